@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IPolicyGuard
+/// @notice The single gate every agent action passes through. Asset contracts (vaults, pools, NFTs)
+/// call it from their one internal mint/update path; `msg.sender` is the asset, so a policy is keyed
+/// by (asset, action). Every check reverts with a custom error that carries the values.
+/// @dev Implemented by `PolicyGuard`. Actions are `bytes32` ids from `PolicyActions`.
+interface IPolicyGuard {
+    /// @notice Checks and records `amount` units of `action` by `actor` on the calling asset.
+    /// Reverts unless: nothing is paused (globally or for the asset), `actor` holds the agent role,
+    /// `modelId` is allowed (pass `bytes32(0)` for actions that use no model), and the per-epoch and
+    /// lifetime caps (amount) and the rate limit (one action; per `subject` when non-zero, e.g. a token id)
+    /// all have room. Consumes the allowance.
+    function consume(bytes32 action, address actor, bytes32 modelId, uint256 subject, uint256 amount) external;
+
+    /// @notice Checks and records a change of a bounded value (e.g. a pool fee) by `actor`.
+    /// Reverts unless `newValue` lies in [min, max] and differs by at most `maxStep` from the value at
+    /// the start of the current epoch. Records the new value.
+    function consumeValue(bytes32 action, address actor, uint256 newValue) external;
+
+    /// @notice Reverts unless `ratioAfterBps >= liquidationRatioBps + margin(asset, action)`.
+    function checkCollateral(bytes32 action, uint256 ratioAfterBps, uint256 liquidationRatioBps) external view;
+
+    /// @notice Reverts unless the oracle round used is fresh (`block.timestamp - updatedAt <= maxAge`)
+    /// and moved at most `maxDeviationBps` from the previous round used.
+    function checkOracle(bytes32 action, uint256 updatedAt, int256 answer, int256 previousAnswer) external view;
+
+    /// @notice True when `modelId` may produce assets (approved in the model registry).
+    function isModelAllowed(bytes32 modelId) external view returns (bool);
+
+    /// @notice True when `account` holds the agent role.
+    function isAgent(address account) external view returns (bool);
+
+    /// @notice True when the guard is paused globally or for `asset`.
+    function isPaused(address asset) external view returns (bool);
+}
+
+/// @title PolicyActions
+/// @notice The action ids assets pass to the guard.
+library PolicyActions {
+    bytes32 internal constant MINT = keccak256("provenant.action.MINT");
+    bytes32 internal constant UPDATE = keccak256("provenant.action.UPDATE");
+    bytes32 internal constant SET_FEE = keccak256("provenant.action.SET_FEE");
+    bytes32 internal constant SYNTH_MINT = keccak256("provenant.action.SYNTH_MINT");
+}

@@ -1,0 +1,7 @@
+export {
+  isRetryable,
+  NonRetryableError,
+  ProvenantError,
+  type ProvenantErrorParameters,
+  RetryableError,
+} from './base.js';
