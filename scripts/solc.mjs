@@ -4,8 +4,8 @@
 // calls forge makes: `--version`, and `--standard-json` with the input on stdin. Imports are resolved
 // relative to `--base-path` (and every `--include-path`), the way native solc does.
 import { readFileSync, writeSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
 import { createRequire } from 'node:module';
+import { isAbsolute, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const solc = require('solc');
@@ -34,7 +34,7 @@ if (!args.includes('--standard-json')) {
   process.exit(1);
 }
 
-const valueOf = (flag) => {
+const flagValues = (flag) => {
   const values = [];
   args.forEach((arg, index) => {
     if (arg === flag && args[index + 1]) values.push(args[index + 1]);
@@ -42,7 +42,7 @@ const valueOf = (flag) => {
   });
   return values;
 };
-const roots = [...valueOf('--base-path'), ...valueOf('--include-path'), process.cwd()];
+const roots = [...flagValues('--base-path'), ...flagValues('--include-path'), process.cwd()];
 
 function findImports(path) {
   const candidates = isAbsolute(path) ? [path] : roots.map((root) => join(root, path));

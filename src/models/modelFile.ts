@@ -54,7 +54,8 @@ export class InvalidModelFileError extends ProvenantError {
 /** JSON with object keys sorted at every depth and no insignificant whitespace. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new TypeError('canonicalJson: non-finite number');
     if (typeof value === 'bigint') return value.toString();
     return JSON.stringify(value);
   }
@@ -88,7 +89,10 @@ export function parseModelFile(bytes: Uint8Array | string, source?: string): Mod
   const model = parsed as ModelFile;
   validateModelFile(model, source);
   if (canonicalJson(model) !== text.trim()) {
-    throw new InvalidModelFileError('bytes are not canonical (keys sorted, no whitespace); the commitment would not match', source);
+    throw new InvalidModelFileError(
+      'bytes are not canonical (keys sorted, no whitespace); the commitment would not match',
+      source,
+    );
   }
   return model;
 }
@@ -98,20 +102,28 @@ export function validateModelFile(model: ModelFile, source?: string): void {
     throw new InvalidModelFileError(problem, source);
   };
   if (!model || typeof model !== 'object') fail('not an object');
-  if (model.format !== MODEL_FILE_FORMAT) fail(`format is '${String(model.format)}', expected '${MODEL_FILE_FORMAT}'`);
-  if (model.kind !== 'forecaster' && model.kind !== 'generator') fail(`kind '${String(model.kind)}' is not forecaster or generator`);
-  if (!Number.isInteger(model.scaleBits) || model.scaleBits < 0 || model.scaleBits > 32) fail(`scaleBits ${model.scaleBits} must be an integer in [0, 32]`);
+  if (model.format !== MODEL_FILE_FORMAT)
+    fail(`format is '${String(model.format)}', expected '${MODEL_FILE_FORMAT}'`);
+  if (model.kind !== 'forecaster' && model.kind !== 'generator')
+    fail(`kind '${String(model.kind)}' is not forecaster or generator`);
+  if (!Number.isInteger(model.scaleBits) || model.scaleBits < 0 || model.scaleBits > 32)
+    fail(`scaleBits ${model.scaleBits} must be an integer in [0, 32]`);
   if (!Array.isArray(model.layers) || model.layers.length === 0) fail('layers must be a non-empty array');
   let width = model.inputs.length;
   model.layers.forEach((layer, index) => {
     if (layer.type !== 'dense') fail(`layer ${index}: type '${String(layer.type)}' is not 'dense'`);
-    if (layer.inputs !== width) fail(`layer ${index}: takes ${layer.inputs} inputs but the previous width is ${width}`);
-    if (layer.weights.length !== layer.inputs * layer.outputs) fail(`layer ${index}: ${layer.weights.length} weights, expected ${layer.inputs * layer.outputs}`);
-    if (layer.bias.length !== layer.outputs) fail(`layer ${index}: ${layer.bias.length} biases, expected ${layer.outputs}`);
-    for (const w of [...layer.weights, ...layer.bias]) if (!Number.isSafeInteger(w)) fail(`layer ${index}: weight ${w} is not a safe integer`);
+    if (layer.inputs !== width)
+      fail(`layer ${index}: takes ${layer.inputs} inputs but the previous width is ${width}`);
+    if (layer.weights.length !== layer.inputs * layer.outputs)
+      fail(`layer ${index}: ${layer.weights.length} weights, expected ${layer.inputs * layer.outputs}`);
+    if (layer.bias.length !== layer.outputs)
+      fail(`layer ${index}: ${layer.bias.length} biases, expected ${layer.outputs}`);
+    for (const w of [...layer.weights, ...layer.bias])
+      if (!Number.isSafeInteger(w)) fail(`layer ${index}: weight ${w} is not a safe integer`);
     width = layer.outputs;
   });
-  if (width !== model.outputs.length) fail(`last layer gives ${width} outputs but ${model.outputs.length} output names are declared`);
+  if (width !== model.outputs.length)
+    fail(`last layer gives ${width} outputs but ${model.outputs.length} output names are declared`);
 }
 
 /** Convenience for tests and tools: the commitment of arbitrary canonical-JSON content. */

@@ -1,0 +1,651 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+import {IModelRegistry} from "../models/IModelRegistry.sol";
+import {AggregatorV3Interface} from "../oracle/AggregatorV3Interface.sol";
+import {IPolicyGuard, PolicyActions} from "../policy/IPolicyGuard.sol";
+import {SynthToken} from "./SynthToken.sol";
+
+/// @title SyntheticVault
+/// @notice One vault per synthetic asset (sWTI, sXAU, ...). Owners deposit an ERC-20 collateral (a
+/// dollar stablecoin, valued at 1 USD per token), mint the synth against it at the oracle price, burn
+/// the synth to repay, and withdraw. Unsafe positions are liquidated by anyone.
+///
+/// Design — which anchor and why:
+/// - **Maker (vault per owner, Vat invariants)**: we keep Maker's shape — isolated positions, a debt
+///   ceiling, a minimum debt ("dust"), a liquidation ratio below the issuance ratio, owner consent for
+///   anything that reduces a position's safety, and "every position is safe or liquidatable".
+/// - **Synthetix (pooled debt, c-ratio ~ 400-750%)**: rejected. Pooled debt makes each minter's debt
+///   move with everyone's trades, which is hard to explain and to bound per agent action. We borrow only
+///   its two-ratio vocabulary: issuance (minimum) ratio and liquidation ratio.
+/// - **UMA (fully collateralised, priceless, dispute-based)**: rejected for liquidation, because the
+///   agent needs a deterministic on-chain answer at mint time; our price comes from the MedianOracle
+///   (Chainlink AggregatorV3 shape) and is checked for freshness and positivity on every priced action.
+/// So: over-collateralised, isolated, Maker-style positions priced by a median oracle.
+///
+/// Minting: every mint goes through ONE internal path, `_mintSynth`, which calls
+/// `guard.consume(SYNTH_MINT, msg.sender, modelId, 0, amount)` and
+/// `guard.checkCollateral(SYNTH_MINT, ratioAfterBps, liquidationRatioBps)`. The guard admits only the
+/// agent role, so minting is agent-only by design (the protocol issues synths sized by a model); anyone
+/// may deposit, repay, liquidate, and owners withdraw. Each mint carries an idempotency key
+/// (`intentId`), recorded forever; a reused key reverts `DuplicateIntent` (the agent's crash recovery).
+///
+/// Mint fee: charged in COLLATERAL, taken from the position's deposited collateral, `mintFeeBps` of the
+/// minted value (rounded up), and routed in the same transaction to `registry.distribute(modelId, fee)`
+/// — the shareholders of the model that sized the mint. The ratio checks use the collateral after fee.
+///
+/// Liquidation (by anyone, when ratio < liquidation ratio), penalty `p` = `liquidationPenaltyBps`:
+/// - Partial regime (ratio >= 100% + p): the liquidator burns any amount `d` of synth up to the debt;
+///   the position loses `d` debt and collateral worth `d * (1 + p)` (rounded down, in the owner's
+///   favour). Since the position's ratio is at least `1 + p`, its ratio never falls.
+/// - Full regime (ratio < 100% + p): only the whole debt can be repaid; all collateral is seized.
+/// - Split of the seized collateral: the liquidator receives the repaid value plus
+///   `LIQUIDATOR_PENALTY_SHARE_BPS` (50%) of the penalty; the other half of the penalty (or whatever
+///   collateral is left in the full regime) goes to the vault `reserve`, which only the admin moves.
+/// A position with ratio < 100% is bad debt: no rational liquidator repays it; the admin may recapitalise
+/// it from the reserve off-band (not automated here).
+///
+/// Invariants (tested in `contracts/test/markets/`):
+/// - `synth.totalSupply() == totalDebt == sum of position debts`; `totalDebt <= debtCeiling` after a mint.
+/// - A mint never leaves its position below `minCollateralRatioBps` or with debt below `minDebt`.
+/// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price), and
+///   a liquidation never lowers the position's ratio nor raises the system's shortfall.
+/// - `collateral.balanceOf(this) >= sum of position collateral + reserve`.
+/// - No price is used unless `answer > 0` and `block.timestamp - updatedAt <= maxOracleAge`.
+/// - The guardian can pause new minting only; repay, deposit, withdraw (of a safe position) and
+///   liquidation never pause. Governed values stay within the immutable floors/ceilings.
+contract SyntheticVault is ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+    using SafeCast for uint256;
+
+    /// @notice An owner's position: collateral in collateral-token units, debt in synth units (18 dec).
+    struct Position {
+        uint128 collateral;
+        uint128 debt;
+    }
+
+    /// @notice Governed risk values, packed in one slot.
+    struct RiskParams {
+        uint16 minCollateralRatioBps;
+        uint16 liquidationRatioBps;
+        uint16 liquidationPenaltyBps;
+        uint16 mintFeeBps;
+        uint32 maxOracleAge;
+        bool mintingPaused;
+        uint128 minDebt;
+    }
+
+    /// @notice Hard limits fixed at deployment; governance can never move a value past them.
+    struct Bounds {
+        uint16 liquidationRatioFloorBps;
+        uint16 liquidationPenaltyCeilingBps;
+        uint16 mintFeeCeilingBps;
+        uint32 oracleAgeCeiling;
+    }
+
+    /// @notice Everything the constructor needs.
+    struct Config {
+        string name;
+        string symbol;
+        IERC20Metadata collateral;
+        AggregatorV3Interface feed;
+        IPolicyGuard guard;
+        IModelRegistry registry;
+        address admin;
+        address guardian;
+        Bounds bounds;
+        RiskParams risk;
+        uint256 debtCeiling;
+    }
+
+    /// @notice Basis points denominator.
+    uint256 public constant BPS = 10_000;
+    /// @notice Absolute floor for any liquidation-ratio floor: 110%.
+    uint256 public constant LIQUIDATION_RATIO_ABSOLUTE_FLOOR_BPS = 11_000;
+    /// @notice Absolute ceiling for any penalty ceiling: 20%.
+    uint256 public constant PENALTY_ABSOLUTE_CEILING_BPS = 2000;
+    /// @notice Absolute ceiling for any mint-fee ceiling: 5%.
+    uint256 public constant MINT_FEE_ABSOLUTE_CEILING_BPS = 500;
+    /// @notice Absolute ceiling for oracle staleness tolerance: 1 day.
+    uint256 public constant ORACLE_AGE_ABSOLUTE_CEILING = 1 days;
+    /// @notice Share of the liquidation penalty paid to the liquidator; the rest goes to the reserve.
+    uint256 public constant LIQUIDATOR_PENALTY_SHARE_BPS = 5000;
+    uint256 private constant WAD = 1e18;
+
+    /// @notice The synthetic token this vault alone mints and burns.
+    SynthToken public immutable SYNTH;
+    /// @notice The collateral token (any decimals <= 36), valued at 1 USD per whole token.
+    IERC20 public immutable COLLATERAL;
+    /// @notice USD price of one synth unit (e.g. WTI per barrel), AggregatorV3 shape, any decimals <= 36.
+    AggregatorV3Interface public immutable FEED;
+    /// @notice The policy gate every mint passes through.
+    IPolicyGuard public immutable GUARD;
+    /// @notice Where mint fees go (pro rata to model shareholders); zero disables fees.
+    IModelRegistry public immutable REGISTRY;
+    /// @notice Governance (the timelock). Sets every governed value and moves the reserve.
+    address public immutable ADMIN;
+    /// @notice Hard floor of `liquidationRatioBps` (>= 110%).
+    uint256 public immutable LIQUIDATION_RATIO_FLOOR_BPS;
+    /// @notice Hard ceiling of `liquidationPenaltyBps` (<= 20%).
+    uint256 public immutable LIQUIDATION_PENALTY_CEILING_BPS;
+    /// @notice Hard ceiling of `mintFeeBps` (<= 5%).
+    uint256 public immutable MINT_FEE_CEILING_BPS;
+    /// @notice Hard ceiling of `maxOracleAge` (<= 1 day).
+    uint256 public immutable ORACLE_AGE_CEILING;
+
+    uint256 private immutable _COLLATERAL_TO_WAD_MUL;
+    uint256 private immutable _COLLATERAL_TO_WAD_DIV;
+    uint256 private immutable _PRICE_TO_WAD_MUL;
+    uint256 private immutable _PRICE_TO_WAD_DIV;
+
+    /// @notice May pause new minting (never anything else). Set by the admin.
+    address public guardian;
+    /// @notice Sum of all position debts (== synth total supply).
+    uint128 public totalDebt;
+    /// @notice Collateral owned by the vault (liquidation penalties), moved only by the admin.
+    /// Packed with `totalDebt`: a liquidation writes both in one slot.
+    uint128 public reserve;
+    /// @notice Maximum `totalDebt` a mint may reach.
+    uint256 public debtCeiling;
+    RiskParams private _risk;
+    mapping(address owner => Position) private _positions;
+    mapping(bytes32 intentId => bool) private _intentUsed;
+
+    /// @notice `amount` collateral was added to `owner`'s position by `by`.
+    event Deposited(address indexed owner, address indexed by, bytes32 indexed intentId, uint256 amount);
+    /// @notice `owner` minted `amount` synth sized by `modelId`; `fee` collateral went to the model.
+    event Minted(
+        address indexed owner,
+        bytes32 indexed modelId,
+        bytes32 indexed intentId,
+        uint256 amount,
+        uint256 fee,
+        uint256 ratioAfterBps,
+        uint256 priceWad
+    );
+    /// @notice `by` burned `amount` synth to repay `owner`'s debt.
+    event Repaid(address indexed owner, address indexed by, bytes32 indexed intentId, uint256 amount);
+    /// @notice `owner` withdrew `amount` collateral to `to`.
+    event Withdrawn(address indexed owner, address indexed to, bytes32 indexed intentId, uint256 amount);
+    /// @notice `liquidator` repaid `debtRepaid` of `owner`'s debt and received `toLiquidator` collateral;
+    /// `toReserve` went to the reserve.
+    event Liquidated(
+        address indexed owner,
+        address indexed liquidator,
+        bytes32 indexed intentId,
+        uint256 debtRepaid,
+        uint256 toLiquidator,
+        uint256 toReserve,
+        uint256 priceWad
+    );
+    /// @notice Governance set the risk ratios and penalty.
+    event RiskRatiosSet(uint256 minCollateralRatioBps, uint256 liquidationRatioBps, uint256 liquidationPenaltyBps);
+    /// @notice Governance set the debt ceiling.
+    event DebtCeilingSet(uint256 debtCeiling);
+    /// @notice Governance set the minimum debt.
+    event MinDebtSet(uint256 minDebt);
+    /// @notice Governance set the mint fee.
+    event MintFeeSet(uint256 mintFeeBps);
+    /// @notice Governance set the oracle staleness tolerance.
+    event MaxOracleAgeSet(uint256 maxOracleAge);
+    /// @notice Minting was paused or unpaused by `by`.
+    event MintingPausedSet(bool paused, address indexed by);
+    /// @notice Governance replaced the guardian.
+    event GuardianSet(address guardian);
+    /// @notice Governance moved `amount` of the reserve to `to`.
+    event ReserveWithdrawn(address indexed to, uint256 amount);
+
+    /// @notice The caller is not the admin.
+    error VaultNotAdmin(address caller);
+    /// @notice The caller is neither the guardian nor the admin.
+    error VaultNotGuardian(address caller);
+    /// @notice This intent id was used before.
+    error DuplicateIntent(bytes32 intentId);
+    /// @notice A mint needs a non-zero intent id.
+    error MissingIntent();
+    /// @notice Minting is paused.
+    error MintingPaused();
+    /// @notice An amount of zero was given where a positive amount is needed.
+    error ZeroAmount();
+    /// @notice The position would fall below the minimum collateral ratio.
+    error CollateralRatioTooLow(uint256 ratioBps, uint256 minimumBps);
+    /// @notice The mint would push total debt above the ceiling.
+    error DebtCeilingExceeded(uint256 totalDebtAfter, uint256 debtCeiling);
+    /// @notice The position's debt would be non-zero but below the minimum debt.
+    error DebtBelowMinimum(uint256 debtAfter, uint256 minDebt);
+    /// @notice The position holds less collateral than needed.
+    error InsufficientCollateral(uint256 available, uint256 needed);
+    /// @notice More debt repaid than the position owes.
+    error RepayExceedsDebt(uint256 amount, uint256 debt);
+    /// @notice The position is not below the liquidation ratio.
+    error PositionSafe(address owner, uint256 ratioBps, uint256 liquidationRatioBps);
+    /// @notice In the full regime the liquidator must repay the whole debt.
+    error FullLiquidationRequired(uint256 offered, uint256 debt);
+    /// @notice The oracle answered a non-positive price.
+    error OracleAnswerNotPositive(uint80 roundId, int256 answer);
+    /// @notice The oracle round is older than `maxOracleAge` (or from the future).
+    error OracleStale(uint80 roundId, uint256 updatedAt, uint256 maxAge);
+    /// @notice A governed value lies outside its hard bound or breaks a relation between values.
+    error ParameterOutOfBounds(bytes32 what, uint256 value, uint256 bound);
+    /// @notice A token reports more than 36 decimals.
+    error UnsupportedDecimals(uint256 decimals);
+    /// @notice A zero address where one is required.
+    error ZeroAddress();
+
+    modifier onlyAdmin() {
+        if (msg.sender != ADMIN) revert VaultNotAdmin(msg.sender);
+        _;
+    }
+
+    /// @param c See `Config`. `c.bounds` are validated against the absolute limits above, then
+    /// `c.risk`, `c.debtCeiling` against `c.bounds`. The vault deploys its `SynthToken` and approves the
+    /// registry to pull mint fees.
+    constructor(Config memory c) {
+        if (
+            address(c.collateral) == address(0) || address(c.feed) == address(0) || address(c.guard) == address(0)
+                || c.admin == address(0)
+        ) revert ZeroAddress();
+        Bounds memory b = c.bounds;
+        if (b.liquidationRatioFloorBps < LIQUIDATION_RATIO_ABSOLUTE_FLOOR_BPS) {
+            revert ParameterOutOfBounds("liquidationRatioFloor", b.liquidationRatioFloorBps, LIQUIDATION_RATIO_ABSOLUTE_FLOOR_BPS);
+        }
+        if (b.liquidationPenaltyCeilingBps > PENALTY_ABSOLUTE_CEILING_BPS) {
+            revert ParameterOutOfBounds("penaltyCeiling", b.liquidationPenaltyCeilingBps, PENALTY_ABSOLUTE_CEILING_BPS);
+        }
+        if (b.mintFeeCeilingBps > MINT_FEE_ABSOLUTE_CEILING_BPS) {
+            revert ParameterOutOfBounds("mintFeeCeiling", b.mintFeeCeilingBps, MINT_FEE_ABSOLUTE_CEILING_BPS);
+        }
+        if (b.oracleAgeCeiling > ORACLE_AGE_ABSOLUTE_CEILING || b.oracleAgeCeiling == 0) {
+            revert ParameterOutOfBounds("oracleAgeCeiling", b.oracleAgeCeiling, ORACLE_AGE_ABSOLUTE_CEILING);
+        }
+        LIQUIDATION_RATIO_FLOOR_BPS = b.liquidationRatioFloorBps;
+        LIQUIDATION_PENALTY_CEILING_BPS = b.liquidationPenaltyCeilingBps;
+        MINT_FEE_CEILING_BPS = b.mintFeeCeilingBps;
+        ORACLE_AGE_CEILING = b.oracleAgeCeiling;
+
+        uint256 cd = c.collateral.decimals();
+        uint256 fd = c.feed.decimals();
+        if (cd > 36) revert UnsupportedDecimals(cd);
+        if (fd > 36) revert UnsupportedDecimals(fd);
+        (_COLLATERAL_TO_WAD_MUL, _COLLATERAL_TO_WAD_DIV) = cd <= 18 ? (10 ** (18 - cd), 1) : (1, 10 ** (cd - 18));
+        (_PRICE_TO_WAD_MUL, _PRICE_TO_WAD_DIV) = fd <= 18 ? (10 ** (18 - fd), 1) : (1, 10 ** (fd - 18));
+
+        COLLATERAL = IERC20(address(c.collateral));
+        FEED = c.feed;
+        GUARD = c.guard;
+        REGISTRY = c.registry;
+        ADMIN = c.admin;
+        guardian = c.guardian;
+        SYNTH = new SynthToken(c.name, c.symbol, address(this));
+
+        _validateRisk(c.risk);
+        _risk = c.risk;
+        debtCeiling = c.debtCeiling;
+        if (address(c.registry) != address(0)) {
+            COLLATERAL.forceApprove(address(c.registry), type(uint256).max);
+        } else if (c.risk.mintFeeBps != 0) {
+            revert ParameterOutOfBounds("mintFee", c.risk.mintFeeBps, 0);
+        }
+        emit GuardianSet(c.guardian);
+        emit RiskRatiosSet(c.risk.minCollateralRatioBps, c.risk.liquidationRatioBps, c.risk.liquidationPenaltyBps);
+        emit DebtCeilingSet(c.debtCeiling);
+        emit MinDebtSet(c.risk.minDebt);
+        emit MintFeeSet(c.risk.mintFeeBps);
+        emit MaxOracleAgeSet(c.risk.maxOracleAge);
+    }
+
+    // ------------------------------------------------------------------ positions
+
+    /// @notice Adds `amount` collateral (pulled from the caller) to `owner`'s position. Anyone may top
+    /// up anyone. `intentId` may be zero (not recorded) or a fresh key (recorded).
+    function deposit(address owner, uint256 amount, bytes32 intentId) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        _useIntent(intentId, false);
+        _positions[owner].collateral += amount.toUint128();
+        COLLATERAL.safeTransferFrom(msg.sender, address(this), amount);
+        emit Deposited(owner, msg.sender, intentId, amount);
+    }
+
+    /// @notice Mints `amount` synth to the caller against the caller's position, sized by `modelId`.
+    /// Agent only (through the guard). `intentId` must be a fresh non-zero key.
+    function mint(uint256 amount, bytes32 modelId, bytes32 intentId) external nonReentrant {
+        _useIntent(intentId, true);
+        _mintSynth(_positions[msg.sender], amount, modelId, intentId);
+    }
+
+    /// @notice Deposits `collateralAmount` (pulled from the caller) into the caller's position and mints
+    /// `amount` synth in one transaction: "open a position and mint".
+    function depositAndMint(uint256 collateralAmount, uint256 amount, bytes32 modelId, bytes32 intentId)
+        external
+        nonReentrant
+    {
+        _useIntent(intentId, true);
+        Position storage p = _positions[msg.sender];
+        if (collateralAmount != 0) {
+            p.collateral += collateralAmount.toUint128();
+            COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralAmount);
+            emit Deposited(msg.sender, msg.sender, intentId, collateralAmount);
+        }
+        _mintSynth(p, amount, modelId, intentId);
+    }
+
+    /// @notice Burns `amount` of the caller's synth to repay `owner`'s debt. Never paused, needs no price.
+    /// The remaining debt must be zero or at least `minDebt`.
+    function repay(address owner, uint256 amount, bytes32 intentId) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        _useIntent(intentId, false);
+        Position storage p = _positions[owner];
+        uint256 debt = p.debt;
+        if (amount > debt) revert RepayExceedsDebt(amount, debt);
+        uint256 debtAfter = debt - amount;
+        uint256 minDebt = _risk.minDebt;
+        if (debtAfter != 0 && debtAfter < minDebt) revert DebtBelowMinimum(debtAfter, minDebt);
+        // Cannot underflow: amount <= debt <= totalDebt.
+        unchecked {
+            p.debt = uint128(debtAfter);
+            totalDebt -= uint128(amount);
+        }
+        SYNTH.burn(msg.sender, amount);
+        emit Repaid(owner, msg.sender, intentId, amount);
+    }
+
+    /// @notice Withdraws `amount` of the caller's collateral to `to`. Never paused. With debt, needs a
+    /// fresh price and leaves the position at or above the minimum ratio; without debt, needs no price.
+    function withdraw(uint256 amount, address to, bytes32 intentId) external nonReentrant {
+        if (amount == 0) revert ZeroAmount();
+        _useIntent(intentId, false);
+        Position storage p = _positions[msg.sender];
+        uint256 coll = p.collateral;
+        if (amount > coll) revert InsufficientCollateral(coll, amount);
+        uint256 collAfter = coll - amount;
+        uint256 debt = p.debt;
+        if (debt != 0) {
+            uint256 ratio = _ratioBps(collAfter, debt, _priceWad());
+            uint256 minRatio = _risk.minCollateralRatioBps;
+            if (ratio < minRatio) revert CollateralRatioTooLow(ratio, minRatio);
+        }
+        p.collateral = uint128(collAfter);
+        COLLATERAL.safeTransfer(to, amount);
+        emit Withdrawn(msg.sender, to, intentId, amount);
+    }
+
+    /// @notice Liquidates `owner`'s position if its ratio is below the liquidation ratio, burning up to
+    /// `maxRepay` of the caller's synth. Never paused; needs a fresh, positive price. See the header
+    /// for the partial/full regimes and the penalty split.
+    /// @return repaid Debt burned. @return toLiquidator Collateral paid to the caller.
+    function liquidate(address owner, uint256 maxRepay, bytes32 intentId)
+        external
+        nonReentrant
+        returns (uint256 repaid, uint256 toLiquidator)
+    {
+        if (maxRepay == 0) revert ZeroAmount();
+        _useIntent(intentId, false);
+        Position memory p = _positions[owner];
+        uint256 price = _priceWad();
+        RiskParams memory r = _risk;
+        uint256 ratio = _ratioBps(p.collateral, p.debt, price);
+        if (p.debt == 0 || ratio >= r.liquidationRatioBps) revert PositionSafe(owner, ratio, r.liquidationRatioBps);
+
+        uint256 toReserve;
+        uint256 seized;
+        if (ratio < BPS + r.liquidationPenaltyBps) {
+            // Full regime: whole debt, all collateral.
+            if (maxRepay < p.debt) revert FullLiquidationRequired(maxRepay, p.debt);
+            repaid = p.debt;
+            seized = p.collateral;
+            uint256 owed = _fromWadDown(
+                Math.mulDiv(
+                    Math.mulDiv(repaid, price, WAD),
+                    BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS,
+                    BPS
+                )
+            );
+            toLiquidator = owed < seized ? owed : seized;
+        } else {
+            // Partial regime: ratio >= 1 + p, so seizing (1 + p) per unit of debt never lowers the ratio.
+            repaid = maxRepay < p.debt ? maxRepay : p.debt;
+            uint256 debtAfter = p.debt - repaid;
+            if (debtAfter != 0 && debtAfter < r.minDebt) revert DebtBelowMinimum(debtAfter, r.minDebt);
+            // Value rounded down here (in the owner's favour), so the position's exact ratio never falls.
+            uint256 valueWad = Math.mulDiv(repaid, price, WAD);
+            seized = _fromWadDown(Math.mulDiv(valueWad, BPS + r.liquidationPenaltyBps, BPS));
+            toLiquidator = _fromWadDown(
+                Math.mulDiv(valueWad, BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS, BPS)
+            );
+        }
+        // toLiquidator <= seized <= p.collateral in both regimes (ratio >= 1 + p bounds seized above);
+        // the subtractions stay checked so a broken bound reverts instead of corrupting state.
+        toReserve = seized - toLiquidator;
+        _positions[owner] = Position(uint128(p.collateral - seized), uint128(p.debt - repaid));
+        // Cannot underflow: repaid <= p.debt <= totalDebt.
+        unchecked {
+            totalDebt -= uint128(repaid);
+        }
+        reserve += uint128(toReserve); // toReserve <= p.collateral, a uint128
+        SYNTH.burn(msg.sender, repaid);
+        COLLATERAL.safeTransfer(msg.sender, toLiquidator);
+        emit Liquidated(owner, msg.sender, intentId, repaid, toLiquidator, toReserve, price);
+    }
+
+    // ------------------------------------------------------------------ governance
+
+    /// @notice Sets the three risk ratios together. Requires: liquidation ratio >= its floor and
+    /// >= 100% + penalty; minimum ratio >= liquidation ratio; penalty <= its ceiling. Admin only.
+    function setRiskRatios(uint16 minCollateralRatioBps, uint16 liquidationRatioBps, uint16 liquidationPenaltyBps)
+        external
+        onlyAdmin
+    {
+        RiskParams memory r = _risk;
+        r.minCollateralRatioBps = minCollateralRatioBps;
+        r.liquidationRatioBps = liquidationRatioBps;
+        r.liquidationPenaltyBps = liquidationPenaltyBps;
+        _validateRisk(r);
+        _risk = r;
+        emit RiskRatiosSet(minCollateralRatioBps, liquidationRatioBps, liquidationPenaltyBps);
+    }
+
+    /// @notice Sets the debt ceiling. Admin only. Lowering it below `totalDebt` blocks new mints only.
+    function setDebtCeiling(uint256 newCeiling) external onlyAdmin {
+        debtCeiling = newCeiling;
+        emit DebtCeilingSet(newCeiling);
+    }
+
+    /// @notice Sets the minimum non-zero debt of a position. Admin only.
+    function setMinDebt(uint256 newMinDebt) external onlyAdmin {
+        _risk.minDebt = newMinDebt.toUint128();
+        emit MinDebtSet(newMinDebt);
+    }
+
+    /// @notice Sets the mint fee (bps of minted value, in collateral). Admin only; <= its ceiling.
+    function setMintFee(uint16 newFeeBps) external onlyAdmin {
+        if (newFeeBps > MINT_FEE_CEILING_BPS) revert ParameterOutOfBounds("mintFee", newFeeBps, MINT_FEE_CEILING_BPS);
+        if (address(REGISTRY) == address(0) && newFeeBps != 0) revert ParameterOutOfBounds("mintFee", newFeeBps, 0);
+        _risk.mintFeeBps = newFeeBps;
+        emit MintFeeSet(newFeeBps);
+    }
+
+    /// @notice Sets the oracle staleness tolerance. Admin only; in (0, ceiling].
+    function setMaxOracleAge(uint32 newMaxAge) external onlyAdmin {
+        if (newMaxAge == 0 || newMaxAge > ORACLE_AGE_CEILING) {
+            revert ParameterOutOfBounds("maxOracleAge", newMaxAge, ORACLE_AGE_CEILING);
+        }
+        _risk.maxOracleAge = newMaxAge;
+        emit MaxOracleAgeSet(newMaxAge);
+    }
+
+    /// @notice Replaces the guardian. Admin only.
+    function setGuardian(address newGuardian) external onlyAdmin {
+        guardian = newGuardian;
+        emit GuardianSet(newGuardian);
+    }
+
+    /// @notice Pauses new minting at once. Guardian or admin.
+    function pauseMinting() external {
+        if (msg.sender != guardian && msg.sender != ADMIN) revert VaultNotGuardian(msg.sender);
+        _risk.mintingPaused = true;
+        emit MintingPausedSet(true, msg.sender);
+    }
+
+    /// @notice Resumes minting. Admin only (tighten fast, loosen slow).
+    function unpauseMinting() external onlyAdmin {
+        _risk.mintingPaused = false;
+        emit MintingPausedSet(false, msg.sender);
+    }
+
+    /// @notice Moves `amount` of the reserve to `to`. Admin only.
+    function withdrawReserve(address to, uint256 amount) external onlyAdmin {
+        uint256 res = reserve;
+        if (amount > res) revert InsufficientCollateral(res, amount);
+        reserve = uint128(res - amount);
+        COLLATERAL.safeTransfer(to, amount);
+        emit ReserveWithdrawn(to, amount);
+    }
+
+    // ------------------------------------------------------------------ views
+
+    /// @notice `owner`'s collateral (collateral units) and debt (synth units).
+    function positionOf(address owner) external view returns (uint256 collateral, uint256 debt) {
+        Position memory p = _positions[owner];
+        return (p.collateral, p.debt);
+    }
+
+    /// @notice The governed risk values.
+    function riskParams() external view returns (RiskParams memory) {
+        return _risk;
+    }
+
+    /// @notice True when `intentId` has been used.
+    function intentUsed(bytes32 intentId) external view returns (bool) {
+        return _intentUsed[intentId];
+    }
+
+    /// @notice The current oracle price as 18-decimal USD per synth. Reverts if stale or non-positive.
+    function priceWad() external view returns (uint256) {
+        return _priceWad();
+    }
+
+    /// @notice `owner`'s collateral ratio in bps at the current price (`type(uint256).max` without debt).
+    function collateralRatioBps(address owner) external view returns (uint256) {
+        Position memory p = _positions[owner];
+        return _ratioBps(p.collateral, p.debt, _priceWad());
+    }
+
+    /// @notice True when `owner` has debt and a ratio below the liquidation ratio at the current price.
+    function isLiquidatable(address owner) external view returns (bool) {
+        Position memory p = _positions[owner];
+        return p.debt != 0 && _ratioBps(p.collateral, p.debt, _priceWad()) < _risk.liquidationRatioBps;
+    }
+
+    /// @notice Mint fee, in collateral units, for minting `amount` synth at the current price.
+    function mintFeeFor(uint256 amount) external view returns (uint256) {
+        return _mintFee(amount, _priceWad(), _risk.mintFeeBps);
+    }
+
+    // ------------------------------------------------------------------ internal
+
+    /// @dev The single mint path. Order: local checks, guard checks, effects, then token interactions.
+    function _mintSynth(Position storage p, uint256 amount, bytes32 modelId, bytes32 intentId) internal {
+        if (amount == 0) revert ZeroAmount();
+        RiskParams memory r = _risk;
+        if (r.mintingPaused) revert MintingPaused();
+        uint256 price = _priceWad();
+        uint256 fee = _mintFee(amount, price, r.mintFeeBps);
+        uint256 coll = p.collateral;
+        if (fee > coll) revert InsufficientCollateral(coll, fee);
+        // fee <= coll checked above.
+        unchecked {
+            coll -= fee;
+        }
+        uint256 debtAfter = p.debt + amount;
+        if (debtAfter < r.minDebt) revert DebtBelowMinimum(debtAfter, r.minDebt);
+        uint256 totalAfter = totalDebt + amount;
+        if (totalAfter > debtCeiling) revert DebtCeilingExceeded(totalAfter, debtCeiling);
+        uint256 ratio = _ratioBps(coll, debtAfter, price);
+        if (ratio < r.minCollateralRatioBps) revert CollateralRatioTooLow(ratio, r.minCollateralRatioBps);
+
+        GUARD.consume(PolicyActions.SYNTH_MINT, msg.sender, modelId, 0, amount);
+        GUARD.checkCollateral(PolicyActions.SYNTH_MINT, ratio, r.liquidationRatioBps);
+
+        p.collateral = uint128(coll);
+        p.debt = debtAfter.toUint128();
+        totalDebt = totalAfter.toUint128();
+        SYNTH.mint(msg.sender, amount);
+        if (fee != 0) REGISTRY.distribute(modelId, fee);
+        emit Minted(msg.sender, modelId, intentId, amount, fee, ratio, price);
+    }
+
+    /// @dev Records `intentId`; zero is allowed (and not recorded) unless `required`.
+    function _useIntent(bytes32 intentId, bool required) internal {
+        if (intentId == bytes32(0)) {
+            if (required) revert MissingIntent();
+            return;
+        }
+        if (_intentUsed[intentId]) revert DuplicateIntent(intentId);
+        _intentUsed[intentId] = true;
+    }
+
+    /// @dev Reads the feed; reverts unless answer > 0 and the round is at most `maxOracleAge` old.
+    /// (Written here rather than through `OracleLib`, which did not exist when this was written.)
+    function _priceWad() internal view returns (uint256) {
+        (uint80 roundId, int256 answer,, uint256 updatedAt,) = FEED.latestRoundData();
+        if (answer <= 0) revert OracleAnswerNotPositive(roundId, answer);
+        uint256 maxAge = _risk.maxOracleAge;
+        if (updatedAt > block.timestamp || block.timestamp - updatedAt > maxAge) {
+            revert OracleStale(roundId, updatedAt, maxAge);
+        }
+        return uint256(answer) * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+    }
+
+    /// @dev Collateral ratio in bps; `type(uint256).max` when `debt == 0`.
+    function _ratioBps(uint256 coll, uint256 debt, uint256 price) internal view returns (uint256) {
+        if (debt == 0) return type(uint256).max;
+        uint256 debtValue = _debtValueWad(debt, price);
+        if (debtValue == 0) return type(uint256).max;
+        return Math.mulDiv(_toWad(coll), BPS, debtValue);
+    }
+
+    /// @dev USD value (18 decimals) of `debt` synth at `price`, rounded up (against the minter).
+    function _debtValueWad(uint256 debt, uint256 price) internal pure returns (uint256) {
+        return Math.mulDiv(debt, price, WAD, Math.Rounding.Ceil);
+    }
+
+    function _mintFee(uint256 amount, uint256 price, uint256 feeBps) internal view returns (uint256) {
+        if (feeBps == 0) return 0;
+        uint256 feeWad = Math.mulDiv(_debtValueWad(amount, price), feeBps, BPS, Math.Rounding.Ceil);
+        return Math.mulDiv(feeWad, _COLLATERAL_TO_WAD_DIV, _COLLATERAL_TO_WAD_MUL, Math.Rounding.Ceil);
+    }
+
+    function _toWad(uint256 coll) internal view returns (uint256) {
+        return coll * _COLLATERAL_TO_WAD_MUL / _COLLATERAL_TO_WAD_DIV;
+    }
+
+    function _fromWadDown(uint256 wad) internal view returns (uint256) {
+        return wad * _COLLATERAL_TO_WAD_DIV / _COLLATERAL_TO_WAD_MUL;
+    }
+
+    function _validateRisk(RiskParams memory r) internal view {
+        if (r.liquidationRatioBps < LIQUIDATION_RATIO_FLOOR_BPS) {
+            revert ParameterOutOfBounds("liquidationRatio", r.liquidationRatioBps, LIQUIDATION_RATIO_FLOOR_BPS);
+        }
+        if (r.liquidationPenaltyBps > LIQUIDATION_PENALTY_CEILING_BPS) {
+            revert ParameterOutOfBounds("liquidationPenalty", r.liquidationPenaltyBps, LIQUIDATION_PENALTY_CEILING_BPS);
+        }
+        if (r.liquidationRatioBps < BPS + r.liquidationPenaltyBps) {
+            revert ParameterOutOfBounds("liquidationRatio", r.liquidationRatioBps, BPS + r.liquidationPenaltyBps);
+        }
+        if (r.minCollateralRatioBps < r.liquidationRatioBps) {
+            revert ParameterOutOfBounds("minCollateralRatio", r.minCollateralRatioBps, r.liquidationRatioBps);
+        }
+        if (r.mintFeeBps > MINT_FEE_CEILING_BPS) revert ParameterOutOfBounds("mintFee", r.mintFeeBps, MINT_FEE_CEILING_BPS);
+        if (r.maxOracleAge == 0 || r.maxOracleAge > ORACLE_AGE_CEILING) {
+            revert ParameterOutOfBounds("maxOracleAge", r.maxOracleAge, ORACLE_AGE_CEILING);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { DevnetStartError } from './errors.js';
+
+export type StartDevnetParameters = {
+  /** 0 (default) picks a free loopback port. */
+  port?: number | undefined;
+  host?: string | undefined;
+  chainId?: number | undefined;
+  /** Load chain state from this file if it exists and dump to it periodically and on stop. */
+  statePath?: string | null | undefined;
+  stateIntervalSeconds?: number | undefined;
+  /** Milliseconds to wait for the node to answer. */
+  startupTimeoutMs?: number | undefined;
+};
+
+export type Devnet = {
+  rpcUrl: string;
+  port: number;
+  chainId: number;
+  statePath: string | null;
+  /** Stops anvil (SIGTERM), which writes the state file first. Idempotent. */
+  stop: () => Promise<void>;
+  process: ChildProcess;
+};
+
+/** The well-known anvil development mnemonic; its keys are public and only ever fund the devnet. */
+export const DEVNET_MNEMONIC = 'test test test test test test test test test test test junk';
+
+/** Path of the anvil binary shipped in the `@foundry-rs/anvil-<os>-<arch>` npm package. */
+export function anvilBinaryPath(): string {
+  const require = createRequire(import.meta.url);
+  const arch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const platformPackage = `@foundry-rs/anvil-${process.platform}-${arch}`;
+  try {
+    const packageJson = require.resolve(`${platformPackage}/package.json`);
+    const binary = join(dirname(packageJson), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
+    if (existsSync(binary)) return binary;
+  } catch {}
+  throw new DevnetStartError(`${platformPackage} is not installed`);
+}
+
+export async function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Starts anvil from node_modules on a loopback port and resolves once it answers JSON-RPC. */
+export async function startDevnet(parameters: StartDevnetParameters = {}): Promise<Devnet> {
+  const host = parameters.host ?? '127.0.0.1';
+  const chainId = parameters.chainId ?? 31337;
+  const port = parameters.port || (await findFreePort(host));
+  const statePath = parameters.statePath ?? null;
+  const args = [
+    '--host',
+    host,
+    '--port',
+    String(port),
+    '--chain-id',
+    String(chainId),
+    '--mnemonic',
+    DEVNET_MNEMONIC,
+  ];
+  args.push(
+    '--accounts',
+    '52',
+    '--balance',
+    '1000000',
+    '--gas-limit',
+    '60000000',
+    '--code-size-limit',
+    '65536',
+  );
+  if (statePath) {
+    mkdirSync(dirname(statePath), { recursive: true });
+    args.push('--state', statePath, '--state-interval', String(parameters.stateIntervalSeconds ?? 5));
+    // Keep every block's state so reads at past blocks keep working after a restart.
+    args.push('--preserve-historical-states');
+  }
+  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  let stopped = false;
+
+  const rpcUrl = `http://${host}:${port}`;
+  const deadline = Date.now() + (parameters.startupTimeoutMs ?? 20_000);
+  while (true) {
+    if (child.exitCode !== null) {
+      throw new DevnetStartError(`anvil exited with code ${child.exitCode}: ${lastLines(output)}`);
+    }
+    if (await answers(rpcUrl)) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new DevnetStartError(
+        `anvil did not answer on ${rpcUrl} within the startup timeout: ${lastLines(output)}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  return { rpcUrl, port, chainId, statePath, stop, process: child };
+}
+
+async function answers(rpcUrl: string): Promise<boolean> {
+  try {
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(1000),
+    });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-5).join(' | ') || '(no output)';
+}

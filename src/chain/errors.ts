@@ -1,0 +1,74 @@
+import { NonRetryableError, RetryableError } from '../errors/index.js';
+
+/** No JSON-RPC endpoint answered. Retryable: the node may come back. */
+export class RpcUnavailableError extends RetryableError {
+  override name = 'RpcUnavailableError';
+  constructor(urls: readonly string[], cause?: unknown) {
+    super(`No JSON-RPC endpoint answered (${urls.join(', ') || 'none configured'}).`, {
+      details:
+        'Check that the node is running and reachable, or pass another --rpc-url. Without --rpc-url, Provenant starts its embedded devnet.',
+      cause,
+      docsPath: 'docs/chain.md#endpoints',
+    });
+  }
+}
+
+/** The embedded devnet (anvil) did not start. */
+export class DevnetStartError extends NonRetryableError {
+  override name = 'DevnetStartError';
+  constructor(reason: string, cause?: unknown) {
+    super(`The embedded devnet (anvil) did not start: ${reason}.`, {
+      details:
+        'Run `npm ci` so node_modules/@foundry-rs/anvil is installed, and check that the state file is not corrupt (move it away to start fresh).',
+      cause,
+      docsPath: 'docs/chain.md#devnet',
+    });
+  }
+}
+
+/** No signer key was configured. */
+export class MissingKeyError extends NonRetryableError {
+  override name = 'MissingKeyError';
+  constructor(envName: string, keystorePasswordEnv: string) {
+    super(
+      'No signer key: set the private key in an environment variable or configure an encrypted keystore.',
+      {
+        details: `Set ${envName}=0x… in the environment (never on the command line), or set chain.keystore in the config to a Web3 Secret Storage file and its password in ${keystorePasswordEnv}. On the embedded devnet no key is needed.`,
+        docsPath: 'docs/chain.md#keys',
+      },
+    );
+  }
+}
+
+/** A key was found but is malformed, or the keystore could not be decrypted. The key itself is never shown. */
+export class InvalidKeyError extends NonRetryableError {
+  override name = 'InvalidKeyError';
+  constructor(source: string, reason: string) {
+    super(`The signer key from ${source} is not usable: ${reason}.`, {
+      details:
+        'A private key is 32 bytes of hex with a 0x prefix. For a keystore, check the file and its password variable.',
+      docsPath: 'docs/chain.md#keys',
+    });
+  }
+}
+
+/** The node answered with another chain id than the config expects. */
+export class ChainIdMismatchError extends NonRetryableError {
+  override name = 'ChainIdMismatchError';
+  constructor(expected: number, actual: number, url: string) {
+    super(`The node at ${url} is chain ${actual}, but the config expects chain ${expected}.`, {
+      details: 'Point --rpc-url at the right network, or change chain.chainId in the config.',
+    });
+  }
+}
+
+/** A transaction was mined but reverted. Never reported as success. */
+export class TransactionRevertedError extends NonRetryableError {
+  override name = 'TransactionRevertedError';
+  constructor(hash: string, label: string, cause?: unknown) {
+    super(`Transaction ${label} (${hash}) was mined but reverted.`, {
+      cause,
+      details: 'Nothing changed on-chain. See the decoded reason above, if any.',
+    });
+  }
+}

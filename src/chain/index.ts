@@ -1,0 +1,39 @@
+export { type CreateClientsParameters, createClients, type ProvenantClients } from './clients.js';
+export { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
+export {
+  anvilBinaryPath,
+  DEVNET_MNEMONIC,
+  type Devnet,
+  findFreePort,
+  type StartDevnetParameters,
+  startDevnet,
+} from './devnet.js';
+export {
+  ChainIdMismatchError,
+  DevnetStartError,
+  InvalidKeyError,
+  MissingKeyError,
+  RpcUnavailableError,
+  TransactionRevertedError,
+} from './errors.js';
+export * from './generated/contracts.js';
+export { decryptKeystore, encryptKeystore, type KeystoreV3 } from './keystore.js';
+export {
+  addressOf,
+  type DeployedContract,
+  type DeploymentManifest,
+  InvalidDeploymentManifestError,
+  manifestPath,
+  NotDeployedError,
+  readManifest,
+  writeManifest,
+} from './manifest.js';
+export { ContractRevertError, decodeRevertData, toContractRevertError } from './revert.js';
+export {
+  DEVNET_ROLES,
+  devnetAccount,
+  devnetReporter,
+  type ResolveSignerParameters,
+  resolveSigner,
+} from './signer.js';
+export { deploySuite, type SuiteRoles, suiteSteps } from './suite.js';

@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Address, Hex } from 'viem';
+import { NonRetryableError } from '../errors/index.js';
+
+/** One deployed contract as `provenant deploy` recorded it. */
+export type DeployedContract = {
+  contract: string;
+  address: Address;
+  /** keccak256 of the runtime code at deployment; a mismatch later means the address holds other code. */
+  codeHash: Hex;
+  /** keccak256 of creation bytecode + constructor args: a changed contract or argument redeploys. */
+  initHash: Hex;
+  transactionHash: Hex;
+  blockNumber: string;
+};
+
+/** The address manifest for one chain: `<stateDir>/deployments/<chainId>.json`. */
+export type DeploymentManifest = {
+  chainId: number;
+  contracts: Record<string, DeployedContract>;
+};
+
+export class InvalidDeploymentManifestError extends NonRetryableError {
+  override name = 'InvalidDeploymentManifestError';
+  constructor(path: string, reason: string) {
+    super(`Deployment manifest ${path} is unreadable: ${reason}.`, {
+      details:
+        'Move the file away and run `provenant deploy` again; contracts whose code is on-chain are redeployed under new addresses.',
+      docsPath: 'docs/chain.md#deployments',
+    });
+  }
+}
+
+export class NotDeployedError extends NonRetryableError {
+  override name = 'NotDeployedError';
+  constructor(name: string, chainId: number) {
+    super(`Contract ${name} is not deployed on chain ${chainId}.`, {
+      details: 'Run `provenant deploy` against this chain first (the demo does it for you on the devnet).',
+      docsPath: 'docs/chain.md#deployments',
+    });
+  }
+}
+
+export function manifestPath(stateDir: string, chainId: number): string {
+  return join(stateDir, 'deployments', `${chainId}.json`);
+}
+
+export function readManifest(stateDir: string, chainId: number): DeploymentManifest {
+  const path = manifestPath(stateDir, chainId);
+  if (!existsSync(path)) return { chainId, contracts: {} };
+  let parsed: DeploymentManifest;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InvalidDeploymentManifestError(path, (error as Error).message);
+  }
+  if (parsed.chainId !== chainId || typeof parsed.contracts !== 'object') {
+    throw new InvalidDeploymentManifestError(path, `it is for chain ${parsed.chainId}, not ${chainId}`);
+  }
+  return parsed;
+}
+
+/** Writes atomically (temp file + rename) so a crash never leaves half a manifest. */
+export function writeManifest(stateDir: string, manifest: DeploymentManifest): string {
+  const path = manifestPath(stateDir, manifest.chainId);
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(temp, path);
+  return path;
+}
+
+export function addressOf(manifest: DeploymentManifest, name: string): Address {
+  const entry = manifest.contracts[name];
+  if (!entry) throw new NotDeployedError(name, manifest.chainId);
+  return entry.address;
+}

@@ -1,0 +1,101 @@
+import { join } from 'node:path';
+import {
+  createClients,
+  DEVNET_ROLES,
+  type Devnet,
+  devnetAccount,
+  type ProvenantClients,
+  resolveSigner,
+  startDevnet,
+} from '../chain/index.js';
+import { type LoadedConfig, loadConfig } from '../config/index.js';
+
+/** Options every command accepts (commander globals). */
+export type GlobalOptions = {
+  config?: string;
+  rpcUrl?: string[];
+  stateDir?: string;
+  verbose?: boolean;
+};
+
+export type ChainContext = {
+  config: LoadedConfig;
+  clients: ProvenantClients;
+  /** Set when Provenant started its own devnet for this command. */
+  devnet: Devnet | undefined;
+  stateDir: string;
+  /** Stops what this context started (the devnet). Idempotent. */
+  close: () => Promise<void>;
+};
+
+export function loadCliConfig(options: GlobalOptions): LoadedConfig {
+  return loadConfig({
+    path: options.config,
+    overrides: {
+      ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      ...(options.rpcUrl?.length ? { chain: { rpcUrls: options.rpcUrl } } : {}),
+    },
+  });
+}
+
+/**
+ * Connects to the configured endpoints with the configured signer, or — with no endpoint configured —
+ * starts the embedded devnet (state persisted under the state dir) and signs with its deployer account.
+ */
+export async function openChain(
+  options: GlobalOptions,
+  parameters: { accountIndex?: number } = {},
+): Promise<ChainContext> {
+  const config = loadCliConfig(options);
+  const stateDir = config.stateDirPath;
+  if (config.chain.rpcUrls.length > 0) {
+    const account = resolveSigner({
+      privateKeyEnv: config.chain.privateKeyEnv,
+      keystore: config.chain.keystore,
+      keystorePasswordEnv: config.chain.keystorePasswordEnv,
+    });
+    const clients = await createClients({
+      rpcUrls: config.chain.rpcUrls,
+      account,
+      expectedChainId: config.chain.chainId,
+    });
+    return { config, clients, devnet: undefined, stateDir, close: async () => {} };
+  }
+  const devnet = await startDevnet({
+    port: config.devnet.port,
+    host: config.devnet.host,
+    chainId: config.devnet.chainId,
+    statePath: config.devnet.stateFile ? join(stateDir, config.devnet.stateFile) : null,
+    stateIntervalSeconds: config.devnet.stateIntervalSeconds,
+  });
+  try {
+    const account = devnetAccount(parameters.accountIndex ?? DEVNET_ROLES.deployer);
+    const clients = await createClients({ rpcUrls: [devnet.rpcUrl], account, devnet: true });
+    return { config, clients, devnet, stateDir, close: devnet.stop };
+  } catch (error) {
+    await devnet.stop();
+    throw error;
+  }
+}
+
+/** Runs `fn` and stops whatever was started, also on Ctrl-C / SIGTERM (one shutdown path). */
+export async function withShutdown<T>(
+  close: () => Promise<void>,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    process.stderr.write(`\nReceived ${name}: stopping cleanly…\n`);
+    controller.abort(new Error(name));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await close();
+  }
+}

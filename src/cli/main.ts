@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { registerDeploy } from './commands/deploy.js';
+import { registerDevnet } from './commands/devnet.js';
+import { formatError } from './output.js';
+
+/** Builds the `provenant` program; exported so tests can run commands in-process. */
+export function buildProgram(): Command {
+  const program = new Command('provenant')
+    .description(
+      'Autonomous AI agents that create on-chain assets inside hard on-chain limits, with verifiable provenance.',
+    )
+    .version('0.1.0')
+    .option('-c, --config <file>', 'config file (default: ./provenant.config.json if present)')
+    .option('--rpc-url <url...>', 'JSON-RPC endpoint(s), tried in order; omit to use the embedded devnet')
+    .option('--state-dir <dir>', 'where journal, content and deployments live (default: .provenant)')
+    .option('-v, --verbose', 'show causes and stack traces of errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDevnet(program);
+  registerDeploy(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    console.error(formatError(error, argv.includes('--verbose') || argv.includes('-v')));
+    return 1;
+  }
+}
+
+if (process.argv[1] && /provenant(\.js)?$|main\.ts$/.test(process.argv[1])) {
+  process.exitCode = await main(process.argv);
+}

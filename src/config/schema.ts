@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/**
+ * The Provenant config file (`provenant.config.json` by default). Every field has a default, so an
+ * empty file — or none — runs the embedded devnet demo. Documented field by field in docs/config.md.
+ */
+const hexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address');
+
+export const chainSchema = z
+  .object({
+    /** JSON-RPC URLs, tried in order (failover). Empty: start the embedded anvil devnet. */
+    rpcUrls: z.array(z.url({ protocol: /^(https?|wss?)$/ })).default([]),
+    /** Expected chain id; when set, a node answering with another id is refused. */
+    chainId: z.number().int().positive().optional(),
+    /** Name of the environment variable that holds the signer's private key. */
+    privateKeyEnv: z.string().min(1).default('PROVENANT_PRIVATE_KEY'),
+    /** Path of an encrypted keystore (Web3 Secret Storage v3); its password comes from `keystorePasswordEnv`. */
+    keystore: z.string().min(1).optional(),
+    keystorePasswordEnv: z.string().min(1).default('PROVENANT_KEYSTORE_PASSWORD'),
+    /** Seconds to wait for a receipt before a transaction counts as stuck. */
+    receiptTimeoutSeconds: z.number().positive().default(60),
+  })
+  .strict();
+
+export const devnetSchema = z
+  .object({
+    /** Loopback port for anvil; 0 picks a free one. */
+    port: z.number().int().min(0).max(65535).default(0),
+    /** Host anvil binds to. Loopback unless you mean otherwise. */
+    host: z.string().default('127.0.0.1'),
+    /** Chain id of the embedded devnet. */
+    chainId: z.number().int().positive().default(31337),
+    /** Persist chain state here (relative to stateDir) so a restart loses nothing; null disables. */
+    stateFile: z.string().nullable().default('devnet-state.json'),
+    /** Seconds between state dumps while running (anvil --state-interval). */
+    stateIntervalSeconds: z.number().int().positive().default(5),
+  })
+  .strict();
+
+export const oracleSchema = z
+  .object({
+    /** Number of independent reporter keys that sign each round. */
+    reporters: z.number().int().min(1).max(31).default(5),
+    /** Distinct signatures needed to accept a round. */
+    quorum: z.number().int().min(1).max(31).default(3),
+    /** Answer decimals of the feeds (Chainlink commodity feeds use 8). */
+    decimals: z.number().int().min(0).max(18).default(8),
+    /** A round older than this (seconds) is stale for the agent. */
+    maxAgeSeconds: z
+      .number()
+      .int()
+      .positive()
+      .default(3 * 24 * 3600),
+    /** The agent refuses a round that moved more than this (basis points) from the previous one. */
+    maxDeviationBps: z.number().int().positive().default(2500),
+  })
+  .strict();
+
+export const guardAddressSchema = hexAddress;
+
+export const configSchema = z
+  .object({
+    /** Where Provenant keeps its journal, content store, devnet state and deployments. */
+    stateDir: z.string().min(1).default('.provenant'),
+    chain: chainSchema.default(chainSchema.parse({})),
+    devnet: devnetSchema.default(devnetSchema.parse({})),
+    oracle: oracleSchema.default(oracleSchema.parse({})),
+    /** Extra options per part; validated by the part that owns them. */
+    agent: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export type ProvenantConfig = z.infer<typeof configSchema>;
+export type ProvenantConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,230 @@
+import { PNG } from 'pngjs';
+import { NonRetryableError } from '../../errors/index.js';
+import type { Activation, ModelFile } from '../modelFile.js';
+import {
+  divRound,
+  gaussianQ,
+  getGaussianTable,
+  getSinTable,
+  getTanhTable,
+  HALF,
+  isqrt,
+  ONE,
+  Q,
+  sigmoidQ,
+  sinQ,
+  tanhQ,
+} from './intMath.js';
+import { type MarketState, marketFeatures } from './marketState.js';
+import { LATENT_DIMS, validateGeneratorModel } from './model.js';
+import { latentVector, tokenSeed } from './prng.js';
+
+export const DEFAULT_SIZE = 512;
+export const MAX_SIZE = 4096;
+
+/**
+ * PNG encoder settings, fixed so the bytes are reproducible: 8-bit RGB, no ancillary chunks (pngjs
+ * writes IHDR, IDAT, IEND only: no time, gamma or text), filter 1 (Sub) on every row, zlib level 9
+ * with strategy Z_RLE (3), window 15, memLevel 9, one IDAT chunk. Z_RLE only searches distance-1
+ * matches, so the output does not depend on zlib's hash-chain implementation (which differs
+ * between zlib builds, e.g. SIMD variants); it still depends on zlib's block splitting and Huffman
+ * code construction, which are stable across zlib 1.2.x/1.3.x.
+ */
+export const PNG_ENCODING = {
+  colorType: 2,
+  inputColorType: 2,
+  inputHasAlpha: false,
+  bitDepth: 8,
+  filterType: 1,
+  deflateLevel: 9,
+  deflateStrategy: 3,
+  deflateChunkSize: 32 * 1024,
+} as const;
+
+export class InvalidRenderParametersError extends NonRetryableError {
+  override name = 'InvalidRenderParametersError';
+  constructor(problem: string) {
+    super(`Cannot render: ${problem}`, {
+      details: `Width and height are integers in [1, ${MAX_SIZE}] (default ${DEFAULT_SIZE}); tokenId is a non-negative bigint; salt is 0x-hex.`,
+      docsPath: 'docs/models.md#generator',
+    });
+  }
+}
+
+export type RenderParameters = {
+  tokenId: bigint;
+  marketState: MarketState;
+  /** Mixed into the seed, e.g. the NFT contract address; default '0x'. */
+  salt?: `0x${string}`;
+  width?: number;
+  height?: number;
+};
+
+export type RenderResult = {
+  width: number;
+  height: number;
+  seed: `0x${string}`;
+  /** Q12 latent vector derived from the seed. */
+  latent: number[];
+  /** Q12 market features the network saw. */
+  features: number[];
+  /** Q12 coordinate zoom (4096 = 1.0). */
+  zoom: number;
+  /** Raw RGB bytes, row-major, 3 per pixel. */
+  rgb: Uint8Array;
+};
+
+type PreparedLayer = { inputs: number; outputs: number; activation: Activation; w: Int32Array; b: Int32Array };
+
+function applyActivation(kind: Activation, pre: Int32Array, out: Int32Array, n: number, tables: Tables): void {
+  switch (kind) {
+    case 'linear':
+      for (let j = 0; j < n; j += 1) out[j] = pre[j]!;
+      return;
+    case 'relu':
+      for (let j = 0; j < n; j += 1) out[j] = pre[j]! > 0 ? pre[j]! : 0;
+      return;
+    case 'tanh':
+      for (let j = 0; j < n; j += 1) out[j] = tanhQ(pre[j]!, tables.tanh);
+      return;
+    case 'sin':
+      for (let j = 0; j < n; j += 1) out[j] = sinQ(pre[j]!, tables.sin);
+      return;
+    case 'gaussian':
+      for (let j = 0; j < n; j += 1) out[j] = gaussianQ(pre[j]!, tables.gauss);
+      return;
+    case 'sigmoid':
+      for (let j = 0; j < n; j += 1) out[j] = sigmoidQ(pre[j]!, tables.tanh);
+      return;
+  }
+}
+
+type Tables = { sin: Int32Array; tanh: Int32Array; gauss: Int32Array };
+
+/** Q12 coordinate zoom: 1 + 3 × the volatility feature (in [0, 1]). */
+export function coordinateZoom(features: Int32Array): number {
+  return ONE + 3 * Math.max(0, features[2]!);
+}
+
+/**
+ * Renders the CPPN to raw RGB bytes with integer arithmetic only (see intMath.ts for the rounding
+ * and activation conventions). Work that does not depend on the pixel is hoisted: the latent and
+ * market inputs of the first layer are folded into its bias once, the y term once per row.
+ */
+export function renderRgb(model: ModelFile, params: RenderParameters): RenderResult {
+  validateGeneratorModel(model);
+  const width = params.width ?? DEFAULT_SIZE;
+  const height = params.height ?? DEFAULT_SIZE;
+  for (const [label, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > MAX_SIZE) throw new InvalidRenderParametersError(`${label} is ${v}`);
+  }
+  if (typeof params.tokenId !== 'bigint' || params.tokenId < 0n) {
+    throw new InvalidRenderParametersError(`tokenId is ${String(params.tokenId)}`);
+  }
+  const salt = params.salt ?? '0x';
+  if (!/^0x([0-9a-fA-F]{2})*$/.test(salt)) throw new InvalidRenderParametersError(`salt '${salt}' is not 0x-hex`);
+
+  const seed = tokenSeed(params.tokenId, salt);
+  const latent = latentVector(seed, LATENT_DIMS);
+  const features = marketFeatures(params.marketState);
+  const zoom = coordinateZoom(features);
+  const tables: Tables = { sin: getSinTable(), tanh: getTanhTable(), gauss: getGaussianTable() };
+
+  const layers: PreparedLayer[] = model.layers.map((l) => ({
+    inputs: l.inputs,
+    outputs: l.outputs,
+    activation: l.activation,
+    w: Int32Array.from(l.weights),
+    b: Int32Array.from(l.bias),
+  }));
+  const first = layers[0]!;
+  const n0 = first.outputs;
+  const nIn0 = first.inputs;
+  // Constant inputs of layer 0: latent then market features, after x, y, r.
+  const constants = Int32Array.from([...latent, ...features]);
+  const base0 = new Int32Array(n0);
+  const wx = new Int32Array(n0);
+  const wy = new Int32Array(n0);
+  const wr = new Int32Array(n0);
+  for (let j = 0; j < n0; j += 1) {
+    let acc = first.b[j]! * ONE + HALF;
+    for (let k = 3; k < nIn0; k += 1) acc += Math.imul(first.w[j * nIn0 + k]!, constants[k - 3]!);
+    base0[j] = acc;
+    wx[j] = first.w[j * nIn0]!;
+    wy[j] = first.w[j * nIn0 + 1]!;
+    wr[j] = first.w[j * nIn0 + 2]!;
+  }
+  // Coordinates of pixel centres: round((2i + 1 - n) · zoom / n).
+  const xs = new Int32Array(width);
+  for (let i = 0; i < width; i += 1) xs[i] = divRound((2 * i + 1 - width) * zoom, width);
+  const ys = new Int32Array(height);
+  for (let i = 0; i < height; i += 1) ys[i] = divRound((2 * i + 1 - height) * zoom, height);
+  const xsq = new Int32Array(width);
+  for (let i = 0; i < width; i += 1) xsq[i] = xs[i]! * xs[i]!;
+
+  const maxWidth = Math.max(...layers.map((l) => l.outputs));
+  let act = new Int32Array(maxWidth);
+  let next = new Int32Array(maxWidth);
+  const pre = new Int32Array(maxWidth);
+  const rowBase = new Int32Array(n0);
+  const rgb = new Uint8Array(width * height * 3);
+  const last = layers.length - 1;
+
+  for (let row = 0; row < height; row += 1) {
+    const y = ys[row]!;
+    const y2 = y * y;
+    for (let j = 0; j < n0; j += 1) rowBase[j] = base0[j]! + Math.imul(wy[j]!, y);
+    let offset = row * width * 3;
+    for (let col = 0; col < width; col += 1) {
+      const x = xs[col]!;
+      const r = isqrt(xsq[col]! + y2);
+      for (let j = 0; j < n0; j += 1) {
+        pre[j] = (rowBase[j]! + Math.imul(wx[j]!, x) + Math.imul(wr[j]!, r)) >> Q;
+      }
+      applyActivation(first.activation, pre, act, n0, tables);
+      for (let li = 1; li <= last; li += 1) {
+        const layer = layers[li]!;
+        const nIn = layer.inputs;
+        const w = layer.w;
+        for (let j = 0; j < layer.outputs; j += 1) {
+          let acc = layer.b[j]! * ONE + HALF;
+          const o = j * nIn;
+          for (let k = 0; k < nIn; k += 1) acc += Math.imul(w[o + k]!, act[k]!);
+          pre[j] = acc >> Q;
+        }
+        applyActivation(layer.activation, pre, next, layer.outputs, tables);
+        const t = act;
+        act = next;
+        next = t;
+      }
+      for (let c = 0; c < 3; c += 1) {
+        const v = act[c]!;
+        const clamped = v < 0 ? 0 : v > ONE ? ONE : v;
+        rgb[offset + c] = (clamped * 255 + HALF) >> Q;
+      }
+      offset += 3;
+    }
+  }
+  return { width, height, seed, latent: [...latent], features: [...features], zoom, rgb };
+}
+
+/** Encodes raw RGB bytes as a PNG with the fixed settings of `PNG_ENCODING`. */
+export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8Array {
+  if (rgb.length !== width * height * 3) {
+    throw new InvalidRenderParametersError(`${rgb.length} RGB bytes for ${width}×${height} (expected ${width * height * 3})`);
+  }
+  const image = { width, height, data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength) } as unknown as PNG;
+  const png = PNG.sync.write(image, { ...PNG_ENCODING });
+  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
+}
+
+export type Artwork = RenderResult & { png: Uint8Array };
+
+/** Renders and encodes: the bytes that get content-addressed and minted. */
+export function renderArtwork(model: ModelFile, params: RenderParameters): Artwork {
+  const result = renderRgb(model, params);
+  return { ...result, png: encodePng(result.rgb, result.width, result.height) };
+}
