@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { alignAsOf, cpiAvailability, firstOfMonthAfter, monthlyAverageAvailability, toMonthlyLast, yearOnYear } from './align.js';
+import {
+  alignAsOf,
+  cpiAvailability,
+  firstOfMonthAfter,
+  monthlyAverageAvailability,
+  toMonthlyLast,
+  yearOnYear,
+} from './align.js';
 import { loadDataset } from './datasets.js';
 
 describe('alignAsOf', () => {

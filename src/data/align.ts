@@ -31,7 +31,11 @@ export const cpiAvailability: Availability = (date) => firstOfMonthAfter(date, C
  * For each target date, the latest value of `series` whose availability date is <= the target
  * date (as-of join). `undefined` where nothing is available yet. O(n + m).
  */
-export function alignAsOf(targetDates: string[], series: Series, availability: Availability): (number | undefined)[] {
+export function alignAsOf(
+  targetDates: string[],
+  series: Series,
+  availability: Availability,
+): (number | undefined)[] {
   const avail = series.points.map((p) => availability(p.date));
   const out: (number | undefined)[] = new Array(targetDates.length);
   let j = -1;
@@ -59,7 +63,10 @@ export function toMonthlyLast(series: Series): Series {
 export function logReturns(series: Series): Series {
   const points: Point[] = [];
   for (let i = 1; i < series.points.length; i++) {
-    points.push({ date: series.points[i]!.date, value: Math.log(series.points[i]!.value / series.points[i - 1]!.value) });
+    points.push({
+      date: series.points[i]!.date,
+      value: Math.log(series.points[i]!.value / series.points[i - 1]!.value),
+    });
   }
   return { name: `${series.name}-logret`, frequency: series.frequency, points };
 }
@@ -69,7 +76,9 @@ export function yearOnYear(series: Series): Series {
   const byMonth = new Map(series.points.map((p) => [p.date.slice(0, 7), p.value]));
   const points: Point[] = [];
   for (const p of series.points) {
-    const prev = byMonth.get(`${String(Number(p.date.slice(0, 4)) - 1).padStart(4, '0')}${p.date.slice(4, 7)}`);
+    const prev = byMonth.get(
+      `${String(Number(p.date.slice(0, 4)) - 1).padStart(4, '0')}${p.date.slice(4, 7)}`,
+    );
     if (prev !== undefined) points.push({ date: p.date, value: Math.log(p.value / prev) });
   }
   return { name: `${series.name}-yoy`, frequency: series.frequency, points };

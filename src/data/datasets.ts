@@ -5,11 +5,23 @@ import { type LoadedSeries, loadSeriesFile } from './loadSeries.js';
 /** The repository's `data/` folder (the shipped datasets). */
 export const DEFAULT_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../data');
 
-export type DatasetName = 'wti-daily' | 'brent-daily' | 'wti-monthly' | 'brent-monthly' | 'gold-monthly' | 'cpi-us';
+export type DatasetName =
+  | 'wti-daily'
+  | 'brent-daily'
+  | 'wti-monthly'
+  | 'brent-monthly'
+  | 'gold-monthly'
+  | 'cpi-us';
 
 const SPECS: Record<
   DatasetName,
-  { path: string; frequency: 'daily' | 'monthly'; valueColumn: string; realDataFrom?: string; knownGaps?: string[] }
+  {
+    path: string;
+    frequency: 'daily' | 'monthly';
+    valueColumn: string;
+    realDataFrom?: string;
+    knownGaps?: string[];
+  }
 > = {
   'wti-daily': { path: 'oil-prices/wti-daily.csv', frequency: 'daily', valueColumn: 'Price' },
   'brent-daily': { path: 'oil-prices/brent-daily.csv', frequency: 'daily', valueColumn: 'Price' },
@@ -23,7 +35,12 @@ const SPECS: Record<
   },
   // The BLS did not publish an October 2025 CPI (federal government shutdown): the file goes from
   // 2025-09 to 2025-11. Alignment carries the September value forward until November's release.
-  'cpi-us': { path: 'cpi-us/cpiai.csv', frequency: 'monthly', valueColumn: 'Index', knownGaps: ['2025-11-01'] },
+  'cpi-us': {
+    path: 'cpi-us/cpiai.csv',
+    frequency: 'monthly',
+    valueColumn: 'Index',
+    knownGaps: ['2025-11-01'],
+  },
 };
 
 /** Loads one shipped dataset by name, validated and cleaned (see its SOURCE.md for the rules). */

@@ -13,7 +13,9 @@ export class DataValidationError extends NonRetryableError {
     const head = first
       ? `Dataset ${first.file} is invalid: line ${first.line}: ${first.message}`
       : 'Dataset is invalid';
-    const shown = issues.slice(0, 20).map((i) => `${i.file}:${i.line}: ${i.problem}: ${i.message}. Fix: ${i.fix}`);
+    const shown = issues
+      .slice(0, 20)
+      .map((i) => `${i.file}:${i.line}: ${i.problem}: ${i.message}. Fix: ${i.fix}`);
     if (issues.length > 20) shown.push(`… and ${issues.length - 20} more`);
     super(head, {
       metaMessages: shown,

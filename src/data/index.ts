@@ -1,6 +1,6 @@
 export {
-  alignAsOf,
   type Availability,
+  alignAsOf,
   CPI_RELEASE_LAG_MONTHS,
   cpiAvailability,
   daysBetween,
@@ -11,7 +11,7 @@ export {
   toMonthlyLast,
   yearOnYear,
 } from './align.js';
-export { DEFAULT_DATA_DIR, type DatasetName, datasetPath, loadDataset } from './datasets.js';
+export { type DatasetName, DEFAULT_DATA_DIR, datasetPath, loadDataset } from './datasets.js';
 export { DataValidationError } from './errors.js';
 export {
   dayNumber,

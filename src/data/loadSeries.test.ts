@@ -63,7 +63,8 @@ describe('loadDataset (shipped files)', () => {
       const { series, cleaning } = loadDataset(name);
       expect(cleaning).toEqual([]);
       expect(series.points.length).toBeGreaterThan(400);
-      for (let i = 1; i < series.points.length; i++) expect(series.points[i]!.date > series.points[i - 1]!.date).toBe(true);
+      for (let i = 1; i < series.points.length; i++)
+        expect(series.points[i]!.date > series.points[i - 1]!.date).toBe(true);
     }
     expect(loadDataset('cpi-us').series.points[0]).toEqual({ date: '1913-01-01', value: 9.8 });
   });
@@ -98,7 +99,12 @@ describe('loadSeriesFile (broken copies)', () => {
     const path = brokenCopy('cpi-us/cpiai.csv', (l) => {
       l.splice(1000, 1);
     });
-    expectIssue(() => loadSeriesFile(path, { name: 'cpi', frequency: 'monthly', valueColumn: 'Index' }), path, 1001, 'gap');
+    expectIssue(
+      () => loadSeriesFile(path, { name: 'cpi', frequency: 'monthly', valueColumn: 'Index' }),
+      path,
+      1001,
+      'gap',
+    );
   });
 
   test('behavior: unparseable date and all issues reported together', () => {

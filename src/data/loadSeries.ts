@@ -34,13 +34,16 @@ export function parseDate(text: string): string | undefined {
   const d = m[3] === undefined ? 1 : Number(m[3]);
   const t = Date.UTC(y, mo - 1, d);
   const back = new Date(t);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d)
+    return undefined;
   return `${m[1]}-${m[2]}-${String(d).padStart(2, '0')}`;
 }
 
 /** Days since 1970-01-01 for a `YYYY-MM-DD` date. */
 export function dayNumber(date: string): number {
-  return Math.round(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000);
+  return Math.round(
+    Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000,
+  );
 }
 
 /** Months since year 0 for a `YYYY-MM-DD` date. */
@@ -149,7 +152,14 @@ export function parseSeriesCsv(text: string, options: LoadSeriesOptions): Loaded
     }
     const value = Number(cell);
     if (options.realDataFrom !== undefined && date < options.realDataFrom) {
-      cleaning.push({ file, line: lineNo, date, rule: 'annual-repeated-before-1960', action: 'dropped', raw });
+      cleaning.push({
+        file,
+        line: lineNo,
+        date,
+        rule: 'annual-repeated-before-1960',
+        action: 'dropped',
+        raw,
+      });
       continue;
     }
     if ((options.dropNonPositive ?? true) && value <= 0) {

@@ -22,7 +22,13 @@ export type CleaningEntry = {
 export type ValidationIssue = {
   file: string;
   line: number;
-  problem: 'unparseable-number' | 'unparseable-date' | 'non-monotone-date' | 'gap' | 'bad-header' | 'wrong-column-count';
+  problem:
+    | 'unparseable-number'
+    | 'unparseable-date'
+    | 'non-monotone-date'
+    | 'gap'
+    | 'bad-header'
+    | 'wrong-column-count';
   message: string;
   fix: string;
 };

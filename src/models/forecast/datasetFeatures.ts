@@ -13,7 +13,10 @@ export const CROSS_ASSET: Record<ForecastDataset, DatasetName> = {
 };
 
 /** Loads a shipped dataset with its cross asset and CPI and builds its features (no look-ahead). */
-export function datasetFeatures(name: ForecastDataset, dataDir: string = DEFAULT_DATA_DIR): FeatureSet & { frequency: 'daily' | 'monthly' } {
+export function datasetFeatures(
+  name: ForecastDataset,
+  dataDir: string = DEFAULT_DATA_DIR,
+): FeatureSet & { frequency: 'daily' | 'monthly' } {
   const target = loadDataset(name, dataDir).series;
   const cross = loadDataset(CROSS_ASSET[name], dataDir).series;
   const cpi = loadDataset('cpi-us', dataDir).series;

@@ -26,7 +26,16 @@ export function windowsFor(frequency: 'daily' | 'monthly'): { short: number; lon
   return frequency === 'daily' ? { short: 20, long: 60 } : { short: 3, long: 12 };
 }
 
-export const FEATURE_NAMES = ['ret_0', 'ret_1', 'ret_2', 'mom_short', 'mom_long', 'rvol_short', 'infl_yoy', 'xratio_dev'];
+export const FEATURE_NAMES = [
+  'ret_0',
+  'ret_1',
+  'ret_2',
+  'mom_short',
+  'mom_long',
+  'rvol_short',
+  'infl_yoy',
+  'xratio_dev',
+];
 
 /**
  * Builds features with no look-ahead: row t uses only prices up to t, the cross asset as of t,

@@ -26,7 +26,8 @@ export class FixedPointOverflowError extends NonRetryableError {
   override name = 'FixedPointOverflowError';
   constructor(layer: number, output: number, value: number) {
     super(`Fixed-point overflow in layer ${layer}, output ${output}: |${value}| reached 2^53`, {
-      details: 'The integer accumulator left the exactly representable range. Use a model exported with fewer scaleBits, or inputs within the training range.',
+      details:
+        'The integer accumulator left the exactly representable range. Use a model exported with fewer scaleBits, or inputs within the training range.',
     });
   }
 }
@@ -55,7 +56,9 @@ export function inferFixed(model: ModelFile, inputs: number[]): number[] {
     const layer = model.layers[l]!;
     const relu = layer.activation === 'relu';
     if (!relu && layer.activation !== 'linear') {
-      throw new NonRetryableError(`Layer ${l} has activation '${layer.activation}'; fixed-point forecaster inference supports only relu and linear`);
+      throw new NonRetryableError(
+        `Layer ${l} has activation '${layer.activation}'; fixed-point forecaster inference supports only relu and linear`,
+      );
     }
     const n = layer.inputs;
     const W = layer.weights;
@@ -67,7 +70,8 @@ export function inferFixed(model: ModelFile, inputs: number[]): number[] {
       for (let j = 0; j < n; j++) {
         const prod = W[base + j]! * x[j]!;
         acc += prod;
-        if (prod >= LIMIT || prod <= -LIMIT || acc >= LIMIT || acc <= -LIMIT) throw new FixedPointOverflowError(l, i, acc);
+        if (prod >= LIMIT || prod <= -LIMIT || acc >= LIMIT || acc <= -LIMIT)
+          throw new FixedPointOverflowError(l, i, acc);
       }
       // Division by a power of two is exact in binary floating point; Math.floor rounds toward −∞.
       const q = Math.floor(acc / one);

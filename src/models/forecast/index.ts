@@ -1,6 +1,19 @@
 export { CROSS_ASSET, datasetFeatures, type ForecastDataset } from './datasetFeatures.js';
-export { buildFeatures, FEATURE_NAMES, type FeatureOptions, type FeatureSet, windowsFor } from './features.js';
-export { dequantize, FixedPointOverflowError, inferFixed, inferFixedReal, quantize, quantizeNet } from './fixedPoint.js';
+export {
+  buildFeatures,
+  FEATURE_NAMES,
+  type FeatureOptions,
+  type FeatureSet,
+  windowsFor,
+} from './features.js';
+export {
+  dequantize,
+  FixedPointOverflowError,
+  inferFixed,
+  inferFixedReal,
+  quantize,
+  quantizeNet,
+} from './fixedPoint.js';
 export { type FloatLayer, type FloatNet, foldAffine, predictFloat } from './floatNet.js';
 export { DEFAULT_MLP, type MlpOptions, trainMlp } from './mlp.js';
 export { mulberry32, normalSource } from './prng.js';
@@ -10,9 +23,9 @@ export {
   type ExportOptions,
   type ExportResult,
   exportForecaster,
-  FORECAST_OUTPUTS,
   type FitOptions,
   type FloatFit,
+  FORECAST_OUTPUTS,
   type ForecasterKind,
   fitFloat,
   type TrainForecasterOptions,

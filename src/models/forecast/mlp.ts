@@ -79,7 +79,7 @@ export function trainMlp(Z: number[][], T: number[][], options: MlpOptions): Flo
         for (let i = 0; i < h; i++) {
           let s = p[oB1 + i]!;
           for (let j = 0; j < d; j++) s += p[i * d + j]! * x[j]!;
-          a[i] = s > 0 ? s : 0;
+          a[i] = Math.max(s, 0);
         }
         for (let k = 0; k < o; k++) {
           let s = p[oB2 + k]!;

@@ -52,8 +52,16 @@ export function fitFloat(X: number[][], y: number[], options: FitOptions): Float
   let inner: FloatNet;
   if (options.kind === 'ridge') {
     const lambda = options.ridgeLambda ?? 1;
-    const r1 = fitRidge(Z, y.map((v) => v / outScale[0]!), lambda);
-    const r2 = fitRidge(Z, abs.map((v) => v / outScale[1]!), lambda);
+    const r1 = fitRidge(
+      Z,
+      y.map((v) => v / outScale[0]!),
+      lambda,
+    );
+    const r2 = fitRidge(
+      Z,
+      abs.map((v) => v / outScale[1]!),
+      lambda,
+    );
     inner = [{ W: [r1.w, r2.w], b: [r1.b, r2.b], activation: 'linear' }];
   } else {
     const T = y.map((v, i) => [v / outScale[0]!, abs[i]! / outScale[1]!]);
@@ -61,7 +69,14 @@ export function fitFloat(X: number[][], y: number[], options: FitOptions): Float
     const init = options.warmStart?.kind === 'mlp' ? options.warmStart.inner : undefined;
     inner = trainMlp(Z, T, { ...opts, init });
   }
-  return { kind: options.kind, inner, mean: st.mean, std: st.std, outScale, net: foldAffine(inner, st.mean, st.std, outScale) };
+  return {
+    kind: options.kind,
+    inner,
+    mean: st.mean,
+    std: st.std,
+    outScale,
+    net: foldAffine(inner, st.mean, st.std, outScale),
+  };
 }
 
 export type ExportOptions = {
@@ -102,17 +117,27 @@ export function exportForecaster(fit: FloatFit, options: ExportOptions): ExportR
     outputs: FORECAST_OUTPUTS,
     layers: quantizeNet(fit.net, s),
     metadata: {
-      architecture: fit.kind === 'mlp' ? `${fit.net[0]!.W[0]!.length}-${fit.net[0]!.b.length}relu-2linear` : `${fit.net[0]!.W[0]!.length}-2linear`,
+      architecture:
+        fit.kind === 'mlp'
+          ? `${fit.net[0]!.W[0]!.length}-${fit.net[0]!.b.length}relu-2linear`
+          : `${fit.net[0]!.W[0]!.length}-2linear`,
       rounding: 'y = floor((W·x + b·2^s) / 2^s) per dense layer; inputs quantized round-half-away-from-zero',
-      outputMeaning: 'mean: next log return; absReturn: E|next log return|, vol = max(absReturn, 1e-4)·sqrt(pi/2)',
+      outputMeaning:
+        'mean: next log return; absReturn: E|next log return|, vol = max(absReturn, 1e-4)·sqrt(pi/2)',
       featureMean: fit.mean.map((v) => Number(v.toPrecision(12))),
       featureStd: fit.std.map((v) => Number(v.toPrecision(12))),
       agreementTolerance: tolerance,
       ...options.metadata,
     },
   });
-  const rows = options.check.length > 2000 ? options.check.filter((_, i) => i % Math.ceil(options.check.length / 2000) === 0) : options.check;
-  const candidates = options.scaleBits === undefined || options.scaleBits === 'auto' ? [8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : [options.scaleBits];
+  const rows =
+    options.check.length > 2000
+      ? options.check.filter((_, i) => i % Math.ceil(options.check.length / 2000) === 0)
+      : options.check;
+  const candidates =
+    options.scaleBits === undefined || options.scaleBits === 'auto'
+      ? [8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+      : [options.scaleBits];
   let last: ExportResult | undefined;
   for (const s of candidates) {
     const model = make(s);
@@ -154,14 +179,23 @@ export type TrainForecasterOptions = {
  * 'forecaster' — the model the agent runs and a circuit proves. Returns the model, the float fit,
  * the chosen `scaleBits` and the measured float/fixed disagreement on the training rows.
  */
-export function trainForecaster(options: TrainForecasterOptions): ExportResult & { fit: FloatFit; trainRows: { from: string; to: string; count: number } } {
+export function trainForecaster(
+  options: TrainForecasterOptions,
+): ExportResult & { fit: FloatFit; trainRows: { from: string; to: string; count: number } } {
   const f = options.features;
   const kind = options.kind ?? 'mlp';
   const seed = options.seed ?? 42;
   let end = f.y.length;
-  while (end > 0 && (Number.isNaN(f.y[end - 1]!) || (options.trainEnd !== undefined && f.dates[end - 1]! > options.trainEnd))) end--;
+  while (
+    end > 0 &&
+    (Number.isNaN(f.y[end - 1]!) || (options.trainEnd !== undefined && f.dates[end - 1]! > options.trainEnd))
+  )
+    end--;
   const start = options.window === undefined ? 0 : Math.max(0, end - options.window);
-  if (end - start < 50) throw new Error(`trainForecaster: only ${end - start} training rows before ${options.trainEnd}; need at least 50`);
+  if (end - start < 50)
+    throw new Error(
+      `trainForecaster: only ${end - start} training rows before ${options.trainEnd}; need at least 50`,
+    );
   const X = f.X.slice(start, end);
   const y = f.y.slice(start, end);
   const fit = fitFloat(X, y, { kind, ridgeLambda: options.ridgeLambda, mlp: { ...options.mlp, seed } });
@@ -173,7 +207,14 @@ export function trainForecaster(options: TrainForecasterOptions): ExportResult &
     scaleBits: options.scaleBits ?? 'auto',
     tolerance: options.tolerance ?? 1e-5,
     check: X,
-    metadata: { kind, seed, trainRows, ridgeLambda: kind === 'ridge' ? (options.ridgeLambda ?? 1) : undefined, mlp: kind === 'mlp' ? { ...DEFAULT_MLP, ...options.mlp, seed } : undefined, ...options.metadata },
+    metadata: {
+      kind,
+      seed,
+      trainRows,
+      ridgeLambda: kind === 'ridge' ? (options.ridgeLambda ?? 1) : undefined,
+      mlp: kind === 'mlp' ? { ...DEFAULT_MLP, ...options.mlp, seed } : undefined,
+      ...options.metadata,
+    },
   });
   return { ...result, fit, trainRows };
 }

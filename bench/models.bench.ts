@@ -1,0 +1,52 @@
+/**
+ * Model benchmarks (not timed tests): prints figures. Run with `npx tsx bench/models.bench.ts`.
+ * - walk-forward backtest over the full daily WTI history with monthly (21-row) refits, target ≤ 20 s;
+ * - fixed-point inference throughput of the shipped-architecture forecaster, target ≥ 100,000/s;
+ * - the statistical targets of issue 6 (reported, not asserted).
+ */
+
+import { runBacktest } from '../src/models/evaluation/index.js';
+import { datasetFeatures, inferFixed, quantize, trainForecaster } from '../src/models/forecast/index.js';
+
+const fmt = (v: number, d = 3) => v.toFixed(d);
+
+const features = datasetFeatures('wti-daily');
+for (const model of ['mlp', 'ridge'] as const) {
+  const r = runBacktest({ dataset: 'wti-daily', features, model });
+  const m = r.metrics;
+  console.log(
+    `walk-forward wti-daily (${model}): ${r.rows[0]!.date}..${r.rows[r.rows.length - 1]!.date}, ${m.n} forecasts, ${r.refits.length} refits, ${fmt(r.elapsedMs / 1000, 2)} s (target ≤ 20 s)`,
+  );
+  console.log(
+    `  DM p(worse) vs RW: mlp ${fmt(m.dm.mlp.pWorse, 4)}, ridge ${fmt(m.dm.ridge.pWorse, 4)}; OOS R²: mlp ${fmt(m.oosR2.mlp * 100, 3)}%, ridge ${fmt(m.oosR2.ridge * 100, 3)}%`,
+  );
+  console.log(
+    `  VaR99 FHS: ${m.coverage.fhs99.exceedances}/${m.n} (expected ${fmt(m.coverage.fhs99.expected, 1)}), Kupiec p ${fmt(m.coverage.fhs99.kupiecP, 4)}, Christoffersen cc p ${fmt(m.coverage.fhs99.conditionalP, 4)}; Gaussian99 Kupiec p ${m.coverage.gaussian99.kupiecP.toExponential(2)}`,
+  );
+  console.log(
+    `  VaR95 FHS: ${m.coverage.fhs95.exceedances}/${m.n} (expected ${fmt(m.coverage.fhs95.expected, 1)}), Kupiec p ${fmt(m.coverage.fhs95.kupiecP, 4)}`,
+  );
+  console.log(
+    `  drift: breaks ${m.drift.breaks.map((b) => `${b.date}: error-drift ${b.errorDelay ?? 'none'}, any halt ${b.delay ?? 'none'}${b.alreadyHalted ? ` (halted since ${b.haltOnset}, ${b.haltReason?.split(':')[0]})` : ''}`).join('; ')}; calm false alarms ${m.drift.calmFalseAlarms} in ${fmt(m.drift.calmYears, 1)} y = ${fmt(m.drift.falseAlarmsPerDecade, 2)}/decade; halted ${fmt(m.drift.haltedFraction * 100, 1)}% of rows`,
+  );
+  console.log(
+    `  fixed vs float max |Δ|: ${m.fixedVsFloatMaxAbs.toExponential(3)} (scaleBits ${r.scaleBits}); outliers flagged: ${m.outliersFlagged.length}`,
+  );
+}
+const gold = runBacktest({ dataset: 'gold-monthly' });
+console.log(
+  `walk-forward gold-monthly (mlp): ${gold.metrics.n} forecasts, ${fmt(gold.elapsedMs / 1000, 2)} s; DM p(worse): mlp ${fmt(gold.metrics.dm.mlp.pWorse, 4)}, ridge ${fmt(gold.metrics.dm.ridge.pWorse, 4)}; VaR99 Kupiec p ${fmt(gold.metrics.coverage.fhs99.kupiecP, 4)}`,
+);
+
+const trained = trainForecaster({ features, kind: 'mlp', window: 2520, seed: 42 });
+const model = trained.model;
+const inputs = features.X.slice(-5000).map((x) => x.map((v) => quantize(v, model.scaleBits)));
+let sink = 0;
+for (let k = 0; k < 20_000; k++) sink += inferFixed(model, inputs[k % inputs.length]!)[0]!; // warm-up
+const N = 500_000;
+const t0 = performance.now();
+for (let k = 0; k < N; k++) sink += inferFixed(model, inputs[k % inputs.length]!)[0]!;
+const secs = (performance.now() - t0) / 1000;
+console.log(
+  `fixed-point inference (${model.metadata.architecture}, scaleBits ${model.scaleBits}): ${Math.round(N / secs).toLocaleString('en-US')} forecasts/s over ${N.toLocaleString('en-US')} (target ≥ 100,000/s) [checksum ${sink}]`,
+);

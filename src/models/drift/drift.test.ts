@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import { mulberry32, normalSource } from '../forecast/prng.js';
+import { ksTest, psi } from './distribution.js';
+import { DriftMonitor } from './driftMonitor.js';
+import { flagOutlier } from './outlier.js';
+import { Cusum, PageHinkley } from './sequential.js';
+
+const normals = (seed: number, n: number, sd = 1, mean = 0) => {
+  const z = normalSource(mulberry32(seed));
+  return Array.from({ length: n }, () => mean + sd * z());
+};
+
+describe('input drift (PSI, KS)', () => {
+  test('quiet on the same distribution, loud on a shifted one', () => {
+    const ref = normals(1, 5000);
+    expect(psi(ref, normals(2, 2000))).toBeLessThan(0.05);
+    expect(psi(ref, normals(3, 2000, 2))).toBeGreaterThan(0.25);
+    expect(ksTest(ref, normals(4, 500)).pValue).toBeGreaterThan(0.01);
+    expect(ksTest(ref, normals(5, 500, 1, 0.5)).pValue).toBeLessThan(1e-6);
+  });
+});
+
+describe('error drift (Page–Hinkley, CUSUM)', () => {
+  test('Page–Hinkley fires soon after a planted variance shift and never before it', () => {
+    const ph = new PageHinkley({ delta: 0.25, lambda: 15 });
+    const e = [...normals(10, 3000), ...normals(11, 200, 3)];
+    const m = Math.sqrt(2 / Math.PI);
+    const alarms = e.map((x) => ph.update(Math.abs(x), m).alarm).flatMap((a, i) => (a ? [i] : []));
+    expect(alarms.filter((i) => i < 3000)).toEqual([]);
+    expect(alarms[0]! - 3000).toBeLessThan(15);
+  });
+
+  test('CUSUM fires on a planted mean shift and stays quiet on a stationary series', () => {
+    const c = new Cusum({ k: 0.5, h: 10 });
+    const quiet = normals(20, 5000).filter((z) => c.update(z).alarm).length;
+    expect(quiet).toBe(0);
+    const shifted = normals(21, 100, 1, 1.5).findIndex((z) => c.update(z).alarm);
+    expect(shifted).toBeGreaterThanOrEqual(0);
+    expect(shifted).toBeLessThan(20);
+  });
+});
+
+describe('DriftMonitor', () => {
+  const rows = (xs: number[]) => xs.map((x) => [x, 0]);
+
+  test('quiet on a stationary stream, halts with a reason after a planted shift', () => {
+    const mon = new DriftMonitor();
+    const ref = normals(30, 2500, 0.02);
+    mon.setReference(rows(ref), ref);
+    const calm = normals(31, 2000, 0.02);
+    expect(calm.map((x) => mon.update([x, 0], x)).filter((s) => s.halt)).toEqual([]);
+    const storm = normals(32, 60, 0.08);
+    const statuses = storm.map((x) => mon.update([x, 0], x));
+    const first = statuses.findIndex((s) => s.halt);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(10);
+    expect(statuses[first]!.reason).toMatch(/^error drift: Page–Hinkley/);
+    expect(statuses[statuses.length - 1]!.halt).toBe(true);
+  });
+
+  test('adversarial round: a single jump is flagged (not acted on), a normal move is not', () => {
+    const mon = new DriftMonitor();
+    const recent = normals(40, 60, 0.02);
+    expect(mon.checkRound(0.025, recent).flagged).toBe(false);
+    const f = mon.checkRound(0.9, recent);
+    expect(f.flagged).toBe(true);
+    expect(f.reason).toMatch(/flagged, not acted on/);
+    expect(flagOutlier(0, [1, 1, 1]).z).toBe(Number.POSITIVE_INFINITY);
+  });
+});

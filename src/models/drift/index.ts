@@ -1,0 +1,4 @@
+export { countBins, ksTest, psi, psiWithEdges, referenceEdges } from './distribution.js';
+export { DriftMonitor, type DriftMonitorOptions, type DriftStatus } from './driftMonitor.js';
+export { flagOutlier, type OutlierFlag, robustZ } from './outlier.js';
+export { Cusum, PageHinkley } from './sequential.js';

@@ -1,0 +1,46 @@
+/**
+ * Page–Hinkley test for an increase in the mean of a stream x_t (here: absolute forecast errors
+ * in units of the reference error scale). With reference mean m and tolerance δ:
+ *   S_t = S_{t−1} + (x_t − m − δ),  M_t = min(M_{t−1}, S_t),  alarm when S_t − M_t > λ.
+ * The statistic restarts after an alarm (or on `reset`).
+ */
+export class PageHinkley {
+  private s = 0;
+  private min = 0;
+  constructor(readonly options: { delta: number; lambda: number }) {}
+  update(x: number, referenceMean: number): { alarm: boolean; statistic: number } {
+    this.s += x - referenceMean - this.options.delta;
+    if (this.s < this.min) this.min = this.s;
+    const statistic = this.s - this.min;
+    if (statistic > this.options.lambda) {
+      this.reset();
+      return { alarm: true, statistic };
+    }
+    return { alarm: false, statistic };
+  }
+  reset(): void {
+    this.s = 0;
+    this.min = 0;
+  }
+}
+
+/**
+ * Two-sided tabular CUSUM on a standardized stream z_t (mean 0, sd 1 when in control):
+ *   C⁺ = max(0, C⁺ + z − k),  C⁻ = max(0, C⁻ − z − k),  alarm when either exceeds h.
+ */
+export class Cusum {
+  private hi = 0;
+  private lo = 0;
+  constructor(readonly options: { k: number; h: number }) {}
+  update(z: number): { alarm: boolean; direction: 'up' | 'down' | undefined } {
+    this.hi = Math.max(0, this.hi + z - this.options.k);
+    this.lo = Math.max(0, this.lo - z - this.options.k);
+    const direction = this.hi > this.options.h ? 'up' : this.lo > this.options.h ? 'down' : undefined;
+    if (direction) this.reset();
+    return { alarm: direction !== undefined, direction };
+  }
+  reset(): void {
+    this.hi = 0;
+    this.lo = 0;
+  }
+}

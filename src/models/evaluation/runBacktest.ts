@@ -1,0 +1,403 @@
+import { DEFAULT_DATA_DIR } from '../../data/index.js';
+import { DriftMonitor, type DriftMonitorOptions } from '../drift/index.js';
+import {
+  datasetFeatures,
+  exportForecaster,
+  type FeatureSet,
+  type FloatFit,
+  type ForecastDataset,
+  type ForecasterKind,
+  fitFloat,
+  inferFixedReal,
+  predictFloat,
+  toForecast,
+} from '../forecast/index.js';
+import type { ModelFile } from '../modelFile.js';
+import {
+  ewmaVariance,
+  fhsFromTail,
+  fitGarch,
+  type GarchFit,
+  gaussianVaR,
+  type ResidualTail,
+  residualTail,
+  sizePosition,
+} from '../risk/index.js';
+import { CALM_PERIODS, KNOWN_BREAKS } from './periods.js';
+import { type CoverageResult, type DieboldMarianoResult, dieboldMariano, varCoverage } from './tests.js';
+
+export type BacktestOptions = {
+  dataset?: ForecastDataset;
+  dataDir?: string;
+  /** Pre-built features (tests inject modified futures here); default: built from `dataset`. */
+  features?: FeatureSet & { frequency: 'daily' | 'monthly' };
+  /** The model that drives positions (fixed-point inference). Default 'mlp'. */
+  model?: ForecasterKind;
+  /** Rows between refits. Default 21 (daily ≈ monthly) or 12 (monthly ≈ yearly). */
+  refitEvery?: number;
+  /** Rolling training window in rows. Default 2520 (daily, ≈10 y) or 240 (monthly, 20 y). */
+  trainWindow?: number;
+  /** Rows needed before the first forecast. Default 1000 (daily) or 120 (monthly). */
+  minTrain?: number;
+  /** Forecasts are evaluated from this date on (training may use earlier rows). */
+  start?: string;
+  /** Forecasts stop at this date. */
+  end?: string;
+  seed?: number;
+  /** MLP epochs for the first fit and for each warm-started refit. */
+  epochs?: { initial: number; refit: number };
+  targetVol?: number;
+  cap?: number;
+  drift?: DriftMonitorOptions;
+  /** Look-back of the single-round outlier check (rows). Default 60. */
+  outlierWindow?: number;
+};
+
+export type BacktestRow = {
+  date: string;
+  /** The return realised on this row's own date (what the outlier check looks at). */
+  observed: number;
+  /** The next-period return being forecast. */
+  actual: number;
+  rw: number;
+  ridge: number;
+  mlp: number;
+  /** Mean of the primary model, fixed-point inference. */
+  mean: number;
+  /** Volatility of the primary model's own output head. */
+  modelVol: number;
+  garchVol: number;
+  ewmaVol: number;
+  var95: number;
+  var99: number;
+  es95: number;
+  es99: number;
+  var99Gaussian: number;
+  halt: boolean;
+  haltReason: string | undefined;
+  errorAlarm: boolean;
+  inputAlarm: boolean;
+  outlier: boolean;
+  position: number;
+  pnl: number;
+};
+
+export type BacktestResult = {
+  options: Required<
+    Pick<BacktestOptions, 'model' | 'refitEvery' | 'trainWindow' | 'minTrain' | 'seed' | 'targetVol' | 'cap'>
+  > & {
+    dataset: string;
+    frequency: 'daily' | 'monthly';
+  };
+  rows: BacktestRow[];
+  refits: { date: string; garch: GarchFit; fixedMaxAbsError: number }[];
+  scaleBits: number;
+  /** The model file of the last refit (what would be deployed now). */
+  lastModel: ModelFile;
+  metrics: BacktestMetrics;
+  elapsedMs: number;
+};
+
+export type BacktestMetrics = {
+  n: number;
+  mse: { rw: number; ridge: number; mlp: number };
+  oosR2: { ridge: number; mlp: number };
+  directionalHitRate: { ridge: number; mlp: number };
+  dm: { ridge: DieboldMarianoResult; mlp: DieboldMarianoResult };
+  coverage: { fhs95: CoverageResult; fhs99: CoverageResult; gaussian99: CoverageResult };
+  drift: {
+    errorAlarms: number;
+    inputAlarms: number;
+    haltedFraction: number;
+    breaks: {
+      name: string;
+      date: string;
+      unit: string;
+      /** Rows from the break to the first error-drift (Page–Hinkley) alarm at or after it; undefined if none within the horizon. */
+      errorDelay: number | undefined;
+      /** Rows from the break to the first halt of any kind; 0 when already halted on the break date. */
+      delay: number | undefined;
+      alreadyHalted: boolean;
+      haltOnset: string | undefined;
+      /** Why the halt counted in `delay` began. */
+      haltReason: string | undefined;
+    }[];
+    calmYears: number;
+    calmFalseAlarms: number;
+    falseAlarmsPerDecade: number;
+  };
+  outliersFlagged: { date: string; value: number }[];
+  fixedVsFloatMaxAbs: number;
+  strategy: { annualisedReturn: number; annualisedVol: number; meanPosition: number };
+};
+
+/**
+ * Walk-forward backtest with periodic refits and no look-ahead. At row i (close of `dates[i]`) the
+ * forecast of y[i] (the return to the next row) uses only rows j < i for fitting — their targets
+ * y[j] are realised by then — and row i's own features. Models: random walk (mean 0), ridge, MLP;
+ * the primary one runs through fixed-point inference. Volatility: GARCH(1,1) refit with the
+ * models, filtered forward each row. VaR/ES by filtered historical simulation (and Gaussian for
+ * comparison). Drift: `DriftMonitor` re-armed at each refit; a halted row has position 0; a row
+ * whose own return is a single-round outlier keeps the previous position (flagged, not acted on).
+ */
+export function runBacktest(options: BacktestOptions = {}): BacktestResult {
+  const t0 = performance.now();
+  const dataset = options.dataset ?? 'wti-daily';
+  const f = options.features ?? datasetFeatures(dataset, options.dataDir ?? DEFAULT_DATA_DIR);
+  const daily = f.frequency === 'daily';
+  const primary = options.model ?? 'mlp';
+  const refitEvery = options.refitEvery ?? (daily ? 21 : 12);
+  const trainWindow = options.trainWindow ?? (daily ? 2520 : 240);
+  const minTrain = options.minTrain ?? (daily ? 1000 : 120);
+  const seed = options.seed ?? 42;
+  const epochs = options.epochs ?? { initial: 20, refit: 3 };
+  const targetVol = options.targetVol ?? 0.1;
+  const cap = options.cap ?? 1;
+  const ppy = daily ? 252 : 12;
+  const outlierWindow = options.outlierWindow ?? 60;
+  let first = Math.max(minTrain, outlierWindow);
+  if (options.start) while (first < f.dates.length && f.dates[first]! < options.start) first++;
+  let last = f.dates.length - 1;
+  while (
+    last >= 0 &&
+    (Number.isNaN(f.y[last]!) || (options.end !== undefined && f.dates[last]! > options.end))
+  )
+    last--;
+
+  const monitor = new DriftMonitor(options.drift);
+  const rows: BacktestRow[] = [];
+  const refits: BacktestResult['refits'] = [];
+  const ewma = ewmaVariance(f.y.slice(0, last + 1));
+  let ridgeFit: FloatFit | undefined;
+  let mlpFit: FloatFit | undefined;
+  let model: ModelFile | undefined;
+  let scaleBits = 0;
+  let garch: GarchFit | undefined;
+  let garchVar = 0;
+  let tail95: ResidualTail | undefined;
+  let tail99: ResidualTail | undefined;
+  let position = 0;
+  let fixedVsFloat = 0;
+  for (let i = first; i <= last; i++) {
+    if ((i - first) % refitEvery === 0) {
+      const from = Math.max(0, i - trainWindow);
+      const X = f.X.slice(from, i);
+      const y = f.y.slice(from, i);
+      ridgeFit = fitFloat(X, y, { kind: 'ridge' });
+      mlpFit = fitFloat(X, y, {
+        kind: 'mlp',
+        mlp: { seed, epochs: mlpFit ? epochs.refit : epochs.initial },
+        warmStart: mlpFit,
+      });
+      const fit = primary === 'mlp' ? mlpFit : ridgeFit;
+      const check = X.filter((_, k) => k % Math.max(1, Math.floor(X.length / 200)) === 0);
+      const exported = exportForecaster(fit, {
+        name: `${dataset}-${primary}-walkforward`,
+        featureNames: f.names,
+        scaleBits: model ? scaleBits : 'auto',
+        check,
+      });
+      model = exported.model;
+      scaleBits = exported.scaleBits;
+      garch = fitGarch(y, garch ? { start: garch } : {});
+      const path = garchVarianceWithResiduals(y, garch);
+      garchVar = path.next;
+      tail95 = residualTail(path.standardized, 0.95);
+      tail99 = residualTail(path.standardized, 0.99);
+      const errors = y.map((v, k) => v - predictFloat(fit.net, X[k]!)[0]!);
+      monitor.setReference(X, errors);
+      refits.push({ date: f.dates[i]!, garch, fixedMaxAbsError: Math.max(...exported.maxAbsError) });
+    }
+    const x = f.X[i]!;
+    const prevError = rows.length ? rows[rows.length - 1]!.actual - rows[rows.length - 1]!.mean : undefined;
+    const status = monitor.update(x, prevError);
+    const outlier = monitor.checkRound(f.r[i]!, f.r.slice(i - outlierWindow, i)).flagged;
+    const fixedOut = inferFixedReal(model!, x);
+    const fc = toForecast(fixedOut);
+    const floatOut = predictFloat((primary === 'mlp' ? mlpFit : ridgeFit)!.net, x);
+    fixedVsFloat = Math.max(
+      fixedVsFloat,
+      Math.abs(floatOut[0]! - fixedOut[0]!),
+      Math.abs(floatOut[1]! - fixedOut[1]!),
+    );
+    const ridgeMean = predictFloat(ridgeFit!.net, x)[0]!;
+    const mlpMean = primary === 'mlp' ? fc.mean : predictFloat(mlpFit!.net, x)[0]!;
+    const vol = Math.sqrt(garchVar);
+    const v95 = fhsFromTail(fc.mean, vol, tail95!);
+    const v99 = fhsFromTail(fc.mean, vol, tail99!);
+    if (status.halt) position = 0;
+    else if (!outlier)
+      position = sizePosition({
+        forecastMean: fc.mean,
+        forecastVol: vol,
+        targetVol,
+        cap,
+        periodsPerYear: ppy,
+      }).size;
+    const actual = f.y[i]!;
+    rows.push({
+      date: f.dates[i]!,
+      observed: f.r[i]!,
+      actual,
+      rw: 0,
+      ridge: primary === 'ridge' ? fc.mean : ridgeMean,
+      mlp: mlpMean,
+      mean: fc.mean,
+      modelVol: fc.vol,
+      garchVol: vol,
+      ewmaVol: Math.sqrt(ewma[i]!),
+      var95: v95.var,
+      var99: v99.var,
+      es95: v95.es,
+      es99: v99.es,
+      var99Gaussian: gaussianVaR(fc.mean, vol, 0.99).var,
+      halt: status.halt,
+      haltReason: status.reason,
+      errorAlarm: status.errorAlarm,
+      inputAlarm: status.inputAlarm,
+      outlier,
+      position,
+      pnl: position * actual,
+    });
+    // GARCH filter forward with the realised return (known at the next row).
+    const e = actual - garch!.mu;
+    garchVar = garch!.omega + garch!.alpha * e * e + garch!.beta * garchVar;
+  }
+  const opts = {
+    dataset,
+    frequency: f.frequency,
+    model: primary,
+    refitEvery,
+    trainWindow,
+    minTrain,
+    seed,
+    targetVol,
+    cap,
+  };
+  const metrics = computeMetrics(rows, f.frequency, fixedVsFloat);
+  return {
+    options: opts,
+    rows,
+    refits,
+    scaleBits,
+    lastModel: model!,
+    metrics,
+    elapsedMs: performance.now() - t0,
+  };
+}
+
+function garchVarianceWithResiduals(y: number[], p: GarchFit): { next: number; standardized: number[] } {
+  const m = y.reduce((a, b) => a + b, 0) / y.length;
+  let v = y.reduce((a, b) => a + (b - m) ** 2, 0) / y.length;
+  const standardized = new Array<number>(y.length);
+  for (let t = 0; t < y.length; t++) {
+    const e = y[t]! - p.mu;
+    standardized[t] = e / Math.sqrt(v);
+    v = p.omega + p.alpha * e * e + p.beta * v;
+  }
+  return { next: v, standardized };
+}
+
+function onsets(flags: boolean[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < flags.length; i++) if (flags[i] && (i === 0 || !flags[i - 1])) out.push(i);
+  return out;
+}
+
+export function computeMetrics(
+  rows: BacktestRow[],
+  frequency: 'daily' | 'monthly',
+  fixedVsFloat: number,
+): BacktestMetrics {
+  const n = rows.length;
+  const err = (k: 'rw' | 'ridge' | 'mlp') => rows.map((r) => r.actual - r[k]);
+  const mse = (e: number[]) => e.reduce((a, v) => a + v * v, 0) / e.length;
+  const e = { rw: err('rw'), ridge: err('ridge'), mlp: err('mlp') };
+  const m = { rw: mse(e.rw), ridge: mse(e.ridge), mlp: mse(e.mlp) };
+  const hit = (k: 'ridge' | 'mlp') => {
+    const valid = rows.filter((r) => r.actual !== 0 && r[k] !== 0);
+    return valid.filter((r) => Math.sign(r.actual) === Math.sign(r[k])).length / Math.max(1, valid.length);
+  };
+  const errorOnsets = onsets(rows.map((r) => r.errorAlarm));
+  const inputOnsets = onsets(rows.map((r) => r.inputAlarm));
+  const haltOnsets = onsets(rows.map((r) => r.halt));
+  const horizon = frequency === 'daily' ? 126 : 12;
+  const breaks = KNOWN_BREAKS.map((b) => {
+    const idx = rows.findIndex((r) => r.date >= b.date);
+    const unit = frequency === 'daily' ? 'trading days' : 'months';
+    if (idx < 0) {
+      return {
+        name: b.name,
+        date: b.date,
+        unit,
+        errorDelay: undefined,
+        delay: undefined,
+        alreadyHalted: false,
+        haltOnset: undefined,
+        haltReason: undefined,
+      };
+    }
+    const eo = errorOnsets.find((o) => o >= idx);
+    const errorDelay = eo !== undefined && eo - idx <= horizon ? eo - idx : undefined;
+    const alreadyHalted = rows[idx]!.halt;
+    const on = alreadyHalted
+      ? [...haltOnsets].reverse().find((o) => o <= idx)
+      : haltOnsets.find((o) => o >= idx);
+    const delay = alreadyHalted ? 0 : on !== undefined && on - idx <= horizon ? on - idx : undefined;
+    const haltOnset = on !== undefined && (alreadyHalted || delay !== undefined) ? rows[on]!.date : undefined;
+    const haltReason = haltOnset !== undefined ? rows[on!]!.haltReason : undefined;
+    return { name: b.name, date: b.date, unit, errorDelay, delay, alreadyHalted, haltOnset, haltReason };
+  });
+  let calmDays = 0;
+  let calmFalse = 0;
+  for (const c of CALM_PERIODS) {
+    const inside = rows.map((r, i) => [r, i] as const).filter(([r]) => r.date >= c.from && r.date <= c.to);
+    if (!inside.length) continue;
+    calmDays +=
+      (Date.parse(inside[inside.length - 1]![0].date) - Date.parse(inside[0]![0].date)) / 86_400_000;
+    const set = new Set(inside.map(([, i]) => i));
+    calmFalse += haltOnsets.filter((o) => set.has(o)).length;
+  }
+  const calmYears = calmDays / 365.25;
+  const ppy = frequency === 'daily' ? 252 : 12;
+  const pnl = rows.map((r) => r.pnl);
+  const pm = pnl.reduce((a, b) => a + b, 0) / n;
+  const psd = Math.sqrt(pnl.reduce((a, b) => a + (b - pm) ** 2, 0) / n);
+  return {
+    n,
+    mse: m,
+    oosR2: { ridge: 1 - m.ridge / m.rw, mlp: 1 - m.mlp / m.rw },
+    directionalHitRate: { ridge: hit('ridge'), mlp: hit('mlp') },
+    dm: { ridge: dieboldMariano(e.ridge, e.rw), mlp: dieboldMariano(e.mlp, e.rw) },
+    coverage: {
+      fhs95: varCoverage(
+        rows.map((r) => -r.actual > r.var95),
+        0.95,
+      ),
+      fhs99: varCoverage(
+        rows.map((r) => -r.actual > r.var99),
+        0.99,
+      ),
+      gaussian99: varCoverage(
+        rows.map((r) => -r.actual > r.var99Gaussian),
+        0.99,
+      ),
+    },
+    drift: {
+      errorAlarms: errorOnsets.length,
+      inputAlarms: inputOnsets.length,
+      haltedFraction: rows.filter((r) => r.halt).length / n,
+      breaks,
+      calmYears,
+      calmFalseAlarms: calmFalse,
+      falseAlarmsPerDecade: calmYears > 0 ? (calmFalse / calmYears) * 10 : 0,
+    },
+    outliersFlagged: rows.filter((r) => r.outlier).map((r) => ({ date: r.date, value: r.observed })),
+    fixedVsFloatMaxAbs: fixedVsFloat,
+    strategy: {
+      annualisedReturn: pm * ppy,
+      annualisedVol: psd * Math.sqrt(ppy),
+      meanPosition: rows.reduce((a, r) => a + r.position, 0) / n,
+    },
+  };
+}

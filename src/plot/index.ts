@@ -1,0 +1,1 @@
+export { type ChartSpec, renderPng, renderSvg, svgToPng, writeChartPng } from './chart.js';
