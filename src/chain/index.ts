@@ -37,3 +37,4 @@ export {
   resolveSigner,
 } from './signer.js';
 export { deploySuite, type SuiteRoles, suiteSteps } from './suite.js';
+export { type DecodedEvent, decodeEvents, type WriteParameters, type WriteReturnType, writeContract } from './actions/write.js';

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDevnet } from './commands/devnet.js';
+import { registerModel } from './commands/model.js';
 import { formatError } from './output.js';
 
 /** Builds the `provenant` program; exported so tests can run commands in-process. */
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDevnet(program);
   registerDeploy(program);
+  registerModel(program);
   return program;
 }
 

@@ -12,14 +12,6 @@ export {
   tanhQ,
 } from './intMath.js';
 export {
-  type ArtworkMetadata,
-  type ArtworkMetadataParameters,
-  artworkMetadata,
-  artworkMetadataBytes,
-  marketPrompt,
-  type NftAttribute,
-} from './metadata.js';
-export {
   InvalidMarketInputError,
   MARKET_FEATURES,
   type MarketForecast,
@@ -29,6 +21,14 @@ export {
   marketStateFromRounds,
   type OracleRound,
 } from './marketState.js';
+export {
+  type ArtworkMetadata,
+  type ArtworkMetadataParameters,
+  artworkMetadata,
+  artworkMetadataBytes,
+  marketPrompt,
+  type NftAttribute,
+} from './metadata.js';
 export {
   createGeneratorModel,
   GENERATOR_ALGORITHM,
@@ -40,7 +40,7 @@ export {
   LATENT_DIMS,
   validateGeneratorModel,
 } from './model.js';
-export { latentVector, TOKEN_SEED_DOMAIN, tokenSeed, Xoshiro128 } from './prng.js';
+export { ART_SEED_DOMAIN, artSeed, latentVector, Xoshiro128 } from './prng.js';
 export {
   type Artwork,
   coordinateZoom,

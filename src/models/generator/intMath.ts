@@ -35,7 +35,8 @@ export function divRound(n: number, d: number): number {
 
 /** floor(sqrt(n)) for a safe integer n ≥ 0, exact (float guess, then integer correction). */
 export function isqrt(n: number): number {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`isqrt(${n}): needs a non-negative safe integer`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new RangeError(`isqrt(${n}): needs a non-negative safe integer`);
   let r = Math.floor(Math.sqrt(n));
   while (r * r > n) r -= 1;
   while ((r + 1) * (r + 1) <= n) r += 1;
@@ -83,7 +84,7 @@ function sinFix(x: bigint): bigint {
   let sum = x;
   const x2 = mulFix(x, x);
   for (let k = 1n; term !== 0n; k += 1n) {
-    term = -mulFix(term, x2) / ((2n * k) * (2n * k + 1n));
+    term = -mulFix(term, x2) / (2n * k * (2n * k + 1n));
     sum += term;
   }
   return sum;
@@ -174,7 +175,7 @@ export const SIN_CLAMP = 1 << 17;
  * the table period is 2π·(10430.378/10430) (0.004 % longer than 2π), part of the definition.
  */
 export function sinQ(a: number, table: Int32Array): number {
-  const c = a > SIN_CLAMP ? SIN_CLAMP : a < -SIN_CLAMP ? -SIN_CLAMP : a;
+  const c = a > SIN_CLAMP ? SIN_CLAMP : Math.max(a, -SIN_CLAMP);
   return table[(Math.imul(c, 10430) >> 16) & 4095]!;
 }
 

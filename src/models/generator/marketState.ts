@@ -86,7 +86,8 @@ export function marketStateFromRounds(
     }
   }
   const returns: bigint[] = [];
-  for (let i = 1; i < sorted.length; i += 1) returns.push(returnPpm(sorted[i - 1]!.answer, sorted[i]!.answer));
+  for (let i = 1; i < sorted.length; i += 1)
+    returns.push(returnPpm(sorted[i - 1]!.answer, sorted[i]!.answer));
   const sumSquares = returns.reduce((s, r) => s + r * r, 0n);
   const volatility = isqrtBig(sumSquares / BigInt(returns.length));
   const first = sorted[0]!;
@@ -137,7 +138,7 @@ export const MARKET_FEATURES = [
 ] as const;
 
 function clampQ(v: number): number {
-  return v > ONE ? ONE : v < -ONE ? -ONE : v;
+  return v > ONE ? ONE : Math.max(v, -ONE);
 }
 
 /**

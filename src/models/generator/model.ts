@@ -1,6 +1,12 @@
 import { keccak256, toBytes } from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
-import { type Activation, type DenseLayer, MODEL_FILE_FORMAT, type ModelFile, validateModelFile } from '../modelFile.js';
+import {
+  type Activation,
+  type DenseLayer,
+  MODEL_FILE_FORMAT,
+  type ModelFile,
+  validateModelFile,
+} from '../modelFile.js';
 import { ONE, Q } from './intMath.js';
 import { MARKET_FEATURES } from './marketState.js';
 import { Xoshiro128 } from './prng.js';
@@ -16,7 +22,14 @@ export const GENERATOR_INPUTS: readonly string[] = [
   ...MARKET_FEATURES,
 ];
 export const GENERATOR_OUTPUTS: readonly string[] = ['red', 'green', 'blue'];
-export const SUPPORTED_ACTIVATIONS: readonly Activation[] = ['linear', 'relu', 'tanh', 'sin', 'gaussian', 'sigmoid'];
+export const SUPPORTED_ACTIVATIONS: readonly Activation[] = [
+  'linear',
+  'relu',
+  'tanh',
+  'sin',
+  'gaussian',
+  'sigmoid',
+];
 
 /** Largest |x|, |y| in Q12: the coordinate zoom reaches 4.0 in the most volatile market. */
 export const MAX_COORD = 4 * ONE;
@@ -62,7 +75,10 @@ function normalish(rng: Xoshiro128): number {
  */
 export function createGeneratorModel(seedText: string = GENERATOR_V1_SEED_TEXT): ModelFile {
   const rng = new Xoshiro128(keccak256(toBytes(seedText)));
-  const recipes: LayerRecipe[] = [...GENERATOR_V1.hidden, { width: GENERATOR_OUTPUTS.length, ...GENERATOR_V1.output }];
+  const recipes: LayerRecipe[] = [
+    ...GENERATOR_V1.hidden,
+    { width: GENERATOR_OUTPUTS.length, ...GENERATOR_V1.output },
+  ];
   const layers: DenseLayer[] = [];
   let inputs = GENERATOR_INPUTS.length;
   for (const recipe of recipes) {
@@ -73,7 +89,14 @@ export function createGeneratorModel(seedText: string = GENERATOR_V1_SEED_TEXT):
     }
     const bias: number[] = [];
     for (let i = 0; i < recipe.width; i += 1) bias.push(rng.nextSigned(recipe.biasBits));
-    layers.push({ type: 'dense', inputs, outputs: recipe.width, activation: recipe.activation, weights, bias });
+    layers.push({
+      type: 'dense',
+      inputs,
+      outputs: recipe.width,
+      activation: recipe.activation,
+      weights,
+      bias,
+    });
     inputs = recipe.width;
   }
   const model: ModelFile = {
@@ -90,7 +113,8 @@ export function createGeneratorModel(seedText: string = GENERATOR_V1_SEED_TEXT):
       description:
         'Compositional pattern-producing network evaluated per pixel over (x, y, r), an 8-dim latent vector and a 6-dim market-state vector; Q12 integer arithmetic with table activations.',
       weightSeed: seedText,
-      weightRecipe: 'keccak256(seed) -> xoshiro128**; w = clamp(gain * sum of four 12-bit uniforms); bias uniform',
+      weightRecipe:
+        'keccak256(seed) -> xoshiro128**; w = clamp(gain * sum of four 12-bit uniforms); bias uniform',
       latentDims: LATENT_DIMS,
       coordinates:
         'pixel centres in [-1, 1] times zoom = 1 + 3 * volatility feature (Q12, rounded half away from zero); r = isqrt(x^2 + y^2)',
@@ -120,16 +144,19 @@ export function validateGeneratorModel(model: ModelFile): void {
     fail(`metadata.algorithm is '${String(model.metadata.algorithm)}', expected '${GENERATOR_ALGORITHM}'`);
   }
   if (model.inputs.join(',') !== GENERATOR_INPUTS.join(',')) fail(`inputs are [${model.inputs.join(', ')}]`);
-  if (model.outputs.join(',') !== GENERATOR_OUTPUTS.join(',')) fail(`outputs are [${model.outputs.join(', ')}]`);
+  if (model.outputs.join(',') !== GENERATOR_OUTPUTS.join(','))
+    fail(`outputs are [${model.outputs.join(', ')}]`);
   let inputBounds: number[] = GENERATOR_INPUTS.map((name) =>
     name === 'r' ? MAX_RADIUS : name === 'x' || name === 'y' ? MAX_COORD : ONE,
   );
   model.layers.forEach((layer, index) => {
-    if (!SUPPORTED_ACTIVATIONS.includes(layer.activation)) fail(`layer ${index}: activation '${layer.activation}'`);
+    if (!SUPPORTED_ACTIVATIONS.includes(layer.activation))
+      fail(`layer ${index}: activation '${layer.activation}'`);
     let worst = 0;
     for (let o = 0; o < layer.outputs; o += 1) {
       let sum = Math.abs(layer.bias[o]!) * ONE + ONE / 2;
-      for (let i = 0; i < layer.inputs; i += 1) sum += Math.abs(layer.weights[o * layer.inputs + i]!) * inputBounds[i]!;
+      for (let i = 0; i < layer.inputs; i += 1)
+        sum += Math.abs(layer.weights[o * layer.inputs + i]!) * inputBounds[i]!;
       worst = Math.max(worst, sum);
     }
     if (worst >= 2 ** 31) fail(`layer ${index}: an accumulator can reach ${worst}, beyond int32`);

@@ -44,24 +44,32 @@ export class Xoshiro128 {
 }
 
 function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) | 0;
+  return (x << k) | (x >>> (32 - k)) | 0;
 }
 
-/** Domain tag of the per-token seed. */
-export const TOKEN_SEED_DOMAIN = 'provenant/generator-seed/v1' as const;
+/** Domain tag of the artwork seed. */
+export const ART_SEED_DOMAIN = 'provenant/generator-seed/v1' as const;
+
+const HEX_BYTES = /^0x([0-9a-fA-F]{2})*$/;
 
 /**
- * The seed of a token's latent vector:
- * `keccak256(utf8(canonicalJson({ domain: 'provenant/generator-seed/v1', salt, tokenId })))`, with
- * `tokenId` as a decimal string and `salt` a 0x-hex string (default `0x`, e.g. the collection address).
+ * The seed of an artwork's latent vector:
+ * `keccak256(utf8(canonicalJson({ domain: 'provenant/generator-seed/v1', nonce, salt })))`, with
+ * `nonce` and `salt` as lowercase 0x-hex strings. The nonce is chosen by the agent at mint (e.g. its
+ * intent key), the salt names the collection (e.g. the NFT contract address; default `0x`).
  *
- * The market state is deliberately not part of the seed: a token keeps its identity (its latent
- * vector) across versions, and the market state conditions the network instead, so a dynamic NFT
- * visibly evolves rather than being replaced by an unrelated image.
+ * The token id cannot be an input: on ProvenanceNFT the token id is the keccak256 of the genesis
+ * manifest, which contains this seed. The market state is not an input either: a token keeps its
+ * seed (its latent identity) across versions and the market state conditions the network, so a
+ * dynamic NFT visibly evolves rather than being replaced by an unrelated image.
  */
-export function tokenSeed(tokenId: bigint, salt: `0x${string}` = '0x'): `0x${string}` {
-  if (tokenId < 0n) throw new RangeError(`tokenSeed: tokenId ${tokenId} is negative`);
-  return keccak256(toBytes(canonicalJson({ domain: TOKEN_SEED_DOMAIN, salt: salt.toLowerCase(), tokenId: tokenId.toString() })));
+export function artSeed(nonce: `0x${string}`, salt: `0x${string}` = '0x'): `0x${string}` {
+  if (!HEX_BYTES.test(nonce) || nonce.length < 4)
+    throw new RangeError(`artSeed: nonce '${nonce}' must be non-empty 0x-hex bytes`);
+  if (!HEX_BYTES.test(salt)) throw new RangeError(`artSeed: salt '${salt}' must be 0x-hex bytes`);
+  return keccak256(
+    toBytes(canonicalJson({ domain: ART_SEED_DOMAIN, nonce: nonce.toLowerCase(), salt: salt.toLowerCase() })),
+  );
 }
 
 /** `dims` latent values in Q12, uniform in [-4096, 4096) (13 bits each), from the seed. */

@@ -8,7 +8,6 @@ import {
   getSinTable,
   getTanhTable,
   HALF,
-  isqrt,
   ONE,
   Q,
   sigmoidQ,
@@ -17,7 +16,7 @@ import {
 } from './intMath.js';
 import { type MarketState, marketFeatures } from './marketState.js';
 import { LATENT_DIMS, validateGeneratorModel } from './model.js';
-import { latentVector, tokenSeed } from './prng.js';
+import { latentVector } from './prng.js';
 
 export const DEFAULT_SIZE = 512;
 export const MAX_SIZE = 4096;
@@ -45,17 +44,16 @@ export class InvalidRenderParametersError extends NonRetryableError {
   override name = 'InvalidRenderParametersError';
   constructor(problem: string) {
     super(`Cannot render: ${problem}`, {
-      details: `Width and height are integers in [1, ${MAX_SIZE}] (default ${DEFAULT_SIZE}); tokenId is a non-negative bigint; salt is 0x-hex.`,
+      details: `Width and height are integers in [1, ${MAX_SIZE}] (default ${DEFAULT_SIZE}); the seed is 32 bytes of lowercase 0x-hex (see artSeed).`,
       docsPath: 'docs/models.md#generator',
     });
   }
 }
 
 export type RenderParameters = {
-  tokenId: bigint;
+  /** 32-byte seed of the latent vector, normally `artSeed(nonce, salt)`. */
+  seed: `0x${string}`;
   marketState: MarketState;
-  /** Mixed into the seed, e.g. the NFT contract address; default '0x'. */
-  salt?: `0x${string}`;
   width?: number;
   height?: number;
 };
@@ -74,15 +72,27 @@ export type RenderResult = {
   rgb: Uint8Array;
 };
 
-type PreparedLayer = { inputs: number; outputs: number; activation: Activation; w: Int32Array; b: Int32Array };
+type PreparedLayer = {
+  inputs: number;
+  outputs: number;
+  activation: Activation;
+  w: Int32Array;
+  b: Int32Array;
+};
 
-function applyActivation(kind: Activation, pre: Int32Array, out: Int32Array, n: number, tables: Tables): void {
+function applyActivation(
+  kind: Activation,
+  pre: Int32Array,
+  out: Int32Array,
+  n: number,
+  tables: Tables,
+): void {
   switch (kind) {
     case 'linear':
       for (let j = 0; j < n; j += 1) out[j] = pre[j]!;
       return;
     case 'relu':
-      for (let j = 0; j < n; j += 1) out[j] = pre[j]! > 0 ? pre[j]! : 0;
+      for (let j = 0; j < n; j += 1) out[j] = Math.max(pre[j]!, 0);
       return;
     case 'tanh':
       for (let j = 0; j < n; j += 1) out[j] = tanhQ(pre[j]!, tables.tanh);
@@ -119,15 +129,15 @@ export function renderRgb(model: ModelFile, params: RenderParameters): RenderRes
     ['width', width],
     ['height', height],
   ] as const) {
-    if (!Number.isInteger(v) || v < 1 || v > MAX_SIZE) throw new InvalidRenderParametersError(`${label} is ${v}`);
+    if (!Number.isInteger(v) || v < 1 || v > MAX_SIZE)
+      throw new InvalidRenderParametersError(`${label} is ${v}`);
   }
-  if (typeof params.tokenId !== 'bigint' || params.tokenId < 0n) {
-    throw new InvalidRenderParametersError(`tokenId is ${String(params.tokenId)}`);
+  if (typeof params.seed !== 'string' || !/^0x[0-9a-f]{64}$/.test(params.seed)) {
+    throw new InvalidRenderParametersError(
+      `seed '${String(params.seed)}' is not 32 bytes of lowercase 0x-hex`,
+    );
   }
-  const salt = params.salt ?? '0x';
-  if (!/^0x([0-9a-fA-F]{2})*$/.test(salt)) throw new InvalidRenderParametersError(`salt '${salt}' is not 0x-hex`);
-
-  const seed = tokenSeed(params.tokenId, salt);
+  const seed = params.seed;
   const latent = latentVector(seed, LATENT_DIMS);
   const features = marketFeatures(params.marketState);
   const zoom = coordinateZoom(features);
@@ -165,44 +175,62 @@ export function renderRgb(model: ModelFile, params: RenderParameters): RenderRes
   const xsq = new Int32Array(width);
   for (let i = 0; i < width; i += 1) xsq[i] = xs[i]! * xs[i]!;
 
-  const maxWidth = Math.max(...layers.map((l) => l.outputs));
-  let act = new Int32Array(maxWidth);
-  let next = new Int32Array(maxWidth);
-  const pre = new Int32Array(maxWidth);
-  const rowBase = new Int32Array(n0);
+  // Row-batched evaluation: each layer runs over a whole row of pixels at once, unit by unit
+  // ([unit][pixel] layout), so the inner loops stream over contiguous typed arrays with one weight
+  // held in a register. Per pixel the integer operations are exactly those of the formula above
+  // (bias first, then inputs in order; no accumulator can overflow), so the bytes do not depend on
+  // this batching.
+  const maxUnits = Math.max(...layers.map((l) => l.outputs));
+  let act = new Int32Array(maxUnits * width);
+  let next = new Int32Array(maxUnits * width);
+  const acc = new Int32Array(width);
+  const radius = new Int32Array(width);
   const rgb = new Uint8Array(width * height * 3);
   const last = layers.length - 1;
 
   for (let row = 0; row < height; row += 1) {
     const y = ys[row]!;
     const y2 = y * y;
-    for (let j = 0; j < n0; j += 1) rowBase[j] = base0[j]! + Math.imul(wy[j]!, y);
+    for (let col = 0; col < width; col += 1) {
+      // r = isqrt(x² + y²): a float first guess corrected with exact integer comparisons.
+      const n = xsq[col]! + y2;
+      let r = Math.floor(Math.sqrt(n));
+      while (r * r > n) r -= 1;
+      while ((r + 1) * (r + 1) <= n) r += 1;
+      radius[col] = r;
+    }
+    for (let j = 0; j < n0; j += 1) {
+      const rowBase = base0[j]! + Math.imul(wy[j]!, y);
+      const a = wx[j]!;
+      const c = wr[j]!;
+      for (let col = 0; col < width; col += 1) {
+        acc[col] = (rowBase + Math.imul(a, xs[col]!) + Math.imul(c, radius[col]!)) >> Q;
+      }
+      applyActivation(first.activation, acc, act.subarray(j * width, (j + 1) * width), width, tables);
+    }
+    for (let li = 1; li <= last; li += 1) {
+      const layer = layers[li]!;
+      const nIn = layer.inputs;
+      const w = layer.w;
+      for (let j = 0; j < layer.outputs; j += 1) {
+        acc.fill(layer.b[j]! * ONE + HALF);
+        for (let k = 0; k < nIn; k += 1) {
+          const wk = w[j * nIn + k]!;
+          const src = k * width;
+          for (let col = 0; col < width; col += 1) acc[col] = acc[col]! + Math.imul(wk, act[src + col]!);
+        }
+        for (let col = 0; col < width; col += 1) acc[col] = acc[col]! >> Q;
+        applyActivation(layer.activation, acc, next.subarray(j * width, (j + 1) * width), width, tables);
+      }
+      const t = act;
+      act = next;
+      next = t;
+    }
     let offset = row * width * 3;
     for (let col = 0; col < width; col += 1) {
-      const x = xs[col]!;
-      const r = isqrt(xsq[col]! + y2);
-      for (let j = 0; j < n0; j += 1) {
-        pre[j] = (rowBase[j]! + Math.imul(wx[j]!, x) + Math.imul(wr[j]!, r)) >> Q;
-      }
-      applyActivation(first.activation, pre, act, n0, tables);
-      for (let li = 1; li <= last; li += 1) {
-        const layer = layers[li]!;
-        const nIn = layer.inputs;
-        const w = layer.w;
-        for (let j = 0; j < layer.outputs; j += 1) {
-          let acc = layer.b[j]! * ONE + HALF;
-          const o = j * nIn;
-          for (let k = 0; k < nIn; k += 1) acc += Math.imul(w[o + k]!, act[k]!);
-          pre[j] = acc >> Q;
-        }
-        applyActivation(layer.activation, pre, next, layer.outputs, tables);
-        const t = act;
-        act = next;
-        next = t;
-      }
       for (let c = 0; c < 3; c += 1) {
-        const v = act[c]!;
-        const clamped = v < 0 ? 0 : v > ONE ? ONE : v;
+        const v = act[c * width + col]!;
+        const clamped = v < 0 ? 0 : Math.min(v, ONE);
         rgb[offset + c] = (clamped * 255 + HALF) >> Q;
       }
       offset += 3;
@@ -214,9 +242,15 @@ export function renderRgb(model: ModelFile, params: RenderParameters): RenderRes
 /** Encodes raw RGB bytes as a PNG with the fixed settings of `PNG_ENCODING`. */
 export function encodePng(rgb: Uint8Array, width: number, height: number): Uint8Array {
   if (rgb.length !== width * height * 3) {
-    throw new InvalidRenderParametersError(`${rgb.length} RGB bytes for ${width}×${height} (expected ${width * height * 3})`);
+    throw new InvalidRenderParametersError(
+      `${rgb.length} RGB bytes for ${width}×${height} (expected ${width * height * 3})`,
+    );
   }
-  const image = { width, height, data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength) } as unknown as PNG;
+  const image = {
+    width,
+    height,
+    data: Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength),
+  } as unknown as PNG;
   const png = PNG.sync.write(image, { ...PNG_ENCODING });
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }

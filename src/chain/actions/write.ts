@@ -1,0 +1,69 @@
+import {
+  type Abi,
+  type Address,
+  type ContractFunctionArgs,
+  type ContractFunctionName,
+  encodeFunctionData,
+  type Hex,
+  parseEventLogs,
+  type TransactionReceipt,
+} from 'viem';
+import type { ProvenantClients } from '../clients.js';
+import { TransactionRevertedError } from '../errors.js';
+import { toContractRevertError } from '../revert.js';
+
+export type WriteParameters<abi extends Abi, name extends ContractFunctionName<abi, 'nonpayable' | 'payable'>> = {
+  address: Address;
+  abi: abi;
+  functionName: name;
+  args: ContractFunctionArgs<abi, 'nonpayable' | 'payable', name>;
+  value?: bigint;
+  /** Human label for errors and logs, e.g. 'mint sWTI'. */
+  label?: string;
+};
+
+export type DecodedEvent = { eventName: string; args: Record<string, unknown>; address: Address };
+
+export type WriteReturnType = {
+  hash: Hex;
+  receipt: TransactionReceipt;
+  /** Every event the transaction emitted that the project's ABIs know, decoded. */
+  events: DecodedEvent[];
+  gasUsed: bigint;
+};
+
+/**
+ * Simulates a contract write (so a refusal is decoded into a ContractRevertError with its values
+ * before anything is sent), sends it, waits for the receipt, refuses to report a reverted receipt as
+ * success, and returns the decoded events.
+ */
+export async function writeContract<abi extends Abi, name extends ContractFunctionName<abi, 'nonpayable' | 'payable'>>(
+  clients: ProvenantClients,
+  parameters: WriteParameters<abi, name>,
+  eventAbis: readonly Abi[] = [],
+): Promise<WriteReturnType> {
+  const { publicClient, walletClient, account } = clients;
+  const label = parameters.label ?? String(parameters.functionName);
+  const data = encodeFunctionData({ abi: parameters.abi as Abi, functionName: parameters.functionName as string, args: parameters.args as unknown[] });
+  try {
+    await publicClient.call({ account, to: parameters.address, data, value: parameters.value });
+  } catch (error) {
+    throw toContractRevertError(error) ?? error;
+  }
+  const hash = await walletClient.sendTransaction({ account, chain: walletClient.chain, to: parameters.address, data, value: parameters.value });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash });
+  if (receipt.status !== 'success') throw new TransactionRevertedError(hash, label);
+  const abi = [...(parameters.abi as Abi), ...eventAbis.flat()] as Abi;
+  const events = decodeEvents(abi, receipt);
+  return { hash, receipt, events, gasUsed: receipt.gasUsed };
+}
+
+export function decodeEvents(abi: Abi, receipt: TransactionReceipt): DecodedEvent[] {
+  const unique = new Map<string, Abi[number]>();
+  for (const item of abi) if (item.type === 'event') unique.set(`${item.name}/${item.inputs.length}`, item);
+  return parseEventLogs({ abi: [...unique.values()] as Abi, logs: receipt.logs, strict: false }).map((log) => ({
+    eventName: log.eventName as string,
+    args: (log.args ?? {}) as Record<string, unknown>,
+    address: log.address,
+  }));
+}

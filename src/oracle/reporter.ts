@@ -1,0 +1,50 @@
+import type { Address, LocalAccount } from 'viem';
+import { medianOracleAbi, type ProvenantClients, writeContract, type WriteReturnType } from '../chain/index.js';
+import { type SignedReport, signReport } from './reports.js';
+
+export type ReporterSet = {
+  /** Independent reporter keys; each signs its own observation. */
+  accounts: readonly LocalAccount[];
+  /**
+   * How far each reporter's observation may differ from the reference value, in parts per million,
+   * modelling independent data vendors. Deterministic per (reporter, round); 0 = all report the same.
+   */
+  spreadPpm?: number;
+};
+
+/** Deterministic per-reporter deviation in [-spread, +spread] ppm (no randomness: reproducible rounds). */
+function vendorSkewPpm(reporterIndex: number, roundId: bigint, spreadPpm: number): bigint {
+  if (spreadPpm === 0) return 0n;
+  let h = (Number(roundId % 2147483647n) * 2654435761 + (reporterIndex + 1) * 40503) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  return BigInt((h % (2 * spreadPpm + 1)) - spreadPpm);
+}
+
+/** Every reporter signs its observation of `answer` for `roundId`. */
+export async function collectReports(
+  set: ReporterSet,
+  parameters: { feed: Address; chainId: number; roundId: bigint; answer: bigint; observedAt: bigint },
+): Promise<SignedReport[]> {
+  return Promise.all(
+    set.accounts.map((account, index) => {
+      const skew = vendorSkewPpm(index, parameters.roundId, set.spreadPpm ?? 0);
+      const answer = parameters.answer + (parameters.answer * skew) / 1_000_000n;
+      return signReport(account, { ...parameters, answer });
+    }),
+  );
+}
+
+/** Relays signed reports to the feed (anyone may relay: the signatures carry the authority). */
+export async function submitRound(
+  clients: ProvenantClients,
+  parameters: { feed: Address; roundId: bigint; reports: readonly SignedReport[] },
+): Promise<WriteReturnType> {
+  return writeContract(clients, {
+    address: parameters.feed,
+    abi: medianOracleAbi,
+    functionName: 'submitRound',
+    args: [parameters.roundId, parameters.reports.map((r) => ({ answer: r.answer, observedAt: r.observedAt, signature: r.signature }))],
+    label: `submit round ${parameters.roundId}`,
+  });
+}

@@ -1,0 +1,59 @@
+export {
+  type DerivedOutputs,
+  type DeriveOutputsParameters,
+  deriveOutputs,
+  type RenderAssetParameters,
+  type RenderedAsset,
+  renderAsset,
+} from './asset.js';
+export {
+  addBytes,
+  type Block,
+  CHUNK_SIZE,
+  type CidProfile,
+  type ContentAddress,
+  cidFromBytes,
+  cidOf,
+  cidSha256Digest,
+  cidToBytes,
+  DEFAULT_CID_PROFILE,
+  exportCar,
+  exportFilesCar,
+  InvalidCidError,
+  KUBO_ADD_FLAGS,
+  MAX_CHILDREN_PER_NODE,
+  parseCid,
+  profileOf,
+} from './cid.js';
+export {
+  addQuery,
+  type IpfsHttpOptions,
+  IpfsRejectedError,
+  IpfsUnavailableError,
+  pushToIpfs,
+} from './ipfsHttp.js';
+export {
+  InvalidManifestError,
+  MANIFEST_FORMAT,
+  type Manifest,
+  ManifestSchema,
+  manifestBytes,
+  manifestCommitment,
+  parseManifest,
+  validateManifest,
+} from './manifest.js';
+export { ContentCorruptedError, ContentNotFoundError, ContentStore } from './store.js';
+export {
+  CHECK_NAMES,
+  type CheckStatus,
+  formatVerifyReport,
+  type RoundData,
+  type TokenRecord,
+  type TokenVersionRecord,
+  type VerifyCheck,
+  type VerifyDependencies,
+  type VerifyInput,
+  type VerifyReport,
+  verifyAllVersions,
+  verifyAsset,
+} from './verify.js';

@@ -1,0 +1,99 @@
+import { keccak256 } from 'viem';
+import { describe, expect, test } from 'vitest';
+import { baseParams, MODEL, ROUNDS } from './fixtures.test-helpers.js';
+import {
+  InvalidManifestError,
+  manifestBytes,
+  manifestCommitment,
+  parseManifest,
+  renderAsset,
+  validateManifest,
+} from './index.js';
+
+describe('manifest', () => {
+  test('default: canonical bytes, CID and keccak256 commitment; rendering twice gives the same manifest', async () => {
+    const a = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    const b = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    expect(a.manifestBytes).toEqual(b.manifestBytes);
+    expect(a.commitment).toBe(keccak256(a.manifestBytes));
+    expect(manifestCommitment(a.manifest)).toBe(a.commitment);
+    expect(parseManifest(a.manifestBytes)).toEqual(a.manifest);
+    expect(a.manifest).toMatchObject({
+      format: 'provenant-manifest/1',
+      asset: { version: 0, contract: '0x5fbdb2315678afecb367f032d93f642f64180aa3' },
+      model: { kind: 'generator', name: 'provenant-cppn', algorithm: 'provenant-cppn/1' },
+      inputs: {
+        oracle: {
+          decimals: 8,
+          rounds: [
+            { roundId: '18446744073709551617', answer: '7512000000', updatedAt: '1700000000' },
+            {},
+            {},
+          ],
+        },
+      },
+      proof: { kind: 'replay' },
+      parent: null,
+    });
+    expect(a.manifest.asset.tokenId).toBeUndefined();
+    expect(a.tokenId).toBe(BigInt(a.commitment));
+    expect(a.manifest.parameters.seed).toBe(a.seed);
+    expect(a.manifest.outputs.image.cid).toBe(a.image.cid.toString());
+    expect(a.manifest.outputs.metadata.cid).toBe(a.metadataAddress.cid.toString());
+  });
+
+  test('behavior: schema errors name every bad field', async () => {
+    const { manifest } = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    const bad = structuredClone(manifest) as Record<string, unknown> & typeof manifest;
+    bad.agent = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    bad.inputs.oracle.rounds[0]!.answer = '07';
+    (bad as Record<string, unknown>).extra = 1;
+    const error = (() => {
+      try {
+        validateManifest(bad);
+      } catch (e) {
+        return e as InvalidManifestError;
+      }
+    })()!;
+    expect(error).toBeInstanceOf(InvalidManifestError);
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        'agent: expected a lowercase 0x address (40 hex digits)',
+        'inputs.oracle.rounds.0.answer: expected an integer as a decimal string',
+      ]),
+    );
+    expect(error.issues.some((i) => i.includes('extra'))).toBe(true);
+  });
+
+  test('behavior: a mint has no token id and no parent; an update has both', async () => {
+    const { manifest } = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    expect(() => validateManifest({ ...manifest, asset: { ...manifest.asset, tokenId: '1' } })).toThrow(
+      InvalidManifestError,
+    );
+    const update = { ...manifest, asset: { ...manifest.asset, version: 1 } };
+    const error = (() => {
+      try {
+        validateManifest(update);
+      } catch (e) {
+        return e as InvalidManifestError;
+      }
+    })()!;
+    expect(error.issues).toEqual([
+      'asset.tokenId: an update (version ≥ 1) names its tokenId',
+      'parent: an update names its parent version',
+    ]);
+    await expect(renderAsset(MODEL, baseParams(1, ROUNDS.slice(0, 3), null))).rejects.toThrow(
+      InvalidManifestError,
+    );
+  });
+
+  test('behavior: non-canonical or non-JSON bytes are refused', async () => {
+    const { manifest } = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    const pretty = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
+    expect(() => parseManifest(pretty)).toThrow(/not canonical/);
+    expect(() => parseManifest(new TextEncoder().encode('{'))).toThrow(/not JSON/);
+    expect(() => manifestBytes({ ...manifest, proof: { kind: 'zk' } } as never)).toThrow(
+      InvalidManifestError,
+    );
+  });
+});

@@ -1,0 +1,200 @@
+import { keccak256 } from 'viem';
+import { z } from 'zod';
+import { NonRetryableError } from '../errors/index.js';
+import { canonicalJson } from '../models/index.js';
+import { parseCid } from './cid.js';
+
+/**
+ * The provenance manifest of one render (a mint or a metadata update): everything needed to re-run
+ * the generator and check every input against the chain. Stored as canonical JSON (keys sorted, no
+ * whitespace, UTF-8); content-addressed by the CID of those bytes, committed on-chain as
+ * `keccak256(bytes)`.
+ *
+ * Nothing time-dependent is recorded (no wall-clock timestamp): the same render produces the same
+ * manifest bytes, so a restarted agent that renders again gets the same commitment and the contract
+ * refuses the duplicate mint.
+ */
+export const MANIFEST_FORMAT = 'provenant-manifest/1' as const;
+
+const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'expected 0x followed by 64 lowercase hex digits');
+const address = z.string().regex(/^0x[0-9a-f]{40}$/, 'expected a lowercase 0x address (40 hex digits)');
+const hexBytes = z.string().regex(/^0x([0-9a-f]{2})*$/, 'expected lowercase 0x-hex bytes');
+const uintString = z
+  .string()
+  .regex(/^(0|[1-9][0-9]*)$/, 'expected a non-negative integer as a decimal string');
+const intString = z.string().regex(/^(0|-?[1-9][0-9]*)$/, 'expected an integer as a decimal string');
+const cidString = z.string().refine(
+  (s) => {
+    try {
+      return parseCid(s).toString() === s;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a CID in its canonical string form (bafy…/bafk… or Qm…)' },
+);
+const safeInt = z.number().int().refine(Number.isSafeInteger, 'expected a safe integer');
+const ppm = safeInt.refine((v) => Math.abs(v) <= 1_000_000_000, 'expected |ppm| ≤ 1,000,000,000');
+
+export const OracleRoundSchema = z.strictObject({
+  roundId: uintString,
+  answer: intString,
+  updatedAt: uintString,
+});
+
+export const MarketStateSchema = z.strictObject({
+  rounds: safeInt.min(2),
+  return1Ppm: ppm,
+  returnNPpm: ppm,
+  volatilityPpm: ppm.refine((v) => v >= 0, 'volatility is never negative'),
+  forecastPpm: ppm,
+  regime: z.enum(['calm', 'trending-up', 'trending-down', 'volatile']),
+});
+
+export const ProofSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('replay') }),
+  z.strictObject({
+    kind: z.literal('groth16'),
+    /** snarkjs proof object (pi_a, pi_b, pi_c as decimal strings). */
+    proof: z.record(z.string(), z.unknown()),
+    publicSignals: z.array(uintString),
+    verifier: address.optional(),
+  }),
+]);
+
+export const ManifestSchema = z
+  .strictObject({
+    format: z.literal(MANIFEST_FORMAT),
+    kind: z.literal('nft-render'),
+    chainId: safeInt.positive(),
+    asset: z.strictObject({
+      contract: address.optional(),
+      /** Absent for the mint (the token id is then keccak256 of this manifest); present for updates. */
+      tokenId: uintString.optional(),
+      /** 0 for the mint, k for the k-th update. */
+      version: safeInt.nonnegative(),
+    }),
+    model: z.strictObject({
+      /** keccak256 of the model file's canonical bytes. */
+      id: hex32,
+      kind: z.literal('generator'),
+      name: z.string().min(1),
+      version: z.string().min(1),
+      algorithm: z.string().min(1),
+    }),
+    code: z.strictObject({ version: z.string().min(1) }),
+    inputs: z.strictObject({
+      oracle: z.strictObject({
+        feed: address,
+        decimals: safeInt.min(0).max(36),
+        rounds: z.array(OracleRoundSchema).min(2, 'at least two oracle rounds'),
+      }),
+      forecast: z.strictObject({ returnPpm: ppm, modelId: hex32.optional() }).optional(),
+    }),
+    marketState: MarketStateSchema,
+    parameters: z.strictObject({
+      width: safeInt.min(1).max(4096),
+      height: safeInt.min(1).max(4096),
+      nonce: hexBytes.refine((v) => v.length > 2, 'expected at least one byte'),
+      salt: hexBytes,
+      seed: hex32,
+    }),
+    outputs: z.strictObject({
+      image: z.strictObject({
+        cid: cidString,
+        mediaType: z.literal('image/png'),
+        size: safeInt.nonnegative(),
+      }),
+      metadata: z.strictObject({ cid: cidString, mediaType: z.literal('application/json') }),
+    }),
+    proof: ProofSchema,
+    agent: address,
+    policy: z.strictObject({
+      guard: address.optional(),
+      snapshot: z.record(z.string(), z.union([z.string(), safeInt, z.boolean()])),
+    }),
+    parent: z.union([z.null(), z.strictObject({ manifestCid: cidString, commitment: hex32 })]),
+  })
+  .superRefine((m, ctx) => {
+    const mint = m.asset.version === 0;
+    if (mint && m.asset.tokenId !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['asset', 'tokenId'],
+        message: 'a mint (version 0) has no tokenId: it is keccak256 of the manifest',
+      });
+    }
+    if (!mint && m.asset.tokenId === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['asset', 'tokenId'],
+        message: 'an update (version ≥ 1) names its tokenId',
+      });
+    }
+    if (mint !== (m.parent === null)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['parent'],
+        message: mint ? 'a mint has no parent' : 'an update names its parent version',
+      });
+    }
+  });
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export class InvalidManifestError extends NonRetryableError {
+  override name = 'InvalidManifestError';
+  readonly issues: string[];
+  constructor(problem: string, issues: string[] = [], source?: string) {
+    super(`Invalid provenance manifest${source ? ` ${source}` : ''}: ${problem}`, {
+      metaMessages: issues.length ? issues.map((i) => `- ${i}`) : undefined,
+      details: `A manifest is canonical JSON in the '${MANIFEST_FORMAT}' format (keys sorted, no whitespace); addresses and hashes in lowercase hex, big integers as decimal strings.`,
+      docsPath: 'docs/provenance.md#manifest',
+    });
+    this.issues = issues;
+  }
+}
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map(
+    (issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+  );
+}
+
+/** Validates a manifest object; throws `InvalidManifestError` listing every problem with its path. */
+export function validateManifest(value: unknown, source?: string): Manifest {
+  const result = ManifestSchema.safeParse(value);
+  if (!result.success)
+    throw new InvalidManifestError('schema violations', formatIssues(result.error), source);
+  return result.data;
+}
+
+/** The canonical bytes of a manifest: what is stored, content-addressed and committed. */
+export function manifestBytes(manifest: Manifest): Uint8Array {
+  return new TextEncoder().encode(canonicalJson(validateManifest(manifest)));
+}
+
+/** The on-chain commitment: keccak256 of the canonical bytes. */
+export function manifestCommitment(manifestOrBytes: Manifest | Uint8Array): `0x${string}` {
+  return keccak256(manifestOrBytes instanceof Uint8Array ? manifestOrBytes : manifestBytes(manifestOrBytes));
+}
+
+/** Parses manifest bytes; they must be valid JSON, match the schema and be canonical. */
+export function parseManifest(bytes: Uint8Array, source?: string): Manifest {
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidManifestError(`not JSON (${(error as Error).message})`, [], source);
+  }
+  const manifest = validateManifest(value, source);
+  if (canonicalJson(manifest) !== text) {
+    throw new InvalidManifestError(
+      'bytes are not canonical JSON, so the commitment would not reproduce',
+      [],
+      source,
+    );
+  }
+  return manifest;
+}

@@ -1,0 +1,79 @@
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NonRetryableError } from '../errors/index.js';
+import { addBytes, type CidProfile, DEFAULT_CID_PROFILE, parseCid, profileOf } from './cid.js';
+
+export class ContentNotFoundError extends NonRetryableError {
+  override name = 'ContentNotFoundError';
+  readonly cid: string;
+  constructor(cid: string, where: string) {
+    super(`Content ${cid} is not in the local content store`, {
+      details: `Looked in ${where}. Fetch it from IPFS (e.g. \`ipfs get ${cid}\`) or re-render it, then put it into the store.`,
+    });
+    this.cid = cid;
+  }
+}
+
+export class ContentCorruptedError extends NonRetryableError {
+  override name = 'ContentCorruptedError';
+  constructor(cid: string, actual: string, path: string) {
+    super(`Stored content does not match its CID: ${path} hashes to ${actual}, expected ${cid}`, {
+      details:
+        'The file was changed or damaged after it was stored. Delete it and put the original bytes again.',
+    });
+  }
+}
+
+/**
+ * Content-addressed files under `<stateDir>/content/<cid>`: whole files keyed by the root CID that
+ * `ipfs add` would print. Writes are atomic (temp file + rename); every read re-computes the CID
+ * and refuses bytes that do not match.
+ */
+export class ContentStore {
+  readonly dir: string;
+  readonly profile: CidProfile;
+
+  constructor(stateDir: string, options: { profile?: CidProfile } = {}) {
+    this.dir = join(stateDir, 'content');
+    this.profile = options.profile ?? DEFAULT_CID_PROFILE;
+  }
+
+  pathOf(cid: string): string {
+    return join(this.dir, parseCid(cid).toString());
+  }
+
+  /** Stores the bytes; returns their CID. Idempotent. */
+  async put(bytes: Uint8Array): Promise<string> {
+    const cid = (await addBytes(bytes, this.profile)).cid.toString();
+    const path = this.pathOf(cid);
+    if (await this.has(cid)) return cid;
+    await mkdir(this.dir, { recursive: true });
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, path);
+    return cid;
+  }
+
+  async has(cid: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(cid))).isFile();
+    } catch {
+      return false;
+    }
+  }
+
+  /** Reads and verifies: the bytes must hash to `cid` under the profile its version implies. */
+  async get(cid: string): Promise<Uint8Array> {
+    const path = this.pathOf(cid);
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await readFile(path));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new ContentNotFoundError(cid, path);
+      throw error;
+    }
+    const actual = (await addBytes(bytes, profileOf(cid))).cid.toString();
+    if (actual !== parseCid(cid).toString()) throw new ContentCorruptedError(cid, actual, path);
+    return bytes;
+  }
+}

@@ -1,0 +1,510 @@
+import { keccak256 } from 'viem';
+import { isRetryable } from '../errors/index.js';
+import {
+  artSeed,
+  canonicalJson,
+  type ModelFile,
+  marketStateFromRounds,
+  parseModelFile,
+  validateGeneratorModel,
+} from '../models/index.js';
+import { deriveOutputs } from './asset.js';
+import { addBytes, parseCid, profileOf } from './cid.js';
+import { type Manifest, parseManifest } from './manifest.js';
+
+export type Hex = `0x${string}`;
+
+/** One version of a token as the chain records it. */
+export type TokenVersionRecord = {
+  /** The 32-byte provenance commitment stored on-chain: keccak256 of the manifest bytes. */
+  commitment: Hex;
+  /** The manifest CID, from the mint/update event (the full record lives in events). */
+  manifestCid?: string;
+  /** The parent commitment the contract stored with this version, if it stores one. */
+  parentCommitment?: Hex;
+};
+
+export type TokenRecord = {
+  tokenId: bigint;
+  /** Version 0 (the mint) first. */
+  versions: TokenVersionRecord[];
+  /** `tokenURI(tokenId)`, if read; checked against the metadata CID of the latest version. */
+  tokenUri?: string;
+};
+
+export type RoundData = { roundId: bigint; answer: bigint; updatedAt: bigint };
+
+/** Read functions `verifyAsset` needs; the CLI wires them to the chain and the content store. */
+export type VerifyDependencies = {
+  readTokenRecord(tokenId: bigint): Promise<TokenRecord>;
+  /** AggregatorV3 `getRoundData(roundId)` on `feed`. */
+  readRound(feed: Hex, roundId: bigint): Promise<RoundData>;
+  isModelApproved(modelId: Hex): Promise<boolean>;
+  /** The model file's bytes (the shipped file, a registry download, …). */
+  loadModelFile(modelId: Hex): Promise<Uint8Array>;
+  /** Bytes by CID (local content store, IPFS gateway, …). */
+  loadContent(cid: string): Promise<Uint8Array>;
+};
+
+export type VerifyInput = {
+  tokenId: bigint;
+  /** Default: the latest version. */
+  version?: number;
+  /** Use this manifest instead of the CID the chain's events name. */
+  manifestCid?: string;
+};
+
+export type CheckStatus = 'pass' | 'fail' | 'skip';
+
+export type VerifyCheck = {
+  /** e.g. 'manifest-commitment', 'oracle-input[2]'. */
+  name: string;
+  status: CheckStatus;
+  expected?: string;
+  actual?: string;
+  /** Why it failed or was skipped, in one sentence. */
+  detail?: string;
+};
+
+export type VerifyReport = {
+  tokenId: string;
+  version: number;
+  manifestCid?: string;
+  /** True when no check failed and the re-derivation ran (nothing skipped). */
+  ok: boolean;
+  checks: VerifyCheck[];
+};
+
+/** Names of the checks, in the order they are reported (oracle inputs expand to one per round). */
+export const CHECK_NAMES = [
+  'manifest-commitment',
+  'manifest-token',
+  'model-id',
+  'model-approved',
+  'oracle-input[i]',
+  'market-state',
+  'seed',
+  'image-bytes',
+  'image-cid',
+  'metadata-bytes',
+  'metadata-cid',
+  'token-uri',
+  'version-chain',
+] as const;
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): string {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) if (a[i] !== b[i]) return `first difference at byte ${i} of ${a.length}`;
+  return `lengths differ: ${a.length} vs ${b.length}`;
+}
+
+function describe(bytes: Uint8Array): string {
+  return `${bytes.length} bytes, keccak256 ${keccak256(bytes)}`;
+}
+
+/** Loads content, turning non-retryable failures into a message; retryable ones propagate. */
+async function tryLoad(load: () => Promise<Uint8Array>): Promise<{ bytes: Uint8Array } | { error: string }> {
+  try {
+    return { bytes: await load() };
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    return { error: (error as Error).message.split('\n')[0] ?? String(error) };
+  }
+}
+
+/**
+ * Verifies one version of a token by re-derivation: the manifest must match the on-chain
+ * commitment; the model file must hash to the model id and be approved; every oracle input must
+ * equal the oracle's round; re-running the generator must reproduce the image and metadata bytes
+ * and their CIDs; the version must point at its on-chain parent.
+ *
+ * Checks that cannot be trusted are skipped, not failed: when the manifest does not match the
+ * commitment nothing it says is checked, and when the model file does not match its id nothing is
+ * re-rendered. So a single tampered piece fails exactly its own check.
+ *
+ * Retryable errors from the dependencies (RPC or network down) propagate; everything else becomes
+ * a failed check.
+ */
+export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies): Promise<VerifyReport> {
+  const checks: VerifyCheck[] = [];
+  const add = (check: VerifyCheck) => checks.push(check);
+  const record = await deps.readTokenRecord(input.tokenId);
+  const versionCount = record.versions.length;
+  const version = input.version ?? versionCount - 1;
+  const report = (manifestCid?: string): VerifyReport => ({
+    tokenId: input.tokenId.toString(),
+    version,
+    ...(manifestCid ? { manifestCid } : {}),
+    ok: checks.length > 0 && checks.every((c) => c.status === 'pass'),
+    checks,
+  });
+  const skipRest = (reason: string, from: number) => {
+    for (const name of CHECK_NAMES.slice(from)) {
+      if (name === 'token-uri' && record.tokenUri === undefined) continue;
+      add({ name, status: 'skip', detail: reason });
+    }
+  };
+
+  // 1. manifest-commitment
+  const onChain = record.versions[version];
+  if (!onChain || version < 0) {
+    add({
+      name: 'manifest-commitment',
+      status: 'fail',
+      expected: `a version ${version} on-chain`,
+      actual: `${versionCount} version(s)`,
+      detail: versionCount === 0 ? 'the token has no on-chain record (not minted?)' : 'no such version',
+    });
+    skipRest('no on-chain record to verify against', 1);
+    return report();
+  }
+  const manifestCid = input.manifestCid ?? onChain.manifestCid;
+  if (!manifestCid) {
+    add({
+      name: 'manifest-commitment',
+      status: 'fail',
+      expected: onChain.commitment,
+      detail: 'no manifest CID known for this version; pass the manifest CID explicitly',
+    });
+    skipRest('no manifest', 1);
+    return report();
+  }
+  const loadedManifest = await tryLoad(() => deps.loadContent(manifestCid));
+  if ('error' in loadedManifest) {
+    add({
+      name: 'manifest-commitment',
+      status: 'fail',
+      expected: onChain.commitment,
+      detail: `manifest ${manifestCid}: ${loadedManifest.error}`,
+    });
+    skipRest('manifest not available', 1);
+    return report(manifestCid);
+  }
+  const mBytes = loadedManifest.bytes;
+  const commitment = keccak256(mBytes);
+  const mCid = (await addBytes(mBytes, profileOf(manifestCid))).cid.toString();
+  if (commitment !== onChain.commitment.toLowerCase() || mCid !== parseCid(manifestCid).toString()) {
+    add({
+      name: 'manifest-commitment',
+      status: 'fail',
+      expected: `${onChain.commitment} (${manifestCid})`,
+      actual: `${commitment} (${mCid})`,
+      detail: 'the manifest bytes are not the ones committed on-chain',
+    });
+    skipRest('manifest does not match the on-chain commitment; none of its claims is trusted', 1);
+    return report(manifestCid);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(mBytes, manifestCid);
+  } catch (error) {
+    add({
+      name: 'manifest-commitment',
+      status: 'fail',
+      expected: 'a valid manifest',
+      actual: commitment,
+      detail: `committed bytes are not a valid manifest: ${(error as Error).message.split('\n').join(' ')}`,
+    });
+    skipRest('manifest invalid', 1);
+    return report(manifestCid);
+  }
+  add({ name: 'manifest-commitment', status: 'pass', expected: onChain.commitment, actual: commitment });
+
+  // 2. manifest-token: a mint's token id is keccak256 of its manifest; an update names its token.
+  const claimedToken = manifest.asset.tokenId ?? `keccak256(manifest) = ${BigInt(commitment)}`;
+  const tokenOk =
+    manifest.asset.version === version &&
+    (version === 0
+      ? manifest.asset.tokenId === undefined && BigInt(commitment) === input.tokenId
+      : manifest.asset.tokenId === input.tokenId.toString());
+  add({
+    name: 'manifest-token',
+    status: tokenOk ? 'pass' : 'fail',
+    expected: `token ${input.tokenId} version ${version}`,
+    actual: `token ${claimedToken} version ${manifest.asset.version}`,
+  });
+
+  // 3. model-id
+  const modelIdClaimed = manifest.model.id as Hex;
+  let model: ModelFile | undefined;
+  const loadedModel = await tryLoad(() => deps.loadModelFile(modelIdClaimed));
+  if ('error' in loadedModel) {
+    add({
+      name: 'model-id',
+      status: 'fail',
+      expected: modelIdClaimed,
+      detail: `model file: ${loadedModel.error}`,
+    });
+  } else {
+    const actualId = keccak256(loadedModel.bytes);
+    let problem: string | undefined;
+    if (actualId === modelIdClaimed) {
+      try {
+        model = parseModelFile(loadedModel.bytes, modelIdClaimed);
+        validateGeneratorModel(model);
+      } catch (error) {
+        model = undefined;
+        problem = (error as Error).message.split('\n')[0];
+      }
+    }
+    add({
+      name: 'model-id',
+      status: actualId === modelIdClaimed && model ? 'pass' : 'fail',
+      expected: modelIdClaimed,
+      actual: actualId,
+      ...(actualId !== modelIdClaimed
+        ? { detail: 'the model file does not hash to the model id in the manifest' }
+        : problem
+          ? { detail: problem }
+          : {}),
+    });
+  }
+
+  // 4. model-approved
+  const approved = await deps.isModelApproved(modelIdClaimed);
+  add({
+    name: 'model-approved',
+    status: approved ? 'pass' : 'fail',
+    expected: 'approved',
+    actual: approved ? 'approved' : 'not approved',
+  });
+
+  // 5. oracle-input[i]
+  const feed = manifest.inputs.oracle.feed as Hex;
+  for (const [i, claimed] of manifest.inputs.oracle.rounds.entries()) {
+    const round = await deps.readRound(feed, BigInt(claimed.roundId));
+    const actual = {
+      roundId: round.roundId.toString(),
+      answer: round.answer.toString(),
+      updatedAt: round.updatedAt.toString(),
+    };
+    const same =
+      actual.roundId === claimed.roundId &&
+      actual.answer === claimed.answer &&
+      actual.updatedAt === claimed.updatedAt;
+    add({
+      name: `oracle-input[${i}]`,
+      status: same ? 'pass' : 'fail',
+      expected: `round ${claimed.roundId}: answer ${claimed.answer} at ${claimed.updatedAt}`,
+      actual: `round ${actual.roundId}: answer ${actual.answer} at ${actual.updatedAt}`,
+      ...(same ? {} : { detail: `the manifest's input differs from getRoundData on ${feed}` }),
+    });
+  }
+
+  // 6. market-state
+  try {
+    const derived = marketStateFromRounds(
+      manifest.inputs.oracle.rounds.map((r) => ({
+        roundId: BigInt(r.roundId),
+        answer: BigInt(r.answer),
+        updatedAt: BigInt(r.updatedAt),
+      })),
+      manifest.inputs.oracle.decimals,
+      manifest.inputs.forecast ? { returnPpm: manifest.inputs.forecast.returnPpm } : undefined,
+    );
+    const same = canonicalJson(derived) === canonicalJson(manifest.marketState);
+    add({
+      name: 'market-state',
+      status: same ? 'pass' : 'fail',
+      expected: canonicalJson(derived),
+      actual: canonicalJson(manifest.marketState),
+    });
+  } catch (error) {
+    add({
+      name: 'market-state',
+      status: 'fail',
+      actual: canonicalJson(manifest.marketState),
+      detail: (error as Error).message.split('\n')[0],
+    });
+  }
+
+  // 7. seed
+  const seed = artSeed(manifest.parameters.nonce as Hex, manifest.parameters.salt as Hex);
+  add({
+    name: 'seed',
+    status: seed === manifest.parameters.seed ? 'pass' : 'fail',
+    expected: seed,
+    actual: manifest.parameters.seed,
+  });
+
+  // 8–11. re-derivation
+  if (!model) {
+    for (const name of ['image-bytes', 'image-cid', 'metadata-bytes', 'metadata-cid'] as const) {
+      add({ name, status: 'skip', detail: 'no authentic model file to re-run' });
+    }
+  } else {
+    const out = await deriveOutputs(model, {
+      seed: manifest.parameters.seed as Hex,
+      version: manifest.asset.version,
+      marketState: manifest.marketState,
+      width: manifest.parameters.width,
+      height: manifest.parameters.height,
+      imageCid: manifest.outputs.image.cid,
+    });
+    const storedImage = await tryLoad(() => deps.loadContent(manifest.outputs.image.cid));
+    if ('error' in storedImage) {
+      add({
+        name: 'image-bytes',
+        status: 'fail',
+        expected: describe(out.png),
+        detail: `stored image: ${storedImage.error}`,
+      });
+    } else {
+      const same = equalBytes(out.png, storedImage.bytes);
+      add({
+        name: 'image-bytes',
+        status: same ? 'pass' : 'fail',
+        expected: describe(out.png),
+        actual: describe(storedImage.bytes),
+        ...(same
+          ? {}
+          : {
+              detail: `re-rendered image differs from the stored one (${firstDifference(out.png, storedImage.bytes)})`,
+            }),
+      });
+    }
+    const imageCid = out.image.cid.toString();
+    add({
+      name: 'image-cid',
+      status: imageCid === manifest.outputs.image.cid ? 'pass' : 'fail',
+      expected: imageCid,
+      actual: manifest.outputs.image.cid,
+    });
+    const storedMetadata = await tryLoad(() => deps.loadContent(manifest.outputs.metadata.cid));
+    if ('error' in storedMetadata) {
+      add({
+        name: 'metadata-bytes',
+        status: 'fail',
+        expected: describe(out.metadataBytes),
+        detail: `stored metadata: ${storedMetadata.error}`,
+      });
+    } else {
+      const same = equalBytes(out.metadataBytes, storedMetadata.bytes);
+      add({
+        name: 'metadata-bytes',
+        status: same ? 'pass' : 'fail',
+        expected: describe(out.metadataBytes),
+        actual: describe(storedMetadata.bytes),
+        ...(same
+          ? {}
+          : {
+              detail: `rebuilt metadata differs from the stored one (${firstDifference(out.metadataBytes, storedMetadata.bytes)})`,
+            }),
+      });
+    }
+    const metadataCid = out.metadataAddress.cid.toString();
+    add({
+      name: 'metadata-cid',
+      status: metadataCid === manifest.outputs.metadata.cid ? 'pass' : 'fail',
+      expected: metadataCid,
+      actual: manifest.outputs.metadata.cid,
+    });
+  }
+
+  // 12. token-uri (only for the latest version, and only when the record carries it)
+  if (record.tokenUri !== undefined) {
+    if (version === versionCount - 1) {
+      const expected = `ipfs://${manifest.outputs.metadata.cid}`;
+      add({
+        name: 'token-uri',
+        status: record.tokenUri === expected ? 'pass' : 'fail',
+        expected,
+        actual: record.tokenUri,
+      });
+    } else {
+      add({ name: 'token-uri', status: 'pass', detail: 'not the latest version; tokenURI names the latest' });
+    }
+  }
+
+  // 13. version-chain
+  if (version === 0) {
+    const ok =
+      manifest.parent === null &&
+      (onChain.parentCommitment === undefined || /^0x0{64}$/.test(onChain.parentCommitment));
+    add({
+      name: 'version-chain',
+      status: ok ? 'pass' : 'fail',
+      expected: 'no parent (version 0)',
+      actual: manifest.parent
+        ? `parent ${manifest.parent.commitment}`
+        : `no parent${onChain.parentCommitment ? `, on-chain parent ${onChain.parentCommitment}` : ''}`,
+    });
+  } else {
+    const previous = record.versions[version - 1]!;
+    const parent = manifest.parent;
+    const problems: string[] = [];
+    if (!parent) problems.push('manifest names no parent');
+    else {
+      if (parent.commitment !== previous.commitment.toLowerCase())
+        problems.push('parent commitment is not the previous version');
+      if (previous.manifestCid && parent.manifestCid !== parseCid(previous.manifestCid).toString()) {
+        problems.push('parent manifest CID is not the previous version');
+      }
+    }
+    if (
+      onChain.parentCommitment &&
+      onChain.parentCommitment.toLowerCase() !== previous.commitment.toLowerCase()
+    ) {
+      problems.push('on-chain parent is not the previous version');
+    }
+    // An update keeps the token's latent identity: same seed as its parent.
+    if (parent && problems.length === 0) {
+      const parentBytes = await tryLoad(() => deps.loadContent(parent.manifestCid));
+      if ('error' in parentBytes) problems.push(`parent manifest: ${parentBytes.error}`);
+      else if (keccak256(parentBytes.bytes) !== previous.commitment.toLowerCase()) {
+        problems.push('parent manifest bytes do not match the previous commitment');
+      } else {
+        try {
+          const parentSeed = parseManifest(parentBytes.bytes, parent.manifestCid).parameters.seed;
+          if (parentSeed !== manifest.parameters.seed)
+            problems.push(`seed changed from the parent's ${parentSeed}`);
+        } catch (error) {
+          problems.push(`parent manifest invalid: ${(error as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+    add({
+      name: 'version-chain',
+      status: problems.length === 0 ? 'pass' : 'fail',
+      expected: `parent ${previous.commitment}${previous.manifestCid ? ` (${previous.manifestCid})` : ''}`,
+      actual: parent ? `parent ${parent.commitment} (${parent.manifestCid})` : 'no parent',
+      ...(problems.length ? { detail: problems.join('; ') } : {}),
+    });
+  }
+  return report(manifestCid);
+}
+
+/** Verifies every version of a token, oldest first. */
+export async function verifyAllVersions(tokenId: bigint, deps: VerifyDependencies): Promise<VerifyReport[]> {
+  const record = await deps.readTokenRecord(tokenId);
+  const reports: VerifyReport[] = [];
+  for (let version = 0; version < record.versions.length; version += 1) {
+    reports.push(await verifyAsset({ tokenId, version }, deps));
+  }
+  return reports;
+}
+
+/** One line per check, ✓ / ✗ / – with expected vs found on failures: what `provenant verify` prints. */
+export function formatVerifyReport(report: VerifyReport): string {
+  const lines = [
+    `token ${report.tokenId} version ${report.version}${report.manifestCid ? ` manifest ${report.manifestCid}` : ''}`,
+  ];
+  for (const check of report.checks) {
+    const mark = check.status === 'pass' ? '✓' : check.status === 'fail' ? '✗' : '–';
+    let line = `${mark} ${check.name}`;
+    if (check.status === 'fail') {
+      if (check.expected !== undefined) line += `  expected ${check.expected}`;
+      if (check.actual !== undefined) line += `  found ${check.actual}`;
+    }
+    if (check.detail && check.status !== 'pass') line += `  (${check.detail})`;
+    lines.push(line);
+  }
+  lines.push(report.ok ? 'verified' : 'NOT verified');
+  return lines.join('\n');
+}
