@@ -15,6 +15,8 @@ export type StartDevnetParameters = {
   stateIntervalSeconds?: number | undefined;
   /** Milliseconds to wait for the node to answer. */
   startupTimeoutMs?: number | undefined;
+  /** Genesis timestamp (seconds) for a new chain, e.g. the first date of replayed market history. Ignored when state is loaded. */
+  genesisTimestamp?: bigint | undefined;
 };
 
 export type Devnet = {
@@ -81,6 +83,9 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     '--code-size-limit',
     '65536',
   );
+  if (parameters.genesisTimestamp !== undefined && !(statePath && existsSync(statePath))) {
+    args.push('--timestamp', parameters.genesisTimestamp.toString());
+  }
   if (statePath) {
     mkdirSync(dirname(statePath), { recursive: true });
     args.push('--state', statePath, '--state-interval', String(parameters.stateIntervalSeconds ?? 5));

@@ -1,3 +1,16 @@
+export { type PreparedCall, prepareCall } from './actions/call.js';
+export { balanceOf, ensureAllowance, faucet } from './actions/erc20.js';
+export { projectEventsAbi } from './actions/events.js';
+export * from './actions/governance.js';
+export * from './actions/markets.js';
+export {
+  type DecodedEvent,
+  decodeEvents,
+  sendPrepared,
+  type WriteParameters,
+  type WriteReturnType,
+  writeContract,
+} from './actions/write.js';
 export { type CreateClientsParameters, createClients, type ProvenantClients } from './clients.js';
 export { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
 export {
@@ -37,4 +50,4 @@ export {
   resolveSigner,
 } from './signer.js';
 export { deploySuite, type SuiteRoles, suiteSteps } from './suite.js';
-export { type DecodedEvent, decodeEvents, type WriteParameters, type WriteReturnType, writeContract } from './actions/write.js';
+export * from './tx/index.js';

@@ -1,33 +1,54 @@
 import { type Address, encodeFunctionData, type Hex, keccak256, toBytes } from 'viem';
-import type { ProvenantClients } from '../clients.js';
 import { NonRetryableError } from '../../errors/index.js';
+import type { ProvenantClients } from '../clients.js';
 import { provenantGovernorAbi, provenantVotesAbi } from '../generated/contracts.js';
-import { writeContract, type WriteReturnType } from './write.js';
+import { type WriteReturnType, writeContract } from './write.js';
 
 /** One call a proposal makes through the timelock. */
-export type GovernanceCall = { target: Address; value?: bigint; data: Hex; /** for people */ label: string };
+export type GovernanceCall = { target: Address; value?: bigint; data: Hex /** for people */; label: string };
 
 export type Proposal = { description: string; calls: readonly GovernanceCall[] };
 
 /** OpenZeppelin Governor's ProposalState, by index. */
-export const PROPOSAL_STATES = ['Pending', 'Active', 'Canceled', 'Defeated', 'Succeeded', 'Queued', 'Expired', 'Executed'] as const;
+export const PROPOSAL_STATES = [
+  'Pending',
+  'Active',
+  'Canceled',
+  'Defeated',
+  'Succeeded',
+  'Queued',
+  'Expired',
+  'Executed',
+] as const;
 export type ProposalState = (typeof PROPOSAL_STATES)[number];
 
 export class ProposalStateError extends NonRetryableError {
   override name = 'ProposalStateError';
   constructor(step: string, state: ProposalState, needed: string, hint: string) {
-    super(`Cannot ${step} the proposal: it is ${state}, it must be ${needed}.`, { details: hint, docsPath: 'docs/governance.md' });
+    super(`Cannot ${step} the proposal: it is ${state}, it must be ${needed}.`, {
+      details: hint,
+      docsPath: 'docs/governance.md',
+    });
   }
 }
 
 const parts = (p: Proposal) =>
-  [p.calls.map((c) => c.target), p.calls.map((c) => c.value ?? 0n), p.calls.map((c) => c.data), p.description] as const;
+  [
+    p.calls.map((c) => c.target),
+    p.calls.map((c) => c.value ?? 0n),
+    p.calls.map((c) => c.data),
+    p.description,
+  ] as const;
 
 export function descriptionHash(description: string): Hex {
   return keccak256(toBytes(description));
 }
 
-export async function proposalId(clients: ProvenantClients, governor: Address, proposal: Proposal): Promise<bigint> {
+export async function proposalId(
+  clients: ProvenantClients,
+  governor: Address,
+  proposal: Proposal,
+): Promise<bigint> {
   const [targets, values, calldatas] = parts(proposal);
   return clients.publicClient.readContract({
     address: governor,
@@ -37,52 +58,135 @@ export async function proposalId(clients: ProvenantClients, governor: Address, p
   });
 }
 
-export async function proposalState(clients: ProvenantClients, governor: Address, id: bigint): Promise<ProposalState> {
-  const index = await clients.publicClient.readContract({ address: governor, abi: provenantGovernorAbi, functionName: 'state', args: [id] });
+export async function proposalState(
+  clients: ProvenantClients,
+  governor: Address,
+  id: bigint,
+): Promise<ProposalState> {
+  const index = await clients.publicClient.readContract({
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName: 'state',
+    args: [id],
+  });
   return PROPOSAL_STATES[Number(index)] ?? 'Pending';
 }
 
-export async function propose(clients: ProvenantClients, governor: Address, proposal: Proposal): Promise<{ id: bigint } & WriteReturnType> {
+export async function propose(
+  clients: ProvenantClients,
+  governor: Address,
+  proposal: Proposal,
+): Promise<{ id: bigint } & WriteReturnType> {
   const [targets, values, calldatas, description] = parts(proposal);
-  const result = await writeContract(clients, { address: governor, abi: provenantGovernorAbi, functionName: 'propose', args: [targets, values, calldatas, description], label: 'propose' });
+  const result = await writeContract(clients, {
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName: 'propose',
+    args: [targets, values, calldatas, description],
+    label: 'propose',
+  });
   return { id: await proposalId(clients, governor, proposal), ...result };
 }
 
 /** support: 0 against, 1 for, 2 abstain. */
-export async function castVote(clients: ProvenantClients, governor: Address, id: bigint, support: 0 | 1 | 2, reason = ''): Promise<WriteReturnType> {
+export async function castVote(
+  clients: ProvenantClients,
+  governor: Address,
+  id: bigint,
+  support: 0 | 1 | 2,
+  reason = '',
+): Promise<WriteReturnType> {
   const state = await proposalState(clients, governor, id);
-  if (state !== 'Active') throw new ProposalStateError('vote on', state, 'Active', 'Voting opens after the voting delay and closes after the voting period (see `provenant gov status`).');
-  return writeContract(clients, { address: governor, abi: provenantGovernorAbi, functionName: 'castVoteWithReason', args: [id, support, reason], label: 'vote' });
+  if (state !== 'Active')
+    throw new ProposalStateError(
+      'vote on',
+      state,
+      'Active',
+      'Voting opens after the voting delay and closes after the voting period (see `provenant gov status`).',
+    );
+  return writeContract(clients, {
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName: 'castVoteWithReason',
+    args: [id, support, reason],
+    label: 'vote',
+  });
 }
 
-export async function queue(clients: ProvenantClients, governor: Address, proposal: Proposal): Promise<WriteReturnType> {
+export async function queue(
+  clients: ProvenantClients,
+  governor: Address,
+  proposal: Proposal,
+): Promise<WriteReturnType> {
   const id = await proposalId(clients, governor, proposal);
   const state = await proposalState(clients, governor, id);
-  if (state !== 'Succeeded') throw new ProposalStateError('queue', state, 'Succeeded', 'A proposal is queued once voting has ended with quorum and a majority for.');
+  if (state !== 'Succeeded')
+    throw new ProposalStateError(
+      'queue',
+      state,
+      'Succeeded',
+      'A proposal is queued once voting has ended with quorum and a majority for.',
+    );
   const [targets, values, calldatas] = parts(proposal);
-  return writeContract(clients, { address: governor, abi: provenantGovernorAbi, functionName: 'queue', args: [targets, values, calldatas, descriptionHash(proposal.description)], label: 'queue' });
+  return writeContract(clients, {
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName: 'queue',
+    args: [targets, values, calldatas, descriptionHash(proposal.description)],
+    label: 'queue',
+  });
 }
 
-export async function execute(clients: ProvenantClients, governor: Address, proposal: Proposal): Promise<WriteReturnType> {
+export async function execute(
+  clients: ProvenantClients,
+  governor: Address,
+  proposal: Proposal,
+): Promise<WriteReturnType> {
   const id = await proposalId(clients, governor, proposal);
   const state = await proposalState(clients, governor, id);
-  if (state !== 'Queued') throw new ProposalStateError('execute', state, 'Queued', 'Queue it first; it can execute once the timelock delay has passed.');
+  if (state !== 'Queued')
+    throw new ProposalStateError(
+      'execute',
+      state,
+      'Queued',
+      'Queue it first; it can execute once the timelock delay has passed.',
+    );
   const [targets, values, calldatas] = parts(proposal);
-  return writeContract(clients, { address: governor, abi: provenantGovernorAbi, functionName: 'execute', args: [targets, values, calldatas, descriptionHash(proposal.description)], label: 'execute' });
+  return writeContract(clients, {
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName: 'execute',
+    args: [targets, values, calldatas, descriptionHash(proposal.description)],
+    label: 'execute',
+  });
 }
 
 /** Self-delegates the signer's votes (ERC20Votes counts only delegated balances). Idempotent. */
 export async function ensureDelegated(clients: ProvenantClients, token: Address): Promise<void> {
   const me = clients.account.address;
-  const delegate = await clients.publicClient.readContract({ address: token, abi: provenantVotesAbi, functionName: 'delegates', args: [me] });
+  const delegate = await clients.publicClient.readContract({
+    address: token,
+    abi: provenantVotesAbi,
+    functionName: 'delegates',
+    args: [me],
+  });
   if (delegate.toLowerCase() !== me.toLowerCase()) {
-    await writeContract(clients, { address: token, abi: provenantVotesAbi, functionName: 'delegate', args: [me], label: 'delegate votes' });
+    await writeContract(clients, {
+      address: token,
+      abi: provenantVotesAbi,
+      functionName: 'delegate',
+      args: [me],
+      label: 'delegate votes',
+    });
   }
 }
 
 /** Moves devnet time forward by `seconds` and mines a block (anvil only). */
 export async function advanceTime(clients: ProvenantClients, seconds: bigint): Promise<void> {
-  if (!clients.testClient) throw new NonRetryableError('Time can only be advanced on the embedded devnet.', { details: 'On a real network, wait for the delay to pass.' });
+  if (!clients.testClient)
+    throw new NonRetryableError('Time can only be advanced on the embedded devnet.', {
+      details: 'On a real network, wait for the delay to pass.',
+    });
   await clients.testClient.increaseTime({ seconds: Number(seconds) });
   await clients.testClient.mine({ blocks: 1 });
 }
@@ -99,7 +203,11 @@ export async function passProposalOnDevnet(
 ): Promise<{ id: bigint }> {
   const { governor } = addresses;
   const read = <T>(functionName: 'votingDelay' | 'votingPeriod') =>
-    clients.publicClient.readContract({ address: governor, abi: provenantGovernorAbi, functionName }) as Promise<T>;
+    clients.publicClient.readContract({
+      address: governor,
+      abi: provenantGovernorAbi,
+      functionName,
+    }) as Promise<T>;
   const { id } = await propose(clients, governor, proposal);
   onStep?.('proposed');
   await advanceTime(clients, (await read<bigint>('votingDelay')) + 1n);
@@ -108,7 +216,11 @@ export async function passProposalOnDevnet(
   await advanceTime(clients, (await read<bigint>('votingPeriod')) + 1n);
   await queue(clients, governor, proposal);
   onStep?.('queued');
-  const delay = await clients.publicClient.readContract({ address: addresses.timelock, abi: timelockMinDelayAbi, functionName: 'getMinDelay' });
+  const delay = await clients.publicClient.readContract({
+    address: addresses.timelock,
+    abi: timelockMinDelayAbi,
+    functionName: 'getMinDelay',
+  });
   await advanceTime(clients, delay + 1n);
   await execute(clients, governor, proposal);
   onStep?.('executed');
@@ -116,11 +228,27 @@ export async function passProposalOnDevnet(
 }
 
 const timelockMinDelayAbi = [
-  { type: 'function', name: 'getMinDelay', inputs: [], outputs: [{ name: '', type: 'uint256' }], stateMutability: 'view' },
+  {
+    type: 'function',
+    name: 'getMinDelay',
+    inputs: [],
+    outputs: [{ name: '', type: 'uint256' }],
+    stateMutability: 'view',
+  },
 ] as const;
 
 /** Encodes one governed call for a proposal. */
-export function governanceCall(target: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[], label: string): GovernanceCall {
-  const encode = encodeFunctionData as (p: { abi: readonly unknown[]; functionName: string; args: readonly unknown[] }) => Hex;
+export function governanceCall(
+  target: Address,
+  abi: readonly unknown[],
+  functionName: string,
+  args: readonly unknown[],
+  label: string,
+): GovernanceCall {
+  const encode = encodeFunctionData as (p: {
+    abi: readonly unknown[];
+    functionName: string;
+    args: readonly unknown[];
+  }) => Hex;
   return { target, data: encode({ abi, functionName, args }), label };
 }

@@ -11,8 +11,12 @@ import {
 import type { ProvenantClients } from '../clients.js';
 import { TransactionRevertedError } from '../errors.js';
 import { toContractRevertError } from '../revert.js';
+import { projectEventsAbi } from './events.js';
 
-export type WriteParameters<abi extends Abi, name extends ContractFunctionName<abi, 'nonpayable' | 'payable'>> = {
+export type WriteParameters<
+  abi extends Abi,
+  name extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+> = {
   address: Address;
   abi: abi;
   functionName: name;
@@ -37,33 +41,64 @@ export type WriteReturnType = {
  * before anything is sent), sends it, waits for the receipt, refuses to report a reverted receipt as
  * success, and returns the decoded events.
  */
-export async function writeContract<abi extends Abi, name extends ContractFunctionName<abi, 'nonpayable' | 'payable'>>(
+export async function writeContract<
+  abi extends Abi,
+  name extends ContractFunctionName<abi, 'nonpayable' | 'payable'>,
+>(
   clients: ProvenantClients,
   parameters: WriteParameters<abi, name>,
   eventAbis: readonly Abi[] = [],
 ): Promise<WriteReturnType> {
+  const data = encodeFunctionData({
+    abi: parameters.abi as Abi,
+    functionName: parameters.functionName as string,
+    args: parameters.args as unknown[],
+  });
+  const call = {
+    to: parameters.address,
+    data,
+    value: parameters.value,
+    label: parameters.label ?? String(parameters.functionName),
+  };
+  return sendPrepared(clients, call, [parameters.abi as Abi, ...eventAbis]);
+}
+
+/**
+ * Sends a prepared call: simulate first (a refusal becomes a ContractRevertError with its values and
+ * nothing is sent), send, wait for the receipt, never report a reverted receipt as success, decode events.
+ */
+export async function sendPrepared(
+  clients: ProvenantClients,
+  call: { to: Address; data: Hex; value?: bigint | undefined; label: string },
+  eventAbis: readonly Abi[] = [],
+): Promise<WriteReturnType> {
   const { publicClient, walletClient, account } = clients;
-  const label = parameters.label ?? String(parameters.functionName);
-  const data = encodeFunctionData({ abi: parameters.abi as Abi, functionName: parameters.functionName as string, args: parameters.args as unknown[] });
   try {
-    await publicClient.call({ account, to: parameters.address, data, value: parameters.value });
+    await publicClient.call({ account, to: call.to, data: call.data, value: call.value });
   } catch (error) {
     throw toContractRevertError(error) ?? error;
   }
-  const hash = await walletClient.sendTransaction({ account, chain: walletClient.chain, to: parameters.address, data, value: parameters.value });
+  const hash = await walletClient.sendTransaction({
+    account,
+    chain: walletClient.chain,
+    to: call.to,
+    data: call.data,
+    value: call.value,
+  });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success') throw new TransactionRevertedError(hash, label);
-  const abi = [...(parameters.abi as Abi), ...eventAbis.flat()] as Abi;
-  const events = decodeEvents(abi, receipt);
+  if (receipt.status !== 'success') throw new TransactionRevertedError(hash, call.label);
+  const events = decodeEvents([...eventAbis.flat(), ...(projectEventsAbi as Abi)] as Abi, receipt);
   return { hash, receipt, events, gasUsed: receipt.gasUsed };
 }
 
 export function decodeEvents(abi: Abi, receipt: TransactionReceipt): DecodedEvent[] {
   const unique = new Map<string, Abi[number]>();
   for (const item of abi) if (item.type === 'event') unique.set(`${item.name}/${item.inputs.length}`, item);
-  return parseEventLogs({ abi: [...unique.values()] as Abi, logs: receipt.logs, strict: false }).map((log) => ({
-    eventName: log.eventName as string,
-    args: (log.args ?? {}) as Record<string, unknown>,
-    address: log.address,
-  }));
+  return parseEventLogs({ abi: [...unique.values()] as Abi, logs: receipt.logs, strict: false }).map(
+    (log) => ({
+      eventName: log.eventName as string,
+      args: (log.args ?? {}) as Record<string, unknown>,
+      address: log.address,
+    }),
+  );
 }

@@ -1,0 +1,23 @@
+export { ApprovalError, JournalNotFoundError, JournalOpenError } from './errors.js';
+export {
+  type AppendEntry,
+  type ApprovalRow,
+  type ApprovalStatus,
+  type EntryKind,
+  entryHash,
+  GENESIS_HASH,
+  type HaltState,
+  type IntentRow,
+  type IntentStatus,
+  type Journal,
+  type JournalEntry,
+  type JournalHead,
+  jsonSafe,
+  type OpenJournalOptions,
+  openJournal,
+  type VerifyIssue,
+  type VerifyReport,
+  verifyJournal,
+} from './journal.js';
+export { SCHEMA_VERSION } from './schema.js';
+export { createSqliteTxStore } from './txStore.js';

@@ -1,0 +1,234 @@
+import type { Address, Hex } from 'viem';
+import type { ProvenantClients } from '../clients.js';
+import { dynamicFeePoolAbi, syntheticVaultAbi } from '../generated/contracts.js';
+import { type PreparedCall, prepareCall } from './call.js';
+import { sendPrepared, type WriteReturnType, writeContract } from './write.js';
+
+// ---- SyntheticVault --------------------------------------------------------------------------------
+
+export type PositionState = { collateral: bigint; debt: bigint; ratioBps: bigint; liquidatable: boolean };
+
+export async function readPosition(
+  clients: ProvenantClients,
+  vault: Address,
+  owner: Address,
+): Promise<PositionState> {
+  const read = clients.publicClient.readContract;
+  const [[collateral, debt], ratioBps, liquidatable] = await Promise.all([
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'positionOf', args: [owner] }),
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'collateralRatioBps', args: [owner] }),
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'isLiquidatable', args: [owner] }),
+  ]);
+  return { collateral, debt, ratioBps, liquidatable };
+}
+
+export function prepareDeposit(
+  vault: Address,
+  p: { owner: Address; amount: bigint; intentId: Hex },
+): PreparedCall {
+  return prepareCall({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'deposit',
+    args: [p.owner, p.amount, p.intentId],
+    label: `deposit ${p.amount}`,
+  });
+}
+export function prepareMintSynth(
+  vault: Address,
+  p: { amount: bigint; modelId: Hex; intentId: Hex },
+): PreparedCall {
+  return prepareCall({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'mint',
+    args: [p.amount, p.modelId, p.intentId],
+    label: `mint synth ${p.amount}`,
+  });
+}
+export function prepareRepay(
+  vault: Address,
+  p: { owner: Address; amount: bigint; intentId: Hex },
+): PreparedCall {
+  return prepareCall({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'repay',
+    args: [p.owner, p.amount, p.intentId],
+    label: `repay ${p.amount}`,
+  });
+}
+export function prepareWithdraw(
+  vault: Address,
+  p: { amount: bigint; to: Address; intentId: Hex },
+): PreparedCall {
+  return prepareCall({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'withdraw',
+    args: [p.amount, p.to, p.intentId],
+    label: `withdraw ${p.amount}`,
+  });
+}
+export function prepareLiquidate(
+  vault: Address,
+  p: { owner: Address; maxRepay: bigint; intentId: Hex },
+): PreparedCall {
+  return prepareCall({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'liquidate',
+    args: [p.owner, p.maxRepay, p.intentId],
+    label: `liquidate ${p.owner}`,
+  });
+}
+
+const send = (clients: ProvenantClients, call: PreparedCall) =>
+  sendPrepared(clients, call, [syntheticVaultAbi]);
+
+export async function depositCollateral(
+  clients: ProvenantClients,
+  vault: Address,
+  p: Parameters<typeof prepareDeposit>[1],
+): Promise<WriteReturnType> {
+  return send(clients, prepareDeposit(vault, p));
+}
+export async function mintSynth(
+  clients: ProvenantClients,
+  vault: Address,
+  p: Parameters<typeof prepareMintSynth>[1],
+): Promise<WriteReturnType> {
+  return send(clients, prepareMintSynth(vault, p));
+}
+export async function repaySynth(
+  clients: ProvenantClients,
+  vault: Address,
+  p: Parameters<typeof prepareRepay>[1],
+): Promise<WriteReturnType> {
+  return send(clients, prepareRepay(vault, p));
+}
+export async function withdrawCollateral(
+  clients: ProvenantClients,
+  vault: Address,
+  p: Parameters<typeof prepareWithdraw>[1],
+): Promise<WriteReturnType> {
+  return send(clients, prepareWithdraw(vault, p));
+}
+export async function liquidatePosition(
+  clients: ProvenantClients,
+  vault: Address,
+  p: Parameters<typeof prepareLiquidate>[1],
+): Promise<WriteReturnType> {
+  return send(clients, prepareLiquidate(vault, p));
+}
+
+// ---- DynamicFeePool --------------------------------------------------------------------------------
+
+export type PoolState = { reserve0: bigint; reserve1: bigint; feeBps: bigint; totalShares: bigint };
+
+export async function readPool(clients: ProvenantClients, pool: Address): Promise<PoolState> {
+  const read = clients.publicClient.readContract;
+  const [[reserve0, reserve1, feeBps], totalShares] = await Promise.all([
+    read({ address: pool, abi: dynamicFeePoolAbi, functionName: 'getReserves' }),
+    read({ address: pool, abi: dynamicFeePoolAbi, functionName: 'totalSupply' }),
+  ]);
+  return { reserve0, reserve1, feeBps, totalShares };
+}
+
+export function prepareSetFee(pool: Address, feeBps: number): PreparedCall {
+  return prepareCall({
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'setFee',
+    args: [feeBps],
+    label: `set pool fee ${feeBps} bps`,
+  });
+}
+
+export async function setPoolFee(
+  clients: ProvenantClients,
+  pool: Address,
+  feeBps: number,
+): Promise<WriteReturnType> {
+  return writeContract(clients, {
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'setFee',
+    args: [feeBps],
+    label: `set fee ${feeBps}`,
+  });
+}
+
+const deadlineIn = async (clients: ProvenantClients, seconds: bigint) =>
+  (await clients.publicClient.getBlock()).timestamp + seconds;
+
+export async function addLiquidity(
+  clients: ProvenantClients,
+  pool: Address,
+  p: { amount0: bigint; amount1: bigint; minShares?: bigint; to?: Address; slippageBps?: bigint },
+): Promise<WriteReturnType> {
+  const slip = p.slippageBps ?? 100n;
+  return writeContract(clients, {
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'addLiquidity',
+    args: [
+      p.amount0,
+      p.amount1,
+      (p.amount0 * (10_000n - slip)) / 10_000n,
+      (p.amount1 * (10_000n - slip)) / 10_000n,
+      p.to ?? clients.account.address,
+      await deadlineIn(clients, 600n),
+    ],
+    label: 'add liquidity',
+  });
+}
+
+export async function removeLiquidity(
+  clients: ProvenantClients,
+  pool: Address,
+  p: { shares: bigint; to?: Address; slippageBps?: bigint },
+): Promise<WriteReturnType> {
+  const [a0, a1] = await clients.publicClient.readContract({
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'previewRemove',
+    args: [p.shares],
+  });
+  const slip = p.slippageBps ?? 100n;
+  return writeContract(clients, {
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'removeLiquidity',
+    args: [
+      p.shares,
+      (a0 * (10_000n - slip)) / 10_000n,
+      (a1 * (10_000n - slip)) / 10_000n,
+      p.to ?? clients.account.address,
+      await deadlineIn(clients, 600n),
+    ],
+    label: 'remove liquidity',
+  });
+}
+
+export async function swapExactIn(
+  clients: ProvenantClients,
+  pool: Address,
+  p: { tokenIn: Address; amountIn: bigint; slippageBps?: bigint; to?: Address },
+): Promise<WriteReturnType & { quoted: bigint }> {
+  const quoted = await clients.publicClient.readContract({
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'quote',
+    args: [p.tokenIn, p.amountIn],
+  });
+  const minOut = (quoted * (10_000n - (p.slippageBps ?? 50n))) / 10_000n;
+  const result = await writeContract(clients, {
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'swapExactIn',
+    args: [p.tokenIn, p.amountIn, minOut, p.to ?? clients.account.address, await deadlineIn(clients, 600n)],
+    label: 'swap',
+  });
+  return { ...result, quoted };
+}
