@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {ProvenanceNFT} from "../../src/assets/ProvenanceNFT.sol";
+import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
+import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
+import {RealGuardFixture} from "./RealGuardFixture.sol";
+import {Test} from "forge-std/Test.sol";
+
+/// @notice Drives the NFT as an agent (and strangers) would: mints with fresh, reused-intent and
+/// duplicate manifests, updates with current and stale parents, transfers and time. Keeps ghost
+/// copies of every version chain and flags any refusal that should have been a success or vice versa.
+contract ProvenanceHandler is Test {
+    ProvenanceNFT internal immutable _nft;
+    PolicyGuard internal immutable _guard;
+    address internal immutable _agent;
+    bytes32 internal immutable _model;
+
+    uint256[] public tokens;
+    mapping(uint256 tokenId => bytes32[]) internal _chains;
+    mapping(uint256 tokenId => bytes32) public lastMetadata;
+    bytes32[] internal _intents;
+    uint256 public ghostMinted;
+    uint256 public violations;
+    uint256 internal _nonce;
+
+    constructor(ProvenanceNFT nft, PolicyGuard guard, address agent, bytes32 model) {
+        _nft = nft;
+        _guard = guard;
+        _agent = agent;
+        _model = model;
+    }
+
+    function mint(uint256 seed, uint8 mode) external {
+        ++_nonce;
+        bytes32 commitment = keccak256(abi.encode("c", seed, _nonce));
+        bytes32 intentKey = keccak256(abi.encode("k", seed, _nonce));
+        bytes32 md = keccak256(abi.encode("m", seed, _nonce));
+        bool expectDuplicate = mode % 4 == 1 && tokens.length != 0;
+        bool expectIntentReuse = mode % 4 == 2 && _intents.length != 0;
+        if (expectDuplicate) commitment = bytes32(tokens[seed % tokens.length]);
+        if (expectIntentReuse) intentKey = _intents[seed % _intents.length];
+        address sender = mode % 4 == 3 ? address(uint160(seed | 1)) : _agent;
+        if (sender == _agent && mode % 4 == 3) sender = address(0xdead);
+
+        bytes32 manifestDigest = keccak256(abi.encode("sha256", commitment));
+        vm.prank(sender);
+        try _nft.mint(address(this), _model, commitment, intentKey, manifestDigest, md) returns (uint256 id) {
+            if (expectDuplicate || expectIntentReuse || sender != _agent) ++violations;
+            tokens.push(id);
+            _chains[id].push(commitment);
+            lastMetadata[id] = md;
+            _intents.push(intentKey);
+            ++ghostMinted;
+        } catch {
+            // Refused: fine only if a rule says so.
+            (uint256 epochLeft, uint256 lifetimeLeft,) = _guard.remaining(address(_nft), PolicyActions.MINT);
+            bool capped = epochLeft == 0 || lifetimeLeft == 0;
+            if (!(expectDuplicate || expectIntentReuse || sender != _agent || capped)) ++violations;
+        }
+    }
+
+    function evolve(uint256 seed, bool stale) external {
+        if (tokens.length == 0) return;
+        uint256 id = tokens[seed % tokens.length];
+        bytes32[] storage chain = _chains[id];
+        uint256 parent = chain.length - 1;
+        if (stale && parent == 0) stale = false;
+        bytes32 commitment = keccak256(abi.encode("u", seed, ++_nonce));
+        bytes32 md = keccak256(abi.encode("um", seed, _nonce));
+        uint256 before = _nft.versionCount(id);
+        bytes32 manifestDigest = keccak256(abi.encode("sha256", commitment));
+        vm.prank(_agent);
+        try _nft.evolve(id, stale ? parent - 1 : parent, _model, commitment, manifestDigest, md) returns (
+            uint256 version
+        ) {
+            if (stale || version != parent + 1) ++violations;
+            chain.push(commitment);
+            lastMetadata[id] = md;
+        } catch {
+            // Stale parents and the per-token rate limit are the only reasons to refuse.
+        }
+        if (_nft.versionCount(id) < before) ++violations;
+    }
+
+    function warp(uint256 dt) external {
+        vm.warp(block.timestamp + bound(dt, 1, 1 days));
+    }
+
+    function transfer(uint256 seed, address to) external {
+        if (tokens.length == 0 || to == address(0) || to.code.length != 0) return;
+        uint256 id = tokens[seed % tokens.length];
+        address owner = _nft.ownerOf(id);
+        vm.prank(owner);
+        _nft.transferFrom(owner, to, id);
+    }
+
+    function tokenCount() external view returns (uint256) {
+        return tokens.length;
+    }
+
+    function chainOf(uint256 id) external view returns (bytes32[] memory) {
+        return _chains[id];
+    }
+}
+
+/// @notice Invariants of ProvenanceNFT behind the product's PolicyGuard (epoch cap 5, lifetime cap 12).
+contract ProvenanceNFTInvariantTest is RealGuardFixture {
+    ProvenanceHandler internal handler;
+
+    function setUp() public override {
+        super.setUp();
+        handler = new ProvenanceHandler(nft, guard, agent, MODEL);
+        targetContract(address(handler));
+    }
+
+    /// @notice Every successful mint exists, was counted by the guard, and the count never exceeds the
+    /// guard's cap.
+    function invariant_totalMintedWithinGuardCap() public view {
+        uint256 held;
+        uint256 n = handler.tokenCount();
+        for (uint256 t; t < n; ++t) {
+            if (nft.ownerOf(handler.tokens(t)) != address(0)) ++held;
+        }
+        assertEq(held, handler.ghostMinted());
+        assertLe(handler.ghostMinted(), LIFETIME_CAP);
+        (, uint256 lifetimeLeft,) = guard.remaining(address(nft), PolicyActions.MINT);
+        assertEq(handler.ghostMinted(), LIFETIME_CAP - lifetimeLeft);
+    }
+
+    /// @notice Every version chain equals what was appended, in order; the latest commitment is the
+    /// last appended, and `tokenURI` names the last metadata.
+    function invariant_versionHistoryIsAppendOnly() public view {
+        uint256 n = handler.tokenCount();
+        for (uint256 t; t < n; ++t) {
+            uint256 id = handler.tokens(t);
+            bytes32[] memory chain = handler.chainOf(id);
+            assertEq(nft.versionCount(id), chain.length);
+            for (uint256 v; v < chain.length; ++v) {
+                (bytes32 c, bytes32 parent) = nft.versionAt(id, v);
+                assertEq(c, chain[v]);
+                assertEq(parent, v == 0 ? bytes32(0) : chain[v - 1]);
+            }
+            (uint256 latest, bytes32 commitment, bytes32 md) = nft.latestVersion(id);
+            assertEq(latest, chain.length - 1);
+            assertEq(commitment, chain[chain.length - 1]);
+            assertEq(md, handler.lastMetadata(id));
+        }
+    }
+
+    /// @notice No refusal was missing and no success was wrong (duplicates, reused intents, strangers,
+    /// stale parents, shrinking version counts).
+    function invariant_noRuleViolations() public view {
+        assertEq(handler.violations(), 0);
+    }
+}
