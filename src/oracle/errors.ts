@@ -8,7 +8,8 @@ export class FeedRefusedError extends NonRetryableError {
   readonly roundId: bigint;
   constructor(rule: FeedRefusedError['rule'], feed: string, roundId: bigint, sentence: string) {
     super(`Refused feed ${feed} round ${roundId}: ${sentence}`, {
-      details: 'The agent does not act on this round. It will act again once a fresh, consistent round is published.',
+      details:
+        'The agent does not act on this round. It will act again once a fresh, consistent round is published.',
       docsPath: 'docs/oracle.md#refusals',
     });
     this.rule = rule;

@@ -3,7 +3,13 @@ import { aggregatorV3InterfaceAbi } from '../chain/index.js';
 import { FeedRefusedError } from './errors.js';
 
 /** One round as AggregatorV3Interface returns it. */
-export type FeedRound = { roundId: bigint; answer: bigint; startedAt: bigint; updatedAt: bigint; answeredInRound: bigint };
+export type FeedRound = {
+  roundId: bigint;
+  answer: bigint;
+  startedAt: bigint;
+  updatedAt: bigint;
+  answeredInRound: bigint;
+};
 
 export type FeedRules = {
   /** A round older than this (seconds, against `now`) is stale. */
@@ -13,21 +19,43 @@ export type FeedRules = {
 };
 
 /** Reads the latest `count` rounds (oldest first) through AggregatorV3Interface only, so any Chainlink feed works. */
-export async function readFeedWindow(client: PublicClient, feed: Address, count: number): Promise<FeedRound[]> {
-  const latest = await client.readContract({ address: feed, abi: aggregatorV3InterfaceAbi, functionName: 'latestRoundData' });
+export async function readFeedWindow(
+  client: PublicClient,
+  feed: Address,
+  count: number,
+): Promise<FeedRound[]> {
+  const latest = await client.readContract({
+    address: feed,
+    abi: aggregatorV3InterfaceAbi,
+    functionName: 'latestRoundData',
+  });
   const rounds: FeedRound[] = [toRound(latest)];
   const first = latest[0];
   const ids: bigint[] = [];
   for (let id = first - 1n; id >= 1n && ids.length < count - 1; id--) ids.push(id);
   const older = await Promise.all(
-    ids.map((roundId) => client.readContract({ address: feed, abi: aggregatorV3InterfaceAbi, functionName: 'getRoundData', args: [roundId] })),
+    ids.map((roundId) =>
+      client.readContract({
+        address: feed,
+        abi: aggregatorV3InterfaceAbi,
+        functionName: 'getRoundData',
+        args: [roundId],
+      }),
+    ),
   );
   for (const r of older) rounds.unshift(toRound(r));
   return rounds;
 }
 
 export async function readRound(client: PublicClient, feed: Address, roundId: bigint): Promise<FeedRound> {
-  return toRound(await client.readContract({ address: feed, abi: aggregatorV3InterfaceAbi, functionName: 'getRoundData', args: [roundId] }));
+  return toRound(
+    await client.readContract({
+      address: feed,
+      abi: aggregatorV3InterfaceAbi,
+      functionName: 'getRoundData',
+      args: [roundId],
+    }),
+  );
 }
 
 function toRound(r: readonly [bigint, bigint, bigint, bigint, bigint]): FeedRound {
@@ -38,18 +66,39 @@ function toRound(r: readonly [bigint, bigint, bigint, bigint, bigint]): FeedRoun
  * The agent's checks on the round it is about to use: positive, fresh, and not a jump from the
  * previous round. Throws FeedRefusedError with a sentence naming the rule, the value and the limit.
  */
-export function checkRound(feedLabel: string, latest: FeedRound, previous: FeedRound | undefined, now: bigint, rules: FeedRules): void {
+export function checkRound(
+  feedLabel: string,
+  latest: FeedRound,
+  previous: FeedRound | undefined,
+  now: bigint,
+  rules: FeedRules,
+): void {
   if (latest.answer <= 0n) {
-    throw new FeedRefusedError('non-positive', feedLabel, latest.roundId, `answer ${latest.answer} is not positive.`);
+    throw new FeedRefusedError(
+      'non-positive',
+      feedLabel,
+      latest.roundId,
+      `answer ${latest.answer} is not positive.`,
+    );
   }
   const age = now - latest.updatedAt;
   if (age > BigInt(rules.maxAgeSeconds)) {
-    throw new FeedRefusedError('stale', feedLabel, latest.roundId, `round is ${age}s old, the limit is ${rules.maxAgeSeconds}s (updated at ${new Date(Number(latest.updatedAt) * 1000).toISOString()}).`);
+    throw new FeedRefusedError(
+      'stale',
+      feedLabel,
+      latest.roundId,
+      `round is ${age}s old, the limit is ${rules.maxAgeSeconds}s (updated at ${new Date(Number(latest.updatedAt) * 1000).toISOString()}).`,
+    );
   }
   if (previous && previous.answer > 0n) {
     const move = deviationBps(latest.answer, previous.answer);
     if (move > BigInt(rules.maxDeviationBps)) {
-      throw new FeedRefusedError('deviation', feedLabel, latest.roundId, `answer moved ${formatBps(move)} from round ${previous.roundId} (${previous.answer} → ${latest.answer}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`);
+      throw new FeedRefusedError(
+        'deviation',
+        feedLabel,
+        latest.roundId,
+        `answer moved ${formatBps(move)} from round ${previous.roundId} (${previous.answer} → ${latest.answer}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`,
+      );
     }
   }
 }

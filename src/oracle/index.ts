@@ -1,4 +1,11 @@
 export { FeedRefusedError } from './errors.js';
-export { checkRound, deviationBps, type FeedRound, type FeedRules, readFeedWindow, readRound } from './feedReader.js';
+export {
+  checkRound,
+  deviationBps,
+  type FeedRound,
+  type FeedRules,
+  readFeedWindow,
+  readRound,
+} from './feedReader.js';
 export { collectReports, type ReporterSet, submitRound } from './reporter.js';
 export { medianOf, reportDomain, reportTypes, type SignedReport, signReport, toAnswer } from './reports.js';

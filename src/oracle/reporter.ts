@@ -1,5 +1,10 @@
 import type { Address, LocalAccount } from 'viem';
-import { medianOracleAbi, type ProvenantClients, writeContract, type WriteReturnType } from '../chain/index.js';
+import {
+  medianOracleAbi,
+  type ProvenantClients,
+  type WriteReturnType,
+  writeContract,
+} from '../chain/index.js';
 import { type SignedReport, signReport } from './reports.js';
 
 export type ReporterSet = {
@@ -44,7 +49,10 @@ export async function submitRound(
     address: parameters.feed,
     abi: medianOracleAbi,
     functionName: 'submitRound',
-    args: [parameters.roundId, parameters.reports.map((r) => ({ answer: r.answer, observedAt: r.observedAt, signature: r.signature }))],
+    args: [
+      parameters.roundId,
+      parameters.reports.map((r) => ({ answer: r.answer, observedAt: r.observedAt, signature: r.signature })),
+    ],
     label: `submit round ${parameters.roundId}`,
   });
 }

@@ -25,14 +25,24 @@ export async function signReport(
     domain: reportDomain(parameters.feed, parameters.chainId),
     types: reportTypes,
     primaryType: 'Report',
-    message: { feed: parameters.feed, roundId: parameters.roundId, answer: parameters.answer, observedAt: parameters.observedAt },
+    message: {
+      feed: parameters.feed,
+      roundId: parameters.roundId,
+      answer: parameters.answer,
+      observedAt: parameters.observedAt,
+    },
   });
-  return { answer: parameters.answer, observedAt: parameters.observedAt, signature, reporter: account.address };
+  return {
+    answer: parameters.answer,
+    observedAt: parameters.observedAt,
+    signature,
+    reporter: account.address,
+  };
 }
 
 /**
  * The median exactly as MedianOracle computes it: the middle value of the sorted answers; for an even
- * count the mean of the two middle values rounded toward zero (BigInt division truncates like Solidity).
+ * count the mean of the two middle values rounded toward zero.
  */
 export function medianOf(values: readonly bigint[]): bigint {
   const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -40,7 +50,7 @@ export function medianOf(values: readonly bigint[]): bigint {
   if (sorted.length % 2 === 1) return sorted[mid] as bigint;
   const a = sorted[mid - 1] as bigint;
   const b = sorted[mid] as bigint;
-  return a / 2n + b / 2n + (a % 2n + b % 2n) / 2n;
+  return a / 2n + b / 2n + ((a % 2n) + (b % 2n)) / 2n;
 }
 
 /** Dataset value (e.g. 71.23 dollars) to a feed answer with `decimals` (e.g. 7123000000 at 8). */

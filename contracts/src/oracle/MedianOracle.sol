@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AggregatorV3Interface} from "./AggregatorV3Interface.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+
+/// @title MedianOracle
+/// @notice A Chainlink-compatible (`AggregatorV3Interface`) feed whose rounds are the median of reports
+/// signed (EIP-712) by registered reporters. Anyone may relay a round: the signatures carry the authority.
+///
+/// A round `r` is accepted by `submitRound(r, reports)` when:
+///  - `r == latestRound() + 1` (rounds start at 1; no gaps, no replays);
+///  - at least `quorum()` reports, each signed by a distinct registered reporter over
+///    `Report(address feed,uint80 roundId,int256 answer,uint256 observedAt)` with `feed = address(this)`,
+///    domain name "Provenant MedianOracle", version "1";
+///  - every answer lies in `[minAnswer, maxAnswer]`, and every `observedAt` is not in the future and at
+///    most `heartbeat` seconds old.
+/// The round's answer is the median of the answers. With an even number of reports it is the mean of
+/// the two middle answers, rounded toward zero. `startedAt` is the oldest `observedAt` among the
+/// reports, `updatedAt` the block timestamp of acceptance, and `answeredInRound == roundId`.
+///
+/// Invariants: round ids are contiguous from 1; every stored answer is within the bounds in force when
+/// it was accepted; with fewer than half of a round's reports dishonest, its answer lies within the
+/// range of the honest answers. Reporter set, quorum, bounds and heartbeat are changed only by `admin`
+/// (the TimelockController). Governance should keep `quorum > reporterCount / 2` so a minority of
+/// reporters cannot form a round on their own.
+contract MedianOracle is AggregatorV3Interface, EIP712 {
+    // ---------------------------------------------------------------- types
+
+    /// @notice One reporter's signed observation for a round.
+    struct Report {
+        int256 answer;
+        uint256 observedAt;
+        bytes signature;
+    }
+
+    struct Round {
+        int192 answer;
+        uint64 updatedAt;
+        uint64 startedAt;
+    }
+
+    // ---------------------------------------------------------------- constants
+
+    bytes32 public constant REPORT_TYPEHASH =
+        keccak256("Report(address feed,uint80 roundId,int256 answer,uint256 observedAt)");
+    /// @notice Most reporters the set may hold (bounds the cost of a round).
+    uint256 public constant MAX_REPORTERS = 31;
+
+    // ---------------------------------------------------------------- state
+
+    uint8 private immutable _DECIMALS;
+    string private _description;
+    address private _admin;
+    uint80 private _latestRound;
+    uint8 private _quorum;
+    uint8 private _reporterCount;
+    uint32 private _heartbeat;
+    int192 private _minAnswer;
+    int192 private _maxAnswer;
+    mapping(address reporter => bool) private _isReporter;
+    address[] private _reporters;
+    mapping(uint80 roundId => Round) private _rounds;
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice Chainlink's event for a new answer (same signature as Chainlink aggregators).
+    event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
+    /// @notice A round was accepted from `reportCount` reports relayed by `relayer`.
+    event RoundAccepted(uint80 indexed roundId, int256 answer, uint256 reportCount, address indexed relayer);
+    event ReporterAdded(address indexed reporter);
+    event ReporterRemoved(address indexed reporter);
+    event QuorumChanged(uint256 previousQuorum, uint256 newQuorum);
+    event AnswerBoundsChanged(int256 minAnswer, int256 maxAnswer);
+    event HeartbeatChanged(uint256 previousHeartbeat, uint256 newHeartbeat);
+    event AdminChanged(address indexed previousAdmin, address indexed newAdmin);
+
+    // ---------------------------------------------------------------- errors
+
+    error OracleRoundOutOfOrder(uint80 expected, uint80 given);
+    error OracleQuorumNotMet(uint256 reports, uint256 quorum);
+    error OracleInvalidSignature(uint256 index);
+    error OracleUnknownReporter(address signer);
+    error OracleDuplicateReporter(address signer);
+    error OracleAnswerOutOfBounds(int256 answer, int256 minAnswer, int256 maxAnswer);
+    error OracleReportFromFuture(uint256 observedAt, uint256 nowTimestamp);
+    error OracleReportStale(uint256 observedAt, uint256 nowTimestamp, uint256 heartbeat);
+    error OracleRoundNotFound(uint80 roundId);
+    error OracleNoRounds();
+    error OracleUnauthorized(address caller);
+    error OracleInvalidQuorum(uint256 quorum, uint256 reporterCount);
+    error OracleInvalidBounds(int256 minAnswer, int256 maxAnswer);
+    error OracleReporterExists(address reporter);
+    error OracleTooManyReporters(uint256 max);
+    error OracleInvalidHeartbeat(uint256 heartbeat);
+
+    // ---------------------------------------------------------------- modifiers
+
+    modifier onlyAdmin() {
+        if (msg.sender != _admin) revert OracleUnauthorized(msg.sender);
+        _;
+    }
+
+    // ---------------------------------------------------------------- constructor
+
+    /// @param admin_ The TimelockController that governs reporters, quorum, bounds and heartbeat.
+    /// @param decimals_ Decimals of answers (e.g. 8, like Chainlink USD feeds).
+    /// @param description_ E.g. "WTI / USD".
+    /// @param minAnswer_ Lowest acceptable answer (inclusive).
+    /// @param maxAnswer_ Highest acceptable answer (inclusive).
+    /// @param heartbeat_ Seconds: the expected max interval between rounds and the max age of a report.
+    /// @param reporters_ Initial reporter set (distinct, non-zero, at most MAX_REPORTERS).
+    /// @param quorum_ Reports needed per round (1 ..= reporters_.length).
+    constructor(
+        address admin_,
+        uint8 decimals_,
+        string memory description_,
+        int192 minAnswer_,
+        int192 maxAnswer_,
+        uint32 heartbeat_,
+        address[] memory reporters_,
+        uint256 quorum_
+    ) EIP712("Provenant MedianOracle", "1") {
+        _DECIMALS = decimals_;
+        _description = description_;
+        _admin = admin_;
+        emit AdminChanged(address(0), admin_);
+        _setBounds(minAnswer_, maxAnswer_);
+        _setHeartbeat(heartbeat_);
+        for (uint256 i; i < reporters_.length; ++i) {
+            _addReporter(reporters_[i]);
+        }
+        _setQuorum(quorum_);
+    }
+
+    // ---------------------------------------------------------------- external: relayers
+
+    /// @notice Accepts round `roundId` from signed reports (see the contract header for the rules).
+    /// @return answer The median stored for the round.
+    function submitRound(uint80 roundId, Report[] calldata reports) external returns (int256 answer) {
+        uint80 expected = _latestRound + 1;
+        if (roundId != expected) revert OracleRoundOutOfOrder(expected, roundId);
+        uint256 n = reports.length;
+        if (n < _quorum) revert OracleQuorumNotMet(n, _quorum);
+        int256[] memory answers = new int256[](n);
+        address[] memory signers = new address[](n);
+        uint256 oldest = type(uint256).max;
+        for (uint256 i; i < n; ++i) {
+            Report calldata r = reports[i];
+            address signer = _verify(roundId, r, i);
+            for (uint256 j; j < i; ++j) {
+                if (signers[j] == signer) revert OracleDuplicateReporter(signer);
+            }
+            signers[i] = signer;
+            answers[i] = r.answer;
+            if (r.observedAt < oldest) oldest = r.observedAt;
+        }
+        answer = median(answers);
+        _latestRound = roundId;
+        // answer lies within [minAnswer, maxAnswer], which fit int192; timestamps fit uint64 for eons.
+        _rounds[roundId] = Round(int192(answer), uint64(block.timestamp), uint64(oldest));
+        emit AnswerUpdated(answer, roundId, block.timestamp);
+        emit RoundAccepted(roundId, answer, n, msg.sender);
+    }
+
+    // ---------------------------------------------------------------- external: governance
+
+    function addReporter(address reporter) external onlyAdmin {
+        _addReporter(reporter);
+    }
+
+    /// @notice Removes a reporter; the quorum must still be reachable afterwards.
+    function removeReporter(address reporter) external onlyAdmin {
+        if (!_isReporter[reporter]) revert OracleUnknownReporter(reporter);
+        if (_quorum > _reporterCount - 1) revert OracleInvalidQuorum(_quorum, _reporterCount - 1);
+        _isReporter[reporter] = false;
+        uint256 last = _reporters.length - 1;
+        for (uint256 i; i <= last; ++i) {
+            if (_reporters[i] == reporter) {
+                _reporters[i] = _reporters[last];
+                _reporters.pop();
+                break;
+            }
+        }
+        --_reporterCount;
+        emit ReporterRemoved(reporter);
+    }
+
+    function setQuorum(uint256 quorum_) external onlyAdmin {
+        _setQuorum(quorum_);
+    }
+
+    function setAnswerBounds(int192 minAnswer_, int192 maxAnswer_) external onlyAdmin {
+        _setBounds(minAnswer_, maxAnswer_);
+    }
+
+    function setHeartbeat(uint32 heartbeat_) external onlyAdmin {
+        _setHeartbeat(heartbeat_);
+    }
+
+    function setAdmin(address admin_) external onlyAdmin {
+        emit AdminChanged(_admin, admin_);
+        _admin = admin_;
+    }
+
+    // ---------------------------------------------------------------- views: AggregatorV3Interface
+
+    function decimals() external view returns (uint8) {
+        return _DECIMALS;
+    }
+
+    function description() external view returns (string memory) {
+        return _description;
+    }
+
+    function version() external pure returns (uint256) {
+        return 1;
+    }
+
+    /// @dev Reverts `OracleRoundNotFound` for a round not (yet) accepted, as Chainlink reverts.
+    function getRoundData(uint80 roundId_)
+        external
+        view
+        returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+    {
+        Round memory r = _rounds[roundId_];
+        if (r.updatedAt == 0) revert OracleRoundNotFound(roundId_);
+        return (roundId_, r.answer, r.startedAt, r.updatedAt, roundId_);
+    }
+
+    /// @dev Reverts `OracleNoRounds` before the first round.
+    function latestRoundData()
+        external
+        view
+        returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
+    {
+        uint80 id = _latestRound;
+        if (id == 0) revert OracleNoRounds();
+        Round memory r = _rounds[id];
+        return (id, r.answer, r.startedAt, r.updatedAt, id);
+    }
+
+    // ---------------------------------------------------------------- views: configuration
+
+    function latestRound() external view returns (uint80) {
+        return _latestRound;
+    }
+
+    function quorum() external view returns (uint256) {
+        return _quorum;
+    }
+
+    function heartbeat() external view returns (uint256) {
+        return _heartbeat;
+    }
+
+    function minAnswer() external view returns (int256) {
+        return _minAnswer;
+    }
+
+    function maxAnswer() external view returns (int256) {
+        return _maxAnswer;
+    }
+
+    function admin() external view returns (address) {
+        return _admin;
+    }
+
+    function isReporter(address account) external view returns (bool) {
+        return _isReporter[account];
+    }
+
+    function reporters() external view returns (address[] memory) {
+        return _reporters;
+    }
+
+    /// @notice The EIP-712 digest a reporter signs for (`roundId`, `answer`, `observedAt`) on this feed.
+    function reportDigest(uint80 roundId, int256 answer, uint256 observedAt) external view returns (bytes32) {
+        return
+            _hashTypedDataV4(
+                keccak256(abi.encode(REPORT_TYPEHASH, address(this), roundId, answer, observedAt))
+            );
+    }
+
+    /// @notice Median of `values` (sorted in place). Even count: mean of the two middle values, rounded
+    /// toward zero. Reverts on an empty array (division by zero index is avoided by the quorum >= 1 rule).
+    function median(int256[] memory values) public pure returns (int256) {
+        uint256 n = values.length;
+        for (uint256 i = 1; i < n; ++i) {
+            int256 key = values[i];
+            uint256 j = i;
+            while (j > 0 && values[j - 1] > key) {
+                values[j] = values[j - 1];
+                --j;
+            }
+            values[j] = key;
+        }
+        uint256 mid = n / 2;
+        if (n % 2 == 1) return values[mid];
+        int256 a = values[mid - 1];
+        int256 b = values[mid];
+        // Mean rounded toward zero without overflow. Opposite signs: a + b cannot overflow. Same sign: sum
+        // the halves plus the carry of the two remainders (both remainders share the sign of a and b).
+        if ((a < 0) != (b < 0)) return (a + b) / 2;
+        return a / 2 + b / 2 + (a % 2 + b % 2) / 2;
+    }
+
+    // ---------------------------------------------------------------- internal
+
+    /// @dev Checks one report's bounds, time and signature; returns its registered signer.
+    function _verify(uint80 roundId, Report calldata r, uint256 index)
+        internal
+        view
+        returns (address signer)
+    {
+        if (r.answer < _minAnswer || r.answer > _maxAnswer) {
+            revert OracleAnswerOutOfBounds(r.answer, _minAnswer, _maxAnswer);
+        }
+        if (r.observedAt > block.timestamp) revert OracleReportFromFuture(r.observedAt, block.timestamp);
+        if (block.timestamp - r.observedAt > _heartbeat) {
+            revert OracleReportStale(r.observedAt, block.timestamp, _heartbeat);
+        }
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(REPORT_TYPEHASH, address(this), roundId, r.answer, r.observedAt))
+        );
+        ECDSA.RecoverError err;
+        (signer, err,) = ECDSA.tryRecover(digest, r.signature);
+        if (err != ECDSA.RecoverError.NoError) revert OracleInvalidSignature(index);
+        if (!_isReporter[signer]) revert OracleUnknownReporter(signer);
+    }
+
+    function _addReporter(address reporter) internal {
+        if (reporter == address(0)) revert OracleUnknownReporter(reporter);
+        if (_isReporter[reporter]) revert OracleReporterExists(reporter);
+        if (_reporterCount >= MAX_REPORTERS) revert OracleTooManyReporters(MAX_REPORTERS);
+        _isReporter[reporter] = true;
+        _reporters.push(reporter);
+        ++_reporterCount;
+        emit ReporterAdded(reporter);
+    }
+
+    function _setQuorum(uint256 quorum_) internal {
+        if (quorum_ == 0 || quorum_ > _reporterCount) revert OracleInvalidQuorum(quorum_, _reporterCount);
+        emit QuorumChanged(_quorum, quorum_);
+        _quorum = uint8(quorum_); // quorum_ <= reporterCount <= MAX_REPORTERS
+    }
+
+    function _setBounds(int192 minAnswer_, int192 maxAnswer_) internal {
+        if (minAnswer_ > maxAnswer_) revert OracleInvalidBounds(minAnswer_, maxAnswer_);
+        _minAnswer = minAnswer_;
+        _maxAnswer = maxAnswer_;
+        emit AnswerBoundsChanged(minAnswer_, maxAnswer_);
+    }
+
+    function _setHeartbeat(uint32 heartbeat_) internal {
+        if (heartbeat_ == 0) revert OracleInvalidHeartbeat(heartbeat_);
+        emit HeartbeatChanged(_heartbeat, heartbeat_);
+        _heartbeat = heartbeat_;
+    }
+}

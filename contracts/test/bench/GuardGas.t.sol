@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
+import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
+import {GuardedToken, PlainToken, PolicyTestBase} from "../policy/PolicyTestBase.sol";
+import {console} from "forge-std/console.sol";
+
+/// @notice Gas benchmark: a guarded ERC-20 mint versus the same mint unguarded, both measured with the
+/// contracts' accounts and storage cold (as in a fresh transaction) and the recipient already holding
+/// tokens; plus accepting a MedianOracle round with 5 signed reports. Prints `gas.<name> <n>` lines.
+contract GuardGasBench is PolicyTestBase {
+    bytes32 internal constant MODEL = keccak256("model");
+    PlainToken internal plain;
+
+    function setUp() public override {
+        super.setUp();
+        plain = new PlainToken();
+        // Warm-up mints so balances, supply and the usage slot are non-zero (steady state).
+        plain.mint(USER, 1e18);
+        vm.prank(AGENT);
+        token.mint(USER, 1e18);
+        registry.setApproved(MODEL, true);
+        vm.prank(AGENT);
+        token.mintWith(USER, 1e18, MODEL, 7);
+        vm.prank(AGENT);
+        token.setFee(32);
+    }
+
+    function _coldMint(address asset, uint256 amount) internal returns (uint256 used) {
+        vm.cool(asset);
+        vm.cool(address(guard));
+        vm.cool(address(registry));
+        vm.prank(AGENT);
+        uint256 before = gasleft();
+        PlainToken(asset).mint(USER, amount);
+        used = before - gasleft();
+    }
+
+    // Each scenario is its own test: a test is one transaction, and only the first write to a slot in a
+    // transaction is priced like a fresh transaction's write.
+
+    function test_bench_guardOverhead() public {
+        uint256 unguarded = _coldMint(address(plain), 1e18);
+        uint256 guarded = _coldMint(address(token), 1e18);
+        console.log("gas.mint.unguarded", unguarded);
+        console.log("gas.mint.guarded", guarded);
+        console.log("gas.guard.overhead", guarded - unguarded);
+        assertGt(guarded, unguarded);
+    }
+
+    /// First mint of a new epoch: the usage slot rolls over (still a non-zero to non-zero write).
+    function test_bench_guardOverheadNewEpoch() public {
+        vm.warp(block.timestamp + EPOCH);
+        uint256 unguarded = _coldMint(address(plain), 1e18);
+        uint256 guarded = _coldMint(address(token), 1e18);
+        console.log("gas.guard.overhead.newEpoch", guarded - unguarded);
+    }
+
+    /// With an approved model (one call to the registry) and a subject already used this epoch.
+    function test_bench_guardOverheadModelAndSubject() public {
+        uint256 unguarded = _coldMint(address(plain), 1e18);
+        vm.cool(address(token));
+        vm.cool(address(guard));
+        vm.cool(address(registry));
+        vm.prank(AGENT);
+        uint256 before = gasleft();
+        token.mintWith(USER, 1e18, MODEL, 7);
+        uint256 guarded = before - gasleft();
+        console.log("gas.guard.overhead.modelAndSubject", guarded - unguarded);
+    }
+
+    /// A bounded-value change (e.g. a pool fee) checked by `consumeValue`: the whole call, cold.
+    function test_bench_consumeValue() public {
+        vm.cool(address(token));
+        vm.cool(address(guard));
+        vm.prank(AGENT);
+        uint256 before = gasleft();
+        token.setFee(35);
+        console.log("gas.guard.consumeValue.call", before - gasleft());
+    }
+
+    function test_bench_oracleRound5() public {
+        uint256[] memory keys = new uint256[](5);
+        address[] memory reporters = new address[](5);
+        for (uint256 i; i < 5; ++i) {
+            keys[i] = 0x1000 + i;
+            reporters[i] = vm.addr(keys[i]);
+        }
+        MedianOracle oracle = new MedianOracle(ADMIN, 8, "WTI / USD", 1, 1e12, 1 days, reporters, 3);
+        MedianOracle.Report[] memory reports = new MedianOracle.Report[](5);
+        for (uint80 round = 1; round <= 2; ++round) {
+            for (uint256 i; i < 5; ++i) {
+                int256 answer = int256(7000e6 + i * 1e6 + round);
+                uint256 observedAt = block.timestamp;
+                (uint8 v, bytes32 r, bytes32 s) =
+                    vm.sign(keys[i], oracle.reportDigest(round, answer, observedAt));
+                reports[i] = MedianOracle.Report(answer, observedAt, abi.encodePacked(r, s, v));
+            }
+            vm.cool(address(oracle));
+            uint256 before = gasleft();
+            oracle.submitRound(round, reports);
+            uint256 used = before - gasleft();
+            if (round == 2) {
+                console.log("gas.oracle.round5", used);
+                console.log(
+                    "gas.oracle.round5.calldataBytes",
+                    abi.encodeCall(oracle.submitRound, (round, reports)).length
+                );
+            }
+            vm.warp(block.timestamp + 1 hours);
+        }
+    }
+}
