@@ -49,5 +49,15 @@ export {
   type ResolveSignerParameters,
   resolveSigner,
 } from './signer.js';
-export { deploySuite, type SuiteRoles, suiteSteps } from './suite.js';
+export {
+  type DeploySuiteResult,
+  defaultSuiteOptions,
+  deploySuite,
+  GLOBAL_CEILING,
+  type SuiteFeed,
+  type SuiteOptions,
+  type SuiteRoles,
+  suiteSteps,
+  TIMELOCK_ROLES,
+} from './suite.js';
 export * from './tx/index.js';

@@ -11,9 +11,18 @@ export type PreflightResult = { ok: true; gas: bigint } | { ok: false; refusal: 
  * A revert becomes a Refusal that names the rule, the value and the limit; nothing is sent. Errors
  * that are not reverts (a dead endpoint) are rethrown: preflight never guesses.
  */
-export async function preflight(client: PublicClient, call: PreflightCall, context: ExplainContext = {}): Promise<PreflightResult> {
+export async function preflight(
+  client: PublicClient,
+  call: PreflightCall,
+  context: ExplainContext = {},
+): Promise<PreflightResult> {
   try {
-    const gas = await client.estimateGas({ account: call.from, to: call.to, data: call.data, value: call.value });
+    const gas = await client.estimateGas({
+      account: call.from,
+      to: call.to,
+      data: call.data,
+      value: call.value,
+    });
     return { ok: true, gas };
   } catch (error) {
     const revert = toContractRevertError(error);

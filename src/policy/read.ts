@@ -26,14 +26,33 @@ export type PolicyState = {
 };
 
 /** Reads every policy of a guard. `labels` maps asset addresses (any case) to names. */
-export async function readPolicies(client: PublicClient, guard: Address, labels: Record<string, string> = {}): Promise<PolicyState[]> {
+export async function readPolicies(
+  client: PublicClient,
+  guard: Address,
+  labels: Record<string, string> = {},
+): Promise<PolicyState[]> {
   const ids = await client.readContract({ address: guard, abi: policyGuardAbi, functionName: 'policyIds' });
-  const keys = await Promise.all(ids.map((id) => client.readContract({ address: guard, abi: policyGuardAbi, functionName: 'policyKey', args: [id] })));
+  const keys = await Promise.all(
+    ids.map((id) =>
+      client.readContract({ address: guard, abi: policyGuardAbi, functionName: 'policyKey', args: [id] }),
+    ),
+  );
   return Promise.all(keys.map(([asset, action]) => readPolicy(client, guard, asset, action, labels)));
 }
 
-export async function readPolicy(client: PublicClient, guard: Address, asset: Address, action: Hex, labels: Record<string, string> = {}): Promise<PolicyState> {
-  const p = await client.readContract({ address: guard, abi: policyGuardAbi, functionName: 'policyOf', args: [asset, action] });
+export async function readPolicy(
+  client: PublicClient,
+  guard: Address,
+  asset: Address,
+  action: Hex,
+  labels: Record<string, string> = {},
+): Promise<PolicyState> {
+  const p = await client.readContract({
+    address: guard,
+    abi: policyGuardAbi,
+    functionName: 'policyOf',
+    args: [asset, action],
+  });
   return {
     policyId: p.policyId,
     asset: p.asset,

@@ -1,0 +1,46 @@
+import type { Address } from 'viem';
+import { addressOf, type DeploymentManifest } from '../chain/index.js';
+
+/** The deployed contracts the agent works with, resolved from the deployment manifest. */
+export type AgentAddresses = {
+  guard: Address;
+  registry: Address;
+  nft: Address;
+  vault: Address;
+  synth: Address;
+  pool: Address;
+  collateral: Address;
+  governor: Address;
+  timelock: Address;
+  votes: Address;
+  feeds: { WTI: Address; BRENT: Address; XAU: Address };
+  goldVault: Address;
+};
+
+export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Address }): AgentAddresses {
+  const a = (name: string) => addressOf(manifest, name);
+  return {
+    guard: a('PolicyGuard'),
+    registry: a('ModelRegistry'),
+    nft: a('ProvenanceNFT'),
+    vault: a('SyntheticVault.sWTI'),
+    synth: extra.synth,
+    pool: a('DynamicFeePool.sWTI'),
+    collateral: manifest.contracts.TestStablecoin ? a('TestStablecoin') : a('Collateral'),
+    governor: a('ProvenantGovernor'),
+    timelock: a('ProvenantTimelock'),
+    votes: a('ProvenantVotes'),
+    feeds: { WTI: a('MedianOracle.WTI'), BRENT: a('MedianOracle.BRENT'), XAU: a('MedianOracle.XAU') },
+    goldVault: a('SyntheticVault.sXAU'),
+  };
+}
+
+/** Names for addresses, for explanations (`sWTI vault/SYNTH_MINT`). */
+export function addressLabels(addresses: AgentAddresses): Record<string, string> {
+  return {
+    [addresses.vault]: 'sWTI vault',
+    [addresses.goldVault]: 'sXAU vault',
+    [addresses.pool]: 'sWTI/USD pool',
+    [addresses.nft]: 'Market Art NFT',
+  };
+}

@@ -1,0 +1,448 @@
+import { type Address, type Hex, keccak256, type LocalAccount } from 'viem';
+import {
+  balanceOf,
+  ContractRevertError,
+  type ProvenantClients,
+  readPosition,
+  type TxManager,
+  TxRevertedError,
+  toContractRevertError,
+} from '../chain/index.js';
+import type { Series } from '../data/index.js';
+import { DriftMonitor, type ModelFile } from '../models/index.js';
+import { FeedRefusedError, type FeedRules } from '../oracle/index.js';
+import { explainRefusal, type PolicyState, preflight, type Refusal, readPolicies } from '../policy/index.js';
+import type { ContentStore } from '../provenance/index.js';
+import { type AgentAddresses, addressLabels } from './addresses.js';
+import type { Journal } from './journal/index.js';
+import {
+  checkObservation,
+  type Inference,
+  type InferState,
+  infer,
+  type Observation,
+  observe,
+} from './market.js';
+import type { AgentOptions } from './options.js';
+import type { EpochContext, Intent, Strategy } from './strategies/types.js';
+
+export type AgentDependencies = {
+  clients: ProvenantClients;
+  account: LocalAccount;
+  addresses: AgentAddresses;
+  journal: Journal;
+  tx: TxManager;
+  options: AgentOptions;
+  feedRules: FeedRules;
+  forecaster: { model: ModelFile; id: Hex; reference: { X: number[][]; errors: number[] } };
+  cpi: Series;
+  content: ContentStore;
+  strategies: Strategy[];
+  decimals: number;
+};
+
+/** What one epoch did, for the progress line, the summary and the tests. */
+export type EpochReport = {
+  epoch: number;
+  date: string;
+  price: number | undefined;
+  forecast: { mean: number; vol: number } | undefined;
+  debt: bigint | undefined;
+  halted: string | undefined;
+  skipped: string | undefined;
+  intents: {
+    key: Hex;
+    kind: string;
+    summary: string;
+    outcome: 'confirmed' | 'refused' | 'reverted' | 'awaiting-approval' | 'failed';
+    refusal?: Refusal;
+    gasUsed?: bigint;
+  }[];
+};
+
+export type Agent = {
+  /** Runs one epoch: observe → infer → decide → preflight → act → record. Never throws for refusals. */
+  runEpoch(epoch: number): Promise<EpochReport>;
+  /** After a crash: settles every transaction the journal left in flight and marks their intents. */
+  recover(): Promise<void>;
+  /** Re-baselines the drift detector on the recent rows (called when a person resumes the agent). */
+  rebaseline(): void;
+};
+
+const labelsFor = (a: AgentAddresses) => addressLabels(a);
+const amountFormatter = (_p: PolicyState | undefined, v: bigint) =>
+  v >= 10n ** 15n ? `${(Number(v / 10n ** 12n) / 1e6).toFixed(2)}` : v.toString();
+
+export function createAgent(deps: AgentDependencies): Agent {
+  const { journal, clients, addresses, options } = deps;
+  const me = deps.account.address;
+  const monitor = new DriftMonitor();
+  monitor.setReference(deps.forecaster.reference.X, deps.forecaster.reference.errors);
+  const inferState: InferState = { monitor, lastForecast: undefined };
+  let recentFeatures: number[][] = [];
+  let consecutiveRefusals: Record<string, number> = {};
+
+  // Rebuild the detector's state from the journal: replay every decision in order (deterministic).
+  for (const entry of journal.entries({ kind: 'decision' })) {
+    const p = entry.payload as {
+      features?: number[];
+      previousError?: number | null;
+      forecast?: { mean: number };
+      rebaseline?: boolean;
+    };
+    if (p.rebaseline) {
+      rebaselineFrom(recentFeatures);
+      continue;
+    }
+    if (!p.features) continue;
+    monitor.update(p.features, p.previousError ?? undefined);
+    recentFeatures = [...recentFeatures.slice(-249), p.features];
+    inferState.lastForecast = p.forecast?.mean;
+  }
+  consecutiveRefusals = journal.state.get<Record<string, number>>('consecutiveRefusals') ?? {};
+
+  function rebaselineFrom(rows: number[][]) {
+    const reference = rows.length >= 60 ? rows : deps.forecaster.reference.X;
+    monitor.setReference(reference, deps.forecaster.reference.errors);
+  }
+
+  async function recover(): Promise<void> {
+    const report = await deps.tx.recover();
+    for (const outcome of report.outcomes) {
+      const intent = journal.intents.get(outcome.key);
+      if (!intent) continue;
+      const status =
+        outcome.status === 'mined'
+          ? 'confirmed'
+          : outcome.status === 'reverted'
+            ? 'reverted'
+            : outcome.status === 'replaced'
+              ? 'replaced'
+              : undefined;
+      if (status)
+        journal.intents.setStatus(outcome.key, status, `recovered after restart (${outcome.status})`);
+    }
+    // Intents sent but never settled by the tx manager (e.g. crash before reservation) are re-decided next epoch.
+    for (const intent of journal.intents.list({ status: 'sent' })) {
+      journal.intents.setStatus(intent.key, 'failed', 'no transaction was recorded for it before the crash');
+    }
+  }
+
+  function halt(reason: string, details: unknown): void {
+    if (!journal.state.halted().halted) journal.state.halt(reason, details);
+  }
+
+  async function runEpoch(epoch: number): Promise<EpochReport> {
+    const report: EpochReport = {
+      epoch,
+      date: '',
+      price: undefined,
+      forecast: undefined,
+      debt: undefined,
+      halted: undefined,
+      skipped: undefined,
+      intents: [],
+    };
+    journal.setEpoch(epoch);
+    const haltState = journal.state.halted();
+    if (haltState.halted) {
+      report.halted = haltState.reason;
+      return report;
+    }
+    // observe
+    let observation: Observation;
+    try {
+      observation = await observe(
+        clients.publicClient,
+        { WTI: addresses.feeds.WTI, BRENT: addresses.feeds.BRENT },
+        options.historyRounds,
+        deps.decimals,
+      );
+      report.date = observation.date;
+      report.price = Number(observation.wti.at(-1)?.answer ?? 0n) / 10 ** deps.decimals;
+      checkObservation(observation, deps.feedRules);
+    } catch (error) {
+      if (error instanceof FeedRefusedError) {
+        halt(
+          `${error.rule === 'stale' ? 'stale' : error.rule === 'deviation' ? 'deviant' : 'invalid'} oracle: ${error.shortMessage}`,
+          { rule: error.rule, roundId: error.roundId.toString() },
+        );
+        report.halted = journal.state.halted().halted
+          ? (journal.state.halted() as { reason: string }).reason
+          : error.shortMessage;
+        return report;
+      }
+      throw error;
+    }
+    // infer
+    let inference: Inference;
+    try {
+      inference = infer(observation, deps.forecaster.model, deps.cpi, inferState);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        report.skipped = error.message;
+        return report;
+      }
+      throw error;
+    }
+    recentFeatures = [...recentFeatures.slice(-249), inference.features];
+    report.forecast = inference.forecast;
+    journal.append({
+      kind: 'decision',
+      epoch,
+      payload: {
+        date: observation.date,
+        round: observation.wti.at(-1)?.roundId.toString(),
+        price: inference.price,
+        features: inference.features,
+        previousError: inference.previousError ?? null,
+        forecast: inference.forecast,
+        ewmaVol: inference.ewmaVol,
+        drift: inference.drift,
+        outlier: inference.outlier,
+        model: deps.forecaster.id,
+      },
+    });
+    if (inference.outlier.flagged) {
+      journal.append({
+        kind: 'note',
+        epoch,
+        payload: { outlier: inference.outlier, note: 'round flagged as an outlier: not acted on' },
+      });
+      report.skipped = `outlier: ${inference.outlier.reason ?? 'flagged'}`;
+      return report;
+    }
+    if (inference.drift.halt) {
+      halt(`drift: ${inference.drift.reason}`, inference.drift);
+      report.halted = `drift: ${inference.drift.reason}`;
+      return report;
+    }
+    // decide
+    const labels = labelsFor(addresses);
+    const [policies, position, synthBalance] = await Promise.all([
+      readPolicies(clients.publicClient, addresses.guard, labels),
+      readPosition(clients, addresses.vault, me),
+      balanceOf(clients, addresses.synth, me),
+    ]);
+    report.debt = position.debt;
+    if (await drawdownBreached(position, synthBalance, inference.price))
+      return { ...report, halted: (journal.state.halted() as { reason: string }).reason };
+    const context: EpochContext = {
+      epoch,
+      observation,
+      inference,
+      options,
+      agent: me,
+      policies,
+      chainId: clients.chain.id,
+      portfolio: { collateral: position.collateral, debt: position.debt, synthBalance },
+    };
+    const intents: Intent[] = [];
+    for (const strategy of deps.strategies) intents.push(...(await strategy.decide(context)));
+    // preflight, approval
+    const ready: Intent[] = [];
+    for (const first of intents) {
+      let intent: Intent | undefined = first;
+      while (intent) {
+        if (journal.intents.get(intent.key)) {
+          intent = undefined; // decided before (restart mid-epoch): the journal and the chain already know it
+          break;
+        }
+        if (intent.manifest && !intent.manifest.cid)
+          intent.manifest.cid = await deps.content.put(intent.manifest.bytes);
+        journal.intents.record({ key: intent.key, kind: intent.kind, epoch, payload: intentPayload(intent) });
+        if (!options.preflight) break;
+        const verdict = await preflight(
+          clients.publicClient,
+          { from: me, to: intent.call.to, data: intent.call.data },
+          { policies, formatAmount: amountFormatter },
+        );
+        journal.append({
+          kind: 'preflight',
+          epoch,
+          key: intent.key,
+          payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...verdict.refusal },
+        });
+        if (verdict.ok) break;
+        journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);
+        report.intents.push({
+          key: intent.key,
+          kind: intent.kind,
+          summary: intent.summary,
+          outcome: 'refused',
+          refusal: verdict.refusal,
+        });
+        countRefusal(intent.strategy, true);
+        intent = intent.resize?.(verdict.refusal, policies);
+      }
+      if (!intent) continue;
+      if (options.approvalThresholdUsd !== null && intent.sizeUsd > options.approvalThresholdUsd) {
+        const approval = journal.approvals.request({
+          intentKey: intent.key,
+          calldataHash: keccak256(intent.call.data),
+          payload: {
+            summary: intent.summary,
+            to: intent.call.to,
+            data: intent.call.data,
+            sizeUsd: intent.sizeUsd,
+          },
+        });
+        journal.intents.setStatus(intent.key, 'awaiting-approval', `approval ${approval.id}`);
+        report.intents.push({
+          key: intent.key,
+          kind: intent.kind,
+          summary: `${intent.summary} — awaiting approval ${approval.id}`,
+          outcome: 'awaiting-approval',
+        });
+        continue;
+      }
+      ready.push(intent);
+    }
+    for (const approved of approvedIntents()) ready.push(approved);
+    // act (pipelined: intents of one epoch touch different contracts and do not depend on each other)
+    for (const intent of ready) journal.intents.setStatus(intent.key, 'sent');
+    const settled = await deps.tx.sendMany(
+      ready.map((i) => ({
+        key: i.key,
+        label: i.call.label,
+        to: i.call.to,
+        data: i.call.data,
+        ...(options.preflight ? {} : { gas: 2_000_000n }),
+      })),
+    );
+    settled.forEach((outcome, index) => {
+      const intent = ready[index]!;
+      if (outcome.ok) {
+        journal.intents.setStatus(intent.key, 'confirmed');
+        if (intent.manifest)
+          journal.append({
+            kind: 'manifest',
+            epoch,
+            key: intent.key,
+            payload: { cid: intent.manifest.cid, commitment: intent.manifest.commitment, kind: intent.kind },
+          });
+        report.intents.push({
+          key: intent.key,
+          kind: intent.kind,
+          summary: intent.summary,
+          outcome: 'confirmed',
+          gasUsed: outcome.result.receipt.gasUsed,
+        });
+        countRefusal(intent.strategy, false);
+        return;
+      }
+      const revert =
+        outcome.error instanceof TxRevertedError
+          ? outcome.error.revert
+          : toContractRevertError(outcome.error);
+      if (revert instanceof ContractRevertError) {
+        const refusal = explainRefusal(revert, { policies, formatAmount: amountFormatter });
+        journal.intents.setStatus(
+          intent.key,
+          outcome.error instanceof TxRevertedError ? 'reverted' : 'refused',
+          refusal.sentence,
+        );
+        journal.append({
+          kind: 'note',
+          epoch,
+          key: intent.key,
+          payload: { refusedOnChain: true, ...refusal },
+        });
+        report.intents.push({
+          key: intent.key,
+          kind: intent.kind,
+          summary: intent.summary,
+          outcome: outcome.error instanceof TxRevertedError ? 'reverted' : 'refused',
+          refusal,
+        });
+        countRefusal(intent.strategy, true);
+        return;
+      }
+      journal.intents.setStatus(
+        intent.key,
+        'failed',
+        String((outcome.error as Error)?.message ?? outcome.error).slice(0, 500),
+      );
+      report.intents.push({ key: intent.key, kind: intent.kind, summary: intent.summary, outcome: 'failed' });
+    });
+    journal.state.set('consecutiveRefusals', consecutiveRefusals);
+    for (const [strategy, count] of Object.entries(consecutiveRefusals)) {
+      if (count >= options.maxConsecutiveRefusals) {
+        halt(`repeated refusals: strategy '${strategy}' was refused ${count} times in a row`, {
+          strategy,
+          count,
+        });
+        report.halted = `repeated refusals (${strategy})`;
+      }
+    }
+    journal.state.setLastEpoch(epoch);
+    return report;
+  }
+
+  function countRefusal(strategy: string, refused: boolean) {
+    consecutiveRefusals[strategy] = refused ? (consecutiveRefusals[strategy] ?? 0) + 1 : 0;
+  }
+
+  function approvedIntents(): Intent[] {
+    const out: Intent[] = [];
+    for (const approval of journal.approvals.list({ status: 'approved', used: false })) {
+      const p = approval.payload as { summary: string; to: Address; data: Hex; sizeUsd: number };
+      const row = journal.intents.get(approval.intentKey);
+      journal.approvals.consume(approval.id, keccak256(p.data));
+      out.push({
+        key: approval.intentKey,
+        strategy: 'approved',
+        kind: (row?.kind ?? 'synth-mint') as Intent['kind'],
+        call: { to: p.to, data: p.data, label: p.summary },
+        sizeUsd: p.sizeUsd,
+        summary: `${p.summary} (approved ${approval.id})`,
+        decision: {},
+      });
+    }
+    return out;
+  }
+
+  async function drawdownBreached(
+    position: { collateral: bigint; debt: bigint },
+    synthBalance: bigint,
+    price: number,
+  ): Promise<boolean> {
+    const stable = await balanceOf(clients, addresses.collateral, me);
+    const usd = (v: bigint, decimals: number) => Number(v / 10n ** BigInt(decimals - 6)) / 1e6;
+    const equity =
+      usd(position.collateral + stable, 6) + (usd(synthBalance, 18) - usd(position.debt, 18)) * price;
+    const peak = Math.max(journal.state.get<number>('equityPeak') ?? equity, equity);
+    journal.state.set('equityPeak', peak);
+    if (peak > 0 && equity < peak * (1 - options.maxDrawdown)) {
+      halt(
+        `drawdown: equity ${equity.toFixed(0)} USD is ${(100 * (1 - equity / peak)).toFixed(1)}% below its peak ${peak.toFixed(0)} USD (limit ${(options.maxDrawdown * 100).toFixed(0)}%)`,
+        { equity, peak },
+      );
+      return true;
+    }
+    return false;
+  }
+
+  return {
+    runEpoch,
+    recover,
+    rebaseline() {
+      rebaselineFrom(recentFeatures);
+      journal.append({ kind: 'decision', payload: { rebaseline: true } });
+    },
+  };
+}
+
+function intentPayload(intent: Intent): Record<string, unknown> {
+  return {
+    strategy: intent.strategy,
+    summary: intent.summary,
+    to: intent.call.to,
+    data: intent.call.data,
+    sizeUsd: intent.sizeUsd,
+    decision: intent.decision,
+    ...(intent.manifest
+      ? { manifest: { cid: intent.manifest.cid, commitment: intent.manifest.commitment } }
+      : {}),
+  };
+}

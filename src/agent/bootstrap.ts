@@ -1,0 +1,239 @@
+import type { Address, Hex } from 'viem';
+import {
+  ensureDelegated,
+  type GovernanceCall,
+  governanceCall,
+  modelRegistryAbi,
+  type Proposal,
+  type ProvenantClients,
+  passProposalOnDevnet,
+  policyGuardAbi,
+  provenanceNFTAbi,
+  writeContract,
+} from '../chain/index.js';
+import { POLICY_ACTIONS } from '../policy/index.js';
+import type { AgentAddresses } from './addresses.js';
+
+const E18 = 10n ** 18n;
+const DAY = 86_400n;
+
+/** PolicyGuard.Limits, in field order. */
+export type Limits = {
+  epochCap: bigint;
+  lifetimeCap: bigint;
+  rateLimit: bigint;
+  subjectRateLimit: bigint;
+  minValue: bigint;
+  maxValue: bigint;
+  maxStep: bigint;
+  marginBps: bigint;
+  maxOracleAge: bigint;
+  maxDeviationBps: bigint;
+};
+
+const limits = (l: Partial<Limits>): Limits => ({
+  epochCap: 0n,
+  lifetimeCap: 0n,
+  rateLimit: 0n,
+  subjectRateLimit: 0n,
+  minValue: 0n,
+  maxValue: 0n,
+  maxStep: 0n,
+  marginBps: 0n,
+  maxOracleAge: DAY,
+  maxDeviationBps: 2_500n,
+  ...l,
+});
+
+/** One policy the bootstrap proposal creates: its hard ceiling and the governed limits below it. */
+export type PolicySpec = {
+  asset: Address;
+  action: Hex;
+  label: string;
+  epochLength: bigint;
+  ceiling: Limits;
+  limits: Limits;
+  initialValue: bigint;
+};
+
+/**
+ * The demo's limits (all epochs are one day, aligned to 00:00 UTC):
+ * - sWTI / sXAU SYNTH_MINT: at most 1,500 synth per day, 200,000 ever, 5 mints a day; a mint must
+ *   leave the position at liquidation ratio + 30% (150%). Ceilings: 10,000 a day, 1,000,000 ever.
+ * - pool SET_FEE: fee within [5, 100] bps, at most ±10 bps from the day's opening fee, 2 changes a day.
+ * - NFT MINT: 2 a day, 100 ever. NFT UPDATE: 20 a day, at most 1 per token a day.
+ */
+export function demoPolicies(a: AgentAddresses): PolicySpec[] {
+  const synth = (asset: Address, label: string): PolicySpec => ({
+    asset,
+    action: POLICY_ACTIONS.SYNTH_MINT,
+    label,
+    epochLength: DAY,
+    ceiling: limits({
+      epochCap: 10_000n * E18,
+      lifetimeCap: 1_000_000n * E18,
+      rateLimit: 20n,
+      marginBps: 1_000n,
+      maxOracleAge: 3n * DAY,
+      maxDeviationBps: 5_000n,
+    }),
+    limits: limits({ epochCap: 1_500n * E18, lifetimeCap: 200_000n * E18, rateLimit: 5n, marginBps: 3_000n }),
+    initialValue: 0n,
+  });
+  return [
+    synth(a.vault, 'sWTI vault/SYNTH_MINT'),
+    synth(a.goldVault, 'sXAU vault/SYNTH_MINT'),
+    {
+      asset: a.pool,
+      action: POLICY_ACTIONS.SET_FEE,
+      label: 'sWTI/USD pool/SET_FEE',
+      epochLength: DAY,
+      ceiling: limits({
+        rateLimit: 10n,
+        minValue: 1n,
+        maxValue: 300n,
+        maxStep: 50n,
+        maxOracleAge: 3n * DAY,
+        maxDeviationBps: 5_000n,
+      }),
+      limits: limits({ rateLimit: 2n, minValue: 5n, maxValue: 100n, maxStep: 10n }),
+      initialValue: 30n,
+    },
+    {
+      asset: a.nft,
+      action: POLICY_ACTIONS.MINT,
+      label: 'Market Art NFT/MINT',
+      epochLength: DAY,
+      ceiling: limits({
+        epochCap: 10n,
+        lifetimeCap: 1_000n,
+        rateLimit: 10n,
+        maxOracleAge: 3n * DAY,
+        maxDeviationBps: 5_000n,
+      }),
+      limits: limits({ epochCap: 2n, lifetimeCap: 100n, rateLimit: 2n }),
+      initialValue: 0n,
+    },
+    {
+      asset: a.nft,
+      action: POLICY_ACTIONS.UPDATE,
+      label: 'Market Art NFT/UPDATE',
+      epochLength: DAY,
+      ceiling: limits({
+        epochCap: 100n,
+        lifetimeCap: 100_000n,
+        rateLimit: 100n,
+        subjectRateLimit: 4n,
+        maxOracleAge: 3n * DAY,
+        maxDeviationBps: 5_000n,
+      }),
+      limits: limits({ epochCap: 20n, lifetimeCap: 10_000n, rateLimit: 20n, subjectRateLimit: 1n }),
+      initialValue: 0n,
+    },
+  ];
+}
+
+export type BootstrapModels = { forecasterId: Hex; generatorId: Hex };
+
+/** The calls of the bootstrap proposal: approve the models, create every policy, route NFT mint fees to the model. */
+export function bootstrapProposal(
+  a: AgentAddresses,
+  models: BootstrapModels,
+  options: { nftMintFee?: bigint } = {},
+): Proposal {
+  const calls: GovernanceCall[] = [
+    governanceCall(
+      a.registry,
+      modelRegistryAbi,
+      'approveModel',
+      [models.forecasterId],
+      'approve the forecaster for agent use',
+    ),
+    governanceCall(
+      a.registry,
+      modelRegistryAbi,
+      'approveModel',
+      [models.generatorId],
+      'approve the art generator for agent use',
+    ),
+    ...demoPolicies(a).map((p) =>
+      governanceCall(
+        a.guard,
+        policyGuardAbi,
+        'createPolicy',
+        [p.asset, p.action, p.epochLength, p.ceiling, p.limits, p.initialValue],
+        `create policy ${p.label}`,
+      ),
+    ),
+  ];
+  if (options.nftMintFee) {
+    calls.push(
+      governanceCall(
+        a.nft,
+        provenanceNFTAbi,
+        'setMintFee',
+        [a.registry, a.collateral, options.nftMintFee],
+        'route NFT mint fees to the generator model',
+      ),
+    );
+  }
+  return { description: 'Provenant bootstrap: approve models, create the agent policies', calls };
+}
+
+/** True when the guard already has policies (the bootstrap proposal was executed). */
+export async function isBootstrapped(clients: ProvenantClients, guard: Address): Promise<boolean> {
+  const ids = await clients.publicClient.readContract({
+    address: guard,
+    abi: policyGuardAbi,
+    functionName: 'policyIds',
+  });
+  return ids.length > 0;
+}
+
+/** Registers a model with its share holders (anyone may register; approval is governance's). Idempotent. */
+export async function ensureModelRegistered(
+  clients: ProvenantClients,
+  registry: Address,
+  model: {
+    id: Hex;
+    kind: 0 | 1;
+    version: string;
+    uri: string;
+    licence: string;
+    holders: Address[];
+    amounts: bigint[];
+  },
+): Promise<void> {
+  const existing = await clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'getModel',
+    args: [model.id],
+  });
+  if (existing.owner !== '0x0000000000000000000000000000000000000000') return;
+  await writeContract(clients, {
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'register',
+    args: [model.id, model.kind, model.version, model.uri, model.licence, model.holders, model.amounts],
+    label: 'register model',
+  });
+}
+
+/** Devnet: passes the bootstrap proposal end to end (delegate, propose, vote, queue, execute) unless already done. */
+export async function bootstrapOnDevnet(
+  clients: ProvenantClients,
+  a: AgentAddresses,
+  models: BootstrapModels,
+  options: { nftMintFee?: bigint; onStep?: (step: string) => void } = {},
+): Promise<boolean> {
+  if (await isBootstrapped(clients, a.guard)) return false;
+  await ensureDelegated(clients, a.votes);
+  await passProposalOnDevnet(
+    clients,
+    { governor: a.governor, timelock: a.timelock },
+    bootstrapProposal(a, models, options),
+    options.onStep,
+  );
+  return true;
+}

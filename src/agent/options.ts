@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { NonRetryableError } from '../errors/index.js';
+
+/**
+ * The `agent` section of the config file, validated here (the agent owns its options).
+ * Documented in docs/agent.md.
+ */
+export const agentOptionsSchema = z
+  .object({
+    /** Forecaster that sizes positions: 'ridge' (the default: not worse than the random walk in the backtest) or 'mlp'. */
+    forecaster: z.enum(['ridge', 'mlp']).default('ridge'),
+    /** Annualised volatility the synth position targets. */
+    targetVol: z.number().positive().max(5).default(0.2),
+    /** Largest position, as a fraction of the agent's collateral value (before the collateral ratio). */
+    maxPositionFraction: z.number().positive().max(1).default(0.3),
+    /** Collateral ratio (bps) the agent keeps its own position at; must exceed liquidation + margin. */
+    targetCollateralRatioBps: z.number().int().min(11_000).default(30_000),
+    /** Collateral the devnet demo funds the agent with (whole tUSD). */
+    capitalUsd: z.number().positive().default(1_000_000),
+    /** Pool fee (bps) as base + slope × annualised forecast volatility. */
+    fee: z
+      .object({ baseBps: z.number().min(0).default(5), volSlopeBps: z.number().min(0).default(60) })
+      .strict()
+      .default({ baseBps: 5, volSlopeBps: 60 }),
+    /** Artwork: mint at regime changes, evolve the latest token every N epochs. */
+    art: z
+      .object({
+        size: z.number().int().min(16).max(1024).default(512),
+        evolveEveryEpochs: z.number().int().positive().default(20),
+        maxTokens: z.number().int().min(0).default(12),
+      })
+      .strict()
+      .default({ size: 512, evolveEveryEpochs: 20, maxTokens: 12 }),
+    /** Halt after this many consecutive refusals of the same strategy. */
+    maxConsecutiveRefusals: z.number().int().positive().default(5),
+    /** Halt when the agent's equity falls this far (fraction) below its high-water mark. */
+    maxDrawdown: z.number().positive().max(1).default(0.5),
+    /** Intents whose size (USD) exceeds this wait for `provenant agent approve <id>`; null disables approval mode. */
+    approvalThresholdUsd: z.number().positive().nullable().default(null),
+    /** Skip the client-side preflight (the chain still refuses what the guard does not allow). */
+    preflight: z.boolean().default(true),
+    /** Use the zero-knowledge path for synth mints when the ZK artefacts are available. */
+    zk: z.boolean().default(false),
+    /** Oracle rounds of history the agent reads each epoch. */
+    historyRounds: z.number().int().min(70).max(400).default(90),
+  })
+  .strict();
+
+export type AgentOptions = z.infer<typeof agentOptionsSchema>;
+
+export class InvalidAgentOptionsError extends NonRetryableError {
+  override name = 'InvalidAgentOptionsError';
+  constructor(problems: string[]) {
+    super('Invalid `agent` section in the config file.', {
+      metaMessages: problems.map((p) => `- ${p}`),
+      docsPath: 'docs/agent.md#options',
+    });
+  }
+}
+
+export function parseAgentOptions(input: unknown): AgentOptions {
+  const result = agentOptionsSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new InvalidAgentOptionsError(
+      result.error.issues.map((i) => `agent.${i.path.map(String).join('.')}: ${i.message}`),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,202 @@
+import { createHash } from 'node:crypto';
+import { type Address, encodeAbiParameters, type Hex, keccak256 } from 'viem';
+import { prepareCall, provenanceNFTAbi } from '../../chain/index.js';
+import { type ModelFile, marketStateFromRounds } from '../../models/index.js';
+import { type ContentStore, renderAsset } from '../../provenance/index.js';
+import type { Intent, Strategy } from './types.js';
+
+/** One token the agent minted, with its versions (rebuilt from confirmed intents in the journal). */
+export type ArtToken = {
+  tokenId: bigint;
+  nonce: Hex;
+  versions: { version: number; manifestCid: string; commitment: Hex }[];
+};
+
+export type ArtStrategyParameters = {
+  nft: Address;
+  guard: Address;
+  model: ModelFile;
+  modelId: Hex;
+  content: ContentStore;
+  codeVersion: string;
+  /** Tokens minted so far and the regime seen last epoch. */
+  state: () => { tokens: ArtToken[]; lastRegime: string | undefined };
+  /** Rounds of WTI history the market state is derived from. */
+  window?: number;
+};
+
+const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
+
+/**
+ * art: mint a market-art NFT when the market regime changes (calm, trending, volatile), and evolve the
+ * newest token every `evolveEveryEpochs` epochs, within the guard's mint cap and per-token rate limit.
+ * Image, metadata and manifest go to the content store before the transaction; the manifest's
+ * keccak256 is the on-chain commitment (and, for a mint, the token id).
+ */
+export function artStrategy(parameters: ArtStrategyParameters): Strategy {
+  const window = parameters.window ?? 20;
+  return {
+    name: 'art',
+    async decide(context) {
+      const { observation, options, chainId } = context;
+      const rounds = observation.wti
+        .slice(-window)
+        .map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt }));
+      const forecast = { returnPpm: Math.round(context.inference.forecast.mean * 1e6) };
+      const regime = marketStateFromRounds(rounds, observation.decimals, forecast).regime;
+      const { tokens, lastRegime } = parameters.state();
+      const common = {
+        chainId,
+        contract: parameters.nft,
+        oracle: { feed: observation.feeds.WTI, decimals: observation.decimals, rounds },
+        forecast: { ...forecast, modelId: undefined },
+        salt: parameters.nft,
+        width: options.art.size,
+        height: options.art.size,
+        agent: context.agent,
+        policy: { guard: parameters.guard, snapshot: { epoch: context.epoch } },
+        codeVersion: parameters.codeVersion,
+      };
+      if (regime !== lastRegime && lastRegime !== undefined && tokens.length < options.art.maxTokens) {
+        const nonce = keccak256(
+          encodeAbiParameters(
+            [{ type: 'string' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }],
+            ['art-mint', BigInt(chainId), parameters.nft, BigInt(context.epoch)],
+          ),
+        );
+        const asset = await renderAsset(parameters.model, {
+          ...common,
+          forecast,
+          version: 0,
+          nonce,
+          parent: null,
+        });
+        const manifestCid = await store(
+          parameters.content,
+          asset.png,
+          asset.metadataBytes,
+          asset.manifestBytes,
+        );
+        const call = prepareCall({
+          address: parameters.nft,
+          abi: provenanceNFTAbi,
+          functionName: 'mint',
+          args: [
+            context.agent,
+            parameters.modelId,
+            asset.commitment,
+            nonce,
+            sha256(asset.manifestBytes),
+            sha256(asset.metadataBytes),
+          ],
+          label: `mint art (${regime})`,
+        });
+        return [
+          intent(
+            nonce,
+            'art-mint',
+            call,
+            `mint market art: regime ${lastRegime} → ${regime}`,
+            {
+              tokenId: asset.tokenId.toString(),
+              nonce,
+              version: 0,
+              manifestCid,
+              commitment: asset.commitment,
+              regime,
+            },
+            asset,
+            manifestCid,
+          ),
+        ];
+      }
+      const latest = tokens.at(-1);
+      if (latest && context.epoch % options.art.evolveEveryEpochs === 0) {
+        const parent = latest.versions.at(-1)!;
+        const version = parent.version + 1;
+        const asset = await renderAsset(parameters.model, {
+          ...common,
+          forecast,
+          tokenId: latest.tokenId,
+          version,
+          nonce: latest.nonce,
+          parent: { manifestCid: parent.manifestCid, commitment: parent.commitment },
+        });
+        const manifestCid = await store(
+          parameters.content,
+          asset.png,
+          asset.metadataBytes,
+          asset.manifestBytes,
+        );
+        const call = prepareCall({
+          address: parameters.nft,
+          abi: provenanceNFTAbi,
+          functionName: 'evolve',
+          args: [
+            latest.tokenId,
+            BigInt(parent.version),
+            parameters.modelId,
+            asset.commitment,
+            sha256(asset.manifestBytes),
+            sha256(asset.metadataBytes),
+          ],
+          label: `evolve art v${version}`,
+        });
+        const key = keccak256(
+          encodeAbiParameters([{ type: 'string' }, { type: 'bytes32' }], ['art-evolve', asset.commitment]),
+        );
+        return [
+          intent(
+            key,
+            'art-evolve',
+            call,
+            `evolve token ${latest.tokenId.toString(16).slice(0, 8)}… to v${version} (${regime})`,
+            {
+              tokenId: latest.tokenId.toString(),
+              nonce: latest.nonce,
+              version,
+              manifestCid,
+              commitment: asset.commitment,
+              regime,
+            },
+            asset,
+            manifestCid,
+          ),
+        ];
+      }
+      return [];
+    },
+  };
+}
+
+function intent(
+  key: Hex,
+  kind: 'art-mint' | 'art-evolve',
+  call: Intent['call'],
+  summary: string,
+  decision: Record<string, unknown>,
+  asset: { manifestBytes: Uint8Array; commitment: Hex },
+  manifestCid: string,
+): Intent {
+  return {
+    key,
+    strategy: 'art',
+    kind,
+    call,
+    sizeUsd: 0,
+    summary,
+    decision,
+    manifest: { cid: manifestCid, commitment: asset.commitment, bytes: asset.manifestBytes },
+  };
+}
+
+async function store(
+  content: ContentStore,
+  png: Uint8Array,
+  metadata: Uint8Array,
+  manifest: Uint8Array,
+): Promise<string> {
+  await content.put(png);
+  await content.put(metadata);
+  return content.put(manifest);
+}

@@ -1,0 +1,113 @@
+import { type Address, type Hex, keccak256 } from 'viem';
+import { prepareMintSynth, prepareRepay } from '../../chain/index.js';
+import { canonicalJson, sizePosition } from '../../models/index.js';
+import type { Intent, Strategy } from './types.js';
+
+const E18 = 10n ** 18n;
+const toUnits = (amount: number) => BigInt(Math.floor(amount * 1e6)) * 10n ** 12n;
+const fromUnits = (units: bigint) => Number(units / 10n ** 12n) / 1e6;
+
+export type SynthStrategyParameters = {
+  vault: Address;
+  modelId: Hex;
+};
+
+/**
+ * synth: mint or burn toward the risk-adjusted position. Size = volatility targeting with a cap
+ * (`sizePosition`, long-only) times the agent's capital, converted to sWTI at the oracle price.
+ * Each decision is a content-addressed manifest whose keccak256 is the vault's intent id, so the chain
+ * refuses to execute the same decision twice.
+ */
+export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
+  return {
+    name: 'synth',
+    async decide(context) {
+      const { inference, options, observation } = context;
+      const vol = Math.max(inference.forecast.vol, inference.ewmaVol);
+      const sizing = sizePosition({
+        forecastMean: inference.forecast.mean,
+        forecastVol: vol,
+        targetVol: options.targetVol,
+        cap: options.maxPositionFraction,
+      });
+      const targetUsd = sizing.size * options.capitalUsd;
+      const target = toUnits(targetUsd / inference.price);
+      const { debt, synthBalance } = context.portfolio;
+      const delta = target - debt;
+      const threshold = target / 100n > E18 ? target / 100n : E18;
+      if (delta > -threshold && delta < threshold) return [];
+      const latest = observation.wti.at(-1)!;
+      const base = {
+        format: 'provenant-manifest/1',
+        kind: 'synth-decision',
+        chainId: context.chainId,
+        vault: parameters.vault.toLowerCase(),
+        epoch: context.epoch,
+        date: observation.date,
+        model: { id: parameters.modelId },
+        inputs: {
+          feed: observation.feeds.WTI.toLowerCase(),
+          decimals: observation.decimals,
+          rounds: observation.wti.map((r) => [r.roundId.toString(), r.answer.toString()]),
+          cross: {
+            feed: observation.feeds.BRENT.toLowerCase(),
+            rounds: observation.brent.map((r) => [r.roundId.toString(), r.answer.toString()]),
+          },
+          cpi: 'data/cpi-us/cpiai.csv',
+        },
+        features: inference.features.map((v) => v.toPrecision(12)),
+        forecast: { mean: inference.forecast.mean.toPrecision(12), vol: vol.toPrecision(12) },
+        sizing: {
+          size: sizing.size.toPrecision(12),
+          capped: sizing.capped,
+          targetVol: options.targetVol,
+          cap: options.maxPositionFraction,
+          capitalUsd: options.capitalUsd,
+        },
+        price: latest.answer.toString(),
+        position: { debt: debt.toString(), target: target.toString() },
+        proof: { kind: 'replay' },
+      };
+      const make = (action: 'mint' | 'repay', amount: bigint, resizedFrom?: bigint): Intent => {
+        const manifest = {
+          ...base,
+          action,
+          amount: amount.toString(),
+          ...(resizedFrom !== undefined ? { resizedFrom: resizedFrom.toString() } : {}),
+        };
+        const bytes = new TextEncoder().encode(canonicalJson(manifest));
+        const key = keccak256(bytes);
+        const call =
+          action === 'mint'
+            ? prepareMintSynth(parameters.vault, { amount, modelId: parameters.modelId, intentId: key })
+            : prepareRepay(parameters.vault, { owner: context.agent, amount, intentId: key });
+        return {
+          key,
+          strategy: 'synth',
+          kind: action === 'mint' ? 'synth-mint' : 'synth-repay',
+          call,
+          sizeUsd: fromUnits(amount) * inference.price,
+          summary: `${action} ${fromUnits(amount).toFixed(2)} sWTI (target ${fromUnits(target).toFixed(2)}, debt ${fromUnits(debt).toFixed(2)}, size ${sizing.size.toFixed(3)}×)`,
+          decision: {
+            action,
+            amount: amount.toString(),
+            target: target.toString(),
+            debt: debt.toString(),
+            size: sizing.size,
+            forecast: inference.forecast,
+            vol,
+          },
+          manifest: { cid: '', commitment: key, bytes },
+          resize: (refusal) => {
+            const remaining = refusal.args.remaining as bigint | undefined;
+            if (action !== 'mint' || remaining === undefined || remaining < E18) return undefined;
+            return make('mint', remaining, amount);
+          },
+        };
+      };
+      if (delta > 0n) return [make('mint', delta)];
+      const repay = -delta < synthBalance ? -delta : synthBalance;
+      return repay >= E18 ? [make('repay', repay)] : [];
+    },
+  };
+}
