@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AggregatorV3Interface} from "../oracle/AggregatorV3Interface.sol";
+import {IZkModelRegistry} from "./IZkModelRegistry.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+
+/// @title ForecastProofGate
+/// @notice Accepts a Groth16 proof that an approved model, with private weights, turned the oracle's
+/// answers for the stated rounds (and the features derived from them) into a forecast, and records that
+/// forecast for the vault to read.
+/// @dev Invariants:
+/// - A forecast is recorded only if the proof verifies against the immutable verifier, the proven weight
+///   commitment equals the registry's zk commitment of an approved model, every proven oracle answer
+///   equals `getRoundData(roundId).answer` of the immutable feed, and every stated round is at most
+///   `MAX_AGE` seconds old at submission.
+/// - A statement (rounds, public signals) is recorded at most once per model; `proofId` is its hash
+///   and the nullifier. It hashes the statement, not the proof bytes, because Groth16 proofs are
+///   malleable: anyone can re-randomise a valid proof into different bytes for the same statement.
+/// - A record is stored under (modelId, proofId): `provenForecast(modelId, proofId)` finds it only for
+///   the model it was proven for. Recorded forecasts never change.
+/// Public signal layout (from `src/zk/circuit.ts`): [commitment, packed…], where packed holds the
+/// values [outputs (N_OUTPUTS), features (N_FEATURES), answers (N_ANSWERS)], each as v + 2^(n-1) in
+/// n = VALUE_BITS bits, floor(253 / n) per field element, least significant first.
+contract ForecastProofGate {
+    // ---- types ----
+
+    /// @notice A proven forecast (one storage slot). Outputs are fixed-point integers at the model's
+    /// scaleBits (the forecaster: output0 = mean next log return, output1 = expected |return|).
+    struct ProvenForecast {
+        int64 output0;
+        int64 output1;
+        uint80 lastRoundId;
+        uint40 provenAt;
+    }
+
+    // ---- constants ----
+
+    /// @notice The generated Groth16 verifier for the inference circuit.
+    address public immutable VERIFIER;
+    /// @notice Where model approval and zk commitments are read.
+    IZkModelRegistry public immutable REGISTRY;
+    /// @notice The price feed whose rounds the proof must use.
+    AggregatorV3Interface public immutable ORACLE;
+    /// @notice Maximum age, in seconds, of every stated round at submission.
+    uint256 public immutable MAX_AGE;
+    uint256 public immutable N_OUTPUTS;
+    uint256 public immutable N_FEATURES;
+    uint256 public immutable N_ANSWERS;
+    /// @notice Signed bits of each packed public value.
+    uint256 public immutable VALUE_BITS;
+    /// @notice 1 + packed elements.
+    uint256 public immutable N_PUBLIC;
+    uint256 private immutable _PER_ELEMENT;
+    uint256 private immutable _VALUE_MASK;
+    int256 private immutable _VALUE_OFFSET;
+    bytes4 private immutable _VERIFY_SELECTOR;
+
+    // ---- state ----
+
+    mapping(bytes32 modelId => mapping(bytes32 proofId => ProvenForecast)) private _proven;
+
+    // ---- events ----
+
+    /// @notice A proof was accepted and its forecast recorded under `proofId`.
+    event ForecastProven(
+        bytes32 indexed proofId,
+        bytes32 indexed modelId,
+        uint80[] roundIds,
+        int256[] forecast,
+        address submitter
+    );
+
+    // ---- errors ----
+
+    error ZkBadLayout(uint256 outputs, uint256 features, uint256 answers, uint256 valueBits);
+    error ZkPublicSignalCount(uint256 given, uint256 expected);
+    error ZkRoundCount(uint256 given, uint256 expected);
+    error ZkRoundsNotIncreasing(uint80 previous, uint80 next);
+    error ZkProofAlreadyUsed(bytes32 proofId);
+    error ZkModelNotApproved(bytes32 modelId);
+    error ZkCommitmentMismatch(bytes32 modelId, bytes32 registered, bytes32 proven);
+    error ZkRoundNotFound(uint80 roundId);
+    error ZkAnswerMismatch(uint80 roundId, int256 oracleAnswer, int256 provenAnswer);
+    error ZkStaleRound(uint80 roundId, uint256 updatedAt, uint256 maxAge, uint256 timestamp);
+    error ZkInvalidProof(bytes32 proofId);
+
+    // ---- constructor ----
+
+    /// @param verifier The generated `Groth16Verifier` for this model architecture.
+    /// @param registry The model registry (approval + zk commitment).
+    /// @param oracle The feed whose rounds are proven.
+    /// @param maxAge Freshness bound in seconds for every stated round (cover all `answers` heartbeats).
+    /// @param outputs Forecast outputs in the circuit (1 or 2 are recorded).
+    /// @param features Feature count of the circuit.
+    /// @param answers Oracle answers (rounds) the circuit carries, at least 1.
+    /// @param valueBits Signed bits per packed value (the circuit's `valueBits`, 8..63).
+    constructor(
+        address verifier,
+        IZkModelRegistry registry,
+        AggregatorV3Interface oracle,
+        uint256 maxAge,
+        uint256 outputs,
+        uint256 features,
+        uint256 answers,
+        uint256 valueBits
+    ) {
+        if (
+            outputs == 0 || outputs > 2 || answers == 0 || answers > 16 || features > 64 || valueBits < 8
+                || valueBits > 63
+        ) {
+            revert ZkBadLayout(outputs, features, answers, valueBits);
+        }
+        VERIFIER = verifier;
+        REGISTRY = registry;
+        ORACLE = oracle;
+        MAX_AGE = maxAge;
+        N_OUTPUTS = outputs;
+        N_FEATURES = features;
+        N_ANSWERS = answers;
+        VALUE_BITS = valueBits;
+        uint256 per = 253 / valueBits;
+        _PER_ELEMENT = per;
+        _VALUE_MASK = (1 << valueBits) - 1;
+        _VALUE_OFFSET = int256(1 << (valueBits - 1));
+        uint256 nPublic = 1 + (outputs + features + answers + per - 1) / per;
+        N_PUBLIC = nPublic;
+        _VERIFY_SELECTOR = bytes4(
+            keccak256(
+                abi.encodePacked(
+                    "verifyProof(uint256[2],uint256[2][2],uint256[2],uint256[", _toString(nPublic), "])"
+                )
+            )
+        );
+    }
+
+    // ---- external ----
+
+    /// @notice Checks a proof and records its forecast. Reverts with the first rule that fails.
+    /// @param modelId The registered model the proof claims.
+    /// @param roundIds The oracle rounds whose answers the proof carries, increasing, `N_ANSWERS` of them.
+    /// @param a Proof point A. @param b Proof point B (snarkjs calldata order). @param c Proof point C.
+    /// @param publicSignals [commitment, packed…] as produced by the prover.
+    /// @return proofId The statement id (nullifier); read the forecast with `provenForecast(modelId, proofId)`.
+    function submit(
+        bytes32 modelId,
+        uint80[] calldata roundIds,
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[] calldata publicSignals
+    ) external returns (bytes32 proofId) {
+        if (publicSignals.length != N_PUBLIC) {
+            revert ZkPublicSignalCount(publicSignals.length, N_PUBLIC);
+        }
+        if (roundIds.length != N_ANSWERS) revert ZkRoundCount(roundIds.length, N_ANSWERS);
+        proofId = keccak256(abi.encode(roundIds, publicSignals));
+        if (_proven[modelId][proofId].provenAt != 0) revert ZkProofAlreadyUsed(proofId);
+
+        if (!REGISTRY.isApproved(modelId)) revert ZkModelNotApproved(modelId);
+        bytes32 registered = REGISTRY.zkCommitmentOf(modelId);
+        if (registered == bytes32(0) || uint256(registered) != publicSignals[0]) {
+            revert ZkCommitmentMismatch(modelId, registered, bytes32(publicSignals[0]));
+        }
+
+        _checkRounds(roundIds, publicSignals);
+        if (!_verify(a, b, c, publicSignals)) revert ZkInvalidProof(proofId);
+
+        int256[] memory forecast = new int256[](N_OUTPUTS);
+        for (uint256 i = 0; i < N_OUTPUTS; ++i) {
+            forecast[i] = _value(publicSignals, i);
+        }
+        _record(proofId, modelId, roundIds[roundIds.length - 1], forecast);
+        emit ForecastProven(proofId, modelId, roundIds, forecast, msg.sender);
+    }
+
+    /// @notice The forecast proven for `modelId` under `proofId`; `provenAt == 0` when none.
+    function provenForecast(bytes32 modelId, bytes32 proofId) external view returns (ProvenForecast memory) {
+        return _proven[modelId][proofId];
+    }
+
+    /// @notice The statement id `submit` returns for these rounds and public signals.
+    function proofIdOf(uint80[] calldata roundIds, uint256[] calldata publicSignals)
+        external
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(roundIds, publicSignals));
+    }
+
+    /// @notice The value at `index` of the packed public values [outputs, features, answers].
+    function publicValue(uint256[] calldata publicSignals, uint256 index) external view returns (int256) {
+        return _value(publicSignals, index);
+    }
+
+    // ---- internal ----
+
+    function _checkRounds(uint80[] calldata roundIds, uint256[] calldata publicSignals) internal view {
+        for (uint256 k = 1; k < roundIds.length; ++k) {
+            if (roundIds[k] <= roundIds[k - 1]) revert ZkRoundsNotIncreasing(roundIds[k - 1], roundIds[k]);
+        }
+        uint256 first = N_OUTPUTS + N_FEATURES;
+        for (uint256 k = 0; k < roundIds.length; ++k) {
+            uint80 roundId = roundIds[k];
+            (, int256 answer,, uint256 updatedAt,) = ORACLE.getRoundData(roundId);
+            if (updatedAt == 0) revert ZkRoundNotFound(roundId);
+            int256 proven = _value(publicSignals, first + k);
+            if (answer != proven) revert ZkAnswerMismatch(roundId, answer, proven);
+            if (block.timestamp > updatedAt + MAX_AGE) {
+                revert ZkStaleRound(roundId, updatedAt, MAX_AGE, block.timestamp);
+            }
+        }
+    }
+
+    function _verify(
+        uint256[2] calldata a,
+        uint256[2][2] calldata b,
+        uint256[2] calldata c,
+        uint256[] calldata publicSignals
+    ) internal view returns (bool) {
+        // `uint256[N]` is ABI-encoded as N words, exactly what encodePacked makes of the array elements.
+        (bool ok, bytes memory ret) =
+            VERIFIER.staticcall(abi.encodePacked(_VERIFY_SELECTOR, a, b, c, publicSignals));
+        return ok && ret.length == 32 && abi.decode(ret, (bool));
+    }
+
+    function _record(bytes32 proofId, bytes32 modelId, uint80 lastRoundId, int256[] memory forecast)
+        internal
+    {
+        // Values are proven within VALUE_BITS <= 63 signed bits, so the int64 narrowing never reverts.
+        _proven[modelId][proofId] = ProvenForecast({
+            output0: SafeCast.toInt64(forecast[0]),
+            output1: forecast.length > 1 ? SafeCast.toInt64(forecast[1]) : int64(0),
+            lastRoundId: lastRoundId,
+            provenAt: SafeCast.toUint40(block.timestamp)
+        });
+    }
+
+    function _value(uint256[] calldata publicSignals, uint256 index) internal view returns (int256) {
+        uint256 word = publicSignals[1 + index / _PER_ELEMENT];
+        uint256 enc = (word >> (VALUE_BITS * (index % _PER_ELEMENT))) & _VALUE_MASK;
+        // enc < 2^VALUE_BITS <= 2^63, so the int256 conversion is exact.
+        return int256(enc) - _VALUE_OFFSET;
+    }
+
+    function _toString(uint256 value) private pure returns (string memory) {
+        if (value == 0) return "0";
+        uint256 digits;
+        for (uint256 v = value; v != 0; v /= 10) {
+            ++digits;
+        }
+        bytes memory out = new bytes(digits);
+        for (uint256 v = value; v != 0; v /= 10) {
+            out[--digits] = bytes1(uint8(48 + (v % 10)));
+        }
+        return string(out);
+    }
+}
