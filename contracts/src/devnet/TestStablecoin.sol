@@ -21,7 +21,7 @@ contract TestStablecoin is ERC20, ERC20Permit {
     /// @notice The requested mint exceeds the per-call cap.
     error MintAboveFaucetCap(uint256 requested, uint256 cap);
 
-    constructor() ERC20("Provenant Test USD (devnet only)", "tUSD") ERC20Permit("Provenant Test USD (devnet only)") {}
+    constructor() ERC20("Provenant Test USD (devnet)", "tUSD") ERC20Permit("Provenant Test USD (devnet)") {}
 
     /// @notice Mints `amount` to `to`. Open to anyone: this is a devnet faucet.
     function mint(address to, uint256 amount) external {

@@ -60,7 +60,9 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
     uint16 private _feeBps;
 
     /// @notice `provider` added `amount0`/`amount1` and `to` received `shares`.
-    event LiquidityAdded(address indexed provider, address indexed to, uint256 amount0, uint256 amount1, uint256 shares);
+    event LiquidityAdded(
+        address indexed provider, address indexed to, uint256 amount0, uint256 amount1, uint256 shares
+    );
     /// @notice `provider` burned `shares` and `to` received `amount0`/`amount1`.
     event LiquidityRemoved(
         address indexed provider, address indexed to, uint256 amount0, uint256 amount1, uint256 shares
@@ -109,8 +111,9 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
         string memory symbol_
     ) ERC20(name_, symbol_) {
         if (
-            address(token0) == address(0) || address(token1) == address(0) || token0 == token1
-                || address(guard) == address(0) || feeCeilingBps > FEE_ABSOLUTE_CEILING_BPS
+            address(token0) == address(0) || address(token1) == address(0)
+                || address(token0) == address(token1) || address(guard) == address(0)
+                || feeCeilingBps > FEE_ABSOLUTE_CEILING_BPS
         ) revert InvalidConfig();
         if (initialFeeBps > feeCeilingBps) revert FeeAboveCeiling(initialFeeBps, feeCeilingBps);
         TOKEN0 = token0;
@@ -140,7 +143,9 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
         if (supply == 0) {
             (amount0, amount1) = (amount0Desired, amount1Desired);
             uint256 liquidity = Math.sqrt(amount0 * amount1);
-            if (liquidity <= MINIMUM_LIQUIDITY) revert InsufficientInitialLiquidity(liquidity, MINIMUM_LIQUIDITY);
+            if (liquidity <= MINIMUM_LIQUIDITY) {
+                revert InsufficientInitialLiquidity(liquidity, MINIMUM_LIQUIDITY);
+            }
             // liquidity > MINIMUM_LIQUIDITY checked above.
             unchecked {
                 shares = liquidity - MINIMUM_LIQUIDITY;
@@ -167,11 +172,13 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
     }
 
     /// @notice Burns `shares` of the caller and sends the pro-rata reserves (rounded down) to `to`.
-    function removeLiquidity(uint256 shares, uint256 amount0Min, uint256 amount1Min, address to, uint256 deadline)
-        external
-        nonReentrant
-        returns (uint256 amount0, uint256 amount1)
-    {
+    function removeLiquidity(
+        uint256 shares,
+        uint256 amount0Min,
+        uint256 amount1Min,
+        address to,
+        uint256 deadline
+    ) external nonReentrant returns (uint256 amount0, uint256 amount1) {
         _checkDeadline(deadline);
         if (shares == 0) revert ZeroAmount();
         (amount0, amount1) = previewRemove(shares);
@@ -198,21 +205,11 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
         _checkDeadline(deadline);
         if (amountIn == 0) revert ZeroAmount();
         bool zeroForOne = _direction(tokenIn);
-        (uint256 rIn, uint256 rOut) = zeroForOne ? (uint256(_reserve0), uint256(_reserve1)) : (uint256(_reserve1), uint256(_reserve0));
-        if (rIn == 0 || rOut == 0) revert EmptyPool();
-        uint256 fee = _feeBps;
-        amountOut = _amountOut(amountIn, rIn, rOut, fee);
+        uint256 fee;
+        (amountOut, fee) = _applySwap(zeroForOne, amountIn);
         if (amountOut < minOut || amountOut == 0) revert InsufficientOutput(amountOut, minOut);
-        uint112 newIn = (rIn + amountIn).toUint112();
-        // amountOut < rOut by the constant-product formula.
-        uint112 newOut;
-        unchecked {
-            newOut = uint112(rOut - amountOut);
-        }
-        (_reserve0, _reserve1) = zeroForOne ? (newIn, newOut) : (newOut, newIn);
-        IERC20 outToken = zeroForOne ? TOKEN1 : TOKEN0;
         IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), amountIn);
-        outToken.safeTransfer(to, amountOut);
+        (zeroForOne ? TOKEN1 : TOKEN0).safeTransfer(to, amountOut);
         emit Swapped(msg.sender, tokenIn, to, amountIn, amountOut, fee);
     }
 
@@ -227,7 +224,7 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
     }
 
     /// @notice Current reserves and fee.
-    function getReserves() external view returns (uint256 reserve0, uint256 reserve1, uint256 feeBps) {
+    function getReserves() external view returns (uint256 reserve0, uint256 reserve1, uint256 currentFeeBps) {
         return (_reserve0, _reserve1, _feeBps);
     }
 
@@ -239,7 +236,8 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
     /// @notice Output of swapping `amountIn` of `tokenIn` now.
     function quote(address tokenIn, uint256 amountIn) external view returns (uint256) {
         bool zeroForOne = _direction(tokenIn);
-        (uint256 rIn, uint256 rOut) = zeroForOne ? (uint256(_reserve0), uint256(_reserve1)) : (uint256(_reserve1), uint256(_reserve0));
+        (uint256 rIn, uint256 rOut) =
+            zeroForOne ? (uint256(_reserve0), uint256(_reserve1)) : (uint256(_reserve1), uint256(_reserve0));
         if (rIn == 0 || rOut == 0) revert EmptyPool();
         return _amountOut(amountIn, rIn, rOut, _feeBps);
     }
@@ -262,8 +260,28 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
         revert InvalidToken(tokenIn);
     }
 
+    /// @dev Computes the output and writes the new reserves.
+    function _applySwap(bool zeroForOne, uint256 amountIn) internal returns (uint256 amountOut, uint256 fee) {
+        (uint256 rIn, uint256 rOut) =
+            zeroForOne ? (uint256(_reserve0), uint256(_reserve1)) : (uint256(_reserve1), uint256(_reserve0));
+        if (rIn == 0 || rOut == 0) revert EmptyPool();
+        fee = _feeBps;
+        amountOut = _amountOut(amountIn, rIn, rOut, fee);
+        uint112 newIn = (rIn + amountIn).toUint112();
+        // amountOut < rOut by the constant-product formula.
+        uint112 newOut;
+        unchecked {
+            newOut = uint112(rOut - amountOut);
+        }
+        (_reserve0, _reserve1) = zeroForOne ? (newIn, newOut) : (newOut, newIn);
+    }
+
     /// @dev Uniswap v2's exact-in formula with the fee in bps; rounds down (in the pool's favour).
-    function _amountOut(uint256 amountIn, uint256 rIn, uint256 rOut, uint256 fee) internal pure returns (uint256) {
+    function _amountOut(uint256 amountIn, uint256 rIn, uint256 rOut, uint256 fee)
+        internal
+        pure
+        returns (uint256)
+    {
         uint256 inAfterFee = amountIn * (BPS - fee);
         return inAfterFee * rOut / (rIn * BPS + inAfterFee);
     }

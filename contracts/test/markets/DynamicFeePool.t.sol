@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+
+import {DynamicFeePool} from "../../src/markets/DynamicFeePool.sol";
+import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
+import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
+import {MarketsFixture} from "./MarketsFixture.sol";
+
+contract DynamicFeePoolTest is MarketsFixture {
+    address internal attacker = makeAddr("attacker");
+    address internal victim = makeAddr("victim");
+
+    function setUp() public {
+        _deployMarkets();
+        // The agent mints sWTI and hands it out, so test accounts hold both sides.
+        _fund(agent, 10_000_000e6);
+        _agentOpen(1_000_000e6, 1000e18, keccak256("seed-mint"));
+        address[4] memory users = [alice, bob, attacker, victim];
+        for (uint256 i; i < users.length; ++i) {
+            _fund(users[i], 1_000_000e6);
+            vm.prank(agent);
+            synth.transfer(users[i], 200e18);
+        }
+    }
+
+    function _seed() internal returns (uint256 shares) {
+        vm.prank(alice);
+        (,, shares) = pool.addLiquidity(100e18, 7500e6, 0, 0, alice, block.timestamp);
+    }
+
+    // ------------------------------------------------------------------ liquidity
+
+    function test_firstDeposit_burnsMinimumLiquidity() public {
+        uint256 shares = _seed();
+        uint256 root = Math.sqrt(100e18 * 7500e6);
+        assertEq(shares, root - 1000);
+        assertEq(pool.balanceOf(pool.DEAD()), 1000);
+        assertEq(pool.totalSupply(), root);
+        (uint256 r0, uint256 r1,) = pool.getReserves();
+        assertEq(r0, 100e18);
+        assertEq(r1, 7500e6);
+    }
+
+    function test_firstDeposit_tooSmall() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(DynamicFeePool.InsufficientInitialLiquidity.selector, 1000, 1000)
+        );
+        vm.prank(alice);
+        pool.addLiquidity(1000, 1000, 0, 0, alice, block.timestamp);
+    }
+
+    /// @dev The classic attack: deposit dust, donate a fortune to inflate the share price, and let the
+    /// victim's deposit round down to zero shares. Internal reserves ignore the donation, and dead shares
+    /// make dust deposits impossible, so the victim gets a fair share.
+    function test_firstDepositorInflation() public {
+        vm.startPrank(attacker);
+        pool.addLiquidity(1001, 1001, 0, 0, attacker, block.timestamp); // 1 share + 1000 dead
+        synth.transfer(address(pool), 100e18); // donation
+        usd.transfer(address(pool), 100_000e6);
+        vm.stopPrank();
+        usd.mint(victim, 1e18);
+        vm.prank(victim);
+        (uint256 a0, uint256 a1, uint256 shares) =
+            pool.addLiquidity(1e18, 1e18, 0, 0, victim, block.timestamp);
+        assertEq(a0, 1e18);
+        assertEq(a1, 1e18);
+        (uint256 out0, uint256 out1) = pool.previewRemove(shares);
+        // The victim can redeem essentially everything deposited (loss < 1 ppm).
+        assertGe(out0, a0 - a0 / 1e6);
+        assertGe(out1, a1 - a1 / 1e6);
+    }
+
+    function testFuzz_firstDepositorInflation(uint256 seed0, uint256 donation, uint256 deposit) public {
+        seed0 = bound(seed0, 1001, 1e9);
+        donation = bound(donation, 0, 100e18);
+        deposit = bound(deposit, 1e6, 1e18);
+        usd.mint(victim, 1e18);
+        vm.startPrank(attacker);
+        pool.addLiquidity(seed0, seed0, 0, 0, attacker, block.timestamp);
+        synth.transfer(address(pool), donation);
+        vm.stopPrank();
+        vm.prank(victim);
+        (uint256 a0,, uint256 shares) = pool.addLiquidity(deposit, deposit, 0, 0, victim, block.timestamp);
+        (uint256 out0,) = pool.previewRemove(shares);
+        // Rounding costs the victim at most one share's worth: a0 * 1 / supply-before + 1 wei.
+        assertGe(out0 + a0 / seed0 + 1, a0);
+    }
+
+    function test_addLiquidity_proRata() public {
+        _seed();
+        uint256 supply = pool.totalSupply();
+        vm.prank(bob);
+        (uint256 a0, uint256 a1, uint256 shares) =
+            pool.addLiquidity(10e18, 10_000e6, 0, 0, bob, block.timestamp);
+        assertEq(a0, 10e18);
+        assertEq(a1, 750e6);
+        assertEq(shares, Math.min(10e18 * supply / 100e18, 750e6 * supply / 7500e6));
+        (uint256 o0, uint256 o1) = pool.previewRemove(shares);
+        assertLe(o0, a0);
+        assertLe(o1, a1);
+        assertApproxEqAbs(o0, a0, 1e9);
+    }
+
+    function test_removeLiquidity() public {
+        uint256 shares = _seed();
+        (uint256 e0, uint256 e1) = pool.previewRemove(shares / 2);
+        uint256 b0 = synth.balanceOf(alice);
+        uint256 b1 = usd.balanceOf(alice);
+        vm.prank(alice);
+        (uint256 a0, uint256 a1) = pool.removeLiquidity(shares / 2, e0, e1, alice, block.timestamp);
+        assertEq(a0, e0);
+        assertEq(a1, e1);
+        assertEq(synth.balanceOf(alice) - b0, e0);
+        assertEq(usd.balanceOf(alice) - b1, e1);
+    }
+
+    function testFuzz_removeLiquidity(uint256 part) public {
+        uint256 shares = _seed();
+        part = bound(part, 1, shares);
+        uint256 supply = pool.totalSupply();
+        vm.prank(alice);
+        (uint256 a0, uint256 a1) = pool.removeLiquidity(part, 0, 0, alice, block.timestamp);
+        assertEq(a0, part * 100e18 / supply);
+        assertEq(a1, part * 7500e6 / supply);
+    }
+
+    // ------------------------------------------------------------------ swap
+
+    function test_swap() public {
+        _seed();
+        uint256 expected = pool.quote(address(synth), 1e18);
+        // 1 sWTI in at 0.30%: 0.997 * 7500 / 100.997 = 74.0368...
+        assertEq(expected, 74_036_852);
+        (uint256 r0, uint256 r1,) = pool.getReserves();
+        vm.expectEmit(address(pool));
+        emit DynamicFeePool.Swapped(bob, address(synth), bob, 1e18, expected, 30);
+        vm.prank(bob);
+        uint256 out = pool.swapExactIn(address(synth), 1e18, expected, bob, block.timestamp);
+        assertEq(out, expected);
+        (uint256 n0, uint256 n1,) = pool.getReserves();
+        assertGt(n0 * n1, r0 * r1, "k grows by the fee");
+    }
+
+    function testFuzz_swap(bool zeroForOne, uint256 amountIn) public {
+        _seed();
+        address tokenIn = zeroForOne ? address(synth) : address(usd);
+        amountIn = bound(amountIn, 1000, zeroForOne ? 100e18 : 10_000e6);
+        (uint256 r0, uint256 r1,) = pool.getReserves();
+        vm.prank(bob);
+        try pool.swapExactIn(tokenIn, amountIn, 1, bob, block.timestamp) {}
+        catch (bytes memory err) {
+            // Only a dust trade with zero output may fail.
+            assertEq(bytes4(err), DynamicFeePool.InsufficientOutput.selector);
+            return;
+        }
+        (uint256 n0, uint256 n1,) = pool.getReserves();
+        assertGe(n0 * n1, r0 * r1);
+    }
+
+    function test_swap_slippageAndDeadline() public {
+        _seed();
+        uint256 expected = pool.quote(address(usd), 75e6);
+        vm.expectRevert(
+            abi.encodeWithSelector(DynamicFeePool.InsufficientOutput.selector, expected, expected + 1)
+        );
+        vm.prank(bob);
+        pool.swapExactIn(address(usd), 75e6, expected + 1, bob, block.timestamp);
+        vm.expectRevert(
+            abi.encodeWithSelector(DynamicFeePool.Expired.selector, block.timestamp - 1, block.timestamp)
+        );
+        vm.prank(bob);
+        pool.swapExactIn(address(usd), 75e6, 0, bob, block.timestamp - 1);
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.InvalidToken.selector, address(registry)));
+        vm.prank(bob);
+        pool.swapExactIn(address(registry), 75e6, 0, bob, block.timestamp);
+    }
+
+    // ------------------------------------------------------------------ fee
+
+    function test_setFee_withinBounds() public {
+        vm.expectEmit(address(pool));
+        emit DynamicFeePool.FeeChanged(30, 50, agent);
+        vm.prank(agent);
+        pool.setFee(50);
+        assertEq(pool.feeBps(), 50);
+    }
+
+    function test_setFee_refused() public {
+        bytes32 id = guard.policyId(address(pool), PolicyActions.SET_FEE);
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyStepTooLarge.selector, id, 30, 51, 20));
+        vm.prank(agent);
+        pool.setFee(51);
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyValueOutOfBounds.selector, id, 4, 5, 100));
+        vm.prank(agent);
+        pool.setFee(4);
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyNotAgent.selector, alice));
+        vm.prank(alice);
+        pool.setFee(40);
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.FeeAboveCeiling.selector, 1001, 1000));
+        vm.prank(agent);
+        pool.setFee(1001);
+    }
+
+    function testFuzz_setFee(uint16 fee) public {
+        fee = uint16(bound(fee, 0, 1000));
+        bytes32 id = guard.policyId(address(pool), PolicyActions.SET_FEE);
+        if (fee < 5 || fee > 100) {
+            vm.expectRevert(
+                abi.encodeWithSelector(PolicyGuard.PolicyValueOutOfBounds.selector, id, fee, 5, 100)
+            );
+        } else if (fee > 50 || fee < 10) {
+            uint256 to = fee;
+            vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyStepTooLarge.selector, id, 30, to, 20));
+        }
+        vm.prank(agent);
+        pool.setFee(fee);
+    }
+}

@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IPolicyGuard} from "../../src/policy/IPolicyGuard.sol";
+
+/// @title TestGuard
+/// @notice Test double for the invariant suites: admits ANY actor (so many positions can hold debt),
+/// enforces one real per-asset cap and a collateral margin so its refusals are real reverts.
+/// The guarded-path unit tests and the gas bench use the real `PolicyGuard`.
+contract TestGuard is IPolicyGuard {
+    uint256 public cap;
+    uint256 public used;
+    uint256 public marginBps;
+
+    error TestGuardCapExceeded(uint256 requested, uint256 remaining);
+    error TestGuardCollateralTooLow(uint256 ratioAfterBps, uint256 requiredBps);
+
+    constructor(uint256 cap_, uint256 marginBps_) {
+        cap = cap_;
+        marginBps = marginBps_;
+    }
+
+    function consume(bytes32, address, bytes32, uint256, uint256 amount) external {
+        if (used + amount > cap) revert TestGuardCapExceeded(amount, cap - used);
+        used += amount;
+    }
+
+    function consumeValue(bytes32, address, uint256) external {}
+
+    function checkCollateral(bytes32, uint256 ratioAfterBps, uint256 liquidationRatioBps) external view {
+        if (ratioAfterBps < liquidationRatioBps + marginBps) {
+            revert TestGuardCollateralTooLow(ratioAfterBps, liquidationRatioBps + marginBps);
+        }
+    }
+
+    function checkOracle(bytes32, uint256, int256, int256) external view {}
+
+    function isModelAllowed(bytes32) external pure returns (bool) {
+        return true;
+    }
+
+    function isAgent(address) external pure returns (bool) {
+        return true;
+    }
+
+    function isPaused(address) external pure returns (bool) {
+        return false;
+    }
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {Test} from "forge-std/Test.sol";
+
+import {SynthToken} from "../../../src/markets/SynthToken.sol";
+import {SyntheticVault} from "../../../src/markets/SyntheticVault.sol";
+import {TestFeed} from "../TestFeed.sol";
+import {TestToken} from "../TestToken.sol";
+
+/// @notice Drives a SyntheticVault with random deposits, mints, repays, withdrawals, price moves and
+/// liquidations, and records ghost flags for properties checked after each call.
+contract VaultHandler is Test {
+    bytes32 internal constant MODEL = keccak256("weights:invariant-model");
+
+    SyntheticVault internal vault;
+    SynthToken internal synth;
+    TestToken internal usd;
+    TestFeed internal feed;
+    address public keeper;
+    address[] public actors;
+
+    int256 public price = 75e8;
+    uint256 internal _nonce;
+
+    bool public mintBelowMin;
+    bool public liquidationWorse;
+    uint256 public mints;
+    uint256 public liquidations;
+
+    constructor(
+        SyntheticVault vault_,
+        TestToken usd_,
+        TestFeed feed_,
+        address keeper_,
+        address[] memory actors_
+    ) {
+        vault = vault_;
+        synth = vault_.SYNTH();
+        usd = usd_;
+        feed = feed_;
+        keeper = keeper_;
+        actors = actors_;
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function _actor(uint256 seed) internal view returns (address) {
+        return actors[seed % actors.length];
+    }
+
+    function _intent() internal returns (bytes32) {
+        return keccak256(abi.encode("intent", ++_nonce));
+    }
+
+    function deposit(uint256 seed, uint256 amount) external {
+        address a = _actor(seed);
+        amount = bound(amount, 1e6, 50_000e6);
+        usd.mint(a, amount);
+        vm.prank(a);
+        vault.deposit(a, amount, bytes32(0));
+    }
+
+    function mint(uint256 seed, uint256 amount) external {
+        address a = _actor(seed);
+        (uint256 coll, uint256 debt) = vault.positionOf(a);
+        // Up to what the minimum ratio allows (151% leaves room for the 0.3% fee).
+        uint256 maxDebt = coll * 1e12 * 10_000 / 15_100 * 1e8 / uint256(price);
+        if (maxDebt <= debt + 1e18) return;
+        amount = bound(amount, 1e18, maxDebt - debt);
+        vm.prank(a);
+        try vault.mint(amount, MODEL, _intent()) {
+            mints++;
+            if (vault.collateralRatioBps(a) < vault.riskParams().minCollateralRatioBps) mintBelowMin = true;
+        } catch {}
+    }
+
+    function repay(uint256 seed, uint256 amount) external {
+        address a = _actor(seed);
+        (, uint256 debt) = vault.positionOf(a);
+        uint256 bal = synth.balanceOf(a);
+        uint256 max = debt < bal ? debt : bal;
+        if (max == 0) return;
+        amount = bound(amount, 1, max);
+        vm.prank(a);
+        try vault.repay(a, amount, bytes32(0)) {} catch {}
+    }
+
+    function withdraw(uint256 seed, uint256 amount) external {
+        address a = _actor(seed);
+        (uint256 coll,) = vault.positionOf(a);
+        if (coll == 0) return;
+        amount = bound(amount, 1, coll);
+        vm.prank(a);
+        try vault.withdraw(amount, a, bytes32(0)) {} catch {}
+    }
+
+    function flushFees() external {
+        try vault.flushFees(MODEL) {} catch {}
+    }
+
+    function transferSynth(uint256 fromSeed, uint256 toSeed, uint256 amount) external {
+        address from = _actor(fromSeed);
+        uint256 bal = synth.balanceOf(from);
+        if (bal == 0) return;
+        amount = bound(amount, 1, bal);
+        vm.prank(from);
+        synth.transfer(_actor(toSeed), amount);
+    }
+
+    function movePrice(uint256 pct) external {
+        // A move of -25%..+25%, kept within [20, 200] USD.
+        int256 move = int256(bound(pct, 0, 50)) - 25;
+        int256 next = price * (100 + move) / 100;
+        if (next < 20e8) next = 20e8;
+        if (next > 200e8) next = 200e8;
+        price = next;
+        feed.set(price);
+    }
+
+    function warp(uint256 secs, bool refresh) external {
+        vm.warp(block.timestamp + bound(secs, 1, 2 hours));
+        if (refresh) feed.set(price);
+    }
+
+    function liquidate(uint256 seed, uint256 amount) external {
+        address a = _actor(seed);
+        (uint256 c0, uint256 d0) = vault.positionOf(a);
+        if (d0 == 0) return;
+        amount = bound(amount, 1, d0);
+        try vault.isLiquidatable(a) returns (bool yes) {
+            if (!yes) return;
+        } catch {
+            return;
+        }
+        uint256 shortfall0 = _shortfall(c0, d0);
+        vm.prank(keeper);
+        try vault.liquidate(a, amount, bytes32(0)) {
+            liquidations++;
+            (uint256 c1, uint256 d1) = vault.positionOf(a);
+            if (d1 != 0 && c1 * d0 < c0 * d1) liquidationWorse = true;
+            if (_shortfall(c1, d1) > shortfall0) liquidationWorse = true;
+        } catch {}
+    }
+
+    /// @dev USD value (18 dec) by which debt exceeds collateral, at the current price.
+    function _shortfall(uint256 coll, uint256 debt) internal view returns (uint256) {
+        uint256 debtValue = debt * uint256(price) / 1e8;
+        uint256 collValue = coll * 1e12;
+        return debtValue > collValue ? debtValue - collValue : 0;
+    }
+}
