@@ -13,6 +13,10 @@ export const agentOptionsSchema = z
     targetVol: z.number().positive().max(5).default(0.2),
     /** Largest position, as a fraction of the agent's collateral value (before the collateral ratio). */
     maxPositionFraction: z.number().positive().max(1).default(0.3),
+    /** 'always-long': size from forecast volatility alone; 'long-only': zero while the forecast mean is negative. */
+    sizingMode: z.enum(['always-long', 'long-only']).default('always-long'),
+    /** Trade only when the position is off its target by more than this fraction. */
+    rebalanceBand: z.number().min(0).max(1).default(0.1),
     /** Collateral ratio (bps) the agent keeps its own position at; must exceed liquidation + margin. */
     targetCollateralRatioBps: z.number().int().min(11_000).default(30_000),
     /** Collateral the devnet demo funds the agent with (whole tUSD). */

@@ -15,7 +15,11 @@ export type StartDevnetParameters = {
   stateIntervalSeconds?: number | undefined;
   /** Milliseconds to wait for the node to answer. */
   startupTimeoutMs?: number | undefined;
-  /** Genesis timestamp (seconds) for a new chain, e.g. the first date of replayed market history. Ignored when state is loaded. */
+  /**
+   * Genesis timestamp (seconds) for a new chain, e.g. the first date of replayed market history. With
+   * it, a chain loaded from a state file also keeps its own clock (anvil would otherwise jump to the
+   * wall clock on restart), so replayed history resumes at the time it stopped.
+   */
   genesisTimestamp?: bigint | undefined;
 };
 
@@ -83,7 +87,8 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     '--code-size-limit',
     '65536',
   );
-  if (parameters.genesisTimestamp !== undefined && !(statePath && existsSync(statePath))) {
+  const resumed = Boolean(statePath && existsSync(statePath));
+  if (parameters.genesisTimestamp !== undefined && !resumed) {
     args.push('--timestamp', parameters.genesisTimestamp.toString());
   }
   if (statePath) {
@@ -118,6 +123,12 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  if (parameters.genesisTimestamp !== undefined && resumed) {
+    const latest = await rpc(rpcUrl, 'eth_getBlockByNumber', ['latest', false]);
+    const timestamp = BigInt((latest as { timestamp: string }).timestamp);
+    await rpc(rpcUrl, 'anvil_setTime', [Number(timestamp + 1n)]);
+  }
+
   const stop = async () => {
     if (stopped) return;
     stopped = true;
@@ -129,6 +140,17 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     }
   };
   return { rpcUrl, port, chainId, statePath, stop, process: child };
+}
+
+async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {
+  const response = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new DevnetStartError(`${method} failed: ${body.error.message}`);
+  return body.result;
 }
 
 async function answers(rpcUrl: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDevnet } from './commands/devnet.js';
 import { registerModel } from './commands/model.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'show causes and stack traces of errors')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerDemo(program);
   registerDevnet(program);
   registerDeploy(program);
   registerModel(program);

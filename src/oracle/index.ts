@@ -7,5 +7,5 @@ export {
   readFeedWindow,
   readRound,
 } from './feedReader.js';
-export { collectReports, type ReporterSet, submitRound } from './reporter.js';
+export { collectReports, publishNextRound, type ReporterSet, submitRound } from './reporter.js';
 export { medianOf, reportDomain, reportTypes, type SignedReport, signReport, toAnswer } from './reports.js';

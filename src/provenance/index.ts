@@ -57,3 +57,4 @@ export {
   verifyAllVersions,
   verifyAsset,
 } from './verify.js';
+export { type ChainVerifyParameters, chainVerifyDependencies, mintedTokenIds, rawCidFromDigest } from './chainDeps.js';

@@ -23,6 +23,8 @@ export type ArtStrategyParameters = {
   state: () => { tokens: ArtToken[]; lastRegime: string | undefined };
   /** Rounds of WTI history the market state is derived from. */
   window?: number;
+  /** Remembers the regime seen this epoch (the agent journals it). */
+  onRegime?: (regime: string) => void;
 };
 
 const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
@@ -45,6 +47,7 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
       const forecast = { returnPpm: Math.round(context.inference.forecast.mean * 1e6) };
       const regime = marketStateFromRounds(rounds, observation.decimals, forecast).regime;
       const { tokens, lastRegime } = parameters.state();
+      parameters.onRegime?.(regime);
       const common = {
         chainId,
         contract: parameters.nft,
@@ -57,7 +60,8 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         policy: { guard: parameters.guard, snapshot: { epoch: context.epoch } },
         codeVersion: parameters.codeVersion,
       };
-      if (regime !== lastRegime && lastRegime !== undefined && tokens.length < options.art.maxTokens) {
+      const regimeChanged = lastRegime !== undefined && regime !== lastRegime;
+      if ((tokens.length === 0 || regimeChanged) && tokens.length < options.art.maxTokens) {
         const nonce = keccak256(
           encodeAbiParameters(
             [{ type: 'string' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }],
@@ -96,7 +100,7 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
             nonce,
             'art-mint',
             call,
-            `mint market art: regime ${lastRegime} → ${regime}`,
+            tokens.length === 0 ? `mint the first market art (${regime})` : `mint market art: regime ${lastRegime} → ${regime}`,
             {
               tokenId: asset.tokenId.toString(),
               nonce,

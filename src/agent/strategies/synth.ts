@@ -14,7 +14,8 @@ export type SynthStrategyParameters = {
 
 /**
  * synth: mint or burn toward the risk-adjusted position. Size = volatility targeting with a cap
- * (`sizePosition`, long-only) times the agent's capital, converted to sWTI at the oracle price.
+ * (`sizePosition`; 'always-long' by default: the forecast volatility sets the size, or 'long-only':
+ * nothing while the forecast mean is negative) times the agent's capital, in sWTI at the oracle price.
  * Each decision is a content-addressed manifest whose keccak256 is the vault's intent id, so the chain
  * refuses to execute the same decision twice.
  */
@@ -34,7 +35,9 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
       const target = toUnits(targetUsd / inference.price);
       const { debt, synthBalance } = context.portfolio;
       const delta = target - debt;
-      const threshold = target / 100n > E18 ? target / 100n : E18;
+      // Rebalance band: trade only when the position is off target by more than `rebalanceBand` (no churn on noise).
+      const band = (target * BigInt(Math.round(options.rebalanceBand * 10_000))) / 10_000n;
+      const threshold = band > E18 ? band : E18;
       if (delta > -threshold && delta < threshold) return [];
       const latest = observation.wti.at(-1)!;
       const base = {

@@ -1,0 +1,206 @@
+import { join } from 'node:path';
+import type { Address } from 'viem';
+import { addLiquidity, balanceOf, createTxManager, readPool, type TxManager } from '../chain/index.js';
+import { loadDataset } from '../data/index.js';
+import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
+import { POLICY_ACTIONS } from '../policy/index.js';
+import { type Agent, createAgent, type EpochReport } from './agent.js';
+import { openJournal, type Journal } from './journal/index.js';
+import { parseAgentOptions, type AgentOptions } from './options.js';
+import { buildReplay, type ReplayEpoch } from './replay.js';
+import { journalPath, openStack, type Stack } from './stack.js';
+import { type ArtToken, artStrategy } from './strategies/art.js';
+import { feeStrategy } from './strategies/fee.js';
+import { synthStrategy } from './strategies/synth.js';
+
+export type DemoParameters = {
+  stateDir: string;
+  /** First and last date the agent acts on. */
+  start: string;
+  end: string;
+  /** Trading days of oracle history published before `start` (features need ~60). */
+  warmupDays?: number;
+  /** Epochs a halt lasts before the demo operator (standing in for a person) resumes the agent. */
+  resumeAfterEpochs?: number;
+  agent?: Partial<AgentOptions> | undefined;
+  /** Persist the devnet to `<stateDir>/devnet-state.json` (resumable). */
+  persist?: boolean;
+  signal?: AbortSignal | undefined;
+  onProgress?: (event: DemoProgress) => void;
+  onStep?: (step: string) => void;
+};
+
+export type DemoProgress = { epoch: number; total: number; report: EpochReport; totals: DemoTotals; elapsedMs: number; note?: string };
+
+export type DemoTotals = { refusals: number; halts: number; confirmed: number; gasUsed: bigint };
+
+export type DemoResult = {
+  stack: Stack;
+  journal: Journal;
+  replay: ReplayEpoch[];
+  completed: boolean;
+  epochsRun: number;
+  totals: DemoTotals;
+  firstRefusal: string | undefined;
+  elapsedMs: number;
+};
+
+const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * The main job: real WTI, Brent and gold history replayed through 5 reporters into the median oracles,
+ * and the agent running one epoch per trading day on top, from a fresh or resumed devnet. Returns with
+ * the devnet still running so the caller can summarise and verify; the caller closes `stack`.
+ */
+export async function runDemo(p: DemoParameters): Promise<DemoResult> {
+  const started = Date.now();
+  const warmupDays = p.warmupDays ?? 70;
+  const replay = buildReplay({ start: p.start, end: p.end, warmupDays });
+  const first = replay[0];
+  if (!first) throw new RangeError(`no market data between ${p.start} and ${p.end}`);
+  const options = parseAgentOptions(p.agent ?? {});
+  const stack = await openStack({
+    stateDir: p.stateDir,
+    statePath: p.persist === false ? null : join(p.stateDir, 'devnet-state.json'),
+    genesisTimestamp: first.timestamp - 86_400n,
+    trainEnd: dayBefore(p.start),
+    forecasterKind: options.forecaster,
+    capitalUsd: options.capitalUsd,
+    onStep: p.onStep,
+  });
+  const journal = openJournal(journalPath(p.stateDir));
+  try {
+    const tx = createTxManager({ clients: stack.agent, account: stack.agentAccount, store: journal.txStore() });
+    const agent = buildAgent(stack, journal, tx, options);
+    await agent.recover();
+    const reporters: ReporterSet = { accounts: stack.reporterAccounts, spreadPpm: 500 };
+    const totals: DemoTotals = { refusals: 0, halts: 0, confirmed: 0, gasUsed: 0n };
+    let firstRefusal: string | undefined;
+    let haltedEpochs = 0;
+    let epochsRun = 0;
+    const acting = replay.filter((e) => !e.warmup).length;
+    for (const epoch of replay) {
+      if (p.signal?.aborted) break;
+      await publishEpoch(stack, reporters, epoch);
+      if (epoch.warmup) continue;
+      const last = journal.state.lastEpoch();
+      if (last !== null && last >= epoch.index) continue;
+      await seedLiquidityOnce(stack);
+      const report = await agent.runEpoch(epoch.index);
+      epochsRun++;
+      let note: string | undefined;
+      for (const i of report.intents) {
+        if (i.outcome === 'refused' || i.outcome === 'reverted') {
+          totals.refusals++;
+          firstRefusal ??= `${epoch.date}: ${i.summary} — ${i.refusal?.sentence ?? 'refused'}`;
+          note ??= `refused: ${i.refusal?.sentence ?? i.summary}`;
+        }
+        if (i.outcome === 'confirmed') {
+          totals.confirmed++;
+          totals.gasUsed += i.gasUsed ?? 0n;
+        }
+      }
+      if (report.halted) {
+        if (haltedEpochs === 0) {
+          totals.halts++;
+          note = `HALT: ${report.halted}`;
+        }
+        haltedEpochs++;
+        if (haltedEpochs >= (p.resumeAfterEpochs ?? 5)) {
+          journal.state.resume('demo operator (stands in for `provenant agent resume`)');
+          agent.rebaseline();
+          note = `resumed by the demo operator after ${haltedEpochs} halted epochs`;
+          haltedEpochs = 0;
+        }
+      }
+      p.onProgress?.({ epoch: epochsRun, total: acting, report, totals, elapsedMs: Date.now() - started, ...(note ? { note } : {}) });
+      if (journal.state.lastEpoch() === null || (journal.state.lastEpoch() ?? -1) < epoch.index) journal.state.setLastEpoch(epoch.index);
+    }
+    const completed = (journal.state.lastEpoch() ?? -1) >= (replay.at(-1)?.index ?? 0);
+    return { stack, journal, replay, completed, epochsRun, totals, firstRefusal, elapsedMs: Date.now() - started };
+  } catch (error) {
+    journal.close();
+    await stack.close();
+    throw error;
+  }
+}
+
+export function buildAgent(stack: Stack, journal: Journal, tx: TxManager, options: AgentOptions): Agent {
+  const a = stack.addresses;
+  const cpi = loadDataset('cpi-us').series;
+  const artState = () => artStateFromJournal(journal);
+  return createAgent({
+    clients: stack.agent,
+    account: stack.agentAccount,
+    addresses: a,
+    journal,
+    tx,
+    options,
+    feedRules: { maxAgeSeconds: 4 * 86_400, maxDeviationBps: 2_500 },
+    forecaster: { model: stack.forecaster.model, id: stack.forecaster.id, reference: stack.forecaster.reference },
+    cpi,
+    content: stack.content,
+    decimals: 8,
+    strategies: [
+      synthStrategy({ vault: a.vault, modelId: stack.forecaster.id }),
+      feeStrategy({ pool: a.pool, findPolicy: (ps) => ps.find((x) => x.asset.toLowerCase() === a.pool.toLowerCase() && x.action === POLICY_ACTIONS.SET_FEE) }),
+      artStrategy({ nft: a.nft, guard: a.guard, model: stack.generator.model, modelId: stack.generator.id, content: stack.content, codeVersion: 'provenant 0.1.0', state: artState, onRegime: (r) => journal.state.set('art.lastRegime', r) }),
+    ],
+  });
+}
+
+/** Art tokens and last regime, rebuilt from confirmed art intents in the journal (no separate state to drift). */
+export function artStateFromJournal(journal: Journal): { tokens: ArtToken[]; lastRegime: string | undefined } {
+  const tokens: ArtToken[] = [];
+  for (const row of journal.intents.list({ status: 'confirmed' })) {
+    if (row.kind !== 'art-mint' && row.kind !== 'art-evolve') continue;
+    const d = (row.payload as { decision: { tokenId: string; nonce: `0x${string}`; version: number; manifestCid: string; commitment: `0x${string}` } }).decision;
+    const tokenId = BigInt(d.tokenId);
+    let token = tokens.find((t) => t.tokenId === tokenId);
+    if (!token) {
+      token = { tokenId, nonce: d.nonce, versions: [] };
+      tokens.push(token);
+    }
+    token.versions.push({ version: d.version, manifestCid: d.manifestCid, commitment: d.commitment });
+  }
+  for (const t of tokens) t.versions.sort((x, y) => x.version - y.version);
+  const lastRegime = journal.state.get<string>('art.lastRegime');
+  return { tokens, lastRegime };
+}
+
+/** Publishes the epoch's rounds (skipping any the chain already has: a resumed run repeats nothing). */
+async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayEpoch): Promise<void> {
+  const { relayer, addresses } = stack;
+  const wtiRound = await relayer.publicClient.readContract({ address: addresses.feeds.WTI, abi: latestRoundAbi, functionName: 'latestRound' });
+  if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return;
+  const block = await relayer.publicClient.getBlock();
+  if (block.timestamp < epoch.timestamp) {
+    // Chain time follows market time: mine an empty block at the epoch's close so every call and
+    // simulation of this epoch sees it.
+    await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: epoch.timestamp });
+    await stack.deployer.testClient!.mine({ blocks: 1 });
+  }
+  const observedAt = epoch.timestamp > block.timestamp ? epoch.timestamp : block.timestamp;
+  const publish = (feed: Address, value: number) => publishNextRound(relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
+  await publish(addresses.feeds.WTI, epoch.wti);
+  if (epoch.brent !== undefined) await publish(addresses.feeds.BRENT, epoch.brent);
+  if (epoch.gold !== undefined) await publish(addresses.feeds.XAU, epoch.gold);
+}
+
+/** Protocol-owned liquidity: once the agent holds sWTI, it puts a fifth of it in the pool with matching tUSD. */
+async function seedLiquidityOnce(stack: Stack): Promise<void> {
+  const pool = await readPool(stack.agent, stack.addresses.pool);
+  if (pool.totalShares > 0n) return;
+  const synth = await balanceOf(stack.agent, stack.addresses.synth, stack.agentAccount.address);
+  if (synth < 100n * 10n ** 18n) return;
+  const amount = synth / 5n;
+  const price = await stack.agent.publicClient.readContract({ address: stack.addresses.vault, abi: priceAbi, functionName: 'priceWad' });
+  const usd = (amount * price) / 10n ** 18n / 10n ** 12n;
+  const [token0] = await Promise.all([stack.agent.publicClient.readContract({ address: stack.addresses.pool, abi: token0Abi, functionName: 'TOKEN0' }).catch(() => stack.addresses.synth)]);
+  const synthFirst = token0.toLowerCase() === stack.addresses.synth.toLowerCase();
+  await addLiquidity(stack.agent, stack.addresses.pool, synthFirst ? { amount0: amount, amount1: usd } : { amount0: usd, amount1: amount });
+}
+
+const latestRoundAbi = [{ type: 'function', name: 'latestRound', inputs: [], outputs: [{ type: 'uint80', name: '' }], stateMutability: 'view' }] as const;
+const priceAbi = [{ type: 'function', name: 'priceWad', inputs: [], outputs: [{ type: 'uint256', name: '' }], stateMutability: 'view' }] as const;
+const token0Abi = [{ type: 'function', name: 'TOKEN0', inputs: [], outputs: [{ type: 'address', name: '' }], stateMutability: 'view' }] as const;

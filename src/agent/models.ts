@@ -1,0 +1,53 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Hex } from 'viem';
+import { datasetFeatures, inferFixedReal, type ModelFile, modelFileBytes, modelId, parseModelFile, trainForecaster } from '../models/index.js';
+
+/** The repository's shipped model files. */
+export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
+
+export function loadGenerator(): { model: ModelFile; id: Hex; bytes: Uint8Array } {
+  const bytes = new Uint8Array(readFileSync(join(MODELS_DIR, 'generator-v1.json')));
+  const model = parseModelFile(bytes, 'models/generator-v1.json');
+  return { model, id: modelId(model), bytes };
+}
+
+export type TrainedForecaster = { model: ModelFile; id: Hex; bytes: Uint8Array; reference: { X: number[][]; errors: number[] } };
+
+/**
+ * The forecaster the agent runs, trained only on data dated before `trainEnd` (no look-ahead into the
+ * replayed history): ten years of daily WTI with Brent and CPI features, fixed seed, exported to fixed
+ * point. Deterministic, so the same inputs give the same model id; cached under `<stateDir>/models/`.
+ * The drift detector's reference is the training window and its in-sample errors.
+ */
+export function trainAgentForecaster(parameters: { kind: 'ridge' | 'mlp'; trainEnd: string; stateDir: string }): TrainedForecaster {
+  const features = datasetFeatures('wti-daily');
+  const trained = trainForecaster({ features, kind: parameters.kind, trainEnd: parameters.trainEnd, window: 2520, seed: 42, name: `forecaster-wti-${parameters.kind}`, version: parameters.trainEnd });
+  const model = trained.model;
+  const bytes = modelFileBytes(model);
+  const id = modelId(model);
+  const path = join(parameters.stateDir, 'models', `${id}.json`);
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+  }
+  const rows: number[][] = [];
+  const errors: number[] = [];
+  features.dates.forEach((date, i) => {
+    if (date < trained.trainRows.from || date > trained.trainRows.to) return;
+    const x = features.X[i]!;
+    rows.push(x);
+    errors.push(features.y[i]! - inferFixedReal(model, x)[0]!);
+  });
+  return { model, id, bytes, reference: { X: rows, errors } };
+}
+
+/** Reads a model file the agent stored (by id) or a shipped one; used by `verify`. */
+export function loadModelById(stateDir: string, id: Hex): Uint8Array | undefined {
+  const stored = join(stateDir, 'models', `${id}.json`);
+  if (existsSync(stored)) return new Uint8Array(readFileSync(stored));
+  const shipped = loadGenerator();
+  if (shipped.id === id) return shipped.bytes;
+  return undefined;
+}
