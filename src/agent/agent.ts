@@ -428,6 +428,8 @@ export function createAgent(deps: AgentDependencies): Agent {
     recover,
     rebaseline() {
       rebaselineFrom(recentFeatures);
+      consecutiveRefusals = {};
+      journal.state.set('consecutiveRefusals', consecutiveRefusals);
       journal.append({ kind: 'decision', payload: { rebaseline: true } });
     },
   };

@@ -1,12 +1,20 @@
 import { join } from 'node:path';
-import type { Address } from 'viem';
-import { addLiquidity, balanceOf, createTxManager, readPool, type TxManager } from '../chain/index.js';
+import { type Address, keccak256, toBytes } from 'viem';
+import {
+  balanceOf,
+  createTxManager,
+  dynamicFeePoolAbi,
+  prepareCall,
+  provenanceNFTAbi,
+  readPool,
+  type TxManager,
+} from '../chain/index.js';
 import { loadDataset } from '../data/index.js';
 import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
 import { type Agent, createAgent, type EpochReport } from './agent.js';
-import { openJournal, type Journal } from './journal/index.js';
-import { parseAgentOptions, type AgentOptions } from './options.js';
+import { type Journal, openJournal } from './journal/index.js';
+import { type AgentOptions, parseAgentOptions } from './options.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
 import { journalPath, openStack, type Stack } from './stack.js';
 import { type ArtToken, artStrategy } from './strategies/art.js';
@@ -30,7 +38,14 @@ export type DemoParameters = {
   onStep?: (step: string) => void;
 };
 
-export type DemoProgress = { epoch: number; total: number; report: EpochReport; totals: DemoTotals; elapsedMs: number; note?: string };
+export type DemoProgress = {
+  epoch: number;
+  total: number;
+  report: EpochReport;
+  totals: DemoTotals;
+  elapsedMs: number;
+  note?: string;
+};
 
 export type DemoTotals = { refusals: number; halts: number; confirmed: number; gasUsed: bigint };
 
@@ -45,7 +60,8 @@ export type DemoResult = {
   elapsedMs: number;
 };
 
-const dayBefore = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+const dayBefore = (date: string) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
 
 /**
  * The main job: real WTI, Brent and gold history replayed through 5 reporters into the median oracles,
@@ -70,7 +86,11 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   });
   const journal = openJournal(journalPath(p.stateDir));
   try {
-    const tx = createTxManager({ clients: stack.agent, account: stack.agentAccount, store: journal.txStore() });
+    const tx = createTxManager({
+      clients: stack.agent,
+      account: stack.agentAccount,
+      store: journal.txStore(),
+    });
     const agent = buildAgent(stack, journal, tx, options);
     await agent.recover();
     const reporters: ReporterSet = { accounts: stack.reporterAccounts, spreadPpm: 500 };
@@ -85,8 +105,12 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
       if (epoch.warmup) continue;
       const last = journal.state.lastEpoch();
       if (last !== null && last >= epoch.index) continue;
-      await seedLiquidityOnce(stack);
+      await seedLiquidityOnce(stack, tx);
       const report = await agent.runEpoch(epoch.index);
+      if (!report.date) {
+        report.date = epoch.date;
+        report.price = epoch.wti;
+      }
       epochsRun++;
       let note: string | undefined;
       for (const i of report.intents) {
@@ -113,11 +137,28 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
           haltedEpochs = 0;
         }
       }
-      p.onProgress?.({ epoch: epochsRun, total: acting, report, totals, elapsedMs: Date.now() - started, ...(note ? { note } : {}) });
-      if (journal.state.lastEpoch() === null || (journal.state.lastEpoch() ?? -1) < epoch.index) journal.state.setLastEpoch(epoch.index);
+      p.onProgress?.({
+        epoch: epochsRun,
+        total: acting,
+        report,
+        totals,
+        elapsedMs: Date.now() - started,
+        ...(note ? { note } : {}),
+      });
+      if (journal.state.lastEpoch() === null || (journal.state.lastEpoch() ?? -1) < epoch.index)
+        journal.state.setLastEpoch(epoch.index);
     }
     const completed = (journal.state.lastEpoch() ?? -1) >= (replay.at(-1)?.index ?? 0);
-    return { stack, journal, replay, completed, epochsRun, totals, firstRefusal, elapsedMs: Date.now() - started };
+    return {
+      stack,
+      journal,
+      replay,
+      completed,
+      epochsRun,
+      totals,
+      firstRefusal,
+      elapsedMs: Date.now() - started,
+    };
   } catch (error) {
     journal.close();
     await stack.close();
@@ -125,7 +166,12 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   }
 }
 
-export function buildAgent(stack: Stack, journal: Journal, tx: TxManager, options: AgentOptions): Agent {
+export function buildAgent(
+  stack: Pick<Stack, 'addresses' | 'agent' | 'agentAccount' | 'forecaster' | 'generator' | 'content'>,
+  journal: Journal,
+  tx: TxManager,
+  options: AgentOptions,
+): Agent {
   const a = stack.addresses;
   const cpi = loadDataset('cpi-us').series;
   const artState = () => artStateFromJournal(journal);
@@ -137,24 +183,67 @@ export function buildAgent(stack: Stack, journal: Journal, tx: TxManager, option
     tx,
     options,
     feedRules: { maxAgeSeconds: 4 * 86_400, maxDeviationBps: 2_500 },
-    forecaster: { model: stack.forecaster.model, id: stack.forecaster.id, reference: stack.forecaster.reference },
+    forecaster: {
+      model: stack.forecaster.model,
+      id: stack.forecaster.id,
+      reference: stack.forecaster.reference,
+    },
     cpi,
     content: stack.content,
     decimals: 8,
     strategies: [
       synthStrategy({ vault: a.vault, modelId: stack.forecaster.id }),
-      feeStrategy({ pool: a.pool, findPolicy: (ps) => ps.find((x) => x.asset.toLowerCase() === a.pool.toLowerCase() && x.action === POLICY_ACTIONS.SET_FEE) }),
-      artStrategy({ nft: a.nft, guard: a.guard, model: stack.generator.model, modelId: stack.generator.id, content: stack.content, codeVersion: 'provenant 0.1.0', state: artState, onRegime: (r) => journal.state.set('art.lastRegime', r) }),
+      feeStrategy({
+        pool: a.pool,
+        findPolicy: (ps) =>
+          ps.find(
+            (x) => x.asset.toLowerCase() === a.pool.toLowerCase() && x.action === POLICY_ACTIONS.SET_FEE,
+          ),
+      }),
+      artStrategy({
+        nft: a.nft,
+        guard: a.guard,
+        model: stack.generator.model,
+        modelId: stack.generator.id,
+        content: stack.content,
+        codeVersion: 'provenant 0.1.0',
+        state: artState,
+        onRegime: (r) => journal.state.set('art.lastRegime', r),
+        latestVersionOnChain: async (tokenId) =>
+          Number(
+            (
+              await stack.agent.publicClient.readContract({
+                address: a.nft,
+                abi: provenanceNFTAbi,
+                functionName: 'latestVersion',
+                args: [tokenId],
+              })
+            )[0],
+          ),
+      }),
     ],
   });
 }
 
 /** Art tokens and last regime, rebuilt from confirmed art intents in the journal (no separate state to drift). */
-export function artStateFromJournal(journal: Journal): { tokens: ArtToken[]; lastRegime: string | undefined } {
+export function artStateFromJournal(journal: Journal): {
+  tokens: ArtToken[];
+  lastRegime: string | undefined;
+} {
   const tokens: ArtToken[] = [];
   for (const row of journal.intents.list({ status: 'confirmed' })) {
     if (row.kind !== 'art-mint' && row.kind !== 'art-evolve') continue;
-    const d = (row.payload as { decision: { tokenId: string; nonce: `0x${string}`; version: number; manifestCid: string; commitment: `0x${string}` } }).decision;
+    const d = (
+      row.payload as {
+        decision: {
+          tokenId: string;
+          nonce: `0x${string}`;
+          version: number;
+          manifestCid: string;
+          commitment: `0x${string}`;
+        };
+      }
+    ).decision;
     const tokenId = BigInt(d.tokenId);
     let token = tokens.find((t) => t.tokenId === tokenId);
     if (!token) {
@@ -171,7 +260,11 @@ export function artStateFromJournal(journal: Journal): { tokens: ArtToken[]; las
 /** Publishes the epoch's rounds (skipping any the chain already has: a resumed run repeats nothing). */
 async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayEpoch): Promise<void> {
   const { relayer, addresses } = stack;
-  const wtiRound = await relayer.publicClient.readContract({ address: addresses.feeds.WTI, abi: latestRoundAbi, functionName: 'latestRound' });
+  const wtiRound = await relayer.publicClient.readContract({
+    address: addresses.feeds.WTI,
+    abi: latestRoundAbi,
+    functionName: 'latestRound',
+  });
   if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return;
   const block = await relayer.publicClient.getBlock();
   if (block.timestamp < epoch.timestamp) {
@@ -181,26 +274,84 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
     await stack.deployer.testClient!.mine({ blocks: 1 });
   }
   const observedAt = epoch.timestamp > block.timestamp ? epoch.timestamp : block.timestamp;
-  const publish = (feed: Address, value: number) => publishNextRound(relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
+  const publish = (feed: Address, value: number) =>
+    publishNextRound(relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
   await publish(addresses.feeds.WTI, epoch.wti);
   if (epoch.brent !== undefined) await publish(addresses.feeds.BRENT, epoch.brent);
   if (epoch.gold !== undefined) await publish(addresses.feeds.XAU, epoch.gold);
 }
 
-/** Protocol-owned liquidity: once the agent holds sWTI, it puts a fifth of it in the pool with matching tUSD. */
-async function seedLiquidityOnce(stack: Stack): Promise<void> {
+/**
+ * Protocol-owned liquidity: once the agent holds sWTI, it puts a fifth of it in the pool with matching
+ * tUSD. Sent through the agent's transaction manager: every transaction of the agent key must be, or
+ * nonces collide.
+ */
+async function seedLiquidityOnce(stack: Stack, tx: TxManager): Promise<void> {
   const pool = await readPool(stack.agent, stack.addresses.pool);
   if (pool.totalShares > 0n) return;
   const synth = await balanceOf(stack.agent, stack.addresses.synth, stack.agentAccount.address);
   if (synth < 100n * 10n ** 18n) return;
   const amount = synth / 5n;
-  const price = await stack.agent.publicClient.readContract({ address: stack.addresses.vault, abi: priceAbi, functionName: 'priceWad' });
+  const price = await stack.agent.publicClient.readContract({
+    address: stack.addresses.vault,
+    abi: priceAbi,
+    functionName: 'priceWad',
+  });
   const usd = (amount * price) / 10n ** 18n / 10n ** 12n;
-  const [token0] = await Promise.all([stack.agent.publicClient.readContract({ address: stack.addresses.pool, abi: token0Abi, functionName: 'TOKEN0' }).catch(() => stack.addresses.synth)]);
+  const [token0] = await Promise.all([
+    stack.agent.publicClient
+      .readContract({ address: stack.addresses.pool, abi: token0Abi, functionName: 'TOKEN0' })
+      .catch(() => stack.addresses.synth),
+  ]);
   const synthFirst = token0.toLowerCase() === stack.addresses.synth.toLowerCase();
-  await addLiquidity(stack.agent, stack.addresses.pool, synthFirst ? { amount0: amount, amount1: usd } : { amount0: usd, amount1: amount });
+  const [amount0, amount1] = synthFirst ? [amount, usd] : [usd, amount];
+  const block = await stack.agent.publicClient.getBlock();
+  const call = prepareCall({
+    address: stack.addresses.pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'addLiquidity',
+    args: [
+      amount0,
+      amount1,
+      (amount0 * 99n) / 100n,
+      (amount1 * 99n) / 100n,
+      stack.agentAccount.address,
+      block.timestamp + 3600n,
+    ],
+    label: 'seed pool liquidity',
+  });
+  await tx.send({
+    key: keccak256(toBytes(`seed-liquidity:${stack.addresses.pool}`)),
+    label: call.label,
+    to: call.to,
+    data: call.data,
+  });
 }
 
-const latestRoundAbi = [{ type: 'function', name: 'latestRound', inputs: [], outputs: [{ type: 'uint80', name: '' }], stateMutability: 'view' }] as const;
-const priceAbi = [{ type: 'function', name: 'priceWad', inputs: [], outputs: [{ type: 'uint256', name: '' }], stateMutability: 'view' }] as const;
-const token0Abi = [{ type: 'function', name: 'TOKEN0', inputs: [], outputs: [{ type: 'address', name: '' }], stateMutability: 'view' }] as const;
+const latestRoundAbi = [
+  {
+    type: 'function',
+    name: 'latestRound',
+    inputs: [],
+    outputs: [{ type: 'uint80', name: '' }],
+    stateMutability: 'view',
+  },
+] as const;
+const priceAbi = [
+  {
+    type: 'function',
+    name: 'priceWad',
+    inputs: [],
+    outputs: [{ type: 'uint256', name: '' }],
+    stateMutability: 'view',
+  },
+] as const;
+const token0Abi = [
+  {
+    type: 'function',
+    name: 'TOKEN0',
+    inputs: [],
+    outputs: [{ type: 'address', name: '' }],
+    stateMutability: 'view',
+  },
+] as const;

@@ -1,16 +1,69 @@
 export { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
 export { type Agent, type AgentDependencies, createAgent, type EpochReport } from './agent.js';
-export { bootstrapOnDevnet, bootstrapProposal, demoPolicies, ensureModelRegistered, isBootstrapped, type Limits, type PolicySpec } from './bootstrap.js';
-export { artStateFromJournal, buildAgent, type DemoParameters, type DemoProgress, type DemoResult, type DemoTotals, runDemo } from './demo.js';
+export {
+  bootstrapOnDevnet,
+  bootstrapProposal,
+  demoPolicies,
+  ensureModelRegistered,
+  isBootstrapped,
+  type Limits,
+  type PolicySpec,
+} from './bootstrap.js';
+export {
+  type ActOutcome,
+  type AgentRuntime,
+  AgentSetupError,
+  type AgentStatus,
+  actOnIntent,
+  agentStatus,
+  connectAgentRuntime,
+  currentEpoch,
+  loadAgentForecaster,
+  prepareArtEvolve,
+  prepareArtMint,
+  type RunLoopParameters,
+  type RunLoopResult,
+  renderFromChain,
+  resolveAgentAddresses,
+  runAgentLoop,
+} from './cli-support.js';
+export {
+  artStateFromJournal,
+  buildAgent,
+  type DemoParameters,
+  type DemoProgress,
+  type DemoResult,
+  type DemoTotals,
+  runDemo,
+} from './demo.js';
 export * from './journal/index.js';
-export { checkObservation, featuresFromObservation, type Inference, infer, type Observation, observe, roundsToSeries } from './market.js';
-export { loadGenerator, loadModelById, MODELS_DIR, type TrainedForecaster, trainAgentForecaster } from './models.js';
-export { type AgentOptions, agentOptionsSchema, InvalidAgentOptionsError, parseAgentOptions } from './options.js';
+export {
+  checkObservation,
+  featuresFromObservation,
+  type Inference,
+  infer,
+  type Observation,
+  observe,
+  roundsToSeries,
+} from './market.js';
+export {
+  loadGenerator,
+  loadModelById,
+  MODELS_DIR,
+  type TrainedForecaster,
+  trainAgentForecaster,
+} from './models.js';
+export {
+  type AgentOptions,
+  agentOptionsSchema,
+  InvalidAgentOptionsError,
+  parseAgentOptions,
+} from './options.js';
 export { buildReplay, type ReplayEpoch, timestampOf } from './replay.js';
+export { summaryRows, writeAgentReport } from './report.js';
 export { journalPath, openStack, type Stack, type StackParameters } from './stack.js';
 export { type ArtToken, artStrategy } from './strategies/art.js';
 export { feeStrategy } from './strategies/fee.js';
 export { synthStrategy } from './strategies/synth.js';
 export type { EpochContext, Intent, IntentKind, Strategy } from './strategies/types.js';
-export { summaryRows, writeAgentReport } from './report.js';
 export { type AgentSummary, summarizeJournal } from './summary.js';

@@ -2,7 +2,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
-import { datasetFeatures, inferFixedReal, type ModelFile, modelFileBytes, modelId, parseModelFile, trainForecaster } from '../models/index.js';
+import {
+  datasetFeatures,
+  inferFixedReal,
+  type ModelFile,
+  modelFileBytes,
+  modelId,
+  parseModelFile,
+  trainForecaster,
+} from '../models/index.js';
 
 /** The repository's shipped model files. */
 export const MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
@@ -13,7 +21,15 @@ export function loadGenerator(): { model: ModelFile; id: Hex; bytes: Uint8Array 
   return { model, id: modelId(model), bytes };
 }
 
-export type TrainedForecaster = { model: ModelFile; id: Hex; bytes: Uint8Array; reference: { X: number[][]; errors: number[] } };
+/** Fixed fixed-point scale of the agent's forecaster: the zk circuit (zk/ridge/) is generated for exactly this scale. */
+export const AGENT_FORECASTER_SCALE_BITS = 20;
+
+export type TrainedForecaster = {
+  model: ModelFile;
+  id: Hex;
+  bytes: Uint8Array;
+  reference: { X: number[][]; errors: number[] };
+};
 
 /**
  * The forecaster the agent runs, trained only on data dated before `trainEnd` (no look-ahead into the
@@ -21,9 +37,22 @@ export type TrainedForecaster = { model: ModelFile; id: Hex; bytes: Uint8Array; 
  * point. Deterministic, so the same inputs give the same model id; cached under `<stateDir>/models/`.
  * The drift detector's reference is the training window and its in-sample errors.
  */
-export function trainAgentForecaster(parameters: { kind: 'ridge' | 'mlp'; trainEnd: string; stateDir: string }): TrainedForecaster {
+export function trainAgentForecaster(parameters: {
+  kind: 'ridge' | 'mlp';
+  trainEnd: string;
+  stateDir: string;
+}): TrainedForecaster {
   const features = datasetFeatures('wti-daily');
-  const trained = trainForecaster({ features, kind: parameters.kind, trainEnd: parameters.trainEnd, window: 2520, seed: 42, name: `forecaster-wti-${parameters.kind}`, version: parameters.trainEnd });
+  const trained = trainForecaster({
+    features,
+    kind: parameters.kind,
+    trainEnd: parameters.trainEnd,
+    window: 2520,
+    seed: 42,
+    name: `forecaster-wti-${parameters.kind}`,
+    version: parameters.trainEnd,
+    scaleBits: AGENT_FORECASTER_SCALE_BITS,
+  });
   const model = trained.model;
   const bytes = modelFileBytes(model);
   const id = modelId(model);

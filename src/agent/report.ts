@@ -4,7 +4,11 @@ import { writeChartPng } from '../plot/index.js';
 import type { AgentSummary } from './summary.js';
 
 /** The demo report: a Markdown summary plus PNG charts of price and forecast, position, fee, caps used. */
-export function writeAgentReport(summary: AgentSummary, outDir: string, extra: { verify: string[]; audit: string; elapsedSeconds: number }): string[] {
+export function writeAgentReport(
+  summary: AgentSummary,
+  outDir: string,
+  extra: { verify: string[]; audit: string; elapsedSeconds: number },
+): string[] {
   mkdirSync(outDir, { recursive: true });
   const s = summary.series;
   const haltRanges: [number, number][] = [];
@@ -97,9 +101,21 @@ export function summaryRows(summary: AgentSummary): [string, string][] {
     ['art minted / evolved', `${summary.artMinted} / ${summary.artEvolved}`],
     ['sWTI minted / burned', `${summary.synthMinted.toFixed(2)} / ${summary.synthBurned.toFixed(2)}`],
     ['pool fee changes', String(summary.feeChanges)],
-    ['refusals', `${Object.values(summary.refusalsByRule).reduce((a, b) => a + b, 0)} (${Object.entries(summary.refusalsByRule).map(([r, c]) => `${r}: ${c}`).join(', ') || 'none'})`],
+    [
+      'refusals',
+      `${Object.values(summary.refusalsByRule).reduce((a, b) => a + b, 0)} (${
+        Object.entries(summary.refusalsByRule)
+          .map(([r, c]) => `${r}: ${c}`)
+          .join(', ') || 'none'
+      })`,
+    ],
     ['halts', summary.halts.length ? summary.halts.map((h) => h.reason.split(':')[0]).join(', ') : 'none'],
     ['agent transactions / gas used', `${summary.transactions} / ${summary.gasUsed.toLocaleString('en-US')}`],
-    ['forecast MSE vs random walk', Number.isFinite(f.ratio) ? `${f.mseModel.toExponential(3)} vs ${f.mseRandomWalk.toExponential(3)} (ratio ${f.ratio.toFixed(4)}, n=${f.n})` : 'n/a'],
+    [
+      'forecast MSE vs random walk',
+      Number.isFinite(f.ratio)
+        ? `${f.mseModel.toExponential(3)} vs ${f.mseRandomWalk.toExponential(3)} (ratio ${f.ratio.toFixed(4)}, n=${f.n})`
+        : 'n/a',
+    ],
   ];
 }

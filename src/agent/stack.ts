@@ -20,6 +20,7 @@ import { ContentStore } from '../provenance/index.js';
 import { type AgentAddresses, agentAddresses } from './addresses.js';
 import { bootstrapOnDevnet, ensureModelRegistered } from './bootstrap.js';
 import { loadGenerator, type TrainedForecaster, trainAgentForecaster } from './models.js';
+import { ensureZkCommitment } from './zkCommitment.js';
 
 const E6 = 10n ** 6n;
 const E18 = 10n ** 18n;
@@ -68,7 +69,8 @@ export async function openStack(p: StackParameters): Promise<Stack> {
   const step = p.onStep ?? (() => {});
   const devnet = await startDevnet({ statePath: p.statePath, genesisTimestamp: p.genesisTimestamp });
   try {
-    const connect = (account: LocalAccount) => createClients({ rpcUrls: [devnet.rpcUrl], account, devnet: true });
+    const connect = (account: LocalAccount) =>
+      createClients({ rpcUrls: [devnet.rpcUrl], account, devnet: true });
     const reporterCount = p.reporters ?? 5;
     const deployerAccount = devnetAccount(DEVNET_ROLES.deployer);
     const agentAccount = devnetAccount(DEVNET_ROLES.agent);
@@ -82,21 +84,58 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       connect(devnetAccount(DEVNET_ROLES.user2)),
     ]);
     step('deploying contracts');
-    const roles = { deployer: deployerAccount.address, agent: agentAccount.address, guardian: devnetAccount(DEVNET_ROLES.guardian).address, reporters: reporterAccounts.map((a) => a.address) };
-    const deployed = await deploySuite(deployer, p.stateDir, defaultSuiteOptions(roles, { quorum: p.quorum ?? 3 }));
-    const addresses = agentAddresses(deployed.manifest, { synth: deployed.addresses['SynthToken.sWTI'] as Address });
+    const roles = {
+      deployer: deployerAccount.address,
+      agent: agentAccount.address,
+      guardian: devnetAccount(DEVNET_ROLES.guardian).address,
+      reporters: reporterAccounts.map((a) => a.address),
+    };
+    const deployed = await deploySuite(
+      deployer,
+      p.stateDir,
+      defaultSuiteOptions(roles, { quorum: p.quorum ?? 3 }),
+    );
+    const addresses = agentAddresses(deployed.manifest, {
+      synth: deployed.addresses['SynthToken.sWTI'] as Address,
+    });
     step('training the forecaster on data before the replay');
-    const forecaster = trainAgentForecaster({ kind: p.forecasterKind, trainEnd: p.trainEnd, stateDir: p.stateDir });
+    const forecaster = trainAgentForecaster({
+      kind: p.forecasterKind,
+      trainEnd: p.trainEnd,
+      stateDir: p.stateDir,
+    });
     const generator = loadGenerator();
     const content = new ContentStore(p.stateDir);
     await content.put(forecaster.bytes);
     await content.put(generator.bytes);
     step('registering models');
     const shareholders = [user0.account.address, user1.account.address];
-    await ensureModelRegistered(deployer, addresses.registry, { id: forecaster.id, kind: 0, version: forecaster.model.version, uri: `ipfs://${await content.put(forecaster.bytes)}`, licence: 'MIT', holders: shareholders, amounts: [600_000n * E18, 400_000n * E18] });
-    await ensureModelRegistered(deployer, addresses.registry, { id: generator.id, kind: 1, version: generator.model.version, uri: `ipfs://${await content.put(generator.bytes)}`, licence: 'CC-BY-4.0', holders: shareholders, amounts: [500_000n * E18, 500_000n * E18] });
+    await ensureModelRegistered(deployer, addresses.registry, {
+      id: forecaster.id,
+      kind: 0,
+      version: forecaster.model.version,
+      uri: `ipfs://${await content.put(forecaster.bytes)}`,
+      licence: 'MIT',
+      holders: shareholders,
+      amounts: [600_000n * E18, 400_000n * E18],
+    });
+    await ensureZkCommitment(deployer, addresses.registry, forecaster);
+    await ensureModelRegistered(deployer, addresses.registry, {
+      id: generator.id,
+      kind: 1,
+      version: generator.model.version,
+      uri: `ipfs://${await content.put(generator.bytes)}`,
+      licence: 'CC-BY-4.0',
+      holders: shareholders,
+      amounts: [500_000n * E18, 500_000n * E18],
+    });
     step('governance: bootstrap proposal (propose, vote, queue, execute)');
-    await bootstrapOnDevnet(deployer, addresses, { forecasterId: forecaster.id, generatorId: generator.id }, { nftMintFee: 1n * E6, onStep: (s) => step(`governance: ${s}`) });
+    await bootstrapOnDevnet(
+      deployer,
+      addresses,
+      { forecasterId: forecaster.id, generatorId: generator.id },
+      { nftMintFee: 1n * E6, onStep: (s) => step(`governance: ${s}`) },
+    );
     step('funding the agent');
     const capital = BigInt(p.capitalUsd ?? 1_000_000) * E6;
     const position = await readPosition(agent, addresses.vault, agentAccount.address);
@@ -106,9 +145,33 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       await ensureAllowance(agent, addresses.collateral, addresses.nft);
       await ensureAllowance(agent, addresses.collateral, addresses.pool);
       await ensureAllowance(agent, addresses.synth, addresses.pool);
-      await depositCollateral(agent, addresses.vault, { owner: agentAccount.address, amount: capital, intentId: keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'address' }], ['initial-deposit', agentAccount.address])) });
+      await depositCollateral(agent, addresses.vault, {
+        owner: agentAccount.address,
+        amount: capital,
+        intentId: keccak256(
+          encodeAbiParameters(
+            [{ type: 'string' }, { type: 'address' }],
+            ['initial-deposit', agentAccount.address],
+          ),
+        ),
+      });
     }
-    return { stateDir: p.stateDir, devnet, deployer, agent, agentAccount, relayer, reporterAccounts, users: [user0, user1, user2], addresses, manifest: deployed.manifest, forecaster, generator, content, close: devnet.stop };
+    return {
+      stateDir: p.stateDir,
+      devnet,
+      deployer,
+      agent,
+      agentAccount,
+      relayer,
+      reporterAccounts,
+      users: [user0, user1, user2],
+      addresses,
+      manifest: deployed.manifest,
+      forecaster,
+      generator,
+      content,
+      close: devnet.stop,
+    };
   } catch (error) {
     await devnet.stop();
     throw error;

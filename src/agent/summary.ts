@@ -27,7 +27,13 @@ export type AgentSummary = {
   };
 };
 
-type DecisionPayload = { date?: string; price?: number; forecast?: { mean: number }; previousError?: number | null; rebaseline?: boolean };
+type DecisionPayload = {
+  date?: string;
+  price?: number;
+  forecast?: { mean: number };
+  previousError?: number | null;
+  rebaseline?: boolean;
+};
 type IntentPayload = { decision?: { amount?: string; to?: number } };
 
 export function summarizeJournal(journal: Journal): AgentSummary {
@@ -46,7 +52,9 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     refusalsByRule[rule] = (refusalsByRule[rule] ?? 0) + 1;
     if (p.sentence && refusalExamples.length < 3) refusalExamples.push(p.sentence);
   }
-  const halts = journal.entries({ kind: 'halt' }).map((e) => ({ epoch: e.epoch, reason: String((e.payload as { reason: string }).reason) }));
+  const halts = journal
+    .entries({ kind: 'halt' })
+    .map((e) => ({ epoch: e.epoch, reason: String((e.payload as { reason: string }).reason) }));
   let gasUsed = 0n;
   let transactions = 0;
   for (const e of journal.entries({ kind: 'receipt' })) {
@@ -76,10 +84,20 @@ export function summarizeJournal(journal: Journal): AgentSummary {
       feeAt.set(row.epoch, d.to);
     }
   }
-  const decisions = journal.entries({ kind: 'decision' }).filter((e) => !(e.payload as DecisionPayload).rebaseline && (e.payload as DecisionPayload).date);
+  const decisions = journal
+    .entries({ kind: 'decision' })
+    .filter((e) => !(e.payload as DecisionPayload).rebaseline && (e.payload as DecisionPayload).date);
   const haltedEpochs = new Set<number>();
   for (const h of journal.entries({ kind: 'halt' })) haltedEpochs.add(h.epoch);
-  const series: AgentSummary['series'] = { dates: [], price: [], forecast: [], position: [], fee: [], mintedPerEpoch: [], halted: [] };
+  const series: AgentSummary['series'] = {
+    dates: [],
+    price: [],
+    forecast: [],
+    position: [],
+    fee: [],
+    mintedPerEpoch: [],
+    halted: [],
+  };
   let position = 0;
   let fee: number | undefined = 30;
   let seModel = 0;
@@ -119,7 +137,12 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     halts,
     gasUsed,
     transactions,
-    forecast: { n, mseModel: n ? seModel / n : Number.NaN, mseRandomWalk: n ? seRw / n : Number.NaN, ratio: n && seRw ? seModel / seRw : Number.NaN },
+    forecast: {
+      n,
+      mseModel: n ? seModel / n : Number.NaN,
+      mseRandomWalk: n ? seRw / n : Number.NaN,
+      ratio: n && seRw ? seModel / seRw : Number.NaN,
+    },
     series,
   };
 }

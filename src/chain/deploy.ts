@@ -1,4 +1,4 @@
-import { type Abi, type Address, encodeDeployData, type Hex, keccak256 } from 'viem';
+import { type Abi, type Address, encodeDeployData, getAddress, type Hex, keccak256 } from 'viem';
 import type { ProvenantClients } from './clients.js';
 import { TransactionRevertedError } from './errors.js';
 import { artifacts, type ContractName } from './generated/contracts.js';
@@ -77,7 +77,7 @@ export async function deployPlan(
     const code = await publicClient.getCode({ address: receipt.contractAddress });
     const entry: DeployedContract = {
       contract: step.contract,
-      address: receipt.contractAddress,
+      address: getAddress(receipt.contractAddress),
       codeHash: keccak256(code ?? '0x'),
       initHash,
       transactionHash: hash,

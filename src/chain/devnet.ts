@@ -93,9 +93,9 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   }
   if (statePath) {
     mkdirSync(dirname(statePath), { recursive: true });
+    // Only the latest state is dumped (not every block's): the file stays a few MB, so periodic dumps
+    // are cheap. Reads at past blocks (getRoundData, events) do not need historical states.
     args.push('--state', statePath, '--state-interval', String(parameters.stateIntervalSeconds ?? 5));
-    // Keep every block's state so reads at past blocks keep working after a restart.
-    args.push('--preserve-historical-states');
   }
   const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

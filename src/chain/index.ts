@@ -2,7 +2,9 @@ export { type PreparedCall, prepareCall } from './actions/call.js';
 export { balanceOf, ensureAllowance, faucet } from './actions/erc20.js';
 export { projectEventsAbi } from './actions/events.js';
 export * from './actions/governance.js';
+export * from './actions/guard.js';
 export * from './actions/markets.js';
+export * from './actions/models.js';
 export {
   type DecodedEvent,
   decodeEvents,

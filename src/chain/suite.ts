@@ -211,6 +211,27 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
       ],
     },
   );
+  // Zero-knowledge gate (issue 8): the generated verifier of the agent's ridge forecaster circuit
+  // (zk/ridge/) and one ForecastProofGate per vault feed. Layout = the circuit's: 2 outputs, 8 features,
+  // 2 oracle answers, 40-bit values; rounds at most 4 days old (covers weekends of a daily feed).
+  // The vault's zk path is switched on by governance: `vault.setZkConfig({ gate, ... })`.
+  steps.push({ name: 'RidgeGroth16Verifier', contract: 'RidgeGroth16Verifier', args: () => [] });
+  for (const feed of options.feeds.filter((f) => f.synthSymbol)) {
+    steps.push({
+      name: `ForecastProofGate.${feed.key}`,
+      contract: 'ForecastProofGate',
+      args: (d) => [
+        d.RidgeGroth16Verifier,
+        d.ModelRegistry,
+        d[`MedianOracle.${feed.key}`],
+        4n * 86_400n,
+        2n,
+        8n,
+        2n,
+        40n,
+      ],
+    });
+  }
   return steps;
 }
 

@@ -1,8 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './commands/agent.js';
+import { registerArt } from './commands/art.js';
+import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDevnet } from './commands/devnet.js';
+import { registerGov } from './commands/gov.js';
 import { registerModel } from './commands/model.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerPool } from './commands/pool.js';
+import { registerSynth } from './commands/synth.js';
+import { registerVerify } from './commands/verify.js';
 import { formatError } from './output.js';
 
 /** Builds the `provenant` program; exported so tests can run commands in-process. */
@@ -22,6 +30,14 @@ export function buildProgram(): Command {
   registerDevnet(program);
   registerDeploy(program);
   registerModel(program);
+  registerPolicy(program);
+  registerGov(program);
+  registerSynth(program);
+  registerPool(program);
+  registerVerify(program);
+  registerArt(program);
+  registerAgent(program);
+  registerAudit(program);
   return program;
 }
 

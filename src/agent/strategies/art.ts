@@ -25,6 +25,8 @@ export type ArtStrategyParameters = {
   window?: number;
   /** Remembers the regime seen this epoch (the agent journals it). */
   onRegime?: (regime: string) => void;
+  /** The token's latest version on-chain; an evolve is built only when the journal agrees with it. */
+  latestVersionOnChain?: (tokenId: bigint) => Promise<number>;
 };
 
 const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
@@ -100,7 +102,9 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
             nonce,
             'art-mint',
             call,
-            tokens.length === 0 ? `mint the first market art (${regime})` : `mint market art: regime ${lastRegime} → ${regime}`,
+            tokens.length === 0
+              ? `mint the first market art (${regime})`
+              : `mint market art: regime ${lastRegime} → ${regime}`,
             {
               tokenId: asset.tokenId.toString(),
               nonce,
@@ -117,6 +121,8 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
       const latest = tokens.at(-1);
       if (latest && context.epoch % options.art.evolveEveryEpochs === 0) {
         const parent = latest.versions.at(-1)!;
+        const onChain = await parameters.latestVersionOnChain?.(latest.tokenId);
+        if (onChain !== undefined && onChain !== parent.version) return []; // the journal lags the chain: reconcile first
         const version = parent.version + 1;
         const asset = await renderAsset(parameters.model, {
           ...common,

@@ -18,7 +18,13 @@ export function feeStrategy(parameters: {
       const policy = parameters.findPolicy(context.policies);
       if (!policy) return [];
       const annualVol = Math.max(context.inference.forecast.vol, context.inference.ewmaVol) * Math.sqrt(252);
-      const desired = Math.round(context.options.fee.baseBps + context.options.fee.volSlopeBps * annualVol);
+      // The bounds are public policy: propose within them. The per-epoch step is left to the guard, which
+      // refuses a too-large step with the reset time; the strategy then resizes to the allowed step.
+      const wanted = Math.round(context.options.fee.baseBps + context.options.fee.volSlopeBps * annualVol);
+      const desired = Math.min(
+        Number(policy.limits.maxValue),
+        Math.max(Number(policy.limits.minValue), wanted),
+      );
       const current = Number(policy.value);
       if (desired === current) return [];
       const make = (fee: number, resizedFrom?: number): Intent => ({

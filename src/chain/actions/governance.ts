@@ -203,11 +203,21 @@ export async function passProposalOnDevnet(
 ): Promise<{ id: bigint }> {
   const { governor } = addresses;
   const read = (functionName: 'votingDelay' | 'votingPeriod') =>
-    clients.publicClient.readContract({ address: governor, abi: provenantGovernorAbi, functionName }) as Promise<bigint>;
+    clients.publicClient.readContract({
+      address: governor,
+      abi: provenantGovernorAbi,
+      functionName,
+    }) as Promise<bigint>;
   const id = await proposalId(clients, governor, proposal);
   // Resumable: a proposal interrupted half-way continues from the state the chain records.
   for (let guard = 0; guard < 8; guard++) {
-    const exists = (await clients.publicClient.readContract({ address: governor, abi: provenantGovernorAbi, functionName: 'proposalSnapshot', args: [id] })) > 0n;
+    const exists =
+      (await clients.publicClient.readContract({
+        address: governor,
+        abi: provenantGovernorAbi,
+        functionName: 'proposalSnapshot',
+        args: [id],
+      })) > 0n;
     const state = exists ? await proposalState(clients, governor, id) : undefined;
     if (state === undefined) {
       await propose(clients, governor, proposal);
@@ -216,14 +226,23 @@ export async function passProposalOnDevnet(
     } else if (state === 'Pending') {
       await advanceTime(clients, (await read('votingDelay')) + 1n);
     } else if (state === 'Active') {
-      const voted = await clients.publicClient.readContract({ address: governor, abi: provenantGovernorAbi, functionName: 'hasVoted', args: [id, clients.account.address] });
+      const voted = await clients.publicClient.readContract({
+        address: governor,
+        abi: provenantGovernorAbi,
+        functionName: 'hasVoted',
+        args: [id, clients.account.address],
+      });
       if (!voted) await castVote(clients, governor, id, 1, 'devnet: configured by the demo');
       onStep?.('voted');
       await advanceTime(clients, (await read('votingPeriod')) + 1n);
     } else if (state === 'Succeeded') {
       await queue(clients, governor, proposal);
       onStep?.('queued');
-      const delay = await clients.publicClient.readContract({ address: addresses.timelock, abi: timelockMinDelayAbi, functionName: 'getMinDelay' });
+      const delay = await clients.publicClient.readContract({
+        address: addresses.timelock,
+        abi: timelockMinDelayAbi,
+        functionName: 'getMinDelay',
+      });
       await advanceTime(clients, delay + 1n);
     } else if (state === 'Queued') {
       await execute(clients, governor, proposal);
@@ -231,10 +250,20 @@ export async function passProposalOnDevnet(
     } else if (state === 'Executed') {
       return { id };
     } else {
-      throw new ProposalStateError('pass', state, 'Pending, Active, Succeeded or Queued', 'Make a new proposal (change its description).');
+      throw new ProposalStateError(
+        'pass',
+        state,
+        'Pending, Active, Succeeded or Queued',
+        'Make a new proposal (change its description).',
+      );
     }
   }
-  throw new ProposalStateError('pass', await proposalState(clients, governor, id), 'Executed', 'The proposal did not advance; check the timelock delay and the quorum.');
+  throw new ProposalStateError(
+    'pass',
+    await proposalState(clients, governor, id),
+    'Executed',
+    'The proposal did not advance; check the timelock delay and the quorum.',
+  );
 }
 
 const timelockMinDelayAbi = [

@@ -7,7 +7,12 @@ import { sendPrepared, type WriteReturnType, writeContract } from './write.js';
 // ---- SyntheticVault --------------------------------------------------------------------------------
 
 /** A position; `ratioBps` and `liquidatable` are undefined while the vault has no usable price. */
-export type PositionState = { collateral: bigint; debt: bigint; ratioBps: bigint | undefined; liquidatable: boolean | undefined };
+export type PositionState = {
+  collateral: bigint;
+  debt: bigint;
+  ratioBps: bigint | undefined;
+  liquidatable: boolean | undefined;
+};
 
 export async function readPosition(
   clients: ProvenantClients,
@@ -17,8 +22,12 @@ export async function readPosition(
   const read = clients.publicClient.readContract;
   const [[collateral, debt], ratioBps, liquidatable] = await Promise.all([
     read({ address: vault, abi: syntheticVaultAbi, functionName: 'positionOf', args: [owner] }),
-    read({ address: vault, abi: syntheticVaultAbi, functionName: 'collateralRatioBps', args: [owner] }).catch(() => undefined),
-    read({ address: vault, abi: syntheticVaultAbi, functionName: 'isLiquidatable', args: [owner] }).catch(() => undefined),
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'collateralRatioBps', args: [owner] }).catch(
+      () => undefined,
+    ),
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'isLiquidatable', args: [owner] }).catch(
+      () => undefined,
+    ),
   ]);
   return { collateral, debt, ratioBps, liquidatable };
 }

@@ -4,15 +4,29 @@ import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
 import { createProgressLine } from '../progress.js';
 import { finishDemo } from './demoSummary.js';
 
-type DemoFlags = { start: string; end: string; fresh?: boolean; resumeAfter: number; artSize?: number; report: string };
+type DemoFlags = {
+  start: string;
+  end: string;
+  fresh?: boolean;
+  resumeAfter: number;
+  artSize?: number;
+  report: string;
+};
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('The main job: replay real WTI, Brent and gold history through 5 reporters into the oracles and run the agent on top, on the embedded devnet. Ctrl-C stops cleanly; running it again resumes.')
+    .description(
+      'The main job: replay real WTI, Brent and gold history through 5 reporters into the oracles and run the agent on top, on the embedded devnet. Ctrl-C stops cleanly; running it again resumes.',
+    )
     .option('--start <date>', 'first trading day the agent acts on', '2019-10-01')
     .option('--end <date>', 'last trading day', '2021-03-31')
-    .option('--resume-after <epochs>', 'epochs a halt lasts before the demo operator resumes the agent', (v) => Number.parseInt(v, 10), 5)
+    .option(
+      '--resume-after <epochs>',
+      'epochs a halt lasts before the demo operator resumes the agent',
+      (v) => Number.parseInt(v, 10),
+      5,
+    )
     .option('--art-size <pixels>', 'artwork size (default 512)', (v) => Number.parseInt(v, 10))
     .option('--report <dir>', 'report folder', 'reports/demo')
     .option('--fresh', 'discard the previous demo state (devnet, journal, content) and start over')
@@ -36,7 +50,12 @@ export function registerDemo(program: Command): void {
             start: flags.start,
             end: flags.end,
             resumeAfterEpochs: flags.resumeAfter,
-            agent: { ...(config.agent as object), ...(flags.artSize ? { art: { size: flags.artSize, evolveEveryEpochs: 20, maxTokens: 12 } } : {}) },
+            agent: {
+              ...(config.agent as object),
+              ...(flags.artSize
+                ? { art: { size: flags.artSize, evolveEveryEpochs: 20, maxTokens: 12 } }
+                : {}),
+            },
             signal,
             onStep: (step) => progress.note(`setup: ${step}`),
             onProgress: (event: DemoProgress) => progress.update(formatProgress(event), event.note),

@@ -1,32 +1,58 @@
 import { resolve } from 'node:path';
-import { type DemoResult, loadModelById, summarizeJournal, summaryRows, writeAgentReport } from '../../agent/index.js';
+import {
+  type DemoResult,
+  loadModelById,
+  summarizeJournal,
+  summaryRows,
+  writeAgentReport,
+} from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { chainVerifyDependencies, formatVerifyReport, mintedTokenIds, verifyAllVersions } from '../../provenance/index.js';
+import {
+  chainVerifyDependencies,
+  formatVerifyReport,
+  mintedTokenIds,
+  verifyAllVersions,
+} from '../../provenance/index.js';
 import { printTable } from '../output.js';
 
 /** After the demo loop: the summary table, `verify --all`, `audit verify`, and the report folder. */
-export async function finishDemo(result: DemoResult, options: { reportDir: string; stopped: boolean }): Promise<void> {
+export async function finishDemo(
+  result: DemoResult,
+  options: { reportDir: string; stopped: boolean },
+): Promise<void> {
   const { journal } = result;
   if (options.stopped && !result.completed) {
-    console.log(`\nStopped cleanly after ${result.epochsRun} epoch(s) this run; chain state and journal are saved. Run \`npm start\` again to resume.`);
+    console.log(
+      `\nStopped cleanly after ${result.epochsRun} epoch(s) this run; chain state and journal are saved. Run \`npm start\` again to resume.`,
+    );
     return;
   }
   const summary = summarizeJournal(journal);
   console.log('\nSummary');
   printTable(summaryRows(summary));
-  if (summary.refusalExamples[0]) console.log(`\nA refusal, as the chain explained it:\n  ${summary.refusalExamples[0]}`);
+  if (summary.refusalExamples[0])
+    console.log(`\nA refusal, as the chain explained it:\n  ${summary.refusalExamples[0]}`);
   if (summary.halts.length) {
     console.log('\nHalts:');
     for (const h of summary.halts) console.log(`  epoch ${h.epoch}: ${h.reason}`);
   }
   const verifyLines = await verifyAll(result);
   const audit = journal.verify();
-  const auditLine = audit.ok ? `audit verify: ${audit.entries} entries, hash chain intact (head ${audit.head.hash.slice(0, 18)}…)` : `audit verify FAILED: ${audit.issues.map((i) => `seq ${i.seq}: ${i.detail}`).join('; ')}`;
+  const auditLine = audit.ok
+    ? `audit verify: ${audit.entries} entries, hash chain intact (head ${audit.head.hash.slice(0, 18)}…)`
+    : `audit verify FAILED: ${audit.issues.map((i) => `seq ${i.seq}: ${i.detail}`).join('; ')}`;
   console.log(`\n${verifyLines.join('\n')}\n${auditLine}`);
-  const files = writeAgentReport(summary, resolve(options.reportDir), { verify: verifyLines, audit: auditLine, elapsedSeconds: result.elapsedMs / 1000 });
+  const files = writeAgentReport(summary, resolve(options.reportDir), {
+    verify: verifyLines,
+    audit: auditLine,
+    elapsedSeconds: result.elapsedMs / 1000,
+  });
   console.log(`\nReport: ${files[0]} (+${files.length - 1} charts)`);
   if (!audit.ok || verifyLines.some((l) => l.includes('NOT verified'))) {
-    throw new NonRetryableError('Verification failed: see the lines above.', { details: 'A failed check names what differs; the journal and the content store are left as they are for inspection.' });
+    throw new NonRetryableError('Verification failed: see the lines above.', {
+      details:
+        'A failed check names what differs; the journal and the content store are left as they are for inspection.',
+    });
   }
 }
 
@@ -39,7 +65,8 @@ async function verifyAll(result: DemoResult): Promise<string[]> {
     content: stack.content,
     loadModelFile: async (id) => {
       const bytes = loadModelById(stack.stateDir, id);
-      if (!bytes) throw new NonRetryableError(`Model file ${id} is not in ${stack.stateDir}/models or models/.`);
+      if (!bytes)
+        throw new NonRetryableError(`Model file ${id} is not in ${stack.stateDir}/models or models/.`);
       return bytes;
     },
   });

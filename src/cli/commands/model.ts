@@ -7,6 +7,7 @@ import {
   writeModelReport,
 } from '../../models/index.js';
 import { printTable, toJson } from '../output.js';
+import { registerModelRegistry } from './registry.js';
 
 const DATASETS = ['wti-daily', 'brent-daily', 'wti-monthly', 'brent-monthly', 'gold-monthly'] as const;
 
@@ -98,4 +99,5 @@ export function registerModel(program: Command): void {
       console.log(`\nWrote ${files.length} files to ${resolve(flags.out)}:`);
       for (const file of files) console.log(`  ${file}`);
     });
+  registerModelRegistry(model);
 }

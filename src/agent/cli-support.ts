@@ -1,0 +1,552 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Address,
+  encodeAbiParameters,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  type PublicClient,
+} from 'viem';
+import {
+  aggregatorV3InterfaceAbi,
+  ContractRevertError,
+  isTransientRpcError,
+  NotDeployedError,
+  type ProvenantClients,
+  prepareCall,
+  provenanceNFTAbi,
+  RpcUnavailableError,
+  readManifest,
+  syntheticVaultAbi,
+  type TxManager,
+  TxRevertedError,
+  toContractRevertError,
+} from '../chain/index.js';
+import { NonRetryableError } from '../errors/index.js';
+import { datasetFeatures, inferFixedReal, type ModelFile, parseModelFile } from '../models/index.js';
+import { readFeedWindow } from '../oracle/index.js';
+import { explainRefusal, preflight, type Refusal, readPolicies } from '../policy/index.js';
+import {
+  ContentStore,
+  chainVerifyDependencies,
+  parseManifest,
+  type RenderedAsset,
+  renderAsset,
+} from '../provenance/index.js';
+import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
+import type { Agent, EpochReport } from './agent.js';
+import type { IntentStatus, Journal } from './journal/index.js';
+import { loadGenerator, type TrainedForecaster } from './models.js';
+import type { Intent } from './strategies/types.js';
+
+/** What `buildAgent` needs: the deployed addresses, the agent's clients and key, the models and the content store. */
+export type AgentRuntime = {
+  stateDir: string;
+  addresses: AgentAddresses;
+  agent: ProvenantClients;
+  agentAccount: LocalAccount;
+  forecaster: TrainedForecaster;
+  generator: ReturnType<typeof loadGenerator>;
+  content: ContentStore;
+};
+
+/** The state directory has no forecaster the agent could run. */
+export class AgentSetupError extends NonRetryableError {
+  override name = 'AgentSetupError';
+  constructor(reason: string, details: string) {
+    super(`The agent cannot start: ${reason}.`, { details, docsPath: 'docs/agent.md#running-the-agent' });
+  }
+}
+
+/** Addresses of the deployed suite on this chain, from `<stateDir>/deployments/<chainId>.json` (synth token read from the vault). */
+export async function resolveAgentAddresses(
+  clients: ProvenantClients,
+  stateDir: string,
+): Promise<AgentAddresses> {
+  const manifest = readManifest(stateDir, clients.chain.id);
+  if (!manifest.contracts.ProvenanceNFT) throw new NotDeployedError('ProvenanceNFT', clients.chain.id);
+  const vault = manifest.contracts['SyntheticVault.sWTI']?.address;
+  if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', clients.chain.id);
+  const synth = await clients.publicClient.readContract({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'SYNTH',
+  });
+  return agentAddresses(manifest, { synth });
+}
+
+/**
+ * The forecaster the agent ran on this state dir: the model file under `<stateDir>/models/` (the one
+ * named by `preferredId` (the journal's last decision), else the newest), with the drift reference
+ * rebuilt from the training window the file records.
+ */
+export function loadAgentForecaster(stateDir: string, preferredId?: Hex | undefined): TrainedForecaster {
+  const dir = join(stateDir, 'models');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^0x[0-9a-f]{64}\.json$/.test(f)) : [];
+  const forecasters: { id: Hex; model: ModelFile }[] = [];
+  for (const file of files) {
+    const model = parseModelFile(new Uint8Array(readFileSync(join(dir, file))), join(dir, file));
+    if (model.kind === 'forecaster') forecasters.push({ id: file.slice(0, -5) as Hex, model });
+  }
+  const chosen = preferredId
+    ? forecasters.find((f) => f.id === preferredId.toLowerCase())
+    : forecasters.length === 1
+      ? forecasters[0]
+      : forecasters.sort((a, b) => (a.model.version < b.model.version ? 1 : -1))[0];
+  if (!chosen)
+    throw new AgentSetupError(
+      preferredId ? `forecaster ${preferredId} is not in ${dir}` : `no forecaster model file in ${dir}`,
+      'Run `provenant demo` once (it trains and stores the forecaster), or copy the model file the agent ran with into that folder.',
+    );
+  // The drift reference is the training window and its in-sample errors, rebuilt from the stored file
+  // itself (no re-training: the file is what the agent ran, whatever the training code does today).
+  const window = (chosen.model.metadata as { trainRows?: { from?: string; to?: string } }).trainRows;
+  if (!window?.from || !window.to)
+    throw new AgentSetupError(
+      `${chosen.model.name} ${chosen.model.version} does not record its training window (metadata.trainRows)`,
+      'The drift detector needs the training window as its reference. Re-train with `provenant demo --fresh`.',
+    );
+  const features = datasetFeatures('wti-daily');
+  const X: number[][] = [];
+  const errors: number[] = [];
+  features.dates.forEach((date, i) => {
+    if (date < (window.from as string) || date > (window.to as string)) return;
+    const x = features.X[i] as number[];
+    X.push(x);
+    errors.push((features.y[i] as number) - (inferFixedReal(chosen.model, x)[0] as number));
+  });
+  const bytes = new Uint8Array(readFileSync(join(dir, `${chosen.id}.json`)));
+  if (keccak256(bytes) !== chosen.id)
+    throw new AgentSetupError(
+      `${join(dir, `${chosen.id}.json`)} does not hash to its name (${keccak256(bytes)})`,
+      'The file was changed after it was stored; restore it from the content store or the registry URI.',
+    );
+  return { model: chosen.model, id: chosen.id, bytes, reference: { X, errors } };
+}
+
+/** Connects the agent to a deployed suite: addresses, models (from the state dir) and the content store. */
+export async function connectAgentRuntime(p: {
+  clients: ProvenantClients;
+  account: LocalAccount;
+  stateDir: string;
+  journal?: Journal | undefined;
+}): Promise<AgentRuntime> {
+  const addresses = await resolveAgentAddresses(p.clients, p.stateDir);
+  const lastModel = p.journal ? lastDecisionModel(p.journal) : undefined;
+  const forecaster = loadAgentForecaster(p.stateDir, lastModel);
+  return {
+    stateDir: p.stateDir,
+    addresses,
+    agent: p.clients,
+    agentAccount: p.account,
+    forecaster,
+    generator: loadGenerator(),
+    content: new ContentStore(p.stateDir),
+  };
+}
+
+function lastDecisionModel(journal: Journal): Hex | undefined {
+  const rows = journal.db
+    .prepare(
+      "SELECT payload FROM entries WHERE kind = 'decision' AND payload LIKE '%\"model\":%' ORDER BY seq DESC LIMIT 1",
+    )
+    .all() as { payload: string }[];
+  const model = rows[0] ? (JSON.parse(rows[0].payload) as { model?: Hex }).model : undefined;
+  return model;
+}
+
+/** What `provenant agent status` prints. */
+export type AgentStatus = {
+  halted: boolean;
+  reason: string | null;
+  since: string | null;
+  lastEpoch: number | null;
+  lastRun: { at: string; outcome: string } | null;
+  pendingApprovals: { id: string; intentKey: Hex; summary: string; sizeUsd: number; calldataHash: Hex }[];
+  approvedUnused: number;
+  intents: Partial<Record<IntentStatus, number>>;
+  journal: { entries: number; head: Hex };
+};
+
+export function agentStatus(journal: Journal): AgentStatus {
+  const halt = journal.state.halted();
+  const intents: Partial<Record<IntentStatus, number>> = {};
+  for (const row of journal.db.prepare('SELECT status, COUNT(*) AS n FROM intents GROUP BY status').all() as {
+    status: IntentStatus;
+    n: number;
+  }[])
+    intents[row.status] = row.n;
+  const head = journal.head();
+  return {
+    halted: halt.halted,
+    reason: halt.halted ? halt.reason : null,
+    since: halt.halted ? new Date(halt.since).toISOString() : null,
+    lastEpoch: journal.state.lastEpoch(),
+    lastRun: journal.state.get<{ at: string; outcome: string }>('agent.lastRun') ?? null,
+    pendingApprovals: journal.approvals.list({ status: 'pending' }).map((a) => {
+      const p = a.payload as { summary?: string; sizeUsd?: number };
+      return {
+        id: a.id,
+        intentKey: a.intentKey,
+        summary: p.summary ?? '',
+        sizeUsd: p.sizeUsd ?? 0,
+        calldataHash: a.calldataHash,
+      };
+    }),
+    approvedUnused: journal.approvals.list({ status: 'approved', used: false }).length,
+    intents,
+    journal: { entries: head.seq, head: head.hash },
+  };
+}
+
+/** The epoch the chain is at: one epoch per WTI round (round r is epoch r − 1, as in the demo's replay). */
+export async function currentEpoch(client: PublicClient, wtiFeed: Address): Promise<number> {
+  const latest = await client.readContract({
+    address: wtiFeed,
+    abi: aggregatorV3InterfaceAbi,
+    functionName: 'latestRoundData',
+  });
+  return Number(latest[0]) - 1;
+}
+
+export type RunLoopParameters = {
+  agent: Agent;
+  journal: Journal;
+  clients: ProvenantClients;
+  wtiFeed: Address;
+  /** Epochs to run (each needs a new oracle round); default 1. */
+  epochs?: number | undefined;
+  /** Run one epoch on the latest round now and return, also when no new round arrived (only approved intents are sent then). */
+  once?: boolean | undefined;
+  /** Polling interval while waiting for a new round (ms). */
+  pollMs?: number | undefined;
+  signal?: AbortSignal | undefined;
+  onReport?: ((report: EpochReport) => void) | undefined;
+  onWait?: ((epoch: number) => void) | undefined;
+};
+
+export type RunLoopResult = {
+  reports: EpochReport[];
+  stopped: 'done' | 'halted' | 'aborted' | 'nothing-new';
+};
+
+/**
+ * `provenant agent run`: recover, then one epoch per new WTI round. Halts stop the loop (a person
+ * resumes). When no endpoint answers, the loop records the status in the journal and throws
+ * RpcUnavailableError naming the URLs; nothing is left half-done (the tx manager's records are durable).
+ */
+export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult> {
+  const { journal } = p;
+  const reports: EpochReport[] = [];
+  const record = (outcome: string) =>
+    journal.state.set('agent.lastRun', { at: new Date().toISOString(), outcome });
+  try {
+    await p.agent.recover();
+    const wanted = p.once ? 1 : (p.epochs ?? 1);
+    while (reports.length < wanted) {
+      if (p.signal?.aborted) {
+        record('stopped by the operator');
+        return { reports, stopped: 'aborted' };
+      }
+      const epoch = await currentEpoch(p.clients.publicClient, p.wtiFeed);
+      const last = journal.state.lastEpoch();
+      const approved = journal.approvals.list({ status: 'approved', used: false }).length;
+      if (last !== null && last >= epoch && !(p.once && approved > 0)) {
+        if (p.once) {
+          record(`nothing new: epoch ${epoch} already ran`);
+          return { reports, stopped: 'nothing-new' };
+        }
+        p.onWait?.(epoch);
+        await sleep(p.pollMs ?? 2_000, p.signal);
+        continue;
+      }
+      const report = await p.agent.runEpoch(epoch);
+      reports.push(report);
+      p.onReport?.(report);
+      if (report.halted) {
+        record(`halted: ${report.halted}`);
+        return { reports, stopped: 'halted' };
+      }
+      record(`epoch ${epoch} ran (${report.intents.length} intent(s))`);
+    }
+    return { reports, stopped: 'done' };
+  } catch (error) {
+    if (error instanceof RpcUnavailableError || isTransientRpcError(error)) {
+      const unavailable =
+        error instanceof RpcUnavailableError ? error : new RpcUnavailableError(p.clients.rpcUrls, error);
+      journal.append({
+        kind: 'note',
+        payload: { rpcUnavailable: true, urls: [...p.clients.rpcUrls], message: unavailable.shortMessage },
+      });
+      record(`stopped: ${unavailable.shortMessage}`);
+      throw unavailable;
+    }
+    throw error;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+// ---------------------------------------------------------------- art by hand (`provenant art …`)
+
+const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
+
+export type ArtInputs = {
+  clients: ProvenantClients;
+  addresses: AgentAddresses;
+  generator: ReturnType<typeof loadGenerator>;
+  /** The account the token is minted to and that signs. */
+  agent: Address;
+  size: number;
+  /** WTI rounds the market state is derived from (default 20, as the art strategy). */
+  window?: number | undefined;
+  codeVersion?: string | undefined;
+};
+
+async function latestRounds(clients: ProvenantClients, feed: Address, window: number) {
+  const rounds = await readFeedWindow(clients.publicClient, feed, window);
+  return rounds.map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt }));
+}
+
+function common(
+  p: ArtInputs,
+  rounds: { roundId: bigint; answer: bigint; updatedAt: bigint }[],
+  label: string,
+) {
+  return {
+    chainId: p.clients.chain.id,
+    contract: p.addresses.nft,
+    oracle: { feed: p.addresses.feeds.WTI, decimals: 8, rounds },
+    salt: p.addresses.nft,
+    width: p.size,
+    height: p.size,
+    agent: p.agent,
+    policy: { guard: p.addresses.guard, snapshot: { source: label } },
+    codeVersion: p.codeVersion ?? 'provenant 0.1.0',
+  };
+}
+
+/** Renders a version-0 artwork from the latest oracle rounds on the chain (nothing sent, nothing stored). */
+export async function renderFromChain(
+  p: ArtInputs,
+): Promise<{ asset: RenderedAsset; nonce: Hex; latestRound: bigint }> {
+  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? 20);
+  const latestRound = rounds.at(-1)?.roundId ?? 0n;
+  const nonce = keccak256(
+    encodeAbiParameters(
+      [{ type: 'string' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }],
+      ['art-mint-cli', BigInt(p.clients.chain.id), p.addresses.nft, latestRound],
+    ),
+  );
+  const asset = await renderAsset(p.generator.model, {
+    ...common(p, rounds, 'provenant art'),
+    version: 0,
+    nonce,
+    parent: null,
+  });
+  return { asset, nonce, latestRound };
+}
+
+async function storeAsset(content: ContentStore, asset: RenderedAsset): Promise<string> {
+  await content.put(asset.png);
+  await content.put(asset.metadataBytes);
+  return content.put(asset.manifestBytes);
+}
+
+/** An `art-mint` intent for the latest rounds, shaped like the art strategy's (so the agent evolves it later). */
+export async function prepareArtMint(
+  p: ArtInputs & { content: ContentStore },
+): Promise<Intent & { asset: RenderedAsset }> {
+  const { asset, nonce } = await renderFromChain(p);
+  const manifestCid = await storeAsset(p.content, asset);
+  const call = prepareCall({
+    address: p.addresses.nft,
+    abi: provenanceNFTAbi,
+    functionName: 'mint',
+    args: [
+      p.agent,
+      p.generator.id,
+      asset.commitment,
+      nonce,
+      sha256(asset.manifestBytes),
+      sha256(asset.metadataBytes),
+    ],
+    label: `mint art (${asset.manifest.marketState.regime})`,
+  });
+  return {
+    key: nonce,
+    strategy: 'art-cli',
+    kind: 'art-mint',
+    call,
+    sizeUsd: 0,
+    summary: `mint market art by hand (${asset.manifest.marketState.regime})`,
+    decision: {
+      tokenId: asset.tokenId.toString(),
+      nonce,
+      version: 0,
+      manifestCid,
+      commitment: asset.commitment,
+      regime: asset.manifest.marketState.regime,
+    },
+    manifest: { cid: manifestCid, commitment: asset.commitment, bytes: asset.manifestBytes },
+    asset,
+  };
+}
+
+/** An `art-evolve` intent: re-renders the token from the latest rounds as its next version (same seed, parent = latest version). */
+export async function prepareArtEvolve(
+  p: ArtInputs & { content: ContentStore; tokenId: bigint },
+): Promise<Intent & { asset: RenderedAsset }> {
+  const deps = chainVerifyDependencies({
+    client: p.clients.publicClient,
+    nft: p.addresses.nft,
+    registry: p.addresses.registry,
+    content: p.content,
+    loadModelFile: async () => p.generator.bytes,
+  });
+  const record = await deps.readTokenRecord(p.tokenId);
+  const parent = record.versions.at(-1);
+  if (!parent?.manifestCid)
+    throw new NonRetryableError(`Token ${p.tokenId} has no on-chain record to evolve.`, {
+      details: 'List minted tokens with `provenant verify --all`; mint one with `provenant art mint`.',
+    });
+  const parentManifest = parseManifest(await p.content.get(parent.manifestCid), parent.manifestCid);
+  const version = record.versions.length;
+  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? 20);
+  const asset = await renderAsset(p.generator.model, {
+    ...common(p, rounds, 'provenant art'),
+    salt: parentManifest.parameters.salt as Hex,
+    tokenId: p.tokenId,
+    version,
+    nonce: parentManifest.parameters.nonce as Hex,
+    parent: { manifestCid: parent.manifestCid, commitment: parent.commitment.toLowerCase() as Hex },
+  });
+  const manifestCid = await storeAsset(p.content, asset);
+  const call = prepareCall({
+    address: p.addresses.nft,
+    abi: provenanceNFTAbi,
+    functionName: 'evolve',
+    args: [
+      p.tokenId,
+      BigInt(version - 1),
+      p.generator.id,
+      asset.commitment,
+      sha256(asset.manifestBytes),
+      sha256(asset.metadataBytes),
+    ],
+    label: `evolve art v${version}`,
+  });
+  const key = keccak256(
+    encodeAbiParameters([{ type: 'string' }, { type: 'bytes32' }], ['art-evolve', asset.commitment]),
+  );
+  return {
+    key,
+    strategy: 'art-cli',
+    kind: 'art-evolve',
+    call,
+    sizeUsd: 0,
+    summary: `evolve token ${p.tokenId.toString(16).slice(0, 8)}… to v${version} by hand`,
+    decision: {
+      tokenId: p.tokenId.toString(),
+      nonce: parentManifest.parameters.nonce,
+      version,
+      manifestCid,
+      commitment: asset.commitment,
+      regime: asset.manifest.marketState.regime,
+    },
+    manifest: { cid: manifestCid, commitment: asset.commitment, bytes: asset.manifestBytes },
+    asset,
+  };
+}
+
+export type ActOutcome =
+  | { outcome: 'confirmed'; hash: Hex; gasUsed: bigint }
+  | { outcome: 'refused' | 'reverted'; refusal: Refusal }
+  | { outcome: 'duplicate' };
+
+/**
+ * One intent through the agent's own path, by hand: journal → preflight (a refusal is explained,
+ * journaled and not sent) → transaction manager → journal. Used by `provenant art mint|evolve`.
+ */
+export async function actOnIntent(p: {
+  journal: Journal;
+  tx: TxManager;
+  clients: ProvenantClients;
+  addresses: AgentAddresses;
+  from: Address;
+  intent: Intent;
+}): Promise<ActOutcome> {
+  const { journal, intent } = p;
+  const existing = journal.intents.get(intent.key);
+  if (existing && existing.status !== 'refused' && existing.status !== 'failed')
+    return { outcome: 'duplicate' };
+  const policies = await readPolicies(p.clients.publicClient, p.addresses.guard, addressLabels(p.addresses));
+  if (!existing)
+    journal.intents.record({
+      key: intent.key,
+      kind: intent.kind,
+      payload: {
+        strategy: intent.strategy,
+        summary: intent.summary,
+        to: intent.call.to,
+        data: intent.call.data,
+        sizeUsd: intent.sizeUsd,
+        decision: intent.decision,
+        ...(intent.manifest
+          ? { manifest: { cid: intent.manifest.cid, commitment: intent.manifest.commitment } }
+          : {}),
+      },
+    });
+  const verdict = await preflight(
+    p.clients.publicClient,
+    { from: p.from, to: intent.call.to, data: intent.call.data },
+    { policies },
+  );
+  journal.append({
+    kind: 'preflight',
+    key: intent.key,
+    payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...verdict.refusal },
+  });
+  if (!verdict.ok) {
+    journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);
+    return { outcome: 'refused', refusal: verdict.refusal };
+  }
+  journal.intents.setStatus(intent.key, 'sent');
+  try {
+    const result = await p.tx.send({
+      key: intent.key,
+      label: intent.call.label,
+      to: intent.call.to,
+      data: intent.call.data,
+    });
+    journal.intents.setStatus(intent.key, 'confirmed');
+    if (intent.manifest)
+      journal.append({
+        kind: 'manifest',
+        key: intent.key,
+        payload: { cid: intent.manifest.cid, commitment: intent.manifest.commitment, kind: intent.kind },
+      });
+    return { outcome: 'confirmed', hash: result.hash, gasUsed: result.receipt.gasUsed };
+  } catch (error) {
+    const revert = error instanceof TxRevertedError ? error.revert : toContractRevertError(error);
+    if (revert instanceof ContractRevertError) {
+      const refusal = explainRefusal(revert, { policies });
+      const status = error instanceof TxRevertedError ? 'reverted' : 'refused';
+      journal.intents.setStatus(intent.key, status, refusal.sentence);
+      journal.append({ kind: 'note', key: intent.key, payload: { refusedOnChain: true, ...refusal } });
+      return { outcome: status, refusal };
+    }
+    journal.intents.setStatus(intent.key, 'failed', String((error as Error)?.message ?? error).slice(0, 500));
+    throw error;
+  }
+}

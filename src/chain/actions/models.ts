@@ -1,0 +1,202 @@
+import { type Address, erc20Abi, type Hex, zeroAddress } from 'viem';
+import type { ProvenantClients } from '../clients.js';
+import { modelRegistryAbi, modelSharesAbi, syntheticVaultAbi } from '../generated/contracts.js';
+import { type WriteReturnType, writeContract } from './write.js';
+
+/** ModelRegistry.Kind, by index. */
+export const MODEL_KINDS = ['forecaster', 'generator'] as const;
+export type ModelKindName = (typeof MODEL_KINDS)[number];
+
+/** One registered model as ModelRegistry.getModel returns it, with readable names. */
+export type ModelRecord = {
+  modelId: Hex;
+  owner: Address;
+  kind: ModelKindName;
+  approved: boolean;
+  registeredAt: bigint;
+  shares: Address;
+  zkCommitment: Hex;
+  version: string;
+  metadataURI: string;
+  licence: string;
+};
+
+/** Reads a model; undefined when `modelId` is not registered. */
+export async function readModel(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+): Promise<ModelRecord | undefined> {
+  const m = await clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'getModel',
+    args: [modelId],
+  });
+  if (m.owner === zeroAddress) return undefined;
+  return {
+    modelId,
+    owner: m.owner,
+    kind: MODEL_KINDS[m.kind] ?? 'forecaster',
+    approved: m.approved,
+    registeredAt: m.registeredAt,
+    shares: m.shares,
+    zkCommitment: m.zkCommitment,
+    version: m.version,
+    metadataURI: m.metadataURI,
+    licence: m.licence,
+  };
+}
+
+/** Every registered model, in registration order (from the registry's `ModelRegistered` events). */
+export async function listModels(clients: ProvenantClients, registry: Address): Promise<ModelRecord[]> {
+  const logs = await clients.publicClient.getContractEvents({
+    address: registry,
+    abi: modelRegistryAbi,
+    eventName: 'ModelRegistered',
+    fromBlock: 0n,
+    strict: true,
+  });
+  const records = await Promise.all(logs.map((log) => readModel(clients, registry, log.args.modelId as Hex)));
+  return records.filter((r): r is ModelRecord => r !== undefined);
+}
+
+export type RegisterModelParameters = {
+  modelId: Hex;
+  kind: ModelKindName;
+  version: string;
+  metadataURI: string;
+  licence: string;
+  /** Share holders and their amounts (18-decimal shares); the amounts must sum to SHARE_SUPPLY (1,000,000e18). */
+  holders: readonly Address[];
+  amounts: readonly bigint[];
+};
+
+/** Registers a model (open to anyone; approval for agent use is governance's). Returns `ModelRegistered` among the events. */
+export async function registerModel(
+  clients: ProvenantClients,
+  registry: Address,
+  p: RegisterModelParameters,
+): Promise<WriteReturnType> {
+  return writeContract(clients, {
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'register',
+    args: [
+      p.modelId,
+      MODEL_KINDS.indexOf(p.kind),
+      p.version,
+      p.metadataURI,
+      p.licence,
+      [...p.holders],
+      [...p.amounts],
+    ],
+    label: `register model ${p.modelId.slice(0, 10)}`,
+  });
+}
+
+/** What `holder` could claim from `modelId` now (fee-token units). */
+export async function claimableRevenue(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+  holder: Address,
+): Promise<bigint> {
+  return clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'claimable',
+    args: [modelId, holder],
+  });
+}
+
+/** The model's reward-per-share accumulator, scaled by ACC_SCALE (1e36). */
+export async function accRewardPerShare(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+): Promise<bigint> {
+  return clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'accRewardPerShare',
+    args: [modelId],
+  });
+}
+
+/** Claims the signer's revenue from `modelId`; `amount` is what `RevenueClaimed` reports (may be 0). */
+export async function claimRevenue(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+): Promise<WriteReturnType & { amount: bigint }> {
+  const result = await writeContract(clients, {
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'claim',
+    args: [modelId],
+    label: `claim revenue of ${modelId.slice(0, 10)}`,
+  });
+  const claimed = result.events.find((e) => e.eventName === 'RevenueClaimed');
+  return { ...result, amount: (claimed?.args.amount as bigint | undefined) ?? 0n };
+}
+
+/** Mint fees a vault has accrued for `modelId` and not yet flushed (collateral units). */
+export async function accruedFees(clients: ProvenantClients, vault: Address, modelId: Hex): Promise<bigint> {
+  return clients.publicClient.readContract({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'feesAccrued',
+    args: [modelId],
+  });
+}
+
+/**
+ * Routes a vault's accrued mint fees for `modelId` to the registry (pro rata to its shareholders).
+ * Anyone may call; the vault keeps 1 unit in the slot. `amount` is what `FeesFlushed` reports.
+ */
+export async function flushModelFees(
+  clients: ProvenantClients,
+  vault: Address,
+  modelId: Hex,
+): Promise<WriteReturnType & { amount: bigint }> {
+  const result = await writeContract(clients, {
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'flushFees',
+    args: [modelId],
+    label: `flush fees of ${modelId.slice(0, 10)}`,
+  });
+  const flushed = result.events.find((e) => e.eventName === 'FeesFlushed');
+  return { ...result, amount: (flushed?.args.amount as bigint | undefined) ?? 0n };
+}
+
+/** Transfers model shares (the registry settles both sides' revenue before the balances change). */
+export async function transferShares(
+  clients: ProvenantClients,
+  shares: Address,
+  to: Address,
+  amount: bigint,
+): Promise<WriteReturnType> {
+  return writeContract(clients, {
+    address: shares,
+    abi: modelSharesAbi,
+    functionName: 'transfer',
+    args: [to, amount],
+    label: `transfer ${amount} model shares`,
+  });
+}
+
+/** Balances of model shares for each holder, plus the fixed total supply. */
+export async function readShareBalances(
+  clients: ProvenantClients,
+  shares: Address,
+  holders: readonly Address[],
+): Promise<{ totalSupply: bigint; balances: bigint[] }> {
+  const read = clients.publicClient.readContract;
+  const [totalSupply, ...balances] = await Promise.all([
+    read({ address: shares, abi: erc20Abi, functionName: 'totalSupply' }),
+    ...holders.map((h) => read({ address: shares, abi: erc20Abi, functionName: 'balanceOf', args: [h] })),
+  ]);
+  return { totalSupply: totalSupply as bigint, balances: balances as bigint[] };
+}

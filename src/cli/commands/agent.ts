@@ -1,0 +1,309 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { LocalAccount } from 'viem';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import {
+  type AgentRuntime,
+  agentStatus,
+  buildAgent,
+  connectAgentRuntime,
+  type EpochReport,
+  type Journal,
+  journalPath,
+  openJournal,
+  parseAgentOptions,
+  runAgentLoop,
+} from '../../agent/index.js';
+import {
+  createClients,
+  createTxManager,
+  DEVNET_ROLES,
+  devnetAccount,
+  type ProvenantClients,
+  resolveSigner,
+  startDevnet,
+} from '../../chain/index.js';
+import type { LoadedConfig } from '../../config/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
+import { printTable, toJson } from '../output.js';
+
+/** A chain connection for the agent-side commands (agent, art, verify). */
+export type AgentSession = {
+  config: LoadedConfig;
+  stateDir: string;
+  clients: ProvenantClients;
+  account: LocalAccount;
+  close: () => Promise<void>;
+};
+
+/**
+ * With --rpc-url (or `chain.rpcUrls`): those endpoints, signing with the configured key (or a throwaway
+ * key for read-only commands). Without: the demo's persisted devnet (`<stateDir>/devnet-state.json`),
+ * resumed at its own clock, signing with the devnet's agent account.
+ */
+export async function openAgentSession(
+  globals: GlobalOptions,
+  options: { signer: 'agent' | 'none' },
+): Promise<AgentSession> {
+  const config = loadCliConfig(globals);
+  const stateDir = config.stateDirPath;
+  if (config.chain.rpcUrls.length > 0) {
+    const account =
+      options.signer === 'agent'
+        ? resolveSigner({
+            privateKeyEnv: config.chain.privateKeyEnv,
+            keystore: config.chain.keystore,
+            keystorePasswordEnv: config.chain.keystorePasswordEnv,
+          })
+        : privateKeyToAccount(generatePrivateKey());
+    const clients = await createClients({
+      rpcUrls: config.chain.rpcUrls,
+      account,
+      expectedChainId: config.chain.chainId,
+    });
+    return { config, stateDir, clients, account, close: async () => {} };
+  }
+  const statePath = join(stateDir, config.devnet.stateFile ?? 'devnet-state.json');
+  if (!existsSync(statePath))
+    throw new NonRetryableError(`No devnet state in ${statePath}.`, {
+      details:
+        'Run `provenant demo` first (it deploys and persists the devnet), or pass --rpc-url to use another chain.',
+      docsPath: 'docs/agent.md#running-the-agent',
+    });
+  const devnet = await startDevnet({
+    statePath,
+    host: config.devnet.host,
+    chainId: config.devnet.chainId,
+    stateIntervalSeconds: config.devnet.stateIntervalSeconds,
+    // Resumes the chain at its own clock (market time), not the wall clock.
+    genesisTimestamp: 1n,
+  });
+  try {
+    const account = devnetAccount(DEVNET_ROLES.agent);
+    const clients = await createClients({ rpcUrls: [devnet.rpcUrl], account, devnet: true });
+    return { config, stateDir, clients, account, close: devnet.stop };
+  } catch (error) {
+    await devnet.stop();
+    throw error;
+  }
+}
+
+/** Opens the session, the journal and the runtime; closes all three after `fn`. */
+async function withRuntime<T>(
+  globals: GlobalOptions,
+  fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const session = await openAgentSession(globals, { signer: 'agent' });
+  const journal = openJournal(journalPath(session.stateDir));
+  return withShutdown(
+    async () => {
+      journal.close();
+      await session.close();
+    },
+    async (signal) => {
+      const runtime = await connectAgentRuntime({
+        clients: session.clients,
+        account: session.account,
+        stateDir: session.stateDir,
+        journal,
+      });
+      return fn(session, journal, runtime, signal);
+    },
+  );
+}
+
+function withJournal<T>(globals: GlobalOptions, fn: (journal: Journal) => T): T {
+  const config = loadCliConfig(globals);
+  const path = journalPath(config.stateDirPath);
+  if (!existsSync(path))
+    throw new NonRetryableError(`No journal at ${path}.`, {
+      details:
+        'The agent has not run with this state dir yet; pass --state-dir, or run `provenant demo` first.',
+      docsPath: 'docs/agent.md#journal',
+    });
+  const journal = openJournal(path);
+  try {
+    return fn(journal);
+  } finally {
+    journal.close();
+  }
+}
+
+export function formatEpoch(r: EpochReport): string {
+  const head = `epoch ${r.epoch} ${r.date || ''} WTI ${r.price?.toFixed(2) ?? '—'}${r.forecast ? ` forecast ${(r.forecast.mean * 100).toFixed(3)}%` : ''}`;
+  const lines = [head];
+  if (r.skipped) lines.push(`  skipped: ${r.skipped}`);
+  for (const i of r.intents)
+    lines.push(`  ${i.outcome}: ${i.summary}${i.refusal ? ` — ${i.refusal.sentence}` : ''}`);
+  if (r.halted) lines.push(`  HALTED: ${r.halted}`);
+  return lines.join('\n');
+}
+
+export function registerAgent(program: Command): void {
+  const agent = program
+    .command('agent')
+    .description('Run, inspect, halt, resume the agent and approve its large intents.');
+
+  agent
+    .command('run')
+    .description(
+      'Recover, then run one epoch per new oracle round (against --rpc-url, or the demo devnet). Stops at a halt.',
+    )
+    .option(
+      '--epochs <n>',
+      'epochs to run (each waits for a new WTI round)',
+      (v) => Number.parseInt(v, 10),
+      1,
+    )
+    .option(
+      '--once',
+      'run one epoch on the latest round now and exit (sends approved intents even without a new round)',
+    )
+    .option('--poll <seconds>', 'how often to look for a new round', (v) => Number.parseFloat(v), 5)
+    .option('--json', 'print the epoch reports as JSON')
+    .action(
+      async (flags: { epochs: number; once?: boolean; poll: number; json?: boolean }, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        await withRuntime(globals, async (session, journal, runtime, signal) => {
+          const options = parseAgentOptions(session.config.agent);
+          const tx = createTxManager({
+            clients: session.clients,
+            account: session.account,
+            store: journal.txStore(),
+          });
+          const a = buildAgent(runtime, journal, tx, options);
+          const result = await runAgentLoop({
+            agent: a,
+            journal,
+            clients: session.clients,
+            wtiFeed: runtime.addresses.feeds.WTI,
+            epochs: flags.epochs,
+            once: flags.once,
+            pollMs: flags.poll * 1000,
+            signal,
+            onReport: (r) => {
+              if (!flags.json) console.log(formatEpoch(r));
+            },
+            onWait: (epoch) =>
+              process.stderr.write(`\rwaiting for a new oracle round (epoch ${epoch} already ran)…`),
+          });
+          if (flags.json) console.log(toJson(result));
+          else if (result.stopped === 'nothing-new')
+            console.log('Nothing to do: the latest oracle round was already acted on.');
+          if (result.stopped === 'halted') {
+            throw new NonRetryableError(
+              `The agent is halted: ${journal.state.halted().halted ? (journal.state.halted() as { reason: string }).reason : ''}.`,
+              {
+                details:
+                  'A person checks the reason, then resumes with `provenant agent resume --by <name>`.',
+                docsPath: 'docs/agent.md#halts',
+              },
+            );
+          }
+        });
+      },
+    );
+
+  agent
+    .command('status')
+    .description('Halted or not (and why), last epoch, pending approvals, intents by status.')
+    .option('--json', 'print as JSON')
+    .action((flags: { json?: boolean }, command: Command) => {
+      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+        const s = agentStatus(journal);
+        if (flags.json) {
+          console.log(toJson(s));
+          return;
+        }
+        printTable([
+          ['state', s.halted ? `HALTED since ${s.since}: ${s.reason}` : 'running (not halted)'],
+          ['last epoch', s.lastEpoch === null ? 'none' : String(s.lastEpoch)],
+          ['last run', s.lastRun ? `${s.lastRun.at}: ${s.lastRun.outcome}` : '—'],
+          [
+            'intents',
+            Object.entries(s.intents)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ') || 'none',
+          ],
+          [
+            'approvals',
+            `${s.pendingApprovals.length} pending, ${s.approvedUnused} approved and not yet sent`,
+          ],
+          ['journal', `${s.journal.entries} entries, head ${s.journal.head}`],
+        ]);
+        for (const a of s.pendingApprovals)
+          console.log(
+            `  approval ${a.id}: ${a.summary} (${a.sizeUsd.toFixed(0)} USD, calldata ${a.calldataHash}) — \`provenant agent approve ${a.id}\``,
+          );
+      });
+    });
+
+  agent
+    .command('halt')
+    .description('Halt the agent now with a recorded reason; only `agent resume` lets it act again.')
+    .requiredOption('--reason <text>', 'why (recorded in the journal)')
+    .action((flags: { reason: string }, command: Command) => {
+      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+        const before = journal.state.halted();
+        if (before.halted) {
+          console.log(`Already halted since ${new Date(before.since).toISOString()}: ${before.reason}`);
+          return;
+        }
+        journal.state.halt(`operator: ${flags.reason}`, { by: 'provenant agent halt' });
+        console.log(`Halted: operator: ${flags.reason}`);
+      });
+    });
+
+  agent
+    .command('resume')
+    .description(
+      'A person resumes a halted agent (recorded in the journal with who and the reason it was halted).',
+    )
+    .option('--by <name>', 'who resumes', process.env.USER ?? 'operator')
+    .option('--note <text>', 'why it is safe to resume')
+    .action((flags: { by: string; note?: string }, command: Command) => {
+      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+        const before = journal.state.halted();
+        if (!before.halted) {
+          console.log('The agent is not halted; nothing to resume.');
+          return;
+        }
+        journal.state.resume(flags.by);
+        journal.append({
+          kind: 'note',
+          payload: {
+            resumedBy: flags.by,
+            note: flags.note ?? null,
+            haltReason: before.reason,
+            rebaseline: 'the drift reference is re-baselined at the next start',
+          },
+        });
+        // The agent re-baselines its drift detector from the journal at the next start.
+        journal.append({ kind: 'decision', payload: { rebaseline: true } });
+        console.log(`Resumed by ${flags.by} (was halted: ${before.reason}).`);
+      });
+    });
+
+  agent
+    .command('approve <id>')
+    .description(
+      'Approve a pending intent; the approval is bound to its calldata hash and used at most once.',
+    )
+    .option('--by <name>', 'who approves', process.env.USER ?? 'operator')
+    .option('--reject <reason>', 'reject instead of approving')
+    .action((id: string, flags: { by: string; reject?: string }, command: Command) => {
+      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+        const row = flags.reject
+          ? journal.approvals.reject(id, flags.by, flags.reject)
+          : journal.approvals.approve(id, flags.by);
+        const p = row.payload as { summary?: string };
+        console.log(
+          `${row.status === 'approved' ? 'Approved' : 'Rejected'} ${id}: ${p.summary ?? ''} (calldata ${row.calldataHash}).`,
+        );
+        if (row.status === 'approved')
+          console.log('It is sent at the next epoch (`provenant agent run --once` sends it now).');
+      });
+    });
+}

@@ -1,0 +1,231 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import {
+  type AgentRuntime,
+  actOnIntent,
+  connectAgentRuntime,
+  type Journal,
+  journalPath,
+  loadGenerator,
+  openJournal,
+  prepareArtEvolve,
+  prepareArtMint,
+  renderFromChain,
+  resolveAgentAddresses,
+} from '../../agent/index.js';
+import { createTxManager, provenanceNFTAbi } from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { ContentStore, chainVerifyDependencies } from '../../provenance/index.js';
+import { type GlobalOptions, withShutdown } from '../context.js';
+import { printTable, toJson } from '../output.js';
+import { type AgentSession, openAgentSession } from './agent.js';
+import { parseTokenId } from './verify.js';
+
+const sizeOption = (v: string) => Number.parseInt(v, 10);
+
+async function withAgent<T>(
+  globals: GlobalOptions,
+  fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime) => Promise<T>,
+): Promise<T> {
+  const session = await openAgentSession(globals, { signer: 'agent' });
+  const journal = openJournal(journalPath(session.stateDir));
+  return withShutdown(
+    async () => {
+      journal.close();
+      await session.close();
+    },
+    async () =>
+      fn(
+        session,
+        journal,
+        await connectAgentRuntime({
+          clients: session.clients,
+          account: session.account,
+          stateDir: session.stateDir,
+          journal,
+        }),
+      ),
+  );
+}
+
+async function act(
+  session: AgentSession,
+  journal: Journal,
+  runtime: AgentRuntime,
+  intent: Awaited<ReturnType<typeof prepareArtMint>>,
+): Promise<void> {
+  const tx = createTxManager({
+    clients: session.clients,
+    account: session.account,
+    store: journal.txStore(),
+  });
+  const outcome = await actOnIntent({
+    journal,
+    tx,
+    clients: session.clients,
+    addresses: runtime.addresses,
+    from: session.account.address,
+    intent,
+  });
+  const a = intent.asset;
+  printTable([
+    ['token', `${a.tokenId} (0x${a.tokenId.toString(16)})`],
+    ['version', String(a.manifest.asset.version)],
+    ['manifest', a.manifestAddress.cid.toString()],
+    ['image', a.image.cid.toString()],
+    ['metadata', a.metadataAddress.cid.toString()],
+    ['regime', a.manifest.marketState.regime],
+  ]);
+  if (outcome.outcome === 'confirmed')
+    console.log(
+      `Confirmed in ${outcome.hash} (${outcome.gasUsed} gas). Check it with \`provenant verify ${a.tokenId}\`.`,
+    );
+  else if (outcome.outcome === 'duplicate')
+    console.log('Already done: the journal has this intent (the chain refuses a duplicate manifest).');
+  else
+    throw new NonRetryableError(
+      `${outcome.outcome === 'refused' ? 'Refused before sending' : 'Refused on-chain'}: ${outcome.refusal.sentence}`,
+      {
+        details: `Rule '${outcome.refusal.rule}' (${outcome.refusal.errorName}). The refusal is journaled; limits change only through governance.`,
+        docsPath: 'docs/agent.md#refusals',
+      },
+    );
+}
+
+export function registerArt(program: Command): void {
+  const art = program
+    .command('art')
+    .description('Market art NFTs with verifiable provenance: render, mint, evolve, show.');
+
+  art
+    .command('render')
+    .description(
+      'Render an artwork from the latest oracle rounds on the chain; write PNG, metadata and manifest; print their CIDs. Sends nothing.',
+    )
+    .option('--out <dir>', 'output folder', 'art')
+    .option('--size <pixels>', 'width and height', sizeOption, 512)
+    .option('--json', 'print the CIDs as JSON')
+    .action(async (flags: { out: string; size: number; json?: boolean }, command: Command) => {
+      const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
+      try {
+        const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
+        const generator = loadGenerator();
+        const { asset, latestRound } = await renderFromChain({
+          clients: session.clients,
+          addresses,
+          generator,
+          agent: session.account.address,
+          size: flags.size,
+        });
+        const content = new ContentStore(session.stateDir);
+        for (const bytes of [asset.png, asset.metadataBytes, asset.manifestBytes]) await content.put(bytes);
+        const out = resolve(flags.out);
+        mkdirSync(out, { recursive: true });
+        writeFileSync(join(out, 'image.png'), asset.png);
+        writeFileSync(join(out, 'metadata.json'), asset.metadataBytes);
+        writeFileSync(join(out, 'manifest.json'), asset.manifestBytes);
+        const cids = {
+          image: asset.image.cid.toString(),
+          metadata: asset.metadataAddress.cid.toString(),
+          manifest: asset.manifestAddress.cid.toString(),
+          commitment: asset.commitment,
+          latestRound: latestRound.toString(),
+          regime: asset.manifest.marketState.regime,
+        };
+        if (flags.json) console.log(toJson(cids));
+        else {
+          printTable(Object.entries(cids));
+          console.log(`Wrote image.png, metadata.json, manifest.json to ${out}.`);
+        }
+      } finally {
+        await session.close();
+      }
+    });
+
+  art
+    .command('mint')
+    .description(
+      'Mint market art from the latest rounds with the agent key: preflight (a refusal is explained and not sent), send, journal.',
+    )
+    .option('--size <pixels>', 'width and height', sizeOption, 512)
+    .action(async (flags: { size: number }, command: Command) => {
+      await withAgent(command.optsWithGlobals<GlobalOptions>(), async (session, journal, runtime) => {
+        const intent = await prepareArtMint({
+          clients: session.clients,
+          addresses: runtime.addresses,
+          generator: runtime.generator,
+          agent: session.account.address,
+          size: flags.size,
+          content: runtime.content,
+        });
+        await act(session, journal, runtime, intent);
+      });
+    });
+
+  art
+    .command('evolve <tokenId>')
+    .description(
+      'Re-render a token from the latest rounds as its next version (same seed, parent = latest version), through preflight.',
+    )
+    .option('--size <pixels>', 'width and height', sizeOption, 512)
+    .action(async (tokenText: string, flags: { size: number }, command: Command) => {
+      await withAgent(command.optsWithGlobals<GlobalOptions>(), async (session, journal, runtime) => {
+        const intent = await prepareArtEvolve({
+          clients: session.clients,
+          addresses: runtime.addresses,
+          generator: runtime.generator,
+          agent: session.account.address,
+          size: flags.size,
+          content: runtime.content,
+          tokenId: parseTokenId(tokenText),
+        });
+        await act(session, journal, runtime, intent);
+      });
+    });
+
+  art
+    .command('show <tokenId>')
+    .description('A token: owner, versions with their commitments and manifest CIDs, tokenURI.')
+    .option('--json', 'print as JSON')
+    .action(async (tokenText: string, flags: { json?: boolean }, command: Command) => {
+      const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
+      try {
+        const tokenId = parseTokenId(tokenText);
+        const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
+        const deps = chainVerifyDependencies({
+          client: session.clients.publicClient,
+          nft: addresses.nft,
+          registry: addresses.registry,
+          content: new ContentStore(session.stateDir),
+          loadModelFile: async () => new Uint8Array(),
+        });
+        const record = await deps.readTokenRecord(tokenId);
+        if (record.versions.length === 0)
+          throw new NonRetryableError(`Token ${tokenId} was never minted on ${addresses.nft}.`, {
+            details: 'List tokens with `provenant verify --all`.',
+          });
+        const owner = await session.clients.publicClient.readContract({
+          address: addresses.nft,
+          abi: provenanceNFTAbi,
+          functionName: 'ownerOf',
+          args: [tokenId],
+        });
+        if (flags.json) {
+          console.log(toJson({ tokenId, owner, tokenUri: record.tokenUri, versions: record.versions }));
+          return;
+        }
+        printTable([
+          ['token', `${tokenId} (0x${tokenId.toString(16)})`],
+          ['owner', owner],
+          ['tokenURI', record.tokenUri ?? '—'],
+          ...record.versions.map((v, i): [string, string] => [
+            `v${i}`,
+            `${v.manifestCid ?? '(no manifest CID)'}  commitment ${v.commitment}`,
+          ]),
+        ]);
+      } finally {
+        await session.close();
+      }
+    });
+}

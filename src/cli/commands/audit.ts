@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { journalPath, openJournal } from '../../agent/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { type GlobalOptions, loadCliConfig } from '../context.js';
+import { toJson } from '../output.js';
+
+export function registerAudit(program: Command): void {
+  const audit = program.command('audit').description("The agent's hash-chained journal.");
+  audit
+    .command('verify')
+    .description(
+      'Check the hash chain of the journal; names every edited, removed or reordered row. Exit code 1 on any problem.',
+    )
+    .option(
+      '--anchor <seq:hash>',
+      'a head recorded elsewhere (seq:0x…): also detects rows removed from the end',
+    )
+    .option('--json', 'print the report as JSON')
+    .action((flags: { anchor?: string; json?: boolean }, command: Command) => {
+      const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
+      const path = journalPath(config.stateDirPath);
+      if (!existsSync(path))
+        throw new NonRetryableError(`No journal at ${path}.`, {
+          details: 'Pass the --state-dir the agent ran with.',
+          docsPath: 'docs/agent.md#journal',
+        });
+      let anchor: { seq: number; hash: `0x${string}` } | undefined;
+      if (flags.anchor) {
+        const m = /^(\d+):(0x[0-9a-fA-F]{64})$/.exec(flags.anchor);
+        if (!m)
+          throw new NonRetryableError(`--anchor ${flags.anchor} is not seq:hash.`, {
+            details:
+              'Example: --anchor 466:0xf1ce…(64 hex digits), as `provenant agent status` prints the head.',
+          });
+        anchor = { seq: Number(m[1]), hash: m[2] as `0x${string}` };
+      }
+      const journal = openJournal(path, { readonly: true });
+      try {
+        const report = journal.verify({ anchor });
+        if (flags.json) console.log(toJson(report));
+        else if (report.ok)
+          console.log(
+            `✓ audit verify: ${report.entries} entries, hash chain intact (head seq ${report.head.seq} ${report.head.hash})`,
+          );
+        else {
+          console.log(`✗ audit verify: ${report.issues.length} problem(s) in ${report.entries} entries`);
+          for (const issue of report.issues)
+            console.log(`  seq ${issue.seq} ${issue.problem}: ${issue.detail}`);
+        }
+        if (!report.ok)
+          throw new NonRetryableError(
+            `The journal ${path} failed verification (first problem at seq ${report.issues[0]?.seq}).`,
+            {
+              details:
+                'Rows named above were edited, removed or reordered after they were written. Keep the file as it is for inspection.',
+              docsPath: 'docs/agent.md#journal',
+            },
+          );
+      } finally {
+        journal.close();
+      }
+    });
+}

@@ -1,0 +1,459 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { type Address, createTestClient, type Hex, http } from 'viem';
+import {
+  castVote,
+  ensureDelegated,
+  execute,
+  type GovernanceCall,
+  type Proposal,
+  type ProposalState,
+  type ProvenantClients,
+  passProposalOnDevnet,
+  proposalState,
+  propose,
+  provenantGovernorAbi,
+  queue,
+  setLimitCall,
+} from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import { printTable, toJson } from '../output.js';
+import {
+  type Deployment,
+  iso,
+  loadDeployment,
+  parseField,
+  parseLimitValue,
+  resolvePolicyRef,
+} from './policy.js';
+
+/** A proposal as saved under `<stateDir>/proposals/<id>.json`, so later steps (vote, queue, execute) find its calls. */
+export type SavedProposal = {
+  id: string;
+  chainId: number;
+  governor: Address;
+  description: string;
+  calls: { target: Address; value: string; data: Hex; label: string }[];
+  proposer: Address;
+  createdAt: string;
+};
+
+const proposalsDir = (stateDir: string) => join(stateDir, 'proposals');
+
+export function saveProposal(stateDir: string, saved: SavedProposal): string {
+  const dir = proposalsDir(stateDir);
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${saved.id}.json`);
+  const temp = `${path}.tmp-${process.pid}`;
+  writeFileSync(temp, `${JSON.stringify(saved, null, 2)}\n`);
+  renameSync(temp, path);
+  return path;
+}
+
+function listSaved(stateDir: string): SavedProposal[] {
+  const dir = proposalsDir(stateDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SavedProposal)
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** Finds a saved proposal by its id or a unique prefix of it (ids are 78-digit numbers). */
+export function loadProposal(
+  stateDir: string,
+  idOrPrefix: string,
+  chainId: number,
+): { id: bigint; proposal: Proposal; saved: SavedProposal } {
+  const all = listSaved(stateDir).filter((p) => p.chainId === chainId);
+  const matches = all.filter((p) => p.id === idOrPrefix || p.id.startsWith(idOrPrefix));
+  const exact = matches.find((p) => p.id === idOrPrefix);
+  const saved = exact ?? (matches.length === 1 ? matches[0] : undefined);
+  if (!saved) {
+    throw new NonRetryableError(
+      matches.length > 1
+        ? `Proposal id prefix '${idOrPrefix}' matches ${matches.length} saved proposals.`
+        : `No saved proposal '${idOrPrefix}' for chain ${chainId} under ${proposalsDir(stateDir)}.`,
+      {
+        details:
+          all.length > 0
+            ? `Saved proposals: ${all.map((p) => `${p.id.slice(0, 12)}… (${p.description})`).join('; ')}. Give more digits, or run \`provenant gov status\`.`
+            : 'Proposals are saved by `provenant gov propose` (and `model approve`) in this state dir; pass the same --state-dir.',
+        docsPath: 'docs/governance.md',
+      },
+    );
+  }
+  const calls: GovernanceCall[] = saved.calls.map((c) => ({
+    target: c.target,
+    value: BigInt(c.value),
+    data: c.data,
+    label: c.label,
+  }));
+  return { id: BigInt(saved.id), proposal: { description: saved.description, calls }, saved };
+}
+
+/** The signer's clients with an anvil test client, for `--advance` (the embedded devnet or any anvil endpoint). */
+export async function devnetClients(clients: ProvenantClients): Promise<ProvenantClients> {
+  if (clients.testClient) return clients;
+  const url = clients.rpcUrls[0];
+  const version = url
+    ? await clients.publicClient.request({ method: 'web3_clientVersion' } as never).catch(() => '')
+    : '';
+  if (!url || !String(version).toLowerCase().startsWith('anvil')) {
+    throw new NonRetryableError('--advance and --pass only work on a devnet (anvil): they move chain time.', {
+      details: `The node answered '${String(version) || 'nothing'}' to web3_clientVersion. On a real network, wait for the delay to pass and run the next step then (\`provenant gov status <id>\` shows when).`,
+      docsPath: 'docs/governance.md',
+    });
+  }
+  const testClient = createTestClient({ chain: clients.chain, transport: http(url), mode: 'anvil' });
+  return { ...clients, testClient };
+}
+
+/** Devnet: mines one block at `timestamp` unless the chain is already there. */
+async function advanceTo(clients: ProvenantClients, timestamp: bigint): Promise<bigint> {
+  const test = (await devnetClients(clients)).testClient!;
+  const now = (await clients.publicClient.getBlock()).timestamp;
+  if (now >= timestamp) return now;
+  await test.setNextBlockTimestamp({ timestamp });
+  await test.mine({ blocks: 1 });
+  return timestamp;
+}
+
+const readGovernor = <T>(
+  clients: ProvenantClients,
+  governor: Address,
+  functionName: string,
+  args: readonly unknown[] = [],
+) =>
+  clients.publicClient.readContract({
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName,
+    args,
+  } as never) as Promise<T>;
+
+export type ProposalStatus = {
+  id: string;
+  description: string;
+  state: ProposalState;
+  snapshot: string | null;
+  deadline: string | null;
+  eta: string | null;
+  votes: { against: string; for: string; abstain: string };
+  quorum: string | null;
+  calls: string[];
+  next: string;
+};
+
+async function statusOf(
+  clients: ProvenantClients,
+  governor: Address,
+  id: bigint,
+  proposal: Proposal,
+): Promise<ProposalStatus> {
+  const [state, snapshot, deadline, eta, votes] = await Promise.all([
+    proposalState(clients, governor, id),
+    readGovernor<bigint>(clients, governor, 'proposalSnapshot', [id]),
+    readGovernor<bigint>(clients, governor, 'proposalDeadline', [id]),
+    readGovernor<bigint>(clients, governor, 'proposalEta', [id]),
+    readGovernor<readonly [bigint, bigint, bigint]>(clients, governor, 'proposalVotes', [id]),
+  ]);
+  const now = (await clients.publicClient.getBlock()).timestamp;
+  const quorum =
+    snapshot > 0n && snapshot < now
+      ? await readGovernor<bigint>(clients, governor, 'quorum', [snapshot]).catch(() => null)
+      : null;
+  const short = id.toString().slice(0, 12);
+  const next: Record<ProposalState, string> = {
+    Pending: `voting opens at ${iso(snapshot + 1n)}; then \`provenant gov vote ${short}\``,
+    Active: `vote until ${iso(deadline)}: \`provenant gov vote ${short}\``,
+    Canceled: 'nothing (canceled)',
+    Defeated: 'nothing (defeated: no quorum or no majority); propose again',
+    Succeeded: `\`provenant gov queue ${short}\``,
+    Queued: `executable from ${iso(eta)}: \`provenant gov execute ${short}\``,
+    Expired: 'nothing (expired); propose again',
+    Executed: 'nothing (executed)',
+  };
+  return {
+    id: id.toString(),
+    description: proposal.description,
+    state,
+    snapshot: snapshot > 0n ? iso(snapshot) : null,
+    deadline: deadline > 0n ? iso(deadline) : null,
+    eta: eta > 0n ? iso(eta) : null,
+    votes: { against: votes[0].toString(), for: votes[1].toString(), abstain: votes[2].toString() },
+    quorum: quorum === null ? null : quorum.toString(),
+    calls: proposal.calls.map((c) => c.label),
+    next: next[state],
+  };
+}
+
+function printStatus(s: ProposalStatus): void {
+  printTable([
+    ['proposal', s.id],
+    ['description', s.description],
+    ['state', s.state],
+    ['calls', s.calls.join('; ')],
+    ['voting', `${s.snapshot ?? '?'} … ${s.deadline ?? '?'}`],
+    [
+      'votes for / against / abstain',
+      `${s.votes.for} / ${s.votes.against} / ${s.votes.abstain}${s.quorum ? ` (quorum ${s.quorum})` : ''}`,
+    ],
+    ['eta', s.eta ?? '-'],
+    ['next', s.next],
+  ]);
+}
+
+/**
+ * Proposes `calls` (self-delegating the signer's votes first: ERC20Votes counts only delegated
+ * balances), saves the proposal under the state dir, and with `advance` / `pass` moves a devnet on.
+ */
+export async function proposeAndSave(
+  context: ChainContext,
+  deployment: Deployment,
+  proposal: Proposal,
+  options: { advance?: boolean; pass?: boolean },
+): Promise<{ id: bigint; path: string; state: ProposalState }> {
+  const clients = options.advance || options.pass ? await devnetClients(context.clients) : context.clients;
+  const { governor, timelock, votes } = deployment.addresses;
+  await ensureDelegated(clients, votes);
+  let id: bigint;
+  if (options.pass) {
+    ({ id } = await passProposalOnDevnet(clients, { governor, timelock }, proposal));
+  } else {
+    ({ id } = await propose(clients, governor, proposal));
+  }
+  const path = saveProposal(context.stateDir, {
+    id: id.toString(),
+    chainId: clients.chain.id,
+    governor,
+    description: proposal.description,
+    calls: proposal.calls.map((c) => ({
+      target: c.target,
+      value: (c.value ?? 0n).toString(),
+      data: c.data,
+      label: c.label,
+    })),
+    proposer: clients.account.address,
+    createdAt: new Date().toISOString(),
+  });
+  if (options.advance && !options.pass) {
+    await advanceTo(clients, (await readGovernor<bigint>(clients, governor, 'proposalSnapshot', [id])) + 1n);
+  }
+  return { id, path, state: await proposalState(clients, governor, id) };
+}
+
+export function printProposed(
+  result: { id: bigint; path: string; state: ProposalState },
+  json: boolean | undefined,
+): void {
+  if (json) {
+    console.log(toJson({ id: result.id.toString(), state: result.state, path: result.path }));
+    return;
+  }
+  console.log(`Proposal ${result.id}`);
+  printTable([
+    ['state', result.state],
+    ['saved', result.path],
+    [
+      'next',
+      result.state === 'Executed'
+        ? 'nothing (executed)'
+        : `provenant gov vote ${result.id.toString().slice(0, 12)}`,
+    ],
+  ]);
+}
+
+type Globals = GlobalOptions;
+
+async function withDeployment<T>(
+  command: Command,
+  fn: (context: ChainContext, deployment: Deployment) => Promise<T>,
+): Promise<T> {
+  const context = await openChain(command.optsWithGlobals<Globals>());
+  return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
+}
+
+export function registerGov(program: Command): void {
+  const gov = program
+    .command('gov')
+    .description(
+      'Governance: propose, vote, queue (timelock) and execute changes to the limits. On a devnet, --advance moves chain time past each delay.',
+    );
+
+  gov
+    .command('propose')
+    .description(
+      'Propose a change of one governed limit; the proposal is saved under <stateDir>/proposals/<id>.json.',
+    )
+    .requiredOption(
+      '--set-limit <policy field value...>',
+      'policy (e.g. sWTI/SYNTH_MINT, pool/SET_FEE), limit field (epochCap, rateLimit, maxStep, …) and new value (SYNTH_MINT caps in whole synth)',
+    )
+    .option('--description <text>', 'the proposal description (it is part of the proposal id)')
+    .option('--advance', 'devnet: then move time past the voting delay so voting is open')
+    .option('--pass', "devnet: vote, queue and execute it right away with the signer's votes")
+    .option('--json', 'print the id and state as JSON')
+    .action(
+      async (
+        flags: {
+          setLimit: string[];
+          description?: string;
+          advance?: boolean;
+          pass?: boolean;
+          json?: boolean;
+        },
+        command: Command,
+      ) => {
+        if (flags.setLimit.length !== 3) {
+          throw new NonRetryableError(
+            `--set-limit takes 3 values (policy, field, value), got ${flags.setLimit.length}.`,
+            {
+              details: 'Example: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000',
+            },
+          );
+        }
+        const [ref, fieldText, valueText] = flags.setLimit as [string, string, string];
+        await withDeployment(command, async (context, deployment) => {
+          const policy = resolvePolicyRef(ref, deployment);
+          const field = parseField(fieldText);
+          const value = parseLimitValue(policy.action, field, valueText);
+          const label = `set ${policy.name} ${field} to ${valueText}`;
+          const now = (await context.clients.publicClient.getBlock()).timestamp;
+          const description =
+            flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+          const result = await proposeAndSave(
+            context,
+            deployment,
+            {
+              description,
+              calls: [
+                setLimitCall(
+                  deployment.addresses.guard,
+                  { asset: policy.asset, action: policy.action, field, value },
+                  label,
+                ),
+              ],
+            },
+            flags,
+          );
+          printProposed(result, flags.json);
+        });
+      },
+    );
+
+  gov
+    .command('vote <id>')
+    .description(
+      'Vote for a proposal (default), or --against / --abstain. <id> may be a unique prefix of a saved proposal id.',
+    )
+    .option('--against', 'vote against')
+    .option('--abstain', 'abstain (counts towards quorum)')
+    .option('--reason <text>', 'reason recorded on-chain', '')
+    .option('--advance', 'devnet: then move time past the end of the voting period')
+    .action(
+      async (
+        idText: string,
+        flags: { against?: boolean; abstain?: boolean; reason: string; advance?: boolean },
+        command: Command,
+      ) => {
+        if (flags.against && flags.abstain)
+          throw new NonRetryableError('Give --against or --abstain, not both.');
+        await withDeployment(command, async (context, deployment) => {
+          const { id } = loadProposal(context.stateDir, idText, context.clients.chain.id);
+          const governor = deployment.addresses.governor;
+          const support = flags.against ? 0 : flags.abstain ? 2 : 1;
+          const result = await castVote(context.clients, governor, id, support, flags.reason);
+          const cast = result.events.find((e) => e.eventName === 'VoteCast');
+          console.log(
+            `Voted ${['against', 'for', 'abstain'][support]} with ${String(cast?.args.weight ?? '?')} votes (tx ${result.hash}).`,
+          );
+          if (flags.advance) {
+            const deadline = await readGovernor<bigint>(context.clients, governor, 'proposalDeadline', [id]);
+            await advanceTo(context.clients, deadline + 1n);
+            console.log(
+              `Advanced past the voting period: the proposal is ${await proposalState(context.clients, governor, id)}.`,
+            );
+          }
+        });
+      },
+    );
+
+  gov
+    .command('queue <id>')
+    .description('Queue a succeeded proposal in the timelock.')
+    .option('--advance', 'devnet: then move time past the timelock delay')
+    .action(async (idText: string, flags: { advance?: boolean }, command: Command) => {
+      await withDeployment(command, async (context, deployment) => {
+        const { id, proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
+        const governor = deployment.addresses.governor;
+        const result = await queue(context.clients, governor, proposal);
+        const eta = await readGovernor<bigint>(context.clients, governor, 'proposalEta', [id]);
+        console.log(`Queued (tx ${result.hash}); executable from ${iso(eta)}.`);
+        if (flags.advance) {
+          await advanceTo(context.clients, eta);
+          console.log(`Advanced past the timelock delay: run \`provenant gov execute ${idText}\`.`);
+        }
+      });
+    });
+
+  gov
+    .command('execute <id>')
+    .description('Execute a queued proposal once the timelock delay has passed.')
+    .option('--json', 'print the decoded events as JSON')
+    .action(async (idText: string, flags: { json?: boolean }, command: Command) => {
+      await withDeployment(command, async (context, deployment) => {
+        const { proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
+        const result = await execute(context.clients, deployment.addresses.governor, proposal);
+        const events = result.events.filter(
+          (e) => e.eventName !== 'ProposalExecuted' && e.eventName !== 'CallExecuted',
+        );
+        if (flags.json) {
+          console.log(toJson({ hash: result.hash, events }));
+          return;
+        }
+        console.log(`Executed (tx ${result.hash}, gas ${result.gasUsed}).`);
+        for (const e of events) console.log(`  ${e.eventName} at ${e.address}`);
+      });
+    });
+
+  gov
+    .command('status [id]')
+    .description('State of one saved proposal (votes, quorum, eta, next step), or of every saved proposal.')
+    .option('--json', 'print as JSON')
+    .action(async (idText: string | undefined, flags: { json?: boolean }, command: Command) => {
+      await withDeployment(command, async (context, deployment) => {
+        const governor = deployment.addresses.governor;
+        const chainId = context.clients.chain.id;
+        if (idText) {
+          const { id, proposal } = loadProposal(context.stateDir, idText, chainId);
+          const s = await statusOf(context.clients, governor, id, proposal);
+          if (flags.json) console.log(toJson(s));
+          else printStatus(s);
+          return;
+        }
+        const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
+        const rows = await Promise.all(
+          all.map(async (p) =>
+            statusOf(
+              context.clients,
+              governor,
+              BigInt(p.id),
+              loadProposal(context.stateDir, p.id, chainId).proposal,
+            ),
+          ),
+        );
+        if (flags.json) {
+          console.log(toJson(rows));
+          return;
+        }
+        if (rows.length === 0) console.log(`No saved proposals under ${proposalsDir(context.stateDir)}.`);
+        for (const s of rows) {
+          printStatus(s);
+          console.log('');
+        }
+      });
+    });
+}

@@ -1,0 +1,245 @@
+import type { Command } from 'commander';
+import { type Address, formatUnits, type Hex, isAddress, parseUnits } from 'viem';
+import { type AgentAddresses, addressLabels, agentAddresses } from '../../agent/index.js';
+import {
+  type DeploymentManifest,
+  GUARD_FIELDS,
+  type GuardField,
+  NotDeployedError,
+  readManifest,
+} from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { POLICY_ACTIONS, type PolicyState, policyName, readPolicies } from '../../policy/index.js';
+import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import { printTable, toJson } from '../output.js';
+
+/** The deployment this command works on: the manifest of the connected chain, and the addresses in it. */
+export type Deployment = {
+  manifest: DeploymentManifest;
+  addresses: AgentAddresses;
+  labels: Record<string, string>;
+};
+
+const synthAbi = [
+  {
+    type: 'function',
+    name: 'SYNTH',
+    inputs: [],
+    outputs: [{ type: 'address', name: '' }],
+    stateMutability: 'view',
+  },
+] as const;
+
+/** Reads `<stateDir>/deployments/<chainId>.json` and resolves the suite's addresses (the sWTI token from its vault). */
+export async function loadDeployment(context: ChainContext): Promise<Deployment> {
+  const chainId = context.clients.chain.id;
+  const manifest = readManifest(context.stateDir, chainId);
+  if (!manifest.contracts.PolicyGuard) throw new NotDeployedError('PolicyGuard', chainId);
+  const vault = manifest.contracts['SyntheticVault.sWTI']?.address;
+  if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', chainId);
+  const synth = await context.clients.publicClient.readContract({
+    address: vault,
+    abi: synthAbi,
+    functionName: 'SYNTH',
+  });
+  const addresses = agentAddresses(manifest, { synth });
+  return { manifest, addresses, labels: addressLabels(addresses) };
+}
+
+/** The vault of a synthetic by symbol (`sWTI`, `sXAU`), from the manifest. */
+export function vaultOf(deployment: Deployment, symbol: string): Address {
+  const entry = Object.entries(deployment.manifest.contracts).find(
+    ([name]) => name.toLowerCase() === `syntheticvault.${symbol.toLowerCase()}`,
+  );
+  if (!entry) {
+    const known = Object.keys(deployment.manifest.contracts)
+      .filter((n) => n.startsWith('SyntheticVault.'))
+      .map((n) => n.slice('SyntheticVault.'.length));
+    throw new NonRetryableError(`No synthetic '${symbol}' is deployed on this chain.`, {
+      details: `Deployed synthetics: ${known.join(', ') || 'none'}. Pass one of them with --synth.`,
+      docsPath: 'docs/markets.md',
+    });
+  }
+  return entry[1].address;
+}
+
+export type PolicyRef = {
+  asset: Address;
+  action: Hex;
+  actionName: keyof typeof POLICY_ACTIONS;
+  name: string;
+};
+
+/**
+ * Resolves `<asset>/<ACTION>` — e.g. `sWTI/SYNTH_MINT`, `sXAU/SYNTH_MINT`, `pool/SET_FEE`, `nft/MINT`,
+ * `nft/UPDATE`, a manifest name (`DynamicFeePool.sWTI/SET_FEE`), a label (`sWTI vault/SYNTH_MINT`) or an
+ * address (`0x…/MINT`) — to the (asset, action) PolicyGuard keys the policy by.
+ */
+export function resolvePolicyRef(ref: string, deployment: Deployment): PolicyRef {
+  const slash = ref.lastIndexOf('/');
+  const assetPart = slash > 0 ? ref.slice(0, slash).trim() : '';
+  const actionPart =
+    slash > 0
+      ? ref
+          .slice(slash + 1)
+          .trim()
+          .toUpperCase()
+      : '';
+  const actionName = Object.keys(POLICY_ACTIONS).find((k) => k === actionPart) as
+    | keyof typeof POLICY_ACTIONS
+    | undefined;
+  const help = `Write it as <asset>/<ACTION>, e.g. sWTI/SYNTH_MINT, sXAU/SYNTH_MINT, pool/SET_FEE, nft/MINT, nft/UPDATE (actions: ${Object.keys(POLICY_ACTIONS).join(', ')}). \`provenant policy show\` lists every policy.`;
+  if (!actionName) throw new NonRetryableError(`'${ref}' does not name a policy action.`, { details: help });
+  const a = deployment.addresses;
+  const aliases: Record<string, Address> = { swti: a.vault, sxau: a.goldVault, pool: a.pool, nft: a.nft };
+  const lower = assetPart.toLowerCase();
+  let asset: Address | undefined;
+  if (isAddress(assetPart)) asset = assetPart;
+  else if (aliases[lower]) asset = aliases[lower];
+  else {
+    const byLabel = Object.entries(deployment.labels).find(([, label]) => label.toLowerCase() === lower);
+    const byName = Object.entries(deployment.manifest.contracts).find(
+      ([name]) => name.toLowerCase() === lower,
+    );
+    asset = (byLabel?.[0] as Address | undefined) ?? byName?.[1].address;
+  }
+  if (!asset)
+    throw new NonRetryableError(`'${assetPart}' is not a known asset of this deployment.`, { details: help });
+  const label = Object.entries(deployment.labels).find(
+    ([addr]) => addr.toLowerCase() === asset.toLowerCase(),
+  )?.[1];
+  return { asset, action: POLICY_ACTIONS[actionName], actionName, name: `${label ?? asset}/${actionName}` };
+}
+
+/** Decimals a limit field is written in: synth amounts (SYNTH_MINT caps) in whole synth (18 decimals), everything else raw. */
+export function fieldDecimals(action: Hex, field: GuardField): number {
+  return action === POLICY_ACTIONS.SYNTH_MINT && (field === 'epochCap' || field === 'lifetimeCap') ? 18 : 0;
+}
+
+export function parseField(field: string): GuardField {
+  const found = GUARD_FIELDS.find((f) => f.toLowerCase() === field.toLowerCase());
+  if (!found)
+    throw new NonRetryableError(`'${field}' is not a policy limit.`, {
+      details: `Limits: ${GUARD_FIELDS.join(', ')}.`,
+      docsPath: 'docs/governance.md',
+    });
+  return found;
+}
+
+/** Parses a limit value in the field's units (`2000` sWTI for a SYNTH_MINT epochCap, `15` bps for a fee). */
+export function parseLimitValue(action: Hex, field: GuardField, value: string): bigint {
+  const decimals = fieldDecimals(action, field);
+  try {
+    const parsed = parseUnits(value.replaceAll('_', '').replaceAll(',', ''), decimals);
+    if (parsed < 0n) throw new Error('negative');
+    return parsed;
+  } catch {
+    throw new NonRetryableError(`'${value}' is not a valid value for ${field}.`, {
+      details:
+        decimals > 0
+          ? `Give a non-negative amount in whole units (up to ${decimals} decimals), e.g. 2000.`
+          : 'Give a non-negative whole number.',
+    });
+  }
+}
+
+export const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
+
+function formatLimits(p: PolicyState, limits: PolicyState['limits']): Record<string, string> {
+  return Object.fromEntries(GUARD_FIELDS.map((f) => [f, formatUnits(limits[f], fieldDecimals(p.action, f))]));
+}
+
+/** One policy as `policy show --json` prints it (amounts in whole units, times as ISO). */
+export function policyRow(p: PolicyState) {
+  const amount = (v: bigint) => formatUnits(v, fieldDecimals(p.action, 'epochCap'));
+  const hasCap = p.limits.epochCap > 0n;
+  return {
+    policy: policyName(p),
+    policyId: p.policyId,
+    asset: p.asset,
+    action: p.actionLabel,
+    epochLengthSeconds: Number(p.epochLength),
+    paused: p.paused,
+    limits: formatLimits(p, p.limits),
+    ceiling: formatLimits(p, p.ceiling),
+    used: amount(p.usedThisEpoch),
+    remaining: hasCap
+      ? amount(p.limits.epochCap > p.usedThisEpoch ? p.limits.epochCap - p.usedThisEpoch : 0n)
+      : null,
+    actionsThisEpoch: Number(p.actionsThisEpoch),
+    actionsRemaining: Number(
+      p.limits.rateLimit > p.actionsThisEpoch ? p.limits.rateLimit - p.actionsThisEpoch : 0n,
+    ),
+    usedLifetime: amount(p.usedLifetime),
+    remainingLifetime:
+      p.limits.lifetimeCap > 0n
+        ? amount(p.limits.lifetimeCap > p.usedLifetime ? p.limits.lifetimeCap - p.usedLifetime : 0n)
+        : null,
+    value: p.value.toString(),
+    valueAtEpochStart: p.valueAtEpochStart.toString(),
+    resetsAt: iso(p.epochResetsAt),
+  };
+}
+
+function printPolicy(p: PolicyState): void {
+  const r = policyRow(p);
+  const shown = GUARD_FIELDS.filter((f) => p.limits[f] !== 0n || p.ceiling[f] !== 0n);
+  console.log(`${r.policy}${r.paused ? '  [PAUSED]' : ''}`);
+  const rows: [string, string][] = [
+    ['id', r.policyId],
+    ['epoch', `${r.epochLengthSeconds}s, resets at ${r.resetsAt}`],
+  ];
+  if (r.remaining !== null)
+    rows.push(['used this epoch', `${r.used} of ${r.limits.epochCap} (${r.remaining} left)`]);
+  rows.push([
+    'actions this epoch',
+    `${r.actionsThisEpoch} of ${r.limits.rateLimit} (${r.actionsRemaining} left)`,
+  ]);
+  if (r.remainingLifetime !== null)
+    rows.push(['lifetime', `${r.usedLifetime} of ${r.limits.lifetimeCap} (${r.remainingLifetime} left)`]);
+  if (p.limits.maxValue > 0n) rows.push(['value', `${r.value} (epoch started at ${r.valueAtEpochStart})`]);
+  for (const f of shown) rows.push([f, `${r.limits[f]}  (ceiling ${r.ceiling[f]})`]);
+  rows.push(['paused', r.paused ? 'yes (only governance unpauses)' : 'no']);
+  printTable(rows);
+  console.log('');
+}
+
+export function registerPolicy(program: Command): void {
+  const policy = program
+    .command('policy')
+    .description('The on-chain limits (PolicyGuard) every agent action passes through.');
+  policy
+    .command('show')
+    .description(
+      'Every policy: asset/action, governed limits and hard ceilings, usage this epoch, what remains, reset time (UTC), pause state.',
+    )
+    .option('--json', 'print the policies as JSON')
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const context = await openChain(command.optsWithGlobals<GlobalOptions>());
+      await withShutdown(context.close, async () => {
+        const deployment = await loadDeployment(context);
+        const policies = await readPolicies(
+          context.clients.publicClient,
+          deployment.addresses.guard,
+          deployment.labels,
+        );
+        if (flags.json) {
+          console.log(toJson(policies.map(policyRow)));
+          return;
+        }
+        if (policies.length === 0) {
+          console.log(
+            'No policies yet: governance creates them (the devnet demo passes the bootstrap proposal).',
+          );
+          return;
+        }
+        console.log(
+          `PolicyGuard ${deployment.addresses.guard} on chain ${context.clients.chain.id}: ${policies.length} policies\n`,
+        );
+        for (const p of policies) printPolicy(p);
+        console.log(
+          'Amounts of SYNTH_MINT caps are in whole synth; changes: `provenant gov propose --set-limit`.',
+        );
+      });
+    });
+}

@@ -1,0 +1,308 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { type Address, erc20Abi, formatUnits, parseUnits } from 'viem';
+import {
+  accruedFees,
+  claimableRevenue,
+  claimRevenue,
+  flushModelFees,
+  governanceCall,
+  listModels,
+  type ModelKindName,
+  type ModelRecord,
+  modelRegistryAbi,
+  type ProvenantClients,
+  readModel,
+  readShareBalances,
+  registerModel,
+  transferShares,
+} from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { modelId as modelIdOf, parseModelFile } from '../../models/index.js';
+import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import { printTable, toJson } from '../output.js';
+import { printProposed, proposeAndSave } from './gov.js';
+import { type Deployment, iso, loadDeployment, vaultOf } from './policy.js';
+import { parseAddress, resolveModelId } from './synth.js';
+
+const SHARE_SUPPLY = 1_000_000n * 10n ** 18n;
+
+async function withRegistry<T>(
+  command: Command,
+  fn: (context: ChainContext, deployment: Deployment) => Promise<T>,
+): Promise<T> {
+  const context = await openChain(command.optsWithGlobals<GlobalOptions>());
+  return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
+}
+
+/** `0xholder=600000` (whole shares) pairs; the shares must sum to 1,000,000. */
+export function parseHolders(
+  specs: readonly string[] | undefined,
+  fallback: Address,
+): { holders: Address[]; amounts: bigint[] } {
+  if (!specs || specs.length === 0) return { holders: [fallback], amounts: [SHARE_SUPPLY] };
+  const holders: Address[] = [];
+  const amounts: bigint[] = [];
+  for (const spec of specs) {
+    const [who, shares] = spec.split('=');
+    if (!who || !shares)
+      throw new NonRetryableError(`--holder '${spec}' is not <address>=<shares>.`, {
+        details:
+          'Example: --holder 0xabc…=600000 --holder 0xdef…=400000 (whole shares, summing to 1,000,000).',
+      });
+    holders.push(parseAddress(who, 'holder'));
+    amounts.push(parseUnits(shares.replaceAll('_', ''), 18));
+  }
+  const sum = amounts.reduce((a, b) => a + b, 0n);
+  if (sum !== SHARE_SUPPLY)
+    throw new NonRetryableError(`The holders' shares sum to ${formatUnits(sum, 18)}, not 1,000,000.`, {
+      details: 'Every model has exactly 1,000,000 shares; list how they are split.',
+    });
+  return { holders, amounts };
+}
+
+function modelRow(m: ModelRecord) {
+  return {
+    modelId: m.modelId,
+    kind: m.kind,
+    approved: m.approved,
+    owner: m.owner,
+    shares: m.shares,
+    version: m.version,
+    metadataURI: m.metadataURI,
+    licence: m.licence,
+    registeredAt: iso(m.registeredAt),
+  };
+}
+
+async function requireModel(
+  clients: ProvenantClients,
+  registry: Address,
+  text: string,
+): Promise<ModelRecord> {
+  const id = await resolveModelId(clients, registry, text);
+  const m = await readModel(clients, registry, id);
+  if (!m)
+    throw new NonRetryableError(`Model ${id} is not registered.`, {
+      details: 'Register it with `provenant model register <file>`.',
+    });
+  return m;
+}
+
+/** Adds `register | approve | shares | claim | show` (the on-chain ModelRegistry) to the `model` command. */
+export function registerModelRegistry(model: Command): void {
+  model
+    .command('register <file>')
+    .description(
+      "Register a model on-chain: its id is the commitment to the model file; kind and version come from the file. Anyone may register; approval for agent use is governance's (`model approve`).",
+    )
+    .option('--uri <uri>', 'metadata URI (e.g. ipfs://<cid> of the model file)', '')
+    .option('--licence <spdx>', 'licence of the weights', 'MIT')
+    .option(
+      '--holder <address=shares...>',
+      'share split in whole shares, summing to 1,000,000 (default: all to you)',
+    )
+    .option('--json', 'print the record as JSON')
+    .action(
+      async (
+        file: string,
+        flags: { uri: string; licence: string; holder?: string[]; json?: boolean },
+        command: Command,
+      ) => {
+        const parsed = parseModelFile(new Uint8Array(readFileSync(file)), file);
+        const id = modelIdOf(parsed);
+        await withRegistry(command, async (context, deployment) => {
+          const registry = deployment.addresses.registry;
+          const existing = await readModel(context.clients, registry, id);
+          if (existing)
+            throw new NonRetryableError(`Model ${id} (${file}) is already registered.`, {
+              details: 'See it with `provenant model show`.',
+            });
+          const { holders, amounts } = parseHolders(flags.holder, context.clients.account.address);
+          const r = await registerModel(context.clients, registry, {
+            modelId: id,
+            kind: parsed.kind as ModelKindName,
+            version: parsed.version,
+            metadataURI: flags.uri,
+            licence: flags.licence,
+            holders,
+            amounts,
+          });
+          const record = (await readModel(context.clients, registry, id))!;
+          if (flags.json) console.log(toJson({ ...modelRow(record), hash: r.hash }));
+          else {
+            console.log(
+              `Registered model ${id} (tx ${r.hash}). Approve it for agent use with \`provenant model approve ${id.slice(0, 12)}\`.`,
+            );
+            printTable(Object.entries(modelRow(record)).map(([k, v]) => [k, String(v)]));
+          }
+        });
+      },
+    );
+
+  model
+    .command('approve <id>')
+    .description(
+      'Propose approving a registered model for agent use (a governance proposal; saved like `gov propose`).',
+    )
+    .option('--description <text>', 'the proposal description')
+    .option('--advance', 'devnet: then move time past the voting delay')
+    .option('--pass', 'devnet: vote, queue and execute it right away')
+    .option('--json', 'print the id and state as JSON')
+    .action(
+      async (
+        idText: string,
+        flags: { description?: string; advance?: boolean; pass?: boolean; json?: boolean },
+        command: Command,
+      ) => {
+        await withRegistry(command, async (context, deployment) => {
+          const registry = deployment.addresses.registry;
+          const m = await requireModel(context.clients, registry, idText);
+          if (m.approved) throw new NonRetryableError(`Model ${m.modelId} is already approved.`);
+          const call = governanceCall(
+            registry,
+            modelRegistryAbi,
+            'approveModel',
+            [m.modelId],
+            `approve ${m.kind} ${m.modelId.slice(0, 12)}… for agent use`,
+          );
+          const description =
+            flags.description ?? `Approve ${m.kind} model ${m.modelId} (version ${m.version}) for agent use`;
+          printProposed(
+            await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
+            flags.json,
+          );
+        });
+      },
+    );
+
+  model
+    .command('shares <id>')
+    .description(
+      "Who holds a model's shares and what each can claim; with --transfer, move some of your shares (revenue earned so far stays with you).",
+    )
+    .option('--holder <address...>', 'holders to show (default: you)')
+    .option('--transfer <to>', 'transfer shares to this address')
+    .option('--amount <shares>', 'whole shares to transfer (with --transfer)')
+    .option('--json', 'print as JSON')
+    .action(
+      async (
+        idText: string,
+        flags: { holder?: string[]; transfer?: string; amount?: string; json?: boolean },
+        command: Command,
+      ) => {
+        await withRegistry(command, async (context, deployment) => {
+          const registry = deployment.addresses.registry;
+          const m = await requireModel(context.clients, registry, idText);
+          if (flags.transfer) {
+            if (!flags.amount) throw new NonRetryableError('--transfer needs --amount <shares>.');
+            const to = parseAddress(flags.transfer, '--transfer');
+            const r = await transferShares(
+              context.clients,
+              m.shares,
+              to,
+              parseUnits(flags.amount.replaceAll('_', ''), 18),
+            );
+            console.log(`Transferred ${flags.amount} shares to ${to} (tx ${r.hash}).`);
+          }
+          const holders = (flags.holder ?? [context.clients.account.address]).map((h) =>
+            parseAddress(h, 'holder'),
+          );
+          const { totalSupply, balances } = await readShareBalances(context.clients, m.shares, holders);
+          const decimals = await context.clients.publicClient.readContract({
+            address: deployment.addresses.collateral,
+            abi: erc20Abi,
+            functionName: 'decimals',
+          });
+          const claimable = await Promise.all(
+            holders.map((h) => claimableRevenue(context.clients, registry, m.modelId, h)),
+          );
+          const rows = holders.map((h, i) => ({
+            holder: h,
+            shares: formatUnits(balances[i] ?? 0n, 18),
+            percent: `${(Number(((balances[i] ?? 0n) * 1_000_000n) / totalSupply) / 10_000).toFixed(4)}%`,
+            claimable: formatUnits(claimable[i] ?? 0n, decimals),
+          }));
+          if (flags.json) {
+            console.log(
+              toJson({
+                modelId: m.modelId,
+                shares: m.shares,
+                totalSupply: formatUnits(totalSupply, 18),
+                holders: rows,
+              }),
+            );
+            return;
+          }
+          console.log(`Model ${m.modelId}: share token ${m.shares}, ${formatUnits(totalSupply, 18)} shares`);
+          printTable(
+            rows.map((r) => [r.holder, `${r.shares} shares (${r.percent}), claimable ${r.claimable}`]),
+          );
+        });
+      },
+    );
+
+  model
+    .command('claim <id>')
+    .description('Claim your revenue from a model (fees of what it created, pro rata to your shares).')
+    .option(
+      '--flush [synth]',
+      'first route the fees a vault accrued for this model to its holders (default vault: sWTI)',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (idText: string, flags: { flush?: string | boolean; json?: boolean }, command: Command) => {
+      await withRegistry(command, async (context, deployment) => {
+        const registry = deployment.addresses.registry;
+        const m = await requireModel(context.clients, registry, idText);
+        let flushed = 0n;
+        if (flags.flush) {
+          const vault = vaultOf(deployment, typeof flags.flush === 'string' ? flags.flush : 'sWTI');
+          if ((await accruedFees(context.clients, vault, m.modelId)) > 1n)
+            flushed = (await flushModelFees(context.clients, vault, m.modelId)).amount;
+        }
+        const r = await claimRevenue(context.clients, registry, m.modelId);
+        const decimals = await context.clients.publicClient.readContract({
+          address: deployment.addresses.collateral,
+          abi: erc20Abi,
+          functionName: 'decimals',
+        });
+        if (flags.json) {
+          console.log(toJson({ modelId: m.modelId, flushed, claimed: r.amount, hash: r.hash }));
+          return;
+        }
+        if (flushed > 0n)
+          console.log(
+            `Flushed ${formatUnits(flushed, decimals)} of accrued mint fees to the model's holders.`,
+          );
+        console.log(
+          `Claimed ${formatUnits(r.amount, decimals)} from model ${m.modelId.slice(0, 12)}… (tx ${r.hash}).`,
+        );
+      });
+    });
+
+  model
+    .command('show [id]')
+    .description(
+      'One registered model (commitment, kind, approval, share token, licence), or every registered model.',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (idText: string | undefined, flags: { json?: boolean }, command: Command) => {
+      await withRegistry(command, async (context, deployment) => {
+        const registry = deployment.addresses.registry;
+        const models = idText
+          ? [await requireModel(context.clients, registry, idText)]
+          : await listModels(context.clients, registry);
+        const rows = models.map(modelRow);
+        if (flags.json) {
+          console.log(toJson(idText ? rows[0] : rows));
+          return;
+        }
+        if (rows.length === 0)
+          console.log('No models registered. Register one with `provenant model register <file>`.');
+        for (const r of rows) {
+          printTable(Object.entries(r).map(([k, v]) => [k, String(v)]));
+          console.log('');
+        }
+      });
+    });
+}

@@ -1,0 +1,425 @@
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import {
+  type Address,
+  erc20Abi,
+  formatUnits,
+  type Hex,
+  isAddress,
+  keccak256,
+  parseUnits,
+  toBytes,
+} from 'viem';
+import {
+  balanceOf,
+  DEVNET_ROLES,
+  depositCollateral,
+  ensureAllowance,
+  liquidatePosition,
+  listModels,
+  mintSynth,
+  type ProvenantClients,
+  prepareMintSynth,
+  readPosition,
+  repaySynth,
+  syntheticVaultAbi,
+  withdrawCollateral,
+} from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { type ExplainContext, type PolicyState, preflight, readPolicies } from '../../policy/index.js';
+import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import { printTable, toJson } from '../output.js';
+import { type Deployment, loadDeployment, vaultOf } from './policy.js';
+
+/** A policy refused the action in preflight; nothing was sent. */
+export class PolicyRefusedError extends NonRetryableError {
+  override name = 'PolicyRefusedError';
+  readonly errorName: string;
+  constructor(sentence: string, errorName: string) {
+    super(sentence, {
+      details: `Nothing was sent (preflight simulated the call and the contract refused it with ${errorName}). See the limits with \`provenant policy show\`; a limit changes through \`provenant gov propose --set-limit\`.`,
+      docsPath: 'docs/governance.md',
+    });
+    this.errorName = errorName;
+  }
+}
+
+/** Everything a synth command needs: the vault, its synth token and collateral, with decimals. */
+export type SynthMarket = {
+  symbol: string;
+  vault: Address;
+  synth: Address;
+  collateral: Address;
+  collateralDecimals: number;
+};
+
+export async function synthMarket(
+  clients: ProvenantClients,
+  deployment: Deployment,
+  symbol: string,
+): Promise<SynthMarket> {
+  const vault = vaultOf(deployment, symbol);
+  const read = clients.publicClient.readContract;
+  const [synth, collateral] = await Promise.all([
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'SYNTH' }),
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'COLLATERAL' }),
+  ]);
+  const collateralDecimals = await read({ address: collateral, abi: erc20Abi, functionName: 'decimals' });
+  return { symbol, vault, synth, collateral, collateralDecimals };
+}
+
+/** Parses a positive amount in whole units (`1500`, `0.25`, `1_000`). */
+export function parseAmount(text: string, decimals: number, what: string): bigint {
+  let value: bigint;
+  try {
+    value = parseUnits(text.replaceAll('_', '').replaceAll(',', ''), decimals);
+  } catch {
+    throw new NonRetryableError(`'${text}' is not a valid ${what}.`, {
+      details: `Give a positive amount in whole units, up to ${decimals} decimals (e.g. 1500 or 0.5).`,
+    });
+  }
+  if (value <= 0n) throw new NonRetryableError(`The ${what} must be positive; got '${text}'.`);
+  return value;
+}
+
+export function parseAddress(text: string, what: string): Address {
+  if (!isAddress(text))
+    throw new NonRetryableError(`${what} '${text}' is not an address.`, {
+      details: 'Pass a 0x-prefixed 20-byte hex address.',
+    });
+  return text;
+}
+
+/** A fresh idempotency key, or one derived from `--intent <text>` (reuse it to retry the same action safely). */
+export function intentKey(text: string | undefined, kind: string): Hex {
+  return keccak256(toBytes(`provenant-cli:${kind}:${text ?? randomUUID()}`));
+}
+
+/** The model that sized a mint: `--model <id|prefix>`, else the newest approved forecaster in the registry. */
+export async function resolveModelId(
+  clients: ProvenantClients,
+  registry: Address,
+  text: string | undefined,
+  kind?: 'forecaster' | 'generator',
+): Promise<Hex> {
+  const models = await listModels(clients, registry);
+  if (text) {
+    const matches = models.filter((m) => m.modelId.toLowerCase().startsWith(text.toLowerCase()));
+    if (matches.length === 1) return matches[0]!.modelId;
+    throw new NonRetryableError(
+      matches.length === 0
+        ? `No registered model matches '${text}'.`
+        : `'${text}' matches ${matches.length} models.`,
+      {
+        details: `Registered: ${models.map((m) => `${m.modelId.slice(0, 12)}… (${m.kind}${m.approved ? ', approved' : ''})`).join('; ') || 'none'}. See \`provenant model show\`.`,
+      },
+    );
+  }
+  const approved = models.filter((m) => m.approved && (!kind || m.kind === kind));
+  const last = approved.at(-1);
+  if (!last)
+    throw new NonRetryableError(
+      `No approved ${kind ?? ''} model is registered, so nothing may size this action.`,
+      {
+        details:
+          'Register one with `provenant model register` and approve it with `provenant model approve` (a governance proposal).',
+      },
+    );
+  return last.modelId;
+}
+
+/** Explanation context for refusals: policies now, synth amounts in whole units. */
+export async function explainContext(
+  clients: ProvenantClients,
+  deployment: Deployment,
+): Promise<ExplainContext> {
+  const policies = await readPolicies(clients.publicClient, deployment.addresses.guard, deployment.labels);
+  return {
+    policies,
+    formatAmount: (p: PolicyState | undefined, amount: bigint) =>
+      p?.actionLabel === 'SYNTH_MINT' ? formatUnits(amount, 18) : String(amount),
+  };
+}
+
+/** Preflights a call from the signer and throws PolicyRefusedError with the explained sentence if it would revert. */
+export async function preflightOrExplain(
+  context: ChainContext,
+  deployment: Deployment,
+  call: { to: Address; data: Hex },
+): Promise<void> {
+  const result = await preflight(
+    context.clients.publicClient,
+    { from: context.clients.account.address, to: call.to, data: call.data },
+    await explainContext(context.clients, deployment),
+  );
+  if (!result.ok) throw new PolicyRefusedError(result.refusal.sentence, result.refusal.errorName);
+}
+
+const smaller = (a: bigint, b: bigint) => (a < b ? a : b);
+
+const pct = (bps: bigint | undefined) =>
+  bps === undefined
+    ? 'n/a (no fresh price)'
+    : bps > 10n ** 30n
+      ? '∞ (no debt)'
+      : `${(Number(bps) / 100).toFixed(2)}%`;
+
+type SynthFlags = { json?: boolean };
+
+async function withMarket<T>(
+  command: Command,
+  signer: 'default' | 'agent',
+  fn: (context: ChainContext, deployment: Deployment, market: SynthMarket) => Promise<T>,
+): Promise<T> {
+  const globals = command.optsWithGlobals<GlobalOptions & { synth: string }>();
+  const context = await openChain(globals, signer === 'agent' ? { accountIndex: DEVNET_ROLES.agent } : {});
+  return withShutdown(context.close, async () => {
+    const deployment = await loadDeployment(context);
+    return fn(context, deployment, await synthMarket(context.clients, deployment, globals.synth));
+  });
+}
+
+export function registerSynth(program: Command): void {
+  const synth = program
+    .command('synth')
+    .description(
+      'Collateralised synthetic assets (SyntheticVault): positions, agent mints, repayment, liquidation.',
+    )
+    .option('--synth <symbol>', 'which synthetic (sWTI, sXAU)', 'sWTI');
+
+  synth
+    .command('open <collateral>')
+    .description(
+      'Open (or top up) your position: deposit <collateral> whole collateral tokens (tUSD on the devnet). With --mint, the agent also mints.',
+    )
+    .option(
+      '--mint <amount>',
+      'then mint this much synth (agent key only; on the devnet the agent account signs)',
+    )
+    .option('--model <id>', 'model that sized the mint (default: the newest approved forecaster)')
+    .option('--intent <text>', 'idempotency text for the mint (reuse to retry safely)')
+    .action(
+      async (
+        amountText: string,
+        flags: { mint?: string; model?: string; intent?: string },
+        command: Command,
+      ) => {
+        await withMarket(command, flags.mint ? 'agent' : 'default', async (context, deployment, m) => {
+          const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
+          const me = context.clients.account.address;
+          await ensureAllowance(context.clients, m.collateral, m.vault, amount);
+          const deposited = await depositCollateral(context.clients, m.vault, {
+            owner: me,
+            amount,
+            intentId: intentKey(undefined, 'deposit'),
+          });
+          console.log(
+            `Deposited ${amountText} collateral into ${m.symbol} position ${me} (tx ${deposited.hash}).`,
+          );
+          if (flags.mint) await doMint(context, deployment, m, flags.mint, flags);
+          await printPosition(context.clients, m, me, false);
+        });
+      },
+    );
+
+  synth
+    .command('mint <amount>')
+    .description(
+      "Mint <amount> synth against the agent's position. Agent key only; preflighted: a refusal names the rule, the value, the limit and the reset time.",
+    )
+    .option('--model <id>', 'model that sized the mint (default: the newest approved forecaster)')
+    .option(
+      '--intent <text>',
+      'idempotency text (reuse to retry safely: a second mint with the same key is refused)',
+    )
+    .option('--json', 'print the decoded events as JSON')
+    .action(
+      async (
+        amountText: string,
+        flags: { model?: string; intent?: string; json?: boolean },
+        command: Command,
+      ) => {
+        await withMarket(command, 'agent', async (context, deployment, m) => {
+          const result = await doMint(context, deployment, m, amountText, flags);
+          if (flags.json)
+            console.log(toJson({ hash: result.hash, gasUsed: result.gasUsed, events: result.events }));
+          else await printPosition(context.clients, m, context.clients.account.address, false);
+        });
+      },
+    );
+
+  synth
+    .command('burn <amount>')
+    .description("Burn <amount> of your synth to repay a position's debt (yours by default). Never paused.")
+    .option('--owner <address>', 'repay this position instead of your own')
+    .action(async (amountText: string, flags: { owner?: string }, command: Command) => {
+      await withMarket(command, 'default', async (context, _d, m) => {
+        const owner = flags.owner ? parseAddress(flags.owner, '--owner') : context.clients.account.address;
+        const amount = parseAmount(amountText, 18, 'synth amount');
+        const r = await repaySynth(context.clients, m.vault, {
+          owner,
+          amount,
+          intentId: intentKey(undefined, 'repay'),
+        });
+        console.log(`Repaid ${amountText} ${m.symbol} of ${owner} (tx ${r.hash}).`);
+        await printPosition(context.clients, m, owner, false);
+      });
+    });
+
+  synth
+    .command('withdraw <amount>')
+    .description(
+      'Withdraw <amount> collateral from your position; with debt it must stay at or above the minimum ratio.',
+    )
+    .option('--to <address>', 'send it here (default: you)')
+    .action(async (amountText: string, flags: { to?: string }, command: Command) => {
+      await withMarket(command, 'default', async (context, _d, m) => {
+        const me = context.clients.account.address;
+        const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
+        const to = flags.to ? parseAddress(flags.to, '--to') : me;
+        const r = await withdrawCollateral(context.clients, m.vault, {
+          amount,
+          to,
+          intentId: intentKey(undefined, 'withdraw'),
+        });
+        console.log(`Withdrew ${amountText} collateral to ${to} (tx ${r.hash}).`);
+        await printPosition(context.clients, m, me, false);
+      });
+    });
+
+  synth
+    .command('liquidate <owner>')
+    .description(
+      'Liquidate a position below the liquidation ratio, burning your synth; you receive the repaid value plus half the penalty.',
+    )
+    .option('--max-repay <amount>', 'most synth to burn (default: the debt, or your balance if smaller)')
+    .option('--json', 'print the Liquidated event as JSON')
+    .action(async (ownerText: string, flags: { maxRepay?: string; json?: boolean }, command: Command) => {
+      await withMarket(command, 'default', async (context, _d, m) => {
+        const owner = parseAddress(ownerText, 'owner');
+        const position = await readPosition(context.clients, m.vault, owner);
+        const mine = await balanceOf(context.clients, m.synth, context.clients.account.address);
+        let maxRepay = flags.maxRepay
+          ? parseAmount(flags.maxRepay, 18, 'repay amount')
+          : smaller(position.debt, mine);
+        if (maxRepay === 0n)
+          throw new NonRetryableError(`You hold no ${m.symbol} to repay ${owner}'s debt with.`, {
+            details: `Liquidation burns the liquidator's synth. Buy some (\`provenant pool swap --in usd\`) or receive a transfer, then try again.`,
+          });
+        if (maxRepay > position.debt) maxRepay = position.debt;
+        const r = await liquidatePosition(context.clients, m.vault, {
+          owner,
+          maxRepay,
+          intentId: intentKey(undefined, 'liquidate'),
+        });
+        const ev = r.events.find((e) => e.eventName === 'Liquidated');
+        if (flags.json) {
+          console.log(toJson({ hash: r.hash, liquidated: ev?.args }));
+          return;
+        }
+        printTable([
+          ['liquidated', owner],
+          ['debt repaid', `${formatUnits((ev?.args.debtRepaid as bigint) ?? 0n, 18)} ${m.symbol}`],
+          [
+            'you received',
+            `${formatUnits((ev?.args.toLiquidator as bigint) ?? 0n, m.collateralDecimals)} collateral`,
+          ],
+          ['to the reserve', formatUnits((ev?.args.toReserve as bigint) ?? 0n, m.collateralDecimals)],
+          ['tx', r.hash],
+        ]);
+      });
+    });
+
+  synth
+    .command('show [owner]')
+    .description(
+      'A position (yours by default): collateral, debt, ratio, liquidatable; and the vault: price, ratios, debt ceiling.',
+    )
+    .option('--json', 'print as JSON')
+    .action(async (ownerText: string | undefined, flags: SynthFlags, command: Command) => {
+      await withMarket(command, 'default', async (context, _d, m) => {
+        const owner = ownerText ? parseAddress(ownerText, 'owner') : context.clients.account.address;
+        await printPosition(context.clients, m, owner, Boolean(flags.json));
+      });
+    });
+}
+
+async function doMint(
+  context: ChainContext,
+  deployment: Deployment,
+  m: SynthMarket,
+  amountText: string,
+  flags: { model?: string; intent?: string },
+) {
+  const amount = parseAmount(amountText, 18, 'synth amount');
+  const modelId = await resolveModelId(
+    context.clients,
+    deployment.addresses.registry,
+    flags.model,
+    'forecaster',
+  );
+  const intentId = intentKey(flags.intent, 'mint');
+  const call = prepareMintSynth(m.vault, { amount, modelId, intentId });
+  await preflightOrExplain(context, deployment, call);
+  const result = await mintSynth(context.clients, m.vault, { amount, modelId, intentId });
+  const minted = result.events.find((e) => e.eventName === 'Minted');
+  console.log(
+    `Minted ${amountText} ${m.symbol} sized by model ${modelId.slice(0, 12)}…; fee ${formatUnits((minted?.args.fee as bigint) ?? 0n, m.collateralDecimals)} collateral accrued to the model (tx ${result.hash}).`,
+  );
+  return result;
+}
+
+async function printPosition(
+  clients: ProvenantClients,
+  m: SynthMarket,
+  owner: Address,
+  json: boolean,
+): Promise<void> {
+  const read = clients.publicClient.readContract;
+  const [position, risk, totalDebt, debtCeiling, price] = await Promise.all([
+    readPosition(clients, m.vault, owner),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'totalDebt' }),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'debtCeiling' }),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'priceWad' }).catch(() => undefined),
+  ]);
+  const row = {
+    synth: m.symbol,
+    vault: m.vault,
+    owner,
+    collateral: formatUnits(position.collateral, m.collateralDecimals),
+    debt: formatUnits(position.debt, 18),
+    ratio: pct(position.ratioBps),
+    liquidatable: position.liquidatable ?? null,
+    price: price === undefined ? null : formatUnits(price, 18),
+    minCollateralRatio: pct(BigInt(risk.minCollateralRatioBps)),
+    liquidationRatio: pct(BigInt(risk.liquidationRatioBps)),
+    liquidationPenalty: pct(BigInt(risk.liquidationPenaltyBps)),
+    mintFee: pct(BigInt(risk.mintFeeBps)),
+    mintingPaused: risk.mintingPaused,
+    totalDebt: formatUnits(totalDebt, 18),
+    debtCeiling: formatUnits(debtCeiling, 18),
+  };
+  if (json) {
+    console.log(toJson(row));
+    return;
+  }
+  printTable([
+    ['position', `${owner} in ${m.symbol} (${m.vault})`],
+    ['collateral', row.collateral],
+    ['debt', `${row.debt} ${m.symbol}`],
+    ['ratio', `${row.ratio}${row.liquidatable ? '  LIQUIDATABLE' : ''}`],
+    [
+      'price',
+      row.price === null
+        ? 'no fresh price (the oracle round is stale or missing)'
+        : `${row.price} USD per ${m.symbol}`,
+    ],
+    [
+      'ratios min / liquidation / penalty',
+      `${row.minCollateralRatio} / ${row.liquidationRatio} / ${row.liquidationPenalty}`,
+    ],
+    ['mint fee', `${row.mintFee}${row.mintingPaused ? ' (minting PAUSED)' : ''}`],
+    ['total debt / ceiling', `${row.totalDebt} / ${row.debtCeiling}`],
+  ]);
+}

@@ -1,0 +1,110 @@
+import type { Command } from 'commander';
+import type { Hex } from 'viem';
+import { loadModelById, resolveAgentAddresses } from '../../agent/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import {
+  ContentStore,
+  chainVerifyDependencies,
+  formatVerifyReport,
+  mintedTokenIds,
+  type VerifyReport,
+  verifyAllVersions,
+  verifyAsset,
+} from '../../provenance/index.js';
+import type { GlobalOptions } from '../context.js';
+import { toJson } from '../output.js';
+import { openAgentSession } from './agent.js';
+
+type VerifyFlags = { version?: number; all?: boolean; json?: boolean; manifest?: string };
+
+export function parseTokenId(text: string): bigint {
+  try {
+    const id = BigInt(text);
+    if (id >= 0n) return id;
+  } catch {}
+  throw new NonRetryableError(`Token id '${text}' is not a number.`, {
+    details: 'Pass the decimal or 0x-hex token id, as `provenant art show` or the Minted event prints it.',
+  });
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify [tokenId]')
+    .description(
+      'Re-derive a token from its manifest and check it against the chain: one line per check, exit code 1 on any mismatch.',
+    )
+    .option('--version <n>', 'version to verify (default: the latest)', (v) => Number.parseInt(v, 10))
+    .option('--manifest <cid>', 'verify this manifest instead of the one the chain names')
+    .option('--all', 'every version of every minted token (or of the given token)')
+    .option('--json', 'print the reports as JSON')
+    .action(async (tokenText: string | undefined, flags: VerifyFlags, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      if (!tokenText && !flags.all)
+        throw new NonRetryableError('Nothing to verify.', {
+          details: 'Pass a token id, or --all for every token.',
+        });
+      const session = await openAgentSession(globals, { signer: 'none' });
+      try {
+        const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
+        const deps = chainVerifyDependencies({
+          client: session.clients.publicClient,
+          nft: addresses.nft,
+          registry: addresses.registry,
+          content: new ContentStore(session.stateDir),
+          loadModelFile: async (id: Hex) => {
+            const bytes = loadModelById(session.stateDir, id);
+            if (!bytes)
+              throw new NonRetryableError(
+                `Model file ${id} is not in ${session.stateDir}/models or models/.`,
+                {
+                  details: 'Copy the model file (named <id>.json) into <stateDir>/models.',
+                  docsPath: 'docs/models.md#model-file-format',
+                },
+              );
+            return bytes;
+          },
+        });
+        const reports: VerifyReport[] = [];
+        if (flags.all) {
+          const tokens = tokenText
+            ? [parseTokenId(tokenText)]
+            : await mintedTokenIds(session.clients.publicClient, addresses.nft);
+          for (const tokenId of tokens) reports.push(...(await verifyAllVersions(tokenId, deps)));
+        } else {
+          reports.push(
+            await verifyAsset(
+              {
+                tokenId: parseTokenId(tokenText as string),
+                ...(flags.version !== undefined ? { version: flags.version } : {}),
+                ...(flags.manifest ? { manifestCid: flags.manifest } : {}),
+              },
+              deps,
+            ),
+          );
+        }
+        const failed = reports.filter((r) => !r.ok);
+        if (flags.json) console.log(toJson(reports));
+        else {
+          console.log(reports.map(formatVerifyReport).join('\n\n'));
+          if (flags.all)
+            console.log(
+              `\nverify --all: ${new Set(reports.map((r) => r.tokenId)).size} token(s), ${reports.length} version(s), ${reports.length - failed.length} verified`,
+            );
+        }
+        if (failed.length > 0) {
+          const checks = [
+            ...new Set(failed.flatMap((r) => r.checks.filter((c) => c.status === 'fail').map((c) => c.name))),
+          ];
+          throw new NonRetryableError(
+            `${failed.length} of ${reports.length} version(s) NOT verified (failed: ${checks.join(', ')}).`,
+            {
+              details: 'Each ✗ line above names the check, the expected and the found value.',
+              docsPath: 'docs/provenance.md#verify',
+            },
+          );
+        }
+      } finally {
+        await session.close();
+      }
+    });
+}
