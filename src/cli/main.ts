@@ -11,6 +11,7 @@ import { registerPolicy } from './commands/policy.js';
 import { registerPool } from './commands/pool.js';
 import { registerSynth } from './commands/synth.js';
 import { registerVerify } from './commands/verify.js';
+import { registerZk } from './commands/zk.js';
 import { formatError } from './output.js';
 
 /** Builds the `provenant` program; exported so tests can run commands in-process. */
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerArt(program);
   registerAgent(program);
   registerAudit(program);
+  registerZk(program);
   return program;
 }
 

@@ -1,0 +1,287 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { Address, Hex } from 'viem';
+import { addressOf, modelRegistryAbi, readManifest } from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+import { datasetFeatures, type ModelFile, modelId, parseModelFile, quantize } from '../../models/index.js';
+import {
+  committedDirFor,
+  constraintsPerPart,
+  DEFAULT_CACHE_DIR,
+  DEVNET_SETUP_WARNING,
+  decodePublicSignals,
+  fileSha256,
+  type Groth16Proof,
+  proveFromChain,
+  REPO_ROOT,
+  ridgeFixtureModel,
+  setup,
+  submitForecastProof,
+  type VerificationKey,
+  verifyProof,
+  zkCommitmentHex,
+  zkInfo,
+} from '../../zk/index.js';
+import type { GlobalOptions } from '../context.js';
+import { printTable, toJson } from '../output.js';
+import { openAgentSession } from './agent.js';
+
+const ANSWERS = 2;
+
+type ModelFlags = { model?: string; kind?: string };
+
+/** The model whose architecture (and, for `prove`, weights) is used: --model, else the shipped one of --kind. */
+function loadModel(flags: ModelFlags): { model: ModelFile; source: string } {
+  if (flags.model) {
+    if (!existsSync(flags.model))
+      throw new NonRetryableError(`Model file '${flags.model}' does not exist.`, {
+        details: 'Pass a Provenant model file (JSON), e.g. one stored under <stateDir>/models/.',
+      });
+    return { model: parseModelFile(readFileSync(flags.model, 'utf8'), flags.model), source: flags.model };
+  }
+  const kind = flags.kind ?? 'ridge';
+  if (kind === 'ridge')
+    return { model: ridgeFixtureModel(), source: 'agent ridge forecaster (architecture of zk/ridge/)' };
+  if (kind === 'mlp') {
+    const path = join(REPO_ROOT, 'models', 'forecaster-wti.json');
+    return { model: parseModelFile(readFileSync(path, 'utf8'), path), source: 'models/forecaster-wti.json' };
+  }
+  throw new NonRetryableError(`--kind '${kind}' is not a forecaster kind.`, {
+    details: 'Use --kind ridge or --kind mlp.',
+  });
+}
+
+type ProofFile = {
+  format: 'provenant-zk-proof/1';
+  circuitHash: string;
+  modelId: Hex;
+  zkCommitment: Hex;
+  date: string;
+  roundIds: string[];
+  answers: string[];
+  outputs: string[];
+  scaleBits: number;
+  publicSignals: string[];
+  proof: Groth16Proof;
+  submitted?: { gate: Address; proofId: Hex; tx: Hex } | undefined;
+};
+
+/** The stored forecaster whose zk commitment the registry holds (newest first), for `zk prove`. */
+async function registeredForecaster(
+  session: Awaited<ReturnType<typeof openAgentSession>>,
+  registry: Address,
+): Promise<{ model: ModelFile; id: Hex; path: string }> {
+  const dir = join(session.stateDir, 'models');
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => join(dir, f))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
+    : [];
+  for (const path of files) {
+    const model = parseModelFile(readFileSync(path, 'utf8'), path);
+    if (model.kind !== 'forecaster') continue;
+    const id = modelId(model);
+    const registered = await session.clients.publicClient.readContract({
+      address: registry,
+      abi: modelRegistryAbi,
+      functionName: 'zkCommitmentOf',
+      args: [id],
+    });
+    if (registered === zkCommitmentHex(model)) return { model, id, path };
+  }
+  throw new NonRetryableError(`No forecaster in ${dir} has its zk commitment registered.`, {
+    details:
+      'Run `provenant demo` (it registers the forecaster with its commitment), or pass --model <file>.',
+  });
+}
+
+export function registerZk(program: Command): void {
+  const zk = program
+    .command('zk')
+    .description(
+      'Zero-knowledge proofs of the forecaster inference (circom + Groth16): setup, prove, verify, info.',
+    );
+
+  zk.command('setup')
+    .description(
+      'Compile the circuit of the model architecture and make (or reuse) its Groth16 keys; cached.',
+    )
+    .option(
+      '--ptau <file>',
+      'a public powers-of-tau ceremony file (bn128); without it: single-contributor DEVNET setup',
+    )
+    .option('--model <file>', 'model file whose architecture the circuit proves')
+    .option(
+      '--kind <kind>',
+      'shipped architecture when no --model: ridge (default, committed keys) or mlp',
+      'ridge',
+    )
+    .action(async (flags: ModelFlags & { ptau?: string }) => {
+      const { model, source } = loadModel(flags);
+      if (!flags.ptau) {
+        console.error(`\n${'!'.repeat(78)}\n${DEVNET_SETUP_WARNING}\n${'!'.repeat(78)}\n`);
+      }
+      const art = await setup(model, {
+        answers: ANSWERS,
+        ptau: flags.ptau,
+        log: (m) => console.error(`[zk] ${m}`),
+      });
+      printTable([
+        ['model', source],
+        ['circuit', `${art.circuitHash} (${art.constraints} constraints, ${art.publicCount} public signals)`],
+        ['ptau', art.ptauId === 'devnet' ? 'devnet (SINGLE contributor: NOT for production)' : art.ptauId],
+        ['zkey', `${art.zkey} (sha256 ${fileSha256(art.zkey)})`],
+        ['wasm', `${art.wasm} (sha256 ${fileSha256(art.wasm)})`],
+        ['committed', committedDirFor(art.circuitHash) ?? 'no (not a committed circuit)'],
+      ]);
+    });
+
+  zk.command('info')
+    .description('Constraints per layer, public signals and artefact hashes of the circuit for a model.')
+    .option('--model <file>', 'model file')
+    .option('--kind <kind>', 'shipped architecture when no --model: ridge (default) or mlp', 'ridge')
+    .option('--json', 'print JSON')
+    .action(async (flags: ModelFlags & { json?: boolean }) => {
+      const { model, source } = loadModel(flags);
+      const info = await zkInfo(model, { answers: ANSWERS });
+      const parts = await constraintsPerPart(model, { answers: ANSWERS });
+      if (flags.json) {
+        console.log(toJson({ source, ...info, parts }));
+        return;
+      }
+      printTable([
+        ['model', source],
+        ['circuit', info.circuitHash],
+        [
+          'architecture',
+          `${info.layout.features} → ${info.layout.layers.map((l) => `${l.outputs} ${l.activation}`).join(' → ')}; scaleBits ${info.layout.scaleBits}; ${info.layout.valueBits}-bit values`,
+        ],
+        ['constraints', String(info.constraints)],
+        ...parts.map((p) => [`  ${p.part}`, String(p.constraints)] as const),
+        ['zk commitment', info.zkCommitment],
+        ['ptau', info.ptau ?? 'not recorded in zk/artifacts.json'],
+      ]);
+      console.log('public signals:');
+      info.publicSignals.forEach((s, i) => console.log(`  ${i}: ${s}`));
+      console.log(
+        info.committed
+          ? 'artefact hashes (zk/artifacts.json):'
+          : 'artefact hashes: this circuit is not recorded in zk/artifacts.json',
+      );
+      for (const [file, hash] of Object.entries(info.committed ?? {})) console.log(`  ${file}: ${hash}`);
+    });
+
+  zk.command('prove')
+    .description(
+      "Prove the registered forecaster's forecast from the chain's latest WTI rounds; writes a proof file.",
+    )
+    .option(
+      '--model <file>',
+      'model file (default: the stored forecaster whose commitment the registry holds)',
+    )
+    .option('--out <file>', 'proof file to write', 'proof.json')
+    .option('--submit', 'also submit the proof to ForecastProofGate.WTI')
+    .action(async (flags: { model?: string; out: string; submit?: boolean }, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const session = await openAgentSession(globals, { signer: flags.submit ? 'agent' : 'none' });
+      try {
+        const manifest = readManifest(session.stateDir, session.clients.chain.id);
+        const registry = addressOf(manifest, 'ModelRegistry');
+        const feed = addressOf(manifest, 'MedianOracle.WTI');
+        const chosen = flags.model
+          ? { ...loadModel({ model: flags.model }), id: undefined as Hex | undefined }
+          : await registeredForecaster(session, registry);
+        const model = chosen.model;
+        const id = chosen.id ?? modelId(model);
+        const art = await setup(model, { answers: ANSWERS, log: (m) => console.error(`[zk] ${m}`) });
+        // The features of the day of the latest round, from the shipped data (the replay's source).
+        const block = await session.clients.publicClient.getBlock();
+        const date = new Date(Number(block.timestamp) * 1000).toISOString().slice(0, 10);
+        const fs = datasetFeatures('wti-daily');
+        let row = fs.dates.length - 1;
+        while (row > 0 && fs.dates[row]! > date) row--;
+        const features = fs.X[row]!.map((v) => quantize(v, model.scaleBits));
+        const t0 = performance.now();
+        const p = await proveFromChain(session.clients, { feed, artifacts: art, model, features });
+        const ms = performance.now() - t0;
+        const file: ProofFile = {
+          format: 'provenant-zk-proof/1',
+          circuitHash: art.circuitHash,
+          modelId: id,
+          zkCommitment: zkCommitmentHex(model),
+          date: fs.dates[row]!,
+          roundIds: p.roundIds.map(String),
+          answers: decodePublicSignals(art.layout, p.publicSignals).answers.map(String),
+          outputs: p.outputs.map(String),
+          scaleBits: model.scaleBits,
+          publicSignals: p.publicSignals,
+          proof: p.proof,
+        };
+        if (flags.submit) {
+          const gate = addressOf(manifest, 'ForecastProofGate.WTI');
+          const s = await submitForecastProof(session.clients, gate, {
+            modelId: id,
+            roundIds: p.roundIds,
+            calldata: p.calldata,
+          });
+          file.submitted = { gate, proofId: s.proofId, tx: s.hash };
+        }
+        writeFileSync(flags.out, `${toJson(file)}\n`);
+        const scale = 2 ** model.scaleBits;
+        printTable([
+          ['model', id],
+          ['rounds', `${file.roundIds.join(', ')} (answers ${file.answers.join(', ')})`],
+          ['features of', file.date],
+          [
+            'forecast',
+            `mean ${(Number(p.outputs[0]) / scale).toExponential(4)}, E|r| ${(Number(p.outputs[1]) / scale).toExponential(4)}`,
+          ],
+          ['proved in', `${ms.toFixed(0)} ms`],
+          ['proof file', flags.out],
+          ...(file.submitted
+            ? ([['submitted', `proofId ${file.submitted.proofId} (tx ${file.submitted.tx})`]] as const)
+            : []),
+        ]);
+      } finally {
+        await session.close();
+      }
+    });
+
+  zk.command('verify <proofFile>')
+    .description(
+      'Verify a proof file off-chain against the verification key of its circuit; exit 1 if invalid.',
+    )
+    .action(async (proofFile: string) => {
+      if (!existsSync(proofFile))
+        throw new NonRetryableError(`Proof file '${proofFile}' does not exist.`, {
+          details: 'Make one with `provenant zk prove`.',
+        });
+      const file = JSON.parse(readFileSync(proofFile, 'utf8')) as ProofFile;
+      const committed = committedDirFor(file.circuitHash);
+      const candidates = [
+        ...(committed ? [join(committed, 'vkey.json')] : []),
+        join(DEFAULT_CACHE_DIR, file.circuitHash.slice(0, 16), 'vkey-devnet.json'),
+      ];
+      const vkeyPath = candidates.find((p) => existsSync(p));
+      if (!vkeyPath)
+        throw new NonRetryableError(`No verification key for circuit ${file.circuitHash.slice(0, 16)}.`, {
+          details: 'Run `provenant zk setup --model <the model file>` for that architecture first.',
+        });
+      const vkey = JSON.parse(readFileSync(vkeyPath, 'utf8')) as VerificationKey;
+      const ok = await verifyProof(vkey, file.proof, file.publicSignals);
+      const commitmentOk = BigInt(file.publicSignals[0]!) === BigInt(file.zkCommitment);
+      printTable([
+        ['circuit', `${file.circuitHash.slice(0, 16)} (vkey ${vkeyPath})`],
+        ['proof', ok ? 'valid' : 'INVALID'],
+        [
+          'commitment',
+          commitmentOk
+            ? `${file.zkCommitment} (matches the public signal)`
+            : 'MISMATCH with the public signal',
+        ],
+      ]);
+      if (!ok || !commitmentOk) process.exitCode = 1;
+    });
+}

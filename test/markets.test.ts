@@ -1,0 +1,396 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Address, encodeAbiParameters, erc20Abi, formatUnits, type Hex, keccak256 } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addressLabels, openStack, type Stack, timestampOf } from '../src/agent/index.js';
+import {
+  accRewardPerShare,
+  accruedFees,
+  balanceOf,
+  type ContractRevertError,
+  claimRevenue,
+  DEVNET_ROLES,
+  depositCollateral,
+  flushModelFees,
+  mintSynth,
+  prepareMintSynth,
+  prepareSetFee,
+  readModel,
+  readPool,
+  readPosition,
+  setPoolFee,
+  syntheticVaultAbi,
+  toContractRevertError,
+  transferShares,
+  withdrawCollateral,
+  writeContract,
+} from '../src/chain/index.js';
+import { loadDataset } from '../src/data/index.js';
+import { publishNextRound, toAnswer } from '../src/oracle/index.js';
+import { type PolicyState, preflight, readPolicies } from '../src/policy/index.js';
+import { runCli } from './cliHarness.js';
+
+const E18 = 10n ** 18n;
+const E6 = 10n ** 6n;
+const BPS = 10_000n;
+const ACC_SCALE = 10n ** 36n;
+
+let stack: Stack;
+let stateDir: string;
+/** Real WTI closes, 2020-04-21 … 2020-04-30 (the dataset drops the negative print of 2020-04-20). */
+let closes: { date: string; value: number }[];
+
+const intent = (label: string): Hex =>
+  keccak256(encodeAbiParameters([{ type: 'string' }], [`markets:${label}`]));
+const formatAmount = (p: PolicyState | undefined, amount: bigint) =>
+  p?.actionLabel === 'SYNTH_MINT' ? formatUnits(amount, 18) : String(amount);
+
+/** Chain time follows market time: a block at the close (20:00 UTC), then the 5 reporters' round. */
+async function publish(date: string): Promise<bigint> {
+  const point = closes.find((c) => c.date === date);
+  if (!point) throw new Error(`no WTI close on ${date}`);
+  const at = timestampOf(date);
+  await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: at });
+  await stack.deployer.testClient!.mine({ blocks: 1 });
+  const answer = toAnswer(point.value, 8);
+  const { median } = await publishNextRound(
+    stack.relayer,
+    { accounts: stack.reporterAccounts, spreadPpm: 0 },
+    { feed: stack.addresses.feeds.WTI, answer, observedAt: at },
+  );
+  expect(median).toBe(answer);
+  return answer * 10n ** 10n; // the vault's 18-decimal price
+}
+
+async function explainContext() {
+  return {
+    policies: await readPolicies(
+      stack.agent.publicClient,
+      stack.addresses.guard,
+      addressLabels(stack.addresses),
+    ),
+    formatAmount,
+  };
+}
+
+async function mint(amount: bigint, label: string) {
+  return mintSynth(stack.agent, stack.addresses.vault, {
+    amount,
+    modelId: stack.forecaster.id,
+    intentId: intent(label),
+  });
+}
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'provenant-markets-'));
+  closes = loadDataset('wti-daily').series.points.filter(
+    (p) => p.date >= '2020-04-21' && p.date <= '2020-04-30',
+  );
+  stack = await openStack({
+    stateDir,
+    statePath: null,
+    trainEnd: '2020-04-17',
+    forecasterKind: 'ridge',
+    genesisTimestamp: timestampOf('2020-04-20'),
+  });
+  for (const c of closes.filter((c) => c.date <= '2020-04-28')) await publish(c.date);
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('SyntheticVault', () => {
+  test('default: the agent mints at the real WTI close of 2020-04-28 within the cap; above it the mint is refused with the explained error', async () => {
+    const { vault } = stack.addresses;
+    const price = await stack.agent.publicClient.readContract({
+      address: vault,
+      abi: syntheticVaultAbi,
+      functionName: 'priceWad',
+    });
+    expect(price).toBe(1_240n * 10n ** 16n); // $12.40
+    const minted = await mint(1_000n * E18, 'mint-1000');
+    const ev = minted.events.find((e) => e.eventName === 'Minted')!;
+    expect(ev.args.amount).toBe(1_000n * E18);
+    // Fee: 0.30% of the minted value ($12,400), in collateral (6 decimals), rounded up.
+    expect(ev.args.fee).toBe(37_200_000n);
+    expect(await balanceOf(stack.agent, stack.addresses.synth, stack.agentAccount.address)).toBe(
+      1_000n * E18,
+    );
+
+    // 1,000 used of 1,500 today: 600 more is refused — before sending (preflight) and by the contract.
+    const call = prepareMintSynth(vault, {
+      amount: 600n * E18,
+      modelId: stack.forecaster.id,
+      intentId: intent('mint-600'),
+    });
+    const pre = await preflight(
+      stack.agent.publicClient,
+      { from: stack.agentAccount.address, to: call.to, data: call.data },
+      await explainContext(),
+    );
+    if (pre.ok) throw new Error('expected a refusal');
+    expect(pre.refusal.sentence).toBe(
+      "Refused by policy 'sWTI vault/SYNTH_MINT': requested 600, remaining 500 this epoch (resets at 2020-04-29T00:00:00Z).",
+    );
+    let revert: ContractRevertError | undefined;
+    try {
+      await mint(600n * E18, 'mint-600');
+    } catch (error) {
+      revert = toContractRevertError(error);
+    }
+    expect(revert?.errorName).toBe('PolicyMintCapExceeded');
+    expect(revert?.args.remaining).toBe(500n * E18);
+    // The CLI refuses the same way, naming the rule, the values and the reset time.
+    await expect(runCli(stack, ['synth', 'mint', '600'], DEVNET_ROLES.agent)).rejects.toThrow(
+      pre.refusal.sentence,
+    );
+  });
+
+  test('behavior: the price moves against the position (WTI 12.40 → 15.04 → 19.23) and another account liquidates it', async () => {
+    const { agent, addresses } = stack;
+    const owner = stack.agentAccount.address;
+    const before = await readPosition(agent, addresses.vault, owner);
+    // A synth position is short the synth: it becomes unsafe when the synth's price RISES. Leave
+    // collateral worth 115% of the debt at the 2020-04-30 close (178% now, above the 150% minimum).
+    const future = 1_923n * 10n ** 16n;
+    const keep = (before.debt * future * 11_500n) / BPS / E18 / 10n ** 12n + 1n;
+    await withdrawCollateral(agent, addresses.vault, {
+      amount: before.collateral - keep,
+      to: owner,
+      intentId: intent('withdraw'),
+    });
+
+    await publish('2020-04-29');
+    const mid = await readPosition(agent, addresses.vault, owner);
+    expect(mid.liquidatable).toBe(false);
+    expect(mid.ratioBps).toBeGreaterThan(12_000n);
+
+    const price = await publish('2020-04-30');
+    const unsafe = await readPosition(agent, addresses.vault, owner);
+    expect(unsafe.liquidatable).toBe(true);
+    expect(unsafe.ratioBps).toBeGreaterThanOrEqual(11_000n); // partial regime: ratio >= 100% + 10% penalty
+
+    // Only the agent mints, so the liquidator gets sWTI from it; it then liquidates through the CLI.
+    const user = stack.users[0]!;
+    await writeContract(agent, {
+      address: addresses.synth,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [user.account.address, 600n * E18],
+    });
+    const usdBefore = await balanceOf(user, addresses.collateral, user.account.address);
+    const out = JSON.parse(
+      await runCli(stack, ['synth', 'liquidate', owner, '--max-repay', '600', '--json'], DEVNET_ROLES.user0),
+    ) as {
+      liquidated: Record<string, string>;
+    };
+    const value = (600n * E18 * price) / E18;
+    const seized = (value * 11_000n) / BPS / 10n ** 12n;
+    const toLiquidator = (value * 10_500n) / BPS / 10n ** 12n;
+    expect(BigInt(out.liquidated.debtRepaid!)).toBe(600n * E18);
+    expect(BigInt(out.liquidated.toLiquidator!)).toBe(toLiquidator);
+    expect(BigInt(out.liquidated.toReserve!)).toBe(seized - toLiquidator);
+    expect(await balanceOf(user, addresses.collateral, user.account.address)).toBe(usdBefore + toLiquidator);
+    const after = await readPosition(agent, addresses.vault, owner);
+    expect(after.debt).toBe(unsafe.debt - 600n * E18);
+    expect(after.collateral).toBe(unsafe.collateral - seized);
+    expect(after.ratioBps).toBeGreaterThanOrEqual(unsafe.ratioBps!); // a liquidation never lowers the ratio
+    expect(after.liquidatable).toBe(false);
+    const shown = JSON.parse(await runCli(stack, ['synth', 'show', owner, '--json'], DEVNET_ROLES.user0)) as {
+      debt: string;
+      liquidatable: boolean;
+    };
+    expect(shown.debt).toBe(formatUnits(after.debt, 18));
+    expect(shown.liquidatable).toBe(false);
+  });
+});
+
+describe('ModelRegistry revenue', () => {
+  test('behavior: the forecaster earns the mint fees; two shareholders claim their exact shares after a transfer', async () => {
+    const { agent, addresses, users } = stack;
+    const model = stack.forecaster.id;
+    const record = (await readModel(agent, addresses.registry, model))!;
+    const [alice, bob] = [users[0]!, users[1]!]; // registered with 600,000 and 400,000 shares
+    const flush1 = await flushModelFees(agent, addresses.vault, model);
+    const a1 = flush1.amount;
+    expect(a1).toBe(37_200_000n - 1n); // the 1,000-synth mint's fee, minus the 1 unit the vault keeps
+    const acc1 = await accRewardPerShare(agent, addresses.registry, model);
+    expect(acc1).toBe(a1 * 10n ** 12n);
+
+    await transferShares(alice, record.shares, bob.account.address, 100_000n * E18); // now 500,000 / 500,000
+
+    // A second mint on a new day (the 2020-04-30 epoch), its fee flushed too. The liquidated position
+    // sits at 120%, so the agent first tops it up.
+    await depositCollateral(agent, addresses.vault, {
+      owner: stack.agentAccount.address,
+      amount: 50_000n * E6,
+      intentId: intent('top-up'),
+    });
+    const minted = await mint(200n * E18, 'mint-200');
+    const fee2 = minted.events.find((e) => e.eventName === 'Minted')!.args.fee as bigint;
+    expect(await accruedFees(agent, addresses.vault, model)).toBe(fee2 + 1n);
+    const a2 = (await flushModelFees(agent, addresses.vault, model)).amount;
+    expect(a2).toBe(fee2);
+    const acc2 = await accRewardPerShare(agent, addresses.registry, model);
+    expect(acc2 - acc1).toBe(a2 * 10n ** 12n);
+
+    const expectedAlice = (600_000n * E18 * acc1) / ACC_SCALE + (500_000n * E18 * (acc2 - acc1)) / ACC_SCALE;
+    const expectedBob = (400_000n * E18 * acc1) / ACC_SCALE + (500_000n * E18 * (acc2 - acc1)) / ACC_SCALE;
+    const aliceClaim = await claimRevenue(alice, addresses.registry, model);
+    expect(aliceClaim.amount).toBe(expectedAlice);
+    // Bob claims through the CLI.
+    const bobOut = JSON.parse(
+      await runCli(stack, ['model', 'claim', model, '--json'], DEVNET_ROLES.user1),
+    ) as { claimed: string };
+    expect(BigInt(bobOut.claimed)).toBe(expectedBob);
+    // Claimed + unclaimable dust == paid in; the dust is below one unit per settlement (4 here).
+    const dust = a1 + a2 - expectedAlice - expectedBob;
+    expect(dust).toBeGreaterThanOrEqual(0n);
+    expect(dust).toBeLessThan(4n);
+    const shown = JSON.parse(
+      await runCli(
+        stack,
+        ['model', 'shares', model, '--holder', alice.account.address, bob.account.address, '--json'],
+        DEVNET_ROLES.user1,
+      ),
+    ) as {
+      holders: { shares: string; claimable: string }[];
+    };
+    expect(shown.holders.map((h) => [h.shares, h.claimable])).toEqual([
+      ['500000', '0'],
+      ['500000', '0'],
+    ]);
+  });
+});
+
+describe('DynamicFeePool', () => {
+  test('behavior: the agent changes the fee within bounds; beyond the max step, the bounds or the rate limit it is refused (explained)', async () => {
+    const { agent, addresses } = stack;
+    const changed = await setPoolFee(agent, addresses.pool, 38);
+    expect(changed.events.find((e) => e.eventName === 'FeeChanged')?.args).toMatchObject({
+      oldFeeBps: 30n,
+      newFeeBps: 38n,
+    });
+    const explain = async (fee: number) => {
+      const call = prepareSetFee(addresses.pool, fee);
+      const r = await preflight(
+        agent.publicClient,
+        { from: stack.agentAccount.address, to: call.to, data: call.data },
+        await explainContext(),
+      );
+      return r.ok ? 'ok' : r.refusal.sentence;
+    };
+    expect(await explain(45)).toBe(
+      "Refused by policy 'sWTI/USD pool/SET_FEE': change 30 → 45 exceeds the max step of 10 per epoch (resets at 2020-05-01T00:00:00Z).",
+    );
+    await expect(runCli(stack, ['pool', 'set-fee', '45'], DEVNET_ROLES.agent)).rejects.toThrow(
+      'exceeds the max step of 10 per epoch',
+    );
+    expect(await explain(150)).toBe(
+      "Refused by policy 'sWTI/USD pool/SET_FEE': value 150 is outside [5, 100].",
+    );
+    await runCli(stack, ['pool', 'set-fee', '25'], DEVNET_ROLES.agent); // |25 - 30| <= 10: the day's second change
+    expect((await readPool(agent, addresses.pool)).feeBps).toBe(25n);
+    expect(await explain(28)).toMatch(
+      /^Refused by policy 'sWTI\/USD pool\/SET_FEE': at most 2 action\(s\) per epoch \(resets at 2020-05-01T00:00:00Z\)\.$/,
+    );
+  });
+
+  test('behavior: liquidity and a swap through the CLI; k does not decrease', async () => {
+    const { agent, addresses } = stack;
+    await runCli(stack, ['pool', 'add', '100', '1923'], DEVNET_ROLES.agent);
+    const before = await readPool(agent, addresses.pool);
+    expect(before.reserve0).toBe(100n * E18);
+    expect(before.reserve1).toBe(1_923n * E6);
+    const swap = JSON.parse(
+      await runCli(stack, ['pool', 'swap', '100', '--in', 'usd', '--json'], DEVNET_ROLES.user0),
+    ) as { swapped: Record<string, string> };
+    const after = await readPool(agent, addresses.pool);
+    expect(after.reserve1).toBe(before.reserve1 + 100n * E6);
+    expect(after.reserve0).toBe(before.reserve0 - BigInt(swap.swapped.amountOut!));
+    expect(after.reserve0 * after.reserve1).toBeGreaterThanOrEqual(before.reserve0 * before.reserve1);
+    const shown = JSON.parse(await runCli(stack, ['pool', 'show', '--json'], DEVNET_ROLES.agent)) as {
+      feeBps: number;
+      reserve1: string;
+    };
+    expect(shown).toMatchObject({ feeBps: 25, reserve1: '2023' });
+  });
+});
+
+describe('CLI reads', () => {
+  test('model show --json lists both registered models, approved by the bootstrap proposal', async () => {
+    const models = JSON.parse(await runCli(stack, ['model', 'show', '--json'], DEVNET_ROLES.user0)) as {
+      modelId: Address;
+      kind: string;
+      approved: boolean;
+    }[];
+    expect(models.map((m) => [m.modelId, m.kind, m.approved])).toEqual([
+      [stack.forecaster.id, 'forecaster', true],
+      [stack.generator.id, 'generator', true],
+    ]);
+  });
+
+  test('model register + approve --pass: a new model is registered with its share split and approved through governance', async () => {
+    const [alice, bob] = [stack.users[0]!.account.address, stack.users[1]!.account.address];
+    const registered = JSON.parse(
+      await runCli(
+        stack,
+        [
+          'model',
+          'register',
+          'models/forecaster-wti.json',
+          '--uri',
+          'ipfs://example',
+          '--holder',
+          `${alice}=700000`,
+          `${bob}=300000`,
+          '--json',
+        ],
+        DEVNET_ROLES.user0,
+      ),
+    ) as { modelId: Hex; kind: string; approved: boolean; owner: Address };
+    expect(registered).toMatchObject({ kind: 'forecaster', approved: false, owner: alice });
+    const approved = JSON.parse(
+      await runCli(
+        stack,
+        ['model', 'approve', registered.modelId.slice(0, 14), '--pass', '--json'],
+        DEVNET_ROLES.deployer,
+      ),
+    ) as { state: string };
+    expect(approved.state).toBe('Executed');
+    const shown = JSON.parse(
+      await runCli(stack, ['model', 'show', registered.modelId, '--json'], DEVNET_ROLES.user0),
+    ) as { approved: boolean };
+    expect(shown.approved).toBe(true);
+    const status = JSON.parse(await runCli(stack, ['gov', 'status', '--json'], DEVNET_ROLES.user0)) as {
+      state: string;
+      calls: string[];
+    }[];
+    expect(status.map((p) => p.state)).toEqual(['Executed']);
+    const shares = JSON.parse(
+      await runCli(
+        stack,
+        ['model', 'shares', registered.modelId, '--holder', alice, bob, '--json'],
+        DEVNET_ROLES.user0,
+      ),
+    ) as {
+      holders: { shares: string }[];
+    };
+    expect(shares.holders.map((h) => h.shares)).toEqual(['700000', '300000']);
+  });
+
+  test('synth open / withdraw / show for a user position (no debt: withdraw needs no price)', async () => {
+    const user = stack.users[0]!.account.address;
+    await runCli(stack, ['synth', 'open', '500'], DEVNET_ROLES.user0);
+    await runCli(stack, ['synth', 'withdraw', '200'], DEVNET_ROLES.user0);
+    const shown = JSON.parse(await runCli(stack, ['synth', 'show', '--json'], DEVNET_ROLES.user0)) as {
+      owner: Address;
+      collateral: string;
+      debt: string;
+    };
+    expect(shown).toMatchObject({ owner: user, collateral: '300', debt: '0' });
+  });
+});
