@@ -59,7 +59,8 @@ export type PolicySpec = {
 /**
  * The demo's limits (all epochs are one day, aligned to 00:00 UTC):
  * - sWTI / sXAU SYNTH_MINT: at most 1,500 synth per day, 200,000 ever, 5 mints a day; a mint must
- *   leave the position at liquidation ratio + 30% (150%). Ceilings: 10,000 a day, 1,000,000 ever.
+ *   leave the position at liquidation ratio + 30% (150%). Ceilings: 10,000 a day, 1,000,000 ever,
+ *   1,000 mints a day.
  * - pool SET_FEE: fee within [5, 100] bps, at most ±10 bps from the day's opening fee, 2 changes a day.
  * - NFT MINT: 2 a day, 100 ever. NFT UPDATE: 20 a day, at most 1 per token a day.
  */

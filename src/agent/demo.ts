@@ -58,6 +58,8 @@ export type DemoResult = {
   totals: DemoTotals;
   firstRefusal: string | undefined;
   elapsedMs: number;
+  /** Wall time of each agent epoch run in this process (observe → record), for the latency figures. */
+  epochMs: number[];
 };
 
 const dayBefore = (date: string) =>
@@ -98,6 +100,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     let firstRefusal: string | undefined;
     let haltedEpochs = 0;
     let epochsRun = 0;
+    const epochMs: number[] = [];
     const acting = replay.filter((e) => !e.warmup).length;
     for (const epoch of replay) {
       if (p.signal?.aborted) break;
@@ -106,7 +109,9 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
       const last = journal.state.lastEpoch();
       if (last !== null && last >= epoch.index) continue;
       await seedLiquidityOnce(stack, tx);
+      const epochStarted = performance.now();
       const report = await agent.runEpoch(epoch.index);
+      epochMs.push(performance.now() - epochStarted);
       if (!report.date) {
         report.date = epoch.date;
         report.price = epoch.wti;
@@ -158,6 +163,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
       totals,
       firstRefusal,
       elapsedMs: Date.now() - started,
+      epochMs,
     };
   } catch (error) {
     journal.close();

@@ -26,7 +26,8 @@ export function feeStrategy(parameters: {
         Math.max(Number(policy.limits.minValue), wanted),
       );
       const current = Number(policy.value);
-      if (desired === current) return [];
+      // A deadband of one basis point: no transaction for a change nobody would notice.
+      if (Math.abs(desired - current) <= 1) return [];
       const make = (fee: number, resizedFrom?: number): Intent => ({
         key: keccak256(
           encodeAbiParameters(

@@ -30,6 +30,7 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
         forecastVol: vol,
         targetVol: options.targetVol,
         cap: options.maxPositionFraction,
+        mode: options.sizingMode,
       });
       const targetUsd = sizing.size * options.capitalUsd;
       const target = toUnits(targetUsd / inference.price);

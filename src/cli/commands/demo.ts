@@ -19,8 +19,8 @@ export function registerDemo(program: Command): void {
     .description(
       'The main job: replay real WTI, Brent and gold history through 5 reporters into the oracles and run the agent on top, on the embedded devnet. Ctrl-C stops cleanly; running it again resumes.',
     )
-    .option('--start <date>', 'first trading day the agent acts on', '2019-10-01')
-    .option('--end <date>', 'last trading day', '2021-03-31')
+    .option('--start <date>', 'first trading day the agent acts on', '2019-12-02')
+    .option('--end <date>', 'last trading day', '2020-12-31')
     .option(
       '--resume-after <epochs>',
       'epochs a halt lasts before the demo operator resumes the agent',
