@@ -12,7 +12,7 @@ export type AgentSummary = {
   feeChanges: number;
   refusalsByRule: Record<string, number>;
   refusalExamples: string[];
-  halts: { epoch: number; reason: string }[];
+  halts: { epoch: number; date: string | undefined; reason: string }[];
   gasUsed: bigint;
   transactions: number;
   forecast: { n: number; mseModel: number; mseRandomWalk: number; ratio: number };
@@ -52,9 +52,16 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     refusalsByRule[rule] = (refusalsByRule[rule] ?? 0) + 1;
     if (p.sentence && refusalExamples.length < 3) refusalExamples.push(p.sentence);
   }
-  const halts = journal
-    .entries({ kind: 'halt' })
-    .map((e) => ({ epoch: e.epoch, reason: String((e.payload as { reason: string }).reason) }));
+  const dateOfEpoch = new Map<number, string>();
+  for (const e of journal.entries({ kind: 'decision' })) {
+    const date = (e.payload as DecisionPayload).date;
+    if (date) dateOfEpoch.set(e.epoch, date);
+  }
+  const halts = journal.entries({ kind: 'halt' }).map((e) => ({
+    epoch: e.epoch,
+    date: dateOfEpoch.get(e.epoch),
+    reason: String((e.payload as { reason: string }).reason),
+  }));
   let gasUsed = 0n;
   let transactions = 0;
   for (const e of journal.entries({ kind: 'receipt' })) {

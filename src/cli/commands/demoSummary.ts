@@ -34,7 +34,7 @@ export async function finishDemo(
     console.log(`\nA refusal, as the chain explained it:\n  ${summary.refusalExamples[0]}`);
   if (summary.halts.length) {
     console.log('\nHalts:');
-    for (const h of summary.halts) console.log(`  epoch ${h.epoch}: ${h.reason}`);
+    for (const h of summary.halts) console.log(`  ${h.date ?? `epoch ${h.epoch}`}: ${h.reason}`);
   }
   const verifyLines = await verifyAll(result);
   const audit = journal.verify();

@@ -15,6 +15,7 @@ import {
   type Groth16Proof,
   proveFromChain,
   REPO_ROOT,
+  releaseCurves,
   ridgeFixtureModel,
   setup,
   submitForecastProof,
@@ -97,6 +98,17 @@ async function registeredForecaster(
   });
 }
 
+/** Runs a zk action and releases snarkjs' curve workers afterwards, so the process exits. */
+function released<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } finally {
+      await releaseCurves();
+    }
+  };
+}
+
 export function registerZk(program: Command): void {
   const zk = program
     .command('zk')
@@ -118,60 +130,67 @@ export function registerZk(program: Command): void {
       'shipped architecture when no --model: ridge (default, committed keys) or mlp',
       'ridge',
     )
-    .action(async (flags: ModelFlags & { ptau?: string }) => {
-      const { model, source } = loadModel(flags);
-      if (!flags.ptau) {
-        console.error(`\n${'!'.repeat(78)}\n${DEVNET_SETUP_WARNING}\n${'!'.repeat(78)}\n`);
-      }
-      const art = await setup(model, {
-        answers: ANSWERS,
-        ptau: flags.ptau,
-        log: (m) => console.error(`[zk] ${m}`),
-      });
-      printTable([
-        ['model', source],
-        ['circuit', `${art.circuitHash} (${art.constraints} constraints, ${art.publicCount} public signals)`],
-        ['ptau', art.ptauId === 'devnet' ? 'devnet (SINGLE contributor: NOT for production)' : art.ptauId],
-        ['zkey', `${art.zkey} (sha256 ${fileSha256(art.zkey)})`],
-        ['wasm', `${art.wasm} (sha256 ${fileSha256(art.wasm)})`],
-        ['committed', committedDirFor(art.circuitHash) ?? 'no (not a committed circuit)'],
-      ]);
-    });
+    .action(
+      released(async (flags: ModelFlags & { ptau?: string }) => {
+        const { model, source } = loadModel(flags);
+        if (!flags.ptau) {
+          console.error(`\n${'!'.repeat(78)}\n${DEVNET_SETUP_WARNING}\n${'!'.repeat(78)}\n`);
+        }
+        const art = await setup(model, {
+          answers: ANSWERS,
+          ptau: flags.ptau,
+          log: (m) => console.error(`[zk] ${m}`),
+        });
+        printTable([
+          ['model', source],
+          [
+            'circuit',
+            `${art.circuitHash} (${art.constraints} constraints, ${art.publicCount} public signals)`,
+          ],
+          ['ptau', art.ptauId === 'devnet' ? 'devnet (SINGLE contributor: NOT for production)' : art.ptauId],
+          ['zkey', `${art.zkey} (sha256 ${fileSha256(art.zkey)})`],
+          ['wasm', `${art.wasm} (sha256 ${fileSha256(art.wasm)})`],
+          ['committed', committedDirFor(art.circuitHash) ?? 'no (not a committed circuit)'],
+        ]);
+      }),
+    );
 
   zk.command('info')
     .description('Constraints per layer, public signals and artefact hashes of the circuit for a model.')
     .option('--model <file>', 'model file')
     .option('--kind <kind>', 'shipped architecture when no --model: ridge (default) or mlp', 'ridge')
     .option('--json', 'print JSON')
-    .action(async (flags: ModelFlags & { json?: boolean }) => {
-      const { model, source } = loadModel(flags);
-      const info = await zkInfo(model, { answers: ANSWERS });
-      const parts = await constraintsPerPart(model, { answers: ANSWERS });
-      if (flags.json) {
-        console.log(toJson({ source, ...info, parts }));
-        return;
-      }
-      printTable([
-        ['model', source],
-        ['circuit', info.circuitHash],
-        [
-          'architecture',
-          `${info.layout.features} → ${info.layout.layers.map((l) => `${l.outputs} ${l.activation}`).join(' → ')}; scaleBits ${info.layout.scaleBits}; ${info.layout.valueBits}-bit values`,
-        ],
-        ['constraints', String(info.constraints)],
-        ...parts.map((p) => [`  ${p.part}`, String(p.constraints)] as const),
-        ['zk commitment', info.zkCommitment],
-        ['ptau', info.ptau ?? 'not recorded in zk/artifacts.json'],
-      ]);
-      console.log('public signals:');
-      info.publicSignals.forEach((s, i) => console.log(`  ${i}: ${s}`));
-      console.log(
-        info.committed
-          ? 'artefact hashes (zk/artifacts.json):'
-          : 'artefact hashes: this circuit is not recorded in zk/artifacts.json',
-      );
-      for (const [file, hash] of Object.entries(info.committed ?? {})) console.log(`  ${file}: ${hash}`);
-    });
+    .action(
+      released(async (flags: ModelFlags & { json?: boolean }) => {
+        const { model, source } = loadModel(flags);
+        const info = await zkInfo(model, { answers: ANSWERS });
+        const parts = await constraintsPerPart(model, { answers: ANSWERS });
+        if (flags.json) {
+          console.log(toJson({ source, ...info, parts }));
+          return;
+        }
+        printTable([
+          ['model', source],
+          ['circuit', info.circuitHash],
+          [
+            'architecture',
+            `${info.layout.features} → ${info.layout.layers.map((l) => `${l.outputs} ${l.activation}`).join(' → ')}; scaleBits ${info.layout.scaleBits}; ${info.layout.valueBits}-bit values`,
+          ],
+          ['constraints', String(info.constraints)],
+          ...parts.map((p) => [`  ${p.part}`, String(p.constraints)] as const),
+          ['zk commitment', info.zkCommitment],
+          ['ptau', info.ptau ?? 'not recorded in zk/artifacts.json'],
+        ]);
+        console.log('public signals:');
+        info.publicSignals.forEach((s, i) => console.log(`  ${i}: ${s}`));
+        console.log(
+          info.committed
+            ? 'artefact hashes (zk/artifacts.json):'
+            : 'artefact hashes: this circuit is not recorded in zk/artifacts.json',
+        );
+        for (const [file, hash] of Object.entries(info.committed ?? {})) console.log(`  ${file}: ${hash}`);
+      }),
+    );
 
   zk.command('prove')
     .description(
@@ -183,105 +202,109 @@ export function registerZk(program: Command): void {
     )
     .option('--out <file>', 'proof file to write', 'proof.json')
     .option('--submit', 'also submit the proof to ForecastProofGate.WTI')
-    .action(async (flags: { model?: string; out: string; submit?: boolean }, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      const session = await openAgentSession(globals, { signer: flags.submit ? 'agent' : 'none' });
-      try {
-        const manifest = readManifest(session.stateDir, session.clients.chain.id);
-        const registry = addressOf(manifest, 'ModelRegistry');
-        const feed = addressOf(manifest, 'MedianOracle.WTI');
-        const chosen = flags.model
-          ? { ...loadModel({ model: flags.model }), id: undefined as Hex | undefined }
-          : await registeredForecaster(session, registry);
-        const model = chosen.model;
-        const id = chosen.id ?? modelId(model);
-        const art = await setup(model, { answers: ANSWERS, log: (m) => console.error(`[zk] ${m}`) });
-        // The features of the day of the latest round, from the shipped data (the replay's source).
-        const block = await session.clients.publicClient.getBlock();
-        const date = new Date(Number(block.timestamp) * 1000).toISOString().slice(0, 10);
-        const fs = datasetFeatures('wti-daily');
-        let row = fs.dates.length - 1;
-        while (row > 0 && fs.dates[row]! > date) row--;
-        const features = fs.X[row]!.map((v) => quantize(v, model.scaleBits));
-        const t0 = performance.now();
-        const p = await proveFromChain(session.clients, { feed, artifacts: art, model, features });
-        const ms = performance.now() - t0;
-        const file: ProofFile = {
-          format: 'provenant-zk-proof/1',
-          circuitHash: art.circuitHash,
-          modelId: id,
-          zkCommitment: zkCommitmentHex(model),
-          date: fs.dates[row]!,
-          roundIds: p.roundIds.map(String),
-          answers: decodePublicSignals(art.layout, p.publicSignals).answers.map(String),
-          outputs: p.outputs.map(String),
-          scaleBits: model.scaleBits,
-          publicSignals: p.publicSignals,
-          proof: p.proof,
-        };
-        if (flags.submit) {
-          const gate = addressOf(manifest, 'ForecastProofGate.WTI');
-          const s = await submitForecastProof(session.clients, gate, {
+    .action(
+      released(async (flags: { model?: string; out: string; submit?: boolean }, command: Command) => {
+        const globals = command.optsWithGlobals<GlobalOptions>();
+        const session = await openAgentSession(globals, { signer: flags.submit ? 'agent' : 'none' });
+        try {
+          const manifest = readManifest(session.stateDir, session.clients.chain.id);
+          const registry = addressOf(manifest, 'ModelRegistry');
+          const feed = addressOf(manifest, 'MedianOracle.WTI');
+          const chosen = flags.model
+            ? { ...loadModel({ model: flags.model }), id: undefined as Hex | undefined }
+            : await registeredForecaster(session, registry);
+          const model = chosen.model;
+          const id = chosen.id ?? modelId(model);
+          const art = await setup(model, { answers: ANSWERS, log: (m) => console.error(`[zk] ${m}`) });
+          // The features of the day of the latest round, from the shipped data (the replay's source).
+          const block = await session.clients.publicClient.getBlock();
+          const date = new Date(Number(block.timestamp) * 1000).toISOString().slice(0, 10);
+          const fs = datasetFeatures('wti-daily');
+          let row = fs.dates.length - 1;
+          while (row > 0 && fs.dates[row]! > date) row--;
+          const features = fs.X[row]!.map((v) => quantize(v, model.scaleBits));
+          const t0 = performance.now();
+          const p = await proveFromChain(session.clients, { feed, artifacts: art, model, features });
+          const ms = performance.now() - t0;
+          const file: ProofFile = {
+            format: 'provenant-zk-proof/1',
+            circuitHash: art.circuitHash,
             modelId: id,
-            roundIds: p.roundIds,
-            calldata: p.calldata,
-          });
-          file.submitted = { gate, proofId: s.proofId, tx: s.hash };
+            zkCommitment: zkCommitmentHex(model),
+            date: fs.dates[row]!,
+            roundIds: p.roundIds.map(String),
+            answers: decodePublicSignals(art.layout, p.publicSignals).answers.map(String),
+            outputs: p.outputs.map(String),
+            scaleBits: model.scaleBits,
+            publicSignals: p.publicSignals,
+            proof: p.proof,
+          };
+          if (flags.submit) {
+            const gate = addressOf(manifest, 'ForecastProofGate.WTI');
+            const s = await submitForecastProof(session.clients, gate, {
+              modelId: id,
+              roundIds: p.roundIds,
+              calldata: p.calldata,
+            });
+            file.submitted = { gate, proofId: s.proofId, tx: s.hash };
+          }
+          writeFileSync(flags.out, `${toJson(file)}\n`);
+          const scale = 2 ** model.scaleBits;
+          printTable([
+            ['model', id],
+            ['rounds', `${file.roundIds.join(', ')} (answers ${file.answers.join(', ')})`],
+            ['features of', file.date],
+            [
+              'forecast',
+              `mean ${(Number(p.outputs[0]) / scale).toExponential(4)}, E|r| ${(Number(p.outputs[1]) / scale).toExponential(4)}`,
+            ],
+            ['proved in', `${ms.toFixed(0)} ms`],
+            ['proof file', flags.out],
+            ...(file.submitted
+              ? ([['submitted', `proofId ${file.submitted.proofId} (tx ${file.submitted.tx})`]] as const)
+              : []),
+          ]);
+        } finally {
+          await session.close();
         }
-        writeFileSync(flags.out, `${toJson(file)}\n`);
-        const scale = 2 ** model.scaleBits;
-        printTable([
-          ['model', id],
-          ['rounds', `${file.roundIds.join(', ')} (answers ${file.answers.join(', ')})`],
-          ['features of', file.date],
-          [
-            'forecast',
-            `mean ${(Number(p.outputs[0]) / scale).toExponential(4)}, E|r| ${(Number(p.outputs[1]) / scale).toExponential(4)}`,
-          ],
-          ['proved in', `${ms.toFixed(0)} ms`],
-          ['proof file', flags.out],
-          ...(file.submitted
-            ? ([['submitted', `proofId ${file.submitted.proofId} (tx ${file.submitted.tx})`]] as const)
-            : []),
-        ]);
-      } finally {
-        await session.close();
-      }
-    });
+      }),
+    );
 
   zk.command('verify <proofFile>')
     .description(
       'Verify a proof file off-chain against the verification key of its circuit; exit 1 if invalid.',
     )
-    .action(async (proofFile: string) => {
-      if (!existsSync(proofFile))
-        throw new NonRetryableError(`Proof file '${proofFile}' does not exist.`, {
-          details: 'Make one with `provenant zk prove`.',
-        });
-      const file = JSON.parse(readFileSync(proofFile, 'utf8')) as ProofFile;
-      const committed = committedDirFor(file.circuitHash);
-      const candidates = [
-        ...(committed ? [join(committed, 'vkey.json')] : []),
-        join(DEFAULT_CACHE_DIR, file.circuitHash.slice(0, 16), 'vkey-devnet.json'),
-      ];
-      const vkeyPath = candidates.find((p) => existsSync(p));
-      if (!vkeyPath)
-        throw new NonRetryableError(`No verification key for circuit ${file.circuitHash.slice(0, 16)}.`, {
-          details: 'Run `provenant zk setup --model <the model file>` for that architecture first.',
-        });
-      const vkey = JSON.parse(readFileSync(vkeyPath, 'utf8')) as VerificationKey;
-      const ok = await verifyProof(vkey, file.proof, file.publicSignals);
-      const commitmentOk = BigInt(file.publicSignals[0]!) === BigInt(file.zkCommitment);
-      printTable([
-        ['circuit', `${file.circuitHash.slice(0, 16)} (vkey ${vkeyPath})`],
-        ['proof', ok ? 'valid' : 'INVALID'],
-        [
-          'commitment',
-          commitmentOk
-            ? `${file.zkCommitment} (matches the public signal)`
-            : 'MISMATCH with the public signal',
-        ],
-      ]);
-      if (!ok || !commitmentOk) process.exitCode = 1;
-    });
+    .action(
+      released(async (proofFile: string) => {
+        if (!existsSync(proofFile))
+          throw new NonRetryableError(`Proof file '${proofFile}' does not exist.`, {
+            details: 'Make one with `provenant zk prove`.',
+          });
+        const file = JSON.parse(readFileSync(proofFile, 'utf8')) as ProofFile;
+        const committed = committedDirFor(file.circuitHash);
+        const candidates = [
+          ...(committed ? [join(committed, 'vkey.json')] : []),
+          join(DEFAULT_CACHE_DIR, file.circuitHash.slice(0, 16), 'vkey-devnet.json'),
+        ];
+        const vkeyPath = candidates.find((p) => existsSync(p));
+        if (!vkeyPath)
+          throw new NonRetryableError(`No verification key for circuit ${file.circuitHash.slice(0, 16)}.`, {
+            details: 'Run `provenant zk setup --model <the model file>` for that architecture first.',
+          });
+        const vkey = JSON.parse(readFileSync(vkeyPath, 'utf8')) as VerificationKey;
+        const ok = await verifyProof(vkey, file.proof, file.publicSignals);
+        const commitmentOk = BigInt(file.publicSignals[0]!) === BigInt(file.zkCommitment);
+        printTable([
+          ['circuit', `${file.circuitHash.slice(0, 16)} (vkey ${vkeyPath})`],
+          ['proof', ok ? 'valid' : 'INVALID'],
+          [
+            'commitment',
+            commitmentOk
+              ? `${file.zkCommitment} (matches the public signal)`
+              : 'MISMATCH with the public signal',
+          ],
+        ]);
+        if (!ok || !commitmentOk) process.exitCode = 1;
+      }),
+    );
 }
