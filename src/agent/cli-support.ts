@@ -244,6 +244,11 @@ export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult>
     journal.state.set('agent.lastRun', { at: new Date().toISOString(), outcome });
   try {
     await p.agent.recover();
+    const halt = journal.state.halted();
+    if (halt.halted) {
+      record(`halted: ${halt.reason}`);
+      return { reports, stopped: 'halted' };
+    }
     const wanted = p.once ? 1 : (p.epochs ?? 1);
     while (reports.length < wanted) {
       if (p.signal?.aborted) {

@@ -102,6 +102,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     let epochsRun = 0;
     const epochMs: number[] = [];
     const acting = replay.filter((e) => !e.warmup).length;
+    const firstActing = replay.find((e) => !e.warmup)?.index ?? 0;
     for (const epoch of replay) {
       if (p.signal?.aborted) break;
       await publishEpoch(stack, reporters, epoch);
@@ -143,7 +144,8 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
         }
       }
       p.onProgress?.({
-        epoch: epochsRun,
+        epoch: epoch.index - firstActing + 1,
+        ranThisRun: epochsRun,
         total: acting,
         report,
         totals,

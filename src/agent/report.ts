@@ -77,7 +77,9 @@ export function writeAgentReport(
     '',
     '## Halts',
     '',
-    ...(summary.halts.length ? summary.halts.map((h) => `- ${h.date ?? `epoch ${h.epoch}`}: ${h.reason}`) : ['(none)']),
+    ...(summary.halts.length
+      ? summary.halts.map((h) => `- ${h.date ?? `epoch ${h.epoch}`}: ${h.reason}`)
+      : ['(none)']),
     '',
     '## Verification',
     '',

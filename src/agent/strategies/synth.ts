@@ -1,6 +1,13 @@
 import { type Address, type Hex, keccak256 } from 'viem';
-import { prepareMintSynth, prepareRepay } from '../../chain/index.js';
-import { canonicalJson, sizePosition } from '../../models/index.js';
+import {
+  type PreparedCall,
+  prepareCall,
+  prepareMintSynth,
+  prepareRepay,
+  syntheticVaultAbi,
+} from '../../chain/index.js';
+import { canonicalJson, type ModelFile, quantize, sizePosition } from '../../models/index.js';
+import { prove, type ZkArtifacts, type ZkRiskConfig, zkMaxDebtOf } from '../../zk/index.js';
 import type { Intent, Strategy } from './types.js';
 
 const E18 = 10n ** 18n;
@@ -10,6 +17,15 @@ const fromUnits = (units: bigint) => Number(units / 10n ** 12n) / 1e6;
 export type SynthStrategyParameters = {
   vault: Address;
   modelId: Hex;
+  /**
+   * Zero-knowledge path (issue 8), used when `options.zk` is true: each mint carries a Groth16 proof that
+   * the registered model (private weights) turned the latest two WTI rounds and these features into the
+   * forecast, sent as one `vault.proveAndMint` (the gate checks the proof, the vault bounds the size by
+   * the proven forecast). `risk` must equal the vault's `zkConfig`; collateral decimals default to 6.
+   */
+  zk?:
+    | { artifacts: ZkArtifacts; model: ModelFile; risk: ZkRiskConfig; collateralDecimals?: number }
+    | undefined;
 };
 
 /**
@@ -35,7 +51,11 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
       const targetUsd = sizing.size * options.capitalUsd;
       const target = toUnits(targetUsd / inference.price);
       const { debt, synthBalance } = context.portfolio;
-      const delta = target - debt;
+      let delta = target - debt;
+      // zk path: prove the forecast on the latest two rounds; the mint may not pass the proven bound.
+      const zk =
+        options.zk && parameters.zk && delta > 0n ? await proveForecast(parameters.zk, context) : undefined;
+      if (zk && zk.maxDebt - debt < delta) delta = zk.maxDebt - debt;
       // Rebalance band: trade only when the position is off target by more than `rebalanceBand` (no churn on noise).
       const band = (target * BigInt(Math.round(options.rebalanceBand * 10_000))) / 10_000n;
       const threshold = band > E18 ? band : E18;
@@ -70,7 +90,16 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
         },
         price: latest.answer.toString(),
         position: { debt: debt.toString(), target: target.toString() },
-        proof: { kind: 'replay' },
+        // The statement proven (public signals and rounds) — deterministic, unlike the proof points.
+        proof: zk
+          ? {
+              kind: 'groth16',
+              circuit: zk.artifacts.circuitHash,
+              roundIds: zk.roundIds.map(String),
+              publicSignals: zk.proof.publicSignals,
+              maxDebt: zk.maxDebt.toString(),
+            }
+          : { kind: 'replay' },
       };
       const make = (action: 'mint' | 'repay', amount: bigint, resizedFrom?: bigint): Intent => {
         const manifest = {
@@ -83,7 +112,9 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
         const key = keccak256(bytes);
         const call =
           action === 'mint'
-            ? prepareMintSynth(parameters.vault, { amount, modelId: parameters.modelId, intentId: key })
+            ? zk
+              ? prepareProveAndMint(parameters.vault, parameters.modelId, amount, key, zk)
+              : prepareMintSynth(parameters.vault, { amount, modelId: parameters.modelId, intentId: key })
             : prepareRepay(parameters.vault, { owner: context.agent, amount, intentId: key });
         return {
           key,
@@ -114,4 +145,48 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
       return repay >= E18 ? [make('repay', repay)] : [];
     },
   };
+}
+
+type ProvenForecast = {
+  artifacts: ZkArtifacts;
+  proof: Awaited<ReturnType<typeof prove>>;
+  roundIds: bigint[];
+  maxDebt: bigint;
+};
+
+/** Proves the epoch's forecast (same fixed-point features the agent used) on the latest two WTI rounds. */
+async function proveForecast(
+  zk: NonNullable<SynthStrategyParameters['zk']>,
+  context: Parameters<Strategy['decide']>[0],
+): Promise<ProvenForecast> {
+  const { observation, inference } = context;
+  const rounds = observation.wti.slice(-zk.artifacts.layout.answers);
+  const features = inference.features.map((v) => quantize(v, zk.model.scaleBits));
+  const proof = await prove(zk.artifacts, zk.model, { features, answers: rounds.map((r) => r.answer) });
+  const maxDebt = zkMaxDebtOf({
+    collateral: context.portfolio.collateral,
+    collateralDecimals: zk.collateralDecimals ?? 6,
+    answer: rounds.at(-1)!.answer,
+    answerDecimals: observation.decimals,
+    output1: proof.outputs[1]!,
+    config: zk.risk,
+  });
+  return { artifacts: zk.artifacts, proof, roundIds: rounds.map((r) => r.roundId), maxDebt };
+}
+
+function prepareProveAndMint(
+  vault: Address,
+  modelId: Hex,
+  amount: bigint,
+  intentId: Hex,
+  zk: ProvenForecast,
+): PreparedCall {
+  const { a, b, c, publicSignals } = zk.proof.calldata;
+  return prepareCall({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'proveAndMint',
+    args: [amount, modelId, intentId, { roundIds: zk.roundIds, a, b, c, publicSignals }],
+    label: 'prove and mint sWTI',
+  });
 }

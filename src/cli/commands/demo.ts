@@ -74,7 +74,7 @@ export function registerDemo(program: Command): void {
 
 function formatProgress(e: DemoProgress): string {
   const r = e.report;
-  const eta = e.epoch > 0 ? ((e.elapsedMs / e.epoch) * (e.total - e.epoch)) / 1000 : 0;
+  const eta = e.ranThisRun > 0 ? ((e.elapsedMs / e.ranThisRun) * (e.total - e.epoch)) / 1000 : 0;
   const fc = r.forecast ? `${(r.forecast.mean * 100).toFixed(3)}%` : '—';
   const pos = r.debt !== undefined ? `${(Number(r.debt / 10n ** 15n) / 1000).toFixed(0)} sWTI` : '—';
   return `epoch ${e.epoch}/${e.total} ${r.date || '…'} WTI ${r.price?.toFixed(2) ?? '—'} forecast ${fc} position ${pos} refusals ${e.totals.refusals} halts ${e.totals.halts}${r.halted ? ' [halted]' : ''} ETA ${eta.toFixed(0)}s`;

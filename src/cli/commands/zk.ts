@@ -182,7 +182,7 @@ export function registerZk(program: Command): void {
           ['ptau', info.ptau ?? 'not recorded in zk/artifacts.json'],
         ]);
         console.log('public signals:');
-        info.publicSignals.forEach((s, i) => console.log(`  ${i}: ${s}`));
+        for (const [i, s] of info.publicSignals.entries()) console.log(`  ${i}: ${s}`);
         console.log(
           info.committed
             ? 'artefact hashes (zk/artifacts.json):'
