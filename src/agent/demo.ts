@@ -39,8 +39,11 @@ export type DemoParameters = {
 };
 
 export type DemoProgress = {
+  /** Acting epoch number across runs (a resumed run continues the count). */
   epoch: number;
   total: number;
+  /** Epochs run by this process, for the rate and the ETA. */
+  ranThisRun: number;
   report: EpochReport;
   totals: DemoTotals;
   elapsedMs: number;
