@@ -1,0 +1,233 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Agent,
+  agentStatus,
+  buildAgent,
+  buildReplay,
+  type Journal,
+  journalPath,
+  openJournal,
+  openStack,
+  parseAgentOptions,
+  type ReplayEpoch,
+  runAgentLoop,
+  type Stack,
+} from '../src/agent/index.js';
+import {
+  type CrashPoint,
+  createClients,
+  createTxManager,
+  type Devnet,
+  findFreePort,
+  provenanceNFTAbi,
+  RpcUnavailableError,
+  readPosition,
+  startDevnet,
+  syntheticVaultAbi,
+} from '../src/chain/index.js';
+import { publishDay } from './fixtures/chain.js';
+
+const OPTIONS = { art: { size: 64, evolveEveryEpochs: 2, maxTokens: 4 } };
+
+function runChild(input: {
+  rpcUrl: string;
+  stateDir: string;
+  epoch: number;
+  crashAt: CrashPoint;
+  options: unknown;
+}): Promise<{ signal: NodeJS.Signals | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'agentCrashChild.ts'), JSON.stringify(input)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (_code, signal) => resolve({ signal, output }));
+  });
+}
+
+// One devnet with a state file; the agent runs in a child process that SIGKILLs itself inside the
+// transaction manager, then restarts in this process, recovers and carries on.
+describe('agent crash injection, anvil restart and RPC failover', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provenant-crash-'));
+  const statePath = join(dir, 'devnet-state.json');
+  let stack: Stack;
+  let restarted: Devnet | undefined;
+  const acting: ReplayEpoch[] = [];
+
+  const nextEpoch = async (): Promise<number> => {
+    const e = acting.shift()!;
+    await publishDay(stack, e);
+    return e.index;
+  };
+  const agentIn = (journal: Journal, clients = stack.agent): Agent =>
+    buildAgent(
+      { ...stack, agent: clients },
+      journal,
+      createTxManager({ clients, account: stack.agentAccount, store: journal.txStore(), pollIntervalMs: 20 }),
+      parseAgentOptions(OPTIONS),
+    );
+
+  /** Journal and chain agree: each confirmed mint intent minted exactly once, and every on-chain mint is a confirmed intent. */
+  async function expectJournalMatchesChain(journal: Journal) {
+    const client = stack.agent.publicClient;
+    const synth = await client.getContractEvents({
+      address: stack.addresses.vault,
+      abi: syntheticVaultAbi,
+      eventName: 'Minted',
+      fromBlock: 0n,
+    });
+    const art = await client.getContractEvents({
+      address: stack.addresses.nft,
+      abi: provenanceNFTAbi,
+      eventName: 'Minted',
+      fromBlock: 0n,
+    });
+    const confirmed = journal.intents.list({ status: 'confirmed' });
+    const synthKeys = confirmed.filter((i) => i.kind === 'synth-mint').map((i) => i.key);
+    const artTokens = confirmed
+      .filter((i) => i.kind === 'art-mint')
+      .map((i) => (i.payload as { decision: { tokenId: string } }).decision.tokenId);
+    const onChainSynth = synth.map((l) => (l.args.intentId as Hex).toLowerCase());
+    const onChainArt = art.map((l) => (l.args.tokenId as bigint).toString());
+    expect(synthKeys.length).toBeGreaterThan(0);
+    expect(new Set(onChainSynth).size).toBe(onChainSynth.length); // no intent id minted twice
+    expect(new Set(onChainArt).size).toBe(onChainArt.length);
+    expect([...onChainSynth].sort()).toEqual([...synthKeys].sort());
+    expect([...onChainArt].sort()).toEqual([...artTokens].sort());
+    expect(journal.intents.list({ status: 'sent' })).toEqual([]);
+    expect(await journal.txStore().pending(stack.agent.chain.id, stack.agentAccount.address)).toEqual([]);
+    expect(journal.verify().ok).toBe(true);
+  }
+
+  beforeAll(async () => {
+    const replay = buildReplay({ start: '2020-01-08', end: '2020-02-07', warmupDays: 70 });
+    stack = await openStack({
+      stateDir: dir,
+      statePath,
+      trainEnd: '2020-01-01',
+      forecasterKind: 'ridge',
+      genesisTimestamp: replay[0]!.timestamp - 86_400n,
+    });
+    for (const e of replay) {
+      if (e.warmup) await publishDay(stack, e);
+      else acting.push(e);
+    }
+  });
+  afterAll(async () => {
+    await restarted?.stop();
+    await stack?.close();
+  });
+
+  for (const crashAt of ['after-sign', 'after-broadcast'] as const) {
+    test(`SIGKILL ${crashAt.replace('-', ' ')}: restart, recover, next epoch — no double mint, no lost intent`, async () => {
+      const epoch = await nextEpoch();
+      const child = await runChild({
+        rpcUrl: stack.devnet.rpcUrl,
+        stateDir: dir,
+        epoch,
+        crashAt,
+        options: OPTIONS,
+      });
+      expect(child.output).not.toContain('finished without crashing');
+      expect(child.signal).toBe('SIGKILL');
+
+      const journal = openJournal(journalPath(dir));
+      const inFlight = journal.intents.list({ status: 'sent' });
+      expect(inFlight.length).toBeGreaterThan(0);
+      const signed = await journal.txStore().pending(stack.agent.chain.id, stack.agentAccount.address);
+      expect(signed.map((r) => r.status)).toEqual(inFlight.map(() => 'signed'));
+      expect(inFlight.map((i) => i.kind)).toContain('synth-mint');
+      // after-sign: nothing reached the node; after-broadcast: the node has them, the journal does not know yet.
+      await stack.deployer.testClient!.mine({ blocks: 1 });
+      const chainNonce = await stack.agent.publicClient.getTransactionCount({
+        address: stack.agentAccount.address,
+      });
+      expect(chainNonce - signed[0]!.nonce).toBe(crashAt === 'after-sign' ? 0 : signed.length);
+      const agent = agentIn(journal);
+      await agent.recover();
+      for (const i of inFlight) expect(journal.intents.get(i.key)?.status).toBe('confirmed');
+      // A restarted loop runs the interrupted epoch again (it never recorded it as done): nothing is sent twice.
+      const rerun = await agent.runEpoch(epoch);
+      for (const i of inFlight) expect(rerun.intents.map((x) => x.key)).not.toContain(i.key);
+      const next = await agent.runEpoch(await nextEpoch());
+      expect(next.halted).toBeUndefined();
+      await expectJournalMatchesChain(journal);
+      journal.close();
+    }, 60_000);
+  }
+
+  test('anvil restarted from its state file mid-run: the agent recovers and continues', async () => {
+    const journal = openJournal(journalPath(dir));
+    const before = await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address);
+    const blockBefore = await stack.agent.publicClient.getBlockNumber();
+    await stack.devnet.stop(); // SIGTERM: anvil writes its state file
+    restarted = await startDevnet({ statePath, port: stack.devnet.port, genesisTimestamp: 1n });
+    expect(await stack.agent.publicClient.getBlockNumber()).toBe(blockBefore);
+    expect(await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address)).toEqual(
+      before,
+    );
+    const agent = agentIn(journal);
+    await agent.recover();
+    for (let i = 0; i < 2; i++) {
+      const report = await agent.runEpoch(await nextEpoch());
+      expect(report.halted).toBeUndefined();
+      expect(report.intents.filter((x) => x.outcome === 'failed')).toEqual([]);
+    }
+    await expectJournalMatchesChain(journal);
+    journal.close();
+  }, 60_000);
+
+  test('RPC failover: with the first endpoint down the agent runs on the second; with none answering it stops with RpcUnavailableError', async () => {
+    const dead = `http://127.0.0.1:${await findFreePort()}`;
+    const failover = await createClients({
+      rpcUrls: [dead, restarted!.rpcUrl],
+      account: stack.agentAccount,
+      devnet: true,
+      timeoutMs: 2_000,
+    });
+    const journal = openJournal(journalPath(dir));
+    const agent = agentIn(journal, failover);
+    const epoch = await nextEpoch();
+    const report = await agent.runEpoch(epoch);
+    expect(report.halted).toBeUndefined();
+    expect(report.price).toBeGreaterThan(0);
+    expect(report.intents.filter((x) => x.outcome === 'failed')).toEqual([]);
+    await expectJournalMatchesChain(journal);
+
+    await expect(
+      createClients({
+        rpcUrls: [dead, `http://127.0.0.1:${await findFreePort()}`],
+        account: stack.agentAccount,
+      }),
+    ).rejects.toBeInstanceOf(RpcUnavailableError);
+    // The node goes away under a running loop: the loop stops with a clear status, recorded in the journal.
+    await restarted!.stop();
+    const error = await runAgentLoop({
+      agent,
+      journal,
+      clients: failover,
+      wtiFeed: stack.addresses.feeds.WTI,
+      once: true,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RpcUnavailableError);
+    expect((error as RpcUnavailableError).shortMessage).toBe(
+      `No JSON-RPC endpoint answered (${dead}, ${restarted!.rpcUrl}).`,
+    );
+    expect(agentStatus(journal).lastRun?.outcome).toBe(
+      `stopped: No JSON-RPC endpoint answered (${dead}, ${restarted!.rpcUrl}).`,
+    );
+    expect(journal.entries({ kind: 'note' }).at(-1)?.payload).toMatchObject({ rpcUnavailable: true });
+    expect(journal.state.halted().halted).toBe(false);
+    journal.close();
+  }, 60_000);
+});

@@ -1,0 +1,328 @@
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { type Hex, keccak256 } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type Agent,
+  type AgentOptions,
+  ApprovalError,
+  buildAgent,
+  buildReplay,
+  type EpochReport,
+  type Journal,
+  journalPath,
+  openJournal,
+  openStack,
+  parseAgentOptions,
+  type ReplayEpoch,
+  runDemo,
+  type Stack,
+} from '../src/agent/index.js';
+import { createTxManager, readPosition, syntheticVaultAbi } from '../src/chain/index.js';
+import { DEVNET_AGENT_KEY, type MarketDay, nextDay, publishDay } from './fixtures/chain.js';
+import { runCli } from './fixtures/cli.js';
+
+type Running = { journal: Journal; agent: Agent; dir: string };
+
+/** An agent with its own journal (own state dir) on the shared stack. */
+function agentOn(stack: Stack, options: Partial<AgentOptions>): Running {
+  const dir = mkdtempSync(join(tmpdir(), 'provenant-agent-journal-'));
+  const journal = openJournal(journalPath(dir));
+  const tx = createTxManager({
+    clients: stack.agent,
+    account: stack.agentAccount,
+    store: journal.txStore(),
+    pollIntervalMs: 20,
+  });
+  return { journal, agent: buildAgent(stack, journal, tx, parseAgentOptions(options)), dir };
+}
+
+async function mintedEvents(stack: Stack, intentId?: Hex) {
+  return stack.agent.publicClient.getContractEvents({
+    address: stack.addresses.vault,
+    abi: syntheticVaultAbi,
+    eventName: 'Minted',
+    ...(intentId ? { args: { intentId } } : {}),
+    fromBlock: 0n,
+  });
+}
+
+// One stack (deployed, governed, funded) with 70 days of real WTI/Brent history before 2020-01-02;
+// each scenario runs its own agent (own journal) on it, one market day after another.
+describe('agent on anvil', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provenant-agent-'));
+  let stack: Stack;
+  let replay: ReplayEpoch[];
+  let day: MarketDay;
+  let epoch: number;
+  const acting: ReplayEpoch[] = [];
+
+  /** Publishes the next real market day (or the given one) and returns its epoch number. */
+  async function advance(custom?: MarketDay): Promise<number> {
+    const real = acting.shift();
+    day = custom ?? (real as MarketDay);
+    if (!day) throw new Error('replay exhausted');
+    await publishDay(stack, day);
+    epoch += 1;
+    return epoch;
+  }
+
+  beforeAll(async () => {
+    replay = buildReplay({ start: '2020-01-02', end: '2020-02-14', warmupDays: 70 });
+    stack = await openStack({
+      stateDir: dir,
+      statePath: null,
+      trainEnd: '2020-01-01',
+      forecasterKind: 'ridge',
+      genesisTimestamp: replay[0]!.timestamp - 86_400n,
+    });
+    for (const e of replay) {
+      if (e.warmup) await publishDay(stack, e);
+      else acting.push(e);
+    }
+    epoch = acting[0]!.index - 1;
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  let preflightOff: Running;
+
+  test('(a) with preflight disabled, an over-cap mint is still refused on-chain: mined, reverted, journaled with the decoded rule', async () => {
+    preflightOff = agentOn(stack, { preflight: false });
+    let reverted: EpochReport['intents'][number] | undefined;
+    for (let i = 0; i < 5 && !reverted; i++) {
+      const report = await preflightOff.agent.runEpoch(await advance());
+      reverted = report.intents.find((x) => x.kind === 'synth-mint' && x.outcome === 'reverted');
+    }
+    expect(reverted).toBeDefined();
+    expect(reverted!.refusal?.rule).toBe('epoch-cap');
+    expect(reverted!.refusal?.sentence).toMatch(
+      /Refused by policy 'sWTI vault\/SYNTH_MINT': requested [\d.]+, remaining [\d.]+ this epoch/,
+    );
+    const { journal } = preflightOff;
+    expect(journal.intents.get(reverted!.key)?.status).toBe('reverted');
+    // The transaction was mined and reverted: the receipt on the chain says so, and the journal has it.
+    const record = await journal.txStore().get(reverted!.key);
+    expect(record?.status).toBe('reverted');
+    const receipt = await stack.agent.publicClient.getTransactionReceipt({ hash: record!.minedHash! });
+    expect(receipt.status).toBe('reverted');
+    expect(
+      journal
+        .entries({ kind: 'receipt', key: reverted!.key })
+        .map((e) => (e.payload as { status: string }).status),
+    ).toEqual(['reverted']);
+    expect(journal.entries({ kind: 'note', key: reverted!.key })[0]?.payload).toMatchObject({
+      refusedOnChain: true,
+      rule: 'epoch-cap',
+      errorName: 'PolicyMintCapExceeded',
+    });
+    // And nothing was minted for it.
+    expect(await mintedEvents(stack, reverted!.key)).toHaveLength(0);
+    expect(journal.verify().ok).toBe(true);
+  });
+
+  test('(d) approval mode: an over-threshold intent waits for `agent approve`, is then sent once; a replayed or re-targeted approval is refused', async () => {
+    const run = agentOn(stack, { approvalThresholdUsd: 1_000 });
+    // The same state dir serves `provenant agent …` against this chain: deployments, models, config.
+    cpSync(join(dir, 'deployments'), join(run.dir, 'deployments'), { recursive: true });
+    cpSync(join(dir, 'models'), join(run.dir, 'models'), { recursive: true });
+    writeFileSync(
+      join(run.dir, 'provenant.config.json'),
+      JSON.stringify({ agent: { approvalThresholdUsd: 1_000 } }),
+    );
+    const cli = (...args: string[]) =>
+      runCli([
+        '--rpc-url',
+        stack.devnet.rpcUrl,
+        '-c',
+        join(run.dir, 'provenant.config.json'),
+        '--state-dir',
+        run.dir,
+        ...args,
+      ]);
+    const debtBefore = (await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address))
+      .debt;
+    const first = await run.agent.runEpoch(await advance());
+    const waiting = first.intents.find((i) => i.outcome === 'awaiting-approval');
+    expect(waiting?.kind).toBe('synth-mint');
+    expect((await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address)).debt).toBe(
+      debtBefore,
+    );
+    const [pending] = run.journal.approvals.list({ status: 'pending' });
+    expect(pending?.intentKey).toBe(waiting!.key);
+
+    const status = await cli('agent', 'status', '--json');
+    expect(JSON.parse(status.out)).toMatchObject({
+      halted: false,
+      pendingApprovals: [{ id: pending!.id }],
+      approvedUnused: 0,
+    });
+
+    const approved = await cli('agent', 'approve', pending!.id, '--by', 'test');
+    expect(approved.code).toBe(0);
+    expect(approved.out).toContain(`Approved ${pending!.id}`);
+    // Approving twice is refused.
+    const twice = await cli('agent', 'approve', pending!.id, '--by', 'test');
+    expect(twice.code).toBe(1);
+    expect(twice.err).toContain('it is already approved');
+
+    // `provenant agent run --once` on the next round sends the approved intent (the agent key signs).
+    await advance();
+    process.env.PROVENANT_PRIVATE_KEY = DEVNET_AGENT_KEY;
+    const ran = await cli('agent', 'run', '--once', '--json').finally(
+      () => delete process.env.PROVENANT_PRIVATE_KEY,
+    );
+    expect(ran.err).toBe('');
+    expect(ran.code).toBe(0);
+    const result = JSON.parse(ran.out) as { stopped: string; reports: EpochReport[] };
+    expect(result.stopped).toBe('done');
+    expect(result.reports[0]?.epoch).toBe(epoch);
+    const sent = result.reports[0]?.intents.find((i) => i.key === waiting!.key);
+    expect(sent?.outcome).toBe('confirmed');
+    expect(sent?.summary).toContain(`(approved ${pending!.id})`);
+    expect(run.journal.intents.get(waiting!.key)?.status).toBe('confirmed');
+    expect(await mintedEvents(stack, waiting!.key)).toHaveLength(1);
+    expect(run.journal.approvals.get(pending!.id)?.used).toBe(true);
+
+    // Replay: the same approval cannot be consumed again, nor does a later epoch resend it.
+    expect(() => run.journal.approvals.consume(pending!.id, pending!.calldataHash)).toThrow(ApprovalError);
+    expect(() => run.journal.approvals.consume(pending!.id, pending!.calldataHash)).toThrow(/already used/);
+    // An approval is bound to its calldata: approving the new request does not let other calldata through.
+    const [next] = run.journal.approvals.list({ status: 'pending' });
+    expect(next).toBeDefined();
+    run.journal.approvals.approve(next!.id, 'test');
+    const other = keccak256('0x1234');
+    expect(() => run.journal.approvals.consume(next!.id, other)).toThrow(/it approves calldata/);
+    expect(run.journal.approvals.get(next!.id)?.used).toBe(false);
+    await run.agent.runEpoch(await advance());
+    expect(await mintedEvents(stack, waiting!.key)).toHaveLength(1);
+    expect(await mintedEvents(stack, next!.intentKey)).toHaveLength(1);
+    expect(run.journal.verify().ok).toBe(true);
+    run.journal.close();
+  });
+
+  test('(e) a tampered journal row is detected by `audit verify`, which names the seq', async () => {
+    const { journal, dir: jdir } = preflightOff;
+    const target = journal.entries({ kind: 'decision' })[0]!;
+    journal.close();
+    const ok = await runCli(['--state-dir', jdir, 'audit', 'verify']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^✓ audit verify: \d+ entries, hash chain intact/);
+
+    const db = new Database(journalPath(jdir));
+    db.exec('DROP TRIGGER entries_no_update');
+    db.prepare(
+      'UPDATE entries SET payload = replace(payload, \'"price":\', \'"price":1\') WHERE seq = ?',
+    ).run(target.seq);
+    db.close();
+    const bad = await runCli(['--state-dir', jdir, 'audit', 'verify', '--json']);
+    expect(bad.code).toBe(1);
+    const report = JSON.parse(bad.out) as { ok: boolean; issues: { seq: number; problem: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.issues).toEqual([
+      expect.objectContaining({ seq: target.seq, problem: 'content-mismatch' }),
+    ]);
+    const text = await runCli(['--state-dir', jdir, 'audit', 'verify']);
+    expect(text.out).toContain(`seq ${target.seq} content-mismatch: contents`);
+    expect(text.err).toContain(`first problem at seq ${target.seq}`);
+  });
+
+  test('(c) a planted drift (daily moves far outside the training distribution) halts the agent', async () => {
+    const run = agentOn(stack, {});
+    await run.agent.runEpoch(await advance());
+    let report: EpochReport | undefined;
+    let price = day.wti;
+    for (let i = 0; i < 15; i++) {
+      price = price * (i % 2 === 0 ? 1.09 : 0.92);
+      report = await run.agent.runEpoch(await advance(nextDay(day, price)));
+      if (report.halted) break;
+    }
+    expect(report?.halted).toMatch(/^drift: error drift: Page–Hinkley statistic [\d.]+ > λ 15/);
+    const halt = run.journal.state.halted();
+    expect(halt.halted && halt.reason).toMatch(/^drift: /);
+    // Halted: the next epoch does nothing until a person resumes.
+    const after = await run.agent.runEpoch(await advance(nextDay(day, price)));
+    expect(after.halted).toMatch(/^drift: /);
+    expect(after.intents).toEqual([]);
+    const resumed = await runCli(['--state-dir', run.dir, 'agent', 'resume', '--by', 'test']);
+    expect(resumed.out).toContain('Resumed by test (was halted: drift: ');
+    expect(run.journal.state.halted().halted).toBe(false);
+    run.journal.close();
+  });
+
+  test('(b) an injected outlier round is flagged and not acted on; a move beyond the deviation limit halts with "deviant oracle"', async () => {
+    const run = agentOn(stack, {});
+    // Back to calm, then several quiet days so the recent window is calm again.
+    let price = day.wti;
+    for (let i = 0; i < 3; i++) {
+      price *= i % 2 === 0 ? 1.004 : 0.997;
+      await run.agent.runEpoch(await advance(nextDay(day, price)));
+    }
+    const intentsBefore = run.journal.intents.list().length;
+    // Published through the reporters and accepted by the oracle: +24% is inside the 25% deviation limit.
+    const outlier = await run.agent.runEpoch(await advance(nextDay(day, price * 1.24)));
+    expect(outlier.skipped).toMatch(/^outlier: value [\d.]+ is [\d.]+ robust z-scores/);
+    expect(outlier.halted).toBeUndefined();
+    expect(outlier.intents).toEqual([]);
+    expect(run.journal.intents.list()).toHaveLength(intentsBefore);
+    expect(run.journal.entries({ kind: 'note' }).at(-1)?.payload).toMatchObject({
+      note: 'round flagged as an outlier: not acted on',
+    });
+
+    const deviant = await run.agent.runEpoch(await advance(nextDay(day, price * 1.24 * 1.4)));
+    expect(deviant.halted).toMatch(/^deviant oracle: /);
+    const halt = run.journal.state.halted();
+    expect(halt.halted && halt.reason).toMatch(
+      /^deviant oracle: .*moved (39|40)\.\d\d% from round \d+ \(\d+ → \d+\), the limit is 25\.00%/,
+    );
+    const status = await runCli(['--state-dir', run.dir, 'agent', 'status']);
+    expect(status.out).toMatch(/HALTED since .*: deviant oracle/);
+    // `agent run` on a halted agent does nothing and exits 1 with the reason.
+    cpSync(join(dir, 'deployments'), join(run.dir, 'deployments'), { recursive: true });
+    cpSync(join(dir, 'models'), join(run.dir, 'models'), { recursive: true });
+    process.env.PROVENANT_PRIVATE_KEY = DEVNET_AGENT_KEY;
+    const ran = await runCli([
+      '--rpc-url',
+      stack.devnet.rpcUrl,
+      '--state-dir',
+      run.dir,
+      'agent',
+      'run',
+      '--once',
+    ]).finally(() => delete process.env.PROVENANT_PRIVATE_KEY);
+    expect(ran.code).toBe(1);
+    expect(ran.err).toMatch(/^Error: The agent is halted: deviant oracle: /);
+    run.journal.close();
+  });
+});
+
+describe('demo end to end on a shortened history (2020-02-03 → 2020-03-31, with the March 2020 crash)', () => {
+  test('runs, then `verify --all` and `audit verify` pass from a restarted devnet', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenant-demo-'));
+    const result = await runDemo({
+      stateDir: dir,
+      start: '2020-02-03',
+      end: '2020-03-31',
+      persist: true,
+      agent: { art: { size: 64, evolveEveryEpochs: 10, maxTokens: 6 } },
+    });
+    expect(result.completed).toBe(true);
+    expect(result.epochsRun).toBeGreaterThan(35);
+    expect(result.totals.confirmed).toBeGreaterThan(10);
+    expect(result.totals.refusals).toBeGreaterThan(0);
+    result.journal.close();
+    await result.stack.close();
+    // The CLI restarts the persisted devnet from its state file (at its own clock) and checks everything.
+    const verify = await runCli(['--state-dir', dir, 'verify', '--all']);
+    expect(verify.err).toBe('');
+    expect(verify.code).toBe(0);
+    expect(verify.out).toMatch(/verify --all: [1-9]\d* token\(s\), \d+ version\(s\), (\d+) verified/);
+    const [, versions, verified] = /(\d+) version\(s\), (\d+) verified/.exec(verify.out)!;
+    expect(verified).toBe(versions);
+    const audit = await runCli(['--state-dir', dir, 'audit', 'verify']);
+    expect(audit.code).toBe(0);
+  }, 90_000);
+});

@@ -1,0 +1,132 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { buildReplay, loadModelById, openStack, type ReplayEpoch, type Stack } from '../src/agent/index.js';
+import {
+  chainVerifyDependencies,
+  cidOf,
+  mintedTokenIds,
+  parseManifest,
+  verifyAllVersions,
+} from '../src/provenance/index.js';
+import { DEVNET_AGENT_KEY, publishDay } from './fixtures/chain.js';
+import { runCli } from './fixtures/cli.js';
+
+// Real WTI and Brent closes of March 2020 go through 5 reporters into the oracles; the art commands
+// render from those rounds, mint and evolve through the agent key, and `verify` re-derives every version.
+describe('provenant art + verify on anvil', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provenant-art-'));
+  let stack: Stack;
+  let replay: ReplayEpoch[];
+  let next = 0;
+  const cli = (...args: string[]) => runCli(['--rpc-url', stack.devnet.rpcUrl, '--state-dir', dir, ...args]);
+  const publishNext = async () => publishDay(stack, replay[next++]!);
+
+  beforeAll(async () => {
+    process.env.PROVENANT_PRIVATE_KEY = DEVNET_AGENT_KEY;
+    replay = buildReplay({ start: '2020-03-02', end: '2020-03-06', warmupDays: 22 });
+    stack = await openStack({
+      stateDir: dir,
+      statePath: null,
+      trainEnd: '2020-02-28',
+      forecasterKind: 'ridge',
+      genesisTimestamp: replay[0]!.timestamp - 86_400n,
+    });
+    expect(stack.agentAccount.address).toBe('0x70997970C51812dc3A010C7d01b50e0d17dc79C8');
+    while (next < replay.length - 2) await publishNext();
+  });
+  afterAll(async () => {
+    delete process.env.PROVENANT_PRIVATE_KEY;
+    await stack?.close();
+  });
+
+  const deps = () =>
+    chainVerifyDependencies({
+      client: stack.agent.publicClient,
+      nft: stack.addresses.nft,
+      registry: stack.addresses.registry,
+      content: stack.content,
+      loadModelFile: async (id) => loadModelById(dir, id) ?? new Uint8Array(),
+    });
+
+  test('render from the oracle rounds: files and CIDs', async () => {
+    const out = join(dir, 'render');
+    const r = await cli('art', 'render', '--out', out, '--size', '64', '--json');
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const printed = JSON.parse(r.out) as {
+      image: string;
+      metadata: string;
+      manifest: string;
+      latestRound: string;
+    };
+    expect(printed.latestRound).toBe(String(replay.length - 2));
+    expect((await cidOf(readFileSync(join(out, 'image.png')))).toString()).toBe(printed.image);
+    expect((await cidOf(readFileSync(join(out, 'metadata.json')))).toString()).toBe(printed.metadata);
+    const manifest = parseManifest(readFileSync(join(out, 'manifest.json')), printed.manifest);
+    expect(manifest.inputs.oracle.rounds.at(-1)?.roundId).toBe(printed.latestRound);
+    expect(manifest.outputs.image.cid).toBe(printed.image);
+  });
+
+  test('mint, evolve twice (one evolve per token per day), verify every version; a tampered image fails image-bytes only', async () => {
+    const minted = await cli('art', 'mint', '--size', '64');
+    expect(minted.err).toBe('');
+    expect(minted.code).toBe(0);
+    const [tokenId] = await mintedTokenIds(stack.agent.publicClient, stack.addresses.nft);
+    expect(tokenId).toBeDefined();
+    const token = tokenId!.toString();
+
+    // A second evolve the same day is refused by the per-token rate limit, explained, and not sent.
+    await publishNext();
+    expect((await cli('art', 'evolve', token, '--size', '64')).code).toBe(0);
+    const again = await cli('art', 'evolve', token, '--size', '64');
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(
+      /Refused before sending: Refused by policy 'Market Art NFT\/UPDATE': at most 1 action/,
+    );
+    expect(again.err).toContain("Rule 'rate-limit'");
+    await publishNext();
+    expect((await cli('art', 'evolve', token, '--size', '64')).code).toBe(0);
+
+    const shown = await cli('art', 'show', token, '--json');
+    const record = JSON.parse(shown.out) as {
+      versions: { manifestCid: string }[];
+      tokenUri: string;
+      owner: string;
+    };
+    expect(record.versions).toHaveLength(3);
+    expect(record.owner).toBe(stack.agentAccount.address);
+
+    const reports = await verifyAllVersions(tokenId!, deps());
+    expect(reports.map((x) => [x.version, x.ok])).toEqual([
+      [0, true],
+      [1, true],
+      [2, true],
+    ]);
+    const all = await cli('verify', '--all');
+    expect(all.code).toBe(0);
+    expect(all.out).toContain('verify --all: 1 token(s), 3 version(s), 3 verified');
+
+    // Tamper one byte of version 1's image in the content store.
+    const manifest = parseManifest(
+      await stack.content.get(record.versions[1]!.manifestCid),
+      record.versions[1]!.manifestCid,
+    );
+    const path = stack.content.pathOf(manifest.outputs.image.cid);
+    const bytes = readFileSync(path);
+    bytes[100] = (bytes[100]! + 1) % 256;
+    writeFileSync(path, bytes);
+    const tampered = await cli('verify', token, '--version', '1', '--json');
+    expect(tampered.code).toBe(1);
+    const [report] = JSON.parse(tampered.out) as {
+      ok: boolean;
+      checks: { name: string; status: string }[];
+    }[];
+    expect(report!.ok).toBe(false);
+    expect(report!.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual(['image-bytes']);
+    expect(tampered.err).toContain('failed: image-bytes');
+    // The other versions do not depend on that image and still verify.
+    expect((await cli('verify', token, '--version', '2')).code).toBe(0);
+  });
+});

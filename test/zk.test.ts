@@ -1,0 +1,374 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Address, encodeAbiParameters, type Hex, keccak256 } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type EpochContext,
+  openStack,
+  parseAgentOptions,
+  type Stack,
+  synthStrategy,
+  timestampOf,
+} from '../src/agent/index.js';
+import {
+  type ContractRevertError,
+  forecastProofGateAbi,
+  modelRegistryAbi,
+  readPosition,
+  sendPrepared,
+  syntheticVaultAbi,
+} from '../src/chain/index.js';
+import { loadDataset } from '../src/data/index.js';
+import {
+  datasetFeatures,
+  inferFixed,
+  inferFixedReal,
+  quantize,
+  toForecast,
+  trainForecaster,
+} from '../src/models/index.js';
+import { publishNextRound, toAnswer } from '../src/oracle/index.js';
+import {
+  decodePublicSignals,
+  type ForecastProof,
+  latestRounds,
+  mintWithProof,
+  prove,
+  proveFromChain,
+  setup,
+  submitForecastProof,
+  verifyProof,
+  type ZkArtifacts,
+  zkCommitmentHex,
+  zkMaxDebt,
+  zkMaxDebtOf,
+} from '../src/zk/index.js';
+import { runCli } from './cliHarness.js';
+
+/**
+ * Issue 8 end to end on anvil: the agent's ridge forecaster (trained before the replay) proves a real
+ * WTI forecast with the committed zk/ridge/ artefacts (no setup), the gate checks it against the
+ * registry and the oracle's rounds, and the vault mints through its zk path within the proven bound.
+ */
+const TRAIN_END = '2024-02-29';
+const DATES = ['2024-03-11', '2024-03-12', '2024-03-13', '2024-03-14', '2024-03-15'];
+const FORECAST_DATE = DATES.at(-1)!;
+const MAX_AGE = 4n * 86_400n;
+
+let stack: Stack;
+let stateDir: string;
+let art: ZkArtifacts;
+let gate: Address;
+let features: number[];
+
+async function publish(date: string, value: number): Promise<void> {
+  const at = timestampOf(date);
+  await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: at });
+  await stack.deployer.testClient!.mine({ blocks: 1 });
+  await publishNextRound(
+    stack.relayer,
+    { accounts: stack.reporterAccounts, spreadPpm: 0 },
+    { feed: stack.addresses.feeds.WTI, answer: toAnswer(value, 8), observedAt: at },
+  );
+}
+
+/** Governance (the timelock) switches the vault's zk path on: impersonated on the devnet. */
+async function enableZkPath(vault: Address): Promise<void> {
+  const timelock = stack.manifest.contracts.ProvenantTimelock!.address;
+  const test = stack.deployer.testClient!;
+  await test.impersonateAccount({ address: timelock });
+  await test.setBalance({ address: timelock, value: 10n ** 18n });
+  const hash = await stack.deployer.walletClient.writeContract({
+    account: timelock,
+    chain: stack.deployer.walletClient.chain,
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'setZkConfig',
+    args: [{ gate, targetVolBps: 2000, maxLeverageBps: 3000, scaleBits: 20, maxProofAge: 86_400 }],
+  });
+  const receipt = await stack.deployer.publicClient.waitForTransactionReceipt({ hash });
+  expect(receipt.status).toBe('success');
+  await test.stopImpersonatingAccount({ address: timelock });
+}
+
+async function refusal(promise: Promise<unknown>): Promise<ContractRevertError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeDefined();
+  return error as ContractRevertError;
+}
+
+const intent = (label: string): Hex => keccak256(encodeAbiParameters([{ type: 'string' }], [`zk:${label}`]));
+
+beforeAll(async () => {
+  stateDir = mkdtempSync(join(tmpdir(), 'provenant-zk-'));
+  stack = await openStack({
+    stateDir,
+    statePath: null,
+    trainEnd: TRAIN_END,
+    forecasterKind: 'ridge',
+    genesisTimestamp: timestampOf(DATES[0]!) - 86_400n,
+  });
+  const closes = loadDataset('wti-daily').series.points.filter((p) => DATES.includes(p.date));
+  expect(closes.map((c) => c.date)).toEqual(DATES);
+  for (const c of closes) await publish(c.date, c.value);
+  gate = stack.manifest.contracts['ForecastProofGate.WTI']!.address;
+  await enableZkPath(stack.addresses.vault);
+  const fs = datasetFeatures('wti-daily');
+  const row = fs.dates.indexOf(FORECAST_DATE);
+  expect(row).toBeGreaterThan(0);
+  features = fs.X[row]!.map((v) => quantize(v, stack.forecaster.model.scaleBits));
+  // The committed zk/ridge/ artefacts: no compile, no trusted setup on a fresh clone.
+  art = await setup(stack.forecaster.model, { answers: 2 });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+});
+
+describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
+  let proof: ForecastProof & { roundIds: bigint[] };
+  let proofId: Hex;
+
+  test('the registry holds the forecaster zk commitment, set at registration before approval', async () => {
+    const registered = await stack.deployer.publicClient.readContract({
+      address: stack.addresses.registry,
+      abi: modelRegistryAbi,
+      functionName: 'zkCommitmentOf',
+      args: [stack.forecaster.id],
+    });
+    expect(registered).toBe(zkCommitmentHex(stack.forecaster.model));
+    expect(art.layout.layers).toEqual([{ inputs: 8, outputs: 2, activation: 'linear' }]);
+  });
+
+  test('proves the 2024-03-15 forecast from the oracle rounds; the gate accepts it; the vault mints within the proven bound', async () => {
+    proof = await proveFromChain(stack.agent, {
+      feed: stack.addresses.feeds.WTI,
+      artifacts: art,
+      model: stack.forecaster.model,
+      features,
+    });
+    // The proven forecast is the agent's own fixed-point forecast, bit for bit.
+    expect(proof.outputs).toEqual(inferFixed(stack.forecaster.model, features).map(BigInt));
+    expect(await verifyProof(art.vkey, proof.proof, proof.publicSignals)).toBe(true);
+    const decoded = decodePublicSignals(art.layout, proof.publicSignals);
+    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
+    expect(decoded.answers).toEqual(rounds.answers);
+
+    const submitted = await submitForecastProof(stack.agent, gate, {
+      modelId: stack.forecaster.id,
+      roundIds: proof.roundIds,
+      calldata: proof.calldata,
+    });
+    proofId = submitted.proofId;
+    expect(submitted.events.some((e) => e.eventName === 'ForecastProven')).toBe(true);
+    const recorded = await stack.agent.publicClient.readContract({
+      address: gate,
+      abi: forecastProofGateAbi,
+      functionName: 'provenForecast',
+      args: [stack.forecaster.id, proofId],
+    });
+    expect(BigInt(recorded.output0)).toBe(proof.outputs[0]);
+    expect(BigInt(recorded.output1)).toBe(proof.outputs[1]);
+
+    const { vault } = stack.addresses;
+    const owner = stack.agentAccount.address;
+    const bound = await zkMaxDebt(stack.agent, vault, { owner, modelId: stack.forecaster.id, proofId });
+    expect(bound).toBeGreaterThan(20n * 10n ** 18n);
+    const before = await readPosition(stack.agent, vault, owner);
+    const minted = await mintWithProof(stack.agent, vault, {
+      amount: 20n * 10n ** 18n,
+      modelId: stack.forecaster.id,
+      intentId: intent('mint-1'),
+      proofId,
+    });
+    expect(minted.events.some((e) => e.eventName === 'MintedWithProof')).toBe(true);
+    const after = await readPosition(stack.agent, vault, owner);
+    expect(after.debt - before.debt).toBe(20n * 10n ** 18n);
+
+    // Above the proven bound: refused by the vault's risk rule before the guard is asked.
+    const over = await refusal(
+      mintWithProof(stack.agent, vault, {
+        amount: bound - after.debt + 1n,
+        modelId: stack.forecaster.id,
+        intentId: intent('mint-over'),
+        proofId,
+      }),
+    );
+    expect(over.errorName).toBe('ZkSizeExceeded');
+  }, 60_000);
+
+  test('a replayed proof is refused (ZkProofAlreadyUsed)', async () => {
+    const e = await refusal(
+      submitForecastProof(stack.agent, gate, {
+        modelId: stack.forecaster.id,
+        roundIds: proof.roundIds,
+        calldata: proof.calldata,
+      }),
+    );
+    expect(e.errorName).toBe('ZkProofAlreadyUsed');
+  });
+
+  test('weights that are not the registered model are refused (ZkCommitmentMismatch)', async () => {
+    // Same architecture (same circuit, same keys), other weights: a ridge trained on another window.
+    const other = trainForecaster({
+      features: datasetFeatures('wti-daily'),
+      kind: 'ridge',
+      trainEnd: '2018-12-31',
+      window: 2520,
+      seed: 42,
+      scaleBits: 20,
+    }).model;
+    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
+    const forged = await prove(art, other, { features, answers: rounds.answers });
+    const e = await refusal(
+      submitForecastProof(stack.agent, gate, {
+        modelId: stack.forecaster.id,
+        roundIds: rounds.roundIds,
+        calldata: forged.calldata,
+      }),
+    );
+    expect(e.errorName).toBe('ZkCommitmentMismatch');
+  }, 30_000);
+
+  test('inputs that differ from the oracle rounds are refused (ZkAnswerMismatch)', async () => {
+    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
+    const answers = [rounds.answers[0]!, rounds.answers[1]! + 1_000_000n]; // +0.01 USD
+    const p = await prove(art, stack.forecaster.model, { features, answers });
+    const e = await refusal(
+      submitForecastProof(stack.agent, gate, {
+        modelId: stack.forecaster.id,
+        roundIds: rounds.roundIds,
+        calldata: p.calldata,
+      }),
+    );
+    expect(e.errorName).toBe('ZkAnswerMismatch');
+    expect(e.args.roundId).toBe(rounds.roundIds[1]);
+  }, 30_000);
+
+  test('CLI: `zk prove` proves from the chain with the registered forecaster; `zk verify` accepts it and refuses a tampered file', async () => {
+    const out = join(stateDir, 'proof.json');
+    const printed = await runCli(stack, ['zk', 'prove', '--out', out], 1);
+    expect(printed).toContain(stack.forecaster.id);
+    const file = JSON.parse(readFileSync(out, 'utf8')) as {
+      outputs: string[];
+      roundIds: string[];
+      publicSignals: string[];
+    };
+    expect(file.outputs).toEqual(proof.outputs.map(String));
+    expect(file.roundIds).toEqual(proof.roundIds.map(String));
+    expect(await runCli(stack, ['zk', 'verify', out], 1)).toMatch(/proof\s+valid/);
+    const tampered = join(stateDir, 'tampered.json');
+    file.publicSignals[1] = (BigInt(file.publicSignals[1]!) + 1n).toString();
+    writeFileSync(tampered, JSON.stringify(file));
+    const previous = process.exitCode;
+    expect(await runCli(stack, ['zk', 'verify', tampered], 1)).toContain('INVALID');
+    expect(process.exitCode).toBe(1);
+    process.exitCode = previous;
+  }, 60_000);
+
+  test('the synth strategy with options.zk mints through vault.proveAndMint, sized within the proven bound', async () => {
+    const next = loadDataset('wti-daily').series.points.find((p) => p.date === '2024-03-18')!;
+    await publish(next.date, next.value);
+    const fs = datasetFeatures('wti-daily');
+    const x = fs.X[fs.dates.indexOf(next.date)]!;
+    const wti = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
+    const owner = stack.agentAccount.address;
+    const position = await readPosition(stack.agent, stack.addresses.vault, owner);
+    const risk = { targetVolBps: 2000, maxLeverageBps: 3000, scaleBits: 20 };
+    const options = parseAgentOptions({ zk: true, capitalUsd: 50_000 });
+    const context = {
+      epoch: 1,
+      observation: {
+        now: timestampOf(next.date),
+        date: next.date,
+        wti: wti.roundIds.map((roundId, k) => ({
+          roundId,
+          answer: wti.answers[k]!,
+          startedAt: wti.updatedAt[k]!,
+          updatedAt: wti.updatedAt[k]!,
+          answeredInRound: roundId,
+        })),
+        brent: [],
+        decimals: 8,
+        feeds: stack.addresses.feeds,
+      },
+      inference: {
+        features: x,
+        forecast: toForecast(inferFixedReal(stack.forecaster.model, x)),
+        ewmaVol: 0,
+        price: next.value,
+      },
+      options,
+      agent: owner,
+      policies: [],
+      chainId: stack.agent.chain.id,
+      portfolio: { collateral: position.collateral, debt: position.debt, synthBalance: 0n },
+    } as unknown as EpochContext;
+    const strategy = synthStrategy({
+      vault: stack.addresses.vault,
+      modelId: stack.forecaster.id,
+      zk: { artifacts: art, model: stack.forecaster.model, risk },
+    });
+    const [intent] = await strategy.decide(context);
+    expect(intent?.kind).toBe('synth-mint');
+    const manifest = JSON.parse(new TextDecoder().decode(intent!.manifest!.bytes)) as {
+      proof: { kind: string; maxDebt: string };
+    };
+    expect(manifest.proof.kind).toBe('groth16');
+    const amount = BigInt(intent!.decision.amount as string);
+    expect(position.debt + amount).toBeLessThanOrEqual(BigInt(manifest.proof.maxDebt));
+    const sent = await sendPrepared(stack.agent, intent!.call, [syntheticVaultAbi, forecastProofGateAbi]);
+    expect(sent.events.map((e) => e.eventName)).toEqual(
+      expect.arrayContaining(['ForecastProven', 'MintedWithProof']),
+    );
+    const after = await readPosition(stack.agent, stack.addresses.vault, owner);
+    expect(after.debt - position.debt).toBe(amount);
+    // The TypeScript risk rule (src/zk/risk.ts) equals the vault's, on the position as it is now.
+    const proven = sent.events.find((e) => e.eventName === 'ForecastProven')!.args as {
+      proofId: Hex;
+      forecast: bigint[];
+    };
+    const onChain = await zkMaxDebt(stack.agent, stack.addresses.vault, {
+      owner,
+      modelId: stack.forecaster.id,
+      proofId: proven.proofId,
+    });
+    const offChain = zkMaxDebtOf({
+      collateral: after.collateral,
+      collateralDecimals: 6,
+      answer: wti.answers[1]!,
+      answerDecimals: 8,
+      output1: proven.forecast[1]!,
+      config: risk,
+    });
+    expect(offChain).toBe(onChain);
+  }, 60_000);
+
+  test('a stale round is refused (ZkStaleRound)', async () => {
+    // Older rounds of the same feed: a fresh statement (other rounds), but older than the gate's 4 days.
+    const latest = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 5);
+    const roundIds = latest.roundIds.slice(0, 2);
+    const answers = latest.answers.slice(0, 2);
+    const now = (await stack.agent.publicClient.getBlock()).timestamp;
+    const staleAt = latest.updatedAt[0]! + MAX_AGE + 1n;
+    if (staleAt > now) {
+      await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: staleAt });
+      await stack.deployer.testClient!.mine({ blocks: 1 });
+    }
+    const p = await prove(art, stack.forecaster.model, { features, answers });
+    const e = await refusal(
+      submitForecastProof(stack.agent, gate, {
+        modelId: stack.forecaster.id,
+        roundIds,
+        calldata: p.calldata,
+      }),
+    );
+    expect(e.errorName).toBe('ZkStaleRound');
+    expect(e.args.roundId).toBe(roundIds[0]);
+  }, 30_000);
+});
