@@ -73,7 +73,7 @@ export function demoPolicies(a: AgentAddresses): PolicySpec[] {
     ceiling: limits({
       epochCap: 10_000n * E18,
       lifetimeCap: 1_000_000n * E18,
-      rateLimit: 20n,
+      rateLimit: 1_000n,
       marginBps: 1_000n,
       maxOracleAge: 3n * DAY,
       maxDeviationBps: 5_000n,
