@@ -1,92 +1,56 @@
 /**
- * zk benchmarks (not timed tests): prints figures. Run with `npx tsx bench/zk.bench.ts`.
+ * zk benchmarks (not timed tests): prints figures. Run with `npx tsx bench/zk.bench.ts [--target ridge|mlp]`
+ * (default ridge: the agent's forecaster, committed artefacts in zk/ridge/; mlp: models/forecaster-wti.json,
+ * keys made on first use and cached). One target per process, so the peak RSS is that target's.
  * - constraints per part (each dense layer, input range checks, the Poseidon weight commitment),
  *   measured by compiling each part alone, and the total of the real circuit;
+ * - setup time (ridge: reuse of the committed r1cs/wasm/zkey on a cold cache);
  * - in-process proving time (median of 5 after one warm-up) and peak RSS of this process;
- * - gas of the zk-gated action (ForecastProofGate.submit: verifier + oracle binding + registry +
- *   record), read from the forge gas test. Targets: proof ≤ 2 s and ≤ 512 MB; action ≤ 300,000 gas.
+ * - gas, from the forge gas tests: gate.submit alone, vault.mintWithProof after it, the one-call
+ *   vault.proveAndMint, and the plain mint in the same state. Targets: proof ≤ 2 s and ≤ 512 MB;
+ *   zk-gated action ≤ 300,000 gas.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type ModelFile, parseModelFile } from '../src/models/index.js';
 import {
-  COMMITMENT_CHUNK,
-  compileCircom,
-  DEFAULT_CACHE_DIR,
+  constraintsPerPart,
   prove,
   REPO_ROOT,
+  releaseCurves,
+  ridgeFixtureModel,
   setup,
-  templatesSource,
-  testModel,
-  VALUE_BITS,
   wtiInputs,
 } from '../src/zk/index.js';
 
 const ANSWERS = 2;
-const shipped = join(REPO_ROOT, 'models', 'forecaster-wti.json');
-const model = existsSync(shipped)
-  ? (JSON.parse(readFileSync(shipped, 'utf8')) as ReturnType<typeof testModel>)
-  : testModel();
+const t = process.argv.indexOf('--target');
+const target = t >= 0 ? process.argv[t + 1] : 'ridge';
+let model: ModelFile;
+if (target === 'ridge') model = ridgeFixtureModel();
+else if (target === 'mlp') {
+  const path = join(REPO_ROOT, 'models', 'forecaster-wti.json');
+  model = parseModelFile(readFileSync(path, 'utf8'), path);
+} else throw new Error(`--target must be ridge or mlp, got ${target}`);
 console.log(
-  `model: ${existsSync(shipped) ? 'models/forecaster-wti.json' : 'seeded test model (same architecture)'}; scaleBits ${model.scaleBits}`,
+  `target ${target}: ${model.layers.map((l) => `${l.inputs}→${l.outputs} ${l.activation}`).join(', ')}; scaleBits ${model.scaleBits}`,
 );
 
-function partConstraints(name: string, body: string): number {
-  const dir = join(DEFAULT_CACHE_DIR, 'bench', name);
-  mkdirSync(dir, { recursive: true });
-  const src = `pragma circom 2.1.0;\ninclude "poseidon.circom";\ninclude "bitify.circom";\n${templatesSource(model.scaleBits)}\n${body}\n`;
-  const file = join(dir, `${name}.circom`);
-  const r1cs = join(dir, `${name}.r1cs`);
-  if (!existsSync(r1cs) || readFileSync(file, 'utf8') !== src) {
-    writeFileSync(file, src);
-    compileCircom(file, dir);
-  }
-  // r1cs header: section 1 holds nConstraints as the last u32 of the header.
-  const out = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      `require('snarkjs').r1cs.info(${JSON.stringify(r1cs)}).then(i=>{console.log(i.nConstraints);process.exit(0)})`,
-    ],
-    { cwd: REPO_ROOT, encoding: 'utf8' },
-  );
-  return Number(out.stdout.trim());
-}
-
-const parts: [string, number][] = [];
-model.layers.forEach((l, i) => {
-  parts.push([
-    `dense ${i} (${l.inputs}→${l.outputs} ${l.activation})`,
-    partConstraints(
-      `dense${i}`,
-      `component main = Dense(${l.inputs}, ${l.outputs}, ${model.scaleBits}, ${VALUE_BITS}, ${l.activation === 'relu' ? 1 : 0});`,
-    ),
-  ]);
-});
-const ranges = model.inputs.length + ANSWERS;
-parts.push([
-  `range checks (${ranges} inputs/answers × ${VALUE_BITS} bits)`,
-  partConstraints(
-    'ranges',
-    `template R() { signal input v[${ranges}]; component r[${ranges}]; for (var i = 0; i < ${ranges}; i++) { r[i] = SignedRange(${VALUE_BITS}); r[i].in <== v[i]; } }\ncomponent main = R();`,
-  ),
-]);
-const weights = model.layers.reduce((a, l) => a + l.inputs * l.outputs + l.outputs, 0);
-const chunks = Math.ceil(weights / COMMITMENT_CHUNK);
-parts.push([
-  `Poseidon commitment (${weights} weights, ${chunks} × Poseidon(16))`,
-  partConstraints(
-    'commitment',
-    `template P() { signal input e[${chunks * 16}]; signal output h[${chunks}]; component p[${chunks}]; for (var c = 0; c < ${chunks}; c++) { p[c] = Poseidon(16); for (var k = 0; k < 16; k++) p[c].inputs[k] <== e[c * 16 + k]; h[c] <== p[c].out; } }\ncomponent main = P();`,
-  ),
-]);
-
-const art = await setup(model, { answers: ANSWERS, log: (m) => console.log(`  [setup] ${m}`) });
+const parts = await constraintsPerPart(model, { answers: ANSWERS });
+// Ridge: a cold cache, so the figure is what a fresh clone pays (committed artefacts, no circom, no ptau).
+const cacheDir = target === 'ridge' ? mkdtempSync(join(tmpdir(), 'zk-bench-')) : undefined;
+const s0 = performance.now();
+const art = await setup(model, { answers: ANSWERS, cacheDir, log: (m) => console.log(`  [setup] ${m}`) });
+const setupMs = performance.now() - s0;
 console.log('constraints (each part compiled alone, O2):');
-for (const [name, n] of parts) console.log(`  ${name}: ${n}`);
+for (const p of parts) console.log(`  ${p.part}: ${p.constraints}`);
 console.log(
-  `  sum of parts: ${parts.reduce((a, [, n]) => a + n, 0)}; whole circuit: ${art.constraints} (circuit ${art.circuitHash.slice(0, 16)}, ptau ${art.ptauId})`,
+  `  sum of parts: ${parts.reduce((a, p) => a + p.constraints, 0)}; whole circuit: ${art.constraints} (circuit ${art.circuitHash.slice(0, 16)}, ptau ${art.ptauId}, ${art.publicCount} public signals)`,
+);
+console.log(
+  `setup: ${setupMs.toFixed(0)} ms${cacheDir ? ' (cold cache: committed zk/ridge/ artefacts reused)' : ' (cached keys)'}`,
 );
 
 const inputs = wtiInputs(model, ANSWERS);
@@ -109,11 +73,11 @@ console.log(
 console.log(
   `peak RSS of this process: ${peakMb.toFixed(0)} MB (RSS before proving ${(rssBefore / 2 ** 20).toFixed(0)} MB; target ≤ 512 MB)`,
 );
+await releaseCurves();
+if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
 
-const forge = spawnSync(
-  process.execPath,
-  ['scripts/forge.mjs', 'test', '--match-test', 'test_gas_submit', '-vv'],
-  {
+const forge = (match: string) =>
+  spawnSync(process.execPath, ['scripts/forge.mjs', 'test', '--match-test', match, '-vv'], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     env: {
@@ -123,10 +87,30 @@ const forge = spawnSync(
       FOUNDRY_OUT: 'out-zk',
       FOUNDRY_CACHE_PATH: 'cache/zk',
     },
-  },
-);
-const gas = /submit gas[^:]*:\s*(\d+)/.exec(forge.stdout)?.[1];
-console.log(
-  `zk-gated action gas (ForecastProofGate.submit, ${art.layout.publicSignalCount} public signals, ${ANSWERS} oracle rounds): ${gas ?? `not measured (forge exit ${forge.status})`} (target ≤ 300,000; excludes the vault's own mint)`,
-);
+  });
+if (target === 'ridge') {
+  const out = forge('test_gas_zkGatedMint|test_proveAndMint_oneTransaction|test_gas_plainMint').stdout;
+  const read = (label: string) => new RegExp(`${label}[^\\n]*?(\\d+)\\s*$`, 'm').exec(out)?.[1] ?? '?';
+  const submit = read('zk-gated mint gas: submit');
+  const mintWithProof = read('zk-gated mint gas: mintWithProof');
+  const oneCall = read('proveAndMint gas');
+  const plain = read('plain mint gas');
+  console.log(
+    'gas (forge execution gas, first mint of the position; excludes the 21,000 base and calldata):',
+  );
+  console.log(`  ForecastProofGate.submit (verifier + oracle binding + registry check + record): ${submit}`);
+  console.log(`  SyntheticVault.mintWithProof after it (bound + guard + mint): ${mintWithProof}`);
+  console.log(`  SyntheticVault.proveAndMint (the whole zk-gated mint in one call): ${oneCall}`);
+  console.log(`  plain SyntheticVault.mint in the same state: ${plain}`);
+  if (oneCall !== '?' && plain !== '?')
+    console.log(
+      `  zk overhead of the mint (proveAndMint − plain mint): ${Number(oneCall) - Number(plain)} (target ≤ 300,000)`,
+    );
+} else {
+  const out = forge('test_gas_submit').stdout;
+  const gas = /submit gas[^:]*:\s*(\d+)/.exec(out)?.[1];
+  console.log(
+    `ForecastProofGate.submit gas (MLP verifier, ${art.publicCount} public signals): ${gas ?? 'not measured'}`,
+  );
+}
 process.exit(0);

@@ -14,7 +14,7 @@ export const ALLOWED = {
   chain: ['config'],
   oracle: ['chain', 'data'],
   models: ['data'],
-  zk: ['models'],
+  zk: ['models', 'chain'],
   provenance: ['models', 'chain'],
   policy: ['chain'],
   agent: ['config', 'chain', 'data', 'oracle', 'models', 'zk', 'provenance', 'policy'],

@@ -1,12 +1,16 @@
 /**
- * Regenerates the committed zk artefacts. Run: `npx tsx src/zk/generateArtifacts.ts [model.json]`.
+ * Regenerates the committed zk artefacts of one target. Run:
+ *   `npx tsx src/zk/generateArtifacts.ts [model.json]`          — target `forecaster` (the MLP, models/forecaster-wti.json)
+ *   `npx tsx src/zk/generateArtifacts.ts --target ridge`        — target `ridge` (the agent's default forecaster)
  *
  * 1. setup (cached by circuit hash; devnet single-contributor ptau unless PROVENANT_PTAU is set);
- * 2. zk/forecaster/: circuit.circom, layout.json, vkey.json, circuit.zkey (if < 5 MB);
- * 3. contracts/src/zk/Groth16Verifier.sol (snarkjs export + GENERATED header, pragma pinned);
- * 4. a fixture proof on real WTI inputs: contracts/test/zk/fixtures/forecastProof.json and
- *    ForecastProofFixture.sol (forge cannot read files outside ./data);
- * 5. zk/artifacts.json: sha256 of every artefact in use.
+ * 2. zk/<target>/: circuit.circom, layout.json, vkey.json; and circuit.r1cs, circuit.sym, circuit.wasm,
+ *    circuit.zkey when each is < 5 MB (ridge: all of them, so a fresh clone proves without any setup);
+ * 3. the Groth16 verifier (snarkjs export + GENERATED header, pragma pinned; the ridge verifier's contract
+ *    is named `RidgeGroth16Verifier` so both verifiers compile side by side);
+ * 4. a fixture proof on real WTI inputs: contracts/test/zk/fixtures/<fixture>.json and .sol
+ *    (forge cannot read files outside ./data);
+ * 5. zk/artifacts.json: sha256 of every artefact in use, per target (`circuits.<target>`).
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,24 +19,62 @@ import { type ModelFile, modelId, parseModelFile } from '../models/index.js';
 import { zkCommitmentHex } from './commitment.js';
 import { prove, verifyProof } from './prover.js';
 import { wtiInputs } from './realInputs.js';
+import { RIDGE_FIXTURE_TRAIN_END, ridgeFixtureModel } from './ridge.js';
 import { COMMITTED_DIR, DEVNET_SETUP_WARNING, fileSha256, REPO_ROOT, setup } from './setup.js';
 import { exportSolidityVerifier } from './solidityVerifier.js';
 import { testModel } from './testModel.js';
+
+type Target = {
+  name: 'forecaster' | 'ridge';
+  contract: string;
+  verifierFile: string;
+  fixture: string;
+  library: string;
+};
+const TARGETS: Record<Target['name'], Target> = {
+  forecaster: {
+    name: 'forecaster',
+    contract: 'Groth16Verifier',
+    verifierFile: 'Groth16Verifier.sol',
+    fixture: 'forecastProof',
+    library: 'ForecastProofFixture',
+  },
+  ridge: {
+    name: 'ridge',
+    contract: 'RidgeGroth16Verifier',
+    verifierFile: 'RidgeGroth16Verifier.sol',
+    fixture: 'ridgeProof',
+    library: 'RidgeProofFixture',
+  },
+};
 
 const MAX_COMMITTED_ZKEY = 5 * 1024 * 1024;
 const ANSWERS = 2;
 
 async function main() {
-  const arg = process.argv[2];
+  const args = process.argv.slice(2);
+  const t = args.indexOf('--target');
+  const target = TARGETS[(t >= 0 ? args.splice(t, 2)[1] : 'forecaster') as Target['name']];
+  if (!target) throw new Error(`--target must be one of ${Object.keys(TARGETS).join(', ')}`);
+  const arg = args[0];
   const shipped = join(REPO_ROOT, 'models', 'forecaster-wti.json');
-  const path = arg ?? (existsSync(shipped) ? shipped : undefined);
-  const model: ModelFile = path ? parseModelFile(readFileSync(path, 'utf8'), path) : testModel();
+  const path = arg ?? (target.name === 'forecaster' && existsSync(shipped) ? shipped : undefined);
+  const model: ModelFile = path
+    ? parseModelFile(readFileSync(path, 'utf8'), path)
+    : target.name === 'ridge'
+      ? ridgeFixtureModel()
+      : testModel();
   const log = (m: string) => console.log(`[zk] ${m}`);
-  log(`model: ${path ? relative(REPO_ROOT, path) : 'seeded test model (src/zk/testModel.ts)'}`);
+  const source = path
+    ? relative(REPO_ROOT, path)
+    : target.name === 'ridge'
+      ? `agent ridge forecaster trained to ${RIDGE_FIXTURE_TRAIN_END} (src/zk/ridge.ts ridgeFixtureModel)`
+      : 'seeded test model (src/zk/testModel.ts)';
+  log(`target ${target.name}; model: ${source}`);
   const art = await setup(model, { answers: ANSWERS, ptau: process.env.PROVENANT_PTAU, log });
   if (art.ptauId === 'devnet') console.warn(DEVNET_SETUP_WARNING);
 
-  const out = join(COMMITTED_DIR, 'forecaster');
+  const out = join(COMMITTED_DIR, target.name);
   mkdirSync(out, { recursive: true });
   copyFileSync(art.circuit, join(out, 'circuit.circom'));
   copyFileSync(join(art.dir, 'layout.json'), join(out, 'layout.json'));
@@ -40,10 +82,24 @@ async function main() {
   const zkeySize = statSync(art.zkey).size;
   const commitZkey = zkeySize < MAX_COMMITTED_ZKEY;
   if (commitZkey) copyFileSync(art.zkey, join(out, 'circuit.zkey'));
+  // Compiled circuit: committed when small, so a fresh clone needs neither circom nor a setup.
+  const compiled: Record<string, string> = {
+    'circuit.r1cs': art.r1cs,
+    'circuit.sym': art.sym,
+    'circuit.wasm': art.wasm,
+  };
+  const committedCompiled =
+    commitZkey && Object.values(compiled).every((f) => statSync(f).size < MAX_COMMITTED_ZKEY);
+  if (committedCompiled)
+    for (const [name, from] of Object.entries(compiled)) copyFileSync(from, join(out, name));
 
   const zkeySha256 = fileSha256(art.zkey);
-  const verifier = await exportSolidityVerifier(art.zkey, { circuitHash: art.circuitHash, zkeySha256 });
-  const verifierPath = join(REPO_ROOT, 'contracts', 'src', 'zk', 'Groth16Verifier.sol');
+  const verifier = await exportSolidityVerifier(art.zkey, {
+    circuitHash: art.circuitHash,
+    zkeySha256,
+    contractName: target.contract,
+  });
+  const verifierPath = join(REPO_ROOT, 'contracts', 'src', 'zk', target.verifierFile);
   writeFileSync(verifierPath, verifier);
 
   const inputs = wtiInputs(model, ANSWERS);
@@ -76,13 +132,13 @@ async function main() {
       publicSignals: p.calldata.publicSignals.map(String),
     },
   };
-  writeFileSync(join(fixtureDir, 'forecastProof.json'), `${JSON.stringify(fixture, null, 1)}\n`);
+  writeFileSync(join(fixtureDir, `${target.fixture}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
   const u = (v: bigint | string) => String(v);
   const sol = `// SPDX-License-Identifier: MIT
 // GENERATED by src/zk/generateArtifacts.ts — do not edit. A real proof (WTI ${inputs.date}) for the fixture model.
 pragma solidity 0.8.37;
 
-library ForecastProofFixture {
+library ${target.library} {
     bytes32 internal constant MODEL_ID = ${id};
     bytes32 internal constant ZK_COMMITMENT = ${commitment};
     uint256 internal constant N_OUTPUTS = ${art.layout.outputs};
@@ -114,13 +170,13 @@ ${p.calldata.publicSignals.map((v, i) => `        s[${i}] = ${u(v)};`).join('\n'
     }
 }
 `;
-  writeFileSync(join(fixtureDir, 'ForecastProofFixture.sol'), sol);
+  writeFileSync(join(fixtureDir, `${target.library}.sol`), sol);
   // The fixture is ours: format it like every other Solidity file. The verifier stays byte-for-byte snarkjs.
   // Two passes: forge fmt needs a second one to settle the long number literals.
   for (let pass = 0; pass < 2; pass++) {
     spawnSync(
       process.execPath,
-      ['scripts/forge.mjs', 'fmt', 'contracts/test/zk/fixtures/ForecastProofFixture.sol'],
+      ['scripts/forge.mjs', 'fmt', `contracts/test/zk/fixtures/${target.library}.sol`],
       {
         cwd: REPO_ROOT,
         stdio: 'ignore',
@@ -129,30 +185,35 @@ ${p.calldata.publicSignals.map((v, i) => `        s[${i}] = ${u(v)};`).join('\n'
   }
 
   const rel = (f: string) => relative(REPO_ROOT, f);
-  const artifacts = {
-    note: 'sha256 of the zk artefacts in use. ptau "devnet" = single-contributor setup made locally: NOT for production.',
+  const files: Record<string, string> = {
+    [`zk/${target.name}/circuit.circom`]: fileSha256(join(out, 'circuit.circom')),
+    [`zk/${target.name}/vkey.json`]: fileSha256(join(out, 'vkey.json')),
+    [`zk/${target.name}/circuit.zkey`]: commitZkey
+      ? fileSha256(join(out, 'circuit.zkey'))
+      : `not committed (${zkeySize} bytes); sha256 ${zkeySha256}`,
+    [rel(verifierPath)]: fileSha256(verifierPath),
+  };
+  for (const [name, from] of Object.entries(compiled))
+    files[committedCompiled ? `zk/${target.name}/${name}` : `${name} (cache)`] = fileSha256(from);
+  const entry = {
     circuitHash: art.circuitHash,
     ptau: art.ptauId,
     constraints: art.constraints,
     layout: art.layout,
-    model: {
-      source: path ? rel(path) : 'src/zk/testModel.ts (seed 7)',
-      modelId: id,
-      zkCommitment: commitment,
-    },
-    files: {
-      'zk/forecaster/circuit.circom': fileSha256(join(out, 'circuit.circom')),
-      'zk/forecaster/vkey.json': fileSha256(join(out, 'vkey.json')),
-      'zk/forecaster/circuit.zkey': commitZkey
-        ? fileSha256(join(out, 'circuit.zkey'))
-        : `not committed (${zkeySize} bytes); sha256 ${zkeySha256}`,
-      'contracts/src/zk/Groth16Verifier.sol': fileSha256(verifierPath),
-      'circuit.r1cs (cache)': fileSha256(art.r1cs),
-      'circuit.wasm (cache)': fileSha256(art.wasm),
-    },
+    verifier: target.contract,
+    model: { source, modelId: id, zkCommitment: commitment },
+    files,
   };
-  writeFileSync(join(COMMITTED_DIR, 'artifacts.json'), `${JSON.stringify(artifacts, null, 2)}\n`);
-  log(`wrote zk/artifacts.json, zk/forecaster/, ${rel(verifierPath)}, contracts/test/zk/fixtures/`);
+  const artifactsPath = join(COMMITTED_DIR, 'artifacts.json');
+  const previous = existsSync(artifactsPath)
+    ? (JSON.parse(readFileSync(artifactsPath, 'utf8')) as { circuits?: Record<string, unknown> })
+    : {};
+  const artifacts = {
+    note: 'sha256 of the zk artefacts in use, per circuit. ptau "devnet" = single-contributor setup made locally: NOT for production.',
+    circuits: { ...(previous.circuits ?? {}), [target.name]: entry },
+  };
+  writeFileSync(artifactsPath, `${JSON.stringify(artifacts, null, 2)}\n`);
+  log(`wrote zk/artifacts.json, zk/${target.name}/, ${rel(verifierPath)}, contracts/test/zk/fixtures/`);
   process.exit(0);
 }
 

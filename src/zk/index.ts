@@ -30,7 +30,8 @@ export {
   VALUE_BITS,
 } from './encoding.js';
 export { ZkCircuitError, ZkToolError } from './errors.js';
-export { type ZkInfo, zkInfo } from './info.js';
+export { constraintsPerPart, recordedArtifacts, type ZkInfo, zkInfo } from './info.js';
+export { latestRounds, mintWithProof, proveFromChain, submitForecastProof, zkMaxDebt } from './onchain.js';
 export { FIELD_P, poseidon } from './poseidon.js';
 export {
   decodePublicSignals,
@@ -43,9 +44,12 @@ export {
   witnessInput,
 } from './prover.js';
 export { ANSWER_DECIMALS, toAnswer, wtiInputs } from './realInputs.js';
+export { RIDGE_FIXTURE_TRAIN_END, ridgeFixtureModel } from './ridge.js';
+export { ABS_TO_ANNUAL_VOL_WAD, type ZkRiskConfig, zkMaxDebtOf } from './risk.js';
 export {
   COMMITTED_DIR,
   type CompiledCircuit,
+  committedDirFor,
   compileCircom,
   compileCircuit,
   DEFAULT_CACHE_DIR,
@@ -57,7 +61,7 @@ export {
   setup,
   type ZkArtifacts,
 } from './setup.js';
-export type { Groth16Proof, VerificationKey } from './snarkjs.js';
+export { type Groth16Proof, releaseCurves, type VerificationKey } from './snarkjs.js';
 export { exportSolidityVerifier } from './solidityVerifier.js';
 export { testModel } from './testModel.js';
 export { calculateWitness, checkWitness, readSym } from './witness.js';

@@ -4,6 +4,7 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -35,7 +36,7 @@ export type SetupOptions = CircuitOptions & {
   /** A public powers-of-tau ceremony file (bn128). Without it a single-contributor devnet ptau is made and cached. */
   ptau?: string | undefined;
   cacheDir?: string | undefined;
-  /** Look for committed artefacts here (circuit.zkey matched by circuit hash). Default `zk/<name>`. */
+  /** Look for committed artefacts here (matched by circuit hash). Default: every `zk/<name>/`. */
   committedDir?: string | undefined;
   /** Progress lines (compile, ptau, phase 2). */
   log?: ((message: string) => void) | undefined;
@@ -60,6 +61,31 @@ export type ZkArtifacts = {
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const sha256File = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/**
+ * The committed artefact directory (a subfolder of `zk/`, or `preferred`) whose `layout.json` names
+ * `circuitHash`, or undefined. Lets a fresh clone prove with the committed r1cs/wasm/zkey (zk/ridge/).
+ */
+export function committedDirFor(circuitHash: string, preferred?: string): string | undefined {
+  const candidates = preferred
+    ? [preferred]
+    : existsSync(COMMITTED_DIR)
+      ? readdirSync(COMMITTED_DIR, { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => join(COMMITTED_DIR, d.name))
+      : [];
+  for (const dir of candidates) {
+    const meta = join(dir, 'layout.json');
+    if (!existsSync(meta)) continue;
+    try {
+      if ((JSON.parse(readFileSync(meta, 'utf8')) as { circuitHash?: string }).circuitHash === circuitHash)
+        return dir;
+    } catch {
+      // An unreadable layout.json describes no circuit.
+    }
+  }
+  return undefined;
+}
 
 /** Compiles circom source (circom2, WebAssembly) into r1cs + sym + wasm under `outDir`. O2 unless `optimize` says otherwise. */
 export function compileCircom(
@@ -150,7 +176,22 @@ export async function compileCircuit(model: ModelFile, options: SetupOptions = {
     join(dir, 'layout.json'),
     `${JSON.stringify({ circuitHash: gen.hash, ...gen.layout }, null, 2)}\n`,
   );
-  if (!existsSync(r1cs) || !existsSync(wasm) || !existsSync(sym)) compileCircom(circuit, dir, { log });
+  if (!existsSync(r1cs) || !existsSync(wasm) || !existsSync(sym)) {
+    // Committed compiled artefacts for this exact circuit (e.g. zk/ridge/) spare the circom run.
+    const committed = committedDirFor(gen.hash, options.committedDir);
+    const files = committed
+      ? ['circuit.r1cs', 'circuit.sym', 'circuit.wasm'].map((f) => join(committed, f))
+      : [];
+    if (committed && files.every((f) => existsSync(f))) {
+      log?.(
+        `using the committed r1cs/wasm in ${relative(REPO_ROOT, committed)} (circuit ${gen.hash.slice(0, 16)})`,
+      );
+      mkdirSync(dirname(wasm), { recursive: true });
+      copyFileSync(files[0]!, r1cs);
+      copyFileSync(files[1]!, sym);
+      copyFileSync(files[2]!, wasm);
+    } else compileCircom(circuit, dir, { log });
+  }
   const info = await snarkjs.r1cs.info(r1cs);
   return {
     circuitHash: gen.hash,
@@ -168,7 +209,8 @@ export async function compileCircuit(model: ModelFile, options: SetupOptions = {
 /**
  * Builds everything needed to prove and verify inference of `model`'s architecture: circuit source,
  * r1cs, witness generator (wasm), Groth16 proving key (zkey) and verification key. Cached by circuit
- * hash; a committed zkey for the same circuit (zk/forecaster/circuit.zkey) is reused before making a new one.
+ * hash; committed artefacts for the same circuit (any zk/<name>/ whose layout.json names its hash:
+ * r1cs, sym, wasm, zkey — zk/ridge/ ships them all) are reused before compiling or making a new key.
  */
 export async function setup(model: ModelFile, options: SetupOptions = {}): Promise<ZkArtifacts> {
   const log = options.log;
@@ -180,13 +222,9 @@ export async function setup(model: ModelFile, options: SetupOptions = {}): Promi
   const ptauId = options.ptau ? sha256File(options.ptau).slice(0, 16) : 'devnet';
   const zkey = join(dir, `circuit-${ptauId}.zkey`);
   if (!existsSync(zkey)) {
-    const committed = join(options.committedDir ?? join(COMMITTED_DIR, 'forecaster'), 'circuit.zkey');
-    const committedMeta = join(dirname(committed), 'layout.json');
-    const reusable =
-      !options.ptau &&
-      existsSync(committed) &&
-      existsSync(committedMeta) &&
-      (JSON.parse(readFileSync(committedMeta, 'utf8')) as { circuitHash?: string }).circuitHash === gen.hash;
+    const committedDir = committedDirFor(gen.hash, options.committedDir);
+    const committed = committedDir ? join(committedDir, 'circuit.zkey') : '';
+    const reusable = !options.ptau && committedDir !== undefined && existsSync(committed);
     if (reusable) {
       log?.(`using the committed zkey ${relative(REPO_ROOT, committed)} (circuit ${gen.hash.slice(0, 16)})`);
       copyFileSync(committed, zkey);

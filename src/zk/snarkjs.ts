@@ -100,3 +100,12 @@ export function snarkLogger(log?: (msg: string) => void): SnarkLogger | undefine
   if (!log) return undefined;
   return { info: log, debug: () => {}, warn: (m) => log(`warning: ${m}`), error: (m) => log(`error: ${m}`) };
 }
+
+/**
+ * Stops the worker threads of snarkjs' shared bn128 curve (ffjavascript keeps it in
+ * `globalThis.curve_bn128`) so a CLI process can exit; the next snarkjs call builds it again.
+ */
+export async function releaseCurves(): Promise<void> {
+  const g = globalThis as { curve_bn128?: { terminate(): Promise<void> } | null };
+  if (g.curve_bn128) await g.curve_bn128.terminate();
+}

@@ -12,7 +12,7 @@ export const PROJECT_PRAGMA = 'pragma solidity 0.8.37;';
  */
 export async function exportSolidityVerifier(
   zkey: string,
-  provenance: { circuitHash: string; zkeySha256: string },
+  provenance: { circuitHash: string; zkeySha256: string; contractName?: string },
 ): Promise<string> {
   const template = readFileSync(snarkjsFile('templates/verifier_groth16.sol.ejs'), 'utf8');
   const raw = await snarkjs.zKey.exportSolidityVerifier(zkey, { groth16: template });
@@ -26,13 +26,22 @@ export async function exportSolidityVerifier(
     '// Produced by src/zk/generateArtifacts.ts with snarkjs 0.7.6 `zkey export solidityverifier` (API).',
     `// Circuit sha256 ${provenance.circuitHash}; zkey sha256 ${provenance.zkeySha256}.`,
     `// The one change to snarkjs' output: '${SNARKJS_PRAGMA}' was replaced by '${PROJECT_PRAGMA}'.`,
-  ].join('\n');
-  const lines = raw.replace(SNARKJS_PRAGMA, PROJECT_PRAGMA).split('\n');
+  ];
+  const name = provenance.contractName ?? 'Groth16Verifier';
+  if (name !== 'Groth16Verifier') {
+    header.push(
+      `// Second change: the contract is named '${name}' (snarkjs: 'Groth16Verifier') so several verifiers compile together.`,
+    );
+  }
+  const lines = raw
+    .replace(SNARKJS_PRAGMA, PROJECT_PRAGMA)
+    .replace('contract Groth16Verifier {', `contract ${name} {`)
+    .split('\n');
   const spdx = lines.findIndex((l) => l.includes('SPDX-License-Identifier'));
   // Keep the SPDX line first (the compiler expects it near the top), then the header.
   if (spdx >= 0) {
     const [spdxLine] = lines.splice(spdx, 1);
-    return `${spdxLine}\n${header}\n${lines.join('\n')}`;
+    return `${spdxLine}\n${header.join('\n')}\n${lines.join('\n')}`;
   }
-  return `${header}\n${raw}`;
+  return `${header.join('\n')}\n${lines.join('\n')}`;
 }

@@ -12,6 +12,7 @@ import {IModelRegistry} from "../models/IModelRegistry.sol";
 import {AggregatorV3Interface} from "../oracle/AggregatorV3Interface.sol";
 import {OracleLib} from "../oracle/OracleLib.sol";
 import {IPolicyGuard, PolicyActions} from "../policy/IPolicyGuard.sol";
+import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 import {SynthToken} from "./SynthToken.sol";
 
 /// @title SyntheticVault
@@ -56,6 +57,20 @@ import {SynthToken} from "./SynthToken.sol";
 ///   collateral is left in the full regime) goes to the vault `reserve`, which only the admin moves.
 /// A position with ratio < 100% is bad debt: no rational liquidator repays it; the admin may recapitalise
 /// it from the reserve off-band (not automated here).
+///
+/// Zero-knowledge path (`mintWithProof`, tested in `contracts/test/zk/`): the same `_mintSynth` path,
+/// after a bound read from a forecast proven in `ForecastProofGate` (a Groth16 proof that the registered
+/// model, with private weights, turned the oracle's rounds into the forecast). Risk rule (volatility
+/// targeting with a leverage cap, in 18-decimal fixed point, from the proven outputs at `scaleBits`):
+///   absRet     = max(output1, 2^scaleBits / 10_000)             (expected |daily log return|, floored at 1e-4)
+///   annualVol  = absRet · √(π/2) · √252 / 2^scaleBits           (√(π/2): E|r| → σ for a normal r)
+///   leverage   = min(maxLeverage, targetVol / annualVol)
+///   maxDebt    = collateralValue · leverage / price             (synth units; collateral before this fee)
+/// and the mint is refused unless `debt + amount <= maxDebt` — a bound on the POSITION, so reusing a
+/// proof cannot stack mints past it (no per-proof nullifier is needed here; the gate already refuses a
+/// replayed statement). The proof must be at most `maxProofAge` old and its last round must be the
+/// feed's latest round (the price that values the mint is the one the forecast saw). The direction
+/// (output0) is not enforced on-chain: the rule bounds size, the strategy decides whether to trade.
 ///
 /// Invariants (tested in `contracts/test/markets/`):
 /// - `synth.totalSupply() == totalDebt == sum of position debts`; `totalDebt <= debtCeiling` after a mint.
@@ -111,6 +126,24 @@ contract SyntheticVault is ReentrancyGuardTransient {
         uint256 debtCeiling;
     }
 
+    /// @notice Settings of the zero-knowledge mint path (one slot). `gate == 0` disables it.
+    struct ZkConfig {
+        ForecastProofGate gate;
+        uint16 targetVolBps;
+        uint16 maxLeverageBps;
+        uint8 scaleBits;
+        uint32 maxProofAge;
+    }
+
+    /// @notice A Groth16 proof for `ForecastProofGate.submit` (snarkjs calldata order), for `proveAndMint`.
+    struct ForecastProofCalldata {
+        uint80[] roundIds;
+        uint256[2] a;
+        uint256[2][2] b;
+        uint256[2] c;
+        uint256[] publicSignals;
+    }
+
     /// @notice Basis points denominator.
     uint256 public constant BPS = 10_000;
     /// @notice Absolute floor for any liquidation-ratio floor: 110%.
@@ -124,6 +157,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @notice Share of the liquidation penalty paid to the liquidator; the rest goes to the reserve.
     uint256 public constant LIQUIDATOR_PENALTY_SHARE_BPS = 5000;
     uint256 private constant WAD = 1e18;
+    /// @dev √(π/2)·√252 in WAD: turns an expected |daily log return| into an annualised volatility.
+    uint256 private constant ABS_TO_ANNUAL_VOL_WAD = 19_895_745_131_869_626_275;
 
     /// @notice The synthetic token this vault alone mints and burns.
     SynthToken public immutable SYNTH;
@@ -165,6 +200,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
     mapping(bytes32 intentId => bool) private _intentUsed;
     /// @notice Mint fees (collateral units) owed to each model's shareholders, not yet flushed.
     mapping(bytes32 modelId => uint256) public feesAccrued;
+    ZkConfig private _zk;
 
     /// @notice `amount` collateral was added to `owner`'s position by `by`.
     event Deposited(address indexed owner, address indexed by, bytes32 indexed intentId, uint256 amount);
@@ -211,6 +247,18 @@ contract SyntheticVault is ReentrancyGuardTransient {
     event MintingPausedSet(bool paused, address indexed by);
     /// @notice Governance replaced the guardian.
     event GuardianSet(address guardian);
+    /// @notice Governance set the zero-knowledge mint path (gate zero: disabled).
+    event ZkConfigSet(
+        address gate, uint256 targetVolBps, uint256 maxLeverageBps, uint256 scaleBits, uint256 maxProofAge
+    );
+    /// @notice A mint was sized by the forecast proven under (`modelId`, `proofId`); `maxDebt` was its bound.
+    event MintedWithProof(
+        address indexed owner,
+        bytes32 indexed modelId,
+        bytes32 indexed proofId,
+        uint256 amount,
+        uint256 maxDebt
+    );
     /// @notice Governance moved `amount` of the reserve to `to`.
     event ReserveWithdrawn(address indexed to, uint256 amount);
 
@@ -248,6 +296,18 @@ contract SyntheticVault is ReentrancyGuardTransient {
     error NothingToFlush(bytes32 modelId);
     /// @notice A zero address where one is required.
     error ZeroAddress();
+    /// @notice The zero-knowledge mint path is not configured.
+    error ZkPathDisabled();
+    /// @notice The gate holds no forecast proven for `modelId` under `proofId`.
+    error ZkForecastNotProven(bytes32 modelId, bytes32 proofId);
+    /// @notice The proven forecast is older than `maxAge` seconds.
+    error ZkForecastStale(bytes32 proofId, uint256 provenAt, uint256 maxAge, uint256 timestamp);
+    /// @notice The proven forecast used round `provenRound`; the feed has moved on to `latestRound`.
+    error ZkForecastOutdated(bytes32 proofId, uint80 provenRound, uint80 latestRound);
+    /// @notice The position's debt after the mint would exceed what the proven forecast allows.
+    error ZkSizeExceeded(uint256 debtAfter, uint256 maxDebt);
+    /// @notice The gate proves forecasts on `gateOracle`, not on this vault's feed.
+    error ZkGateFeedMismatch(address gateOracle, address feed);
 
     modifier onlyAdmin() {
         if (msg.sender != ADMIN) revert VaultNotAdmin(msg.sender);
@@ -336,6 +396,43 @@ contract SyntheticVault is ReentrancyGuardTransient {
     function mint(uint256 amount, bytes32 modelId, bytes32 intentId) external nonReentrant {
         _useIntent(intentId, true);
         _mintSynth(_positions[msg.sender], amount, modelId, intentId);
+    }
+
+    /// @notice Mints like `mint`, sized by a forecast proven in the zk gate: reverts unless the forecast
+    /// proven for `modelId` under `proofId` is fresh, used the feed's latest round, and allows the
+    /// position's debt after the mint under the risk rule (see the header). Then the guard's caps and the
+    /// collateral margin apply exactly as for `mint`.
+    function mintWithProof(uint256 amount, bytes32 modelId, bytes32 intentId, bytes32 proofId)
+        external
+        nonReentrant
+    {
+        _mintWithProof(amount, modelId, intentId, proofId);
+    }
+
+    /// @notice Submits `proof` to the zk gate (which checks it: verifier, registry commitment, oracle
+    /// rounds, freshness, replay) and mints like `mintWithProof` with the forecast it records — the whole
+    /// zk-gated mint in one transaction.
+    function proveAndMint(
+        uint256 amount,
+        bytes32 modelId,
+        bytes32 intentId,
+        ForecastProofCalldata calldata proof
+    ) external nonReentrant {
+        ForecastProofGate gate = _zk.gate;
+        if (address(gate) == address(0)) revert ZkPathDisabled();
+        bytes32 proofId = gate.submit(modelId, proof.roundIds, proof.a, proof.b, proof.c, proof.publicSignals);
+        _mintWithProof(amount, modelId, intentId, proofId);
+    }
+
+    /// @dev The zk mint path: the proven bound, then the single mint path.
+    function _mintWithProof(uint256 amount, bytes32 modelId, bytes32 intentId, bytes32 proofId) internal {
+        _useIntent(intentId, true);
+        Position storage p = _positions[msg.sender];
+        uint256 maxDebt = _zkMaxDebt(p.collateral, modelId, proofId);
+        uint256 debtAfter = p.debt + amount;
+        if (debtAfter > maxDebt) revert ZkSizeExceeded(debtAfter, maxDebt);
+        _mintSynth(p, amount, modelId, intentId);
+        emit MintedWithProof(msg.sender, modelId, proofId, amount, maxDebt);
     }
 
     /// @notice Deposits `collateralAmount` (pulled from the caller) into the caller's position and mints
@@ -525,6 +622,30 @@ contract SyntheticVault is ReentrancyGuardTransient {
         emit GuardianSet(newGuardian);
     }
 
+    /// @notice Configures the zero-knowledge mint path. Admin only. `gate` must prove forecasts on this
+    /// vault's feed; zero disables the path. `targetVolBps` (annual) and `maxLeverageBps` (<= 100%) are
+    /// the risk rule's values, `scaleBits` the circuit's fixed-point scale, `maxProofAge` seconds in
+    /// (0, oracle age ceiling].
+    function setZkConfig(ZkConfig calldata config) external onlyAdmin {
+        address gate = address(config.gate);
+        if (gate != address(0)) {
+            address gateOracle = address(config.gate.ORACLE());
+            if (gateOracle != address(FEED)) revert ZkGateFeedMismatch(gateOracle, address(FEED));
+            if (config.maxLeverageBps == 0 || config.maxLeverageBps > BPS) {
+                revert ParameterOutOfBounds("zkMaxLeverage", config.maxLeverageBps, BPS);
+            }
+            if (config.targetVolBps == 0) revert ParameterOutOfBounds("zkTargetVol", 0, 1);
+            if (config.scaleBits > 62) revert ParameterOutOfBounds("zkScaleBits", config.scaleBits, 62);
+            if (config.maxProofAge == 0 || config.maxProofAge > ORACLE_AGE_CEILING) {
+                revert ParameterOutOfBounds("zkMaxProofAge", config.maxProofAge, ORACLE_AGE_CEILING);
+            }
+        }
+        _zk = config;
+        emit ZkConfigSet(
+            gate, config.targetVolBps, config.maxLeverageBps, config.scaleBits, config.maxProofAge
+        );
+    }
+
     /// @notice Pauses new minting at once. Guardian or admin.
     function pauseMinting() external {
         if (msg.sender != guardian && msg.sender != ADMIN) revert VaultNotGuardian(msg.sender);
@@ -582,6 +703,17 @@ contract SyntheticVault is ReentrancyGuardTransient {
         return p.debt != 0 && _ratioBps(p.collateral, p.debt, _priceWad()) < _risk.liquidationRatioBps;
     }
 
+    /// @notice The zero-knowledge mint path's settings.
+    function zkConfig() external view returns (ZkConfig memory) {
+        return _zk;
+    }
+
+    /// @notice The largest debt `owner`'s position may reach through `mintWithProof` with the forecast
+    /// proven for `modelId` under `proofId` (reverts like `mintWithProof` when that proof cannot be used).
+    function zkMaxDebt(address owner, bytes32 modelId, bytes32 proofId) external view returns (uint256) {
+        return _zkMaxDebt(_positions[owner].collateral, modelId, proofId);
+    }
+
     /// @notice Mint fee, in collateral units, for minting `amount` synth at the current price.
     function mintFeeFor(uint256 amount) external view returns (uint256) {
         return _mintFee(amount, _priceWad(), _risk.mintFeeBps);
@@ -618,6 +750,35 @@ contract SyntheticVault is ReentrancyGuardTransient {
         if (fee != 0) feesAccrued[modelId] += fee;
         SYNTH.mint(msg.sender, amount);
         emit Minted(msg.sender, modelId, intentId, amount, fee, ratio, price);
+    }
+
+    /// @dev The risk rule of the zk path (see the header), for a position holding `coll` collateral.
+    function _zkMaxDebt(uint256 coll, bytes32 modelId, bytes32 proofId) internal view returns (uint256) {
+        ZkConfig memory z = _zk;
+        if (address(z.gate) == address(0)) revert ZkPathDisabled();
+        ForecastProofGate.ProvenForecast memory f = z.gate.provenForecast(modelId, proofId);
+        if (f.provenAt == 0) revert ZkForecastNotProven(modelId, proofId);
+        if (block.timestamp > uint256(f.provenAt) + z.maxProofAge) {
+            revert ZkForecastStale(proofId, f.provenAt, z.maxProofAge, block.timestamp);
+        }
+        (uint80 latestRound, uint256 answer,) = OracleLib.latest(FEED, _risk.maxOracleAge);
+        if (latestRound != f.lastRoundId) revert ZkForecastOutdated(proofId, f.lastRoundId, latestRound);
+        uint256 price = answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+        return Math.mulDiv(_toWad(coll), _zkLeverageWad(f.output1, z), price);
+    }
+
+    /// @dev min(maxLeverage, targetVol / annualVol) in WAD, annualVol from the proven expected |return|.
+    function _zkLeverageWad(int64 output1, ZkConfig memory z) internal pure returns (uint256 leverageWad) {
+        uint256 one = uint256(1) << z.scaleBits;
+        // Non-negative int64 values convert exactly.
+        uint256 absRet = output1 > 0 ? uint256(uint64(output1)) : 0;
+        uint256 floorRet = one / 10_000;
+        if (absRet < floorRet) absRet = floorRet;
+        if (absRet == 0) absRet = 1;
+        uint256 annualVolWad = Math.mulDiv(absRet, ABS_TO_ANNUAL_VOL_WAD, one);
+        leverageWad = Math.mulDiv(uint256(z.targetVolBps) * 1e14, WAD, annualVolWad);
+        uint256 capWad = uint256(z.maxLeverageBps) * 1e14;
+        if (leverageWad > capWad) leverageWad = capWad;
     }
 
     /// @dev Records `intentId`; zero is allowed (and not recorded) unless `required`.

@@ -7,6 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
+import {IZkModelRegistry} from "../zk/IZkModelRegistry.sol";
 import {IModelRegistry} from "./IModelRegistry.sol";
 import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 
@@ -32,7 +33,7 @@ import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 /// `FEE_TOKEN.balanceOf(this) >= sum of claimable`; a model's share supply never changes; only the
 /// admin turns approval on. Limits: a holder's owed balance is a uint96 and the accumulator a uint160
 /// (about 1.4e36 fee-token units distributed per model) — SafeCast reverts beyond them.
-contract ModelRegistry is IModelRegistry, IModelSharesHook, ReentrancyGuardTransient {
+contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -250,8 +251,18 @@ contract ModelRegistry is IModelRegistry, IModelSharesHook, ReentrancyGuardTrans
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IModelRegistry
-    function isApproved(bytes32 modelId) external view returns (bool) {
+    function isApproved(bytes32 modelId)
+        external
+        view
+        override(IModelRegistry, IZkModelRegistry)
+        returns (bool)
+    {
         return _models[modelId].approved;
+    }
+
+    /// @inheritdoc IZkModelRegistry
+    function zkCommitmentOf(bytes32 modelId) external view returns (bytes32) {
+        return _models[modelId].zkCommitment;
     }
 
     /// @notice The full record of `modelId` (zero values if unregistered).

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {console} from "forge-std/console.sol";
+
+import {TestStablecoin} from "../../src/devnet/TestStablecoin.sol";
+import {SyntheticVault} from "../../src/markets/SyntheticVault.sol";
+import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
+import {ModelRegistry} from "../../src/models/ModelRegistry.sol";
+import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
+import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
+import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
+import {ForecastProofGate} from "../../src/zk/ForecastProofGate.sol";
+import {IZkModelRegistry} from "../../src/zk/IZkModelRegistry.sol";
+import {RidgeGroth16Verifier} from "../../src/zk/RidgeGroth16Verifier.sol";
+import {MarketsFixture} from "../markets/MarketsFixture.sol";
+import {AggregatorDouble} from "./doubles/AggregatorDouble.sol";
+import {RidgeProofFixture as F} from "./fixtures/RidgeProofFixture.sol";
+
+/// @notice The vault's zk mint path end to end in forge: the real ModelRegistry (zk commitment set by
+/// the owner before approval), the real PolicyGuard, the generated ridge verifier, the gate, and a real
+/// proof of the agent's ridge forecaster on WTI (fixture made by `generateArtifacts.ts --target ridge`).
+contract VaultZkMintTest is MarketsFixture {
+    uint256 internal constant NOW = 1_790_000_000;
+    uint80 internal constant ROUND_0 = 41;
+    uint80 internal constant ROUND_1 = 42;
+    uint16 internal constant TARGET_VOL_BPS = 2000; // 20% a year
+    uint16 internal constant MAX_LEVERAGE_BPS = 3000; // 30% of capital
+    uint32 internal constant MAX_PROOF_AGE = 1 hours;
+    uint256 internal constant CAPITAL = 20_000e6; // tUSD, 6 decimals
+    uint256 internal constant K_WAD = 19_895_745_131_869_626_275; // sqrt(pi/2) * sqrt(252)
+
+    AggregatorDouble internal oracle;
+    ForecastProofGate internal gate;
+
+    function setUp() public {
+        vm.warp(NOW);
+        usd = new TestStablecoin();
+        oracle = new AggregatorDouble();
+        oracle.setRound(ROUND_0, F.ANSWER_0, NOW - 1 days);
+        oracle.setRound(ROUND_1, F.ANSWER_1, NOW - 10 minutes);
+        registry = new ModelRegistry(IERC20(address(usd)), timelock, guardianKey);
+        guard = new PolicyGuard(
+            timelock, guardianKey, agent, IModelRegistry(address(registry)), _globalCeiling()
+        );
+        vault = new SyntheticVault(
+            _vaultConfig(
+                IERC20Metadata(address(usd)), AggregatorV3Interface(address(oracle)), guard, registry
+            )
+        );
+        synth = vault.SYNTH();
+        PolicyGuard.Limits memory limits = _emptyLimits();
+        limits.epochCap = EPOCH_CAP;
+        limits.lifetimeCap = 1_000_000e18;
+        limits.rateLimit = 1000;
+        limits.marginBps = MARGIN_BPS;
+        limits.maxOracleAge = 3600;
+        limits.maxDeviationBps = 10_000;
+        gate = new ForecastProofGate(
+            address(new RidgeGroth16Verifier()),
+            IZkModelRegistry(address(registry)),
+            AggregatorV3Interface(address(oracle)),
+            2 days,
+            F.N_OUTPUTS,
+            F.N_FEATURES,
+            F.N_ANSWERS,
+            F.VALUE_BITS
+        );
+        vm.startPrank(timelock);
+        guard.createPolicy(address(vault), PolicyActions.SYNTH_MINT, 1 days, _globalCeiling(), limits, 0);
+        vault.setZkConfig(_zkConfig(gate));
+        vm.stopPrank();
+        _registerModel(F.MODEL_ID, _pair(alice, bob), _pair(600_000e18, 400_000e18));
+        vm.prank(alice);
+        registry.setZkCommitment(F.MODEL_ID, F.ZK_COMMITMENT);
+        vm.prank(timelock);
+        registry.approveModel(F.MODEL_ID);
+        usd.mint(agent, CAPITAL);
+        vm.startPrank(agent);
+        usd.approve(address(vault), type(uint256).max);
+        vault.deposit(agent, CAPITAL, bytes32(0));
+        vm.stopPrank();
+    }
+
+    function _zkConfig(ForecastProofGate g) internal pure returns (SyntheticVault.ZkConfig memory) {
+        return SyntheticVault.ZkConfig({
+            gate: g,
+            targetVolBps: TARGET_VOL_BPS,
+            maxLeverageBps: MAX_LEVERAGE_BPS,
+            scaleBits: 20,
+            maxProofAge: MAX_PROOF_AGE
+        });
+    }
+
+    function _rounds() internal pure returns (uint80[] memory r) {
+        r = new uint80[](2);
+        r[0] = ROUND_0;
+        r[1] = ROUND_1;
+    }
+
+    function _submit() internal returns (bytes32) {
+        return gate.submit(F.MODEL_ID, _rounds(), F.a(), F.b(), F.c(), F.publicSignals());
+    }
+
+    /// @dev The risk rule recomputed here from the fixture's outputs (the header's formula).
+    function _expectedMaxDebt(uint256 capital) internal pure returns (uint256) {
+        uint256 annualVolWad = uint256(F.OUTPUT_1) * K_WAD / (1 << 20);
+        uint256 leverage = uint256(TARGET_VOL_BPS) * 1e14 * 1e18 / annualVolWad;
+        if (leverage > uint256(MAX_LEVERAGE_BPS) * 1e14) leverage = uint256(MAX_LEVERAGE_BPS) * 1e14;
+        return capital * 1e12 * leverage / (uint256(F.ANSWER_1) * 1e10);
+    }
+
+    function _mint(uint256 amount, bytes32 proofId) internal {
+        vm.prank(agent);
+        vault.mintWithProof(amount, F.MODEL_ID, keccak256(abi.encode("zk", amount, proofId)), proofId);
+    }
+
+    // ---- the rule ----
+
+    function test_mintWithProof_mintsUpToTheProvenBound() public {
+        bytes32 proofId = _submit();
+        uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
+        assertEq(maxDebt, _expectedMaxDebt(CAPITAL));
+        // Fixture: |r| ≈ 0.0184/day → ≈ 36.6%/yr → leverage 0.546, capped at 0.30 → 6,000 USD of sWTI.
+        assertApproxEqRel(maxDebt, 6000e18 * 1e8 / uint256(F.ANSWER_1), 1e12);
+        vm.expectEmit(address(vault));
+        emit SyntheticVault.MintedWithProof(agent, F.MODEL_ID, proofId, maxDebt, maxDebt);
+        _mint(maxDebt, proofId);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, maxDebt);
+        assertEq(synth.balanceOf(agent), maxDebt);
+    }
+
+    function test_mintWithProof_refusesAboveTheBound() public {
+        bytes32 proofId = _submit();
+        uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, maxDebt + 1, maxDebt));
+        _mint(maxDebt + 1, proofId);
+    }
+
+    function test_mintWithProof_boundsThePositionNotEachMint() public {
+        bytes32 proofId = _submit();
+        uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
+        _mint(maxDebt / 2, proofId);
+        uint256 rest = maxDebt - maxDebt / 2;
+        // The same proof again: only the rest of the bound is left (collateral fell by the fee, so a bit less).
+        uint256 bound = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
+        assertLt(bound, maxDebt);
+        vm.expectRevert(
+            abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, maxDebt / 2 + rest, bound)
+        );
+        _mint(rest, proofId);
+    }
+
+    /// @dev Fuzz twin of the two tests above: any amount mints iff the debt after stays within the bound.
+    function testFuzz_mintWithProof_boundHolds(uint256 amount) public {
+        bytes32 proofId = _submit();
+        uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
+        amount = bound(amount, 1e18, 2 * maxDebt);
+        if (amount > maxDebt) {
+            vm.expectRevert(abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, amount, maxDebt));
+        }
+        _mint(amount, proofId);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertLe(debt, maxDebt);
+    }
+
+    // ---- refusals, each with its own error ----
+
+    function test_mintWithProof_refusesUnprovenOrOtherModel() public {
+        bytes32 proofId = _submit();
+        bytes32 other = keccak256("other model");
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.ZkForecastNotProven.selector, other, proofId));
+        vm.prank(agent);
+        vault.mintWithProof(1e18, other, keccak256("i1"), proofId);
+        bytes32 unknown = keccak256("no such proof");
+        vm.expectRevert(
+            abi.encodeWithSelector(SyntheticVault.ZkForecastNotProven.selector, F.MODEL_ID, unknown)
+        );
+        _mint(1e18, unknown);
+    }
+
+    function test_mintWithProof_refusesStaleProof() public {
+        bytes32 proofId = _submit();
+        vm.warp(NOW + MAX_PROOF_AGE + 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SyntheticVault.ZkForecastStale.selector, proofId, NOW, MAX_PROOF_AGE, NOW + MAX_PROOF_AGE + 1
+            )
+        );
+        _mint(1e18, proofId);
+    }
+
+    function test_mintWithProof_refusesWhenTheFeedMovedOn() public {
+        bytes32 proofId = _submit();
+        oracle.setRound(ROUND_1 + 1, F.ANSWER_1, NOW);
+        vm.expectRevert(
+            abi.encodeWithSelector(SyntheticVault.ZkForecastOutdated.selector, proofId, ROUND_1, ROUND_1 + 1)
+        );
+        _mint(1e18, proofId);
+    }
+
+    function test_mintWithProof_stillThroughTheGuard() public {
+        bytes32 proofId = _submit();
+        // Not the agent (alice has collateral, so the bound allows her): the guard refuses.
+        usd.mint(alice, CAPITAL);
+        vm.startPrank(alice);
+        usd.approve(address(vault), CAPITAL);
+        vault.deposit(alice, CAPITAL, bytes32(0));
+        vm.stopPrank();
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyNotAgent.selector, alice));
+        vm.prank(alice);
+        vault.mintWithProof(1e18, F.MODEL_ID, keccak256("i2"), proofId);
+        // Revoked model: the guard refuses it although its proof stays recorded.
+        vm.prank(guardianKey);
+        registry.revokeModel(F.MODEL_ID);
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, F.MODEL_ID));
+        _mint(1e18, proofId);
+    }
+
+    function test_mintWithProof_duplicateIntent() public {
+        bytes32 proofId = _submit();
+        _mint(1e18, proofId);
+        bytes32 intent = keccak256(abi.encode("zk", uint256(1e18), proofId));
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DuplicateIntent.selector, intent));
+        _mint(1e18, proofId);
+    }
+
+    // ---- configuration ----
+
+    function test_setZkConfig_governedAndChecked() public {
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.VaultNotAdmin.selector, agent));
+        vm.prank(agent);
+        vault.setZkConfig(_zkConfig(gate));
+
+        AggregatorDouble otherFeed = new AggregatorDouble();
+        ForecastProofGate wrongFeedGate = new ForecastProofGate(
+            address(1), IZkModelRegistry(address(registry)), otherFeed, 1 days, 2, 8, 2, 40
+        );
+        vm.startPrank(timelock);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SyntheticVault.ZkGateFeedMismatch.selector, address(otherFeed), address(oracle)
+            )
+        );
+        vault.setZkConfig(_zkConfig(wrongFeedGate));
+        SyntheticVault.ZkConfig memory c = _zkConfig(gate);
+        c.maxLeverageBps = 10_001;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                SyntheticVault.ParameterOutOfBounds.selector, bytes32("zkMaxLeverage"), 10_001, 10_000
+            )
+        );
+        vault.setZkConfig(c);
+        // Disabling: gate zero.
+        vm.expectEmit(address(vault));
+        emit SyntheticVault.ZkConfigSet(address(0), 0, 0, 0, 0);
+        vault.setZkConfig(
+            SyntheticVault.ZkConfig({
+                gate: ForecastProofGate(address(0)),
+                targetVolBps: 0,
+                maxLeverageBps: 0,
+                scaleBits: 0,
+                maxProofAge: 0
+            })
+        );
+        vm.stopPrank();
+        vm.expectRevert(SyntheticVault.ZkPathDisabled.selector);
+        _mint(1e18, bytes32(0));
+    }
+
+    // ---- figures ----
+
+    /// @notice Gas of the whole zk-gated mint: gate.submit (verifier, oracle binding, registry check,
+    /// record) + vault.mintWithProof (bound, guard, mint). Printed for bench/zk.bench.ts.
+    function test_gas_zkGatedMint() public {
+        uint80[] memory rounds = _rounds();
+        (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = (F.a(), F.b(), F.c());
+        uint256[] memory signals = F.publicSignals();
+        uint256 g0 = gasleft();
+        bytes32 proofId = gate.submit(F.MODEL_ID, rounds, a, b, c, signals);
+        uint256 submitGas = g0 - gasleft();
+        vm.prank(agent);
+        g0 = gasleft();
+        vault.mintWithProof(10e18, F.MODEL_ID, keccak256("gas"), proofId);
+        uint256 mintGas = g0 - gasleft();
+        console.log("zk-gated mint gas: submit", submitGas);
+        console.log("zk-gated mint gas: mintWithProof", mintGas);
+        console.log("zk-gated mint gas: total (execution, no 21000 base or calldata)", submitGas + mintGas);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 10e18);
+    }
+
+    /// @notice The whole zk-gated mint in one call: `proveAndMint` (gate.submit inside, then the mint).
+    function test_proveAndMint_oneTransaction() public {
+        SyntheticVault.ForecastProofCalldata memory p = SyntheticVault.ForecastProofCalldata({
+            roundIds: _rounds(), a: F.a(), b: F.b(), c: F.c(), publicSignals: F.publicSignals()
+        });
+        vm.prank(agent);
+        uint256 g0 = gasleft();
+        vault.proveAndMint(10e18, F.MODEL_ID, keccak256("one-tx"), p);
+        console.log("proveAndMint gas (one call: verify + bind + record + mint)", g0 - gasleft());
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 10e18);
+        bytes32 proofId = gate.proofIdOf(_rounds(), F.publicSignals());
+        assertEq(gate.provenForecast(F.MODEL_ID, proofId).output1, F.OUTPUT_1);
+        // The statement is spent: the same proof again is refused by the gate, through the vault.
+        vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkProofAlreadyUsed.selector, proofId));
+        vm.prank(agent);
+        vault.proveAndMint(10e18, F.MODEL_ID, keccak256("one-tx-2"), p);
+    }
+
+    /// @notice The same first mint through the plain `mint` (no proof), for the zk overhead.
+    function test_gas_plainMint() public {
+        vm.prank(agent);
+        uint256 g0 = gasleft();
+        vault.mint(10e18, F.MODEL_ID, keccak256("gas"));
+        console.log("plain mint gas (same state)", g0 - gasleft());
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 10e18);
+    }
+}
