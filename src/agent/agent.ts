@@ -241,6 +241,7 @@ export function createAgent(deps: AgentDependencies): Agent {
     for (const strategy of deps.strategies) intents.push(...(await strategy.decide(context)));
     // preflight, approval
     const ready: Intent[] = [];
+    const preflightGas = new Map<Hex, bigint>();
     for (const first of intents) {
       let intent: Intent | undefined = first;
       while (intent) {
@@ -263,7 +264,11 @@ export function createAgent(deps: AgentDependencies): Agent {
           key: intent.key,
           payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...verdict.refusal },
         });
-        if (verdict.ok) break;
+        if (verdict.ok) {
+          // Reuse the preflight's estimate (+25%) so the transaction manager does not estimate again.
+          preflightGas.set(intent.key, (verdict.gas * 5n) / 4n);
+          break;
+        }
         journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);
         report.intents.push({
           key: intent.key,
@@ -307,7 +312,7 @@ export function createAgent(deps: AgentDependencies): Agent {
         label: i.call.label,
         to: i.call.to,
         data: i.call.data,
-        ...(options.preflight ? {} : { gas: 2_000_000n }),
+        gas: options.preflight ? preflightGas.get(i.key) : 2_000_000n,
       })),
     );
     settled.forEach((outcome, index) => {

@@ -86,7 +86,15 @@ export async function sendPrepared(
     value: call.value,
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== 'success') throw new TransactionRevertedError(hash, call.label);
+  if (receipt.status !== 'success') {
+    // Re-run the call at the parent block to name the revert (the receipt itself carries no reason).
+    const transaction = await publicClient.getTransaction({ hash });
+    const revert = await publicClient
+      .call({ account, to: call.to, data: call.data, value: call.value, gas: transaction.gas, blockNumber: receipt.blockNumber - 1n })
+      .then(() => undefined)
+      .catch((error: unknown) => toContractRevertError(error) ?? error);
+    throw new TransactionRevertedError(hash, call.label, revert);
+  }
   const events = decodeEvents([...eventAbis.flat(), ...(projectEventsAbi as Abi)] as Abi, receipt);
   return { hash, receipt, events, gasUsed: receipt.gasUsed };
 }
