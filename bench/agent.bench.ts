@@ -8,38 +8,86 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeAbiParameters, encodeFunctionData, keccak256 } from 'viem';
 import { openStack, runDemo, timestampOf } from '../src/agent/index.js';
-import { createMemoryTxStore, createTxManager, writeContract, passProposalOnDevnet, policyGuardAbi, prepareMintSynth, syntheticVaultAbi } from '../src/chain/index.js';
+import {
+  createMemoryTxStore,
+  createTxManager,
+  passProposalOnDevnet,
+  policyGuardAbi,
+  prepareMintSynth,
+  syntheticVaultAbi,
+  writeContract,
+} from '../src/chain/index.js';
 import { publishNextRound } from '../src/oracle/index.js';
 import { POLICY_ACTIONS } from '../src/policy/index.js';
 
 const mints = Number(process.argv[2] ?? 100);
 const days = Number(process.argv[3] ?? 60);
 const E18 = 10n ** 18n;
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] ?? Number.NaN;
 
 async function guardedThroughput() {
   const stateDir = mkdtempSync(join(tmpdir(), 'provenant-bench-'));
-  const stack = await openStack({ stateDir, statePath: null, genesisTimestamp: timestampOf('2019-01-02') - 86_400n, trainEnd: '2018-12-31', forecasterKind: 'ridge' });
+  const stack = await openStack({
+    stateDir,
+    statePath: null,
+    genesisTimestamp: timestampOf('2019-01-02') - 86_400n,
+    trainEnd: '2018-12-31',
+    forecasterKind: 'ridge',
+  });
   try {
     const a = stack.addresses;
     // Governance raises the mint rate limit to its ceiling so the bench is limited by the chain, not the policy.
-    const limits = await stack.deployer.publicClient.readContract({ address: a.guard, abi: policyGuardAbi, functionName: 'limitsOf', args: [a.vault, POLICY_ACTIONS.SYNTH_MINT] });
-    const calls = [{ target: a.guard, data: encodeSetLimits(a.vault, { ...limits, rateLimit: 1000n, epochCap: 10_000n * E18 }), label: 'bench limits' }];
-    await passProposalOnDevnet(stack.deployer, { governor: a.governor, timelock: a.timelock }, { description: 'bench: raise mint rate limit', calls });
+    const limits = await stack.deployer.publicClient.readContract({
+      address: a.guard,
+      abi: policyGuardAbi,
+      functionName: 'limitsOf',
+      args: [a.vault, POLICY_ACTIONS.SYNTH_MINT],
+    });
+    const calls = [
+      {
+        target: a.guard,
+        data: encodeSetLimits(a.vault, { ...limits, rateLimit: 1000n, epochCap: 10_000n * E18 }),
+        label: 'bench limits',
+      },
+    ];
+    await passProposalOnDevnet(
+      stack.deployer,
+      { governor: a.governor, timelock: a.timelock },
+      { description: 'bench: raise mint rate limit', calls },
+    );
     const block = await stack.deployer.publicClient.getBlock();
-    await publishNextRound(stack.relayer, { accounts: stack.reporterAccounts }, { feed: a.feeds.WTI, answer: 46_54_000_000n, observedAt: block.timestamp });
-    const key = (tag: string, i: number) => keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'uint256' }], [tag, BigInt(i)]));
+    await publishNextRound(
+      stack.relayer,
+      { accounts: stack.reporterAccounts },
+      { feed: a.feeds.WTI, answer: 46_54_000_000n, observedAt: block.timestamp },
+    );
+    const key = (tag: string, i: number) =>
+      keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'uint256' }], [tag, BigInt(i)]));
     // Baseline: one at a time, each receipt awaited before the next send.
     let t = performance.now();
     for (let i = 0; i < mints; i++) {
       // writeContract = simulate, send, wait for the receipt, fail on a revert: the usual agent-kit loop.
-      await writeContract(stack.agent, { address: a.vault, abi: syntheticVaultAbi, functionName: 'mint', args: [10n * E18, stack.forecaster.id, key('baseline', i)] });
+      await writeContract(stack.agent, {
+        address: a.vault,
+        abi: syntheticVaultAbi,
+        functionName: 'mint',
+        args: [10n * E18, stack.forecaster.id, key('baseline', i)],
+      });
     }
     const baseline = mints / ((performance.now() - t) / 1000);
     // Pipelined: the transaction manager reserves consecutive nonces and keeps them all in flight.
-    const tx = createTxManager({ clients: stack.agent, account: stack.agentAccount, store: createMemoryTxStore() });
+    const tx = createTxManager({
+      clients: stack.agent,
+      account: stack.agentAccount,
+      store: createMemoryTxStore(),
+    });
     const intents = Array.from({ length: mints }, (_, i) => {
-      const call = prepareMintSynth(a.vault, { amount: 10n * E18, modelId: stack.forecaster.id, intentId: key('pipelined', i) });
+      const call = prepareMintSynth(a.vault, {
+        amount: 10n * E18,
+        modelId: stack.forecaster.id,
+        intentId: key('pipelined', i),
+      });
       // The agent passes the gas its preflight estimated; here a fixed limit above a mint's cost.
       return { key: key('pipelined', i), label: call.label, to: call.to, data: call.data, gas: 400_000n };
     });
@@ -58,17 +106,31 @@ async function guardedThroughput() {
 }
 
 function encodeSetLimits(asset: `0x${string}`, limits: Record<string, bigint>) {
-  return encodeFunctionData({ abi: policyGuardAbi, functionName: 'setLimits', args: [asset, POLICY_ACTIONS.SYNTH_MINT, limits as never] });
+  return encodeFunctionData({
+    abi: policyGuardAbi,
+    functionName: 'setLimits',
+    args: [asset, POLICY_ACTIONS.SYNTH_MINT, limits as never],
+  });
 }
 
 async function epochLatency() {
   const stateDir = mkdtempSync(join(tmpdir(), 'provenant-bench-'));
   const start = '2020-01-02';
   const end = new Date(Date.parse(`${start}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-  const result = await runDemo({ stateDir, start, end, persist: false, agent: { art: { size: 512, evolveEveryEpochs: 20, maxTokens: 12 } } });
+  const result = await runDemo({
+    stateDir,
+    start,
+    end,
+    persist: false,
+    agent: { art: { size: 512, evolveEveryEpochs: 20, maxTokens: 12 } },
+  });
   try {
-    console.log(`epoch latency over ${result.epochMs.length} real-data epochs (${start} … ${end}), observe → record:`);
-    console.log(`  median ${quantile(result.epochMs, 0.5).toFixed(0)} ms, p95 ${quantile(result.epochMs, 0.95).toFixed(0)} ms, max ${Math.max(...result.epochMs).toFixed(0)} ms`);
+    console.log(
+      `epoch latency over ${result.epochMs.length} real-data epochs (${start} … ${end}), observe → record:`,
+    );
+    console.log(
+      `  median ${quantile(result.epochMs, 0.5).toFixed(0)} ms, p95 ${quantile(result.epochMs, 0.95).toFixed(0)} ms, max ${Math.max(...result.epochMs).toFixed(0)} ms`,
+    );
   } finally {
     result.journal.close();
     await result.stack.close();

@@ -15,6 +15,8 @@ export type AgentAddresses = {
   votes: Address;
   feeds: { WTI: Address; BRENT: Address; XAU: Address };
   goldVault: Address;
+  /** ForecastProofGate for the WTI feed (the vault's zk mint path); undefined on deployments without it. */
+  zkGate: Address | undefined;
 };
 
 export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Address }): AgentAddresses {
@@ -32,6 +34,7 @@ export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Add
     votes: a('ProvenantVotes'),
     feeds: { WTI: a('MedianOracle.WTI'), BRENT: a('MedianOracle.BRENT'), XAU: a('MedianOracle.XAU') },
     goldVault: a('SyntheticVault.sXAU'),
+    zkGate: manifest.contracts['ForecastProofGate.WTI']?.address,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   passProposalOnDevnet,
   policyGuardAbi,
   provenanceNFTAbi,
+  syntheticVaultAbi,
   writeContract,
 } from '../chain/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
@@ -136,11 +137,21 @@ export function demoPolicies(a: AgentAddresses): PolicySpec[] {
 
 export type BootstrapModels = { forecasterId: Hex; generatorId: Hex };
 
+/** The zk mint path's risk rule on the vault (must match the agent's `targetVol` / `maxPositionFraction`). */
+export const DEMO_ZK_CONFIG = {
+  targetVolBps: 2_000,
+  maxLeverageBps: 3_000,
+  scaleBits: 20,
+  maxProofAge: 86_400,
+} as const;
+
+export type BootstrapOptions = { nftMintFee?: bigint; zk?: typeof DEMO_ZK_CONFIG | undefined };
+
 /** The calls of the bootstrap proposal: approve the models, create every policy, route NFT mint fees to the model. */
 export function bootstrapProposal(
   a: AgentAddresses,
   models: BootstrapModels,
-  options: { nftMintFee?: bigint } = {},
+  options: BootstrapOptions = {},
 ): Proposal {
   const calls: GovernanceCall[] = [
     governanceCall(
@@ -167,6 +178,17 @@ export function bootstrapProposal(
       ),
     ),
   ];
+  if (options.zk && a.zkGate) {
+    calls.push(
+      governanceCall(
+        a.vault,
+        syntheticVaultAbi,
+        'setZkConfig',
+        [{ gate: a.zkGate, ...options.zk }],
+        'enable the zk-gated mint path on the sWTI vault',
+      ),
+    );
+  }
   if (options.nftMintFee) {
     calls.push(
       governanceCall(
@@ -226,7 +248,7 @@ export async function bootstrapOnDevnet(
   clients: ProvenantClients,
   a: AgentAddresses,
   models: BootstrapModels,
-  options: { nftMintFee?: bigint; onStep?: (step: string) => void } = {},
+  options: BootstrapOptions & { onStep?: (step: string) => void } = {},
 ): Promise<boolean> {
   if (await isBootstrapped(clients, a.guard)) return false;
   await ensureDelegated(clients, a.votes);

@@ -12,7 +12,9 @@ import {
 import { loadDataset } from '../data/index.js';
 import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
+import { setup } from '../zk/index.js';
 import { type Agent, createAgent, type EpochReport } from './agent.js';
+import { DEMO_ZK_CONFIG } from './bootstrap.js';
 import { type Journal, openJournal } from './journal/index.js';
 import { type AgentOptions, parseAgentOptions } from './options.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
@@ -96,7 +98,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
       account: stack.agentAccount,
       store: journal.txStore(),
     });
-    const agent = buildAgent(stack, journal, tx, options);
+    const agent = buildAgent(stack, journal, tx, options, await agentZk(stack, options));
     await agent.recover();
     const reporters: ReporterSet = { accounts: stack.reporterAccounts, spreadPpm: 500 };
     const totals: DemoTotals = { refusals: 0, halts: 0, confirmed: 0, gasUsed: 0n };
@@ -177,11 +179,29 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   }
 }
 
+/** The zk mint path's inputs: committed (or cached) circuit artefacts for the forecaster and the vault's risk rule. */
+export type AgentZk = NonNullable<Parameters<typeof synthStrategy>[0]['zk']>;
+
+/**
+ * Loads the forecaster's Groth16 artefacts when the zk path is enabled and the deployment has a gate
+ * (the ridge circuit's artefacts are committed under zk/ridge, so this is fast on a fresh clone).
+ */
+export async function agentZk(
+  stack: Pick<Stack, 'addresses' | 'forecaster'>,
+  options: AgentOptions,
+): Promise<AgentZk | undefined> {
+  if (!options.zk || !stack.addresses.zkGate) return undefined;
+  const artifacts = await setup(stack.forecaster.model, { answers: 2 });
+  const { maxProofAge: _age, ...risk } = DEMO_ZK_CONFIG;
+  return { artifacts, model: stack.forecaster.model, risk };
+}
+
 export function buildAgent(
   stack: Pick<Stack, 'addresses' | 'agent' | 'agentAccount' | 'forecaster' | 'generator' | 'content'>,
   journal: Journal,
   tx: TxManager,
   options: AgentOptions,
+  zk?: AgentZk,
 ): Agent {
   const a = stack.addresses;
   const cpi = loadDataset('cpi-us').series;
@@ -203,7 +223,7 @@ export function buildAgent(
     content: stack.content,
     decimals: 8,
     strategies: [
-      synthStrategy({ vault: a.vault, modelId: stack.forecaster.id }),
+      synthStrategy({ vault: a.vault, modelId: stack.forecaster.id, ...(zk ? { zk } : {}) }),
       feeStrategy({
         pool: a.pool,
         findPolicy: (ps) =>

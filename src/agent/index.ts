@@ -28,6 +28,7 @@ export {
   runAgentLoop,
 } from './cli-support.js';
 export {
+  agentZk,
   artStateFromJournal,
   buildAgent,
   type DemoParameters,

@@ -43,8 +43,8 @@ export const agentOptionsSchema = z
     approvalThresholdUsd: z.number().positive().nullable().default(null),
     /** Skip the client-side preflight (the chain still refuses what the guard does not allow). */
     preflight: z.boolean().default(true),
-    /** Use the zero-knowledge path for synth mints when the ZK artefacts are available. */
-    zk: z.boolean().default(false),
+    /** Mint synths through the zero-knowledge path (a Groth16 proof of the forecast, checked on-chain) when the deployment has a proof gate. */
+    zk: z.boolean().default(true),
     /** Oracle rounds of history the agent reads each epoch. */
     historyRounds: z.number().int().min(70).max(400).default(90),
   })

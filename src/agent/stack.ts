@@ -18,7 +18,7 @@ import {
 } from '../chain/index.js';
 import { ContentStore } from '../provenance/index.js';
 import { type AgentAddresses, agentAddresses } from './addresses.js';
-import { bootstrapOnDevnet, ensureModelRegistered } from './bootstrap.js';
+import { bootstrapOnDevnet, DEMO_ZK_CONFIG, ensureModelRegistered } from './bootstrap.js';
 import { loadGenerator, type TrainedForecaster, trainAgentForecaster } from './models.js';
 import { ensureZkCommitment } from './zkCommitment.js';
 
@@ -134,7 +134,11 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       deployer,
       addresses,
       { forecasterId: forecaster.id, generatorId: generator.id },
-      { nftMintFee: 1n * E6, onStep: (s) => step(`governance: ${s}`) },
+      {
+        nftMintFee: 1n * E6,
+        ...(p.forecasterKind === 'ridge' ? { zk: DEMO_ZK_CONFIG } : {}),
+        onStep: (s) => step(`governance: ${s}`),
+      },
     );
     step('funding the agent');
     const capital = BigInt(p.capitalUsd ?? 1_000_000) * E6;

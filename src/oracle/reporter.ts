@@ -66,9 +66,19 @@ export async function publishNextRound(
   set: ReporterSet,
   parameters: { feed: Address; answer: bigint; observedAt: bigint },
 ): Promise<{ roundId: bigint; median: bigint; gasUsed: bigint }> {
-  const latest = await relayer.publicClient.readContract({ address: parameters.feed, abi: medianOracleAbi, functionName: 'latestRound' });
+  const latest = await relayer.publicClient.readContract({
+    address: parameters.feed,
+    abi: medianOracleAbi,
+    functionName: 'latestRound',
+  });
   const roundId = BigInt(latest) + 1n;
-  const reports = await collectReports(set, { feed: parameters.feed, chainId: relayer.chain.id, roundId, answer: parameters.answer, observedAt: parameters.observedAt });
+  const reports = await collectReports(set, {
+    feed: parameters.feed,
+    chainId: relayer.chain.id,
+    roundId,
+    answer: parameters.answer,
+    observedAt: parameters.observedAt,
+  });
   const result = await submitRound(relayer, { feed: parameters.feed, roundId, reports });
   const accepted = result.events.find((e) => e.eventName === 'RoundAccepted');
   return { roundId, median: (accepted?.args.answer as bigint | undefined) ?? 0n, gasUsed: result.gasUsed };

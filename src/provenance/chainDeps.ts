@@ -30,28 +30,71 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
   const { client, nft } = p;
   return {
     async readTokenRecord(tokenId: bigint): Promise<TokenRecord> {
-      const count = await client.readContract({ address: nft, abi: provenanceNFTAbi, functionName: 'versionCount', args: [tokenId] });
+      const count = await client.readContract({
+        address: nft,
+        abi: provenanceNFTAbi,
+        functionName: 'versionCount',
+        args: [tokenId],
+      });
       const [minted, evolved, tokenUri] = await Promise.all([
-        client.getContractEvents({ address: nft, abi: provenanceNFTAbi, eventName: 'Minted', args: { tokenId }, fromBlock: 0n }),
-        client.getContractEvents({ address: nft, abi: provenanceNFTAbi, eventName: 'Evolved', args: { tokenId }, fromBlock: 0n }),
-        client.readContract({ address: nft, abi: provenanceNFTAbi, functionName: 'tokenURI', args: [tokenId] }),
+        client.getContractEvents({
+          address: nft,
+          abi: provenanceNFTAbi,
+          eventName: 'Minted',
+          args: { tokenId },
+          fromBlock: 0n,
+        }),
+        client.getContractEvents({
+          address: nft,
+          abi: provenanceNFTAbi,
+          eventName: 'Evolved',
+          args: { tokenId },
+          fromBlock: 0n,
+        }),
+        client.readContract({
+          address: nft,
+          abi: provenanceNFTAbi,
+          functionName: 'tokenURI',
+          args: [tokenId],
+        }),
       ]);
       const cids = new Map<number, string>();
       for (const e of minted) cids.set(0, rawCidFromDigest(e.args.manifestDigest as Hex));
-      for (const e of evolved) cids.set(Number(e.args.version), rawCidFromDigest(e.args.manifestDigest as Hex));
+      for (const e of evolved)
+        cids.set(Number(e.args.version), rawCidFromDigest(e.args.manifestDigest as Hex));
       const versions = [];
       for (let i = 0n; i < count; i++) {
-        const [commitment, parentCommitment] = await client.readContract({ address: nft, abi: provenanceNFTAbi, functionName: 'versionAt', args: [tokenId, i] });
+        const [commitment, parentCommitment] = await client.readContract({
+          address: nft,
+          abi: provenanceNFTAbi,
+          functionName: 'versionAt',
+          args: [tokenId, i],
+        });
         const manifestCid = cids.get(Number(i));
-        versions.push({ commitment, ...(manifestCid ? { manifestCid } : {}), ...(i > 0n ? { parentCommitment } : {}) });
+        versions.push({
+          commitment,
+          ...(manifestCid ? { manifestCid } : {}),
+          ...(i > 0n ? { parentCommitment } : {}),
+        });
       }
       return { tokenId, versions, tokenUri };
     },
     async readRound(feed: Hex, roundId: bigint) {
-      const r = await client.readContract({ address: feed, abi: aggregatorV3InterfaceAbi, functionName: 'getRoundData', args: [roundId] });
+      const r = await client.readContract({
+        address: feed,
+        abi: aggregatorV3InterfaceAbi,
+        functionName: 'getRoundData',
+        args: [roundId],
+      });
       return { roundId: r[0], answer: r[1], updatedAt: r[3] };
     },
-    isModelApproved: (modelId: Hex) => client.readContract({ address: p.registry, abi: modelRegistryAbi, functionName: 'isApproved', args: [modelId] }),
+    isModelApproved: (modelId: Hex) =>
+      client.readContract({
+        address: p.registry,
+        abi: modelRegistryAbi,
+        functionName: 'isApproved',
+        args: [modelId],
+      }),
     loadModelFile: p.loadModelFile,
     loadContent: (cid: string) => p.content.get(cid),
   };
@@ -59,6 +102,11 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
 
 /** Every token id the NFT ever minted, from its Minted events. */
 export async function mintedTokenIds(client: PublicClient, nft: Address): Promise<bigint[]> {
-  const logs = await client.getContractEvents({ address: nft, abi: provenanceNFTAbi, eventName: 'Minted', fromBlock: 0n });
+  const logs = await client.getContractEvents({
+    address: nft,
+    abi: provenanceNFTAbi,
+    eventName: 'Minted',
+    fromBlock: 0n,
+  });
   return logs.map((l) => l.args.tokenId as bigint);
 }

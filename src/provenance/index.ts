@@ -7,6 +7,12 @@ export {
   renderAsset,
 } from './asset.js';
 export {
+  type ChainVerifyParameters,
+  chainVerifyDependencies,
+  mintedTokenIds,
+  rawCidFromDigest,
+} from './chainDeps.js';
+export {
   addBytes,
   type Block,
   CHUNK_SIZE,
@@ -57,4 +63,3 @@ export {
   verifyAllVersions,
   verifyAsset,
 } from './verify.js';
-export { type ChainVerifyParameters, chainVerifyDependencies, mintedTokenIds, rawCidFromDigest } from './chainDeps.js';

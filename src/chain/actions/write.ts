@@ -90,7 +90,14 @@ export async function sendPrepared(
     // Re-run the call at the parent block to name the revert (the receipt itself carries no reason).
     const transaction = await publicClient.getTransaction({ hash });
     const revert = await publicClient
-      .call({ account, to: call.to, data: call.data, value: call.value, gas: transaction.gas, blockNumber: receipt.blockNumber - 1n })
+      .call({
+        account,
+        to: call.to,
+        data: call.data,
+        value: call.value,
+        gas: transaction.gas,
+        blockNumber: receipt.blockNumber - 1n,
+      })
       .then(() => undefined)
       .catch((error: unknown) => toContractRevertError(error) ?? error);
     throw new TransactionRevertedError(hash, call.label, revert);

@@ -6,6 +6,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import {
   type AgentRuntime,
   agentStatus,
+  agentZk,
   buildAgent,
   connectAgentRuntime,
   type EpochReport,
@@ -173,7 +174,7 @@ export function registerAgent(program: Command): void {
             account: session.account,
             store: journal.txStore(),
           });
-          const a = buildAgent(runtime, journal, tx, options);
+          const a = buildAgent(runtime, journal, tx, options, await agentZk(runtime, options));
           const result = await runAgentLoop({
             agent: a,
             journal,
