@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { releaseCurves } from '../zk/index.js';
 import { registerAgent } from './commands/agent.js';
 import { registerArt } from './commands/art.js';
 import { registerAudit } from './commands/audit.js';
@@ -52,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     console.error(formatError(error, argv.includes('--verbose') || argv.includes('-v')));
     return 1;
+  } finally {
+    // snarkjs keeps worker threads for its curve; stop them so the process can exit.
+    await releaseCurves();
   }
 }
 

@@ -24,7 +24,9 @@ interface IPolicyGuard {
 
     /// @notice Reverts unless the oracle round used is fresh (`block.timestamp - updatedAt <= maxAge`)
     /// and moved at most `maxDeviationBps` from the previous round used.
-    function checkOracle(bytes32 action, uint256 updatedAt, int256 answer, int256 previousAnswer) external view;
+    function checkOracle(bytes32 action, uint256 updatedAt, int256 answer, int256 previousAnswer)
+        external
+        view;
 
     /// @notice True when `modelId` may produce assets (approved in the model registry).
     function isModelAllowed(bytes32 modelId) external view returns (bool);
