@@ -16,7 +16,11 @@ const arch = process.arch === 'x64' ? 'amd64' : process.arch;
 const platformPackage = `@foundry-rs/forge-${process.platform}-${arch}`;
 let forge;
 try {
-  forge = join(dirname(require.resolve(`${platformPackage}/package.json`)), 'bin', process.platform === 'win32' ? 'forge.exe' : 'forge');
+  forge = join(
+    dirname(require.resolve(`${platformPackage}/package.json`)),
+    'bin',
+    process.platform === 'win32' ? 'forge.exe' : 'forge',
+  );
 } catch {}
 if (!forge || !existsSync(forge)) {
   console.error(`forge binary not found (${platformPackage}); run \`npm ci\`.`);
