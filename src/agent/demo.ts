@@ -81,7 +81,8 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   const replay = buildReplay({ start: p.start, end: p.end, warmupDays });
   const first = replay[0];
   if (!first) throw new RangeError(`no market data between ${p.start} and ${p.end}`);
-  const options = parseAgentOptions(p.agent ?? {});
+  // The demo mints through the zk path unless the config says otherwise.
+  const options = parseAgentOptions({ zk: true, ...(p.agent ?? {}) });
   const stack = await openStack({
     stateDir: p.stateDir,
     statePath: p.persist === false ? null : join(p.stateDir, 'devnet-state.json'),

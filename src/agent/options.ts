@@ -43,8 +43,12 @@ export const agentOptionsSchema = z
     approvalThresholdUsd: z.number().positive().nullable().default(null),
     /** Skip the client-side preflight (the chain still refuses what the guard does not allow). */
     preflight: z.boolean().default(true),
-    /** Mint synths through the zero-knowledge path (a Groth16 proof of the forecast, checked on-chain) when the deployment has a proof gate. */
-    zk: z.boolean().default(true),
+    /**
+     * Mint synths through the zero-knowledge path (a Groth16 proof of the forecast, checked on-chain) when
+     * the deployment has a proof gate. The demo turns it on. A zk intent is bound to the latest oracle
+     * round, so in approval mode an intent approved after a newer round arrives is refused as stale.
+     */
+    zk: z.boolean().default(false),
     /** Oracle rounds of history the agent reads each epoch. */
     historyRounds: z.number().int().min(70).max(400).default(90),
   })
