@@ -200,6 +200,17 @@ export function bootstrapProposal(
       ),
     );
   }
+  if (a.aigcVerifier) {
+    calls.push(
+      governanceCall(
+        a.nft,
+        provenanceNFTAbi,
+        'setAigcVerifier',
+        [a.aigcVerifier],
+        'let ERC-7007 verify accept groth16 proofs (forecasts recorded by the zk gate)',
+      ),
+    );
+  }
   return { description: 'Provenant bootstrap: approve models, create the agent policies', calls };
 }
 

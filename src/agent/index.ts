@@ -68,3 +68,15 @@ export { feeStrategy } from './strategies/fee.js';
 export { synthStrategy } from './strategies/synth.js';
 export type { EpochContext, Intent, IntentKind, Strategy } from './strategies/types.js';
 export { type AgentSummary, summarizeJournal } from './summary.js';
+export {
+  formatSynthVerifyReport,
+  loadCircuitByHash,
+  type SynthCheck,
+  type SynthDecisionRef,
+  type SynthVerifyDependencies,
+  type SynthVerifyReport,
+  synthDecisions,
+  synthVerifyDependencies,
+  verifySynthDecision,
+  verifySynthFromJournal,
+} from './verifySynth.js';

@@ -232,6 +232,14 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
       ],
     });
   }
+  // ERC-7007 `groth16` proofs on the NFT (issue 8): true when a token's manifest names a forecast the
+  // WTI gate recorded. Governance plugs it in with `nft.setAigcVerifier` (the bootstrap proposal does).
+  if (options.feeds.some((f) => f.key === 'WTI' && f.synthSymbol))
+    steps.push({
+      name: 'ForecastAigcVerifier',
+      contract: 'ForecastAigcVerifier',
+      args: (d) => [d['ForecastProofGate.WTI']],
+    });
   return steps;
 }
 

@@ -1,9 +1,12 @@
 import { resolve } from 'node:path';
 import {
   type DemoResult,
+  formatSynthVerifyReport,
   loadModelById,
   summarizeJournal,
   summaryRows,
+  synthVerifyDependencies,
+  verifySynthFromJournal,
   writeAgentReport,
 } from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
@@ -80,5 +83,20 @@ async function verifyAll(result: DemoResult): Promise<string[]> {
     }
   }
   const head = `verify --all: ${tokens.length} token(s), ${versions} version(s), ${versions - failures.length} verified`;
-  return failures.length ? [`${head} — NOT verified:`, ...failures] : [head];
+  const synth = await verifySynthFromJournal(
+    result.journal,
+    synthVerifyDependencies({
+      client: stack.agent.publicClient,
+      stateDir: stack.stateDir,
+      vault: stack.addresses.vault,
+      registry: stack.addresses.registry,
+      content: stack.content,
+    }),
+  );
+  const synthFailures = synth.filter((r) => !r.ok).map(formatSynthVerifyReport);
+  const synthHead = `verify --synth: ${synth.length} decisions, ${synth.length - synthFailures.length} verified`;
+  return [
+    ...(failures.length ? [`${head} — NOT verified:`, ...failures] : [head]),
+    ...(synthFailures.length ? [`${synthHead} — NOT verified:`, ...synthFailures] : [synthHead]),
+  ];
 }

@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
-import { loadModelById, resolveAgentAddresses } from '../../agent/index.js';
+import {
+  formatSynthVerifyReport,
+  journalPath,
+  loadModelById,
+  openJournal,
+  resolveAgentAddresses,
+  synthVerifyDependencies,
+  verifySynthFromJournal,
+} from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import {
   ContentStore,
@@ -15,7 +23,7 @@ import type { GlobalOptions } from '../context.js';
 import { toJson } from '../output.js';
 import { openAgentSession } from './agent.js';
 
-type VerifyFlags = { version?: number; all?: boolean; json?: boolean; manifest?: string };
+type VerifyFlags = { version?: number; all?: boolean; json?: boolean; manifest?: string; synth?: boolean };
 
 export function parseTokenId(text: string): bigint {
   try {
@@ -37,8 +45,13 @@ export function registerVerify(program: Command): void {
     .option('--manifest <cid>', 'verify this manifest instead of the one the chain names')
     .option('--all', 'every version of every minted token (or of the given token)')
     .option('--json', 'print the reports as JSON')
+    .option(
+      '--synth',
+      'verify synthetic-vault decisions instead (the argument is an intent id; none or --all: every one in the journal)',
+    )
     .action(async (tokenText: string | undefined, flags: VerifyFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      if (flags.synth) return verifySynthCommand(globals, tokenText as Hex | undefined, flags);
       if (!tokenText && !flags.all)
         throw new NonRetryableError('Nothing to verify.', {
           details: 'Pass a token id, or --all for every token.',
@@ -107,4 +120,49 @@ export function registerVerify(program: Command): void {
         await session.close();
       }
     });
+}
+
+async function verifySynthCommand(
+  globals: GlobalOptions,
+  intentId: Hex | undefined,
+  flags: VerifyFlags,
+): Promise<void> {
+  const session = await openAgentSession(globals, { signer: 'none' });
+  let journal: ReturnType<typeof openJournal> | undefined;
+  try {
+    journal = openJournal(journalPath(session.stateDir), { readonly: true });
+    const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
+    const deps = synthVerifyDependencies({
+      client: session.clients.publicClient,
+      stateDir: session.stateDir,
+      vault: addresses.vault,
+      registry: addresses.registry,
+      content: new ContentStore(session.stateDir),
+    });
+    const reports = await verifySynthFromJournal(journal, deps, { intentId });
+    if (intentId && reports.length === 0)
+      throw new NonRetryableError(`Intent ${intentId} is not a synth decision in ${journal.path}.`, {
+        details: 'Run `provenant verify --synth --all` to list every synth decision the journal recorded.',
+      });
+    const failed = reports.filter((r) => !r.ok);
+    if (flags.json) console.log(toJson(reports));
+    else {
+      if (reports.length) console.log(reports.map(formatSynthVerifyReport).join('\n\n'));
+      console.log(
+        `\nverify --synth: ${reports.length} decisions, ${reports.length - failed.length} verified`,
+      );
+    }
+    if (failed.length > 0) {
+      const checks = [
+        ...new Set(failed.flatMap((r) => r.checks.filter((c) => c.status === 'fail').map((c) => c.name))),
+      ];
+      throw new NonRetryableError(
+        `${failed.length} of ${reports.length} synth decision(s) NOT verified (failed: ${checks.join(', ')}).`,
+        { details: 'Each ✗ line above names the check, the expected and the found value.' },
+      );
+    }
+  } finally {
+    journal?.close();
+    await session.close();
+  }
 }

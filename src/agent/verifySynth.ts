@@ -1,0 +1,551 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Address,
+  decodeFunctionData,
+  encodeAbiParameters,
+  formatUnits,
+  type Hex,
+  keccak256,
+  type PublicClient,
+  parseEventLogs,
+} from 'viem';
+import { medianOracleAbi, modelRegistryAbi, syntheticVaultAbi } from '../chain/index.js';
+import { NonRetryableError } from '../errors/index.js';
+import {
+  dequantize,
+  inferFixed,
+  type ModelFile,
+  modelId as modelIdOf,
+  parseModelFile,
+  quantize,
+  toForecast,
+} from '../models/index.js';
+import type { ContentStore } from '../provenance/index.js';
+import {
+  type CircuitLayout,
+  committedDirFor,
+  DEFAULT_CACHE_DIR,
+  decodePublicSignals,
+  type Groth16Proof,
+  type VerificationKey,
+  verifyProof,
+  zkCommitment,
+} from '../zk/index.js';
+import type { Journal } from './journal/index.js';
+import { loadModelById } from './models.js';
+
+/**
+ * `provenant verify --synth`: re-derives each synthetic-vault decision from its manifest and checks it
+ * against the chain, one named check at a time (expected vs actual), like `verify` does for artworks.
+ *
+ * Checks, in order (a failed `manifest-stored` or `manifest-format` stops the rest):
+ * - `manifest-stored`   the content store holds bytes that hash to the journal's manifest CID
+ * - `intent-id`         keccak256(manifest bytes) equals the intent id
+ * - `intent-used`       the vault recorded the intent id (`intentUsed`)
+ * - `manifest-format`   a synth-decision manifest for this vault
+ * - `vault-event`       the vault's Minted/Repaid log for the intent id carries the manifest's amount
+ * - `model-file`        the model file named by the manifest hashes to its id
+ * - `forecast-replay`   the fixed-point forecaster on the manifest's features gives the manifest's forecast
+ * - `oracle-rounds`     every (round id, answer) of the manifest equals the feed's `getRoundData`
+ * For `proof.kind === 'groth16'` (the zk mint path) also:
+ * - `zk-circuit`        the verification key of the named circuit is available (committed zk/<name>/ or cache)
+ * - `zk-commitment`     public signal 0 = registry `zkCommitmentOf(model)` = Poseidon commitment of the file
+ * - `zk-rounds`         proven round ids are the manifest's latest rounds; proven answers = `getRoundData`
+ * - `zk-features`       proven features = the manifest's features quantized at the model's scale
+ * - `zk-forecast`       proven outputs = the fixed-point forecaster on the proven features
+ * - `zk-calldata`       the mint transaction's statement (rounds, public signals) is the manifest's
+ * - `zk-proof`          the transaction's Groth16 proof verifies (snarkjs) against the manifest's signals
+ * - `zk-bound`          debt + amount ≤ the proven bound, and the vault's MintedWithProof log agrees
+ *                       (proof id, amount, bound)
+ * The proof points are not in the manifest (they are randomised); they are read from the transaction.
+ */
+
+export type SynthCheckStatus = 'pass' | 'fail';
+export type SynthCheck = {
+  name: string;
+  status: SynthCheckStatus;
+  expected?: string | undefined;
+  actual?: string | undefined;
+  detail?: string | undefined;
+};
+
+export type SynthVerifyReport = {
+  intentId: Hex;
+  manifestCid: string;
+  action?: string | undefined;
+  date?: string | undefined;
+  amount?: string | undefined;
+  proofKind?: string | undefined;
+  ok: boolean;
+  checks: SynthCheck[];
+};
+
+/** A synth decision the agent executed: its intent id and the CID of its manifest (from the journal). */
+export type SynthDecisionRef = { intentId: Hex; manifestCid: string; kind: string };
+
+export type SynthVerifyDependencies = {
+  client: PublicClient;
+  vault: Address;
+  registry: Address;
+  content: ContentStore;
+  loadModelFile: (id: Hex) => Promise<Uint8Array>;
+  /** Verification key and layout of a circuit by hash; default: `zk/<name>/` (committed) or the zk cache. */
+  loadCircuit?: (circuitHash: string) => { layout: CircuitLayout; vkey: VerificationKey } | undefined;
+};
+
+type SynthManifest = {
+  format: string;
+  kind: string;
+  vault: string;
+  date: string;
+  action: 'mint' | 'repay';
+  amount: string;
+  model: { id: Hex };
+  inputs: {
+    feed: string;
+    decimals: number;
+    rounds: [string, string][];
+    cross: { feed: string; rounds: [string, string][] };
+  };
+  features: string[];
+  forecast: { mean: string; vol: string };
+  position: { debt: string; target: string };
+  proof:
+    | { kind: 'groth16'; circuit: string; roundIds: string[]; publicSignals: string[]; maxDebt: string }
+    | { kind: 'replay' };
+};
+
+/** The synth decisions the journal recorded as executed (`manifest` entries of synth intents), oldest first. */
+export function synthDecisions(journal: Journal): SynthDecisionRef[] {
+  const out: SynthDecisionRef[] = [];
+  const seen = new Set<string>();
+  for (const e of journal.entries({ kind: 'manifest' })) {
+    const p = e.payload as { cid?: string; kind?: string };
+    if (!e.key || !p.cid || !p.kind?.startsWith('synth-') || seen.has(e.key)) continue;
+    seen.add(e.key);
+    out.push({ intentId: e.key, manifestCid: p.cid, kind: p.kind });
+  }
+  return out;
+}
+
+/** Committed circuit artefacts (`zk/<name>/layout.json` + `vkey.json`), else the zk cache. */
+export function loadCircuitByHash(
+  circuitHash: string,
+): { layout: CircuitLayout; vkey: VerificationKey } | undefined {
+  const dirs = [committedDirFor(circuitHash), join(DEFAULT_CACHE_DIR, circuitHash)];
+  for (const dir of dirs) {
+    if (!dir || !existsSync(join(dir, 'vkey.json')) || !existsSync(join(dir, 'layout.json'))) continue;
+    const layout = JSON.parse(readFileSync(join(dir, 'layout.json'), 'utf8')) as CircuitLayout & {
+      circuitHash?: string;
+    };
+    if (layout.circuitHash !== undefined && layout.circuitHash !== circuitHash) continue;
+    return { layout, vkey: JSON.parse(readFileSync(join(dir, 'vkey.json'), 'utf8')) as VerificationKey };
+  }
+  return undefined;
+}
+
+const show = (v: unknown) =>
+  Array.isArray(v) ? `[${v.map(String).join(', ')}]` : typeof v === 'string' ? v : String(v);
+const eqList = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((v, i) => String(v) === String(b[i]));
+
+/** Verifies one synth decision; never throws for a mismatch (it becomes a failed check). */
+export async function verifySynthDecision(
+  ref: { intentId: Hex; manifestCid: string },
+  deps: SynthVerifyDependencies,
+): Promise<SynthVerifyReport> {
+  const checks: SynthCheck[] = [];
+  const report: SynthVerifyReport = {
+    intentId: ref.intentId,
+    manifestCid: ref.manifestCid,
+    ok: false,
+    checks,
+  };
+  const check = (name: string, ok: boolean, expected?: unknown, actual?: unknown, detail?: string) => {
+    checks.push({
+      name,
+      status: ok ? 'pass' : 'fail',
+      ...(expected !== undefined ? { expected: show(expected) } : {}),
+      ...(actual !== undefined ? { actual: show(actual) } : {}),
+      ...(detail ? { detail } : {}),
+    });
+    return ok;
+  };
+  const finish = () => {
+    report.ok = checks.length > 0 && checks.every((c) => c.status === 'pass');
+    return report;
+  };
+  const { client, vault } = deps;
+
+  // manifest bytes, intent id
+  let bytes: Uint8Array;
+  try {
+    bytes = await deps.content.get(ref.manifestCid);
+    check('manifest-stored', true, ref.manifestCid, ref.manifestCid);
+  } catch (error) {
+    check('manifest-stored', false, ref.manifestCid, (error as Error).message);
+    return finish();
+  }
+  check('intent-id', keccak256(bytes) === ref.intentId, ref.intentId, keccak256(bytes));
+  const used = await client.readContract({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'intentUsed',
+    args: [ref.intentId],
+  });
+  check('intent-used', used, true, used, 'SyntheticVault.intentUsed(intent id)');
+
+  let m: SynthManifest;
+  try {
+    m = JSON.parse(new TextDecoder().decode(bytes)) as SynthManifest;
+  } catch (error) {
+    check('manifest-format', false, 'canonical JSON', (error as Error).message);
+    return finish();
+  }
+  report.action = m.action;
+  report.date = m.date;
+  report.amount = m.amount;
+  report.proofKind = m.proof?.kind;
+  const formatOk =
+    m.format === 'provenant-manifest/1' &&
+    m.kind === 'synth-decision' &&
+    m.vault === vault.toLowerCase() &&
+    (m.action === 'mint' || m.action === 'repay') &&
+    Array.isArray(m.features) &&
+    Array.isArray(m.inputs?.rounds);
+  if (
+    !check(
+      'manifest-format',
+      formatOk,
+      `provenant-manifest/1 synth-decision for ${vault.toLowerCase()}`,
+      `${m.format} ${m.kind} for ${m.vault}`,
+    )
+  )
+    return finish();
+
+  // the vault's record of the decision
+  const tx = await vaultEvent(client, vault, ref.intentId, m.action);
+  if (!tx) check('vault-event', false, `${m.action === 'mint' ? 'Minted' : 'Repaid'} log`, 'none');
+  else check('vault-event', tx.amount === BigInt(m.amount), m.amount, tx.amount.toString(), `tx ${tx.hash}`);
+
+  // model + forecast replay
+  let model: ModelFile | undefined;
+  try {
+    const file = parseModelFile(await deps.loadModelFile(m.model.id));
+    check('model-file', modelIdOf(file) === m.model.id, m.model.id, modelIdOf(file));
+    model = file;
+  } catch (error) {
+    check('model-file', false, m.model.id, (error as Error).message);
+  }
+  const quantized = model ? m.features.map((v) => quantize(Number(v), model.scaleBits)) : [];
+  const outputs = model ? inferFixed(model, quantized) : [];
+  if (model) {
+    const f = toForecast(outputs.map((q) => dequantize(q, model.scaleBits)));
+    const mean = f.mean.toPrecision(12);
+    // The manifest's vol is max(forecast vol, EWMA vol): at least the model's.
+    const volOk = Number(m.forecast.vol) >= Number(f.vol.toPrecision(12));
+    check(
+      'forecast-replay',
+      mean === m.forecast.mean && volOk,
+      `mean ${mean}, vol ≥ ${f.vol.toPrecision(12)}`,
+      `mean ${m.forecast.mean}, vol ${m.forecast.vol}`,
+    );
+  }
+
+  // every oracle round the manifest names
+  const answers = new Map<string, bigint | undefined>();
+  const roundAnswer = async (feed: string, id: string) => {
+    const key = `${feed}:${id}`;
+    if (!answers.has(key)) {
+      try {
+        const r = await client.readContract({
+          address: feed as Address,
+          abi: medianOracleAbi,
+          functionName: 'getRoundData',
+          args: [BigInt(id)],
+        });
+        answers.set(key, r[3] === 0n ? undefined : r[1]);
+      } catch {
+        answers.set(key, undefined);
+      }
+    }
+    return answers.get(key);
+  };
+  const named: [string, string, string][] = [
+    ...m.inputs.rounds.map(([id, a]) => [m.inputs.feed, id, a] as [string, string, string]),
+    ...(m.inputs.cross?.rounds ?? []).map(
+      ([id, a]) => [m.inputs.cross.feed, id, a] as [string, string, string],
+    ),
+  ];
+  const got = await Promise.all(named.map(([feed, id]) => roundAnswer(feed, id)));
+  const bad = named.findIndex(([, , a], i) => got[i] === undefined || got[i] !== BigInt(a));
+  if (bad < 0) check('oracle-rounds', true, `${named.length} rounds`, `${named.length} equal`);
+  else {
+    const [feed, id, a] = named[bad]!;
+    check(
+      'oracle-rounds',
+      false,
+      `round ${id} of ${feed}: ${a} (manifest)`,
+      got[bad] === undefined ? 'no such round' : `${got[bad]} (getRoundData)`,
+    );
+  }
+
+  if (m.proof?.kind === 'groth16' && model)
+    await verifyZk(m, model, quantized, outputs, tx?.hash, roundAnswer, deps, check);
+  return finish();
+}
+
+async function vaultEvent(
+  client: PublicClient,
+  vault: Address,
+  intentId: Hex,
+  action: 'mint' | 'repay',
+): Promise<{ hash: Hex; amount: bigint } | undefined> {
+  const logs = await client.getContractEvents({
+    address: vault,
+    abi: syntheticVaultAbi,
+    eventName: action === 'mint' ? 'Minted' : 'Repaid',
+    args: { intentId },
+    fromBlock: 0n,
+    strict: true,
+  });
+  const log = logs[0];
+  if (!log) return undefined;
+  return { hash: log.transactionHash, amount: (log.args as { amount: bigint }).amount };
+}
+
+async function verifyZk(
+  m: SynthManifest,
+  model: ModelFile,
+  quantized: number[],
+  outputs: number[],
+  txHash: Hex | undefined,
+  roundAnswer: (feed: string, id: string) => Promise<bigint | undefined>,
+  deps: SynthVerifyDependencies,
+  check: (name: string, ok: boolean, expected?: unknown, actual?: unknown, detail?: string) => boolean,
+): Promise<void> {
+  const proof = m.proof as Extract<SynthManifest['proof'], { kind: 'groth16' }>;
+  const circuit = (deps.loadCircuit ?? loadCircuitByHash)(proof.circuit);
+  if (
+    !check(
+      'zk-circuit',
+      circuit !== undefined,
+      `vkey of circuit ${proof.circuit}`,
+      circuit ? 'found' : 'none',
+    )
+  )
+    return;
+  const { layout, vkey } = circuit!;
+  let decoded: ReturnType<typeof decodePublicSignals>;
+  try {
+    if (proof.publicSignals.length !== layout.publicSignalCount)
+      throw new RangeError(
+        `${proof.publicSignals.length} public signals, the circuit has ${layout.publicSignalCount}`,
+      );
+    decoded = decodePublicSignals(layout, proof.publicSignals);
+  } catch (error) {
+    check('zk-commitment', false, 'decodable public signals', (error as Error).message);
+    return;
+  }
+
+  const registered = BigInt(
+    await deps.client.readContract({
+      address: deps.registry,
+      abi: modelRegistryAbi,
+      functionName: 'zkCommitmentOf',
+      args: [m.model.id],
+    }),
+  );
+  const ofFile = zkCommitment(model);
+  check(
+    'zk-commitment',
+    decoded.commitment === registered && registered === ofFile,
+    `registry ${registered}, model file ${ofFile}`,
+    `proven ${decoded.commitment}`,
+  );
+
+  const latest = m.inputs.rounds.slice(-layout.answers).map(([id]) => id);
+  const chainAnswers = await Promise.all(proof.roundIds.map((id) => roundAnswer(m.inputs.feed, id)));
+  const roundsOk =
+    eqList(proof.roundIds, latest) &&
+    chainAnswers.every((a, k) => a !== undefined && a === decoded.answers[k]);
+  check(
+    'zk-rounds',
+    roundsOk,
+    `rounds ${show(latest)} answers ${show(chainAnswers.map((a) => a ?? 'none'))}`,
+    `rounds ${show(proof.roundIds)} answers ${show(decoded.answers)}`,
+  );
+  check('zk-features', eqList(decoded.features, quantized), quantized, decoded.features);
+  const provenReplay = inferFixed(
+    model,
+    decoded.features.map((f) => Number(f)),
+  );
+  check(
+    'zk-forecast',
+    eqList(decoded.outputs, provenReplay) && eqList(provenReplay, outputs),
+    provenReplay,
+    decoded.outputs,
+    'fixed-point forecaster on the proven features',
+  );
+
+  // the proof points and the statement as sent to the vault
+  const sent = txHash ? await proveAndMintArgs(deps.client, txHash) : undefined;
+  if (!sent) {
+    check('zk-calldata', false, 'a proveAndMint transaction for the intent', 'none found');
+    check('zk-proof', false, 'proof points', 'none');
+  } else {
+    check(
+      'zk-calldata',
+      eqList(sent.roundIds, proof.roundIds) && eqList(sent.publicSignals, proof.publicSignals),
+      `rounds ${show(proof.roundIds)} signals ${show(proof.publicSignals)}`,
+      `rounds ${show(sent.roundIds)} signals ${show(sent.publicSignals)}`,
+      `tx ${txHash}`,
+    );
+    let valid = false;
+    let why: string | undefined;
+    try {
+      valid = await verifyProof(vkey, sent.proof, proof.publicSignals);
+    } catch (error) {
+      why = (error as Error).message;
+    }
+    check(
+      'zk-proof',
+      valid,
+      'valid',
+      valid ? 'valid' : (why ?? 'invalid'),
+      'snarkjs groth16 verify, committed vkey',
+    );
+  }
+
+  if (m.action === 'mint') {
+    const maxDebt = BigInt(proof.maxDebt);
+    const after = BigInt(m.position.debt) + BigInt(m.amount);
+    const proofId = keccak256(
+      encodeAbiParameters(
+        [{ type: 'uint80[]' }, { type: 'uint256[]' }],
+        [proof.roundIds.map(BigInt), proof.publicSignals.map(BigInt)],
+      ),
+    );
+    const event = sent?.mintedWithProof;
+    const eventOk =
+      event !== undefined &&
+      event.proofId === proofId &&
+      event.amount === BigInt(m.amount) &&
+      event.maxDebt === maxDebt;
+    check(
+      'zk-bound',
+      after <= maxDebt && eventOk,
+      `debt+amount ${after} ≤ ${maxDebt}; MintedWithProof(${proofId.slice(0, 10)}…, ${m.amount}, ${maxDebt})`,
+      event
+        ? `MintedWithProof(${event.proofId.slice(0, 10)}…, ${event.amount}, ${event.maxDebt})`
+        : 'no MintedWithProof log',
+    );
+  }
+}
+
+async function proveAndMintArgs(
+  client: PublicClient,
+  hash: Hex,
+): Promise<
+  | {
+      roundIds: bigint[];
+      publicSignals: bigint[];
+      proof: Groth16Proof;
+      mintedWithProof: { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
+    }
+  | undefined
+> {
+  const [tx, receipt] = await Promise.all([
+    client.getTransaction({ hash }),
+    client.getTransactionReceipt({ hash }),
+  ]);
+  let decoded: ReturnType<typeof decodeFunctionData<typeof syntheticVaultAbi>>;
+  try {
+    decoded = decodeFunctionData({ abi: syntheticVaultAbi, data: tx.input });
+  } catch {
+    return undefined;
+  }
+  if (decoded.functionName !== 'proveAndMint') return undefined;
+  const p = (decoded.args as readonly unknown[])[3] as {
+    roundIds: readonly bigint[];
+    a: readonly [bigint, bigint];
+    b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]];
+    c: readonly [bigint, bigint];
+    publicSignals: readonly bigint[];
+  };
+  // Undo the Solidity argument order (pi_b coordinates swapped), see zk/prover.ts `toCalldata`.
+  const s = (v: bigint) => v.toString();
+  const proof: Groth16Proof = {
+    pi_a: [s(p.a[0]), s(p.a[1]), '1'],
+    pi_b: [
+      [s(p.b[0][1]), s(p.b[0][0])],
+      [s(p.b[1][1]), s(p.b[1][0])],
+      ['1', '0'],
+    ],
+    pi_c: [s(p.c[0]), s(p.c[1]), '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
+  const events = parseEventLogs({
+    abi: syntheticVaultAbi,
+    eventName: 'MintedWithProof',
+    logs: receipt.logs,
+  });
+  const e = events[0]?.args as { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
+  return {
+    roundIds: [...p.roundIds],
+    publicSignals: [...p.publicSignals],
+    proof,
+    mintedWithProof: e ? { proofId: e.proofId, amount: e.amount, maxDebt: e.maxDebt } : undefined,
+  };
+}
+
+/** Dependencies for a state directory: model files from `<stateDir>/models` (or the shipped ones). */
+export function synthVerifyDependencies(parameters: {
+  client: PublicClient;
+  stateDir: string;
+  vault: Address;
+  registry: Address;
+  content: ContentStore;
+}): SynthVerifyDependencies {
+  const { stateDir, ...rest } = parameters;
+  return {
+    ...rest,
+    loadModelFile: async (id: Hex) => {
+      const bytes = loadModelById(stateDir, id);
+      if (!bytes)
+        throw new NonRetryableError(`Model file ${id} is not in ${stateDir}/models or models/.`, {
+          details: 'Copy the model file (named <id>.json) into <stateDir>/models.',
+          docsPath: 'docs/models.md#model-file-format',
+        });
+      return bytes;
+    },
+  };
+}
+
+/** Verifies every synth decision the journal recorded (or the one with `intentId`). */
+export async function verifySynthFromJournal(
+  journal: Journal,
+  deps: SynthVerifyDependencies,
+  options: { intentId?: Hex | undefined } = {},
+): Promise<SynthVerifyReport[]> {
+  const refs = synthDecisions(journal).filter(
+    (r) => !options.intentId || r.intentId.toLowerCase() === options.intentId.toLowerCase(),
+  );
+  const reports: SynthVerifyReport[] = [];
+  for (const ref of refs) reports.push(await verifySynthDecision(ref, deps));
+  return reports;
+}
+
+/** One line per check: `✓ name` or `✗ name: expected … got …`. */
+export function formatSynthVerifyReport(r: SynthVerifyReport): string {
+  const amount = r.amount && /^\d+$/.test(r.amount) ? `${formatUnits(BigInt(r.amount), 18)} sWTI` : '';
+  const head = `${r.ok ? 'VERIFIED' : 'NOT VERIFIED'} synth ${r.action ?? '?'} ${amount} ${r.date ?? ''} (${r.proofKind ?? '?'}) intent ${r.intentId}`;
+  const lines = r.checks.map((c) =>
+    c.status === 'pass'
+      ? `  ✓ ${c.name}`
+      : `  ✗ ${c.name}: expected ${c.expected ?? '?'}, got ${c.actual ?? '?'}${c.detail ? ` (${c.detail})` : ''}`,
+  );
+  return [head.replace(/\s+/g, ' '), ...lines].join('\n');
+}
