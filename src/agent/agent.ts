@@ -165,7 +165,7 @@ export function createAgent(deps: AgentDependencies): Agent {
       if (error instanceof FeedRefusedError) {
         halt(
           `${error.rule === 'stale' ? 'stale' : error.rule === 'deviation' ? 'deviant' : 'invalid'} oracle: ${error.shortMessage}`,
-          { rule: error.rule, roundId: error.roundId.toString() },
+          { rule: error.rule, roundId: error.roundId.toString(), date: report.date },
         );
         report.halted = journal.state.halted().halted
           ? (journal.state.halted() as { reason: string }).reason

@@ -59,7 +59,7 @@ export function summarizeJournal(journal: Journal): AgentSummary {
   }
   const halts = journal.entries({ kind: 'halt' }).map((e) => ({
     epoch: e.epoch,
-    date: dateOfEpoch.get(e.epoch),
+    date: dateOfEpoch.get(e.epoch) ?? (e.payload as { details?: { date?: string } }).details?.date,
     reason: String((e.payload as { reason: string }).reason),
   }));
   let gasUsed = 0n;
