@@ -207,3 +207,26 @@ describe('provenant CLI errors', () => {
     expect(stderr).not.toContain('59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
   });
 });
+
+describe('startDevnet state file damage', () => {
+  test('behavior: a truncated state file is replaced by the last good copy, with a warning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenant-state-'));
+    const statePath = join(dir, 'state.json');
+    const first = await startDevnet({ statePath });
+    const clients = await connect(first.rpcUrl);
+    await clients.testClient!.mine({ blocks: 7 });
+    await first.stop();
+    // Second start: the state parses, so it is backed up as the last good copy.
+    const second = await startDevnet({ statePath });
+    await second.stop();
+    // Simulate a kill in the middle of anvil's dump: the file is cut short.
+    const text = readFileSync(statePath, 'utf8');
+    writeFileSync(statePath, text.slice(0, Math.floor(text.length / 2)));
+    const warnings: string[] = [];
+    const third = await startDevnet({ statePath, onWarning: (m) => warnings.push(m) });
+    stops.push(third.stop);
+    expect(warnings[0]).toContain('was damaged');
+    const restored = await connect(third.rpcUrl);
+    expect(await restored.publicClient.getBlockNumber()).toBeGreaterThanOrEqual(7n);
+  });
+});

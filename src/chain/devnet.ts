@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,8 @@ export type StartDevnetParameters = {
    * wall clock on restart), so replayed history resumes at the time it stopped.
    */
   genesisTimestamp?: bigint | undefined;
+  /** Told when a damaged state file was replaced by its last good copy. */
+  onWarning?: ((message: string) => void) | undefined;
 };
 
 export type Devnet = {
@@ -87,6 +89,7 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     '--code-size-limit',
     '65536',
   );
+  if (statePath) guardStateFile(statePath, parameters.onWarning);
   const resumed = Boolean(statePath && existsSync(statePath));
   if (parameters.genesisTimestamp !== undefined && !resumed) {
     args.push('--timestamp', parameters.genesisTimestamp.toString());
@@ -140,6 +143,38 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     }
   };
   return { rpcUrl, port, chainId, statePath, stop, process: child };
+}
+
+/**
+ * anvil rewrites its state file in place; a process killed mid-write leaves it truncated and anvil then
+ * refuses to start. Before each start: a state file that parses is copied to `<file>.bak` (the last
+ * good state); one that does not parse is moved aside and the `.bak` restored, with a warning.
+ */
+export function guardStateFile(statePath: string, onWarning?: (message: string) => void): void {
+  if (!existsSync(statePath)) return;
+  const backup = `${statePath}.bak`;
+  let valid = true;
+  try {
+    JSON.parse(readFileSync(statePath, 'utf8'));
+  } catch {
+    valid = false;
+  }
+  if (valid) {
+    copyFileSync(statePath, backup);
+    return;
+  }
+  const damaged = `${statePath}.damaged-${Date.now()}`;
+  renameSync(statePath, damaged);
+  if (existsSync(backup)) {
+    copyFileSync(backup, statePath);
+    (onWarning ?? ((m: string) => process.stderr.write(`${m}\n`)))(
+      `Devnet state file ${statePath} was damaged (kept as ${damaged}); restored the last good copy from ${backup}. Transactions after that copy are lost from the devnet; the agent reconciles its journal with the chain.`,
+    );
+  } else {
+    throw new DevnetStartError(
+      `the state file ${statePath} is damaged and there is no backup (moved it to ${damaged})`,
+    );
+  }
 }
 
 async function rpc(rpcUrl: string, method: string, params: unknown[]): Promise<unknown> {

@@ -3,6 +3,7 @@ import { releaseCurves } from '../zk/index.js';
 import { registerAgent } from './commands/agent.js';
 import { registerArt } from './commands/art.js';
 import { registerAudit } from './commands/audit.js';
+import { registerContent } from './commands/content.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDevnet } from './commands/devnet.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDemo(program);
+  registerContent(program);
   registerDevnet(program);
   registerDeploy(program);
   registerModel(program);

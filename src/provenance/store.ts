@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NonRetryableError } from '../errors/index.js';
 import { addBytes, type CidProfile, DEFAULT_CID_PROFILE, parseCid, profileOf } from './cid.js';
@@ -59,6 +59,16 @@ export class ContentStore {
       return (await stat(this.pathOf(cid))).isFile();
     } catch {
       return false;
+    }
+  }
+
+  /** Every CID in the store (file names; temp files of interrupted writes are skipped). */
+  async list(): Promise<string[]> {
+    try {
+      return (await readdir(this.dir)).filter((name) => !name.endsWith('.tmp')).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
     }
   }
 

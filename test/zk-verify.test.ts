@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeAbiParameters, type Hex, keccak256, toHex } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  type DemoResult,
+  runDemo,
+  type SynthDecisionRef,
+  type SynthVerifyDependencies,
+  synthDecisions,
+  synthVerifyDependencies,
+  verifySynthDecision,
+  verifySynthFromJournal,
+} from '../src/agent/index.js';
+import { provenanceNFTAbi, writeContract } from '../src/chain/index.js';
+import { canonicalJson } from '../src/models/index.js';
+import { releaseCurves } from '../src/zk/index.js';
+import { runCli } from './fixtures/cli.js';
+
+/**
+ * Issue 8's last two pieces on anvil: `provenant verify --synth` re-derives the demo's zk-gated synth
+ * decisions (and names the check a tampered manifest, public signal or oracle answer fails), and
+ * ERC-7007 `verify` on the NFT accepts a groth16 proof through ForecastAigcVerifier.
+ */
+let dir: string;
+let result: DemoResult;
+let deps: SynthVerifyDependencies;
+let refs: SynthDecisionRef[];
+
+const failed = (r: { checks: { name: string; status: string }[] }) =>
+  r.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'provenant-zk-verify-'));
+  result = await runDemo({
+    stateDir: dir,
+    start: '2020-01-02',
+    end: '2020-01-31',
+    persist: false,
+    agent: { art: { size: 64, evolveEveryEpochs: 10, maxTokens: 2 } },
+  });
+  const { stack } = result;
+  deps = synthVerifyDependencies({
+    client: stack.agent.publicClient,
+    stateDir: dir,
+    vault: stack.addresses.vault,
+    registry: stack.addresses.registry,
+    content: stack.content,
+  });
+  refs = synthDecisions(result.journal);
+}, 120_000);
+
+afterAll(async () => {
+  result?.journal.close();
+  await result?.stack.close();
+  await releaseCurves();
+});
+
+type Manifest = {
+  date: string;
+  action: string;
+  model: { id: Hex };
+  inputs: { rounds: [string, string][] } & Record<string, unknown>;
+  proof: { kind: string; roundIds: string[]; publicSignals: string[] } & Record<string, unknown>;
+} & Record<string, unknown>;
+
+/** The manifest of a zk-gated mint, parsed, with its ref. */
+async function zkMint(): Promise<{ ref: SynthDecisionRef; manifest: Manifest }> {
+  for (const ref of refs) {
+    const manifest: Manifest = JSON.parse(
+      new TextDecoder().decode(await result.stack.content.get(ref.manifestCid)),
+    );
+    if (manifest.proof?.kind === 'groth16' && manifest.action === 'mint') return { ref, manifest };
+  }
+  throw new Error('the demo made no zk-gated mint');
+}
+
+async function storeTampered(manifest: unknown): Promise<string> {
+  return result.stack.content.put(new TextEncoder().encode(canonicalJson(manifest)));
+}
+
+describe('provenant verify --synth', () => {
+  test('every synth decision of the demo verifies, zk-gated mints with every zk check', async () => {
+    const reports = await verifySynthFromJournal(result.journal, deps);
+    expect(reports.length).toBe(refs.length);
+    expect(reports.length).toBeGreaterThan(0);
+    for (const r of reports) expect(failed(r)).toEqual([]);
+    const zk = reports.filter((r) => r.proofKind === 'groth16');
+    expect(zk.length).toBeGreaterThan(0);
+    expect(zk[0]!.checks.map((c) => c.name)).toEqual([
+      'manifest-stored',
+      'intent-id',
+      'intent-used',
+      'manifest-format',
+      'vault-event',
+      'model-file',
+      'forecast-replay',
+      'oracle-rounds',
+      'zk-circuit',
+      'zk-commitment',
+      'zk-rounds',
+      'zk-features',
+      'zk-forecast',
+      'zk-calldata',
+      'zk-proof',
+      'zk-bound',
+    ]);
+  });
+
+  test('one flipped byte of a stored manifest fails manifest-stored', async () => {
+    const { ref } = await zkMint();
+    const path = result.stack.content.pathOf(ref.manifestCid);
+    const original = readFileSync(path);
+    const tampered = Buffer.from(original);
+    tampered[tampered.length >> 1]! ^= 0x01;
+    writeFileSync(path, tampered);
+    try {
+      const report = await verifySynthDecision(ref, deps);
+      expect(report.ok).toBe(false);
+      expect(failed(report)).toEqual(['manifest-stored']);
+    } finally {
+      writeFileSync(path, original);
+    }
+    expect((await verifySynthDecision(ref, deps)).ok).toBe(true);
+  });
+
+  test('a changed public signal fails the proof (and the intent id)', async () => {
+    const { ref, manifest } = await zkMint();
+    const signals = [...manifest.proof.publicSignals];
+    signals[1] = (BigInt(signals[1]!) + 1n).toString(); // output0 + 1 in the packed word
+    const cid = await storeTampered({ ...manifest, proof: { ...manifest.proof, publicSignals: signals } });
+    const report = await verifySynthDecision({ intentId: ref.intentId, manifestCid: cid }, deps);
+    const names = failed(report);
+    expect(names).toContain('intent-id');
+    expect(names).toContain('zk-proof');
+    expect(names).toContain('zk-forecast');
+    expect(names).toContain('zk-calldata');
+    expect(names).not.toContain('oracle-rounds');
+    const proof = report.checks.find((c) => c.name === 'zk-proof')!;
+    expect(proof).toMatchObject({ expected: 'valid', actual: 'invalid' });
+  });
+
+  test('a changed oracle answer fails oracle-rounds, with the round and both answers', async () => {
+    const { ref, manifest } = await zkMint();
+    const rounds = manifest.inputs.rounds.map(([id, answer]): [string, string] => [id, answer]);
+    const last = rounds.at(-1)!;
+    const onChain = last[1];
+    last[1] = (BigInt(onChain) + 1n).toString();
+    const cid = await storeTampered({ ...manifest, inputs: { ...manifest.inputs, rounds } });
+    const report = await verifySynthDecision({ intentId: ref.intentId, manifestCid: cid }, deps);
+    expect(failed(report)).toEqual(['intent-id', 'oracle-rounds']);
+    const check = report.checks.find((c) => c.name === 'oracle-rounds')!;
+    expect(check.expected).toContain(`round ${last[0]}`);
+    expect(check.expected).toContain(last[1]);
+    expect(check.actual).toBe(`${onChain} (getRoundData)`);
+  });
+
+  test('the CLI: exit 0 when all verify, exit 1 naming the failed check', async () => {
+    const rpc = result.stack.devnet.rpcUrl; // last: --rpc-url is variadic
+    const ok = await runCli(['--state-dir', dir, 'verify', '--synth', '--all', '--rpc-url', rpc]);
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toContain(`verify --synth: ${refs.length} decisions, ${refs.length} verified`);
+
+    const { ref } = await zkMint();
+    const path = result.stack.content.pathOf(ref.manifestCid);
+    const original = readFileSync(path);
+    writeFileSync(path, Buffer.concat([original, Buffer.from(' ')]));
+    try {
+      const bad = await runCli(['--state-dir', dir, 'verify', '--synth', ref.intentId, '--rpc-url', rpc]);
+      expect(bad.code).toBe(1);
+      expect(bad.out).toContain('✗ manifest-stored');
+      expect(bad.err).toContain('failed: manifest-stored');
+    } finally {
+      writeFileSync(path, original);
+    }
+  });
+});
+
+describe('ERC-7007 verify with a groth16 proof (ForecastAigcVerifier)', () => {
+  test('the bootstrap plugged the adapter in; a manifest naming a proven forecast verifies', async () => {
+    const { stack } = result;
+    const nft = stack.addresses.nft;
+    const adapter = stack.addresses.aigcVerifier;
+    expect(adapter).toBeDefined();
+    const read = stack.agent.publicClient;
+    expect(
+      await read.readContract({ address: nft, abi: provenanceNFTAbi, functionName: 'aigcVerifier' }),
+    ).toBe(adapter);
+
+    // The statement of a zk-gated mint of the demo, as the gate recorded it.
+    const { manifest: synth } = await zkMint();
+    const modelId = synth.model.id as Hex;
+    const proofId = keccak256(
+      encodeAbiParameters(
+        [{ type: 'uint80[]' }, { type: 'uint256[]' }],
+        [synth.proof.roundIds.map(BigInt), synth.proof.publicSignals.map(BigInt)],
+      ),
+    );
+    // A groth16 art manifest: canonical JSON with `forecastProof: { modelId, proofId }`.
+    const art = {
+      format: 'provenant-manifest/1',
+      kind: 'art-test',
+      date: synth.date,
+      forecastProof: { modelId, proofId },
+    };
+    const bytes = new TextEncoder().encode(canonicalJson(art));
+    const commitment = keccak256(bytes);
+    await writeContract(stack.agent, {
+      address: nft,
+      abi: provenanceNFTAbi,
+      functionName: 'mint',
+      args: [
+        stack.agentAccount.address,
+        stack.generator.id,
+        commitment,
+        keccak256(toHex('zk-verify test intent')),
+        `0x${createHash('sha256').update(bytes).digest('hex')}`,
+        keccak256(toHex('metadata')),
+      ],
+      label: 'mint a groth16 test token',
+    });
+    const tokenId = BigInt(commitment);
+    const head = (kindProof: Hex) =>
+      `0x02${tokenId.toString(16).padStart(64, '0')}${'00'.repeat(32)}${kindProof.slice(2)}` as Hex;
+    const kindProof = (id: Hex) =>
+      encodeAbiParameters(
+        [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes' }],
+        [modelId, id, toHex(bytes)],
+      );
+    const verify = (proof: Hex, aigcData: Hex = '0x') =>
+      read.readContract({
+        address: nft,
+        abi: provenanceNFTAbi,
+        functionName: 'verify',
+        args: [toHex(bytes), aigcData, proof],
+      });
+
+    expect(await verify(head(kindProof(proofId)))).toBe(true);
+    const decodedOutputs = encodeAbiParameters([{ type: 'int256' }, { type: 'int256' }], [0n, 0n]);
+    expect(await verify(head(kindProof(proofId)), decodedOutputs)).toBe(false); // not the proven forecast
+    expect(await verify(head(kindProof(keccak256(toHex('never proven')))))).toBe(false);
+  });
+});
