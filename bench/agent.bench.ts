@@ -68,17 +68,37 @@ async function guardedThroughput() {
       // Baseline: one at a time, each receipt awaited before the next send (the usual agent-kit loop).
       let t = performance.now();
       for (let i = 0; i < n; i++) {
-        await writeContract(stack.agent, { address: a.vault, abi: syntheticVaultAbi, functionName: 'mint', args: [10n * E18, stack.forecaster.id, key(`${mode}-baseline`, i)] });
+        await writeContract(stack.agent, {
+          address: a.vault,
+          abi: syntheticVaultAbi,
+          functionName: 'mint',
+          args: [10n * E18, stack.forecaster.id, key(`${mode}-baseline`, i)],
+        });
       }
       const baseline = n / ((performance.now() - t) / 1000);
       // Pipelined: the transaction manager reserves consecutive nonces and keeps them all in flight.
       // The agent passes the gas its preflight estimated; here a fixed limit above a mint's cost.
       const intents = Array.from({ length: n }, (_, i) => {
-        const call = prepareMintSynth(a.vault, { amount: 10n * E18, modelId: stack.forecaster.id, intentId: key(`${mode}-pipelined`, i) });
-        return { key: key(`${mode}-pipelined`, i), label: call.label, to: call.to, data: call.data, gas: 400_000n };
+        const call = prepareMintSynth(a.vault, {
+          amount: 10n * E18,
+          modelId: stack.forecaster.id,
+          intentId: key(`${mode}-pipelined`, i),
+        });
+        return {
+          key: key(`${mode}-pipelined`, i),
+          label: call.label,
+          to: call.to,
+          data: call.data,
+          gas: 400_000n,
+        };
       });
       // A fresh manager: the baseline above used the same key outside it, so it must sync its nonce again.
-      const tx = createTxManager({ clients: stack.agent, account: stack.agentAccount, store: createMemoryTxStore(), pollIntervalMs: 50 });
+      const tx = createTxManager({
+        clients: stack.agent,
+        account: stack.agentAccount,
+        store: createMemoryTxStore(),
+        pollIntervalMs: 50,
+      });
       t = performance.now();
       const settled = await tx.sendMany(intents);
       const pipelined = n / ((performance.now() - t) / 1000);
@@ -87,7 +107,9 @@ async function guardedThroughput() {
       console.log(`guarded sWTI mints, ${mode} (${n} each way):`);
       console.log(`  baseline (send, wait receipt, next)  ${baseline.toFixed(1)} actions/s`);
       console.log(`  pipelined (tx manager, sendMany)     ${pipelined.toFixed(1)} actions/s`);
-      console.log(`  ratio                                ${(pipelined / baseline).toFixed(2)}× (target ≥ 3×)`);
+      console.log(
+        `  ratio                                ${(pipelined / baseline).toFixed(2)}× (target ≥ 3×)`,
+      );
     };
     // anvil's automine mines every transaction in its own block the moment it arrives: the hardest case
     // for pipelining (no waiting for blocks to hide). Then 1-second blocks, like a real chain.
