@@ -276,7 +276,7 @@ describe('agent on anvil', () => {
     expect(deviant.halted).toMatch(/^deviant oracle: /);
     const halt = run.journal.state.halted();
     expect(halt.halted && halt.reason).toMatch(
-      /^deviant oracle: .*moved (39|40)\.\d\d% from round \d+ \(\d+ → \d+\), the limit is 25\.00%/,
+      /^deviant oracle: .*moved (39|40)\.\d\d% from round \d+ \([\d.]+ → [\d.]+\), the limit is 25\.00%/,
     );
     const status = await runCli(['--state-dir', run.dir, 'agent', 'status']);
     expect(status.out).toMatch(/HALTED since .*: deviant oracle/);

@@ -214,7 +214,7 @@ export function buildAgent(
     journal,
     tx,
     options,
-    feedRules: { maxAgeSeconds: 4 * 86_400, maxDeviationBps: 2_500 },
+    feedRules: { maxAgeSeconds: 4 * 86_400, maxDeviationBps: 2_500, decimals: 8 },
     forecaster: {
       model: stack.forecaster.model,
       id: stack.forecaster.id,

@@ -16,6 +16,8 @@ export type FeedRules = {
   maxAgeSeconds: number;
   /** A move larger than this (basis points) from the previous round is deviant. */
   maxDeviationBps: number;
+  /** Feed decimals, to show answers as prices in explanations (raw integers when absent). */
+  decimals?: number | undefined;
 };
 
 /** Reads the latest `count` rounds (oldest first) through AggregatorV3Interface only, so any Chainlink feed works. */
@@ -97,7 +99,7 @@ export function checkRound(
         'deviation',
         feedLabel,
         latest.roundId,
-        `answer moved ${formatBps(move)} from round ${previous.roundId} (${previous.answer} → ${latest.answer}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`,
+        `answer moved ${formatBps(move)} from round ${previous.roundId} (${show(previous.answer, rules.decimals)} → ${show(latest.answer, rules.decimals)}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`,
       );
     }
   }
@@ -107,5 +109,8 @@ export function deviationBps(answer: bigint, previous: bigint): bigint {
   const diff = answer > previous ? answer - previous : previous - answer;
   return (diff * 10_000n) / (previous < 0n ? -previous : previous);
 }
+
+const show = (answer: bigint, decimals: number | undefined) =>
+  decimals === undefined ? answer.toString() : (Number(answer) / 10 ** decimals).toFixed(Math.min(decimals, 4));
 
 const formatBps = (bps: bigint) => `${(Number(bps) / 100).toFixed(2)}%`;

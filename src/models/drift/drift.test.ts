@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { mulberry32, normalSource } from '../forecast/prng.js';
 import { ksTest, psi } from './distribution.js';
-import { DriftMonitor } from './driftMonitor.js';
+import { DriftMonitor, type DriftStatus } from './driftMonitor.js';
 import { flagOutlier } from './outlier.js';
 import { Cusum, PageHinkley } from './sequential.js';
 
@@ -66,5 +66,71 @@ describe('DriftMonitor', () => {
     expect(f.flagged).toBe(true);
     expect(f.reason).toMatch(/flagged, not acted on/);
     expect(flagOutlier(0, [1, 1, 1]).z).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  test('input drift is direction-aware: a calmer window does not halt, a wider one does', () => {
+    const ref = normals(50, 2500, 0.02);
+    const calmer = normals(51, 300, 0.008);
+    const wider = normals(52, 300, 0.05);
+    const feed = (mon: DriftMonitor, xs: number[]) => xs.map((x) => mon.update([x, 0])).at(-1)!;
+    const widening = new DriftMonitor();
+    widening.setReference(rows(ref), ref);
+    const quiet = feed(widening, calmer);
+    expect(quiet.psi).toBeGreaterThan(0.25);
+    expect(quiet.inputAlarm).toBe(false);
+    expect(quiet.halt).toBe(false);
+    const loud = feed(widening, wider);
+    expect(loud.inputAlarm).toBe(true);
+    expect(loud.reason).toMatch(/^input drift: PSI of feature 0 .* outer bins$/);
+    // The previous, symmetric behaviour is still available and halts on the calmer window.
+    const twoSided = new DriftMonitor({ psiMode: 'two-sided' });
+    twoSided.setReference(rows(ref), ref);
+    expect(feed(twoSided, calmer).inputAlarm).toBe(true);
+  });
+
+  test('a mean shift of the inputs still counts as widening', () => {
+    const ref = normals(55, 2500, 0.02);
+    const mon = new DriftMonitor();
+    mon.setReference(rows(ref), ref);
+    const last = normals(56, 300, 0.02, 0.02)
+      .map((x) => mon.update([x, 0]))
+      .at(-1)!;
+    expect(last.inputAlarm).toBe(true);
+  });
+
+  test('trailing error scale: a rise from a calm regime fires even when the fit window held a crisis', () => {
+    // Reference: a 4-sd "crisis" year, then years of calm errors (like a 10-year window containing 2008).
+    const ref = [...normals(60, 250, 0.06), ...normals(61, 2250, 0.012)];
+    const later = normals(62, 80, 0.03); // 2.5× the calm level, still below the reference RMS
+    const firstHalt = (mon: DriftMonitor) => {
+      mon.setReference(rows(ref), ref);
+      return later.findIndex((e) => mon.update([0, 0], e).errorAlarm);
+    };
+    const trailing = firstHalt(new DriftMonitor());
+    expect(trailing).toBeGreaterThanOrEqual(0);
+    expect(trailing).toBeLessThan(42);
+    expect(firstHalt(new DriftMonitor({ errorScale: 'reference' }))).toBe(-1);
+  });
+
+  test('trailing error scale uses only past errors, and evidence survives a refit', () => {
+    const ref = normals(70, 2500, 0.01);
+    const stream = normals(71, 300, 0.015); // ≈ +0.15 per row: needs ≈ 100 rows, more than one 21-row refit period
+    // Refit every 21 rows with the errors seen so far appended to the reference.
+    const run = (tail: number[]) => {
+      const mon = new DriftMonitor();
+      const seen = [...ref];
+      const out: DriftStatus[] = [];
+      [...stream, ...tail].forEach((e, i) => {
+        if (i % 21 === 0) mon.setReference(rows(seen.slice(-2500)), seen.slice(-2500));
+        out.push(mon.update([0, 0], e));
+        seen.push(e);
+      });
+      return out.slice(0, stream.length);
+    };
+    const a = run(normals(72, 50, 0.01));
+    const b = run(normals(73, 50, 0.5));
+    expect(a).toEqual(b); // what comes later does not change earlier statuses
+    expect(a.some((s) => s.errorAlarm)).toBe(true);
+    expect(() => new DriftMonitor({ errorHalfLife: 0 })).toThrow(/errorHalfLife must be a positive/);
   });
 });

@@ -9,8 +9,25 @@ export type DriftMonitorOptions = {
   psiWindow?: number;
   /** PSI above this halts (default 0.25, the usual "significant shift" level). */
   psiThreshold?: number;
-  /** Page–Hinkley on |error| / reference RMS error (defaults δ = 0.25, λ = 15). */
+  /**
+   * Which PSI shifts halt (default 'widening'). 'widening': PSI above the threshold AND the recent
+   * window puts more rows in the reference's two outer bins than the reference did (the model is
+   * being asked to extrapolate). 'two-sided': any PSI above the threshold (the previous behaviour,
+   * which also halts when markets merely become calmer than the fit window).
+   */
+  psiMode?: 'widening' | 'two-sided';
+  /** Page–Hinkley on |error| / error scale (defaults δ = 0.25, λ = 15). */
   pageHinkley?: { delta: number; lambda: number };
+  /**
+   * Error scale the Page–Hinkley test measures errors against (default 'trailing').
+   * 'trailing': an EWMA of |error| with half-life `errorHalfLife` rows, seeded by running it over
+   * the reference errors in order and then updated with each error only AFTER that error has been
+   * tested (lagged: no look-ahead). 'reference': the fixed RMS of the reference errors (the
+   * previous behaviour; a 10-year fit window that contains 2008 makes later breaks look small).
+   */
+  errorScale?: 'trailing' | 'reference';
+  /** Half-life, in rows, of the trailing error scale (default 126 ≈ six months of trading days). */
+  errorHalfLife?: number;
   /** Robust z-score beyond which a single round is flagged (default 10). */
   outlierThreshold?: number;
 };
@@ -24,10 +41,47 @@ export type DriftStatus = {
   pageHinkley: number;
 };
 
+/*
+ * Design rationale (written before the new settings were run on the known breaks; the calm periods
+ * and break dates in src/models/evaluation/periods.ts were not touched):
+ *
+ * 1. Error scale. "The model no longer fits" means its errors are large compared with the errors
+ *    of the regime it was just operating in, not compared with a decade that may contain 2008.
+ *    The scale is therefore a trailing EWMA of |error| (mean absolute error rather than RMS: one
+ *    oracle glitch such as the +53 % row of April 2020 moves a mean of |e| by α·|e| but a mean of
+ *    e² by α·e², i.e. it would double the scale and blind the detector for months). The half-life
+ *    of 126 rows (half a trading year) is chosen so that (a) two months (≈ 42 rows) into a break
+ *    only 1 − 2^(−42/126) ≈ 21 % of the scale comes from post-break errors, so the break is still
+ *    measured mostly against the pre-break regime, and (b) a crisis is mostly forgotten within a
+ *    year (weight 2^(−2) = 25 % after 252 rows), so the detector does not stay blind after it.
+ *    Each error is standardised by the scale computed from errors strictly before it.
+ *    The Page–Hinkley reference mean is the mean of those standardised values over the reference
+ *    pass itself (what an in-control |z| looks like for these fat-tailed errors), not the Gaussian
+ *    √(2/π).
+ * 2. Page–Hinkley δ = 0.25, λ = 15 are kept: with |z| ≈ 0.8 in control, a doubling of the error
+ *    level adds ≈ 0.8 − 0.25 ≈ 0.55 per row (alarm after ≈ 27 rows), a tripling ≈ 1.35 (≈ 11
+ *    rows), and the agent's planted ±9 %/−8 % days on a ≈ 2 % scale ≈ 3.5 each (≈ 4–5 rows).
+ * 3. Evidence survives a refit. `setReference` clears the latch (re-arms) and re-seeds the scale,
+ *    but no longer zeroes the Page–Hinkley statistic: a monthly refit on a rolling 10-year window is
+ *    nearly the same model, and zeroing every 21 rows meant a drift of < 15/21 ≈ 0.7 per row could
+ *    never alarm. The statistic still restarts after each alarm (inside PageHinkley.update).
+ * 4. Input drift is direction-aware. PSI is symmetric: a window that is calmer than the reference
+ *    (mass moved into the middle bins) scores as high as one that is wilder. A forecaster whose
+ *    inputs sit where it saw most of its training data is not extrapolating, so narrowing is not a
+ *    reason to stop. The input alarm therefore needs PSI > threshold AND more recent rows in the
+ *    reference's two outer bins (20 % of the reference mass) than the reference had; a location
+ *    shift also raises one outer bin by more than it lowers the other, so it still counts.
+ * 5. CUSUM / ADWIN were considered as a second error detector. Page–Hinkley on |z| already is a
+ *    one-sided CUSUM for an increase in the error level (the direction that matters), and an OR of
+ *    two detectors adds their false alarms, so `Cusum` stays available but is not wired in.
+ */
+
 /**
  * Watches a deployed forecaster and says when to stop. Two signals:
- * - input drift: PSI of each watched feature over the last `psiWindow` rows against the fit window;
- * - error drift: Page–Hinkley on absolute forecast errors scaled by the fit window's RMS error.
+ * - input drift: PSI of each watched feature over the last `psiWindow` rows against the fit window,
+ *   counted only when the recent window is wider (more mass in the outer bins) than the reference;
+ * - error drift: Page–Hinkley on absolute forecast errors scaled by a trailing, lagged EWMA of
+ *   |error| (or the fit window's RMS with `errorScale: 'reference'`).
  *   An error alarm latches: the monitor stays halted until `setReference` (a refit) re-arms it.
  * `halt` is true while either holds; `reason` names the detector, the value and the threshold.
  * Single-round outliers are checked separately by `checkRound` and are flagged, never acted on.
@@ -35,6 +89,7 @@ export type DriftStatus = {
 export class DriftMonitor {
   private readonly o: Required<DriftMonitorOptions>;
   private readonly ph: PageHinkley;
+  private readonly alpha: number;
   private edges: number[][] = [];
   private refCounts: number[][] = [];
   private refN = 0;
@@ -48,13 +103,25 @@ export class DriftMonitor {
       psiFeatures: options.psiFeatures ?? [0],
       psiWindow: options.psiWindow ?? 250,
       psiThreshold: options.psiThreshold ?? 0.25,
+      psiMode: options.psiMode ?? 'widening',
       pageHinkley: options.pageHinkley ?? { delta: 0.25, lambda: 15 },
+      errorScale: options.errorScale ?? 'trailing',
+      errorHalfLife: options.errorHalfLife ?? 126,
       outlierThreshold: options.outlierThreshold ?? 10,
     };
+    if (!(this.o.errorHalfLife > 0))
+      throw new RangeError(
+        `errorHalfLife must be a positive number of rows, got ${this.o.errorHalfLife}; use e.g. 126 (half a trading year)`,
+      );
+    this.alpha = 1 - 2 ** (-1 / this.o.errorHalfLife);
     this.ph = new PageHinkley(this.o.pageHinkley);
   }
 
-  /** Sets the reference from a (re)fit: its feature rows and its in-sample forecast errors. Re-arms the error detector. */
+  /**
+   * Sets the reference from a (re)fit: its feature rows and its in-sample forecast errors, oldest
+   * first. Re-arms the error detector (clears the latch) and re-seeds the error scale; evidence the
+   * Page–Hinkley statistic gathered since its last alarm is kept (see rationale 3).
+   */
   setReference(features: number[][], errors: number[]): void {
     this.edges = this.o.psiFeatures.map((j) =>
       referenceEdges(
@@ -69,10 +136,30 @@ export class DriftMonitor {
       ),
     );
     this.refN = features.length;
-    const rms = Math.sqrt(errors.reduce((a, e) => a + e * e, 0) / Math.max(1, errors.length)) || 1;
-    this.errorScale = rms;
-    this.errorRefMean = errors.reduce((a, e) => a + Math.abs(e), 0) / Math.max(1, errors.length) / rms;
-    this.ph.reset();
+    const finite = errors.filter((e) => Number.isFinite(e));
+    const n = Math.max(1, finite.length);
+    if (this.o.errorScale === 'reference') {
+      const rms = Math.sqrt(finite.reduce((a, e) => a + e * e, 0) / n) || 1;
+      this.errorScale = rms;
+      this.errorRefMean = finite.reduce((a, e) => a + Math.abs(e), 0) / n / rms;
+      this.ph.reset();
+    } else {
+      // Seed with the reference's mean |error|, then run the EWMA through the reference in order,
+      // standardising each error by the scale before it (exactly what `update` will do).
+      let scale = finite.reduce((a, e) => a + Math.abs(e), 0) / n || 1;
+      const burnIn = Math.min(finite.length >> 1, this.o.errorHalfLife);
+      let zSum = 0;
+      let zN = 0;
+      finite.forEach((e, k) => {
+        if (k >= burnIn) {
+          zSum += Math.abs(e) / scale;
+          zN++;
+        }
+        scale += this.alpha * (Math.abs(e) - scale);
+      });
+      this.errorScale = scale > 0 ? scale : 1;
+      this.errorRefMean = zN > 0 ? zSum / zN : 1;
+    }
     this.latched = undefined;
   }
 
@@ -81,34 +168,38 @@ export class DriftMonitor {
     this.recent.push(features);
     if (this.recent.length > this.o.psiWindow) this.recent.shift();
     let psiMax = 0;
-    let psiFeature = -1;
+    let alarmPsi = 0;
+    let alarmFeature = -1;
+    let alarmTail = 0;
     if (this.recent.length >= this.o.psiWindow && this.refN > 0) {
       this.o.psiFeatures.forEach((j, k) => {
-        const v = psiWithEdges(
-          this.edges[k]!,
-          this.refCounts[k]!,
-          this.refN,
-          this.recent.map((x) => x[j]!),
-        );
-        if (v > psiMax) {
-          psiMax = v;
-          psiFeature = j;
+        const values = this.recent.map((x) => x[j]!);
+        const v = psiWithEdges(this.edges[k]!, this.refCounts[k]!, this.refN, values);
+        if (v > psiMax) psiMax = v;
+        const tail = this.tailShare(k, values);
+        const counts = this.o.psiMode === 'two-sided' || tail.current > tail.reference;
+        if (counts && v > alarmPsi) {
+          alarmPsi = v;
+          alarmFeature = j;
+          alarmTail = tail.current;
         }
       });
     }
     let stat = 0;
     if (error !== undefined && Number.isFinite(error)) {
-      const r = this.ph.update(Math.abs(error) / this.errorScale, this.errorRefMean);
+      const scale = this.errorScale;
+      const r = this.ph.update(Math.abs(error) / scale, this.errorRefMean);
       stat = r.statistic;
       if (r.alarm && !this.latched) {
-        this.latched = `error drift: Page–Hinkley statistic ${r.statistic.toFixed(2)} > λ ${this.o.pageHinkley.lambda} on |error|/${this.errorScale.toExponential(3)}`;
+        this.latched = `error drift: Page–Hinkley statistic ${r.statistic.toFixed(2)} > λ ${this.o.pageHinkley.lambda} on |error|/${scale.toExponential(3)} (${this.o.errorScale === 'trailing' ? `trailing scale, half-life ${this.o.errorHalfLife} rows` : 'reference RMS'})`;
       }
+      if (this.o.errorScale === 'trailing') this.errorScale += this.alpha * (Math.abs(error) - scale);
     }
-    const inputAlarm = psiMax > this.o.psiThreshold;
+    const inputAlarm = alarmPsi > this.o.psiThreshold;
     const reason =
       this.latched ??
       (inputAlarm
-        ? `input drift: PSI of feature ${psiFeature} over the last ${this.o.psiWindow} rows is ${psiMax.toFixed(3)} > ${this.o.psiThreshold}`
+        ? `input drift: PSI of feature ${alarmFeature} over the last ${this.o.psiWindow} rows is ${alarmPsi.toFixed(3)} > ${this.o.psiThreshold}${this.o.psiMode === 'widening' ? ` with ${(alarmTail * 100).toFixed(1)} % of rows in the reference's outer bins` : ''}`
         : undefined);
     return {
       halt: reason !== undefined,
@@ -123,5 +214,15 @@ export class DriftMonitor {
   /** Adversarial single-round check against the recent window (flag only; the caller must not act on a flagged round). */
   checkRound(value: number, window: number[]): OutlierFlag {
     return flagOutlier(value, window, this.o.outlierThreshold);
+  }
+
+  /** Share of `values` (current) and of the reference falling in the reference's first and last bins. */
+  private tailShare(k: number, values: number[]): { current: number; reference: number } {
+    const ref = this.refCounts[k]!;
+    const cur = countBins(this.edges[k]!, values);
+    return {
+      current: (cur[0]! + cur[cur.length - 1]!) / Math.max(1, values.length),
+      reference: (ref[0]! + ref[ref.length - 1]!) / Math.max(1, this.refN),
+    };
   }
 }
