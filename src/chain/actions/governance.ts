@@ -113,27 +113,35 @@ export async function castVote(
   });
 }
 
+/** Queue and execute differ only in the state they need and the function they call. */
+async function timelockStep(
+  clients: ProvenantClients,
+  governor: Address,
+  proposal: Proposal,
+  step: { functionName: 'queue' | 'execute'; needs: ProposalState; hint: string },
+): Promise<WriteReturnType> {
+  const id = await proposalId(clients, governor, proposal);
+  const state = await proposalState(clients, governor, id);
+  if (state !== step.needs) throw new ProposalStateError(step.functionName, state, step.needs, step.hint);
+  const [targets, values, calldatas] = parts(proposal);
+  return writeContract(clients, {
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName: step.functionName,
+    args: [targets, values, calldatas, descriptionHash(proposal.description)],
+    label: step.functionName,
+  });
+}
+
 export async function queue(
   clients: ProvenantClients,
   governor: Address,
   proposal: Proposal,
 ): Promise<WriteReturnType> {
-  const id = await proposalId(clients, governor, proposal);
-  const state = await proposalState(clients, governor, id);
-  if (state !== 'Succeeded')
-    throw new ProposalStateError(
-      'queue',
-      state,
-      'Succeeded',
-      'A proposal is queued once voting has ended with quorum and a majority for.',
-    );
-  const [targets, values, calldatas] = parts(proposal);
-  return writeContract(clients, {
-    address: governor,
-    abi: provenantGovernorAbi,
+  return timelockStep(clients, governor, proposal, {
     functionName: 'queue',
-    args: [targets, values, calldatas, descriptionHash(proposal.description)],
-    label: 'queue',
+    needs: 'Succeeded',
+    hint: 'A proposal is queued once voting has ended with quorum and a majority for.',
   });
 }
 
@@ -142,22 +150,10 @@ export async function execute(
   governor: Address,
   proposal: Proposal,
 ): Promise<WriteReturnType> {
-  const id = await proposalId(clients, governor, proposal);
-  const state = await proposalState(clients, governor, id);
-  if (state !== 'Queued')
-    throw new ProposalStateError(
-      'execute',
-      state,
-      'Queued',
-      'Queue it first; it can execute once the timelock delay has passed.',
-    );
-  const [targets, values, calldatas] = parts(proposal);
-  return writeContract(clients, {
-    address: governor,
-    abi: provenantGovernorAbi,
+  return timelockStep(clients, governor, proposal, {
     functionName: 'execute',
-    args: [targets, values, calldatas, descriptionHash(proposal.description)],
-    label: 'execute',
+    needs: 'Queued',
+    hint: 'Queue it first; it can execute once the timelock delay has passed.',
   });
 }
 
