@@ -80,6 +80,7 @@ export function createAgent(deps: AgentDependencies): Agent {
   monitor.setReference(deps.forecaster.reference.X, deps.forecaster.reference.errors);
   const inferState: InferState = { monitor, lastForecast: undefined };
   let recentFeatures: number[][] = [];
+  let recentErrors: number[] = [];
   let consecutiveRefusals: Record<string, number> = {};
 
   // Rebuild the detector's state from the journal: replay every decision in order (deterministic).
@@ -91,19 +92,27 @@ export function createAgent(deps: AgentDependencies): Agent {
       rebaseline?: boolean;
     };
     if (p.rebaseline) {
-      rebaselineFrom(recentFeatures);
+      rebaselineFrom(recentFeatures, recentErrors);
       continue;
     }
     if (!p.features) continue;
     monitor.update(p.features, p.previousError ?? undefined);
     recentFeatures = [...recentFeatures.slice(-249), p.features];
+    if (typeof p.previousError === 'number') recentErrors = [...recentErrors.slice(-249), p.previousError];
     inferState.lastForecast = p.forecast?.mean;
   }
   consecutiveRefusals = journal.state.get<Record<string, number>>('consecutiveRefusals') ?? {};
 
-  function rebaselineFrom(rows: number[][]) {
-    const reference = rows.length >= 60 ? rows : deps.forecaster.reference.X;
-    monitor.setReference(reference, deps.forecaster.reference.errors);
+  /**
+   * A person resumed the agent: they accept the current regime, so the detectors' reference becomes the
+   * recent rows and the recent realised forecast errors (the training window when there are too few).
+   */
+  function rebaselineFrom(rows: number[][], errors: number[]) {
+    const recent = rows.length >= 60 && errors.length >= 60;
+    monitor.setReference(
+      recent ? rows : deps.forecaster.reference.X,
+      recent ? errors : deps.forecaster.reference.errors,
+    );
   }
 
   async function recover(): Promise<void> {
@@ -186,6 +195,8 @@ export function createAgent(deps: AgentDependencies): Agent {
       throw error;
     }
     recentFeatures = [...recentFeatures.slice(-249), inference.features];
+    if (inference.previousError !== undefined)
+      recentErrors = [...recentErrors.slice(-249), inference.previousError];
     report.forecast = inference.forecast;
     journal.append({
       kind: 'decision',
@@ -432,7 +443,7 @@ export function createAgent(deps: AgentDependencies): Agent {
     runEpoch,
     recover,
     rebaseline() {
-      rebaselineFrom(recentFeatures);
+      rebaselineFrom(recentFeatures, recentErrors);
       consecutiveRefusals = {};
       journal.state.set('consecutiveRefusals', consecutiveRefusals);
       journal.append({ kind: 'decision', payload: { rebaseline: true } });

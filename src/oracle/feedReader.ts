@@ -111,6 +111,8 @@ export function deviationBps(answer: bigint, previous: bigint): bigint {
 }
 
 const show = (answer: bigint, decimals: number | undefined) =>
-  decimals === undefined ? answer.toString() : (Number(answer) / 10 ** decimals).toFixed(Math.min(decimals, 4));
+  decimals === undefined
+    ? answer.toString()
+    : (Number(answer) / 10 ** decimals).toFixed(Math.min(decimals, 4));
 
 const formatBps = (bps: bigint) => `${(Number(bps) / 100).toFixed(2)}%`;
