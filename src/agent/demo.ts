@@ -4,10 +4,14 @@ import {
   balanceOf,
   createTxManager,
   dynamicFeePoolAbi,
+  governanceCall,
+  passProposalOnDevnet,
+  policyGuardAbi,
   prepareCall,
   provenanceNFTAbi,
   readPool,
   type TxManager,
+  writeContract,
 } from '../chain/index.js';
 import { loadDataset } from '../data/index.js';
 import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
@@ -35,6 +39,11 @@ export type DemoParameters = {
   agent?: Partial<AgentOptions> | undefined;
   /** Persist the devnet to `<stateDir>/devnet-state.json` (resumable). */
   persist?: boolean;
+  /**
+   * The monitor: when the agent halts, the guardian key pauses the guard on-chain at once; resuming then
+   * needs a governance proposal to unpause (the guardian can never unpause). Default true.
+   */
+  monitor?: boolean;
   signal?: AbortSignal | undefined;
   onProgress?: (event: DemoProgress) => void;
   onStep?: (step: string) => void;
@@ -140,12 +149,16 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
         if (haltedEpochs === 0) {
           totals.halts++;
           note = `HALT: ${report.halted}`;
+          if (p.monitor !== false && (await monitorPause(stack, journal, epoch, report.halted)))
+            note += ' — the monitor (guardian key) paused the guard on-chain';
         }
         haltedEpochs++;
         if (haltedEpochs >= (p.resumeAfterEpochs ?? 5)) {
+          // A person reviews the halt: governance lifts the on-chain pause (the guardian cannot), then the agent resumes.
+          const unpaused = await governanceUnpause(stack, journal, epoch);
           journal.state.resume('demo operator (stands in for `provenant agent resume`)');
           agent.rebaseline();
-          note = `resumed by the demo operator after ${haltedEpochs} halted epochs`;
+          note = `resumed by the demo operator after ${haltedEpochs} halted epochs${unpaused ? ' (governance proposal unpaused the guard)' : ''}`;
           haltedEpochs = 0;
         }
       }
@@ -287,6 +300,66 @@ export function artStateFromJournal(journal: Journal): {
   for (const t of tokens) t.versions.sort((x, y) => x.version - y.version);
   const lastRegime = journal.state.get<string>('art.lastRegime');
   return { tokens, lastRegime };
+}
+
+/** The guardian pauses the whole guard (idempotent); journaled. Returns true when it paused. */
+async function monitorPause(
+  stack: Stack,
+  journal: Journal,
+  epoch: ReplayEpoch,
+  reason: string,
+): Promise<boolean> {
+  const guard = stack.addresses.guard;
+  const paused = await stack.guardian.publicClient.readContract({
+    address: guard,
+    abi: policyGuardAbi,
+    functionName: 'globallyPaused',
+  });
+  if (paused) return false;
+  const result = await writeContract(stack.guardian, {
+    address: guard,
+    abi: policyGuardAbi,
+    functionName: 'pause',
+    args: [],
+    label: 'monitor: pause guard',
+  });
+  journal.append({
+    kind: 'note',
+    epoch: epoch.index,
+    payload: {
+      monitor: 'guardian paused the guard on-chain',
+      reason,
+      date: epoch.date,
+      transaction: result.hash,
+    },
+  });
+  return true;
+}
+
+/** Governance unpauses the guard through a full proposal (time advanced on the devnet); journaled. */
+async function governanceUnpause(stack: Stack, journal: Journal, epoch: ReplayEpoch): Promise<boolean> {
+  const a = stack.addresses;
+  const paused = await stack.deployer.publicClient.readContract({
+    address: a.guard,
+    abi: policyGuardAbi,
+    functionName: 'globallyPaused',
+  });
+  if (!paused) return false;
+  const proposal = {
+    description: `Unpause the guard after the halt reviewed on ${epoch.date} (epoch ${epoch.index})`,
+    calls: [governanceCall(a.guard, policyGuardAbi, 'unpause', [], 'unpause the guard')],
+  };
+  const { id } = await passProposalOnDevnet(
+    stack.deployer,
+    { governor: a.governor, timelock: a.timelock },
+    proposal,
+  );
+  journal.append({
+    kind: 'note',
+    epoch: epoch.index,
+    payload: { governance: 'proposal executed: guard unpaused', proposal: id.toString(), date: epoch.date },
+  });
+  return true;
 }
 
 /** Publishes the epoch's rounds (skipping any the chain already has: a resumed run repeats nothing). */

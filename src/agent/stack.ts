@@ -51,6 +51,8 @@ export type Stack = {
   relayer: ProvenantClients;
   reporterAccounts: LocalAccount[];
   users: ProvenantClients[];
+  /** The guardian key (pause and tighten only); the demo's monitor uses it. */
+  guardian: ProvenantClients;
   addresses: AgentAddresses;
   manifest: DeploymentManifest;
   forecaster: TrainedForecaster;
@@ -75,13 +77,14 @@ export async function openStack(p: StackParameters): Promise<Stack> {
     const deployerAccount = devnetAccount(DEVNET_ROLES.deployer);
     const agentAccount = devnetAccount(DEVNET_ROLES.agent);
     const reporterAccounts = Array.from({ length: reporterCount }, (_, i) => devnetReporter(i));
-    const [deployer, agent, relayer, user0, user1, user2] = await Promise.all([
+    const [deployer, agent, relayer, user0, user1, user2, guardian] = await Promise.all([
       connect(deployerAccount),
       connect(agentAccount),
       connect(reporterAccounts[0]!),
       connect(devnetAccount(DEVNET_ROLES.user0)),
       connect(devnetAccount(DEVNET_ROLES.user1)),
       connect(devnetAccount(DEVNET_ROLES.user2)),
+      connect(devnetAccount(DEVNET_ROLES.guardian)),
     ]);
     step('deploying contracts');
     const roles = {
@@ -169,6 +172,7 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       relayer,
       reporterAccounts,
       users: [user0, user1, user2],
+      guardian,
       addresses,
       manifest: deployed.manifest,
       forecaster,
