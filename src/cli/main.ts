@@ -24,7 +24,11 @@ export function buildProgram(): Command {
     )
     .version('0.1.0')
     .option('-c, --config <file>', 'config file (default: ./provenant.config.json if present)')
-    .option('--rpc-url <url...>', 'JSON-RPC endpoint(s), tried in order; omit to use the embedded devnet')
+    .option(
+      '--rpc-url <url>',
+      'JSON-RPC endpoint; repeat the flag for failover (tried in order); omit to use the embedded devnet',
+      (url: string, previous: string[] = []) => [...previous, url],
+    )
     .option('--state-dir <dir>', 'where journal, content and deployments live (default: .provenant)')
     .option('-v, --verbose', 'show causes and stack traces of errors')
     .showHelpAfterError('(run with --help for usage)')
