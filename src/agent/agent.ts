@@ -1,5 +1,6 @@
 import { type Address, type Hex, keccak256, type LocalAccount } from 'viem';
 import {
+  aggregatorV3InterfaceAbi,
   balanceOf,
   ContractRevertError,
   type ProvenantClients,
@@ -156,6 +157,23 @@ export function createAgent(deps: AgentDependencies): Agent {
     const haltState = journal.state.halted();
     if (haltState.halted) {
       report.halted = haltState.reason;
+      // Still record what the market did, so reports show the halted stretch on the timeline.
+      const latest = await clients.publicClient
+        .readContract({
+          address: addresses.feeds.WTI,
+          abi: aggregatorV3InterfaceAbi,
+          functionName: 'latestRoundData',
+        })
+        .catch(() => undefined);
+      if (latest) {
+        report.date = new Date(Number(latest[3]) * 1000).toISOString().slice(0, 10);
+        report.price = Number(latest[1]) / 10 ** deps.decimals;
+        journal.append({
+          kind: 'epoch',
+          epoch,
+          payload: { date: report.date, price: report.price, halted: haltState.reason },
+        });
+      }
       return report;
     }
     // observe

@@ -13,7 +13,7 @@ export function writeAgentReport(
   const s = summary.series;
   const haltRanges: [number, number][] = [];
   s.halted.forEach((h, i) => {
-    if (h) haltRanges.push([i, Math.min(i + 4, s.dates.length - 1)]);
+    if (h) haltRanges.push([i, Math.min(i + 1, s.dates.length - 1)]);
   });
   const files: string[] = [];
   const chart = (name: string, spec: Parameters<typeof writeChartPng>[0]) => {

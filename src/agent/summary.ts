@@ -91,11 +91,14 @@ export function summarizeJournal(journal: Journal): AgentSummary {
       feeAt.set(row.epoch, d.to);
     }
   }
-  const decisions = journal
-    .entries({ kind: 'decision' })
-    .filter((e) => !(e.payload as DecisionPayload).rebaseline && (e.payload as DecisionPayload).date);
+  // The timeline: every epoch the agent decided in, plus the epochs it spent halted (recorded as 'epoch').
+  const decisions = [...journal.entries({ kind: 'decision' }), ...journal.entries({ kind: 'epoch' })]
+    .filter((e) => !(e.payload as DecisionPayload).rebaseline && (e.payload as DecisionPayload).date)
+    .sort((a, b) => a.epoch - b.epoch || a.seq - b.seq);
   const haltedEpochs = new Set<number>();
   for (const h of journal.entries({ kind: 'halt' })) haltedEpochs.add(h.epoch);
+  for (const e of journal.entries({ kind: 'epoch' }))
+    if ((e.payload as { halted?: string }).halted) haltedEpochs.add(e.epoch);
   const series: AgentSummary['series'] = {
     dates: [],
     price: [],

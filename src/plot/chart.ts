@@ -91,20 +91,23 @@ export function renderSvg(spec: ChartSpec): string {
     );
     out.push(`<text x="${MARGIN.left - 6}" y="${f2(y(t) + 4)}" text-anchor="end">${esc(String(t))}</text>`);
   }
-  // x ticks at year starts
-  const years = new Map<string, number>();
+  // x ticks at year starts; for spans of under four years, at month starts (labelled YYYY-MM).
+  const period = (d: string) => d.slice(0, 4);
+  const years = new Set(spec.dates.map(period)).size;
+  const key = years < 4 ? (d: string) => d.slice(0, 7) : period;
+  const starts = new Map<string, number>();
   spec.dates.forEach((d, i) => {
-    const yr = d.slice(0, 4);
-    if (!years.has(yr)) years.set(yr, i);
+    const k = key(d);
+    if (!starts.has(k)) starts.set(k, i);
   });
-  const yearList = [...years.entries()];
-  const every = Math.max(1, Math.ceil(yearList.length / 10));
-  yearList.forEach(([yr, i], k) => {
+  const tickList = [...starts.entries()];
+  const every = Math.max(1, Math.ceil(tickList.length / 10));
+  tickList.forEach(([label, i], k) => {
     if (k % every !== 0) return;
     out.push(
       `<line x1="${f2(x(i))}" x2="${f2(x(i))}" y1="${MARGIN.top + ph}" y2="${MARGIN.top + ph + 5}" stroke="#333"/>`,
     );
-    out.push(`<text x="${f2(x(i))}" y="${MARGIN.top + ph + 18}" text-anchor="middle">${yr}</text>`);
+    out.push(`<text x="${f2(x(i))}" y="${MARGIN.top + ph + 18}" text-anchor="middle">${label}</text>`);
   });
   out.push(
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
