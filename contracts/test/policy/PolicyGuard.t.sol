@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
-import {GuardedToken, PolicyTestBase} from "./PolicyTestBase.sol";
+import {GuardedToken, PolicyTestBase, limitsArray} from "./PolicyTestBase.sol";
 
 /// @notice Unit tests for PolicyGuard; every fuzz test has a concrete twin (`test_` / `testFuzz_`).
 contract PolicyGuardConsumeTest is PolicyTestBase {
@@ -855,18 +855,6 @@ contract PolicyGuardConfigTest is PolicyTestBase {
     }
 
     function _field(PolicyGuard.Limits memory l, PolicyGuard.Field f) internal pure returns (uint256) {
-        uint256[10] memory a = [
-            l.epochCap,
-            l.lifetimeCap,
-            l.rateLimit,
-            l.subjectRateLimit,
-            l.minValue,
-            l.maxValue,
-            l.maxStep,
-            l.marginBps,
-            l.maxOracleAge,
-            l.maxDeviationBps
-        ];
-        return a[uint256(f)];
+        return limitsArray(l)[uint256(f)];
     }
 }

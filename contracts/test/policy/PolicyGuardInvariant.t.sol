@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
-import {GuardedToken, PolicyTestBase} from "./PolicyTestBase.sol";
+import {GuardedToken, PolicyTestBase, limitsArray} from "./PolicyTestBase.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice Drives PolicyGuard through random sequences of agent mints, time, governance, guardian and
@@ -74,7 +74,7 @@ contract PolicyGuardHandler is Test {
     function adminLowerCeiling(uint8 field, uint256 value) external {
         uint256 i = bound(field, 0, 9);
         PolicyGuard.Limits memory c = guard.ceilingOf(address(token), PolicyActions.MINT);
-        uint256[10] memory a = _arr(c);
+        uint256[10] memory a = limitsArray(c);
         a[i] = bound(value, 0, a[i] * 2 + 1);
         vm.prank(admin);
         try guard.lowerCeiling(address(token), PolicyActions.MINT, _lim(a)) {} catch {}
@@ -91,7 +91,7 @@ contract PolicyGuardHandler is Test {
 
     function guardianTighten(uint8 field, uint256 value) external {
         PolicyGuard.Field f = PolicyGuard.Field(bound(field, 0, 9));
-        uint256[10] memory before = _arr(guard.limitsOf(address(token), PolicyActions.MINT));
+        uint256[10] memory before = limitsArray(guard.limitsOf(address(token), PolicyActions.MINT));
         value = bound(value, 0, before[uint256(f)] * 2 + 1);
         vm.prank(guardian);
         try guard.tightenLimit(address(token), PolicyActions.MINT, f, value) {} catch {}
@@ -99,7 +99,7 @@ contract PolicyGuardHandler is Test {
     }
 
     function guardianTightenAll(uint256 seed) external {
-        uint256[10] memory before = _arr(guard.limitsOf(address(token), PolicyActions.MINT));
+        uint256[10] memory before = limitsArray(guard.limitsOf(address(token), PolicyActions.MINT));
         uint256[10] memory next;
         for (uint256 i; i < 10; ++i) {
             next[i] = bound(uint256(keccak256(abi.encode(seed, i))), 0, before[i] * 2 + 1);
@@ -206,7 +206,7 @@ contract PolicyGuardHandler is Test {
     }
 
     function _checkNotLooser(uint256[10] memory before) internal {
-        uint256[10] memory afterwards = _arr(guard.limitsOf(address(token), PolicyActions.MINT));
+        uint256[10] memory afterwards = limitsArray(guard.limitsOf(address(token), PolicyActions.MINT));
         for (uint256 i; i < 10; ++i) {
             bool lowerLooser =
                 i == uint256(PolicyGuard.Field.MinValue) || i == uint256(PolicyGuard.Field.MarginBps);
@@ -217,22 +217,7 @@ contract PolicyGuardHandler is Test {
     }
 
     function _get(PolicyGuard.Limits memory l, uint256 i) internal pure returns (uint256) {
-        return _arr(l)[i];
-    }
-
-    function _arr(PolicyGuard.Limits memory l) internal pure returns (uint256[10] memory) {
-        return [
-            l.epochCap,
-            l.lifetimeCap,
-            l.rateLimit,
-            l.subjectRateLimit,
-            l.minValue,
-            l.maxValue,
-            l.maxStep,
-            l.marginBps,
-            l.maxOracleAge,
-            l.maxDeviationBps
-        ];
+        return limitsArray(l)[i];
     }
 
     function _lim(uint256[10] memory a) internal pure returns (PolicyGuard.Limits memory) {
@@ -265,9 +250,9 @@ contract PolicyGuardInvariantTest is PolicyTestBase {
     }
 
     function invariant_governedWithinCeilingWithinGlobal() public view {
-        uint256[10] memory l = _arr(guard.limitsOf(address(token), PolicyActions.MINT));
-        uint256[10] memory c = _arr(guard.ceilingOf(address(token), PolicyActions.MINT));
-        uint256[10] memory g = _arr(guard.globalCeiling());
+        uint256[10] memory l = limitsArray(guard.limitsOf(address(token), PolicyActions.MINT));
+        uint256[10] memory c = limitsArray(guard.ceilingOf(address(token), PolicyActions.MINT));
+        uint256[10] memory g = limitsArray(guard.globalCeiling());
         for (uint256 i; i < 10; ++i) {
             if (i == uint256(PolicyGuard.Field.MinValue) || i == uint256(PolicyGuard.Field.MarginBps)) {
                 assertGe(l[i], c[i]);
@@ -286,20 +271,5 @@ contract PolicyGuardInvariantTest is PolicyTestBase {
 
     function invariant_agentNeverConfigures() public view {
         assertFalse(handler.ghostAgentConfigured());
-    }
-
-    function _arr(PolicyGuard.Limits memory l) internal pure returns (uint256[10] memory) {
-        return [
-            l.epochCap,
-            l.lifetimeCap,
-            l.rateLimit,
-            l.subjectRateLimit,
-            l.minValue,
-            l.maxValue,
-            l.maxStep,
-            l.marginBps,
-            l.maxOracleAge,
-            l.maxDeviationBps
-        ];
     }
 }

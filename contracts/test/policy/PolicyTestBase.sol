@@ -7,6 +7,23 @@ import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {Test} from "forge-std/Test.sol";
 
+/// @dev The fields of a `Limits`, in `PolicyGuard.Field` order: one test-side copy, written independently of
+/// the guard's own conversion so tests do not trust the code under test.
+function limitsArray(PolicyGuard.Limits memory l) pure returns (uint256[10] memory) {
+    return [
+        l.epochCap,
+        l.lifetimeCap,
+        l.rateLimit,
+        l.subjectRateLimit,
+        l.minValue,
+        l.maxValue,
+        l.maxStep,
+        l.marginBps,
+        l.maxOracleAge,
+        l.maxDeviationBps
+    ];
+}
+
 /// @notice Test double: a model registry whose approvals the test sets.
 contract TestModelRegistry is IModelRegistry {
     mapping(bytes32 => bool) public approved;
