@@ -20,6 +20,10 @@ import {
   TxRevertedError,
 } from './errors.js';
 import { classifyRpcError, type RetryOptions, sleep, withRetry } from './retry.js';
+
+/** How many times a used nonce's receipt is looked for again before the transaction counts as replaced. */
+const REPLACED_GRACE_CHECKS = 8;
+
 import {
   isFinalTxStatus,
   type TxAttempt,
@@ -547,12 +551,32 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
     if (receipt) return finalize(record, receipt);
     const latest = await minedNonce();
     if (latest > record.nonce) {
-      // Mined between the two calls?
-      const late = await findReceipt(record);
-      if (late) return finalize(record, late);
+      // The nonce is used. Ours may still be the one that used it: a node can expose the new nonce a moment
+      // before the receipt (seen on anvil under load), so give the receipt a short grace period and ask
+      // whether the node knows our transaction as mined before calling it replaced.
+      for (let attempt = 0; attempt < REPLACED_GRACE_CHECKS; attempt++) {
+        const late = await findReceipt(record);
+        if (late) return finalize(record, late);
+        // Always look a few times; keep looking longer while the node knows our transaction as mined.
+        if (attempt >= 2 && !(await knownAsMined(record))) break;
+        await sleep(Math.max(poll, 50) * (attempt + 1));
+      }
+      const last = await findReceipt(record);
+      if (last) return finalize(record, last);
       return markReplaced(record);
     }
     return undefined;
+  };
+
+  /** True when the node reports one of our hashes with a block number (mined, receipt not served yet). */
+  const knownAsMined = async (record: TxRecord): Promise<boolean> => {
+    for (const attempt of record.attempts) {
+      const tx = (await rpc('eth_getTransactionByHash', () =>
+        pc.request({ method: 'eth_getTransactionByHash', params: [attempt.hash] }),
+      )) as { blockNumber?: string | null } | null;
+      if (tx?.blockNumber) return true;
+    }
+    return false;
   };
 
   const bump = async (record: TxRecord): Promise<TxRecord> => {
