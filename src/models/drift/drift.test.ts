@@ -134,3 +134,51 @@ describe('DriftMonitor', () => {
     expect(() => new DriftMonitor({ errorHalfLife: 0 })).toThrow(/errorHalfLife must be a positive/);
   });
 });
+
+describe('DriftMonitor: re-arming after a refit', () => {
+  const rows = (xs: number[]) => xs.map((x) => [x, 0]);
+  /** Monthly refits on a rolling reference of the errors seen so far, as the walk-forward backtest does. */
+  const walk = (mon: DriftMonitor, ref: number[], stream: number[], every = 21) => {
+    const seen = [...ref];
+    return stream.map((e, i) => {
+      const rearm = i % every === 0;
+      if (rearm) mon.setReference(rows(seen.slice(-2500)), seen.slice(-2500));
+      const s = mon.update([0, 0], e);
+      seen.push(e);
+      return { ...s, rearm };
+    });
+  };
+
+  test('a stationary stream with monthly refits stays quiet (both re-arm modes)', () => {
+    const ref = normals(90, 2500, 0.01);
+    const stream = normals(91, 5000, 0.01);
+    for (const afterAlarm of ['restart', 'carry'] as const) {
+      expect(walk(new DriftMonitor({ afterAlarm }), ref, stream).filter((s) => s.halt)).toEqual([]);
+    }
+  });
+
+  test('after a refit the detector does not re-fire on the same episode unless new evidence accumulates', () => {
+    // A sustained doubling of the error level (alarms on row 16, re-armed by the refit on row 21),
+    // then a further jump to 10× the calm level (5× the episode).
+    const ref = normals(100, 2500, 0.01);
+    const episode = normals(101, 126, 0.02);
+    const jump = normals(102, 42, 0.1);
+    const restart = walk(new DriftMonitor(), ref, [...episode, ...jump]);
+    const carry = walk(new DriftMonitor({ afterAlarm: 'carry' }), ref, [...episode, ...jump]);
+    const first = restart.findIndex((s) => s.errorAlarm);
+    expect(first).toBe(16);
+    expect(carry.findIndex((s) => s.errorAlarm)).toBe(first);
+    // At the re-arming refit the evidence gathered while halted is spent ('restart') or kept ('carry').
+    expect(restart[21]!.rearm && restart[21]!.pageHinkley).toBeLessThan(1);
+    expect(carry[21]!.rearm && carry[21]!.pageHinkley).toBeGreaterThan(5);
+    // So the next alarm needs λ = 15 of fresh evidence: with ≈ +0.7 per row that is > 15 rows after
+    // the re-arm, where carrying re-fires after 5.
+    const next = (ss: DriftStatus[]) => ss.findIndex((s, i) => i > 21 && s.errorAlarm) - 21;
+    expect(next(carry)).toBe(5);
+    expect(next(restart)).toBeGreaterThanOrEqual(15);
+    // New evidence still counts: the further jump fires within 10 rows of its start.
+    const jumpAlarm = restart.slice(episode.length).findIndex((s) => s.errorAlarm);
+    expect(jumpAlarm).toBeGreaterThanOrEqual(0);
+    expect(jumpAlarm).toBeLessThan(10);
+  });
+});
