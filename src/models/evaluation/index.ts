@@ -1,3 +1,12 @@
+export {
+  calibrateDriftThreshold,
+  type DriftCalibration,
+  type DriftCalibrationOptions,
+  type DriftCalibrationRow,
+  type DriftNullModel,
+  fitDriftNullModel,
+  syntheticFeatures,
+} from './calibrateDrift.js';
 export { CALM_PERIODS, KNOWN_BREAKS } from './periods.js';
 export {
   type BacktestMetrics,
@@ -5,6 +14,7 @@ export {
   type BacktestResult,
   type BacktestRow,
   computeMetrics,
+  type DriftObserver,
   runBacktest,
 } from './runBacktest.js';
 export {

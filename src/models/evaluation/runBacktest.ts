@@ -51,6 +51,23 @@ export type BacktestOptions = {
   drift?: DriftMonitorOptions;
   /** Look-back of the single-round outlier check (rows). Default 60. */
   outlierWindow?: number;
+  /**
+   * Receives exactly the calls the backtest makes on its `DriftMonitor` (same arguments, same
+   * order), e.g. monitors with other thresholds fed the same error stream (drift calibration).
+   */
+  driftObserver?: DriftObserver;
+  /**
+   * Fit only the primary model (default false). The other model's column then repeats the primary
+   * model's forecast, so its metrics are meaningless; for runs that only need the primary model's
+   * errors (drift calibration on simulated data).
+   */
+  primaryOnly?: boolean;
+};
+
+/** What a drift monitor is fed by the backtest: a reference at each refit, then each row. */
+export type DriftObserver = {
+  setReference(features: number[][], errors: number[]): void;
+  update(features: number[], error?: number): unknown;
 };
 
 export type BacktestRow = {
@@ -183,13 +200,14 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
       const from = Math.max(0, i - trainWindow);
       const X = f.X.slice(from, i);
       const y = f.y.slice(from, i);
-      ridgeFit = fitFloat(X, y, { kind: 'ridge' });
-      mlpFit = fitFloat(X, y, {
-        kind: 'mlp',
-        mlp: { seed, epochs: mlpFit ? epochs.refit : epochs.initial },
-        warmStart: mlpFit,
-      });
-      const fit = primary === 'mlp' ? mlpFit : ridgeFit;
+      if (!options.primaryOnly || primary === 'ridge') ridgeFit = fitFloat(X, y, { kind: 'ridge' });
+      if (!options.primaryOnly || primary === 'mlp')
+        mlpFit = fitFloat(X, y, {
+          kind: 'mlp',
+          mlp: { seed, epochs: mlpFit ? epochs.refit : epochs.initial },
+          warmStart: mlpFit,
+        });
+      const fit = (primary === 'mlp' ? mlpFit : ridgeFit)!;
       const check = X.filter((_, k) => k % Math.max(1, Math.floor(X.length / 200)) === 0);
       const exported = exportForecaster(fit, {
         name: `${dataset}-${primary}-walkforward`,
@@ -206,11 +224,13 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
       tail99 = residualTail(path.standardized, 0.99);
       const errors = y.map((v, k) => v - predictFloat(fit.net, X[k]!)[0]!);
       monitor.setReference(X, errors);
+      options.driftObserver?.setReference(X, errors);
       refits.push({ date: f.dates[i]!, garch, fixedMaxAbsError: Math.max(...exported.maxAbsError) });
     }
     const x = f.X[i]!;
     const prevError = rows.length ? rows[rows.length - 1]!.actual - rows[rows.length - 1]!.mean : undefined;
     const status = monitor.update(x, prevError);
+    options.driftObserver?.update(x, prevError);
     const outlier = monitor.checkRound(f.r[i]!, f.r.slice(i - outlierWindow, i)).flagged;
     const fixedOut = inferFixedReal(model!, x);
     const fc = toForecast(fixedOut);
@@ -220,8 +240,8 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
       Math.abs(floatOut[0]! - fixedOut[0]!),
       Math.abs(floatOut[1]! - fixedOut[1]!),
     );
-    const ridgeMean = predictFloat(ridgeFit!.net, x)[0]!;
-    const mlpMean = primary === 'mlp' ? fc.mean : predictFloat(mlpFit!.net, x)[0]!;
+    const ridgeMean = primary === 'ridge' || !ridgeFit ? fc.mean : predictFloat(ridgeFit.net, x)[0]!;
+    const mlpMean = primary === 'mlp' || !mlpFit ? fc.mean : predictFloat(mlpFit.net, x)[0]!;
     const vol = Math.sqrt(garchVar);
     const v95 = fhsFromTail(fc.mean, vol, tail95!);
     const v99 = fhsFromTail(fc.mean, vol, tail99!);

@@ -37,6 +37,21 @@ export function garchNegLogLik(returns: number[], p: GarchParams): number {
   return nll;
 }
 
+/**
+ * Negative log-likelihood (constants dropped) under unit-variance Student-t innovations with ν
+ * degrees of freedom: Σ ½ ln σ²_t + (ν + 1)/2 · ln(1 + ε²_t / ((ν − 2) σ²_t)).
+ */
+export function garchNegLogLikT(returns: number[], p: GarchParams, nu: number): number {
+  let v = sampleVariance(returns);
+  let nll = 0;
+  for (let t = 0; t < returns.length; t++) {
+    const e = returns[t]! - p.mu;
+    nll += 0.5 * Math.log(v) + ((nu + 1) / 2) * Math.log(1 + (e * e) / ((nu - 2) * v));
+    v = p.omega + p.alpha * e * e + p.beta * v;
+  }
+  return nll;
+}
+
 const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 const logit = (p: number) => Math.log(p / (1 - p));
 
@@ -111,11 +126,17 @@ export type GarchFit = GarchParams & { negLogLik: number; persistence: number };
 /**
  * Maximum-likelihood GARCH(1,1) (Gaussian quasi-likelihood) by Nelder–Mead over a reparametrisation
  * that keeps ω > 0, α, β ≥ 0 and α + β < 1. `fitMean` also estimates μ (default: μ = sample mean).
+ * `studentT: ν` maximises the Student-t likelihood with ν (> 2) fixed instead (`garchNegLogLikT`).
  */
 export function fitGarch(
   returns: number[],
-  options: { fitMean?: boolean; start?: GarchParams } = {},
+  options: { fitMean?: boolean; start?: GarchParams; studentT?: number } = {},
 ): GarchFit {
+  const nu = options.studentT;
+  if (nu !== undefined && !(nu > 2))
+    throw new RangeError(
+      `studentT must be more than 2 degrees of freedom (finite variance), got ${nu}; use e.g. 5`,
+    );
   const variance = sampleVariance(returns);
   const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
   const fitMean = options.fitMean ?? false;
@@ -128,7 +149,8 @@ export function fitGarch(
   ];
   if (fitMean) theta0.push(0);
   const f = (th: number[]) => {
-    const nll = garchNegLogLik(returns, unpack(th, variance, mean, fitMean));
+    const p = unpack(th, variance, mean, fitMean);
+    const nll = nu === undefined ? garchNegLogLik(returns, p) : garchNegLogLikT(returns, p, nu);
     return Number.isFinite(nll) ? nll : 1e300;
   };
   let th = nelderMead(f, theta0, options.start ? 0.1 : 0.5);
@@ -138,13 +160,36 @@ export function fitGarch(
   return { ...p, negLogLik: f(th), persistence: p.alpha + p.beta };
 }
 
-/** Simulates n returns from GARCH(1,1) with Gaussian innovations, seeded; starts at the unconditional variance. */
-export function simulateGarch(p: GarchParams, n: number, seed: number): number[] {
+/**
+ * Simulates n returns from GARCH(1,1), seeded. Innovations are standard normal, or with
+ * `studentT: ν` (an integer ≥ 3) Student-t with ν degrees of freedom rescaled to unit variance
+ * (z = N / √(χ²_ν / ν) · √((ν − 2) / ν), χ²_ν a sum of ν squared normals from the same stream).
+ * The path starts at `initVariance` (default: the unconditional variance ω / (1 − α − β)).
+ */
+export function simulateGarch(
+  p: GarchParams,
+  n: number,
+  seed: number,
+  options: { studentT?: number; initVariance?: number } = {},
+): number[] {
   const z = normalSource(mulberry32(seed));
-  let v = p.omega / (1 - p.alpha - p.beta);
+  const nu = options.studentT;
+  if (nu !== undefined && !(Number.isInteger(nu) && nu >= 3))
+    throw new RangeError(
+      `studentT must be an integer number of degrees of freedom ≥ 3 (finite variance), got ${nu}; use e.g. 5`,
+    );
+  const tScale = nu !== undefined ? Math.sqrt((nu - 2) / nu) : 1;
+  const draw = () => {
+    if (nu === undefined) return z();
+    const num = z();
+    let chi2 = 0;
+    for (let k = 0; k < nu; k++) chi2 += z() ** 2;
+    return (num / Math.sqrt(chi2 / nu)) * tScale;
+  };
+  let v = options.initVariance ?? p.omega / (1 - p.alpha - p.beta);
   const out = new Array<number>(n);
   for (let t = 0; t < n; t++) {
-    const e = Math.sqrt(v) * z();
+    const e = Math.sqrt(v) * draw();
     out[t] = p.mu + e;
     v = p.omega + p.alpha * e * e + p.beta * v;
   }

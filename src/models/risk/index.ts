@@ -4,6 +4,7 @@ export {
   type GarchFit,
   type GarchParams,
   garchNegLogLik,
+  garchNegLogLikT,
   garchVariance,
   nelderMead,
   simulateGarch,

@@ -85,3 +85,23 @@ describe('sizePosition', () => {
     );
   });
 });
+
+describe('GARCH with Student-t innovations', () => {
+  test('simulation has unit-variance fat-tailed innovations; the t likelihood recovers the parameters', () => {
+    const truth = { omega: 2e-6, alpha: 0.08, beta: 0.9, mu: 0 };
+    const r = simulateGarch(truth, 8000, 7, { studentT: 5 });
+    const fit = fitGarch(r, { studentT: 5 });
+    expect(fit.alpha).toBeGreaterThan(0.05);
+    expect(fit.alpha).toBeLessThan(0.12);
+    expect(fit.persistence).toBeGreaterThan(0.95);
+    expect(fit.persistence).toBeLessThan(0.995);
+    const iid = simulateGarch({ omega: 1, alpha: 0, beta: 0, mu: 0 }, 50_000, 3, { studentT: 5 });
+    const m2 = iid.reduce((a, b) => a + b * b, 0) / iid.length;
+    const m4 = iid.reduce((a, b) => a + b ** 4, 0) / iid.length;
+    expect(m2).toBeGreaterThan(0.95);
+    expect(m2).toBeLessThan(1.05);
+    expect(m4 / (m2 * m2)).toBeGreaterThan(5); // Gaussian 3; t(5) has infinite fourth moment
+    expect(() => simulateGarch(truth, 10, 1, { studentT: 2 })).toThrow(/studentT/);
+    expect(() => fitGarch(r, { studentT: 2 })).toThrow(/studentT/);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, test } from 'vitest';
+import { DriftMonitor } from '../drift/index.js';
+import { datasetFeatures } from '../forecast/index.js';
+import { simulateGarch } from '../risk/index.js';
+import {
+  calibrateDriftThreshold,
+  type DriftNullModel,
+  fitDriftNullModel,
+  syntheticFeatures,
+} from './calibrateDrift.js';
+import { runBacktest } from './runBacktest.js';
+
+// Short walk-forward settings so the pipeline runs in about a second per path.
+const backtest = {
+  minTrain: 300,
+  trainWindow: 300,
+  refitEvery: 21,
+  epochs: { initial: 3, refit: 1 },
+} as const;
+const nullModel = (alpha: number, beta: number): DriftNullModel => {
+  const v = 4e-4;
+  return {
+    garch: { omega: v * (1 - alpha - beta), alpha, beta, mu: 0, persistence: alpha + beta },
+    studentT: 5,
+    initVariance: v,
+    fittedOn: { from: 'test', to: 'test', rows: 0 },
+  };
+};
+
+describe('drift threshold calibration', () => {
+  test('the null model is fitted on the first fit window only (rows before the first forecast)', () => {
+    const f = datasetFeatures('wti-daily');
+    const m = fitDriftNullModel(f);
+    expect(m.fittedOn).toEqual({ from: f.dates[0], to: f.dates[999], rows: 1000 });
+    // Changing every row after the window does not change the fit.
+    const later = { ...f, y: f.y.map((v, i) => (i < 1000 ? v : v * 3)) };
+    expect(fitDriftNullModel(later).garch).toEqual(m.garch);
+    expect(m.garch.persistence).toBeLessThan(1);
+    expect(() => fitDriftNullModel(f, { firstFitRows: 10 })).toThrow(/firstFitRows/);
+  });
+
+  test('a monitor fed through driftObserver sees exactly what the backtest monitor sees', () => {
+    const features = syntheticFeatures(simulateGarch(nullModel(0.1, 0.85).garch, 1100, 3, { studentT: 5 }));
+    expect(features.X.length).toBe(1100 + 1 - 61); // n returns, n + 1 prices, 61 consumed by the windows
+    const twin = new DriftMonitor();
+    const halts: boolean[] = [];
+    const r = runBacktest({
+      features,
+      model: 'ridge',
+      primaryOnly: true,
+      ...backtest,
+      driftObserver: {
+        setReference: (X, e) => twin.setReference(X, e),
+        update: (x, e) => halts.push(twin.update(x, e).halt),
+      },
+    });
+    expect(halts).toEqual(r.rows.map((row) => row.halt));
+  });
+
+  test('rates fall with λ, the chosen λ meets the budget, and the same seed gives the same table', () => {
+    const options = {
+      nullModel: nullModel(0.08, 0.88),
+      model: 'ridge' as const,
+      lambdas: [5, 10, 20, 40],
+      paths: 2,
+      monitoredRows: 1260,
+      seed: 11,
+      budgetPerDecade: 4,
+      backtest,
+    };
+    const c = calibrateDriftThreshold(options);
+    expect(c.monitoredRows).toBe(2 * 1260);
+    const rates = c.rows.map((r) => r.haltsPerDecade);
+    for (let k = 1; k < rates.length; k++) expect(rates[k]!).toBeLessThanOrEqual(rates[k - 1]!);
+    expect(rates[0]!).toBeGreaterThan(options.budgetPerDecade); // the grid brackets the budget
+    expect(c.chosen).toBeDefined();
+    const chosen = c.rows.find((r) => r.lambda === c.chosen)!;
+    expect(chosen.haltsPerDecade).toBeLessThanOrEqual(options.budgetPerDecade);
+    expect(
+      c.rows.filter((r) => r.lambda < c.chosen!).every((r) => r.haltsPerDecade > options.budgetPerDecade),
+    ).toBe(true);
+    expect(calibrateDriftThreshold(options).rows).toEqual(c.rows);
+  });
+});

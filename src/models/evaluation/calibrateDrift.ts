@@ -1,0 +1,208 @@
+import { DEFAULT_PAGE_HINKLEY, DriftMonitor, type DriftMonitorOptions } from '../drift/index.js';
+import { buildFeatures, type FeatureSet, type ForecasterKind } from '../forecast/index.js';
+import { fitGarch, type GarchParams, simulateGarch } from '../risk/index.js';
+import { type BacktestOptions, runBacktest } from './runBacktest.js';
+
+/**
+ * Stationary null model for calibrating the error-drift threshold: GARCH(1,1) with unit-variance
+ * Student-t innovations. Fitted only on data that precedes every evaluation period.
+ */
+export type DriftNullModel = {
+  garch: GarchParams & { persistence: number };
+  /** Degrees of freedom of the innovations (fixed in advance, not estimated). */
+  studentT: number;
+  /** Variance the simulated paths start from: the sample variance of the fit window. */
+  initVariance: number;
+  fittedOn: { from: string; to: string; rows: number };
+};
+
+/**
+ * Fits the null model on the targets of the first `firstFitRows` rows of a real feature set: the
+ * walk-forward's first fit window (runBacktest's daily `minTrain`, 1000 rows, is the default), so
+ * no row the backtest evaluates is used. GARCH by Gaussian QMLE (`fitGarch`), t degrees of freedom
+ * fixed in advance (default 5).
+ */
+export function fitDriftNullModel(
+  features: FeatureSet,
+  options: { firstFitRows?: number; studentT?: number } = {},
+): DriftNullModel {
+  const rows = options.firstFitRows ?? 1000;
+  if (!(Number.isInteger(rows) && rows >= 100 && rows <= features.y.length))
+    throw new RangeError(
+      `firstFitRows must be an integer between 100 and the ${features.y.length} rows given, got ${rows}; use the backtest's minTrain (1000 for daily data)`,
+    );
+  const y = features.y.slice(0, rows);
+  const mean = y.reduce((a, b) => a + b, 0) / rows;
+  const initVariance = y.reduce((a, b) => a + (b - mean) ** 2, 0) / rows;
+  const g = fitGarch(y);
+  return {
+    garch: { omega: g.omega, alpha: g.alpha, beta: g.beta, mu: g.mu, persistence: g.persistence },
+    studentT: options.studentT ?? 5,
+    initVariance,
+    fittedOn: { from: features.dates[0]!, to: features.dates[rows - 1]!, rows },
+  };
+}
+
+/** Weekday dates from 2200-01-01 on: synthetic rows never coincide with a real break or calm period. */
+function syntheticDates(n: number): string[] {
+  const out: string[] = [];
+  let t = Date.UTC(2200, 0, 1);
+  while (out.length < n) {
+    const day = new Date(t).getUTCDay();
+    if (day !== 0 && day !== 6) out.push(new Date(t).toISOString().slice(0, 10));
+    t += 86_400_000;
+  }
+  return out;
+}
+
+/**
+ * A synthetic daily price path from simulated log returns, turned into the backtest's features by
+ * the same `buildFeatures` (no cross asset and no CPI: `infl_yoy` and `xratio_dev` are constant 0).
+ */
+export function syntheticFeatures(returns: number[]): FeatureSet & { frequency: 'daily' } {
+  const dates = syntheticDates(returns.length + 1);
+  let price = 100;
+  const points = [{ date: dates[0]!, value: price }];
+  returns.forEach((r, k) => {
+    price *= Math.exp(r);
+    points.push({ date: dates[k + 1]!, value: price });
+  });
+  return {
+    ...buildFeatures({ target: { name: 'simulated', frequency: 'daily', points } }),
+    frequency: 'daily',
+  };
+}
+
+export type DriftCalibrationOptions = {
+  nullModel: DriftNullModel;
+  /** The forecaster whose errors the monitor watches (the backtest's primary model). */
+  model: ForecasterKind;
+  /** Page–Hinkley thresholds to evaluate (δ from `drift.pageHinkley`, default 0.25). */
+  lambdas: number[];
+  /** Number of simulated paths (seeds seed, seed + 1, …). */
+  paths: number;
+  /** Monitored (out-of-sample) rows per path; 2520 = ten years of trading days. */
+  monitoredRows: number;
+  seed: number;
+  /** False alarms (halt onsets) per decade (2520 monitored rows) allowed under the null. */
+  budgetPerDecade: number;
+  /** Base DriftMonitor options (everything but λ), as in the backtest. Default: the defaults. */
+  drift?: DriftMonitorOptions;
+  /** Walk-forward settings; defaults are runBacktest's daily defaults. */
+  backtest?: Pick<BacktestOptions, 'minTrain' | 'trainWindow' | 'refitEvery' | 'epochs' | 'seed'>;
+  /** Progress callback after each path. */
+  onPath?: (path: number, haltOnsets: number[]) => void;
+};
+
+export type DriftCalibrationRow = {
+  lambda: number;
+  /** Halt onsets (error alarm or input alarm) over all paths. */
+  haltOnsets: number;
+  /** Error-drift (Page–Hinkley) alarm onsets over all paths. */
+  errorOnsets: number;
+  haltsPerDecade: number;
+  errorAlarmsPerDecade: number;
+  /** Largest number of halt onsets on a single path (how uneven the alarms are). */
+  maxPerPath: number;
+};
+
+export type DriftCalibration = {
+  rows: DriftCalibrationRow[];
+  /** Smallest λ whose halt rate is within the budget; undefined if none on the grid is. */
+  chosen: number | undefined;
+  /** Input-drift (PSI) alarm onsets over all paths: independent of λ. */
+  inputOnsets: number;
+  monitoredRows: number;
+  decades: number;
+  elapsedMs: number;
+};
+
+function onsets(flags: boolean[]): number {
+  let n = 0;
+  for (let i = 0; i < flags.length; i++) if (flags[i] && (i === 0 || !flags[i - 1])) n++;
+  return n;
+}
+
+/**
+ * Calibrates the Page–Hinkley threshold λ of the error-drift detector on simulated stationary data:
+ * for each path, simulates GARCH(1,1)-t returns, builds the features, runs the real walk-forward
+ * (`runBacktest`: same forecaster, same refits, same error scaling; only the primary model is fitted)
+ * and feeds one extra monitor per λ the exact calls the backtest's monitor receives. A row is halted
+ * under λ when that monitor's error alarm is latched or the backtest's input (PSI) alarm holds (the
+ * input alarm does not depend on λ). Counts halt onsets per decade and picks the smallest λ within
+ * the budget. Deterministic given the seeds.
+ */
+export function calibrateDriftThreshold(options: DriftCalibrationOptions): DriftCalibration {
+  const t0 = performance.now();
+  const bt = options.backtest ?? {};
+  const minTrain = bt.minTrain ?? 1000;
+  const lambdas = [...options.lambdas].sort((a, b) => a - b);
+  if (!lambdas.length || lambdas.some((l) => !(l > 0)))
+    throw new RangeError(`lambdas must be a non-empty list of positive thresholds, got [${options.lambdas}]`);
+  const delta = options.drift?.pageHinkley?.delta ?? DEFAULT_PAGE_HINKLEY.delta;
+  const nm = options.nullModel;
+  const halts = lambdas.map(() => 0);
+  const errs = lambdas.map(() => 0);
+  const maxPerPath = lambdas.map(() => 0);
+  let inputOnsets = 0;
+  let monitored = 0;
+  for (let p = 0; p < options.paths; p++) {
+    // n returns give n + 1 prices; the feature windows consume 61 of them and the last row has no
+    // target, so the walk-forward forecasts exactly `monitoredRows` rows after `minTrain`.
+    const n = minTrain + options.monitoredRows + 61;
+    const returns = simulateGarch(nm.garch, n, options.seed + p, {
+      studentT: nm.studentT,
+      initVariance: nm.initVariance,
+    });
+    const features = syntheticFeatures(returns);
+    const shadows = lambdas.map(
+      (lambda) => new DriftMonitor({ ...options.drift, psiFeatures: [], pageHinkley: { delta, lambda } }),
+    );
+    const errorFlags: boolean[][] = lambdas.map(() => []);
+    const r = runBacktest({
+      features,
+      dataset: 'wti-daily',
+      model: options.model,
+      primaryOnly: true,
+      ...(options.drift ? { drift: options.drift } : {}),
+      ...bt,
+      driftObserver: {
+        setReference: (X, e) => {
+          for (const s of shadows) s.setReference(X, e);
+        },
+        update: (x, e) => {
+          shadows.forEach((s, k) => {
+            errorFlags[k]!.push(s.update(x, e).errorAlarm);
+          });
+        },
+      },
+    });
+    const input = r.rows.map((row) => row.inputAlarm);
+    inputOnsets += onsets(input);
+    monitored += r.rows.length;
+    const perPath = lambdas.map((_, k) => onsets(errorFlags[k]!.map((f, i) => f || input[i]!)));
+    lambdas.forEach((_, k) => {
+      halts[k]! += perPath[k]!;
+      errs[k]! += onsets(errorFlags[k]!);
+      maxPerPath[k] = Math.max(maxPerPath[k]!, perPath[k]!);
+    });
+    options.onPath?.(p, perPath);
+  }
+  const decades = monitored / 2520;
+  const rows = lambdas.map((lambda, k) => ({
+    lambda,
+    haltOnsets: halts[k]!,
+    errorOnsets: errs[k]!,
+    haltsPerDecade: halts[k]! / decades,
+    errorAlarmsPerDecade: errs[k]! / decades,
+    maxPerPath: maxPerPath[k]!,
+  }));
+  return {
+    rows,
+    chosen: rows.find((row) => row.haltsPerDecade <= options.budgetPerDecade)?.lambda,
+    inputOnsets,
+    monitoredRows: monitored,
+    decades,
+    elapsedMs: performance.now() - t0,
+  };
+}
