@@ -8,9 +8,13 @@
  * (1986-04-01..1990-02-28, before the first out-of-sample row); 20 paths × 10 years per forecaster,
  * seeds 20260601 + k; the real `runBacktest` pipeline (same refits, same DriftMonitor options).
  * The rule: the smallest λ on the grid whose simulated halt rate is ≤ the budget becomes the default.
+ *
+ * `npx tsx bench/driftCalibration.bench.ts garch` calibrates the `errorScale: 'garch'` mode
+ * (errors standardised by the risk model's conditional GARCH σ, rationale 8) under the SAME null,
+ * budget, seeds and grid; without an argument the monitor's default error scale is calibrated.
  */
 
-import { DEFAULT_PAGE_HINKLEY } from '../src/models/drift/index.js';
+import { DEFAULT_PAGE_HINKLEY, type DriftMonitorOptions } from '../src/models/drift/index.js';
 import {
   calibrateDriftThreshold,
   type DriftCalibration,
@@ -24,6 +28,11 @@ const BUDGET = 1;
 const GRID = [10, 12.5, 15, 17.5, 20, 22.5, 25, 30, 40, 60, 100, 150];
 const SEED = 20260601;
 const fmt = (v: number, d = 2) => v.toFixed(d);
+const mode = process.argv[2];
+if (mode !== undefined && mode !== 'trailing' && mode !== 'reference' && mode !== 'garch')
+  throw new RangeError(`error scale must be trailing, reference or garch, got ${mode}`);
+const drift: DriftMonitorOptions = mode ? { errorScale: mode } : {};
+console.log(`error scale: ${mode ?? 'the DriftMonitor default'}`);
 
 const features = datasetFeatures('wti-daily');
 const primary = fitDriftNullModel(features, { firstFitRows: 1000, studentT: 5 });
@@ -60,6 +69,7 @@ for (const model of ['ridge', 'mlp'] as const)
       monitoredRows: 2520,
       seed: SEED,
       budgetPerDecade: BUDGET,
+      drift,
     }),
   );
 
@@ -88,5 +98,6 @@ for (const [name, m] of [
       monitoredRows: 2520,
       seed: SEED,
       budgetPerDecade: BUDGET,
+      drift,
     }),
   );

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { mulberry32, normalSource } from '../forecast/prng.js';
+import { simulateGarch } from '../risk/index.js';
 import { ksTest, psi } from './distribution.js';
 import { DriftMonitor, type DriftStatus } from './driftMonitor.js';
 import { flagOutlier } from './outlier.js';
@@ -182,3 +183,115 @@ describe('DriftMonitor: re-arming after a refit', () => {
     expect(jumpAlarm).toBeLessThan(10);
   });
 });
+
+describe("DriftMonitor: errorScale 'garch' (standardised residuals, rationale 8)", () => {
+  // The calibration's null model (GARCH(1,1) fitted on WTI 1986-04..1990-02), t(5) innovations.
+  const nullGarch = { omega: 1.584e-5, alpha: 0.2283, beta: 0.7716, mu: 0 };
+  const rows = (xs: number[]) => xs.map((x) => [x, 0]);
+  /** Yearly refits on a rolling 2520-row reference of the errors seen so far; error k also is row k + 1's return. */
+  const walk = (mon: DriftMonitor, ref: number[], stream: number[], every = 252) => {
+    const seen = [...ref];
+    return stream.map((e, i) => {
+      if (i % every === 0) {
+        const r = seen.slice(-2520);
+        mon.setReference(
+          r.map((_, k) => [k > 0 ? r[k - 1]! : 0, 0]),
+          r,
+        );
+      }
+      const s = mon.update([seen[seen.length - 1]!, 0], e);
+      seen.push(e);
+      return s;
+    });
+  };
+  const onsets = (ss: DriftStatus[]) => ss.filter((s, i) => s.halt && (i === 0 || !ss[i - 1]!.halt)).length;
+
+  test('quiet on a GARCH(1,1)-t(5) null path on which the trailing scale fires', () => {
+    const path = simulateGarch(nullGarch, 5040, 20260601, { studentT: 5, initVariance: 6.168e-4 });
+    const ref = path.slice(0, 2520);
+    const stream = path.slice(2520);
+    const trailing = onsets(walk(new DriftMonitor(), ref, stream));
+    const garch = walk(new DriftMonitor({ errorScale: 'garch' }), ref, stream);
+    expect(trailing).toBeGreaterThanOrEqual(3);
+    expect(onsets(garch)).toBe(0);
+    expect(garch.some((s) => s.inputAlarm)).toBe(false);
+  });
+
+  /** Risk-model σ (external path): a calm GARCH stream, then `planted` rows of errors built from the filter's own σ. */
+  const plant = (planted: (sigma: number, z: number) => number, seed: number) => {
+    const g = { omega: 4e-6, alpha: 0.08, beta: 0.9, mu: 0 };
+    const z = tDraws(seed, 2620 + 30);
+    let v = g.omega / (1 - g.alpha - g.beta);
+    const errors: number[] = [];
+    const vols: number[] = [];
+    z.forEach((zt, t) => {
+      const s = Math.sqrt(v);
+      const e = t >= 2620 ? planted(s, zt) : s * zt;
+      errors.push(e);
+      vols.push(s);
+      v = g.omega + g.alpha * e * e + g.beta * v;
+    });
+    const mon = new DriftMonitor({ errorScale: 'garch' });
+    mon.setReference(
+      errors.slice(0, 2520).map((_, k) => [k > 0 ? errors[k - 1]! : 0, 0]),
+      errors.slice(0, 2520),
+      vols.slice(0, 2520),
+    );
+    const st = errors.slice(2520).map((e, k) => mon.update([errors[2519 + k]!, 0], e, vols[2520 + k]));
+    return { calm: st.slice(0, 100), planted: st.slice(100) };
+  };
+
+  test('fires within 8 rows when errors are 3× the conditional σ (the risk model adapting to them)', () => {
+    const r = plant((s, z) => 3 * s * Math.sign(z), 5);
+    expect(r.calm.some((s) => s.halt)).toBe(false);
+    const first = r.planted.findIndex((s) => s.errorAlarm);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(8);
+    expect(r.planted[first]!.reason).toMatch(/conditional GARCH\(1,1\) σ, the risk model's filter/);
+  });
+
+  test('fires within 15 rows on a mean shift of 2 conditional σ', () => {
+    const r = plant((s, z) => s * (z + 2), 6);
+    expect(r.calm.some((s) => s.halt)).toBe(false);
+    const first = r.planted.findIndex((s) => s.errorAlarm);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(first).toBeLessThan(15);
+  });
+
+  test('quiet when the same GARCH simply continues (external σ, 130 rows)', () => {
+    const r = plant((s, z) => s * z, 7); // no change at all: the planted rows follow the same GARCH
+    expect([...r.calm, ...r.planted].some((s) => s.halt)).toBe(false);
+  });
+
+  test('caller-supplied σ: errorVols are validated and each error then needs its σ', () => {
+    const mon = new DriftMonitor({ errorScale: 'garch' });
+    const e = normals(80, 300, 0.02);
+    expect(() =>
+      mon.setReference(
+        rows(e),
+        e,
+        e.slice(1).map(() => 0.02),
+      ),
+    ).toThrow(/errorVols must hold/);
+    mon.setReference(
+      rows(e),
+      e,
+      e.map(() => 0.02),
+    );
+    expect(() => mon.update([0, 0], 0.01)).toThrow(/errorVol must be the positive conditional σ/);
+    expect(mon.update([0, 0], 0.01, 0.02).halt).toBe(false);
+    expect(() => new DriftMonitor({ errorScale: 'garch' }).setReference(rows([1, 2]), [1, 2])).toThrow(
+      /at least 10 finite reference errors/,
+    );
+  });
+});
+
+function tDraws(seed: number, n: number): number[] {
+  const z = normalSource(mulberry32(seed));
+  return Array.from({ length: n }, () => {
+    const num = z();
+    let chi2 = 0;
+    for (let k = 0; k < 5; k++) chi2 += z() ** 2;
+    return (num / Math.sqrt(chi2 / 5)) * Math.sqrt(3 / 5);
+  });
+}

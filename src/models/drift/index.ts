@@ -1,6 +1,8 @@
 export { countBins, ksTest, psi, psiWithEdges, referenceEdges } from './distribution.js';
 export {
+  DEFAULT_ERROR_SCALE,
   DEFAULT_PAGE_HINKLEY,
+  DEFAULT_PAGE_HINKLEY_GARCH,
   DriftMonitor,
   type DriftMonitorOptions,
   type DriftStatus,

@@ -57,6 +57,27 @@ describe('drift threshold calibration', () => {
     expect(halts).toEqual(r.rows.map((row) => row.halt));
   });
 
+  test("with errorScale 'garch' the twin gets the risk model's σ and again matches the backtest", () => {
+    const features = syntheticFeatures(simulateGarch(nullModel(0.1, 0.85).garch, 1100, 4, { studentT: 5 }));
+    const drift = { errorScale: 'garch', pageHinkley: { delta: 0.25, lambda: 2 } } as const; // low λ: some halts
+    const twin = new DriftMonitor(drift);
+    const halts: boolean[] = [];
+    const r = runBacktest({
+      features,
+      model: 'ridge',
+      primaryOnly: true,
+      ...backtest,
+      drift,
+      driftObserver: {
+        setReference: (X, e, v) => twin.setReference(X, e, v),
+        update: (x, e, v) => halts.push(twin.update(x, e, v).halt),
+      },
+    });
+    expect(halts).toEqual(r.rows.map((row) => row.halt));
+    expect(halts.some((h) => h)).toBe(true);
+    expect(r.rows.find((row) => row.errorAlarm)?.haltReason).toMatch(/the risk model's filter/);
+  });
+
   test('rates fall with λ, the chosen λ meets the budget, and the same seed gives the same table', () => {
     const options = {
       nullModel: nullModel(0.08, 0.88),

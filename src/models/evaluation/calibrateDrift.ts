@@ -167,12 +167,12 @@ export function calibrateDriftThreshold(options: DriftCalibrationOptions): Drift
       ...(options.drift ? { drift: options.drift } : {}),
       ...bt,
       driftObserver: {
-        setReference: (X, e) => {
-          for (const s of shadows) s.setReference(X, e);
+        setReference: (X, e, v) => {
+          for (const s of shadows) s.setReference(X, e, v);
         },
-        update: (x, e) => {
+        update: (x, e, v) => {
           shadows.forEach((s, k) => {
-            errorFlags[k]!.push(s.update(x, e).errorAlarm);
+            errorFlags[k]!.push(s.update(x, e, v).errorAlarm);
           });
         },
       },

@@ -66,8 +66,10 @@ export type BacktestOptions = {
 
 /** What a drift monitor is fed by the backtest: a reference at each refit, then each row. */
 export type DriftObserver = {
-  setReference(features: number[][], errors: number[]): void;
-  update(features: number[], error?: number): unknown;
+  /** `errorVols[k]`: the risk model's conditional σ of `errors[k]` (used by `errorScale: 'garch'`). */
+  setReference(features: number[][], errors: number[], errorVols?: number[]): void;
+  /** `errorVol`: the conditional σ of `error` that the VaR used on the previous row. */
+  update(features: number[], error?: number, errorVol?: number): unknown;
 };
 
 export type BacktestRow = {
@@ -223,14 +225,17 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
       tail95 = residualTail(path.standardized, 0.95);
       tail99 = residualTail(path.standardized, 0.99);
       const errors = y.map((v, k) => v - predictFloat(fit.net, X[k]!)[0]!);
-      monitor.setReference(X, errors);
-      options.driftObserver?.setReference(X, errors);
+      monitor.setReference(X, errors, path.vols);
+      options.driftObserver?.setReference(X, errors, path.vols);
       refits.push({ date: f.dates[i]!, garch, fixedMaxAbsError: Math.max(...exported.maxAbsError) });
     }
     const x = f.X[i]!;
-    const prevError = rows.length ? rows[rows.length - 1]!.actual - rows[rows.length - 1]!.mean : undefined;
-    const status = monitor.update(x, prevError);
-    options.driftObserver?.update(x, prevError);
+    const prev = rows.length ? rows[rows.length - 1]! : undefined;
+    const prevError = prev ? prev.actual - prev.mean : undefined;
+    // The σ the VaR used for that row's return (ex ante): what 'garch' error scaling divides by.
+    const prevVol = prev?.garchVol;
+    const status = monitor.update(x, prevError, prevVol);
+    options.driftObserver?.update(x, prevError, prevVol);
     const outlier = monitor.checkRound(f.r[i]!, f.r.slice(i - outlierWindow, i)).flagged;
     const fixedOut = inferFixedReal(model!, x);
     const fc = toForecast(fixedOut);
@@ -306,16 +311,22 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
   };
 }
 
-function garchVarianceWithResiduals(y: number[], p: GarchFit): { next: number; standardized: number[] } {
+/** The causal GARCH filter over the fit window: σ_t before each y_t (`vols`), the residuals standardised by it, and σ² for the next row. */
+function garchVarianceWithResiduals(
+  y: number[],
+  p: GarchFit,
+): { next: number; standardized: number[]; vols: number[] } {
   const m = y.reduce((a, b) => a + b, 0) / y.length;
   let v = y.reduce((a, b) => a + (b - m) ** 2, 0) / y.length;
   const standardized = new Array<number>(y.length);
+  const vols = new Array<number>(y.length);
   for (let t = 0; t < y.length; t++) {
     const e = y[t]! - p.mu;
-    standardized[t] = e / Math.sqrt(v);
+    vols[t] = Math.sqrt(v);
+    standardized[t] = e / vols[t]!;
     v = p.omega + p.alpha * e * e + p.beta * v;
   }
-  return { next: v, standardized };
+  return { next: v, standardized, vols };
 }
 
 function onsets(flags: boolean[]): number[] {
