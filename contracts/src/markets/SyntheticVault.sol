@@ -11,7 +11,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IModelRegistry} from "../models/IModelRegistry.sol";
 import {AggregatorV3Interface} from "../oracle/AggregatorV3Interface.sol";
 import {OracleLib} from "../oracle/OracleLib.sol";
-import {IPolicyGuard, PolicyActions} from "../policy/IPolicyGuard.sol";
+import {ICollateralGuard, PolicyActions} from "../policy/IPolicyGuard.sol";
 import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 import {SynthToken} from "./SynthToken.sol";
 
@@ -33,8 +33,9 @@ import {SynthToken} from "./SynthToken.sol";
 /// So: over-collateralised, isolated, Maker-style positions priced by a median oracle.
 ///
 /// Minting: every mint goes through ONE internal path, `_mintSynth`, which calls
-/// `guard.consume(SYNTH_MINT, msg.sender, modelId, 0, amount)` and
-/// `guard.checkCollateral(SYNTH_MINT, ratioAfterBps, liquidationRatioBps)`. The guard admits only the
+/// `guard.consumeWithCollateral(SYNTH_MINT, msg.sender, modelId, amount, ratioAfterBps,
+/// liquidationRatioBps)` — the guard's `consume(SYNTH_MINT, msg.sender, modelId, 0, amount)` followed by
+/// its `checkCollateral(SYNTH_MINT, ratioAfterBps, liquidationRatioBps)`, in one call. The guard admits only the
 /// agent role, so minting is agent-only by design (the protocol issues synths sized by a model); anyone
 /// may deposit, repay, liquidate, and owners withdraw. Each mint carries an idempotency key
 /// (`intentId`), recorded forever; a reused key reverts `DuplicateIntent` (the agent's crash recovery).
@@ -73,7 +74,8 @@ import {SynthToken} from "./SynthToken.sol";
 /// (output0) is not enforced on-chain: the rule bounds size, the strategy decides whether to trade.
 ///
 /// Invariants (tested in `contracts/test/markets/`):
-/// - `synth.totalSupply() == totalDebt == sum of position debts`; `totalDebt <= debtCeiling` after a mint.
+/// - `synth.totalSupply() == totalDebt == sum of position debts == sum of synth balances` (the token
+///   reads its supply from `totalDebt`, see `SynthToken`); `totalDebt <= debtCeiling` after a mint.
 /// - A mint never leaves its position below `minCollateralRatioBps` or with debt below `minDebt`.
 /// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price), and
 ///   a liquidation never lowers the position's ratio nor raises the system's shortfall.
@@ -117,7 +119,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
         string symbol;
         IERC20Metadata collateral;
         AggregatorV3Interface feed;
-        IPolicyGuard guard;
+        ICollateralGuard guard;
         IModelRegistry registry;
         address admin;
         address guardian;
@@ -166,8 +168,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     IERC20 public immutable COLLATERAL;
     /// @notice USD price of one synth unit (e.g. WTI per barrel), AggregatorV3 shape, any decimals <= 36.
     AggregatorV3Interface public immutable FEED;
-    /// @notice The policy gate every mint passes through.
-    IPolicyGuard public immutable GUARD;
+    /// @notice The policy gate every mint passes through (`consumeWithCollateral`).
+    ICollateralGuard public immutable GUARD;
     /// @notice Where mint fees go (pro rata to model shareholders); zero disables fees.
     IModelRegistry public immutable REGISTRY;
     /// @notice Governance (the timelock). Sets every governed value and moves the reserve.
@@ -427,7 +429,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @dev The zk mint path: the proven bound, then the single mint path.
     function _mintWithProof(uint256 amount, bytes32 modelId, bytes32 intentId, bytes32 proofId) internal {
         _useIntent(intentId, true);
-        Position storage p = _positions[msg.sender];
+        Position memory p = _positions[msg.sender];
         uint256 maxDebt = _zkMaxDebt(p.collateral, modelId, proofId);
         uint256 debtAfter = p.debt + amount;
         if (debtAfter > maxDebt) revert ZkSizeExceeded(debtAfter, maxDebt);
@@ -442,7 +444,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
         nonReentrant
     {
         _useIntent(intentId, true);
-        Position storage p = _positions[msg.sender];
+        // Worked on in memory and written once, by `_mintSynth`.
+        Position memory p = _positions[msg.sender];
         if (collateralAmount != 0) {
             p.collateral += collateralAmount.toUint128();
             COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralAmount);
@@ -503,8 +506,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
         if (maxRepay == 0) revert ZeroAmount();
         _useIntent(intentId, false);
         Position memory p = _positions[owner];
-        uint256 price = _priceWad();
         RiskParams memory r = _risk;
+        uint256 price = _priceWadAt(r.maxOracleAge);
         uint256 ratio = _ratioBps(p.collateral, p.debt, price);
         if (p.debt == 0 || ratio >= r.liquidationRatioBps) {
             revert PositionSafe(owner, ratio, r.liquidationRatioBps);
@@ -518,8 +521,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
             repaid = p.debt;
             seized = p.collateral;
             uint256 owed = _fromWadDown(
-                Math.mulDiv(
-                    Math.mulDiv(repaid, price, WAD),
+                _mulDiv(
+                    _mulDiv(repaid, price, WAD),
                     BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS,
                     BPS
                 )
@@ -531,21 +534,23 @@ contract SyntheticVault is ReentrancyGuardTransient {
             uint256 debtAfter = p.debt - repaid;
             if (debtAfter != 0 && debtAfter < r.minDebt) revert DebtBelowMinimum(debtAfter, r.minDebt);
             // Value rounded down here (in the owner's favour), so the position's exact ratio never falls.
-            uint256 valueWad = Math.mulDiv(repaid, price, WAD);
-            seized = _fromWadDown(Math.mulDiv(valueWad, BPS + r.liquidationPenaltyBps, BPS));
+            uint256 valueWad = _mulDiv(repaid, price, WAD);
+            seized = _fromWadDown(_mulDiv(valueWad, BPS + r.liquidationPenaltyBps, BPS));
             toLiquidator = _fromWadDown(
-                Math.mulDiv(valueWad, BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS, BPS)
+                _mulDiv(valueWad, BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS, BPS)
             );
         }
         // toLiquidator <= seized <= p.collateral in both regimes (ratio >= 1 + p bounds seized above);
         // the subtractions stay checked so a broken bound reverts instead of corrupting state.
         toReserve = seized - toLiquidator;
         _positions[owner] = Position(uint128(p.collateral - seized), uint128(p.debt - repaid));
-        // Cannot underflow: repaid <= p.debt <= totalDebt.
+        // One read and one write of the packed (totalDebt, reserve) slot. Cannot underflow: repaid <=
+        // p.debt <= totalDebt. The reserve add stays checked (toReserve <= p.collateral, a uint128).
+        (uint128 debtTotal, uint128 reserveBefore) = (totalDebt, reserve);
         unchecked {
-            totalDebt -= uint128(repaid);
+            debtTotal -= uint128(repaid);
         }
-        reserve += uint128(toReserve); // toReserve <= p.collateral, a uint128
+        (totalDebt, reserve) = (debtTotal, reserveBefore + uint128(toReserve));
         SYNTH.burn(msg.sender, repaid);
         COLLATERAL.safeTransfer(msg.sender, toLiquidator);
         emit Liquidated(owner, msg.sender, intentId, repaid, toLiquidator, toReserve, price);
@@ -722,11 +727,12 @@ contract SyntheticVault is ReentrancyGuardTransient {
     // ------------------------------------------------------------------ internal
 
     /// @dev The single mint path. Order: local checks, guard checks, effects, then token interactions.
-    function _mintSynth(Position storage p, uint256 amount, bytes32 modelId, bytes32 intentId) internal {
+    /// `p` is the caller's position as read (plus any collateral just deposited); written once, here.
+    function _mintSynth(Position memory p, uint256 amount, bytes32 modelId, bytes32 intentId) internal {
         if (amount == 0) revert ZeroAmount();
         RiskParams memory r = _risk;
         if (r.mintingPaused) revert MintingPaused();
-        uint256 price = _priceWad();
+        uint256 price = _priceWadAt(r.maxOracleAge);
         uint256 fee = _mintFee(amount, price, r.mintFeeBps);
         uint256 coll = p.collateral;
         if (fee > coll) revert InsufficientCollateral(coll, fee);
@@ -741,11 +747,13 @@ contract SyntheticVault is ReentrancyGuardTransient {
         uint256 ratio = _ratioBps(coll, debtAfter, price);
         if (ratio < r.minCollateralRatioBps) revert CollateralRatioTooLow(ratio, r.minCollateralRatioBps);
 
-        GUARD.consume(PolicyActions.SYNTH_MINT, msg.sender, modelId, 0, amount);
-        GUARD.checkCollateral(PolicyActions.SYNTH_MINT, ratio, r.liquidationRatioBps);
+        // One call: `consume(SYNTH_MINT, msg.sender, modelId, 0, amount)` then
+        // `checkCollateral(SYNTH_MINT, ratio, liquidationRatioBps)` (saves a second call and policy lookup).
+        GUARD.consumeWithCollateral(
+            PolicyActions.SYNTH_MINT, msg.sender, modelId, amount, ratio, r.liquidationRatioBps
+        );
 
-        p.collateral = uint128(coll);
-        p.debt = debtAfter.toUint128();
+        _positions[msg.sender] = Position(uint128(coll), debtAfter.toUint128());
         totalDebt = totalAfter.toUint128();
         if (fee != 0) feesAccrued[modelId] += fee;
         SYNTH.mint(msg.sender, amount);
@@ -794,7 +802,12 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @dev Reads the feed through `OracleLib`: reverts `OracleNonPositiveAnswer` unless answer > 0 and
     /// `OracleStaleRound` if the round is older than `maxOracleAge`. Returns USD per synth, 18 decimals.
     function _priceWad() internal view returns (uint256) {
-        (, uint256 answer,) = OracleLib.latest(FEED, _risk.maxOracleAge);
+        return _priceWadAt(_risk.maxOracleAge);
+    }
+
+    /// @dev `_priceWad` for a caller that has already read the risk values.
+    function _priceWadAt(uint256 maxOracleAge) internal view returns (uint256) {
+        (, uint256 answer,) = OracleLib.latest(FEED, maxOracleAge);
         return answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
     }
 
@@ -803,18 +816,39 @@ contract SyntheticVault is ReentrancyGuardTransient {
         if (debt == 0) return type(uint256).max;
         uint256 debtValue = _debtValueWad(debt, price);
         if (debtValue == 0) return type(uint256).max;
-        return Math.mulDiv(_toWad(coll), BPS, debtValue);
+        return _mulDiv(_toWad(coll), BPS, debtValue);
     }
 
     /// @dev USD value (18 decimals) of `debt` synth at `price`, rounded up (against the minter).
     function _debtValueWad(uint256 debt, uint256 price) internal pure returns (uint256) {
-        return Math.mulDiv(debt, price, WAD, Math.Rounding.Ceil);
+        return _mulDivUp(debt, price, WAD);
     }
 
     function _mintFee(uint256 amount, uint256 price, uint256 feeBps) internal view returns (uint256) {
         if (feeBps == 0) return 0;
-        uint256 feeWad = Math.mulDiv(_debtValueWad(amount, price), feeBps, BPS, Math.Rounding.Ceil);
+        uint256 feeWad = _mulDivUp(_debtValueWad(amount, price), feeBps, BPS);
+        // Collateral with <= 18 decimals (DIV == 1): ceil(feeWad / MUL), the same value as the mulDiv below.
+        if (_COLLATERAL_TO_WAD_DIV == 1) return Math.ceilDiv(feeWad, _COLLATERAL_TO_WAD_MUL);
         return Math.mulDiv(feeWad, _COLLATERAL_TO_WAD_DIV, _COLLATERAL_TO_WAD_MUL, Math.Rounding.Ceil);
+    }
+
+    /// @dev floor(x * y / d), exactly `Math.mulDiv(x, y, d)`; skips the 512-bit product when both
+    /// factors are below 2^128 (the usual case: uint128 amounts, prices, bps), where x * y cannot overflow.
+    function _mulDiv(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
+        // x, y < 2^128: x * y < 2^256. Division by zero still reverts inside `unchecked`.
+        unchecked {
+            if ((x | y) >> 128 == 0) return x * y / d;
+        }
+        return Math.mulDiv(x, y, d);
+    }
+
+    /// @dev ceil(x * y / d), exactly `Math.mulDiv(x, y, d, Math.Rounding.Ceil)`, with the same shortcut.
+    function _mulDivUp(uint256 x, uint256 y, uint256 d) internal pure returns (uint256) {
+        // x, y < 2^128: x * y < 2^256.
+        unchecked {
+            if ((x | y) >> 128 == 0) return Math.ceilDiv(x * y, d);
+        }
+        return Math.mulDiv(x, y, d, Math.Rounding.Ceil);
     }
 
     function _toWad(uint256 coll) internal view returns (uint256) {

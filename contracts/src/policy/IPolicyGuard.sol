@@ -38,6 +38,24 @@ interface IPolicyGuard {
     function isPaused(address asset) external view returns (bool);
 }
 
+/// @title ICollateralGuard
+/// @notice `IPolicyGuard` plus one combined entry point for collateralised mints (the synthetic vault):
+/// the same checks as `consume` followed by `checkCollateral`, in one external call. Separate from
+/// `IPolicyGuard` so guards (and test doubles) that implement only the base interface stay valid.
+interface ICollateralGuard is IPolicyGuard {
+    /// @notice Exactly `consume(action, actor, modelId, 0, amount)` and then
+    /// `checkCollateral(action, ratioAfterBps, liquidationRatioBps)`, with the same errors in the same
+    /// order and the same `Consumed` event; saves the second call and the second policy lookup.
+    function consumeWithCollateral(
+        bytes32 action,
+        address actor,
+        bytes32 modelId,
+        uint256 amount,
+        uint256 ratioAfterBps,
+        uint256 liquidationRatioBps
+    ) external;
+}
+
 /// @title PolicyActions
 /// @notice The action ids assets pass to the guard.
 library PolicyActions {

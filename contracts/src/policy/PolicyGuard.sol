@@ -2,13 +2,14 @@
 pragma solidity 0.8.37;
 
 import {IModelRegistry} from "../models/IModelRegistry.sol";
-import {IPolicyGuard} from "./IPolicyGuard.sol";
+import {ICollateralGuard, IPolicyGuard} from "./IPolicyGuard.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title PolicyGuard
 /// @notice The limits every agent action must fit. Asset contracts call `consume` / `consumeValue` /
-/// `checkCollateral` / `checkOracle` from their single internal mint/update path with `msg.sender` = the
+/// `checkCollateral` / `checkOracle` (or `consumeWithCollateral`, which is `consume` then
+/// `checkCollateral` in one call) from their single internal mint/update path with `msg.sender` = the
 /// asset; a policy is keyed by (asset, action) and its id is `keccak256(abi.encode(asset, action))`.
 ///
 /// Two tiers of limits:
@@ -41,7 +42,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// usage and emits an event is 2,600 (cold call) + 2,100 (role) + 5,000 (usage read + write) + 1,637
 /// (event) = 11,337 gas before any computation, so the issue's 8,000 target needs the check inlined in
 /// the asset or fewer cold slots (see the report for options).
-contract PolicyGuard is IPolicyGuard {
+contract PolicyGuard is ICollateralGuard {
     using SafeCast for uint256;
 
     // ---------------------------------------------------------------- types
@@ -300,47 +301,22 @@ contract PolicyGuard is IPolicyGuard {
     function consume(bytes32 action, address actor, bytes32 modelId, uint256 subject, uint256 amount)
         external
     {
-        // Hot path: works on the packed words directly (layouts in `_saveGate`, `_saveCaps`, `_packUsage`).
-        uint256 gate = _gate;
-        if (gate >> 160 != 0) revert PolicyPaused(address(0));
-        if (actor != address(uint160(gate)) || actor == address(0)) revert PolicyNotAgent(actor);
-        bytes32 id = keccak256(abi.encode(msg.sender, action));
-        uint256 caps = _caps[id];
-        uint256 epochLength = (caps >> 216) & _MASK32;
-        if (epochLength == 0) revert PolicyUnknown(msg.sender, action);
-        if (caps >> 248 != 0) revert PolicyPaused(msg.sender);
-        if (modelId != bytes32(0) && !_modelRegistry.isApproved(modelId)) {
-            revert PolicyModelNotAllowed(modelId);
-        }
+        _consume(action, actor, modelId, subject, amount);
+    }
 
-        uint256 epoch = uint256(block.timestamp / epochLength).toUint32();
-        uint256 usage = _usage[id];
-        uint256 actions;
-        uint256 used;
-        if (usage & _MASK32 == epoch) {
-            actions = (usage >> 32) & _MASK32;
-            used = (usage >> 64) & _MASK96;
-        }
-        uint256 lifetimeUsed = usage >> 160;
-        {
-            uint256 rateLimit = (caps >> 192) & 0xffff;
-            if (actions >= rateLimit) revert PolicyRateLimited(id, 0, rateLimit, (epoch + 1) * epochLength);
-        }
-        uint256 cap = caps & _MASK96;
-        uint256 left = cap > used ? cap - used : 0;
-        if (amount > left) revert PolicyMintCapExceeded(id, amount, left);
-        cap = (caps >> 96) & _MASK96;
-        left = cap > lifetimeUsed ? cap - lifetimeUsed : 0;
-        if (amount > left) revert PolicyLifetimeCapExceeded(id, amount, left);
-        if (subject != 0) _consumeSubject(id, subject, (caps >> 208) & 0xff, epoch, epochLength);
-
-        // unchecked: actions < rateLimit <= type(uint16).max; amount <= the remaining allowances, so
-        // used + amount <= epochCap and lifetimeUsed + amount <= lifetimeCap, both < 2**96.
-        unchecked {
-            _usage[id] =
-                epoch | ((actions + 1) << 32) | ((used + amount) << 64) | ((lifetimeUsed + amount) << 160);
-        }
-        emit Consumed(id, subject, amount);
+    /// @inheritdoc ICollateralGuard
+    function consumeWithCollateral(
+        bytes32 action,
+        address actor,
+        bytes32 modelId,
+        uint256 amount,
+        uint256 ratioAfterBps,
+        uint256 liquidationRatioBps
+    ) external {
+        bytes32 id = _consume(action, actor, modelId, 0, amount);
+        // `_consume` has checked that the policy exists (the check `checkCollateral` makes).
+        uint256 required = liquidationRatioBps + _safety[id].marginBps;
+        if (ratioAfterBps < required) revert PolicyCollateralTooLow(id, ratioAfterBps, required);
     }
 
     /// @inheritdoc IPolicyGuard
@@ -699,6 +675,56 @@ contract PolicyGuard is IPolicyGuard {
     }
 
     // ---------------------------------------------------------------- internal
+
+    /// @dev The body of `consume` (shared with `consumeWithCollateral`); returns the policy id.
+    function _consume(bytes32 action, address actor, bytes32 modelId, uint256 subject, uint256 amount)
+        internal
+        returns (bytes32 id)
+    {
+        // Hot path: works on the packed words directly (layouts in `_saveGate`, `_saveCaps`, `_packUsage`).
+        uint256 gate = _gate;
+        if (gate >> 160 != 0) revert PolicyPaused(address(0));
+        if (actor != address(uint160(gate)) || actor == address(0)) revert PolicyNotAgent(actor);
+        id = keccak256(abi.encode(msg.sender, action));
+        uint256 caps = _caps[id];
+        uint256 epochLength = (caps >> 216) & _MASK32;
+        if (epochLength == 0) revert PolicyUnknown(msg.sender, action);
+        if (caps >> 248 != 0) revert PolicyPaused(msg.sender);
+        if (modelId != bytes32(0) && !_modelRegistry.isApproved(modelId)) {
+            revert PolicyModelNotAllowed(modelId);
+        }
+
+        uint256 epoch = block.timestamp / epochLength;
+        // The epoch index is stored in 32 bits (as `SafeCast.toUint32` would check).
+        if (epoch > _MASK32) revert SafeCast.SafeCastOverflowedUintDowncast(32, epoch);
+        uint256 usage = _usage[id];
+        uint256 actions;
+        uint256 used;
+        if (usage & _MASK32 == epoch) {
+            actions = (usage >> 32) & _MASK32;
+            used = (usage >> 64) & _MASK96;
+        }
+        uint256 lifetimeUsed = usage >> 160;
+        {
+            uint256 rateLimit = (caps >> 192) & 0xffff;
+            if (actions >= rateLimit) revert PolicyRateLimited(id, 0, rateLimit, (epoch + 1) * epochLength);
+        }
+        uint256 cap = caps & _MASK96;
+        uint256 left = cap > used ? cap - used : 0;
+        if (amount > left) revert PolicyMintCapExceeded(id, amount, left);
+        cap = (caps >> 96) & _MASK96;
+        left = cap > lifetimeUsed ? cap - lifetimeUsed : 0;
+        if (amount > left) revert PolicyLifetimeCapExceeded(id, amount, left);
+        if (subject != 0) _consumeSubject(id, subject, (caps >> 208) & 0xff, epoch, epochLength);
+
+        // unchecked: actions < rateLimit <= type(uint16).max; amount <= the remaining allowances, so
+        // used + amount <= epochCap and lifetimeUsed + amount <= lifetimeCap, both < 2**96.
+        unchecked {
+            _usage[id] =
+                epoch | ((actions + 1) << 32) | ((used + amount) << 64) | ((lifetimeUsed + amount) << 160);
+        }
+        emit Consumed(id, subject, amount);
+    }
 
     function _consumeSubject(bytes32 id, uint256 subject, uint256 limit, uint256 epoch, uint256 epochLength)
         internal

@@ -84,8 +84,9 @@ contract MarketsGasTest is MarketsFixture {
     }
 
     /// @notice Open a NEW position and mint (a fresh agent key after rotation, system live): deposit +
-    /// guard consume + checkCollateral + oracle read + synth mint + fee accrued to the model +
-    /// intent recorded. Three slots go zero -> non-zero (position, agent synth balance, intent).
+    /// guard `consumeWithCollateral` (consume + collateral margin in one call) + oracle read + synth
+    /// mint + fee accrued to the model + intent recorded. Three slots go zero -> non-zero (position,
+    /// agent synth balance, intent).
     function test_gas_openAndMint() public {
         vm.prank(timelock);
         guard.setAgent(agent2);
@@ -101,7 +102,9 @@ contract MarketsGasTest is MarketsFixture {
         bytes32 intent = keccak256("bench-topup");
         vm.prank(agent);
         vault.depositAndMint(12_000e6, 100e18, MODEL, intent);
-        _log("deposit_mint", _txGas(abi.encodeCall(vault.depositAndMint, (12_000e6, 100e18, MODEL, intent))));
+        uint256 n = _txGas(abi.encodeCall(vault.depositAndMint, (12_000e6, 100e18, MODEL, intent)));
+        _log("deposit_mint", n);
+        assertLe(n, 140_000, "deposit+mint on an existing position");
     }
 
     /// @notice Mint on the existing position, collateral already deposited.
@@ -109,7 +112,9 @@ contract MarketsGasTest is MarketsFixture {
         bytes32 intent = keccak256("bench-mint");
         vm.prank(agent);
         vault.mint(1e18, MODEL, intent);
-        _log("mint", _txGas(abi.encodeCall(vault.mint, (1e18, MODEL, intent))));
+        uint256 n = _txGas(abi.encodeCall(vault.mint, (1e18, MODEL, intent)));
+        _log("mint", n);
+        assertLe(n, 140_000, "mint on an existing position");
     }
 
     /// @notice The same mint with the mint fee set to zero: what the fee accrual costs.

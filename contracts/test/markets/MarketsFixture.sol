@@ -12,7 +12,7 @@ import {SyntheticVault} from "../../src/markets/SyntheticVault.sol";
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {ModelRegistry} from "../../src/models/ModelRegistry.sol";
 import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
-import {IPolicyGuard, PolicyActions} from "../../src/policy/IPolicyGuard.sol";
+import {ICollateralGuard, PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
 import {TestFeed} from "./TestFeed.sol";
 
@@ -87,7 +87,7 @@ abstract contract MarketsFixture is Test {
     function _vaultConfig(
         IERC20Metadata collateral,
         AggregatorV3Interface feed_,
-        IPolicyGuard guard_,
+        ICollateralGuard guard_,
         ModelRegistry reg
     ) internal view returns (SyntheticVault.Config memory c) {
         c.name = "Provenant Synthetic WTI";

@@ -9,7 +9,7 @@ import {SynthToken} from "../../src/markets/SynthToken.sol";
 import {SyntheticVault} from "../../src/markets/SyntheticVault.sol";
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {ModelRegistry} from "../../src/models/ModelRegistry.sol";
-import {IPolicyGuard} from "../../src/policy/IPolicyGuard.sol";
+import {ICollateralGuard} from "../../src/policy/IPolicyGuard.sol";
 import {TestFeed} from "./TestFeed.sol";
 import {TestGuard} from "./TestGuard.sol";
 import {TestToken} from "./TestToken.sol";
@@ -50,7 +50,7 @@ contract SyntheticVaultInvariantTest is Test {
         c.symbol = "sWTI";
         c.collateral = IERC20Metadata(address(usd));
         c.feed = feed;
-        c.guard = IPolicyGuard(address(new TestGuard(type(uint128).max, 1000)));
+        c.guard = ICollateralGuard(address(new TestGuard(type(uint128).max, 1000)));
         c.registry = IModelRegistry(address(registry));
         c.admin = address(this);
         c.guardian = address(this);
@@ -83,16 +83,20 @@ contract SyntheticVaultInvariantTest is Test {
         all[actors.length] = keeper;
     }
 
-    /// @notice Total synth supply == totalDebt == sum of position debts.
+    /// @notice Total synth supply == totalDebt == sum of position debts == sum of synth balances (the
+    /// token reads its supply from the vault, so the balance sum is the independent check).
     function invariant_supplyEqualsSumOfDebts() public view {
         address[] memory all = _all();
         uint256 sum;
+        uint256 balances;
         for (uint256 i; i < all.length; ++i) {
             (, uint256 d) = vault.positionOf(all[i]);
             sum += d;
+            balances += synth.balanceOf(all[i]);
         }
         assertEq(synth.totalSupply(), sum);
         assertEq(vault.totalDebt(), sum);
+        assertEq(balances, sum, "sum of synth balances == sum of debts");
     }
 
     /// @notice The vault holds exactly the positions' collateral, its reserve and the accrued fees.

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {SynthToken} from "../../src/markets/SynthToken.sol";
 import {SyntheticVault} from "../../src/markets/SyntheticVault.sol";
@@ -529,6 +531,71 @@ contract SyntheticVaultTest is MarketsFixture {
         vm.expectRevert(abi.encodeWithSelector(SynthToken.SynthUnauthorized.selector, alice, address(vault)));
         vm.prank(alice);
         synth.mint(alice, 1);
+    }
+
+    /// @dev The synth keeps its own balances and reads its supply from the vault: transfers move
+    /// balances exactly, a transfer above the balance reverts with OpenZeppelin's error, and mint,
+    /// burn (repay) and liquidation keep the supply equal to the vault's total debt and to the balances.
+    function _synthLedger(uint256 minted, uint256 sent, uint256 repaid) internal {
+        _agentOpen(1_000_000e6, minted, I1);
+        vm.prank(agent);
+        synth.transfer(alice, sent);
+        assertEq(synth.balanceOf(agent), minted - sent);
+        assertEq(synth.balanceOf(alice), sent);
+        assertEq(synth.totalSupply(), minted);
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, alice, sent, sent + 1)
+        );
+        vm.prank(alice);
+        synth.transfer(agent, sent + 1);
+        // The agent repays from what it still holds, never leaving a debt below minDebt (1e18).
+        if (repaid > minted - sent) repaid = minted - sent;
+        if (minted - repaid != 0 && minted - repaid < 1e18) repaid = 0;
+        if (repaid != 0) {
+            vm.prank(agent);
+            vault.repay(agent, repaid, bytes32(0));
+        }
+        assertEq(synth.totalSupply(), minted - repaid);
+        assertEq(synth.totalSupply(), vault.totalDebt());
+        assertEq(synth.balanceOf(agent) + synth.balanceOf(alice), synth.totalSupply());
+    }
+
+    function test_synthLedger() public {
+        _synthLedger(100e18, 30e18, 50e18);
+    }
+
+    function testFuzz_synthLedger(uint256 minted, uint256 sent, uint256 repaid) public {
+        minted = bound(minted, 1e18, 1000e18);
+        _synthLedger(minted, bound(sent, 0, minted), bound(repaid, 0, minted));
+    }
+
+    /// @dev The vault's fast-path arithmetic (`_mulDiv` / `_mulDivUp` skip the 512-bit product when both
+    /// factors are below 2^128) gives exactly the full-width OpenZeppelin results: mint fee and ratio are
+    /// recomputed here with `Math.mulDiv`, on both sides of the 2^128 boundary.
+    function _mathMatches(int256 answer, uint256 amount, uint256 coll, uint256 debt) internal {
+        feed.set(answer);
+        uint256 priceWad = uint256(answer) * 1e10; // 8-decimal feed
+        uint256 feeWad = Math.mulDiv(
+            Math.mulDiv(amount, priceWad, 1e18, Math.Rounding.Ceil), 30, 10_000, Math.Rounding.Ceil
+        );
+        assertEq(vault.mintFeeFor(amount), Math.mulDiv(feeWad, 1, 1e12, Math.Rounding.Ceil), "fee");
+        _agentOpen(coll, debt, keccak256(abi.encode(answer, amount, coll, debt)));
+        (uint256 c, uint256 d) = vault.positionOf(agent);
+        uint256 debtValue = Math.mulDiv(d, priceWad, 1e18, Math.Rounding.Ceil);
+        assertEq(vault.collateralRatioBps(agent), Math.mulDiv(c * 1e12, 10_000, debtValue), "ratio");
+    }
+
+    function test_mathMatchesFullWidth() public {
+        _mathMatches(WTI, 100e18, 20_000e6, 100e18);
+        _mathMatches(WTI, type(uint128).max, 20_000e6, 100e18); // amount at the boundary
+        _mathMatches(WTI, uint256(type(uint128).max) + 1, 20_000e6, 100e18); // full-width path
+    }
+
+    function testFuzz_mathMatchesFullWidth(uint256 answer, uint256 amount, uint256 debt) public {
+        answer = bound(answer, 1e8, 1000e8);
+        amount = bound(amount, 1, type(uint200).max);
+        debt = bound(debt, 1e18, 100e18);
+        _mathMatches(int256(answer), amount, 1_000_000e6, debt);
     }
 
     // ------------------------------------------------------------------ decimals

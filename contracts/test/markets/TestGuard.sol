@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {IPolicyGuard} from "../../src/policy/IPolicyGuard.sol";
+import {ICollateralGuard} from "../../src/policy/IPolicyGuard.sol";
 
 /// @title TestGuard
 /// @notice Test double for the invariant suites: admits ANY actor (so many positions can hold debt),
 /// enforces one real per-asset cap and a collateral margin so its refusals are real reverts.
 /// The guarded-path unit tests and the gas bench use the real `PolicyGuard`.
-contract TestGuard is IPolicyGuard {
+contract TestGuard is ICollateralGuard {
     uint256 public cap;
     uint256 public used;
     uint256 public marginBps;
@@ -20,14 +20,26 @@ contract TestGuard is IPolicyGuard {
         marginBps = marginBps_;
     }
 
-    function consume(bytes32, address, bytes32, uint256, uint256 amount) external {
+    function consume(bytes32, address, bytes32, uint256, uint256 amount) public {
         if (used + amount > cap) revert TestGuardCapExceeded(amount, cap - used);
         used += amount;
     }
 
+    function consumeWithCollateral(
+        bytes32 action,
+        address actor,
+        bytes32 modelId,
+        uint256 amount,
+        uint256 ratioAfterBps,
+        uint256 liquidationRatioBps
+    ) external {
+        consume(action, actor, modelId, 0, amount);
+        checkCollateral(action, ratioAfterBps, liquidationRatioBps);
+    }
+
     function consumeValue(bytes32, address, uint256) external {}
 
-    function checkCollateral(bytes32, uint256 ratioAfterBps, uint256 liquidationRatioBps) external view {
+    function checkCollateral(bytes32, uint256 ratioAfterBps, uint256 liquidationRatioBps) public view {
         if (ratioAfterBps < liquidationRatioBps + marginBps) {
             revert TestGuardCollateralTooLow(ratioAfterBps, liquidationRatioBps + marginBps);
         }
