@@ -6,6 +6,7 @@ import { encodeAbiParameters, type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type DemoResult,
+  loadModelById,
   runDemo,
   type SynthDecisionRef,
   type SynthVerifyDependencies,
@@ -16,6 +17,15 @@ import {
 } from '../src/agent/index.js';
 import { provenanceNFTAbi, writeContract } from '../src/chain/index.js';
 import { canonicalJson } from '../src/models/index.js';
+import {
+  chainVerifyDependencies,
+  FORECAST_PROOF_CHECK_NAMES,
+  forecastProofChecks,
+  manifestBytes,
+  mintedTokenIds,
+  parseManifest,
+  verifyAllVersions,
+} from '../src/provenance/index.js';
 import { releaseCurves } from '../src/zk/index.js';
 import { runCli } from './fixtures/cli.js';
 
@@ -242,5 +252,61 @@ describe('ERC-7007 verify with a groth16 proof (ForecastAigcVerifier)', () => {
     const decodedOutputs = encodeAbiParameters([{ type: 'int256' }, { type: 'int256' }], [0n, 0n]);
     expect(await verify(head(kindProof(proofId)), decodedOutputs)).toBe(false); // not the proven forecast
     expect(await verify(head(kindProof(keccak256(toHex('never proven')))))).toBe(false);
+  });
+});
+
+describe('groth16 artworks: the art strategy renders on the forecast the gate recorded', () => {
+  test('versions rendered after a proven forecast are groth16 and pass every check, ERC-7007 verify included', async () => {
+    const { stack } = result;
+    const verifyDeps = chainVerifyDependencies({
+      client: stack.agent.publicClient,
+      nft: stack.addresses.nft,
+      registry: stack.addresses.registry,
+      content: stack.content,
+      loadModelFile: async (id) => {
+        const bytes = loadModelById(stack.stateDir, id);
+        if (!bytes) throw new Error(`model ${id} not found`);
+        return bytes;
+      },
+    });
+    const reports = [];
+    for (const tokenId of await mintedTokenIds(stack.agent.publicClient, stack.addresses.nft))
+      reports.push(...(await verifyAllVersions(tokenId, verifyDeps)));
+    const groth = reports.filter((r) => r.checks.some((c) => c.name === 'erc7007-verify'));
+    expect(groth.length).toBeGreaterThan(0);
+    // An update too: its ERC-7007 proof carries the chain suffix the NFT recomputes its head from.
+    expect(groth.some((r) => r.version > 0)).toBe(true);
+    for (const r of groth) {
+      expect(failed(r)).toEqual([]);
+      expect(
+        r.checks.filter((c) => c.name.startsWith('zk-') || c.name === 'erc7007-verify').map((c) => c.name),
+      ).toEqual([...FORECAST_PROOF_CHECK_NAMES]);
+    }
+
+    // The same manifest naming a proof id the gate never recorded fails exactly the gate-backed checks.
+    const sample = groth[0]!;
+    const bytes = await stack.content.get(sample.manifestCid!);
+    const manifest = parseManifest(bytes);
+    if (manifest.proof.kind !== 'groth16') throw new Error('expected a groth16 manifest');
+    const forged = {
+      ...manifest,
+      proof: {
+        ...manifest.proof,
+        forecastProof: { ...manifest.proof.forecastProof, proofId: keccak256(toHex('never proven')) },
+      },
+    };
+    const forgedChecks = await forecastProofChecks(
+      {
+        manifest: forged,
+        manifestBytes: manifestBytes(forged),
+        tokenId: BigInt(sample.tokenId),
+        version: sample.version,
+      },
+      { ...verifyDeps.forecastProof!, loadModelFile: verifyDeps.loadModelFile },
+    );
+    expect(forgedChecks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual([
+      'zk-forecast-recorded',
+      'erc7007-verify',
+    ]);
   });
 });

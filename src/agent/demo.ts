@@ -21,6 +21,7 @@ import { type Agent, createAgent, type EpochReport } from './agent.js';
 import { DEMO_ZK_CONFIG } from './bootstrap.js';
 import { type Journal, openJournal } from './journal/index.js';
 import { type AgentOptions, parseAgentOptions } from './options.js';
+import { latestProvenForecast } from './provenForecast.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
 import { journalPath, openStack, type Stack } from './stack.js';
 import { type ArtToken, artStrategy } from './strategies/art.js';
@@ -254,6 +255,17 @@ export function buildAgent(
         codeVersion: 'provenant 0.1.0',
         state: artState,
         onRegime: (r) => journal.state.set('art.lastRegime', r),
+        // With the zk path on, artworks use the latest forecast the gate recorded (groth16 manifests).
+        ...(zk && a.zkGate
+          ? {
+              provenForecast: latestProvenForecast({
+                client: stack.agent.publicClient,
+                gate: a.zkGate,
+                modelId: stack.forecaster.id,
+                scaleBits: stack.forecaster.model.scaleBits,
+              }),
+            }
+          : {}),
         latestVersionOnChain: async (tokenId) =>
           Number(
             (

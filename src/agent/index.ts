@@ -60,10 +60,11 @@ export {
   InvalidAgentOptionsError,
   parseAgentOptions,
 } from './options.js';
+export { latestProvenForecast } from './provenForecast.js';
 export { buildReplay, type ReplayEpoch, timestampOf } from './replay.js';
 export { summaryRows, writeAgentReport } from './report.js';
 export { journalPath, openStack, type Stack, type StackParameters } from './stack.js';
-export { type ArtToken, artStrategy } from './strategies/art.js';
+export { type ArtToken, artStrategy, forecastInput, type ProvenForecastRef } from './strategies/art.js';
 export { feeStrategy } from './strategies/fee.js';
 export { synthStrategy } from './strategies/synth.js';
 export type { EpochContext, Intent, IntentKind, Strategy } from './strategies/types.js';

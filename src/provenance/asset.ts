@@ -3,6 +3,7 @@ import {
   artSeed,
   artworkMetadata,
   artworkMetadataBytes,
+  fixedToPpm,
   GENERATOR_ALGORITHM,
   type MarketState,
   type ModelFile,
@@ -87,6 +88,11 @@ export type RenderAssetParameters = {
   parent: { manifestCid: string; commitment: `0x${string}` } | null;
   /** Version of the Provenant code that rendered, e.g. the package version or git describe. */
   codeVersion: string;
+  /**
+   * How the forecast input is proven; default `replay`. A `groth16` proof names the forecast the zk gate
+   * recorded, and `forecast` must then be that forecast (`returnPpm = fixedToPpm(outputs[0], scaleBits)`).
+   */
+  proof?: Manifest['proof'];
 };
 
 export type RenderedAsset = DerivedOutputs & {
@@ -109,6 +115,20 @@ export async function renderAsset(model: ModelFile, p: RenderAssetParameters): P
       `version ${p.version} with tokenId ${p.tokenId === undefined ? 'omitted' : p.tokenId} and parent ${p.parent ? 'given' : 'null'}`,
       ['a mint (version 0) has no tokenId and no parent; an update (version ≥ 1) has both'],
     );
+  }
+  if (p.proof?.kind === 'groth16') {
+    const expected = fixedToPpm(BigInt(p.proof.outputs[0]!), p.proof.scaleBits);
+    if (
+      p.forecast?.returnPpm !== expected ||
+      p.forecast.modelId?.toLowerCase() !== p.proof.forecastProof.modelId
+    ) {
+      throw new InvalidManifestError(
+        `a groth16 proof names forecast ${expected} ppm of model ${p.proof.forecastProof.modelId}, but the render used ${p.forecast?.returnPpm ?? 'no'} ppm of ${p.forecast?.modelId ?? 'no model'}`,
+        [
+          'render with forecast { returnPpm: fixedToPpm(outputs[0], scaleBits), modelId: forecastProof.modelId }',
+        ],
+      );
+    }
   }
   const marketState = marketStateFromRounds(p.oracle.rounds, p.oracle.decimals, p.forecast);
   const salt = (p.salt ?? '0x').toLowerCase() as `0x${string}`;
@@ -162,7 +182,7 @@ export async function renderAsset(model: ModelFile, p: RenderAssetParameters): P
       image: { cid: derived.image.cid.toString(), mediaType: 'image/png', size: derived.png.length },
       metadata: { cid: derived.metadataAddress.cid.toString(), mediaType: 'application/json' },
     },
-    proof: { kind: 'replay' },
+    proof: p.proof ?? { kind: 'replay' },
     agent: p.agent.toLowerCase(),
     policy: {
       ...(p.policy.guard ? { guard: p.policy.guard.toLowerCase() } : {}),

@@ -1,9 +1,14 @@
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import { type Address, hexToBytes, type PublicClient } from 'viem';
-import { aggregatorV3InterfaceAbi, modelRegistryAbi, provenanceNFTAbi } from '../chain/index.js';
+import { type Address, hexToBytes, type PublicClient, toHex } from 'viem';
+import {
+  aggregatorV3InterfaceAbi,
+  forecastProofGateAbi,
+  modelRegistryAbi,
+  provenanceNFTAbi,
+} from '../chain/index.js';
 import type { ContentStore } from './store.js';
-import type { Hex, TokenRecord, VerifyDependencies } from './verify.js';
+import type { Hex, TokenRecord, TokenVersionRecord, VerifyDependencies } from './verify.js';
 
 const RAW = 0x55;
 const SHA2_256 = 0x12;
@@ -22,21 +27,23 @@ export type ChainVerifyParameters = {
 };
 
 /**
- * Wires `verifyAsset` to a chain and a content store: token versions from `versionAt` and the
- * Minted/Evolved events (manifest CIDs), oracle rounds through AggregatorV3Interface, model approval
- * from the registry. Anyone with an RPC endpoint and the content can run it.
+ * Wires `verifyAsset` to a chain and a content store: token versions rebuilt from the Minted/Evolved
+ * events (commitments and manifest CIDs; ProvenanceNFT stores only a hash-chain head over the
+ * commitments, read with `versionChain` and checked as `chain-head`), oracle rounds through
+ * AggregatorV3Interface, model approval from the registry. Anyone with an RPC endpoint and the
+ * content can run it.
  */
 export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDependencies {
   const { client, nft } = p;
   return {
     async readTokenRecord(tokenId: bigint): Promise<TokenRecord> {
-      const count = await client.readContract({
-        address: nft,
-        abi: provenanceNFTAbi,
-        functionName: 'versionCount',
-        args: [tokenId],
-      });
-      const [minted, evolved, tokenUri] = await Promise.all([
+      const [[count, head], minted, evolved, tokenUri] = await Promise.all([
+        client.readContract({
+          address: nft,
+          abi: provenanceNFTAbi,
+          functionName: 'versionChain',
+          args: [tokenId],
+        }),
         client.getContractEvents({
           address: nft,
           abi: provenanceNFTAbi,
@@ -58,26 +65,24 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
           args: [tokenId],
         }),
       ]);
-      const cids = new Map<number, string>();
-      for (const e of minted) cids.set(0, rawCidFromDigest(e.args.manifestDigest as Hex));
-      for (const e of evolved)
-        cids.set(Number(e.args.version), rawCidFromDigest(e.args.manifestDigest as Hex));
-      const versions = [];
-      for (let i = 0n; i < count; i++) {
-        const [commitment, parentCommitment] = await client.readContract({
-          address: nft,
-          abi: provenanceNFTAbi,
-          functionName: 'versionAt',
-          args: [tokenId, i],
-        });
-        const manifestCid = cids.get(Number(i));
+      // Version 0's commitment is the token id; version n's is in its Evolved log. Versions are
+      // contiguous: a missing log ends the list (and then `chain-head` fails on the count).
+      const genesis = minted[0];
+      const versions: TokenVersionRecord[] = [
+        {
+          commitment: toHex(tokenId, { size: 32 }),
+          ...(genesis ? { manifestCid: rawCidFromDigest(genesis.args.manifestDigest as Hex) } : {}),
+        },
+      ];
+      const byVersion = new Map(evolved.map((e) => [Number(e.args.version), e.args]));
+      for (let v = 1; byVersion.has(v); v += 1) {
+        const e = byVersion.get(v)!;
         versions.push({
-          commitment,
-          ...(manifestCid ? { manifestCid } : {}),
-          ...(i > 0n ? { parentCommitment } : {}),
+          commitment: e.manifestCommitment as Hex,
+          manifestCid: rawCidFromDigest(e.manifestDigest as Hex),
         });
       }
-      return { tokenId, versions, tokenUri };
+      return { tokenId, versions, tokenUri, chain: { count: Number(count), head } };
     },
     async readRound(feed: Hex, roundId: bigint) {
       const r = await client.readContract({
@@ -97,6 +102,29 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
       }),
     loadModelFile: p.loadModelFile,
     loadContent: (cid: string) => p.content.get(cid),
+    forecastProof: {
+      async readProvenForecast(gate: Hex, modelId: Hex, proofId: Hex) {
+        const r = await client.readContract({
+          address: gate,
+          abi: forecastProofGateAbi,
+          functionName: 'provenForecast',
+          args: [modelId, proofId],
+        });
+        return {
+          output0: BigInt(r.output0),
+          output1: BigInt(r.output1),
+          lastRoundId: BigInt(r.lastRoundId),
+          provenAt: BigInt(r.provenAt),
+        };
+      },
+      erc7007Verify: (prompt: Uint8Array, aigcData: Hex, proof: Hex) =>
+        client.readContract({
+          address: nft,
+          abi: provenanceNFTAbi,
+          functionName: 'verify',
+          args: [toHex(prompt), aigcData, proof],
+        }),
+    },
   };
 }
 

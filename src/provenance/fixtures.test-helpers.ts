@@ -9,6 +9,7 @@ import type {
   VerifyDependencies,
 } from './index.js';
 import { renderAsset } from './index.js';
+import { versionChainHead } from './verify.js';
 
 export const MODEL_BYTES = new Uint8Array(
   readFileSync(new URL('../../models/generator-v1.json', import.meta.url)),
@@ -89,6 +90,7 @@ export async function makeWorld() {
       },
     ],
     tokenUri: `ipfs://${v1.metadataAddress.cid.toString()}`,
+    chain: { count: 2, head: versionChainHead([toHex(tokenId, { size: 32 }), v1.commitment]) },
   };
   const models = new Map<string, Uint8Array>([[MODEL_ID, MODEL_BYTES]]);
   const approved = new Set<string>([MODEL_ID]);

@@ -32,6 +32,13 @@ export {
   profileOf,
 } from './cid.js';
 export {
+  erc7007GrothArguments,
+  FORECAST_PROOF_CHECK_NAMES,
+  type ForecastProofDependencies,
+  forecastProofChecks,
+  type RecordedForecast,
+} from './forecastProofChecks.js';
+export {
   addQuery,
   type IpfsHttpOptions,
   IpfsRejectedError,

@@ -51,14 +51,26 @@ export const MarketStateSchema = z.strictObject({
   regime: z.enum(['calm', 'trending-up', 'trending-down', 'volatile']),
 });
 
+/**
+ * How the render's forecast input is proven. `replay`: re-run by `provenant verify` only. `groth16`: the
+ * market state's forecast is a forecast `ForecastProofGate` recorded after verifying a Groth16 proof of
+ * the registered forecaster on the oracle's rounds (`inputs.forecast.returnPpm` is derived from
+ * `outputs[0]` by `fixedToPpm`). Canonical JSON turns `forecastProof` into exactly the byte string
+ * `"forecastProof":{"modelId":"0x…","proofId":"0x…"}` that `ForecastAigcVerifier` (ERC-7007 `verify`)
+ * looks for.
+ */
 export const ProofSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('replay') }),
   z.strictObject({
     kind: z.literal('groth16'),
-    /** snarkjs proof object (pi_a, pi_b, pi_c as decimal strings). */
-    proof: z.record(z.string(), z.unknown()),
-    publicSignals: z.array(uintString),
-    verifier: address.optional(),
+    forecastProof: z.strictObject({ modelId: hex32, proofId: hex32 }),
+    /** The ForecastProofGate that recorded the forecast. */
+    gate: address,
+    /** The oracle rounds the proof's public answers are (oldest first), as the gate's event lists them. */
+    roundIds: z.array(uintString).min(1),
+    /** The proven outputs (fixed-point at `scaleBits`): [mean log return, expected |return|]. */
+    outputs: z.array(intString).length(2),
+    scaleBits: safeInt.min(0).max(62),
   }),
 ]);
 

@@ -1,3 +1,4 @@
+import { keccak256, toHex } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { RetryableError } from '../errors/index.js';
 import { baseParams, MODEL, MODEL_ID, makeWorld, ROUNDS } from './fixtures.test-helpers.js';
@@ -8,13 +9,33 @@ import {
   verifyAllVersions,
   verifyAsset,
 } from './index.js';
+import { type TokenRecord, versionChainHead } from './verify.js';
 
 const failing = (report: VerifyReport) => report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
+/** What the chain records after these versions were minted/evolved (the updates really happened). */
+const recordedChain = (record: TokenRecord) => ({
+  count: record.versions.length,
+  head: versionChainHead(record.versions.map((v) => v.commitment)),
+});
 const flip = (bytes: Uint8Array, index: number) => {
   const copy = bytes.slice();
   copy[index] = copy[index]! ^ 0x01;
   return copy;
 };
+
+describe('versionChainHead', () => {
+  test('default: equals ProvenanceNFT.chainHead (vector pinned in ProvenanceNFT.t.sol)', () => {
+    const k = (text: string) => keccak256(toHex(text));
+    expect(versionChainHead([k('genesis')])).toBe(k('genesis'));
+    expect(versionChainHead([k('genesis'), k('v1'), k('v2')])).toBe(
+      '0x0000000041ab62cdea4d544240a07c0b8897200f5101c82af43796081e198e8d',
+    );
+  });
+
+  test('behavior: an empty history is refused', () => {
+    expect(() => versionChainHead([])).toThrow(/at least the genesis/);
+  });
+});
 
 describe('verifyAsset', () => {
   test('default: every check of the latest version passes', async () => {
@@ -39,6 +60,7 @@ describe('verifyAsset', () => {
       'metadata-cid',
       'token-uri',
       'version-chain',
+      'chain-head',
     ]);
     expect(report.checks.every((c) => c.status === 'pass')).toBe(true);
   });
@@ -80,14 +102,15 @@ describe('verifyAsset', () => {
     expect(report.checks.find((c) => c.name === 'image-bytes')!.status).toBe('skip');
   });
 
-  test('tamper: one byte of the manifest fails exactly manifest-commitment (the rest is skipped)', async () => {
+  test('tamper: one byte of the manifest fails exactly manifest-commitment (the rest is skipped, the on-chain chain-head still checked)', async () => {
     const world = await makeWorld();
     const cid = world.v1.manifestAddress.cid.toString();
     const bytes = world.content.get(cid)!;
     world.content.set(cid, flip(bytes, bytes.length - 10));
     const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
     expect(failing(report)).toEqual(['manifest-commitment']);
-    expect(report.checks.filter((c) => c.status === 'pass')).toEqual([]);
+    // Only the check that does not depend on the manifest passes: the logs match the on-chain head.
+    expect(report.checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual(['chain-head']);
   });
 
   test('tamper: an oracle input that differs from getRoundData fails exactly that oracle-input', async () => {
@@ -132,6 +155,7 @@ describe('verifyAsset', () => {
       commitment: forged.commitment,
       manifestCid: forged.manifestAddress.cid.toString(),
     };
+    world.record.chain = recordedChain(world.record); // the contract does not read manifests: it took it
     const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
     expect(failing(report)).toEqual(['version-chain']);
     expect(report.checks.find((c) => c.name === 'version-chain')!.detail).toMatch(/not the previous version/);
@@ -154,9 +178,64 @@ describe('verifyAsset', () => {
       manifestCid: reseeded.manifestAddress.cid.toString(),
     };
     world.record.tokenUri = `ipfs://${reseeded.metadataAddress.cid.toString()}`;
+    world.record.chain = recordedChain(world.record);
     const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
     expect(failing(report)).toEqual(['version-chain']);
     expect(report.checks.find((c) => c.name === 'version-chain')!.detail).toMatch(/seed changed/);
+  });
+
+  test('tamper: a log naming another well-formed version than the chain recorded fails chain-head', async () => {
+    const world = await makeWorld();
+    // Same token, seed and parent as the recorded v1, other oracle rounds: every per-version check
+    // passes; only the head binds the logs to what the chain recorded.
+    const substitute = await renderAsset(
+      MODEL,
+      baseParams(
+        1,
+        ROUNDS.slice(0, 3),
+        { manifestCid: world.v0.manifestAddress.cid.toString(), commitment: world.v0.commitment },
+        world.tokenId,
+      ),
+    );
+    expect(substitute.commitment).not.toBe(world.v1.commitment);
+    world.content.set(substitute.manifestAddress.cid.toString(), substitute.manifestBytes);
+    world.content.set(substitute.image.cid.toString(), substitute.png);
+    world.content.set(substitute.metadataAddress.cid.toString(), substitute.metadataBytes);
+    world.record.versions[1] = {
+      commitment: substitute.commitment,
+      manifestCid: substitute.manifestAddress.cid.toString(),
+    };
+    world.record.tokenUri = `ipfs://${substitute.metadataAddress.cid.toString()}`;
+    const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
+    expect(failing(report)).toEqual(['chain-head']);
+    const check = report.checks.find((c) => c.name === 'chain-head')!;
+    expect(check.expected).toContain(world.record.chain!.head);
+    expect(check.actual).toContain(
+      versionChainHead([world.record.versions[0]!.commitment, substitute.commitment]),
+    );
+    expect(check.detail).toMatch(/not the history the chain recorded/);
+    // A past version is checked against the same head.
+    expect(failing(await verifyAsset({ tokenId: world.tokenId, version: 0 }, world.deps))).toEqual([
+      'chain-head',
+    ]);
+  });
+
+  test('tamper: a missing update log fails chain-head on the count', async () => {
+    const world = await makeWorld();
+    world.record.versions.pop();
+    delete world.record.tokenUri; // tokenURI names v1, which the logs no longer show
+    const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
+    expect(report.version).toBe(0);
+    expect(failing(report)).toEqual(['chain-head']);
+    expect(report.checks.find((c) => c.name === 'chain-head')!.detail).toMatch(/do not hold every version/);
+  });
+
+  test('behavior: a record without the on-chain head reports no chain-head check', async () => {
+    const world = await makeWorld();
+    delete world.record.chain;
+    const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name)).not.toContain('chain-head');
   });
 
   test('behavior: an unminted token and a missing manifest fail manifest-commitment', async () => {

@@ -1,5 +1,5 @@
-import { keccak256 } from 'viem';
-import { isRetryable } from '../errors/index.js';
+import { concat, keccak256, toHex } from 'viem';
+import { isRetryable, NonRetryableError } from '../errors/index.js';
 import {
   artSeed,
   canonicalJson,
@@ -10,13 +10,18 @@ import {
 } from '../models/index.js';
 import { deriveOutputs } from './asset.js';
 import { addBytes, parseCid, profileOf } from './cid.js';
+import { type ForecastProofDependencies, forecastProofChecks } from './forecastProofChecks.js';
 import { type Manifest, parseManifest } from './manifest.js';
 
 export type Hex = `0x${string}`;
 
 /** One version of a token as the chain records it. */
 export type TokenVersionRecord = {
-  /** The 32-byte provenance commitment stored on-chain: keccak256 of the manifest bytes. */
+  /**
+   * The 32-byte provenance commitment: keccak256 of the manifest bytes (version 0's is the token id).
+   * ProvenanceNFT keeps only a hash-chain head over them; each one comes from its Minted/Evolved log
+   * and is bound by the `chain-head` check.
+   */
   commitment: Hex;
   /** The manifest CID, from the mint/update event (the full record lives in events). */
   manifestCid?: string;
@@ -24,13 +29,65 @@ export type TokenVersionRecord = {
   parentCommitment?: Hex;
 };
 
+/** ProvenanceNFT's `versionChain(tokenId)`: the version count and the head of the hash chain. */
+export type VersionChain = { count: number; head: Hex };
+
 export type TokenRecord = {
   tokenId: bigint;
   /** Version 0 (the mint) first. */
   versions: TokenVersionRecord[];
   /** `tokenURI(tokenId)`, if read; checked against the metadata CID of the latest version. */
   tokenUri?: string;
+  /**
+   * The on-chain version chain, if read: `verify` recomputes the head from `versions` (the
+   * commitments in the logs) and reports `chain-head`.
+   */
+  chain?: VersionChain;
 };
+
+const HEAD_MASK = (1n << 224n) - 1n;
+
+/**
+ * ProvenanceNFT's version hash chain (`chainHead`): `h_0 = commitments[0]` (the genesis commitment,
+ * i.e. the token id), `h_n = keccak256(abi.encode(h_{n-1}, commitments[n]))` with its top 32 bits
+ * cleared (the contract keeps the version index there).
+ */
+export function versionChainHead(commitments: readonly Hex[]): Hex {
+  if (commitments.length === 0)
+    throw new NonRetryableError(
+      'versionChainHead was given no commitments; it needs at least the genesis one.',
+      {
+        details: 'Pass the commitments of versions 0…n, version 0 (the token id) first.',
+      },
+    );
+  let head = toHex(BigInt(commitments[0]!), { size: 32 });
+  for (const commitment of commitments.slice(1)) {
+    const next = BigInt(keccak256(concat([head, toHex(BigInt(commitment), { size: 32 })])));
+    head = toHex(next & HEAD_MASK, { size: 32 });
+  }
+  return head;
+}
+
+/** The `chain-head` check: the head recomputed from the logged commitments against the stored one. */
+function chainHeadCheck(record: TokenRecord, chain: VersionChain): VerifyCheck {
+  const logged = record.versions.length;
+  const recomputed = logged === 0 ? undefined : versionChainHead(record.versions.map((v) => v.commitment));
+  const ok = logged === chain.count && recomputed?.toLowerCase() === chain.head.toLowerCase();
+  return {
+    name: 'chain-head',
+    status: ok ? 'pass' : 'fail',
+    expected: `head ${chain.head} over ${chain.count} version(s) (on-chain versionChain)`,
+    actual: `head ${recomputed ?? 'none'} over ${logged} version(s) (recomputed from the Minted/Evolved logs)`,
+    ...(ok
+      ? {}
+      : {
+          detail:
+            logged !== chain.count
+              ? 'the logs do not hold every version the chain counts'
+              : 'the logged commitments are not the history the chain recorded',
+        }),
+  };
+}
 
 export type RoundData = { roundId: bigint; answer: bigint; updatedAt: bigint };
 
@@ -44,6 +101,11 @@ export type VerifyDependencies = {
   loadModelFile(modelId: Hex): Promise<Uint8Array>;
   /** Bytes by CID (local content store, IPFS gateway, …). */
   loadContent(cid: string): Promise<Uint8Array>;
+  /**
+   * Reads for a `groth16` render's checks (the zk gate's record, ERC-7007 `verify` on the NFT). Without
+   * them a `groth16` version reports `zk-forecast-recorded` as skipped, so it is not `ok`.
+   */
+  forecastProof?: Omit<ForecastProofDependencies, 'loadModelFile'>;
 };
 
 export type VerifyInput = {
@@ -90,6 +152,7 @@ export const CHECK_NAMES = [
   'metadata-cid',
   'token-uri',
   'version-chain',
+  'chain-head',
 ] as const;
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -122,7 +185,8 @@ async function tryLoad(load: () => Promise<Uint8Array>): Promise<{ bytes: Uint8A
  * Verifies one version of a token by re-derivation: the manifest must match the on-chain
  * commitment; the model file must hash to the model id and be approved; every oracle input must
  * equal the oracle's round; re-running the generator must reproduce the image and metadata bytes
- * and their CIDs; the version must point at its on-chain parent.
+ * and their CIDs; the version must point at its on-chain parent; and, when the record carries the
+ * on-chain chain head, the head recomputed from the logged commitments must equal it (`chain-head`).
  *
  * Checks that cannot be trusted are skipped, not failed: when the manifest does not match the
  * commitment nothing it says is checked, and when the model file does not match its id nothing is
@@ -137,15 +201,21 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
   const record = await deps.readTokenRecord(input.tokenId);
   const versionCount = record.versions.length;
   const version = input.version ?? versionCount - 1;
-  const report = (manifestCid?: string): VerifyReport => ({
-    tokenId: input.tokenId.toString(),
-    version,
-    ...(manifestCid ? { manifestCid } : {}),
-    ok: checks.length > 0 && checks.every((c) => c.status === 'pass'),
-    checks,
-  });
+  // chain-head depends only on the on-chain record, so it is reported on every path, never skipped.
+  const chainChecks = record.chain ? [chainHeadCheck(record, record.chain)] : [];
+  const report = (manifestCid?: string): VerifyReport => {
+    const all = [...checks, ...chainChecks];
+    return {
+      tokenId: input.tokenId.toString(),
+      version,
+      ...(manifestCid ? { manifestCid } : {}),
+      ok: checks.length > 0 && all.every((c) => c.status === 'pass'),
+      checks: all,
+    };
+  };
   const skipRest = (reason: string, from: number) => {
     for (const name of CHECK_NAMES.slice(from)) {
+      if (name === 'chain-head') continue;
       if (name === 'token-uri' && record.tokenUri === undefined) continue;
       add({ name, status: 'skip', detail: reason });
     }
@@ -476,6 +546,30 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       actual: parent ? `parent ${parent.commitment} (${parent.manifestCid})` : 'no parent',
       ...(problems.length ? { detail: problems.join('; ') } : {}),
     });
+  }
+
+  // 14. groth16 renders: the proven forecast (zk gate record, scale, input, rounds, ERC-7007 verify)
+  if (manifest.proof.kind === 'groth16') {
+    if (!deps.forecastProof) {
+      add({
+        name: 'zk-forecast-recorded',
+        status: 'skip',
+        detail: 'no reads of the zk gate and the NFT were wired; pass forecastProof dependencies',
+      });
+    } else {
+      const commitments = record.versions.map((v) => v.commitment);
+      const chainProof = (
+        version === 0
+          ? '0x'
+          : concat([versionChainHead(commitments.slice(0, version)), ...commitments.slice(version + 1)])
+      ) as Hex;
+      checks.push(
+        ...(await forecastProofChecks(
+          { manifest, manifestBytes: mBytes, tokenId: input.tokenId, version, chainProof },
+          { ...deps.forecastProof, loadModelFile: deps.loadModelFile },
+        )),
+      );
+    }
   }
   return report(manifestCid);
 }

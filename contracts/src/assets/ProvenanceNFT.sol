@@ -23,14 +23,28 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// A token's id is its genesis manifest commitment: `tokenId = uint256(keccak256(manifest bytes))`, the
 /// ERC-7007 convention of indexing a token by its prompt (here the prompt is the canonical provenance
 /// manifest). Each token has a linear version history: version 0 is the mint, each `evolve` appends
-/// version `n` whose parent is version `n - 1`. The chain stores, per version, the 32-byte manifest
-/// commitment (version 0's is the token id itself); per token, the sha2-256 digest of the latest
-/// metadata file (the `tokenURI`). The version count is not stored: versions are contiguous, so version
-/// `n` exists iff its commitment slot is non-zero. Everything else (manifest CID, metadata CID, model
-/// id, intent key) is emitted in `Minted` / `Evolved`, so the whole record can be rebuilt from logs and
-/// checked against the stored commitments. The model id is not stored either: each mint and update
-/// names the model that rendered that version, the guard checks it is allowed at that moment, the log
-/// records it, and the committed manifest names it (and the hash of its weights) for `provenant verify`.
+/// version `n` whose parent is version `n - 1`, with manifest commitment `c_n` (`c_0` = the token id).
+///
+/// Version history as a hash chain. The chain stores one word per token instead of one slot per
+/// version: the latest version index `n` (top 32 bits) and the chain head `h_n` (low 224 bits), where
+/// `h_0 = c_0 = bytes32(tokenId)` (implicit: nothing is stored at mint, so the mint is no dearer) and
+/// `h_n = keccak256(abi.encode(h_{n-1}, c_n))` with its top 32 bits cleared. An update rewrites that
+/// word (non-zero to non-zero, 5,000 gas) instead of filling a fresh slot per version (22,100): this
+/// is what brings a steady-state update under 50,000 gas with the real guard. Every past version stays
+/// verifiable: each `Evolved` log carries its version's commitment and digests, anyone recomputes the
+/// chain from the logs (`chainHead`) and compares it with `versionChain`; on-chain, ERC-7007 `verify`
+/// checks version `v` against the head from the parent head and the later commitments given in the
+/// proof. The head is truncated to 224 bits so the version index fits in the same slot: forging a
+/// different history with the same head needs a keccak second preimage on 224 bits (2^224 work), and
+/// even the agent, the only writer, would need a collision (2^112), the SHA-224 security level. What
+/// is given up: `versionAt(tokenId, index)` (a past commitment is no longer readable from storage, only
+/// checkable against the head) and the latest commitment as a storage read (it is the last
+/// `Evolved` log's, or the token id). The sha2-256 digest of the latest metadata file (the `tokenURI`)
+/// is stored per token. Everything else (manifest CID, metadata CID, model id, intent key) is emitted
+/// in `Minted` / `Evolved`, so the whole record is rebuilt from logs and checked against the head. The
+/// model id is not stored either: each mint and update names the model that rendered that version, the
+/// guard checks it is allowed at that moment, the log records it, and the committed manifest names it
+/// (and the hash of its weights) for `provenant verify`.
 ///
 /// ERC-7007's `AigcData` is emitted by `addAigcData` (the standard's entry point). `mint` and `evolve`
 /// emit `Minted` / `Evolved` instead: they carry everything `AigcData` would (whose prompt and aigcData
@@ -46,8 +60,10 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 ///   and every update against its per-token rate limit, and nothing happens while the guard is paused.
 /// - A manifest commitment is minted at most once (it is the token id), and an intent key is used at
 ///   most once (`_intents`): a restarted agent cannot double-mint.
-/// - A token's version count only grows, past versions are never rewritten, and the latest commitment
-///   is always the one appended last. `tokenURI` always names the metadata of the latest version.
+/// - A token's version count only grows by one per update and its head only ever extends: after `n`
+///   updates the stored head equals `chainHead` over the `n + 1` commitments in the order they were
+///   emitted, so no past version can be rewritten or dropped without changing the head. `tokenURI`
+///   always names the metadata of the latest version.
 /// - The mint fee never exceeds the immutable `maxMintFee`; the default royalty never exceeds
 ///   `MAX_ROYALTY_BPS`. Only the owner (the governance timelock) changes fee, royalty or verifier.
 contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
@@ -72,6 +88,9 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     uint96 public constant MAX_ROYALTY_BPS = 1000;
     /// @notice ERC-4906 interface id.
     bytes4 private constant _ERC4906_INTERFACE_ID = 0x49064906;
+    /// @dev The version index sits in the top 32 bits of a chain word, the head in the low 224 bits.
+    uint256 private constant _VERSION_SHIFT = 224;
+    uint256 private constant _HEAD_MASK = (1 << 224) - 1;
 
     // ---------------------------------------------------------------- state
 
@@ -79,7 +98,8 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     uint256 private immutable _maxMintFee;
 
     mapping(uint256 tokenId => bytes32) private _metadataDigest;
-    mapping(uint256 tokenId => mapping(uint256 version => bytes32)) private _commitments; // version >= 1
+    /// @dev `latest version << 224 | head`; 0 = never evolved (version 0, head = the token id).
+    mapping(uint256 tokenId => uint256) private _chain;
     mapping(bytes32 intentKey => uint256 tokenId) private _intents;
     FeeRoute private _feeRoute;
     IERC20 private _feeToken;
@@ -98,6 +118,7 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         bytes32 metadataDigest
     );
     /// @notice Version `version` (parent `version - 1`) was appended to `tokenId`; digests as in `Minted`.
+    /// `manifestCommitment` is the commitment the chain head was extended with (see `chainHead`).
     event Evolved(
         uint256 indexed tokenId,
         uint256 indexed version,
@@ -127,8 +148,10 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     error InvalidCid(bytes cid);
     /// @notice `evolve` named `parentGiven` as parent but the latest version of `tokenId` is `latest`.
     error VersionConflict(uint256 tokenId, uint256 parentGiven, uint256 latest);
-    /// @notice `index` is not below the version count `count` of `tokenId`.
-    error VersionOutOfRange(uint256 tokenId, uint256 index, uint256 count);
+    /// @notice `tokenId` already has the most versions a chain word can count (2^32).
+    error VersionLimitReached(uint256 tokenId, uint256 latest);
+    /// @notice `chainHead` needs at least the genesis commitment.
+    error EmptyChain();
     /// @notice The requested mint fee exceeds the immutable ceiling.
     error MintFeeTooHigh(uint256 fee, uint256 maxFee);
     /// @notice A non-zero fee needs both a registry and a fee token.
@@ -260,47 +283,48 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
 
     /// @notice ERC-7007 verification of one version's record.
     ///
-    /// `proof = abi.encodePacked(uint8 kind, uint256 tokenId, uint256 version, bytes kindProof)` (65-byte
-    /// head, then the kind's own proof, empty for `replay`); `prompt` is
+    /// `proof = abi.encodePacked(uint8 kind, uint256 tokenId, uint256 version, bytes chainProof,
+    /// bytes kindProof)`: a 65-byte head; for `version >= 1` a chain proof of `1 + latest - version`
+    /// words, the parent head `h_{version-1}` then the commitments of versions `version + 1 … latest`
+    /// (from the `Evolved` logs; for the latest version only the parent head); empty for version 0,
+    /// whose commitment is the token id. Then the kind's own proof, empty for `replay`. `prompt` is
     /// the version's canonical manifest bytes or its 32-byte keccak256 commitment; `aigcData` is the
     /// binary metadata CID of the version, or empty.
     ///
-    /// Kind `replay` (1) returns true iff the version exists and `keccak256(prompt)` (or `prompt`) equals
-    /// its stored manifest commitment, and, when `aigcData` is non-empty, the version is the latest and
-    /// `aigcData` is exactly its metadata CID. It proves that this manifest is the one the agent
-    /// recorded for (token, version) and, for the latest version, that it is what `tokenURI` shows. It
-    /// does NOT prove that the model really produced the output: that is re-execution, done off-chain
-    /// by `provenant verify` from the manifest (weights hash, oracle rounds, seed, output CIDs). Output
-    /// CIDs of superseded versions are bound only through their manifest, so a non-empty `aigcData`
-    /// for a superseded version returns false (check it off-chain).
+    /// Kind `replay` (1) returns true iff the version exists and `keccak256(prompt)` (or `prompt`),
+    /// linked to the parent head and extended by the later commitments, gives the stored head, and,
+    /// when `aigcData` is non-empty, the version is the latest and `aigcData` is exactly its metadata
+    /// CID. It proves that this manifest is the one the agent recorded for (token, version) and, for the
+    /// latest version, that it is what `tokenURI` shows. It does NOT prove that the model really
+    /// produced the output: that is re-execution, done off-chain by `provenant verify` from the
+    /// manifest (weights hash, oracle rounds, seed, output CIDs). Output CIDs of superseded versions are
+    /// bound only through their manifest, so a non-empty `aigcData` for a superseded version returns
+    /// false (check it off-chain).
     ///
-    /// Kind `groth16` (2) does the same commitment check and then asks `aigcVerifier`; false while it
-    /// is unset or if it reverts. Proofs shorter than 65 bytes and unknown kinds return false.
+    /// Kind `groth16` (2) does the same commitment check and then asks `aigcVerifier` with the kind
+    /// proof; false while it is unset or if it reverts. Proofs shorter than their layout and unknown
+    /// kinds return false.
     function verify(bytes calldata prompt, bytes calldata aigcData, bytes calldata proof)
         external
         view
         returns (bool success)
     {
         if (proof.length < 65) return false;
-        uint8 kind = uint8(proof[0]);
         uint256 tokenId = uint256(bytes32(proof[1:33]));
         uint256 version = uint256(bytes32(proof[33:65]));
         if (_ownerOf(tokenId) == address(0)) return false;
-        bytes32 commitment = _commitmentAt(tokenId, version);
-        if (commitment == 0 || _commitmentOfPrompt(prompt) != commitment) return false;
+        bytes32 commitment = _commitmentOfPrompt(prompt);
+        (bool recorded, bool isLatest, uint256 kindProofStart) =
+            _isRecorded(tokenId, version, commitment, proof);
+        if (!recorded) return false;
+        uint8 kind = uint8(proof[0]);
         if (kind == PROOF_REPLAY) {
             if (aigcData.length == 0) return true;
-            return _commitments[tokenId][version + 1] == 0 && CidV1.isSha256(aigcData, CidV1.RAW)
+            return isLatest && CidV1.isSha256(aigcData, CidV1.RAW)
                 && CidV1.digest(aigcData) == _metadataDigest[tokenId];
         }
         if (kind == PROOF_GROTH16) {
-            IAigcVerifier verifier = _aigcVerifier;
-            if (address(verifier) == address(0)) return false;
-            try verifier.verifyAigc(tokenId, version, commitment, aigcData, proof[65:]) returns (bool ok) {
-                return ok;
-            } catch {
-                return false;
-            }
+            return _verifyGroth16(tokenId, version, commitment, aigcData, proof[kindProofStart:]);
         }
         return false;
     }
@@ -320,33 +344,39 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     /// @notice Number of versions of `tokenId` (1 after mint, +1 per update).
     function versionCount(uint256 tokenId) external view returns (uint256) {
         _requireOwned(tokenId);
-        return _latest(tokenId) + 1;
+        (uint256 latest,) = _unpack(tokenId, _chain[tokenId]);
+        return latest + 1;
     }
 
-    /// @notice Version `index` of `tokenId`: its manifest commitment and its parent's (zero for the
-    /// genesis version). The parent of version `index` is version `index - 1`.
-    function versionAt(uint256 tokenId, uint256 index)
-        external
-        view
-        returns (bytes32 manifestCommitment, bytes32 parentCommitment)
-    {
+    /// @notice The version history of `tokenId` as the chain keeps it: the version count and the chain
+    /// head over the commitments of all versions. Past commitments are not stored: rebuild them from
+    /// `Minted` (version 0: the token id) and `Evolved` (version n: `manifestCommitment`) and check
+    /// them with `chainHead(commitments) == head`.
+    function versionChain(uint256 tokenId) external view returns (uint256 count, bytes32 head) {
         _requireOwned(tokenId);
-        manifestCommitment = _commitmentAt(tokenId, index);
-        if (manifestCommitment == 0) revert VersionOutOfRange(tokenId, index, _latest(tokenId) + 1);
-        if (index != 0) parentCommitment = _commitmentAt(tokenId, index - 1);
+        uint256 latest;
+        (latest, head) = _unpack(tokenId, _chain[tokenId]);
+        count = latest + 1;
     }
 
-    /// @notice The latest version of `tokenId`: index, manifest commitment, metadata digest. (Times
-    /// are not stored: each version's block is in its `Minted` / `Evolved` log.)
-    function latestVersion(uint256 tokenId)
-        external
-        view
-        returns (uint256 version, bytes32 manifestCommitment, bytes32 metadataDigest)
-    {
+    /// @notice The latest version of `tokenId`: its index and metadata digest. (Its manifest
+    /// commitment is not stored: it is the token id for version 0, else the last `Evolved` log's, and
+    /// `versionChain` binds it. Times are not stored: each version's block is in its log.)
+    function latestVersion(uint256 tokenId) external view returns (uint256 version, bytes32 metadataDigest) {
         _requireOwned(tokenId);
-        version = _latest(tokenId);
-        manifestCommitment = _commitmentAt(tokenId, version);
+        (version,) = _unpack(tokenId, _chain[tokenId]);
         metadataDigest = _metadataDigest[tokenId];
+    }
+
+    /// @notice The chain head over a full history: `commitments[0]` is the genesis commitment (the
+    /// token id), `commitments[n]` version n's manifest commitment. Equals `versionChain(tokenId).head`
+    /// iff the history is the recorded one (for off-chain code and tests).
+    function chainHead(bytes32[] calldata commitments) external pure returns (bytes32 head) {
+        if (commitments.length == 0) revert EmptyChain();
+        head = commitments[0];
+        for (uint256 i = 1; i < commitments.length; ++i) {
+            head = _link(head, commitments[i]);
+        }
     }
 
     /// @notice The token minted for `intentKey` (0 = the key is unused).
@@ -420,7 +450,7 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         if (route.fee != 0) _payFee(tokenId, modelId, route.registry, route.fee);
     }
 
-    /// @dev The one update path: guard (per-token rate limit), optimistic parent check, append.
+    /// @dev The one update path: optimistic parent check, guard (per-token rate limit), extend the chain.
     function _evolve(
         uint256 tokenId,
         uint256 parentVersion,
@@ -429,24 +459,22 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         bytes32 manifestDigest,
         bytes32 metadataDigest
     ) internal returns (uint256 version) {
-        // The digest slot is rewritten below, so reading it here costs no extra cold access.
+        // Both slots read here are rewritten below, so the reads cost no extra cold access.
         if (_metadataDigest[tokenId] == 0) revert ERC721NonexistentToken(tokenId);
         if (manifestCommitment == 0 || metadataDigest == 0) {
             revert ZeroKey(manifestCommitment, 0, metadataDigest);
         }
-        // Versions are contiguous: the parent must exist and be the last one. Reading the new slot
-        // first is free (the write below pays the cold access once).
-        if (_commitmentAt(tokenId, parentVersion) == 0) {
-            revert VersionConflict(tokenId, parentVersion, _latest(tokenId));
-        }
-        version = parentVersion + 1; // the parent exists, so it is far below 2**256 - 1
-        if (_commitments[tokenId][version] != 0) {
-            revert VersionConflict(tokenId, parentVersion, _latest(tokenId));
-        }
+        (uint256 latest, bytes32 head) = _unpack(tokenId, _chain[tokenId]);
+        // The parent must be the latest version: a retried or stale update cannot fork the history.
+        if (parentVersion != latest) revert VersionConflict(tokenId, parentVersion, latest);
+        if (latest == type(uint32).max) revert VersionLimitReached(tokenId, latest);
 
         _guard.consume(PolicyActions.UPDATE, msg.sender, modelId, tokenId, 1);
 
-        _commitments[tokenId][version] = manifestCommitment;
+        unchecked {
+            version = latest + 1; // below 2**32
+        }
+        _chain[tokenId] = (version << _VERSION_SHIFT) | uint256(_link(head, manifestCommitment));
         _metadataDigest[tokenId] = metadataDigest;
         emit Evolved(tokenId, version, manifestCommitment, modelId, manifestDigest, metadataDigest);
         emit MetadataUpdate(tokenId);
@@ -468,27 +496,56 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         emit DefaultRoyaltySet(receiver, bps);
     }
 
-    /// @dev The stored commitment of version `version` (version 0 is the token id itself).
-    function _commitmentAt(uint256 tokenId, uint256 version) internal view returns (bytes32) {
-        return version == 0 ? bytes32(tokenId) : _commitments[tokenId][version];
+    /// @dev Splits a chain word into the latest version and the head (0 = version 0, head = token id).
+    function _unpack(uint256 tokenId, uint256 word) internal pure returns (uint256 latest, bytes32 head) {
+        if (word == 0) return (0, bytes32(tokenId));
+        return (word >> _VERSION_SHIFT, bytes32(word & _HEAD_MASK));
     }
 
-    /// @dev The latest version index: the last non-zero commitment slot (versions are contiguous),
-    /// found by doubling then bisecting, O(log n) reads. Views and revert paths only.
-    function _latest(uint256 tokenId) internal view returns (uint256) {
-        mapping(uint256 => bytes32) storage c = _commitments[tokenId];
-        uint256 lo; // exists
-        uint256 hi = 1; // candidate
-        while (c[hi] != 0) {
-            lo = hi;
-            hi <<= 1;
+    /// @dev One chain step: `keccak256(abi.encode(head, commitment))` with the top 32 bits cleared.
+    function _link(bytes32 head, bytes32 commitment) internal pure returns (bytes32 next) {
+        assembly ("memory-safe") {
+            mstore(0x00, head)
+            mstore(0x20, commitment)
+            next := and(keccak256(0x00, 0x40), shr(32, not(0))) // _HEAD_MASK
         }
-        while (hi - lo > 1) {
-            uint256 mid = (lo + hi) >> 1;
-            if (c[mid] != 0) lo = mid;
-            else hi = mid;
+    }
+
+    /// @dev Whether `commitment` is version `version` of `tokenId`, given `verify`'s proof (its chain
+    /// proof starts at byte 65); also whether that version is the latest, and where the kind proof starts.
+    function _isRecorded(uint256 tokenId, uint256 version, bytes32 commitment, bytes calldata proof)
+        internal
+        view
+        returns (bool recorded, bool isLatest, uint256 kindProofStart)
+    {
+        (uint256 latest, bytes32 head) = _unpack(tokenId, _chain[tokenId]);
+        if (version > latest) return (false, false, 0);
+        isLatest = version == latest;
+        if (version == 0) return (commitment == bytes32(tokenId), isLatest, 65);
+        kindProofStart = 65 + 32 * (1 + latest - version); // latest < 2**32: no overflow
+        if (proof.length < kindProofStart) return (false, isLatest, kindProofStart);
+        bytes32 h = _link(bytes32(proof[65:97]), commitment);
+        for (uint256 offset = 97; offset < kindProofStart; offset += 32) {
+            h = _link(h, bytes32(proof[offset:offset + 32]));
         }
-        return lo;
+        recorded = h == head;
+    }
+
+    /// @dev Asks the governed groth16 verifier; false while it is unset or if it reverts.
+    function _verifyGroth16(
+        uint256 tokenId,
+        uint256 version,
+        bytes32 commitment,
+        bytes calldata aigcData,
+        bytes calldata kindProof
+    ) internal view returns (bool) {
+        IAigcVerifier verifier = _aigcVerifier;
+        if (address(verifier) == address(0)) return false;
+        try verifier.verifyAigc(tokenId, version, commitment, aigcData, kindProof) returns (bool ok) {
+            return ok;
+        } catch {
+            return false;
+        }
     }
 
     /// @dev A 32-byte prompt is a commitment; anything else is manifest bytes and is hashed.

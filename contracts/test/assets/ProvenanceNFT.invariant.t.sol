@@ -4,12 +4,14 @@ pragma solidity 0.8.37;
 import {ProvenanceNFT} from "../../src/assets/ProvenanceNFT.sol";
 import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
+import {ChainReference} from "./ChainReference.sol";
 import {RealGuardFixture} from "./RealGuardFixture.sol";
-import {Test} from "forge-std/Test.sol";
+import {Test, Vm} from "forge-std/Test.sol";
 
 /// @notice Drives the NFT as an agent (and strangers) would: mints with fresh, reused-intent and
 /// duplicate manifests, updates with current and stale parents, transfers and time. Keeps ghost
-/// copies of every version chain and flags any refusal that should have been a success or vice versa.
+/// copies of every version chain (as appended, and as read back from the emitted `Evolved` logs) and
+/// flags any refusal that should have been a success or vice versa, and any head that did not extend.
 contract ProvenanceHandler is Test {
     ProvenanceNFT internal immutable _nft;
     PolicyGuard internal immutable _guard;
@@ -18,6 +20,7 @@ contract ProvenanceHandler is Test {
 
     uint256[] public tokens;
     mapping(uint256 tokenId => bytes32[]) internal _chains;
+    mapping(uint256 tokenId => bytes32[]) internal _emitted; // commitments read from the logs
     mapping(uint256 tokenId => bytes32) public lastMetadata;
     bytes32[] internal _intents;
     uint256 public ghostMinted;
@@ -49,6 +52,7 @@ contract ProvenanceHandler is Test {
             if (expectDuplicate || expectIntentReuse || sender != _agent) ++violations;
             tokens.push(id);
             _chains[id].push(commitment);
+            _emitted[id].push(bytes32(id)); // the genesis commitment is the token id
             lastMetadata[id] = md;
             _intents.push(intentKey);
             ++ghostMinted;
@@ -68,8 +72,9 @@ contract ProvenanceHandler is Test {
         if (stale && parent == 0) stale = false;
         bytes32 commitment = keccak256(abi.encode("u", seed, ++_nonce));
         bytes32 md = keccak256(abi.encode("um", seed, _nonce));
-        uint256 before = _nft.versionCount(id);
+        (uint256 before, bytes32 headBefore) = _nft.versionChain(id);
         bytes32 manifestDigest = keccak256(abi.encode("sha256", commitment));
+        vm.recordLogs();
         vm.prank(_agent);
         try _nft.evolve(id, stale ? parent - 1 : parent, _model, commitment, manifestDigest, md) returns (
             uint256 version
@@ -77,10 +82,33 @@ contract ProvenanceHandler is Test {
             if (stale || version != parent + 1) ++violations;
             chain.push(commitment);
             lastMetadata[id] = md;
+            _recordEmitted(id, version);
+            // The head extends by exactly the new commitment.
+            bytes32[] memory step = new bytes32[](2);
+            step[0] = headBefore;
+            step[1] = commitment;
+            (uint256 after_, bytes32 headAfter) = _nft.versionChain(id);
+            if (after_ != before + 1 || headAfter != ChainReference.head(step)) ++violations;
         } catch {
-            // Stale parents and the per-token rate limit are the only reasons to refuse.
+            // Stale parents and the per-token rate limit are the only reasons to refuse; a refusal
+            // leaves the chain as it was.
+            (uint256 after_, bytes32 headAfter) = _nft.versionChain(id);
+            if (after_ != before || headAfter != headBefore) ++violations;
         }
-        if (_nft.versionCount(id) < before) ++violations;
+    }
+
+    /// @dev Appends the commitment of the `Evolved` log just emitted for (`id`, `version`).
+    function _recordEmitted(uint256 id, uint256 version) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bytes32 topic = keccak256("Evolved(uint256,uint256,bytes32,bytes32,bytes32,bytes32)");
+        uint256 found;
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter != address(_nft) || logs[i].topics[0] != topic) continue;
+            if (uint256(logs[i].topics[1]) != id || uint256(logs[i].topics[2]) != version) ++violations;
+            _emitted[id].push(logs[i].topics[3]);
+            ++found;
+        }
+        if (found != 1) ++violations;
     }
 
     function warp(uint256 dt) external {
@@ -101,6 +129,10 @@ contract ProvenanceHandler is Test {
 
     function chainOf(uint256 id) external view returns (bytes32[] memory) {
         return _chains[id];
+    }
+
+    function emittedOf(uint256 id) external view returns (bytes32[] memory) {
+        return _emitted[id];
     }
 }
 
@@ -128,22 +160,27 @@ contract ProvenanceNFTInvariantTest is RealGuardFixture {
         assertEq(handler.ghostMinted(), LIFETIME_CAP - lifetimeLeft);
     }
 
-    /// @notice Every version chain equals what was appended, in order; the latest commitment is the
-    /// last appended, and `tokenURI` names the last metadata.
+    /// @notice The history is append-only: the version count is what was appended, the commitments
+    /// read back from the emitted logs are exactly the appended ones, and recomputing the chain from them
+    /// gives the stored head (so no past version was rewritten or dropped); `tokenURI`'s digest is the
+    /// last metadata.
     function invariant_versionHistoryIsAppendOnly() public view {
         uint256 n = handler.tokenCount();
         for (uint256 t; t < n; ++t) {
             uint256 id = handler.tokens(t);
             bytes32[] memory chain = handler.chainOf(id);
+            bytes32[] memory emitted = handler.emittedOf(id);
             assertEq(nft.versionCount(id), chain.length);
+            assertEq(emitted.length, chain.length);
             for (uint256 v; v < chain.length; ++v) {
-                (bytes32 c, bytes32 parent) = nft.versionAt(id, v);
-                assertEq(c, chain[v]);
-                assertEq(parent, v == 0 ? bytes32(0) : chain[v - 1]);
+                assertEq(emitted[v], chain[v]);
             }
-            (uint256 latest, bytes32 commitment, bytes32 md) = nft.latestVersion(id);
+            (uint256 count, bytes32 head) = nft.versionChain(id);
+            assertEq(count, chain.length);
+            assertEq(head, ChainReference.head(emitted));
+            assertEq(nft.chainHead(emitted), head);
+            (uint256 latest, bytes32 md) = nft.latestVersion(id);
             assertEq(latest, chain.length - 1);
-            assertEq(commitment, chain[chain.length - 1]);
             assertEq(md, handler.lastMetadata(id));
         }
     }

@@ -6,6 +6,7 @@ import {IERC7007} from "../../src/assets/IERC7007.sol";
 import {ProvenanceNFT} from "../../src/assets/ProvenanceNFT.sol";
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {IPolicyGuard, PolicyActions} from "../../src/policy/IPolicyGuard.sol";
+import {ChainReference} from "./ChainReference.sol";
 import {AssetModelRegistry, TestAigcVerifier, TestFeeToken} from "./FeeDoubles.sol";
 import {ProvenanceFixture} from "./ProvenanceFixture.sol";
 import {TestPolicyGuard} from "./TestPolicyGuard.sol";
@@ -91,12 +92,11 @@ contract ProvenanceNFTTest is ProvenanceFixture {
         assertEq(nft.ownerOf(id), to);
         assertEq(nft.balanceOf(to), 1);
         assertEq(nft.versionCount(id), 1);
-        (bytes32 c, bytes32 parent) = nft.versionAt(id, 0);
-        assertEq(c, commitment);
-        assertEq(parent, bytes32(0));
-        (uint256 version, bytes32 latest, bytes32 md) = nft.latestVersion(id);
+        (uint256 count, bytes32 head) = nft.versionChain(id);
+        assertEq(count, 1);
+        assertEq(head, commitment, "genesis head is the token id");
+        (uint256 version, bytes32 md) = nft.latestVersion(id);
         assertEq(version, 0);
-        assertEq(latest, commitment);
         assertEq(md, digest);
         assertEq(nft.metadataCidOf(id), rawCid(digest));
         assertEq(nft.tokenURI(id), string.concat("ipfs://b", base32Reference(rawCid(digest))));
@@ -260,18 +260,85 @@ contract ProvenanceNFTTest is ProvenanceFixture {
             assertEq(nft.tokenURI(id), string.concat("ipfs://b", base32Reference(rawCid(md))));
         }
         assertEq(nft.versionCount(id), updates + 1);
-        for (uint256 v; v <= updates; ++v) {
-            (bytes32 c, bytes32 parent) = nft.versionAt(id, v);
-            assertEq(c, chain[v]);
-            assertEq(parent, v == 0 ? bytes32(0) : chain[v - 1]);
-        }
-        (uint256 latestIndex, bytes32 latest,) = nft.latestVersion(id);
+        (uint256 count, bytes32 head) = nft.versionChain(id);
+        assertEq(count, updates + 1);
+        assertEq(head, ChainReference.head(chain), "head = reference chain over the history");
+        assertEq(nft.chainHead(chain), head, "chainHead agrees");
+        if (updates != 0) assertEq(uint256(head) >> 224, 0, "a linked head is 224 bits");
+        (uint256 latestIndex, bytes32 md) = nft.latestVersion(id);
         assertEq(latestIndex, updates);
-        assertEq(latest, chain[updates]);
-        vm.expectRevert(
-            abi.encodeWithSelector(ProvenanceNFT.VersionOutOfRange.selector, id, updates + 1, updates + 1)
-        );
-        nft.versionAt(id, updates + 1);
+        assertEq(md, updates == 0 ? HELLO_DIGEST : keccak256(abi.encode(seed, "md", updates)));
+        // Every version, past or latest, verifies on-chain with its chain proof; no other does.
+        for (uint256 v; v <= updates; ++v) {
+            bytes memory p = abi.encodePacked(_proof(1, id, v), ChainReference.proofFor(chain, v));
+            assertTrue(nft.verify(abi.encodePacked(chain[v]), "", p), "version verifies");
+            assertFalse(
+                nft.verify(abi.encodePacked(keccak256(abi.encode(chain[v]))), "", p), "other commitment"
+            );
+        }
+        assertFalse(nft.verify(abi.encodePacked(chain[0]), "", _proof(1, id, updates + 1)), "beyond latest");
+        if (updates > 1) {
+            // Any history that differs in one commitment, or drops one, gives another head.
+            bytes32[] memory forged = new bytes32[](updates + 1);
+            for (uint256 v; v <= updates; ++v) {
+                forged[v] = chain[v];
+            }
+            forged[1] = keccak256("forged");
+            assertTrue(nft.chainHead(forged) != head, "rewritten history");
+            bytes32[] memory dropped = new bytes32[](updates);
+            for (uint256 v; v < updates; ++v) {
+                dropped[v] = v == 0 ? chain[0] : chain[v + 1];
+            }
+            assertTrue(nft.chainHead(dropped) != head, "dropped version");
+        }
+    }
+
+    function test_chainHead_matchesReference() public view {
+        bytes32[] memory one = new bytes32[](1);
+        one[0] = keccak256("genesis");
+        assertEq(nft.chainHead(one), one[0]);
+        bytes32[] memory three = new bytes32[](3);
+        three[0] = keccak256("genesis");
+        three[1] = keccak256("v1");
+        three[2] = keccak256("v2");
+        bytes32 h1 = bytes32(uint256(keccak256(abi.encode(three[0], three[1]))) & ((1 << 224) - 1));
+        bytes32 h2 = bytes32(uint256(keccak256(abi.encode(h1, three[2]))) & ((1 << 224) - 1));
+        assertEq(nft.chainHead(three), h2);
+        // The same vector pinned in src/provenance/verify.test.ts (the TypeScript `versionChainHead`).
+        assertEq(h2, 0x0000000041ab62cdea4d544240a07c0b8897200f5101c82af43796081e198e8d);
+    }
+
+    function testFuzz_chainHead_matchesReference(bytes32[] memory chain) public view {
+        vm.assume(chain.length != 0);
+        assertEq(nft.chainHead(chain), ChainReference.head(chain));
+    }
+
+    function test_chainHead_empty_reverts() public {
+        vm.expectRevert(ProvenanceNFT.EmptyChain.selector);
+        nft.chainHead(new bytes32[](0));
+    }
+
+    function test_versionChain_unknownToken_reverts() public {
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 42));
+        nft.versionChain(42);
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 42));
+        nft.latestVersion(42);
+    }
+
+    function test_evolve_versionLimit_refused() public {
+        uint256 id = mintN(1);
+        vm.warp(block.timestamp + UPDATE_INTERVAL);
+        evolveAs(agent, id, 0, keccak256("v1"), NAME_DIGEST);
+        // Put the token at the last version a chain word can count (the word is `latest << 224 | head`).
+        uint256 latest = type(uint32).max;
+        bytes32 head = keccak256("some head") & bytes32((uint256(1) << 224) - 1);
+        vm.store(address(nft), _chainSlotOfEvolved(id), bytes32((latest << 224) | uint256(head)));
+        (uint256 count, bytes32 h) = nft.versionChain(id);
+        assertEq(count, latest + 1);
+        assertEq(h, head);
+        vm.warp(block.timestamp + UPDATE_INTERVAL);
+        vm.expectRevert(abi.encodeWithSelector(ProvenanceNFT.VersionLimitReached.selector, id, latest));
+        evolveAs(agent, id, latest, keccak256("next"), NAME_DIGEST);
     }
 
     function test_evolve_staleParent_refused() public {
@@ -351,10 +418,14 @@ contract ProvenanceNFTTest is ProvenanceFixture {
         emit AigcData(id, m, rawCid(NAME_DIGEST), proof);
         vm.prank(agent);
         nft.addAigcData(id, m, rawCid(NAME_DIGEST), proof);
-        (bytes32 c,) = nft.versionAt(id, 1);
-        assertEq(c, keccak256(m));
+        bytes32[] memory chain = new bytes32[](2);
+        chain[0] = bytes32(id);
+        chain[1] = keccak256(m);
+        (uint256 count, bytes32 head) = nft.versionChain(id);
+        assertEq(count, 2);
+        assertEq(head, ChainReference.head(chain));
         assertEq(nft.tokenURI(id), string.concat("ipfs://", NAME_CID));
-        assertTrue(nft.verify(m, rawCid(NAME_DIGEST), _proof(1, id, 1)));
+        assertTrue(nft.verify(m, rawCid(NAME_DIGEST), abi.encodePacked(_proof(1, id, 1), bytes32(id))));
 
         vm.prank(agent);
         vm.expectRevert(abi.encodeWithSelector(ProvenanceNFT.InvalidUpdateProof.selector, 95));
@@ -402,11 +473,25 @@ contract ProvenanceNFTTest is ProvenanceFixture {
 
         vm.warp(block.timestamp + UPDATE_INTERVAL);
         evolveAs(agent, id, 0, c1, NAME_DIGEST);
-        bytes memory p1 = _proof(1, id, 1);
+        bytes memory p1 = abi.encodePacked(_proof(1, id, 1), bytes32(id)); // parent head = h_0 = token id
         assertTrue(nft.verify(m1, rawCid(NAME_DIGEST), p1), "v1 manifest + output");
         assertTrue(nft.verify(m0, "", p0), "v0 manifest stays verifiable");
         assertFalse(nft.verify(m0, rawCid(HELLO_DIGEST), p0), "superseded output is checked off-chain");
         assertFalse(nft.verify(m0, "", p1), "v0 manifest is not v1");
+        assertFalse(nft.verify(m1, rawCid(NAME_DIGEST), _proof(1, id, 1)), "v1 without its chain proof");
+        assertFalse(
+            nft.verify(m1, rawCid(NAME_DIGEST), abi.encodePacked(_proof(1, id, 1), c1)),
+            "v1 with a wrong parent head"
+        );
+
+        vm.warp(block.timestamp + UPDATE_INTERVAL);
+        bytes32 c2 = keccak256(abi.encode(c0, c1));
+        evolveAs(agent, id, 1, c2, HELLO_DIGEST);
+        bytes memory p1Past = abi.encodePacked(p1, c2); // parent head, then the later commitment
+        assertTrue(nft.verify(m1, "", p1Past), "v1 stays verifiable after v2");
+        assertFalse(nft.verify(m1, rawCid(NAME_DIGEST), p1Past), "superseded v1 output is checked off-chain");
+        assertFalse(nft.verify(m1, "", p1), "v1 proof without the later commitment");
+        assertFalse(nft.verify(m1, "", abi.encodePacked(p1, keccak256("not v2"))), "wrong later commitment");
     }
 
     function test_verify_groth16_hook() public {
@@ -531,5 +616,17 @@ contract ProvenanceNFTTest is ProvenanceFixture {
 
     function _proof(uint8 kind, uint256 tokenId, uint256 version) internal pure returns (bytes memory) {
         return abi.encodePacked(kind, tokenId, version);
+    }
+
+    /// @dev Storage slot of `_chain[tokenId]` for a token evolved once: the slot `versionChain` reads
+    /// whose word carries version 1 in its top 32 bits.
+    function _chainSlotOfEvolved(uint256 tokenId) internal returns (bytes32) {
+        vm.record();
+        nft.versionChain(tokenId);
+        (bytes32[] memory reads,) = vm.accesses(address(nft));
+        for (uint256 i; i < reads.length; ++i) {
+            if (uint256(vm.load(address(nft), reads[i])) >> 224 == 1) return reads[i];
+        }
+        revert("chain slot not found");
     }
 }

@@ -28,7 +28,9 @@ contract PlainERC721 is ERC721 {
 /// @notice Gas of ProvenanceNFT's guarded mint and metadata update, with the real `PolicyGuard` (and,
 /// for comparison, the test guard). Each figure is measured in its own test so that storage and
 /// accounts start cold, as in a real transaction; setUp primes the steady state (the collector holds
-/// a token, the guard's counters and the token's update slots are non-zero).
+/// a token, the guard's counters and token A's chain word are non-zero). `update` is that steady state
+/// (token A, evolved once: its chain word is rewritten); `update.firstOfToken` is token B's first update
+/// (its chain word and the guard's per-token slot go from zero to non-zero).
 ///
 /// Printed per case: `<name> <execution gas>` = gas used by the call frame (a transaction's gas minus
 /// its intrinsic cost), and `<name>.tx <n>` = execution + 21,000 + calldata (4 per zero byte, 16 per

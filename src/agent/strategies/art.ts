@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { type Address, encodeAbiParameters, type Hex, keccak256 } from 'viem';
 import { prepareCall, provenanceNFTAbi } from '../../chain/index.js';
-import { type ModelFile, marketStateFromRounds } from '../../models/index.js';
-import { type ContentStore, renderAsset } from '../../provenance/index.js';
+import { fixedToPpm, type ModelFile, marketStateFromRounds } from '../../models/index.js';
+import { type ContentStore, type Manifest, renderAsset } from '../../provenance/index.js';
 import type { Intent, Strategy } from './types.js';
 
 /** One token the agent minted, with its versions (rebuilt from confirmed intents in the journal). */
@@ -27,6 +27,26 @@ export type ArtStrategyParameters = {
   onRegime?: (regime: string) => void;
   /** The token's latest version on-chain; an evolve is built only when the journal agrees with it. */
   latestVersionOnChain?: (tokenId: bigint) => Promise<number>;
+  /**
+   * The latest forecast the zk gate recorded for the agent's forecaster (a verified Groth16 proof), if
+   * any. When it was made on prices inside the artwork's own window (its last round at most
+   * `window - 1` rounds behind the artwork's latest round), the artwork's market state uses that
+   * proven forecast and the manifest's proof is `groth16`, so ERC-7007 `verify` on the NFT answers
+   * true for it; otherwise the render uses the current inference and its proof is `replay`.
+   */
+  provenForecast?: () => Promise<ProvenForecastRef | undefined>;
+};
+
+/** A forecast `ForecastProofGate` recorded (from its `ForecastProven` event). */
+export type ProvenForecastRef = {
+  gate: Address;
+  modelId: Hex;
+  proofId: Hex;
+  /** The rounds whose answers the proof carried, oldest first. */
+  roundIds: readonly bigint[];
+  /** Fixed-point outputs at `scaleBits`: [mean log return, expected |return|]. */
+  outputs: readonly [bigint, bigint];
+  scaleBits: number;
 };
 
 const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
@@ -46,7 +66,12 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
       const rounds = observation.wti
         .slice(-window)
         .map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt }));
-      const forecast = { returnPpm: Math.round(context.inference.forecast.mean * 1e6) };
+      const { forecast, proof } = forecastInput(
+        await parameters.provenForecast?.(),
+        rounds.at(-1)?.roundId,
+        window - 1,
+        context.inference.forecast.mean,
+      );
       const regime = marketStateFromRounds(rounds, observation.decimals, forecast).regime;
       const { tokens, lastRegime } = parameters.state();
       parameters.onRegime?.(regime);
@@ -54,7 +79,8 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         chainId,
         contract: parameters.nft,
         oracle: { feed: observation.feeds.WTI, decimals: observation.decimals, rounds },
-        forecast: { ...forecast, modelId: undefined },
+        forecast,
+        ...(proof ? { proof } : {}),
         salt: parameters.nft,
         width: options.art.size,
         height: options.art.size,
@@ -72,7 +98,6 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         );
         const asset = await renderAsset(parameters.model, {
           ...common,
-          forecast,
           version: 0,
           nonce,
           parent: null,
@@ -112,6 +137,7 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
               manifestCid,
               commitment: asset.commitment,
               regime,
+              proof: proof ? { kind: 'groth16', proofId: proof.forecastProof.proofId } : { kind: 'replay' },
             },
             asset,
             manifestCid,
@@ -126,7 +152,6 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         const version = parent.version + 1;
         const asset = await renderAsset(parameters.model, {
           ...common,
-          forecast,
           tokenId: latest.tokenId,
           version,
           nonce: latest.nonce,
@@ -168,6 +193,7 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
               manifestCid,
               commitment: asset.commitment,
               regime,
+              proof: proof ? { kind: 'groth16', proofId: proof.forecastProof.proofId } : { kind: 'replay' },
             },
             asset,
             manifestCid,
@@ -175,6 +201,43 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         ];
       }
       return [];
+    },
+  };
+}
+
+/**
+ * The forecast the render uses: the gate's latest proven forecast when it is recent enough (with the
+ * `groth16` proof section that names it), else the current inference (`replay`).
+ */
+export function forecastInput(
+  proven: ProvenForecastRef | undefined,
+  latestRoundId: bigint | undefined,
+  maxLagRounds: number,
+  currentMean: number,
+): {
+  forecast: { returnPpm: number; modelId?: Hex };
+  proof?: Extract<Manifest['proof'], { kind: 'groth16' }>;
+} {
+  const last = proven?.roundIds.at(-1);
+  if (
+    !proven ||
+    last === undefined ||
+    latestRoundId === undefined ||
+    last > latestRoundId ||
+    latestRoundId - last > BigInt(maxLagRounds)
+  ) {
+    return { forecast: { returnPpm: Math.round(currentMean * 1e6) } };
+  }
+  const modelId = proven.modelId.toLowerCase() as Hex;
+  return {
+    forecast: { returnPpm: fixedToPpm(proven.outputs[0], proven.scaleBits), modelId },
+    proof: {
+      kind: 'groth16',
+      forecastProof: { modelId, proofId: proven.proofId.toLowerCase() as Hex },
+      gate: proven.gate.toLowerCase() as Hex,
+      roundIds: proven.roundIds.map(String),
+      outputs: proven.outputs.map(String),
+      scaleBits: proven.scaleBits,
     },
   };
 }

@@ -47,6 +47,18 @@ export function dequantize(q: number, scaleBits: number): number {
   return q / 2 ** scaleBits;
 }
 
+/**
+ * Fixed-point integer at `scaleBits` → parts per million, in integer arithmetic (round half away from
+ * zero), so every machine derives the same ppm from a proven forecast output.
+ */
+export function fixedToPpm(q: bigint, scaleBits: number): number {
+  const denominator = 1n << BigInt(scaleBits);
+  const magnitude = (q < 0n ? -q : q) * 1_000_000n;
+  const rounded = (magnitude * 2n + denominator) / (denominator * 2n);
+  const ppm = Number(q < 0n ? -rounded : rounded);
+  return ppm === 0 ? 0 : ppm;
+}
+
 /** Runs the model on fixed-point integer inputs; returns fixed-point integer outputs (see the rule above). */
 export function inferFixed(model: ModelFile, inputs: number[]): number[] {
   const s = model.scaleBits;

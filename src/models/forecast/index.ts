@@ -9,6 +9,7 @@ export {
 export {
   dequantize,
   FixedPointOverflowError,
+  fixedToPpm,
   inferFixed,
   inferFixedReal,
   quantize,

@@ -1,0 +1,45 @@
+import type { Address, Hex, PublicClient } from 'viem';
+import { forecastProofGateAbi } from '../chain/index.js';
+import type { ProvenForecastRef } from './strategies/art.js';
+
+/**
+ * Follows a `ForecastProofGate`'s `ForecastProven` events for one model and returns the latest recorded
+ * forecast. Scans incrementally (each call reads only the blocks since the last one), so an agent can
+ * ask every epoch. The scale is the forecaster file's `scaleBits` (the gate stores raw fixed-point).
+ */
+export function latestProvenForecast(parameters: {
+  client: PublicClient;
+  gate: Address;
+  modelId: Hex;
+  scaleBits: number;
+}): () => Promise<ProvenForecastRef | undefined> {
+  let nextBlock = 0n;
+  let latest: ProvenForecastRef | undefined;
+  return async () => {
+    const head = await parameters.client.getBlockNumber();
+    if (head < nextBlock) return latest;
+    const events = await parameters.client.getContractEvents({
+      address: parameters.gate,
+      abi: forecastProofGateAbi,
+      eventName: 'ForecastProven',
+      args: { modelId: parameters.modelId },
+      fromBlock: nextBlock,
+      toBlock: head,
+      strict: true,
+    });
+    nextBlock = head + 1n;
+    const last = events.at(-1);
+    if (last) {
+      const { proofId, modelId, roundIds, forecast } = last.args;
+      latest = {
+        gate: parameters.gate,
+        modelId,
+        proofId,
+        roundIds: [...roundIds],
+        outputs: [forecast[0] ?? 0n, forecast[1] ?? 0n],
+        scaleBits: parameters.scaleBits,
+      };
+    }
+    return latest;
+  };
+}
