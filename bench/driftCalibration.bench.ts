@@ -12,10 +12,17 @@
  * `npx tsx bench/driftCalibration.bench.ts garch` calibrates the `errorScale: 'garch'` mode
  * (errors standardised by the risk model's conditional GARCH σ, rationale 8) under the SAME null,
  * budget, seeds and grid; without an argument the monitor's default error scale is calibrated.
+ *
+ * `npx tsx bench/driftCalibration.bench.ts garch-cusum` calibrates the pair (Page–Hinkley λ, signed
+ * CUSUM h) of 'garch' mode with `meanShift` (k = 0.25, clip 3 fixed in advance) under the SAME null,
+ * seeds and pipeline, with the budget split in advance (rationale 9): λ = the smallest with
+ * Page–Hinkley-only ≤ 0.5 halt/decade, h = the smallest with CUSUM-only ≤ 0.5, each the larger of
+ * the ridge and MLP choices; the combined rate of the pair must be ≤ 1/decade.
  */
 
 import { DEFAULT_PAGE_HINKLEY, type DriftMonitorOptions } from '../src/models/drift/index.js';
 import {
+  calibrateDriftPair,
   calibrateDriftThreshold,
   type DriftCalibration,
   type DriftNullModel,
@@ -28,11 +35,21 @@ const BUDGET = 1;
 const GRID = [10, 12.5, 15, 17.5, 20, 22.5, 25, 30, 40, 60, 100, 150];
 const SEED = 20260601;
 const fmt = (v: number, d = 2) => v.toFixed(d);
-const mode = process.argv[2];
-if (mode !== undefined && mode !== 'trailing' && mode !== 'reference' && mode !== 'garch')
-  throw new RangeError(`error scale must be trailing, reference or garch, got ${mode}`);
+const H_GRID = [4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 20, 25, 30];
+const arg = process.argv[2];
+if (
+  arg !== undefined &&
+  arg !== 'trailing' &&
+  arg !== 'reference' &&
+  arg !== 'garch' &&
+  arg !== 'garch-cusum'
+)
+  throw new RangeError(`mode must be trailing, reference, garch or garch-cusum, got ${arg}`);
+const mode = arg === 'garch-cusum' ? 'garch' : arg;
 const drift: DriftMonitorOptions = mode ? { errorScale: mode } : {};
-console.log(`error scale: ${mode ?? 'the DriftMonitor default'}`);
+console.log(
+  `error scale: ${mode ?? 'the DriftMonitor default'}${arg === 'garch-cusum' ? ' + signed CUSUM (k 0.25, clip 3)' : ''}`,
+);
 
 const features = datasetFeatures('wti-daily');
 const primary = fitDriftNullModel(features, { firstFitRows: 1000, studentT: 5 });
@@ -40,6 +57,57 @@ const describe = (name: string, m: DriftNullModel) =>
   console.log(
     `${name}: GARCH(1,1)-t(${m.studentT}) ω ${m.garch.omega.toExponential(3)}, α ${fmt(m.garch.alpha, 4)}, β ${fmt(m.garch.beta, 4)} (α+β ${fmt(m.garch.persistence, 5)}), μ ${m.garch.mu.toExponential(3)}; start variance ${m.initVariance.toExponential(3)} (sd ${fmt(Math.sqrt(m.initVariance) * 100, 2)} %/day); fit window ${m.fittedOn.from}..${m.fittedOn.to} (${m.fittedOn.rows} rows)`,
   );
+if (arg === 'garch-cusum') {
+  describe('primary null (Gaussian QMLE, the repository fitter)', primary);
+  const chosen: { lambda: number; h: number }[] = [];
+  const results = (['ridge', 'mlp'] as const).map((model) => {
+    const c = calibrateDriftPair({
+      nullModel: primary,
+      model,
+      lambdas: GRID,
+      cusumH: H_GRID,
+      cusum: { k: 0.25, clip: 3 },
+      pairLambdas: [10, 12.5, 15, 17.5, 20],
+      paths: 20,
+      monitoredRows: 2520,
+      seed: SEED,
+      drift: { errorScale: 'garch', meanShift: false },
+    });
+    console.log(
+      `\n${model}, primary null, 20 paths × 10 y: ${fmt(c.decades, 1)} decades (${c.monitoredRows} rows), standardised-PSI onsets ${c.inputOnsets}, ${fmt(c.elapsedMs / 1000, 1)} s`,
+    );
+    console.log('Page–Hinkley alone | λ | halts/decade (onsets) | max on one path |');
+    for (const r of c.pageHinkley)
+      console.log(`| ${r.lambda} | ${fmt(r.haltsPerDecade)} (${r.haltOnsets}) | ${r.maxPerPath} |`);
+    console.log('CUSUM alone | h | halts/decade (onsets) | max on one path |');
+    for (const r of c.cusum)
+      console.log(`| ${r.h} | ${fmt(r.haltsPerDecade)} (${r.haltOnsets}) | ${r.maxPerPath} |`);
+    console.log(`combined (PH OR CUSUM) halts/decade: rows λ, columns h = ${H_GRID.join(', ')}`);
+    for (const l of [10, 12.5, 15, 17.5, 20])
+      console.log(
+        `| ${l} | ${c.combined
+          .filter((r) => r.lambda === l)
+          .map((r) => fmt(r.haltsPerDecade))
+          .join(' | ')} |`,
+      );
+    console.log(`split rule (each ≤ 0.5/decade): λ ${c.chosen.lambda ?? 'none'}, h ${c.chosen.h ?? 'none'}`);
+    if (c.chosen.lambda !== undefined && c.chosen.h !== undefined)
+      chosen.push({ lambda: c.chosen.lambda, h: c.chosen.h });
+    return c;
+  });
+  if (chosen.length === 2) {
+    const lambda = Math.max(...chosen.map((c) => c.lambda));
+    const h = Math.max(...chosen.map((c) => c.h));
+    console.log(`\nchosen pair (larger of the ridge and MLP choices): λ ${lambda}, h ${h}`);
+    for (const [k, c] of results.entries()) {
+      const row = c.combined.find((r) => r.lambda === lambda && r.h === h);
+      console.log(
+        `  ${k === 0 ? 'ridge' : 'mlp'} combined halts/decade at (λ ${lambda}, h ${h}): ${row ? `${fmt(row.haltsPerDecade)} (${row.haltOnsets} onsets; error alarms ${row.errorOnsets})` : 'not on the pair grid'}`,
+      );
+    }
+  } else console.log('\nno admissible pair on the grid');
+  process.exit(0);
+}
 const table = (title: string, c: DriftCalibration) => {
   console.log(
     `\n${title}: ${fmt(c.decades, 1)} decades monitored (${c.monitoredRows} rows), input (PSI) alarm onsets ${c.inputOnsets} = ${fmt((c.inputOnsets / c.decades) * 1, 2)}/decade (independent of λ), ${fmt(c.elapsedMs / 1000, 1)} s`,

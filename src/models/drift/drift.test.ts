@@ -2,7 +2,13 @@ import { describe, expect, test } from 'vitest';
 import { mulberry32, normalSource } from '../forecast/prng.js';
 import { simulateGarch } from '../risk/index.js';
 import { ksTest, psi } from './distribution.js';
-import { DriftMonitor, type DriftStatus } from './driftMonitor.js';
+import {
+  DEFAULT_GARCH_MEAN_SHIFT,
+  DEFAULT_MEAN_SHIFT_CUSUM,
+  DriftMonitor,
+  type DriftMonitorOptions,
+  type DriftStatus,
+} from './driftMonitor.js';
 import { flagOutlier } from './outlier.js';
 import { Cusum, PageHinkley } from './sequential.js';
 
@@ -295,3 +301,150 @@ function tDraws(seed: number, n: number): number[] {
     return (num / Math.sqrt(chi2 / 5)) * Math.sqrt(3 / 5);
   });
 }
+
+describe("DriftMonitor: signed CUSUM on standardised errors ('garch' + meanShift, rationale 9)", () => {
+  const nullGarch = { omega: 1.584e-5, alpha: 0.2283, beta: 0.7716, mu: 0 };
+  const cusumOn = { errorScale: 'garch', meanShift: { ...DEFAULT_MEAN_SHIFT_CUSUM } } as const;
+  const onsets = (ss: DriftStatus[]) => ss.filter((s, i) => s.halt && (i === 0 || !ss[i - 1]!.halt)).length;
+
+  /**
+   * A calm GARCH(1,1)-t(5) stream whose errors after row `calm` become σ·(z + shift), σ the
+   * generator's own conditional σ (the risk model adapting to the planted errors). Refits (re-arms)
+   * every `every` rows on a rolling 2520-row reference; σ from the caller or, with `ownFit`, the
+   * monitor's own GARCH.
+   */
+  const plant = (
+    options: DriftMonitorOptions,
+    shift: number,
+    seed: number,
+    { calm = 100, planted = 300, every = 21, ownFit = false } = {},
+  ) => {
+    const g = { omega: 4e-6, alpha: 0.08, beta: 0.9, mu: 0 };
+    const z = tDraws(seed, 2520 + calm + planted);
+    let v = g.omega / (1 - g.alpha - g.beta);
+    const errors: number[] = [];
+    const vols: number[] = [];
+    z.forEach((zt, t) => {
+      const s = Math.sqrt(v);
+      const e = s * (t >= 2520 + calm ? zt + shift : zt);
+      errors.push(e);
+      vols.push(s);
+      v = g.omega + g.alpha * e * e + g.beta * v;
+    });
+    const mon = new DriftMonitor(options);
+    const out: (DriftStatus & { rearm: boolean })[] = [];
+    for (let t = 2520; t < errors.length; t++) {
+      const rearm = (t - 2520) % every === 0;
+      if (rearm) {
+        const from = t - 2520;
+        const ref = errors.slice(from, t);
+        mon.setReference(
+          ref.map((_, k) => [from + k > 0 ? errors[from + k - 1]! : 0, 0]),
+          ref,
+          ownFit ? undefined : vols.slice(from, t),
+        );
+      }
+      const s = ownFit
+        ? mon.update([errors[t - 1]!, 0], errors[t])
+        : mon.update([errors[t - 1]!, 0], errors[t], vols[t]);
+      out.push({ ...s, rearm });
+    }
+    return { calm: out.slice(0, calm), planted: out.slice(calm), all: out };
+  };
+
+  test('fires on a sustained −0.5 σ mean shift of z within 160 rows, where Page–Hinkley on |z| stays quiet', () => {
+    // Design: k = 0.25 for a 0.5 σ shift, so C⁻ grows ≈ 0.25 per row and h = 25 needs ≈ 100 rows.
+    const r = plant(cusumOn, -0.5, 11);
+    expect(r.calm.some((s) => s.halt)).toBe(false);
+    const first = r.planted.findIndex((s) => s.errorAlarm);
+    expect(first).toBeGreaterThanOrEqual(60);
+    expect(first).toBeLessThan(160);
+    expect(r.planted[first]!.reason).toMatch(
+      /^error drift: CUSUM on signed error\/σ \(realised below forecast\)/,
+    );
+    // The same stream without the CUSUM (Page–Hinkley on |z| only, λ 12.5) raises no error alarm
+    const phOnly = plant(
+      { errorScale: 'garch', meanShift: false, pageHinkley: { delta: 0.25, lambda: 12.5 } },
+      -0.5,
+      11,
+    );
+    // (its standardised PSI does see the location shift, ≈ 250 rows in, once the window has filled)
+    expect(phOnly.all.some((s) => s.errorAlarm)).toBe(false);
+    // An upward shift alarms the other side.
+    const up = plant(cusumOn, 0.5, 12);
+    const firstUp = up.planted.findIndex((s) => s.errorAlarm);
+    expect(firstUp).toBeGreaterThanOrEqual(0);
+    expect(up.planted[firstUp]!.reason).toMatch(/realised above forecast/);
+  });
+
+  test("the monitor's own GARCH fit (no σ from the caller, the agent's path) drives the CUSUM too", () => {
+    const r = plant(cusumOn, -1, 13, { ownFit: true });
+    expect(r.calm.some((s) => s.halt)).toBe(false);
+    const first = r.planted.findIndex((s) => s.errorAlarm);
+    // A 1 σ shift: ≈ 0.75 per row, h = 25 → ≈ 35 rows (the own fit absorbs part of the shift).
+    expect(first).toBeGreaterThanOrEqual(15);
+    expect(first).toBeLessThan(80);
+    expect(r.planted[first]!.reason).toMatch(/CUSUM .* own fit on the reference errors/);
+    expect(r.planted[first]!.cusum).toBeGreaterThan(25);
+  });
+
+  test('quiet on the GARCH(1,1)-t(5) null path, with σ from the caller and from its own fit', () => {
+    const path = simulateGarch(nullGarch, 5040, 20260601, { studentT: 5, initVariance: 6.168e-4 });
+    const ref = path.slice(0, 2520);
+    const stream = path.slice(2520);
+    const seen = [...ref];
+    const mon = new DriftMonitor(cusumOn);
+    const statuses = stream.map((e, i) => {
+      if (i % 21 === 0) {
+        const r = seen.slice(-2520);
+        mon.setReference(
+          r.map((_, k) => [k > 0 ? r[k - 1]! : 0, 0]),
+          r,
+        );
+      }
+      const s = mon.update([seen[seen.length - 1]!, 0], e);
+      seen.push(e);
+      return s;
+    });
+    expect(onsets(statuses)).toBe(0);
+    expect(Math.max(...statuses.map((s) => s.cusum!))).toBeGreaterThan(1); // it does run
+    const ext = plant(cusumOn, 0, 14, { planted: 2420 }); // caller's σ, no change at all for 2520 rows
+    expect(onsets(ext.all)).toBe(0);
+  });
+
+  test("re-arming a latched monitor restarts the CUSUM ('restart'); 'carry' keeps the evidence gathered while halted", () => {
+    const run = (afterAlarm: 'restart' | 'carry') =>
+      plant({ ...cusumOn, afterAlarm }, -1.5, 15, { planted: 120 });
+    const restart = run('restart');
+    const carry = run('carry');
+    const first = restart.planted.findIndex((s) => s.errorAlarm);
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(carry.planted.findIndex((s) => s.errorAlarm)).toBe(first);
+    // The first re-arm after the alarm.
+    const rearm = restart.planted.findIndex((s, i) => i > first && s.rearm);
+    const gathered = restart.planted[rearm - 1]!.cusum!;
+    expect(gathered).toBeGreaterThan(3); // evidence piled up while halted
+    expect(restart.planted[rearm]!.cusum!).toBeLessThan(3); // one row of fresh evidence after the restart
+    expect(carry.planted[rearm]!.cusum!).toBeGreaterThan(gathered);
+    // With 'restart' the next alarm needs h = 25 of evidence gathered after the re-arm (≈ 1.25 per row).
+    const next = (ss: DriftStatus[]) => ss.findIndex((s, i) => i >= rearm && s.errorAlarm) - rearm;
+    expect(next(restart.planted)).toBeGreaterThanOrEqual(12);
+    expect(next(carry.planted)).toBeLessThan(next(restart.planted));
+  });
+
+  test('options: the CUSUM is off by default, needs the garch scale and valid parameters', () => {
+    const e = normals(81, 300, 0.02);
+    const plain = new DriftMonitor({ errorScale: 'garch' });
+    plain.setReference(
+      e.map((x) => [x, 0]),
+      e,
+    );
+    expect(plain.update([0, 0], 0.01).cusum).toBe(DEFAULT_GARCH_MEAN_SHIFT ? 0 : undefined);
+    expect(() => new DriftMonitor({ meanShift: DEFAULT_MEAN_SHIFT_CUSUM })).toThrow(
+      /needs errorScale 'garch'/,
+    );
+    expect(() => new DriftMonitor({ errorScale: 'garch', meanShift: { k: 0.25, h: 0 } })).toThrow(
+      /meanShift needs k ≥ 0, h > 0/,
+    );
+  });
+});

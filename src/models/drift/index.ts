@@ -1,8 +1,11 @@
 export { countBins, ksTest, psi, psiWithEdges, referenceEdges } from './distribution.js';
 export {
   DEFAULT_ERROR_SCALE,
+  DEFAULT_GARCH_MEAN_SHIFT,
+  DEFAULT_MEAN_SHIFT_CUSUM,
   DEFAULT_PAGE_HINKLEY,
   DEFAULT_PAGE_HINKLEY_GARCH,
+  DEFAULT_PAGE_HINKLEY_GARCH_CUSUM,
   DriftMonitor,
   type DriftMonitorOptions,
   type DriftStatus,

@@ -32,12 +32,14 @@ export class Cusum {
   private hi = 0;
   private lo = 0;
   constructor(readonly options: { k: number; h: number }) {}
-  update(z: number): { alarm: boolean; direction: 'up' | 'down' | undefined } {
+  /** `statistic`: max(C⁺, C⁻) after this update (before the restart that follows an alarm). */
+  update(z: number): { alarm: boolean; direction: 'up' | 'down' | undefined; statistic: number } {
     this.hi = Math.max(0, this.hi + z - this.options.k);
     this.lo = Math.max(0, this.lo - z - this.options.k);
+    const statistic = Math.max(this.hi, this.lo);
     const direction = this.hi > this.options.h ? 'up' : this.lo > this.options.h ? 'down' : undefined;
     if (direction) this.reset();
-    return { alarm: direction !== undefined, direction };
+    return { alarm: direction !== undefined, direction, statistic };
   }
   reset(): void {
     this.hi = 0;

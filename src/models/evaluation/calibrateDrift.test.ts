@@ -3,6 +3,7 @@ import { DriftMonitor } from '../drift/index.js';
 import { datasetFeatures } from '../forecast/index.js';
 import { simulateGarch } from '../risk/index.js';
 import {
+  calibrateDriftPair,
   calibrateDriftThreshold,
   type DriftNullModel,
   fitDriftNullModel,
@@ -101,5 +102,51 @@ describe('drift threshold calibration', () => {
       c.rows.filter((r) => r.lambda < c.chosen!).every((r) => r.haltsPerDecade > options.budgetPerDecade),
     ).toBe(true);
     expect(calibrateDriftThreshold(options).rows).toEqual(c.rows);
+  });
+
+  test('the signed CUSUM (meanShift) twin matches the backtest, and the pair calibration follows its split rule', () => {
+    const features = syntheticFeatures(simulateGarch(nullModel(0.1, 0.85).garch, 1100, 5, { studentT: 5 }));
+    const drift = {
+      errorScale: 'garch',
+      meanShift: { k: 0.25, h: 3, clip: 3 }, // low h: some CUSUM halts
+      pageHinkley: { delta: 0.25, lambda: 1000 },
+    } as const;
+    const twin = new DriftMonitor(drift);
+    const halts: boolean[] = [];
+    const r = runBacktest({
+      features,
+      model: 'ridge',
+      primaryOnly: true,
+      ...backtest,
+      drift,
+      driftObserver: {
+        setReference: (X, e, v) => twin.setReference(X, e, v),
+        update: (x, e, v) => halts.push(twin.update(x, e, v).halt),
+      },
+    });
+    expect(halts).toEqual(r.rows.map((row) => row.halt));
+    expect(r.rows.find((row) => row.errorAlarm)?.haltReason).toMatch(/^error drift: CUSUM on signed error/);
+
+    const options = {
+      nullModel: nullModel(0.08, 0.88),
+      model: 'ridge' as const,
+      lambdas: [2, 5, 10],
+      cusumH: [2, 4, 8, 16],
+      paths: 2,
+      monitoredRows: 1260,
+      seed: 11,
+      budgetEachPerDecade: 4,
+      backtest,
+    };
+    const c = calibrateDriftPair(options);
+    expect(c.monitoredRows).toBe(2 * 1260);
+    expect(c.combined.length).toBe(3 * 4);
+    const cu = c.cusum.map((row) => row.haltsPerDecade);
+    expect(cu[0]!).toBeGreaterThan(options.budgetEachPerDecade); // the grid brackets the budget
+    for (let k = 1; k < cu.length; k++) expect(cu[k]!).toBeLessThanOrEqual(cu[k - 1]!);
+    // Split rule: the smallest λ and the smallest h within each detector's share of the budget.
+    expect(c.chosen.h).toBe(c.cusum.find((row) => row.haltsPerDecade <= 4)?.h);
+    expect(c.chosen.lambda).toBe(c.pageHinkley.find((row) => row.haltsPerDecade <= 4)?.lambda);
+    expect(calibrateDriftPair(options).combined).toEqual(c.combined);
   });
 });

@@ -206,3 +206,166 @@ export function calibrateDriftThreshold(options: DriftCalibrationOptions): Drift
     elapsedMs: performance.now() - t0,
   };
 }
+
+type ShadowCounts = {
+  halts: number[];
+  errors: number[];
+  maxPerPath: number[];
+  inputOnsets: number;
+  monitored: number;
+};
+
+/**
+ * Runs the walk-forward on each simulated null path and feeds one extra monitor per config the exact
+ * calls the backtest's monitor receives; counts, per config, halt onsets (its error alarm or the
+ * backtest's input alarm), error-alarm onsets and the most halts on one path.
+ */
+function shadowCounts(
+  options: Omit<DriftCalibrationOptions, 'lambdas' | 'budgetPerDecade'>,
+  configs: DriftMonitorOptions[],
+): ShadowCounts {
+  const bt = options.backtest ?? {};
+  const minTrain = bt.minTrain ?? 1000;
+  const nm = options.nullModel;
+  const out: ShadowCounts = {
+    halts: configs.map(() => 0),
+    errors: configs.map(() => 0),
+    maxPerPath: configs.map(() => 0),
+    inputOnsets: 0,
+    monitored: 0,
+  };
+  for (let p = 0; p < options.paths; p++) {
+    const n = minTrain + options.monitoredRows + 61;
+    const returns = simulateGarch(nm.garch, n, options.seed + p, {
+      studentT: nm.studentT,
+      initVariance: nm.initVariance,
+    });
+    const features = syntheticFeatures(returns);
+    const shadows = configs.map((c) => new DriftMonitor({ ...options.drift, ...c, psiFeatures: [] }));
+    const errorFlags: boolean[][] = configs.map(() => []);
+    const r = runBacktest({
+      features,
+      dataset: 'wti-daily',
+      model: options.model,
+      primaryOnly: true,
+      ...(options.drift ? { drift: options.drift } : {}),
+      ...bt,
+      driftObserver: {
+        setReference: (X, e, v) => {
+          for (const s of shadows) s.setReference(X, e, v);
+        },
+        update: (x, e, v) => {
+          shadows.forEach((s, k) => {
+            errorFlags[k]!.push(s.update(x, e, v).errorAlarm);
+          });
+        },
+      },
+    });
+    const input = r.rows.map((row) => row.inputAlarm);
+    out.inputOnsets += onsets(input);
+    out.monitored += r.rows.length;
+    const perPath = configs.map((_, k) => onsets(errorFlags[k]!.map((f, i) => f || input[i]!)));
+    configs.forEach((_, k) => {
+      out.halts[k]! += perPath[k]!;
+      out.errors[k]! += onsets(errorFlags[k]!);
+      out.maxPerPath[k] = Math.max(out.maxPerPath[k]!, perPath[k]!);
+    });
+    options.onPath?.(p, perPath);
+  }
+  return out;
+}
+
+export type DriftPairCalibrationOptions = Omit<DriftCalibrationOptions, 'budgetPerDecade'> & {
+  /** CUSUM thresholds h to evaluate (the signed CUSUM of `meanShift`, rationale 9). */
+  cusumH: number[];
+  /** CUSUM reference value k and clip, fixed in advance (default k 0.25, clip 3). */
+  cusum?: { k: number; clip: number };
+  /** λ values for which the combined (Page–Hinkley OR CUSUM) rate is computed for every h (default: all of `lambdas`). */
+  pairLambdas?: number[];
+  /** Budget of each detector alone (default 0.5 per decade: half of a 1/decade budget each). */
+  budgetEachPerDecade?: number;
+  /** Budget of the combined detector (default 1 per decade). */
+  budgetPerDecade?: number;
+};
+
+export type DriftPairCalibration = {
+  /** Page–Hinkley alone (CUSUM off), per λ. */
+  pageHinkley: DriftCalibrationRow[];
+  /** CUSUM alone (Page–Hinkley off), per h; `lambda` holds h. */
+  cusum: (Omit<DriftCalibrationRow, 'lambda'> & { h: number })[];
+  /** Both detectors OR-ed (as the monitor runs them, latch and re-arm shared), per (λ, h). */
+  combined: (Omit<DriftCalibrationRow, 'lambda'> & { lambda: number; h: number })[];
+  /** Split rule: smallest λ with PH-alone ≤ budgetEach, smallest h with CUSUM-alone ≤ budgetEach. */
+  chosen: { lambda: number | undefined; h: number | undefined };
+  inputOnsets: number;
+  monitoredRows: number;
+  decades: number;
+  elapsedMs: number;
+};
+
+/**
+ * Calibrates the pair (Page–Hinkley λ, signed-CUSUM h) of `errorScale: 'garch'` with `meanShift` on
+ * the simulated null, with the budget split in advance between the two detectors (rationale 9):
+ * λ = the smallest on the grid whose Page–Hinkley-only halt rate is ≤ `budgetEachPerDecade`, h the
+ * smallest whose CUSUM-only halt rate is. The combined rate of every (λ in `pairLambdas`, h) is
+ * also measured, with the two detectors sharing the latch as in the monitor.
+ */
+export function calibrateDriftPair(options: DriftPairCalibrationOptions): DriftPairCalibration {
+  const t0 = performance.now();
+  const lambdas = [...options.lambdas].sort((a, b) => a - b);
+  const hs = [...options.cusumH].sort((a, b) => a - b);
+  if (!lambdas.length || lambdas.some((l) => !(l > 0)) || !hs.length || hs.some((h) => !(h > 0)))
+    throw new RangeError(
+      `lambdas and cusumH must be non-empty lists of positive thresholds, got [${options.lambdas}] and [${options.cusumH}]`,
+    );
+  const delta = options.drift?.pageHinkley?.delta ?? DEFAULT_PAGE_HINKLEY.delta;
+  const cu = options.cusum ?? { k: 0.25, clip: 3 };
+  const pairLambdas = [...(options.pairLambdas ?? lambdas)].sort((a, b) => a - b);
+  const each = options.budgetEachPerDecade ?? 0.5;
+  const configs: DriftMonitorOptions[] = [
+    ...lambdas.map((lambda) => ({
+      errorScale: 'garch' as const,
+      meanShift: false as const,
+      pageHinkley: { delta, lambda },
+    })),
+    ...hs.map((h) => ({
+      errorScale: 'garch' as const,
+      meanShift: { ...cu, h },
+      pageHinkley: { delta, lambda: Number.POSITIVE_INFINITY },
+    })),
+    ...pairLambdas.flatMap((lambda) =>
+      hs.map((h) => ({
+        errorScale: 'garch' as const,
+        meanShift: { ...cu, h },
+        pageHinkley: { delta, lambda },
+      })),
+    ),
+  ];
+  const c = shadowCounts(options, configs);
+  const decades = c.monitored / 2520;
+  const row = (k: number) => ({
+    haltOnsets: c.halts[k]!,
+    errorOnsets: c.errors[k]!,
+    haltsPerDecade: c.halts[k]! / decades,
+    errorAlarmsPerDecade: c.errors[k]! / decades,
+    maxPerPath: c.maxPerPath[k]!,
+  });
+  const pageHinkley = lambdas.map((lambda, k) => ({ lambda, ...row(k) }));
+  const cusum = hs.map((h, k) => ({ h, ...row(lambdas.length + k) }));
+  const combined = pairLambdas.flatMap((lambda, a) =>
+    hs.map((h, b) => ({ lambda, h, ...row(lambdas.length + hs.length + a * hs.length + b) })),
+  );
+  return {
+    pageHinkley,
+    cusum,
+    combined,
+    chosen: {
+      lambda: pageHinkley.find((r) => r.haltsPerDecade <= each)?.lambda,
+      h: cusum.find((r) => r.haltsPerDecade <= each)?.h,
+    },
+    inputOnsets: c.inputOnsets,
+    monitoredRows: c.monitored,
+    decades,
+    elapsedMs: performance.now() - t0,
+  };
+}

@@ -1,9 +1,12 @@
 export {
+  calibrateDriftPair,
   calibrateDriftThreshold,
   type DriftCalibration,
   type DriftCalibrationOptions,
   type DriftCalibrationRow,
   type DriftNullModel,
+  type DriftPairCalibration,
+  type DriftPairCalibrationOptions,
   fitDriftNullModel,
   syntheticFeatures,
 } from './calibrateDrift.js';

@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeChartPng } from '../../plot/index.js';
-import { DEFAULT_ERROR_SCALE, DEFAULT_PAGE_HINKLEY, DEFAULT_PAGE_HINKLEY_GARCH } from '../drift/index.js';
+import {
+  DEFAULT_ERROR_SCALE,
+  DEFAULT_GARCH_MEAN_SHIFT,
+  DEFAULT_MEAN_SHIFT_CUSUM,
+  DEFAULT_PAGE_HINKLEY,
+  DEFAULT_PAGE_HINKLEY_GARCH,
+  DEFAULT_PAGE_HINKLEY_GARCH_CUSUM,
+} from '../drift/index.js';
 import { modelId } from '../modelFile.js';
 import { CALM_PERIODS, KNOWN_BREAKS } from './periods.js';
 import type { BacktestResult } from './runBacktest.js';
@@ -151,7 +158,13 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
   const b2014 = m.drift.breaks.find((b) => b.date.startsWith('2014'));
   const daily = o.frequency === 'daily';
   const garch = DEFAULT_ERROR_SCALE === 'garch';
-  const ph = garch ? DEFAULT_PAGE_HINKLEY_GARCH : DEFAULT_PAGE_HINKLEY;
+  const cusum = garch ? DEFAULT_GARCH_MEAN_SHIFT : false;
+  const ph = garch
+    ? cusum
+      ? DEFAULT_PAGE_HINKLEY_GARCH_CUSUM
+      : DEFAULT_PAGE_HINKLEY_GARCH
+    : DEFAULT_PAGE_HINKLEY;
+  const cu = DEFAULT_MEAN_SHIFT_CUSUM;
   const md = [
     `# Model backtest: ${o.dataset} (${o.frequency})`,
     '',
@@ -183,9 +196,9 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
     '',
     '## Drift detection',
     '',
-    `Halt = error drift (Page–Hinkley on ${garch ? "standardised residuals |error| / σ, σ the risk model's GARCH(1,1) conditional volatility of that return computed before it" : '|error| scaled by a trailing EWMA of |error| with a 126-row half-life, updated only with past errors'}; latched until the next refit, its evidence kept across refits unless it alarmed) or input drift (PSI of the latest return${garch ? ' divided by its conditional σ' : ''} over a rolling window vs the fit window, counted only when the window puts more rows than the fit window in its two outer deciles, i.e. when the inputs widen or shift rather than calm down). Error-alarm onsets: ${m.drift.errorAlarms}; input-alarm onsets: ${m.drift.inputAlarms}; fraction of rows halted: ${pct(m.drift.haltedFraction, 1)}.`,
+    `Halt = error drift (Page–Hinkley on ${garch ? "standardised residuals |error| / σ, σ the risk model's GARCH(1,1) conditional volatility of that return computed before it" : '|error| scaled by a trailing EWMA of |error| with a 126-row half-life, updated only with past errors'}${cusum ? `, OR a two-sided CUSUM on the signed standardised residuals for a persistent shift of their mean (k = ${cusum.k}, h = ${cusum.h}, clipped at ±${cusum.clip})` : ''}; latched until the next refit, its evidence kept across refits unless it alarmed) or input drift (PSI of the latest return${garch ? ' divided by its conditional σ' : ''} over a rolling window vs the fit window, counted only when the window puts more rows than the fit window in its two outer deciles, i.e. when the inputs widen or shift rather than calm down). Error-alarm onsets: ${m.drift.errorAlarms}; input-alarm onsets: ${m.drift.inputAlarms}; fraction of rows halted: ${pct(m.drift.haltedFraction, 1)}.`,
     '',
-    `Delays are counted in ${unit} from the break date; the horizon is ${daily ? 126 : 12} ${unit}. "Error-drift delay" is the Page–Hinkley detector alone (the break detector); "any halt" also counts input drift and halts already in force on the break date.`,
+    `Delays are counted in ${unit} from the break date; the horizon is ${daily ? 126 : 12} ${unit}. "Error-drift delay" is the error detector${cusum ? 's (Page–Hinkley or the signed CUSUM)' : ' (Page–Hinkley)'} alone (the break detector); "any halt" also counts input drift and halts already in force on the break date.`,
     '',
     '| known break | date | error-drift delay | any-halt delay | that halt began | its reason |',
     '|---|---|---|---|---|---|',
@@ -221,7 +234,7 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
       : []),
     `| ≤ 2 false alarms (halt onsets of any kind) per decade in calm periods | ${m.drift.falseAlarmsPerDecade.toFixed(2)} | ${pass(m.drift.falseAlarmsPerDecade <= 2)} |`,
     '',
-    `Commodity returns are close to a random walk; these numbers are reported as measured, with parameters fixed before the run (ridge λ = 1, MLP 8 hidden units, 20 + 3 epochs, Page–Hinkley δ = ${ph.delta}, λ = ${ph.lambda} ${garch ? "(calibrated: the smallest λ on the grid with ≤ 1 halt per decade on a GARCH(1,1)-t null fitted before the first forecast; bench/driftCalibration.bench.ts garch), errors standardised by the risk model's GARCH σ" : '(not calibrated: on a GARCH(1,1)-t null fitted before the first forecast no λ up to 150 keeps false alarms within 1 per decade; bench/driftCalibration.bench.ts), error-scale half-life 126 rows'}, PSI window 250 at 0.25, widening only; rationale in src/models/drift/driftMonitor.ts).${garch ? '' : ` The alternative \`errorScale: 'garch'\` (errors and inputs standardised by the risk model's GARCH σ) is calibrated (λ = ${DEFAULT_PAGE_HINKLEY_GARCH.lambda}, ≤ 1 false alarm per decade on that null) but was not made the default because on WTI daily it raised no error-drift alarm within 126 trading days of the late-2014 break (docs/models.md).`} "Already halted" means a halt was in force on the break date; its reason is shown, and the break targets are judged on the error-drift detector alone so a halt for another reason is not credited.`,
+    `Commodity returns are close to a random walk; these numbers are reported as measured, with parameters fixed before the run (ridge λ = 1, MLP 8 hidden units, 20 + 3 epochs, Page–Hinkley δ = ${ph.delta}, λ = ${ph.lambda} ${garch ? `${cusum ? `(calibrated with the signed CUSUM, h = ${cusum.h}, k = ${cusum.k} fixed in advance for a 0.5 σ shift: the budget of ≤ 1 halt per decade on a GARCH(1,1)-t null fitted before the first forecast split in advance, ≤ 0.5 each; bench/driftCalibration.bench.ts garch-cusum)` : '(calibrated: the smallest λ on the grid with ≤ 1 halt per decade on a GARCH(1,1)-t null fitted before the first forecast; bench/driftCalibration.bench.ts garch)'}, errors standardised by the risk model's GARCH σ` : '(not calibrated: on a GARCH(1,1)-t null fitted before the first forecast no λ up to 150 keeps false alarms within 1 per decade; bench/driftCalibration.bench.ts), error-scale half-life 126 rows'}, PSI window 250 at 0.25, widening only; rationale in src/models/drift/driftMonitor.ts).${garch ? '' : ` The alternative \`errorScale: 'garch'\` (errors and inputs standardised by the risk model's GARCH σ) is calibrated (λ = ${DEFAULT_PAGE_HINKLEY_GARCH.lambda}, ≤ 1 false alarm per decade on that null) but was not made the default because on WTI daily it raised no error-drift alarm within 126 trading days of the late-2014 break (docs/models.md). Adding a two-sided CUSUM on the signed standardised residuals (\`meanShift\`, k = ${cu.k} for a 0.5 σ mean shift, clipped at ±${cu.clip}; λ = ${DEFAULT_PAGE_HINKLEY_GARCH_CUSUM.lambda}, h = ${cu.h} from a budget split in advance, ≤ 0.5 halt per decade each on the same null; bench/driftCalibration.bench.ts garch-cusum) did not change that: on WTI daily its statistic never reached h in 36 years (peak 14.9 in December 2008, 12.5 in January 2015; the standardised residuals averaged only −0.38 σ over the two months after 2014-11-28), so it stays opt-in.`} "Already halted" means a halt was in force on the break date; its reason is shown, and the break targets are judged on the error-drift detector alone so a halt for another reason is not credited.`,
     '',
     '## Charts',
     '',
