@@ -181,7 +181,8 @@ describe('agent on anvil', () => {
     expect(result.stopped).toBe('done');
     expect(result.reports[0]?.epoch).toBe(epoch);
     const sent = result.reports[0]?.intents.find((i) => i.key === waiting!.key);
-    expect(sent?.outcome).toBe('confirmed');
+    // On failure, say why (the journal keeps the error of a failed send).
+    expect(sent?.outcome, JSON.stringify(run.journal.intents.get(waiting!.key))).toBe('confirmed');
     expect(sent?.summary).toContain(`(approved ${pending!.id})`);
     expect(run.journal.intents.get(waiting!.key)?.status).toBe('confirmed');
     expect(await mintedEvents(stack, waiting!.key)).toHaveLength(1);
