@@ -1,5 +1,5 @@
 import type { Address } from 'viem';
-import { addressOf, type DeploymentManifest } from '../chain/index.js';
+import { addressOf, type DeploymentManifest, deploymentBlock } from '../chain/index.js';
 
 /** The deployed contracts the agent works with, resolved from the deployment manifest. */
 export type AgentAddresses = {
@@ -19,6 +19,8 @@ export type AgentAddresses = {
   zkGate: Address | undefined;
   /** ForecastAigcVerifier (ERC-7007 `groth16` proofs on the NFT); undefined on deployments without it. */
   aigcVerifier?: Address | undefined;
+  /** The earliest deployment block of the suite: where event scans start (0 when unknown). */
+  fromBlock: bigint;
 };
 
 export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Address }): AgentAddresses {
@@ -38,7 +40,18 @@ export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Add
     goldVault: a('SyntheticVault.sXAU'),
     zkGate: manifest.contracts['ForecastProofGate.WTI']?.address,
     aigcVerifier: manifest.contracts.ForecastAigcVerifier?.address,
+    fromBlock: earliestDeploymentBlock(manifest),
   };
+}
+
+/** The first block any contract of the manifest was deployed in (0 for an empty manifest). */
+function earliestDeploymentBlock(manifest: DeploymentManifest): bigint {
+  let earliest: bigint | undefined;
+  for (const contract of Object.values(manifest.contracts)) {
+    const block = deploymentBlock(contract);
+    if (earliest === undefined || block < earliest) earliest = block;
+  }
+  return earliest ?? 0n;
 }
 
 /** Names for addresses, for explanations (`sWTI vault/SYNTH_MINT`). */

@@ -418,6 +418,7 @@ export async function prepareArtEvolve(
     registry: p.addresses.registry,
     content: p.content,
     loadModelFile: async () => p.generator.bytes,
+    fromBlock: p.addresses.fromBlock,
   });
   const record = await deps.readTokenRecord(p.tokenId);
   const parent = record.versions.at(-1);

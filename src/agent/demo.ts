@@ -263,6 +263,7 @@ export function buildAgent(
                 gate: a.zkGate,
                 modelId: stack.forecaster.id,
                 scaleBits: stack.forecaster.model.scaleBits,
+                fromBlock: a.fromBlock,
               }),
             }
           : {}),

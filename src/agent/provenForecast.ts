@@ -1,5 +1,5 @@
 import type { Address, Hex, PublicClient } from 'viem';
-import { forecastProofGateAbi } from '../chain/index.js';
+import { forecastProofGateAbi, scanLogs } from '../chain/index.js';
 import type { ProvenForecastRef } from './strategies/art.js';
 
 /**
@@ -12,21 +12,25 @@ export function latestProvenForecast(parameters: {
   gate: Address;
   modelId: Hex;
   scaleBits: number;
+  /** The gate's deployment block (default 0); later calls read only the new blocks. */
+  fromBlock?: bigint | undefined;
 }): () => Promise<ProvenForecastRef | undefined> {
-  let nextBlock = 0n;
+  let nextBlock = parameters.fromBlock ?? 0n;
   let latest: ProvenForecastRef | undefined;
   return async () => {
     const head = await parameters.client.getBlockNumber();
     if (head < nextBlock) return latest;
-    const events = await parameters.client.getContractEvents({
-      address: parameters.gate,
-      abi: forecastProofGateAbi,
-      eventName: 'ForecastProven',
-      args: { modelId: parameters.modelId },
-      fromBlock: nextBlock,
-      toBlock: head,
-      strict: true,
-    });
+    const events = await scanLogs(parameters.client, { fromBlock: nextBlock, toBlock: head }, (from, to) =>
+      parameters.client.getContractEvents({
+        address: parameters.gate,
+        abi: forecastProofGateAbi,
+        eventName: 'ForecastProven',
+        args: { modelId: parameters.modelId },
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      }),
+    );
     nextBlock = head + 1n;
     const last = events.at(-1);
     if (last) {

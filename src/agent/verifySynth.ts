@@ -10,7 +10,7 @@ import {
   type PublicClient,
   parseEventLogs,
 } from 'viem';
-import { medianOracleAbi, modelRegistryAbi, syntheticVaultAbi } from '../chain/index.js';
+import { medianOracleAbi, modelRegistryAbi, scanLogs, syntheticVaultAbi } from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
 import {
   dequantize,
@@ -90,6 +90,8 @@ export type SynthVerifyDependencies = {
   registry: Address;
   content: ContentStore;
   loadModelFile: (id: Hex) => Promise<Uint8Array>;
+  /** Where the vault-event scan starts: the suite's deployment block (default 0). */
+  fromBlock?: bigint | undefined;
   /** Verification key and layout of a circuit by hash; default: `zk/<name>/` (committed) or the zk cache. */
   loadCircuit?: (circuitHash: string) => { layout: CircuitLayout; vkey: VerificationKey } | undefined;
 };
@@ -225,7 +227,7 @@ export async function verifySynthDecision(
     return finish();
 
   // the vault's record of the decision
-  const tx = await vaultEvent(client, vault, ref.intentId, m.action);
+  const tx = await vaultEvent(client, vault, ref.intentId, m.action, deps.fromBlock);
   if (!tx) check('vault-event', false, `${m.action === 'mint' ? 'Minted' : 'Repaid'} log`, 'none');
   else check('vault-event', tx.amount === BigInt(m.amount), m.amount, tx.amount.toString(), `tx ${tx.hash}`);
 
@@ -301,15 +303,19 @@ async function vaultEvent(
   vault: Address,
   intentId: Hex,
   action: 'mint' | 'repay',
+  fromBlock: bigint | undefined,
 ): Promise<{ hash: Hex; amount: bigint } | undefined> {
-  const logs = await client.getContractEvents({
-    address: vault,
-    abi: syntheticVaultAbi,
-    eventName: action === 'mint' ? 'Minted' : 'Repaid',
-    args: { intentId },
-    fromBlock: 0n,
-    strict: true,
-  });
+  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
+    client.getContractEvents({
+      address: vault,
+      abi: syntheticVaultAbi,
+      eventName: action === 'mint' ? 'Minted' : 'Repaid',
+      args: { intentId },
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
   const log = logs[0];
   if (!log) return undefined;
   return { hash: log.transactionHash, amount: (log.args as { amount: bigint }).amount };
@@ -508,6 +514,7 @@ export function synthVerifyDependencies(parameters: {
   vault: Address;
   registry: Address;
   content: ContentStore;
+  fromBlock?: bigint | undefined;
 }): SynthVerifyDependencies {
   const { stateDir, ...rest } = parameters;
   return {

@@ -34,6 +34,13 @@ export {
 export * from './generated/contracts.js';
 export { decryptKeystore, encryptKeystore, type KeystoreV3 } from './keystore.js';
 export {
+  DEFAULT_LOG_WINDOW,
+  deploymentBlock,
+  isLogRangeError,
+  type LogScanRange,
+  scanLogs,
+} from './logScan.js';
+export {
   addressOf,
   type DeployedContract,
   type DeploymentManifest,

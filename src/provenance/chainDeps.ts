@@ -6,6 +6,7 @@ import {
   forecastProofGateAbi,
   modelRegistryAbi,
   provenanceNFTAbi,
+  scanLogs,
 } from '../chain/index.js';
 import type { ContentStore } from './store.js';
 import type { Hex, TokenRecord, TokenVersionRecord, VerifyDependencies } from './verify.js';
@@ -24,6 +25,8 @@ export type ChainVerifyParameters = {
   registry: Address;
   content: ContentStore;
   loadModelFile: (modelId: Hex) => Promise<Uint8Array>;
+  /** Where the log scans start: the NFT's deployment block (default 0); read in provider-sized windows. */
+  fromBlock?: bigint | undefined;
 };
 
 /**
@@ -44,20 +47,26 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
           functionName: 'versionChain',
           args: [tokenId],
         }),
-        client.getContractEvents({
-          address: nft,
-          abi: provenanceNFTAbi,
-          eventName: 'Minted',
-          args: { tokenId },
-          fromBlock: 0n,
-        }),
-        client.getContractEvents({
-          address: nft,
-          abi: provenanceNFTAbi,
-          eventName: 'Evolved',
-          args: { tokenId },
-          fromBlock: 0n,
-        }),
+        scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
+          client.getContractEvents({
+            address: nft,
+            abi: provenanceNFTAbi,
+            eventName: 'Minted',
+            args: { tokenId },
+            fromBlock,
+            toBlock,
+          }),
+        ),
+        scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
+          client.getContractEvents({
+            address: nft,
+            abi: provenanceNFTAbi,
+            eventName: 'Evolved',
+            args: { tokenId },
+            fromBlock,
+            toBlock,
+          }),
+        ),
         client.readContract({
           address: nft,
           abi: provenanceNFTAbi,
@@ -129,12 +138,19 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
 }
 
 /** Every token id the NFT ever minted, from its Minted events. */
-export async function mintedTokenIds(client: PublicClient, nft: Address): Promise<bigint[]> {
-  const logs = await client.getContractEvents({
-    address: nft,
-    abi: provenanceNFTAbi,
-    eventName: 'Minted',
-    fromBlock: 0n,
-  });
+export async function mintedTokenIds(
+  client: PublicClient,
+  nft: Address,
+  fromBlock?: bigint | undefined,
+): Promise<bigint[]> {
+  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
+    client.getContractEvents({
+      address: nft,
+      abi: provenanceNFTAbi,
+      eventName: 'Minted',
+      fromBlock: from,
+      toBlock: to,
+    }),
+  );
   return logs.map((l) => l.args.tokenId as bigint);
 }

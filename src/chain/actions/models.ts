@@ -1,6 +1,7 @@
 import { type Address, erc20Abi, type Hex, zeroAddress } from 'viem';
 import type { ProvenantClients } from '../clients.js';
 import { modelRegistryAbi, modelSharesAbi, syntheticVaultAbi } from '../generated/contracts.js';
+import { scanLogs } from '../logScan.js';
 import { type WriteReturnType, writeContract } from './write.js';
 
 /** ModelRegistry.Kind, by index. */
@@ -49,14 +50,21 @@ export async function readModel(
 }
 
 /** Every registered model, in registration order (from the registry's `ModelRegistered` events). */
-export async function listModels(clients: ProvenantClients, registry: Address): Promise<ModelRecord[]> {
-  const logs = await clients.publicClient.getContractEvents({
-    address: registry,
-    abi: modelRegistryAbi,
-    eventName: 'ModelRegistered',
-    fromBlock: 0n,
-    strict: true,
-  });
+export async function listModels(
+  clients: ProvenantClients,
+  registry: Address,
+  fromBlock?: bigint | undefined,
+): Promise<ModelRecord[]> {
+  const logs = await scanLogs(clients.publicClient, { fromBlock }, (from, to) =>
+    clients.publicClient.getContractEvents({
+      address: registry,
+      abi: modelRegistryAbi,
+      eventName: 'ModelRegistered',
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
   const records = await Promise.all(logs.map((log) => readModel(clients, registry, log.args.modelId as Hex)));
   return records.filter((r): r is ModelRecord => r !== undefined);
 }

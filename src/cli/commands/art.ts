@@ -199,6 +199,7 @@ export function registerArt(program: Command): void {
           registry: addresses.registry,
           content: new ContentStore(session.stateDir),
           loadModelFile: async () => new Uint8Array(),
+          fromBlock: addresses.fromBlock,
         });
         const record = await deps.readTokenRecord(tokenId);
         if (record.versions.length === 0)

@@ -66,6 +66,7 @@ async function verifyAll(result: DemoResult): Promise<string[]> {
     nft: stack.addresses.nft,
     registry: stack.addresses.registry,
     content: stack.content,
+    fromBlock: stack.addresses.fromBlock,
     loadModelFile: async (id) => {
       const bytes = loadModelById(stack.stateDir, id);
       if (!bytes)
@@ -73,7 +74,11 @@ async function verifyAll(result: DemoResult): Promise<string[]> {
       return bytes;
     },
   });
-  const tokens = await mintedTokenIds(stack.agent.publicClient, stack.addresses.nft);
+  const tokens = await mintedTokenIds(
+    stack.agent.publicClient,
+    stack.addresses.nft,
+    stack.addresses.fromBlock,
+  );
   let versions = 0;
   const failures: string[] = [];
   for (const tokenId of tokens) {
@@ -91,6 +96,7 @@ async function verifyAll(result: DemoResult): Promise<string[]> {
       vault: stack.addresses.vault,
       registry: stack.addresses.registry,
       content: stack.content,
+      fromBlock: stack.addresses.fromBlock,
     }),
   );
   const synthFailures = synth.filter((r) => !r.ok).map(formatSynthVerifyReport);

@@ -64,6 +64,7 @@ export function registerVerify(program: Command): void {
           nft: addresses.nft,
           registry: addresses.registry,
           content: new ContentStore(session.stateDir),
+          fromBlock: addresses.fromBlock,
           loadModelFile: async (id: Hex) => {
             const bytes = loadModelById(session.stateDir, id);
             if (!bytes)
@@ -81,7 +82,7 @@ export function registerVerify(program: Command): void {
         if (flags.all) {
           const tokens = tokenText
             ? [parseTokenId(tokenText)]
-            : await mintedTokenIds(session.clients.publicClient, addresses.nft);
+            : await mintedTokenIds(session.clients.publicClient, addresses.nft, addresses.fromBlock);
           for (const tokenId of tokens) reports.push(...(await verifyAllVersions(tokenId, deps)));
         } else {
           reports.push(
@@ -138,6 +139,7 @@ async function verifySynthCommand(
       vault: addresses.vault,
       registry: addresses.registry,
       content: new ContentStore(session.stateDir),
+      fromBlock: addresses.fromBlock,
     });
     const reports = await verifySynthFromJournal(journal, deps, { intentId });
     if (intentId && reports.length === 0)
