@@ -287,7 +287,8 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     /// bytes kindProof)`: a 65-byte head; for `version >= 1` a chain proof of `1 + latest - version`
     /// words, the parent head `h_{version-1}` then the commitments of versions `version + 1 … latest`
     /// (from the `Evolved` logs; for the latest version only the parent head); empty for version 0,
-    /// whose commitment is the token id. Then the kind's own proof, empty for `replay`. `prompt` is
+    /// whose commitment is the token id. Then the kind's own proof, empty for `replay` (a replay proof
+    /// with trailing bytes returns false). `prompt` is
     /// the version's canonical manifest bytes or its 32-byte keccak256 commitment; `aigcData` is the
     /// binary metadata CID of the version, or empty.
     ///
@@ -302,8 +303,8 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     /// false (check it off-chain).
     ///
     /// Kind `groth16` (2) does the same commitment check and then asks `aigcVerifier` with the kind
-    /// proof; false while it is unset or if it reverts. Proofs shorter than their layout and unknown
-    /// kinds return false.
+    /// proof; false while it is unset, has no code, reverts or returns anything but true. Proofs shorter
+    /// than their layout and unknown kinds return false.
     function verify(bytes calldata prompt, bytes calldata aigcData, bytes calldata proof)
         external
         view
@@ -319,6 +320,8 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         if (!recorded) return false;
         uint8 kind = uint8(proof[0]);
         if (kind == PROOF_REPLAY) {
+            // A replay proof is exactly the head and the chain proof: no trailing bytes.
+            if (proof.length != kindProofStart) return false;
             if (aigcData.length == 0) return true;
             return isLatest && CidV1.isSha256(aigcData, CidV1.RAW)
                 && CidV1.digest(aigcData) == _metadataDigest[tokenId];
@@ -541,11 +544,13 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     ) internal view returns (bool) {
         IAigcVerifier verifier = _aigcVerifier;
         if (address(verifier) == address(0)) return false;
-        try verifier.verifyAigc(tokenId, version, commitment, aigcData, kindProof) returns (bool ok) {
-            return ok;
-        } catch {
-            return false;
-        }
+        // A low-level call, not try/catch: try/catch cannot catch a call to an address without code or
+        // return data that does not decode, and `verify` must answer false, never revert.
+        (bool ok, bytes memory ret) = address(verifier)
+            .staticcall(
+                abi.encodeCall(IAigcVerifier.verifyAigc, (tokenId, version, commitment, aigcData, kindProof))
+            );
+        return ok && ret.length == 32 && uint256(bytes32(ret)) == 1;
     }
 
     /// @dev A 32-byte prompt is a commitment; anything else is manifest bytes and is hashed.
