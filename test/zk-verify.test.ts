@@ -15,7 +15,7 @@ import {
   verifySynthDecision,
   verifySynthFromJournal,
 } from '../src/agent/index.js';
-import { provenanceNFTAbi, writeContract } from '../src/chain/index.js';
+import { provenanceNFTAbi, syntheticVaultAbi, writeContract } from '../src/chain/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import {
   chainVerifyDependencies,
@@ -252,6 +252,29 @@ describe('ERC-7007 verify with a groth16 proof (ForecastAigcVerifier)', () => {
     const decodedOutputs = encodeAbiParameters([{ type: 'int256' }, { type: 'int256' }], [0n, 0n]);
     expect(await verify(head(kindProof(proofId)), decodedOutputs)).toBe(false); // not the proven forecast
     expect(await verify(head(kindProof(keccak256(toHex('never proven')))))).toBe(false);
+  });
+});
+
+describe('the demo vault accepts proven mints only (zkRequired)', () => {
+  test('governance switched zkRequired on; a plain mint by the agent key is refused with ZkProofRequired', async () => {
+    const { stack } = result;
+    const read = stack.agent.publicClient;
+    expect(
+      await read.readContract({
+        address: stack.addresses.vault,
+        abi: syntheticVaultAbi,
+        functionName: 'zkRequired',
+      }),
+    ).toBe(true);
+    await expect(
+      read.simulateContract({
+        account: stack.agentAccount,
+        address: stack.addresses.vault,
+        abi: syntheticVaultAbi,
+        functionName: 'mint',
+        args: [10n ** 18n, stack.forecaster.id, keccak256(toHex('plain mint without a proof'))],
+      }),
+    ).rejects.toThrow(/ZkProofRequired/);
   });
 });
 

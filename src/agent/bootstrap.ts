@@ -145,7 +145,12 @@ export const DEMO_ZK_CONFIG = {
   maxProofAge: 86_400,
 } as const;
 
-export type BootstrapOptions = { nftMintFee?: bigint; zk?: typeof DEMO_ZK_CONFIG | undefined };
+export type BootstrapOptions = {
+  nftMintFee?: bigint;
+  zk?: typeof DEMO_ZK_CONFIG | undefined;
+  /** With `zk`: every sWTI mint must carry a proof (`setZkRequired(true)`; plain mints are refused). */
+  zkRequired?: boolean | undefined;
+};
 
 /** The calls of the bootstrap proposal: approve the models, create every policy, route NFT mint fees to the model. */
 export function bootstrapProposal(
@@ -188,6 +193,16 @@ export function bootstrapProposal(
         'enable the zk-gated mint path on the sWTI vault',
       ),
     );
+    if (options.zkRequired)
+      calls.push(
+        governanceCall(
+          a.vault,
+          syntheticVaultAbi,
+          'setZkRequired',
+          [true],
+          'require a zk proof for every sWTI mint (plain mints refused)',
+        ),
+      );
   }
   if (options.nftMintFee) {
     calls.push(

@@ -100,6 +100,8 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     trainEnd: dayBefore(p.start),
     forecasterKind: options.forecaster,
     capitalUsd: options.capitalUsd,
+    // The demo's vault then accepts proven mints only: the agent cannot skip the proof.
+    requireZk: options.zk,
     onStep: p.onStep,
   });
   const journal = openJournal(journalPath(p.stateDir));

@@ -38,6 +38,8 @@ export type StackParameters = {
   quorum?: number;
   /** Collateral the agent deposits (whole tUSD). */
   capitalUsd?: number;
+  /** Ridge forecaster only: governance makes the sWTI vault accept proven mints only (`zkRequired`). */
+  requireZk?: boolean | undefined;
   onStep?: (step: string) => void;
 };
 
@@ -139,7 +141,7 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       { forecasterId: forecaster.id, generatorId: generator.id },
       {
         nftMintFee: 1n * E6,
-        ...(p.forecasterKind === 'ridge' ? { zk: DEMO_ZK_CONFIG } : {}),
+        ...(p.forecasterKind === 'ridge' ? { zk: DEMO_ZK_CONFIG, zkRequired: p.requireZk === true } : {}),
         onStep: (s) => step(`governance: ${s}`),
       },
     );

@@ -67,6 +67,8 @@ import {SynthToken} from "./SynthToken.sol";
 ///   annualVol  = absRet · √(π/2) · √252 / 2^scaleBits           (√(π/2): E|r| → σ for a normal r)
 ///   leverage   = min(maxLeverage, targetVol / annualVol)
 ///   maxDebt    = collateralValue · leverage / price             (synth units; collateral before this fee)
+/// With `zkRequired` (set by the admin, or switched on at once by the guardian: tightening), every mint
+/// must take this path: the plain `mint` / `depositAndMint` refuse with `ZkProofRequired`.
 /// and the mint is refused unless `debt + amount <= maxDebt` — a bound on the POSITION, so reusing a
 /// proof cannot stack mints past it (no per-proof nullifier is needed here; the gate already refuses a
 /// replayed statement). The proof must be at most `maxProofAge` old and its last round must be the
@@ -196,7 +198,11 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// Packed with `totalDebt`: a liquidation writes both in one slot.
     uint128 public reserve;
     /// @notice Maximum `totalDebt` a mint may reach.
-    uint256 public debtCeiling;
+    uint248 public debtCeiling;
+    /// @notice When true, a mint is accepted only through the zk path (`mintWithProof`, `proveAndMint`):
+    /// `mint` and `depositAndMint` refuse with `ZkProofRequired`. Packed with `debtCeiling`, which every
+    /// mint reads anyway, so the check costs no extra storage read.
+    bool public zkRequired;
     RiskParams private _risk;
     mapping(address owner => Position) private _positions;
     mapping(bytes32 intentId => bool) private _intentUsed;
@@ -253,6 +259,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     event ZkConfigSet(
         address gate, uint256 targetVolBps, uint256 maxLeverageBps, uint256 scaleBits, uint256 maxProofAge
     );
+    /// @notice `zkRequired` was set to `required` by `by` (guardian: on only; admin: on or off).
+    event ZkRequiredSet(bool required, address indexed by);
     /// @notice A mint was sized by the forecast proven under (`modelId`, `proofId`); `maxDebt` was its bound.
     event MintedWithProof(
         address indexed owner,
@@ -300,6 +308,9 @@ contract SyntheticVault is ReentrancyGuardTransient {
     error ZeroAddress();
     /// @notice The zero-knowledge mint path is not configured.
     error ZkPathDisabled();
+    /// @notice The vault requires a zk proof for every mint (`zkRequired`): use `mintWithProof` or
+    /// `proveAndMint`.
+    error ZkProofRequired();
     /// @notice The gate holds no forecast proven for `modelId` under `proofId`.
     error ZkForecastNotProven(bytes32 modelId, bytes32 proofId);
     /// @notice The proven forecast is older than `maxAge` seconds.
@@ -365,7 +376,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
 
         _validateRisk(c.risk);
         _risk = c.risk;
-        debtCeiling = c.debtCeiling;
+        debtCeiling = c.debtCeiling.toUint248();
         if (address(c.registry) != address(0)) {
             COLLATERAL.forceApprove(address(c.registry), type(uint256).max);
         } else if (c.risk.mintFeeBps != 0) {
@@ -397,7 +408,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// Agent only (through the guard). `intentId` must be a fresh non-zero key.
     function mint(uint256 amount, bytes32 modelId, bytes32 intentId) external nonReentrant {
         _useIntent(intentId, true);
-        _mintSynth(_positions[msg.sender], amount, modelId, intentId);
+        _mintSynth(_positions[msg.sender], amount, modelId, intentId, false);
     }
 
     /// @notice Mints like `mint`, sized by a forecast proven in the zk gate: reverts unless the forecast
@@ -433,7 +444,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
         uint256 maxDebt = _zkMaxDebt(p.collateral, modelId, proofId);
         uint256 debtAfter = p.debt + amount;
         if (debtAfter > maxDebt) revert ZkSizeExceeded(debtAfter, maxDebt);
-        _mintSynth(p, amount, modelId, intentId);
+        _mintSynth(p, amount, modelId, intentId, true);
         emit MintedWithProof(msg.sender, modelId, proofId, amount, maxDebt);
     }
 
@@ -451,7 +462,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
             COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralAmount);
             emit Deposited(msg.sender, msg.sender, intentId, collateralAmount);
         }
-        _mintSynth(p, amount, modelId, intentId);
+        _mintSynth(p, amount, modelId, intentId, false);
     }
 
     /// @notice Burns `amount` of the caller's synth to repay `owner`'s debt. Never paused, needs no price.
@@ -590,7 +601,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
 
     /// @notice Sets the debt ceiling. Admin only. Lowering it below `totalDebt` blocks new mints only.
     function setDebtCeiling(uint256 newCeiling) external onlyAdmin {
-        debtCeiling = newCeiling;
+        debtCeiling = newCeiling.toUint248();
         emit DebtCeilingSet(newCeiling);
     }
 
@@ -649,6 +660,19 @@ contract SyntheticVault is ReentrancyGuardTransient {
         emit ZkConfigSet(
             gate, config.targetVolBps, config.maxLeverageBps, config.scaleBits, config.maxProofAge
         );
+    }
+
+    /// @notice Requires (or, admin only, stops requiring) a zk proof for every mint. The guardian may only
+    /// switch it on (tightening); switching it off goes through governance. Needs the zk path configured.
+    function setZkRequired(bool required) external {
+        if (required) {
+            if (msg.sender != guardian && msg.sender != ADMIN) revert VaultNotGuardian(msg.sender);
+            if (address(_zk.gate) == address(0)) revert ZkPathDisabled();
+        } else if (msg.sender != ADMIN) {
+            revert VaultNotAdmin(msg.sender);
+        }
+        zkRequired = required;
+        emit ZkRequiredSet(required, msg.sender);
     }
 
     /// @notice Pauses new minting at once. Guardian or admin.
@@ -728,7 +752,10 @@ contract SyntheticVault is ReentrancyGuardTransient {
 
     /// @dev The single mint path. Order: local checks, guard checks, effects, then token interactions.
     /// `p` is the caller's position as read (plus any collateral just deposited); written once, here.
-    function _mintSynth(Position memory p, uint256 amount, bytes32 modelId, bytes32 intentId) internal {
+    function _mintSynth(Position memory p, uint256 amount, bytes32 modelId, bytes32 intentId, bool proven)
+        internal
+    {
+        if (!proven && zkRequired) revert ZkProofRequired();
         if (amount == 0) revert ZeroAmount();
         RiskParams memory r = _risk;
         if (r.mintingPaused) revert MintingPaused();

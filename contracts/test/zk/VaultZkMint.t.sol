@@ -271,6 +271,77 @@ contract VaultZkMintTest is MarketsFixture {
         _mint(1e18, bytes32(0));
     }
 
+    // ---- zkRequired: every mint must carry a proof ----
+
+    /// @notice With `zkRequired`, the plain paths refuse and the zk paths still mint; the guardian can
+    /// switch it on (tightening) but not off; only the admin switches it off.
+    function test_zkRequired_onlyProvenMints() public {
+        vm.expectEmit(address(vault));
+        emit SyntheticVault.ZkRequiredSet(true, guardianKey);
+        vm.prank(guardianKey);
+        vault.setZkRequired(true);
+        assertTrue(vault.zkRequired());
+
+        vm.startPrank(agent);
+        vm.expectRevert(SyntheticVault.ZkProofRequired.selector);
+        vault.mint(1e18, F.MODEL_ID, keccak256("plain"));
+        vm.expectRevert(SyntheticVault.ZkProofRequired.selector);
+        vault.depositAndMint(0, 1e18, F.MODEL_ID, keccak256("plain-deposit"));
+        vm.stopPrank();
+        _mint(1e18, _submit()); // the zk path is unaffected
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 1e18);
+
+        // Loosening is governance's: not the guardian, not the agent.
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.VaultNotAdmin.selector, guardianKey));
+        vm.prank(guardianKey);
+        vault.setZkRequired(false);
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.VaultNotGuardian.selector, agent));
+        vm.prank(agent);
+        vault.setZkRequired(true);
+        vm.expectEmit(address(vault));
+        emit SyntheticVault.ZkRequiredSet(false, timelock);
+        vm.prank(timelock);
+        vault.setZkRequired(false);
+        vm.prank(agent);
+        vault.mint(1e18, F.MODEL_ID, keccak256("plain-again"));
+        (, debt) = vault.positionOf(agent);
+        assertEq(debt, 2e18);
+    }
+
+    /// @notice Fuzzed twin: whatever the amount, a plain mint is refused while `zkRequired` is on, before
+    /// any other check (no state change).
+    function testFuzz_zkRequired_plainMintRefused(uint256 amount, uint256 collateral) public {
+        vm.prank(timelock);
+        vault.setZkRequired(true);
+        collateral = bound(collateral, 0, CAPITAL);
+        usd.mint(agent, collateral);
+        vm.startPrank(agent);
+        vm.expectRevert(SyntheticVault.ZkProofRequired.selector);
+        vault.depositAndMint(collateral, amount, F.MODEL_ID, keccak256(abi.encode(amount, collateral)));
+        vm.stopPrank();
+        (uint256 coll, uint256 debt) = vault.positionOf(agent);
+        assertEq(coll, CAPITAL);
+        assertEq(debt, 0);
+    }
+
+    /// @notice It cannot be switched on while the zk path is disabled (every mint would be impossible).
+    function test_zkRequired_needsTheZkPath() public {
+        vm.startPrank(timelock);
+        vault.setZkConfig(
+            SyntheticVault.ZkConfig({
+                gate: ForecastProofGate(address(0)),
+                targetVolBps: 0,
+                maxLeverageBps: 0,
+                scaleBits: 0,
+                maxProofAge: 0
+            })
+        );
+        vm.expectRevert(SyntheticVault.ZkPathDisabled.selector);
+        vault.setZkRequired(true);
+        vm.stopPrank();
+    }
+
     // ---- figures ----
 
     /// @notice Gas of the whole zk-gated mint: gate.submit (verifier, oracle binding, registry check,
