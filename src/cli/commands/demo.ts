@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type DemoProgress, runDemo } from '../../agent/index.js';
 import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
 import { createProgressLine } from '../progress.js';
+import { prepareDemoStateDir } from './demoState.js';
 import { finishDemo } from './demoSummary.js';
 
 type DemoFlags = {
@@ -17,7 +18,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'The main job: replay real WTI, Brent and gold history through 5 reporters into the oracles and run the agent on top, on the embedded devnet. Ctrl-C stops cleanly; running it again resumes.',
+      'The main job: replay real WTI, Brent and gold history through 5 reporters into the oracles and run the agent on top, on the embedded devnet. Ctrl-C stops cleanly; running it again resumes (a state made by other contract code is moved aside and the demo starts fresh).',
     )
     .option('--start <date>', 'first trading day the agent acts on', '2019-12-02')
     .option('--end <date>', 'last trading day', '2020-12-31')
@@ -37,6 +38,11 @@ export function registerDemo(program: Command): void {
         const { rmSync } = await import('node:fs');
         rmSync(config.stateDirPath, { recursive: true, force: true });
       }
+      const moved = prepareDemoStateDir(config.stateDirPath);
+      if (moved)
+        console.log(
+          `The demo state in ${config.stateDirPath} was made by other contract code; it was moved to ${moved} and the demo starts fresh.`,
+        );
       const progress = createProgressLine();
       let stopping = false;
       await withShutdown(
