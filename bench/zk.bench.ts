@@ -89,23 +89,25 @@ const forge = (match: string) =>
     },
   });
 if (target === 'ridge') {
-  const out = forge('test_gas_zkGatedMint|test_proveAndMint_oneTransaction|test_gas_plainMint').stdout;
+  const out = forge(
+    'test_gas_zkGatedMint|test_proveAndMint_oneTransaction|test_gas_plainMint|test_gas_proveAndMint_existingPosition',
+  ).stdout;
   const read = (label: string) => new RegExp(`${label}[^\\n]*?(\\d+)\\s*$`, 'm').exec(out)?.[1] ?? '?';
   const submit = read('zk-gated mint gas: submit');
   const mintWithProof = read('zk-gated mint gas: mintWithProof');
-  const oneCall = read('proveAndMint gas');
+  const oneCall = read('proveAndMint gas \\(one call');
   const plain = read('plain mint gas');
-  console.log(
-    'gas (forge execution gas, first mint of the position; excludes the 21,000 base and calldata):',
-  );
+  console.log('gas (forge execution gas; the 21,000 base and calldata are added where said):');
   console.log(`  ForecastProofGate.submit (verifier + oracle binding + registry check + record): ${submit}`);
-  console.log(`  SyntheticVault.mintWithProof after it (bound + guard + mint): ${mintWithProof}`);
-  console.log(`  SyntheticVault.proveAndMint (the whole zk-gated mint in one call): ${oneCall}`);
-  console.log(`  plain SyntheticVault.mint in the same state: ${plain}`);
-  if (oneCall !== '?' && plain !== '?')
-    console.log(
-      `  zk overhead of the mint (proveAndMint − plain mint): ${Number(oneCall) - Number(plain)} (target ≤ 300,000)`,
-    );
+  console.log(`  first mint of a position: SyntheticVault.mintWithProof after submit: ${mintWithProof}`);
+  console.log(`  first mint of a position: SyntheticVault.proveAndMint (one call): ${oneCall}`);
+  console.log(`  first mint of a position: plain SyntheticVault.mint in the same state: ${plain}`);
+  const steady = read('proveAndMint gas, existing position');
+  const calldata = read('proveAndMint calldata gas');
+  const tx = read('proveAndMint tx gas, existing position');
+  console.log(
+    `  the agent's recurring zk-gated mint (proveAndMint, existing position): execution ${steady}, + calldata ${calldata}, whole tx ${tx} (target ≤ 300,000)`,
+  );
 } else {
   const out = forge('test_gas_submit').stdout;
   const gas = /submit gas[^:]*:\s*(\d+)/.exec(out)?.[1];

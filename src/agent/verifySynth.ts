@@ -10,7 +10,13 @@ import {
   type PublicClient,
   parseEventLogs,
 } from 'viem';
-import { medianOracleAbi, modelRegistryAbi, scanLogs, syntheticVaultAbi } from '../chain/index.js';
+import {
+  forecastProofGateAbi,
+  medianOracleAbi,
+  modelRegistryAbi,
+  scanLogs,
+  syntheticVaultAbi,
+} from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
 import {
   dequantize,
@@ -42,7 +48,7 @@ import { loadModelById } from './models.js';
  * Checks, in order (a failed `manifest-stored` or `manifest-format` stops the rest):
  * - `manifest-stored`   the content store holds bytes that hash to the journal's manifest CID
  * - `intent-id`         keccak256(manifest bytes) equals the intent id
- * - `intent-used`       the vault recorded the intent id (`intentUsed`)
+ * - `intent-used`       the vault recorded the intent id (`intentUsed`); for a `proveAndMint`, the gate recorded its statement
  * - `manifest-format`   a synth-decision manifest for this vault
  * - `vault-event`       the vault's Minted/Repaid log for the intent id carries the manifest's amount
  * - `model-file`        the model file named by the manifest hashes to its id
@@ -190,13 +196,7 @@ export async function verifySynthDecision(
     return finish();
   }
   check('intent-id', keccak256(bytes) === ref.intentId, ref.intentId, keccak256(bytes));
-  const used = await client.readContract({
-    address: vault,
-    abi: syntheticVaultAbi,
-    functionName: 'intentUsed',
-    args: [ref.intentId],
-  });
-  check('intent-used', used, true, used, 'SyntheticVault.intentUsed(intent id)');
+  check(...(await intentUsedCheck(client, vault, ref.intentId, bytes)));
 
   let m: SynthManifest;
   try {
@@ -296,6 +296,61 @@ export async function verifySynthDecision(
   if (m.proof?.kind === 'groth16' && model)
     await verifyZk(m, model, quantized, outputs, tx?.hash, roundAnswer, deps, check);
   return finish();
+}
+
+/**
+ * `intent-used`: the vault recorded the intent id — or, for a zk mint sent as `proveAndMint` (which
+ * does not record it), the gate recorded the manifest's statement, the single-use key of that mint.
+ */
+async function intentUsedCheck(
+  client: PublicClient,
+  vault: Address,
+  intentId: Hex,
+  manifestBytes: Uint8Array,
+): Promise<[string, boolean, unknown, unknown, string]> {
+  const used = await client.readContract({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'intentUsed',
+    args: [intentId],
+  });
+  if (used) return ['intent-used', true, true, true, 'SyntheticVault.intentUsed(intent id)'];
+  let statement: { modelId: Hex; roundIds: bigint[]; publicSignals: bigint[] } | undefined;
+  try {
+    const m = JSON.parse(new TextDecoder().decode(manifestBytes)) as SynthManifest;
+    if (m.proof?.kind === 'groth16')
+      statement = {
+        modelId: m.model.id,
+        roundIds: m.proof.roundIds.map(BigInt),
+        publicSignals: m.proof.publicSignals.map(BigInt),
+      };
+  } catch {}
+  if (!statement) return ['intent-used', false, true, false, 'SyntheticVault.intentUsed(intent id)'];
+  const { gate } = await client.readContract({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'zkConfig',
+  });
+  const proofId = keccak256(
+    encodeAbiParameters(
+      [{ type: 'uint80[]' }, { type: 'uint256[]' }],
+      [statement.roundIds, statement.publicSignals],
+    ),
+  );
+  const record = await client.readContract({
+    address: gate,
+    abi: forecastProofGateAbi,
+    functionName: 'provenForecast',
+    args: [statement.modelId, proofId],
+  });
+  const recorded = record.provenAt !== 0;
+  return [
+    'intent-used',
+    recorded,
+    'the statement recorded by the gate (proveAndMint keys a mint by its single-use statement)',
+    recorded ? `recorded, proof id ${proofId}` : `not recorded, proof id ${proofId}`,
+    'ForecastProofGate.provenForecast(model, keccak256(abi.encode(roundIds, publicSignals)))',
+  ];
 }
 
 async function vaultEvent(

@@ -383,6 +383,31 @@ contract VaultZkMintTest is MarketsFixture {
         vault.proveAndMint(10e18, F.MODEL_ID, keccak256("one-tx-2"), p);
     }
 
+    /// @notice The agent's steady state: `proveAndMint` on a position that already has debt and synth
+    /// (only the new statement's record and the intent go 0 → non-zero). Printed for bench/zk.bench.ts.
+    function test_gas_proveAndMint_existingPosition() public {
+        vm.prank(agent);
+        vault.mint(1e18, F.MODEL_ID, keccak256("earlier plain mint"));
+        SyntheticVault.ForecastProofCalldata memory p = SyntheticVault.ForecastProofCalldata({
+            roundIds: _rounds(), a: F.a(), b: F.b(), c: F.c(), publicSignals: F.publicSignals()
+        });
+        vm.prank(agent);
+        uint256 g0 = gasleft();
+        vault.proveAndMint(10e18, F.MODEL_ID, keccak256("one-tx-existing"), p);
+        uint256 execution = g0 - gasleft();
+        bytes memory data =
+            abi.encodeCall(vault.proveAndMint, (10e18, F.MODEL_ID, keccak256("one-tx-existing"), p));
+        uint256 calldataGas;
+        for (uint256 i; i < data.length; ++i) {
+            calldataGas += data[i] == 0 ? 4 : 16;
+        }
+        console.log("proveAndMint gas, existing position", execution);
+        console.log("proveAndMint calldata gas (EIP-2028)", calldataGas);
+        console.log("proveAndMint tx gas, existing position", execution + calldataGas + 21_000);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 11e18);
+    }
+
     /// @notice The same first mint through the plain `mint` (no proof), for the zk overhead.
     function test_gas_plainMint() public {
         vm.prank(agent);
