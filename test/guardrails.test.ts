@@ -310,6 +310,60 @@ describe('CLI on the same chain', () => {
   });
 });
 
+// Last: this moves the chain's clock two days ahead (the oracle is stale afterwards).
+describe('time between preflight and mining', () => {
+  test('a look-ahead preflight refuses a mint whose oracle round expires before it would be mined', async () => {
+    const call = prepareMintSynth(stack.addresses.vault, {
+      amount: 1n * E18,
+      modelId: stack.forecaster.id,
+      intentId: intent('look-ahead'),
+    });
+    const at = { from: stack.agentAccount.address, to: call.to, data: call.data };
+    const context = { policies: await policies(), formatAmount };
+    expect((await preflight(stack.agent.publicClient, at, context)).ok).toBe(true);
+    expect((await preflight(stack.agent.publicClient, at, context, { lookAheadSeconds: 60 })).ok).toBe(true);
+    const ahead = await preflight(stack.agent.publicClient, at, context, { lookAheadSeconds: 2 * 86_400 });
+    expect(ahead.ok).toBe(false);
+    if (ahead.ok) return;
+    expect(ahead.refusal.errorName).toBe('OracleStaleRound');
+    expect(ahead.refusal.sentence).toContain('(if mined 172800 s from now)');
+  });
+
+  test('a transaction that reverts only at its block time is explained by the transaction manager', async () => {
+    const tx = createTxManager({
+      clients: stack.agent,
+      account: stack.agentAccount,
+      store: createMemoryTxStore(),
+    });
+    const call = prepareMintSynth(stack.addresses.vault, {
+      amount: 1n * E18,
+      modelId: stack.forecaster.id,
+      intentId: intent('mined-late'),
+    });
+    const gas = await stack.agent.publicClient.estimateGas({
+      account: stack.agentAccount.address,
+      to: call.to,
+      data: call.data,
+    });
+    const { timestamp } = await stack.agent.publicClient.getBlock();
+    await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: timestamp + 2n * 86_400n });
+    let error: unknown;
+    try {
+      await tx.send({
+        key: intent('mined-late'),
+        label: call.label,
+        to: call.to,
+        data: call.data,
+        gas: (gas * 5n) / 4n,
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeDefined();
+    expect(String((error as Error).message)).toContain('OracleStaleRound');
+  });
+});
+
 async function preflightMint(amount: bigint, label: string) {
   const call = prepareMintSynth(stack.addresses.vault, {
     amount,

@@ -286,6 +286,7 @@ export function createAgent(deps: AgentDependencies): Agent {
           clients.publicClient,
           { from: me, to: intent.call.to, data: intent.call.data },
           { policies, formatAmount: amountFormatter },
+          { lookAheadSeconds: options.preflightLookAheadSeconds },
         );
         journal.append({
           kind: 'preflight',

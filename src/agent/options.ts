@@ -44,6 +44,12 @@ export const agentOptionsSchema = z
     /** Skip the client-side preflight (the chain still refuses what the guard does not allow). */
     preflight: z.boolean().default(true),
     /**
+     * The preflight also simulates each call this many seconds after the latest block, so a rule that
+     * expires before the transaction is mined (a round's or a proof's maximum age) refuses it up front
+     * instead of reverting on-chain. 0 turns the look-ahead off.
+     */
+    preflightLookAheadSeconds: z.number().int().min(0).max(3600).default(60),
+    /**
      * Mint synths through the zero-knowledge path (a Groth16 proof of the forecast, checked on-chain) when
      * the deployment has a proof gate. The demo turns it on. A zk intent is bound to the latest oracle
      * round, so in approval mode an intent approved after a newer round arrives is refused as stale.

@@ -490,6 +490,9 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
     receipt: TransactionReceipt,
   ): Promise<{ reason: string | undefined; revert?: ContractRevertError }> => {
     try {
+      // The parent block's state, with the mined block's number and time: a revert that depends on the
+      // time (a round or proof that expired between the preflight and the block) is named too.
+      const mined = await pc.getBlock({ blockNumber: receipt.blockNumber }).catch(() => undefined);
       await pc.call({
         account: from,
         to: record.to,
@@ -497,6 +500,7 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
         value: record.value,
         gas: record.gas,
         blockNumber: receipt.blockNumber > 0n ? receipt.blockNumber - 1n : 0n,
+        ...(mined ? { blockOverrides: { number: mined.number, time: mined.timestamp } } : {}),
       });
       return { reason: undefined };
     } catch (error) {
