@@ -58,7 +58,10 @@ export async function preflight(
       const refusal = explainRefusal(revert, context);
       return {
         ok: false,
-        refusal: { ...refusal, sentence: `${refusal.sentence} (if mined ${ahead} s from now)` },
+        refusal: {
+          ...refusal,
+          sentence: `${refusal.sentence.replace(/\.$/, '')}, if mined ${ahead} s from now.`,
+        },
       };
     }
   }
