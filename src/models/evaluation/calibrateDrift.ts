@@ -134,60 +134,16 @@ function onsets(flags: boolean[]): number {
  */
 export function calibrateDriftThreshold(options: DriftCalibrationOptions): DriftCalibration {
   const t0 = performance.now();
-  const bt = options.backtest ?? {};
-  const minTrain = bt.minTrain ?? 1000;
   const lambdas = [...options.lambdas].sort((a, b) => a - b);
   if (!lambdas.length || lambdas.some((l) => !(l > 0)))
     throw new RangeError(`lambdas must be a non-empty list of positive thresholds, got [${options.lambdas}]`);
   const delta = options.drift?.pageHinkley?.delta ?? DEFAULT_PAGE_HINKLEY.delta;
-  const nm = options.nullModel;
-  const halts = lambdas.map(() => 0);
-  const errs = lambdas.map(() => 0);
-  const maxPerPath = lambdas.map(() => 0);
-  let inputOnsets = 0;
-  let monitored = 0;
-  for (let p = 0; p < options.paths; p++) {
-    // n returns give n + 1 prices; the feature windows consume 61 of them and the last row has no
-    // target, so the walk-forward forecasts exactly `monitoredRows` rows after `minTrain`.
-    const n = minTrain + options.monitoredRows + 61;
-    const returns = simulateGarch(nm.garch, n, options.seed + p, {
-      studentT: nm.studentT,
-      initVariance: nm.initVariance,
-    });
-    const features = syntheticFeatures(returns);
-    const shadows = lambdas.map(
-      (lambda) => new DriftMonitor({ ...options.drift, psiFeatures: [], pageHinkley: { delta, lambda } }),
-    );
-    const errorFlags: boolean[][] = lambdas.map(() => []);
-    const r = runBacktest({
-      features,
-      dataset: 'wti-daily',
-      model: options.model,
-      primaryOnly: true,
-      ...(options.drift ? { drift: options.drift } : {}),
-      ...bt,
-      driftObserver: {
-        setReference: (X, e, v) => {
-          for (const s of shadows) s.setReference(X, e, v);
-        },
-        update: (x, e, v) => {
-          shadows.forEach((s, k) => {
-            errorFlags[k]!.push(s.update(x, e, v).errorAlarm);
-          });
-        },
-      },
-    });
-    const input = r.rows.map((row) => row.inputAlarm);
-    inputOnsets += onsets(input);
-    monitored += r.rows.length;
-    const perPath = lambdas.map((_, k) => onsets(errorFlags[k]!.map((f, i) => f || input[i]!)));
-    lambdas.forEach((_, k) => {
-      halts[k]! += perPath[k]!;
-      errs[k]! += onsets(errorFlags[k]!);
-      maxPerPath[k] = Math.max(maxPerPath[k]!, perPath[k]!);
-    });
-    options.onPath?.(p, perPath);
-  }
+  const counts = shadowCounts(
+    options,
+    lambdas.map((lambda) => ({ pageHinkley: { delta, lambda } })),
+  );
+  const { halts, maxPerPath, inputOnsets, monitored } = counts;
+  const errs = counts.errors;
   const decades = monitored / 2520;
   const rows = lambdas.map((lambda, k) => ({
     lambda,
