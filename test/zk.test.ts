@@ -350,12 +350,13 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
   }, 60_000);
 
   test('a stale round is refused (ZkStaleRound)', async () => {
-    // Older rounds of the same feed: a fresh statement (other rounds), but older than the gate's 4 days.
+    // Older rounds of the same feed: a fresh statement (other rounds), but the last of them (the round
+    // the forecast is made on) older than the gate's 4 days.
     const latest = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 5);
     const roundIds = latest.roundIds.slice(0, 2);
     const answers = latest.answers.slice(0, 2);
     const now = (await stack.agent.publicClient.getBlock()).timestamp;
-    const staleAt = latest.updatedAt[0]! + MAX_AGE + 1n;
+    const staleAt = latest.updatedAt[1]! + MAX_AGE + 1n;
     if (staleAt > now) {
       await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: staleAt });
       await stack.deployer.testClient!.mine({ blocks: 1 });
@@ -369,6 +370,6 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
       }),
     );
     expect(e.errorName).toBe('ZkStaleRound');
-    expect(e.args.roundId).toBe(roundIds[0]);
+    expect(e.args.roundId).toBe(roundIds[1]);
   }, 30_000);
 });

@@ -12,8 +12,11 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// @dev Invariants:
 /// - A forecast is recorded only if the proof verifies against the immutable verifier, the proven weight
 ///   commitment equals the registry's zk commitment of an approved model, every proven oracle answer
-///   equals `getRoundData(roundId).answer` of the immutable feed, and every stated round is at most
-///   `MAX_AGE` seconds old at submission.
+///   equals `getRoundData(roundId).answer` of the immutable feed, the stated rounds are consecutive
+///   (successive closes: the features' returns are between them), and the LAST of them — the round the
+///   forecast is made on — is at most `MAX_AGE` seconds old at submission. Earlier rounds may be older:
+///   over a long weekend the close before the latest is more than `MAX_AGE` old and still the right
+///   input (the guard's rule is likewise on the round used).
 /// - A statement (rounds, public signals) is recorded at most once per model; `proofId` is its hash
 ///   and the nullifier. It hashes the statement, not the proof bytes, because Groth16 proofs are
 ///   malleable: anyone can re-randomise a valid proof into different bytes for the same statement.
@@ -76,7 +79,7 @@ contract ForecastProofGate {
     error ZkBadLayout(uint256 outputs, uint256 features, uint256 answers, uint256 valueBits);
     error ZkPublicSignalCount(uint256 given, uint256 expected);
     error ZkRoundCount(uint256 given, uint256 expected);
-    error ZkRoundsNotIncreasing(uint80 previous, uint80 next);
+    error ZkRoundsNotConsecutive(uint80 previous, uint80 next);
     error ZkProofAlreadyUsed(bytes32 proofId);
     error ZkModelNotApproved(bytes32 modelId);
     error ZkCommitmentMismatch(bytes32 modelId, bytes32 registered, bytes32 proven);
@@ -197,8 +200,12 @@ contract ForecastProofGate {
 
     function _checkRounds(uint80[] calldata roundIds, uint256[] calldata publicSignals) internal view {
         for (uint256 k = 1; k < roundIds.length; ++k) {
-            if (roundIds[k] <= roundIds[k - 1]) revert ZkRoundsNotIncreasing(roundIds[k - 1], roundIds[k]);
+            // Round ids are at most 2^80 - 1 (MedianOracle counts from 1): no overflow in `+ 1`.
+            if (roundIds[k] != roundIds[k - 1] + 1) {
+                revert ZkRoundsNotConsecutive(roundIds[k - 1], roundIds[k]);
+            }
         }
+        uint256 last = roundIds.length - 1;
         uint256 first = N_OUTPUTS + N_FEATURES;
         for (uint256 k = 0; k < roundIds.length; ++k) {
             uint80 roundId = roundIds[k];
@@ -206,7 +213,7 @@ contract ForecastProofGate {
             if (updatedAt == 0) revert ZkRoundNotFound(roundId);
             int256 proven = _value(publicSignals, first + k);
             if (answer != proven) revert ZkAnswerMismatch(roundId, answer, proven);
-            if (block.timestamp > updatedAt + MAX_AGE) {
+            if (k == last && block.timestamp > updatedAt + MAX_AGE) {
                 revert ZkStaleRound(roundId, updatedAt, MAX_AGE, block.timestamp);
             }
         }

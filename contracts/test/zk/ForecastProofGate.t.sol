@@ -140,35 +140,65 @@ contract ForecastProofGateTest is Test {
         r[0] = ROUND_1;
         r[1] = ROUND_0;
         vm.expectRevert(
-            abi.encodeWithSelector(ForecastProofGate.ZkRoundsNotIncreasing.selector, ROUND_1, ROUND_0)
+            abi.encodeWithSelector(ForecastProofGate.ZkRoundsNotConsecutive.selector, ROUND_1, ROUND_0)
+        );
+        gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
+    }
+
+    /// @notice The proven answers must be successive closes: a gap between the rounds is refused.
+    function test_submit_revertsWhenRoundsNotConsecutive() public {
+        uint80[] memory r = new uint80[](2);
+        r[0] = ROUND_0 - 1;
+        r[1] = ROUND_1;
+        vm.expectRevert(
+            abi.encodeWithSelector(ForecastProofGate.ZkRoundsNotConsecutive.selector, ROUND_0 - 1, ROUND_1)
+        );
+        gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
+    }
+
+    /// @notice Fuzzed twin: any pair of round ids that are not successive is refused before any read.
+    function testFuzz_submit_revertsWhenRoundsNotConsecutive(uint80 first, uint80 second) public {
+        vm.assume(first < type(uint80).max && second != first + 1);
+        uint80[] memory r = new uint80[](2);
+        r[0] = first;
+        r[1] = second;
+        vm.expectRevert(
+            abi.encodeWithSelector(ForecastProofGate.ZkRoundsNotConsecutive.selector, first, second)
         );
         gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
     function test_submit_revertsOnMissingRound() public {
         uint80[] memory r = new uint80[](2);
-        r[0] = ROUND_0;
-        r[1] = 5000;
+        r[0] = 5000;
+        r[1] = 5001;
         vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkRoundNotFound.selector, uint80(5000)));
         gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
+    /// @notice The round the forecast is made on (the last) must be fresh.
     function test_submit_revertsOnStaleRound() public {
-        vm.warp(NOW - 1 days + MAX_AGE + 1);
+        vm.warp(NOW - 1 hours + MAX_AGE + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
                 ForecastProofGate.ZkStaleRound.selector,
-                ROUND_0,
-                NOW - 1 days,
+                ROUND_1,
+                NOW - 1 hours,
                 MAX_AGE,
-                NOW - 1 days + MAX_AGE + 1
+                NOW - 1 hours + MAX_AGE + 1
             )
         );
         _submit();
     }
 
     function test_submit_acceptsAtExactlyMaxAge() public {
-        vm.warp(NOW - 1 days + MAX_AGE);
+        vm.warp(NOW - 1 hours + MAX_AGE);
+        _submit();
+    }
+
+    /// @notice The close before the latest may be older than MAX_AGE (a long weekend): still accepted.
+    function test_submit_acceptsAnOlderPreviousClose() public {
+        vm.warp(NOW - 1 days + MAX_AGE + 1); // ROUND_0 is past MAX_AGE, ROUND_1 is not
         _submit();
     }
 

@@ -87,8 +87,10 @@ export async function sendPrepared(
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') {
-    // Re-run the call at the parent block to name the revert (the receipt itself carries no reason).
+    // Re-run the call on the parent block's state with the mined block's number and time, to name the
+    // revert (the receipt carries no reason; a time-dependent revert needs the block's time).
     const transaction = await publicClient.getTransaction({ hash });
+    const mined = await publicClient.getBlock({ blockNumber: receipt.blockNumber }).catch(() => undefined);
     const revert = await publicClient
       .call({
         account,
@@ -97,6 +99,7 @@ export async function sendPrepared(
         value: call.value,
         gas: transaction.gas,
         blockNumber: receipt.blockNumber - 1n,
+        ...(mined ? { blockOverrides: { number: mined.number, time: mined.timestamp } } : {}),
       })
       .then(() => undefined)
       .catch((error: unknown) => toContractRevertError(error) ?? error);
