@@ -26,16 +26,44 @@ contract MinterToken is PlainToken {
     }
 }
 
+/// @notice The issue's reference point: a hand-written per-period bucket inlined in the token (one packed
+/// slot: epoch index, used this epoch; cap immutable; no role, no event), to show where the external
+/// guard's extra gas goes.
+contract InlineBucketToken is PlainToken {
+    uint256 internal immutable _cap;
+    uint256 internal immutable _period;
+    uint256 internal _bucket; // epoch << 128 | used
+
+    error BucketExceeded(uint256 requested, uint256 remaining);
+
+    constructor(uint256 cap, uint256 period) {
+        _cap = cap;
+        _period = period;
+    }
+
+    function mintBucketed(address to, uint256 amount) external {
+        uint256 epoch = block.timestamp / _period;
+        uint256 b = _bucket;
+        uint256 used = (b >> 128) == epoch ? uint128(b) : 0;
+        if (used + amount > _cap) revert BucketExceeded(amount, _cap - used);
+        _bucket = (epoch << 128) | (used + amount);
+        _mint(to, amount);
+    }
+}
+
 contract GuardGasBench is PolicyTestBase {
     bytes32 internal constant MODEL = keccak256("model");
     PlainToken internal plain;
     MinterToken internal owned;
+    InlineBucketToken internal bucketed;
 
     function setUp() public override {
         super.setUp();
         plain = new PlainToken();
         // Warm-up mints so balances, supply and the usage slot are non-zero (steady state).
         plain.mint(USER, 1e18);
+        bucketed = new InlineBucketToken(1_000_000e18, EPOCH);
+        bucketed.mintBucketed(USER, 1e18);
         owned = new MinterToken(AGENT);
         vm.prank(AGENT);
         owned.mintAsMinter(USER, 1e18);
@@ -82,6 +110,18 @@ contract GuardGasBench is PolicyTestBase {
         console.log("gas.mint.minterRole", minterOnly);
         console.log("gas.guard.overhead.vsMinterRole", guarded - minterOnly);
         assertGt(guarded, minterOnly);
+    }
+
+    /// The reference: an inline per-period bucket (one slot read and written, no call, no role, no event).
+    function test_bench_inlineBucketOverhead() public {
+        uint256 unguarded = _coldMint(address(plain), 1e18);
+        vm.cool(address(bucketed));
+        uint256 before = gasleft();
+        bucketed.mintBucketed(USER, 1e18);
+        uint256 bucketedGas = before - gasleft();
+        console.log("gas.mint.inlineBucket", bucketedGas);
+        console.log("gas.inlineBucket.overhead", bucketedGas - unguarded);
+        assertGt(bucketedGas, unguarded);
     }
 
     /// First mint of a new epoch: the usage slot rolls over (still a non-zero to non-zero write).
