@@ -198,9 +198,15 @@ describe('agent on anvil', () => {
     const other = keccak256('0x1234');
     expect(() => run.journal.approvals.consume(next!.id, other)).toThrow(/it approves calldata/);
     expect(run.journal.approvals.get(next!.id)?.used).toBe(false);
-    await run.agent.runEpoch(await advance());
+    const last = await run.agent.runEpoch(await advance());
     expect(await mintedEvents(stack, waiting!.key)).toHaveLength(1);
-    expect(await mintedEvents(stack, next!.intentKey)).toHaveLength(1);
+    // On failure, say what the epoch did with the approved intent (and what the journal knows of it).
+    expect(
+      await mintedEvents(stack, next!.intentKey),
+      JSON.stringify({ report: last, intent: run.journal.intents.get(next!.intentKey) }, (_k, v) =>
+        typeof v === 'bigint' ? v.toString() : v,
+      ),
+    ).toHaveLength(1);
     expect(run.journal.verify().ok).toBe(true);
     run.journal.close();
   });
