@@ -470,7 +470,8 @@ export function createAgent(deps: AgentDependencies): Agent {
   };
 }
 
-function intentPayload(intent: Intent): Record<string, unknown> {
+/** What the journal records of an intent (the agent loop and the CLI's one-off actions alike). */
+export function intentPayload(intent: Intent): Record<string, unknown> {
   return {
     strategy: intent.strategy,
     summary: intent.summary,

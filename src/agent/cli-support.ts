@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -15,8 +14,6 @@ import {
   isTransientRpcError,
   NotDeployedError,
   type ProvenantClients,
-  prepareCall,
-  provenanceNFTAbi,
   RpcUnavailableError,
   readManifest,
   syntheticVaultAbi,
@@ -36,9 +33,10 @@ import {
   renderAsset,
 } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
-import type { Agent, EpochReport } from './agent.js';
+import { type Agent, type EpochReport, intentPayload } from './agent.js';
 import type { IntentStatus, Journal } from './journal/index.js';
 import { loadGenerator, type TrainedForecaster } from './models.js';
+import { artEvolveCall, artMintCall, storeAsset } from './strategies/artCalls.js';
 import type { Intent } from './strategies/types.js';
 
 /** What `buildAgent` needs: the deployed addresses, the agent's clients and key, the models and the content store. */
@@ -304,8 +302,6 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 // ---------------------------------------------------------------- art by hand (`provenant art …`)
 
-const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
-
 export type ArtInputs = {
   clients: ProvenantClients;
   addresses: AgentAddresses;
@@ -362,32 +358,13 @@ export async function renderFromChain(
   return { asset, nonce, latestRound };
 }
 
-async function storeAsset(content: ContentStore, asset: RenderedAsset): Promise<string> {
-  await content.put(asset.png);
-  await content.put(asset.metadataBytes);
-  return content.put(asset.manifestBytes);
-}
-
 /** An `art-mint` intent for the latest rounds, shaped like the art strategy's (so the agent evolves it later). */
 export async function prepareArtMint(
   p: ArtInputs & { content: ContentStore },
 ): Promise<Intent & { asset: RenderedAsset }> {
   const { asset, nonce } = await renderFromChain(p);
   const manifestCid = await storeAsset(p.content, asset);
-  const call = prepareCall({
-    address: p.addresses.nft,
-    abi: provenanceNFTAbi,
-    functionName: 'mint',
-    args: [
-      p.agent,
-      p.generator.id,
-      asset.commitment,
-      nonce,
-      sha256(asset.manifestBytes),
-      sha256(asset.metadataBytes),
-    ],
-    label: `mint art (${asset.manifest.marketState.regime})`,
-  });
+  const call = artMintCall(p.addresses.nft, { to: p.agent, modelId: p.generator.id, nonce, asset });
   return {
     key: nonce,
     strategy: 'art-cli',
@@ -438,23 +415,12 @@ export async function prepareArtEvolve(
     parent: { manifestCid: parent.manifestCid, commitment: parent.commitment.toLowerCase() as Hex },
   });
   const manifestCid = await storeAsset(p.content, asset);
-  const call = prepareCall({
-    address: p.addresses.nft,
-    abi: provenanceNFTAbi,
-    functionName: 'evolve',
-    args: [
-      p.tokenId,
-      BigInt(version - 1),
-      p.generator.id,
-      asset.commitment,
-      sha256(asset.manifestBytes),
-      sha256(asset.metadataBytes),
-    ],
-    label: `evolve art v${version}`,
+  const { call, key } = artEvolveCall(p.addresses.nft, {
+    tokenId: p.tokenId,
+    parentVersion: version - 1,
+    modelId: p.generator.id,
+    asset,
   });
-  const key = keccak256(
-    encodeAbiParameters([{ type: 'string' }, { type: 'bytes32' }], ['art-evolve', asset.commitment]),
-  );
   return {
     key,
     strategy: 'art-cli',
@@ -501,17 +467,7 @@ export async function actOnIntent(p: {
     journal.intents.record({
       key: intent.key,
       kind: intent.kind,
-      payload: {
-        strategy: intent.strategy,
-        summary: intent.summary,
-        to: intent.call.to,
-        data: intent.call.data,
-        sizeUsd: intent.sizeUsd,
-        decision: intent.decision,
-        ...(intent.manifest
-          ? { manifest: { cid: intent.manifest.cid, commitment: intent.manifest.commitment } }
-          : {}),
-      },
+      payload: intentPayload(intent),
     });
   const verdict = await preflight(
     p.clients.publicClient,

@@ -5,11 +5,13 @@ import {
   createTxManager,
   dynamicFeePoolAbi,
   governanceCall,
+  medianOracleAbi,
   passProposalOnDevnet,
   policyGuardAbi,
   prepareCall,
   provenanceNFTAbi,
   readPool,
+  syntheticVaultAbi,
   type TxManager,
   writeContract,
 } from '../chain/index.js';
@@ -382,7 +384,7 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
   const { relayer, addresses } = stack;
   const wtiRound = await relayer.publicClient.readContract({
     address: addresses.feeds.WTI,
-    abi: latestRoundAbi,
+    abi: medianOracleAbi,
     functionName: 'latestRound',
   });
   if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return;
@@ -393,6 +395,7 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
     await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: epoch.timestamp });
     await stack.deployer.testClient!.mine({ blocks: 1 });
   }
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
   const observedAt = epoch.timestamp > block.timestamp ? epoch.timestamp : block.timestamp;
   const publish = (feed: Address, value: number) =>
     publishNextRound(relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
@@ -414,15 +417,15 @@ async function seedLiquidityOnce(stack: Stack, tx: TxManager): Promise<void> {
   const amount = synth / 5n;
   const price = await stack.agent.publicClient.readContract({
     address: stack.addresses.vault,
-    abi: priceAbi,
+    abi: syntheticVaultAbi,
     functionName: 'priceWad',
   });
   const usd = (amount * price) / 10n ** 18n / 10n ** 12n;
-  const [token0] = await Promise.all([
-    stack.agent.publicClient
-      .readContract({ address: stack.addresses.pool, abi: token0Abi, functionName: 'TOKEN0' })
-      .catch(() => stack.addresses.synth),
-  ]);
+  const token0 = await stack.agent.publicClient.readContract({
+    address: stack.addresses.pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'TOKEN0',
+  });
   const synthFirst = token0.toLowerCase() === stack.addresses.synth.toLowerCase();
   const [amount0, amount1] = synthFirst ? [amount, usd] : [usd, amount];
   const block = await stack.agent.publicClient.getBlock();
@@ -447,31 +450,3 @@ async function seedLiquidityOnce(stack: Stack, tx: TxManager): Promise<void> {
     data: call.data,
   });
 }
-
-const latestRoundAbi = [
-  {
-    type: 'function',
-    name: 'latestRound',
-    inputs: [],
-    outputs: [{ type: 'uint80', name: '' }],
-    stateMutability: 'view',
-  },
-] as const;
-const priceAbi = [
-  {
-    type: 'function',
-    name: 'priceWad',
-    inputs: [],
-    outputs: [{ type: 'uint256', name: '' }],
-    stateMutability: 'view',
-  },
-] as const;
-const token0Abi = [
-  {
-    type: 'function',
-    name: 'TOKEN0',
-    inputs: [],
-    outputs: [{ type: 'address', name: '' }],
-    stateMutability: 'view',
-  },
-] as const;

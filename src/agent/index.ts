@@ -51,6 +51,7 @@ export {
   loadGenerator,
   loadModelById,
   MODELS_DIR,
+  modelFileLoader,
   type TrainedForecaster,
   trainAgentForecaster,
 } from './models.js';

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
+import { NonRetryableError } from '../errors/index.js';
 import {
   datasetFeatures,
   inferFixedReal,
@@ -79,4 +80,17 @@ export function loadModelById(stateDir: string, id: Hex): Uint8Array | undefined
   const shipped = loadGenerator();
   if (shipped.id === id) return shipped.bytes;
   return undefined;
+}
+
+/** `loadModelById` as a loader that says where to put a missing file (for `verify` and `verify --synth`). */
+export function modelFileLoader(stateDir: string): (id: Hex) => Promise<Uint8Array> {
+  return async (id) => {
+    const bytes = loadModelById(stateDir, id);
+    if (!bytes)
+      throw new NonRetryableError(`Model file ${id} is not in ${stateDir}/models or models/.`, {
+        details: 'Copy the model file (named <id>.json) into <stateDir>/models.',
+        docsPath: 'docs/models.md#model-file-format',
+      });
+    return bytes;
+  };
 }

@@ -17,7 +17,6 @@ import {
   scanLogs,
   syntheticVaultAbi,
 } from '../chain/index.js';
-import { NonRetryableError } from '../errors/index.js';
 import {
   dequantize,
   inferFixed,
@@ -39,7 +38,7 @@ import {
   zkCommitment,
 } from '../zk/index.js';
 import type { Journal } from './journal/index.js';
-import { loadModelById } from './models.js';
+import { modelFileLoader } from './models.js';
 
 /**
  * `provenant verify --synth`: re-derives each synthetic-vault decision from its manifest and checks it
@@ -574,15 +573,7 @@ export function synthVerifyDependencies(parameters: {
   const { stateDir, ...rest } = parameters;
   return {
     ...rest,
-    loadModelFile: async (id: Hex) => {
-      const bytes = loadModelById(stateDir, id);
-      if (!bytes)
-        throw new NonRetryableError(`Model file ${id} is not in ${stateDir}/models or models/.`, {
-          details: 'Copy the model file (named <id>.json) into <stateDir>/models.',
-          docsPath: 'docs/models.md#model-file-format',
-        });
-      return bytes;
-    },
+    loadModelFile: modelFileLoader(stateDir),
   };
 }
 

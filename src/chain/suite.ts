@@ -3,7 +3,7 @@ import { prepareCall } from './actions/call.js';
 import { sendPrepared } from './actions/write.js';
 import type { ProvenantClients } from './clients.js';
 import { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
-import { provenantTimelockAbi } from './generated/contracts.js';
+import { provenantTimelockAbi, syntheticVaultAbi } from './generated/contracts.js';
 
 /** Who holds which role at deployment. Governance (the timelock) is the admin of every governed value. */
 export type SuiteRoles = {
@@ -285,16 +285,7 @@ export async function deploySuite(
 }
 
 async function readSynth(clients: ProvenantClients, vault: Address): Promise<Address> {
-  const abi = [
-    {
-      type: 'function',
-      name: 'SYNTH',
-      inputs: [],
-      outputs: [{ type: 'address', name: '' }],
-      stateMutability: 'view',
-    },
-  ] as const;
-  return clients.publicClient.readContract({ address: vault, abi, functionName: 'SYNTH' });
+  return clients.publicClient.readContract({ address: vault, abi: syntheticVaultAbi, functionName: 'SYNTH' });
 }
 
 async function wireTimelock(clients: ProvenantClients, addresses: Record<string, Address>): Promise<void> {

@@ -1,4 +1,5 @@
 import { type Hex, keccak256, toBytes } from 'viem';
+import { GUARD_FIELDS, type GuardField } from '../chain/index.js';
 
 /** The action ids PolicyGuard keys policies by (PolicyActions in contracts/src/policy/IPolicyGuard.sol). */
 export const POLICY_ACTIONS = {
@@ -16,16 +17,5 @@ export function actionName(id: Hex): string {
 }
 
 /** The field order of PolicyGuard.Field (CeilingExceeded / GuardianCannotLoosen carry its index). */
-export const POLICY_FIELDS = [
-  'epochCap',
-  'lifetimeCap',
-  'rateLimit',
-  'subjectRateLimit',
-  'minValue',
-  'maxValue',
-  'maxStep',
-  'marginBps',
-  'maxOracleAge',
-  'maxDeviationBps',
-] as const;
-export type PolicyField = (typeof POLICY_FIELDS)[number];
+export const POLICY_FIELDS = GUARD_FIELDS;
+export type PolicyField = GuardField;

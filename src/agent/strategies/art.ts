@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { type Address, encodeAbiParameters, type Hex, keccak256 } from 'viem';
-import { prepareCall, provenanceNFTAbi } from '../../chain/index.js';
 import { fixedToPpm, type ModelFile, marketStateFromRounds } from '../../models/index.js';
 import { type ContentStore, type Manifest, renderAsset } from '../../provenance/index.js';
+import { artEvolveCall, artMintCall, storeAsset } from './artCalls.js';
 import type { Intent, Strategy } from './types.js';
 
 /** One token the agent minted, with its versions (rebuilt from confirmed intents in the journal). */
@@ -48,8 +47,6 @@ export type ProvenForecastRef = {
   outputs: readonly [bigint, bigint];
   scaleBits: number;
 };
-
-const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
 
 /**
  * art: mint a market-art NFT when the market regime changes (calm, trending, volatile), and evolve the
@@ -102,25 +99,12 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
           nonce,
           parent: null,
         });
-        const manifestCid = await store(
-          parameters.content,
-          asset.png,
-          asset.metadataBytes,
-          asset.manifestBytes,
-        );
-        const call = prepareCall({
-          address: parameters.nft,
-          abi: provenanceNFTAbi,
-          functionName: 'mint',
-          args: [
-            context.agent,
-            parameters.modelId,
-            asset.commitment,
-            nonce,
-            sha256(asset.manifestBytes),
-            sha256(asset.metadataBytes),
-          ],
-          label: `mint art (${regime})`,
+        const manifestCid = await storeAsset(parameters.content, asset);
+        const call = artMintCall(parameters.nft, {
+          to: context.agent,
+          modelId: parameters.modelId,
+          nonce,
+          asset,
         });
         return [
           intent(
@@ -157,29 +141,13 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
           nonce: latest.nonce,
           parent: { manifestCid: parent.manifestCid, commitment: parent.commitment },
         });
-        const manifestCid = await store(
-          parameters.content,
-          asset.png,
-          asset.metadataBytes,
-          asset.manifestBytes,
-        );
-        const call = prepareCall({
-          address: parameters.nft,
-          abi: provenanceNFTAbi,
-          functionName: 'evolve',
-          args: [
-            latest.tokenId,
-            BigInt(parent.version),
-            parameters.modelId,
-            asset.commitment,
-            sha256(asset.manifestBytes),
-            sha256(asset.metadataBytes),
-          ],
-          label: `evolve art v${version}`,
+        const manifestCid = await storeAsset(parameters.content, asset);
+        const { call, key } = artEvolveCall(parameters.nft, {
+          tokenId: latest.tokenId,
+          parentVersion: parent.version,
+          modelId: parameters.modelId,
+          asset,
         });
-        const key = keccak256(
-          encodeAbiParameters([{ type: 'string' }, { type: 'bytes32' }], ['art-evolve', asset.commitment]),
-        );
         return [
           intent(
             key,
@@ -261,15 +229,4 @@ function intent(
     decision,
     manifest: { cid: manifestCid, commitment: asset.commitment, bytes: asset.manifestBytes },
   };
-}
-
-async function store(
-  content: ContentStore,
-  png: Uint8Array,
-  metadata: Uint8Array,
-  manifest: Uint8Array,
-): Promise<string> {
-  await content.put(png);
-  await content.put(metadata);
-  return content.put(manifest);
 }

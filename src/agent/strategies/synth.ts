@@ -141,6 +141,7 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
         };
       };
       if (delta > 0n) return [make('mint', delta)];
+      // biome-ignore lint/complexity/useMathMinMax: bigints (Math.min takes numbers)
       const repay = -delta < synthBalance ? -delta : synthBalance;
       return repay >= E18 ? [make('repay', repay)] : [];
     },

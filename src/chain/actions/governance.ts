@@ -1,7 +1,7 @@
 import { type Address, encodeFunctionData, type Hex, keccak256, toBytes } from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
 import type { ProvenantClients } from '../clients.js';
-import { provenantGovernorAbi, provenantVotesAbi } from '../generated/contracts.js';
+import { provenantGovernorAbi, provenantTimelockAbi, provenantVotesAbi } from '../generated/contracts.js';
 import { type WriteReturnType, writeContract } from './write.js';
 
 /** One call a proposal makes through the timelock. */
@@ -236,7 +236,7 @@ export async function passProposalOnDevnet(
       onStep?.('queued');
       const delay = await clients.publicClient.readContract({
         address: addresses.timelock,
-        abi: timelockMinDelayAbi,
+        abi: provenantTimelockAbi,
         functionName: 'getMinDelay',
       });
       await advanceTime(clients, delay + 1n);
@@ -261,16 +261,6 @@ export async function passProposalOnDevnet(
     'The proposal did not advance; check the timelock delay and the quorum.',
   );
 }
-
-const timelockMinDelayAbi = [
-  {
-    type: 'function',
-    name: 'getMinDelay',
-    inputs: [],
-    outputs: [{ name: '', type: 'uint256' }],
-    stateMutability: 'view',
-  },
-] as const;
 
 /** Encodes one governed call for a proposal. */
 export function governanceCall(

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import {
   type DemoResult,
   formatSynthVerifyReport,
-  loadModelById,
+  modelFileLoader,
   summarizeJournal,
   summaryRows,
   synthVerifyDependencies,
@@ -67,12 +67,7 @@ async function verifyAll(result: DemoResult): Promise<string[]> {
     registry: stack.addresses.registry,
     content: stack.content,
     fromBlock: stack.addresses.fromBlock,
-    loadModelFile: async (id) => {
-      const bytes = loadModelById(stack.stateDir, id);
-      if (!bytes)
-        throw new NonRetryableError(`Model file ${id} is not in ${stack.stateDir}/models or models/.`);
-      return bytes;
-    },
+    loadModelFile: modelFileLoader(stack.stateDir),
   });
   const tokens = await mintedTokenIds(
     stack.agent.publicClient,

@@ -7,6 +7,7 @@ import {
   type GuardField,
   NotDeployedError,
   readManifest,
+  syntheticVaultAbi,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { POLICY_ACTIONS, type PolicyState, policyName, readPolicies } from '../../policy/index.js';
@@ -20,16 +21,6 @@ export type Deployment = {
   labels: Record<string, string>;
 };
 
-const synthAbi = [
-  {
-    type: 'function',
-    name: 'SYNTH',
-    inputs: [],
-    outputs: [{ type: 'address', name: '' }],
-    stateMutability: 'view',
-  },
-] as const;
-
 /** Reads `<stateDir>/deployments/<chainId>.json` and resolves the suite's addresses (the sWTI token from its vault). */
 export async function loadDeployment(context: ChainContext): Promise<Deployment> {
   const chainId = context.clients.chain.id;
@@ -39,7 +30,7 @@ export async function loadDeployment(context: ChainContext): Promise<Deployment>
   if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', chainId);
   const synth = await context.clients.publicClient.readContract({
     address: vault,
-    abi: synthAbi,
+    abi: syntheticVaultAbi,
     functionName: 'SYNTH',
   });
   const addresses = agentAddresses(manifest, { synth });

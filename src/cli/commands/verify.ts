@@ -3,7 +3,7 @@ import type { Hex } from 'viem';
 import {
   formatSynthVerifyReport,
   journalPath,
-  loadModelById,
+  modelFileLoader,
   openJournal,
   resolveAgentAddresses,
   synthVerifyDependencies,
@@ -65,18 +65,7 @@ export function registerVerify(program: Command): void {
           registry: addresses.registry,
           content: new ContentStore(session.stateDir),
           fromBlock: addresses.fromBlock,
-          loadModelFile: async (id: Hex) => {
-            const bytes = loadModelById(session.stateDir, id);
-            if (!bytes)
-              throw new NonRetryableError(
-                `Model file ${id} is not in ${session.stateDir}/models or models/.`,
-                {
-                  details: 'Copy the model file (named <id>.json) into <stateDir>/models.',
-                  docsPath: 'docs/models.md#model-file-format',
-                },
-              );
-            return bytes;
-          },
+          loadModelFile: modelFileLoader(session.stateDir),
         });
         const reports: VerifyReport[] = [];
         if (flags.all) {
