@@ -381,27 +381,40 @@ async function governanceUnpause(stack: Stack, journal: Journal, epoch: ReplayEp
 
 /** Publishes the epoch's rounds (skipping any the chain already has: a resumed run repeats nothing). */
 async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayEpoch): Promise<void> {
-  const { relayer, addresses } = stack;
-  const wtiRound = await relayer.publicClient.readContract({
-    address: addresses.feeds.WTI,
+  const wtiRound = await stack.relayer.publicClient.readContract({
+    address: stack.addresses.feeds.WTI,
     abi: medianOracleAbi,
     functionName: 'latestRound',
   });
   if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return;
+  await publishMarketDay(stack, reporters, epoch);
+}
+
+/** A market day's closes (gold optional): what `publishMarketDay` needs. */
+export type MarketDay = Pick<ReplayEpoch, 'timestamp' | 'wti' | 'brent'> & { gold?: number | undefined };
+
+/**
+ * Publishes one market day into the oracles: chain time follows market time (an empty block at the
+ * day's close, so every call and simulation of that day sees it), then one signed round per feed.
+ */
+export async function publishMarketDay(
+  stack: Pick<Stack, 'relayer' | 'deployer' | 'addresses'>,
+  reporters: ReporterSet,
+  day: MarketDay,
+): Promise<void> {
+  const { relayer, addresses } = stack;
   const block = await relayer.publicClient.getBlock();
-  if (block.timestamp < epoch.timestamp) {
-    // Chain time follows market time: mine an empty block at the epoch's close so every call and
-    // simulation of this epoch sees it.
-    await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: epoch.timestamp });
+  if (block.timestamp < day.timestamp) {
+    await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: day.timestamp });
     await stack.deployer.testClient!.mine({ blocks: 1 });
   }
   // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
-  const observedAt = epoch.timestamp > block.timestamp ? epoch.timestamp : block.timestamp;
+  const observedAt = day.timestamp > block.timestamp ? day.timestamp : block.timestamp;
   const publish = (feed: Address, value: number) =>
     publishNextRound(relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
-  await publish(addresses.feeds.WTI, epoch.wti);
-  if (epoch.brent !== undefined) await publish(addresses.feeds.BRENT, epoch.brent);
-  if (epoch.gold !== undefined) await publish(addresses.feeds.XAU, epoch.gold);
+  await publish(addresses.feeds.WTI, day.wti);
+  if (day.brent !== undefined) await publish(addresses.feeds.BRENT, day.brent);
+  if (day.gold !== undefined) await publish(addresses.feeds.XAU, day.gold);
 }
 
 /**

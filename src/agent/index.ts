@@ -35,6 +35,8 @@ export {
   type DemoProgress,
   type DemoResult,
   type DemoTotals,
+  type MarketDay,
+  publishMarketDay,
   runDemo,
 } from './demo.js';
 export * from './journal/index.js';
