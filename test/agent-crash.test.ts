@@ -8,11 +8,9 @@ import {
   type Agent,
   agentStatus,
   buildAgent,
-  buildReplay,
   type Journal,
   journalPath,
   openJournal,
-  openStack,
   parseAgentOptions,
   type ReplayEpoch,
   runAgentLoop,
@@ -30,7 +28,7 @@ import {
   startDevnet,
   syntheticVaultAbi,
 } from '../src/chain/index.js';
-import { publishDay } from './fixtures/chain.js';
+import { openReplayStack, publishDay } from './fixtures/chain.js';
 
 const OPTIONS = { art: { size: 64, evolveEveryEpochs: 2, maxTokens: 4 } };
 
@@ -110,18 +108,16 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
   }
 
   beforeAll(async () => {
-    const replay = buildReplay({ start: '2020-01-08', end: '2020-02-07', warmupDays: 70 });
-    stack = await openStack({
+    const opened = await openReplayStack({
       stateDir: dir,
       statePath,
+      start: '2020-01-08',
+      end: '2020-02-07',
+      warmupDays: 70,
       trainEnd: '2020-01-01',
-      forecasterKind: 'ridge',
-      genesisTimestamp: replay[0]!.timestamp - 86_400n,
     });
-    for (const e of replay) {
-      if (e.warmup) await publishDay(stack, e);
-      else acting.push(e);
-    }
+    stack = opened.stack;
+    acting.push(...opened.acting);
   });
   afterAll(async () => {
     await restarted?.stop();

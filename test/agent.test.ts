@@ -9,19 +9,17 @@ import {
   type AgentOptions,
   ApprovalError,
   buildAgent,
-  buildReplay,
   type EpochReport,
   type Journal,
   journalPath,
   openJournal,
-  openStack,
   parseAgentOptions,
   type ReplayEpoch,
   runDemo,
   type Stack,
 } from '../src/agent/index.js';
 import { createTxManager, readPosition, syntheticVaultAbi } from '../src/chain/index.js';
-import { DEVNET_AGENT_KEY, type MarketDay, nextDay, publishDay } from './fixtures/chain.js';
+import { DEVNET_AGENT_KEY, type MarketDay, nextDay, openReplayStack, publishDay } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
 
 type Running = { journal: Journal; agent: Agent; dir: string };
@@ -54,7 +52,6 @@ async function mintedEvents(stack: Stack, intentId?: Hex) {
 describe('agent on anvil', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provenant-agent-'));
   let stack: Stack;
-  let replay: ReplayEpoch[];
   let day: MarketDay;
   let epoch: number;
   const acting: ReplayEpoch[] = [];
@@ -70,18 +67,16 @@ describe('agent on anvil', () => {
   }
 
   beforeAll(async () => {
-    replay = buildReplay({ start: '2020-01-02', end: '2020-02-14', warmupDays: 70 });
-    stack = await openStack({
+    const opened = await openReplayStack({
       stateDir: dir,
       statePath: null,
+      start: '2020-01-02',
+      end: '2020-02-14',
+      warmupDays: 70,
       trainEnd: '2020-01-01',
-      forecasterKind: 'ridge',
-      genesisTimestamp: replay[0]!.timestamp - 86_400n,
     });
-    for (const e of replay) {
-      if (e.warmup) await publishDay(stack, e);
-      else acting.push(e);
-    }
+    stack = opened.stack;
+    acting.push(...opened.acting);
     epoch = acting[0]!.index - 1;
   });
   afterAll(async () => {
