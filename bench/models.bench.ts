@@ -6,22 +6,34 @@
  * `npx tsx bench/models.bench.ts garch-cusum` runs the walk-forwards with `errorScale: 'garch'` and
  * the signed CUSUM (`meanShift: DEFAULT_MEAN_SHIFT_CUSUM`, rationale 9) instead of the monitor's
  * defaults, and lists every halt onset of the run.
+ * `npx tsx bench/models.bench.ts oracle` runs them on the oracle-only features the agent's (zk-provable)
+ * forecaster uses (`oracleDatasetFeatures`: the last 21 prices as the feed publishes them).
  */
 
 import { DEFAULT_MEAN_SHIFT_CUSUM, type DriftMonitorOptions } from '../src/models/drift/index.js';
 import { runBacktest } from '../src/models/evaluation/index.js';
-import { datasetFeatures, inferFixed, quantize, trainForecaster } from '../src/models/forecast/index.js';
+import {
+  datasetFeatures,
+  inferFixed,
+  oracleDatasetFeatures,
+  quantize,
+  trainForecaster,
+} from '../src/models/forecast/index.js';
 
 const fmt = (v: number, d = 3) => v.toFixed(d);
 
 const arg = process.argv[2];
-if (arg !== undefined && arg !== 'garch-cusum')
-  throw new RangeError(`drift mode must be omitted (the DriftMonitor defaults) or garch-cusum, got ${arg}`);
+if (arg !== undefined && arg !== 'garch-cusum' && arg !== 'oracle')
+  throw new RangeError(
+    `mode must be omitted (the DriftMonitor defaults), garch-cusum or oracle (oracle-only features), got ${arg}`,
+  );
 const drift: DriftMonitorOptions | undefined =
   arg === 'garch-cusum' ? { errorScale: 'garch', meanShift: { ...DEFAULT_MEAN_SHIFT_CUSUM } } : undefined;
-console.log(`drift monitor: ${arg ?? 'defaults'}`);
+console.log(`drift monitor: ${arg === 'garch-cusum' ? arg : 'defaults'}`);
 
-const features = datasetFeatures('wti-daily');
+const features =
+  arg === 'oracle' ? oracleDatasetFeatures('wti-daily', { scaleBits: 20 }) : datasetFeatures('wti-daily');
+console.log(`features: ${features.names.join(', ')}`);
 for (const model of ['mlp', 'ridge'] as const) {
   const r = runBacktest({ dataset: 'wti-daily', features, model, ...(drift ? { drift } : {}) });
   const m = r.metrics;

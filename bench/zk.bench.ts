@@ -1,9 +1,10 @@
 /**
  * zk benchmarks (not timed tests): prints figures. Run with `npx tsx bench/zk.bench.ts [--target ridge|mlp]`
- * (default ridge: the agent's forecaster, committed artefacts in zk/ridge/; mlp: models/forecaster-wti.json,
- * keys made on first use and cached). One target per process, so the peak RSS is that target's.
- * - constraints per part (each dense layer, input range checks, the Poseidon weight commitment),
- *   measured by compiling each part alone, and the total of the real circuit;
+ * (default ridge: the agent's forecaster, committed artefacts in zk/ridge/; mlp: the same recipe as an
+ * MLP on the oracle features, keys made on first use and cached). One target per process, so the peak RSS
+ * is that target's.
+ * - constraints per part (oracle features from 21 answers, the accumulator chain, each dense layer, the
+ *   Poseidon weight commitment), measured by compiling each part alone, and the total of the real circuit;
  * - setup time (ridge: reuse of the committed r1cs/wasm/zkey on a cold cache);
  * - in-process proving time (median of 5 after one warm-up) and peak RSS of this process;
  * - gas, from the forge gas tests: gate.submit alone, vault.mintWithProof after it, the one-call
@@ -11,12 +12,13 @@
  *   zk-gated action ≤ 300,000 gas.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ModelFile, parseModelFile } from '../src/models/index.js';
+import type { ModelFile } from '../src/models/index.js';
 import {
   constraintsPerPart,
+  mlpFixtureModel,
   prove,
   REPO_ROOT,
   releaseCurves,
@@ -25,24 +27,21 @@ import {
   wtiInputs,
 } from '../src/zk/index.js';
 
-const ANSWERS = 2;
 const t = process.argv.indexOf('--target');
 const target = t >= 0 ? process.argv[t + 1] : 'ridge';
 let model: ModelFile;
 if (target === 'ridge') model = ridgeFixtureModel();
-else if (target === 'mlp') {
-  const path = join(REPO_ROOT, 'models', 'forecaster-wti.json');
-  model = parseModelFile(readFileSync(path, 'utf8'), path);
-} else throw new Error(`--target must be ridge or mlp, got ${target}`);
+else if (target === 'mlp') model = mlpFixtureModel();
+else throw new Error(`--target must be ridge or mlp, got ${target}`);
 console.log(
   `target ${target}: ${model.layers.map((l) => `${l.inputs}→${l.outputs} ${l.activation}`).join(', ')}; scaleBits ${model.scaleBits}`,
 );
 
-const parts = await constraintsPerPart(model, { answers: ANSWERS });
+const parts = await constraintsPerPart(model);
 // Ridge: a cold cache, so the figure is what a fresh clone pays (committed artefacts, no circom, no ptau).
 const cacheDir = target === 'ridge' ? mkdtempSync(join(tmpdir(), 'zk-bench-')) : undefined;
 const s0 = performance.now();
-const art = await setup(model, { answers: ANSWERS, cacheDir, log: (m) => console.log(`  [setup] ${m}`) });
+const art = await setup(model, { cacheDir, log: (m) => console.log(`  [setup] ${m}`) });
 const setupMs = performance.now() - s0;
 console.log('constraints (each part compiled alone, O2):');
 for (const p of parts) console.log(`  ${p.part}: ${p.constraints}`);
@@ -53,7 +52,7 @@ console.log(
   `setup: ${setupMs.toFixed(0)} ms${cacheDir ? ' (cold cache: committed zk/ridge/ artefacts reused)' : ' (cached keys)'}`,
 );
 
-const inputs = wtiInputs(model, ANSWERS);
+const inputs = wtiInputs(model);
 const rssBefore = process.memoryUsage().rss;
 await prove(art, model, inputs); // warm-up (loads the curve and its worker threads)
 const times: number[] = [];

@@ -73,7 +73,10 @@ type Manifest = {
   action: string;
   model: { id: Hex };
   inputs: { rounds: [string, string][] } & Record<string, unknown>;
-  proof: { kind: string; roundIds: string[]; publicSignals: string[] } & Record<string, unknown>;
+  proof: { kind: string; roundIds: string[]; lastRoundId: string; publicSignals: string[] } & Record<
+    string,
+    unknown
+  >;
 } & Record<string, unknown>;
 
 /** The manifest of a zk-gated mint, parsed, with its ref. */
@@ -106,12 +109,13 @@ describe('provenant verify --synth', () => {
       'manifest-format',
       'vault-event',
       'model-file',
+      'features-replay',
       'forecast-replay',
       'oracle-rounds',
       'zk-circuit',
       'zk-commitment',
       'zk-rounds',
-      'zk-features',
+      'zk-accumulator',
       'zk-forecast',
       'zk-calldata',
       'zk-proof',
@@ -139,7 +143,7 @@ describe('provenant verify --synth', () => {
   test('a changed public signal fails the proof (and the intent id)', async () => {
     const { ref, manifest } = await zkMint();
     const signals = [...manifest.proof.publicSignals];
-    signals[1] = (BigInt(signals[1]!) + 1n).toString(); // output0 + 1 in the packed word
+    signals[2] = (BigInt(signals[2]!) + 1n).toString(); // output0 + 1 in the packed word
     const cid = await storeTampered({ ...manifest, proof: { ...manifest.proof, publicSignals: signals } });
     const report = await verifySynthDecision({ intentId: ref.intentId, manifestCid: cid }, deps);
     const names = failed(report);
@@ -160,7 +164,9 @@ describe('provenant verify --synth', () => {
     last[1] = (BigInt(onChain) + 1n).toString();
     const cid = await storeTampered({ ...manifest, inputs: { ...manifest.inputs, rounds } });
     const report = await verifySynthDecision({ intentId: ref.intentId, manifestCid: cid }, deps);
-    expect(failed(report)).toEqual(['intent-id', 'oracle-rounds']);
+    // One unit (1e-8 USD) is below the features' resolution (2^-20 of a return), so the features and
+    // the forecast stay the same; the exact checks catch it: the round itself and the proof's accumulator.
+    expect(failed(report)).toEqual(['intent-id', 'oracle-rounds', 'zk-accumulator']);
     const check = report.checks.find((c) => c.name === 'oracle-rounds')!;
     expect(check.expected).toContain(`round ${last[0]}`);
     expect(check.expected).toContain(last[1]);
@@ -205,8 +211,8 @@ describe('ERC-7007 verify with a groth16 proof (ForecastAigcVerifier)', () => {
     const modelId = synth.model.id as Hex;
     const proofId = keccak256(
       encodeAbiParameters(
-        [{ type: 'uint80[]' }, { type: 'uint256[]' }],
-        [synth.proof.roundIds.map(BigInt), synth.proof.publicSignals.map(BigInt)],
+        [{ type: 'uint80' }, { type: 'uint256[]' }],
+        [BigInt(synth.proof.lastRoundId), synth.proof.publicSignals.map(BigInt)],
       ),
     );
     // A groth16 art manifest: canonical JSON with `forecastProof: { modelId, proofId }`.

@@ -21,15 +21,18 @@ import {
 } from '../src/chain/index.js';
 import { loadDataset } from '../src/data/index.js';
 import {
-  datasetFeatures,
   inferFixed,
   inferFixedReal,
-  quantize,
+  oracleDatasetFeatures,
+  oracleFeaturesFixed,
   toForecast,
   trainForecaster,
 } from '../src/models/index.js';
 import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import {
+  absorbRounds,
+  accumulate,
+  accumulatorAt,
   decodePublicSignals,
   type ForecastProof,
   latestRounds,
@@ -47,30 +50,35 @@ import {
 import { runCli } from './cliHarness.js';
 
 /**
- * Issue 8 end to end on anvil: the agent's ridge forecaster (trained before the replay) proves a real
- * WTI forecast with the committed zk/ridge/ artefacts (no setup), the gate checks it against the
- * registry and the oracle's rounds, and the vault mints through its zk path within the proven bound.
+ * Issue 8 end to end on anvil: the agent's ridge forecaster (trained before the replay, on oracle-only
+ * features) proves a real WTI forecast with the committed zk/ridge/ artefacts (no setup). The circuit
+ * derives the features from the feed's last 21 answers and hashes them into the feed accumulator's
+ * Poseidon chain; the gate checks the chain end against the accumulator, the commitment against the
+ * registry, and the vault mints through its zk path within the proven bound.
  */
-const TRAIN_END = '2024-02-29';
-const DATES = ['2024-03-11', '2024-03-12', '2024-03-13', '2024-03-14', '2024-03-15'];
-const FORECAST_DATE = DATES.at(-1)!;
+const TRAIN_END = '2024-01-31';
+const FORECAST_DATE = '2024-03-15';
+const WTI = loadDataset('wti-daily').series.points;
+/** 25 trading days up to the forecast date: the 21 answers the proof uses, and a few older rounds. */
+const DAYS = WTI.filter((p) => p.date <= FORECAST_DATE).slice(-25);
 const MAX_AGE = 4n * 86_400n;
 
 let stack: Stack;
 let stateDir: string;
 let art: ZkArtifacts;
 let gate: Address;
-let features: number[];
+let accumulator: Address;
 
 async function publish(date: string, value: number): Promise<void> {
   const at = timestampOf(date);
   await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: at });
   await stack.deployer.testClient!.mine({ blocks: 1 });
-  await publishNextRound(
+  const round = await publishNextRound(
     stack.relayer,
     { accounts: stack.reporterAccounts, spreadPpm: 0 },
     { feed: stack.addresses.feeds.WTI, answer: toAnswer(value, 8), observedAt: at },
   );
+  await absorbRounds(stack.relayer, accumulator, round.roundId);
 }
 
 /** Governance (the timelock) switches the vault's zk path on: impersonated on the devnet. */
@@ -110,20 +118,16 @@ beforeAll(async () => {
     statePath: null,
     trainEnd: TRAIN_END,
     forecasterKind: 'ridge',
-    genesisTimestamp: timestampOf(DATES[0]!) - 86_400n,
+    genesisTimestamp: timestampOf(DAYS[0]!.date) - 86_400n,
   });
-  const closes = loadDataset('wti-daily').series.points.filter((p) => DATES.includes(p.date));
-  expect(closes.map((c) => c.date)).toEqual(DATES);
-  for (const c of closes) await publish(c.date, c.value);
   gate = stack.manifest.contracts['ForecastProofGate.WTI']!.address;
+  accumulator = stack.manifest.contracts['FeedAccumulator.WTI']!.address;
+  expect(DAYS.at(-1)!.date).toBe(FORECAST_DATE);
+  for (const c of DAYS) await publish(c.date, c.value);
   await enableZkPath(stack.addresses.vault);
-  const fs = datasetFeatures('wti-daily');
-  const row = fs.dates.indexOf(FORECAST_DATE);
-  expect(row).toBeGreaterThan(0);
-  features = fs.X[row]!.map((v) => quantize(v, stack.forecaster.model.scaleBits));
   // The committed zk/ridge/ artefacts: no compile, no trusted setup on a fresh clone.
-  art = await setup(stack.forecaster.model, { answers: 2 });
-}, 120_000);
+  art = await setup(stack.forecaster.model);
+}, 180_000);
 
 afterAll(async () => {
   await stack?.close();
@@ -131,7 +135,7 @@ afterAll(async () => {
 });
 
 describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
-  let proof: ForecastProof & { roundIds: bigint[] };
+  let proof: ForecastProof & { roundIds: bigint[]; answers: bigint[]; lastRoundId: bigint };
   let proofId: Hex;
 
   test('the registry holds the forecaster zk commitment, set at registration before approval', async () => {
@@ -142,26 +146,36 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
       args: [stack.forecaster.id],
     });
     expect(registered).toBe(zkCommitmentHex(stack.forecaster.model));
-    expect(art.layout.layers).toEqual([{ inputs: 8, outputs: 2, activation: 'linear' }]);
+    expect(art.layout.layers).toEqual([{ inputs: 5, outputs: 2, activation: 'linear' }]);
+    expect(art.layout.answers).toBe(21);
   });
 
   test('proves the 2024-03-15 forecast from the oracle rounds; the gate accepts it; the vault mints within the proven bound', async () => {
     proof = await proveFromChain(stack.agent, {
       feed: stack.addresses.feeds.WTI,
+      accumulator,
       artifacts: art,
       model: stack.forecaster.model,
-      features,
     });
-    // The proven forecast is the agent's own fixed-point forecast, bit for bit.
+    // The proven forecast is the agent's own fixed-point forecast on the oracle's last 21 answers, bit for bit.
+    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 21);
+    expect(proof.answers).toEqual(rounds.answers);
+    expect(rounds.answers.at(-1)).toBe(toAnswer(DAYS.at(-1)!.value, 8));
+    const features = oracleFeaturesFixed(rounds.answers, 20).map(Number);
     expect(proof.outputs).toEqual(inferFixed(stack.forecaster.model, features).map(BigInt));
+    // ... and the features are the ones the forecaster was trained on for that date.
+    const trained = oracleDatasetFeatures('wti-daily', { scaleBits: 20 });
+    expect(features.map((f) => f / 2 ** 20)).toEqual(trained.X[trained.dates.indexOf(FORECAST_DATE)]);
     expect(await verifyProof(art.vkey, proof.proof, proof.publicSignals)).toBe(true);
+    // accLast is the accumulator's chain over those answers, and its on-chain value at the last round.
     const decoded = decodePublicSignals(art.layout, proof.publicSignals);
-    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
-    expect(decoded.answers).toEqual(rounds.answers);
+    const chainStart = await accumulatorAt(stack.agent, accumulator, rounds.roundIds[0]! - 1n);
+    expect(decoded.accLast).toBe(accumulate(chainStart, rounds.answers));
+    expect(decoded.accLast).toBe(await accumulatorAt(stack.agent, accumulator, proof.lastRoundId));
 
     const submitted = await submitForecastProof(stack.agent, gate, {
       modelId: stack.forecaster.id,
-      roundIds: proof.roundIds,
+      lastRoundId: proof.lastRoundId,
       calldata: proof.calldata,
     });
     proofId = submitted.proofId;
@@ -206,7 +220,7 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     const e = await refusal(
       submitForecastProof(stack.agent, gate, {
         modelId: stack.forecaster.id,
-        roundIds: proof.roundIds,
+        lastRoundId: proof.lastRoundId,
         calldata: proof.calldata,
       }),
     );
@@ -216,39 +230,48 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
   test('weights that are not the registered model are refused (ZkCommitmentMismatch)', async () => {
     // Same architecture (same circuit, same keys), other weights: a ridge trained on another window.
     const other = trainForecaster({
-      features: datasetFeatures('wti-daily'),
+      features: oracleDatasetFeatures('wti-daily', { scaleBits: 20 }),
       kind: 'ridge',
       trainEnd: '2018-12-31',
       window: 2520,
       seed: 42,
       scaleBits: 20,
     }).model;
-    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
-    const forged = await prove(art, other, { features, answers: rounds.answers });
+    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 21);
+    const accPrev = await accumulatorAt(stack.agent, accumulator, rounds.roundIds[0]! - 1n);
+    const forged = await prove(art, other, { answers: rounds.answers, accPrev });
     const e = await refusal(
       submitForecastProof(stack.agent, gate, {
         modelId: stack.forecaster.id,
-        roundIds: rounds.roundIds,
+        lastRoundId: rounds.roundIds.at(-1)!,
         calldata: forged.calldata,
       }),
     );
     expect(e.errorName).toBe('ZkCommitmentMismatch');
   }, 30_000);
 
-  test('inputs that differ from the oracle rounds are refused (ZkAnswerMismatch)', async () => {
-    const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
-    const answers = [rounds.answers[0]!, rounds.answers[1]! + 1_000_000n]; // +0.01 USD
-    const p = await prove(art, stack.forecaster.model, { features, answers });
-    const e = await refusal(
-      submitForecastProof(stack.agent, gate, {
-        modelId: stack.forecaster.id,
-        roundIds: rounds.roundIds,
-        calldata: p.calldata,
-      }),
-    );
-    expect(e.errorName).toBe('ZkAnswerMismatch');
-    expect(e.args.roundId).toBe(rounds.roundIds[1]);
-  }, 30_000);
+  test.each([
+    ['the latest', 20],
+    ['the oldest (it enters only the momentum and absolute-movement features)', 0],
+  ])(
+    'inputs that differ from the oracle rounds are refused (ZkAccumulatorMismatch): %s answer +0.01 USD',
+    async (_, k) => {
+      const rounds = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 21);
+      const answers = rounds.answers.map((a, i) => (i === k ? a + 1_000_000n : a));
+      const accPrev = await accumulatorAt(stack.agent, accumulator, rounds.roundIds[0]! - 1n);
+      const p = await prove(art, stack.forecaster.model, { answers, accPrev });
+      const e = await refusal(
+        submitForecastProof(stack.agent, gate, {
+          modelId: stack.forecaster.id,
+          lastRoundId: rounds.roundIds.at(-1)!,
+          calldata: p.calldata,
+        }),
+      );
+      expect(e.errorName).toBe('ZkAccumulatorMismatch');
+      expect(e.args.roundId).toBe(rounds.roundIds.at(-1));
+    },
+    30_000,
+  );
 
   test('CLI: `zk prove` proves from the chain with the registered forecaster; `zk verify` accepts it and refuses a tampered file', async () => {
     const out = join(stateDir, 'proof.json');
@@ -257,13 +280,15 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     const file = JSON.parse(readFileSync(out, 'utf8')) as {
       outputs: string[];
       roundIds: string[];
+      lastRoundId: string;
       publicSignals: string[];
     };
     expect(file.outputs).toEqual(proof.outputs.map(String));
     expect(file.roundIds).toEqual(proof.roundIds.map(String));
+    expect(file.lastRoundId).toBe(proof.lastRoundId.toString());
     expect(await runCli(stack, ['zk', 'verify', out], 1)).toMatch(/proof\s+valid/);
     const tampered = join(stateDir, 'tampered.json');
-    file.publicSignals[1] = (BigInt(file.publicSignals[1]!) + 1n).toString();
+    file.publicSignals[2] = (BigInt(file.publicSignals[2]!) + 1n).toString(); // the forecast
     writeFileSync(tampered, JSON.stringify(file));
     const previous = process.exitCode;
     expect(await runCli(stack, ['zk', 'verify', tampered], 1)).toContain('INVALID');
@@ -272,11 +297,10 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
   }, 60_000);
 
   test('the synth strategy with options.zk mints through vault.proveAndMint, sized within the proven bound', async () => {
-    const next = loadDataset('wti-daily').series.points.find((p) => p.date === '2024-03-18')!;
+    const next = WTI.find((p) => p.date === '2024-03-18')!;
     await publish(next.date, next.value);
-    const fs = datasetFeatures('wti-daily');
-    const x = fs.X[fs.dates.indexOf(next.date)]!;
-    const wti = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 2);
+    const wti = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 21);
+    const x = oracleFeaturesFixed(wti.answers, 20).map((v) => Number(v) / 2 ** 20);
     const owner = stack.agentAccount.address;
     const position = await readPosition(stack.agent, stack.addresses.vault, owner);
     const risk = { targetVolBps: 2000, maxLeverageBps: 3000, scaleBits: 20 };
@@ -312,7 +336,12 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     const strategy = synthStrategy({
       vault: stack.addresses.vault,
       modelId: stack.forecaster.id,
-      zk: { artifacts: art, model: stack.forecaster.model, risk },
+      zk: {
+        artifacts: art,
+        model: stack.forecaster.model,
+        risk,
+        accumulatorAt: (roundId) => accumulatorAt(stack.agent, accumulator, roundId),
+      },
     });
     const [intent] = await strategy.decide(context);
     expect(intent?.kind).toBe('synth-mint');
@@ -341,7 +370,7 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     const offChain = zkMaxDebtOf({
       collateral: after.collateral,
       collateralDecimals: 6,
-      answer: wti.answers[1]!,
+      answer: wti.answers.at(-1)!,
       answerDecimals: 8,
       output1: proven.forecast[1]!,
       config: risk,
@@ -350,26 +379,27 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
   }, 60_000);
 
   test('a stale round is refused (ZkStaleRound)', async () => {
-    // Older rounds of the same feed: a fresh statement (other rounds), but the last of them (the round
+    // An older window of the same feed: a fresh statement (other rounds), but its last round (the round
     // the forecast is made on) older than the gate's 4 days.
-    const latest = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 5);
-    const roundIds = latest.roundIds.slice(0, 2);
-    const answers = latest.answers.slice(0, 2);
+    const latest = await latestRounds(stack.agent, stack.addresses.feeds.WTI, 25);
+    const roundIds = latest.roundIds.slice(0, 21);
+    const answers = latest.answers.slice(0, 21);
     const now = (await stack.agent.publicClient.getBlock()).timestamp;
-    const staleAt = latest.updatedAt[1]! + MAX_AGE + 1n;
+    const staleAt = latest.updatedAt[20]! + MAX_AGE + 1n;
     if (staleAt > now) {
       await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: staleAt });
       await stack.deployer.testClient!.mine({ blocks: 1 });
     }
-    const p = await prove(art, stack.forecaster.model, { features, answers });
+    const accPrev = await accumulatorAt(stack.agent, accumulator, roundIds[0]! - 1n);
+    const p = await prove(art, stack.forecaster.model, { answers, accPrev });
     const e = await refusal(
       submitForecastProof(stack.agent, gate, {
         modelId: stack.forecaster.id,
-        roundIds,
+        lastRoundId: roundIds.at(-1)!,
         calldata: p.calldata,
       }),
     );
     expect(e.errorName).toBe('ZkStaleRound');
-    expect(e.args.roundId).toBe(roundIds[1]);
+    expect(e.args.roundId).toBe(roundIds.at(-1));
   }, 30_000);
 });

@@ -17,6 +17,8 @@ export type AgentAddresses = {
   goldVault: Address;
   /** ForecastProofGate for the WTI feed (the vault's zk mint path); undefined on deployments without it. */
   zkGate: Address | undefined;
+  /** FeedAccumulator over the WTI feed (the Poseidon chain the gate binds proofs to); with `zkGate`. */
+  zkAccumulator: Address | undefined;
   /** ForecastAigcVerifier (ERC-7007 `groth16` proofs on the NFT); undefined on deployments without it. */
   aigcVerifier?: Address | undefined;
   /** The earliest deployment block of the suite: where event scans start (0 when unknown). */
@@ -39,6 +41,7 @@ export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Add
     feeds: { WTI: a('MedianOracle.WTI'), BRENT: a('MedianOracle.BRENT'), XAU: a('MedianOracle.XAU') },
     goldVault: a('SyntheticVault.sXAU'),
     zkGate: manifest.contracts['ForecastProofGate.WTI']?.address,
+    zkAccumulator: manifest.contracts['FeedAccumulator.WTI']?.address,
     aigcVerifier: manifest.contracts.ForecastAigcVerifier?.address,
     fromBlock: earliestDeploymentBlock(manifest),
   };

@@ -9,8 +9,7 @@ import {
   TxRevertedError,
   toContractRevertError,
 } from '../chain/index.js';
-import type { Series } from '../data/index.js';
-import { DriftMonitor, type ModelFile } from '../models/index.js';
+import { DriftMonitor, type ModelFile, OracleFeatureError } from '../models/index.js';
 import { FeedRefusedError, type FeedRules } from '../oracle/index.js';
 import { explainRefusal, type PolicyState, preflight, type Refusal, readPolicies } from '../policy/index.js';
 import type { ContentStore } from '../provenance/index.js';
@@ -36,7 +35,6 @@ export type AgentDependencies = {
   options: AgentOptions;
   feedRules: FeedRules;
   forecaster: { model: ModelFile; id: Hex; reference: { X: number[][]; errors: number[] } };
-  cpi: Series;
   content: ContentStore;
   strategies: Strategy[];
   decimals: number;
@@ -204,9 +202,10 @@ export function createAgent(deps: AgentDependencies): Agent {
     // infer
     let inference: Inference;
     try {
-      inference = infer(observation, deps.forecaster.model, deps.cpi, inferState);
+      inference = infer(observation, deps.forecaster.model, inferState);
     } catch (error) {
-      if (error instanceof RangeError) {
+      // Too little history, or a window with a non-positive price: nothing to act on this epoch.
+      if (error instanceof RangeError || error instanceof OracleFeatureError) {
         report.skipped = error.message;
         return report;
       }

@@ -15,10 +15,9 @@ import {
   type TxManager,
   writeContract,
 } from '../chain/index.js';
-import { loadDataset } from '../data/index.js';
 import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
-import { setup } from '../zk/index.js';
+import { absorbRounds, accumulatorAt, setup } from '../zk/index.js';
 import { type Agent, createAgent, type EpochReport } from './agent.js';
 import { DEMO_ZK_CONFIG } from './bootstrap.js';
 import { type Journal, openJournal } from './journal/index.js';
@@ -206,13 +205,19 @@ export type AgentZk = NonNullable<Parameters<typeof synthStrategy>[0]['zk']>;
  * (the ridge circuit's artefacts are committed under zk/ridge, so this is fast on a fresh clone).
  */
 export async function agentZk(
-  stack: Pick<Stack, 'addresses' | 'forecaster'>,
+  stack: Pick<Stack, 'addresses' | 'forecaster' | 'agent'>,
   options: AgentOptions,
 ): Promise<AgentZk | undefined> {
-  if (!options.zk || !stack.addresses.zkGate) return undefined;
-  const artifacts = await setup(stack.forecaster.model, { answers: 2 });
+  const { zkGate, zkAccumulator } = stack.addresses;
+  if (!options.zk || !zkGate || !zkAccumulator) return undefined;
+  const artifacts = await setup(stack.forecaster.model);
   const { maxProofAge: _age, ...risk } = DEMO_ZK_CONFIG;
-  return { artifacts, model: stack.forecaster.model, risk };
+  return {
+    artifacts,
+    model: stack.forecaster.model,
+    risk,
+    accumulatorAt: (roundId) => accumulatorAt(stack.agent, zkAccumulator, roundId),
+  };
 }
 
 export function buildAgent(
@@ -223,7 +228,6 @@ export function buildAgent(
   zk?: AgentZk,
 ): Agent {
   const a = stack.addresses;
-  const cpi = loadDataset('cpi-us').series;
   const artState = () => artStateFromJournal(journal);
   return createAgent({
     clients: stack.agent,
@@ -238,7 +242,6 @@ export function buildAgent(
       id: stack.forecaster.id,
       reference: stack.forecaster.reference,
     },
-    cpi,
     content: stack.content,
     decimals: 8,
     strategies: [
@@ -386,8 +389,21 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
     abi: medianOracleAbi,
     functionName: 'latestRound',
   });
-  if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return;
+  // A run killed between publishing and absorbing resumes with the absorb.
+  if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return absorbWti(stack);
   await publishMarketDay(stack, reporters, epoch);
+}
+
+/** Absorbs the WTI feed's new rounds into its accumulator (what zk proofs bind to), when there is one. */
+async function absorbWti(stack: Pick<Stack, 'relayer' | 'addresses'>): Promise<void> {
+  const accumulator = stack.addresses.zkAccumulator;
+  if (!accumulator) return;
+  const latest = await stack.relayer.publicClient.readContract({
+    address: stack.addresses.feeds.WTI,
+    abi: medianOracleAbi,
+    functionName: 'latestRound',
+  });
+  await absorbRounds(stack.relayer, accumulator, BigInt(latest));
 }
 
 /** A market day's closes (gold optional): what `publishMarketDay` needs. */
@@ -415,6 +431,8 @@ export async function publishMarketDay(
   await publish(addresses.feeds.WTI, day.wti);
   if (day.brent !== undefined) await publish(addresses.feeds.BRENT, day.brent);
   if (day.gold !== undefined) await publish(addresses.feeds.XAU, day.gold);
+  // The relayer keeps the WTI accumulator current, so a proof on today's rounds can be checked today.
+  await absorbWti(stack);
 }
 
 /**

@@ -47,7 +47,6 @@ export {
   infer,
   type Observation,
   observe,
-  roundsToSeries,
 } from './market.js';
 export {
   loadGenerator,

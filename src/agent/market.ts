@@ -1,13 +1,14 @@
 import type { Address, PublicClient } from 'viem';
-import type { Series } from '../data/index.js';
 import {
-  buildFeatures,
   type DriftMonitor,
   type DriftStatus,
   ewmaVariance,
   inferFixedReal,
   type ModelFile,
+  ORACLE_FEATURE_ANSWERS,
+  ORACLE_FEATURE_NAMES,
   type OutlierFlag,
+  oracleFeaturesReal,
   toForecast,
 } from '../models/index.js';
 import { checkRound, type FeedRound, type FeedRules, readFeedWindow } from '../oracle/index.js';
@@ -63,31 +64,30 @@ export function checkObservation(observation: Observation, rules: FeedRules): vo
   checkRound('WTI / USD', latest, observation.wti.at(-2), observation.now, rules);
 }
 
-/** Rounds → a daily Series (one point per day; a later round the same day replaces an earlier one). */
-export function roundsToSeries(name: string, rounds: readonly FeedRound[], decimals: number): Series {
-  const byDay = new Map<string, number>();
-  for (const r of rounds) byDay.set(dayOf(r.updatedAt), Number(r.answer) / 10 ** decimals);
-  return { name, frequency: 'daily', points: [...byDay.entries()].map(([date, value]) => ({ date, value })) };
-}
-
 /**
- * Features for the newest round, built by the same `buildFeatures` the forecaster was trained with:
- * WTI and Brent from the oracle's rounds, CPI from the shipped dataset as released by that date.
+ * Features for every round with a full window, by the same `oracleFeaturesReal` the forecaster was trained
+ * with and the zk circuit re-derives: from the WTI oracle's last 21 answers only (no other data), so a
+ * proof of the forecast binds it to the oracle's rounds. `returns` are the log returns between
+ * consecutive rounds (for the EWMA, drift and outlier checks).
  */
 export function featuresFromObservation(
-  observation: Observation,
-  cpi: Series,
+  observation: Pick<Observation, 'wti'>,
+  scaleBits: number,
 ): { names: string[]; rows: number[][]; returns: number[] } {
-  const target = roundsToSeries('WTI', observation.wti, observation.decimals);
-  const cross = roundsToSeries('Brent', observation.brent, observation.decimals);
-  const set = buildFeatures({ target, cross, cpi });
-  return { names: set.names, rows: set.X, returns: set.r };
+  const answers = observation.wti.map((r) => r.answer);
+  const rows: number[][] = [];
+  for (let t = ORACLE_FEATURE_ANSWERS; t <= answers.length; t++)
+    rows.push(oracleFeaturesReal(answers.slice(t - ORACLE_FEATURE_ANSWERS, t), scaleBits));
+  const returns: number[] = [];
+  for (let i = 1; i < answers.length; i++)
+    returns.push(Math.log(Number(answers[i]!) / Number(answers[i - 1]!)));
+  return { names: [...ORACLE_FEATURE_NAMES], rows, returns };
 }
 
 export type InferState = { monitor: DriftMonitor; lastForecast: number | undefined };
 
-export function infer(observation: Observation, model: ModelFile, cpi: Series, state: InferState): Inference {
-  const { names, rows, returns } = featuresFromObservation(observation, cpi);
+export function infer(observation: Observation, model: ModelFile, state: InferState): Inference {
+  const { names, rows, returns } = featuresFromObservation(observation, model.scaleBits);
   const features = rows.at(-1);
   if (!features)
     throw new RangeError(`not enough oracle history for features (${observation.wti.length} rounds)`);

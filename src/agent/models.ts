@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import type { Hex } from 'viem';
 import { NonRetryableError } from '../errors/index.js';
 import {
-  datasetFeatures,
   inferFixedReal,
   type ModelFile,
   modelFileBytes,
   modelId,
+  oracleDatasetFeatures,
   parseModelFile,
   trainForecaster,
 } from '../models/index.js';
@@ -34,16 +34,18 @@ export type TrainedForecaster = {
 
 /**
  * The forecaster the agent runs, trained only on data dated before `trainEnd` (no look-ahead into the
- * replayed history): ten years of daily WTI with Brent and CPI features, fixed seed, exported to fixed
- * point. Deterministic, so the same inputs give the same model id; cached under `<stateDir>/models/`.
- * The drift detector's reference is the training window and its in-sample errors.
+ * replayed history): ten years of daily WTI, on the oracle-only features (`oracleFeaturesFixed`: the last
+ * 21 prices as the WTI feed publishes them), fixed seed, exported to fixed point. Oracle-only, so the zk
+ * circuit can derive every feature from the feed's answers and the proof binds the forecast to the
+ * oracle (issue 8). Deterministic, so the same inputs give the same model id; cached under
+ * `<stateDir>/models/`. The drift detector's reference is the training window and its in-sample errors.
  */
 export function trainAgentForecaster(parameters: {
   kind: 'ridge' | 'mlp';
   trainEnd: string;
   stateDir: string;
 }): TrainedForecaster {
-  const features = datasetFeatures('wti-daily');
+  const features = oracleDatasetFeatures('wti-daily', { scaleBits: AGENT_FORECASTER_SCALE_BITS });
   const trained = trainForecaster({
     features,
     kind: parameters.kind,

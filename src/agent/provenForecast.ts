@@ -34,12 +34,15 @@ export function latestProvenForecast(parameters: {
     nextBlock = head + 1n;
     const last = events.at(-1);
     if (last) {
-      const { proofId, modelId, roundIds, forecast } = last.args;
+      const { proofId, modelId, firstRoundId, lastRoundId, forecast } = last.args;
       latest = {
         gate: parameters.gate,
         modelId,
         proofId,
-        roundIds: [...roundIds],
+        roundIds: Array.from(
+          { length: Number(lastRoundId - firstRoundId) + 1 },
+          (_, k) => firstRoundId + BigInt(k),
+        ),
         outputs: [forecast[0] ?? 0n, forecast[1] ?? 0n],
         scaleBits: parameters.scaleBits,
       };

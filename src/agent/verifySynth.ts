@@ -11,6 +11,7 @@ import {
   parseEventLogs,
 } from 'viem';
 import {
+  feedAccumulatorAbi,
   forecastProofGateAbi,
   medianOracleAbi,
   modelRegistryAbi,
@@ -22,12 +23,15 @@ import {
   inferFixed,
   type ModelFile,
   modelId as modelIdOf,
+  ORACLE_FEATURE_ANSWERS,
+  oracleFeaturesFixed,
   parseModelFile,
   quantize,
   toForecast,
 } from '../models/index.js';
 import type { ContentStore } from '../provenance/index.js';
 import {
+  accumulate,
   type CircuitLayout,
   committedDirFor,
   DEFAULT_CACHE_DIR,
@@ -51,15 +55,17 @@ import { modelFileLoader } from './models.js';
  * - `manifest-format`   a synth-decision manifest for this vault
  * - `vault-event`       the vault's Minted/Repaid log for the intent id carries the manifest's amount
  * - `model-file`        the model file named by the manifest hashes to its id
+ * - `features-replay`   the manifest's features are the oracle features of its last 21 rounds' answers
  * - `forecast-replay`   the fixed-point forecaster on the manifest's features gives the manifest's forecast
  * - `oracle-rounds`     every (round id, answer) of the manifest equals the feed's `getRoundData`
  * For `proof.kind === 'groth16'` (the zk mint path) also:
  * - `zk-circuit`        the verification key of the named circuit is available (committed zk/<name>/ or cache)
  * - `zk-commitment`     public signal 0 = registry `zkCommitmentOf(model)` = Poseidon commitment of the file
- * - `zk-rounds`         proven round ids are the manifest's latest rounds; proven answers = `getRoundData`
- * - `zk-features`       proven features = the manifest's features quantized at the model's scale
- * - `zk-forecast`       proven outputs = the fixed-point forecaster on the proven features
- * - `zk-calldata`       the mint transaction's statement (rounds, public signals) is the manifest's
+ * - `zk-rounds`         the proven rounds are the manifest's latest 21 rounds, ending at `lastRoundId`
+ * - `zk-accumulator`    public signal 1 (accLast) = the Poseidon chain of those answers from the on-chain
+ *                       accumulator value before them = the accumulator's on-chain value at `lastRoundId`
+ * - `zk-forecast`       proven outputs = the fixed-point forecaster on the features of those answers
+ * - `zk-calldata`       the mint transaction's statement (last round, public signals) is the manifest's
  * - `zk-proof`          the transaction's Groth16 proof verifies (snarkjs) against the manifest's signals
  * - `zk-bound`          debt + amount ≤ the proven bound, and the vault's MintedWithProof log agrees
  *                       (proof id, amount, bound)
@@ -113,13 +119,19 @@ type SynthManifest = {
     feed: string;
     decimals: number;
     rounds: [string, string][];
-    cross: { feed: string; rounds: [string, string][] };
   };
   features: string[];
   forecast: { mean: string; vol: string };
   position: { debt: string; target: string };
   proof:
-    | { kind: 'groth16'; circuit: string; roundIds: string[]; publicSignals: string[]; maxDebt: string }
+    | {
+        kind: 'groth16';
+        circuit: string;
+        roundIds: string[];
+        lastRoundId: string;
+        publicSignals: string[];
+        maxDebt: string;
+      }
     | { kind: 'replay' };
 };
 
@@ -242,6 +254,21 @@ export async function verifySynthDecision(
   const quantized = model ? m.features.map((v) => quantize(Number(v), model.scaleBits)) : [];
   const outputs = model ? inferFixed(model, quantized) : [];
   if (model) {
+    // The forecaster's inputs are the oracle features of the last 21 rounds: re-derive them.
+    const window = m.inputs.rounds.slice(-ORACLE_FEATURE_ANSWERS).map(([, a]) => BigInt(a));
+    let derived: string;
+    try {
+      derived = show(oracleFeaturesFixed(window, model.scaleBits));
+    } catch (error) {
+      derived = (error as Error).message;
+    }
+    check(
+      'features-replay',
+      derived === show(quantized),
+      derived,
+      quantized,
+      'oracleFeaturesFixed(last 21 answers)',
+    );
     const f = toForecast(outputs.map((q) => dequantize(q, model.scaleBits)));
     const mean = f.mean.toPrecision(12);
     // The manifest's vol is max(forecast vol, EWMA vol): at least the model's.
@@ -273,12 +300,7 @@ export async function verifySynthDecision(
     }
     return answers.get(key);
   };
-  const named: [string, string, string][] = [
-    ...m.inputs.rounds.map(([id, a]) => [m.inputs.feed, id, a] as [string, string, string]),
-    ...(m.inputs.cross?.rounds ?? []).map(
-      ([id, a]) => [m.inputs.cross.feed, id, a] as [string, string, string],
-    ),
-  ];
+  const named = m.inputs.rounds.map(([id, a]) => [m.inputs.feed, id, a] as [string, string, string]);
   const got = await Promise.all(named.map(([feed, id]) => roundAnswer(feed, id)));
   const bad = named.findIndex(([, , a], i) => got[i] === undefined || got[i] !== BigInt(a));
   if (bad < 0) check('oracle-rounds', true, `${named.length} rounds`, `${named.length} equal`);
@@ -292,8 +314,7 @@ export async function verifySynthDecision(
     );
   }
 
-  if (m.proof?.kind === 'groth16' && model)
-    await verifyZk(m, model, quantized, outputs, tx?.hash, roundAnswer, deps, check);
+  if (m.proof?.kind === 'groth16' && model) await verifyZk(m, model, outputs, tx?.hash, deps, check);
   return finish();
 }
 
@@ -314,13 +335,13 @@ async function intentUsedCheck(
     args: [intentId],
   });
   if (used) return ['intent-used', true, true, true, 'SyntheticVault.intentUsed(intent id)'];
-  let statement: { modelId: Hex; roundIds: bigint[]; publicSignals: bigint[] } | undefined;
+  let statement: { modelId: Hex; lastRoundId: bigint; publicSignals: bigint[] } | undefined;
   try {
     const m = JSON.parse(new TextDecoder().decode(manifestBytes)) as SynthManifest;
     if (m.proof?.kind === 'groth16')
       statement = {
         modelId: m.model.id,
-        roundIds: m.proof.roundIds.map(BigInt),
+        lastRoundId: BigInt(m.proof.lastRoundId),
         publicSignals: m.proof.publicSignals.map(BigInt),
       };
   } catch {}
@@ -330,12 +351,7 @@ async function intentUsedCheck(
     abi: syntheticVaultAbi,
     functionName: 'zkConfig',
   });
-  const proofId = keccak256(
-    encodeAbiParameters(
-      [{ type: 'uint80[]' }, { type: 'uint256[]' }],
-      [statement.roundIds, statement.publicSignals],
-    ),
-  );
+  const proofId = statementId(statement.lastRoundId, statement.publicSignals);
   const record = await client.readContract({
     address: gate,
     abi: forecastProofGateAbi,
@@ -348,8 +364,15 @@ async function intentUsedCheck(
     recorded,
     'the statement recorded by the gate (proveAndMint keys a mint by its single-use statement)',
     recorded ? `recorded, proof id ${proofId}` : `not recorded, proof id ${proofId}`,
-    'ForecastProofGate.provenForecast(model, keccak256(abi.encode(roundIds, publicSignals)))',
+    'ForecastProofGate.provenForecast(model, keccak256(abi.encode(lastRoundId, publicSignals)))',
   ];
+}
+
+/** The gate's statement id (nullifier): keccak256(abi.encode(uint80 lastRoundId, uint256[] publicSignals)). */
+function statementId(lastRoundId: bigint, publicSignals: readonly bigint[]): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: 'uint80' }, { type: 'uint256[]' }], [lastRoundId, publicSignals]),
+  );
 }
 
 async function vaultEvent(
@@ -378,10 +401,8 @@ async function vaultEvent(
 async function verifyZk(
   m: SynthManifest,
   model: ModelFile,
-  quantized: number[],
   outputs: number[],
   txHash: Hex | undefined,
-  roundAnswer: (feed: string, id: string) => Promise<bigint | undefined>,
   deps: SynthVerifyDependencies,
   check: (name: string, ok: boolean, expected?: unknown, actual?: unknown, detail?: string) => boolean,
 ): Promise<void> {
@@ -425,28 +446,61 @@ async function verifyZk(
     `proven ${decoded.commitment}`,
   );
 
-  const latest = m.inputs.rounds.slice(-layout.answers).map(([id]) => id);
-  const chainAnswers = await Promise.all(proof.roundIds.map((id) => roundAnswer(m.inputs.feed, id)));
-  const roundsOk =
-    eqList(proof.roundIds, latest) &&
-    chainAnswers.every((a, k) => a !== undefined && a === decoded.answers[k]);
+  // The proven rounds: the manifest's latest `layout.answers` rounds, ending at the statement's round.
+  const window = m.inputs.rounds.slice(-layout.answers);
+  const latest = window.map(([id]) => id);
   check(
     'zk-rounds',
-    roundsOk,
-    `rounds ${show(latest)} answers ${show(chainAnswers.map((a) => a ?? 'none'))}`,
-    `rounds ${show(proof.roundIds)} answers ${show(decoded.answers)}`,
+    eqList(proof.roundIds, latest) && proof.lastRoundId === latest.at(-1),
+    `rounds ${show(latest)}`,
+    `rounds ${show(proof.roundIds)}, last ${proof.lastRoundId}`,
   );
-  check('zk-features', eqList(decoded.features, quantized), quantized, decoded.features);
-  const provenReplay = inferFixed(
-    model,
-    decoded.features.map((f) => Number(f)),
-  );
+
+  // accLast: the chain of those answers from the accumulator's value before them, and the value on-chain.
+  const answers = window.map(([, a]) => BigInt(a));
+  try {
+    const { gate } = await deps.client.readContract({
+      address: deps.vault,
+      abi: syntheticVaultAbi,
+      functionName: 'zkConfig',
+    });
+    const accumulator = await deps.client.readContract({
+      address: gate,
+      abi: forecastProofGateAbi,
+      functionName: 'ACCUMULATOR',
+    });
+    const readAcc = (roundId: bigint) =>
+      deps.client.readContract({
+        address: accumulator,
+        abi: feedAccumulatorAbi,
+        functionName: 'accumulatorAt',
+        args: [roundId],
+      });
+    const first = BigInt(latest[0] ?? '0');
+    const [before, onchain] = await Promise.all([readAcc(first - 1n), readAcc(BigInt(proof.lastRoundId))]);
+    const chained = accumulate(before, answers);
+    check(
+      'zk-accumulator',
+      chained === decoded.accLast && onchain === decoded.accLast,
+      `chain of the ${answers.length} answers ${chained}, accumulator ${onchain}`,
+      `proven ${decoded.accLast}`,
+    );
+  } catch (error) {
+    check('zk-accumulator', false, 'the accumulator value at the last round', (error as Error).message);
+  }
+
+  let provenReplay: number[] | string;
+  try {
+    provenReplay = inferFixed(model, oracleFeaturesFixed(answers, model.scaleBits).map(Number));
+  } catch (error) {
+    provenReplay = (error as Error).message;
+  }
   check(
     'zk-forecast',
-    eqList(decoded.outputs, provenReplay) && eqList(provenReplay, outputs),
+    Array.isArray(provenReplay) && eqList(decoded.outputs, provenReplay) && eqList(provenReplay, outputs),
     provenReplay,
     decoded.outputs,
-    'fixed-point forecaster on the proven features',
+    'fixed-point forecaster on the oracle features of the proven answers',
   );
 
   // the proof points and the statement as sent to the vault
@@ -457,9 +511,9 @@ async function verifyZk(
   } else {
     check(
       'zk-calldata',
-      eqList(sent.roundIds, proof.roundIds) && eqList(sent.publicSignals, proof.publicSignals),
-      `rounds ${show(proof.roundIds)} signals ${show(proof.publicSignals)}`,
-      `rounds ${show(sent.roundIds)} signals ${show(sent.publicSignals)}`,
+      String(sent.lastRoundId) === proof.lastRoundId && eqList(sent.publicSignals, proof.publicSignals),
+      `last round ${proof.lastRoundId} signals ${show(proof.publicSignals)}`,
+      `last round ${sent.lastRoundId} signals ${show(sent.publicSignals)}`,
       `tx ${txHash}`,
     );
     let valid = false;
@@ -481,12 +535,7 @@ async function verifyZk(
   if (m.action === 'mint') {
     const maxDebt = BigInt(proof.maxDebt);
     const after = BigInt(m.position.debt) + BigInt(m.amount);
-    const proofId = keccak256(
-      encodeAbiParameters(
-        [{ type: 'uint80[]' }, { type: 'uint256[]' }],
-        [proof.roundIds.map(BigInt), proof.publicSignals.map(BigInt)],
-      ),
-    );
+    const proofId = statementId(BigInt(proof.lastRoundId), proof.publicSignals.map(BigInt));
     const event = sent?.mintedWithProof;
     const eventOk =
       event !== undefined &&
@@ -509,7 +558,7 @@ async function proveAndMintArgs(
   hash: Hex,
 ): Promise<
   | {
-      roundIds: bigint[];
+      lastRoundId: bigint;
       publicSignals: bigint[];
       proof: Groth16Proof;
       mintedWithProof: { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
@@ -528,7 +577,7 @@ async function proveAndMintArgs(
   }
   if (decoded.functionName !== 'proveAndMint') return undefined;
   const p = (decoded.args as readonly unknown[])[3] as {
-    roundIds: readonly bigint[];
+    lastRoundId: bigint;
     a: readonly [bigint, bigint];
     b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]];
     c: readonly [bigint, bigint];
@@ -554,7 +603,7 @@ async function proveAndMintArgs(
   });
   const e = events[0]?.args as { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
   return {
-    roundIds: [...p.roundIds],
+    lastRoundId: p.lastRoundId,
     publicSignals: [...p.publicSignals],
     proof,
     mintedWithProof: e ? { proofId: e.proofId, amount: e.amount, maxDebt: e.maxDebt } : undefined,

@@ -212,25 +212,33 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
     },
   );
   // Zero-knowledge gate (issue 8): the generated verifier of the agent's ridge forecaster circuit
-  // (zk/ridge/) and one ForecastProofGate per vault feed. Layout = the circuit's: 2 outputs, 8 features,
-  // 2 oracle answers, 40-bit values; rounds at most 4 days old (covers weekends of a daily feed).
-  // The vault's zk path is switched on by governance: `vault.setZkConfig({ gate, ... })`.
+  // (zk/ridge/), and per vault feed a FeedAccumulator (the Poseidon chain over the feed's answers that
+  // binds a proof's 21 answers to the oracle's rounds) and a ForecastProofGate. Layout = the circuit's:
+  // 2 outputs, 21 consecutive answers, 40-bit values; the last round at most 4 days old (covers weekends
+  // of a daily feed). The vault's zk path is switched on by governance: `vault.setZkConfig({ gate, ... })`.
   steps.push({ name: 'RidgeGroth16Verifier', contract: 'RidgeGroth16Verifier', args: () => [] });
   for (const feed of options.feeds.filter((f) => f.synthSymbol)) {
-    steps.push({
-      name: `ForecastProofGate.${feed.key}`,
-      contract: 'ForecastProofGate',
-      args: (d) => [
-        d.RidgeGroth16Verifier,
-        d.ModelRegistry,
-        d[`MedianOracle.${feed.key}`],
-        4n * 86_400n,
-        2n,
-        8n,
-        2n,
-        40n,
-      ],
-    });
+    steps.push(
+      {
+        name: `FeedAccumulator.${feed.key}`,
+        contract: 'FeedAccumulator',
+        args: (d) => [d[`MedianOracle.${feed.key}`], 1n],
+      },
+      {
+        name: `ForecastProofGate.${feed.key}`,
+        contract: 'ForecastProofGate',
+        args: (d) => [
+          d.RidgeGroth16Verifier,
+          d.ModelRegistry,
+          d[`MedianOracle.${feed.key}`],
+          d[`FeedAccumulator.${feed.key}`],
+          4n * 86_400n,
+          2n,
+          21n,
+          40n,
+        ],
+      },
+    );
   }
   // ERC-7007 `groth16` proofs on the NFT (issue 8): true when a token's manifest names a forecast the
   // WTI gate recorded. Governance plugs it in with `nft.setAigcVerifier` (the bootstrap proposal does).

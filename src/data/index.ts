@@ -11,6 +11,7 @@ export {
   toMonthlyLast,
   yearOnYear,
 } from './align.js';
+export { toAnswer } from './answers.js';
 export { type DatasetName, DEFAULT_DATA_DIR, datasetPath, loadDataset } from './datasets.js';
 export { DataValidationError } from './errors.js';
 export {

@@ -1,3 +1,4 @@
+export { toAnswer } from '../data/index.js';
 export { FeedRefusedError } from './errors.js';
 export {
   checkRound,
@@ -8,4 +9,4 @@ export {
   readRound,
 } from './feedReader.js';
 export { collectReports, publishNextRound, type ReporterSet, submitRound } from './reporter.js';
-export { medianOf, reportDomain, reportTypes, type SignedReport, signReport, toAnswer } from './reports.js';
+export { medianOf, reportDomain, reportTypes, type SignedReport, signReport } from './reports.js';

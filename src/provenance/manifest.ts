@@ -66,7 +66,7 @@ export const ProofSchema = z.discriminatedUnion('kind', [
     forecastProof: z.strictObject({ modelId: hex32, proofId: hex32 }),
     /** The ForecastProofGate that recorded the forecast. */
     gate: address,
-    /** The oracle rounds the proof's public answers are (oldest first), as the gate's event lists them. */
+    /** The oracle rounds whose answers the proof derived its features from (oldest first): the gate event's firstRoundId..lastRoundId. */
     roundIds: z.array(uintString).min(1),
     /** The proven outputs (fixed-point at `scaleBits`): [mean log return, expected |return|]. */
     outputs: z.array(intString).length(2),

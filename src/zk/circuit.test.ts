@@ -1,162 +1,215 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { inferFixed, parseModelFile } from '../models/index.js';
+import {
+  inferFixed,
+  ORACLE_FEATURE_NAMES,
+  OracleFeatureError,
+  oracleFeaturesFixed,
+} from '../models/index.js';
+import { accumulate } from './accumulator.js';
 import { generateCircuit } from './circuit.js';
 import { zkCommitment } from './commitment.js';
 import { toField } from './encoding.js';
+import { ZkCircuitError } from './errors.js';
 import { zkInfo } from './info.js';
 import { decodePublicSignals, expectedPublicSignals, prove, verifyProof, witnessInput } from './prover.js';
 import { wtiInputs } from './realInputs.js';
-import { type CompiledCircuit, compileCircuit, REPO_ROOT, setup } from './setup.js';
+import { ridgeFixtureModel } from './ridge.js';
+import { type CompiledCircuit, compileCircuit, setup } from './setup.js';
 import { testModel } from './testModel.js';
 import { calculateWitness, checkWitness } from './witness.js';
 
 const model = testModel();
-const ANSWERS = 2;
 
 describe('generateCircuit', () => {
   test('same architecture and scale give the same circuit; weights do not enter the source', () => {
-    const a = generateCircuit(model, { answers: ANSWERS });
-    const b = generateCircuit(testModel({ seed: 99 }), { answers: ANSWERS });
+    const a = generateCircuit(model);
+    const b = generateCircuit(testModel({ seed: 99 }));
     expect(b.hash).toBe(a.hash);
     expect(a.layout).toMatchObject({
-      features: 8,
+      answers: 21,
+      features: 5,
       outputs: 2,
-      answers: 2,
-      weightCount: 90,
+      weightCount: 34,
       valueBits: 40,
       perElement: 6,
-      packedElements: 2,
+      packedElements: 1,
       publicSignalCount: 3,
+      binding: 'feed-accumulator',
     });
-    expect(a.source).not.toMatch(/assert/);
+    expect(a.source).not.toMatch(/assert\s*\(/);
     expect(generateCircuit(testModel({ scaleBits: 12 })).hash).not.toBe(a.hash);
     expect(a.source).toContain('scaleBits 20');
+    expect(a.source).toContain('What a proof says');
+  });
+
+  test('behavior: refuses a model whose inputs are not the oracle features, naming them and the fix', () => {
+    expect(() => generateCircuit(testModel({ sizes: [8, 4, 2] }))).toThrowErrorMatchingInlineSnapshot(`
+      [ZkCircuitError: Cannot build the inference circuit: model 'zk-test-7' takes inputs [f0, f1, f2, f3, f4, f5, f6, f7]; the circuit derives exactly [oret_0, oret_1, oret_2, omom_20, oabs_20] from 21 oracle answers
+
+      Train the forecaster on the oracle features: trainForecaster({ features: oracleDatasetFeatures('wti-daily', { scaleBits }), ... }) (src/models/forecast/oracleFeatures.ts).
+
+      Docs: docs/zk.md]
+    `);
+    const renamed = structuredClone(model);
+    renamed.inputs = [...ORACLE_FEATURE_NAMES].reverse();
+    expect(() => generateCircuit(renamed)).toThrow(ZkCircuitError);
   });
 
   test('behavior: refuses activations it cannot prove', () => {
     const bad = structuredClone(model);
     bad.layers[0]!.activation = 'tanh';
-    expect(() => generateCircuit(bad)).toThrowErrorMatchingInlineSnapshot(`
-      [ZkCircuitError: Cannot build the inference circuit: layer 0 has activation 'tanh'
-
-      Only relu and linear layers can be proven; train the forecaster with those activations.
-
-      Docs: docs/zk.md]
-    `);
+    expect(() => generateCircuit(bad)).toThrow(/layer 0 has activation 'tanh'/);
   });
 });
 
-describe('inference circuit', () => {
+describe('inference circuit (features derived from 21 answers, bound by the accumulator)', () => {
   let art: CompiledCircuit;
   beforeAll(async () => {
-    // Compiles on first use (about a minute), then cached by circuit hash. No keys needed here.
-    art = await compileCircuit(model, { answers: ANSWERS });
+    // Compiles on first use (seconds), then cached by circuit hash. No keys needed here.
+    art = await compileCircuit(model);
   }, 600_000);
 
   const publicOf = (w: bigint[]) => w.slice(1, 1 + art.layout.publicSignalCount);
 
-  test('circuit output equals the TypeScript fixed-point forecast bit for bit on real WTI rows', async () => {
-    for (let offset = 0; offset < 40; offset += 4) {
-      const inputs = wtiInputs(model, ANSWERS, offset);
-      const w = await calculateWitness(art.wasm, witnessInput(model, inputs));
-      const expected = expectedPublicSignals(model, art.layout, inputs);
-      expect(publicOf(w)).toEqual(expected.signals);
+  test('outputs equal inferFixed(oracleFeaturesFixed(answers)) bit for bit on real WTI windows; accLast = accumulate', async () => {
+    for (let offset = 0; offset < 400; offset += 20) {
+      const inputs = wtiInputs(model, offset);
+      const accPrev = offset === 0 ? 0n : accumulate(0n, [BigInt(offset)]);
+      const params = { answers: inputs.answers, accPrev };
+      const w = await calculateWitness(art.wasm, witnessInput(model, params));
       const decoded = decodePublicSignals(art.layout, publicOf(w));
-      expect(decoded.outputs).toEqual(inferFixed(model, [...inputs.features]).map(BigInt));
-      expect(decoded.features).toEqual(inputs.features.map(BigInt));
-      expect(decoded.answers).toEqual([...inputs.answers]);
+      const features = oracleFeaturesFixed(inputs.answers, model.scaleBits);
+      expect(decoded.outputs).toEqual(inferFixed(model, features.map(Number)).map(BigInt));
+      expect(decoded.accLast).toBe(accumulate(accPrev, inputs.answers));
       expect(decoded.commitment).toBe(zkCommitment(model));
+      expect(publicOf(w)).toEqual(expectedPublicSignals(model, art.layout, params).signals);
     }
   });
 
-  test('bit for bit on seeded large and negative inputs (exercises negative floors and ReLU zeroing)', async () => {
+  test('bit for bit on seeded crashes and spikes (negative floors, ReLU zeroing, large |r|)', async () => {
     let seed = 12345;
     const next = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
       return seed / 2 ** 31;
     };
     for (let k = 0; k < 6; k++) {
-      const features = Array.from({ length: 8 }, () => Math.round((next() * 2 - 1) * 2 ** 24));
-      const inputs = { features, answers: [BigInt(Math.round(next() * 1e10)), -37_63000000n] };
-      const w = await calculateWitness(art.wasm, witnessInput(model, inputs));
-      expect(publicOf(w)).toEqual(expectedPublicSignals(model, art.layout, inputs).signals);
+      const answers = [BigInt(Math.round(1e9 + next() * 1e11))];
+      for (let i = 1; i < 21; i++) {
+        const move = 1 + (next() * 2 - 1) * (k % 2 === 0 ? 0.5 : 0.02);
+        answers.push(BigInt(Math.max(1, Math.round(Number(answers[i - 1]!) * move))));
+      }
+      const params = { answers, accPrev: BigInt(k) };
+      const w = await calculateWitness(art.wasm, witnessInput(model, params));
+      expect(publicOf(w)).toEqual(expectedPublicSignals(model, art.layout, params).signals);
     }
   });
 
-  test('soundness: the honest witness satisfies the r1cs; a changed forecast or commitment does not', async () => {
-    const inputs = wtiInputs(model, ANSWERS);
+  test('soundness: the honest witness satisfies the r1cs; a changed forecast, accLast or commitment does not', async () => {
+    const inputs = wtiInputs(model);
     const w = await calculateWitness(art.wasm, witnessInput(model, inputs));
     expect(await checkWitness(art.r1cs, w)).toBe(true);
     const forecast = [...w];
-    forecast[2] = w[2]! + 1n; // packed[0] holds the forecast outputs
+    forecast[3] = w[3]! + 1n; // packed[0] holds the forecast outputs
     expect(await checkWitness(art.r1cs, forecast)).toBe(false);
+    const acc = [...w];
+    acc[2] = accumulate(0n, inputs.answers.slice(1)); // the chain of other answers
+    expect(await checkWitness(art.r1cs, acc)).toBe(false);
     const commitment = [...w];
     commitment[1] = toField(zkCommitment(testModel({ seed: 99 })));
     expect(await checkWitness(art.r1cs, commitment)).toBe(false);
   });
 
+  test('behavior: the witness generator refuses answers outside 1..2^(n−1) and returns outside n bits', async () => {
+    const inputs = wtiInputs(model);
+    const zero = [...inputs.answers];
+    zero[7] = 0n;
+    await expect(
+      calculateWitness(art.wasm, witnessInput(model, { answers: zero, accPrev: 0n })),
+    ).rejects.toThrow();
+    const huge = [...inputs.answers];
+    huge[19] = 1n;
+    huge[20] = 1n << 39n; // from 1 to 2^39: r ≈ 2^39 · 2^20, far outside 40 signed bits
+    await expect(
+      calculateWitness(art.wasm, witnessInput(model, { answers: huge, accPrev: 0n })),
+    ).rejects.toThrow();
+  });
+
+  test('behavior: the TypeScript side names the problem before any witness is computed', () => {
+    const inputs = wtiInputs(model);
+    const negative = [...inputs.answers];
+    negative[3] = -3763000000n;
+    expect(() => expectedPublicSignals(model, art.layout, { answers: negative, accPrev: 0n })).toThrow(
+      OracleFeatureError,
+    );
+    expect(() =>
+      expectedPublicSignals(model, art.layout, { answers: inputs.answers.slice(1), accPrev: 0n }),
+    ).toThrow(/20 oracle answers given, the circuit takes 21/);
+    const huge = [...inputs.answers];
+    huge[19] = 1n;
+    huge[20] = 1n << 39n;
+    expect(() => expectedPublicSignals(model, art.layout, { answers: huge, accPrev: 0n })).toThrow(
+      /return 20 of the window .* is outside the 40-bit signed range/,
+    );
+    huge[20] = (1n << 39n) + 1n;
+    expect(() => expectedPublicSignals(model, art.layout, { answers: huge, accPrev: 0n })).toThrow(
+      /answer 20 \(549755813889\) exceeds 2\^39/,
+    );
+    expect(() => expectedPublicSignals(model, art.layout, { answers: inputs.answers, accPrev: -1n })).toThrow(
+      /accPrev -1 is not a field element/,
+    );
+    expect(() => decodePublicSignals(art.layout, [1n, 2n])).toThrow(
+      /2 public signals given, the circuit has 3/,
+    );
+  });
+
   test('zkInfo reports constraints, public signal names and the commitment', async () => {
-    const info = await zkInfo(model, { answers: ANSWERS });
+    const info = await zkInfo(model);
     expect(info.constraints).toBe(art.constraints);
     expect(info.publicSignals).toEqual([
       'commitment',
-      'packed[0] = output:o0 | output:o1 | feature:f0 | feature:f1 | feature:f2 | feature:f3',
-      'packed[1] = feature:f4 | feature:f5 | feature:f6 | feature:f7 | answer:0 | answer:1',
+      'accLast (feed accumulator after the 21 answers)',
+      'packed[0] = output:o0 | output:o1',
     ]);
     expect(BigInt(info.zkCommitment)).toBe(zkCommitment(model));
   });
 
-  const shipped = join(REPO_ROOT, 'models', 'forecaster-wti.json');
-  test.skipIf(!existsSync(shipped))(
-    'the shipped forecaster (models/forecaster-wti.json) runs bit for bit in the same circuit',
-    async () => {
-      const real = parseModelFile(readFileSync(shipped, 'utf8'), shipped);
-      expect(generateCircuit(real, { answers: ANSWERS }).hash).toBe(art.circuitHash);
-      for (let offset = 0; offset < 250; offset += 25) {
-        const inputs = wtiInputs(real, ANSWERS, offset);
-        const w = await calculateWitness(art.wasm, witnessInput(real, inputs));
-        const expected = expectedPublicSignals(real, art.layout, inputs);
-        expect(publicOf(w)).toEqual(expected.signals);
-        expect(decodePublicSignals(art.layout, publicOf(w)).outputs).toEqual(
-          inferFixed(real, [...inputs.features]).map(BigInt),
-        );
-      }
-    },
-  );
-
   test('behavior: other weights of the same architecture prove a different commitment', async () => {
     const other = testModel({ seed: 99 });
-    const inputs = wtiInputs(other, ANSWERS);
-    const w = await calculateWitness(art.wasm, witnessInput(other, inputs));
+    const w = await calculateWitness(art.wasm, witnessInput(other, wtiInputs(other)));
     expect(w[1]).toBe(zkCommitment(other));
     expect(w[1]).not.toBe(zkCommitment(model));
   });
 });
 
-describe('prove / verify (in-process groth16)', () => {
-  // A small model of the same kind keeps a clean clone's first setup short (devnet ptau 2^11 and a
-  // phase 2 in well under two minutes); the shipped circuit's proof is exercised by
-  // src/zk/generateArtifacts.ts and verified on-chain by contracts/test/zk with the committed fixture.
-  const small = testModel({ sizes: [3, 2, 1], seed: 3 });
-  const inputs = { features: [52_000, -310_000, 7], answers: [8_648_000_000n] };
+describe('prove / verify (in-process groth16, the ridge forecaster)', () => {
+  // The agent's ridge forecaster: its circuit's keys are committed in zk/ridge/, so a clean clone proves
+  // without a setup (otherwise the first run makes a 2^14 devnet ptau and a phase 2: minutes, then cached).
+  const ridge = ridgeFixtureModel();
 
-  test('proves, verifies, and refuses tampered public signals', async () => {
-    const art = await setup(small, { answers: 1 });
-    const p = await prove(art, small, inputs);
-    expect(p.outputs).toEqual(inferFixed(small, inputs.features).map(BigInt));
+  test('proves on real WTI answers, verifies, and refuses tampered public signals', async () => {
+    const art = await setup(ridge);
+    const inputs = wtiInputs(ridge);
+    const p = await prove(art, ridge, inputs);
+    expect(p.features).toEqual(oracleFeaturesFixed(inputs.answers, 20));
+    expect(p.outputs).toEqual(inferFixed(ridge, p.features.map(Number)).map(BigInt));
+    expect(p.accLast).toBe(accumulate(0n, inputs.answers));
+    expect(p.publicSignals.map(BigInt)).toEqual([
+      zkCommitment(ridge),
+      p.accLast,
+      ...p.calldata.publicSignals.slice(2),
+    ]);
     expect(await verifyProof(art.vkey, p.proof, p.publicSignals)).toBe(true);
-    expect(BigInt(p.publicSignals[0]!)).toBe(zkCommitment(small));
-    const tampered = [...p.publicSignals];
-    tampered[1] = (BigInt(tampered[1]!) + 1n).toString();
-    expect(await verifyProof(art.vkey, p.proof, tampered)).toBe(false);
-  }, 600_000);
+    for (const i of [1, 2]) {
+      const tampered = [...p.publicSignals];
+      tampered[i] = (BigInt(tampered[i]!) + 1n).toString();
+      expect(await verifyProof(art.vkey, p.proof, tampered)).toBe(false);
+    }
+  }, 1_200_000);
 
   test('behavior: inputs of the wrong shape are refused before proving', async () => {
-    const art = await setup(small, { answers: 1 });
-    await expect(prove(art, small, { features: [1, 2], answers: [1n] })).rejects.toThrow(
-      /2 features given, the circuit takes 3/,
+    const art = await setup(ridge);
+    await expect(prove(art, ridge, { answers: [1n, 2n], accPrev: 0n })).rejects.toThrow(
+      /2 oracle answers given, the circuit takes 21/,
     );
-  }, 600_000);
+  }, 1_200_000);
 });

@@ -1,26 +1,31 @@
 import { createHash } from 'node:crypto';
 import type { ModelFile } from '../models/index.js';
-import { validateModelFile } from '../models/index.js';
+import { ORACLE_FEATURE_ANSWERS, ORACLE_FEATURE_NAMES, validateModelFile } from '../models/index.js';
 import { COMMITMENT_CHUNK } from './commitment.js';
 import { DEFAULT_VALUE_BITS, packPerElement } from './encoding.js';
 import { ZkCircuitError } from './errors.js';
 
 /**
- * Generates the circom source of the inference circuit from a model file.
+ * Generates the circom source of the inference circuit from a model file whose inputs are the oracle
+ * features (ORACLE_FEATURE_NAMES, src/models/forecast/oracleFeatures.ts).
  *
- * Private inputs: the features `x[D]` (fixed-point at the model's scaleBits), the raw oracle answers
- * `answers[K]`, and every weight and bias. Public signals (circuit outputs, in this order):
+ * Private inputs: `accPrev` (the feed accumulator before the first answer), the 21 consecutive oracle
+ * answers `answers[21]` (oldest first), and every weight and bias. Public signals (circuit outputs, in
+ * this order):
  *   0. `commitment` — the Poseidon chain over the weights (see commitment.ts);
- *   1… `packed[M]`  — [forecast outputs (O), features (D), answers (K)] packed floor(253/valueBits) per element
- *                     (see encoding.ts).
- * Each dense layer computes acc_i = Σ_j W_ij·x_j + b_i·2^s and proves y_i = floor(acc_i / 2^s) by
- * acc_i = y_i·2^s + r_i with r_i bit-decomposed into s bits and y_i range-checked to `valueBits` signed bits;
- * ReLU multiplies y_i by its sign bit, the top bit of the decomposition of y_i + 2^(n−1) — a
- * constrained bit, not an assert. Every constraint is an R1CS constraint; there is no `assert`.
+ *   1. `accLast`    — Poseidon2 chain of the answers from accPrev (see accumulator.ts): equal to the feed
+ *                     accumulator's acc(lastRoundId) on-chain, it binds the answers to rounds
+ *                     lastRoundId − 20..lastRoundId (accPrev is private, Poseidon second-preimage resistant);
+ *   2… `packed[M]`  — the forecast outputs only, floor(253/valueBits) per element (see encoding.ts).
+ * Everything is constrained: each answer 1 ≤ a ≤ 2^(n−1) (bits of a − 1); each return
+ * r = floor((a[i] − a[i−1])·2^s / a[i−1]) by (a[i] − a[i−1])·2^s = r·a[i−1] + rem with 0 ≤ rem < a[i−1]
+ * (bits of rem and of a[i−1] − 1 − rem) and r within n signed bits, whose constrained sign bit gives
+ * |r| = r·(2·nonNeg − 1); the features [r20, r19, r18, Σr, Σ|r|] range-checked; then each dense layer
+ * acc_i = Σ_j W_ij·x_j + b_i·2^s with y_i = floor(acc_i / 2^s) by acc_i = y_i·2^s + r_i, r_i in s bits,
+ * y_i range-checked to `valueBits` signed bits; ReLU multiplies y_i by its sign bit. Every rule is an
+ * R1CS constraint; there is no `assert`.
  */
 export type CircuitOptions = {
-  /** Number of raw oracle answers carried (and range-checked) as public values. Default 2. */
-  answers?: number;
   /** Signed bits of every range-checked value (see encoding.ts). Default 40. */
   valueBits?: number;
 };
@@ -30,20 +35,24 @@ export type CircuitLayout = {
   valueBits: number;
   /** Values per packed public field element: floor(253 / valueBits). */
   perElement: number;
+  /** Consecutive oracle answers the circuit derives the features from (ORACLE_FEATURE_ANSWERS = 21). */
+  answers: number;
+  /** Model inputs derived in-circuit (the 5 oracle features). */
   features: number;
   outputs: number;
-  answers: number;
   /** Per layer: inputs, outputs, activation. */
   layers: { inputs: number; outputs: number; activation: 'relu' | 'linear' }[];
   weightCount: number;
-  /** Number of field elements after `commitment` in the public signals. */
+  /** Number of field elements after `commitment` and `accLast` in the public signals (the packed outputs). */
   packedElements: number;
+  /** 2 + packedElements: [commitment, accLast, packed…]. */
   publicSignalCount: number;
+  /** How the inputs are bound: the answers hash to the feed accumulator's value (`accLast`). */
+  binding: 'feed-accumulator';
 };
 
 export type GeneratedCircuit = { source: string; layout: CircuitLayout; hash: string };
 
-/** The circuit's reusable templates (also compiled alone by the soundness tests); `scaleBits` 0 uses NoShift. */
 export function templatesSource(scaleBits: number): string {
   const shift = scaleBits === 0 ? 'NoShift(n)' : 'FloorShift(s, n)';
   return `// Signed range check: proves -2^(n-1) <= in < 2^(n-1) by decomposing enc = in + 2^(n-1) into n bits.
@@ -131,19 +140,106 @@ template Dense(nIn, nOut, s, n, relu) {
         enc[i] <== fs[i].enc;
     }
 }
+// An oracle answer within 1 <= a <= 2^(n-1): decomposes a - 1 into n-1 bits.
+template AnswerRange(n) {
+    signal input in;
+    component bits = Num2Bits(n - 1);
+    bits.in <== in - 1;
+}
+
+// q = floor(num * 2^s / den), floored toward -inf, for a signed num (|num| < 2^(n-1)) and a divisor the
+// caller has range-checked to 1 <= den <= 2^(n-1). Constrains num * 2^s = q * den + rem with
+// 0 <= rem (n-1 bits of rem) and rem < den (n-1 bits of den - 1 - rem), and q within n signed bits
+// (SignedRange); its constrained sign bit gives abs = |q| = q * (2 * nonNeg - 1). All magnitudes stay
+// below 2^80, far from p, so the field equation is the integer one. The <-- lines only compute the hint.
+template FloorDiv(s, n) {
+    signal input num;
+    signal input den;
+    signal output q;
+    signal output abs;
+    signal rem;
+    var scaled = num * (1 << s);
+    var neg = scaled < 0 ? 1 : 0;
+    var mag = neg == 1 ? -scaled : scaled;
+    var qq = mag \\ den;
+    var rr = mag % den;
+    q <-- neg == 0 ? qq : (rr == 0 ? -qq : -qq - 1);
+    rem <-- neg == 0 ? rr : (rr == 0 ? 0 : den - rr);
+    num * (1 << s) === q * den + rem;
+    component remBits = Num2Bits(n - 1);
+    remBits.in <== rem;
+    component gapBits = Num2Bits(n - 1);
+    gapBits.in <== den - 1 - rem;
+    component qRange = SignedRange(n);
+    qRange.in <== q;
+    abs <== q * (2 * qRange.nonNeg - 1);
+}
+
+// The oracle features of N consecutive answers (oldest first) at scale 2^s, as
+// src/models/forecast/oracleFeatures.ts computes them: r[i] = floor((a[i] - a[i-1]) * 2^s / a[i-1]),
+// features = [r[N-1], r[N-2], r[N-3], sum r, sum |r|], each within n signed bits.
+template OracleFeatures(N, s, n) {
+    signal input answers[N];
+    signal output features[5];
+    component ar[N];
+    for (var i = 0; i < N; i++) {
+        ar[i] = AnswerRange(n);
+        ar[i].in <== answers[i];
+    }
+    component dv[N - 1];
+    var mom = 0;
+    var absSum = 0;
+    for (var i = 1; i < N; i++) {
+        dv[i - 1] = FloorDiv(s, n);
+        dv[i - 1].num <== answers[i] - answers[i - 1];
+        dv[i - 1].den <== answers[i - 1];
+        mom += dv[i - 1].q;
+        absSum += dv[i - 1].abs;
+    }
+    features[0] <== dv[N - 2].q;
+    features[1] <== dv[N - 3].q;
+    features[2] <== dv[N - 4].q;
+    features[3] <== mom;
+    features[4] <== absSum;
+    component momRange = SignedRange(n);
+    momRange.in <== features[3];
+    component absRange = SignedRange(n);
+    absRange.in <== features[4];
+}
+
+// The feed accumulator's chain: acc = Poseidon(2)(... Poseidon(2)(accPrev, answers[0]) ..., answers[N-1]).
+template FeedAccumulator(N) {
+    signal input accPrev;
+    signal input answers[N];
+    signal output acc;
+    signal chain[N + 1];
+    component h[N];
+    chain[0] <== accPrev;
+    for (var i = 0; i < N; i++) {
+        h[i] = Poseidon(2);
+        h[i].inputs[0] <== chain[i];
+        h[i].inputs[1] <== answers[i];
+        chain[i + 1] <== h[i].out;
+    }
+    acc <== chain[N];
+}
 `;
 }
 
 /** Generates the circuit for `model`. Same architecture and scaleBits ⇒ same source and hash. */
 export function generateCircuit(model: ModelFile, options: CircuitOptions = {}): GeneratedCircuit {
   validateModelFile(model);
-  const K = options.answers ?? 2;
   const VALUE_BITS = options.valueBits ?? DEFAULT_VALUE_BITS;
   if (!Number.isInteger(VALUE_BITS) || VALUE_BITS < 8 || VALUE_BITS > 126)
     throw new ZkCircuitError(`valueBits=${VALUE_BITS}; expected an integer in [8, 126]`);
+  const expected: readonly string[] = ORACLE_FEATURE_NAMES;
+  if (model.inputs.length !== expected.length || model.inputs.some((name, i) => name !== expected[i]))
+    throw new ZkCircuitError(
+      `model '${model.name}' takes inputs [${model.inputs.join(', ')}]; the circuit derives exactly [${expected.join(', ')}] from ${ORACLE_FEATURE_ANSWERS} oracle answers`,
+      "Train the forecaster on the oracle features: trainForecaster({ features: oracleDatasetFeatures('wti-daily', { scaleBits }), ... }) (src/models/forecast/oracleFeatures.ts).",
+    );
   const PACK_PER_ELEMENT = packPerElement(VALUE_BITS);
-  if (!Number.isInteger(K) || K < 0 || K > 16)
-    throw new ZkCircuitError(`answers=${K}; expected an integer in [0, 16]`);
+  const K = ORACLE_FEATURE_ANSWERS;
   const s = model.scaleBits;
   const layers = model.layers.map((l, i) => {
     if (l.activation !== 'relu' && l.activation !== 'linear')
@@ -156,15 +252,29 @@ export function generateCircuit(model: ModelFile, options: CircuitOptions = {}):
   const D = model.inputs.length;
   const O = model.outputs.length;
   const weightCount = layers.reduce((a, l) => a + l.inputs * l.outputs + l.outputs, 0);
-  const values = O + D + K;
-  const M = Math.ceil(values / PACK_PER_ELEMENT);
+  const M = Math.ceil(O / PACK_PER_ELEMENT);
   const chunks = Math.ceil(weightCount / COMMITMENT_CHUNK);
   const L = layers.length;
 
   const lines: string[] = [];
   lines.push('// GENERATED by src/zk/circuit.ts from a Provenant model file. Do not edit.');
   lines.push(
-    `// Architecture: ${[D, ...layers.map((l) => `${l.outputs}${l.activation === 'relu' ? ' relu' : ''}`)].join(' -> ')}; scaleBits ${s}; ${K} oracle answers.`,
+    `// Architecture: ${[D, ...layers.map((l) => `${l.outputs}${l.activation === 'relu' ? ' relu' : ''}`)].join(' -> ')}; scaleBits ${s}; features derived from ${K} oracle answers.`,
+  );
+  lines.push('//');
+  lines.push('// What a proof says: for private answers a[0..20] and a private accPrev, with');
+  lines.push('//   accLast = Poseidon2(...Poseidon2(accPrev, a[0])..., a[20])  (public signal 1),');
+  lines.push(
+    '// the features [r20, r19, r18, sum r, sum |r|] with r[i] = floor((a[i] - a[i-1]) * 2^s / a[i-1])',
+  );
+  lines.push(
+    '// fed to the model whose weights hash to `commitment` (public signal 0) give exactly the packed',
+  );
+  lines.push(
+    '// outputs (public signals 2..). Matching accLast to the feed accumulator on-chain binds the answers',
+  );
+  lines.push(
+    '// to the oracle rounds lastRoundId - 20..lastRoundId. Every rule is an R1CS constraint (no assert).',
   );
   lines.push('pragma circom 2.1.0;');
   lines.push('include "poseidon.circom";');
@@ -172,31 +282,32 @@ export function generateCircuit(model: ModelFile, options: CircuitOptions = {}):
   lines.push('');
   lines.push(templatesSource(s));
   lines.push('template ForecastInference() {');
-  lines.push(`    signal input x[${D}];`);
-  if (K > 0) lines.push(`    signal input answers[${K}];`);
+  lines.push('    signal input accPrev;');
+  lines.push(`    signal input answers[${K}];`);
   layers.forEach((l, i) => {
     lines.push(`    signal input w${i}[${l.outputs}][${l.inputs}];`);
     lines.push(`    signal input b${i}[${l.outputs}];`);
   });
   lines.push('    signal output commitment;');
+  lines.push('    signal output accLast;');
   lines.push(`    signal output packed[${M}];`);
   lines.push('');
-  lines.push('    // Range-check the features and the oracle answers (their offset forms are packed below).');
-  lines.push(`    component xr[${D}];`);
-  lines.push(`    for (var j = 0; j < ${D}; j++) { xr[j] = SignedRange(${VALUE_BITS}); xr[j].in <== x[j]; }`);
-  if (K > 0) {
-    lines.push(`    component ar[${K}];`);
-    lines.push(
-      `    for (var j = 0; j < ${K}; j++) { ar[j] = SignedRange(${VALUE_BITS}); ar[j].in <== answers[j]; }`,
-    );
-  }
+  lines.push('    // Features derived from the answers (range-checked inside OracleFeatures).');
+  lines.push(`    component feats = OracleFeatures(${K}, ${s}, ${VALUE_BITS});`);
+  lines.push(`    for (var i = 0; i < ${K}; i++) feats.answers[i] <== answers[i];`);
+  lines.push('');
+  lines.push('    // The answers bound to the feed accumulator.');
+  lines.push(`    component chain = FeedAccumulator(${K});`);
+  lines.push('    chain.accPrev <== accPrev;');
+  lines.push(`    for (var i = 0; i < ${K}; i++) chain.answers[i] <== answers[i];`);
+  lines.push('    accLast <== chain.acc;');
   lines.push('');
   layers.forEach((l, i) => {
     lines.push(
       `    component d${i} = Dense(${l.inputs}, ${l.outputs}, ${s}, ${VALUE_BITS}, ${l.activation === 'relu' ? 1 : 0});`,
     );
     lines.push(
-      `    for (var j = 0; j < ${l.inputs}; j++) d${i}.x[j] <== ${i === 0 ? 'x[j]' : `d${i - 1}.y[j]`};`,
+      `    for (var j = 0; j < ${l.inputs}; j++) d${i}.x[j] <== ${i === 0 ? 'feats.features[j]' : `d${i - 1}.y[j]`};`,
     );
     lines.push(
       `    for (var o = 0; o < ${l.outputs}; o++) { d${i}.b[o] <== b${i}[o]; for (var j = 0; j < ${l.inputs}; j++) d${i}.w[o][j] <== w${i}[o][j]; }`,
@@ -229,12 +340,10 @@ export function generateCircuit(model: ModelFile, options: CircuitOptions = {}):
   lines.push(`    commitment <== ph[${chunks - 1}].out;`);
   lines.push('');
   lines.push(
-    `    // Public values: [outputs(${O}), features(${D}), answers(${K})] as v + 2^${VALUE_BITS - 1}, ${PACK_PER_ELEMENT} per element.`,
+    `    // Public values: the outputs (${O}) as v + 2^${VALUE_BITS - 1}, ${PACK_PER_ELEMENT} per element.`,
   );
   const encs: string[] = [];
   for (let o = 0; o < O; o++) encs.push(`d${L - 1}.enc[${o}]`);
-  for (let j = 0; j < D; j++) encs.push(`xr[${j}].enc`);
-  for (let j = 0; j < K; j++) encs.push(`ar[${j}].enc`);
   for (let m = 0; m < M; m++) {
     const terms = encs
       .slice(m * PACK_PER_ELEMENT, (m + 1) * PACK_PER_ELEMENT)
@@ -250,13 +359,14 @@ export function generateCircuit(model: ModelFile, options: CircuitOptions = {}):
     scaleBits: s,
     valueBits: VALUE_BITS,
     perElement: PACK_PER_ELEMENT,
+    answers: K,
     features: D,
     outputs: O,
-    answers: K,
     layers,
     weightCount,
     packedElements: M,
-    publicSignalCount: 1 + M,
+    publicSignalCount: 2 + M,
+    binding: 'feed-accumulator',
   };
   return { source, layout, hash: createHash('sha256').update(source).digest('hex') };
 }

@@ -1,28 +1,31 @@
 /**
  * Regenerates the committed zk artefacts of one target. Run:
- *   `npx tsx src/zk/generateArtifacts.ts [model.json]`          — target `forecaster` (the MLP, models/forecaster-wti.json)
+ *   `npx tsx src/zk/generateArtifacts.ts [model.json]`          — target `forecaster` (the MLP: models/forecaster-wti.json
+ *                                                                 once it is trained on the oracle features, else mlpFixtureModel())
  *   `npx tsx src/zk/generateArtifacts.ts --target ridge`        — target `ridge` (the agent's default forecaster)
  *
  * 1. setup (cached by circuit hash; devnet single-contributor ptau unless PROVENANT_PTAU is set);
  * 2. zk/<target>/: circuit.circom, layout.json, vkey.json; and circuit.r1cs, circuit.sym, circuit.wasm,
- *    circuit.zkey when each is < 5 MB (ridge: all of them, so a fresh clone proves without any setup);
+ *    circuit.zkey — always for ridge (a fresh clone proves without any setup, against the committed
+ *    verifier), for other targets when each is < 5 MB (stale ones are removed);
  * 3. the Groth16 verifier (snarkjs export + GENERATED header, pragma pinned; the ridge verifier's contract
  *    is named `RidgeGroth16Verifier` so both verifiers compile side by side);
- * 4. a fixture proof on real WTI inputs: contracts/test/zk/fixtures/<fixture>.json and .sol
- *    (forge cannot read files outside ./data);
+ * 4. a fixture proof on real WTI inputs: the 21 latest closes of the shipped series as the demo publishes
+ *    them (8 decimals), accPrev = 0 — so a forge test that publishes them as rounds 1..21 of an oracle
+ *    whose accumulator starts at round 1 reproduces ACC_LAST = acc(21):
+ *    contracts/test/zk/fixtures/<fixture>.json and .sol (forge cannot read files outside ./data);
  * 5. zk/artifacts.json: sha256 of every artefact in use, per target (`circuits.<target>`).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type ModelFile, modelId, parseModelFile } from '../models/index.js';
+import { type ModelFile, modelId, ORACLE_FEATURE_NAMES, parseModelFile } from '../models/index.js';
 import { zkCommitmentHex } from './commitment.js';
 import { prove, verifyProof } from './prover.js';
 import { wtiInputs } from './realInputs.js';
-import { RIDGE_FIXTURE_TRAIN_END, ridgeFixtureModel } from './ridge.js';
+import { mlpFixtureModel, RIDGE_FIXTURE_TRAIN_END, ridgeFixtureModel } from './ridge.js';
 import { COMMITTED_DIR, DEVNET_SETUP_WARNING, fileSha256, REPO_ROOT, setup } from './setup.js';
 import { exportSolidityVerifier } from './solidityVerifier.js';
-import { testModel } from './testModel.js';
 
 type Target = {
   name: 'forecaster' | 'ridge';
@@ -30,6 +33,8 @@ type Target = {
   verifierFile: string;
   fixture: string;
   library: string;
+  /** Commit the zkey and the compiled circuit whatever their size (the agent's default circuit: a fresh clone proves against the committed verifier without a setup). */
+  commitAll: boolean;
 };
 const TARGETS: Record<Target['name'], Target> = {
   forecaster: {
@@ -38,6 +43,7 @@ const TARGETS: Record<Target['name'], Target> = {
     verifierFile: 'Groth16Verifier.sol',
     fixture: 'forecastProof',
     library: 'ForecastProofFixture',
+    commitAll: false,
   },
   ridge: {
     name: 'ridge',
@@ -45,11 +51,13 @@ const TARGETS: Record<Target['name'], Target> = {
     verifierFile: 'RidgeGroth16Verifier.sol',
     fixture: 'ridgeProof',
     library: 'RidgeProofFixture',
+    commitAll: true,
   },
 };
 
 const MAX_COMMITTED_ZKEY = 5 * 1024 * 1024;
-const ANSWERS = 2;
+/** Round id of the fixture's last answer: the answers are rounds 1..21 of the forge test's oracle. */
+const LAST_ROUND_ID = 21;
 
 async function main() {
   const args = process.argv.slice(2);
@@ -58,20 +66,29 @@ async function main() {
   if (!target) throw new Error(`--target must be one of ${Object.keys(TARGETS).join(', ')}`);
   const arg = args[0];
   const shipped = join(REPO_ROOT, 'models', 'forecaster-wti.json');
-  const path = arg ?? (target.name === 'forecaster' && existsSync(shipped) ? shipped : undefined);
+  // The shipped MLP file is used only once it is trained on the oracle features; until then the
+  // forecaster target trains the agent's MLP recipe in-process (deterministic, < 1 s).
+  const shippedModel = existsSync(shipped)
+    ? parseModelFile(readFileSync(shipped, 'utf8'), shipped)
+    : undefined;
+  const shippedUsable =
+    target.name === 'forecaster' &&
+    shippedModel !== undefined &&
+    shippedModel.inputs.join(',') === ORACLE_FEATURE_NAMES.join(',');
+  const path = arg ?? (shippedUsable ? shipped : undefined);
   const model: ModelFile = path
     ? parseModelFile(readFileSync(path, 'utf8'), path)
     : target.name === 'ridge'
       ? ridgeFixtureModel()
-      : testModel();
+      : mlpFixtureModel();
   const log = (m: string) => console.log(`[zk] ${m}`);
   const source = path
     ? relative(REPO_ROOT, path)
     : target.name === 'ridge'
       ? `agent ridge forecaster trained to ${RIDGE_FIXTURE_TRAIN_END} (src/zk/ridge.ts ridgeFixtureModel)`
-      : 'seeded test model (src/zk/testModel.ts)';
+      : `agent MLP forecaster trained to ${RIDGE_FIXTURE_TRAIN_END} (src/zk/ridge.ts mlpFixtureModel)`;
   log(`target ${target.name}; model: ${source}`);
-  const art = await setup(model, { answers: ANSWERS, ptau: process.env.PROVENANT_PTAU, log });
+  const art = await setup(model, { ptau: process.env.PROVENANT_PTAU, log });
   if (art.ptauId === 'devnet') console.warn(DEVNET_SETUP_WARNING);
 
   const out = join(COMMITTED_DIR, target.name);
@@ -80,8 +97,10 @@ async function main() {
   copyFileSync(join(art.dir, 'layout.json'), join(out, 'layout.json'));
   writeFileSync(join(out, 'vkey.json'), `${JSON.stringify(art.vkey, null, 1)}\n`);
   const zkeySize = statSync(art.zkey).size;
-  const commitZkey = zkeySize < MAX_COMMITTED_ZKEY;
+  const commitZkey = target.commitAll || zkeySize < MAX_COMMITTED_ZKEY;
   if (commitZkey) copyFileSync(art.zkey, join(out, 'circuit.zkey'));
+  // A stale key or compiled circuit next to the new layout.json would be picked up for the new circuit.
+  else rmSync(join(out, 'circuit.zkey'), { force: true });
   // Compiled circuit: committed when small, so a fresh clone needs neither circom nor a setup.
   const compiled: Record<string, string> = {
     'circuit.r1cs': art.r1cs,
@@ -89,9 +108,11 @@ async function main() {
     'circuit.wasm': art.wasm,
   };
   const committedCompiled =
-    commitZkey && Object.values(compiled).every((f) => statSync(f).size < MAX_COMMITTED_ZKEY);
-  if (committedCompiled)
-    for (const [name, from] of Object.entries(compiled)) copyFileSync(from, join(out, name));
+    commitZkey &&
+    (target.commitAll || Object.values(compiled).every((f) => statSync(f).size < MAX_COMMITTED_ZKEY));
+  for (const [name, from] of Object.entries(compiled))
+    if (committedCompiled) copyFileSync(from, join(out, name));
+    else rmSync(join(out, name), { force: true });
 
   const zkeySha256 = fileSha256(art.zkey);
   const verifier = await exportSolidityVerifier(art.zkey, {
@@ -102,7 +123,7 @@ async function main() {
   const verifierPath = join(REPO_ROOT, 'contracts', 'src', 'zk', target.verifierFile);
   writeFileSync(verifierPath, verifier);
 
-  const inputs = wtiInputs(model, ANSWERS);
+  const inputs = wtiInputs(model);
   const t0 = performance.now();
   const p = await prove(art, model, inputs);
   log(
@@ -121,8 +142,11 @@ async function main() {
     modelId: id,
     zkCommitment: commitment,
     scaleBits: model.scaleBits,
-    features: inputs.features,
+    lastRoundId: LAST_ROUND_ID,
     answers: inputs.answers.map(String),
+    accPrev: String(inputs.accPrev),
+    accLast: String(p.accLast),
+    features: p.features.map(String),
     outputs: p.outputs.map(String),
     proof: p.proof,
     calldata: {
@@ -135,19 +159,28 @@ async function main() {
   writeFileSync(join(fixtureDir, `${target.fixture}.json`), `${JSON.stringify(fixture, null, 1)}\n`);
   const u = (v: bigint | string) => String(v);
   const sol = `// SPDX-License-Identifier: MIT
-// GENERATED by src/zk/generateArtifacts.ts — do not edit. A real proof (WTI ${inputs.date}) for the fixture model.
+// GENERATED by src/zk/generateArtifacts.ts — do not edit.
 pragma solidity 0.8.37;
 
+/// @notice A real Groth16 proof for the fixture model over the 21 WTI closes ending ${inputs.date} (8 decimals).
+/// @dev Made with accPrev = 0: publish answers() as rounds 1..LAST_ROUND_ID of an oracle whose feed
+///      accumulator has START_ROUND = 1 and acc(LAST_ROUND_ID) equals ACC_LAST = publicSignals()[1].
 library ${target.library} {
     bytes32 internal constant MODEL_ID = ${id};
     bytes32 internal constant ZK_COMMITMENT = ${commitment};
     uint256 internal constant N_OUTPUTS = ${art.layout.outputs};
-    uint256 internal constant N_FEATURES = ${art.layout.features};
     uint256 internal constant N_ANSWERS = ${art.layout.answers};
     uint256 internal constant VALUE_BITS = ${art.layout.valueBits};
     uint256 internal constant N_PUBLIC = ${art.layout.publicSignalCount};
 ${p.outputs.map((v, i) => `    int256 internal constant OUTPUT_${i} = ${u(v)};`).join('\n')}
-${inputs.answers.map((v, i) => `    int256 internal constant ANSWER_${i} = ${u(v)};`).join('\n')}
+    uint256 internal constant ACC_LAST = ${u(p.accLast)};
+    uint80 internal constant LAST_ROUND_ID = ${LAST_ROUND_ID};
+
+    function answers() internal pure returns (int256[${inputs.answers.length}] memory) {
+        return [
+            int256(${inputs.answers.map(u).join('),\n            int256(')})
+        ];
+    }
 
     function a() internal pure returns (uint256[2] memory) {
         return [uint256(${p.calldata.a.map(u).join('), uint256(')})];

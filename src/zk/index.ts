@@ -1,10 +1,12 @@
 /**
  * Zero-knowledge proofs of the forecaster's inference (circom 2 + snarkjs Groth16).
  *
- * generateCircuit (model file → circom) · setup (compile, devnet or ceremony ptau, phase 2; cached) ·
+ * generateCircuit (model file → circom: oracle features derived from 21 answers bound by the feed
+ * accumulator, the model, the weight commitment) · accumulate (the accumulator's Poseidon chain) · setup (compile, devnet or ceremony ptau, phase 2; cached) ·
  * prove / verifyProof (in-process) · zkCommitment (Poseidon over the weights, for ModelRegistry) ·
  * exportSolidityVerifier. See docs in each file; the circuit's rules are in circuit.ts.
  */
+export { accumulate, accumulatorChain } from './accumulator.js';
 export {
   type CircuitLayout,
   type CircuitOptions,
@@ -31,7 +33,15 @@ export {
 } from './encoding.js';
 export { ZkCircuitError, ZkToolError } from './errors.js';
 export { constraintsPerPart, recordedArtifacts, type ZkInfo, zkInfo } from './info.js';
-export { latestRounds, mintWithProof, proveFromChain, submitForecastProof, zkMaxDebt } from './onchain.js';
+export {
+  absorbRounds,
+  accumulatorAt,
+  latestRounds,
+  mintWithProof,
+  proveFromChain,
+  submitForecastProof,
+  zkMaxDebt,
+} from './onchain.js';
 export { FIELD_P, poseidon } from './poseidon.js';
 export {
   decodePublicSignals,
@@ -43,8 +53,8 @@ export {
   verifyProof,
   witnessInput,
 } from './prover.js';
-export { ANSWER_DECIMALS, toAnswer, wtiInputs } from './realInputs.js';
-export { RIDGE_FIXTURE_TRAIN_END, ridgeFixtureModel } from './ridge.js';
+export { ANSWER_DECIMALS, wtiInputs } from './realInputs.js';
+export { mlpFixtureModel, oracleFixtureModel, RIDGE_FIXTURE_TRAIN_END, ridgeFixtureModel } from './ridge.js';
 export { ABS_TO_ANNUAL_VOL_WAD, type ZkRiskConfig, zkMaxDebtOf } from './risk.js';
 export {
   COMMITTED_DIR,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelFile } from '../models/index.js';
+import { type ModelFile, ORACLE_FEATURE_ANSWERS } from '../models/index.js';
 import { type CircuitLayout, type CircuitOptions, generateCircuit, templatesSource } from './circuit.js';
 import { COMMITMENT_CHUNK, zkCommitmentHex } from './commitment.js';
 import { DEFAULT_VALUE_BITS } from './encoding.js';
@@ -25,13 +25,10 @@ export async function zkInfo(model: ModelFile, options: CircuitOptions = {}): Pr
   const gen = generateCircuit(model, options);
   const compiled = await compileCircuit(model, options);
   const l = gen.layout;
-  const values = [
-    ...model.outputs.map((n) => `output:${n}`),
-    ...model.inputs.map((n) => `feature:${n}`),
-    ...Array.from({ length: l.answers }, (_, k) => `answer:${k}`),
-  ];
+  const values = model.outputs.map((n) => `output:${n}`);
   const publicSignals = [
     'commitment',
+    `accLast (feed accumulator after the ${l.answers} answers)`,
     ...Array.from(
       { length: l.packedElements },
       (_, m) => `packed[${m}] = ${values.slice(m * l.perElement, (m + 1) * l.perElement).join(' | ')}`,
@@ -68,17 +65,18 @@ export function recordedArtifacts(
 }
 
 /**
- * Constraints of each part of the circuit — every dense layer, the range checks of the public inputs,
- * the Poseidon weight commitment — measured by compiling each part alone with the circuit's own
+ * Constraints of each part of the circuit — the feature prelude (answer range checks, the 20 constrained
+ * divisions, feature sums and range checks), the feed accumulator chain, every dense layer, the Poseidon
+ * weight commitment — measured by compiling each part alone with the circuit's own
  * templates (O2; cached under `<cacheDir>/parts/`). Their sum is within a few percent of the whole
- * circuit: O2 merges some linear constraints across parts, and packing the public values adds a few.
+ * circuit: O2 merges some linear constraints across parts.
  */
 export async function constraintsPerPart(
   model: ModelFile,
   options: CircuitOptions & { cacheDir?: string | undefined } = {},
 ): Promise<{ part: string; constraints: number }[]> {
   const valueBits = options.valueBits ?? DEFAULT_VALUE_BITS;
-  const answers = options.answers ?? 2;
+  const answers = ORACLE_FEATURE_ANSWERS;
   const s = model.scaleBits;
   const measure = async (body: string): Promise<number> => {
     const src = `pragma circom 2.1.0;\ninclude "poseidon.circom";\ninclude "bitify.circom";\n${templatesSource(s)}\n${body}\n`;
@@ -97,6 +95,14 @@ export async function constraintsPerPart(
     return (await snarkjs.r1cs.info(r1cs)).nConstraints;
   };
   const parts: { part: string; constraints: number }[] = [];
+  parts.push({
+    part: `oracle features (${answers} answers → ${answers - 1} divisions → ${model.inputs.length} features, ${valueBits}-bit ranges)`,
+    constraints: await measure(`component main = OracleFeatures(${answers}, ${s}, ${valueBits});`),
+  });
+  parts.push({
+    part: `feed accumulator (${answers} × Poseidon(2))`,
+    constraints: await measure(`component main = FeedAccumulator(${answers});`),
+  });
   for (const [i, l] of model.layers.entries()) {
     parts.push({
       part: `dense ${i} (${l.inputs}→${l.outputs} ${l.activation})`,
@@ -105,13 +111,6 @@ export async function constraintsPerPart(
       ),
     });
   }
-  const ranges = model.inputs.length + answers;
-  parts.push({
-    part: `range checks (${model.inputs.length} features + ${answers} answers × ${valueBits} bits)`,
-    constraints: await measure(
-      `template R() { signal input v[${ranges}]; component r[${ranges}]; for (var i = 0; i < ${ranges}; i++) { r[i] = SignedRange(${valueBits}); r[i].in <== v[i]; } }\ncomponent main = R();`,
-    ),
-  });
   const weights = model.layers.reduce((a, l) => a + l.inputs * l.outputs + l.outputs, 0);
   const chunks = Math.ceil(weights / COMMITMENT_CHUNK);
   parts.push({

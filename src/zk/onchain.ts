@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem';
 import {
+  feedAccumulatorAbi,
   forecastProofGateAbi,
   medianOracleAbi,
   type ProvenantClients,
@@ -13,8 +14,9 @@ import { type ForecastProof, prove } from './prover.js';
 import type { ZkArtifacts } from './setup.js';
 
 /**
- * The chain side of the zk path: read the oracle rounds a proof must carry, prove with exactly those
- * answers, submit to `ForecastProofGate`, and mint through `SyntheticVault.mintWithProof`.
+ * The chain side of the zk path: read the oracle rounds a proof derives its features from and the feed
+ * accumulator's chain value before them, prove with exactly those answers, submit to `ForecastProofGate`,
+ * and mint through `SyntheticVault.mintWithProof`.
  */
 
 /** The feed's latest `count` rounds (oldest first), as the gate will read them with `getRoundData`. */
@@ -50,37 +52,78 @@ export async function latestRounds(
   };
 }
 
-/** Proves `model` on `features` with the feed's latest rounds as the public oracle answers. */
+/** The accumulator's chain value after round `roundId` (0 before its start round). */
+export async function accumulatorAt(
+  clients: ProvenantClients,
+  accumulator: Address,
+  roundId: bigint,
+): Promise<bigint> {
+  return clients.publicClient.readContract({
+    address: accumulator,
+    abi: feedAccumulatorAbi,
+    functionName: 'accumulatorAt',
+    args: [roundId],
+  });
+}
+
+/**
+ * Absorbs the feed's rounds up to `upTo` into the accumulator when it is behind (anyone may; the relayer
+ * normally does right after publishing). Returns undefined when nothing was to absorb.
+ */
+export async function absorbRounds(
+  clients: ProvenantClients,
+  accumulator: Address,
+  upTo: bigint,
+): Promise<WriteReturnType | undefined> {
+  const last = await clients.publicClient.readContract({
+    address: accumulator,
+    abi: feedAccumulatorAbi,
+    functionName: 'lastAbsorbed',
+  });
+  if (BigInt(last) >= upTo) return undefined;
+  return writeContract(clients, {
+    address: accumulator,
+    abi: feedAccumulatorAbi,
+    functionName: 'absorb',
+    args: [upTo],
+    label: 'absorb oracle rounds',
+  });
+}
+
+/**
+ * Proves `model` on the feed's latest `layout.answers` rounds: absorbs them into the accumulator if it is
+ * behind, reads the chain value before the first of them, and proves (features derived in the circuit).
+ */
 export async function proveFromChain(
   clients: ProvenantClients,
-  parameters: { feed: Address; artifacts: ZkArtifacts; model: ModelFile; features: readonly number[] },
-): Promise<ForecastProof & { roundIds: bigint[] }> {
+  parameters: { feed: Address; accumulator: Address; artifacts: ZkArtifacts; model: ModelFile },
+): Promise<ForecastProof & { roundIds: bigint[]; answers: bigint[]; lastRoundId: bigint }> {
   const rounds = await latestRounds(clients, parameters.feed, parameters.artifacts.layout.answers);
-  const proof = await prove(parameters.artifacts, parameters.model, {
-    features: parameters.features,
-    answers: rounds.answers,
-  });
-  return { ...proof, roundIds: rounds.roundIds };
+  const lastRoundId = rounds.roundIds.at(-1)!;
+  await absorbRounds(clients, parameters.accumulator, lastRoundId);
+  const accPrev = await accumulatorAt(clients, parameters.accumulator, rounds.roundIds[0]! - 1n);
+  const proof = await prove(parameters.artifacts, parameters.model, { answers: rounds.answers, accPrev });
+  return { ...proof, roundIds: rounds.roundIds, answers: rounds.answers, lastRoundId };
 }
 
 /** Submits a proof to the gate; returns the proof id (the statement's nullifier) and the receipt. */
 export async function submitForecastProof(
   clients: ProvenantClients,
   gate: Address,
-  parameters: { modelId: Hex; roundIds: readonly bigint[]; calldata: ForecastProof['calldata'] },
+  parameters: { modelId: Hex; lastRoundId: bigint; calldata: ForecastProof['calldata'] },
 ): Promise<WriteReturnType & { proofId: Hex }> {
   const { a, b, c, publicSignals } = parameters.calldata;
   const proofId = await clients.publicClient.readContract({
     address: gate,
     abi: forecastProofGateAbi,
     functionName: 'proofIdOf',
-    args: [parameters.roundIds.map(BigInt), publicSignals],
+    args: [parameters.lastRoundId, publicSignals],
   });
   const result = await writeContract(clients, {
     address: gate,
     abi: forecastProofGateAbi,
     functionName: 'submit',
-    args: [parameters.modelId, parameters.roundIds.map(BigInt), a, b, c, publicSignals],
+    args: [parameters.modelId, parameters.lastRoundId, a, b, c, publicSignals],
     label: 'submit forecast proof',
   });
   return { ...result, proofId };

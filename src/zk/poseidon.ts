@@ -104,3 +104,29 @@ export function poseidon(inputs: readonly bigint[]): bigint {
   for (let j = 0; j < t; j++) out += M[j]![0]! * state[j]!;
   return mod(out);
 }
+
+/**
+ * circomlib's constants for state width `t` (= inputs + 1), as `poseidon` uses them, with the round counts:
+ * for generators that emit the same algorithm in another language (src/zk/poseidonSolidity.ts).
+ * `M[j][i]` multiplies state element j into element i. Returns copies; the hash's own cache is untouched.
+ */
+export function poseidonConstants(t: number): {
+  C: bigint[];
+  S: bigint[];
+  M: bigint[][];
+  P: bigint[][];
+  nRoundsF: number;
+  nRoundsP: number;
+} {
+  const nRoundsP = N_ROUNDS_P[t - 2];
+  if (nRoundsP === undefined) throw new RangeError(`poseidonConstants: t = ${t}, expected 2..17`);
+  const { C, S, M, P } = constants(t);
+  return {
+    C: [...C],
+    S: [...S],
+    M: M.map((row) => [...row]),
+    P: P.map((row) => [...row]),
+    nRoundsF: N_ROUNDS_F,
+    nRoundsP,
+  };
+}

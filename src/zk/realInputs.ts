@@ -1,52 +1,43 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ModelFile } from '../models/index.js';
-import { datasetFeatures, quantize } from '../models/index.js';
+import {
+  datasetAnswers,
+  type ModelFile,
+  ORACLE_FEATURE_ANSWERS,
+  OracleFeatureError,
+  oracleFeaturesFixed,
+} from '../models/index.js';
 import type { ProveParameters } from './prover.js';
-import { REPO_ROOT } from './setup.js';
 
-/** Decimals of the oracle answers (Chainlink's WTI/USD feed uses 8). */
+/** Decimals of the oracle answers (Chainlink's WTI/USD feed uses 8; the demo publishes with 8). */
 export const ANSWER_DECIMALS = 8;
 
-/** Price (decimal string) → oracle answer integer with ANSWER_DECIMALS, exact on the decimal text. */
-export function toAnswer(price: string): bigint {
-  const [whole, frac = ''] = price.trim().split('.');
-  const neg = whole!.startsWith('-');
-  const digits = BigInt(
-    `${whole!.replace('-', '')}${frac.padEnd(ANSWER_DECIMALS, '0').slice(0, ANSWER_DECIMALS)}`,
-  );
-  return neg ? -digits : digits;
-}
-
 /**
- * Real inputs from the shipped WTI daily series: the forecaster's features for the row at `offset`
- * from the end (0 = the last row), quantized at the model's scale, and the raw prices of that day and
- * the `answers − 1` trading days before it as oracle answers.
+ * Real inputs from the shipped WTI daily series: the 21 closes ending `offset` rows before the last one
+ * (0 = the last day), converted exactly as the demo publishes them to the oracle
+ * (`toAnswer(value, ANSWER_DECIMALS)` on `loadDataset('wti-daily')` values), with `accPrev = 0n` — the
+ * accumulator of a feed whose first absorbed round is the window's first answer (the forge fixture
+ * publishes them as rounds 1..21 with START_ROUND = 1). `features` are the oracle features the circuit
+ * derives (`oracleFeaturesFixed` at the model's scaleBits).
  */
 export function wtiInputs(
   model: ModelFile,
-  answers: number,
   offset = 0,
-  dataDir = join(REPO_ROOT, 'data'),
-): ProveParameters & { date: string; realFeatures: number[] } {
-  const fs = datasetFeatures('wti-daily', dataDir);
-  const row = fs.X.length - 1 - offset;
-  const date = fs.dates[row]!;
-  const csv = join(dataDir, 'oil-prices', 'wti-daily.csv');
-  const path = existsSync(csv) ? csv : '/work/shared/data/oil-prices/wti-daily.csv';
-  const lines = readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.split(','));
-  const at = lines.findIndex((l) => l[0] === date);
-  if (at < answers - 1) throw new RangeError(`wtiInputs: ${date} not found in ${path} or too early`);
-  const prices = lines.slice(at - answers + 1, at + 1).map((l) => toAnswer(l[1]!));
-  const realFeatures = fs.X[row]!;
+  dataDir?: string,
+): ProveParameters & { date: string; answers: bigint[]; accPrev: bigint; features: bigint[] } {
+  const all = datasetAnswers('wti-daily', { decimals: ANSWER_DECIMALS, ...(dataDir ? { dataDir } : {}) });
+  const last = all.answers.length - 1 - offset;
+  if (!Number.isInteger(offset) || offset < 0 || last < ORACLE_FEATURE_ANSWERS - 1)
+    throw new RangeError(
+      `wtiInputs: offset ${offset} leaves no ${ORACLE_FEATURE_ANSWERS}-day window in ${all.answers.length} WTI rows; use 0 ≤ offset ≤ ${all.answers.length - ORACLE_FEATURE_ANSWERS}`,
+    );
+  const answers = all.answers.slice(last - ORACLE_FEATURE_ANSWERS + 1, last + 1);
+  if (answers.some((a) => a <= 0n))
+    throw new OracleFeatureError(
+      `the WTI window ending ${all.dates[last]!} holds a non-positive close; pick another offset.`,
+    );
   return {
-    date,
-    realFeatures,
-    features: realFeatures.map((v) => quantize(v, model.scaleBits)),
-    answers: prices,
+    date: all.dates[last]!,
+    answers,
+    accPrev: 0n,
+    features: oracleFeaturesFixed(answers, model.scaleBits),
   };
 }

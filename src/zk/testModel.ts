@@ -1,14 +1,15 @@
-import { MODEL_FILE_FORMAT, type ModelFile } from '../models/index.js';
+import { MODEL_FILE_FORMAT, type ModelFile, ORACLE_FEATURE_NAMES } from '../models/index.js';
 
 /**
- * A seeded stand-in with the forecaster's architecture (8 features → 8 ReLU → 2 linear) for tests and
- * benchmarks, so the zk module does not depend on a trained model file. Weights are drawn from a
+ * A seeded stand-in for tests and benchmarks, so the zk module does not depend on a trained model file:
+ * by default the 5 oracle features (ORACLE_FEATURE_NAMES, what the circuit derives) → 4 ReLU → 2 linear;
+ * other `sizes` name their inputs f0, f1, …. Weights are drawn from a
  * mulberry32 stream and quantized at `scaleBits` (round half away from zero).
  */
 export function testModel(options: { seed?: number; scaleBits?: number; sizes?: number[] } = {}): ModelFile {
   const seed = options.seed ?? 7;
   const s = options.scaleBits ?? 20;
-  const sizes = options.sizes ?? [8, 8, 2];
+  const sizes = options.sizes ?? [ORACLE_FEATURE_NAMES.length, 4, 2];
   let a = seed >>> 0;
   const rand = () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -40,7 +41,10 @@ export function testModel(options: { seed?: number; scaleBits?: number; sizes?: 
     name: `zk-test-${seed}`,
     version: '1',
     scaleBits: s,
-    inputs: Array.from({ length: sizes[0]! }, (_, i) => `f${i}`),
+    inputs:
+      sizes[0] === ORACLE_FEATURE_NAMES.length
+        ? [...ORACLE_FEATURE_NAMES]
+        : Array.from({ length: sizes[0]! }, (_, i) => `f${i}`),
     outputs: Array.from({ length: sizes.at(-1)! }, (_, i) => `o${i}`),
     layers,
     metadata: { purpose: 'zk tests', seed },

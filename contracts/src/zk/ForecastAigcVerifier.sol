@@ -21,16 +21,15 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 /// What a true answer proves: the artwork's committed manifest (the one the agent recorded for that
 /// token version) names a forecast that the gate accepted, i.e. at submission a Groth16 proof verified
 /// that the model whose weights hash to the registry's zk commitment of `modelId` — approved at that
-/// moment — turned the stated features into that forecast, with the oracle's answers for the stated
-/// rounds (`getRoundData`, fresh by the gate's `MAX_AGE`) as public inputs; and, with `aigcData`, that
-/// the forecast is exactly those outputs.
+/// moment — turned the feed's answers for the proven rounds (bound through the feed accumulator; the
+/// features are derived from them inside the circuit; the last round fresh by the gate's `MAX_AGE`) into
+/// that forecast; and, with `aigcData`, that the forecast is exactly those outputs.
 ///
 /// What it does not prove: that the image was rendered from that forecast (the renderer is re-executed
-/// off-chain by `provenant verify`); that the features were derived correctly from the answers (replay,
-/// see zk/README.md); that the model is still approved now; that the forecast is from the same epoch as
-/// the artwork (compare the manifest's rounds with the forecast's `lastRoundId` off-chain); that the
-/// manifest is valid JSON or has no second `forecastProof` member (checked off-chain). The trusted setup
-/// of the devnet circuit is single-contributor.
+/// off-chain by `provenant verify`); that the model is still approved now; that the forecast is from the
+/// same epoch as the artwork (compare the manifest's rounds with the forecast's `lastRoundId` off-chain);
+/// that the manifest is valid JSON or has no second `forecastProof` member (checked off-chain). The
+/// trusted setup of the devnet circuit is single-contributor.
 ///
 /// Invariants: stateless (immutable gate only); never reverts for a well-formed ABI proof; the answer
 /// depends only on the arguments and the gate's records, which never change once written.

@@ -2,29 +2,35 @@
 pragma solidity 0.8.37;
 
 import {AggregatorV3Interface} from "../oracle/AggregatorV3Interface.sol";
+import {IFeedAccumulator} from "./IFeedAccumulator.sol";
 import {IZkModelRegistry} from "./IZkModelRegistry.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title ForecastProofGate
-/// @notice Accepts a Groth16 proof that an approved model, with private weights, turned the oracle's
-/// answers for the stated rounds (and the features derived from them) into a forecast, and records that
-/// forecast for the vault to read.
-/// @dev Invariants:
+/// @notice Accepts a Groth16 proof that an approved model, with private weights, turned the oracle's last
+/// `N_ANSWERS` answers up to a stated round into a forecast, and records that forecast for the vault.
+/// @dev What the circuit proves (src/zk/circuit.ts): from private answers a[0..N_ANSWERS-1] and a private
+/// chain start, it derives every feature in-circuit (returns with constrained divisions, momentum, absolute
+/// movement) and evaluates the model; it also hashes the answers into the feed accumulator's Poseidon
+/// chain and outputs the chain's end `accLast`. The gate compares `accLast` with the on-chain
+/// `ACCUMULATOR.accumulatorAt(lastRoundId)`: by Poseidon's second-preimage resistance, the only answers
+/// that reach that value are the feed's answers for rounds `lastRoundId - N_ANSWERS + 1 .. lastRoundId`.
+/// So the forecast is bound to the oracle's rounds end to end, with one storage read instead of one
+/// `getRoundData` per answer, and one public signal instead of one per answer.
+/// Invariants:
 /// - A forecast is recorded only if the proof verifies against the immutable verifier, the proven weight
-///   commitment equals the registry's zk commitment of an approved model, every proven oracle answer
-///   equals `getRoundData(roundId).answer` of the immutable feed, the stated rounds are consecutive
-///   (successive closes: the features' returns are between them), and the LAST of them — the round the
-///   forecast is made on — is at most `MAX_AGE` seconds old at submission. Earlier rounds may be older:
-///   over a long weekend the close before the latest is more than `MAX_AGE` old and still the right
-///   input (the guard's rule is likewise on the round used).
-/// - A statement (rounds, public signals) is recorded at most once per model; `proofId` is its hash
+///   commitment equals the registry's zk commitment of an approved model, the proven chain end equals the
+///   accumulator's value at `lastRoundId`, and round `lastRoundId` — the round the forecast is made on — is
+///   at most `MAX_AGE` seconds old at submission (earlier rounds may be older: over a long weekend the
+///   closes before the latest are more than `MAX_AGE` old and still the right inputs).
+/// - A statement (lastRoundId, public signals) is recorded at most once per model; `proofId` is its hash
 ///   and the nullifier. It hashes the statement, not the proof bytes, because Groth16 proofs are
 ///   malleable: anyone can re-randomise a valid proof into different bytes for the same statement.
 /// - A record is stored under (modelId, proofId): `provenForecast(modelId, proofId)` finds it only for
 ///   the model it was proven for. Recorded forecasts never change.
-/// Public signal layout (from `src/zk/circuit.ts`): [commitment, packed…], where packed holds the
-/// values [outputs (N_OUTPUTS), features (N_FEATURES), answers (N_ANSWERS)], each as v + 2^(n-1) in
-/// n = VALUE_BITS bits, floor(253 / n) per field element, least significant first.
+/// Public signal layout (from `src/zk/circuit.ts`): [commitment, accLast, packed…], where packed holds the
+/// forecast outputs (N_OUTPUTS), each as v + 2^(n-1) in n = VALUE_BITS bits, floor(253 / n) per field
+/// element, least significant first.
 contract ForecastProofGate {
     // ---- types ----
 
@@ -43,16 +49,18 @@ contract ForecastProofGate {
     address public immutable VERIFIER;
     /// @notice Where model approval and zk commitments are read.
     IZkModelRegistry public immutable REGISTRY;
-    /// @notice The price feed whose rounds the proof must use.
+    /// @notice The price feed whose rounds the proof must use (freshness of the last round is read here).
     AggregatorV3Interface public immutable ORACLE;
-    /// @notice Maximum age, in seconds, of every stated round at submission.
+    /// @notice The Poseidon chain over `ORACLE`'s answers that the proof's `accLast` must equal.
+    IFeedAccumulator public immutable ACCUMULATOR;
+    /// @notice Maximum age, in seconds, of the last proven round at submission.
     uint256 public immutable MAX_AGE;
     uint256 public immutable N_OUTPUTS;
-    uint256 public immutable N_FEATURES;
+    /// @notice Consecutive oracle answers the circuit derives its features from.
     uint256 public immutable N_ANSWERS;
     /// @notice Signed bits of each packed public value.
     uint256 public immutable VALUE_BITS;
-    /// @notice 1 + packed elements.
+    /// @notice 2 (commitment, accLast) + packed elements.
     uint256 public immutable N_PUBLIC;
     uint256 private immutable _PER_ELEMENT;
     uint256 private immutable _VALUE_MASK;
@@ -69,22 +77,22 @@ contract ForecastProofGate {
     event ForecastProven(
         bytes32 indexed proofId,
         bytes32 indexed modelId,
-        uint80[] roundIds,
+        uint80 firstRoundId,
+        uint80 lastRoundId,
         int256[] forecast,
         address submitter
     );
 
     // ---- errors ----
 
-    error ZkBadLayout(uint256 outputs, uint256 features, uint256 answers, uint256 valueBits);
+    error ZkBadLayout(uint256 outputs, uint256 answers, uint256 valueBits);
     error ZkPublicSignalCount(uint256 given, uint256 expected);
-    error ZkRoundCount(uint256 given, uint256 expected);
-    error ZkRoundsNotConsecutive(uint80 previous, uint80 next);
+    error ZkRoundTooEarly(uint80 lastRoundId, uint256 answers);
     error ZkProofAlreadyUsed(bytes32 proofId);
     error ZkModelNotApproved(bytes32 modelId);
     error ZkCommitmentMismatch(bytes32 modelId, bytes32 registered, bytes32 proven);
     error ZkRoundNotFound(uint80 roundId);
-    error ZkAnswerMismatch(uint80 roundId, int256 oracleAnswer, int256 provenAnswer);
+    error ZkAccumulatorMismatch(uint80 roundId, uint256 onchain, uint256 proven);
     error ZkStaleRound(uint80 roundId, uint256 updatedAt, uint256 maxAge, uint256 timestamp);
     error ZkInvalidProof(bytes32 proofId);
 
@@ -93,40 +101,37 @@ contract ForecastProofGate {
     /// @param verifier The generated `Groth16Verifier` for this model architecture.
     /// @param registry The model registry (approval + zk commitment).
     /// @param oracle The feed whose rounds are proven.
-    /// @param maxAge Freshness bound in seconds for every stated round (cover all `answers` heartbeats).
+    /// @param accumulator The `FeedAccumulator` over `oracle`'s answers.
+    /// @param maxAge Freshness bound in seconds for the last proven round.
     /// @param outputs Forecast outputs in the circuit (1 or 2 are recorded).
-    /// @param features Feature count of the circuit.
-    /// @param answers Oracle answers (rounds) the circuit carries, at least 1.
+    /// @param answers Consecutive oracle answers the circuit derives its features from, at least 1.
     /// @param valueBits Signed bits per packed value (the circuit's `valueBits`, 8..63).
     constructor(
         address verifier,
         IZkModelRegistry registry,
         AggregatorV3Interface oracle,
+        IFeedAccumulator accumulator,
         uint256 maxAge,
         uint256 outputs,
-        uint256 features,
         uint256 answers,
         uint256 valueBits
     ) {
-        if (
-            outputs == 0 || outputs > 2 || answers == 0 || answers > 16 || features > 64 || valueBits < 8
-                || valueBits > 63
-        ) {
-            revert ZkBadLayout(outputs, features, answers, valueBits);
+        if (outputs == 0 || outputs > 2 || answers == 0 || answers > 256 || valueBits < 8 || valueBits > 63) {
+            revert ZkBadLayout(outputs, answers, valueBits);
         }
         VERIFIER = verifier;
         REGISTRY = registry;
         ORACLE = oracle;
+        ACCUMULATOR = accumulator;
         MAX_AGE = maxAge;
         N_OUTPUTS = outputs;
-        N_FEATURES = features;
         N_ANSWERS = answers;
         VALUE_BITS = valueBits;
         uint256 per = 253 / valueBits;
         _PER_ELEMENT = per;
         _VALUE_MASK = (1 << valueBits) - 1;
         _VALUE_OFFSET = int256(1 << (valueBits - 1));
-        uint256 nPublic = 1 + (outputs + features + answers + per - 1) / per;
+        uint256 nPublic = 2 + (outputs + per - 1) / per;
         N_PUBLIC = nPublic;
         _VERIFY_SELECTOR = bytes4(
             keccak256(
@@ -141,13 +146,14 @@ contract ForecastProofGate {
 
     /// @notice Checks a proof and records its forecast. Reverts with the first rule that fails.
     /// @param modelId The registered model the proof claims.
-    /// @param roundIds The oracle rounds whose answers the proof carries, increasing, `N_ANSWERS` of them.
+    /// @param lastRoundId The last of the `N_ANSWERS` consecutive rounds the proof's answers are, and the
+    /// round the forecast is made on.
     /// @param a Proof point A. @param b Proof point B (snarkjs calldata order). @param c Proof point C.
-    /// @param publicSignals [commitment, packed…] as produced by the prover.
+    /// @param publicSignals [commitment, accLast, packed…] as produced by the prover.
     /// @return proofId The statement id (nullifier); read the forecast with `provenForecast(modelId, proofId)`.
     function submit(
         bytes32 modelId,
-        uint80[] calldata roundIds,
+        uint80 lastRoundId,
         uint256[2] calldata a,
         uint256[2][2] calldata b,
         uint256[2] calldata c,
@@ -156,8 +162,8 @@ contract ForecastProofGate {
         if (publicSignals.length != N_PUBLIC) {
             revert ZkPublicSignalCount(publicSignals.length, N_PUBLIC);
         }
-        if (roundIds.length != N_ANSWERS) revert ZkRoundCount(roundIds.length, N_ANSWERS);
-        proofId = keccak256(abi.encode(roundIds, publicSignals));
+        if (lastRoundId < N_ANSWERS) revert ZkRoundTooEarly(lastRoundId, N_ANSWERS);
+        proofId = keccak256(abi.encode(lastRoundId, publicSignals));
         if (_proven[modelId][proofId].provenAt != 0) revert ZkProofAlreadyUsed(proofId);
 
         if (!REGISTRY.isApproved(modelId)) revert ZkModelNotApproved(modelId);
@@ -166,15 +172,18 @@ contract ForecastProofGate {
             revert ZkCommitmentMismatch(modelId, registered, bytes32(publicSignals[0]));
         }
 
-        _checkRounds(roundIds, publicSignals);
+        _checkRounds(lastRoundId, publicSignals[1]);
         if (!_verify(a, b, c, publicSignals)) revert ZkInvalidProof(proofId);
 
         int256[] memory forecast = new int256[](N_OUTPUTS);
         for (uint256 i = 0; i < N_OUTPUTS; ++i) {
             forecast[i] = _value(publicSignals, i);
         }
-        _record(proofId, modelId, roundIds[roundIds.length - 1], forecast);
-        emit ForecastProven(proofId, modelId, roundIds, forecast, msg.sender);
+        _record(proofId, modelId, lastRoundId, forecast);
+        // lastRoundId >= N_ANSWERS (checked above), so the first round is at least 1.
+        emit ForecastProven(
+            proofId, modelId, uint80(lastRoundId + 1 - N_ANSWERS), lastRoundId, forecast, msg.sender
+        );
     }
 
     /// @notice The forecast proven for `modelId` under `proofId`; `provenAt == 0` when none.
@@ -182,40 +191,26 @@ contract ForecastProofGate {
         return _proven[modelId][proofId];
     }
 
-    /// @notice The statement id `submit` returns for these rounds and public signals.
-    function proofIdOf(uint80[] calldata roundIds, uint256[] calldata publicSignals)
-        external
-        pure
-        returns (bytes32)
-    {
-        return keccak256(abi.encode(roundIds, publicSignals));
+    /// @notice The statement id `submit` returns for this round and these public signals.
+    function proofIdOf(uint80 lastRoundId, uint256[] calldata publicSignals) external pure returns (bytes32) {
+        return keccak256(abi.encode(lastRoundId, publicSignals));
     }
 
-    /// @notice The value at `index` of the packed public values [outputs, features, answers].
+    /// @notice The value at `index` of the packed public values (the forecast outputs).
     function publicValue(uint256[] calldata publicSignals, uint256 index) external view returns (int256) {
         return _value(publicSignals, index);
     }
 
     // ---- internal ----
 
-    function _checkRounds(uint80[] calldata roundIds, uint256[] calldata publicSignals) internal view {
-        for (uint256 k = 1; k < roundIds.length; ++k) {
-            // Round ids are at most 2^80 - 1 (MedianOracle counts from 1): no overflow in `+ 1`.
-            if (roundIds[k] != roundIds[k - 1] + 1) {
-                revert ZkRoundsNotConsecutive(roundIds[k - 1], roundIds[k]);
-            }
-        }
-        uint256 last = roundIds.length - 1;
-        uint256 first = N_OUTPUTS + N_FEATURES;
-        for (uint256 k = 0; k < roundIds.length; ++k) {
-            uint80 roundId = roundIds[k];
-            (, int256 answer,, uint256 updatedAt,) = ORACLE.getRoundData(roundId);
-            if (updatedAt == 0) revert ZkRoundNotFound(roundId);
-            int256 proven = _value(publicSignals, first + k);
-            if (answer != proven) revert ZkAnswerMismatch(roundId, answer, proven);
-            if (k == last && block.timestamp > updatedAt + MAX_AGE) {
-                revert ZkStaleRound(roundId, updatedAt, MAX_AGE, block.timestamp);
-            }
+    function _checkRounds(uint80 lastRoundId, uint256 provenAccumulator) internal view {
+        // The accumulator reverts with its own error for a round it has not absorbed.
+        uint256 onchain = ACCUMULATOR.accumulatorAt(lastRoundId);
+        if (onchain != provenAccumulator) revert ZkAccumulatorMismatch(lastRoundId, onchain, provenAccumulator);
+        (,,, uint256 updatedAt,) = ORACLE.getRoundData(lastRoundId);
+        if (updatedAt == 0) revert ZkRoundNotFound(lastRoundId);
+        if (block.timestamp > updatedAt + MAX_AGE) {
+            revert ZkStaleRound(lastRoundId, updatedAt, MAX_AGE, block.timestamp);
         }
     }
 
@@ -244,7 +239,7 @@ contract ForecastProofGate {
     }
 
     function _value(uint256[] calldata publicSignals, uint256 index) internal view returns (int256) {
-        uint256 word = publicSignals[1 + index / _PER_ELEMENT];
+        uint256 word = publicSignals[2 + index / _PER_ELEMENT];
         uint256 enc = (word >> (VALUE_BITS * (index % _PER_ELEMENT))) & _VALUE_MASK;
         // enc < 2^VALUE_BITS <= 2^63, so the int256 conversion is exact.
         return int256(enc) - _VALUE_OFFSET;

@@ -4,20 +4,20 @@ pragma solidity 0.8.37;
 import {IAigcVerifier} from "../../src/assets/IAigcVerifier.sol";
 import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
 import {ForecastAigcVerifier} from "../../src/zk/ForecastAigcVerifier.sol";
+import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {ForecastProofGate} from "../../src/zk/ForecastProofGate.sol";
+import {IFeedAccumulator} from "../../src/zk/IFeedAccumulator.sol";
 import {IZkModelRegistry} from "../../src/zk/IZkModelRegistry.sol";
 import {RidgeGroth16Verifier} from "../../src/zk/RidgeGroth16Verifier.sol";
 import {ProvenanceFixture} from "../assets/ProvenanceFixture.sol";
+import {ZkFeedSetup} from "./ZkFeedSetup.sol";
 import {AggregatorDouble} from "./doubles/AggregatorDouble.sol";
 import {ZkRegistryDouble} from "./doubles/ZkRegistryDouble.sol";
 import {RidgeProofFixture as F} from "./fixtures/RidgeProofFixture.sol";
 
 /// @notice The ERC-7007 groth16 adapter with the real gate, the generated ridge verifier and a real proof
 /// (fixture), directly and through `ProvenanceNFT.verify`.
-contract ForecastAigcVerifierTest is ProvenanceFixture {
-    uint80 internal constant ROUND_0 = 1001;
-    uint80 internal constant ROUND_1 = 1002;
-
+contract ForecastAigcVerifierTest is ProvenanceFixture, ZkFeedSetup {
     ForecastProofGate internal gate;
     ZkRegistryDouble internal registry;
     ForecastAigcVerifier internal adapter;
@@ -27,23 +27,20 @@ contract ForecastAigcVerifierTest is ProvenanceFixture {
         super.setUp();
         AggregatorDouble oracle = new AggregatorDouble();
         registry = new ZkRegistryDouble();
+        _publishFixtureRounds(oracle, block.timestamp - 1 hours);
+        FeedAccumulator accumulator = _absorbedAccumulator(oracle);
         gate = new ForecastProofGate(
             address(new RidgeGroth16Verifier()),
             IZkModelRegistry(address(registry)),
             AggregatorV3Interface(address(oracle)),
+            IFeedAccumulator(address(accumulator)),
             2 days,
             F.N_OUTPUTS,
-            F.N_FEATURES,
             F.N_ANSWERS,
             F.VALUE_BITS
         );
         registry.set(F.MODEL_ID, true, F.ZK_COMMITMENT);
-        oracle.setRound(ROUND_0, F.ANSWER_0, block.timestamp - 1 days);
-        oracle.setRound(ROUND_1, F.ANSWER_1, block.timestamp - 1 hours);
-        uint80[] memory rounds = new uint80[](2);
-        rounds[0] = ROUND_0;
-        rounds[1] = ROUND_1;
-        proofId = gate.submit(F.MODEL_ID, rounds, F.a(), F.b(), F.c(), F.publicSignals());
+        proofId = gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, F.a(), F.b(), F.c(), F.publicSignals());
         adapter = new ForecastAigcVerifier(gate);
     }
 

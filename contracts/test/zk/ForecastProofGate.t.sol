@@ -5,55 +5,62 @@ import {Test} from "forge-std/Test.sol";
 import {console} from "forge-std/console.sol";
 
 import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
+import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {ForecastProofGate} from "../../src/zk/ForecastProofGate.sol";
-import {Groth16Verifier} from "../../src/zk/Groth16Verifier.sol";
+import {IFeedAccumulator} from "../../src/zk/IFeedAccumulator.sol";
 import {IZkModelRegistry} from "../../src/zk/IZkModelRegistry.sol";
+import {RidgeGroth16Verifier} from "../../src/zk/RidgeGroth16Verifier.sol";
+import {ZkFeedSetup} from "./ZkFeedSetup.sol";
 import {AggregatorDouble} from "./doubles/AggregatorDouble.sol";
 import {ZkRegistryDouble} from "./doubles/ZkRegistryDouble.sol";
-import {ForecastProofFixture as F} from "./fixtures/ForecastProofFixture.sol";
+import {RidgeProofFixture as F} from "./fixtures/RidgeProofFixture.sol";
 
-/// @notice The gate with the generated verifier and a real proof (fixtures, made by src/zk/generateArtifacts.ts).
-contract ForecastProofGateTest is Test {
+/// @notice The gate with the generated verifier, a real proof over 21 real WTI answers (fixture made by
+/// src/zk/generateArtifacts.ts) and a real FeedAccumulator over a feed that publishes those answers.
+contract ForecastProofGateTest is Test, ZkFeedSetup {
     uint256 internal constant MAX_AGE = 2 days;
-    uint80 internal constant ROUND_0 = 1001;
-    uint80 internal constant ROUND_1 = 1002;
     uint256 internal constant NOW = 1_790_000_000;
+    uint256 internal constant LAST_UPDATED = NOW - 1 hours;
 
     ForecastProofGate internal gate;
     AggregatorDouble internal oracle;
     ZkRegistryDouble internal registry;
+    FeedAccumulator internal accumulator;
 
     function setUp() public {
         vm.warp(NOW);
         oracle = new AggregatorDouble();
         registry = new ZkRegistryDouble();
-        gate = new ForecastProofGate(
-            address(new Groth16Verifier()),
+        _publishFixtureRounds(oracle, LAST_UPDATED);
+        accumulator = _absorbedAccumulator(oracle);
+        gate = _gate(accumulator);
+        registry.set(F.MODEL_ID, true, F.ZK_COMMITMENT);
+    }
+
+    function _gate(FeedAccumulator acc) internal returns (ForecastProofGate) {
+        return new ForecastProofGate(
+            address(new RidgeGroth16Verifier()),
             IZkModelRegistry(address(registry)),
             AggregatorV3Interface(address(oracle)),
+            IFeedAccumulator(address(acc)),
             MAX_AGE,
             F.N_OUTPUTS,
-            F.N_FEATURES,
             F.N_ANSWERS,
             F.VALUE_BITS
         );
-        registry.set(F.MODEL_ID, true, F.ZK_COMMITMENT);
-        oracle.setRound(ROUND_0, F.ANSWER_0, NOW - 1 days);
-        oracle.setRound(ROUND_1, F.ANSWER_1, NOW - 1 hours);
-    }
-
-    function _rounds() internal pure returns (uint80[] memory r) {
-        r = new uint80[](2);
-        r[0] = ROUND_0;
-        r[1] = ROUND_1;
     }
 
     function _submit() internal returns (bytes32) {
-        return gate.submit(F.MODEL_ID, _rounds(), F.a(), F.b(), F.c(), F.publicSignals());
+        return gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
     function _proofId() internal pure returns (bytes32) {
-        return keccak256(abi.encode(_rounds(), F.publicSignals()));
+        return keccak256(abi.encode(F.LAST_ROUND_ID, F.publicSignals()));
+    }
+
+    function test_fixture_accumulatorMatchesTheProof() public view {
+        assertEq(accumulator.accumulatorAt(F.LAST_ROUND_ID), F.ACC_LAST);
+        assertEq(F.publicSignals()[1], F.ACC_LAST);
     }
 
     function test_submit_acceptsValidProofAndRecordsForecast() public {
@@ -61,28 +68,29 @@ contract ForecastProofGateTest is Test {
         forecast[0] = F.OUTPUT_0;
         forecast[1] = F.OUTPUT_1;
         vm.expectEmit(address(gate));
-        emit ForecastProofGate.ForecastProven(_proofId(), F.MODEL_ID, _rounds(), forecast, address(this));
+        emit ForecastProofGate.ForecastProven(
+            _proofId(), F.MODEL_ID, F.LAST_ROUND_ID - 20, F.LAST_ROUND_ID, forecast, address(this)
+        );
         bytes32 id = _submit();
         assertEq(id, _proofId());
-        assertEq(gate.proofIdOf(_rounds(), F.publicSignals()), id);
+        assertEq(gate.proofIdOf(F.LAST_ROUND_ID, F.publicSignals()), id);
         ForecastProofGate.ProvenForecast memory p = gate.provenForecast(F.MODEL_ID, id);
         assertEq(gate.provenForecast(bytes32(uint256(1)), id).provenAt, 0); // not proven for another model
-        assertEq(p.lastRoundId, ROUND_1);
+        assertEq(p.lastRoundId, F.LAST_ROUND_ID);
         assertEq(p.provenAt, NOW);
         assertEq(p.output0, F.OUTPUT_0);
         assertEq(p.output1, F.OUTPUT_1);
     }
 
     function test_gas_submit() public {
-        uint80[] memory rounds = _rounds();
         uint256[2] memory a = F.a();
         uint256[2][2] memory b = F.b();
         uint256[2] memory c = F.c();
         uint256[] memory s = F.publicSignals();
         uint256 before = gasleft();
-        gate.submit(F.MODEL_ID, rounds, a, b, c, s);
+        gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, a, b, c, s);
         uint256 used = before - gasleft();
-        console.log("zk gate submit gas (verifier + oracle binding + registry + record):", used);
+        console.log("zk gate submit gas (verifier + accumulator binding + freshness + registry + record):", used);
         assertLt(used, 300_000);
     }
 
@@ -113,92 +121,111 @@ contract ForecastProofGateTest is Test {
         _submit();
     }
 
-    function test_submit_revertsWhenAnswerDiffersFromOracle() public {
-        oracle.setRound(ROUND_1, F.ANSWER_1 + 1, NOW - 1 hours);
+    /// @dev A feed whose round `roundId` (1..21) differs from the fixture's by `delta`, absorbed, and a gate on it.
+    function _gateOnTamperedFeed(uint80 roundId, int256 delta) internal returns (uint256 onchain) {
+        AggregatorDouble tampered = new AggregatorDouble();
+        int256[21] memory answers = F.answers();
+        for (uint256 i = 0; i < FIXTURE_ROUNDS; ++i) {
+            int256 answer = answers[i] + (i + 1 == roundId ? delta : int256(0));
+            tampered.setRound(uint80(i + 1), answer, LAST_UPDATED - (FIXTURE_ROUNDS - 1 - i) * 1 days);
+        }
+        oracle = tampered;
+        FeedAccumulator acc = _absorbedAccumulator(tampered);
+        gate = _gate(acc);
+        onchain = acc.accumulatorAt(F.LAST_ROUND_ID);
+    }
+
+    /// @notice An answer the proof used that the oracle does not have — even the oldest of the 21,
+    /// which enters the forecast only through one return — is refused.
+    function test_submit_revertsWhenAnAnswerDiffersFromOracle() public {
+        uint256 onchain = _gateOnTamperedFeed(1, 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ForecastProofGate.ZkAnswerMismatch.selector, ROUND_1, F.ANSWER_1 + 1, F.ANSWER_1
+                ForecastProofGate.ZkAccumulatorMismatch.selector, F.LAST_ROUND_ID, onchain, F.ACC_LAST
             )
         );
         _submit();
     }
 
-    function testFuzz_submit_revertsWhenAnswerDiffersFromOracle(int256 delta) public {
-        delta = bound(delta, -1e12, 1e12);
+    function testFuzz_submit_revertsWhenAnAnswerDiffersFromOracle(uint256 roundSeed, int256 delta) public {
+        uint80 roundId = uint80(bound(roundSeed, 1, FIXTURE_ROUNDS));
+        delta = bound(delta, -1e9, 1e12);
         vm.assume(delta != 0);
-        oracle.setRound(ROUND_0, F.ANSWER_0 + delta, NOW - 1 days);
+        uint256 onchain = _gateOnTamperedFeed(roundId, delta);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ForecastProofGate.ZkAnswerMismatch.selector, ROUND_0, F.ANSWER_0 + delta, F.ANSWER_0
+                ForecastProofGate.ZkAccumulatorMismatch.selector, F.LAST_ROUND_ID, onchain, F.ACC_LAST
             )
         );
         _submit();
     }
 
-    function test_submit_revertsWhenRoundsSwapped() public {
-        uint80[] memory r = new uint80[](2);
-        r[0] = ROUND_1;
-        r[1] = ROUND_0;
+    /// @notice The same proof claimed for a later round (its window is other answers) is refused.
+    function test_submit_revertsForAnotherLastRound() public {
+        oracle.setRound(F.LAST_ROUND_ID + 1, 7_000_000_000, NOW - 10 minutes);
+        accumulator.absorb(F.LAST_ROUND_ID + 1);
+        uint256 onchain = accumulator.accumulatorAt(F.LAST_ROUND_ID + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(ForecastProofGate.ZkRoundsNotConsecutive.selector, ROUND_1, ROUND_0)
+            abi.encodeWithSelector(
+                ForecastProofGate.ZkAccumulatorMismatch.selector, F.LAST_ROUND_ID + 1, onchain, F.ACC_LAST
+            )
         );
-        gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
+        gate.submit(F.MODEL_ID, F.LAST_ROUND_ID + 1, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
-    /// @notice The proven answers must be successive closes: a gap between the rounds is refused.
-    function test_submit_revertsWhenRoundsNotConsecutive() public {
-        uint80[] memory r = new uint80[](2);
-        r[0] = ROUND_0 - 1;
-        r[1] = ROUND_1;
+    /// @notice A round the accumulator has not absorbed cannot be proven on (the accumulator names it).
+    function test_submit_revertsOnRoundNotAbsorbed() public {
+        oracle.setRound(F.LAST_ROUND_ID + 1, 7_000_000_000, NOW - 10 minutes);
         vm.expectRevert(
-            abi.encodeWithSelector(ForecastProofGate.ZkRoundsNotConsecutive.selector, ROUND_0 - 1, ROUND_1)
+            abi.encodeWithSelector(
+                FeedAccumulator.AccumulatorRoundNotAbsorbed.selector, F.LAST_ROUND_ID + 1, F.LAST_ROUND_ID
+            )
         );
-        gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
+        gate.submit(F.MODEL_ID, F.LAST_ROUND_ID + 1, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
-    /// @notice Fuzzed twin: any pair of round ids that are not successive is refused before any read.
-    function testFuzz_submit_revertsWhenRoundsNotConsecutive(uint80 first, uint80 second) public {
-        vm.assume(first < type(uint80).max && second != first + 1);
-        uint80[] memory r = new uint80[](2);
-        r[0] = first;
-        r[1] = second;
-        vm.expectRevert(
-            abi.encodeWithSelector(ForecastProofGate.ZkRoundsNotConsecutive.selector, first, second)
-        );
-        gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
+    function test_submit_revertsWhenFewerRoundsThanAnswers() public {
+        vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkRoundTooEarly.selector, 20, F.N_ANSWERS));
+        gate.submit(F.MODEL_ID, 20, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
-    function test_submit_revertsOnMissingRound() public {
-        uint80[] memory r = new uint80[](2);
-        r[0] = 5000;
-        r[1] = 5001;
-        vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkRoundNotFound.selector, uint80(5000)));
-        gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
+    function testFuzz_submit_revertsWhenFewerRoundsThanAnswers(uint80 lastRoundId) public {
+        lastRoundId = uint80(bound(lastRoundId, 0, F.N_ANSWERS - 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(ForecastProofGate.ZkRoundTooEarly.selector, lastRoundId, F.N_ANSWERS)
+        );
+        gate.submit(F.MODEL_ID, lastRoundId, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
     /// @notice The round the forecast is made on (the last) must be fresh.
     function test_submit_revertsOnStaleRound() public {
-        vm.warp(NOW - 1 hours + MAX_AGE + 1);
+        vm.warp(LAST_UPDATED + MAX_AGE + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ForecastProofGate.ZkStaleRound.selector,
-                ROUND_1,
-                NOW - 1 hours,
-                MAX_AGE,
-                NOW - 1 hours + MAX_AGE + 1
+                ForecastProofGate.ZkStaleRound.selector, F.LAST_ROUND_ID, LAST_UPDATED, MAX_AGE, LAST_UPDATED + MAX_AGE + 1
             )
         );
         _submit();
     }
 
-    function test_submit_acceptsAtExactlyMaxAge() public {
-        vm.warp(NOW - 1 hours + MAX_AGE);
+    function testFuzz_submit_revertsOnStaleRound(uint256 late) public {
+        late = bound(late, 1, 365 days);
+        vm.warp(LAST_UPDATED + MAX_AGE + late);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ForecastProofGate.ZkStaleRound.selector,
+                F.LAST_ROUND_ID,
+                LAST_UPDATED,
+                MAX_AGE,
+                LAST_UPDATED + MAX_AGE + late
+            )
+        );
         _submit();
     }
 
-    /// @notice The close before the latest may be older than MAX_AGE (a long weekend): still accepted.
-    function test_submit_acceptsAnOlderPreviousClose() public {
-        vm.warp(NOW - 1 days + MAX_AGE + 1); // ROUND_0 is past MAX_AGE, ROUND_1 is not
+    /// @notice Earlier rounds may be older than MAX_AGE (weekends, holidays): only the last must be fresh.
+    function test_submit_acceptsAtExactlyMaxAgeWithOlderEarlierRounds() public {
+        vm.warp(LAST_UPDATED + MAX_AGE); // rounds 1..20 are all past MAX_AGE
         _submit();
     }
 
@@ -218,18 +245,30 @@ contract ForecastProofGateTest is Test {
         uint256[2][2] memory b = F.b();
         b[1][0] = q - b[1][0];
         b[1][1] = q - b[1][1];
-        bytes32 id = gate.submit(F.MODEL_ID, _rounds(), a, b, F.c(), F.publicSignals()); // valid on its own
+        bytes32 id = gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, a, b, F.c(), F.publicSignals()); // valid alone
         vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkProofAlreadyUsed.selector, id));
         _submit();
     }
 
-    function test_submit_revertsOnTamperedFeatures() public {
+    /// @notice A forecast other than the proven one fails the pairing check.
+    function test_submit_revertsOnTamperedForecast() public {
         uint256[] memory s = F.publicSignals();
-        // packed[0] = [output0, output1, feature0, …]: bump feature0 by one unit.
-        s[1] += uint256(1) << (2 * F.VALUE_BITS);
-        bytes32 id = keccak256(abi.encode(_rounds(), s));
+        s[2] += 1; // output0 + 1
+        bytes32 id = keccak256(abi.encode(F.LAST_ROUND_ID, s));
         vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkInvalidProof.selector, id));
-        gate.submit(F.MODEL_ID, _rounds(), F.a(), F.b(), F.c(), s);
+        gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, F.a(), F.b(), F.c(), s);
+    }
+
+    /// @notice A chain end other than the accumulator's is refused before the pairing.
+    function test_submit_revertsOnTamperedAccumulatorSignal() public {
+        uint256[] memory s = F.publicSignals();
+        s[1] ^= 1;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ForecastProofGate.ZkAccumulatorMismatch.selector, F.LAST_ROUND_ID, F.ACC_LAST, F.ACC_LAST ^ 1
+            )
+        );
+        gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, F.a(), F.b(), F.c(), s);
     }
 
     function test_submit_revertsOnInvalidProofPoint() public {
@@ -237,7 +276,7 @@ contract ForecastProofGateTest is Test {
         c[0] = 1;
         c[1] = 2; // the generator: on the curve, not the proof's C
         vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkInvalidProof.selector, _proofId()));
-        gate.submit(F.MODEL_ID, _rounds(), F.a(), F.b(), c, F.publicSignals());
+        gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, F.a(), F.b(), c, F.publicSignals());
     }
 
     function test_submit_revertsOnWrongSignalCount() public {
@@ -245,33 +284,25 @@ contract ForecastProofGateTest is Test {
         vm.expectRevert(
             abi.encodeWithSelector(ForecastProofGate.ZkPublicSignalCount.selector, F.N_PUBLIC + 1, F.N_PUBLIC)
         );
-        gate.submit(F.MODEL_ID, _rounds(), F.a(), F.b(), F.c(), s);
+        gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, F.a(), F.b(), F.c(), s);
     }
 
-    function test_submit_revertsOnWrongRoundCount() public {
-        uint80[] memory r = new uint80[](1);
-        r[0] = ROUND_1;
-        vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkRoundCount.selector, 1, 2));
-        gate.submit(F.MODEL_ID, r, F.a(), F.b(), F.c(), F.publicSignals());
-    }
-
-    function test_publicValue_decodesAnswers() public view {
+    function test_publicValue_decodesOutputs() public view {
         uint256[] memory s = F.publicSignals();
         assertEq(gate.publicValue(s, 0), F.OUTPUT_0);
-        assertEq(gate.publicValue(s, F.N_OUTPUTS + F.N_FEATURES), F.ANSWER_0);
-        assertEq(gate.publicValue(s, F.N_OUTPUTS + F.N_FEATURES + 1), F.ANSWER_1);
+        assertEq(gate.publicValue(s, 1), F.OUTPUT_1);
     }
 
     function test_constructor_revertsOnBadLayout() public {
-        vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkBadLayout.selector, 3, 8, 2, 40));
+        vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkBadLayout.selector, 3, 21, 40));
         new ForecastProofGate(
             address(0),
             IZkModelRegistry(address(registry)),
             AggregatorV3Interface(address(oracle)),
+            IFeedAccumulator(address(accumulator)),
             1,
             3,
-            8,
-            2,
+            21,
             40
         );
     }

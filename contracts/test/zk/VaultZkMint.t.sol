@@ -12,20 +12,22 @@ import {ModelRegistry} from "../../src/models/ModelRegistry.sol";
 import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
 import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
+import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {ForecastProofGate} from "../../src/zk/ForecastProofGate.sol";
+import {IFeedAccumulator} from "../../src/zk/IFeedAccumulator.sol";
 import {IZkModelRegistry} from "../../src/zk/IZkModelRegistry.sol";
 import {RidgeGroth16Verifier} from "../../src/zk/RidgeGroth16Verifier.sol";
 import {MarketsFixture} from "../markets/MarketsFixture.sol";
+import {ZkFeedSetup} from "./ZkFeedSetup.sol";
 import {AggregatorDouble} from "./doubles/AggregatorDouble.sol";
 import {RidgeProofFixture as F} from "./fixtures/RidgeProofFixture.sol";
 
 /// @notice The vault's zk mint path end to end in forge: the real ModelRegistry (zk commitment set by
 /// the owner before approval), the real PolicyGuard, the generated ridge verifier, the gate, and a real
 /// proof of the agent's ridge forecaster on WTI (fixture made by `generateArtifacts.ts --target ridge`).
-contract VaultZkMintTest is MarketsFixture {
+contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
     uint256 internal constant NOW = 1_790_000_000;
-    uint80 internal constant ROUND_0 = 41;
-    uint80 internal constant ROUND_1 = 42;
+    uint80 internal constant ROUND_1 = F.LAST_ROUND_ID;
     uint16 internal constant TARGET_VOL_BPS = 2000; // 20% a year
     uint16 internal constant MAX_LEVERAGE_BPS = 3000; // 30% of capital
     uint32 internal constant MAX_PROOF_AGE = 1 hours;
@@ -34,13 +36,14 @@ contract VaultZkMintTest is MarketsFixture {
 
     AggregatorDouble internal oracle;
     ForecastProofGate internal gate;
+    FeedAccumulator internal accumulator;
 
     function setUp() public {
         vm.warp(NOW);
         usd = new TestStablecoin();
         oracle = new AggregatorDouble();
-        oracle.setRound(ROUND_0, F.ANSWER_0, NOW - 1 days);
-        oracle.setRound(ROUND_1, F.ANSWER_1, NOW - 10 minutes);
+        _publishFixtureRounds(oracle, NOW - 10 minutes);
+        accumulator = _absorbedAccumulator(oracle);
         registry = new ModelRegistry(IERC20(address(usd)), timelock, guardianKey);
         guard = new PolicyGuard(
             timelock, guardianKey, agent, IModelRegistry(address(registry)), _globalCeiling()
@@ -62,9 +65,9 @@ contract VaultZkMintTest is MarketsFixture {
             address(new RidgeGroth16Verifier()),
             IZkModelRegistry(address(registry)),
             AggregatorV3Interface(address(oracle)),
+            IFeedAccumulator(address(accumulator)),
             2 days,
             F.N_OUTPUTS,
-            F.N_FEATURES,
             F.N_ANSWERS,
             F.VALUE_BITS
         );
@@ -94,14 +97,8 @@ contract VaultZkMintTest is MarketsFixture {
         });
     }
 
-    function _rounds() internal pure returns (uint80[] memory r) {
-        r = new uint80[](2);
-        r[0] = ROUND_0;
-        r[1] = ROUND_1;
-    }
-
     function _submit() internal returns (bytes32) {
-        return gate.submit(F.MODEL_ID, _rounds(), F.a(), F.b(), F.c(), F.publicSignals());
+        return gate.submit(F.MODEL_ID, ROUND_1, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
     /// @dev The risk rule recomputed here from the fixture's outputs (the header's formula).
@@ -109,7 +106,7 @@ contract VaultZkMintTest is MarketsFixture {
         uint256 annualVolWad = uint256(F.OUTPUT_1) * K_WAD / (1 << 20);
         uint256 leverage = uint256(TARGET_VOL_BPS) * 1e14 * 1e18 / annualVolWad;
         if (leverage > uint256(MAX_LEVERAGE_BPS) * 1e14) leverage = uint256(MAX_LEVERAGE_BPS) * 1e14;
-        return capital * 1e12 * leverage / (uint256(F.ANSWER_1) * 1e10);
+        return capital * 1e12 * leverage / (uint256(_lastFixtureAnswer()) * 1e10);
     }
 
     function _mint(uint256 amount, bytes32 proofId) internal {
@@ -124,7 +121,7 @@ contract VaultZkMintTest is MarketsFixture {
         uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
         assertEq(maxDebt, _expectedMaxDebt(CAPITAL));
         // Fixture: |r| ≈ 0.0184/day → ≈ 36.6%/yr → leverage 0.546, capped at 0.30 → 6,000 USD of sWTI.
-        assertApproxEqRel(maxDebt, 6000e18 * 1e8 / uint256(F.ANSWER_1), 1e12);
+        assertApproxEqRel(maxDebt, 6000e18 * 1e8 / uint256(_lastFixtureAnswer()), 1e12);
         vm.expectEmit(address(vault));
         emit SyntheticVault.MintedWithProof(agent, F.MODEL_ID, proofId, maxDebt, maxDebt);
         _mint(maxDebt, proofId);
@@ -195,7 +192,7 @@ contract VaultZkMintTest is MarketsFixture {
 
     function test_mintWithProof_refusesWhenTheFeedMovedOn() public {
         bytes32 proofId = _submit();
-        oracle.setRound(ROUND_1 + 1, F.ANSWER_1, NOW);
+        oracle.setRound(ROUND_1 + 1, _lastFixtureAnswer(), NOW);
         vm.expectRevert(
             abi.encodeWithSelector(SyntheticVault.ZkForecastOutdated.selector, proofId, ROUND_1, ROUND_1 + 1)
         );
@@ -237,7 +234,14 @@ contract VaultZkMintTest is MarketsFixture {
 
         AggregatorDouble otherFeed = new AggregatorDouble();
         ForecastProofGate wrongFeedGate = new ForecastProofGate(
-            address(1), IZkModelRegistry(address(registry)), otherFeed, 1 days, 2, 8, 2, 40
+            address(1),
+            IZkModelRegistry(address(registry)),
+            otherFeed,
+            IFeedAccumulator(address(accumulator)),
+            1 days,
+            2,
+            21,
+            40
         );
         vm.startPrank(timelock);
         vm.expectRevert(
@@ -347,11 +351,10 @@ contract VaultZkMintTest is MarketsFixture {
     /// @notice Gas of the whole zk-gated mint: gate.submit (verifier, oracle binding, registry check,
     /// record) + vault.mintWithProof (bound, guard, mint). Printed for bench/zk.bench.ts.
     function test_gas_zkGatedMint() public {
-        uint80[] memory rounds = _rounds();
         (uint256[2] memory a, uint256[2][2] memory b, uint256[2] memory c) = (F.a(), F.b(), F.c());
         uint256[] memory signals = F.publicSignals();
         uint256 g0 = gasleft();
-        bytes32 proofId = gate.submit(F.MODEL_ID, rounds, a, b, c, signals);
+        bytes32 proofId = gate.submit(F.MODEL_ID, ROUND_1, a, b, c, signals);
         uint256 submitGas = g0 - gasleft();
         vm.prank(agent);
         g0 = gasleft();
@@ -367,7 +370,7 @@ contract VaultZkMintTest is MarketsFixture {
     /// @notice The whole zk-gated mint in one call: `proveAndMint` (gate.submit inside, then the mint).
     function test_proveAndMint_oneTransaction() public {
         SyntheticVault.ForecastProofCalldata memory p = SyntheticVault.ForecastProofCalldata({
-            roundIds: _rounds(), a: F.a(), b: F.b(), c: F.c(), publicSignals: F.publicSignals()
+            lastRoundId: ROUND_1, a: F.a(), b: F.b(), c: F.c(), publicSignals: F.publicSignals()
         });
         vm.prank(agent);
         uint256 g0 = gasleft();
@@ -375,7 +378,7 @@ contract VaultZkMintTest is MarketsFixture {
         console.log("proveAndMint gas (one call: verify + bind + record + mint)", g0 - gasleft());
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 10e18);
-        bytes32 proofId = gate.proofIdOf(_rounds(), F.publicSignals());
+        bytes32 proofId = gate.proofIdOf(ROUND_1, F.publicSignals());
         assertEq(gate.provenForecast(F.MODEL_ID, proofId).output1, F.OUTPUT_1);
         // The statement is spent: the same proof again is refused by the gate, through the vault.
         vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkProofAlreadyUsed.selector, proofId));
@@ -389,7 +392,7 @@ contract VaultZkMintTest is MarketsFixture {
         vm.prank(agent);
         vault.mint(1e18, F.MODEL_ID, keccak256("earlier plain mint"));
         SyntheticVault.ForecastProofCalldata memory p = SyntheticVault.ForecastProofCalldata({
-            roundIds: _rounds(), a: F.a(), b: F.b(), c: F.c(), publicSignals: F.publicSignals()
+            lastRoundId: ROUND_1, a: F.a(), b: F.b(), c: F.c(), publicSignals: F.publicSignals()
         });
         vm.prank(agent);
         uint256 g0 = gasleft();

@@ -6,7 +6,7 @@ import {
   prepareRepay,
   syntheticVaultAbi,
 } from '../../chain/index.js';
-import { canonicalJson, type ModelFile, quantize, sizePosition } from '../../models/index.js';
+import { canonicalJson, type ModelFile, sizePosition } from '../../models/index.js';
 import { prove, type ZkArtifacts, type ZkRiskConfig, zkMaxDebtOf } from '../../zk/index.js';
 import type { Intent, Strategy } from './types.js';
 
@@ -19,12 +19,20 @@ export type SynthStrategyParameters = {
   modelId: Hex;
   /**
    * Zero-knowledge path (issue 8), used when `options.zk` is true: each mint carries a Groth16 proof that
-   * the registered model (private weights) turned the latest two WTI rounds and these features into the
-   * forecast, sent as one `vault.proveAndMint` (the gate checks the proof, the vault bounds the size by
-   * the proven forecast). `risk` must equal the vault's `zkConfig`; collateral decimals default to 6.
+   * the registered model (private weights) turned the WTI feed's latest 21 answers — bound to the chain
+   * through the feed accumulator, features derived in the circuit — into the forecast, sent as one
+   * `vault.proveAndMint` (the gate checks the proof, the vault bounds the size by the proven forecast).
+   * `risk` must equal the vault's `zkConfig`; collateral decimals default to 6. `accumulatorAt` reads the
+   * feed accumulator's chain value after a round (the proof starts from the one before its first answer).
    */
   zk?:
-    | { artifacts: ZkArtifacts; model: ModelFile; risk: ZkRiskConfig; collateralDecimals?: number }
+    | {
+        artifacts: ZkArtifacts;
+        model: ModelFile;
+        risk: ZkRiskConfig;
+        collateralDecimals?: number;
+        accumulatorAt: (roundId: bigint) => Promise<bigint>;
+      }
     | undefined;
 };
 
@@ -52,7 +60,7 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
       const target = toUnits(targetUsd / inference.price);
       const { debt, synthBalance } = context.portfolio;
       let delta = target - debt;
-      // zk path: prove the forecast on the latest two rounds; the mint may not pass the proven bound.
+      // zk path: prove the forecast on the latest 21 rounds; the mint may not pass the proven bound.
       const zk =
         options.zk && parameters.zk && delta > 0n ? await proveForecast(parameters.zk, context) : undefined;
       if (zk && zk.maxDebt - debt < delta) delta = zk.maxDebt - debt;
@@ -73,11 +81,6 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
           feed: observation.feeds.WTI.toLowerCase(),
           decimals: observation.decimals,
           rounds: observation.wti.map((r) => [r.roundId.toString(), r.answer.toString()]),
-          cross: {
-            feed: observation.feeds.BRENT.toLowerCase(),
-            rounds: observation.brent.map((r) => [r.roundId.toString(), r.answer.toString()]),
-          },
-          cpi: 'data/cpi-us/cpiai.csv',
         },
         features: inference.features.map((v) => v.toPrecision(12)),
         forecast: { mean: inference.forecast.mean.toPrecision(12), vol: vol.toPrecision(12) },
@@ -96,6 +99,7 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
               kind: 'groth16',
               circuit: zk.artifacts.circuitHash,
               roundIds: zk.roundIds.map(String),
+              lastRoundId: zk.lastRoundId.toString(),
               publicSignals: zk.proof.publicSignals,
               maxDebt: zk.maxDebt.toString(),
             }
@@ -152,18 +156,22 @@ type ProvenForecast = {
   artifacts: ZkArtifacts;
   proof: Awaited<ReturnType<typeof prove>>;
   roundIds: bigint[];
+  lastRoundId: bigint;
   maxDebt: bigint;
 };
 
-/** Proves the epoch's forecast (same fixed-point features the agent used) on the latest two WTI rounds. */
+/**
+ * Proves the epoch's forecast on the WTI rounds the agent observed: the circuit derives the same
+ * fixed-point features the agent used from those answers, so the proven forecast is the one acted on.
+ */
 async function proveForecast(
   zk: NonNullable<SynthStrategyParameters['zk']>,
   context: Parameters<Strategy['decide']>[0],
 ): Promise<ProvenForecast> {
-  const { observation, inference } = context;
+  const { observation } = context;
   const rounds = observation.wti.slice(-zk.artifacts.layout.answers);
-  const features = inference.features.map((v) => quantize(v, zk.model.scaleBits));
-  const proof = await prove(zk.artifacts, zk.model, { features, answers: rounds.map((r) => r.answer) });
+  const accPrev = await zk.accumulatorAt(rounds[0]!.roundId - 1n);
+  const proof = await prove(zk.artifacts, zk.model, { answers: rounds.map((r) => r.answer), accPrev });
   const maxDebt = zkMaxDebtOf({
     collateral: context.portfolio.collateral,
     collateralDecimals: zk.collateralDecimals ?? 6,
@@ -172,7 +180,8 @@ async function proveForecast(
     output1: proof.outputs[1]!,
     config: zk.risk,
   });
-  return { artifacts: zk.artifacts, proof, roundIds: rounds.map((r) => r.roundId), maxDebt };
+  const roundIds = rounds.map((r) => r.roundId);
+  return { artifacts: zk.artifacts, proof, roundIds, lastRoundId: roundIds.at(-1)!, maxDebt };
 }
 
 function prepareProveAndMint(
@@ -187,7 +196,7 @@ function prepareProveAndMint(
     address: vault,
     abi: syntheticVaultAbi,
     functionName: 'proveAndMint',
-    args: [amount, modelId, intentId, { roundIds: zk.roundIds, a, b, c, publicSignals }],
+    args: [amount, modelId, intentId, { lastRoundId: zk.lastRoundId, a, b, c, publicSignals }],
     label: 'prove and mint sWTI',
   });
 }

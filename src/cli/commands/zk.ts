@@ -4,17 +4,16 @@ import type { Command } from 'commander';
 import type { Address, Hex } from 'viem';
 import { addressOf, modelRegistryAbi, readManifest } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { datasetFeatures, type ModelFile, modelId, parseModelFile, quantize } from '../../models/index.js';
+import { type ModelFile, modelId, parseModelFile } from '../../models/index.js';
 import {
   committedDirFor,
   constraintsPerPart,
   DEFAULT_CACHE_DIR,
   DEVNET_SETUP_WARNING,
-  decodePublicSignals,
   fileSha256,
   type Groth16Proof,
+  mlpFixtureModel,
   proveFromChain,
-  REPO_ROOT,
   releaseCurves,
   ridgeFixtureModel,
   setup,
@@ -27,8 +26,6 @@ import {
 import type { GlobalOptions } from '../context.js';
 import { printTable, toJson } from '../output.js';
 import { openAgentSession } from './agent.js';
-
-const ANSWERS = 2;
 
 type ModelFlags = { model?: string; kind?: string };
 
@@ -44,10 +41,11 @@ function loadModel(flags: ModelFlags): { model: ModelFile; source: string } {
   const kind = flags.kind ?? 'ridge';
   if (kind === 'ridge')
     return { model: ridgeFixtureModel(), source: 'agent ridge forecaster (architecture of zk/ridge/)' };
-  if (kind === 'mlp') {
-    const path = join(REPO_ROOT, 'models', 'forecaster-wti.json');
-    return { model: parseModelFile(readFileSync(path, 'utf8'), path), source: 'models/forecaster-wti.json' };
-  }
+  if (kind === 'mlp')
+    return {
+      model: mlpFixtureModel(),
+      source: 'the agent forecaster recipe as an MLP on the oracle features (architecture of zk/forecaster/)',
+    };
   throw new NonRetryableError(`--kind '${kind}' is not a forecaster kind.`, {
     details: 'Use --kind ridge or --kind mlp.',
   });
@@ -60,7 +58,9 @@ type ProofFile = {
   zkCommitment: Hex;
   date: string;
   roundIds: string[];
+  lastRoundId: string;
   answers: string[];
+  features: string[];
   outputs: string[];
   scaleBits: number;
   publicSignals: string[];
@@ -137,7 +137,6 @@ export function registerZk(program: Command): void {
           console.error(`\n${'!'.repeat(78)}\n${DEVNET_SETUP_WARNING}\n${'!'.repeat(78)}\n`);
         }
         const art = await setup(model, {
-          answers: ANSWERS,
           ptau: flags.ptau,
           log: (m) => console.error(`[zk] ${m}`),
         });
@@ -163,8 +162,8 @@ export function registerZk(program: Command): void {
     .action(
       released(async (flags: ModelFlags & { json?: boolean }) => {
         const { model, source } = loadModel(flags);
-        const info = await zkInfo(model, { answers: ANSWERS });
-        const parts = await constraintsPerPart(model, { answers: ANSWERS });
+        const info = await zkInfo(model);
+        const parts = await constraintsPerPart(model);
         if (flags.json) {
           console.log(toJson({ source, ...info, parts }));
           return;
@@ -210,30 +209,29 @@ export function registerZk(program: Command): void {
           const manifest = readManifest(session.stateDir, session.clients.chain.id);
           const registry = addressOf(manifest, 'ModelRegistry');
           const feed = addressOf(manifest, 'MedianOracle.WTI');
+          const accumulator = addressOf(manifest, 'FeedAccumulator.WTI');
           const chosen = flags.model
             ? { ...loadModel({ model: flags.model }), id: undefined as Hex | undefined }
             : await registeredForecaster(session, registry);
           const model = chosen.model;
           const id = chosen.id ?? modelId(model);
-          const art = await setup(model, { answers: ANSWERS, log: (m) => console.error(`[zk] ${m}`) });
-          // The features of the day of the latest round, from the shipped data (the replay's source).
+          const art = await setup(model, { log: (m) => console.error(`[zk] ${m}`) });
+          // Features are derived in the circuit from the feed's latest 21 answers: nothing else is read.
           const block = await session.clients.publicClient.getBlock();
           const date = new Date(Number(block.timestamp) * 1000).toISOString().slice(0, 10);
-          const fs = datasetFeatures('wti-daily');
-          let row = fs.dates.length - 1;
-          while (row > 0 && fs.dates[row]! > date) row--;
-          const features = fs.X[row]!.map((v) => quantize(v, model.scaleBits));
           const t0 = performance.now();
-          const p = await proveFromChain(session.clients, { feed, artifacts: art, model, features });
+          const p = await proveFromChain(session.clients, { feed, accumulator, artifacts: art, model });
           const ms = performance.now() - t0;
           const file: ProofFile = {
             format: 'provenant-zk-proof/1',
             circuitHash: art.circuitHash,
             modelId: id,
             zkCommitment: zkCommitmentHex(model),
-            date: fs.dates[row]!,
+            date,
             roundIds: p.roundIds.map(String),
-            answers: decodePublicSignals(art.layout, p.publicSignals).answers.map(String),
+            lastRoundId: p.lastRoundId.toString(),
+            answers: p.answers.map(String),
+            features: p.features.map(String),
             outputs: p.outputs.map(String),
             scaleBits: model.scaleBits,
             publicSignals: p.publicSignals,
@@ -243,7 +241,7 @@ export function registerZk(program: Command): void {
             const gate = addressOf(manifest, 'ForecastProofGate.WTI');
             const s = await submitForecastProof(session.clients, gate, {
               modelId: id,
-              roundIds: p.roundIds,
+              lastRoundId: p.lastRoundId,
               calldata: p.calldata,
             });
             file.submitted = { gate, proofId: s.proofId, tx: s.hash };
@@ -252,8 +250,12 @@ export function registerZk(program: Command): void {
           const scale = 2 ** model.scaleBits;
           printTable([
             ['model', id],
-            ['rounds', `${file.roundIds.join(', ')} (answers ${file.answers.join(', ')})`],
-            ['features of', file.date],
+            [
+              'rounds',
+              `${file.roundIds[0]}..${file.lastRoundId} (${file.roundIds.length} answers, last ${file.answers.at(-1)})`,
+            ],
+            ['features', `${file.features.join(', ')} (derived in the circuit)`],
+            ['chain date', file.date],
             [
               'forecast',
               `mean ${(Number(p.outputs[0]) / scale).toExponential(4)}, E|r| ${(Number(p.outputs[1]) / scale).toExponential(4)}`,

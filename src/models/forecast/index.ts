@@ -17,6 +17,19 @@ export {
 } from './fixedPoint.js';
 export { type FloatLayer, type FloatNet, foldAffine, predictFloat } from './floatNet.js';
 export { DEFAULT_MLP, type MlpOptions, trainMlp } from './mlp.js';
+export {
+  buildOracleFeatures,
+  datasetAnswers,
+  floorDiv,
+  ORACLE_FEATURE_ANSWERS,
+  ORACLE_FEATURE_NAMES,
+  ORACLE_FEATURE_RETURNS,
+  OracleFeatureError,
+  oracleDatasetFeatures,
+  oracleFeaturesFixed,
+  oracleFeaturesReal,
+  oracleReturnsFixed,
+} from './oracleFeatures.js';
 export { mulberry32, normalSource } from './prng.js';
 export { fitRidge } from './ridge.js';
 export {

@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
+import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
+import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
+import {PoseidonT3} from "../../src/oracle/PoseidonT3.sol";
+import {OracleTestBase} from "./MedianOracle.t.sol";
+import {PoseidonVectors} from "./PoseidonVectors.sol";
+import {Vm} from "forge-std/Vm.sol";
+
+/// @notice Exposes the internal PoseidonT3.hash for external calls (revert expectations, gas).
+contract PoseidonHarness {
+    function hash(uint256 x, uint256 y) external pure returns (uint256) {
+        return PoseidonT3.hash(x, y);
+    }
+}
+
+/// @notice Test double: a feed whose rounds are set by hand, including shapes a MedianOracle never
+/// serves (an unset round answered with updatedAt == 0, another round id, any int256 answer).
+contract HandSetFeed is AggregatorV3Interface {
+    struct Round {
+        uint80 id;
+        int256 answer;
+        uint256 updatedAt;
+    }
+
+    mapping(uint80 roundId => Round) internal _rounds;
+
+    function set(uint80 roundId, uint80 servedId, int256 answer, uint256 updatedAt) external {
+        _rounds[roundId] = Round(servedId, answer, updatedAt);
+    }
+
+    function decimals() external pure returns (uint8) {
+        return 8;
+    }
+
+    function description() external pure returns (string memory) {
+        return "hand-set";
+    }
+
+    function version() external pure returns (uint256) {
+        return 1;
+    }
+
+    function getRoundData(uint80 roundId) public view returns (uint80, int256, uint256, uint256, uint80) {
+        Round memory r = _rounds[roundId];
+        return (r.id, r.answer, r.updatedAt, r.updatedAt, r.id);
+    }
+
+    function latestRoundData() external pure returns (uint80, int256, uint256, uint256, uint80) {
+        revert("unused");
+    }
+}
+
+/// @notice Shared set-up: the base's real MedianOracle (7 reporters, quorum 4) with bounds widened to
+/// allow negative answers, and a way to publish a round with a given median.
+abstract contract AccumulatorTestBase is OracleTestBase {
+    uint256 internal constant P = PoseidonT3.FIELD_P;
+    int192 internal constant LOW = -1e12;
+    int192 internal constant HIGH = 1e12;
+
+    PoseidonHarness internal poseidon;
+
+    function setUp() public virtual override {
+        super.setUp();
+        vm.prank(ADMIN);
+        oracle.setAnswerBounds(LOW, HIGH);
+        poseidon = new PoseidonHarness();
+    }
+
+    /// Publishes the next round of `o` with five reports all answering `answer` (so the median is `answer`).
+    function _publish(MedianOracle o, int256 answer) internal returns (uint80 roundId) {
+        roundId = o.latestRound() + 1;
+        o.submitRound(roundId, _reports(o, roundId, _arr(answer, answer, answer, answer, answer)));
+    }
+
+    function _publishAll(int256[] memory answers) internal {
+        for (uint256 i; i < answers.length; ++i) {
+            _publish(oracle, answers[i]);
+        }
+    }
+
+    /// Independent field map for answers within the oracle's bounds (|v| < p).
+    function _fieldRef(int256 v) internal pure returns (uint256) {
+        return v >= 0 ? uint256(v) : P - uint256(-v);
+    }
+
+    function _accumulator(uint80 startRound) internal returns (FeedAccumulator) {
+        return new FeedAccumulator(AggregatorV3Interface(address(oracle)), startRound);
+    }
+}
+
+contract FeedAccumulatorTest is AccumulatorTestBase {
+    // ------------------------------------------------------------ PoseidonT3
+
+    function test_poseidon_matchesTypeScriptVectors() public view {
+        uint256[3][] memory v = PoseidonVectors.hashes();
+        for (uint256 i; i < v.length; ++i) {
+            assertEq(poseidon.hash(v[i][0], v[i][1]), v[i][2], string.concat("vector ", vm.toString(i)));
+        }
+        // circomlibjs' own test vector, independent of the generator.
+        assertEq(poseidon.hash(1, 2), 0x115cc0f5e7d690413df64c6b9662e9cf2a3617f2743245519e19607a4417189a);
+    }
+
+    function _outsideField(uint256 x, uint256 y, uint256 bad) internal {
+        vm.expectRevert(abi.encodeWithSelector(PoseidonT3.PoseidonInputNotInField.selector, bad));
+        poseidon.hash(x, y);
+    }
+
+    function test_poseidon_rejectsInputOutsideField() public {
+        _outsideField(P, 0, P);
+        _outsideField(0, type(uint256).max, type(uint256).max);
+    }
+
+    function testFuzz_poseidon_rejectsInputOutsideField(uint256 bad, uint256 ok, bool first) public {
+        bad = bound(bad, P, type(uint256).max);
+        ok = bound(ok, 0, P - 1);
+        if (first) _outsideField(bad, ok, bad);
+        else _outsideField(ok, bad, bad);
+    }
+
+    // ------------------------------------------------------------ constructor
+
+    function test_constructor_setsFeedAndStart() public {
+        FeedAccumulator acc = _accumulator(3);
+        assertEq(address(acc.FEED()), address(oracle));
+        assertEq(acc.START_ROUND(), 3);
+        assertEq(acc.lastAbsorbed(), 2);
+    }
+
+    function test_constructor_rejectsStartRoundZero() public {
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorInvalidStartRound.selector, 0));
+        new FeedAccumulator(AggregatorV3Interface(address(oracle)), 0);
+    }
+
+    function test_constructor_rejectsFeedWithoutCode() public {
+        address eoa = address(0xBEEF);
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorInvalidFeed.selector, eoa));
+        new FeedAccumulator(AggregatorV3Interface(eoa), 1);
+    }
+
+    // ------------------------------------------------------------ absorb: the chain
+
+    function test_absorb_chainMatchesTypeScript() public {
+        int256[] memory answers = PoseidonVectors.chainAnswers();
+        uint256[] memory expected = PoseidonVectors.chainAccumulators();
+        _publishAll(answers);
+        FeedAccumulator acc = _accumulator(1);
+        for (uint256 i; i < answers.length; ++i) {
+            vm.expectEmit(address(acc));
+            emit FeedAccumulator.RoundAbsorbed(uint80(i + 1), answers[i], expected[i]);
+        }
+        assertEq(acc.absorb(uint80(answers.length)), expected[answers.length - 1]);
+        assertEq(acc.lastAbsorbed(), answers.length);
+        assertEq(acc.accumulatorAt(0), 0);
+        for (uint256 i; i < answers.length; ++i) {
+            assertEq(acc.accumulatorAt(uint80(i + 1)), expected[i]);
+        }
+    }
+
+    function test_absorb_roundByRoundEqualsBatch() public {
+        _publishAll(PoseidonVectors.chainAnswers());
+        _roundByRoundEqualsBatch(8, 1);
+    }
+
+    function testFuzz_absorb_roundByRoundEqualsBatch(uint256 rounds, uint256 seed) public {
+        rounds = bound(rounds, 1, 12);
+        for (uint256 i; i < rounds; ++i) {
+            _publish(oracle, bound(int256(uint256(keccak256(abi.encode(seed, i)))), LOW, HIGH));
+        }
+        _roundByRoundEqualsBatch(uint80(rounds), uint80(bound(seed, 1, rounds)));
+    }
+
+    function _roundByRoundEqualsBatch(uint80 rounds, uint80 start) internal {
+        FeedAccumulator one = _accumulator(start);
+        FeedAccumulator all = _accumulator(start);
+        uint256 prev;
+        for (uint80 r = start; r <= rounds; ++r) {
+            (, int256 answer,,,) = oracle.getRoundData(r);
+            uint256 got = one.absorb(r);
+            assertEq(got, poseidon.hash(prev, _fieldRef(answer)), "acc(r) = H(acc(r - 1), field(answer))");
+            prev = got;
+        }
+        assertEq(all.absorb(rounds), prev);
+        for (uint80 r = start - 1; r <= rounds; ++r) {
+            assertEq(all.accumulatorAt(r), one.accumulatorAt(r));
+        }
+    }
+
+    function _negativeAnswer(int256 answer) internal {
+        _publish(oracle, answer);
+        FeedAccumulator acc = _accumulator(1);
+        assertEq(acc.absorb(1), poseidon.hash(0, P - uint256(-answer)));
+    }
+
+    function test_absorb_negativeAnswerMapsToPMinusAbs() public {
+        _negativeAnswer(-3_698_000_000); // WTI, 2020-04-20
+        // The same value from the TypeScript vectors: (0, p - 3_698_000_000).
+        uint256[3][] memory v = PoseidonVectors.hashes();
+        assertEq(v[6][1], P - 3_698_000_000);
+        assertEq(_accumulator(1).absorb(1), v[6][2]);
+    }
+
+    function testFuzz_absorb_negativeAnswerMapsToPMinusAbs(int256 answer) public {
+        _negativeAnswer(bound(answer, LOW, -1));
+    }
+
+    function _fieldOfAnyInt(int256 answer, uint256 expected) internal {
+        HandSetFeed feed = new HandSetFeed();
+        feed.set(1, 1, answer, block.timestamp);
+        FeedAccumulator acc = new FeedAccumulator(feed, 1);
+        assertEq(acc.absorb(1), poseidon.hash(0, expected));
+    }
+
+    function test_absorb_fieldOfExtremeAnswers() public {
+        _fieldOfAnyInt(type(int256).min, P - (uint256(1) << 255) % P);
+        _fieldOfAnyInt(type(int256).max, uint256(type(int256).max) % P);
+        _fieldOfAnyInt(int256(P), 0);
+        _fieldOfAnyInt(-int256(P), 0);
+        _fieldOfAnyInt(-1, P - 1);
+    }
+
+    function testFuzz_absorb_fieldOfAnyAnswer(int256 answer) public {
+        // Reference: v mod p by Solidity's signed modulo (sign of the dividend), shifted into [0, p).
+        int256 r = answer % int256(P);
+        _fieldOfAnyInt(answer, r < 0 ? uint256(r + int256(P)) : uint256(r));
+    }
+
+    // ------------------------------------------------------------ absorb: idempotence
+
+    function _idempotent(uint256 rounds, uint80 again) internal {
+        for (uint256 i; i < rounds; ++i) {
+            _publish(oracle, 7_000_000_000 + int256(i));
+        }
+        FeedAccumulator acc = _accumulator(1);
+        uint256 first = acc.absorb(uint80(rounds));
+        vm.recordLogs();
+        assertEq(acc.absorb(uint80(rounds)), first);
+        assertEq(acc.absorb(again), acc.accumulatorAt(again));
+        assertEq(vm.getRecordedLogs().length, 0, "no event when nothing is absorbed");
+        assertEq(acc.lastAbsorbed(), rounds);
+    }
+
+    function test_absorb_idempotent() public {
+        _idempotent(4, 2);
+    }
+
+    function testFuzz_absorb_idempotent(uint256 rounds, uint80 again) public {
+        rounds = bound(rounds, 1, 8);
+        _idempotent(rounds, uint80(bound(again, 0, rounds)));
+    }
+
+    // ------------------------------------------------------------ absorb: missing rounds
+
+    function _beyondLatest(uint256 published, uint80 upTo) internal {
+        for (uint256 i; i < published; ++i) {
+            _publish(oracle, 6_500_000_000);
+        }
+        FeedAccumulator acc = _accumulator(1);
+        vm.expectRevert(
+            abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, uint80(published + 1))
+        );
+        acc.absorb(upTo);
+        assertEq(acc.lastAbsorbed(), 0, "nothing absorbed by a reverted call");
+    }
+
+    function test_absorb_beyondLatestRevertsNamingRound() public {
+        _beyondLatest(3, 5);
+    }
+
+    function test_absorb_emptyFeedRevertsNamingRound() public {
+        _beyondLatest(0, 1);
+    }
+
+    function test_absorb_farBeyondLatestRevertsNamingRound() public {
+        _beyondLatest(2, type(uint80).max);
+    }
+
+    function testFuzz_absorb_beyondLatestRevertsNamingRound(uint256 published, uint80 upTo) public {
+        published = bound(published, 0, 6);
+        _beyondLatest(published, uint80(bound(upTo, published + 1, type(uint80).max)));
+    }
+
+    function test_absorb_feedServingAnotherRoundOrUnsetRound() public {
+        HandSetFeed feed = new HandSetFeed();
+        feed.set(1, 1, 100, block.timestamp);
+        feed.set(2, 7, 100, block.timestamp); // serves round 7 when asked for 2
+        feed.set(3, 3, 100, 0); // unset (updatedAt == 0)
+        FeedAccumulator acc = new FeedAccumulator(feed, 1);
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, uint80(2)));
+        acc.absorb(2);
+        feed.set(2, 2, 100, block.timestamp);
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, uint80(3)));
+        acc.absorb(3);
+        acc.absorb(2);
+        assertEq(acc.lastAbsorbed(), 2);
+    }
+
+    // ------------------------------------------------------------ accumulatorAt
+
+    function _outOfRange(uint80 start, uint256 published, uint80 roundId) internal {
+        for (uint256 i; i < published; ++i) {
+            _publish(oracle, 7_100_000_000);
+        }
+        FeedAccumulator acc = _accumulator(start);
+        if (published >= start) acc.absorb(uint80(published));
+        uint80 last = acc.lastAbsorbed();
+        if (roundId < start - 1) {
+            vm.expectRevert(
+                abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundBeforeStart.selector, roundId, start)
+            );
+        } else if (roundId > last) {
+            vm.expectRevert(
+                abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundNotAbsorbed.selector, roundId, last)
+            );
+        }
+        acc.accumulatorAt(roundId);
+        if (roundId < start - 1) {
+            // absorb never reaches below the chain either.
+            vm.expectRevert(
+                abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundBeforeStart.selector, roundId, start)
+            );
+            acc.absorb(roundId);
+        }
+    }
+
+    function test_accumulatorAt_beforeStartReverts() public {
+        _outOfRange(3, 5, 1);
+        _outOfRange(5, 0, 0);
+    }
+
+    function test_accumulatorAt_notYetAbsorbedReverts() public {
+        _outOfRange(1, 0, 1); // nothing absorbed: last = 0
+        _outOfRange(3, 5, 6);
+    }
+
+    function testFuzz_accumulatorAt_outOfRangeReverts(uint80 start, uint256 published, uint80 roundId)
+        public
+    {
+        start = uint80(bound(start, 1, 6));
+        published = bound(published, 0, 6);
+        uint80 last = published >= start ? uint80(published) : start - 1;
+        // Outside [start - 1, last]: below when start > 1 and the coin says so, else above.
+        roundId = start > 1 && roundId % 2 == 0
+            ? uint80(bound(roundId, 0, start - 2))
+            : uint80(bound(roundId, last + 1, type(uint80).max));
+        _outOfRange(start, published, roundId);
+    }
+
+    function _startMinusOneIsZero(uint80 start) internal {
+        for (uint256 i; i < start; ++i) {
+            _publish(oracle, 7_200_000_000);
+        }
+        FeedAccumulator acc = _accumulator(start);
+        assertEq(acc.accumulatorAt(start - 1), 0, "before absorbing");
+        assertEq(acc.absorb(start - 1), 0, "absorb(START_ROUND - 1) is a no-op");
+        uint256 first = acc.absorb(start);
+        assertEq(first, poseidon.hash(0, 7_200_000_000), "the chain starts from 0 at START_ROUND");
+        assertEq(acc.accumulatorAt(start - 1), 0, "after absorbing");
+    }
+
+    function test_accumulatorAt_startMinusOneIsZero() public {
+        _startMinusOneIsZero(1);
+        _startMinusOneIsZero(4);
+    }
+
+    function testFuzz_accumulatorAt_startMinusOneIsZero(uint80 start) public {
+        _startMinusOneIsZero(uint80(bound(start, 1, 6)));
+    }
+
+    function test_absorb_emitsOneEventPerRound() public {
+        _publishAll(PoseidonVectors.chainAnswers());
+        FeedAccumulator acc = _accumulator(2);
+        vm.recordLogs();
+        acc.absorb(5);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 4);
+        for (uint256 i; i < logs.length; ++i) {
+            assertEq(logs[i].topics[0], FeedAccumulator.RoundAbsorbed.selector);
+            assertEq(uint256(logs[i].topics[1]), i + 2);
+        }
+    }
+}
