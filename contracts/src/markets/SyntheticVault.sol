@@ -438,7 +438,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
         ForecastProofGate gate = _zk.gate;
         if (address(gate) == address(0)) revert ZkPathDisabled();
         if (intentId == bytes32(0)) revert MissingIntent();
-        bytes32 proofId = gate.submit(modelId, proof.lastRoundId, proof.a, proof.b, proof.c, proof.publicSignals);
+        bytes32 proofId =
+            gate.submit(modelId, proof.lastRoundId, proof.a, proof.b, proof.c, proof.publicSignals);
         // The fresh statement the gate just recorded (and will refuse again) is this mint's idempotency key.
         _mintWithProof(amount, modelId, intentId, proofId, false);
     }

@@ -206,7 +206,9 @@ contract ForecastProofGate {
     function _checkRounds(uint80 lastRoundId, uint256 provenAccumulator) internal view {
         // The accumulator reverts with its own error for a round it has not absorbed.
         uint256 onchain = ACCUMULATOR.accumulatorAt(lastRoundId);
-        if (onchain != provenAccumulator) revert ZkAccumulatorMismatch(lastRoundId, onchain, provenAccumulator);
+        if (onchain != provenAccumulator) {
+            revert ZkAccumulatorMismatch(lastRoundId, onchain, provenAccumulator);
+        }
         (,,, uint256 updatedAt,) = ORACLE.getRoundData(lastRoundId);
         if (updatedAt == 0) revert ZkRoundNotFound(lastRoundId);
         if (block.timestamp > updatedAt + MAX_AGE) {

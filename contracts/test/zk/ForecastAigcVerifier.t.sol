@@ -3,8 +3,8 @@ pragma solidity 0.8.37;
 
 import {IAigcVerifier} from "../../src/assets/IAigcVerifier.sol";
 import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
-import {ForecastAigcVerifier} from "../../src/zk/ForecastAigcVerifier.sol";
 import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
+import {ForecastAigcVerifier} from "../../src/zk/ForecastAigcVerifier.sol";
 import {ForecastProofGate} from "../../src/zk/ForecastProofGate.sol";
 import {IFeedAccumulator} from "../../src/zk/IFeedAccumulator.sol";
 import {IZkModelRegistry} from "../../src/zk/IZkModelRegistry.sol";

@@ -90,7 +90,9 @@ contract ForecastProofGateTest is Test, ZkFeedSetup {
         uint256 before = gasleft();
         gate.submit(F.MODEL_ID, F.LAST_ROUND_ID, a, b, c, s);
         uint256 used = before - gasleft();
-        console.log("zk gate submit gas (verifier + accumulator binding + freshness + registry + record):", used);
+        console.log(
+            "zk gate submit gas (verifier + accumulator binding + freshness + registry + record):", used
+        );
         assertLt(used, 300_000);
     }
 
@@ -202,7 +204,11 @@ contract ForecastProofGateTest is Test, ZkFeedSetup {
         vm.warp(LAST_UPDATED + MAX_AGE + 1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ForecastProofGate.ZkStaleRound.selector, F.LAST_ROUND_ID, LAST_UPDATED, MAX_AGE, LAST_UPDATED + MAX_AGE + 1
+                ForecastProofGate.ZkStaleRound.selector,
+                F.LAST_ROUND_ID,
+                LAST_UPDATED,
+                MAX_AGE,
+                LAST_UPDATED + MAX_AGE + 1
             )
         );
         _submit();
