@@ -60,14 +60,18 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
       const target = toUnits(targetUsd / inference.price);
       const { debt, synthBalance } = context.portfolio;
       let delta = target - debt;
-      // zk path: prove the forecast on the latest 21 rounds; the mint may not pass the proven bound.
-      const zk =
-        options.zk && parameters.zk && delta > 0n ? await proveForecast(parameters.zk, context) : undefined;
-      if (zk && zk.maxDebt - debt < delta) delta = zk.maxDebt - debt;
       // Rebalance band: trade only when the position is off target by more than `rebalanceBand` (no churn on noise).
       const band = (target * BigInt(Math.round(options.rebalanceBand * 10_000))) / 10_000n;
       const threshold = band > E18 ? band : E18;
       if (delta > -threshold && delta < threshold) return [];
+      // zk path: prove the forecast on the latest 21 rounds — only when a mint is due (a proof takes ~1 s);
+      // the mint may not pass the proven bound, and a bound below the debt leaves nothing to mint.
+      const zk =
+        options.zk && parameters.zk && delta > 0n ? await proveForecast(parameters.zk, context) : undefined;
+      if (zk && zk.maxDebt - debt < delta) {
+        delta = zk.maxDebt - debt;
+        if (delta < threshold) return [];
+      }
       const latest = observation.wti.at(-1)!;
       const base = {
         format: 'provenant-manifest/1',
