@@ -54,7 +54,14 @@ export {
   witnessInput,
 } from './prover.js';
 export { ANSWER_DECIMALS, wtiInputs } from './realInputs.js';
-export { mlpFixtureModel, oracleFixtureModel, RIDGE_FIXTURE_TRAIN_END, ridgeFixtureModel } from './ridge.js';
+export {
+  fixedPointAgreement,
+  mlpFixtureModel,
+  oracleFixtureModel,
+  oracleFixtureTraining,
+  RIDGE_FIXTURE_TRAIN_END,
+  ridgeFixtureModel,
+} from './ridge.js';
 export { ABS_TO_ANNUAL_VOL_WAD, type ZkRiskConfig, zkMaxDebtOf } from './risk.js';
 export {
   COMMITTED_DIR,
