@@ -317,7 +317,6 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
           updatedAt: wti.updatedAt[k]!,
           answeredInRound: roundId,
         })),
-        brent: [],
         decimals: 8,
         feeds: stack.addresses.feeds,
       },

@@ -179,7 +179,7 @@ export function createAgent(deps: AgentDependencies): Agent {
     try {
       observation = await observe(
         clients.publicClient,
-        { WTI: addresses.feeds.WTI, BRENT: addresses.feeds.BRENT },
+        { WTI: addresses.feeds.WTI },
         options.historyRounds,
         deps.decimals,
       );

@@ -13,15 +13,17 @@ import {
 } from '../models/index.js';
 import { checkRound, type FeedRound, type FeedRules, readFeedWindow } from '../oracle/index.js';
 
-/** What the agent saw on-chain this epoch: windows of oracle rounds, oldest first. */
+/**
+ * What the agent saw on-chain this epoch: a window of WTI oracle rounds, oldest first (the forecaster's
+ * oracle-only features need nothing else).
+ */
 export type Observation = {
   /** Latest block timestamp (seconds). */
   now: bigint;
   date: string;
   wti: FeedRound[];
-  brent: FeedRound[];
   decimals: number;
-  feeds: { WTI: Address; BRENT: Address };
+  feeds: { WTI: Address };
 };
 
 /** What the models made of it. */
@@ -45,16 +47,15 @@ const dayOf = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString(
 
 export async function observe(
   client: PublicClient,
-  feeds: { WTI: Address; BRENT: Address },
+  feeds: { WTI: Address },
   rounds: number,
   decimals: number,
 ): Promise<Observation> {
-  const [block, wti, brent] = await Promise.all([
+  const [block, wti] = await Promise.all([
     client.getBlock({ blockTag: 'latest' }),
     readFeedWindow(client, feeds.WTI, rounds),
-    readFeedWindow(client, feeds.BRENT, rounds),
   ]);
-  return { now: block.timestamp, date: dayOf(block.timestamp), wti, brent, decimals, feeds };
+  return { now: block.timestamp, date: dayOf(block.timestamp), wti, decimals, feeds: { WTI: feeds.WTI } };
 }
 
 /** The agent's freshness / deviation / positivity rules on the newest WTI round (throws FeedRefusedError). */
