@@ -377,6 +377,35 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     expect(offChain).toBe(onChain);
   }, 60_000);
 
+  test('a round the accumulator has not absorbed: proving refuses up front (ZkAccumulatorBehindError), or absorbs when asked', async () => {
+    const next = WTI.find((p) => p.date === '2024-03-19')!;
+    const at = timestampOf(next.date);
+    await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: at });
+    await stack.deployer.testClient!.mine({ blocks: 1 });
+    const round = await publishNextRound(
+      stack.relayer,
+      { accounts: stack.reporterAccounts, spreadPpm: 0 },
+      { feed: stack.addresses.feeds.WTI, answer: toAnswer(next.value, 8), observedAt: at },
+    ); // published, not absorbed
+    const parameters = {
+      feed: stack.addresses.feeds.WTI,
+      accumulator,
+      artifacts: art,
+      model: stack.forecaster.model,
+    };
+    const behind = await proveFromChain(stack.agent, parameters).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(behind?.name).toBe('ZkAccumulatorBehindError');
+    expect(behind?.message).toContain(`the proof needs round ${round.roundId}`);
+    const proven = await proveFromChain(stack.agent, { ...parameters, absorb: true });
+    expect(proven.lastRoundId).toBe(round.roundId);
+    expect(decodePublicSignals(art.layout, proven.publicSignals).accLast).toBe(
+      await accumulatorAt(stack.agent, accumulator, round.roundId),
+    );
+  }, 60_000);
+
   test('a stale round is refused (ZkStaleRound)', async () => {
     // An older window of the same feed: a fresh statement (other rounds), but its last round (the round
     // the forecast is made on) older than the gate's 4 days.

@@ -48,7 +48,7 @@ describe('generateCircuit', () => {
 
       Train the forecaster on the oracle features: trainForecaster({ features: oracleDatasetFeatures('wti-daily', { scaleBits }), ... }) (src/models/forecast/oracleFeatures.ts).
 
-      Docs: docs/zk.md]
+      Docs: zk/README.md]
     `);
     const renamed = structuredClone(model);
     renamed.inputs = [...ORACLE_FEATURE_NAMES].reverse();

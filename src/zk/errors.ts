@@ -8,7 +8,7 @@ export class ZkCircuitError extends NonRetryableError {
       details:
         details ??
         "The circuit proves dense layers with relu or linear activations on signed fixed-point values within the circuit's valueBits (default 40).",
-      docsPath: 'docs/zk.md',
+      docsPath: 'zk/README.md',
     });
   }
 }
@@ -17,6 +17,21 @@ export class ZkCircuitError extends NonRetryableError {
 export class ZkToolError extends NonRetryableError {
   override name = 'ZkToolError';
   constructor(step: string, problem: string, details?: string, cause?: unknown) {
-    super(`zk ${step} failed: ${problem}`, { details, cause, docsPath: 'docs/zk.md' });
+    super(`zk ${step} failed: ${problem}`, { details, cause, docsPath: 'zk/README.md' });
+  }
+}
+
+/** The feed accumulator has not absorbed the round a proof is made on, so the gate could not check it. */
+export class ZkAccumulatorBehindError extends NonRetryableError {
+  override name = 'ZkAccumulatorBehindError';
+  constructor(accumulator: string, lastAbsorbed: bigint, needed: bigint) {
+    super(
+      `The feed accumulator ${accumulator} has absorbed rounds up to ${lastAbsorbed}; the proof needs round ${needed}.`,
+      {
+        details:
+          'Absorb the new rounds first — anyone may call FeedAccumulator.absorb(latestRound) — e.g. with `provenant zk prove --submit`, which absorbs with the submitting key. The demo relayer absorbs after every round it publishes.',
+        docsPath: 'docs/oracle.md',
+      },
+    );
   }
 }

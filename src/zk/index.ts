@@ -31,7 +31,7 @@ export {
   unpackValues,
   VALUE_BITS,
 } from './encoding.js';
-export { ZkCircuitError, ZkToolError } from './errors.js';
+export { ZkAccumulatorBehindError, ZkCircuitError, ZkToolError } from './errors.js';
 export { constraintsPerPart, recordedArtifacts, type ZkInfo, zkInfo } from './info.js';
 export {
   absorbRounds,

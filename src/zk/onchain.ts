@@ -9,7 +9,7 @@ import {
   writeContract,
 } from '../chain/index.js';
 import type { ModelFile } from '../models/index.js';
-import { ZkCircuitError } from './errors.js';
+import { ZkAccumulatorBehindError, ZkCircuitError } from './errors.js';
 import { type ForecastProof, prove } from './prover.js';
 import type { ZkArtifacts } from './setup.js';
 
@@ -91,16 +91,33 @@ export async function absorbRounds(
 }
 
 /**
- * Proves `model` on the feed's latest `layout.answers` rounds: absorbs them into the accumulator if it is
- * behind, reads the chain value before the first of them, and proves (features derived in the circuit).
+ * Proves `model` on the feed's latest `layout.answers` rounds: reads the accumulator's chain value before
+ * the first of them and proves (features derived in the circuit). When the accumulator has not absorbed
+ * the last round yet, `absorb: true` absorbs it with `clients`' account (it pays the gas); otherwise this
+ * throws, since the gate could not check the proof.
  */
 export async function proveFromChain(
   clients: ProvenantClients,
-  parameters: { feed: Address; accumulator: Address; artifacts: ZkArtifacts; model: ModelFile },
+  parameters: {
+    feed: Address;
+    accumulator: Address;
+    artifacts: ZkArtifacts;
+    model: ModelFile;
+    absorb?: boolean | undefined;
+  },
 ): Promise<ForecastProof & { roundIds: bigint[]; answers: bigint[]; lastRoundId: bigint }> {
   const rounds = await latestRounds(clients, parameters.feed, parameters.artifacts.layout.answers);
   const lastRoundId = rounds.roundIds.at(-1)!;
-  await absorbRounds(clients, parameters.accumulator, lastRoundId);
+  if (parameters.absorb) await absorbRounds(clients, parameters.accumulator, lastRoundId);
+  else {
+    const absorbed = await clients.publicClient.readContract({
+      address: parameters.accumulator,
+      abi: feedAccumulatorAbi,
+      functionName: 'lastAbsorbed',
+    });
+    if (BigInt(absorbed) < lastRoundId)
+      throw new ZkAccumulatorBehindError(parameters.accumulator, BigInt(absorbed), lastRoundId);
+  }
   const accPrev = await accumulatorAt(clients, parameters.accumulator, rounds.roundIds[0]! - 1n);
   const proof = await prove(parameters.artifacts, parameters.model, { answers: rounds.answers, accPrev });
   return { ...proof, roundIds: rounds.roundIds, answers: rounds.answers, lastRoundId };

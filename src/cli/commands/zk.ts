@@ -220,7 +220,13 @@ export function registerZk(program: Command): void {
           const block = await session.clients.publicClient.getBlock();
           const date = new Date(Number(block.timestamp) * 1000).toISOString().slice(0, 10);
           const t0 = performance.now();
-          const p = await proveFromChain(session.clients, { feed, accumulator, artifacts: art, model });
+          const p = await proveFromChain(session.clients, {
+            feed,
+            accumulator,
+            artifacts: art,
+            model,
+            absorb: flags.submit === true,
+          });
           const ms = performance.now() - t0;
           const file: ProofFile = {
             format: 'provenant-zk-proof/1',
