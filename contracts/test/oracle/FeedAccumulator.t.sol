@@ -5,6 +5,7 @@ import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol"
 import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
 import {PoseidonT3} from "../../src/oracle/PoseidonT3.sol";
+import {AggregatorDouble} from "../zk/doubles/AggregatorDouble.sol";
 import {OracleTestBase} from "./MedianOracle.t.sol";
 import {PoseidonVectors} from "./PoseidonVectors.sol";
 import {Vm} from "forge-std/Vm.sol";
@@ -13,43 +14,6 @@ import {Vm} from "forge-std/Vm.sol";
 contract PoseidonHarness {
     function hash(uint256 x, uint256 y) external pure returns (uint256) {
         return PoseidonT3.hash(x, y);
-    }
-}
-
-/// @notice Test double: a feed whose rounds are set by hand, including shapes a MedianOracle never
-/// serves (an unset round answered with updatedAt == 0, another round id, any int256 answer).
-contract HandSetFeed is AggregatorV3Interface {
-    struct Round {
-        uint80 id;
-        int256 answer;
-        uint256 updatedAt;
-    }
-
-    mapping(uint80 roundId => Round) internal _rounds;
-
-    function set(uint80 roundId, uint80 servedId, int256 answer, uint256 updatedAt) external {
-        _rounds[roundId] = Round(servedId, answer, updatedAt);
-    }
-
-    function decimals() external pure returns (uint8) {
-        return 8;
-    }
-
-    function description() external pure returns (string memory) {
-        return "hand-set";
-    }
-
-    function version() external pure returns (uint256) {
-        return 1;
-    }
-
-    function getRoundData(uint80 roundId) public view returns (uint80, int256, uint256, uint256, uint80) {
-        Round memory r = _rounds[roundId];
-        return (r.id, r.answer, r.updatedAt, r.updatedAt, r.id);
-    }
-
-    function latestRoundData() external pure returns (uint80, int256, uint256, uint256, uint80) {
-        revert("unused");
     }
 }
 
@@ -207,8 +171,8 @@ contract FeedAccumulatorTest is AccumulatorTestBase {
     }
 
     function _fieldOfAnyInt(int256 answer, uint256 expected) internal {
-        HandSetFeed feed = new HandSetFeed();
-        feed.set(1, 1, answer, block.timestamp);
+        AggregatorDouble feed = new AggregatorDouble();
+        feed.setRoundServedAs(1, 1, answer, block.timestamp);
         FeedAccumulator acc = new FeedAccumulator(feed, 1);
         assertEq(acc.absorb(1), poseidon.hash(0, expected));
     }
@@ -283,14 +247,14 @@ contract FeedAccumulatorTest is AccumulatorTestBase {
     }
 
     function test_absorb_feedServingAnotherRoundOrUnsetRound() public {
-        HandSetFeed feed = new HandSetFeed();
-        feed.set(1, 1, 100, block.timestamp);
-        feed.set(2, 7, 100, block.timestamp); // serves round 7 when asked for 2
-        feed.set(3, 3, 100, 0); // unset (updatedAt == 0)
+        AggregatorDouble feed = new AggregatorDouble();
+        feed.setRoundServedAs(1, 1, 100, block.timestamp);
+        feed.setRoundServedAs(2, 7, 100, block.timestamp); // serves round 7 when asked for 2
+        feed.setRoundServedAs(3, 3, 100, 0); // unset (updatedAt == 0)
         FeedAccumulator acc = new FeedAccumulator(feed, 1);
         vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, uint80(2)));
         acc.absorb(2);
-        feed.set(2, 2, 100, block.timestamp);
+        feed.setRoundServedAs(2, 2, 100, block.timestamp);
         vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, uint80(3)));
         acc.absorb(3);
         acc.absorb(2);
