@@ -86,6 +86,7 @@ contract ForecastProofGate {
     // ---- errors ----
 
     error ZkBadLayout(uint256 outputs, uint256 answers, uint256 valueBits);
+    error ZkAccumulatorFeedMismatch(address accumulatorFeed, address oracle);
     error ZkPublicSignalCount(uint256 given, uint256 expected);
     error ZkRoundTooEarly(uint80 lastRoundId, uint256 answers);
     error ZkProofAlreadyUsed(bytes32 proofId);
@@ -101,7 +102,7 @@ contract ForecastProofGate {
     /// @param verifier The generated `Groth16Verifier` for this model architecture.
     /// @param registry The model registry (approval + zk commitment).
     /// @param oracle The feed whose rounds are proven.
-    /// @param accumulator The `FeedAccumulator` over `oracle`'s answers.
+    /// @param accumulator The `FeedAccumulator` over `oracle`'s answers (its `FEED()` must be `oracle`).
     /// @param maxAge Freshness bound in seconds for the last proven round.
     /// @param outputs Forecast outputs in the circuit (1 or 2 are recorded).
     /// @param answers Consecutive oracle answers the circuit derives its features from, at least 1.
@@ -118,6 +119,12 @@ contract ForecastProofGate {
     ) {
         if (outputs == 0 || outputs > 2 || answers == 0 || answers > 256 || valueBits < 8 || valueBits > 63) {
             revert ZkBadLayout(outputs, answers, valueBits);
+        }
+        // The chain must be over the very feed whose freshness is checked: else a proof could bind to one
+        // feed's answers while the gate reads another's.
+        address accumulatorFeed = address(accumulator.FEED());
+        if (accumulatorFeed != address(oracle)) {
+            revert ZkAccumulatorFeedMismatch(accumulatorFeed, address(oracle));
         }
         VERIFIER = verifier;
         REGISTRY = registry;

@@ -299,6 +299,26 @@ contract ForecastProofGateTest is Test, ZkFeedSetup {
         assertEq(gate.publicValue(s, 1), F.OUTPUT_1);
     }
 
+    /// @notice A gate whose accumulator absorbs another feed than the one it checks freshness on is refused.
+    function test_constructor_revertsWhenTheAccumulatorIsOverAnotherFeed() public {
+        AggregatorDouble otherFeed = new AggregatorDouble();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ForecastProofGate.ZkAccumulatorFeedMismatch.selector, address(oracle), address(otherFeed)
+            )
+        );
+        new ForecastProofGate(
+            address(1),
+            IZkModelRegistry(address(registry)),
+            AggregatorV3Interface(address(otherFeed)),
+            IFeedAccumulator(address(accumulator)),
+            MAX_AGE,
+            F.N_OUTPUTS,
+            F.N_ANSWERS,
+            F.VALUE_BITS
+        );
+    }
+
     function test_constructor_revertsOnBadLayout() public {
         vm.expectRevert(abi.encodeWithSelector(ForecastProofGate.ZkBadLayout.selector, 3, 21, 40));
         new ForecastProofGate(

@@ -237,7 +237,7 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
             address(1),
             IZkModelRegistry(address(registry)),
             otherFeed,
-            IFeedAccumulator(address(accumulator)),
+            IFeedAccumulator(address(new FeedAccumulator(otherFeed, 1))),
             1 days,
             2,
             21,
