@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DriftMonitor } from '../drift/index.js';
+import { DriftMonitor, type DriftMonitorOptions } from '../drift/index.js';
 import { datasetFeatures } from '../forecast/index.js';
 import { simulateGarch } from '../risk/index.js';
 import {
@@ -9,7 +9,7 @@ import {
   fitDriftNullModel,
   syntheticFeatures,
 } from './calibrateDrift.js';
-import { runBacktest } from './runBacktest.js';
+import { type BacktestOptions, runBacktest } from './runBacktest.js';
 
 // Short walk-forward settings so the pipeline runs in about a second per path.
 const backtest = {
@@ -28,6 +28,27 @@ const nullModel = (alpha: number, beta: number): DriftNullModel => {
   };
 };
 
+/**
+ * The short ridge walk-forward on `features` with `drift`, and the halts of a twin monitor fed through
+ * `driftObserver` (what the calibration does with one extra monitor per λ).
+ */
+function backtestWithTwin(features: NonNullable<BacktestOptions['features']>, drift?: DriftMonitorOptions) {
+  const twin = new DriftMonitor(drift);
+  const halts: boolean[] = [];
+  const result = runBacktest({
+    features,
+    model: 'ridge',
+    primaryOnly: true,
+    ...backtest,
+    ...(drift ? { drift } : {}),
+    driftObserver: {
+      setReference: (X, e, v) => twin.setReference(X, e, v),
+      update: (x, e, v) => halts.push(twin.update(x, e, v).halt),
+    },
+  });
+  return { halts, r: result };
+}
+
 describe('drift threshold calibration', () => {
   test('the null model is fitted on the first fit window only (rows before the first forecast)', () => {
     const f = datasetFeatures('wti-daily');
@@ -43,37 +64,14 @@ describe('drift threshold calibration', () => {
   test('a monitor fed through driftObserver sees exactly what the backtest monitor sees', () => {
     const features = syntheticFeatures(simulateGarch(nullModel(0.1, 0.85).garch, 1100, 3, { studentT: 5 }));
     expect(features.X.length).toBe(1100 + 1 - 61); // n returns, n + 1 prices, 61 consumed by the windows
-    const twin = new DriftMonitor();
-    const halts: boolean[] = [];
-    const r = runBacktest({
-      features,
-      model: 'ridge',
-      primaryOnly: true,
-      ...backtest,
-      driftObserver: {
-        setReference: (X, e) => twin.setReference(X, e),
-        update: (x, e) => halts.push(twin.update(x, e).halt),
-      },
-    });
+    const { halts, r } = backtestWithTwin(features);
     expect(halts).toEqual(r.rows.map((row) => row.halt));
   });
 
   test("with errorScale 'garch' the twin gets the risk model's σ and again matches the backtest", () => {
     const features = syntheticFeatures(simulateGarch(nullModel(0.1, 0.85).garch, 1100, 4, { studentT: 5 }));
     const drift = { errorScale: 'garch', pageHinkley: { delta: 0.25, lambda: 2 } } as const; // low λ: some halts
-    const twin = new DriftMonitor(drift);
-    const halts: boolean[] = [];
-    const r = runBacktest({
-      features,
-      model: 'ridge',
-      primaryOnly: true,
-      ...backtest,
-      drift,
-      driftObserver: {
-        setReference: (X, e, v) => twin.setReference(X, e, v),
-        update: (x, e, v) => halts.push(twin.update(x, e, v).halt),
-      },
-    });
+    const { halts, r } = backtestWithTwin(features, drift);
     expect(halts).toEqual(r.rows.map((row) => row.halt));
     expect(halts.some((h) => h)).toBe(true);
     expect(r.rows.find((row) => row.errorAlarm)?.haltReason).toMatch(/the risk model's filter/);
@@ -111,19 +109,7 @@ describe('drift threshold calibration', () => {
       meanShift: { k: 0.25, h: 3, clip: 3 }, // low h: some CUSUM halts
       pageHinkley: { delta: 0.25, lambda: 1000 },
     } as const;
-    const twin = new DriftMonitor(drift);
-    const halts: boolean[] = [];
-    const r = runBacktest({
-      features,
-      model: 'ridge',
-      primaryOnly: true,
-      ...backtest,
-      drift,
-      driftObserver: {
-        setReference: (X, e, v) => twin.setReference(X, e, v),
-        update: (x, e, v) => halts.push(twin.update(x, e, v).halt),
-      },
-    });
+    const { halts, r } = backtestWithTwin(features, drift);
     expect(halts).toEqual(r.rows.map((row) => row.halt));
     expect(r.rows.find((row) => row.errorAlarm)?.haltReason).toMatch(/^error drift: CUSUM on signed error/);
 
