@@ -142,6 +142,30 @@ describe('DriftMonitor', () => {
   });
 });
 
+/** The WTI-fitted GARCH(1,1) of the drift calibration's null model (docs/models.md). */
+const nullGarch = { omega: 1.584e-5, alpha: 0.2283, beta: 0.7716, mu: 0 };
+/** Halt onsets: rows that halt after a row that did not. */
+const onsets = (ss: DriftStatus[]) => ss.filter((s, i) => s.halt && (i === 0 || !ss[i - 1]!.halt)).length;
+/**
+ * Refits every `every` rows (default yearly) on a rolling 2520-row reference of the errors seen so far;
+ * error k is also row k + 1's return feature (lagged), as in the walk-forward backtest.
+ */
+const walkLagged = (mon: DriftMonitor, ref: number[], stream: number[], every = 252) => {
+  const seen = [...ref];
+  return stream.map((e, i) => {
+    if (i % every === 0) {
+      const r = seen.slice(-2520);
+      mon.setReference(
+        r.map((_, k) => [k > 0 ? r[k - 1]! : 0, 0]),
+        r,
+      );
+    }
+    const s = mon.update([seen[seen.length - 1]!, 0], e);
+    seen.push(e);
+    return s;
+  });
+};
+
 describe('DriftMonitor: re-arming after a refit', () => {
   const rows = (xs: number[]) => xs.map((x) => [x, 0]);
   /** Monthly refits on a rolling reference of the errors seen so far, as the walk-forward backtest does. */
@@ -192,32 +216,14 @@ describe('DriftMonitor: re-arming after a refit', () => {
 
 describe("DriftMonitor: errorScale 'garch' (standardised residuals, rationale 8)", () => {
   // The calibration's null model (GARCH(1,1) fitted on WTI 1986-04..1990-02), t(5) innovations.
-  const nullGarch = { omega: 1.584e-5, alpha: 0.2283, beta: 0.7716, mu: 0 };
   const rows = (xs: number[]) => xs.map((x) => [x, 0]);
-  /** Yearly refits on a rolling 2520-row reference of the errors seen so far; error k also is row k + 1's return. */
-  const walk = (mon: DriftMonitor, ref: number[], stream: number[], every = 252) => {
-    const seen = [...ref];
-    return stream.map((e, i) => {
-      if (i % every === 0) {
-        const r = seen.slice(-2520);
-        mon.setReference(
-          r.map((_, k) => [k > 0 ? r[k - 1]! : 0, 0]),
-          r,
-        );
-      }
-      const s = mon.update([seen[seen.length - 1]!, 0], e);
-      seen.push(e);
-      return s;
-    });
-  };
-  const onsets = (ss: DriftStatus[]) => ss.filter((s, i) => s.halt && (i === 0 || !ss[i - 1]!.halt)).length;
 
   test('quiet on a GARCH(1,1)-t(5) null path on which the trailing scale fires', () => {
     const path = simulateGarch(nullGarch, 5040, 20260601, { studentT: 5, initVariance: 6.168e-4 });
     const ref = path.slice(0, 2520);
     const stream = path.slice(2520);
-    const trailing = onsets(walk(new DriftMonitor(), ref, stream));
-    const garch = walk(new DriftMonitor({ errorScale: 'garch' }), ref, stream);
+    const trailing = onsets(walkLagged(new DriftMonitor(), ref, stream));
+    const garch = walkLagged(new DriftMonitor({ errorScale: 'garch' }), ref, stream);
     expect(trailing).toBeGreaterThanOrEqual(3);
     expect(onsets(garch)).toBe(0);
     expect(garch.some((s) => s.inputAlarm)).toBe(false);
@@ -303,9 +309,7 @@ function tDraws(seed: number, n: number): number[] {
 }
 
 describe("DriftMonitor: signed CUSUM on standardised errors ('garch' + meanShift, rationale 9)", () => {
-  const nullGarch = { omega: 1.584e-5, alpha: 0.2283, beta: 0.7716, mu: 0 };
   const cusumOn = { errorScale: 'garch', meanShift: { ...DEFAULT_MEAN_SHIFT_CUSUM } } as const;
-  const onsets = (ss: DriftStatus[]) => ss.filter((s, i) => s.halt && (i === 0 || !ss[i - 1]!.halt)).length;
 
   /**
    * A calm GARCH(1,1)-t(5) stream whose errors after row `calm` become σ·(z + shift), σ the
@@ -392,20 +396,7 @@ describe("DriftMonitor: signed CUSUM on standardised errors ('garch' + meanShift
     const path = simulateGarch(nullGarch, 5040, 20260601, { studentT: 5, initVariance: 6.168e-4 });
     const ref = path.slice(0, 2520);
     const stream = path.slice(2520);
-    const seen = [...ref];
-    const mon = new DriftMonitor(cusumOn);
-    const statuses = stream.map((e, i) => {
-      if (i % 21 === 0) {
-        const r = seen.slice(-2520);
-        mon.setReference(
-          r.map((_, k) => [k > 0 ? r[k - 1]! : 0, 0]),
-          r,
-        );
-      }
-      const s = mon.update([seen[seen.length - 1]!, 0], e);
-      seen.push(e);
-      return s;
-    });
+    const statuses = walkLagged(new DriftMonitor(cusumOn), ref, stream, 21);
     expect(onsets(statuses)).toBe(0);
     expect(Math.max(...statuses.map((s) => s.cusum!))).toBeGreaterThan(1); // it does run
     const ext = plant(cusumOn, 0, 14, { planted: 2420 }); // caller's σ, no change at all for 2520 rows
