@@ -6,7 +6,7 @@ import { encodeAbiParameters, type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   type DemoResult,
-  loadModelById,
+  modelFileLoader,
   runDemo,
   type SynthDecisionRef,
   type SynthVerifyDependencies,
@@ -292,11 +292,8 @@ describe('groth16 artworks: the art strategy renders on the forecast the gate re
       nft: stack.addresses.nft,
       registry: stack.addresses.registry,
       content: stack.content,
-      loadModelFile: async (id) => {
-        const bytes = loadModelById(stack.stateDir, id);
-        if (!bytes) throw new Error(`model ${id} not found`);
-        return bytes;
-      },
+      fromBlock: stack.addresses.fromBlock,
+      loadModelFile: modelFileLoader(stack.stateDir),
     });
     const reports = [];
     for (const tokenId of await mintedTokenIds(stack.agent.publicClient, stack.addresses.nft))
