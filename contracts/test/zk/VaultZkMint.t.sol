@@ -87,6 +87,11 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
         vm.stopPrank();
     }
 
+    /// @dev Gate zero: the zk path switched off.
+    function _disabledZkConfig() internal pure returns (SyntheticVault.ZkConfig memory c) {
+        c.gate = ForecastProofGate(address(0));
+    }
+
     function _zkConfig(ForecastProofGate g) internal pure returns (SyntheticVault.ZkConfig memory) {
         return SyntheticVault.ZkConfig({
             gate: g,
@@ -261,15 +266,7 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
         // Disabling: gate zero.
         vm.expectEmit(address(vault));
         emit SyntheticVault.ZkConfigSet(address(0), 0, 0, 0, 0);
-        vault.setZkConfig(
-            SyntheticVault.ZkConfig({
-                gate: ForecastProofGate(address(0)),
-                targetVolBps: 0,
-                maxLeverageBps: 0,
-                scaleBits: 0,
-                maxProofAge: 0
-            })
-        );
+        vault.setZkConfig(_disabledZkConfig());
         vm.stopPrank();
         vm.expectRevert(SyntheticVault.ZkPathDisabled.selector);
         _mint(1e18, bytes32(0));
@@ -332,15 +329,7 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
     /// @notice It cannot be switched on while the zk path is disabled (every mint would be impossible).
     function test_zkRequired_needsTheZkPath() public {
         vm.startPrank(timelock);
-        vault.setZkConfig(
-            SyntheticVault.ZkConfig({
-                gate: ForecastProofGate(address(0)),
-                targetVolBps: 0,
-                maxLeverageBps: 0,
-                scaleBits: 0,
-                maxProofAge: 0
-            })
-        );
+        vault.setZkConfig(_disabledZkConfig());
         vm.expectRevert(SyntheticVault.ZkPathDisabled.selector);
         vault.setZkRequired(true);
         vm.stopPrank();
