@@ -390,20 +390,14 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
     functionName: 'latestRound',
   });
   // A run killed between publishing and absorbing resumes with the absorb.
-  if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return absorbWti(stack);
+  if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return absorbWti(stack, BigInt(wtiRound));
   await publishMarketDay(stack, reporters, epoch);
 }
 
-/** Absorbs the WTI feed's new rounds into its accumulator (what zk proofs bind to), when there is one. */
-async function absorbWti(stack: Pick<Stack, 'relayer' | 'addresses'>): Promise<void> {
+/** Absorbs the WTI feed's rounds up to `roundId` into its accumulator (what zk proofs bind to), if any. */
+async function absorbWti(stack: Pick<Stack, 'relayer' | 'addresses'>, roundId: bigint): Promise<void> {
   const accumulator = stack.addresses.zkAccumulator;
-  if (!accumulator) return;
-  const latest = await stack.relayer.publicClient.readContract({
-    address: stack.addresses.feeds.WTI,
-    abi: medianOracleAbi,
-    functionName: 'latestRound',
-  });
-  await absorbRounds(stack.relayer, accumulator, BigInt(latest));
+  if (accumulator) await absorbRounds(stack.relayer, accumulator, roundId);
 }
 
 /** A market day's closes (gold optional): what `publishMarketDay` needs. */
@@ -428,11 +422,11 @@ export async function publishMarketDay(
   const observedAt = day.timestamp > block.timestamp ? day.timestamp : block.timestamp;
   const publish = (feed: Address, value: number) =>
     publishNextRound(relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
-  await publish(addresses.feeds.WTI, day.wti);
+  const wti = await publish(addresses.feeds.WTI, day.wti);
   if (day.brent !== undefined) await publish(addresses.feeds.BRENT, day.brent);
   if (day.gold !== undefined) await publish(addresses.feeds.XAU, day.gold);
   // The relayer keeps the WTI accumulator current, so a proof on today's rounds can be checked today.
-  await absorbWti(stack);
+  await absorbWti(stack, wti.roundId);
 }
 
 /**

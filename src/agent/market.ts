@@ -66,32 +66,31 @@ export function checkObservation(observation: Observation, rules: FeedRules): vo
 }
 
 /**
- * Features for every round with a full window, by the same `oracleFeaturesReal` the forecaster was trained
- * with and the zk circuit re-derives: from the WTI oracle's last 21 answers only (no other data), so a
- * proof of the forecast binds it to the oracle's rounds. `returns` are the log returns between
- * consecutive rounds (for the EWMA, drift and outlier checks).
+ * The forecaster's features for the newest round, by the same `oracleFeaturesReal` the forecaster was
+ * trained with and the zk circuit re-derives: from the WTI oracle's last 21 answers only (no other data),
+ * so a proof of the forecast binds it to the oracle's rounds. `returns` are the log returns between
+ * consecutive rounds (for the EWMA, drift and outlier checks). RangeError with too little history.
  */
 export function featuresFromObservation(
   observation: Pick<Observation, 'wti'>,
   scaleBits: number,
-): { names: string[]; rows: number[][]; returns: number[] } {
+): { names: string[]; features: number[]; returns: number[] } {
   const answers = observation.wti.map((r) => r.answer);
-  const rows: number[][] = [];
-  for (let t = ORACLE_FEATURE_ANSWERS; t <= answers.length; t++)
-    rows.push(oracleFeaturesReal(answers.slice(t - ORACLE_FEATURE_ANSWERS, t), scaleBits));
+  if (answers.length < ORACLE_FEATURE_ANSWERS)
+    throw new RangeError(
+      `not enough oracle history for features (${answers.length} rounds, ${ORACLE_FEATURE_ANSWERS} needed)`,
+    );
+  const features = oracleFeaturesReal(answers.slice(-ORACLE_FEATURE_ANSWERS), scaleBits);
   const returns: number[] = [];
   for (let i = 1; i < answers.length; i++)
     returns.push(Math.log(Number(answers[i]!) / Number(answers[i - 1]!)));
-  return { names: [...ORACLE_FEATURE_NAMES], rows, returns };
+  return { names: [...ORACLE_FEATURE_NAMES], features, returns };
 }
 
 export type InferState = { monitor: DriftMonitor; lastForecast: number | undefined };
 
 export function infer(observation: Observation, model: ModelFile, state: InferState): Inference {
-  const { names, rows, returns } = featuresFromObservation(observation, model.scaleBits);
-  const features = rows.at(-1);
-  if (!features)
-    throw new RangeError(`not enough oracle history for features (${observation.wti.length} rounds)`);
+  const { names, features, returns } = featuresFromObservation(observation, model.scaleBits);
   const forecast = toForecast(inferFixedReal(model, features));
   const realised = returns.at(-1) ?? 0;
   const previousError = state.lastForecast === undefined ? undefined : realised - state.lastForecast;
