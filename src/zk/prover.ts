@@ -3,7 +3,7 @@ import type { ModelFile } from '../models/index.js';
 import {
   inferFixed,
   ORACLE_FEATURE_ANSWERS,
-  oracleFeaturesFixed,
+  oracleFeaturesOfReturns,
   oracleReturnsFixed,
 } from '../models/index.js';
 import { accumulate } from './accumulator.js';
@@ -75,7 +75,7 @@ function checkedFeatures(model: ModelFile, layout: CircuitLayout, params: ProveP
         'A price moved by more than the range allows; use a larger valueBits or a smaller scaleBits.',
       );
   });
-  const features = oracleFeaturesFixed(params.answers, model.scaleBits);
+  const features = oracleFeaturesOfReturns(returns);
   features.forEach((f, i) => {
     if (!inValueRange(f, layout.valueBits))
       throw new ZkCircuitError(

@@ -27,6 +27,7 @@ export {
   OracleFeatureError,
   oracleDatasetFeatures,
   oracleFeaturesFixed,
+  oracleFeaturesOfReturns,
   oracleFeaturesReal,
   oracleReturnsFixed,
 } from './oracleFeatures.js';

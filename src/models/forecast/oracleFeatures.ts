@@ -58,7 +58,11 @@ export function oracleReturnsFixed(answers: readonly bigint[], scaleBits: number
 
 /** The oracle features (ORACLE_FEATURE_NAMES order) of 21 consecutive answers, fixed point at `scaleBits`. */
 export function oracleFeaturesFixed(answers: readonly bigint[], scaleBits: number): bigint[] {
-  const r = oracleReturnsFixed(answers, scaleBits);
+  return oracleFeaturesOfReturns(oracleReturnsFixed(answers, scaleBits));
+}
+
+/** The oracle features of the 20 fixed-point returns `oracleReturnsFixed` gives (oldest first). */
+export function oracleFeaturesOfReturns(r: readonly bigint[]): bigint[] {
   const n = r.length;
   let momentum = 0n;
   let absolute = 0n;
