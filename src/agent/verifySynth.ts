@@ -207,7 +207,7 @@ export async function verifySynthDecision(
     return finish();
   }
   check('intent-id', keccak256(bytes) === ref.intentId, ref.intentId, keccak256(bytes));
-  check(...(await intentUsedCheck(client, vault, ref.intentId, bytes)));
+  check(...(await intentUsedCheck(deps, ref.intentId, bytes)));
 
   let m: SynthManifest;
   try {
@@ -323,11 +323,11 @@ export async function verifySynthDecision(
  * does not record it), the gate recorded the manifest's statement, the single-use key of that mint.
  */
 async function intentUsedCheck(
-  client: PublicClient,
-  vault: Address,
+  deps: SynthVerifyDependencies,
   intentId: Hex,
   manifestBytes: Uint8Array,
 ): Promise<[string, boolean, unknown, unknown, string]> {
+  const { client, vault } = deps;
   const used = await client.readContract({
     address: vault,
     abi: syntheticVaultAbi,
@@ -346,11 +346,7 @@ async function intentUsedCheck(
       };
   } catch {}
   if (!statement) return ['intent-used', false, true, false, 'SyntheticVault.intentUsed(intent id)'];
-  const { gate } = await client.readContract({
-    address: vault,
-    abi: syntheticVaultAbi,
-    functionName: 'zkConfig',
-  });
+  const { gate } = await zkContracts(deps);
   const proofId = statementId(statement.lastRoundId, statement.publicSignals);
   const record = await client.readContract({
     address: gate,
@@ -366,6 +362,40 @@ async function intentUsedCheck(
     recorded ? `recorded, proof id ${proofId}` : `not recorded, proof id ${proofId}`,
     'ForecastProofGate.provenForecast(model, keccak256(abi.encode(lastRoundId, publicSignals)))',
   ];
+}
+
+/**
+ * The vault's zk gate and (read on first use) the gate's feed accumulator, read once per set of
+ * dependencies: a `verify --synth --all` checks every decision against the same contracts.
+ */
+const zkContractsCache = new WeakMap<
+  SynthVerifyDependencies,
+  Promise<{ gate: Address; accumulator: () => Promise<Address> }>
+>();
+function zkContracts(deps: SynthVerifyDependencies) {
+  let cached = zkContractsCache.get(deps);
+  if (!cached) {
+    cached = (async () => {
+      const { gate } = await deps.client.readContract({
+        address: deps.vault,
+        abi: syntheticVaultAbi,
+        functionName: 'zkConfig',
+      });
+      let accumulator: Promise<Address> | undefined;
+      return {
+        gate,
+        accumulator: () =>
+          (accumulator ??= deps.client.readContract({
+            address: gate,
+            abi: forecastProofGateAbi,
+            functionName: 'ACCUMULATOR',
+          })),
+      };
+    })();
+    cached.catch(() => zkContractsCache.delete(deps));
+    zkContractsCache.set(deps, cached);
+  }
+  return cached;
 }
 
 /** The gate's statement id (nullifier): keccak256(abi.encode(uint80 lastRoundId, uint256[] publicSignals)). */
@@ -459,16 +489,7 @@ async function verifyZk(
   // accLast: the chain of those answers from the accumulator's value before them, and the value on-chain.
   const answers = window.map(([, a]) => BigInt(a));
   try {
-    const { gate } = await deps.client.readContract({
-      address: deps.vault,
-      abi: syntheticVaultAbi,
-      functionName: 'zkConfig',
-    });
-    const accumulator = await deps.client.readContract({
-      address: gate,
-      abi: forecastProofGateAbi,
-      functionName: 'ACCUMULATOR',
-    });
+    const accumulator = await (await zkContracts(deps)).accumulator();
     const readAcc = (roundId: bigint) =>
       deps.client.readContract({
         address: accumulator,
