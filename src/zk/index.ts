@@ -36,6 +36,7 @@ export { constraintsPerPart, recordedArtifacts, type ZkInfo, zkInfo } from './in
 export {
   absorbRounds,
   accumulatorAt,
+  lastAbsorbed,
   latestRounds,
   mintWithProof,
   proveFromChain,

@@ -66,6 +66,17 @@ export async function accumulatorAt(
   });
 }
 
+/** The last round the accumulator has absorbed. */
+export async function lastAbsorbed(clients: ProvenantClients, accumulator: Address): Promise<bigint> {
+  return BigInt(
+    await clients.publicClient.readContract({
+      address: accumulator,
+      abi: feedAccumulatorAbi,
+      functionName: 'lastAbsorbed',
+    }),
+  );
+}
+
 /**
  * Absorbs the feed's rounds up to `upTo` into the accumulator when it is behind (anyone may; the relayer
  * normally does right after publishing). Returns undefined when nothing was to absorb.
@@ -75,12 +86,7 @@ export async function absorbRounds(
   accumulator: Address,
   upTo: bigint,
 ): Promise<WriteReturnType | undefined> {
-  const last = await clients.publicClient.readContract({
-    address: accumulator,
-    abi: feedAccumulatorAbi,
-    functionName: 'lastAbsorbed',
-  });
-  if (BigInt(last) >= upTo) return undefined;
+  if ((await lastAbsorbed(clients, accumulator)) >= upTo) return undefined;
   return writeContract(clients, {
     address: accumulator,
     abi: feedAccumulatorAbi,
@@ -110,13 +116,9 @@ export async function proveFromChain(
   const lastRoundId = rounds.roundIds.at(-1)!;
   if (parameters.absorb) await absorbRounds(clients, parameters.accumulator, lastRoundId);
   else {
-    const absorbed = await clients.publicClient.readContract({
-      address: parameters.accumulator,
-      abi: feedAccumulatorAbi,
-      functionName: 'lastAbsorbed',
-    });
-    if (BigInt(absorbed) < lastRoundId)
-      throw new ZkAccumulatorBehindError(parameters.accumulator, BigInt(absorbed), lastRoundId);
+    const absorbed = await lastAbsorbed(clients, parameters.accumulator);
+    if (absorbed < lastRoundId)
+      throw new ZkAccumulatorBehindError(parameters.accumulator, absorbed, lastRoundId);
   }
   const accPrev = await accumulatorAt(clients, parameters.accumulator, rounds.roundIds[0]! - 1n);
   const proof = await prove(parameters.artifacts, parameters.model, { answers: rounds.answers, accPrev });
