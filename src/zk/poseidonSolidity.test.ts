@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { accumulatorChain } from './accumulator.js';
 import { FIELD_P, poseidon } from './poseidon.js';
@@ -12,9 +11,9 @@ import {
   poseidonVectorsSource,
   vectorInputs,
 } from './poseidonSolidity.js';
+import { REPO_ROOT } from './setup.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const committed = (path: string) => readFileSync(join(root, path), 'utf8');
+const committed = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 const REGENERATE = 'stale: run `npx tsx src/zk/poseidonSolidity.ts --write`';
 
 /** The hex literals of lines `<name>[i][j] = 0x…;` / `<name>[i] = …;` in the committed vectors file. */

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { accumulatorChain } from './accumulator.js';
 import { toField } from './encoding.js';
 import { FIELD_P, poseidon, poseidonConstants } from './poseidon.js';
+import { REPO_ROOT } from './setup.js';
 
 /**
  * Generates `contracts/src/oracle/PoseidonT3.sol`: circomlib's `Poseidon(2)` (= `poseidon([x, y])`) in
@@ -21,7 +22,6 @@ import { FIELD_P, poseidon, poseidonConstants } from './poseidon.js';
  * the committed files equal this generator's output. The emitted text is already `forge fmt`-clean.
  */
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const POSEIDON_T3_PATH = 'contracts/src/oracle/PoseidonT3.sol';
 export const POSEIDON_VECTORS_PATH = 'contracts/test/oracle/PoseidonVectors.sol';
 
