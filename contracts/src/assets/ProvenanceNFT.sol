@@ -58,8 +58,11 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// - Only the guard's agent creates or changes provenance, and only through `_mintWithProvenance` and
 ///   `_evolve`, which each call `guard.consume` first; so every mint counts against the guard's caps
 ///   and every update against its per-token rate limit, and nothing happens while the guard is paused.
-/// - A manifest commitment is minted at most once (it is the token id), and an intent key is used at
-///   most once (`_intents`): a restarted agent cannot double-mint.
+/// - A manifest commitment is minted at most once (it is the token id): a restarted agent that resends
+///   a mint cannot double-mint. The agent's manifest names its intent key (`nonce`), and its journal
+///   records the intent and its manifest before sending, so a restart resumes that manifest instead of
+///   re-rendering. The intent key is not stored (a per-intent slot cost 22,100 gas per mint, 17 % of
+///   it); it is indexed in `Minted`, so two tokens of one intent are visible in the logs.
 /// - A token's version count only grows by one per update and its head only ever extends: after `n`
 ///   updates the stored head equals `chainHead` over the `n + 1` commitments in the order they were
 ///   emitted, so no past version can be rewritten or dropped without changing the head. `tokenURI`
@@ -100,7 +103,6 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     mapping(uint256 tokenId => bytes32) private _metadataDigest;
     /// @dev `latest version << 224 | head`; 0 = never evolved (version 0, head = the token id).
     mapping(uint256 tokenId => uint256) private _chain;
-    mapping(bytes32 intentKey => uint256 tokenId) private _intents;
     FeeRoute private _feeRoute;
     IERC20 private _feeToken;
     IAigcVerifier private _aigcVerifier;
@@ -140,8 +142,6 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
 
     /// @notice The manifest commitment was already minted (it is an existing token id).
     error DuplicateContent(bytes32 manifestCommitment);
-    /// @notice The intent key was already used, by the mint of `tokenId`.
-    error IntentReused(bytes32 intentKey, uint256 tokenId);
     /// @notice A zero commitment, intent key or digest was given; each must be a real hash.
     error ZeroKey(bytes32 commitment, bytes32 intentKey, bytes32 metadataDigest);
     /// @notice `cid` is not a binary CIDv1 raw (36 bytes, `0x01551220` ‖ sha2-256 digest).
@@ -193,7 +193,7 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     /// @param to Recipient (plain `_mint`: no receiver callback).
     /// @param modelId The model that rendered the asset (checked by the guard: allowed).
     /// @param manifestCommitment keccak256 of the canonical provenance manifest bytes.
-    /// @param intentKey The agent's idempotency key for this intent (refused if ever reused).
+    /// @param intentKey The agent's idempotency key for this intent (indexed in `Minted`, not stored).
     /// @param manifestDigest sha2-256 of the manifest bytes (its raw CIDv1 digest); emitted, not stored.
     /// @param metadataDigest sha2-256 of the metadata JSON bytes (its raw CIDv1 digest); stored.
     /// @return tokenId The new token id.
@@ -382,11 +382,6 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         }
     }
 
-    /// @notice The token minted for `intentKey` (0 = the key is unused).
-    function tokenOfIntent(bytes32 intentKey) external view returns (uint256) {
-        return _intents[intentKey];
-    }
-
     /// @notice True when `manifestCommitment` has been minted (as a token id).
     function isMinted(bytes32 manifestCommitment) external view returns (bool) {
         return _ownerOf(uint256(manifestCommitment)) != address(0);
@@ -425,7 +420,7 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
 
     // ---------------------------------------------------------------- internal
 
-    /// @dev The one mint path: key, intent and duplicate checks, the guard, state and logs, then the fee.
+    /// @dev The one mint path: key and duplicate checks, the guard, state and logs, then the fee.
     function _mintWithProvenance(
         address to,
         bytes32 modelId,
@@ -438,13 +433,10 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
             revert ZeroKey(manifestCommitment, intentKey, metadataDigest);
         }
         tokenId = uint256(manifestCommitment);
-        uint256 previous = _intents[intentKey];
-        if (previous != 0) revert IntentReused(intentKey, previous);
         if (_ownerOf(tokenId) != address(0)) revert DuplicateContent(manifestCommitment);
 
         _guard.consume(PolicyActions.MINT, msg.sender, modelId, 0, 1);
 
-        _intents[intentKey] = tokenId;
         _metadataDigest[tokenId] = metadataDigest;
         _mint(to, tokenId);
         emit Minted(tokenId, modelId, intentKey, manifestDigest, metadataDigest);

@@ -100,7 +100,6 @@ contract ProvenanceNFTTest is ProvenanceFixture {
         assertEq(md, digest);
         assertEq(nft.metadataCidOf(id), rawCid(digest));
         assertEq(nft.tokenURI(id), string.concat("ipfs://b", base32Reference(rawCid(digest))));
-        assertEq(nft.tokenOfIntent(intentKey), id);
         assertTrue(nft.isMinted(commitment));
         assertEq(guard.used(address(nft), PolicyActions.MINT), 1);
     }
@@ -176,26 +175,7 @@ contract ProvenanceNFTTest is ProvenanceFixture {
         mintAs(agent, commitment, key1, HELLO_DIGEST);
         vm.expectRevert(abi.encodeWithSelector(ProvenanceNFT.DuplicateContent.selector, commitment));
         mintAs(agent, commitment, key2, NAME_DIGEST);
-        assertEq(nft.tokenOfIntent(key2), 0);
         assertEq(nft.balanceOf(collector), 1);
-    }
-
-    function test_mint_intentReused_refused() public {
-        _checkIntentReuse(keccak256("i1"), keccak256(manifest(1)), keccak256(manifest(2)));
-    }
-
-    function testFuzz_mint_intentReused_refused(bytes32 key, bytes32 c1, bytes32 c2) public {
-        vm.assume(key != 0 && c1 != 0 && c2 != 0 && c1 != c2);
-        _checkIntentReuse(key, c1, c2);
-    }
-
-    /// @dev A restarted agent that re-renders after the oracle moved gets a different manifest; the
-    /// intent key still stops the second mint.
-    function _checkIntentReuse(bytes32 key, bytes32 c1, bytes32 c2) internal {
-        mintAs(agent, c1, key, HELLO_DIGEST);
-        vm.expectRevert(abi.encodeWithSelector(ProvenanceNFT.IntentReused.selector, key, uint256(c1)));
-        mintAs(agent, c2, key, NAME_DIGEST);
-        assertFalse(nft.isMinted(c2));
     }
 
     function test_mint_zeroKeys_refused() public {
@@ -590,7 +570,7 @@ contract ProvenanceNFTTest is ProvenanceFixture {
         vm.expectRevert();
         mintN(2);
         assertEq(nft.balanceOf(collector), 1);
-        assertEq(nft.tokenOfIntent(keccak256(abi.encode("intent", uint256(2)))), 0);
+        assertFalse(nft.isMinted(keccak256(manifest(2))));
     }
 
     function test_mintFee_governance() public {
