@@ -18,6 +18,12 @@
  * seeds and pipeline, with the budget split in advance (rationale 9): λ = the smallest with
  * Page–Hinkley-only ≤ 0.5 halt/decade, h = the smallest with CUSUM-only ≤ 0.5, each the larger of
  * the ridge and MLP choices; the combined rate of the pair must be ≤ 1/decade.
+ *
+ * `npx tsx bench/driftCalibration.bench.ts garch-confirm` calibrates the confirmation rule of
+ * rationale 10 (Page–Hinkley on |z| alone, OR trailing-scale Page–Hinkley λ 15 AND signed CUSUM
+ * (k 0.25, clip 3) within 42 rows) under the SAME null, seeds and pipeline, with the same split:
+ * λ_G = the smallest with Page–Hinkley-on-|z|-only ≤ 0.5/decade, h = the smallest with the
+ * confirmed pair alone ≤ 0.5, each the larger of the ridge and MLP choices; combined ≤ 1/decade.
  */
 
 import { DEFAULT_PAGE_HINKLEY, type DriftMonitorOptions } from '../src/models/drift/index.js';
@@ -42,13 +48,16 @@ if (
   arg !== 'trailing' &&
   arg !== 'reference' &&
   arg !== 'garch' &&
-  arg !== 'garch-cusum'
+  arg !== 'garch-cusum' &&
+  arg !== 'garch-confirm'
 )
-  throw new RangeError(`mode must be trailing, reference, garch or garch-cusum, got ${arg}`);
-const mode = arg === 'garch-cusum' ? 'garch' : arg;
+  throw new RangeError(`mode must be trailing, reference, garch, garch-cusum or garch-confirm, got ${arg}`);
+const mode = arg === 'garch-cusum' || arg === 'garch-confirm' ? 'garch' : arg;
+const pair = arg === 'garch-cusum' || arg === 'garch-confirm';
+const secondName = arg === 'garch-confirm' ? 'confirmed pair (T AND C within 42 rows)' : 'CUSUM';
 const drift: DriftMonitorOptions = mode ? { errorScale: mode } : {};
 console.log(
-  `error scale: ${mode ?? 'the DriftMonitor default'}${arg === 'garch-cusum' ? ' + signed CUSUM (k 0.25, clip 3)' : ''}`,
+  `error scale: ${mode ?? 'the DriftMonitor default'}${arg === 'garch-cusum' ? ' + signed CUSUM (k 0.25, clip 3)' : arg === 'garch-confirm' ? ' + confirmation (trailing PH δ 0.25 λ 15 AND signed CUSUM k 0.25 clip 3, window 42)' : ''}`,
 );
 
 const features = datasetFeatures('wti-daily');
@@ -57,7 +66,7 @@ const describe = (name: string, m: DriftNullModel) =>
   console.log(
     `${name}: GARCH(1,1)-t(${m.studentT}) ω ${m.garch.omega.toExponential(3)}, α ${fmt(m.garch.alpha, 4)}, β ${fmt(m.garch.beta, 4)} (α+β ${fmt(m.garch.persistence, 5)}), μ ${m.garch.mu.toExponential(3)}; start variance ${m.initVariance.toExponential(3)} (sd ${fmt(Math.sqrt(m.initVariance) * 100, 2)} %/day); fit window ${m.fittedOn.from}..${m.fittedOn.to} (${m.fittedOn.rows} rows)`,
   );
-if (arg === 'garch-cusum') {
+if (pair) {
   describe('primary null (Gaussian QMLE, the repository fitter)', primary);
   const chosen: { lambda: number; h: number }[] = [];
   const results = (['ridge', 'mlp'] as const).map((model) => {
@@ -67,6 +76,9 @@ if (arg === 'garch-cusum') {
       lambdas: GRID,
       cusumH: H_GRID,
       cusum: { k: 0.25, clip: 3 },
+      ...(arg === 'garch-confirm'
+        ? { second: 'confirm' as const, confirm: { trailing: { delta: 0.25, lambda: 15 }, window: 42 } }
+        : {}),
       pairLambdas: [10, 12.5, 15, 17.5, 20],
       paths: 20,
       monitoredRows: 2520,
@@ -79,10 +91,10 @@ if (arg === 'garch-cusum') {
     console.log('Page–Hinkley alone | λ | halts/decade (onsets) | max on one path |');
     for (const r of c.pageHinkley)
       console.log(`| ${r.lambda} | ${fmt(r.haltsPerDecade)} (${r.haltOnsets}) | ${r.maxPerPath} |`);
-    console.log('CUSUM alone | h | halts/decade (onsets) | max on one path |');
+    console.log(`${secondName} alone | h | halts/decade (onsets) | max on one path |`);
     for (const r of c.cusum)
       console.log(`| ${r.h} | ${fmt(r.haltsPerDecade)} (${r.haltOnsets}) | ${r.maxPerPath} |`);
-    console.log(`combined (PH OR CUSUM) halts/decade: rows λ, columns h = ${H_GRID.join(', ')}`);
+    console.log(`combined (PH OR ${secondName}) halts/decade: rows λ, columns h = ${H_GRID.join(', ')}`);
     for (const l of [10, 12.5, 15, 17.5, 20])
       console.log(
         `| ${l} | ${c.combined

@@ -6,11 +6,20 @@
  * `npx tsx bench/models.bench.ts garch-cusum` runs the walk-forwards with `errorScale: 'garch'` and
  * the signed CUSUM (`meanShift: DEFAULT_MEAN_SHIFT_CUSUM`, rationale 9) instead of the monitor's
  * defaults, and lists every halt onset of the run.
+ * `npx tsx bench/models.bench.ts garch-confirm` runs them with `errorScale: 'garch'` and the
+ * confirmation rule (`confirm: DEFAULT_CONFIRM`, λ of Page–Hinkley on |z|
+ * `DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM`, rationale 10), lists every halt onset and the warnings.
  * `npx tsx bench/models.bench.ts oracle` runs them on the oracle-only features the agent's (zk-provable)
  * forecaster uses (`oracleDatasetFeatures`: the last 21 prices as the feed publishes them).
  */
 
-import { DEFAULT_MEAN_SHIFT_CUSUM, type DriftMonitorOptions } from '../src/models/drift/index.js';
+import {
+  DEFAULT_CONFIRM,
+  DEFAULT_MEAN_SHIFT_CUSUM,
+  DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM,
+  DriftMonitor,
+  type DriftMonitorOptions,
+} from '../src/models/drift/index.js';
 import { runBacktest } from '../src/models/evaluation/index.js';
 import {
   datasetFeatures,
@@ -23,19 +32,50 @@ import {
 const fmt = (v: number, d = 3) => v.toFixed(d);
 
 const arg = process.argv[2];
-if (arg !== undefined && arg !== 'garch-cusum' && arg !== 'oracle')
+if (arg !== undefined && arg !== 'garch-cusum' && arg !== 'garch-confirm' && arg !== 'oracle')
   throw new RangeError(
-    `mode must be omitted (the DriftMonitor defaults), garch-cusum or oracle (oracle-only features), got ${arg}`,
+    `mode must be omitted (the DriftMonitor defaults), garch-cusum, garch-confirm or oracle (oracle-only features), got ${arg}`,
   );
 const drift: DriftMonitorOptions | undefined =
-  arg === 'garch-cusum' ? { errorScale: 'garch', meanShift: { ...DEFAULT_MEAN_SHIFT_CUSUM } } : undefined;
-console.log(`drift monitor: ${arg === 'garch-cusum' ? arg : 'defaults'}`);
+  arg === 'garch-cusum'
+    ? { errorScale: 'garch', meanShift: { ...DEFAULT_MEAN_SHIFT_CUSUM } }
+    : arg === 'garch-confirm'
+      ? {
+          errorScale: 'garch',
+          meanShift: false,
+          confirm: {
+            trailing: { ...DEFAULT_CONFIRM.trailing },
+            cusum: { ...DEFAULT_CONFIRM.cusum },
+            window: DEFAULT_CONFIRM.window,
+          },
+        }
+      : undefined;
+console.log(
+  `drift monitor: ${arg === 'garch-cusum' || arg === 'garch-confirm' ? arg : 'defaults'}${arg === 'garch-confirm' ? ` (λ_G ${DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM.lambda}, ${JSON.stringify(DEFAULT_CONFIRM)})` : ''}`,
+);
 
 const features =
   arg === 'oracle' ? oracleDatasetFeatures('wti-daily', { scaleBits: 20 }) : datasetFeatures('wti-daily');
 console.log(`features: ${features.names.join(', ')}`);
 for (const model of ['mlp', 'ridge'] as const) {
-  const r = runBacktest({ dataset: 'wti-daily', features, model, ...(drift ? { drift } : {}) });
+  // garch-confirm: a twin monitor fed the backtest's exact calls, to list the (non-halting) warnings.
+  const twin = arg === 'garch-confirm' ? new DriftMonitor(drift) : undefined;
+  const warnings: boolean[] = [];
+  const r = runBacktest({
+    dataset: 'wti-daily',
+    features,
+    model,
+    ...(drift ? { drift } : {}),
+    ...(twin
+      ? {
+          driftObserver: {
+            setReference: (X: number[][], e: number[], v?: number[]) => twin.setReference(X, e, v),
+            update: (x: number[], e?: number, v?: number) =>
+              warnings.push(twin.update(x, e, v).warning !== undefined),
+          },
+        }
+      : {}),
+  });
   const m = r.metrics;
   console.log(
     `walk-forward wti-daily (${model}): ${r.rows[0]!.date}..${r.rows[r.rows.length - 1]!.date}, ${m.n} forecasts, ${r.refits.length} refits, ${fmt(r.elapsedMs / 1000, 2)} s (target ≤ 20 s)`,
@@ -58,8 +98,15 @@ for (const model of ['mlp', 'ridge'] as const) {
         .filter((row, i) => row.halt && (i === 0 || !r.rows[i - 1]!.halt))
         .map(
           (row) =>
-            `${row.date} (${row.haltReason?.match(/^error drift: (Page–Hinkley|CUSUM)|^input drift/)?.[0]})`,
+            `${row.date} (${row.haltReason?.match(/^error drift: (Page–Hinkley|CUSUM|confirmed)|^input drift/)?.[0]})`,
         )
+        .join(', ')}`,
+    );
+  if (twin)
+    console.log(
+      `  warning onsets (lone trailing or CUSUM alarm, no halt): ${r.rows
+        .filter((_, i) => warnings[i] && (i === 0 || !warnings[i - 1]))
+        .map((row) => row.date)
         .join(', ')}`,
     );
   console.log(

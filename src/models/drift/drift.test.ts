@@ -3,6 +3,8 @@ import { mulberry32, normalSource } from '../forecast/prng.js';
 import { simulateGarch } from '../risk/index.js';
 import { ksTest, psi } from './distribution.js';
 import {
+  DEFAULT_CONFIRM,
+  DEFAULT_GARCH_CONFIRM,
   DEFAULT_GARCH_MEAN_SHIFT,
   DEFAULT_MEAN_SHIFT_CUSUM,
   DriftMonitor,
@@ -437,5 +439,123 @@ describe("DriftMonitor: signed CUSUM on standardised errors ('garch' + meanShift
     expect(() => new DriftMonitor({ errorScale: 'garch', meanShift: { k: 0.25, h: 0 } })).toThrow(
       /meanShift needs k ≥ 0, h > 0/,
     );
+  });
+});
+
+describe("DriftMonitor: confirmation rule ('garch' + confirm, rationale 10)", () => {
+  /** Confirmation only (leg G, Page–Hinkley on |z|, switched off) with the given CUSUM h. */
+  const confirmOnly = (h: number, window = 42): DriftMonitorOptions => ({
+    errorScale: 'garch',
+    pageHinkley: { delta: 0.25, lambda: 1e9 },
+    confirm: { trailing: { delta: 0.25, lambda: 15 }, cusum: { k: 0.25, h, clip: 3 }, window },
+  });
+
+  /**
+   * A calm GARCH(1,1)-t(5) stream whose errors after row `calm` become σ·(scale·z + shift), σ the
+   * generator's own conditional σ (the risk model adapting to the planted errors), refitted every
+   * 21 rows on a rolling 2520-row reference with the caller's σ.
+   */
+  const plant = (options: DriftMonitorOptions, scale: number, shift: number, seed: number, planted = 200) => {
+    const g = { omega: 4e-6, alpha: 0.08, beta: 0.9, mu: 0 };
+    const calm = 100;
+    const z = tDraws(seed, 2520 + calm + planted);
+    let v = g.omega / (1 - g.alpha - g.beta);
+    const errors: number[] = [];
+    const vols: number[] = [];
+    z.forEach((zt, t) => {
+      const s = Math.sqrt(v);
+      const e = t >= 2520 + calm ? s * (scale * zt + shift) : s * zt;
+      errors.push(e);
+      vols.push(s);
+      v = g.omega + g.alpha * e * e + g.beta * v;
+    });
+    const mon = new DriftMonitor(options);
+    const out: DriftStatus[] = [];
+    for (let t = 2520; t < errors.length; t++) {
+      if ((t - 2520) % 21 === 0) {
+        const from = t - 2520;
+        const ref = errors.slice(from, t);
+        mon.setReference(
+          ref.map((_, k) => [from + k > 0 ? errors[from + k - 1]! : 0, 0]),
+          ref,
+          vols.slice(from, t),
+        );
+      }
+      out.push(mon.update([errors[t - 1]!, 0], errors[t], vols[t]));
+    }
+    return { calm: out.slice(0, calm), planted: out.slice(calm) };
+  };
+
+  test('halts "confirmed" on a planted break (error level ×2 and a −1 σ bias) once both legs alarm', () => {
+    const r = plant(confirmOnly(16), 2, -1, 21);
+    expect(r.calm.some((s) => s.halt || s.warning)).toBe(false);
+    const first = r.planted.findIndex((s) => s.errorAlarm);
+    expect(first).toBeGreaterThanOrEqual(5);
+    expect(first).toBeLessThan(60);
+    expect(r.planted[first]!.reason).toMatch(
+      /^error drift: confirmed: trailing-scale Page–Hinkley alarm .* signed CUSUM on error\/σ \(realised below forecast/,
+    );
+    // Before the confirming alarm one leg had alarmed alone: a warning, no halt.
+    expect(r.planted.slice(0, first).some((s) => s.warning !== undefined && !s.halt)).toBe(true);
+  });
+
+  test('a bias without a change of error level only warns (the standalone CUSUM would halt)', () => {
+    const lone = plant(confirmOnly(16), 1, -0.4, 22, 300);
+    expect(lone.planted.some((s) => s.errorAlarm)).toBe(false); // (its standardised PSI sees the location shift once the 250-row window fills)
+    expect(
+      lone.planted.some((s) => /signed CUSUM alarm \(realised below forecast\)/.test(s.warning ?? '')),
+    ).toBe(true);
+    const standalone = plant(
+      { errorScale: 'garch', pageHinkley: { delta: 0.25, lambda: 1e9 }, meanShift: { k: 0.25, h: 16 } },
+      1,
+      -0.4,
+      22,
+      300,
+    );
+    expect(standalone.planted.some((s) => s.errorAlarm)).toBe(true);
+  });
+
+  test('quiet on the GARCH(1,1)-t(5) null path on which the trailing detector fires alone (warnings only)', () => {
+    const path = simulateGarch(nullGarch, 5040, 20260601, { studentT: 5, initVariance: 6.168e-4 });
+    const ref = path.slice(0, 2520);
+    const stream = path.slice(2520);
+    const trailing = onsets(walkLagged(new DriftMonitor(), ref, stream, 21));
+    const st = walkLagged(
+      new DriftMonitor({ errorScale: 'garch', confirm: { ...DEFAULT_CONFIRM } }),
+      ref,
+      stream,
+      21,
+    );
+    expect(trailing).toBeGreaterThanOrEqual(3);
+    expect(onsets(st)).toBe(0);
+    expect(st.some((s) => /trailing-scale Page–Hinkley alarm/.test(s.warning ?? ''))).toBe(true);
+  });
+
+  test('options: off by default, needs the garch scale, excludes meanShift, validates parameters', () => {
+    const e = normals(82, 300, 0.02);
+    const plain = new DriftMonitor({ errorScale: 'garch' });
+    plain.setReference(
+      e.map((x) => [x, 0]),
+      e,
+    );
+    expect('warning' in plain.update([0, 0], 0.01)).toBe(DEFAULT_GARCH_CONFIRM !== false);
+    expect(() => new DriftMonitor({ confirm: DEFAULT_CONFIRM })).toThrow(
+      /confirm \(rationale 10\) needs errorScale 'garch'/,
+    );
+    expect(
+      () =>
+        new DriftMonitor({
+          errorScale: 'garch',
+          confirm: DEFAULT_CONFIRM,
+          meanShift: DEFAULT_MEAN_SHIFT_CUSUM,
+        }),
+    ).toThrow(/confirm and meanShift both set/);
+    expect(() => new DriftMonitor({ ...confirmOnly(16, 4.5) })).toThrow(/integer window/);
+    const on = new DriftMonitor({ errorScale: 'garch', confirm: DEFAULT_CONFIRM });
+    on.setReference(
+      e.map((x) => [x, 0]),
+      e,
+    );
+    expect(on.update([0, 0], 0.01)).toMatchObject({ warning: undefined, halt: false });
   });
 });

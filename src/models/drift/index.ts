@@ -1,11 +1,15 @@
 export { countBins, ksTest, psi, psiWithEdges, referenceEdges } from './distribution.js';
 export {
+  DEFAULT_CONFIRM,
   DEFAULT_ERROR_SCALE,
+  DEFAULT_GARCH_CONFIRM,
   DEFAULT_GARCH_MEAN_SHIFT,
   DEFAULT_MEAN_SHIFT_CUSUM,
   DEFAULT_PAGE_HINKLEY,
   DEFAULT_PAGE_HINKLEY_GARCH,
+  DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM,
   DEFAULT_PAGE_HINKLEY_GARCH_CUSUM,
+  type DriftConfirmOptions,
   DriftMonitor,
   type DriftMonitorOptions,
   type DriftStatus,

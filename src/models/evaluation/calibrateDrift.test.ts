@@ -135,4 +135,40 @@ describe('drift threshold calibration', () => {
     expect(c.chosen.lambda).toBe(c.pageHinkley.find((row) => row.haltsPerDecade <= 4)?.lambda);
     expect(calibrateDriftPair(options).combined).toEqual(c.combined);
   });
+  test('the confirmation-rule (confirm) twin matches the backtest, and its pair calibration follows the split rule', () => {
+    const features = syntheticFeatures(simulateGarch(nullModel(0.1, 0.85).garch, 1100, 5, { studentT: 5 }));
+    const drift = {
+      errorScale: 'garch',
+      // low thresholds so that both legs alarm and some pairs confirm
+      confirm: { trailing: { delta: 0.25, lambda: 3 }, cusum: { k: 0.25, h: 3, clip: 3 }, window: 42 },
+      pageHinkley: { delta: 0.25, lambda: 1000 },
+    } as const;
+    const { halts, r } = backtestWithTwin(features, drift);
+    expect(halts).toEqual(r.rows.map((row) => row.halt));
+    expect(r.rows.find((row) => row.errorAlarm)?.haltReason).toMatch(/^error drift: confirmed: /);
+
+    const options = {
+      nullModel: nullModel(0.08, 0.88),
+      model: 'ridge' as const,
+      lambdas: [2, 5, 10],
+      cusumH: [2, 4, 8, 16],
+      second: 'confirm' as const,
+      confirm: { trailing: { delta: 0.25, lambda: 5 }, window: 42 },
+      paths: 2,
+      monitoredRows: 1260,
+      seed: 11,
+      budgetEachPerDecade: 4,
+      backtest,
+    };
+    const c = calibrateDriftPair(options);
+    expect(c.combined.length).toBe(3 * 4);
+    // The confirmed pair alarms less often than the CUSUM alone at the same h (it needs leg T too).
+    const alone = calibrateDriftPair({ ...options, second: 'cusum' });
+    for (const [k, row] of c.cusum.entries())
+      expect(row.errorOnsets).toBeLessThanOrEqual(alone.cusum[k]!.errorOnsets);
+    expect(c.cusum.some((row, k) => row.errorOnsets < alone.cusum[k]!.errorOnsets)).toBe(true);
+    expect(c.pageHinkley).toEqual(alone.pageHinkley);
+    expect(c.chosen.h).toBe(c.cusum.find((row) => row.haltsPerDecade <= 4)?.h);
+    expect(c.chosen.lambda).toBe(c.pageHinkley.find((row) => row.haltsPerDecade <= 4)?.lambda);
+  });
 });

@@ -1,4 +1,9 @@
-import { DEFAULT_PAGE_HINKLEY, DriftMonitor, type DriftMonitorOptions } from '../drift/index.js';
+import {
+  DEFAULT_CONFIRM,
+  DEFAULT_PAGE_HINKLEY,
+  DriftMonitor,
+  type DriftMonitorOptions,
+} from '../drift/index.js';
 import { buildFeatures, type FeatureSet, type ForecasterKind } from '../forecast/index.js';
 import { fitGarch, type GarchParams, simulateGarch } from '../risk/index.js';
 import { type BacktestOptions, runBacktest } from './runBacktest.js';
@@ -232,7 +237,16 @@ function shadowCounts(
 }
 
 export type DriftPairCalibrationOptions = Omit<DriftCalibrationOptions, 'budgetPerDecade'> & {
-  /** CUSUM thresholds h to evaluate (the signed CUSUM of `meanShift`, rationale 9). */
+  /**
+   * What the second detector is (default 'cusum'): 'cusum', the standalone signed CUSUM of
+   * `meanShift` (rationale 9); 'confirm', the confirmation rule of `confirm` (rationale 10: the
+   * trailing-scale Page–Hinkley AND the signed CUSUM within `confirmWindow` rows), whose CUSUM h is
+   * then the one calibrated.
+   */
+  second?: 'cusum' | 'confirm';
+  /** 'confirm' only: leg T's Page–Hinkley and the window, fixed in advance (default `DEFAULT_CONFIRM`'s). */
+  confirm?: { trailing: { delta: number; lambda: number }; window: number };
+  /** CUSUM thresholds h to evaluate (the signed CUSUM of `meanShift` or of `confirm`). */
   cusumH: number[];
   /** CUSUM reference value k and clip, fixed in advance (default k 0.25, clip 3). */
   cusum?: { k: number; clip: number };
@@ -247,7 +261,7 @@ export type DriftPairCalibrationOptions = Omit<DriftCalibrationOptions, 'budgetP
 export type DriftPairCalibration = {
   /** Page–Hinkley alone (CUSUM off), per λ. */
   pageHinkley: DriftCalibrationRow[];
-  /** CUSUM alone (Page–Hinkley off), per h; `lambda` holds h. */
+  /** The second detector alone (Page–Hinkley on |z| off), per h: the CUSUM, or the confirmed pair with `second: 'confirm'`. */
   cusum: (Omit<DriftCalibrationRow, 'lambda'> & { h: number })[];
   /** Both detectors OR-ed (as the monitor runs them, latch and re-arm shared), per (λ, h). */
   combined: (Omit<DriftCalibrationRow, 'lambda'> & { lambda: number; h: number })[];
@@ -264,7 +278,9 @@ export type DriftPairCalibration = {
  * the simulated null, with the budget split in advance between the two detectors (rationale 9):
  * λ = the smallest on the grid whose Page–Hinkley-only halt rate is ≤ `budgetEachPerDecade`, h the
  * smallest whose CUSUM-only halt rate is. The combined rate of every (λ in `pairLambdas`, h) is
- * also measured, with the two detectors sharing the latch as in the monitor.
+ * also measured, with the two detectors sharing the latch as in the monitor. With `second: 'confirm'`
+ * the second detector is the confirmation rule of rationale 10 (trailing-scale Page–Hinkley AND
+ * signed CUSUM within a window; its leg T fixed, h calibrated) and `cusum` holds its rates.
  */
 export function calibrateDriftPair(options: DriftPairCalibrationOptions): DriftPairCalibration {
   const t0 = performance.now();
@@ -278,21 +294,30 @@ export function calibrateDriftPair(options: DriftPairCalibrationOptions): DriftP
   const cu = options.cusum ?? { k: 0.25, clip: 3 };
   const pairLambdas = [...(options.pairLambdas ?? lambdas)].sort((a, b) => a - b);
   const each = options.budgetEachPerDecade ?? 0.5;
+  const cf = options.confirm ?? { trailing: { ...DEFAULT_CONFIRM.trailing }, window: DEFAULT_CONFIRM.window };
+  const second = (h: number): DriftMonitorOptions =>
+    options.second === 'confirm'
+      ? {
+          meanShift: false,
+          confirm: { trailing: { ...cf.trailing }, window: cf.window, cusum: { ...cu, h } },
+        }
+      : { meanShift: { ...cu, h }, confirm: false };
   const configs: DriftMonitorOptions[] = [
     ...lambdas.map((lambda) => ({
       errorScale: 'garch' as const,
       meanShift: false as const,
+      confirm: false as const,
       pageHinkley: { delta, lambda },
     })),
     ...hs.map((h) => ({
       errorScale: 'garch' as const,
-      meanShift: { ...cu, h },
+      ...second(h),
       pageHinkley: { delta, lambda: Number.POSITIVE_INFINITY },
     })),
     ...pairLambdas.flatMap((lambda) =>
       hs.map((h) => ({
         errorScale: 'garch' as const,
-        meanShift: { ...cu, h },
+        ...second(h),
         pageHinkley: { delta, lambda },
       })),
     ),
