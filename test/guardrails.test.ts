@@ -244,8 +244,9 @@ describe('PolicyGuard on the agent key', () => {
       current: 1_800n * E18,
       requested: 5_000n * E18,
     });
-    expect(explainRefusal(loosen!).sentence).toBe(
-      `Refused: the guardian may only tighten; epochCap ${1_800n * E18} → ${5_000n * E18} would loosen it (use a governance proposal).`,
+    // Amounts in the field's unit (whole sWTI for a SYNTH_MINT cap), not wei.
+    expect(explainRefusal(loosen!, { policies: await policies(), formatAmount }).sentence).toBe(
+      "Refused: the guardian may only tighten policy 'sWTI vault/SYNTH_MINT'; epochCap 1800 → 5000 would loosen it (a higher epochCap is looser); loosening needs a governance proposal (provenant gov propose --set-limit).",
     );
     // The agent key can configure nothing.
     let agentTry: ContractRevertError | undefined;
