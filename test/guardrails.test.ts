@@ -12,6 +12,7 @@ import {
   DEVNET_ROLES,
   devnetAccount,
   passProposalOnDevnet,
+  policyGuardAbi,
   prepareMintSynth,
   setLimitCall,
   TxRevertedError,
@@ -308,6 +309,43 @@ describe('CLI on the same chain', () => {
     expect(status.state).toBe('Executed');
     const p = (await policies()).find((x) => policyName(x) === 'sWTI vault/SYNTH_MINT')!;
     expect(p.limits.rateLimit).toBe(4n);
+  });
+
+  test('policy pause|tighten (guardian) act at once; a stranger is refused; only `gov propose --unpause` lifts the pause', async () => {
+    const isPaused = (asset: `0x${string}`) =>
+      stack.agent.publicClient.readContract({
+        address: stack.addresses.guard,
+        abi: policyGuardAbi,
+        functionName: 'isPaused',
+        args: [asset],
+      });
+    // A key that is not the guardian cannot pause.
+    await expect(runCli(stack, ['policy', 'pause', 'nft'], DEVNET_ROLES.user0)).rejects.toThrow(
+      /PolicyUnauthorized/,
+    );
+    expect(await isPaused(stack.addresses.nft)).toBe(false);
+
+    const paused = await runCli(stack, ['policy', 'pause', 'nft'], DEVNET_ROLES.guardian);
+    expect(paused).toContain('paused');
+    expect(await isPaused(stack.addresses.nft)).toBe(true);
+    expect(await isPaused(stack.addresses.vault)).toBe(false);
+
+    // Tightening is immediate; the same command cannot loosen.
+    await runCli(stack, ['policy', 'tighten', 'nft/UPDATE', 'rateLimit', '1'], DEVNET_ROLES.guardian);
+    const update = (await policies()).find((x) => policyName(x) === 'Market Art NFT/UPDATE')!;
+    expect(update.limits.rateLimit).toBe(1n);
+    await expect(
+      runCli(stack, ['policy', 'tighten', 'nft/UPDATE', 'rateLimit', '2'], DEVNET_ROLES.guardian),
+    ).rejects.toThrow(/GuardianCannotLoosen/);
+
+    const proposed = JSON.parse(
+      await runCli(stack, ['gov', 'propose', '--unpause', 'nft', '--pass', '--json'], DEVNET_ROLES.deployer),
+    ) as { state: string };
+    expect(proposed.state).toBe('Executed');
+    expect(await isPaused(stack.addresses.nft)).toBe(false);
+    await expect(runCli(stack, ['gov', 'propose', '--json'], DEVNET_ROLES.deployer)).rejects.toThrow(
+      /exactly one change/,
+    );
   });
 });
 

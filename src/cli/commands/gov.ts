@@ -7,10 +7,12 @@ import {
   ensureDelegated,
   execute,
   type GovernanceCall,
+  governanceCall,
   type Proposal,
   type ProposalState,
   type ProvenantClients,
   passProposalOnDevnet,
+  policyGuardAbi,
   proposalState,
   propose,
   provenantGovernorAbi,
@@ -26,6 +28,7 @@ import {
   loadDeployment,
   parseField,
   parseLimitValue,
+  resolveAssetRef,
   resolvePolicyRef,
 } from './policy.js';
 
@@ -286,11 +289,15 @@ export function registerGov(program: Command): void {
   gov
     .command('propose')
     .description(
-      'Propose a change of one governed limit; the proposal is saved under <stateDir>/proposals/<id>.json.',
+      'Propose a change of one governed limit (--set-limit) or lifting a pause (--unpause); the proposal is saved under <stateDir>/proposals/<id>.json.',
     )
-    .requiredOption(
+    .option(
       '--set-limit <policy field value...>',
       'policy (e.g. sWTI/SYNTH_MINT, pool/SET_FEE), limit field (epochCap, rateLimit, maxStep, …) and new value (SYNTH_MINT caps in whole synth)',
+    )
+    .option(
+      '--unpause [asset]',
+      'lift a pause (the guardian can pause, never unpause): the whole guard, or one asset (sWTI, sXAU, pool, nft, a label or an address)',
     )
     .option('--description <text>', 'the proposal description (it is part of the proposal id)')
     .option('--advance', 'devnet: then move time past the voting delay so voting is open')
@@ -299,7 +306,8 @@ export function registerGov(program: Command): void {
     .action(
       async (
         flags: {
-          setLimit: string[];
+          setLimit?: string[];
+          unpause?: string | boolean;
           description?: string;
           advance?: boolean;
           pass?: boolean;
@@ -307,9 +315,34 @@ export function registerGov(program: Command): void {
         },
         command: Command,
       ) => {
-        if (flags.setLimit.length !== 3) {
+        if ((flags.setLimit === undefined) === (flags.unpause === undefined)) {
+          throw new NonRetryableError('Propose exactly one change: --set-limit or --unpause.', {
+            details:
+              'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --unpause; provenant gov propose --unpause nft',
+          });
+        }
+        if (flags.unpause !== undefined) {
+          const target = flags.unpause;
+          await withDeployment(command, async (context, deployment) => {
+            const guard = deployment.addresses.guard;
+            const resolved = typeof target === 'string' ? resolveAssetRef(target, deployment) : undefined;
+            const label = resolved ? `unpause ${resolved.label ?? resolved.asset}` : 'unpause the guard';
+            const call = resolved
+              ? governanceCall(guard, policyGuardAbi, 'unpauseAsset', [resolved.asset], label)
+              : governanceCall(guard, policyGuardAbi, 'unpause', [], label);
+            const now = (await context.clients.publicClient.getBlock()).timestamp;
+            const description =
+              flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+            printProposed(
+              await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
+              flags.json,
+            );
+          });
+          return;
+        }
+        if (flags.setLimit?.length !== 3) {
           throw new NonRetryableError(
-            `--set-limit takes 3 values (policy, field, value), got ${flags.setLimit.length}.`,
+            `--set-limit takes 3 values (policy, field, value), got ${flags.setLimit?.length ?? 0}.`,
             {
               details: 'Example: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000',
             },

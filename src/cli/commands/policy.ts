@@ -2,12 +2,16 @@ import type { Command } from 'commander';
 import { type Address, formatUnits, type Hex, isAddress, parseUnits } from 'viem';
 import { type AgentAddresses, addressLabels, agentAddresses } from '../../agent/index.js';
 import {
+  DEVNET_ROLES,
   type DeploymentManifest,
   GUARD_FIELDS,
   type GuardField,
   NotDeployedError,
+  policyGuardAbi,
   readManifest,
   syntheticVaultAbi,
+  tightenLimit,
+  writeContract,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { POLICY_ACTIONS, type PolicyState, policyName, readPolicies } from '../../policy/index.js';
@@ -81,11 +85,24 @@ export function resolvePolicyRef(ref: string, deployment: Deployment): PolicyRef
     | undefined;
   const help = `Write it as <asset>/<ACTION>, e.g. sWTI/SYNTH_MINT, sXAU/SYNTH_MINT, pool/SET_FEE, nft/MINT, nft/UPDATE (actions: ${Object.keys(POLICY_ACTIONS).join(', ')}). \`provenant policy show\` lists every policy.`;
   if (!actionName) throw new NonRetryableError(`'${ref}' does not name a policy action.`, { details: help });
+  const { asset, label } = resolveAssetRef(assetPart, deployment, help);
+  return { asset, action: POLICY_ACTIONS[actionName], actionName, name: `${label ?? asset}/${actionName}` };
+}
+
+/**
+ * Resolves an asset of this deployment: an alias (`sWTI`, `sXAU`, `pool`, `nft`), a label
+ * (`sWTI vault`), a manifest name (`DynamicFeePool.sWTI`) or an address.
+ */
+export function resolveAssetRef(
+  text: string,
+  deployment: Deployment,
+  help = 'Name an asset: sWTI, sXAU, pool, nft, a manifest name or an address (`provenant policy show` lists them).',
+): { asset: Address; label: string | undefined } {
   const a = deployment.addresses;
   const aliases: Record<string, Address> = { swti: a.vault, sxau: a.goldVault, pool: a.pool, nft: a.nft };
-  const lower = assetPart.toLowerCase();
+  const lower = text.trim().toLowerCase();
   let asset: Address | undefined;
-  if (isAddress(assetPart)) asset = assetPart;
+  if (isAddress(text.trim())) asset = text.trim() as Address;
   else if (aliases[lower]) asset = aliases[lower];
   else {
     const byLabel = Object.entries(deployment.labels).find(([, label]) => label.toLowerCase() === lower);
@@ -95,11 +112,12 @@ export function resolvePolicyRef(ref: string, deployment: Deployment): PolicyRef
     asset = (byLabel?.[0] as Address | undefined) ?? byName?.[1].address;
   }
   if (!asset)
-    throw new NonRetryableError(`'${assetPart}' is not a known asset of this deployment.`, { details: help });
+    throw new NonRetryableError(`'${text}' is not a known asset of this deployment.`, { details: help });
+  const found = asset;
   const label = Object.entries(deployment.labels).find(
-    ([addr]) => addr.toLowerCase() === asset.toLowerCase(),
+    ([addr]) => addr.toLowerCase() === found.toLowerCase(),
   )?.[1];
-  return { asset, action: POLICY_ACTIONS[actionName], actionName, name: `${label ?? asset}/${actionName}` };
+  return { asset: found, label };
 }
 
 /** Decimals a limit field is written in: synth amounts (SYNTH_MINT caps) in whole synth (18 decimals), everything else raw. */
@@ -233,4 +251,75 @@ export function registerPolicy(program: Command): void {
         );
       });
     });
+
+  // Guardian actions: they take effect at once, can only pause or tighten, and are refused on-chain
+  // (PolicyUnauthorized / GuardianCannotLoosen) for any other key or any loosening.
+  policy
+    .command('pause [asset]')
+    .description(
+      'Guardian: pause the whole guard at once (no asset) or one asset (sWTI, sXAU, pool, nft, a label or an address). Only governance unpauses: `provenant gov propose --unpause [asset]`.',
+    )
+    .action(async (assetText: string | undefined, _flags: unknown, command: Command) => {
+      await withGuardian(command, async (context, deployment) => {
+        const guard = deployment.addresses.guard;
+        if (assetText === undefined) {
+          const r = await writeContract(context.clients, {
+            address: guard,
+            abi: policyGuardAbi,
+            functionName: 'pause',
+            args: [],
+            label: 'pause the guard',
+          });
+          console.log(
+            `Guard paused: every agent action is refused until governance unpauses (tx ${r.hash}).`,
+          );
+          return;
+        }
+        const { asset, label } = resolveAssetRef(assetText, deployment);
+        const r = await writeContract(context.clients, {
+          address: guard,
+          abi: policyGuardAbi,
+          functionName: 'pauseAsset',
+          args: [asset],
+          label: `pause ${label ?? asset}`,
+        });
+        console.log(
+          `${label ?? asset} paused: its agent actions are refused until governance unpauses (tx ${r.hash}).`,
+        );
+      });
+    });
+
+  policy
+    .command('tighten <policy> <field> <value>')
+    .description(
+      'Guardian: tighten one governed limit at once, e.g. `sWTI/SYNTH_MINT epochCap 500` (whole synth for SYNTH_MINT caps). Loosening is refused on-chain (GuardianCannotLoosen): it needs `provenant gov propose --set-limit`.',
+    )
+    .action(async (ref: string, fieldText: string, valueText: string, _flags: unknown, command: Command) => {
+      await withGuardian(command, async (context, deployment) => {
+        const p = resolvePolicyRef(ref, deployment);
+        const field = parseField(fieldText);
+        const value = parseLimitValue(p.action, field, valueText);
+        const r = await tightenLimit(context.clients, deployment.addresses.guard, {
+          asset: p.asset,
+          action: p.action,
+          field,
+          value,
+        });
+        console.log(`${p.name}: ${field} tightened to ${valueText} (tx ${r.hash}).`);
+      });
+    });
+}
+
+/**
+ * Runs a guardian action: on the embedded devnet it signs with the devnet's guardian account; against
+ * a configured RPC endpoint with the configured signer, which must be the guard's guardian (or admin).
+ */
+async function withGuardian(
+  command: Command,
+  fn: (context: ChainContext, deployment: Deployment) => Promise<void>,
+): Promise<void> {
+  const context = await openChain(command.optsWithGlobals<GlobalOptions>(), {
+    accountIndex: DEVNET_ROLES.guardian,
+  });
+  await withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
 }
