@@ -3,12 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildReplay, loadModelById, openStack, type ReplayEpoch, type Stack } from '../src/agent/index.js';
+import { modelRegistryAbi } from '../src/chain/index.js';
 import {
   chainVerifyDependencies,
   cidOf,
   mintedTokenIds,
   parseManifest,
   verifyAllVersions,
+  verifyAsset,
 } from '../src/provenance/index.js';
 import { DEVNET_AGENT_KEY, publishDay } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
@@ -20,6 +22,9 @@ describe('provenant art + verify on anvil', () => {
   let stack: Stack;
   let replay: ReplayEpoch[];
   let next = 0;
+  /** The token the mint test makes (3 versions; version 1's image is tampered afterwards). */
+  let token: string | undefined;
+  let manifestCids: string[] = [];
   const cli = (...args: string[]) => runCli(['--rpc-url', stack.devnet.rpcUrl, '--state-dir', dir, ...args]);
   const publishNext = async () => publishDay(stack, replay[next++]!);
 
@@ -48,7 +53,18 @@ describe('provenant art + verify on anvil', () => {
       registry: stack.addresses.registry,
       content: stack.content,
       loadModelFile: async (id) => loadModelById(dir, id) ?? new Uint8Array(),
+      fromBlock: stack.addresses.fromBlock,
     });
+
+  test('verify of a token never minted reports ✗ token-exists and exits 1 (no crash)', async () => {
+    const r = await cli('verify', '12345');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(
+      '✗ token-exists  expected token 12345 minted  found not minted (the NFT reverts with ERC721NonexistentToken)',
+    );
+    expect(r.err).toContain('failed: token-exists');
+    expect(r.err).not.toMatch(/Unexpected error|reverted/);
+  });
 
   test('render from the oracle rounds: files and CIDs', async () => {
     const out = join(dir, 'render');
@@ -75,7 +91,7 @@ describe('provenant art + verify on anvil', () => {
     expect(minted.code).toBe(0);
     const [tokenId] = await mintedTokenIds(stack.agent.publicClient, stack.addresses.nft);
     expect(tokenId).toBeDefined();
-    const token = tokenId!.toString();
+    token = tokenId!.toString();
 
     // A second evolve the same day is refused by the per-token rate limit, explained, and not sent.
     await publishNext();
@@ -96,6 +112,7 @@ describe('provenant art + verify on anvil', () => {
       owner: string;
     };
     expect(record.versions).toHaveLength(3);
+    manifestCids = record.versions.map((v) => v.manifestCid);
     expect(record.owner).toBe(stack.agentAccount.address);
 
     const reports = await verifyAllVersions(tokenId!, deps());
@@ -128,5 +145,60 @@ describe('provenant art + verify on anvil', () => {
     expect(tampered.err).toContain('failed: image-bytes');
     // The other versions do not depend on that image and still verify.
     expect((await cli('verify', token, '--version', '2')).code).toBe(0);
+  });
+
+  test('verify --manifest <v0 CID>: the token id comes from the manifest and version 0 is the one checked; --all is refused with it', async () => {
+    expect(token).toBeDefined();
+    const alone = await cli('verify', '--manifest', manifestCids[0]!, '--json');
+    expect(alone.err).toBe('');
+    expect(alone.code).toBe(0);
+    const [report] = JSON.parse(alone.out) as { tokenId: string; version: number; ok: boolean }[];
+    expect([report!.tokenId, report!.version, report!.ok]).toEqual([token, 0, true]);
+    const withToken = await cli('verify', token!, '--manifest', manifestCids[0]!);
+    expect(withToken.code).toBe(0);
+    expect(withToken.out).toContain(`token ${token} version 0 manifest ${manifestCids[0]}`);
+    const all = await cli('verify', '--all', '--manifest', manifestCids[0]!);
+    expect(all.code).toBe(1);
+    expect(all.out).toBe('');
+    expect(all.err).toContain('--manifest and --all cannot be combined');
+  });
+
+  test('a model revoked after the mint: past versions still pass model-approved (approval at their block, from the registry events)', async () => {
+    expect(token).toBeDefined();
+    const tokenId = BigInt(token!);
+    const modelId = parseManifest(await stack.content.get(manifestCids[0]!)).model.id as `0x${string}`;
+    const hash = await stack.guardian.walletClient.writeContract({
+      address: stack.addresses.registry,
+      abi: modelRegistryAbi,
+      functionName: 'revokeModel',
+      args: [modelId],
+    });
+    const receipt = await stack.guardian.publicClient.waitForTransactionReceipt({ hash });
+    expect(receipt.status).toBe('success');
+    expect(
+      await stack.agent.publicClient.readContract({
+        address: stack.addresses.registry,
+        abi: modelRegistryAbi,
+        functionName: 'isApproved',
+        args: [modelId],
+      }),
+    ).toBe(false);
+
+    // Versions 0 and 2 (version 1's image was tampered above) pass every check, model-approved included.
+    for (const version of [0, 2]) {
+      const report = await verifyAsset({ tokenId, version }, deps());
+      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual([]);
+      const approved = report.checks.find((c) => c.name === 'model-approved')!;
+      expect(approved.actual).toMatch(
+        new RegExp(
+          `^approved at block \\d+ since ModelApproved in block \\d+; later: ModelRevoked in block ${receipt.blockNumber}$`,
+        ),
+      );
+      expect(report.checks.find((c) => c.name === 'model-logged')!.actual).toBe(modelId);
+    }
+    const printed = await cli('verify', token!, '--version', '2');
+    expect(printed.code).toBe(0);
+    expect(printed.out).toMatch(/✓ model-approved {2}approved at block \d+ since ModelApproved/);
+    expect(printed.out).toContain(`✓ model-logged  ${modelId}`);
   });
 });

@@ -7,9 +7,16 @@ import {
   modelRegistryAbi,
   provenanceNFTAbi,
   scanLogs,
+  toContractRevertError,
 } from '../chain/index.js';
 import type { ContentStore } from './store.js';
-import type { Hex, TokenRecord, TokenVersionRecord, VerifyDependencies } from './verify.js';
+import type {
+  Hex,
+  ModelApprovalEvent,
+  TokenRecord,
+  TokenVersionRecord,
+  VerifyDependencies,
+} from './verify.js';
 
 const RAW = 0x55;
 const SHA2_256 = 0x12;
@@ -25,28 +32,50 @@ export type ChainVerifyParameters = {
   registry: Address;
   content: ContentStore;
   loadModelFile: (modelId: Hex) => Promise<Uint8Array>;
-  /** Where the log scans start: the NFT's deployment block (default 0); read in provider-sized windows. */
+  /**
+   * Where the log scans (the NFT's and the registry's approval events) start: the suite's earliest
+   * deployment block, not later than the registry's (default 0); read in provider-sized windows.
+   */
   fromBlock?: bigint | undefined;
 };
 
+/** A read the NFT refused because the token was never minted (OpenZeppelin's `_requireOwned`). */
+function nonexistentToken(error: unknown): boolean {
+  return toContractRevertError(error)?.errorName === 'ERC721NonexistentToken';
+}
+
+/** `read()`, or `undefined` when the NFT reverts with ERC721NonexistentToken; other errors propagate. */
+async function unlessNonexistent<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (nonexistentToken(error)) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Wires `verifyAsset` to a chain and a content store: token versions rebuilt from the Minted/Evolved
- * events (commitments and manifest CIDs; ProvenanceNFT stores only a hash-chain head over the
- * commitments, read with `versionChain` and checked as `chain-head`), oracle rounds through
- * AggregatorV3Interface, model approval from the registry. Anyone with an RPC endpoint and the
- * content can run it.
+ * events (commitments, manifest CIDs, the logged model id and the log's block; ProvenanceNFT stores
+ * only a hash-chain head over the commitments, read with `versionChain` and checked as `chain-head`),
+ * oracle rounds through AggregatorV3Interface, model approval at a version's block rebuilt from the
+ * registry's ModelApproved/ModelRevoked events (no archive state needed). A token the NFT does not
+ * know (ERC721NonexistentToken) reads as `{ exists: false, versions: [] }`. Anyone with an RPC
+ * endpoint and the content can run it.
  */
 export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDependencies {
   const { client, nft } = p;
   return {
     async readTokenRecord(tokenId: bigint): Promise<TokenRecord> {
-      const [[count, head], minted, evolved, tokenUri] = await Promise.all([
-        client.readContract({
-          address: nft,
-          abi: provenanceNFTAbi,
-          functionName: 'versionChain',
-          args: [tokenId],
-        }),
+      const [chain, minted, evolved, tokenUri] = await Promise.all([
+        unlessNonexistent(
+          client.readContract({
+            address: nft,
+            abi: provenanceNFTAbi,
+            functionName: 'versionChain',
+            args: [tokenId],
+          }),
+        ),
         scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
           client.getContractEvents({
             address: nft,
@@ -67,31 +96,51 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
             toBlock,
           }),
         ),
-        client.readContract({
-          address: nft,
-          abi: provenanceNFTAbi,
-          functionName: 'tokenURI',
-          args: [tokenId],
-        }),
+        unlessNonexistent(
+          client.readContract({
+            address: nft,
+            abi: provenanceNFTAbi,
+            functionName: 'tokenURI',
+            args: [tokenId],
+          }),
+        ),
       ]);
+      if (chain === undefined) return { tokenId, exists: false, versions: [] };
+      const [count, head] = chain;
       // Version 0's commitment is the token id; version n's is in its Evolved log. Versions are
       // contiguous: a missing log ends the list (and then `chain-head` fails on the count).
       const genesis = minted[0];
       const versions: TokenVersionRecord[] = [
         {
           commitment: toHex(tokenId, { size: 32 }),
-          ...(genesis ? { manifestCid: rawCidFromDigest(genesis.args.manifestDigest as Hex) } : {}),
+          ...(genesis
+            ? {
+                manifestCid: rawCidFromDigest(genesis.args.manifestDigest as Hex),
+                modelId: genesis.args.modelId as Hex,
+                blockNumber: genesis.blockNumber,
+                logIndex: genesis.logIndex,
+              }
+            : {}),
         },
       ];
-      const byVersion = new Map(evolved.map((e) => [Number(e.args.version), e.args]));
+      const byVersion = new Map(evolved.map((e) => [Number(e.args.version), e]));
       for (let v = 1; byVersion.has(v); v += 1) {
         const e = byVersion.get(v)!;
         versions.push({
-          commitment: e.manifestCommitment as Hex,
-          manifestCid: rawCidFromDigest(e.manifestDigest as Hex),
+          commitment: e.args.manifestCommitment as Hex,
+          manifestCid: rawCidFromDigest(e.args.manifestDigest as Hex),
+          modelId: e.args.modelId as Hex,
+          blockNumber: e.blockNumber,
+          logIndex: e.logIndex,
         });
       }
-      return { tokenId, versions, tokenUri, chain: { count: Number(count), head } };
+      return {
+        tokenId,
+        exists: true,
+        versions,
+        ...(tokenUri !== undefined ? { tokenUri } : {}),
+        chain: { count: Number(count), head },
+      };
     },
     async readRound(feed: Hex, roundId: bigint) {
       const r = await client.readContract({
@@ -109,6 +158,24 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
         functionName: 'isApproved',
         args: [modelId],
       }),
+    async modelApprovalHistory(modelId: Hex): Promise<ModelApprovalEvent[]> {
+      const scan = (eventName: 'ModelApproved' | 'ModelRevoked') =>
+        scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
+          client.getContractEvents({
+            address: p.registry,
+            abi: modelRegistryAbi,
+            eventName,
+            args: { modelId },
+            fromBlock,
+            toBlock,
+          }),
+        );
+      const [approved, revoked] = await Promise.all([scan('ModelApproved'), scan('ModelRevoked')]);
+      return [
+        ...approved.map((l) => ({ approved: true, blockNumber: l.blockNumber, logIndex: l.logIndex })),
+        ...revoked.map((l) => ({ approved: false, blockNumber: l.blockNumber, logIndex: l.logIndex })),
+      ];
+    },
     loadModelFile: p.loadModelFile,
     loadContent: (cid: string) => p.content.get(cid),
     forecastProof: {

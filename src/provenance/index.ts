@@ -58,8 +58,11 @@ export {
 export { ContentCorruptedError, ContentNotFoundError, ContentStore } from './store.js';
 export {
   CHECK_NAMES,
+  type ChainPosition,
   type CheckStatus,
   formatVerifyReport,
+  type ModelApprovalEvent,
+  modelApprovalAt,
   type RoundData,
   type TokenRecord,
   type TokenVersionRecord,

@@ -9,7 +9,7 @@ import {
   verifyAllVersions,
   verifyAsset,
 } from './index.js';
-import { type TokenRecord, versionChainHead } from './verify.js';
+import { type ModelApprovalEvent, modelApprovalAt, type TokenRecord, versionChainHead } from './verify.js';
 
 const failing = (report: VerifyReport) => report.checks.filter((c) => c.status === 'fail').map((c) => c.name);
 /** What the chain records after these versions were minted/evolved (the updates really happened). */
@@ -17,6 +17,21 @@ const recordedChain = (record: TokenRecord) => ({
   count: record.versions.length,
   head: versionChainHead(record.versions.map((v) => v.commitment)),
 });
+/**
+ * The in-memory world as the chain reader returns it: each version carries its log's model id and
+ * position (v0 minted in block 100, v1 evolved in block 200), and the registry approved the model in
+ * block 50 (`approvals` is its ModelApproved/ModelRevoked history, editable by a test).
+ */
+async function makeChainWorld() {
+  const world = await makeWorld();
+  world.record.exists = true;
+  Object.assign(world.record.versions[0]!, { modelId: MODEL_ID, blockNumber: 100n, logIndex: 2 });
+  Object.assign(world.record.versions[1]!, { modelId: MODEL_ID, blockNumber: 200n, logIndex: 1 });
+  const approvals: ModelApprovalEvent[] = [{ approved: true, blockNumber: 50n, logIndex: 0 }];
+  world.deps.modelApprovalHistory = async (id) => (id === MODEL_ID ? approvals : []);
+  return { ...world, approvals };
+}
+const checkOf = (report: VerifyReport, name: string) => report.checks.find((c) => c.name === name)!;
 const flip = (bytes: Uint8Array, index: number) => {
   const copy = bytes.slice();
   copy[index] = copy[index]! ^ 0x01;
@@ -39,15 +54,17 @@ describe('versionChainHead', () => {
 
 describe('verifyAsset', () => {
   test('default: every check of the latest version passes', async () => {
-    const world = await makeWorld();
+    const world = await makeChainWorld();
     const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
     expect(report.version).toBe(1);
     expect(failing(report)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual([
+      'token-exists',
       'manifest-commitment',
       'manifest-token',
       'model-id',
+      'model-logged',
       'model-approved',
       'oracle-input[0]',
       'oracle-input[1]',
@@ -63,6 +80,9 @@ describe('verifyAsset', () => {
       'chain-head',
     ]);
     expect(report.checks.every((c) => c.status === 'pass')).toBe(true);
+    expect(checkOf(report, 'model-approved').actual).toBe(
+      'approved at block 200 since ModelApproved in block 50',
+    );
   });
 
   test('behavior: every past version stays verifiable', async () => {
@@ -109,8 +129,11 @@ describe('verifyAsset', () => {
     world.content.set(cid, flip(bytes, bytes.length - 10));
     const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
     expect(failing(report)).toEqual(['manifest-commitment']);
-    // Only the check that does not depend on the manifest passes: the logs match the on-chain head.
-    expect(report.checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual(['chain-head']);
+    // Only the checks that do not depend on the manifest pass: the token exists, the logs match the head.
+    expect(report.checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual([
+      'token-exists',
+      'chain-head',
+    ]);
   });
 
   test('tamper: an oracle input that differs from getRoundData fails exactly that oracle-input', async () => {
@@ -132,7 +155,7 @@ describe('verifyAsset', () => {
     world.record.tokenUri = `ipfs://${world.v0.metadataAddress.cid.toString()}`;
     expect(failing(await verifyAsset({ tokenId: world.tokenId }, world.deps))).toEqual(['token-uri']);
     world.record.tokenUri = `ipfs://${metadataCid}`;
-    world.approved.clear();
+    world.approved.clear(); // no version block known: the current approval decides
     expect(failing(await verifyAsset({ tokenId: world.tokenId }, world.deps))).toEqual(['model-approved']);
   });
 
@@ -238,11 +261,24 @@ describe('verifyAsset', () => {
     expect(report.checks.map((c) => c.name)).not.toContain('chain-head');
   });
 
-  test('behavior: an unminted token and a missing manifest fail manifest-commitment', async () => {
+  test('behavior: an unminted token fails token-exists alone; a missing manifest fails manifest-commitment', async () => {
     const world = await makeWorld();
     const none = await verifyAsset({ tokenId: world.tokenId + 1n }, world.deps);
-    expect(failing(none)).toEqual(['manifest-commitment']);
+    expect(none.checks.map((c) => [c.name, c.status])).toEqual([['token-exists', 'fail']]);
     expect(none.ok).toBe(false);
+    // What the chain reader returns when the NFT reverts with ERC721NonexistentToken.
+    world.deps.readTokenRecord = async (id) => ({ tokenId: id, exists: false, versions: [] });
+    const text = formatVerifyReport(await verifyAsset({ tokenId: 12345n }, world.deps));
+    expect(text).toContain(
+      '✗ token-exists  expected token 12345 minted  found not minted (the NFT reverts with ERC721NonexistentToken)',
+    );
+    expect(text.trim().endsWith('NOT verified')).toBe(true);
+  });
+
+  test('behavior: a version the chain does not have fails manifest-commitment', async () => {
+    const world = await makeWorld();
+    const report = await verifyAsset({ tokenId: world.tokenId, version: 5 }, world.deps);
+    expect(failing(report)).toEqual(['manifest-commitment']);
     world.content.delete(world.v1.manifestAddress.cid.toString());
     expect(failing(await verifyAsset({ tokenId: world.tokenId }, world.deps))).toEqual([
       'manifest-commitment',
@@ -261,10 +297,140 @@ describe('verifyAsset', () => {
     const world = await makeWorld();
     world.rounds.get(ROUNDS[1]!.roundId)!.updatedAt = 1n;
     const text = formatVerifyReport(await verifyAsset({ tokenId: world.tokenId }, world.deps));
-    expect(text).toContain('✓ manifest-commitment');
+    // ✓ lines carry the value found.
+    expect(text).toContain(`✓ manifest-commitment  ${world.v1.commitment}`);
+    expect(text).toContain(`✓ model-id  ${MODEL_ID}`);
+    expect(text).toContain('✓ token-exists  minted, 2 version(s)');
+    expect(text).toContain(`✓ image-cid  ${world.v1.image.cid.toString()}`);
     expect(text).toMatch(
       /✗ oracle-input\[0\] {2}expected round 18446744073709551618: answer 7431000000 at 1700003600 {2}found .* at 1 /,
     );
     expect(text.trim().endsWith('NOT verified')).toBe(true);
+  });
+});
+
+describe('modelApprovalAt', () => {
+  test('default: the last approval event before the position decides, whatever the order given', () => {
+    const history: ModelApprovalEvent[] = [
+      { approved: true, blockNumber: 30n, logIndex: 0 },
+      { approved: true, blockNumber: 10n, logIndex: 4 },
+      { approved: false, blockNumber: 20n, logIndex: 1 },
+    ];
+    expect(modelApprovalAt(history, { blockNumber: 5n }).approved).toBe(false);
+    expect(modelApprovalAt(history, { blockNumber: 15n }).approved).toBe(true);
+    const revoked = modelApprovalAt(history, { blockNumber: 25n, logIndex: 0 });
+    expect(revoked.approved).toBe(false);
+    expect(revoked.last).toEqual({ approved: false, blockNumber: 20n, logIndex: 1 });
+    expect(revoked.later).toEqual([{ approved: true, blockNumber: 30n, logIndex: 0 }]);
+    expect(modelApprovalAt(history, { blockNumber: 35n }).approved).toBe(true);
+  });
+
+  test('behavior: in the same block the log index orders the events', () => {
+    const history: ModelApprovalEvent[] = [{ approved: true, blockNumber: 10n, logIndex: 4 }];
+    expect(modelApprovalAt(history, { blockNumber: 10n, logIndex: 3 }).approved).toBe(false);
+    expect(modelApprovalAt(history, { blockNumber: 10n, logIndex: 5 }).approved).toBe(true);
+  });
+});
+
+describe('verifyAsset: the model at the version’s block', () => {
+  test('behavior: a model revoked after the mint still passes model-approved for the versions made before', async () => {
+    const world = await makeChainWorld();
+    world.approvals.push({ approved: false, blockNumber: 300n, logIndex: 0 });
+    const reports = await verifyAllVersions(world.tokenId, world.deps);
+    expect(reports.map((r) => [r.version, r.ok])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+    expect(checkOf(reports[0]!, 'model-approved').actual).toBe(
+      'approved at block 100 since ModelApproved in block 50; later: ModelRevoked in block 300',
+    );
+  });
+
+  test('behavior: a version made after the revocation fails model-approved', async () => {
+    const world = await makeChainWorld();
+    world.approvals.push({ approved: false, blockNumber: 150n, logIndex: 0 });
+    const [v0, v1] = await verifyAllVersions(world.tokenId, world.deps);
+    expect(failing(v0!)).toEqual([]);
+    expect(failing(v1!)).toEqual(['model-approved']);
+    const check = checkOf(v1!, 'model-approved');
+    expect(check.expected).toBe('approved at block 200 (the Evolved log)');
+    expect(check.actual).toBe('revoked at block 200 since ModelRevoked in block 150');
+  });
+
+  test('behavior: a model approved only after the mint fails model-approved, even though it is approved now', async () => {
+    const world = await makeChainWorld();
+    world.approvals.splice(0, 1, { approved: true, blockNumber: 150n, logIndex: 0 });
+    expect(await world.deps.isModelApproved(MODEL_ID)).toBe(true);
+    const [v0, v1] = await verifyAllVersions(world.tokenId, world.deps);
+    expect(failing(v0!)).toEqual(['model-approved']);
+    const check = checkOf(v0!, 'model-approved');
+    expect(check.actual).toBe('never approved at block 100; later: ModelApproved in block 150');
+    expect(check.detail).toMatch(/approved only after this version was made/);
+    expect(failing(v1!)).toEqual([]);
+    // The same block, a later log: still after the mint.
+    world.approvals.splice(0, 1, { approved: true, blockNumber: 100n, logIndex: 3 });
+    expect(failing(await verifyAsset({ tokenId: world.tokenId, version: 0 }, world.deps))).toEqual([
+      'model-approved',
+    ]);
+  });
+
+  test('tamper: a log naming another model than the manifest fails exactly model-logged', async () => {
+    const world = await makeChainWorld();
+    const other = keccak256(toHex('another model'));
+    world.record.versions[1]!.modelId = other;
+    const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
+    expect(failing(report)).toEqual(['model-logged']);
+    const check = checkOf(report, 'model-logged');
+    expect([check.expected, check.actual]).toEqual([MODEL_ID, other]);
+    expect(formatVerifyReport(report)).toContain(`✗ model-logged  expected ${MODEL_ID}  found ${other}`);
+  });
+});
+
+describe('verifyAsset: --manifest', () => {
+  test('default: a manifest alone names its token and version (v0: keccak256 of its bytes; v1: its tokenId)', async () => {
+    const world = await makeChainWorld();
+    const v0 = await verifyAsset({ manifestCid: world.v0.manifestAddress.cid.toString() }, world.deps);
+    expect([v0.tokenId, v0.version, v0.ok]).toEqual([world.tokenId.toString(), 0, true]);
+    const v1 = await verifyAsset({ manifestCid: world.v1.manifestAddress.cid.toString() }, world.deps);
+    expect([v1.tokenId, v1.version, v1.ok]).toEqual([world.tokenId.toString(), 1, true]);
+  });
+
+  test('behavior: with the token id, a past version’s manifest is checked against that version, not the latest', async () => {
+    const world = await makeChainWorld();
+    const report = await verifyAsset(
+      { tokenId: world.tokenId, manifestCid: world.v0.manifestAddress.cid.toString() },
+      world.deps,
+    );
+    expect(report.version).toBe(0);
+    expect(failing(report)).toEqual([]);
+    // Forcing another version than the manifest describes fails on the commitment.
+    const forced = await verifyAsset(
+      { tokenId: world.tokenId, version: 1, manifestCid: world.v0.manifestAddress.cid.toString() },
+      world.deps,
+    );
+    expect(failing(forced)).toEqual(['manifest-commitment']);
+  });
+
+  test('behavior: a token id given wins over the manifest’s: an unminted one fails token-exists', async () => {
+    const world = await makeChainWorld();
+    const report = await verifyAsset(
+      { tokenId: world.tokenId + 1n, manifestCid: world.v0.manifestAddress.cid.toString() },
+      world.deps,
+    );
+    expect(failing(report)).toEqual(['token-exists']);
+  });
+
+  test('behavior: a manifest not in the store, without a token id, is refused with what to do', async () => {
+    const world = await makeChainWorld();
+    const cid = world.v0.manifestAddress.cid.toString();
+    world.content.delete(cid);
+    await expect(verifyAsset({ manifestCid: cid }, world.deps)).rejects.toThrow(
+      new RegExp(`Manifest ${cid} cannot tell which token to verify: content ${cid} not found`),
+    );
+    await expect(verifyAsset({}, world.deps)).rejects.toThrow(/neither a token id nor a manifest CID/);
+    // With the token id the version is verified, and the missing manifest fails its check.
+    expect(
+      failing(await verifyAsset({ tokenId: world.tokenId, version: 0, manifestCid: cid }, world.deps)),
+    ).toEqual(['manifest-commitment']);
   });
 });

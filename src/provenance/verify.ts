@@ -27,13 +27,35 @@ export type TokenVersionRecord = {
   manifestCid?: string;
   /** The parent commitment the contract stored with this version, if it stores one. */
   parentCommitment?: Hex;
+  /**
+   * The model id the version's Minted/Evolved log recorded (what the guard allowed). When present,
+   * `model-logged` compares it with the manifest's model id.
+   */
+  modelId?: Hex;
+  /**
+   * Where the version's Minted/Evolved log sits (block, and log index within the block): the model
+   * must have been approved there (`model-approved`), whatever its status is now.
+   */
+  blockNumber?: bigint;
+  logIndex?: number;
 };
+
+/** A position on the chain: a block and, optionally, a log index within it. */
+export type ChainPosition = { blockNumber: bigint; logIndex?: number | undefined };
+
+/** One ModelRegistry `ModelApproved` (approved: true) or `ModelRevoked` (approved: false) log. */
+export type ModelApprovalEvent = { approved: boolean; blockNumber: bigint; logIndex: number };
 
 /** ProvenanceNFT's `versionChain(tokenId)`: the version count and the head of the hash chain. */
 export type VersionChain = { count: number; head: Hex };
 
 export type TokenRecord = {
   tokenId: bigint;
+  /**
+   * False when the NFT says the token does not exist (`ERC721NonexistentToken`): never minted. The
+   * record then has no versions and `verify` reports `token-exists` failed.
+   */
+  exists?: boolean;
   /** Version 0 (the mint) first. */
   versions: TokenVersionRecord[];
   /** `tokenURI(tokenId)`, if read; checked against the metadata CID of the latest version. */
@@ -96,7 +118,13 @@ export type VerifyDependencies = {
   readTokenRecord(tokenId: bigint): Promise<TokenRecord>;
   /** AggregatorV3 `getRoundData(roundId)` on `feed`. */
   readRound(feed: Hex, roundId: bigint): Promise<RoundData>;
+  /** The registry's approval now (used when a version's block or the approval history is not known). */
   isModelApproved(modelId: Hex): Promise<boolean>;
+  /**
+   * The registry's ModelApproved/ModelRevoked logs for `modelId`, any order: `model-approved` rebuilds
+   * the approval status at the version's own block from them (no historical state needed on the node).
+   */
+  modelApprovalHistory?(modelId: Hex): Promise<ModelApprovalEvent[]>;
   /** The model file's bytes (the shipped file, a registry download, …). */
   loadModelFile(modelId: Hex): Promise<Uint8Array>;
   /** Bytes by CID (local content store, IPFS gateway, …). */
@@ -109,10 +137,14 @@ export type VerifyDependencies = {
 };
 
 export type VerifyInput = {
-  tokenId: bigint;
-  /** Default: the latest version. */
+  /**
+   * The token. Optional with `manifestCid`: a mint's manifest is the token id (keccak256 of its
+   * bytes), an update's manifest names its token.
+   */
+  tokenId?: bigint;
+  /** Default: the version `manifestCid` describes, else the latest version. */
   version?: number;
-  /** Use this manifest instead of the CID the chain's events name. */
+  /** Verify this manifest (its own version, unless `version` says otherwise) instead of the CID the chain's events name. */
   manifestCid?: string;
 };
 
@@ -139,9 +171,11 @@ export type VerifyReport = {
 
 /** Names of the checks, in the order they are reported (oracle inputs expand to one per round). */
 export const CHECK_NAMES = [
+  'token-exists',
   'manifest-commitment',
   'manifest-token',
   'model-id',
+  'model-logged',
   'model-approved',
   'oracle-input[i]',
   'market-state',
@@ -181,9 +215,123 @@ async function tryLoad(load: () => Promise<Uint8Array>): Promise<{ bytes: Uint8A
   }
 }
 
+const logName = (version: number) => (version === 0 ? 'Minted' : 'Evolved');
+
+/** True when `event` happened before `at` (same block: a lower log index; no index known: same block counts). */
+function before(event: ModelApprovalEvent, at: ChainPosition): boolean {
+  if (event.blockNumber !== at.blockNumber) return event.blockNumber < at.blockNumber;
+  return at.logIndex === undefined || event.logIndex < at.logIndex;
+}
+
 /**
- * Verifies one version of a token by re-derivation: the manifest must match the on-chain
- * commitment; the model file must hash to the model id and be approved; every oracle input must
+ * The registry's approval of a model at `at`, rebuilt from its ModelApproved/ModelRevoked logs: the
+ * last one before `at` decides (none: never approved then). `later` are the changes after `at`.
+ */
+export function modelApprovalAt(
+  history: readonly ModelApprovalEvent[],
+  at: ChainPosition,
+): { approved: boolean; last?: ModelApprovalEvent; later: ModelApprovalEvent[] } {
+  const sorted = [...history].sort((a, b) =>
+    a.blockNumber !== b.blockNumber ? (a.blockNumber < b.blockNumber ? -1 : 1) : a.logIndex - b.logIndex,
+  );
+  const earlier = sorted.filter((e) => before(e, at));
+  const last = earlier.at(-1);
+  return {
+    approved: last?.approved ?? false,
+    ...(last ? { last } : {}),
+    later: sorted.filter((e) => !before(e, at)),
+  };
+}
+
+const describeEvent = (e: ModelApprovalEvent) =>
+  `${e.approved ? 'ModelApproved' : 'ModelRevoked'} in block ${e.blockNumber}`;
+
+/**
+ * `model-approved`: the model was approved when the version was minted/evolved (its log's block),
+ * rebuilt from the registry's approval logs, so a later revocation does not fail an honest past
+ * version and an approval granted afterwards does not pass one the guard should not have allowed.
+ * Without the version's block or the logs it falls back to the approval now, and says so.
+ */
+async function modelApprovedCheck(
+  modelId: Hex,
+  onChain: TokenVersionRecord,
+  version: number,
+  deps: VerifyDependencies,
+): Promise<VerifyCheck> {
+  if (onChain.blockNumber === undefined || !deps.modelApprovalHistory) {
+    const approved = await deps.isModelApproved(modelId);
+    return {
+      name: 'model-approved',
+      status: approved ? 'pass' : 'fail',
+      expected: 'approved',
+      actual: approved ? 'approved now' : 'not approved now',
+      detail: "the version's block or the registry's approval logs are unknown: this is the current status",
+    };
+  }
+  const at = { blockNumber: onChain.blockNumber, logIndex: onChain.logIndex };
+  const status = modelApprovalAt(await deps.modelApprovalHistory(modelId), at);
+  const where = `block ${at.blockNumber} (the ${logName(version)} log)`;
+  const since = status.last ? ` since ${describeEvent(status.last)}` : '';
+  const after = status.later.length ? `; later: ${status.later.map(describeEvent).join(', ')}` : '';
+  return {
+    name: 'model-approved',
+    status: status.approved ? 'pass' : 'fail',
+    expected: `approved at ${where}`,
+    actual: `${status.approved ? 'approved' : status.last ? 'revoked' : 'never approved'} at block ${at.blockNumber}${since}${after}`,
+    ...(status.approved
+      ? {}
+      : {
+          detail: status.later.some((e) => e.approved)
+            ? 'the model was approved only after this version was made'
+            : 'the registry did not have the model approved when this version was made',
+        }),
+  };
+}
+
+/**
+ * The token and version to verify: given, or (with `manifestCid`) read from the manifest, so
+ * `verify --manifest <cid>` needs no token id and checks the version that manifest describes.
+ */
+async function resolveTarget(
+  input: VerifyInput,
+  deps: VerifyDependencies,
+): Promise<{ tokenId: bigint; version?: number; manifest?: { bytes: Uint8Array } | { error: string } }> {
+  const cid = input.manifestCid;
+  if (cid === undefined) {
+    if (input.tokenId === undefined)
+      throw new NonRetryableError('Nothing to verify: neither a token id nor a manifest CID was given.', {
+        details: 'Pass the token id, or the manifest CID of the version to verify, or both.',
+      });
+    return { tokenId: input.tokenId, ...(input.version !== undefined ? { version: input.version } : {}) };
+  }
+  const loaded = await tryLoad(() => deps.loadContent(cid));
+  let claimed: { tokenId: bigint; version: number } | undefined;
+  let problem = 'error' in loaded ? loaded.error : undefined;
+  if ('bytes' in loaded) {
+    try {
+      const m = parseManifest(loaded.bytes, cid);
+      claimed = {
+        tokenId: m.asset.tokenId === undefined ? BigInt(keccak256(loaded.bytes)) : BigInt(m.asset.tokenId),
+        version: m.asset.version,
+      };
+    } catch (error) {
+      problem = (error as Error).message.split('\n')[0];
+    }
+  }
+  const tokenId = input.tokenId ?? claimed?.tokenId;
+  if (tokenId === undefined)
+    throw new NonRetryableError(`Manifest ${cid} cannot tell which token to verify: ${problem}.`, {
+      details:
+        'Put the manifest in the content store (<stateDir>/content, e.g. from a CAR export), or pass the token id with it.',
+    });
+  const version = input.version ?? claimed?.version;
+  return { tokenId, ...(version !== undefined ? { version } : {}), manifest: loaded };
+}
+
+/**
+ * Verifies one version of a token by re-derivation: the token must exist (`token-exists`); the
+ * manifest must match the on-chain commitment; the model file must hash to the model id, be the one
+ * the version's log recorded (`model-logged`) and have been approved at the version's block; every oracle input must
  * equal the oracle's round; re-running the generator must reproduce the image and metadata bytes
  * and their CIDs; the version must point at its on-chain parent; and, when the record carries the
  * on-chain chain head, the head recomputed from the logged commitments must equal it (`chain-head`).
@@ -196,43 +344,62 @@ async function tryLoad(load: () => Promise<Uint8Array>): Promise<{ bytes: Uint8A
  * a failed check.
  */
 export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies): Promise<VerifyReport> {
+  const target = await resolveTarget(input, deps);
+  const tokenId = target.tokenId;
   const checks: VerifyCheck[] = [];
   const add = (check: VerifyCheck) => checks.push(check);
-  const record = await deps.readTokenRecord(input.tokenId);
+  const record = await deps.readTokenRecord(tokenId);
   const versionCount = record.versions.length;
-  const version = input.version ?? versionCount - 1;
+  const version = target.version ?? versionCount - 1;
   // chain-head depends only on the on-chain record, so it is reported on every path, never skipped.
   const chainChecks = record.chain ? [chainHeadCheck(record, record.chain)] : [];
   const report = (manifestCid?: string): VerifyReport => {
     const all = [...checks, ...chainChecks];
     return {
-      tokenId: input.tokenId.toString(),
+      tokenId: tokenId.toString(),
       version,
       ...(manifestCid ? { manifestCid } : {}),
       ok: checks.length > 0 && all.every((c) => c.status === 'pass'),
       checks: all,
     };
   };
-  const skipRest = (reason: string, from: number) => {
-    for (const name of CHECK_NAMES.slice(from)) {
+  const onChain = version >= 0 ? record.versions[version] : undefined;
+  const skipFrom = (first: (typeof CHECK_NAMES)[number], reason: string) => {
+    for (const name of CHECK_NAMES.slice(CHECK_NAMES.indexOf(first))) {
       if (name === 'chain-head') continue;
       if (name === 'token-uri' && record.tokenUri === undefined) continue;
+      if (name === 'model-logged' && onChain?.modelId === undefined) continue;
       add({ name, status: 'skip', detail: reason });
     }
   };
 
+  // 0. token-exists: a token the NFT does not know has nothing else to check.
+  if (record.exists === false || versionCount === 0) {
+    add({
+      name: 'token-exists',
+      status: 'fail',
+      expected: `token ${tokenId} minted`,
+      actual:
+        record.exists === false
+          ? 'not minted (the NFT reverts with ERC721NonexistentToken)'
+          : 'not minted (no Minted log)',
+      detail: 'list the minted tokens with `provenant verify --all`',
+    });
+    return report(input.manifestCid);
+  }
+  add({ name: 'token-exists', status: 'pass', actual: `minted, ${versionCount} version(s)` });
+
   // 1. manifest-commitment
-  const onChain = record.versions[version];
-  if (!onChain || version < 0) {
+  if (!onChain) {
     add({
       name: 'manifest-commitment',
       status: 'fail',
       expected: `a version ${version} on-chain`,
       actual: `${versionCount} version(s)`,
-      detail: versionCount === 0 ? 'the token has no on-chain record (not minted?)' : 'no such version',
+      detail: 'no such version',
     });
-    skipRest('no on-chain record to verify against', 1);
-    return report();
+    skipFrom('manifest-token', 'no on-chain record of this version to verify against');
+    return report(input.manifestCid);
   }
   const manifestCid = input.manifestCid ?? onChain.manifestCid;
   if (!manifestCid) {
@@ -242,10 +409,10 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       expected: onChain.commitment,
       detail: 'no manifest CID known for this version; pass the manifest CID explicitly',
     });
-    skipRest('no manifest', 1);
+    skipFrom('manifest-token', 'no manifest');
     return report();
   }
-  const loadedManifest = await tryLoad(() => deps.loadContent(manifestCid));
+  const loadedManifest = target.manifest ?? (await tryLoad(() => deps.loadContent(manifestCid)));
   if ('error' in loadedManifest) {
     add({
       name: 'manifest-commitment',
@@ -253,7 +420,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       expected: onChain.commitment,
       detail: `manifest ${manifestCid}: ${loadedManifest.error}`,
     });
-    skipRest('manifest not available', 1);
+    skipFrom('manifest-token', 'manifest not available');
     return report(manifestCid);
   }
   const mBytes = loadedManifest.bytes;
@@ -267,7 +434,10 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       actual: `${commitment} (${mCid})`,
       detail: 'the manifest bytes are not the ones committed on-chain',
     });
-    skipRest('manifest does not match the on-chain commitment; none of its claims is trusted', 1);
+    skipFrom(
+      'manifest-token',
+      'manifest does not match the on-chain commitment; none of its claims is trusted',
+    );
     return report(manifestCid);
   }
   let manifest: Manifest;
@@ -281,7 +451,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       actual: commitment,
       detail: `committed bytes are not a valid manifest: ${(error as Error).message.split('\n').join(' ')}`,
     });
-    skipRest('manifest invalid', 1);
+    skipFrom('manifest-token', 'manifest invalid');
     return report(manifestCid);
   }
   add({ name: 'manifest-commitment', status: 'pass', expected: onChain.commitment, actual: commitment });
@@ -291,12 +461,12 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
   const tokenOk =
     manifest.asset.version === version &&
     (version === 0
-      ? manifest.asset.tokenId === undefined && BigInt(commitment) === input.tokenId
-      : manifest.asset.tokenId === input.tokenId.toString());
+      ? manifest.asset.tokenId === undefined && BigInt(commitment) === tokenId
+      : manifest.asset.tokenId === tokenId.toString());
   add({
     name: 'manifest-token',
     status: tokenOk ? 'pass' : 'fail',
-    expected: `token ${input.tokenId} version ${version}`,
+    expected: `token ${tokenId} version ${version}`,
     actual: `token ${claimedToken} version ${manifest.asset.version}`,
   });
 
@@ -336,16 +506,22 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     });
   }
 
-  // 4. model-approved
-  const approved = await deps.isModelApproved(modelIdClaimed);
-  add({
-    name: 'model-approved',
-    status: approved ? 'pass' : 'fail',
-    expected: 'approved',
-    actual: approved ? 'approved' : 'not approved',
-  });
+  // 4. model-logged: the model the Minted/Evolved log recorded (what the guard let through).
+  if (onChain.modelId !== undefined) {
+    const same = onChain.modelId.toLowerCase() === modelIdClaimed.toLowerCase();
+    add({
+      name: 'model-logged',
+      status: same ? 'pass' : 'fail',
+      expected: modelIdClaimed,
+      actual: onChain.modelId,
+      ...(same ? {} : { detail: `the ${logName(version)} log names another model than the manifest` }),
+    });
+  }
 
-  // 5. oracle-input[i]
+  // 5. model-approved, at the version's own block
+  add(await modelApprovedCheck(modelIdClaimed, onChain, version, deps));
+
+  // 6. oracle-input[i]
   const feed = manifest.inputs.oracle.feed as Hex;
   for (const [i, claimed] of manifest.inputs.oracle.rounds.entries()) {
     const round = await deps.readRound(feed, BigInt(claimed.roundId));
@@ -367,7 +543,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     });
   }
 
-  // 6. market-state
+  // 7. market-state
   try {
     const derived = marketStateFromRounds(
       manifest.inputs.oracle.rounds.map((r) => ({
@@ -394,7 +570,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     });
   }
 
-  // 7. seed
+  // 8. seed
   const seed = artSeed(manifest.parameters.nonce as Hex, manifest.parameters.salt as Hex);
   add({
     name: 'seed',
@@ -403,7 +579,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     actual: manifest.parameters.seed,
   });
 
-  // 8–11. re-derivation
+  // 9–12. re-derivation
   if (!model) {
     for (const name of ['image-bytes', 'image-cid', 'metadata-bytes', 'metadata-cid'] as const) {
       add({ name, status: 'skip', detail: 'no authentic model file to re-run' });
@@ -477,7 +653,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     });
   }
 
-  // 12. token-uri (only for the latest version, and only when the record carries it)
+  // 13. token-uri (only for the latest version, and only when the record carries it)
   if (record.tokenUri !== undefined) {
     if (version === versionCount - 1) {
       const expected = `ipfs://${manifest.outputs.metadata.cid}`;
@@ -492,7 +668,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     }
   }
 
-  // 13. version-chain
+  // 14. version-chain
   if (version === 0) {
     const ok =
       manifest.parent === null &&
@@ -548,7 +724,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     });
   }
 
-  // 14. groth16 renders: the proven forecast (zk gate record, scale, input, rounds, ERC-7007 verify)
+  // 15. groth16 renders: the proven forecast (zk gate record, scale, input, rounds, ERC-7007 verify)
   if (manifest.proof.kind === 'groth16') {
     if (!deps.forecastProof) {
       add({
@@ -565,7 +741,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       ) as Hex;
       checks.push(
         ...(await forecastProofChecks(
-          { manifest, manifestBytes: mBytes, tokenId: input.tokenId, version, chainProof },
+          { manifest, manifestBytes: mBytes, tokenId, version, chainProof },
           { ...deps.forecastProof, loadModelFile: deps.loadModelFile },
         )),
       );
@@ -584,7 +760,10 @@ export async function verifyAllVersions(tokenId: bigint, deps: VerifyDependencie
   return reports;
 }
 
-/** One line per check, ✓ / ✗ / – with expected vs found on failures: what `provenant verify` prints. */
+/**
+ * One line per check: `✓ name  value` (what was found), `✗ name  expected …  found …  (why)`,
+ * `– name  (why skipped)`. What `provenant verify` prints.
+ */
 export function formatVerifyReport(report: VerifyReport): string {
   const lines = [
     `token ${report.tokenId} version ${report.version}${report.manifestCid ? ` manifest ${report.manifestCid}` : ''}`,
@@ -595,8 +774,12 @@ export function formatVerifyReport(report: VerifyReport): string {
     if (check.status === 'fail') {
       if (check.expected !== undefined) line += `  expected ${check.expected}`;
       if (check.actual !== undefined) line += `  found ${check.actual}`;
+    } else if (check.status === 'pass') {
+      const value = check.actual ?? check.expected;
+      if (value !== undefined) line += `  ${value}`;
     }
-    if (check.detail && check.status !== 'pass') line += `  (${check.detail})`;
+    const showDetail = check.status !== 'pass' || check.actual === undefined;
+    if (check.detail && showDetail) line += `  (${check.detail})`;
     lines.push(line);
   }
   lines.push(report.ok ? 'verified' : 'NOT verified');

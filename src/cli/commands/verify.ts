@@ -42,7 +42,10 @@ export function registerVerify(program: Command): void {
       'Re-derive a token from its manifest and check it against the chain: one line per check, exit code 1 on any mismatch.',
     )
     .option('--version <n>', 'version to verify (default: the latest)', (v) => Number.parseInt(v, 10))
-    .option('--manifest <cid>', 'verify this manifest instead of the one the chain names')
+    .option(
+      '--manifest <cid>',
+      'verify the version this manifest describes (from the content store; the token id is then optional)',
+    )
     .option('--all', 'every version of every minted token (or of the given token)')
     .option('--json', 'print the reports as JSON')
     .option(
@@ -52,9 +55,15 @@ export function registerVerify(program: Command): void {
     .action(async (tokenText: string | undefined, flags: VerifyFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       if (flags.synth) return verifySynthCommand(globals, tokenText as Hex | undefined, flags);
-      if (!tokenText && !flags.all)
+      if (flags.manifest && flags.all)
+        throw new NonRetryableError('--manifest and --all cannot be combined.', {
+          details:
+            '--manifest <cid> verifies the one version that manifest describes; --all verifies every version the chain records. Pass one of them.',
+        });
+      if (!tokenText && !flags.all && !flags.manifest)
         throw new NonRetryableError('Nothing to verify.', {
-          details: 'Pass a token id, or --all for every token.',
+          details:
+            'Pass a token id, --manifest <cid> for the version a manifest describes, or --all for every token.',
         });
       const session = await openAgentSession(globals, { signer: 'none' });
       try {
@@ -77,7 +86,7 @@ export function registerVerify(program: Command): void {
           reports.push(
             await verifyAsset(
               {
-                tokenId: parseTokenId(tokenText as string),
+                ...(tokenText ? { tokenId: parseTokenId(tokenText) } : {}),
                 ...(flags.version !== undefined ? { version: flags.version } : {}),
                 ...(flags.manifest ? { manifestCid: flags.manifest } : {}),
               },
