@@ -36,7 +36,16 @@ import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.
 import { type Agent, type EpochReport, intentPayload } from './agent.js';
 import type { IntentStatus, Journal } from './journal/index.js';
 import { loadGenerator, type TrainedForecaster } from './models.js';
-import { artEvolveCall, artMintCall, storeAsset } from './strategies/artCalls.js';
+import {
+  type AssetPublisher,
+  artEvolveCall,
+  artMintCall,
+  artPolicySection,
+  codeVersion,
+  type IpfsPublisherSettings,
+  ipfsAssetPublisher,
+  storeAsset,
+} from './strategies/artCalls.js';
 import type { Intent } from './strategies/types.js';
 
 /** What `buildAgent` needs: the deployed addresses, the agent's clients and key, the models and the content store. */
@@ -48,6 +57,8 @@ export type AgentRuntime = {
   forecaster: TrainedForecaster;
   generator: ReturnType<typeof loadGenerator>;
   content: ContentStore;
+  /** Pushes art to IPFS after it is stored locally, when an `ipfs` endpoint is configured (else absent). */
+  publish?: AssetPublisher | undefined;
 };
 
 /** The state directory has no forecaster the agent could run. */
@@ -130,6 +141,10 @@ export async function connectAgentRuntime(p: {
   account: LocalAccount;
   stateDir: string;
   journal?: Journal | undefined;
+  /** The `ipfs` config section resolved by `ipfsSettings(config.ipfs)`; absent: nothing is pushed. */
+  ipfs?: IpfsPublisherSettings | undefined;
+  /** Where IPFS push warnings go (default: stderr). */
+  warn?: ((message: string) => void) | undefined;
 }): Promise<AgentRuntime> {
   const addresses = await resolveAgentAddresses(p.clients, p.stateDir);
   const lastModel = p.journal ? lastDecisionModel(p.journal) : undefined;
@@ -142,6 +157,14 @@ export async function connectAgentRuntime(p: {
     forecaster,
     generator: loadGenerator(),
     content: new ContentStore(p.stateDir),
+    ...(p.ipfs
+      ? {
+          publish: ipfsAssetPublisher(
+            p.ipfs,
+            p.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+          ),
+        }
+      : {}),
   };
 }
 
@@ -311,7 +334,10 @@ export type ArtInputs = {
   size: number;
   /** WTI rounds the market state is derived from (default 20, as the art strategy). */
   window?: number | undefined;
+  /** Default: `codeVersion()` (package version + git commit). Tests that pin manifest bytes pass their own. */
   codeVersion?: string | undefined;
+  /** Pushes the stored files to IPFS (see `AgentRuntime.publish`); never blocks. */
+  publish?: AssetPublisher | undefined;
 };
 
 async function latestRounds(clients: ProvenantClients, feed: Address, window: number) {
@@ -319,10 +345,11 @@ async function latestRounds(clients: ProvenantClients, feed: Address, window: nu
   return rounds.map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt }));
 }
 
-function common(
+/** What a hand-made render shares with the art strategy's; the policy snapshot is the guard's rules for this action now. */
+async function common(
   p: ArtInputs,
   rounds: { roundId: bigint; answer: bigint; updatedAt: bigint }[],
-  label: string,
+  action: { action: 'MINT' } | { action: 'UPDATE'; tokenId: bigint },
 ) {
   return {
     chainId: p.clients.chain.id,
@@ -332,8 +359,13 @@ function common(
     width: p.size,
     height: p.size,
     agent: p.agent,
-    policy: { guard: p.addresses.guard, snapshot: { source: label } },
-    codeVersion: p.codeVersion ?? 'provenant 0.1.0',
+    policy: await artPolicySection(p.clients.publicClient, {
+      guard: p.addresses.guard,
+      nft: p.addresses.nft,
+      modelId: p.generator.id,
+      ...action,
+    }),
+    codeVersion: p.codeVersion ?? codeVersion(),
   };
 }
 
@@ -350,7 +382,7 @@ export async function renderFromChain(
     ),
   );
   const asset = await renderAsset(p.generator.model, {
-    ...common(p, rounds, 'provenant art'),
+    ...(await common(p, rounds, { action: 'MINT' })),
     version: 0,
     nonce,
     parent: null,
@@ -363,7 +395,7 @@ export async function prepareArtMint(
   p: ArtInputs & { content: ContentStore },
 ): Promise<Intent & { asset: RenderedAsset }> {
   const { asset, nonce } = await renderFromChain(p);
-  const manifestCid = await storeAsset(p.content, asset);
+  const manifestCid = await storeAsset(p.content, asset, p.publish);
   const call = artMintCall(p.addresses.nft, { to: p.agent, modelId: p.generator.id, nonce, asset });
   return {
     key: nonce,
@@ -407,14 +439,14 @@ export async function prepareArtEvolve(
   const version = record.versions.length;
   const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? 20);
   const asset = await renderAsset(p.generator.model, {
-    ...common(p, rounds, 'provenant art'),
+    ...(await common(p, rounds, { action: 'UPDATE', tokenId: p.tokenId })),
     salt: parentManifest.parameters.salt as Hex,
     tokenId: p.tokenId,
     version,
     nonce: parentManifest.parameters.nonce as Hex,
     parent: { manifestCid: parent.manifestCid, commitment: parent.commitment.toLowerCase() as Hex },
   });
-  const manifestCid = await storeAsset(p.content, asset);
+  const manifestCid = await storeAsset(p.content, asset, p.publish);
   const { call, key } = artEvolveCall(p.addresses.nft, {
     tokenId: p.tokenId,
     parentVersion: version - 1,

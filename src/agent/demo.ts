@@ -26,6 +26,7 @@ import { latestProvenForecast } from './provenForecast.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
 import { journalPath, openStack, type Stack } from './stack.js';
 import { type ArtToken, artStrategy } from './strategies/art.js';
+import { type AssetPublisher, codeVersion } from './strategies/artCalls.js';
 import { feeStrategy } from './strategies/fee.js';
 import { synthStrategy } from './strategies/synth.js';
 
@@ -221,7 +222,9 @@ export async function agentZk(
 }
 
 export function buildAgent(
-  stack: Pick<Stack, 'addresses' | 'agent' | 'agentAccount' | 'forecaster' | 'generator' | 'content'>,
+  stack: Pick<Stack, 'addresses' | 'agent' | 'agentAccount' | 'forecaster' | 'generator' | 'content'> & {
+    publish?: AssetPublisher | undefined;
+  },
   journal: Journal,
   tx: TxManager,
   options: AgentOptions,
@@ -259,7 +262,9 @@ export function buildAgent(
         model: stack.generator.model,
         modelId: stack.generator.id,
         content: stack.content,
-        codeVersion: 'provenant 0.1.0',
+        client: stack.agent.publicClient,
+        codeVersion: codeVersion(),
+        publish: stack.publish,
         state: artState,
         onRegime: (r) => journal.state.set('art.lastRegime', r),
         // With the zk path on, artworks use the latest forecast the gate recorded (groth16 manifests).

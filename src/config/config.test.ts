@@ -6,6 +6,7 @@ import {
   ConfigNotFoundError,
   ConfigParseError,
   InvalidConfigError,
+  ipfsSettings,
   loadConfig,
   parseConfig,
 } from './index.js';
@@ -87,5 +88,58 @@ describe('loadConfig', () => {
     });
     expect(config.chain.chainId).toBe(1);
     expect(config.chain.privateKeyEnv).toBe('PROVENANT_PRIVATE_KEY');
+  });
+});
+
+describe('ipfs config', () => {
+  test('default: no ipfs section, nothing is pushed', () => {
+    const config = parseConfig({});
+    expect(config.ipfs).toBeUndefined();
+    expect(ipfsSettings(config.ipfs, {})).toBeUndefined();
+  });
+
+  test('behavior: a section gets its defaults and the secret comes from the named variable', () => {
+    const config = parseConfig({ ipfs: { apiUrl: 'http://127.0.0.1:5001', authorizationEnv: 'PIN_TOKEN' } });
+    expect(config.ipfs).toEqual({
+      apiUrl: 'http://127.0.0.1:5001',
+      pin: true,
+      authorizationEnv: 'PIN_TOKEN',
+      timeoutMs: 30_000,
+    });
+    expect(ipfsSettings(config.ipfs, { PIN_TOKEN: 'Bearer s3cret' })).toEqual({
+      apiUrl: 'http://127.0.0.1:5001',
+      pin: true,
+      timeoutMs: 30_000,
+      authorization: 'Bearer s3cret',
+    });
+  });
+
+  test('behavior: a named but unset variable is reported, not thrown (a push is never required)', () => {
+    const config = parseConfig({
+      ipfs: { apiUrl: 'https://pin.example.org', pin: false, authorizationEnv: 'PIN_TOKEN' },
+    });
+    expect(ipfsSettings(config.ipfs, {})).toEqual({
+      apiUrl: 'https://pin.example.org',
+      pin: false,
+      timeoutMs: 30_000,
+      missingAuthorizationEnv: 'PIN_TOKEN',
+    });
+  });
+
+  test('error: a bad section names each field', () => {
+    let caught: unknown;
+    try {
+      parseConfig({ ipfs: { apiUrl: 'ws://127.0.0.1:5001', authorizationEnv: 'Bearer abc', token: 'x' } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidConfigError);
+    expect((caught as InvalidConfigError).issues.map((i) => i.field).sort()).toEqual([
+      'ipfs',
+      'ipfs.apiUrl',
+      'ipfs.authorizationEnv',
+    ]);
+    // The value of an authorization never belongs in the file: there is no field for it.
+    expect((caught as Error).message).toContain("unknown field 'token'");
   });
 });

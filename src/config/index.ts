@@ -1,4 +1,5 @@
 export { type ConfigIssue, ConfigNotFoundError, ConfigParseError, InvalidConfigError } from './errors.js';
+export { type IpfsSettings, ipfsSettings } from './ipfs.js';
 export {
   DEFAULT_CONFIG_FILE,
   type LoadConfigParameters,
@@ -6,4 +7,9 @@ export {
   loadConfig,
   parseConfig,
 } from './load.js';
-export { configSchema, type ProvenantConfig, type ProvenantConfigInput } from './schema.js';
+export {
+  configSchema,
+  type IpfsConfig,
+  type ProvenantConfig,
+  type ProvenantConfigInput,
+} from './schema.js';

@@ -58,6 +58,30 @@ export const oracleSchema = z
 
 export const guardAddressSchema = hexAddress;
 
+/**
+ * Optional push of rendered content to a real IPFS node or pinning service over the kubo RPC API
+ * (`/api/v0/add`). Absent: nothing leaves the machine. A push never blocks a mint: failures are
+ * warnings, and `provenant content push` retries later.
+ */
+export const ipfsSchema = z
+  .object({
+    /** The node's RPC API, e.g. `http://127.0.0.1:5001` (not a gateway). */
+    apiUrl: z.url({ protocol: /^https?$/ }),
+    /** Ask the node to pin what it receives. */
+    pin: z.boolean().default(true),
+    /**
+     * Name of the environment variable whose value is sent as the `Authorization` header (e.g.
+     * `Bearer …` for a pinning service). The secret itself is never in the file and never logged.
+     */
+    authorizationEnv: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional(),
+    /** Milliseconds to wait for the node's answer to one upload. */
+    timeoutMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Where Provenant keeps its journal, content store, devnet state and deployments. */
@@ -65,6 +89,8 @@ export const configSchema = z
     chain: chainSchema.default(chainSchema.parse({})),
     devnet: devnetSchema.default(devnetSchema.parse({})),
     oracle: oracleSchema.default(oracleSchema.parse({})),
+    /** Push rendered content to an IPFS node when set; see `ipfsSchema`. */
+    ipfs: ipfsSchema.optional(),
     /** Extra options per part; validated by the part that owns them. */
     agent: z.record(z.string(), z.unknown()).default({}),
   })
@@ -72,3 +98,4 @@ export const configSchema = z
 
 export type ProvenantConfig = z.infer<typeof configSchema>;
 export type ProvenantConfigInput = z.input<typeof configSchema>;
+export type IpfsConfig = z.infer<typeof ipfsSchema>;

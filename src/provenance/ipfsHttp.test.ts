@@ -15,7 +15,7 @@ afterEach(async () => {
 
 /** A stand-in for a kubo RPC endpoint that records requests and answers as told. */
 async function startNode(answer: (req: IncomingMessage, body: string, res: ServerResponse) => void) {
-  const requests: { url: string; body: string }[] = [];
+  const requests: { url: string; body: string; authorization: string | undefined }[] = [];
   server = createServer((req, res) => {
     let body = '';
     req.setEncoding('latin1');
@@ -23,7 +23,7 @@ async function startNode(answer: (req: IncomingMessage, body: string, res: Serve
       body += chunk;
     });
     req.on('end', () => {
-      requests.push({ url: req.url ?? '', body });
+      requests.push({ url: req.url ?? '', body, authorization: req.headers.authorization });
       answer(req, body, res);
     });
   });
@@ -40,6 +40,14 @@ describe('pushToIpfs', () => {
     expect(node.requests[0]!.url).toBe(`/api/v0/add?${addQuery('kubo-cidv1', true)}`);
     expect(node.requests[0]!.url).toContain('cid-version=1&raw-leaves=true&chunker=size-262144&pin=true');
     expect(node.requests[0]!.body).toContain('hello world\n');
+  });
+
+  test('behavior: sends the Authorization header only when given, and pin=false when asked', async () => {
+    const node = await startNode((_req, _body, res) => res.end(JSON.stringify({ Hash: HELLO_V1 })));
+    await pushToIpfs(HELLO, { apiUrl: node.url, authorization: 'Bearer t0ken', pin: false });
+    await pushToIpfs(HELLO, { apiUrl: node.url });
+    expect(node.requests.map((r) => r.authorization)).toEqual(['Bearer t0ken', undefined]);
+    expect(node.requests[0]!.url).toContain('pin=false');
   });
 
   test('behavior: a dead endpoint is a retryable IpfsUnavailableError', async () => {

@@ -1,7 +1,7 @@
-import { type Address, encodeAbiParameters, type Hex, keccak256 } from 'viem';
+import { type Address, encodeAbiParameters, type Hex, keccak256, type PublicClient } from 'viem';
 import { fixedToPpm, type ModelFile, marketStateFromRounds } from '../../models/index.js';
 import { type ContentStore, type Manifest, renderAsset } from '../../provenance/index.js';
-import { artEvolveCall, artMintCall, storeAsset } from './artCalls.js';
+import { type AssetPublisher, artEvolveCall, artMintCall, artPolicySection, storeAsset } from './artCalls.js';
 import type { Intent, Strategy } from './types.js';
 
 /** One token the agent minted, with its versions (rebuilt from confirmed intents in the journal). */
@@ -17,7 +17,12 @@ export type ArtStrategyParameters = {
   model: ModelFile;
   modelId: Hex;
   content: ContentStore;
+  /** Reads the guard's MINT / UPDATE policy for the manifest's policy snapshot (at the latest block). */
+  client: PublicClient;
+  /** `provenant <version>+<commit>`: see `codeVersion()`. */
   codeVersion: string;
+  /** Pushes image, metadata and manifest after they are stored locally (IPFS configured); never blocks. */
+  publish?: AssetPublisher | undefined;
   /** Tokens minted so far and the regime seen last epoch. */
   state: () => { tokens: ArtToken[]; lastRegime: string | undefined };
   /** Rounds of WTI history the market state is derived from. */
@@ -51,8 +56,10 @@ export type ProvenForecastRef = {
 /**
  * art: mint a market-art NFT when the market regime changes (calm, trending, volatile), and evolve the
  * newest token every `evolveEveryEpochs` epochs, within the guard's mint cap and per-token rate limit.
- * Image, metadata and manifest go to the content store before the transaction; the manifest's
- * keccak256 is the on-chain commitment (and, for a mint, the token id).
+ * Image, metadata and manifest go to the content store before the transaction (and to IPFS when a
+ * `publish` hook is given, without blocking); the manifest's keccak256 is the on-chain commitment
+ * (and, for a mint, the token id). The manifest's policy snapshot is the guard's MINT (or UPDATE)
+ * policy read at render time (`artPolicySection`).
  */
 export function artStrategy(parameters: ArtStrategyParameters): Strategy {
   const window = parameters.window ?? 20;
@@ -82,9 +89,16 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         width: options.art.size,
         height: options.art.size,
         agent: context.agent,
-        policy: { guard: parameters.guard, snapshot: { epoch: context.epoch } },
         codeVersion: parameters.codeVersion,
       };
+      const policy = (action: 'MINT' | 'UPDATE', tokenId?: bigint) =>
+        artPolicySection(parameters.client, {
+          guard: parameters.guard,
+          nft: parameters.nft,
+          action,
+          modelId: parameters.modelId,
+          tokenId,
+        });
       const regimeChanged = lastRegime !== undefined && regime !== lastRegime;
       if ((tokens.length === 0 || regimeChanged) && tokens.length < options.art.maxTokens) {
         const nonce = keccak256(
@@ -95,11 +109,12 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         );
         const asset = await renderAsset(parameters.model, {
           ...common,
+          policy: await policy('MINT'),
           version: 0,
           nonce,
           parent: null,
         });
-        const manifestCid = await storeAsset(parameters.content, asset);
+        const manifestCid = await storeAsset(parameters.content, asset, parameters.publish);
         const call = artMintCall(parameters.nft, {
           to: context.agent,
           modelId: parameters.modelId,
@@ -136,12 +151,13 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         const version = parent.version + 1;
         const asset = await renderAsset(parameters.model, {
           ...common,
+          policy: await policy('UPDATE', latest.tokenId),
           tokenId: latest.tokenId,
           version,
           nonce: latest.nonce,
           parent: { manifestCid: parent.manifestCid, commitment: parent.commitment },
         });
-        const manifestCid = await storeAsset(parameters.content, asset);
+        const manifestCid = await storeAsset(parameters.content, asset, parameters.publish);
         const { call, key } = artEvolveCall(parameters.nft, {
           tokenId: latest.tokenId,
           parentVersion: parent.version,

@@ -26,6 +26,7 @@ import {
   startDevnet,
 } from '../../chain/index.js';
 import type { LoadedConfig } from '../../config/index.js';
+import { ipfsSettings } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
@@ -109,6 +110,7 @@ async function withRuntime<T>(
         account: session.account,
         stateDir: session.stateDir,
         journal,
+        ipfs: ipfsSettings(session.config.ipfs),
       });
       return fn(session, journal, runtime, signal);
     },

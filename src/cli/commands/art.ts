@@ -15,6 +15,7 @@ import {
   resolveAgentAddresses,
 } from '../../agent/index.js';
 import { createTxManager, provenanceNFTAbi } from '../../chain/index.js';
+import { ipfsSettings } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { ContentStore, chainVerifyDependencies } from '../../provenance/index.js';
 import { type GlobalOptions, withShutdown } from '../context.js';
@@ -44,6 +45,7 @@ async function withAgent<T>(
           account: session.account,
           stateDir: session.stateDir,
           journal,
+          ipfs: ipfsSettings(session.config.ipfs),
         }),
       ),
   );
@@ -158,6 +160,7 @@ export function registerArt(program: Command): void {
           agent: session.account.address,
           size: flags.size,
           content: runtime.content,
+          publish: runtime.publish,
         });
         await act(session, journal, runtime, intent);
       });
@@ -178,6 +181,7 @@ export function registerArt(program: Command): void {
           agent: session.account.address,
           size: flags.size,
           content: runtime.content,
+          publish: runtime.publish,
           tokenId: parseTokenId(tokenText),
         });
         await act(session, journal, runtime, intent);

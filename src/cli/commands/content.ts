@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { NonRetryableError } from '../../errors/index.js';
 import { addBytes, ContentStore, exportFilesCar, pushToIpfs } from '../../provenance/index.js';
 import { type GlobalOptions, loadCliConfig } from '../context.js';
 
@@ -37,18 +38,44 @@ export function registerContent(program: Command): void {
   content
     .command('push')
     .description(
-      'Add every stored file to an IPFS node over its HTTP API (e.g. http://127.0.0.1:5001) and check it returns the same CID.',
+      'Add every stored file to an IPFS node over its HTTP API (e.g. http://127.0.0.1:5001) and check it returns the same CID. Defaults come from the `ipfs` config section.',
     )
-    .requiredOption('--api-url <url>', 'the IPFS node HTTP API')
+    .option('--api-url <url>', 'the IPFS node RPC API (default: ipfs.apiUrl from the config)')
+    .option(
+      '--authorization-env <name>',
+      'environment variable whose value is sent as the Authorization header (default: ipfs.authorizationEnv); the value is never printed',
+    )
     .option('--no-pin', 'do not pin')
-    .action(async (flags: { apiUrl: string; pin: boolean }, command: Command) => {
-      const store = new ContentStore(loadCliConfig(command.optsWithGlobals<GlobalOptions>()).stateDirPath);
+    .action(async (flags: { apiUrl?: string; authorizationEnv?: string; pin: boolean }, command: Command) => {
+      const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
+      const apiUrl = flags.apiUrl ?? config.ipfs?.apiUrl;
+      if (!apiUrl)
+        throw new NonRetryableError('No IPFS endpoint to push to.', {
+          details:
+            'Pass --api-url http://127.0.0.1:5001 (the node RPC API, not a gateway) or set ipfs.apiUrl in the config file.',
+          docsPath: 'docs/config.md',
+        });
+      const envName = flags.authorizationEnv ?? config.ipfs?.authorizationEnv;
+      const authorization = envName ? process.env[envName] : undefined;
+      if (envName && !authorization)
+        throw new NonRetryableError(`The environment variable ${envName} is not set.`, {
+          details: `It should hold the Authorization header value for ${apiUrl} (e.g. "Bearer <token>"). Set it, or drop --authorization-env / ipfs.authorizationEnv for a node without authentication.`,
+          docsPath: 'docs/config.md',
+        });
+      // A flag `--no-pin` wins; otherwise the config's ipfs.pin (default true).
+      const pin = flags.pin === false ? false : (config.ipfs?.pin ?? true);
+      const store = new ContentStore(config.stateDirPath);
       const cids = await store.list();
       for (const [index, cid] of cids.entries()) {
-        const pushed = await pushToIpfs(await store.get(cid), { apiUrl: flags.apiUrl, pin: flags.pin });
+        const pushed = await pushToIpfs(await store.get(cid), {
+          apiUrl,
+          pin,
+          ...(authorization ? { authorization } : {}),
+          ...(config.ipfs?.timeoutMs ? { timeoutMs: config.ipfs.timeoutMs } : {}),
+        });
         process.stderr.write(`\r${index + 1}/${cids.length} ${pushed}`);
       }
       process.stderr.write('\n');
-      console.log(`Pushed ${cids.length} file(s) to ${flags.apiUrl}.`);
+      console.log(`Pushed ${cids.length} file(s) to ${apiUrl}.`);
     });
 }
