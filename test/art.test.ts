@@ -2,13 +2,24 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildReplay, loadModelById, openStack, type ReplayEpoch, type Stack } from '../src/agent/index.js';
+import {
+  buildReplay,
+  featuresFromObservation,
+  loadModelById,
+  openStack,
+  prepareArtMint,
+  type ReplayEpoch,
+  type Stack,
+} from '../src/agent/index.js';
 import { modelRegistryAbi } from '../src/chain/index.js';
+import { fixedToPpm, inferFixedReal } from '../src/models/index.js';
+import { readFeedWindow } from '../src/oracle/index.js';
 import {
   chainVerifyDependencies,
   cidOf,
   mintedTokenIds,
   parseManifest,
+  type VerifyReport,
   verifyAllVersions,
   verifyAsset,
 } from '../src/provenance/index.js';
@@ -163,6 +174,69 @@ describe('provenant art + verify on anvil', () => {
     expect(all.err).toContain('--manifest and --all cannot be combined');
   });
 
+  test('render from chain without a proof, with the agent’s forecaster: the replay forecast is named and verify re-derives it (forecast-replay)', async () => {
+    expect(token).toBeDefined();
+    // Reads through another client than `deps()`'s: viem caches the block number a client last read
+    // (100 ms here), which could hide the next test's fresh registry logs from `deps()`'s scans.
+    const reader = { ...stack.agent, publicClient: stack.deployer.publicClient };
+    const intent = await prepareArtMint({
+      clients: reader,
+      addresses: stack.addresses,
+      generator: stack.generator,
+      agent: stack.agentAccount.address,
+      size: 64,
+      forecaster: stack.forecaster,
+      codeVersion: 'test',
+      content: stack.content,
+    });
+    const { manifest } = intent.asset;
+    expect(manifest.proof).toEqual({ kind: 'replay' });
+    expect(manifest.inputs.oracle.rounds).toHaveLength(21);
+    // The forecast is the agent's own inference on the same 21 rounds, as ppm of its fixed-point output.
+    const observed = await readFeedWindow(reader.publicClient, stack.addresses.feeds.WTI, 21);
+    const { features } = featuresFromObservation({ wti: observed }, stack.forecaster.model.scaleBits);
+    const mean = inferFixedReal(stack.forecaster.model, features)[0]!;
+    const q = BigInt(mean * 2 ** stack.forecaster.model.scaleBits);
+    expect(manifest.inputs.forecast).toEqual({
+      returnPpm: fixedToPpm(q, stack.forecaster.model.scaleBits),
+      modelId: stack.forecaster.id,
+    });
+    expect(manifest.marketState.forecastPpm).toBe(manifest.inputs.forecast!.returnPpm);
+
+    const hash = await stack.agent.walletClient.sendTransaction({
+      account: stack.agentAccount,
+      chain: stack.agent.walletClient.chain,
+      to: intent.call.to,
+      data: intent.call.data,
+    });
+    expect((await stack.deployer.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    // Verified by the CLI (a fresh process: its log scans see the new block).
+    const verified = await cli('verify', intent.asset.tokenId.toString(), '--json');
+    expect(verified.err).toBe('');
+    expect(verified.code).toBe(0);
+    const [report] = JSON.parse(verified.out) as VerifyReport[];
+    expect(report!.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(report!.ok).toBe(true);
+    const replayed = report!.checks.find((c) => c.name === 'forecast-replay')!;
+    const last = BigInt(manifest.inputs.oracle.rounds.at(-1)!.roundId);
+    expect(replayed.expected).toBe(
+      `forecast ${manifest.inputs.forecast!.returnPpm} ppm of model ${stack.forecaster.id} (fixed-point output ${q} at 2^-${stack.forecaster.model.scaleBits} on rounds ${last - 20n}..${last})`,
+    );
+    const printed = await cli('verify', intent.asset.tokenId.toString());
+    expect(printed.code).toBe(0);
+    expect(printed.out).toContain(
+      `✓ forecast-replay  forecast ${manifest.inputs.forecast!.returnPpm} ppm of model ${stack.forecaster.id}`,
+    );
+
+    // The CLI mint's version 0: a render that names no forecaster skips the check (never passes it).
+    const v0 = await cli('verify', token!, '--version', '0', '--json');
+    expect(v0.code).toBe(0);
+    const [v0Report] = JSON.parse(v0.out) as VerifyReport[];
+    const named = parseManifest(await stack.content.get(manifestCids[0]!)).inputs.forecast?.modelId;
+    const cliCheck = v0Report!.checks.find((c) => c.name === 'forecast-replay')!;
+    expect([cliCheck.status, v0Report!.ok]).toEqual([named ? 'pass' : 'skip', true]);
+  });
+
   test('a model revoked after the mint: past versions still pass model-approved (approval at their block, from the registry events)', async () => {
     expect(token).toBeDefined();
     const tokenId = BigInt(token!);
@@ -187,7 +261,12 @@ describe('provenant art + verify on anvil', () => {
     // Versions 0 and 2 (version 1's image was tampered above) pass every check, model-approved included.
     for (const version of [0, 2]) {
       const report = await verifyAsset({ tokenId, version }, deps());
-      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual([]);
+      // forecast-replay is skipped (not passed) for a render that names no forecaster; ok all the same.
+      const named = parseManifest(await stack.content.get(manifestCids[version]!)).inputs.forecast?.modelId;
+      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual(
+        named ? [] : ['forecast-replay'],
+      );
+      expect(report.ok).toBe(true);
       const approved = report.checks.find((c) => c.name === 'model-approved')!;
       expect(approved.actual).toMatch(
         new RegExp(

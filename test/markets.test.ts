@@ -47,10 +47,11 @@ const formatAmount = (p: PolicyState | undefined, amount: bigint) =>
   p?.actionLabel === 'SYNTH_MINT' ? formatUnits(amount, 18) : String(amount);
 
 /** Chain time follows market time: a block at the close (20:00 UTC), then the 5 reporters' round. */
-async function publish(date: string): Promise<bigint> {
+/** Publishes the WTI close of `date` as the next round, stamped `afterSeconds` past that day's timestamp. */
+async function publish(date: string, afterSeconds = 0): Promise<bigint> {
   const point = closes.find((c) => c.date === date);
   if (!point) throw new Error(`no WTI close on ${date}`);
-  const at = timestampOf(date);
+  const at = timestampOf(date) + BigInt(afterSeconds);
   await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: at });
   await stack.deployer.testClient!.mine({ blocks: 1 });
   const answer = toAnswer(point.value, 8);
@@ -222,13 +223,18 @@ describe('ModelRegistry revenue', () => {
 
     await transferShares(alice, record.shares, bob.account.address, 100_000n * E18); // now 500,000 / 500,000
 
-    // A second mint on a new day (the 2020-04-30 epoch), its fee flushed too. The liquidated position
-    // sits at 120%, so the agent first tops it up.
+    // A second mint, its fee flushed too. The liquidated position sits at 120%, so the agent first tops it up.
     await depositCollateral(agent, addresses.vault, {
       owner: stack.agentAccount.address,
       amount: 50_000n * E6,
       intentId: intent('top-up'),
     });
+    // The latest round (2020-04-30, 19.23) is 27.85% above the one before (15.04): the SYNTH_MINT policy's
+    // deviation limit (25%) refuses a mint priced on it, on-chain.
+    await expect(mint(200n * E18, 'mint-200-deviant')).rejects.toThrow(/PolicyOracleDeviation/);
+    // A heartbeat round an hour later repeats the close (0% move, as a Chainlink feed's heartbeat update
+    // does): the mint goes through on it, in the same epoch.
+    await publish('2020-04-30', 3_600);
     const minted = await mint(200n * E18, 'mint-200');
     const fee2 = minted.events.find((e) => e.eventName === 'Minted')!.args.fee as bigint;
     expect(await accruedFees(agent, addresses.vault, model)).toBe(fee2 + 1n);

@@ -1,5 +1,5 @@
 import type { Address } from 'viem';
-import { addressOf, type DeploymentManifest, deploymentBlock } from '../chain/index.js';
+import { addressOf, type DeploymentManifest, deploymentBlock, feedAddress } from '../chain/index.js';
 
 /** The deployed contracts the agent works with, resolved from the deployment manifest. */
 export type AgentAddresses = {
@@ -38,7 +38,12 @@ export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Add
     governor: a('ProvenantGovernor'),
     timelock: a('ProvenantTimelock'),
     votes: a('ProvenantVotes'),
-    feeds: { WTI: a('MedianOracle.WTI'), BRENT: a('MedianOracle.BRENT'), XAU: a('MedianOracle.XAU') },
+    // A feed is this deployment's MedianOracle, or an external AggregatorV3 (`deploy --feed`).
+    feeds: {
+      WTI: feedAddress(manifest, 'WTI'),
+      BRENT: feedAddress(manifest, 'BRENT'),
+      XAU: feedAddress(manifest, 'XAU'),
+    },
     goldVault: a('SyntheticVault.sXAU'),
     zkGate: manifest.contracts['ForecastProofGate.WTI']?.address,
     zkAccumulator: manifest.contracts['FeedAccumulator.WTI']?.address,

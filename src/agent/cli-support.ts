@@ -22,7 +22,13 @@ import {
   toContractRevertError,
 } from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
-import { datasetFeatures, inferFixedReal, type ModelFile, parseModelFile } from '../models/index.js';
+import {
+  datasetFeatures,
+  inferFixedReal,
+  type ModelFile,
+  ORACLE_FEATURE_ANSWERS,
+  parseModelFile,
+} from '../models/index.js';
 import { readFeedWindow } from '../oracle/index.js';
 import { explainRefusal, preflight, type Refusal, readPolicies } from '../policy/index.js';
 import {
@@ -36,6 +42,7 @@ import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.
 import { type Agent, type EpochReport, intentPayload } from './agent.js';
 import type { IntentStatus, Journal } from './journal/index.js';
 import { loadGenerator, type TrainedForecaster } from './models.js';
+import { replayForecast } from './strategies/art.js';
 import {
   type AssetPublisher,
   artEvolveCall,
@@ -332,7 +339,14 @@ export type ArtInputs = {
   /** The account the token is minted to and that signs. */
   agent: Address;
   size: number;
-  /** WTI rounds the market state is derived from (default 20, as the art strategy). */
+  /**
+   * The forecaster the agent runs (`runtime.forecaster`, or `loadAgentForecaster(stateDir)`): the render's
+   * forecast is its fixed-point output on the 21 newest rounds, recorded with its model id, as the art
+   * strategy's `replay` renders (`replayForecast`), so `verify` re-derives it. Without it the render
+   * states no forecast (`forecastPpm` 0).
+   */
+  forecaster?: { model: ModelFile; id: Hex } | undefined;
+  /** WTI rounds the market state is derived from (default 21, as the art strategy: the forecaster's features need 21). */
   window?: number | undefined;
   /** Default: `codeVersion()` (package version + git commit). Tests that pin manifest bytes pass their own. */
   codeVersion?: string | undefined;
@@ -351,10 +365,12 @@ async function common(
   rounds: { roundId: bigint; answer: bigint; updatedAt: bigint }[],
   action: { action: 'MINT' } | { action: 'UPDATE'; tokenId: bigint },
 ) {
+  const forecast = p.forecaster ? replayForecast(p.forecaster, rounds) : undefined;
   return {
     chainId: p.clients.chain.id,
     contract: p.addresses.nft,
     oracle: { feed: p.addresses.feeds.WTI, decimals: 8, rounds },
+    ...(forecast ? { forecast: { returnPpm: forecast.returnPpm, modelId: forecast.modelId } } : {}),
     salt: p.addresses.nft,
     width: p.size,
     height: p.size,
@@ -373,7 +389,7 @@ async function common(
 export async function renderFromChain(
   p: ArtInputs,
 ): Promise<{ asset: RenderedAsset; nonce: Hex; latestRound: bigint }> {
-  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? 20);
+  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? ORACLE_FEATURE_ANSWERS);
   const latestRound = rounds.at(-1)?.roundId ?? 0n;
   const nonce = keccak256(
     encodeAbiParameters(
@@ -437,7 +453,7 @@ export async function prepareArtEvolve(
     });
   const parentManifest = parseManifest(await p.content.get(parent.manifestCid), parent.manifestCid);
   const version = record.versions.length;
-  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? 20);
+  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? ORACLE_FEATURE_ANSWERS);
   const asset = await renderAsset(p.generator.model, {
     ...(await common(p, rounds, { action: 'UPDATE', tokenId: p.tokenId })),
     salt: parentManifest.parameters.salt as Hex,

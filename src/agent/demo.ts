@@ -263,6 +263,8 @@ export function buildAgent(
         modelId: stack.generator.id,
         content: stack.content,
         client: stack.agent.publicClient,
+        // Replay renders record the forecaster and its fixed-point forecast, so `verify` re-derives it.
+        forecaster: { model: stack.forecaster.model, id: stack.forecaster.id },
         codeVersion: codeVersion(),
         publish: stack.publish,
         state: artState,

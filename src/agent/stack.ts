@@ -98,7 +98,7 @@ export async function openStack(p: StackParameters): Promise<Stack> {
     const deployed = await deploySuite(
       deployer,
       p.stateDir,
-      defaultSuiteOptions(roles, { quorum: p.quorum ?? 3 }),
+      defaultSuiteOptions(roles, p.quorum === undefined ? {} : { quorum: p.quorum }),
     );
     const addresses = agentAddresses(deployed.manifest, {
       synth: deployed.addresses['SynthToken.sWTI'] as Address,

@@ -31,6 +31,12 @@ export {
   RpcUnavailableError,
   TransactionRevertedError,
 } from './errors.js';
+export {
+  checkExternalFeed,
+  type ExternalFeedCheck,
+  ExternalFeedError,
+  parseExternalFeeds,
+} from './externalFeed.js';
 export * from './generated/contracts.js';
 export { decryptKeystore, encryptKeystore, type KeystoreV3 } from './keystore.js';
 export {
@@ -43,8 +49,11 @@ export {
 export {
   addressOf,
   type DeployedContract,
+  type DeployedFeed,
   type DeploymentManifest,
+  feedAddress,
   InvalidDeploymentManifestError,
+  isRelayedFeed,
   manifestPath,
   NotDeployedError,
   readManifest,
@@ -63,6 +72,8 @@ export {
   defaultSuiteOptions,
   deploySuite,
   GLOBAL_CEILING,
+  InvalidOracleQuorumError,
+  minOracleQuorum,
   type SuiteFeed,
   type SuiteOptions,
   type SuiteRoles,

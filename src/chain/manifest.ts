@@ -15,10 +15,24 @@ export type DeployedContract = {
   blockNumber: string;
 };
 
+/**
+ * One price feed of the suite: a MedianOracle the deployment created (its reporters publish to it), or
+ * an external AggregatorV3 feed (e.g. Chainlink) given with `deploy --feed KEY=ADDRESS`, read only.
+ */
+export type DeployedFeed = {
+  address: Address;
+  source: 'median-oracle' | 'external';
+  decimals: number;
+  /** External feeds: keccak256 of the runtime code found at deployment. */
+  codeHash?: Hex | undefined;
+};
+
 /** The address manifest for one chain: `<stateDir>/deployments/<chainId>.json`. */
 export type DeploymentManifest = {
   chainId: number;
   contracts: Record<string, DeployedContract>;
+  /** The suite's feeds by key (WTI, BRENT, XAU); absent in manifests written before external feeds. */
+  feeds?: Record<string, DeployedFeed>;
 };
 
 export class InvalidDeploymentManifestError extends NonRetryableError {
@@ -75,4 +89,21 @@ export function addressOf(manifest: DeploymentManifest, name: string): Address {
   const entry = manifest.contracts[name];
   if (!entry) throw new NotDeployedError(name, manifest.chainId);
   return entry.address;
+}
+
+/**
+ * The address of feed `key` (e.g. 'WTI'): the external feed the deployment was pointed at, or its
+ * MedianOracle. Use this rather than `addressOf(manifest, 'MedianOracle.WTI')`, which has no entry for
+ * an external feed.
+ */
+export function feedAddress(manifest: DeploymentManifest, key: string): Address {
+  const feed = manifest.feeds?.[key];
+  if (feed) return feed.address;
+  return addressOf(manifest, `MedianOracle.${key}`);
+}
+
+/** True when Provenant's reporters publish to feed `key` (a MedianOracle of this deployment). */
+export function isRelayedFeed(manifest: DeploymentManifest, key: string): boolean {
+  const feed = manifest.feeds?.[key];
+  return feed ? feed.source === 'median-oracle' : manifest.contracts[`MedianOracle.${key}`] !== undefined;
 }

@@ -1,9 +1,12 @@
 import { type Address, keccak256, toBytes, zeroAddress } from 'viem';
+import { NonRetryableError } from '../errors/index.js';
 import { prepareCall } from './actions/call.js';
 import { sendPrepared } from './actions/write.js';
 import type { ProvenantClients } from './clients.js';
 import { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
+import { checkExternalFeed, ExternalFeedError } from './externalFeed.js';
 import { provenantTimelockAbi, syntheticVaultAbi } from './generated/contracts.js';
+import { type DeployedFeed, readManifest, writeManifest } from './manifest.js';
 
 /** Who holds which role at deployment. Governance (the timelock) is the admin of every governed value. */
 export type SuiteRoles = {
@@ -28,7 +31,16 @@ export type SuiteOptions = {
   /** An existing collateral ERC-20 (e.g. USDC); on the devnet, omit it to deploy TestStablecoin. */
   collateral?: Address | undefined;
   oracleDecimals: number;
+  /**
+   * Reports per MedianOracle round. MedianOracle refuses anything below `minOracleQuorum(reporters)`
+   * (the Byzantine bound: 5 of 5, 5 of 6, ...), so the default is that minimum.
+   */
   quorum: number;
+  /**
+   * Feeds to read from an existing AggregatorV3 contract (e.g. a Chainlink feed) instead of deploying a
+   * MedianOracle, by feed key: `{ WTI: '0x…' }`. Checked on deploy; reporters never publish to them.
+   */
+  externalFeeds?: Readonly<Record<string, Address>> | undefined;
   /** Oracle heartbeat: max seconds between rounds and max age of a report. */
   heartbeatSeconds: number;
   timelockDelaySeconds: bigint;
@@ -41,13 +53,27 @@ export type SuiteOptions = {
 const E18 = 10n ** 18n;
 const MAX96 = (1n << 96n) - 1n;
 
-/** The demo's defaults: WTI, Brent (oil) and gold feeds; sWTI and sXAU vaults. */
+/**
+ * The smallest quorum MedianOracle accepts for `reporterCount` reporters (its `minQuorum`): with
+ * f = floor((n - 1) / 2) possible liars (fewer than half), 2f + 1 reports, so every accepted round has an
+ * honest majority whichever reports a relayer picks. n for odd n, n - 1 for even n.
+ */
+export function minOracleQuorum(reporterCount: number): number {
+  return reporterCount <= 0 ? 0 : 2 * Math.floor((reporterCount - 1) / 2) + 1;
+}
+
+/**
+ * The demo's defaults: WTI, Brent (oil) and gold feeds; sWTI and sXAU vaults. The oracle quorum is the
+ * Byzantine minimum (5 of 5 for the default five reporters); a lower `quorum` override is raised to it
+ * (MedianOracle would refuse it), a higher one up to the reporter count is kept.
+ */
 export function defaultSuiteOptions(roles: SuiteRoles, overrides: Partial<SuiteOptions> = {}): SuiteOptions {
   const d = (v: number) => BigInt(Math.round(v * 1e8));
+  const n = roles.reporters.length;
+  const quorum = Math.min(n, Math.max(minOracleQuorum(n), overrides.quorum ?? 0));
   return {
     roles,
     oracleDecimals: 8,
-    quorum: Math.min(3, roles.reporters.length),
     heartbeatSeconds: 7 * 24 * 3600,
     timelockDelaySeconds: 3600n,
     votingDelaySeconds: 1,
@@ -80,6 +106,7 @@ export function defaultSuiteOptions(roles: SuiteRoles, overrides: Partial<SuiteO
       },
     ],
     ...overrides,
+    quorum,
   };
 }
 
@@ -97,9 +124,41 @@ export const GLOBAL_CEILING = {
   maxDeviationBps: 10_000n,
 } as const;
 
-/** The Provenant contract suite in dependency order. */
+/** An oracle quorum outside MedianOracle's Byzantine bound `[minOracleQuorum(n), n]`. */
+export class InvalidOracleQuorumError extends NonRetryableError {
+  override name = 'InvalidOracleQuorumError';
+  constructor(quorum: number, reporterCount: number) {
+    super(
+      `Oracle quorum ${quorum} is outside [${minOracleQuorum(reporterCount)}, ${reporterCount}] for ${reporterCount} reporters.`,
+      {
+        details: `MedianOracle needs at least ${minOracleQuorum(reporterCount)} reports per round with ${reporterCount} reporters, so that fewer than half of them lying cannot move an answer whichever reports a relayer submits. Set oracle.quorum to ${minOracleQuorum(reporterCount)}..${reporterCount} (or leave it out).`,
+        docsPath: 'docs/oracle.md#quorum',
+      },
+    );
+  }
+}
+
+/** The manifest/plan name of feed `key`'s address: its MedianOracle, or `Feed.<key>` when external. */
+const feedStep = (options: SuiteOptions, key: string) =>
+  options.externalFeeds?.[key] ? `Feed.${key}` : `MedianOracle.${key}`;
+
+/**
+ * The Provenant contract suite in dependency order. A feed in `options.externalFeeds` gets no
+ * MedianOracle step: the vault, accumulator and proof gate of that feed are built on the given address.
+ */
 export function suiteSteps(options: SuiteOptions): DeployStep[] {
   const { roles } = options;
+  const n = roles.reporters.length;
+  const min = minOracleQuorum(n);
+  if (options.quorum < min || options.quorum > n) throw new InvalidOracleQuorumError(options.quorum, n);
+  for (const key of Object.keys(options.externalFeeds ?? {}))
+    if (!options.feeds.some((f) => f.key === key))
+      throw new ExternalFeedError(key, String(options.externalFeeds?.[key]), `the suite has no feed ${key}`);
+  const external = (d: Record<string, Address>) => ({
+    ...Object.fromEntries(Object.entries(options.externalFeeds ?? {}).map(([k, a]) => [`Feed.${k}`, a])),
+    ...d,
+  });
+  const feedOf = (d: Record<string, Address>, key: string) => external(d)[feedStep(options, key)];
   const steps: DeployStep[] = [];
   if (!options.collateral) steps.push({ name: 'TestStablecoin', contract: 'TestStablecoin', args: () => [] });
   const collateral = (d: Record<string, Address>) => options.collateral ?? (d.TestStablecoin as Address);
@@ -133,7 +192,7 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
       args: (d) => [d.ProvenantTimelock, roles.guardian, roles.agent, d.ModelRegistry, GLOBAL_CEILING],
     },
   );
-  for (const feed of options.feeds) {
+  for (const feed of options.feeds.filter((f) => !options.externalFeeds?.[f.key])) {
     steps.push({
       name: `MedianOracle.${feed.key}`,
       contract: 'MedianOracle',
@@ -158,7 +217,7 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
           name: feed.synthName,
           symbol: feed.synthSymbol,
           collateral: collateral(d),
-          feed: d[`MedianOracle.${feed.key}`],
+          feed: feedOf(d, feed.key),
           guard: d.PolicyGuard,
           registry: d.ModelRegistry,
           admin: d.ProvenantTimelock,
@@ -222,7 +281,7 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
       {
         name: `FeedAccumulator.${feed.key}`,
         contract: 'FeedAccumulator',
-        args: (d) => [d[`MedianOracle.${feed.key}`], 1n],
+        args: (d) => [feedOf(d, feed.key), 1n],
       },
       {
         name: `ForecastProofGate.${feed.key}`,
@@ -230,7 +289,7 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
         args: (d) => [
           d.RidgeGroth16Verifier,
           d.ModelRegistry,
-          d[`MedianOracle.${feed.key}`],
+          feedOf(d, feed.key),
           d[`FeedAccumulator.${feed.key}`],
           4n * 86_400n,
           2n,
@@ -257,11 +316,14 @@ export const TIMELOCK_ROLES = {
   DEFAULT_ADMIN_ROLE: `0x${'00'.repeat(32)}`,
 } as const;
 
+/** `addresses` holds every deployed contract by plan name plus `Feed.<key>` for every feed. */
 export type DeploySuiteResult = DeployPlanResult & { addresses: Record<string, Address> };
 
 /**
  * Deploys the suite (idempotently) and wires it: the governor becomes the timelock's only proposer and
  * canceller, and the deployer renounces the timelock admin role so no key can bypass the delay.
+ * External feeds (`options.externalFeeds`) are checked first (ExternalFeedError names the problem) and
+ * recorded in the manifest's `feeds` with `source: 'external'`, so relayers leave them alone.
  */
 export async function deploySuite(
   clients: ProvenantClients,
@@ -269,6 +331,11 @@ export async function deploySuite(
   options: SuiteOptions,
   onStep?: Parameters<typeof deployPlan>[3],
 ): Promise<DeploySuiteResult> {
+  const checked: Record<string, DeployedFeed> = {};
+  for (const [key, address] of Object.entries(options.externalFeeds ?? {})) {
+    const check = await checkExternalFeed(clients, key, address, options.oracleDecimals);
+    checked[key] = { address, source: 'external', decimals: check.decimals, codeHash: check.codeHash };
+  }
   // The pool needs the sWTI synth token, which the vault deploys: run the plan in two phases.
   const all = suiteSteps(options);
   const poolIndex = all.findIndex((s) => s.name === 'DynamicFeePool.sWTI');
@@ -288,8 +355,28 @@ export async function deploySuite(
   const second = await deployPlan(clients, stateDir, [...all.slice(0, poolIndex), ...rest], onStep);
   for (const [k, v] of Object.entries(second.manifest.contracts)) addresses[k] = v.address;
   delete addresses['SyntheticVault.sWTI:synth'];
+  // The feeds by key, external or deployed; a feed that was external before and is deployed now (or
+  // the reverse) is simply overwritten.
+  const manifest = readManifest(stateDir, clients.chain.id);
+  manifest.feeds = {};
+  for (const feed of options.feeds) {
+    const entry: DeployedFeed = checked[feed.key] ?? {
+      address: addresses[`MedianOracle.${feed.key}`] as Address,
+      source: 'median-oracle',
+      decimals: options.oracleDecimals,
+    };
+    manifest.feeds[feed.key] = entry;
+    addresses[`Feed.${feed.key}`] = entry.address;
+  }
+  const manifestPath = writeManifest(stateDir, manifest);
   await wireTimelock(clients, addresses);
-  return { ...second, outcomes: [...first.outcomes, ...second.outcomes.slice(poolIndex)], addresses };
+  return {
+    ...second,
+    manifest,
+    manifestPath,
+    outcomes: [...first.outcomes, ...second.outcomes.slice(poolIndex)],
+    addresses,
+  };
 }
 
 async function readSynth(clients: ProvenantClients, vault: Address): Promise<Address> {

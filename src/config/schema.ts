@@ -41,8 +41,12 @@ export const oracleSchema = z
   .object({
     /** Number of independent reporter keys that sign each round. */
     reporters: z.number().int().min(1).max(31).default(5),
-    /** Distinct signatures needed to accept a round. */
-    quorum: z.number().int().min(1).max(31).default(3),
+    /**
+     * Distinct signatures needed to accept a round. Left out: the Byzantine minimum for the reporter
+     * count (2·floor((n−1)/2)+1, i.e. all 5 of 5), so that fewer than half lying cannot decide a round;
+     * a lower value is raised to it at deployment.
+     */
+    quorum: z.number().int().min(1).max(31).optional(),
     /** Answer decimals of the feeds (Chainlink commodity feeds use 8). */
     decimals: z.number().int().min(0).max(18).default(8),
     /** A round older than this (seconds) is stale for the agent. */

@@ -1,5 +1,5 @@
 export { toAnswer } from '../data/index.js';
-export { FeedRefusedError } from './errors.js';
+export { FeedNotRelayableError, FeedRefusedError } from './errors.js';
 export {
   checkRound,
   deviationBps,

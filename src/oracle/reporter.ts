@@ -5,6 +5,7 @@ import {
   type WriteReturnType,
   writeContract,
 } from '../chain/index.js';
+import { FeedNotRelayableError } from './errors.js';
 import { type SignedReport, signReport } from './reports.js';
 
 export type ReporterSet = {
@@ -40,7 +41,10 @@ export async function collectReports(
   );
 }
 
-/** Relays signed reports to the feed (anyone may relay: the signatures carry the authority). */
+/**
+ * Relays signed reports to the feed (anyone may relay: the signatures carry the authority). Each report
+ * names its reporter; the feed refuses a signature that does not recover to it (`OracleInvalidSignature`).
+ */
 export async function submitRound(
   clients: ProvenantClients,
   parameters: { feed: Address; roundId: bigint; reports: readonly SignedReport[] },
@@ -51,27 +55,53 @@ export async function submitRound(
     functionName: 'submitRound',
     args: [
       parameters.roundId,
-      parameters.reports.map((r) => ({ answer: r.answer, observedAt: r.observedAt, signature: r.signature })),
+      parameters.reports.map((r) => ({
+        reporter: r.reporter,
+        answer: r.answer,
+        observedAt: r.observedAt,
+        signature: r.signature,
+      })),
     ],
     label: `submit round ${parameters.roundId}`,
   });
 }
 
 /**
- * Publishes the next round of `feed`: every reporter signs `value` (with its vendor skew), the relayer
- * submits. The round id is the feed's latest + 1, read from the chain, so a restart never skips or repeats.
+ * Publishes the next round of `feed`: every reporter of the set signs `value` (with its vendor skew) and
+ * the relayer submits all of their reports (the feed's Byzantine quorum is normally every reporter, so
+ * withholding one would stop the round). The round id is the feed's latest + 1, read from the chain, so
+ * a restart never skips or repeats.
+ *
+ * Refuses (FeedNotRelayableError, before signing anything) a feed that is not a MedianOracle, such as
+ * an external Chainlink feed a deployment points at with `provenant deploy --feed`, and a set too small
+ * for the feed's quorum.
  */
 export async function publishNextRound(
   relayer: ProvenantClients,
   set: ReporterSet,
   parameters: { feed: Address; answer: bigint; observedAt: bigint },
 ): Promise<{ roundId: bigint; median: bigint; gasUsed: bigint }> {
-  const latest = await relayer.publicClient.readContract({
-    address: parameters.feed,
-    abi: medianOracleAbi,
-    functionName: 'latestRound',
-  });
-  const roundId = BigInt(latest) + 1n;
+  const read = (functionName: 'latestRound' | 'quorum') =>
+    relayer.publicClient.readContract({ address: parameters.feed, abi: medianOracleAbi, functionName });
+  let latest: bigint;
+  let quorum: bigint;
+  try {
+    [latest, quorum] = (await Promise.all([read('latestRound'), read('quorum')])).map(BigInt) as [
+      bigint,
+      bigint,
+    ];
+  } catch (error) {
+    throw new FeedNotRelayableError(
+      parameters.feed,
+      `it does not answer MedianOracle's latestRound()/quorum() (${(error as Error).message.split('\n')[0]})`,
+    );
+  }
+  if (BigInt(set.accounts.length) < quorum)
+    throw new FeedNotRelayableError(
+      parameters.feed,
+      `its quorum is ${quorum} reports and this reporter set has ${set.accounts.length} keys`,
+    );
+  const roundId = latest + 1n;
   const reports = await collectReports(set, {
     feed: parameters.feed,
     chainId: relayer.chain.id,

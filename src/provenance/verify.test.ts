@@ -1,7 +1,21 @@
 import { keccak256, toHex } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { RetryableError } from '../errors/index.js';
-import { baseParams, MODEL, MODEL_ID, makeWorld, ROUNDS } from './fixtures.test-helpers.js';
+import {
+  datasetAnswers,
+  fixedToPpm,
+  inferFixed,
+  inferFixedReal,
+  type ModelFile,
+  modelFileBytes,
+  modelId,
+  ORACLE_FEATURE_ANSWERS,
+  oracleDatasetFeatures,
+  oracleFeaturesFixed,
+  oracleFeaturesReal,
+  trainForecaster,
+} from '../models/index.js';
+import { baseParams, FEED, MODEL, MODEL_ID, makeWorld, ROUNDS } from './fixtures.test-helpers.js';
 import {
   formatVerifyReport,
   renderAsset,
@@ -70,6 +84,7 @@ describe('verifyAsset', () => {
       'oracle-input[1]',
       'oracle-input[2]',
       'market-state',
+      'forecast-replay',
       'seed',
       'image-bytes',
       'image-cid',
@@ -79,7 +94,13 @@ describe('verifyAsset', () => {
       'version-chain',
       'chain-head',
     ]);
-    expect(report.checks.every((c) => c.status === 'pass')).toBe(true);
+    // The fixture's forecast names no forecaster (as renders before forecasts were recorded
+    // re-derivably): forecast-replay is skipped with the reason, never passed; the version still verifies.
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.name, c.status])).toEqual([
+      ['forecast-replay', 'skip'],
+    ]);
+    expect(checkOf(report, 'forecast-replay').detail).toMatch(/names no forecaster/);
+    expect(checkOf(report, 'forecast-replay').actual).toBe('forecast 12500 ppm of no named forecaster');
     expect(checkOf(report, 'model-approved').actual).toBe(
       'approved at block 200 since ModelApproved in block 50',
     );
@@ -432,5 +453,205 @@ describe('verifyAsset: --manifest', () => {
     expect(
       failing(await verifyAsset({ tokenId: world.tokenId, version: 0, manifestCid: cid }, world.deps)),
     ).toEqual(['manifest-commitment']);
+  });
+});
+
+/** The agent's forecaster: ridge on the oracle-only features of daily WTI up to `trainEnd`, 2^-20, seed 42. */
+function forecaster(trainEnd: string): { model: ModelFile; id: `0x${string}`; bytes: Uint8Array } {
+  const model = trainForecaster({
+    features: oracleDatasetFeatures('wti-daily', { scaleBits: 20 }),
+    kind: 'ridge',
+    trainEnd,
+    window: 2520,
+    seed: 42,
+    name: 'forecaster-wti-ridge',
+    version: trainEnd,
+    scaleBits: 20,
+  }).model;
+  return { model, id: modelId(model), bytes: modelFileBytes(model) };
+}
+
+describe('forecast-replay: a replay render’s forecast is re-derived from its rounds by the named forecaster', () => {
+  const F = forecaster('2020-02-28');
+  // 22 real WTI closes (2020-02-12 … 2020-03-13) as the feed publishes them, consecutive round ids.
+  const { dates, answers } = datasetAnswers('wti-daily');
+  const from = dates.indexOf('2020-02-12');
+  const REAL = answers.slice(from, from + 22).map((answer, i) => ({
+    roundId: (1n << 64n) + 100n + BigInt(i),
+    answer,
+    updatedAt: 1_700_000_000n + 86_400n * BigInt(i),
+  }));
+  /** The forecast of the 21 newest rounds, written out from the rule (docs/provenance.md#forecast-replay). */
+  const window = REAL.slice(-ORACLE_FEATURE_ANSWERS).map((r) => r.answer);
+  const output = BigInt(inferFixed(F.model, oracleFeaturesFixed(window, 20).map(Number))[0]!);
+  const PPM = fixedToPpm(output, 20);
+
+  /** The fixture world with version 0 replaced by a replay render of REAL carrying `forecast`. */
+  async function replayWorld(
+    forecast: { returnPpm: number; modelId?: `0x${string}` } | undefined,
+    rounds = REAL,
+  ) {
+    const world = await makeWorld();
+    const params = baseParams(0, rounds, null);
+    if (forecast) params.forecast = forecast;
+    else delete params.forecast;
+    const asset = await renderAsset(MODEL, params);
+    for (const [cid, bytes] of [
+      [asset.image.cid, asset.png],
+      [asset.metadataAddress.cid, asset.metadataBytes],
+      [asset.manifestAddress.cid, asset.manifestBytes],
+    ] as const)
+      world.content.set(cid.toString(), bytes);
+    for (const r of rounds) world.rounds.set(r.roundId, { ...r });
+    world.models.set(F.id, F.bytes);
+    const genesis = toHex(asset.tokenId, { size: 32 });
+    Object.assign(world.record, {
+      tokenId: asset.tokenId,
+      versions: [{ commitment: genesis, manifestCid: asset.manifestAddress.cid.toString() }],
+      tokenUri: `ipfs://${asset.metadataAddress.cid.toString()}`,
+      chain: { count: 1, head: versionChainHead([genesis]) },
+    });
+    return { ...world, asset, verify: () => verifyAsset({ tokenId: asset.tokenId }, world.deps) };
+  }
+
+  test('default: the forecaster’s output on the 21 newest rounds, in ppm, verifies; every check passes', async () => {
+    // The rule's integers agree with the agent's float view of the same inference (within ½ ppm).
+    const mean = inferFixedReal(F.model, oracleFeaturesReal(window, 20))[0]!;
+    expect(Math.abs(PPM - mean * 1e6)).toBeLessThanOrEqual(0.5);
+    expect(PPM).not.toBe(0);
+    const world = await replayWorld({ returnPpm: PPM, modelId: F.id });
+    expect(world.asset.manifest.proof).toEqual({ kind: 'replay' });
+    expect(world.asset.manifest.marketState.forecastPpm).toBe(PPM);
+    const report = await world.verify();
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(report.ok).toBe(true);
+    const check = checkOf(report, 'forecast-replay');
+    expect(check.expected).toBe(
+      `forecast ${PPM} ppm of model ${F.id} (fixed-point output ${output} at 2^-20 on rounds ${REAL[1]!.roundId}..${REAL[21]!.roundId})`,
+    );
+    expect(check.actual).toBe(`forecast ${PPM} ppm of model ${F.id}`);
+    expect(report.checks.map((c) => c.name).indexOf('forecast-replay')).toBe(
+      report.checks.map((c) => c.name).indexOf('market-state') + 1,
+    );
+  });
+
+  test('tamper: a forecast number one ppm off fails exactly forecast-replay (market-state and the image stay consistent)', async () => {
+    const world = await replayWorld({ returnPpm: PPM + 1, modelId: F.id });
+    const report = await world.verify();
+    expect(failing(report)).toEqual(['forecast-replay']);
+    expect(report.ok).toBe(false);
+    const printed = formatVerifyReport(report);
+    expect(printed).toContain(
+      `✗ forecast-replay  expected forecast ${PPM} ppm of model ${F.id} (fixed-point output ${output} at 2^-20`,
+    );
+    expect(printed).toContain(`found forecast ${PPM + 1} ppm of model ${F.id}`);
+  });
+
+  test('tamper: another forecaster id fails exactly forecast-replay (another forecaster, the generator, an unknown id, altered weights)', async () => {
+    const other = forecaster('2019-12-31');
+    expect(other.id).not.toBe(F.id);
+    const world = await replayWorld({ returnPpm: PPM, modelId: other.id });
+    world.models.set(other.id, other.bytes);
+    const byOther = await world.verify();
+    expect(failing(byOther)).toEqual(['forecast-replay']);
+    expect(checkOf(byOther, 'forecast-replay').expected).not.toContain(`forecast ${PPM} ppm`);
+
+    const generator = await replayWorld({ returnPpm: PPM, modelId: MODEL_ID });
+    const byGenerator = await generator.verify();
+    expect(failing(byGenerator)).toEqual(['forecast-replay']);
+    expect(checkOf(byGenerator, 'forecast-replay').detail).toBe(
+      `model ${MODEL_ID} is a generator, not a forecaster`,
+    );
+
+    const unknownId = `0x${'5a'.repeat(32)}` as const;
+    const unknown = await replayWorld({ returnPpm: PPM, modelId: unknownId });
+    const byUnknown = await unknown.verify();
+    expect(failing(byUnknown)).toEqual(['forecast-replay']);
+    expect(checkOf(byUnknown, 'forecast-replay').detail).toBe(
+      `forecaster file: model ${unknownId} not found`,
+    );
+
+    // The named file exists but its weights were altered: it no longer hashes to the id.
+    const altered = await replayWorld({ returnPpm: PPM, modelId: F.id });
+    const text = new TextDecoder().decode(F.bytes);
+    const at = text.indexOf('"weights":[') + '"weights":['.length;
+    const digit = text.slice(at).search(/[1-8]/) + at;
+    const bytes = F.bytes.slice();
+    bytes[digit] = bytes[digit]! + 1;
+    altered.models.set(F.id, bytes);
+    const byAltered = await altered.verify();
+    expect(failing(byAltered)).toEqual(['forecast-replay']);
+    expect(checkOf(byAltered, 'forecast-replay').detail).toBe(
+      'the forecaster file does not hash to the model id in the manifest',
+    );
+  });
+
+  test('tamper: an oracle input that differs from the chain fails oracle-input only (the replay uses the committed rounds)', async () => {
+    const world = await replayWorld({ returnPpm: PPM, modelId: F.id });
+    world.rounds.get(REAL[21]!.roundId)!.answer += 1n;
+    expect(failing(await world.verify())).toEqual(['oracle-input[21]']);
+  });
+
+  test('behavior: fewer than 21 rounds, or a gap in their ids, cannot carry a named forecast: forecast-replay fails', async () => {
+    const short = await replayWorld({ returnPpm: PPM, modelId: F.id }, REAL.slice(-20));
+    const byShort = await short.verify();
+    expect(failing(byShort)).toEqual(['forecast-replay']);
+    expect(checkOf(byShort, 'forecast-replay').detail).toBe(
+      "the manifest carries 20 round(s); the forecaster's features need 21",
+    );
+    const gapped = REAL.map((r, i) => (i < 12 ? r : { ...r, roundId: r.roundId + 1n }));
+    const byGap = await (await replayWorld({ returnPpm: PPM, modelId: F.id }, gapped)).verify();
+    expect(failing(byGap)).toEqual(['forecast-replay']);
+    expect(checkOf(byGap, 'forecast-replay').detail).toMatch(
+      /not consecutive \(round \d+ is followed by \d+\)/,
+    );
+  });
+
+  test('behavior: a render with no forecast skips forecast-replay with the reason and still verifies', async () => {
+    const world = await replayWorld(undefined);
+    expect(world.asset.manifest.inputs.forecast).toBeUndefined();
+    expect(world.asset.manifest.marketState.forecastPpm).toBe(0);
+    const report = await world.verify();
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.name, c.status])).toEqual([
+      ['forecast-replay', 'skip'],
+    ]);
+    expect(checkOf(report, 'forecast-replay').detail).toMatch(
+      /^the render used no forecast \(forecastPpm 0 by design/,
+    );
+    expect(report.ok).toBe(true);
+    expect(formatVerifyReport(report)).toContain('– forecast-replay  (the render used no forecast');
+  });
+
+  test('behavior: a groth16 render reports no forecast-replay (its forecast is checked by the zk-forecast checks)', async () => {
+    const world = await replayWorld({ returnPpm: PPM, modelId: F.id });
+    const manifest = JSON.parse(new TextDecoder().decode(world.asset.manifestBytes)) as { proof: unknown };
+    expect(manifest.proof).toEqual({ kind: 'replay' });
+    const params = baseParams(0, REAL, null);
+    const groth = await renderAsset(MODEL, {
+      ...params,
+      forecast: { returnPpm: fixedToPpm(output, 20), modelId: F.id },
+      proof: {
+        kind: 'groth16',
+        forecastProof: { modelId: F.id, proofId: `0x${'11'.repeat(32)}` },
+        gate: FEED,
+        roundIds: REAL.slice(-ORACLE_FEATURE_ANSWERS).map((r) => r.roundId.toString()),
+        outputs: [output.toString(), '0'],
+        scaleBits: 20,
+      },
+    });
+    world.content.set(groth.manifestAddress.cid.toString(), groth.manifestBytes);
+    world.content.set(groth.image.cid.toString(), groth.png);
+    world.content.set(groth.metadataAddress.cid.toString(), groth.metadataBytes);
+    const genesis = toHex(groth.tokenId, { size: 32 });
+    Object.assign(world.record, {
+      tokenId: groth.tokenId,
+      versions: [{ commitment: genesis, manifestCid: groth.manifestAddress.cid.toString() }],
+      tokenUri: `ipfs://${groth.metadataAddress.cid.toString()}`,
+      chain: { count: 1, head: versionChainHead([genesis]) },
+    });
+    const report = await verifyAsset({ tokenId: groth.tokenId }, world.deps);
+    const names = report.checks.map((c) => c.name);
+    expect(names).not.toContain('forecast-replay');
+    expect(names).toContain('zk-forecast-recorded');
   });
 });

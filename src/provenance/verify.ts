@@ -3,8 +3,12 @@ import { isRetryable, NonRetryableError } from '../errors/index.js';
 import {
   artSeed,
   canonicalJson,
+  fixedToPpm,
+  inferFixed,
   type ModelFile,
   marketStateFromRounds,
+  ORACLE_FEATURE_ANSWERS,
+  oracleFeaturesFixed,
   parseModelFile,
   validateGeneratorModel,
 } from '../models/index.js';
@@ -164,7 +168,11 @@ export type VerifyReport = {
   tokenId: string;
   version: number;
   manifestCid?: string;
-  /** True when no check failed and the re-derivation ran (nothing skipped). */
+  /**
+   * True when no check failed and the re-derivation ran (nothing skipped), except `forecast-replay`
+   * skipped because the manifest names no forecaster (no forecast, or one rendered before forecasts were
+   * recorded re-derivably): that skip is reported with its reason but does not make the version unverified.
+   */
   ok: boolean;
   checks: VerifyCheck[];
 };
@@ -179,6 +187,7 @@ export const CHECK_NAMES = [
   'model-approved',
   'oracle-input[i]',
   'market-state',
+  'forecast-replay',
   'seed',
   'image-bytes',
   'image-cid',
@@ -289,6 +298,95 @@ async function modelApprovedCheck(
 }
 
 /**
+ * `forecast-replay`: a `replay` render's forecast is the forecaster's output, re-derived from the manifest
+ * alone. The forecaster file is loaded by `inputs.forecast.modelId` (it must hash to it and be a
+ * forecaster); its features are `oracleFeaturesFixed` of the answers of the manifest's 21 newest rounds
+ * (consecutive round ids; each one is compared with `getRoundData` by `oracle-input[i]`) at the model's
+ * `scaleBits`; `inferFixed` runs the integer inference; the expected forecast is
+ * `fixedToPpm(outputs[0], scaleBits)` (round half away from zero) and must equal `inputs.forecast.returnPpm`.
+ * A manifest with no forecast, or a forecast that names no forecaster, is skipped with the reason.
+ */
+async function forecastReplayCheck(manifest: Manifest, deps: VerifyDependencies): Promise<VerifyCheck> {
+  const name = 'forecast-replay';
+  const stated = manifest.inputs.forecast;
+  if (!stated)
+    return {
+      name,
+      status: 'skip',
+      detail:
+        'the render used no forecast (forecastPpm 0 by design, checked by market-state): nothing to re-derive',
+    };
+  if (!stated.modelId)
+    return {
+      name,
+      status: 'skip',
+      actual: `forecast ${stated.returnPpm} ppm of no named forecaster`,
+      detail:
+        'the manifest names no forecaster (rendered before forecasts were recorded re-derivably): its forecast is as stated, not re-derived',
+    };
+  const id = stated.modelId as Hex;
+  const actual = `forecast ${stated.returnPpm} ppm of model ${id}`;
+  const fail = (detail: string, expected?: string): VerifyCheck => ({
+    name,
+    status: 'fail',
+    ...(expected !== undefined ? { expected } : {}),
+    actual,
+    detail,
+  });
+  const loaded = await tryLoad(() => deps.loadModelFile(id));
+  if ('error' in loaded) return fail(`forecaster file: ${loaded.error}`, `the forecaster ${id}`);
+  const fileId = keccak256(loaded.bytes);
+  if (fileId !== id)
+    return fail(
+      'the forecaster file does not hash to the model id in the manifest',
+      `a file hashing to ${id}, found ${fileId}`,
+    );
+  let model: ModelFile;
+  try {
+    model = parseModelFile(loaded.bytes, id);
+  } catch (error) {
+    return fail(`forecaster file: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (model.kind !== 'forecaster')
+    return fail(`model ${id} is a ${model.kind}, not a forecaster`, `a forecaster file for ${id}`);
+  const rounds = manifest.inputs.oracle.rounds
+    .map((r) => ({ roundId: BigInt(r.roundId), answer: BigInt(r.answer) }))
+    .sort((a, b) => (a.roundId < b.roundId ? -1 : a.roundId > b.roundId ? 1 : 0))
+    .slice(-ORACLE_FEATURE_ANSWERS);
+  if (rounds.length < ORACLE_FEATURE_ANSWERS)
+    return fail(
+      `the manifest carries ${rounds.length} round(s); the forecaster's features need ${ORACLE_FEATURE_ANSWERS}`,
+    );
+  const gap = rounds.findIndex((r, i) => i > 0 && r.roundId !== rounds[i - 1]!.roundId + 1n);
+  if (gap > 0)
+    return fail(
+      `the forecast's rounds are not consecutive (round ${rounds[gap - 1]!.roundId} is followed by ${rounds[gap]!.roundId})`,
+    );
+  const first = rounds[0]!.roundId;
+  const last = rounds.at(-1)!.roundId;
+  let output: bigint;
+  try {
+    const features = oracleFeaturesFixed(
+      rounds.map((r) => r.answer),
+      model.scaleBits,
+    );
+    output = BigInt(inferFixed(model, features.map(Number))[0]!);
+  } catch (error) {
+    return fail(`re-running the forecaster: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const expectedPpm = fixedToPpm(output, model.scaleBits);
+  const expected = `forecast ${expectedPpm} ppm of model ${id} (fixed-point output ${output} at 2^-${model.scaleBits} on rounds ${first}..${last})`;
+  const same = expectedPpm === stated.returnPpm;
+  return {
+    name,
+    status: same ? 'pass' : 'fail',
+    expected,
+    actual,
+    ...(same ? {} : { detail: "the manifest's forecast is not the forecaster's output on its rounds" }),
+  };
+}
+
+/**
  * The token and version to verify: given, or (with `manifestCid`) read from the manifest, so
  * `verify --manifest <cid>` needs no token id and checks the version that manifest describes.
  */
@@ -359,10 +457,14 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       tokenId: tokenId.toString(),
       version,
       ...(manifestCid ? { manifestCid } : {}),
-      ok: checks.length > 0 && all.every((c) => c.status === 'pass'),
+      ok:
+        checks.length > 0 &&
+        all.every((c) => c.status === 'pass' || (c.status === 'skip' && c === noForecasterSkip)),
       checks: all,
     };
   };
+  /** The `forecast-replay` skip of a manifest that names no forecaster (does not fail `ok`). */
+  let noForecasterSkip: VerifyCheck | undefined;
   const onChain = version >= 0 ? record.versions[version] : undefined;
   const skipFrom = (first: (typeof CHECK_NAMES)[number], reason: string) => {
     for (const name of CHECK_NAMES.slice(CHECK_NAMES.indexOf(first))) {
@@ -568,6 +670,13 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       actual: canonicalJson(manifest.marketState),
       detail: (error as Error).message.split('\n')[0],
     });
+  }
+
+  // 7b. forecast-replay (replay renders; a groth16 render's forecast is checked by the zk-forecast checks)
+  if (manifest.proof.kind === 'replay') {
+    const check = await forecastReplayCheck(manifest, deps);
+    if (check.status === 'skip') noForecasterSkip = check;
+    add(check);
   }
 
   // 8. seed

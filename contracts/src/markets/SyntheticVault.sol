@@ -34,8 +34,13 @@ import {SynthToken} from "./SynthToken.sol";
 ///
 /// Minting: every mint goes through ONE internal path, `_mintSynth`, which calls
 /// `guard.consumeWithCollateral(SYNTH_MINT, msg.sender, modelId, amount, ratioAfterBps,
-/// liquidationRatioBps)` — the guard's `consume(SYNTH_MINT, msg.sender, modelId, 0, amount)` followed by
-/// its `checkCollateral(SYNTH_MINT, ratioAfterBps, liquidationRatioBps)`, in one call. The guard admits only the
+/// liquidationRatioBps, updatedAt, answer, previousAnswer)` — the guard's
+/// `consume(SYNTH_MINT, msg.sender, modelId, 0, amount)`, then its
+/// `checkCollateral(SYNTH_MINT, ratioAfterBps, liquidationRatioBps)`, then its
+/// `checkOracle(SYNTH_MINT, updatedAt, answer, previousAnswer)` on the round that prices the mint (the
+/// SYNTH_MINT policy's `maxOracleAge` and `maxDeviationBps` against the feed's previous round), in one
+/// call. The guard refuses a zero `modelId` (`PolicyModelRequired`) and an unapproved one, so every
+/// mint's fee is credited to an approved model. The guard admits only the
 /// agent role, so minting is agent-only by design (the protocol issues synths sized by a model); anyone
 /// may deposit, repay, liquidate, and owners withdraw. Each mint carries an idempotency key
 /// (`intentId`), recorded forever; a reused key reverts `DuplicateIntent` (the agent's crash recovery).
@@ -87,7 +92,9 @@ import {SynthToken} from "./SynthToken.sol";
 ///   a liquidation never lowers the position's ratio nor raises the system's shortfall.
 /// - `collateral.balanceOf(this) == sum of position collateral + reserve + sum of feesAccrued` (no
 ///   donations); every fee is routed to the model that sized its mint.
-/// - No price is used unless `answer > 0` and `block.timestamp - updatedAt <= maxOracleAge` (OracleLib).
+/// - No price is used unless `answer > 0` and `block.timestamp - updatedAt <= maxOracleAge` (OracleLib);
+///   a mint's price also satisfies the guard's SYNTH_MINT oracle policy (age and deviation from the
+///   feed's previous round).
 /// - The guardian can pause new minting only; repay, deposit, withdraw (of a safe position) and
 ///   liquidation never pause. Governed values stay within the immutable floors/ceilings.
 contract SyntheticVault is ReentrancyGuardTransient {
@@ -132,6 +139,13 @@ contract SyntheticVault is ReentrancyGuardTransient {
         Bounds bounds;
         RiskParams risk;
         uint256 debtCeiling;
+    }
+
+    /// @notice The oracle round a mint is priced with, as the guard's oracle policy checks it.
+    struct MintRound {
+        uint256 updatedAt;
+        int256 answer;
+        int256 previousAnswer; // 0 when the feed has no previous round
     }
 
     /// @notice Settings of the zero-knowledge mint path (one slot). `gate == 0` disables it.
@@ -773,7 +787,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
         if (amount == 0) revert ZeroAmount();
         RiskParams memory r = _risk;
         if (r.mintingPaused) revert MintingPaused();
-        uint256 price = _priceWadAt(r.maxOracleAge);
+        (uint256 price, MintRound memory round) = _mintRound(r.maxOracleAge);
         uint256 fee = _mintFee(amount, price, r.mintFeeBps);
         uint256 coll = p.collateral;
         if (fee > coll) revert InsufficientCollateral(coll, fee);
@@ -788,17 +802,36 @@ contract SyntheticVault is ReentrancyGuardTransient {
         uint256 ratio = _ratioBps(coll, debtAfter, price);
         if (ratio < r.minCollateralRatioBps) revert CollateralRatioTooLow(ratio, r.minCollateralRatioBps);
 
-        // One call: `consume(SYNTH_MINT, msg.sender, modelId, 0, amount)` then
-        // `checkCollateral(SYNTH_MINT, ratio, liquidationRatioBps)` (saves a second call and policy lookup).
-        GUARD.consumeWithCollateral(
-            PolicyActions.SYNTH_MINT, msg.sender, modelId, amount, ratio, r.liquidationRatioBps
-        );
+        _guardMint(amount, modelId, ratio, r.liquidationRatioBps, round);
 
         _positions[msg.sender] = Position(uint128(coll), debtAfter.toUint128());
         totalDebt = totalAfter.toUint128();
         if (fee != 0) feesAccrued[modelId] += fee;
         SYNTH.mint(msg.sender, amount);
         emit Minted(msg.sender, modelId, intentId, amount, fee, ratio, price);
+    }
+
+    /// @dev The mint's one guard call: `consume(SYNTH_MINT, msg.sender, modelId, 0, amount)`, then
+    /// `checkCollateral(SYNTH_MINT, ratio, liquidationRatioBps)`, then `checkOracle(SYNTH_MINT, updatedAt,
+    /// answer, previousAnswer)` on the round that prices this mint (saves two calls and two policy lookups).
+    function _guardMint(
+        uint256 amount,
+        bytes32 modelId,
+        uint256 ratio,
+        uint256 liquidationRatioBps,
+        MintRound memory round
+    ) internal {
+        GUARD.consumeWithCollateral(
+            PolicyActions.SYNTH_MINT,
+            msg.sender,
+            modelId,
+            amount,
+            ratio,
+            liquidationRatioBps,
+            round.updatedAt,
+            round.answer,
+            round.previousAnswer
+        );
     }
 
     /// @dev The risk rule of the zk path (see the header), for a position holding `coll` collateral.
@@ -844,6 +877,24 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// `OracleStaleRound` if the round is older than `maxOracleAge`. Returns USD per synth, 18 decimals.
     function _priceWad() internal view returns (uint256) {
         return _priceWadAt(_risk.maxOracleAge);
+    }
+
+    /// @dev The mint path's price read: the latest round through `OracleLib` (positive, at most
+    /// `maxOracleAge` old) as 18-decimal USD per synth, plus what the guard's oracle policy checks on it:
+    /// its `updatedAt`, its raw answer and the previous round's answer (`getRoundData(roundId - 1)`).
+    /// No previous round — round id 0, a feed that reverts for `roundId - 1` (a MedianOracle's first
+    /// round; a Chainlink proxy at a phase start) or returns an empty round — gives `previousAnswer = 0`,
+    /// for which the guard checks freshness only.
+    function _mintRound(uint256 maxOracleAge) internal view returns (uint256 price, MintRound memory round) {
+        (uint80 roundId, uint256 answer, uint256 updatedAt) = OracleLib.latest(FEED, maxOracleAge);
+        price = answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+        round.updatedAt = updatedAt;
+        round.answer = int256(answer); // OracleLib returned a positive int256 as uint256
+        if (roundId != 0) {
+            try FEED.getRoundData(roundId - 1) returns (uint80, int256 previous, uint256, uint256, uint80) {
+                round.previousAnswer = previous;
+            } catch {}
+        }
     }
 
     /// @dev `_priceWad` for a caller that has already read the risk values.

@@ -11,32 +11,52 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 ///
 /// A round `r` is accepted by `submitRound(r, reports)` when:
 ///  - `r == latestRound() + 1` (rounds start at 1; no gaps, no replays);
-///  - at least `quorum()` reports, each signed by a distinct registered reporter over
+///  - at least `quorum()` reports, each naming a distinct registered reporter and signed by it over
 ///    `Report(address feed,uint80 roundId,int256 answer,uint256 observedAt)` with `feed = address(this)`,
-///    domain name "Provenant MedianOracle", version "1";
+///    domain name "Provenant MedianOracle", version "1" (a signature that does not recover to the named
+///    reporter, such as one made for another round, is `OracleInvalidSignature(index)`);
 ///  - every answer lies in `[minAnswer, maxAnswer]`, and every `observedAt` is not in the future and at
 ///    most `heartbeat` seconds old.
 /// The round's answer is the median of the answers. With an even number of reports it is the mean of
 /// the two middle answers, rounded toward zero. `startedAt` is the oldest `observedAt` among the
 /// reports, `updatedAt` the block timestamp of acceptance, and `answeredInRound == roundId`.
 ///
+/// Byzantine quorum: with `n` registered reporters of whom fewer than half may lie, at most
+/// `f = (n - 1) / 2` are dishonest, and the quorum is always at least `2f + 1` (`minQuorum(n)`: `n` for
+/// odd `n`, `n - 1` for even `n`) and at most `n`. Relaying is permissionless, so a relayer chooses which
+/// signed reports to submit; because any accepted set holds at least `2f + 1` reports of which at most
+/// `f` are lies, the liars are fewer than half of every accepted set and the median lies within the range
+/// of the honest answers whichever subset is relayed. The constructor, `setQuorum`, `addReporter` and
+/// `removeReporter` all refuse a (quorum, reporter count) pair outside `[minQuorum(n), n]` with
+/// `OracleInvalidQuorum`; reporter changes therefore name the new quorum in the same call.
+///
+/// Liveness trade-off: the quorum leaves little slack (with 5 reporters all 5 must sign; with 6, 5 of
+/// 6), so one silent reporter of 5 stops new rounds. Consumers then see the feed go stale and stop
+/// (OracleLib's heartbeat check, the agent's staleness refusal): the safe failure. Governance restores
+/// liveness by removing the silent reporter (`removeReporter(r, 4)` leaves a 4-of-4 feed).
+///
 /// Invariants: round ids are contiguous from 1; every stored answer is within the bounds in force when
-/// it was accepted; with fewer than half of a round's reports dishonest, its answer lies within the
-/// range of the honest answers. Reporter set, quorum, bounds and heartbeat are changed only by `admin`
-/// (the TimelockController). Governance should keep `quorum > reporterCount / 2` so a minority of
-/// reporters cannot form a round on their own.
+/// it was accepted; `minQuorum(reporterCount) <= quorum <= reporterCount` at all times; hence, with
+/// fewer than half of the registered reporters dishonest, every accepted answer lies within the range of
+/// the honest answers it was computed from. Reporter set, quorum, bounds and heartbeat are changed only
+/// by `admin` (the TimelockController).
 contract MedianOracle is AggregatorV3Interface, EIP712 {
     // ---------------------------------------------------------------- types
 
-    /// @notice One reporter's signed observation for a round.
+    /// @notice One reporter's signed observation for a round. `reporter` is who claims to have signed it:
+    /// the signature must recover to it.
     struct Report {
+        address reporter;
         int256 answer;
         uint256 observedAt;
         bytes signature;
     }
 
+    /// @dev One storage slot per round (128 + 64 + 64 bits), so a consumer's `getRoundData` costs one
+    /// cold slot read and `latestRoundData` two (with `_latestRound`). Answers are bounded by
+    /// `[minAnswer, maxAnswer]`, which must fit int128 (±1.7e38: an 8-decimal price up to 1.7e30).
     struct Round {
-        int192 answer;
+        int128 answer;
         uint64 updatedAt;
         uint64 startedAt;
     }
@@ -111,7 +131,7 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
     /// @param maxAnswer_ Highest acceptable answer (inclusive).
     /// @param heartbeat_ Seconds: the expected max interval between rounds and the max age of a report.
     /// @param reporters_ Initial reporter set (distinct, non-zero, at most MAX_REPORTERS).
-    /// @param quorum_ Reports needed per round (1 ..= reporters_.length).
+    /// @param quorum_ Reports needed per round, in `[minQuorum(reporters_.length), reporters_.length]`.
     constructor(
         address admin_,
         uint8 decimals_,
@@ -158,22 +178,27 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         }
         answer = median(answers);
         _latestRound = roundId;
-        // answer lies within [minAnswer, maxAnswer], which fit int192; timestamps fit uint64 for eons.
-        _rounds[roundId] = Round(int192(answer), uint64(block.timestamp), uint64(oldest));
+        // answer lies within [minAnswer, maxAnswer], which fit int128; timestamps fit uint64 for eons.
+        _rounds[roundId] = Round(int128(answer), uint64(block.timestamp), uint64(oldest));
         emit AnswerUpdated(answer, roundId, block.timestamp);
         emit RoundAccepted(roundId, answer, n, msg.sender);
     }
 
     // ---------------------------------------------------------------- external: governance
 
-    function addReporter(address reporter) external onlyAdmin {
+    /// @notice Adds a reporter and sets the quorum for the grown set in the same call (the Byzantine
+    /// bound moves with the count: 5-of-5 may stay 5-of-6, but 4-of-4 must become 5-of-5).
+    /// @param quorum_ The quorum afterwards, in `[minQuorum(n + 1), n + 1]`.
+    function addReporter(address reporter, uint256 quorum_) external onlyAdmin {
         _addReporter(reporter);
+        _setQuorum(quorum_);
     }
 
-    /// @notice Removes a reporter; the quorum must still be reachable afterwards.
-    function removeReporter(address reporter) external onlyAdmin {
+    /// @notice Removes a reporter and sets the quorum for the smaller set in the same call (5-of-5 cannot
+    /// stay 5-of-4 and cannot first become 4-of-5).
+    /// @param quorum_ The quorum afterwards, in `[minQuorum(n - 1), n - 1]`.
+    function removeReporter(address reporter, uint256 quorum_) external onlyAdmin {
         if (!_isReporter[reporter]) revert OracleUnknownReporter(reporter);
-        if (_quorum > _reporterCount - 1) revert OracleInvalidQuorum(_quorum, _reporterCount - 1);
         _isReporter[reporter] = false;
         uint256 last = _reporters.length - 1;
         for (uint256 i; i <= last; ++i) {
@@ -185,8 +210,10 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         }
         --_reporterCount;
         emit ReporterRemoved(reporter);
+        _setQuorum(quorum_);
     }
 
+    /// @notice Sets the quorum, in `[minQuorum(reporterCount), reporterCount]`.
     function setQuorum(uint256 quorum_) external onlyAdmin {
         _setQuorum(quorum_);
     }
@@ -275,6 +302,13 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         return _reporters;
     }
 
+    /// @notice The smallest quorum allowed for `reporterCount` reporters: `2f + 1` with
+    /// `f = (reporterCount - 1) / 2`, the most reporters that are "fewer than half" (0 for an empty set).
+    function minQuorum(uint256 reporterCount) public pure returns (uint256) {
+        if (reporterCount == 0) return 0;
+        return 2 * ((reporterCount - 1) / 2) + 1;
+    }
+
     /// @notice The EIP-712 digest a reporter signs for (`roundId`, `answer`, `observedAt`) on this feed.
     function reportDigest(uint80 roundId, int256 answer, uint256 observedAt) external view returns (bytes32) {
         return
@@ -308,7 +342,10 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
 
     // ---------------------------------------------------------------- internal
 
-    /// @dev Checks one report's bounds, time and signature; returns its registered signer.
+    /// @dev Checks one report's bounds, time and signature; returns its registered signer. A signature
+    /// that does not recover to the report's named `reporter` (malformed, made over other data or for
+    /// another round) is `OracleInvalidSignature(index)`; a correct signature by an unregistered key is
+    /// `OracleUnknownReporter(reporter)`.
     function _verify(uint80 roundId, Report calldata r, uint256 index)
         internal
         view
@@ -324,9 +361,11 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         bytes32 digest = _hashTypedDataV4(
             keccak256(abi.encode(REPORT_TYPEHASH, address(this), roundId, r.answer, r.observedAt))
         );
-        ECDSA.RecoverError err;
-        (signer, err,) = ECDSA.tryRecover(digest, r.signature);
-        if (err != ECDSA.RecoverError.NoError) revert OracleInvalidSignature(index);
+        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, r.signature);
+        if (err != ECDSA.RecoverError.NoError || recovered != r.reporter) {
+            revert OracleInvalidSignature(index);
+        }
+        signer = r.reporter;
         if (!_isReporter[signer]) revert OracleUnknownReporter(signer);
     }
 
@@ -340,14 +379,20 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         emit ReporterAdded(reporter);
     }
 
+    /// @dev The one path that sets the quorum: enforces `minQuorum(n) <= quorum_ <= n` (so also >= 1).
     function _setQuorum(uint256 quorum_) internal {
-        if (quorum_ == 0 || quorum_ > _reporterCount) revert OracleInvalidQuorum(quorum_, _reporterCount);
-        emit QuorumChanged(_quorum, quorum_);
+        uint256 n = _reporterCount;
+        if (quorum_ == 0 || quorum_ < minQuorum(n) || quorum_ > n) revert OracleInvalidQuorum(quorum_, n);
+        uint256 previous = _quorum;
         _quorum = uint8(quorum_); // quorum_ <= reporterCount <= MAX_REPORTERS
+        if (previous != quorum_) emit QuorumChanged(previous, quorum_);
     }
 
     function _setBounds(int192 minAnswer_, int192 maxAnswer_) internal {
-        if (minAnswer_ > maxAnswer_) revert OracleInvalidBounds(minAnswer_, maxAnswer_);
+        // The bounds must fit a round's int128 answer slot (see `Round`).
+        if (minAnswer_ > maxAnswer_ || minAnswer_ < type(int128).min || maxAnswer_ > type(int128).max) {
+            revert OracleInvalidBounds(minAnswer_, maxAnswer_);
+        }
         _minAnswer = minAnswer_;
         _maxAnswer = maxAnswer_;
         emit AnswerBoundsChanged(minAnswer_, maxAnswer_);

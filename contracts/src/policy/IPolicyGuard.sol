@@ -9,12 +9,16 @@ pragma solidity 0.8.37;
 interface IPolicyGuard {
     /// @notice Checks and records `amount` units of `action` by `actor` on the calling asset.
     /// Reverts unless: nothing is paused (globally or for the asset), `actor` holds the agent role,
-    /// `modelId` is allowed (pass `bytes32(0)` for actions that use no model), and the per-epoch and
-    /// lifetime caps (amount) and the rate limit (one action; per `subject` when non-zero, e.g. a token id)
-    /// all have room. Consumes the allowance.
+    /// `modelId` is non-zero (`PolicyModelRequired`: every amount-consuming action produces an asset, and
+    /// the asset names its model) and approved in the model registry (`PolicyModelNotAllowed`), and the
+    /// per-epoch and lifetime caps (amount) and the rate limit (one action; per `subject` when non-zero,
+    /// e.g. a token id) all have room. Consumes the allowance. Checks run in this order: global pause,
+    /// agent, policy exists, asset pause, model required, model approved, rate limit, epoch cap, lifetime
+    /// cap, subject rate limit.
     function consume(bytes32 action, address actor, bytes32 modelId, uint256 subject, uint256 amount) external;
 
-    /// @notice Checks and records a change of a bounded value (e.g. a pool fee) by `actor`.
+    /// @notice Checks and records a change of a bounded value (e.g. a pool fee) by `actor`. Takes no model
+    /// (a parameter change produces no asset).
     /// Reverts unless `newValue` lies in [min, max] and differs by at most `maxStep` from the value at
     /// the start of the current epoch. Records the new value.
     function consumeValue(bytes32 action, address actor, uint256 newValue) external;
@@ -40,19 +44,29 @@ interface IPolicyGuard {
 
 /// @title ICollateralGuard
 /// @notice `IPolicyGuard` plus one combined entry point for collateralised mints (the synthetic vault):
-/// the same checks as `consume` followed by `checkCollateral`, in one external call. Separate from
-/// `IPolicyGuard` so guards (and test doubles) that implement only the base interface stay valid.
+/// the same checks as `consume`, then `checkCollateral`, then `checkOracle`, in one external call.
+/// Separate from `IPolicyGuard` so guards (and test doubles) that implement only the base interface stay
+/// valid.
 interface ICollateralGuard is IPolicyGuard {
-    /// @notice Exactly `consume(action, actor, modelId, 0, amount)` and then
-    /// `checkCollateral(action, ratioAfterBps, liquidationRatioBps)`, with the same errors in the same
-    /// order and the same `Consumed` event; saves the second call and the second policy lookup.
+    /// @notice Exactly `consume(action, actor, modelId, 0, amount)`, then
+    /// `checkCollateral(action, ratioAfterBps, liquidationRatioBps)`, then
+    /// `checkOracle(action, updatedAt, answer, previousAnswer)`, with the same errors in the same order and
+    /// the same `Consumed` event; saves two calls and two policy lookups (one read of the policy's
+    /// margin/oracle slot serves both checks).
+    /// @param updatedAt When the oracle round that prices the mint was updated.
+    /// @param answer That round's answer.
+    /// @param previousAnswer The answer of the round before it (`getRoundData(roundId - 1)`); zero or
+    /// negative when there is none, in which case only freshness is checked.
     function consumeWithCollateral(
         bytes32 action,
         address actor,
         bytes32 modelId,
         uint256 amount,
         uint256 ratioAfterBps,
-        uint256 liquidationRatioBps
+        uint256 liquidationRatioBps,
+        uint256 updatedAt,
+        int256 answer,
+        int256 previousAnswer
     ) external;
 }
 

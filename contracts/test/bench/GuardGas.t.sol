@@ -162,7 +162,7 @@ contract GuardGasBench is PolicyTestBase {
             keys[i] = 0x1000 + i;
             reporters[i] = vm.addr(keys[i]);
         }
-        MedianOracle oracle = new MedianOracle(ADMIN, 8, "WTI / USD", 1, 1e12, 1 days, reporters, 3);
+        MedianOracle oracle = new MedianOracle(ADMIN, 8, "WTI / USD", 1, 1e12, 1 days, reporters, 5);
         MedianOracle.Report[] memory reports = new MedianOracle.Report[](5);
         for (uint80 round = 1; round <= 2; ++round) {
             for (uint256 i; i < 5; ++i) {
@@ -170,7 +170,7 @@ contract GuardGasBench is PolicyTestBase {
                 uint256 observedAt = block.timestamp;
                 (uint8 v, bytes32 r, bytes32 s) =
                     vm.sign(keys[i], oracle.reportDigest(round, answer, observedAt));
-                reports[i] = MedianOracle.Report(answer, observedAt, abi.encodePacked(r, s, v));
+                reports[i] = MedianOracle.Report(reporters[i], answer, observedAt, abi.encodePacked(r, s, v));
             }
             vm.cool(address(oracle));
             uint256 before = gasleft();

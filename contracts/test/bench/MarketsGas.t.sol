@@ -104,7 +104,10 @@ contract MarketsGasTest is MarketsFixture {
         vault.depositAndMint(12_000e6, 100e18, MODEL, intent);
         uint256 n = _txGas(abi.encodeCall(vault.depositAndMint, (12_000e6, 100e18, MODEL, intent)));
         _log("deposit_mint", n);
-        assertLe(n, 140_000, "deposit+mint on an existing position");
+        // Regression bound, not the issue's target (that is for open+mint, README): enforcing the
+        // policy's oracle deviation limit reads the previous round (+2,800 incl. the call) and took this
+        // line from 138,468 to 141,583.
+        assertLe(n, 142_000, "deposit+mint on an existing position");
     }
 
     /// @notice Mint on the existing position, collateral already deposited.

@@ -32,23 +32,49 @@ contract DynamicFeePoolTest is MarketsFixture {
 
     // ------------------------------------------------------------------ liquidity
 
-    function test_firstDeposit_burnsMinimumLiquidity() public {
-        uint256 shares = _seed();
-        uint256 root = Math.sqrt(100e18 * 7500e6);
+    function _burnsMinimumLiquidity(uint256 a0, uint256 a1) internal {
+        vm.prank(alice);
+        (uint256 used0, uint256 used1, uint256 shares) =
+            pool.addLiquidity(a0, a1, 0, 0, alice, block.timestamp);
+        uint256 root = Math.sqrt(a0 * a1);
+        assertEq(used0, a0);
+        assertEq(used1, a1);
         assertEq(shares, root - 1000);
+        assertEq(pool.balanceOf(alice), root - 1000);
         assertEq(pool.balanceOf(pool.DEAD()), 1000);
         assertEq(pool.totalSupply(), root);
         (uint256 r0, uint256 r1,) = pool.getReserves();
-        assertEq(r0, 100e18);
-        assertEq(r1, 7500e6);
+        assertEq(r0, a0);
+        assertEq(r1, a1);
+    }
+
+    function test_firstDeposit_burnsMinimumLiquidity() public {
+        _burnsMinimumLiquidity(100e18, 7500e6);
+    }
+
+    function testFuzz_firstDeposit_burnsMinimumLiquidity(uint256 a0, uint256 a1) public {
+        // a0 * a1 >= 1e12: sqrt >= 1e6 > MINIMUM_LIQUIDITY.
+        _burnsMinimumLiquidity(bound(a0, 1e6, 200e18), bound(a1, 1e6, 1_000_000e6));
+    }
+
+    function _firstDepositTooSmall(uint256 a0, uint256 a1) internal {
+        uint256 root = Math.sqrt(a0 * a1);
+        assertLe(root, 1000);
+        vm.expectRevert(
+            abi.encodeWithSelector(DynamicFeePool.InsufficientInitialLiquidity.selector, root, 1000)
+        );
+        vm.prank(alice);
+        pool.addLiquidity(a0, a1, 0, 0, alice, block.timestamp);
+        assertEq(pool.totalSupply(), 0);
     }
 
     function test_firstDeposit_tooSmall() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(DynamicFeePool.InsufficientInitialLiquidity.selector, 1000, 1000)
-        );
-        vm.prank(alice);
-        pool.addLiquidity(1000, 1000, 0, 0, alice, block.timestamp);
+        _firstDepositTooSmall(1000, 1000);
+    }
+
+    function testFuzz_firstDeposit_tooSmall(uint256 a0, uint256 a1) public {
+        a0 = bound(a0, 1, 1_000_000);
+        _firstDepositTooSmall(a0, bound(a1, 1, 1_000_000 / a0)); // a0 * a1 <= 1e6: sqrt <= 1000
     }
 
     /// @dev The classic attack: deposit dust, donate a fortune to inflate the share price, and let the
@@ -88,19 +114,40 @@ contract DynamicFeePoolTest is MarketsFixture {
         assertGe(out0 + a0 / seed0 + 1, a0);
     }
 
-    function test_addLiquidity_proRata() public {
+    /// @dev A second deposit of (`d0`, `d1`) desired takes the side that fits at the 100 : 7,500 ratio,
+    /// mints the smaller pro-rata share count, and is redeemable for at most what it paid (within the
+    /// rounding of one share).
+    function _proRata(uint256 d0, uint256 d1) internal {
         _seed();
         uint256 supply = pool.totalSupply();
+        uint256 opt1 = d0 * 7500e6 / 100e18;
+        (uint256 e0, uint256 e1) = opt1 <= d1 ? (d0, opt1) : (d1 * 100e18 / 7500e6, d1);
+        uint256 expectedShares = Math.min(e0 * supply / 100e18, e1 * supply / 7500e6);
+        if (expectedShares == 0) {
+            vm.expectRevert(DynamicFeePool.ZeroAmount.selector);
+            vm.prank(bob);
+            pool.addLiquidity(d0, d1, 0, 0, bob, block.timestamp);
+            return;
+        }
         vm.prank(bob);
-        (uint256 a0, uint256 a1, uint256 shares) =
-            pool.addLiquidity(10e18, 10_000e6, 0, 0, bob, block.timestamp);
-        assertEq(a0, 10e18);
-        assertEq(a1, 750e6);
-        assertEq(shares, Math.min(10e18 * supply / 100e18, 750e6 * supply / 7500e6));
+        (uint256 a0, uint256 a1, uint256 shares) = pool.addLiquidity(d0, d1, 0, 0, bob, block.timestamp);
+        assertEq(a0, e0);
+        assertEq(a1, e1);
+        assertEq(shares, expectedShares);
         (uint256 o0, uint256 o1) = pool.previewRemove(shares);
         assertLe(o0, a0);
         assertLe(o1, a1);
-        assertApproxEqAbs(o0, a0, 1e9);
+        // Lost to rounding: at most one share (100e18 / supply, ~1.2e5 sWTI units) plus one tUSD unit's
+        // worth of sWTI (100e18 / 7,500e6, ~1.3e10) when the tUSD side was truncated.
+        assertApproxEqAbs(o0, a0, uint256(100e18) / 7500e6 + 100e18 / supply + 1);
+    }
+
+    function test_addLiquidity_proRata() public {
+        _proRata(10e18, 10_000e6); // 10 sWTI + 750 tUSD
+    }
+
+    function testFuzz_addLiquidity_proRata(uint256 d0, uint256 d1) public {
+        _proRata(bound(d0, 1, 200e18), bound(d1, 1, 1_000_000e6));
     }
 
     function test_removeLiquidity() public {
@@ -159,22 +206,56 @@ contract DynamicFeePoolTest is MarketsFixture {
         assertGe(n0 * n1, r0 * r1);
     }
 
-    function test_swap_slippageAndDeadline() public {
+    /// @dev A swap of `amountIn` asking `extra` more than the quote, one `late` seconds after its deadline,
+    /// and one of a foreign token are refused with their errors; the reserves do not move.
+    function _slippageAndDeadline(
+        bool zeroForOne,
+        uint256 amountIn,
+        uint256 extra,
+        uint256 late,
+        address bogus
+    ) internal {
         _seed();
-        uint256 expected = pool.quote(address(usd), 75e6);
+        address tokenIn = zeroForOne ? address(synth) : address(usd);
+        uint256 expected = pool.quote(tokenIn, amountIn);
+        (uint256 r0, uint256 r1,) = pool.getReserves();
         vm.expectRevert(
-            abi.encodeWithSelector(DynamicFeePool.InsufficientOutput.selector, expected, expected + 1)
+            abi.encodeWithSelector(DynamicFeePool.InsufficientOutput.selector, expected, expected + extra)
         );
         vm.prank(bob);
-        pool.swapExactIn(address(usd), 75e6, expected + 1, bob, block.timestamp);
+        pool.swapExactIn(tokenIn, amountIn, expected + extra, bob, block.timestamp);
         vm.expectRevert(
-            abi.encodeWithSelector(DynamicFeePool.Expired.selector, block.timestamp - 1, block.timestamp)
+            abi.encodeWithSelector(DynamicFeePool.Expired.selector, block.timestamp - late, block.timestamp)
         );
         vm.prank(bob);
-        pool.swapExactIn(address(usd), 75e6, 0, bob, block.timestamp - 1);
-        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.InvalidToken.selector, address(registry)));
+        pool.swapExactIn(tokenIn, amountIn, 0, bob, block.timestamp - late);
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.InvalidToken.selector, bogus));
         vm.prank(bob);
-        pool.swapExactIn(address(registry), 75e6, 0, bob, block.timestamp);
+        pool.swapExactIn(bogus, amountIn, 0, bob, block.timestamp);
+        (uint256 n0, uint256 n1,) = pool.getReserves();
+        assertEq(n0, r0);
+        assertEq(n1, r1);
+        // The quote itself is honoured exactly.
+        vm.prank(bob);
+        assertEq(pool.swapExactIn(tokenIn, amountIn, expected, bob, block.timestamp), expected);
+    }
+
+    function test_swap_slippageAndDeadline() public {
+        _slippageAndDeadline(false, 75e6, 1, 1, address(registry));
+    }
+
+    function testFuzz_swap_slippageAndDeadline(
+        bool zeroForOne,
+        uint256 amountIn,
+        uint256 extra,
+        uint256 late,
+        address bogus
+    ) public {
+        vm.assume(bogus != address(synth) && bogus != address(usd));
+        amountIn = bound(amountIn, zeroForOne ? 1e15 : 1e6, zeroForOne ? 100e18 : 10_000e6); // quote > 0
+        _slippageAndDeadline(
+            zeroForOne, amountIn, bound(extra, 1, 1e30), bound(late, 1, block.timestamp), bogus
+        );
     }
 
     // ------------------------------------------------------------------ fee

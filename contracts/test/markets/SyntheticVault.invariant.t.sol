@@ -110,9 +110,20 @@ contract SyntheticVaultInvariantTest is Test {
         assertEq(usd.balanceOf(address(vault)), sum + vault.reserve() + vault.feesAccrued(MODEL_ID));
     }
 
-    /// @notice No successful mint left its position below the minimum ratio.
+    /// @notice No successful mint left its position below the minimum ratio, and every mint that would
+    /// have (recomputed independently by the handler) was refused with `CollateralRatioTooLow`.
     function invariant_noMintBelowMinimumRatio() public view {
-        assertFalse(handler.mintBelowMin());
+        assertFalse(handler.mintBelowMin(), "a mint left its position below the minimum ratio");
+        assertFalse(handler.overLimitNotRefused(), "an over-limit mint was not refused by the ratio check");
+    }
+
+    /// @notice The supply moves only by what the handler minted, repaid and liquidated (ghost sums).
+    function invariant_supplyMatchesGhostSums() public view {
+        assertEq(
+            synth.totalSupply(),
+            handler.initialSupply() + handler.ghostMinted() - handler.ghostRepaid()
+                - handler.ghostLiquidated()
+        );
     }
 
     /// @notice No liquidation lowered the position's exact ratio or raised its shortfall.
@@ -146,5 +157,6 @@ contract SyntheticVaultInvariantTest is Test {
     /// @dev Shows the runs exercise what they claim (visible with -vv).
     function afterInvariant() external view {
         console.log("vault.run mints", handler.mints(), "liquidations", handler.liquidations());
+        console.log("vault.run over-limit mints refused", handler.overLimitRefusals());
     }
 }

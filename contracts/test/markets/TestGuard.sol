@@ -5,7 +5,8 @@ import {ICollateralGuard} from "../../src/policy/IPolicyGuard.sol";
 
 /// @title TestGuard
 /// @notice Test double for the invariant suites: admits ANY actor (so many positions can hold debt),
-/// enforces one real per-asset cap and a collateral margin so its refusals are real reverts.
+/// enforces one real per-asset cap and a collateral margin so its refusals are real reverts; no model or
+/// oracle policy (the vault's own oracle checks still apply).
 /// The guarded-path unit tests and the gas bench use the real `PolicyGuard`.
 contract TestGuard is ICollateralGuard {
     uint256 public cap;
@@ -31,10 +32,14 @@ contract TestGuard is ICollateralGuard {
         bytes32 modelId,
         uint256 amount,
         uint256 ratioAfterBps,
-        uint256 liquidationRatioBps
+        uint256 liquidationRatioBps,
+        uint256 updatedAt,
+        int256 answer,
+        int256 previousAnswer
     ) external {
         consume(action, actor, modelId, 0, amount);
         checkCollateral(action, ratioAfterBps, liquidationRatioBps);
+        checkOracle(action, updatedAt, answer, previousAnswer);
     }
 
     function consumeValue(bytes32, address, uint256) external {}
@@ -45,7 +50,7 @@ contract TestGuard is ICollateralGuard {
         }
     }
 
-    function checkOracle(bytes32, uint256, int256, int256) external view {}
+    function checkOracle(bytes32, uint256, int256, int256) public view {}
 
     function isModelAllowed(bytes32) external pure returns (bool) {
         return true;

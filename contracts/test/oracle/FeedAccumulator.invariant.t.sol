@@ -40,7 +40,8 @@ contract AccumulatorHandler is Test {
         for (uint256 i; i < reports.length; ++i) {
             (uint8 v, bytes32 r, bytes32 s) =
                 vm.sign(_keys[i], _ORACLE.reportDigest(roundId, answer, block.timestamp));
-            reports[i] = MedianOracle.Report(answer, block.timestamp, abi.encodePacked(r, s, v));
+            reports[i] =
+                MedianOracle.Report(vm.addr(_keys[i]), answer, block.timestamp, abi.encodePacked(r, s, v));
         }
         _ORACLE.submitRound(roundId, reports);
     }

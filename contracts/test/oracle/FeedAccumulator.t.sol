@@ -17,7 +17,7 @@ contract PoseidonHarness {
     }
 }
 
-/// @notice Shared set-up: the base's real MedianOracle (7 reporters, quorum 4) with bounds widened to
+/// @notice Shared set-up: the base's real MedianOracle (5 reporters, quorum 5) with bounds widened to
 /// allow negative answers, and a way to publish a round with a given median.
 abstract contract AccumulatorTestBase is OracleTestBase {
     uint256 internal constant P = PoseidonT3.FIELD_P;

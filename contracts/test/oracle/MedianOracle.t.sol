@@ -23,8 +23,10 @@ contract OracleConsumer {
 
 abstract contract OracleTestBase is Test {
     address internal constant ADMIN = address(0xA11CE);
-    uint256 internal constant N = 7;
-    uint256 internal constant QUORUM = 4;
+    /// The deployed shape: 5 reporters, Byzantine quorum 5 (fewer than half = at most 2 liars).
+    uint256 internal constant N = 5;
+    uint256 internal constant QUORUM = 5;
+    uint256 internal constant KEY0 = 0xA000;
     int192 internal constant MIN = 1;
     int192 internal constant MAX = 1e12;
     uint32 internal constant HEARTBEAT = 1 days;
@@ -35,9 +37,11 @@ abstract contract OracleTestBase is Test {
 
     function setUp() public virtual {
         vm.warp(1_700_000_000);
+        for (uint256 i; i < 31; ++i) {
+            keys.push(KEY0 + i); // keys beyond N sign for the larger feeds some tests build
+        }
         for (uint256 i; i < N; ++i) {
-            keys.push(0xA000 + i);
-            reporters.push(vm.addr(0xA000 + i));
+            reporters.push(vm.addr(KEY0 + i));
         }
         oracle = new MedianOracle(ADMIN, 8, "WTI / USD", MIN, MAX, HEARTBEAT, reporters, QUORUM);
     }
@@ -48,7 +52,16 @@ abstract contract OracleTestBase is Test {
         returns (MedianOracle.Report memory)
     {
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, _digest(o, roundId, answer, observedAt));
-        return MedianOracle.Report(answer, observedAt, abi.encodePacked(r, s, v));
+        return MedianOracle.Report(vm.addr(key), answer, observedAt, abi.encodePacked(r, s, v));
+    }
+
+    /// A feed with the first `n` keys as reporters and quorum `q`, bounds `[low, high]`.
+    function _feed(uint256 n, uint256 q, int192 low, int192 high) internal returns (MedianOracle) {
+        address[] memory set = new address[](n);
+        for (uint256 i; i < n; ++i) {
+            set[i] = vm.addr(keys[i]);
+        }
+        return new MedianOracle(ADMIN, 8, "WTI / USD", low, high, HEARTBEAT, set, q);
     }
 
     /// Independent EIP-712 digest (what an off-chain reporter computes).
@@ -140,20 +153,29 @@ contract MedianOracleTest is OracleTestBase {
     }
 
     function test_submitRound_evenCountMeanTowardZero() public {
+        // 4 reporters, quorum 3 (minQuorum(4)): all four relayed gives an even count.
+        MedianOracle four = _feed(4, 3, MIN, MAX);
         int256[] memory a = new int256[](4);
         (a[0], a[1], a[2], a[3]) = (4, 1, 3, 2); // middle 2 and 3 -> 2 (2.5 toward zero)
-        assertEq(oracle.submitRound(1, _reports(oracle, 1, a)), 2);
+        assertEq(four.submitRound(1, _reports(four, 1, a)), 2);
     }
 
-    function testFuzz_submitRound_median(uint256 n, uint256 seed) public {
-        n = bound(n, QUORUM, N);
+    /// Any feed size, any relayed count from the quorum up: the stored answer is the reference median.
+    function testFuzz_submitRound_median(uint256 size, uint256 n, uint256 seed) public {
+        size = bound(size, 1, 31);
+        uint256 q = oracle.minQuorum(size);
+        n = bound(n, q, size);
+        MedianOracle o = _feed(size, q, MIN, MAX);
         int256[] memory answers = new int256[](n);
         for (uint256 i; i < n; ++i) {
             answers[i] = int256(
                 bound(uint256(keccak256(abi.encode(seed, i))), uint256(int256(MIN)), uint256(int256(MAX)))
             );
         }
-        _acceptsMedian(answers);
+        int256 expected = _refMedian(answers);
+        assertEq(o.submitRound(1, _reports(o, 1, answers)), expected);
+        (, int256 stored,,,) = o.latestRoundData();
+        assertEq(stored, expected);
     }
 
     function test_median_pure() public view {
@@ -175,47 +197,153 @@ contract MedianOracleTest is OracleTestBase {
         assertEq(oracle.median(values), expected);
     }
 
-    /// Fewer than half of the reports lying cannot move the answer outside the honest range.
-    function _liars(int256[] memory honest, int256[] memory lies) internal {
-        int256[] memory all = new int256[](honest.length + lies.length);
+    // ------------------------------------------------------------ Byzantine bound
+
+    function test_minQuorum() public view {
+        assertEq(oracle.minQuorum(0), 0);
+        assertEq(oracle.minQuorum(1), 1);
+        assertEq(oracle.minQuorum(2), 1);
+        assertEq(oracle.minQuorum(3), 3);
+        assertEq(oracle.minQuorum(4), 3);
+        assertEq(oracle.minQuorum(5), 5);
+        assertEq(oracle.minQuorum(6), 5);
+        assertEq(oracle.minQuorum(31), 31);
+        assertEq(oracle.quorum(), 5);
+    }
+
+    function testFuzz_minQuorum(uint256 n) public view {
+        n = bound(n, 1, 31);
+        uint256 q = oracle.minQuorum(n);
+        uint256 f = (n - 1) / 2; // the most reporters that are fewer than half
+        assertLt(2 * f, n);
+        assertGe(2 * (f + 1), n); // f + 1 liars would no longer be fewer than half
+        assertEq(q, 2 * f + 1);
+        assertLe(q, n);
+        assertGe(q + 1, n); // n for odd n, n - 1 for even n
+    }
+
+    /// The constructor refuses a quorum below the Byzantine bound or above the set.
+    function testFuzz_constructor_quorumBound(uint256 n, uint256 q) public {
+        n = bound(n, 1, 31);
+        q = bound(q, 0, 32);
+        if (q == 0 || q < oracle.minQuorum(n) || q > n) {
+            vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, q, n));
+            _feed(n, q, MIN, MAX);
+        } else {
+            assertEq(_feed(n, q, MIN, MAX).quorum(), q);
+        }
+    }
+
+    function test_constructor_quorumBound() public {
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 3, 5));
+        _feed(5, 3, MIN, MAX); // the old deploy default: 2 liars + 1 honest would have been a round
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 2, 4));
+        _feed(4, 2, MIN, MAX);
+        assertEq(_feed(4, 3, MIN, MAX).quorum(), 3);
+        assertEq(_feed(5, 5, MIN, MAX).quorum(), 5);
+    }
+
+    /// Relays the reports of the reporters `chosen` (indices into the feed's keys) for round 1, where
+    /// reporter i answers `lie` if `liar[i]`, else `honest[i]`. Accepted iff at least the quorum; then
+    /// the answer lies within the range of the relayed honest answers.
+    function _relay(
+        MedianOracle o,
+        uint256[] memory chosen,
+        bool[] memory liar,
+        int256[] memory honest,
+        int256[] memory lie
+    ) internal returns (bool accepted, int256 answer) {
+        MedianOracle.Report[] memory r = new MedianOracle.Report[](chosen.length);
         int256 lo = type(int256).max;
         int256 hi = type(int256).min;
-        for (uint256 i; i < honest.length; ++i) {
-            all[i] = honest[i];
-            if (honest[i] < lo) lo = honest[i];
-            if (honest[i] > hi) hi = honest[i];
+        for (uint256 k; k < chosen.length; ++k) {
+            uint256 i = chosen[k];
+            int256 value = liar[i] ? lie[i] : honest[i];
+            if (!liar[i]) {
+                if (value < lo) lo = value;
+                if (value > hi) hi = value;
+            }
+            r[k] = _report(o, keys[i], 1, value, block.timestamp);
         }
-        for (uint256 i; i < lies.length; ++i) {
-            all[honest.length + i] = lies[i];
+        if (chosen.length < o.quorum()) {
+            vm.expectRevert(
+                abi.encodeWithSelector(MedianOracle.OracleQuorumNotMet.selector, chosen.length, o.quorum())
+            );
+            o.submitRound(1, r);
+            return (false, 0);
         }
-        int256 answer = oracle.submitRound(1, _reports(oracle, 1, all));
-        assertGe(answer, lo);
-        assertLe(answer, hi);
+        answer = o.submitRound(1, r);
+        assertGe(answer, lo, "median below every honest answer");
+        assertLe(answer, hi, "median above every honest answer");
+        return (true, answer);
     }
 
-    function test_submitRound_minorityLiarsCannotMoveAnswer() public {
-        int256[] memory honest = new int256[](4);
-        (honest[0], honest[1], honest[2], honest[3]) = (7000, 7001, 7002, 7003);
-        int256[] memory lies = new int256[](3);
-        (lies[0], lies[1], lies[2]) = (MAX, MAX, MAX);
-        _liars(honest, lies);
-    }
-
-    function testFuzz_submitRound_minorityLiarsCannotMoveAnswer(uint256 n, uint256 liarCount, uint256 seed)
-        public
-    {
-        n = bound(n, QUORUM, N);
+    /// Issue 3: fewer than half of the reporters lying cannot move the answer outside the honest range,
+    /// whichever reports a (permissionless) relayer picks. N in [1, 31], liars < N/2 with arbitrary
+    /// answers, arbitrary honest answers, any subset of any size: refused below the quorum, otherwise
+    /// bounded by the relayed honest answers (hence by all honest answers).
+    function testFuzz_submitRound_minorityLiarsCannotMoveAnswer(
+        uint256 n,
+        uint256 liarCount,
+        uint256 size,
+        uint256 seed
+    ) public {
+        n = bound(n, 1, 31);
         liarCount = bound(liarCount, 0, (n - 1) / 2); // liars * 2 < n
-        uint256 base = bound(seed, 1, uint256(int256(MAX)) - 1000);
-        int256[] memory honest = new int256[](n - liarCount);
-        int256[] memory lies = new int256[](liarCount);
-        for (uint256 i; i < honest.length; ++i) {
-            honest[i] = int256(base + uint256(keccak256(abi.encode(seed, "h", i))) % 1000);
+        size = bound(size, 1, n);
+        MedianOracle o = _feed(n, oracle.minQuorum(n), type(int128).min, type(int128).max);
+        // A seeded permutation: its first `liarCount` entries lie; an independent one picks the relayed set.
+        uint256[] memory perm = _permutation(n, uint256(keccak256(abi.encode(seed, "liars"))));
+        bool[] memory liar = new bool[](n);
+        for (uint256 k; k < liarCount; ++k) {
+            liar[perm[k]] = true;
         }
-        for (uint256 i; i < liarCount; ++i) {
-            lies[i] = uint256(keccak256(abi.encode(seed, "l", i))) % 2 == 0 ? MIN : MAX;
+        int256[] memory honest = new int256[](n);
+        int256[] memory lie = new int256[](n);
+        for (uint256 i; i < n; ++i) {
+            honest[i] = int128(int256(uint256(keccak256(abi.encode(seed, "h", i)))));
+            lie[i] = int128(int256(uint256(keccak256(abi.encode(seed, "l", i)))));
         }
-        _liars(honest, lies);
+        uint256[] memory pick = _permutation(n, uint256(keccak256(abi.encode(seed, "pick"))));
+        uint256[] memory chosen = new uint256[](size);
+        for (uint256 k; k < size; ++k) {
+            chosen[k] = pick[k];
+        }
+        _relay(o, chosen, liar, honest, lie);
+    }
+
+    /// The concrete twin on the deployed shape (5 reporters, quorum 5): 2 liars + 3 honest are accepted
+    /// and the answer stays in the honest range; 2 liars + 1 honest (the attack quorum 3 allowed) are
+    /// refused with OracleQuorumNotMet.
+    function test_submitRound_minorityLiarsCannotMoveAnswer() public {
+        MedianOracle o = _feed(5, 5, MIN, MAX);
+        bool[] memory liar = new bool[](5);
+        (liar[0], liar[1]) = (true, true);
+        int256[] memory honest = _arr(0, 0, 7000, 7001, 7002);
+        int256[] memory lie = _arr(MAX, MAX, 0, 0, 0);
+        uint256[] memory attack = new uint256[](3);
+        (attack[0], attack[1], attack[2]) = (0, 1, 2);
+        (bool accepted,) = _relay(o, attack, liar, honest, lie);
+        assertFalse(accepted);
+        assertEq(o.latestRound(), 0);
+        uint256[] memory all = new uint256[](5);
+        (all[0], all[1], all[2], all[3], all[4]) = (0, 1, 2, 3, 4);
+        int256 answer;
+        (accepted, answer) = _relay(o, all, liar, honest, lie);
+        assertTrue(accepted);
+        assertEq(answer, 7002); // sorted 7000 7001 7002 MAX MAX: the middle is the top honest answer
+    }
+
+    /// Fisher-Yates permutation of 0..n-1 from `seed`.
+    function _permutation(uint256 n, uint256 seed) internal pure returns (uint256[] memory p) {
+        p = new uint256[](n);
+        for (uint256 i; i < n; ++i) {
+            p[i] = i;
+        }
+        for (uint256 i = n; i > 1; --i) {
+            uint256 j = uint256(keccak256(abi.encode(seed, i))) % i;
+            (p[i - 1], p[j]) = (p[j], p[i - 1]);
+        }
     }
 
     // ------------------------------------------------------------ rejections
@@ -244,8 +372,8 @@ contract MedianOracleTest is OracleTestBase {
             abi.encodeWithSelector(MedianOracle.OracleRoundOutOfOrder.selector, uint80(2), uint80(1))
         );
         oracle.submitRound(1, r);
-        // round 1's signatures are not valid for round 2: they recover to other addresses
-        vm.expectRevert();
+        // round 1's signatures are not valid for round 2: they do not recover to the named reporters
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidSignature.selector, uint256(0)));
         oracle.submitRound(2, r);
     }
 
@@ -289,8 +417,25 @@ contract MedianOracleTest is OracleTestBase {
 
     function test_submitRound_tamperedAnswer() public {
         MedianOracle.Report[] memory r = _reports(oracle, 1, _arr(1, 2, 3, 4, 5));
-        r[1].answer = 1000; // signature was over 2: recovers to a stranger
-        vm.expectPartialRevert(MedianOracle.OracleUnknownReporter.selector);
+        r[1].answer = 1000; // signature was over 2: does not recover to reporter 1
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidSignature.selector, uint256(1)));
+        oracle.submitRound(1, r);
+    }
+
+    /// A valid signature by one registered reporter claimed as another's is not a signature of the claimed one.
+    function test_submitRound_misattributedReport() public {
+        MedianOracle.Report[] memory r = _reports(oracle, 1, _arr(1, 2, 3, 4, 5));
+        r[2].reporter = reporters[4];
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidSignature.selector, uint256(2)));
+        oracle.submitRound(1, r);
+    }
+
+    function testFuzz_submitRound_misattributedReport(address claimed, uint256 index) public {
+        index = bound(index, 0, 4);
+        vm.assume(claimed != reporters[index]);
+        MedianOracle.Report[] memory r = _reports(oracle, 1, _arr(1, 2, 3, 4, 5));
+        r[index].reporter = claimed;
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidSignature.selector, index));
         oracle.submitRound(1, r);
     }
 
@@ -407,9 +552,9 @@ contract MedianOracleTest is OracleTestBase {
         bytes memory err = abi.encodeWithSelector(MedianOracle.OracleUnauthorized.selector, caller);
         vm.startPrank(caller);
         vm.expectRevert(err);
-        oracle.addReporter(address(0x1234));
+        oracle.addReporter(address(0x1234), 5);
         vm.expectRevert(err);
-        oracle.removeReporter(reporters[0]);
+        oracle.removeReporter(reporters[0], 4);
         vm.expectRevert(err);
         oracle.setQuorum(5);
         vm.expectRevert(err);
@@ -432,31 +577,55 @@ contract MedianOracleTest is OracleTestBase {
 
     function test_governance_reporterSetAndQuorum() public {
         vm.startPrank(ADMIN);
-        oracle.setQuorum(7);
-        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 7, 6));
-        oracle.removeReporter(reporters[6]);
+        // 5 reporters: only 5 is a Byzantine quorum.
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 4, 5));
         oracle.setQuorum(4);
-        oracle.removeReporter(reporters[6]);
-        assertFalse(oracle.isReporter(reporters[6]));
-        assertEq(oracle.reporters().length, 6);
-        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 7, 6));
-        oracle.setQuorum(7);
-        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 0, 6));
+        // Removing a reporter names the new quorum: 5-of-4 is unreachable, 2-of-4 lets 1 liar + 1 honest decide.
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 5, 4));
+        oracle.removeReporter(reporters[4], 5);
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 2, 4));
+        oracle.removeReporter(reporters[4], 2);
+        vm.expectEmit(address(oracle));
+        emit MedianOracle.ReporterRemoved(reporters[4]);
+        vm.expectEmit(address(oracle));
+        emit MedianOracle.QuorumChanged(5, 4);
+        oracle.removeReporter(reporters[4], 4);
+        assertFalse(oracle.isReporter(reporters[4]));
+        assertEq(oracle.reporters().length, 4);
+        assertEq(oracle.quorum(), 4);
+        oracle.setQuorum(3); // 4 reporters: 3 or 4
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 2, 4));
+        oracle.setQuorum(2);
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 0, 4));
         oracle.setQuorum(0);
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 5, 4));
+        oracle.setQuorum(5);
+        // Adding back: 3-of-5 is refused (the attack shape), 5-of-5 is accepted.
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 3, 5));
+        oracle.addReporter(reporters[4], 3);
+        assertFalse(oracle.isReporter(reporters[4]));
         vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleReporterExists.selector, reporters[0]));
-        oracle.addReporter(reporters[0]);
-        oracle.addReporter(reporters[6]);
+        oracle.addReporter(reporters[0], 5);
+        oracle.addReporter(reporters[4], 5);
+        assertEq(oracle.quorum(), 5);
         oracle.setHeartbeat(60);
         oracle.setAnswerBounds(-5, 5);
         vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidBounds.selector, 6, 5));
         oracle.setAnswerBounds(6, 5);
+        // A round's answer is stored in 128 bits: bounds beyond int128 are refused.
+        int192 tooHigh = int192(type(int128).max) + 1;
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidBounds.selector, 0, tooHigh));
+        oracle.setAnswerBounds(0, tooHigh);
+        int192 tooLow = int192(type(int128).min) - 1;
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidBounds.selector, tooLow, 0));
+        oracle.setAnswerBounds(tooLow, 0);
         vm.stopPrank();
         assertEq(oracle.heartbeat(), 60);
         assertEq(oracle.minAnswer(), -5);
         assertEq(oracle.maxAnswer(), 5);
-        // A removed-then-readded reporter signs again; a removed one is refused.
+        // A removed reporter's correctly signed report is refused as unknown.
         vm.prank(ADMIN);
-        oracle.removeReporter(reporters[1]);
+        oracle.removeReporter(reporters[1], 4);
         MedianOracle.Report[] memory r = _reports(oracle, 1, _arr(1, 2, 3, 4, 5));
         vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleUnknownReporter.selector, reporters[1]));
         oracle.submitRound(1, r);
@@ -469,7 +638,8 @@ contract MedianOracleTest is OracleTestBase {
                 bound(uint256(keccak256(abi.encode(seed, i))), uint256(int256(MIN)), uint256(int256(MAX)))
             );
         }
-        assertEq(oracle.submitRound(1, _reports(oracle, 1, a)), _refMedian(a));
+        MedianOracle four = _feed(4, 3, MIN, MAX);
+        assertEq(four.submitRound(1, _reports(four, 1, a)), _refMedian(a));
     }
 
     function testFuzz_submitRound_invalidSignature(bytes memory signature, uint256 index) public {
@@ -486,7 +656,7 @@ contract MedianOracleTest is OracleTestBase {
         vm.assume(answer != 2);
         MedianOracle.Report[] memory r = _reports(oracle, 1, _arr(1, 2, 3, 4, 5));
         r[1].answer = answer;
-        vm.expectPartialRevert(MedianOracle.OracleUnknownReporter.selector);
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidSignature.selector, uint256(1)));
         oracle.submitRound(1, r);
     }
 
@@ -532,24 +702,35 @@ contract MedianOracleTest is OracleTestBase {
         assertEq(answeredIn, 1);
     }
 
+    /// Through any removals, any quorum outside [minQuorum(n), n] is refused and the bound holds.
     function testFuzz_governance_reporterSetAndQuorum(uint256 quorum, uint256 removeCount) public {
         removeCount = bound(removeCount, 0, N - 1);
         vm.startPrank(ADMIN);
-        oracle.setQuorum(1);
         for (uint256 i; i < removeCount; ++i) {
-            oracle.removeReporter(reporters[i]);
+            oracle.removeReporter(reporters[i], N - i - 1); // n-of-n all the way down
         }
         uint256 left = N - removeCount;
         quorum = bound(quorum, 0, N + 2);
-        if (quorum == 0 || quorum > left) {
+        if (quorum == 0 || quorum < oracle.minQuorum(left) || quorum > left) {
             vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, quorum, left));
             oracle.setQuorum(quorum);
         } else {
             oracle.setQuorum(quorum);
-            assertEq(oracle.quorum(), quorum);
         }
         vm.stopPrank();
         assertEq(oracle.reporters().length, left);
+        assertGe(oracle.quorum(), oracle.minQuorum(left));
+        assertLe(oracle.quorum(), left);
+    }
+
+    function test_governance_lastReporterCannotBeRemoved() public {
+        vm.startPrank(ADMIN);
+        for (uint256 i; i < N - 1; ++i) {
+            oracle.removeReporter(reporters[i], N - i - 1);
+        }
+        vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleInvalidQuorum.selector, 0, 0));
+        oracle.removeReporter(reporters[N - 1], 0);
+        vm.stopPrank();
     }
 }
 

@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
-import {GuardedToken, PolicyTestBase, limitsArray} from "./PolicyTestBase.sol";
+import {GuardedToken, PolicyTestBase, TEST_MODEL, limitsArray} from "./PolicyTestBase.sol";
 
 /// @notice Unit tests for PolicyGuard; every fuzz test has a concrete twin (`test_` / `testFuzz_`).
 contract PolicyGuardConsumeTest is PolicyTestBase {
@@ -135,7 +135,7 @@ contract PolicyGuardConsumeTest is PolicyTestBase {
     function _subjectRateLimit(uint256 subject) internal {
         for (uint256 i; i < 3; ++i) {
             vm.prank(AGENT);
-            token.mintWith(USER, 1, bytes32(0), subject);
+            token.mintWith(USER, 1, TEST_MODEL, subject);
         }
         (uint256 actionsLeft, uint256 resetsAt) =
             guard.subjectRemaining(address(token), PolicyActions.MINT, subject);
@@ -144,10 +144,10 @@ contract PolicyGuardConsumeTest is PolicyTestBase {
             abi.encodeWithSelector(PolicyGuard.PolicyRateLimited.selector, mintId(), subject, 3, resetsAt)
         );
         vm.prank(AGENT);
-        token.mintWith(USER, 1, bytes32(0), subject);
+        token.mintWith(USER, 1, TEST_MODEL, subject);
         // Another subject still has room.
         vm.prank(AGENT);
-        token.mintWith(USER, 1, bytes32(0), subject == 1 ? 2 : 1);
+        token.mintWith(USER, 1, TEST_MODEL, subject == 1 ? 2 : 1);
     }
 
     function test_consume_subjectRateLimited() public {
@@ -185,24 +185,79 @@ contract PolicyGuardConsumeTest is PolicyTestBase {
     }
 
     function _pauseFlow(address pauser) internal {
+        _pauseFlow(pauser, 1, 0);
+    }
+
+    /// @dev `pauser` pauses; minting `amount` (and a fee change to `fee`, when non-zero) is refused until
+    /// the admin unpauses; the guardian's unpause is refused.
+    function _pauseFlow(address pauser, uint256 amount, uint256 fee) internal {
         vm.prank(pauser);
         guard.pause();
         assertTrue(guard.isPaused(address(token)));
+        assertTrue(guard.globallyPaused());
         vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyPaused.selector, address(0)));
         vm.prank(AGENT);
-        token.mint(USER, 1);
+        token.mint(USER, amount);
+        if (fee != 0) {
+            vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyPaused.selector, address(0)));
+            vm.prank(AGENT);
+            token.setFee(fee);
+        }
         vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyUnauthorized.selector, GUARDIAN));
         vm.prank(GUARDIAN);
         guard.unpause();
+        assertTrue(guard.globallyPaused());
         vm.prank(ADMIN);
         guard.unpause();
+        assertFalse(guard.globallyPaused());
+        uint256 before = token.balanceOf(USER);
         vm.prank(AGENT);
-        token.mint(USER, 1);
+        token.mint(USER, amount);
+        assertEq(token.balanceOf(USER), before + amount);
     }
 
     function test_pause_guardianPausesOnlyAdminUnpauses() public {
         _pauseFlow(GUARDIAN);
         _pauseFlow(ADMIN);
+    }
+
+    function testFuzz_pause_guardianPausesOnlyAdminUnpauses(bool byAdmin, uint256 amount, uint256 fee)
+        public
+    {
+        // Within the epoch cap across the two successful mints; the fee within [5, 100] and one step of 30.
+        _pauseFlow(byAdmin ? ADMIN : GUARDIAN, bound(amount, 0, 500e18), bound(fee, 20, 40));
+        _pauseFlow(byAdmin ? GUARDIAN : ADMIN, bound(amount, 0, 500e18), 0);
+    }
+
+    // ------------------------------------------------------------ zero model
+
+    /// @dev The guard refuses `bytes32(0)` as a model for any amount-consuming action, before any usage
+    /// is recorded, whatever the amount or subject.
+    function _zeroModel(uint256 amount, uint256 subject) internal {
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelRequired.selector, mintId()));
+        vm.prank(AGENT);
+        token.mintWith(USER, amount, bytes32(0), subject);
+        PolicyGuard.PolicyView memory p = guard.policyOf(address(token), PolicyActions.MINT);
+        assertEq(p.usedThisEpoch, 0);
+        assertEq(p.actionsThisEpoch, 0);
+        // The same call naming an approved model goes through.
+        vm.prank(AGENT);
+        token.mintWith(USER, amount, TEST_MODEL, subject);
+        assertEq(token.balanceOf(USER), amount);
+    }
+
+    function test_consume_refusesZeroModel() public {
+        _zeroModel(1e18, 0);
+        // Even with the registry "approving" the zero id.
+        registry.setApproved(bytes32(0), true);
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelRequired.selector, mintId()));
+        vm.prank(AGENT);
+        token.mintWith(USER, 1, bytes32(0), 7);
+    }
+
+    function testFuzz_consume_refusesZeroModel(uint256 amount, uint256 subject, bool zeroApproved) public {
+        registry.setApproved(bytes32(0), zeroApproved);
+        _zeroModel(bound(amount, 0, 1000e18), subject);
     }
 
     function testFuzz_pause_strangerCannotPause(address caller) public {
@@ -264,7 +319,7 @@ contract PolicyGuardConsumeTest is PolicyTestBase {
     }
 
     function testFuzz_consume_modelMustBeApproved(bytes32 modelId) public {
-        vm.assume(modelId != bytes32(0));
+        vm.assume(modelId != bytes32(0) && modelId != TEST_MODEL); // TEST_MODEL is approved in setUp
         _model(modelId);
     }
 
@@ -672,6 +727,21 @@ contract PolicyGuardConfigTest is PolicyTestBase {
     function test_agentAndGuardian_cannotGovern() public {
         _cannotGovern(AGENT);
         _cannotGovern(GUARDIAN);
+    }
+
+    /// @dev Whatever keys governance appoints as agent and guardian, neither can govern.
+    function testFuzz_agentAndGuardian_cannotGovern(address agentKey, address guardianKey) public {
+        vm.assume(agentKey != address(0) && guardianKey != address(0));
+        vm.assume(agentKey != ADMIN && guardianKey != ADMIN && agentKey != guardianKey);
+        vm.assume(agentKey != GUARDIAN && guardianKey != AGENT);
+        vm.startPrank(ADMIN);
+        guard.setAgent(agentKey);
+        guard.setGuardian(guardianKey);
+        vm.stopPrank();
+        assertEq(guard.agent(), agentKey);
+        assertEq(guard.guardian(), guardianKey);
+        _cannotGovern(agentKey);
+        _cannotGovern(guardianKey);
     }
 
     function testFuzz_stranger_cannotGovern(address caller) public {

@@ -39,6 +39,9 @@ contract TestModelRegistry is IModelRegistry {
     function distribute(bytes32, uint256) external pure {}
 }
 
+/// @dev The model `GuardedToken.mint` names; `PolicyTestBase` approves it (the guard refuses a zero model).
+bytes32 constant TEST_MODEL = keccak256("provenant.test.model");
+
 /// @notice Test asset: an ERC-20 whose single mint path asks the guard first.
 contract GuardedToken is ERC20 {
     IPolicyGuard public immutable guard;
@@ -48,7 +51,7 @@ contract GuardedToken is ERC20 {
     }
 
     function mint(address to, uint256 amount) external {
-        guard.consume(PolicyActions.MINT, msg.sender, bytes32(0), 0, amount);
+        guard.consume(PolicyActions.MINT, msg.sender, TEST_MODEL, 0, amount);
         _mint(to, amount);
     }
 
@@ -96,6 +99,7 @@ abstract contract PolicyTestBase is Test {
         registry = new TestModelRegistry();
         guard = new PolicyGuard(ADMIN, GUARDIAN, AGENT, registry, globalCeiling());
         token = new GuardedToken(guard);
+        registry.setApproved(TEST_MODEL, true);
         vm.startPrank(ADMIN);
         guard.createPolicy(address(token), PolicyActions.MINT, EPOCH, policyCeiling(), defaultLimits(), 0);
         guard.createPolicy(address(token), PolicyActions.SET_FEE, EPOCH, policyCeiling(), defaultLimits(), 30);

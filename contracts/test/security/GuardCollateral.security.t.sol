@@ -18,7 +18,11 @@ contract TwoWayAsset {
     function combined(address actor, bytes32 modelId, uint256 amount, uint256 ratio, uint256 liqRatio)
         external
     {
-        guard.consumeWithCollateral(PolicyActions.SYNTH_MINT, actor, modelId, amount, ratio, liqRatio);
+        // A fresh, unmoved oracle round: the oracle half always passes here (tested in
+        // contracts/test/policy/PolicyGuardCollateral.t.sol).
+        guard.consumeWithCollateral(
+            PolicyActions.SYNTH_MINT, actor, modelId, amount, ratio, liqRatio, block.timestamp, 1, 1
+        );
     }
 
     function separate(address actor, bytes32 modelId, uint256 amount, uint256 ratio, uint256 liqRatio)
@@ -26,6 +30,7 @@ contract TwoWayAsset {
     {
         guard.consume(PolicyActions.SYNTH_MINT, actor, modelId, 0, amount);
         guard.checkCollateral(PolicyActions.SYNTH_MINT, ratio, liqRatio);
+        guard.checkOracle(PolicyActions.SYNTH_MINT, block.timestamp, 1, 1);
     }
 }
 
@@ -66,7 +71,9 @@ contract GuardCollateralSecurityTest is PolicyTestBase {
             abi.encodeWithSelector(PolicyGuard.PolicyUnknown.selector, AGENT, PolicyActions.SYNTH_MINT)
         );
         vm.prank(AGENT);
-        guard.consumeWithCollateral(PolicyActions.SYNTH_MINT, AGENT, MODEL, 1e18, 50_000, LIQ);
+        guard.consumeWithCollateral(
+            PolicyActions.SYNTH_MINT, AGENT, MODEL, 1e18, 50_000, LIQ, block.timestamp, 1, 1
+        );
         vm.expectRevert(
             abi.encodeWithSelector(
                 PolicyGuard.PolicyUnknown.selector, address(stranger), PolicyActions.SYNTH_MINT
@@ -89,7 +96,9 @@ contract GuardCollateralSecurityTest is PolicyTestBase {
         vm.assume(caller != address(asset) && caller != address(token));
         vm.expectRevert(); // PolicyUnknown (or PolicyNotAgent first for a non-agent actor)
         vm.prank(caller);
-        guard.consumeWithCollateral(PolicyActions.SYNTH_MINT, actor, MODEL, 1e18, 50_000, LIQ);
+        guard.consumeWithCollateral(
+            PolicyActions.SYNTH_MINT, actor, MODEL, 1e18, 50_000, LIQ, block.timestamp, 1, 1
+        );
         (uint256 left,) = _usage();
         assertEq(left, defaultLimits().epochCap);
     }

@@ -1,5 +1,12 @@
 import { type Address, encodeAbiParameters, type Hex, keccak256, type PublicClient } from 'viem';
-import { fixedToPpm, type ModelFile, marketStateFromRounds } from '../../models/index.js';
+import {
+  fixedToPpm,
+  inferFixed,
+  type ModelFile,
+  marketStateFromRounds,
+  ORACLE_FEATURE_ANSWERS,
+  oracleFeaturesFixed,
+} from '../../models/index.js';
 import { type ContentStore, type Manifest, renderAsset } from '../../provenance/index.js';
 import { type AssetPublisher, artEvolveCall, artMintCall, artPolicySection, storeAsset } from './artCalls.js';
 import type { Intent, Strategy } from './types.js';
@@ -25,7 +32,17 @@ export type ArtStrategyParameters = {
   publish?: AssetPublisher | undefined;
   /** Tokens minted so far and the regime seen last epoch. */
   state: () => { tokens: ArtToken[]; lastRegime: string | undefined };
-  /** Rounds of WTI history the market state is derived from. */
+  /**
+   * The forecaster the agent runs (its model file and id = keccak256 of the file). A `replay` render's
+   * forecast is this model's fixed-point output on the manifest's 21 newest rounds, recorded with the
+   * model id so `provenant verify` re-derives it (`forecast-replay`). Without it (older wiring) the
+   * render takes the inference's float mean and names no forecaster: verify then cannot re-derive it.
+   */
+  forecaster?: { model: ModelFile; id: Hex };
+  /**
+   * Rounds of WTI history the market state is derived from (default 21: the forecaster's features need
+   * the 21 newest answers, so they are all among the manifest's rounds; at least 21 with a forecaster).
+   */
   window?: number;
   /** Remembers the regime seen this epoch (the agent journals it). */
   onRegime?: (regime: string) => void;
@@ -62,7 +79,11 @@ export type ProvenForecastRef = {
  * policy read at render time (`artPolicySection`).
  */
 export function artStrategy(parameters: ArtStrategyParameters): Strategy {
-  const window = parameters.window ?? 20;
+  const window = parameters.window ?? ORACLE_FEATURE_ANSWERS;
+  if (parameters.forecaster && window < ORACLE_FEATURE_ANSWERS)
+    throw new RangeError(
+      `art window ${window} is shorter than the ${ORACLE_FEATURE_ANSWERS} rounds the forecaster's features need; the manifest could not carry the forecast's inputs`,
+    );
   return {
     name: 'art',
     async decide(context) {
@@ -70,11 +91,14 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
       const rounds = observation.wti
         .slice(-window)
         .map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt }));
+      const replay = parameters.forecaster
+        ? replayForecast(parameters.forecaster, rounds)
+        : { returnPpm: Math.round(context.inference.forecast.mean * 1e6) };
       const { forecast, proof } = forecastInput(
         await parameters.provenForecast?.(),
         rounds.at(-1)?.roundId,
         window - 1,
-        context.inference.forecast.mean,
+        replay,
       );
       const regime = marketStateFromRounds(rounds, observation.decimals, forecast).regime;
       const { tokens, lastRegime } = parameters.state();
@@ -83,7 +107,7 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
         chainId,
         contract: parameters.nft,
         oracle: { feed: observation.feeds.WTI, decimals: observation.decimals, rounds },
-        forecast,
+        ...(forecast ? { forecast } : {}),
         ...(proof ? { proof } : {}),
         salt: parameters.nft,
         width: options.art.size,
@@ -190,16 +214,44 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
 }
 
 /**
+ * The `replay` forecast of a render, re-derivable from the manifest alone: the forecaster's fixed-point
+ * output on the oracle features (`oracleFeaturesFixed` at the model's `scaleBits`) of the answers of the
+ * 21 newest rounds (by round id, consecutive ids, so the newest is the round the forecast is made at),
+ * `returnPpm = fixedToPpm(outputs[0], scaleBits)`: |q|·10^6 / 2^s rounded half away from zero, in
+ * integers. Recorded with `modelId` (keccak256 of the model file). Undefined with fewer than 21 rounds
+ * or non-consecutive ids (the render then states no forecast: `forecastPpm` 0).
+ * `OracleFeatureError` when an answer is not positive.
+ */
+export function replayForecast(
+  forecaster: { model: ModelFile; id: Hex },
+  rounds: readonly { roundId: bigint; answer: bigint }[],
+): { returnPpm: number; modelId: Hex; output: bigint } | undefined {
+  const window = [...rounds]
+    .sort((a, b) => (a.roundId < b.roundId ? -1 : a.roundId > b.roundId ? 1 : 0))
+    .slice(-ORACLE_FEATURE_ANSWERS);
+  if (window.length < ORACLE_FEATURE_ANSWERS) return undefined;
+  if (window.some((r, i) => i > 0 && r.roundId !== window[i - 1]!.roundId + 1n)) return undefined;
+  const s = forecaster.model.scaleBits;
+  const features = oracleFeaturesFixed(
+    window.map((r) => r.answer),
+    s,
+  );
+  const output = BigInt(inferFixed(forecaster.model, features.map(Number))[0]!);
+  return { returnPpm: fixedToPpm(output, s), modelId: forecaster.id.toLowerCase() as Hex, output };
+}
+
+/**
  * The forecast the render uses: the gate's latest proven forecast when it is recent enough (with the
- * `groth16` proof section that names it), else the current inference (`replay`).
+ * `groth16` proof section that names it), else the `replay` forecast (`replayForecast`: the forecaster's
+ * output with its model id; legacy wiring without a forecaster passes only a ppm), or none.
  */
 export function forecastInput(
   proven: ProvenForecastRef | undefined,
   latestRoundId: bigint | undefined,
   maxLagRounds: number,
-  currentMean: number,
+  replay: { returnPpm: number; modelId?: Hex } | undefined,
 ): {
-  forecast: { returnPpm: number; modelId?: Hex };
+  forecast?: { returnPpm: number; modelId?: Hex };
   proof?: Extract<Manifest['proof'], { kind: 'groth16' }>;
 } {
   const last = proven?.roundIds.at(-1);
@@ -210,7 +262,13 @@ export function forecastInput(
     last > latestRoundId ||
     latestRoundId - last > BigInt(maxLagRounds)
   ) {
-    return { forecast: { returnPpm: Math.round(currentMean * 1e6) } };
+    if (!replay) return {};
+    return {
+      forecast: {
+        returnPpm: replay.returnPpm,
+        ...(replay.modelId ? { modelId: replay.modelId.toLowerCase() as Hex } : {}),
+      },
+    };
   }
   const modelId = proven.modelId.toLowerCase() as Hex;
   return {

@@ -7,6 +7,7 @@ import {
   connectAgentRuntime,
   type Journal,
   journalPath,
+  loadAgentForecaster,
   loadGenerator,
   openJournal,
   prepareArtEvolve,
@@ -119,6 +120,7 @@ export function registerArt(program: Command): void {
           generator,
           agent: session.account.address,
           size: flags.size,
+          forecaster: loadAgentForecaster(session.stateDir),
         });
         const content = new ContentStore(session.stateDir);
         for (const bytes of [asset.png, asset.metadataBytes, asset.manifestBytes]) await content.put(bytes);
@@ -161,6 +163,7 @@ export function registerArt(program: Command): void {
           size: flags.size,
           content: runtime.content,
           publish: runtime.publish,
+          forecaster: runtime.forecaster,
         });
         await act(session, journal, runtime, intent);
       });
@@ -182,6 +185,7 @@ export function registerArt(program: Command): void {
           size: flags.size,
           content: runtime.content,
           publish: runtime.publish,
+          forecaster: runtime.forecaster,
           tokenId: parseTokenId(tokenText),
         });
         await act(session, journal, runtime, intent);

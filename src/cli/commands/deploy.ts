@@ -6,6 +6,8 @@ import {
   deploySuite,
   devnetAccount,
   devnetReporter,
+  minOracleQuorum,
+  parseExternalFeeds,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type GlobalOptions, openChain, withShutdown } from '../context.js';
@@ -17,6 +19,7 @@ type DeployFlags = {
   guardian?: string;
   reporters?: string[];
   collateral?: string;
+  feed?: string[];
 };
 
 function address(flag: string, value: string | undefined): Address | undefined {
@@ -44,6 +47,10 @@ export function registerDeploy(program: Command): void {
       '--collateral <address>',
       'an existing collateral ERC-20 such as USDC (default on the devnet: deploy TestStablecoin)',
     )
+    .option(
+      '--feed <key=address...>',
+      'read feed KEY (WTI, BRENT or XAU) from an existing Chainlink AggregatorV3 feed instead of deploying a MedianOracle for it, e.g. --feed WTI=0x…; checked on deploy, never published to',
+    )
     .option('--json', 'print the deployment manifest as JSON')
     .action(async (flags: DeployFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -70,19 +77,36 @@ export function registerDeploy(program: Command): void {
           );
         }
         const roles = { deployer: context.clients.account.address, agent, guardian, reporters };
-        const result = await deploySuite(
-          context.clients,
-          context.stateDir,
-          defaultSuiteOptions(roles, {
-            quorum: Math.min(context.config.oracle.quorum, reporters.length),
-            collateral: address('collateral', flags.collateral),
-          }),
+        const base = defaultSuiteOptions(roles);
+        const externalFeeds = parseExternalFeeds(
+          flags.feed ?? [],
+          base.feeds.map((f) => f.key),
         );
+        // MedianOracle refuses a quorum below the Byzantine minimum; a lower configured value is raised
+        // (tightened) to it, and said so.
+        const configured = Math.min(
+          context.config.oracle.quorum ?? minOracleQuorum(reporters.length),
+          reporters.length,
+        );
+        const options = defaultSuiteOptions(roles, {
+          quorum: configured,
+          collateral: address('collateral', flags.collateral),
+          externalFeeds,
+        });
+        if (options.quorum !== configured && !flags.json)
+          console.log(
+            `oracle.quorum ${configured} is below the minimum ${minOracleQuorum(reporters.length)} for ${reporters.length} reporters (fewer than half lying must not decide a round): deploying with quorum ${options.quorum}.`,
+          );
+        const result = await deploySuite(context.clients, context.stateDir, options);
         if (flags.json) {
           console.log(toJson(result.manifest));
           return;
         }
         console.log(`Deployed on chain ${context.clients.chain.id}; manifest ${result.manifestPath}`);
+        for (const [key, feed] of Object.entries(externalFeeds))
+          console.log(
+            `Feed ${key}: external AggregatorV3 at ${feed} (read only; no reporters publish to it)`,
+          );
         printTable(
           result.outcomes.map((o) => [
             o.name,

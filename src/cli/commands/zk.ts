@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Address, Hex } from 'viem';
-import { addressOf, modelRegistryAbi, readManifest } from '../../chain/index.js';
+import { addressOf, feedAddress, modelRegistryAbi, readManifest } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type ModelFile, modelId, parseModelFile } from '../../models/index.js';
 import {
@@ -208,7 +208,7 @@ export function registerZk(program: Command): void {
         try {
           const manifest = readManifest(session.stateDir, session.clients.chain.id);
           const registry = addressOf(manifest, 'ModelRegistry');
-          const feed = addressOf(manifest, 'MedianOracle.WTI');
+          const feed = feedAddress(manifest, 'WTI');
           const accumulator = addressOf(manifest, 'FeedAccumulator.WTI');
           const chosen = flags.model
             ? { ...loadModel({ model: flags.model }), id: undefined as Hex | undefined }

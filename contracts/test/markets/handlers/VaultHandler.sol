@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Test} from "forge-std/Test.sol";
 
 import {SynthToken} from "../../../src/markets/SynthToken.sol";
 import {SyntheticVault} from "../../../src/markets/SyntheticVault.sol";
+import {OracleLib} from "../../../src/oracle/OracleLib.sol";
 import {TestFeed} from "../TestFeed.sol";
 import {TestToken} from "../TestToken.sol";
 
 /// @notice Drives a SyntheticVault with random deposits, mints, repays, withdrawals, price moves and
-/// liquidations, and records ghost flags for properties checked after each call.
+/// liquidations, and records ghost flags for properties checked after each call, and ghost sums of the
+/// synth minted, repaid and liquidated through it.
+/// Mints are sized up to about twice what the minimum ratio allows, so refusals are exercised too: the
+/// handler recomputes (independently of the vault) whether a mint leaves its position below the minimum
+/// ratio and checks that exactly those mints revert with `CollateralRatioTooLow`.
 contract VaultHandler is Test {
     bytes32 internal constant MODEL = keccak256("weights:invariant-model");
 
@@ -24,9 +30,17 @@ contract VaultHandler is Test {
     uint256 internal _nonce;
 
     bool public mintBelowMin;
+    bool public overLimitNotRefused;
     bool public liquidationWorse;
     uint256 public mints;
+    uint256 public overLimitRefusals;
     uint256 public liquidations;
+
+    /// @notice Synth supply when the handler was created (the keeper's position).
+    uint256 public immutable initialSupply;
+    uint256 public ghostMinted;
+    uint256 public ghostRepaid;
+    uint256 public ghostLiquidated;
 
     constructor(
         SyntheticVault vault_,
@@ -41,6 +55,7 @@ contract VaultHandler is Test {
         feed = feed_;
         keeper = keeper_;
         actors = actors_;
+        initialSupply = vault_.SYNTH().totalSupply();
     }
 
     function actorCount() external view returns (uint256) {
@@ -66,15 +81,42 @@ contract VaultHandler is Test {
     function mint(uint256 seed, uint256 amount) external {
         address a = _actor(seed);
         (uint256 coll, uint256 debt) = vault.positionOf(a);
-        // Up to what the minimum ratio allows (151% leaves room for the 0.3% fee).
+        // Half the calls within what the minimum ratio allows (151% leaves room for the 0.3% fee), half
+        // above it, up to about twice that room.
         uint256 maxDebt = coll * 1e12 * 10_000 / 15_100 * 1e8 / uint256(price);
-        if (maxDebt <= debt + 1e18) return;
-        amount = bound(amount, 1e18, maxDebt - debt);
+        uint256 room = maxDebt > debt ? maxDebt - debt : 0;
+        if (amount % 2 == 0 && room >= 1e18) amount = bound(amount, 1e18, room);
+        else amount = bound(amount, room + 1e18, 2 * room + 2e18);
+        bytes4 expected = _expectedMintError(coll, debt, amount);
         vm.prank(a);
         try vault.mint(amount, MODEL, _intent()) {
             mints++;
+            ghostMinted += amount;
             if (vault.collateralRatioBps(a) < vault.riskParams().minCollateralRatioBps) mintBelowMin = true;
-        } catch {}
+            if (expected == SyntheticVault.CollateralRatioTooLow.selector) overLimitNotRefused = true;
+        } catch (bytes memory err) {
+            if (expected == SyntheticVault.CollateralRatioTooLow.selector) {
+                if (bytes4(err) == expected) overLimitRefusals++;
+                else overLimitNotRefused = true;
+            }
+        }
+    }
+
+    /// @dev The error the vault must raise for this mint, recomputed from its documented rules (8-decimal
+    /// feed, 6-decimal collateral, 0.30% fee rounded up, debt value rounded up, ratio rounded down):
+    /// `OracleStaleRound` for a round older than an hour, `InsufficientCollateral` when the fee exceeds
+    /// the collateral, `CollateralRatioTooLow` below 150%, else none (bytes4(0)).
+    function _expectedMintError(uint256 coll, uint256 debt, uint256 amount) internal view returns (bytes4) {
+        if (block.timestamp - feed.updatedAt() > 3600) return OracleLib.OracleStaleRound.selector;
+        uint256 p = uint256(price) * 1e10;
+        uint256 fee =
+            Math.mulDiv(Math.mulDiv(amount, p, 1e18, Math.Rounding.Ceil), 30, 10_000, Math.Rounding.Ceil);
+        fee = Math.ceilDiv(fee, 1e12);
+        if (fee > coll) return SyntheticVault.InsufficientCollateral.selector;
+        uint256 debtValue = Math.mulDiv(debt + amount, p, 1e18, Math.Rounding.Ceil);
+        uint256 ratio = Math.mulDiv((coll - fee) * 1e12, 10_000, debtValue);
+        if (ratio < 15_000) return SyntheticVault.CollateralRatioTooLow.selector;
+        return bytes4(0);
     }
 
     function repay(uint256 seed, uint256 amount) external {
@@ -85,7 +127,9 @@ contract VaultHandler is Test {
         if (max == 0) return;
         amount = bound(amount, 1, max);
         vm.prank(a);
-        try vault.repay(a, amount, bytes32(0)) {} catch {}
+        try vault.repay(a, amount, bytes32(0)) {
+            ghostRepaid += amount;
+        } catch {}
     }
 
     function withdraw(uint256 seed, uint256 amount) external {
@@ -137,8 +181,9 @@ contract VaultHandler is Test {
         }
         uint256 shortfall0 = _shortfall(c0, d0);
         vm.prank(keeper);
-        try vault.liquidate(a, amount, bytes32(0)) {
+        try vault.liquidate(a, amount, bytes32(0)) returns (uint256 repaid, uint256) {
             liquidations++;
+            ghostLiquidated += repaid;
             (uint256 c1, uint256 d1) = vault.positionOf(a);
             if (d1 != 0 && c1 * d0 < c0 * d1) liquidationWorse = true;
             if (_shortfall(c1, d1) > shortfall0) liquidationWorse = true;
