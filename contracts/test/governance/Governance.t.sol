@@ -134,11 +134,48 @@ contract GovernanceTest is PolicyTestBase {
 
     /// The guardian stops the agent at once; only a passed proposal (after the timelock) resumes it.
     function test_governance_guardianPausesGovernanceUnpauses() public {
+        _checkGuardianPausesGovernanceUnpauses(USER, 1, ADMIN, 0);
+    }
+
+    function testFuzz_governance_guardianPausesGovernanceUnpauses(
+        address to,
+        uint256 amount,
+        address outsider,
+        uint256 lateBy
+    ) public {
+        vm.assume(to != address(0));
+        vm.assume(outsider != address(timelock));
+        amount = bound(amount, 1, defaultLimits().epochCap);
+        lateBy = bound(lateBy, 0, 365 days);
+        _checkGuardianPausesGovernanceUnpauses(to, amount, outsider, lateBy);
+    }
+
+    /// While paused the agent's mint of `amount` to `to` is `PolicyPaused(address(0))`; neither the
+    /// guardian nor `outsider` can unpause (`PolicyUnauthorized(caller)`), nor can the passed proposal
+    /// before the timelock delay; executed `lateBy` seconds after the delay, it unpauses and the same
+    /// mint goes through.
+    function _checkGuardianPausesGovernanceUnpauses(
+        address to,
+        uint256 amount,
+        address outsider,
+        uint256 lateBy
+    ) internal {
+        vm.expectEmit(address(guard));
+        emit PolicyGuard.GlobalPaused(GUARDIAN);
         vm.prank(GUARDIAN);
         guard.pause();
+        assertTrue(guard.isPaused(address(token)));
         vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyPaused.selector, address(0)));
         vm.prank(AGENT);
-        token.mint(USER, 1);
+        token.mint(to, amount);
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyUnauthorized.selector, GUARDIAN));
+        vm.prank(GUARDIAN);
+        guard.unpause();
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyUnauthorized.selector, outsider));
+        vm.prank(outsider);
+        guard.unpause();
+        assertTrue(guard.isPaused(address(token)));
+
         address[] memory t = new address[](1);
         uint256[] memory v = new uint256[](1);
         bytes[] memory c = new bytes[](1);
@@ -151,11 +188,27 @@ contract GovernanceTest is PolicyTestBase {
         governor.castVote(id, 1);
         vm.warp(block.timestamp + VOTING_PERIOD);
         governor.queue(t, v, c, keccak256("Unpause"));
-        vm.warp(block.timestamp + TIMELOCK_DELAY);
+        // Queued but not ready: the timelock refuses, the guard stays paused.
+        bytes32 salt = bytes20(address(governor)) ^ keccak256("Unpause");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                TimelockController.TimelockUnexpectedOperationState.selector,
+                timelock.hashOperationBatch(t, v, c, 0, salt),
+                bytes32(1 << uint8(TimelockController.OperationState.Ready))
+            )
+        );
+        governor.execute(t, v, c, keccak256("Unpause"));
+        assertTrue(guard.isPaused(address(token)));
+        assertEq(token.balanceOf(to), 0);
+
+        vm.warp(block.timestamp + TIMELOCK_DELAY + lateBy);
+        vm.expectEmit(address(guard));
+        emit PolicyGuard.GlobalUnpaused(address(timelock));
         governor.execute(t, v, c, keccak256("Unpause"));
         assertFalse(guard.isPaused(address(token)));
         vm.prank(AGENT);
-        token.mint(USER, 1);
+        token.mint(to, amount);
+        assertEq(token.balanceOf(to), amount);
     }
 
     function testFuzz_governance_cannotExceedCeiling(uint256 cap) public {

@@ -31,11 +31,15 @@ contract ModelRegistryTest is Test {
     }
 
     function _register(bytes32 id, uint256 a, uint256 b) internal returns (address) {
+        return _registerAs(alice, id, a, b);
+    }
+
+    function _registerAs(address caller, bytes32 id, uint256 a, uint256 b) internal returns (address) {
         address[] memory holders = new address[](2);
         (holders[0], holders[1]) = (alice, bob);
         uint256[] memory amounts = new uint256[](2);
         (amounts[0], amounts[1]) = (a, b);
-        vm.prank(alice);
+        vm.prank(caller);
         return registry.register(
             id, ModelRegistry.Kind.Generator, "1.0.0", "ipfs://bafy-meta", "CC-BY-4.0", holders, amounts
         );
@@ -69,12 +73,55 @@ contract ModelRegistryTest is Test {
     }
 
     function test_register_rejects() public {
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelAlreadyRegistered.selector, MODEL));
-        _register(MODEL, 600_000e18, 400_000e18);
+        _checkRegisterRejects(alice, MODEL, 600_000e18, keccak256("other"), 600_000e18, 399_999e18);
+    }
+
+    function testFuzz_register_rejects(
+        address caller,
+        bytes32 taken,
+        uint256 dupA,
+        bytes32 fresh,
+        uint256 a,
+        uint256 b
+    ) public {
+        vm.assume(taken != bytes32(0));
+        if (taken != MODEL) _register(taken, 600_000e18, 400_000e18);
+        vm.assume(fresh != bytes32(0) && fresh != MODEL && fresh != taken);
+        dupA = bound(dupA, 0, 1_000_000e18);
+        a = bound(a, 0, 2_000_000e18);
+        b = bound(b, 0, 2_000_000e18);
+        vm.assume(a + b != 1_000_000e18);
+        _checkRegisterRejects(caller, taken, dupA, fresh, a, b);
+    }
+
+    /// Any caller: a taken id (even with a valid allocation) and the zero id are refused with
+    /// `ModelAlreadyRegistered(id)`; a fresh id whose amounts `a + b` miss the supply is refused with
+    /// `InvalidShareAllocation(a + b, supply)`. Nothing is recorded by a refusal.
+    function _checkRegisterRejects(
+        address caller,
+        bytes32 taken,
+        uint256 dupA,
+        bytes32 fresh,
+        uint256 a,
+        uint256 b
+    ) internal {
+        ModelRegistry.Model memory before = registry.getModel(taken);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelAlreadyRegistered.selector, taken));
+        _registerAs(caller, taken, dupA, 1_000_000e18 - dupA);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelAlreadyRegistered.selector, bytes32(0)));
+        _registerAs(caller, bytes32(0), dupA, 1_000_000e18 - dupA);
         vm.expectRevert(
-            abi.encodeWithSelector(ModelRegistry.InvalidShareAllocation.selector, 999_999e18, 1_000_000e18)
+            abi.encodeWithSelector(ModelRegistry.InvalidShareAllocation.selector, a + b, 1_000_000e18)
         );
-        _register(keccak256("other"), 600_000e18, 399_999e18);
+        _registerAs(caller, fresh, a, b);
+        ModelRegistry.Model memory afterwards = registry.getModel(taken);
+        assertEq(afterwards.owner, before.owner);
+        assertEq(address(afterwards.shares), address(before.shares));
+        assertEq(afterwards.registeredAt, before.registeredAt);
+        assertEq(afterwards.shares.totalSupply(), 1_000_000e18);
+        assertEq(registry.getModel(fresh).owner, address(0));
+        assertEq(registry.sharesOf(fresh), address(0));
+        assertEq(registry.sharesOf(bytes32(0)), address(0));
     }
 
     function testFuzz_register_allocation(uint256 a, uint256 b) public {
@@ -89,20 +136,42 @@ contract ModelRegistryTest is Test {
     }
 
     function test_approval_governed() public {
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistryNotAdmin.selector, guardianKey));
-        vm.prank(guardianKey);
-        registry.approveModel(MODEL);
+        _checkApprovalGoverned(MODEL, guardianKey, alice, guardianKey);
+    }
+
+    function testFuzz_approval_governed(bytes32 id, address notAdmin, address notGuardian, bool byAdmin)
+        public
+    {
+        vm.assume(id != bytes32(0));
+        if (id != MODEL) _register(id, 600_000e18, 400_000e18);
+        vm.assume(notAdmin != timelock);
+        vm.assume(notGuardian != timelock && notGuardian != guardianKey);
+        _checkApprovalGoverned(id, notAdmin, notGuardian, byAdmin ? timelock : guardianKey);
+    }
+
+    /// Only the admin approves (`RegistryNotAdmin(caller)` otherwise, approval stays off); only the guardian
+    /// or the admin revokes (`RegistryNotGuardian(caller)` otherwise, approval stays on).
+    function _checkApprovalGoverned(bytes32 id, address notAdmin, address notGuardian, address revoker)
+        internal
+    {
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistryNotAdmin.selector, notAdmin));
+        vm.prank(notAdmin);
+        registry.approveModel(id);
+        assertFalse(registry.isApproved(id));
         vm.expectEmit(address(registry));
-        emit ModelRegistry.ModelApproved(MODEL, timelock);
+        emit ModelRegistry.ModelApproved(id, timelock);
         vm.prank(timelock);
-        registry.approveModel(MODEL);
-        assertTrue(registry.isApproved(MODEL));
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistryNotGuardian.selector, alice));
-        vm.prank(alice);
-        registry.revokeModel(MODEL);
-        vm.prank(guardianKey);
-        registry.revokeModel(MODEL);
-        assertFalse(registry.isApproved(MODEL));
+        registry.approveModel(id);
+        assertTrue(registry.isApproved(id));
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistryNotGuardian.selector, notGuardian));
+        vm.prank(notGuardian);
+        registry.revokeModel(id);
+        assertTrue(registry.isApproved(id));
+        vm.expectEmit(address(registry));
+        emit ModelRegistry.ModelRevoked(id, revoker);
+        vm.prank(revoker);
+        registry.revokeModel(id);
+        assertFalse(registry.isApproved(id));
     }
 
     function test_zkCommitment_writeOnce() public {
@@ -118,9 +187,49 @@ contract ModelRegistryTest is Test {
     }
 
     function test_onSharesTransfer_onlyShares() public {
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.NotSharesToken.selector, MODEL, alice));
-        vm.prank(alice);
-        registry.onSharesTransfer(MODEL, alice, 0, bob, 0);
+        _checkOnSharesTransferOnlyShares(MODEL, alice, alice, 0, bob, 0);
+    }
+
+    function testFuzz_onSharesTransfer_onlyShares(
+        bytes32 id,
+        address caller,
+        address from,
+        uint256 fromBalance,
+        address to,
+        uint256 toBalance
+    ) public {
+        // An unregistered id has no share token (address(0)), which no real caller can be.
+        vm.assume(caller != registry.sharesOf(id) && caller != address(0));
+        _checkOnSharesTransferOnlyShares(id, caller, from, fromBalance, to, toBalance);
+    }
+
+    /// Only `id`'s own share token may report a balance change: anyone else (a holder, another model's
+    /// token) gets `NotSharesToken(id, caller)`, and nobody's accrued revenue moves. Revenue is paid in
+    /// first so that a forged settlement would show in `claimable`.
+    function _checkOnSharesTransferOnlyShares(
+        bytes32 id,
+        address caller,
+        address from,
+        uint256 fromBalance,
+        address to,
+        uint256 toBalance
+    ) internal {
+        _distribute(1000e6);
+        uint256[4] memory before = [
+            registry.claimable(MODEL, from),
+            registry.claimable(MODEL, to),
+            registry.claimable(id, from),
+            registry.claimable(id, to)
+        ];
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.NotSharesToken.selector, id, caller));
+        vm.prank(caller);
+        registry.onSharesTransfer(id, from, fromBalance, to, toBalance);
+        assertEq(registry.claimable(MODEL, from), before[0]);
+        assertEq(registry.claimable(MODEL, to), before[1]);
+        assertEq(registry.claimable(id, from), before[2]);
+        assertEq(registry.claimable(id, to), before[3]);
+        assertEq(registry.claimable(MODEL, alice), 600e6);
+        assertEq(registry.claimable(MODEL, bob), 400e6);
     }
 
     // ------------------------------------------------------------------ revenue
@@ -156,11 +265,34 @@ contract ModelRegistryTest is Test {
     }
 
     function test_distribute_rejects() public {
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelNotRegistered.selector, bytes32("nope")));
-        vm.prank(payer);
-        registry.distribute(bytes32("nope"), 1);
+        _checkDistributeRejects(payer, bytes32("nope"), 1, MODEL);
+    }
+
+    function testFuzz_distribute_rejects(address caller, bytes32 unknown, uint256 amount, bytes32 anyId)
+        public
+    {
+        vm.assume(unknown != MODEL);
+        amount = bound(amount, 1, type(uint256).max);
+        _checkDistributeRejects(caller, unknown, amount, anyId);
+    }
+
+    /// Paying a positive `amount` to an unregistered id is `ModelNotRegistered(id)`; paying zero to any id
+    /// is `ZeroValue`. A refusal moves no token and leaves the accumulator as it was.
+    function _checkDistributeRejects(address caller, bytes32 unknown, uint256 amount, bytes32 anyId)
+        internal
+    {
+        uint256 callerBalance = usd.balanceOf(caller);
+        uint256 held = usd.balanceOf(address(registry));
+        uint256 acc = registry.accRewardPerShare(MODEL);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelNotRegistered.selector, unknown));
+        vm.prank(caller);
+        registry.distribute(unknown, amount);
         vm.expectRevert(ModelRegistry.ZeroValue.selector);
-        vm.prank(payer);
-        registry.distribute(MODEL, 0);
+        vm.prank(caller);
+        registry.distribute(anyId, 0);
+        assertEq(usd.balanceOf(caller), callerBalance);
+        assertEq(usd.balanceOf(address(registry)), held);
+        assertEq(registry.accRewardPerShare(MODEL), acc);
+        assertEq(registry.accRewardPerShare(unknown), 0);
     }
 }
