@@ -487,10 +487,12 @@ contract SyntheticVault is ReentrancyGuardTransient {
         Position memory p = _positions[msg.sender];
         if (collateralAmount != 0) {
             p.collateral += collateralAmount.toUint128();
-            COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralAmount);
             emit Deposited(msg.sender, msg.sender, intentId, collateralAmount);
         }
         _mintSynth(p, amount, modelId, intentId, false);
+        // Checks-effects-interactions: the collateral is pulled after every check and state write (a
+        // failed transfer reverts the whole call, so the credited collateral is never unbacked).
+        if (collateralAmount != 0) COLLATERAL.safeTransferFrom(msg.sender, address(this), collateralAmount);
     }
 
     /// @notice Burns `amount` of the caller's synth to repay `owner`'s debt. Never paused, needs no price.
