@@ -84,7 +84,7 @@ for (const model of ['mlp', 'ridge'] as const) {
     `  DM p(worse) vs RW: mlp ${fmt(m.dm.mlp.pWorse, 4)}, ridge ${fmt(m.dm.ridge.pWorse, 4)}; OOS R²: mlp ${fmt(m.oosR2.mlp * 100, 3)}%, ridge ${fmt(m.oosR2.ridge * 100, 3)}%`,
   );
   console.log(
-    `  VaR99 FHS: ${m.coverage.fhs99.exceedances}/${m.n} (expected ${fmt(m.coverage.fhs99.expected, 1)}), Kupiec p ${fmt(m.coverage.fhs99.kupiecP, 4)}, Christoffersen cc p ${fmt(m.coverage.fhs99.conditionalP, 4)}; Gaussian99 Kupiec p ${m.coverage.gaussian99.kupiecP.toExponential(2)}`,
+    `  VaR99 FHS: ${m.coverage.fhs99.exceedances}/${m.n} (expected ${fmt(m.coverage.fhs99.expected, 1)}), Kupiec p ${fmt(m.coverage.fhs99.kupiecP, 4)}, Christoffersen independence p ${fmt(m.coverage.fhs99.independenceP, 4)}, conditional-coverage p ${fmt(m.coverage.fhs99.conditionalP, 4)}; Gaussian99 Kupiec p ${m.coverage.gaussian99.kupiecP.toExponential(2)}`,
   );
   console.log(
     `  VaR95 FHS: ${m.coverage.fhs95.exceedances}/${m.n} (expected ${fmt(m.coverage.fhs95.expected, 1)}), Kupiec p ${fmt(m.coverage.fhs95.kupiecP, 4)}`,
@@ -110,7 +110,10 @@ for (const model of ['mlp', 'ridge'] as const) {
         .join(', ')}`,
     );
   console.log(
-    `  fixed vs float max |Δ|: ${m.fixedVsFloatMaxAbs.toExponential(3)} (scaleBits ${r.scaleBits}); outliers flagged: ${m.outliersFlagged.length}`,
+    `  fixed vs float max |Δ|: ${m.fixedVsFloatMaxAbs.toExponential(3)} (scaleBits ${r.scaleBits}; per refit ${[...new Set(r.refits.map((x) => x.scaleBits))].join('/')}, ${r.refits.filter((x, k) => k > 0 && x.scaleBits !== r.refits[k - 1]!.scaleBits).length} re-picks)`,
+  );
+  console.log(
+    `  outliers: ${m.outliersFlagged.length} rows not acted on; confirmed ${m.outliersConfirmed.map((o) => o.date).join(', ') || 'none'}; rejected ${m.outliersRejected.map((o) => o.date).join(', ') || 'none'}; halt on a held/rejected row's onset: ${r.rows.filter((row, i) => row.outlier && row.halt && (i === 0 || !r.rows[i - 1]!.halt)).length}`,
   );
 }
 const gold = runBacktest({ dataset: 'gold-monthly' });

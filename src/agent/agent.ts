@@ -9,6 +9,7 @@ import {
   TxRevertedError,
   toContractRevertError,
 } from '../chain/index.js';
+import { redactUrlsIn } from '../config/index.js';
 import { DriftMonitor, type ModelFile, OracleFeatureError } from '../models/index.js';
 import { FeedRefusedError, type FeedRules } from '../oracle/index.js';
 import { explainRefusal, type PolicyState, preflight, type Refusal, readPolicies } from '../policy/index.js';
@@ -89,15 +90,21 @@ export function createAgent(deps: AgentDependencies): Agent {
       previousError?: number | null;
       forecast?: { mean: number };
       rebaseline?: boolean;
+      fed?: { features: number[]; error: number | null }[];
     };
     if (p.rebaseline) {
       rebaselineFrom(recentFeatures, recentErrors);
       continue;
     }
     if (!p.features) continue;
-    monitor.update(p.features, p.previousError ?? undefined);
+    // Replay exactly what the monitor was fed: nothing for a held or rejected outlier round, both rounds
+    // when a held one was confirmed (journals from before the outlier gate recorded one row each).
+    const fed = p.fed ?? [{ features: p.features, error: p.previousError ?? null }];
+    for (const x of fed) {
+      monitor.update(x.features, x.error ?? undefined);
+      if (typeof x.error === 'number') recentErrors = [...recentErrors.slice(-249), x.error];
+    }
     recentFeatures = [...recentFeatures.slice(-249), p.features];
-    if (typeof p.previousError === 'number') recentErrors = [...recentErrors.slice(-249), p.previousError];
     inferState.lastForecast = p.forecast?.mean;
   }
   consecutiveRefusals = journal.state.get<Record<string, number>>('consecutiveRefusals') ?? {};
@@ -212,8 +219,9 @@ export function createAgent(deps: AgentDependencies): Agent {
       throw error;
     }
     recentFeatures = [...recentFeatures.slice(-249), inference.features];
-    if (inference.previousError !== undefined)
-      recentErrors = [...recentErrors.slice(-249), inference.previousError];
+    // Only errors the monitor was fed count towards a rebaseline (a held or rejected outlier's do not).
+    for (const x of inference.fed)
+      if (x.error !== undefined) recentErrors = [...recentErrors.slice(-249), x.error];
     report.forecast = inference.forecast;
     journal.append({
       kind: 'decision',
@@ -228,6 +236,7 @@ export function createAgent(deps: AgentDependencies): Agent {
         ewmaVol: inference.ewmaVol,
         drift: inference.drift,
         outlier: inference.outlier,
+        fed: inference.fed.map((x) => ({ features: x.features, error: x.error ?? null })),
         model: deps.forecaster.id,
       },
     });
@@ -395,7 +404,8 @@ export function createAgent(deps: AgentDependencies): Agent {
       journal.intents.setStatus(
         intent.key,
         'failed',
-        String((outcome.error as Error)?.message ?? outcome.error).slice(0, 500),
+        // The journal is append-only and hash-chained: an RPC URL's credentials must never reach it.
+        redactUrlsIn(String((outcome.error as Error)?.message ?? outcome.error)).slice(0, 500),
       );
       report.intents.push({ key: intent.key, kind: intent.kind, summary: intent.summary, outcome: 'failed' });
     });

@@ -8,6 +8,7 @@ import {
   ORACLE_FEATURE_ANSWERS,
   ORACLE_FEATURE_NAMES,
   type OutlierFlag,
+  type OutlierGate,
   oracleFeaturesReal,
   toForecast,
 } from '../models/index.js';
@@ -39,7 +40,13 @@ export type Inference = {
   /** Yesterday's forecast error, if known. */
   previousError: number | undefined;
   drift: DriftStatus;
+  /** Flagged: the round is held or rejected under the outlier rule — do not act on it. */
   outlier: OutlierFlag;
+  /**
+   * Exactly what this call fed the drift monitor, in order (empty for a held or rejected round; two
+   * entries when this round confirmed a held one): what a journal replay must feed again.
+   */
+  fed: { features: number[]; error: number | undefined }[];
   price: number;
 };
 
@@ -87,20 +94,51 @@ export function featuresFromObservation(
   return { names: [...ORACLE_FEATURE_NAMES], features, returns };
 }
 
-export type InferState = { monitor: DriftMonitor; lastForecast: number | undefined };
+export type InferState = {
+  monitor: DriftMonitor;
+  lastForecast: number | undefined;
+  /** The single-round outlier rule (`OutlierGate`); created from `monitor` on the first call when absent. */
+  outliers?: OutlierGate<{ features: number[]; error: number | undefined }>;
+  /** The last status the monitor returned (what a held or rejected round reports). */
+  lastDrift?: DriftStatus;
+  /** The round the last call decided on: a repeated call on the same round decides nothing new. */
+  lastRound?: { roundId: bigint; inference: Inference };
+};
 
+const NO_DRIFT: DriftStatus = {
+  halt: false,
+  reason: undefined,
+  psi: 0,
+  errorAlarm: false,
+  inputAlarm: false,
+  pageHinkley: 0,
+};
+
+/**
+ * Features, fixed-point forecast, EWMA volatility and drift status for the newest round. The
+ * single-round outlier rule is the backtest's (`OutlierGate`, docs/models.md): a round whose return is
+ * flagged is held — its features and its forecast error are not fed to the drift monitor, and
+ * `outlier.flagged` tells the caller not to act on it; the next round either confirms the jump (did not
+ * revert by more than half: both rounds are fed, in order) or reverts it (both discarded, the reverting
+ * round also flagged).
+ */
 export function infer(observation: Observation, model: ModelFile, state: InferState): Inference {
+  const latest = observation.wti.at(-1)!;
+  if (state.lastRound && latest && state.lastRound.roundId === latest.roundId)
+    return state.lastRound.inference;
   const { names, features, returns } = featuresFromObservation(observation, model.scaleBits);
   const forecast = toForecast(inferFixedReal(model, features));
   const realised = returns.at(-1) ?? 0;
   const previousError = state.lastForecast === undefined ? undefined : realised - state.lastForecast;
   const variances = ewmaVariance(returns);
   const ewmaVol = Math.sqrt(variances.at(-1) ?? 0);
-  const outlier = state.monitor.checkRound(realised, returns.slice(-61, -1));
-  const drift = state.monitor.update(features, previousError);
+  state.outliers ??= state.monitor.outlierGate();
+  const gate = state.outliers.step(realised, returns.slice(-61, -1), { features, error: previousError });
+  let drift = state.lastDrift ?? NO_DRIFT;
+  for (const fed of gate.feed) drift = state.monitor.update(fed.features, fed.error);
+  state.lastDrift = drift;
   state.lastForecast = forecast.mean;
-  const latest = observation.wti.at(-1)!;
-  return {
+  const inference: Inference = {
     features,
     featureNames: names,
     forecast,
@@ -108,7 +146,10 @@ export function infer(observation: Observation, model: ModelFile, state: InferSt
     realised,
     previousError,
     drift,
-    outlier,
+    outlier: gate.flag,
+    fed: gate.feed,
     price: Number(latest.answer) / 10 ** observation.decimals,
   };
+  state.lastRound = { roundId: latest.roundId, inference };
+  return inference;
 }

@@ -7,6 +7,7 @@ import {
   writeModelReport,
 } from '../../models/index.js';
 import { printTable, toJson } from '../output.js';
+import { isoDate, positiveInt } from '../parse.js';
 import { registerModelRegistry } from './registry.js';
 
 const DATASETS = ['wti-daily', 'brent-daily', 'wti-monthly', 'brent-monthly', 'gold-monthly'] as const;
@@ -35,9 +36,9 @@ function withBacktestFlags(command: Command): Command {
     .addOption(
       new Option('--model <kind>', 'model that drives positions').choices(['ridge', 'mlp']).default('ridge'),
     )
-    .option('--start <date>', 'first forecast date (YYYY-MM-DD)')
-    .option('--end <date>', 'last forecast date (YYYY-MM-DD)')
-    .option('--refit-every <rows>', 'rows between refits', (v) => Number.parseInt(v, 10));
+    .option('--start <date>', 'first forecast date (YYYY-MM-DD)', isoDate)
+    .option('--end <date>', 'last forecast date (YYYY-MM-DD)', isoDate)
+    .option('--refit-every <rows>', 'rows between refits', positiveInt);
 }
 
 function summary(result: BacktestResult): [string, string][] {
@@ -52,8 +53,8 @@ function summary(result: BacktestResult): [string, string][] {
     ['out-of-sample R² ridge / mlp', `${f(m.oosR2.ridge * 100, 2)}% / ${f(m.oosR2.mlp * 100, 2)}%`],
     ['Diebold–Mariano p(worse than RW) ridge / mlp', `${f(m.dm.ridge.pWorse)} / ${f(m.dm.mlp.pWorse)}`],
     [
-      'VaR 99% exceedances (Kupiec p, Christoffersen p)',
-      `${m.coverage.fhs99.exceedances} of ${m.coverage.fhs99.n} (${f(m.coverage.fhs99.kupiecP)}, ${f(m.coverage.fhs99.independenceP)})`,
+      'VaR 99% exceedances (Kupiec p, Christoffersen independence p, Christoffersen conditional-coverage p)',
+      `${m.coverage.fhs99.exceedances} of ${m.coverage.fhs99.n} (${f(m.coverage.fhs99.kupiecP)}, ${f(m.coverage.fhs99.independenceP)}, ${f(m.coverage.fhs99.conditionalP)})`,
     ],
     [
       'drift: halted fraction, false alarms / decade (calm)',

@@ -11,7 +11,7 @@ import {
   type DriftMonitorOptions,
   type DriftStatus,
 } from './driftMonitor.js';
-import { flagOutlier } from './outlier.js';
+import { flagOutlier, OutlierGate } from './outlier.js';
 import { Cusum, PageHinkley } from './sequential.js';
 
 const normals = (seed: number, n: number, sd = 1, mean = 0) => {
@@ -557,5 +557,37 @@ describe("DriftMonitor: confirmation rule ('garch' + confirm, rationale 10)", ()
       e,
     );
     expect(on.update([0, 0], 0.01)).toMatchObject({ warning: undefined, halt: false });
+  });
+});
+
+describe('OutlierGate: hold a flagged round, feed it when the next round confirms, drop it when it reverts', () => {
+  const calm = Array.from({ length: 60 }, (_, k) => 0.01 * Math.sin(k));
+  test('normal rounds are fed at once; a flagged one is held and fed nothing', () => {
+    const g = new OutlierGate<string>();
+    expect(g.step(0.005, calm, 'a')).toMatchObject({ action: 'act', feed: ['a'] });
+    const held = g.step(0.4, calm, 'jump');
+    expect(held.action).toBe('hold');
+    expect(held.feed).toEqual([]);
+    expect(held.flag.flagged).toBe(true);
+    expect(g.holding).toBe(true);
+  });
+  test('confirmed when the next round keeps at least half the jump: both fed, in order', () => {
+    const g = new OutlierGate<string>();
+    g.step(0.4, calm, 'jump');
+    // Keeps 0.4 − 0.2 = 0.2 = exactly half: confirmed.
+    const next = g.step(-0.2, calm, 'next');
+    expect(next).toMatchObject({ action: 'act', feed: ['jump', 'next'] });
+    expect(next.flag.flagged).toBe(false);
+    expect(g.holding).toBe(false);
+  });
+  test('reverted by more than half: both discarded, the reverting round flagged too', () => {
+    const g = new OutlierGate<string>();
+    g.step(-0.4, calm, 'drop');
+    const next = g.step(0.2001, calm, 'back');
+    expect(next.action).toBe('reject');
+    expect(next.feed).toEqual([]);
+    expect(next.flag.flagged).toBe(true);
+    expect(next.held?.value).toBe(-0.4);
+    expect(g.step(0.005, calm, 'c')).toMatchObject({ action: 'act', feed: ['c'] });
   });
 });

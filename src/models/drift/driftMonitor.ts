@@ -1,6 +1,6 @@
 import { fitGarch, type GarchFit } from '../risk/index.js';
 import { countBins, psiWithEdges, referenceEdges } from './distribution.js';
-import { flagOutlier, type OutlierFlag } from './outlier.js';
+import { flagOutlier, type OutlierFlag, OutlierGate } from './outlier.js';
 import { Cusum, PageHinkley } from './sequential.js';
 
 /** Default Page–Hinkley parameters of the error-drift detector with the 'trailing' and 'reference' scales (λ not calibrated: see rationale 7). */
@@ -416,7 +416,8 @@ export type DriftStatus = {
  *   each error with `errorScale: 'garch'`, which also standardises the watched inputs).
  *   An error alarm latches: the monitor stays halted until `setReference` (a refit) re-arms it.
  * `halt` is true while either holds; `reason` names the detector, the value and the threshold.
- * Single-round outliers are checked separately by `checkRound` and are flagged, never acted on.
+ * Single-round outliers are checked separately by `checkRound` / `outlierGate` and are flagged, never acted on:
+ * a flagged round is held back from `update` until the next round confirms or reverts it (`OutlierGate`).
  */
 export class DriftMonitor {
   private readonly o: Required<Omit<DriftMonitorOptions, 'meanShift' | 'confirm'>>;
@@ -733,6 +734,11 @@ export class DriftMonitor {
   /** Adversarial single-round check against the recent window (flag only; the caller must not act on a flagged round). */
   checkRound(value: number, window: number[]): OutlierFlag {
     return flagOutlier(value, window, this.o.outlierThreshold);
+  }
+
+  /** A hold-then-confirm gate (`OutlierGate`) with this monitor's outlier threshold: what decides which rows reach `update`. */
+  outlierGate<T>(): OutlierGate<T> {
+    return new OutlierGate<T>(this.o.outlierThreshold);
   }
 
   /** `confirm`: a lone T or C alarm within the last `window` error rows, else undefined. */

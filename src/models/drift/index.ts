@@ -14,5 +14,12 @@ export {
   type DriftMonitorOptions,
   type DriftStatus,
 } from './driftMonitor.js';
-export { flagOutlier, type OutlierFlag, robustZ } from './outlier.js';
+export {
+  flagOutlier,
+  OUTLIER_CONFIRM_FRACTION,
+  type OutlierFlag,
+  OutlierGate,
+  type OutlierGateStep,
+  robustZ,
+} from './outlier.js';
 export { Cusum, PageHinkley } from './sequential.js';

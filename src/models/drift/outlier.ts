@@ -35,3 +35,84 @@ export function flagOutlier(value: number, window: number[], threshold = 10): Ou
       : undefined,
   };
 }
+
+/**
+ * Share of a held jump that the next round may take back while still confirming it: the move is
+ * confirmed when the level one round after the jump is still at least half the jump beyond the
+ * pre-jump level (`sign(j) · (j + next) ≥ |j| / 2`, in log returns), i.e. it did not revert by more
+ * than half.
+ */
+export const OUTLIER_CONFIRM_FRACTION = 0.5;
+
+/**
+ * What to do with a round, decided by `OutlierGate.step`.
+ * - 'act': feed `feed` to the drift monitor in this order and act on the round (`feed` holds the
+ *   held round's payload first when the round confirmed it).
+ * - 'hold': the round is flagged; nothing is fed and it is not acted on until the next round.
+ * - 'reject': the round reverted the held one; both are discarded (nothing fed, not acted on).
+ */
+export type OutlierGateStep<T> = {
+  action: 'act' | 'hold' | 'reject';
+  feed: T[];
+  /** The outlier flag reported for this round: flagged on 'hold' and 'reject', not on 'act'. */
+  flag: OutlierFlag;
+  /** On 'act' after a hold and on 'reject': the held round's value and flag. */
+  held?: { value: number; flag: OutlierFlag };
+};
+
+/**
+ * The one rule, shared by the backtest and the agent, for "a single oracle round that jumps far
+ * outside the recent distribution is flagged and not acted on" (issue #6; a correctness fix of that
+ * requirement, not a tuning). A round whose value (log return) is flagged by `flagOutlier` is held:
+ * nothing about it (features, forecast error, volatility update) reaches the drift monitor and no
+ * position is taken on it. The next round decides:
+ * - confirmed — the jump did not revert by more than half (`OUTLIER_CONFIRM_FRACTION`): the held
+ *   payload and the new one are fed in order, and the new round is acted on normally;
+ * - reverted — otherwise: the held payload is discarded (a rejected outlier), and so is the
+ *   reverting round's, whose return is the glitch undone (feeding it would alarm on the glitch);
+ *   the reverting round is not acted on either.
+ * The round after a held one is never itself checked against the window: it only resolves the hold.
+ */
+export class OutlierGate<T> {
+  private pending: { value: number; payload: T; flag: OutlierFlag } | undefined;
+
+  constructor(private readonly threshold = 10) {}
+
+  /** Whether a flagged round is waiting for the next one. */
+  get holding(): boolean {
+    return this.pending !== undefined;
+  }
+
+  step(value: number, window: number[], payload: T): OutlierGateStep<T> {
+    const held = this.pending;
+    if (held) {
+      this.pending = undefined;
+      const j = held.value;
+      const kept = Math.sign(j) * (j + value);
+      const heldInfo = { value: j, flag: held.flag };
+      if (kept >= OUTLIER_CONFIRM_FRACTION * Math.abs(j))
+        return {
+          action: 'act',
+          feed: [held.payload, payload],
+          flag: { flagged: false, z: held.flag.z, reason: undefined },
+          held: heldInfo,
+        };
+      return {
+        action: 'reject',
+        feed: [],
+        flag: {
+          flagged: true,
+          z: held.flag.z,
+          reason: `value ${value.toPrecision(4)} reverts the held outlier ${j.toPrecision(4)} (kept ${kept.toPrecision(4)} < ${OUTLIER_CONFIRM_FRACTION} × |jump|): both rounds rejected, not acted on`,
+        },
+        held: heldInfo,
+      };
+    }
+    const flag = flagOutlier(value, window, this.threshold);
+    if (flag.flagged) {
+      this.pending = { value, payload, flag };
+      return { action: 'hold', feed: [], flag };
+    }
+    return { action: 'act', feed: [payload], flag };
+  }
+}

@@ -1,5 +1,5 @@
 import { DEFAULT_DATA_DIR } from '../../data/index.js';
-import { DriftMonitor, type DriftMonitorOptions } from '../drift/index.js';
+import { DriftMonitor, type DriftMonitorOptions, type DriftStatus } from '../drift/index.js';
 import {
   datasetFeatures,
   exportForecaster,
@@ -49,6 +49,8 @@ export type BacktestOptions = {
   targetVol?: number;
   cap?: number;
   drift?: DriftMonitorOptions;
+  /** Fixed-point agreement tolerance of each refit's export (default `exportForecaster`'s 1e-5). */
+  fixedTolerance?: number;
   /** Look-back of the single-round outlier check (rows). Default 60. */
   outlierWindow?: number;
   /**
@@ -96,7 +98,10 @@ export type BacktestRow = {
   haltReason: string | undefined;
   errorAlarm: boolean;
   inputAlarm: boolean;
+  /** Not acted on because of the single-round outlier rule: the row was held or rejected (`outlierAction`). */
   outlier: boolean;
+  /** 'held': this row's own return was flagged and held back; 'rejected': this row reverted the held one. */
+  outlierAction: 'held' | 'rejected' | undefined;
   position: number;
   pnl: number;
 };
@@ -109,7 +114,8 @@ export type BacktestResult = {
     frequency: 'daily' | 'monthly';
   };
   rows: BacktestRow[];
-  refits: { date: string; garch: GarchFit; fixedMaxAbsError: number }[];
+  /** Per refit: the GARCH fit, the fixed-point scale used (re-picked when a refit broke the tolerance) and its max |fixed − float| on the check rows. */
+  refits: { date: string; garch: GarchFit; scaleBits: number; fixedMaxAbsError: number }[];
   scaleBits: number;
   /** The model file of the last refit (what would be deployed now). */
   lastModel: ModelFile;
@@ -145,7 +151,12 @@ export type BacktestMetrics = {
     calmFalseAlarms: number;
     falseAlarmsPerDecade: number;
   };
+  /** Rows not acted on under the outlier rule (held rows and the rows that reverted them). */
   outliersFlagged: { date: string; value: number }[];
+  /** Held rows whose jump the next row confirmed (their errors were fed late, in order). */
+  outliersConfirmed: { date: string; value: number }[];
+  /** Held rows whose jump the next row reverted (their errors discarded). */
+  outliersRejected: { date: string; value: number }[];
   fixedVsFloatMaxAbs: number;
   strategy: { annualisedReturn: number; annualisedVol: number; meanPosition: number };
 };
@@ -157,7 +168,9 @@ export type BacktestMetrics = {
  * the primary one runs through fixed-point inference. Volatility: GARCH(1,1) refit with the
  * models, filtered forward each row. VaR/ES by filtered historical simulation (and Gaussian for
  * comparison). Drift: `DriftMonitor` re-armed at each refit; a halted row has position 0; a row
- * whose own return is a single-round outlier keeps the previous position (flagged, not acted on).
+ * whose own return is a single-round outlier keeps the previous position and is held back from the
+ * drift monitor and the GARCH filter until the next row confirms or reverts it (`OutlierGate`: the
+ * issue's "flagged and not acted on", a correctness fix, not a tuning).
  */
 export function runBacktest(options: BacktestOptions = {}): BacktestResult {
   const t0 = performance.now();
@@ -197,6 +210,22 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
   let tail99: ResidualTail | undefined;
   let position = 0;
   let fixedVsFloat = 0;
+  let lastRefitRow = -1;
+  const outlierGate = monitor.outlierGate<{
+    row: number;
+    x: number[];
+    error: number | undefined;
+    vol: number | undefined;
+  }>();
+  let status: DriftStatus = {
+    halt: false,
+    reason: undefined,
+    psi: 0,
+    errorAlarm: false,
+    inputAlarm: false,
+    pageHinkley: 0,
+  };
+
   for (let i = first; i <= last; i++) {
     if ((i - first) % refitEvery === 0) {
       const from = Math.max(0, i - trainWindow);
@@ -211,32 +240,63 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
         });
       const fit = (primary === 'mlp' ? mlpFit : ridgeFit)!;
       const check = X.filter((_, k) => k % Math.max(1, Math.floor(X.length / 200)) === 0);
-      const exported = exportForecaster(fit, {
+      const exportOptions = {
         name: `${dataset}-${primary}-walkforward`,
         featureNames: f.names,
-        scaleBits: model ? scaleBits : 'auto',
         check,
+        ...(options.fixedTolerance === undefined ? {} : { tolerance: options.fixedTolerance }),
+      };
+      // Keep the scale while it meets the tolerance; when a refit breaks it, re-pick ('auto'), and fail
+      // with FixedPointToleranceError if no scale meets it.
+      let exported = exportForecaster(fit, {
+        ...exportOptions,
+        scaleBits: model ? scaleBits : 'auto',
+        requireTolerance: !model,
       });
+      if (!exported.withinTolerance)
+        exported = exportForecaster(fit, { ...exportOptions, scaleBits: 'auto', requireTolerance: true });
       model = exported.model;
       scaleBits = exported.scaleBits;
       garch = fitGarch(y, garch ? { start: garch } : {});
       const path = garchVarianceWithResiduals(y, garch);
       garchVar = path.next;
+      lastRefitRow = i;
       tail95 = residualTail(path.standardized, 0.95);
       tail99 = residualTail(path.standardized, 0.99);
       const errors = y.map((v, k) => v - predictFloat(fit.net, X[k]!)[0]!);
       monitor.setReference(X, errors, path.vols);
       options.driftObserver?.setReference(X, errors, path.vols);
-      refits.push({ date: f.dates[i]!, garch, fixedMaxAbsError: Math.max(...exported.maxAbsError) });
+      refits.push({
+        date: f.dates[i]!,
+        garch,
+        scaleBits: exported.scaleBits,
+        fixedMaxAbsError: Math.max(...exported.maxAbsError),
+      });
     }
     const x = f.X[i]!;
     const prev = rows.length ? rows[rows.length - 1]! : undefined;
     const prevError = prev ? prev.actual - prev.mean : undefined;
     // The σ the VaR used for that row's return (ex ante): what 'garch' error scaling divides by.
     const prevVol = prev?.garchVol;
-    const status = monitor.update(x, prevError, prevVol);
-    options.driftObserver?.update(x, prevError, prevVol);
-    const outlier = monitor.checkRound(f.r[i]!, f.r.slice(i - outlierWindow, i)).flagged;
+    // Single-round outliers (OutlierGate, docs/models.md): the row's own return r[i] decides whether
+    // this row's monitor input (features, the error of the forecast of r[i]) and the GARCH update
+    // with r[i] are fed now, held back until the next row confirms the jump, or discarded.
+    const gate = outlierGate.step(f.r[i]!, f.r.slice(i - outlierWindow, i), {
+      row: i,
+      x,
+      error: prevError,
+      vol: prevVol,
+    });
+    for (const fed of gate.feed) {
+      status = monitor.update(fed.x, fed.error, fed.vol);
+      options.driftObserver?.update(fed.x, fed.error, fed.vol);
+      // r[row] = y[row − 1]; a refit at row R already filtered y up to y[R − 1] = r[R].
+      if (fed.row > lastRefitRow) {
+        const e = f.y[fed.row - 1]! - garch!.mu;
+        garchVar = garch!.omega + garch!.alpha * e * e + garch!.beta * garchVar;
+      }
+    }
+    const outlier = gate.action !== 'act';
     const fixedOut = inferFixedReal(model!, x);
     const fc = toForecast(fixedOut);
     const floatOut = predictFloat((primary === 'mlp' ? mlpFit : ridgeFit)!.net, x);
@@ -250,8 +310,11 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
     const vol = Math.sqrt(garchVar);
     const v95 = fhsFromTail(fc.mean, vol, tail95!);
     const v99 = fhsFromTail(fc.mean, vol, tail99!);
-    if (status.halt) position = 0;
-    else if (!outlier)
+    // A held or rejected row is not acted on: the status is the last one fed and the position is kept.
+    if (outlier) {
+      // position unchanged
+    } else if (status.halt) position = 0;
+    else
       position = sizePosition({
         forecastMean: fc.mean,
         forecastVol: vol,
@@ -281,12 +344,11 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
       errorAlarm: status.errorAlarm,
       inputAlarm: status.inputAlarm,
       outlier,
+      outlierAction: gate.action === 'hold' ? 'held' : gate.action === 'reject' ? 'rejected' : undefined,
       position,
       pnl: position * actual,
     });
-    // GARCH filter forward with the realised return (known at the next row).
-    const e = actual - garch!.mu;
-    garchVar = garch!.omega + garch!.alpha * e * e + garch!.beta * garchVar;
+    // The GARCH filter moves forward with y[i] = r[i + 1] at the next row, through the outlier gate.
   }
   const opts = {
     dataset,
@@ -424,6 +486,12 @@ export function computeMetrics(
       falseAlarmsPerDecade: calmYears > 0 ? (calmFalse / calmYears) * 10 : 0,
     },
     outliersFlagged: rows.filter((r) => r.outlier).map((r) => ({ date: r.date, value: r.observed })),
+    outliersConfirmed: rows
+      .filter((r, k) => r.outlierAction === 'held' && k + 1 < n && !rows[k + 1]!.outlier)
+      .map((r) => ({ date: r.date, value: r.observed })),
+    outliersRejected: rows
+      .filter((r, k) => r.outlierAction === 'held' && rows[k + 1]?.outlierAction === 'rejected')
+      .map((r) => ({ date: r.date, value: r.observed })),
     fixedVsFloatMaxAbs: fixedVsFloat,
     strategy: {
       annualisedReturn: pm * ppy,

@@ -3,7 +3,12 @@ import { MODEL_FILE_FORMAT, type ModelFile, modelFileBytes, modelId, parseModelF
 import { datasetFeatures } from './datasetFeatures.js';
 import { FixedPointOverflowError, inferFixed, inferFixedReal, quantize } from './fixedPoint.js';
 import { predictFloat } from './floatNet.js';
-import { toForecast, trainForecaster } from './trainForecaster.js';
+import {
+  exportForecaster,
+  FixedPointToleranceError,
+  toForecast,
+  trainForecaster,
+} from './trainForecaster.js';
 
 const features = datasetFeatures('wti-daily');
 
@@ -74,5 +79,24 @@ describe('trainForecaster', () => {
     const r = trainForecaster({ ...opts, kind: 'ridge' });
     expect(r.model.layers.map((l) => l.activation)).toEqual(['linear']);
     expect(r.maxAbsError.every((e) => e <= 1e-5)).toBe(true);
+  });
+
+  test('exportForecaster reports withinTolerance, and throws FixedPointToleranceError when required', () => {
+    const r = trainForecaster({ ...opts, kind: 'ridge', window: 600 });
+    const check = features.X.slice(0, 600);
+    const base = { name: 'tol', featureNames: features.names, check };
+    const ok = exportForecaster(r.fit, { ...base, scaleBits: 'auto' });
+    expect(ok.withinTolerance).toBe(true);
+    expect(ok.maxAbsError.every((e) => e <= ok.tolerance)).toBe(true);
+    // A coarse fixed scale cannot meet 1e-5: reported, not silently returned as if it did.
+    const coarse = exportForecaster(r.fit, { ...base, scaleBits: 8 });
+    expect(coarse.withinTolerance).toBe(false);
+    expect(Math.max(...coarse.maxAbsError)).toBeGreaterThan(1e-5);
+    // No scale reaches 1e-15 (float rounding alone is larger): the last scale tried, flagged, or a named error.
+    const never = exportForecaster(r.fit, { ...base, tolerance: 1e-15 });
+    expect(never.withinTolerance).toBe(false);
+    expect(() => exportForecaster(r.fit, { ...base, tolerance: 1e-15, requireTolerance: true })).toThrow(
+      FixedPointToleranceError,
+    );
   });
 });

@@ -39,6 +39,7 @@ export {
   type ExportResult,
   exportForecaster,
   type FitOptions,
+  FixedPointToleranceError,
   type FloatFit,
   FORECAST_OUTPUTS,
   type ForecasterKind,

@@ -1,3 +1,4 @@
+import { NonRetryableError } from '../../errors/index.js';
 import { MODEL_FILE_FORMAT, type ModelFile, validateModelFile } from '../modelFile.js';
 import { inferFixedReal, quantizeNet } from './fixedPoint.js';
 import { type FloatNet, foldAffine, predictFloat } from './floatNet.js';
@@ -89,10 +90,36 @@ export type ExportOptions = {
   tolerance?: number;
   /** Rows (raw features) on which agreement is measured, e.g. the training rows. */
   check: number[][];
+  /** Throw `FixedPointToleranceError` instead of returning a result with `withinTolerance: false`. */
+  requireTolerance?: boolean;
   metadata?: Record<string, unknown>;
 };
 
-export type ExportResult = { model: ModelFile; scaleBits: number; maxAbsError: number[] };
+export type ExportResult = {
+  model: ModelFile;
+  scaleBits: number;
+  maxAbsError: number[];
+  /** Whether every output's max |fixed − float| on the check rows is ≤ `tolerance` (false: the last scale tried is returned). */
+  withinTolerance: boolean;
+  tolerance: number;
+};
+
+/** No `scaleBits` candidate met the fixed-point agreement tolerance (thrown when `requireTolerance` is set). */
+export class FixedPointToleranceError extends NonRetryableError {
+  override name = 'FixedPointToleranceError';
+  readonly maxAbsError: number[];
+  constructor(name: string, scaleBits: number[], maxAbsError: number[], tolerance: number) {
+    super(
+      `Fixed-point export of ${name}: max |fixed − float| ${maxAbsError.map((e) => e.toExponential(3)).join(' / ')} exceeds the tolerance ${tolerance} at scaleBits ${scaleBits.join(', ')}`,
+      {
+        details:
+          'No scale tried gives fixed-point outputs within the tolerance of the float model (weights or inputs too large for 2^53 at finer scales). Loosen the tolerance, standardise the inputs, or regularise the fit.',
+        docsPath: 'docs/models.md',
+      },
+    );
+    this.maxAbsError = maxAbsError;
+  }
+}
 
 function measure(model: ModelFile, net: FloatNet, rows: number[][]): number[] {
   const err = [0, 0];
@@ -139,6 +166,7 @@ export function exportForecaster(fit: FloatFit, options: ExportOptions): ExportR
       ? [8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
       : [options.scaleBits];
   let last: ExportResult | undefined;
+  const tried: number[] = [];
   for (const s of candidates) {
     const model = make(s);
     let err: number[];
@@ -147,10 +175,14 @@ export function exportForecaster(fit: FloatFit, options: ExportOptions): ExportR
     } catch {
       break; // overflow: larger s only makes it worse
     }
-    last = { model, scaleBits: s, maxAbsError: err };
-    if (err.every((e) => e <= tolerance)) break;
+    tried.push(s);
+    const withinTolerance = err.every((e) => e <= tolerance);
+    last = { model, scaleBits: s, maxAbsError: err, withinTolerance, tolerance };
+    if (withinTolerance) break;
   }
   if (!last) throw new Error('exportForecaster: no scaleBits gave an exact integer evaluation');
+  if (!last.withinTolerance && options.requireTolerance)
+    throw new FixedPointToleranceError(options.name, tried, last.maxAbsError, tolerance);
   last.model.metadata.measuredMaxAbsError = last.maxAbsError.map((e) => Number(e.toPrecision(6)));
   validateModelFile(last.model);
   return last;

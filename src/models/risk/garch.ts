@@ -123,6 +123,13 @@ export function nelderMead(
 
 export type GarchFit = GarchParams & { negLogLik: number; persistence: number };
 
+/** (α, β) starts of a cold `fitGarch`: the usual high-persistence one first, then two lower-persistence ones. */
+const GARCH_STARTS: readonly (readonly [number, number])[] = [
+  [0.08, 0.9],
+  [0.1, 0.8],
+  [0.15, 0.6],
+];
+
 /**
  * Maximum-likelihood GARCH(1,1) (Gaussian quasi-likelihood) by Nelder–Mead over a reparametrisation
  * that keeps ω > 0, α, β ≥ 0 and α + β < 1. `fitMean` also estimates μ (default: μ = sample mean).
@@ -140,22 +147,41 @@ export function fitGarch(
   const variance = sampleVariance(returns);
   const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
   const fitMean = options.fitMean ?? false;
-  const s = options.start ?? { omega: variance * 0.05, alpha: 0.08, beta: 0.9, mu: mean };
-  const pers = Math.min(0.999, s.alpha + s.beta);
-  const theta0 = [
-    Math.log(Math.max(1e-12, s.omega / (variance * (1 - pers)))),
-    logit(pers / 0.9999),
-    logit(Math.min(0.99, Math.max(0.01, s.alpha / pers))),
-  ];
-  if (fitMean) theta0.push(0);
+  const toTheta = (s: GarchParams) => {
+    const pers = Math.min(0.999, s.alpha + s.beta);
+    const theta0 = [
+      Math.log(Math.max(1e-12, s.omega / (variance * (1 - pers)))),
+      logit(pers / 0.9999),
+      logit(Math.min(0.99, Math.max(0.01, s.alpha / pers))),
+    ];
+    if (fitMean) theta0.push(0);
+    return theta0;
+  };
   const f = (th: number[]) => {
     const p = unpack(th, variance, mean, fitMean);
     const nll = nu === undefined ? garchNegLogLik(returns, p) : garchNegLogLikT(returns, p, nu);
     return Number.isFinite(nll) ? nll : 1e300;
   };
-  let th = nelderMead(f, theta0, options.start ? 0.1 : 0.5);
-  // Restart from the optimum (Nelder–Mead can stall on a flat ridge); a warm start needs no restart.
-  if (!options.start) th = nelderMead(f, th, 0.1);
+  let th: number[];
+  if (options.start) th = nelderMead(f, toTheta(options.start), 0.1);
+  else {
+    // Cold start: a small grid of starts, best likelihood wins. From the high-persistence start alone,
+    // low-persistence series (e.g. α 0.05, β 0.75) can collapse to α ≈ 0, β ≈ 1 (a flat ridge where
+    // α = 0 makes β irrelevant). Each start is restarted once from its optimum (Nelder–Mead stalls).
+    const starts = GARCH_STARTS.map(([alpha, beta]) => ({
+      omega: alpha === 0.08 && beta === 0.9 ? variance * 0.05 : variance * (1 - alpha - beta),
+      alpha,
+      beta,
+      mu: mean,
+    }));
+    let best: { th: number[]; v: number } | undefined;
+    for (const s of starts) {
+      const t = nelderMead(f, nelderMead(f, toTheta(s), 0.5), 0.1);
+      const v = f(t);
+      if (!best || v < best.v) best = { th: t, v };
+    }
+    th = best!.th;
+  }
   const p = unpack(th, variance, mean, fitMean);
   return { ...p, negLogLik: f(th), persistence: p.alpha + p.beta };
 }
