@@ -2,11 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { acquireDevnetLock, type HeldDevnetLock } from './devnetLock.js';
+import { assertPortFree, portErrorFromAnvilOutput, validateDevnetPort } from './devnetPort.js';
 import { DevnetStartError } from './errors.js';
 
 export type StartDevnetParameters = {
-  /** 0 (default) picks a free loopback port. */
+  /** 0 (default) picks a free loopback port. Privileged (< 1024) and fetch-blocked ports are refused. */
   port?: number | undefined;
   host?: string | undefined;
   chainId?: number | undefined;
@@ -29,8 +31,11 @@ export type Devnet = {
   rpcUrl: string;
   port: number;
   chainId: number;
+  /** Absolute path of the state file, or null. */
   statePath: string | null;
-  /** Stops anvil (SIGTERM), which writes the state file first. Idempotent. */
+  /** `<state>.lock` while the devnet runs (removed by `stop()`), or null without a state file. */
+  lockPath: string | null;
+  /** Stops anvil (SIGTERM), which writes the state file first, and removes the lock. Idempotent. */
   stop: () => Promise<void>;
   process: ChildProcess;
 };
@@ -63,12 +68,80 @@ export async function findFreePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** Starts anvil from node_modules on a loopback port and resolves once it answers JSON-RPC. */
+/**
+ * Watchdog run with `node -e` beside anvil: its stdin is a pipe from the owner, which the kernel closes
+ * when the owner dies in any way (SIGKILL included). On that end-of-file it stops anvil like a clean
+ * stop would (SIGTERM: anvil saves its state), then SIGKILL after the grace period. It also leaves when
+ * anvil is gone. anvil has no option to exit with its parent or on stdin EOF, and Node cannot set
+ * PR_SET_PDEATHSIG, so this is the portable way to keep a killed owner from leaving an orphan behind.
+ */
+const WATCHDOG_SOURCE = `
+const fs = require('node:fs');
+const pid = Number(process.argv[1]);
+const graceMs = Number(process.argv[2]);
+if (!Number.isInteger(pid) || pid <= 0) process.exit(2); // never kill(0) or kill(-1)
+const alive = () => {
+  try { process.kill(pid, 0); } catch (error) { if (error.code !== 'EPERM') return false; }
+  try { return !/\\) [ZX] /.test(fs.readFileSync('/proc/' + pid + '/stat', 'utf8')); } catch { return true; }
+};
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  try { process.kill(pid, 'SIGTERM'); } catch { process.exit(0); }
+  const deadline = Date.now() + graceMs;
+  setInterval(() => {
+    if (!alive()) process.exit(0);
+    if (Date.now() > deadline) { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }
+  }, 50);
+};
+process.stdin.on('end', stop);
+process.stdin.on('error', stop);
+process.stdin.resume();
+setInterval(() => { if (!stopping && !alive()) process.exit(0); }, 2000);
+`;
+
+/**
+ * Starts anvil from node_modules on a loopback port and resolves once it answers JSON-RPC.
+ *
+ * With a state file, the devnet takes `<state>.lock` first: an orphaned anvil left on the same file by
+ * a killed owner is stopped (it would otherwise keep saving its old chain over the new one), and a
+ * live owner makes the start fail with `DevnetStateInUseError`. A watchdog stops anvil when this
+ * process dies without calling `stop()`. A port that is invalid, privileged, fetch-blocked or taken
+ * fails up front with `DevnetPortError`.
+ */
 export async function startDevnet(parameters: StartDevnetParameters = {}): Promise<Devnet> {
   const host = parameters.host ?? '127.0.0.1';
   const chainId = parameters.chainId ?? 31337;
-  const port = parameters.port || (await findFreePort(host));
-  const statePath = parameters.statePath ?? null;
+  if (parameters.port !== undefined) validateDevnetPort(parameters.port, host);
+  const statePath = parameters.statePath ? resolve(parameters.statePath) : null;
+  const lock = statePath
+    ? await acquireDevnetLock({ statePath, onWarning: parameters.onWarning, orphanGraceMs: STOP_GRACE_MS })
+    : null;
+  try {
+    return await launch(parameters, host, chainId, statePath, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+const STOP_GRACE_MS = 10_000;
+
+async function launch(
+  parameters: StartDevnetParameters,
+  host: string,
+  chainId: number,
+  statePath: string | null,
+  lock: HeldDevnetLock | null,
+): Promise<Devnet> {
+  let port: number;
+  if (parameters.port) {
+    port = parameters.port;
+    await assertPortFree(port, host);
+  } else {
+    port = await findFreePort(host);
+  }
   const args = [
     '--host',
     host,
@@ -107,21 +180,48 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  let stopped = false;
+  let hasExited = false;
+  const exited = new Promise<void>((resolveExit) =>
+    child.once('exit', () => {
+      hasExited = true;
+      resolveExit();
+    }),
+  );
+  const spawnFailed = new Promise<Error>((resolveError) => child.once('error', resolveError));
+  const watchdog = child.pid === undefined ? null : startWatchdog(child.pid);
+  const stopWatchdog = () => {
+    if (watchdog && watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
+    watchdog?.stdin?.destroy();
+  };
+  // anvil gone on its own (crash, or killed from outside): the watchdog has nothing left to guard.
+  void exited.then(stopWatchdog);
 
   const rpcUrl = `http://${host}:${port}`;
+  if (child.pid !== undefined)
+    lock?.update({ anvilPid: child.pid, watchdogPid: watchdog?.pid ?? null, rpcUrl });
   const deadline = Date.now() + (parameters.startupTimeoutMs ?? 20_000);
+  const fail = async (reason: string): Promise<never> => {
+    if (!hasExited) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    stopWatchdog();
+    throw portErrorFromAnvilOutput(output, port, host) ?? new DevnetStartError(reason);
+  };
+  let spawnError: Error | undefined;
+  void spawnFailed.then((error) => {
+    spawnError = error;
+  });
   while (true) {
-    if (child.exitCode !== null) {
-      throw new DevnetStartError(`anvil exited with code ${child.exitCode}: ${lastLines(output)}`);
+    if (spawnError) await fail(`could not run ${anvilBinaryPath()}: ${spawnError.message}`);
+    if (hasExited) {
+      await fail(
+        `anvil exited with ${child.signalCode ? `signal ${child.signalCode}` : `code ${child.exitCode}`}: ${lastLines(output)}`,
+      );
     }
     if (await answers(rpcUrl)) break;
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new DevnetStartError(
-        `anvil did not answer on ${rpcUrl} within the startup timeout: ${lastLines(output)}`,
-      );
+      await fail(`anvil did not answer on ${rpcUrl} within the startup timeout: ${lastLines(output)}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -132,17 +232,45 @@ export async function startDevnet(parameters: StartDevnetParameters = {}): Promi
     await rpc(rpcUrl, 'anvil_setTime', [Number(timestamp + 1n)]);
   }
 
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      // The watchdog first: once anvil is gone its pid may be reused, and the watchdog must not signal it.
+      stopWatchdog();
+      if (!hasExited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      lock?.release();
+    })();
+    return stopping;
   };
-  return { rpcUrl, port, chainId, statePath, stop, process: child };
+  return { rpcUrl, port, chainId, statePath, lockPath: lock?.path ?? null, stop, process: child };
+}
+
+function startWatchdog(anvilPid: number): ChildProcess | null {
+  try {
+    const watchdog = spawn(
+      process.execPath,
+      ['-e', WATCHDOG_SOURCE, String(anvilPid), String(STOP_GRACE_MS)],
+      {
+        stdio: ['pipe', 'ignore', 'ignore'],
+        // Not in the owner's process group: a Ctrl-C in the terminal reaches the owner, which stops anvil
+        // cleanly; the watchdog only acts on the owner's death.
+        detached: true,
+      },
+    );
+    watchdog.on('error', () => {});
+    watchdog.stdin?.on('error', () => {});
+    // Neither keeps the owner alive; if the owner exits without stop(), the pipe closes and anvil stops.
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return watchdog;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -23,6 +23,8 @@ export {
   type StartDevnetParameters,
   startDevnet,
 } from './devnet.js';
+export { type DevnetLock, DevnetStateInUseError, devnetLockPath, readDevnetLock } from './devnetLock.js';
+export { assertPortFree, DevnetPortError, validateDevnetPort } from './devnetPort.js';
 export {
   ChainIdMismatchError,
   DevnetStartError,
@@ -66,6 +68,7 @@ export {
   devnetReporter,
   type ResolveSignerParameters,
   resolveSigner,
+  SECP256K1_ORDER,
 } from './signer.js';
 export {
   type DeploySuiteResult,

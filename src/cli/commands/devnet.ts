@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { startDevnet } from '../../chain/index.js';
 import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
 
@@ -10,7 +10,7 @@ export function registerDevnet(program: Command): void {
       'Start the embedded devnet (anvil from node_modules) on a loopback port and keep it running until Ctrl-C.',
     )
     .option('--state <file>', 'load chain state from this file and save it there periodically and on stop')
-    .option('--port <port>', 'port to listen on (default: a free one)', (v) => Number.parseInt(v, 10))
+    .option('--port <port>', 'port to listen on, 1024 to 65535 (default or 0: a free one)', parsePort)
     .action(async (options: { state?: string; port?: number }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadCliConfig(globals);
@@ -22,7 +22,7 @@ export function registerDevnet(program: Command): void {
         stateIntervalSeconds: config.devnet.stateIntervalSeconds,
       });
       console.log(
-        `Devnet running at ${devnet.rpcUrl} (chain ${devnet.chainId})${devnet.statePath ? `, state in ${devnet.statePath}` : ''}.`,
+        `Devnet running at ${devnet.rpcUrl} (chain ${devnet.chainId})${devnet.statePath ? `, state in ${devnet.statePath} (lock ${devnet.lockPath})` : ''}.`,
       );
       console.log('Press Ctrl-C to stop.');
       await withShutdown(
@@ -35,4 +35,12 @@ export function registerDevnet(program: Command): void {
       );
       console.log('Devnet stopped.');
     });
+}
+
+/** A whole number only ("18545x" or "1e4" are mistakes, not ports); range checks happen in startDevnet. */
+function parsePort(value: string): number {
+  if (!/^\d{1,5}$/.test(value.trim())) {
+    throw new InvalidArgumentError('expected a whole number from 1024 to 65535, or 0 for a free port.');
+  }
+  return Number(value.trim());
 }
