@@ -21,6 +21,7 @@ import {
   TxRevertedError,
   toContractRevertError,
 } from '../chain/index.js';
+import { redactUrlsIn } from '../config/index.js';
 import { NonRetryableError } from '../errors/index.js';
 import {
   datasetFeatures,
@@ -311,7 +312,12 @@ export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult>
         error instanceof RpcUnavailableError ? error : new RpcUnavailableError(p.clients.rpcUrls, error);
       journal.append({
         kind: 'note',
-        payload: { rpcUnavailable: true, urls: [...p.clients.rpcUrls], message: unavailable.shortMessage },
+        // Redacted (scheme and host): the journal is kept and shared, an RPC URL may carry an API key.
+        payload: {
+          rpcUnavailable: true,
+          urls: [...unavailable.redactedUrls],
+          message: unavailable.shortMessage,
+        },
       });
       record(`stopped: ${unavailable.shortMessage}`);
       throw unavailable;
@@ -556,7 +562,12 @@ export async function actOnIntent(p: {
       journal.append({ kind: 'note', key: intent.key, payload: { refusedOnChain: true, ...refusal } });
       return { outcome: status, refusal };
     }
-    journal.intents.setStatus(intent.key, 'failed', String((error as Error)?.message ?? error).slice(0, 500));
+    // A transport error quotes the endpoint URL, which may carry an API key: redacted before it is journaled.
+    journal.intents.setStatus(
+      intent.key,
+      'failed',
+      redactUrlsIn(String((error as Error)?.message ?? error)).slice(0, 500),
+    );
     throw error;
   }
 }

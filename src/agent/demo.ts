@@ -15,6 +15,7 @@ import {
   type TxManager,
   writeContract,
 } from '../chain/index.js';
+import { configSchema, type FeedLimits, feedRulesOf } from '../config/index.js';
 import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
 import { absorbRounds, accumulatorAt, setup } from '../zk/index.js';
@@ -40,6 +41,10 @@ export type DemoParameters = {
   /** Epochs a halt lasts before the demo operator (standing in for a person) resumes the agent. */
   resumeAfterEpochs?: number;
   agent?: Partial<AgentOptions> | undefined;
+  /** The agent's limits on oracle rounds: `feedRulesOf(config.oracle)`. Default: the config defaults. */
+  feedRules?: FeedLimits | undefined;
+  /** The tx manager's stuck threshold: `txManagerSettings(config.chain).stuckAfterMs`. Default 60 s. */
+  stuckAfterMs?: number | undefined;
   /** Persist the devnet to `<stateDir>/devnet-state.json` (resumable). */
   persist?: boolean;
   /**
@@ -112,8 +117,9 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
       clients: stack.agent,
       account: stack.agentAccount,
       store: journal.txStore(),
+      ...(p.stuckAfterMs !== undefined ? { stuckAfterMs: p.stuckAfterMs } : {}),
     });
-    const agent = buildAgent(stack, journal, tx, options, await agentZk(stack, options));
+    const agent = buildAgent(stack, journal, tx, options, await agentZk(stack, options), p.feedRules);
     await agent.recover();
     const reporters: ReporterSet = { accounts: stack.reporterAccounts, spreadPpm: 500 };
     const totals: DemoTotals = { refusals: 0, halts: 0, confirmed: 0, gasUsed: 0n };
@@ -221,6 +227,16 @@ export async function agentZk(
   };
 }
 
+/** The agent's feed limits with the default config: a round up to 4 days old, moves up to 2500 bps. */
+export const DEFAULT_FEED_RULES: FeedLimits = feedRulesOf(configSchema.parse({}).oracle);
+
+/** Decimals of the suite's feed answers: fixed at 8 (MedianOracle deployments, external feed check). */
+const FEED_DECIMALS = 8;
+
+/**
+ * The agent with its three strategies. `feedRules` are the limits on the rounds it acts on, from the
+ * config (`feedRulesOf(config.oracle)`); default `DEFAULT_FEED_RULES`.
+ */
 export function buildAgent(
   stack: Pick<Stack, 'addresses' | 'agent' | 'agentAccount' | 'forecaster' | 'generator' | 'content'> & {
     publish?: AssetPublisher | undefined;
@@ -229,6 +245,7 @@ export function buildAgent(
   tx: TxManager,
   options: AgentOptions,
   zk?: AgentZk,
+  feedRules: FeedLimits = DEFAULT_FEED_RULES,
 ): Agent {
   const a = stack.addresses;
   const artState = () => artStateFromJournal(journal);
@@ -239,14 +256,14 @@ export function buildAgent(
     journal,
     tx,
     options,
-    feedRules: { maxAgeSeconds: 4 * 86_400, maxDeviationBps: 2_500, decimals: 8 },
+    feedRules: { ...feedRules, decimals: FEED_DECIMALS },
     forecaster: {
       model: stack.forecaster.model,
       id: stack.forecaster.id,
       reference: stack.forecaster.reference,
     },
     content: stack.content,
-    decimals: 8,
+    decimals: FEED_DECIMALS,
     strategies: [
       synthStrategy({ vault: a.vault, modelId: stack.forecaster.id, ...(zk ? { zk } : {}) }),
       feeStrategy({

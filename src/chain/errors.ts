@@ -1,15 +1,24 @@
+import { redactCauseChain, redactUrl } from '../config/index.js';
 import { NonRetryableError, RetryableError } from '../errors/index.js';
 
-/** No JSON-RPC endpoint answered. Retryable: the node may come back. */
+/**
+ * No JSON-RPC endpoint answered. Retryable: the node may come back. The URLs are shown redacted
+ * (scheme and host only: hosted endpoints carry API keys in the path), also in the cause chain that
+ * `--verbose` prints.
+ */
 export class RpcUnavailableError extends RetryableError {
   override name = 'RpcUnavailableError';
+  /** The endpoints, redacted (`redactUrl`): safe to print and to journal. */
+  readonly redactedUrls: readonly string[];
   constructor(urls: readonly string[], cause?: unknown) {
-    super(`No JSON-RPC endpoint answered (${urls.join(', ') || 'none configured'}).`, {
+    const redacted = urls.map(redactUrl);
+    super(`No JSON-RPC endpoint answered (${redacted.join(', ') || 'none configured'}).`, {
       details:
         'Check that the node is running and reachable, or pass another --rpc-url. Without --rpc-url, Provenant starts its embedded devnet.',
-      cause,
+      cause: redactCauseChain(cause),
       docsPath: 'docs/chain.md#endpoints',
     });
+    this.redactedUrls = redacted;
   }
 }
 
@@ -40,13 +49,17 @@ export class MissingKeyError extends NonRetryableError {
   }
 }
 
-/** A key was found but is malformed, or the keystore could not be decrypted. The key itself is never shown. */
+/**
+ * A key was found but is malformed or out of range, or the keystore could not be decrypted. The key
+ * itself is never shown, and no library error is attached as `cause` (`--verbose` prints causes, and
+ * a library may quote the key in its message).
+ */
 export class InvalidKeyError extends NonRetryableError {
   override name = 'InvalidKeyError';
   constructor(source: string, reason: string) {
     super(`The signer key from ${source} is not usable: ${reason}.`, {
       details:
-        'A private key is 32 bytes of hex with a 0x prefix. For a keystore, check the file and its password variable.',
+        'A private key is 32 bytes of hex with a 0x prefix, greater than 0 and less than the secp256k1 group order n. For a keystore, check the file and its password variable.',
       docsPath: 'docs/chain.md#keys',
     });
   }
@@ -56,7 +69,7 @@ export class InvalidKeyError extends NonRetryableError {
 export class ChainIdMismatchError extends NonRetryableError {
   override name = 'ChainIdMismatchError';
   constructor(expected: number, actual: number, url: string) {
-    super(`The node at ${url} is chain ${actual}, but the config expects chain ${expected}.`, {
+    super(`The node at ${redactUrl(url)} is chain ${actual}, but the config expects chain ${expected}.`, {
       details: 'Point --rpc-url at the right network, or change chain.chainId in the config.',
     });
   }

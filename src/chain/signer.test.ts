@@ -1,6 +1,8 @@
+import { createCipheriv, scryptSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { describe, expect, test } from 'vitest';
 import {
@@ -9,6 +11,7 @@ import {
   InvalidKeyError,
   MissingKeyError,
   resolveSigner,
+  SECP256K1_ORDER,
 } from './index.js';
 
 // A throwaway key used only by this test; it never holds funds anywhere.
@@ -94,4 +97,102 @@ describe('resolveSigner', () => {
       '0x7a28b5ba57c53603b0b07b56bba752f7784bf506fa95edc395f5cf6c7514fe9d',
     );
   });
+
+  describe('keys outside 0 < k < n are refused without printing them', () => {
+    const toHex = (k: bigint) => `0x${k.toString(16).padStart(64, '0')}` as const;
+    const outOfRange = [SECP256K1_ORDER + 8n, SECP256K1_ORDER, 2n ** 256n - 1n, 0n];
+    /** Message, details, meta lines and every cause: nothing may contain the key in hex or decimal. */
+    const everything = (error: unknown): string => {
+      const parts: string[] = [];
+      let current: unknown = error;
+      for (let depth = 0; current && depth < 10; depth++) {
+        parts.push(String((current as Error).message), String((current as Error).stack));
+        parts.push(JSON.stringify({ ...(current as object) }));
+        current = (current as { cause?: unknown }).cause;
+      }
+      return parts.join('\n').toLowerCase();
+    };
+    const expectHidden = (error: unknown, k: bigint) => {
+      expect(error).toBeInstanceOf(InvalidKeyError);
+      expect((error as Error).message).toContain('not a valid secp256k1 private key');
+      expect((error as { cause?: unknown }).cause).toBeUndefined();
+      const text = everything(error);
+      if (k !== 0n) {
+        expect(text).not.toContain(k.toString(16).slice(0, 24));
+        expect(text).not.toContain(k.toString(16).slice(-24));
+        expect(text).not.toContain(k.toString(10).slice(0, 24));
+      }
+    };
+
+    test('error: from the environment variable', () => {
+      for (const k of outOfRange) {
+        let caught: unknown;
+        try {
+          resolveSigner({ ...base, env: { TEST_PROVENANT_KEY: toHex(k) } });
+        } catch (error) {
+          caught = error;
+        }
+        expectHidden(caught, k);
+        expect((caught as Error).message).toContain('$TEST_PROVENANT_KEY');
+      }
+    });
+
+    test('error: from an encrypted keystore', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'provenant-keystore-'));
+      for (const [i, k] of outOfRange.entries()) {
+        const path = join(dir, `bad-${i}.json`);
+        // encryptKeystore derives the address (which refuses such keys): encrypt a valid key, then
+        // swap in the ciphertext of the bad one (AES-CTR: same keystream) and recompute the MAC.
+        writeFileSync(path, JSON.stringify(keystoreOf(toHex(k), 'pw')));
+        let caught: unknown;
+        try {
+          resolveSigner({ ...base, keystore: path, env: { TEST_PROVENANT_PASSWORD: 'pw' } });
+        } catch (error) {
+          caught = error;
+        }
+        expectHidden(caught, k);
+        expect((caught as Error).message).toContain(path);
+      }
+    });
+
+    test('behavior: n − 1 (the largest valid key) is accepted', () => {
+      const account = resolveSigner({ ...base, env: { TEST_PROVENANT_KEY: toHex(SECP256K1_ORDER - 1n) } });
+      expect(account.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    });
+  });
+
+  test('error: a key pasted as the variable NAME is refused without showing it', () => {
+    let caught: unknown;
+    try {
+      resolveSigner({ ...base, privateKeyEnv: KEY, env: {} });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidKeyError);
+    expect((caught as Error).message).not.toContain(KEY.slice(2, 20));
+    expect((caught as Error).message).toContain('NAME of an environment variable');
+  });
 });
+
+/** A keystore v3 (scrypt, n = 2^10) holding any 32 bytes, even an invalid key. */
+function keystoreOf(key: `0x${string}`, password: string) {
+  const base = encryptKeystore(KEY, password, { n: 1 << 10 });
+  const { kdfparams } = base.crypto;
+  const derived = scryptSync(password, Buffer.from(String(kdfparams.salt), 'hex'), 32, {
+    N: 1 << 10,
+    r: 8,
+    p: 1,
+  });
+  const cipher = createCipheriv(
+    'aes-128-ctr',
+    derived.subarray(0, 16),
+    Buffer.from(base.crypto.cipherparams.iv, 'hex'),
+  );
+  const ciphertext = Buffer.concat([cipher.update(Buffer.from(key.slice(2), 'hex')), cipher.final()]);
+  const mac = keccak256(Buffer.concat([derived.subarray(16, 32), ciphertext])).slice(2);
+  return {
+    ...base,
+    address: undefined,
+    crypto: { ...base.crypto, ciphertext: ciphertext.toString('hex'), mac },
+  };
+}

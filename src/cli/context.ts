@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { agentOptionsSchema } from '../agent/index.js';
 import {
   createClients,
   DEVNET_ROLES,
@@ -8,7 +9,7 @@ import {
   resolveSigner,
   startDevnet,
 } from '../chain/index.js';
-import { type LoadedConfig, loadConfig } from '../config/index.js';
+import { InvalidFlagError, type LoadedConfig, loadConfig, redactUrl } from '../config/index.js';
 
 /** Options every command accepts (commander globals). */
 export type GlobalOptions = {
@@ -29,13 +30,36 @@ export type ChainContext = {
 };
 
 export function loadCliConfig(options: GlobalOptions): LoadedConfig {
+  for (const url of options.rpcUrl ?? []) checkRpcUrlFlag(url);
   return loadConfig({
     path: options.config,
     overrides: {
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
       ...(options.rpcUrl?.length ? { chain: { rpcUrls: options.rpcUrl } } : {}),
     },
+    // The `agent` section is checked when the config is loaded, by every command, not when the agent starts.
+    sections: { agent: agentOptionsSchema },
   });
+}
+
+/**
+ * A bad `--rpc-url` is the flag's fault, not the config file's: named as a flag. A value that parses as
+ * a URL is shown redacted (it may carry an API key); one that does not is shown as given.
+ */
+export function checkRpcUrlFlag(url: string): void {
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol && /^(https?|wss?):$/.test(protocol)) return;
+  throw new InvalidFlagError(
+    '--rpc-url',
+    protocol ? redactUrl(url) : url,
+    'an http(s)/ws(s) URL',
+    'Pass a JSON-RPC endpoint such as --rpc-url http://127.0.0.1:8545 (repeat the flag for failover endpoints), or leave --rpc-url out to run on the embedded devnet.',
+  );
 }
 
 /**

@@ -5,11 +5,27 @@ import { describe, expect, test } from 'vitest';
 import {
   ConfigNotFoundError,
   ConfigParseError,
+  feedRulesOf,
   InvalidConfigError,
   ipfsSettings,
   loadConfig,
   parseConfig,
+  redactUrl,
+  redactUrlsIn,
+  txManagerSettings,
 } from './index.js';
+
+// A throwaway key used only by this test; it never holds funds anywhere.
+const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
 
 describe('loadConfig', () => {
   test('default: no file gives the documented defaults', () => {
@@ -141,5 +157,102 @@ describe('ipfs config', () => {
     ]);
     // The value of an authorization never belongs in the file: there is no field for it.
     expect((caught as Error).message).toContain("unknown field 'token'");
+  });
+});
+
+describe('secrets in the config are never echoed', () => {
+  test('error: a private key pasted into chain.privateKeyEnv is refused without showing it', () => {
+    const error = thrown(() => parseConfig({ chain: { privateKeyEnv: KEY } }));
+    expect(error).toBeInstanceOf(InvalidConfigError);
+    expect(error.message).not.toContain(KEY.slice(2, 20));
+    expect(error.message).not.toContain(KEY.slice(-16));
+    expect((error as InvalidConfigError).issues).toEqual([
+      {
+        field: 'chain.privateKeyEnv',
+        given: 'a value that is not shown',
+        expected:
+          'the NAME of an environment variable (letters, digits, _), e.g. PROVENANT_PRIVATE_KEY; the value given looks like a key or secret and is not shown: put the secret in that variable, never in the file',
+      },
+    ]);
+  });
+
+  test('error: a password pasted into chain.keystorePasswordEnv is refused without showing it', () => {
+    const error = thrown(() =>
+      parseConfig({ chain: { keystore: 'k.json', keystorePasswordEnv: 'hunter2 pass!' } }),
+    );
+    expect(error.message).not.toContain('hunter2');
+    expect(error.message).toContain('chain.keystorePasswordEnv: got a value that is not shown');
+    expect(error.message).toContain('e.g. PROVENANT_KEYSTORE_PASSWORD');
+  });
+
+  test('behavior: variable names are accepted', () => {
+    const config = parseConfig({ chain: { privateKeyEnv: 'MY_KEY_1', keystorePasswordEnv: '_PW' } });
+    expect(config.chain.privateKeyEnv).toBe('MY_KEY_1');
+    expect(config.chain.keystorePasswordEnv).toBe('_PW');
+  });
+
+  test('behavior: an invalid URL in the file is shown redacted', () => {
+    const error = thrown(() =>
+      parseConfig({ chain: { rpcUrls: ['ftp://user:hunter2@rpc.example.org/v3/SECRETAPIKEY123'] } }),
+    );
+    expect(error.message).toContain('chain.rpcUrls.0: got "ftp://…@rpc.example.org/…"');
+    expect(error.message).not.toMatch(/hunter2|SECRETAPIKEY123/);
+  });
+});
+
+describe('redactUrl', () => {
+  test('default: scheme and host[:port] kept, user info, path and query replaced', () => {
+    expect(redactUrl('http://user:hunter2@127.0.0.1:9/v3/SECRETAPIKEY123')).toBe('http://…@127.0.0.1:9/…');
+    expect(redactUrl('https://eth.example.org/?apikey=abc')).toBe('https://eth.example.org/…');
+    expect(redactUrl('wss://eth.example.org/ws#k')).toBe('wss://eth.example.org/…');
+    expect(redactUrl('http://127.0.0.1:8545')).toBe('http://127.0.0.1:8545');
+    expect(redactUrl('not a url 0xabc')).toBe('<not a URL>');
+  });
+
+  test('behavior: URLs inside a library message are redacted, the rest kept', () => {
+    expect(
+      redactUrlsIn(
+        'HTTP request failed.\n\nURL: https://mainnet.example.io/v3/SECRETAPIKEY123.\nStatus: 401',
+      ),
+    ).toBe('HTTP request failed.\n\nURL: https://mainnet.example.io/….\nStatus: 401');
+  });
+});
+
+describe('config fields take effect', () => {
+  test('default: the defaults equal the values the agent and the tx manager used before', () => {
+    const config = parseConfig({});
+    expect(txManagerSettings(config.chain)).toEqual({ stuckAfterMs: 60_000 });
+    expect(feedRulesOf(config.oracle)).toEqual({ maxAgeSeconds: 4 * 86_400, maxDeviationBps: 2_500 });
+  });
+
+  test('behavior: chain.receiptTimeoutSeconds becomes the stuck threshold', () => {
+    expect(txManagerSettings(parseConfig({ chain: { receiptTimeoutSeconds: 0.3 } }).chain)).toEqual({
+      stuckAfterMs: 300,
+    });
+  });
+
+  test('error: oracle.decimals is no longer a field (the suite fixes feed decimals at 8)', () => {
+    expect(thrown(() => parseConfig({ oracle: { decimals: 8 } })).message).toContain(
+      "unknown field 'decimals'",
+    );
+  });
+});
+
+describe('config root', () => {
+  test('error: a root that is not an object says so (no phantom fields)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenant-config-'));
+    for (const text of ['[1,2]', 'null', '3']) {
+      writeFileSync(join(dir, 'provenant.config.json'), text);
+      const error = thrown(() => loadConfig({ cwd: dir, overrides: { stateDir: 's' } }));
+      expect(error).toBeInstanceOf(InvalidConfigError);
+      expect((error as InvalidConfigError).issues).toEqual([
+        {
+          field: '(root)',
+          given: text,
+          expected: 'a JSON object, e.g. { "chain": { "rpcUrls": ["http://127.0.0.1:8545"] } }',
+        },
+      ]);
+    }
+    expect(thrown(() => parseConfig([1, 2])).message).toContain('expected a JSON object');
   });
 });

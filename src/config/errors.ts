@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { NonRetryableError } from '../errors/index.js';
+import { redactUrl } from './redact.js';
 
 export type ConfigIssue = { field: string; given: string; expected: string };
 
@@ -41,37 +42,83 @@ export class ConfigNotFoundError extends NonRetryableError {
   }
 }
 
-export function describeIssues(error: z.ZodError, input: unknown): ConfigIssue[] {
-  return error.issues.map((issue) => {
+/**
+ * Fields that take the NAME of an environment variable holding a secret. Their value is never echoed
+ * in an error: a value that is not a variable name is most likely the secret itself.
+ */
+export const SECRET_NAME_FIELDS: ReadonlySet<string> = new Set([
+  'chain.privateKeyEnv',
+  'chain.keystorePasswordEnv',
+  'ipfs.authorizationEnv',
+]);
+
+/** Fields holding URLs: shown redacted (scheme and host only), as an RPC URL may carry an API key. */
+const URL_FIELD = /^(chain\.rpcUrls\.\d+|ipfs\.apiUrl)$/;
+
+export function describeIssues(
+  issues: readonly z.core.$ZodIssue[] | z.ZodError,
+  input: unknown,
+): ConfigIssue[] {
+  const list = 'issues' in issues ? issues.issues : issues;
+  return list.map((issue) => {
     const field = issue.path.length ? issue.path.map(String).join('.') : '(root)';
     let given: unknown = input;
     for (const key of issue.path)
       given = (given as Record<PropertyKey, unknown> | undefined)?.[key as PropertyKey];
+    if (SECRET_NAME_FIELDS.has(field) && issue.code !== 'unrecognized_keys')
+      return {
+        field,
+        given: 'a value that is not shown',
+        expected: `the NAME of an environment variable (letters, digits, _), e.g. ${exampleName(field)}; the value given looks like a key or secret and is not shown: put the secret in that variable, never in the file`,
+      };
     const givenText =
       issue.code === 'unrecognized_keys'
         ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
         : given === undefined
           ? 'nothing'
-          : JSON.stringify(given);
-    return { field, given: givenText, expected: expectedOf(issue) };
+          : URL_FIELD.test(field) && typeof given === 'string'
+            ? JSON.stringify(redactUrl(given))
+            : JSON.stringify(given);
+    return { field, given: givenText, expected: expectedOf(issue, field) };
   });
 }
 
-function expectedOf(issue: z.core.$ZodIssue): string {
+function exampleName(field: string): string {
+  if (field === 'chain.keystorePasswordEnv') return 'PROVENANT_KEYSTORE_PASSWORD';
+  if (field === 'ipfs.authorizationEnv') return 'PIN_TOKEN';
+  return 'PROVENANT_PRIVATE_KEY';
+}
+
+function expectedOf(issue: z.core.$ZodIssue, field: string): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `a ${issue.expected}`;
+      if (field === '(root)' && issue.expected === 'object')
+        return 'a JSON object, e.g. { "chain": { "rpcUrls": ["http://127.0.0.1:8545"] } }';
+      return `${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}`;
     case 'too_small':
       return `${issue.origin === 'array' || issue.origin === 'string' ? 'length ' : ''}${issue.inclusive ? '>=' : '>'} ${String(issue.minimum)}`;
     case 'too_big':
       return `${issue.origin === 'array' || issue.origin === 'string' ? 'length ' : ''}${issue.inclusive ? '<=' : '<'} ${String(issue.maximum)}`;
     case 'unrecognized_keys':
-      return 'only the documented fields (see docs/config.md)';
+      return field === 'agent' || field.startsWith('agent.')
+        ? 'only the agent options documented in docs/agent.md#options'
+        : 'only the documented fields (see docs/config.md)';
     case 'invalid_format':
       return issue.format === 'url' ? 'an http(s) or ws(s) URL' : `${issue.message ?? issue.format}`;
     case 'invalid_value':
       return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     default:
       return issue.message;
+  }
+}
+
+/**
+ * A command-line flag has a bad value. Names the flag (not a config file: the defaults or the file are
+ * not to blame), the value given and the form expected.
+ */
+export class InvalidFlagError extends NonRetryableError {
+  override name = 'InvalidFlagError';
+  constructor(flag: string, given: string, expected: string, details: string) {
+    super(`${flag} '${given}' is not ${expected}.`, { details, docsPath: 'docs/config.md' });
   }
 }

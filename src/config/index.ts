@@ -1,4 +1,11 @@
-export { type ConfigIssue, ConfigNotFoundError, ConfigParseError, InvalidConfigError } from './errors.js';
+export {
+  type ConfigIssue,
+  ConfigNotFoundError,
+  ConfigParseError,
+  InvalidConfigError,
+  InvalidFlagError,
+  SECRET_NAME_FIELDS,
+} from './errors.js';
 export { type IpfsSettings, ipfsSettings } from './ipfs.js';
 export {
   DEFAULT_CONFIG_FILE,
@@ -6,10 +13,15 @@ export {
   type LoadedConfig,
   loadConfig,
   parseConfig,
+  type SectionSchemas,
 } from './load.js';
+export { ENV_VAR_NAME, redactCauseChain, redactUrl, redactUrlsIn } from './redact.js';
+export { type FeedLimits, feedRulesOf, type TxManagerSettings, txManagerSettings } from './runtime.js';
 export {
+  type ChainConfig,
   configSchema,
   type IpfsConfig,
+  type OracleConfig,
   type ProvenantConfig,
   type ProvenantConfigInput,
 } from './schema.js';

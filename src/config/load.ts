@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
 import { ConfigNotFoundError, ConfigParseError, describeIssues, InvalidConfigError } from './errors.js';
 import { configSchema, type ProvenantConfig } from './schema.js';
 
@@ -11,7 +12,17 @@ export type LoadConfigParameters = {
   cwd?: string | undefined;
   /** Overrides applied on top of the file (from command-line flags), validated together with it. */
   overrides?: Record<string, unknown> | undefined;
+  /** Schemas of the sections other parts own (see `SectionSchemas`), checked at load time. */
+  sections?: SectionSchemas | undefined;
 };
+
+/**
+ * Schemas of config sections owned by another part, which config (depending on no other part) cannot
+ * import: e.g. `{ agent: agentOptionsSchema }`. The section is checked with it at load time (each bad
+ * field named, `agent.targetVol: got "high", expected a number`) but kept as given, so the owner still
+ * applies its own defaults.
+ */
+export type SectionSchemas = { agent?: z.ZodType | undefined };
 
 export type LoadedConfig = ProvenantConfig & {
   /** Absolute state directory. */ stateDirPath: string;
@@ -19,9 +30,21 @@ export type LoadedConfig = ProvenantConfig & {
 };
 
 /** Parses and validates a config object; throws InvalidConfigError naming each bad field. */
-export function parseConfig(input: unknown, source = '(inline)'): ProvenantConfig {
+export function parseConfig(
+  input: unknown,
+  source = '(inline)',
+  sections: SectionSchemas = {},
+): ProvenantConfig {
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new InvalidConfigError(source, describeIssues(result.error, input));
+  const issues: z.core.$ZodIssue[] = result.success ? [] : [...result.error.issues];
+  const agent = (input as { agent?: unknown } | null | undefined)?.agent;
+  if (sections.agent && agent !== null && typeof agent === 'object' && !Array.isArray(agent)) {
+    const checked = sections.agent.safeParse(agent);
+    if (!checked.success)
+      for (const issue of checked.error.issues) issues.push({ ...issue, path: ['agent', ...issue.path] });
+  }
+  if (!result.success || issues.length > 0)
+    throw new InvalidConfigError(source, describeIssues(issues, input));
   return result.data;
 }
 
@@ -33,18 +56,33 @@ export function loadConfig(parameters: LoadConfigParameters = {}): LoadedConfig 
   let raw: Record<string, unknown> = {};
   if (existsSync(path)) {
     const text = readFileSync(path, 'utf8');
+    let parsed: unknown;
     try {
-      raw = JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch (error) {
       throw new ConfigParseError(path, (error as Error).message);
     }
+    // Merging overrides into an array or a scalar would turn it into an object ('0', '1', … fields).
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new InvalidConfigError(path, describeIssues([notAnObject(parsed)], parsed));
+    raw = parsed as Record<string, unknown>;
   } else if (explicit) {
     throw new ConfigNotFoundError(path);
   }
   const merged = deepMerge(raw, parameters.overrides ?? {});
-  const config = parseConfig(merged, existsSync(path) ? path : '(defaults)');
+  const config = parseConfig(merged, existsSync(path) ? path : '(defaults)', parameters.sections);
   const stateDirPath = isAbsolute(config.stateDir) ? config.stateDir : resolve(cwd, config.stateDir);
   return { ...config, stateDirPath, source: existsSync(path) ? path : '(defaults)' };
+}
+
+function notAnObject(value: unknown): z.core.$ZodIssue {
+  return {
+    code: 'invalid_type',
+    expected: 'object',
+    path: [],
+    input: value,
+    message: 'expected a JSON object',
+  } as z.core.$ZodIssue;
 }
 
 function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {

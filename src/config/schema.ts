@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENV_VAR_NAME } from './redact.js';
 
 /**
  * The Provenant config file (`provenant.config.json` by default). Every field has a default, so an
@@ -6,18 +7,28 @@ import { z } from 'zod';
  */
 const hexAddress = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'a 0x-prefixed 20-byte hex address');
 
+/**
+ * The NAME of an environment variable. These fields are where a secret gets pasted by mistake, so an
+ * invalid value is never echoed in the error (see `SECRET_FIELDS` in errors.ts).
+ */
+const envVarName = z.string().regex(ENV_VAR_NAME, 'an environment variable name');
+
 export const chainSchema = z
   .object({
     /** JSON-RPC URLs, tried in order (failover). Empty: start the embedded anvil devnet. */
     rpcUrls: z.array(z.url({ protocol: /^(https?|wss?)$/ })).default([]),
     /** Expected chain id; when set, a node answering with another id is refused. */
     chainId: z.number().int().positive().optional(),
-    /** Name of the environment variable that holds the signer's private key. */
-    privateKeyEnv: z.string().min(1).default('PROVENANT_PRIVATE_KEY'),
+    /** Name of the environment variable that holds the signer's private key (the NAME, never the key). */
+    privateKeyEnv: envVarName.default('PROVENANT_PRIVATE_KEY'),
     /** Path of an encrypted keystore (Web3 Secret Storage v3); its password comes from `keystorePasswordEnv`. */
     keystore: z.string().min(1).optional(),
-    keystorePasswordEnv: z.string().min(1).default('PROVENANT_KEYSTORE_PASSWORD'),
-    /** Seconds to wait for a receipt before a transaction counts as stuck. */
+    /** Name of the environment variable that holds the keystore password (the NAME, never the password). */
+    keystorePasswordEnv: envVarName.default('PROVENANT_KEYSTORE_PASSWORD'),
+    /**
+     * Seconds without a receipt after a transaction's last broadcast before it counts as stuck and is
+     * re-signed with bumped fees (the transaction manager's `stuckAfterMs`; see `txManagerSettings`).
+     */
     receiptTimeoutSeconds: z.number().positive().default(60),
   })
   .strict();
@@ -47,14 +58,15 @@ export const oracleSchema = z
      * a lower value is raised to it at deployment.
      */
     quorum: z.number().int().min(1).max(31).optional(),
-    /** Answer decimals of the feeds (Chainlink commodity feeds use 8). */
-    decimals: z.number().int().min(0).max(18).default(8),
-    /** A round older than this (seconds) is stale for the agent. */
+    /**
+     * A round older than this (seconds) is stale for the agent. The default, 4 days, lets Friday's
+     * close through a long weekend (the next round comes on Tuesday); see `feedRulesOf`.
+     */
     maxAgeSeconds: z
       .number()
       .int()
       .positive()
-      .default(3 * 24 * 3600),
+      .default(4 * 24 * 3600),
     /** The agent refuses a round that moved more than this (basis points) from the previous one. */
     maxDeviationBps: z.number().int().positive().default(2500),
   })
@@ -77,10 +89,7 @@ export const ipfsSchema = z
      * Name of the environment variable whose value is sent as the `Authorization` header (e.g.
      * `Bearer …` for a pinning service). The secret itself is never in the file and never logged.
      */
-    authorizationEnv: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
-      .optional(),
+    authorizationEnv: envVarName.optional(),
     /** Milliseconds to wait for the node's answer to one upload. */
     timeoutMs: z.number().int().positive().default(30_000),
   })
@@ -95,11 +104,17 @@ export const configSchema = z
     oracle: oracleSchema.default(oracleSchema.parse({})),
     /** Push rendered content to an IPFS node when set; see `ipfsSchema`. */
     ipfs: ipfsSchema.optional(),
-    /** Extra options per part; validated by the part that owns them. */
+    /**
+     * Agent options (docs/agent.md#options). Kept as given (the agent applies its defaults), and
+     * validated at load time with the agent's own schema, which the caller passes to `loadConfig` /
+     * `parseConfig` as `sections.agent` (config depends on no other part).
+     */
     agent: z.record(z.string(), z.unknown()).default({}),
   })
   .strict();
 
 export type ProvenantConfig = z.infer<typeof configSchema>;
+export type ChainConfig = z.infer<typeof chainSchema>;
+export type OracleConfig = z.infer<typeof oracleSchema>;
 export type ProvenantConfigInput = z.input<typeof configSchema>;
 export type IpfsConfig = z.infer<typeof ipfsSchema>;

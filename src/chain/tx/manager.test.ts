@@ -10,6 +10,7 @@ import {
   toHex,
 } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parseConfig, txManagerSettings } from '../../config/index.js';
 import { createClients, type ProvenantClients } from '../clients.js';
 import { type Devnet, findFreePort, startDevnet } from '../devnet.js';
 import { RpcUnavailableError } from '../errors.js';
@@ -181,7 +182,11 @@ describe('createTxManager', () => {
     try {
       const events: TxEvent[] = [];
       const store = createMemoryTxStore();
-      const tx = manager(36, { store, stuckAfterMs: 300, onEvent: (e) => events.push(e) });
+      // The stuck threshold comes from the config (chain.receiptTimeoutSeconds), as the CLI passes it:
+      // with the default 60 s nothing would be bumped before the test times out.
+      const settings = txManagerSettings(parseConfig({ chain: { receiptTimeoutSeconds: 0.3 } }).chain);
+      expect(settings).toEqual({ stuckAfterMs: 300 });
+      const tx = manager(36, { store, ...settings, onEvent: (e) => events.push(e) });
       const pending = tx.send({ key: key('stuck'), label: 'stuck', to: SINK, data: '0x', gas: 21_000n });
       while (!events.some((e) => e.type === 'bumped')) await new Promise((r) => setTimeout(r, 50));
       await test.mine({ blocks: 1 });

@@ -26,10 +26,11 @@ import {
   startDevnet,
 } from '../../chain/index.js';
 import type { LoadedConfig } from '../../config/index.js';
-import { ipfsSettings } from '../../config/index.js';
+import { feedRulesOf, ipfsSettings, txManagerSettings } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
+import { positiveInt, positiveSeconds } from '../parse.js';
 
 /** A chain connection for the agent-side commands (agent, art, verify). */
 export type AgentSession = {
@@ -154,17 +155,12 @@ export function registerAgent(program: Command): void {
     .description(
       'Recover, then run one epoch per new oracle round (against --rpc-url, or the demo devnet). Stops at a halt.',
     )
-    .option(
-      '--epochs <n>',
-      'epochs to run (each waits for a new WTI round)',
-      (v) => Number.parseInt(v, 10),
-      1,
-    )
+    .option('--epochs <n>', 'epochs to run (each waits for a new WTI round)', positiveInt, 1)
     .option(
       '--once',
       'run one epoch on the latest round now and exit (sends approved intents even without a new round)',
     )
-    .option('--poll <seconds>', 'how often to look for a new round', (v) => Number.parseFloat(v), 5)
+    .option('--poll <seconds>', 'how often to look for a new round', positiveSeconds, 5)
     .option('--json', 'print the epoch reports as JSON')
     .action(
       async (flags: { epochs: number; once?: boolean; poll: number; json?: boolean }, command: Command) => {
@@ -175,8 +171,16 @@ export function registerAgent(program: Command): void {
             clients: session.clients,
             account: session.account,
             store: journal.txStore(),
+            ...txManagerSettings(session.config.chain),
           });
-          const a = buildAgent(runtime, journal, tx, options, await agentZk(runtime, options));
+          const a = buildAgent(
+            runtime,
+            journal,
+            tx,
+            options,
+            await agentZk(runtime, options),
+            feedRulesOf(session.config.oracle),
+          );
           const result = await runAgentLoop({
             agent: a,
             journal,
