@@ -145,7 +145,7 @@ describe('provenant art + verify on anvil', () => {
     const bytes = readFileSync(path);
     bytes[100] = (bytes[100]! + 1) % 256;
     writeFileSync(path, bytes);
-    const tampered = await cli('verify', token, '--version', '1', '--json');
+    const tampered = await cli('verify', token, '--at-version', '1', '--json');
     expect(tampered.code).toBe(1);
     const [report] = JSON.parse(tampered.out) as {
       ok: boolean;
@@ -155,7 +155,7 @@ describe('provenant art + verify on anvil', () => {
     expect(report!.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual(['image-bytes']);
     expect(tampered.err).toContain('failed: image-bytes');
     // The other versions do not depend on that image and still verify.
-    expect((await cli('verify', token, '--version', '2')).code).toBe(0);
+    expect((await cli('verify', token, '--at-version', '2')).code).toBe(0);
   });
 
   test('verify --manifest <v0 CID>: the token id comes from the manifest and version 0 is the one checked; --all is refused with it', async () => {
@@ -229,7 +229,7 @@ describe('provenant art + verify on anvil', () => {
     );
 
     // The CLI mint's version 0: a render that names no forecaster skips the check (never passes it).
-    const v0 = await cli('verify', token!, '--version', '0', '--json');
+    const v0 = await cli('verify', token!, '--at-version', '0', '--json');
     expect(v0.code).toBe(0);
     const [v0Report] = JSON.parse(v0.out) as VerifyReport[];
     const named = parseManifest(await stack.content.get(manifestCids[0]!)).inputs.forecast?.modelId;
@@ -275,7 +275,7 @@ describe('provenant art + verify on anvil', () => {
       );
       expect(report.checks.find((c) => c.name === 'model-logged')!.actual).toBe(modelId);
     }
-    const printed = await cli('verify', token!, '--version', '2');
+    const printed = await cli('verify', token!, '--at-version', '2');
     expect(printed.code).toBe(0);
     expect(printed.out).toMatch(/✓ model-approved {2}approved at block \d+ since ModelApproved/);
     expect(printed.out).toContain(`✓ model-logged  ${modelId}`);

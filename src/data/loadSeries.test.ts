@@ -1,9 +1,9 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_DATA_DIR, loadDataset } from './datasets.js';
-import { DataValidationError } from './errors.js';
+import { DEFAULT_DATA_DIR, datasetPath, loadDataset } from './datasets.js';
+import { DataValidationError, SHIPPED_DATASET_FOLDERS, sourceDocOf } from './errors.js';
 import { loadSeriesFile } from './loadSeries.js';
 
 function brokenCopy(relPath: string, edit: (lines: string[]) => void): string {
@@ -132,5 +132,46 @@ describe('loadSeriesFile (broken copies)', () => {
     copyFileSync(join(DEFAULT_DATA_DIR, 'oil-prices/wti-daily.csv'), path);
     expectIssue(() => loadSeriesFile(path, { ...wti, valueColumn: 'Close' }), path, 1, 'bad-header');
     expect(() => loadSeriesFile(join(dir, 'missing.csv'), wti)).toThrow(/cannot read the file/);
+  });
+});
+
+describe('DataValidationError: Docs pointer', () => {
+  test('behavior: a broken copy of a shipped file points to data/<set>/SOURCE.md, which exists', () => {
+    const path = brokenCopy('oil-prices/wti-daily.csv', (lines) => {
+      lines[5] = 'not-a-date,1';
+    });
+    let error: unknown;
+    try {
+      loadSeriesFile(path, { name: 'wti-daily', frequency: 'daily', valueColumn: 'Price' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DataValidationError);
+    const docs = (error as DataValidationError).docsPath;
+    expect(docs).toBe('data/oil-prices/SOURCE.md');
+    expect(existsSync(join(DEFAULT_DATA_DIR, '..', docs!))).toBe(true);
+    expect((error as Error).message).not.toContain('data/README');
+  });
+
+  test('sourceDocOf: under data/, a shipped name elsewhere, any other file', () => {
+    expect(sourceDocOf('/repo/data/gold-prices/monthly.csv')).toBe('data/gold-prices/SOURCE.md');
+    expect(sourceDocOf('/tmp/x/cpiai.csv')).toBe('data/cpi-us/SOURCE.md');
+    expect(sourceDocOf('/tmp/x/mine.csv')).toBe('/tmp/x/SOURCE.md');
+  });
+
+  test('every shipped dataset file is known to sourceDocOf and its SOURCE.md exists', () => {
+    for (const name of [
+      'wti-daily',
+      'brent-daily',
+      'wti-monthly',
+      'brent-monthly',
+      'gold-monthly',
+      'cpi-us',
+    ] as const) {
+      const rel = datasetPath(name);
+      const file = rel.split('/').pop()!;
+      expect(SHIPPED_DATASET_FOLDERS[file], name).toBe(rel.split('/')[0]);
+      expect(existsSync(join(DEFAULT_DATA_DIR, rel.split('/')[0]!, 'SOURCE.md'))).toBe(true);
+    }
   });
 });

@@ -331,3 +331,53 @@ describe('explainRefusal: fallback', () => {
     expect(r.sentence).toBe('Refused by the contract: ZeroAmount().');
   });
 });
+
+describe('explainRefusal: PolicyUnknown', () => {
+  test('names the asset by its label and the action by name, and says governance creates it', () => {
+    const r = explain('error PolicyUnknown(address asset, bytes32 action)', [
+      VAULT,
+      POLICY_ACTIONS.SYNTH_MINT,
+    ]);
+    expect(r.rule).toBe('no-policy');
+    expect(r.sentence).toContain(`no policy for sWTI vault (${VAULT})/SYNTH_MINT yet`);
+    expect(r.sentence).toContain('PolicyGuard.createPolicy');
+    expect(r.sentence).toContain('provenant policy show');
+    expect(r.sentence).not.toContain(POLICY_ACTIONS.SYNTH_MINT);
+  });
+});
+
+describe('explainRefusal: ERC-20 (IERC6093)', () => {
+  const ME = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+  test('ERC20InsufficientBalance in whole tokens with the funding hint', () => {
+    const r = explain(
+      'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
+      [ME, 0n, 100_000_000n],
+      { token: { symbol: 'tUSD', decimals: 6 }, fundingHint: 'Mint tUSD on the devnet.' },
+    );
+    expect(r.rule).toBe('insufficient-balance');
+    expect(r.sentence).toBe(
+      `Refused by the token: account ${ME} holds 0 tUSD but the call needs 100 tUSD; fund the account first or ask for less. Mint tUSD on the devnet.`,
+    );
+  });
+
+  test('default: without the token, amounts are called base units (no decimals invented)', () => {
+    const r = explain(
+      'error ERC20InsufficientBalance(address sender, uint256 balance, uint256 needed)',
+      [ME, 5n, 100_000_000n],
+      {},
+    );
+    expect(r.sentence).toContain("holds 5 base units (the token's smallest unit)");
+    expect(r.sentence).toContain('needs 100000000 base units');
+  });
+
+  test('ERC20InsufficientAllowance names the spender, allowance and need', () => {
+    const r = explain(
+      'error ERC20InsufficientAllowance(address spender, uint256 allowance, uint256 needed)',
+      [VAULT, 1n * E18, 3n * E18],
+      { token: { symbol: 'sWTI', decimals: 18 }, labels: { [VAULT.toLowerCase()]: 'sWTI vault' } },
+    );
+    expect(r.rule).toBe('insufficient-allowance');
+    expect(r.sentence).toContain(`sWTI vault (${VAULT}) may spend only 1 sWTI`);
+    expect(r.sentence).toContain('needs 3 sWTI');
+  });
+});

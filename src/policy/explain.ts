@@ -1,6 +1,6 @@
-import { formatUnits } from 'viem';
+import { formatUnits, type Hex } from 'viem';
 import type { ContractRevertError } from '../chain/index.js';
-import { POLICY_FIELDS, type PolicyField } from './actions.js';
+import { actionName, POLICY_FIELDS, type PolicyField } from './actions.js';
 import { labelOf, type PolicyState, policyName } from './read.js';
 
 /** Which rule refused an action; used to count refusals by rule. */
@@ -29,6 +29,8 @@ export type RefusalRule =
   | 'oracle-non-positive'
   | 'duplicate-content'
   | 'version-conflict'
+  | 'insufficient-balance'
+  | 'insufficient-allowance'
   | 'contract';
 
 export type Refusal = {
@@ -51,6 +53,13 @@ export type ExplainContext = {
   labels?: Record<string, string>;
   /** Decimals of the vaults' collateral token (default 6, the dollar stablecoin). */
   collateralDecimals?: number;
+  /**
+   * The ERC-20 token an ERC20Insufficient* refusal came from, when the caller knows it (e.g. the
+   * collateral for a deposit): amounts are then shown in whole tokens. Without it they are base units.
+   */
+  token?: { symbol: string; decimals: number };
+  /** How to get tokens on this network, appended to an ERC20InsufficientBalance sentence. */
+  fundingHint?: string;
 };
 
 /** Synth amounts (debt) are always 18-decimal (SyntheticVault.Position). */
@@ -103,6 +112,10 @@ export function explainRefusal(
   const resets = policy ? ` (resets at ${iso(policy.epochResetsAt)})` : '';
   const label = (address: unknown) => addressLabel(String(address), context);
   const synth = (v: unknown) => `${formatUnits(big(v), SYNTH_DECIMALS)} synth`;
+  const tokens = (v: unknown) =>
+    context.token
+      ? `${formatUnits(big(v), context.token.decimals)} ${context.token.symbol}`
+      : `${String(v)} base units (the token's smallest unit)`;
   const collateral = (v: unknown) =>
     `${formatUnits(big(v), context.collateralDecimals ?? DEFAULT_COLLATERAL_DECIMALS)} collateral`;
   /** A limit field's value in its unit: amounts through formatAmount, bps as percent, seconds, counts. */
@@ -197,7 +210,7 @@ export function explainRefusal(
     case 'PolicyUnknown':
       return make(
         'no-policy',
-        `Refused: no policy exists for asset ${label(a.asset)} and action ${String(a.action)}; governance must create one first.`,
+        `Refused: there is no policy for ${label(a.asset)}/${actionName(String(a.action) as Hex)} yet, so the guard refuses every such action and there is no limit to change; governance creates it with a timelock proposal calling PolicyGuard.createPolicy (on the devnet \`provenant demo\` passes the bootstrap proposal that creates every default policy; \`provenant deploy\` alone creates none); \`provenant policy show\` lists the ones that exist, and \`provenant gov propose --set-limit\` changes them.`,
       );
     // ------------------------------------------------------------------ PolicyGuard: configuration
     case 'CeilingExceeded':
@@ -258,6 +271,19 @@ export function explainRefusal(
       return make(
         'version-conflict',
         `Refused by the NFT: token ${String(a.tokenId)} is at version ${String(a.latest)}, but the update named version ${String(a.parentGiven)} as its parent; only the latest version can be evolved, so re-read the token and evolve from version ${String(a.latest)}.`,
+      );
+    // ------------------------------------------------------------------ ERC-20 (OpenZeppelin IERC6093)
+    case 'ERC20InsufficientBalance': {
+      const fund = context.fundingHint ? ` ${context.fundingHint}` : '';
+      return make(
+        'insufficient-balance',
+        `Refused by the token: account ${label(a.sender)} holds ${tokens(a.balance)} but the call needs ${tokens(a.needed)}; fund the account first or ask for less.${fund}`,
+      );
+    }
+    case 'ERC20InsufficientAllowance':
+      return make(
+        'insufficient-allowance',
+        `Refused by the token: ${label(a.spender)} may spend only ${tokens(a.allowance)} of the account's tokens but the call needs ${tokens(a.needed)}; approve the spender for at least that much first (the CLI commands approve before they deposit, so re-running the command normally fixes it).`,
       );
     default: {
       const shown = Object.entries(a)

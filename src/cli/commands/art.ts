@@ -16,15 +16,16 @@ import {
   resolveAgentAddresses,
 } from '../../agent/index.js';
 import { createTxManager, provenanceNFTAbi } from '../../chain/index.js';
-import { ipfsSettings } from '../../config/index.js';
+import { ipfsSettings, txManagerSettings } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { ContentStore, chainVerifyDependencies } from '../../provenance/index.js';
 import { type GlobalOptions, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
+import { positiveInt } from '../parse.js';
 import { type AgentSession, openAgentSession } from './agent.js';
 import { parseTokenId } from './verify.js';
 
-const sizeOption = (v: string) => Number.parseInt(v, 10);
+const sizeOption = positiveInt;
 
 async function withAgent<T>(
   globals: GlobalOptions,
@@ -62,6 +63,7 @@ async function act(
     clients: session.clients,
     account: session.account,
     store: journal.txStore(),
+    ...txManagerSettings(session.config.chain),
   });
   const outcome = await actOnIntent({
     journal,

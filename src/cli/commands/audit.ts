@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { journalPath, openJournal } from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type GlobalOptions, loadCliConfig } from '../context.js';
+import { InputFileError } from '../files.js';
 import { toJson } from '../output.js';
 
 export function registerAudit(program: Command): void {
@@ -35,9 +36,19 @@ export function registerAudit(program: Command): void {
           });
         anchor = { seq: Number(m[1]), hash: m[2] as `0x${string}` };
       }
-      const journal = openJournal(path, { readonly: true });
+      let journal: ReturnType<typeof openJournal>;
+      let report: ReturnType<ReturnType<typeof openJournal>['verify']>;
       try {
-        const report = journal.verify({ anchor });
+        journal = openJournal(path, { readonly: true });
+      } catch (error) {
+        throw journalUnreadable(path, error);
+      }
+      try {
+        try {
+          report = journal.verify({ anchor });
+        } catch (error) {
+          throw journalUnreadable(path, error);
+        }
         if (flags.json) console.log(toJson(report));
         else if (report.ok)
           console.log(
@@ -61,4 +72,20 @@ export function registerAudit(program: Command): void {
         journal.close();
       }
     });
+}
+
+/**
+ * The journal file could not be read as a SQLite database (random bytes, truncated, another program's
+ * file): name it and the repair, instead of SQLite's bare `file is not a database`.
+ */
+export function journalUnreadable(path: string, error: unknown): Error {
+  const code = (error as { code?: string }).code ?? '';
+  if (!code.startsWith('SQLITE_') && !(error instanceof Error && /database|sqlite/i.test(error.message)))
+    return error as Error;
+  return new InputFileError(
+    path,
+    `The journal cannot be read as a SQLite database (${code || 'SQLite'}: ${(error as Error).message})`,
+    `Restore the journal from a backup; if there is none, move the file aside (\`mv ${path} ${path}.broken\`, with its -wal and -shm files) to keep it for inspection: the agent then starts a new journal, and the old chain can no longer be verified.`,
+    error,
+  );
 }

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { type DemoProgress, runDemo } from '../../agent/index.js';
+import { feedRulesOf, txManagerSettings } from '../../config/index.js';
+import { loadDataset, type Series } from '../../data/index.js';
+import { NonRetryableError } from '../../errors/index.js';
 import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
+import { isoDate, nonNegativeInt, positiveInt } from '../parse.js';
 import { createProgressLine } from '../progress.js';
 import { prepareDemoStateDir } from './demoState.js';
 import { finishDemo } from './demoSummary.js';
@@ -20,19 +24,20 @@ export function registerDemo(program: Command): void {
     .description(
       'The main job: replay real WTI, Brent and gold history through 5 reporters into the oracles and run the agent on top, on the embedded devnet. Ctrl-C stops cleanly; running it again resumes (a state made by other contract code is moved aside and the demo starts fresh).',
     )
-    .option('--start <date>', 'first trading day the agent acts on', '2019-12-02')
-    .option('--end <date>', 'last trading day', '2020-12-31')
+    .option('--start <date>', 'first trading day the agent acts on', isoDate, '2019-12-02')
+    .option('--end <date>', 'last trading day', isoDate, '2020-12-31')
     .option(
       '--resume-after <epochs>',
       'epochs a halt lasts before the demo operator resumes the agent',
-      (v) => Number.parseInt(v, 10),
+      nonNegativeInt,
       5,
     )
-    .option('--art-size <pixels>', 'artwork size (default 512)', (v) => Number.parseInt(v, 10))
+    .option('--art-size <pixels>', 'artwork size (default 512)', positiveInt)
     .option('--report <dir>', 'report folder', 'reports/demo')
     .option('--fresh', 'discard the previous demo state (devnet, journal, content) and start over')
     .action(async (flags: DemoFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      checkDemoRange(flags.start, flags.end, loadDataset('wti-daily').series);
       const config = loadCliConfig(globals);
       if (flags.fresh) {
         const { rmSync } = await import('node:fs');
@@ -56,6 +61,8 @@ export function registerDemo(program: Command): void {
             start: flags.start,
             end: flags.end,
             resumeAfterEpochs: flags.resumeAfter,
+            feedRules: feedRulesOf(config.oracle),
+            stuckAfterMs: txManagerSettings(config.chain).stuckAfterMs,
             agent: {
               ...(config.agent as object),
               ...(flags.artSize
@@ -75,6 +82,36 @@ export function registerDemo(program: Command): void {
           }
         },
       );
+    });
+}
+
+/** The dates the demo replays must lie in the WTI data and in order; checked before anything starts. */
+export class DemoRangeError extends NonRetryableError {
+  override name = 'DemoRangeError';
+}
+
+/**
+ * Checks `--start`/`--end` against the WTI series' coverage up front (otherwise the replay fails deep
+ * inside with a bare RangeError): start ≤ end, start on or before the last day, end on or after the first.
+ */
+export function checkDemoRange(start: string, end: string, wti: Series): void {
+  const first = wti.points[0]?.date;
+  const last = wti.points.at(-1)?.date;
+  if (!first || !last)
+    throw new DemoRangeError('The WTI dataset is empty.', { docsPath: 'data/oil-prices/SOURCE.md' });
+  const covers = `WTI data covers ${first}…${last}`;
+  const problem =
+    start > last
+      ? `--start ${start} is after the last WTI day in the data`
+      : end < first
+        ? `--end ${end} is before the first WTI day in the data`
+        : start > end
+          ? `--start ${start} is after --end ${end}`
+          : undefined;
+  if (problem)
+    throw new DemoRangeError(`${problem} (${covers}).`, {
+      details: `Pick trading days inside ${first}…${last}, start before end, e.g. --start 2019-12-02 --end 2020-12-31 (the default).`,
+      docsPath: 'data/oil-prices/SOURCE.md',
     });
 }
 

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type Address, createTestClient, type Hex, http } from 'viem';
+import { z } from 'zod';
 import {
   castVote,
   ensureDelegated,
@@ -21,6 +22,7 @@ import {
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import { InputFileError, readJsonFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
 import {
   type Deployment,
@@ -55,14 +57,51 @@ export function saveProposal(stateDir: string, saved: SavedProposal): string {
   return path;
 }
 
-function listSaved(stateDir: string): SavedProposal[] {
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address');
+
+/** The shape of `<stateDir>/proposals/<id>.json` (checked on read: a hand-edited or truncated file is named, not trusted). */
+const SavedProposalSchema = z.object({
+  id: z.string().regex(/^\d+$/, 'expected the decimal proposal id'),
+  chainId: z.number().int(),
+  governor: address,
+  description: z.string(),
+  calls: z.array(
+    z.object({
+      target: address,
+      value: z.string().regex(/^\d+$/, 'expected a decimal wei amount'),
+      data: z.string().regex(/^0x[0-9a-fA-F]*$/, 'expected 0x-hex calldata'),
+      label: z.string(),
+    }),
+  ),
+  proposer: address,
+  createdAt: z.string(),
+});
+
+const proposalRole = (stateDir: string) => ({
+  what: 'saved proposal',
+  repair: `Restore it from a backup, or move it out of ${proposalsDir(stateDir)} (the proposal stays on-chain; only this record of its calls is lost, and \`provenant gov propose\` with the same calls and description writes it again).`,
+});
+
+/**
+ * Every readable saved proposal, oldest first. A file that is not a valid saved proposal is skipped with
+ * a warning naming it (through `warn`), so one broken file does not hide the others.
+ */
+export function listSaved(stateDir: string, warn: (message: string) => void = defaultWarn): SavedProposal[] {
   const dir = proposalsDir(stateDir);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SavedProposal)
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const saved: SavedProposal[] = [];
+  for (const f of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+    try {
+      saved.push(readJsonFile(join(dir, f), SavedProposalSchema, proposalRole(stateDir)) as SavedProposal);
+    } catch (error) {
+      if (!(error instanceof InputFileError)) throw error;
+      warn(`Warning: ${error.shortMessage}; skipped it.\n  ${error.details ?? ''}`);
+    }
+  }
+  return saved.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
+
+const defaultWarn = (message: string) => console.error(message);
 
 /** Finds a saved proposal by its id or a unique prefix of it (ids are 78-digit numbers). */
 export function loadProposal(
@@ -88,13 +127,18 @@ export function loadProposal(
       },
     );
   }
+  return { id: BigInt(saved.id), proposal: proposalOf(saved), saved };
+}
+
+/** The governor's view of a saved proposal: its description and calls. */
+function proposalOf(saved: SavedProposal): Proposal {
   const calls: GovernanceCall[] = saved.calls.map((c) => ({
     target: c.target,
     value: BigInt(c.value),
     data: c.data,
     label: c.label,
   }));
-  return { id: BigInt(saved.id), proposal: { description: saved.description, calls }, saved };
+  return { description: saved.description, calls };
 }
 
 /** The signer's clients with an anvil test client, for `--advance` (the embedded devnet or any anvil endpoint). */
@@ -469,14 +513,7 @@ export function registerGov(program: Command): void {
         }
         const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
         const rows = await Promise.all(
-          all.map(async (p) =>
-            statusOf(
-              context.clients,
-              governor,
-              BigInt(p.id),
-              loadProposal(context.stateDir, p.id, chainId).proposal,
-            ),
-          ),
+          all.map(async (p) => statusOf(context.clients, governor, BigInt(p.id), proposalOf(p))),
         );
         if (flags.json) {
           console.log(toJson(rows));

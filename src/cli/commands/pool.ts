@@ -16,8 +16,12 @@ import {
 import { NonRetryableError } from '../../errors/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
+import { intInRange } from '../parse.js';
 import { type Deployment, loadDeployment } from './policy.js';
 import { parseAmount, preflightOrExplain } from './synth.js';
+
+/** Slippage in basis points: 0 (exact) to 10000 (accept anything). */
+const slippageBps = intInRange(0, 10_000, 'bps');
 
 type Side = { address: Address; symbol: string; decimals: number };
 /** The sWTI/USD pool and its two tokens (TOKEN0 is the synth, TOKEN1 the collateral). */
@@ -81,8 +85,8 @@ export function registerPool(program: Command): void {
     .description(
       'Add liquidity: <synth> whole sWTI and <usd> whole collateral (the pool takes the ratio it needs; slippage-protected).',
     )
-    .option('--slippage-bps <bps>', 'accept down to this much less of either amount', '100')
-    .action(async (synthText: string, usdText: string, flags: { slippageBps: string }, command: Command) => {
+    .option('--slippage-bps <bps>', 'accept down to this much less of either amount', slippageBps, 100)
+    .action(async (synthText: string, usdText: string, flags: { slippageBps: number }, command: Command) => {
       await withPool(command, 'default', async (context, _d, m) => {
         const amount0 = parseAmount(synthText, m.token0.decimals, `${m.token0.symbol} amount`);
         const amount1 = parseAmount(usdText, m.token1.decimals, `${m.token1.symbol} amount`);
@@ -104,11 +108,11 @@ export function registerPool(program: Command): void {
     .command('remove [shares]')
     .description('Remove liquidity: burn [shares] LP shares (whole units), or all of yours with --all.')
     .option('--all', 'burn every LP share you hold')
-    .option('--slippage-bps <bps>', 'accept down to this much less of either token', '100')
+    .option('--slippage-bps <bps>', 'accept down to this much less of either token', slippageBps, 100)
     .action(
       async (
         sharesText: string | undefined,
-        flags: { all?: boolean; slippageBps: string },
+        flags: { all?: boolean; slippageBps: number },
         command: Command,
       ) => {
         await withPool(command, 'default', async (context, _d, m) => {
@@ -141,12 +145,12 @@ export function registerPool(program: Command): void {
       'Swap exactly <amount> of one side for the other, at the current fee, with a slippage limit and a deadline.',
     )
     .requiredOption('--in <side>', 'what you pay: synth (sWTI) or usd (the collateral)')
-    .option('--slippage-bps <bps>', 'refuse if the output is this much below the quote', '50')
+    .option('--slippage-bps <bps>', 'refuse if the output is this much below the quote', slippageBps, 50)
     .option('--json', 'print the Swapped event as JSON')
     .action(
       async (
         amountText: string,
-        flags: { in: string; slippageBps: string; json?: boolean },
+        flags: { in: string; slippageBps: number; json?: boolean },
         command: Command,
       ) => {
         await withPool(command, 'default', async (context, _d, m) => {

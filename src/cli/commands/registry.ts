@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { type Address, erc20Abi, formatUnits, parseUnits } from 'viem';
+import { type Address, erc20Abi, formatUnits } from 'viem';
 import {
   accruedFees,
   claimableRevenue,
@@ -20,10 +19,11 @@ import {
 import { NonRetryableError } from '../../errors/index.js';
 import { modelId as modelIdOf, parseModelFile } from '../../models/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import { readInputFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
 import { printProposed, proposeAndSave } from './gov.js';
 import { type Deployment, iso, loadDeployment, vaultOf } from './policy.js';
-import { parseAddress, resolveModelId } from './synth.js';
+import { parseAddress, parseAmount, resolveModelId } from './synth.js';
 
 const SHARE_SUPPLY = 1_000_000n * 10n ** 18n;
 
@@ -51,7 +51,7 @@ export function parseHolders(
           'Example: --holder 0xabc…=600000 --holder 0xdef…=400000 (whole shares, summing to 1,000,000).',
       });
     holders.push(parseAddress(who, 'holder'));
-    amounts.push(parseUnits(shares.replaceAll('_', ''), 18));
+    amounts.push(parseAmount(shares, 18, `share amount in --holder '${spec}'`));
   }
   const sum = amounts.reduce((a, b) => a + b, 0n);
   if (sum !== SHARE_SUPPLY)
@@ -109,7 +109,16 @@ export function registerModelRegistry(model: Command): void {
         flags: { uri: string; licence: string; holder?: string[]; json?: boolean },
         command: Command,
       ) => {
-        const parsed = parseModelFile(new Uint8Array(readFileSync(file)), file);
+        const parsed = parseModelFile(
+          new Uint8Array(
+            readInputFile(file, {
+              what: 'model file',
+              repair:
+                'Pass a Provenant model file (JSON): `provenant model backtest` and the agent write them under <stateDir>/models/.',
+            }),
+          ),
+          file,
+        );
         const id = modelIdOf(parsed);
         await withRegistry(command, async (context, deployment) => {
           const registry = deployment.addresses.registry;
@@ -201,7 +210,7 @@ export function registerModelRegistry(model: Command): void {
               context.clients,
               m.shares,
               to,
-              parseUnits(flags.amount.replaceAll('_', ''), 18),
+              parseAmount(flags.amount, 18, 'share amount (--amount)'),
             );
             console.log(`Transferred ${flags.amount} shares to ${to} (tx ${r.hash}).`);
           }

@@ -21,9 +21,10 @@ import {
 } from '../../provenance/index.js';
 import type { GlobalOptions } from '../context.js';
 import { toJson } from '../output.js';
+import { nonNegativeInt } from '../parse.js';
 import { openAgentSession } from './agent.js';
 
-type VerifyFlags = { version?: number; all?: boolean; json?: boolean; manifest?: string; synth?: boolean };
+type VerifyFlags = { atVersion?: number; all?: boolean; json?: boolean; manifest?: string; synth?: boolean };
 
 export function parseTokenId(text: string): bigint {
   try {
@@ -41,7 +42,11 @@ export function registerVerify(program: Command): void {
     .description(
       'Re-derive a token from its manifest and check it against the chain: one line per check, exit code 1 on any mismatch.',
     )
-    .option('--version <n>', 'version to verify (default: the latest)', (v) => Number.parseInt(v, 10))
+    .option(
+      '--at-version <n>',
+      'version to verify (default: the latest); `--version` is the program version',
+      nonNegativeInt,
+    )
     .option(
       '--manifest <cid>',
       'verify the version this manifest describes (from the content store; the token id is then optional)',
@@ -87,7 +92,7 @@ export function registerVerify(program: Command): void {
             await verifyAsset(
               {
                 ...(tokenText ? { tokenId: parseTokenId(tokenText) } : {}),
-                ...(flags.version !== undefined ? { version: flags.version } : {}),
+                ...(flags.atVersion !== undefined ? { version: flags.atVersion } : {}),
                 ...(flags.manifest ? { manifestCid: flags.manifest } : {}),
               },
               deps,

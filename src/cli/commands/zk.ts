@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Address, Hex } from 'viem';
+import { z } from 'zod';
 import { addressOf, feedAddress, modelRegistryAbi, readManifest } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type ModelFile, modelId, parseModelFile } from '../../models/index.js';
@@ -24,7 +25,10 @@ import {
   zkInfo,
 } from '../../zk/index.js';
 import type { GlobalOptions } from '../context.js';
+import { readJsonFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
+import { createProgressLine } from '../progress.js';
+import { createSetupProgress } from '../setupProgress.js';
 import { openAgentSession } from './agent.js';
 
 type ModelFlags = { model?: string; kind?: string };
@@ -51,6 +55,39 @@ function loadModel(flags: ModelFlags): { model: ModelFile; source: string } {
   });
 }
 
+const VerificationKeySchema = z.looseObject({
+  protocol: z.string(),
+  curve: z.string(),
+  nPublic: z.number().int(),
+});
+
+const decimalString = z.string().regex(/^\d+$/, 'expected a decimal integer string');
+const hex = z.string().regex(/^0x[0-9a-fA-F]*$/, 'expected 0x-hex');
+
+/** A proof file as `zk prove` writes it; `zk verify` checks the shape before trusting any field. */
+const ProofFileSchema = z.object({
+  format: z.literal('provenant-zk-proof/1'),
+  circuitHash: z.string().regex(/^[0-9a-f]{16,}$/, 'expected the hex circuit hash'),
+  modelId: hex,
+  zkCommitment: hex,
+  date: z.string(),
+  roundIds: z.array(z.string()),
+  lastRoundId: z.string(),
+  answers: z.array(z.string()),
+  features: z.array(z.string()),
+  outputs: z.array(z.string()),
+  scaleBits: z.number().int(),
+  publicSignals: z.array(decimalString).min(1),
+  proof: z.looseObject({
+    pi_a: z.array(z.string()),
+    pi_b: z.array(z.array(z.string())),
+    pi_c: z.array(z.string()),
+    protocol: z.string(),
+    curve: z.string(),
+  }),
+  submitted: z.object({ gate: hex, proofId: hex, tx: hex }).optional(),
+});
+
 type ProofFile = {
   format: 'provenant-zk-proof/1';
   circuitHash: string;
@@ -67,6 +104,17 @@ type ProofFile = {
   proof: Groth16Proof;
   submitted?: { gate: Address; proofId: Hex; tx: Hex } | undefined;
 };
+
+const PROOF_FILE_ROLE = {
+  what: 'proof file',
+  repair:
+    'Pass a proof file written by `provenant zk prove` (format provenant-zk-proof/1); make a new one with `provenant zk prove --out <file>`.',
+};
+
+/** Reads and validates a proof file (named in the error when it is missing, not JSON or of the wrong shape). */
+export function readProofFile(path: string): ProofFile {
+  return readJsonFile(path, ProofFileSchema, PROOF_FILE_ROLE) as ProofFile;
+}
 
 /** The stored forecaster whose zk commitment the registry holds (newest first), for `zk prove`. */
 async function registeredForecaster(
@@ -136,10 +184,24 @@ export function registerZk(program: Command): void {
         if (!flags.ptau) {
           console.error(`\n${'!'.repeat(78)}\n${DEVNET_SETUP_WARNING}\n${'!'.repeat(78)}\n`);
         }
-        const art = await setup(model, {
-          ptau: flags.ptau,
-          log: (m) => console.error(`[zk] ${m}`),
-        });
+        const progress = createSetupProgress({ withPtau: Boolean(flags.ptau) });
+        const line = createProgressLine({ every: 1 });
+        // Long steps log nothing for minutes: refresh the elapsed time every 10 s (not kept alive by it).
+        const ticker = setInterval(() => line.update(progress.line()), 10_000);
+        ticker.unref();
+        let art: Awaited<ReturnType<typeof setup>>;
+        try {
+          art = await setup(model, {
+            ptau: flags.ptau,
+            log: (m) => {
+              line.note(`[zk] ${m}`);
+              if (progress.observe(m)) line.update(progress.line());
+            },
+          });
+        } finally {
+          clearInterval(ticker);
+          line.done();
+        }
         printTable([
           ['model', source],
           [
@@ -284,11 +346,7 @@ export function registerZk(program: Command): void {
     )
     .action(
       released(async (proofFile: string) => {
-        if (!existsSync(proofFile))
-          throw new NonRetryableError(`Proof file '${proofFile}' does not exist.`, {
-            details: 'Make one with `provenant zk prove`.',
-          });
-        const file = JSON.parse(readFileSync(proofFile, 'utf8')) as ProofFile;
+        const file = readProofFile(proofFile);
         const committed = committedDirFor(file.circuitHash);
         const candidates = [
           ...(committed ? [join(committed, 'vkey.json')] : []),
@@ -299,7 +357,10 @@ export function registerZk(program: Command): void {
           throw new NonRetryableError(`No verification key for circuit ${file.circuitHash.slice(0, 16)}.`, {
             details: 'Run `provenant zk setup --model <the model file>` for that architecture first.',
           });
-        const vkey = JSON.parse(readFileSync(vkeyPath, 'utf8')) as VerificationKey;
+        const vkey = readJsonFile(vkeyPath, VerificationKeySchema, {
+          what: 'verification key',
+          repair: `Move it aside and run \`provenant zk setup\` for that circuit again (it rewrites the key).`,
+        }) as VerificationKey;
         const ok = await verifyProof(vkey, file.proof, file.publicSignals);
         const commitmentOk = BigInt(file.publicSignals[0]!) === BigInt(file.zkCommitment);
         printTable([
