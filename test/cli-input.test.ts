@@ -152,6 +152,15 @@ describe('demo dates against the data (finding 5)', () => {
     );
     expect(() => checkDemoRange('2019-12-02', '2020-12-31', wti)).not.toThrow();
   });
+  test('a start too early to train the forecaster on the days before it', () => {
+    // 1980-01-01 is before the data; a start a few weeks into the data leaves too few days.
+    expect(() => checkDemoRange('1980-01-01', '2020-12-31', wti)).toThrow(
+      '--start 1980-01-01 leaves 0 WTI days before it to train the forecaster on; it needs at least 72',
+    );
+    const seventySecond = wti.points[72]!.date;
+    expect(() => checkDemoRange(wti.points[40]!.date, '2020-12-31', wti)).toThrow(/leaves 40 WTI days/);
+    expect(() => checkDemoRange(seventySecond, '2020-12-31', wti)).not.toThrow();
+  });
   test('behavior: an impossible date is refused by the parser', async () => {
     const r = await run('demo', '--start', '2020-02-30');
     expect(r.err).toContain('2020-02-30 is not a calendar date.');

@@ -94,12 +94,18 @@ export class DemoRangeError extends NonRetryableError {
  * Checks `--start`/`--end` against the WTI series' coverage up front (otherwise the replay fails deep
  * inside with a bare RangeError): start ≤ end, start on or before the last day, end on or after the first.
  */
+/** WTI trading days the forecaster needs before --start: 21 answers for the first feature row + 50 training rows + 1. */
+const MIN_DAYS_BEFORE_START = 72;
+
 export function checkDemoRange(start: string, end: string, wti: Series): void {
   const first = wti.points[0]?.date;
   const last = wti.points.at(-1)?.date;
   if (!first || !last)
     throw new DemoRangeError('The WTI dataset is empty.', { docsPath: 'data/oil-prices/SOURCE.md' });
   const covers = `WTI data covers ${first}…${last}`;
+  // The agent's forecaster is trained on the days before --start: its features need 21 answers, and
+  // training needs at least 50 rows (trainForecaster), so fewer days of history cannot work.
+  const historyBefore = wti.points.filter((p) => p.date < start).length;
   const problem =
     start > last
       ? `--start ${start} is after the last WTI day in the data`
@@ -107,7 +113,9 @@ export function checkDemoRange(start: string, end: string, wti: Series): void {
         ? `--end ${end} is before the first WTI day in the data`
         : start > end
           ? `--start ${start} is after --end ${end}`
-          : undefined;
+          : historyBefore < MIN_DAYS_BEFORE_START
+            ? `--start ${start} leaves ${historyBefore} WTI days before it to train the forecaster on; it needs at least ${MIN_DAYS_BEFORE_START}`
+            : undefined;
   if (problem)
     throw new DemoRangeError(`${problem} (${covers}).`, {
       details: `Pick trading days inside ${first}…${last}, start before end, e.g. --start 2019-12-02 --end 2020-12-31 (the default).`,
