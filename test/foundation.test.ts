@@ -1,9 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toHex } from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
+  AgentRoleConflictError,
   createClients,
+  DEVNET_MNEMONIC,
   DEVNET_ROLES,
   defaultSuiteOptions,
   deploySuite,
@@ -14,8 +18,10 @@ import {
   type ProvenantClients,
   policyGuardAbi,
   provenantTimelockAbi,
+  provenantVotesAbi,
   readManifest,
   startDevnet,
+  suiteSteps,
   TIMELOCK_ROLES,
   testStablecoinAbi,
 } from '../src/chain/index.js';
@@ -103,6 +109,33 @@ describe('deploySuite on a real anvil', () => {
     );
     expect(third.outcomes.find((o) => o.name === 'PolicyGuard')?.outcome).toBe('redeployed');
     expect(third.outcomes.find((o) => o.name === 'TestStablecoin')?.outcome).toBe('reused');
+
+    // The deployer hands one PVG to the agent: the next deploy refuses (the agent could vote).
+    const hash = await clients.walletClient.writeContract({
+      address: third.addresses.ProvenantVotes!,
+      abi: provenantVotesAbi,
+      functionName: 'transfer',
+      args: [roles().agent, 1n],
+    });
+    await clients.publicClient.waitForTransactionReceipt({ hash });
+    await expect(deploySuite(clients, stateDir, defaultSuiteOptions(roles()))).rejects.toThrow(
+      `The agent ${roles().agent} is also the holder of governance votes: refusing to deploy.`,
+    );
+  });
+});
+
+describe('deploy role separation', () => {
+  test('error: an agent that is the deployer (every PVG vote), or the guardian, is refused before any step', () => {
+    const r = roles();
+    for (const [agent, role] of [
+      [r.deployer, 'deployer'],
+      [r.guardian, 'guardian'],
+    ] as const) {
+      const plan = () => suiteSteps(defaultSuiteOptions({ ...r, agent }));
+      expect(plan).toThrow(AgentRoleConflictError);
+      expect(plan).toThrow(`The agent ${agent} is also the ${role}: refusing to deploy.`);
+    }
+    expect(suiteSteps(defaultSuiteOptions(r)).map((s) => s.name)).toContain('PolicyGuard');
   });
 });
 
@@ -176,6 +209,36 @@ describe('provenant CLI errors', () => {
 
       Docs: docs/chain.md#keys"
     `);
+  });
+
+  test('error: deploy --agent equal to the deployer is refused with the reason, before anything is sent', async () => {
+    const devnet = await startDevnet();
+    stops.push(devnet.stop);
+    const key = toHex(
+      mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: DEVNET_ROLES.deployer }).getHdKey().privateKey!,
+    );
+    const r = roles();
+    const { code, stderr } = await run(
+      [
+        'deploy',
+        '--rpc-url',
+        devnet.rpcUrl,
+        '--state-dir',
+        mkdtempSync(join(tmpdir(), 'pv-')),
+        '--agent',
+        r.deployer,
+        '--guardian',
+        r.guardian,
+        '--reporters',
+        ...r.reporters,
+      ],
+      { PROVENANT_PRIVATE_KEY: key },
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain(`Error: The agent ${r.deployer} is also the deployer: refusing to deploy.`);
+    expect(stderr).toContain('receives all 1,000,000 PVG votes');
+    const clients = await connect(devnet.rpcUrl);
+    expect(await clients.publicClient.getTransactionCount({ address: r.deployer })).toBe(0);
   });
 
   test('error: a malformed config file names the field, the value and the expected form', async () => {

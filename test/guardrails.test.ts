@@ -15,6 +15,7 @@ import {
   policyGuardAbi,
   prepareMintSynth,
   setLimitCall,
+  syntheticVaultAbi,
   TxRevertedError,
   tightenLimit,
   toContractRevertError,
@@ -103,9 +104,9 @@ describe('MedianOracle through AggregatorV3Interface', () => {
       const signed = published[i]!.reports.map((r) => r.answer);
       expect(signed).toHaveLength(5);
       expect(round.answer).toBe(medianOf(signed));
-      // startedAt: the oldest observation signed; updatedAt: the block that accepted the round (just after).
+      // startedAt and updatedAt: both the oldest observation signed (the data's time, not the relay's).
       expect(round.startedAt).toBe(timestampOf(published[i]!.date));
-      expect(round.updatedAt).toBeGreaterThanOrEqual(round.startedAt);
+      expect(round.updatedAt).toBe(round.startedAt);
       expect(round.answeredInRound).toBe(round.roundId);
       const mean = signed.reduce((a, b) => a + b, 0n) / 5n;
       if (mean !== round.answer) medianDiffersFromEveryMean++;
@@ -400,6 +401,43 @@ describe('time between preflight and mining', () => {
     }
     expect(error).toBeDefined();
     expect(String((error as Error).message)).toContain('OracleStaleRound');
+  });
+});
+
+// After the two tests above (the clock is past the last close by two days and more).
+describe('old observations relayed late (audit 2, F3)', () => {
+  test('a round of observations older than the vault allows is refused even though it was just relayed', async () => {
+    const client = stack.agent.publicClient;
+    const feed = stack.addresses.feeds.WTI;
+    const [last] = await readFeedWindow(client, feed, 1);
+    const risk = await client.readContract({
+      address: stack.addresses.vault,
+      abi: syntheticVaultAbi,
+      functionName: 'riskParams',
+    });
+    const maxAge = BigInt(risk.maxOracleAge);
+    // Relay, an hour past the vault's limit, reports observed at the last round's time: within the
+    // feed's 7-day heartbeat (so the oracle accepts them) and not older than the previous round.
+    const relayAt = last!.updatedAt + maxAge + 3_600n;
+    const { timestamp } = await client.getBlock();
+    if (timestamp < relayAt) {
+      await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: relayAt });
+      await stack.deployer.testClient!.mine({ blocks: 1 });
+    }
+    const roundId = last!.roundId + 1n;
+    const reports = await collectReports(
+      { accounts: stack.reporterAccounts, spreadPpm: 0 },
+      { feed, chainId: stack.relayer.chain.id, roundId, answer: last!.answer, observedAt: last!.updatedAt },
+    );
+    await submitRound(stack.relayer, { feed, roundId, reports });
+    const round = await readRound(client, feed, roundId);
+    expect(round.updatedAt).toBe(last!.updatedAt); // the data's time, not the relay block's
+    const result = await preflightMint(1n * E18, 'old-observations');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.refusal.errorName).toBe('OracleStaleRound');
+    expect(result.refusal.args.updatedAt).toBe(last!.updatedAt);
+    expect(result.refusal.args.roundId).toBe(roundId);
   });
 });
 

@@ -1,9 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, encodeAbiParameters, erc20Abi, formatUnits, type Hex, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { addressLabels, openStack, type Stack, timestampOf } from '../src/agent/index.js';
+import {
+  addressLabels,
+  ensureModelRegistered,
+  openStack,
+  type Stack,
+  timestampOf,
+} from '../src/agent/index.js';
 import {
   accRewardPerShare,
   accruedFees,
@@ -13,9 +19,11 @@ import {
   DEVNET_ROLES,
   depositCollateral,
   flushModelFees,
+  ModelRegistrationMismatchError,
   mintSynth,
   prepareMintSynth,
   prepareSetFee,
+  readIntentUsed,
   readModel,
   readPool,
   readPosition,
@@ -27,6 +35,7 @@ import {
   writeContract,
 } from '../src/chain/index.js';
 import { loadDataset } from '../src/data/index.js';
+import { modelFileBytes, modelId as modelIdOf, parseModelFile } from '../src/models/index.js';
 import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { type PolicyState, preflight, readPolicies } from '../src/policy/index.js';
 import { runCli } from './cliHarness.js';
@@ -207,6 +216,45 @@ describe('SyntheticVault', () => {
     expect(shown.debt).toBe(formatUnits(after.debt, 18));
     expect(shown.liquidatable).toBe(false);
   });
+
+  test("behavior: intent ids are per caller — another account spending the agent's next key does not block it", async () => {
+    const { agent, addresses } = stack;
+    const owner = stack.agentAccount.address;
+    const other = stack.users[1]!;
+    const key = intent('shared-key');
+    // The other account uses the key first, on a 1-unit deposit to its own position.
+    await writeContract(agent, {
+      address: addresses.collateral,
+      abi: erc20Abi,
+      functionName: 'transfer',
+      args: [other.account.address, 1n],
+    });
+    await writeContract(other, {
+      address: addresses.collateral,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [addresses.vault, 1n],
+    });
+    await depositCollateral(other, addresses.vault, {
+      owner: other.account.address,
+      amount: 1n,
+      intentId: key,
+    });
+    expect(await readIntentUsed(agent, addresses.vault, other.account.address, key)).toBe(true);
+    expect(await readIntentUsed(agent, addresses.vault, owner, key)).toBe(false);
+    // The agent's action with the same key still lands, once.
+    const before = await readPosition(agent, addresses.vault, owner);
+    await depositCollateral(agent, addresses.vault, { owner, amount: 1n, intentId: key });
+    expect((await readPosition(agent, addresses.vault, owner)).collateral).toBe(before.collateral + 1n);
+    expect(await readIntentUsed(agent, addresses.vault, owner, key)).toBe(true);
+    let revert: ContractRevertError | undefined;
+    try {
+      await depositCollateral(agent, addresses.vault, { owner, amount: 1n, intentId: key });
+    } catch (error) {
+      revert = toContractRevertError(error);
+    }
+    expect(revert?.errorName).toBe('DuplicateIntent');
+  });
 });
 
 describe('ModelRegistry revenue', () => {
@@ -362,7 +410,18 @@ describe('CLI reads', () => {
     const approved = JSON.parse(
       await runCli(
         stack,
-        ['model', 'approve', registered.modelId.slice(0, 14), '--pass', '--json'],
+        [
+          'model',
+          'approve',
+          registered.modelId.slice(0, 14),
+          '--owner',
+          alice,
+          '--holder',
+          `${alice}=700000`,
+          `${bob}=300000`,
+          '--pass',
+          '--json',
+        ],
         DEVNET_ROLES.deployer,
       ),
     ) as { state: string };
@@ -386,6 +445,48 @@ describe('CLI reads', () => {
       holders: { shares: string }[];
     };
     expect(shares.holders.map((h) => h.shares)).toEqual(['700000', '300000']);
+  });
+
+  test('model squatting: an id registered first by someone else is refused by model approve and by the bootstrap registration', async () => {
+    const [alice, mallory] = [stack.users[0]!.account.address, stack.users[1]!.account.address];
+    // A model file alice is about to publish; its id is computable by anyone who sees the file.
+    const model = { ...parseModelFile(readFileSync('models/forecaster-wti.json')), version: 'squat-test' };
+    const dir = mkdtempSync(join(tmpdir(), 'provenant-squat-'));
+    const file = join(dir, 'model.json');
+    writeFileSync(file, modelFileBytes(model));
+    const id = modelIdOf(model);
+    try {
+      // mallory registers it first, every share to herself
+      await runCli(stack, ['model', 'register', file, '--holder', `${mallory}=1000000`], DEVNET_ROLES.user1);
+      expect((await readModel(stack.users[0]!, stack.addresses.registry, id))?.owner).toBe(mallory);
+      // alice is told who holds it
+      await expect(runCli(stack, ['model', 'register', file], DEVNET_ROLES.user0)).rejects.toThrow(
+        `already registered by ${mallory}, not by you`,
+      );
+      // governance reviewed alice's registration: the proposal is refused before it is made
+      await expect(
+        runCli(
+          stack,
+          ['model', 'approve', id.slice(0, 14), '--owner', alice, '--holder', `${alice}=1000000`, '--pass'],
+          DEVNET_ROLES.deployer,
+        ),
+      ).rejects.toThrow(`Model ${id} is registered with a different owner, shares than expected`);
+      // the bootstrap path refuses to build on it
+      await expect(
+        ensureModelRegistered(stack.users[0]!, stack.addresses.registry, {
+          id,
+          kind: 0,
+          version: model.version,
+          uri: '',
+          licence: 'MIT',
+          holders: [alice],
+          amounts: [1_000_000n * E18],
+        }),
+      ).rejects.toBeInstanceOf(ModelRegistrationMismatchError);
+      expect((await readModel(stack.users[0]!, stack.addresses.registry, id))?.approved).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('synth open / withdraw / show for a user position (no debt: withdraw needs no price)', async () => {

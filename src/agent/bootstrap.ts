@@ -1,17 +1,25 @@
 import type { Address, Hex } from 'viem';
 import {
+  approveModelCall,
   ensureDelegated,
   type GovernanceCall,
   governanceCall,
+  type ModelApproval,
+  ModelRegistrationMismatchError,
   modelRegistryAbi,
   type Proposal,
   type ProvenantClients,
   passProposalOnDevnet,
   policyGuardAbi,
+  predictSharesAddress,
   provenanceNFTAbi,
+  readModel,
+  registrationDifferences,
+  requireRegistration,
   syntheticVaultAbi,
   writeContract,
 } from '../chain/index.js';
+import { NonRetryableError } from '../errors/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
 import type { AgentAddresses } from './addresses.js';
 
@@ -137,6 +145,12 @@ export function demoPolicies(a: AgentAddresses): PolicySpec[] {
 
 export type BootstrapModels = { forecasterId: Hex; generatorId: Hex };
 
+/**
+ * The registrations the bootstrap proposal approves, as reviewed: `approveModel` pins each one's owner,
+ * share token (hence initial holders and amounts) and zk commitment, and reverts on any other record.
+ */
+export type BootstrapApprovals = { forecaster: ModelApproval; generator: ModelApproval };
+
 /** The zk mint path's risk rule on the vault (must match the agent's `targetVol` / `maxPositionFraction`). */
 export const DEMO_ZK_CONFIG = {
   targetVolBps: 2_000,
@@ -152,26 +166,25 @@ export type BootstrapOptions = {
   zkRequired?: boolean | undefined;
 };
 
-/** The calls of the bootstrap proposal: approve the models, create every policy, route NFT mint fees to the model. */
+/**
+ * The calls of the bootstrap proposal: approve the reviewed model registrations, create every policy,
+ * route NFT mint fees to the model.
+ */
 export function bootstrapProposal(
   a: AgentAddresses,
-  models: BootstrapModels,
+  models: BootstrapApprovals,
   options: BootstrapOptions = {},
 ): Proposal {
   const calls: GovernanceCall[] = [
-    governanceCall(
+    approveModelCall(
       a.registry,
-      modelRegistryAbi,
-      'approveModel',
-      [models.forecasterId],
-      'approve the forecaster for agent use',
+      models.forecaster,
+      `approve the forecaster registered by ${models.forecaster.owner} (shares ${models.forecaster.shares}) for agent use`,
     ),
-    governanceCall(
+    approveModelCall(
       a.registry,
-      modelRegistryAbi,
-      'approveModel',
-      [models.generatorId],
-      'approve the art generator for agent use',
+      models.generator,
+      `approve the art generator registered by ${models.generator.owner} (shares ${models.generator.shares}) for agent use`,
     ),
     ...demoPolicies(a).map((p) =>
       governanceCall(
@@ -239,7 +252,13 @@ export async function isBootstrapped(clients: ProvenantClients, guard: Address):
   return ids.length > 0;
 }
 
-/** Registers a model with its share holders (anyone may register; approval is governance's). Idempotent. */
+/**
+ * Registers a model with its share holders, signed by `clients` (anyone may register; approval is
+ * governance's). Idempotent for our own registration; refuses (ModelRegistrationMismatchError) when the
+ * id is already registered by another owner or with another split of the shares (a squatter who
+ * registered the published id first), instead of building on it. Returns the registration as the
+ * approval must pin it (zkCommitment as currently set).
+ */
 export async function ensureModelRegistered(
   clients: ProvenantClients,
   registry: Address,
@@ -252,14 +271,20 @@ export async function ensureModelRegistered(
     holders: Address[];
     amounts: bigint[];
   },
-): Promise<void> {
-  const existing = await clients.publicClient.readContract({
-    address: registry,
-    abi: modelRegistryAbi,
-    functionName: 'getModel',
-    args: [model.id],
-  });
-  if (existing.owner !== '0x0000000000000000000000000000000000000000') return;
+): Promise<ModelApproval> {
+  const owner = clients.account.address;
+  const shares = await predictSharesAddress(clients, registry, model.id, model.holders, model.amounts);
+  const existing = await readModel(clients, registry, model.id);
+  if (existing) {
+    const differences = registrationDifferences(existing, {
+      owner,
+      shares,
+      zkCommitment: existing.zkCommitment,
+    });
+    if (differences.length > 0)
+      throw new ModelRegistrationMismatchError(model.id, differences, 'bootstrap registration');
+    return { modelId: model.id, owner, shares, zkCommitment: existing.zkCommitment };
+  }
   await writeContract(clients, {
     address: registry,
     abi: modelRegistryAbi,
@@ -267,21 +292,70 @@ export async function ensureModelRegistered(
     args: [model.id, model.kind, model.version, model.uri, model.licence, model.holders, model.amounts],
     label: 'register model',
   });
+  const record = await requireRegistration(
+    clients,
+    registry,
+    { modelId: model.id, owner, shares, zkCommitment: `0x${'00'.repeat(32)}` },
+    'just registered',
+  );
+  return { modelId: model.id, owner, shares: record.shares, zkCommitment: record.zkCommitment };
+}
+
+/**
+ * The approvals of `models` for the bootstrap proposal: each must be registered by `expectedOwner`
+ * (default: the signer, who registered them with `ensureModelRegistered`, which also checked the share
+ * split); pins the share token and zk commitment read now. Refuses any other owner.
+ */
+export async function bootstrapApprovals(
+  clients: ProvenantClients,
+  registry: Address,
+  models: BootstrapModels,
+  expectedOwner: Address = clients.account.address,
+): Promise<BootstrapApprovals> {
+  const approval = async (modelId: Hex, role: string): Promise<ModelApproval> => {
+    const record = await readModel(clients, registry, modelId);
+    if (!record)
+      throw new NonRetryableError(
+        `The ${role} model ${modelId} is not registered, so it cannot be approved.`,
+        {
+          details: 'Register it first (`ensureModelRegistered`, or `provenant model register <file>`).',
+        },
+      );
+    const differences = registrationDifferences(record, {
+      owner: expectedOwner,
+      shares: record.shares,
+      zkCommitment: record.zkCommitment,
+    });
+    if (differences.length > 0) throw new ModelRegistrationMismatchError(modelId, differences, role);
+    return { modelId, owner: record.owner, shares: record.shares, zkCommitment: record.zkCommitment };
+  };
+  return {
+    forecaster: await approval(models.forecasterId, 'forecaster'),
+    generator: await approval(models.generatorId, 'generator'),
+  };
 }
 
 /** Devnet: passes the bootstrap proposal end to end (delegate, propose, vote, queue, execute) unless already done. */
 export async function bootstrapOnDevnet(
   clients: ProvenantClients,
   a: AgentAddresses,
-  models: BootstrapModels,
+  models: BootstrapModels | BootstrapApprovals,
   options: BootstrapOptions & { onStep?: (step: string) => void } = {},
 ): Promise<boolean> {
   if (await isBootstrapped(clients, a.guard)) return false;
+  // Pinned approvals as given, or (ids only) our own registrations: any other owner is refused here,
+  // and a record that changes before execution makes `approveModel` revert on-chain.
+  const approvals =
+    'forecaster' in models
+      ? models
+      : await bootstrapApprovals(clients, a.registry, models as BootstrapModels);
+  for (const approval of [approvals.forecaster, approvals.generator])
+    await requireRegistration(clients, a.registry, approval, 'bootstrap proposal');
   await ensureDelegated(clients, a.votes);
   await passProposalOnDevnet(
     clients,
     { governor: a.governor, timelock: a.timelock },
-    bootstrapProposal(a, models, options),
+    bootstrapProposal(a, approvals, options),
     options.onStep,
   );
   return true;

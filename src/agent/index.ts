@@ -1,6 +1,8 @@
 export { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
 export { type Agent, type AgentDependencies, createAgent, type EpochReport } from './agent.js';
 export {
+  type BootstrapApprovals,
+  bootstrapApprovals,
   bootstrapOnDevnet,
   bootstrapProposal,
   demoPolicies,

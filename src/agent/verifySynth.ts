@@ -51,7 +51,9 @@ import { modelFileLoader } from './models.js';
  * Checks, in order (a failed `manifest-stored` or `manifest-format` stops the rest):
  * - `manifest-stored`   the content store holds bytes that hash to the journal's manifest CID
  * - `intent-id`         keccak256(manifest bytes) equals the intent id
- * - `intent-used`       the vault recorded the intent id (`intentUsed`); for a `proveAndMint`, the gate recorded its statement
+ * - `intent-used`       the vault recorded the intent id for the agent (`intentUsed(agent, id)`: intent ids are per
+ *                       caller; the agent is `deps.agent`, else the sender named by the intent's Minted/Repaid
+ *                       log); for a `proveAndMint`, the gate recorded its statement
  * - `manifest-format`   a synth-decision manifest for this vault
  * - `vault-event`       the vault's Minted/Repaid log for the intent id carries the manifest's amount
  * - `model-file`        the model file named by the manifest hashes to its id
@@ -103,6 +105,11 @@ export type SynthVerifyDependencies = {
   loadModelFile: (id: Hex) => Promise<Uint8Array>;
   /** Where the vault-event scan starts: the suite's deployment block (default 0). */
   fromBlock?: bigint | undefined;
+  /**
+   * The agent account whose intents the vault recorded (intent ids are kept per caller). Default: the
+   * sender named by the intent's Minted (`owner`) or Repaid (`by`) log.
+   */
+  agent?: Address | undefined;
   /** Verification key and layout of a circuit by hash; default: `zk/<name>/` (committed) or the zk cache. */
   loadCircuit?: (circuitHash: string) => { layout: CircuitLayout; vkey: VerificationKey } | undefined;
 };
@@ -207,7 +214,8 @@ export async function verifySynthDecision(
     return finish();
   }
   check('intent-id', keccak256(bytes) === ref.intentId, ref.intentId, keccak256(bytes));
-  check(...(await intentUsedCheck(deps, ref.intentId, bytes)));
+  const agent = deps.agent ?? (await intentCaller(client, vault, ref.intentId, deps.fromBlock));
+  check(...(await intentUsedCheck(deps, agent, ref.intentId, bytes)));
 
   let m: SynthManifest;
   try {
@@ -238,7 +246,7 @@ export async function verifySynthDecision(
     return finish();
 
   // the vault's record of the decision
-  const tx = await vaultEvent(client, vault, ref.intentId, m.action, deps.fromBlock);
+  const tx = await vaultEvent(client, vault, ref.intentId, m.action, deps.fromBlock, agent);
   if (!tx) check('vault-event', false, `${m.action === 'mint' ? 'Minted' : 'Repaid'} log`, 'none');
   else check('vault-event', tx.amount === BigInt(m.amount), m.amount, tx.amount.toString(), `tx ${tx.hash}`);
 
@@ -324,17 +332,21 @@ export async function verifySynthDecision(
  */
 async function intentUsedCheck(
   deps: SynthVerifyDependencies,
+  caller: Address | undefined,
   intentId: Hex,
   manifestBytes: Uint8Array,
 ): Promise<[string, boolean, unknown, unknown, string]> {
   const { client, vault } = deps;
-  const used = await client.readContract({
-    address: vault,
-    abi: syntheticVaultAbi,
-    functionName: 'intentUsed',
-    args: [intentId],
-  });
-  if (used) return ['intent-used', true, true, true, 'SyntheticVault.intentUsed(intent id)'];
+  const used =
+    caller !== undefined &&
+    (await client.readContract({
+      address: vault,
+      abi: syntheticVaultAbi,
+      functionName: 'intentUsed',
+      args: [caller, intentId],
+    }));
+  const where = `SyntheticVault.intentUsed(${caller ?? 'no caller: no Minted/Repaid log'}, intent id)`;
+  if (used) return ['intent-used', true, true, true, where];
   let statement: { modelId: Hex; lastRoundId: bigint; publicSignals: bigint[] } | undefined;
   try {
     const m = JSON.parse(new TextDecoder().decode(manifestBytes)) as SynthManifest;
@@ -345,7 +357,7 @@ async function intentUsedCheck(
         publicSignals: m.proof.publicSignals.map(BigInt),
       };
   } catch {}
-  if (!statement) return ['intent-used', false, true, false, 'SyntheticVault.intentUsed(intent id)'];
+  if (!statement) return ['intent-used', false, true, false, where];
   const { gate } = await zkContracts(deps);
   const proofId = statementId(statement.lastRoundId, statement.publicSignals);
   const record = await client.readContract({
@@ -405,27 +417,81 @@ function statementId(lastRoundId: bigint, publicSignals: readonly bigint[]): Hex
   );
 }
 
-async function vaultEvent(
+/**
+ * The agent that sent the intent's mint or repay. Only an agent can mint, so a Minted log's `owner` is
+ * one. Anyone may repay any position with any intent id (ids are per caller), so a Repaid log counts only
+ * when the sender repaid its own position (`by == owner`), which needs debt, i.e. an agent's position.
+ */
+async function intentCaller(
   client: PublicClient,
   vault: Address,
   intentId: Hex,
-  action: 'mint' | 'repay',
   fromBlock: bigint | undefined,
-): Promise<{ hash: Hex; amount: bigint } | undefined> {
-  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
+): Promise<Address | undefined> {
+  const minted = await scanLogs(client, { fromBlock }, (from, to) =>
     client.getContractEvents({
       address: vault,
       abi: syntheticVaultAbi,
-      eventName: action === 'mint' ? 'Minted' : 'Repaid',
+      eventName: 'Minted',
       args: { intentId },
       fromBlock: from,
       toBlock: to,
       strict: true,
     }),
   );
+  if (minted[0]) return minted[0].args.owner;
+  const repaid = await scanLogs(client, { fromBlock }, (from, to) =>
+    client.getContractEvents({
+      address: vault,
+      abi: syntheticVaultAbi,
+      eventName: 'Repaid',
+      args: { intentId },
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
+  return repaid.find((l) => l.args.by.toLowerCase() === l.args.owner.toLowerCase())?.args.by;
+}
+
+/** The agent's Minted (owner = agent) or Repaid (owner = by = agent) log for the intent id. */
+async function vaultEvent(
+  client: PublicClient,
+  vault: Address,
+  intentId: Hex,
+  action: 'mint' | 'repay',
+  fromBlock: bigint | undefined,
+  agent: Address | undefined,
+): Promise<{ hash: Hex; amount: bigint } | undefined> {
+  if (!agent) return undefined;
+  if (action === 'mint') {
+    const logs = await scanLogs(client, { fromBlock }, (from, to) =>
+      client.getContractEvents({
+        address: vault,
+        abi: syntheticVaultAbi,
+        eventName: 'Minted',
+        args: { owner: agent, intentId },
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      }),
+    );
+    const log = logs[0];
+    return log ? { hash: log.transactionHash, amount: log.args.amount } : undefined;
+  }
+  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
+    client.getContractEvents({
+      address: vault,
+      abi: syntheticVaultAbi,
+      eventName: 'Repaid',
+      args: { owner: agent, by: agent, intentId },
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
   const log = logs[0];
-  if (!log) return undefined;
-  return { hash: log.transactionHash, amount: (log.args as { amount: bigint }).amount };
+  return log ? { hash: log.transactionHash, amount: log.args.amount } : undefined;
 }
 
 async function verifyZk(
@@ -639,6 +705,8 @@ export function synthVerifyDependencies(parameters: {
   registry: Address;
   content: ContentStore;
   fromBlock?: bigint | undefined;
+  /** The agent account (intent ids are per caller); default: read from the intent's vault log. */
+  agent?: Address | undefined;
 }): SynthVerifyDependencies {
   const { stateDir, ...rest } = parameters;
   return {

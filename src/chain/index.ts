@@ -71,11 +71,14 @@ export {
   SECP256K1_ORDER,
 } from './signer.js';
 export {
+  AgentRoleConflictError,
+  checkSuiteRoles,
   type DeploySuiteResult,
   defaultSuiteOptions,
   deploySuite,
   GLOBAL_CEILING,
   InvalidOracleQuorumError,
+  initialVoteHolders,
   minOracleQuorum,
   type SuiteFeed,
   type SuiteOptions,

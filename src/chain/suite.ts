@@ -1,11 +1,11 @@
-import { type Address, keccak256, toBytes, zeroAddress } from 'viem';
+import { type Address, isAddressEqual, keccak256, toBytes, zeroAddress } from 'viem';
 import { NonRetryableError } from '../errors/index.js';
 import { prepareCall } from './actions/call.js';
 import { sendPrepared } from './actions/write.js';
 import type { ProvenantClients } from './clients.js';
 import { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
 import { checkExternalFeed, ExternalFeedError } from './externalFeed.js';
-import { provenantTimelockAbi, syntheticVaultAbi } from './generated/contracts.js';
+import { provenantTimelockAbi, provenantVotesAbi, syntheticVaultAbi } from './generated/contracts.js';
 import { type DeployedFeed, readManifest, writeManifest } from './manifest.js';
 
 /** Who holds which role at deployment. Governance (the timelock) is the admin of every governed value. */
@@ -15,6 +15,55 @@ export type SuiteRoles = {
   guardian: Address;
   reporters: readonly Address[];
 };
+
+/**
+ * Who receives the governance votes (PVG) at deployment: the `ProvenantVotes` step mints the whole
+ * supply to the deployer, who then delegates, proposes and votes (or distributes the tokens).
+ */
+export function initialVoteHolders(roles: SuiteRoles): Address[] {
+  return [roles.deployer];
+}
+
+/** The agent key also holds another role at deployment (it would control what should bound it). */
+export class AgentRoleConflictError extends NonRetryableError {
+  override name = 'AgentRoleConflictError';
+  constructor(agent: Address, role: string, why: string) {
+    super(`The agent ${agent} is also the ${role}: refusing to deploy.`, {
+      details: `${why} Deploy with an agent key that is none of the deployer, the initial vote holders and the guardian (\`provenant deploy --agent <address>\`). Votes can still be transferred later: never send PVG to the agent.`,
+      docsPath: 'docs/governance.md#roles',
+    });
+  }
+}
+
+/**
+ * Refuses (AgentRoleConflictError) an agent that is the zero address, the deployer or any initial vote
+ * holder (the votes decide every governed limit, so the agent would loosen its own limits through a
+ * proposal), or the guardian (who pauses and tightens; PolicyGuard refuses that pair too).
+ */
+export function checkSuiteRoles(roles: SuiteRoles): void {
+  const { agent } = roles;
+  if (agent === zeroAddress)
+    throw new AgentRoleConflictError(agent, 'zero address', 'The guard would have no agent.');
+  if (isAddressEqual(agent, roles.deployer))
+    throw new AgentRoleConflictError(
+      agent,
+      'deployer',
+      'The deployer receives all 1,000,000 PVG votes at deployment, so the agent key would pass any governance proposal, including one that raises its own limits.',
+    );
+  for (const holder of initialVoteHolders(roles))
+    if (isAddressEqual(agent, holder))
+      throw new AgentRoleConflictError(
+        agent,
+        'initial vote holder',
+        'Holders of the PVG votes decide every governed limit, so the agent would loosen its own limits.',
+      );
+  if (isAddressEqual(agent, roles.guardian))
+    throw new AgentRoleConflictError(
+      agent,
+      'guardian',
+      'The guardian pauses and tightens the limits that bind the agent; the agent must not hold that key.',
+    );
+}
 
 /** One synthetic market: its oracle feed and vault. */
 export type SuiteFeed = {
@@ -148,6 +197,7 @@ const feedStep = (options: SuiteOptions, key: string) =>
  */
 export function suiteSteps(options: SuiteOptions): DeployStep[] {
   const { roles } = options;
+  checkSuiteRoles(roles);
   const n = roles.reporters.length;
   const min = minOracleQuorum(n);
   if (options.quorum < min || options.quorum > n) throw new InvalidOracleQuorumError(options.quorum, n);
@@ -163,6 +213,7 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
   if (!options.collateral) steps.push({ name: 'TestStablecoin', contract: 'TestStablecoin', args: () => [] });
   const collateral = (d: Record<string, Address>) => options.collateral ?? (d.TestStablecoin as Address);
   steps.push(
+    // The whole supply to the one initial vote holder (`initialVoteHolders`), never the agent.
     { name: 'ProvenantVotes', contract: 'ProvenantVotes', args: () => [roles.deployer, 1_000_000n * E18] },
     {
       name: 'ProvenantTimelock',
@@ -369,6 +420,7 @@ export async function deploySuite(
     addresses[`Feed.${feed.key}`] = entry.address;
   }
   const manifestPath = writeManifest(stateDir, manifest);
+  await refuseAgentVotes(clients, addresses.ProvenantVotes as Address, options.roles.agent);
   await wireTimelock(clients, addresses);
   return {
     ...second,
@@ -377,6 +429,27 @@ export async function deploySuite(
     outcomes: [...first.outcomes, ...second.outcomes.slice(poolIndex)],
     addresses,
   };
+}
+
+/**
+ * On a re-run the votes token already exists and its tokens may have moved: refuses (AgentRoleConflictError)
+ * when the agent holds or is delegated any PVG.
+ */
+async function refuseAgentVotes(clients: ProvenantClients, votes: Address, agent: Address): Promise<void> {
+  const read = (functionName: 'balanceOf' | 'getVotes') =>
+    clients.publicClient.readContract({
+      address: votes,
+      abi: provenantVotesAbi,
+      functionName,
+      args: [agent],
+    });
+  const [balance, delegated] = await Promise.all([read('balanceOf'), read('getVotes')]);
+  if (balance > 0n || delegated > 0n)
+    throw new AgentRoleConflictError(
+      agent,
+      'holder of governance votes',
+      `It holds ${balance} PVG (wei) and ${delegated} delegated votes, so it could pass proposals that loosen its own limits; move them away from the agent.`,
+    );
 }
 
 async function readSynth(clients: ProvenantClients, vault: Address): Promise<Address> {

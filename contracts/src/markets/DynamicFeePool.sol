@@ -31,6 +31,8 @@ import {IPolicyGuard, PolicyActions} from "../policy/IPolicyGuard.sol";
 /// - `reserveN <= TOKENN.balanceOf(this)`.
 /// - Redeeming `s` shares pays exactly `floor(s * reserveN / totalSupply)` of each token, and no
 ///   deposit or swap lowers `reserveN / totalSupply` for existing holders.
+/// - A deposit after the first takes at most its desired amounts and at most 1 wei per side more than
+///   its shares redeem for at once, whatever the reserves' ratio.
 /// - `feeBps <= FEE_CEILING_BPS`; every fee change passed `guard.consumeValue(SET_FEE, ...)` and
 ///   emitted `FeeChanged`.
 contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
@@ -125,8 +127,14 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
     }
 
     /// @notice Adds liquidity at the current ratio (the first deposit sets it) and mints shares to `to`.
-    /// Takes `amount0Desired` and the matching `amount1`, or `amount1Desired` and the matching `amount0`,
-    /// whichever fits; each side must reach its minimum.
+    /// The first deposit takes both desired amounts. Later deposits mint the most shares both desired
+    /// amounts cover, `shares = min(amount0Desired * supply / reserve0, amount1Desired * supply / reserve1)`
+    /// (rounded down), and take only what those shares are worth, `amountN = ceil(shares * reserveN /
+    /// supply)` (<= `amountNDesired`): a depositor pays at most 1 wei per side more than the pro-rata
+    /// value of the shares received, whatever the ratio (Uniswap v2's router instead takes the desired
+    /// side in full and floors the other, which in a skewed pool can take twice what the shares are worth:
+    /// audit 2, F4). The limiting side is taken to within one share's worth (`reserveN / supply`) of its
+    /// desired amount, so set its minimum a little below it. Each side taken must reach its minimum.
     function addLiquidity(
         uint256 amount0Desired,
         uint256 amount1Desired,
@@ -152,14 +160,13 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
             }
             _mint(DEAD, MINIMUM_LIQUIDITY);
         } else {
-            uint256 amount1Optimal = amount0Desired * r1 / r0;
-            if (amount1Optimal <= amount1Desired) {
-                (amount0, amount1) = (amount0Desired, amount1Optimal);
-            } else {
-                (amount0, amount1) = (amount1Desired * r0 / r1, amount1Desired);
-            }
-            shares = Math.min(amount0 * supply / r0, amount1 * supply / r1);
+            shares =
+                Math.min(Math.mulDiv(amount0Desired, supply, r0), Math.mulDiv(amount1Desired, supply, r1));
             if (shares == 0) revert ZeroAmount();
+            // Rounded up, so no deposit lowers reserveN / supply for existing holders; each is at most
+            // amountNDesired because shares <= amountNDesired * supply / rN.
+            amount0 = Math.mulDiv(shares, r0, supply, Math.Rounding.Ceil);
+            amount1 = Math.mulDiv(shares, r1, supply, Math.Rounding.Ceil);
         }
         if (amount0 < amount0Min) revert InsufficientAmount(amount0, amount0Min);
         if (amount1 < amount1Min) revert InsufficientAmount(amount1, amount1Min);

@@ -43,7 +43,9 @@ import {SynthToken} from "./SynthToken.sol";
 /// mint's fee is credited to an approved model. The guard admits only the
 /// agent role, so minting is agent-only by design (the protocol issues synths sized by a model); anyone
 /// may deposit, repay, liquidate, and owners withdraw. Each mint carries an idempotency key
-/// (`intentId`), recorded forever; a reused key reverts `DuplicateIntent` (the agent's crash recovery).
+/// (`intentId`), recorded forever under the caller (`keccak256(abi.encode(msg.sender, intentId))`, so
+/// nobody can use up another caller's key by front-running it); a reused key reverts `DuplicateIntent`
+/// (the agent's crash recovery). Every action's optional key lives in the same per-caller namespace.
 /// Exception: `proveAndMint` emits its `intentId` but does not record it. Its idempotency key is the
 /// proof's statement, which the gate records and refuses to accept twice (`ZkProofAlreadyUsed`); the
 /// agent's intent id is the hash of a manifest that contains that statement, so one names the other.
@@ -57,16 +59,27 @@ import {SynthToken} from "./SynthToken.sol";
 /// independent of the registry's state; a flush leaves 1 unit in the slot so the next accrual writes a
 /// non-zero slot (that unit is routed by a later flush). The ratio checks use the collateral after fee.
 ///
-/// Liquidation (by anyone, when ratio < liquidation ratio), penalty `p` = `liquidationPenaltyBps`:
-/// - Partial regime (ratio >= 100% + p): the liquidator burns any amount `d` of synth up to the debt;
-///   the position loses `d` debt and collateral worth `d * (1 + p)` (rounded down, in the owner's
-///   favour). Since the position's ratio is at least `1 + p`, its ratio never falls.
-/// - Full regime (ratio < 100% + p): only the whole debt can be repaid; all collateral is seized.
-/// - Split of the seized collateral: the liquidator receives the repaid value plus
-///   `LIQUIDATOR_PENALTY_SHARE_BPS` (50%) of the penalty; the other half of the penalty (or whatever
-///   collateral is left in the full regime) goes to the vault `reserve`, which only the admin moves.
-/// A position with ratio < 100% is bad debt: no rational liquidator repays it; the admin may recapitalise
-/// it from the reserve off-band (not automated here).
+/// Liquidation (by anyone, when ratio < liquidation ratio), penalty `p` = `liquidationPenaltyBps`. The
+/// liquidator burns any amount `d` of its synth up to the debt (`maxRepay` is capped at the debt) and
+/// is due `d`'s value times `1 + p/2` (`LIQUIDATOR_PENALTY_SHARE_BPS` = 50% of the penalty), rounded down.
+/// - Partial regime (ratio >= 100% + p): the position loses `d` debt and collateral worth `d * (1 + p)`
+///   (rounded down, in the owner's favour); the liquidator gets its due, the other half of the penalty
+///   goes to the vault `reserve`. Since the ratio is at least `1 + p`, it never falls. The debt left must
+///   be zero or at least `minDebt` (`DebtBelowMinimum`), as for a repay.
+/// - Full regime (ratio < 100% + p): the position loses `d` debt and the same share of its collateral,
+///   `seized = floor(collateral * d / debt)` (pro rata, rounded down, so the exact ratio never falls;
+///   the whole debt seizes all the collateral). The liquidator gets `min(due, seized)`; the rest of the
+///   seized collateral (what is left of the penalty, zero below 100% + p/2) goes to the `reserve`.
+///   Partial repayment is accepted here because only the agent mints: the synth supply is about the
+///   agent's debt, and some of it is always locked in the pool (reserves never reach zero; the burned
+///   minimum LP shares), so nobody can ever hold a whole debt. Dust: no `minDebt` check in this regime
+///   (any repaid unit shrinks a bad exposure); a left-over debt of any size, down to 1 unit, stays
+///   liquidatable while its ratio is below the liquidation ratio, and liquidating it all takes the last
+///   collateral unit with it. Rounding the seizure down can leave a few wei of debt against a whole
+///   collateral unit, i.e. safe again: anyone may then `repay` it (no minimum applies to a zero debt).
+/// A position with ratio < 100% is bad debt: no rational liquidator repays it (the seized collateral is
+/// worth less than the synth burned); the admin may recapitalise it from the reserve off-band (not
+/// automated here).
 ///
 /// Zero-knowledge path (`mintWithProof`, tested in `contracts/test/zk/`): the same `_mintSynth` path,
 /// after a bound read from a forecast proven in `ForecastProofGate` (a Groth16 proof that the registered
@@ -88,8 +101,12 @@ import {SynthToken} from "./SynthToken.sol";
 /// - `synth.totalSupply() == totalDebt == sum of position debts == sum of synth balances` (the token
 ///   reads its supply from `totalDebt`, see `SynthToken`); `totalDebt <= debtCeiling` after a mint.
 /// - A mint never leaves its position below `minCollateralRatioBps` or with debt below `minDebt`.
-/// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price), and
-///   a liquidation never lowers the position's ratio nor raises the system's shortfall.
+/// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price) by
+///   any positive amount of synth in the full regime (and any amount leaving zero or >= `minDebt` debt
+///   in the partial one), and a liquidation never lowers the position's exact ratio (collateral/debt)
+///   nor raises the system's shortfall.
+/// - Intent ids are keyed per caller (`keccak256(abi.encode(msg.sender, intentId))`): one caller's key
+///   can never be used up by another.
 /// - `collateral.balanceOf(this) == sum of position collateral + reserve + sum of feesAccrued` (no
 ///   donations); every fee is routed to the model that sized its mint.
 /// - No price is used unless `answer > 0` and `block.timestamp - updatedAt <= maxOracleAge` (OracleLib);
@@ -223,7 +240,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     bool public zkRequired;
     RiskParams private _risk;
     mapping(address owner => Position) private _positions;
-    mapping(bytes32 intentId => bool) private _intentUsed;
+    /// @dev Keyed by `keccak256(abi.encode(caller, intentId))` (see `_intentKey`).
+    mapping(bytes32 callerIntent => bool) private _intentUsed;
     /// @notice Mint fees (collateral units) owed to each model's shareholders, not yet flushed.
     mapping(bytes32 modelId => uint256) public feesAccrued;
     ZkConfig private _zk;
@@ -314,8 +332,6 @@ contract SyntheticVault is ReentrancyGuardTransient {
     error RepayExceedsDebt(uint256 amount, uint256 debt);
     /// @notice The position is not below the liquidation ratio.
     error PositionSafe(address owner, uint256 ratioBps, uint256 liquidationRatioBps);
-    /// @notice In the full regime the liquidator must repay the whole debt.
-    error FullLiquidationRequired(uint256 offered, uint256 debt);
     /// @notice A governed value lies outside its hard bound or breaks a relation between values.
     error ParameterOutOfBounds(bytes32 what, uint256 value, uint256 bound);
     /// @notice A token reports more than 36 decimals.
@@ -554,36 +570,12 @@ contract SyntheticVault is ReentrancyGuardTransient {
             revert PositionSafe(owner, ratio, r.liquidationRatioBps);
         }
 
-        uint256 toReserve;
         uint256 seized;
-        if (ratio < BPS + r.liquidationPenaltyBps) {
-            // Full regime: whole debt, all collateral.
-            if (maxRepay < p.debt) revert FullLiquidationRequired(maxRepay, p.debt);
-            repaid = p.debt;
-            seized = p.collateral;
-            uint256 owed = _fromWadDown(
-                _mulDiv(
-                    _mulDiv(repaid, price, WAD),
-                    BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS,
-                    BPS
-                )
-            );
-            toLiquidator = owed < seized ? owed : seized;
-        } else {
-            // Partial regime: ratio >= 1 + p, so seizing (1 + p) per unit of debt never lowers the ratio.
-            repaid = maxRepay < p.debt ? maxRepay : p.debt;
-            uint256 debtAfter = p.debt - repaid;
-            if (debtAfter != 0 && debtAfter < r.minDebt) revert DebtBelowMinimum(debtAfter, r.minDebt);
-            // Value rounded down here (in the owner's favour), so the position's exact ratio never falls.
-            uint256 valueWad = _mulDiv(repaid, price, WAD);
-            seized = _fromWadDown(_mulDiv(valueWad, BPS + r.liquidationPenaltyBps, BPS));
-            toLiquidator = _fromWadDown(
-                _mulDiv(valueWad, BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS, BPS)
-            );
-        }
-        // toLiquidator <= seized <= p.collateral in both regimes (ratio >= 1 + p bounds seized above);
-        // the subtractions stay checked so a broken bound reverts instead of corrupting state.
-        toReserve = seized - toLiquidator;
+        (repaid, seized, toLiquidator) = _liquidationSplit(p, r, price, ratio, maxRepay);
+        // toLiquidator <= seized <= p.collateral in both regimes (partial: ratio >= 1 + p bounds seized
+        // above; full: repaid <= debt and the cap); the subtractions stay checked so a broken bound
+        // reverts instead of corrupting state.
+        uint256 toReserve = seized - toLiquidator;
         _positions[owner] = Position(uint128(p.collateral - seized), uint128(p.debt - repaid));
         // One read and one write of the packed (totalDebt, reserve) slot. Cannot underflow: repaid <=
         // p.debt <= totalDebt. The reserve add stays checked (toReserve <= p.collateral, a uint128).
@@ -740,9 +732,9 @@ contract SyntheticVault is ReentrancyGuardTransient {
         return _risk;
     }
 
-    /// @notice True when `intentId` has been used.
-    function intentUsed(bytes32 intentId) external view returns (bool) {
-        return _intentUsed[intentId];
+    /// @notice True when `caller` has used `intentId` (intent ids are recorded per caller).
+    function intentUsed(address caller, bytes32 intentId) external view returns (bool) {
+        return _intentUsed[_intentKey(caller, intentId)];
     }
 
     /// @notice The current oracle price as 18-decimal USD per synth. Reverts if stale or non-positive.
@@ -836,6 +828,39 @@ contract SyntheticVault is ReentrancyGuardTransient {
         );
     }
 
+    /// @dev A liquidation's amounts for position `p` (debt != 0, `ratio` below the liquidation ratio) at
+    /// `price`: the debt `repaid` (`maxRepay` capped at the debt), the collateral `seized` from the
+    /// position and the part of it paid `toLiquidator` (the rest goes to the reserve). See the header.
+    function _liquidationSplit(
+        Position memory p,
+        RiskParams memory r,
+        uint256 price,
+        uint256 ratio,
+        uint256 maxRepay
+    ) internal view returns (uint256 repaid, uint256 seized, uint256 toLiquidator) {
+        repaid = maxRepay < p.debt ? maxRepay : p.debt;
+        uint256 debtAfter = p.debt - repaid;
+        uint256 valueWad = _mulDiv(repaid, price, WAD);
+        // The liquidator's due: the repaid value plus its share of the penalty (rounded down).
+        toLiquidator = _fromWadDown(
+            _mulDiv(valueWad, BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS, BPS)
+        );
+        if (ratio < BPS + r.liquidationPenaltyBps) {
+            // Full regime (ratio < 1 + p): any amount up to the debt, the collateral seized pro rata,
+            // floor(coll * repaid / debt): rounded down, so the exact ratio coll/debt never falls; the
+            // whole debt seizes all the collateral. No minimum-debt check here: every repaid unit of an
+            // under-collateralised position shrinks the exposure, and demanding a minimum left debt would
+            // block exactly the liquidations that matter (synth locked in the pool cannot be bought back).
+            seized = _mulDiv(p.collateral, repaid, p.debt);
+            if (toLiquidator > seized) toLiquidator = seized;
+        } else {
+            // Partial regime: ratio >= 1 + p, so seizing (1 + p) per unit of debt never lowers the ratio.
+            if (debtAfter != 0 && debtAfter < r.minDebt) revert DebtBelowMinimum(debtAfter, r.minDebt);
+            // Value rounded down here (in the owner's favour), so the position's exact ratio never falls.
+            seized = _fromWadDown(_mulDiv(valueWad, BPS + r.liquidationPenaltyBps, BPS));
+        }
+    }
+
     /// @dev The risk rule of the zk path (see the header), for a position holding `coll` collateral.
     function _zkMaxDebt(uint256 coll, bytes32 modelId, bytes32 proofId) internal view returns (uint256) {
         ZkConfig memory z = _zk;
@@ -865,14 +890,20 @@ contract SyntheticVault is ReentrancyGuardTransient {
         if (leverageWad > capWad) leverageWad = capWad;
     }
 
-    /// @dev Records `intentId`; zero is allowed (and not recorded) unless `required`.
+    /// @dev Records `intentId` under `msg.sender`; zero is allowed (and not recorded) unless `required`.
     function _useIntent(bytes32 intentId, bool required) internal {
         if (intentId == bytes32(0)) {
             if (required) revert MissingIntent();
             return;
         }
-        if (_intentUsed[intentId]) revert DuplicateIntent(intentId);
-        _intentUsed[intentId] = true;
+        bytes32 key = _intentKey(msg.sender, intentId);
+        if (_intentUsed[key]) revert DuplicateIntent(intentId);
+        _intentUsed[key] = true;
+    }
+
+    /// @dev The storage key of `caller`'s `intentId`: `keccak256(abi.encode(caller, intentId))`.
+    function _intentKey(address caller, bytes32 intentId) internal pure returns (bytes32) {
+        return keccak256(abi.encode(caller, intentId));
     }
 
     /// @dev Reads the feed through `OracleLib`: reverts `OracleNonPositiveAnswer` unless answer > 0 and

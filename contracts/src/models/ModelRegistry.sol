@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Create2} from "@openzeppelin/contracts/utils/Create2.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
@@ -19,6 +20,11 @@ import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 ///   weights for a later circuit) can be set once by the owner before approval.
 /// - Approval for agent use is a separate, governed step: only `ADMIN` (the timelock) approves; the
 ///   guardian or the admin may revoke at once (tighten fast, loosen slow). PolicyGuard reads `isApproved`.
+///   Registration is first-come (a model id is computable from the published weights, so anyone may
+///   register it first), hence governance approves the registration it reviewed, not an id:
+///   `approveModel` names the expected owner, share token and zk commitment and reverts with
+///   `RegistrationMismatch` when the record differs. The share token's address is a CREATE2 of the
+///   holders and amounts (`predictShares`), so pinning it pins the initial revenue split too.
 /// - Revenue: `distribute(modelId, amount)` pulls `FEE_TOKEN` from the caller and raises the model's
 ///   reward-per-share accumulator by `amount * ACC_SCALE / SHARE_SUPPLY` — O(1) whatever the number of
 ///   holders. A holder's revenue is `balance * (acc - snapshot) / ACC_SCALE`, settled into `owed` before
@@ -31,7 +37,7 @@ import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 ///
 /// Invariants: claimed + claimable(all holders) <= paid in, within the dust bound above;
 /// `FEE_TOKEN.balanceOf(this) >= sum of claimable`; a model's share supply never changes; only the
-/// admin turns approval on. Limits: a holder's owed balance is a uint96 and the accumulator a uint160
+/// admin turns approval on, and only for a record equal to the (owner, shares, zk commitment) it names. Limits: a holder's owed balance is a uint96 and the accumulator a uint160
 /// (about 1.4e36 fee-token units distributed per model) — SafeCast reverts beyond them.
 contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -125,6 +131,17 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     error ZkCommitmentLocked(bytes32 modelId);
     /// @notice A zero amount or address.
     error ZeroValue();
+    /// @notice The registration of `modelId` is not the one governance reviewed: the on-chain values
+    /// first, each followed by the value the approval expected.
+    error RegistrationMismatch(
+        bytes32 modelId,
+        address owner,
+        address expectedOwner,
+        address shares,
+        address expectedShares,
+        bytes32 zkCommitment,
+        bytes32 expectedZkCommitment
+    );
 
     modifier onlyAdmin() {
         if (msg.sender != ADMIN) revert RegistryNotAdmin(msg.sender);
@@ -144,7 +161,8 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
 
     /// @notice Registers `modelId` (the commitment to the weights file) owned by the caller and deploys
     /// its share token (CREATE2, salt = modelId) minting `amounts[i]` to `holders[i]`; the amounts must
-    /// sum to `SHARE_SUPPLY`. Open to anyone; approval is separate.
+    /// sum to `SHARE_SUPPLY`. Open to anyone and first-come; approval is separate and pins the owner,
+    /// share token and zk commitment governance reviewed, so a squatter's record is never approved.
     function register(
         bytes32 modelId,
         Kind kind,
@@ -175,9 +193,32 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         emit ModelRegistered(modelId, msg.sender, kind, shares, version, metadataURI, licence);
     }
 
-    /// @notice Approves `modelId` for agent use. Admin (timelock) only.
-    function approveModel(bytes32 modelId) external onlyAdmin {
+    /// @notice Approves `modelId` for agent use, provided its registration is the one governance reviewed:
+    /// owner `expectedOwner`, share token `expectedShares` (see `predictShares`: it fixes the initial
+    /// holders and amounts) and zk commitment `expectedZkCommitment` (zero for none). Reverts
+    /// `RegistrationMismatch` otherwise, so a squatter's registration of the same id is never approved.
+    /// Admin (timelock) only.
+    function approveModel(
+        bytes32 modelId,
+        address expectedOwner,
+        address expectedShares,
+        bytes32 expectedZkCommitment
+    ) external onlyAdmin {
         Model storage m = _existing(modelId);
+        if (
+            m.owner != expectedOwner || address(m.shares) != expectedShares
+                || m.zkCommitment != expectedZkCommitment
+        ) {
+            revert RegistrationMismatch(
+                modelId,
+                m.owner,
+                expectedOwner,
+                address(m.shares),
+                expectedShares,
+                m.zkCommitment,
+                expectedZkCommitment
+            );
+        }
         m.approved = true;
         emit ModelApproved(modelId, msg.sender);
     }
@@ -273,6 +314,31 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     /// @notice The share token of `modelId` (zero if unregistered).
     function sharesOf(bytes32 modelId) external view returns (address) {
         return address(_models[modelId].shares);
+    }
+
+    /// @notice The address `register(modelId, ..., holders, amounts)` deploys (or deployed) the share
+    /// token at: CREATE2 from this registry, salt `modelId`, over the token's name and the allocation. Two
+    /// registrations of one id with different holders or amounts get different addresses, so governance
+    /// pins the revenue split it reviewed by passing this as `approveModel`'s `expectedShares`.
+    function predictShares(bytes32 modelId, address[] calldata holders, uint256[] calldata amounts)
+        external
+        view
+        returns (address)
+    {
+        string memory tag = _shortHex(modelId);
+        bytes32 initCodeHash = keccak256(
+            abi.encodePacked(
+                type(ModelShares).creationCode,
+                abi.encode(
+                    modelId,
+                    string.concat("Provenant Model Shares ", tag),
+                    string.concat("PMS-", tag),
+                    holders,
+                    amounts
+                )
+            )
+        );
+        return Create2.computeAddress(modelId, initCodeHash);
     }
 
     /// @notice The reward-per-share accumulator of `modelId`, scaled by `ACC_SCALE`.

@@ -15,11 +15,21 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 ///    `Report(address feed,uint80 roundId,int256 answer,uint256 observedAt)` with `feed = address(this)`,
 ///    domain name "Provenant MedianOracle", version "1" (a signature that does not recover to the named
 ///    reporter, such as one made for another round, is `OracleInvalidSignature(index)`);
-///  - every answer lies in `[minAnswer, maxAnswer]`, and every `observedAt` is not in the future and at
-///    most `heartbeat` seconds old.
+///  - every answer lies in `[minAnswer, maxAnswer]`, and every `observedAt` is non-zero, not in the
+///    future and at most `heartbeat` seconds old;
+///  - the oldest `observedAt` is not older than the previous round's `updatedAt` (a round never
+///    replaces newer data with older: `OracleRoundOlderThanPrevious`).
 /// The round's answer is the median of the answers. With an even number of reports it is the mean of
-/// the two middle answers, rounded toward zero. `startedAt` is the oldest `observedAt` among the
-/// reports, `updatedAt` the block timestamp of acceptance, and `answeredInRound == roundId`.
+/// the two middle answers, rounded toward zero. `answeredInRound == roundId`.
+///
+/// Timestamps: both `startedAt` and `updatedAt` are the OLDEST `observedAt` among the accepted reports,
+/// i.e. the time of the data, not the time a relayer brought it on chain (`AnswerUpdated` carries the
+/// same value). Chainlink documents `updatedAt` as "the timestamp when the round was updated", which
+/// for its aggregators is within seconds of the observation; here the relay may lag the observation by
+/// up to `heartbeat`, so stamping the relay time would let week-old observations pass a consumer's
+/// 1-hour freshness check. Every consumer freshness check (OracleLib, the guard's `maxOracleAge`, the
+/// proof gate) therefore measures the age of the oldest observation behind the answer. `updatedAt` is
+/// non-decreasing from round to round and never 0 for an accepted round.
 ///
 /// Byzantine quorum: with `n` registered reporters of whom fewer than half may lie, at most
 /// `f = (n - 1) / 2` are dishonest, and the quorum is always at least `2f + 1` (`minQuorum(n)`: `n` for
@@ -35,7 +45,8 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 /// (OracleLib's heartbeat check, the agent's staleness refusal): the safe failure. Governance restores
 /// liveness by removing the silent reporter (`removeReporter(r, 4)` leaves a 4-of-4 feed).
 ///
-/// Invariants: round ids are contiguous from 1; every stored answer is within the bounds in force when
+/// Invariants: round ids are contiguous from 1; `updatedAt` (== `startedAt`) is non-zero, never later
+/// than the block that accepted the round, and non-decreasing in the round id; every stored answer is within the bounds in force when
 /// it was accepted; `minQuorum(reporterCount) <= quorum <= reporterCount` at all times; hence, with
 /// fewer than half of the registered reporters dishonest, every accepted answer lies within the range of
 /// the honest answers it was computed from. Reporter set, quorum, bounds and heartbeat are changed only
@@ -52,13 +63,14 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         bytes signature;
     }
 
-    /// @dev One storage slot per round (128 + 64 + 64 bits), so a consumer's `getRoundData` costs one
-    /// cold slot read and `latestRoundData` two (with `_latestRound`). Answers are bounded by
+    /// @dev One storage slot per round (128 + 64 bits), so a consumer's `getRoundData` costs one cold
+    /// slot read and `latestRoundData` two (with `_latestRound`). Answers are bounded by
     /// `[minAnswer, maxAnswer]`, which must fit int128 (±1.7e38: an 8-decimal price up to 1.7e30).
+    /// `observedAt` is the oldest report's observation time, served as both `startedAt` and `updatedAt`;
+    /// 0 marks a round not accepted (an accepted round's `observedAt` is never 0).
     struct Round {
         int128 answer;
-        uint64 updatedAt;
-        uint64 startedAt;
+        uint64 observedAt;
     }
 
     // ---------------------------------------------------------------- constants
@@ -85,7 +97,8 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
 
     // ---------------------------------------------------------------- events
 
-    /// @notice Chainlink's event for a new answer (same signature as Chainlink aggregators).
+    /// @notice Chainlink's event for a new answer (same signature as Chainlink aggregators). `updatedAt`
+    /// is the round's `updatedAt`: the oldest observation time of its reports, not the block time.
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
     /// @notice A round was accepted from `reportCount` reports relayed by `relayer`.
     event RoundAccepted(uint80 indexed roundId, int256 answer, uint256 reportCount, address indexed relayer);
@@ -106,6 +119,9 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
     error OracleAnswerOutOfBounds(int256 answer, int256 minAnswer, int256 maxAnswer);
     error OracleReportFromFuture(uint256 observedAt, uint256 nowTimestamp);
     error OracleReportStale(uint256 observedAt, uint256 nowTimestamp, uint256 heartbeat);
+    /// @notice Round `roundId`'s oldest observation `updatedAt` is older than the previous round's
+    /// `previousUpdatedAt`: relay reports observed at or after `previousUpdatedAt`.
+    error OracleRoundOlderThanPrevious(uint80 roundId, uint256 updatedAt, uint256 previousUpdatedAt);
     error OracleRoundNotFound(uint80 roundId);
     error OracleNoRounds();
     error OracleUnauthorized(address caller);
@@ -176,11 +192,16 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
             answers[i] = r.answer;
             if (r.observedAt < oldest) oldest = r.observedAt;
         }
+        // oldest <= block.timestamp (no report from the future), so it fits uint64 for eons.
+        if (roundId > 1) {
+            uint256 previous = _rounds[roundId - 1].observedAt;
+            if (oldest < previous) revert OracleRoundOlderThanPrevious(roundId, oldest, previous);
+        }
         answer = median(answers);
         _latestRound = roundId;
-        // answer lies within [minAnswer, maxAnswer], which fit int128; timestamps fit uint64 for eons.
-        _rounds[roundId] = Round(int128(answer), uint64(block.timestamp), uint64(oldest));
-        emit AnswerUpdated(answer, roundId, block.timestamp);
+        // answer lies within [minAnswer, maxAnswer], which fit int128.
+        _rounds[roundId] = Round(int128(answer), uint64(oldest));
+        emit AnswerUpdated(answer, roundId, oldest);
         emit RoundAccepted(roundId, answer, n, msg.sender);
     }
 
@@ -246,17 +267,18 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
     }
 
     /// @dev Reverts `OracleRoundNotFound` for a round not (yet) accepted, as Chainlink reverts.
+    /// `startedAt == updatedAt ==` the oldest observation time of the round's reports (see the header).
     function getRoundData(uint80 roundId_)
         external
         view
         returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
     {
         Round memory r = _rounds[roundId_];
-        if (r.updatedAt == 0) revert OracleRoundNotFound(roundId_);
-        return (roundId_, r.answer, r.startedAt, r.updatedAt, roundId_);
+        if (r.observedAt == 0) revert OracleRoundNotFound(roundId_);
+        return (roundId_, r.answer, r.observedAt, r.observedAt, roundId_);
     }
 
-    /// @dev Reverts `OracleNoRounds` before the first round.
+    /// @dev Reverts `OracleNoRounds` before the first round. Timestamps as in `getRoundData`.
     function latestRoundData()
         external
         view
@@ -265,7 +287,7 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         uint80 id = _latestRound;
         if (id == 0) revert OracleNoRounds();
         Round memory r = _rounds[id];
-        return (id, r.answer, r.startedAt, r.updatedAt, id);
+        return (id, r.answer, r.observedAt, r.observedAt, id);
     }
 
     // ---------------------------------------------------------------- views: configuration
@@ -342,7 +364,7 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
 
     // ---------------------------------------------------------------- internal
 
-    /// @dev Checks one report's bounds, time and signature; returns its registered signer. A signature
+    /// @dev Checks one report's bounds, time (non-zero, not future, at most `heartbeat` old) and signature; returns its registered signer. A signature
     /// that does not recover to the report's named `reporter` (malformed, made over other data or for
     /// another round) is `OracleInvalidSignature(index)`; a correct signature by an unregistered key is
     /// `OracleUnknownReporter(reporter)`.
@@ -355,7 +377,8 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
             revert OracleAnswerOutOfBounds(r.answer, _minAnswer, _maxAnswer);
         }
         if (r.observedAt > block.timestamp) revert OracleReportFromFuture(r.observedAt, block.timestamp);
-        if (block.timestamp - r.observedAt > _heartbeat) {
+        // observedAt == 0 (1970) is stale on any real chain, and would read as "no round" downstream.
+        if (r.observedAt == 0 || block.timestamp - r.observedAt > _heartbeat) {
             revert OracleReportStale(r.observedAt, block.timestamp, _heartbeat);
         }
         bytes32 digest = _hashTypedDataV4(

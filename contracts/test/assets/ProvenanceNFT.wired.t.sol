@@ -70,8 +70,9 @@ contract ProvenanceNFTWiredTest is Test {
         vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, MODEL));
         nft.mint(agent, MODEL, c, keccak256("intent"), c, c);
 
+        ModelRegistry.Model memory m = registry.getModel(MODEL);
         vm.prank(timelock);
-        registry.approveModel(MODEL);
+        registry.approveModel(MODEL, m.owner, address(m.shares), m.zkCommitment);
         vm.prank(agent);
         uint256 id = nft.mint(agent, MODEL, c, keccak256("intent"), c, c);
 

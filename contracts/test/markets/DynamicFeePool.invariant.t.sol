@@ -46,6 +46,12 @@ contract DynamicFeePoolInvariantTest is Test {
         assertFalse(handler.notProRata());
     }
 
+    /// @notice A later deposit takes at most its desired amounts and at most 1 wei per side more than
+    /// its shares redeem for, whatever the pool's ratio.
+    function invariant_depositsPayWhatSharesAreWorth() public view {
+        assertFalse(handler.depositOverpaid());
+    }
+
     /// @notice Every holder's shares redeem for floor(shares * reserve / supply), and together all
     /// holders (with the dead shares) can never claim more than the reserves.
     function invariant_sharesRedeemableForReserves() public view {

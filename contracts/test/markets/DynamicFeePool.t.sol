@@ -114,32 +114,33 @@ contract DynamicFeePoolTest is MarketsFixture {
         assertGe(out0 + a0 / seed0 + 1, a0);
     }
 
-    /// @dev A second deposit of (`d0`, `d1`) desired takes the side that fits at the 100 : 7,500 ratio,
-    /// mints the smaller pro-rata share count, and is redeemable for at most what it paid (within the
-    /// rounding of one share).
+    /// @dev A second deposit of (`d0`, `d1`) desired mints the most shares both sides cover at the
+    /// 100 : 7,500 ratio and takes only what they are worth (rounded up), so it is redeemable for what it
+    /// paid less at most 1 wei per side.
     function _proRata(uint256 d0, uint256 d1) internal {
         _seed();
         uint256 supply = pool.totalSupply();
-        uint256 opt1 = d0 * 7500e6 / 100e18;
-        (uint256 e0, uint256 e1) = opt1 <= d1 ? (d0, opt1) : (d1 * 100e18 / 7500e6, d1);
-        uint256 expectedShares = Math.min(e0 * supply / 100e18, e1 * supply / 7500e6);
+        uint256 expectedShares = Math.min(d0 * supply / 100e18, d1 * supply / 7500e6);
         if (expectedShares == 0) {
             vm.expectRevert(DynamicFeePool.ZeroAmount.selector);
             vm.prank(bob);
             pool.addLiquidity(d0, d1, 0, 0, bob, block.timestamp);
             return;
         }
+        uint256 e0 = Math.mulDiv(expectedShares, 100e18, supply, Math.Rounding.Ceil);
+        uint256 e1 = Math.mulDiv(expectedShares, 7500e6, supply, Math.Rounding.Ceil);
         vm.prank(bob);
         (uint256 a0, uint256 a1, uint256 shares) = pool.addLiquidity(d0, d1, 0, 0, bob, block.timestamp);
         assertEq(a0, e0);
         assertEq(a1, e1);
+        assertLe(a0, d0);
+        assertLe(a1, d1);
         assertEq(shares, expectedShares);
         (uint256 o0, uint256 o1) = pool.previewRemove(shares);
         assertLe(o0, a0);
         assertLe(o1, a1);
-        // Lost to rounding: at most one share (100e18 / supply, ~1.2e5 sWTI units) plus one tUSD unit's
-        // worth of sWTI (100e18 / 7,500e6, ~1.3e10) when the tUSD side was truncated.
-        assertApproxEqAbs(o0, a0, uint256(100e18) / 7500e6 + 100e18 / supply + 1);
+        assertApproxEqAbs(o0, a0, 1);
+        assertApproxEqAbs(o1, a1, 1);
     }
 
     function test_addLiquidity_proRata() public {
@@ -148,6 +149,55 @@ contract DynamicFeePoolTest is MarketsFixture {
 
     function testFuzz_addLiquidity_proRata(uint256 d0, uint256 d1) public {
         _proRata(bound(d0, 1, 200e18), bound(d1, 1, 1_000_000e6));
+    }
+
+    /// @dev Audit 2 F4: in a pool seeded at a skewed ratio (`s0` : `s1`), a later LP passing per-side
+    /// minimums equal to what it offers pays at most 1 wei per side more than its shares redeem for, and
+    /// the pool takes exactly what `addLiquidity` returns.
+    function _skewedDeposit(uint256 s0, uint256 s1, uint256 d0, uint256 d1) internal {
+        deal(address(synth), attacker, s0);
+        deal(address(synth), alice, d0);
+        vm.prank(attacker);
+        pool.addLiquidity(s0, s1, 0, 0, attacker, block.timestamp);
+        (uint256 r0, uint256 r1,) = pool.getReserves();
+        uint256 supply = pool.totalSupply();
+        uint256 cover = Math.min(d0 * supply / r0, d1 * supply / r1);
+        uint256 before0 = synth.balanceOf(alice);
+        uint256 before1 = usd.balanceOf(alice);
+        vm.prank(alice);
+        if (cover == 0) {
+            vm.expectRevert(DynamicFeePool.ZeroAmount.selector);
+            pool.addLiquidity(d0, d1, 0, 0, alice, block.timestamp);
+            return;
+        }
+        (uint256 a0, uint256 a1, uint256 shares) = pool.addLiquidity(d0, d1, 0, 0, alice, block.timestamp);
+        assertEq(shares, cover);
+        assertLe(a0, d0);
+        assertLe(a1, d1);
+        assertEq(before0 - synth.balanceOf(alice), a0);
+        assertEq(before1 - usd.balanceOf(alice), a1);
+        (uint256 back0, uint256 back1) = pool.previewRemove(shares);
+        assertLe(back0, a0);
+        assertLe(back1, a1);
+        assertGe(back0 + 1, a0);
+        assertGe(back1 + 1, a1);
+    }
+
+    function test_addLiquidity_skewedPoolNoOverpay() public {
+        // The audit's numbers: 998 sWTI : 1,000 tUSD units, then 1.98 sWTI + 1 tUSD offered. Before the
+        // fix the pool took 1.98e18 sWTI for shares redeemable for 0.998e18.
+        _skewedDeposit(998e18, 1000, 1.98e18, 1e6);
+        (uint256 back0,) = pool.previewRemove(pool.balanceOf(alice));
+        assertGt(back0, 1.979e18); // was 0.998e18; what is left is one share's granularity (~1e9 wei)
+    }
+
+    function testFuzz_addLiquidity_skewedPoolNoOverpay(uint256 s0, uint256 s1, uint256 d0, uint256 d1)
+        public
+    {
+        s0 = bound(s0, 1e6, 1000e18);
+        s1 = bound(s1, 1, 1_000_000e6);
+        vm.assume(Math.sqrt(s0 * s1) > 1000);
+        _skewedDeposit(s0, s1, bound(d0, 1, 1000e18), bound(d1, 1, 1_000_000e6));
     }
 
     function test_removeLiquidity() public {

@@ -80,8 +80,14 @@ abstract contract MarketsFixture is Test {
         );
         vm.stopPrank();
         _registerModel(MODEL, _pair(alice, bob), _pair(600_000e18, 400_000e18));
+        _approveModel(MODEL);
+    }
+
+    /// @dev Governance approves `id` as registered (owner, share token and zk commitment read back).
+    function _approveModel(bytes32 id) internal {
+        ModelRegistry.Model memory m = registry.getModel(id);
         vm.prank(timelock);
-        registry.approveModel(MODEL);
+        registry.approveModel(id, m.owner, address(m.shares), m.zkCommitment);
     }
 
     function _vaultConfig(

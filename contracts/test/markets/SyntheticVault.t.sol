@@ -45,7 +45,7 @@ contract SyntheticVaultTest is MarketsFixture {
         assertEq(debt, 100e18);
         assertEq(synth.balanceOf(agent), 100e18);
         assertEq(synth.totalSupply(), vault.totalDebt());
-        assertTrue(vault.intentUsed(I1));
+        assertTrue(vault.intentUsed(agent, I1));
         assertEq(vault.collateralRatioBps(agent), 26_636);
         // The 0.30% fee (22.5 tUSD) accrued to the model; a flush (anyone) routes it to the holders, 60/40,
         // keeping 1 unit in the slot.
@@ -103,7 +103,7 @@ contract SyntheticVaultTest is MarketsFixture {
         // Nothing changed, and the intent of the refused mint is still free for a retry.
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 900e18);
-        assertFalse(vault.intentUsed(I2));
+        assertFalse(vault.intentUsed(agent, I2));
     }
 
     function testFuzz_mint_refusedAboveEpochCap(uint256 first, uint256 second) public {
@@ -123,7 +123,7 @@ contract SyntheticVaultTest is MarketsFixture {
         vm.prank(caller);
         vault.depositAndMint(coll, amount, MODEL, I1);
         assertEq(synth.totalSupply(), 0);
-        assertFalse(vault.intentUsed(I1));
+        assertFalse(vault.intentUsed(caller, I1));
     }
 
     function test_mint_refusedForNonAgent() public {
@@ -167,7 +167,7 @@ contract SyntheticVaultTest is MarketsFixture {
             vault.depositAndMint(coll, amount, bytes32(0), I2);
         }
         assertEq(vault.feesAccrued(bytes32(0)), 0, "no fee stranded under the zero model");
-        assertFalse(vault.intentUsed(I2));
+        assertFalse(vault.intentUsed(agent, I2));
     }
 
     function test_mint_refusedForZeroModel() public {
@@ -243,6 +243,35 @@ contract SyntheticVaultTest is MarketsFixture {
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DuplicateIntent.selector, intent));
         vm.prank(agent);
         vault.mint(10e18, MODEL, intent);
+    }
+
+    /// @dev Intent ids are per caller: `other` using the agent's key first (a deposit) does not block
+    /// the agent's mint, and each caller's record is separate.
+    function _intentPerCaller(address other, bytes32 key) internal {
+        usd.mint(other, 1);
+        vm.startPrank(other);
+        usd.approve(address(vault), 1);
+        vault.deposit(other, 1, key);
+        vm.stopPrank();
+        assertTrue(vault.intentUsed(other, key));
+        assertFalse(vault.intentUsed(agent, key));
+        _agentOpen(20_000e6, 10e18, key);
+        assertTrue(vault.intentUsed(agent, key));
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 10e18);
+        // Still one use per caller.
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DuplicateIntent.selector, key));
+        vm.prank(agent);
+        vault.mint(1e18, MODEL, key);
+    }
+
+    function test_intent_perCaller() public {
+        _intentPerCaller(makeAddr("attacker"), keccak256("agent manifest bytes"));
+    }
+
+    function testFuzz_intent_perCaller(address other, bytes32 key) public {
+        vm.assume(other != agent && other != address(0) && other != address(vault) && key != bytes32(0));
+        _intentPerCaller(other, key);
     }
 
     function test_mint_missingIntent() public {
@@ -503,33 +532,81 @@ contract SyntheticVaultTest is MarketsFixture {
         vm.prank(agent);
         synth.transfer(keeper, 100e18);
         feed.set(110e8); // 11,977.5 / 11,000 = 108.9% < 110%: full regime
-        vm.expectRevert(
-            abi.encodeWithSelector(SyntheticVault.FullLiquidationRequired.selector, 50e18, 100e18)
-        );
+        // Half the debt: half the collateral (5,988.75), of which the liquidator's due is 50 x 110 x 1.05.
+        vm.expectEmit(address(vault));
+        emit SyntheticVault.Liquidated(agent, keeper, I2, 50e18, 5775e6, 213.75e6, 110e18);
         vm.prank(keeper);
-        vault.liquidate(agent, 50e18, bytes32(0));
-        vm.prank(keeper);
-        (uint256 repaid, uint256 paid) = vault.liquidate(agent, type(uint256).max, bytes32(0));
-        assertEq(repaid, 100e18);
-        assertEq(paid, 11_550e6);
-        assertEq(vault.reserve(), 11_977.5e6 - 11_550e6);
+        (uint256 repaid, uint256 paid) = vault.liquidate(agent, 50e18, I2);
+        assertEq(repaid, 50e18);
+        assertEq(paid, 5775e6);
         (uint256 c, uint256 d) = vault.positionOf(agent);
+        assertEq(c, 5988.75e6);
+        assertEq(d, 50e18);
+        assertEq(vault.collateralRatioBps(agent), 10_888, "same ratio: pro-rata seizure");
+        // The rest (maxRepay above the debt is capped at the debt): all the collateral is seized.
+        vm.prank(keeper);
+        (repaid, paid) = vault.liquidate(agent, type(uint256).max, bytes32(0));
+        assertEq(repaid, 50e18);
+        assertEq(paid, 5775e6);
+        assertEq(vault.reserve(), 11_977.5e6 - 11_550e6);
+        (c, d) = vault.positionOf(agent);
         assertEq(c, 0);
         assertEq(d, 0);
         assertEq(synth.totalSupply(), 0);
     }
 
-    function testFuzz_liquidate_full(int256 price) public {
+    /// @dev Full regime: any repay in [1, debt] is accepted, seizes floor(coll * repay / debt), never
+    /// lowers the exact ratio, splits the seized collateral between liquidator (at most its due) and
+    /// reserve; then the left-over debt (possibly dust below `minDebt`) is liquidated in turn and takes
+    /// the last unit of collateral with it (or, if rounding left it over-collateralised, is repaid).
+    function _fullRegime(int256 price, uint256 repay) internal {
         _agentOpen(12_000e6, 100e18, I1);
         vm.prank(agent);
         synth.transfer(keeper, 100e18);
-        price = bound(price, 109e8, 400e8);
         feed.set(price);
+        (uint256 c0, uint256 d0) = vault.positionOf(agent);
+        uint256 ratio0 = vault.collateralRatioBps(agent);
+        assertLt(ratio0, 11_000, "full regime");
+        uint256 due = Math.mulDiv(repay, uint256(price), 1e8) * 10_500 / 10_000 / 1e12;
+        uint256 seized = c0 * repay / d0;
         vm.prank(keeper);
-        (uint256 repaid, uint256 paid) = vault.liquidate(agent, type(uint256).max, bytes32(0));
-        assertEq(repaid, 100e18);
-        assertLe(paid, 11_977.5e6);
-        assertEq(paid + vault.reserve(), 11_977.5e6);
+        (uint256 repaid, uint256 paid) = vault.liquidate(agent, repay, bytes32(0));
+        (uint256 c1, uint256 d1) = vault.positionOf(agent);
+        assertEq(repaid, repay);
+        assertEq(d1, d0 - repay);
+        assertEq(c0 - c1, seized);
+        assertEq(paid, due < seized ? due : seized);
+        assertEq(vault.reserve(), seized - paid);
+        assertGe(c1 * d0, c0 * d1, "exact ratio never falls");
+        if (d1 != 0) assertGe(vault.collateralRatioBps(agent) + 1, ratio0); // bps view rounds
+        assertEq(synth.totalSupply(), vault.totalDebt());
+        if (d1 == 0) return;
+        if (vault.isLiquidatable(agent)) {
+            vm.prank(keeper);
+            (repaid,) = vault.liquidate(agent, d1, bytes32(0));
+            assertEq(repaid, d1);
+        } else {
+            // Dust: the seizure rounded down left, e.g., 1 collateral unit against a few wei of debt, now
+            // over-collateralised (safe). Anyone may repay it; the owner then withdraws the rest.
+            assertGe(vault.collateralRatioBps(agent), 12_000);
+            vm.prank(keeper);
+            vault.repay(agent, d1, bytes32(0));
+            vm.prank(agent);
+            vault.withdraw(c1, agent, bytes32(0));
+        }
+        (c1, d1) = vault.positionOf(agent);
+        assertEq(c1, 0, "the last debt unit takes (or frees) the last collateral unit");
+        assertEq(d1, 0);
+        assertEq(usd.balanceOf(address(vault)), vault.reserve() + vault.feesAccrued(MODEL));
+        assertEq(synth.totalSupply(), 0);
+    }
+
+    function test_liquidate_fullRegimePartialRepay() public {
+        _fullRegime(110e8, 99.5e18); // leaves 0.5 sWTI, below the 1 sWTI minimum debt: dust is allowed
+    }
+
+    function testFuzz_liquidate_full(int256 price, uint256 repay) public {
+        _fullRegime(bound(price, 109e8, 400e8), bound(repay, 1, 100e18));
     }
 
     function _safePositionReverts(int256 price, uint256 repay, uint256 expectedRatio) internal {
@@ -627,7 +704,7 @@ contract SyntheticVaultTest is MarketsFixture {
         // Nothing moved; the intent is free for a retry on a fresh round.
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 10e18);
-        assertFalse(vault.intentUsed(I2));
+        assertFalse(vault.intentUsed(agent, I2));
         feed.set(WTI);
         vm.prank(agent);
         vault.mint(1e18, MODEL, I2);

@@ -45,6 +45,26 @@ contract ModelRegistryTest is Test {
         );
     }
 
+    /// `caller` approves `id` with the values of its current record (what a reviewer who read it would pass).
+    /// (expecting revert data `revertData` when it is not empty).
+    function _approveAs(address caller, bytes32 id, bytes memory revertData) internal {
+        ModelRegistry.Model memory m = registry.getModel(id);
+        if (revertData.length != 0) vm.expectRevert(revertData);
+        vm.prank(caller);
+        registry.approveModel(id, m.owner, address(m.shares), m.zkCommitment);
+    }
+
+    function _allocation(address h0, address h1, uint256 a)
+        internal
+        pure
+        returns (address[] memory holders, uint256[] memory amounts)
+    {
+        holders = new address[](2);
+        (holders[0], holders[1]) = (h0, h1);
+        amounts = new uint256[](2);
+        (amounts[0], amounts[1]) = (a, 1_000_000e18 - a);
+    }
+
     function _distribute(uint256 amount) internal {
         vm.prank(payer);
         registry.distribute(MODEL, amount);
@@ -154,14 +174,11 @@ contract ModelRegistryTest is Test {
     function _checkApprovalGoverned(bytes32 id, address notAdmin, address notGuardian, address revoker)
         internal
     {
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistryNotAdmin.selector, notAdmin));
-        vm.prank(notAdmin);
-        registry.approveModel(id);
+        _approveAs(notAdmin, id, abi.encodeWithSelector(ModelRegistry.RegistryNotAdmin.selector, notAdmin));
         assertFalse(registry.isApproved(id));
         vm.expectEmit(address(registry));
         emit ModelRegistry.ModelApproved(id, timelock);
-        vm.prank(timelock);
-        registry.approveModel(id);
+        _approveAs(timelock, id, "");
         assertTrue(registry.isApproved(id));
         vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistryNotGuardian.selector, notGuardian));
         vm.prank(notGuardian);
@@ -172,6 +189,126 @@ contract ModelRegistryTest is Test {
         vm.prank(revoker);
         registry.revokeModel(id);
         assertFalse(registry.isApproved(id));
+    }
+
+    // ------------------------------------------------------------------ squatting (audit 2, F2)
+
+    function test_predictShares_matchesDeployed() public view {
+        _checkPredictShares(MODEL, 600_000e18, 400_000e18);
+    }
+
+    function testFuzz_predictShares_matchesDeployed(bytes32 id, uint256 a) public {
+        vm.assume(id != bytes32(0) && id != MODEL);
+        a = bound(a, 0, 1_000_000e18);
+        _register(id, a, 1_000_000e18 - a);
+        _checkPredictShares(id, a, 1_000_000e18 - a);
+    }
+
+    /// The share token sits where `predictShares` says for the registered allocation, and anywhere else
+    /// for any other allocation (another split, or other holders).
+    function _checkPredictShares(bytes32 id, uint256 a, uint256 b) internal view {
+        (address[] memory holders, uint256[] memory amounts) = _allocation(alice, bob, a);
+        assertEq(a + b, 1_000_000e18);
+        assertEq(registry.predictShares(id, holders, amounts), registry.sharesOf(id));
+        (holders, amounts) = _allocation(bob, alice, a);
+        assertTrue(registry.predictShares(id, holders, amounts) != registry.sharesOf(id));
+        (holders, amounts) = _allocation(alice, carol, a);
+        assertTrue(registry.predictShares(id, holders, amounts) != registry.sharesOf(id));
+    }
+
+    function test_squattedRegistration_notApprovable() public {
+        _checkSquatNotApprovable(keccak256("weights:victim-model"), makeAddr("attacker"), 1_000_000e18);
+    }
+
+    function testFuzz_squattedRegistration_notApprovable(bytes32 id, address attacker, uint256 a) public {
+        vm.assume(id != bytes32(0) && id != MODEL);
+        vm.assume(attacker != alice && attacker != address(0));
+        _checkSquatNotApprovable(id, attacker, bound(a, 0, 1_000_000e18));
+    }
+
+    /// The attacker registers `id` first (owner: attacker, shares split attacker/`a`, bob/rest). Governance
+    /// reviewed alice's registration (owner alice, 600k/400k to alice/bob, no zk commitment): the approval
+    /// reverts with both records' values and the id stays unapproved. A squatter that copies alice's split
+    /// still differs by owner (and any zk commitment it sets), so nothing a squatter registers matches.
+    function _checkSquatNotApprovable(bytes32 id, address attacker, uint256 a) internal {
+        (address[] memory holders, uint256[] memory amounts) = _allocation(attacker, bob, a);
+        vm.prank(attacker);
+        address squatShares =
+            registry.register(id, ModelRegistry.Kind.Generator, "1", "ipfs://x", "MIT", holders, amounts);
+        (holders, amounts) = _allocation(alice, bob, 600_000e18);
+        address reviewedShares = registry.predictShares(id, holders, amounts);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ModelRegistry.RegistrationMismatch.selector,
+                id,
+                attacker,
+                alice,
+                squatShares,
+                reviewedShares,
+                bytes32(0),
+                bytes32(0)
+            )
+        );
+        vm.prank(timelock);
+        registry.approveModel(id, alice, reviewedShares, bytes32(0));
+        assertFalse(registry.isApproved(id));
+        // The squatter's zk commitment does not help either (the owner differs anyway).
+        vm.prank(attacker);
+        registry.setZkCommitment(id, bytes32(uint256(9)));
+        vm.prank(timelock);
+        vm.expectPartialRevert(ModelRegistry.RegistrationMismatch.selector);
+        registry.approveModel(id, alice, reviewedShares, bytes32(0));
+        assertFalse(registry.isApproved(id));
+    }
+
+    function test_approve_pinsEveryField() public {
+        _checkApprovePinsEveryField(alice, address(shares), bytes32(uint256(7)), bytes32(uint256(7)));
+    }
+
+    function test_approve_refusesOtherOwner() public {
+        _checkApprovePinsEveryField(bob, address(shares), bytes32(uint256(7)), bytes32(uint256(7)));
+    }
+
+    function test_approve_refusesChangedCommitment() public {
+        _checkApprovePinsEveryField(alice, address(shares), bytes32(0), bytes32(uint256(7)));
+    }
+
+    function test_approve_refusesOtherShares() public {
+        _checkApprovePinsEveryField(alice, carol, bytes32(uint256(7)), bytes32(uint256(7)));
+    }
+
+    function testFuzz_approve_pinsEveryField(address owner, address sharesToken, bytes32 zk, bytes32 setZk)
+        public
+    {
+        vm.assume(setZk != bytes32(0));
+        _checkApprovePinsEveryField(owner, sharesToken, zk, setZk);
+    }
+
+    /// Alice sets zk commitment `setZk` on MODEL; governance approves expecting (`owner`, `sharesToken`,
+    /// `zk`): it succeeds exactly when all three equal the record, else reverts with both sets of values.
+    function _checkApprovePinsEveryField(address owner, address sharesToken, bytes32 zk, bytes32 setZk)
+        internal
+    {
+        vm.prank(alice);
+        registry.setZkCommitment(MODEL, setZk);
+        bool matches = owner == alice && sharesToken == address(shares) && zk == setZk;
+        if (!matches) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    ModelRegistry.RegistrationMismatch.selector,
+                    MODEL,
+                    alice,
+                    owner,
+                    address(shares),
+                    sharesToken,
+                    setZk,
+                    zk
+                )
+            );
+        }
+        vm.prank(timelock);
+        registry.approveModel(MODEL, owner, sharesToken, zk);
+        assertEq(registry.isApproved(MODEL), matches);
     }
 
     function test_zkCommitment_writeOnce() public {

@@ -517,13 +517,15 @@ contract MedianOracleTest is OracleTestBase {
         MedianOracle.Report[] memory r = _reports(oracle, 1, _arr(10, 20, 30, 40, 50));
         r[4] = _report(oracle, keys[4], 1, 50, block.timestamp - 100);
         vm.warp(block.timestamp + 5);
+        vm.expectEmit(address(oracle));
+        emit MedianOracle.AnswerUpdated(30, 1, block.timestamp - 105); // the data's time, not the relay's
         oracle.submitRound(1, r);
         (uint80 id, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredIn) =
             oracle.getRoundData(1);
         assertEq(id, 1);
         assertEq(answer, 30);
         assertEq(startedAt, block.timestamp - 105); // oldest observation
-        assertEq(updatedAt, block.timestamp);
+        assertEq(updatedAt, block.timestamp - 105); // the same: the age of the data, not of the relay
         assertEq(answeredIn, 1);
         vm.expectRevert(abi.encodeWithSelector(MedianOracle.OracleRoundNotFound.selector, uint80(2)));
         oracle.getRoundData(2);
@@ -672,6 +674,63 @@ contract MedianOracleTest is OracleTestBase {
         oracle.submitRound(1, r);
     }
 
+    /// A round whose oldest observation predates the previous round's `updatedAt` is refused: the feed's
+    /// `updatedAt` never goes back, so the latest round is never older data than the one it replaces.
+    function _olderThanPrevious(uint256 gap, uint256 lag) internal {
+        oracle.submitRound(1, _reports(oracle, 1, _arr(1, 2, 3, 4, 5)));
+        uint256 previous = block.timestamp;
+        vm.warp(block.timestamp + gap);
+        MedianOracle.Report[] memory r = _reports(oracle, 2, _arr(1, 2, 3, 4, 5));
+        uint256 observedAt = block.timestamp - lag;
+        r[3] = _report(oracle, keys[3], 2, 4, observedAt);
+        if (observedAt < previous) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    MedianOracle.OracleRoundOlderThanPrevious.selector, uint80(2), observedAt, previous
+                )
+            );
+            oracle.submitRound(2, r);
+        } else {
+            oracle.submitRound(2, r);
+            (,,, uint256 updatedAt,) = oracle.latestRoundData();
+            assertEq(updatedAt, observedAt);
+            assertGe(updatedAt, previous);
+        }
+    }
+
+    function test_submitRound_olderThanPrevious() public {
+        _olderThanPrevious(1 hours, 1 hours + 1); // one second before round 1's data: refused
+    }
+
+    function test_submitRound_sameTimeAsPreviousAccepted() public {
+        _olderThanPrevious(1 hours, 1 hours); // same second as round 1's data: accepted
+    }
+
+    function testFuzz_submitRound_olderThanPrevious(uint256 gap, uint256 lag) public {
+        gap = bound(gap, 0, HEARTBEAT);
+        _olderThanPrevious(gap, bound(lag, 0, HEARTBEAT));
+    }
+
+    /// observedAt == 0 is refused as stale even while the chain is younger than a heartbeat (a devnet at
+    /// genesis): an accepted round's updatedAt is never 0, which consumers read as "no round".
+    function _zeroObservedAt(uint256 nowTimestamp) internal {
+        vm.warp(nowTimestamp);
+        MedianOracle.Report[] memory r = _reports(oracle, 1, _arr(1, 2, 3, 4, 5));
+        r[1] = _report(oracle, keys[1], 1, 2, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(MedianOracle.OracleReportStale.selector, 0, nowTimestamp, HEARTBEAT)
+        );
+        oracle.submitRound(1, r);
+    }
+
+    function test_submitRound_zeroObservedAt() public {
+        _zeroObservedAt(100);
+    }
+
+    function testFuzz_submitRound_zeroObservedAt(uint256 nowTimestamp) public {
+        _zeroObservedAt(bound(nowTimestamp, 0, HEARTBEAT));
+    }
+
     function testFuzz_submitRound_replayRejected(uint8 rounds, uint8 replayed) public {
         rounds = uint8(bound(rounds, 1, 8));
         MedianOracle.Report[][] memory all = new MedianOracle.Report[][](rounds);
@@ -698,7 +757,7 @@ contract MedianOracleTest is OracleTestBase {
         assertEq(id, 1);
         assertEq(answer, 30);
         assertEq(startedAt, block.timestamp - wait - lag);
-        assertEq(updatedAt, block.timestamp);
+        assertEq(updatedAt, block.timestamp - wait - lag);
         assertEq(answeredIn, 1);
     }
 
@@ -808,5 +867,42 @@ contract OracleLibTest is OracleTestBase {
 
     function testFuzz_oracleLib_staleness(uint256 heartbeat, uint256 elapsed) public {
         _stale(bound(heartbeat, 0, 30 days), bound(elapsed, 0, 60 days));
+    }
+
+    /// Audit 2 F3: reports observed `lag` before they are relayed, read `wait` after. OracleLib measures
+    /// the age of the data (`lag + wait`), not the time since the relay: week-old observations relayed
+    /// now fail a 1-hour freshness check.
+    function _observationAge(uint256 lag, uint256 wait, uint256 maxAge) internal {
+        MedianOracle weekly = new MedianOracle(ADMIN, 8, "WTI / USD", MIN, MAX, 7 days, reporters, QUORUM);
+        uint256 observed = block.timestamp;
+        MedianOracle.Report[] memory r = new MedianOracle.Report[](N);
+        for (uint256 i; i < N; ++i) {
+            r[i] = _report(weekly, keys[i], 1, 40e8, observed);
+        }
+        vm.warp(observed + lag);
+        weekly.submitRound(1, r);
+        vm.warp(block.timestamp + wait);
+        uint256 age = lag + wait;
+        if (age > maxAge) {
+            bytes memory err = abi.encodeWithSelector(
+                OracleLib.OracleStaleRound.selector, address(weekly), uint80(1), observed, age, maxAge
+            );
+            vm.expectRevert(err);
+            consumer.read(weekly, maxAge);
+            vm.expectRevert(err);
+            consumer.readRound(weekly, 1, maxAge);
+        } else {
+            assertEq(consumer.read(weekly, maxAge), 40e8);
+            assertEq(consumer.readRound(weekly, 1, maxAge), 40e8);
+        }
+    }
+
+    function test_oracleLib_oldObservationsRefused() public {
+        _observationAge(6 days + 23 hours, 0, 1 hours); // the audit's scenario: refused
+        _observationAge(30 minutes, 30 minutes, 1 hours); // exactly 1 hour old: accepted
+    }
+
+    function testFuzz_oracleLib_observationAge(uint256 lag, uint256 wait, uint256 maxAge) public {
+        _observationAge(bound(lag, 0, 7 days), bound(wait, 0, 30 days), bound(maxAge, 0, 30 days));
     }
 }

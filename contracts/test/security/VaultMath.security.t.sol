@@ -222,19 +222,21 @@ contract VaultMathSecurityTest is MarketsFixture {
         assertEq(synth.balanceOf(keeper), 100e18 - e.repaid);
     }
 
-    /// @dev The pre-change liquidation arithmetic (penalty 10 %, half to the liquidator, 6-decimal
-    /// collateral); `repaid == 0` where the vault must refuse.
+    /// @dev The liquidation arithmetic in full-width `Math.mulDiv` (penalty 10 %, half to the liquidator,
+    /// 6-decimal collateral; full regime pro rata since the second audit); `repaid == 0` where the vault
+    /// must refuse.
     function _expected(uint256 coll, uint256 debt, uint256 price, uint256 ratio, uint256 maxRepay)
         internal
         pure
         returns (uint256 repaid, uint256 toLiq, uint256 seized)
     {
-        if (ratio < BPS + 1000) {
-            if (maxRepay < debt) return (0, 0, 0);
-            uint256 owed = Math.mulDiv(Math.mulDiv(debt, price, WAD), BPS + 500, BPS) / 1e12;
-            return (debt, owed < coll ? owed : coll, coll);
-        }
         repaid = maxRepay < debt ? maxRepay : debt;
+        if (ratio < BPS + 1000) {
+            // Full regime (second audit): any amount, collateral seized pro rata, rounded down.
+            seized = Math.mulDiv(coll, repaid, debt);
+            uint256 owed = Math.mulDiv(Math.mulDiv(repaid, price, WAD), BPS + 500, BPS) / 1e12;
+            return (repaid, owed < seized ? owed : seized, seized);
+        }
         if (debt - repaid != 0 && debt - repaid < 1e18) return (0, 0, 0);
         uint256 valueWad = Math.mulDiv(repaid, price, WAD);
         seized = Math.mulDiv(valueWad, BPS + 1000, BPS) / 1e12;

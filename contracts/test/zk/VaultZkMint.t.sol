@@ -78,8 +78,7 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
         _registerModel(F.MODEL_ID, _pair(alice, bob), _pair(600_000e18, 400_000e18));
         vm.prank(alice);
         registry.setZkCommitment(F.MODEL_ID, F.ZK_COMMITMENT);
-        vm.prank(timelock);
-        registry.approveModel(F.MODEL_ID);
+        _approveModel(F.MODEL_ID);
         usd.mint(agent, CAPITAL);
         vm.startPrank(agent);
         usd.approve(address(vault), type(uint256).max);

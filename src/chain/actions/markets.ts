@@ -32,6 +32,25 @@ export async function readPosition(
   return { collateral, debt, ratioBps, liquidatable };
 }
 
+/**
+ * Whether `caller` has used `intentId` at the vault. Intent ids are recorded per caller
+ * (`keccak256(abi.encode(caller, intentId))`), so another account using the same id never blocks the
+ * agent's action: ask with the account that sends it.
+ */
+export async function readIntentUsed(
+  clients: Pick<ProvenantClients, 'publicClient'>,
+  vault: Address,
+  caller: Address,
+  intentId: Hex,
+): Promise<boolean> {
+  return clients.publicClient.readContract({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'intentUsed',
+    args: [caller, intentId],
+  });
+}
+
 export function prepareDeposit(
   vault: Address,
   p: { owner: Address; amount: bigint; intentId: Hex },

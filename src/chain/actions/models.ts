@@ -1,7 +1,9 @@
-import { type Address, erc20Abi, type Hex, zeroAddress } from 'viem';
+import { type Address, erc20Abi, type Hex, isAddressEqual, zeroAddress } from 'viem';
+import { NonRetryableError } from '../../errors/index.js';
 import type { ProvenantClients } from '../clients.js';
 import { modelRegistryAbi, modelSharesAbi, syntheticVaultAbi } from '../generated/contracts.js';
 import { scanLogs } from '../logScan.js';
+import { type GovernanceCall, governanceCall } from './governance.js';
 import { type WriteReturnType, writeContract } from './write.js';
 
 /** ModelRegistry.Kind, by index. */
@@ -101,6 +103,113 @@ export async function registerModel(
     ],
     label: `register model ${p.modelId.slice(0, 10)}`,
   });
+}
+
+/**
+ * The registration governance reviewed and approves: `ModelRegistry.approveModel(modelId, owner, shares,
+ * zkCommitment)` reverts `RegistrationMismatch` unless the on-chain record has exactly these values.
+ * `shares` fixes the initial holders and amounts (see `predictSharesAddress`); `zkCommitment` is zero
+ * for a model without one.
+ */
+export type ModelApproval = { modelId: Hex; owner: Address; shares: Address; zkCommitment: Hex };
+
+/** One field of a registration that is not the expected one. */
+export type RegistrationDifference = {
+  field: 'owner' | 'shares' | 'zkCommitment';
+  actual: Hex;
+  expected: Hex;
+};
+
+/** The fields where `record` differs from `expected` (empty when it is the reviewed registration). */
+export function registrationDifferences(
+  record: Pick<ModelRecord, 'owner' | 'shares' | 'zkCommitment'>,
+  expected: Omit<ModelApproval, 'modelId'>,
+): RegistrationDifference[] {
+  const out: RegistrationDifference[] = [];
+  if (!isAddressEqual(record.owner, expected.owner))
+    out.push({ field: 'owner', actual: record.owner, expected: expected.owner });
+  if (!isAddressEqual(record.shares, expected.shares))
+    out.push({ field: 'shares', actual: record.shares, expected: expected.shares });
+  if (record.zkCommitment.toLowerCase() !== expected.zkCommitment.toLowerCase())
+    out.push({ field: 'zkCommitment', actual: record.zkCommitment, expected: expected.zkCommitment });
+  return out;
+}
+
+/**
+ * A model id is registered, but not as expected: someone else registered it first (model ids are
+ * computable from the published weights) or with another share split or zk commitment. Governance must
+ * not approve it, and the agent must not use it.
+ */
+export class ModelRegistrationMismatchError extends NonRetryableError {
+  override name = 'ModelRegistrationMismatchError';
+  readonly modelId: Hex;
+  readonly differences: readonly RegistrationDifference[];
+  constructor(modelId: Hex, differences: readonly RegistrationDifference[], context = '') {
+    super(
+      `Model ${modelId} is registered with a different ${differences.map((d) => d.field).join(', ')} than expected${context ? ` (${context})` : ''}.`,
+      {
+        details: `${differences.map((d) => `${d.field}: on-chain ${d.actual}, expected ${d.expected}`).join('; ')}. The registry is first-come: anyone who knows a model id can register it first and take its shares (all its revenue). Do not approve or use this registration; check who registered it (\`provenant model show ${modelId.slice(0, 12)}\`) and, if it is not yours, publish the model under a new version (a new id) and register that before announcing it.`,
+        docsPath: 'docs/markets.md#modelregistry--modelshares',
+      },
+    );
+    this.modelId = modelId;
+    this.differences = differences;
+  }
+}
+
+/**
+ * Refuses (ModelRegistrationMismatchError) unless `modelId`'s on-chain record is `expected`; a model
+ * that is not registered is refused too (NonRetryableError). Returns the record.
+ */
+export async function requireRegistration(
+  clients: ProvenantClients,
+  registry: Address,
+  expected: ModelApproval,
+  context = '',
+): Promise<ModelRecord> {
+  const record = await readModel(clients, registry, expected.modelId);
+  if (!record)
+    throw new NonRetryableError(
+      `Model ${expected.modelId} is not registered${context ? ` (${context})` : ''}.`,
+      {
+        details: 'Register it first (`provenant model register <file>`), then propose its approval.',
+      },
+    );
+  const differences = registrationDifferences(record, expected);
+  if (differences.length > 0)
+    throw new ModelRegistrationMismatchError(expected.modelId, differences, context);
+  return record;
+}
+
+/**
+ * Where `ModelRegistry.register(modelId, ..., holders, amounts)` puts (or put) the share token:
+ * `predictShares`, a CREATE2 address over the allocation. Equal to the record's `shares` exactly when
+ * the model was registered with these holders and amounts.
+ */
+export async function predictSharesAddress(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+  holders: readonly Address[],
+  amounts: readonly bigint[],
+): Promise<Address> {
+  return clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'predictShares',
+    args: [modelId, [...holders], [...amounts]],
+  });
+}
+
+/** The governance call approving the reviewed registration `a` (the timelock executes it). */
+export function approveModelCall(registry: Address, a: ModelApproval, description: string): GovernanceCall {
+  return governanceCall(
+    registry,
+    modelRegistryAbi,
+    'approveModel',
+    [a.modelId, a.owner, a.shares, a.zkCommitment],
+    description,
+  );
 }
 
 /** What `holder` could claim from `modelId` now (fee-token units). */

@@ -5,13 +5,14 @@ import {
   type ContractFunctionName,
   encodeFunctionData,
   type Hex,
-  parseEventLogs,
   type TransactionReceipt,
 } from 'viem';
 import type { ProvenantClients } from '../clients.js';
 import { TransactionRevertedError } from '../errors.js';
 import { toContractRevertError } from '../revert.js';
-import { projectEventsAbi } from './events.js';
+import { type DecodedEvent, decodeEvents, projectEventsAbi } from './events.js';
+
+export { type DecodedEvent, decodeEvents };
 
 export type WriteParameters<
   abi extends Abi,
@@ -25,8 +26,6 @@ export type WriteParameters<
   /** Human label for errors and logs, e.g. 'mint sWTI'. */
   label?: string;
 };
-
-export type DecodedEvent = { eventName: string; args: Record<string, unknown>; address: Address };
 
 export type WriteReturnType = {
   hash: Hex;
@@ -107,16 +106,4 @@ export async function sendPrepared(
   }
   const events = decodeEvents([...eventAbis.flat(), ...(projectEventsAbi as Abi)] as Abi, receipt);
   return { hash, receipt, events, gasUsed: receipt.gasUsed };
-}
-
-export function decodeEvents(abi: Abi, receipt: TransactionReceipt): DecodedEvent[] {
-  const unique = new Map<string, Abi[number]>();
-  for (const item of abi) if (item.type === 'event') unique.set(`${item.name}/${item.inputs.length}`, item);
-  return parseEventLogs({ abi: [...unique.values()] as Abi, logs: receipt.logs, strict: false }).map(
-    (log) => ({
-      eventName: log.eventName as string,
-      args: (log.args ?? {}) as Record<string, unknown>,
-      address: log.address,
-    }),
-  );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type Address, isAddress } from 'viem';
 import {
+  checkSuiteRoles,
   DEVNET_ROLES,
   defaultSuiteOptions,
   deploySuite,
@@ -37,7 +38,10 @@ export function registerDeploy(program: Command): void {
     .description(
       'Deploy the contract suite in dependency order; a second run reuses what is already on-chain.',
     )
-    .option('--agent <address>', 'the agent key (required on a real network; the devnet uses its account 1)')
+    .option(
+      '--agent <address>',
+      'the agent key (required on a real network; the devnet uses its account 1); never the deployer (who receives every governance vote) nor the guardian',
+    )
     .option(
       '--guardian <address>',
       'the guardian (required on a real network; the devnet uses its account 2)',
@@ -72,11 +76,13 @@ export function registerDeploy(program: Command): void {
             'On a real network, deploy needs --agent, --guardian and --reporters.',
             {
               details:
-                'The agent, the guardian and the deployer must be three different keys: the guard refuses an agent that can also configure or pause.',
+                'The agent, the guardian and the deployer must be three different keys: the deployer receives every governance vote (PVG), and the guard refuses an agent that can also configure or pause.',
             },
           );
         }
         const roles = { deployer: context.clients.account.address, agent, guardian, reporters };
+        // Before anything is sent: an agent that is the deployer (all the PVG votes) or the guardian.
+        checkSuiteRoles(roles);
         const base = defaultSuiteOptions(roles);
         const externalFeeds = parseExternalFeeds(
           flags.feed ?? [],

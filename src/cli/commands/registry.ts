@@ -1,19 +1,20 @@
 import type { Command } from 'commander';
-import { type Address, erc20Abi, formatUnits } from 'viem';
+import { type Address, erc20Abi, formatUnits, type Hex, isAddressEqual, isHex } from 'viem';
 import {
   accruedFees,
+  approveModelCall,
   claimableRevenue,
   claimRevenue,
   flushModelFees,
-  governanceCall,
   listModels,
   type ModelKindName,
   type ModelRecord,
-  modelRegistryAbi,
   type ProvenantClients,
+  predictSharesAddress,
   readModel,
   readShareBalances,
   registerModel,
+  requireRegistration,
   transferShares,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
@@ -59,6 +60,18 @@ export function parseHolders(
       details: 'Every model has exactly 1,000,000 shares; list how they are split.',
     });
   return { holders, amounts };
+}
+
+/** `--zk-commitment`: a 32-byte hex value, or `none` (the zero commitment). */
+export function parseZkCommitment(text: string | undefined): Hex {
+  const none: Hex = `0x${'00'.repeat(32)}`;
+  if (text === undefined || text === 'none') return none;
+  if (!isHex(text) || text.length !== 66)
+    throw new NonRetryableError(`--zk-commitment '${text}' is not a 32-byte hex value.`, {
+      details:
+        'Pass the commitment you reviewed as 0x followed by 64 hex digits (`provenant model show` prints it), or `none` for a model without one.',
+    });
+  return text;
 }
 
 function modelRow(m: ModelRecord) {
@@ -123,10 +136,17 @@ export function registerModelRegistry(model: Command): void {
         await withRegistry(command, async (context, deployment) => {
           const registry = deployment.addresses.registry;
           const existing = await readModel(context.clients, registry, id);
-          if (existing)
-            throw new NonRetryableError(`Model ${id} (${file}) is already registered.`, {
-              details: 'See it with `provenant model show`.',
-            });
+          if (existing) {
+            const mine = isAddressEqual(existing.owner, context.clients.account.address);
+            throw new NonRetryableError(
+              `Model ${id} (${file}) is already registered${mine ? ' by you' : ` by ${existing.owner}, not by you`}.`,
+              {
+                details: mine
+                  ? 'See it with `provenant model show`.'
+                  : 'Registration is first-come and model ids are computable from published model files, so someone registered yours first. Governance approves only the registration it reviewed (owner, share token, zk commitment), so theirs will not be approved for agent use when the proposal names you. To register yours, change the model (e.g. a new version) so its id changes, and register before publishing the file.',
+              },
+            );
+          }
           const { holders, amounts } = parseHolders(flags.holder, context.clients.account.address);
           const r = await registerModel(context.clients, registry, {
             modelId: id,
@@ -141,7 +161,7 @@ export function registerModelRegistry(model: Command): void {
           if (flags.json) console.log(toJson({ ...modelRow(record), hash: r.hash }));
           else {
             console.log(
-              `Registered model ${id} (tx ${r.hash}). Approve it for agent use with \`provenant model approve ${id.slice(0, 12)}\`.`,
+              `Registered model ${id} (tx ${r.hash}). Propose its approval for agent use with \`provenant model approve ${id.slice(0, 12)} --owner ${context.clients.account.address} --shares ${record.shares}\`.`,
             );
             printTable(Object.entries(modelRow(record)).map(([k, v]) => [k, String(v)]));
           }
@@ -152,8 +172,15 @@ export function registerModelRegistry(model: Command): void {
   model
     .command('approve <id>')
     .description(
-      'Propose approving a registered model for agent use (a governance proposal; saved like `gov propose`).',
+      'Propose approving a registered model for agent use (a governance proposal; saved like `gov propose`). The proposal pins the registration you reviewed: its owner, its share token (i.e. the initial holders and split) and its zk commitment; the registry refuses the approval if the record differs, so a squatter who registered the id first is never approved.',
     )
+    .requiredOption('--owner <address>', 'the owner you expect (who registered the model)')
+    .option(
+      '--holder <address=shares...>',
+      'the initial share split you expect, in whole shares summing to 1,000,000 (pins the share token)',
+    )
+    .option('--shares <address>', 'the share token address you expect (instead of --holder)')
+    .option('--zk-commitment <hex>', "the zk commitment you expect (0x + 64 hex digits), or 'none'", 'none')
     .option('--description <text>', 'the proposal description')
     .option('--advance', 'devnet: then move time past the voting delay')
     .option('--pass', 'devnet: vote, queue and execute it right away')
@@ -161,22 +188,49 @@ export function registerModelRegistry(model: Command): void {
     .action(
       async (
         idText: string,
-        flags: { description?: string; advance?: boolean; pass?: boolean; json?: boolean },
+        flags: {
+          owner: string;
+          holder?: string[];
+          shares?: string;
+          zkCommitment?: string;
+          description?: string;
+          advance?: boolean;
+          pass?: boolean;
+          json?: boolean;
+        },
         command: Command,
       ) => {
         await withRegistry(command, async (context, deployment) => {
           const registry = deployment.addresses.registry;
           const m = await requireModel(context.clients, registry, idText);
           if (m.approved) throw new NonRetryableError(`Model ${m.modelId} is already approved.`);
-          const call = governanceCall(
+          if ((flags.holder === undefined) === (flags.shares === undefined))
+            throw new NonRetryableError('model approve needs exactly one of --holder and --shares.', {
+              details:
+                "Name the share split you reviewed (--holder 0xabc…=600000 --holder 0xdef…=400000) or the share token address (--shares 0x…): the approval pins who earns the model's revenue.",
+            });
+          const owner = parseAddress(flags.owner, '--owner');
+          let shares: Address;
+          if (flags.holder) {
+            const { holders, amounts } = parseHolders(flags.holder, owner);
+            shares = await predictSharesAddress(context.clients, registry, m.modelId, holders, amounts);
+          } else shares = parseAddress(flags.shares as string, '--shares');
+          const approval = {
+            modelId: m.modelId,
+            owner,
+            shares,
+            zkCommitment: parseZkCommitment(flags.zkCommitment),
+          };
+          // Refuse before proposing: the registry would refuse at execution anyway.
+          await requireRegistration(context.clients, registry, approval, 'model approve');
+          const call = approveModelCall(
             registry,
-            modelRegistryAbi,
-            'approveModel',
-            [m.modelId],
-            `approve ${m.kind} ${m.modelId.slice(0, 12)}… for agent use`,
+            approval,
+            `approve ${m.kind} ${m.modelId.slice(0, 12)}… owned by ${owner} for agent use`,
           );
           const description =
-            flags.description ?? `Approve ${m.kind} model ${m.modelId} (version ${m.version}) for agent use`;
+            flags.description ??
+            `Approve ${m.kind} model ${m.modelId} (version ${m.version}) registered by ${owner}, shares ${shares}, zk commitment ${approval.zkCommitment}, for agent use`;
           printProposed(
             await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
             flags.json,

@@ -290,7 +290,7 @@ export function registerSynth(program: Command): void {
   synth
     .command('liquidate <owner>')
     .description(
-      'Liquidate a position below the liquidation ratio, burning your synth; you receive the repaid value plus half the penalty.',
+      'Liquidate a position below the liquidation ratio, burning your synth; you receive the repaid value plus half the penalty. Below 100% + penalty any amount is accepted (collateral seized pro rata, at most what the position holds).',
     )
     .option('--max-repay <amount>', 'most synth to burn (default: the debt, or your balance if smaller)')
     .option('--json', 'print the Liquidated event as JSON')

@@ -7,7 +7,8 @@ import {DynamicFeePool} from "../../../src/markets/DynamicFeePool.sol";
 import {TestToken} from "../TestToken.sol";
 
 /// @notice Drives a DynamicFeePool with random liquidity moves, swaps and fee changes; ghost flags
-/// record any swap that lowered k and any removal that paid other than the pro-rata amounts.
+/// record any swap that lowered k, any removal that paid other than the pro-rata amounts, and any
+/// later deposit that took more than 1 wei per side above what its shares redeem for (audit 2, F4).
 contract PoolHandler is Test {
     DynamicFeePool internal pool;
     TestToken internal t0;
@@ -17,6 +18,8 @@ contract PoolHandler is Test {
 
     bool public kDecreased;
     bool public notProRata;
+    bool public depositOverpaid;
+    uint256 public deposits;
     uint256 public swaps;
     uint256 public removals;
 
@@ -42,8 +45,16 @@ contract PoolHandler is Test {
         a1 = bound(a1, 1e3, 1e15);
         t0.mint(lp, a0);
         t1.mint(lp, a1);
+        bool first = pool.totalSupply() == 0;
         vm.prank(lp);
-        try pool.addLiquidity(a0, a1, 0, 0, lp, block.timestamp) {} catch {}
+        try pool.addLiquidity(a0, a1, 0, 0, lp, block.timestamp) returns (
+            uint256 p0, uint256 p1, uint256 shares
+        ) {
+            if (first) return;
+            ++deposits;
+            (uint256 back0, uint256 back1) = pool.previewRemove(shares);
+            if (p0 > a0 || p1 > a1 || back0 + 1 < p0 || back1 + 1 < p1) depositOverpaid = true;
+        } catch {}
     }
 
     function remove(uint256 seed, uint256 shares) external {

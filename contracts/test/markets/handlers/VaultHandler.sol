@@ -13,9 +13,13 @@ import {TestToken} from "../TestToken.sol";
 /// @notice Drives a SyntheticVault with random deposits, mints, repays, withdrawals, price moves and
 /// liquidations, and records ghost flags for properties checked after each call, and ghost sums of the
 /// synth minted, repaid and liquidated through it.
-/// Mints are sized up to about twice what the minimum ratio allows, so refusals are exercised too: the
-/// handler recomputes (independently of the vault) whether a mint leaves its position below the minimum
-/// ratio and checks that exactly those mints revert with `CollateralRatioTooLow`.
+/// Mints are sized up to about twice what the minimum ratio allows (a quarter of them exactly at it),
+/// so refusals are exercised too: the handler recomputes (independently of the vault) whether a mint
+/// leaves its position below the minimum ratio and checks that exactly those mints revert with
+/// `CollateralRatioTooLow`. `pushPrice` moves the price so that a chosen position lands near or beyond
+/// the liquidation ratio, in either regime (95%..125%). The keeper has no position: its synth comes from
+/// the agent by transfer (`fundKeeper`), as on the real system where only the agent mints. Successful
+/// liquidations are counted per regime, and failed calls per handler selector.
 contract VaultHandler is Test {
     bytes32 internal constant MODEL = keccak256("weights:invariant-model");
 
@@ -24,6 +28,7 @@ contract VaultHandler is Test {
     TestToken internal usd;
     TestFeed internal feed;
     address public keeper;
+    address public agent;
     address[] public actors;
 
     int256 public price = 75e8;
@@ -32,11 +37,19 @@ contract VaultHandler is Test {
     bool public mintBelowMin;
     bool public overLimitNotRefused;
     bool public liquidationWorse;
+    /// @notice A liquidation of an unsafe position was refused for another reason than leaving dust in
+    /// the partial regime.
+    bool public liquidationRefused;
     uint256 public mints;
     uint256 public overLimitRefusals;
     uint256 public liquidations;
+    uint256 public partialLiquidations;
+    uint256 public fullLiquidations;
+    uint256 public pricePushes;
+    /// @notice Calls of each handler function that reverted (caught), by selector.
+    mapping(bytes4 selector => uint256) public failures;
 
-    /// @notice Synth supply when the handler was created (the keeper's position).
+    /// @notice Synth supply when the handler was created (the agent's and the actors' opening mints).
     uint256 public immutable initialSupply;
     uint256 public ghostMinted;
     uint256 public ghostRepaid;
@@ -47,6 +60,7 @@ contract VaultHandler is Test {
         TestToken usd_,
         TestFeed feed_,
         address keeper_,
+        address agent_,
         address[] memory actors_
     ) {
         vault = vault_;
@@ -54,6 +68,7 @@ contract VaultHandler is Test {
         usd = usd_;
         feed = feed_;
         keeper = keeper_;
+        agent = agent_;
         actors = actors_;
         initialSupply = vault_.SYNTH().totalSupply();
     }
@@ -85,7 +100,8 @@ contract VaultHandler is Test {
         // above it, up to about twice that room.
         uint256 maxDebt = coll * 1e12 * 10_000 / 15_100 * 1e8 / uint256(price);
         uint256 room = maxDebt > debt ? maxDebt - debt : 0;
-        if (amount % 2 == 0 && room >= 1e18) amount = bound(amount, 1e18, room);
+        if (amount % 4 == 0 && room >= 1e18) amount = room; // at the minimum ratio (151% before the fee)
+        else if (amount % 2 == 0 && room >= 1e18) amount = bound(amount, 1e18, room);
         else amount = bound(amount, room + 1e18, 2 * room + 2e18);
         bytes4 expected = _expectedMintError(coll, debt, amount);
         vm.prank(a);
@@ -95,6 +111,7 @@ contract VaultHandler is Test {
             if (vault.collateralRatioBps(a) < vault.riskParams().minCollateralRatioBps) mintBelowMin = true;
             if (expected == SyntheticVault.CollateralRatioTooLow.selector) overLimitNotRefused = true;
         } catch (bytes memory err) {
+            failures[msg.sig]++;
             if (expected == SyntheticVault.CollateralRatioTooLow.selector) {
                 if (bytes4(err) == expected) overLimitRefusals++;
                 else overLimitNotRefused = true;
@@ -129,7 +146,9 @@ contract VaultHandler is Test {
         vm.prank(a);
         try vault.repay(a, amount, bytes32(0)) {
             ghostRepaid += amount;
-        } catch {}
+        } catch {
+            failures[msg.sig]++;
+        }
     }
 
     function withdraw(uint256 seed, uint256 amount) external {
@@ -138,11 +157,17 @@ contract VaultHandler is Test {
         if (coll == 0) return;
         amount = bound(amount, 1, coll);
         vm.prank(a);
-        try vault.withdraw(amount, a, bytes32(0)) {} catch {}
+        try vault.withdraw(amount, a, bytes32(0)) {}
+        catch {
+            failures[msg.sig]++;
+        }
     }
 
     function flushFees() external {
-        try vault.flushFees(MODEL) {} catch {}
+        try vault.flushFees(MODEL) {}
+        catch {
+            failures[msg.sig]++;
+        }
     }
 
     function transferSynth(uint256 fromSeed, uint256 toSeed, uint256 amount) external {
@@ -155,13 +180,37 @@ contract VaultHandler is Test {
     }
 
     function movePrice(uint256 pct) external {
-        // A move of -25%..+25%, kept within [20, 200] USD.
+        // A move of -25%..+25%, kept within [20, 1000] USD.
         int256 move = int256(bound(pct, 0, 50)) - 25;
-        int256 next = price * (100 + move) / 100;
+        _setPrice(price * (100 + move) / 100);
+    }
+
+    /// @notice Sets the price so that a chosen position's ratio lands at `targetBps` in [95%, 125%]:
+    /// around the liquidation ratio (120%) and the full-regime boundary (110%), and below 100%.
+    function pushPrice(uint256 seed, uint256 targetBps) external {
+        address a = _actor(seed);
+        (uint256 coll, uint256 debt) = vault.positionOf(a);
+        if (debt == 0) return;
+        targetBps = bound(targetBps, 9500, 12_500);
+        // ratio = coll·1e12·1e4 / (debt·price8·1e10 / 1e18)  =>  price8 = coll·1e24 / (debt·target).
+        pricePushes++;
+        _setPrice(int256(Math.mulDiv(coll * 1e12, 1e12, debt * targetBps)));
+    }
+
+    function _setPrice(int256 next) internal {
         if (next < 20e8) next = 20e8;
-        if (next > 200e8) next = 200e8;
+        if (next > 1000e8) next = 1000e8;
         price = next;
         feed.set(price);
+    }
+
+    /// @notice The agent hands the keeper synth (the keeper never mints).
+    function fundKeeper(uint256 amount) external {
+        uint256 bal = synth.balanceOf(agent);
+        if (bal == 0) return;
+        amount = bound(amount, 1, bal);
+        vm.prank(agent);
+        synth.transfer(keeper, amount);
     }
 
     function warp(uint256 secs, bool refresh) external {
@@ -169,25 +218,40 @@ contract VaultHandler is Test {
         if (refresh) feed.set(price);
     }
 
+    /// @notice The keeper liquidates up to what it holds. In the full regime (ratio < 110%) any amount is
+    /// accepted; in the partial regime an amount leaving a debt in (0, minDebt) must be refused.
     function liquidate(uint256 seed, uint256 amount) external {
         address a = _actor(seed);
         (uint256 c0, uint256 d0) = vault.positionOf(a);
-        if (d0 == 0) return;
-        amount = bound(amount, 1, d0);
+        uint256 held = synth.balanceOf(keeper);
+        if (d0 == 0 || held == 0) return;
+        amount = bound(amount, 1, d0 < held ? d0 : held);
         try vault.isLiquidatable(a) returns (bool yes) {
             if (!yes) return;
         } catch {
             return;
         }
+        bool full = vault.collateralRatioBps(a) < 11_000;
+        bool dustLeft = d0 - amount != 0 && d0 - amount < 1e18;
         uint256 shortfall0 = _shortfall(c0, d0);
         vm.prank(keeper);
         try vault.liquidate(a, amount, bytes32(0)) returns (uint256 repaid, uint256) {
             liquidations++;
+            if (full) fullLiquidations++;
+            else partialLiquidations++;
+            if (!full && dustLeft) liquidationWorse = true; // must have been refused
             ghostLiquidated += repaid;
             (uint256 c1, uint256 d1) = vault.positionOf(a);
+            if (repaid != amount || d1 != d0 - amount) liquidationWorse = true;
             if (d1 != 0 && c1 * d0 < c0 * d1) liquidationWorse = true;
             if (_shortfall(c1, d1) > shortfall0) liquidationWorse = true;
-        } catch {}
+        } catch (bytes memory err) {
+            failures[msg.sig]++;
+            // The only acceptable refusal of a liquidatable position with the keeper's own synth.
+            if (full || !dustLeft || bytes4(err) != SyntheticVault.DebtBelowMinimum.selector) {
+                liquidationRefused = true;
+            }
+        }
     }
 
     /// @dev USD value (18 dec) by which debt exceeds collateral, at the current price.
