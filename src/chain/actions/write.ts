@@ -77,12 +77,21 @@ export async function sendPrepared(
   } catch (error) {
     throw toContractRevertError(error) ?? error;
   }
+  // An estimate is the least gas that succeeds on the state it ran against; the block the transaction
+  // lands in can differ (time, an earlier transaction), and a bare estimate then runs out of gas. +25 %,
+  // as the transaction manager and the agent's preflight add.
+  const estimate = await publicClient
+    .estimateGas({ account, to: call.to, data: call.data, value: call.value })
+    .catch((error: unknown) => {
+      throw toContractRevertError(error) ?? error;
+    });
   const hash = await walletClient.sendTransaction({
     account,
     chain: walletClient.chain,
     to: call.to,
     data: call.data,
     value: call.value,
+    gas: (estimate * 5n) / 4n,
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') {
