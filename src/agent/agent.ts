@@ -8,6 +8,7 @@ import {
   type TxManager,
   TxRevertedError,
   toContractRevertError,
+  withGasMargin,
 } from '../chain/index.js';
 import { redactUrlsIn } from '../config/index.js';
 import { DriftMonitor, type ModelFile, OracleFeatureError } from '../models/index.js';
@@ -303,8 +304,8 @@ export function createAgent(deps: AgentDependencies): Agent {
           payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...verdict.refusal },
         });
         if (verdict.ok) {
-          // Reuse the preflight's estimate (+25%) so the transaction manager does not estimate again.
-          preflightGas.set(intent.key, (verdict.gas * 5n) / 4n);
+          // Reuse the preflight's estimate (with the shared gas margin) so the transaction manager does not estimate again.
+          preflightGas.set(intent.key, withGasMargin(verdict.gas));
           break;
         }
         journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);

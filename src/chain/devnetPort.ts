@@ -61,19 +61,19 @@ export function validateDevnetPort(port: number, host = '127.0.0.1'): void {
   if (FETCH_BLOCKED_PORTS.has(port)) throw new DevnetPortError(port, host, 'blocked');
 }
 
+/** The bind errors that name a port problem the user can fix; anything else is passed on as is. */
+const BIND_ERROR_REASONS: Record<string, 'in-use' | 'denied' | 'address'> = {
+  EADDRINUSE: 'in-use',
+  EACCES: 'denied',
+  EADDRNOTAVAIL: 'address',
+};
+
 /** Binds the port for a moment to see that it is free; throws {@link DevnetPortError} if not. */
 export async function assertPortFree(port: number, host = '127.0.0.1'): Promise<void> {
   await new Promise<void>((resolveFree, reject) => {
     const server = createServer();
     server.once('error', (error: NodeJS.ErrnoException) => {
-      const reason =
-        error.code === 'EADDRINUSE'
-          ? 'in-use'
-          : error.code === 'EACCES'
-            ? 'denied'
-            : error.code === 'EADDRNOTAVAIL'
-              ? 'address'
-              : null;
+      const reason = error.code ? BIND_ERROR_REASONS[error.code] : undefined;
       reject(reason ? new DevnetPortError(port, host, reason) : error);
     });
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolveFree()));

@@ -39,6 +39,7 @@ export {
   ExternalFeedError,
   parseExternalFeeds,
 } from './externalFeed.js';
+export { withGasMargin } from './gasMargin.js';
 export * from './generated/contracts.js';
 export { decryptKeystore, encryptKeystore, type KeystoreV3 } from './keystore.js';
 export {

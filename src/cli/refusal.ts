@@ -1,7 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Abi, decodeFunctionData, erc20Abi, type Hex } from 'viem';
-import { ContractRevertError, syntheticVaultAbi, toContractRevertError } from '../chain/index.js';
+import {
+  ContractRevertError,
+  type DeploymentManifest,
+  readManifest,
+  syntheticVaultAbi,
+  toContractRevertError,
+} from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
 import { type ExplainContext, explainRefusal } from '../policy/index.js';
 
@@ -40,12 +46,12 @@ export function deploymentLabels(manifests: readonly { contracts: Record<string,
 /** Reads every deployment manifest under `<stateDir>/deployments/`; unreadable ones are ignored (best effort). */
 export function readDeploymentLabels(stateDir: string): DeploymentLabels {
   const dir = join(stateDir, 'deployments');
-  const manifests: { contracts: Record<string, { address: string }> }[] = [];
+  const manifests: DeploymentManifest[] = [];
   try {
     if (existsSync(dir))
       for (const f of readdirSync(dir).filter((n) => /^\d+\.json$/.test(n))) {
         try {
-          manifests.push(JSON.parse(readFileSync(join(dir, f), 'utf8')));
+          manifests.push(readManifest(stateDir, Number(f.slice(0, -'.json'.length))));
         } catch {}
       }
   } catch {}

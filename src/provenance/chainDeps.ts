@@ -65,6 +65,26 @@ async function unlessNonexistent<T>(read: Promise<T>): Promise<T | undefined> {
  */
 export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDependencies {
   const { client, nft } = p;
+  const approvalHistories = new Map<Hex, Promise<ModelApprovalEvent[]>>();
+  async function readApprovalHistory(modelId: Hex): Promise<ModelApprovalEvent[]> {
+    const scan = (eventName: 'ModelApproved' | 'ModelRevoked') =>
+      scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
+        client.getContractEvents({
+          address: p.registry,
+          abi: modelRegistryAbi,
+          eventName,
+          args: { modelId },
+          fromBlock,
+          toBlock,
+        }),
+      );
+    const [approved, revoked] = await Promise.all([scan('ModelApproved'), scan('ModelRevoked')]);
+    return [
+      ...approved.map((l) => ({ approved: true, blockNumber: l.blockNumber, logIndex: l.logIndex })),
+      ...revoked.map((l) => ({ approved: false, blockNumber: l.blockNumber, logIndex: l.logIndex })),
+    ];
+  }
+
   return {
     async readTokenRecord(tokenId: bigint): Promise<TokenRecord> {
       const [chain, minted, evolved, tokenUri] = await Promise.all([
@@ -158,23 +178,17 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
         functionName: 'isApproved',
         args: [modelId],
       }),
-    async modelApprovalHistory(modelId: Hex): Promise<ModelApprovalEvent[]> {
-      const scan = (eventName: 'ModelApproved' | 'ModelRevoked') =>
-        scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
-          client.getContractEvents({
-            address: p.registry,
-            abi: modelRegistryAbi,
-            eventName,
-            args: { modelId },
-            fromBlock,
-            toBlock,
-          }),
-        );
-      const [approved, revoked] = await Promise.all([scan('ModelApproved'), scan('ModelRevoked')]);
-      return [
-        ...approved.map((l) => ({ approved: true, blockNumber: l.blockNumber, logIndex: l.logIndex })),
-        ...revoked.map((l) => ({ approved: false, blockNumber: l.blockNumber, logIndex: l.logIndex })),
-      ];
+    // `verify --all` asks once per version; the registry's history of a model is read once per run.
+    modelApprovalHistory(modelId: Hex): Promise<ModelApprovalEvent[]> {
+      const key = modelId.toLowerCase() as Hex;
+      let history = approvalHistories.get(key);
+      if (!history) {
+        history = readApprovalHistory(key);
+        approvalHistories.set(key, history);
+        // A failed read (a dead endpoint) is not remembered: the next version asks again.
+        history.catch(() => approvalHistories.delete(key));
+      }
+      return history;
     },
     loadModelFile: p.loadModelFile,
     loadContent: (cid: string) => p.content.get(cid),

@@ -182,12 +182,12 @@ contract SyntheticVaultInvariantTest is Test {
     /// runs of this process (in environment variables, which survive the per-run state reset) and are
     /// asserted once 32 runs have been seen (the default profile runs 64 per invariant). Printed with -vv.
     function afterInvariant() external {
-        uint256 runs = _bump("H12_VAULT_RUNS", 1);
-        uint256 mints = _bump("H12_VAULT_MINTS", handler.mints());
-        uint256 refusals = _bump("H12_VAULT_OVER", handler.overLimitRefusals());
-        uint256 partialLiq = _bump("H12_VAULT_LIQ_PARTIAL", handler.partialLiquidations());
-        uint256 fullLiq = _bump("H12_VAULT_LIQ_FULL", handler.fullLiquidations());
-        uint256 pushes = _bump("H12_VAULT_PUSHES", handler.pricePushes());
+        uint256 runs = _bump("VAULT_INVARIANT_RUNS", 1);
+        uint256 mints = _bump("VAULT_INVARIANT_MINTS", handler.mints());
+        uint256 refusals = _bump("VAULT_INVARIANT_OVER", handler.overLimitRefusals());
+        uint256 partialLiq = _bump("VAULT_INVARIANT_LIQ_PARTIAL", handler.partialLiquidations());
+        uint256 fullLiq = _bump("VAULT_INVARIANT_LIQ_FULL", handler.fullLiquidations());
+        uint256 pushes = _bump("VAULT_INVARIANT_PUSHES", handler.pricePushes());
         console.log("vault.cum runs", runs, "mints", mints);
         console.log("vault.cum over-limit mints refused", refusals, "price pushes", pushes);
         console.log("vault.cum liquidations partial", partialLiq, "full regime", fullLiq);

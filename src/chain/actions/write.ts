@@ -9,6 +9,7 @@ import {
 } from 'viem';
 import type { ProvenantClients } from '../clients.js';
 import { TransactionRevertedError } from '../errors.js';
+import { withGasMargin } from '../gasMargin.js';
 import { toContractRevertError } from '../revert.js';
 import { type DecodedEvent, decodeEvents, projectEventsAbi } from './events.js';
 
@@ -77,9 +78,6 @@ export async function sendPrepared(
   } catch (error) {
     throw toContractRevertError(error) ?? error;
   }
-  // An estimate is the least gas that succeeds on the state it ran against; the block the transaction
-  // lands in can differ (time, an earlier transaction), and a bare estimate then runs out of gas. +25 %,
-  // as the transaction manager and the agent's preflight add.
   const estimate = await publicClient
     .estimateGas({ account, to: call.to, data: call.data, value: call.value })
     .catch((error: unknown) => {
@@ -91,7 +89,7 @@ export async function sendPrepared(
     to: call.to,
     data: call.data,
     value: call.value,
-    gas: (estimate * 5n) / 4n,
+    gas: withGasMargin(estimate),
   });
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') {

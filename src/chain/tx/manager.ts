@@ -10,6 +10,7 @@ import {
 } from 'viem';
 import { isRetryable } from '../../errors/index.js';
 import type { ProvenantClients } from '../clients.js';
+import { withGasMargin } from '../gasMargin.js';
 import { type ContractRevertError, toContractRevertError } from '../revert.js';
 import {
   CrashInjectedError,
@@ -706,10 +707,7 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
     validateIntent(intent);
     const existing = await store.get(intent.key);
     if (existing) return { existing };
-    // An estimate is the least gas that succeeds on the state it ran against ('pending'); the block the
-    // transaction lands in can differ (an epoch rolls over, an earlier pipelined transaction changes a
-    // slot), so a bare estimate can run out of gas. +25 %, as the agent adds to its preflight estimates.
-    const gas = intent.gas ?? ((await estimateGas(intent)) * 5n) / 4n;
+    const gas = intent.gas ?? withGasMargin(await estimateGas(intent));
     const fees = await getFees();
     return { gas, fees };
   };

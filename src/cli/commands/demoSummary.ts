@@ -92,6 +92,8 @@ async function verifyAll(result: DemoResult): Promise<string[]> {
       registry: stack.addresses.registry,
       content: stack.content,
       fromBlock: stack.addresses.fromBlock,
+      // The demo knows its agent; without it each decision's sender is read back from the vault's logs.
+      agent: stack.agentAccount.address,
     }),
   );
   const synthFailures = synth.filter((r) => !r.ok).map(formatSynthVerifyReport);

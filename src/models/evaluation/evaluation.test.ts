@@ -177,14 +177,7 @@ describe('runBacktest', () => {
       r.halt,
       r.position,
     ];
-    const pastA = a.rows.filter((r) => r.date < cutDate).map(pick);
-    const pastB = b.rows.filter((r) => r.date < cutDate).map(pick);
-    expect(pastA.length).toBeGreaterThan(700);
-    expect(pastB).toEqual(pastA);
-    // The future itself does change (the check above could otherwise pass vacuously).
-    const futA = a.rows.filter((r) => r.date > cutDate).map(pick);
-    const futB = b.rows.filter((r) => r.date > cutDate).map(pick);
-    expect(futB).not.toEqual(futA);
+    expectPastEqualFutureChanged(a.rows, b.rows, cutDate, pick);
   });
 
   // Raw WTI / Brent / CPI, cut to the span of `small`, so tests can change PRICES and rebuild features.
@@ -235,13 +228,7 @@ describe('runBacktest', () => {
       r.position,
     ];
     // Row `cut − 1` forecasts the return into the cut date, so its `actual` changes; its forecast must not.
-    const pastA = a.rows.filter((r) => r.date < cutDate).map(pick);
-    const pastB = b.rows.filter((r) => r.date < cutDate).map(pick);
-    expect(pastA.length).toBeGreaterThan(700);
-    expect(pastB).toEqual(pastA);
-    expect(b.rows.filter((r) => r.date > cutDate).map(pick)).not.toEqual(
-      a.rows.filter((r) => r.date > cutDate).map(pick),
-    );
+    expectPastEqualFutureChanged(a.rows, b.rows, cutDate, pick);
   });
 
   test('outlier rule: a single +50 % round that reverts is held, rejected, and never halts or moves the position', () => {
@@ -335,3 +322,20 @@ describe('shipped forecaster', () => {
     },
   );
 });
+
+/**
+ * The look-ahead property: every row dated before `cutDate` is the same in both runs (over 700 of them),
+ * and the rows after it differ (so the first check cannot pass because nothing changed at all).
+ */
+function expectPastEqualFutureChanged<R extends { date: string }>(
+  a: R[],
+  b: R[],
+  cutDate: string,
+  pick: (r: R) => unknown[],
+): void {
+  const past = (rows: R[]) => rows.filter((r) => r.date < cutDate).map(pick);
+  const future = (rows: R[]) => rows.filter((r) => r.date > cutDate).map(pick);
+  expect(past(a).length).toBeGreaterThan(700);
+  expect(past(b)).toEqual(past(a));
+  expect(future(b)).not.toEqual(future(a));
+}
