@@ -154,6 +154,8 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     error EmptyChain();
     /// @notice The requested mint fee exceeds the immutable ceiling.
     error MintFeeTooHigh(uint256 fee, uint256 maxFee);
+    /// @notice A non-zero fee must go to the registry the guard approves models in.
+    error FeeRegistryMismatch(address registry, address guardRegistry);
     /// @notice A non-zero fee needs both a registry and a fee token.
     error FeeRouteIncomplete(address registry, address token, uint256 fee);
     /// @notice The requested default royalty exceeds `MAX_ROYALTY_BPS`.
@@ -262,6 +264,11 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         if (fee > _maxMintFee) revert MintFeeTooHigh(fee, _maxMintFee);
         if (fee != 0 && (address(registry) == address(0) || address(token) == address(0))) {
             revert FeeRouteIncomplete(address(registry), address(token), fee);
+        }
+        // The fee must reach the registry the guard approves models in, or an approved model's fees
+        // would go to a registry that does not know it (the distribute call would revert every mint).
+        if (fee != 0 && registry != _guard.modelRegistry()) {
+            revert FeeRegistryMismatch(address(registry), address(_guard.modelRegistry()));
         }
         _feeRoute = FeeRoute({registry: registry, fee: SafeCast.toUint96(fee)});
         _feeToken = token;

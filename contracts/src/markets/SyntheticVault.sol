@@ -312,6 +312,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     error VaultNotAdmin(address caller);
     /// @notice The caller is neither the guardian nor the admin.
     error VaultNotGuardian(address caller);
+    /// @notice The fee registry is not the registry the guard approves models in.
+    error VaultRegistryMismatch(address registry, address guardRegistry);
     /// @notice This intent id was used before.
     error DuplicateIntent(bytes32 intentId);
     /// @notice A mint needs a non-zero intent id.
@@ -369,6 +371,11 @@ contract SyntheticVault is ReentrancyGuardTransient {
             address(c.collateral) == address(0) || address(c.feed) == address(0)
                 || address(c.guard) == address(0) || c.admin == address(0)
         ) revert ZeroAddress();
+        // Fees go to REGISTRY and the guard approves models in its own registry: if they differed, a model
+        // the guard approves could not be paid and its fees would be stranded in the vault.
+        if (address(c.registry) != address(0) && c.registry != c.guard.modelRegistry()) {
+            revert VaultRegistryMismatch(address(c.registry), address(c.guard.modelRegistry()));
+        }
         Bounds memory b = c.bounds;
         if (b.liquidationRatioFloorBps < LIQUIDATION_RATIO_ABSOLUTE_FLOOR_BPS) {
             revert ParameterOutOfBounds(

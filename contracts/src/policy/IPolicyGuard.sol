@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IModelRegistry} from "../models/IModelRegistry.sol";
+
 /// @title IPolicyGuard
 /// @notice The single gate every agent action passes through. Asset contracts (vaults, pools, NFTs)
 /// call it from their one internal mint/update path; `msg.sender` is the asset, so a policy is keyed
@@ -34,6 +36,10 @@ interface IPolicyGuard {
 
     /// @notice True when `modelId` may produce assets (approved in the model registry).
     function isModelAllowed(bytes32 modelId) external view returns (bool);
+
+    /// @notice The registry model approvals are read from. Fixed for the guard's life; assets that route
+    /// model fees must route them to this registry (they check it), so every approved model can be paid.
+    function modelRegistry() external view returns (IModelRegistry);
 
     /// @notice True when `account` holds the agent role.
     function isAgent(address account) external view returns (bool);

@@ -551,6 +551,7 @@ contract ProvenanceNFTTest is ProvenanceFixture {
     function _checkFee(uint256 fee) internal {
         TestFeeToken token = new TestFeeToken();
         AssetModelRegistry registry = new AssetModelRegistry(token);
+        guard.setModelRegistry(IModelRegistry(address(registry)));
         vm.prank(timelock);
         nft.setMintFee(IModelRegistry(address(registry)), IERC20(address(token)), fee);
         (uint256 setFee,,, uint256 maxFee) = nft.mintFee();
@@ -585,6 +586,17 @@ contract ProvenanceNFTTest is ProvenanceFixture {
             abi.encodeWithSelector(ProvenanceNFT.FeeRouteIncomplete.selector, address(0), address(token), 1)
         );
         nft.setMintFee(IModelRegistry(address(0)), IERC20(address(token)), 1);
+        // A registry other than the guard's would approve models it cannot pay: refused.
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ProvenanceNFT.FeeRegistryMismatch.selector, address(registry), address(guard.modelRegistry())
+            )
+        );
+        nft.setMintFee(IModelRegistry(address(registry)), IERC20(address(token)), 1);
+        vm.stopPrank();
+        guard.setModelRegistry(IModelRegistry(address(registry)));
+        vm.startPrank(timelock);
+        nft.setMintFee(IModelRegistry(address(registry)), IERC20(address(token)), 1);
         // Fee 0 needs no route and charges nothing.
         nft.setMintFee(IModelRegistry(address(0)), IERC20(address(0)), 0);
         vm.stopPrank();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {IPolicyGuard} from "../../src/policy/IPolicyGuard.sol";
 
 /// @title TestPolicyGuard
@@ -18,6 +19,8 @@ contract TestPolicyGuard is IPolicyGuard {
     }
 
     address public immutable admin;
+    /// @notice What `modelRegistry()` reports (the NFT checks its fee registry against it); 0 = none.
+    IModelRegistry public modelRegistry;
     bool public globalPaused;
     mapping(address account => bool) private _agents;
     mapping(address asset => bool) private _assetPaused;
@@ -46,6 +49,10 @@ contract TestPolicyGuard is IPolicyGuard {
     modifier onlyAdmin() {
         if (msg.sender != admin) revert NotAdmin(msg.sender);
         _;
+    }
+
+    function setModelRegistry(IModelRegistry registry) external onlyAdmin {
+        modelRegistry = registry;
     }
 
     function setAgent(address account, bool allowed) external onlyAdmin {

@@ -51,7 +51,9 @@ contract SyntheticVaultInvariantTest is Test {
         c.symbol = "sWTI";
         c.collateral = IERC20Metadata(address(usd));
         c.feed = feed;
-        c.guard = ICollateralGuard(address(new TestGuard(type(uint128).max, 1000)));
+        TestGuard testGuard = new TestGuard(type(uint128).max, 1000);
+        testGuard.setModelRegistry(IModelRegistry(address(registry)));
+        c.guard = ICollateralGuard(address(testGuard));
         c.registry = IModelRegistry(address(registry));
         c.admin = address(this);
         c.guardian = address(this);

@@ -857,6 +857,28 @@ contract SyntheticVaultTest is MarketsFixture {
         vault.setRiskRatios(15_000, liq, 500);
     }
 
+    /// The vault pays fees into its registry and the guard approves models in its own: they must match.
+    function test_constructor_rejectsRegistryOtherThanGuards() public {
+        _checkRegistryMismatch(address(0xBEEF));
+    }
+
+    function testFuzz_constructor_rejectsRegistryOtherThanGuards(address other) public {
+        vm.assume(other != address(0) && other != address(registry));
+        _checkRegistryMismatch(other);
+    }
+
+    function _checkRegistryMismatch(address other) internal {
+        SyntheticVault.Config memory c = _vaultConfig(IERC20Metadata(address(usd)), feed, guard, registry);
+        c.registry = IModelRegistry(other);
+        vm.expectRevert(
+            abi.encodeWithSelector(SyntheticVault.VaultRegistryMismatch.selector, other, address(registry))
+        );
+        new SyntheticVault(c);
+        // The guard's own registry (or none, with a zero fee) is accepted.
+        c.registry = IModelRegistry(address(registry));
+        new SyntheticVault(c);
+    }
+
     function test_constructor_rejectsLooseFloors() public {
         SyntheticVault.Config memory c = _vaultConfig(IERC20Metadata(address(usd)), feed, guard, registry);
         c.bounds.liquidationRatioFloorBps = 10_500;

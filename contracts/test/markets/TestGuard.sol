@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {ICollateralGuard} from "../../src/policy/IPolicyGuard.sol";
 
 /// @title TestGuard
@@ -12,6 +13,8 @@ contract TestGuard is ICollateralGuard {
     uint256 public cap;
     uint256 public used;
     uint256 public marginBps;
+    /// @notice What `modelRegistry()` reports (the vault checks its fee registry against it); 0 = none.
+    IModelRegistry public modelRegistry;
 
     error TestGuardCapExceeded(uint256 requested, uint256 remaining);
     error TestGuardCollateralTooLow(uint256 ratioAfterBps, uint256 requiredBps);
@@ -19,6 +22,10 @@ contract TestGuard is ICollateralGuard {
     constructor(uint256 cap_, uint256 marginBps_) {
         cap = cap_;
         marginBps = marginBps_;
+    }
+
+    function setModelRegistry(IModelRegistry registry) external {
+        modelRegistry = registry;
     }
 
     function consume(bytes32, address, bytes32, uint256, uint256 amount) public {

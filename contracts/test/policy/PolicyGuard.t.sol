@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
 import {GuardedToken, PolicyTestBase, TEST_MODEL, limitsArray} from "./PolicyTestBase.sol";
@@ -604,6 +605,22 @@ contract PolicyGuardConfigTest is PolicyTestBase {
         guard.createPolicy(address(0xBEEF), PolicyActions.MINT, 0, policyCeiling(), defaultLimits(), 0);
     }
 
+    function test_constructor_zeroModelRegistryReverts() public {
+        vm.expectRevert(PolicyGuard.PolicyZeroModelRegistry.selector);
+        new PolicyGuard(ADMIN, GUARDIAN, AGENT, IModelRegistry(address(0)), globalCeiling());
+    }
+
+    /// The registry is fixed at construction: whatever registry is given is the one reported and read.
+    function testFuzz_constructor_modelRegistryFixed(address someRegistry) public {
+        vm.assume(someRegistry != address(0));
+        PolicyGuard g = new PolicyGuard(ADMIN, GUARDIAN, AGENT, IModelRegistry(someRegistry), globalCeiling());
+        assertEq(address(g.modelRegistry()), someRegistry);
+    }
+
+    function test_constructor_modelRegistryFixed() public view {
+        assertEq(address(guard.modelRegistry()), address(registry));
+    }
+
     function test_constructor_globalCeilingTooWide() public {
         PolicyGuard.Limits memory g = globalCeiling();
         g.subjectRateLimit = 256;
@@ -719,8 +736,6 @@ contract PolicyGuardConfigTest is PolicyTestBase {
         guard.setGuardian(caller);
         vm.expectRevert(abi.encodeWithSelector(err, caller));
         guard.setAdmin(caller);
-        vm.expectRevert(abi.encodeWithSelector(err, caller));
-        guard.setModelRegistry(registry);
         vm.stopPrank();
     }
 

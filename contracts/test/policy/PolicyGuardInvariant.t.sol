@@ -165,7 +165,19 @@ contract PolicyGuardHandler is Test {
         } else if (w == 8) {
             ok = _try(abi.encodeCall(guard.setAdmin, (a)));
         } else if (w == 9) {
-            ok = _try(abi.encodeCall(guard.setModelRegistry, (guard.modelRegistry())));
+            ok = _try(
+                abi.encodeCall(
+                    guard.createPolicy,
+                    (
+                        address(uint160(value)),
+                        PolicyActions.MINT,
+                        1 days,
+                        guard.ceilingOf(address(token), PolicyActions.MINT),
+                        guard.limitsOf(address(token), PolicyActions.MINT),
+                        0
+                    )
+                )
+            );
         } else if (w == 10) {
             ok = _try(
                 abi.encodeCall(
