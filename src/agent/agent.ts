@@ -19,11 +19,14 @@ import { type AgentAddresses, addressLabels } from './addresses.js';
 import type { Journal } from './journal/index.js';
 import {
   checkObservation,
+  decisionPayload,
+  flagForJournal,
   type Inference,
   type InferState,
   infer,
   type Observation,
   observe,
+  restoreInferState,
 } from './market.js';
 import type { AgentOptions } from './options.js';
 import type { EpochContext, Intent, Strategy } from './strategies/types.js';
@@ -84,30 +87,9 @@ export function createAgent(deps: AgentDependencies): Agent {
   let recentErrors: number[] = [];
   let consecutiveRefusals: Record<string, number> = {};
 
-  // Rebuild the detector's state from the journal: replay every decision in order (deterministic).
-  for (const entry of journal.entries({ kind: 'decision' })) {
-    const p = entry.payload as {
-      features?: number[];
-      previousError?: number | null;
-      forecast?: { mean: number };
-      rebaseline?: boolean;
-      fed?: { features: number[]; error: number | null }[];
-    };
-    if (p.rebaseline) {
-      rebaselineFrom(recentFeatures, recentErrors);
-      continue;
-    }
-    if (!p.features) continue;
-    // Replay exactly what the monitor was fed: nothing for a held or rejected outlier round, both rounds
-    // when a held one was confirmed (journals from before the outlier gate recorded one row each).
-    const fed = p.fed ?? [{ features: p.features, error: p.previousError ?? null }];
-    for (const x of fed) {
-      monitor.update(x.features, x.error ?? undefined);
-      if (typeof x.error === 'number') recentErrors = [...recentErrors.slice(-249), x.error];
-    }
-    recentFeatures = [...recentFeatures.slice(-249), p.features];
-    inferState.lastForecast = p.forecast?.mean;
-  }
+  // Rebuild the detector's state from the journal: replay every decision in order (deterministic), and
+  // resume the outlier gate, the last forecast and the last decided round where the last decision left them.
+  ({ recentFeatures, recentErrors } = restoreInferState(journal, inferState, rebaselineFrom));
   consecutiveRefusals = journal.state.get<Record<string, number>>('consecutiveRefusals') ?? {};
 
   /**
@@ -227,25 +209,16 @@ export function createAgent(deps: AgentDependencies): Agent {
     journal.append({
       kind: 'decision',
       epoch,
-      payload: {
-        date: observation.date,
-        round: observation.wti.at(-1)?.roundId.toString(),
-        price: inference.price,
-        features: inference.features,
-        previousError: inference.previousError ?? null,
-        forecast: inference.forecast,
-        ewmaVol: inference.ewmaVol,
-        drift: inference.drift,
-        outlier: inference.outlier,
-        fed: inference.fed.map((x) => ({ features: x.features, error: x.error ?? null })),
-        model: deps.forecaster.id,
-      },
+      payload: decisionPayload(observation, inference, inferState, deps.forecaster.id),
     });
     if (inference.outlier.flagged) {
       journal.append({
         kind: 'note',
         epoch,
-        payload: { outlier: inference.outlier, note: 'round flagged as an outlier: not acted on' },
+        payload: {
+          outlier: flagForJournal(inference.outlier),
+          note: 'round flagged as an outlier: not acted on',
+        },
       });
       report.skipped = `outlier: ${inference.outlier.reason ?? 'flagged'}`;
       return report;

@@ -1,4 +1,4 @@
-import type { Address, PublicClient } from 'viem';
+import type { Address, Hex, PublicClient } from 'viem';
 import {
   type DriftMonitor,
   type DriftStatus,
@@ -13,6 +13,7 @@ import {
   toForecast,
 } from '../models/index.js';
 import { checkRound, type FeedRound, type FeedRules, readFeedWindow } from '../oracle/index.js';
+import type { Journal } from './journal/index.js';
 
 /**
  * What the agent saw on-chain this epoch: a window of WTI oracle rounds, oldest first (the forecaster's
@@ -94,11 +95,14 @@ export function featuresFromObservation(
   return { names: [...ORACLE_FEATURE_NAMES], features, returns };
 }
 
+/** What the drift monitor is fed per round (and what the outlier gate holds back). */
+export type FedRow = { features: number[]; error: number | undefined };
+
 export type InferState = {
   monitor: DriftMonitor;
   lastForecast: number | undefined;
   /** The single-round outlier rule (`OutlierGate`); created from `monitor` on the first call when absent. */
-  outliers?: OutlierGate<{ features: number[]; error: number | undefined }>;
+  outliers?: OutlierGate<FedRow>;
   /** The last status the monitor returned (what a held or rejected round reports). */
   lastDrift?: DriftStatus;
   /** The round the last call decided on: a repeated call on the same round decides nothing new. */
@@ -152,4 +156,178 @@ export function infer(observation: Observation, model: ModelFile, state: InferSt
   };
   state.lastRound = { roundId: latest.roundId, inference };
   return inference;
+}
+
+/**
+ * The outlier gate's held round as the journal stores it (JSON: finite doubles round-trip exactly;
+ * an absent forecast error is null; a non-finite robust z — a constant window — is null).
+ */
+export type JournalledHold = {
+  value: number;
+  payload: { features: number[]; error: number | null };
+  flag: { flagged: boolean; z: number | null; reason: string | null };
+};
+
+/** The gate's held round in journal form, or null when nothing is held. */
+export function heldForJournal(state: Pick<InferState, 'outliers'>): JournalledHold | null {
+  const held = state.outliers?.pendingSnapshot();
+  if (!held) return null;
+  return {
+    value: held.value,
+    payload: { features: [...held.payload.features], error: held.payload.error ?? null },
+    flag: {
+      flagged: held.flag.flagged,
+      z: Number.isFinite(held.flag.z) ? held.flag.z : null,
+      reason: held.flag.reason ?? null,
+    },
+  };
+}
+
+/** The inverse of `heldForJournal` (null/absent: nothing held). */
+export function holdFromJournal(
+  held: JournalledHold | null | undefined,
+): { value: number; payload: FedRow; flag: OutlierFlag } | undefined {
+  if (!held) return undefined;
+  return {
+    value: held.value,
+    payload: { features: [...held.payload.features], error: held.payload.error ?? undefined },
+    flag: {
+      flagged: held.flag.flagged,
+      z: held.flag.z ?? Number.POSITIVE_INFINITY,
+      reason: held.flag.reason ?? undefined,
+    },
+  };
+}
+
+/** An outlier flag in journal form: a non-finite robust z (a constant window) becomes null (JSON has no Infinity). */
+export const flagForJournal = (flag: OutlierFlag) => ({
+  ...flag,
+  z: Number.isFinite(flag.z) ? flag.z : null,
+});
+
+/**
+ * The `decision` entry the agent journals for a round: the inference's inputs and outputs, exactly
+ * what it fed the drift monitor (`fed`), and what the outlier gate holds after the round (`held`,
+ * null when nothing is held), so a restart resumes the gate where it was (`restoreInferState`).
+ * Call it right after `infer` on the same state.
+ */
+export function decisionPayload(
+  observation: Pick<Observation, 'date' | 'wti'>,
+  inference: Inference,
+  state: Pick<InferState, 'outliers'>,
+  model: Hex,
+): Record<string, unknown> {
+  return {
+    date: observation.date,
+    round: observation.wti.at(-1)?.roundId.toString(),
+    price: inference.price,
+    features: inference.features,
+    previousError: inference.previousError ?? null,
+    forecast: inference.forecast,
+    ewmaVol: inference.ewmaVol,
+    realised: inference.realised,
+    drift: inference.drift,
+    outlier: flagForJournal(inference.outlier),
+    fed: inference.fed.map((x) => ({ features: x.features, error: x.error ?? null })),
+    held: heldForJournal(state),
+    model,
+  };
+}
+
+/** A `decision` entry's payload as read back (older journals lack `fed`, `realised` and `held`). */
+type DecisionRecord = {
+  date?: string;
+  round?: string;
+  price?: number;
+  features?: number[];
+  previousError?: number | null;
+  forecast?: { mean: number; vol: number };
+  ewmaVol?: number;
+  realised?: number;
+  drift?: DriftStatus & { reason?: string | null };
+  outlier?: { flagged: boolean; z: number | null; reason?: string | null };
+  fed?: { features: number[]; error: number | null }[];
+  held?: JournalledHold | null;
+  rebaseline?: boolean;
+};
+
+/**
+ * Rebuilds the agent's inference state from the journal's `decision` entries, in order: replays
+ * exactly what each round fed the drift monitor (`onRebaseline` is called at each re-baseline entry
+ * with the recent rows and fed errors up to it), then restores from the last decided round the last
+ * forecast, the last drift status, the outlier gate's held round (`held`) and the round itself, so
+ * the next round resolves a hold exactly as an uninterrupted run would and a repeated epoch on the
+ * same round decides nothing new. A decision repeated on the round before it (an epoch re-run after
+ * a restart) is not replayed twice. Journals written before `held` was recorded restore an empty
+ * gate. Returns the recent feature rows and fed errors (up to 250 each) for a later re-baseline.
+ */
+export function restoreInferState(
+  journal: Pick<Journal, 'entries'>,
+  state: InferState,
+  onRebaseline?: (rows: number[][], errors: number[]) => void,
+): { recentFeatures: number[][]; recentErrors: number[] } {
+  let recentFeatures: number[][] = [];
+  let recentErrors: number[] = [];
+  let last: DecisionRecord | undefined;
+  for (const entry of journal.entries({ kind: 'decision' })) {
+    const p = entry.payload as DecisionRecord;
+    if (p.rebaseline) {
+      onRebaseline?.(recentFeatures, recentErrors);
+      continue;
+    }
+    if (!p.features) continue;
+    if (last?.round !== undefined && p.round === last.round) continue;
+    // Replay exactly what the monitor was fed: nothing for a held or rejected outlier round, both rounds
+    // when a held one was confirmed (journals from before the outlier gate recorded one row each).
+    const fed = p.fed ?? [{ features: p.features, error: p.previousError ?? null }];
+    for (const x of fed) {
+      state.monitor.update(x.features, x.error ?? undefined);
+      if (typeof x.error === 'number') recentErrors = [...recentErrors.slice(-249), x.error];
+    }
+    recentFeatures = [...recentFeatures.slice(-249), p.features];
+    state.lastForecast = p.forecast?.mean;
+    last = p;
+  }
+  if (last) {
+    state.outliers = state.monitor.outlierGate<FedRow>().restore(holdFromJournal(last.held));
+    if (last.drift) state.lastDrift = driftFromJournal(last.drift);
+    const inference = inferenceFromJournal(last);
+    if (inference && last.round !== undefined) state.lastRound = { roundId: BigInt(last.round), inference };
+  }
+  return { recentFeatures, recentErrors };
+}
+
+function driftFromJournal(drift: DriftStatus & { reason?: string | null }): DriftStatus {
+  return { ...drift, reason: drift.reason ?? undefined };
+}
+
+/** The Inference a journalled decision recorded (undefined for journals without `realised`). */
+function inferenceFromJournal(p: DecisionRecord): Inference | undefined {
+  if (
+    p.features === undefined ||
+    p.forecast === undefined ||
+    p.ewmaVol === undefined ||
+    p.realised === undefined ||
+    p.drift === undefined ||
+    p.outlier === undefined ||
+    p.fed === undefined ||
+    p.price === undefined
+  )
+    return undefined;
+  return {
+    features: p.features,
+    featureNames: [...ORACLE_FEATURE_NAMES],
+    forecast: p.forecast,
+    ewmaVol: p.ewmaVol,
+    realised: p.realised,
+    previousError: p.previousError ?? undefined,
+    drift: driftFromJournal(p.drift),
+    outlier: {
+      flagged: p.outlier.flagged,
+      z: p.outlier.z ?? Number.POSITIVE_INFINITY,
+      reason: p.outlier.reason ?? undefined,
+    },
+    fed: p.fed.map((x) => ({ features: x.features, error: x.error ?? undefined })),
+    price: p.price,
+  };
 }

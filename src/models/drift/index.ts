@@ -19,6 +19,7 @@ export {
   OUTLIER_CONFIRM_FRACTION,
   type OutlierFlag,
   OutlierGate,
+  type OutlierHold,
   type OutlierGateStep,
   robustZ,
 } from './outlier.js';

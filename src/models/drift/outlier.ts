@@ -60,6 +60,9 @@ export type OutlierGateStep<T> = {
   held?: { value: number; flag: OutlierFlag };
 };
 
+/** A round the gate holds: its value (log return), the caller's payload and the flag it was held with. */
+export type OutlierHold<T> = { value: number; payload: T; flag: OutlierFlag };
+
 /**
  * The one rule, shared by the backtest and the agent, for "a single oracle round that jumps far
  * outside the recent distribution is flagged and not acted on" (issue #6; a correctness fix of that
@@ -74,13 +77,46 @@ export type OutlierGateStep<T> = {
  * The round after a held one is never itself checked against the window: it only resolves the hold.
  */
 export class OutlierGate<T> {
-  private pending: { value: number; payload: T; flag: OutlierFlag } | undefined;
+  private pending: OutlierHold<T> | undefined;
 
   constructor(private readonly threshold = 10) {}
+
+  /**
+   * A gate with this threshold holding `pending` (a `pendingSnapshot()` of an earlier gate), e.g.
+   * rebuilt from a journal after a restart: its next `step` resolves the hold exactly as the earlier
+   * gate's would have.
+   */
+  static fromSnapshot<T>(threshold: number, pending: OutlierHold<T> | undefined): OutlierGate<T> {
+    return new OutlierGate<T>(threshold).restore(pending);
+  }
 
   /** Whether a flagged round is waiting for the next one. */
   get holding(): boolean {
     return this.pending !== undefined;
+  }
+
+  /**
+   * The held round (value, payload, flag), or undefined when nothing is held: what must survive a
+   * restart. A copy of the gate's record (the payload itself is not copied).
+   */
+  pendingSnapshot(): OutlierHold<T> | undefined {
+    const p = this.pending;
+    return p ? { value: p.value, payload: p.payload, flag: { ...p.flag } } : undefined;
+  }
+
+  /**
+   * Replaces what this gate holds with `pending` (undefined: holds nothing) and returns the gate.
+   * RangeError when the held value is not a finite number (a held round is a real log return).
+   */
+  restore(pending: OutlierHold<T> | undefined): this {
+    if (pending && !Number.isFinite(pending.value))
+      throw new RangeError(
+        `OutlierGate.restore: the held value is ${pending.value}, expected a finite log return; restore from an intact pendingSnapshot()`,
+      );
+    this.pending = pending
+      ? { value: pending.value, payload: pending.payload, flag: { ...pending.flag } }
+      : undefined;
+    return this;
   }
 
   step(value: number, window: number[], payload: T): OutlierGateStep<T> {
