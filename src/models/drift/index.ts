@@ -19,8 +19,8 @@ export {
   OUTLIER_CONFIRM_FRACTION,
   type OutlierFlag,
   OutlierGate,
-  type OutlierHold,
   type OutlierGateStep,
+  type OutlierHold,
   robustZ,
 } from './outlier.js';
 export { Cusum, PageHinkley } from './sequential.js';
