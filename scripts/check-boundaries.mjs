@@ -5,10 +5,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Who may import whom. `errors` and `plot` are leaves every module may use. */
+/** Who may import whom. `errors`, `plot` and `files` are leaves every module may use. */
 export const ALLOWED = {
   errors: [],
   plot: [],
+  files: [],
   config: [],
   data: [],
   chain: ['config'],
@@ -22,7 +23,7 @@ export const ALLOWED = {
   web: ['agent', 'provenance'],
   cli: ['config', 'chain', 'data', 'oracle', 'models', 'zk', 'provenance', 'policy', 'agent', 'server'],
 };
-const SHARED = new Set(['errors', 'plot']);
+const SHARED = new Set(['errors', 'plot', 'files']);
 
 function* walk(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {

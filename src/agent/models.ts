@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Hex } from 'viem';
+import { type Hex, keccak256 } from 'viem';
 import { NonRetryableError } from '../errors/index.js';
+import { writeFileAtomicSync } from '../files/index.js';
 import {
   inferFixedReal,
   type ModelFile,
@@ -60,9 +61,11 @@ export function trainAgentForecaster(parameters: {
   const bytes = modelFileBytes(model);
   const id = modelId(model);
   const path = join(parameters.stateDir, 'models', `${id}.json`);
-  if (!existsSync(path)) {
+  // Written atomically, and rewritten when the cached file is not these bytes (a torn write by a
+  // killed process, or an edit): verify reads this file and must get the model that was committed to.
+  if (!existsSync(path) || keccak256(readFileSync(path)) !== id) {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, bytes);
+    writeFileAtomicSync(path, bytes);
   }
   const rows: number[][] = [];
   const errors: number[] = [];
@@ -75,10 +78,17 @@ export function trainAgentForecaster(parameters: {
   return { model, id, bytes, reference: { X: rows, errors } };
 }
 
-/** Reads a model file the agent stored (by id) or a shipped one; used by `verify`. */
+/**
+ * Reads a model file the agent stored (by id) or a shipped one; used by `verify`. A stored file whose
+ * bytes do not hash to `id` (damaged) is never served as that model: the shipped file is tried instead,
+ * else undefined (the caller says where to put the right file).
+ */
 export function loadModelById(stateDir: string, id: Hex): Uint8Array | undefined {
   const stored = join(stateDir, 'models', `${id}.json`);
-  if (existsSync(stored)) return new Uint8Array(readFileSync(stored));
+  if (existsSync(stored)) {
+    const bytes = new Uint8Array(readFileSync(stored));
+    if (keccak256(bytes) === id) return bytes;
+  }
   const shipped = loadGenerator();
   if (shipped.id === id) return shipped.bytes;
   return undefined;

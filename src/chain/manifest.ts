@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { NonRetryableError } from '../errors/index.js';
+import { writeFileAtomicSync } from '../files/index.js';
 
 /** One deployed contract as `provenant deploy` recorded it. */
 export type DeployedContract = {
@@ -75,13 +76,11 @@ export function readManifest(stateDir: string, chainId: number): DeploymentManif
   return parsed;
 }
 
-/** Writes atomically (temp file + rename) so a crash never leaves half a manifest. */
+/** Writes atomically and durably (`writeFileAtomicSync`) so a crash never leaves half a manifest. */
 export function writeManifest(stateDir: string, manifest: DeploymentManifest): string {
   const path = manifestPath(stateDir, manifest.chainId);
   mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(temp, path);
+  writeFileAtomicSync(path, `${JSON.stringify(manifest, null, 2)}\n`);
   return path;
 }
 

@@ -12,7 +12,7 @@ describe('--rpc-url', () => {
     }
     expect(caught).toBeInstanceOf(InvalidFlagError);
     expect((caught as Error).message).toMatchInlineSnapshot(`
-      "--rpc-url 'foo' is not an http(s)/ws(s) URL.
+      "--rpc-url '<not a URL>' is not an http(s)/ws(s) URL.
 
       Pass a JSON-RPC endpoint such as --rpc-url http://127.0.0.1:8545 (repeat the flag for failover endpoints), or leave --rpc-url out to run on the embedded devnet.
 

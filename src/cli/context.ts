@@ -56,7 +56,9 @@ export function checkRpcUrlFlag(url: string): void {
   if (protocol && /^(https?|wss?):$/.test(protocol)) return;
   throw new InvalidFlagError(
     '--rpc-url',
-    protocol ? redactUrl(url) : url,
+    // Never the raw value: what does not parse as a URL may be a key pasted into the wrong flag, and an
+    // endpoint typed without its scheme (`host/v3/<api key>`) carries its credential in the path.
+    redactUrl(url),
     'an http(s)/ws(s) URL',
     'Pass a JSON-RPC endpoint such as --rpc-url http://127.0.0.1:8545 (repeat the flag for failover endpoints), or leave --rpc-url out to run on the embedded devnet.',
   );

@@ -1,6 +1,7 @@
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NonRetryableError } from '../errors/index.js';
+import { writeFileAtomic } from '../files/index.js';
 import { addBytes, type CidProfile, DEFAULT_CID_PROFILE, parseCid, profileOf } from './cid.js';
 
 export class ContentNotFoundError extends NonRetryableError {
@@ -26,7 +27,8 @@ export class ContentCorruptedError extends NonRetryableError {
 
 /**
  * Content-addressed files under `<stateDir>/content/<cid>`: whole files keyed by the root CID that
- * `ipfs add` would print. Writes are atomic (temp file + rename); every read re-computes the CID
+ * `ipfs add` would print. Writes are atomic and durable (temp file, fsync, rename, fsync of the
+ * directory: `writeFileAtomic`); every read re-computes the CID
  * and refuses bytes that do not match.
  */
 export class ContentStore {
@@ -42,16 +44,29 @@ export class ContentStore {
     return join(this.dir, parseCid(cid).toString());
   }
 
-  /** Stores the bytes; returns their CID. Idempotent. */
+  /**
+   * Stores the bytes; returns their CID. Idempotent, and self-healing: a file already stored under the
+   * CID is kept only when it still hashes to it, so a file damaged by a crash or by hand is replaced by
+   * the next `put` of the right bytes (the agent re-renders on restart) instead of failing every `get`.
+   */
   async put(bytes: Uint8Array): Promise<string> {
     const cid = (await addBytes(bytes, this.profile)).cid.toString();
-    const path = this.pathOf(cid);
-    if (await this.has(cid)) return cid;
+    if (await this.holdsIntact(cid)) return cid;
     await mkdir(this.dir, { recursive: true });
-    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
+    await writeFileAtomic(this.pathOf(cid), bytes);
     return cid;
+  }
+
+  /** True when the file for `cid` exists and its bytes hash to `cid`. */
+  private async holdsIntact(cid: string): Promise<boolean> {
+    if (!(await this.has(cid))) return false;
+    try {
+      await this.get(cid);
+      return true;
+    } catch (error) {
+      if (error instanceof ContentCorruptedError || error instanceof ContentNotFoundError) return false;
+      throw error;
+    }
   }
 
   async has(cid: string): Promise<boolean> {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -18,6 +18,7 @@ import {
 import { createTxManager, provenanceNFTAbi } from '../../chain/index.js';
 import { ipfsSettings, txManagerSettings } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
+import { writeFileAtomicSync } from '../../files/index.js';
 import { ContentStore, chainVerifyDependencies } from '../../provenance/index.js';
 import { type GlobalOptions, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
@@ -128,9 +129,9 @@ export function registerArt(program: Command): void {
         for (const bytes of [asset.png, asset.metadataBytes, asset.manifestBytes]) await content.put(bytes);
         const out = resolve(flags.out);
         mkdirSync(out, { recursive: true });
-        writeFileSync(join(out, 'image.png'), asset.png);
-        writeFileSync(join(out, 'metadata.json'), asset.metadataBytes);
-        writeFileSync(join(out, 'manifest.json'), asset.manifestBytes);
+        writeFileAtomicSync(join(out, 'image.png'), asset.png);
+        writeFileAtomicSync(join(out, 'metadata.json'), asset.metadataBytes);
+        writeFileAtomicSync(join(out, 'manifest.json'), asset.manifestBytes);
         const cids = {
           image: asset.image.cid.toString(),
           metadata: asset.metadataAddress.cid.toString(),

@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NonRetryableError } from '../../errors/index.js';
+import { writeFileAtomicSync } from '../../files/index.js';
 import { addBytes, ContentStore, exportFilesCar, pushToIpfs } from '../../provenance/index.js';
 import { type GlobalOptions, loadCliConfig } from '../context.js';
 
@@ -32,7 +32,7 @@ export function registerContent(program: Command): void {
       const cids = await store.list();
       const files = await Promise.all(cids.map(async (cid) => addBytes(await store.get(cid))));
       const car = await exportFilesCar(files);
-      writeFileSync(resolve(file), car);
+      writeFileAtomicSync(resolve(file), car);
       console.log(`Wrote ${files.length} file(s), ${car.length} bytes, to ${resolve(file)}.`);
     });
   content

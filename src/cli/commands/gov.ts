@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type Address, createTestClient, type Hex, http } from 'viem';
@@ -21,6 +21,7 @@ import {
   setLimitCall,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
+import { writeFileAtomicSync } from '../../files/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
 import { InputFileError, readJsonFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
@@ -51,9 +52,7 @@ export function saveProposal(stateDir: string, saved: SavedProposal): string {
   const dir = proposalsDir(stateDir);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${saved.id}.json`);
-  const temp = `${path}.tmp-${process.pid}`;
-  writeFileSync(temp, `${JSON.stringify(saved, null, 2)}\n`);
-  renameSync(temp, path);
+  writeFileAtomicSync(path, `${JSON.stringify(saved, null, 2)}\n`);
   return path;
 }
 

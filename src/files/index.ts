@@ -1,0 +1,1 @@
+export { type FileData, writeFileAtomic, writeFileAtomicSync } from './atomic.js';
