@@ -248,141 +248,165 @@ export function createAgent(deps: AgentDependencies): Agent {
       chainId: clients.chain.id,
       portfolio: { collateral: position.collateral, debt: position.debt, synthBalance },
     };
-    const intents: Intent[] = [];
-    for (const strategy of deps.strategies) intents.push(...(await strategy.decide(context)));
-    // preflight, approval
-    const ready: Intent[] = [];
-    const preflightGas = new Map<Hex, bigint>();
-    for (const first of intents) {
-      let intent: Intent | undefined = first;
-      while (intent) {
-        if (journal.intents.get(intent.key)) {
-          intent = undefined; // decided before (restart mid-epoch): the journal and the chain already know it
-          break;
-        }
-        if (intent.manifest && !intent.manifest.cid)
-          intent.manifest.cid = await deps.content.put(intent.manifest.bytes);
-        journal.intents.record({ key: intent.key, kind: intent.kind, epoch, payload: intentPayload(intent) });
-        if (!options.preflight) break;
-        const verdict = await preflight(
-          clients.publicClient,
-          { from: me, to: intent.call.to, data: intent.call.data },
-          { policies, formatAmount: amountFormatter },
-          { lookAheadSeconds: options.preflightLookAheadSeconds },
-        );
-        journal.append({
-          kind: 'preflight',
-          epoch,
-          key: intent.key,
-          payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...verdict.refusal },
-        });
-        if (verdict.ok) {
-          // Reuse the preflight's estimate (with the shared gas margin) so the transaction manager does not estimate again.
-          preflightGas.set(intent.key, withGasMargin(verdict.gas));
-          break;
-        }
-        journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);
-        report.intents.push({
-          key: intent.key,
-          kind: intent.kind,
-          summary: intent.summary,
-          outcome: 'refused',
-          refusal: verdict.refusal,
-        });
-        countRefusal(intent.strategy, true);
-        intent = intent.resize?.(verdict.refusal, policies);
-      }
-      if (!intent) continue;
-      if (options.approvalThresholdUsd !== null && intent.sizeUsd > options.approvalThresholdUsd) {
-        const approval = journal.approvals.request({
-          intentKey: intent.key,
-          calldataHash: keccak256(intent.call.data),
-          payload: {
-            summary: intent.summary,
-            to: intent.call.to,
-            data: intent.call.data,
-            sizeUsd: intent.sizeUsd,
-          },
-        });
-        journal.intents.setStatus(intent.key, 'awaiting-approval', `approval ${approval.id}`);
-        report.intents.push({
-          key: intent.key,
-          kind: intent.kind,
-          summary: `${intent.summary} — awaiting approval ${approval.id}`,
-          outcome: 'awaiting-approval',
-        });
-        continue;
-      }
-      ready.push(intent);
-    }
-    for (const approved of approvedIntents()) ready.push(approved);
-    // act (pipelined: intents of one epoch touch different contracts and do not depend on each other)
-    for (const intent of ready) journal.intents.setStatus(intent.key, 'sent');
-    const settled = await deps.tx.sendMany(
-      ready.map((i) => ({
-        key: i.key,
-        label: i.call.label,
-        to: i.call.to,
-        data: i.call.data,
-        gas: options.preflight ? preflightGas.get(i.key) : 2_000_000n,
-      })),
-    );
-    settled.forEach((outcome, index) => {
-      const intent = ready[index]!;
-      if (outcome.ok) {
-        journal.intents.setStatus(intent.key, 'confirmed');
-        if (intent.manifest)
+    // A zk proof copied from the mempool and submitted to the gate first (the gate records a statement
+    // once) makes the agent's proveAndMint revert ZkProofAlreadyUsed. Such a strategy decides once more in
+    // the same epoch: it finds its statement recorded and mints with mintWithProof (strategies/synth.ts).
+    const frontRun = new Set<string>();
+    let deciding: readonly Strategy[] = deps.strategies;
+    for (let pass = 0; deciding.length > 0; pass++) {
+      const intents: Intent[] = [];
+      for (const strategy of deciding) intents.push(...(await strategy.decide(context)));
+      // preflight, approval
+      const ready: Intent[] = [];
+      const preflightGas = new Map<Hex, bigint>();
+      for (const first of intents) {
+        let intent: Intent | undefined = first;
+        while (intent) {
+          if (journal.intents.get(intent.key)) {
+            intent = undefined; // decided before (restart mid-epoch): the journal and the chain already know it
+            break;
+          }
+          if (intent.manifest && !intent.manifest.cid)
+            intent.manifest.cid = await deps.content.put(intent.manifest.bytes);
+          journal.intents.record({
+            key: intent.key,
+            kind: intent.kind,
+            epoch,
+            payload: intentPayload(intent),
+          });
+          if (!options.preflight) break;
+          const verdict = await preflight(
+            clients.publicClient,
+            { from: me, to: intent.call.to, data: intent.call.data },
+            { policies, formatAmount: amountFormatter },
+            { lookAheadSeconds: options.preflightLookAheadSeconds },
+          );
           journal.append({
-            kind: 'manifest',
+            kind: 'preflight',
             epoch,
             key: intent.key,
-            payload: { cid: intent.manifest.cid, commitment: intent.manifest.commitment, kind: intent.kind },
+            payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...verdict.refusal },
           });
-        report.intents.push({
-          key: intent.key,
-          kind: intent.kind,
-          summary: intent.summary,
-          outcome: 'confirmed',
-          gasUsed: outcome.result.receipt.gasUsed,
-        });
-        countRefusal(intent.strategy, false);
-        return;
+          if (verdict.ok) {
+            // Reuse the preflight's estimate (with the shared gas margin) so the transaction manager does not estimate again.
+            preflightGas.set(intent.key, withGasMargin(verdict.gas));
+            break;
+          }
+          journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);
+          if (verdict.refusal.errorName === 'ZkProofAlreadyUsed') frontRun.add(intent.strategy);
+          report.intents.push({
+            key: intent.key,
+            kind: intent.kind,
+            summary: intent.summary,
+            outcome: 'refused',
+            refusal: verdict.refusal,
+          });
+          countRefusal(intent.strategy, true);
+          intent = intent.resize?.(verdict.refusal, policies);
+        }
+        if (!intent) continue;
+        if (options.approvalThresholdUsd !== null && intent.sizeUsd > options.approvalThresholdUsd) {
+          const approval = journal.approvals.request({
+            intentKey: intent.key,
+            calldataHash: keccak256(intent.call.data),
+            payload: {
+              summary: intent.summary,
+              to: intent.call.to,
+              data: intent.call.data,
+              sizeUsd: intent.sizeUsd,
+            },
+          });
+          journal.intents.setStatus(intent.key, 'awaiting-approval', `approval ${approval.id}`);
+          report.intents.push({
+            key: intent.key,
+            kind: intent.kind,
+            summary: `${intent.summary} — awaiting approval ${approval.id}`,
+            outcome: 'awaiting-approval',
+          });
+          continue;
+        }
+        ready.push(intent);
       }
-      const revert =
-        outcome.error instanceof TxRevertedError
-          ? outcome.error.revert
-          : toContractRevertError(outcome.error);
-      if (revert instanceof ContractRevertError) {
-        const refusal = explainRefusal(revert, { policies, formatAmount: amountFormatter });
+      if (pass === 0) for (const approved of approvedIntents()) ready.push(approved);
+      // act (pipelined: intents of one epoch touch different contracts and do not depend on each other)
+      for (const intent of ready) journal.intents.setStatus(intent.key, 'sent');
+      const settled = await deps.tx.sendMany(
+        ready.map((i) => ({
+          key: i.key,
+          label: i.call.label,
+          to: i.call.to,
+          data: i.call.data,
+          gas: options.preflight ? preflightGas.get(i.key) : 2_000_000n,
+        })),
+      );
+      settled.forEach((outcome, index) => {
+        const intent = ready[index]!;
+        if (outcome.ok) {
+          journal.intents.setStatus(intent.key, 'confirmed');
+          if (intent.manifest)
+            journal.append({
+              kind: 'manifest',
+              epoch,
+              key: intent.key,
+              payload: {
+                cid: intent.manifest.cid,
+                commitment: intent.manifest.commitment,
+                kind: intent.kind,
+              },
+            });
+          report.intents.push({
+            key: intent.key,
+            kind: intent.kind,
+            summary: intent.summary,
+            outcome: 'confirmed',
+            gasUsed: outcome.result.receipt.gasUsed,
+          });
+          countRefusal(intent.strategy, false);
+          return;
+        }
+        const revert =
+          outcome.error instanceof TxRevertedError
+            ? outcome.error.revert
+            : toContractRevertError(outcome.error);
+        if (revert instanceof ContractRevertError) {
+          const refusal = explainRefusal(revert, { policies, formatAmount: amountFormatter });
+          if (refusal.errorName === 'ZkProofAlreadyUsed') frontRun.add(intent.strategy);
+          journal.intents.setStatus(
+            intent.key,
+            outcome.error instanceof TxRevertedError ? 'reverted' : 'refused',
+            refusal.sentence,
+          );
+          journal.append({
+            kind: 'note',
+            epoch,
+            key: intent.key,
+            payload: { refusedOnChain: true, ...refusal },
+          });
+          report.intents.push({
+            key: intent.key,
+            kind: intent.kind,
+            summary: intent.summary,
+            outcome: outcome.error instanceof TxRevertedError ? 'reverted' : 'refused',
+            refusal,
+          });
+          countRefusal(intent.strategy, true);
+          return;
+        }
         journal.intents.setStatus(
           intent.key,
-          outcome.error instanceof TxRevertedError ? 'reverted' : 'refused',
-          refusal.sentence,
+          'failed',
+          // The journal is append-only and hash-chained: an RPC URL's credentials must never reach it.
+          redactUrlsIn(String((outcome.error as Error)?.message ?? outcome.error)).slice(0, 500),
         );
-        journal.append({
-          kind: 'note',
-          epoch,
-          key: intent.key,
-          payload: { refusedOnChain: true, ...refusal },
-        });
         report.intents.push({
           key: intent.key,
           kind: intent.kind,
           summary: intent.summary,
-          outcome: outcome.error instanceof TxRevertedError ? 'reverted' : 'refused',
-          refusal,
+          outcome: 'failed',
         });
-        countRefusal(intent.strategy, true);
-        return;
-      }
-      journal.intents.setStatus(
-        intent.key,
-        'failed',
-        // The journal is append-only and hash-chained: an RPC URL's credentials must never reach it.
-        redactUrlsIn(String((outcome.error as Error)?.message ?? outcome.error)).slice(0, 500),
-      );
-      report.intents.push({ key: intent.key, kind: intent.kind, summary: intent.summary, outcome: 'failed' });
-    });
+      });
+      deciding = pass === 0 ? deps.strategies.filter((s) => frontRun.has(s.name)) : [];
+    }
     journal.state.set('consecutiveRefusals', consecutiveRefusals);
     for (const [strategy, count] of Object.entries(consecutiveRefusals)) {
       if (count >= options.maxConsecutiveRefusals) {

@@ -18,7 +18,7 @@ import {
 import { configSchema, type FeedLimits, feedRulesOf } from '../config/index.js';
 import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
-import { absorbRounds, accumulatorAt, setup } from '../zk/index.js';
+import { absorbRounds, accumulatorAt, recordedForecast, setup } from '../zk/index.js';
 import { type Agent, createAgent, type EpochReport } from './agent.js';
 import { DEMO_ZK_CONFIG } from './bootstrap.js';
 import { type Journal, openJournal } from './journal/index.js';
@@ -224,6 +224,8 @@ export async function agentZk(
     model: stack.forecaster.model,
     risk,
     accumulatorAt: (roundId) => accumulatorAt(stack.agent, zkAccumulator, roundId),
+    // What the gate recorded for a statement: a proof front-run into the gate is minted with mintWithProof.
+    provenForecast: (modelId, proofId) => recordedForecast(stack.agent, zkGate, modelId, proofId),
   };
 }
 

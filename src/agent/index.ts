@@ -70,7 +70,13 @@ export { summaryRows, writeAgentReport } from './report.js';
 export { journalPath, openStack, type Stack, type StackParameters } from './stack.js';
 export { type ArtToken, artStrategy, forecastInput, type ProvenForecastRef } from './strategies/art.js';
 export { feeStrategy } from './strategies/fee.js';
-export { synthStrategy } from './strategies/synth.js';
+export {
+  type RecordedForecast,
+  recordedStatementDifferences,
+  statementIdOf,
+  synthStrategy,
+  ZkRecordedStatementMismatchError,
+} from './strategies/synth.js';
 export type { EpochContext, Intent, IntentKind, Strategy } from './strategies/types.js';
 export { type AgentSummary, summarizeJournal } from './summary.js';
 export {

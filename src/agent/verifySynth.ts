@@ -53,7 +53,7 @@ import { modelFileLoader } from './models.js';
  * - `intent-id`         keccak256(manifest bytes) equals the intent id
  * - `intent-used`       the vault recorded the intent id for the agent (`intentUsed(agent, id)`: intent ids are per
  *                       caller; the agent is `deps.agent`, else the sender named by the intent's Minted/Repaid
- *                       log); for a `proveAndMint`, the gate recorded its statement
+ *                       log); for a `proveAndMint` (which does not record it), the gate recorded its statement
  * - `manifest-format`   a synth-decision manifest for this vault
  * - `vault-event`       the vault's Minted/Repaid log for the intent id carries the manifest's amount
  * - `model-file`        the model file named by the manifest hashes to its id
@@ -67,8 +67,14 @@ import { modelFileLoader } from './models.js';
  * - `zk-accumulator`    public signal 1 (accLast) = the Poseidon chain of those answers from the on-chain
  *                       accumulator value before them = the accumulator's on-chain value at `lastRoundId`
  * - `zk-forecast`       proven outputs = the fixed-point forecaster on the features of those answers
- * - `zk-calldata`       the mint transaction's statement (last round, public signals) is the manifest's
- * - `zk-proof`          the transaction's Groth16 proof verifies (snarkjs) against the manifest's signals
+ * - `zk-calldata`       the mint transaction's statement (last round, public signals) is the manifest's; for
+ *                       a front-run fallback (manifest `proof.sentAs: 'mintWithProof'`) the transaction is
+ *                       `mintWithProof(amount, model, intent id, proof id)` with the manifest's amount, model,
+ *                       intent id and the statement's proof id
+ * - `zk-proof`          the transaction's Groth16 proof verifies (snarkjs) against the manifest's signals; for
+ *                       a fallback, the proof of the transaction that recorded the statement (the gate's
+ *                       ForecastProven log): re-verified when that transaction is a direct `submit` or
+ *                       `proveAndMint` call, else the gate's on-chain verification is what is reported
  * - `zk-bound`          debt + amount ≤ the proven bound, and the vault's MintedWithProof log agrees
  *                       (proof id, amount, bound)
  * The proof points are not in the manifest (they are randomised); they are read from the transaction.
@@ -138,6 +144,9 @@ type SynthManifest = {
         lastRoundId: string;
         publicSignals: string[];
         maxDebt: string;
+        /** Present when the gate already held the statement (front-run): sent as `mintWithProof`. */
+        sentAs?: 'mintWithProof';
+        proofId?: Hex;
       }
     | { kind: 'replay' };
 };
@@ -322,7 +331,8 @@ export async function verifySynthDecision(
     );
   }
 
-  if (m.proof?.kind === 'groth16' && model) await verifyZk(m, model, outputs, tx?.hash, deps, check);
+  if (m.proof?.kind === 'groth16' && model)
+    await verifyZk(m, model, outputs, ref.intentId, tx?.hash, deps, check);
   return finish();
 }
 
@@ -350,7 +360,8 @@ async function intentUsedCheck(
   let statement: { modelId: Hex; lastRoundId: bigint; publicSignals: bigint[] } | undefined;
   try {
     const m = JSON.parse(new TextDecoder().decode(manifestBytes)) as SynthManifest;
-    if (m.proof?.kind === 'groth16')
+    // A fallback mint (`mintWithProof`) records its intent id: the gate's record does not stand for it.
+    if (m.proof?.kind === 'groth16' && m.proof.sentAs === undefined)
       statement = {
         modelId: m.model.id,
         lastRoundId: BigInt(m.proof.lastRoundId),
@@ -498,6 +509,7 @@ async function verifyZk(
   m: SynthManifest,
   model: ModelFile,
   outputs: number[],
+  intentId: Hex,
   txHash: Hex | undefined,
   deps: SynthVerifyDependencies,
   check: (name: string, ok: boolean, expected?: unknown, actual?: unknown, detail?: string) => boolean,
@@ -591,22 +603,14 @@ async function verifyZk(
   );
 
   // the proof points and the statement as sent to the vault
-  const sent = txHash ? await proveAndMintArgs(deps.client, txHash) : undefined;
-  if (!sent) {
-    check('zk-calldata', false, 'a proveAndMint transaction for the intent', 'none found');
-    check('zk-proof', false, 'proof points', 'none');
-  } else {
-    check(
-      'zk-calldata',
-      String(sent.lastRoundId) === proof.lastRoundId && eqList(sent.publicSignals, proof.publicSignals),
-      `last round ${proof.lastRoundId} signals ${show(proof.publicSignals)}`,
-      `last round ${sent.lastRoundId} signals ${show(sent.publicSignals)}`,
-      `tx ${txHash}`,
-    );
+  const proofId = statementId(BigInt(proof.lastRoundId), proof.publicSignals.map(BigInt));
+  const sentAs = proof.sentAs ?? 'proveAndMint';
+  const sent = txHash ? await mintCallArgs(deps.client, txHash) : undefined;
+  const verifyPoints = async (points: Groth16Proof, where: string) => {
     let valid = false;
     let why: string | undefined;
     try {
-      valid = await verifyProof(vkey, sent.proof, proof.publicSignals);
+      valid = await verifyProof(vkey, points, proof.publicSignals);
     } catch (error) {
       why = (error as Error).message;
     }
@@ -615,14 +619,67 @@ async function verifyZk(
       valid,
       'valid',
       valid ? 'valid' : (why ?? 'invalid'),
-      'snarkjs groth16 verify, committed vkey',
+      `snarkjs groth16 verify, ${where}`,
     );
+  };
+  if (!sent) {
+    check('zk-calldata', false, `a ${sentAs} transaction for the intent`, 'none found');
+    check('zk-proof', false, 'proof points', 'none');
+  } else if (sent.via === 'proveAndMint') {
+    check(
+      'zk-calldata',
+      sentAs === 'proveAndMint' &&
+        String(sent.lastRoundId) === proof.lastRoundId &&
+        eqList(sent.publicSignals, proof.publicSignals),
+      `${sentAs}: last round ${proof.lastRoundId} signals ${show(proof.publicSignals)}`,
+      `proveAndMint: last round ${sent.lastRoundId} signals ${show(sent.publicSignals)}`,
+      `tx ${txHash}`,
+    );
+    await verifyPoints(sent.proof, 'committed vkey');
+  } else {
+    // Front-run fallback: the mint names the statement another transaction recorded.
+    check(
+      'zk-calldata',
+      sentAs === 'mintWithProof' &&
+        sent.proofId === proofId &&
+        sent.modelId.toLowerCase() === m.model.id.toLowerCase() &&
+        sent.intentId.toLowerCase() === intentId.toLowerCase() &&
+        sent.amount === BigInt(m.amount),
+      `${sentAs}(${m.amount}, ${m.model.id}, ${intentId}, ${proofId})`,
+      `mintWithProof(${sent.amount}, ${sent.modelId}, ${sent.intentId}, ${sent.proofId})`,
+      `tx ${txHash}`,
+    );
+    const recording = await recordingProof(deps, m.model.id, proofId);
+    if (!recording) check('zk-proof', false, `a ForecastProven log for proof ${proofId}`, 'none');
+    else if (!recording.statement)
+      check(
+        'zk-proof',
+        true,
+        'valid',
+        'verified on-chain by the gate',
+        `ForecastProven in tx ${recording.hash} (submitter ${recording.submitter}); the transaction is not a direct submit or proveAndMint call, so its points were not re-verified off-chain`,
+      );
+    else if (
+      String(recording.statement.lastRoundId) !== proof.lastRoundId ||
+      !eqList(recording.statement.publicSignals, proof.publicSignals)
+    )
+      check(
+        'zk-proof',
+        false,
+        `the recording transaction proves last round ${proof.lastRoundId} signals ${show(proof.publicSignals)}`,
+        `last round ${recording.statement.lastRoundId} signals ${show(recording.statement.publicSignals)}`,
+        `tx ${recording.hash}`,
+      );
+    else
+      await verifyPoints(
+        recording.statement.proof,
+        `committed vkey, points of the recording tx ${recording.hash} (submitter ${recording.submitter})`,
+      );
   }
 
   if (m.action === 'mint') {
     const maxDebt = BigInt(proof.maxDebt);
     const after = BigInt(m.position.debt) + BigInt(m.amount);
-    const proofId = statementId(BigInt(proof.lastRoundId), proof.publicSignals.map(BigInt));
     const event = sent?.mintedWithProof;
     const eventOk =
       event !== undefined &&
@@ -640,15 +697,51 @@ async function verifyZk(
   }
 }
 
-async function proveAndMintArgs(
+type ProofCalldata = {
+  lastRoundId: bigint;
+  a: readonly [bigint, bigint];
+  b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]];
+  c: readonly [bigint, bigint];
+  publicSignals: readonly bigint[];
+};
+
+/** Undoes the Solidity argument order (pi_b coordinates swapped), see zk/prover.ts `toCalldata`. */
+function groth16Of(p: ProofCalldata): Groth16Proof {
+  const s = (v: bigint) => v.toString();
+  return {
+    pi_a: [s(p.a[0]), s(p.a[1]), '1'],
+    pi_b: [
+      [s(p.b[0][1]), s(p.b[0][0])],
+      [s(p.b[1][1]), s(p.b[1][0])],
+      ['1', '0'],
+    ],
+    pi_c: [s(p.c[0]), s(p.c[1]), '1'],
+    protocol: 'groth16',
+    curve: 'bn128',
+  };
+}
+
+type MintedWithProof = { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
+
+/** The zk mint transaction's call (`proveAndMint` or `mintWithProof`) and its MintedWithProof log. */
+async function mintCallArgs(
   client: PublicClient,
   hash: Hex,
 ): Promise<
   | {
+      via: 'proveAndMint';
       lastRoundId: bigint;
       publicSignals: bigint[];
       proof: Groth16Proof;
-      mintedWithProof: { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
+      mintedWithProof: MintedWithProof;
+    }
+  | {
+      via: 'mintWithProof';
+      amount: bigint;
+      modelId: Hex;
+      intentId: Hex;
+      proofId: Hex;
+      mintedWithProof: MintedWithProof;
     }
   | undefined
 > {
@@ -662,39 +755,91 @@ async function proveAndMintArgs(
   } catch {
     return undefined;
   }
-  if (decoded.functionName !== 'proveAndMint') return undefined;
-  const p = (decoded.args as readonly unknown[])[3] as {
-    lastRoundId: bigint;
-    a: readonly [bigint, bigint];
-    b: readonly [readonly [bigint, bigint], readonly [bigint, bigint]];
-    c: readonly [bigint, bigint];
-    publicSignals: readonly bigint[];
-  };
-  // Undo the Solidity argument order (pi_b coordinates swapped), see zk/prover.ts `toCalldata`.
-  const s = (v: bigint) => v.toString();
-  const proof: Groth16Proof = {
-    pi_a: [s(p.a[0]), s(p.a[1]), '1'],
-    pi_b: [
-      [s(p.b[0][1]), s(p.b[0][0])],
-      [s(p.b[1][1]), s(p.b[1][0])],
-      ['1', '0'],
-    ],
-    pi_c: [s(p.c[0]), s(p.c[1]), '1'],
-    protocol: 'groth16',
-    curve: 'bn128',
-  };
   const events = parseEventLogs({
     abi: syntheticVaultAbi,
     eventName: 'MintedWithProof',
     logs: receipt.logs,
   });
   const e = events[0]?.args as { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
+  const mintedWithProof = e ? { proofId: e.proofId, amount: e.amount, maxDebt: e.maxDebt } : undefined;
+  if (decoded.functionName === 'mintWithProof') {
+    const [amount, modelId, intentId, proofId] = decoded.args as readonly [bigint, Hex, Hex, Hex];
+    return { via: 'mintWithProof', amount, modelId, intentId, proofId, mintedWithProof };
+  }
+  if (decoded.functionName !== 'proveAndMint') return undefined;
+  const p = (decoded.args as readonly unknown[])[3] as ProofCalldata;
   return {
+    via: 'proveAndMint',
     lastRoundId: p.lastRoundId,
     publicSignals: [...p.publicSignals],
-    proof,
-    mintedWithProof: e ? { proofId: e.proofId, amount: e.amount, maxDebt: e.maxDebt } : undefined,
+    proof: groth16Of(p),
+    mintedWithProof,
   };
+}
+
+/**
+ * The transaction that recorded `proofId` for `modelId` (the gate's ForecastProven log) and, when it is a
+ * direct `ForecastProofGate.submit` or `SyntheticVault.proveAndMint` call, the statement and proof points
+ * it carried (a call through another contract leaves only the gate's on-chain verification).
+ */
+async function recordingProof(
+  deps: SynthVerifyDependencies,
+  modelId: Hex,
+  proofId: Hex,
+): Promise<
+  | {
+      hash: Hex;
+      submitter: Address;
+      statement: { lastRoundId: bigint; publicSignals: bigint[]; proof: Groth16Proof } | undefined;
+    }
+  | undefined
+> {
+  const { client } = deps;
+  const { gate } = await zkContracts(deps);
+  const logs = await scanLogs(client, { fromBlock: deps.fromBlock }, (from, to) =>
+    client.getContractEvents({
+      address: gate,
+      abi: forecastProofGateAbi,
+      eventName: 'ForecastProven',
+      args: { proofId, modelId },
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
+  const log = logs[0];
+  if (!log) return undefined;
+  const tx = await client.getTransaction({ hash: log.transactionHash });
+  const base = { hash: log.transactionHash, submitter: log.args.submitter };
+  const statementOf = (p: ProofCalldata) => ({
+    lastRoundId: p.lastRoundId,
+    publicSignals: [...p.publicSignals],
+    proof: groth16Of(p),
+  });
+  if (tx.to?.toLowerCase() === gate.toLowerCase()) {
+    try {
+      const d = decodeFunctionData({ abi: forecastProofGateAbi, data: tx.input });
+      if (d.functionName === 'submit') {
+        const [, lastRoundId, a, b, c, publicSignals] = d.args as readonly [
+          Hex,
+          bigint,
+          ProofCalldata['a'],
+          ProofCalldata['b'],
+          ProofCalldata['c'],
+          readonly bigint[],
+        ];
+        return { ...base, statement: statementOf({ lastRoundId, a, b, c, publicSignals }) };
+      }
+    } catch {}
+  }
+  if (tx.to?.toLowerCase() === deps.vault.toLowerCase()) {
+    try {
+      const d = decodeFunctionData({ abi: syntheticVaultAbi, data: tx.input });
+      if (d.functionName === 'proveAndMint')
+        return { ...base, statement: statementOf((d.args as readonly unknown[])[3] as ProofCalldata) };
+    } catch {}
+  }
+  return { ...base, statement: undefined };
 }
 
 /** Dependencies for a state directory: model files from `<stateDir>/models` (or the shipped ones). */

@@ -40,6 +40,7 @@ export {
   latestRounds,
   mintWithProof,
   proveFromChain,
+  recordedForecast,
   submitForecastProof,
   zkMaxDebt,
 } from './onchain.js';

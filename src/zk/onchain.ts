@@ -148,6 +148,31 @@ export async function submitForecastProof(
   return { ...result, proofId };
 }
 
+/**
+ * The gate's record of a statement (`ForecastProofGate.provenForecast(modelId, proofId)`); `provenAt` is 0
+ * when the statement was never recorded. The agent's synth strategy reads it before choosing between
+ * `proveAndMint` and, for a statement someone else already submitted, `mintWithProof`.
+ */
+export async function recordedForecast(
+  clients: Pick<ProvenantClients, 'publicClient'>,
+  gate: Address,
+  modelId: Hex,
+  proofId: Hex,
+): Promise<{ output0: bigint; output1: bigint; lastRoundId: bigint; provenAt: number }> {
+  const record = await clients.publicClient.readContract({
+    address: gate,
+    abi: forecastProofGateAbi,
+    functionName: 'provenForecast',
+    args: [modelId, proofId],
+  });
+  return {
+    output0: BigInt(record.output0),
+    output1: BigInt(record.output1),
+    lastRoundId: BigInt(record.lastRoundId),
+    provenAt: Number(record.provenAt),
+  };
+}
+
 /** The largest debt the proven forecast allows `owner`'s position (the vault's risk rule). */
 export async function zkMaxDebt(
   clients: ProvenantClients,
@@ -162,7 +187,10 @@ export async function zkMaxDebt(
   });
 }
 
-/** Mints through the vault's zk path. */
+/**
+ * Mints through the vault's zk path against a statement the gate already recorded (by anyone): the same
+ * size bound and guard checks as `proveAndMint`, and the vault records `intentId` (proveAndMint does not).
+ */
 export async function mintWithProof(
   clients: ProvenantClients,
   vault: Address,

@@ -1,4 +1,4 @@
-import { type Address, type Hex, keccak256 } from 'viem';
+import { type Address, encodeAbiParameters, type Hex, keccak256 } from 'viem';
 import {
   type PreparedCall,
   prepareCall,
@@ -6,6 +6,7 @@ import {
   prepareRepay,
   syntheticVaultAbi,
 } from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
 import { canonicalJson, type ModelFile, sizePosition } from '../../models/index.js';
 import { prove, type ZkArtifacts, type ZkRiskConfig, zkMaxDebtOf } from '../../zk/index.js';
 import type { Intent, Strategy } from './types.js';
@@ -24,6 +25,10 @@ export type SynthStrategyParameters = {
    * `vault.proveAndMint` (the gate checks the proof, the vault bounds the size by the proven forecast).
    * `risk` must equal the vault's `zkConfig`; collateral decimals default to 6. `accumulatorAt` reads the
    * feed accumulator's chain value after a round (the proof starts from the one before its first answer).
+   * `provenForecast` reads the gate's record (`ForecastProofGate.provenForecast(modelId, proofId)`, e.g.
+   * `recordedForecast` of src/zk/onchain.ts): when given, a statement the gate already recorded — someone
+   * copied the agent's proof from the mempool and submitted it first — is minted against through
+   * `vault.mintWithProof` instead of `proveAndMint` (which the gate would refuse, `ZkProofAlreadyUsed`).
    */
   zk?:
     | {
@@ -32,9 +37,68 @@ export type SynthStrategyParameters = {
         risk: ZkRiskConfig;
         collateralDecimals?: number;
         accumulatorAt: (roundId: bigint) => Promise<bigint>;
+        provenForecast?: ((modelId: Hex, proofId: Hex) => Promise<RecordedForecast>) | undefined;
       }
     | undefined;
 };
+
+/** The gate's record of a statement (`ForecastProofGate.ProvenForecast`); `provenAt == 0` when none. */
+export type RecordedForecast = {
+  output0: bigint;
+  output1: bigint;
+  lastRoundId: bigint;
+  provenAt: number | bigint;
+};
+
+/**
+ * The gate holds a record under the agent's proof id (model, statement hash) whose rounds or outputs are
+ * not those of the agent's proof: the agent's and the gate's readings of the statement disagree, so the
+ * agent refuses to mint against it.
+ */
+export class ZkRecordedStatementMismatchError extends NonRetryableError {
+  override name = 'ZkRecordedStatementMismatchError';
+  readonly proofId: Hex;
+  readonly differences: readonly string[];
+  constructor(modelId: Hex, proofId: Hex, differences: readonly string[]) {
+    super(
+      `The zk gate's record of proof ${proofId} (model ${modelId}) is not this proof's statement: ${differences.join('; ')}.`,
+      {
+        details:
+          'The statement was recorded by another transaction (a front-run), and the agent falls back to vault.mintWithProof only when the recorded statement is exactly its own. Check that the agent and the vault use the same ForecastProofGate (vault.zkConfig().gate) and circuit layout (value bits, outputs) before resuming.',
+        docsPath: 'docs/agent.md',
+      },
+    );
+    this.proofId = proofId;
+    this.differences = differences;
+  }
+}
+
+/** The gate's statement id (nullifier): keccak256(abi.encode(uint80 lastRoundId, uint256[] publicSignals)). */
+export function statementIdOf(lastRoundId: bigint, publicSignals: readonly bigint[]): Hex {
+  return keccak256(
+    encodeAbiParameters([{ type: 'uint80' }, { type: 'uint256[]' }], [lastRoundId, publicSignals]),
+  );
+}
+
+/**
+ * What differs between the gate's record and the statement the agent proved (empty when they are the
+ * same). The model commitment and the accumulator value are inside the proof id's hash and the record is
+ * keyed by the model, so a record found under (modelId, proofId) was proven with them; the rounds and
+ * the decoded outputs are compared field by field.
+ */
+export function recordedStatementDifferences(
+  record: RecordedForecast,
+  statement: { lastRoundId: bigint; outputs: readonly bigint[] },
+): string[] {
+  const out: string[] = [];
+  if (record.lastRoundId !== statement.lastRoundId)
+    out.push(`last round ${record.lastRoundId} recorded, ${statement.lastRoundId} proven`);
+  const expected = [statement.outputs[0] ?? 0n, statement.outputs[1] ?? 0n];
+  const recorded = [record.output0, record.output1];
+  for (const i of [0, 1])
+    if (recorded[i] !== expected[i]) out.push(`output${i} ${recorded[i]} recorded, ${expected[i]} proven`);
+  return out;
+}
 
 /**
  * synth: mint or burn toward the risk-adjusted position. Size = volatility targeting with a cap
@@ -67,7 +131,9 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
       // zk path: prove the forecast on the latest 21 rounds — only when a mint is due (a proof takes ~1 s);
       // the mint may not pass the proven bound, and a bound below the debt leaves nothing to mint.
       const zk =
-        options.zk && parameters.zk && delta > 0n ? await proveForecast(parameters.zk, context) : undefined;
+        options.zk && parameters.zk && delta > 0n
+          ? await proveForecast(parameters.zk, parameters.modelId, context)
+          : undefined;
       if (zk && zk.maxDebt - debt < delta) {
         delta = zk.maxDebt - debt;
         if (delta < threshold) return [];
@@ -106,6 +172,8 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
               lastRoundId: zk.lastRoundId.toString(),
               publicSignals: zk.proof.publicSignals,
               maxDebt: zk.maxDebt.toString(),
+              // Front-run: the gate already holds this statement, so the mint names it by its proof id.
+              ...(zk.recorded ? { sentAs: 'mintWithProof', proofId: zk.proofId } : {}),
             }
           : { kind: 'replay' },
       };
@@ -121,7 +189,9 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
         const call =
           action === 'mint'
             ? zk
-              ? prepareProveAndMint(parameters.vault, parameters.modelId, amount, key, zk)
+              ? zk.recorded
+                ? prepareMintWithProof(parameters.vault, parameters.modelId, amount, key, zk.proofId)
+                : prepareProveAndMint(parameters.vault, parameters.modelId, amount, key, zk)
               : prepareMintSynth(parameters.vault, { amount, modelId: parameters.modelId, intentId: key })
             : prepareRepay(parameters.vault, { owner: context.agent, amount, intentId: key });
         return {
@@ -162,14 +232,20 @@ type ProvenForecast = {
   roundIds: bigint[];
   lastRoundId: bigint;
   maxDebt: bigint;
+  /** The statement id the gate records (and refuses twice). */
+  proofId: Hex;
+  /** True when the gate already recorded this very statement (another account submitted it first). */
+  recorded: boolean;
 };
 
 /**
  * Proves the epoch's forecast on the WTI rounds the agent observed: the circuit derives the same
  * fixed-point features the agent used from those answers, so the proven forecast is the one acted on.
+ * Then, when it can read the gate, checks whether the statement is already recorded (see `recorded`).
  */
 async function proveForecast(
   zk: NonNullable<SynthStrategyParameters['zk']>,
+  modelId: Hex,
   context: Parameters<Strategy['decide']>[0],
 ): Promise<ProvenForecast> {
   const { observation } = context;
@@ -185,7 +261,38 @@ async function proveForecast(
     config: zk.risk,
   });
   const roundIds = rounds.map((r) => r.roundId);
-  return { artifacts: zk.artifacts, proof, roundIds, lastRoundId: roundIds.at(-1)!, maxDebt };
+  const lastRoundId = roundIds.at(-1)!;
+  const proofId = statementIdOf(lastRoundId, proof.calldata.publicSignals);
+  // A statement is recorded once: when someone else submitted it (a copy of an earlier proof of the same
+  // rounds, taken from the mempool), proveAndMint would revert `ZkProofAlreadyUsed`, on every retry.
+  // Mint against the record instead, if it is exactly this statement.
+  let recorded = false;
+  if (zk.provenForecast) {
+    const record = await zk.provenForecast(modelId, proofId);
+    if (BigInt(record.provenAt) !== 0n) {
+      const differences = recordedStatementDifferences(record, { lastRoundId, outputs: proof.outputs });
+      if (differences.length > 0) throw new ZkRecordedStatementMismatchError(modelId, proofId, differences);
+      recorded = true;
+    }
+  }
+  return { artifacts: zk.artifacts, proof, roundIds, lastRoundId, maxDebt, proofId, recorded };
+}
+
+/** `vault.mintWithProof`: a mint sized by a forecast the gate already recorded under `proofId`. */
+function prepareMintWithProof(
+  vault: Address,
+  modelId: Hex,
+  amount: bigint,
+  intentId: Hex,
+  proofId: Hex,
+): PreparedCall {
+  return prepareCall({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'mintWithProof',
+    args: [amount, modelId, intentId, proofId],
+    label: 'mint sWTI with a recorded proof',
+  });
 }
 
 function prepareProveAndMint(
