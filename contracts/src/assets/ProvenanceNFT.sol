@@ -154,6 +154,8 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
     error EmptyChain();
     /// @notice The requested mint fee exceeds the immutable ceiling.
     error MintFeeTooHigh(uint256 fee, uint256 maxFee);
+    /// @notice A non-zero fee must be paid in the registry's fee token.
+    error FeeTokenMismatch(address token, address feeToken);
     /// @notice A non-zero fee must go to the registry the guard approves models in.
     error FeeRegistryMismatch(address registry, address guardRegistry);
     /// @notice A non-zero fee needs both a registry and a fee token.
@@ -269,6 +271,10 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
         // would go to a registry that does not know it (the distribute call would revert every mint).
         if (fee != 0 && registry != _guard.modelRegistry()) {
             revert FeeRegistryMismatch(address(registry), address(_guard.modelRegistry()));
+        }
+        // `distribute` pulls the registry's fee token: another token would make every paid mint revert.
+        if (fee != 0 && token != registry.FEE_TOKEN()) {
+            revert FeeTokenMismatch(address(token), address(registry.FEE_TOKEN()));
         }
         _feeRoute = FeeRoute({registry: registry, fee: SafeCast.toUint96(fee)});
         _feeToken = token;

@@ -64,8 +64,11 @@ import {SynthToken} from "./SynthToken.sol";
 /// is due `d`'s value times `1 + p/2` (`LIQUIDATOR_PENALTY_SHARE_BPS` = 50% of the penalty), rounded down.
 /// - Partial regime (ratio >= 100% + p): the position loses `d` debt and collateral worth `d * (1 + p)`
 ///   (rounded down, in the owner's favour); the liquidator gets its due, the other half of the penalty
-///   goes to the vault `reserve`. Since the ratio is at least `1 + p`, it never falls. The debt left must
-///   be zero or at least `minDebt` (`DebtBelowMinimum`), as for a repay.
+///   goes to the vault `reserve`. Since the ratio is at least `1 + p`, it never falls. No `minDebt`
+///   check: the debt left may be any size (a minimum here made positions at or near `minDebt`
+///   unliquidatable, since nobody can hold a whole debt — see the full regime — and let anyone block a
+///   keeper's largest liquidation with a 1-wei repay; found by the third audit). A small left-over debt
+///   stays liquidatable while its ratio is below the liquidation ratio.
 /// - Full regime (ratio < 100% + p): the position loses `d` debt and the same share of its collateral,
 ///   `seized = floor(collateral * d / debt)` (pro rata, rounded down, so the exact ratio never falls;
 ///   the whole debt seizes all the collateral). The liquidator gets `min(due, seized)`; the rest of the
@@ -102,9 +105,8 @@ import {SynthToken} from "./SynthToken.sol";
 ///   reads its supply from `totalDebt`, see `SynthToken`); `totalDebt <= debtCeiling` after a mint.
 /// - A mint never leaves its position below `minCollateralRatioBps` or with debt below `minDebt`.
 /// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price) by
-///   any positive amount of synth in the full regime (and any amount leaving zero or >= `minDebt` debt
-///   in the partial one), and a liquidation never lowers the position's exact ratio (collateral/debt)
-///   nor raises the system's shortfall.
+///   any positive amount of synth up to its debt, in both regimes, and a liquidation never lowers the
+///   position's exact ratio (collateral/debt) nor raises the system's shortfall.
 /// - Intent ids are keyed per caller (`keccak256(abi.encode(msg.sender, intentId))`): one caller's key
 ///   can never be used up by another.
 /// - `collateral.balanceOf(this) == sum of position collateral + reserve + sum of feesAccrued` (no
@@ -312,6 +314,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     error VaultNotAdmin(address caller);
     /// @notice The caller is neither the guardian nor the admin.
     error VaultNotGuardian(address caller);
+    /// @notice The collateral (what fees accrue in) is not the registry's fee token.
+    error VaultFeeTokenMismatch(address collateral, address feeToken);
     /// @notice The fee registry is not the registry the guard approves models in.
     error VaultRegistryMismatch(address registry, address guardRegistry);
     /// @notice This intent id was used before.
@@ -375,6 +379,11 @@ contract SyntheticVault is ReentrancyGuardTransient {
         // the guard approves could not be paid and its fees would be stranded in the vault.
         if (address(c.registry) != address(0) && c.registry != c.guard.modelRegistry()) {
             revert VaultRegistryMismatch(address(c.registry), address(c.guard.modelRegistry()));
+        }
+        // Fees accrue in collateral and `distribute` pulls the registry's fee token: they must be the same
+        // token, or every flush reverts and the accrued fees can never leave the vault.
+        if (address(c.registry) != address(0) && address(c.registry.FEE_TOKEN()) != address(c.collateral)) {
+            revert VaultFeeTokenMismatch(address(c.collateral), address(c.registry.FEE_TOKEN()));
         }
         Bounds memory b = c.bounds;
         if (b.liquidationRatioFloorBps < LIQUIDATION_RATIO_ABSOLUTE_FLOOR_BPS) {
@@ -634,7 +643,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
         emit DebtCeilingSet(newCeiling);
     }
 
-    /// @notice Sets the minimum non-zero debt of a position. Admin only.
+    /// @notice Sets the minimum non-zero debt of a position: applies to mints and repays (a position's
+    /// debt is zero or at least this after either), never to liquidations. Admin only.
     function setMinDebt(uint256 newMinDebt) external onlyAdmin {
         _risk.minDebt = newMinDebt.toUint128();
         emit MinDebtSet(newMinDebt);
@@ -846,7 +856,6 @@ contract SyntheticVault is ReentrancyGuardTransient {
         uint256 maxRepay
     ) internal view returns (uint256 repaid, uint256 seized, uint256 toLiquidator) {
         repaid = maxRepay < p.debt ? maxRepay : p.debt;
-        uint256 debtAfter = p.debt - repaid;
         uint256 valueWad = _mulDiv(repaid, price, WAD);
         // The liquidator's due: the repaid value plus its share of the penalty (rounded down).
         toLiquidator = _fromWadDown(
@@ -862,7 +871,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
             if (toLiquidator > seized) toLiquidator = seized;
         } else {
             // Partial regime: ratio >= 1 + p, so seizing (1 + p) per unit of debt never lowers the ratio.
-            if (debtAfter != 0 && debtAfter < r.minDebt) revert DebtBelowMinimum(debtAfter, r.minDebt);
+            // No minDebt check (see the header): it would make small positions unliquidatable.
             // Value rounded down here (in the owner's favour), so the position's exact ratio never falls.
             seized = _fromWadDown(_mulDiv(valueWad, BPS + r.liquidationPenaltyBps, BPS));
         }

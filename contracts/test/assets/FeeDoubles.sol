@@ -38,6 +38,10 @@ contract AssetModelRegistry is IModelRegistry {
         return _approved[modelId];
     }
 
+    function FEE_TOKEN() external view returns (IERC20) {
+        return feeToken;
+    }
+
     function distribute(bytes32 modelId, uint256 amount) external {
         feeToken.safeTransferFrom(msg.sender, address(this), amount);
         revenue[modelId] += amount;

@@ -586,6 +586,20 @@ contract ProvenanceNFTTest is ProvenanceFixture {
             abi.encodeWithSelector(ProvenanceNFT.FeeRouteIncomplete.selector, address(0), address(token), 1)
         );
         nft.setMintFee(IModelRegistry(address(0)), IERC20(address(token)), 1);
+        // A token other than the registry's fee token would make every paid mint revert: refused.
+        vm.stopPrank();
+        guard.setModelRegistry(IModelRegistry(address(registry)));
+        vm.startPrank(timelock);
+        TestFeeToken otherToken = new TestFeeToken();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ProvenanceNFT.FeeTokenMismatch.selector, address(otherToken), address(token)
+            )
+        );
+        nft.setMintFee(IModelRegistry(address(registry)), IERC20(address(otherToken)), 1);
+        vm.stopPrank();
+        guard.setModelRegistry(IModelRegistry(address(0)));
+        vm.startPrank(timelock);
         // A registry other than the guard's would approve models it cannot pay: refused.
         vm.expectRevert(
             abi.encodeWithSelector(

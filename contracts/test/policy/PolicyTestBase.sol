@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {IPolicyGuard, PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
@@ -37,6 +39,10 @@ contract TestModelRegistry is IModelRegistry {
     }
 
     function distribute(bytes32, uint256) external pure {}
+
+    function FEE_TOKEN() external pure returns (IERC20) {
+        return IERC20(address(0));
+    }
 }
 
 /// @dev The model `GuardedToken.mint` names; `PolicyTestBase` approves it (the guard refuses a zero model).

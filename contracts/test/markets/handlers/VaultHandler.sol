@@ -218,8 +218,8 @@ contract VaultHandler is Test {
         if (refresh) feed.set(price);
     }
 
-    /// @notice The keeper liquidates up to what it holds. In the full regime (ratio < 110%) any amount is
-    /// accepted; in the partial regime an amount leaving a debt in (0, minDebt) must be refused.
+    /// @notice The keeper liquidates up to what it holds: any amount up to the debt must be accepted in both
+    /// regimes (full: ratio < 110%; partial: 110% <= ratio < 120%), whatever debt it leaves.
     function liquidate(uint256 seed, uint256 amount) external {
         address a = _actor(seed);
         (uint256 c0, uint256 d0) = vault.positionOf(a);
@@ -232,25 +232,22 @@ contract VaultHandler is Test {
             return;
         }
         bool full = vault.collateralRatioBps(a) < 11_000;
-        bool dustLeft = d0 - amount != 0 && d0 - amount < 1e18;
         uint256 shortfall0 = _shortfall(c0, d0);
         vm.prank(keeper);
         try vault.liquidate(a, amount, bytes32(0)) returns (uint256 repaid, uint256) {
             liquidations++;
             if (full) fullLiquidations++;
             else partialLiquidations++;
-            if (!full && dustLeft) liquidationWorse = true; // must have been refused
             ghostLiquidated += repaid;
             (uint256 c1, uint256 d1) = vault.positionOf(a);
             if (repaid != amount || d1 != d0 - amount) liquidationWorse = true;
             if (d1 != 0 && c1 * d0 < c0 * d1) liquidationWorse = true;
             if (_shortfall(c1, d1) > shortfall0) liquidationWorse = true;
-        } catch (bytes memory err) {
+        } catch {
             failures[msg.sig]++;
-            // The only acceptable refusal of a liquidatable position with the keeper's own synth.
-            if (full || !dustLeft || bytes4(err) != SyntheticVault.DebtBelowMinimum.selector) {
-                liquidationRefused = true;
-            }
+            // No refusal of a liquidatable position with the keeper's own synth is acceptable (any
+            // amount up to the debt, in both regimes; minDebt never applies to a liquidation).
+            liquidationRefused = true;
         }
     }
 
