@@ -27,6 +27,7 @@ import {
   readModel,
   readPool,
   readPosition,
+  readRegistration,
   setPoolFee,
   syntheticVaultAbi,
   toContractRevertError,
@@ -447,7 +448,7 @@ describe('CLI reads', () => {
     expect(shares.holders.map((h) => h.shares)).toEqual(['700000', '300000']);
   });
 
-  test('model squatting: an id registered first by someone else is refused by model approve and by the bootstrap registration', async () => {
+  test('model squatting: an id registered first by someone else does not block the owner; governance approves the owner and the squatter can never be approved', async () => {
     const [alice, mallory] = [stack.users[0]!.account.address, stack.users[1]!.account.address];
     // A model file alice is about to publish; its id is computable by anyone who sees the file.
     const model = { ...parseModelFile(readFileSync('models/forecaster-wti.json')), version: 'squat-test' };
@@ -455,35 +456,80 @@ describe('CLI reads', () => {
     const file = join(dir, 'model.json');
     writeFileSync(file, modelFileBytes(model));
     const id = modelIdOf(model);
+    const registration = (holders: Address[]) => ({
+      id,
+      kind: 0 as const,
+      version: model.version,
+      uri: '',
+      licence: 'MIT',
+      holders,
+      amounts: [1_000_000n * E18],
+    });
     try {
       // mallory registers it first, every share to herself
       await runCli(stack, ['model', 'register', file, '--holder', `${mallory}=1000000`], DEVNET_ROLES.user1);
       expect((await readModel(stack.users[0]!, stack.addresses.registry, id))?.owner).toBe(mallory);
-      // alice is told who holds it
-      await expect(runCli(stack, ['model', 'register', file], DEVNET_ROLES.user0)).rejects.toThrow(
-        `already registered by ${mallory}, not by you`,
-      );
-      // governance reviewed alice's registration: the proposal is refused before it is made
+      // a proposal naming alice is refused before it is made: alice has not registered yet
       await expect(
         runCli(
           stack,
-          ['model', 'approve', id.slice(0, 14), '--owner', alice, '--holder', `${alice}=1000000`, '--pass'],
+          ['model', 'approve', id.slice(0, 14), '--owner', alice, '--holder', `${alice}=1000000`],
           DEVNET_ROLES.deployer,
         ),
-      ).rejects.toThrow(`Model ${id} is registered with a different owner, shares than expected`);
-      // the bootstrap path refuses to build on it
+      ).rejects.toThrow(`Model ${id} has no registration by ${alice}`);
+      // alice still registers her own (the bootstrap path), and again is idempotent
+      const mine = await ensureModelRegistered(
+        stack.users[0]!,
+        stack.addresses.registry,
+        registration([alice]),
+      );
+      expect(mine.owner).toBe(alice);
+      expect(
+        await ensureModelRegistered(stack.users[0]!, stack.addresses.registry, registration([alice])),
+      ).toEqual(mine);
+      expect(
+        (await readRegistration(stack.users[0]!, stack.addresses.registry, id, mallory))?.shares,
+      ).not.toBe(mine.shares);
+      // governance approves alice's registration, the one it reviewed
+      const approved = JSON.parse(
+        await runCli(
+          stack,
+          [
+            'model',
+            'approve',
+            id.slice(0, 14),
+            '--owner',
+            alice,
+            '--holder',
+            `${alice}=1000000`,
+            '--pass',
+            '--json',
+          ],
+          DEVNET_ROLES.deployer,
+        ),
+      ) as { state: string };
+      expect(approved.state).toBe('Executed');
+      const shown = JSON.parse(await runCli(stack, ['model', 'show', id, '--json'], DEVNET_ROLES.user0)) as {
+        owner: Address;
+        approved: boolean;
+        bound: boolean;
+        otherRegistrations: { owner: Address; approved: boolean }[];
+      };
+      expect(shown).toMatchObject({ owner: alice, approved: true, bound: true });
+      expect(shown.otherRegistrations).toEqual([
+        expect.objectContaining({ owner: mallory, approved: false }),
+      ]);
+      // mallory's registration can never be approved now: refused before proposing, and by the bootstrap path
       await expect(
-        ensureModelRegistered(stack.users[0]!, stack.addresses.registry, {
-          id,
-          kind: 0,
-          version: model.version,
-          uri: '',
-          licence: 'MIT',
-          holders: [alice],
-          amounts: [1_000_000n * E18],
-        }),
+        runCli(
+          stack,
+          ['model', 'approve', id.slice(0, 14), '--owner', mallory, '--holder', `${mallory}=1000000`],
+          DEVNET_ROLES.deployer,
+        ),
+      ).rejects.toThrow(`Model ${id} is registered with a different owner than expected`);
+      await expect(
+        ensureModelRegistered(stack.users[1]!, stack.addresses.registry, registration([mallory])),
       ).rejects.toBeInstanceOf(ModelRegistrationMismatchError);
-      expect((await readModel(stack.users[0]!, stack.addresses.registry, id))?.approved).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

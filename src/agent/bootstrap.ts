@@ -1,4 +1,4 @@
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, isAddressEqual } from 'viem';
 import {
   approveModelCall,
   ensureDelegated,
@@ -13,7 +13,8 @@ import {
   policyGuardAbi,
   predictSharesAddress,
   provenanceNFTAbi,
-  readModel,
+  readBoundOwner,
+  readRegistration,
   registrationDifferences,
   requireRegistration,
   syntheticVaultAbi,
@@ -254,10 +255,12 @@ export async function isBootstrapped(clients: ProvenantClients, guard: Address):
 
 /**
  * Registers a model with its share holders, signed by `clients` (anyone may register; approval is
- * governance's). Idempotent for our own registration; refuses (ModelRegistrationMismatchError) when the
- * id is already registered by another owner or with another split of the shares (a squatter who
- * registered the published id first), instead of building on it. Returns the registration as the
- * approval must pin it (zkCommitment as currently set).
+ * governance's). Checks the signer's OWN registration of the id only: other owners' registrations of
+ * the same id (a squatter who copied the published id) are no obstacle, since approval names the owner.
+ * Idempotent for our own registration; refuses (ModelRegistrationMismatchError) when our registration
+ * has another split of the shares, or when the id is already bound to another owner's approved
+ * registration (ours could never be approved). Returns the registration as the approval must pin it
+ * (zkCommitment as currently set).
  */
 export async function ensureModelRegistered(
   clients: ProvenantClients,
@@ -273,8 +276,17 @@ export async function ensureModelRegistered(
   },
 ): Promise<ModelApproval> {
   const owner = clients.account.address;
-  const shares = await predictSharesAddress(clients, registry, model.id, model.holders, model.amounts);
-  const existing = await readModel(clients, registry, model.id);
+  const [shares, existing, bound] = await Promise.all([
+    predictSharesAddress(clients, registry, model.id, owner, model.holders, model.amounts),
+    readRegistration(clients, registry, model.id, owner),
+    readBoundOwner(clients, registry, model.id),
+  ]);
+  if (bound && !isAddressEqual(bound, owner))
+    throw new ModelRegistrationMismatchError(
+      model.id,
+      [{ field: 'owner', actual: bound, expected: owner }],
+      'bootstrap registration: the id is bound to another owner',
+    );
   if (existing) {
     const differences = registrationDifferences(existing, {
       owner,
@@ -302,9 +314,9 @@ export async function ensureModelRegistered(
 }
 
 /**
- * The approvals of `models` for the bootstrap proposal: each must be registered by `expectedOwner`
- * (default: the signer, who registered them with `ensureModelRegistered`, which also checked the share
- * split); pins the share token and zk commitment read now. Refuses any other owner.
+ * The approvals of `models` for the bootstrap proposal: `expectedOwner`'s registration of each (default:
+ * the signer, who registered them with `ensureModelRegistered`, which also checked the share split);
+ * pins its share token and zk commitment read now. Other owners' registrations of the ids are ignored.
  */
 export async function bootstrapApprovals(
   clients: ProvenantClients,
@@ -313,20 +325,14 @@ export async function bootstrapApprovals(
   expectedOwner: Address = clients.account.address,
 ): Promise<BootstrapApprovals> {
   const approval = async (modelId: Hex, role: string): Promise<ModelApproval> => {
-    const record = await readModel(clients, registry, modelId);
+    const record = await readRegistration(clients, registry, modelId, expectedOwner);
     if (!record)
       throw new NonRetryableError(
-        `The ${role} model ${modelId} is not registered, so it cannot be approved.`,
+        `The ${role} model ${modelId} has no registration by ${expectedOwner}, so it cannot be approved.`,
         {
-          details: 'Register it first (`ensureModelRegistered`, or `provenant model register <file>`).',
+          details: `Register it first, signed by ${expectedOwner} (\`ensureModelRegistered\`, or \`provenant model register <file>\`). Registrations of the id by other owners are not approvable for ${expectedOwner}.`,
         },
       );
-    const differences = registrationDifferences(record, {
-      owner: expectedOwner,
-      shares: record.shares,
-      zkCommitment: record.zkCommitment,
-    });
-    if (differences.length > 0) throw new ModelRegistrationMismatchError(modelId, differences, role);
     return { modelId, owner: record.owner, shares: record.shares, zkCommitment: record.zkCommitment };
   };
   return {

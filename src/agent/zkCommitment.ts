@@ -1,8 +1,9 @@
-import { type Address, type Hex, zeroAddress } from 'viem';
+import type { Address, Hex } from 'viem';
 import {
   ModelRegistrationMismatchError,
   modelRegistryAbi,
   type ProvenantClients,
+  readRegistration,
   registrationDifferences,
   writeContract,
 } from '../chain/index.js';
@@ -11,31 +12,31 @@ import type { ModelFile } from '../models/index.js';
 import { zkCommitmentHex } from '../zk/index.js';
 
 /**
- * Sets the model's zk commitment (Poseidon over its weights, src/zk/commitment.ts) in the registry
- * unless one is set already. The registry accepts it only from the model's owner and before approval,
- * so call it right after registration. Refuses (ModelRegistrationMismatchError) when the model is
- * registered by another owner or already carries another commitment (someone registered the published
- * id first: proofs would be checked against their commitment). Returns the commitment in force.
+ * Sets the model's zk commitment (Poseidon over its weights, src/zk/commitment.ts) on the signer's OWN
+ * registration of the model unless one is set already. The registry accepts it only from that
+ * registration's owner and before its approval, so call it right after registration. Other owners'
+ * registrations of the id (a squatter's, with any commitment) do not matter: approval names the owner.
+ * Refuses (ModelRegistrationMismatchError) when our registration already carries another commitment.
+ * Returns the commitment in force on our registration.
  */
 export async function ensureZkCommitment(
   clients: ProvenantClients,
   registry: Address,
   model: { id: Hex; model: ModelFile },
 ): Promise<Hex> {
-  const existing = await clients.publicClient.readContract({
-    address: registry,
-    abi: modelRegistryAbi,
-    functionName: 'getModel',
-    args: [model.id],
-  });
-  if (existing.owner === zeroAddress)
-    throw new NonRetryableError(`Model ${model.id} is not registered, so its zk commitment cannot be set.`, {
-      details: 'Register it first (`ensureModelRegistered`), then set the commitment before approval.',
-    });
+  const owner = clients.account.address;
+  const existing = await readRegistration(clients, registry, model.id, owner);
+  if (!existing)
+    throw new NonRetryableError(
+      `Model ${model.id} has no registration by ${owner}, so its zk commitment cannot be set.`,
+      {
+        details: 'Register it first (`ensureModelRegistered`), then set the commitment before approval.',
+      },
+    );
   const commitment = zkCommitmentHex(model.model);
   const none = `0x${'00'.repeat(32)}` as const;
   const differences = registrationDifferences(existing, {
-    owner: clients.account.address,
+    owner,
     shares: existing.shares,
     zkCommitment: existing.zkCommitment === none ? none : commitment,
   });

@@ -14,21 +14,32 @@ import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 
 /// @title ModelRegistry
 /// @notice The registry of models the agent may use, and the revenue router for their shareholders.
-/// - Registration is open to anyone: a weights commitment (`modelId`, bytes32), kind, version, metadata
-///   URI, licence and owner (the caller), plus a `ModelShares` ERC-20 with a fixed supply of
-///   `SHARE_SUPPLY` minted to the owners list. A `zkCommitment` slot (e.g. a Poseidon hash of the
-///   weights for a later circuit) can be set once by the owner before approval.
+/// - Registration is open to anyone and keyed by (modelId, registrant): a weights commitment (`modelId`,
+///   bytes32), kind, version, metadata URI, licence and owner (the caller), plus a `ModelShares` ERC-20
+///   with a fixed supply of `SHARE_SUPPLY` minted to the owners list (CREATE2, salt
+///   `keccak256(abi.encode(modelId, owner))`, see `predictShares`). Any number of registrants may
+///   register the same id, each at most once. A model id is computable from the published weights, so
+///   nobody can be kept from registering it: a squatter that copies a pending `register` only creates a
+///   registration of its own, which governance never approves. A `zkCommitment` slot (e.g. a Poseidon
+///   hash of the weights for a later circuit) can be set once by each registration's owner before approval.
 /// - Approval for agent use is a separate, governed step: only `ADMIN` (the timelock) approves; the
 ///   guardian or the admin may revoke at once (tighten fast, loosen slow). PolicyGuard reads `isApproved`.
-///   Registration is first-come (a model id is computable from the published weights, so anyone may
-///   register it first), hence governance approves the registration it reviewed, not an id:
-///   `approveModel` names the expected owner, share token and zk commitment and reverts with
+///   Governance approves the registration it reviewed, not an id: `approveModel` names the expected owner
+///   (which selects the registration), share token and zk commitment and reverts with
 ///   `RegistrationMismatch` when the record differs. The share token's address is a CREATE2 of the
-///   holders and amounts (`predictShares`), so pinning it pins the initial revenue split too.
+///   owner, holders and amounts, so pinning it pins the initial revenue split too.
+/// - Binding: the first approval binds the model id to that registration for good (`ModelBound`). From
+///   then on every id-level read and write (`isApproved`, `zkCommitmentOf`, `getModel`, `sharesOf`,
+///   `distribute`, `claim`, `claimable`, `accRewardPerShare`) resolves through the bound registration.
+///   Revoking keeps the binding (revenue accrued before and after stays with that token's holders); the
+///   admin may re-approve the same registration, but never bind the id to another one
+///   (`ModelIdBound`): the accumulator and the holders' snapshots are per model id, so switching tokens
+///   would let the new holders claim the old holders' revenue. A different model is a different id.
 /// - Revenue: `distribute(modelId, amount)` pulls `FEE_TOKEN` from the caller and raises the model's
 ///   reward-per-share accumulator by `amount * ACC_SCALE / SHARE_SUPPLY` — O(1) whatever the number of
 ///   holders. A holder's revenue is `balance * (acc - snapshot) / ACC_SCALE`, settled into `owed` before
-///   every balance change (ModelShares calls `onSharesTransfer`) and on `claim`.
+///   every balance change of the bound token (ModelShares calls `onSharesTransfer`) and on `claim`. An id
+///   that was never approved has no owner to pay: `distribute` reverts `ModelNotApproved`.
 ///
 /// Rounding dust: with `ACC_SCALE = 1e36` and `SHARE_SUPPLY = 1e24` the accumulator step is exactly
 /// `amount * 1e12` (no rounding at distribution). Each settlement floors `balance * delta / 1e36`, losing
@@ -36,8 +47,11 @@ import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 /// history: paid in - (claimed + claimable) is in [0, number of settlements].
 ///
 /// Invariants: claimed + claimable(all holders) <= paid in, within the dust bound above;
-/// `FEE_TOKEN.balanceOf(this) >= sum of claimable`; a model's share supply never changes; only the
-/// admin turns approval on, and only for a record equal to the (owner, shares, zk commitment) it names. Limits: a holder's owed balance is a uint96 and the accumulator a uint160
+/// `FEE_TOKEN.balanceOf(this) >= sum of claimable`; a model's share supply never changes; a registrant
+/// has at most one registration per id and a registration is never removed or overwritten; an id is
+/// bound at most once, to a registration equal to the (owner, shares, zk commitment) the admin named, and
+/// only the admin turns approval on; revenue reaches only the bound registration's holders.
+/// Limits: a holder's owed balance is a uint96 and the accumulator a uint160
 /// (about 1.4e36 fee-token units distributed per model) — SafeCast reverts beyond them.
 contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
@@ -49,7 +63,8 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         Generator
     }
 
-    /// @notice A registered model.
+    /// @notice A registration (what `getModel` and `getRegistration` return). `approved` is true only for
+    /// the registration its id is bound to, while that binding is approved.
     struct Model {
         address owner;
         Kind kind;
@@ -60,6 +75,12 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         string version;
         string metadataURI;
         string licence;
+    }
+
+    /// @notice A model id's binding: the bound registration's share token and whether it is approved now.
+    struct Binding {
+        ModelShares shares;
+        bool approved;
     }
 
     /// @notice A holder's revenue state for one model: accumulator snapshot and settled-but-unclaimed.
@@ -82,11 +103,15 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
 
     /// @notice May revoke approvals at once.
     address public guardian;
-    mapping(bytes32 modelId => Model) private _models;
+    mapping(bytes32 key => Model) private _registrations;
+    mapping(bytes32 modelId => address) private _firstRegistrant;
+    mapping(bytes32 modelId => address) private _boundOwner;
+    mapping(bytes32 modelId => Binding) private _bindings;
+    mapping(address shares => bytes32 modelId) private _modelOfShares;
     mapping(bytes32 modelId => uint256) private _acc;
     mapping(bytes32 modelId => mapping(address holder => Holder)) private _holders;
 
-    /// @notice A model was registered by `owner` with its share token `shares`.
+    /// @notice `owner` registered `modelId` (its own registration of the id) with share token `shares`.
     event ModelRegistered(
         bytes32 indexed modelId,
         address indexed owner,
@@ -96,12 +121,14 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         string metadataURI,
         string licence
     );
-    /// @notice Governance approved `modelId` for agent use.
+    /// @notice `modelId` is bound for good to `owner`'s registration (share token `shares`): first approval.
+    event ModelBound(bytes32 indexed modelId, address indexed owner, address shares);
+    /// @notice Governance approved `modelId` (its bound registration) for agent use.
     event ModelApproved(bytes32 indexed modelId, address indexed by);
     /// @notice `by` (guardian or admin) revoked `modelId`'s approval.
     event ModelRevoked(bytes32 indexed modelId, address indexed by);
-    /// @notice The owner set the zero-knowledge commitment.
-    event ZkCommitmentSet(bytes32 indexed modelId, bytes32 zkCommitment);
+    /// @notice `owner` set the zero-knowledge commitment of its registration of `modelId`.
+    event ZkCommitmentSet(bytes32 indexed modelId, address indexed owner, bytes32 zkCommitment);
     /// @notice `from` paid `amount` of revenue to `modelId`'s holders; `accRewardPerShare` is the new value.
     event RevenueDistributed(
         bytes32 indexed modelId, address indexed from, uint256 amount, uint256 accRewardPerShare
@@ -111,10 +138,16 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     /// @notice Governance replaced the guardian.
     event GuardianSet(address guardian);
 
-    /// @notice `modelId` is zero or already registered.
-    error ModelAlreadyRegistered(bytes32 modelId);
-    /// @notice `modelId` is not registered.
+    /// @notice `modelId` is zero, or `registrant` already registered it.
+    error ModelAlreadyRegistered(bytes32 modelId, address registrant);
+    /// @notice Nobody registered `modelId`.
     error ModelNotRegistered(bytes32 modelId);
+    /// @notice `registrant` has no registration of `modelId`.
+    error RegistrationNotFound(bytes32 modelId, address registrant);
+    /// @notice `modelId` was never approved, so no registration (no holders) receives its revenue.
+    error ModelNotApproved(bytes32 modelId);
+    /// @notice `modelId` is bound to `boundOwner`'s registration; another one cannot be approved.
+    error ModelIdBound(bytes32 modelId, address boundOwner, address requestedOwner);
     /// @notice Share amounts must sum to `SHARE_SUPPLY`.
     error InvalidShareAllocation(uint256 sum, uint256 expected);
     /// @notice Owners list empty, too long, or lengths differ.
@@ -123,16 +156,14 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     error RegistryNotAdmin(address caller);
     /// @notice Caller is neither guardian nor admin.
     error RegistryNotGuardian(address caller);
-    /// @notice Caller is not the model's owner.
-    error NotModelOwner(bytes32 modelId, address caller);
-    /// @notice Caller is not the model's share token.
+    /// @notice Caller is not a share token of `modelId`.
     error NotSharesToken(bytes32 modelId, address caller);
-    /// @notice The zk commitment is already set, the model is already approved, or the value is zero.
-    error ZkCommitmentLocked(bytes32 modelId);
+    /// @notice The zk commitment is already set, the registration is approved, or the value is zero.
+    error ZkCommitmentLocked(bytes32 modelId, address owner);
     /// @notice A zero amount or address.
     error ZeroValue();
-    /// @notice The registration of `modelId` is not the one governance reviewed: the on-chain values
-    /// first, each followed by the value the approval expected.
+    /// @notice The registration of `modelId` by `owner` is not the one governance reviewed: the on-chain
+    /// values first, each followed by the value the approval expected.
     error RegistrationMismatch(
         bytes32 modelId,
         address owner,
@@ -159,10 +190,11 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
 
     // ------------------------------------------------------------------ registration & approval
 
-    /// @notice Registers `modelId` (the commitment to the weights file) owned by the caller and deploys
-    /// its share token (CREATE2, salt = modelId) minting `amounts[i]` to `holders[i]`; the amounts must
-    /// sum to `SHARE_SUPPLY`. Open to anyone and first-come; approval is separate and pins the owner,
-    /// share token and zk commitment governance reviewed, so a squatter's record is never approved.
+    /// @notice Registers the caller's registration of `modelId` (the commitment to the weights file) and
+    /// deploys its share token (CREATE2, salt `keccak256(abi.encode(modelId, msg.sender))`) minting
+    /// `amounts[i]` to `holders[i]`; the amounts must sum to `SHARE_SUPPLY`. Open to anyone; each caller
+    /// registers an id at most once, and other callers' registrations of the same id do not block it.
+    /// Approval is separate and pins the owner, share token and zk commitment governance reviewed.
     function register(
         bytes32 modelId,
         Kind kind,
@@ -172,43 +204,25 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         address[] calldata holders,
         uint256[] calldata amounts
     ) external returns (address shares) {
-        if (modelId == bytes32(0) || _models[modelId].owner != address(0)) {
-            revert ModelAlreadyRegistered(modelId);
-        }
-        if (holders.length == 0 || holders.length > MAX_HOLDERS || holders.length != amounts.length) {
-            revert InvalidHolders(holders.length, amounts.length);
-        }
-        shares = address(_deployShares(modelId, holders, amounts));
-        _models[modelId] = Model({
-            owner: msg.sender,
-            kind: kind,
-            approved: false,
-            registeredAt: uint64(block.timestamp),
-            shares: ModelShares(shares),
-            zkCommitment: bytes32(0),
-            version: version,
-            metadataURI: metadataURI,
-            licence: licence
-        });
-        emit ModelRegistered(modelId, msg.sender, kind, shares, version, metadataURI, licence);
+        shares = _deployShares(modelId, holders, amounts);
+        _record(modelId, kind, shares, version, metadataURI, licence);
     }
 
-    /// @notice Approves `modelId` for agent use, provided its registration is the one governance reviewed:
-    /// owner `expectedOwner`, share token `expectedShares` (see `predictShares`: it fixes the initial
-    /// holders and amounts) and zk commitment `expectedZkCommitment` (zero for none). Reverts
-    /// `RegistrationMismatch` otherwise, so a squatter's registration of the same id is never approved.
-    /// Admin (timelock) only.
+    /// @notice Approves `modelId` for agent use, provided `expectedOwner`'s registration of it is the one
+    /// governance reviewed: share token `expectedShares` (see `predictShares`: it fixes the initial holders
+    /// and amounts) and zk commitment `expectedZkCommitment` (zero for none). Reverts
+    /// `RegistrationNotFound` when `expectedOwner` has no registration of the id, `RegistrationMismatch`
+    /// when it differs, and `ModelIdBound` when the id is already bound to another owner's registration.
+    /// The first approval binds the id to the registration for good (`ModelBound`). Admin (timelock) only.
     function approveModel(
         bytes32 modelId,
         address expectedOwner,
         address expectedShares,
         bytes32 expectedZkCommitment
     ) external onlyAdmin {
-        Model storage m = _existing(modelId);
-        if (
-            m.owner != expectedOwner || address(m.shares) != expectedShares
-                || m.zkCommitment != expectedZkCommitment
-        ) {
+        Model storage m = _registrations[_key(modelId, expectedOwner)];
+        if (m.owner == address(0)) revert RegistrationNotFound(modelId, expectedOwner);
+        if (address(m.shares) != expectedShares || m.zkCommitment != expectedZkCommitment) {
             revert RegistrationMismatch(
                 modelId,
                 m.owner,
@@ -219,27 +233,39 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
                 expectedZkCommitment
             );
         }
-        m.approved = true;
+        address bound = _boundOwner[modelId];
+        if (bound == address(0)) {
+            _boundOwner[modelId] = expectedOwner;
+            emit ModelBound(modelId, expectedOwner, expectedShares);
+        } else if (bound != expectedOwner) {
+            revert ModelIdBound(modelId, bound, expectedOwner);
+        }
+        _bindings[modelId] = Binding({shares: m.shares, approved: true});
         emit ModelApproved(modelId, msg.sender);
     }
 
-    /// @notice Revokes `modelId`'s approval at once. Guardian or admin.
+    /// @notice Revokes `modelId`'s approval at once (its binding stays). Guardian or admin.
     function revokeModel(bytes32 modelId) external {
         if (msg.sender != guardian && msg.sender != ADMIN) revert RegistryNotGuardian(msg.sender);
-        Model storage m = _existing(modelId);
-        m.approved = false;
+        Binding storage b = _bindings[modelId];
+        if (address(b.shares) == address(0)) revert ModelNotApproved(modelId);
+        b.approved = false;
         emit ModelRevoked(modelId, msg.sender);
     }
 
-    /// @notice Sets the zk commitment (e.g. Poseidon hash of the weights) once, before approval. Owner only.
+    /// @notice Sets the zk commitment (e.g. Poseidon hash of the weights) of the caller's own registration
+    /// of `modelId`, once, while that registration is not approved.
     function setZkCommitment(bytes32 modelId, bytes32 zkCommitment) external {
-        Model storage m = _existing(modelId);
-        if (msg.sender != m.owner) revert NotModelOwner(modelId, msg.sender);
-        if (m.zkCommitment != bytes32(0) || m.approved || zkCommitment == bytes32(0)) {
-            revert ZkCommitmentLocked(modelId);
+        Model storage m = _registrations[_key(modelId, msg.sender)];
+        if (m.owner == address(0)) revert RegistrationNotFound(modelId, msg.sender);
+        if (
+            m.zkCommitment != bytes32(0) || zkCommitment == bytes32(0)
+                || (_boundOwner[modelId] == msg.sender && _bindings[modelId].approved)
+        ) {
+            revert ZkCommitmentLocked(modelId, msg.sender);
         }
         m.zkCommitment = zkCommitment;
-        emit ZkCommitmentSet(modelId, zkCommitment);
+        emit ZkCommitmentSet(modelId, msg.sender, zkCommitment);
     }
 
     /// @notice Replaces the guardian. Admin only.
@@ -251,10 +277,11 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     // ------------------------------------------------------------------ revenue
 
     /// @inheritdoc IModelRegistry
-    /// @dev Any registered model (approved or not) can receive revenue; anyone may pay.
+    /// @dev Pays the holders of the registration `modelId` is bound to, approved now or revoked since;
+    /// reverts `ModelNotApproved` for an id never approved (no owner to pay). Anyone may pay.
     function distribute(bytes32 modelId, uint256 amount) external nonReentrant {
         if (amount == 0) revert ZeroValue();
-        if (address(_models[modelId].shares) == address(0)) revert ModelNotRegistered(modelId);
+        if (address(_bindings[modelId].shares) == address(0)) revert ModelNotApproved(modelId);
         // Exact when ACC_SCALE is a multiple of SHARE_SUPPLY (it is: 1e12).
         uint256 acc = _acc[modelId] + amount * (ACC_SCALE / SHARE_SUPPLY);
         _acc[modelId] = uint256(acc.toUint160());
@@ -262,10 +289,11 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         emit RevenueDistributed(modelId, msg.sender, amount, acc);
     }
 
-    /// @notice Pays the caller everything `modelId` owes them. Returns the amount (may be zero).
+    /// @notice Pays the caller everything `modelId` (its bound registration's token) owes them. Returns
+    /// the amount (may be zero). Reverts `ModelNotApproved` for an id never approved.
     function claim(bytes32 modelId) external nonReentrant returns (uint256 amount) {
-        ModelShares shares = _models[modelId].shares;
-        if (address(shares) == address(0)) revert ModelNotRegistered(modelId);
+        ModelShares shares = _bindings[modelId].shares;
+        if (address(shares) == address(0)) revert ModelNotApproved(modelId);
         Holder memory h = _settled(modelId, msg.sender, shares.balanceOf(msg.sender));
         amount = h.owed;
         h.owed = 0;
@@ -275,6 +303,8 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     }
 
     /// @inheritdoc IModelSharesHook
+    /// @dev Settles when the caller is the token `modelId` is bound to. Another registration's token of
+    /// the same id (unbound: no revenue ever accrues to it) passes without effect; anyone else reverts.
     function onSharesTransfer(
         bytes32 modelId,
         address from,
@@ -282,8 +312,11 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         address to,
         uint256 toBalance
     ) external {
-        if (msg.sender != address(_models[modelId].shares)) {
-            revert NotSharesToken(modelId, msg.sender);
+        if (msg.sender != address(_bindings[modelId].shares)) {
+            if (modelId == bytes32(0) || _modelOfShares[msg.sender] != modelId) {
+                revert NotSharesToken(modelId, msg.sender);
+            }
+            return;
         }
         _holders[modelId][from] = _settled(modelId, from, fromBalance);
         if (to != address(0)) _holders[modelId][to] = _settled(modelId, to, toBalance);
@@ -292,39 +325,57 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     // ------------------------------------------------------------------ views
 
     /// @inheritdoc IModelRegistry
+    /// @dev True when `modelId` is bound to a registration and that binding is approved now.
     function isApproved(bytes32 modelId)
         external
         view
         override(IModelRegistry, IZkModelRegistry)
         returns (bool)
     {
-        return _models[modelId].approved;
+        return _bindings[modelId].approved;
     }
 
     /// @inheritdoc IZkModelRegistry
+    /// @dev The bound registration's commitment; zero for an id never approved.
     function zkCommitmentOf(bytes32 modelId) external view returns (bytes32) {
-        return _models[modelId].zkCommitment;
+        address bound = _boundOwner[modelId];
+        return bound == address(0) ? bytes32(0) : _registrations[_key(modelId, bound)].zkCommitment;
     }
 
-    /// @notice The full record of `modelId` (zero values if unregistered).
+    /// @notice The registration `modelId` names: the bound one (approved, or approved once and revoked
+    /// since). Before any approval, the id's earliest registration, for display only: it may be a
+    /// squatter's; a reviewer reads `getRegistration(modelId, owner)` of the owner it expects. Zero values
+    /// if nobody registered the id.
     function getModel(bytes32 modelId) external view returns (Model memory) {
-        return _models[modelId];
+        return _view(modelId, _namedRegistrant(modelId));
     }
 
-    /// @notice The share token of `modelId` (zero if unregistered).
+    /// @notice `registrant`'s registration of `modelId` (zero values if none).
+    function getRegistration(bytes32 modelId, address registrant) external view returns (Model memory) {
+        return _view(modelId, registrant);
+    }
+
+    /// @notice The owner of the registration `modelId` is bound to (zero if it was never approved).
+    function boundOwnerOf(bytes32 modelId) external view returns (address) {
+        return _boundOwner[modelId];
+    }
+
+    /// @notice The share token of the registration `modelId` names (see `getModel`; zero if unregistered).
     function sharesOf(bytes32 modelId) external view returns (address) {
-        return address(_models[modelId].shares);
+        return address(_registrations[_key(modelId, _namedRegistrant(modelId))].shares);
     }
 
-    /// @notice The address `register(modelId, ..., holders, amounts)` deploys (or deployed) the share
-    /// token at: CREATE2 from this registry, salt `modelId`, over the token's name and the allocation. Two
-    /// registrations of one id with different holders or amounts get different addresses, so governance
-    /// pins the revenue split it reviewed by passing this as `approveModel`'s `expectedShares`.
-    function predictShares(bytes32 modelId, address[] calldata holders, uint256[] calldata amounts)
-        external
-        view
-        returns (address)
-    {
+    /// @notice The address `registrant`'s `register(modelId, ..., holders, amounts)` deploys (or
+    /// deployed) the share token at: CREATE2 from this registry, salt `keccak256(abi.encode(modelId,
+    /// registrant))`, over the token's name and the allocation. Two registrations of one id differ by
+    /// registrant or allocation and so by address; governance pins the registrant and revenue split it
+    /// reviewed by passing this as `approveModel`'s `expectedShares`.
+    function predictShares(
+        bytes32 modelId,
+        address registrant,
+        address[] calldata holders,
+        uint256[] calldata amounts
+    ) external view returns (address) {
         string memory tag = _shortHex(modelId);
         bytes32 initCodeHash = keccak256(
             abi.encodePacked(
@@ -338,7 +389,7 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
                 )
             )
         );
-        return Create2.computeAddress(modelId, initCodeHash);
+        return Create2.computeAddress(_key(modelId, registrant), initCodeHash);
     }
 
     /// @notice The reward-per-share accumulator of `modelId`, scaled by `ACC_SCALE`.
@@ -346,18 +397,32 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         return _acc[modelId];
     }
 
-    /// @notice What `holder` could claim from `modelId` now.
+    /// @notice What `holder` could claim from `modelId` now (zero for an id never approved).
     function claimable(bytes32 modelId, address holder) external view returns (uint256) {
-        ModelShares shares = _models[modelId].shares;
+        ModelShares shares = _bindings[modelId].shares;
         if (address(shares) == address(0)) return 0;
         return _settled(modelId, holder, shares.balanceOf(holder)).owed;
     }
 
     // ------------------------------------------------------------------ internal
 
-    function _existing(bytes32 modelId) internal view returns (Model storage m) {
-        m = _models[modelId];
-        if (m.owner == address(0)) revert ModelNotRegistered(modelId);
+    /// @dev The registration key (and share token CREATE2 salt) of `registrant`'s registration of `modelId`.
+    function _key(bytes32 modelId, address registrant) internal pure returns (bytes32) {
+        return keccak256(abi.encode(modelId, registrant));
+    }
+
+    /// @dev The bound registrant of `modelId`, else its first registrant (zero if none).
+    function _namedRegistrant(bytes32 modelId) internal view returns (address bound) {
+        bound = _boundOwner[modelId];
+        if (bound == address(0)) bound = _firstRegistrant[modelId];
+    }
+
+    /// @dev `registrant`'s registration of `modelId` with `approved` filled in from the id's binding.
+    function _view(bytes32 modelId, address registrant) internal view returns (Model memory m) {
+        if (registrant == address(0)) return m;
+        m = _registrations[_key(modelId, registrant)];
+        m.approved =
+            m.owner != address(0) && _boundOwner[modelId] == registrant && _bindings[modelId].approved;
     }
 
     /// @dev `holder`'s state with revenue up to now folded into `owed` (rounded down: the dust).
@@ -375,24 +440,53 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         }
     }
 
-    /// @dev Checks the allocation sums to `SHARE_SUPPLY` and deploys the share token (CREATE2, salt = id).
+    /// @dev Checks the caller has no registration of `modelId` (nonzero) and the allocation (1 to
+    /// `MAX_HOLDERS` holders, amounts summing to `SHARE_SUPPLY`), deploys the share token (CREATE2, salt =
+    /// the registration key) and indexes it: the token's model id, and the id's first registrant.
     function _deployShares(bytes32 modelId, address[] calldata holders, uint256[] calldata amounts)
         internal
-        returns (ModelShares)
+        returns (address shares)
     {
+        bytes32 key = _key(modelId, msg.sender);
+        if (modelId == bytes32(0) || _registrations[key].owner != address(0)) {
+            revert ModelAlreadyRegistered(modelId, msg.sender);
+        }
+        if (holders.length == 0 || holders.length > MAX_HOLDERS || holders.length != amounts.length) {
+            revert InvalidHolders(holders.length, amounts.length);
+        }
         uint256 sum;
         for (uint256 i; i < amounts.length; ++i) {
             sum += amounts[i];
         }
         if (sum != SHARE_SUPPLY) revert InvalidShareAllocation(sum, SHARE_SUPPLY);
         string memory tag = _shortHex(modelId);
-        return new ModelShares{salt: modelId}(
-            modelId,
-            string.concat("Provenant Model Shares ", tag),
-            string.concat("PMS-", tag),
-            holders,
-            amounts
+        shares = address(
+            new ModelShares{salt: key}(
+                modelId,
+                string.concat("Provenant Model Shares ", tag),
+                string.concat("PMS-", tag),
+                holders,
+                amounts
+            )
         );
+        _modelOfShares[shares] = modelId;
+        if (_firstRegistrant[modelId] == address(0)) _firstRegistrant[modelId] = msg.sender;
+    }
+
+    /// @dev Writes the caller's registration of `modelId` and emits `ModelRegistered`.
+    function _record(
+        bytes32 modelId,
+        Kind kind,
+        address shares,
+        string calldata version,
+        string calldata metadataURI,
+        string calldata licence
+    ) internal {
+        Model storage m = _registrations[_key(modelId, msg.sender)];
+        (m.owner, m.kind, m.registeredAt, m.shares) =
+        (msg.sender, kind, uint64(block.timestamp), ModelShares(shares));
+        (m.version, m.metadataURI, m.licence) = (version, metadataURI, licence);
+        emit ModelRegistered(modelId, msg.sender, kind, shares, version, metadataURI, licence);
     }
 
     /// @dev First 4 bytes of `modelId` as 8 lowercase hex characters, for share token names.

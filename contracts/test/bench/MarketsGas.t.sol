@@ -37,6 +37,7 @@ contract MarketsGasTest is MarketsFixture {
             usd.mint(holders[i], 1e6); // holders already hold some fee token (steady state)
         }
         _registerModel(MODEL50, holders, amounts);
+        _approveModel(MODEL50); // only approved (bound) models are paid
         holder50 = holders[7];
         holder2 = bob;
         usd.mint(bob, 1e6);

@@ -25,7 +25,9 @@ contract ModelRegistryInvariantTest is Test {
         }
         uint256[] memory amounts = new uint256[](4);
         (amounts[0], amounts[1], amounts[2], amounts[3]) = (500_000e18, 300_000e18, 199_999e18, 1e18);
-        registry.register(MODEL, ModelRegistry.Kind.Generator, "1", "", "MIT", holders, amounts);
+        address shares =
+            registry.register(MODEL, ModelRegistry.Kind.Generator, "1", "", "MIT", holders, amounts);
+        registry.approveModel(MODEL, address(this), shares, bytes32(0)); // revenue flows to approved ids only
         handler = new RevenueHandler(registry, usd, MODEL, holders);
         targetContract(address(handler));
     }

@@ -65,6 +65,12 @@ contract ModelRegistryTest is Test {
         (amounts[0], amounts[1]) = (a, 1_000_000e18 - a);
     }
 
+    /// Governance approves (and so binds) MODEL as alice registered it: revenue can flow from then on.
+    function _bind() internal {
+        vm.prank(timelock);
+        registry.approveModel(MODEL, alice, address(shares), bytes32(0));
+    }
+
     function _distribute(uint256 amount) internal {
         vm.prank(payer);
         registry.distribute(MODEL, amount);
@@ -104,7 +110,7 @@ contract ModelRegistryTest is Test {
         uint256 a,
         uint256 b
     ) public {
-        vm.assume(taken != bytes32(0));
+        vm.assume(taken != bytes32(0) && caller != address(0));
         if (taken != MODEL) _register(taken, 600_000e18, 400_000e18);
         vm.assume(fresh != bytes32(0) && fresh != MODEL && fresh != taken);
         dupA = bound(dupA, 0, 1_000_000e18);
@@ -114,9 +120,10 @@ contract ModelRegistryTest is Test {
         _checkRegisterRejects(caller, taken, dupA, fresh, a, b);
     }
 
-    /// Any caller: a taken id (even with a valid allocation) and the zero id are refused with
-    /// `ModelAlreadyRegistered(id)`; a fresh id whose amounts `a + b` miss the supply is refused with
-    /// `InvalidShareAllocation(a + b, supply)`. Nothing is recorded by a refusal.
+    /// Any caller: an id alice registered is still open to the caller's own registration (once), a second
+    /// registration of it by the caller and the zero id are refused with `ModelAlreadyRegistered(id,
+    /// caller)`; a fresh id whose amounts `a + b` miss the supply is refused with
+    /// `InvalidShareAllocation(a + b, supply)`. Alice's registration never changes; a refusal records nothing.
     function _checkRegisterRejects(
         address caller,
         bytes32 taken,
@@ -125,21 +132,31 @@ contract ModelRegistryTest is Test {
         uint256 a,
         uint256 b
     ) internal {
-        ModelRegistry.Model memory before = registry.getModel(taken);
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelAlreadyRegistered.selector, taken));
+        ModelRegistry.Model memory before = registry.getRegistration(taken, alice);
+        if (caller != alice) {
+            address own = _registerAs(caller, taken, dupA, 1_000_000e18 - dupA);
+            assertEq(registry.getRegistration(taken, caller).owner, caller);
+            assertEq(address(registry.getRegistration(taken, caller).shares), own);
+            assertTrue(own != address(before.shares));
+        }
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelAlreadyRegistered.selector, taken, caller));
         _registerAs(caller, taken, dupA, 1_000_000e18 - dupA);
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelAlreadyRegistered.selector, bytes32(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(ModelRegistry.ModelAlreadyRegistered.selector, bytes32(0), caller)
+        );
         _registerAs(caller, bytes32(0), dupA, 1_000_000e18 - dupA);
         vm.expectRevert(
             abi.encodeWithSelector(ModelRegistry.InvalidShareAllocation.selector, a + b, 1_000_000e18)
         );
         _registerAs(caller, fresh, a, b);
-        ModelRegistry.Model memory afterwards = registry.getModel(taken);
+        ModelRegistry.Model memory afterwards = registry.getRegistration(taken, alice);
+        assertEq(registry.getModel(taken).owner, alice, "before approval: the earliest registration");
         assertEq(afterwards.owner, before.owner);
         assertEq(address(afterwards.shares), address(before.shares));
         assertEq(afterwards.registeredAt, before.registeredAt);
         assertEq(afterwards.shares.totalSupply(), 1_000_000e18);
         assertEq(registry.getModel(fresh).owner, address(0));
+        assertEq(registry.getRegistration(fresh, caller).owner, address(0));
         assertEq(registry.sharesOf(fresh), address(0));
         assertEq(registry.sharesOf(bytes32(0)), address(0));
     }
@@ -205,15 +222,16 @@ contract ModelRegistryTest is Test {
     }
 
     /// The share token sits where `predictShares` says for the registered allocation, and anywhere else
-    /// for any other allocation (another split, or other holders).
+    /// for any other registrant or allocation (another split, or other holders).
     function _checkPredictShares(bytes32 id, uint256 a, uint256 b) internal view {
         (address[] memory holders, uint256[] memory amounts) = _allocation(alice, bob, a);
         assertEq(a + b, 1_000_000e18);
-        assertEq(registry.predictShares(id, holders, amounts), registry.sharesOf(id));
+        assertEq(registry.predictShares(id, alice, holders, amounts), registry.sharesOf(id));
+        assertTrue(registry.predictShares(id, bob, holders, amounts) != registry.sharesOf(id));
         (holders, amounts) = _allocation(bob, alice, a);
-        assertTrue(registry.predictShares(id, holders, amounts) != registry.sharesOf(id));
+        assertTrue(registry.predictShares(id, alice, holders, amounts) != registry.sharesOf(id));
         (holders, amounts) = _allocation(alice, carol, a);
-        assertTrue(registry.predictShares(id, holders, amounts) != registry.sharesOf(id));
+        assertTrue(registry.predictShares(id, alice, holders, amounts) != registry.sharesOf(id));
     }
 
     function test_squattedRegistration_notApprovable() public {
@@ -227,22 +245,28 @@ contract ModelRegistryTest is Test {
     }
 
     /// The attacker registers `id` first (owner: attacker, shares split attacker/`a`, bob/rest). Governance
-    /// reviewed alice's registration (owner alice, 600k/400k to alice/bob, no zk commitment): the approval
-    /// reverts with both records' values and the id stays unapproved. A squatter that copies alice's split
-    /// still differs by owner (and any zk commitment it sets), so nothing a squatter registers matches.
+    /// reviewed alice's registration (owner alice, 600k/400k to alice/bob, no zk commitment): before alice
+    /// registers, the approval reverts `RegistrationNotFound(id, alice)`; approving the attacker's record
+    /// with the reviewed values reverts with both records' values, with or without a zk commitment. Alice
+    /// then registers (the squat does not block her) and the same approval binds the id to her; the
+    /// attacker's record, even named exactly, can then never be approved (`ModelIdBound`).
     function _checkSquatNotApprovable(bytes32 id, address attacker, uint256 a) internal {
         (address[] memory holders, uint256[] memory amounts) = _allocation(attacker, bob, a);
         vm.prank(attacker);
         address squatShares =
             registry.register(id, ModelRegistry.Kind.Generator, "1", "ipfs://x", "MIT", holders, amounts);
-        (holders, amounts) = _allocation(alice, bob, 600_000e18);
-        address reviewedShares = registry.predictShares(id, holders, amounts);
+        (address[] memory reviewedHolders, uint256[] memory reviewedAmounts) =
+            _allocation(alice, bob, 600_000e18);
+        address reviewedShares = registry.predictShares(id, alice, reviewedHolders, reviewedAmounts);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistrationNotFound.selector, id, alice));
+        vm.prank(timelock);
+        registry.approveModel(id, alice, reviewedShares, bytes32(0));
         vm.expectRevert(
             abi.encodeWithSelector(
                 ModelRegistry.RegistrationMismatch.selector,
                 id,
                 attacker,
-                alice,
+                attacker,
                 squatShares,
                 reviewedShares,
                 bytes32(0),
@@ -250,15 +274,32 @@ contract ModelRegistryTest is Test {
             )
         );
         vm.prank(timelock);
-        registry.approveModel(id, alice, reviewedShares, bytes32(0));
+        registry.approveModel(id, attacker, reviewedShares, bytes32(0));
         assertFalse(registry.isApproved(id));
-        // The squatter's zk commitment does not help either (the owner differs anyway).
+        // The squatter's zk commitment does not help either.
         vm.prank(attacker);
         registry.setZkCommitment(id, bytes32(uint256(9)));
         vm.prank(timelock);
         vm.expectPartialRevert(ModelRegistry.RegistrationMismatch.selector);
-        registry.approveModel(id, alice, reviewedShares, bytes32(0));
+        registry.approveModel(id, attacker, reviewedShares, bytes32(0));
         assertFalse(registry.isApproved(id));
+        assertEq(registry.zkCommitmentOf(id), bytes32(0), "an unapproved id names no commitment");
+
+        _registerAs(alice, id, 600_000e18, 400_000e18);
+        assertEq(registry.getRegistration(id, alice).owner, alice);
+        vm.expectEmit(address(registry));
+        emit ModelRegistry.ModelBound(id, alice, reviewedShares);
+        vm.prank(timelock);
+        registry.approveModel(id, alice, reviewedShares, bytes32(0));
+        assertTrue(registry.isApproved(id));
+        assertEq(registry.getModel(id).owner, alice);
+        assertTrue(registry.getModel(id).approved);
+        assertFalse(registry.getRegistration(id, attacker).approved);
+        assertEq(registry.sharesOf(id), reviewedShares);
+        assertEq(registry.boundOwnerOf(id), alice);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelIdBound.selector, id, alice, attacker));
+        vm.prank(timelock);
+        registry.approveModel(id, attacker, squatShares, bytes32(uint256(9)));
     }
 
     function test_approve_pinsEveryField() public {
@@ -285,20 +326,23 @@ contract ModelRegistryTest is Test {
     }
 
     /// Alice sets zk commitment `setZk` on MODEL; governance approves expecting (`owner`, `sharesToken`,
-    /// `zk`): it succeeds exactly when all three equal the record, else reverts with both sets of values.
+    /// `zk`): it succeeds exactly when all three equal alice's record; another owner (who has no
+    /// registration) reverts `RegistrationNotFound`, other values revert with both sets of values.
     function _checkApprovePinsEveryField(address owner, address sharesToken, bytes32 zk, bytes32 setZk)
         internal
     {
         vm.prank(alice);
         registry.setZkCommitment(MODEL, setZk);
         bool matches = owner == alice && sharesToken == address(shares) && zk == setZk;
-        if (!matches) {
+        if (owner != alice) {
+            vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistrationNotFound.selector, MODEL, owner));
+        } else if (!matches) {
             vm.expectRevert(
                 abi.encodeWithSelector(
                     ModelRegistry.RegistrationMismatch.selector,
                     MODEL,
                     alice,
-                    owner,
+                    alice,
                     address(shares),
                     sharesToken,
                     setZk,
@@ -311,16 +355,35 @@ contract ModelRegistryTest is Test {
         assertEq(registry.isApproved(MODEL), matches);
     }
 
+    /// Each owner sets its own registration's commitment, once; bob (no registration) cannot touch
+    /// alice's; after bob registers, his commitment is his own; approval locks an unset commitment.
     function test_zkCommitment_writeOnce() public {
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.NotModelOwner.selector, MODEL, bob));
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.RegistrationNotFound.selector, MODEL, bob));
         vm.prank(bob);
         registry.setZkCommitment(MODEL, bytes32(uint256(7)));
+        vm.expectEmit(address(registry));
+        emit ModelRegistry.ZkCommitmentSet(MODEL, alice, bytes32(uint256(7)));
         vm.prank(alice);
         registry.setZkCommitment(MODEL, bytes32(uint256(7)));
         assertEq(registry.getModel(MODEL).zkCommitment, bytes32(uint256(7)));
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ZkCommitmentLocked.selector, MODEL));
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ZkCommitmentLocked.selector, MODEL, alice));
         vm.prank(alice);
         registry.setZkCommitment(MODEL, bytes32(uint256(8)));
+        _registerAs(bob, MODEL, 600_000e18, 400_000e18);
+        vm.prank(bob);
+        registry.setZkCommitment(MODEL, bytes32(uint256(8)));
+        assertEq(registry.getRegistration(MODEL, bob).zkCommitment, bytes32(uint256(8)));
+        assertEq(registry.getRegistration(MODEL, alice).zkCommitment, bytes32(uint256(7)));
+        // Approval (of bob's record) locks his registration; an unset commitment cannot be added then.
+        bytes32 other = keccak256("other");
+        address otherShares = _registerAs(bob, other, 600_000e18, 400_000e18);
+        vm.prank(timelock);
+        registry.approveModel(other, bob, otherShares, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ZkCommitmentLocked.selector, other, bob));
+        vm.prank(bob);
+        registry.setZkCommitment(other, bytes32(uint256(9)));
+        assertEq(registry.zkCommitmentOf(other), bytes32(0));
+        assertEq(registry.zkCommitmentOf(MODEL), bytes32(0), "MODEL is not approved: no commitment named");
     }
 
     function test_onSharesTransfer_onlyShares() public {
@@ -351,6 +414,7 @@ contract ModelRegistryTest is Test {
         address to,
         uint256 toBalance
     ) internal {
+        _bind();
         _distribute(1000e6);
         uint256[4] memory before = [
             registry.claimable(MODEL, from),
@@ -372,6 +436,7 @@ contract ModelRegistryTest is Test {
     // ------------------------------------------------------------------ revenue
 
     function test_distributeAndClaim_acrossTransfer() public {
+        _bind();
         _distribute(1000e6); // alice 600, bob 400
         vm.prank(alice);
         shares.transfer(carol, 300_000e18); // now alice 30%, bob 40%, carol 30%
@@ -387,6 +452,7 @@ contract ModelRegistryTest is Test {
         first = bound(first, 1, 1e12);
         second = bound(second, 1, 1e12);
         moved = bound(moved, 0, 600_000e18);
+        _bind();
         _distribute(first);
         vm.prank(alice);
         shares.transfer(carol, moved);
@@ -409,21 +475,31 @@ contract ModelRegistryTest is Test {
         public
     {
         vm.assume(unknown != MODEL);
+        if (unknown != bytes32(0) && uint256(unknown) % 2 == 0) {
+            _registerAs(carol, unknown, 1, 1_000_000e18 - 1);
+        }
         amount = bound(amount, 1, type(uint256).max);
         _checkDistributeRejects(caller, unknown, amount, anyId);
     }
 
-    /// Paying a positive `amount` to an unregistered id is `ModelNotRegistered(id)`; paying zero to any id
-    /// is `ZeroValue`. A refusal moves no token and leaves the accumulator as it was.
+    /// Paying a positive `amount` to an id never approved (unregistered, or registered like MODEL here) is
+    /// `ModelNotApproved(id)`, and so is claiming from it; paying zero to any id is `ZeroValue`. A refusal
+    /// moves no token and leaves the accumulator as it was.
     function _checkDistributeRejects(address caller, bytes32 unknown, uint256 amount, bytes32 anyId)
         internal
     {
         uint256 callerBalance = usd.balanceOf(caller);
         uint256 held = usd.balanceOf(address(registry));
         uint256 acc = registry.accRewardPerShare(MODEL);
-        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelNotRegistered.selector, unknown));
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelNotApproved.selector, unknown));
         vm.prank(caller);
         registry.distribute(unknown, amount);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelNotApproved.selector, MODEL));
+        vm.prank(caller);
+        registry.distribute(MODEL, amount);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelNotApproved.selector, unknown));
+        vm.prank(caller);
+        registry.claim(unknown);
         vm.expectRevert(ModelRegistry.ZeroValue.selector);
         vm.prank(caller);
         registry.distribute(anyId, 0);

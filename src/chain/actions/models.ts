@@ -10,7 +10,11 @@ import { type WriteReturnType, writeContract } from './write.js';
 export const MODEL_KINDS = ['forecaster', 'generator'] as const;
 export type ModelKindName = (typeof MODEL_KINDS)[number];
 
-/** One registered model as ModelRegistry.getModel returns it, with readable names. */
+/**
+ * One registration as ModelRegistry.getModel / getRegistration return it, with readable names. Any
+ * number of owners may register the same model id (each once); `approved` is true only for the
+ * registration governance approved, which the id is then bound to for good.
+ */
 export type ModelRecord = {
   modelId: Hex;
   owner: Address;
@@ -24,18 +28,19 @@ export type ModelRecord = {
   licence: string;
 };
 
-/** Reads a model; undefined when `modelId` is not registered. */
-export async function readModel(
-  clients: ProvenantClients,
-  registry: Address,
-  modelId: Hex,
-): Promise<ModelRecord | undefined> {
-  const m = await clients.publicClient.readContract({
-    address: registry,
-    abi: modelRegistryAbi,
-    functionName: 'getModel',
-    args: [modelId],
-  });
+type RawModel = {
+  owner: Address;
+  kind: number;
+  approved: boolean;
+  registeredAt: bigint;
+  shares: Address;
+  zkCommitment: Hex;
+  version: string;
+  metadataURI: string;
+  licence: string;
+};
+
+function toRecord(modelId: Hex, m: RawModel): ModelRecord | undefined {
   if (m.owner === zeroAddress) return undefined;
   return {
     modelId,
@@ -51,7 +56,89 @@ export async function readModel(
   };
 }
 
-/** Every registered model, in registration order (from the registry's `ModelRegistered` events). */
+/**
+ * Reads the registration `modelId` names (`getModel`): the one governance approved (the id is bound to
+ * it, approved now or revoked since); before any approval, the id's earliest registration, which may be
+ * a squatter's — to check a registration you expect, use `readRegistration`. Undefined when nobody
+ * registered the id.
+ */
+export async function readModel(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+): Promise<ModelRecord | undefined> {
+  const m = await clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'getModel',
+    args: [modelId],
+  });
+  return toRecord(modelId, m);
+}
+
+/** Reads `registrant`'s own registration of `modelId`; undefined when it has none. */
+export async function readRegistration(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+  registrant: Address,
+): Promise<ModelRecord | undefined> {
+  const m = await clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'getRegistration',
+    args: [modelId, registrant],
+  });
+  return toRecord(modelId, m);
+}
+
+/** The owner of the registration `modelId` is bound to (its first approval), or undefined if never approved. */
+export async function readBoundOwner(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+): Promise<Address | undefined> {
+  const owner = await clients.publicClient.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'boundOwnerOf',
+    args: [modelId],
+  });
+  return owner === zeroAddress ? undefined : owner;
+}
+
+/**
+ * Every registration, in registration order (from the registry's `ModelRegistered` events), of
+ * `modelId` only when given.
+ */
+export async function listRegistrations(
+  clients: ProvenantClients,
+  registry: Address,
+  options: { modelId?: Hex | undefined; fromBlock?: bigint | undefined } = {},
+): Promise<ModelRecord[]> {
+  const logs = await scanLogs(clients.publicClient, { fromBlock: options.fromBlock }, (from, to) =>
+    clients.publicClient.getContractEvents({
+      address: registry,
+      abi: modelRegistryAbi,
+      eventName: 'ModelRegistered',
+      ...(options.modelId ? { args: { modelId: options.modelId } } : {}),
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
+  const records = await Promise.all(
+    logs.map((log) =>
+      readRegistration(clients, registry, log.args.modelId as Hex, log.args.owner as Address),
+    ),
+  );
+  return records.filter((r): r is ModelRecord => r !== undefined);
+}
+
+/**
+ * Every registered model id once, in order of its first registration, as the id names it (`readModel`:
+ * the approved registration, else the earliest). `listRegistrations` lists every registration.
+ */
 export async function listModels(
   clients: ProvenantClients,
   registry: Address,
@@ -67,7 +154,8 @@ export async function listModels(
       strict: true,
     }),
   );
-  const records = await Promise.all(logs.map((log) => readModel(clients, registry, log.args.modelId as Hex)));
+  const ids = [...new Set(logs.map((log) => (log.args.modelId as Hex).toLowerCase() as Hex))];
+  const records = await Promise.all(ids.map((id) => readModel(clients, registry, id)));
   return records.filter((r): r is ModelRecord => r !== undefined);
 }
 
@@ -107,7 +195,8 @@ export async function registerModel(
 
 /**
  * The registration governance reviewed and approves: `ModelRegistry.approveModel(modelId, owner, shares,
- * zkCommitment)` reverts `RegistrationMismatch` unless the on-chain record has exactly these values.
+ * zkCommitment)` looks up `owner`'s registration of the id and reverts `RegistrationMismatch` unless it
+ * has exactly these values (and `ModelIdBound` when the id is already bound to another owner).
  * `shares` fixes the initial holders and amounts (see `predictSharesAddress`); `zkCommitment` is zero
  * for a model without one.
  */
@@ -136,9 +225,9 @@ export function registrationDifferences(
 }
 
 /**
- * A model id is registered, but not as expected: someone else registered it first (model ids are
- * computable from the published weights) or with another share split or zk commitment. Governance must
- * not approve it, and the agent must not use it.
+ * A registration is not the expected one: the expected owner registered the id with another share split
+ * or zk commitment, or the id is already bound (approved once) to another owner's registration.
+ * Governance must not approve it, and the agent must not use it.
  */
 export class ModelRegistrationMismatchError extends NonRetryableError {
   override name = 'ModelRegistrationMismatchError';
@@ -148,7 +237,7 @@ export class ModelRegistrationMismatchError extends NonRetryableError {
     super(
       `Model ${modelId} is registered with a different ${differences.map((d) => d.field).join(', ')} than expected${context ? ` (${context})` : ''}.`,
       {
-        details: `${differences.map((d) => `${d.field}: on-chain ${d.actual}, expected ${d.expected}`).join('; ')}. The registry is first-come: anyone who knows a model id can register it first and take its shares (all its revenue). Do not approve or use this registration; check who registered it (\`provenant model show ${modelId.slice(0, 12)}\`) and, if it is not yours, publish the model under a new version (a new id) and register that before announcing it.`,
+        details: `${differences.map((d) => `${d.field}: on-chain ${d.actual}, expected ${d.expected}`).join('; ')}. Do not approve or use this registration. Check the id's registrations (\`provenant model show ${modelId.slice(0, 12)}\` lists them all): anyone may register any id, each owner once, and approval names the owner, share token and zk commitment it reviewed. If the owner field differs, the id is bound to another owner's approved registration for good: publish the model under a new version (a new id).`,
         docsPath: 'docs/markets.md#modelregistry--modelshares',
       },
     );
@@ -158,8 +247,10 @@ export class ModelRegistrationMismatchError extends NonRetryableError {
 }
 
 /**
- * Refuses (ModelRegistrationMismatchError) unless `modelId`'s on-chain record is `expected`; a model
- * that is not registered is refused too (NonRetryableError). Returns the record.
+ * Refuses (ModelRegistrationMismatchError) unless `expected.owner`'s registration of the model id is
+ * `expected` and the id is not bound to another owner's registration (what `approveModel` checks); a
+ * missing registration of that owner is refused too (NonRetryableError). Other owners' registrations of
+ * the same id (a squatter's) do not matter. Returns the record.
  */
 export async function requireRegistration(
   clients: ProvenantClients,
@@ -167,13 +258,24 @@ export async function requireRegistration(
   expected: ModelApproval,
   context = '',
 ): Promise<ModelRecord> {
-  const record = await readModel(clients, registry, expected.modelId);
+  const [record, bound] = await Promise.all([
+    readRegistration(clients, registry, expected.modelId, expected.owner),
+    readBoundOwner(clients, registry, expected.modelId),
+  ]);
   if (!record)
     throw new NonRetryableError(
-      `Model ${expected.modelId} is not registered${context ? ` (${context})` : ''}.`,
+      `Model ${expected.modelId} has no registration by ${expected.owner}${context ? ` (${context})` : ''}.`,
       {
-        details: 'Register it first (`provenant model register <file>`), then propose its approval.',
+        details: `That owner must register it first (\`provenant model register <file>\`, signed by ${expected.owner}), then propose its approval. \`provenant model show ${expected.modelId.slice(0, 12)}\` lists the id's registrations.`,
       },
+    );
+  if (bound && !isAddressEqual(bound, expected.owner))
+    throw new ModelRegistrationMismatchError(
+      expected.modelId,
+      [{ field: 'owner', actual: bound, expected: expected.owner }],
+      context
+        ? `${context}; the id is bound to another owner's approved registration`
+        : 'bound to another owner',
     );
   const differences = registrationDifferences(record, expected);
   if (differences.length > 0)
@@ -182,14 +284,15 @@ export async function requireRegistration(
 }
 
 /**
- * Where `ModelRegistry.register(modelId, ..., holders, amounts)` puts (or put) the share token:
- * `predictShares`, a CREATE2 address over the allocation. Equal to the record's `shares` exactly when
- * the model was registered with these holders and amounts.
+ * Where `registrant`'s `ModelRegistry.register(modelId, ..., holders, amounts)` puts (or put) the share
+ * token: `predictShares`, a CREATE2 address over the registrant and the allocation. Equal to that
+ * registration's `shares` exactly when it was registered with these holders and amounts.
  */
 export async function predictSharesAddress(
   clients: ProvenantClients,
   registry: Address,
   modelId: Hex,
+  registrant: Address,
   holders: readonly Address[],
   amounts: readonly bigint[],
 ): Promise<Address> {
@@ -197,7 +300,7 @@ export async function predictSharesAddress(
     address: registry,
     abi: modelRegistryAbi,
     functionName: 'predictShares',
-    args: [modelId, [...holders], [...amounts]],
+    args: [modelId, registrant, [...holders], [...amounts]],
   });
 }
 

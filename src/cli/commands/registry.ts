@@ -7,11 +7,14 @@ import {
   claimRevenue,
   flushModelFees,
   listModels,
+  listRegistrations,
   type ModelKindName,
   type ModelRecord,
   type ProvenantClients,
   predictSharesAddress,
+  readBoundOwner,
   readModel,
+  readRegistration,
   readShareBalances,
   registerModel,
   requireRegistration,
@@ -135,18 +138,23 @@ export function registerModelRegistry(model: Command): void {
         const id = modelIdOf(parsed);
         await withRegistry(command, async (context, deployment) => {
           const registry = deployment.addresses.registry;
-          const existing = await readModel(context.clients, registry, id);
-          if (existing) {
-            const mine = isAddressEqual(existing.owner, context.clients.account.address);
+          const me = context.clients.account.address;
+          const [mine, bound] = await Promise.all([
+            readRegistration(context.clients, registry, id, me),
+            readBoundOwner(context.clients, registry, id),
+          ]);
+          if (mine)
+            throw new NonRetryableError(`Model ${id} (${file}) is already registered by you.`, {
+              details: `See it with \`provenant model show ${id.slice(0, 12)}\`.`,
+            });
+          if (bound && !isAddressEqual(bound, me))
             throw new NonRetryableError(
-              `Model ${id} (${file}) is already registered${mine ? ' by you' : ` by ${existing.owner}, not by you`}.`,
+              `Model ${id} (${file}) is already approved for ${bound}'s registration; yours could never be approved.`,
               {
-                details: mine
-                  ? 'See it with `provenant model show`.'
-                  : 'Registration is first-come and model ids are computable from published model files, so someone registered yours first. Governance approves only the registration it reviewed (owner, share token, zk commitment), so theirs will not be approved for agent use when the proposal names you. To register yours, change the model (e.g. a new version) so its id changes, and register before publishing the file.',
+                details:
+                  'A model id is bound for good to the first registration governance approves (its revenue accounting follows that share token). Registering yours would only deploy a share token that earns nothing. To publish your own, change the model (e.g. a new version) so its id changes.',
               },
             );
-          }
           const { holders, amounts } = parseHolders(flags.holder, context.clients.account.address);
           const r = await registerModel(context.clients, registry, {
             modelId: id,
@@ -157,7 +165,7 @@ export function registerModelRegistry(model: Command): void {
             holders,
             amounts,
           });
-          const record = (await readModel(context.clients, registry, id))!;
+          const record = (await readRegistration(context.clients, registry, id, me))!;
           if (flags.json) console.log(toJson({ ...modelRow(record), hash: r.hash }));
           else {
             console.log(
@@ -172,7 +180,7 @@ export function registerModelRegistry(model: Command): void {
   model
     .command('approve <id>')
     .description(
-      'Propose approving a registered model for agent use (a governance proposal; saved like `gov propose`). The proposal pins the registration you reviewed: its owner, its share token (i.e. the initial holders and split) and its zk commitment; the registry refuses the approval if the record differs, so a squatter who registered the id first is never approved.',
+      "Propose approving a registered model for agent use (a governance proposal; saved like `gov propose`). Anyone may register any id, so the proposal names the registration you reviewed: its owner, its share token (i.e. the initial holders and split) and its zk commitment; the registry refuses the approval if that owner's record differs, so a squatter's registration of the same id is never approved. The first approval binds the id to that registration for good.",
     )
     .requiredOption('--owner <address>', 'the owner you expect (who registered the model)')
     .option(
@@ -203,17 +211,25 @@ export function registerModelRegistry(model: Command): void {
         await withRegistry(command, async (context, deployment) => {
           const registry = deployment.addresses.registry;
           const m = await requireModel(context.clients, registry, idText);
-          if (m.approved) throw new NonRetryableError(`Model ${m.modelId} is already approved.`);
+          const owner = parseAddress(flags.owner, '--owner');
+          if (m.approved && isAddressEqual(m.owner, owner))
+            throw new NonRetryableError(`Model ${m.modelId} is already approved (registration of ${owner}).`);
           if ((flags.holder === undefined) === (flags.shares === undefined))
             throw new NonRetryableError('model approve needs exactly one of --holder and --shares.', {
               details:
                 "Name the share split you reviewed (--holder 0xabc…=600000 --holder 0xdef…=400000) or the share token address (--shares 0x…): the approval pins who earns the model's revenue.",
             });
-          const owner = parseAddress(flags.owner, '--owner');
           let shares: Address;
           if (flags.holder) {
             const { holders, amounts } = parseHolders(flags.holder, owner);
-            shares = await predictSharesAddress(context.clients, registry, m.modelId, holders, amounts);
+            shares = await predictSharesAddress(
+              context.clients,
+              registry,
+              m.modelId,
+              owner,
+              holders,
+              amounts,
+            );
           } else shares = parseAddress(flags.shares as string, '--shares');
           const approval = {
             modelId: m.modelId,
@@ -297,7 +313,9 @@ export function registerModelRegistry(model: Command): void {
             );
             return;
           }
-          console.log(`Model ${m.modelId}: share token ${m.shares}, ${formatUnits(totalSupply, 18)} shares`);
+          console.log(
+            `Model ${m.modelId}: share token ${m.shares}, ${formatUnits(totalSupply, 18)} shares${m.approved ? '' : (await readBoundOwner(context.clients, registry, m.modelId)) ? ' (approval revoked)' : ` (not approved: the earliest registration, by ${m.owner}; it earns nothing unless governance approves it)`}`,
+          );
           printTable(
             rows.map((r) => [r.holder, `${r.shares} shares (${r.percent}), claimable ${r.claimable}`]),
           );
@@ -317,6 +335,14 @@ export function registerModelRegistry(model: Command): void {
       await withRegistry(command, async (context, deployment) => {
         const registry = deployment.addresses.registry;
         const m = await requireModel(context.clients, registry, idText);
+        if (!(await readBoundOwner(context.clients, registry, m.modelId)))
+          throw new NonRetryableError(
+            `Model ${m.modelId} was never approved, so it has no revenue to claim.`,
+            {
+              details:
+                'Revenue (and vault fee flushing) starts once governance approves one registration of the id (`provenant model approve`).',
+            },
+          );
         let flushed = 0n;
         if (flags.flush) {
           const vault = vaultOf(deployment, typeof flags.flush === 'string' ? flags.flush : 'sWTI');
@@ -346,18 +372,46 @@ export function registerModelRegistry(model: Command): void {
   model
     .command('show [id]')
     .description(
-      'One registered model (commitment, kind, approval, share token, licence), or every registered model.',
+      "One registered model (commitment, kind, approval, share token, licence) followed by the id's other registrations, or every registered model id (as it names its registration: the approved one, else the earliest).",
     )
     .option('--json', 'print as JSON')
     .action(async (idText: string | undefined, flags: { json?: boolean }, command: Command) => {
       await withRegistry(command, async (context, deployment) => {
         const registry = deployment.addresses.registry;
-        const models = idText
-          ? [await requireModel(context.clients, registry, idText)]
-          : await listModels(context.clients, registry);
-        const rows = models.map(modelRow);
+        if (idText) {
+          const m = await requireModel(context.clients, registry, idText);
+          const bound = await readBoundOwner(context.clients, registry, m.modelId);
+          const others = (await listRegistrations(context.clients, registry, { modelId: m.modelId })).filter(
+            (r) => !isAddressEqual(r.owner, m.owner),
+          );
+          if (flags.json) {
+            console.log(
+              toJson({
+                ...modelRow(m),
+                bound: bound !== undefined,
+                otherRegistrations: others.map(modelRow),
+              }),
+            );
+            return;
+          }
+          console.log(
+            bound
+              ? `Model ${m.modelId}: bound to ${bound}'s registration (${m.approved ? 'approved' : 'approval revoked'}).`
+              : `Model ${m.modelId}: never approved; showing the earliest registration (anyone may register any id: check the owner before proposing approval).`,
+          );
+          printTable(Object.entries(modelRow(m)).map(([k, v]) => [k, String(v)]));
+          if (others.length > 0) {
+            console.log(
+              `\nOther registrations of this id (${others.length}, never approvable once the id is bound):`,
+            );
+            for (const r of others)
+              console.log(`  ${r.owner}  shares ${r.shares}  registered ${iso(r.registeredAt)}`);
+          }
+          return;
+        }
+        const rows = (await listModels(context.clients, registry)).map(modelRow);
         if (flags.json) {
-          console.log(toJson(idText ? rows[0] : rows));
+          console.log(toJson(rows));
           return;
         }
         if (rows.length === 0)
