@@ -11,13 +11,14 @@ import { performance } from 'node:perf_hooks';
 import { keccak256 } from 'viem';
 import { artSeed, encodePng, marketStateFromRounds, renderRgb } from '../src/models/generator/index.js';
 import { parseModelFile } from '../src/models/modelFile.js';
-import { renderAsset, type VerifyDependencies, verifyAsset } from '../src/provenance/index.js';
+import { mintWorld } from '../src/provenance/fixtures.test-helpers.js';
+import { verifyAsset } from '../src/provenance/index.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const modelBytes = new Uint8Array(readFileSync(new URL('../models/generator-v1.json', import.meta.url)));
 const model = parseModelFile(modelBytes);
-const modelId = keccak256(modelBytes);
-const feed = '0x5f4ec3df9cbd43714fe2740f5e3616155c5b8419' as const;
+const _modelId = keccak256(modelBytes);
+const _feed = '0x5f4ec3df9cbd43714fe2740f5e3616155c5b8419' as const;
 const rounds = [
   { roundId: 18446744073709551617n, answer: 7_512_000_000n, updatedAt: 1_700_000_000n },
   { roundId: 18446744073709551618n, answer: 7_431_000_000n, updatedAt: 1_700_003_600n },
@@ -44,36 +45,21 @@ for (let i = 0; i < runs; i += 1) {
 }
 const total = cppn.map((c, i) => c + png[i]!);
 
-const asset = await renderAsset(model, {
-  chainId: 31337,
-  version: 0,
-  nonce: '0x01',
-  oracle: { feed, decimals: 8, rounds },
-  agent: '0x70997970c51812dc3a010c7d01b50e0d17dc79c8',
-  policy: { snapshot: {} },
-  parent: null,
-  codeVersion: 'bench',
+// The verify figure: one 512×512 version on the tests' in-memory chain (a minted token with its log,
+// sender, oracle rounds and their publication, the guard and the feed's decimals), every check run.
+const world = await mintWorld({
+  params: (p) => {
+    p.width = 512;
+    p.height = 512;
+  },
 });
-const content = new Map<string, Uint8Array>([
-  [asset.image.cid.toString(), asset.png],
-  [asset.metadataAddress.cid.toString(), asset.metadataBytes],
-  [asset.manifestAddress.cid.toString(), asset.manifestBytes],
-]);
-const deps: VerifyDependencies = {
-  readTokenRecord: async (tokenId) => ({
-    tokenId,
-    versions: [{ commitment: asset.commitment, manifestCid: asset.manifestAddress.cid.toString() }],
-  }),
-  readRound: async (_feed, roundId) => rounds.find((r) => r.roundId === roundId)!,
-  isModelApproved: async (id) => id === modelId,
-  loadModelFile: async () => modelBytes,
-  loadContent: async (cid) => content.get(cid)!,
-};
+const deps = world.deps;
+const asset = world.asset;
 const verify: number[] = [];
 let ok = true;
 for (let i = 0; i < runs; i += 1) {
   const t0 = performance.now();
-  const report = await verifyAsset({ tokenId: asset.tokenId }, deps);
+  const report = await verifyAsset({ tokenId: world.tokenId }, deps);
   verify.push(performance.now() - t0);
   ok &&= report.ok;
 }

@@ -11,13 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildReplay, modelFileLoader, openStack } from '../src/agent/index.js';
-import {
-  chainVerifyDependencies,
-  formatVerifyReport,
-  mintedTokenIds,
-  verifyAsset,
-} from '../src/provenance/index.js';
+import { agentVerifyDependencies, buildReplay, openStack } from '../src/agent/index.js';
+import { formatVerifyReport, mintedTokenIds, verifyAsset } from '../src/provenance/index.js';
 import { DEVNET_AGENT_KEY, publishDay } from '../test/fixtures/chain.js';
 import { runCli } from '../test/fixtures/cli.js';
 
@@ -55,13 +50,11 @@ try {
   const evolved = await cli('art', 'evolve', tokenId.toString(), '--size', String(size));
   if (evolved.code !== 0) throw new Error(`art evolve failed: ${evolved.err}`);
 
-  const deps = chainVerifyDependencies({
+  const deps = agentVerifyDependencies({
     client: stack.agent.publicClient,
-    nft: stack.addresses.nft,
-    registry: stack.addresses.registry,
+    addresses: stack.addresses,
+    stateDir: dir,
     content: stack.content,
-    fromBlock: stack.addresses.fromBlock,
-    loadModelFile: modelFileLoader(dir),
   });
   const inProcess: number[] = [];
   let last: Awaited<ReturnType<typeof verifyAsset>> | undefined;

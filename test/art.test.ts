@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  agentVerifyDependencies,
   buildReplay,
   featuresFromObservation,
   loadModelById,
@@ -15,7 +16,6 @@ import { modelRegistryAbi } from '../src/chain/index.js';
 import { fixedToPpm, inferFixedReal } from '../src/models/index.js';
 import { readFeedWindow } from '../src/oracle/index.js';
 import {
-  chainVerifyDependencies,
   cidOf,
   mintedTokenIds,
   parseManifest,
@@ -58,13 +58,12 @@ describe('provenant art + verify on anvil', () => {
   });
 
   const deps = () =>
-    chainVerifyDependencies({
+    agentVerifyDependencies({
       client: stack.agent.publicClient,
-      nft: stack.addresses.nft,
-      registry: stack.addresses.registry,
+      addresses: stack.addresses,
+      stateDir: dir,
       content: stack.content,
       loadModelFile: async (id) => loadModelById(dir, id) ?? new Uint8Array(),
-      fromBlock: stack.addresses.fromBlock,
     });
 
   test('verify of a token never minted reports ✗ token-exists and exits 1 (no crash)', async () => {
@@ -261,11 +260,11 @@ describe('provenant art + verify on anvil', () => {
     // Versions 0 and 2 (version 1's image was tampered above) pass every check, model-approved included.
     for (const version of [0, 2]) {
       const report = await verifyAsset({ tokenId, version }, deps());
-      // forecast-replay is skipped (not passed) for a render that names no forecaster; ok all the same.
+      // Every render names its forecaster (a forecast without one fails forecast-replay), and the policy
+      // snapshot is re-read from the guard at its block: every check passes.
       const named = parseManifest(await stack.content.get(manifestCids[version]!)).inputs.forecast?.modelId;
-      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual(
-        named ? [] : ['forecast-replay'],
-      );
+      expect(named).toBeDefined();
+      expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual([]);
       expect(report.ok).toBe(true);
       const approved = report.checks.find((c) => c.name === 'model-approved')!;
       expect(approved.actual).toMatch(

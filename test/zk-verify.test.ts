@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { encodeAbiParameters, type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
+  agentVerifyDependencies,
   type DemoResult,
-  modelFileLoader,
   runDemo,
   type SynthDecisionRef,
   type SynthVerifyDependencies,
@@ -18,7 +18,6 @@ import {
 import { provenanceNFTAbi, syntheticVaultAbi, writeContract } from '../src/chain/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import {
-  chainVerifyDependencies,
   FORECAST_PROOF_CHECK_NAMES,
   forecastProofChecks,
   manifestBytes,
@@ -287,13 +286,11 @@ describe('the demo vault accepts proven mints only (zkRequired)', () => {
 describe('groth16 artworks: the art strategy renders on the forecast the gate recorded', () => {
   test('versions rendered after a proven forecast are groth16 and pass every check, ERC-7007 verify included', async () => {
     const { stack } = result;
-    const verifyDeps = chainVerifyDependencies({
+    const verifyDeps = agentVerifyDependencies({
       client: stack.agent.publicClient,
-      nft: stack.addresses.nft,
-      registry: stack.addresses.registry,
+      addresses: stack.addresses,
+      stateDir: stack.stateDir,
       content: stack.content,
-      fromBlock: stack.addresses.fromBlock,
-      loadModelFile: modelFileLoader(stack.stateDir),
     });
     const reports = [];
     for (const tokenId of await mintedTokenIds(stack.agent.publicClient, stack.addresses.nft))

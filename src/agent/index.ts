@@ -69,6 +69,7 @@ export { buildReplay, type ReplayEpoch, timestampOf } from './replay.js';
 export { summaryRows, writeAgentReport } from './report.js';
 export { journalPath, openStack, type Stack, type StackParameters } from './stack.js';
 export { type ArtToken, artStrategy, forecastInput, type ProvenForecastRef } from './strategies/art.js';
+export { policySnapshotOf, readArtPolicy } from './strategies/artCalls.js';
 export { feeStrategy } from './strategies/fee.js';
 export {
   type RecordedForecast,
@@ -79,6 +80,7 @@ export {
 } from './strategies/synth.js';
 export type { EpochContext, Intent, IntentKind, Strategy } from './strategies/types.js';
 export { type AgentSummary, summarizeJournal } from './summary.js';
+export { agentVerifyDependencies } from './verifyDeps.js';
 export {
   formatSynthVerifyReport,
   loadCircuitByHash,

@@ -1,16 +1,22 @@
+import { dirname } from 'node:path';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
 import { type Address, hexToBytes, type PublicClient, toHex } from 'viem';
 import {
   aggregatorV3InterfaceAbi,
   forecastProofGateAbi,
+  medianOracleAbi,
   modelRegistryAbi,
   provenanceNFTAbi,
+  readManifest,
   scanLogs,
   toContractRevertError,
 } from '../chain/index.js';
+import { NonRetryableError } from '../errors/index.js';
 import type { ContentStore } from './store.js';
 import type {
+  ChainContext,
+  ChainPosition,
   Hex,
   ModelApprovalEvent,
   TokenRecord,
@@ -37,7 +43,28 @@ export type ChainVerifyParameters = {
    * deployment block, not later than the registry's (default 0); read in provider-sized windows.
    */
   fromBlock?: bigint | undefined;
+  /**
+   * The deployment's oracle feeds (`oracle-feed` requires a manifest's feed to be one of them), e.g.
+   * `Object.values(addresses.feeds)`. Default: the feeds of the deployment manifest in the state dir
+   * the content store belongs to (`<stateDir>/deployments`, for the client's chain id).
+   */
+  oracleFeeds?: readonly Address[] | undefined;
+  /**
+   * Reads the guard's art policy snapshot at a block (the agent's `readArtPolicy` + `policySnapshotOf`),
+   * so `policy-snapshot` is re-derived; without it that check is an informational skip.
+   */
+  policySnapshot?: VerifyDependencies['policySnapshot'];
 };
+
+/** The feeds of the deployment manifest of `stateDir` for `chainId`: external feeds and MedianOracles. */
+export function deploymentFeeds(stateDir: string, chainId: number): Address[] {
+  const manifest = readManifest(stateDir, chainId);
+  const feeds = new Set<string>();
+  for (const feed of Object.values(manifest.feeds ?? {})) feeds.add(feed.address.toLowerCase());
+  for (const [name, contract] of Object.entries(manifest.contracts))
+    if (name.startsWith('MedianOracle.')) feeds.add(contract.address.toLowerCase());
+  return [...feeds] as Address[];
+}
 
 /** A read the NFT refused because the token was never minted (OpenZeppelin's `_requireOwned`). */
 function nonexistentToken(error: unknown): boolean {
@@ -66,6 +93,20 @@ async function unlessNonexistent<T>(read: Promise<T>): Promise<T | undefined> {
 export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDependencies {
   const { client, nft } = p;
   const approvalHistories = new Map<Hex, Promise<ModelApprovalEvent[]>>();
+  /** Caches a successful read for the run (`verify --all` asks once per version); failures are retried. */
+  const cache = new Map<string, Promise<unknown>>();
+  function once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let hit = cache.get(key) as Promise<T> | undefined;
+    if (!hit) {
+      hit = read();
+      cache.set(key, hit);
+      hit.catch(() => cache.delete(key));
+    }
+    return hit;
+  }
+  /** The account that sent a log's transaction (the agent that minted or evolved). */
+  const senderOf = (hash: Hex) =>
+    once(`tx:${hash}`, async () => (await client.getTransaction({ hash })).from.toLowerCase() as Hex);
   async function readApprovalHistory(modelId: Hex): Promise<ModelApprovalEvent[]> {
     const scan = (eventName: 'ModelApproved' | 'ModelRevoked') =>
       scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
@@ -130,6 +171,11 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
       // Version 0's commitment is the token id; version n's is in its Evolved log. Versions are
       // contiguous: a missing log ends the list (and then `chain-head` fails on the count).
       const genesis = minted[0];
+      const [genesisSender, ...evolvedSenders] = await Promise.all([
+        genesis ? senderOf(genesis.transactionHash) : undefined,
+        ...evolved.map((e) => senderOf(e.transactionHash)),
+      ]);
+      const senders = new Map(evolved.map((e, i) => [e, evolvedSenders[i]!]));
       const versions: TokenVersionRecord[] = [
         {
           commitment: toHex(tokenId, { size: 32 }),
@@ -139,6 +185,7 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
                 modelId: genesis.args.modelId as Hex,
                 blockNumber: genesis.blockNumber,
                 logIndex: genesis.logIndex,
+                ...(genesisSender ? { sender: genesisSender } : {}),
               }
             : {}),
         },
@@ -152,6 +199,7 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
           modelId: e.args.modelId as Hex,
           blockNumber: e.blockNumber,
           logIndex: e.logIndex,
+          sender: senders.get(e)!,
         });
       }
       return {
@@ -171,6 +219,49 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
       });
       return { roundId: r[0], answer: r[1], updatedAt: r[3] };
     },
+    chainContext: () =>
+      once('context', async (): Promise<ChainContext> => {
+        const [chainId, guard] = await Promise.all([
+          client.getChainId(),
+          client.readContract({ address: nft, abi: provenanceNFTAbi, functionName: 'guard' }),
+        ]);
+        return { chainId, nft: nft.toLowerCase() as Hex, guard: guard.toLowerCase() as Hex };
+      }),
+    oracleFeeds: () =>
+      once('feeds', async () => {
+        if (p.oracleFeeds) return p.oracleFeeds.map((f) => f.toLowerCase() as Hex);
+        const stateDir = dirname(p.content.dir);
+        const feeds = deploymentFeeds(stateDir, await client.getChainId());
+        if (feeds.length === 0)
+          throw new NonRetryableError(
+            `No oracle feeds are known for this deployment (state dir ${stateDir}).`,
+            {
+              details:
+                'Pass oracleFeeds to chainVerifyDependencies, or verify with the state dir that holds the deployment manifest.',
+            },
+          );
+        return feeds as Hex[];
+      }),
+    readFeedDecimals: (feed: Hex) =>
+      once(`decimals:${feed.toLowerCase()}`, () =>
+        client.readContract({ address: feed, abi: aggregatorV3InterfaceAbi, functionName: 'decimals' }),
+      ),
+    // The round's AnswerUpdated log (MedianOracle and Chainlink aggregators emit it, roundId indexed).
+    roundPublication: (feed: Hex, roundId: bigint) =>
+      once(`round:${feed.toLowerCase()}:${roundId}`, async (): Promise<ChainPosition | undefined> => {
+        const logs = await scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
+          client.getContractEvents({
+            address: feed,
+            abi: medianOracleAbi,
+            eventName: 'AnswerUpdated',
+            args: { roundId },
+            fromBlock,
+            toBlock,
+          }),
+        );
+        const first = logs[0];
+        return first ? { blockNumber: first.blockNumber, logIndex: first.logIndex } : undefined;
+      }),
     isModelApproved: (modelId: Hex) =>
       client.readContract({
         address: p.registry,
@@ -192,6 +283,7 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
     },
     loadModelFile: p.loadModelFile,
     loadContent: (cid: string) => p.content.get(cid),
+    ...(p.policySnapshot ? { policySnapshot: p.policySnapshot } : {}),
     forecastProof: {
       async readProvenForecast(gate: Hex, modelId: Hex, proofId: Hex) {
         const r = await client.readContract({

@@ -191,9 +191,29 @@ export function manifestCommitment(manifestOrBytes: Manifest | Uint8Array): `0x$
   return keccak256(manifestOrBytes instanceof Uint8Array ? manifestOrBytes : manifestBytes(manifestOrBytes));
 }
 
-/** Parses manifest bytes; they must be valid JSON, match the schema and be canonical. */
+/**
+ * Parses manifest bytes; they must be valid UTF-8 (no byte-order mark, no invalid sequence), valid
+ * JSON, match the schema and be canonical: the canonical encoding of the parsed manifest must be
+ * exactly the given bytes, so one manifest has one byte string and one commitment.
+ */
 export function parseManifest(bytes: Uint8Array, source?: string): Manifest {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+  let text: string;
+  try {
+    // ignoreBOM keeps a leading BOM in the text (it then fails the canonical comparison below).
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new InvalidManifestError(
+      `not valid UTF-8 (${bytes.length} bytes); a manifest is canonical JSON encoded as UTF-8`,
+      [],
+      source,
+    );
+  }
+  if (text.startsWith('\uFEFF'))
+    throw new InvalidManifestError(
+      'bytes are not canonical JSON: they start with a byte-order mark (EF BB BF); remove it',
+      [],
+      source,
+    );
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -201,12 +221,19 @@ export function parseManifest(bytes: Uint8Array, source?: string): Manifest {
     throw new InvalidManifestError(`not JSON (${(error as Error).message})`, [], source);
   }
   const manifest = validateManifest(value, source);
-  if (canonicalJson(manifest) !== text) {
+  const canonical = new TextEncoder().encode(canonicalJson(manifest));
+  if (!sameBytes(canonical, bytes)) {
     throw new InvalidManifestError(
-      'bytes are not canonical JSON, so the commitment would not reproduce',
+      `bytes are not canonical JSON (${bytes.length} bytes given, the canonical encoding has ${canonical.length}), so the commitment would not reproduce`,
       [],
       source,
     );
   }
   return manifest;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -15,7 +15,7 @@ import {
   oracleFeaturesReal,
   trainForecaster,
 } from '../models/index.js';
-import { baseParams, FEED, MODEL, MODEL_ID, makeWorld, ROUNDS } from './fixtures.test-helpers.js';
+import { AGENT, baseParams, FEED, MODEL, MODEL_ID, makeWorld, ROUNDS } from './fixtures.test-helpers.js';
 import {
   formatVerifyReport,
   renderAsset,
@@ -77,12 +77,15 @@ describe('verifyAsset', () => {
       'token-exists',
       'manifest-commitment',
       'manifest-token',
+      'manifest-context',
       'model-id',
       'model-logged',
       'model-approved',
+      'oracle-feed',
       'oracle-input[0]',
       'oracle-input[1]',
       'oracle-input[2]',
+      'oracle-window',
       'market-state',
       'forecast-replay',
       'seed',
@@ -92,15 +95,20 @@ describe('verifyAsset', () => {
       'metadata-cid',
       'token-uri',
       'version-chain',
+      'policy-snapshot',
       'chain-head',
     ]);
-    // The fixture's forecast names no forecaster (as renders before forecasts were recorded
-    // re-derivably): forecast-replay is skipped with the reason, never passed; the version still verifies.
+    // The fixture renders with no forecast (forecast-replay skipped: nothing to re-derive) and the policy
+    // snapshot is reported, not re-derived: neither skip makes the version unverified.
     expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.name, c.status])).toEqual([
       ['forecast-replay', 'skip'],
+      ['policy-snapshot', 'skip'],
     ]);
-    expect(checkOf(report, 'forecast-replay').detail).toMatch(/names no forecaster/);
-    expect(checkOf(report, 'forecast-replay').actual).toBe('forecast 12500 ppm of no named forecaster');
+    expect(checkOf(report, 'forecast-replay').detail).toMatch(/^the render used no forecast/);
+    expect(checkOf(report, 'policy-snapshot').detail).toMatch(/^policy snapshot not re-derived/);
+    expect(checkOf(report, 'oracle-window').actual).toBe(
+      `rounds ${ROUNDS[1]!.roundId}..${ROUNDS[3]!.roundId} (3), consecutive; round ${ROUNDS[3]!.roundId} published at block 150 log 0, round ${ROUNDS[3]!.roundId + 1n} not published`,
+    );
     expect(checkOf(report, 'model-approved').actual).toBe(
       'approved at block 200 since ModelApproved in block 50',
     );
@@ -502,12 +510,17 @@ describe('forecast-replay: a replay render’s forecast is re-derived from its r
       [asset.manifestAddress.cid, asset.manifestBytes],
     ] as const)
       world.content.set(cid.toString(), bytes);
-    for (const r of rounds) world.rounds.set(r.roundId, { ...r });
+    // The feed published the rounds before the mint (block 100) and nothing after them.
+    for (const [i, r] of rounds.entries()) {
+      world.rounds.set(r.roundId, { ...r });
+      world.published.set(`${FEED}:${r.roundId}`, { blockNumber: BigInt(i + 1), logIndex: 0 });
+    }
     world.models.set(F.id, F.bytes);
     const genesis = toHex(asset.tokenId, { size: 32 });
+    const minted = { blockNumber: 100n, logIndex: 2, sender: AGENT };
     Object.assign(world.record, {
       tokenId: asset.tokenId,
-      versions: [{ commitment: genesis, manifestCid: asset.manifestAddress.cid.toString() }],
+      versions: [{ commitment: genesis, manifestCid: asset.manifestAddress.cid.toString(), ...minted }],
       tokenUri: `ipfs://${asset.metadataAddress.cid.toString()}`,
       chain: { count: 1, head: versionChainHead([genesis]) },
     });
@@ -523,7 +536,7 @@ describe('forecast-replay: a replay render’s forecast is re-derived from its r
     expect(world.asset.manifest.proof).toEqual({ kind: 'replay' });
     expect(world.asset.manifest.marketState.forecastPpm).toBe(PPM);
     const report = await world.verify();
-    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.name)).toEqual(['policy-snapshot']);
     expect(report.ok).toBe(true);
     const check = checkOf(report, 'forecast-replay');
     expect(check.expected).toBe(
@@ -601,7 +614,8 @@ describe('forecast-replay: a replay render’s forecast is re-derived from its r
     );
     const gapped = REAL.map((r, i) => (i < 12 ? r : { ...r, roundId: r.roundId + 1n }));
     const byGap = await (await replayWorld({ returnPpm: PPM, modelId: F.id }, gapped)).verify();
-    expect(failing(byGap)).toEqual(['forecast-replay']);
+    // The gap also breaks the market window (oracle-window), whatever the forecast.
+    expect(failing(byGap)).toEqual(['oracle-window', 'forecast-replay']);
     expect(checkOf(byGap, 'forecast-replay').detail).toMatch(
       /not consecutive \(round \d+ is followed by \d+\)/,
     );
@@ -614,6 +628,7 @@ describe('forecast-replay: a replay render’s forecast is re-derived from its r
     const report = await world.verify();
     expect(report.checks.filter((c) => c.status !== 'pass').map((c) => [c.name, c.status])).toEqual([
       ['forecast-replay', 'skip'],
+      ['policy-snapshot', 'skip'],
     ]);
     expect(checkOf(report, 'forecast-replay').detail).toMatch(
       /^the render used no forecast \(forecastPpm 0 by design/,

@@ -4,6 +4,7 @@ import {
   artSeed,
   canonicalJson,
   fixedToPpm,
+  GENERATOR_ALGORITHM,
   inferFixed,
   type ModelFile,
   marketStateFromRounds,
@@ -42,6 +43,11 @@ export type TokenVersionRecord = {
    */
   blockNumber?: bigint;
   logIndex?: number;
+  /**
+   * The account that sent the transaction of the version's Minted/Evolved log (the agent the guard let
+   * through): `manifest-context` compares it with the manifest's `agent`.
+   */
+  sender?: Hex;
 };
 
 /** A position on the chain: a block and, optionally, a log index within it. */
@@ -117,6 +123,19 @@ function chainHeadCheck(record: TokenRecord, chain: VersionChain): VerifyCheck {
 
 export type RoundData = { roundId: bigint; answer: bigint; updatedAt: bigint };
 
+/** What `policySnapshot` reads: the guard's policy for the NFT's MINT (version 0) or UPDATE (of `tokenId`). */
+export type PolicySnapshotQuery = {
+  guard: Hex;
+  nft: Hex;
+  action: 'MINT' | 'UPDATE';
+  modelId: Hex;
+  tokenId?: bigint;
+  blockNumber: bigint;
+};
+
+/** The chain being verified: its id, the NFT the token lives on, and that NFT's `guard()`. */
+export type ChainContext = { chainId: number; nft: Hex; guard: Hex };
+
 /** Read functions `verifyAsset` needs; the CLI wires them to the chain and the content store. */
 export type VerifyDependencies = {
   readTokenRecord(tokenId: bigint): Promise<TokenRecord>;
@@ -133,6 +152,32 @@ export type VerifyDependencies = {
   loadModelFile(modelId: Hex): Promise<Uint8Array>;
   /** Bytes by CID (local content store, IPFS gateway, …). */
   loadContent(cid: string): Promise<Uint8Array>;
+  /**
+   * The chain being verified (`manifest-context`: the manifest's chainId, asset.contract and
+   * policy.guard must be these). Without it `manifest-context` is skipped, so no version is `ok`.
+   */
+  chainContext?(): Promise<ChainContext>;
+  /**
+   * The deployment's oracle feeds (AggregatorV3 addresses): `oracle-feed` requires the manifest's feed
+   * to be one of them. Without it `oracle-feed` is skipped, so no version is `ok`.
+   */
+  oracleFeeds?(): Promise<Hex[]>;
+  /** AggregatorV3 `decimals()` of `feed` (`oracle-feed` compares the manifest's decimals with it). */
+  readFeedDecimals?(feed: Hex): Promise<number>;
+  /**
+   * Where round `roundId` of `feed` was published (its `AnswerUpdated` log), or undefined when the feed
+   * never published it: `oracle-window` requires the manifest's newest round to be the feed's latest at
+   * the version's log. Without it that part of `oracle-window` is skipped, so no version is `ok`.
+   */
+  roundPublication?(feed: Hex, roundId: bigint): Promise<ChainPosition | undefined>;
+  /**
+   * The guard's policy snapshot for an art action read at `blockNumber` (what the agent's
+   * `artPolicySection` records). With it `policy-snapshot` re-derives the manifest's snapshot at the
+   * block it names; without it, or when it returns undefined (the node holds no state at that block: not
+   * an archive node, or a devnet restarted from a state dump), the snapshot is reported as not re-derived
+   * (an informational skip).
+   */
+  policySnapshot?(query: PolicySnapshotQuery): Promise<Manifest['policy']['snapshot'] | undefined>;
   /**
    * Reads for a `groth16` render's checks (the zk gate's record, ERC-7007 `verify` on the NFT). Without
    * them a `groth16` version reports `zk-forecast-recorded` as skipped, so it is not `ok`.
@@ -169,9 +214,11 @@ export type VerifyReport = {
   version: number;
   manifestCid?: string;
   /**
-   * True when no check failed and the re-derivation ran (nothing skipped), except `forecast-replay`
-   * skipped because the manifest names no forecaster (no forecast, or one rendered before forecasts were
-   * recorded re-derivably): that skip is reported with its reason but does not make the version unverified.
+   * True when no check failed and the re-derivation ran (nothing skipped), except two skips that are
+   * reported with their reason but do not make the version unverified: `forecast-replay` of a render
+   * that used no forecast at all (forecastPpm 0, checked by market-state), and `policy-snapshot` (the
+   * guard's rules as the agent read them at render time are informational, not re-derived). A forecast
+   * that names no forecaster fails `forecast-replay`.
    */
   ok: boolean;
   checks: VerifyCheck[];
@@ -182,10 +229,13 @@ export const CHECK_NAMES = [
   'token-exists',
   'manifest-commitment',
   'manifest-token',
+  'manifest-context',
   'model-id',
   'model-logged',
   'model-approved',
+  'oracle-feed',
   'oracle-input[i]',
+  'oracle-window',
   'market-state',
   'forecast-replay',
   'seed',
@@ -195,6 +245,7 @@ export const CHECK_NAMES = [
   'metadata-cid',
   'token-uri',
   'version-chain',
+  'policy-snapshot',
   'chain-head',
 ] as const;
 
@@ -216,13 +267,38 @@ function describe(bytes: Uint8Array): string {
 
 /** Loads content, turning non-retryable failures into a message; retryable ones propagate. */
 async function tryLoad(load: () => Promise<Uint8Array>): Promise<{ bytes: Uint8Array } | { error: string }> {
+  const r = await tryRead(load);
+  return 'error' in r ? r : { bytes: r.value };
+}
+
+/** The first line of an error's message. */
+const firstLine = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? String(error);
+
+/**
+ * Runs a read, turning non-retryable failures (a revert, a missing file) into a message for a ✗ line;
+ * retryable ones (RPC or network down) propagate.
+ */
+async function tryRead<T>(read: () => Promise<T>): Promise<{ value: T } | { error: string }> {
   try {
-    return { bytes: await load() };
+    return { value: await read() };
   } catch (error) {
     if (isRetryable(error)) throw error;
-    return { error: (error as Error).message.split('\n')[0] ?? String(error) };
+    return { error: firstLine(error) };
   }
 }
+
+const sameAddress = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/** True when position `a` is before `b` (same block and a log index unknown: counted as before). */
+function positionBefore(a: ChainPosition, b: ChainPosition): boolean {
+  if (a.blockNumber !== b.blockNumber) return a.blockNumber < b.blockNumber;
+  return a.logIndex === undefined || b.logIndex === undefined || a.logIndex < b.logIndex;
+}
+
+const describePosition = (p: ChainPosition) =>
+  `block ${p.blockNumber}${p.logIndex !== undefined ? ` log ${p.logIndex}` : ''}`;
 
 const logName = (version: number) => (version === 0 ? 'Minted' : 'Evolved');
 
@@ -304,7 +380,8 @@ async function modelApprovedCheck(
  * (consecutive round ids; each one is compared with `getRoundData` by `oracle-input[i]`) at the model's
  * `scaleBits`; `inferFixed` runs the integer inference; the expected forecast is
  * `fixedToPpm(outputs[0], scaleBits)` (round half away from zero) and must equal `inputs.forecast.returnPpm`.
- * A manifest with no forecast, or a forecast that names no forecaster, is skipped with the reason.
+ * A manifest with no forecast is skipped with the reason (market-state then requires forecastPpm 0); a
+ * forecast that names no forecaster fails: nothing could re-derive it, and it shapes the image.
  */
 async function forecastReplayCheck(manifest: Manifest, deps: VerifyDependencies): Promise<VerifyCheck> {
   const name = 'forecast-replay';
@@ -319,10 +396,11 @@ async function forecastReplayCheck(manifest: Manifest, deps: VerifyDependencies)
   if (!stated.modelId)
     return {
       name,
-      status: 'skip',
+      status: 'fail',
+      expected: 'a forecast naming its forecaster (inputs.forecast.modelId), re-derived from the rounds',
       actual: `forecast ${stated.returnPpm} ppm of no named forecaster`,
       detail:
-        'the manifest names no forecaster (rendered before forecasts were recorded re-derivably): its forecast is as stated, not re-derived',
+        'the manifest names no forecaster, so its forecast (which shapes the market state and the image) cannot be re-derived',
     };
   const id = stated.modelId as Hex;
   const actual = `forecast ${stated.returnPpm} ppm of model ${id}`;
@@ -387,6 +465,243 @@ async function forecastReplayCheck(manifest: Manifest, deps: VerifyDependencies)
 }
 
 /**
+ * `manifest-context`: the manifest was made for the chain being verified. Its `chainId` is the chain's
+ * id, `asset.contract` the NFT the token lives on, `policy.guard` that NFT's `guard()`, and `agent` the
+ * account that sent the version's Minted/Evolved transaction. Skipped (so not `ok`) when the chain
+ * context or the sender is unknown.
+ */
+async function manifestContextCheck(
+  manifest: Manifest,
+  onChain: TokenVersionRecord,
+  version: number,
+  deps: VerifyDependencies,
+): Promise<VerifyCheck> {
+  const name = 'manifest-context';
+  const stated = `chain ${manifest.chainId}, NFT ${manifest.asset.contract ?? 'none'}, guard ${manifest.policy.guard ?? 'none'}, agent ${manifest.agent}`;
+  if (!deps.chainContext)
+    return { name, status: 'skip', actual: stated, detail: 'no chain context wired; pass chainContext' };
+  const read = await tryRead(() => deps.chainContext!());
+  if ('error' in read)
+    return {
+      name,
+      status: 'fail',
+      actual: stated,
+      detail: `reading the chain context failed: ${read.error}`,
+    };
+  const ctx = read.value;
+  const sender = onChain.sender;
+  const expected = `chain ${ctx.chainId}, NFT ${ctx.nft.toLowerCase()}, guard ${ctx.guard.toLowerCase()}, agent ${sender?.toLowerCase() ?? `unknown (sender of the ${logName(version)} tx)`}`;
+  const problems: string[] = [];
+  if (manifest.chainId !== ctx.chainId)
+    problems.push(`chainId ${manifest.chainId} is not this chain (${ctx.chainId})`);
+  if (!sameAddress(manifest.asset.contract, ctx.nft))
+    problems.push('asset.contract is not the NFT being verified');
+  if (!sameAddress(manifest.policy.guard, ctx.guard)) problems.push("policy.guard is not the NFT's guard");
+  if (sender !== undefined && !sameAddress(manifest.agent, sender))
+    problems.push(`agent is not the sender of the ${logName(version)} transaction`);
+  if (problems.length) return { name, status: 'fail', expected, actual: stated, detail: problems.join('; ') };
+  if (sender === undefined)
+    return {
+      name,
+      status: 'skip',
+      expected,
+      actual: stated,
+      detail: `the sender of the ${logName(version)} transaction is unknown, so the agent is not checked`,
+    };
+  return { name, status: 'pass', expected, actual: stated };
+}
+
+/**
+ * `oracle-feed`: the manifest's feed is one of the deployment's oracle feeds (not any contract that
+ * answers getRoundData), and its stated decimals are the feed's `decimals()`.
+ */
+async function oracleFeedCheck(manifest: Manifest, deps: VerifyDependencies): Promise<VerifyCheck> {
+  const name = 'oracle-feed';
+  const { feed, decimals } = manifest.inputs.oracle;
+  const actual = `feed ${feed}, ${decimals} decimals`;
+  if (!deps.oracleFeeds)
+    return { name, status: 'skip', actual, detail: "the deployment's feeds are unknown; pass oracleFeeds" };
+  const feeds = await tryRead(() => deps.oracleFeeds!());
+  if ('error' in feeds)
+    return { name, status: 'fail', actual, detail: `reading the deployment's feeds failed: ${feeds.error}` };
+  const known = feeds.value.some((f) => sameAddress(f, feed));
+  const onFeed = deps.readFeedDecimals ? await tryRead(() => deps.readFeedDecimals!(feed as Hex)) : undefined;
+  const feedDecimals = onFeed && 'value' in onFeed ? onFeed.value : undefined;
+  const expected = `one of the deployment's feeds (${feeds.value.map((f) => f.toLowerCase()).join(', ') || 'none'}), ${feedDecimals ?? '?'} decimals`;
+  const problems: string[] = [];
+  if (!known) problems.push(`feed ${feed} is not one of the deployment's oracle feeds`);
+  if (onFeed && 'error' in onFeed) problems.push(`decimals() on ${feed} failed: ${onFeed.error}`);
+  if (feedDecimals !== undefined && feedDecimals !== decimals)
+    problems.push(`the manifest states ${decimals} decimals; the feed has ${feedDecimals}`);
+  if (problems.length) return { name, status: 'fail', expected, actual, detail: problems.join('; ') };
+  if (!onFeed) return { name, status: 'skip', expected, actual, detail: "the feed's decimals were not read" };
+  return { name, status: 'pass', expected, actual };
+}
+
+/**
+ * `oracle-window`: the manifest's rounds are one window, not a selection. Their ids are consecutive
+ * (oldest first), and the newest one was the feed's latest when the version was made: it was published
+ * (its AnswerUpdated log) before the version's Minted/Evolved log, and the next round was not.
+ */
+async function oracleWindowCheck(
+  manifest: Manifest,
+  onChain: TokenVersionRecord,
+  version: number,
+  deps: VerifyDependencies,
+): Promise<VerifyCheck> {
+  const name = 'oracle-window';
+  const feed = manifest.inputs.oracle.feed as Hex;
+  const ids = manifest.inputs.oracle.rounds.map((r) => BigInt(r.roundId));
+  const first = ids[0]!;
+  const last = ids.at(-1)!;
+  const gap = ids.findIndex((id, i) => i > 0 && id !== ids[i - 1]! + 1n);
+  const at =
+    onChain.blockNumber !== undefined
+      ? { blockNumber: onChain.blockNumber, logIndex: onChain.logIndex }
+      : undefined;
+  const where = at ? `${describePosition(at)} (the ${logName(version)} log)` : `the ${logName(version)} log`;
+  const expected = `consecutive rounds, the newest the feed's latest at ${where}`;
+  const span = `rounds ${first}..${last} (${ids.length})`;
+  if (gap > 0)
+    return {
+      name,
+      status: 'fail',
+      expected,
+      actual: `${span}: round ${ids[gap - 1]} is followed by ${ids[gap]}`,
+      detail: 'the rounds are not consecutive: the market window skips rounds the oracle published',
+    };
+  if (!at || !deps.roundPublication)
+    return {
+      name,
+      status: 'skip',
+      expected,
+      actual: `${span}, consecutive`,
+      detail: at
+        ? 'round publications are not readable; pass roundPublication'
+        : "the version's block is unknown",
+    };
+  const publication = deps.roundPublication;
+  const lastRead = await tryRead(() => publication(feed, last));
+  const nextRead = await tryRead(() => publication(feed, last + 1n));
+  if ('error' in lastRead || 'error' in nextRead)
+    return {
+      name,
+      status: 'fail',
+      expected,
+      actual: `${span}, consecutive`,
+      detail: `reading the feed's round publications failed: ${'error' in lastRead ? lastRead.error : (nextRead as { error: string }).error}`,
+    };
+  const lastAt = lastRead.value;
+  const nextAt = nextRead.value;
+  const actual = `${span}, consecutive; round ${last} ${lastAt ? `published at ${describePosition(lastAt)}` : 'has no publication log'}, round ${last + 1n} ${nextAt ? `published at ${describePosition(nextAt)}` : 'not published'}`;
+  // Without the newest round's own log (a proxy or an external feed scanned from too late a block), a
+  // missing log of the next round proves nothing: not checked, so not ok.
+  if (!lastAt)
+    return {
+      name,
+      status: 'skip',
+      expected,
+      actual,
+      detail: `the feed's logs do not show when round ${last} was published, so whether it was the latest is not checked`,
+    };
+  const problems: string[] = [];
+  if (!positionBefore(lastAt, at))
+    problems.push(`round ${last} was not published before the ${logName(version)} log`);
+  if (nextAt && positionBefore(nextAt, at))
+    problems.push(`round ${last + 1n} was already published: the window does not end at the latest round`);
+  return {
+    name,
+    status: problems.length ? 'fail' : 'pass',
+    expected,
+    actual,
+    ...(problems.length ? { detail: problems.join('; ') } : {}),
+  };
+}
+
+/**
+ * `policy-snapshot`: the guard's rules the manifest recorded for its action. With `policySnapshot`
+ * wired, the snapshot is re-read from the guard at the block it names, which must be before the
+ * version's log (the agent reads, then sends), and must equal the manifest's. Without it the snapshot
+ * is shown as stated and skipped as "not re-derived"; that skip does not make the version unverified
+ * (the guard enforced its own rules on-chain, and manifest-context binds the guard).
+ */
+async function policySnapshotCheck(
+  manifest: Manifest,
+  tokenId: bigint,
+  onChain: TokenVersionRecord,
+  version: number,
+  deps: VerifyDependencies,
+): Promise<VerifyCheck> {
+  const name = 'policy-snapshot';
+  const stated = manifest.policy.snapshot;
+  const actual = canonicalJson(stated);
+  if (!deps.policySnapshot)
+    return {
+      name,
+      status: 'skip',
+      actual,
+      detail:
+        "policy snapshot not re-derived: it is the guard's rules as the agent read them before sending; the guard itself (bound by manifest-context) enforced its rules on-chain",
+    };
+  const block =
+    typeof stated.blockNumber === 'string' && /^\d+$/.test(stated.blockNumber)
+      ? BigInt(stated.blockNumber)
+      : undefined;
+  const { guard } = manifest.policy;
+  const nft = manifest.asset.contract;
+  if (block === undefined || guard === undefined || nft === undefined)
+    return {
+      name,
+      status: 'fail',
+      expected: 'a snapshot naming its block, of a named guard and NFT',
+      actual,
+      detail: 'the snapshot cannot be re-read: its blockNumber, policy.guard or asset.contract is missing',
+    };
+  if (onChain.blockNumber !== undefined && block >= onChain.blockNumber)
+    return {
+      name,
+      status: 'fail',
+      expected: `a snapshot read before block ${onChain.blockNumber} (the ${logName(version)} log)`,
+      actual,
+      detail: `the snapshot names block ${block}, not before the version's own block`,
+    };
+  const read = await tryRead(() =>
+    deps.policySnapshot!({
+      guard: guard as Hex,
+      nft: nft as Hex,
+      action: version === 0 ? 'MINT' : 'UPDATE',
+      modelId: manifest.model.id as Hex,
+      ...(version === 0 ? {} : { tokenId }),
+      blockNumber: block,
+    }),
+  );
+  if ('error' in read)
+    return {
+      name,
+      status: 'fail',
+      actual,
+      detail: `re-reading the guard at block ${block} failed: ${read.error}`,
+    };
+  if (read.value === undefined)
+    return {
+      name,
+      status: 'skip',
+      actual,
+      detail: `policy snapshot not re-derived: the node holds no state at block ${block} (not an archive node, or restarted from a state dump); the guard itself (bound by manifest-context) enforced its rules on-chain`,
+    };
+  const expected = canonicalJson(read.value);
+  return {
+    name,
+    status: expected === actual ? 'pass' : 'fail',
+    expected,
+    actual,
+    ...(expected === actual
+      ? {}
+      : { detail: `the manifest's snapshot is not what guard ${guard} said at block ${block}` }),
+  };
+}
+
+/**
  * The token and version to verify: given, or (with `manifestCid`) read from the manifest, so
  * `verify --manifest <cid>` needs no token id and checks the version that manifest describes.
  */
@@ -428,11 +743,14 @@ async function resolveTarget(
 
 /**
  * Verifies one version of a token by re-derivation: the token must exist (`token-exists`); the
- * manifest must match the on-chain commitment; the model file must hash to the model id, be the one
- * the version's log recorded (`model-logged`) and have been approved at the version's block; every oracle input must
- * equal the oracle's round; re-running the generator must reproduce the image and metadata bytes
- * and their CIDs; the version must point at its on-chain parent; and, when the record carries the
- * on-chain chain head, the head recomputed from the logged commitments must equal it (`chain-head`).
+ * manifest must match the on-chain commitment and name this chain, NFT, guard and minting agent
+ * (`manifest-context`); the model file must hash to the model id, match the manifest's description,
+ * be the one the version's log recorded (`model-logged`) and have been approved at the version's
+ * block; the feed must be one of the deployment's (`oracle-feed`), every oracle input must equal the
+ * oracle's round, and the rounds must be the feed's latest consecutive window at the version's log
+ * (`oracle-window`); re-running the generator must reproduce the image and metadata bytes and their
+ * CIDs; the version must point at its on-chain parent; and, when the record carries the on-chain chain
+ * head, the head recomputed from the logged commitments must equal it (`chain-head`).
  *
  * Checks that cannot be trusted are skipped, not failed: when the manifest does not match the
  * commitment nothing it says is checked, and when the model file does not match its id nothing is
@@ -459,12 +777,15 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       ...(manifestCid ? { manifestCid } : {}),
       ok:
         checks.length > 0 &&
-        all.every((c) => c.status === 'pass' || (c.status === 'skip' && c === noForecasterSkip)),
+        all.every((c) => c.status === 'pass' || (c.status === 'skip' && informational.has(c))),
       checks: all,
     };
   };
-  /** The `forecast-replay` skip of a manifest that names no forecaster (does not fail `ok`). */
-  let noForecasterSkip: VerifyCheck | undefined;
+  /**
+   * Skips that do not fail `ok`: `forecast-replay` of a render with no forecast at all, and
+   * `policy-snapshot` (reported, not re-derived).
+   */
+  const informational = new Set<VerifyCheck>();
   const onChain = version >= 0 ? record.versions[version] : undefined;
   const skipFrom = (first: (typeof CHECK_NAMES)[number], reason: string) => {
     for (const name of CHECK_NAMES.slice(CHECK_NAMES.indexOf(first))) {
@@ -572,6 +893,9 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     actual: `token ${claimedToken} version ${manifest.asset.version}`,
   });
 
+  // 2b. manifest-context: the chain, NFT, guard and agent the manifest names are the ones verified here.
+  add(await manifestContextCheck(manifest, onChain, version, deps));
+
   // 3. model-id
   const modelIdClaimed = manifest.model.id as Hex;
   let model: ModelFile | undefined;
@@ -595,16 +919,33 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
         problem = (error as Error).message.split('\n')[0];
       }
     }
+    // The descriptive fields must describe the file: name, version and algorithm as renderAsset records them.
+    const described = (m: { name: string; version: string; algorithm: string }) =>
+      `${m.name} ${m.version} (${m.algorithm})`;
+    const fileDescription = model
+      ? {
+          name: model.name,
+          version: model.version,
+          algorithm: String(model.metadata.algorithm ?? GENERATOR_ALGORITHM),
+        }
+      : undefined;
+    const descriptionOk =
+      fileDescription === undefined ||
+      (fileDescription.name === manifest.model.name &&
+        fileDescription.version === manifest.model.version &&
+        fileDescription.algorithm === manifest.model.algorithm);
     add({
       name: 'model-id',
-      status: actualId === modelIdClaimed && model ? 'pass' : 'fail',
-      expected: modelIdClaimed,
-      actual: actualId,
+      status: actualId === modelIdClaimed && model && descriptionOk ? 'pass' : 'fail',
+      expected: `${modelIdClaimed}${fileDescription ? `, ${described(fileDescription)}` : ''}`,
+      actual: `${actualId}, ${described(manifest.model)}`,
       ...(actualId !== modelIdClaimed
         ? { detail: 'the model file does not hash to the model id in the manifest' }
         : problem
           ? { detail: problem }
-          : {}),
+          : descriptionOk
+            ? {}
+            : { detail: "the manifest's model name, version or algorithm is not the model file's" }),
     });
   }
 
@@ -623,10 +964,24 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
   // 5. model-approved, at the version's own block
   add(await modelApprovedCheck(modelIdClaimed, onChain, version, deps));
 
-  // 6. oracle-input[i]
+  // 6. oracle-feed: the manifest's feed is one of the deployment's, with the decimals it states.
   const feed = manifest.inputs.oracle.feed as Hex;
+  add(await oracleFeedCheck(manifest, deps));
+
+  // 6b. oracle-input[i]
   for (const [i, claimed] of manifest.inputs.oracle.rounds.entries()) {
-    const round = await deps.readRound(feed, BigInt(claimed.roundId));
+    const read = await tryRead(() => deps.readRound(feed, BigInt(claimed.roundId)));
+    if ('error' in read) {
+      add({
+        name: `oracle-input[${i}]`,
+        status: 'fail',
+        expected: `round ${claimed.roundId}: answer ${claimed.answer} at ${claimed.updatedAt}`,
+        actual: 'no such round',
+        detail: `getRoundData(${claimed.roundId}) on ${feed} failed: ${read.error}`,
+      });
+      continue;
+    }
+    const round = read.value;
     const actual = {
       roundId: round.roundId.toString(),
       answer: round.answer.toString(),
@@ -644,6 +999,9 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       ...(same ? {} : { detail: `the manifest's input differs from getRoundData on ${feed}` }),
     });
   }
+
+  // 6c. oracle-window: consecutive rounds ending at the feed's latest round when the version was made.
+  add(await oracleWindowCheck(manifest, onChain, version, deps));
 
   // 7. market-state
   try {
@@ -675,7 +1033,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
   // 7b. forecast-replay (replay renders; a groth16 render's forecast is checked by the zk-forecast checks)
   if (manifest.proof.kind === 'replay') {
     const check = await forecastReplayCheck(manifest, deps);
-    if (check.status === 'skip') noForecasterSkip = check;
+    if (check.status === 'skip' && manifest.inputs.forecast === undefined) informational.add(check);
     add(check);
   }
 
@@ -712,16 +1070,21 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       });
     } else {
       const same = equalBytes(out.png, storedImage.bytes);
+      const sizeOk = manifest.outputs.image.size === storedImage.bytes.length;
       add({
         name: 'image-bytes',
-        status: same ? 'pass' : 'fail',
+        status: same && sizeOk ? 'pass' : 'fail',
         expected: describe(out.png),
-        actual: describe(storedImage.bytes),
-        ...(same
-          ? {}
-          : {
+        actual: `${describe(storedImage.bytes)}; manifest size ${manifest.outputs.image.size}`,
+        ...(!same
+          ? {
               detail: `re-rendered image differs from the stored one (${firstDifference(out.png, storedImage.bytes)})`,
-            }),
+            }
+          : sizeOk
+            ? {}
+            : {
+                detail: `the manifest states an image of ${manifest.outputs.image.size} bytes; the image has ${storedImage.bytes.length}`,
+              }),
       });
     }
     const imageCid = out.image.cid.toString();
@@ -833,6 +1196,11 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     });
   }
 
+  // 14b. policy-snapshot: re-derived when the guard's history is readable, else reported (informational).
+  const snapshotCheck = await policySnapshotCheck(manifest, tokenId, onChain, version, deps);
+  if (snapshotCheck.status === 'skip') informational.add(snapshotCheck);
+  add(snapshotCheck);
+
   // 15. groth16 renders: the proven forecast (zk gate record, scale, input, rounds, ERC-7007 verify)
   if (manifest.proof.kind === 'groth16') {
     if (!deps.forecastProof) {
@@ -848,12 +1216,21 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
           ? '0x'
           : concat([versionChainHead(commitments.slice(0, version)), ...commitments.slice(version + 1)])
       ) as Hex;
-      checks.push(
-        ...(await forecastProofChecks(
+      const forecastProof = deps.forecastProof;
+      const proven = await tryRead(() =>
+        forecastProofChecks(
           { manifest, manifestBytes: mBytes, tokenId, version, chainProof },
-          { ...deps.forecastProof, loadModelFile: deps.loadModelFile },
-        )),
+          { ...forecastProof, loadModelFile: deps.loadModelFile },
+        ),
       );
+      if ('error' in proven)
+        add({
+          name: 'zk-forecast-recorded',
+          status: 'fail',
+          expected: `a forecast recorded by gate ${manifest.proof.gate}`,
+          detail: `reading the zk gate or ERC-7007 verify failed: ${proven.error}`,
+        });
+      else checks.push(...proven.value);
     }
   }
   return report(manifestCid);

@@ -35,13 +35,13 @@ export type ArtStrategyParameters = {
   /**
    * The forecaster the agent runs (its model file and id = keccak256 of the file). A `replay` render's
    * forecast is this model's fixed-point output on the manifest's 21 newest rounds, recorded with the
-   * model id so `provenant verify` re-derives it (`forecast-replay`). Without it (older wiring) the
-   * render takes the inference's float mean and names no forecaster: verify then cannot re-derive it.
+   * model id so `provenant verify` re-derives it (`forecast-replay`). Required: a manifest never carries
+   * a forecast that names no forecaster (verify fails such a forecast).
    */
-  forecaster?: { model: ModelFile; id: Hex };
+  forecaster: { model: ModelFile; id: Hex };
   /**
    * Rounds of WTI history the market state is derived from (default 21: the forecaster's features need
-   * the 21 newest answers, so they are all among the manifest's rounds; at least 21 with a forecaster).
+   * the 21 newest answers, so they are all among the manifest's rounds; at least 21).
    */
   window?: number;
   /** Remembers the regime seen this epoch (the agent journals it). */
@@ -80,7 +80,7 @@ export type ProvenForecastRef = {
  */
 export function artStrategy(parameters: ArtStrategyParameters): Strategy {
   const window = parameters.window ?? ORACLE_FEATURE_ANSWERS;
-  if (parameters.forecaster && window < ORACLE_FEATURE_ANSWERS)
+  if (window < ORACLE_FEATURE_ANSWERS)
     throw new RangeError(
       `art window ${window} is shorter than the ${ORACLE_FEATURE_ANSWERS} rounds the forecaster's features need; the manifest could not carry the forecast's inputs`,
     );
@@ -91,9 +91,8 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
       const rounds = observation.wti
         .slice(-window)
         .map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt }));
-      const replay = parameters.forecaster
-        ? replayForecast(parameters.forecaster, rounds)
-        : { returnPpm: Math.round(context.inference.forecast.mean * 1e6) };
+      // Fewer than 21 consecutive rounds: no re-derivable forecast, so the render states none (forecastPpm 0).
+      const replay = replayForecast(parameters.forecaster, rounds);
       const { forecast, proof } = forecastInput(
         await parameters.provenForecast?.(),
         rounds.at(-1)?.roundId,
@@ -243,15 +242,15 @@ export function replayForecast(
 /**
  * The forecast the render uses: the gate's latest proven forecast when it is recent enough (with the
  * `groth16` proof section that names it), else the `replay` forecast (`replayForecast`: the forecaster's
- * output with its model id; legacy wiring without a forecaster passes only a ppm), or none.
+ * output with its model id, which `verify` re-derives), or none. Every forecast returned names its model.
  */
 export function forecastInput(
   proven: ProvenForecastRef | undefined,
   latestRoundId: bigint | undefined,
   maxLagRounds: number,
-  replay: { returnPpm: number; modelId?: Hex } | undefined,
+  replay: { returnPpm: number; modelId: Hex } | undefined,
 ): {
-  forecast?: { returnPpm: number; modelId?: Hex };
+  forecast?: { returnPpm: number; modelId: Hex };
   proof?: Extract<Manifest['proof'], { kind: 'groth16' }>;
 } {
   const last = proven?.roundIds.at(-1);
@@ -263,12 +262,7 @@ export function forecastInput(
     latestRoundId - last > BigInt(maxLagRounds)
   ) {
     if (!replay) return {};
-    return {
-      forecast: {
-        returnPpm: replay.returnPpm,
-        ...(replay.modelId ? { modelId: replay.modelId.toLowerCase() as Hex } : {}),
-      },
-    };
+    return { forecast: { returnPpm: replay.returnPpm, modelId: replay.modelId.toLowerCase() as Hex } };
   }
   const modelId = proven.modelId.toLowerCase() as Hex;
   return {

@@ -25,7 +25,7 @@ const proven: ProvenForecastRef = {
 
 describe('forecastInput: the art uses a proven forecast only when it was made on prices in its window', () => {
   test('a proof on the latest rounds gives a groth16 section and the proven forecast, lowercased', () => {
-    const r = forecastInput(proven, 100n, 19, { returnPpm: 12_300 });
+    const r = forecastInput(proven, 100n, 19, { returnPpm: 12_300, modelId: ID });
     expect(r.forecast).toEqual({ returnPpm: -50_003, modelId: `0x${'ab'.repeat(32)}` });
     expect(r.proof).toEqual({
       kind: 'groth16',
@@ -38,19 +38,19 @@ describe('forecastInput: the art uses a proven forecast only when it was made on
   });
 
   test('inside the window (lag = window - 1) still proven; one round older falls back to replay', () => {
-    expect(forecastInput(proven, 119n, 19, { returnPpm: 10_000 }).proof?.kind).toBe('groth16');
+    expect(forecastInput(proven, 119n, 19, { returnPpm: 10_000, modelId: ID }).proof?.kind).toBe('groth16');
     const stale = forecastInput(proven, 120n, 19, { returnPpm: 12_300, modelId: ID });
     expect(stale.proof).toBeUndefined();
     expect(stale.forecast).toEqual({ returnPpm: 12_300, modelId: ID.toLowerCase() });
   });
 
   test('no proof, or a proof newer than the render’s prices, gives replay with the current forecast', () => {
-    expect(forecastInput(undefined, 100n, 19, { returnPpm: -2_000 })).toEqual({
-      forecast: { returnPpm: -2_000 },
+    expect(forecastInput(undefined, 100n, 19, { returnPpm: -2_000, modelId: ID })).toEqual({
+      forecast: { returnPpm: -2_000, modelId: ID.toLowerCase() },
     });
-    expect(forecastInput(proven, 99n, 19, { returnPpm: 0 }).proof).toBeUndefined();
-    expect(forecastInput(proven, undefined, 19, { returnPpm: 0 }).proof).toBeUndefined();
-    // No replay forecast (no forecaster, or too few rounds) and no usable proof: no forecast at all.
+    expect(forecastInput(proven, 99n, 19, { returnPpm: 0, modelId: ID }).proof).toBeUndefined();
+    expect(forecastInput(proven, undefined, 19, { returnPpm: 0, modelId: ID }).proof).toBeUndefined();
+    // No replay forecast (too few or non-consecutive rounds) and no usable proof: no forecast at all.
     expect(forecastInput(proven, 120n, 19, undefined)).toEqual({});
   });
 });

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import {
+  agentVerifyDependencies,
   type DemoResult,
   formatSynthVerifyReport,
-  modelFileLoader,
   summarizeJournal,
   summaryRows,
   synthVerifyDependencies,
@@ -10,12 +10,7 @@ import {
   writeAgentReport,
 } from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import {
-  chainVerifyDependencies,
-  formatVerifyReport,
-  mintedTokenIds,
-  verifyAllVersions,
-} from '../../provenance/index.js';
+import { formatVerifyReport, mintedTokenIds, verifyAllVersions } from '../../provenance/index.js';
 import { printTable } from '../output.js';
 
 /** After the demo loop: the summary table, `verify --all`, `audit verify`, and the report folder. */
@@ -61,13 +56,11 @@ export async function finishDemo(
 
 async function verifyAll(result: DemoResult): Promise<string[]> {
   const { stack } = result;
-  const deps = chainVerifyDependencies({
+  const deps = agentVerifyDependencies({
     client: stack.agent.publicClient,
-    nft: stack.addresses.nft,
-    registry: stack.addresses.registry,
+    addresses: stack.addresses,
+    stateDir: stack.stateDir,
     content: stack.content,
-    fromBlock: stack.addresses.fromBlock,
-    loadModelFile: modelFileLoader(stack.stateDir),
   });
   const tokens = await mintedTokenIds(
     stack.agent.publicClient,

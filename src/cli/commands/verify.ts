@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
 import {
+  agentVerifyDependencies,
   formatSynthVerifyReport,
   journalPath,
-  modelFileLoader,
   openJournal,
   resolveAgentAddresses,
   synthVerifyDependencies,
@@ -12,7 +12,6 @@ import {
 import { NonRetryableError } from '../../errors/index.js';
 import {
   ContentStore,
-  chainVerifyDependencies,
   formatVerifyReport,
   mintedTokenIds,
   type VerifyReport,
@@ -73,13 +72,10 @@ export function registerVerify(program: Command): void {
       const session = await openAgentSession(globals, { signer: 'none' });
       try {
         const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
-        const deps = chainVerifyDependencies({
+        const deps = agentVerifyDependencies({
           client: session.clients.publicClient,
-          nft: addresses.nft,
-          registry: addresses.registry,
-          content: new ContentStore(session.stateDir),
-          fromBlock: addresses.fromBlock,
-          loadModelFile: modelFileLoader(session.stateDir),
+          addresses,
+          stateDir: session.stateDir,
         });
         const reports: VerifyReport[] = [];
         if (flags.all) {

@@ -1,0 +1,52 @@
+import type { PublicClient } from 'viem';
+import { ContentStore, chainVerifyDependencies, type VerifyDependencies } from '../provenance/index.js';
+import type { AgentAddresses } from './addresses.js';
+import { modelFileLoader } from './models.js';
+import { policySnapshotOf, readArtPolicy } from './strategies/artCalls.js';
+
+/**
+ * True for a node's "I have no state at that block" answer: anvil restarted from a state dump says
+ * `BlockOutOfRangeError`, geth-style full nodes `missing trie node` / `header not found`, others
+ * `historical state … is not available`. Such a read proves nothing either way.
+ */
+export function historicalStateUnavailable(error: unknown): boolean {
+  const text: string[] = [];
+  for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++)
+    text.push(String((e as Error).message ?? e), String((e as { details?: unknown }).details ?? ''));
+  return /BlockOutOfRange|missing trie node|header not found|historical state|state (?:is )?not available|unknown block/i.test(
+    text.join('\n'),
+  );
+}
+
+/**
+ * Everything `verify` needs to check the art of one deployment, wired once for the CLI, the demo's
+ * summary, the benches and the tests: the NFT and registry, the content store and model files under
+ * `stateDir`, the deployment's oracle feeds (`oracle-feed`), and the guard's policy re-read at the block
+ * a manifest's snapshot names (`policy-snapshot`; on a node without that block's state, e.g. a devnet
+ * restarted from its state file, the check is an informational skip).
+ */
+export function agentVerifyDependencies(p: {
+  client: PublicClient;
+  addresses: Pick<AgentAddresses, 'nft' | 'registry' | 'feeds' | 'fromBlock'>;
+  stateDir: string;
+  content?: ContentStore;
+  loadModelFile?: VerifyDependencies['loadModelFile'];
+}): VerifyDependencies {
+  return chainVerifyDependencies({
+    client: p.client,
+    nft: p.addresses.nft,
+    registry: p.addresses.registry,
+    content: p.content ?? new ContentStore(p.stateDir),
+    fromBlock: p.addresses.fromBlock,
+    loadModelFile: p.loadModelFile ?? modelFileLoader(p.stateDir),
+    oracleFeeds: Object.values(p.addresses.feeds),
+    policySnapshot: async (query) => {
+      try {
+        return policySnapshotOf(await readArtPolicy(p.client, query));
+      } catch (error) {
+        if (historicalStateUnavailable(error)) return undefined;
+        throw error;
+      }
+    },
+  });
+}
