@@ -15,6 +15,7 @@ import {
   devnetAccount,
   devnetReporter,
   ExternalFeedError,
+  feedAccumulatorAbi,
   feedAddress,
   InvalidOracleQuorumError,
   isRelayedFeed,
@@ -155,6 +156,12 @@ describe('deploySuite with an external WTI feed on anvil', () => {
       { feed: external, answer: toAnswer(71.23, 8), observedAt: now },
     );
     expect(round).toMatchObject({ roundId: 1n, median: 7_123_000_000n });
+    const second = await publishNextRound(
+      clients,
+      { accounts: reporterAccounts },
+      { feed: external, answer: toAnswer(71.23, 8), observedAt: now },
+    );
+    expect(second.roundId).toBe(2n);
 
     const stateDir = tempDir();
     const result = await deploySuite(
@@ -186,6 +193,19 @@ describe('deploySuite with an external WTI feed on anvil', () => {
     expect(feedAddress(manifest, 'WTI')).toBe(external);
     expect(isRelayedFeed(manifest, 'WTI')).toBe(false);
     expect(isRelayedFeed(manifest, 'BRENT')).toBe(true);
+
+    // The zk accumulator follows the external feed from its latest round at deployment (a Chainlink
+    // proxy has no round 1: its ids are phase << 64 | n), not from round 1.
+    const accumulator = a['FeedAccumulator.WTI'] as Address;
+    expect(await read({ address: accumulator, abi: feedAccumulatorAbi, functionName: 'START_ROUND' })).toBe(
+      2n,
+    );
+    // The feed moves on before the operator re-runs deploy: the accumulator (and its gate) are still reused.
+    await publishNextRound(
+      clients,
+      { accounts: reporterAccounts },
+      { feed: external, answer: toAnswer(71.23, 8), observedAt: now },
+    );
 
     // A second deploy reuses everything and keeps the external feed.
     const again = await deploySuite(

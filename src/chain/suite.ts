@@ -5,7 +5,12 @@ import { sendPrepared } from './actions/write.js';
 import type { ProvenantClients } from './clients.js';
 import { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
 import { checkExternalFeed, ExternalFeedError } from './externalFeed.js';
-import { provenantTimelockAbi, provenantVotesAbi, syntheticVaultAbi } from './generated/contracts.js';
+import {
+  feedAccumulatorAbi,
+  provenantTimelockAbi,
+  provenantVotesAbi,
+  syntheticVaultAbi,
+} from './generated/contracts.js';
 import { type DeployedFeed, readManifest, writeManifest } from './manifest.js';
 
 /** Who holds which role at deployment. Governance (the timelock) is the admin of every governed value. */
@@ -90,6 +95,12 @@ export type SuiteOptions = {
    * MedianOracle, by feed key: `{ WTI: '0x…' }`. Checked on deploy; reporters never publish to them.
    */
   externalFeeds?: Readonly<Record<string, Address>> | undefined;
+  /**
+   * The round each feed's FeedAccumulator starts at (default 1, a MedianOracle's first round). An
+   * external feed's accumulator starts at the feed's latest round when deployed: a Chainlink proxy's
+   * round ids are `phase << 64 | n`, so round 1 does not exist there (`deploySuite` fills this in).
+   */
+  accumulatorStartRounds?: Readonly<Record<string, bigint>> | undefined;
   /** Oracle heartbeat: max seconds between rounds and max age of a report. */
   heartbeatSeconds: number;
   timelockDelaySeconds: bigint;
@@ -332,7 +343,7 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
       {
         name: `FeedAccumulator.${feed.key}`,
         contract: 'FeedAccumulator',
-        args: (d) => [feedOf(d, feed.key), 1n],
+        args: (d) => [feedOf(d, feed.key), options.accumulatorStartRounds?.[feed.key] ?? 1n],
       },
       {
         name: `ForecastProofGate.${feed.key}`,
@@ -367,6 +378,23 @@ export const TIMELOCK_ROLES = {
   DEFAULT_ADMIN_ROLE: `0x${'00'.repeat(32)}`,
 } as const;
 
+/** The START_ROUND of the feed's FeedAccumulator this deployment already has, if it has one. */
+async function existingAccumulatorStart(
+  clients: ProvenantClients,
+  stateDir: string,
+  key: string,
+): Promise<bigint | undefined> {
+  const recorded = readManifest(stateDir, clients.chain.id).contracts[`FeedAccumulator.${key}`];
+  if (!recorded) return undefined;
+  const code = await clients.publicClient.getCode({ address: recorded.address });
+  if (!code || code === '0x') return undefined;
+  return clients.publicClient.readContract({
+    address: recorded.address,
+    abi: feedAccumulatorAbi,
+    functionName: 'START_ROUND',
+  });
+}
+
 /** `addresses` holds every deployed contract by plan name plus `Feed.<key>` for every feed. */
 export type DeploySuiteResult = DeployPlanResult & { addresses: Record<string, Address> };
 
@@ -383,12 +411,19 @@ export async function deploySuite(
   onStep?: Parameters<typeof deployPlan>[3],
 ): Promise<DeploySuiteResult> {
   const checked: Record<string, DeployedFeed> = {};
+  const accumulatorStartRounds: Record<string, bigint> = {};
   for (const [key, address] of Object.entries(options.externalFeeds ?? {})) {
     const check = await checkExternalFeed(clients, key, address, options.oracleDecimals);
     checked[key] = { address, source: 'external', decimals: check.decimals, codeHash: check.codeHash };
+    // The zk gate's accumulator follows the feed from its latest round (see accumulatorStartRounds), or,
+    // when this deployment already has one for the feed, from the round that one started at (so a re-run
+    // reuses it). It follows one Chainlink phase: an aggregator upgrade behind the proxy (a new phase)
+    // needs a new accumulator and gate, deployed by governance (docs/oracle.md).
+    accumulatorStartRounds[key] =
+      (await existingAccumulatorStart(clients, stateDir, key)) ?? check.latestRoundId;
   }
   // The pool needs the sWTI synth token, which the vault deploys: run the plan in two phases.
-  const all = suiteSteps(options);
+  const all = suiteSteps({ ...options, accumulatorStartRounds });
   const poolIndex = all.findIndex((s) => s.name === 'DynamicFeePool.sWTI');
   const first = await deployPlan(clients, stateDir, all.slice(0, poolIndex), onStep);
   const addresses: Record<string, Address> = Object.fromEntries(

@@ -29,7 +29,9 @@ interface IPolicyGuard {
     function checkCollateral(bytes32 action, uint256 ratioAfterBps, uint256 liquidationRatioBps) external view;
 
     /// @notice Reverts unless the oracle round used is fresh (`block.timestamp - updatedAt <= maxAge`)
-    /// and moved at most `maxDeviationBps` from the previous round used.
+    /// and moved at most `maxDeviationBps` from the feed's previous round (`previousAnswer`, the round
+    /// before it: a circuit breaker on consecutive rounds, so a one-round jump is refused and a move the
+    /// next round confirms is accepted; it does not bound the move since the agent's last action).
     function checkOracle(bytes32 action, uint256 updatedAt, int256 answer, int256 previousAnswer)
         external
         view;

@@ -65,7 +65,7 @@ contract PolicyGuard is ICollateralGuard {
         uint256 maxStep; // max |value - value at epoch start| (fits uint80)
         uint256 marginBps; // collateral margin over the liquidation ratio, bps (fits uint32)
         uint256 maxOracleAge; // max seconds since the oracle round used was updated (fits uint32)
-        uint256 maxDeviationBps; // max move between consecutive oracle answers used, bps (fits uint32)
+        uint256 maxDeviationBps; // max move between the feed's consecutive answers, bps (fits uint32)
     }
 
     /// @notice Field indices, in `Limits` order; carried by `CeilingExceeded` and `GuardianCannotLoosen`.
