@@ -301,6 +301,14 @@ describe('CLI on the same chain', () => {
       DEVNET_ROLES.deployer,
     );
     const { id } = JSON.parse(propose) as { id: string };
+    // Below the proposal threshold (1,000 votes): a key without votes cannot propose at all.
+    await expect(
+      runCli(
+        stack,
+        ['gov', 'propose', '--set-limit', 'sWTI/SYNTH_MINT', 'rateLimit', '3', '--description', 'spam'],
+        DEVNET_ROLES.user0,
+      ),
+    ).rejects.toThrow(/GovernorInsufficientProposerVotes/);
     await runCli(stack, ['gov', 'vote', id, '--advance'], DEVNET_ROLES.deployer);
     await runCli(stack, ['gov', 'queue', id, '--advance'], DEVNET_ROLES.deployer);
     await runCli(stack, ['gov', 'execute', id], DEVNET_ROLES.deployer);

@@ -7,6 +7,7 @@ import {
   type ModelApproval,
   ModelRegistrationMismatchError,
   modelRegistryAbi,
+  POOL_INITIAL_FEE_BPS,
   type Proposal,
   type ProvenantClients,
   passProposalOnDevnet,
@@ -108,7 +109,8 @@ export function demoPolicies(a: AgentAddresses): PolicySpec[] {
         maxDeviationBps: 5_000n,
       }),
       limits: limits({ rateLimit: 2n, minValue: 5n, maxValue: 100n, maxStep: 10n }),
-      initialValue: 30n,
+      // The guard measures max step from its own record of the fee: it must start at the pool's real fee.
+      initialValue: BigInt(POOL_INITIAL_FEE_BPS),
     },
     {
       asset: a.nft,

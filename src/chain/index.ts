@@ -81,6 +81,8 @@ export {
   InvalidOracleQuorumError,
   initialVoteHolders,
   minOracleQuorum,
+  POOL_INITIAL_FEE_BPS,
+  PROPOSAL_THRESHOLD,
   type SuiteFeed,
   type SuiteOptions,
   type SuiteRoles,

@@ -111,6 +111,10 @@ export type SuiteOptions = {
 };
 
 const E18 = 10n ** 18n;
+/** The governor's proposal threshold: 0.1 % of the 1,000,000-vote supply. */
+export const PROPOSAL_THRESHOLD = 1_000n * E18;
+/** The sWTI/USD pool's opening fee (bps); the SET_FEE policy's initial value must equal it (bootstrap). */
+export const POOL_INITIAL_FEE_BPS = 30;
 const MAX96 = (1n << 96n) - 1n;
 
 /**
@@ -239,7 +243,9 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
         d.ProvenantTimelock,
         options.votingDelaySeconds,
         options.votingPeriodSeconds,
-        0n,
+        // 0.1 % of the supply to propose: without a threshold any account (the agent key included, which
+        // holds no votes) could flood governance with proposals (third audit).
+        PROPOSAL_THRESHOLD,
         options.quorumPercent,
       ],
     },
@@ -313,7 +319,7 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
         collateral(d),
         d.PolicyGuard,
         300n,
-        30,
+        POOL_INITIAL_FEE_BPS,
         'Provenant sWTI/USD LP',
         'PLP-sWTI',
       ],

@@ -214,9 +214,10 @@ describe('explainRefusal: policy oracle and model rules', () => {
     expect(r.sentence).toContain('must name an approved model id');
   });
 
-  test('PolicyModelNotAllowed names the model', () => {
-    const r = explain('error PolicyModelNotAllowed(bytes32 modelId)', [MODEL]);
+  test('PolicyModelNotAllowed names the policy and the model', () => {
+    const r = explain('error PolicyModelNotAllowed(bytes32 policyId, bytes32 modelId)', [MINT_ID, MODEL]);
     expect(r.rule).toBe('model-not-allowed');
+    expect(r.sentence).toContain("policy 'sWTI vault/SYNTH_MINT'");
     expect(r.sentence).toContain(`model ${MODEL} is not approved`);
   });
 });

@@ -191,7 +191,7 @@ export function explainRefusal(
     case 'PolicyModelNotAllowed':
       return make(
         'model-not-allowed',
-        `Refused: model ${String(a.modelId)} is not approved for agent use (approval is a governance decision: provenant model approve).`,
+        `Refused by policy ${name}: model ${String(a.modelId)} is not approved for agent use (approval is a governance decision: provenant model approve).`,
       );
     case 'PolicyModelRequired':
       return make(

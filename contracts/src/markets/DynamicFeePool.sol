@@ -97,8 +97,8 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
     error EmptyPool();
     /// @notice The fee exceeds the immutable ceiling.
     error FeeAboveCeiling(uint256 feeBps, uint256 ceilingBps);
-    /// @notice Bad constructor argument.
-    error InvalidConfig();
+    /// @notice Bad constructor argument: `reason` names it (a zero token or guard, or the same token twice).
+    error InvalidConfig(string reason);
 
     /// @param token0 The synth. @param token1 The collateral. @param guard The PolicyGuard.
     /// @param feeCeilingBps Immutable fee ceiling (<= 10%). @param initialFeeBps Starting fee (<= ceiling).
@@ -112,11 +112,14 @@ contract DynamicFeePool is ERC20, ReentrancyGuardTransient {
         string memory name_,
         string memory symbol_
     ) ERC20(name_, symbol_) {
-        if (
-            address(token0) == address(0) || address(token1) == address(0)
-                || address(token0) == address(token1) || address(guard) == address(0)
-                || feeCeilingBps > FEE_ABSOLUTE_CEILING_BPS
-        ) revert InvalidConfig();
+        if (address(token0) == address(0) || address(token1) == address(0)) {
+            revert InvalidConfig("zero token");
+        }
+        if (address(token0) == address(token1)) revert InvalidConfig("token0 == token1");
+        if (address(guard) == address(0)) revert InvalidConfig("zero guard");
+        if (feeCeilingBps > FEE_ABSOLUTE_CEILING_BPS) {
+            revert FeeAboveCeiling(feeCeilingBps, FEE_ABSOLUTE_CEILING_BPS);
+        }
         if (initialFeeBps > feeCeilingBps) revert FeeAboveCeiling(initialFeeBps, feeCeilingBps);
         TOKEN0 = token0;
         TOKEN1 = token1;

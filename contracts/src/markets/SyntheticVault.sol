@@ -314,6 +314,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     error VaultNotAdmin(address caller);
     /// @notice The caller is neither the guardian nor the admin.
     error VaultNotGuardian(address caller);
+    /// @notice The feed's answer is below one unit of an 18-decimal price (a feed with more decimals).
+    error PriceBelowPrecision(uint256 answer);
     /// @notice The collateral (what fees accrue in) is not the registry's fee token.
     error VaultFeeTokenMismatch(address collateral, address feeToken);
     /// @notice The fee registry is not the registry the guard approves models in.
@@ -343,9 +345,9 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @notice A token reports more than 36 decimals.
     error UnsupportedDecimals(uint256 decimals);
     /// @notice Nothing (beyond the 1-unit slot keeper) to flush for `modelId`.
-    error NothingToFlush(bytes32 modelId);
+    error NothingToFlush(bytes32 modelId, uint256 accrued);
     /// @notice A zero address where one is required.
-    error ZeroAddress();
+    error ZeroAddress(string field);
     /// @notice The zero-knowledge mint path is not configured.
     error ZkPathDisabled();
     /// @notice The vault requires a zk proof for every mint (`zkRequired`): use `mintWithProof` or
@@ -358,7 +360,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @notice The proven forecast used round `provenRound`; the feed has moved on to `latestRound`.
     error ZkForecastOutdated(bytes32 proofId, uint80 provenRound, uint80 latestRound);
     /// @notice The position's debt after the mint would exceed what the proven forecast allows.
-    error ZkSizeExceeded(uint256 debtAfter, uint256 maxDebt);
+    error ZkSizeExceeded(bytes32 proofId, uint256 debtAfter, uint256 maxDebt);
     /// @notice The gate proves forecasts on `gateOracle`, not on this vault's feed.
     error ZkGateFeedMismatch(address gateOracle, address feed);
 
@@ -371,10 +373,10 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// `c.risk`, `c.debtCeiling` against `c.bounds`. The vault deploys its `SynthToken` and approves the
     /// registry to pull mint fees.
     constructor(Config memory c) {
-        if (
-            address(c.collateral) == address(0) || address(c.feed) == address(0)
-                || address(c.guard) == address(0) || c.admin == address(0)
-        ) revert ZeroAddress();
+        if (address(c.collateral) == address(0)) revert ZeroAddress("collateral");
+        if (address(c.feed) == address(0)) revert ZeroAddress("feed");
+        if (address(c.guard) == address(0)) revert ZeroAddress("guard");
+        if (c.admin == address(0)) revert ZeroAddress("admin");
         // Fees go to REGISTRY and the guard approves models in its own registry: if they differed, a model
         // the guard approves could not be paid and its fees would be stranded in the vault.
         if (address(c.registry) != address(0) && c.registry != c.guard.modelRegistry()) {
@@ -503,7 +505,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
         Position memory p = _positions[msg.sender];
         uint256 maxDebt = _zkMaxDebt(p.collateral, modelId, proofId);
         uint256 debtAfter = p.debt + amount;
-        if (debtAfter > maxDebt) revert ZkSizeExceeded(debtAfter, maxDebt);
+        if (debtAfter > maxDebt) revert ZkSizeExceeded(proofId, debtAfter, maxDebt);
         _mintSynth(p, amount, modelId, intentId, true);
         emit MintedWithProof(msg.sender, modelId, proofId, amount, maxDebt);
     }
@@ -609,7 +611,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// 1 unit in the slot (see the header). Anyone may call. Returns the amount routed.
     function flushFees(bytes32 modelId) external nonReentrant returns (uint256 amount) {
         uint256 accrued = feesAccrued[modelId];
-        if (accrued <= 1) revert NothingToFlush(modelId);
+        if (accrued <= 1) revert NothingToFlush(modelId, accrued);
         // accrued > 1 checked above.
         unchecked {
             amount = accrued - 1;
@@ -888,7 +890,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
         }
         (uint80 latestRound, uint256 answer,) = OracleLib.latest(FEED, _risk.maxOracleAge);
         if (latestRound != f.lastRoundId) revert ZkForecastOutdated(proofId, f.lastRoundId, latestRound);
-        uint256 price = answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+        uint256 price = _toPriceWad(answer);
         return Math.mulDiv(_toWad(coll), _zkLeverageWad(f.output1, z), price);
     }
 
@@ -936,7 +938,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// for which the guard checks freshness only.
     function _mintRound(uint256 maxOracleAge) internal view returns (uint256 price, MintRound memory round) {
         (uint80 roundId, uint256 answer, uint256 updatedAt) = OracleLib.latest(FEED, maxOracleAge);
-        price = answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+        price = _toPriceWad(answer);
         round.updatedAt = updatedAt;
         round.answer = int256(answer); // OracleLib returned a positive int256 as uint256
         if (roundId != 0) {
@@ -949,7 +951,15 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @dev `_priceWad` for a caller that has already read the risk values.
     function _priceWadAt(uint256 maxOracleAge) internal view returns (uint256) {
         (, uint256 answer,) = OracleLib.latest(FEED, maxOracleAge);
-        return answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+        return _toPriceWad(answer);
+    }
+
+    /// @dev A positive feed answer as an 18-decimal price. A feed with more than 18 decimals can give an
+    /// answer below one WAD unit, which would truncate to a zero price (a zero debt value: every position
+    /// "safe", every fee zero): refused instead.
+    function _toPriceWad(uint256 answer) internal view returns (uint256 price) {
+        price = answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+        if (price == 0) revert PriceBelowPrecision(answer);
     }
 
     /// @dev Collateral ratio in bps; `type(uint256).max` when `debt == 0`.

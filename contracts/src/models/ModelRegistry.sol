@@ -161,7 +161,7 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     /// @notice The zk commitment is already set, the registration is approved, or the value is zero.
     error ZkCommitmentLocked(bytes32 modelId, address owner);
     /// @notice A zero amount or address.
-    error ZeroValue();
+    error ZeroValue(string field);
     /// @notice The registration of `modelId` by `owner` is not the one governance reviewed: the on-chain
     /// values first, each followed by the value the approval expected.
     error RegistrationMismatch(
@@ -181,7 +181,8 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
 
     /// @param feeToken The token fees are paid in. @param admin The timelock. @param guardian_ The guardian.
     constructor(IERC20 feeToken, address admin, address guardian_) {
-        if (address(feeToken) == address(0) || admin == address(0)) revert ZeroValue();
+        if (address(feeToken) == address(0)) revert ZeroValue("feeToken");
+        if (admin == address(0)) revert ZeroValue("admin");
         FEE_TOKEN = feeToken;
         ADMIN = admin;
         guardian = guardian_;
@@ -280,7 +281,7 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     /// @dev Pays the holders of the registration `modelId` is bound to, approved now or revoked since;
     /// reverts `ModelNotApproved` for an id never approved (no owner to pay). Anyone may pay.
     function distribute(bytes32 modelId, uint256 amount) external nonReentrant {
-        if (amount == 0) revert ZeroValue();
+        if (amount == 0) revert ZeroValue("amount");
         if (address(_bindings[modelId].shares) == address(0)) revert ModelNotApproved(modelId);
         // Exact when ACC_SCALE is a multiple of SHARE_SUPPLY (it is: 1e12).
         uint256 acc = _acc[modelId] + amount * (ACC_SCALE / SHARE_SUPPLY);

@@ -244,7 +244,7 @@ contract PolicyGuard is ICollateralGuard {
     error PolicyOracleDeviation(
         bytes32 policyId, int256 answer, int256 previousAnswer, uint256 deviationBps, uint256 maxDeviationBps
     );
-    error PolicyModelNotAllowed(bytes32 modelId);
+    error PolicyModelNotAllowed(bytes32 policyId, bytes32 modelId);
     /// @notice `consume` / `consumeWithCollateral` was given no model (`bytes32(0)`): every amount-consuming
     /// action produces an asset and must name an approved model.
     error PolicyModelRequired(bytes32 policyId);
@@ -702,7 +702,7 @@ contract PolicyGuard is ICollateralGuard {
         // Every amount-consuming action produces an asset, and every asset names the model that made it:
         // a zero model would skip the approval check (and strand the asset's fee), so it is refused.
         if (modelId == bytes32(0)) revert PolicyModelRequired(id);
-        if (!_MODEL_REGISTRY.isApproved(modelId)) revert PolicyModelNotAllowed(modelId);
+        if (!_MODEL_REGISTRY.isApproved(modelId)) revert PolicyModelNotAllowed(id, modelId);
 
         uint256 epoch = block.timestamp / epochLength;
         // The epoch index is stored in 32 bits (as `SafeCast.toUint32` would check).

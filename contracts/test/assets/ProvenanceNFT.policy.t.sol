@@ -52,7 +52,11 @@ contract ProvenanceNFTPolicyTest is RealGuardFixture {
     function test_mint_unapprovedModel_refused() public {
         bytes32 c = keccak256("c");
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, OTHER_MODEL));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                PolicyGuard.PolicyModelNotAllowed.selector, policyId(PolicyActions.MINT), OTHER_MODEL
+            )
+        );
         nft.mint(collector, OTHER_MODEL, c, keccak256("k"), c, c);
     }
 
@@ -132,7 +136,11 @@ contract ProvenanceNFTPolicyTest is RealGuardFixture {
     function test_update_modelRevoked_refused() public {
         uint256 id = mintN(1);
         registry.setApproved(MODEL, false);
-        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, MODEL));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                PolicyGuard.PolicyModelNotAllowed.selector, policyId(PolicyActions.UPDATE), MODEL
+            )
+        );
         evolveAs(agent, id, 0, keccak256("v1"));
     }
 }

@@ -67,7 +67,13 @@ contract ProvenanceNFTWiredTest is Test {
     function test_mint_needsRegistryApproval_thenPaysModelHolders() public {
         bytes32 c = keccak256("manifest");
         vm.prank(agent);
-        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, MODEL));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                PolicyGuard.PolicyModelNotAllowed.selector,
+                keccak256(abi.encode(address(nft), PolicyActions.MINT)),
+                MODEL
+            )
+        );
         nft.mint(agent, MODEL, c, keccak256("intent"), c, c);
 
         ModelRegistry.Model memory m = registry.getModel(MODEL);

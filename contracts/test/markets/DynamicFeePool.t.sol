@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 
 import {DynamicFeePool} from "../../src/markets/DynamicFeePool.sol";
-import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
+import {IPolicyGuard, PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
 import {MarketsFixture} from "./MarketsFixture.sol";
 
@@ -46,6 +47,31 @@ contract DynamicFeePoolTest is MarketsFixture {
         (uint256 r0, uint256 r1,) = pool.getReserves();
         assertEq(r0, a0);
         assertEq(r1, a1);
+    }
+
+    /// Each bad constructor argument is named (a zero token or guard, the same token twice, a ceiling above
+    /// the absolute 10 %).
+    function test_constructor_namesEachBadArgument() public {
+        IERC20 s = IERC20(address(synth));
+        IERC20 u = IERC20(address(usd));
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.InvalidConfig.selector, "zero token"));
+        new DynamicFeePool(IERC20(address(0)), u, guard, 1000, 30, "LP", "LP");
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.InvalidConfig.selector, "zero token"));
+        new DynamicFeePool(s, IERC20(address(0)), guard, 1000, 30, "LP", "LP");
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.InvalidConfig.selector, "token0 == token1"));
+        new DynamicFeePool(s, s, guard, 1000, 30, "LP", "LP");
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.InvalidConfig.selector, "zero guard"));
+        new DynamicFeePool(s, u, IPolicyGuard(address(0)), 1000, 30, "LP", "LP");
+        _checkCeiling(1001);
+    }
+
+    function testFuzz_constructor_ceilingAboveAbsolute(uint256 ceiling) public {
+        _checkCeiling(bound(ceiling, 1001, type(uint256).max));
+    }
+
+    function _checkCeiling(uint256 ceiling) internal {
+        vm.expectRevert(abi.encodeWithSelector(DynamicFeePool.FeeAboveCeiling.selector, ceiling, 1000));
+        new DynamicFeePool(IERC20(address(synth)), IERC20(address(usd)), guard, ceiling, 30, "LP", "LP");
     }
 
     function test_firstDeposit_burnsMinimumLiquidity() public {

@@ -59,7 +59,7 @@ contract SyntheticVaultTest is MarketsFixture {
         assertEq(registry.claimable(MODEL, alice), 13_499_999);
         assertEq(registry.claimable(MODEL, bob), 8_999_999);
         assertEq(usd.balanceOf(address(registry)), 22_499_999);
-        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.NothingToFlush.selector, MODEL));
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.NothingToFlush.selector, MODEL, 1));
         vault.flushFees(MODEL);
     }
 
@@ -141,7 +141,13 @@ contract SyntheticVaultTest is MarketsFixture {
 
     function _refusedForUnapprovedModel(bytes32 other, bool registered, uint256 amount) internal {
         if (registered) _registerModel(other, _pair(alice, bob), _pair(500_000e18, 500_000e18));
-        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, other));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                PolicyGuard.PolicyModelNotAllowed.selector,
+                keccak256(abi.encode(address(vault), PolicyActions.SYNTH_MINT)),
+                other
+            )
+        );
         vm.prank(agent);
         vault.depositAndMint(20_000e6, amount, other, I1);
         assertEq(vault.feesAccrued(other), 0);
@@ -860,6 +866,20 @@ contract SyntheticVaultTest is MarketsFixture {
         vault.setRiskRatios(15_000, liq, 500);
     }
 
+    /// Each missing address is named.
+    function test_constructor_namesEachZeroAddress() public {
+        string[4] memory fields = ["collateral", "feed", "guard", "admin"];
+        for (uint256 i; i < 4; ++i) {
+            SyntheticVault.Config memory c = _vaultConfig(IERC20Metadata(address(usd)), feed, guard, registry);
+            if (i == 0) c.collateral = IERC20Metadata(address(0));
+            if (i == 1) c.feed = TestFeed(address(0));
+            if (i == 2) c.guard = PolicyGuard(address(0));
+            if (i == 3) c.admin = address(0);
+            vm.expectRevert(abi.encodeWithSelector(SyntheticVault.ZeroAddress.selector, fields[i]));
+            new SyntheticVault(c);
+        }
+    }
+
     /// The vault pays fees into its registry and the guard approves models in its own: they must match.
     function test_constructor_rejectsRegistryOtherThanGuards() public {
         _checkRegistryMismatch(address(0xBEEF));
@@ -1000,6 +1020,18 @@ contract SyntheticVaultTest is MarketsFixture {
     }
 
     // ------------------------------------------------------------------ decimals
+
+    /// @dev A 24-decimal feed whose answer is below one WAD unit: the price would truncate to zero (every
+    /// position safe, every fee zero), so pricing refuses it; one unit more prices normally.
+    function test_decimals_answerBelowWadPrecisionRefused() public {
+        TestFeed feed24 = new TestFeed(24, 999_999);
+        SyntheticVault.Config memory c = _vaultConfig(IERC20Metadata(address(usd)), feed24, guard, registry);
+        SyntheticVault v = new SyntheticVault(c);
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.PriceBelowPrecision.selector, 999_999));
+        v.priceWad();
+        feed24.set(1_000_000);
+        assertEq(v.priceWad(), 1);
+    }
 
     /// @dev 18-decimal collateral and an 18-decimal feed: the same position has the same ratio.
     function test_decimals_general() public {

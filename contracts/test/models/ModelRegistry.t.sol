@@ -500,7 +500,7 @@ contract ModelRegistryTest is Test {
         vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ModelNotApproved.selector, unknown));
         vm.prank(caller);
         registry.claim(unknown);
-        vm.expectRevert(ModelRegistry.ZeroValue.selector);
+        vm.expectRevert(abi.encodeWithSelector(ModelRegistry.ZeroValue.selector, "amount"));
         vm.prank(caller);
         registry.distribute(anyId, 0);
         assertEq(usd.balanceOf(caller), callerBalance);

@@ -306,7 +306,7 @@ contract PolicyGuardConsumeTest is PolicyTestBase {
     }
 
     function _model(bytes32 modelId) internal {
-        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, modelId));
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, mintId(), modelId));
         vm.prank(AGENT);
         token.mintWith(USER, 1, modelId, 0);
         registry.setApproved(modelId, true);

@@ -161,7 +161,7 @@ contract PolicyGuardCollateralTest is PolicyTestBase {
         vm.prank(AGENT);
         asset.combinedAt(MODEL, 1000e18 + over, 0, 15_000, stale);
         // An unapproved model, below the margin: the model error wins.
-        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, badModel));
+        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, id, badModel));
         vm.prank(AGENT);
         asset.combinedAt(badModel, 1e18, 0, 15_000, stale);
         // No model at all.

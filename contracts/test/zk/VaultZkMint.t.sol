@@ -137,7 +137,9 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
     function test_mintWithProof_refusesAboveTheBound() public {
         bytes32 proofId = _submit();
         uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
-        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, maxDebt + 1, maxDebt));
+        vm.expectRevert(
+            abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, proofId, maxDebt + 1, maxDebt)
+        );
         _mint(maxDebt + 1, proofId);
     }
 
@@ -150,7 +152,7 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
         uint256 bound = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
         assertLt(bound, maxDebt);
         vm.expectRevert(
-            abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, maxDebt / 2 + rest, bound)
+            abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, proofId, maxDebt / 2 + rest, bound)
         );
         _mint(rest, proofId);
     }
@@ -161,7 +163,9 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
         uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
         amount = bound(amount, 1e18, 2 * maxDebt);
         if (amount > maxDebt) {
-            vm.expectRevert(abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, amount, maxDebt));
+            vm.expectRevert(
+                abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, proofId, amount, maxDebt)
+            );
         }
         _mint(amount, proofId);
         (, uint256 debt) = vault.positionOf(agent);
@@ -217,7 +221,13 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
         // Revoked model: the guard refuses it although its proof stays recorded.
         vm.prank(guardianKey);
         registry.revokeModel(F.MODEL_ID);
-        vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelNotAllowed.selector, F.MODEL_ID));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                PolicyGuard.PolicyModelNotAllowed.selector,
+                keccak256(abi.encode(address(vault), PolicyActions.SYNTH_MINT)),
+                F.MODEL_ID
+            )
+        );
         _mint(1e18, proofId);
     }
 

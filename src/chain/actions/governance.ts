@@ -174,6 +174,10 @@ export async function ensureDelegated(clients: ProvenantClients, token: Address)
       args: [me],
       label: 'delegate votes',
     });
+    // The governor counts a proposer's votes at `clock() - 1` (a timestamp): a proposal in the same
+    // second as the delegation would see none and fall under the proposal threshold. On the devnet, move
+    // one second on; on a real network the next block is later anyway.
+    if (clients.testClient) await advanceTime(clients, 1n);
   }
 }
 
