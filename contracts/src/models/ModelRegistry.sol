@@ -77,10 +77,13 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         string licence;
     }
 
-    /// @notice A model id's binding: the bound registration's share token and whether it is approved now.
+    /// @notice A model id's binding: the bound registration's share token, whether it is approved now,
+    /// and its zk commitment as approved (copied at each approval, so the gate's per-proof
+    /// `zkCommitmentOf` reads one slot instead of the binding and then the registration).
     struct Binding {
         ModelShares shares;
         bool approved;
+        bytes32 zkCommitment;
     }
 
     /// @notice A holder's revenue state for one model: accumulator snapshot and settled-but-unclaimed.
@@ -241,7 +244,7 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         } else if (bound != expectedOwner) {
             revert ModelIdBound(modelId, bound, expectedOwner);
         }
-        _bindings[modelId] = Binding({shares: m.shares, approved: true});
+        _bindings[modelId] = Binding({shares: m.shares, approved: true, zkCommitment: m.zkCommitment});
         emit ModelApproved(modelId, msg.sender);
     }
 
@@ -339,8 +342,7 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     /// @inheritdoc IZkModelRegistry
     /// @dev The bound registration's commitment; zero for an id never approved.
     function zkCommitmentOf(bytes32 modelId) external view returns (bytes32) {
-        address bound = _boundOwner[modelId];
-        return bound == address(0) ? bytes32(0) : _registrations[_key(modelId, bound)].zkCommitment;
+        return _bindings[modelId].zkCommitment;
     }
 
     /// @notice The registration `modelId` names: the bound one (approved, or approved once and revoked
