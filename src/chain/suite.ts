@@ -384,21 +384,25 @@ export const TIMELOCK_ROLES = {
   DEFAULT_ADMIN_ROLE: `0x${'00'.repeat(32)}`,
 } as const;
 
-/** The START_ROUND of the feed's FeedAccumulator this deployment already has, if it has one. */
+/**
+ * The START_ROUND of the FeedAccumulator this deployment already has for feed `key`, if it has one and it
+ * follows `feed` (after a switch to another feed address the old start round means nothing: the new
+ * accumulator starts at the new feed's latest round).
+ */
 async function existingAccumulatorStart(
   clients: ProvenantClients,
   stateDir: string,
   key: string,
+  feed: Address,
 ): Promise<bigint | undefined> {
   const recorded = readManifest(stateDir, clients.chain.id).contracts[`FeedAccumulator.${key}`];
   if (!recorded) return undefined;
   const code = await clients.publicClient.getCode({ address: recorded.address });
   if (!code || code === '0x') return undefined;
-  return clients.publicClient.readContract({
-    address: recorded.address,
-    abi: feedAccumulatorAbi,
-    functionName: 'START_ROUND',
-  });
+  const at = { address: recorded.address, abi: feedAccumulatorAbi } as const;
+  const follows = await clients.publicClient.readContract({ ...at, functionName: 'FEED' });
+  if (!isAddressEqual(follows, feed)) return undefined;
+  return clients.publicClient.readContract({ ...at, functionName: 'START_ROUND' });
 }
 
 /** `addresses` holds every deployed contract by plan name plus `Feed.<key>` for every feed. */
@@ -426,7 +430,7 @@ export async function deploySuite(
     // reuses it). It follows one Chainlink phase: an aggregator upgrade behind the proxy (a new phase)
     // needs a new accumulator and gate, deployed by governance (docs/oracle.md).
     accumulatorStartRounds[key] =
-      (await existingAccumulatorStart(clients, stateDir, key)) ?? check.latestRoundId;
+      (await existingAccumulatorStart(clients, stateDir, key, address)) ?? check.latestRoundId;
   }
   // The pool needs the sWTI synth token, which the vault deploys: run the plan in two phases.
   const all = suiteSteps({ ...options, accumulatorStartRounds });

@@ -161,7 +161,8 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     error RegistryNotGuardian(address caller);
     /// @notice Caller is not a share token of `modelId`.
     error NotSharesToken(bytes32 modelId, address caller);
-    /// @notice The zk commitment is already set, the registration is approved, or the value is zero.
+    /// @notice The zk commitment is already set, the registration is the bound one (approved, or revoked
+    /// since: frozen), or the value is zero.
     error ZkCommitmentLocked(bytes32 modelId, address owner);
     /// @notice A zero amount or address.
     error ZeroValue(string field);
@@ -264,7 +265,9 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         if (m.owner == address(0)) revert RegistrationNotFound(modelId, msg.sender);
         if (
             m.zkCommitment != bytes32(0) || zkCommitment == bytes32(0)
-                || (_boundOwner[modelId] == msg.sender && _bindings[modelId].approved)
+                // A bound registration is frozen (approved or revoked since): its commitment is the one
+                // governance approved, and a re-approval naming it must not be griefed by a change.
+                || _boundOwner[modelId] == msg.sender
         ) {
             revert ZkCommitmentLocked(modelId, msg.sender);
         }

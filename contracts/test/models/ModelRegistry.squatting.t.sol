@@ -78,6 +78,9 @@ contract ModelRegistrySquattingTest is Test {
         public
     {
         vm.assume(who != owner && who != partner && who != address(0));
+        // Neither the registry, the fee payer nor the fee token can be a squatter whose balance means
+        // "earned nothing" (the registry holds rounding dust; found by the fifth review).
+        vm.assume(who != address(registry) && who != payer && who != address(usd));
         _checkSquatScenario(who, squatFirst, copy, bound(fee, 1, 1e15));
     }
 

@@ -239,14 +239,17 @@ export function registerModelRegistry(model: Command): void {
           };
           // Refuse before proposing: the registry would refuse at execution anyway.
           await requireRegistration(context.clients, registry, approval, 'model approve');
+          // Describe the registration being approved (the owner's own), never the id's earliest one,
+          // which may be a squatter's: voters read this text.
+          const approved = (await readRegistration(context.clients, registry, m.modelId, owner)) ?? m;
           const call = approveModelCall(
             registry,
             approval,
-            `approve ${m.kind} ${m.modelId.slice(0, 12)}… owned by ${owner} for agent use`,
+            `approve ${approved.kind} ${m.modelId.slice(0, 12)}… owned by ${owner} for agent use`,
           );
           const description =
             flags.description ??
-            `Approve ${m.kind} model ${m.modelId} (version ${m.version}) registered by ${owner}, shares ${shares}, zk commitment ${approval.zkCommitment}, for agent use`;
+            `Approve ${approved.kind} model ${m.modelId} (version ${approved.version}) registered by ${owner}, shares ${shares}, zk commitment ${approval.zkCommitment}, for agent use`;
           printProposed(
             await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
             flags.json,
