@@ -18,6 +18,7 @@ import type { ContentStore } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels } from './addresses.js';
 import type { Journal } from './journal/index.js';
 import {
+  appendRecent,
   checkObservation,
   decisionPayload,
   flagForJournal,
@@ -191,6 +192,7 @@ export function createAgent(deps: AgentDependencies): Agent {
     }
     // infer
     let inference: Inference;
+    const decided = inferState.lastRound?.inference;
     try {
       inference = infer(observation, deps.forecaster.model, inferState);
     } catch (error) {
@@ -201,10 +203,15 @@ export function createAgent(deps: AgentDependencies): Agent {
       }
       throw error;
     }
-    recentFeatures = [...recentFeatures.slice(-249), inference.features];
-    // Only errors the monitor was fed count towards a rebaseline (a held or rejected outlier's do not).
-    for (const x of inference.fed)
-      if (x.error !== undefined) recentErrors = [...recentErrors.slice(-249), x.error];
+    // A round already decided (`infer` returned its inference: this epoch repeats it) fed the monitor
+    // nothing new and is among the recent rows already: one row per round, as the journal replay rebuilds
+    // them. Only errors the monitor was fed count towards a rebaseline (a held or rejected outlier's do not).
+    if (inference !== decided)
+      ({ recentFeatures, recentErrors } = appendRecent(
+        { recentFeatures, recentErrors },
+        inference.features,
+        inference.fed,
+      ));
     report.forecast = inference.forecast;
     journal.append({
       kind: 'decision',

@@ -251,6 +251,26 @@ type DecisionRecord = {
   rebaseline?: boolean;
 };
 
+/** The recent rows a re-baseline uses (`Agent.rebaseline`): up to 250 feature rows and fed errors. */
+export type RecentRows = { recentFeatures: number[][]; recentErrors: number[] };
+
+/**
+ * The recent rows after one newly decided round: its feature row, and the forecast errors it fed the
+ * drift monitor (none for a held or rejected outlier, two when it confirmed a held round). Called once
+ * per round, by the running agent and by the journal replay alike (`restoreInferState`), so a restarted
+ * agent re-baselines on exactly the rows an uninterrupted one would: a round decided again (an epoch
+ * shorter than the oracle's round interval, an epoch re-run) is not appended twice.
+ */
+export function appendRecent(
+  recent: RecentRows,
+  features: number[],
+  fed: readonly { error: number | null | undefined }[],
+): RecentRows {
+  let recentErrors = recent.recentErrors;
+  for (const x of fed) if (typeof x.error === 'number') recentErrors = [...recentErrors.slice(-249), x.error];
+  return { recentFeatures: [...recent.recentFeatures.slice(-249), features], recentErrors };
+}
+
 /**
  * Rebuilds the agent's inference state from the journal's `decision` entries, in order: replays
  * exactly what each round fed the drift monitor (`onRebaseline` is called at each re-baseline entry
@@ -265,14 +285,13 @@ export function restoreInferState(
   journal: Pick<Journal, 'entries'>,
   state: InferState,
   onRebaseline?: (rows: number[][], errors: number[]) => void,
-): { recentFeatures: number[][]; recentErrors: number[] } {
-  let recentFeatures: number[][] = [];
-  let recentErrors: number[] = [];
+): RecentRows {
+  let recent: RecentRows = { recentFeatures: [], recentErrors: [] };
   let last: DecisionRecord | undefined;
   for (const entry of journal.entries({ kind: 'decision' })) {
     const p = entry.payload as DecisionRecord;
     if (p.rebaseline) {
-      onRebaseline?.(recentFeatures, recentErrors);
+      onRebaseline?.(recent.recentFeatures, recent.recentErrors);
       continue;
     }
     if (!p.features) continue;
@@ -280,11 +299,8 @@ export function restoreInferState(
     // Replay exactly what the monitor was fed: nothing for a held or rejected outlier round, both rounds
     // when a held one was confirmed (journals from before the outlier gate recorded one row each).
     const fed = p.fed ?? [{ features: p.features, error: p.previousError ?? null }];
-    for (const x of fed) {
-      state.monitor.update(x.features, x.error ?? undefined);
-      if (typeof x.error === 'number') recentErrors = [...recentErrors.slice(-249), x.error];
-    }
-    recentFeatures = [...recentFeatures.slice(-249), p.features];
+    for (const x of fed) state.monitor.update(x.features, x.error ?? undefined);
+    recent = appendRecent(recent, p.features, fed);
     state.lastForecast = p.forecast?.mean;
     last = p;
   }
@@ -294,7 +310,7 @@ export function restoreInferState(
     const inference = inferenceFromJournal(last);
     if (inference && last.round !== undefined) state.lastRound = { roundId: BigInt(last.round), inference };
   }
-  return { recentFeatures, recentErrors };
+  return recent;
 }
 
 function driftFromJournal(drift: DriftStatus & { reason?: string | null }): DriftStatus {
