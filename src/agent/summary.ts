@@ -29,6 +29,7 @@ export type AgentSummary = {
 
 type DecisionPayload = {
   date?: string;
+  round?: string;
   price?: number;
   forecast?: { mean: number };
   previousError?: number | null;
@@ -114,8 +115,13 @@ export function summarizeJournal(journal: Journal): AgentSummary {
   let seRw = 0;
   let n = 0;
   let previousForecast: number | undefined;
+  let previousRound: string | undefined;
   for (const e of decisions) {
     const p = e.payload as DecisionPayload;
+    // A round decided again by a later epoch (epochs shorter than the round interval, a re-run after a
+    // restart) is the same forecast on the same data: score it once.
+    const repeated = p.round !== undefined && p.round === previousRound;
+    if (p.round !== undefined) previousRound = p.round;
     position += positionDelta.get(e.epoch) ?? 0;
     fee = feeAt.get(e.epoch) ?? fee;
     series.dates.push(p.date!);
@@ -125,6 +131,7 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     series.fee.push(fee);
     series.mintedPerEpoch.push(byEpochMint.get(e.epoch) ?? 0);
     series.halted.push(haltedEpochs.has(e.epoch));
+    if (repeated) continue;
     if (p.previousError !== undefined && p.previousError !== null && previousForecast !== undefined) {
       const realised = p.previousError + previousForecast;
       seModel += p.previousError ** 2;

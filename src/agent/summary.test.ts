@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { openJournal } from './journal/index.js';
+import { summarizeJournal } from './summary.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'provenant-summary-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let clock = 0;
+/** A journal holding one decision per (epoch, round): forecasts f and the error of the previous round. */
+function journalOf(
+  name: string,
+  rows: { epoch: number; round: string; forecast: number; previousError?: number }[],
+) {
+  const journal = openJournal(join(dir, `${name}.sqlite`), { now: () => ++clock });
+  for (const r of rows)
+    journal.append({
+      kind: 'decision',
+      epoch: r.epoch,
+      payload: {
+        date: `2020-01-${String(r.epoch + 1).padStart(2, '0')}`,
+        round: r.round,
+        price: 60,
+        forecast: { mean: r.forecast },
+        previousError: r.previousError ?? null,
+      },
+    });
+  return journal;
+}
+
+describe('summarizeJournal: model vs random walk', () => {
+  test('scores each round once, also when several epochs decided it', () => {
+    // Rounds 1..3, forecasts 0.01, 0.02, 0.03; realised returns 0.05 (round 2) and -0.01 (round 3).
+    const once = journalOf('once', [
+      { epoch: 0, round: '1', forecast: 0.01 },
+      { epoch: 1, round: '2', forecast: 0.02, previousError: 0.05 - 0.01 },
+      { epoch: 2, round: '3', forecast: 0.03, previousError: -0.01 - 0.02 },
+    ]);
+    const expected = summarizeJournal(once).forecast;
+    expect(expected.n).toBe(2);
+    expect(expected.mseModel).toBeCloseTo((0.04 ** 2 + 0.03 ** 2) / 2, 12);
+    expect(expected.mseRandomWalk).toBeCloseTo((0.05 ** 2 + 0.01 ** 2) / 2, 12);
+    // The same rounds, each decided by two epochs (the repeat journals the cached inference again).
+    const twice = journalOf('twice', [
+      { epoch: 0, round: '1', forecast: 0.01 },
+      { epoch: 1, round: '1', forecast: 0.01 },
+      { epoch: 2, round: '2', forecast: 0.02, previousError: 0.04 },
+      { epoch: 3, round: '2', forecast: 0.02, previousError: 0.04 },
+      { epoch: 4, round: '3', forecast: 0.03, previousError: -0.03 },
+      { epoch: 5, round: '3', forecast: 0.03, previousError: -0.03 },
+    ]);
+    expect(summarizeJournal(twice).forecast).toEqual(expected);
+    once.close();
+    twice.close();
+  });
+});
