@@ -249,9 +249,12 @@ describe('agent on anvil', () => {
     const after = await run.agent.runEpoch(await advance(nextDay(day, price)));
     expect(after.halted).toMatch(/^drift: /);
     expect(after.intents).toEqual([]);
+    run.journal.state.set('consecutiveRefusals', { synth: 2 });
     const resumed = await runCli(['--state-dir', run.dir, 'agent', 'resume', '--by', 'test']);
     expect(resumed.out).toContain('Resumed by test (was halted: drift: ');
     expect(run.journal.state.halted().halted).toBe(false);
+    // A person's resume also restarts the consecutive-refusal count (as agent.rebaseline() does).
+    expect(run.journal.state.get('consecutiveRefusals')).toEqual({});
     run.journal.close();
   });
 

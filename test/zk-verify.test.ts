@@ -111,6 +111,8 @@ describe('provenant verify --synth', () => {
       'features-replay',
       'forecast-replay',
       'oracle-rounds',
+      'oracle-feed',
+      'oracle-window',
       'zk-circuit',
       'zk-commitment',
       'zk-rounds',

@@ -29,7 +29,7 @@ import {
   quantize,
   toForecast,
 } from '../models/index.js';
-import type { ContentStore } from '../provenance/index.js';
+import { type ContentStore, oracleWindowVerdict, readRoundPublication } from '../provenance/index.js';
 import {
   accumulate,
   type CircuitLayout,
@@ -60,6 +60,11 @@ import { modelFileLoader } from './models.js';
  * - `features-replay`   the manifest's features are the oracle features of its last 21 rounds' answers
  * - `forecast-replay`   the fixed-point forecaster on the manifest's features gives the manifest's forecast
  * - `oracle-rounds`     every (round id, answer) of the manifest equals the feed's `getRoundData`
+ * - `oracle-feed`       the manifest's feed is the vault's `FEED()` (not any contract answering getRoundData)
+ * - `oracle-window`     the rounds are one window: consecutive ids, oldest first, the newest the feed's
+ *                       latest at the decision's Minted/Repaid log (its AnswerUpdated log before it, the
+ *                       next round's not; a next round that does not exist even now was not published),
+ *                       the art `verify`'s `oracle-window` (`oracleWindowVerdict`); not proven = fail
  * For `proof.kind === 'groth16'` (the zk mint path) also:
  * - `zk-circuit`        the verification key of the named circuit is available (committed zk/<name>/ or cache)
  * - `zk-commitment`     public signal 0 = registry `zkCommitmentOf(model)` = Poseidon commitment of the file
@@ -331,6 +336,8 @@ export async function verifySynthDecision(
     );
   }
 
+  await oracleBindingChecks(m, tx, deps, check);
+
   if (m.proof?.kind === 'groth16' && model)
     await verifyZk(m, model, outputs, ref.intentId, tx?.hash, deps, check);
   return finish();
@@ -465,6 +472,103 @@ async function intentCaller(
   return repaid.find((l) => l.args.by.toLowerCase() === l.args.owner.toLowerCase())?.args.by;
 }
 
+type VaultLog = { hash: Hex; amount: bigint; blockNumber: bigint; logIndex: number };
+
+const vaultLog = (
+  log: { transactionHash: Hex; blockNumber: bigint; logIndex: number; args: { amount: bigint } } | undefined,
+): VaultLog | undefined =>
+  log
+    ? {
+        hash: log.transactionHash,
+        amount: log.args.amount,
+        blockNumber: log.blockNumber,
+        logIndex: log.logIndex,
+      }
+    : undefined;
+
+/**
+ * `oracle-feed` and `oracle-window`: the manifest's rounds are the vault's own feed (`FEED()`), and one
+ * window of consecutive rounds ending at the feed's latest round when the decision's log was written.
+ * Without them a decision could name rounds of any contract answering getRoundData, a selection of rounds
+ * (skipping a jump), or an old window, and still re-derive.
+ */
+async function oracleBindingChecks(
+  m: SynthManifest,
+  tx: VaultLog | undefined,
+  deps: SynthVerifyDependencies,
+  check: (name: string, ok: boolean, expected?: unknown, actual?: unknown, detail?: string) => boolean,
+): Promise<void> {
+  const { client, vault } = deps;
+  const stated = String(m.inputs.feed).toLowerCase();
+  let vaultFeed: string;
+  try {
+    vaultFeed = (
+      (await client.readContract({ address: vault, abi: syntheticVaultAbi, functionName: 'FEED' })) as string
+    ).toLowerCase();
+  } catch (error) {
+    check(
+      'oracle-feed',
+      false,
+      `the FEED() of vault ${vault.toLowerCase()}`,
+      stated,
+      (error as Error).message,
+    );
+    vaultFeed = '';
+  }
+  if (vaultFeed)
+    check(
+      'oracle-feed',
+      stated === vaultFeed,
+      `feed ${vaultFeed} (FEED() of vault ${vault.toLowerCase()})`,
+      `feed ${stated} (manifest)`,
+      stated === vaultFeed ? undefined : "the manifest's rounds are not the vault's oracle",
+    );
+  let roundIds: bigint[];
+  try {
+    roundIds = m.inputs.rounds.map(([id]) => BigInt(id));
+  } catch (error) {
+    check('oracle-window', false, 'integer round ids', (error as Error).message);
+    return;
+  }
+  const logName = m.action === 'mint' ? 'Minted' : 'Repaid';
+  const window = await oracleWindowVerdict({
+    feed: stated as Hex,
+    roundIds,
+    at: tx ? { blockNumber: tx.blockNumber, logIndex: tx.logIndex } : undefined,
+    logName,
+    roundPublication: (feed, roundId) => readRoundPublication(client, feed, roundId, deps.fromBlock),
+    roundExistsNow: (feed, roundId) => roundExists(client, feed, roundId),
+  });
+  // A synth check passes or fails: a window that could not be proven (a skip) is not verified.
+  check(
+    'oracle-window',
+    window.status === 'pass',
+    window.expected,
+    window.actual,
+    window.status === 'skip' ? `not proven: ${window.detail}` : window.detail,
+  );
+}
+
+/**
+ * Whether `feed` answers `getRoundData(roundId)` now: false when it reverts (MedianOracle's
+ * OracleRoundNotFound, a Chainlink "No data present") or reports updatedAt 0; other errors (an
+ * unreachable node) propagate, so a failed read is never taken for "not published".
+ */
+async function roundExists(client: PublicClient, feed: Hex, roundId: bigint): Promise<boolean> {
+  try {
+    const r = await client.readContract({
+      address: feed,
+      abi: medianOracleAbi,
+      functionName: 'getRoundData',
+      args: [roundId],
+    });
+    return r[3] !== 0n;
+  } catch (error) {
+    if (/revert/i.test((error as Error).message ?? '')) return false;
+    throw error;
+  }
+}
+
 /** The agent's Minted (owner = agent) or Repaid (owner = by = agent) log for the intent id. */
 async function vaultEvent(
   client: PublicClient,
@@ -473,7 +577,7 @@ async function vaultEvent(
   action: 'mint' | 'repay',
   fromBlock: bigint | undefined,
   agent: Address | undefined,
-): Promise<{ hash: Hex; amount: bigint } | undefined> {
+): Promise<VaultLog | undefined> {
   if (!agent) return undefined;
   if (action === 'mint') {
     const logs = await scanLogs(client, { fromBlock }, (from, to) =>
@@ -487,8 +591,7 @@ async function vaultEvent(
         strict: true,
       }),
     );
-    const log = logs[0];
-    return log ? { hash: log.transactionHash, amount: log.args.amount } : undefined;
+    return vaultLog(logs[0]);
   }
   const logs = await scanLogs(client, { fromBlock }, (from, to) =>
     client.getContractEvents({
@@ -501,8 +604,7 @@ async function vaultEvent(
       strict: true,
     }),
   );
-  const log = logs[0];
-  return log ? { hash: log.transactionHash, amount: log.args.amount } : undefined;
+  return vaultLog(logs[0]);
 }
 
 async function verifyZk(

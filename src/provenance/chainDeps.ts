@@ -66,6 +66,31 @@ export function deploymentFeeds(stateDir: string, chainId: number): Address[] {
   return [...feeds] as Address[];
 }
 
+/**
+ * Where round `roundId` of `feed` was published: the first AnswerUpdated log for it (MedianOracle and
+ * Chainlink aggregators emit it, roundId indexed), scanned from `fromBlock` in provider-sized windows;
+ * undefined when no such log is found (never published, or published before `fromBlock`).
+ */
+export async function readRoundPublication(
+  client: Pick<PublicClient, 'getBlockNumber' | 'getContractEvents'>,
+  feed: Hex,
+  roundId: bigint,
+  fromBlock?: bigint | undefined,
+): Promise<ChainPosition | undefined> {
+  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
+    client.getContractEvents({
+      address: feed,
+      abi: medianOracleAbi,
+      eventName: 'AnswerUpdated',
+      args: { roundId },
+      fromBlock: from,
+      toBlock: to,
+    }),
+  );
+  const first = logs[0];
+  return first ? { blockNumber: first.blockNumber, logIndex: first.logIndex } : undefined;
+}
+
 /** A read the NFT refused because the token was never minted (OpenZeppelin's `_requireOwned`). */
 function nonexistentToken(error: unknown): boolean {
   return toContractRevertError(error)?.errorName === 'ERC721NonexistentToken';
@@ -246,22 +271,10 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
       once(`decimals:${feed.toLowerCase()}`, () =>
         client.readContract({ address: feed, abi: aggregatorV3InterfaceAbi, functionName: 'decimals' }),
       ),
-    // The round's AnswerUpdated log (MedianOracle and Chainlink aggregators emit it, roundId indexed).
     roundPublication: (feed: Hex, roundId: bigint) =>
-      once(`round:${feed.toLowerCase()}:${roundId}`, async (): Promise<ChainPosition | undefined> => {
-        const logs = await scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
-          client.getContractEvents({
-            address: feed,
-            abi: medianOracleAbi,
-            eventName: 'AnswerUpdated',
-            args: { roundId },
-            fromBlock,
-            toBlock,
-          }),
-        );
-        const first = logs[0];
-        return first ? { blockNumber: first.blockNumber, logIndex: first.logIndex } : undefined;
-      }),
+      once(`round:${feed.toLowerCase()}:${roundId}`, () =>
+        readRoundPublication(client, feed, roundId, p.fromBlock),
+      ),
     isModelApproved: (modelId: Hex) =>
       client.readContract({
         address: p.registry,

@@ -11,6 +11,7 @@ export {
   chainVerifyDependencies,
   mintedTokenIds,
   rawCidFromDigest,
+  readRoundPublication,
 } from './chainDeps.js';
 export {
   addBytes,
@@ -63,6 +64,9 @@ export {
   formatVerifyReport,
   type ModelApprovalEvent,
   modelApprovalAt,
+  type OracleWindowQuery,
+  oracleWindowVerdict,
+  POLICY_SNAPSHOT_MAX_AGE_BLOCKS,
   type RoundData,
   type TokenRecord,
   type TokenVersionRecord,

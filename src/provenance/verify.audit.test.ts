@@ -11,6 +11,7 @@ import { failing, GUARD, MODEL_ID, mintWorld, NFT, notPassing, ROUNDS } from './
 import {
   formatVerifyReport,
   type Manifest,
+  POLICY_SNAPSHOT_MAX_AGE_BLOCKS,
   parseManifest,
   type RoundData,
   type VerifyReport,
@@ -227,6 +228,56 @@ describe('F4: policy-snapshot re-derived from the guard when its history is read
   test('tamper: a snapshot naming no block cannot be re-read and fails', async () => {
     const report = await verify(await snapshotWorld((m) => delete m.policy.snapshot.blockNumber));
     expect(failing(report)).toEqual(['policy-snapshot']);
+  });
+});
+
+describe('review 5 F4: the policy snapshot is the one read just before the version', () => {
+  /** The guard's honest answer at `block`; undefined (no state) before block 36, as on a pruned node. */
+  const SNAPSHOT = { action: 'MINT', blockNumber: '99', epochCap: 10, paused: false };
+  const staleWorld = (lie?: (m: Manifest) => void) =>
+    mintWorld({
+      params: (p) => (p.policy = { ...p.policy, snapshot: SNAPSHOT }),
+      ...(lie ? { manifest: lie } : {}),
+    }).then((world) => {
+      world.deps.policySnapshot = async (q) => {
+        if (q.guard !== GUARD || q.nft !== NFT || q.action !== 'MINT' || q.modelId !== MODEL_ID)
+          throw new Error('execution reverted: unknown policy');
+        if (q.blockNumber < 36n) return undefined; // pruned state
+        return { ...SNAPSHOT, blockNumber: q.blockNumber.toString() };
+      };
+      return world;
+    });
+
+  test('control: the snapshot of the block before the mint (99) passes', async () => {
+    const report = await verify(await staleWorld());
+    expect(failing(report)).toEqual([]);
+    expect(checkOf(report, 'policy-snapshot').status).toBe('pass');
+  });
+
+  test('tamper: a made-up snapshot naming a pruned block (block 1) fails exactly policy-snapshot', async () => {
+    const report = await verify(
+      await staleWorld((m) => {
+        m.policy.snapshot = { action: 'MINT', blockNumber: '1', epochCap: 1_000_000_000, paused: false };
+      }),
+    );
+    expect(failing(report)).toEqual(['policy-snapshot']);
+    expect(report.ok).toBe(false);
+    expect(checkOf(report, 'policy-snapshot').detail).toMatch(
+      /block 1, 99 blocks before the version's block/,
+    );
+  });
+
+  test(`behavior: the bound is ${POLICY_SNAPSHOT_MAX_AGE_BLOCKS} blocks (block 36 passes, 35 fails), also without a guard reader`, async () => {
+    const at = (block: string) => (m: Manifest) => (m.policy.snapshot.blockNumber = block);
+    const oldest = await verify(await staleWorld(at('36')));
+    expect(checkOf(oldest, 'policy-snapshot').status).toBe('pass');
+    const tooOld = await verify(await staleWorld(at('35')));
+    expect(failing(tooOld)).toEqual(['policy-snapshot']);
+    expect(checkOf(tooOld, 'policy-snapshot').expected).toMatch(/blocks 36\.\.99 \(at most 64 blocks before/);
+    // No reader of the guard's history: the bound still holds (it needs only the two block numbers).
+    const world = await staleWorld(at('1'));
+    delete world.deps.policySnapshot;
+    expect(failing(await verify(world))).toEqual(['policy-snapshot']);
   });
 });
 

@@ -538,29 +538,41 @@ async function oracleFeedCheck(manifest: Manifest, deps: VerifyDependencies): Pr
   return { name, status: 'pass', expected, actual };
 }
 
+/** What `oracleWindowVerdict` needs: a feed, the rounds named (oldest first) and the log they fed. */
+export type OracleWindowQuery = {
+  feed: Hex;
+  /** The round ids the decision names, oldest first. */
+  roundIds: readonly bigint[];
+  /** The position of the log the rounds fed (a Minted/Evolved/Repaid log); undefined when unknown. */
+  at: ChainPosition | undefined;
+  /** That log's name, for the report (e.g. `Minted`). */
+  logName: string;
+  /** Where round `roundId` of `feed` was published (its AnswerUpdated log), undefined when not found. */
+  roundPublication?: ((feed: Hex, roundId: bigint) => Promise<ChainPosition | undefined>) | undefined;
+  /**
+   * Whether the feed answers `getRoundData(roundId)` now. With it, a newest round whose own publication
+   * log is not found still passes when the next round does not exist even now (it cannot have been
+   * published before the log), and a next round that exists now but whose log is not found fails (it
+   * cannot be placed after the log). Without it both are skips, as for art.
+   */
+  roundExistsNow?: ((feed: Hex, roundId: bigint) => Promise<boolean>) | undefined;
+};
+
 /**
- * `oracle-window`: the manifest's rounds are one window, not a selection. Their ids are consecutive
- * (oldest first), and the newest one was the feed's latest when the version was made: it was published
- * (its AnswerUpdated log) before the version's Minted/Evolved log, and the next round was not.
+ * `oracle-window`: the rounds are one window, not a selection. Their ids are consecutive (oldest first),
+ * and the newest one was the feed's latest when the log was written: it was published (its AnswerUpdated
+ * log) before that log, and the next round was not. Shared by `verify` (art versions) and `verify --synth`.
  */
-async function oracleWindowCheck(
-  manifest: Manifest,
-  onChain: TokenVersionRecord,
-  version: number,
-  deps: VerifyDependencies,
-): Promise<VerifyCheck> {
+export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyCheck> {
   const name = 'oracle-window';
-  const feed = manifest.inputs.oracle.feed as Hex;
-  const ids = manifest.inputs.oracle.rounds.map((r) => BigInt(r.roundId));
+  const { feed, at } = q;
+  const ids = q.roundIds;
+  const where = at ? `${describePosition(at)} (the ${q.logName} log)` : `the ${q.logName} log`;
+  const expected = `consecutive rounds, the newest the feed's latest at ${where}`;
+  if (ids.length === 0) return { name, status: 'fail', expected, actual: 'no rounds' };
   const first = ids[0]!;
   const last = ids.at(-1)!;
   const gap = ids.findIndex((id, i) => i > 0 && id !== ids[i - 1]! + 1n);
-  const at =
-    onChain.blockNumber !== undefined
-      ? { blockNumber: onChain.blockNumber, logIndex: onChain.logIndex }
-      : undefined;
-  const where = at ? `${describePosition(at)} (the ${logName(version)} log)` : `the ${logName(version)} log`;
-  const expected = `consecutive rounds, the newest the feed's latest at ${where}`;
   const span = `rounds ${first}..${last} (${ids.length})`;
   if (gap > 0)
     return {
@@ -568,9 +580,9 @@ async function oracleWindowCheck(
       status: 'fail',
       expected,
       actual: `${span}: round ${ids[gap - 1]} is followed by ${ids[gap]}`,
-      detail: 'the rounds are not consecutive: the market window skips rounds the oracle published',
+      detail: 'the rounds are not consecutive: the window skips rounds the oracle published',
     };
-  if (!at || !deps.roundPublication)
+  if (!at || !q.roundPublication)
     return {
       name,
       status: 'skip',
@@ -578,9 +590,9 @@ async function oracleWindowCheck(
       actual: `${span}, consecutive`,
       detail: at
         ? 'round publications are not readable; pass roundPublication'
-        : "the version's block is unknown",
+        : `the ${q.logName} log's block is unknown`,
     };
-  const publication = deps.roundPublication;
+  const publication = q.roundPublication;
   const lastRead = await tryRead(() => publication(feed, last));
   const nextRead = await tryRead(() => publication(feed, last + 1n));
   if ('error' in lastRead || 'error' in nextRead)
@@ -593,10 +605,39 @@ async function oracleWindowCheck(
     };
   const lastAt = lastRead.value;
   const nextAt = nextRead.value;
-  const actual = `${span}, consecutive; round ${last} ${lastAt ? `published at ${describePosition(lastAt)}` : 'has no publication log'}, round ${last + 1n} ${nextAt ? `published at ${describePosition(nextAt)}` : 'not published'}`;
+  let nextNow: boolean | undefined;
+  if (!nextAt && q.roundExistsNow) {
+    const exists = q.roundExistsNow;
+    const read = await tryRead(() => exists(feed, last + 1n));
+    if ('error' in read)
+      return {
+        name,
+        status: 'fail',
+        expected,
+        actual: `${span}, consecutive`,
+        detail: `reading round ${last + 1n} of the feed failed: ${read.error}`,
+      };
+    nextNow = read.value;
+  }
+  const nextText = nextAt
+    ? `published at ${describePosition(nextAt)}`
+    : nextNow
+      ? 'published (getRoundData) but no publication log found'
+      : 'not published';
+  const actual = `${span}, consecutive; round ${last} ${lastAt ? `published at ${describePosition(lastAt)}` : 'has no publication log'}, round ${last + 1n} ${nextText}`;
+  const problems: string[] = [];
+  if (lastAt && !positionBefore(lastAt, at))
+    problems.push(`round ${last} was not published before the ${q.logName} log`);
+  if (nextAt && positionBefore(nextAt, at))
+    problems.push(`round ${last + 1n} was already published: the window does not end at the latest round`);
+  if (nextNow)
+    problems.push(
+      `round ${last + 1n} exists but its publication log was not found, so it cannot be placed after the ${q.logName} log`,
+    );
+  if (problems.length) return { name, status: 'fail', expected, actual, detail: problems.join('; ') };
   // Without the newest round's own log (a proxy or an external feed scanned from too late a block), a
-  // missing log of the next round proves nothing: not checked, so not ok.
-  if (!lastAt)
+  // missing log of the next round proves nothing, unless the next round does not exist even now.
+  if (!lastAt && nextNow !== false)
     return {
       name,
       status: 'skip',
@@ -604,26 +645,44 @@ async function oracleWindowCheck(
       actual,
       detail: `the feed's logs do not show when round ${last} was published, so whether it was the latest is not checked`,
     };
-  const problems: string[] = [];
-  if (!positionBefore(lastAt, at))
-    problems.push(`round ${last} was not published before the ${logName(version)} log`);
-  if (nextAt && positionBefore(nextAt, at))
-    problems.push(`round ${last + 1n} was already published: the window does not end at the latest round`);
-  return {
-    name,
-    status: problems.length ? 'fail' : 'pass',
-    expected,
-    actual,
-    ...(problems.length ? { detail: problems.join('; ') } : {}),
-  };
+  return { name, status: 'pass', expected, actual };
+}
+
+/** `oracle-window` of an art version: its manifest's rounds against its Minted/Evolved log. */
+function oracleWindowCheck(
+  manifest: Manifest,
+  onChain: TokenVersionRecord,
+  version: number,
+  deps: VerifyDependencies,
+): Promise<VerifyCheck> {
+  return oracleWindowVerdict({
+    feed: manifest.inputs.oracle.feed as Hex,
+    roundIds: manifest.inputs.oracle.rounds.map((r) => BigInt(r.roundId)),
+    at:
+      onChain.blockNumber !== undefined
+        ? { blockNumber: onChain.blockNumber, logIndex: onChain.logIndex }
+        : undefined,
+    logName: logName(version),
+    roundPublication: deps.roundPublication?.bind(deps),
+  });
 }
 
 /**
- * `policy-snapshot`: the guard's rules the manifest recorded for its action. With `policySnapshot`
- * wired, the snapshot is re-read from the guard at the block it names, which must be before the
- * version's log (the agent reads, then sends), and must equal the manifest's. Without it the snapshot
- * is shown as stated and skipped as "not re-derived"; that skip does not make the version unverified
- * (the guard enforced its own rules on-chain, and manifest-context binds the guard).
+ * How many blocks before its version's log a policy snapshot may be read (`policy-snapshot`). The agent
+ * reads the guard at the latest block and sends the transaction at once, so an honest snapshot is a few
+ * blocks old (a slow RPC or a congested mempool: a few more). 64 leaves room for that on any chain with
+ * 1-12 s blocks (≈ 1-13 min), yet stays inside a full node's ~128-block state window, so the snapshot can
+ * still be re-read on a non-archive node instead of being an unverifiable claim about an old block.
+ */
+export const POLICY_SNAPSHOT_MAX_AGE_BLOCKS = 64n;
+
+/**
+ * `policy-snapshot`: the guard's rules the manifest recorded for its action. The snapshot's block must be
+ * before the version's log (the agent reads, then sends) and at most `POLICY_SNAPSHOT_MAX_AGE_BLOCKS`
+ * before it. With `policySnapshot` wired, the snapshot is re-read from the guard at the block it names and
+ * must equal the manifest's. Without it, or on a node without state at that block, the snapshot is shown
+ * as stated and skipped as "not re-derived"; that skip does not make the version unverified (the guard
+ * enforced its own rules on-chain, and manifest-context binds the guard).
  */
 async function policySnapshotCheck(
   manifest: Manifest,
@@ -635,6 +694,30 @@ async function policySnapshotCheck(
   const name = 'policy-snapshot';
   const stated = manifest.policy.snapshot;
   const actual = canonicalJson(stated);
+  const block =
+    typeof stated.blockNumber === 'string' && /^\d+$/.test(stated.blockNumber)
+      ? BigInt(stated.blockNumber)
+      : undefined;
+  const versionBlock = onChain.blockNumber;
+  if (block !== undefined && versionBlock !== undefined) {
+    const expected = `a snapshot read in blocks ${versionBlock > POLICY_SNAPSHOT_MAX_AGE_BLOCKS ? versionBlock - POLICY_SNAPSHOT_MAX_AGE_BLOCKS : 0n}..${versionBlock - 1n} (at most ${POLICY_SNAPSHOT_MAX_AGE_BLOCKS} blocks before the ${logName(version)} log at block ${versionBlock})`;
+    if (block >= versionBlock)
+      return {
+        name,
+        status: 'fail',
+        expected,
+        actual,
+        detail: `the snapshot names block ${block}, not before the version's own block`,
+      };
+    if (versionBlock - block > POLICY_SNAPSHOT_MAX_AGE_BLOCKS)
+      return {
+        name,
+        status: 'fail',
+        expected,
+        actual,
+        detail: `the snapshot names block ${block}, ${versionBlock - block} blocks before the version's block: the agent reads the guard right before sending, so it is not the snapshot the version was made with`,
+      };
+  }
   if (!deps.policySnapshot)
     return {
       name,
@@ -643,10 +726,6 @@ async function policySnapshotCheck(
       detail:
         "policy snapshot not re-derived: it is the guard's rules as the agent read them before sending; the guard itself (bound by manifest-context) enforced its rules on-chain",
     };
-  const block =
-    typeof stated.blockNumber === 'string' && /^\d+$/.test(stated.blockNumber)
-      ? BigInt(stated.blockNumber)
-      : undefined;
   const { guard } = manifest.policy;
   const nft = manifest.asset.contract;
   if (block === undefined || guard === undefined || nft === undefined)
@@ -656,14 +735,6 @@ async function policySnapshotCheck(
       expected: 'a snapshot naming its block, of a named guard and NFT',
       actual,
       detail: 'the snapshot cannot be re-read: its blockNumber, policy.guard or asset.contract is missing',
-    };
-  if (onChain.blockNumber !== undefined && block >= onChain.blockNumber)
-    return {
-      name,
-      status: 'fail',
-      expected: `a snapshot read before block ${onChain.blockNumber} (the ${logName(version)} log)`,
-      actual,
-      detail: `the snapshot names block ${block}, not before the version's own block`,
     };
   const read = await tryRead(() =>
     deps.policySnapshot!({

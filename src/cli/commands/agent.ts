@@ -287,7 +287,10 @@ export function registerAgent(program: Command): void {
             rebaseline: 'the drift reference is re-baselined at the next start',
           },
         });
-        // The agent re-baselines its drift detector from the journal at the next start.
+        // The agent re-baselines its drift detector from the journal at the next start, and starts counting
+        // consecutive refusals afresh (as the in-process `agent.rebaseline()` does): a halt on too many
+        // refusals must not fire again on the first refusal after a person resumed it.
+        journal.state.set('consecutiveRefusals', {});
         journal.append({ kind: 'decision', payload: { rebaseline: true } });
         console.log(`Resumed by ${flags.by} (was halted: ${before.reason}).`);
       });

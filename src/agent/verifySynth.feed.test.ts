@@ -1,0 +1,268 @@
+/**
+ * `verify --synth` binds a replay (non-zk) decision's oracle inputs to the vault's feed and to one window
+ * (review 5 F2): `oracle-feed` (the manifest's feed is the vault's `FEED()`) and `oracle-window`
+ * (consecutive rounds, the newest the feed's latest at the decision's Minted log). Each test builds a
+ * decision whose forecast is honestly re-derived from its rounds, on an in-memory client that holds
+ * exactly what the manifest claims, so only the binding can fail.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Address, type Hex, keccak256, type PublicClient } from 'viem';
+import { afterAll, describe, expect, test } from 'vitest';
+import {
+  dequantize,
+  inferFixed,
+  type ModelFile,
+  modelFileBytes,
+  modelId as modelIdOf,
+  ORACLE_FEATURE_ANSWERS,
+  ORACLE_FEATURE_NAMES,
+  oracleFeaturesFixed,
+  parseModelFile,
+  toForecast,
+} from '../models/index.js';
+import { ContentStore } from '../provenance/index.js';
+import { verifySynthDecision } from './index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'provenant-verifysynth-feed-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const VAULT = '0x00000000000000000000000000000000000000a1' as Address;
+const VAULT_FEED = '0x00000000000000000000000000000000000000f1' as Address;
+const FOREIGN_FEED = '0x00000000000000000000000000000000000000f2' as Address;
+const AGENT = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' as Address;
+
+/** A 5-input linear forecaster over the oracle features (the shipped ridge weights, first 5 columns). */
+function oracleForecaster(): { model: ModelFile; bytes: Uint8Array; id: Hex } {
+  const ridge = parseModelFile(readFileSync('models/forecaster-wti-ridge.json'));
+  const layer = ridge.layers[0]!;
+  const model = {
+    ...ridge,
+    name: 'verifysynth-oracle-forecaster',
+    inputs: [...ORACLE_FEATURE_NAMES],
+    layers: [{ ...layer, inputs: 5, weights: [...layer.weights.slice(0, 5), ...layer.weights.slice(8, 13)] }],
+  } as ModelFile;
+  const bytes = modelFileBytes(model);
+  return { model, bytes, id: modelIdOf(model) };
+}
+
+/** A replay decision manifest, honestly derived from `rounds` (as strategies/synth.ts writes it). */
+function decision(model: ModelFile, id: Hex, feed: Address, rounds: [bigint, bigint][]) {
+  const answers = rounds.slice(-ORACLE_FEATURE_ANSWERS).map(([, a]) => a);
+  const fixed = oracleFeaturesFixed(answers, model.scaleBits);
+  const features = fixed.map((q) => dequantize(Number(q), model.scaleBits));
+  const outputs = inferFixed(
+    model,
+    fixed.map((q) => Number(q)),
+  );
+  const f = toForecast(outputs.map((q) => dequantize(q, model.scaleBits)));
+  return {
+    format: 'provenant-manifest/1',
+    kind: 'synth-decision',
+    chainId: 31337,
+    vault: VAULT.toLowerCase(),
+    epoch: 7,
+    date: '2020-04-28',
+    model: { id },
+    inputs: {
+      feed: feed.toLowerCase(),
+      decimals: 8,
+      rounds: rounds.map(([r, a]) => [r.toString(), a.toString()]),
+    },
+    features: features.map(String),
+    forecast: { mean: f.mean.toPrecision(12), vol: f.vol.toPrecision(12) },
+    sizing: { size: '1.00000000000', capped: false, targetVol: 0.2, cap: 1, capitalUsd: 10_000 },
+    price: rounds.at(-1)![1].toString(),
+    position: { debt: '0', target: '1000000000000000000000' },
+    proof: { kind: 'replay' },
+    action: 'mint',
+    amount: '1000000000000000000000',
+  };
+}
+
+/** Where a feed's rounds were published (their AnswerUpdated logs): round id -> [block, log index]. */
+type Publications = Map<bigint, [bigint, number]>;
+
+/**
+ * A chain holding: the vault (feed `VAULT_FEED`, the agent's intent used, its Minted log at block 900 log
+ * 0), the rounds of each feed and, when given, the vault feed's AnswerUpdated logs. Anything else throws.
+ */
+function chain(
+  feeds: Map<string, Map<bigint, bigint>>,
+  intentId: Hex,
+  amount: bigint,
+  published: Publications = new Map(),
+): PublicClient {
+  return {
+    getBlockNumber: async () => 1_000n,
+    readContract: async (p: { address: Address; functionName: string; args?: readonly unknown[] }) => {
+      if (p.functionName === 'intentUsed') return true;
+      if (p.functionName === 'FEED' || p.functionName === 'feed') return VAULT_FEED;
+      if (p.functionName === 'getRoundData') {
+        const id = p.args![0] as bigint;
+        const answer = feeds.get(p.address.toLowerCase())?.get(id);
+        if (answer === undefined) throw new Error(`execution reverted: OracleRoundNotFound(${id})`);
+        return [id, answer, 1_700_000_000n + id, 1_700_000_000n + id, id] as const;
+      }
+      throw new Error(`unexpected read ${p.functionName}`);
+    },
+    getContractEvents: async (p: {
+      address: Address;
+      eventName: string;
+      args?: { intentId?: Hex; roundId?: bigint };
+      fromBlock: bigint;
+      toBlock: bigint;
+    }) => {
+      if (p.eventName === 'AnswerUpdated') {
+        const at = p.address.toLowerCase() === VAULT_FEED ? published.get(p.args!.roundId!) : undefined;
+        return at && at[0] >= p.fromBlock && at[0] <= p.toBlock
+          ? [{ blockNumber: at[0], logIndex: at[1], args: { roundId: p.args!.roundId } }]
+          : [];
+      }
+      return p.eventName === 'Minted' && p.args?.intentId === intentId
+        ? [
+            {
+              transactionHash: `0x${'ab'.repeat(32)}`,
+              blockNumber: 900n,
+              logIndex: 0,
+              args: { owner: AGENT, intentId, amount },
+            },
+          ]
+        : [];
+    },
+  } as unknown as PublicClient;
+}
+
+/** WTI-like answers (8 decimals) for round ids 1..n, with a +40 % jump at `jumpAt` (if given). */
+function series(n: number, jumpAt?: bigint): Map<bigint, bigint> {
+  const out = new Map<bigint, bigint>();
+  for (let i = 1; i <= n; i += 1) {
+    const id = BigInt(i);
+    const base = 7_000_000_000n + BigInt((i * 37) % 11) * 25_000_000n;
+    out.set(id, jumpAt !== undefined && id === jumpAt ? (base * 14n) / 10n : base);
+  }
+  return out;
+}
+
+async function verifyWith(
+  feeds: Map<string, Map<bigint, bigint>>,
+  feed: Address,
+  rounds: [bigint, bigint][],
+  published?: Publications,
+) {
+  const { model, bytes: modelBytes, id } = oracleForecaster();
+  const manifest = decision(model, id, feed, rounds);
+  const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+  const content = new ContentStore(dir);
+  const cid = await content.put(bytes);
+  const intentId = keccak256(bytes);
+  const report = await verifySynthDecision(
+    { intentId, manifestCid: cid },
+    {
+      client: chain(feeds, intentId, BigInt(manifest.amount), published),
+      vault: VAULT,
+      registry: '0x00000000000000000000000000000000000000b1',
+      content,
+      loadModelFile: async () => modelBytes,
+      agent: AGENT,
+    },
+  );
+  return report;
+}
+
+const failing = (report: { checks: { name: string; status: string }[] }) =>
+  report.checks.filter((c) => c.status !== 'pass').map((c) => c.name);
+const checkOf = (report: { checks: { name: string }[] }, name: string) =>
+  report.checks.find((c) => c.name === name) as { expected?: string; actual?: string; detail?: string };
+
+describe('verify --synth binds a replay decision to the vault feed’s latest window (review 5 F2)', () => {
+  test('control: the decision re-derives and its rounds are the vault feed’s latest window', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(-22);
+    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds);
+    expect(failing(report)).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(checkOf(report, 'oracle-feed').expected).toBe(`feed ${VAULT_FEED} (FEED() of vault ${VAULT})`);
+    expect(checkOf(report, 'oracle-window').actual).toBe(
+      'rounds 9..30 (22), consecutive; round 30 has no publication log, round 31 not published',
+    );
+  });
+
+  test('tamper: rounds read from a feed that is not the vault’s (fabricated prices) fail oracle-feed', async () => {
+    const fake = series(30, 29n); // a +40 % "rally" the real oracle never reported
+    const rounds = [...fake.entries()].slice(-22);
+    const report = await verifyWith(
+      new Map([
+        [VAULT_FEED, series(30)],
+        [FOREIGN_FEED, fake],
+      ]),
+      FOREIGN_FEED,
+      rounds,
+    );
+    expect(report.ok).toBe(false);
+    expect(failing(report)).toContain('oracle-feed');
+    expect(checkOf(report, 'oracle-feed').actual).toBe(`feed ${FOREIGN_FEED} (manifest)`);
+  });
+
+  test('tamper: a window that skips a round the feed published (the jump) fails exactly oracle-window', async () => {
+    const wti = series(30, 28n);
+    const rounds = [...wti.entries()].filter(([id]) => id !== 28n).slice(-22);
+    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds);
+    expect(report.ok).toBe(false);
+    expect(failing(report)).toEqual(['oracle-window']);
+    expect(checkOf(report, 'oracle-window').actual).toBe('rounds 8..30 (22): round 27 is followed by 29');
+  });
+
+  test('tamper: an old window (the feed has 8 newer rounds, no logs to place them) fails exactly oracle-window', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(0, 22);
+    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds);
+    expect(report.ok).toBe(false);
+    expect(failing(report)).toEqual(['oracle-window']);
+    expect(checkOf(report, 'oracle-window').detail).toMatch(
+      /round 23 exists but its publication log was not found/,
+    );
+  });
+
+  test('behavior: with the feed’s AnswerUpdated logs, the next round published after the Minted log passes', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(0, 22);
+    const published: Publications = new Map([
+      [22n, [850n, 3]],
+      [23n, [900n, 1]], // same block as the Minted log (log 0), after it
+    ]);
+    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, published);
+    expect(failing(report)).toEqual([]);
+    expect(checkOf(report, 'oracle-window').actual).toBe(
+      'rounds 1..22 (22), consecutive; round 22 published at block 850 log 3, round 23 published at block 900 log 1',
+    );
+  });
+
+  test('tamper: with the logs, a next round published before the Minted log fails exactly oracle-window', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(0, 22);
+    const published: Publications = new Map([
+      [22n, [850n, 3]],
+      [23n, [899n, 0]],
+    ]);
+    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, published);
+    expect(failing(report)).toEqual(['oracle-window']);
+    expect(checkOf(report, 'oracle-window').detail).toBe(
+      'round 23 was already published: the window does not end at the latest round',
+    );
+  });
+
+  test('tamper: a newest round published after the Minted log fails exactly oracle-window', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(-22);
+    const report = await verifyWith(
+      new Map([[VAULT_FEED, wti]]),
+      VAULT_FEED,
+      rounds,
+      new Map([[30n, [901n, 0]]]),
+    );
+    expect(failing(report)).toEqual(['oracle-window']);
+    expect(checkOf(report, 'oracle-window').detail).toBe('round 30 was not published before the Minted log');
+  });
+});
