@@ -34,7 +34,7 @@ contract RevenueHandler is Test {
     }
 
     function distribute(uint256 amount) external {
-        amount = bound(amount, 1, 1e15);
+        amount = _bound(amount, 1, 1e15);
         usd.mint(address(this), amount);
         registry.distribute(modelId, amount);
         paidIn += amount;
@@ -44,7 +44,7 @@ contract RevenueHandler is Test {
         address from = holders[fromSeed % holders.length];
         address to = holders[toSeed % holders.length];
         uint256 bal = shares.balanceOf(from);
-        amount = bound(amount, 0, bal);
+        amount = _bound(amount, 0, bal);
         vm.prank(from);
         shares.transfer(to, amount);
         settlements += 2;
