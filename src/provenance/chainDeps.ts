@@ -1,12 +1,21 @@
 import { dirname } from 'node:path';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import { type Address, hexToBytes, type PublicClient, toHex } from 'viem';
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  ContractFunctionZeroDataError,
+  hexToBytes,
+  type PublicClient,
+  toHex,
+} from 'viem';
 import {
   aggregatorV3InterfaceAbi,
   forecastProofGateAbi,
   medianOracleAbi,
   modelRegistryAbi,
+  phasedAggregatorProxyAbi,
   provenanceNFTAbi,
   readManifest,
   scanLogs,
@@ -66,23 +75,100 @@ export function deploymentFeeds(stateDir: string, chainId: number): Address[] {
   return [...feeds] as Address[];
 }
 
+/** Proxy round ids (Chainlink's `EACAggregatorProxy`) are `phaseId << 64 | aggregatorRoundId`. */
+const PHASE_OFFSET = 64n;
+const AGGREGATOR_ROUND_MASK = (1n << PHASE_OFFSET) - 1n;
+
+type RoundPublicationClient = Pick<PublicClient, 'getBlockNumber' | 'getContractEvents' | 'readContract'>;
+
+/**
+ * The aggregator of each (feed, phase) found so far, per client: a phase's aggregator never changes
+ * once set. Only found aggregators are kept: a phase not started yet may start later in a long-running
+ * process, and a failed read (a dead endpoint) is retried.
+ */
+const phaseAggregatorCache = new WeakMap<object, Map<string, Promise<Address | null>>>();
+
+/**
+ * The aggregator of `phase` on proxy `feed` (`phaseAggregators(phase)`, read with the devnet double's
+ * ABI: the same signature as Chainlink's EACAggregatorProxy); null when the phase has no aggregator
+ * (zero address) or the feed does not answer the call (no proxy).
+ */
+function phaseAggregator(client: RoundPublicationClient, feed: Hex, phase: number): Promise<Address | null> {
+  let perClient = phaseAggregatorCache.get(client);
+  if (!perClient) {
+    perClient = new Map();
+    phaseAggregatorCache.set(client, perClient);
+  }
+  const key = `${feed.toLowerCase()}:${phase}`;
+  let hit = perClient.get(key);
+  if (!hit) {
+    hit = client
+      .readContract({
+        address: feed,
+        abi: phasedAggregatorProxyAbi,
+        functionName: 'phaseAggregators',
+        args: [phase],
+      })
+      .then(
+        (aggregator) => (BigInt(aggregator) === 0n ? null : aggregator),
+        (error: unknown) => {
+          // A feed without phaseAggregators (a MedianOracle) reverts: it is no proxy. Anything else
+          // (a transport error) propagates.
+          if (
+            error instanceof BaseError &&
+            error.walk(
+              (e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError,
+            )
+          )
+            return null;
+          throw error;
+        },
+      );
+    const cache = perClient;
+    cache.set(key, hit);
+    const forget = () => cache.delete(key);
+    hit.then((aggregator) => {
+      if (!aggregator) forget();
+    }, forget);
+  }
+  return hit;
+}
+
 /**
  * Where round `roundId` of `feed` was published: the first AnswerUpdated log for it (MedianOracle and
  * Chainlink aggregators emit it, roundId indexed), scanned from `fromBlock` in provider-sized windows;
  * undefined when no such log is found (never published, or published before `fromBlock`).
+ *
+ * A Chainlink proxy emits no AnswerUpdated: its round ids are `phaseId << 64 | aggregatorRoundId`, and
+ * the phase's aggregator (`phaseAggregators(phaseId)` on the proxy) logs the round under its own id.
+ * So a round id of 2^64 or more is looked up in the logs of the aggregator of its phase (read once per
+ * feed and phase), under `roundId & (2^64 - 1)`. A feed that does not answer `phaseAggregators` is
+ * scanned itself, as are all round ids below 2^64 (no extra call for a MedianOracle's rounds).
  */
 export async function readRoundPublication(
-  client: Pick<PublicClient, 'getBlockNumber' | 'getContractEvents'>,
+  client: RoundPublicationClient,
   feed: Hex,
   roundId: bigint,
   fromBlock?: bigint | undefined,
 ): Promise<ChainPosition | undefined> {
+  let address: Hex = feed;
+  let logged = roundId;
+  if (roundId > AGGREGATOR_ROUND_MASK) {
+    const phase = roundId >> PHASE_OFFSET;
+    // uint80 round ids leave 16 bits for the phase; a larger id is no round of any feed.
+    if (phase > 0xffffn) return undefined;
+    const aggregator = await phaseAggregator(client, feed, Number(phase));
+    if (aggregator) {
+      address = aggregator;
+      logged = roundId & AGGREGATOR_ROUND_MASK;
+    }
+  }
   const logs = await scanLogs(client, { fromBlock }, (from, to) =>
     client.getContractEvents({
-      address: feed,
+      address,
       abi: medianOracleAbi,
       eventName: 'AnswerUpdated',
-      args: { roundId },
+      args: { roundId: logged },
       fromBlock: from,
       toBlock: to,
     }),

@@ -563,6 +563,9 @@ export type OracleWindowQuery = {
  * and the newest one was the feed's latest when the log was written: it was published (its AnswerUpdated
  * log) before that log, and the next round was not. Shared by `verify` (art versions) and `verify --synth`.
  */
+/** Round ids at or above this are Chainlink proxy ids, `phase << 64 | aggregatorRound`. */
+const PROXY_PHASE_BASE = 1n << 64n;
+
 export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyCheck> {
   const name = 'oracle-window';
   const { feed, at } = q;
@@ -626,6 +629,25 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
       : 'not published';
   const actual = `${span}, consecutive; round ${last} ${lastAt ? `published at ${describePosition(lastAt)}` : 'has no publication log'}, round ${last + 1n} ${nextText}`;
   const problems: string[] = [];
+  // A Chainlink proxy round id is `phase << 64 | n`: when the phase's aggregator had no round n + 1, the
+  // feed may still have moved on to the next phase (an aggregator upgrade), whose first round is
+  // `(phase + 1) << 64 | 1`. A window ending before that round was published is not the latest either.
+  if (!nextAt && last >= PROXY_PHASE_BASE) {
+    const nextPhaseFirst = ((last >> 64n) + 1n) * PROXY_PHASE_BASE + 1n;
+    const phaseRead = await tryRead(() => publication(feed, nextPhaseFirst));
+    if ('error' in phaseRead)
+      return {
+        name,
+        status: 'fail',
+        expected,
+        actual,
+        detail: `reading the feed's round publications failed: ${phaseRead.error}`,
+      };
+    if (phaseRead.value && positionBefore(phaseRead.value, at))
+      problems.push(
+        `round ${nextPhaseFirst} (the first of the next phase) was already published at ${describePosition(phaseRead.value)}: the window does not end at the latest round`,
+      );
+  }
   if (lastAt && !positionBefore(lastAt, at))
     problems.push(`round ${last} was not published before the ${q.logName} log`);
   if (nextAt && positionBefore(nextAt, at))

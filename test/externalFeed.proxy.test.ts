@@ -1,0 +1,260 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Address, Hex } from 'viem';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  createClients,
+  DEVNET_ROLES,
+  type Devnet,
+  defaultSuiteOptions,
+  deployPlan,
+  deploySuite,
+  devnetAccount,
+  devnetReporter,
+  feedAccumulatorAbi,
+  medianOracleAbi,
+  type ProvenantClients,
+  phasedAggregatorProxyAbi,
+  readManifest,
+  startDevnet,
+} from '../src/chain/index.js';
+import { publishNextRound, toAnswer } from '../src/oracle/index.js';
+import { type ChainPosition, oracleWindowVerdict, readRoundPublication } from '../src/provenance/index.js';
+
+// A Chainlink feed is read through its proxy (EACAggregatorProxy), which emits no AnswerUpdated: its
+// round ids are `phaseId << 64 | aggregatorRoundId` and the phase's aggregator logs the round under its
+// own id. PhasedAggregatorProxy is the devnet double; its phase aggregators are stand-alone MedianOracles.
+
+const reporterAccounts = Array.from({ length: 5 }, (_, i) => devnetReporter(i));
+const roles = () => ({
+  deployer: devnetAccount(DEVNET_ROLES.deployer).address,
+  agent: devnetAccount(DEVNET_ROLES.agent).address,
+  guardian: devnetAccount(DEVNET_ROLES.guardian).address,
+  reporters: reporterAccounts.map((a) => a.address),
+});
+const phase = (p: bigint, round: bigint) => (p << 64n) | round;
+
+let devnet: Devnet;
+let clients: ProvenantClients;
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provenant-proxyfeed-'));
+  dirs.push(dir);
+  return dir;
+};
+
+async function deploy(name: string, contract: 'MedianOracle' | 'PhasedAggregatorProxy', args: unknown[]) {
+  const plan = await deployPlan(clients, tempDir(), [{ name, contract, args: () => args }]);
+  return plan.outcomes[0]!.address as Address;
+}
+
+/** A stand-alone MedianOracle (5 reporters, 5-of-5, 8 decimals): a phase aggregator. */
+const aggregator = (name: string) =>
+  deploy(name, 'MedianOracle', [
+    clients.account.address,
+    8,
+    'WTI / USD (phase aggregator)',
+    1n,
+    10n ** 12n,
+    7 * 24 * 3600,
+    roles().reporters,
+    5n,
+  ]);
+
+async function publish(feed: Address, price: number) {
+  const now = (await clients.publicClient.getBlock()).timestamp;
+  return publishNextRound(
+    clients,
+    { accounts: reporterAccounts },
+    { feed, answer: toAnswer(price, 8), observedAt: now },
+  );
+}
+
+/** Where the aggregator itself logged round `roundId` (AnswerUpdated). */
+async function answerUpdatedAt(feed: Address, roundId: bigint): Promise<ChainPosition> {
+  const [log] = await clients.publicClient.getContractEvents({
+    address: feed,
+    abi: medianOracleAbi,
+    eventName: 'AnswerUpdated',
+    args: { roundId },
+    fromBlock: 0n,
+  });
+  expect(log).toBeDefined();
+  return { blockNumber: log!.blockNumber, logIndex: log!.logIndex };
+}
+
+/**
+ * The public client, reading the block number uncached: viem caches it for up to 4 s, and these tests
+ * look for logs mined a moment ago (a log scan stops at the block number it reads).
+ */
+const uncached = () => {
+  const pc = clients.publicClient;
+  return {
+    getBlockNumber: () => pc.getBlockNumber({ cacheTime: 0 }),
+    getContractEvents: pc.getContractEvents,
+    readContract: pc.readContract,
+  };
+};
+
+/** A decision logged now: after every log of the latest block. */
+const now = async (): Promise<ChainPosition> => ({
+  blockNumber: await clients.publicClient.getBlockNumber({ cacheTime: 0 }),
+  logIndex: 1_000,
+});
+
+beforeAll(async () => {
+  devnet = await startDevnet();
+  clients = await createClients({
+    rpcUrls: [devnet.rpcUrl],
+    account: devnetAccount(DEVNET_ROLES.deployer),
+    devnet: true,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await devnet?.stop();
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('oracle-window on a Chainlink-style proxy feed', () => {
+  test('default: proxy rounds are found in the logs of their phase aggregator, across two phases', async () => {
+    const client = uncached();
+    const first = await aggregator('PhaseOne');
+    const second = await aggregator('PhaseTwo');
+    const proxy = await deploy('Proxy', 'PhasedAggregatorProxy', [clients.account.address, first]);
+    await publish(first, 71.23);
+
+    // The suite reads WTI from the proxy; the accumulator starts at the proxy's latest id, phase 1.
+    const stateDir = tempDir();
+    const suite = await deploySuite(
+      clients,
+      stateDir,
+      defaultSuiteOptions(roles(), { externalFeeds: { WTI: proxy } }),
+    );
+    expect(readManifest(stateDir, devnet.chainId).feeds?.WTI).toMatchObject({
+      address: proxy,
+      source: 'external',
+    });
+    expect(
+      await clients.publicClient.readContract({
+        address: suite.addresses['FeedAccumulator.WTI'] as Address,
+        abi: feedAccumulatorAbi,
+        functionName: 'START_ROUND',
+      }),
+    ).toBe(phase(1n, 1n));
+
+    await publish(first, 71.5);
+    const roundPublication = (feed: Hex, roundId: bigint) => readRoundPublication(client, feed, roundId);
+    expect(await readRoundPublication(client, proxy, phase(1n, 2n))).toEqual(
+      await answerUpdatedAt(first, 2n),
+    );
+    expect(await readRoundPublication(client, proxy, phase(1n, 3n))).toBeUndefined();
+    // The proxy itself logs no AnswerUpdated: round 2 under its own id is not found there.
+    expect(await readRoundPublication(client, proxy, 2n)).toBeUndefined();
+
+    // A decision logged now naming rounds 1..2 of phase 1 passes; once round 3 is out, naming 1..2 fails.
+    const window = (roundIds: bigint[], at: ChainPosition) =>
+      oracleWindowVerdict({ feed: proxy, roundIds, at, logName: 'Minted', roundPublication });
+    const fresh = await window([phase(1n, 1n), phase(1n, 2n)], await now());
+    expect(fresh).toMatchObject({ name: 'oracle-window', status: 'pass' });
+    expect(fresh.actual).toContain(`round ${phase(1n, 3n)} not published`);
+    await publish(first, 71.75);
+    const stale = await window([phase(1n, 1n), phase(1n, 2n)], await now());
+    expect(stale.status).toBe('fail');
+    expect(stale.detail).toBe(
+      `round ${phase(1n, 3n)} was already published: the window does not end at the latest round`,
+    );
+    expect((await window([phase(1n, 2n), phase(1n, 3n)], await now())).status).toBe('pass');
+
+    // The owner switches aggregators: phase 2 starts; its rounds are logged by the second aggregator.
+    const hash = await clients.walletClient.writeContract({
+      address: proxy,
+      abi: phasedAggregatorProxyAbi,
+      functionName: 'setAggregator',
+      args: [second],
+    });
+    expect((await clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    await publish(second, 72);
+    const [latest] = await clients.publicClient.readContract({
+      address: proxy,
+      abi: phasedAggregatorProxyAbi,
+      functionName: 'latestRoundData',
+    });
+    expect(latest).toBe(phase(2n, 1n));
+    expect(await readRoundPublication(client, proxy, phase(2n, 1n))).toEqual(
+      await answerUpdatedAt(second, 1n),
+    );
+    // Phase 1's rounds are still found in the first aggregator's logs; phase 3 has not started.
+    expect(await readRoundPublication(client, proxy, phase(1n, 3n))).toEqual(
+      await answerUpdatedAt(first, 3n),
+    );
+    expect(await readRoundPublication(client, proxy, phase(3n, 1n))).toBeUndefined();
+    // Phase 1's last round is no longer the latest once phase 2 published its first round, although
+    // phase 1 has no round 4: a window ending at it fails after the switch, and passes before it.
+    const phase1Last = await window([phase(1n, 2n), phase(1n, 3n)], await now());
+    expect(phase1Last.status).toBe('fail');
+    expect(phase1Last.detail).toMatch(
+      new RegExp(`round ${phase(2n, 1n)} \\(the first of the next phase\\) was already published`),
+    );
+    const beforeSwitch = await answerUpdatedAt(first, 3n);
+    expect(
+      (
+        await window([phase(1n, 2n), phase(1n, 3n)], {
+          ...beforeSwitch,
+          logIndex: beforeSwitch.logIndex! + 1,
+        })
+      ).status,
+    ).toBe('pass');
+    expect(await window([phase(2n, 1n)], await now())).toMatchObject({ status: 'pass' });
+    await publish(second, 72.5);
+    expect((await window([phase(2n, 1n)], await now())).status).toBe('fail');
+    // A decision logged before round 2 of phase 2 existed still verifies afterwards.
+    const beforeRound2 = await answerUpdatedAt(second, 1n);
+    expect(
+      await window([phase(2n, 1n)], { ...beforeRound2, logIndex: beforeRound2.logIndex! + 1 }),
+    ).toMatchObject({
+      status: 'pass',
+    });
+  }, 240_000);
+
+  test("behavior: a phase's aggregator is read once per feed and phase; a MedianOracle's rounds cost no call", async () => {
+    const first = await aggregator('CountOne');
+    const proxy = await deploy('CountProxy', 'PhasedAggregatorProxy', [clients.account.address, first]);
+    const medianOracle = await aggregator('Plain');
+    await publish(first, 70);
+    await publish(first, 70.5);
+    await publish(medianOracle, 70);
+    const calls: string[] = [];
+    const pc = clients.publicClient;
+    const counting = {
+      ...uncached(),
+      readContract: ((args: { functionName: string; args?: readonly unknown[] }) => {
+        calls.push(`${args.functionName}(${String(args.args?.[0])})`);
+        return pc.readContract(args as Parameters<typeof pc.readContract>[0]);
+      }) as typeof pc.readContract,
+    };
+    expect(await readRoundPublication(counting, proxy, phase(1n, 1n))).toEqual(
+      await answerUpdatedAt(first, 1n),
+    );
+    expect(await readRoundPublication(counting, proxy, phase(1n, 2n))).toEqual(
+      await answerUpdatedAt(first, 2n),
+    );
+    expect(await readRoundPublication(counting, proxy, phase(1n, 3n))).toBeUndefined();
+    expect(calls).toEqual(['phaseAggregators(1)']);
+    // A phase not started is asked again (it may start later); it is no publication meanwhile.
+    expect(await readRoundPublication(counting, proxy, phase(2n, 1n))).toBeUndefined();
+    expect(await readRoundPublication(counting, proxy, phase(2n, 1n))).toBeUndefined();
+    expect(calls).toEqual(['phaseAggregators(1)', 'phaseAggregators(2)', 'phaseAggregators(2)']);
+
+    calls.length = 0;
+    expect(await readRoundPublication(counting, medianOracle, 1n)).toEqual(
+      await answerUpdatedAt(medianOracle, 1n),
+    );
+    expect(await readRoundPublication(counting, medianOracle, 2n)).toBeUndefined();
+    expect(calls).toEqual([]);
+    // A proxy-shaped id on a feed that is no proxy: the call reverts, the feed's own logs are scanned.
+    expect(await readRoundPublication(counting, medianOracle, phase(1n, 1n))).toBeUndefined();
+    expect(calls).toEqual(['phaseAggregators(1)']);
+  }, 120_000);
+});
