@@ -176,19 +176,24 @@ describe('a front-run zk proof (ZkProofAlreadyUsed)', () => {
       await test.setStorageAt({ address: gate, index: slot, value: toHex(word + (1n << 64n), { size: 32 }) });
       const tampered = await recordedForecast(stack.agent, gate, stack.forecaster.id, sent.proofId);
       expect(tampered.output1).toBe(copy.outputs[1]! + 1n);
-      const error = await agent.runEpoch(ACTING.index).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(ZkRecordedStatementMismatchError);
-      const mismatch = error as ZkRecordedStatementMismatchError;
-      expect(mismatch.proofId).toBe(sent.proofId);
-      expect(mismatch.message).toContain(sent.proofId);
-      expect(mismatch.differences).toEqual([
+      // Refused and recorded as a halt (a person must look), not a crash that repeats on every restart.
+      const report = await agent.runEpoch(ACTING.index);
+      expect(report.halted).toMatch(/^zk statement mismatch/);
+      const halted = journal.state.halted();
+      expect(halted.halted && halted.reason).toMatch(new RegExp(`^zk statement mismatch: .*${sent.proofId}`));
+      const details = (halted.halted ? halted.details : undefined) as
+        | { proofId: string; differences: string[] }
+        | undefined;
+      expect(details?.proofId).toBe(sent.proofId);
+      expect(details?.differences).toEqual([
         `output1 ${tampered.output1} recorded, ${copy.outputs[1]} proven`,
       ]);
+      // The error itself, as the strategy raises it.
+      expect(ZkRecordedStatementMismatchError.name).toBe('ZkRecordedStatementMismatchError');
     } finally {
       await test.revert({ id: snapshot });
+      // The chain is rolled back; so is the agent's halt (a person resumes it, as after any halt).
+      if (journal.state.halted().halted) journal.state.resume('test');
     }
   }, 120_000);
 

@@ -30,6 +30,7 @@ import {
   restoreInferState,
 } from './market.js';
 import type { AgentOptions } from './options.js';
+import { ZkRecordedStatementMismatchError } from './strategies/synth.js';
 import type { EpochContext, Intent, Strategy } from './strategies/types.js';
 
 export type AgentDependencies = {
@@ -262,7 +263,22 @@ export function createAgent(deps: AgentDependencies): Agent {
     let deciding: readonly Strategy[] = deps.strategies;
     for (let pass = 0; deciding.length > 0; pass++) {
       const intents: Intent[] = [];
-      for (const strategy of deciding) intents.push(...(await strategy.decide(context)));
+      for (const strategy of deciding) {
+        try {
+          intents.push(...(await strategy.decide(context)));
+        } catch (error) {
+          // The gate recorded this very statement with other outputs: the gate, the circuit or the agent's
+          // model disagree. That needs a person, so halt (journalled, like a drift halt; the monitor pauses
+          // the guard) rather than crash and crash again on every restart.
+          if (!(error instanceof ZkRecordedStatementMismatchError)) throw error;
+          halt(`zk statement mismatch: ${error.message.split('\n')[0]}`, {
+            proofId: error.proofId,
+            differences: error.differences,
+          });
+          report.halted = `zk statement mismatch (${strategy.name})`;
+          return report;
+        }
+      }
       // preflight, approval
       const ready: Intent[] = [];
       const preflightGas = new Map<Hex, bigint>();
