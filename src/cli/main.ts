@@ -1,6 +1,8 @@
+// Start-up: building the program loads only commander and the command registrations; every handler
+// imports what it needs (viem, snarkjs, better-sqlite3, resvg, the domain modules) when it runs, and the
+// error path below loads its helpers only on an error. `npx tsx bench/cli.bench.ts` measures it.
 import { Command, CommanderError } from 'commander';
 import { NonRetryableError } from '../errors/index.js';
-import { releaseCurves } from '../zk/index.js';
 import { registerAgent } from './commands/agent.js';
 import { registerArt } from './commands/art.js';
 import { registerAudit } from './commands/audit.js';
@@ -8,16 +10,14 @@ import { registerContent } from './commands/content.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDevnet } from './commands/devnet.js';
-import { registerGov } from './commands/gov.js';
+import { registerGov } from './commands/gov.register.js';
 import { registerModel } from './commands/model.js';
-import { registerPolicy } from './commands/policy.js';
-import { registerPool } from './commands/pool.js';
-import { registerSynth } from './commands/synth.js';
+import { registerPolicy } from './commands/policy.register.js';
+import { registerPool } from './commands/pool.register.js';
+import { registerSynth } from './commands/synth.register.js';
 import { registerVerify } from './commands/verify.js';
-import { registerZk } from './commands/zk.js';
-import { type GlobalOptions, loadCliConfig } from './context.js';
-import { formatError } from './output.js';
-import { explainCliError, readDeploymentLabels } from './refusal.js';
+import { registerZk } from './commands/zk.register.js';
+import type { GlobalOptions } from './context.js';
 
 /** Builds the `provenant` program; exported so tests can run commands in-process. */
 export function buildProgram(): Command {
@@ -54,9 +54,10 @@ export function buildProgram(): Command {
 }
 
 /** The state dir the failed command used (for the deployment's names in the error), best effort. */
-function stateDirOf(program: Command): string {
+async function stateDirOf(program: Command): Promise<string> {
   const globals = program.opts<GlobalOptions>();
   try {
+    const { loadCliConfig } = await import('./context.js');
     return loadCliConfig(globals).stateDirPath;
   } catch {
     return globals.stateDir ?? '.provenant';
@@ -86,12 +87,18 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    const explained = explainCliError(error, readDeploymentLabels(stateDirOf(program)));
+    const { formatError } = await import('./output.js');
+    const { explainCliError, readDeploymentLabels } = await import('./refusal.js');
+    const explained = explainCliError(error, readDeploymentLabels(await stateDirOf(program)));
     console.error(formatError(explained, argv.includes('--verbose') || argv.includes('-v')));
     return 1;
   } finally {
-    // snarkjs keeps worker threads for its curve; stop them so the process can exit.
-    await releaseCurves();
+    // snarkjs keeps worker threads for its curve; stop them so the process can exit. The curve exists
+    // only if a command built one (it sets `globalThis.curve_bn128`), so the zk module is loaded then.
+    if ((globalThis as { curve_bn128?: unknown }).curve_bn128) {
+      const { releaseCurves } = await import('../zk/index.js');
+      await releaseCurves();
+    }
   }
 }
 

@@ -2,35 +2,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { LocalAccount } from 'viem';
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
-import {
-  type AgentRuntime,
-  agentStatus,
-  agentZk,
-  buildAgent,
-  connectAgentRuntime,
-  type EpochReport,
-  type Journal,
-  journalPath,
-  openJournal,
-  parseAgentOptions,
-  runAgentLoop,
-} from '../../agent/index.js';
-import {
-  createClients,
-  createTxManager,
-  DEVNET_ROLES,
-  devnetAccount,
-  type ProvenantClients,
-  resolveSigner,
-  startDevnet,
-} from '../../chain/index.js';
+import type { AgentRuntime, EpochReport, Journal } from '../../agent/index.js';
+import type { ProvenantClients } from '../../chain/index.js';
 import type { LoadedConfig } from '../../config/index.js';
-import { feedRulesOf, ipfsSettings, txManagerSettings } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
-import { printTable, toJson } from '../output.js';
+import type { GlobalOptions } from '../context.js';
 import { positiveInt, positiveSeconds } from '../parse.js';
+
+// Heavy modules (viem, the agent, the chain, better-sqlite3) load inside the handlers, so that
+// `provenant --help` and the other commands do not pay for them.
 
 /** A chain connection for the agent-side commands (agent, art, verify). */
 export type AgentSession = {
@@ -50,9 +30,14 @@ export async function openAgentSession(
   globals: GlobalOptions,
   options: { signer: 'agent' | 'none' },
 ): Promise<AgentSession> {
+  const { loadCliConfig } = await import('../context.js');
+  const { createClients, DEVNET_ROLES, devnetAccount, resolveSigner, startDevnet } = await import(
+    '../../chain/index.js'
+  );
   const config = loadCliConfig(globals);
   const stateDir = config.stateDirPath;
   if (config.chain.rpcUrls.length > 0) {
+    const { generatePrivateKey, privateKeyToAccount } = await import('viem/accounts');
     const account =
       options.signer === 'agent'
         ? resolveSigner({
@@ -98,6 +83,9 @@ async function withRuntime<T>(
   globals: GlobalOptions,
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  const { connectAgentRuntime, journalPath, openJournal } = await import('../../agent/index.js');
+  const { ipfsSettings } = await import('../../config/index.js');
+  const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
   const journal = openJournal(journalPath(session.stateDir));
   return withShutdown(
@@ -118,7 +106,9 @@ async function withRuntime<T>(
   );
 }
 
-function withJournal<T>(globals: GlobalOptions, fn: (journal: Journal) => T): T {
+async function withJournal<T>(globals: GlobalOptions, fn: (journal: Journal) => T): Promise<T> {
+  const { journalPath, openJournal } = await import('../../agent/index.js');
+  const { loadCliConfig } = await import('../context.js');
   const config = loadCliConfig(globals);
   const path = journalPath(config.stateDirPath);
   if (!existsSync(path))
@@ -165,6 +155,10 @@ export function registerAgent(program: Command): void {
     .action(
       async (flags: { epochs: number; once?: boolean; poll: number; json?: boolean }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
+        const { agentZk, buildAgent, parseAgentOptions, runAgentLoop } = await import('../../agent/index.js');
+        const { createTxManager } = await import('../../chain/index.js');
+        const { feedRulesOf, txManagerSettings } = await import('../../config/index.js');
+        const { toJson } = await import('../output.js');
         await withRuntime(globals, async (session, journal, runtime, signal) => {
           const options = parseAgentOptions(session.config.agent);
           const tx = createTxManager({
@@ -217,8 +211,10 @@ export function registerAgent(program: Command): void {
     .command('status')
     .description('Halted or not (and why), last epoch, pending approvals, intents by status.')
     .option('--json', 'print as JSON')
-    .action((flags: { json?: boolean }, command: Command) => {
-      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+    .action(async (flags: { json?: boolean }, command: Command) => {
+      const { agentStatus } = await import('../../agent/index.js');
+      const { printTable, toJson } = await import('../output.js');
+      await withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
         const s = agentStatus(journal);
         if (flags.json) {
           console.log(toJson(s));
@@ -251,8 +247,8 @@ export function registerAgent(program: Command): void {
     .command('halt')
     .description('Halt the agent now with a recorded reason; only `agent resume` lets it act again.')
     .requiredOption('--reason <text>', 'why (recorded in the journal)')
-    .action((flags: { reason: string }, command: Command) => {
-      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+    .action(async (flags: { reason: string }, command: Command) => {
+      await withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
         const before = journal.state.halted();
         if (before.halted) {
           console.log(`Already halted since ${new Date(before.since).toISOString()}: ${before.reason}`);
@@ -270,8 +266,8 @@ export function registerAgent(program: Command): void {
     )
     .option('--by <name>', 'who resumes', process.env.USER ?? 'operator')
     .option('--note <text>', 'why it is safe to resume')
-    .action((flags: { by: string; note?: string }, command: Command) => {
-      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+    .action(async (flags: { by: string; note?: string }, command: Command) => {
+      await withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
         const before = journal.state.halted();
         if (!before.halted) {
           console.log('The agent is not halted; nothing to resume.');
@@ -303,8 +299,8 @@ export function registerAgent(program: Command): void {
     )
     .option('--by <name>', 'who approves', process.env.USER ?? 'operator')
     .option('--reject <reason>', 'reject instead of approving')
-    .action((id: string, flags: { by: string; reject?: string }, command: Command) => {
-      withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
+    .action(async (id: string, flags: { by: string; reject?: string }, command: Command) => {
+      await withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
         const row = flags.reject
           ? journal.approvals.reject(id, flags.by, flags.reject)
           : journal.approvals.approve(id, flags.by);

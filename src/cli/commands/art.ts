@@ -1,30 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  type AgentRuntime,
-  actOnIntent,
-  connectAgentRuntime,
-  type Journal,
-  journalPath,
-  loadAgentForecaster,
-  loadGenerator,
-  openJournal,
-  prepareArtEvolve,
-  prepareArtMint,
-  renderFromChain,
-  resolveAgentAddresses,
-} from '../../agent/index.js';
-import { createTxManager, provenanceNFTAbi } from '../../chain/index.js';
-import { ipfsSettings, txManagerSettings } from '../../config/index.js';
+import type { AgentRuntime, Journal, prepareArtMint } from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { writeFileAtomicSync } from '../../files/index.js';
-import { ContentStore, chainVerifyDependencies } from '../../provenance/index.js';
-import { type GlobalOptions, withShutdown } from '../context.js';
-import { printTable, toJson } from '../output.js';
+import type { GlobalOptions } from '../context.js';
 import { positiveInt } from '../parse.js';
-import { type AgentSession, openAgentSession } from './agent.js';
+import type { AgentSession } from './agent.js';
 import { parseTokenId } from './verify.js';
+
+// The agent, chain and provenance modules (viem, better-sqlite3, resvg) load inside the handlers, so
+// that `provenant --help` does not pay for them.
 
 const sizeOption = positiveInt;
 
@@ -32,6 +17,10 @@ async function withAgent<T>(
   globals: GlobalOptions,
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime) => Promise<T>,
 ): Promise<T> {
+  const { connectAgentRuntime, journalPath, openJournal } = await import('../../agent/index.js');
+  const { ipfsSettings } = await import('../../config/index.js');
+  const { withShutdown } = await import('../context.js');
+  const { openAgentSession } = await import('./agent.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
   const journal = openJournal(journalPath(session.stateDir));
   return withShutdown(
@@ -60,6 +49,10 @@ async function act(
   runtime: AgentRuntime,
   intent: Awaited<ReturnType<typeof prepareArtMint>>,
 ): Promise<void> {
+  const { actOnIntent } = await import('../../agent/index.js');
+  const { createTxManager } = await import('../../chain/index.js');
+  const { txManagerSettings } = await import('../../config/index.js');
+  const { printTable } = await import('../output.js');
   const tx = createTxManager({
     clients: session.clients,
     account: session.account,
@@ -113,6 +106,13 @@ export function registerArt(program: Command): void {
     .option('--size <pixels>', 'width and height', sizeOption, 512)
     .option('--json', 'print the CIDs as JSON')
     .action(async (flags: { out: string; size: number; json?: boolean }, command: Command) => {
+      const { loadAgentForecaster, loadGenerator, renderFromChain, resolveAgentAddresses } = await import(
+        '../../agent/index.js'
+      );
+      const { writeFileAtomicSync } = await import('../../files/index.js');
+      const { ContentStore } = await import('../../provenance/index.js');
+      const { printTable, toJson } = await import('../output.js');
+      const { openAgentSession } = await import('./agent.js');
       const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
       try {
         const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
@@ -157,6 +157,7 @@ export function registerArt(program: Command): void {
     )
     .option('--size <pixels>', 'width and height', sizeOption, 512)
     .action(async (flags: { size: number }, command: Command) => {
+      const { prepareArtMint } = await import('../../agent/index.js');
       await withAgent(command.optsWithGlobals<GlobalOptions>(), async (session, journal, runtime) => {
         const intent = await prepareArtMint({
           clients: session.clients,
@@ -179,6 +180,7 @@ export function registerArt(program: Command): void {
     )
     .option('--size <pixels>', 'width and height', sizeOption, 512)
     .action(async (tokenText: string, flags: { size: number }, command: Command) => {
+      const { prepareArtEvolve } = await import('../../agent/index.js');
       await withAgent(command.optsWithGlobals<GlobalOptions>(), async (session, journal, runtime) => {
         const intent = await prepareArtEvolve({
           clients: session.clients,
@@ -200,6 +202,11 @@ export function registerArt(program: Command): void {
     .description('A token: owner, versions with their commitments and manifest CIDs, tokenURI.')
     .option('--json', 'print as JSON')
     .action(async (tokenText: string, flags: { json?: boolean }, command: Command) => {
+      const { resolveAgentAddresses } = await import('../../agent/index.js');
+      const { provenanceNFTAbi } = await import('../../chain/index.js');
+      const { ContentStore, chainVerifyDependencies } = await import('../../provenance/index.js');
+      const { printTable, toJson } = await import('../output.js');
+      const { openAgentSession } = await import('./agent.js');
       const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
       try {
         const tokenId = parseTokenId(tokenText);

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { journalPath, openJournal } from '../../agent/index.js';
+import type { openJournal } from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { type GlobalOptions, loadCliConfig } from '../context.js';
+import type { GlobalOptions } from '../context.js';
 import { InputFileError } from '../files.js';
-import { toJson } from '../output.js';
 
 export function registerAudit(program: Command): void {
   const audit = program.command('audit').description("The agent's hash-chained journal.");
@@ -18,7 +17,11 @@ export function registerAudit(program: Command): void {
       'a head recorded elsewhere (seq:0x…): also detects rows removed from the end',
     )
     .option('--json', 'print the report as JSON')
-    .action((flags: { anchor?: string; json?: boolean }, command: Command) => {
+    .action(async (flags: { anchor?: string; json?: boolean }, command: Command) => {
+      // Loaded here, not at start-up: the agent module pulls in viem and better-sqlite3.
+      const { journalPath, openJournal } = await import('../../agent/index.js');
+      const { loadCliConfig } = await import('../context.js');
+      const { toJson } = await import('../output.js');
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const path = journalPath(config.stateDirPath);
       if (!existsSync(path))

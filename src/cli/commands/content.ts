@@ -1,9 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NonRetryableError } from '../../errors/index.js';
-import { writeFileAtomicSync } from '../../files/index.js';
-import { addBytes, ContentStore, exportFilesCar, pushToIpfs } from '../../provenance/index.js';
-import { type GlobalOptions, loadCliConfig } from '../context.js';
+import type { GlobalOptions } from '../context.js';
+
+// The provenance module (multiformats, IPLD, viem) loads inside the handlers, not at start-up.
+const provenance = () => import('../../provenance/index.js');
+const context = () => import('../context.js');
 
 /**
  * The local content store (`<stateDir>/content`): export it as a CAR for any pinning service, or push it
@@ -19,6 +21,8 @@ export function registerContent(program: Command): void {
     .command('list')
     .description('Every CID in the local content store.')
     .action(async (_flags: unknown, command: Command) => {
+      const { ContentStore } = await provenance();
+      const { loadCliConfig } = await context();
       const store = new ContentStore(loadCliConfig(command.optsWithGlobals<GlobalOptions>()).stateDirPath);
       for (const cid of await store.list()) console.log(cid);
     });
@@ -28,6 +32,9 @@ export function registerContent(program: Command): void {
       'Write every stored file, verified, into one CAR file (CARv1) for upload to a pinning service.',
     )
     .action(async (file: string, _flags: unknown, command: Command) => {
+      const { addBytes, ContentStore, exportFilesCar } = await provenance();
+      const { writeFileAtomicSync } = await import('../../files/index.js');
+      const { loadCliConfig } = await context();
       const store = new ContentStore(loadCliConfig(command.optsWithGlobals<GlobalOptions>()).stateDirPath);
       const cids = await store.list();
       const files = await Promise.all(cids.map(async (cid) => addBytes(await store.get(cid))));
@@ -47,6 +54,8 @@ export function registerContent(program: Command): void {
     )
     .option('--no-pin', 'do not pin')
     .action(async (flags: { apiUrl?: string; authorizationEnv?: string; pin: boolean }, command: Command) => {
+      const { ContentStore, pushToIpfs } = await provenance();
+      const { loadCliConfig } = await context();
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const apiUrl = flags.apiUrl ?? config.ipfs?.apiUrl;
       if (!apiUrl)

@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
-import { type DemoProgress, runDemo } from '../../agent/index.js';
-import { feedRulesOf, txManagerSettings } from '../../config/index.js';
-import { loadDataset, type Series } from '../../data/index.js';
+import type { DemoProgress } from '../../agent/index.js';
+import type { Series } from '../../data/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
+import type { GlobalOptions } from '../context.js';
 import { isoDate, nonNegativeInt, positiveInt } from '../parse.js';
 import { createProgressLine } from '../progress.js';
-import { prepareDemoStateDir } from './demoState.js';
-import { finishDemo } from './demoSummary.js';
 
 type DemoFlags = {
   start: string;
@@ -37,7 +34,14 @@ export function registerDemo(program: Command): void {
     .option('--fresh', 'discard the previous demo state (devnet, journal, content) and start over')
     .action(async (flags: DemoFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      const { loadDataset } = await import('../../data/index.js');
       checkDemoRange(flags.start, flags.end, loadDataset('wti-daily').series);
+      // Loaded here, not at start-up: the agent pulls in viem, snarkjs, better-sqlite3 and resvg.
+      const { runDemo } = await import('../../agent/index.js');
+      const { feedRulesOf, txManagerSettings } = await import('../../config/index.js');
+      const { loadCliConfig, withShutdown } = await import('../context.js');
+      const { prepareDemoStateDir } = await import('./demoState.js');
+      const { finishDemo } = await import('./demoSummary.js');
       const config = loadCliConfig(globals);
       if (flags.fresh) {
         const { rmSync } = await import('node:fs');

@@ -1,18 +1,7 @@
 import type { Command } from 'commander';
-import { type Address, isAddress } from 'viem';
-import {
-  checkSuiteRoles,
-  DEVNET_ROLES,
-  defaultSuiteOptions,
-  deploySuite,
-  devnetAccount,
-  devnetReporter,
-  minOracleQuorum,
-  parseExternalFeeds,
-} from '../../chain/index.js';
+import type { Address } from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
-import { type GlobalOptions, openChain, withShutdown } from '../context.js';
-import { printTable, toJson } from '../output.js';
+import type { GlobalOptions } from '../context.js';
 
 type DeployFlags = {
   json?: boolean;
@@ -23,7 +12,11 @@ type DeployFlags = {
   feed?: string[];
 };
 
-function address(flag: string, value: string | undefined): Address | undefined {
+function address(
+  isAddress: (value: string) => value is Address,
+  flag: string,
+  value: string | undefined,
+): Address | undefined {
   if (value === undefined) return undefined;
   if (!isAddress(value))
     throw new NonRetryableError(`--${flag} ${value} is not an address.`, {
@@ -57,17 +50,32 @@ export function registerDeploy(program: Command): void {
     )
     .option('--json', 'print the deployment manifest as JSON')
     .action(async (flags: DeployFlags, command: Command) => {
+      // Loaded here, not at start-up: the chain module pulls in viem.
+      const { isAddress } = await import('viem');
+      const {
+        checkSuiteRoles,
+        DEVNET_ROLES,
+        defaultSuiteOptions,
+        deploySuite,
+        devnetAccount,
+        devnetReporter,
+        minOracleQuorum,
+        parseExternalFeeds,
+      } = await import('../../chain/index.js');
+      const { openChain, withShutdown } = await import('../context.js');
+      const { printTable, toJson } = await import('../output.js');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const context = await openChain(globals);
       await withShutdown(context.close, async () => {
         const onDevnet = context.devnet !== undefined;
         const agent =
-          address('agent', flags.agent) ?? (onDevnet ? devnetAccount(DEVNET_ROLES.agent).address : undefined);
+          address(isAddress, 'agent', flags.agent) ??
+          (onDevnet ? devnetAccount(DEVNET_ROLES.agent).address : undefined);
         const guardian =
-          address('guardian', flags.guardian) ??
+          address(isAddress, 'guardian', flags.guardian) ??
           (onDevnet ? devnetAccount(DEVNET_ROLES.guardian).address : undefined);
         const reporters =
-          flags.reporters?.map((r) => address('reporters', r) as Address) ??
+          flags.reporters?.map((r) => address(isAddress, 'reporters', r) as Address) ??
           (onDevnet
             ? Array.from({ length: context.config.oracle.reporters }, (_, i) => devnetReporter(i).address)
             : undefined);
@@ -96,7 +104,7 @@ export function registerDeploy(program: Command): void {
         );
         const options = defaultSuiteOptions(roles, {
           quorum: configured,
-          collateral: address('collateral', flags.collateral),
+          collateral: address(isAddress, 'collateral', flags.collateral),
           externalFeeds,
         });
         if (options.quorum !== configured && !flags.json)

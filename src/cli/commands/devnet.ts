@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
-import { startDevnet } from '../../chain/index.js';
-import { type GlobalOptions, loadCliConfig, withShutdown } from '../context.js';
+import type { GlobalOptions } from '../context.js';
 
 export function registerDevnet(program: Command): void {
   program
@@ -12,6 +11,9 @@ export function registerDevnet(program: Command): void {
     .option('--state <file>', 'load chain state from this file and save it there periodically and on stop')
     .option('--port <port>', 'port to listen on, 1024 to 65535 (default or 0: a free one)', parsePort)
     .action(async (options: { state?: string; port?: number }, command: Command) => {
+      // Loaded here, not at start-up: the chain module pulls in viem.
+      const { startDevnet } = await import('../../chain/index.js');
+      const { loadCliConfig, withShutdown } = await import('../context.js');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadCliConfig(globals);
       const devnet = await startDevnet({

@@ -322,207 +322,165 @@ async function withDeployment<T>(
   return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
 }
 
-export function registerGov(program: Command): void {
-  const gov = program
-    .command('gov')
-    .description(
-      'Governance: propose, vote, queue (timelock) and execute changes to the limits. On a devnet, --advance moves chain time past each delay.',
-    );
-
-  gov
-    .command('propose')
-    .description(
-      'Propose a change of one governed limit (--set-limit) or lifting a pause (--unpause); the proposal is saved under <stateDir>/proposals/<id>.json.',
-    )
-    .option(
-      '--set-limit <policy field value...>',
-      'policy (e.g. sWTI/SYNTH_MINT, pool/SET_FEE), limit field (epochCap, rateLimit, maxStep, …) and new value (SYNTH_MINT caps in whole synth)',
-    )
-    .option(
-      '--unpause [asset]',
-      'lift a pause (the guardian can pause, never unpause): the whole guard, or one asset (sWTI, sXAU, pool, nft, a label or an address)',
-    )
-    .option('--description <text>', 'the proposal description (it is part of the proposal id)')
-    .option('--advance', 'devnet: then move time past the voting delay so voting is open')
-    .option('--pass', "devnet: vote, queue and execute it right away with the signer's votes")
-    .option('--json', 'print the id and state as JSON')
-    .action(
-      async (
-        flags: {
-          setLimit?: string[];
-          unpause?: string | boolean;
-          description?: string;
-          advance?: boolean;
-          pass?: boolean;
-          json?: boolean;
-        },
-        command: Command,
-      ) => {
-        if ((flags.setLimit === undefined) === (flags.unpause === undefined)) {
-          throw new NonRetryableError('Propose exactly one change: --set-limit or --unpause.', {
-            details:
-              'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --unpause; provenant gov propose --unpause nft',
-          });
-        }
-        if (flags.unpause !== undefined) {
-          const target = flags.unpause;
-          await withDeployment(command, async (context, deployment) => {
-            const guard = deployment.addresses.guard;
-            const resolved = typeof target === 'string' ? resolveAssetRef(target, deployment) : undefined;
-            const label = resolved ? `unpause ${resolved.label ?? resolved.asset}` : 'unpause the guard';
-            const call = resolved
-              ? governanceCall(guard, policyGuardAbi, 'unpauseAsset', [resolved.asset], label)
-              : governanceCall(guard, policyGuardAbi, 'unpause', [], label);
-            const now = (await context.clients.publicClient.getBlock()).timestamp;
-            const description =
-              flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
-            printProposed(
-              await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
-              flags.json,
-            );
-          });
-          return;
-        }
-        if (flags.setLimit?.length !== 3) {
-          throw new NonRetryableError(
-            `--set-limit takes 3 values (policy, field, value), got ${flags.setLimit?.length ?? 0}.`,
-            {
-              details: 'Example: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000',
-            },
-          );
-        }
-        const [ref, fieldText, valueText] = flags.setLimit as [string, string, string];
-        await withDeployment(command, async (context, deployment) => {
-          const policy = resolvePolicyRef(ref, deployment);
-          const field = parseField(fieldText);
-          const value = parseLimitValue(policy.action, field, valueText);
-          const label = `set ${policy.name} ${field} to ${valueText}`;
-          const now = (await context.clients.publicClient.getBlock()).timestamp;
-          const description =
-            flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
-          const result = await proposeAndSave(
-            context,
-            deployment,
-            {
-              description,
-              calls: [
-                setLimitCall(
-                  deployment.addresses.guard,
-                  { asset: policy.asset, action: policy.action, field, value },
-                  label,
-                ),
-              ],
-            },
-            flags,
-          );
-          printProposed(result, flags.json);
-        });
+/** `provenant gov propose`; registered (with its options) in gov.register.ts. */
+export const govProposeAction = async (
+  flags: {
+    setLimit?: string[];
+    unpause?: string | boolean;
+    description?: string;
+    advance?: boolean;
+    pass?: boolean;
+    json?: boolean;
+  },
+  command: Command,
+) => {
+  if ((flags.setLimit === undefined) === (flags.unpause === undefined)) {
+    throw new NonRetryableError('Propose exactly one change: --set-limit or --unpause.', {
+      details:
+        'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --unpause; provenant gov propose --unpause nft',
+    });
+  }
+  if (flags.unpause !== undefined) {
+    const target = flags.unpause;
+    await withDeployment(command, async (context, deployment) => {
+      const guard = deployment.addresses.guard;
+      const resolved = typeof target === 'string' ? resolveAssetRef(target, deployment) : undefined;
+      const label = resolved ? `unpause ${resolved.label ?? resolved.asset}` : 'unpause the guard';
+      const call = resolved
+        ? governanceCall(guard, policyGuardAbi, 'unpauseAsset', [resolved.asset], label)
+        : governanceCall(guard, policyGuardAbi, 'unpause', [], label);
+      const now = (await context.clients.publicClient.getBlock()).timestamp;
+      const description =
+        flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+      printProposed(
+        await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
+        flags.json,
+      );
+    });
+    return;
+  }
+  if (flags.setLimit?.length !== 3) {
+    throw new NonRetryableError(
+      `--set-limit takes 3 values (policy, field, value), got ${flags.setLimit?.length ?? 0}.`,
+      {
+        details: 'Example: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000',
       },
     );
-
-  gov
-    .command('vote <id>')
-    .description(
-      'Vote for a proposal (default), or --against / --abstain. <id> may be a unique prefix of a saved proposal id.',
-    )
-    .option('--against', 'vote against')
-    .option('--abstain', 'abstain (counts towards quorum)')
-    .option('--reason <text>', 'reason recorded on-chain', '')
-    .option('--advance', 'devnet: then move time past the end of the voting period')
-    .action(
-      async (
-        idText: string,
-        flags: { against?: boolean; abstain?: boolean; reason: string; advance?: boolean },
-        command: Command,
-      ) => {
-        if (flags.against && flags.abstain)
-          throw new NonRetryableError('Give --against or --abstain, not both.');
-        await withDeployment(command, async (context, deployment) => {
-          const { id } = loadProposal(context.stateDir, idText, context.clients.chain.id);
-          const governor = deployment.addresses.governor;
-          const support = flags.against ? 0 : flags.abstain ? 2 : 1;
-          const result = await castVote(context.clients, governor, id, support, flags.reason);
-          const cast = result.events.find((e) => e.eventName === 'VoteCast');
-          console.log(
-            `Voted ${['against', 'for', 'abstain'][support]} with ${String(cast?.args.weight ?? '?')} votes (tx ${result.hash}).`,
-          );
-          if (flags.advance) {
-            const deadline = await readGovernor<bigint>(context.clients, governor, 'proposalDeadline', [id]);
-            await advanceTo(context.clients, deadline + 1n);
-            console.log(
-              `Advanced past the voting period: the proposal is ${await proposalState(context.clients, governor, id)}.`,
-            );
-          }
-        });
+  }
+  const [ref, fieldText, valueText] = flags.setLimit as [string, string, string];
+  await withDeployment(command, async (context, deployment) => {
+    const policy = resolvePolicyRef(ref, deployment);
+    const field = parseField(fieldText);
+    const value = parseLimitValue(policy.action, field, valueText);
+    const label = `set ${policy.name} ${field} to ${valueText}`;
+    const now = (await context.clients.publicClient.getBlock()).timestamp;
+    const description =
+      flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+    const result = await proposeAndSave(
+      context,
+      deployment,
+      {
+        description,
+        calls: [
+          setLimitCall(
+            deployment.addresses.guard,
+            { asset: policy.asset, action: policy.action, field, value },
+            label,
+          ),
+        ],
       },
+      flags,
     );
+    printProposed(result, flags.json);
+  });
+};
 
-  gov
-    .command('queue <id>')
-    .description('Queue a succeeded proposal in the timelock.')
-    .option('--advance', 'devnet: then move time past the timelock delay')
-    .action(async (idText: string, flags: { advance?: boolean }, command: Command) => {
-      await withDeployment(command, async (context, deployment) => {
-        const { id, proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
-        const governor = deployment.addresses.governor;
-        const result = await queue(context.clients, governor, proposal);
-        const eta = await readGovernor<bigint>(context.clients, governor, 'proposalEta', [id]);
-        console.log(`Queued (tx ${result.hash}); executable from ${iso(eta)}.`);
-        if (flags.advance) {
-          await advanceTo(context.clients, eta);
-          console.log(`Advanced past the timelock delay: run \`provenant gov execute ${idText}\`.`);
-        }
-      });
-    });
+/** `provenant gov vote <id>`; registered (with its options) in gov.register.ts. */
+export const govVoteAction = async (
+  idText: string,
+  flags: { against?: boolean; abstain?: boolean; reason: string; advance?: boolean },
+  command: Command,
+) => {
+  if (flags.against && flags.abstain) throw new NonRetryableError('Give --against or --abstain, not both.');
+  await withDeployment(command, async (context, deployment) => {
+    const { id } = loadProposal(context.stateDir, idText, context.clients.chain.id);
+    const governor = deployment.addresses.governor;
+    const support = flags.against ? 0 : flags.abstain ? 2 : 1;
+    const result = await castVote(context.clients, governor, id, support, flags.reason);
+    const cast = result.events.find((e) => e.eventName === 'VoteCast');
+    console.log(
+      `Voted ${['against', 'for', 'abstain'][support]} with ${String(cast?.args.weight ?? '?')} votes (tx ${result.hash}).`,
+    );
+    if (flags.advance) {
+      const deadline = await readGovernor<bigint>(context.clients, governor, 'proposalDeadline', [id]);
+      await advanceTo(context.clients, deadline + 1n);
+      console.log(
+        `Advanced past the voting period: the proposal is ${await proposalState(context.clients, governor, id)}.`,
+      );
+    }
+  });
+};
 
-  gov
-    .command('execute <id>')
-    .description('Execute a queued proposal once the timelock delay has passed.')
-    .option('--json', 'print the decoded events as JSON')
-    .action(async (idText: string, flags: { json?: boolean }, command: Command) => {
-      await withDeployment(command, async (context, deployment) => {
-        const { proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
-        const result = await execute(context.clients, deployment.addresses.governor, proposal);
-        const events = result.events.filter(
-          (e) => e.eventName !== 'ProposalExecuted' && e.eventName !== 'CallExecuted',
-        );
-        if (flags.json) {
-          console.log(toJson({ hash: result.hash, events }));
-          return;
-        }
-        console.log(`Executed (tx ${result.hash}, gas ${result.gasUsed}).`);
-        for (const e of events) console.log(`  ${e.eventName} at ${e.address}`);
-      });
-    });
+/** `provenant gov queue <id>`; registered (with its options) in gov.register.ts. */
+export const govQueueAction = async (idText: string, flags: { advance?: boolean }, command: Command) => {
+  await withDeployment(command, async (context, deployment) => {
+    const { id, proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
+    const governor = deployment.addresses.governor;
+    const result = await queue(context.clients, governor, proposal);
+    const eta = await readGovernor<bigint>(context.clients, governor, 'proposalEta', [id]);
+    console.log(`Queued (tx ${result.hash}); executable from ${iso(eta)}.`);
+    if (flags.advance) {
+      await advanceTo(context.clients, eta);
+      console.log(`Advanced past the timelock delay: run \`provenant gov execute ${idText}\`.`);
+    }
+  });
+};
 
-  gov
-    .command('status [id]')
-    .description('State of one saved proposal (votes, quorum, eta, next step), or of every saved proposal.')
-    .option('--json', 'print as JSON')
-    .action(async (idText: string | undefined, flags: { json?: boolean }, command: Command) => {
-      await withDeployment(command, async (context, deployment) => {
-        const governor = deployment.addresses.governor;
-        const chainId = context.clients.chain.id;
-        if (idText) {
-          const { id, proposal } = loadProposal(context.stateDir, idText, chainId);
-          const s = await statusOf(context.clients, governor, id, proposal);
-          if (flags.json) console.log(toJson(s));
-          else printStatus(s);
-          return;
-        }
-        const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
-        const rows = await Promise.all(
-          all.map(async (p) => statusOf(context.clients, governor, BigInt(p.id), proposalOf(p))),
-        );
-        if (flags.json) {
-          console.log(toJson(rows));
-          return;
-        }
-        if (rows.length === 0) console.log(`No saved proposals under ${proposalsDir(context.stateDir)}.`);
-        for (const s of rows) {
-          printStatus(s);
-          console.log('');
-        }
-      });
-    });
-}
+/** `provenant gov execute <id>`; registered (with its options) in gov.register.ts. */
+export const govExecuteAction = async (idText: string, flags: { json?: boolean }, command: Command) => {
+  await withDeployment(command, async (context, deployment) => {
+    const { proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
+    const result = await execute(context.clients, deployment.addresses.governor, proposal);
+    const events = result.events.filter(
+      (e) => e.eventName !== 'ProposalExecuted' && e.eventName !== 'CallExecuted',
+    );
+    if (flags.json) {
+      console.log(toJson({ hash: result.hash, events }));
+      return;
+    }
+    console.log(`Executed (tx ${result.hash}, gas ${result.gasUsed}).`);
+    for (const e of events) console.log(`  ${e.eventName} at ${e.address}`);
+  });
+};
+
+/** `provenant gov status [id]`; registered (with its options) in gov.register.ts. */
+export const govStatusAction = async (
+  idText: string | undefined,
+  flags: { json?: boolean },
+  command: Command,
+) => {
+  await withDeployment(command, async (context, deployment) => {
+    const governor = deployment.addresses.governor;
+    const chainId = context.clients.chain.id;
+    if (idText) {
+      const { id, proposal } = loadProposal(context.stateDir, idText, chainId);
+      const s = await statusOf(context.clients, governor, id, proposal);
+      if (flags.json) console.log(toJson(s));
+      else printStatus(s);
+      return;
+    }
+    const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
+    const rows = await Promise.all(
+      all.map(async (p) => statusOf(context.clients, governor, BigInt(p.id), proposalOf(p))),
+    );
+    if (flags.json) {
+      console.log(toJson(rows));
+      return;
+    }
+    if (rows.length === 0) console.log(`No saved proposals under ${proposalsDir(context.stateDir)}.`);
+    for (const s of rows) {
+      printStatus(s);
+      console.log('');
+    }
+  });
+};

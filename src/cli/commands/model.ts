@@ -1,14 +1,8 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
-import {
-  type BacktestOptions,
-  type BacktestResult,
-  runBacktest,
-  writeModelReport,
-} from '../../models/index.js';
-import { printTable, toJson } from '../output.js';
+import type { BacktestOptions, BacktestResult } from '../../models/index.js';
 import { isoDate, positiveInt } from '../parse.js';
-import { registerModelRegistry } from './registry.js';
+import { registerModelRegistry } from './registry.register.js';
 
 const DATASETS = ['wti-daily', 'brent-daily', 'wti-monthly', 'brent-monthly', 'gold-monthly'] as const;
 
@@ -82,7 +76,10 @@ export function registerModel(program: Command): void {
       .description('Walk-forward backtest with periodic refits and no look-ahead; prints the statistics.'),
   )
     .option('--json', 'print the metrics as JSON')
-    .action((flags: BacktestFlags & { json?: boolean }) => {
+    .action(async (flags: BacktestFlags & { json?: boolean }) => {
+      // Loaded here, not at start-up: the models module pulls in viem.
+      const { runBacktest } = await import('../../models/index.js');
+      const { printTable, toJson } = await import('../output.js');
       const result = runBacktest(backtestOptions(flags));
       if (flags.json) console.log(toJson(result.metrics));
       else printTable(summary(result));
@@ -93,7 +90,9 @@ export function registerModel(program: Command): void {
       .description('Run the backtest and write a report folder (Markdown + PNG charts).'),
   )
     .option('--out <dir>', 'report folder', 'reports/model')
-    .action((flags: BacktestFlags & { out: string }) => {
+    .action(async (flags: BacktestFlags & { out: string }) => {
+      const { runBacktest, writeModelReport } = await import('../../models/index.js');
+      const { printTable } = await import('../output.js');
       const result = runBacktest(backtestOptions(flags));
       const { files } = writeModelReport(result, resolve(flags.out));
       printTable(summary(result));

@@ -213,102 +213,88 @@ function printPolicy(p: PolicyState): void {
   console.log('');
 }
 
-export function registerPolicy(program: Command): void {
-  const policy = program
-    .command('policy')
-    .description('The on-chain limits (PolicyGuard) every agent action passes through.');
-  policy
-    .command('show')
-    .description(
-      'Every policy: asset/action, governed limits and hard ceilings, usage this epoch, what remains, reset time (UTC), pause state.',
-    )
-    .option('--json', 'print the policies as JSON')
-    .action(async (flags: { json?: boolean }, command: Command) => {
-      const context = await openChain(command.optsWithGlobals<GlobalOptions>());
-      await withShutdown(context.close, async () => {
-        const deployment = await loadDeployment(context);
-        const policies = await readPolicies(
-          context.clients.publicClient,
-          deployment.addresses.guard,
-          deployment.labels,
-        );
-        if (flags.json) {
-          console.log(toJson(policies.map(policyRow)));
-          return;
-        }
-        if (policies.length === 0) {
-          console.log(
-            'No policies yet: governance creates them (the devnet demo passes the bootstrap proposal).',
-          );
-          return;
-        }
-        console.log(
-          `PolicyGuard ${deployment.addresses.guard} on chain ${context.clients.chain.id}: ${policies.length} policies\n`,
-        );
-        for (const p of policies) printPolicy(p);
-        console.log(
-          'Amounts of SYNTH_MINT caps are in whole synth; changes: `provenant gov propose --set-limit`.',
-        );
-      });
-    });
+/** `provenant policy show`; registered (with its options) in policy.register.ts. */
+export const policyShowAction = async (flags: { json?: boolean }, command: Command) => {
+  const context = await openChain(command.optsWithGlobals<GlobalOptions>());
+  await withShutdown(context.close, async () => {
+    const deployment = await loadDeployment(context);
+    const policies = await readPolicies(
+      context.clients.publicClient,
+      deployment.addresses.guard,
+      deployment.labels,
+    );
+    if (flags.json) {
+      console.log(toJson(policies.map(policyRow)));
+      return;
+    }
+    if (policies.length === 0) {
+      console.log(
+        'No policies yet: governance creates them (the devnet demo passes the bootstrap proposal).',
+      );
+      return;
+    }
+    console.log(
+      `PolicyGuard ${deployment.addresses.guard} on chain ${context.clients.chain.id}: ${policies.length} policies\n`,
+    );
+    for (const p of policies) printPolicy(p);
+    console.log(
+      'Amounts of SYNTH_MINT caps are in whole synth; changes: `provenant gov propose --set-limit`.',
+    );
+  });
+};
 
-  // Guardian actions: they take effect at once, can only pause or tighten, and are refused on-chain
-  // (PolicyUnauthorized / GuardianCannotLoosen) for any other key or any loosening.
-  policy
-    .command('pause [asset]')
-    .description(
-      'Guardian: pause the whole guard at once (no asset) or one asset (sWTI, sXAU, pool, nft, a label or an address). Only governance unpauses: `provenant gov propose --unpause [asset]`.',
-    )
-    .action(async (assetText: string | undefined, _flags: unknown, command: Command) => {
-      await withGuardian(command, async (context, deployment) => {
-        const guard = deployment.addresses.guard;
-        if (assetText === undefined) {
-          const r = await writeContract(context.clients, {
-            address: guard,
-            abi: policyGuardAbi,
-            functionName: 'pause',
-            args: [],
-            label: 'pause the guard',
-          });
-          console.log(
-            `Guard paused: every agent action is refused until governance unpauses (tx ${r.hash}).`,
-          );
-          return;
-        }
-        const { asset, label } = resolveAssetRef(assetText, deployment);
-        const r = await writeContract(context.clients, {
-          address: guard,
-          abi: policyGuardAbi,
-          functionName: 'pauseAsset',
-          args: [asset],
-          label: `pause ${label ?? asset}`,
-        });
-        console.log(
-          `${label ?? asset} paused: its agent actions are refused until governance unpauses (tx ${r.hash}).`,
-        );
+/** `provenant policy pause [asset]`; registered (with its options) in policy.register.ts. */
+export const policyPauseAction = async (assetText: string | undefined, _flags: unknown, command: Command) => {
+  await withGuardian(command, async (context, deployment) => {
+    const guard = deployment.addresses.guard;
+    if (assetText === undefined) {
+      const r = await writeContract(context.clients, {
+        address: guard,
+        abi: policyGuardAbi,
+        functionName: 'pause',
+        args: [],
+        label: 'pause the guard',
       });
+      console.log(`Guard paused: every agent action is refused until governance unpauses (tx ${r.hash}).`);
+      return;
+    }
+    const { asset, label } = resolveAssetRef(assetText, deployment);
+    const r = await writeContract(context.clients, {
+      address: guard,
+      abi: policyGuardAbi,
+      functionName: 'pauseAsset',
+      args: [asset],
+      label: `pause ${label ?? asset}`,
     });
+    console.log(
+      `${label ?? asset} paused: its agent actions are refused until governance unpauses (tx ${r.hash}).`,
+    );
+  });
+};
 
-  policy
-    .command('tighten <policy> <field> <value>')
-    .description(
-      'Guardian: tighten one governed limit at once, e.g. `sWTI/SYNTH_MINT epochCap 500` (whole synth for SYNTH_MINT caps). Loosening is refused on-chain (GuardianCannotLoosen): it needs `provenant gov propose --set-limit`.',
-    )
-    .action(async (ref: string, fieldText: string, valueText: string, _flags: unknown, command: Command) => {
-      await withGuardian(command, async (context, deployment) => {
-        const p = resolvePolicyRef(ref, deployment);
-        const field = parseField(fieldText);
-        const value = parseLimitValue(p.action, field, valueText);
-        const r = await tightenLimit(context.clients, deployment.addresses.guard, {
-          asset: p.asset,
-          action: p.action,
-          field,
-          value,
-        });
-        console.log(`${p.name}: ${field} tightened to ${valueText} (tx ${r.hash}).`);
-      });
+/**
+ * `provenant policy tighten <policy> <field> <value>`; registered (with its options) in policy.register.ts.
+ */
+export const policyTightenAction = async (
+  ref: string,
+  fieldText: string,
+  valueText: string,
+  _flags: unknown,
+  command: Command,
+) => {
+  await withGuardian(command, async (context, deployment) => {
+    const p = resolvePolicyRef(ref, deployment);
+    const field = parseField(fieldText);
+    const value = parseLimitValue(p.action, field, valueText);
+    const r = await tightenLimit(context.clients, deployment.addresses.guard, {
+      asset: p.asset,
+      action: p.action,
+      field,
+      value,
     });
-}
+    console.log(`${p.name}: ${field} tightened to ${valueText} (tx ${r.hash}).`);
+  });
+};
 
 /**
  * Runs a guardian action: on the embedded devnet it signs with the devnet's guardian account; against

@@ -16,12 +16,8 @@ import {
 import { NonRetryableError } from '../../errors/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
-import { intInRange } from '../parse.js';
 import { type Deployment, loadDeployment } from './policy.js';
 import { parseAmount, preflightOrExplain } from './synth.js';
-
-/** Slippage in basis points: 0 (exact) to 10000 (accept anything). */
-const slippageBps = intInRange(0, 10_000, 'bps');
 
 type Side = { address: Address; symbol: string; decimals: number };
 /** The sWTI/USD pool and its two tokens (TOKEN0 is the synth, TOKEN1 the collateral). */
@@ -73,170 +69,135 @@ function pickIn(m: PoolMarket, which: string): { tokenIn: Side; tokenOut: Side }
   });
 }
 
-export function registerPool(program: Command): void {
-  const pool = program
-    .command('pool')
-    .description(
-      'The sWTI/USD constant-product pool (DynamicFeePool): liquidity, swaps, and the agent-set fee within policy bounds.',
-    );
-
-  pool
-    .command('add <synth> <usd>')
-    .description(
-      'Add liquidity: <synth> whole sWTI and <usd> whole collateral (the pool takes the ratio it needs; slippage-protected).',
-    )
-    .option('--slippage-bps <bps>', 'accept down to this much less of either amount', slippageBps, 100)
-    .action(async (synthText: string, usdText: string, flags: { slippageBps: number }, command: Command) => {
-      await withPool(command, 'default', async (context, _d, m) => {
-        const amount0 = parseAmount(synthText, m.token0.decimals, `${m.token0.symbol} amount`);
-        const amount1 = parseAmount(usdText, m.token1.decimals, `${m.token1.symbol} amount`);
-        await ensureAllowance(context.clients, m.token0.address, m.pool, amount0);
-        await ensureAllowance(context.clients, m.token1.address, m.pool, amount1);
-        const r = await addLiquidity(context.clients, m.pool, {
-          amount0,
-          amount1,
-          slippageBps: BigInt(flags.slippageBps),
-        });
-        const ev = r.events.find((e) => e.eventName === 'LiquidityAdded');
-        console.log(
-          `Added liquidity: ${formatUnits((ev?.args.shares as bigint) ?? 0n, 18)} LP shares (tx ${r.hash}).`,
-        );
-      });
+/** `provenant pool add <synth> <usd>`; registered (with its options) in pool.register.ts. */
+export const poolAddAction = async (
+  synthText: string,
+  usdText: string,
+  flags: { slippageBps: number },
+  command: Command,
+) => {
+  await withPool(command, 'default', async (context, _d, m) => {
+    const amount0 = parseAmount(synthText, m.token0.decimals, `${m.token0.symbol} amount`);
+    const amount1 = parseAmount(usdText, m.token1.decimals, `${m.token1.symbol} amount`);
+    await ensureAllowance(context.clients, m.token0.address, m.pool, amount0);
+    await ensureAllowance(context.clients, m.token1.address, m.pool, amount1);
+    const r = await addLiquidity(context.clients, m.pool, {
+      amount0,
+      amount1,
+      slippageBps: BigInt(flags.slippageBps),
     });
-
-  pool
-    .command('remove [shares]')
-    .description('Remove liquidity: burn [shares] LP shares (whole units), or all of yours with --all.')
-    .option('--all', 'burn every LP share you hold')
-    .option('--slippage-bps <bps>', 'accept down to this much less of either token', slippageBps, 100)
-    .action(
-      async (
-        sharesText: string | undefined,
-        flags: { all?: boolean; slippageBps: number },
-        command: Command,
-      ) => {
-        await withPool(command, 'default', async (context, _d, m) => {
-          const held = await balanceOf(context.clients, m.pool, context.clients.account.address);
-          const shares = flags.all ? held : sharesText ? parseAmount(sharesText, 18, 'share amount') : 0n;
-          if (shares === 0n)
-            throw new NonRetryableError(
-              flags.all
-                ? 'You hold no LP shares of this pool.'
-                : 'Give the number of shares to burn, or --all.',
-              {
-                details: `You hold ${formatUnits(held, 18)} LP shares.`,
-              },
-            );
-          const r = await removeLiquidity(context.clients, m.pool, {
-            shares,
-            slippageBps: BigInt(flags.slippageBps),
-          });
-          const ev = r.events.find((e) => e.eventName === 'LiquidityRemoved');
-          console.log(
-            `Removed ${formatUnits(shares, 18)} shares: ${formatUnits((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} (tx ${r.hash}).`,
-          );
-        });
-      },
+    const ev = r.events.find((e) => e.eventName === 'LiquidityAdded');
+    console.log(
+      `Added liquidity: ${formatUnits((ev?.args.shares as bigint) ?? 0n, 18)} LP shares (tx ${r.hash}).`,
     );
+  });
+};
 
-  pool
-    .command('swap <amount>')
-    .description(
-      'Swap exactly <amount> of one side for the other, at the current fee, with a slippage limit and a deadline.',
-    )
-    .requiredOption('--in <side>', 'what you pay: synth (sWTI) or usd (the collateral)')
-    .option('--slippage-bps <bps>', 'refuse if the output is this much below the quote', slippageBps, 50)
-    .option('--json', 'print the Swapped event as JSON')
-    .action(
-      async (
-        amountText: string,
-        flags: { in: string; slippageBps: number; json?: boolean },
-        command: Command,
-      ) => {
-        await withPool(command, 'default', async (context, _d, m) => {
-          const { tokenIn, tokenOut } = pickIn(m, flags.in);
-          const amountIn = parseAmount(amountText, tokenIn.decimals, `${tokenIn.symbol} amount`);
-          await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
-          const r = await swapExactIn(context.clients, m.pool, {
-            tokenIn: tokenIn.address,
-            amountIn,
-            slippageBps: BigInt(flags.slippageBps),
-          });
-          const ev = r.events.find((e) => e.eventName === 'Swapped');
-          if (flags.json) {
-            console.log(toJson({ hash: r.hash, quoted: r.quoted, swapped: ev?.args }));
-            return;
-          }
-          console.log(
-            `Swapped ${amountText} ${tokenIn.symbol} for ${formatUnits((ev?.args.amountOut as bigint) ?? 0n, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee (tx ${r.hash}).`,
-          );
-        });
-      },
+/** `provenant pool remove [shares]`; registered (with its options) in pool.register.ts. */
+export const poolRemoveAction = async (
+  sharesText: string | undefined,
+  flags: { all?: boolean; slippageBps: number },
+  command: Command,
+) => {
+  await withPool(command, 'default', async (context, _d, m) => {
+    const held = await balanceOf(context.clients, m.pool, context.clients.account.address);
+    const shares = flags.all ? held : sharesText ? parseAmount(sharesText, 18, 'share amount') : 0n;
+    if (shares === 0n)
+      throw new NonRetryableError(
+        flags.all ? 'You hold no LP shares of this pool.' : 'Give the number of shares to burn, or --all.',
+        {
+          details: `You hold ${formatUnits(held, 18)} LP shares.`,
+        },
+      );
+    const r = await removeLiquidity(context.clients, m.pool, {
+      shares,
+      slippageBps: BigInt(flags.slippageBps),
+    });
+    const ev = r.events.find((e) => e.eventName === 'LiquidityRemoved');
+    console.log(
+      `Removed ${formatUnits(shares, 18)} shares: ${formatUnits((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} (tx ${r.hash}).`,
     );
+  });
+};
 
-  pool
-    .command('set-fee <bps>')
-    .description(
-      'Agent only: set the swap fee in bps. Preflighted against the SET_FEE policy (bounds, max step per epoch, rate limit).',
-    )
-    .action(async (bpsText: string, _flags: unknown, command: Command) => {
-      const bps = Number(bpsText);
-      if (!Number.isInteger(bps) || bps < 0 || bps > 65_535)
-        throw new NonRetryableError(`'${bpsText}' is not a fee in basis points.`, {
-          details: 'Give a whole number, e.g. 30 for 0.30%.',
-        });
-      await withPool(command, 'agent', async (context, deployment, m) => {
-        await preflightOrExplain(context, deployment, prepareSetFee(m.pool, bps));
-        const r = await setPoolFee(context.clients, m.pool, bps);
-        const ev = r.events.find((e) => e.eventName === 'FeeChanged');
-        console.log(
-          `Fee changed ${String(ev?.args.oldFeeBps ?? '?')} → ${String(ev?.args.newFeeBps ?? bps)} bps (tx ${r.hash}).`,
-        );
-      });
+/** `provenant pool swap <amount>`; registered (with its options) in pool.register.ts. */
+export const poolSwapAction = async (
+  amountText: string,
+  flags: { in: string; slippageBps: number; json?: boolean },
+  command: Command,
+) => {
+  await withPool(command, 'default', async (context, _d, m) => {
+    const { tokenIn, tokenOut } = pickIn(m, flags.in);
+    const amountIn = parseAmount(amountText, tokenIn.decimals, `${tokenIn.symbol} amount`);
+    await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
+    const r = await swapExactIn(context.clients, m.pool, {
+      tokenIn: tokenIn.address,
+      amountIn,
+      slippageBps: BigInt(flags.slippageBps),
     });
+    const ev = r.events.find((e) => e.eventName === 'Swapped');
+    if (flags.json) {
+      console.log(toJson({ hash: r.hash, quoted: r.quoted, swapped: ev?.args }));
+      return;
+    }
+    console.log(
+      `Swapped ${amountText} ${tokenIn.symbol} for ${formatUnits((ev?.args.amountOut as bigint) ?? 0n, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee (tx ${r.hash}).`,
+    );
+  });
+};
 
-  pool
-    .command('show')
-    .description('Reserves, fee, LP shares (yours and total) and the implied price.')
-    .option('--json', 'print as JSON')
-    .action(async (flags: { json?: boolean }, command: Command) => {
-      await withPool(command, 'default', async (context, _d, m) => {
-        const [state, mine] = await Promise.all([
-          readPool(context.clients, m.pool),
-          balanceOf(context.clients, m.pool, context.clients.account.address),
-        ]);
-        const price =
-          state.reserve0 > 0n
-            ? formatUnits(
-                (state.reserve1 * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / state.reserve0,
-                m.token1.decimals + 6,
-              )
-            : null;
-        const row = {
-          pool: m.pool,
-          reserve0: formatUnits(state.reserve0, m.token0.decimals),
-          reserve1: formatUnits(state.reserve1, m.token1.decimals),
-          token0: m.token0.symbol,
-          token1: m.token1.symbol,
-          feeBps: Number(state.feeBps),
-          totalShares: formatUnits(state.totalShares, 18),
-          yourShares: formatUnits(mine, 18),
-          price,
-        };
-        if (flags.json) {
-          console.log(toJson(row));
-          return;
-        }
-        printTable([
-          ['pool', `${m.token0.symbol}/${m.token1.symbol} ${m.pool}`],
-          ['reserves', `${row.reserve0} ${row.token0} + ${row.reserve1} ${row.token1}`],
-          ['price', price === null ? 'empty pool' : `${price} ${row.token1} per ${row.token0}`],
-          [
-            'fee',
-            `${row.feeBps} bps (set by the agent within the SET_FEE policy: \`provenant policy show\`)`,
-          ],
-          ['LP shares yours / total', `${row.yourShares} / ${row.totalShares}`],
-        ]);
-      });
+/** `provenant pool set-fee <bps>`; registered (with its options) in pool.register.ts. */
+export const poolSetFeeAction = async (bpsText: string, _flags: unknown, command: Command) => {
+  const bps = Number(bpsText);
+  if (!Number.isInteger(bps) || bps < 0 || bps > 65_535)
+    throw new NonRetryableError(`'${bpsText}' is not a fee in basis points.`, {
+      details: 'Give a whole number, e.g. 30 for 0.30%.',
     });
-}
+  await withPool(command, 'agent', async (context, deployment, m) => {
+    await preflightOrExplain(context, deployment, prepareSetFee(m.pool, bps));
+    const r = await setPoolFee(context.clients, m.pool, bps);
+    const ev = r.events.find((e) => e.eventName === 'FeeChanged');
+    console.log(
+      `Fee changed ${String(ev?.args.oldFeeBps ?? '?')} → ${String(ev?.args.newFeeBps ?? bps)} bps (tx ${r.hash}).`,
+    );
+  });
+};
+
+/** `provenant pool show`; registered (with its options) in pool.register.ts. */
+export const poolShowAction = async (flags: { json?: boolean }, command: Command) => {
+  await withPool(command, 'default', async (context, _d, m) => {
+    const [state, mine] = await Promise.all([
+      readPool(context.clients, m.pool),
+      balanceOf(context.clients, m.pool, context.clients.account.address),
+    ]);
+    const price =
+      state.reserve0 > 0n
+        ? formatUnits(
+            (state.reserve1 * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / state.reserve0,
+            m.token1.decimals + 6,
+          )
+        : null;
+    const row = {
+      pool: m.pool,
+      reserve0: formatUnits(state.reserve0, m.token0.decimals),
+      reserve1: formatUnits(state.reserve1, m.token1.decimals),
+      token0: m.token0.symbol,
+      token1: m.token1.symbol,
+      feeBps: Number(state.feeBps),
+      totalShares: formatUnits(state.totalShares, 18),
+      yourShares: formatUnits(mine, 18),
+      price,
+    };
+    if (flags.json) {
+      console.log(toJson(row));
+      return;
+    }
+    printTable([
+      ['pool', `${m.token0.symbol}/${m.token1.symbol} ${m.pool}`],
+      ['reserves', `${row.reserve0} ${row.token0} + ${row.reserve1} ${row.token1}`],
+      ['price', price === null ? 'empty pool' : `${price} ${row.token1} per ${row.token0}`],
+      ['fee', `${row.feeBps} bps (set by the agent within the SET_FEE policy: \`provenant policy show\`)`],
+      ['LP shares yours / total', `${row.yourShares} / ${row.totalShares}`],
+    ]);
+  });
+};

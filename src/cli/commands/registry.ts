@@ -105,324 +105,261 @@ async function requireModel(
   return m;
 }
 
-/** Adds `register | approve | shares | claim | show` (the on-chain ModelRegistry) to the `model` command. */
-export function registerModelRegistry(model: Command): void {
-  model
-    .command('register <file>')
-    .description(
-      "Register a model on-chain: its id is the commitment to the model file; kind and version come from the file. Anyone may register; approval for agent use is governance's (`model approve`).",
-    )
-    .option('--uri <uri>', 'metadata URI (e.g. ipfs://<cid> of the model file)', '')
-    .option('--licence <spdx>', 'licence of the weights', 'MIT')
-    .option(
-      '--holder <address=shares...>',
-      'share split in whole shares, summing to 1,000,000 (default: all to you)',
-    )
-    .option('--json', 'print the record as JSON')
-    .action(
-      async (
-        file: string,
-        flags: { uri: string; licence: string; holder?: string[]; json?: boolean },
-        command: Command,
-      ) => {
-        const parsed = parseModelFile(
-          new Uint8Array(
-            readInputFile(file, {
-              what: 'model file',
-              repair:
-                'Pass a Provenant model file (JSON): `provenant model backtest` and the agent write them under <stateDir>/models/.',
-            }),
-          ),
-          file,
-        );
-        const id = modelIdOf(parsed);
-        await withRegistry(command, async (context, deployment) => {
-          const registry = deployment.addresses.registry;
-          const me = context.clients.account.address;
-          const [mine, bound] = await Promise.all([
-            readRegistration(context.clients, registry, id, me),
-            readBoundOwner(context.clients, registry, id),
-          ]);
-          if (mine)
-            throw new NonRetryableError(`Model ${id} (${file}) is already registered by you.`, {
-              details: `See it with \`provenant model show ${id.slice(0, 12)}\`.`,
-            });
-          if (bound && !isAddressEqual(bound, me))
-            throw new NonRetryableError(
-              `Model ${id} (${file}) is already approved for ${bound}'s registration; yours could never be approved.`,
-              {
-                details:
-                  'A model id is bound for good to the first registration governance approves (its revenue accounting follows that share token). Registering yours would only deploy a share token that earns nothing. To publish your own, change the model (e.g. a new version) so its id changes.',
-              },
-            );
-          const { holders, amounts } = parseHolders(flags.holder, context.clients.account.address);
-          const r = await registerModel(context.clients, registry, {
-            modelId: id,
-            kind: parsed.kind as ModelKindName,
-            version: parsed.version,
-            metadataURI: flags.uri,
-            licence: flags.licence,
-            holders,
-            amounts,
-          });
-          const record = (await readRegistration(context.clients, registry, id, me))!;
-          if (flags.json) console.log(toJson({ ...modelRow(record), hash: r.hash }));
-          else {
-            console.log(
-              `Registered model ${id} (tx ${r.hash}). Propose its approval for agent use with \`provenant model approve ${id.slice(0, 12)} --owner ${context.clients.account.address} --shares ${record.shares}\`.`,
-            );
-            printTable(Object.entries(modelRow(record)).map(([k, v]) => [k, String(v)]));
-          }
-        });
-      },
-    );
-
-  model
-    .command('approve <id>')
-    .description(
-      "Propose approving a registered model for agent use (a governance proposal; saved like `gov propose`). Anyone may register any id, so the proposal names the registration you reviewed: its owner, its share token (i.e. the initial holders and split) and its zk commitment; the registry refuses the approval if that owner's record differs, so a squatter's registration of the same id is never approved. The first approval binds the id to that registration for good.",
-    )
-    .requiredOption('--owner <address>', 'the owner you expect (who registered the model)')
-    .option(
-      '--holder <address=shares...>',
-      'the initial share split you expect, in whole shares summing to 1,000,000 (pins the share token)',
-    )
-    .option('--shares <address>', 'the share token address you expect (instead of --holder)')
-    .option('--zk-commitment <hex>', "the zk commitment you expect (0x + 64 hex digits), or 'none'", 'none')
-    .option('--description <text>', 'the proposal description')
-    .option('--advance', 'devnet: then move time past the voting delay')
-    .option('--pass', 'devnet: vote, queue and execute it right away')
-    .option('--json', 'print the id and state as JSON')
-    .action(
-      async (
-        idText: string,
-        flags: {
-          owner: string;
-          holder?: string[];
-          shares?: string;
-          zkCommitment?: string;
-          description?: string;
-          advance?: boolean;
-          pass?: boolean;
-          json?: boolean;
+/** `provenant model register <file>`; registered (with its options) in registry.register.ts. */
+export const registryRegisterAction = async (
+  file: string,
+  flags: { uri: string; licence: string; holder?: string[]; json?: boolean },
+  command: Command,
+) => {
+  const parsed = parseModelFile(
+    new Uint8Array(
+      readInputFile(file, {
+        what: 'model file',
+        repair:
+          'Pass a Provenant model file (JSON): `provenant model backtest` and the agent write them under <stateDir>/models/.',
+      }),
+    ),
+    file,
+  );
+  const id = modelIdOf(parsed);
+  await withRegistry(command, async (context, deployment) => {
+    const registry = deployment.addresses.registry;
+    const me = context.clients.account.address;
+    const [mine, bound] = await Promise.all([
+      readRegistration(context.clients, registry, id, me),
+      readBoundOwner(context.clients, registry, id),
+    ]);
+    if (mine)
+      throw new NonRetryableError(`Model ${id} (${file}) is already registered by you.`, {
+        details: `See it with \`provenant model show ${id.slice(0, 12)}\`.`,
+      });
+    if (bound && !isAddressEqual(bound, me))
+      throw new NonRetryableError(
+        `Model ${id} (${file}) is already approved for ${bound}'s registration; yours could never be approved.`,
+        {
+          details:
+            'A model id is bound for good to the first registration governance approves (its revenue accounting follows that share token). Registering yours would only deploy a share token that earns nothing. To publish your own, change the model (e.g. a new version) so its id changes.',
         },
-        command: Command,
-      ) => {
-        await withRegistry(command, async (context, deployment) => {
-          const registry = deployment.addresses.registry;
-          const m = await requireModel(context.clients, registry, idText);
-          const owner = parseAddress(flags.owner, '--owner');
-          if (m.approved && isAddressEqual(m.owner, owner))
-            throw new NonRetryableError(`Model ${m.modelId} is already approved (registration of ${owner}).`);
-          if ((flags.holder === undefined) === (flags.shares === undefined))
-            throw new NonRetryableError('model approve needs exactly one of --holder and --shares.', {
-              details:
-                "Name the share split you reviewed (--holder 0xabc…=600000 --holder 0xdef…=400000) or the share token address (--shares 0x…): the approval pins who earns the model's revenue.",
-            });
-          let shares: Address;
-          if (flags.holder) {
-            const { holders, amounts } = parseHolders(flags.holder, owner);
-            shares = await predictSharesAddress(
-              context.clients,
-              registry,
-              m.modelId,
-              owner,
-              holders,
-              amounts,
-            );
-          } else shares = parseAddress(flags.shares as string, '--shares');
-          const approval = {
-            modelId: m.modelId,
-            owner,
-            shares,
-            zkCommitment: parseZkCommitment(flags.zkCommitment),
-          };
-          // Refuse before proposing: the registry would refuse at execution anyway.
-          await requireRegistration(context.clients, registry, approval, 'model approve');
-          // Describe the registration being approved (the owner's own), never the id's earliest one,
-          // which may be a squatter's: voters read this text.
-          const approved = (await readRegistration(context.clients, registry, m.modelId, owner)) ?? m;
-          const call = approveModelCall(
-            registry,
-            approval,
-            `approve ${approved.kind} ${m.modelId.slice(0, 12)}… owned by ${owner} for agent use`,
-          );
-          const description =
-            flags.description ??
-            `Approve ${approved.kind} model ${m.modelId} (version ${approved.version}) registered by ${owner}, shares ${shares}, zk commitment ${approval.zkCommitment}, for agent use`;
-          printProposed(
-            await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
-            flags.json,
-          );
-        });
-      },
-    );
+      );
+    const { holders, amounts } = parseHolders(flags.holder, context.clients.account.address);
+    const r = await registerModel(context.clients, registry, {
+      modelId: id,
+      kind: parsed.kind as ModelKindName,
+      version: parsed.version,
+      metadataURI: flags.uri,
+      licence: flags.licence,
+      holders,
+      amounts,
+    });
+    const record = (await readRegistration(context.clients, registry, id, me))!;
+    if (flags.json) console.log(toJson({ ...modelRow(record), hash: r.hash }));
+    else {
+      console.log(
+        `Registered model ${id} (tx ${r.hash}). Propose its approval for agent use with \`provenant model approve ${id.slice(0, 12)} --owner ${context.clients.account.address} --shares ${record.shares}\`.`,
+      );
+      printTable(Object.entries(modelRow(record)).map(([k, v]) => [k, String(v)]));
+    }
+  });
+};
 
-  model
-    .command('shares <id>')
-    .description(
-      "Who holds a model's shares and what each can claim; with --transfer, move some of your shares (revenue earned so far stays with you).",
-    )
-    .option('--holder <address...>', 'holders to show (default: you)')
-    .option('--transfer <to>', 'transfer shares to this address')
-    .option('--amount <shares>', 'whole shares to transfer (with --transfer)')
-    .option('--json', 'print as JSON')
-    .action(
-      async (
-        idText: string,
-        flags: { holder?: string[]; transfer?: string; amount?: string; json?: boolean },
-        command: Command,
-      ) => {
-        await withRegistry(command, async (context, deployment) => {
-          const registry = deployment.addresses.registry;
-          const m = await requireModel(context.clients, registry, idText);
-          if (flags.transfer) {
-            if (!flags.amount) throw new NonRetryableError('--transfer needs --amount <shares>.');
-            const to = parseAddress(flags.transfer, '--transfer');
-            const r = await transferShares(
-              context.clients,
-              m.shares,
-              to,
-              parseAmount(flags.amount, 18, 'share amount (--amount)'),
-            );
-            console.log(`Transferred ${flags.amount} shares to ${to} (tx ${r.hash}).`);
-          }
-          const holders = (flags.holder ?? [context.clients.account.address]).map((h) =>
-            parseAddress(h, 'holder'),
-          );
-          const { totalSupply, balances } = await readShareBalances(context.clients, m.shares, holders);
-          const decimals = await context.clients.publicClient.readContract({
-            address: deployment.addresses.collateral,
-            abi: erc20Abi,
-            functionName: 'decimals',
-          });
-          const claimable = await Promise.all(
-            holders.map((h) => claimableRevenue(context.clients, registry, m.modelId, h)),
-          );
-          const rows = holders.map((h, i) => ({
-            holder: h,
-            shares: formatUnits(balances[i] ?? 0n, 18),
-            percent: `${(Number(((balances[i] ?? 0n) * 1_000_000n) / totalSupply) / 10_000).toFixed(4)}%`,
-            claimable: formatUnits(claimable[i] ?? 0n, decimals),
-          }));
-          if (flags.json) {
-            console.log(
-              toJson({
-                modelId: m.modelId,
-                shares: m.shares,
-                totalSupply: formatUnits(totalSupply, 18),
-                holders: rows,
-              }),
-            );
-            return;
-          }
-          console.log(
-            `Model ${m.modelId}: share token ${m.shares}, ${formatUnits(totalSupply, 18)} shares${m.approved ? '' : (await readBoundOwner(context.clients, registry, m.modelId)) ? ' (approval revoked)' : ` (not approved: the earliest registration, by ${m.owner}; it earns nothing unless governance approves it)`}`,
-          );
-          printTable(
-            rows.map((r) => [r.holder, `${r.shares} shares (${r.percent}), claimable ${r.claimable}`]),
-          );
-        });
-      },
+/** `provenant model approve <id>`; registered (with its options) in registry.register.ts. */
+export const registryApproveAction = async (
+  idText: string,
+  flags: {
+    owner: string;
+    holder?: string[];
+    shares?: string;
+    zkCommitment?: string;
+    description?: string;
+    advance?: boolean;
+    pass?: boolean;
+    json?: boolean;
+  },
+  command: Command,
+) => {
+  await withRegistry(command, async (context, deployment) => {
+    const registry = deployment.addresses.registry;
+    const m = await requireModel(context.clients, registry, idText);
+    const owner = parseAddress(flags.owner, '--owner');
+    if (m.approved && isAddressEqual(m.owner, owner))
+      throw new NonRetryableError(`Model ${m.modelId} is already approved (registration of ${owner}).`);
+    if ((flags.holder === undefined) === (flags.shares === undefined))
+      throw new NonRetryableError('model approve needs exactly one of --holder and --shares.', {
+        details:
+          "Name the share split you reviewed (--holder 0xabc…=600000 --holder 0xdef…=400000) or the share token address (--shares 0x…): the approval pins who earns the model's revenue.",
+      });
+    let shares: Address;
+    if (flags.holder) {
+      const { holders, amounts } = parseHolders(flags.holder, owner);
+      shares = await predictSharesAddress(context.clients, registry, m.modelId, owner, holders, amounts);
+    } else shares = parseAddress(flags.shares as string, '--shares');
+    const approval = {
+      modelId: m.modelId,
+      owner,
+      shares,
+      zkCommitment: parseZkCommitment(flags.zkCommitment),
+    };
+    // Refuse before proposing: the registry would refuse at execution anyway.
+    await requireRegistration(context.clients, registry, approval, 'model approve');
+    // Describe the registration being approved (the owner's own), never the id's earliest one,
+    // which may be a squatter's: voters read this text.
+    const approved = (await readRegistration(context.clients, registry, m.modelId, owner)) ?? m;
+    const call = approveModelCall(
+      registry,
+      approval,
+      `approve ${approved.kind} ${m.modelId.slice(0, 12)}… owned by ${owner} for agent use`,
     );
+    const description =
+      flags.description ??
+      `Approve ${approved.kind} model ${m.modelId} (version ${approved.version}) registered by ${owner}, shares ${shares}, zk commitment ${approval.zkCommitment}, for agent use`;
+    printProposed(
+      await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
+      flags.json,
+    );
+  });
+};
 
-  model
-    .command('claim <id>')
-    .description('Claim your revenue from a model (fees of what it created, pro rata to your shares).')
-    .option(
-      '--flush [synth]',
-      'first route the fees a vault accrued for this model to its holders (default vault: sWTI)',
-    )
-    .option('--json', 'print as JSON')
-    .action(async (idText: string, flags: { flush?: string | boolean; json?: boolean }, command: Command) => {
-      await withRegistry(command, async (context, deployment) => {
-        const registry = deployment.addresses.registry;
-        const m = await requireModel(context.clients, registry, idText);
-        if (!(await readBoundOwner(context.clients, registry, m.modelId)))
-          throw new NonRetryableError(
-            `Model ${m.modelId} was never approved, so it has no revenue to claim.`,
-            {
-              details:
-                'Revenue (and vault fee flushing) starts once governance approves one registration of the id (`provenant model approve`).',
-            },
-          );
-        let flushed = 0n;
-        if (flags.flush) {
-          const vault = vaultOf(deployment, typeof flags.flush === 'string' ? flags.flush : 'sWTI');
-          if ((await accruedFees(context.clients, vault, m.modelId)) > 1n)
-            flushed = (await flushModelFees(context.clients, vault, m.modelId)).amount;
-        }
-        const r = await claimRevenue(context.clients, registry, m.modelId);
-        const decimals = await context.clients.publicClient.readContract({
-          address: deployment.addresses.collateral,
-          abi: erc20Abi,
-          functionName: 'decimals',
-        });
-        if (flags.json) {
-          console.log(toJson({ modelId: m.modelId, flushed, claimed: r.amount, hash: r.hash }));
-          return;
-        }
-        if (flushed > 0n)
-          console.log(
-            `Flushed ${formatUnits(flushed, decimals)} of accrued mint fees to the model's holders.`,
-          );
+/** `provenant model shares <id>`; registered (with its options) in registry.register.ts. */
+export const registrySharesAction = async (
+  idText: string,
+  flags: { holder?: string[]; transfer?: string; amount?: string; json?: boolean },
+  command: Command,
+) => {
+  await withRegistry(command, async (context, deployment) => {
+    const registry = deployment.addresses.registry;
+    const m = await requireModel(context.clients, registry, idText);
+    if (flags.transfer) {
+      if (!flags.amount) throw new NonRetryableError('--transfer needs --amount <shares>.');
+      const to = parseAddress(flags.transfer, '--transfer');
+      const r = await transferShares(
+        context.clients,
+        m.shares,
+        to,
+        parseAmount(flags.amount, 18, 'share amount (--amount)'),
+      );
+      console.log(`Transferred ${flags.amount} shares to ${to} (tx ${r.hash}).`);
+    }
+    const holders = (flags.holder ?? [context.clients.account.address]).map((h) => parseAddress(h, 'holder'));
+    const { totalSupply, balances } = await readShareBalances(context.clients, m.shares, holders);
+    const decimals = await context.clients.publicClient.readContract({
+      address: deployment.addresses.collateral,
+      abi: erc20Abi,
+      functionName: 'decimals',
+    });
+    const claimable = await Promise.all(
+      holders.map((h) => claimableRevenue(context.clients, registry, m.modelId, h)),
+    );
+    const rows = holders.map((h, i) => ({
+      holder: h,
+      shares: formatUnits(balances[i] ?? 0n, 18),
+      percent: `${(Number(((balances[i] ?? 0n) * 1_000_000n) / totalSupply) / 10_000).toFixed(4)}%`,
+      claimable: formatUnits(claimable[i] ?? 0n, decimals),
+    }));
+    if (flags.json) {
+      console.log(
+        toJson({
+          modelId: m.modelId,
+          shares: m.shares,
+          totalSupply: formatUnits(totalSupply, 18),
+          holders: rows,
+        }),
+      );
+      return;
+    }
+    console.log(
+      `Model ${m.modelId}: share token ${m.shares}, ${formatUnits(totalSupply, 18)} shares${m.approved ? '' : (await readBoundOwner(context.clients, registry, m.modelId)) ? ' (approval revoked)' : ` (not approved: the earliest registration, by ${m.owner}; it earns nothing unless governance approves it)`}`,
+    );
+    printTable(rows.map((r) => [r.holder, `${r.shares} shares (${r.percent}), claimable ${r.claimable}`]));
+  });
+};
+
+/** `provenant model claim <id>`; registered (with its options) in registry.register.ts. */
+export const registryClaimAction = async (
+  idText: string,
+  flags: { flush?: string | boolean; json?: boolean },
+  command: Command,
+) => {
+  await withRegistry(command, async (context, deployment) => {
+    const registry = deployment.addresses.registry;
+    const m = await requireModel(context.clients, registry, idText);
+    if (!(await readBoundOwner(context.clients, registry, m.modelId)))
+      throw new NonRetryableError(`Model ${m.modelId} was never approved, so it has no revenue to claim.`, {
+        details:
+          'Revenue (and vault fee flushing) starts once governance approves one registration of the id (`provenant model approve`).',
+      });
+    let flushed = 0n;
+    if (flags.flush) {
+      const vault = vaultOf(deployment, typeof flags.flush === 'string' ? flags.flush : 'sWTI');
+      if ((await accruedFees(context.clients, vault, m.modelId)) > 1n)
+        flushed = (await flushModelFees(context.clients, vault, m.modelId)).amount;
+    }
+    const r = await claimRevenue(context.clients, registry, m.modelId);
+    const decimals = await context.clients.publicClient.readContract({
+      address: deployment.addresses.collateral,
+      abi: erc20Abi,
+      functionName: 'decimals',
+    });
+    if (flags.json) {
+      console.log(toJson({ modelId: m.modelId, flushed, claimed: r.amount, hash: r.hash }));
+      return;
+    }
+    if (flushed > 0n)
+      console.log(`Flushed ${formatUnits(flushed, decimals)} of accrued mint fees to the model's holders.`);
+    console.log(
+      `Claimed ${formatUnits(r.amount, decimals)} from model ${m.modelId.slice(0, 12)}… (tx ${r.hash}).`,
+    );
+  });
+};
+
+/** `provenant model show [id]`; registered (with its options) in registry.register.ts. */
+export const registryShowAction = async (
+  idText: string | undefined,
+  flags: { json?: boolean },
+  command: Command,
+) => {
+  await withRegistry(command, async (context, deployment) => {
+    const registry = deployment.addresses.registry;
+    if (idText) {
+      const m = await requireModel(context.clients, registry, idText);
+      const bound = await readBoundOwner(context.clients, registry, m.modelId);
+      const others = (await listRegistrations(context.clients, registry, { modelId: m.modelId })).filter(
+        (r) => !isAddressEqual(r.owner, m.owner),
+      );
+      if (flags.json) {
         console.log(
-          `Claimed ${formatUnits(r.amount, decimals)} from model ${m.modelId.slice(0, 12)}… (tx ${r.hash}).`,
+          toJson({
+            ...modelRow(m),
+            bound: bound !== undefined,
+            otherRegistrations: others.map(modelRow),
+          }),
         );
-      });
-    });
-
-  model
-    .command('show [id]')
-    .description(
-      "One registered model (commitment, kind, approval, share token, licence) followed by the id's other registrations, or every registered model id (as it names its registration: the approved one, else the earliest).",
-    )
-    .option('--json', 'print as JSON')
-    .action(async (idText: string | undefined, flags: { json?: boolean }, command: Command) => {
-      await withRegistry(command, async (context, deployment) => {
-        const registry = deployment.addresses.registry;
-        if (idText) {
-          const m = await requireModel(context.clients, registry, idText);
-          const bound = await readBoundOwner(context.clients, registry, m.modelId);
-          const others = (await listRegistrations(context.clients, registry, { modelId: m.modelId })).filter(
-            (r) => !isAddressEqual(r.owner, m.owner),
-          );
-          if (flags.json) {
-            console.log(
-              toJson({
-                ...modelRow(m),
-                bound: bound !== undefined,
-                otherRegistrations: others.map(modelRow),
-              }),
-            );
-            return;
-          }
-          console.log(
-            bound
-              ? `Model ${m.modelId}: bound to ${bound}'s registration (${m.approved ? 'approved' : 'approval revoked'}).`
-              : `Model ${m.modelId}: never approved; showing the earliest registration (anyone may register any id: check the owner before proposing approval).`,
-          );
-          printTable(Object.entries(modelRow(m)).map(([k, v]) => [k, String(v)]));
-          if (others.length > 0) {
-            console.log(
-              `\nOther registrations of this id (${others.length}, never approvable once the id is bound):`,
-            );
-            for (const r of others)
-              console.log(`  ${r.owner}  shares ${r.shares}  registered ${iso(r.registeredAt)}`);
-          }
-          return;
-        }
-        const rows = (await listModels(context.clients, registry)).map(modelRow);
-        if (flags.json) {
-          console.log(toJson(rows));
-          return;
-        }
-        if (rows.length === 0)
-          console.log('No models registered. Register one with `provenant model register <file>`.');
-        for (const r of rows) {
-          printTable(Object.entries(r).map(([k, v]) => [k, String(v)]));
-          console.log('');
-        }
-      });
-    });
-}
+        return;
+      }
+      console.log(
+        bound
+          ? `Model ${m.modelId}: bound to ${bound}'s registration (${m.approved ? 'approved' : 'approval revoked'}).`
+          : `Model ${m.modelId}: never approved; showing the earliest registration (anyone may register any id: check the owner before proposing approval).`,
+      );
+      printTable(Object.entries(modelRow(m)).map(([k, v]) => [k, String(v)]));
+      if (others.length > 0) {
+        console.log(
+          `\nOther registrations of this id (${others.length}, never approvable once the id is bound):`,
+        );
+        for (const r of others)
+          console.log(`  ${r.owner}  shares ${r.shares}  registered ${iso(r.registeredAt)}`);
+      }
+      return;
+    }
+    const rows = (await listModels(context.clients, registry)).map(modelRow);
+    if (flags.json) {
+      console.log(toJson(rows));
+      return;
+    }
+    if (rows.length === 0)
+      console.log('No models registered. Register one with `provenant model register <file>`.');
+    for (const r of rows) {
+      printTable(Object.entries(r).map(([k, v]) => [k, String(v)]));
+      console.log('');
+    }
+  });
+};

@@ -179,170 +179,120 @@ async function withMarket<T>(
   });
 }
 
-export function registerSynth(program: Command): void {
-  const synth = program
-    .command('synth')
-    .description(
-      'Collateralised synthetic assets (SyntheticVault): positions, agent mints, repayment, liquidation.',
-    )
-    .option('--synth <symbol>', 'which synthetic (sWTI, sXAU)', 'sWTI');
-
-  synth
-    .command('open <collateral>')
-    .description(
-      'Open (or top up) your position: deposit <collateral> whole collateral tokens (tUSD on the devnet). With --mint, the agent also mints.',
-    )
-    .option(
-      '--mint <amount>',
-      'then mint this much synth (agent key only; on the devnet the agent account signs)',
-    )
-    .option('--model <id>', 'model that sized the mint (default: the newest approved forecaster)')
-    .option('--intent <text>', 'idempotency text for the mint (reuse to retry safely)')
-    .action(
-      async (
-        amountText: string,
-        flags: { mint?: string; model?: string; intent?: string },
-        command: Command,
-      ) => {
-        await withMarket(command, flags.mint ? 'agent' : 'default', async (context, deployment, m) => {
-          const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
-          const me = context.clients.account.address;
-          await ensureAllowance(context.clients, m.collateral, m.vault, amount);
-          const deposited = await depositCollateral(context.clients, m.vault, {
-            owner: me,
-            amount,
-            intentId: intentKey(undefined, 'deposit'),
-          });
-          console.log(
-            `Deposited ${amountText} collateral into ${m.symbol} position ${me} (tx ${deposited.hash}).`,
-          );
-          if (flags.mint) await doMint(context, deployment, m, flags.mint, flags);
-          await printPosition(context.clients, m, me, false);
-        });
-      },
-    );
-
-  synth
-    .command('mint <amount>')
-    .description(
-      "Mint <amount> synth against the agent's position. Agent key only; preflighted: a refusal names the rule, the value, the limit and the reset time.",
-    )
-    .option('--model <id>', 'model that sized the mint (default: the newest approved forecaster)')
-    .option(
-      '--intent <text>',
-      'idempotency text (reuse to retry safely: a second mint with the same key is refused)',
-    )
-    .option('--json', 'print the decoded events as JSON')
-    .action(
-      async (
-        amountText: string,
-        flags: { model?: string; intent?: string; json?: boolean },
-        command: Command,
-      ) => {
-        await withMarket(command, 'agent', async (context, deployment, m) => {
-          const result = await doMint(context, deployment, m, amountText, flags);
-          if (flags.json)
-            console.log(toJson({ hash: result.hash, gasUsed: result.gasUsed, events: result.events }));
-          else await printPosition(context.clients, m, context.clients.account.address, false);
-        });
-      },
-    );
-
-  synth
-    .command('burn <amount>')
-    .description("Burn <amount> of your synth to repay a position's debt (yours by default). Never paused.")
-    .option('--owner <address>', 'repay this position instead of your own')
-    .action(async (amountText: string, flags: { owner?: string }, command: Command) => {
-      await withMarket(command, 'default', async (context, _d, m) => {
-        const owner = flags.owner ? parseAddress(flags.owner, '--owner') : context.clients.account.address;
-        const amount = parseAmount(amountText, 18, 'synth amount');
-        const r = await repaySynth(context.clients, m.vault, {
-          owner,
-          amount,
-          intentId: intentKey(undefined, 'repay'),
-        });
-        console.log(`Repaid ${amountText} ${m.symbol} of ${owner} (tx ${r.hash}).`);
-        await printPosition(context.clients, m, owner, false);
-      });
+/** `provenant synth open <collateral>`; registered (with its options) in synth.register.ts. */
+export const synthOpenAction = async (
+  amountText: string,
+  flags: { mint?: string; model?: string; intent?: string },
+  command: Command,
+) => {
+  await withMarket(command, flags.mint ? 'agent' : 'default', async (context, deployment, m) => {
+    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
+    const me = context.clients.account.address;
+    await ensureAllowance(context.clients, m.collateral, m.vault, amount);
+    const deposited = await depositCollateral(context.clients, m.vault, {
+      owner: me,
+      amount,
+      intentId: intentKey(undefined, 'deposit'),
     });
+    console.log(`Deposited ${amountText} collateral into ${m.symbol} position ${me} (tx ${deposited.hash}).`);
+    if (flags.mint) await doMint(context, deployment, m, flags.mint, flags);
+    await printPosition(context.clients, m, me, false);
+  });
+};
 
-  synth
-    .command('withdraw <amount>')
-    .description(
-      'Withdraw <amount> collateral from your position; with debt it must stay at or above the minimum ratio.',
-    )
-    .option('--to <address>', 'send it here (default: you)')
-    .action(async (amountText: string, flags: { to?: string }, command: Command) => {
-      await withMarket(command, 'default', async (context, _d, m) => {
-        const me = context.clients.account.address;
-        const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
-        const to = flags.to ? parseAddress(flags.to, '--to') : me;
-        const r = await withdrawCollateral(context.clients, m.vault, {
-          amount,
-          to,
-          intentId: intentKey(undefined, 'withdraw'),
-        });
-        console.log(`Withdrew ${amountText} collateral to ${to} (tx ${r.hash}).`);
-        await printPosition(context.clients, m, me, false);
-      });
-    });
+/** `provenant synth mint <amount>`; registered (with its options) in synth.register.ts. */
+export const synthMintAction = async (
+  amountText: string,
+  flags: { model?: string; intent?: string; json?: boolean },
+  command: Command,
+) => {
+  await withMarket(command, 'agent', async (context, deployment, m) => {
+    const result = await doMint(context, deployment, m, amountText, flags);
+    if (flags.json)
+      console.log(toJson({ hash: result.hash, gasUsed: result.gasUsed, events: result.events }));
+    else await printPosition(context.clients, m, context.clients.account.address, false);
+  });
+};
 
-  synth
-    .command('liquidate <owner>')
-    .description(
-      'Liquidate a position below the liquidation ratio, burning your synth; you receive the repaid value plus half the penalty. Below 100% + penalty any amount is accepted (collateral seized pro rata, at most what the position holds).',
-    )
-    .option('--max-repay <amount>', 'most synth to burn (default: the debt, or your balance if smaller)')
-    .option('--json', 'print the Liquidated event as JSON')
-    .action(async (ownerText: string, flags: { maxRepay?: string; json?: boolean }, command: Command) => {
-      await withMarket(command, 'default', async (context, _d, m) => {
-        const owner = parseAddress(ownerText, 'owner');
-        const position = await readPosition(context.clients, m.vault, owner);
-        const mine = await balanceOf(context.clients, m.synth, context.clients.account.address);
-        let maxRepay = flags.maxRepay
-          ? parseAmount(flags.maxRepay, 18, 'repay amount')
-          : smaller(position.debt, mine);
-        if (maxRepay === 0n)
-          throw new NonRetryableError(`You hold no ${m.symbol} to repay ${owner}'s debt with.`, {
-            details: `Liquidation burns the liquidator's synth. Buy some (\`provenant pool swap --in usd\`) or receive a transfer, then try again.`,
-          });
-        if (maxRepay > position.debt) maxRepay = position.debt;
-        const r = await liquidatePosition(context.clients, m.vault, {
-          owner,
-          maxRepay,
-          intentId: intentKey(undefined, 'liquidate'),
-        });
-        const ev = r.events.find((e) => e.eventName === 'Liquidated');
-        if (flags.json) {
-          console.log(toJson({ hash: r.hash, liquidated: ev?.args }));
-          return;
-        }
-        printTable([
-          ['liquidated', owner],
-          ['debt repaid', `${formatUnits((ev?.args.debtRepaid as bigint) ?? 0n, 18)} ${m.symbol}`],
-          [
-            'you received',
-            `${formatUnits((ev?.args.toLiquidator as bigint) ?? 0n, m.collateralDecimals)} collateral`,
-          ],
-          ['to the reserve', formatUnits((ev?.args.toReserve as bigint) ?? 0n, m.collateralDecimals)],
-          ['tx', r.hash],
-        ]);
-      });
+/** `provenant synth burn <amount>`; registered (with its options) in synth.register.ts. */
+export const synthBurnAction = async (amountText: string, flags: { owner?: string }, command: Command) => {
+  await withMarket(command, 'default', async (context, _d, m) => {
+    const owner = flags.owner ? parseAddress(flags.owner, '--owner') : context.clients.account.address;
+    const amount = parseAmount(amountText, 18, 'synth amount');
+    const r = await repaySynth(context.clients, m.vault, {
+      owner,
+      amount,
+      intentId: intentKey(undefined, 'repay'),
     });
+    console.log(`Repaid ${amountText} ${m.symbol} of ${owner} (tx ${r.hash}).`);
+    await printPosition(context.clients, m, owner, false);
+  });
+};
 
-  synth
-    .command('show [owner]')
-    .description(
-      'A position (yours by default): collateral, debt, ratio, liquidatable; and the vault: price, ratios, debt ceiling.',
-    )
-    .option('--json', 'print as JSON')
-    .action(async (ownerText: string | undefined, flags: SynthFlags, command: Command) => {
-      await withMarket(command, 'default', async (context, _d, m) => {
-        const owner = ownerText ? parseAddress(ownerText, 'owner') : context.clients.account.address;
-        await printPosition(context.clients, m, owner, Boolean(flags.json));
-      });
+/** `provenant synth withdraw <amount>`; registered (with its options) in synth.register.ts. */
+export const synthWithdrawAction = async (amountText: string, flags: { to?: string }, command: Command) => {
+  await withMarket(command, 'default', async (context, _d, m) => {
+    const me = context.clients.account.address;
+    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
+    const to = flags.to ? parseAddress(flags.to, '--to') : me;
+    const r = await withdrawCollateral(context.clients, m.vault, {
+      amount,
+      to,
+      intentId: intentKey(undefined, 'withdraw'),
     });
-}
+    console.log(`Withdrew ${amountText} collateral to ${to} (tx ${r.hash}).`);
+    await printPosition(context.clients, m, me, false);
+  });
+};
+
+/** `provenant synth liquidate <owner>`; registered (with its options) in synth.register.ts. */
+export const synthLiquidateAction = async (
+  ownerText: string,
+  flags: { maxRepay?: string; json?: boolean },
+  command: Command,
+) => {
+  await withMarket(command, 'default', async (context, _d, m) => {
+    const owner = parseAddress(ownerText, 'owner');
+    const position = await readPosition(context.clients, m.vault, owner);
+    const mine = await balanceOf(context.clients, m.synth, context.clients.account.address);
+    let maxRepay = flags.maxRepay
+      ? parseAmount(flags.maxRepay, 18, 'repay amount')
+      : smaller(position.debt, mine);
+    if (maxRepay === 0n)
+      throw new NonRetryableError(`You hold no ${m.symbol} to repay ${owner}'s debt with.`, {
+        details: `Liquidation burns the liquidator's synth. Buy some (\`provenant pool swap --in usd\`) or receive a transfer, then try again.`,
+      });
+    if (maxRepay > position.debt) maxRepay = position.debt;
+    const r = await liquidatePosition(context.clients, m.vault, {
+      owner,
+      maxRepay,
+      intentId: intentKey(undefined, 'liquidate'),
+    });
+    const ev = r.events.find((e) => e.eventName === 'Liquidated');
+    if (flags.json) {
+      console.log(toJson({ hash: r.hash, liquidated: ev?.args }));
+      return;
+    }
+    printTable([
+      ['liquidated', owner],
+      ['debt repaid', `${formatUnits((ev?.args.debtRepaid as bigint) ?? 0n, 18)} ${m.symbol}`],
+      [
+        'you received',
+        `${formatUnits((ev?.args.toLiquidator as bigint) ?? 0n, m.collateralDecimals)} collateral`,
+      ],
+      ['to the reserve', formatUnits((ev?.args.toReserve as bigint) ?? 0n, m.collateralDecimals)],
+      ['tx', r.hash],
+    ]);
+  });
+};
+
+/** `provenant synth show [owner]`; registered (with its options) in synth.register.ts. */
+export const synthShowAction = async (ownerText: string | undefined, flags: SynthFlags, command: Command) => {
+  await withMarket(command, 'default', async (context, _d, m) => {
+    const owner = ownerText ? parseAddress(ownerText, 'owner') : context.clients.account.address;
+    await printPosition(context.clients, m, owner, Boolean(flags.json));
+  });
+};
 
 async function doMint(
   context: ChainContext,

@@ -1,27 +1,13 @@
 import type { Command } from 'commander';
 import type { Hex } from 'viem';
-import {
-  agentVerifyDependencies,
-  formatSynthVerifyReport,
-  journalPath,
-  openJournal,
-  resolveAgentAddresses,
-  synthVerifyDependencies,
-  verifySynthFromJournal,
-} from '../../agent/index.js';
+import type { openJournal } from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import {
-  ContentStore,
-  formatVerifyReport,
-  mintedTokenIds,
-  type VerifyReport,
-  verifyAllVersions,
-  verifyAsset,
-} from '../../provenance/index.js';
+import type { VerifyReport } from '../../provenance/index.js';
 import type { GlobalOptions } from '../context.js';
-import { toJson } from '../output.js';
 import { nonNegativeInt } from '../parse.js';
-import { openAgentSession } from './agent.js';
+
+// The agent and provenance modules (viem, better-sqlite3, resvg) load inside the handlers, so that
+// `provenant --help` does not pay for them.
 
 type VerifyFlags = { atVersion?: number; all?: boolean; json?: boolean; manifest?: string; synth?: boolean };
 
@@ -69,6 +55,12 @@ export function registerVerify(program: Command): void {
           details:
             'Pass a token id, --manifest <cid> for the version a manifest describes, or --all for every token.',
         });
+      const { agentVerifyDependencies, resolveAgentAddresses } = await import('../../agent/index.js');
+      const { formatVerifyReport, mintedTokenIds, verifyAllVersions, verifyAsset } = await import(
+        '../../provenance/index.js'
+      );
+      const { toJson } = await import('../output.js');
+      const { openAgentSession } = await import('./agent.js');
       const session = await openAgentSession(globals, { signer: 'none' });
       try {
         const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
@@ -127,6 +119,17 @@ async function verifySynthCommand(
   intentId: Hex | undefined,
   flags: VerifyFlags,
 ): Promise<void> {
+  const {
+    formatSynthVerifyReport,
+    journalPath,
+    openJournal,
+    resolveAgentAddresses,
+    synthVerifyDependencies,
+    verifySynthFromJournal,
+  } = await import('../../agent/index.js');
+  const { ContentStore } = await import('../../provenance/index.js');
+  const { toJson } = await import('../output.js');
+  const { openAgentSession } = await import('./agent.js');
   const session = await openAgentSession(globals, { signer: 'none' });
   let journal: ReturnType<typeof openJournal> | undefined;
   try {

@@ -157,223 +157,175 @@ function released<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...a
   };
 }
 
-export function registerZk(program: Command): void {
-  const zk = program
-    .command('zk')
-    .description(
-      'Zero-knowledge proofs of the forecaster inference (circom + Groth16): setup, prove, verify, info.',
-    );
+/** `provenant zk setup`; registered (with its options) in zk.register.ts. */
+export const zkSetupAction = released(async (flags: ModelFlags & { ptau?: string }) => {
+  const { model, source } = loadModel(flags);
+  if (!flags.ptau) {
+    console.error(`\n${'!'.repeat(78)}\n${DEVNET_SETUP_WARNING}\n${'!'.repeat(78)}\n`);
+  }
+  const progress = createSetupProgress({ withPtau: Boolean(flags.ptau) });
+  const line = createProgressLine({ every: 1 });
+  // Long steps log nothing for minutes: refresh the elapsed time every 10 s (not kept alive by it).
+  const ticker = setInterval(() => line.update(progress.line()), 10_000);
+  ticker.unref();
+  let art: Awaited<ReturnType<typeof setup>>;
+  try {
+    art = await setup(model, {
+      ptau: flags.ptau,
+      log: (m) => {
+        line.note(`[zk] ${m}`);
+        if (progress.observe(m)) line.update(progress.line());
+      },
+    });
+  } finally {
+    clearInterval(ticker);
+    line.done();
+  }
+  printTable([
+    ['model', source],
+    ['circuit', `${art.circuitHash} (${art.constraints} constraints, ${art.publicCount} public signals)`],
+    ['ptau', art.ptauId === 'devnet' ? 'devnet (SINGLE contributor: NOT for production)' : art.ptauId],
+    ['zkey', `${art.zkey} (sha256 ${fileSha256(art.zkey)})`],
+    ['wasm', `${art.wasm} (sha256 ${fileSha256(art.wasm)})`],
+    ['committed', committedDirFor(art.circuitHash) ?? 'no (not a committed circuit)'],
+  ]);
+});
 
-  zk.command('setup')
-    .description(
-      'Compile the circuit of the model architecture and make (or reuse) its Groth16 keys; cached.',
-    )
-    .option(
-      '--ptau <file>',
-      'a public powers-of-tau ceremony file (bn128); without it: single-contributor DEVNET setup',
-    )
-    .option('--model <file>', 'model file whose architecture the circuit proves')
-    .option(
-      '--kind <kind>',
-      'shipped architecture when no --model: ridge (default, committed keys) or mlp',
-      'ridge',
-    )
-    .action(
-      released(async (flags: ModelFlags & { ptau?: string }) => {
-        const { model, source } = loadModel(flags);
-        if (!flags.ptau) {
-          console.error(`\n${'!'.repeat(78)}\n${DEVNET_SETUP_WARNING}\n${'!'.repeat(78)}\n`);
-        }
-        const progress = createSetupProgress({ withPtau: Boolean(flags.ptau) });
-        const line = createProgressLine({ every: 1 });
-        // Long steps log nothing for minutes: refresh the elapsed time every 10 s (not kept alive by it).
-        const ticker = setInterval(() => line.update(progress.line()), 10_000);
-        ticker.unref();
-        let art: Awaited<ReturnType<typeof setup>>;
-        try {
-          art = await setup(model, {
-            ptau: flags.ptau,
-            log: (m) => {
-              line.note(`[zk] ${m}`);
-              if (progress.observe(m)) line.update(progress.line());
-            },
-          });
-        } finally {
-          clearInterval(ticker);
-          line.done();
-        }
-        printTable([
-          ['model', source],
-          [
-            'circuit',
-            `${art.circuitHash} (${art.constraints} constraints, ${art.publicCount} public signals)`,
-          ],
-          ['ptau', art.ptauId === 'devnet' ? 'devnet (SINGLE contributor: NOT for production)' : art.ptauId],
-          ['zkey', `${art.zkey} (sha256 ${fileSha256(art.zkey)})`],
-          ['wasm', `${art.wasm} (sha256 ${fileSha256(art.wasm)})`],
-          ['committed', committedDirFor(art.circuitHash) ?? 'no (not a committed circuit)'],
-        ]);
-      }),
-    );
+/** `provenant zk info`; registered (with its options) in zk.register.ts. */
+export const zkInfoAction = released(async (flags: ModelFlags & { json?: boolean }) => {
+  const { model, source } = loadModel(flags);
+  const info = await zkInfo(model);
+  const parts = await constraintsPerPart(model);
+  if (flags.json) {
+    console.log(toJson({ source, ...info, parts }));
+    return;
+  }
+  printTable([
+    ['model', source],
+    ['circuit', info.circuitHash],
+    [
+      'architecture',
+      `${info.layout.features} → ${info.layout.layers.map((l) => `${l.outputs} ${l.activation}`).join(' → ')}; scaleBits ${info.layout.scaleBits}; ${info.layout.valueBits}-bit values`,
+    ],
+    ['constraints', String(info.constraints)],
+    ...parts.map((p) => [`  ${p.part}`, String(p.constraints)] as const),
+    ['zk commitment', info.zkCommitment],
+    ['ptau', info.ptau ?? 'not recorded in zk/artifacts.json'],
+  ]);
+  console.log('public signals:');
+  for (const [i, s] of info.publicSignals.entries()) console.log(`  ${i}: ${s}`);
+  console.log(
+    info.committed
+      ? 'artefact hashes (zk/artifacts.json):'
+      : 'artefact hashes: this circuit is not recorded in zk/artifacts.json',
+  );
+  for (const [file, hash] of Object.entries(info.committed ?? {})) console.log(`  ${file}: ${hash}`);
+});
 
-  zk.command('info')
-    .description('Constraints per layer, public signals and artefact hashes of the circuit for a model.')
-    .option('--model <file>', 'model file')
-    .option('--kind <kind>', 'shipped architecture when no --model: ridge (default) or mlp', 'ridge')
-    .option('--json', 'print JSON')
-    .action(
-      released(async (flags: ModelFlags & { json?: boolean }) => {
-        const { model, source } = loadModel(flags);
-        const info = await zkInfo(model);
-        const parts = await constraintsPerPart(model);
-        if (flags.json) {
-          console.log(toJson({ source, ...info, parts }));
-          return;
-        }
-        printTable([
-          ['model', source],
-          ['circuit', info.circuitHash],
-          [
-            'architecture',
-            `${info.layout.features} → ${info.layout.layers.map((l) => `${l.outputs} ${l.activation}`).join(' → ')}; scaleBits ${info.layout.scaleBits}; ${info.layout.valueBits}-bit values`,
-          ],
-          ['constraints', String(info.constraints)],
-          ...parts.map((p) => [`  ${p.part}`, String(p.constraints)] as const),
-          ['zk commitment', info.zkCommitment],
-          ['ptau', info.ptau ?? 'not recorded in zk/artifacts.json'],
-        ]);
-        console.log('public signals:');
-        for (const [i, s] of info.publicSignals.entries()) console.log(`  ${i}: ${s}`);
-        console.log(
-          info.committed
-            ? 'artefact hashes (zk/artifacts.json):'
-            : 'artefact hashes: this circuit is not recorded in zk/artifacts.json',
-        );
-        for (const [file, hash] of Object.entries(info.committed ?? {})) console.log(`  ${file}: ${hash}`);
-      }),
-    );
+/** `provenant zk prove`; registered (with its options) in zk.register.ts. */
+export const zkProveAction = released(
+  async (flags: { model?: string; out: string; submit?: boolean }, command: Command) => {
+    const globals = command.optsWithGlobals<GlobalOptions>();
+    const session = await openAgentSession(globals, { signer: flags.submit ? 'agent' : 'none' });
+    try {
+      const manifest = readManifest(session.stateDir, session.clients.chain.id);
+      const registry = addressOf(manifest, 'ModelRegistry');
+      const feed = feedAddress(manifest, 'WTI');
+      const accumulator = addressOf(manifest, 'FeedAccumulator.WTI');
+      const chosen = flags.model
+        ? { ...loadModel({ model: flags.model }), id: undefined as Hex | undefined }
+        : await registeredForecaster(session, registry);
+      const model = chosen.model;
+      const id = chosen.id ?? modelId(model);
+      const art = await setup(model, { log: (m) => console.error(`[zk] ${m}`) });
+      // Features are derived in the circuit from the feed's latest 21 answers: nothing else is read.
+      const block = await session.clients.publicClient.getBlock();
+      const date = new Date(Number(block.timestamp) * 1000).toISOString().slice(0, 10);
+      const t0 = performance.now();
+      const p = await proveFromChain(session.clients, {
+        feed,
+        accumulator,
+        artifacts: art,
+        model,
+        absorb: flags.submit === true,
+      });
+      const ms = performance.now() - t0;
+      const file: ProofFile = {
+        format: 'provenant-zk-proof/1',
+        circuitHash: art.circuitHash,
+        modelId: id,
+        zkCommitment: zkCommitmentHex(model),
+        date,
+        roundIds: p.roundIds.map(String),
+        lastRoundId: p.lastRoundId.toString(),
+        answers: p.answers.map(String),
+        features: p.features.map(String),
+        outputs: p.outputs.map(String),
+        scaleBits: model.scaleBits,
+        publicSignals: p.publicSignals,
+        proof: p.proof,
+      };
+      if (flags.submit) {
+        const gate = addressOf(manifest, 'ForecastProofGate.WTI');
+        const s = await submitForecastProof(session.clients, gate, {
+          modelId: id,
+          lastRoundId: p.lastRoundId,
+          calldata: p.calldata,
+        });
+        file.submitted = { gate, proofId: s.proofId, tx: s.hash };
+      }
+      writeFileSync(flags.out, `${toJson(file)}\n`);
+      const scale = 2 ** model.scaleBits;
+      printTable([
+        ['model', id],
+        [
+          'rounds',
+          `${file.roundIds[0]}..${file.lastRoundId} (${file.roundIds.length} answers, last ${file.answers.at(-1)})`,
+        ],
+        ['features', `${file.features.join(', ')} (derived in the circuit)`],
+        ['chain date', file.date],
+        [
+          'forecast',
+          `mean ${(Number(p.outputs[0]) / scale).toExponential(4)}, E|r| ${(Number(p.outputs[1]) / scale).toExponential(4)}`,
+        ],
+        ['proved in', `${ms.toFixed(0)} ms`],
+        ['proof file', flags.out],
+        ...(file.submitted
+          ? ([['submitted', `proofId ${file.submitted.proofId} (tx ${file.submitted.tx})`]] as const)
+          : []),
+      ]);
+    } finally {
+      await session.close();
+    }
+  },
+);
 
-  zk.command('prove')
-    .description(
-      "Prove the registered forecaster's forecast from the chain's latest WTI rounds; writes a proof file.",
-    )
-    .option(
-      '--model <file>',
-      'model file (default: the stored forecaster whose commitment the registry holds)',
-    )
-    .option('--out <file>', 'proof file to write', 'proof.json')
-    .option('--submit', 'also submit the proof to ForecastProofGate.WTI')
-    .action(
-      released(async (flags: { model?: string; out: string; submit?: boolean }, command: Command) => {
-        const globals = command.optsWithGlobals<GlobalOptions>();
-        const session = await openAgentSession(globals, { signer: flags.submit ? 'agent' : 'none' });
-        try {
-          const manifest = readManifest(session.stateDir, session.clients.chain.id);
-          const registry = addressOf(manifest, 'ModelRegistry');
-          const feed = feedAddress(manifest, 'WTI');
-          const accumulator = addressOf(manifest, 'FeedAccumulator.WTI');
-          const chosen = flags.model
-            ? { ...loadModel({ model: flags.model }), id: undefined as Hex | undefined }
-            : await registeredForecaster(session, registry);
-          const model = chosen.model;
-          const id = chosen.id ?? modelId(model);
-          const art = await setup(model, { log: (m) => console.error(`[zk] ${m}`) });
-          // Features are derived in the circuit from the feed's latest 21 answers: nothing else is read.
-          const block = await session.clients.publicClient.getBlock();
-          const date = new Date(Number(block.timestamp) * 1000).toISOString().slice(0, 10);
-          const t0 = performance.now();
-          const p = await proveFromChain(session.clients, {
-            feed,
-            accumulator,
-            artifacts: art,
-            model,
-            absorb: flags.submit === true,
-          });
-          const ms = performance.now() - t0;
-          const file: ProofFile = {
-            format: 'provenant-zk-proof/1',
-            circuitHash: art.circuitHash,
-            modelId: id,
-            zkCommitment: zkCommitmentHex(model),
-            date,
-            roundIds: p.roundIds.map(String),
-            lastRoundId: p.lastRoundId.toString(),
-            answers: p.answers.map(String),
-            features: p.features.map(String),
-            outputs: p.outputs.map(String),
-            scaleBits: model.scaleBits,
-            publicSignals: p.publicSignals,
-            proof: p.proof,
-          };
-          if (flags.submit) {
-            const gate = addressOf(manifest, 'ForecastProofGate.WTI');
-            const s = await submitForecastProof(session.clients, gate, {
-              modelId: id,
-              lastRoundId: p.lastRoundId,
-              calldata: p.calldata,
-            });
-            file.submitted = { gate, proofId: s.proofId, tx: s.hash };
-          }
-          writeFileSync(flags.out, `${toJson(file)}\n`);
-          const scale = 2 ** model.scaleBits;
-          printTable([
-            ['model', id],
-            [
-              'rounds',
-              `${file.roundIds[0]}..${file.lastRoundId} (${file.roundIds.length} answers, last ${file.answers.at(-1)})`,
-            ],
-            ['features', `${file.features.join(', ')} (derived in the circuit)`],
-            ['chain date', file.date],
-            [
-              'forecast',
-              `mean ${(Number(p.outputs[0]) / scale).toExponential(4)}, E|r| ${(Number(p.outputs[1]) / scale).toExponential(4)}`,
-            ],
-            ['proved in', `${ms.toFixed(0)} ms`],
-            ['proof file', flags.out],
-            ...(file.submitted
-              ? ([['submitted', `proofId ${file.submitted.proofId} (tx ${file.submitted.tx})`]] as const)
-              : []),
-          ]);
-        } finally {
-          await session.close();
-        }
-      }),
-    );
-
-  zk.command('verify <proofFile>')
-    .description(
-      'Verify a proof file off-chain against the verification key of its circuit; exit 1 if invalid.',
-    )
-    .action(
-      released(async (proofFile: string) => {
-        const file = readProofFile(proofFile);
-        const committed = committedDirFor(file.circuitHash);
-        const candidates = [
-          ...(committed ? [join(committed, 'vkey.json')] : []),
-          join(DEFAULT_CACHE_DIR, file.circuitHash.slice(0, 16), 'vkey-devnet.json'),
-        ];
-        const vkeyPath = candidates.find((p) => existsSync(p));
-        if (!vkeyPath)
-          throw new NonRetryableError(`No verification key for circuit ${file.circuitHash.slice(0, 16)}.`, {
-            details: 'Run `provenant zk setup --model <the model file>` for that architecture first.',
-          });
-        const vkey = readJsonFile(vkeyPath, VerificationKeySchema, {
-          what: 'verification key',
-          repair: `Move it aside and run \`provenant zk setup\` for that circuit again (it rewrites the key).`,
-        }) as VerificationKey;
-        const ok = await verifyProof(vkey, file.proof, file.publicSignals);
-        const commitmentOk = BigInt(file.publicSignals[0]!) === BigInt(file.zkCommitment);
-        printTable([
-          ['circuit', `${file.circuitHash.slice(0, 16)} (vkey ${vkeyPath})`],
-          ['proof', ok ? 'valid' : 'INVALID'],
-          [
-            'commitment',
-            commitmentOk
-              ? `${file.zkCommitment} (matches the public signal)`
-              : 'MISMATCH with the public signal',
-          ],
-        ]);
-        if (!ok || !commitmentOk) process.exitCode = 1;
-      }),
-    );
-}
+/** `provenant zk verify <proofFile>`; registered (with its options) in zk.register.ts. */
+export const zkVerifyAction = released(async (proofFile: string) => {
+  const file = readProofFile(proofFile);
+  const committed = committedDirFor(file.circuitHash);
+  const candidates = [
+    ...(committed ? [join(committed, 'vkey.json')] : []),
+    join(DEFAULT_CACHE_DIR, file.circuitHash.slice(0, 16), 'vkey-devnet.json'),
+  ];
+  const vkeyPath = candidates.find((p) => existsSync(p));
+  if (!vkeyPath)
+    throw new NonRetryableError(`No verification key for circuit ${file.circuitHash.slice(0, 16)}.`, {
+      details: 'Run `provenant zk setup --model <the model file>` for that architecture first.',
+    });
+  const vkey = readJsonFile(vkeyPath, VerificationKeySchema, {
+    what: 'verification key',
+    repair: `Move it aside and run \`provenant zk setup\` for that circuit again (it rewrites the key).`,
+  }) as VerificationKey;
+  const ok = await verifyProof(vkey, file.proof, file.publicSignals);
+  const commitmentOk = BigInt(file.publicSignals[0]!) === BigInt(file.zkCommitment);
+  printTable([
+    ['circuit', `${file.circuitHash.slice(0, 16)} (vkey ${vkeyPath})`],
+    ['proof', ok ? 'valid' : 'INVALID'],
+    [
+      'commitment',
+      commitmentOk ? `${file.zkCommitment} (matches the public signal)` : 'MISMATCH with the public signal',
+    ],
+  ]);
+  if (!ok || !commitmentOk) process.exitCode = 1;
+});
