@@ -13,6 +13,7 @@ export {
   type WriteReturnType,
   writeContract,
 } from './actions/write.js';
+export * from './actions/zkGate.js';
 export { type CreateClientsParameters, createClients, type ProvenantClients } from './clients.js';
 export { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
 export {

@@ -12,12 +12,12 @@ import {
 } from 'viem';
 import {
   aggregatorV3InterfaceAbi,
-  forecastProofGateAbi,
   medianOracleAbi,
   modelRegistryAbi,
   phasedAggregatorProxyAbi,
   provenanceNFTAbi,
   readManifest,
+  readProvenForecast,
   scanLogs,
   toContractRevertError,
 } from '../chain/index.js';
@@ -384,20 +384,8 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
     loadContent: (cid: string) => p.content.get(cid),
     ...(p.policySnapshot ? { policySnapshot: p.policySnapshot } : {}),
     forecastProof: {
-      async readProvenForecast(gate: Hex, modelId: Hex, proofId: Hex) {
-        const r = await client.readContract({
-          address: gate,
-          abi: forecastProofGateAbi,
-          functionName: 'provenForecast',
-          args: [modelId, proofId],
-        });
-        return {
-          output0: BigInt(r.output0),
-          output1: BigInt(r.output1),
-          lastRoundId: BigInt(r.lastRoundId),
-          provenAt: BigInt(r.provenAt),
-        };
-      },
+      readProvenForecast: (gate: Hex, modelId: Hex, proofId: Hex) =>
+        readProvenForecast(client, gate, modelId, proofId),
       erc7007Verify: (prompt: Uint8Array, aigcData: Hex, proof: Hex) =>
         client.readContract({
           address: nft,

@@ -4,6 +4,7 @@ import {
   forecastProofGateAbi,
   medianOracleAbi,
   type ProvenantClients,
+  readProvenForecast,
   syntheticVaultAbi,
   type WriteReturnType,
   writeContract,
@@ -159,18 +160,8 @@ export async function recordedForecast(
   modelId: Hex,
   proofId: Hex,
 ): Promise<{ output0: bigint; output1: bigint; lastRoundId: bigint; provenAt: number }> {
-  const record = await clients.publicClient.readContract({
-    address: gate,
-    abi: forecastProofGateAbi,
-    functionName: 'provenForecast',
-    args: [modelId, proofId],
-  });
-  return {
-    output0: BigInt(record.output0),
-    output1: BigInt(record.output1),
-    lastRoundId: BigInt(record.lastRoundId),
-    provenAt: Number(record.provenAt),
-  };
+  const record = await readProvenForecast(clients.publicClient, gate, modelId, proofId);
+  return { ...record, provenAt: Number(record.provenAt) };
 }
 
 /** The largest debt the proven forecast allows `owner`'s position (the vault's risk rule). */
