@@ -99,6 +99,7 @@ function chain(
     readContract: async (p: { address: Address; functionName: string; args?: readonly unknown[] }) => {
       if (p.functionName === 'intentUsed') return true;
       if (p.functionName === 'FEED' || p.functionName === 'feed') return VAULT_FEED;
+      if (p.functionName === 'decimals') return 8;
       if (p.functionName === 'getRoundData') {
         const id = p.args![0] as bigint;
         const answer = feeds.get(p.address.toLowerCase())?.get(id);
@@ -150,9 +151,11 @@ async function verifyWith(
   feed: Address,
   rounds: [bigint, bigint][],
   published?: Publications,
+  edit?: (manifest: ReturnType<typeof decision>) => void,
 ) {
   const { model, bytes: modelBytes, id } = oracleForecaster();
   const manifest = decision(model, id, feed, rounds);
+  edit?.(manifest);
   const bytes = new TextEncoder().encode(JSON.stringify(manifest));
   const content = new ContentStore(dir);
   const cid = await content.put(bytes);
@@ -183,7 +186,9 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
     const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds);
     expect(failing(report)).toEqual([]);
     expect(report.ok).toBe(true);
-    expect(checkOf(report, 'oracle-feed').expected).toBe(`feed ${VAULT_FEED} (FEED() of vault ${VAULT})`);
+    expect(checkOf(report, 'oracle-feed').expected).toBe(
+      `feed ${VAULT_FEED} (FEED() of vault ${VAULT}), 8 decimals`,
+    );
     expect(checkOf(report, 'oracle-window').actual).toBe(
       'rounds 9..30 (22), consecutive; round 30 has no publication log, round 31 not published',
     );
@@ -202,7 +207,18 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
     );
     expect(report.ok).toBe(false);
     expect(failing(report)).toContain('oracle-feed');
-    expect(checkOf(report, 'oracle-feed').actual).toBe(`feed ${FOREIGN_FEED} (manifest)`);
+    expect(checkOf(report, 'oracle-feed').actual).toBe(`feed ${FOREIGN_FEED} (manifest), 8 decimals`);
+  });
+
+  test('tamper: decimals other than the feed’s fail oracle-feed', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(-22);
+    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, undefined, (m) => {
+      m.inputs.decimals = 6;
+    });
+    expect(report.ok).toBe(false);
+    expect(failing(report)).toContain('oracle-feed');
+    expect(checkOf(report, 'oracle-feed').detail).toBe("the manifest's decimals are not the feed's");
   });
 
   test('tamper: a window that skips a round the feed published (the jump) fails exactly oracle-window', async () => {

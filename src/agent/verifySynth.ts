@@ -11,6 +11,7 @@ import {
   parseEventLogs,
 } from 'viem';
 import {
+  aggregatorV3InterfaceAbi,
   feedAccumulatorAbi,
   forecastProofGateAbi,
   medianOracleAbi,
@@ -515,14 +516,34 @@ async function oracleBindingChecks(
     );
     vaultFeed = '';
   }
-  if (vaultFeed)
+  if (vaultFeed) {
+    // The feed's decimals too: the manifest's prices are answers / 10^decimals.
+    let feedDecimals: number | string;
+    try {
+      feedDecimals = Number(
+        await client.readContract({
+          address: vaultFeed as Hex,
+          abi: aggregatorV3InterfaceAbi,
+          functionName: 'decimals',
+        }),
+      );
+    } catch (error) {
+      feedDecimals = `unreadable (${(error as Error).message.split('\n')[0]})`;
+    }
+    const sameFeed = stated === vaultFeed;
+    const sameDecimals = feedDecimals === m.inputs.decimals;
     check(
       'oracle-feed',
-      stated === vaultFeed,
-      `feed ${vaultFeed} (FEED() of vault ${vault.toLowerCase()})`,
-      `feed ${stated} (manifest)`,
-      stated === vaultFeed ? undefined : "the manifest's rounds are not the vault's oracle",
+      sameFeed && sameDecimals,
+      `feed ${vaultFeed} (FEED() of vault ${vault.toLowerCase()}), ${feedDecimals} decimals`,
+      `feed ${stated} (manifest), ${m.inputs.decimals} decimals`,
+      !sameFeed
+        ? "the manifest's rounds are not the vault's oracle"
+        : sameDecimals
+          ? undefined
+          : "the manifest's decimals are not the feed's",
     );
+  }
   let roundIds: bigint[];
   try {
     roundIds = m.inputs.rounds.map(([id]) => BigInt(id));
