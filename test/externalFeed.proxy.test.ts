@@ -1,79 +1,49 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import {
-  createClients,
-  DEVNET_ROLES,
-  type Devnet,
   defaultSuiteOptions,
   deployPlan,
   deploySuite,
-  devnetAccount,
-  devnetReporter,
   feedAccumulatorAbi,
   medianOracleAbi,
-  type ProvenantClients,
   phasedAggregatorProxyAbi,
   readManifest,
-  startDevnet,
 } from '../src/chain/index.js';
-import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { type ChainPosition, oracleWindowVerdict, readRoundPublication } from '../src/provenance/index.js';
+import {
+  externalFeedDevnet,
+  publishPrice,
+  standaloneMedianOracle,
+  suiteRoles,
+} from './externalFeedFixture.js';
 
 // A Chainlink feed is read through its proxy (EACAggregatorProxy), which emits no AnswerUpdated: its
 // round ids are `phaseId << 64 | aggregatorRoundId` and the phase's aggregator logs the round under its
 // own id. PhasedAggregatorProxy is the devnet double; its phase aggregators are stand-alone MedianOracles.
 
-const reporterAccounts = Array.from({ length: 5 }, (_, i) => devnetReporter(i));
-const roles = () => ({
-  deployer: devnetAccount(DEVNET_ROLES.deployer).address,
-  agent: devnetAccount(DEVNET_ROLES.agent).address,
-  guardian: devnetAccount(DEVNET_ROLES.guardian).address,
-  reporters: reporterAccounts.map((a) => a.address),
-});
+const env = externalFeedDevnet('provenant-proxyfeed-');
+const roles = suiteRoles;
 const phase = (p: bigint, round: bigint) => (p << 64n) | round;
 
-let devnet: Devnet;
-let clients: ProvenantClients;
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'provenant-proxyfeed-'));
-  dirs.push(dir);
-  return dir;
-};
+const tempDir = () => env.tempDir();
 
-async function deploy(name: string, contract: 'MedianOracle' | 'PhasedAggregatorProxy', args: unknown[]) {
-  const plan = await deployPlan(clients, tempDir(), [{ name, contract, args: () => args }]);
-  return plan.outcomes[0]!.address as Address;
+/** A PhasedAggregatorProxy owned by the deployer, its first phase on `aggregator`. */
+async function deployProxy(name: string, aggregator: Address): Promise<Address> {
+  const plan = await deployPlan(env.clients, tempDir(), [
+    { name, contract: 'PhasedAggregatorProxy', args: () => [env.clients.account.address, aggregator] },
+  ]);
+  return plan.outcomes[0]!.address;
 }
 
 /** A stand-alone MedianOracle (5 reporters, 5-of-5, 8 decimals): a phase aggregator. */
 const aggregator = (name: string) =>
-  deploy(name, 'MedianOracle', [
-    clients.account.address,
-    8,
-    'WTI / USD (phase aggregator)',
-    1n,
-    10n ** 12n,
-    7 * 24 * 3600,
-    roles().reporters,
-    5n,
-  ]);
+  standaloneMedianOracle(env.clients, tempDir(), name, { description: 'WTI / USD (phase aggregator)' });
 
-async function publish(feed: Address, price: number) {
-  const now = (await clients.publicClient.getBlock()).timestamp;
-  return publishNextRound(
-    clients,
-    { accounts: reporterAccounts },
-    { feed, answer: toAnswer(price, 8), observedAt: now },
-  );
-}
+const publish = (feed: Address, price: number) => publishPrice(env.clients, feed, price);
 
 /** Where the aggregator itself logged round `roundId` (AnswerUpdated). */
 async function answerUpdatedAt(feed: Address, roundId: bigint): Promise<ChainPosition> {
-  const [log] = await clients.publicClient.getContractEvents({
+  const [log] = await env.clients.publicClient.getContractEvents({
     address: feed,
     abi: medianOracleAbi,
     eventName: 'AnswerUpdated',
@@ -89,7 +59,7 @@ async function answerUpdatedAt(feed: Address, roundId: bigint): Promise<ChainPos
  * look for logs mined a moment ago (a log scan stops at the block number it reads).
  */
 const uncached = () => {
-  const pc = clients.publicClient;
+  const pc = env.clients.publicClient;
   return {
     getBlockNumber: () => pc.getBlockNumber({ cacheTime: 0 }),
     getContractEvents: pc.getContractEvents,
@@ -99,22 +69,8 @@ const uncached = () => {
 
 /** A decision logged now: after every log of the latest block. */
 const now = async (): Promise<ChainPosition> => ({
-  blockNumber: await clients.publicClient.getBlockNumber({ cacheTime: 0 }),
+  blockNumber: await env.clients.publicClient.getBlockNumber({ cacheTime: 0 }),
   logIndex: 1_000,
-});
-
-beforeAll(async () => {
-  devnet = await startDevnet();
-  clients = await createClients({
-    rpcUrls: [devnet.rpcUrl],
-    account: devnetAccount(DEVNET_ROLES.deployer),
-    devnet: true,
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await devnet?.stop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('oracle-window on a Chainlink-style proxy feed', () => {
@@ -122,22 +78,22 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
     const client = uncached();
     const first = await aggregator('PhaseOne');
     const second = await aggregator('PhaseTwo');
-    const proxy = await deploy('Proxy', 'PhasedAggregatorProxy', [clients.account.address, first]);
+    const proxy = await deployProxy('Proxy', first);
     await publish(first, 71.23);
 
     // The suite reads WTI from the proxy; the accumulator starts at the proxy's latest id, phase 1.
     const stateDir = tempDir();
     const suite = await deploySuite(
-      clients,
+      env.clients,
       stateDir,
       defaultSuiteOptions(roles(), { externalFeeds: { WTI: proxy } }),
     );
-    expect(readManifest(stateDir, devnet.chainId).feeds?.WTI).toMatchObject({
+    expect(readManifest(stateDir, env.devnet.chainId).feeds?.WTI).toMatchObject({
       address: proxy,
       source: 'external',
     });
     expect(
-      await clients.publicClient.readContract({
+      await env.clients.publicClient.readContract({
         address: suite.addresses['FeedAccumulator.WTI'] as Address,
         abi: feedAccumulatorAbi,
         functionName: 'START_ROUND',
@@ -168,15 +124,15 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
     expect((await window([phase(1n, 2n), phase(1n, 3n)], await now())).status).toBe('pass');
 
     // The owner switches aggregators: phase 2 starts; its rounds are logged by the second aggregator.
-    const hash = await clients.walletClient.writeContract({
+    const hash = await env.clients.walletClient.writeContract({
       address: proxy,
       abi: phasedAggregatorProxyAbi,
       functionName: 'setAggregator',
       args: [second],
     });
-    expect((await clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    expect((await env.clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
     await publish(second, 72);
-    const [latest] = await clients.publicClient.readContract({
+    const [latest] = await env.clients.publicClient.readContract({
       address: proxy,
       abi: phasedAggregatorProxyAbi,
       functionName: 'latestRoundData',
@@ -220,13 +176,13 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
 
   test("behavior: a phase's aggregator is read once per feed and phase; a MedianOracle's rounds cost no call", async () => {
     const first = await aggregator('CountOne');
-    const proxy = await deploy('CountProxy', 'PhasedAggregatorProxy', [clients.account.address, first]);
+    const proxy = await deployProxy('CountProxy', first);
     const medianOracle = await aggregator('Plain');
     await publish(first, 70);
     await publish(first, 70.5);
     await publish(medianOracle, 70);
     const calls: string[] = [];
-    const pc = clients.publicClient;
+    const pc = env.clients.publicClient;
     const counting = {
       ...uncached(),
       readContract: ((args: { functionName: string; args?: readonly unknown[] }) => {

@@ -1,16 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Address } from 'viem';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Stack } from '../src/agent/index.js';
 import {
   type ContractRevertError,
-  createClients,
   DEVNET_ROLES,
-  type Devnet,
   defaultSuiteOptions,
-  deployPlan,
   deploySuite,
   devnetAccount,
   devnetReporter,
@@ -20,10 +14,8 @@ import {
   InvalidOracleQuorumError,
   isRelayedFeed,
   medianOracleAbi,
-  type ProvenantClients,
   parseExternalFeeds,
   readManifest,
-  startDevnet,
   suiteSteps,
   syntheticVaultAbi,
 } from '../src/chain/index.js';
@@ -35,62 +27,24 @@ import {
   toAnswer,
 } from '../src/oracle/index.js';
 import { runCli } from './cliHarness.js';
+import {
+  externalFeedDevnet,
+  publishPrice,
+  reporterAccounts,
+  standaloneMedianOracle,
+  suiteRoles,
+} from './externalFeedFixture.js';
 
 // Issue 3: "a deployment can point at a real Chainlink feed instead". The external feed here is a
 // MedianOracle deployed on its own (outside the suite, its own admin), standing in for a Chainlink feed:
 // the suite reads it only through AggregatorV3Interface.
 
-const reporterAccounts = Array.from({ length: 5 }, (_, i) => devnetReporter(i));
-const roles = () => ({
-  deployer: devnetAccount(DEVNET_ROLES.deployer).address,
-  agent: devnetAccount(DEVNET_ROLES.agent).address,
-  guardian: devnetAccount(DEVNET_ROLES.guardian).address,
-  reporters: reporterAccounts.map((a) => a.address),
-});
-
-let devnet: Devnet;
-let clients: ProvenantClients;
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'provenant-extfeed-'));
-  dirs.push(dir);
-  return dir;
-};
-
+const env = externalFeedDevnet('provenant-extfeed-');
+const roles = suiteRoles;
+const tempDir = () => env.tempDir();
 /** A stand-alone MedianOracle (5 reporters, 5-of-5) owned by the deployer, not part of any suite. */
-async function standaloneFeed(name: string, decimals: number): Promise<Address> {
-  const plan = await deployPlan(clients, tempDir(), [
-    {
-      name,
-      contract: 'MedianOracle',
-      args: () => [
-        clients.account.address,
-        decimals,
-        'WTI / USD (external)',
-        1n,
-        10n ** 12n,
-        7 * 24 * 3600,
-        roles().reporters,
-        5n,
-      ],
-    },
-  ]);
-  return plan.outcomes[0]!.address;
-}
-
-beforeAll(async () => {
-  devnet = await startDevnet();
-  clients = await createClients({
-    rpcUrls: [devnet.rpcUrl],
-    account: devnetAccount(DEVNET_ROLES.deployer),
-    devnet: true,
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await devnet?.stop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const standaloneFeed = (name: string, decimals: number) =>
+  standaloneMedianOracle(env.clients, tempDir(), name, { decimals });
 
 describe('oracle quorum (Byzantine bound)', () => {
   test('default: 5 reporters deploy 5-of-5; a lower override is raised, a higher one kept', () => {
@@ -131,15 +85,15 @@ describe('deploySuite with an external WTI feed on anvil', () => {
   test('behavior: a feed that is no contract, has other decimals, or no round yet is refused by name', async () => {
     const options = (feed: Address) => defaultSuiteOptions(roles(), { externalFeeds: { WTI: feed } });
     const eoa = devnetAccount(DEVNET_ROLES.user0).address;
-    await expect(deploySuite(clients, tempDir(), options(eoa))).rejects.toThrow(
+    await expect(deploySuite(env.clients, tempDir(), options(eoa))).rejects.toThrow(
       `External feed WTI=${eoa} cannot be used: there is no contract at this address on this chain.`,
     );
     const sixDecimals = await standaloneFeed('Six', 6);
-    await expect(deploySuite(clients, tempDir(), options(sixDecimals))).rejects.toThrow(
+    await expect(deploySuite(env.clients, tempDir(), options(sixDecimals))).rejects.toThrow(
       "it reports 6 decimals, the suite's feeds use 8.",
     );
     const empty = await standaloneFeed('Empty', 8);
-    const refused = await deploySuite(clients, tempDir(), options(empty)).catch((e: unknown) => e);
+    const refused = await deploySuite(env.clients, tempDir(), options(empty)).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ExternalFeedError);
     expect((refused as Error).message.split('\n')[0]).toMatch(
       /it does not answer latestRoundData\(\) \(it reverts with OracleNoRounds\); a feed with no round yet cannot be used\.$/,
@@ -149,15 +103,15 @@ describe('deploySuite with an external WTI feed on anvil', () => {
   test('default: the vault, accumulator and gate read the external feed; its reporters are not the relayer', async () => {
     const external = await standaloneFeed('External', 8);
     // The feed's own operators publish a round (here: the devnet reporters, relayed by the deployer).
-    const now = (await clients.publicClient.getBlock()).timestamp;
+    const now = (await env.clients.publicClient.getBlock()).timestamp;
     const round = await publishNextRound(
-      clients,
+      env.clients,
       { accounts: reporterAccounts },
       { feed: external, answer: toAnswer(71.23, 8), observedAt: now },
     );
     expect(round).toMatchObject({ roundId: 1n, median: 7_123_000_000n });
     const second = await publishNextRound(
-      clients,
+      env.clients,
       { accounts: reporterAccounts },
       { feed: external, answer: toAnswer(71.23, 8), observedAt: now },
     );
@@ -165,7 +119,7 @@ describe('deploySuite with an external WTI feed on anvil', () => {
 
     const stateDir = tempDir();
     const result = await deploySuite(
-      clients,
+      env.clients,
       stateDir,
       defaultSuiteOptions(roles(), { externalFeeds: { WTI: external } }),
     );
@@ -173,7 +127,7 @@ describe('deploySuite with an external WTI feed on anvil', () => {
     expect(a['MedianOracle.WTI']).toBeUndefined();
     expect(a['Feed.WTI']).toBe(external);
     expect(a['Feed.BRENT']).toBe(a['MedianOracle.BRENT']);
-    const read = clients.publicClient.readContract;
+    const read = env.clients.publicClient.readContract;
     const vault = a['SyntheticVault.sWTI'] as Address;
     expect(await read({ address: vault, abi: syntheticVaultAbi, functionName: 'FEED' })).toBe(external);
     // 71.23 USD with 8 decimals -> 18-decimal price
@@ -186,7 +140,7 @@ describe('deploySuite with an external WTI feed on anvil', () => {
     ).toBe(5n);
 
     // The manifest says which feeds Provenant's reporters publish to.
-    const manifest = readManifest(stateDir, devnet.chainId);
+    const manifest = readManifest(stateDir, env.devnet.chainId);
     expect(manifest.contracts['MedianOracle.WTI']).toBeUndefined();
     expect(manifest.feeds?.WTI).toMatchObject({ address: external, source: 'external', decimals: 8 });
     expect(manifest.feeds?.BRENT).toMatchObject({ source: 'median-oracle', decimals: 8 });
@@ -202,23 +156,23 @@ describe('deploySuite with an external WTI feed on anvil', () => {
     );
     // The feed moves on before the operator re-runs deploy: the accumulator (and its gate) are still reused.
     await publishNextRound(
-      clients,
+      env.clients,
       { accounts: reporterAccounts },
       { feed: external, answer: toAnswer(71.23, 8), observedAt: now },
     );
 
     // A second deploy reuses everything and keeps the external feed.
     const again = await deploySuite(
-      clients,
+      env.clients,
       stateDir,
       defaultSuiteOptions(roles(), { externalFeeds: { WTI: external } }),
     );
     expect(again.outcomes.every((o) => o.outcome === 'reused')).toBe(true);
-    expect(readManifest(stateDir, devnet.chainId).feeds?.WTI?.source).toBe('external');
+    expect(readManifest(stateDir, env.devnet.chainId).feeds?.WTI?.source).toBe('external');
 
     // The relayer refuses what is not a MedianOracle it can serve, before signing anything.
     const notAFeed = await publishNextRound(
-      clients,
+      env.clients,
       { accounts: reporterAccounts },
       { feed: vault, answer: 1n, observedAt: now },
     ).catch((e: unknown) => e);
@@ -229,7 +183,7 @@ describe('deploySuite with an external WTI feed on anvil', () => {
       ),
     );
     const tooFew = await publishNextRound(
-      clients,
+      env.clients,
       { accounts: reporterAccounts.slice(0, 3) },
       { feed: a['MedianOracle.BRENT'] as Address, answer: 1n, observedAt: now },
     ).catch((e: unknown) => e);
@@ -242,16 +196,16 @@ describe('deploySuite with an external WTI feed on anvil', () => {
 describe('provenant deploy --feed', () => {
   test('default: the CLI deploys with WTI read from the given feed and says so', async () => {
     const external = await standaloneFeed('ExternalCli', 8);
-    const now = (await clients.publicClient.getBlock()).timestamp;
+    const now = (await env.clients.publicClient.getBlock()).timestamp;
     await publishNextRound(
-      clients,
+      env.clients,
       { accounts: reporterAccounts },
       { feed: external, answer: toAnswer(64.5, 8), observedAt: now },
     );
     const stateDir = tempDir();
     const r = roles();
     const out = await runCli(
-      { devnet, stateDir } as unknown as Stack,
+      { devnet: env.devnet, stateDir } as unknown as Stack,
       [
         'deploy',
         '--agent',
@@ -268,18 +222,18 @@ describe('provenant deploy --feed', () => {
     expect(out).toContain(
       `Feed WTI: external AggregatorV3 at ${external} (read only; no reporters publish to it)`,
     );
-    const manifest = readManifest(stateDir, devnet.chainId);
+    const manifest = readManifest(stateDir, env.devnet.chainId);
     expect(manifest.feeds?.WTI).toMatchObject({ address: external, source: 'external' });
     const vault = manifest.contracts['SyntheticVault.sWTI']!.address;
     expect(
-      await clients.publicClient.readContract({
+      await env.clients.publicClient.readContract({
         address: vault,
         abi: syntheticVaultAbi,
         functionName: 'priceWad',
       }),
     ).toBe(64_500_000_000_000_000_000n);
     expect(
-      await clients.publicClient.readContract({
+      await env.clients.publicClient.readContract({
         address: manifest.feeds!.XAU!.address,
         abi: medianOracleAbi,
         functionName: 'quorum',
@@ -291,31 +245,80 @@ describe('provenant deploy --feed', () => {
 describe('report encoding: each report names its reporter', () => {
   test("behavior: round 1's reports replayed as round 2 are OracleInvalidSignature(0), a tampered one names its index", async () => {
     const feed = await standaloneFeed('Replay', 8);
-    const now = (await clients.publicClient.getBlock()).timestamp;
+    const now = (await env.clients.publicClient.getBlock()).timestamp;
     const reports = await collectReports(
       { accounts: reporterAccounts },
-      { feed, chainId: devnet.chainId, roundId: 1n, answer: 7_000_000_000n, observedAt: now },
+      { feed, chainId: env.devnet.chainId, roundId: 1n, answer: 7_000_000_000n, observedAt: now },
     );
     expect(reports.map((r) => r.reporter)).toEqual(roles().reporters);
-    await submitRound(clients, { feed, roundId: 1n, reports });
-    const replay = await submitRound(clients, { feed, roundId: 2n, reports }).catch((e: unknown) => e);
+    await submitRound(env.clients, { feed, roundId: 1n, reports });
+    const replay = await submitRound(env.clients, { feed, roundId: 2n, reports }).catch((e: unknown) => e);
     expect((replay as ContractRevertError).errorName).toBe('OracleInvalidSignature');
     expect((replay as ContractRevertError).args).toEqual({ index: 0n });
     const fresh = await collectReports(
       { accounts: reporterAccounts },
-      { feed, chainId: devnet.chainId, roundId: 2n, answer: 7_000_000_000n, observedAt: now },
+      { feed, chainId: env.devnet.chainId, roundId: 2n, answer: 7_000_000_000n, observedAt: now },
     );
     const tampered = fresh.map((r, i) => (i === 3 ? { ...r, answer: r.answer + 1n } : r));
-    const refused = await submitRound(clients, { feed, roundId: 2n, reports: tampered }).catch(
+    const refused = await submitRound(env.clients, { feed, roundId: 2n, reports: tampered }).catch(
       (e: unknown) => e,
     );
     expect((refused as ContractRevertError).errorName).toBe('OracleInvalidSignature');
     expect((refused as ContractRevertError).args).toEqual({ index: 3n });
     // Four of five reports: below the 5-of-5 quorum.
-    const short = await submitRound(clients, { feed, roundId: 2n, reports: fresh.slice(0, 4) }).catch(
+    const short = await submitRound(env.clients, { feed, roundId: 2n, reports: fresh.slice(0, 4) }).catch(
       (e: unknown) => e,
     );
     expect((short as ContractRevertError).errorName).toBe('OracleQuorumNotMet');
     expect((short as ContractRevertError).args).toEqual({ reports: 4n, quorum: 5n });
   }, 60_000);
+});
+
+describe('accumulator start round after a feed switch', () => {
+  /** A stand-alone feed with `rounds` rounds published (answers 70, 71, ...). */
+  async function feedWithRounds(name: string, rounds: number): Promise<Address> {
+    const feed = await standaloneFeed(name, 8);
+    for (let i = 0; i < rounds; i += 1) await publishPrice(env.clients, feed, 70 + i);
+    return feed;
+  }
+
+  /**
+   * Fifth review, F7: `deploySuite` (src/chain/suite.ts) starts an external feed's FeedAccumulator at the START_ROUND
+   * of the accumulator the deployment already has (`existingAccumulatorStart`), whatever feed that one
+   * follows. Re-running `deploy` with ANOTHER external WTI feed (e.g. a new Chainlink proxy) redeploys the
+   * accumulator (its feed argument changed) but with the OLD feed's start round: the new feed's latest
+   * round is not the start, so the zk path waits for (or, across Chainlink phases, never reaches) a round
+   * id that belongs to the old feed. Expected: the start round is reused only for the same feed.
+   * (Before the fix START_ROUND was 5, the old feed's, instead of 2.)
+   */
+  test('re-running deploy with another external feed starts its accumulator at THAT feed’s latest round', async () => {
+    const stateDir = tempDir();
+    const first = await feedWithRounds('ExternalA', 5);
+    const a = (
+      await deploySuite(
+        env.clients,
+        stateDir,
+        defaultSuiteOptions(roles(), { externalFeeds: { WTI: first } }),
+      )
+    ).addresses;
+    const read = env.clients.publicClient.readContract;
+    const startOf = (accumulator: Address) =>
+      read({ address: accumulator, abi: feedAccumulatorAbi, functionName: 'START_ROUND' });
+    expect(await startOf(a['FeedAccumulator.WTI'] as Address)).toBe(5n);
+
+    // The operator switches WTI to another feed (latest round 2) and re-runs deploy.
+    const second = await feedWithRounds('ExternalB', 2);
+    const b = (
+      await deploySuite(
+        env.clients,
+        stateDir,
+        defaultSuiteOptions(roles(), { externalFeeds: { WTI: second } }),
+      )
+    ).addresses;
+    const accumulator = b['FeedAccumulator.WTI'] as Address;
+    expect(accumulator).not.toBe(a['FeedAccumulator.WTI']);
+    expect(await read({ address: accumulator, abi: feedAccumulatorAbi, functionName: 'FEED' })).toBe(second);
+    // Not 5n (the old feed's start round, a round the new feed has not published).
+    expect(await startOf(accumulator)).toBe(2n);
+  }, 180_000);
 });
