@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { thrown } from '../../test/thrown.js';
 import { feedRulesOf, InvalidConfigError, loadConfig, parseConfig } from '../config/index.js';
 import { FeedRefusedError } from '../oracle/index.js';
 import { checkObservation } from './market.js';
@@ -11,15 +12,6 @@ import { agentOptionsSchema } from './options.js';
  * The config sections the agent reads, checked where the agent lives (the config module may not import
  * the agent: ARCHITECTURE.md's module rule).
  */
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('oracle config takes effect in the agent', () => {
   test('behavior: oracle.maxAgeSeconds and maxDeviationBps become the agent feed limits', () => {

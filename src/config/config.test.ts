@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { thrown } from '../../test/thrown.js';
 import {
   ConfigNotFoundError,
   ConfigParseError,
@@ -17,15 +18,6 @@ import {
 
 // A throwaway key used only by this test; it never holds funds anywhere.
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('loadConfig', () => {
   test('default: no file gives the documented defaults', () => {
