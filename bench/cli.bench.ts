@@ -8,19 +8,12 @@ import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { timingSummary } from './timing.js';
 
 const runs = Number(process.argv[2] ?? 7);
 const run = promisify(execFile);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'provenant.js');
-
-const stats = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  return `median ${s(median)}, min ${s(sorted[0]!)}, max ${s(sorted.at(-1)!)} over ${xs.length} runs (first: ${s(xs[0]!)})`;
-};
 
 async function time(args: string[]): Promise<number> {
   const started = performance.now();
@@ -40,5 +33,5 @@ console.log(
 for (const [name, args] of cases) {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await time(args));
-  console.log(`${name.padEnd(26)} ${stats(times)}`);
+  console.log(`${name.padEnd(26)} ${timingSummary(times)}`);
 }

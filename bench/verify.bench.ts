@@ -15,18 +15,11 @@ import { agentVerifyDependencies, buildReplay, openStack } from '../src/agent/in
 import { formatVerifyReport, mintedTokenIds, verifyAsset } from '../src/provenance/index.js';
 import { DEVNET_AGENT_KEY, publishDay } from '../test/fixtures/chain.js';
 import { runCli } from '../test/fixtures/cli.js';
+import { timingSummary } from './timing.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const size = Number(process.argv[3] ?? 512);
 const run = promisify(execFile);
-
-const stats = (xs: number[]) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  return `median ${s(median)}, min ${s(sorted[0]!)}, max ${s(sorted.at(-1)!)} over ${xs.length} runs (first: ${s(xs[0]!)})`;
-};
 
 const dir = mkdtempSync(join(tmpdir(), 'provenant-bench-verify-'));
 process.env.PROVENANT_PRIVATE_KEY = DEVNET_AGENT_KEY;
@@ -88,8 +81,10 @@ try {
   console.log(
     `\nverify of one ${size}×${size} token (version ${last!.version}, ${last!.checks.length} checks) on the embedded devnet:`,
   );
-  console.log(`  verifyAsset, real chain dependencies: ${stats(inProcess)}`);
-  console.log(`  node bin/provenant.js verify <id> (process, startup included): ${stats(processRuns)}`);
+  console.log(`  verifyAsset, real chain dependencies: ${timingSummary(inProcess)}`);
+  console.log(
+    `  node bin/provenant.js verify <id> (process, startup included): ${timingSummary(processRuns)}`,
+  );
   console.log('  target: ≤ 3 s');
 } finally {
   delete process.env.PROVENANT_PRIVATE_KEY;

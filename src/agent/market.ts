@@ -10,6 +10,7 @@ import {
   type OutlierFlag,
   type OutlierGate,
   oracleFeaturesReal,
+  QUIET_DRIFT_STATUS,
   toForecast,
 } from '../models/index.js';
 import { checkRound, type FeedRound, type FeedRules, readFeedWindow } from '../oracle/index.js';
@@ -109,15 +110,6 @@ export type InferState = {
   lastRound?: { roundId: bigint; inference: Inference };
 };
 
-const NO_DRIFT: DriftStatus = {
-  halt: false,
-  reason: undefined,
-  psi: 0,
-  errorAlarm: false,
-  inputAlarm: false,
-  pageHinkley: 0,
-};
-
 /**
  * Features, fixed-point forecast, EWMA volatility and drift status for the newest round. The
  * single-round outlier rule is the backtest's (`OutlierGate`, docs/models.md): a round whose return is
@@ -138,7 +130,7 @@ export function infer(observation: Observation, model: ModelFile, state: InferSt
   const ewmaVol = Math.sqrt(variances.at(-1) ?? 0);
   state.outliers ??= state.monitor.outlierGate();
   const gate = state.outliers.step(realised, returns.slice(-61, -1), { features, error: previousError });
-  let drift = state.lastDrift ?? NO_DRIFT;
+  let drift = state.lastDrift ?? QUIET_DRIFT_STATUS;
   for (const fed of gate.feed) drift = state.monitor.update(fed.features, fed.error);
   state.lastDrift = drift;
   state.lastForecast = forecast.mean;

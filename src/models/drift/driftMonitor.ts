@@ -176,6 +176,16 @@ export type DriftStatus = {
   warning?: string;
 };
 
+/** The status before any row was fed (or of a round that fed nothing): no alarm, statistics at zero. */
+export const QUIET_DRIFT_STATUS: Readonly<DriftStatus> = Object.freeze({
+  halt: false,
+  reason: undefined,
+  psi: 0,
+  errorAlarm: false,
+  inputAlarm: false,
+  pageHinkley: 0,
+});
+
 /*
  * Design rationale (written before the new settings were run on the known breaks; the calm periods
  * and break dates in src/models/evaluation/periods.ts were not touched):

@@ -13,6 +13,7 @@ export {
   DriftMonitor,
   type DriftMonitorOptions,
   type DriftStatus,
+  QUIET_DRIFT_STATUS,
 } from './driftMonitor.js';
 export {
   flagOutlier,

@@ -1,5 +1,10 @@
 import { DEFAULT_DATA_DIR } from '../../data/index.js';
-import { DriftMonitor, type DriftMonitorOptions, type DriftStatus } from '../drift/index.js';
+import {
+  DriftMonitor,
+  type DriftMonitorOptions,
+  type DriftStatus,
+  QUIET_DRIFT_STATUS,
+} from '../drift/index.js';
 import {
   datasetFeatures,
   exportForecaster,
@@ -217,14 +222,7 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
     error: number | undefined;
     vol: number | undefined;
   }>();
-  let status: DriftStatus = {
-    halt: false,
-    reason: undefined,
-    psi: 0,
-    errorAlarm: false,
-    inputAlarm: false,
-    pageHinkley: 0,
-  };
+  let status: DriftStatus = QUIET_DRIFT_STATUS;
 
   for (let i = first; i <= last; i++) {
     if ((i - first) % refitEvery === 0) {
