@@ -30,7 +30,12 @@ import {
   quantize,
   toForecast,
 } from '../models/index.js';
-import { type ContentStore, oracleWindowVerdict, readRoundPublication } from '../provenance/index.js';
+import {
+  type ChainPosition,
+  type ContentStore,
+  oracleWindowVerdict,
+  readRoundPublication,
+} from '../provenance/index.js';
 import {
   accumulate,
   type CircuitLayout,
@@ -124,6 +129,12 @@ export type SynthVerifyDependencies = {
   agent?: Address | undefined;
   /** Verification key and layout of a circuit by hash; default: `zk/<name>/` (committed) or the zk cache. */
   loadCircuit?: (circuitHash: string) => { layout: CircuitLayout; vkey: VerificationKey } | undefined;
+  /**
+   * Where a feed round was published (`readRoundPublication`). `synthVerifyDependencies` memoizes it for
+   * the run: consecutive decisions name overlapping windows, so the same rounds' logs would be scanned
+   * again per decision. Default: an unmemoized scan.
+   */
+  roundPublication?: (feed: Hex, roundId: bigint) => Promise<ChainPosition | undefined>;
 };
 
 type SynthManifest = {
@@ -557,7 +568,9 @@ async function oracleBindingChecks(
     roundIds,
     at: tx ? { blockNumber: tx.blockNumber, logIndex: tx.logIndex } : undefined,
     logName,
-    roundPublication: (feed, roundId) => readRoundPublication(client, feed, roundId, deps.fromBlock),
+    roundPublication:
+      deps.roundPublication ??
+      ((feed, roundId) => readRoundPublication(client, feed, roundId, deps.fromBlock)),
     roundExistsNow: (feed, roundId) => roundExists(client, feed, roundId),
   });
   // A synth check passes or fails: a window that could not be proven (a skip) is not verified.
@@ -977,9 +990,21 @@ export function synthVerifyDependencies(parameters: {
   agent?: Address | undefined;
 }): SynthVerifyDependencies {
   const { stateDir, ...rest } = parameters;
+  const published = new Map<string, Promise<ChainPosition | undefined>>();
   return {
     ...rest,
     loadModelFile: modelFileLoader(stateDir),
+    roundPublication: (feed, roundId) => {
+      const key = `${feed.toLowerCase()}:${roundId}`;
+      let read = published.get(key);
+      if (!read) {
+        read = readRoundPublication(rest.client, feed, roundId, rest.fromBlock);
+        published.set(key, read);
+        // A failed read (a node hiccup) is not remembered: the next decision asks again.
+        read.catch(() => published.delete(key));
+      }
+      return read;
+    },
   };
 }
 
