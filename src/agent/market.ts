@@ -157,8 +157,11 @@ export function infer(observation: Observation, model: ModelFile, state: InferSt
 export type JournalledHold = {
   value: number;
   payload: { features: number[]; error: number | null };
-  flag: { flagged: boolean; z: number | null; reason: string | null };
+  flag: JournalledFlag;
 };
+
+/** An outlier flag as the journal stores it: a non-finite robust z (a constant window) is null. */
+type JournalledFlag = { flagged: boolean; z: number | null; reason?: string | null | undefined };
 
 /** The gate's held round in journal form, or null when nothing is held. */
 export function heldForJournal(state: Pick<InferState, 'outliers'>): JournalledHold | null {
@@ -167,11 +170,7 @@ export function heldForJournal(state: Pick<InferState, 'outliers'>): JournalledH
   return {
     value: held.value,
     payload: { features: [...held.payload.features], error: held.payload.error ?? null },
-    flag: {
-      flagged: held.flag.flagged,
-      z: Number.isFinite(held.flag.z) ? held.flag.z : null,
-      reason: held.flag.reason ?? null,
-    },
+    flag: flagForJournal(held.flag),
   };
 }
 
@@ -183,18 +182,21 @@ export function holdFromJournal(
   return {
     value: held.value,
     payload: { features: [...held.payload.features], error: held.payload.error ?? undefined },
-    flag: {
-      flagged: held.flag.flagged,
-      z: held.flag.z ?? Number.POSITIVE_INFINITY,
-      reason: held.flag.reason ?? undefined,
-    },
+    flag: flagFromJournal(held.flag),
   };
 }
 
 /** An outlier flag in journal form: a non-finite robust z (a constant window) becomes null (JSON has no Infinity). */
-export const flagForJournal = (flag: OutlierFlag) => ({
+export const flagForJournal = (flag: OutlierFlag): JournalledFlag => ({
   ...flag,
   z: Number.isFinite(flag.z) ? flag.z : null,
+});
+
+/** The inverse of `flagForJournal`. */
+const flagFromJournal = (flag: JournalledFlag): OutlierFlag => ({
+  flagged: flag.flagged,
+  z: flag.z ?? Number.POSITIVE_INFINITY,
+  reason: flag.reason ?? undefined,
 });
 
 /**
@@ -237,7 +239,7 @@ type DecisionRecord = {
   ewmaVol?: number;
   realised?: number;
   drift?: DriftStatus & { reason?: string | null };
-  outlier?: { flagged: boolean; z: number | null; reason?: string | null };
+  outlier?: JournalledFlag;
   fed?: { features: number[]; error: number | null }[];
   held?: JournalledHold | null;
   rebaseline?: boolean;
@@ -330,11 +332,7 @@ function inferenceFromJournal(p: DecisionRecord): Inference | undefined {
     realised: p.realised,
     previousError: p.previousError ?? undefined,
     drift: driftFromJournal(p.drift),
-    outlier: {
-      flagged: p.outlier.flagged,
-      z: p.outlier.z ?? Number.POSITIVE_INFINITY,
-      reason: p.outlier.reason ?? undefined,
-    },
+    outlier: flagFromJournal(p.outlier),
     fed: p.fed.map((x) => ({ features: x.features, error: x.error ?? undefined })),
     price: p.price,
   };
