@@ -34,9 +34,9 @@ import { readFeedWindow } from '../oracle/index.js';
 import { explainRefusal, preflight, type Refusal, readPolicies } from '../policy/index.js';
 import {
   ContentStore,
-  chainVerifyDependencies,
   parseManifest,
   type RenderedAsset,
+  readTokenRecord,
   renderAsset,
 } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
@@ -443,15 +443,9 @@ export async function prepareArtMint(
 export async function prepareArtEvolve(
   p: ArtInputs & { content: ContentStore; tokenId: bigint },
 ): Promise<Intent & { asset: RenderedAsset }> {
-  const deps = chainVerifyDependencies({
-    client: p.clients.publicClient,
-    nft: p.addresses.nft,
-    registry: p.addresses.registry,
-    content: p.content,
-    loadModelFile: async () => p.generator.bytes,
+  const record = await readTokenRecord(p.clients.publicClient, p.addresses.nft, p.tokenId, {
     fromBlock: p.addresses.fromBlock,
   });
-  const record = await deps.readTokenRecord(p.tokenId);
   const parent = record.versions.at(-1);
   if (!parent?.manifestCid)
     throw new NonRetryableError(`Token ${p.tokenId} has no on-chain record to evolve.`, {

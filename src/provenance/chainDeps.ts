@@ -201,6 +201,104 @@ async function unlessNonexistent<T>(read: Promise<T>): Promise<T | undefined> {
  * know (ERC721NonexistentToken) reads as `{ exists: false, versions: [] }`. Anyone with an RPC
  * endpoint and the content can run it.
  */
+/**
+ * A token's on-chain record: its version chain, every version's commitment, manifest CID, model and log
+ * position (from the NFT's Minted/Evolved logs), and its tokenURI. With `senderOf`, each version also
+ * names the account that sent its transaction (one `getTransaction` per version: `verify`'s
+ * `manifest-context` needs it; the agent evolving a token does not).
+ */
+export async function readTokenRecord(
+  client: PublicClient,
+  nft: Address,
+  tokenId: bigint,
+  options: { fromBlock?: bigint | undefined; senderOf?: (hash: Hex) => Promise<Hex> } = {},
+): Promise<TokenRecord> {
+  const [chain, minted, evolved, tokenUri] = await Promise.all([
+    unlessNonexistent(
+      client.readContract({
+        address: nft,
+        abi: provenanceNFTAbi,
+        functionName: 'versionChain',
+        args: [tokenId],
+      }),
+    ),
+    scanLogs(client, { fromBlock: options.fromBlock }, (fromBlock, toBlock) =>
+      client.getContractEvents({
+        address: nft,
+        abi: provenanceNFTAbi,
+        eventName: 'Minted',
+        args: { tokenId },
+        fromBlock,
+        toBlock,
+      }),
+    ),
+    scanLogs(client, { fromBlock: options.fromBlock }, (fromBlock, toBlock) =>
+      client.getContractEvents({
+        address: nft,
+        abi: provenanceNFTAbi,
+        eventName: 'Evolved',
+        args: { tokenId },
+        fromBlock,
+        toBlock,
+      }),
+    ),
+    unlessNonexistent(
+      client.readContract({
+        address: nft,
+        abi: provenanceNFTAbi,
+        functionName: 'tokenURI',
+        args: [tokenId],
+      }),
+    ),
+  ]);
+  if (chain === undefined) return { tokenId, exists: false, versions: [] };
+  const [count, head] = chain;
+  // Version 0's commitment is the token id; version n's is in its Evolved log. Versions are
+  // contiguous: a missing log ends the list (and then `chain-head` fails on the count).
+  const genesis = minted[0];
+  const senderOf = options.senderOf;
+  const [genesisSender, ...evolvedSenders] = senderOf
+    ? await Promise.all([
+        genesis ? senderOf(genesis.transactionHash) : undefined,
+        ...evolved.map((e) => senderOf(e.transactionHash)),
+      ])
+    : [];
+  const senders = new Map(evolved.map((e, i) => [e, evolvedSenders[i]]));
+  const versions: TokenVersionRecord[] = [
+    {
+      commitment: toHex(tokenId, { size: 32 }),
+      ...(genesis
+        ? {
+            manifestCid: rawCidFromDigest(genesis.args.manifestDigest as Hex),
+            modelId: genesis.args.modelId as Hex,
+            blockNumber: genesis.blockNumber,
+            logIndex: genesis.logIndex,
+            ...(genesisSender ? { sender: genesisSender } : {}),
+          }
+        : {}),
+    },
+  ];
+  const byVersion = new Map(evolved.map((e) => [Number(e.args.version), e]));
+  for (let v = 1; byVersion.has(v); v += 1) {
+    const e = byVersion.get(v)!;
+    versions.push({
+      commitment: e.args.manifestCommitment as Hex,
+      manifestCid: rawCidFromDigest(e.args.manifestDigest as Hex),
+      modelId: e.args.modelId as Hex,
+      blockNumber: e.blockNumber,
+      logIndex: e.logIndex,
+      ...(senders.get(e) ? { sender: senders.get(e)! } : {}),
+    });
+  }
+  return {
+    tokenId,
+    exists: true,
+    versions,
+    ...(tokenUri !== undefined ? { tokenUri } : {}),
+    chain: { count: Number(count), head },
+  };
+}
+
 export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDependencies {
   const { client, nft } = p;
   const approvalHistories = new Map<Hex, Promise<ModelApprovalEvent[]>>();
@@ -238,89 +336,8 @@ export function chainVerifyDependencies(p: ChainVerifyParameters): VerifyDepende
   }
 
   return {
-    async readTokenRecord(tokenId: bigint): Promise<TokenRecord> {
-      const [chain, minted, evolved, tokenUri] = await Promise.all([
-        unlessNonexistent(
-          client.readContract({
-            address: nft,
-            abi: provenanceNFTAbi,
-            functionName: 'versionChain',
-            args: [tokenId],
-          }),
-        ),
-        scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
-          client.getContractEvents({
-            address: nft,
-            abi: provenanceNFTAbi,
-            eventName: 'Minted',
-            args: { tokenId },
-            fromBlock,
-            toBlock,
-          }),
-        ),
-        scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
-          client.getContractEvents({
-            address: nft,
-            abi: provenanceNFTAbi,
-            eventName: 'Evolved',
-            args: { tokenId },
-            fromBlock,
-            toBlock,
-          }),
-        ),
-        unlessNonexistent(
-          client.readContract({
-            address: nft,
-            abi: provenanceNFTAbi,
-            functionName: 'tokenURI',
-            args: [tokenId],
-          }),
-        ),
-      ]);
-      if (chain === undefined) return { tokenId, exists: false, versions: [] };
-      const [count, head] = chain;
-      // Version 0's commitment is the token id; version n's is in its Evolved log. Versions are
-      // contiguous: a missing log ends the list (and then `chain-head` fails on the count).
-      const genesis = minted[0];
-      const [genesisSender, ...evolvedSenders] = await Promise.all([
-        genesis ? senderOf(genesis.transactionHash) : undefined,
-        ...evolved.map((e) => senderOf(e.transactionHash)),
-      ]);
-      const senders = new Map(evolved.map((e, i) => [e, evolvedSenders[i]!]));
-      const versions: TokenVersionRecord[] = [
-        {
-          commitment: toHex(tokenId, { size: 32 }),
-          ...(genesis
-            ? {
-                manifestCid: rawCidFromDigest(genesis.args.manifestDigest as Hex),
-                modelId: genesis.args.modelId as Hex,
-                blockNumber: genesis.blockNumber,
-                logIndex: genesis.logIndex,
-                ...(genesisSender ? { sender: genesisSender } : {}),
-              }
-            : {}),
-        },
-      ];
-      const byVersion = new Map(evolved.map((e) => [Number(e.args.version), e]));
-      for (let v = 1; byVersion.has(v); v += 1) {
-        const e = byVersion.get(v)!;
-        versions.push({
-          commitment: e.args.manifestCommitment as Hex,
-          manifestCid: rawCidFromDigest(e.args.manifestDigest as Hex),
-          modelId: e.args.modelId as Hex,
-          blockNumber: e.blockNumber,
-          logIndex: e.logIndex,
-          sender: senders.get(e)!,
-        });
-      }
-      return {
-        tokenId,
-        exists: true,
-        versions,
-        ...(tokenUri !== undefined ? { tokenUri } : {}),
-        chain: { count: Number(count), head },
-      };
-    },
+    readTokenRecord: (tokenId: bigint) =>
+      readTokenRecord(client, nft, tokenId, { fromBlock: p.fromBlock, senderOf }),
     async readRound(feed: Hex, roundId: bigint) {
       const r = await client.readContract({
         address: feed,

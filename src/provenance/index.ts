@@ -12,6 +12,7 @@ export {
   mintedTokenIds,
   rawCidFromDigest,
   readRoundPublication,
+  readTokenRecord,
 } from './chainDeps.js';
 export {
   addBytes,

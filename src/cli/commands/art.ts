@@ -204,22 +204,16 @@ export function registerArt(program: Command): void {
     .action(async (tokenText: string, flags: { json?: boolean }, command: Command) => {
       const { resolveAgentAddresses } = await import('../../agent/index.js');
       const { provenanceNFTAbi } = await import('../../chain/index.js');
-      const { ContentStore, chainVerifyDependencies } = await import('../../provenance/index.js');
+      const { readTokenRecord } = await import('../../provenance/index.js');
       const { printTable, toJson } = await import('../output.js');
       const { openAgentSession } = await import('./agent.js');
       const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
       try {
         const tokenId = parseTokenId(tokenText);
         const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
-        const deps = chainVerifyDependencies({
-          client: session.clients.publicClient,
-          nft: addresses.nft,
-          registry: addresses.registry,
-          content: new ContentStore(session.stateDir),
-          loadModelFile: async () => new Uint8Array(),
+        const record = await readTokenRecord(session.clients.publicClient, addresses.nft, tokenId, {
           fromBlock: addresses.fromBlock,
         });
-        const record = await deps.readTokenRecord(tokenId);
         if (record.versions.length === 0)
           throw new NonRetryableError(`Token ${tokenId} was never minted on ${addresses.nft}.`, {
             details: 'List tokens with `provenant verify --all`.',
