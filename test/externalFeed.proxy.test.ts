@@ -9,6 +9,7 @@ import {
   phasedAggregatorProxyAbi,
   readManifest,
 } from '../src/chain/index.js';
+import { readFeedWindow } from '../src/oracle/index.js';
 import { type ChainPosition, oracleWindowVerdict, readRoundPublication } from '../src/provenance/index.js';
 import {
   externalFeedDevnet,
@@ -173,6 +174,36 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
       status: 'pass',
     });
   }, 240_000);
+
+  test('behavior: readFeedWindow reads a proxy window within the current phase, never across an upgrade', async () => {
+    const first = await aggregator('WindowPhaseOne');
+    const second = await aggregator('WindowPhaseTwo');
+    const proxy = await deployProxy('WindowProxy', first);
+    for (const price of [70, 70.5, 71]) await publish(first, price);
+    const pc = env.clients.publicClient;
+    const ids = (rounds: { roundId: bigint }[]) => rounds.map((r) => r.roundId);
+    // Five asked, three exist in phase 1: the window is the three (it used to read `1 << 64 | 0`, which reverts).
+    expect(ids(await readFeedWindow(pc, proxy, 5))).toEqual([phase(1n, 1n), phase(1n, 2n), phase(1n, 3n)]);
+    const beforeSwitch = await pc.getBlockNumber({ cacheTime: 0 });
+    const hash = await env.clients.walletClient.writeContract({
+      address: proxy,
+      abi: phasedAggregatorProxyAbi,
+      functionName: 'setAggregator',
+      args: [second],
+    });
+    expect((await pc.waitForTransactionReceipt({ hash })).status).toBe('success');
+    await publish(second, 72);
+    await publish(second, 72.5);
+    // After the upgrade: only phase 2's rounds (the agent then has too little history and waits).
+    const after = await readFeedWindow(pc, proxy, 5);
+    expect(ids(after)).toEqual([phase(2n, 1n), phase(2n, 2n)]);
+    expect(after.map((r) => r.answer)).toEqual([7_200_000_000n, 7_250_000_000n]);
+    // Pinned to a block before the switch, the window is phase 1's, as it was then.
+    expect(ids(await readFeedWindow(pc, proxy, 2, { blockNumber: beforeSwitch }))).toEqual([
+      phase(1n, 2n),
+      phase(1n, 3n),
+    ]);
+  }, 120_000);
 
   test("behavior: a phase's aggregator is read once per feed and phase; a MedianOracle's rounds cost no call", async () => {
     const first = await aggregator('CountOne');

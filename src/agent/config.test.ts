@@ -24,6 +24,7 @@ describe('oracle config takes effect in the agent', () => {
     });
     // The newest round is 2 hours old and moved 10 % (1000 bps) from the previous one.
     const observation = {
+      blockNumber: 1n,
       now: 1_000_000n + 7_200n,
       date: '1970-01-12',
       decimals: 8,

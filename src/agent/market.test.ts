@@ -32,6 +32,7 @@ function run(edit: (answers: bigint[]) => bigint[]): Inference[] {
   const out: Inference[] = [];
   for (let i = 80; i < rounds.length; i++) {
     const observation: Observation = {
+      blockNumber: BigInt(i),
       now: 0n,
       date: '2019-01-01',
       wti: rounds.slice(i - 79, i + 1),

@@ -21,7 +21,13 @@ import type { Journal } from './journal/index.js';
  * oracle-only features need nothing else).
  */
 export type Observation = {
-  /** Latest block timestamp (seconds). */
+  /**
+   * The block every read of this observation was made at (the latest when it began). The art manifest's
+   * policy snapshot is read at the same block, so `verify` can check the window was the feed's latest at
+   * the agent's read even when a round lands before the transaction is mined.
+   */
+  blockNumber: bigint;
+  /** That block's timestamp (seconds). */
   now: bigint;
   date: string;
   wti: FeedRound[];
@@ -60,11 +66,16 @@ export async function observe(
   rounds: number,
   decimals: number,
 ): Promise<Observation> {
-  const [block, wti] = await Promise.all([
-    client.getBlock({ blockTag: 'latest' }),
-    readFeedWindow(client, feeds.WTI, rounds),
-  ]);
-  return { now: block.timestamp, date: dayOf(block.timestamp), wti, decimals, feeds: { WTI: feeds.WTI } };
+  const block = await client.getBlock({ blockTag: 'latest' });
+  const wti = await readFeedWindow(client, feeds.WTI, rounds, { blockNumber: block.number });
+  return {
+    blockNumber: block.number,
+    now: block.timestamp,
+    date: dayOf(block.timestamp),
+    wti,
+    decimals,
+    feeds: { WTI: feeds.WTI },
+  };
 }
 
 /** The agent's freshness / deviation / positivity rules on the newest WTI round (throws FeedRefusedError). */

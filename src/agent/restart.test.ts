@@ -38,6 +38,7 @@ const epochOf = (date: string) => roundDates.indexOf(date);
 const EPOCHS = Array.from({ length: rounds.length - HISTORY }, (_, k) => HISTORY + k);
 
 const observationAt = (e: number): Observation => ({
+  blockNumber: BigInt(e),
   now: 0n,
   date: roundDates[e]!,
   wti: rounds.slice(e - HISTORY + 1, e + 1),

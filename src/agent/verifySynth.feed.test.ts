@@ -269,6 +269,34 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
     );
   });
 
+  test("behavior: a next round landing between the decision's read block and the Minted log is a race, not a stale window", async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(0, 22);
+    const published: Publications = new Map([
+      [22n, [850n, 3]],
+      [23n, [899n, 0]], // the same log that fails without a read block (above)
+    ]);
+    const readAt = (block: string) => (m: ReturnType<typeof decision>) =>
+      Object.assign(m.inputs, { readBlock: block });
+    const race = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, published, readAt('880'));
+    expect(failing(race)).toEqual([]);
+    expect(checkOf(race, 'oracle-window').detail).toBe(
+      "round 23 landed after the agent's read (block 880) and before the Minted log: the agent could not have used it",
+    );
+    // Read in the block round 23 was published in: it was already the latest there.
+    const stale = await verifyWith(
+      new Map([[VAULT_FEED, wti]]),
+      VAULT_FEED,
+      rounds,
+      published,
+      readAt('899'),
+    );
+    expect(failing(stale)).toEqual(['oracle-window']);
+    // A read block more than 64 blocks before the log is no excuse: judged at the log.
+    const old = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, published, readAt('835'));
+    expect(failing(old)).toEqual(['oracle-window']);
+  });
+
   test('tamper: a newest round published after the Minted log fails exactly oracle-window', async () => {
     const wti = series(30);
     const rounds = [...wti.entries()].slice(-22);

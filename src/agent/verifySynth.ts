@@ -149,6 +149,8 @@ type SynthManifest = {
     feed: string;
     decimals: number;
     rounds: [string, string][];
+    /** The block the agent read the rounds at (decisions journalled before it was recorded lack it). */
+    readBlock?: string;
   };
   features: string[];
   forecast: { mean: string; vol: string };
@@ -572,6 +574,10 @@ async function oracleBindingChecks(
       deps.roundPublication ??
       ((feed, roundId) => readRoundPublication(client, feed, roundId, deps.fromBlock)),
     roundExistsNow: (feed, roundId) => roundExists(client, feed, roundId),
+    readBlock:
+      typeof m.inputs.readBlock === 'string' && /^\d+$/.test(m.inputs.readBlock)
+        ? BigInt(m.inputs.readBlock)
+        : undefined,
   });
   // A synth check passes or fails: a window that could not be proven (a skip) is not verified.
   check(

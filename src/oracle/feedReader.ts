@@ -20,21 +20,29 @@ export type FeedRules = {
   decimals?: number | undefined;
 };
 
-/** Reads the latest `count` rounds (oldest first) through AggregatorV3Interface only, so any Chainlink feed works. */
+/**
+ * Reads the latest `count` rounds (oldest first) through AggregatorV3Interface only, so any Chainlink feed
+ * works. With `blockNumber`, every read is at that block, so the window is the feed's latest as of that
+ * block even when a round lands while the reads are in flight (a window read across two blocks could
+ * otherwise end at a round that was no longer the latest at either).
+ */
 export async function readFeedWindow(
   client: PublicClient,
   feed: Address,
   count: number,
+  options: { blockNumber?: bigint | undefined } = {},
 ): Promise<FeedRound[]> {
+  const at = options.blockNumber === undefined ? {} : { blockNumber: options.blockNumber };
   const latest = await client.readContract({
     address: feed,
     abi: aggregatorV3InterfaceAbi,
     functionName: 'latestRoundData',
+    ...at,
   });
   const rounds: FeedRound[] = [toRound(latest)];
   const first = latest[0];
   const ids: bigint[] = [];
-  for (let id = first - 1n; id >= 1n && ids.length < count - 1; id--) ids.push(id);
+  for (let id = first - 1n; id >= lowestRoundOfPhase(first) && ids.length < count - 1; id--) ids.push(id);
   const older = await Promise.all(
     ids.map((roundId) =>
       client.readContract({
@@ -42,11 +50,26 @@ export async function readFeedWindow(
         abi: aggregatorV3InterfaceAbi,
         functionName: 'getRoundData',
         args: [roundId],
+        ...at,
       }),
     ),
   );
   for (const r of older) rounds.unshift(toRound(r));
   return rounds;
+}
+
+/** Round ids at or above this are Chainlink proxy ids, `phaseId << 64 | aggregatorRoundId`. */
+const PROXY_PHASE_BASE = 1n << 64n;
+
+/**
+ * The oldest round id a window ending at `roundId` may reach back to: 1 on a plain aggregator; on a
+ * Chainlink proxy, the first round of `roundId`'s phase. Rounds of an earlier phase are another
+ * aggregator's, with ids that are not consecutive with this phase's, so a window never spans an
+ * aggregator upgrade: right after one the window is shorter (the agent then has too little history and
+ * waits for the new phase's rounds) instead of reading `phase << 64 | 0`, which no proxy answers.
+ */
+function lowestRoundOfPhase(roundId: bigint): bigint {
+  return roundId >= PROXY_PHASE_BASE ? (roundId / PROXY_PHASE_BASE) * PROXY_PHASE_BASE + 1n : 1n;
 }
 
 export async function readRound(client: PublicClient, feed: Address, roundId: bigint): Promise<FeedRound> {

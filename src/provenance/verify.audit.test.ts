@@ -320,6 +320,71 @@ describe('F5: the rounds are one window, the latest at the mint', () => {
     expect((await verify(after)).ok).toBe(true);
   });
 
+  describe("the agent's read block (the policy snapshot's block) is where the window must be the latest", () => {
+    /** Honest rounds, the snapshot read at `readBlock`, round 4 (ROUNDS[3]) published at `nextAt`. */
+    const raceWorld = async (readBlock: string, nextAt: bigint) => {
+      const world = await mintWorld({
+        params: (p) =>
+          (p.policy = { ...p.policy, snapshot: { ...p.policy.snapshot, blockNumber: readBlock } }),
+      });
+      world.published.set(`${world.asset.manifest.inputs.oracle.feed}:${ROUNDS[3]!.roundId}`, {
+        blockNumber: nextAt,
+        logIndex: 0,
+      });
+      return world;
+    };
+
+    test('behavior: a round landing after the read (block 95) and before the mint (block 100) is a race, not a stale window', async () => {
+      const report = await verify(await raceWorld('95', 97n));
+      expect(failing(report)).toEqual([]);
+      const check = checkOf(report, 'oracle-window');
+      expect(check.status).toBe('pass');
+      expect(check.expected).toBe(
+        "consecutive rounds, the newest the feed's latest at the agent's read (block 95, 5 before the Minted log at block 100 log 2)",
+      );
+      expect(check.detail).toBe(
+        `round ${ROUNDS[3]!.roundId} landed after the agent's read (block 95) and before the Minted log: the agent could not have used it`,
+      );
+    });
+
+    test('tamper: the next round was published in the read block itself: fails exactly oracle-window', async () => {
+      const report = await verify(await raceWorld('97', 97n));
+      expect(failing(report)).toEqual(['oracle-window']);
+      expect(checkOf(report, 'oracle-window').detail).toBe(
+        `round ${ROUNDS[3]!.roundId} was already published: the window does not end at the latest round`,
+      );
+    });
+
+    test('tamper: a read block before the newest round was published fails oracle-window; a read beyond the 64-block bound is ignored', async () => {
+      const report = await verify(await raceWorld('99', 150n));
+      expect(failing(report)).toEqual([]);
+      const early = await verify(await raceWorld('25', 150n));
+      // 75 blocks before the mint: beyond the 64-block bound, so the window is judged at the log (and
+      // policy-snapshot fails the block); within the bound, the newest round must exist at the read.
+      expect(failing(early)).toEqual(['policy-snapshot']);
+      const world = await mintWorld({
+        params: (p) => (p.policy = { ...p.policy, snapshot: { ...p.policy.snapshot, blockNumber: '40' } }),
+      });
+      world.published.set(`${world.asset.manifest.inputs.oracle.feed}:${ROUNDS[2]!.roundId}`, {
+        blockNumber: 41n,
+        logIndex: 0,
+      });
+      const late = await verify(world);
+      expect(failing(late)).toEqual(['oracle-window']);
+      expect(checkOf(late, 'oracle-window').detail).toBe(
+        `round ${ROUNDS[2]!.roundId} was not published by the agent's read at block 40`,
+      );
+    });
+
+    test('tamper: a read block that is not before the mint is ignored: the window is judged at the log', async () => {
+      const report = await verify(await raceWorld('100', 97n));
+      expect(failing(report)).toEqual(['oracle-window', 'policy-snapshot']);
+      expect(checkOf(report, 'oracle-window').expected).toMatch(
+        /latest at block 100 log 2 \(the Minted log\)$/,
+      );
+    });
+  });
+
   test('behavior: a newest round with no publication log is a skip (not verified), not a pass', async () => {
     const world = await mintWorld();
     world.published.delete(`${world.asset.manifest.inputs.oracle.feed}:${ROUNDS[2]!.roundId}`);

@@ -556,6 +556,15 @@ export type OracleWindowQuery = {
    * cannot be placed after the log). Without it both are skips, as for art.
    */
   roundExistsNow?: ((feed: Hex, roundId: bigint) => Promise<boolean>) | undefined;
+  /**
+   * The block the agent read the rounds at (an art manifest's `policy.snapshot.blockNumber`, a synth
+   * decision's `inputs.readBlock`). When it is before the log and at most `POLICY_SNAPSHOT_MAX_AGE_BLOCKS`
+   * before it, the window must be the latest at the end of that block instead of at the log: a round
+   * published between the agent's read and its mined transaction is a race the agent could not see, not
+   * a stale window, and is reported as such. A read block after the log or older than that bound is
+   * ignored (the window is then judged at the log; `policy-snapshot` fails such a block for art).
+   */
+  readBlock?: bigint | undefined;
 };
 
 /**
@@ -570,7 +579,14 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
   const name = 'oracle-window';
   const { feed, at } = q;
   const ids = q.roundIds;
-  const where = at ? `${describePosition(at)} (the ${q.logName} log)` : `the ${q.logName} log`;
+  const read = readPoint(q.readBlock, at);
+  // Where the window must be the latest: the end of the agent's read block, else the log itself.
+  const point = read ?? at;
+  const where = !at
+    ? `the ${q.logName} log`
+    : read
+      ? `the agent's read (block ${read.blockNumber}, ${at.blockNumber - read.blockNumber} before the ${q.logName} log at ${describePosition(at)})`
+      : `${describePosition(at)} (the ${q.logName} log)`;
   const expected = `consecutive rounds, the newest the feed's latest at ${where}`;
   if (ids.length === 0) return { name, status: 'fail', expected, actual: 'no rounds' };
   const first = ids[0]!;
@@ -585,7 +601,7 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
       actual: `${span}: round ${ids[gap - 1]} is followed by ${ids[gap]}`,
       detail: 'the rounds are not consecutive: the window skips rounds the oracle published',
     };
-  if (!at || !q.roundPublication)
+  if (!at || !point || !q.roundPublication)
     return {
       name,
       status: 'skip',
@@ -643,14 +659,18 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
         actual,
         detail: `reading the feed's round publications failed: ${phaseRead.error}`,
       };
-    if (phaseRead.value && positionBefore(phaseRead.value, at))
+    if (phaseRead.value && positionBefore(phaseRead.value, point))
       problems.push(
         `round ${nextPhaseFirst} (the first of the next phase) was already published at ${describePosition(phaseRead.value)}: the window does not end at the latest round`,
       );
   }
-  if (lastAt && !positionBefore(lastAt, at))
-    problems.push(`round ${last} was not published before the ${q.logName} log`);
-  if (nextAt && positionBefore(nextAt, at))
+  if (lastAt && !positionBefore(lastAt, point))
+    problems.push(
+      read
+        ? `round ${last} was not published by the agent's read at block ${read.blockNumber}`
+        : `round ${last} was not published before the ${q.logName} log`,
+    );
+  if (nextAt && positionBefore(nextAt, point))
     problems.push(`round ${last + 1n} was already published: the window does not end at the latest round`);
   if (nextNow)
     problems.push(
@@ -667,7 +687,26 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
       actual,
       detail: `the feed's logs do not show when round ${last} was published, so whether it was the latest is not checked`,
     };
+  if (nextAt && read && positionBefore(nextAt, at))
+    return {
+      name,
+      status: 'pass',
+      expected,
+      actual,
+      detail: `round ${last + 1n} landed after the agent's read (block ${read.blockNumber}) and before the ${q.logName} log: the agent could not have used it`,
+    };
   return { name, status: 'pass', expected, actual };
+}
+
+/**
+ * The agent's read block as a position (the end of that block: every log in it came before the read),
+ * when it is usable: before the log's block and at most `POLICY_SNAPSHOT_MAX_AGE_BLOCKS` before it.
+ */
+function readPoint(readBlock: bigint | undefined, at: ChainPosition | undefined): ChainPosition | undefined {
+  if (readBlock === undefined || !at) return undefined;
+  if (readBlock >= at.blockNumber || at.blockNumber - readBlock > POLICY_SNAPSHOT_MAX_AGE_BLOCKS)
+    return undefined;
+  return { blockNumber: readBlock };
 }
 
 /** `oracle-window` of an art version: its manifest's rounds against its Minted/Evolved log. */
@@ -686,7 +725,14 @@ function oracleWindowCheck(
         : undefined,
     logName: logName(version),
     roundPublication: deps.roundPublication?.bind(deps),
+    readBlock: snapshotBlock(manifest),
   });
+}
+
+/** The block an art manifest's policy snapshot names (the agent's read block), if it names one. */
+function snapshotBlock(manifest: Manifest): bigint | undefined {
+  const block = manifest.policy.snapshot.blockNumber;
+  return typeof block === 'string' && /^\d+$/.test(block) ? BigInt(block) : undefined;
 }
 
 /**
@@ -716,10 +762,7 @@ async function policySnapshotCheck(
   const name = 'policy-snapshot';
   const stated = manifest.policy.snapshot;
   const actual = canonicalJson(stated);
-  const block =
-    typeof stated.blockNumber === 'string' && /^\d+$/.test(stated.blockNumber)
-      ? BigInt(stated.blockNumber)
-      : undefined;
+  const block = snapshotBlock(manifest);
   const versionBlock = onChain.blockNumber;
   if (block !== undefined && versionBlock !== undefined) {
     const expected = `a snapshot read in blocks ${versionBlock > POLICY_SNAPSHOT_MAX_AGE_BLOCKS ? versionBlock - POLICY_SNAPSHOT_MAX_AGE_BLOCKS : 0n}..${versionBlock - 1n} (at most ${POLICY_SNAPSHOT_MAX_AGE_BLOCKS} blocks before the ${logName(version)} log at block ${versionBlock})`;

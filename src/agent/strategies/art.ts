@@ -24,7 +24,7 @@ export type ArtStrategyParameters = {
   model: ModelFile;
   modelId: Hex;
   content: ContentStore;
-  /** Reads the guard's MINT / UPDATE policy for the manifest's policy snapshot (at the latest block). */
+  /** Reads the guard's MINT / UPDATE policy for the manifest's policy snapshot (at the observation's block). */
   client: PublicClient;
   /** `provenant <version>+<commit>`: see `codeVersion()`. */
   codeVersion: string;
@@ -121,6 +121,9 @@ export function artStrategy(parameters: ArtStrategyParameters): Strategy {
           action,
           modelId: parameters.modelId,
           tokenId,
+          // The block the rounds were read at: the snapshot records it, and verify's oracle-window
+          // checks the window was the latest there (a round landing before the mint is then no ✗).
+          blockNumber: observation.blockNumber,
         });
       const regimeChanged = lastRegime !== undefined && regime !== lastRegime;
       if ((tokens.length === 0 || regimeChanged) && tokens.length < options.art.maxTokens) {

@@ -151,6 +151,9 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
           feed: observation.feeds.WTI.toLowerCase(),
           decimals: observation.decimals,
           rounds: observation.wti.map((r) => [r.roundId.toString(), r.answer.toString()]),
+          // The block the rounds were read at: verify --synth's oracle-window asks that the window was the
+          // latest there, so a round landing before the mint is mined is not taken for a stale window.
+          readBlock: observation.blockNumber.toString(),
         },
         features: inference.features.map((v) => v.toPrecision(12)),
         forecast: { mean: inference.forecast.mean.toPrecision(12), vol: vol.toPrecision(12) },
