@@ -360,15 +360,23 @@ export type ArtInputs = {
   publish?: AssetPublisher | undefined;
 };
 
+/**
+ * The latest `window` rounds, read at one pinned block (returned: the policy snapshot is read there too,
+ * so `verify`'s oracle-window judges the window at the block it was read, as for the agent's renders).
+ */
 async function latestRounds(clients: ProvenantClients, feed: Address, window: number) {
-  const rounds = await readFeedWindow(clients.publicClient, feed, window);
-  return rounds.map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt }));
+  const blockNumber = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
+  const rounds = await readFeedWindow(clients.publicClient, feed, window, { blockNumber });
+  return {
+    blockNumber,
+    rounds: rounds.map((r) => ({ roundId: r.roundId, answer: r.answer, updatedAt: r.updatedAt })),
+  };
 }
 
 /** What a hand-made render shares with the art strategy's; the policy snapshot is the guard's rules for this action now. */
 async function common(
   p: ArtInputs,
-  rounds: { roundId: bigint; answer: bigint; updatedAt: bigint }[],
+  { rounds, blockNumber }: Awaited<ReturnType<typeof latestRounds>>,
   action: { action: 'MINT' } | { action: 'UPDATE'; tokenId: bigint },
 ) {
   const forecast = p.forecaster ? replayForecast(p.forecaster, rounds) : undefined;
@@ -385,6 +393,7 @@ async function common(
       guard: p.addresses.guard,
       nft: p.addresses.nft,
       modelId: p.generator.id,
+      blockNumber,
       ...action,
     }),
     codeVersion: p.codeVersion ?? codeVersion(),
@@ -395,8 +404,8 @@ async function common(
 export async function renderFromChain(
   p: ArtInputs,
 ): Promise<{ asset: RenderedAsset; nonce: Hex; latestRound: bigint }> {
-  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? ORACLE_FEATURE_ANSWERS);
-  const latestRound = rounds.at(-1)?.roundId ?? 0n;
+  const read = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? ORACLE_FEATURE_ANSWERS);
+  const latestRound = read.rounds.at(-1)?.roundId ?? 0n;
   const nonce = keccak256(
     encodeAbiParameters(
       [{ type: 'string' }, { type: 'uint256' }, { type: 'address' }, { type: 'uint256' }],
@@ -404,7 +413,7 @@ export async function renderFromChain(
     ),
   );
   const asset = await renderAsset(p.generator.model, {
-    ...(await common(p, rounds, { action: 'MINT' })),
+    ...(await common(p, read, { action: 'MINT' })),
     version: 0,
     nonce,
     parent: null,
@@ -453,9 +462,9 @@ export async function prepareArtEvolve(
     });
   const parentManifest = parseManifest(await p.content.get(parent.manifestCid), parent.manifestCid);
   const version = record.versions.length;
-  const rounds = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? ORACLE_FEATURE_ANSWERS);
+  const read = await latestRounds(p.clients, p.addresses.feeds.WTI, p.window ?? ORACLE_FEATURE_ANSWERS);
   const asset = await renderAsset(p.generator.model, {
-    ...(await common(p, rounds, { action: 'UPDATE', tokenId: p.tokenId })),
+    ...(await common(p, read, { action: 'UPDATE', tokenId: p.tokenId })),
     salt: parentManifest.parameters.salt as Hex,
     tokenId: p.tokenId,
     version,
