@@ -112,44 +112,20 @@ export function prepareLiquidate(
   });
 }
 
-const send = (clients: ProvenantClients, call: PreparedCall) =>
-  sendPrepared(clients, call, [syntheticVaultAbi]);
+/**
+ * A vault write as a function of its own (`depositCollateral(clients, vault, p)`), built from the
+ * `prepare*` that encodes it: one send path (simulation, revert decoding against the vault's ABI) for all.
+ */
+const vaultWrite =
+  <P>(prepare: (vault: Address, p: P) => PreparedCall) =>
+  (clients: ProvenantClients, vault: Address, p: P): Promise<WriteReturnType> =>
+    sendPrepared(clients, prepare(vault, p), [syntheticVaultAbi]);
 
-export async function depositCollateral(
-  clients: ProvenantClients,
-  vault: Address,
-  p: Parameters<typeof prepareDeposit>[1],
-): Promise<WriteReturnType> {
-  return send(clients, prepareDeposit(vault, p));
-}
-export async function mintSynth(
-  clients: ProvenantClients,
-  vault: Address,
-  p: Parameters<typeof prepareMintSynth>[1],
-): Promise<WriteReturnType> {
-  return send(clients, prepareMintSynth(vault, p));
-}
-export async function repaySynth(
-  clients: ProvenantClients,
-  vault: Address,
-  p: Parameters<typeof prepareRepay>[1],
-): Promise<WriteReturnType> {
-  return send(clients, prepareRepay(vault, p));
-}
-export async function withdrawCollateral(
-  clients: ProvenantClients,
-  vault: Address,
-  p: Parameters<typeof prepareWithdraw>[1],
-): Promise<WriteReturnType> {
-  return send(clients, prepareWithdraw(vault, p));
-}
-export async function liquidatePosition(
-  clients: ProvenantClients,
-  vault: Address,
-  p: Parameters<typeof prepareLiquidate>[1],
-): Promise<WriteReturnType> {
-  return send(clients, prepareLiquidate(vault, p));
-}
+export const depositCollateral = vaultWrite(prepareDeposit);
+export const mintSynth = vaultWrite(prepareMintSynth);
+export const repaySynth = vaultWrite(prepareRepay);
+export const withdrawCollateral = vaultWrite(prepareWithdraw);
+export const liquidatePosition = vaultWrite(prepareLiquidate);
 
 // ---- DynamicFeePool --------------------------------------------------------------------------------
 
