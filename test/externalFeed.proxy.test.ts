@@ -11,6 +11,7 @@ import {
 } from '../src/chain/index.js';
 import { readFeedWindow } from '../src/oracle/index.js';
 import { type ChainPosition, oracleWindowVerdict, readRoundPublication } from '../src/provenance/index.js';
+import { latestRounds } from '../src/zk/index.js';
 import {
   externalFeedDevnet,
   publishPrice,
@@ -198,6 +199,11 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
     const after = await readFeedWindow(pc, proxy, 5);
     expect(ids(after)).toEqual([phase(2n, 1n), phase(2n, 2n)]);
     expect(after.map((r) => r.answer)).toEqual([7_200_000_000n, 7_250_000_000n]);
+    // The zk prover's window (`latestRounds`) reads through AggregatorV3Interface within the phase too.
+    expect((await latestRounds(env.clients, proxy, 2)).roundIds).toEqual([phase(2n, 1n), phase(2n, 2n)]);
+    await expect(latestRounds(env.clients, proxy, 3)).rejects.toThrow(
+      /has 2 round\(s\) in its current phase; the proof needs the latest 3/,
+    );
     // Pinned to a block before the switch, the window is phase 1's, as it was then.
     expect(ids(await readFeedWindow(pc, proxy, 2, { blockNumber: beforeSwitch }))).toEqual([
       phase(1n, 2n),

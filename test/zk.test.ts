@@ -308,6 +308,7 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     const context = {
       epoch: 1,
       observation: {
+        blockNumber: await stack.agent.publicClient.getBlockNumber({ cacheTime: 0 }),
         now: timestampOf(next.date),
         date: next.date,
         wti: wti.roundIds.map((roundId, k) => ({

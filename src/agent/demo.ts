@@ -1,12 +1,14 @@
 import { join } from 'node:path';
-import { type Address, keccak256, toBytes } from 'viem';
+import { type Address, isAddressEqual, keccak256, toBytes } from 'viem';
 import {
+  aggregatorRoundOf,
   balanceOf,
   createTxManager,
   dynamicFeePoolAbi,
   governanceCall,
   medianOracleAbi,
   passProposalOnDevnet,
+  phasedAggregatorProxyAbi,
   policyGuardAbi,
   prepareCall,
   provenanceNFTAbi,
@@ -45,6 +47,12 @@ export type DemoParameters = {
   feedRules?: FeedLimits | undefined;
   /** The tx manager's stuck threshold: `txManagerSettings(config.chain).stuckAfterMs`. Default 60 s. */
   stuckAfterMs?: number | undefined;
+  /**
+   * Where the suite reads WTI: its own MedianOracle (default), or a Chainlink-style proxy over a
+   * stand-alone MedianOracle (`StackParameters.wtiFeed`); the demo's reporters publish into the proxy's
+   * aggregator and the relayer absorbs the proxy's round ids (`1 << 64 | n`).
+   */
+  wtiFeed?: 'median-oracle' | 'chainlink-proxy' | undefined;
   /** Persist the devnet to `<stateDir>/devnet-state.json` (resumable). */
   persist?: boolean;
   /**
@@ -109,6 +117,9 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     capitalUsd: options.capitalUsd,
     // The demo's vault then accepts proven mints only: the agent cannot skip the proof.
     requireZk: options.zk,
+    ...(p.wtiFeed === 'chainlink-proxy'
+      ? { wtiFeed: p.wtiFeed, wtiFirstRound: { timestamp: first.timestamp, wti: first.wti } }
+      : {}),
     onStep: p.onStep,
   });
   const journal = openJournal(journalPath(p.stateDir));
@@ -410,6 +421,18 @@ async function governanceUnpause(stack: Stack, journal: Journal, epoch: ReplayEp
 
 /** Publishes the epoch's rounds (skipping any the chain already has: a resumed run repeats nothing). */
 async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayEpoch): Promise<void> {
+  if (proxyAggregator(stack)) {
+    // The proxy's latest id is `phase << 64 | n`, n the aggregator's own round (the demo's epoch + 1).
+    const latest = await latestProxyRound(stack);
+    if (aggregatorRoundOf(latest) < BigInt(epoch.index + 1)) return publishMarketDay(stack, reporters, epoch);
+    // The first warm-up day's WTI went into the aggregator before the suite existed (openStack): its
+    // Brent and gold follow here, once (Brent has no round yet), at the chain's current time.
+    if (epoch.index === 0 && (await latestRoundOf(stack, stack.addresses.feeds.BRENT)) === 0n) {
+      const now = (await stack.relayer.publicClient.getBlock()).timestamp;
+      await publishOtherFeeds(stack, reporters, epoch, now);
+    }
+    return absorbWti(stack, latest);
+  }
   const wtiRound = await stack.relayer.publicClient.readContract({
     address: stack.addresses.feeds.WTI,
     abi: medianOracleAbi,
@@ -418,6 +441,38 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
   // A run killed between publishing and absorbing resumes with the absorb.
   if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return absorbWti(stack, BigInt(wtiRound));
   await publishMarketDay(stack, reporters, epoch);
+}
+
+/** The latest round of a MedianOracle (0 before its first). */
+async function latestRoundOf(stack: Pick<Stack, 'relayer'>, feed: Address): Promise<bigint> {
+  return BigInt(
+    await stack.relayer.publicClient.readContract({
+      address: feed,
+      abi: medianOracleAbi,
+      functionName: 'latestRound',
+    }),
+  );
+}
+
+/**
+ * The aggregator WTI is published into when it is read through a proxy (`stack.wtiPublishTarget`
+ * differs from `addresses.feeds.WTI`); undefined when WTI is published to the feed it is read from.
+ */
+function proxyAggregator(
+  stack: Pick<Stack, 'addresses'> & { wtiPublishTarget?: Address | undefined },
+): Address | undefined {
+  const target = stack.wtiPublishTarget;
+  return target !== undefined && !isAddressEqual(target, stack.addresses.feeds.WTI) ? target : undefined;
+}
+
+/** The latest round id of the WTI feed the agent reads (a proxy id, `phase << 64 | n`). */
+async function latestProxyRound(stack: Pick<Stack, 'relayer' | 'addresses'>): Promise<bigint> {
+  const [roundId] = await stack.relayer.publicClient.readContract({
+    address: stack.addresses.feeds.WTI,
+    abi: phasedAggregatorProxyAbi,
+    functionName: 'latestRoundData',
+  });
+  return roundId;
 }
 
 /** Absorbs the WTI feed's rounds up to `roundId` into its accumulator (what zk proofs bind to), if any. */
@@ -431,10 +486,11 @@ export type MarketDay = Pick<ReplayEpoch, 'timestamp' | 'wti' | 'brent'> & { gol
 
 /**
  * Publishes one market day into the oracles: chain time follows market time (an empty block at the
- * day's close, so every call and simulation of that day sees it), then one signed round per feed.
+ * day's close, so every call and simulation of that day sees it), then one signed round per feed. WTI
+ * goes to `stack.wtiPublishTarget` when given (the aggregator behind a proxy feed), else to its feed.
  */
 export async function publishMarketDay(
-  stack: Pick<Stack, 'relayer' | 'deployer' | 'addresses'>,
+  stack: Pick<Stack, 'relayer' | 'deployer' | 'addresses'> & { wtiPublishTarget?: Address | undefined },
   reporters: ReporterSet,
   day: MarketDay,
 ): Promise<void> {
@@ -446,13 +502,29 @@ export async function publishMarketDay(
   }
   // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
   const observedAt = day.timestamp > block.timestamp ? day.timestamp : block.timestamp;
-  const publish = (feed: Address, value: number) =>
-    publishNextRound(relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
-  const wti = await publish(addresses.feeds.WTI, day.wti);
-  if (day.brent !== undefined) await publish(addresses.feeds.BRENT, day.brent);
-  if (day.gold !== undefined) await publish(addresses.feeds.XAU, day.gold);
+  const aggregator = proxyAggregator(stack);
+  const wti = await publishNextRound(relayer, reporters, {
+    feed: aggregator ?? addresses.feeds.WTI,
+    answer: toAnswer(day.wti, 8),
+    observedAt,
+  });
+  await publishOtherFeeds(stack, reporters, day, observedAt);
   // The relayer keeps the WTI accumulator current, so a proof on today's rounds can be checked today.
-  await absorbWti(stack, wti.roundId);
+  // On a proxy feed the accumulator follows the proxy's ids: the round just published, as the proxy names it.
+  await absorbWti(stack, aggregator ? await latestProxyRound(stack) : wti.roundId);
+}
+
+/** A market day's Brent and gold rounds (each when the day has one), observed at `observedAt`. */
+async function publishOtherFeeds(
+  stack: Pick<Stack, 'relayer' | 'addresses'>,
+  reporters: ReporterSet,
+  day: MarketDay,
+  observedAt: bigint,
+): Promise<void> {
+  const publish = (feed: Address, value: number) =>
+    publishNextRound(stack.relayer, reporters, { feed, answer: toAnswer(value, 8), observedAt });
+  if (day.brent !== undefined) await publish(stack.addresses.feeds.BRENT, day.brent);
+  if (day.gold !== undefined) await publish(stack.addresses.feeds.XAU, day.gold);
 }
 
 /**

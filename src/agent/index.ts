@@ -67,7 +67,7 @@ export {
 export { latestProvenForecast } from './provenForecast.js';
 export { buildReplay, type ReplayEpoch, timestampOf } from './replay.js';
 export { summaryRows, writeAgentReport } from './report.js';
-export { journalPath, openStack, type Stack, type StackParameters } from './stack.js';
+export { journalPath, openStack, type Stack, StackFeedMismatchError, type StackParameters } from './stack.js';
 export { type ArtToken, artStrategy, forecastInput, type ProvenForecastRef } from './strategies/art.js';
 export { policySnapshotOf, readArtPolicy } from './strategies/artCalls.js';
 export { feeStrategy } from './strategies/fee.js';

@@ -6,16 +6,22 @@ import {
   type DeploymentManifest,
   type Devnet,
   defaultSuiteOptions,
+  deployPlan,
   deploySuite,
   depositCollateral,
   devnetAccount,
   devnetReporter,
   ensureAllowance,
   faucet,
+  medianOracleAbi,
   type ProvenantClients,
+  readManifest,
   readPosition,
+  type SuiteOptions,
   startDevnet,
 } from '../chain/index.js';
+import { NonRetryableError } from '../errors/index.js';
+import { publishNextRound, toAnswer } from '../oracle/index.js';
 import { ContentStore } from '../provenance/index.js';
 import { type AgentAddresses, agentAddresses } from './addresses.js';
 import { bootstrapOnDevnet, DEMO_ZK_CONFIG, ensureModelRegistered } from './bootstrap.js';
@@ -40,6 +46,18 @@ export type StackParameters = {
   capitalUsd?: number;
   /** Ridge forecaster only: governance makes the sWTI vault accept proven mints only (`zkRequired`). */
   requireZk?: boolean | undefined;
+  /**
+   * Where the suite reads WTI: its own MedianOracle (default), or a Chainlink-style proxy
+   * (`PhasedAggregatorProxy`, round ids `1 << 64 | n`) over a stand-alone MedianOracle, deployed before
+   * the suite and passed to it as an external feed (`externalFeeds: { WTI: proxy }`).
+   */
+  wtiFeed?: 'median-oracle' | 'chainlink-proxy' | undefined;
+  /**
+   * `chainlink-proxy` only: the round published into the proxy's aggregator before the suite is
+   * deployed (an external feed must answer `latestRoundData()` at deployment). The demo passes its first
+   * warm-up day. Chain time is moved to `timestamp` first.
+   */
+  wtiFirstRound?: { timestamp: bigint; wti: number } | undefined;
   onStep?: (step: string) => void;
 };
 
@@ -56,6 +74,12 @@ export type Stack = {
   /** The guardian key (pause and tighten only); the demo's monitor uses it. */
   guardian: ProvenantClients;
   addresses: AgentAddresses;
+  /**
+   * Where the relayer publishes WTI rounds: `addresses.feeds.WTI` itself (the suite's MedianOracle), or,
+   * with `wtiFeed: 'chainlink-proxy'`, the phase aggregator behind the proxy that `addresses.feeds.WTI`
+   * is (the agent, the vault and the accumulator read the proxy; rounds are published into the aggregator).
+   */
+  wtiPublishTarget: Address;
   manifest: DeploymentManifest;
   forecaster: TrainedForecaster;
   generator: ReturnType<typeof loadGenerator>;
@@ -95,11 +119,16 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       guardian: devnetAccount(DEVNET_ROLES.guardian).address,
       reporters: reporterAccounts.map((a) => a.address),
     };
-    const deployed = await deploySuite(
-      deployer,
-      p.stateDir,
-      defaultSuiteOptions(roles, p.quorum === undefined ? {} : { quorum: p.quorum }),
-    );
+    const suiteOptions = defaultSuiteOptions(roles, p.quorum === undefined ? {} : { quorum: p.quorum });
+    assertSameWtiFeed(p.stateDir, devnet.chainId, p.wtiFeed ?? 'median-oracle');
+    let wtiPublishTarget: Address | undefined;
+    if (p.wtiFeed === 'chainlink-proxy') {
+      step('deploying the external WTI feed (a Chainlink-style proxy over a MedianOracle)');
+      const external = await deployProxyFeed(deployer, relayer, reporterAccounts, p, suiteOptions);
+      wtiPublishTarget = external.aggregator;
+      suiteOptions.externalFeeds = { WTI: external.proxy };
+    }
+    const deployed = await deploySuite(deployer, p.stateDir, suiteOptions);
     const addresses = agentAddresses(deployed.manifest, {
       synth: deployed.addresses['SynthToken.sWTI'] as Address,
     });
@@ -176,6 +205,7 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       users: [user0, user1, user2],
       guardian,
       addresses,
+      wtiPublishTarget: wtiPublishTarget ?? addresses.feeds.WTI,
       manifest: deployed.manifest,
       forecaster,
       generator,
@@ -186,6 +216,103 @@ export async function openStack(p: StackParameters): Promise<Stack> {
     await devnet.stop();
     throw error;
   }
+}
+
+/** A resumed stack was deployed with another kind of WTI feed than the one asked for now. */
+export class StackFeedMismatchError extends NonRetryableError {
+  override name = 'StackFeedMismatchError';
+}
+
+/**
+ * A state directory keeps the suite it was deployed with: resuming it with the other `wtiFeed` would
+ * leave the suite on its old feed while the demo published into the new one. Refused, naming the fix.
+ */
+function assertSameWtiFeed(
+  stateDir: string,
+  chainId: number,
+  wanted: 'median-oracle' | 'chainlink-proxy',
+): void {
+  const existing = readManifest(stateDir, chainId).feeds?.WTI?.source;
+  if (existing === undefined) return;
+  const had = existing === 'external' ? 'chainlink-proxy' : 'median-oracle';
+  if (had !== wanted)
+    throw new StackFeedMismatchError(
+      `The state in ${stateDir} was deployed with WTI feed '${had}', not '${wanted}'.`,
+      {
+        details: `Resume it with the same feed (--wti-feed ${had}), or start over with --fresh (discards the devnet, journal and content).`,
+      },
+    );
+}
+
+/**
+ * The external WTI feed of `wtiFeed: 'chainlink-proxy'`: a stand-alone MedianOracle (owned by the
+ * deployer, outside the suite; the suite's reporters, quorum, bounds and heartbeat, as the suite's own
+ * WTI oracle would have) and a PhasedAggregatorProxy over it (owner: deployer, phase 1). Recorded in
+ * their own manifest under `<stateDir>/external-feed` (they are not the suite's contracts; a resumed
+ * run reuses them). An external feed must have a round before the suite is deployed (`deploySuite`
+ * checks `latestRoundData()`, and the zk accumulator starts at the feed's latest round), so the first
+ * warm-up day's WTI (`p.wtiFirstRound`) is published into the aggregator here, before the suite exists:
+ * the accumulator then starts at `1 << 64 | 1`, the replay's first round, as it starts at round 1 on a
+ * MedianOracle. That day's Brent and gold wait for the suite: the demo's first epoch finds WTI's round 1
+ * already published and publishes only them (`publishEpoch`).
+ */
+async function deployProxyFeed(
+  deployer: ProvenantClients,
+  relayer: ProvenantClients,
+  reporterAccounts: LocalAccount[],
+  p: StackParameters,
+  options: SuiteOptions,
+): Promise<{ aggregator: Address; proxy: Address }> {
+  const wti = options.feeds.find((f) => f.key === 'WTI');
+  if (!wti) throw new RangeError('the suite options have no WTI feed');
+  const plan = await deployPlan(deployer, join(p.stateDir, 'external-feed'), [
+    {
+      name: 'WtiPhaseAggregator',
+      contract: 'MedianOracle',
+      args: () => [
+        deployer.account.address,
+        options.oracleDecimals,
+        wti.description,
+        wti.minAnswer,
+        wti.maxAnswer,
+        options.heartbeatSeconds,
+        [...options.roles.reporters],
+        BigInt(options.quorum),
+      ],
+    },
+    {
+      name: 'WtiProxy',
+      contract: 'PhasedAggregatorProxy',
+      args: (d) => [deployer.account.address, d.WtiPhaseAggregator],
+    },
+  ]);
+  const aggregator = plan.outcomes[0]!.address;
+  const proxy = plan.outcomes[1]!.address;
+  const rounds = await deployer.publicClient.readContract({
+    address: aggregator,
+    abi: medianOracleAbi,
+    functionName: 'latestRound',
+  });
+  if (BigInt(rounds) === 0n) {
+    const first = p.wtiFirstRound;
+    if (!first)
+      throw new RangeError(
+        "wtiFeed 'chainlink-proxy' needs wtiFirstRound: the feed must have a round before the suite is deployed",
+      );
+    const block = await deployer.publicClient.getBlock();
+    if (block.timestamp < first.timestamp) {
+      await deployer.testClient!.setNextBlockTimestamp({ timestamp: first.timestamp });
+      await deployer.testClient!.mine({ blocks: 1 });
+    }
+    // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
+    const observedAt = first.timestamp > block.timestamp ? first.timestamp : block.timestamp;
+    await publishNextRound(
+      relayer,
+      { accounts: reporterAccounts, spreadPpm: 500 },
+      { feed: aggregator, answer: toAnswer(first.wti, options.oracleDecimals), observedAt },
+    );
+  }
+  return { aggregator, proxy };
 }
 
 export function journalPath(stateDir: string): string {

@@ -63,6 +63,14 @@ export {
   readManifest,
   writeManifest,
 } from './manifest.js';
+export {
+  AGGREGATOR_ROUND_MASK,
+  aggregatorRoundOf,
+  firstRoundOfNextPhase,
+  firstRoundOfPhase,
+  PROXY_PHASE_OFFSET,
+  phaseOf,
+} from './proxyRoundId.js';
 export { ContractRevertError, decodeRevertData, toContractRevertError } from './revert.js';
 export {
   DEVNET_ROLES,

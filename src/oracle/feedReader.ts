@@ -1,5 +1,5 @@
 import type { Address, PublicClient } from 'viem';
-import { aggregatorV3InterfaceAbi } from '../chain/index.js';
+import { aggregatorV3InterfaceAbi, firstRoundOfPhase } from '../chain/index.js';
 import { FeedRefusedError } from './errors.js';
 
 /** One round as AggregatorV3Interface returns it. */
@@ -42,7 +42,10 @@ export async function readFeedWindow(
   const rounds: FeedRound[] = [toRound(latest)];
   const first = latest[0];
   const ids: bigint[] = [];
-  for (let id = first - 1n; id >= lowestRoundOfPhase(first) && ids.length < count - 1; id--) ids.push(id);
+  // Inside the newest round's phase only: a proxy's ids are consecutive within one phase (one aggregator),
+  // so after an aggregator upgrade the window is shorter (the agent then has too little history and waits
+  // for the new phase's rounds) instead of reading `phase << 64 | 0`, which no proxy answers.
+  for (let id = first - 1n; id >= firstRoundOfPhase(first) && ids.length < count - 1; id--) ids.push(id);
   const older = await Promise.all(
     ids.map((roundId) =>
       client.readContract({
@@ -56,20 +59,6 @@ export async function readFeedWindow(
   );
   for (const r of older) rounds.unshift(toRound(r));
   return rounds;
-}
-
-/** Round ids at or above this are Chainlink proxy ids, `phaseId << 64 | aggregatorRoundId`. */
-const PROXY_PHASE_BASE = 1n << 64n;
-
-/**
- * The oldest round id a window ending at `roundId` may reach back to: 1 on a plain aggregator; on a
- * Chainlink proxy, the first round of `roundId`'s phase. Rounds of an earlier phase are another
- * aggregator's, with ids that are not consecutive with this phase's, so a window never spans an
- * aggregator upgrade: right after one the window is shorter (the agent then has too little history and
- * waits for the new phase's rounds) instead of reading `phase << 64 | 0`, which no proxy answers.
- */
-function lowestRoundOfPhase(roundId: bigint): bigint {
-  return roundId >= PROXY_PHASE_BASE ? (roundId / PROXY_PHASE_BASE) * PROXY_PHASE_BASE + 1n : 1n;
 }
 
 export async function readRound(client: PublicClient, feed: Address, roundId: bigint): Promise<FeedRound> {

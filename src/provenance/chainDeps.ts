@@ -11,10 +11,12 @@ import {
   toHex,
 } from 'viem';
 import {
+  aggregatorRoundOf,
   aggregatorV3InterfaceAbi,
   medianOracleAbi,
   modelRegistryAbi,
   phasedAggregatorProxyAbi,
+  phaseOf,
   provenanceNFTAbi,
   readManifest,
   readProvenForecast,
@@ -74,10 +76,6 @@ export function deploymentFeeds(stateDir: string, chainId: number): Address[] {
     if (name.startsWith('MedianOracle.')) feeds.add(contract.address.toLowerCase());
   return [...feeds] as Address[];
 }
-
-/** Proxy round ids (Chainlink's `EACAggregatorProxy`) are `phaseId << 64 | aggregatorRoundId`. */
-const PHASE_OFFSET = 64n;
-const AGGREGATOR_ROUND_MASK = (1n << PHASE_OFFSET) - 1n;
 
 type RoundPublicationClient = Pick<PublicClient, 'getBlockNumber' | 'getContractEvents' | 'readContract'>;
 
@@ -153,14 +151,14 @@ export async function readRoundPublication(
 ): Promise<ChainPosition | undefined> {
   let address: Hex = feed;
   let logged = roundId;
-  if (roundId > AGGREGATOR_ROUND_MASK) {
-    const phase = roundId >> PHASE_OFFSET;
+  if (phaseOf(roundId) > 0n) {
+    const phase = phaseOf(roundId);
     // uint80 round ids leave 16 bits for the phase; a larger id is no round of any feed.
     if (phase > 0xffffn) return undefined;
     const aggregator = await phaseAggregator(client, feed, Number(phase));
     if (aggregator) {
       address = aggregator;
-      logged = roundId & AGGREGATOR_ROUND_MASK;
+      logged = aggregatorRoundOf(roundId);
     }
   }
   const logs = await scanLogs(client, { fromBlock }, (from, to) =>

@@ -1,4 +1,5 @@
 import { concat, keccak256, toHex } from 'viem';
+import { firstRoundOfNextPhase, phaseOf } from '../chain/index.js';
 import { isRetryable, NonRetryableError } from '../errors/index.js';
 import {
   artSeed,
@@ -572,9 +573,6 @@ export type OracleWindowQuery = {
  * and the newest one was the feed's latest when the log was written: it was published (its AnswerUpdated
  * log) before that log, and the next round was not. Shared by `verify` (art versions) and `verify --synth`.
  */
-/** Round ids at or above this are Chainlink proxy ids, `phase << 64 | aggregatorRound`. */
-const PROXY_PHASE_BASE = 1n << 64n;
-
 export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyCheck> {
   const name = 'oracle-window';
   const { feed, at } = q;
@@ -648,8 +646,8 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
   // A Chainlink proxy round id is `phase << 64 | n`: when the phase's aggregator had no round n + 1, the
   // feed may still have moved on to the next phase (an aggregator upgrade), whose first round is
   // `(phase + 1) << 64 | 1`. A window ending before that round was published is not the latest either.
-  if (!nextAt && last >= PROXY_PHASE_BASE) {
-    const nextPhaseFirst = ((last >> 64n) + 1n) * PROXY_PHASE_BASE + 1n;
+  if (!nextAt && phaseOf(last) > 0n) {
+    const nextPhaseFirst = firstRoundOfNextPhase(last);
     const phaseRead = await tryRead(() => publication(feed, nextPhaseFirst));
     if ('error' in phaseRead)
       return {

@@ -1,8 +1,9 @@
 import type { Address, Hex } from 'viem';
 import {
+  aggregatorV3InterfaceAbi,
   feedAccumulatorAbi,
+  firstRoundOfPhase,
   forecastProofGateAbi,
-  medianOracleAbi,
   type ProvenantClients,
   readProvenForecast,
   syntheticVaultAbi,
@@ -26,24 +27,20 @@ export async function latestRounds(
   feed: Address,
   count: number,
 ): Promise<{ roundIds: bigint[]; answers: bigint[]; updatedAt: bigint[] }> {
-  const latest = BigInt(
-    await clients.publicClient.readContract({
-      address: feed,
-      abi: medianOracleAbi,
-      functionName: 'latestRound',
-    }),
-  );
-  if (latest < BigInt(count))
-    throw new ZkCircuitError(`feed ${feed} has ${latest} rounds; the proof needs the latest ${count}`);
+  // Through AggregatorV3Interface only (a Chainlink proxy has no `latestRound()`), at one block, and
+  // inside the current phase of a proxy: its ids are `phase << 64 | n`, consecutive only within a phase.
+  const blockNumber = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
+  const read = { address: feed, abi: aggregatorV3InterfaceAbi, blockNumber } as const;
+  const [latest] = await clients.publicClient.readContract({ ...read, functionName: 'latestRoundData' });
+  const inPhase = latest - firstRoundOfPhase(latest) + 1n;
+  if (inPhase < BigInt(count))
+    throw new ZkCircuitError(
+      `feed ${feed} has ${inPhase} round(s) in its current phase; the proof needs the latest ${count}`,
+    );
   const roundIds = Array.from({ length: count }, (_, k) => latest - BigInt(count - 1 - k));
   const rounds = await Promise.all(
     roundIds.map((id) =>
-      clients.publicClient.readContract({
-        address: feed,
-        abi: medianOracleAbi,
-        functionName: 'getRoundData',
-        args: [id],
-      }),
+      clients.publicClient.readContract({ ...read, functionName: 'getRoundData', args: [id] }),
     ),
   );
   return {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { DemoProgress } from '../../agent/index.js';
 import type { Series } from '../../data/index.js';
 import { NonRetryableError } from '../../errors/index.js';
@@ -13,6 +13,7 @@ type DemoFlags = {
   resumeAfter: number;
   artSize?: number;
   report: string;
+  wtiFeed: 'median-oracle' | 'chainlink-proxy';
 };
 
 export function registerDemo(program: Command): void {
@@ -32,6 +33,14 @@ export function registerDemo(program: Command): void {
     .option('--art-size <pixels>', 'artwork size (default 512)', positiveInt)
     .option('--report <dir>', 'report folder', 'reports/demo')
     .option('--fresh', 'discard the previous demo state (devnet, journal, content) and start over')
+    .addOption(
+      new Option(
+        '--wti-feed <kind>',
+        'where the suite reads WTI: its own MedianOracle, or a Chainlink-style proxy (round ids phase << 64 | n) over one, as a deployment on a real Chainlink feed would',
+      )
+        .choices(['median-oracle', 'chainlink-proxy'])
+        .default('median-oracle'),
+    )
     .action(async (flags: DemoFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const { loadDataset } = await import('../../data/index.js');
@@ -65,6 +74,7 @@ export function registerDemo(program: Command): void {
             start: flags.start,
             end: flags.end,
             resumeAfterEpochs: flags.resumeAfter,
+            wtiFeed: flags.wtiFeed,
             feedRules: feedRulesOf(config.oracle),
             stuckAfterMs: txManagerSettings(config.chain).stuckAfterMs,
             agent: {

@@ -1,0 +1,22 @@
+/**
+ * Chainlink proxy round ids (`EACAggregatorProxy`): `phaseId << 64 | aggregatorRoundId`. A proxy's rounds
+ * are consecutive only within one phase (one aggregator); an aggregator upgrade starts the next phase at
+ * its round 1. A plain aggregator (a MedianOracle) has ids below 2^64, all in "phase 0".
+ */
+export const PROXY_PHASE_OFFSET = 64n;
+
+/** The bits of a proxy round id that hold the aggregator's own round id. */
+export const AGGREGATOR_ROUND_MASK = (1n << PROXY_PHASE_OFFSET) - 1n;
+
+/** The phase of a proxy round id (0 for a plain aggregator's id). */
+export const phaseOf = (roundId: bigint): bigint => roundId >> PROXY_PHASE_OFFSET;
+
+/** The aggregator's own round id inside a proxy round id (the id itself for a plain aggregator). */
+export const aggregatorRoundOf = (roundId: bigint): bigint => roundId & AGGREGATOR_ROUND_MASK;
+
+/** The oldest round of `roundId`'s phase: how far back a window ending at `roundId` may reach (1 on a plain aggregator). */
+export const firstRoundOfPhase = (roundId: bigint): bigint => (phaseOf(roundId) << PROXY_PHASE_OFFSET) | 1n;
+
+/** The first round of the phase after `roundId`'s: what follows a phase's last round. */
+export const firstRoundOfNextPhase = (roundId: bigint): bigint =>
+  ((phaseOf(roundId) + 1n) << PROXY_PHASE_OFFSET) | 1n;
