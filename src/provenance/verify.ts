@@ -560,10 +560,11 @@ export type OracleWindowQuery = {
   /**
    * The block the agent read the rounds at (an art manifest's `policy.snapshot.blockNumber`, a synth
    * decision's `inputs.readBlock`). When it is before the log and at most `POLICY_SNAPSHOT_MAX_AGE_BLOCKS`
-   * before it, the window must be the latest at the end of that block instead of at the log: a round
-   * published between the agent's read and its mined transaction is a race the agent could not see, not
-   * a stale window, and is reported as such. A read block after the log or older than that bound is
-   * ignored (the window is then judged at the log; `policy-snapshot` fails such a block for art).
+   * before it, a window that was the latest at the end of that block passes even if the next round was
+   * published before the log: a round landing between the agent's read and its mined transaction is a
+   * race the agent could not see, not a stale window, and is reported as such. It only excuses: a window
+   * that was the latest at the log passes whatever block is named. A read block after the log or older
+   * than that bound is ignored (`policy-snapshot` fails such a block for art).
    */
   readBlock?: bigint | undefined;
 };
@@ -577,14 +578,11 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
   const name = 'oracle-window';
   const { feed, at } = q;
   const ids = q.roundIds;
+  // Where the window may be the latest: at the log, or at the end of the agent's read block.
   const read = readPoint(q.readBlock, at);
-  // Where the window must be the latest: the end of the agent's read block, else the log itself.
-  const point = read ?? at;
   const where = !at
     ? `the ${q.logName} log`
-    : read
-      ? `the agent's read (block ${read.blockNumber}, ${at.blockNumber - read.blockNumber} before the ${q.logName} log at ${describePosition(at)})`
-      : `${describePosition(at)} (the ${q.logName} log)`;
+    : `${describePosition(at)} (the ${q.logName} log)${read ? ` or at the agent's read (block ${read.blockNumber}, ${at.blockNumber - read.blockNumber} blocks before)` : ''}`;
   const expected = `consecutive rounds, the newest the feed's latest at ${where}`;
   if (ids.length === 0) return { name, status: 'fail', expected, actual: 'no rounds' };
   const first = ids[0]!;
@@ -599,7 +597,7 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
       actual: `${span}: round ${ids[gap - 1]} is followed by ${ids[gap]}`,
       detail: 'the rounds are not consecutive: the window skips rounds the oracle published',
     };
-  if (!at || !point || !q.roundPublication)
+  if (!at || !q.roundPublication)
     return {
       name,
       status: 'skip',
@@ -642,13 +640,13 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
       ? 'published (getRoundData) but no publication log found'
       : 'not published';
   const actual = `${span}, consecutive; round ${last} ${lastAt ? `published at ${describePosition(lastAt)}` : 'has no publication log'}, round ${last + 1n} ${nextText}`;
-  const problems: string[] = [];
   // A Chainlink proxy round id is `phase << 64 | n`: when the phase's aggregator had no round n + 1, the
   // feed may still have moved on to the next phase (an aggregator upgrade), whose first round is
   // `(phase + 1) << 64 | 1`. A window ending before that round was published is not the latest either.
+  let nextPhase: { id: bigint; at: ChainPosition } | undefined;
   if (!nextAt && phaseOf(last) > 0n) {
-    const nextPhaseFirst = firstRoundOfNextPhase(last);
-    const phaseRead = await tryRead(() => publication(feed, nextPhaseFirst));
+    const id = firstRoundOfNextPhase(last);
+    const phaseRead = await tryRead(() => publication(feed, id));
     if ('error' in phaseRead)
       return {
         name,
@@ -657,24 +655,31 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
         actual,
         detail: `reading the feed's round publications failed: ${phaseRead.error}`,
       };
-    if (phaseRead.value && positionBefore(phaseRead.value, point))
-      problems.push(
-        `round ${nextPhaseFirst} (the first of the next phase) was already published at ${describePosition(phaseRead.value)}: the window does not end at the latest round`,
-      );
+    if (phaseRead.value) nextPhase = { id, at: phaseRead.value };
   }
-  if (lastAt && !positionBefore(lastAt, point))
-    problems.push(
-      read
-        ? `round ${last} was not published by the agent's read at block ${read.blockNumber}`
-        : `round ${last} was not published before the ${q.logName} log`,
-    );
-  if (nextAt && positionBefore(nextAt, point))
-    problems.push(`round ${last + 1n} was already published: the window does not end at the latest round`);
-  if (nextNow)
-    problems.push(
-      `round ${last + 1n} exists but its publication log was not found, so it cannot be placed after the ${q.logName} log`,
-    );
-  if (problems.length) return { name, status: 'fail', expected, actual, detail: problems.join('; ') };
+  /** Why the window was not the feed's latest at `p` (empty: it was). */
+  const problemsAt = (p: ChainPosition, label: string): string[] => {
+    const problems: string[] = [];
+    if (nextPhase && positionBefore(nextPhase.at, p))
+      problems.push(
+        `round ${nextPhase.id} (the first of the next phase) was already published at ${describePosition(nextPhase.at)}: the window does not end at the latest round`,
+      );
+    if (lastAt && !positionBefore(lastAt, p)) problems.push(`round ${last} was not published ${label}`);
+    if (nextAt && positionBefore(nextAt, p))
+      problems.push(`round ${last + 1n} was already published: the window does not end at the latest round`);
+    if (nextNow)
+      problems.push(
+        `round ${last + 1n} exists but its publication log was not found, so it cannot be placed after the ${q.logName} log`,
+      );
+    return problems;
+  };
+  // The read block only ever excuses a window that a round overtook in flight: a window that was the
+  // latest at the log itself passes whatever block the snapshot names (manifests made before the read
+  // block was pinned name a block read separately from the rounds).
+  const atLog = problemsAt(at, `before the ${q.logName} log`);
+  const atRead = read ? problemsAt(read, `by the agent's read at block ${read.blockNumber}`) : undefined;
+  const raced = atLog.length > 0 && atRead?.length === 0;
+  if (atLog.length > 0 && !raced) return { name, status: 'fail', expected, actual, detail: atLog.join('; ') };
   // Without the newest round's own log (a proxy or an external feed scanned from too late a block), a
   // missing log of the next round proves nothing, unless the next round does not exist even now.
   if (!lastAt && nextNow !== false)
@@ -685,13 +690,13 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
       actual,
       detail: `the feed's logs do not show when round ${last} was published, so whether it was the latest is not checked`,
     };
-  if (nextAt && read && positionBefore(nextAt, at))
+  if (raced)
     return {
       name,
       status: 'pass',
       expected,
       actual,
-      detail: `round ${last + 1n} landed after the agent's read (block ${read.blockNumber}) and before the ${q.logName} log: the agent could not have used it`,
+      detail: `round ${last + 1n} landed after the agent's read (block ${read!.blockNumber}) and before the ${q.logName} log: the agent could not have used it`,
     };
   return { name, status: 'pass', expected, actual };
 }
