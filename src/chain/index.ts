@@ -24,7 +24,13 @@ export {
   type StartDevnetParameters,
   startDevnet,
 } from './devnet.js';
-export { type DevnetLock, DevnetStateInUseError, devnetLockPath, readDevnetLock } from './devnetLock.js';
+export {
+  type DevnetLock,
+  DevnetStateInUseError,
+  devnetLockPath,
+  isProcessAlive,
+  readDevnetLock,
+} from './devnetLock.js';
 export { assertPortFree, DevnetPortError, validateDevnetPort } from './devnetPort.js';
 export {
   ChainIdMismatchError,

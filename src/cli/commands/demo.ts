@@ -32,7 +32,10 @@ export function registerDemo(program: Command): void {
     )
     .option('--art-size <pixels>', 'artwork size (default 512)', positiveInt)
     .option('--report <dir>', 'report folder', 'reports/demo')
-    .option('--fresh', 'discard the previous demo state (devnet, journal, content) and start over')
+    .option(
+      '--fresh',
+      'move the previous demo state (devnet, journal, content) aside, nothing deleted, and start over',
+    )
     .addOption(
       new Option(
         '--wti-feed <kind>',
@@ -49,12 +52,13 @@ export function registerDemo(program: Command): void {
       const { runDemo } = await import('../../agent/index.js');
       const { feedRulesOf, txManagerSettings } = await import('../../config/index.js');
       const { loadCliConfig, withShutdown } = await import('../context.js');
-      const { prepareDemoStateDir } = await import('./demoState.js');
+      const { moveDemoStateAside, prepareDemoStateDir } = await import('./demoState.js');
       const { finishDemo } = await import('./demoSummary.js');
       const config = loadCliConfig(globals);
       if (flags.fresh) {
-        const { rmSync } = await import('node:fs');
-        rmSync(config.stateDirPath, { recursive: true, force: true });
+        const aside = moveDemoStateAside(config.stateDirPath);
+        if (aside)
+          console.log(`The previous demo state was moved to ${aside} (delete it when no longer needed).`);
       }
       const moved = prepareDemoStateDir(config.stateDirPath);
       if (moved)

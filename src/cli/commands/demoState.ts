@@ -1,7 +1,17 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { concat, type Hex, keccak256 } from 'viem';
-import { artifacts } from '../../chain/index.js';
+import {
+  artifacts,
+  DevnetStateInUseError,
+  devnetLockPath,
+  isProcessAlive,
+  readDevnetLock,
+} from '../../chain/index.js';
+import { NonRetryableError } from '../../errors/index.js';
+
+/** The embedded devnet's chain id: the only deployments a demo state dir may hold. */
+const DEVNET_CHAIN_ID = 31337;
 
 const MARKER = 'demo-code.json';
 
@@ -25,10 +35,7 @@ export function prepareDemoStateDir(stateDir: string, now: Date = new Date()): s
   const hasState =
     existsSync(join(stateDir, 'journal.sqlite')) || existsSync(join(stateDir, 'devnet-state.json'));
   let moved: string | undefined;
-  if (hasState && recordedFingerprint(marker) !== fingerprint) {
-    moved = `${stateDir}.previous-${now.toISOString().replace(/[:.]/g, '-')}`;
-    renameSync(stateDir, moved);
-  }
+  if (hasState && recordedFingerprint(marker) !== fingerprint) moved = moveAside(stateDir, 'previous', now);
   mkdirSync(stateDir, { recursive: true });
   writeFileSync(marker, `${JSON.stringify({ fingerprint }, null, 2)}\n`);
   return moved;
@@ -40,4 +47,57 @@ function recordedFingerprint(marker: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `demo --fresh` would move a state dir that is not the demo's alone, or one a running devnet uses. */
+export class DemoStateNotMovableError extends NonRetryableError {
+  override name = 'DemoStateNotMovableError';
+}
+
+/**
+ * `demo --fresh`: the previous demo state is moved aside to `<stateDir>.before-fresh-<time>` (nothing
+ * is deleted) and the demo starts over in an empty dir. Returns where it went (undefined: there was none).
+ */
+export function moveDemoStateAside(stateDir: string, now: Date = new Date()): string | undefined {
+  if (!existsSync(stateDir)) return undefined;
+  return moveAside(stateDir, 'before-fresh', now);
+}
+
+/**
+ * Renames the whole state dir, after checking it is the demo's to move: no live process runs a devnet
+ * on its state file (the running anvil would keep writing into the moved dir while a new demo starts,
+ * and its lock would vanish), and it holds no deployment of another chain than the devnet's (a real
+ * deployment's manifest would silently leave the dir the operator points every command at).
+ */
+function moveAside(stateDir: string, tag: string, now: Date): string {
+  const lockPath = devnetLockPath(join(stateDir, 'devnet-state.json'));
+  const lock = readDevnetLock(lockPath);
+  if (lock && lock.ownerPid !== process.pid && isProcessAlive(lock.ownerPid, lock.ownerLockedAtMs))
+    throw new DevnetStateInUseError(lock, lockPath);
+  // An orphan: its owner died (SIGKILL) but its anvil still rewrites the state file, by path, so it would
+  // write into the new demo's dir. Starting the demo without --fresh stops orphans (acquireDevnetLock).
+  if (lock?.anvilPid && isProcessAlive(lock.anvilPid, lock.anvilStartedAtMs ?? lock.ownerLockedAtMs))
+    throw new DemoStateNotMovableError(
+      `An anvil (pid ${lock.anvilPid}) left running by a stopped Provenant process still writes to ${lock.statePath}.`,
+      {
+        details: `Stop it first (\`kill ${lock.anvilPid}\`; or run \`provenant demo\` once without --fresh, which stops it and resumes), then run --fresh again.`,
+        docsPath: 'docs/chain.md#devnet',
+      },
+    );
+  const deployments = join(stateDir, 'deployments');
+  const others = existsSync(deployments)
+    ? readdirSync(deployments).filter((f) => /^\d+\.json$/.test(f) && f !== `${DEVNET_CHAIN_ID}.json`)
+    : [];
+  if (others.length)
+    throw new DemoStateNotMovableError(
+      `The state dir ${stateDir} holds deployments of other chains (${others.map((f) => `chain ${f.slice(0, -5)}`).join(', ')}), not only the demo's devnet.`,
+      {
+        details:
+          'The demo would move them aside with its own state. Run the demo with a state dir of its own (--state-dir <dir>), or move those deployments out first.',
+        docsPath: 'docs/config.md',
+      },
+    );
+  const moved = `${stateDir}.${tag}-${now.toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(stateDir, moved);
+  return moved;
 }
