@@ -18,6 +18,7 @@ import {
   writeContract,
 } from '../chain/index.js';
 import { configSchema, type FeedLimits, feedRulesOf } from '../config/index.js';
+import { NonRetryableError } from '../errors/index.js';
 import { publishNextRound, type ReporterSet, toAnswer } from '../oracle/index.js';
 import { POLICY_ACTIONS } from '../policy/index.js';
 import { absorbRounds, accumulatorAt, recordedForecast, setup } from '../zk/index.js';
@@ -124,6 +125,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   });
   const journal = openJournal(journalPath(p.stateDir));
   try {
+    await assertClockBeforeNextDay(stack, replay);
     const tx = createTxManager({
       clients: stack.agent,
       account: stack.agentAccount,
@@ -441,6 +443,38 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
   // A run killed between publishing and absorbing resumes with the absorb.
   if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return absorbWti(stack, BigInt(wtiRound));
   await publishMarketDay(stack, reporters, epoch);
+}
+
+/** A resumed demo's chain clock is past the next market day it would publish: its dates would be wrong. */
+export class DemoClockError extends NonRetryableError {
+  override name = 'DemoClockError';
+}
+
+/**
+ * A resumed demo publishes each market day at that day's close, so the chain's clock must not be past the
+ * next day it has yet to publish. It is when something ran the saved chain at wall-clock time (anvil
+ * jumps to the wall clock unless told to keep the chain's own); the replay would then stamp every later
+ * round with that time and the agent's dates, refusals and halts would be wrong while the run succeeds.
+ */
+async function assertClockBeforeNextDay(stack: Stack, replay: ReplayEpoch[]): Promise<void> {
+  const published = aggregatorRoundOf(
+    proxyAggregator(stack)
+      ? await latestProxyRound(stack)
+      : await latestRoundOf(stack, stack.addresses.feeds.WTI),
+  );
+  const next = replay[Number(published)];
+  if (!next) return;
+  const clock = (await stack.relayer.publicClient.getBlock()).timestamp;
+  if (clock <= next.timestamp) return;
+  const day = (t: bigint) => new Date(Number(t) * 1000).toISOString().slice(0, 10);
+  throw new DemoClockError(
+    `The demo's devnet clock is at ${day(clock)}, past the next market day it would publish (${next.date}).`,
+    {
+      details:
+        'The saved chain was run at wall-clock time by another tool, so the replay cannot continue with the right dates. Start over with `provenant demo --fresh` (the old state is moved aside, not deleted).',
+      docsPath: 'docs/agent.md',
+    },
+  );
 }
 
 /** The latest round of a MedianOracle (0 before its first). */

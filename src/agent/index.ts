@@ -33,6 +33,7 @@ export {
   agentZk,
   artStateFromJournal,
   buildAgent,
+  DemoClockError,
   type DemoParameters,
   type DemoProgress,
   type DemoResult,

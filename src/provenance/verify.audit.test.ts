@@ -402,6 +402,14 @@ describe('F5: the rounds are one window, the latest at the mint', () => {
     const report = await verify(world);
     expect(notPassing(report)).toContain('oracle-window:skip');
     expect(report.ok).toBe(false);
+    // No ✗ at all, yet not verified: the report names what could not be checked (review 6).
+    expect(failing(report)).toEqual([]);
+    expect(report.notChecked).toEqual(['oracle-window']);
+    expect(
+      formatVerifyReport(report).endsWith(
+        '\nNOT verified: oracle-window could not be checked (the – line says why)',
+      ),
+    ).toBe(true);
   });
 });
 

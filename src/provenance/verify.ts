@@ -222,6 +222,11 @@ export type VerifyReport = {
    * that names no forecaster fails `forecast-replay`.
    */
   ok: boolean;
+  /**
+   * Skipped checks that keep the version from being verified (every skip but the two informational
+   * ones): a version can be NOT verified with no ✗ line, e.g. when the model file is unavailable.
+   */
+  notChecked: string[];
   checks: VerifyCheck[];
 };
 
@@ -917,6 +922,7 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       ok:
         checks.length > 0 &&
         all.every((c) => c.status === 'pass' || (c.status === 'skip' && informational.has(c))),
+      notChecked: all.filter((c) => c.status === 'skip' && !informational.has(c)).map((c) => c.name),
       checks: all,
     };
   };
@@ -1407,6 +1413,13 @@ export function formatVerifyReport(report: VerifyReport): string {
     if (check.detail && showDetail) line += `  (${check.detail})`;
     lines.push(line);
   }
-  lines.push(report.ok ? 'verified' : 'NOT verified');
+  const failed = report.checks.some((c) => c.status === 'fail');
+  lines.push(
+    report.ok
+      ? 'verified'
+      : failed || report.notChecked.length === 0
+        ? 'NOT verified'
+        : `NOT verified: ${report.notChecked.join(', ')} could not be checked (the – line says why)`,
+  );
   return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { GlobalOptions } from '../context.js';
@@ -22,6 +23,10 @@ export function registerDevnet(program: Command): void {
         chainId: config.devnet.chainId,
         statePath: options.state ? resolve(options.state) : null,
         stateIntervalSeconds: config.devnet.stateIntervalSeconds,
+        // A saved chain keeps its own clock (a replayed demo's chain is years behind the wall clock: a
+        // block mined at wall-clock time would jump it forward for good). The value only matters for a
+        // new chain, which then starts at the wall clock as before: see `genesisTimestamp`.
+        ...(options.state && existsSync(resolve(options.state)) ? { genesisTimestamp: 1n } : {}),
       });
       console.log(
         `Devnet running at ${devnet.rpcUrl} (chain ${devnet.chainId})${devnet.statePath ? `, state in ${devnet.statePath} (lock ${devnet.lockPath})` : ''}.`,

@@ -100,10 +100,30 @@ export function registerVerify(program: Command): void {
           const checks = [
             ...new Set(failed.flatMap((r) => r.checks.filter((c) => c.status === 'fail').map((c) => c.name))),
           ];
+          // A version can fail with no ✗ at all: a check that could not run (e.g. the model file is not
+          // in the content store) keeps it unverified, and its – line says why.
+          const unchecked = [
+            ...new Set(
+              failed.filter((r) => !r.checks.some((c) => c.status === 'fail')).flatMap((r) => r.notChecked),
+            ),
+          ];
+          const why = [
+            ...(checks.length ? [`failed: ${checks.join(', ')}`] : []),
+            ...(unchecked.length ? [`not checked: ${unchecked.join(', ')}`] : []),
+          ];
           throw new NonRetryableError(
-            `${failed.length} of ${reports.length} version(s) NOT verified (failed: ${checks.join(', ')}).`,
+            `${failed.length} of ${reports.length} version(s) NOT verified (${why.join('; ')}).`,
             {
-              details: 'Each ✗ line above names the check, the expected and the found value.',
+              details: [
+                ...(checks.length
+                  ? ['Each ✗ line above names the check, the expected and the found value.']
+                  : []),
+                ...(unchecked.length
+                  ? [
+                      "Each – line above says why its check could not run (for example a model file that is not in this state dir's content store: run verify with the --state-dir that holds it); fix what it names and verify again.",
+                    ]
+                  : []),
+              ].join(' '),
               docsPath: 'docs/provenance.md#verify',
             },
           );

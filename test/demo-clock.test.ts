@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { DemoClockError, runDemo } from '../src/agent/index.js';
+import { startDevnet } from '../src/chain/index.js';
+
+// Review 6, defect 2: `provenant devnet --state <demo state>` ran the saved chain at wall-clock time; one
+// mined block moved the replayed chain from 2020 to today for good, and a resumed demo then stamped every
+// later round with today's date while exiting 0. Now the devnet command keeps the chain's own clock, and a
+// demo refuses to resume on a chain whose clock is past the next market day it would publish.
+
+const root = mkdtempSync(join(tmpdir(), 'provenant-demo-clock-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const demo = (stateDir: string, end: string) =>
+  runDemo({
+    stateDir,
+    start: '2020-02-03',
+    end,
+    warmupDays: 25,
+    persist: true,
+    agent: { art: { size: 32, evolveEveryEpochs: 50, maxTokens: 1 } },
+  });
+
+/** Latest block time of a saved chain, read keeping its clock. */
+async function savedClock(statePath: string): Promise<Date> {
+  const devnet = await startDevnet({ statePath, genesisTimestamp: 1n });
+  try {
+    const res = await fetch(devnet.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'eth_getBlockByNumber',
+        params: ['latest', false],
+      }),
+    });
+    const { result } = (await res.json()) as { result: { timestamp: string } };
+    return new Date(Number(BigInt(result.timestamp)) * 1000);
+  } finally {
+    await devnet.stop();
+  }
+}
+
+/** Mines one block on the saved chain through `provenant devnet --state`, then stops it with Ctrl-C. */
+async function mineThroughCli(statePath: string): Promise<void> {
+  const child = spawn(process.execPath, ['bin/provenant.js', 'devnet', '--state', statePath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const rpcUrl = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /Devnet running at (http:\/\/\S+) /.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`devnet exited ${code}: ${out}`)));
+  });
+  await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
+describe('a replayed chain keeps its clock; a demo refuses to resume on a chain past its next day', () => {
+  test('`provenant devnet --state` on a demo state keeps the 2020 clock', async () => {
+    const stateDir = join(root, 'cli');
+    const first = await demo(stateDir, '2020-02-05');
+    expect(first.completed).toBe(true);
+    first.journal.close();
+    await first.stack.close();
+    const statePath = join(stateDir, 'devnet-state.json');
+    const before = await savedClock(statePath);
+    expect(before.getUTCFullYear()).toBe(2020);
+    await mineThroughCli(statePath);
+    const after = await savedClock(statePath);
+    expect(after.getUTCFullYear()).toBe(2020);
+    expect(after.getTime()).toBeLessThan(Date.parse('2020-02-06T00:00:00Z'));
+  }, 180_000);
+
+  test('a saved chain moved to the wall clock is refused on resume (DemoClockError), naming --fresh', async () => {
+    const stateDir = join(root, 'wall');
+    const first = await demo(stateDir, '2020-02-05');
+    first.journal.close();
+    await first.stack.close();
+    const statePath = join(stateDir, 'devnet-state.json');
+    // What the devnet command did before: a start without keeping the clock, and one block mined.
+    const wall = await startDevnet({ statePath });
+    await fetch(wall.rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'evm_mine', params: [] }),
+    });
+    await wall.stop();
+    expect((await savedClock(statePath)).getUTCFullYear()).toBeGreaterThan(2020);
+    const refused = await demo(stateDir, '2020-02-07').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(DemoClockError);
+    expect((refused as Error).message).toMatch(
+      /clock is at 20\d\d-\d\d-\d\d, past the next market day it would publish \(2020-02-06\)/,
+    );
+    expect((refused as DemoClockError).details).toMatch(/provenant demo --fresh/);
+  }, 180_000);
+});
