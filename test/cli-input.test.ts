@@ -7,14 +7,29 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { encodeFunctionData } from 'viem';
+import { encodeFunctionData, getAddress } from 'viem';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { ContractRevertError, syntheticVaultAbi } from '../src/chain/index.js';
 import { checkDemoRange } from '../src/cli/commands/demo.js';
 import { listSaved } from '../src/cli/commands/gov.js';
+import { checkBacktestForecasts, checkBacktestRange } from '../src/cli/commands/model.js';
+import { parseLimitValue } from '../src/cli/commands/policy.js';
+import { parseAddress as parseAddressViem, parseAmount } from '../src/cli/commands/synth.js';
 import { buildProgram, main } from '../src/cli/main.js';
 import { formatError } from '../src/cli/output.js';
-import { intInRange, isoDate, nonNegativeInt, positiveInt, positiveSeconds } from '../src/cli/parse.js';
+import {
+  formatFixed,
+  InvalidAddressError,
+  InvalidNumberError,
+  intInRange,
+  isoDate,
+  nonNegativeInt,
+  parseAddress,
+  parseFixedPoint,
+  positiveInt,
+  positiveSeconds,
+  UINT256_MAX,
+} from '../src/cli/parse.js';
 import {
   calledFunction,
   deploymentLabels,
@@ -24,6 +39,8 @@ import {
 } from '../src/cli/refusal.js';
 import { createSetupProgress, formatDuration, formatSetupProgress } from '../src/cli/setupProgress.js';
 import { loadDataset } from '../src/data/index.js';
+import { POLICY_ACTIONS } from '../src/policy/index.js';
+import { thrown } from './thrown.js';
 
 let dir: string;
 beforeEach(() => {
@@ -387,5 +404,217 @@ describe('zk setup progress line (finding 7)', () => {
     expect(formatSetupProgress({ step: 2, total: 3, label: 'x', elapsedMs: 61_000, etaMs: undefined })).toBe(
       'zk setup: step 2 of 3 (x), elapsed 1m01s',
     );
+  });
+});
+
+describe('a private key pasted into an amount or address is never echoed', () => {
+  const key = `0x${'4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'}`;
+  test('parseFixedPoint and parseAddress refuse it without showing any part of it', () => {
+    for (const given of [key, key.slice(2)]) {
+      const amount = thrown(() => parseFixedPoint(given, { what: 'synth amount (<amount>)', decimals: 18 }));
+      const address = thrown(() => parseAddress(given, '--owner', getAddress));
+      for (const error of [amount, address]) {
+        expect(error.message).toContain('not shown: it could be a private key');
+        expect(`${error.message} ${(error as { details?: string }).details ?? ''}`).not.toMatch(
+          /4c0883a691|3f362318/,
+        );
+      }
+    }
+  });
+});
+
+describe('amounts and limits are exact (s6 defect 1: no silent rounding)', () => {
+  test('parseFixedPoint: whole units to raw, exactly', () => {
+    const sWTI = { what: 'synth amount (<amount>)', decimals: 18, unit: 'sWTI' };
+    expect(parseFixedPoint('1500', sWTI)).toBe(1500n * 10n ** 18n);
+    expect(parseFixedPoint('0.25', sWTI)).toBe(25n * 10n ** 16n);
+    expect(parseFixedPoint('.5', sWTI)).toBe(5n * 10n ** 17n);
+    expect(parseFixedPoint('1_000', sWTI)).toBe(1000n * 10n ** 18n);
+    expect(parseFixedPoint('1,000,000', sWTI)).toBe(10n ** 24n);
+    expect(parseFixedPoint('1.123456789012345678', sWTI)).toBe(1_123456789012345678n);
+    expect(parseFixedPoint(' 7 ', { what: 'x', decimals: 0 })).toBe(7n);
+  });
+  test('behavior: more decimals than the token has are refused with the value, the limit and examples', () => {
+    const tUSD = { what: 'collateral amount (<amount>)', decimals: 6, unit: 'tUSD' };
+    // viem's parseUnits('1.9999999', 6) is 2.000000: the withdrawal would have taken more than asked.
+    expect(() => parseFixedPoint('1.9999999', tUSD)).toThrow(InvalidNumberError);
+    expect(() => parseFixedPoint('1.9999999', tUSD)).toThrowErrorMatchingInlineSnapshot(`
+      [InvalidNumberError: The collateral amount (<amount>) '1.9999999' has 7 decimals, but at most 6 are allowed for tUSD.
+
+      It is refused rather than rounded. Give a value with at most 6 decimals, e.g. 1.999999 or 2.]
+    `);
+    expect(() => parseAmount('1.9999999', 6, 'collateral amount (<amount>)')).toThrow(
+      "The collateral amount (<amount>) '1.9999999' has 7 decimals, but at most 6 are allowed.",
+    );
+    expect(() => parseAmount('1.1234567890123456789', 18, 'synth amount (<amount>)')).toThrow(
+      'has 19 decimals, but at most 18 are allowed',
+    );
+    // A tiny amount below the smallest unit names the smallest positive value, not 0.
+    expect(() => parseAmount('0.0000001', 6, 'collateral amount')).toThrow(/e\.g\. 0\.000001\.$/);
+  });
+  test('behavior: whole-number limits take no decimals (rateLimit 1.5 was 2, 0.4 was 0)', () => {
+    const mint = POLICY_ACTIONS.SYNTH_MINT;
+    expect(() => parseLimitValue(mint, 'rateLimit', '1.5', 'rateLimit value (<value>)')).toThrow(
+      "The rateLimit value (<value>) '1.5' is not a whole number: it takes no decimals.",
+    );
+    expect(() => parseLimitValue(mint, 'rateLimit', '1.5')).toThrow('e.g. 1 or 2.');
+    expect(() => parseLimitValue(mint, 'rateLimit', '0.4')).toThrow('e.g. 0 or 1.');
+    expect(parseLimitValue(mint, 'rateLimit', '0')).toBe(0n);
+    expect(parseLimitValue(mint, 'epochCap', '2000.5')).toBe(20005n * 10n ** 17n);
+    expect(() => parseLimitValue(mint, 'epochCap', '1.0000000000000000001')).toThrow(
+      'has 19 decimals, but at most 18 are allowed',
+    );
+  });
+  test('not numbers, negatives, zero and a comma used as a decimal point', () => {
+    const spec = { what: 'synth amount', decimals: 18 };
+    for (const bad of ['abc', '', '.', '1e18', '0x10', '1.2.3', 'NaN', '1,5', '12,34.5'])
+      expect(() => parseFixedPoint(bad, spec), bad).toThrow(/is not a number/);
+    expect(() => parseFixedPoint('-1', spec)).toThrow("The synth amount must be more than 0; got '-1'.");
+    expect(() => parseFixedPoint('0', spec)).toThrow("The synth amount must be more than 0; got '0'.");
+    expect(() => parseFixedPoint('-1', { ...spec, allowZero: true })).toThrow('must be 0 or more');
+  });
+  test('formatFixed', () => {
+    expect(formatFixed(1_500_000n, 6)).toBe('1.5');
+    expect(formatFixed(1n, 6)).toBe('0.000001');
+    expect(formatFixed(2n ** 16n - 1n, 0)).toBe('65535');
+  });
+});
+
+describe('too-large numbers are bounded by their type (s6 defect 2)', () => {
+  const big = '9'.repeat(77);
+  test('amounts: at most a uint256, the maximum named', () => {
+    expect(parseAmount(formatFixed(UINT256_MAX, 18), 18, 'synth amount')).toBe(UINT256_MAX);
+    expect(() => parseAmount(big, 18, 'synth amount (<amount>)', 'sWTI')).toThrow(
+      'is too large: the most it can be is 115792089237316195423570985008687907853269984665640564039457.584007913129639935 sWTI (uint256 with 18 decimals).',
+    );
+    expect(() => parseAmount(big, 18, 'synth amount')).toThrow(/'99999999999999999999…999999 \(77 digits\)'/);
+  });
+  test('limits: at most the field width of PolicyGuard._widths()', () => {
+    const mint = POLICY_ACTIONS.SYNTH_MINT;
+    expect(() => parseLimitValue(mint, 'epochCap', big)).toThrow(
+      'the most it can be is 79228162514.264337593543950335 synth (uint96 with 18 decimals).',
+    );
+    expect(parseLimitValue(mint, 'epochCap', '79228162514.264337593543950335')).toBe(2n ** 96n - 1n);
+    expect(() => parseLimitValue(mint, 'rateLimit', '65536')).toThrow(
+      'the most it can be is 65535 (uint16).',
+    );
+    expect(parseLimitValue(mint, 'rateLimit', '65535')).toBe(65535n);
+    expect(() => parseLimitValue(mint, 'subjectRateLimit', '256')).toThrow('255 (uint8)');
+  });
+  test('behavior: `synth mint <77 digits>` and `gov propose --set-limit … 9999…` are refused before any chain is opened', async () => {
+    const a = await run('synth', 'mint', big);
+    expect(a.code).toBe(1);
+    expect(a.err).toContain('The synth amount (<amount>)');
+    expect(a.err).toContain('(uint256 with 18 decimals)');
+    expect(a.err).not.toMatch(NOT_A_BUG);
+    const b = await run('gov', 'propose', '--set-limit', 'sWTI/SYNTH_MINT', 'epochCap', big);
+    expect(b.code).toBe(1);
+    expect(b.err).toContain(
+      "The epochCap value (--set-limit) '99999999999999999999…999999 (77 digits)' is too large",
+    );
+    expect(b.err).toContain('79228162514.264337593543950335 synth (uint96 with 18 decimals)');
+    expect(b.err).not.toMatch(NOT_A_BUG);
+  });
+  test('behavior: `synth mint` with 19 decimals and `policy tighten … rateLimit 1.5` are refused by the CLI', async () => {
+    const a = await run('synth', 'mint', '1.1234567890123456789');
+    expect(a.code).toBe(1);
+    expect(a.err).toContain(
+      "The synth amount (<amount>) '1.1234567890123456789' has 19 decimals, but at most 18 are allowed for sWTI.",
+    );
+    expect(a.err).toContain('e.g. 1.123456789012345678 or 1.123456789012345679');
+    const b = await run('policy', 'tighten', 'sWTI/SYNTH_MINT', 'rateLimit', '1.5');
+    expect(b.code).toBe(1);
+    expect(b.err).toContain("The rateLimit value (<value>) '1.5' is not a whole number");
+    const c = await run('synth', 'liquidate', `0x${'11'.repeat(20)}`, '--max-repay', '0.0000000000000000001');
+    expect(c.err).toContain("The repay amount (--max-repay) '0.0000000000000000001' has 19 decimals");
+  });
+});
+
+describe('backtest ranges (s6 defect 3)', () => {
+  const dates = ['2020-01-02', '2020-01-03', '2020-01-06', '2020-01-07'];
+  const y = [0.01, -0.02, 0.03, Number.NaN];
+  test('reversed, after the data, before the data; a range inside passes', () => {
+    expect(() =>
+      checkBacktestRange('wti-daily', { start: '2020-06-01', end: '2020-01-01' }, dates, y),
+    ).toThrow('--start 2020-06-01 is after --end 2020-01-01 (wti-daily covers 2020-01-02…2020-01-06).');
+    expect(() => checkBacktestRange('wti-daily', { start: '2030-01-01' }, dates, y)).toThrow(
+      '--start 2030-01-01 is after the last day of wti-daily that can be forecast',
+    );
+    // The last row has no realised next return (NaN target): it cannot be forecast.
+    expect(() => checkBacktestRange('wti-daily', { start: '2020-01-07' }, dates, y)).toThrow(
+      /after the last day/,
+    );
+    expect(() => checkBacktestRange('wti-daily', { end: '1999-01-01' }, dates, y)).toThrow(
+      '--end 1999-01-01 is before the first day of wti-daily',
+    );
+    expect(() =>
+      checkBacktestRange('wti-daily', { start: '2020-01-03', end: '2020-01-06' }, dates, y),
+    ).not.toThrow();
+    expect(() => checkBacktestRange('wti-daily', {}, dates, y)).not.toThrow();
+  });
+  test('a backtest that made no forecast is refused, naming the first forecast date', () => {
+    const options = { minTrain: 2 } as never;
+    expect(() =>
+      checkBacktestForecasts('wti-daily', { end: '2020-01-03' }, dates, { rows: [], options }),
+    ).toThrow('The range 2020-01-02…2020-01-03 holds no forecast of wti-daily.');
+    expect(() => checkBacktestForecasts('wti-daily', {}, dates, { rows: [], options })).toThrow(
+      'forecasts start at 2020-01-06',
+    );
+    expect(() =>
+      checkBacktestForecasts('wti-daily', {}, dates, { rows: [{}] as never, options }),
+    ).not.toThrow();
+  });
+  test('behavior: `model backtest --start 2030-01-01` and a reversed range exit 1 with no table', async () => {
+    const a = await run('model', 'backtest', '--start', '2030-01-01');
+    expect(a.code).toBe(1);
+    expect(a.err).toContain('--start 2030-01-01 is after the last day of wti-daily that can be forecast');
+    expect(a.out).not.toContain('NaN');
+    const b = await run('model', 'backtest', '--start', '2020-06-01', '--end', '2020-01-01');
+    expect(b.code).toBe(1);
+    expect(b.err).toContain('--start 2020-06-01 is after --end 2020-01-01');
+    expect(b.out).not.toContain('NaN');
+  });
+});
+
+describe('--config naming a folder (s6 defect 4)', () => {
+  test('behavior: the path is named as a directory and the config FILE is asked for', async () => {
+    const folder = join(dir, 'somedir');
+    mkdirSync(folder);
+    const r = await run('--config', folder, 'synth', 'show');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`The config path ${folder} is a directory, not a file.`);
+    expect(r.err).toContain('Pass the config FILE with --config');
+    expect(r.err).not.toMatch(NOT_A_BUG);
+  });
+});
+
+describe('addresses: a bad EIP-55 checksum is named (s6 defect 5)', () => {
+  const good = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+  const badChecksum = '0xf39fd6e51aad88F6F4ce6aB8827279cffFb92266'; // one letter's case changed
+  test('parseAddress: checksummed, all-lowercase and all-uppercase are accepted; a bad checksum is named', () => {
+    expect(parseAddress(good, 'owner', getAddress)).toBe(good);
+    expect(parseAddress(good.toLowerCase(), 'owner', getAddress)).toBe(good);
+    expect(parseAddress(`0x${good.slice(2).toUpperCase()}`, 'owner', getAddress)).toBe(good);
+    expect(() => parseAddress(badChecksum, '--owner', getAddress)).toThrow(InvalidAddressError);
+    expect(() => parseAddress(badChecksum, '--owner', getAddress)).toThrow(
+      `--owner '${badChecksum}' has an EIP-55 checksum that does not match`,
+    );
+    expect(() => parseAddress(badChecksum, '--owner', getAddress)).toThrow(
+      'All-lowercase hex (no checksum) is also accepted.',
+    );
+  });
+  test('parseAddress: what is wrong with text that is not an address', () => {
+    expect(() => parseAddress('alice', 'owner', getAddress)).toThrow(
+      "owner 'alice' is not an address: it does not start with 0x.",
+    );
+    expect(() => parseAddress('0x1234', 'owner', getAddress)).toThrow('it has 4 hex digits, not 40.');
+    expect(() => parseAddress(`0x${'g'.repeat(40)}`, 'owner', getAddress)).toThrow("'g' is not a hex digit.");
+  });
+  test('behavior: `synth show <bad checksum>` says so before any chain is opened', async () => {
+    expect(() => parseAddressViem(badChecksum, 'owner')).toThrow('checksum that does not match');
+    const r = await run('synth', 'show', badChecksum);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`owner '${badChecksum}' has an EIP-55 checksum that does not match`);
+    expect(r.err).not.toContain('is not an address');
   });
 });

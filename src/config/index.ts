@@ -8,6 +8,7 @@ export {
 } from './errors.js';
 export { type IpfsSettings, ipfsSettings } from './ipfs.js';
 export {
+  ConfigIsDirectoryError,
   DEFAULT_CONFIG_FILE,
   type LoadConfigParameters,
   type LoadedConfig,

@@ -1,10 +1,24 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import { NonRetryableError } from '../errors/index.js';
 import { ConfigNotFoundError, ConfigParseError, describeIssues, InvalidConfigError } from './errors.js';
 import { configSchema, type ProvenantConfig } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'provenant.config.json';
+
+/** The config path (--config, or provenant.config.json in the working folder) is a folder, not a file. */
+export class ConfigIsDirectoryError extends NonRetryableError {
+  override name = 'ConfigIsDirectoryError';
+  constructor(path: string, explicit: boolean) {
+    super(`The config path ${path} is a directory, not a file.`, {
+      details: explicit
+        ? `Pass the config FILE with --config, e.g. --config ${join(path, DEFAULT_CONFIG_FILE)}.`
+        : `Move the folder ${path} away, or pass the config FILE with --config <file>.`,
+      docsPath: 'docs/config.md',
+    });
+  }
+}
 
 export type LoadConfigParameters = {
   /** Explicit path (from --config). When absent, `provenant.config.json` in `cwd` if it exists. */
@@ -55,6 +69,7 @@ export function loadConfig(parameters: LoadConfigParameters = {}): LoadedConfig 
   const path = resolve(cwd, parameters.path ?? DEFAULT_CONFIG_FILE);
   let raw: Record<string, unknown> = {};
   if (existsSync(path)) {
+    if (statSync(path).isDirectory()) throw new ConfigIsDirectoryError(path, explicit);
     const text = readFileSync(path, 'utf8');
     let parsed: unknown;
     try {

@@ -33,6 +33,7 @@ import {
   parseLimitValue,
   resolveAssetRef,
   resolvePolicyRef,
+  splitPolicyRef,
 } from './policy.js';
 
 /** A proposal as saved under `<stateDir>/proposals/<id>.json`, so later steps (vote, queue, execute) find its calls. */
@@ -368,10 +369,11 @@ export const govProposeAction = async (
     );
   }
   const [ref, fieldText, valueText] = flags.setLimit as [string, string, string];
+  // Checked before the chain is opened: the action (from the text) fixes the value's units.
+  const field = parseField(fieldText);
+  const value = parseLimitValue(splitPolicyRef(ref).action, field, valueText, `${field} value (--set-limit)`);
   await withDeployment(command, async (context, deployment) => {
     const policy = resolvePolicyRef(ref, deployment);
-    const field = parseField(fieldText);
-    const value = parseLimitValue(policy.action, field, valueText);
     const label = `set ${policy.name} ${field} to ${valueText}`;
     const now = (await context.clients.publicClient.getBlock()).timestamp;
     const description =

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { NonRetryableError } from '../../errors/index.js';
 import type { BacktestOptions, BacktestResult } from '../../models/index.js';
 import { isoDate, positiveInt } from '../parse.js';
 import { registerModelRegistry } from './registry.register.js';
@@ -22,6 +23,72 @@ function backtestOptions(flags: BacktestFlags): BacktestOptions {
     ...(flags.end ? { end: flags.end } : {}),
     ...(flags.refitEvery ? { refitEvery: flags.refitEvery } : {}),
   };
+}
+
+/** `--start` / `--end` of a backtest do not select any forecast in the dataset. */
+export class BacktestRangeError extends NonRetryableError {
+  override name = 'BacktestRangeError';
+}
+
+/**
+ * Refuses a backtest range that is reversed or lies outside the dataset, before the backtest runs (it
+ * would otherwise print a table of NaN and exit 0). `dates` / `y` are the dataset's feature rows; a row
+ * with a NaN target (the last one) cannot be forecast. The same idea as `checkDemoRange` (demo.ts), which
+ * is WTI- and forecaster-specific, so the minimal logic is repeated here rather than shared.
+ */
+export function checkBacktestRange(
+  dataset: string,
+  range: { start?: string | undefined; end?: string | undefined },
+  dates: readonly string[],
+  y: readonly number[],
+): void {
+  const first = dates[0];
+  let lastIndex = dates.length - 1;
+  while (lastIndex >= 0 && !Number.isFinite(y[lastIndex])) lastIndex--;
+  const last = dates[lastIndex];
+  if (!first || !last) throw new BacktestRangeError(`The ${dataset} dataset has no rows to forecast.`);
+  const { start, end } = range;
+  const problem =
+    start && end && start > end
+      ? `--start ${start} is after --end ${end}`
+      : start && start > last
+        ? `--start ${start} is after the last day of ${dataset} that can be forecast`
+        : end && end < first
+          ? `--end ${end} is before the first day of ${dataset}`
+          : undefined;
+  if (problem)
+    throw new BacktestRangeError(`${problem} (${dataset} covers ${first}…${last}).`, {
+      details: `Pick dates inside ${first}…${last}, start before end, or omit --start/--end to use all of it.`,
+    });
+}
+
+/**
+ * Refuses a backtest that made no forecast (the range fell inside the rows the first fit trains on, or
+ * held no row of the dataset), instead of printing statistics of nothing.
+ */
+export function checkBacktestForecasts(
+  dataset: string,
+  range: { start?: string | undefined; end?: string | undefined },
+  dates: readonly string[],
+  result: Pick<BacktestResult, 'rows' | 'options'>,
+): void {
+  if (result.rows.length > 0) return;
+  const firstForecast = dates[result.options.minTrain] ?? dates.at(-1) ?? '?';
+  const asked = `${range.start ?? dates[0] ?? '?'}…${range.end ?? dates.at(-1) ?? '?'}`;
+  throw new BacktestRangeError(`The range ${asked} holds no forecast of ${dataset}.`, {
+    details: `The backtest trains on the first ${result.options.minTrain} rows before its first forecast, so forecasts start at ${firstForecast}; pick --start/--end that include days from ${firstForecast} to ${dates.at(-1) ?? '?'} (trading days only).`,
+  });
+}
+
+/** Loads the dataset, checks the range against it, and runs the backtest on the same features. */
+async function backtest(flags: BacktestFlags): Promise<BacktestResult> {
+  // Loaded here, not at start-up: the models module pulls in viem.
+  const { datasetFeatures, runBacktest } = await import('../../models/index.js');
+  const features = datasetFeatures(flags.dataset);
+  checkBacktestRange(flags.dataset, flags, features.dates, features.y);
+  const result = runBacktest({ ...backtestOptions(flags), features });
+  checkBacktestForecasts(flags.dataset, flags, features.dates, result);
+  return result;
 }
 
 function withBacktestFlags(command: Command): Command {
@@ -77,10 +144,8 @@ export function registerModel(program: Command): void {
   )
     .option('--json', 'print the metrics as JSON')
     .action(async (flags: BacktestFlags & { json?: boolean }) => {
-      // Loaded here, not at start-up: the models module pulls in viem.
-      const { runBacktest } = await import('../../models/index.js');
       const { printTable, toJson } = await import('../output.js');
-      const result = runBacktest(backtestOptions(flags));
+      const result = await backtest(flags);
       if (flags.json) console.log(toJson(result.metrics));
       else printTable(summary(result));
     });
@@ -91,9 +156,9 @@ export function registerModel(program: Command): void {
   )
     .option('--out <dir>', 'report folder', 'reports/model')
     .action(async (flags: BacktestFlags & { out: string }) => {
-      const { runBacktest, writeModelReport } = await import('../../models/index.js');
+      const { writeModelReport } = await import('../../models/index.js');
       const { printTable } = await import('../output.js');
-      const result = runBacktest(backtestOptions(flags));
+      const result = await backtest(flags);
       const { files } = writeModelReport(result, resolve(flags.out));
       printTable(summary(result));
       console.log(`\nWrote ${files.length} files to ${resolve(flags.out)}:`);

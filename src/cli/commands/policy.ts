@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type Address, formatUnits, type Hex, isAddress, parseUnits } from 'viem';
+import { type Address, formatUnits, getAddress, type Hex } from 'viem';
 import { type AgentAddresses, addressLabels, agentAddresses } from '../../agent/index.js';
 import {
   DEVNET_ROLES,
@@ -17,6 +17,7 @@ import { NonRetryableError } from '../../errors/index.js';
 import { POLICY_ACTIONS, type PolicyState, policyName, readPolicies } from '../../policy/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
+import { looksLikeAddress, parseAddress, parseFixedPoint } from '../parse.js';
 
 /** The deployment this command works on: the manifest of the connected chain, and the addresses in it. */
 export type Deployment = {
@@ -71,6 +72,22 @@ export type PolicyRef = {
  * address (`0x…/MINT`) — to the (asset, action) PolicyGuard keys the policy by.
  */
 export function resolvePolicyRef(ref: string, deployment: Deployment): PolicyRef {
+  const { assetPart, actionName } = splitPolicyRef(ref);
+  const { asset, label } = resolveAssetRef(assetPart, deployment, policyRefHelp);
+  return { asset, action: POLICY_ACTIONS[actionName], actionName, name: `${label ?? asset}/${actionName}` };
+}
+
+const policyRefHelp = `Write it as <asset>/<ACTION>, e.g. sWTI/SYNTH_MINT, sXAU/SYNTH_MINT, pool/SET_FEE, nft/MINT, nft/UPDATE (actions: ${Object.keys(POLICY_ACTIONS).join(', ')}). \`provenant policy show\` lists every policy.`;
+
+/**
+ * The asset text and the action of `<asset>/<ACTION>`, read without a chain (the action alone fixes a
+ * limit's units, so a limit value can be checked before anything is opened).
+ */
+export function splitPolicyRef(ref: string): {
+  assetPart: string;
+  actionName: keyof typeof POLICY_ACTIONS;
+  action: Hex;
+} {
   const slash = ref.lastIndexOf('/');
   const assetPart = slash > 0 ? ref.slice(0, slash).trim() : '';
   const actionPart =
@@ -83,10 +100,9 @@ export function resolvePolicyRef(ref: string, deployment: Deployment): PolicyRef
   const actionName = Object.keys(POLICY_ACTIONS).find((k) => k === actionPart) as
     | keyof typeof POLICY_ACTIONS
     | undefined;
-  const help = `Write it as <asset>/<ACTION>, e.g. sWTI/SYNTH_MINT, sXAU/SYNTH_MINT, pool/SET_FEE, nft/MINT, nft/UPDATE (actions: ${Object.keys(POLICY_ACTIONS).join(', ')}). \`provenant policy show\` lists every policy.`;
-  if (!actionName) throw new NonRetryableError(`'${ref}' does not name a policy action.`, { details: help });
-  const { asset, label } = resolveAssetRef(assetPart, deployment, help);
-  return { asset, action: POLICY_ACTIONS[actionName], actionName, name: `${label ?? asset}/${actionName}` };
+  if (!actionName)
+    throw new NonRetryableError(`'${ref}' does not name a policy action.`, { details: policyRefHelp });
+  return { assetPart, actionName, action: POLICY_ACTIONS[actionName] };
 }
 
 /**
@@ -102,7 +118,8 @@ export function resolveAssetRef(
   const aliases: Record<string, Address> = { swti: a.vault, sxau: a.goldVault, pool: a.pool, nft: a.nft };
   const lower = text.trim().toLowerCase();
   let asset: Address | undefined;
-  if (isAddress(text.trim())) asset = text.trim() as Address;
+  // Address-shaped text is an address: a bad EIP-55 checksum is named as such, not "not a known asset".
+  if (looksLikeAddress(text)) asset = parseAddress(text, 'Asset', getAddress);
   else if (aliases[lower]) asset = aliases[lower];
   else {
     const byLabel = Object.entries(deployment.labels).find(([, label]) => label.toLowerCase() === lower);
@@ -135,21 +152,40 @@ export function parseField(field: string): GuardField {
   return found;
 }
 
-/** Parses a limit value in the field's units (`2000` sWTI for a SYNTH_MINT epochCap, `15` bps for a fee). */
-export function parseLimitValue(action: Hex, field: GuardField, value: string): bigint {
+/**
+ * Storage width in bits of each limit field: PolicyGuard._widths() (contracts/src/policy/PolicyGuard.sol),
+ * in GUARD_FIELDS order. A value above it can never be stored (the contract refuses it), so the CLI
+ * refuses it first with the maximum named. policy.test.ts checks this table against the Solidity source.
+ */
+export const LIMIT_FIELD_BITS: Record<GuardField, number> = {
+  epochCap: 96,
+  lifetimeCap: 96,
+  rateLimit: 16,
+  subjectRateLimit: 8,
+  minValue: 80,
+  maxValue: 80,
+  maxStep: 80,
+  marginBps: 32,
+  maxOracleAge: 32,
+  maxDeviationBps: 32,
+};
+
+/**
+ * Parses a limit value in the field's units (`2000` sWTI for a SYNTH_MINT epochCap, `15` bps for a fee)
+ * exactly: more decimals than the field has (any decimals for a whole-number field) or more than the
+ * field's storage width are refused, never rounded. `what` names the flag or argument it came from.
+ */
+export function parseLimitValue(action: Hex, field: GuardField, value: string, what?: string): bigint {
   const decimals = fieldDecimals(action, field);
-  try {
-    const parsed = parseUnits(value.replaceAll('_', '').replaceAll(',', ''), decimals);
-    if (parsed < 0n) throw new Error('negative');
-    return parsed;
-  } catch {
-    throw new NonRetryableError(`'${value}' is not a valid value for ${field}.`, {
-      details:
-        decimals > 0
-          ? `Give a non-negative amount in whole units (up to ${decimals} decimals), e.g. 2000.`
-          : 'Give a non-negative whole number.',
-    });
-  }
+  const bits = LIMIT_FIELD_BITS[field];
+  return parseFixedPoint(value, {
+    what: what ?? `value for ${field}`,
+    decimals,
+    max: 2n ** BigInt(bits) - 1n,
+    maxType: `uint${bits}`,
+    allowZero: true,
+    unit: decimals > 0 ? 'synth' : undefined,
+  });
 }
 
 export const iso = (seconds: bigint) => new Date(Number(seconds) * 1000).toISOString().replace('.000Z', 'Z');
@@ -282,10 +318,11 @@ export const policyTightenAction = async (
   _flags: unknown,
   command: Command,
 ) => {
+  // Checked before the chain is opened: the action (from the text) fixes the value's units.
+  const field = parseField(fieldText);
+  const value = parseLimitValue(splitPolicyRef(ref).action, field, valueText, `${field} value (<value>)`);
   await withGuardian(command, async (context, deployment) => {
     const p = resolvePolicyRef(ref, deployment);
-    const field = parseField(fieldText);
-    const value = parseLimitValue(p.action, field, valueText);
     const r = await tightenLimit(context.clients, deployment.addresses.guard, {
       asset: p.asset,
       action: p.action,

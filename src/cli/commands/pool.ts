@@ -16,6 +16,7 @@ import {
 import { NonRetryableError } from '../../errors/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
+import { parseFixedPoint } from '../parse.js';
 import { type Deployment, loadDeployment } from './policy.js';
 import { parseAmount, preflightOrExplain } from './synth.js';
 
@@ -77,8 +78,8 @@ export const poolAddAction = async (
   command: Command,
 ) => {
   await withPool(command, 'default', async (context, _d, m) => {
-    const amount0 = parseAmount(synthText, m.token0.decimals, `${m.token0.symbol} amount`);
-    const amount1 = parseAmount(usdText, m.token1.decimals, `${m.token1.symbol} amount`);
+    const amount0 = parseAmount(synthText, m.token0.decimals, `${m.token0.symbol} amount (<synth>)`);
+    const amount1 = parseAmount(usdText, m.token1.decimals, `${m.token1.symbol} amount (<usd>)`);
     await ensureAllowance(context.clients, m.token0.address, m.pool, amount0);
     await ensureAllowance(context.clients, m.token1.address, m.pool, amount1);
     const r = await addLiquidity(context.clients, m.pool, {
@@ -99,9 +100,11 @@ export const poolRemoveAction = async (
   flags: { all?: boolean; slippageBps: number },
   command: Command,
 ) => {
+  // LP shares are 18-decimal (DynamicFeePool), so they are checked before any chain is opened.
+  const given = !flags.all && sharesText ? parseAmount(sharesText, 18, 'share amount ([shares])') : 0n;
   await withPool(command, 'default', async (context, _d, m) => {
     const held = await balanceOf(context.clients, m.pool, context.clients.account.address);
-    const shares = flags.all ? held : sharesText ? parseAmount(sharesText, 18, 'share amount') : 0n;
+    const shares = flags.all ? held : given;
     if (shares === 0n)
       throw new NonRetryableError(
         flags.all ? 'You hold no LP shares of this pool.' : 'Give the number of shares to burn, or --all.',
@@ -128,7 +131,7 @@ export const poolSwapAction = async (
 ) => {
   await withPool(command, 'default', async (context, _d, m) => {
     const { tokenIn, tokenOut } = pickIn(m, flags.in);
-    const amountIn = parseAmount(amountText, tokenIn.decimals, `${tokenIn.symbol} amount`);
+    const amountIn = parseAmount(amountText, tokenIn.decimals, `${tokenIn.symbol} amount (<amount>)`);
     await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
     const r = await swapExactIn(context.clients, m.pool, {
       tokenIn: tokenIn.address,
@@ -148,11 +151,17 @@ export const poolSwapAction = async (
 
 /** `provenant pool set-fee <bps>`; registered (with its options) in pool.register.ts. */
 export const poolSetFeeAction = async (bpsText: string, _flags: unknown, command: Command) => {
-  const bps = Number(bpsText);
-  if (!Number.isInteger(bps) || bps < 0 || bps > 65_535)
-    throw new NonRetryableError(`'${bpsText}' is not a fee in basis points.`, {
-      details: 'Give a whole number, e.g. 30 for 0.30%.',
-    });
+  // The pool stores the fee as a uint16 (`Number('1e3')` or `Number('')` would have read 1000 or 0).
+  const bps = Number(
+    parseFixedPoint(bpsText, {
+      what: 'fee in basis points (<bps>)',
+      decimals: 0,
+      max: 65_535n,
+      maxType: 'uint16',
+      allowZero: true,
+      unit: 'bps',
+    }),
+  );
   await withPool(command, 'agent', async (context, deployment, m) => {
     await preflightOrExplain(context, deployment, prepareSetFee(m.pool, bps));
     const r = await setPoolFee(context.clients, m.pool, bps);

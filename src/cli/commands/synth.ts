@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import {
-  type Address,
-  erc20Abi,
-  formatUnits,
-  type Hex,
-  isAddress,
-  keccak256,
-  parseUnits,
-  toBytes,
-} from 'viem';
+import { type Address, erc20Abi, formatUnits, getAddress, type Hex, keccak256, toBytes } from 'viem';
 import {
   balanceOf,
   DEVNET_ROLES,
@@ -29,6 +20,7 @@ import { NonRetryableError } from '../../errors/index.js';
 import { type ExplainContext, type PolicyState, preflight, readPolicies } from '../../policy/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
+import { parseAddress as parseAddressText, parseFixedPoint } from '../parse.js';
 import { type Deployment, loadDeployment, vaultOf } from './policy.js';
 
 /** A policy refused the action in preflight; nothing was sent. */
@@ -68,26 +60,18 @@ export async function synthMarket(
   return { symbol, vault, synth, collateral, collateralDecimals };
 }
 
-/** Parses a positive amount in whole units (`1500`, `0.25`, `1_000`). */
-export function parseAmount(text: string, decimals: number, what: string): bigint {
-  let value: bigint;
-  try {
-    value = parseUnits(text.replaceAll('_', '').replaceAll(',', ''), decimals);
-  } catch {
-    throw new NonRetryableError(`'${text}' is not a valid ${what}.`, {
-      details: `Give a positive amount in whole units, up to ${decimals} decimals (e.g. 1500 or 0.5).`,
-    });
-  }
-  if (value <= 0n) throw new NonRetryableError(`The ${what} must be positive; got '${text}'.`);
-  return value;
+/**
+ * Parses a positive token amount in whole units (`1500`, `0.25`, `1_000`) exactly: more decimals than
+ * the token has, or more than a uint256, are refused (parseFixedPoint), never rounded. `what` names the
+ * amount and its flag or argument, e.g. `synth amount (<amount>)`.
+ */
+export function parseAmount(text: string, decimals: number, what: string, unit?: string): bigint {
+  return parseFixedPoint(text, { what, decimals, unit });
 }
 
+/** An address given as `what`; a mixed-case address must carry a valid EIP-55 checksum (parse.ts). */
 export function parseAddress(text: string, what: string): Address {
-  if (!isAddress(text))
-    throw new NonRetryableError(`${what} '${text}' is not an address.`, {
-      details: 'Pass a 0x-prefixed 20-byte hex address.',
-    });
-  return text;
+  return parseAddressText(text, what, getAddress);
 }
 
 /** A fresh idempotency key, or one derived from `--intent <text>` (reuse it to retry the same action safely). */
@@ -166,6 +150,15 @@ const pct = (bps: bigint | undefined) =>
 
 type SynthFlags = { json?: boolean };
 
+/** Decimals of every synthetic (SyntheticVault.Position debt and the synth token). */
+const SYNTH_DECIMALS = 18;
+
+/** Synth amounts are 18-decimal (SyntheticVault.Position), so they are checked before any chain is opened. */
+function parseSynthAmount(text: string, what: string, command: Command): bigint {
+  const symbol = command.optsWithGlobals<{ synth?: string }>().synth;
+  return parseAmount(text, SYNTH_DECIMALS, what, symbol);
+}
+
 async function withMarket<T>(
   command: Command,
   signer: 'default' | 'agent',
@@ -185,8 +178,9 @@ export const synthOpenAction = async (
   flags: { mint?: string; model?: string; intent?: string },
   command: Command,
 ) => {
+  const mint = flags.mint ? parseSynthAmount(flags.mint, 'synth amount (--mint)', command) : undefined;
   await withMarket(command, flags.mint ? 'agent' : 'default', async (context, deployment, m) => {
-    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
+    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount (<collateral>)');
     const me = context.clients.account.address;
     await ensureAllowance(context.clients, m.collateral, m.vault, amount);
     const deposited = await depositCollateral(context.clients, m.vault, {
@@ -195,7 +189,7 @@ export const synthOpenAction = async (
       intentId: intentKey(undefined, 'deposit'),
     });
     console.log(`Deposited ${amountText} collateral into ${m.symbol} position ${me} (tx ${deposited.hash}).`);
-    if (flags.mint) await doMint(context, deployment, m, flags.mint, flags);
+    if (flags.mint && mint !== undefined) await doMint(context, deployment, m, mint, flags.mint, flags);
     await printPosition(context.clients, m, me, false);
   });
 };
@@ -206,8 +200,9 @@ export const synthMintAction = async (
   flags: { model?: string; intent?: string; json?: boolean },
   command: Command,
 ) => {
+  const amount = parseSynthAmount(amountText, 'synth amount (<amount>)', command);
   await withMarket(command, 'agent', async (context, deployment, m) => {
-    const result = await doMint(context, deployment, m, amountText, flags);
+    const result = await doMint(context, deployment, m, amount, amountText, flags);
     if (flags.json)
       console.log(toJson({ hash: result.hash, gasUsed: result.gasUsed, events: result.events }));
     else await printPosition(context.clients, m, context.clients.account.address, false);
@@ -216,9 +211,10 @@ export const synthMintAction = async (
 
 /** `provenant synth burn <amount>`; registered (with its options) in synth.register.ts. */
 export const synthBurnAction = async (amountText: string, flags: { owner?: string }, command: Command) => {
+  const ownerFlag = flags.owner ? parseAddress(flags.owner, '--owner') : undefined;
+  const amount = parseSynthAmount(amountText, 'synth amount (<amount>)', command);
   await withMarket(command, 'default', async (context, _d, m) => {
-    const owner = flags.owner ? parseAddress(flags.owner, '--owner') : context.clients.account.address;
-    const amount = parseAmount(amountText, 18, 'synth amount');
+    const owner = ownerFlag ?? context.clients.account.address;
     const r = await repaySynth(context.clients, m.vault, {
       owner,
       amount,
@@ -231,10 +227,11 @@ export const synthBurnAction = async (amountText: string, flags: { owner?: strin
 
 /** `provenant synth withdraw <amount>`; registered (with its options) in synth.register.ts. */
 export const synthWithdrawAction = async (amountText: string, flags: { to?: string }, command: Command) => {
+  const toFlag = flags.to ? parseAddress(flags.to, '--to') : undefined;
   await withMarket(command, 'default', async (context, _d, m) => {
     const me = context.clients.account.address;
-    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount');
-    const to = flags.to ? parseAddress(flags.to, '--to') : me;
+    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount (<amount>)');
+    const to = toFlag ?? me;
     const r = await withdrawCollateral(context.clients, m.vault, {
       amount,
       to,
@@ -251,13 +248,14 @@ export const synthLiquidateAction = async (
   flags: { maxRepay?: string; json?: boolean },
   command: Command,
 ) => {
+  const owner = parseAddress(ownerText, 'owner');
+  const maxRepayFlag = flags.maxRepay
+    ? parseSynthAmount(flags.maxRepay, 'repay amount (--max-repay)', command)
+    : undefined;
   await withMarket(command, 'default', async (context, _d, m) => {
-    const owner = parseAddress(ownerText, 'owner');
     const position = await readPosition(context.clients, m.vault, owner);
     const mine = await balanceOf(context.clients, m.synth, context.clients.account.address);
-    let maxRepay = flags.maxRepay
-      ? parseAmount(flags.maxRepay, 18, 'repay amount')
-      : smaller(position.debt, mine);
+    let maxRepay = maxRepayFlag ?? smaller(position.debt, mine);
     if (maxRepay === 0n)
       throw new NonRetryableError(`You hold no ${m.symbol} to repay ${owner}'s debt with.`, {
         details: `Liquidation burns the liquidator's synth. Buy some (\`provenant pool swap --in usd\`) or receive a transfer, then try again.`,
@@ -288,8 +286,9 @@ export const synthLiquidateAction = async (
 
 /** `provenant synth show [owner]`; registered (with its options) in synth.register.ts. */
 export const synthShowAction = async (ownerText: string | undefined, flags: SynthFlags, command: Command) => {
+  const ownerArg = ownerText ? parseAddress(ownerText, 'owner') : undefined;
   await withMarket(command, 'default', async (context, _d, m) => {
-    const owner = ownerText ? parseAddress(ownerText, 'owner') : context.clients.account.address;
+    const owner = ownerArg ?? context.clients.account.address;
     await printPosition(context.clients, m, owner, Boolean(flags.json));
   });
 };
@@ -298,10 +297,10 @@ async function doMint(
   context: ChainContext,
   deployment: Deployment,
   m: SynthMarket,
+  amount: bigint,
   amountText: string,
   flags: { model?: string; intent?: string },
 ) {
-  const amount = parseAmount(amountText, 18, 'synth amount');
   const modelId = await resolveModelId(
     context.clients,
     deployment.addresses.registry,
