@@ -58,5 +58,5 @@ describe('demo monitor (guardian key)', () => {
       result.journal.close();
       await result.stack.close();
     }
-  });
+  }, 180_000);
 });

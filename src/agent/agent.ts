@@ -1,4 +1,4 @@
-import { type Address, type Hex, keccak256, type LocalAccount } from 'viem';
+import { type Address, erc20Abi, formatUnits, type Hex, keccak256, type LocalAccount } from 'viem';
 import {
   aggregatorV3InterfaceAbi,
   balanceOf,
@@ -467,15 +467,23 @@ export function createAgent(deps: AgentDependencies): Agent {
     return out;
   }
 
+  let collateralDecimals: number | undefined;
   async function drawdownBreached(
     position: { collateral: bigint; debt: bigint },
     synthBalance: bigint,
     price: number,
   ): Promise<boolean> {
     const stable = await balanceOf(clients, addresses.collateral, me);
-    const usd = (v: bigint, decimals: number) => Number(v / 10n ** BigInt(decimals - 6)) / 1e6;
+    // The collateral's own decimals (USDC 6, DAI 18: `deploy --collateral` takes any ERC-20), read once.
+    collateralDecimals ??= await clients.publicClient.readContract({
+      address: addresses.collateral,
+      abi: erc20Abi,
+      functionName: 'decimals',
+    });
+    const usd = (v: bigint, decimals: number) => Number(formatUnits(v, decimals));
     const equity =
-      usd(position.collateral + stable, 6) + (usd(synthBalance, 18) - usd(position.debt, 18)) * price;
+      usd(position.collateral + stable, collateralDecimals) +
+      (usd(synthBalance, 18) - usd(position.debt, 18)) * price;
     const peak = Math.max(journal.state.get<number>('equityPeak') ?? equity, equity);
     journal.state.set('equityPeak', peak);
     if (peak > 0 && equity < peak * (1 - options.maxDrawdown)) {

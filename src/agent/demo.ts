@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Address, isAddressEqual, keccak256, toBytes } from 'viem';
+import { type Address, erc20Abi, isAddressEqual, keccak256, toBytes } from 'viem';
 import {
   aggregatorRoundOf,
   balanceOf,
@@ -236,6 +236,12 @@ export async function agentZk(
     artifacts,
     model: stack.forecaster.model,
     risk,
+    // The proven bound is computed on collateral in its own decimals, as the vault converts it.
+    collateralDecimals: await stack.agent.publicClient.readContract({
+      address: stack.addresses.collateral,
+      abi: erc20Abi,
+      functionName: 'decimals',
+    }),
     accumulatorAt: (roundId) => accumulatorAt(stack.agent, zkAccumulator, roundId),
     // What the gate recorded for a statement: a proof front-run into the gate is minted with mintWithProof.
     provenForecast: (modelId, proofId) => recordedForecast(stack.agent, zkGate, modelId, proofId),

@@ -85,3 +85,53 @@ export class TransactionRevertedError extends NonRetryableError {
     });
   }
 }
+
+/**
+ * Shortens every hex string longer than 64 bytes in `text` to its first 10 bytes and its length, e.g.
+ * `0x6102a0604052348015610010…(22456 bytes)`: a contract's init code must never reach a message (one
+ * failed deploy printed ~45 KB of bytecode). Addresses, hashes and short revert data stay whole.
+ */
+export function truncateHex(text: string): string {
+  return text.replace(
+    /0x[0-9a-fA-F]{129,}/g,
+    (hex) => `${hex.slice(0, 22)}…(${Math.floor((hex.length - 2) / 2)} bytes)`,
+  );
+}
+
+/**
+ * A step of `deploy` failed: its constructor reverted (on simulation or on-chain), or the node refused the
+ * transaction. Names the step and the contract; the steps before it stay in the manifest, so a second run
+ * reuses them and continues from this one. The message and the cause never carry the init code.
+ */
+export class DeployStepError extends NonRetryableError {
+  override name = 'DeployStepError';
+  readonly step: string;
+  readonly contract: string;
+  readonly reason: string;
+  constructor(step: string, contract: string, reason: string, cause?: unknown) {
+    const what = step === contract ? step : `${step} (contract ${contract})`;
+    super(`Deploy step ${what} failed: ${truncateHex(reason)}.`, {
+      details:
+        'The contracts deployed before this step are recorded in the manifest and are reused on the next run. Check the constructor arguments this step takes (the addresses passed to deploy: --collateral, --feed, the roles), fix the cause and run deploy again.',
+      docsPath: 'docs/chain.md#deployments',
+      cause: cause === undefined ? undefined : sanitizedCause(cause),
+    });
+    this.step = step;
+    this.contract = contract;
+    this.reason = reason;
+  }
+}
+
+/** A copy of an error chain with every long hex string shortened (`--verbose` prints causes). */
+function sanitizedCause(error: unknown, depth = 0): unknown {
+  if (typeof error === 'string') return truncateHex(error);
+  if (!(error instanceof Error) || depth > 8) return undefined;
+  const copy = new Error(truncateHex(error.message), {
+    cause:
+      (error as { cause?: unknown }).cause === undefined
+        ? undefined
+        : sanitizedCause((error as { cause?: unknown }).cause, depth + 1),
+  });
+  copy.name = error.name;
+  return copy;
+}

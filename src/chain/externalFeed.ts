@@ -1,4 +1,4 @@
-import { type Address, getAddress, type Hex, isAddress, keccak256 } from 'viem';
+import { type Address, erc20Abi, getAddress, type Hex, isAddress, keccak256 } from 'viem';
 import { NonRetryableError } from '../errors/index.js';
 import type { ProvenantClients } from './clients.js';
 import { aggregatorV3InterfaceAbi } from './generated/contracts.js';
@@ -133,4 +133,88 @@ export async function checkExternalFeed(
     latestUpdatedAt: latest[3],
     codeHash: keccak256(code),
   };
+}
+
+/**
+ * The most decimals a collateral token may have: SyntheticVault's constructor reverts with
+ * `UnsupportedDecimals` above it (it scales collateral amounts to 18 decimals by a power of ten).
+ */
+export const MAX_COLLATERAL_DECIMALS = 36;
+
+/** What the collateral check found at the `--collateral` address. */
+export type CollateralCheck = {
+  address: Address;
+  decimals: number;
+  symbol: string | undefined;
+  totalSupply: bigint;
+  /** keccak256 of the runtime code found. */
+  codeHash: Hex;
+};
+
+/** The collateral token given to `deploy` cannot be used; `problem` says what was found and what was expected. */
+export class CollateralError extends NonRetryableError {
+  override name = 'CollateralError';
+  readonly address: string;
+  constructor(address: string, problem: string) {
+    super(`Collateral ${address} cannot be used: ${problem}.`, {
+      details: `Pass --collateral the address of an ERC-20 on this chain that backs the synths (a stablecoin such as USDC) and answers decimals() (at most ${MAX_COLLATERAL_DECIMALS}) and totalSupply(). Nothing was deployed.`,
+      docsPath: 'docs/chain.md#deployments',
+    });
+    this.address = address;
+  }
+}
+
+/**
+ * Checks that `address` is a usable collateral ERC-20 before anything is deployed on it: there is code,
+ * `decimals()` answers with at most MAX_COLLATERAL_DECIMALS (the vault's bound), and `totalSupply()`
+ * answers. Throws CollateralError naming the problem (never the contract's code).
+ */
+export async function checkCollateral(
+  clients: Pick<ProvenantClients, 'publicClient'>,
+  address: Address,
+): Promise<CollateralCheck> {
+  const client = clients.publicClient;
+  const code = await client.getCode({ address });
+  if (!code || code === '0x')
+    throw new CollateralError(
+      address,
+      'there is no contract at this address on this chain (an account with no code, or a token on another chain)',
+    );
+  const firstLine = (error: unknown) => {
+    const revert = toContractRevertError(error);
+    if (revert) return `it reverts with ${revert.errorName}`;
+    const e = error as { shortMessage?: unknown; message?: unknown };
+    const text = typeof e.shortMessage === 'string' ? e.shortMessage : String(e.message ?? error);
+    return (text.split('\n')[0] ?? '').slice(0, 200);
+  };
+  let decimals: number;
+  try {
+    decimals = await client.readContract({ address, abi: erc20Abi, functionName: 'decimals' });
+  } catch (error) {
+    throw new CollateralError(
+      address,
+      `it does not answer decimals() (${firstLine(error)}): not an ERC-20 token`,
+    );
+  }
+  if (decimals > MAX_COLLATERAL_DECIMALS)
+    throw new CollateralError(
+      address,
+      `it reports ${decimals} decimals; the vaults accept at most ${MAX_COLLATERAL_DECIMALS}`,
+    );
+  let totalSupply: bigint;
+  try {
+    totalSupply = await client.readContract({ address, abi: erc20Abi, functionName: 'totalSupply' });
+  } catch (error) {
+    throw new CollateralError(
+      address,
+      `it does not answer totalSupply() (${firstLine(error)}): not an ERC-20 token`,
+    );
+  }
+  let symbol: string | undefined;
+  try {
+    symbol = await client.readContract({ address, abi: erc20Abi, functionName: 'symbol' });
+  } catch {
+    symbol = undefined; // optional in ERC-20
+  }
+  return { address, decimals, symbol, totalSupply, codeHash: keccak256(code) };
 }

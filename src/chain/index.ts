@@ -34,16 +34,22 @@ export {
 export { assertPortFree, DevnetPortError, validateDevnetPort } from './devnetPort.js';
 export {
   ChainIdMismatchError,
+  DeployStepError,
   DevnetStartError,
   InvalidKeyError,
   MissingKeyError,
   RpcUnavailableError,
   TransactionRevertedError,
+  truncateHex,
 } from './errors.js';
 export {
+  type CollateralCheck,
+  CollateralError,
+  checkCollateral,
   checkExternalFeed,
   type ExternalFeedCheck,
   ExternalFeedError,
+  MAX_COLLATERAL_DECIMALS,
   parseExternalFeeds,
 } from './externalFeed.js';
 export { withGasMargin } from './gasMargin.js';

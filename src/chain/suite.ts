@@ -1,17 +1,30 @@
-import { type Address, isAddressEqual, keccak256, toBytes, zeroAddress } from 'viem';
-import { NonRetryableError } from '../errors/index.js';
+import {
+  type Abi,
+  type Address,
+  encodeDeployData,
+  type Hex,
+  isAddressEqual,
+  keccak256,
+  toBytes,
+  zeroAddress,
+} from 'viem';
+import { isRetryable, NonRetryableError } from '../errors/index.js';
 import { prepareCall } from './actions/call.js';
 import { sendPrepared } from './actions/write.js';
 import type { ProvenantClients } from './clients.js';
 import { type DeployPlanResult, type DeployStep, deployPlan } from './deploy.js';
-import { checkExternalFeed, ExternalFeedError } from './externalFeed.js';
+import { DeployStepError, TransactionRevertedError } from './errors.js';
+import { checkCollateral, checkExternalFeed, ExternalFeedError } from './externalFeed.js';
 import {
+  artifacts,
   feedAccumulatorAbi,
   provenantTimelockAbi,
   provenantVotesAbi,
   syntheticVaultAbi,
 } from './generated/contracts.js';
 import { type DeployedFeed, readManifest, writeManifest } from './manifest.js';
+import { toContractRevertError } from './revert.js';
+import { toInsufficientBalanceError } from './tx/funds.js';
 
 /** Who holds which role at deployment. Governance (the timelock) is the admin of every governed value. */
 export type SuiteRoles = {
@@ -420,6 +433,9 @@ export async function deploySuite(
   options: SuiteOptions,
   onStep?: Parameters<typeof deployPlan>[3],
 ): Promise<DeploySuiteResult> {
+  // The collateral first, before anything is sent: a wrong address (no code, not an ERC-20, too many
+  // decimals) would otherwise fail deep in the plan, after several contracts were deployed.
+  if (options.collateral) await checkCollateral(clients, options.collateral);
   const checked: Record<string, DeployedFeed> = {};
   const accumulatorStartRounds: Record<string, bigint> = {};
   for (const [key, address] of Object.entries(options.externalFeeds ?? {})) {
@@ -435,7 +451,7 @@ export async function deploySuite(
   // The pool needs the sWTI synth token, which the vault deploys: run the plan in two phases.
   const all = suiteSteps({ ...options, accumulatorStartRounds });
   const poolIndex = all.findIndex((s) => s.name === 'DynamicFeePool.sWTI');
-  const first = await deployPlan(clients, stateDir, all.slice(0, poolIndex), onStep);
+  const first = await runPlan(clients, stateDir, all.slice(0, poolIndex), onStep);
   const addresses: Record<string, Address> = Object.fromEntries(
     Object.entries(first.manifest.contracts).map(([k, v]) => [k, v.address]),
   );
@@ -448,7 +464,7 @@ export async function deploySuite(
   const rest = all
     .slice(poolIndex)
     .map((step) => ({ ...step, args: (d: Record<string, Address>) => step.args({ ...addresses, ...d }) }));
-  const second = await deployPlan(clients, stateDir, [...all.slice(0, poolIndex), ...rest], onStep);
+  const second = await runPlan(clients, stateDir, [...all.slice(0, poolIndex), ...rest], onStep);
   for (const [k, v] of Object.entries(second.manifest.contracts)) addresses[k] = v.address;
   delete addresses['SyntheticVault.sWTI:synth'];
   // The feeds by key, external or deployed; a feed that was external before and is deployed now (or
@@ -474,6 +490,72 @@ export async function deploySuite(
     outcomes: [...first.outcomes, ...second.outcomes.slice(poolIndex)],
     addresses,
   };
+}
+
+/**
+ * `deployPlan`, with a failure named by its step: the step after the last one reported is the one that
+ * failed, and its error becomes a DeployStepError (the constructor's revert decoded when the project knows
+ * it, no init code in the message), or an InsufficientBalanceError when the deployer cannot pay.
+ * Retryable errors (the node did not answer) pass through unchanged.
+ */
+async function runPlan(
+  clients: ProvenantClients,
+  stateDir: string,
+  steps: readonly DeployStep[],
+  onStep?: Parameters<typeof deployPlan>[3],
+): Promise<DeployPlanResult> {
+  const deployed: Record<string, Address> = {};
+  let done = 0;
+  try {
+    return await deployPlan(clients, stateDir, steps, (outcome) => {
+      deployed[outcome.name] = outcome.address;
+      done++;
+      onStep?.(outcome);
+    });
+  } catch (error) {
+    const step = steps[done];
+    if (!step || isRetryable(error)) throw error;
+    const unpaid = await toInsufficientBalanceError(clients, error, {
+      label: `deploy ${step.name}`,
+      account: clients.account.address,
+      data: initCode(step, deployed),
+    });
+    if (unpaid) throw unpaid;
+    throw new DeployStepError(step.name, step.contract, deployFailure(error), error);
+  }
+}
+
+/** The creation data `deployPlan` sends for `step` (undefined when its arguments cannot be built). */
+function initCode(step: DeployStep, deployed: Record<string, Address>): Hex | undefined {
+  try {
+    const artifact = artifacts[step.contract] as { abi: Abi; bytecode: Hex };
+    return encodeDeployData({
+      abi: artifact.abi,
+      bytecode: artifact.bytecode,
+      args: step.args(deployed) as unknown[],
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** One line saying why a deploy transaction failed, from a viem or Provenant error. */
+function deployFailure(error: unknown): string {
+  const revert = toContractRevertError(error);
+  if (revert) {
+    const shown = Object.entries(revert.args)
+      .map(([k, v]) => `${k}=${typeof v === 'bigint' ? v.toString() : String(v)}`)
+      .join(', ');
+    return `its constructor reverted with ${revert.errorName}(${shown})`;
+  }
+  if (error instanceof TransactionRevertedError)
+    return `${error.shortMessage} (its constructor reverted on-chain)`;
+  const e = error as { shortMessage?: unknown; message?: unknown };
+  const text = typeof e.shortMessage === 'string' ? e.shortMessage : String(e.message ?? error);
+  const first = text.split('\n')[0] ?? '';
+  if (/revert/i.test(first))
+    return `its constructor reverted with no reason the project's contracts declare (${first.replace(/\.$/, '')})`;
+  return first.replace(/\.$/, '');
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ProvenantClients } from '../clients.js';
 import { TransactionRevertedError } from '../errors.js';
 import { withGasMargin } from '../gasMargin.js';
 import { toContractRevertError } from '../revert.js';
+import { toInsufficientBalanceError } from '../tx/funds.js';
 import { type DecodedEvent, decodeEvents, projectEventsAbi } from './events.js';
 
 export { type DecodedEvent, decodeEvents };
@@ -73,24 +74,45 @@ export async function sendPrepared(
   eventAbis: readonly Abi[] = [],
 ): Promise<WriteReturnType> {
   const { publicClient, walletClient, account } = clients;
+  // A revert is named by its custom error; an account that cannot pay gas × fee + value becomes an
+  // InsufficientBalanceError naming the address, its balance and the cost (never viem's "probably a bug").
+  let gas: bigint | undefined;
+  const explain = async (error: unknown): Promise<unknown> =>
+    toContractRevertError(error) ??
+    (await toInsufficientBalanceError(clients, error, {
+      label: call.label,
+      account: account.address,
+      to: call.to,
+      data: call.data,
+      gas,
+      value: call.value,
+    })) ??
+    error;
   try {
     await publicClient.call({ account, to: call.to, data: call.data, value: call.value });
   } catch (error) {
-    throw toContractRevertError(error) ?? error;
+    throw await explain(error);
   }
-  const estimate = await publicClient
-    .estimateGas({ account, to: call.to, data: call.data, value: call.value })
-    .catch((error: unknown) => {
-      throw toContractRevertError(error) ?? error;
+  let hash: Hex;
+  try {
+    const estimate = await publicClient.estimateGas({
+      account,
+      to: call.to,
+      data: call.data,
+      value: call.value,
     });
-  const hash = await walletClient.sendTransaction({
-    account,
-    chain: walletClient.chain,
-    to: call.to,
-    data: call.data,
-    value: call.value,
-    gas: withGasMargin(estimate),
-  });
+    gas = withGasMargin(estimate);
+    hash = await walletClient.sendTransaction({
+      account,
+      chain: walletClient.chain,
+      to: call.to,
+      data: call.data,
+      value: call.value,
+      gas,
+    });
+  } catch (error) {
+    throw await explain(error);
+  }
   const receipt = await publicClient.waitForTransactionReceipt({ hash });
   if (receipt.status !== 'success') {
     // Re-run the call on the parent block's state with the mined block's number and time, to name the

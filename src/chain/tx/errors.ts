@@ -1,4 +1,4 @@
-import type { Hex, TransactionReceipt } from 'viem';
+import { type Address, formatEther, type Hex, type TransactionReceipt } from 'viem';
 import { NonRetryableError, RetryableError } from '../../errors/index.js';
 import { TransactionRevertedError } from '../errors.js';
 import type { ContractRevertError } from '../revert.js';
@@ -102,5 +102,37 @@ export class TransactionPendingError extends RetryableError {
     });
     this.key = key;
     this.nonce = nonce;
+  }
+}
+
+/**
+ * The signer's balance cannot pay for a transaction (gas × fee + value): the node refused it and nothing
+ * was sent. Names the account (its address, never its key), its balance and what the transaction needed.
+ */
+export class InsufficientBalanceError extends NonRetryableError {
+  override name = 'InsufficientBalanceError';
+  readonly account: Address;
+  readonly balance: bigint;
+  /** Wei the transaction needed at most (gas limit × max fee per gas + value), when known. */
+  readonly needed: bigint | undefined;
+  constructor(label: string, account: Address, balance: bigint, needed: bigint | undefined) {
+    const need =
+      needed === undefined
+        ? 'more than that (gas × fee + value)'
+        : `up to ${formatEther(needed)} ETH (${needed} wei: gas limit × max fee per gas + value)`;
+    super(
+      `Account ${account} cannot pay for ${label}: its balance is ${formatEther(balance)} ETH (${balance} wei) and the transaction needs ${need}.`,
+      {
+        details: `Nothing was sent. Fund ${account} with the chain's native currency${
+          needed !== undefined && needed > balance
+            ? ` (at least ${formatEther(needed - balance)} ETH more)`
+            : ''
+        } and run the command again, or sign with another, funded key (PROVENANT_PRIVATE_KEY or chain.keystore).`,
+        docsPath: 'docs/chain.md#keys',
+      },
+    );
+    this.account = account;
+    this.balance = balance;
+    this.needed = needed;
   }
 }

@@ -1,11 +1,13 @@
 export {
   CrashInjectedError,
+  InsufficientBalanceError,
   RpcTransientError,
   TransactionPendingError,
   TransactionRejectedError,
   TransactionReplacedError,
   TxRevertedError,
 } from './errors.js';
+export { isInsufficientFunds, toInsufficientBalanceError } from './funds.js';
 export {
   type CrashPoint,
   type CreateTxManagerParameters,

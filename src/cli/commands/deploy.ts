@@ -25,6 +25,13 @@ function address(
   return value;
 }
 
+/**
+ * The chain id of a local development node (anvil's and hardhat's default). No token has value there, so
+ * `deploy` may deploy TestStablecoin as collateral on it, as on the embedded devnet; on any other chain
+ * it requires --collateral.
+ */
+export const LOCAL_DEV_CHAIN_ID = 31337;
+
 export function registerDeploy(program: Command): void {
   program
     .command('deploy')
@@ -42,7 +49,7 @@ export function registerDeploy(program: Command): void {
     .option('--reporters <address...>', 'oracle reporter addresses (required on a real network)')
     .option(
       '--collateral <address>',
-      'an existing collateral ERC-20 such as USDC (default on the devnet: deploy TestStablecoin)',
+      'the collateral ERC-20 that backs the synths, such as USDC (required on a real network; on the devnet, or a local chain 31337, TestStablecoin is deployed when it is left out); checked before anything is deployed',
     )
     .option(
       '--feed <key=address...>',
@@ -88,6 +95,18 @@ export function registerDeploy(program: Command): void {
             },
           );
         }
+        // Off a development chain the collateral must be named: TestStablecoin is a faucet anyone can
+        // mint from, so a vault backed by it would mint synths against worthless collateral.
+        const collateral = address(isAddress, 'collateral', flags.collateral);
+        if (!collateral && !onDevnet && context.clients.chain.id !== LOCAL_DEV_CHAIN_ID) {
+          throw new NonRetryableError(
+            `On a real network (chain ${context.clients.chain.id}), deploy needs --collateral: the ERC-20 that backs the synths.`,
+            {
+              details: `Without it deploy would deploy TestStablecoin, a test coin anyone can mint, and back the synths with it. Pass an existing ERC-20 on this chain, such as USDC: --collateral 0x… (it is checked before anything is deployed). TestStablecoin is deployed only on the embedded devnet or a local development chain (chain id ${LOCAL_DEV_CHAIN_ID}).`,
+              docsPath: 'docs/chain.md#deployments',
+            },
+          );
+        }
         const roles = { deployer: context.clients.account.address, agent, guardian, reporters };
         // Before anything is sent: an agent that is the deployer (all the PVG votes) or the guardian.
         checkSuiteRoles(roles);
@@ -104,7 +123,7 @@ export function registerDeploy(program: Command): void {
         );
         const options = defaultSuiteOptions(roles, {
           quorum: configured,
-          collateral: address(isAddress, 'collateral', flags.collateral),
+          collateral,
           externalFeeds,
         });
         if (options.quorum !== configured && !flags.json)
