@@ -56,10 +56,26 @@ export class MissingKeyError extends NonRetryableError {
  */
 export class InvalidKeyError extends NonRetryableError {
   override name = 'InvalidKeyError';
-  constructor(source: string, reason: string) {
+  /** `details`: what to do, when the default (the key format) is not the problem (a missing file…). */
+  constructor(source: string, reason: string, details?: string) {
     super(`The signer key from ${source} is not usable: ${reason}.`, {
       details:
+        details ??
         'A private key is 32 bytes of hex with a 0x prefix, greater than 0 and less than the secp256k1 group order n. For a keystore, check the file and its password variable.',
+      docsPath: 'docs/chain.md#keys',
+    });
+  }
+}
+
+/**
+ * Both a private key variable and a keystore are configured: which one signs would be a guess (a key
+ * left in the environment from another task silently signing instead of the configured keystore).
+ */
+export class AmbiguousSignerError extends NonRetryableError {
+  override name = 'AmbiguousSignerError';
+  constructor(envName: string, keystore: string) {
+    super(`Two signers are configured: ${envName} is set and chain.keystore names ${keystore}.`, {
+      details: `Provenant does not guess which key signs. Unset ${envName} to sign with the keystore, or remove chain.keystore from the config to sign with the key in ${envName}.`,
       docsPath: 'docs/chain.md#keys',
     });
   }

@@ -33,6 +33,7 @@ export {
 } from './devnetLock.js';
 export { assertPortFree, DevnetPortError, validateDevnetPort } from './devnetPort.js';
 export {
+  AmbiguousSignerError,
   ChainIdMismatchError,
   DeployStepError,
   DevnetStartError,

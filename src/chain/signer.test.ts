@@ -6,6 +6,7 @@ import { keccak256 } from 'viem';
 import { privateKeyToAddress } from 'viem/accounts';
 import { describe, expect, test } from 'vitest';
 import {
+  AmbiguousSignerError,
   decryptKeystore,
   encryptKeystore,
   InvalidKeyError,
@@ -16,6 +17,7 @@ import {
 
 // A throwaway key used only by this test; it never holds funds anywhere.
 const KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d' as const;
+const OTHER_KEY = '0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a' as const;
 const base = { privateKeyEnv: 'TEST_PROVENANT_KEY', keystorePasswordEnv: 'TEST_PROVENANT_PASSWORD' };
 
 describe('resolveSigner', () => {
@@ -72,6 +74,23 @@ describe('resolveSigner', () => {
     expect(() => resolveSigner({ ...base, keystore: path, env: {} })).toThrow(
       /TEST_PROVENANT_PASSWORD is not set/,
     );
+    // Review 6: a key left in the environment no longer signs silently instead of the keystore.
+    const both = (() => {
+      try {
+        resolveSigner({
+          ...base,
+          keystore: path,
+          env: { TEST_PROVENANT_PASSWORD: 'correct horse', [base.privateKeyEnv]: OTHER_KEY },
+        });
+      } catch (error) {
+        return error as AmbiguousSignerError;
+      }
+    })();
+    expect(both).toBeInstanceOf(AmbiguousSignerError);
+    expect(both!.message.split('\n')[0]).toBe(
+      `Two signers are configured: ${base.privateKeyEnv} is set and chain.keystore names ${path}.`,
+    );
+    expect(`${both!.message}${both!.details}`).not.toContain(OTHER_KEY.slice(2));
   });
 
   test('behavior: decrypts a pbkdf2 keystore (the Web3 Secret Storage test vector)', () => {

@@ -3,7 +3,7 @@ import type { Hex, LocalAccount } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { ENV_VAR_NAME } from '../config/index.js';
 import { DEVNET_MNEMONIC } from './devnet.js';
-import { InvalidKeyError, MissingKeyError } from './errors.js';
+import { AmbiguousSignerError, InvalidKeyError, MissingKeyError } from './errors.js';
 import { decryptKeystore } from './keystore.js';
 
 export type ResolveSignerParameters = {
@@ -31,6 +31,8 @@ export function resolveSigner(parameters: ResolveSignerParameters): LocalAccount
         'the setting takes the NAME of an environment variable (e.g. PROVENANT_PRIVATE_KEY); the value given looks like a key or secret and is not shown',
       );
   const fromEnv = env[parameters.privateKeyEnv];
+  if (fromEnv && parameters.keystore)
+    throw new AmbiguousSignerError(parameters.privateKeyEnv, parameters.keystore);
   if (fromEnv) {
     const key = fromEnv.trim().startsWith('0x') ? fromEnv.trim() : `0x${fromEnv.trim()}`;
     if (!/^0x[0-9a-fA-F]{64}$/.test(key))
@@ -39,12 +41,17 @@ export function resolveSigner(parameters: ResolveSignerParameters): LocalAccount
   }
   if (parameters.keystore) {
     if (!existsSync(parameters.keystore))
-      throw new InvalidKeyError(parameters.keystore, 'the keystore file does not exist');
+      throw new InvalidKeyError(
+        parameters.keystore,
+        'the keystore file does not exist',
+        'Point chain.keystore in the config at an existing Web3 Secret Storage (v3) file (a relative path is resolved from the config file).',
+      );
     const password = env[parameters.keystorePasswordEnv];
     if (password === undefined)
       throw new InvalidKeyError(
         parameters.keystore,
         `the password variable ${parameters.keystorePasswordEnv} is not set`,
+        `Set ${parameters.keystorePasswordEnv} in the environment to the keystore's password (never on the command line), or name another variable in chain.keystorePasswordEnv.`,
       );
     const key = decryptKeystore(readFileSync(parameters.keystore, 'utf8'), password);
     if (!/^0x[0-9a-fA-F]{64}$/.test(key))
