@@ -28,7 +28,7 @@ import { type Journal, openJournal } from './journal/index.js';
 import { type AgentOptions, parseAgentOptions } from './options.js';
 import { latestProvenForecast } from './provenForecast.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
-import { journalPath, openStack, type Stack } from './stack.js';
+import { journalPath, openStack, type Stack, type StackParameters } from './stack.js';
 import { type ArtToken, artStrategy } from './strategies/art.js';
 import { type AssetPublisher, codeVersion } from './strategies/artCalls.js';
 import { feeStrategy } from './strategies/fee.js';
@@ -54,6 +54,8 @@ export type DemoParameters = {
    * aggregator and the relayer absorbs the proxy's round ids (`1 << 64 | n`).
    */
   wtiFeed?: 'median-oracle' | 'chainlink-proxy' | undefined;
+  /** The config's `devnet` settings (port, bind host, state dump interval): `StackParameters.devnet`. */
+  devnet?: StackParameters['devnet'];
   /** Persist the devnet to `<stateDir>/devnet-state.json` (resumable). */
   persist?: boolean;
   /**
@@ -121,6 +123,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     ...(p.wtiFeed === 'chainlink-proxy'
       ? { wtiFeed: p.wtiFeed, wtiFirstRound: { timestamp: first.timestamp, wti: first.wti } }
       : {}),
+    devnet: p.devnet,
     onStep: p.onStep,
   });
   const journal = openJournal(journalPath(p.stateDir));

@@ -58,6 +58,12 @@ export type StackParameters = {
    * warm-up day. Chain time is moved to `timestamp` first.
    */
   wtiFirstRound?: { timestamp: bigint; wti: number } | undefined;
+  /** The config's `devnet` settings the stack's anvil uses (port, bind host, state dump interval). */
+  devnet?: {
+    port?: number | undefined;
+    host?: string | undefined;
+    stateIntervalSeconds?: number | undefined;
+  };
   onStep?: (step: string) => void;
 };
 
@@ -95,7 +101,13 @@ export type Stack = {
  */
 export async function openStack(p: StackParameters): Promise<Stack> {
   const step = p.onStep ?? (() => {});
-  const devnet = await startDevnet({ statePath: p.statePath, genesisTimestamp: p.genesisTimestamp });
+  const devnet = await startDevnet({
+    statePath: p.statePath,
+    genesisTimestamp: p.genesisTimestamp,
+    port: p.devnet?.port,
+    host: p.devnet?.host,
+    stateIntervalSeconds: p.devnet?.stateIntervalSeconds,
+  });
   try {
     const connect = (account: LocalAccount) =>
       createClients({ rpcUrls: [devnet.rpcUrl], account, devnet: true });

@@ -62,6 +62,7 @@ export async function openAgentSession(
     });
   const devnet = await startDevnet({
     statePath,
+    port: config.devnet.port,
     host: config.devnet.host,
     chainId: config.devnet.chainId,
     stateIntervalSeconds: config.devnet.stateIntervalSeconds,

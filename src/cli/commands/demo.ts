@@ -54,7 +54,20 @@ export function registerDemo(program: Command): void {
       const { loadCliConfig, withShutdown } = await import('../context.js');
       const { moveDemoStateAside, prepareDemoStateDir } = await import('./demoState.js');
       const { finishDemo } = await import('./demoSummary.js');
+      if (globals.rpcUrl?.length)
+        throw new NonRetryableError(
+          '`provenant demo` runs on its embedded devnet; --rpc-url is not used by it.',
+          {
+            details:
+              'Drop --rpc-url to run the demo. To run the agent on another chain, deploy there (`provenant deploy --rpc-url …`) and use `provenant agent run --rpc-url …`.',
+            docsPath: 'docs/agent.md#running-the-agent',
+          },
+        );
       const config = loadCliConfig(globals);
+      if (config.chain.rpcUrls.length)
+        console.log(
+          `Note: chain.rpcUrls in the config is not used by the demo (it runs on its embedded devnet, port ${config.devnet.port || 'any free one'}).`,
+        );
       if (flags.fresh) {
         const aside = moveDemoStateAside(config.stateDirPath);
         if (aside)
@@ -79,6 +92,11 @@ export function registerDemo(program: Command): void {
             end: flags.end,
             resumeAfterEpochs: flags.resumeAfter,
             wtiFeed: flags.wtiFeed,
+            devnet: {
+              port: config.devnet.port,
+              host: config.devnet.host,
+              stateIntervalSeconds: config.devnet.stateIntervalSeconds,
+            },
             feedRules: feedRulesOf(config.oracle),
             stuckAfterMs: txManagerSettings(config.chain).stuckAfterMs,
             agent: {
