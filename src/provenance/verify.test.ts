@@ -302,6 +302,8 @@ describe('verifyAsset', () => {
       '✗ token-exists  expected token 12345 minted  found not minted (the NFT reverts with ERC721NonexistentToken)',
     );
     expect(text.trim().endsWith('NOT verified')).toBe(true);
+    // The header names no version of a token that has none (it printed `version -1`).
+    expect(text.split('\n')[0]).toBe('token 12345');
   });
 
   test('behavior: a version the chain does not have fails manifest-commitment', async () => {

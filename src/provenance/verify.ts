@@ -1397,7 +1397,8 @@ export async function verifyAllVersions(tokenId: bigint, deps: VerifyDependencie
  */
 export function formatVerifyReport(report: VerifyReport): string {
   const lines = [
-    `token ${report.tokenId} version ${report.version}${report.manifestCid ? ` manifest ${report.manifestCid}` : ''}`,
+    // A token that was never minted has no version to name (the report's version is then -1).
+    `token ${report.tokenId}${report.version >= 0 ? ` version ${report.version}` : ''}${report.manifestCid ? ` manifest ${report.manifestCid}` : ''}`,
   ];
   for (const check of report.checks) {
     const mark = check.status === 'pass' ? '✓' : check.status === 'fail' ? '✗' : '–';

@@ -12,13 +12,19 @@ import { nonNegativeInt } from '../parse.js';
 type VerifyFlags = { atVersion?: number; all?: boolean; json?: boolean; manifest?: string; synth?: boolean };
 
 export function parseTokenId(text: string): bigint {
+  let id: bigint | undefined;
   try {
-    const id = BigInt(text);
-    if (id >= 0n) return id;
+    id = BigInt(text.trim());
   } catch {}
-  throw new NonRetryableError(`Token id '${text}' is not a number.`, {
-    details: 'Pass the decimal or 0x-hex token id, as `provenant art show` or the Minted event prints it.',
-  });
+  const details =
+    'Pass the decimal or 0x-hex token id, as `provenant art show` or the Minted event prints it.';
+  if (id === undefined || text.trim() === '')
+    throw new NonRetryableError(`Token id '${text}' is not a number.`, { details });
+  if (id < 0n)
+    throw new NonRetryableError(`Token id '${text}' is negative: token ids are 0 or more.`, { details });
+  if (id >= 2n ** 256n)
+    throw new NonRetryableError(`Token id '${text}' is larger than a uint256: no token has it.`, { details });
+  return id;
 }
 
 export function registerVerify(program: Command): void {
@@ -44,7 +50,28 @@ export function registerVerify(program: Command): void {
     )
     .action(async (tokenText: string | undefined, flags: VerifyFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
-      if (flags.synth) return verifySynthCommand(globals, tokenText as Hex | undefined, flags);
+      if (flags.synth) {
+        // --manifest and --at-version name art versions; an intent id and --all are alternatives.
+        const misplaced = [
+          ...(flags.manifest ? ['--manifest'] : []),
+          ...(flags.atVersion !== undefined ? ['--at-version'] : []),
+        ];
+        if (misplaced.length)
+          throw new NonRetryableError(`${misplaced.join(' and ')} cannot be combined with --synth.`, {
+            details:
+              '--synth verifies synthetic-vault decisions by intent id (or every one with --all); --manifest and --at-version select a version of an art token. Drop one side.',
+          });
+        if (tokenText && flags.all)
+          throw new NonRetryableError('--synth takes an intent id or --all, not both.', {
+            details:
+              'Pass one intent id to verify that decision, or --all (or nothing) for every decision in the journal.',
+          });
+        return verifySynthCommand(globals, tokenText as Hex | undefined, flags);
+      }
+      if (flags.all && flags.atVersion !== undefined)
+        throw new NonRetryableError('--at-version and --all cannot be combined.', {
+          details: '--all verifies every version; --at-version <n> verifies one. Pass one of them.',
+        });
       if (flags.manifest && flags.all)
         throw new NonRetryableError('--manifest and --all cannot be combined.', {
           details:
