@@ -57,6 +57,16 @@ export function registerContent(program: Command): void {
       const { ContentStore, pushToIpfs } = await provenance();
       const { loadCliConfig } = await context();
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
+      const { InvalidFlagError, redactUrl } = await import('../../config/index.js');
+      // Like --rpc-url: a value that is not an http(s) URL is never echoed (it may be a token pasted
+      // into the wrong flag), and a URL is shown redacted (it may carry credentials).
+      if (flags.apiUrl !== undefined && !/^https?:$/.test(safeProtocol(flags.apiUrl)))
+        throw new InvalidFlagError(
+          '--api-url',
+          redactUrl(flags.apiUrl),
+          'an http(s) URL',
+          'Pass the IPFS node RPC API, e.g. --api-url http://127.0.0.1:5001 (not a gateway URL), or set ipfs.apiUrl in the config file.',
+        );
       const apiUrl = flags.apiUrl ?? config.ipfs?.apiUrl;
       if (!apiUrl)
         throw new NonRetryableError('No IPFS endpoint to push to.', {
@@ -68,7 +78,7 @@ export function registerContent(program: Command): void {
       const authorization = envName ? process.env[envName] : undefined;
       if (envName && !authorization)
         throw new NonRetryableError(`The environment variable ${envName} is not set.`, {
-          details: `It should hold the Authorization header value for ${apiUrl} (e.g. "Bearer <token>"). Set it, or drop --authorization-env / ipfs.authorizationEnv for a node without authentication.`,
+          details: `It should hold the Authorization header value for ${redactUrl(apiUrl)} (e.g. "Bearer <token>"). Set it, or drop --authorization-env / ipfs.authorizationEnv for a node without authentication.`,
           docsPath: 'docs/config.md',
         });
       // A flag `--no-pin` wins; otherwise the config's ipfs.pin (default true).
@@ -85,6 +95,15 @@ export function registerContent(program: Command): void {
         process.stderr.write(`\r${index + 1}/${cids.length} ${pushed}`);
       }
       process.stderr.write('\n');
-      console.log(`Pushed ${cids.length} file(s) to ${apiUrl}.`);
+      console.log(`Pushed ${cids.length} file(s) to ${redactUrl(apiUrl)}.`);
     });
+}
+
+/** The URL's protocol (`http:`), or '' when the text is not a URL. */
+function safeProtocol(text: string): string {
+  try {
+    return new URL(text).protocol;
+  } catch {
+    return '';
+  }
 }

@@ -7,7 +7,7 @@ export function registerDevnet(program: Command): void {
   program
     .command('devnet')
     .description(
-      'Start the embedded devnet (anvil from node_modules) on a loopback port and keep it running until Ctrl-C.',
+      'Start the embedded devnet (anvil from node_modules) on a loopback port (devnet.host in the config) and keep it running until Ctrl-C.',
     )
     .option('--state <file>', 'load chain state from this file and save it there periodically and on stop')
     .option('--port <port>', 'port to listen on, 1024 to 65535 (default or 0: a free one)', parsePort)
@@ -31,6 +31,10 @@ export function registerDevnet(program: Command): void {
       console.log(
         `Devnet running at ${devnet.rpcUrl} (chain ${devnet.chainId})${devnet.statePath ? `, state in ${devnet.statePath} (lock ${devnet.lockPath})` : ''}.`,
       );
+      if (!isLoopback(config.devnet.host))
+        console.error(
+          `Warning: the devnet listens on ${config.devnet.host}, not loopback: anyone who reaches this machine can send transactions from its funded accounts, whose keys come from a public test mnemonic. Set devnet.host to 127.0.0.1 unless you mean it.`,
+        );
       console.log('Press Ctrl-C to stop.');
       await withShutdown(
         devnet.stop,
@@ -50,4 +54,9 @@ function parsePort(value: string): number {
     throw new InvalidArgumentError('expected a whole number from 1024 to 65535, or 0 for a free port.');
   }
   return Number(value.trim());
+}
+
+/** 127.0.0.0/8, ::1 and localhost: where only this machine can connect. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
