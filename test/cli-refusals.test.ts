@@ -51,3 +51,17 @@ describe('provenant devnet warns when it does not bind to loopback (review 6 pol
       expect(isLoopback(host)).toBe(false);
   });
 });
+
+describe('conflicting or idle flags are refused before a chain is opened (review 6 polish)', () => {
+  test.each([
+    [['pool', 'remove', '5', '--all'], 'Give a number of shares (5) or --all, not both.'],
+    [['model', 'shares', '0x01', '--amount', '5'], '--amount is used only with --transfer <to>.'],
+  ])('provenant %j', (args, message) => {
+    const r = spawnSync(process.execPath, ['bin/provenant.js', '--state-dir', join(dir, 'state'), ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toContain(message);
+    expect(r.status).toBe(1);
+  });
+});

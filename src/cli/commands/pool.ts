@@ -100,6 +100,11 @@ export const poolRemoveAction = async (
   flags: { all?: boolean; slippageBps: number },
   command: Command,
 ) => {
+  if (flags.all && sharesText)
+    throw new NonRetryableError(`Give a number of shares (${sharesText}) or --all, not both.`, {
+      details:
+        '`pool remove <shares>` burns that many LP shares; `pool remove --all` burns every one you hold.',
+    });
   // LP shares are 18-decimal (DynamicFeePool), so they are checked before any chain is opened.
   const given = !flags.all && sharesText ? parseAmount(sharesText, 18, 'share amount ([shares])') : 0n;
   await withPool(command, 'default', async (context, _d, m) => {

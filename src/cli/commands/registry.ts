@@ -225,6 +225,11 @@ export const registrySharesAction = async (
   flags: { holder?: string[]; transfer?: string; amount?: string; json?: boolean },
   command: Command,
 ) => {
+  if (flags.amount && !flags.transfer)
+    throw new NonRetryableError('--amount is used only with --transfer <to>.', {
+      details:
+        '`model shares <id>` shows the holders; add `--transfer <to> --amount <shares>` to transfer shares.',
+    });
   await withRegistry(command, async (context, deployment) => {
     const registry = deployment.addresses.registry;
     const m = await requireModel(context.clients, registry, idText);
