@@ -56,6 +56,8 @@ describe('conflicting or idle flags are refused before a chain is opened (review
   test.each([
     [['pool', 'remove', '5', '--all'], 'Give a number of shares (5) or --all, not both.'],
     [['model', 'shares', '0x01', '--amount', '5'], '--amount is used only with --transfer <to>.'],
+    [['art', 'render', '--size', '100000'], 'Expected at most 4096 pixels (what a manifest allows).'],
+    [['demo', '--art-size', '4097'], 'Expected at most 4096 pixels (what a manifest allows).'],
   ])('provenant %j', (args, message) => {
     const r = spawnSync(process.execPath, ['bin/provenant.js', '--state-dir', join(dir, 'state'), ...args], {
       encoding: 'utf8',

@@ -26,6 +26,20 @@ export function positiveInt(text: string): number {
   return value;
 }
 
+/**
+ * The largest artwork side the CLI renders: what a manifest allows (`parameters.width` ≤ 4096). A larger
+ * render would be refused by the manifest schema after minutes of work and hundreds of MB of pixels.
+ */
+export const MAX_ART_SIZE = 4096;
+
+/** An artwork side in pixels, 1 to MAX_ART_SIZE (`--size`, `--art-size`). */
+export function artSize(text: string): number {
+  const value = positiveInt(text);
+  if (value > MAX_ART_SIZE)
+    throw new InvalidArgumentError(`Expected at most ${MAX_ART_SIZE} pixels (what a manifest allows).`);
+  return value;
+}
+
 /** A whole number ≥ 0 (`--resume-after 0`, `--at-version 0`). */
 export function nonNegativeInt(text: string): number {
   return integer(text, '0 or 5');

@@ -4,14 +4,12 @@ import type { Command } from 'commander';
 import type { AgentRuntime, Journal, prepareArtMint } from '../../agent/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import type { GlobalOptions } from '../context.js';
-import { positiveInt } from '../parse.js';
+import { artSize } from '../parse.js';
 import type { AgentSession } from './agent.js';
 import { parseTokenId } from './verify.js';
 
 // The agent, chain and provenance modules (viem, better-sqlite3, resvg) load inside the handlers, so
 // that `provenant --help` does not pay for them.
-
-const sizeOption = positiveInt;
 
 async function withAgent<T>(
   globals: GlobalOptions,
@@ -103,7 +101,7 @@ export function registerArt(program: Command): void {
       'Render an artwork from the latest oracle rounds on the chain; write PNG, metadata and manifest; print their CIDs. Sends nothing.',
     )
     .option('--out <dir>', 'output folder', 'art')
-    .option('--size <pixels>', 'width and height', sizeOption, 512)
+    .option('--size <pixels>', 'width and height', artSize, 512)
     .option('--json', 'print the CIDs as JSON')
     .action(async (flags: { out: string; size: number; json?: boolean }, command: Command) => {
       const { loadAgentForecaster, loadGenerator, renderFromChain, resolveAgentAddresses } = await import(
@@ -155,7 +153,7 @@ export function registerArt(program: Command): void {
     .description(
       'Mint market art from the latest rounds with the agent key: preflight (a refusal is explained and not sent), send, journal.',
     )
-    .option('--size <pixels>', 'width and height', sizeOption, 512)
+    .option('--size <pixels>', 'width and height', artSize, 512)
     .action(async (flags: { size: number }, command: Command) => {
       const { prepareArtMint } = await import('../../agent/index.js');
       await withAgent(command.optsWithGlobals<GlobalOptions>(), async (session, journal, runtime) => {
@@ -178,7 +176,7 @@ export function registerArt(program: Command): void {
     .description(
       'Re-render a token from the latest rounds as its next version (same seed, parent = latest version), through preflight.',
     )
-    .option('--size <pixels>', 'width and height', sizeOption, 512)
+    .option('--size <pixels>', 'width and height', artSize, 512)
     .action(async (tokenText: string, flags: { size: number }, command: Command) => {
       const { prepareArtEvolve } = await import('../../agent/index.js');
       await withAgent(command.optsWithGlobals<GlobalOptions>(), async (session, journal, runtime) => {

@@ -3,7 +3,7 @@ import type { DemoProgress } from '../../agent/index.js';
 import type { Series } from '../../data/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import type { GlobalOptions } from '../context.js';
-import { isoDate, nonNegativeInt, positiveInt } from '../parse.js';
+import { artSize, isoDate, nonNegativeInt } from '../parse.js';
 import { createProgressLine } from '../progress.js';
 
 type DemoFlags = {
@@ -30,7 +30,7 @@ export function registerDemo(program: Command): void {
       nonNegativeInt,
       5,
     )
-    .option('--art-size <pixels>', 'artwork size (default 512)', positiveInt)
+    .option('--art-size <pixels>', 'artwork size, at most 4096 (default 512)', artSize)
     .option('--report <dir>', 'report folder', 'reports/demo')
     .option(
       '--fresh',
