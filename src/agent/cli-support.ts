@@ -83,9 +83,9 @@ export async function resolveAgentAddresses(
   stateDir: string,
 ): Promise<AgentAddresses> {
   const manifest = readManifest(stateDir, clients.chain.id);
-  if (!manifest.contracts.ProvenanceNFT) throw new NotDeployedError('ProvenanceNFT', clients.chain.id);
+  if (!manifest.contracts.ProvenanceNFT) throw new NotDeployedError('ProvenanceNFT', manifest);
   const vault = manifest.contracts['SyntheticVault.sWTI']?.address;
-  if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', clients.chain.id);
+  if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', manifest);
   const synth = await clients.publicClient.readContract({
     address: vault,
     abi: syntheticVaultAbi,

@@ -47,13 +47,35 @@ export class InvalidDeploymentManifestError extends NonRetryableError {
   }
 }
 
+/**
+ * The empty manifests `readManifest` returned because no file exists, with the path it looked at: a
+ * contract missing from one of them is missing because this state dir holds no manifest, which is
+ * usually the wrong --state-dir rather than an undeployed chain.
+ */
+const missingManifestFiles = new WeakMap<DeploymentManifest, string>();
+
+/**
+ * A contract the command needs has no entry for this chain. Given the manifest (rather than the chain
+ * id), the message says when the manifest file itself is missing from the state dir.
+ */
 export class NotDeployedError extends NonRetryableError {
   override name = 'NotDeployedError';
-  constructor(name: string, chainId: number) {
-    super(`Contract ${name} is not deployed on chain ${chainId}.`, {
-      details: 'Run `provenant deploy` against this chain first (the demo does it for you on the devnet).',
-      docsPath: 'docs/chain.md#deployments',
-    });
+  constructor(name: string, where: number | DeploymentManifest) {
+    const chainId = typeof where === 'number' ? where : where.chainId;
+    const missing = typeof where === 'number' ? undefined : missingManifestFiles.get(where);
+    if (missing)
+      super(
+        `Contract ${name} is not known on chain ${chainId}: the deployment manifest ${missing} is missing.`,
+        {
+          details: `The addresses of a deployment live in <state dir>/deployments/${chainId}.json, written by \`provenant deploy\` (or \`provenant demo\` on the devnet). Pass the --state-dir that holds it (or set stateDir in the config), or run \`provenant deploy\` against this chain.`,
+          docsPath: 'docs/chain.md#deployments',
+        },
+      );
+    else
+      super(`Contract ${name} is not deployed on chain ${chainId}.`, {
+        details: 'Run `provenant deploy` against this chain first (the demo does it for you on the devnet).',
+        docsPath: 'docs/chain.md#deployments',
+      });
   }
 }
 
@@ -63,7 +85,11 @@ export function manifestPath(stateDir: string, chainId: number): string {
 
 export function readManifest(stateDir: string, chainId: number): DeploymentManifest {
   const path = manifestPath(stateDir, chainId);
-  if (!existsSync(path)) return { chainId, contracts: {} };
+  if (!existsSync(path)) {
+    const empty: DeploymentManifest = { chainId, contracts: {} };
+    missingManifestFiles.set(empty, path);
+    return empty;
+  }
   let parsed: DeploymentManifest;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -86,7 +112,7 @@ export function writeManifest(stateDir: string, manifest: DeploymentManifest): s
 
 export function addressOf(manifest: DeploymentManifest, name: string): Address {
   const entry = manifest.contracts[name];
-  if (!entry) throw new NotDeployedError(name, manifest.chainId);
+  if (!entry) throw new NotDeployedError(name, manifest);
   return entry.address;
 }
 

@@ -1,10 +1,12 @@
 import { join } from 'node:path';
+import { generatePrivateKey, type LocalAccount, privateKeyToAccount } from 'viem/accounts';
 import { agentOptionsSchema } from '../agent/index.js';
 import {
   createClients,
   DEVNET_ROLES,
   type Devnet,
   devnetAccount,
+  MissingKeyError,
   type ProvenantClients,
   resolveSigner,
   startDevnet,
@@ -25,8 +27,26 @@ export type ChainContext = {
   /** Set when Provenant started its own devnet for this command. */
   devnet: Devnet | undefined;
   stateDir: string;
+  /**
+   * True when a read-only command runs against an endpoint with no key configured: it signs with a
+   * throwaway key, whose address is nobody's (a command that defaults to "your" position or balance
+   * should ask for the address instead).
+   */
+  throwawaySigner: boolean;
   /** Stops what this context started (the devnet). Idempotent. */
   close: () => Promise<void>;
+};
+
+export type OpenChainParameters = {
+  /** The devnet account to sign with on the embedded devnet (default: the deployer). */
+  accountIndex?: number;
+  /**
+   * The command only reads (`policy show`, `gov status`, `synth show`, `pool show`, `model show`).
+   * Against a configured endpoint it then signs with the configured key when one is set, and with a
+   * throwaway key when none is (as `verify` does), so reading needs no key. A malformed key or keystore
+   * is still an error. Never set it on a command that sends a transaction.
+   */
+  readOnly?: boolean;
 };
 
 export function loadCliConfig(options: GlobalOptions): LoadedConfig {
@@ -65,27 +85,54 @@ export function checkRpcUrlFlag(url: string): void {
 }
 
 /**
- * Connects to the configured endpoints with the configured signer, or — with no endpoint configured —
- * starts the embedded devnet (state persisted under the state dir) and signs with its deployer account.
+ * The signer for a configured endpoint: the configured key (environment variable or keystore); for a
+ * read-only command with no key configured, a throwaway key (nothing is ever sent with it).
+ * `env` defaults to the process environment.
+ */
+export function endpointSigner(
+  chain: LoadedConfig['chain'],
+  options: { readOnly?: boolean; env?: NodeJS.ProcessEnv } = {},
+): { account: LocalAccount; throwaway: boolean } {
+  try {
+    const account = resolveSigner({
+      privateKeyEnv: chain.privateKeyEnv,
+      keystore: chain.keystore,
+      keystorePasswordEnv: chain.keystorePasswordEnv,
+      env: options.env,
+    });
+    return { account, throwaway: false };
+  } catch (error) {
+    if (!(options.readOnly && error instanceof MissingKeyError)) throw error;
+    return { account: privateKeyToAccount(generatePrivateKey()), throwaway: true };
+  }
+}
+
+/**
+ * Connects to the configured endpoints with the configured signer (`readOnly`: see
+ * OpenChainParameters), or — with no endpoint configured — starts the embedded devnet (state persisted
+ * under the state dir) and signs with its deployer account (or `accountIndex`).
  */
 export async function openChain(
   options: GlobalOptions,
-  parameters: { accountIndex?: number } = {},
+  parameters: OpenChainParameters = {},
 ): Promise<ChainContext> {
   const config = loadCliConfig(options);
   const stateDir = config.stateDirPath;
   if (config.chain.rpcUrls.length > 0) {
-    const account = resolveSigner({
-      privateKeyEnv: config.chain.privateKeyEnv,
-      keystore: config.chain.keystore,
-      keystorePasswordEnv: config.chain.keystorePasswordEnv,
-    });
+    const { account, throwaway } = endpointSigner(config.chain, { readOnly: parameters.readOnly ?? false });
     const clients = await createClients({
       rpcUrls: config.chain.rpcUrls,
       account,
       expectedChainId: config.chain.chainId,
     });
-    return { config, clients, devnet: undefined, stateDir, close: async () => {} };
+    return {
+      config,
+      clients,
+      devnet: undefined,
+      stateDir,
+      throwawaySigner: throwaway,
+      close: async () => {},
+    };
   }
   const devnet = await startDevnet({
     port: config.devnet.port,
@@ -97,7 +144,7 @@ export async function openChain(
   try {
     const account = devnetAccount(parameters.accountIndex ?? DEVNET_ROLES.deployer);
     const clients = await createClients({ rpcUrls: [devnet.rpcUrl], account, devnet: true });
-    return { config, clients, devnet, stateDir, close: devnet.stop };
+    return { config, clients, devnet, stateDir, throwawaySigner: false, close: devnet.stop };
   } catch (error) {
     await devnet.stop();
     throw error;

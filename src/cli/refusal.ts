@@ -1,9 +1,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Abi, decodeFunctionData, erc20Abi, type Hex } from 'viem';
+import { type Abi, decodeFunctionData, erc20Abi, formatUnits, type Hex } from 'viem';
 import {
   ContractRevertError,
   type DeploymentManifest,
+  dynamicFeePoolAbi,
   readManifest,
   syntheticVaultAbi,
   toContractRevertError,
@@ -89,10 +90,13 @@ export function calledFunction(error: unknown): { address?: string; functionName
   return {};
 }
 
-/** The name of the vault / ERC-20 function a calldata calls, or undefined. */
+/** The vault, pool and ERC-20 functions a raw calldata is decoded against. */
+const CALLED_ABI = [...syntheticVaultAbi, ...dynamicFeePoolAbi, ...erc20Abi] as Abi;
+
+/** The name of the vault / pool / ERC-20 function a calldata calls, or undefined. */
 function functionOf(data: Hex): string | undefined {
   try {
-    return decodeFunctionData({ abi: [...syntheticVaultAbi, ...erc20Abi] as Abi, data }).functionName;
+    return decodeFunctionData({ abi: CALLED_ABI, data }).functionName;
   } catch {
     return undefined;
   }
@@ -115,6 +119,139 @@ export function tokenOfCall(
     if (/^(repay|liquidate)/i.test(call.functionName)) return { symbol: synth, decimals: 18 };
   }
   return undefined;
+}
+
+/**
+ * The arguments of the call a refusal met, from viem's error chain: `args` of a
+ * ContractFunctionExecutionError, or the `data:` line of a CallExecutionError decoded against the vault,
+ * pool and ERC-20 ABIs. Undefined when neither is there.
+ */
+export function calledArgs(error: unknown): readonly unknown[] | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 12; depth++) {
+    const c = current as { functionName?: unknown; args?: unknown; metaMessages?: unknown; cause?: unknown };
+    if (typeof c.functionName === 'string' && Array.isArray(c.args)) return c.args;
+    if (Array.isArray(c.metaMessages)) {
+      const data = /^\s*data:\s+(0x[0-9a-fA-F]{8,})/m.exec(c.metaMessages.join('\n'))?.[1];
+      if (data)
+        try {
+          return decodeFunctionData({ abi: CALLED_ABI, data: data as Hex }).args;
+        } catch {
+          return undefined;
+        }
+    }
+    current = c.cause;
+  }
+  return undefined;
+}
+
+/** OpenZeppelin IGovernor.ProposalState, in enum order (GovernorUnexpectedProposalState's `current`). */
+export const PROPOSAL_STATES = [
+  'Pending',
+  'Active',
+  'Canceled',
+  'Defeated',
+  'Succeeded',
+  'Queued',
+  'Expired',
+  'Executed',
+] as const;
+
+/** What a proposal in each state is waiting for, or why nothing more can happen to it. */
+const PROPOSAL_STATE_HINTS: Record<(typeof PROPOSAL_STATES)[number], string> = {
+  Pending: 'voting has not started yet (wait for the voting delay)',
+  Active: 'voting is still open (wait until it ends, then queue it if it passed)',
+  Canceled: 'it was canceled and can never run; propose it again',
+  Defeated: 'it did not pass (too few votes for, or no quorum); propose it again',
+  Succeeded: 'it passed and waits to be queued in the timelock',
+  Queued: 'it waits in the timelock until its delay has passed, then it can be executed',
+  Expired: 'it was not executed in time and can never run; propose it again',
+  Executed: 'it has already been executed; there is nothing left to do',
+};
+
+/** The state names set in an OpenZeppelin Governor state bitmap (bit i ⇔ ProposalState i). */
+export function proposalStatesOf(bitmap: unknown): string[] {
+  let bits: bigint;
+  try {
+    bits = BigInt(String(bitmap));
+  } catch {
+    return [];
+  }
+  return PROPOSAL_STATES.filter((_, i) => ((bits >> BigInt(i)) & 1n) === 1n);
+}
+
+const big = (v: unknown): bigint => {
+  try {
+    return BigInt(String(v));
+  } catch {
+    return 0n;
+  }
+};
+const pct = (bps: bigint) => `${(Number(bps) / 100).toFixed(2)}%`;
+const MAX_UINT256 = 2n ** 256n - 1n;
+
+/**
+ * The refusals whose values need the call to be read (which vault, which side of the pool) or that the
+ * shared explainer (src/policy) prints raw: repaying more than the debt, liquidating a safe position,
+ * a pool deposit below its slippage minimum, a governance step in the wrong proposal state. Undefined
+ * for every other refusal.
+ */
+export function explainCallRefusal(
+  revert: Pick<ContractRevertError, 'errorName' | 'args'>,
+  call: { address?: string; functionName?: string; args?: readonly unknown[] | undefined },
+  deployment: DeploymentLabels,
+): string | undefined {
+  const a = revert.args;
+  const synth = (call.address ? deployment.vaults[call.address] : undefined) ?? 'synth';
+  const where = call.address ? deployment.labels[call.address] : undefined;
+  switch (revert.errorName) {
+    case 'RepayExceedsDebt': {
+      const debt = `${formatUnits(big(a.debt), 18)} ${synth}`;
+      return `Refused by the ${where ?? 'vault'}: repaying ${formatUnits(big(a.amount), 18)} ${synth} is more than the position's debt of ${debt}; repay at most ${debt} (\`provenant synth show\` prints the debt).`;
+    }
+    case 'PositionSafe': {
+      const ratio = big(a.ratioBps);
+      const limit = big(a.liquidationRatioBps);
+      const state =
+        ratio === MAX_UINT256
+          ? 'has no debt'
+          : `has a collateral ratio of ${pct(ratio)} (${ratio} bps), at or above the liquidation ratio ${pct(limit)} (${limit} bps)`;
+      return `Refused by the ${where ?? 'vault'}: position ${String(a.owner)} ${state}, so it cannot be liquidated; only a position below the liquidation ratio can (\`provenant synth show ${String(a.owner)}\` prints its ratio).`;
+    }
+    case 'InsufficientAmount': {
+      // DynamicFeePool.addLiquidity(amount0Desired, amount1Desired, amount0Min, amount1Min, to, deadline):
+      // token0 is the synth (18 decimals), token1 the collateral. The side is the minimum it names.
+      const min = big(a.minAmount);
+      const mins = call.functionName === 'addLiquidity' ? call.args?.slice(2, 4).map(big) : undefined;
+      const c = deployment.collateral;
+      const side =
+        mins && mins[0] === min && mins[1] !== min
+          ? { symbol: poolSynth(where) ?? 'synth', decimals: 18 }
+          : mins && mins[1] === min && mins[0] !== min
+            ? { symbol: c?.symbol ?? 'collateral', decimals: c?.decimals ?? 6 }
+            : undefined;
+      const amount = (v: unknown) =>
+        side ? `${formatUnits(big(v), side.decimals)} ${side.symbol}` : `${String(v)} base units`;
+      return `Refused by the ${where ?? 'pool'}: at the pool's current ratio the deposit would take ${amount(a.amount)}, below the minimum ${amount(a.minAmount)} the slippage limit allows; the two amounts are further from the pool's ratio than --slippage-bps permits, so give them in the ratio \`provenant pool show\` prints or raise --slippage-bps.`;
+    }
+    case 'GovernorUnexpectedProposalState': {
+      const current = PROPOSAL_STATES[Number(big(a.current))];
+      const expected = proposalStatesOf(a.expectedStates);
+      const id = String(a.proposalId ?? '');
+      const shortId = id.length > 14 ? `${id.slice(0, 12)}…` : id;
+      const now = current
+        ? `is ${current}: ${PROPOSAL_STATE_HINTS[current]}`
+        : `is in state ${String(a.current)}`;
+      return `Refused by the governor: proposal ${shortId} ${now}; this step needs it to be ${expected.join(' or ') || 'in another state'} (\`provenant gov status ${shortId.replace('…', '')}\` shows where it stands).`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The synth of a pool label (`sWTI/USD pool` → `sWTI`). */
+function poolSynth(label: string | undefined): string | undefined {
+  return label?.endsWith('/USD pool') ? label.slice(0, -'/USD pool'.length) : undefined;
 }
 
 /** The refusal a command failed with, wherever it sits in the error's cause chain (or `.revert`). */
@@ -160,7 +297,10 @@ export function explainCliError(error: unknown, deployment: DeploymentLabels): u
   }
   const revert = findRevert(error);
   if (!revert) return error;
-  const token = tokenOfCall(calledFunction(revert), deployment);
+  const call = calledFunction(revert);
+  const specific = explainCallRefusal(revert, { ...call, args: calledArgs(revert) }, deployment);
+  if (specific) return new ExplainedRefusalError(specific, revert);
+  const token = tokenOfCall(call, deployment);
   const context: ExplainContext = {
     labels: deployment.labels,
     ...(token ? { token } : {}),

@@ -13,16 +13,56 @@ import { NonRetryableError } from '../../errors/index.js';
 import { formatVerifyReport, mintedTokenIds, verifyAllVersions } from '../../provenance/index.js';
 import { printTable } from '../output.js';
 
+/**
+ * Arguments not repeated in the resume command: `--fresh` would move the saved state aside instead of
+ * resuming it, and `--rpc-url` (unused by the demo, which runs on its own devnet) may carry a credential.
+ */
+const DROPPED_FLAGS = new Set(['--fresh']);
+const DROPPED_WITH_VALUE = new Set(['--rpc-url']);
+
+/** Quotes one argument for a POSIX shell when it needs it (`--report 'my reports'`). */
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+/**
+ * The command that resumes an interrupted demo: the arguments it was started with (`args` is
+ * `process.argv.slice(2)`: `demo` and its flags, globals such as --state-dir included) without
+ * `--fresh` or `--rpc-url`. Under `npm start` (`npm_lifecycle_event` is `start` in `env`) it is
+ * `npm start -- <flags>`, else `provenant <args>`.
+ */
+export function demoResumeCommand(args: readonly string[], env: NodeJS.ProcessEnv = {}): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (DROPPED_FLAGS.has(arg) || DROPPED_WITH_VALUE.has(arg.split('=')[0] as string)) {
+      if (DROPPED_WITH_VALUE.has(arg)) i++; // `--rpc-url <url>`: its value goes too.
+      continue;
+    }
+    kept.push(arg);
+  }
+  if (env.npm_lifecycle_event === 'start') {
+    // The start script is `provenant demo`: what follows `demo` is what the user passed after `--`.
+    const flags = kept[0] === 'demo' ? kept.slice(1) : kept;
+    return flags.length ? `npm start -- ${flags.map(shellQuote).join(' ')}` : 'npm start';
+  }
+  return ['provenant', ...kept].map(shellQuote).join(' ');
+}
+
 /** After the demo loop: the summary table, `verify --all`, `audit verify`, and the report folder. */
 export async function finishDemo(
   result: DemoResult,
-  options: { reportDir: string; stopped: boolean },
+  options: {
+    reportDir: string;
+    stopped: boolean;
+    /** What to run to resume after Ctrl-C; default: this process's own command line (demoResumeCommand). */
+    resumeCommand?: string;
+  },
 ): Promise<void> {
   const { journal } = result;
   if (options.stopped && !result.completed) {
-    console.log(
-      `\nStopped cleanly after ${result.epochsRun} epoch(s) this run; chain state and journal are saved. Run \`npm start\` again to resume.`,
-    );
+    const resume = options.resumeCommand ?? demoResumeCommand(process.argv.slice(2), process.env);
+    console.log(stoppedMessage(result.epochsRun, resume));
     return;
   }
   const summary = summarizeJournal(journal);
@@ -52,6 +92,11 @@ export async function finishDemo(
         'A failed check names what differs; the journal and the content store are left as they are for inspection.',
     });
   }
+}
+
+/** The Ctrl-C line: how far this run got and the exact command that resumes it. */
+export function stoppedMessage(epochsRun: number, resumeCommand: string): string {
+  return `\nStopped cleanly after ${epochsRun} epoch(s) this run; chain state and journal are saved. Run \`${resumeCommand}\` to resume.`;
 }
 
 async function verifyAll(result: DemoResult): Promise<string[]> {

@@ -22,7 +22,13 @@ import {
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { writeFileAtomicSync } from '../../files/index.js';
-import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import {
+  type ChainContext,
+  type GlobalOptions,
+  type OpenChainParameters,
+  openChain,
+  withShutdown,
+} from '../context.js';
 import { InputFileError, readJsonFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
 import {
@@ -318,8 +324,9 @@ type Globals = GlobalOptions;
 async function withDeployment<T>(
   command: Command,
   fn: (context: ChainContext, deployment: Deployment) => Promise<T>,
+  parameters: OpenChainParameters = {},
 ): Promise<T> {
-  const context = await openChain(command.optsWithGlobals<Globals>());
+  const context = await openChain(command.optsWithGlobals<Globals>(), parameters);
   return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
 }
 
@@ -461,28 +468,32 @@ export const govStatusAction = async (
   flags: { json?: boolean },
   command: Command,
 ) => {
-  await withDeployment(command, async (context, deployment) => {
-    const governor = deployment.addresses.governor;
-    const chainId = context.clients.chain.id;
-    if (idText) {
-      const { id, proposal } = loadProposal(context.stateDir, idText, chainId);
-      const s = await statusOf(context.clients, governor, id, proposal);
-      if (flags.json) console.log(toJson(s));
-      else printStatus(s);
-      return;
-    }
-    const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
-    const rows = await Promise.all(
-      all.map(async (p) => statusOf(context.clients, governor, BigInt(p.id), proposalOf(p))),
-    );
-    if (flags.json) {
-      console.log(toJson(rows));
-      return;
-    }
-    if (rows.length === 0) console.log(`No saved proposals under ${proposalsDir(context.stateDir)}.`);
-    for (const s of rows) {
-      printStatus(s);
-      console.log('');
-    }
-  });
+  await withDeployment(
+    command,
+    async (context, deployment) => {
+      const governor = deployment.addresses.governor;
+      const chainId = context.clients.chain.id;
+      if (idText) {
+        const { id, proposal } = loadProposal(context.stateDir, idText, chainId);
+        const s = await statusOf(context.clients, governor, id, proposal);
+        if (flags.json) console.log(toJson(s));
+        else printStatus(s);
+        return;
+      }
+      const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
+      const rows = await Promise.all(
+        all.map(async (p) => statusOf(context.clients, governor, BigInt(p.id), proposalOf(p))),
+      );
+      if (flags.json) {
+        console.log(toJson(rows));
+        return;
+      }
+      if (rows.length === 0) console.log(`No saved proposals under ${proposalsDir(context.stateDir)}.`);
+      for (const s of rows) {
+        printStatus(s);
+        console.log('');
+      }
+    },
+    { readOnly: true },
+  );
 };

@@ -30,9 +30,9 @@ export type Deployment = {
 export async function loadDeployment(context: ChainContext): Promise<Deployment> {
   const chainId = context.clients.chain.id;
   const manifest = readManifest(context.stateDir, chainId);
-  if (!manifest.contracts.PolicyGuard) throw new NotDeployedError('PolicyGuard', chainId);
+  if (!manifest.contracts.PolicyGuard) throw new NotDeployedError('PolicyGuard', manifest);
   const vault = manifest.contracts['SyntheticVault.sWTI']?.address;
-  if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', chainId);
+  if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', manifest);
   const synth = await context.clients.publicClient.readContract({
     address: vault,
     abi: syntheticVaultAbi,
@@ -226,10 +226,22 @@ export function policyRow(p: PolicyState) {
   };
 }
 
-function printPolicy(p: PolicyState): void {
+/**
+ * Fields whose hard bound is a floor, not a ceiling: for them a LOWER value is looser
+ * (PolicyGuard._looser), so the governed value sits at or above the bound and the guardian may only raise
+ * it. policy.show.test.ts checks this list against the Solidity source.
+ */
+export const FLOOR_FIELDS: readonly GuardField[] = ['minValue', 'marginBps'];
+
+/** What the hard bound of a field is called: `floor` for minValue and marginBps, else `ceiling`. */
+export function hardBoundName(field: GuardField): 'floor' | 'ceiling' {
+  return FLOOR_FIELDS.includes(field) ? 'floor' : 'ceiling';
+}
+
+/** The label/value rows `policy show` prints for one policy (after its name line). */
+export function policyTableRows(p: PolicyState): [string, string][] {
   const r = policyRow(p);
   const shown = GUARD_FIELDS.filter((f) => p.limits[f] !== 0n || p.ceiling[f] !== 0n);
-  console.log(`${r.policy}${r.paused ? '  [PAUSED]' : ''}`);
   const rows: [string, string][] = [
     ['id', r.policyId],
     ['epoch', `${r.epochLengthSeconds}s, resets at ${r.resetsAt}`],
@@ -243,15 +255,20 @@ function printPolicy(p: PolicyState): void {
   if (r.remainingLifetime !== null)
     rows.push(['lifetime', `${r.usedLifetime} of ${r.limits.lifetimeCap} (${r.remainingLifetime} left)`]);
   if (p.limits.maxValue > 0n) rows.push(['value', `${r.value} (epoch started at ${r.valueAtEpochStart})`]);
-  for (const f of shown) rows.push([f, `${r.limits[f]}  (ceiling ${r.ceiling[f]})`]);
+  for (const f of shown) rows.push([f, `${r.limits[f]}  (${hardBoundName(f)} ${r.ceiling[f]})`]);
   rows.push(['paused', r.paused ? 'yes (only governance unpauses)' : 'no']);
-  printTable(rows);
+  return rows;
+}
+
+function printPolicy(p: PolicyState): void {
+  console.log(`${policyName(p)}${p.paused ? '  [PAUSED]' : ''}`);
+  printTable(policyTableRows(p));
   console.log('');
 }
 
 /** `provenant policy show`; registered (with its options) in policy.register.ts. */
 export const policyShowAction = async (flags: { json?: boolean }, command: Command) => {
-  const context = await openChain(command.optsWithGlobals<GlobalOptions>());
+  const context = await openChain(command.optsWithGlobals<GlobalOptions>(), { readOnly: true });
   await withShutdown(context.close, async () => {
     const deployment = await loadDeployment(context);
     const policies = await readPolicies(
@@ -274,7 +291,7 @@ export const policyShowAction = async (flags: { json?: boolean }, command: Comma
     );
     for (const p of policies) printPolicy(p);
     console.log(
-      'Amounts of SYNTH_MINT caps are in whole synth; changes: `provenant gov propose --set-limit`.',
+      'Amounts of SYNTH_MINT caps are in whole synth; a limit never goes above its ceiling or below its floor (minValue, marginBps); changes: `provenant gov propose --set-limit`.',
     );
   });
 };

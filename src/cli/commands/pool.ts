@@ -46,12 +46,12 @@ export async function poolMarket(clients: ProvenantClients, deployment: Deployme
 
 async function withPool<T>(
   command: Command,
-  signer: 'default' | 'agent',
+  signer: 'default' | 'agent' | 'read',
   fn: (context: ChainContext, deployment: Deployment, market: PoolMarket) => Promise<T>,
 ): Promise<T> {
   const context = await openChain(
     command.optsWithGlobals<GlobalOptions>(),
-    signer === 'agent' ? { accountIndex: DEVNET_ROLES.agent } : {},
+    signer === 'agent' ? { accountIndex: DEVNET_ROLES.agent } : signer === 'read' ? { readOnly: true } : {},
   );
   return withShutdown(context.close, async () => {
     const deployment = await loadDeployment(context);
@@ -179,10 +179,13 @@ export const poolSetFeeAction = async (bpsText: string, _flags: unknown, command
 
 /** `provenant pool show`; registered (with its options) in pool.register.ts. */
 export const poolShowAction = async (flags: { json?: boolean }, command: Command) => {
-  await withPool(command, 'default', async (context, _d, m) => {
+  await withPool(command, 'read', async (context, _d, m) => {
+    // With no key configured the signer is a throwaway address: it holds no shares worth showing.
     const [state, mine] = await Promise.all([
       readPool(context.clients, m.pool),
-      balanceOf(context.clients, m.pool, context.clients.account.address),
+      context.throwawaySigner
+        ? Promise.resolve(undefined)
+        : balanceOf(context.clients, m.pool, context.clients.account.address),
     ]);
     const price =
       state.reserve0 > 0n
@@ -199,7 +202,7 @@ export const poolShowAction = async (flags: { json?: boolean }, command: Command
       token1: m.token1.symbol,
       feeBps: Number(state.feeBps),
       totalShares: formatUnits(state.totalShares, 18),
-      yourShares: formatUnits(mine, 18),
+      yourShares: mine === undefined ? null : formatUnits(mine, 18),
       price,
     };
     if (flags.json) {
@@ -211,7 +214,9 @@ export const poolShowAction = async (flags: { json?: boolean }, command: Command
       ['reserves', `${row.reserve0} ${row.token0} + ${row.reserve1} ${row.token1}`],
       ['price', price === null ? 'empty pool' : `${price} ${row.token1} per ${row.token0}`],
       ['fee', `${row.feeBps} bps (set by the agent within the SET_FEE policy: \`provenant policy show\`)`],
-      ['LP shares yours / total', `${row.yourShares} / ${row.totalShares}`],
+      row.yourShares === null
+        ? ['LP shares total', `${row.totalShares} (no key configured: yours not shown)`]
+        : ['LP shares yours / total', `${row.yourShares} / ${row.totalShares}`],
     ]);
   });
 };

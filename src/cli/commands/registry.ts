@@ -22,7 +22,13 @@ import {
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { modelId as modelIdOf, parseModelFile } from '../../models/index.js';
-import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import {
+  type ChainContext,
+  type GlobalOptions,
+  type OpenChainParameters,
+  openChain,
+  withShutdown,
+} from '../context.js';
 import { readInputFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
 import { printProposed, proposeAndSave } from './gov.js';
@@ -34,8 +40,9 @@ const SHARE_SUPPLY = 1_000_000n * 10n ** 18n;
 async function withRegistry<T>(
   command: Command,
   fn: (context: ChainContext, deployment: Deployment) => Promise<T>,
+  parameters: OpenChainParameters = {},
 ): Promise<T> {
-  const context = await openChain(command.optsWithGlobals<GlobalOptions>());
+  const context = await openChain(command.optsWithGlobals<GlobalOptions>(), parameters);
   return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
 }
 
@@ -322,49 +329,53 @@ export const registryShowAction = async (
   flags: { json?: boolean },
   command: Command,
 ) => {
-  await withRegistry(command, async (context, deployment) => {
-    const registry = deployment.addresses.registry;
-    if (idText) {
-      const m = await requireModel(context.clients, registry, idText);
-      const bound = await readBoundOwner(context.clients, registry, m.modelId);
-      const others = (await listRegistrations(context.clients, registry, { modelId: m.modelId })).filter(
-        (r) => !isAddressEqual(r.owner, m.owner),
-      );
-      if (flags.json) {
-        console.log(
-          toJson({
-            ...modelRow(m),
-            bound: bound !== undefined,
-            otherRegistrations: others.map(modelRow),
-          }),
+  await withRegistry(
+    command,
+    async (context, deployment) => {
+      const registry = deployment.addresses.registry;
+      if (idText) {
+        const m = await requireModel(context.clients, registry, idText);
+        const bound = await readBoundOwner(context.clients, registry, m.modelId);
+        const others = (await listRegistrations(context.clients, registry, { modelId: m.modelId })).filter(
+          (r) => !isAddressEqual(r.owner, m.owner),
         );
+        if (flags.json) {
+          console.log(
+            toJson({
+              ...modelRow(m),
+              bound: bound !== undefined,
+              otherRegistrations: others.map(modelRow),
+            }),
+          );
+          return;
+        }
+        console.log(
+          bound
+            ? `Model ${m.modelId}: bound to ${bound}'s registration (${m.approved ? 'approved' : 'approval revoked'}).`
+            : `Model ${m.modelId}: never approved; showing the earliest registration (anyone may register any id: check the owner before proposing approval).`,
+        );
+        printTable(Object.entries(modelRow(m)).map(([k, v]) => [k, String(v)]));
+        if (others.length > 0) {
+          console.log(
+            `\nOther registrations of this id (${others.length}, never approvable once the id is bound):`,
+          );
+          for (const r of others)
+            console.log(`  ${r.owner}  shares ${r.shares}  registered ${iso(r.registeredAt)}`);
+        }
         return;
       }
-      console.log(
-        bound
-          ? `Model ${m.modelId}: bound to ${bound}'s registration (${m.approved ? 'approved' : 'approval revoked'}).`
-          : `Model ${m.modelId}: never approved; showing the earliest registration (anyone may register any id: check the owner before proposing approval).`,
-      );
-      printTable(Object.entries(modelRow(m)).map(([k, v]) => [k, String(v)]));
-      if (others.length > 0) {
-        console.log(
-          `\nOther registrations of this id (${others.length}, never approvable once the id is bound):`,
-        );
-        for (const r of others)
-          console.log(`  ${r.owner}  shares ${r.shares}  registered ${iso(r.registeredAt)}`);
+      const rows = (await listModels(context.clients, registry)).map(modelRow);
+      if (flags.json) {
+        console.log(toJson(rows));
+        return;
       }
-      return;
-    }
-    const rows = (await listModels(context.clients, registry)).map(modelRow);
-    if (flags.json) {
-      console.log(toJson(rows));
-      return;
-    }
-    if (rows.length === 0)
-      console.log('No models registered. Register one with `provenant model register <file>`.');
-    for (const r of rows) {
-      printTable(Object.entries(r).map(([k, v]) => [k, String(v)]));
-      console.log('');
-    }
-  });
+      if (rows.length === 0)
+        console.log('No models registered. Register one with `provenant model register <file>`.');
+      for (const r of rows) {
+        printTable(Object.entries(r).map(([k, v]) => [k, String(v)]));
+        console.log('');
+      }
+    },
+    { readOnly: true },
+  );
 };

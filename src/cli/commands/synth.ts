@@ -161,11 +161,14 @@ function parseSynthAmount(text: string, what: string, command: Command): bigint 
 
 async function withMarket<T>(
   command: Command,
-  signer: 'default' | 'agent',
+  signer: 'default' | 'agent' | 'read',
   fn: (context: ChainContext, deployment: Deployment, market: SynthMarket) => Promise<T>,
 ): Promise<T> {
   const globals = command.optsWithGlobals<GlobalOptions & { synth: string }>();
-  const context = await openChain(globals, signer === 'agent' ? { accountIndex: DEVNET_ROLES.agent } : {});
+  const context = await openChain(
+    globals,
+    signer === 'agent' ? { accountIndex: DEVNET_ROLES.agent } : signer === 'read' ? { readOnly: true } : {},
+  );
   return withShutdown(context.close, async () => {
     const deployment = await loadDeployment(context);
     return fn(context, deployment, await synthMarket(context.clients, deployment, globals.synth));
@@ -287,7 +290,14 @@ export const synthLiquidateAction = async (
 /** `provenant synth show [owner]`; registered (with its options) in synth.register.ts. */
 export const synthShowAction = async (ownerText: string | undefined, flags: SynthFlags, command: Command) => {
   const ownerArg = ownerText ? parseAddress(ownerText, 'owner') : undefined;
-  await withMarket(command, 'default', async (context, _d, m) => {
+  await withMarket(command, 'read', async (context, _d, m) => {
+    if (!ownerArg && context.throwawaySigner)
+      throw new NonRetryableError(
+        'Whose position? No signer key is configured, so there is no "your" position.',
+        {
+          details: 'Pass the owner: `provenant synth show 0x…`, or configure your key (docs/chain.md#keys).',
+        },
+      );
     const owner = ownerArg ?? context.clients.account.address;
     await printPosition(context.clients, m, owner, Boolean(flags.json));
   });
