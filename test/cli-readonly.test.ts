@@ -8,13 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import {
+  createClients,
+  DEVNET_ROLES,
   type Devnet,
+  deployPlan,
+  devnetAccount,
   manifestPath,
+  modelRegistryAbi,
   NotDeployedError,
   readManifest,
   startDevnet,
 } from '../src/chain/index.js';
 import { main } from '../src/cli/main.js';
+import { explainCliError, SilentRevertError } from '../src/cli/refusal.js';
 
 let devnet: Devnet;
 let stateDir: string;
@@ -103,5 +109,45 @@ describe('NotDeployedError', () => {
     );
     // What is written back stays a plain manifest.
     expect(JSON.stringify(manifest)).toBe('{"chainId":7,"contracts":{}}');
+  });
+});
+
+describe('a deployment made by older contract code (review 6)', () => {
+  test('a function the deployed contract lacks is named as such, not "probably a bug"', async () => {
+    const clients = await createClients({
+      rpcUrls: [devnet.rpcUrl],
+      account: devnetAccount(DEVNET_ROLES.deployer),
+      devnet: true,
+    });
+    // A contract without `boundOwnerOf` stands at the address the manifest calls the ModelRegistry.
+    const plan = await deployPlan(clients, mkdtempSync(join(tmpdir(), 'provenant-old-code-')), [
+      { name: 'OldRegistry', contract: 'TestStablecoin', args: () => [] },
+    ]);
+    const address = plan.outcomes[0]!.address;
+    const error = await clients.publicClient
+      .readContract({
+        address,
+        abi: modelRegistryAbi,
+        functionName: 'boundOwnerOf',
+        args: [`0x${'11'.repeat(32)}`],
+      })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeDefined();
+    const labels = {
+      labels: { [address.toLowerCase()]: 'ModelRegistry' },
+      collateral: undefined,
+      vaults: {},
+    };
+    const explained = explainCliError(error, labels);
+    expect(explained).toBeInstanceOf(SilentRevertError);
+    expect((explained as Error).message).toContain(
+      `ModelRegistry (${address}) reverted without a reason on boundOwnerOf().`,
+    );
+    expect((explained as SilentRevertError).details).toMatch(/older contract code.*provenant demo --fresh/);
+    // Not one of this deployment's contracts: left as it was.
+    expect(explainCliError(error, { labels: {}, collateral: undefined, vaults: {} })).toBe(error);
   });
 });

@@ -296,7 +296,7 @@ export function explainCliError(error: unknown, deployment: DeploymentLabels): u
     if (!(error as { revert?: unknown }).revert) return error;
   }
   const revert = findRevert(error);
-  if (!revert) return error;
+  if (!revert) return silentRevertOnDeployment(error, deployment) ?? error;
   const call = calledFunction(revert);
   const specific = explainCallRefusal(revert, { ...call, args: calledArgs(revert) }, deployment);
   if (specific) return new ExplainedRefusalError(specific, revert);
@@ -309,4 +309,55 @@ export function explainCliError(error: unknown, deployment: DeploymentLabels): u
       : {}),
   };
   return new ExplainedRefusalError(explainRefusal(revert, context).sentence, revert);
+}
+
+/** A deployed contract reverted with no reason at all on a function Provenant calls. */
+export class SilentRevertError extends NonRetryableError {
+  override name = 'SilentRevertError';
+}
+
+/**
+ * A call to one of this deployment's contracts that reverted with no data (no custom error, no reason)
+ * is most often a function the contract at that address does not have: a deployment made by older
+ * contract code than this Provenant. Named as such instead of "Unexpected error … probably a bug".
+ */
+function silentRevertOnDeployment(
+  error: unknown,
+  deployment: DeploymentLabels,
+): SilentRevertError | undefined {
+  let call: { functionName?: unknown; contractAddress?: unknown } | undefined;
+  let silent = false;
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 12; depth++) {
+    const e = current as {
+      name?: unknown;
+      functionName?: unknown;
+      contractAddress?: unknown;
+      data?: unknown;
+      reason?: unknown;
+      signature?: unknown;
+    };
+    if (typeof e.functionName === 'string' && typeof e.contractAddress === 'string') call ??= e;
+    if (
+      e.name === 'ContractFunctionRevertedError' &&
+      e.data === undefined &&
+      e.signature === undefined &&
+      // The node's generic text is no reason: a require message or custom error would be decoded.
+      (e.reason === undefined || e.reason === 'execution reverted')
+    )
+      silent = true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (!silent || !call) return undefined;
+  const address = String(call.contractAddress).toLowerCase();
+  const label = deployment.labels[address];
+  if (!label) return undefined;
+  return new SilentRevertError(
+    `${label} (${call.contractAddress}) reverted without a reason on ${String(call.functionName)}().`,
+    {
+      details:
+        'A contract of this deployment that gives no reason for a revert most often lacks the function: it was deployed from older contract code than this version of Provenant. Redeploy (`provenant deploy`; it redeploys what changed), or for the demo start over with `provenant demo --fresh` (the old state is moved aside).',
+      docsPath: 'docs/chain.md#deployments',
+    },
+  );
 }
