@@ -329,5 +329,5 @@ describe('demo end to end on a shortened history (2020-02-03 → 2020-03-31, wit
     expect(verified).toBe(versions);
     const audit = await runCli(['--state-dir', dir, 'audit', 'verify']);
     expect(audit.code).toBe(0);
-  }, 90_000);
+  }, 180_000);
 });
