@@ -126,7 +126,14 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     devnet: p.devnet,
     onStep: p.onStep,
   });
-  const journal = openJournal(journalPath(p.stateDir));
+  // A resumed demo appends to its journal: one whose chain or side tables were edited is refused first.
+  let journal: Journal;
+  try {
+    journal = openJournal(journalPath(p.stateDir), { requireIntact: true });
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
   try {
     await assertClockBeforeNextDay(stack, replay);
     const tx = createTxManager({

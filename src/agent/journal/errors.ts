@@ -1,4 +1,6 @@
 import { NonRetryableError } from '../../errors/index.js';
+import type { TableIssue } from './derive.js';
+import type { VerifyIssue, VerifyReport } from './journal.js';
 
 /** The journal file could not be opened or has an unknown schema. */
 export class JournalOpenError extends NonRetryableError {
@@ -34,5 +36,32 @@ export class JournalNotFoundError extends NonRetryableError {
     super(`No ${what} '${id}' in the journal.`, {
       details: 'List what exists with `provenant agent status`.',
     });
+  }
+}
+
+/** The journal failed verification when the agent opened it for a run: the agent does not start on it. */
+export class JournalTamperedError extends NonRetryableError {
+  override name = 'JournalTamperedError';
+  /** The first bad seq of the chain, or null when only a side table differs. */
+  readonly firstBadSeq: number | null;
+  readonly issues: readonly VerifyIssue[];
+  readonly tables: readonly TableIssue[];
+  constructor(path: string, report: Pick<VerifyReport, 'issues' | 'tables'>) {
+    const first = report.issues[0];
+    const table = report.tables[0];
+    const what = first
+      ? `its hash chain is broken at seq ${first.seq} (${first.problem}: ${first.detail})`
+      : `a side table differs from the hash-chained entries (${table?.detail})`;
+    const count = report.issues.length + report.tables.length;
+    super(
+      `The journal ${path} failed its integrity check: ${what}${count > 1 ? `, and ${count - 1} more problem(s)` : ''}. The agent did not start and appended nothing.`,
+      {
+        details: `Inspect it with \`provenant audit verify --state-dir <dir>\` (every problem, by seq and by table, key and column). Then restore ${path} from a backup, or start a new state dir (or move the file aside with its -wal and -shm files: the agent starts a new journal; the old one stays for inspection). Never edit the journal by hand.`,
+        docsPath: 'docs/agent.md#journal',
+      },
+    );
+    this.firstBadSeq = first?.seq ?? null;
+    this.issues = report.issues;
+    this.tables = report.tables;
   }
 }

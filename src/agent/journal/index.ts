@@ -1,4 +1,5 @@
-export { ApprovalError, JournalNotFoundError, JournalOpenError } from './errors.js';
+export { type TableIssue, UNCHECKED_SIDE_DATA } from './derive.js';
+export { ApprovalError, JournalNotFoundError, JournalOpenError, JournalTamperedError } from './errors.js';
 export {
   type AppendEntry,
   type ApprovalRow,

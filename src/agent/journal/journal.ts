@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { type Hex, keccak256, stringToBytes } from 'viem';
 import type { TxStore } from '../../chain/index.js';
 import { canonicalJson } from '../../models/index.js';
-import { ApprovalError, JournalNotFoundError, JournalOpenError } from './errors.js';
+import { checkSideTables, type TableIssue } from './derive.js';
+import { ApprovalError, JournalNotFoundError, JournalOpenError, JournalTamperedError } from './errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import { createSqliteTxStore } from './txStore.js';
 
@@ -98,12 +99,27 @@ export type VerifyIssue = {
   detail: string;
 };
 
-export type VerifyReport = { ok: boolean; entries: number; head: JournalHead; issues: VerifyIssue[] };
+export type VerifyReport = {
+  /** No chain issue and no side-table issue. */
+  ok: boolean;
+  entries: number;
+  head: JournalHead;
+  /** Problems of the hash chain (`entries`), by seq. */
+  issues: VerifyIssue[];
+  /** Side-table values (intents, approvals, tx_records, the halt state) that differ from what the entries determine. */
+  tables: TableIssue[];
+};
 
 export type OpenJournalOptions = {
   /** Clock (ms); injectable for deterministic tests. */
   now?: (() => number) | undefined;
   readonly?: boolean | undefined;
+  /**
+   * The agent opens its journal for a run with this set: the hash chain and the side tables are
+   * verified first, and a journal that fails is closed and refused with JournalTamperedError, before
+   * anything is appended. Read-only inspection (`audit verify`, `agent status`) leaves it unset.
+   */
+  requireIntact?: boolean | undefined;
 };
 
 export type Journal = {
@@ -256,11 +272,12 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     return epochCache;
   };
 
-  const appendInTx = (entry: AppendEntry): JournalEntry => {
+  /** `time`: the clock reading the caller also wrote to its side-table row (one reading for both). */
+  const appendInTx = (entry: AppendEntry, time?: number): JournalEntry => {
     const previous = head();
     const row: Omit<EntryRow, 'hash'> = {
       seq: previous.seq + 1,
-      time: now(),
+      time: time ?? now(),
       epoch: entry.epoch ?? currentEpoch(),
       kind: entry.kind,
       key: entry.key ? entry.key.toLowerCase() : null,
@@ -325,25 +342,29 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       db.prepare(
         'INSERT INTO intents (key, kind, status, epoch, payload, note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?)',
       ).run(input.key.toLowerCase(), input.kind, status, epoch, canonicalJson(jsonSafe(input.payload)), t, t);
-      appendInTx({
-        kind: 'intent',
-        key: input.key,
-        epoch,
-        payload: { kind: input.kind, status, intent: input.payload },
-      });
+      appendInTx(
+        {
+          kind: 'intent',
+          key: input.key,
+          epoch,
+          payload: { kind: input.kind, status, intent: input.payload },
+        },
+        t,
+      );
       return intentGet(input.key) as IntentRow;
     }),
     get: intentGet,
     setStatus: db.transaction((key: Hex, status: IntentStatus, note?: string) => {
       const existing = intentGet(key);
       if (!existing) throw new JournalNotFoundError('intent', key);
+      const t = now();
       db.prepare('UPDATE intents SET status = ?, note = ?, updated_at = ? WHERE key = ?').run(
         status,
         note ?? null,
-        now(),
+        t,
         key.toLowerCase(),
       );
-      appendInTx({ kind: 'intent', key, payload: { status, from: existing.status, note: note ?? null } });
+      appendInTx({ kind: 'intent', key, payload: { status, from: existing.status, note: note ?? null } }, t);
       return intentGet(key) as IntentRow;
     }),
     list: (filter = {}) =>
@@ -389,17 +410,21 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   const decide = (id: string, status: ApprovalStatus, by: string, extra: Record<string, unknown>) => {
     const a = approvalMustGet(id);
     if (a.status !== 'pending') throw new ApprovalError(id, `it is already ${a.status}`);
+    const t = now();
     db.prepare('UPDATE approvals SET status = ?, decided_by = ?, updated_at = ? WHERE id = ?').run(
       status,
       by,
-      now(),
+      t,
       id,
     );
-    appendInTx({
-      kind: 'approval',
-      key: a.intentKey,
-      payload: { id, status, by, calldataHash: a.calldataHash, ...extra },
-    });
+    appendInTx(
+      {
+        kind: 'approval',
+        key: a.intentKey,
+        payload: { id, status, by, calldataHash: a.calldataHash, ...extra },
+      },
+      t,
+    );
     return approvalMustGet(id);
   };
   const approvals: Journal['approvals'] = {
@@ -417,16 +442,19 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
         t,
         t,
       );
-      appendInTx({
-        kind: 'approval',
-        key: input.intentKey,
-        payload: {
-          id,
-          status: 'pending',
-          calldataHash: input.calldataHash.toLowerCase(),
-          request: input.payload,
+      appendInTx(
+        {
+          kind: 'approval',
+          key: input.intentKey,
+          payload: {
+            id,
+            status: 'pending',
+            calldataHash: input.calldataHash.toLowerCase(),
+            request: input.payload,
+          },
         },
-      });
+        t,
+      );
       return approvalMustGet(id);
     }),
     get: approvalGet,
@@ -449,12 +477,12 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
           id,
           `it approves calldata ${a.calldataHash}, not ${calldataHash.toLowerCase()}`,
         );
-      db.prepare('UPDATE approvals SET used = 1, updated_at = ? WHERE id = ?').run(now(), id);
-      appendInTx({
-        kind: 'approval',
-        key: a.intentKey,
-        payload: { id, status: 'used', calldataHash: a.calldataHash },
-      });
+      const t = now();
+      db.prepare('UPDATE approvals SET used = 1, updated_at = ? WHERE id = ?').run(t, id);
+      appendInTx(
+        { kind: 'approval', key: a.intentKey, payload: { id, status: 'used', calldataHash: a.calldataHash } },
+        t,
+      );
       return approvalMustGet(id);
     }),
   };
@@ -464,7 +492,7 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     halt: db.transaction((reason: string, details?: unknown) => {
       const since = now();
       setValue('halt', { halted: true, reason, details: details ?? null, since });
-      appendInTx({ kind: 'halt', payload: { reason, details: details ?? null } });
+      appendInTx({ kind: 'halt', payload: { reason, details: details ?? null } }, since);
     }),
     resume: db.transaction((by: string) => {
       const previous = getValue<HaltState>('halt');
@@ -504,6 +532,19 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     },
     close: () => db.close(),
   };
+  if (options.requireIntact) {
+    let report: VerifyReport;
+    try {
+      report = verifyJournal(journal);
+    } catch (error) {
+      db.close();
+      throw new JournalOpenError(path, (error as Error).message, error);
+    }
+    if (!report.ok) {
+      db.close();
+      throw new JournalTamperedError(path, report);
+    }
+  }
   return journal;
 }
 
@@ -594,7 +635,8 @@ export function verifyJournal(
         detail: `the anchor says seq ${anchor.seq} has hash ${anchor.hash}, the journal has ${anchored?.hash ?? 'no such row'}`,
       });
   }
-  return { ok: issues.length === 0, entries: rows.length, head, issues };
+  const tables = checkSideTables(journal.db, rows);
+  return { ok: issues.length === 0 && tables.length === 0, entries: rows.length, head, issues, tables };
 }
 
 /** The seq under which a moved row was written: the seq (nearest first) under which its contents hash to its stored hash. */

@@ -1,7 +1,8 @@
 /**
  * The journal's SQLite schema. `entries` is the append-only, hash-chained record (the source of the
- * audit). Every other table is a derived cache: mutable, rebuilt or reconciled from the entries and
- * the chain, and never trusted by `verifyJournal`.
+ * audit). Every other table is a cache written in the same transaction as its entry: `verifyJournal`
+ * re-derives intents, approvals, tx_records and the halt state from the entries and names every
+ * difference (derive.ts, which also lists what is not derivable).
  */
 export const SCHEMA_VERSION = 1;
 

@@ -88,7 +88,14 @@ async function withRuntime<T>(
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
-  const journal = openJournal(journalPath(session.stateDir));
+  let journal: Journal;
+  try {
+    // Verified before anything is appended: a tampered journal is refused (JournalTamperedError).
+    journal = openJournal(journalPath(session.stateDir), { requireIntact: true });
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   return withShutdown(
     async () => {
       journal.close();

@@ -20,7 +20,14 @@ async function withAgent<T>(
   const { withShutdown } = await import('../context.js');
   const { openAgentSession } = await import('./agent.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
-  const journal = openJournal(journalPath(session.stateDir));
+  // art mint/evolve append to the agent's journal: a tampered one is refused before anything is added.
+  let journal: Journal;
+  try {
+    journal = openJournal(journalPath(session.stateDir), { requireIntact: true });
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
   return withShutdown(
     async () => {
       journal.close();

@@ -10,7 +10,7 @@ export function registerAudit(program: Command): void {
   audit
     .command('verify')
     .description(
-      'Check the hash chain of the journal; names every edited, removed or reordered row. Exit code 1 on any problem.',
+      'Check the hash chain of the journal and re-derive its side tables (intents, approvals, transactions, halt state) from it; names every edited, removed or reordered row and every differing table value. Exit code 1 on any problem.',
     )
     .option(
       '--anchor <seq:hash>',
@@ -19,7 +19,7 @@ export function registerAudit(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (flags: { anchor?: string; json?: boolean }, command: Command) => {
       // Loaded here, not at start-up: the agent module pulls in viem and better-sqlite3.
-      const { journalPath, openJournal } = await import('../../agent/index.js');
+      const { journalPath, openJournal, UNCHECKED_SIDE_DATA } = await import('../../agent/index.js');
       const { loadCliConfig } = await import('../context.js');
       const { toJson } = await import('../output.js');
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
@@ -52,25 +52,40 @@ export function registerAudit(program: Command): void {
         } catch (error) {
           throw journalUnreadable(path, error);
         }
-        if (flags.json) console.log(toJson(report));
-        else if (report.ok)
-          console.log(
-            `✓ audit verify: ${report.entries} entries, hash chain intact (head seq ${report.head.seq} ${report.head.hash})`,
-          );
+        if (flags.json) console.log(toJson({ ...report, unchecked: UNCHECKED_SIDE_DATA }));
         else {
-          console.log(`✗ audit verify: ${report.issues.length} problem(s) in ${report.entries} entries`);
-          for (const issue of report.issues)
-            console.log(`  seq ${issue.seq} ${issue.problem}: ${issue.detail}`);
+          if (report.issues.length === 0)
+            console.log(
+              `✓ audit verify: ${report.entries} entries, hash chain intact (head seq ${report.head.seq} ${report.head.hash})`,
+            );
+          else {
+            console.log(`✗ audit verify: ${report.issues.length} problem(s) in ${report.entries} entries`);
+            for (const issue of report.issues)
+              console.log(`  seq ${issue.seq} ${issue.problem}: ${issue.detail}`);
+          }
+          if (report.tables.length === 0)
+            console.log(
+              '✓ side tables (intents, approvals, tx_records, halt state) match what the entries determine',
+            );
+          else {
+            console.log(
+              `✗ side tables: ${report.tables.length} value(s) differ from what the entries determine`,
+            );
+            for (const t of report.tables) console.log(`  ${t.detail}`);
+          }
+          console.log('  not derivable from the entries, not checked:');
+          for (const u of UNCHECKED_SIDE_DATA) console.log(`    ${u.what}: ${u.why}`);
         }
-        if (!report.ok)
-          throw new NonRetryableError(
-            `The journal ${path} failed verification (first problem at seq ${report.issues[0]?.seq}).`,
-            {
-              details:
-                'Rows named above were edited, removed or reordered after they were written. Keep the file as it is for inspection.',
-              docsPath: 'docs/agent.md#journal',
-            },
-          );
+        if (!report.ok) {
+          const where = report.issues[0]
+            ? `first problem at seq ${report.issues[0].seq}`
+            : `table ${report.tables[0]?.table}, key ${report.tables[0]?.key}, column ${report.tables[0]?.column}`;
+          throw new NonRetryableError(`The journal ${path} failed verification (${where}).`, {
+            details:
+              'Rows and table values named above were edited, removed or reordered after they were written. Keep the file as it is for inspection; restore it from a backup before the agent runs again.',
+            docsPath: 'docs/agent.md#journal',
+          });
+        }
       } finally {
         journal.close();
       }
