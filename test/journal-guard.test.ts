@@ -175,6 +175,36 @@ describe('audit verify re-derives the side tables from the entries', () => {
     ]);
   });
 
+  test('behavior: the halt counters are chained: a lowered drawdown peak or reset refusal count is named', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenant-guard-counters-'));
+    const path = journalPath(dir);
+    const journal = openJournal(path);
+    // A journal from before the counters were chained: a bare kv value is not compared.
+    journal.state.set('equityPeak', 900_000);
+    expect(journal.verify().tables).toEqual([]);
+    journal.state.setChained('equityPeak', 1_000_000);
+    journal.state.setChained('equityPeak', 1_000_000); // unchanged: no second entry
+    journal.state.setChained('consecutiveRefusals', { synth: 2 });
+    expect(journal.entries({ kind: 'state' }).map((e) => e.payload)).toEqual([
+      { name: 'equityPeak', value: 1_000_000 },
+      { name: 'consecutiveRefusals', value: { synth: 2 } },
+    ]);
+    expect(journal.verify().ok).toBe(true);
+    journal.close();
+    // Lowering the peak would postpone a drawdown halt; resetting the count, a repeated-refusal halt.
+    edit(path, `UPDATE kv SET value = '500000' WHERE name = 'equityPeak'`);
+    edit(path, `UPDATE kv SET value = '{"synth":0}' WHERE name = 'consecutiveRefusals'`);
+    const j = reopen(path);
+    const report = j.verify();
+    j.close();
+    expect(report.ok).toBe(false);
+    expect(report.tables.map((t) => [t.table, t.key, t.column, t.stored, t.derived])).toEqual([
+      ['kv', 'equityPeak', 'value', '500000', '1000000'],
+      ['kv', 'consecutiveRefusals', 'value', '{"synth":0}', '{"synth":2}'],
+    ]);
+    expect(() => openJournal(path, { requireIntact: true })).toThrow(JournalTamperedError);
+  });
+
   test('behavior: swapped signed bytes, a forged receipt, a deleted and an inserted row are named', async () => {
     const s = await stateDir('tx', 35);
     s.journal.close();

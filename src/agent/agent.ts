@@ -430,7 +430,7 @@ export function createAgent(deps: AgentDependencies): Agent {
       });
       deciding = pass === 0 ? deps.strategies.filter((s) => frontRun.has(s.name)) : [];
     }
-    journal.state.set('consecutiveRefusals', consecutiveRefusals);
+    journal.state.setChained('consecutiveRefusals', consecutiveRefusals);
     for (const [strategy, count] of Object.entries(consecutiveRefusals)) {
       if (count >= options.maxConsecutiveRefusals) {
         halt(`repeated refusals: strategy '${strategy}' was refused ${count} times in a row`, {
@@ -485,7 +485,7 @@ export function createAgent(deps: AgentDependencies): Agent {
       usd(position.collateral + stable, collateralDecimals) +
       (usd(synthBalance, 18) - usd(position.debt, 18)) * price;
     const peak = Math.max(journal.state.get<number>('equityPeak') ?? equity, equity);
-    journal.state.set('equityPeak', peak);
+    journal.state.setChained('equityPeak', peak);
     if (peak > 0 && equity < peak * (1 - options.maxDrawdown)) {
       halt(
         `drawdown: equity ${equity.toFixed(0)} USD is ${(100 * (1 - equity / peak)).toFixed(1)}% below its peak ${peak.toFixed(0)} USD (limit ${(options.maxDrawdown * 100).toFixed(0)}%)`,
@@ -502,7 +502,7 @@ export function createAgent(deps: AgentDependencies): Agent {
     rebaseline() {
       rebaselineFrom(recentFeatures, recentErrors);
       consecutiveRefusals = {};
-      journal.state.set('consecutiveRefusals', consecutiveRefusals);
+      journal.state.setChained('consecutiveRefusals', consecutiveRefusals);
       journal.append({ kind: 'decision', payload: { rebaseline: true } });
     },
   };

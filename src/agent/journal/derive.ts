@@ -34,8 +34,8 @@ export const UNCHECKED_SIDE_DATA: readonly { what: string; why: string }[] = [
     why: 'bookkeeping of the run loop and the demo art: every intent is idempotent by key (recorded once, refused on-chain when repeated), so a changed epoch counter re-runs or skips an epoch but cannot send a transaction twice',
   },
   {
-    what: 'kv equityPeak, consecutiveRefusals',
-    why: 'guard counters written by the agent each epoch without an entry (src/agent/agent.ts); NOT derivable: an edit can delay a drawdown or repeated-refusal halt. Chaining them needs the agent to journal them (e.g. in its epoch entry)',
+    what: 'kv equityPeak, consecutiveRefusals in journals written before they were chained',
+    why: 'the agent now journals every change of these halt counters as a `state` entry and they are compared; a journal from before that holds them without an entry until they next change',
   },
   {
     what: 'created_at/updated_at of tx_records, signedAt/broadcastAt of attempts, the error text of a tx not yet final',
@@ -111,9 +111,11 @@ export function checkSideTables(db: Database.Database, rows: readonly Row[]): Ta
   const approvals = new Map<string, Derived<DerivedApproval>>();
   const txs = new Map<string, Derived<DerivedTx>>();
   let halt: Derived<DerivedHalt> | undefined;
+  /** The last `state` entry of each chained kv value (`state.setChained`). */
+  const chained = new Map<string, Derived<unknown>>();
 
   for (const row of rows) {
-    if (!['intent', 'approval', 'tx', 'receipt', 'halt', 'resume'].includes(row.kind)) continue;
+    if (!['intent', 'approval', 'tx', 'receipt', 'halt', 'resume', 'state'].includes(row.kind)) continue;
     let p: Record<string, unknown>;
     try {
       p = JSON.parse(row.payload) as Record<string, unknown>;
@@ -221,6 +223,8 @@ export function checkSideTables(db: Database.Database, rows: readonly Row[]): Ta
       };
     } else if (row.kind === 'resume') {
       halt = { seq: row.seq, value: { halted: false } };
+    } else if (row.kind === 'state' && typeof p.name === 'string') {
+      chained.set(p.name, { seq: row.seq, value: p.value ?? null });
     }
   }
 
@@ -441,6 +445,27 @@ export function checkSideTables(db: Database.Database, rows: readonly Row[]): Ta
       !(derived.since !== undefined && derived.since - since >= 0 && derived.since - since <= CLOCK_SKEW_MS)
     )
       haltDiff('since', stored.since, derived.since);
+  }
+
+  // ---- kv: chained values (the agent's guard counters). A name with no `state` entry is not compared:
+  // journals written before the counters were chained hold them unjournalled.
+  for (const [name, d] of chained) {
+    const row = db.prepare('SELECT value FROM kv WHERE name = ?').get(name) as { value: string } | undefined;
+    let value: unknown;
+    try {
+      value = row ? JSON.parse(row.value) : null;
+    } catch {
+      value = row?.value;
+    }
+    if (str(value ?? null) !== str(d.value))
+      push({
+        table: 'kv',
+        key: name,
+        column: 'value',
+        stored: str(value ?? null),
+        derived: str(d.value),
+        seq: d.seq,
+      });
   }
   return issues;
 }

@@ -23,7 +23,9 @@ export type EntryKind =
   | 'resume'
   | 'approval'
   | 'epoch'
-  | 'note';
+  | 'note'
+  /** A guard counter of the agent changed (`state.setChained`): `{ name, value }`. */
+  | 'state';
 
 export type JournalEntry = {
   seq: number;
@@ -161,6 +163,12 @@ export type Journal = {
     setLastEpoch(epoch: number): void;
     get<T = unknown>(name: string): T | undefined;
     set(name: string, value: unknown): void;
+    /**
+     * Sets a value a halt depends on (the drawdown peak, the consecutive-refusal counts) and, when it
+     * changed, journals it as a `state` entry in the same transaction, so `audit verify` (and a run's
+     * `requireIntact` open) catches an edit of the stored value.
+     */
+    setChained(name: string, value: unknown): void;
   };
   /** The transaction manager's store, journaling every transition as `tx` / `receipt` entries. */
   txStore(): TxStore;
@@ -508,6 +516,12 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     set: (name, value) => {
       setValue(name, value);
     },
+    setChained: db.transaction((name: string, value: unknown) => {
+      const safe = jsonSafe(value);
+      if (canonicalJson(jsonSafe(getValue(name)) ?? null) === canonicalJson(safe ?? null)) return;
+      setValue(name, value);
+      appendInTx({ kind: 'state', payload: { name, value: safe } });
+    }),
   };
 
   let txStore: TxStore | undefined;

@@ -183,6 +183,7 @@ export function registerAgent(program: Command): void {
             await agentZk(runtime, options),
             feedRulesOf(session.config.oracle),
           );
+          let waitedOn: number | undefined;
           const result = await runAgentLoop({
             agent: a,
             journal,
@@ -195,8 +196,14 @@ export function registerAgent(program: Command): void {
             onReport: (r) => {
               if (!flags.json) console.log(formatEpoch(r));
             },
-            onWait: (epoch) =>
-              process.stderr.write(`\rwaiting for a new oracle round (epoch ${epoch} already ran)…`),
+            // A terminal rewrites one line; a log (not a TTY) gets the line once per epoch waited on,
+            // not once per poll.
+            onWait: (epoch) => {
+              const line = `waiting for a new oracle round (epoch ${epoch} already ran)…`;
+              if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+              else if (waitedOn !== epoch) process.stderr.write(`${line}\n`);
+              waitedOn = epoch;
+            },
           });
           if (flags.json) console.log(toJson(result));
           else if (result.stopped === 'nothing-new')
@@ -294,7 +301,7 @@ export function registerAgent(program: Command): void {
         // The agent re-baselines its drift detector from the journal at the next start, and starts counting
         // consecutive refusals afresh (as the in-process `agent.rebaseline()` does): a halt on too many
         // refusals must not fire again on the first refusal after a person resumed it.
-        journal.state.set('consecutiveRefusals', {});
+        journal.state.setChained('consecutiveRefusals', {});
         journal.append({ kind: 'decision', payload: { rebaseline: true } });
         console.log(`Resumed by ${flags.by} (was halted: ${before.reason}).`);
       });
