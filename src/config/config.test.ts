@@ -10,6 +10,7 @@ import {
   InvalidConfigError,
   ipfsSettings,
   loadConfig,
+  nearest,
   parseConfig,
   redactUrl,
   redactUrlsIn,
@@ -246,5 +247,28 @@ describe('config root', () => {
       ]);
     }
     expect(thrown(() => parseConfig([1, 2])).message).toContain('expected a JSON object');
+  });
+});
+
+describe('an unknown field names the documented one it is closest to (review 6)', () => {
+  test('typos, a swapped pair and a case slip get a suggestion; an unrelated name does not', () => {
+    const message = thrown(() =>
+      parseConfig({
+        chain: { rpcUrl: ['http://127.0.0.1:8545'] },
+        devnet: { prot: 8545 },
+        stateDri: 'x',
+        colour: 'blue',
+      }),
+    ).message;
+    expect(message).toContain("chain: got unknown field 'rpcUrl' (did you mean 'rpcUrls'?)");
+    expect(message).toContain("devnet: got unknown field 'prot' (did you mean 'port'?)");
+    expect(message).toContain("(root): got unknown fields 'stateDri' (did you mean 'stateDir'?), 'colour', expected");
+  });
+  test('nearest: at most 2 edits (fewer for short names), case-insensitive match first', () => {
+    expect(nearest('STATEDIR', ['stateDir', 'chain'])).toBe('stateDir');
+    expect(nearest('ab', ['port', 'host'])).toBeUndefined();
+    expect(nearest('chian', ['chain', 'devnet'])).toBe('chain');
+    expect(nearest('oracles', ['oracle', 'ipfs'])).toBe('oracle');
+    expect(nearest('xyzzy', ['oracle', 'ipfs'])).toBeUndefined();
   });
 });

@@ -58,6 +58,8 @@ const URL_FIELD = /^(chain\.rpcUrls\.\d+|ipfs\.apiUrl)$/;
 export function describeIssues(
   issues: readonly z.core.$ZodIssue[] | z.ZodError,
   input: unknown,
+  /** The fields the schema knows at a path (for "did you mean" on an unknown field). */
+  knownFields?: (path: readonly PropertyKey[]) => readonly string[],
 ): ConfigIssue[] {
   const list = 'issues' in issues ? issues.issues : issues;
   return list.map((issue) => {
@@ -71,9 +73,15 @@ export function describeIssues(
         given: 'a value that is not shown',
         expected: `the NAME of an environment variable (letters, digits, _), e.g. ${exampleName(field)}; the value given looks like a key or secret and is not shown: put the secret in that variable, never in the file`,
       };
+    const known = issue.code === 'unrecognized_keys' ? (knownFields?.(issue.path) ?? []) : [];
     const givenText =
       issue.code === 'unrecognized_keys'
-        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys
+            .map((k) => {
+              const near = nearest(k, known);
+              return near ? `'${k}' (did you mean '${near}'?)` : `'${k}'`;
+            })
+            .join(', ')}`
         : given === undefined
           ? 'nothing'
           : URL_FIELD.test(field) && typeof given === 'string'
@@ -81,6 +89,34 @@ export function describeIssues(
             : JSON.stringify(given);
     return { field, given: givenText, expected: expectedOf(issue, field) };
   });
+}
+
+/** The known field closest to `key` by edit distance, when it is close (a typo: at most 2 edits, or a case slip). */
+export function nearest(key: string, known: readonly string[]): string | undefined {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of known) {
+    const distance = name.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, name);
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  return best && best.distance <= Math.min(2, Math.floor(key.length / 3)) + (best.distance === 0 ? 1 : 0)
+    ? best.name
+    : undefined;
+}
+
+/** Edit distance with adjacent transpositions (insert, delete, substitute, swap two neighbours: 1 each). */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  return d[a.length]![b.length]!;
 }
 
 function exampleName(field: string): string {

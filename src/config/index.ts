@@ -4,6 +4,7 @@ export {
   ConfigParseError,
   InvalidConfigError,
   InvalidFlagError,
+  nearest,
   SECRET_NAME_FIELDS,
 } from './errors.js';
 export { type IpfsSettings, ipfsSettings } from './ipfs.js';

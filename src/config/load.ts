@@ -58,8 +58,34 @@ export function parseConfig(
       for (const issue of checked.error.issues) issues.push({ ...issue, path: ['agent', ...issue.path] });
   }
   if (!result.success || issues.length > 0)
-    throw new InvalidConfigError(source, describeIssues(issues, input));
+    throw new InvalidConfigError(
+      source,
+      describeIssues(issues, input, (path) =>
+        fieldsAt(
+          path[0] === 'agent' && sections.agent ? sections.agent : configSchema,
+          path[0] === 'agent' ? path.slice(1) : path,
+        ),
+      ),
+    );
   return result.data;
+}
+
+/** The field names of the object schema at `path` inside `schema` (through defaults and optionals). */
+function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let current: unknown = schema;
+  for (let depth = 0; depth <= path.length; depth++) {
+    // Unwrap .default() / .optional() / .nullable() to the object inside.
+    for (let i = 0; i < 5; i++) {
+      const inner = (current as { def?: { innerType?: unknown } }).def?.innerType;
+      if (!inner) break;
+      current = inner;
+    }
+    const shape = (current as { shape?: Record<string, unknown> }).shape;
+    if (!shape) return [];
+    if (depth === path.length) return Object.keys(shape);
+    current = shape[String(path[depth])];
+  }
+  return [];
 }
 
 /** Loads the config file (or the defaults), merges overrides, validates. */
