@@ -236,6 +236,20 @@ describe('verifyAsset', () => {
     expect(report.checks.find((c) => c.name === 'version-chain')!.detail).toMatch(/seed changed/);
   });
 
+  test('tamper: the parent manifest altered in the store fails version-chain, naming the hash its bytes have', async () => {
+    const world = await makeWorld();
+    const cid = world.v0.manifestAddress.cid.toString();
+    world.content.set(cid, flip(world.content.get(cid)!, 40));
+    const report = await verifyAsset({ tokenId: world.tokenId, version: 1 }, world.deps);
+    const check = report.checks.find((c) => c.name === 'version-chain')!;
+    expect(check.status).toBe('fail');
+    const altered = keccak256(world.content.get(cid)!);
+    expect(check.actual).toContain(`, whose stored bytes hash to ${altered}`);
+    expect(check.detail).toBe(
+      `the parent manifest's stored bytes hash to ${altered}, not the previous commitment: the parent manifest was altered`,
+    );
+  });
+
   test('tamper: a log naming another well-formed version than the chain recorded fails chain-head', async () => {
     const world = await makeWorld();
     // Same token, seed and parent as the recorded v1, other oracle rounds: every per-version check
@@ -310,6 +324,9 @@ describe('verifyAsset', () => {
     const world = await makeWorld();
     const report = await verifyAsset({ tokenId: world.tokenId, version: 5 }, world.deps);
     expect(failing(report)).toEqual(['manifest-commitment']);
+    // One line for the missing version (and the chain head), not a skip line per check.
+    expect(report.checks.map((c) => c.name)).toEqual(['token-exists', 'manifest-commitment', 'chain-head']);
+    expect(report.checks[1]!.detail).toBe('no such version: the token has versions 0..1');
     world.content.delete(world.v1.manifestAddress.cid.toString());
     expect(failing(await verifyAsset({ tokenId: world.tokenId }, world.deps))).toEqual([
       'manifest-commitment',

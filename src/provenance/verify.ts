@@ -964,9 +964,9 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       status: 'fail',
       expected: `a version ${version} on-chain`,
       actual: `${versionCount} version(s)`,
-      detail: 'no such version',
+      detail: `no such version: the token has versions 0..${versionCount - 1}`,
     });
-    skipFrom('manifest-token', 'no on-chain record of this version to verify against');
+    // Nothing else can be checked against a version that does not exist: one line says so, not a skip per check.
     return report(input.manifestCid);
   }
   const manifestCid = input.manifestCid ?? onChain.manifestCid;
@@ -1302,6 +1302,8 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
     const previous = record.versions[version - 1]!;
     const parent = manifest.parent;
     const problems: string[] = [];
+    /** What the parent manifest's stored bytes hash to, when that is what differs. */
+    let parentBytesHash: string | undefined;
     if (!parent) problems.push('manifest names no parent');
     else {
       if (parent.commitment !== previous.commitment.toLowerCase())
@@ -1321,7 +1323,10 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       const parentBytes = await tryLoad(() => deps.loadContent(parent.manifestCid));
       if ('error' in parentBytes) problems.push(`parent manifest: ${parentBytes.error}`);
       else if (keccak256(parentBytes.bytes) !== previous.commitment.toLowerCase()) {
-        problems.push('parent manifest bytes do not match the previous commitment');
+        parentBytesHash = keccak256(parentBytes.bytes);
+        problems.push(
+          `the parent manifest's stored bytes hash to ${parentBytesHash}, not the previous commitment: the parent manifest was altered`,
+        );
       } else {
         try {
           const parentSeed = parseManifest(parentBytes.bytes, parent.manifestCid).parameters.seed;
@@ -1336,7 +1341,9 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
       name: 'version-chain',
       status: problems.length === 0 ? 'pass' : 'fail',
       expected: `parent ${previous.commitment}${previous.manifestCid ? ` (${previous.manifestCid})` : ''}`,
-      actual: parent ? `parent ${parent.commitment} (${parent.manifestCid})` : 'no parent',
+      actual: parent
+        ? `parent ${parent.commitment} (${parent.manifestCid})${parentBytesHash ? `, whose stored bytes hash to ${parentBytesHash}` : ''}`
+        : 'no parent',
       ...(problems.length ? { detail: problems.join('; ') } : {}),
     });
   }
