@@ -96,4 +96,13 @@ describe('manifest', () => {
       InvalidManifestError,
     );
   });
+
+  test("behavior: the asset's image or metadata given as its manifest is named as such (review 6)", async () => {
+    const asset = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    expect(() => parseManifest(asset.png, 'bafyimage')).toThrow(
+      /manifest bafyimage: these bytes are a PNG image, not a provenance manifest; the manifest's CID is the one the token's Minted\/Evolved log records/,
+    );
+    expect(() => parseManifest(asset.metadataBytes)).toThrow(/these bytes are NFT metadata JSON/);
+    expect(parseManifest(asset.manifestBytes)).toEqual(asset.manifest);
+  });
 });

@@ -197,6 +197,14 @@ export function manifestCommitment(manifestOrBytes: Manifest | Uint8Array): `0x$
  * exactly the given bytes, so one manifest has one byte string and one commitment.
  */
 export function parseManifest(bytes: Uint8Array, source?: string): Manifest {
+  // The CID of another file of the asset (its image or metadata) is the usual mistake: say which it is.
+  const kind = otherAssetFile(bytes);
+  if (kind)
+    throw new InvalidManifestError(
+      `these bytes are ${kind}, not a provenance manifest; the manifest's CID is the one the token's Minted/Evolved log records (\`provenant art show <tokenId>\`)`,
+      [],
+      source,
+    );
   let text: string;
   try {
     // ignoreBOM keeps a leading BOM in the text (it then fails the canonical comparison below).
@@ -236,4 +244,25 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** 'a PNG image' / 'NFT metadata JSON' when `bytes` are one of an asset's other files, else undefined. */
+function otherAssetFile(bytes: Uint8Array): string | undefined {
+  const png = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length >= 8 && png.every((b, i) => bytes[i] === b)) return 'a PNG image';
+  try {
+    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Record<
+      string,
+      unknown
+    >;
+    if (
+      value &&
+      typeof value === 'object' &&
+      'image' in value &&
+      'attributes' in value &&
+      !('format' in value)
+    )
+      return 'NFT metadata JSON (name, image, attributes)';
+  } catch {}
+  return undefined;
 }
