@@ -187,6 +187,13 @@ export function createAgent(deps: AgentDependencies): Agent {
         report.halted = journal.state.halted().halted
           ? (journal.state.halted() as { reason: string }).reason
           : error.shortMessage;
+        // The refused round is on the timeline too (the summary counts epochs from the journal).
+        if (report.date)
+          journal.append({
+            kind: 'epoch',
+            epoch,
+            payload: { date: report.date, price: report.price ?? null, halted: report.halted },
+          });
         return report;
       }
       throw error;
@@ -200,6 +207,11 @@ export function createAgent(deps: AgentDependencies): Agent {
       // Too little history, or a window with a non-positive price: nothing to act on this epoch.
       if (error instanceof RangeError || error instanceof OracleFeatureError) {
         report.skipped = error.message;
+        journal.append({
+          kind: 'epoch',
+          epoch,
+          payload: { date: report.date ?? null, price: report.price ?? null, skipped: error.message },
+        });
         return report;
       }
       throw error;

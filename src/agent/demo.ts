@@ -136,6 +136,11 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   }
   try {
     await assertClockBeforeNextDay(stack, replay);
+    const resumedAfter = journal.state.lastEpoch();
+    if (resumedAfter !== null && replay[resumedAfter])
+      p.onStep?.(
+        `resuming: the epochs up to ${replay[resumedAfter]!.date} already ran (journal ${journalPath(p.stateDir)})`,
+      );
     const tx = createTxManager({
       clients: stack.agent,
       account: stack.agentAccount,

@@ -141,7 +141,7 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     previousForecast = p.forecast?.mean;
   }
   return {
-    epochs: decisions.length,
+    epochs: new Set(decisions.map((e) => e.epoch)).size,
     firstDate: series.dates[0],
     lastDate: series.dates.at(-1),
     artMinted: confirmed.filter((r) => r.kind === 'art-mint').length,
