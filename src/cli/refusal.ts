@@ -5,6 +5,7 @@ import {
   ContractRevertError,
   type DeploymentManifest,
   dynamicFeePoolAbi,
+  PROPOSAL_STATES,
   readManifest,
   syntheticVaultAbi,
   toContractRevertError,
@@ -146,16 +147,7 @@ export function calledArgs(error: unknown): readonly unknown[] | undefined {
 }
 
 /** OpenZeppelin IGovernor.ProposalState, in enum order (GovernorUnexpectedProposalState's `current`). */
-export const PROPOSAL_STATES = [
-  'Pending',
-  'Active',
-  'Canceled',
-  'Defeated',
-  'Succeeded',
-  'Queued',
-  'Expired',
-  'Executed',
-] as const;
+export { PROPOSAL_STATES };
 
 /** What a proposal in each state is waiting for, or why nothing more can happen to it. */
 const PROPOSAL_STATE_HINTS: Record<(typeof PROPOSAL_STATES)[number], string> = {
