@@ -53,25 +53,37 @@ function deriveKey(password: string, crypto: KeystoreV3['crypto']): Buffer {
   throw new InvalidKeyError('the keystore', `unsupported kdf '${String((crypto as { kdf: string }).kdf)}'`);
 }
 
-/** Decrypts a keystore v3 JSON; throws InvalidKeyError on a wrong password (MAC mismatch). */
-export function decryptKeystore(json: string | KeystoreV3, password: string): `0x${string}` {
+/**
+ * Decrypts a keystore v3 JSON; throws InvalidKeyError on a wrong password (MAC mismatch). `source` names
+ * the keystore in errors (its path; default `the keystore`); `passwordEnv`, the variable the password came from.
+ */
+export function decryptKeystore(
+  json: string | KeystoreV3,
+  password: string,
+  source = 'the keystore',
+  passwordEnv?: string,
+): `0x${string}` {
   let keystore: KeystoreV3;
   try {
     keystore = typeof json === 'string' ? JSON.parse(json) : json;
   } catch {
-    throw new InvalidKeyError('the keystore', 'the file is not JSON');
+    throw new InvalidKeyError(source, 'the file is not JSON');
   }
   if (keystore?.version !== 3 || !keystore.crypto)
-    throw new InvalidKeyError('the keystore', 'not a version 3 keystore');
+    throw new InvalidKeyError(source, 'not a version 3 keystore');
   const crypto = keystore.crypto;
   if (crypto.cipher !== 'aes-128-ctr')
-    throw new InvalidKeyError('the keystore', `unsupported cipher '${crypto.cipher}'`);
+    throw new InvalidKeyError(source, `unsupported cipher '${crypto.cipher}'`);
   const derived = deriveKey(password, crypto);
   const ciphertext = Buffer.from(strip(crypto.ciphertext), 'hex');
   const mac = hexToBytes(keccak256(Buffer.concat([derived.subarray(16, 32), ciphertext])));
   const expected = Buffer.from(strip(crypto.mac), 'hex');
   if (expected.length !== mac.length || !timingSafeEqual(Buffer.from(mac), expected)) {
-    throw new InvalidKeyError('the keystore', 'wrong password (MAC mismatch)');
+    throw new InvalidKeyError(
+      source,
+      'wrong password (MAC mismatch)',
+      `The password${passwordEnv ? ` in ${passwordEnv}` : ''} does not open this keystore: set the one it was encrypted with (the file itself is intact).`,
+    );
   }
   const decipher = createDecipheriv(
     'aes-128-ctr',

@@ -70,7 +70,7 @@ describe('resolveSigner', () => {
     expect(account.address).toBe(privateKeyToAddress(KEY));
     expect(() =>
       resolveSigner({ ...base, keystore: path, env: { TEST_PROVENANT_PASSWORD: 'wrong' } }),
-    ).toThrow(/wrong password/);
+    ).toThrow(`The signer key from ${path} is not usable: wrong password (MAC mismatch).`);
     expect(() => resolveSigner({ ...base, keystore: path, env: {} })).toThrow(
       /TEST_PROVENANT_PASSWORD is not set/,
     );

@@ -53,7 +53,12 @@ export function resolveSigner(parameters: ResolveSignerParameters): LocalAccount
         `the password variable ${parameters.keystorePasswordEnv} is not set`,
         `Set ${parameters.keystorePasswordEnv} in the environment to the keystore's password (never on the command line), or name another variable in chain.keystorePasswordEnv.`,
       );
-    const key = decryptKeystore(readFileSync(parameters.keystore, 'utf8'), password);
+    const key = decryptKeystore(
+      readFileSync(parameters.keystore, 'utf8'),
+      password,
+      parameters.keystore,
+      parameters.keystorePasswordEnv,
+    );
     if (!/^0x[0-9a-fA-F]{64}$/.test(key))
       throw new InvalidKeyError(parameters.keystore, 'the decrypted key is not 32 bytes');
     return accountFromKey(key, parameters.keystore);
