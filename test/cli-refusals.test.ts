@@ -67,3 +67,31 @@ describe('conflicting or idle flags are refused before a chain is opened (review
     expect(r.status).toBe(1);
   });
 });
+
+describe('agent run on a state dir with no deployment (review 6 polish)', () => {
+  test('is refused without creating a journal there', async () => {
+    const { startDevnet } = await import('../src/chain/index.js');
+    const { existsSync } = await import('node:fs');
+    const devnet = await startDevnet();
+    try {
+      const state = join(dir, 'empty-agent');
+      const r = spawnSync(
+        process.execPath,
+        ['bin/provenant.js', '--rpc-url', devnet.rpcUrl, '--state-dir', state, 'agent', 'run', '--once'],
+        {
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            PROVENANT_PRIVATE_KEY: `0x${'59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'}`,
+          },
+        },
+      );
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain('the deployment manifest');
+      expect(existsSync(join(state, 'journal.sqlite'))).toBe(false);
+    } finally {
+      await devnet.stop();
+    }
+  });
+});

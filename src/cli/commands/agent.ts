@@ -84,12 +84,18 @@ async function withRuntime<T>(
   globals: GlobalOptions,
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const { connectAgentRuntime, journalPath, openJournal } = await import('../../agent/index.js');
+  const { connectAgentRuntime, journalPath, openJournal, resolveAgentAddresses } = await import(
+    '../../agent/index.js'
+  );
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
   let journal: Journal;
   try {
+    // A state dir with no journal yet and no deployment is refused before a journal file is created in it.
+    const { existsSync } = await import('node:fs');
+    if (!existsSync(journalPath(session.stateDir)))
+      await resolveAgentAddresses(session.clients, session.stateDir);
     // Verified before anything is appended: a tampered journal is refused (JournalTamperedError).
     journal = openJournal(journalPath(session.stateDir), { requireIntact: true });
   } catch (error) {
