@@ -113,6 +113,33 @@ describe('explainCliError: refusals the shared explainer printed raw', () => {
     ).toContain('would take 9 sWTI, below the minimum 9.9 sWTI');
   });
 
+  test('pool InsufficientOutput: swap pays the other token; removeLiquidity names the side by its minimum', () => {
+    // swapExactIn(tokenIn, amountIn, minOut, to, deadline): tUSD in, so sWTI out.
+    expect(
+      explained(
+        revert(
+          POOL,
+          'InsufficientOutput',
+          { amountOut: 14n * 10n ** 18n, minOut: 15n * 10n ** 18n },
+          'swapExactIn',
+          [TUSD, 1_000_000_000n, 15n * 10n ** 18n, OWNER, 1n],
+        ),
+      ),
+    ).toContain('Refused by the sWTI/USD pool: the swap would pay 14 sWTI, below the minimum 15 sWTI');
+    // removeLiquidity(shares, amount0Min, amount1Min, to, deadline): the tUSD minimum failed.
+    expect(
+      explained(
+        revert(
+          POOL,
+          'InsufficientOutput',
+          { amountOut: 650_000_000n, minOut: 693_000_000n },
+          'removeLiquidity',
+          [10n ** 18n, 99n * 10n ** 17n, 693_000_000n, OWNER, 1n],
+        ),
+      ),
+    ).toContain('the withdrawal would pay 650 tUSD, below the minimum 693 tUSD');
+  });
+
   test('pool InsufficientAmount from raw calldata (CallExecutionError data: line) finds the side too', () => {
     const data = encodeFunctionData({
       abi: dynamicFeePoolAbi,

@@ -226,6 +226,31 @@ export function explainCallRefusal(
         side ? `${formatUnits(big(v), side.decimals)} ${side.symbol}` : `${String(v)} base units`;
       return `Refused by the ${where ?? 'pool'}: at the pool's current ratio the deposit would take ${amount(a.amount)}, below the minimum ${amount(a.minAmount)} the slippage limit allows; the two amounts are further from the pool's ratio than --slippage-bps permits, so give them in the ratio \`provenant pool show\` prints or raise --slippage-bps.`;
     }
+    case 'InsufficientOutput': {
+      // swapExactIn(tokenIn, amountIn, minOut, to, deadline): the output is the other token.
+      // removeLiquidity(shares, amount0Min, amount1Min, to, deadline): the side is the minimum it names.
+      const c = deployment.collateral;
+      const synthSide = { symbol: poolSynth(where) ?? 'synth', decimals: 18 };
+      const collateralSide = { symbol: c?.symbol ?? 'collateral', decimals: c?.decimals ?? 6 };
+      const min = big(a.minOut);
+      let side: { symbol: string; decimals: number } | undefined;
+      if (call.functionName === 'swapExactIn' && c && typeof call.args?.[0] === 'string')
+        side = call.args[0].toLowerCase() === c.address.toLowerCase() ? synthSide : collateralSide;
+      else if (call.functionName === 'removeLiquidity') {
+        const mins = call.args?.slice(1, 3).map(big);
+        side =
+          mins && mins[0] === min && mins[1] !== min
+            ? synthSide
+            : mins && mins[1] === min && mins[0] !== min
+              ? collateralSide
+              : undefined;
+      }
+      const amount = (v: unknown) =>
+        side ? `${formatUnits(big(v), side.decimals)} ${side.symbol}` : `${String(v)} base units`;
+      const what =
+        call.functionName === 'removeLiquidity' ? 'the withdrawal would pay' : 'the swap would pay';
+      return `Refused by the ${where ?? 'pool'}: ${what} ${amount(a.amountOut)}, below the minimum ${amount(a.minOut)} the slippage limit allows (the price moved or the trade is large for the pool); retry, trade less, or raise --slippage-bps.`;
+    }
     case 'GovernorUnexpectedProposalState': {
       const current = PROPOSAL_STATES[Number(big(a.current))];
       const expected = proposalStatesOf(a.expectedStates);
