@@ -281,7 +281,7 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
     const race = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, published, readAt('880'));
     expect(failing(race)).toEqual([]);
     expect(checkOf(race, 'oracle-window').detail).toBe(
-      "round 23 landed after the agent's read (block 880) and before the Minted log: the agent could not have used it",
+      "round 23 landed after the agent's read (block 880) and before the Minted log (at block 899 log 0): the agent could not have used it",
     );
     // Read in the block round 23 was published in: it was already the latest there.
     const stale = await verifyWith(
@@ -292,6 +292,14 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
       readAt('899'),
     );
     expect(failing(stale)).toEqual(['oracle-window']);
+    // Two rounds in flight (24 also before the log) is no race: a claimed read block cannot excuse it.
+    published.set(24n, [899n, 1]);
+    const two = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, published, readAt('880'));
+    expect(failing(two)).toEqual(['oracle-window']);
+    expect(checkOf(two, 'oracle-window').detail).toMatch(
+      /rounds 23 and 24 were both published before the Minted log/,
+    );
+    published.delete(24n);
     // A read block more than 64 blocks before the log is no excuse: judged at the log.
     const old = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds, published, readAt('835'));
     expect(failing(old)).toEqual(['oracle-window']);

@@ -343,8 +343,28 @@ describe('F5: the rounds are one window, the latest at the mint', () => {
         "consecutive rounds, the newest the feed's latest at block 100 log 2 (the Minted log) or at the agent's read (block 95, 5 blocks before)",
       );
       expect(check.detail).toBe(
-        `round ${ROUNDS[3]!.roundId} landed after the agent's read (block 95) and before the Minted log: the agent could not have used it`,
+        `round ${ROUNDS[3]!.roundId} landed after the agent's read (block 95) and before the Minted log (at block 97 log 0): the agent could not have used it`,
       );
+    });
+
+    test('tamper: two rounds after the read (a claimed read block excusing a window two rounds old) fail oracle-window', async () => {
+      const world = await raceWorld('95', 97n);
+      // A round after ROUNDS[3] (id + 1) also published before the mint: no race with one round in flight.
+      world.published.set(`${world.asset.manifest.inputs.oracle.feed}:${ROUNDS[3]!.roundId + 1n}`, {
+        blockNumber: 98n,
+        logIndex: 0,
+      });
+      const report = await verify(world);
+      expect(failing(report)).toEqual(['oracle-window']);
+      expect(checkOf(report, 'oracle-window').detail).toBe(
+        `round ${ROUNDS[3]!.roundId} was already published: the window does not end at the latest round; rounds ${ROUNDS[3]!.roundId} and ${ROUNDS[3]!.roundId + 1n} were both published before the Minted log, so this is no race with one round in flight`,
+      );
+      // The round after it published after the mint: still one round in flight, a race.
+      world.published.set(`${world.asset.manifest.inputs.oracle.feed}:${ROUNDS[3]!.roundId + 1n}`, {
+        blockNumber: 120n,
+        logIndex: 0,
+      });
+      expect(checkOf(await verify(world), 'oracle-window').status).toBe('pass');
     });
 
     test('tamper: the next round was published in the read block itself: fails exactly oracle-window', async () => {

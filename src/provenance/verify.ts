@@ -683,7 +683,35 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
   // block was pinned name a block read separately from the rounds).
   const atLog = problemsAt(at, `before the ${q.logName} log`);
   const atRead = read ? problemsAt(read, `by the agent's read at block ${read.blockNumber}`) : undefined;
-  const raced = atLog.length > 0 && atRead?.length === 0;
+  // At most ONE round may have overtaken the agent in flight: otherwise a claimed read block anywhere in
+  // the 64-block bound would excuse a window several rounds old (a choice of windows, which this check
+  // exists to prevent). The overtaking round is the next one (or the next phase's first); the round after
+  // it must not be published before the log.
+  let overtaking: { id: bigint; at: ChainPosition } | undefined;
+  if (atLog.length > 0 && atRead?.length === 0) {
+    const first = nextAt ? { id: last + 1n, at: nextAt } : nextPhase;
+    if (first) {
+      const after = await tryRead(() => publication(feed, first.id + 1n));
+      if ('error' in after)
+        return {
+          name,
+          status: 'fail',
+          expected,
+          actual,
+          detail: `reading the feed's round publications failed: ${after.error}`,
+        };
+      if (after.value && positionBefore(after.value, at))
+        return {
+          name,
+          status: 'fail',
+          expected,
+          actual,
+          detail: `${atLog.join('; ')}; rounds ${first.id} and ${first.id + 1n} were both published before the ${q.logName} log, so this is no race with one round in flight`,
+        };
+      overtaking = first;
+    }
+  }
+  const raced = overtaking !== undefined;
   if (atLog.length > 0 && !raced) return { name, status: 'fail', expected, actual, detail: atLog.join('; ') };
   // Without the newest round's own log (a proxy or an external feed scanned from too late a block), a
   // missing log of the next round proves nothing, unless the next round does not exist even now.
@@ -701,7 +729,7 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
       status: 'pass',
       expected,
       actual,
-      detail: `round ${last + 1n} landed after the agent's read (block ${read!.blockNumber}) and before the ${q.logName} log: the agent could not have used it`,
+      detail: `round ${overtaking!.id} landed after the agent's read (block ${read!.blockNumber}) and before the ${q.logName} log (at ${describePosition(overtaking!.at)}): the agent could not have used it`,
     };
   return { name, status: 'pass', expected, actual };
 }
