@@ -573,6 +573,17 @@ export function verifyJournal(
   journal: Pick<Journal, 'db'>,
   options: { anchor?: JournalHead | undefined } = {},
 ): VerifyReport {
+  // One read transaction: the entries and the side tables from one snapshot. Read one by one, a commit by
+  // a running agent between them (WAL) left a side-table row without its entry: a false "tampered".
+  const { db } = journal;
+  if (db.inTransaction) return verifyJournalSnapshot(journal, options);
+  return db.transaction(() => verifyJournalSnapshot(journal, options))();
+}
+
+function verifyJournalSnapshot(
+  journal: Pick<Journal, 'db'>,
+  options: { anchor?: JournalHead | undefined },
+): VerifyReport {
   const rows = journal.db.prepare('SELECT * FROM entries ORDER BY seq').all() as EntryRow[];
   const issues: VerifyIssue[] = [];
   const seqByHash = new Map<string, number>();
