@@ -410,7 +410,8 @@ describe('zk setup progress line (finding 7)', () => {
 describe('a private key pasted into an amount or address is never echoed', () => {
   const key = `0x${'4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318'}`;
   test('parseFixedPoint and parseAddress refuse it without showing any part of it', () => {
-    for (const given of [key, key.slice(2)]) {
+    // Exact, without 0x, upper-case 0X, a stray trailing character, one digit short.
+    for (const given of [key, key.slice(2), `0X${key.slice(2)}`, `${key},`, key.slice(0, -1)]) {
       const amount = thrown(() => parseFixedPoint(given, { what: 'synth amount (<amount>)', decimals: 18 }));
       const address = thrown(() => parseAddress(given, '--owner', getAddress));
       for (const error of [amount, address]) {

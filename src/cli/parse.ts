@@ -119,13 +119,21 @@ export function formatFixed(raw: bigint, decimals: number): string {
   return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
 }
 
-/** 32 bytes of hex, with or without 0x: the shape of a private key, never echoed (nor any part of it). */
-const SECRET_LIKE = /^(0x)?[0-9a-fA-F]{64}$/;
+/**
+ * A long run of hex digits (41 or more: longer than an address, e.g. a private key, also mistyped,
+ * truncated, upper-case 0X or with a stray character around it): never echoed, nor any part of it.
+ */
+const SECRET_LIKE = {
+  test: (t: string): boolean =>
+    /0x[0-9a-f]{41,}/i.test(t) || (/[0-9a-f]{41,}/i.exec(t)?.[0] ?? '').search(/[a-f]/i) >= 0,
+};
+// (A run of decimal digits alone is a number, e.g. a too-large amount, and is shown shortened: a 64-digit
+// hex key has a letter with probability 1 − (10/16)^64.)
 
 /** A long input shortened for a message: `99999999999999…999 (77 digits)`; a key-shaped value is not shown. */
 function shown(text: string): string {
   const t = text.trim();
-  if (SECRET_LIKE.test(t)) return '(a 32-byte hex value, not shown: it could be a private key)';
+  if (SECRET_LIKE.test(t)) return '(a long hex value, not shown: it could be a private key)';
   return t.length <= 40 ? t : `${t.slice(0, 20)}…${t.slice(-6)} (${t.replace(/\D/g, '').length} digits)`;
 }
 
@@ -214,10 +222,13 @@ export function parseAddress(
       body === undefined
         ? 'it does not start with 0x'
         : /[^0-9a-fA-F]/.test(body)
-          ? `'${body.match(/[^0-9a-fA-F]/)?.[0]}' is not a hex digit`
+          ? t.length > 42
+            ? 'it contains a character that is not a hex digit'
+            : `'${body.match(/[^0-9a-fA-F]/)?.[0]}' is not a hex digit`
           : `it has ${body.length} hex digits, not 40`;
     throw new InvalidAddressError(
-      `${what} ${SECRET_LIKE.test(t) ? shown(t) : `'${text}'`} is not an address: ${why}.`,
+      // Longer than an address: not echoed at all (a key pasted into the wrong place); the reason says enough.
+      `${what} ${SECRET_LIKE.test(t) || t.length > 42 ? shown(t) : `'${text}'`} is not an address: ${why}.`,
       {
         details: 'Pass a 0x-prefixed 20-byte hex address (0x and 40 hex digits).',
       },

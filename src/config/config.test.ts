@@ -262,7 +262,9 @@ describe('an unknown field names the documented one it is closest to (review 6)'
     ).message;
     expect(message).toContain("chain: got unknown field 'rpcUrl' (did you mean 'rpcUrls'?)");
     expect(message).toContain("devnet: got unknown field 'prot' (did you mean 'port'?)");
-    expect(message).toContain("(root): got unknown fields 'stateDri' (did you mean 'stateDir'?), 'colour', expected");
+    expect(message).toContain(
+      "(root): got unknown fields 'stateDri' (did you mean 'stateDir'?), 'colour', expected",
+    );
   });
   test('nearest: at most 2 edits (fewer for short names), case-insensitive match first', () => {
     expect(nearest('STATEDIR', ['stateDir', 'chain'])).toBe('stateDir');

@@ -112,7 +112,8 @@ export function loadConfig(parameters: LoadConfigParameters = {}): LoadedConfig 
   }
   const merged = deepMerge(raw, parameters.overrides ?? {});
   const config = parseConfig(merged, existsSync(path) ? path : '(defaults)', parameters.sections);
-  const stateDirPath = isAbsolute(config.stateDir) ? config.stateDir : resolve(cwd, config.stateDir);
+  // Normalised (a trailing slash from tab completion would put `<dir>/.before-fresh-…` inside the dir).
+  const stateDirPath = isAbsolute(config.stateDir) ? resolve(config.stateDir) : resolve(cwd, config.stateDir);
   return { ...config, stateDirPath, source: existsSync(path) ? path : '(defaults)' };
 }
 

@@ -72,6 +72,12 @@ describe('demo --fresh moves the previous state aside, never deletes it (review 
     expect(moveDemoStateAside(dir, at)).toBeUndefined();
   });
 
+  test('behavior: a state dir given with a trailing slash is moved beside it, not into itself', () => {
+    const dir = demoState();
+    expect(moveDemoStateAside(`${dir}/`, at)).toBe(`${dir}.before-fresh-2026-11-26T06-00-00-000Z`);
+    expect(existsSync(dir)).toBe(false);
+  });
+
   test('refused: another live process holds the devnet lock (its anvil would keep writing)', () => {
     const dir = demoState();
     lockOf(dir, { ownerPid: process.ppid, ownerLockedAtMs: Date.now(), anvilPid: null });

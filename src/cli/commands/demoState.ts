@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { concat, type Hex, keccak256 } from 'viem';
 import {
   artifacts,
@@ -60,7 +60,7 @@ export class DemoStateNotMovableError extends NonRetryableError {
  */
 export function moveDemoStateAside(stateDir: string, now: Date = new Date()): string | undefined {
   if (!existsSync(stateDir)) return undefined;
-  return moveAside(stateDir, 'before-fresh', now);
+  return moveAside(resolve(stateDir), 'before-fresh', now);
 }
 
 /**
