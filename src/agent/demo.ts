@@ -444,26 +444,50 @@ async function governanceUnpause(stack: Stack, journal: Journal, epoch: ReplayEp
 
 /** Publishes the epoch's rounds (skipping any the chain already has: a resumed run repeats nothing). */
 async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayEpoch): Promise<void> {
-  if (proxyAggregator(stack)) {
-    // The proxy's latest id is `phase << 64 | n`, n the aggregator's own round (the demo's epoch + 1).
-    const latest = await latestProxyRound(stack);
-    if (aggregatorRoundOf(latest) < BigInt(epoch.index + 1)) return publishMarketDay(stack, reporters, epoch);
-    // The first warm-up day's WTI went into the aggregator before the suite existed (openStack): its
-    // Brent and gold follow here, once (Brent has no round yet), at the chain's current time.
-    if (epoch.index === 0 && (await latestRoundOf(stack, stack.addresses.feeds.BRENT)) === 0n) {
-      const now = (await stack.relayer.publicClient.getBlock()).timestamp;
-      await publishOtherFeeds(stack, reporters, epoch, now);
+  // WTI rounds published so far: the proxy's latest id is `phase << 64 | n`, n the aggregator's own round.
+  const proxied = proxyAggregator(stack) !== undefined;
+  const latest = proxied
+    ? await latestProxyRound(stack)
+    : await latestRoundOf(stack, stack.addresses.feeds.WTI);
+  const published = aggregatorRoundOf(latest);
+  if (published < BigInt(epoch.index + 1)) return publishMarketDay(stack, reporters, epoch);
+  // This day's WTI is out. On the newest published day a run may have stopped before its Brent and gold
+  // (killed mid-day; or, on a proxy feed, the first day's WTI went in before the suite existed): publish
+  // what is missing, then absorb (a run killed between publishing and absorbing resumes with the absorb).
+  if (published === BigInt(epoch.index + 1)) await publishMissingOtherFeeds(stack, reporters, epoch);
+  return absorbWti(stack, latest);
+}
+
+/** The day's Brent and gold rounds that are not on-chain yet (their feed's latest is older than the day). */
+async function publishMissingOtherFeeds(stack: Stack, reporters: ReporterSet, day: MarketDay): Promise<void> {
+  const missing: MarketDay = { timestamp: day.timestamp, wti: day.wti, brent: undefined };
+  for (const [key, value] of [
+    ['BRENT', day.brent],
+    ['XAU', day.gold],
+  ] as const) {
+    if (value === undefined) continue;
+    const feed = stack.addresses.feeds[key];
+    const round = await latestRoundOf(stack, feed);
+    const updatedAt =
+      round === 0n
+        ? 0n
+        : (
+            await stack.relayer.publicClient.readContract({
+              address: feed,
+              abi: medianOracleAbi,
+              functionName: 'getRoundData',
+              args: [round],
+            })
+          )[3];
+    if (updatedAt < day.timestamp) {
+      if (key === 'BRENT') missing.brent = value;
+      else missing.gold = value;
     }
-    return absorbWti(stack, latest);
   }
-  const wtiRound = await stack.relayer.publicClient.readContract({
-    address: stack.addresses.feeds.WTI,
-    abi: medianOracleAbi,
-    functionName: 'latestRound',
-  });
-  // A run killed between publishing and absorbing resumes with the absorb.
-  if (BigInt(wtiRound) >= BigInt(epoch.index + 1)) return absorbWti(stack, BigInt(wtiRound));
-  await publishMarketDay(stack, reporters, epoch);
+  if (missing.brent === undefined && missing.gold === undefined) return;
+  const now = (await stack.relayer.publicClient.getBlock()).timestamp;
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
+  await publishOtherFeeds(stack, reporters, missing, day.timestamp > now ? day.timestamp : now);
 }
 
 /** A resumed demo's chain clock is past the next market day it would publish: its dates would be wrong. */
