@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { ChainIdMismatchError, createClients, devnetAccount, RpcUnavailableError } from './index.js';
 
@@ -35,5 +37,34 @@ describe('RPC URLs are redacted', () => {
     expect(error.shortMessage).toBe(
       'The node at https://mainnet.example.io/… is chain 5, but the config expects chain 1.',
     );
+  });
+});
+
+describe('an endpoint that answers HTTP 4xx is named as the wrong URL, not a dead node (review 6)', () => {
+  test('behavior: HTTP 404 says the host serves no JSON-RPC at that path', async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      let caught: unknown;
+      try {
+        await createClients({
+          rpcUrls: [`http://127.0.0.1:${port}/wrong`],
+          account: devnetAccount(0),
+          timeoutMs: 2_000,
+        });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(RpcUnavailableError);
+      expect((caught as RpcUnavailableError).details).toContain(
+        'The endpoint answered HTTP 404: the host is reachable but serves no JSON-RPC at that URL',
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -12,14 +12,29 @@ export class RpcUnavailableError extends RetryableError {
   readonly redactedUrls: readonly string[];
   constructor(urls: readonly string[], cause?: unknown) {
     const redacted = urls.map(redactUrl);
+    // An HTTP status means the host answered: the URL (path, credentials) is the problem, not the node.
+    const status = httpStatusIn(cause);
     super(`No JSON-RPC endpoint answered (${redacted.join(', ') || 'none configured'}).`, {
       details:
-        'Check that the node is running and reachable, or pass another --rpc-url. Without --rpc-url, Provenant starts its embedded devnet.',
+        status !== undefined && status >= 400 && status < 500 && status !== 429
+          ? `The endpoint answered HTTP ${status}: the host is reachable but ${status === 401 || status === 403 ? 'refused the credentials (check the API key in the URL)' : status === 404 || status === 405 ? 'serves no JSON-RPC at that URL (check the path, e.g. /v3/<key> or /rpc)' : 'refused the request'}. Pass the node's JSON-RPC URL with --rpc-url.`
+          : 'Check that the node is running and reachable, or pass another --rpc-url. Without --rpc-url, Provenant starts its embedded devnet.',
       cause: redactCauseChain(cause),
       docsPath: 'docs/chain.md#endpoints',
     });
     this.redactedUrls = redacted;
   }
+}
+
+/** The first HTTP status in an error's cause chain (viem's HttpRequestError carries `status`). */
+function httpStatusIn(error: unknown): number | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 12; depth++) {
+    const status = (current as { status?: unknown }).status;
+    if (typeof status === 'number') return status;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 /** The embedded devnet (anvil) did not start. */
