@@ -16,7 +16,7 @@ import { FeedRefusedError, type FeedRules } from '../oracle/index.js';
 import { explainRefusal, type PolicyState, preflight, type Refusal, readPolicies } from '../policy/index.js';
 import type { ContentStore } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels } from './addresses.js';
-import type { Journal } from './journal/index.js';
+import { attestJournalHead, type Journal } from './journal/index.js';
 import {
   appendRecent,
   checkObservation,
@@ -508,9 +508,20 @@ export function createAgent(deps: AgentDependencies): Agent {
     return false;
   }
 
+  // After every epoch and recovery the agent signs the journal head it reached (journal/attest.ts): a later
+  // rewrite of the file no longer matches a signature only its key can make.
+  const attested =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } finally {
+        if (journal.db.open) await attestJournalHead(journal, deps.account);
+      }
+    };
   return {
-    runEpoch,
-    recover,
+    runEpoch: attested(runEpoch),
+    recover: attested(recover),
     rebaseline() {
       rebaselineFrom(recentFeatures, recentErrors);
       consecutiveRefusals = {};

@@ -24,7 +24,7 @@ import { POLICY_ACTIONS } from '../policy/index.js';
 import { absorbRounds, accumulatorAt, recordedForecast, setup } from '../zk/index.js';
 import { type Agent, createAgent, type EpochReport } from './agent.js';
 import { DEMO_ZK_CONFIG } from './bootstrap.js';
-import { type Journal, openJournal } from './journal/index.js';
+import { type Journal, openJournal, requireAttestedJournal } from './journal/index.js';
 import { type AgentOptions, parseAgentOptions } from './options.js';
 import { latestProvenForecast } from './provenForecast.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
@@ -135,6 +135,11 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     throw error;
   }
   try {
+    // Signed by the agent's key up to the head it last reached; a demo state from before head signing is
+    // accepted (this is the demo: the operator is the demo itself) and signed now.
+    const attestation = await requireAttestedJournal(journal, stack.agentAccount, { acceptUnattested: true });
+    if (attestation.status === 'unattested')
+      p.onStep?.(`the journal (${attestation.entries} entries) had no signed head: signed it now`);
     await assertClockBeforeNextDay(stack, replay);
     const resumedAfter = journal.state.lastEpoch();
     if (resumedAfter !== null && replay[resumedAfter])

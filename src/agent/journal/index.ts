@@ -1,3 +1,12 @@
+export {
+  type AttestationStatus,
+  attestationMessage,
+  attestJournalHead,
+  checkJournalAttestation,
+  type JournalAttestation,
+  JournalAttestationError,
+  requireAttestedJournal,
+} from './attest.js';
 export { type TableIssue, UNCHECKED_SIDE_DATA } from './derive.js';
 export { ApprovalError, JournalNotFoundError, JournalOpenError, JournalTamperedError } from './errors.js';
 export {

@@ -83,10 +83,10 @@ export async function openAgentSession(
 async function withRuntime<T>(
   globals: GlobalOptions,
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
+  options: { acceptUnattestedJournal?: boolean | undefined } = {},
 ): Promise<T> {
-  const { connectAgentRuntime, journalPath, openJournal, resolveAgentAddresses } = await import(
-    '../../agent/index.js'
-  );
+  const { connectAgentRuntime, journalPath, openJournal, requireAttestedJournal, resolveAgentAddresses } =
+    await import('../../agent/index.js');
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
@@ -99,6 +99,18 @@ async function withRuntime<T>(
     // Verified before anything is appended: a tampered journal is refused (JournalTamperedError).
     journal = openJournal(journalPath(session.stateDir), { requireIntact: true });
   } catch (error) {
+    await session.close();
+    throw error;
+  }
+  try {
+    // And signed by this agent's key up to the head it last reached (journal/attest.ts).
+    const found = await requireAttestedJournal(journal, session.account, {
+      acceptUnattested: options.acceptUnattestedJournal,
+    });
+    if (found.status === 'unattested')
+      console.error(`Accepted the unsigned journal (${found.entries} entries) and signed its head.`);
+  } catch (error) {
+    journal.close();
     await session.close();
     throw error;
   }
@@ -166,65 +178,82 @@ export function registerAgent(program: Command): void {
     )
     .option('--poll <seconds>', 'how often to look for a new round', positiveSeconds, 5)
     .option('--json', 'print the epoch reports as JSON')
+    .option(
+      '--accept-unattested-journal',
+      'run once on a journal that carries no signed head (written by an older Provenant), after checking it with `audit verify`; its head is then signed',
+    )
     .action(
-      async (flags: { epochs: number; once?: boolean; poll: number; json?: boolean }, command: Command) => {
+      async (
+        flags: {
+          epochs: number;
+          once?: boolean;
+          poll: number;
+          json?: boolean;
+          acceptUnattestedJournal?: boolean;
+        },
+        command: Command,
+      ) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
         const { agentZk, buildAgent, parseAgentOptions, runAgentLoop } = await import('../../agent/index.js');
         const { createTxManager } = await import('../../chain/index.js');
         const { feedRulesOf, txManagerSettings } = await import('../../config/index.js');
         const { toJson } = await import('../output.js');
-        await withRuntime(globals, async (session, journal, runtime, signal) => {
-          const options = parseAgentOptions(session.config.agent);
-          const tx = createTxManager({
-            clients: session.clients,
-            account: session.account,
-            store: journal.txStore(),
-            ...txManagerSettings(session.config.chain),
-          });
-          const a = buildAgent(
-            runtime,
-            journal,
-            tx,
-            options,
-            await agentZk(runtime, options),
-            feedRulesOf(session.config.oracle),
-          );
-          let waitedOn: number | undefined;
-          const result = await runAgentLoop({
-            agent: a,
-            journal,
-            clients: session.clients,
-            wtiFeed: runtime.addresses.feeds.WTI,
-            epochs: flags.epochs,
-            once: flags.once,
-            pollMs: flags.poll * 1000,
-            signal,
-            onReport: (r) => {
-              if (!flags.json) console.log(formatEpoch(r));
-            },
-            // A terminal rewrites one line; a log (not a TTY) gets the line once per epoch waited on,
-            // not once per poll.
-            onWait: (epoch) => {
-              const line = `waiting for a new oracle round (epoch ${epoch} already ran)…`;
-              if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
-              else if (waitedOn !== epoch) process.stderr.write(`${line}\n`);
-              waitedOn = epoch;
-            },
-          });
-          if (flags.json) console.log(toJson(result));
-          else if (result.stopped === 'nothing-new')
-            console.log('Nothing to do: the latest oracle round was already acted on.');
-          if (result.stopped === 'halted') {
-            throw new NonRetryableError(
-              `The agent is halted: ${journal.state.halted().halted ? (journal.state.halted() as { reason: string }).reason : ''}.`,
-              {
-                details:
-                  'A person checks the reason, then resumes with `provenant agent resume --by <name>`.',
-                docsPath: 'docs/agent.md#halts',
-              },
+        await withRuntime(
+          globals,
+          async (session, journal, runtime, signal) => {
+            const options = parseAgentOptions(session.config.agent);
+            const tx = createTxManager({
+              clients: session.clients,
+              account: session.account,
+              store: journal.txStore(),
+              ...txManagerSettings(session.config.chain),
+            });
+            const a = buildAgent(
+              runtime,
+              journal,
+              tx,
+              options,
+              await agentZk(runtime, options),
+              feedRulesOf(session.config.oracle),
             );
-          }
-        });
+            let waitedOn: number | undefined;
+            const result = await runAgentLoop({
+              agent: a,
+              journal,
+              clients: session.clients,
+              wtiFeed: runtime.addresses.feeds.WTI,
+              epochs: flags.epochs,
+              once: flags.once,
+              pollMs: flags.poll * 1000,
+              signal,
+              onReport: (r) => {
+                if (!flags.json) console.log(formatEpoch(r));
+              },
+              // A terminal rewrites one line; a log (not a TTY) gets the line once per epoch waited on,
+              // not once per poll.
+              onWait: (epoch) => {
+                const line = `waiting for a new oracle round (epoch ${epoch} already ran)…`;
+                if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
+                else if (waitedOn !== epoch) process.stderr.write(`${line}\n`);
+                waitedOn = epoch;
+              },
+            });
+            if (flags.json) console.log(toJson(result));
+            else if (result.stopped === 'nothing-new')
+              console.log('Nothing to do: the latest oracle round was already acted on.');
+            if (result.stopped === 'halted') {
+              throw new NonRetryableError(
+                `The agent is halted: ${journal.state.halted().halted ? (journal.state.halted() as { reason: string }).reason : ''}.`,
+                {
+                  details:
+                    'A person checks the reason, then resumes with `provenant agent resume --by <name>`.',
+                  docsPath: 'docs/agent.md#halts',
+                },
+              );
+            }
+          },
+          { acceptUnattestedJournal: flags.acceptUnattestedJournal },
+        );
       },
     );
 

@@ -19,7 +19,9 @@ export function registerAudit(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (flags: { anchor?: string; json?: boolean }, command: Command) => {
       // Loaded here, not at start-up: the agent module pulls in viem and better-sqlite3.
-      const { journalPath, openJournal, UNCHECKED_SIDE_DATA } = await import('../../agent/index.js');
+      const { checkJournalAttestation, journalPath, openJournal, UNCHECKED_SIDE_DATA } = await import(
+        '../../agent/index.js'
+      );
       const { loadCliConfig } = await import('../context.js');
       const { toJson } = await import('../output.js');
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
@@ -52,7 +54,15 @@ export function registerAudit(program: Command): void {
         } catch (error) {
           throw journalUnreadable(path, error);
         }
-        if (flags.json) console.log(toJson({ ...report, unchecked: UNCHECKED_SIDE_DATA }));
+        // The agent's signed head: checked against the key that signed it (`agent run` checks it against
+        // its own key); a signature that no longer matches the entries fails the audit.
+        const storedSigner = journal.state.get<{ signer?: string }>('attestation')?.signer;
+        const attestation =
+          typeof storedSigner === 'string' && /^0x[0-9a-fA-F]{40}$/.test(storedSigner)
+            ? await checkJournalAttestation(journal, storedSigner as `0x${string}`)
+            : await checkJournalAttestation(journal, '0x0000000000000000000000000000000000000000');
+        const signedOk = attestation.status !== 'invalid';
+        if (flags.json) console.log(toJson({ ...report, attestation, unchecked: UNCHECKED_SIDE_DATA }));
         else {
           if (report.issues.length === 0)
             console.log(
@@ -73,9 +83,25 @@ export function registerAudit(program: Command): void {
             );
             for (const t of report.tables) console.log(`  ${t.detail}`);
           }
+          if (attestation.status === 'attested')
+            console.log(
+              `✓ signed head: seq ${attestation.attestation.seq} signed by ${attestation.attestation.signer}${attestation.unsignedAfter ? ` (${attestation.unsignedAfter} later entr${attestation.unsignedAfter === 1 ? 'y' : 'ies'} not yet signed)` : ''}`,
+            );
+          else if (attestation.status === 'invalid') console.log(`✗ signed head: ${attestation.problem}`);
+          else if (attestation.status === 'unattested')
+            console.log('– signed head: none (a journal written before head signing)');
           console.log('  not derivable from the entries, not checked:');
           for (const u of UNCHECKED_SIDE_DATA) console.log(`    ${u.what}: ${u.why}`);
         }
+        if (!signedOk && report.ok)
+          throw new NonRetryableError(
+            `The journal ${path} failed verification: ${(attestation as { problem: string }).problem}.`,
+            {
+              details:
+                'The entries no longer match the head the agent signed: the file was rewritten or cut after it was signed. Keep it for inspection; restore it from a backup before the agent runs again.',
+              docsPath: 'docs/agent.md#journal',
+            },
+          );
         if (!report.ok) {
           const where = report.issues[0]
             ? `first problem at seq ${report.issues[0].seq}`
