@@ -76,9 +76,23 @@ export async function finishDemo(
   }
   const verifyLines = await verifyAll(result);
   const audit = journal.verify();
-  const auditLine = audit.ok
-    ? `audit verify: ${audit.entries} entries, hash chain intact (head ${audit.head.hash.slice(0, 18)}…)`
-    : `audit verify FAILED: ${audit.issues.map((i) => `seq ${i.seq}: ${i.detail}`).join('; ')}`;
+  // The head the agent signed after its last epoch (journal/attest.ts), checked against the agent's key.
+  const { checkJournalAttestation } = await import('../../agent/index.js');
+  const signed = await checkJournalAttestation(journal, result.stack.agentAccount.address);
+  const signedText =
+    signed.status === 'attested'
+      ? `, head signed by the agent at seq ${signed.attestation.seq}`
+      : signed.status === 'invalid'
+        ? ''
+        : ', head not signed';
+  const ok = audit.ok && signed.status !== 'invalid';
+  const auditLine = ok
+    ? `audit verify: ${audit.entries} entries, hash chain intact (head ${audit.head.hash.slice(0, 18)}…)${signedText}`
+    : `audit verify FAILED: ${[
+        ...audit.issues.map((i) => `seq ${i.seq}: ${i.detail}`),
+        ...audit.tables.map((t) => t.detail),
+        ...(signed.status === 'invalid' ? [signed.problem] : []),
+      ].join('; ')}`;
   console.log(`\n${verifyLines.join('\n')}\n${auditLine}`);
   const files = writeAgentReport(summary, resolve(options.reportDir), {
     verify: verifyLines,
@@ -86,7 +100,7 @@ export async function finishDemo(
     elapsedSeconds: result.elapsedMs / 1000,
   });
   console.log(`\nReport: ${files[0]} (+${files.length - 1} charts)`);
-  if (!audit.ok || verifyLines.some((l) => l.includes('NOT verified'))) {
+  if (!ok || verifyLines.some((l) => l.includes('NOT verified'))) {
     throw new NonRetryableError('Verification failed: see the lines above.', {
       details:
         'A failed check names what differs; the journal and the content store are left as they are for inspection.',
