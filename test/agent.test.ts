@@ -330,6 +330,8 @@ describe('demo end to end on a shortened history (2020-02-03 → 2020-03-31, wit
     const audit = await runCli(['--state-dir', dir, 'audit', 'verify']);
     expect(audit.code).toBe(0);
     // The agent signed the head it reached after its last epoch (nothing was appended after it).
-    expect(audit.out).toMatch(/✓ signed head: seq \d+ signed by 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n/);
+    expect(audit.out).toMatch(
+      /✓ signed head: seq \d+ signed by 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n/,
+    );
   }, 180_000);
 });
