@@ -165,6 +165,10 @@ describe('createTxManager', () => {
       })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransactionRejectedError);
+    // The refusal says what the account holds and what the transaction needs (review 6).
+    expect((error as Error).message).toMatch(
+      /insufficient funds: account 0x[0-9a-fA-F]{40} holds [\d.]+ ETH, the transaction needs up to 100000000\.\d+ ETH \(gas 21000 × max fee \d+ wei \+ value 100000000000000000000000000 wei\)/,
+    );
     const ok = await tx.send({
       key: key('after-refusal'),
       label: 'next',

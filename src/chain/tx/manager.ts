@@ -1,6 +1,7 @@
 import {
   type Address,
   BaseError,
+  formatEther,
   formatTransactionReceipt,
   type Hex,
   keccak256,
@@ -251,6 +252,23 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
 
   type BroadcastOutcome = 'accepted' | 'nonce-consumed' | 'underpriced';
 
+  /**
+   * The node's refusal text, and for an account that cannot pay: its balance and what this attempt needs
+   * (gas × max fee + value), so the operator knows how much to fund (the address, never the key).
+   */
+  const withFunds = async (text: string, record: TxRecord, attempt: TxAttempt): Promise<string> => {
+    if (!/insufficient funds/i.test(text)) return text;
+    const gas = attempt.kind === 'filler' ? 21_000n : record.gas;
+    const value = attempt.kind === 'filler' ? 0n : record.value;
+    const needed = gas * attempt.maxFeePerGas + value;
+    try {
+      const balance = await pc.getBalance({ address: from });
+      return `insufficient funds: account ${from} holds ${formatEther(balance)} ETH, the transaction needs up to ${formatEther(needed)} ETH (gas ${gas} × max fee ${attempt.maxFeePerGas} wei + value ${value} wei)`;
+    } catch {
+      return `${text} (the transaction needs up to ${formatEther(needed)} ETH)`;
+    }
+  };
+
   /** Sends one stored attempt to the node (no persistence). Refusals are thrown as TransactionRejectedError. */
   const sendRaw = async (record: TxRecord, index: number): Promise<BroadcastOutcome> => {
     const attempt = record.attempts[index];
@@ -265,7 +283,12 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
       if (NONCE_LOW.test(text)) return 'nonce-consumed';
       if (!KNOWN.test(text)) {
         if (index > 0 && UNDERPRICED.test(text)) return 'underpriced';
-        throw new TransactionRejectedError(record.key, record.label, text, error);
+        throw new TransactionRejectedError(
+          record.key,
+          record.label,
+          await withFunds(text, record, attempt),
+          error,
+        );
       }
     }
     crash('after-broadcast');
