@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -333,5 +334,38 @@ describe('demo end to end on a shortened history (2020-02-03 → 2020-03-31, wit
     expect(audit.out).toMatch(
       /✓ signed head: seq \d+ signed by 0x70997970C51812dc3A010C7d01b50e0d17dc79C8\n/,
     );
+    // `agent run` with nothing new to act on waits; on a non-terminal stderr (a log) it says so once
+    // per epoch waited on, not once per poll.
+    // (The demo ended halted by the March 2020 drift: a person resumes it first.)
+    expect((await runCli(['--state-dir', dir, 'agent', 'resume', '--by', 'test'])).code).toBe(0);
+    const stderr = await waitingLines(dir);
+    expect(stderr.match(/waiting for a new oracle round/g)).toHaveLength(1);
+    // Every poll used to leave an abort listener behind on the run's signal (a leak over hours).
+    expect(stderr).not.toContain('MaxListenersExceededWarning');
   }, 180_000);
 });
+
+/**
+ * Runs `provenant agent run --epochs 2 --poll 1` on the demo state as a process (stderr a pipe, not a
+ * terminal) until it has waited through more than ten polls after its first waiting line, then stops
+ * it with SIGINT; returns its stderr.
+ */
+async function waitingLines(dir: string): Promise<string> {
+  const child = spawn(
+    process.execPath,
+    ['bin/provenant.js', '--state-dir', dir, 'agent', 'run', '--epochs', '2', '--poll', '1'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + 90_000;
+  while (!stderr.includes('waiting for a new oracle round') && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 12_500)); // > 10 polls: a listener leak would warn
+  child.kill('SIGINT');
+  await exited;
+  return stderr;
+}

@@ -326,13 +326,22 @@ export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult>
   }
 }
 
+/**
+ * Waits `ms`, or until `signal` aborts. The abort listener is removed when the time is up: the loop polls
+ * for hours, and a listener left per poll piles up on the one signal (Node warns after 10, and they leak).
+ */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
       clearTimeout(timer);
       resolve();
-    });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
