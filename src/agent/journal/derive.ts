@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { type Hex, keccak256 } from 'viem';
 import { canonicalJson } from '../../models/index.js';
+import type { ApprovalDbRow, EntryRow, IntentDbRow } from './journal.js';
+import type { TxDbRow } from './txStore.js';
 
 /**
  * The side tables the agent reads (`intents`, `approvals`, `tx_records`, the halt state in `kv`) are
@@ -43,33 +45,16 @@ export const UNCHECKED_SIDE_DATA: readonly { what: string; why: string }[] = [
   },
 ];
 
-type Row = { seq: number; time: number; kind: string; key: string | null; payload: string; epoch: number };
+type Row = Pick<EntryRow, 'seq' | 'time' | 'kind' | 'key' | 'payload' | 'epoch'>;
 
 /** A legacy writer read the clock for the row just before the entry: allow the row to be up to 1 s older. */
 const CLOCK_SKEW_MS = 1000;
 
 type Derived<T> = { value: T; seq: number };
 
-type DerivedIntent = {
-  kind: string;
-  status: string;
-  epoch: number;
-  payload: string;
-  note: string | null;
-  created_at: number;
-  updated_at: number;
-};
-
-type DerivedApproval = {
-  intent_key: string;
-  calldata_hash: string;
-  status: string;
-  used: number;
-  payload: string;
-  decided_by: string | null;
-  created_at: number;
-  updated_at: number;
-};
+/** What the entries say an `intents` / `approvals` row holds (the row without its key). */
+type DerivedIntent = Omit<IntentDbRow, 'key'>;
+type DerivedApproval = Omit<ApprovalDbRow, 'id'>;
 
 type DerivedAttempt = {
   hash: string;
@@ -268,65 +253,51 @@ export function checkSideTables(db: Database.Database, rows: readonly Row[]): Ta
       detail: `${table} ${key}: no entry creates this row: it was inserted by hand`,
     });
 
-  // ---- intents
-  const intentRows = db.prepare('SELECT * FROM intents').all() as (DerivedIntent & { key: string })[];
-  for (const stored of intentRows) {
-    const d = intents.get(stored.key);
-    if (!d) {
-      extraRow('intents', stored.key);
-      continue;
+  /**
+   * A table whose rows the entries determine column by column (intents, approvals): every stored row
+   * against its derived value (its times within the clock skew), rows on one side only named as such.
+   */
+  const compareRows = <T extends { created_at: number; updated_at: number }>(
+    table: 'intents' | 'approvals',
+    keyOf: (row: T & Record<string, unknown>) => string,
+    derived: Map<string, Derived<T>>,
+    columns: readonly (keyof T & string)[],
+  ) => {
+    const rows = db.prepare(`SELECT * FROM ${table}`).all() as (T & Record<string, unknown>)[];
+    for (const stored of rows) {
+      const key = keyOf(stored);
+      const d = derived.get(key);
+      if (!d) {
+        extraRow(table, key);
+        continue;
+      }
+      for (const column of columns)
+        if (String(stored[column]) !== String(d.value[column]))
+          push({
+            table,
+            key,
+            column,
+            stored: String(stored[column]),
+            derived: String(d.value[column]),
+            seq: d.seq,
+          });
+      compareTime(table, key, 'created_at', stored.created_at, d.value.created_at, d.seq);
+      compareTime(table, key, 'updated_at', stored.updated_at, d.value.updated_at, d.seq);
     }
-    for (const column of ['kind', 'status', 'epoch', 'payload', 'note'] as const)
-      if (String(stored[column]) !== String(d.value[column]))
-        push({
-          table: 'intents',
-          key: stored.key,
-          column,
-          stored: String(stored[column]),
-          derived: String(d.value[column]),
-          seq: d.seq,
-        });
-    compareTime('intents', stored.key, 'created_at', stored.created_at, d.value.created_at, d.seq);
-    compareTime('intents', stored.key, 'updated_at', stored.updated_at, d.value.updated_at, d.seq);
-  }
-  const intentKeys = new Set(intentRows.map((r) => r.key));
-  for (const [key, d] of intents) if (!intentKeys.has(key)) missingRow('intents', key, d.seq);
-
-  // ---- approvals
-  const approvalRows = db.prepare('SELECT * FROM approvals').all() as (DerivedApproval & { id: string })[];
-  for (const stored of approvalRows) {
-    const d = approvals.get(stored.id);
-    if (!d) {
-      extraRow('approvals', stored.id);
-      continue;
-    }
-    for (const column of ['intent_key', 'calldata_hash', 'status', 'used', 'payload', 'decided_by'] as const)
-      if (String(stored[column]) !== String(d.value[column]))
-        push({
-          table: 'approvals',
-          key: stored.id,
-          column,
-          stored: String(stored[column]),
-          derived: String(d.value[column]),
-          seq: d.seq,
-        });
-    compareTime('approvals', stored.id, 'created_at', stored.created_at, d.value.created_at, d.seq);
-    compareTime('approvals', stored.id, 'updated_at', stored.updated_at, d.value.updated_at, d.seq);
-  }
-  const approvalIds = new Set(approvalRows.map((r) => r.id));
-  for (const [id, d] of approvals) if (!approvalIds.has(id)) missingRow('approvals', id, d.seq);
+    const storedKeys = new Set(rows.map(keyOf));
+    for (const [key, d] of derived) if (!storedKeys.has(key)) missingRow(table, key, d.seq);
+  };
+  compareRows('intents', (r) => String(r.key), intents, ['kind', 'status', 'epoch', 'payload', 'note']);
+  compareRows('approvals', (r) => String(r.id), approvals, [
+    'intent_key',
+    'calldata_hash',
+    'status',
+    'used',
+    'payload',
+    'decided_by',
+  ]);
 
   // ---- tx_records
-  type TxDbRow = Omit<DerivedTx, 'attempts' | 'final'> & {
-    key: string;
-    status: string;
-    attempts: string;
-    mined_hash: string | null;
-    block_number: string | null;
-    gas_used: string | null;
-    effective_gas_price: string | null;
-    error: string | null;
-  };
   const txRows = db.prepare('SELECT * FROM tx_records').all() as TxDbRow[];
   for (const stored of txRows) {
     const d = txs.get(stored.key);

@@ -188,7 +188,33 @@ export function jsonSafe(value: unknown): unknown {
   return value;
 }
 
-type EntryRow = {
+/** An `intents` row as SQLite returns it. */
+export type IntentDbRow = {
+  key: string;
+  kind: string;
+  status: string;
+  epoch: number;
+  payload: string;
+  note: string | null;
+  created_at: number;
+  updated_at: number;
+};
+
+/** An `approvals` row as SQLite returns it. */
+export type ApprovalDbRow = {
+  id: string;
+  intent_key: string;
+  calldata_hash: string;
+  status: string;
+  used: number;
+  payload: string;
+  decided_by: string | null;
+  created_at: number;
+  updated_at: number;
+};
+
+/** An `entries` row as SQLite returns it. */
+export type EntryRow = {
   seq: number;
   time: number;
   epoch: number;
@@ -314,16 +340,6 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   };
 
   // ---- intents
-  type IntentDbRow = {
-    key: string;
-    kind: string;
-    status: string;
-    epoch: number;
-    payload: string;
-    note: string | null;
-    created_at: number;
-    updated_at: number;
-  };
   const toIntent = (r: IntentDbRow): IntentRow => ({
     key: r.key as Hex,
     kind: r.kind,
@@ -384,17 +400,6 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   };
 
   // ---- approvals
-  type ApprovalDbRow = {
-    id: string;
-    intent_key: string;
-    calldata_hash: string;
-    status: string;
-    used: number;
-    payload: string;
-    decided_by: string | null;
-    created_at: number;
-    updated_at: number;
-  };
   const toApproval = (r: ApprovalDbRow): ApprovalRow => ({
     id: r.id,
     intentKey: r.intent_key as Hex,

@@ -3,7 +3,8 @@ import type { Address, Hex } from 'viem';
 import type { TxAttempt, TxRecord, TxRecordPatch, TxStatus, TxStore } from '../../chain/index.js';
 import type { AppendEntry, JournalEntry } from './journal.js';
 
-type TxDbRow = {
+/** A `tx_records` row as SQLite returns it. */
+export type TxDbRow = {
   key: string;
   label: string;
   chain_id: number;
