@@ -22,24 +22,18 @@ import {
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { writeFileAtomicSync } from '../../files/index.js';
-import {
-  type ChainContext,
-  type GlobalOptions,
-  type OpenChainParameters,
-  openChain,
-  withShutdown,
-} from '../context.js';
+import type { ChainContext } from '../context.js';
 import { InputFileError, readJsonFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
 import {
   type Deployment,
   iso,
-  loadDeployment,
   parseField,
   parseLimitValue,
   resolveAssetRef,
   resolvePolicyRef,
   splitPolicyRef,
+  withDeployment,
 } from './policy.js';
 
 /** A proposal as saved under `<stateDir>/proposals/<id>.json`, so later steps (vote, queue, execute) find its calls. */
@@ -317,17 +311,6 @@ export function printProposed(
         : `provenant gov vote ${result.id.toString().slice(0, 12)}`,
     ],
   ]);
-}
-
-type Globals = GlobalOptions;
-
-async function withDeployment<T>(
-  command: Command,
-  fn: (context: ChainContext, deployment: Deployment) => Promise<T>,
-  parameters: OpenChainParameters = {},
-): Promise<T> {
-  const context = await openChain(command.optsWithGlobals<Globals>(), parameters);
-  return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
 }
 
 /** `provenant gov propose`; registered (with its options) in gov.register.ts. */

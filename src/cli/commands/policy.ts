@@ -15,7 +15,13 @@ import {
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { POLICY_ACTIONS, type PolicyState, policyName, readPolicies } from '../../policy/index.js';
-import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
+import {
+  type ChainContext,
+  type GlobalOptions,
+  type OpenChainParameters,
+  openChain,
+  withShutdown,
+} from '../context.js';
 import { printTable, toJson } from '../output.js';
 import { looksLikeAddress, parseAddress, parseFixedPoint } from '../parse.js';
 
@@ -351,15 +357,25 @@ export const policyTightenAction = async (
 };
 
 /**
+ * Opens the chain (`parameters`: which devnet account signs, read-only), loads this state dir's
+ * deployment, runs `fn`, and closes what it opened: the frame of every deployment command.
+ */
+export async function withDeployment<T>(
+  command: Command,
+  fn: (context: ChainContext, deployment: Deployment) => Promise<T>,
+  parameters: OpenChainParameters = {},
+): Promise<T> {
+  const context = await openChain(command.optsWithGlobals<GlobalOptions>(), parameters);
+  return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
+}
+
+/**
  * Runs a guardian action: on the embedded devnet it signs with the devnet's guardian account; against
  * a configured RPC endpoint with the configured signer, which must be the guard's guardian (or admin).
  */
-async function withGuardian(
+function withGuardian(
   command: Command,
   fn: (context: ChainContext, deployment: Deployment) => Promise<void>,
 ): Promise<void> {
-  const context = await openChain(command.optsWithGlobals<GlobalOptions>(), {
-    accountIndex: DEVNET_ROLES.guardian,
-  });
-  await withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
+  return withDeployment(command, fn, { accountIndex: DEVNET_ROLES.guardian });
 }

@@ -22,29 +22,13 @@ import {
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { modelId as modelIdOf, parseModelFile } from '../../models/index.js';
-import {
-  type ChainContext,
-  type GlobalOptions,
-  type OpenChainParameters,
-  openChain,
-  withShutdown,
-} from '../context.js';
 import { readInputFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
 import { printProposed, proposeAndSave } from './gov.js';
-import { type Deployment, iso, loadDeployment, vaultOf } from './policy.js';
+import { iso, vaultOf, withDeployment } from './policy.js';
 import { parseAddress, parseAmount, resolveModelId } from './synth.js';
 
 const SHARE_SUPPLY = 1_000_000n * 10n ** 18n;
-
-async function withRegistry<T>(
-  command: Command,
-  fn: (context: ChainContext, deployment: Deployment) => Promise<T>,
-  parameters: OpenChainParameters = {},
-): Promise<T> {
-  const context = await openChain(command.optsWithGlobals<GlobalOptions>(), parameters);
-  return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
-}
 
 /** `0xholder=600000` (whole shares) pairs; the shares must sum to 1,000,000. */
 export function parseHolders(
@@ -129,7 +113,7 @@ export const registryRegisterAction = async (
     file,
   );
   const id = modelIdOf(parsed);
-  await withRegistry(command, async (context, deployment) => {
+  await withDeployment(command, async (context, deployment) => {
     const registry = deployment.addresses.registry;
     const me = context.clients.account.address;
     const [mine, bound] = await Promise.all([
@@ -184,7 +168,7 @@ export const registryApproveAction = async (
   },
   command: Command,
 ) => {
-  await withRegistry(command, async (context, deployment) => {
+  await withDeployment(command, async (context, deployment) => {
     const registry = deployment.addresses.registry;
     const m = await requireModel(context.clients, registry, idText);
     const owner = parseAddress(flags.owner, '--owner');
@@ -237,7 +221,7 @@ export const registrySharesAction = async (
       details:
         '`model shares <id>` shows the holders; add `--transfer <to> --amount <shares>` to transfer shares.',
     });
-  await withRegistry(command, async (context, deployment) => {
+  await withDeployment(command, async (context, deployment) => {
     const registry = deployment.addresses.registry;
     const m = await requireModel(context.clients, registry, idText);
     if (flags.transfer) {
@@ -291,7 +275,7 @@ export const registryClaimAction = async (
   flags: { flush?: string | boolean; json?: boolean },
   command: Command,
 ) => {
-  await withRegistry(command, async (context, deployment) => {
+  await withDeployment(command, async (context, deployment) => {
     const registry = deployment.addresses.registry;
     const m = await requireModel(context.clients, registry, idText);
     if (!(await readBoundOwner(context.clients, registry, m.modelId)))
@@ -329,7 +313,7 @@ export const registryShowAction = async (
   flags: { json?: boolean },
   command: Command,
 ) => {
-  await withRegistry(
+  await withDeployment(
     command,
     async (context, deployment) => {
       const registry = deployment.addresses.registry;
