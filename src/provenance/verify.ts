@@ -613,16 +613,18 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
         : `the ${q.logName} log's block is unknown`,
     };
   const publication = q.roundPublication;
+  /** A publication log that could not be read (an unreachable node): a fail, never a pass or skip. */
+  const unreadable = (error: string, shown: string): VerifyCheck => ({
+    name,
+    status: 'fail',
+    expected,
+    actual: shown,
+    detail: `reading the feed's round publications failed: ${error}`,
+  });
   const lastRead = await tryRead(() => publication(feed, last));
+  if ('error' in lastRead) return unreadable(lastRead.error, `${span}, consecutive`);
   const nextRead = await tryRead(() => publication(feed, last + 1n));
-  if ('error' in lastRead || 'error' in nextRead)
-    return {
-      name,
-      status: 'fail',
-      expected,
-      actual: `${span}, consecutive`,
-      detail: `reading the feed's round publications failed: ${'error' in lastRead ? lastRead.error : (nextRead as { error: string }).error}`,
-    };
+  if ('error' in nextRead) return unreadable(nextRead.error, `${span}, consecutive`);
   const lastAt = lastRead.value;
   const nextAt = nextRead.value;
   let nextNow: boolean | undefined;
@@ -652,14 +654,7 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
   if (!nextAt && phaseOf(last) > 0n) {
     const id = firstRoundOfNextPhase(last);
     const phaseRead = await tryRead(() => publication(feed, id));
-    if ('error' in phaseRead)
-      return {
-        name,
-        status: 'fail',
-        expected,
-        actual,
-        detail: `reading the feed's round publications failed: ${phaseRead.error}`,
-      };
+    if ('error' in phaseRead) return unreadable(phaseRead.error, actual);
     if (phaseRead.value) nextPhase = { id, at: phaseRead.value };
   }
   /** Why the window was not the feed's latest at `p` (empty: it was). */
@@ -692,14 +687,7 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
     const first = nextAt ? { id: last + 1n, at: nextAt } : nextPhase;
     if (first) {
       const after = await tryRead(() => publication(feed, first.id + 1n));
-      if ('error' in after)
-        return {
-          name,
-          status: 'fail',
-          expected,
-          actual,
-          detail: `reading the feed's round publications failed: ${after.error}`,
-        };
+      if ('error' in after) return unreadable(after.error, actual);
       if (after.value && positionBefore(after.value, at))
         return {
           name,
