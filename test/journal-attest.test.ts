@@ -18,6 +18,7 @@ import {
   openJournal,
   requireAttestedJournal,
 } from '../src/agent/index.js';
+import type { EntryRow } from '../src/agent/journal/journal.js';
 import { devnetAccount } from '../src/chain/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import { runCli } from './fixtures/cli.js';
@@ -58,16 +59,7 @@ function tamper(path: string, edit: (db: Database.Database) => void) {
 
 /** Re-hashes every entry from the first one on, so the chain is consistent again after an edit. */
 function rehash(db: Database.Database) {
-  type Row = {
-    seq: number;
-    time: number;
-    epoch: number;
-    kind: string;
-    key: string | null;
-    payload: string;
-    prev_hash: string;
-  };
-  const rows = db.prepare('SELECT * FROM entries ORDER BY seq').all() as Row[];
+  const rows = db.prepare('SELECT * FROM entries ORDER BY seq').all() as EntryRow[];
   let previous = rows[0]!.prev_hash;
   for (const r of rows) {
     r.prev_hash = previous;

@@ -24,7 +24,7 @@ import { POLICY_ACTIONS } from '../policy/index.js';
 import { absorbRounds, accumulatorAt, recordedForecast, setup } from '../zk/index.js';
 import { type Agent, createAgent, type EpochReport } from './agent.js';
 import { DEMO_ZK_CONFIG } from './bootstrap.js';
-import { type Journal, openJournal, requireAttestedJournal } from './journal/index.js';
+import { type AttestationStatus, type Journal, openJournalForRun } from './journal/index.js';
 import { type AgentOptions, parseAgentOptions } from './options.js';
 import { latestProvenForecast } from './provenForecast.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
@@ -126,18 +126,19 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     devnet: p.devnet,
     onStep: p.onStep,
   });
-  // A resumed demo appends to its journal: one whose chain or side tables were edited is refused first.
+  // A resumed demo appends to its journal: one whose chain, side tables or signed head fail is refused
+  // first. A demo state from before head signing is accepted (the operator is the demo itself) and signed.
   let journal: Journal;
+  let attestation: AttestationStatus;
   try {
-    journal = openJournal(journalPath(p.stateDir), { requireIntact: true });
+    ({ journal, attestation } = await openJournalForRun(journalPath(p.stateDir), stack.agentAccount, {
+      acceptUnattested: true,
+    }));
   } catch (error) {
     await stack.close();
     throw error;
   }
   try {
-    // Signed by the agent's key up to the head it last reached; a demo state from before head signing is
-    // accepted (this is the demo: the operator is the demo itself) and signed now.
-    const attestation = await requireAttestedJournal(journal, stack.agentAccount, { acceptUnattested: true });
     if (attestation.status === 'unattested')
       p.onStep?.(`the journal (${attestation.entries} entries) had no signed head: signed it now`);
     await assertClockBeforeNextDay(stack, replay);

@@ -9,7 +9,7 @@ import {
   stringToHex,
 } from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
-import type { Journal, JournalHead } from './journal.js';
+import { type Journal, type JournalHead, openJournal } from './journal.js';
 
 /**
  * The journal's hash chain has no key: whoever can write the file can rewrite it consistently or cut
@@ -133,4 +133,23 @@ export async function requireAttestedJournal(
     );
   if (found.status !== 'attested' || found.unsignedAfter > 0) await attestJournalHead(journal, account);
   return found;
+}
+
+/**
+ * Opens the agent's journal for a run that will append to it: the chain and side tables verified
+ * (`requireIntact`), then the signed head (`requireAttestedJournal`). A journal that fails is closed and
+ * the error thrown, nothing appended. One place for `agent run`, the demo's resume and `art mint/evolve`.
+ */
+export async function openJournalForRun(
+  path: string,
+  account: LocalAccount,
+  options: { acceptUnattested?: boolean | undefined } = {},
+): Promise<{ journal: Journal; attestation: AttestationStatus }> {
+  const journal = openJournal(path, { requireIntact: true });
+  try {
+    return { journal, attestation: await requireAttestedJournal(journal, account, options) };
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
 }

@@ -5,6 +5,7 @@ export {
   checkJournalAttestation,
   type JournalAttestation,
   JournalAttestationError,
+  openJournalForRun,
   requireAttestedJournal,
 } from './attest.js';
 export { type TableIssue, UNCHECKED_SIDE_DATA } from './derive.js';

@@ -85,8 +85,9 @@ async function withRuntime<T>(
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
   options: { acceptUnattestedJournal?: boolean | undefined } = {},
 ): Promise<T> {
-  const { connectAgentRuntime, journalPath, openJournal, requireAttestedJournal, resolveAgentAddresses } =
-    await import('../../agent/index.js');
+  const { connectAgentRuntime, journalPath, openJournalForRun, resolveAgentAddresses } = await import(
+    '../../agent/index.js'
+  );
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
@@ -96,21 +97,16 @@ async function withRuntime<T>(
     const { existsSync } = await import('node:fs');
     if (!existsSync(journalPath(session.stateDir)))
       await resolveAgentAddresses(session.clients, session.stateDir);
-    // Verified before anything is appended: a tampered journal is refused (JournalTamperedError).
-    journal = openJournal(journalPath(session.stateDir), { requireIntact: true });
-  } catch (error) {
-    await session.close();
-    throw error;
-  }
-  try {
-    // And signed by this agent's key up to the head it last reached (journal/attest.ts).
-    const found = await requireAttestedJournal(journal, session.account, {
+    // Verified and signed by this agent's key before anything is appended (journal/attest.ts).
+    const opened = await openJournalForRun(journalPath(session.stateDir), session.account, {
       acceptUnattested: options.acceptUnattestedJournal,
     });
-    if (found.status === 'unattested')
-      console.error(`Accepted the unsigned journal (${found.entries} entries) and signed its head.`);
+    journal = opened.journal;
+    if (opened.attestation.status === 'unattested')
+      console.error(
+        `Accepted the unsigned journal (${opened.attestation.entries} entries) and signed its head.`,
+      );
   } catch (error) {
-    journal.close();
     await session.close();
     throw error;
   }

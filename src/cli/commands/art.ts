@@ -15,33 +15,22 @@ async function withAgent<T>(
   globals: GlobalOptions,
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime) => Promise<T>,
 ): Promise<T> {
-  const {
-    attestJournalHead,
-    checkJournalAttestation,
-    connectAgentRuntime,
-    JournalAttestationError,
-    journalPath,
-    openJournal,
-  } = await import('../../agent/index.js');
+  const { attestJournalHead, connectAgentRuntime, journalPath, openJournalForRun } = await import(
+    '../../agent/index.js'
+  );
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const { openAgentSession } = await import('./agent.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
   // art mint/evolve append to the agent's journal: a tampered one is refused before anything is added.
-  let journal: Journal | undefined;
+  // A signed head that no longer matches is refused; an unsigned journal (older Provenant) is accepted: a
+  // person runs this command. The head is signed again after it.
+  let journal: Journal;
   try {
-    journal = openJournal(journalPath(session.stateDir), { requireIntact: true });
-    // A signed head that no longer matches is refused; an unsigned journal (older Provenant) is not: a
-    // person runs this command, and the head is signed after it.
-    const found = await checkJournalAttestation(journal, session.account.address);
-    if (found.status === 'invalid')
-      throw new JournalAttestationError(
-        journal.path,
-        found.problem,
-        'Someone with write access to the file changed it after the agent signed it. Inspect it with `provenant audit verify`; restore the journal from a backup, or start a new state dir.',
-      );
+    ({ journal } = await openJournalForRun(journalPath(session.stateDir), session.account, {
+      acceptUnattested: true,
+    }));
   } catch (error) {
-    journal?.close();
     await session.close();
     throw error;
   }
