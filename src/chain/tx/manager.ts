@@ -21,6 +21,7 @@ import {
   TransactionReplacedError,
   TxRevertedError,
 } from './errors.js';
+import { isInsufficientFunds } from './funds.js';
 import { classifyRpcError, type RetryOptions, sleep, withRetry } from './retry.js';
 
 /** How many times a used nonce's receipt is looked for again before the transaction counts as replaced. */
@@ -256,8 +257,13 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
    * The node's refusal text, and for an account that cannot pay: its balance and what this attempt needs
    * (gas × max fee + value), so the operator knows how much to fund (the address, never the key).
    */
-  const withFunds = async (text: string, record: TxRecord, attempt: TxAttempt): Promise<string> => {
-    if (!/insufficient funds/i.test(text)) return text;
+  const withFunds = async (
+    error: unknown,
+    text: string,
+    record: TxRecord,
+    attempt: TxAttempt,
+  ): Promise<string> => {
+    if (!isInsufficientFunds(error)) return text;
     const gas = attempt.kind === 'filler' ? 21_000n : record.gas;
     const value = attempt.kind === 'filler' ? 0n : record.value;
     const needed = gas * attempt.maxFeePerGas + value;
@@ -286,7 +292,7 @@ export function createTxManager(parameters: CreateTxManagerParameters): TxManage
         throw new TransactionRejectedError(
           record.key,
           record.label,
-          await withFunds(text, record, attempt),
+          await withFunds(error, text, record, attempt),
           error,
         );
       }
