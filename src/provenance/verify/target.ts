@@ -1,0 +1,75 @@
+// Why: which token and version to verify, and whether the chain has them, is settled before the manifest.
+import { keccak256 } from 'viem';
+import { NonRetryableError } from '../../errors/index.js';
+import { parseManifest } from '../manifest.js';
+import type { TokenRecord, VerifyCheck, VerifyDependencies, VerifyInput } from './types.js';
+import { tryLoad } from './util.js';
+
+/**
+ * The token and version to verify: given, or (with `manifestCid`) read from the manifest, so
+ * `verify --manifest <cid>` needs no token id and checks the version that manifest describes.
+ */
+export async function resolveTarget(
+  input: VerifyInput,
+  deps: VerifyDependencies,
+): Promise<{ tokenId: bigint; version?: number; manifest?: { bytes: Uint8Array } | { error: string } }> {
+  const cid = input.manifestCid;
+  if (cid === undefined) {
+    if (input.tokenId === undefined)
+      throw new NonRetryableError('Nothing to verify: neither a token id nor a manifest CID was given.', {
+        details: 'Pass the token id, or the manifest CID of the version to verify, or both.',
+      });
+    return { tokenId: input.tokenId, ...(input.version !== undefined ? { version: input.version } : {}) };
+  }
+  const loaded = await tryLoad(() => deps.loadContent(cid));
+  let claimed: { tokenId: bigint; version: number } | undefined;
+  let problem = 'error' in loaded ? loaded.error : undefined;
+  if ('bytes' in loaded) {
+    try {
+      const m = parseManifest(loaded.bytes, cid);
+      claimed = {
+        tokenId: m.asset.tokenId === undefined ? BigInt(keccak256(loaded.bytes)) : BigInt(m.asset.tokenId),
+        version: m.asset.version,
+      };
+    } catch (error) {
+      problem = (error as Error).message.split('\n')[0];
+    }
+  }
+  const tokenId = input.tokenId ?? claimed?.tokenId;
+  if (tokenId === undefined)
+    throw new NonRetryableError(`Manifest ${cid} cannot tell which token to verify: ${problem}.`, {
+      details:
+        'Put the manifest in the content store (<stateDir>/content, e.g. from a CAR export), or pass the token id with it.',
+    });
+  const version = input.version ?? claimed?.version;
+  return { tokenId, ...(version !== undefined ? { version } : {}), manifest: loaded };
+}
+
+/** `token-exists`: a token the NFT does not know (never minted) has nothing else to check. */
+export function tokenExistsCheck(record: TokenRecord, tokenId: bigint): VerifyCheck {
+  const versionCount = record.versions.length;
+  if (record.exists === false || versionCount === 0)
+    return {
+      name: 'token-exists',
+      status: 'fail',
+      expected: `token ${tokenId} minted`,
+      actual:
+        record.exists === false
+          ? 'not minted (the NFT reverts with ERC721NonexistentToken)'
+          : 'not minted (no Minted log)',
+      detail: 'list the minted tokens with `provenant verify --all`',
+    };
+  return { name: 'token-exists', status: 'pass', actual: `minted, ${versionCount} version(s)` };
+}
+
+/** `manifest-commitment` of a version the token does not have: nothing else can be checked against it. */
+export function missingVersionCheck(record: TokenRecord, version: number): VerifyCheck {
+  const versionCount = record.versions.length;
+  return {
+    name: 'manifest-commitment',
+    status: 'fail',
+    expected: `a version ${version} on-chain`,
+    actual: `${versionCount} version(s)`,
+    detail: `no such version: the token has versions 0..${versionCount - 1}`,
+  };
+}

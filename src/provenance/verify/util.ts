@@ -1,0 +1,48 @@
+// Why: reads turn a revert or missing file into a ✗ line while a down RPC still propagates, everywhere alike.
+import { keccak256 } from 'viem';
+import { isRetryable } from '../../errors/index.js';
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function firstDifference(a: Uint8Array, b: Uint8Array): string {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 1) if (a[i] !== b[i]) return `first difference at byte ${i} of ${a.length}`;
+  return `lengths differ: ${a.length} vs ${b.length}`;
+}
+
+/** Bytes as a report shows them: their length and keccak256. */
+export function describeBytes(bytes: Uint8Array): string {
+  return `${bytes.length} bytes, keccak256 ${keccak256(bytes)}`;
+}
+
+/** Loads content, turning non-retryable failures into a message; retryable ones propagate. */
+export async function tryLoad(
+  load: () => Promise<Uint8Array>,
+): Promise<{ bytes: Uint8Array } | { error: string }> {
+  const r = await tryRead(load);
+  return 'error' in r ? r : { bytes: r.value };
+}
+
+/** The first line of an error's message. */
+const firstLine = (error: unknown) =>
+  (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? String(error);
+
+/**
+ * Runs a read, turning non-retryable failures (a revert, a missing file) into a message for a ✗ line;
+ * retryable ones (RPC or network down) propagate.
+ */
+export async function tryRead<T>(read: () => Promise<T>): Promise<{ value: T } | { error: string }> {
+  try {
+    return { value: await read() };
+  } catch (error) {
+    if (isRetryable(error)) throw error;
+    return { error: firstLine(error) };
+  }
+}
+
+export const sameAddress = (a: string | undefined, b: string | undefined) =>
+  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
