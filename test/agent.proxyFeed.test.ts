@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, isAddressEqual } from 'viem';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type DemoResult, runDemo, StackFeedMismatchError } from '../src/agent/index.js';
+import { type DemoResult, DemoUpgradeError, runDemo, StackFeedMismatchError } from '../src/agent/index.js';
 import {
   feedAccumulatorAbi,
+  forecastProofGateAbi,
   medianOracleAbi,
   phasedAggregatorProxyAbi,
   readManifest,
@@ -15,11 +16,14 @@ import { runCli } from './cliHarness.js';
 
 // The whole demo on a Chainlink-style proxy WTI feed: a PhasedAggregatorProxy (round ids
 // `1 << 64 | n`, no AnswerUpdated of its own) over a stand-alone MedianOracle the demo's reporters
-// publish into. The suite, the agent and the verifiers read the proxy only.
+// publish into. The suite, the agent and the verifiers read the proxy only. Half-way the proxy's aggregator
+// is upgraded, as Chainlink replaces a feed's aggregator: the ids restart at `2 << 64 | 1`, the zk
+// accumulator bridges the phases, and the agent proves again once the new phase has a full window.
 
 const PHASE_1 = 1n << 64n;
+const PHASE_2 = 2n << 64n;
 
-describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 2020-02-28)', () => {
+describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run (2019-10-01 → 2019-11-22)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provenant-proxy-demo-'));
   let result: DemoResult | undefined;
   afterAll(async () => {
@@ -28,31 +32,38 @@ describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 20
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('art mint + evolve and zk synth mints run on proxy round ids; verify --all, verify --synth and audit verify pass', async () => {
+  test('art mint + evolve and zk synth mints run on proxy round ids across an aggregator upgrade; verify --all, verify --synth and audit verify pass', async () => {
     const demo = (end: string) =>
       runDemo({
         stateDir: dir,
-        start: '2020-02-03',
+        start: '2019-10-01',
         end,
         persist: true,
         wtiFeed: 'chainlink-proxy',
+        upgradeWtiAggregatorOn: '2019-10-03',
         agent: { art: { size: 64, evolveEveryEpochs: 5, maxTokens: 3 } },
       });
-    // Half the month, then the devnet is stopped and the demo resumed from its state file: the external
-    // feed is reused (not deployed or seeded again) and no day is published twice.
-    const half = await demo('2020-02-14');
+    // Two acting days on phase 1; the devnet is stopped and the demo resumed from its state file: the external
+    // feed is reused (not deployed or seeded again) and no day is published twice. On 2019-10-03 the proxy
+    // is upgraded to a new aggregator (phase 2), which gets that day's round first.
+    const half = await demo('2019-10-02');
     expect(half.completed).toBe(true);
-    const before = { proxy: half.stack.addresses.feeds.WTI, aggregator: half.stack.wtiPublishTarget };
+    const phase1Rounds = BigInt(half.replay.length);
+    const first = { proxy: half.stack.addresses.feeds.WTI, aggregator: half.stack.wtiPublishTarget };
     half.journal.close();
     await half.stack.close();
-    result = await demo('2020-02-28');
+    result = await demo('2019-11-22');
     const { stack, journal } = result;
     expect(result.completed).toBe(true);
-    expect(result.epochsRun).toBe(result.replay.filter((e) => e.date > '2020-02-14').length);
+    expect(result.epochsRun).toBe(result.replay.filter((e) => e.date > '2019-10-02').length);
     const read = stack.agent.publicClient;
     const proxy = stack.addresses.feeds.WTI;
     const aggregator = stack.wtiPublishTarget;
-    expect({ proxy, aggregator }).toEqual(before);
+    expect(proxy).toBe(first.proxy);
+    expect(isAddressEqual(aggregator, first.aggregator)).toBe(false);
+    expect(
+      await read.readContract({ address: proxy, abi: phasedAggregatorProxyAbi, functionName: 'aggregator' }),
+    ).toBe(aggregator);
 
     // The suite reads the proxy (recorded as an external feed); rounds are published into its aggregator.
     expect(isAddressEqual(proxy, aggregator)).toBe(false);
@@ -67,7 +78,7 @@ describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 20
         functionName: 'phaseAggregators',
         args: [1],
       }),
-    ).toBe(aggregator);
+    ).toBe(first.aggregator);
     expect(
       await read.readContract({
         address: stack.addresses.vault,
@@ -75,13 +86,14 @@ describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 20
         functionName: 'FEED',
       }),
     ).toBe(proxy);
-    // Every replay day's WTI is a proxy round; the relayer absorbed them all, under proxy ids.
+    // Every replay day's WTI is a proxy round: phase 1's, then phase 2's from round 1; the relayer absorbed
+    // them all, under proxy ids, bridging the phases once.
     const [latest] = await read.readContract({
       address: proxy,
       abi: phasedAggregatorProxyAbi,
       functionName: 'latestRoundData',
     });
-    expect(latest).toBe(PHASE_1 | BigInt(result.replay.length));
+    expect(latest).toBe(PHASE_2 | (BigInt(result.replay.length) - phase1Rounds));
     // Brent and gold have every replay day's round too (the first day's WTI went out before the suite).
     const rounds = (feed: Address) =>
       read.readContract({ address: feed, abi: medianOracleAbi, functionName: 'latestRound' });
@@ -97,7 +109,25 @@ describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 20
     expect(await acc('FEED')).toBe(proxy);
     expect(await acc('START_ROUND')).toBe(PHASE_1 | 1n);
     expect(await acc('lastAbsorbed')).toBe(latest);
+    const bridges = await read.getContractEvents({
+      address: accumulator,
+      abi: feedAccumulatorAbi,
+      eventName: 'PhaseBridged',
+      fromBlock: 0n,
+    });
+    expect(bridges.map((b) => [b.args.lastOfPhase, b.args.firstOfNextPhase])).toEqual([
+      [PHASE_1 | phase1Rounds, PHASE_2 | 1n],
+    ]);
 
+    // Until phase 2 had a full window the agent waited, saying why; the epochs after acted again.
+    const skipped = journal
+      .entries({ kind: 'epoch' })
+      .map((e) => (e.payload as { skipped?: string }).skipped)
+      .filter((reason) => reason !== undefined);
+    expect(skipped).toHaveLength(20);
+    expect(skipped[0]).toBe(
+      `not enough oracle history for features (1 rounds, 21 needed; the feed's aggregator was upgraded and phase 2 began at round ${PHASE_2 | 1n}: the agent acts again once the new phase has 21 rounds)`,
+    );
     // The agent acted: at least one artwork minted and evolved, several proven (zk) synth mints.
     const confirmed = journal.intents.list({ status: 'confirmed' });
     const kinds = (kind: string) => confirmed.filter((i) => i.kind === kind);
@@ -110,6 +140,17 @@ describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 20
       fromBlock: 0n,
     });
     expect(proven.length).toBeGreaterThanOrEqual(3);
+    // Proven on both sides of the upgrade: each window inside one phase (the gate refuses a crossing one).
+    const statements = await read.getContractEvents({
+      address: stack.addresses.zkGate as Address,
+      abi: forecastProofGateAbi,
+      eventName: 'ForecastProven',
+      fromBlock: 0n,
+    });
+    const phaseOf = (id: bigint) => id >> 64n;
+    expect(statements.filter((e) => phaseOf(e.args.lastRoundId!) === 1n).length).toBeGreaterThanOrEqual(1);
+    expect(statements.filter((e) => phaseOf(e.args.lastRoundId!) === 2n).length).toBeGreaterThanOrEqual(1);
+    for (const e of statements) expect(phaseOf(e.args.firstRoundId!)).toBe(phaseOf(e.args.lastRoundId!));
 
     // The NFT manifests name the proxy and its round ids (phase 1: >= 2^64).
     const art = [...kinds('art-mint'), ...kinds('art-evolve')];
@@ -157,8 +198,8 @@ describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 20
     result = undefined;
     const mismatch = await runDemo({
       stateDir: dir,
-      start: '2020-02-03',
-      end: '2020-03-06',
+      start: '2019-10-01',
+      end: '2019-11-29',
       persist: true,
     }).then(
       () => undefined,
@@ -170,4 +211,28 @@ describe('demo end to end on a Chainlink-style proxy WTI feed (2020-02-03 → 20
     );
     expect((mismatch as StackFeedMismatchError).details).toMatch(/--wti-feed chainlink-proxy.*--fresh/);
   }, 240_000);
+});
+
+describe('demo: the aggregator upgrade day is checked before anything starts', () => {
+  const refused = (upgradeWtiAggregatorOn: string, wtiFeed?: 'chainlink-proxy') =>
+    runDemo({
+      stateDir: join(tmpdir(), 'provenant-never-created'),
+      start: '2019-10-01',
+      end: '2019-10-11',
+      upgradeWtiAggregatorOn,
+      ...(wtiFeed ? { wtiFeed } : {}),
+    }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+
+  test('a weekend day names the next trading day; a day on the default feed names --wti-feed', async () => {
+    const weekend = await refused('2019-10-05', 'chainlink-proxy');
+    expect(weekend).toBeInstanceOf(DemoUpgradeError);
+    expect(weekend?.message).toMatch(/2019-10-05 is not a replay day after the first/);
+    expect((weekend as DemoUpgradeError).details).toMatch(/e\.g\. 2019-10-07/);
+    const noProxy = await refused('2019-10-07');
+    expect(noProxy).toBeInstanceOf(DemoUpgradeError);
+    expect((noProxy as DemoUpgradeError).details).toMatch(/--wti-feed chainlink-proxy/);
+  });
 });

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { type Address, erc20Abi, isAddressEqual, keccak256, toBytes } from 'viem';
 import {
-  aggregatorRoundOf,
   balanceOf,
   createTxManager,
   dynamicFeePoolAbi,
@@ -28,7 +27,14 @@ import { type AttestationStatus, type Journal, openJournalForRun } from './journ
 import { type AgentOptions, parseAgentOptions } from './options.js';
 import { latestProvenForecast } from './provenForecast.js';
 import { buildReplay, type ReplayEpoch } from './replay.js';
-import { journalPath, openStack, type Stack, type StackParameters } from './stack.js';
+import {
+  deployNextWtiAggregator,
+  journalPath,
+  openStack,
+  type Stack,
+  type StackParameters,
+  switchWtiProxy,
+} from './stack.js';
 import { type ArtToken, artStrategy } from './strategies/art.js';
 import { type AssetPublisher, codeVersion } from './strategies/artCalls.js';
 import { feeStrategy } from './strategies/fee.js';
@@ -54,6 +60,13 @@ export type DemoParameters = {
    * aggregator and the relayer absorbs the proxy's round ids (`1 << 64 | n`).
    */
   wtiFeed?: 'median-oracle' | 'chainlink-proxy' | undefined;
+  /**
+   * `wtiFeed: 'chainlink-proxy'` only: on this replay day the proxy is upgraded to a new aggregator, as
+   * Chainlink does when it replaces a feed's aggregator. The day's WTI round is published into the new
+   * aggregator, then the proxy switches (ids restart at `2 << 64 | 1`); the zk accumulator bridges the
+   * phases, and the agent waits for a full window in the new phase before it proves again.
+   */
+  upgradeWtiAggregatorOn?: string | undefined;
   /** The config's `devnet` settings (port, bind host, state dump interval): `StackParameters.devnet`. */
   devnet?: StackParameters['devnet'];
   /** Persist the devnet to `<stateDir>/devnet-state.json` (resumable). */
@@ -109,6 +122,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   const replay = buildReplay({ start: p.start, end: p.end, warmupDays });
   const first = replay[0];
   if (!first) throw new RangeError(`no market data between ${p.start} and ${p.end}`);
+  checkUpgradeDay(p, replay);
   // The demo mints through the zk path unless the config says otherwise.
   const options = parseAgentOptions({ zk: true, ...(p.agent ?? {}) });
   const stack = await openStack({
@@ -165,6 +179,7 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
     const firstActing = replay.find((e) => !e.warmup)?.index ?? 0;
     for (const epoch of replay) {
       if (p.signal?.aborted) break;
+      if (epoch.date === p.upgradeWtiAggregatorOn) await upgradeWtiFeedOn(stack, reporters, epoch, p.onStep);
       await publishEpoch(stack, reporters, epoch);
       if (epoch.warmup) continue;
       const last = journal.state.lastEpoch();
@@ -450,12 +465,7 @@ async function governanceUnpause(stack: Stack, journal: Journal, epoch: ReplayEp
 
 /** Publishes the epoch's rounds (skipping any the chain already has: a resumed run repeats nothing). */
 async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayEpoch): Promise<void> {
-  // WTI rounds published so far: the proxy's latest id is `phase << 64 | n`, n the aggregator's own round.
-  const proxied = proxyAggregator(stack) !== undefined;
-  const latest = proxied
-    ? await latestProxyRound(stack)
-    : await latestRoundOf(stack, stack.addresses.feeds.WTI);
-  const published = aggregatorRoundOf(latest);
+  const { published, latest } = await wtiPublished(stack);
   if (published < BigInt(epoch.index + 1)) return publishMarketDay(stack, reporters, epoch);
   // This day's WTI is out. On the newest published day a run may have stopped before its Brent and gold
   // (killed mid-day; or, on a proxy feed, the first day's WTI went in before the suite existed): publish
@@ -508,11 +518,7 @@ export class DemoClockError extends NonRetryableError {
  * round with that time and the agent's dates, refusals and halts would be wrong while the run succeeds.
  */
 async function assertClockBeforeNextDay(stack: Stack, replay: ReplayEpoch[]): Promise<void> {
-  const published = aggregatorRoundOf(
-    proxyAggregator(stack)
-      ? await latestProxyRound(stack)
-      : await latestRoundOf(stack, stack.addresses.feeds.WTI),
-  );
+  const { published } = await wtiPublished(stack);
   const next = replay[Number(published)];
   if (!next) return;
   const clock = (await stack.relayer.publicClient.getBlock()).timestamp;
@@ -526,6 +532,32 @@ async function assertClockBeforeNextDay(stack: Stack, replay: ReplayEpoch[]): Pr
       docsPath: 'docs/agent.md',
     },
   );
+}
+
+/**
+ * How many WTI days are on-chain (one round each), and the latest round's id as the agent's feed names it.
+ * On a proxy feed every phase's aggregator counts (the demo's are MedianOracles): after an aggregator
+ * upgrade the proxy's ids restart at `phase << 64 | 1`, and a phase just started may have no round yet.
+ */
+async function wtiPublished(
+  stack: Pick<Stack, 'relayer' | 'addresses'> & { wtiPublishTarget?: Address | undefined },
+): Promise<{ published: bigint; latest: bigint }> {
+  if (!proxyAggregator(stack)) {
+    const latest = await latestRoundOf(stack, stack.addresses.feeds.WTI);
+    return { published: latest, latest };
+  }
+  const proxy = { address: stack.addresses.feeds.WTI, abi: phasedAggregatorProxyAbi } as const;
+  const read = stack.relayer.publicClient;
+  const phase = await read.readContract({ ...proxy, functionName: 'phaseId' });
+  let published = 0n;
+  let latest = 0n;
+  for (let q = 1; q <= phase; q++) {
+    const aggregator = await read.readContract({ ...proxy, functionName: 'phaseAggregators', args: [q] });
+    const rounds = await latestRoundOf(stack, aggregator);
+    published += rounds;
+    if (rounds > 0n) latest = (BigInt(q) << 64n) | rounds;
+  }
+  return { published, latest };
 }
 
 /** The latest round of a MedianOracle (0 before its first). */
@@ -580,13 +612,7 @@ export async function publishMarketDay(
   day: MarketDay,
 ): Promise<void> {
   const { relayer, addresses } = stack;
-  const block = await relayer.publicClient.getBlock();
-  if (block.timestamp < day.timestamp) {
-    await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: day.timestamp });
-    await stack.deployer.testClient!.mine({ blocks: 1 });
-  }
-  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
-  const observedAt = day.timestamp > block.timestamp ? day.timestamp : block.timestamp;
+  const observedAt = await advanceToDay(stack, day);
   const aggregator = proxyAggregator(stack);
   const wti = await publishNextRound(relayer, reporters, {
     feed: aggregator ?? addresses.feeds.WTI,
@@ -597,6 +623,95 @@ export async function publishMarketDay(
   // The relayer keeps the WTI accumulator current, so a proof on today's rounds can be checked today.
   // On a proxy feed the accumulator follows the proxy's ids: the round just published, as the proxy names it.
   await absorbWti(stack, aggregator ? await latestProxyRound(stack) : wti.roundId);
+}
+
+/**
+ * Moves chain time to the day's close (an empty block, so every call and simulation of that day sees it)
+ * unless it is already past; returns the observation time of the day's rounds.
+ */
+async function advanceToDay(stack: Pick<Stack, 'relayer' | 'deployer'>, day: Pick<MarketDay, 'timestamp'>) {
+  const block = await stack.relayer.publicClient.getBlock();
+  if (block.timestamp < day.timestamp) {
+    await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: day.timestamp });
+    await stack.deployer.testClient!.mine({ blocks: 1 });
+  }
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
+  return day.timestamp > block.timestamp ? day.timestamp : block.timestamp;
+}
+
+/**
+ * `upgradeWtiAggregatorOn` names a day up to the run's end that is not a replay day after the first, or the
+ * demo does not read WTI through a proxy.
+ */
+export class DemoUpgradeError extends NonRetryableError {
+  override name = 'DemoUpgradeError';
+}
+
+function checkUpgradeDay(p: DemoParameters, replay: ReplayEpoch[]): void {
+  const day = p.upgradeWtiAggregatorOn;
+  if (day === undefined) return;
+  if (p.wtiFeed !== 'chainlink-proxy')
+    throw new DemoUpgradeError(`An aggregator upgrade on ${day} needs the WTI feed behind a proxy.`, {
+      details:
+        'Add `--wti-feed chainlink-proxy` (with `--fresh` for a state deployed with the default feed).',
+      docsPath: 'docs/agent.md',
+    });
+  // A day after this run's end is for a later run (the demo resumes with the same option).
+  if (day > replay.at(-1)!.date) return;
+  const index = replay.findIndex((e) => e.date === day);
+  if (index < 1) {
+    const later = replay.find((e, i) => i > 0 && e.date > day)?.date;
+    throw new DemoUpgradeError(
+      `${day} is not a replay day after the first (${replay[0]!.date}): the upgrade needs a WTI round in the first phase and happens on a day the replay publishes.`,
+      {
+        details: later
+          ? `Pick a trading day between ${replay[1]?.date ?? later} and ${replay.at(-1)!.date}, e.g. ${later}.`
+          : `Pick a trading day between ${replay[1]?.date ?? replay[0]!.date} and ${replay.at(-1)!.date}.`,
+        docsPath: 'docs/agent.md',
+      },
+    );
+  }
+}
+
+/**
+ * The replay day of `upgradeWtiAggregatorOn`: deploy the next phase's aggregator, publish the day's WTI into
+ * it (a new Chainlink aggregator answers before the proxy moves to it), then switch the proxy. Each step
+ * checks the chain first, so a run killed mid-upgrade finishes it on resume; a proxy already past phase 1
+ * is left alone. A day already published in phase 1 cannot be the upgrade day (it would be published twice).
+ */
+async function upgradeWtiFeedOn(
+  stack: Stack,
+  reporters: ReporterSet,
+  day: ReplayEpoch,
+  onStep: ((step: string) => void) | undefined,
+): Promise<void> {
+  const read = stack.relayer.publicClient;
+  const phase = await read.readContract({
+    address: stack.addresses.feeds.WTI,
+    abi: phasedAggregatorProxyAbi,
+    functionName: 'phaseId',
+  });
+  if (phase >= 2) return;
+  const { aggregator, phaseId } = await deployNextWtiAggregator(stack);
+  if ((await latestRoundOf(stack, aggregator)) === 0n) {
+    const { published } = await wtiPublished(stack);
+    if (published > BigInt(day.index))
+      throw new DemoUpgradeError(
+        `The WTI round of ${day.date} is already on-chain in phase 1: the upgrade cannot happen on that day any more.`,
+        {
+          details: 'Pick a later replay day for the upgrade, or start over with `--fresh`.',
+          docsPath: 'docs/agent.md',
+        },
+      );
+    const observedAt = await advanceToDay(stack, day);
+    await publishNextRound(stack.relayer, reporters, {
+      feed: aggregator,
+      answer: toAnswer(day.wti, 8),
+      observedAt,
+    });
+  }
+  await switchWtiProxy(stack, aggregator);
+  onStep?.(`WTI proxy upgraded to phase ${phaseId} (aggregator ${aggregator}) on ${day.date}`);
 }
 
 /** A market day's Brent and gold rounds (each when the day has one), observed at `observedAt`. */

@@ -38,6 +38,7 @@ export {
   type DemoProgress,
   type DemoResult,
   type DemoTotals,
+  DemoUpgradeError,
   type MarketDay,
   publishMarketDay,
   runDemo,
@@ -68,7 +69,15 @@ export {
 export { latestProvenForecast } from './provenForecast.js';
 export { buildReplay, type ReplayEpoch, timestampOf } from './replay.js';
 export { summaryRows, writeAgentReport } from './report.js';
-export { journalPath, openStack, type Stack, StackFeedMismatchError, type StackParameters } from './stack.js';
+export {
+  deployNextWtiAggregator,
+  journalPath,
+  openStack,
+  type Stack,
+  StackFeedMismatchError,
+  type StackParameters,
+  switchWtiProxy,
+} from './stack.js';
 export { type ArtToken, artStrategy, forecastInput, type ProvenForecastRef } from './strategies/art.js';
 export { policySnapshotOf, readArtPolicy } from './strategies/artCalls.js';
 export { feeStrategy } from './strategies/fee.js';

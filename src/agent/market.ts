@@ -1,4 +1,5 @@
 import type { Address, Hex, PublicClient } from 'viem';
+import { aggregatorRoundOf, phaseOf } from '../chain/index.js';
 import {
   type DriftMonitor,
   type DriftStatus,
@@ -96,10 +97,18 @@ export function featuresFromObservation(
   scaleBits: number,
 ): { names: string[]; features: number[]; returns: number[] } {
   const answers = observation.wti.map((r) => r.answer);
-  if (answers.length < ORACLE_FEATURE_ANSWERS)
+  if (answers.length < ORACLE_FEATURE_ANSWERS) {
+    // A proxy phase after the first began with this window: the feed's aggregator was replaced, and the
+    // window stays inside one phase (the zk gate and verify take consecutive ids), so the agent waits.
+    const first = observation.wti[0]?.roundId;
+    const upgraded =
+      first !== undefined && phaseOf(first) > 1n && aggregatorRoundOf(first) === 1n
+        ? `; the feed's aggregator was upgraded and phase ${phaseOf(first)} began at round ${first}: the agent acts again once the new phase has ${ORACLE_FEATURE_ANSWERS} rounds`
+        : '';
     throw new RangeError(
-      `not enough oracle history for features (${answers.length} rounds, ${ORACLE_FEATURE_ANSWERS} needed)`,
+      `not enough oracle history for features (${answers.length} rounds, ${ORACLE_FEATURE_ANSWERS} needed${upgraded})`,
     );
+  }
   const features = oracleFeaturesReal(answers.slice(-ORACLE_FEATURE_ANSWERS), scaleBits);
   const returns: number[] = [];
   for (let i = 1; i < answers.length; i++)

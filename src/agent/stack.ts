@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Address, encodeAbiParameters, keccak256, type LocalAccount } from 'viem';
+import { type Address, encodeAbiParameters, isAddressEqual, keccak256, type LocalAccount } from 'viem';
 import {
   createClients,
   DEVNET_ROLES,
@@ -15,10 +15,12 @@ import {
   faucet,
   medianOracleAbi,
   type ProvenantClients,
+  phasedAggregatorProxyAbi,
   readManifest,
   readPosition,
   type SuiteOptions,
   startDevnet,
+  writeContract,
 } from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
 import { publishNextRound, toAnswer } from '../oracle/index.js';
@@ -298,33 +300,107 @@ async function deployProxyFeed(
       args: (d) => [deployer.account.address, d.WtiPhaseAggregator],
     },
   ]);
-  const aggregator = plan.outcomes[0]!.address;
+  const first = plan.outcomes[0]!.address;
   const proxy = plan.outcomes[1]!.address;
   const rounds = await deployer.publicClient.readContract({
-    address: aggregator,
+    address: first,
     abi: medianOracleAbi,
     functionName: 'latestRound',
   });
   if (BigInt(rounds) === 0n) {
-    const first = p.wtiFirstRound;
-    if (!first)
+    const day = p.wtiFirstRound;
+    if (!day)
       throw new RangeError(
         "wtiFeed 'chainlink-proxy' needs wtiFirstRound: the feed must have a round before the suite is deployed",
       );
     const block = await deployer.publicClient.getBlock();
-    if (block.timestamp < first.timestamp) {
-      await deployer.testClient!.setNextBlockTimestamp({ timestamp: first.timestamp });
+    if (block.timestamp < day.timestamp) {
+      await deployer.testClient!.setNextBlockTimestamp({ timestamp: day.timestamp });
       await deployer.testClient!.mine({ blocks: 1 });
     }
     // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
-    const observedAt = first.timestamp > block.timestamp ? first.timestamp : block.timestamp;
+    const observedAt = day.timestamp > block.timestamp ? day.timestamp : block.timestamp;
     await publishNextRound(
       relayer,
       { accounts: reporterAccounts, spreadPpm: 500 },
-      { feed: aggregator, answer: toAnswer(first.wti, options.oracleDecimals), observedAt },
+      { feed: first, answer: toAnswer(day.wti, options.oracleDecimals), observedAt },
     );
   }
+  // Rounds go to the proxy's current aggregator: a resumed run after an upgrade publishes into the new phase.
+  const aggregator = await deployer.publicClient.readContract({
+    address: proxy,
+    abi: phasedAggregatorProxyAbi,
+    functionName: 'aggregator',
+  });
   return { aggregator, proxy };
+}
+
+/**
+ * `wtiFeed: 'chainlink-proxy'` only: the aggregator of the proxy's next phase, for an upgrade as Chainlink
+ * does when it replaces a feed's aggregator. A MedianOracle with the current aggregator's settings
+ * (decimals, description, bounds, heartbeat, reporters, quorum), recorded as `WtiPhaseAggregator.<phase>`
+ * in the external feed's manifest, so a call repeated before the switch (a run killed mid-upgrade) reuses
+ * it. Publish its first round, then `switchWtiProxy`: Chainlink's new aggregators answer before the switch.
+ */
+export async function deployNextWtiAggregator(
+  stack: Pick<Stack, 'deployer' | 'addresses' | 'stateDir' | 'wtiPublishTarget'>,
+): Promise<{ phaseId: number; aggregator: Address }> {
+  const { deployer } = stack;
+  const current = stack.wtiPublishTarget;
+  if (isAddressEqual(current, stack.addresses.feeds.WTI))
+    throw new RangeError("a WTI aggregator upgrade needs a stack deployed with wtiFeed 'chainlink-proxy'");
+  const setting = <
+    F extends 'decimals' | 'description' | 'minAnswer' | 'maxAnswer' | 'heartbeat' | 'reporters' | 'quorum',
+  >(
+    functionName: F,
+  ) => deployer.publicClient.readContract({ address: current, abi: medianOracleAbi, functionName });
+  const [decimals, description, minAnswer, maxAnswer, heartbeat, reporters, quorum] = await Promise.all([
+    setting('decimals'),
+    setting('description'),
+    setting('minAnswer'),
+    setting('maxAnswer'),
+    setting('heartbeat'),
+    setting('reporters'),
+    setting('quorum'),
+  ]);
+  const phaseId =
+    (await deployer.publicClient.readContract({
+      address: stack.addresses.feeds.WTI,
+      abi: phasedAggregatorProxyAbi,
+      functionName: 'phaseId',
+    })) + 1;
+  const plan = await deployPlan(deployer, join(stack.stateDir, 'external-feed'), [
+    {
+      name: `WtiPhaseAggregator.${phaseId}`,
+      contract: 'MedianOracle',
+      args: () => [
+        deployer.account.address,
+        decimals,
+        description,
+        minAnswer,
+        maxAnswer,
+        heartbeat,
+        [...reporters],
+        quorum,
+      ],
+    },
+  ]);
+  return { phaseId, aggregator: plan.outcomes[0]!.address };
+}
+
+/** Switches the WTI proxy to `aggregator` (a new phase) and publishes WTI into it from now on. */
+export async function switchWtiProxy(
+  stack: Pick<Stack, 'deployer' | 'addresses' | 'wtiPublishTarget'>,
+  aggregator: Address,
+): Promise<void> {
+  await writeContract(stack.deployer, {
+    address: stack.addresses.feeds.WTI,
+    abi: phasedAggregatorProxyAbi,
+    functionName: 'setAggregator',
+    args: [aggregator],
+    label: 'switch the WTI proxy to a new aggregator',
+  });
+  stack.wtiPublishTarget = aggregator;
 }
 
 export function journalPath(stateDir: string): string {

@@ -7,17 +7,31 @@ import {PoseidonT3} from "./PoseidonT3.sol";
 /// @title FeedAccumulator
 /// @notice A Poseidon hash chain over one feed's answers, round by round, so a zero-knowledge proof can
 /// bind a window of answers to the feed with one public signal. From `START_ROUND` on:
-///   acc(START_ROUND - 1) = 0;   acc(r) = Poseidon2(acc(r - 1), field(answer_r)),
-/// where Poseidon2 is circomlib's `Poseidon(2)` (PoseidonT3) and field(v) = v mod p for the int256 answer
-/// (a negative v maps to p - |v|). Anyone may absorb rounds; the feed's answers carry the authority.
+///   acc(START_ROUND - 1) = 0;   acc(r) = Poseidon2(acc(prev(r)), field(answer_r)),
+/// where Poseidon2 is circomlib's `Poseidon(2)` (PoseidonT3), field(v) = v mod p for the int256 answer
+/// (a negative v maps to p - |v|), and prev(r) = r - 1. Anyone may absorb rounds; the feed's answers
+/// carry the authority.
+///
+/// Chainlink proxy phases: a proxy's round ids are `phase << 64 | n`, consecutive only within a phase.
+/// When the next round of the current phase does not exist and the round asked for lies in a later phase,
+/// the chain continues with round 1 of the next phase: the chain value so far is also stored under that
+/// phase's round 0 (`phase << 64 | 0`, never a real round), so prev(r) = r - 1 holds there too and a proof
+/// of a window starting at a phase's first round reads its chain start at `first - 1` like any other.
+/// The ids a phase never reached are skipped (`accumulatorAt` refuses them). A phase with no round 1 is
+/// not bridged (absorbing reverts naming the missing round).
 ///
 /// Invariants: `lastAbsorbed()` only grows, from `START_ROUND - 1`, and once past it is a round the feed
-/// has served; for every START_ROUND <= r <= lastAbsorbed(), acc(r) == Poseidon2(acc(r - 1), field(answer_r))
-/// with answer_r the feed's answer for round r when it was absorbed; a stored accumulator never changes.
+/// has served; for every absorbed round r, acc(r) == Poseidon2(acc(r - 1), field(answer_r)) with
+/// answer_r the feed's answer for round r when it was absorbed; a stored accumulator never changes.
 /// No admin and nothing configurable: the feed and the start round are fixed at deployment.
-/// @dev Rounds are read with `getRoundData`, so a feed whose past rounds can change (a Chainlink proxy
-/// switching aggregators) yields the chain of the answers as read. A MedianOracle's rounds are immutable.
+/// @dev Rounds are read with `getRoundData`, so a feed whose past rounds can change yields the chain of
+/// the answers as read. A MedianOracle's rounds are immutable, and its ids never reach a second phase.
 contract FeedAccumulator {
+    // ---------------------------------------------------------------- constants
+
+    /// @dev The bits of a proxy round id below its phase (`phase << 64 | n`).
+    uint256 private constant _PHASE_OFFSET = 64;
+
     // ---------------------------------------------------------------- state
 
     /// @notice The feed whose answers are absorbed.
@@ -32,6 +46,10 @@ contract FeedAccumulator {
 
     /// @notice Round `roundId` with `answer` was absorbed; `accumulator` is acc(roundId).
     event RoundAbsorbed(uint80 indexed roundId, int256 answer, uint256 accumulator);
+    /// @notice The chain crossed a proxy phase: `lastOfPhase` was the last round absorbed from its phase, and
+    /// the chain goes on with `firstOfNextPhase`; `accumulator` (acc(lastOfPhase)) is also stored under
+    /// `firstOfNextPhase - 1`.
+    event PhaseBridged(uint80 indexed lastOfPhase, uint80 indexed firstOfNextPhase, uint256 accumulator);
 
     // ---------------------------------------------------------------- errors
 
@@ -45,6 +63,9 @@ contract FeedAccumulator {
     error AccumulatorRoundNotAbsorbed(uint80 roundId, uint80 lastAbsorbed);
     /// @notice The feed has no round `roundId` (not yet published, or the read reverted or was empty).
     error AccumulatorRoundMissing(uint80 roundId);
+    /// @notice `roundId` lies in a proxy phase after that phase's last round: the chain skipped it when it
+    /// went on with the next phase (see `PhaseBridged`).
+    error AccumulatorRoundSkipped(uint80 roundId);
 
     // ---------------------------------------------------------------- constructor
 
@@ -60,28 +81,42 @@ contract FeedAccumulator {
 
     // ---------------------------------------------------------------- external
 
-    /// @notice Absorbs rounds `lastAbsorbed() + 1 ..= upTo` from the feed, in order, and returns acc(upTo).
+    /// @notice Absorbs the feed's rounds after `lastAbsorbed()` up to `upTo`, in order, and returns acc(upTo).
     /// A no-op returning acc(upTo) when `upTo` is already absorbed.
-    /// @dev Reverts `AccumulatorRoundMissing(r)` naming the first round the feed cannot serve (e.g. the
-    /// round after its latest), `AccumulatorRoundBeforeStart` for `upTo < START_ROUND - 1`. Gas grows
-    /// linearly with the rounds absorbed; absorb a long backlog in several calls.
+    /// @dev Within a phase the rounds are `lastAbsorbed() + 1 ..= upTo`. When the current phase has no next
+    /// round and `upTo` lies in a later phase, the chain goes on with round 1 of the next phase
+    /// (`PhaseBridged`). Reverts `AccumulatorRoundMissing(r)` naming the first round the feed cannot serve
+    /// (e.g. the round after its latest), `AccumulatorRoundBeforeStart` for `upTo < START_ROUND - 1`. Gas
+    /// grows linearly with the rounds absorbed; absorb a long backlog in several calls.
     function absorb(uint80 upTo) external returns (uint256 acc) {
-        uint80 last = _lastAbsorbed;
-        if (upTo <= last) return _accumulatorAt(upTo, last);
-        acc = _accumulators[last];
-        for (uint80 r = last + 1; r <= upTo; ++r) {
-            // Interaction first, and only a view (STATICCALL to the immutable FEED: nothing can re-enter);
-            // the round's state is written after it is read.
-            int256 answer = _read(r);
+        uint80 r = _lastAbsorbed;
+        if (upTo <= r) return _accumulatorAt(upTo, r);
+        acc = _accumulators[r];
+        while (r < upTo) {
+            // Interactions first, and only views (STATICCALL to the immutable FEED: nothing can re-enter);
+            // each round's state is written after it is read.
+            uint80 next = r + 1;
+            (bool found, int256 answer) = _tryRead(next);
+            if (!found) {
+                uint80 bridge = _nextPhaseStart(r, upTo);
+                if (bridge != 0) (found, answer) = _tryRead(bridge + 1);
+                if (!found) revert AccumulatorRoundMissing(next);
+                next = bridge + 1;
+                _accumulators[bridge] = acc;
+                emit PhaseBridged(r, next, acc);
+            }
             acc = PoseidonT3.hash(acc, _field(answer));
-            _accumulators[r] = acc;
-            emit RoundAbsorbed(r, answer, acc);
+            _accumulators[next] = acc;
+            emit RoundAbsorbed(next, answer, acc);
+            r = next;
         }
         _lastAbsorbed = upTo;
     }
 
-    /// @notice acc(roundId), for START_ROUND - 1 <= roundId <= lastAbsorbed() (0 for START_ROUND - 1).
-    /// @dev Reverts `AccumulatorRoundBeforeStart` or `AccumulatorRoundNotAbsorbed` outside that range.
+    /// @notice acc(roundId), for START_ROUND - 1 <= roundId <= lastAbsorbed() (0 for START_ROUND - 1), and
+    /// for a bridged phase's round 0 the chain value before that phase's first round.
+    /// @dev Reverts `AccumulatorRoundBeforeStart` or `AccumulatorRoundNotAbsorbed` outside that range, and
+    /// `AccumulatorRoundSkipped` for an id a proxy phase never reached before the chain left it.
     function accumulatorAt(uint80 roundId) external view returns (uint256) {
         return _accumulatorAt(roundId, _lastAbsorbed);
     }
@@ -93,25 +128,30 @@ contract FeedAccumulator {
 
     // ---------------------------------------------------------------- internal
 
-    function _accumulatorAt(uint80 roundId, uint80 last) internal view returns (uint256) {
+    function _accumulatorAt(uint80 roundId, uint80 last) internal view returns (uint256 acc) {
         if (roundId < START_ROUND - 1) revert AccumulatorRoundBeforeStart(roundId, START_ROUND);
         if (roundId > last) revert AccumulatorRoundNotAbsorbed(roundId, last);
-        return _accumulators[roundId];
+        acc = _accumulators[roundId];
+        // Every stored value is a Poseidon output (0 with negligible probability) or the 0 of START_ROUND - 1,
+        // so a 0 elsewhere in range is an id the chain skipped at a phase bridge. (A bridge stored before any
+        // round was absorbed also holds 0; it is refused too, and the phase's round 1 is the chain's start.)
+        if (acc == 0 && roundId != START_ROUND - 1) revert AccumulatorRoundSkipped(roundId);
     }
 
-    /// @dev The feed's answer for `roundId`; `AccumulatorRoundMissing` when the read reverts, or returns
+    /// @dev `phase(r) + 1 << 64` (the next phase's round 0) when `upTo` lies beyond it, else 0. Computed in
+    /// 256 bits: after phase 65535 there is no next phase in a uint80 id.
+    function _nextPhaseStart(uint80 r, uint80 upTo) internal pure returns (uint80) {
+        uint256 start = ((uint256(r) >> _PHASE_OFFSET) + 1) << _PHASE_OFFSET;
+        return upTo > start ? uint80(start) : 0;
+    }
+
+    /// @dev The feed's answer for `roundId`, and whether it has one: not when the read reverts, or returns
     /// another round or an unset round (`updatedAt == 0`, how some Chainlink aggregators answer).
-    function _read(uint80 roundId) internal view returns (int256) {
-        try FEED.getRoundData(roundId) returns (
-            uint80 id, int256 answer, uint256, uint256 updatedAt, uint80
-        ) {
-            if (id != roundId || updatedAt == 0) {
-                revert AccumulatorRoundMissing(roundId);
-            }
-            return answer;
-        } catch {
-            revert AccumulatorRoundMissing(roundId);
-        }
+    function _tryRead(uint80 roundId) internal view returns (bool found, int256 answer) {
+        try FEED.getRoundData(roundId) returns (uint80 id, int256 value, uint256, uint256 updatedAt, uint80) {
+            if (id == roundId && updatedAt != 0) return (true, value);
+        } catch {}
+        return (false, 0);
     }
 
     /// @dev v mod p as a field element: a negative v maps to p - (|v| mod p).

@@ -88,6 +88,9 @@ contract ForecastProofGate {
     error ZkBadLayout(uint256 outputs, uint256 answers, uint256 valueBits);
     error ZkAccumulatorFeedMismatch(address accumulatorFeed, address oracle);
     error ZkPublicSignalCount(uint256 given, uint256 expected);
+    /// @notice `lastRoundId`'s phase has fewer than `answers` rounds up to it (`lastRoundId = phase << 64 | n`,
+    /// n < answers; phase 0 for a MedianOracle): the window would start before round 1 or cross a proxy
+    /// phase. After an aggregator upgrade, prove again once the new phase has `answers` rounds.
     error ZkRoundTooEarly(uint80 lastRoundId, uint256 answers);
     error ZkProofAlreadyUsed(bytes32 proofId);
     error ZkModelNotApproved(bytes32 modelId);
@@ -169,7 +172,9 @@ contract ForecastProofGate {
         if (publicSignals.length != N_PUBLIC) {
             revert ZkPublicSignalCount(publicSignals.length, N_PUBLIC);
         }
-        if (lastRoundId < N_ANSWERS) revert ZkRoundTooEarly(lastRoundId, N_ANSWERS);
+        // The window lies inside lastRoundId's phase (a Chainlink proxy's ids are `phase << 64 | n`; a
+        // MedianOracle's are phase 0), so its rounds are the consecutive ids ending at lastRoundId.
+        if (uint64(lastRoundId) < N_ANSWERS) revert ZkRoundTooEarly(lastRoundId, N_ANSWERS);
         proofId = keccak256(abi.encode(lastRoundId, publicSignals));
         if (_proven[modelId][proofId].provenAt != 0) revert ZkProofAlreadyUsed(proofId);
 
@@ -187,7 +192,8 @@ contract ForecastProofGate {
             forecast[i] = _value(publicSignals, i);
         }
         _record(proofId, modelId, lastRoundId, forecast);
-        // lastRoundId >= N_ANSWERS (checked above), so the first round is at least 1.
+        // n >= N_ANSWERS in lastRoundId = phase << 64 | n (checked above), so the first round is n - N + 1 >= 1
+        // of the same phase.
         emit ForecastProven(
             proofId, modelId, uint80(lastRoundId + 1 - N_ANSWERS), lastRoundId, forecast, msg.sender
         );

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {PhasedAggregatorProxy} from "../../src/devnet/PhasedAggregatorProxy.sol";
 import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
 import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
@@ -344,5 +345,135 @@ contract FeedAccumulatorTest is AccumulatorTestBase {
             assertEq(logs[i].topics[0], FeedAccumulator.RoundAbsorbed.selector);
             assertEq(uint256(logs[i].topics[1]), i + 2);
         }
+    }
+}
+
+/// @notice The chain over a Chainlink-style proxy across an aggregator upgrade: ids `phase << 64 | n`.
+contract FeedAccumulatorPhaseTest is AccumulatorTestBase {
+    uint80 internal constant PHASE_1 = uint80(1) << 64;
+    uint80 internal constant PHASE_2 = uint80(2) << 64;
+
+    PhasedAggregatorProxy internal proxy;
+    MedianOracle internal second;
+
+    function setUp() public override {
+        super.setUp();
+        proxy = new PhasedAggregatorProxy(address(this), AggregatorV3Interface(address(oracle)));
+        second = _feed(5, 5, LOW, HIGH);
+    }
+
+    /// Phase 1 gets `before` rounds, then the proxy moves to `second`, which gets `after_` rounds.
+    function _twoPhases(uint256 before, uint256 after_) internal returns (int256[] memory answers) {
+        answers = new int256[](before + after_);
+        for (uint256 i; i < answers.length; ++i) {
+            // Distinct answers, some negative, so a swapped or dropped round changes the chain.
+            answers[i] = int256(i * 7919) - 20_000;
+        }
+        for (uint256 i; i < before; ++i) {
+            _publish(oracle, answers[i]);
+        }
+        for (uint256 i; i < after_; ++i) {
+            _publish(second, answers[before + i]);
+        }
+        proxy.setAggregator(AggregatorV3Interface(address(second)));
+    }
+
+    /// The reference chain over `answers` (the phases joined in order).
+    function _reference(int256[] memory answers) internal view returns (uint256[] memory chain) {
+        chain = new uint256[](answers.length);
+        uint256 acc;
+        for (uint256 i; i < answers.length; ++i) {
+            acc = poseidon.hash(acc, _fieldRef(answers[i]));
+            chain[i] = acc;
+        }
+    }
+
+    function _bridges(uint256 before, uint256 after_, uint256 split) internal {
+        int256[] memory answers = _twoPhases(before, after_);
+        uint256[] memory chain = _reference(answers);
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
+        // Absorbing in two calls (the first may stop anywhere, in either phase) equals one call.
+        uint80 stop = split <= before ? PHASE_1 | uint80(split) : PHASE_2 | uint80(split - before);
+        if (split > 0) acc.absorb(stop);
+        uint80 last = PHASE_2 | uint80(after_);
+        assertEq(acc.absorb(last), chain[chain.length - 1], "acc(last) is the joined chain's end");
+        assertEq(acc.lastAbsorbed(), last);
+        for (uint256 n = 1; n <= before; ++n) {
+            assertEq(acc.accumulatorAt(PHASE_1 | uint80(n)), chain[n - 1], "phase 1 round");
+        }
+        for (uint256 n = 1; n <= after_; ++n) {
+            assertEq(acc.accumulatorAt(PHASE_2 | uint80(n)), chain[before + n - 1], "phase 2 round");
+        }
+        // The chain start of a window beginning at phase 2's first round reads as acc(first - 1).
+        assertEq(
+            acc.accumulatorAt(PHASE_2), chain[before - 1], "phase 2 round 0 carries acc(last of phase 1)"
+        );
+        vm.expectRevert(
+            abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundSkipped.selector, PHASE_1 | 99)
+        );
+        acc.accumulatorAt(PHASE_1 | 99);
+    }
+
+    function test_absorb_bridgesAggregatorUpgrade() public {
+        _bridges(3, 2, 0);
+    }
+
+    function test_absorb_bridgesAfterAbsorbingPartOfPhaseOne() public {
+        _bridges(3, 4, 2);
+    }
+
+    function test_absorb_bridgesAfterAbsorbingPartOfPhaseTwo() public {
+        _bridges(2, 4, 3);
+    }
+
+    function testFuzz_absorb_bridgesAggregatorUpgrade(uint256 before, uint256 after_, uint256 split) public {
+        before = bound(before, 1, 5);
+        after_ = bound(after_, 1, 5);
+        _bridges(before, after_, bound(split, 0, before + after_));
+    }
+
+    function test_absorb_bridgeEmitsPhaseBridged() public {
+        int256[] memory answers = _twoPhases(2, 1);
+        uint256[] memory chain = _reference(answers);
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
+        vm.expectEmit(true, true, false, true, address(acc));
+        emit FeedAccumulator.PhaseBridged(PHASE_1 | 2, PHASE_2 | 1, chain[1]);
+        vm.expectEmit(true, false, false, true, address(acc));
+        emit FeedAccumulator.RoundAbsorbed(PHASE_2 | 1, answers[2], chain[2]);
+        acc.absorb(PHASE_2 | 1);
+    }
+
+    function test_absorb_oldPhaseRoundAfterBridgeStaysSkipped() public {
+        _twoPhases(2, 2);
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
+        acc.absorb(PHASE_2 | 1);
+        // The retired aggregator publishes one more round: the chain went on without it, and stays so.
+        _publish(oracle, 123);
+        uint256 before = acc.accumulatorAt(PHASE_2 | 1);
+        acc.absorb(PHASE_2 | 2);
+        assertEq(acc.accumulatorAt(PHASE_2 | 1), before, "a stored accumulator never changes");
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundSkipped.selector, PHASE_1 | 3));
+        acc.accumulatorAt(PHASE_1 | 3);
+    }
+
+    function test_absorb_nextPhaseWithoutRoundOneRevertsNamingMissingRound() public {
+        _twoPhases(2, 0);
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
+        acc.absorb(PHASE_1 | 2);
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, PHASE_1 | 3));
+        acc.absorb(PHASE_2 | 1);
+        assertEq(acc.lastAbsorbed(), PHASE_1 | 2, "nothing absorbed by a reverted call");
+        vm.expectRevert(
+            abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundNotAbsorbed.selector, PHASE_2, PHASE_1 | 2)
+        );
+        acc.accumulatorAt(PHASE_2);
+    }
+
+    function test_absorb_missingRoundInsideLaterPhaseReverts() public {
+        _twoPhases(1, 1);
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, PHASE_2 | 2));
+        acc.absorb(PHASE_2 | 3);
+        assertEq(acc.lastAbsorbed(), PHASE_1);
     }
 }

@@ -199,6 +199,24 @@ contract ForecastProofGateTest is Test, ZkFeedSetup {
         gate.submit(F.MODEL_ID, lastRoundId, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
+    /// @notice A window that would cross a Chainlink proxy phase (ids `phase << 64 | n`, n < N_ANSWERS) is
+    /// refused: its rounds would not be the consecutive ids the event and the verifiers name.
+    function test_submit_revertsWhenWindowCrossesProxyPhase() public {
+        uint80 lastRoundId = (uint80(2) << 64) | 20;
+        vm.expectRevert(
+            abi.encodeWithSelector(ForecastProofGate.ZkRoundTooEarly.selector, lastRoundId, F.N_ANSWERS)
+        );
+        gate.submit(F.MODEL_ID, lastRoundId, F.a(), F.b(), F.c(), F.publicSignals());
+    }
+
+    function testFuzz_submit_revertsWhenWindowCrossesProxyPhase(uint16 phase, uint64 n) public {
+        uint80 lastRoundId = (uint80(phase) << 64) | uint80(bound(n, 0, F.N_ANSWERS - 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(ForecastProofGate.ZkRoundTooEarly.selector, lastRoundId, F.N_ANSWERS)
+        );
+        gate.submit(F.MODEL_ID, lastRoundId, F.a(), F.b(), F.c(), F.publicSignals());
+    }
+
     /// @notice The round the forecast is made on (the last) must be fresh.
     function test_submit_revertsOnStaleRound() public {
         vm.warp(LAST_UPDATED + MAX_AGE + 1);

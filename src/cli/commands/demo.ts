@@ -14,6 +14,7 @@ type DemoFlags = {
   artSize?: number;
   report: string;
   wtiFeed: 'median-oracle' | 'chainlink-proxy';
+  upgradeWtiAggregatorOn?: string;
 };
 
 export function registerDemo(program: Command): void {
@@ -43,6 +44,11 @@ export function registerDemo(program: Command): void {
       )
         .choices(['median-oracle', 'chainlink-proxy'])
         .default('median-oracle'),
+    )
+    .option(
+      '--upgrade-wti-aggregator-on <date>',
+      "with --wti-feed chainlink-proxy: on this replay day the proxy moves to a new aggregator (phase 2), as Chainlink does when it replaces a feed's aggregator; rehearses what the agent, the zk accumulator and verify do across it",
+      isoDate,
     )
     .action(async (flags: DemoFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -92,6 +98,7 @@ export function registerDemo(program: Command): void {
             end: flags.end,
             resumeAfterEpochs: flags.resumeAfter,
             wtiFeed: flags.wtiFeed,
+            upgradeWtiAggregatorOn: flags.upgradeWtiAggregatorOn,
             devnet: {
               port: config.devnet.port,
               host: config.devnet.host,
