@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {PhasedAggregatorProxy} from "../../src/devnet/PhasedAggregatorProxy.sol";
 import {AggregatorV3Interface} from "../../src/oracle/AggregatorV3Interface.sol";
 import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
@@ -70,6 +71,38 @@ contract AccumulatorGasBench is OracleTestBase {
         assertEq(acc.lastAbsorbed(), 11);
         console.log("gas.absorb.10rounds", used);
         console.log("gas.absorb.perRound(10)", used / 10);
+    }
+
+    /// The first round of a Chainlink proxy's new phase, with the chain at the old phase's last round: one
+    /// read of the old phase's missing next round, the bridge slot and event, then the round itself.
+    /// Compared with the next round inside one phase through the same proxy.
+    function test_gas_absorbAcrossPhase() public {
+        MedianOracle next = _feed(5, 5, MIN, MAX);
+        next.submitRound(1, _reports(next, 1, _arr(7e9, 7e9, 7e9, 7e9, 7e9)));
+        next.submitRound(2, _reports(next, 2, _arr(7e9, 7e9, 7e9, 7e9, 7e9)));
+        PhasedAggregatorProxy proxy =
+            new PhasedAggregatorProxy(address(this), AggregatorV3Interface(address(oracle)));
+        uint80 phase1 = uint80(1) << 64;
+        uint80 phase2 = uint80(2) << 64;
+        FeedAccumulator viaProxy = new FeedAccumulator(AggregatorV3Interface(address(proxy)), phase1 | 1);
+        viaProxy.absorb(phase1 | 10);
+        vm.cool(address(viaProxy));
+        vm.cool(address(proxy));
+        vm.cool(address(oracle));
+        uint256 before = gasleft();
+        viaProxy.absorb(phase1 | 11);
+        uint256 inPhase = before - gasleft();
+        proxy.setAggregator(AggregatorV3Interface(address(next)));
+        vm.cool(address(viaProxy));
+        vm.cool(address(proxy));
+        vm.cool(address(oracle));
+        vm.cool(address(next));
+        before = gasleft();
+        viaProxy.absorb(phase2 | 1);
+        uint256 bridged = before - gasleft();
+        assertEq(viaProxy.lastAbsorbed(), phase2 | 1);
+        console.log("gas.absorb.1round.viaProxy", inPhase);
+        console.log("gas.absorb.1round.acrossPhase", bridged);
     }
 
     function test_gas_absorbNoop() public {
