@@ -382,3 +382,31 @@ describe('explainRefusal: ERC-20 (IERC6093)', () => {
     expect(r.sentence).toContain('needs 3 sWTI');
   });
 });
+
+describe('explainRefusal: who may configure, and the governor', () => {
+  const AGENT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
+  test('behavior: PolicyUnauthorized names the caller, who may do what, and what to use instead', () => {
+    const r = explain('error PolicyUnauthorized(address caller)', [AGENT], { labels: { [AGENT]: 'agent' } });
+    expect(r.rule).toBe('unauthorized');
+    expect(r.sentence).toMatchInlineSnapshot(
+      `"Refused: agent (0x70997970C51812dc3A010C7d01b50e0d17dc79C8) may not configure the guard; only governance (the timelock, through \`provenant gov propose\`) changes or loosens limits and unpauses, and only the guardian key may pause or tighten at once (\`provenant policy pause|tighten\`, on the devnet account 2); the agent key may do neither."`,
+    );
+  });
+
+  test('behavior: GovernorAlreadyCastVote says a vote is cast once', () => {
+    const r = explain('error GovernorAlreadyCastVote(address voter)', [AGENT]);
+    expect(r.rule).toBe('governance');
+    expect(r.sentence).toContain('has already voted on this proposal');
+  });
+
+  test('behavior: GovernorInsufficientProposerVotes shows votes in PVG, not base units', () => {
+    const r = explain(
+      'error GovernorInsufficientProposerVotes(address proposer, uint256 votes, uint256 threshold)',
+      [AGENT, 0n, 1_000n * E18],
+    );
+    expect(r.sentence).toContain('proposing needs 1000 PVG delegated');
+    expect(r.sentence).toContain('has 0 PVG');
+    expect(r.sentence).not.toContain(String(1_000n * E18));
+  });
+});

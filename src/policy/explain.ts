@@ -20,6 +20,8 @@ export type RefusalRule =
   | 'no-policy'
   | 'ceiling'
   | 'guardian-cannot-loosen'
+  | 'unauthorized'
+  | 'governance'
   | 'vault-collateral-ratio'
   | 'debt-ceiling'
   | 'min-debt'
@@ -65,6 +67,8 @@ export type ExplainContext = {
 /** Synth amounts (debt) are always 18-decimal (SyntheticVault.Position). */
 const SYNTH_DECIMALS = 18;
 const DEFAULT_COLLATERAL_DECIMALS = 6;
+/** Governance votes (ProvenantVotes, PVG) are an 18-decimal ERC20Votes token. */
+const VOTE_DECIMALS = 18;
 
 /** Fields where a LOWER value is looser (PolicyGuard._looser): their limit is a floor, not a ceiling. */
 const FLOOR_FIELDS: readonly PolicyField[] = ['minValue', 'marginBps'];
@@ -116,6 +120,7 @@ export function explainRefusal(
     context.token
       ? `${formatUnits(big(v), context.token.decimals)} ${context.token.symbol}`
       : `${String(v)} base units (the token's smallest unit)`;
+  const votes = (v: unknown) => `${formatUnits(big(v), VOTE_DECIMALS)} PVG`;
   const collateral = (v: unknown) =>
     `${formatUnits(big(v), context.collateralDecimals ?? DEFAULT_COLLATERAL_DECIMALS)} collateral`;
   /** A limit field's value in its unit: amounts through formatAmount, bps as percent, seconds, counts. */
@@ -224,6 +229,22 @@ export function explainRefusal(
         `Refused: the guardian may only tighten policy ${name}; ${fieldName} ${fieldValue(field, a.current)} → ${fieldValue(field, a.requested)} would loosen it (${floor ? 'a lower' : 'a higher'} ${fieldName} is looser); loosening needs a governance proposal (provenant gov propose --set-limit).`,
       );
     }
+    case 'PolicyUnauthorized':
+      return make(
+        'unauthorized',
+        `Refused: ${label(a.caller)} may not configure the guard; only governance (the timelock, through \`provenant gov propose\`) changes or loosens limits and unpauses, and only the guardian key may pause or tighten at once (\`provenant policy pause|tighten\`, on the devnet account 2); the agent key may do neither.`,
+      );
+    // ------------------------------------------------------------------ Governor (votes in PVG, 18 decimals)
+    case 'GovernorAlreadyCastVote':
+      return make(
+        'governance',
+        `Refused by the governor: ${label(a.voter)} has already voted on this proposal, and a vote cannot be changed or cast twice; \`provenant gov status <id>\` shows the tally.`,
+      );
+    case 'GovernorInsufficientProposerVotes':
+      return make(
+        'governance',
+        `Refused by the governor: proposing needs ${votes(a.threshold)} delegated at the previous second, but ${label(a.proposer)} has ${votes(a.votes)}; propose with a key that holds (or is delegated) at least the threshold.`,
+      );
     // ------------------------------------------------------------------ SyntheticVault
     case 'CollateralRatioTooLow':
       return make(

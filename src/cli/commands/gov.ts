@@ -1,16 +1,19 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { type Address, createTestClient, type Hex, http } from 'viem';
+import { type Address, createTestClient, decodeFunctionData, formatUnits, type Hex, http } from 'viem';
 import { z } from 'zod';
 import {
   castVote,
   ensureDelegated,
   execute,
   type GovernanceCall,
+  GUARD_FIELDS,
+  type GuardField,
   governanceCall,
   type Proposal,
   type ProposalState,
+  ProposalStateError,
   type ProvenantClients,
   passProposalOnDevnet,
   policyGuardAbi,
@@ -22,11 +25,16 @@ import {
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { writeFileAtomicSync } from '../../files/index.js';
+import { type PolicyState, policyName, readPolicies, readPolicy } from '../../policy/index.js';
 import type { ChainContext } from '../context.js';
 import { InputFileError, readJsonFile } from '../files.js';
 import { printTable, toJson } from '../output.js';
+import { findRevert } from '../refusal.js';
 import {
   type Deployment,
+  FLOOR_FIELDS,
+  formatLimit,
+  hardBoundName,
   iso,
   parseField,
   parseLimitValue,
@@ -141,6 +149,138 @@ function proposalOf(saved: SavedProposal): Proposal {
   return { description: saved.description, calls };
 }
 
+/** Governance votes (ProvenantVotes, PVG) are an 18-decimal ERC20Votes token. */
+const VOTE_DECIMALS = 18;
+
+/** An amount of votes for people: `40000 PVG`. */
+export const formatVotes = (votes: bigint | string) => `${formatUnits(BigInt(votes), VOTE_DECIMALS)} PVG`;
+
+/** True when `value` lies beyond the field's hard bound (above a ceiling, below a floor: PolicyGuard._looser). */
+const beyondBound = (p: PolicyState, field: GuardField, value: bigint) =>
+  FLOOR_FIELDS.includes(field) ? value < p.ceiling[field] : value > p.ceiling[field];
+
+/**
+ * One limit change in plain words: policy, field, the value now, the value proposed and the hard bound,
+ * e.g. `set sWTI vault/SYNTH_MINT epochCap: 1500 → 2000 (hard ceiling 10000)`.
+ */
+export function describeLimitChange(p: PolicyState, field: GuardField, value: bigint): string {
+  const f = (v: bigint) => formatLimit(p.action, field, v);
+  const now = p.limits[field];
+  const change = now === value ? `${f(value)}, its current value` : `${f(now)} → ${f(value)}`;
+  const bound = `hard ${hardBoundName(field)} ${f(p.ceiling[field])}`;
+  const beyond = beyondBound(p, field, value)
+    ? `; BEYOND the hard ${hardBoundName(field)}: execution will revert CeilingExceeded`
+    : '';
+  return `set ${policyName(p)} ${field}: ${change} (${bound}${beyond})`;
+}
+
+/**
+ * A proposed call decoded against the guard it targets, in plain words (which policy, which field, old →
+ * new value against the hard bound; which pause is lifted). Calls it cannot decode keep their saved label.
+ */
+export function describeCall(
+  call: { target: Address; data: Hex; label: string },
+  guard: Address,
+  policies: readonly PolicyState[],
+): string {
+  if (call.target.toLowerCase() !== guard.toLowerCase()) return call.label;
+  let decoded: { functionName: string; args?: readonly unknown[] | undefined };
+  try {
+    decoded = decodeFunctionData({ abi: policyGuardAbi, data: call.data });
+  } catch {
+    return call.label;
+  }
+  const args = decoded.args ?? [];
+  const policyOf = (asset: unknown, action: unknown) =>
+    policies.find(
+      (p) =>
+        p.asset.toLowerCase() === String(asset).toLowerCase() &&
+        p.action.toLowerCase() === String(action).toLowerCase(),
+    );
+  if (decoded.functionName === 'setLimit') {
+    const [asset, action, fieldIndex, value] = args;
+    const field = GUARD_FIELDS[Number(fieldIndex)];
+    const p = policyOf(asset, action);
+    return field && p && typeof value === 'bigint' ? describeLimitChange(p, field, value) : call.label;
+  }
+  if (decoded.functionName === 'unpause') return 'unpause the whole guard (every agent action resumes)';
+  if (decoded.functionName === 'unpauseAsset') {
+    const p = policies.find((x) => x.asset.toLowerCase() === String(args[0]).toLowerCase());
+    const paused = p ? ` (now ${p.paused ? 'paused' : 'not paused'})` : '';
+    return `unpause ${p?.assetLabel ?? String(args[0])}${paused}`;
+  }
+  return call.label;
+}
+
+/**
+ * An event of an executed proposal in plain words: a limit change as `policy: field old → new`, a pause
+ * lifted by name; any other event by its name and contract.
+ */
+export function describeEvent(
+  e: { eventName: string; args: Record<string, unknown>; address: Address },
+  deployment: Deployment,
+  policies: readonly PolicyState[],
+): string {
+  const isGuard = e.address.toLowerCase() === deployment.addresses.guard.toLowerCase();
+  if (isGuard && e.eventName === 'LimitsChanged') {
+    const p = policies.find((x) => x.policyId.toLowerCase() === String(e.args.policyId).toLowerCase());
+    const previous = e.args.previous as Record<string, bigint> | undefined;
+    const current = e.args.current as Record<string, bigint> | undefined;
+    if (p && previous && current) {
+      const changed = GUARD_FIELDS.filter((f) => previous[f] !== current[f]).map(
+        (f) =>
+          `${f} ${formatLimit(p.action, f, previous[f] ?? 0n)} → ${formatLimit(p.action, f, current[f] ?? 0n)}`,
+      );
+      return `LimitsChanged: ${policyName(p)} ${changed.join(', ') || '(no field changed)'}`;
+    }
+  }
+  if (isGuard && e.eventName === 'GlobalUnpaused') return 'GlobalUnpaused: the whole guard is unpaused';
+  if (isGuard && e.eventName === 'AssetUnpaused') {
+    const asset = String(e.args.asset);
+    const label = Object.entries(deployment.labels).find(
+      ([a]) => a.toLowerCase() === asset.toLowerCase(),
+    )?.[1];
+    return `AssetUnpaused: ${label ?? asset} is unpaused`;
+  }
+  return `${e.eventName} at ${e.address}`;
+}
+
+/** A governed limit proposed beyond its hard bound: the vote would pass and execution revert. */
+export class LimitBeyondBoundError extends NonRetryableError {
+  override name = 'LimitBeyondBoundError';
+  constructor(p: PolicyState, field: GuardField, value: bigint) {
+    const f = (v: bigint) => formatLimit(p.action, field, v);
+    const floor = hardBoundName(field) === 'floor';
+    super(
+      `Cannot propose ${policyName(p)} ${field} = ${f(value)}: it is ${floor ? 'below' : 'above'} the policy's hard ${hardBoundName(field)} of ${f(p.ceiling[field])}, which can never be ${floor ? 'lowered' : 'raised'}.`,
+      {
+        details: `Such a proposal would pass the vote and then revert CeilingExceeded at execution. Propose a value ${floor ? 'at or above' : 'at or below'} ${f(p.ceiling[field])} (now ${f(p.limits[field])}); \`provenant policy show\` lists every limit with its bound.`,
+        docsPath: 'docs/governance.md',
+      },
+    );
+  }
+}
+
+/** A vote the governor would refuse (cast twice) or count as nothing (no votes at the snapshot). */
+export class VoteRefusedError extends NonRetryableError {
+  override name = 'VoteRefusedError';
+}
+
+/** `gov execute` before the timelock delay has passed. */
+export class TimelockNotReadyError extends NonRetryableError {
+  override name = 'TimelockNotReadyError';
+  constructor(shortId: string, eta: bigint, now: bigint, cause: unknown) {
+    super(
+      `Cannot execute proposal ${shortId} yet: it is queued in the timelock until ${iso(eta)}, ${eta - now} s after the chain's time now (${iso(now)}).`,
+      {
+        details: `Run \`provenant gov execute ${shortId}\` from ${iso(eta)} on (\`provenant gov status ${shortId}\` shows it); on a devnet \`provenant gov queue --advance\` moves time past the delay.`,
+        docsPath: 'docs/governance.md',
+        cause,
+      },
+    );
+  }
+}
+
 /** The signer's clients with an anvil test client, for `--advance` (the embedded devnet or any anvil endpoint). */
 export async function devnetClients(clients: ProvenantClients): Promise<ProvenantClients> {
   if (clients.testClient) return clients;
@@ -188,18 +328,27 @@ export type ProposalStatus = {
   snapshot: string | null;
   deadline: string | null;
   eta: string | null;
+  /** Votes in the token's base units (PVG has 18 decimals). */
   votes: { against: string; for: string; abstain: string };
+  /** Quorum at the snapshot in base units; before the snapshot, the quorum at the chain's time now (an estimate). */
   quorum: string | null;
+  quorumEstimated: boolean;
+  /** For + abstain reached the quorum (null before the snapshot). */
+  quorumReached: boolean | null;
   calls: string[];
+  /** The calls decoded: which policy, which field, the value now → the value proposed, the hard bound. */
+  changes: string[];
   next: string;
 };
 
 async function statusOf(
   clients: ProvenantClients,
-  governor: Address,
+  deployment: Deployment,
   id: bigint,
   proposal: Proposal,
+  policies: readonly PolicyState[],
 ): Promise<ProposalStatus> {
+  const governor = deployment.addresses.governor;
   const [state, snapshot, deadline, eta, votes] = await Promise.all([
     proposalState(clients, governor, id),
     readGovernor<bigint>(clients, governor, 'proposalSnapshot', [id]),
@@ -208,18 +357,22 @@ async function statusOf(
     readGovernor<readonly [bigint, bigint, bigint]>(clients, governor, 'proposalVotes', [id]),
   ]);
   const now = (await clients.publicClient.getBlock()).timestamp;
+  const atSnapshot = snapshot > 0n && snapshot < now;
+  // The quorum is fixed at the snapshot; before it, the quorum at the chain's time now is the best estimate.
   const quorum =
-    snapshot > 0n && snapshot < now
-      ? await readGovernor<bigint>(clients, governor, 'quorum', [snapshot]).catch(() => null)
+    now > 0n
+      ? await readGovernor<bigint>(clients, governor, 'quorum', [atSnapshot ? snapshot : now - 1n]).catch(
+          () => null,
+        )
       : null;
   const short = id.toString().slice(0, 12);
   const next: Record<ProposalState, string> = {
-    Pending: `voting opens at ${iso(snapshot + 1n)}; then \`provenant gov vote ${short}\``,
-    Active: `vote until ${iso(deadline)}: \`provenant gov vote ${short}\``,
+    Pending: `voting opens at ${iso(snapshot + 1n)} (chain time now ${iso(now)}); then \`provenant gov vote ${short}\``,
+    Active: `vote until ${iso(deadline)}: \`provenant gov vote ${short}\`; then \`provenant gov queue ${short}\``,
     Canceled: 'nothing (canceled)',
     Defeated: 'nothing (defeated: no quorum or no majority); propose again',
-    Succeeded: `\`provenant gov queue ${short}\``,
-    Queued: `executable from ${iso(eta)}: \`provenant gov execute ${short}\``,
+    Succeeded: `\`provenant gov queue ${short}\` (then the timelock delay runs)`,
+    Queued: `executable from ${iso(eta)}${eta > now ? ` (in ${eta - now} s of chain time)` : ' (now)'}: \`provenant gov execute ${short}\``,
     Expired: 'nothing (expired); propose again',
     Executed: 'nothing (executed)',
   };
@@ -232,26 +385,39 @@ async function statusOf(
     eta: eta > 0n ? iso(eta) : null,
     votes: { against: votes[0].toString(), for: votes[1].toString(), abstain: votes[2].toString() },
     quorum: quorum === null ? null : quorum.toString(),
+    quorumEstimated: !atSnapshot,
+    quorumReached: atSnapshot && quorum !== null ? votes[1] + votes[2] >= quorum : null,
     calls: proposal.calls.map((c) => c.label),
+    changes: proposal.calls.map((c) => describeCall(c, deployment.addresses.guard, policies)),
     next: next[state],
   };
 }
 
 function printStatus(s: ProposalStatus): void {
+  const quorum =
+    s.quorum === null
+      ? ''
+      : s.quorumEstimated
+        ? `; quorum about ${formatVotes(s.quorum)} (for + abstain; fixed at the snapshot)`
+        : `; quorum ${formatVotes(s.quorum)} (for + abstain): ${s.quorumReached ? 'reached' : 'not reached'}`;
   printTable([
     ['proposal', s.id],
     ['description', s.description],
     ['state', s.state],
-    ['calls', s.calls.join('; ')],
+    ...s.changes.map((c, i): [string, string] => [s.changes.length > 1 ? `change ${i + 1}` : 'change', c]),
     ['voting', `${s.snapshot ?? '?'} … ${s.deadline ?? '?'}`],
     [
       'votes for / against / abstain',
-      `${s.votes.for} / ${s.votes.against} / ${s.votes.abstain}${s.quorum ? ` (quorum ${s.quorum})` : ''}`,
+      `${formatVotes(s.votes.for)} / ${formatVotes(s.votes.against)} / ${formatVotes(s.votes.abstain)}${quorum}`,
     ],
     ['eta', s.eta ?? '-'],
     ['next', s.next],
   ]);
 }
+
+/** The guard's policies with the deployment's names, for decoding proposals. */
+const policiesOf = (clients: ProvenantClients, deployment: Deployment) =>
+  readPolicies(clients.publicClient, deployment.addresses.guard, deployment.labels);
 
 /**
  * Proposes `calls` (self-delegating the signer's votes first: ERC20Votes counts only delegated
@@ -295,21 +461,23 @@ export async function proposeAndSave(
 export function printProposed(
   result: { id: bigint; path: string; state: ProposalState },
   json: boolean | undefined,
+  changes: readonly string[] = [],
 ): void {
   if (json) {
-    console.log(toJson({ id: result.id.toString(), state: result.state, path: result.path }));
+    console.log(toJson({ id: result.id.toString(), state: result.state, path: result.path, changes }));
     return;
   }
+  const short = result.id.toString().slice(0, 12);
   console.log(`Proposal ${result.id}`);
+  const next: Partial<Record<ProposalState, string>> = {
+    Executed: 'nothing (executed)',
+    Pending: `provenant gov vote ${short} once voting opens (\`provenant gov status ${short}\` says when; on a devnet \`--advance\` opens it at once)`,
+  };
   printTable([
+    ...changes.map((c, i): [string, string] => [changes.length > 1 ? `change ${i + 1}` : 'change', c]),
     ['state', result.state],
     ['saved', result.path],
-    [
-      'next',
-      result.state === 'Executed'
-        ? 'nothing (executed)'
-        : `provenant gov vote ${result.id.toString().slice(0, 12)}`,
-    ],
+    ['next', next[result.state] ?? `provenant gov vote ${short}`],
   ]);
 }
 
@@ -343,9 +511,11 @@ export const govProposeAction = async (
       const now = (await context.clients.publicClient.getBlock()).timestamp;
       const description =
         flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+      const policies = await policiesOf(context.clients, deployment);
       printProposed(
         await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
         flags.json,
+        [describeCall(call, guard, policies)],
       );
     });
     return;
@@ -364,6 +534,15 @@ export const govProposeAction = async (
   const value = parseLimitValue(splitPolicyRef(ref).action, field, valueText, `${field} value (--set-limit)`);
   await withDeployment(command, async (context, deployment) => {
     const policy = resolvePolicyRef(ref, deployment);
+    // The hard bound is known now: a value beyond it would pass the vote and revert at execution.
+    const current = await readPolicy(
+      context.clients.publicClient,
+      deployment.addresses.guard,
+      policy.asset,
+      policy.action,
+      deployment.labels,
+    );
+    if (beyondBound(current, field, value)) throw new LimitBeyondBoundError(current, field, value);
     const label = `set ${policy.name} ${field} to ${valueText}`;
     const now = (await context.clients.publicClient.getBlock()).timestamp;
     const description =
@@ -383,9 +562,45 @@ export const govProposeAction = async (
       },
       flags,
     );
-    printProposed(result, flags.json);
+    printProposed(result, flags.json, [describeLimitChange(current, field, value)]);
   });
 };
+
+/**
+ * The state a step needs, checked with the proposal's times so the refusal says when the step becomes
+ * possible (the chain action checks the state again; this only adds the when).
+ */
+async function requireState(
+  clients: ProvenantClients,
+  governor: Address,
+  id: bigint,
+  step: string,
+  needed: ProposalState,
+): Promise<void> {
+  const state = await proposalState(clients, governor, id);
+  if (state === needed) return;
+  const [snapshot, deadline, now] = await Promise.all([
+    readGovernor<bigint>(clients, governor, 'proposalSnapshot', [id]),
+    readGovernor<bigint>(clients, governor, 'proposalDeadline', [id]),
+    clients.publicClient.getBlock().then((b) => b.timestamp),
+  ]);
+  const short = id.toString().slice(0, 12);
+  const at = `(chain time now ${iso(now)})`;
+  const hints: Partial<Record<ProposalState, string>> = {
+    Pending: `Voting opens at ${iso(snapshot + 1n)} ${at}; on a devnet \`provenant gov propose … --advance\` opens it at once.`,
+    Active: `Voting runs until ${iso(deadline)} ${at}; on a devnet \`provenant gov vote ${short} --advance\` moves past it.`,
+    Succeeded: `It passed and is not queued yet: \`provenant gov queue ${short}\`.`,
+    Queued: `It is queued: \`provenant gov execute ${short}\` once the timelock delay has passed.`,
+    Defeated: 'Voting ended without quorum or without a majority for; make a new proposal.',
+    Executed: 'It has already been executed; nothing is left to do.',
+  };
+  throw new ProposalStateError(
+    step,
+    state,
+    needed,
+    hints[state] ?? `\`provenant gov status ${short}\` shows where it stands.`,
+  );
+}
 
 /** `provenant gov vote <id>`; registered (with its options) in gov.register.ts. */
 export const govVoteAction = async (
@@ -397,11 +612,35 @@ export const govVoteAction = async (
   await withDeployment(command, async (context, deployment) => {
     const { id } = loadProposal(context.stateDir, idText, context.clients.chain.id);
     const governor = deployment.addresses.governor;
+    const short = id.toString().slice(0, 12);
+    const me = context.clients.account.address;
+    await requireState(context.clients, governor, id, 'vote on', 'Active');
+    const [voted, snapshot] = await Promise.all([
+      readGovernor<boolean>(context.clients, governor, 'hasVoted', [id, me]),
+      readGovernor<bigint>(context.clients, governor, 'proposalSnapshot', [id]),
+    ]);
+    if (voted)
+      throw new VoteRefusedError(
+        `${me} has already voted on proposal ${short}; a vote cannot be changed or cast twice.`,
+        {
+          details: `\`provenant gov status ${short}\` shows the tally. Another holder of votes votes with their own key.`,
+          docsPath: 'docs/governance.md',
+        },
+      );
+    const weight = await readGovernor<bigint>(context.clients, governor, 'getVotes', [me, snapshot]);
+    if (weight === 0n)
+      throw new VoteRefusedError(
+        `${me} had no votes at proposal ${short}'s snapshot (${iso(snapshot)}), so its vote would count 0.`,
+        {
+          details:
+            "Only PVG delegated before a proposal's snapshot counts (ERC20Votes; `gov propose` self-delegates the proposer). Vote with a key that held delegated votes then; delegating now counts for later proposals only.",
+          docsPath: 'docs/governance.md',
+        },
+      );
     const support = flags.against ? 0 : flags.abstain ? 2 : 1;
     const result = await castVote(context.clients, governor, id, support, flags.reason);
-    const cast = result.events.find((e) => e.eventName === 'VoteCast');
     console.log(
-      `Voted ${['against', 'for', 'abstain'][support]} with ${String(cast?.args.weight ?? '?')} votes (tx ${result.hash}).`,
+      `Voted ${['against', 'for', 'abstain'][support]} with ${formatVotes(weight)} on proposal ${short} (tx ${result.hash}).`,
     );
     if (flags.advance) {
       const deadline = await readGovernor<bigint>(context.clients, governor, 'proposalDeadline', [id]);
@@ -418,6 +657,7 @@ export const govQueueAction = async (idText: string, flags: { advance?: boolean 
   await withDeployment(command, async (context, deployment) => {
     const { id, proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
     const governor = deployment.addresses.governor;
+    await requireState(context.clients, governor, id, 'queue', 'Succeeded');
     const result = await queue(context.clients, governor, proposal);
     const eta = await readGovernor<bigint>(context.clients, governor, 'proposalEta', [id]);
     console.log(`Queued (tx ${result.hash}); executable from ${iso(eta)}.`);
@@ -431,8 +671,21 @@ export const govQueueAction = async (idText: string, flags: { advance?: boolean 
 /** `provenant gov execute <id>`; registered (with its options) in gov.register.ts. */
 export const govExecuteAction = async (idText: string, flags: { json?: boolean }, command: Command) => {
   await withDeployment(command, async (context, deployment) => {
-    const { proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
-    const result = await execute(context.clients, deployment.addresses.governor, proposal);
+    const { id, proposal } = loadProposal(context.stateDir, idText, context.clients.chain.id);
+    const governor = deployment.addresses.governor;
+    await requireState(context.clients, governor, id, 'execute', 'Queued');
+    let result: Awaited<ReturnType<typeof execute>>;
+    try {
+      result = await execute(context.clients, governor, proposal);
+    } catch (error) {
+      // The timelock refuses an operation whose delay has not passed (TimelockUnexpectedOperationState).
+      if (findRevert(error)?.errorName === 'TimelockUnexpectedOperationState') {
+        const eta = await readGovernor<bigint>(context.clients, governor, 'proposalEta', [id]);
+        const now = (await context.clients.publicClient.getBlock()).timestamp;
+        if (eta > now) throw new TimelockNotReadyError(id.toString().slice(0, 12), eta, now, error);
+      }
+      throw error;
+    }
     const events = result.events.filter(
       (e) => e.eventName !== 'ProposalExecuted' && e.eventName !== 'CallExecuted',
     );
@@ -441,7 +694,8 @@ export const govExecuteAction = async (idText: string, flags: { json?: boolean }
       return;
     }
     console.log(`Executed (tx ${result.hash}, gas ${result.gasUsed}).`);
-    for (const e of events) console.log(`  ${e.eventName} at ${e.address}`);
+    const policies = await policiesOf(context.clients, deployment);
+    for (const e of events) console.log(`  ${describeEvent(e, deployment, policies)}`);
   });
 };
 
@@ -454,18 +708,24 @@ export const govStatusAction = async (
   await withDeployment(
     command,
     async (context, deployment) => {
-      const governor = deployment.addresses.governor;
       const chainId = context.clients.chain.id;
       if (idText) {
         const { id, proposal } = loadProposal(context.stateDir, idText, chainId);
-        const s = await statusOf(context.clients, governor, id, proposal);
+        const s = await statusOf(
+          context.clients,
+          deployment,
+          id,
+          proposal,
+          await policiesOf(context.clients, deployment),
+        );
         if (flags.json) console.log(toJson(s));
         else printStatus(s);
         return;
       }
       const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
+      const policies = await policiesOf(context.clients, deployment);
       const rows = await Promise.all(
-        all.map(async (p) => statusOf(context.clients, governor, BigInt(p.id), proposalOf(p))),
+        all.map(async (p) => statusOf(context.clients, deployment, BigInt(p.id), proposalOf(p), policies)),
       );
       if (flags.json) {
         console.log(toJson(rows));

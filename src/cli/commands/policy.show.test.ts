@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { GUARD_FIELDS, type GuardField } from '../../chain/index.js';
 import { POLICY_ACTIONS, type PolicyState } from '../../policy/index.js';
-import { FLOOR_FIELDS, hardBoundName, policyTableRows } from './policy.js';
+import { FLOOR_FIELDS, formatLimit, hardBoundName, policyTableRows } from './policy.js';
 
 const limits = (values: Partial<Record<GuardField, bigint>>) =>
   Object.fromEntries(GUARD_FIELDS.map((f) => [f, values[f] ?? 0n])) as PolicyState['limits'];
@@ -30,11 +30,33 @@ const policy: PolicyState = {
 describe('policy show: hard bounds', () => {
   test('behavior: minValue and marginBps print their bound as a floor, the other fields as a ceiling', () => {
     const rows = Object.fromEntries(policyTableRows(policy));
-    expect(rows.minValue).toBe('5  (floor 1)');
-    expect(rows.marginBps).toBe('3000  (floor 1000)');
-    expect(rows.maxValue).toBe('100  (ceiling 300)');
-    expect(rows.maxStep).toBe('10  (ceiling 50)');
+    expect(rows.minValue).toBe('5 bps  (floor 1 bps)');
+    expect(rows.marginBps).toBe('3000 bps  (floor 1000 bps)');
+    expect(rows.maxValue).toBe('100 bps  (ceiling 300 bps)');
+    expect(rows.maxStep).toBe('10 bps  (ceiling 50 bps)');
     expect(rows.rateLimit).toBe('4  (ceiling 10)');
+  });
+
+  test('behavior: each limit carries its unit (bps, seconds; whole synth and counts bare)', () => {
+    const rows = Object.fromEntries(
+      policyTableRows({
+        ...policy,
+        limits: { ...policy.limits, maxOracleAge: 3_600n },
+        ceiling: { ...policy.ceiling, maxOracleAge: 86_400n },
+      }),
+    );
+    expect(rows.maxOracleAge).toBe('3600 s  (ceiling 86400 s)');
+    expect(formatLimit(POLICY_ACTIONS.SYNTH_MINT, 'epochCap', 1_500n * 10n ** 18n)).toBe('1500');
+    expect(formatLimit(POLICY_ACTIONS.SYNTH_MINT, 'maxDeviationBps', 2_500n)).toBe('2500 bps');
+  });
+
+  test('behavior: a pause says whether it is the whole guard or the asset, and which proposal lifts it', () => {
+    const paused = { ...policy, paused: true };
+    expect(Object.fromEntries(policyTableRows(paused, true)).paused).toContain('the whole guard is paused');
+    expect(Object.fromEntries(policyTableRows(paused, true)).paused).toContain('gov propose --unpause`');
+    expect(Object.fromEntries(policyTableRows(paused, false)).paused).toContain(
+      `this asset is paused (only governance unpauses: \`provenant gov propose --unpause ${policy.asset}\`)`,
+    );
   });
 
   test('FLOOR_FIELDS are exactly the fields PolicyGuard._looser treats as "lower is looser"', () => {

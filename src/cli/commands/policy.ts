@@ -14,7 +14,13 @@ import {
   writeContract,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { POLICY_ACTIONS, type PolicyState, policyName, readPolicies } from '../../policy/index.js';
+import {
+  explainRefusal,
+  POLICY_ACTIONS,
+  type PolicyState,
+  policyName,
+  readPolicies,
+} from '../../policy/index.js';
 import {
   type ChainContext,
   type GlobalOptions,
@@ -24,6 +30,7 @@ import {
 } from '../context.js';
 import { printTable, toJson } from '../output.js';
 import { looksLikeAddress, parseAddress, parseFixedPoint } from '../parse.js';
+import { ExplainedRefusalError, findRevert } from '../refusal.js';
 
 /** The deployment this command works on: the manifest of the connected chain, and the addresses in it. */
 export type Deployment = {
@@ -37,6 +44,10 @@ export async function loadDeployment(context: ChainContext): Promise<Deployment>
   const chainId = context.clients.chain.id;
   const manifest = readManifest(context.stateDir, chainId);
   if (!manifest.contracts.PolicyGuard) throw new NotDeployedError('PolicyGuard', manifest);
+  const code = await context.clients.publicClient.getCode({
+    address: manifest.contracts.PolicyGuard.address,
+  });
+  if (!code || code === '0x') throw new DeploymentNotOnChainError(context.stateDir, chainId, manifest);
   const vault = manifest.contracts['SyntheticVault.sWTI']?.address;
   if (!vault) throw new NotDeployedError('SyntheticVault.sWTI', manifest);
   const synth = await context.clients.publicClient.readContract({
@@ -46,6 +57,23 @@ export async function loadDeployment(context: ChainContext): Promise<Deployment>
   });
   const addresses = agentAddresses(manifest, { synth });
   return { manifest, addresses, labels: addressLabels(addresses) };
+}
+
+/**
+ * The state dir's manifest names a PolicyGuard where the connected node has no code: another chain with
+ * the same id, or a devnet started without the state the deployment was made in.
+ */
+export class DeploymentNotOnChainError extends NonRetryableError {
+  override name = 'DeploymentNotOnChainError';
+  constructor(stateDir: string, chainId: number, manifest: DeploymentManifest) {
+    super(
+      `The deployment in ${stateDir}/deployments/${chainId}.json is not on the connected chain: there is no contract at its PolicyGuard address ${manifest.contracts.PolicyGuard?.address}.`,
+      {
+        details: `The node is another chain with id ${chainId}, or a devnet started without the state this deployment was made in. Start the devnet with it (\`provenant devnet --state ${stateDir}/devnet-state.json\`, or omit --rpc-url to use the embedded one), connect to the chain it was deployed on, or deploy again (\`provenant deploy\`).`,
+        docsPath: 'docs/chain.md#deployments',
+      },
+    );
+  }
 }
 
 /** The vault of a synthetic by symbol (`sWTI`, `sXAU`), from the manifest. */
@@ -148,6 +176,21 @@ export function fieldDecimals(action: Hex, field: GuardField): number {
   return action === POLICY_ACTIONS.SYNTH_MINT && (field === 'epochCap' || field === 'lifetimeCap') ? 18 : 0;
 }
 
+/** The unit a limit is written in, after its number: `bps`, `s`, or nothing (whole synth, counts). */
+export function limitUnit(action: Hex, field: GuardField): string {
+  const feeField =
+    action === POLICY_ACTIONS.SET_FEE &&
+    (field === 'minValue' || field === 'maxValue' || field === 'maxStep');
+  if (field === 'marginBps' || field === 'maxDeviationBps' || feeField) return ' bps';
+  if (field === 'maxOracleAge') return ' s';
+  return '';
+}
+
+/** A limit value for people, in its unit: `1500` (whole synth), `3000 bps`, `86400 s`. */
+export function formatLimit(action: Hex, field: GuardField, value: bigint): string {
+  return `${formatUnits(value, fieldDecimals(action, field))}${limitUnit(action, field)}`;
+}
+
 export function parseField(field: string): GuardField {
   const found = GUARD_FIELDS.find((f) => f.toLowerCase() === field.toLowerCase());
   if (!found)
@@ -244,8 +287,11 @@ export function hardBoundName(field: GuardField): 'floor' | 'ceiling' {
   return FLOOR_FIELDS.includes(field) ? 'floor' : 'ceiling';
 }
 
-/** The label/value rows `policy show` prints for one policy (after its name line). */
-export function policyTableRows(p: PolicyState): [string, string][] {
+/**
+ * The label/value rows `policy show` prints for one policy (after its name line). `globallyPaused`, when
+ * known, says whether a pause is the whole guard's or this asset's (they are lifted by different proposals).
+ */
+export function policyTableRows(p: PolicyState, globallyPaused?: boolean): [string, string][] {
   const r = policyRow(p);
   const shown = GUARD_FIELDS.filter((f) => p.limits[f] !== 0n || p.ceiling[f] !== 0n);
   const rows: [string, string][] = [
@@ -261,14 +307,22 @@ export function policyTableRows(p: PolicyState): [string, string][] {
   if (r.remainingLifetime !== null)
     rows.push(['lifetime', `${r.usedLifetime} of ${r.limits.lifetimeCap} (${r.remainingLifetime} left)`]);
   if (p.limits.maxValue > 0n) rows.push(['value', `${r.value} (epoch started at ${r.valueAtEpochStart})`]);
-  for (const f of shown) rows.push([f, `${r.limits[f]}  (${hardBoundName(f)} ${r.ceiling[f]})`]);
-  rows.push(['paused', r.paused ? 'yes (only governance unpauses)' : 'no']);
+  const unit = (f: GuardField) => limitUnit(p.action, f);
+  for (const f of shown)
+    rows.push([f, `${r.limits[f]}${unit(f)}  (${hardBoundName(f)} ${r.ceiling[f]}${unit(f)})`]);
+  const pausedHow =
+    globallyPaused === undefined
+      ? 'yes (only governance unpauses)'
+      : globallyPaused
+        ? 'yes: the whole guard is paused (only governance unpauses: `provenant gov propose --unpause`)'
+        : `yes: this asset is paused (only governance unpauses: \`provenant gov propose --unpause ${p.asset}\`)`;
+  rows.push(['paused', r.paused ? pausedHow : 'no']);
   return rows;
 }
 
-function printPolicy(p: PolicyState): void {
+function printPolicy(p: PolicyState, globallyPaused: boolean): void {
   console.log(`${policyName(p)}${p.paused ? '  [PAUSED]' : ''}`);
-  printTable(policyTableRows(p));
+  printTable(policyTableRows(p, globallyPaused));
   console.log('');
 }
 
@@ -292,10 +346,29 @@ export const policyShowAction = async (flags: { json?: boolean }, command: Comma
       );
       return;
     }
+    const guard = deployment.addresses.guard;
+    const read = <T>(functionName: 'globallyPaused' | 'guardian' | 'agent' | 'admin') =>
+      context.clients.publicClient.readContract({
+        address: guard,
+        abi: policyGuardAbi,
+        functionName,
+      }) as Promise<T>;
+    const [globallyPaused, guardian, agent, admin] = await Promise.all([
+      read<boolean>('globallyPaused'),
+      read<Address>('guardian'),
+      read<Address>('agent'),
+      read<Address>('admin'),
+    ]);
     console.log(
-      `PolicyGuard ${deployment.addresses.guard} on chain ${context.clients.chain.id}: ${policies.length} policies\n`,
+      `PolicyGuard ${guard} on chain ${context.clients.chain.id}: ${policies.length} policies; ${globallyPaused ? 'GLOBALLY PAUSED (every agent action is refused until governance unpauses)' : 'not globally paused'}`,
     );
-    for (const p of policies) printPolicy(p);
+    printTable([
+      ['governance (timelock)', `${admin}: sets limits within the hard bounds, unpauses`],
+      ['guardian', `${guardian}: pauses and tightens at once, never loosens`],
+      ['agent', `${agent}: acts within the limits, configures nothing`],
+    ]);
+    console.log('');
+    for (const p of policies) printPolicy(p, globallyPaused);
     console.log(
       'Amounts of SYNTH_MINT caps are in whole synth; a limit never goes above its ceiling or below its floor (minValue, marginBps); changes: `provenant gov propose --set-limit`.',
     );
@@ -313,7 +386,7 @@ export const policyPauseAction = async (assetText: string | undefined, _flags: u
         functionName: 'pause',
         args: [],
         label: 'pause the guard',
-      });
+      }).catch((error: unknown) => explainGuardRefusal(error, context, deployment));
       console.log(`Guard paused: every agent action is refused until governance unpauses (tx ${r.hash}).`);
       return;
     }
@@ -324,7 +397,7 @@ export const policyPauseAction = async (assetText: string | undefined, _flags: u
       functionName: 'pauseAsset',
       args: [asset],
       label: `pause ${label ?? asset}`,
-    });
+    }).catch((error: unknown) => explainGuardRefusal(error, context, deployment));
     console.log(
       `${label ?? asset} paused: its agent actions are refused until governance unpauses (tx ${r.hash}).`,
     );
@@ -351,7 +424,7 @@ export const policyTightenAction = async (
       action: p.action,
       field,
       value,
-    });
+    }).catch((error: unknown) => explainGuardRefusal(error, context, deployment));
     console.log(`${p.name}: ${field} tightened to ${valueText} (tx ${r.hash}).`);
   });
 };
@@ -367,6 +440,32 @@ export async function withDeployment<T>(
 ): Promise<T> {
   const context = await openChain(command.optsWithGlobals<GlobalOptions>(), parameters);
   return withShutdown(context.close, async () => fn(context, await loadDeployment(context)));
+}
+
+/**
+ * Re-throws a guard refusal of a guardian action explained with the guard's policies: the policy by name
+ * (not its id) and amounts in the field's unit (whole synth for SYNTH_MINT caps), e.g.
+ * `Refused: the guardian may only tighten policy 'sWTI vault/SYNTH_MINT'; epochCap 1500 → 1600 would loosen it …`.
+ */
+async function explainGuardRefusal(
+  error: unknown,
+  context: ChainContext,
+  deployment: Deployment,
+): Promise<never> {
+  const revert = findRevert(error);
+  if (!revert) throw error;
+  const policies = await readPolicies(
+    context.clients.publicClient,
+    deployment.addresses.guard,
+    deployment.labels,
+  ).catch(() => []);
+  const refusal = explainRefusal(revert, {
+    policies,
+    labels: deployment.labels,
+    formatAmount: (p, amount) =>
+      p ? formatUnits(amount, fieldDecimals(p.action, 'epochCap')) : String(amount),
+  });
+  throw new ExplainedRefusalError(refusal.sentence, revert);
 }
 
 /**
