@@ -45,9 +45,12 @@ async function savedClock(statePath: string): Promise<Date> {
   }
 }
 
-/** Mines one block on the saved chain through `provenant devnet --state`, then stops it with Ctrl-C. */
-async function mineThroughCli(statePath: string): Promise<void> {
-  const child = spawn(process.execPath, ['bin/provenant.js', 'devnet', '--state', statePath], {
+/**
+ * Mines one block on a saved chain through `provenant devnet` (its arguments: `--state <file>`, or the state
+ * dir whose devnet-state.json it loads by default), then stops it with Ctrl-C. Returns what it printed.
+ */
+async function mineThroughCli(args: string[]): Promise<string> {
+  const child = spawn(process.execPath, ['bin/provenant.js', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -67,6 +70,7 @@ async function mineThroughCli(statePath: string): Promise<void> {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGINT');
   await exited;
+  return out;
 }
 
 describe('a replayed chain keeps its clock; a demo refuses to resume on a chain past its next day', () => {
@@ -79,10 +83,17 @@ describe('a replayed chain keeps its clock; a demo refuses to resume on a chain 
     const statePath = join(stateDir, 'devnet-state.json');
     const before = await savedClock(statePath);
     expect(before.getUTCFullYear()).toBe(2020);
-    await mineThroughCli(statePath);
+    await mineThroughCli(['devnet', '--state', statePath]);
     const after = await savedClock(statePath);
     expect(after.getUTCFullYear()).toBe(2020);
     expect(after.getTime()).toBeLessThan(Date.parse('2020-02-06T00:00:00Z'));
+    // Without --state, `provenant devnet` serves the state dir's saved chain (devnet.stateFile), as the
+    // other commands do, and keeps its clock too.
+    const printed = await mineThroughCli(['--state-dir', stateDir, 'devnet']);
+    expect(printed).toContain(`state in ${statePath}`);
+    const again = await savedClock(statePath);
+    expect(again.getTime()).toBeGreaterThan(after.getTime());
+    expect(again.getTime()).toBeLessThan(Date.parse('2020-02-06T00:00:00Z'));
   }, 180_000);
 
   test('a saved chain moved to the wall clock is refused on resume (DemoClockError), naming --fresh', async () => {

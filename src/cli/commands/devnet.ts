@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { GlobalOptions } from '../context.js';
 
@@ -9,7 +9,10 @@ export function registerDevnet(program: Command): void {
     .description(
       'Start the embedded devnet (anvil from node_modules) on a loopback port (devnet.host in the config) and keep it running until Ctrl-C.',
     )
-    .option('--state <file>', 'load chain state from this file and save it there periodically and on stop')
+    .option(
+      '--state <file>',
+      'load chain state from this file and save it there periodically and on stop (default: devnet.stateFile under the state dir, <stateDir>/devnet-state.json; devnet.stateFile null keeps the chain in memory)',
+    )
     .option('--port <port>', 'port to listen on, 1024 to 65535 (default or 0: a free one)', parsePort)
     .action(async (options: { state?: string; port?: number }, command: Command) => {
       // Loaded here, not at start-up: the chain module pulls in viem.
@@ -17,16 +20,23 @@ export function registerDevnet(program: Command): void {
       const { loadCliConfig, withShutdown } = await import('../context.js');
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = loadCliConfig(globals);
+      // The same chain the other commands start on their own (docs/config.md: devnet.stateFile under stateDir),
+      // so `provenant devnet` serves the demo's or a deployment's saved chain unless told otherwise.
+      const statePath = options.state
+        ? resolve(options.state)
+        : config.devnet.stateFile
+          ? join(config.stateDirPath, config.devnet.stateFile)
+          : null;
       const devnet = await startDevnet({
         port: options.port ?? config.devnet.port,
         host: config.devnet.host,
         chainId: config.devnet.chainId,
-        statePath: options.state ? resolve(options.state) : null,
+        statePath,
         stateIntervalSeconds: config.devnet.stateIntervalSeconds,
         // A saved chain keeps its own clock (a replayed demo's chain is years behind the wall clock: a
         // block mined at wall-clock time would jump it forward for good). The value only matters for a
         // new chain, which then starts at the wall clock as before: see `genesisTimestamp`.
-        ...(options.state && existsSync(resolve(options.state)) ? { genesisTimestamp: 1n } : {}),
+        ...(statePath && existsSync(statePath) ? { genesisTimestamp: 1n } : {}),
       });
       console.log(
         `Devnet running at ${devnet.rpcUrl} (chain ${devnet.chainId})${devnet.statePath ? `, state in ${devnet.statePath} (lock ${devnet.lockPath})` : ''}.`,
