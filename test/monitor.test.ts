@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { runDemo } from '../src/agent/index.js';
 import { policyGuardAbi } from '../src/chain/index.js';
+import { runCli } from './cliHarness.js';
 
 describe('demo monitor (guardian key)', () => {
   test('behavior: a halt pauses the guard on-chain at once; only a governance proposal unpauses it', async () => {
@@ -30,6 +31,16 @@ describe('demo monitor (guardian key)', () => {
       // Every resume went through governance; a halt still in force at the end leaves the guard paused.
       const stillHalted = result.journal.state.halted().halted;
       expect(unpauses.length).toBe(pauses.length - (stillHalted ? 1 : 0));
+      // `provenant gov status` lists what the demo's governance did: the bootstrap, then every unpause.
+      const statuses = JSON.parse(await runCli(result.stack, ['gov', 'status', '--json'], 0)) as {
+        state: string;
+        description: string;
+        changes: string[];
+      }[];
+      expect(statuses.map((s) => s.state)).toEqual(Array(1 + unpauses.length).fill('Executed'));
+      expect(
+        statuses.filter((s) => s.changes.includes('unpause the whole guard (every agent action resumes)')),
+      ).toHaveLength(unpauses.length);
       const paused = await result.stack.agent.publicClient.readContract({
         address: result.stack.addresses.guard,
         abi: policyGuardAbi,

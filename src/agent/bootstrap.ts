@@ -18,6 +18,8 @@ import {
   readRegistration,
   registrationDifferences,
   requireRegistration,
+  savedProposalOf,
+  saveProposal,
   syntheticVaultAbi,
   writeContract,
 } from '../chain/index.js';
@@ -348,7 +350,11 @@ export async function bootstrapOnDevnet(
   clients: ProvenantClients,
   a: AgentAddresses,
   models: BootstrapModels | BootstrapApprovals,
-  options: BootstrapOptions & { onStep?: (step: string) => void } = {},
+  options: BootstrapOptions & {
+    onStep?: (step: string) => void;
+    /** Save the proposal's calls under `<stateDir>/proposals/` (what `provenant gov status` lists). */
+    stateDir?: string | undefined;
+  } = {},
 ): Promise<boolean> {
   if (await isBootstrapped(clients, a.guard)) return false;
   // Pinned approvals as given, or (ids only) our own registrations: any other owner is refused here,
@@ -360,11 +366,21 @@ export async function bootstrapOnDevnet(
   for (const approval of [approvals.forecaster, approvals.generator])
     await requireRegistration(clients, a.registry, approval, 'bootstrap proposal');
   await ensureDelegated(clients, a.votes);
-  await passProposalOnDevnet(
+  const proposal = bootstrapProposal(a, approvals, options);
+  const { id } = await passProposalOnDevnet(
     clients,
     { governor: a.governor, timelock: a.timelock },
-    bootstrapProposal(a, approvals, options),
+    proposal,
     options.onStep,
   );
+  if (options.stateDir)
+    saveProposal(
+      options.stateDir,
+      savedProposalOf(id, proposal, {
+        chainId: clients.chain.id,
+        governor: a.governor,
+        proposer: clients.account.address,
+      }),
+    );
   return true;
 }

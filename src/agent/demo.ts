@@ -12,6 +12,8 @@ import {
   prepareCall,
   provenanceNFTAbi,
   readPool,
+  savedProposalOf,
+  saveProposal,
   syntheticVaultAbi,
   type TxManager,
   writeContract,
@@ -454,6 +456,15 @@ async function governanceUnpause(stack: Stack, journal: Journal, epoch: ReplayEp
     stack.deployer,
     { governor: a.governor, timelock: a.timelock },
     proposal,
+  );
+  // Saved like a CLI proposal, so `provenant gov status` lists what the demo's governance did.
+  saveProposal(
+    stack.stateDir,
+    savedProposalOf(id, proposal, {
+      chainId: stack.deployer.chain.id,
+      governor: a.governor,
+      proposer: stack.deployer.account.address,
+    }),
   );
   journal.append({
     kind: 'note',

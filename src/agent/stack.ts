@@ -186,6 +186,7 @@ export async function openStack(p: StackParameters): Promise<Stack> {
         nftMintFee: 1n * E6,
         ...(p.forecasterKind === 'ridge' ? { zk: DEMO_ZK_CONFIG, zkRequired: p.requireZk === true } : {}),
         onStep: (s) => step(`governance: ${s}`),
+        stateDir: p.stateDir,
       },
     );
     step('funding the agent');

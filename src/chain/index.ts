@@ -5,6 +5,7 @@ export * from './actions/governance.js';
 export * from './actions/guard.js';
 export * from './actions/markets.js';
 export * from './actions/models.js';
+export * from './actions/proposalRecord.js';
 export {
   type DecodedEvent,
   decodeEvents,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type Address, createTestClient, decodeFunctionData, formatUnits, type Hex, http } from 'viem';
@@ -18,13 +18,16 @@ import {
   passProposalOnDevnet,
   policyGuardAbi,
   proposalState,
+  proposalsDir,
   propose,
   provenantGovernorAbi,
   queue,
+  type SavedProposal,
+  savedProposalOf,
+  saveProposal,
   setLimitCall,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { writeFileAtomicSync } from '../../files/index.js';
 import { type PolicyState, policyName, readPolicies, readPolicy } from '../../policy/index.js';
 import type { ChainContext } from '../context.js';
 import { InputFileError, readJsonFile } from '../files.js';
@@ -43,27 +46,6 @@ import {
   splitPolicyRef,
   withDeployment,
 } from './policy.js';
-
-/** A proposal as saved under `<stateDir>/proposals/<id>.json`, so later steps (vote, queue, execute) find its calls. */
-export type SavedProposal = {
-  id: string;
-  chainId: number;
-  governor: Address;
-  description: string;
-  calls: { target: Address; value: string; data: Hex; label: string }[];
-  proposer: Address;
-  createdAt: string;
-};
-
-const proposalsDir = (stateDir: string) => join(stateDir, 'proposals');
-
-export function saveProposal(stateDir: string, saved: SavedProposal): string {
-  const dir = proposalsDir(stateDir);
-  mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${saved.id}.json`);
-  writeFileAtomicSync(path, `${JSON.stringify(saved, null, 2)}\n`);
-  return path;
-}
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address');
 
@@ -438,20 +420,10 @@ export async function proposeAndSave(
   } else {
     ({ id } = await propose(clients, governor, proposal));
   }
-  const path = saveProposal(context.stateDir, {
-    id: id.toString(),
-    chainId: clients.chain.id,
-    governor,
-    description: proposal.description,
-    calls: proposal.calls.map((c) => ({
-      target: c.target,
-      value: (c.value ?? 0n).toString(),
-      data: c.data,
-      label: c.label,
-    })),
-    proposer: clients.account.address,
-    createdAt: new Date().toISOString(),
-  });
+  const path = saveProposal(
+    context.stateDir,
+    savedProposalOf(id, proposal, { chainId: clients.chain.id, governor, proposer: clients.account.address }),
+  );
   if (options.advance && !options.pass) {
     await advanceTo(clients, (await readGovernor<bigint>(clients, governor, 'proposalSnapshot', [id])) + 1n);
   }
