@@ -6,6 +6,7 @@ import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
 import {PoseidonT3} from "../../src/oracle/PoseidonT3.sol";
 import {OracleTestBase} from "./MedianOracle.t.sol";
+import {SignedReports} from "./SignedReports.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice Drives a real MedianOracle and a FeedAccumulator: the oracle publishes rounds with random
@@ -36,14 +37,9 @@ contract AccumulatorHandler is Test {
         vm.warp(block.timestamp + bound(elapsed, 1, 1 days));
         answer = bound(answer, _LOW, _HIGH);
         uint80 roundId = _ORACLE.latestRound() + 1;
-        MedianOracle.Report[] memory reports = new MedianOracle.Report[](_keys.length);
-        for (uint256 i; i < reports.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) =
-                vm.sign(_keys[i], _ORACLE.reportDigest(roundId, answer, block.timestamp));
-            reports[i] =
-                MedianOracle.Report(vm.addr(_keys[i]), answer, block.timestamp, abi.encodePacked(r, s, v));
-        }
-        _ORACLE.submitRound(roundId, reports);
+        _ORACLE.submitRound(
+            roundId, SignedReports.unanimous(_ORACLE, _keys, roundId, answer, block.timestamp)
+        );
     }
 
     /// Absorbs up to a round in [START_ROUND - 1, latest + 3]. Beyond the feed's latest round it must revert

@@ -7,6 +7,7 @@ import {FeedAccumulator} from "../../src/oracle/FeedAccumulator.sol";
 import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
 import {PoseidonT3} from "../../src/oracle/PoseidonT3.sol";
 import {OracleTestBase} from "./MedianOracle.t.sol";
+import {SignedReports} from "./SignedReports.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice Drives a FeedAccumulator over a Chainlink-style proxy whose aggregator is upgraded at random:
@@ -89,14 +90,7 @@ contract PhasedAccumulatorHandler is Test {
         vm.warp(block.timestamp + 1 hours);
         answer = bound(answer, -1e12, 1e12);
         uint80 roundId = o.latestRound() + 1;
-        MedianOracle.Report[] memory reports = new MedianOracle.Report[](_keys.length);
-        for (uint256 i; i < reports.length; ++i) {
-            (uint8 v, bytes32 r, bytes32 s) =
-                vm.sign(_keys[i], o.reportDigest(roundId, answer, block.timestamp));
-            reports[i] =
-                MedianOracle.Report(vm.addr(_keys[i]), answer, block.timestamp, abi.encodePacked(r, s, v));
-        }
-        o.submitRound(roundId, reports);
+        o.submitRound(roundId, SignedReports.unanimous(o, _keys, roundId, answer, block.timestamp));
     }
 
     function _id(uint16 phase, uint64 n) internal pure returns (uint80) {
