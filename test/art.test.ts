@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { formatUnits } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   agentVerifyDependencies,
@@ -23,6 +24,7 @@ import {
   verifyAllVersions,
   verifyAsset,
 } from '../src/provenance/index.js';
+import { runCli as runStackCli } from './cliHarness.js';
 import { DEVNET_AGENT_KEY, publishDay } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
 
@@ -171,6 +173,105 @@ describe('provenant art + verify on anvil', () => {
     expect(all.code).toBe(1);
     expect(all.out).toBe('');
     expect(all.err).toContain('--manifest and --all cannot be combined');
+  });
+
+  test('art show tells each version’s story from its manifest (model, rounds, forecast, files); a changed manifest is named, not shown (review 7)', async () => {
+    expect(token).toBeDefined();
+    const manifests = await Promise.all(
+      manifestCids.map(async (cid) => parseManifest(await stack.content.get(cid), cid)),
+    );
+    const shown = await cli('art', 'show', token!);
+    expect(shown.err).toBe('');
+    expect(shown.code).toBe(0);
+    const latest = manifests[2]!;
+    expect(shown.out).toContain(`ipfs://${latest.outputs.metadata.cid} (the metadata of v2, the latest)`);
+    for (const [version, m] of manifests.entries()) {
+      const rounds = m.inputs.oracle.rounds;
+      const last = rounds.at(-1)!;
+      expect(shown.out).toMatch(
+        new RegExp(`^v${version}  ${version === 0 ? 'minted' : 'evolved'} in block \\d+`, 'm'),
+      );
+      expect(shown.out).toContain(`    manifest    ${manifestCids[version]}`);
+      expect(shown.out).toContain(
+        `    model       ${m.model.name} ${m.model.version} (${m.model.algorithm}) ${m.model.id}`,
+      );
+      expect(shown.out).toContain(
+        `    prices      feed ${m.inputs.oracle.feed}, rounds ${rounds[0]!.roundId}..${last.roundId} (${rounds.length}); latest ${formatUnits(BigInt(last.answer), m.inputs.oracle.decimals)} at ${new Date(Number(last.updatedAt) * 1000).toISOString().replace('.000Z', 'Z')}`,
+      );
+      expect(shown.out).toContain(
+        `    forecast    ${m.inputs.forecast!.returnPpm} ppm (${m.inputs.forecast!.returnPpm < 0 ? '-' : '+'}`,
+      );
+      expect(shown.out).toContain(
+        `by forecaster ${m.inputs.forecast!.modelId}; re-derived by \`provenant verify\``,
+      );
+      expect(shown.out).toContain(
+        `    image       ${m.outputs.image.cid} (PNG 64×64, ${m.outputs.image.size} bytes)`,
+      );
+      expect(shown.out).toContain(`    metadata    ${m.outputs.metadata.cid}`);
+      if (version > 0) expect(shown.out).toContain(`    parent      ${manifestCids[version - 1]}`);
+    }
+    expect(shown.out).toContain(`Files: each CID above is the file ${stack.content.dir}/<cid>`);
+    expect(shown.out).toContain(`Check: \`provenant verify ${token} --all\``);
+
+    const json = JSON.parse((await cli('art', 'show', token!, '--json')).out) as {
+      contentDir: string;
+      versions: {
+        version: number;
+        manifestCid: string;
+        story?: {
+          model: { id: string };
+          forecast: { returnPpm: number; modelId: string };
+          image: { cid: string };
+        };
+        manifestProblem?: string;
+      }[];
+    };
+    expect(json.contentDir).toBe(stack.content.dir);
+    expect(
+      json.versions.map((v) => [v.version, v.story?.model.id, v.story?.forecast.modelId, v.story?.image.cid]),
+    ).toEqual(manifests.map((m, i) => [i, m.model.id, m.inputs.forecast!.modelId, m.outputs.image.cid]));
+
+    // One changed byte in version 0's stored manifest: that version says why it cannot be shown.
+    const path = stack.content.pathOf(manifestCids[0]!);
+    const original = readFileSync(path);
+    const changed = Buffer.from(original);
+    changed[10] = (changed[10]! + 1) % 256;
+    writeFileSync(path, changed);
+    try {
+      const damaged = await cli('art', 'show', token!);
+      expect(damaged.code).toBe(0);
+      expect(damaged.out).toContain(
+        `    (manifest not readable from ${stack.content.dir}: Stored content does not match its CID: ${path}`,
+      );
+      expect(damaged.out).toContain(`    manifest    ${manifestCids[1]}`);
+      expect(damaged.out).toContain(`    image       ${manifests[1]!.outputs.image.cid}`);
+    } finally {
+      writeFileSync(path, original);
+    }
+  });
+
+  test('model show <id> says where the model file is and whether it hashes to the id (review 7)', async () => {
+    const modelId = parseManifest(await stack.content.get(manifestCids[0]!)).model.id;
+    const shown = await runStackCli(stack, ['model', 'show', modelId], 0);
+    const line = shown.split('\n').find((l) => l.trim().startsWith('file '));
+    expect(line).toMatch(/file {10}✓ \S+ \(ipfs:\/\/\S+\) hashes to the model id$/);
+    const json = JSON.parse(await runStackCli(stack, ['model', 'show', modelId, '--json'], 0)) as {
+      metadataURI: string;
+      file: { status: string; path: string };
+    };
+    expect(json.file.status).toBe('matches');
+    expect(json.file.path).toBe(stack.content.pathOf(json.metadataURI.slice('ipfs://'.length)));
+    // A changed byte in that file: named, not passed.
+    const original = readFileSync(json.file.path);
+    const changed = Buffer.from(original);
+    changed[5] = (changed[5]! + 1) % 256;
+    writeFileSync(json.file.path, changed);
+    try {
+      const damaged = await runStackCli(stack, ['model', 'show', modelId], 0);
+      expect(damaged).toContain(`✗ ${json.file.path} is damaged: Stored content does not match its CID`);
+    } finally {
+      writeFileSync(json.file.path, original);
+    }
   });
 
   test('render from chain without a proof, with the agent’s forecaster: the replay forecast is named and verify re-derives it (forecast-replay)', async () => {

@@ -435,7 +435,10 @@ describe('CLI reads', () => {
       state: string;
       calls: string[];
     }[];
-    expect(status.map((p) => p.state)).toEqual(['Executed']);
+    // The stack's bootstrap proposal (saved by the stack like any other) and this approval.
+    expect(status.map((p) => p.state)).toEqual(['Executed', 'Executed']);
+    expect(status.map((p) => p.calls.length)).toEqual([expect.any(Number), 1]);
+    expect(status[1]!.calls[0]).toMatch(new RegExp(`^approve forecaster ${registered.modelId.slice(0, 12)}`));
     const shares = JSON.parse(
       await runCli(
         stack,

@@ -6,6 +6,7 @@ import { NonRetryableError } from '../../errors/index.js';
 import type { GlobalOptions } from '../context.js';
 import { artSize } from '../parse.js';
 import type { AgentSession } from './agent.js';
+import type { ShownVersion } from './art.show.js';
 import { parseTokenId } from './verify.js';
 
 // The agent, chain and provenance modules (viem, better-sqlite3, resvg) load inside the handlers, so
@@ -211,17 +212,20 @@ export function registerArt(program: Command): void {
 
   art
     .command('show <tokenId>')
-    .description('A token: owner, versions with their commitments and manifest CIDs, tokenURI.')
+    .description(
+      "A token's story: owner, tokenURI, and per version its block, manifest and commitment, model, price rounds, forecast (and how it is proven), image and metadata CIDs; where the files are and how to verify.",
+    )
     .option('--json', 'print as JSON')
     .action(async (tokenText: string, flags: { json?: boolean }, command: Command) => {
       const { resolveAgentAddresses } = await import('../../agent/index.js');
       const { provenanceNFTAbi } = await import('../../chain/index.js');
-      const { readTokenRecord } = await import('../../provenance/index.js');
+      const { ContentStore, parseManifest, readTokenRecord } = await import('../../provenance/index.js');
       const { printTable, toJson } = await import('../output.js');
+      const { fetchLines, tokenUriLine, versionLines, versionStory } = await import('./art.show.js');
       const { openAgentSession } = await import('./agent.js');
+      const tokenId = parseTokenId(tokenText);
       const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
       try {
-        const tokenId = parseTokenId(tokenText);
         const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
         const record = await readTokenRecord(session.clients.publicClient, addresses.nft, tokenId, {
           fromBlock: addresses.fromBlock,
@@ -236,19 +240,34 @@ export function registerArt(program: Command): void {
           functionName: 'ownerOf',
           args: [tokenId],
         });
+        // Each manifest comes from the local store, which re-hashes it: a changed or missing one is named,
+        // never shown as if it were the recorded one.
+        const content = new ContentStore(session.stateDir);
+        const versions: ShownVersion[] = await Promise.all(
+          record.versions.map(async (v, version): Promise<ShownVersion> => {
+            if (!v.manifestCid) return { ...v, version, manifestProblem: 'the log names no manifest CID' };
+            try {
+              const bytes = await content.get(v.manifestCid);
+              return { ...v, version, story: versionStory(parseManifest(bytes, v.manifestCid)) };
+            } catch (error) {
+              return { ...v, version, manifestProblem: (error as Error).message.split('\n')[0] ?? '' };
+            }
+          }),
+        );
         if (flags.json) {
-          console.log(toJson({ tokenId, owner, tokenUri: record.tokenUri, versions: record.versions }));
+          console.log(
+            toJson({ tokenId, owner, tokenUri: record.tokenUri, contentDir: content.dir, versions }),
+          );
           return;
         }
         printTable([
           ['token', `${tokenId} (0x${tokenId.toString(16)})`],
           ['owner', owner],
-          ['tokenURI', record.tokenUri ?? '—'],
-          ...record.versions.map((v, i): [string, string] => [
-            `v${i}`,
-            `${v.manifestCid ?? '(no manifest CID)'}  commitment ${v.commitment}`,
-          ]),
+          ['tokenURI', tokenUriLine(record.tokenUri, versions)],
+          ['versions', String(versions.length)],
         ]);
+        for (const v of versions) console.log(versionLines(v, content.dir).join('\n'));
+        console.log(fetchLines(tokenId, content.dir).join('\n'));
       } finally {
         await session.close();
       }

@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NonRetryableError } from '../../errors/index.js';
 import type { GlobalOptions } from '../context.js';
@@ -19,25 +20,45 @@ export function registerContent(program: Command): void {
     );
   content
     .command('list')
-    .description('Every CID in the local content store.')
+    .description(
+      'Every CID in the local content store (<stateDir>/content); a file there whose name is not a CID is named on stderr and left out.',
+    )
     .action(async (_flags: unknown, command: Command) => {
-      const { ContentStore } = await provenance();
-      const { loadCliConfig } = await context();
-      const store = new ContentStore(loadCliConfig(command.optsWithGlobals<GlobalOptions>()).stateDirPath);
-      for (const cid of await store.list()) console.log(cid);
+      const { cids } = await storedCids(command);
+      for (const cid of cids) console.log(cid);
     });
   content
     .command('export <file>')
     .description(
-      'Write every stored file, verified, into one CAR file (CARv1) for upload to a pinning service.',
+      'Write every stored file, verified, into one CAR file (CARv1) for upload to a pinning service; refuses (writing nothing) when a stored file no longer matches its CID.',
     )
     .action(async (file: string, _flags: unknown, command: Command) => {
-      const { addBytes, ContentStore, exportFilesCar } = await provenance();
+      const { addBytes, ContentCorruptedError, exportFilesCar } = await provenance();
       const { writeFileAtomicSync } = await import('../../files/index.js');
-      const { loadCliConfig } = await context();
-      const store = new ContentStore(loadCliConfig(command.optsWithGlobals<GlobalOptions>()).stateDirPath);
-      const cids = await store.list();
-      const files = await Promise.all(cids.map(async (cid) => addBytes(await store.get(cid))));
+      const { store, cids } = await storedCids(command);
+      if (cids.length === 0)
+        throw new NonRetryableError(`The content store ${store.dir} holds no files: nothing to export.`, {
+          details:
+            'Pass the --state-dir the agent or the demo ran with (its content/ folder holds the images, metadata, manifests and model files).',
+        });
+      // Every file is read (and re-hashed) before anything is written, so every damaged one is named.
+      const damaged: string[] = [];
+      const files = [];
+      for (const cid of cids) {
+        try {
+          files.push(await addBytes(await store.get(cid)));
+        } catch (error) {
+          if (!(error instanceof ContentCorruptedError)) throw error;
+          damaged.push(error.message.split('\n')[0] ?? error.message);
+        }
+      }
+      if (damaged.length > 0)
+        throw new NonRetryableError(
+          `${damaged.length} of ${cids.length} stored file(s) no longer match their CID; nothing was written to ${resolve(file)}.`,
+          {
+            details: `${damaged.join('\n')}\nEach was changed or damaged after it was stored: put the original bytes back (from IPFS, e.g. \`ipfs get <cid>\`, or an earlier CAR export; the agent re-renders its own on restart), or move the file out of the store to export the rest.`,
+          },
+        );
       const car = await exportFilesCar(files);
       writeFileAtomicSync(resolve(file), car);
       console.log(`Wrote ${files.length} file(s), ${car.length} bytes, to ${resolve(file)}.`);
@@ -54,7 +75,7 @@ export function registerContent(program: Command): void {
     )
     .option('--no-pin', 'do not pin')
     .action(async (flags: { apiUrl?: string; authorizationEnv?: string; pin: boolean }, command: Command) => {
-      const { ContentStore, pushToIpfs } = await provenance();
+      const { pushToIpfs } = await provenance();
       const { loadCliConfig } = await context();
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
       const { InvalidFlagError, redactUrl } = await import('../../config/index.js');
@@ -83,8 +104,7 @@ export function registerContent(program: Command): void {
         });
       // A flag `--no-pin` wins; otherwise the config's ipfs.pin (default true).
       const pin = flags.pin === false ? false : (config.ipfs?.pin ?? true);
-      const store = new ContentStore(config.stateDirPath);
-      const cids = await store.list();
+      const { store, cids } = await storedCids(command);
       for (const [index, cid] of cids.entries()) {
         const pushed = await pushToIpfs(await store.get(cid), {
           apiUrl,
@@ -97,6 +117,35 @@ export function registerContent(program: Command): void {
       process.stderr.write('\n');
       console.log(`Pushed ${cids.length} file(s) to ${redactUrl(apiUrl)}.`);
     });
+}
+
+/**
+ * The store of the command's state dir and the CIDs in it. A missing store is refused (a mistyped
+ * --state-dir would otherwise list nothing, or export an empty CAR, and exit 0); a file whose name is
+ * not a CID (copied in by hand) is named on stderr and left out.
+ */
+async function storedCids(command: Command) {
+  const { ContentStore, parseCid } = await provenance();
+  const { loadCliConfig } = await context();
+  const store = new ContentStore(loadCliConfig(command.optsWithGlobals<GlobalOptions>()).stateDirPath);
+  if (!existsSync(store.dir))
+    throw new NonRetryableError(`No content store at ${store.dir}.`, {
+      details:
+        'Pass the --state-dir the agent or the demo ran with (or set stateDir in the config): its content/ folder holds the images, metadata, manifests and model files.',
+    });
+  const cids: string[] = [];
+  for (const name of await store.list()) {
+    let canonical: string | undefined;
+    try {
+      canonical = parseCid(name).toString();
+    } catch {}
+    if (canonical === name) cids.push(name);
+    else
+      process.stderr.write(
+        `Skipped ${join(store.dir, name)}: its name is not a CID, so it is not content this store can verify.\n`,
+      );
+  }
+  return { store, cids };
 }
 
 /** The URL's protocol (`http:`), or '' when the text is not a URL. */

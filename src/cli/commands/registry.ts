@@ -307,6 +307,61 @@ export const registryClaimAction = async (
   });
 };
 
+/**
+ * Where an auditor finds the bytes of a registered model, and whether they are the model: the file behind
+ * `metadataURI` (ipfs://<cid>) in the local content store, else `<stateDir>/models/<id>.json`, must hash
+ * (keccak256) to the model id.
+ */
+export async function modelFileStatus(
+  stateDir: string,
+  modelId: Hex,
+  metadataURI: string,
+): Promise<{ status: 'matches' | 'differs' | 'not-stored'; path?: string; text: string }> {
+  const { ContentStore } = await import('../../provenance/index.js');
+  const { keccak256 } = await import('viem');
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const cid = metadataURI.startsWith('ipfs://') ? metadataURI.slice('ipfs://'.length) : undefined;
+  const store = new ContentStore(stateDir);
+  if (cid) {
+    let path: string | undefined;
+    try {
+      path = store.pathOf(cid);
+    } catch {}
+    if (path && existsSync(path)) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await store.get(cid);
+      } catch (error) {
+        return {
+          status: 'differs',
+          path,
+          text: `${path} is damaged: ${(error as Error).message.split('\n')[0]}`,
+        };
+      }
+      const id = keccak256(bytes);
+      return id === modelId
+        ? { status: 'matches', path, text: `${path} (${metadataURI}) hashes to the model id` }
+        : {
+            status: 'differs',
+            path,
+            text: `${path} (${metadataURI}) hashes to ${id}, NOT the model id: the URI does not name this model's file`,
+          };
+    }
+  }
+  const local = join(stateDir, 'models', `${modelId}.json`);
+  if (existsSync(local)) {
+    const id = keccak256(new Uint8Array(readFileSync(local)));
+    return id === modelId
+      ? { status: 'matches', path: local, text: `${local} hashes to the model id` }
+      : { status: 'differs', path: local, text: `${local} hashes to ${id}, NOT the model id` };
+  }
+  return {
+    status: 'not-stored',
+    text: `not in ${store.dir} or ${join(stateDir, 'models')}: fetch ${cid ? metadataURI : 'the file'} and check that its keccak256 is the model id`,
+  };
+}
+
 /** `provenant model show [id]`; registered (with its options) in registry.register.ts. */
 export const registryShowAction = async (
   idText: string | undefined,
@@ -323,12 +378,14 @@ export const registryShowAction = async (
         const others = (await listRegistrations(context.clients, registry, { modelId: m.modelId })).filter(
           (r) => !isAddressEqual(r.owner, m.owner),
         );
+        const file = await modelFileStatus(context.stateDir, m.modelId, m.metadataURI);
         if (flags.json) {
           console.log(
             toJson({
               ...modelRow(m),
               bound: bound !== undefined,
               otherRegistrations: others.map(modelRow),
+              file,
             }),
           );
           return;
@@ -338,7 +395,10 @@ export const registryShowAction = async (
             ? `Model ${m.modelId}: bound to ${bound}'s registration (${m.approved ? 'approved' : 'approval revoked'}).`
             : `Model ${m.modelId}: never approved; showing the earliest registration (anyone may register any id: check the owner before proposing approval).`,
         );
-        printTable(Object.entries(modelRow(m)).map(([k, v]) => [k, String(v)]));
+        printTable([
+          ...Object.entries(modelRow(m)).map(([k, v]): [string, string] => [k, String(v)]),
+          ['file', `${file.status === 'matches' ? '✓' : file.status === 'differs' ? '✗' : '–'} ${file.text}`],
+        ]);
         if (others.length > 0) {
           console.log(
             `\nOther registrations of this id (${others.length}, never approvable once the id is bound):`,

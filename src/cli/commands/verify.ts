@@ -27,6 +27,65 @@ export function parseTokenId(text: string): bigint {
   return id;
 }
 
+/**
+ * The error `verify` exits 1 with: how many versions are not verified, the checks that failed (✗) and
+ * those that could not run (–, in versions with no ✗), and what to do about each kind.
+ */
+export function notVerifiedError(reports: readonly VerifyReport[]): NonRetryableError {
+  const failed = reports.filter((r) => !r.ok);
+  const checks = [
+    ...new Set(failed.flatMap((r) => r.checks.filter((c) => c.status === 'fail').map((c) => c.name))),
+  ];
+  // A version can fail with no ✗ at all: a check that could not run (e.g. the model file is not in
+  // <stateDir>/models) keeps it unverified, and its – line says why.
+  const unchecked = [
+    ...new Set(failed.filter((r) => !r.checks.some((c) => c.status === 'fail')).flatMap((r) => r.notChecked)),
+  ];
+  const why = [
+    ...(checks.length ? [`failed: ${checks.join(', ')}`] : []),
+    ...(unchecked.length ? [`not checked: ${unchecked.join(', ')}`] : []),
+  ];
+  return new NonRetryableError(
+    `${failed.length} of ${reports.length} version(s) NOT verified (${why.join('; ')}).`,
+    {
+      details: [
+        ...(checks.length ? ['Each ✗ line above names the check, the expected and the found value.'] : []),
+        ...(unchecked.length
+          ? [
+              'Each – line above says why its check could not run (for example a model file that is not in <stateDir>/models: `provenant model show <id>` names the file its registration points at; copy it there as <id>.json, or run verify with the --state-dir the agent ran with); fix what it names and verify again.',
+            ]
+          : []),
+      ].join(' '),
+      docsPath: 'docs/provenance.md#verify',
+    },
+  );
+}
+
+/** `verify --synth <intentId>`: the 32-byte intent id the journal records (and `verify --synth` prints). */
+export function parseIntentId(text: string): Hex {
+  const id = text.trim();
+  if (!/^0x[0-9a-fA-F]{64}$/.test(id))
+    throw new NonRetryableError(`Intent id '${text}' is not a 32-byte hex value.`, {
+      details:
+        'Pass the intent id as 0x followed by 64 hex digits, as `provenant verify --synth --all` prints it after "intent", or --all for every synth decision.',
+    });
+  return id.toLowerCase() as Hex;
+}
+
+/** `verify --manifest <cid>`: refused at once when the text is not a CID. */
+async function parseManifestCid(text: string): Promise<void> {
+  const { parseCid } = await import('../../provenance/index.js');
+  try {
+    parseCid(text);
+  } catch {
+    throw new NonRetryableError(`--manifest '${text}' is not a CID.`, {
+      details:
+        'Pass the manifest CID (bafkrei…) that `provenant art show <tokenId>` prints for the version, or that the Minted/Evolved event names.',
+      docsPath: 'docs/provenance.md#verify',
+    });
+  }
+}
+
 export function registerVerify(program: Command): void {
   program
     .command('verify [tokenId]')
@@ -66,7 +125,11 @@ export function registerVerify(program: Command): void {
             details:
               'Pass one intent id to verify that decision, or --all (or nothing) for every decision in the journal.',
           });
-        return verifySynthCommand(globals, tokenText as Hex | undefined, flags);
+        return verifySynthCommand(
+          globals,
+          tokenText === undefined ? undefined : parseIntentId(tokenText),
+          flags,
+        );
       }
       if (flags.all && flags.atVersion !== undefined)
         throw new NonRetryableError('--at-version and --all cannot be combined.', {
@@ -82,6 +145,9 @@ export function registerVerify(program: Command): void {
           details:
             'Pass a token id, --manifest <cid> for the version a manifest describes, or --all for every token.',
         });
+      // A malformed token id or CID is named before the chain is started (the store could only say "not found").
+      const tokenId = tokenText === undefined ? undefined : parseTokenId(tokenText);
+      if (flags.manifest) await parseManifestCid(flags.manifest);
       const { agentVerifyDependencies, resolveAgentAddresses } = await import('../../agent/index.js');
       const { formatVerifyReport, mintedTokenIds, verifyAllVersions, verifyAsset } = await import(
         '../../provenance/index.js'
@@ -98,15 +164,16 @@ export function registerVerify(program: Command): void {
         });
         const reports: VerifyReport[] = [];
         if (flags.all) {
-          const tokens = tokenText
-            ? [parseTokenId(tokenText)]
-            : await mintedTokenIds(session.clients.publicClient, addresses.nft, addresses.fromBlock);
-          for (const tokenId of tokens) reports.push(...(await verifyAllVersions(tokenId, deps)));
+          const tokens =
+            tokenId !== undefined
+              ? [tokenId]
+              : await mintedTokenIds(session.clients.publicClient, addresses.nft, addresses.fromBlock);
+          for (const id of tokens) reports.push(...(await verifyAllVersions(id, deps)));
         } else {
           reports.push(
             await verifyAsset(
               {
-                ...(tokenText ? { tokenId: parseTokenId(tokenText) } : {}),
+                ...(tokenId !== undefined ? { tokenId } : {}),
                 ...(flags.atVersion !== undefined ? { version: flags.atVersion } : {}),
                 ...(flags.manifest ? { manifestCid: flags.manifest } : {}),
               },
@@ -123,38 +190,7 @@ export function registerVerify(program: Command): void {
               `\nverify --all: ${new Set(reports.map((r) => r.tokenId)).size} token(s), ${reports.length} version(s), ${reports.length - failed.length} verified`,
             );
         }
-        if (failed.length > 0) {
-          const checks = [
-            ...new Set(failed.flatMap((r) => r.checks.filter((c) => c.status === 'fail').map((c) => c.name))),
-          ];
-          // A version can fail with no ✗ at all: a check that could not run (e.g. the model file is not
-          // in the content store) keeps it unverified, and its – line says why.
-          const unchecked = [
-            ...new Set(
-              failed.filter((r) => !r.checks.some((c) => c.status === 'fail')).flatMap((r) => r.notChecked),
-            ),
-          ];
-          const why = [
-            ...(checks.length ? [`failed: ${checks.join(', ')}`] : []),
-            ...(unchecked.length ? [`not checked: ${unchecked.join(', ')}`] : []),
-          ];
-          throw new NonRetryableError(
-            `${failed.length} of ${reports.length} version(s) NOT verified (${why.join('; ')}).`,
-            {
-              details: [
-                ...(checks.length
-                  ? ['Each ✗ line above names the check, the expected and the found value.']
-                  : []),
-                ...(unchecked.length
-                  ? [
-                      "Each – line above says why its check could not run (for example a model file that is not in this state dir's content store: run verify with the --state-dir that holds it); fix what it names and verify again.",
-                    ]
-                  : []),
-              ].join(' '),
-              docsPath: 'docs/provenance.md#verify',
-            },
-          );
-        }
+        if (failed.length > 0) throw notVerifiedError(reports);
       } finally {
         await session.close();
       }
@@ -166,14 +202,8 @@ async function verifySynthCommand(
   intentId: Hex | undefined,
   flags: VerifyFlags,
 ): Promise<void> {
-  const {
-    formatSynthVerifyReport,
-    journalPath,
-    openJournal,
-    resolveAgentAddresses,
-    synthVerifyDependencies,
-    verifySynthFromJournal,
-  } = await import('../../agent/index.js');
+  const { journalPath, openJournal, resolveAgentAddresses, synthVerifyDependencies, verifySynthFromJournal } =
+    await import('../../agent/index.js');
   const { ContentStore } = await import('../../provenance/index.js');
   const { toJson } = await import('../output.js');
   const { openAgentSession } = await import('./agent.js');
@@ -198,7 +228,8 @@ async function verifySynthCommand(
     const failed = reports.filter((r) => !r.ok);
     if (flags.json) console.log(toJson(reports));
     else {
-      if (reports.length) console.log(reports.map(formatSynthVerifyReport).join('\n\n'));
+      const { formatSynthReport } = await import('./verify.synth.js');
+      if (reports.length) console.log(reports.map(formatSynthReport).join('\n\n'));
       console.log(
         `\nverify --synth: ${reports.length} decisions, ${reports.length - failed.length} verified`,
       );

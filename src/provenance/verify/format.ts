@@ -2,8 +2,8 @@
 import type { VerifyReport } from './types.js';
 
 /**
- * One line per check: `✓ name  value` (what was found), `✗ name  expected …  found …  (why)`,
- * `– name  (why skipped)`. What `provenant verify` prints.
+ * One line per check: `✓ name  value` (what was found), `✗ name  expected …  found …  (why)` (`found
+ * nothing readable` when the read itself failed), `– name  (why skipped)`. What `provenant verify` prints.
  */
 export function formatVerifyReport(report: VerifyReport): string {
   const lines = [
@@ -15,7 +15,9 @@ export function formatVerifyReport(report: VerifyReport): string {
     let line = `${mark} ${check.name}`;
     if (check.status === 'fail') {
       if (check.expected !== undefined) line += `  expected ${check.expected}`;
+      // A failed read has nothing to compare: the line still says what was found, and the why says which read.
       if (check.actual !== undefined) line += `  found ${check.actual}`;
+      else if (check.expected !== undefined) line += '  found nothing readable';
     } else if (check.status === 'pass') {
       const value = check.actual ?? check.expected;
       if (value !== undefined) line += `  ${value}`;

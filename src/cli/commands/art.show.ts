@@ -1,0 +1,152 @@
+// Why: `provenant art show` tells a token's story from its manifests (which model, which rounds, which
+// forecast, which files), not only the commitments the chain keeps; kept apart from the command wiring.
+import { formatUnits } from 'viem';
+import type { Manifest, TokenVersionRecord } from '../../provenance/index.js';
+
+/** What a version's manifest says, in the words and units a collector reads. */
+export type VersionStory = {
+  model: { id: string; name: string; version: string; algorithm: string };
+  oracle: {
+    feed: string;
+    decimals: number;
+    rounds: number;
+    firstRound: string;
+    lastRound: string;
+    /** The newest round's answer in the feed's units (`decimals` applied) and its time (UTC, ISO 8601). */
+    lastAnswer: string;
+    lastUpdatedAt: string;
+  };
+  /** The forecast the render used, or null when it used none. */
+  forecast: { returnPpm: number; modelId: string | null } | null;
+  /** `replay`: re-derived by `provenant verify`; `groth16`: a proof the gate verified on-chain. */
+  proof:
+    | { kind: 'replay' }
+    | { kind: 'groth16'; gate: string; proofId: string; firstRound: string; lastRound: string };
+  regime: string;
+  image: { cid: string; size: number; width: number; height: number };
+  metadata: { cid: string };
+  parent: { manifestCid: string; commitment: string } | null;
+};
+
+/** One version as `art show --json` prints it: the chain's record, and the story or why it is missing. */
+export type ShownVersion = TokenVersionRecord & {
+  version: number;
+  story?: VersionStory;
+  /** Why the manifest could not be read from the local content store (missing, changed, not a manifest). */
+  manifestProblem?: string;
+};
+
+const isoOf = (seconds: string): string => {
+  const ms = Number(seconds) * 1000;
+  return Number.isFinite(ms) && ms >= 0 && ms <= 8.64e15
+    ? new Date(ms).toISOString().replace('.000Z', 'Z')
+    : seconds;
+};
+
+/** The parts of a parsed manifest `art show` prints. */
+export function versionStory(m: Manifest): VersionStory {
+  const rounds = m.inputs.oracle.rounds;
+  const first = rounds[0];
+  const last = rounds[rounds.length - 1];
+  return {
+    model: { id: m.model.id, name: m.model.name, version: m.model.version, algorithm: m.model.algorithm },
+    oracle: {
+      feed: m.inputs.oracle.feed,
+      decimals: m.inputs.oracle.decimals,
+      rounds: rounds.length,
+      firstRound: first?.roundId ?? '',
+      lastRound: last?.roundId ?? '',
+      lastAnswer: last ? formatUnits(BigInt(last.answer), m.inputs.oracle.decimals) : '',
+      lastUpdatedAt: last ? isoOf(last.updatedAt) : '',
+    },
+    forecast: m.inputs.forecast
+      ? { returnPpm: m.inputs.forecast.returnPpm, modelId: m.inputs.forecast.modelId ?? null }
+      : null,
+    proof:
+      m.proof.kind === 'groth16'
+        ? {
+            kind: 'groth16',
+            gate: m.proof.gate,
+            proofId: m.proof.forecastProof.proofId,
+            firstRound: m.proof.roundIds[0] ?? '',
+            lastRound: m.proof.roundIds[m.proof.roundIds.length - 1] ?? '',
+          }
+        : { kind: 'replay' },
+    regime: m.marketState.regime,
+    image: {
+      cid: m.outputs.image.cid,
+      size: m.outputs.image.size,
+      width: m.parameters.width,
+      height: m.parameters.height,
+    },
+    metadata: { cid: m.outputs.metadata.cid },
+    parent: m.parent,
+  };
+}
+
+/** `+0.0743%` from 743 ppm: a return in percent, four decimals, integers only. */
+export function ppmAsPercent(ppm: number): string {
+  const sign = ppm < 0 ? '-' : '+';
+  const abs = Math.abs(ppm);
+  return `${sign}${Math.floor(abs / 10_000)}.${String(abs % 10_000).padStart(4, '0')}%`;
+}
+
+function forecastLine(s: VersionStory): string {
+  if (!s.forecast) return 'none (the render used no forecast)';
+  const by = s.forecast.modelId ? `by forecaster ${s.forecast.modelId}` : 'naming no forecaster';
+  const how =
+    s.proof.kind === 'groth16'
+      ? `proven: Groth16 proof ${s.proof.proofId} on rounds ${s.proof.firstRound}..${s.proof.lastRound}, recorded by gate ${s.proof.gate}`
+      : 're-derived by `provenant verify` from the rounds (replay)';
+  return `${s.forecast.returnPpm} ppm (${ppmAsPercent(s.forecast.returnPpm)} expected next return) ${by}; ${how}`;
+}
+
+/** The lines of one version: where the chain put it, then what its manifest says. */
+export function versionLines(v: ShownVersion, contentDir: string): string[] {
+  const where =
+    v.blockNumber !== undefined
+      ? ` in block ${v.blockNumber}${v.logIndex !== undefined ? ` (log ${v.logIndex})` : ''}`
+      : '';
+  const lines = [
+    `v${v.version}  ${v.version === 0 ? 'minted' : 'evolved'}${where}`,
+    `    manifest    ${v.manifestCid ?? '(no manifest CID in the log)'}`,
+    `    commitment  ${v.commitment}`,
+  ];
+  const s = v.story;
+  if (!s) {
+    lines.push(
+      `    (manifest not readable from ${contentDir}: ${v.manifestProblem ?? 'unknown'}; fetch ipfs://${v.manifestCid ?? '…'} into the store to see this version's story)`,
+    );
+    return lines;
+  }
+  lines.push(
+    `    model       ${s.model.name} ${s.model.version} (${s.model.algorithm}) ${s.model.id}${v.modelId && v.modelId.toLowerCase() !== s.model.id ? `; the log names ${v.modelId}` : ''}`,
+    `    prices      feed ${s.oracle.feed}, rounds ${s.oracle.firstRound}..${s.oracle.lastRound} (${s.oracle.rounds}); latest ${s.oracle.lastAnswer} at ${s.oracle.lastUpdatedAt}`,
+    `    forecast    ${forecastLine(s)}`,
+    `    market      ${s.regime}`,
+    `    image       ${s.image.cid} (PNG ${s.image.width}×${s.image.height}, ${s.image.size} bytes)`,
+    `    metadata    ${s.metadata.cid}`,
+  );
+  if (s.parent) lines.push(`    parent      ${s.parent.manifestCid} (commitment ${s.parent.commitment})`);
+  return lines;
+}
+
+/** tokenURI against the latest version's metadata CID (what `verify`'s token-uri check compares). */
+export function tokenUriLine(tokenUri: string | undefined, versions: readonly ShownVersion[]): string {
+  const latest = versions.length - 1;
+  const cid = versions[latest]?.story?.metadata.cid;
+  if (tokenUri === undefined) return '— (not read)';
+  if (cid === undefined) return `${tokenUri} (v${latest}'s manifest is not readable: not compared)`;
+  return tokenUri === `ipfs://${cid}`
+    ? `${tokenUri} (the metadata of v${latest}, the latest)`
+    : `${tokenUri} (NOT the metadata of v${latest}, the latest: ipfs://${cid}; run \`provenant verify\`)`;
+}
+
+/** How to get the bytes behind the CIDs, and how to check them. */
+export function fetchLines(tokenId: bigint, contentDir: string): string[] {
+  return [
+    `Files: each CID above is the file ${contentDir}/<cid> (the name is the hash of the bytes; every read re-checks it).`,
+    '  `provenant content export <file.car>` writes them all as a CAR for any IPFS node; once pushed, any gateway serves ipfs://<cid>.',
+    `Check: \`provenant verify ${tokenId} --all\` re-derives every version from its manifest and the chain.`,
+  ];
+}
