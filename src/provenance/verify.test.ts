@@ -457,6 +457,21 @@ describe('verifyAsset: --manifest', () => {
       world.deps,
     );
     expect(failing(forced)).toEqual(['manifest-commitment']);
+    // The expected side is the chain's: version 1's commitment and the manifest CID its log names.
+    const commitment = forced.checks.find((c) => c.name === 'manifest-commitment')!;
+    expect(commitment.expected).toBe(`${world.v1.commitment} (${world.v1.manifestAddress.cid.toString()})`);
+    expect(commitment.detail).toBe(
+      `manifest ${world.v0.manifestAddress.cid.toString()} is not the one this version committed on-chain (its log names ${world.v1.manifestAddress.cid.toString()})`,
+    );
+  });
+
+  test('behavior: an image CID given as the manifest, without a token id, names the manifest CID to pass', async () => {
+    const world = await makeChainWorld();
+    const image = world.v0.image.cid.toString();
+    await expect(verifyAsset({ manifestCid: image }, world.deps)).rejects.toMatchObject({
+      message: expect.stringMatching(new RegExp(`^Manifest ${image} cannot tell which token to verify`)),
+      details: expect.stringMatching(/Pass the manifest CID of the version \(`provenant art show <tokenId>`/),
+    });
   });
 
   test('behavior: a token id given wins over the manifest’s: an unminted one fails token-exists', async () => {

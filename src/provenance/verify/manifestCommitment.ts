@@ -46,17 +46,24 @@ export async function manifestCommitmentCheck(
   const mBytes = loadedManifest.bytes;
   const commitment = keccak256(mBytes);
   const mCid = (await addBytes(mBytes, profileOf(manifestCid))).cid.toString();
-  if (commitment !== onChain.commitment.toLowerCase() || mCid !== parseCid(manifestCid).toString())
+  if (commitment !== onChain.commitment.toLowerCase() || mCid !== parseCid(manifestCid).toString()) {
+    // The expected side is the chain's: its commitment and the manifest CID its log names (when a manifest
+    // given with --manifest belongs to another version or token, that CID is the one to fetch instead).
+    const logged = onChain.manifestCid;
+    const other = logged !== undefined && logged !== manifestCid;
     return {
       check: {
         name,
         status: 'fail',
-        expected: `${onChain.commitment} (${manifestCid})`,
+        expected: logged ? `${onChain.commitment} (${logged})` : onChain.commitment,
         actual: `${commitment} (${mCid})`,
-        detail: 'the manifest bytes are not the ones committed on-chain',
+        detail: other
+          ? `manifest ${manifestCid} is not the one this version committed on-chain (its log names ${logged})`
+          : 'the manifest bytes are not the ones committed on-chain',
       },
       skipReason: 'manifest does not match the on-chain commitment; none of its claims is trusted',
     };
+  }
   let manifest: Manifest;
   try {
     manifest = parseManifest(mBytes, manifestCid);

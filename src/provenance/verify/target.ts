@@ -39,7 +39,10 @@ export async function resolveTarget(
   if (tokenId === undefined)
     throw new NonRetryableError(`Manifest ${cid} cannot tell which token to verify: ${problem}.`, {
       details:
-        'Put the manifest in the content store (<stateDir>/content, e.g. from a CAR export), or pass the token id with it.',
+        'bytes' in loaded
+          ? // The bytes are here but are not a manifest (an image or metadata CID, say): the CID is the wrong one.
+            'Pass the manifest CID of the version (`provenant art show <tokenId>` lists the manifest of each version), or the token id alone.'
+          : 'Put the manifest in the content store (<stateDir>/content, e.g. from a CAR export), or pass the token id with it.',
     });
   const version = input.version ?? claimed?.version;
   return { tokenId, ...(version !== undefined ? { version } : {}), manifest: loaded };
