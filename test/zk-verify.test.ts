@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeAbiParameters, type Hex, keccak256, toHex } from 'viem';
@@ -122,6 +122,31 @@ describe('provenant verify --synth', () => {
       'zk-proof',
       'zk-bound',
     ]);
+  });
+
+  test('without <stateDir>/models, the forecaster file is the one the registry names in the content store', async () => {
+    // What an auditor has who holds only the content store (a CAR export) and a node: the model file behind
+    // the registry's metadataURI (ipfs://<cid>), accepted only because it hashes to the model id.
+    const models = join(dir, 'models');
+    renameSync(models, `${models}.aside`);
+    try {
+      const { stack } = result;
+      const reports = await verifySynthFromJournal(
+        result.journal,
+        synthVerifyDependencies({
+          client: stack.agent.publicClient,
+          stateDir: dir,
+          vault: stack.addresses.vault,
+          registry: stack.addresses.registry,
+          content: stack.content,
+        }),
+      );
+      expect(reports.length).toBe(refs.length);
+      for (const r of reports) expect(failed(r)).toEqual([]);
+      for (const r of reports) expect(r.checks.find((c) => c.name === 'model-file')?.status).toBe('pass');
+    } finally {
+      renameSync(`${models}.aside`, models);
+    }
   });
 
   test('one flipped byte of a stored manifest fails manifest-stored', async () => {

@@ -94,15 +94,26 @@ export function loadModelById(stateDir: string, id: Hex): Uint8Array | undefined
   return undefined;
 }
 
-/** `loadModelById` as a loader that says where to put a missing file (for `verify` and `verify --synth`). */
-export function modelFileLoader(stateDir: string): (id: Hex) => Promise<Uint8Array> {
+/**
+ * `loadModelById` as a loader that says where to put a missing file (for `verify` and `verify --synth`).
+ * `elsewhere` is asked when neither `<stateDir>/models` nor `models/` has the file (e.g. the content store
+ * under the registry's metadataURI: what an auditor holding only the CAR export has); it returns the bytes
+ * only when they hash to the id.
+ */
+export function modelFileLoader(
+  stateDir: string,
+  elsewhere?: { where: string; load: (id: Hex) => Promise<Uint8Array | undefined> },
+): (id: Hex) => Promise<Uint8Array> {
   return async (id) => {
-    const bytes = loadModelById(stateDir, id);
+    const bytes = loadModelById(stateDir, id) ?? (await elsewhere?.load(id));
     if (!bytes)
-      throw new NonRetryableError(`Model file ${id} is not in ${stateDir}/models or models/.`, {
-        details: 'Copy the model file (named <id>.json) into <stateDir>/models.',
-        docsPath: 'docs/models.md#model-file-format',
-      });
+      throw new NonRetryableError(
+        `Model file ${id} is not in ${stateDir}/models or models/${elsewhere ? ` or ${elsewhere.where}` : ''}.`,
+        {
+          details: 'Copy the model file (named <id>.json) into <stateDir>/models.',
+          docsPath: 'docs/models.md#model-file-format',
+        },
+      );
     return bytes;
   };
 }

@@ -1,4 +1,5 @@
-import type { PublicClient } from 'viem';
+import { type Address, type Hex, keccak256, type PublicClient } from 'viem';
+import { modelRegistryAbi } from '../chain/index.js';
 import { ContentStore, chainVerifyDependencies, type VerifyDependencies } from '../provenance/index.js';
 import type { AgentAddresses } from './addresses.js';
 import { modelFileLoader } from './models.js';
@@ -32,13 +33,19 @@ export function agentVerifyDependencies(p: {
   content?: ContentStore;
   loadModelFile?: VerifyDependencies['loadModelFile'];
 }): VerifyDependencies {
+  const content = p.content ?? new ContentStore(p.stateDir);
   return chainVerifyDependencies({
     client: p.client,
     nft: p.addresses.nft,
     registry: p.addresses.registry,
-    content: p.content ?? new ContentStore(p.stateDir),
+    content,
     fromBlock: p.addresses.fromBlock,
-    loadModelFile: p.loadModelFile ?? modelFileLoader(p.stateDir),
+    loadModelFile:
+      p.loadModelFile ??
+      modelFileLoader(p.stateDir, {
+        where: "the content store under the model's registered metadataURI",
+        load: (id) => modelFileFromRegistryUri(p.client, p.addresses.registry, content, id),
+      }),
     oracleFeeds: Object.values(p.addresses.feeds),
     policySnapshot: async (query) => {
       try {
@@ -49,4 +56,31 @@ export function agentVerifyDependencies(p: {
       }
     },
   });
+}
+
+/**
+ * The model file the registry's `metadataURI` names (`ipfs://<cid>`) from the content store, when it is there
+ * and hashes to `id`; undefined otherwise (another URI scheme, not stored, damaged or another file). A failed
+ * chain read propagates (an unreachable node is not "no file").
+ */
+export async function modelFileFromRegistryUri(
+  client: PublicClient,
+  registry: Address,
+  content: ContentStore,
+  id: Hex,
+): Promise<Uint8Array | undefined> {
+  const model = await client.readContract({
+    address: registry,
+    abi: modelRegistryAbi,
+    functionName: 'getModel',
+    args: [id],
+  });
+  const uri = model.metadataURI;
+  if (!uri.startsWith('ipfs://')) return undefined;
+  try {
+    const bytes = await content.get(uri.slice('ipfs://'.length));
+    return keccak256(bytes) === id ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
 }

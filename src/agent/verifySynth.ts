@@ -49,6 +49,7 @@ import {
 } from '../zk/index.js';
 import type { Journal } from './journal/index.js';
 import { modelFileLoader } from './models.js';
+import { modelFileFromRegistryUri } from './verifyDeps.js';
 
 /**
  * `provenant verify --synth`: re-derives each synthetic-vault decision from its manifest and checks it
@@ -984,7 +985,10 @@ async function recordingProof(
   return { ...base, statement: undefined };
 }
 
-/** Dependencies for a state directory: model files from `<stateDir>/models` (or the shipped ones). */
+/**
+ * Dependencies for a state directory: model files from `<stateDir>/models` (or the shipped ones), else the
+ * content store under the model's registered metadataURI.
+ */
 export function synthVerifyDependencies(parameters: {
   client: PublicClient;
   stateDir: string;
@@ -999,7 +1003,10 @@ export function synthVerifyDependencies(parameters: {
   const published = new Map<string, Promise<ChainPosition | undefined>>();
   return {
     ...rest,
-    loadModelFile: modelFileLoader(stateDir),
+    loadModelFile: modelFileLoader(stateDir, {
+      where: "the content store under the model's registered metadataURI",
+      load: (id) => modelFileFromRegistryUri(rest.client, rest.registry, rest.content, id),
+    }),
     roundPublication: (feed, roundId) => {
       const key = `${feed.toLowerCase()}:${roundId}`;
       let read = published.get(key);
