@@ -76,7 +76,9 @@ export async function forecastProofChecks(
     name: 'zk-forecast-recorded',
     status: recorded ? 'pass' : 'fail',
     expected: `a forecast recorded by gate ${proof.gate} under model ${modelId}, proof ${proofId}`,
-    actual: recorded ? `recorded at ${record.provenAt}` : 'nothing recorded',
+    actual: recorded
+      ? `recorded at ${record.provenAt} (${new Date(Number(record.provenAt) * 1000).toISOString().replace('.000Z', 'Z')})`
+      : 'nothing recorded',
     ...(recorded ? {} : { detail: 'no verified Groth16 proof backs this forecast' }),
   });
   const stated = `outputs ${outputs.join(', ')}, last round ${lastRound}`;

@@ -351,7 +351,7 @@ describe('verifyAsset', () => {
     expect(text).toContain('✓ token-exists  minted, 2 version(s)');
     expect(text).toContain(`✓ image-cid  ${world.v1.image.cid.toString()}`);
     expect(text).toMatch(
-      /✗ oracle-input\[0\] {2}expected round 18446744073709551618: answer 7431000000 at 1700003600 {2}found .* at 1 /,
+      /✗ oracle-input\[0\] {2}expected round 18446744073709551618: answer 7431000000 \(74\.31\) at 1700003600 \(2023-11-14T23:13:20Z\) {2}found .* at 1 \(1970-01-01T00:00:01Z\) /,
     );
     expect(text.trim().endsWith('NOT verified')).toBe(true);
   });

@@ -1,4 +1,5 @@
 // Why: the manifest's feed and rounds are checked against the chain itself, not against the manifest.
+import { formatUnits } from 'viem';
 import type { Manifest } from '../manifest.js';
 import type { Hex, VerifyCheck, VerifyDependencies } from './types.js';
 import { sameAddress, tryRead } from './util.js';
@@ -36,6 +37,10 @@ export async function oracleInputChecks(
   deps: VerifyDependencies,
 ): Promise<VerifyCheck[]> {
   const feed = manifest.inputs.oracle.feed as Hex;
+  // The raw integers are what is compared; the price in the feed's units and the UTC time are for people.
+  const decimals = manifest.inputs.oracle.decimals;
+  const describe = (r: { roundId: string; answer: string; updatedAt: string }) =>
+    `round ${r.roundId}: answer ${r.answer} (${priceOf(r.answer, decimals)}) at ${r.updatedAt} (${utcOf(r.updatedAt)})`;
   const checks: VerifyCheck[] = [];
   for (const [i, claimed] of manifest.inputs.oracle.rounds.entries()) {
     const read = await tryRead(() => deps.readRound(feed, BigInt(claimed.roundId)));
@@ -43,7 +48,7 @@ export async function oracleInputChecks(
       checks.push({
         name: `oracle-input[${i}]`,
         status: 'fail',
-        expected: `round ${claimed.roundId}: answer ${claimed.answer} at ${claimed.updatedAt}`,
+        expected: describe(claimed),
         actual: 'no such round',
         detail: `getRoundData(${claimed.roundId}) on ${feed} failed: ${read.error}`,
       });
@@ -62,10 +67,25 @@ export async function oracleInputChecks(
     checks.push({
       name: `oracle-input[${i}]`,
       status: same ? 'pass' : 'fail',
-      expected: `round ${claimed.roundId}: answer ${claimed.answer} at ${claimed.updatedAt}`,
-      actual: `round ${actual.roundId}: answer ${actual.answer} at ${actual.updatedAt}`,
+      expected: describe(claimed),
+      actual: describe(actual),
       ...(same ? {} : { detail: `the manifest's input differs from getRoundData on ${feed}` }),
     });
   }
   return checks;
+}
+
+/** An integer answer at `decimals` as a decimal price (`5614865240` at 8 → `56.1486524`); the text as is when not an integer. */
+function priceOf(answer: string, decimals: number): string {
+  try {
+    return formatUnits(BigInt(answer), decimals);
+  } catch {
+    return answer;
+  }
+}
+
+/** Unix seconds as an ISO 8601 UTC time; the text as is when it is not a representable time. */
+function utcOf(seconds: string): string {
+  const ms = Number(seconds) * 1000;
+  return /^\d+$/.test(seconds) && ms <= 8.64e15 ? new Date(ms).toISOString().replace('.000Z', 'Z') : seconds;
 }
