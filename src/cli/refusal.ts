@@ -291,7 +291,7 @@ export class ExplainedRefusalError extends NonRetryableError {
     readonly revert: ContractRevertError,
   ) {
     super(sentence, {
-      details: `The transaction was not sent or did not take effect (the contract reverted with ${revert.errorName}).`,
+      details: `Nothing changed on-chain: the contract reverted with ${revert.errorName} (a read, a simulation before sending, or a transaction that reverted).`,
       docsPath: 'docs/errors.md#contract-refusals',
       cause: revert,
     });
