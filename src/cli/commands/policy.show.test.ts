@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { GUARD_FIELDS, type GuardField } from '../../chain/index.js';
 import { POLICY_ACTIONS, type PolicyState } from '../../policy/index.js';
-import { FLOOR_FIELDS, formatLimit, hardBoundName, policyTableRows } from './policy.js';
+import { FLOOR_FIELDS, formatLimit, hardBoundName, policyTableRows, shortAmount } from './policy.js';
 
 const limits = (values: Partial<Record<GuardField, bigint>>) =>
   Object.fromEntries(GUARD_FIELDS.map((f) => [f, values[f] ?? 0n])) as PolicyState['limits'];
@@ -72,5 +72,14 @@ describe('policy show: hard bounds', () => {
     const asFields = named.map((n) => `${n[0]?.toLowerCase()}${n.slice(1)}`);
     expect(asFields).toEqual([...FLOOR_FIELDS]);
     expect(GUARD_FIELDS.filter((f) => hardBoundName(f) === 'floor')).toEqual(['minValue', 'marginBps']);
+  });
+});
+
+describe('policy show: amounts in the table', () => {
+  test('at most 4 decimals, an ellipsis when digits were cut; whole and short amounts as they are', () => {
+    expect(shortAmount('5647.493013530899501635')).toBe('5647.4930…');
+    expect(shortAmount('1500')).toBe('1500');
+    expect(shortAmount('0.25')).toBe('0.25');
+    expect(shortAmount('12.3456')).toBe('12.3456');
   });
 });

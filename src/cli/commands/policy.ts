@@ -299,13 +299,19 @@ export function policyTableRows(p: PolicyState, globallyPaused?: boolean): [stri
     ['epoch', `${r.epochLengthSeconds}s, resets at ${r.resetsAt}`],
   ];
   if (r.remaining !== null)
-    rows.push(['used this epoch', `${r.used} of ${r.limits.epochCap} (${r.remaining} left)`]);
+    rows.push([
+      'used this epoch',
+      `${shortAmount(r.used)} of ${r.limits.epochCap} (${shortAmount(r.remaining)} left)`,
+    ]);
   rows.push([
     'actions this epoch',
     `${r.actionsThisEpoch} of ${r.limits.rateLimit} (${r.actionsRemaining} left)`,
   ]);
   if (r.remainingLifetime !== null)
-    rows.push(['lifetime', `${r.usedLifetime} of ${r.limits.lifetimeCap} (${r.remainingLifetime} left)`]);
+    rows.push([
+      'lifetime',
+      `${shortAmount(r.usedLifetime)} of ${r.limits.lifetimeCap} (${shortAmount(r.remainingLifetime)} left)`,
+    ]);
   if (p.limits.maxValue > 0n) rows.push(['value', `${r.value} (epoch started at ${r.valueAtEpochStart})`]);
   const unit = (f: GuardField) => limitUnit(p.action, f);
   for (const f of shown)
@@ -324,6 +330,15 @@ function printPolicy(p: PolicyState, globallyPaused: boolean): void {
   console.log(`${policyName(p)}${p.paused ? '  [PAUSED]' : ''}`);
   printTable(policyTableRows(p, globallyPaused));
   console.log('');
+}
+
+/**
+ * An amount for the table, at most 4 decimals (`5647.493013530899501635` → `5647.4930…`); `--json` keeps every
+ * digit. The ellipsis says digits were cut, so nothing reads as exact that is not.
+ */
+export function shortAmount(amount: string): string {
+  const [whole, fraction] = amount.split('.');
+  return fraction !== undefined && fraction.length > 4 ? `${whole}.${fraction.slice(0, 4)}…` : amount;
 }
 
 /** `provenant policy show`; registered (with its options) in policy.register.ts. */
