@@ -1,4 +1,4 @@
-import type { Address, Hex } from 'viem';
+import { type Address, type Hex, parseAbi } from 'viem';
 import type { ProvenantClients } from '../clients.js';
 import { dynamicFeePoolAbi, syntheticVaultAbi } from '../generated/contracts.js';
 import { type PreparedCall, prepareCall } from './call.js';
@@ -30,6 +30,57 @@ export async function readPosition(
     ),
   ]);
   return { collateral, debt, ratioBps, liquidatable };
+}
+
+/** AggregatorV3 reads of a vault's feed (the MedianOracle, or a proxy in front of it). */
+const feedAbi = parseAbi([
+  'function decimals() view returns (uint8)',
+  'function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
+]);
+
+/**
+ * The price a vault computes with and how old it is: the feed's latest round as the vault reads it.
+ * `priceWad` is that round's answer as 18-decimal USD per synth even when the vault refuses it (stale or
+ * not positive: `fresh` false), so a reader can show the last price and its age.
+ */
+export type VaultPriceState = {
+  feed: Address;
+  roundId: bigint;
+  answer: bigint;
+  /** USD per synth, 18 decimals; undefined when the answer is not positive. */
+  priceWad: bigint | undefined;
+  updatedAt: bigint;
+  /** Timestamp of the latest block (the age is measured against it, as the vault does). */
+  now: bigint;
+  /** The vault's `maxOracleAge` in seconds. */
+  maxOracleAge: bigint;
+  /** Whether the vault prices with this round now (`priceWad()` does not revert). */
+  fresh: boolean;
+};
+
+export async function readVaultPrice(clients: ProvenantClients, vault: Address): Promise<VaultPriceState> {
+  const read = clients.publicClient.readContract;
+  const [feed, risk, block, vaultPrice] = await Promise.all([
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'FEED' }),
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
+    clients.publicClient.getBlock(),
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'priceWad' }).catch(() => undefined),
+  ]);
+  const [[roundId, answer, , updatedAt], decimals] = await Promise.all([
+    read({ address: feed, abi: feedAbi, functionName: 'latestRoundData' }),
+    read({ address: feed, abi: feedAbi, functionName: 'decimals' }),
+  ]);
+  const fromAnswer = answer > 0n ? (answer * 10n ** 18n) / 10n ** BigInt(decimals) : undefined;
+  return {
+    feed,
+    roundId,
+    answer,
+    priceWad: vaultPrice ?? fromAnswer,
+    updatedAt,
+    now: block.timestamp,
+    maxOracleAge: BigInt(risk.maxOracleAge),
+    fresh: vaultPrice !== undefined,
+  };
 }
 
 /**
@@ -138,6 +189,20 @@ export async function readPool(clients: ProvenantClients, pool: Address): Promis
     read({ address: pool, abi: dynamicFeePoolAbi, functionName: 'totalSupply' }),
   ]);
   return { reserve0, reserve1, feeBps, totalShares };
+}
+
+/** What burning `shares` LP shares would pay now: `DynamicFeePool.previewRemove` (token0, token1 base units). */
+export async function previewRemove(
+  clients: Pick<ProvenantClients, 'publicClient'>,
+  pool: Address,
+  shares: bigint,
+): Promise<readonly [bigint, bigint]> {
+  return clients.publicClient.readContract({
+    address: pool,
+    abi: dynamicFeePoolAbi,
+    functionName: 'previewRemove',
+    args: [shares],
+  });
 }
 
 export function prepareSetFee(pool: Address, feeBps: number): PreparedCall {

@@ -9,6 +9,14 @@ const actions = () => import('./pool.js');
 /** Slippage in basis points: 0 (exact) to 10000 (accept anything). */
 const slippageBps = intInRange(0, 10_000, 'bps');
 
+/** `--deadline <seconds>`: the pool refuses the transaction if it is mined later (`Expired`). */
+const deadlineOption = [
+  '--deadline <seconds>',
+  'refuse if not mined within this many seconds (counted from the next block)',
+  intInRange(1, 86_400, 's'),
+  600,
+] as const;
+
 export function registerPool(program: Command): void {
   const pool = program
     .command('pool')
@@ -22,6 +30,7 @@ export function registerPool(program: Command): void {
       'Add liquidity: <synth> whole sWTI and <usd> whole collateral (the pool takes the ratio it needs; slippage-protected).',
     )
     .option('--slippage-bps <bps>', 'accept down to this much less of either amount', slippageBps, 100)
+    .option(...deadlineOption)
     .action(lazyAction(actions, 'poolAddAction'));
 
   pool
@@ -29,6 +38,7 @@ export function registerPool(program: Command): void {
     .description('Remove liquidity: burn [shares] LP shares (whole units), or all of yours with --all.')
     .option('--all', 'burn every LP share you hold')
     .option('--slippage-bps <bps>', 'accept down to this much less of either token', slippageBps, 100)
+    .option(...deadlineOption)
     .action(lazyAction(actions, 'poolRemoveAction'));
 
   pool
@@ -38,6 +48,7 @@ export function registerPool(program: Command): void {
     )
     .requiredOption('--in <side>', 'what you pay: synth (sWTI) or usd (the collateral)')
     .option('--slippage-bps <bps>', 'refuse if the output is this much below the quote', slippageBps, 50)
+    .option(...deadlineOption)
     .option('--json', 'print the Swapped event as JSON')
     .action(lazyAction(actions, 'poolSwapAction'));
 

@@ -1,17 +1,17 @@
 import type { Command } from 'commander';
 import { type Address, erc20Abi, formatUnits } from 'viem';
 import {
-  addLiquidity,
   balanceOf,
   DEVNET_ROLES,
   dynamicFeePoolAbi,
   ensureAllowance,
   type ProvenantClients,
   prepareSetFee,
+  previewRemove,
   readPool,
-  removeLiquidity,
   setPoolFee,
-  swapExactIn,
+  toContractRevertError,
+  writeContract,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
@@ -19,6 +19,67 @@ import { printTable, toJson } from '../output.js';
 import { parseFixedPoint } from '../parse.js';
 import { type Deployment, loadDeployment } from './policy.js';
 import { parseAmount, preflightOrExplain } from './synth.js';
+
+/** A pool command refused before sending anything (or a refusal explained), with the numbers and the fix. */
+export class PoolActionRefusedError extends NonRetryableError {
+  override name = 'PoolActionRefusedError';
+}
+
+/** LP shares are the pool's 18-decimal ERC-20. */
+const SHARE_DECIMALS = 18;
+
+const units = (value: bigint, decimals: number) => formatUnits(value, decimals);
+
+/**
+ * A pool deadline `seconds` after the time the next block will have: the node's pending block, not the
+ * latest one. On a chain that mines only on demand (the devnet) the latest block may be minutes old, and a
+ * deadline counted from it had already passed when the transaction was mined (`Expired`).
+ */
+export async function poolDeadline(clients: ProvenantClients, seconds: number): Promise<bigint> {
+  const block = await clients.publicClient
+    .getBlock({ blockTag: 'pending' })
+    .catch(() => clients.publicClient.getBlock());
+  return block.timestamp + BigInt(seconds);
+}
+
+const lessSlippage = (amount: bigint, slippageBps: number) =>
+  (amount * (10_000n - BigInt(slippageBps))) / 10_000n;
+
+/** Refuses before anything is sent when the signer holds less of `token` than `needed`, in whole units. */
+async function requireBalance(
+  clients: ProvenantClients,
+  token: Side,
+  needed: bigint,
+  fix: string,
+): Promise<void> {
+  const held = await balanceOf(clients, token.address, clients.account.address);
+  if (held < needed)
+    throw new PoolActionRefusedError(
+      `You hold ${units(held, token.decimals)} ${token.symbol}, less than the ${units(needed, token.decimals)} ${token.symbol} this needs.`,
+      { details: `${fix} Account: ${clients.account.address}.`, docsPath: 'docs/markets.md#cli' },
+    );
+}
+
+/**
+ * A pool refusal the shared printer shows raw (`Expired(deadline, timestamp)`), explained with times.
+ * Returns the error unchanged when it is anything else.
+ */
+export function explainPoolError(error: unknown): unknown {
+  const revert = toContractRevertError(error);
+  if (revert?.errorName !== 'Expired') return error;
+  const deadline = BigInt(String(revert.args.deadline));
+  const at = BigInt(String(revert.args.timestamp));
+  const iso = (t: bigint) => new Date(Number(t) * 1000).toISOString();
+  return new PoolActionRefusedError(
+    `Refused by the pool: the deadline ${iso(deadline)} had passed when the pool checked it (block time ${iso(at)}, ${at - deadline} s later).`,
+    {
+      details:
+        'Nothing changed. The transaction waited longer than --deadline allows; send it again, with a larger --deadline <seconds> if blocks are slow.',
+      docsPath: 'docs/markets.md#cli',
+      cause: revert,
+    },
+  );
+}
 
 type Side = { address: Address; symbol: string; decimals: number };
 /** The sWTI/USD pool and its two tokens (TOKEN0 is the synth, TOKEN1 the collateral). */
@@ -74,22 +135,45 @@ function pickIn(m: PoolMarket, which: string): { tokenIn: Side; tokenOut: Side }
 export const poolAddAction = async (
   synthText: string,
   usdText: string,
-  flags: { slippageBps: number },
+  flags: { slippageBps: number; deadline: number },
   command: Command,
 ) => {
   await withPool(command, 'default', async (context, _d, m) => {
     const amount0 = parseAmount(synthText, m.token0.decimals, `${m.token0.symbol} amount (<synth>)`);
     const amount1 = parseAmount(usdText, m.token1.decimals, `${m.token1.symbol} amount (<usd>)`);
+    await requireBalance(
+      context.clients,
+      m.token0,
+      amount0,
+      `Add at most what you hold, or get ${m.token0.symbol} first (\`provenant pool swap <usd> --in usd\`).`,
+    );
+    await requireBalance(
+      context.clients,
+      m.token1,
+      amount1,
+      `Add at most what you hold (on the devnet ${m.token1.symbol} comes from its faucet).`,
+    );
     await ensureAllowance(context.clients, m.token0.address, m.pool, amount0);
     await ensureAllowance(context.clients, m.token1.address, m.pool, amount1);
-    const r = await addLiquidity(context.clients, m.pool, {
-      amount0,
-      amount1,
-      slippageBps: BigInt(flags.slippageBps),
+    const r = await writeContract(context.clients, {
+      address: m.pool,
+      abi: dynamicFeePoolAbi,
+      functionName: 'addLiquidity',
+      args: [
+        amount0,
+        amount1,
+        lessSlippage(amount0, flags.slippageBps),
+        lessSlippage(amount1, flags.slippageBps),
+        context.clients.account.address,
+        await poolDeadline(context.clients, flags.deadline),
+      ],
+      label: 'add liquidity',
+    }).catch((error: unknown) => {
+      throw explainPoolError(error);
     });
     const ev = r.events.find((e) => e.eventName === 'LiquidityAdded');
     console.log(
-      `Added liquidity: ${formatUnits((ev?.args.shares as bigint) ?? 0n, 18)} LP shares (tx ${r.hash}).`,
+      `Added liquidity: ${units((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${units((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} for ${units((ev?.args.shares as bigint) ?? 0n, SHARE_DECIMALS)} LP shares (tx ${r.hash}); \`provenant pool show\` prints your share of the pool.`,
     );
   });
 };
@@ -97,7 +181,7 @@ export const poolAddAction = async (
 /** `provenant pool remove [shares]`; registered (with its options) in pool.register.ts. */
 export const poolRemoveAction = async (
   sharesText: string | undefined,
-  flags: { all?: boolean; slippageBps: number },
+  flags: { all?: boolean; slippageBps: number; deadline: number },
   command: Command,
 ) => {
   if (flags.all && sharesText)
@@ -117,9 +201,29 @@ export const poolRemoveAction = async (
           details: `You hold ${formatUnits(held, 18)} LP shares.`,
         },
       );
-    const r = await removeLiquidity(context.clients, m.pool, {
-      shares,
-      slippageBps: BigInt(flags.slippageBps),
+    if (shares > held)
+      throw new PoolActionRefusedError(
+        `You hold ${units(held, SHARE_DECIMALS)} LP shares, less than the ${units(shares, SHARE_DECIMALS)} to burn.`,
+        {
+          details: `Burn at most ${units(held, SHARE_DECIMALS)} (\`provenant pool remove --all\` burns every one); \`provenant pool show\` prints your shares and what they redeem for.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+    const [out0, out1] = await previewRemove(context.clients, m.pool, shares);
+    const r = await writeContract(context.clients, {
+      address: m.pool,
+      abi: dynamicFeePoolAbi,
+      functionName: 'removeLiquidity',
+      args: [
+        shares,
+        lessSlippage(out0, flags.slippageBps),
+        lessSlippage(out1, flags.slippageBps),
+        context.clients.account.address,
+        await poolDeadline(context.clients, flags.deadline),
+      ],
+      label: 'remove liquidity',
+    }).catch((error: unknown) => {
+      throw explainPoolError(error);
     });
     const ev = r.events.find((e) => e.eventName === 'LiquidityRemoved');
     console.log(
@@ -131,25 +235,57 @@ export const poolRemoveAction = async (
 /** `provenant pool swap <amount>`; registered (with its options) in pool.register.ts. */
 export const poolSwapAction = async (
   amountText: string,
-  flags: { in: string; slippageBps: number; json?: boolean },
+  flags: { in: string; slippageBps: number; deadline: number; json?: boolean },
   command: Command,
 ) => {
   await withPool(command, 'default', async (context, _d, m) => {
     const { tokenIn, tokenOut } = pickIn(m, flags.in);
     const amountIn = parseAmount(amountText, tokenIn.decimals, `${tokenIn.symbol} amount (<amount>)`);
-    await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
-    const r = await swapExactIn(context.clients, m.pool, {
-      tokenIn: tokenIn.address,
+    await requireBalance(
+      context.clients,
+      tokenIn,
       amountIn,
-      slippageBps: BigInt(flags.slippageBps),
+      `Swap at most what you hold${tokenIn === m.token0 ? '' : ` (on the devnet ${tokenIn.symbol} comes from its faucet)`}.`,
+    );
+    await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
+    const read = context.clients.publicClient.readContract;
+    const [quoted, deadline, state] = await Promise.all([
+      read({
+        address: m.pool,
+        abi: dynamicFeePoolAbi,
+        functionName: 'quote',
+        args: [tokenIn.address, amountIn],
+      }),
+      poolDeadline(context.clients, flags.deadline),
+      readPool(context.clients, m.pool),
+    ]);
+    const minOut = (quoted * (10_000n - BigInt(flags.slippageBps))) / 10_000n;
+    const r = await writeContract(context.clients, {
+      address: m.pool,
+      abi: dynamicFeePoolAbi,
+      functionName: 'swapExactIn',
+      args: [tokenIn.address, amountIn, minOut, context.clients.account.address, deadline],
+      label: 'swap',
+    }).catch((error: unknown) => {
+      throw explainPoolError(error);
     });
     const ev = r.events.find((e) => e.eventName === 'Swapped');
     if (flags.json) {
-      console.log(toJson({ hash: r.hash, quoted: r.quoted, swapped: ev?.args }));
+      console.log(toJson({ hash: r.hash, quoted, minOut, deadline, swapped: ev?.args }));
       return;
     }
+    const out = (ev?.args.amountOut as bigint) ?? 0n;
+    // Prices in token1 (USD) per token0 (synth), 6 decimals shown: before the swap (spot) and paid.
+    const synthIn = tokenIn === m.token0;
+    const [synthAmount, usdAmount] = synthIn ? [amountIn, out] : [out, amountIn];
+    const perSynth = (usd: bigint, synth: bigint) =>
+      synth === 0n
+        ? 'n/a'
+        : units((usd * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / synth, m.token1.decimals + 6);
+    const spot = perSynth(state.reserve1, state.reserve0);
+    const paid = perSynth(usdAmount, synthAmount);
     console.log(
-      `Swapped ${amountText} ${tokenIn.symbol} for ${formatUnits((ev?.args.amountOut as bigint) ?? 0n, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee (tx ${r.hash}).`,
+      `Swapped ${units(amountIn, tokenIn.decimals)} ${tokenIn.symbol} for ${units(out, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee: ${paid} ${m.token1.symbol} per ${m.token0.symbol} (the pool's price before was ${spot}; minimum accepted ${units(minOut, tokenOut.decimals)} ${tokenOut.symbol}) (tx ${r.hash}).`,
     );
   });
 };
@@ -187,6 +323,8 @@ export const poolShowAction = async (flags: { json?: boolean }, command: Command
         ? Promise.resolve(undefined)
         : balanceOf(context.clients, m.pool, context.clients.account.address),
     ]);
+    const redeems =
+      mine === undefined || mine === 0n ? undefined : await previewRemove(context.clients, m.pool, mine);
     const price =
       state.reserve0 > 0n
         ? formatUnits(
@@ -194,6 +332,11 @@ export const poolShowAction = async (flags: { json?: boolean }, command: Command
             m.token1.decimals + 6,
           )
         : null;
+    // Your share of the pool in percent, 4 decimals (rounded down).
+    const share =
+      mine === undefined || state.totalShares === 0n
+        ? null
+        : formatUnits((mine * 100n * 10n ** 4n) / state.totalShares, 4);
     const row = {
       pool: m.pool,
       reserve0: formatUnits(state.reserve0, m.token0.decimals),
@@ -203,6 +346,9 @@ export const poolShowAction = async (flags: { json?: boolean }, command: Command
       feeBps: Number(state.feeBps),
       totalShares: formatUnits(state.totalShares, 18),
       yourShares: mine === undefined ? null : formatUnits(mine, 18),
+      yourSharePercent: share,
+      yourRedeem0: redeems ? formatUnits(redeems[0], m.token0.decimals) : mine === undefined ? null : '0',
+      yourRedeem1: redeems ? formatUnits(redeems[1], m.token1.decimals) : mine === undefined ? null : '0',
       price,
     };
     if (flags.json) {
@@ -216,7 +362,18 @@ export const poolShowAction = async (flags: { json?: boolean }, command: Command
       ['fee', `${row.feeBps} bps (set by the agent within the SET_FEE policy: \`provenant policy show\`)`],
       row.yourShares === null
         ? ['LP shares total', `${row.totalShares} (no key configured: yours not shown)`]
-        : ['LP shares yours / total', `${row.yourShares} / ${row.totalShares}`],
+        : [
+            'LP shares yours / total',
+            `${row.yourShares} / ${row.totalShares} (${row.yourSharePercent}% of the pool)`,
+          ],
+      ...(row.yourShares === null
+        ? []
+        : [
+            [
+              'yours redeem for',
+              `${row.yourRedeem0} ${row.token0} + ${row.yourRedeem1} ${row.token1} (\`provenant pool remove --all\`)`,
+            ] as [string, string],
+          ]),
     ]);
   });
 };

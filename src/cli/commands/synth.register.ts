@@ -65,7 +65,7 @@ export function registerSynth(program: Command): void {
   synth
     .command('show [owner]')
     .description(
-      'A position (yours by default): collateral, debt, ratio, liquidatable; and the vault: price, ratios, debt ceiling.',
+      'A position (yours by default): collateral, debt, ratio vs the minimum and liquidation ratios, the price with its round and age, the liquidation price, what can be withdrawn or minted, or what brings it back to the minimum; and the vault: penalty, fee, debt ceiling.',
     )
     .option('--json', 'print as JSON')
     .action(lazyAction(actions, 'synthShowAction'));

@@ -12,6 +12,7 @@ import {
   type ProvenantClients,
   prepareMintSynth,
   readPosition,
+  readVaultPrice,
   repaySynth,
   syntheticVaultAbi,
   withdrawCollateral,
@@ -22,19 +23,40 @@ import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '
 import { printTable, toJson } from '../output.js';
 import { parseAddress as parseAddressText, parseFixedPoint } from '../parse.js';
 import { type Deployment, loadDeployment, vaultOf } from './policy.js';
+import { positionOutlook } from './synth.outlook.js';
 
-/** A policy refused the action in preflight; nothing was sent. */
+/**
+ * Preflight refused the action; nothing was sent. A policy's refusal (`Policy*`) points at the policy
+ * limits; a refusal by the contract's own rules (the vault's ratio, debt ceiling, pause, zk requirement,
+ * the oracle) points at `synth show`, since no policy limit would change it.
+ */
 export class PolicyRefusedError extends NonRetryableError {
   override name = 'PolicyRefusedError';
   readonly errorName: string;
   constructor(sentence: string, errorName: string) {
+    const policy = errorName.startsWith('Policy');
     super(sentence, {
-      details: `Nothing was sent (preflight simulated the call and the contract refused it with ${errorName}). See the limits with \`provenant policy show\`; a limit changes through \`provenant gov propose --set-limit\`.`,
-      docsPath: 'docs/governance.md',
+      details: policy
+        ? `Nothing was sent (preflight simulated the call and the contract refused it with ${errorName}). See the limits with \`provenant policy show\`; a limit changes through \`provenant gov propose --set-limit\`.`
+        : `Nothing was sent (preflight simulated the call and the contract refused it with ${errorName}). This is a rule of the contract, not a policy limit: \`provenant synth show\` prints the position, its price and the vault's limits.`,
+      docsPath: policy ? 'docs/governance.md' : 'docs/markets.md',
     });
     this.errorName = errorName;
   }
 }
+
+/** A synth command refused before sending anything, with the numbers and the fix. */
+export class SynthActionRefusedError extends NonRetryableError {
+  override name = 'SynthActionRefusedError';
+}
+
+/** Sentences for contract refusals the shared explainer prints raw (`Refused by the contract: X()`). */
+const VAULT_SENTENCES: Record<string, string> = {
+  ZkProofRequired:
+    'Refused by the vault: it accepts zk-proven mints only (zkRequired is on), and `synth mint` sends a plain mint; proven mints are sent by the agent (`provenant agent run`, which proves each forecast with `proveAndMint`), or governance switches zkRequired off (SyntheticVault.setZkRequired(false) through the timelock).',
+  ZkPathDisabled:
+    'Refused by the vault: its zk mint path is not configured (no proof gate), so no proven mint is possible; governance configures it (SyntheticVault.setZkConfig through the timelock).',
+};
 
 /** Everything a synth command needs: the vault, its synth token and collateral, with decimals. */
 export type SynthMarket = {
@@ -43,6 +65,8 @@ export type SynthMarket = {
   synth: Address;
   collateral: Address;
   collateralDecimals: number;
+  /** The collateral token's symbol (tUSD on the devnet). */
+  collateralSymbol: string;
 };
 
 export async function synthMarket(
@@ -56,8 +80,11 @@ export async function synthMarket(
     read({ address: vault, abi: syntheticVaultAbi, functionName: 'SYNTH' }),
     read({ address: vault, abi: syntheticVaultAbi, functionName: 'COLLATERAL' }),
   ]);
-  const collateralDecimals = await read({ address: collateral, abi: erc20Abi, functionName: 'decimals' });
-  return { symbol, vault, synth, collateral, collateralDecimals };
+  const [collateralDecimals, collateralSymbol] = await Promise.all([
+    read({ address: collateral, abi: erc20Abi, functionName: 'decimals' }),
+    read({ address: collateral, abi: erc20Abi, functionName: 'symbol' }),
+  ]);
+  return { symbol, vault, synth, collateral, collateralDecimals, collateralSymbol };
 }
 
 /**
@@ -136,7 +163,11 @@ export async function preflightOrExplain(
     { from: context.clients.account.address, to: call.to, data: call.data },
     await explainContext(context.clients, deployment),
   );
-  if (!result.ok) throw new PolicyRefusedError(result.refusal.sentence, result.refusal.errorName);
+  if (!result.ok)
+    throw new PolicyRefusedError(
+      VAULT_SENTENCES[result.refusal.errorName] ?? result.refusal.sentence,
+      result.refusal.errorName,
+    );
 }
 
 const smaller = (a: bigint, b: bigint) => (a < b ? a : b);
@@ -176,6 +207,7 @@ async function withMarket<T>(
 }
 
 /** `provenant synth open <collateral>`; registered (with its options) in synth.register.ts. */
+/** `provenant synth open <collateral>`; registered (with its options) in synth.register.ts. */
 export const synthOpenAction = async (
   amountText: string,
   flags: { mint?: string; model?: string; intent?: string },
@@ -183,19 +215,50 @@ export const synthOpenAction = async (
 ) => {
   const mint = flags.mint ? parseSynthAmount(flags.mint, 'synth amount (--mint)', command) : undefined;
   await withMarket(command, flags.mint ? 'agent' : 'default', async (context, deployment, m) => {
-    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount (<collateral>)');
+    const amount = parseAmount(
+      amountText,
+      m.collateralDecimals,
+      'collateral amount (<collateral>)',
+      m.collateralSymbol,
+    );
     const me = context.clients.account.address;
+    if (mint !== undefined) await refuseMintBeforeDeposit(context.clients, m);
     await ensureAllowance(context.clients, m.collateral, m.vault, amount);
     const deposited = await depositCollateral(context.clients, m.vault, {
       owner: me,
       amount,
       intentId: intentKey(undefined, 'deposit'),
     });
-    console.log(`Deposited ${amountText} collateral into ${m.symbol} position ${me} (tx ${deposited.hash}).`);
-    if (flags.mint && mint !== undefined) await doMint(context, deployment, m, mint, flags.mint, flags);
+    console.log(
+      `Deposited ${units(amount, m.collateralDecimals)} ${m.collateralSymbol} into ${m.symbol} position ${me} (tx ${deposited.hash}).`,
+    );
+    if (flags.mint && mint !== undefined) await doMint(context, deployment, m, mint, flags);
     await printPosition(context.clients, m, me, false);
   });
 };
+
+/**
+ * `open --mint` deposits first and mints second: a mint the vault refuses whatever the deposit (zk-proven
+ * mints only, minting paused) is refused before the deposit, so nothing half-done is left behind.
+ */
+async function refuseMintBeforeDeposit(clients: ProvenantClients, m: SynthMarket): Promise<void> {
+  const read = clients.publicClient.readContract;
+  const [zkRequired, risk] = await Promise.all([
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'zkRequired' }),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
+  ]);
+  const rule = zkRequired
+    ? VAULT_SENTENCES.ZkProofRequired
+    : risk.mintingPaused
+      ? 'Refused by the vault: minting is paused (by the guardian or governance); deposit, repay, withdraw and liquidation still work, and only governance can resume minting (SyntheticVault.unpauseMinting through the timelock).'
+      : undefined;
+  if (rule)
+    throw new SynthActionRefusedError(rule, {
+      details:
+        'Nothing was sent: the deposit was not made either. Deposit alone with `provenant synth open <collateral>` (without --mint).',
+      docsPath: 'docs/markets.md#cli',
+    });
+}
 
 /** `provenant synth mint <amount>`; registered (with its options) in synth.register.ts. */
 export const synthMintAction = async (
@@ -205,7 +268,7 @@ export const synthMintAction = async (
 ) => {
   const amount = parseSynthAmount(amountText, 'synth amount (<amount>)', command);
   await withMarket(command, 'agent', async (context, deployment, m) => {
-    const result = await doMint(context, deployment, m, amount, amountText, flags);
+    const result = await doMint(context, deployment, m, amount, flags);
     if (flags.json)
       console.log(toJson({ hash: result.hash, gasUsed: result.gasUsed, events: result.events }));
     else await printPosition(context.clients, m, context.clients.account.address, false);
@@ -217,13 +280,43 @@ export const synthBurnAction = async (amountText: string, flags: { owner?: strin
   const ownerFlag = flags.owner ? parseAddress(flags.owner, '--owner') : undefined;
   const amount = parseSynthAmount(amountText, 'synth amount (<amount>)', command);
   await withMarket(command, 'default', async (context, _d, m) => {
-    const owner = ownerFlag ?? context.clients.account.address;
+    const me = context.clients.account.address;
+    const owner = ownerFlag ?? me;
+    const [position, held] = await Promise.all([
+      readPosition(context.clients, m.vault, owner),
+      balanceOf(context.clients, m.synth, me),
+    ]);
+    const whose = owner === me ? 'Your position' : `Position ${owner}`;
+    if (position.debt === 0n)
+      throw new SynthActionRefusedError(
+        `${whose} in ${m.symbol} has no debt, so there is nothing to repay.`,
+        {
+          details: `A burn repays debt; ${owner === me ? 'yours' : 'its'} is 0 ${m.symbol}. To take collateral out use \`provenant synth withdraw\`; \`provenant synth show${owner === me ? '' : ` ${owner}`}\` prints the position.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+    if (amount > position.debt)
+      throw new SynthActionRefusedError(
+        `Repaying ${units(amount, SYNTH_DECIMALS)} ${m.symbol} is more than the debt of ${units(position.debt, SYNTH_DECIMALS)} ${m.symbol}.`,
+        {
+          details: `Repay at most ${units(position.debt, SYNTH_DECIMALS)} ${m.symbol}, the whole debt (you hold ${units(held, SYNTH_DECIMALS)} ${m.symbol}); \`provenant synth show${ownerFlag ? ` ${owner}` : ''}\` prints the position.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+    if (amount > held)
+      throw new SynthActionRefusedError(
+        `You hold ${units(held, SYNTH_DECIMALS)} ${m.symbol}, less than the ${units(amount, SYNTH_DECIMALS)} ${m.symbol} to burn.`,
+        {
+          details: `Burn at most ${units(held, SYNTH_DECIMALS)}, or get more ${m.symbol} first (\`provenant pool swap <usd> --in usd\` buys it from the pool).`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
     const r = await repaySynth(context.clients, m.vault, {
       owner,
       amount,
       intentId: intentKey(undefined, 'repay'),
     });
-    console.log(`Repaid ${amountText} ${m.symbol} of ${owner} (tx ${r.hash}).`);
+    console.log(`Repaid ${units(amount, SYNTH_DECIMALS)} ${m.symbol} of ${owner} (tx ${r.hash}).`);
     await printPosition(context.clients, m, owner, false);
   });
 };
@@ -233,14 +326,40 @@ export const synthWithdrawAction = async (amountText: string, flags: { to?: stri
   const toFlag = flags.to ? parseAddress(flags.to, '--to') : undefined;
   await withMarket(command, 'default', async (context, _d, m) => {
     const me = context.clients.account.address;
-    const amount = parseAmount(amountText, m.collateralDecimals, 'collateral amount (<amount>)');
+    const amount = parseAmount(
+      amountText,
+      m.collateralDecimals,
+      'collateral amount (<amount>)',
+      m.collateralSymbol,
+    );
+    const view = await readView(context.clients, m, me);
+    const c = (v: bigint) => `${units(v, m.collateralDecimals)} ${m.collateralSymbol}`;
+    if (amount > view.position.collateral)
+      throw new SynthActionRefusedError(
+        `Withdrawing ${c(amount)} is more than the ${c(view.position.collateral)} your ${m.symbol} position holds.`,
+        {
+          details:
+            view.outlook && view.price.fresh
+              ? `At most ${c(view.outlook.withdrawable)} can be withdrawn now${view.position.debt > 0n ? ` (the rest keeps the position at the minimum ratio ${pct(view.minRatioBps)})` : ''}: \`provenant synth withdraw ${units(view.outlook.withdrawable, m.collateralDecimals)}\`.`
+              : `\`provenant synth show\` prints the position.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+    if (view.position.debt > 0n && view.outlook && view.price.fresh && amount > view.outlook.withdrawable)
+      throw new SynthActionRefusedError(
+        `Withdrawing ${c(amount)} would leave your ${m.symbol} position below the minimum collateral ratio ${pct(view.minRatioBps)} (its debt is ${units(view.position.debt, SYNTH_DECIMALS)} ${m.symbol} at ${units(view.price.priceWad ?? 0n, 18)} USD per ${m.symbol}).`,
+        {
+          details: `At most ${c(view.outlook.withdrawable)} can be withdrawn now; repay debt first (\`provenant synth burn <amount>\`) to withdraw more.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
     const to = toFlag ?? me;
     const r = await withdrawCollateral(context.clients, m.vault, {
       amount,
       to,
       intentId: intentKey(undefined, 'withdraw'),
     });
-    console.log(`Withdrew ${amountText} collateral to ${to} (tx ${r.hash}).`);
+    console.log(`Withdrew ${c(amount)} to ${to} (tx ${r.hash}).`);
     await printPosition(context.clients, m, me, false);
   });
 };
@@ -256,14 +375,42 @@ export const synthLiquidateAction = async (
     ? parseSynthAmount(flags.maxRepay, 'repay amount (--max-repay)', command)
     : undefined;
   await withMarket(command, 'default', async (context, _d, m) => {
-    const position = await readPosition(context.clients, m.vault, owner);
-    const mine = await balanceOf(context.clients, m.synth, context.clients.account.address);
-    let maxRepay = maxRepayFlag ?? smaller(position.debt, mine);
-    if (maxRepay === 0n)
-      throw new NonRetryableError(`You hold no ${m.symbol} to repay ${owner}'s debt with.`, {
-        details: `Liquidation burns the liquidator's synth. Buy some (\`provenant pool swap --in usd\`) or receive a transfer, then try again.`,
+    const [view, mine] = await Promise.all([
+      readView(context.clients, m, owner),
+      balanceOf(context.clients, m.synth, context.clients.account.address),
+    ]);
+    const { position } = view;
+    const s = (v: bigint) => `${units(v, SYNTH_DECIMALS)} ${m.symbol}`;
+    if (position.debt === 0n)
+      throw new SynthActionRefusedError(
+        `Position ${owner} in ${m.symbol} has no debt, so there is nothing to liquidate.`,
+        {
+          details: `Only a position with debt and a collateral ratio below the liquidation ratio ${pct(view.liquidationRatioBps)} can be liquidated. Check the address; \`provenant synth show ${owner}\` prints the position.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+    if (view.price.fresh && position.liquidatable === false && view.outlook)
+      throw new SynthActionRefusedError(
+        `Position ${owner} in ${m.symbol} is safe: its collateral ratio is ${pct(view.outlook.ratioBps)}, at or above the liquidation ratio ${pct(view.liquidationRatioBps)}, so it cannot be liquidated.`,
+        {
+          details: `At ${units(view.price.priceWad ?? 0n, 18)} USD per ${m.symbol} it is safe; it becomes liquidatable when the price reaches ${view.outlook.liquidationPriceWad === undefined ? 'n/a' : units(view.outlook.liquidationPriceWad, 18)} USD per ${m.symbol} (\`provenant synth show ${owner}\` prints its ratio and price).`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+    if (mine === 0n)
+      throw new SynthActionRefusedError(`You hold no ${m.symbol} to repay ${owner}'s debt with.`, {
+        details: `Liquidation burns the liquidator's synth. Buy some (\`provenant pool swap <usd> --in usd\`) or receive a transfer, then try again.`,
+        docsPath: 'docs/markets.md#cli',
       });
-    if (maxRepay > position.debt) maxRepay = position.debt;
+    if (maxRepayFlag !== undefined && smaller(maxRepayFlag, position.debt) > mine)
+      throw new SynthActionRefusedError(
+        `--max-repay ${s(maxRepayFlag)} is more than the ${s(mine)} you hold.`,
+        {
+          details: `Liquidation burns your own ${m.symbol}: pass --max-repay ${units(smaller(mine, position.debt), SYNTH_DECIMALS)} (or leave it out: the default is the debt, ${s(position.debt)}, or your balance if smaller).`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+    const maxRepay = smaller(maxRepayFlag ?? mine, position.debt);
     const r = await liquidatePosition(context.clients, m.vault, {
       owner,
       maxRepay,
@@ -274,16 +421,16 @@ export const synthLiquidateAction = async (
       console.log(toJson({ hash: r.hash, liquidated: ev?.args }));
       return;
     }
+    const c = (v: unknown) => `${units((v as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol}`;
     printTable([
       ['liquidated', owner],
-      ['debt repaid', `${formatUnits((ev?.args.debtRepaid as bigint) ?? 0n, 18)} ${m.symbol}`],
-      [
-        'you received',
-        `${formatUnits((ev?.args.toLiquidator as bigint) ?? 0n, m.collateralDecimals)} collateral`,
-      ],
-      ['to the reserve', formatUnits((ev?.args.toReserve as bigint) ?? 0n, m.collateralDecimals)],
+      ['debt repaid', s((ev?.args.debtRepaid as bigint) ?? 0n)],
+      ['you received', c(ev?.args.toLiquidator)],
+      ['to the reserve', c(ev?.args.toReserve)],
+      ['at price', `${units((ev?.args.priceWad as bigint) ?? 0n, 18)} USD per ${m.symbol}`],
       ['tx', r.hash],
     ]);
+    await printPosition(context.clients, m, owner, false);
   });
 };
 
@@ -308,7 +455,6 @@ async function doMint(
   deployment: Deployment,
   m: SynthMarket,
   amount: bigint,
-  amountText: string,
   flags: { model?: string; intent?: string },
 ) {
   const modelId = await resolveModelId(
@@ -323,9 +469,41 @@ async function doMint(
   const result = await mintSynth(context.clients, m.vault, { amount, modelId, intentId });
   const minted = result.events.find((e) => e.eventName === 'Minted');
   console.log(
-    `Minted ${amountText} ${m.symbol} sized by model ${modelId.slice(0, 12)}…; fee ${formatUnits((minted?.args.fee as bigint) ?? 0n, m.collateralDecimals)} collateral accrued to the model (tx ${result.hash}).`,
+    `Minted ${units(amount, SYNTH_DECIMALS)} ${m.symbol} sized by model ${modelId.slice(0, 12)}…; fee ${units((minted?.args.fee as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol} accrued to the model (tx ${result.hash}).`,
   );
   return result;
+}
+
+/** A whole-unit amount as viem formats it (`1500.5`, `0.000001`). */
+const units = (value: bigint, decimals: number) => formatUnits(value, decimals);
+
+/** A position with its vault's values, its price (fresh or not) and, at that price, what it can do. */
+async function readView(clients: ProvenantClients, m: SynthMarket, owner: Address) {
+  const read = clients.publicClient.readContract;
+  const [position, risk, totalDebt, debtCeiling, price] = await Promise.all([
+    readPosition(clients, m.vault, owner),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'totalDebt' }),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'debtCeiling' }),
+    readVaultPrice(clients, m.vault),
+  ]);
+  const minRatioBps = BigInt(risk.minCollateralRatioBps);
+  const liquidationRatioBps = BigInt(risk.liquidationRatioBps);
+  const outlook =
+    price.priceWad === undefined
+      ? undefined
+      : positionOutlook({
+          collateral: position.collateral,
+          debt: position.debt,
+          collateralDecimals: m.collateralDecimals,
+          priceWad: price.priceWad,
+          minCollateralRatioBps: minRatioBps,
+          liquidationRatioBps,
+          mintFeeBps: BigInt(risk.mintFeeBps),
+          minDebt: risk.minDebt,
+          ceilingRoom: debtCeiling - totalDebt,
+        });
+  return { position, risk, totalDebt, debtCeiling, price, minRatioBps, liquidationRatioBps, outlook };
 }
 
 async function printPosition(
@@ -334,51 +512,96 @@ async function printPosition(
   owner: Address,
   json: boolean,
 ): Promise<void> {
-  const read = clients.publicClient.readContract;
-  const [position, risk, totalDebt, debtCeiling, price] = await Promise.all([
-    readPosition(clients, m.vault, owner),
-    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
-    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'totalDebt' }),
-    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'debtCeiling' }),
-    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'priceWad' }).catch(() => undefined),
-  ]);
+  const v = await readView(clients, m, owner);
+  const { position, risk, price, outlook } = v;
+  const c = (x: bigint) => units(x, m.collateralDecimals);
+  const s = (x: bigint) => units(x, SYNTH_DECIMALS);
+  const age = price.now >= price.updatedAt ? price.now - price.updatedAt : 0n;
+  const safe = position.debt === 0n || (outlook?.ratioBps ?? 0n) >= v.minRatioBps;
   const row = {
     synth: m.symbol,
     vault: m.vault,
     owner,
-    collateral: formatUnits(position.collateral, m.collateralDecimals),
-    debt: formatUnits(position.debt, 18),
+    collateral: c(position.collateral),
+    collateralSymbol: m.collateralSymbol,
+    debt: s(position.debt),
     ratio: pct(position.ratioBps),
     liquidatable: position.liquidatable ?? null,
-    price: price === undefined ? null : formatUnits(price, 18),
-    minCollateralRatio: pct(BigInt(risk.minCollateralRatioBps)),
-    liquidationRatio: pct(BigInt(risk.liquidationRatioBps)),
+    price: price.fresh && price.priceWad !== undefined ? s(price.priceWad) : null,
+    /** The latest round's price whether or not the vault accepts it, with its round and age. */
+    lastPrice: price.priceWad === undefined ? null : s(price.priceWad),
+    priceRound: price.roundId.toString(),
+    priceUpdatedAt: new Date(Number(price.updatedAt) * 1000).toISOString(),
+    priceAgeSeconds: Number(age),
+    maxOracleAgeSeconds: Number(price.maxOracleAge),
+    priceFresh: price.fresh,
+    /** At the last price (fresh or not): what the position can do and where it is liquidated. */
+    ratioAtLastPrice: outlook ? pct(outlook.ratioBps ?? MAX_RATIO) : null,
+    withdrawable: outlook ? c(outlook.withdrawable) : null,
+    mintable: outlook ? s(outlook.mintable) : null,
+    repayToMinimum: outlook ? s(outlook.repayToMinimum) : null,
+    depositToMinimum: outlook ? c(outlook.depositToMinimum) : null,
+    liquidationPrice: outlook?.liquidationPriceWad === undefined ? null : s(outlook.liquidationPriceWad),
+    minCollateralRatio: pct(v.minRatioBps),
+    liquidationRatio: pct(v.liquidationRatioBps),
     liquidationPenalty: pct(BigInt(risk.liquidationPenaltyBps)),
     mintFee: pct(BigInt(risk.mintFeeBps)),
+    minDebt: s(risk.minDebt),
     mintingPaused: risk.mintingPaused,
-    totalDebt: formatUnits(totalDebt, 18),
-    debtCeiling: formatUnits(debtCeiling, 18),
+    totalDebt: s(v.totalDebt),
+    debtCeiling: s(v.debtCeiling),
   };
   if (json) {
     console.log(toJson(row));
     return;
   }
-  printTable([
+  const when = `round ${row.priceRound}, ${row.priceUpdatedAt}, ${row.priceAgeSeconds} s old; max age ${row.maxOracleAgeSeconds} s`;
+  const priceLine =
+    price.priceWad === undefined
+      ? `none: the feed's latest answer (${when}) is not positive`
+      : price.fresh
+        ? `${row.lastPrice} USD per ${m.symbol} (${when})`
+        : `STALE: last ${row.lastPrice} USD per ${m.symbol} (${when}); until reporters publish a fresh round the vault refuses mints, withdrawals with debt and liquidations`;
+  const stale = price.fresh ? '' : ' (at the stale price)';
+  const rows: [string, string][] = [
     ['position', `${owner} in ${m.symbol} (${m.vault})`],
-    ['collateral', row.collateral],
+    ['collateral', `${row.collateral} ${m.collateralSymbol}`],
     ['debt', `${row.debt} ${m.symbol}`],
-    ['ratio', `${row.ratio}${row.liquidatable ? '  LIQUIDATABLE' : ''}`],
     [
-      'price',
-      row.price === null
-        ? 'no fresh price (the oracle round is stale or missing)'
-        : `${row.price} USD per ${m.symbol}`,
+      'ratio',
+      outlook
+        ? `${pct(outlook.ratioBps ?? MAX_RATIO)}${stale} vs minimum ${row.minCollateralRatio}, liquidation ${row.liquidationRatio}${row.liquidatable ? '  LIQUIDATABLE' : ''}`
+        : `n/a (no price) vs minimum ${row.minCollateralRatio}, liquidation ${row.liquidationRatio}`,
     ],
+    ['price', priceLine],
+  ];
+  if (outlook && position.debt > 0n)
+    rows.push([
+      'liquidation price',
+      `${row.liquidationPrice} USD per ${m.symbol} (liquidatable at or above it: the position is short ${m.symbol})`,
+    ]);
+  if (outlook) {
+    rows.push([`can withdraw${stale}`, `${row.withdrawable} ${m.collateralSymbol}`]);
+    if (safe)
+      rows.push([
+        `can mint${stale}`,
+        `${row.mintable} ${m.symbol} more at the minimum ratio (agent key only; policy caps may allow less: \`provenant policy show\`)`,
+      ]);
+    else
+      rows.push([
+        `to be safe${stale}`,
+        `repay ${row.repayToMinimum} ${m.symbol} or deposit ${row.depositToMinimum} ${m.collateralSymbol} (back to the minimum ratio ${row.minCollateralRatio})`,
+      ]);
+  }
+  rows.push(
     [
-      'ratios min / liquidation / penalty',
-      `${row.minCollateralRatio} / ${row.liquidationRatio} / ${row.liquidationPenalty}`,
+      'penalty / mint fee',
+      `${row.liquidationPenalty} / ${row.mintFee}${row.mintingPaused ? ' (minting PAUSED)' : ''}`,
     ],
-    ['mint fee', `${row.mintFee}${row.mintingPaused ? ' (minting PAUSED)' : ''}`],
-    ['total debt / ceiling', `${row.totalDebt} / ${row.debtCeiling}`],
-  ]);
+    ['total debt / ceiling', `${row.totalDebt} / ${row.debtCeiling} ${m.symbol}`],
+  );
+  printTable(rows);
 }
+
+/** `SyntheticVault._ratioBps` without debt (type(uint256).max), for `pct`'s "no debt". */
+const MAX_RATIO = 2n ** 256n - 1n;
