@@ -229,8 +229,17 @@ export async function setPoolFee(
   });
 }
 
-const deadlineIn = async (clients: ProvenantClients, seconds: bigint) =>
-  (await clients.publicClient.getBlock()).timestamp + seconds;
+/**
+ * A pool deadline `seconds` after the time of the block the transaction will land in (the pending block): the
+ * latest block can be minutes old on a chain that mines only on demand (a devnet), which expired deadlines
+ * counted from it. Nodes without a pending block fall back to the latest.
+ */
+export async function deadlineIn(clients: ProvenantClients, seconds: bigint): Promise<bigint> {
+  const block = await clients.publicClient
+    .getBlock({ blockTag: 'pending' })
+    .catch(() => clients.publicClient.getBlock());
+  return block.timestamp + seconds;
+}
 
 export async function addLiquidity(
   clients: ProvenantClients,

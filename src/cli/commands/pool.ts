@@ -3,6 +3,7 @@ import { type Address, erc20Abi, formatUnits } from 'viem';
 import {
   balanceOf,
   DEVNET_ROLES,
+  deadlineIn,
   dynamicFeePoolAbi,
   ensureAllowance,
   type ProvenantClients,
@@ -36,10 +37,7 @@ const units = (value: bigint, decimals: number) => formatUnits(value, decimals);
  * deadline counted from it had already passed when the transaction was mined (`Expired`).
  */
 export async function poolDeadline(clients: ProvenantClients, seconds: number): Promise<bigint> {
-  const block = await clients.publicClient
-    .getBlock({ blockTag: 'pending' })
-    .catch(() => clients.publicClient.getBlock());
-  return block.timestamp + BigInt(seconds);
+  return deadlineIn(clients, BigInt(seconds));
 }
 
 const lessSlippage = (amount: bigint, slippageBps: number) =>
