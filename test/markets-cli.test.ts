@@ -272,3 +272,21 @@ describe('synth mint refusals that no policy limit would change (review s7)', ()
     expect(table).toContain('STALE: last 12.4 USD per sWTI');
   });
 });
+
+describe('faucet (devnet collateral)', () => {
+  test('mints tUSD in whole units to --to; over the per-call cap and too many decimals are refused', async () => {
+    const to = stack.users[2]!.account.address;
+    const before = await balanceOf(stack.deployer, stack.addresses.collateral, to);
+    const printed = await runCli(stack, ['faucet', '1,500.25', '--to', to], DEVNET_ROLES.user0);
+    const after = await balanceOf(stack.deployer, stack.addresses.collateral, to);
+    expect(after - before).toBe(1_500_250_000n);
+    expect(printed).toContain(`Minted 1500.25 tUSD to ${to}`);
+    expect(printed).toContain(`its balance is now ${formatUnits(after, 6)} tUSD`);
+    expect(await refusal(['faucet', '2000000000000'], DEVNET_ROLES.user0)).toContain(
+      'The faucet mints at most 1000000000000 tUSD per call; asked for 2000000000000.',
+    );
+    expect(await refusal(['faucet', '1.1234567'], DEVNET_ROLES.user0)).toContain(
+      "The amount '1.1234567' has 7 decimals, but at most 6 are allowed",
+    );
+  });
+});

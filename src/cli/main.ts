@@ -10,6 +10,7 @@ import { registerContent } from './commands/content.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDeploy } from './commands/deploy.js';
 import { registerDevnet } from './commands/devnet.js';
+import { registerFaucet } from './commands/faucet.js';
 import { registerGov } from './commands/gov.register.js';
 import { registerModel } from './commands/model.js';
 import { registerPolicy } from './commands/policy.register.js';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerGov(program);
   registerSynth(program);
   registerPool(program);
+  registerFaucet(program);
   registerVerify(program);
   registerArt(program);
   registerAgent(program);

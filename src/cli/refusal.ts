@@ -299,7 +299,7 @@ export class ExplainedRefusalError extends NonRetryableError {
 }
 
 const FUNDING_HINT =
-  'On the devnet the collateral is TestStablecoin (tUSD), an open faucet: anyone may call its mint(address to, uint256 amount), with amount in base units (1 tUSD = 1000000), up to 1e12 tUSD per call; the CLI has no faucet command.';
+  'On the devnet the collateral is TestStablecoin (tUSD), an open faucet: `provenant faucet <amount> [--to <address>]` mints tUSD in whole units (at most 1,000,000,000,000 per call).';
 
 /**
  * Turns a raw contract refusal that reached the CLI's error printer into one sentence (through the same
