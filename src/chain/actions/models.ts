@@ -420,3 +420,78 @@ export async function readShareBalances(
   ]);
   return { totalSupply: totalSupply as bigint, balances: balances as bigint[] };
 }
+
+/** The token a registry pays revenue in (`FEE_TOKEN`), with what a person needs to read amounts of it. */
+export type FeeToken = { address: Address; symbol: string; decimals: number };
+
+/** Reads the registry's `FEE_TOKEN` and its symbol and decimals, so revenue amounts print in units. */
+export async function readFeeToken(clients: ProvenantClients, registry: Address): Promise<FeeToken> {
+  const read = clients.publicClient.readContract;
+  const address = await read({ address: registry, abi: modelRegistryAbi, functionName: 'FEE_TOKEN' });
+  const [symbol, decimals] = await Promise.all([
+    read({ address, abi: erc20Abi, functionName: 'symbol' }),
+    read({ address, abi: erc20Abi, functionName: 'decimals' }),
+  ]);
+  return { address, symbol, decimals };
+}
+
+/**
+ * What a model id has earned and paid out so far (fee-token units), summed over the registry's
+ * `RevenueDistributed` / `RevenueClaimed` events from `fromBlock`: `paidIn − claimed` is what the holders
+ * can still claim, less rounding dust.
+ */
+export async function readRevenueTotals(
+  clients: ProvenantClients,
+  registry: Address,
+  modelId: Hex,
+  fromBlock?: bigint | undefined,
+): Promise<{ paidIn: bigint; claimed: bigint }> {
+  // The latest block uncached: viem caches the block number for a polling interval, and a total read
+  // right after a distribute or claim in the same process must include it.
+  const toBlock = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
+  const events = (eventName: 'RevenueDistributed' | 'RevenueClaimed') =>
+    scanLogs(clients.publicClient, { fromBlock, toBlock }, (from, to) =>
+      clients.publicClient.getContractEvents({
+        address: registry,
+        abi: modelRegistryAbi,
+        eventName,
+        args: { modelId },
+        fromBlock: from,
+        toBlock: to,
+        strict: true,
+      }),
+    );
+  const [paid, claimed] = await Promise.all([events('RevenueDistributed'), events('RevenueClaimed')]);
+  const sum = (logs: readonly { args: { amount?: bigint } }[]) =>
+    logs.reduce((total, log) => total + (log.args.amount ?? 0n), 0n);
+  return { paidIn: sum(paid), claimed: sum(claimed) };
+}
+
+/**
+ * A model share token's holders, from its `Transfer` events since `fromBlock`: `initial` is the split
+ * minted at registration (transfers from the zero address), `holders` every address that ever received
+ * shares, in order of first receipt (some may hold none now; read balances with `readShareBalances`).
+ */
+export async function readShareHolders(
+  clients: ProvenantClients,
+  shares: Address,
+  fromBlock?: bigint | undefined,
+): Promise<{ initial: { holder: Address; amount: bigint }[]; holders: Address[] }> {
+  const toBlock = await clients.publicClient.getBlockNumber({ cacheTime: 0 }); // include a transfer just made
+  const logs = await scanLogs(clients.publicClient, { fromBlock, toBlock }, (from, to) =>
+    clients.publicClient.getContractEvents({
+      address: shares,
+      abi: erc20Abi,
+      eventName: 'Transfer',
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
+  const initial = logs
+    .filter((log) => isAddressEqual(log.args.from, zeroAddress))
+    .map((log) => ({ holder: log.args.to, amount: log.args.value }));
+  const holders: Address[] = [];
+  for (const log of logs) if (!holders.some((h) => isAddressEqual(h, log.args.to))) holders.push(log.args.to);
+  return { initial, holders };
+}

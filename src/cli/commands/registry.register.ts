@@ -45,7 +45,7 @@ export function registerModelRegistry(model: Command): void {
     .description(
       "Who holds a model's shares and what each can claim; with --transfer, move some of your shares (revenue earned so far stays with you).",
     )
-    .option('--holder <address...>', 'holders to show (default: you)')
+    .option('--holder <address...>', 'holders to show (default: every current holder, and you)')
     .option('--transfer <to>', 'transfer shares to this address')
     .option('--amount <shares>', 'whole shares to transfer (with --transfer)')
     .option('--json', 'print as JSON')
