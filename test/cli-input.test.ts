@@ -290,7 +290,7 @@ describe('contract refusals through the error printer (finding 2)', () => {
     const text = formatError(explained, false);
     expect(text).toContain(`holds 0 tUSD but the call needs 100 tUSD`);
     expect(text).toContain(
-      'TestStablecoin (tUSD), an open faucet: anyone may call its mint(address to, uint256 amount)',
+      'TestStablecoin (tUSD), an open faucet: `provenant faucet <amount> [--to <address>]` mints tUSD in whole units',
     );
     expect(text).not.toContain('100000000');
   });

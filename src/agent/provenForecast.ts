@@ -18,7 +18,7 @@ export function latestProvenForecast(parameters: {
   let nextBlock = parameters.fromBlock ?? 0n;
   let latest: ProvenForecastRef | undefined;
   return async () => {
-    const head = await parameters.client.getBlockNumber();
+    const head = await parameters.client.getBlockNumber({ cacheTime: 0 }); // a proof submitted just before counts
     if (head < nextBlock) return latest;
     const events = await scanLogs(parameters.client, { fromBlock: nextBlock, toBlock: head }, (from, to) =>
       parameters.client.getContractEvents({

@@ -43,7 +43,9 @@ export async function scanLogs<T>(
   range: LogScanRange,
   fetch: (fromBlock: bigint, toBlock: bigint) => Promise<readonly T[]>,
 ): Promise<T[]> {
-  const last = range.toBlock ?? (await client.getBlockNumber());
+  // Uncached: viem caches the block number for the polling interval, and a scan just after a transaction
+  // (in the same process) would stop short of the block that holds its logs.
+  const last = range.toBlock ?? (await client.getBlockNumber({ cacheTime: 0 }));
   let window = range.window ?? DEFAULT_LOG_WINDOW;
   if (window < 1n) window = 1n;
   const out: T[] = [];
