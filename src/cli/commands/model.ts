@@ -80,6 +80,29 @@ export function checkBacktestForecasts(
   });
 }
 
+/** Fewer rows than this before `--train-end` make a forecaster not worth registering (four years of days). */
+export const MIN_TRAIN_ROWS = 1000;
+
+/**
+ * Refuses a `model train --train-end` after the data ends (the model would be named for days it never saw)
+ * or with fewer than `MIN_TRAIN_ROWS` days before it, naming the dataset's range.
+ */
+export function checkTrainEnd(trainEnd: string, series: readonly { date: string }[]): void {
+  const first = series[0]?.date ?? '?';
+  const last = series.at(-1)?.date ?? '?';
+  const rows = series.filter((p) => p.date <= trainEnd).length;
+  const problem =
+    trainEnd > last
+      ? `--train-end ${trainEnd} is after the last WTI day shipped (${last}): the model would be named for days it never saw`
+      : rows < MIN_TRAIN_ROWS
+        ? `--train-end ${trainEnd} leaves ${rows} WTI days to train on, fewer than ${MIN_TRAIN_ROWS}`
+        : undefined;
+  if (problem)
+    throw new BacktestRangeError(`${problem} (wti-daily covers ${first}…${last}).`, {
+      details: `Pick a --train-end between ${series[MIN_TRAIN_ROWS - 1]?.date ?? first} and ${last}.`,
+    });
+}
+
 /** Loads the dataset, checks the range against it, and runs the backtest on the same features. */
 async function backtest(flags: BacktestFlags): Promise<BacktestResult> {
   // Loaded here, not at start-up: the models module pulls in viem.
@@ -163,6 +186,46 @@ export function registerModel(program: Command): void {
       printTable(summary(result));
       console.log(`\nWrote ${files.length} files to ${resolve(flags.out)}:`);
       for (const file of files) console.log(`  ${file}`);
+    });
+  model
+    .command('train')
+    .description(
+      'Train the forecaster the agent runs (ten years of daily WTI before --train-end, on the oracle-only features, fixed seed, fixed point) and write its canonical model file: the bytes whose keccak256 is the model id, ready for `model register`. The same inputs always give the same id.',
+    )
+    .addOption(new Option('--kind <kind>', 'forecaster kind').choices(['ridge', 'mlp']).default('ridge'))
+    .requiredOption(
+      '--train-end <date>',
+      'last day of the training data (YYYY-MM-DD); the model is named for it',
+      isoDate,
+    )
+    .option(
+      '--out <file>',
+      'also write the model file here (it is always written under <stateDir>/models/<id>.json)',
+    )
+    .action(async (flags: { kind: 'ridge' | 'mlp'; trainEnd: string; out?: string }, command: Command) => {
+      // Loaded here, not at start-up: training pulls in the models and the agent's loaders.
+      const { trainAgentForecaster } = await import('../../agent/index.js');
+      const { loadCliConfig } = await import('../context.js');
+      const { writeFileAtomicSync } = await import('../../files/index.js');
+      const { join } = await import('node:path');
+      const config = loadCliConfig(command.optsWithGlobals());
+      const { loadDataset } = await import('../../data/index.js');
+      checkTrainEnd(flags.trainEnd, loadDataset('wti-daily').series.points);
+      const trained = trainAgentForecaster({
+        kind: flags.kind,
+        trainEnd: flags.trainEnd,
+        stateDir: config.stateDirPath,
+      });
+      const stored = join(config.stateDirPath, 'models', `${trained.id}.json`);
+      if (flags.out) writeFileAtomicSync(resolve(flags.out), trained.bytes);
+      const file = flags.out ? resolve(flags.out) : stored;
+      console.log(
+        `Model ${trained.id}: ${trained.model.name} version ${trained.model.version} (${flags.kind}, scale 2^-${trained.model.scaleBits}, trained on ${trained.reference.X.length} days of WTI up to ${flags.trainEnd}), ${trained.bytes.length} bytes.`,
+      );
+      console.log(`Written to ${stored}${flags.out ? ` and ${file}` : ''}.`);
+      console.log(
+        `Next: \`provenant model register ${file} --holder <address=shares>…\` (shares sum to 1000000), then governance approves it (\`provenant model approve\`).`,
+      );
     });
   registerModelRegistry(model);
 }
