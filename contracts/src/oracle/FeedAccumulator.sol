@@ -17,8 +17,10 @@ import {PoseidonT3} from "./PoseidonT3.sol";
 /// the chain continues with round 1 of the next phase: the chain value so far is also stored under that
 /// phase's round 0 (`phase << 64 | 0`, never a real round), so prev(r) = r - 1 holds there too and a proof
 /// of a window starting at a phase's first round reads its chain start at `first - 1` like any other.
-/// The ids a phase never reached are skipped (`accumulatorAt` refuses them). A phase with no round 1 is
-/// not bridged (absorbing reverts naming the missing round).
+/// The ids a phase never reached are skipped (`accumulatorAt` refuses them). A phase with no round 1 (an
+/// aggregator replaced before it answered) is passed over: the chain goes on with the next phase that has
+/// one, up to the phase of the round asked for; when none has, absorbing reverts naming the current
+/// phase's missing next round.
 ///
 /// Invariants: `lastAbsorbed()` only grows, from `START_ROUND - 1`, and once past it is a round the feed
 /// has served; for every absorbed round r, acc(r) == Poseidon2(acc(r - 1), field(answer_r)) with
@@ -41,6 +43,8 @@ contract FeedAccumulator {
 
     uint80 private _lastAbsorbed;
     mapping(uint80 roundId => uint256) private _accumulators;
+    /// @dev Bridge slots (a phase's round 0) that hold the chain value 0: the bridge came before any round.
+    mapping(uint80 roundId => bool) private _zeroBridges;
 
     // ---------------------------------------------------------------- events
 
@@ -84,8 +88,8 @@ contract FeedAccumulator {
     /// @notice Absorbs the feed's rounds after `lastAbsorbed()` up to `upTo`, in order, and returns acc(upTo).
     /// A no-op returning acc(upTo) when `upTo` is already absorbed.
     /// @dev Within a phase the rounds are `lastAbsorbed() + 1 ..= upTo`. When the current phase has no next
-    /// round and `upTo` lies in a later phase, the chain goes on with round 1 of the next phase
-    /// (`PhaseBridged`). Reverts `AccumulatorRoundMissing(r)` naming the first round the feed cannot serve
+    /// round and `upTo` lies in a later phase, the chain goes on with round 1 of the next phase that has one
+    /// (`PhaseBridged`; gas grows with the phases without rounds passed over). Reverts `AccumulatorRoundMissing(r)` naming the first round the feed cannot serve
     /// (e.g. the round after its latest), `AccumulatorRoundBeforeStart` for `upTo < START_ROUND - 1`. Gas
     /// grows linearly with the rounds absorbed; absorb a long backlog in several calls.
     function absorb(uint80 upTo) external returns (uint256 acc) {
@@ -98,11 +102,20 @@ contract FeedAccumulator {
             uint80 next = r + 1;
             (bool found, int256 answer) = _tryRead(next);
             if (!found) {
+                // The next phase with a round 1 up to upTo's phase (an aggregator replaced before it ever
+                // answered leaves a phase without rounds: passed over, or the chain would stall for good).
                 uint80 bridge = _nextPhaseStart(r, upTo);
-                if (bridge != 0) (found, answer) = _tryRead(bridge + 1);
+                while (bridge != 0) {
+                    (found, answer) = _tryRead(bridge + 1);
+                    if (found) break;
+                    bridge = _nextPhaseStart(bridge, upTo);
+                }
                 if (!found) revert AccumulatorRoundMissing(next);
                 next = bridge + 1;
                 _accumulators[bridge] = acc;
+                // acc is 0 only before the first round is absorbed: remember such a bridge explicitly, as 0
+                // otherwise marks a skipped id (`_accumulatorAt`).
+                if (acc == 0) _zeroBridges[bridge] = true;
                 emit PhaseBridged(r, next, acc);
             }
             acc = PoseidonT3.hash(acc, _field(answer));
@@ -132,10 +145,12 @@ contract FeedAccumulator {
         if (roundId < START_ROUND - 1) revert AccumulatorRoundBeforeStart(roundId, START_ROUND);
         if (roundId > last) revert AccumulatorRoundNotAbsorbed(roundId, last);
         acc = _accumulators[roundId];
-        // Every stored value is a Poseidon output (0 with negligible probability) or the 0 of START_ROUND - 1,
-        // so a 0 elsewhere in range is an id the chain skipped at a phase bridge. (A bridge stored before any
-        // round was absorbed also holds 0; it is refused too, and the phase's round 1 is the chain's start.)
-        if (acc == 0 && roundId != START_ROUND - 1) revert AccumulatorRoundSkipped(roundId);
+        // Every stored value is a Poseidon output (0 with negligible probability), the 0 of START_ROUND - 1, or
+        // the 0 of a bridge made before any round was absorbed (recorded in `_zeroBridges`), so any other 0 in
+        // range is an id the chain skipped at a phase bridge.
+        if (acc == 0 && roundId != START_ROUND - 1 && !_zeroBridges[roundId]) {
+            revert AccumulatorRoundSkipped(roundId);
+        }
     }
 
     /// @dev `phase(r) + 1 << 64` (the next phase's round 0) when `upTo` lies beyond it, else 0. Computed in

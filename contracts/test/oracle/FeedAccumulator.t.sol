@@ -469,6 +469,41 @@ contract FeedAccumulatorPhaseTest is AccumulatorTestBase {
         acc.accumulatorAt(PHASE_2);
     }
 
+    /// An aggregator replaced before it ever answered (phase 2 empty) is passed over: the chain goes from
+    /// phase 1's last round to phase 3's round 1 (it used to stall for good).
+    function test_absorb_passesOverPhaseWithoutRounds() public {
+        int256[] memory answers = _twoPhases(2, 0);
+        MedianOracle third = _feed(5, 5, LOW, HIGH);
+        _publish(third, 777);
+        _publish(third, -778);
+        proxy.setAggregator(AggregatorV3Interface(address(third)));
+        uint80 phase3 = uint80(3) << 64;
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
+        acc.absorb(PHASE_1 | 2);
+        int256[] memory joined = new int256[](4);
+        (joined[0], joined[1], joined[2], joined[3]) = (answers[0], answers[1], 777, -778);
+        uint256[] memory chain = _reference(joined);
+        vm.expectEmit(true, true, false, true, address(acc));
+        emit FeedAccumulator.PhaseBridged(PHASE_1 | 2, phase3 | 1, chain[1]);
+        assertEq(acc.absorb(phase3 | 2), chain[3]);
+        assertEq(acc.accumulatorAt(phase3), chain[1], "phase 3 round 0 carries acc(last of phase 1)");
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundSkipped.selector, PHASE_2));
+        acc.accumulatorAt(PHASE_2);
+    }
+
+    /// A bridge made before any round was absorbed (START_ROUND's phase ended before it) holds 0 and still
+    /// serves as the chain start of the next phase's first window (it read as skipped).
+    function test_absorb_bridgeBeforeFirstRoundServesZero() public {
+        _twoPhases(2, 1);
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 3);
+        acc.absorb(PHASE_2 | 1);
+        assertEq(acc.accumulatorAt(PHASE_2), 0, "the chain before phase 2's round 1 is empty");
+        (, int256 answer,,,) = proxy.getRoundData(PHASE_2 | 1);
+        assertEq(acc.accumulatorAt(PHASE_2 | 1), poseidon.hash(0, _fieldRef(answer)));
+        vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundSkipped.selector, PHASE_1 | 3));
+        acc.accumulatorAt(PHASE_1 | 3);
+    }
+
     function test_absorb_missingRoundInsideLaterPhaseReverts() public {
         _twoPhases(1, 1);
         FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
