@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, isAddressEqual } from 'viem';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type DemoResult, DemoUpgradeError, runDemo, StackFeedMismatchError } from '../src/agent/index.js';
+import {
+  buildReplay,
+  type DemoResult,
+  DemoUpgradeError,
+  deployNextWtiAggregator,
+  runDemo,
+  StackFeedMismatchError,
+} from '../src/agent/index.js';
 import {
   feedAccumulatorAbi,
   forecastProofGateAbi,
@@ -12,6 +19,7 @@ import {
   readManifest,
   syntheticVaultAbi,
 } from '../src/chain/index.js';
+import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { runCli } from './cliHarness.js';
 
 // The whole demo on a Chainlink-style proxy WTI feed: a PhasedAggregatorProxy (round ids
@@ -50,6 +58,20 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
     expect(half.completed).toBe(true);
     const phase1Rounds = BigInt(half.replay.length);
     const first = { proxy: half.stack.addresses.feeds.WTI, aggregator: half.stack.wtiPublishTarget };
+    // The upgrade is started by hand and "killed" half-way: the next phase's aggregator is deployed and has
+    // 2019-10-03's round (published a few seconds after that day's close, as on a loaded machine), but the
+    // proxy was never switched. The resumed demo must finish the upgrade without publishing the day twice.
+    const day = buildReplay({ start: '2019-10-01', end: '2019-10-03', warmupDays: 70 }).at(-1)!;
+    expect(day.date).toBe('2019-10-03');
+    const pending = await deployNextWtiAggregator(half.stack);
+    expect(pending.phaseId).toBe(2);
+    await half.stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: day.timestamp + 3n });
+    await half.stack.deployer.testClient!.mine({ blocks: 1 });
+    await publishNextRound(
+      half.stack.relayer,
+      { accounts: half.stack.reporterAccounts, spreadPpm: 500 },
+      { feed: pending.aggregator, answer: toAnswer(day.wti, 8), observedAt: day.timestamp },
+    );
     half.journal.close();
     await half.stack.close();
     result = await demo('2019-11-22');
@@ -61,6 +83,7 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
     const aggregator = stack.wtiPublishTarget;
     expect(proxy).toBe(first.proxy);
     expect(isAddressEqual(aggregator, first.aggregator)).toBe(false);
+    expect(aggregator).toBe(pending.aggregator);
     expect(
       await read.readContract({ address: proxy, abi: phasedAggregatorProxyAbi, functionName: 'aggregator' }),
     ).toBe(aggregator);

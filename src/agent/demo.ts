@@ -33,6 +33,7 @@ import {
   deployNextWtiAggregator,
   journalPath,
   openStack,
+  recordedWtiAggregator,
   type Stack,
   type StackParameters,
   switchWtiProxy,
@@ -551,7 +552,7 @@ async function assertClockBeforeNextDay(stack: Stack, replay: ReplayEpoch[]): Pr
  * upgrade the proxy's ids restart at `phase << 64 | 1`, and a phase just started may have no round yet.
  */
 async function wtiPublished(
-  stack: Pick<Stack, 'relayer' | 'addresses'> & { wtiPublishTarget?: Address | undefined },
+  stack: Pick<Stack, 'relayer' | 'addresses' | 'stateDir'> & { wtiPublishTarget?: Address | undefined },
 ): Promise<{ published: bigint; latest: bigint }> {
   if (!proxyAggregator(stack)) {
     const latest = await latestRoundOf(stack, stack.addresses.feeds.WTI);
@@ -568,6 +569,10 @@ async function wtiPublished(
     published += rounds;
     if (rounds > 0n) latest = (BigInt(q) << 64n) | rounds;
   }
+  // An upgrade killed between publishing the day into the next phase's aggregator and switching the proxy:
+  // that day is on-chain too (the resume's upgrade step switches without publishing it again).
+  const pending = recordedWtiAggregator(stack, phase + 1);
+  if (pending) published += await latestRoundOf(stack, pending);
   return { published, latest };
 }
 

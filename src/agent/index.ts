@@ -73,6 +73,7 @@ export {
   deployNextWtiAggregator,
   journalPath,
   openStack,
+  recordedWtiAggregator,
   type Stack,
   StackFeedMismatchError,
   type StackParameters,

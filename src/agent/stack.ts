@@ -389,6 +389,18 @@ export async function deployNextWtiAggregator(
   return { phaseId, aggregator: plan.outcomes[0]!.address };
 }
 
+/**
+ * The aggregator recorded for proxy phase `phaseId` in the external feed's manifest (`WtiPhaseAggregator` for
+ * phase 1, `WtiPhaseAggregator.<phase>` after), deployed or not yet switched to; undefined when none is.
+ */
+export function recordedWtiAggregator(
+  stack: Pick<Stack, 'stateDir' | 'relayer'>,
+  phaseId: number,
+): Address | undefined {
+  const manifest = readManifest(join(stack.stateDir, 'external-feed'), stack.relayer.chain.id);
+  return manifest.contracts[phaseId === 1 ? 'WtiPhaseAggregator' : `WtiPhaseAggregator.${phaseId}`]?.address;
+}
+
 /** Switches the WTI proxy to `aggregator` (a new phase) and publishes WTI into it from now on. */
 export async function switchWtiProxy(
   stack: Pick<Stack, 'deployer' | 'addresses' | 'wtiPublishTarget'>,
