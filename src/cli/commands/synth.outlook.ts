@@ -54,8 +54,10 @@ function lowest(lo: bigint, hi: bigint, ok: (x: bigint) => boolean): bigint {
 }
 
 export function positionOutlook(p: OutlookInput): PositionOutlook {
-  const scale = 10n ** BigInt(18 - p.collateralDecimals);
-  const toWad = (c: bigint) => c * scale;
+  // The vault's conversion: × 10^(18 − d) for collateral with at most 18 decimals, ÷ 10^(d − 18) above.
+  const mul = p.collateralDecimals <= 18 ? 10n ** BigInt(18 - p.collateralDecimals) : 1n;
+  const div = p.collateralDecimals <= 18 ? 1n : 10n ** BigInt(p.collateralDecimals - 18);
+  const toWad = (c: bigint) => (c * mul) / div;
   const debtValue = (d: bigint) => ceilDiv(d * p.priceWad, WAD);
   const ratio = (c: bigint, d: bigint): bigint | undefined => {
     if (d === 0n) return undefined;
@@ -67,7 +69,7 @@ export function positionOutlook(p: OutlookInput): PositionOutlook {
     return r === undefined || r >= limit;
   };
   const fee = (amount: bigint) =>
-    p.mintFeeBps === 0n ? 0n : ceilDiv(ceilDiv(debtValue(amount) * p.mintFeeBps, BPS), scale);
+    p.mintFeeBps === 0n ? 0n : ceilDiv(ceilDiv(debtValue(amount) * p.mintFeeBps, BPS) * div, mul);
   const min = p.minCollateralRatioBps;
 
   // Withdraw: the ratio after must stay >= the minimum (no check without debt).
@@ -93,11 +95,10 @@ export function positionOutlook(p: OutlookInput): PositionOutlook {
     const left = p.debt - repayToMinimum;
     if (left !== 0n && left < p.minDebt) repayToMinimum = p.debt;
   }
-  const depositToMinimum = safe
-    ? 0n
-    : ceilDiv(min * debtValue(p.debt), scale * BPS) - p.collateral > 0n
-      ? ceilDiv(min * debtValue(p.debt), scale * BPS) - p.collateral
-      : 0n;
+  // The least deposit that restores the minimum, searched up to a bound that surely does (the vault's floor
+  // divisions make the closed form inexact for collateral with more than 18 decimals).
+  const enough = ceilDiv(min * debtValue(p.debt) * div, mul * BPS) + div;
+  const depositToMinimum = safe ? 0n : lowest(0n, enough, (d) => atLeast(p.collateral + d, p.debt, min));
 
   // Liquidatable when the ratio < the liquidation ratio; it falls as the price rises (a position is short
   // the synth). The lowest such price, searched up to the price at which the debt's value is 2^128 wei.
