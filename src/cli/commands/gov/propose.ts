@@ -1,0 +1,171 @@
+// Why: `gov propose` (and `model approve`, through proposeAndSave) turns a change into a saved proposal and
+// prints what was proposed and what to do next.
+import type { Command } from 'commander';
+import {
+  ensureDelegated,
+  governanceCall,
+  type Proposal,
+  type ProposalState,
+  passProposalOnDevnet,
+  policyGuardAbi,
+  proposalState,
+  propose,
+  savedProposalOf,
+  saveProposal,
+  setLimitCall,
+} from '../../../chain/index.js';
+import { NonRetryableError } from '../../../errors/index.js';
+import { readPolicy } from '../../../policy/index.js';
+import type { ChainContext } from '../../context.js';
+import { printTable, toJson } from '../../output.js';
+import {
+  type Deployment,
+  iso,
+  parseField,
+  parseLimitValue,
+  resolveAssetRef,
+  resolvePolicyRef,
+  splitPolicyRef,
+  withDeployment,
+} from '../policy.js';
+import { beyondBound, describeCall, describeLimitChange, policiesOf } from './describe.js';
+import { advanceTo, devnetClients } from './devnet.js';
+import { LimitBeyondBoundError } from './errors.js';
+import { readGovernor } from './governor.js';
+
+/**
+ * Proposes `calls` (self-delegating the signer's votes first: ERC20Votes counts only delegated
+ * balances), saves the proposal under the state dir, and with `advance` / `pass` moves a devnet on.
+ */
+export async function proposeAndSave(
+  context: ChainContext,
+  deployment: Deployment,
+  proposal: Proposal,
+  options: { advance?: boolean; pass?: boolean },
+): Promise<{ id: bigint; path: string; state: ProposalState }> {
+  const clients = options.advance || options.pass ? await devnetClients(context.clients) : context.clients;
+  const { governor, timelock, votes } = deployment.addresses;
+  await ensureDelegated(clients, votes);
+  let id: bigint;
+  if (options.pass) {
+    ({ id } = await passProposalOnDevnet(clients, { governor, timelock }, proposal));
+  } else {
+    ({ id } = await propose(clients, governor, proposal));
+  }
+  const path = saveProposal(
+    context.stateDir,
+    savedProposalOf(id, proposal, { chainId: clients.chain.id, governor, proposer: clients.account.address }),
+  );
+  if (options.advance && !options.pass) {
+    await advanceTo(clients, (await readGovernor<bigint>(clients, governor, 'proposalSnapshot', [id])) + 1n);
+  }
+  return { id, path, state: await proposalState(clients, governor, id) };
+}
+
+export function printProposed(
+  result: { id: bigint; path: string; state: ProposalState },
+  json: boolean | undefined,
+  changes: readonly string[] = [],
+): void {
+  if (json) {
+    console.log(toJson({ id: result.id.toString(), state: result.state, path: result.path, changes }));
+    return;
+  }
+  const short = result.id.toString().slice(0, 12);
+  console.log(`Proposal ${result.id}`);
+  const next: Partial<Record<ProposalState, string>> = {
+    Executed: 'nothing (executed)',
+    Pending: `provenant gov vote ${short} once voting opens (\`provenant gov status ${short}\` says when; on a devnet \`--advance\` opens it at once)`,
+  };
+  printTable([
+    ...changes.map((c, i): [string, string] => [changes.length > 1 ? `change ${i + 1}` : 'change', c]),
+    ['state', result.state],
+    ['saved', result.path],
+    ['next', next[result.state] ?? `provenant gov vote ${short}`],
+  ]);
+}
+
+/** `provenant gov propose`; registered (with its options) in gov.register.ts. */
+export const govProposeAction = async (
+  flags: {
+    setLimit?: string[];
+    unpause?: string | boolean;
+    description?: string;
+    advance?: boolean;
+    pass?: boolean;
+    json?: boolean;
+  },
+  command: Command,
+) => {
+  if ((flags.setLimit === undefined) === (flags.unpause === undefined)) {
+    throw new NonRetryableError('Propose exactly one change: --set-limit or --unpause.', {
+      details:
+        'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --unpause; provenant gov propose --unpause nft',
+    });
+  }
+  if (flags.unpause !== undefined) {
+    const target = flags.unpause;
+    await withDeployment(command, async (context, deployment) => {
+      const guard = deployment.addresses.guard;
+      const resolved = typeof target === 'string' ? resolveAssetRef(target, deployment) : undefined;
+      const label = resolved ? `unpause ${resolved.label ?? resolved.asset}` : 'unpause the guard';
+      const call = resolved
+        ? governanceCall(guard, policyGuardAbi, 'unpauseAsset', [resolved.asset], label)
+        : governanceCall(guard, policyGuardAbi, 'unpause', [], label);
+      const now = (await context.clients.publicClient.getBlock()).timestamp;
+      const description =
+        flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+      const policies = await policiesOf(context.clients, deployment);
+      printProposed(
+        await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
+        flags.json,
+        [describeCall(call, guard, policies)],
+      );
+    });
+    return;
+  }
+  if (flags.setLimit?.length !== 3) {
+    throw new NonRetryableError(
+      `--set-limit takes 3 values (policy, field, value), got ${flags.setLimit?.length ?? 0}.`,
+      {
+        details: 'Example: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000',
+      },
+    );
+  }
+  const [ref, fieldText, valueText] = flags.setLimit as [string, string, string];
+  // Checked before the chain is opened: the action (from the text) fixes the value's units.
+  const field = parseField(fieldText);
+  const value = parseLimitValue(splitPolicyRef(ref).action, field, valueText, `${field} value (--set-limit)`);
+  await withDeployment(command, async (context, deployment) => {
+    const policy = resolvePolicyRef(ref, deployment);
+    // The hard bound is known now: a value beyond it would pass the vote and revert at execution.
+    const current = await readPolicy(
+      context.clients.publicClient,
+      deployment.addresses.guard,
+      policy.asset,
+      policy.action,
+      deployment.labels,
+    );
+    if (beyondBound(current, field, value)) throw new LimitBeyondBoundError(current, field, value);
+    const label = `set ${policy.name} ${field} to ${valueText}`;
+    const now = (await context.clients.publicClient.getBlock()).timestamp;
+    const description =
+      flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+    const result = await proposeAndSave(
+      context,
+      deployment,
+      {
+        description,
+        calls: [
+          setLimitCall(
+            deployment.addresses.guard,
+            { asset: policy.asset, action: policy.action, field, value },
+            label,
+          ),
+        ],
+      },
+      flags,
+    );
+    printProposed(result, flags.json, [describeLimitChange(current, field, value)]);
+  });
+};

@@ -1,0 +1,65 @@
+// Why: `model show` prints a model's share supply and revenue, and the viewer's part, for one model or all.
+import type { Address } from 'viem';
+import {
+  claimableRevenue,
+  type FeeToken,
+  type ModelRecord,
+  readRevenueTotals,
+  readShareBalances,
+} from '../../../chain/index.js';
+import type { ChainContext } from '../../context.js';
+import type { Deployment } from '../policy.js';
+import { feeText, percentText, sharesText } from './format.js';
+
+/**
+ * The figures an owner or shareholder reads next to a model: its share supply, the revenue paid in to
+ * and claimed from it (none before an approval binds the id), and `viewer`'s shares and claimable
+ * revenue (omitted when there is no viewer: a read-only command without a key).
+ */
+export async function revenueView(
+  context: ChainContext,
+  deployment: Deployment,
+  m: ModelRecord,
+  bound: boolean,
+  token: FeeToken,
+  viewer: Address | undefined,
+) {
+  const registry = deployment.addresses.registry;
+  const [{ totalSupply, balances }, totals, claimable] = await Promise.all([
+    readShareBalances(context.clients, m.shares, viewer ? [viewer] : []),
+    bound
+      ? readRevenueTotals(context.clients, registry, m.modelId, deployment.addresses.fromBlock)
+      : undefined,
+    bound && viewer ? claimableRevenue(context.clients, registry, m.modelId, viewer) : 0n,
+  ]);
+  const held = balances[0] ?? 0n;
+  return {
+    totalShares: sharesText(totalSupply),
+    revenuePaidIn: totals ? feeText(totals.paidIn, token) : 'none (never approved)',
+    revenueClaimed: totals ? feeText(totals.claimed, token) : 'none (never approved)',
+    ...(viewer
+      ? {
+          you: {
+            address: viewer,
+            shares: sharesText(held),
+            percent: percentText(held, totalSupply),
+            claimable: feeText(claimable, token),
+          },
+        }
+      : {}),
+  };
+}
+
+export function revenueRows(view: Awaited<ReturnType<typeof revenueView>>): [string, string][] {
+  return [
+    ['total shares', view.totalShares],
+    ['revenue paid in', view.revenuePaidIn],
+    ['revenue claimed', view.revenueClaimed],
+    ...(view.you
+      ? ([
+          ['your shares', `${view.you.shares} (${view.you.percent}) held by ${view.you.address}`],
+          ['claimable by you', view.you.claimable],
+        ] as [string, string][])
+      : []),
+  ];
+}
