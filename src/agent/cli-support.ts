@@ -115,7 +115,9 @@ export function loadAgentForecaster(stateDir: string, preferredId?: Hex | undefi
   if (!chosen)
     throw new AgentSetupError(
       preferredId ? `forecaster ${preferredId} is not in ${dir}` : `no forecaster model file in ${dir}`,
-      'Run `provenant demo` once (it trains and stores the forecaster), or copy the model file the agent ran with into that folder.',
+      preferredId
+        ? 'Copy the model file the agent ran with (named <id>.json) into that folder, e.g. from the content store or the registry URI.'
+        : 'On a chain of your own: `provenant model train --train-end <YYYY-MM-DD>` writes it there, then `provenant model register <file>` and governance approves it (`provenant model approve`; docs/agent.md#from-an-empty-chain). On the embedded devnet: `provenant demo` trains and stores it.',
     );
   // The drift reference is the training window and its in-sample errors, rebuilt from the stored file
   // itself (no re-training: the file is what the agent ran, whatever the training code does today).
@@ -123,7 +125,7 @@ export function loadAgentForecaster(stateDir: string, preferredId?: Hex | undefi
   if (!window?.from || !window.to)
     throw new AgentSetupError(
       `${chosen.model.name} ${chosen.model.version} does not record its training window (metadata.trainRows)`,
-      'The drift detector needs the training window as its reference. Re-train with `provenant demo --fresh`.',
+      'The drift detector needs the training window as its reference. Train a new file with `provenant model train --train-end <YYYY-MM-DD>` (register it and have governance approve it), or, on the embedded devnet, `provenant demo --fresh`.',
     );
   const features = datasetFeatures('wti-daily');
   const X: number[][] = [];
@@ -240,6 +242,19 @@ export async function currentEpoch(client: PublicClient, wtiFeed: Address): Prom
   return Number(latest[0]) - 1;
 }
 
+/**
+ * `currentEpoch`, or null while the WTI feed has no round at all (a MedianOracle just deployed answers
+ * `latestRoundData` with `OracleNoRounds()` until its reporters publish the first round).
+ */
+export async function latestEpoch(client: PublicClient, wtiFeed: Address): Promise<number | null> {
+  try {
+    return await currentEpoch(client, wtiFeed);
+  } catch (error) {
+    if (toContractRevertError(error)?.errorName === 'OracleNoRounds') return null;
+    throw error;
+  }
+}
+
 export type RunLoopParameters = {
   agent: Agent;
   journal: Journal;
@@ -253,12 +268,14 @@ export type RunLoopParameters = {
   pollMs?: number | undefined;
   signal?: AbortSignal | undefined;
   onReport?: ((report: EpochReport) => void) | undefined;
-  onWait?: ((epoch: number) => void) | undefined;
+  /** Called before each wait: `epoch` already ran, or null while the WTI feed has no round yet. */
+  onWait?: ((epoch: number | null) => void) | undefined;
 };
 
 export type RunLoopResult = {
   reports: EpochReport[];
-  stopped: 'done' | 'halted' | 'aborted' | 'nothing-new';
+  /** `no-rounds`: `once`, and the WTI feed has no round yet (nothing was decided). */
+  stopped: 'done' | 'halted' | 'aborted' | 'nothing-new' | 'no-rounds';
 };
 
 /**
@@ -279,13 +296,28 @@ export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult>
       return { reports, stopped: 'halted' };
     }
     const wanted = p.once ? 1 : (p.epochs ?? 1);
+    // The epoch this loop ran last: an epoch skipped for too little history (or a window it cannot use)
+    // does not record `epoch.last`, and without this the loop ran that same round again at once, over and
+    // over, spending `--epochs` on it instead of waiting for the next round.
+    let ranHere: number | null = null;
     while (reports.length < wanted) {
       if (p.signal?.aborted) {
         record('stopped by the operator');
         return { reports, stopped: 'aborted' };
       }
-      const epoch = await currentEpoch(p.clients.publicClient, p.wtiFeed);
-      const last = journal.state.lastEpoch();
+      const epoch = await latestEpoch(p.clients.publicClient, p.wtiFeed);
+      if (epoch === null) {
+        // A feed deployed a moment ago: wait for the reporters' first round, as for any new round.
+        if (p.once) {
+          record('nothing new: the WTI feed has no round yet');
+          return { reports, stopped: 'no-rounds' };
+        }
+        p.onWait?.(null);
+        await sleep(p.pollMs ?? 2_000, p.signal);
+        continue;
+      }
+      const recorded = journal.state.lastEpoch();
+      const last = ranHere === null ? recorded : Math.max(recorded ?? ranHere, ranHere);
       const approved = journal.approvals.list({ status: 'approved', used: false }).length;
       if (last !== null && last >= epoch && !(p.once && approved > 0)) {
         if (p.once) {
@@ -297,6 +329,7 @@ export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult>
         continue;
       }
       const report = await p.agent.runEpoch(epoch);
+      ranHere = epoch;
       reports.push(report);
       p.onReport?.(report);
       if (report.halted) {

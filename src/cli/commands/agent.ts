@@ -79,24 +79,68 @@ export async function openAgentSession(
   }
 }
 
+/**
+ * Keeps the journal's signed head past its genesis. The attestation check compares the signed seq with
+ * the entry of that seq, and an empty journal has no entry 0: a head signed at seq 0 (the agent opened a
+ * new journal, then the run stopped before its first epoch was signed: no oracle round yet, a dead node,
+ * a kill) was refused for good as "entries were cut off". So a new journal starts with a `note` entry
+ * and that head is signed; and a journal this agent's key signed at genesis is re-signed at its current
+ * head, after its hash chain and side tables are verified (a genesis signature vouches for no entry, so
+ * nothing signed is given up; the entries after it are the "unsigned after" ones a kill leaves).
+ */
+async function signPastGenesis(path: string, account: LocalAccount): Promise<void> {
+  const { attestationMessage, attestJournalHead, openJournal } = await import('../../agent/index.js');
+  const { isAddressEqual, recoverMessageAddress, zeroHash } = await import('viem');
+  if (existsSync(path)) {
+    const peek = openJournal(path, { readonly: true });
+    let signed: { seq?: unknown; hash?: unknown; signature?: unknown } | undefined;
+    try {
+      signed = peek.state.get('attestation');
+    } finally {
+      peek.close();
+    }
+    if (signed?.seq !== 0 || signed.hash !== zeroHash || typeof signed.signature !== 'string') return;
+    const signer = await recoverMessageAddress({
+      message: { raw: attestationMessage({ seq: 0, hash: zeroHash }) },
+      signature: signed.signature as `0x${string}`,
+    }).catch(() => undefined);
+    // Another key's (or a malformed) signature is left to the attestation check, which names it.
+    if (!signer || !isAddressEqual(signer, account.address)) return;
+  }
+  const journal = openJournal(path, { requireIntact: true });
+  try {
+    if (journal.head().seq === 0)
+      journal.append({
+        kind: 'note',
+        payload: { journalStarted: 'provenant agent run', agent: account.address },
+      });
+    await attestJournalHead(journal, account);
+  } finally {
+    journal.close();
+  }
+}
+
 /** Opens the session, the journal and the runtime; closes all three after `fn`. */
 async function withRuntime<T>(
   globals: GlobalOptions,
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
   options: { acceptUnattestedJournal?: boolean | undefined } = {},
 ): Promise<T> {
-  const { connectAgentRuntime, journalPath, openJournalForRun, resolveAgentAddresses } = await import(
-    '../../agent/index.js'
-  );
+  const { connectAgentRuntime, journalPath, loadAgentForecaster, openJournalForRun, resolveAgentAddresses } =
+    await import('../../agent/index.js');
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
   let journal: Journal;
   try {
-    // A state dir with no journal yet and no deployment is refused before a journal file is created in it.
+    // A state dir with no journal yet and no deployment (or no forecaster) is refused before a journal
+    // file is created in it.
     const { existsSync } = await import('node:fs');
-    if (!existsSync(journalPath(session.stateDir)))
+    if (!existsSync(journalPath(session.stateDir))) {
       await resolveAgentAddresses(session.clients, session.stateDir);
+      loadAgentForecaster(session.stateDir);
+    }
+    await signPastGenesis(journalPath(session.stateDir), session.account);
     // Verified and signed by this agent's key before anything is appended (journal/attest.ts).
     const opened = await openJournalForRun(journalPath(session.stateDir), session.account, {
       acceptUnattested: options.acceptUnattestedJournal,
@@ -136,7 +180,7 @@ async function withJournal<T>(globals: GlobalOptions, fn: (journal: Journal) => 
   if (!existsSync(path))
     throw new NonRetryableError(`No journal at ${path}.`, {
       details:
-        'The agent has not run with this state dir yet; pass --state-dir, or run `provenant demo` first.',
+        'The agent has not run with this state dir yet: pass the --state-dir it ran with, start it with `provenant agent run --rpc-url <url>` (docs/agent.md#from-an-empty-chain), or run `provenant demo` first (the embedded devnet).',
       docsPath: 'docs/agent.md#journal',
     });
   const journal = openJournal(path);
@@ -212,7 +256,7 @@ export function registerAgent(program: Command): void {
               await agentZk(runtime, options),
               feedRulesOf(session.config.oracle),
             );
-            let waitedOn: number | undefined;
+            let waitedOn: number | null | undefined;
             const result = await runAgentLoop({
               agent: a,
               journal,
@@ -228,7 +272,10 @@ export function registerAgent(program: Command): void {
               // A terminal rewrites one line; a log (not a TTY) gets the line once per epoch waited on,
               // not once per poll.
               onWait: (epoch) => {
-                const line = `waiting for a new oracle round (epoch ${epoch} already ran)…`;
+                const line =
+                  epoch === null
+                    ? `waiting for the first round of the WTI feed ${runtime.addresses.feeds.WTI} (its reporters publish it)…`
+                    : `waiting for a new oracle round (epoch ${epoch} already ran)…`;
                 if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
                 else if (waitedOn !== epoch) process.stderr.write(`${line}\n`);
                 waitedOn = epoch;
@@ -237,6 +284,10 @@ export function registerAgent(program: Command): void {
             if (flags.json) console.log(toJson(result));
             else if (result.stopped === 'nothing-new')
               console.log('Nothing to do: the latest oracle round was already acted on.');
+            else if (result.stopped === 'no-rounds')
+              console.log(
+                `Nothing to do: the WTI feed ${runtime.addresses.feeds.WTI} has no round yet; its reporters publish rounds (docs/oracle.md#reporters).`,
+              );
             if (result.stopped === 'halted') {
               throw new NonRetryableError(
                 `The agent is halted: ${journal.state.halted().halted ? (journal.state.halted() as { reason: string }).reason : ''}.`,

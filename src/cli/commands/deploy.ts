@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Address } from 'viem';
+import type { DeploymentManifest, ProvenantClients } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import type { GlobalOptions } from '../context.js';
 
@@ -31,6 +32,47 @@ function address(
  * it requires --collateral.
  */
 export const LOCAL_DEV_CHAIN_ID = 31337;
+
+/**
+ * The manifest name of an existing collateral token (`deploy --collateral`). The agent-side commands
+ * (`agent`, `policy`, `model`, `synth`, `verify`, …) resolve the collateral from the manifest: the
+ * deployed `TestStablecoin` on a development chain, else this entry.
+ */
+export const COLLATERAL_ENTRY = 'Collateral';
+
+/**
+ * Records the existing collateral ERC-20 in the deployment manifest as `Collateral` (deployed by no one
+ * here: zero init and transaction hashes; the runtime code hash found now). Its block is the suite's
+ * first deployment block, so event scans (which start at the manifest's earliest block) do not move to
+ * genesis. Idempotent; a re-run with another `--collateral` overwrites the entry (the vault is then
+ * redeployed by the plan, its constructor argument having changed).
+ */
+export async function recordCollateral(
+  clients: ProvenantClients,
+  stateDir: string,
+  collateral: Address,
+): Promise<DeploymentManifest> {
+  const { keccak256, zeroHash } = await import('viem');
+  const { deploymentBlock, readManifest, writeManifest } = await import('../../chain/index.js');
+  const manifest = readManifest(stateDir, clients.chain.id);
+  let first: bigint | undefined;
+  for (const [name, contract] of Object.entries(manifest.contracts)) {
+    if (name === COLLATERAL_ENTRY) continue;
+    const block = deploymentBlock(contract);
+    if (first === undefined || block < first) first = block;
+  }
+  const code = await clients.publicClient.getCode({ address: collateral });
+  manifest.contracts[COLLATERAL_ENTRY] = {
+    contract: 'ERC20 (existing, --collateral)',
+    address: collateral,
+    codeHash: keccak256(code ?? '0x'),
+    initHash: zeroHash,
+    transactionHash: zeroHash,
+    blockNumber: (first ?? 0n).toString(),
+  };
+  writeManifest(stateDir, manifest);
+  return manifest;
+}
 
 export function registerDeploy(program: Command): void {
   program
@@ -131,8 +173,12 @@ export function registerDeploy(program: Command): void {
             `oracle.quorum ${configured} is below the minimum ${minOracleQuorum(reporters.length)} for ${reporters.length} reporters (fewer than half lying must not decide a round): deploying with quorum ${options.quorum}.`,
           );
         const result = await deploySuite(context.clients, context.stateDir, options);
+        // The commands that act on the suite find the collateral in the manifest (it is not deployed here).
+        const manifest = collateral
+          ? await recordCollateral(context.clients, context.stateDir, collateral)
+          : result.manifest;
         if (flags.json) {
-          console.log(toJson(result.manifest));
+          console.log(toJson(manifest));
           return;
         }
         console.log(`Deployed on chain ${context.clients.chain.id}; manifest ${result.manifestPath}`);
@@ -140,12 +186,13 @@ export function registerDeploy(program: Command): void {
           console.log(
             `Feed ${key}: external AggregatorV3 at ${feed} (read only; no reporters publish to it)`,
           );
-        printTable(
-          result.outcomes.map((o) => [
-            o.name,
-            `${o.address}  ${o.outcome}${o.reason ? ` (${o.reason})` : ''}`,
-          ]),
-        );
+        const rows: [string, string][] = result.outcomes.map((o) => [
+          o.name,
+          `${o.address}  ${o.outcome}${o.reason ? ` (${o.reason})` : ''}`,
+        ]);
+        if (collateral)
+          rows.unshift([COLLATERAL_ENTRY, `${collateral}  existing ERC-20 (recorded, not deployed)`]);
+        printTable(rows);
       });
     });
 }
