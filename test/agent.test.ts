@@ -183,6 +183,17 @@ describe('agent on anvil', () => {
     expect(run.journal.intents.get(waiting!.key)?.status).toBe('confirmed');
     expect(await mintedEvents(stack, waiting!.key)).toHaveLength(1);
     expect(run.journal.approvals.get(pending!.id)?.used).toBe(true);
+    // The approved mint's manifest is journaled like any other decision's, so `verify --synth` re-derives it
+    // (it used to be skipped: "not a synth decision").
+    const decided = run.journal.intents.get(waiting!.key)?.payload as { manifest: { cid: string } };
+    expect(run.journal.entries({ kind: 'manifest', key: waiting!.key }).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ cid: decided.manifest.cid, kind: 'synth-mint' }),
+    ]);
+    // The agent under test stores content in the stack's state dir; the CLI reads this run's.
+    cpSync(join(dir, 'content'), join(run.dir, 'content'), { recursive: true });
+    const verified = await cli('verify', '--synth', waiting!.key, '--json');
+    expect(verified.code, verified.err).toBe(0);
+    expect((JSON.parse(verified.out) as { ok: boolean }[]).map((r) => r.ok)).toEqual([true]);
 
     // Replay: the same approval cannot be consumed again, nor does a later epoch resend it.
     expect(() => run.journal.approvals.consume(pending!.id, pending!.calldataHash)).toThrow(ApprovalError);

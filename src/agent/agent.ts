@@ -466,6 +466,14 @@ export function createAgent(deps: AgentDependencies): Agent {
       const p = approval.payload as { summary: string; to: Address; data: Hex; sizeUsd: number };
       const row = journal.intents.get(approval.intentKey);
       journal.approvals.consume(approval.id, keccak256(p.data));
+      // The decision's manifest (recorded with the intent when it was decided) goes with it: journaled as the
+      // `manifest` entry once confirmed, it is what `verify --synth` re-derives the approved mint from.
+      const recorded = (row?.payload as { manifest?: { cid?: unknown; commitment?: unknown } } | undefined)
+        ?.manifest;
+      const manifest =
+        typeof recorded?.cid === 'string' && typeof recorded.commitment === 'string'
+          ? { cid: recorded.cid, commitment: recorded.commitment as Hex, bytes: new Uint8Array() }
+          : undefined;
       out.push({
         key: approval.intentKey,
         strategy: 'approved',
@@ -474,6 +482,7 @@ export function createAgent(deps: AgentDependencies): Agent {
         sizeUsd: p.sizeUsd,
         summary: `${p.summary} (approved ${approval.id})`,
         decision: {},
+        ...(manifest ? { manifest } : {}),
       });
     }
     return out;
