@@ -104,6 +104,19 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Output piped into a reader that stops early (`provenant agent status | head -3`) closes stdout: writing
+ * more raises EPIPE, which Node throws as an uncaught error with a stack trace. The reader has what it
+ * wanted, so the command ends quietly (exit 0), as Unix tools do.
+ */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(0);
+  });
+}
+
 if (process.argv[1] && /provenant(\.js)?$|main\.ts$/.test(process.argv[1])) {
+  exitQuietlyOnClosedPipe(process.stdout);
   process.exitCode = await main(process.argv);
 }
