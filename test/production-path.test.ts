@@ -264,4 +264,46 @@ describe('from an empty chain (chain 8453) with an existing collateral', () => {
     );
     expect(epochEntries()).toBe(2);
   }, 120_000);
+
+  test('gov propose --create-policies: governance creates the five default policies; a second proposal is refused', async () => {
+    const proposed = await run(['gov', 'propose', '--create-policies', '--pass'], DEPLOYER_KEY);
+    expect(proposed.stderr).toBe('');
+    expect(proposed.code).toBe(0);
+    for (const label of ['sWTI vault/SYNTH_MINT', 'sXAU vault/SYNTH_MINT', 'sWTI/USD pool/SET_FEE'])
+      expect(proposed.stdout).toContain(`create policy ${label}`);
+    const shown = await run(['policy', 'show', '--json'], DEPLOYER_KEY);
+    expect(shown.code).toBe(0);
+    expect((JSON.parse(shown.stdout) as unknown[]).length).toBe(5);
+    const again = await run(['gov', 'propose', '--create-policies'], DEPLOYER_KEY);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('The guard has every default policy already (5 policies)');
+  }, 120_000);
+
+  test('oracle publish: the reporter keys in PROVENANT_REPORTER_KEYS sign, the signer relays; a bad key is never shown', async () => {
+    const reporterKey = (i: number) => devnetKey(DEVNET_ROLES.reporter0 + i);
+    process.env.PROVENANT_REPORTER_KEYS = [0, 1, 2, 3, 4].map(reporterKey).join(',');
+    try {
+      // Real closes (EIA WTI and LBMA gold, 2019-11-29).
+      const published = await run(['oracle', 'publish', 'WTI=55.17', 'XAU=1460.55'], DEPLOYER_KEY);
+      expect(published.stderr).toBe('');
+      expect(published.code).toBe(0);
+      expect(published.stdout).toMatch(/^WTI round 3: 55\.17 \(median of 5 reports, \d+ gas\)$/m);
+      expect(published.stdout).toMatch(/^XAU round 1: 1460\.55 \(median of 5 reports, \d+ gas\)$/m);
+      process.env.PROVENANT_REPORTER_KEYS = `${reporterKey(0)},0x${'ab'.repeat(31)}`;
+      const bad = await run(['oracle', 'publish', 'WTI=55.2'], DEPLOYER_KEY);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain(
+        'Reporter key 2 of 2 in PROVENANT_REPORTER_KEYS is not a 32-byte hex key (0x and 64 hex digits); it is not shown.',
+      );
+      expect(bad.stderr).not.toContain('abababab');
+      expect(bad.stderr).not.toContain(reporterKey(0).slice(2, 18));
+      process.env.PROVENANT_REPORTER_KEYS = [0, 1, 2, 3, 4].map(reporterKey).join(',');
+      const unknown = await run(['oracle', 'publish', 'OIL=1'], DEPLOYER_KEY);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('This deployment has no feed OIL.');
+      expect(unknown.stderr).toMatch(/Its feeds: .*WTI/);
+    } finally {
+      delete process.env.PROVENANT_REPORTER_KEYS;
+    }
+  }, 120_000);
 });

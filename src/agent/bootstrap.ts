@@ -171,6 +171,17 @@ export type BootstrapOptions = {
   zkRequired?: boolean | undefined;
 };
 
+/** The governance call that creates policy `p` on the guard (its ceiling, limits and initial value). */
+export function createPolicyCall(guard: Address, p: PolicySpec): GovernanceCall {
+  return governanceCall(
+    guard,
+    policyGuardAbi,
+    'createPolicy',
+    [p.asset, p.action, p.epochLength, p.ceiling, p.limits, p.initialValue],
+    `create policy ${p.label}`,
+  );
+}
+
 /**
  * The calls of the bootstrap proposal: approve the reviewed model registrations, create every policy,
  * route NFT mint fees to the model.
@@ -191,15 +202,7 @@ export function bootstrapProposal(
       models.generator,
       `approve the art generator registered by ${models.generator.owner} (shares ${models.generator.shares}) for agent use`,
     ),
-    ...demoPolicies(a).map((p) =>
-      governanceCall(
-        a.guard,
-        policyGuardAbi,
-        'createPolicy',
-        [p.asset, p.action, p.epochLength, p.ceiling, p.limits, p.initialValue],
-        `create policy ${p.label}`,
-      ),
-    ),
+    ...demoPolicies(a).map((p) => createPolicyCall(a.guard, p)),
   ];
   if (options.zk && a.zkGate) {
     calls.push(

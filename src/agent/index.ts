@@ -5,6 +5,7 @@ export {
   bootstrapApprovals,
   bootstrapOnDevnet,
   bootstrapProposal,
+  createPolicyCall,
   demoPolicies,
   ensureModelRegistered,
   isBootstrapped,

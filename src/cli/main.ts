@@ -13,6 +13,7 @@ import { registerDevnet } from './commands/devnet.js';
 import { registerFaucet } from './commands/faucet.js';
 import { registerGov } from './commands/gov.register.js';
 import { registerModel } from './commands/model.js';
+import { registerOracle } from './commands/oracle.js';
 import { registerPolicy } from './commands/policy.register.js';
 import { registerPool } from './commands/pool.register.js';
 import { registerSynth } from './commands/synth.register.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerDevnet(program);
   registerDeploy(program);
   registerModel(program);
+  registerOracle(program);
   registerPolicy(program);
   registerGov(program);
   registerSynth(program);

@@ -15,7 +15,7 @@ export function registerGov(program: Command): void {
   gov
     .command('propose')
     .description(
-      'Propose a change of one governed limit (--set-limit) or lifting a pause (--unpause); the proposal is saved under <stateDir>/proposals/<id>.json.',
+      'Propose a change of one governed limit (--set-limit), lifting a pause (--unpause) or creating the default policies (--create-policies); the proposal is saved under <stateDir>/proposals/<id>.json.',
     )
     .option(
       '--set-limit <policy field value...>',
@@ -24,6 +24,10 @@ export function registerGov(program: Command): void {
     .option(
       '--unpause [asset]',
       'lift a pause (the guardian can pause, never unpause): the whole guard, or one asset (sWTI, sXAU, pool, nft, a label or an address)',
+    )
+    .option(
+      '--create-policies',
+      "create the agent's default policies that the guard does not have yet (docs/governance.md; until they exist the guard refuses every agent action)",
     )
     .option('--description <text>', 'the proposal description (it is part of the proposal id)')
     .option('--advance', 'devnet: then move time past the voting delay so voting is open')

@@ -3,7 +3,7 @@ export { describeCall, describeEvent, describeLimitChange, formatVotes } from '.
 export { devnetClients } from './devnet.js';
 export { LimitBeyondBoundError, TimelockNotReadyError, VoteRefusedError } from './errors.js';
 export { govExecuteAction } from './execute.js';
-export { govProposeAction, printProposed, proposeAndSave } from './propose.js';
+export { govProposeAction, PoliciesExistError, printProposed, proposeAndSave } from './propose.js';
 export { govQueueAction } from './queue.js';
 export { listSaved, loadProposal } from './savedProposals.js';
 export { govStatusAction, type ProposalStatus } from './status.js';

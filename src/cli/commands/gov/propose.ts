@@ -90,6 +90,7 @@ export const govProposeAction = async (
   flags: {
     setLimit?: string[];
     unpause?: string | boolean;
+    createPolicies?: boolean;
     description?: string;
     advance?: boolean;
     pass?: boolean;
@@ -97,11 +98,18 @@ export const govProposeAction = async (
   },
   command: Command,
 ) => {
-  if ((flags.setLimit === undefined) === (flags.unpause === undefined)) {
-    throw new NonRetryableError('Propose exactly one change: --set-limit or --unpause.', {
+  const kinds = [flags.setLimit !== undefined, flags.unpause !== undefined, flags.createPolicies === true];
+  if (kinds.filter(Boolean).length !== 1) {
+    throw new NonRetryableError('Propose exactly one change: --set-limit, --unpause or --create-policies.', {
       details:
-        'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --unpause; provenant gov propose --unpause nft',
+        'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --unpause; provenant gov propose --unpause nft; provenant gov propose --create-policies',
     });
+  }
+  if (flags.createPolicies) {
+    await withDeployment(command, (context, deployment) =>
+      proposeMissingPolicies(context, deployment, flags),
+    );
+    return;
   }
   if (flags.unpause !== undefined) {
     const target = flags.unpause;
@@ -169,3 +177,45 @@ export const govProposeAction = async (
     printProposed(result, flags.json, [describeLimitChange(current, field, value)]);
   });
 };
+
+/** Every default policy of the agent already exists: nothing to create. */
+export class PoliciesExistError extends NonRetryableError {
+  override name = 'PoliciesExistError';
+}
+
+/**
+ * `gov propose --create-policies`: one proposal creating each of the agent's default policies
+ * (`demoPolicies`: the limits of docs/governance.md) that the guard does not have yet. Until governance
+ * creates them, the guard refuses every agent action (`PolicyUnknown`).
+ */
+async function proposeMissingPolicies(
+  context: ChainContext,
+  deployment: Deployment,
+  flags: { description?: string; advance?: boolean; pass?: boolean; json?: boolean },
+): Promise<void> {
+  // Loaded here: the agent module (the default limits) is heavy and only this option needs it.
+  const { createPolicyCall, demoPolicies } = await import('../../../agent/index.js');
+  const existing = await policiesOf(context.clients, deployment);
+  const has = (asset: string, action: string) =>
+    existing.some((p) => p.asset.toLowerCase() === asset.toLowerCase() && p.action === action);
+  const missing = demoPolicies(deployment.addresses).filter((p) => !has(p.asset, p.action));
+  if (missing.length === 0)
+    throw new PoliciesExistError(
+      `The guard has every default policy already (${existing.length} policies): there is nothing to create.`,
+      {
+        details:
+          'Change a limit with `provenant gov propose --set-limit <policy> <field> <value>`; `provenant policy show` lists them.',
+        docsPath: 'docs/governance.md',
+      },
+    );
+  const calls = missing.map((p) => createPolicyCall(deployment.addresses.guard, p));
+  const now = (await context.clients.publicClient.getBlock()).timestamp;
+  const description =
+    flags.description ?? `Create the agent's default policies (${missing.length}) (proposed at ${iso(now)})`;
+  const result = await proposeAndSave(context, deployment, { description, calls }, flags);
+  printProposed(
+    result,
+    flags.json,
+    calls.map((c) => c.label),
+  );
+}
