@@ -174,6 +174,25 @@ describe('from an empty chain (chain 8453) with an existing collateral', () => {
     expect(readManifest(dir, CHAIN_ID).contracts.Collateral).toEqual(entry);
   }, 120_000);
 
+  test('synth open before the feed has a round: the deposit lands and the position is shown unpriced (exit 0)', async () => {
+    const agent = devnetAccount(DEVNET_ROLES.agent).address;
+    const hash = await issuer.walletClient.writeContract({
+      address: usdc,
+      abi: testStablecoinAbi,
+      functionName: 'mint',
+      args: [agent, 5_000n * 10n ** 6n],
+      account: issuer.account,
+      chain: issuer.chain,
+    });
+    await issuer.publicClient.waitForTransactionReceipt({ hash });
+    // Before: the deposit went through, then the readout failed with OracleNoRounds (exit 1).
+    const opened = await run(['synth', 'open', '1000'], AGENT_KEY);
+    expect(opened.stderr).toBe('');
+    expect(opened.code).toBe(0);
+    expect(opened.stdout).toContain('has no round yet');
+    expect(opened.stdout).toMatch(/collateral\s+1000 /);
+  }, 120_000);
+
   test('error: `agent run` with no forecaster is refused before a journal exists, naming `model train`', async () => {
     const ran = await run(['agent', 'run', '--once'], AGENT_KEY);
     expect(ran.code).toBe(1);

@@ -45,9 +45,10 @@ const feedAbi = parseAbi([
  */
 export type VaultPriceState = {
   feed: Address;
+  /** The feed's latest round; 0 when it has none yet. */
   roundId: bigint;
   answer: bigint;
-  /** USD per synth, 18 decimals; undefined when the answer is not positive. */
+  /** USD per synth, 18 decimals; undefined when the answer is not positive (or there is no round). */
   priceWad: bigint | undefined;
   updatedAt: bigint;
   /** Timestamp of the latest block (the age is measured against it, as the vault does). */
@@ -67,7 +68,11 @@ export async function readVaultPrice(clients: ProvenantClients, vault: Address):
     read({ address: vault, abi: syntheticVaultAbi, functionName: 'priceWad' }).catch(() => undefined),
   ]);
   const [[roundId, answer, , updatedAt], decimals] = await Promise.all([
-    read({ address: feed, abi: feedAbi, functionName: 'latestRoundData' }),
+    // A feed with no round yet (a new deployment before its reporters' first round) reverts: round 0,
+    // no price, rather than failing the reader (a deposit made before then is shown, unpriced).
+    read({ address: feed, abi: feedAbi, functionName: 'latestRoundData' }).catch(
+      () => [0n, 0n, 0n, 0n, 0n] as const,
+    ),
     read({ address: feed, abi: feedAbi, functionName: 'decimals' }),
   ]);
   const fromAnswer = answer > 0n ? (answer * 10n ** 18n) / 10n ** BigInt(decimals) : undefined;

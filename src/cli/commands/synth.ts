@@ -557,11 +557,13 @@ async function printPosition(
   }
   const when = `round ${row.priceRound}, ${row.priceUpdatedAt}, ${row.priceAgeSeconds} s old; max age ${row.maxOracleAgeSeconds} s`;
   const priceLine =
-    price.priceWad === undefined
-      ? `none: the feed's latest answer (${when}) is not positive`
-      : price.fresh
-        ? `${row.lastPrice} USD per ${m.symbol} (${when})`
-        : `STALE: last ${row.lastPrice} USD per ${m.symbol} (${when}); until reporters publish a fresh round the vault refuses mints, withdrawals with debt and liquidations`;
+    price.roundId === 0n
+      ? `none: the feed ${price.feed} has no round yet (its reporters have not published; \`provenant oracle publish\`)`
+      : price.priceWad === undefined
+        ? `none: the feed's latest answer (${when}) is not positive`
+        : price.fresh
+          ? `${row.lastPrice} USD per ${m.symbol} (${when})`
+          : `STALE: last ${row.lastPrice} USD per ${m.symbol} (${when}); until reporters publish a fresh round the vault refuses mints, withdrawals with debt and liquidations`;
   const stale = price.fresh ? '' : ' (at the stale price)';
   const rows: [string, string][] = [
     ['position', `${owner} in ${m.symbol} (${m.vault})`],
