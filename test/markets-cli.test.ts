@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { encodeAbiParameters, erc20Abi, formatUnits, type Hex, keccak256, parseUnits } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStack, type Stack, timestampOf } from '../src/agent/index.js';
+import type { Stack } from '../src/agent/index.js';
 import {
   balanceOf,
   DEVNET_ROLES,
@@ -14,32 +11,22 @@ import {
   writeContract,
 } from '../src/chain/index.js';
 import { explainPoolError } from '../src/cli/commands/pool.js';
-import { loadDataset } from '../src/data/index.js';
-import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { runCli } from './cliHarness.js';
+import { type MarketStack, openMarketStack, publishWtiClose, wtiCloses } from './marketStack.js';
 
 // Review s7 (markets journey): what `synth` and `pool` print for a position holder, a keeper and an LP.
 
 const E18 = 10n ** 18n;
 
+let market: MarketStack;
 let stack: Stack;
-let stateDir: string;
 let closes: { date: string; value: number }[];
 
 const intent = (label: string): Hex =>
   keccak256(encodeAbiParameters([{ type: 'string' }], [`markets-cli:${label}`]));
 
 async function publish(date: string): Promise<void> {
-  const point = closes.find((c) => c.date === date);
-  if (!point) throw new Error(`no WTI close on ${date}`);
-  const at = timestampOf(date);
-  await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: at });
-  await stack.deployer.testClient!.mine({ blocks: 1 });
-  await publishNextRound(
-    stack.relayer,
-    { accounts: stack.reporterAccounts, spreadPpm: 0 },
-    { feed: stack.addresses.feeds.WTI, answer: toAnswer(point.value, 8), observedAt: at },
-  );
+  await publishWtiClose(stack, closes, date);
 }
 
 /** Runs a command expected to fail and returns its error message (the CLI's printed text). */
@@ -57,17 +44,9 @@ const show = async (owner: string): Promise<Shown> =>
   JSON.parse(await runCli(stack, ['synth', 'show', owner, '--json'], DEVNET_ROLES.user0)) as Shown;
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'provenant-markets-cli-'));
-  closes = loadDataset('wti-daily').series.points.filter(
-    (p) => p.date >= '2020-04-21' && p.date <= '2020-04-28',
-  );
-  stack = await openStack({
-    stateDir,
-    statePath: null,
-    trainEnd: '2020-04-17',
-    forecasterKind: 'ridge',
-    genesisTimestamp: timestampOf('2020-04-20'),
-  });
+  market = await openMarketStack('markets-cli');
+  ({ stack } = market);
+  closes = wtiCloses('2020-04-21', '2020-04-28');
   for (const c of closes) await publish(c.date);
   await mintSynth(stack.agent, stack.addresses.vault, {
     amount: 1_000n * E18,
@@ -78,8 +57,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await market?.close();
 });
 
 describe('synth show (review s7: price age, room to act, liquidation price)', () => {

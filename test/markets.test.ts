@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, encodeAbiParameters, erc20Abi, formatUnits, type Hex, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  addressLabels,
-  ensureModelRegistered,
-  openStack,
-  type Stack,
-  timestampOf,
-} from '../src/agent/index.js';
+import { addressLabels, ensureModelRegistered, type Stack } from '../src/agent/index.js';
 import {
   accRewardPerShare,
   accruedFees,
@@ -35,19 +29,18 @@ import {
   withdrawCollateral,
   writeContract,
 } from '../src/chain/index.js';
-import { loadDataset } from '../src/data/index.js';
 import { modelFileBytes, modelId as modelIdOf, parseModelFile } from '../src/models/index.js';
-import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { type PolicyState, preflight, readPolicies } from '../src/policy/index.js';
 import { runCli } from './cliHarness.js';
+import { type MarketStack, openMarketStack, publishWtiClose, wtiCloses } from './marketStack.js';
 
 const E18 = 10n ** 18n;
 const E6 = 10n ** 6n;
 const BPS = 10_000n;
 const ACC_SCALE = 10n ** 36n;
 
+let market: MarketStack;
 let stack: Stack;
-let stateDir: string;
 /** Real WTI closes, 2020-04-21 … 2020-04-30 (the dataset drops the negative print of 2020-04-20). */
 let closes: { date: string; value: number }[];
 
@@ -59,17 +52,7 @@ const formatAmount = (p: PolicyState | undefined, amount: bigint) =>
 /** Chain time follows market time: a block at the close (20:00 UTC), then the 5 reporters' round. */
 /** Publishes the WTI close of `date` as the next round, stamped `afterSeconds` past that day's timestamp. */
 async function publish(date: string, afterSeconds = 0): Promise<bigint> {
-  const point = closes.find((c) => c.date === date);
-  if (!point) throw new Error(`no WTI close on ${date}`);
-  const at = timestampOf(date) + BigInt(afterSeconds);
-  await stack.deployer.testClient!.setNextBlockTimestamp({ timestamp: at });
-  await stack.deployer.testClient!.mine({ blocks: 1 });
-  const answer = toAnswer(point.value, 8);
-  const { median } = await publishNextRound(
-    stack.relayer,
-    { accounts: stack.reporterAccounts, spreadPpm: 0 },
-    { feed: stack.addresses.feeds.WTI, answer, observedAt: at },
-  );
+  const { answer, median } = await publishWtiClose(stack, closes, date, afterSeconds);
   expect(median).toBe(answer);
   return answer * 10n ** 10n; // the vault's 18-decimal price
 }
@@ -94,23 +77,14 @@ async function mint(amount: bigint, label: string) {
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'provenant-markets-'));
-  closes = loadDataset('wti-daily').series.points.filter(
-    (p) => p.date >= '2020-04-21' && p.date <= '2020-04-30',
-  );
-  stack = await openStack({
-    stateDir,
-    statePath: null,
-    trainEnd: '2020-04-17',
-    forecasterKind: 'ridge',
-    genesisTimestamp: timestampOf('2020-04-20'),
-  });
+  market = await openMarketStack('markets');
+  ({ stack } = market);
+  closes = wtiCloses('2020-04-21', '2020-04-30');
   for (const c of closes.filter((c) => c.date <= '2020-04-28')) await publish(c.date);
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await market?.close();
 });
 
 describe('SyntheticVault', () => {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Address, createPublicClient, formatUnits, type Hex, http } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStack, type Stack, timestampOf } from '../src/agent/index.js';
+import type { Stack } from '../src/agent/index.js';
 import {
   claimableRevenue,
   DEVNET_ROLES,
@@ -38,8 +38,10 @@ import {
 } from '../src/cli/commands/registry.js';
 import { modelFileBytes, parseModelFile } from '../src/models/index.js';
 import { runCli } from './cliHarness.js';
+import { type MarketStack, openMarketStack } from './marketStack.js';
 
 const E6 = 10n ** 6n;
+let market: MarketStack;
 let stack: Stack;
 let stateDir: string;
 let model: Hex;
@@ -65,14 +67,8 @@ async function payRevenue(amount: bigint): Promise<void> {
 }
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'provenant-model-owner-'));
-  stack = await openStack({
-    stateDir,
-    statePath: null,
-    trainEnd: '2020-04-17',
-    forecasterKind: 'ridge',
-    genesisTimestamp: timestampOf('2020-04-20'),
-  });
+  market = await openMarketStack('model-owner');
+  ({ stack, stateDir } = market);
   model = stack.generator.id;
   [alice, bob, carol] = stack.users.map((u) => u.account.address) as [Address, Address, Address];
   shares = (
@@ -83,8 +79,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await market?.close();
 });
 
 describe('model claim', () => {
