@@ -16,10 +16,9 @@ import {
   provenanceNFTAbi,
   readBoundOwner,
   readRegistration,
+  recordProposal,
   registrationDifferences,
   requireRegistration,
-  savedProposalOf,
-  saveProposal,
   syntheticVaultAbi,
   writeContract,
 } from '../chain/index.js';
@@ -376,14 +375,6 @@ export async function bootstrapOnDevnet(
     proposal,
     options.onStep,
   );
-  if (options.stateDir)
-    saveProposal(
-      options.stateDir,
-      savedProposalOf(id, proposal, {
-        chainId: clients.chain.id,
-        governor: a.governor,
-        proposer: clients.account.address,
-      }),
-    );
+  if (options.stateDir) recordProposal(options.stateDir, clients, a.governor, id, proposal);
   return true;
 }

@@ -12,8 +12,7 @@ import {
   prepareCall,
   provenanceNFTAbi,
   readPool,
-  savedProposalOf,
-  saveProposal,
+  recordProposal,
   syntheticVaultAbi,
   type TxManager,
   writeContract,
@@ -459,14 +458,7 @@ async function governanceUnpause(stack: Stack, journal: Journal, epoch: ReplayEp
     proposal,
   );
   // Saved like a CLI proposal, so `provenant gov status` lists what the demo's governance did.
-  saveProposal(
-    stack.stateDir,
-    savedProposalOf(id, proposal, {
-      chainId: stack.deployer.chain.id,
-      governor: a.governor,
-      proposer: stack.deployer.account.address,
-    }),
-  );
+  recordProposal(stack.stateDir, stack.deployer, a.governor, id, proposal);
   journal.append({
     kind: 'note',
     epoch: epoch.index,

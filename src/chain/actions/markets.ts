@@ -1,6 +1,7 @@
-import { type Address, type Hex, parseAbi } from 'viem';
+import type { Address, Hex, ReadContractReturnType } from 'viem';
 import type { ProvenantClients } from '../clients.js';
-import { dynamicFeePoolAbi, syntheticVaultAbi } from '../generated/contracts.js';
+import { aggregatorV3InterfaceAbi, dynamicFeePoolAbi, syntheticVaultAbi } from '../generated/contracts.js';
+import { toContractRevertError } from '../revert.js';
 import { type PreparedCall, prepareCall } from './call.js';
 import { sendPrepared, type WriteReturnType, writeContract } from './write.js';
 
@@ -32,12 +33,6 @@ export async function readPosition(
   return { collateral, debt, ratioBps, liquidatable };
 }
 
-/** AggregatorV3 reads of a vault's feed (the MedianOracle, or a proxy in front of it). */
-const feedAbi = parseAbi([
-  'function decimals() view returns (uint8)',
-  'function latestRoundData() view returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)',
-]);
-
 /**
  * The price a vault computes with and how old it is: the feed's latest round as the vault reads it.
  * `priceWad` is that round's answer as 18-decimal USD per synth even when the vault refuses it (stale or
@@ -55,6 +50,8 @@ export type VaultPriceState = {
   now: bigint;
   /** The vault's `maxOracleAge` in seconds. */
   maxOracleAge: bigint;
+  /** The vault's risk parameters, as read with the price (callers need not read them again). */
+  risk: VaultRiskParams;
   /** Whether the vault prices with this round now (`priceWad()` does not revert). */
   fresh: boolean;
 };
@@ -65,15 +62,16 @@ export async function readVaultPrice(clients: ProvenantClients, vault: Address):
     read({ address: vault, abi: syntheticVaultAbi, functionName: 'FEED' }),
     read({ address: vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
     clients.publicClient.getBlock(),
-    read({ address: vault, abi: syntheticVaultAbi, functionName: 'priceWad' }).catch(() => undefined),
+    // The vault refuses to price (stale, not positive, no round): undefined. A node that does not answer
+    // is not a refusal and propagates.
+    read({ address: vault, abi: syntheticVaultAbi, functionName: 'priceWad' }).catch(unlessRevert(undefined)),
   ]);
+  const feedRead = { address: feed, abi: aggregatorV3InterfaceAbi } as const;
   const [[roundId, answer, , updatedAt], decimals] = await Promise.all([
     // A feed with no round yet (a new deployment before its reporters' first round) reverts: round 0,
     // no price, rather than failing the reader (a deposit made before then is shown, unpriced).
-    read({ address: feed, abi: feedAbi, functionName: 'latestRoundData' }).catch(
-      () => [0n, 0n, 0n, 0n, 0n] as const,
-    ),
-    read({ address: feed, abi: feedAbi, functionName: 'decimals' }),
+    read({ ...feedRead, functionName: 'latestRoundData' }).catch(unlessRevert([0n, 0n, 0n, 0n, 0n] as const)),
+    read({ ...feedRead, functionName: 'decimals' }),
   ]);
   const fromAnswer = answer > 0n ? (answer * 10n ** 18n) / 10n ** BigInt(decimals) : undefined;
   return {
@@ -84,9 +82,21 @@ export async function readVaultPrice(clients: ProvenantClients, vault: Address):
     updatedAt,
     now: block.timestamp,
     maxOracleAge: BigInt(risk.maxOracleAge),
+    risk,
     fresh: vaultPrice !== undefined,
   };
 }
+
+/** The vault's `riskParams()` struct as viem decodes it. */
+export type VaultRiskParams = ReadContractReturnType<typeof syntheticVaultAbi, 'riskParams'>;
+
+/** A `.catch` handler: `fallback` for a contract revert, anything else (an unreachable node) rethrown. */
+const unlessRevert =
+  <T>(fallback: T) =>
+  (error: unknown): T => {
+    if (toContractRevertError(error)) return fallback;
+    throw error;
+  };
 
 /**
  * Whether `caller` has used `intentId` at the vault. Intent ids are recorded per caller
@@ -246,10 +256,16 @@ export async function deadlineIn(clients: ProvenantClients, seconds: bigint): Pr
   return block.timestamp + seconds;
 }
 
+/** `amount` less `slippageBps` (the least a pool call accepts back). */
+const lessSlippage = (amount: bigint, slippageBps: bigint) => (amount * (10_000n - slippageBps)) / 10_000n;
+
+/** Pool call options: slippage in bps (defaults per action) and the deadline in seconds from the next block. */
+type PoolCallOptions = { slippageBps?: bigint; deadlineSeconds?: bigint; to?: Address };
+
 export async function addLiquidity(
   clients: ProvenantClients,
   pool: Address,
-  p: { amount0: bigint; amount1: bigint; minShares?: bigint; to?: Address; slippageBps?: bigint },
+  p: { amount0: bigint; amount1: bigint } & PoolCallOptions,
 ): Promise<WriteReturnType> {
   const slip = p.slippageBps ?? 100n;
   return writeContract(clients, {
@@ -259,10 +275,10 @@ export async function addLiquidity(
     args: [
       p.amount0,
       p.amount1,
-      (p.amount0 * (10_000n - slip)) / 10_000n,
-      (p.amount1 * (10_000n - slip)) / 10_000n,
+      lessSlippage(p.amount0, slip),
+      lessSlippage(p.amount1, slip),
       p.to ?? clients.account.address,
-      await deadlineIn(clients, 600n),
+      await deadlineIn(clients, p.deadlineSeconds ?? 600n),
     ],
     label: 'add liquidity',
   });
@@ -271,14 +287,9 @@ export async function addLiquidity(
 export async function removeLiquidity(
   clients: ProvenantClients,
   pool: Address,
-  p: { shares: bigint; to?: Address; slippageBps?: bigint },
+  p: { shares: bigint } & PoolCallOptions,
 ): Promise<WriteReturnType> {
-  const [a0, a1] = await clients.publicClient.readContract({
-    address: pool,
-    abi: dynamicFeePoolAbi,
-    functionName: 'previewRemove',
-    args: [p.shares],
-  });
+  const [a0, a1] = await previewRemove(clients, pool, p.shares);
   const slip = p.slippageBps ?? 100n;
   return writeContract(clients, {
     address: pool,
@@ -286,10 +297,10 @@ export async function removeLiquidity(
     functionName: 'removeLiquidity',
     args: [
       p.shares,
-      (a0 * (10_000n - slip)) / 10_000n,
-      (a1 * (10_000n - slip)) / 10_000n,
+      lessSlippage(a0, slip),
+      lessSlippage(a1, slip),
       p.to ?? clients.account.address,
-      await deadlineIn(clients, 600n),
+      await deadlineIn(clients, p.deadlineSeconds ?? 600n),
     ],
     label: 'remove liquidity',
   });
@@ -298,21 +309,24 @@ export async function removeLiquidity(
 export async function swapExactIn(
   clients: ProvenantClients,
   pool: Address,
-  p: { tokenIn: Address; amountIn: bigint; slippageBps?: bigint; to?: Address },
-): Promise<WriteReturnType & { quoted: bigint }> {
-  const quoted = await clients.publicClient.readContract({
-    address: pool,
-    abi: dynamicFeePoolAbi,
-    functionName: 'quote',
-    args: [p.tokenIn, p.amountIn],
-  });
-  const minOut = (quoted * (10_000n - (p.slippageBps ?? 50n))) / 10_000n;
+  p: { tokenIn: Address; amountIn: bigint } & PoolCallOptions,
+): Promise<WriteReturnType & { quoted: bigint; minOut: bigint; deadline: bigint }> {
+  const [quoted, deadline] = await Promise.all([
+    clients.publicClient.readContract({
+      address: pool,
+      abi: dynamicFeePoolAbi,
+      functionName: 'quote',
+      args: [p.tokenIn, p.amountIn],
+    }),
+    deadlineIn(clients, p.deadlineSeconds ?? 600n),
+  ]);
+  const minOut = lessSlippage(quoted, p.slippageBps ?? 50n);
   const result = await writeContract(clients, {
     address: pool,
     abi: dynamicFeePoolAbi,
     functionName: 'swapExactIn',
-    args: [p.tokenIn, p.amountIn, minOut, p.to ?? clients.account.address, await deadlineIn(clients, 600n)],
+    args: [p.tokenIn, p.amountIn, minOut, p.to ?? clients.account.address, deadline],
     label: 'swap',
   });
-  return { ...result, quoted };
+  return { ...result, quoted, minOut, deadline };
 }

@@ -446,8 +446,8 @@ export async function readRevenueTotals(
   modelId: Hex,
   fromBlock?: bigint | undefined,
 ): Promise<{ paidIn: bigint; claimed: bigint }> {
-  // The latest block uncached: viem caches the block number for a polling interval, and a total read
-  // right after a distribute or claim in the same process must include it.
+  // One end block for both scans (uncached, as `scanLogs` reads it), so paid in and claimed are totals at
+  // the same block.
   const toBlock = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
   const events = (eventName: 'RevenueDistributed' | 'RevenueClaimed') =>
     scanLogs(clients.publicClient, { fromBlock, toBlock }, (from, to) =>
@@ -477,8 +477,8 @@ export async function readShareHolders(
   shares: Address,
   fromBlock?: bigint | undefined,
 ): Promise<{ initial: { holder: Address; amount: bigint }[]; holders: Address[] }> {
-  const toBlock = await clients.publicClient.getBlockNumber({ cacheTime: 0 }); // include a transfer just made
-  const logs = await scanLogs(clients.publicClient, { fromBlock, toBlock }, (from, to) =>
+  // Up to the latest block, read uncached by `scanLogs` (a transfer just made is included).
+  const logs = await scanLogs(clients.publicClient, { fromBlock }, (from, to) =>
     clients.publicClient.getContractEvents({
       address: shares,
       abi: erc20Abi,

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { writeFileAtomicSync } from '../../files/index.js';
+import type { ProvenantClients } from '../clients.js';
 import type { Proposal } from './governance.js';
 
 // Why: a proposal's calls are not readable back from the governor (only their hash is), so whoever proposes
@@ -21,8 +22,24 @@ export type SavedProposal = {
 /** Where saved proposals live in a state directory. */
 export const proposalsDir = (stateDir: string) => join(stateDir, 'proposals');
 
-/** Writes `saved` atomically to `<stateDir>/proposals/<id>.json`; returns the path. */
-export function saveProposal(stateDir: string, saved: SavedProposal): string {
+/**
+ * Records proposal `id` (its calls, description, and `clients`' account as proposer) under
+ * `<stateDir>/proposals/<id>.json`, atomically; returns the path.
+ */
+export function recordProposal(
+  stateDir: string,
+  clients: Pick<ProvenantClients, 'chain' | 'account'>,
+  governor: Address,
+  id: bigint,
+  proposal: Proposal,
+): string {
+  return saveProposal(
+    stateDir,
+    savedProposalOf(id, proposal, { chainId: clients.chain.id, governor, proposer: clients.account.address }),
+  );
+}
+
+function saveProposal(stateDir: string, saved: SavedProposal): string {
   const dir = proposalsDir(stateDir);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${saved.id}.json`);
@@ -31,7 +48,7 @@ export function saveProposal(stateDir: string, saved: SavedProposal): string {
 }
 
 /** The record of proposal `id` (its calls, description and proposer) in the saved form. */
-export function savedProposalOf(
+function savedProposalOf(
   id: bigint,
   proposal: Proposal,
   context: { chainId: number; governor: Address; proposer: Address },

@@ -17,7 +17,7 @@ export {
   type SendSettled,
   type TxEvent,
   type TxManager,
-} from './manager.js';
+} from './manager/index.js';
 export { createMemoryTxStore } from './memoryStore.js';
 export { classifyRpcError, isTransientRpcError, type RetryOptions, withRetry } from './retry.js';
 export {

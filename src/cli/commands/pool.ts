@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
 import { type Address, erc20Abi, formatUnits } from 'viem';
 import {
+  addLiquidity,
   balanceOf,
   DEVNET_ROLES,
-  deadlineIn,
   dynamicFeePoolAbi,
   ensureAllowance,
   type ProvenantClients,
   prepareSetFee,
   previewRemove,
   readPool,
+  removeLiquidity,
   setPoolFee,
+  swapExactIn,
   toContractRevertError,
-  writeContract,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
@@ -31,17 +32,11 @@ const SHARE_DECIMALS = 18;
 
 const units = (value: bigint, decimals: number) => formatUnits(value, decimals);
 
-/**
- * A pool deadline `seconds` after the time the next block will have: the node's pending block, not the
- * latest one. On a chain that mines only on demand (the devnet) the latest block may be minutes old, and a
- * deadline counted from it had already passed when the transaction was mined (`Expired`).
- */
-export async function poolDeadline(clients: ProvenantClients, seconds: number): Promise<bigint> {
-  return deadlineIn(clients, BigInt(seconds));
-}
-
-const lessSlippage = (amount: bigint, slippageBps: number) =>
-  (amount * (10_000n - BigInt(slippageBps))) / 10_000n;
+/** The CLI's `--slippage-bps` and `--deadline` (seconds from the next block) for the pool's chain actions. */
+const poolCallOptions = (flags: { slippageBps: number; deadline: number }) => ({
+  slippageBps: BigInt(flags.slippageBps),
+  deadlineSeconds: BigInt(flags.deadline),
+});
 
 /** Refuses before anything is sent when the signer holds less of `token` than `needed`, in whole units. */
 async function requireBalance(
@@ -153,19 +148,10 @@ export const poolAddAction = async (
     );
     await ensureAllowance(context.clients, m.token0.address, m.pool, amount0);
     await ensureAllowance(context.clients, m.token1.address, m.pool, amount1);
-    const r = await writeContract(context.clients, {
-      address: m.pool,
-      abi: dynamicFeePoolAbi,
-      functionName: 'addLiquidity',
-      args: [
-        amount0,
-        amount1,
-        lessSlippage(amount0, flags.slippageBps),
-        lessSlippage(amount1, flags.slippageBps),
-        context.clients.account.address,
-        await poolDeadline(context.clients, flags.deadline),
-      ],
-      label: 'add liquidity',
+    const r = await addLiquidity(context.clients, m.pool, {
+      amount0,
+      amount1,
+      ...poolCallOptions(flags),
     }).catch((error: unknown) => {
       throw explainPoolError(error);
     });
@@ -207,22 +193,11 @@ export const poolRemoveAction = async (
           docsPath: 'docs/markets.md#cli',
         },
       );
-    const [out0, out1] = await previewRemove(context.clients, m.pool, shares);
-    const r = await writeContract(context.clients, {
-      address: m.pool,
-      abi: dynamicFeePoolAbi,
-      functionName: 'removeLiquidity',
-      args: [
-        shares,
-        lessSlippage(out0, flags.slippageBps),
-        lessSlippage(out1, flags.slippageBps),
-        context.clients.account.address,
-        await poolDeadline(context.clients, flags.deadline),
-      ],
-      label: 'remove liquidity',
-    }).catch((error: unknown) => {
-      throw explainPoolError(error);
-    });
+    const r = await removeLiquidity(context.clients, m.pool, { shares, ...poolCallOptions(flags) }).catch(
+      (error: unknown) => {
+        throw explainPoolError(error);
+      },
+    );
     const ev = r.events.find((e) => e.eventName === 'LiquidityRemoved');
     console.log(
       `Removed ${formatUnits(shares, 18)} shares: ${formatUnits((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} (tx ${r.hash}).`,
@@ -246,27 +221,15 @@ export const poolSwapAction = async (
       `Swap at most what you hold${tokenIn === m.token0 ? '' : ` (on the devnet ${tokenIn.symbol} comes from its faucet)`}.`,
     );
     await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
-    const read = context.clients.publicClient.readContract;
-    const [quoted, deadline, state] = await Promise.all([
-      read({
-        address: m.pool,
-        abi: dynamicFeePoolAbi,
-        functionName: 'quote',
-        args: [tokenIn.address, amountIn],
-      }),
-      poolDeadline(context.clients, flags.deadline),
-      readPool(context.clients, m.pool),
-    ]);
-    const minOut = (quoted * (10_000n - BigInt(flags.slippageBps))) / 10_000n;
-    const r = await writeContract(context.clients, {
-      address: m.pool,
-      abi: dynamicFeePoolAbi,
-      functionName: 'swapExactIn',
-      args: [tokenIn.address, amountIn, minOut, context.clients.account.address, deadline],
-      label: 'swap',
+    const state = await readPool(context.clients, m.pool);
+    const r = await swapExactIn(context.clients, m.pool, {
+      tokenIn: tokenIn.address,
+      amountIn,
+      ...poolCallOptions(flags),
     }).catch((error: unknown) => {
       throw explainPoolError(error);
     });
+    const { quoted, minOut, deadline } = r;
     const ev = r.events.find((e) => e.eventName === 'Swapped');
     if (flags.json) {
       console.log(toJson({ hash: r.hash, quoted, minOut, deadline, swapped: ev?.args }));

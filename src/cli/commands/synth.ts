@@ -480,13 +480,13 @@ const units = (value: bigint, decimals: number) => formatUnits(value, decimals);
 /** A position with its vault's values, its price (fresh or not) and, at that price, what it can do. */
 async function readView(clients: ProvenantClients, m: SynthMarket, owner: Address) {
   const read = clients.publicClient.readContract;
-  const [position, risk, totalDebt, debtCeiling, price] = await Promise.all([
+  const [position, totalDebt, debtCeiling, price] = await Promise.all([
     readPosition(clients, m.vault, owner),
-    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
     read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'totalDebt' }),
     read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'debtCeiling' }),
     readVaultPrice(clients, m.vault),
   ]);
+  const { risk } = price;
   const minRatioBps = BigInt(risk.minCollateralRatioBps);
   const liquidationRatioBps = BigInt(risk.liquidationRatioBps);
   const outlook =

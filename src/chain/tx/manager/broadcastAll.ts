@@ -26,6 +26,7 @@ export async function broadcastAll(
     try {
       answers = await ctx.rpc('eth_sendRawTransaction (batch)', () =>
         postBatch(
+          'eth_sendRawTransaction (batch)',
           ctx.clients.rpcUrls,
           chunk.map((record, id) => ({
             jsonrpc: '2.0',

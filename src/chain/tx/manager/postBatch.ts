@@ -6,8 +6,12 @@ export type BatchAnswer = { id: number; result?: unknown; error?: { message?: st
 /** True when every endpoint is HTTP(S), so JSON-RPC batches can be POSTed to it. */
 export const allHttp = (urls: readonly string[]): boolean => urls.every((url) => /^https?:/i.test(url));
 
-/** POSTs a JSON-RPC batch to the first URL that answers; transport failures move to the next URL. */
+/**
+ * POSTs a JSON-RPC batch to the first URL that answers; transport failures move to the next URL. `what`
+ * names the batch in the error when none answers (`eth_getTransactionReceipt (batch)`, …).
+ */
 export async function postBatch(
+  what: string,
   urls: readonly string[],
   body: unknown[],
 ): Promise<BatchAnswer[] | undefined> {
@@ -29,5 +33,5 @@ export async function postBatch(
       lastError = error;
     }
   }
-  throw new RpcTransientError('eth_sendRawTransaction (batch)', lastError);
+  throw new RpcTransientError(what, lastError);
 }

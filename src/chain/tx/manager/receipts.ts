@@ -44,6 +44,7 @@ export function createReceiptReader(settings: ManagerSettings, flags: ManagerFla
     try {
       const answers = await rpc('eth_getTransactionReceipt (batch)', () =>
         postBatch(
+          'eth_getTransactionReceipt (batch)',
           clients.rpcUrls,
           items.map((item, id) => ({
             jsonrpc: '2.0',

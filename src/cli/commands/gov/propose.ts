@@ -10,8 +10,7 @@ import {
   policyGuardAbi,
   proposalState,
   propose,
-  savedProposalOf,
-  saveProposal,
+  recordProposal,
   setLimitCall,
 } from '../../../chain/index.js';
 import { NonRetryableError } from '../../../errors/index.js';
@@ -52,10 +51,7 @@ export async function proposeAndSave(
   } else {
     ({ id } = await propose(clients, governor, proposal));
   }
-  const path = saveProposal(
-    context.stateDir,
-    savedProposalOf(id, proposal, { chainId: clients.chain.id, governor, proposer: clients.account.address }),
-  );
+  const path = recordProposal(context.stateDir, clients, governor, id, proposal);
   if (options.advance && !options.pass) {
     await advanceTo(clients, (await readGovernor<bigint>(clients, governor, 'proposalSnapshot', [id])) + 1n);
   }
