@@ -246,7 +246,7 @@ export async function currentEpoch(client: PublicClient, wtiFeed: Address): Prom
  * `currentEpoch`, or null while the WTI feed has no round at all (a MedianOracle just deployed answers
  * `latestRoundData` with `OracleNoRounds()` until its reporters publish the first round).
  */
-export async function latestEpoch(client: PublicClient, wtiFeed: Address): Promise<number | null> {
+async function latestEpoch(client: PublicClient, wtiFeed: Address): Promise<number | null> {
   try {
     return await currentEpoch(client, wtiFeed);
   } catch (error) {

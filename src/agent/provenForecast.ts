@@ -3,7 +3,7 @@ import { forecastProofGateAbi, scanLogs } from '../chain/index.js';
 import type { ProvenForecastRef } from './strategies/art.js';
 
 /** Blocks scanned again on the next call (a log node lagging the head node by up to this many). */
-export const LOG_RESCAN_BLOCKS = 4n;
+const LOG_RESCAN_BLOCKS = 4n;
 
 /**
  * Follows a `ForecastProofGate`'s `ForecastProven` events for one model and returns the latest recorded

@@ -41,11 +41,7 @@ export function agentVerifyDependencies(p: {
     content,
     fromBlock: p.addresses.fromBlock,
     loadModelFile:
-      p.loadModelFile ??
-      modelFileLoader(p.stateDir, {
-        where: "the content store under the model's registered metadataURI",
-        load: (id) => modelFileFromRegistryUri(p.client, p.addresses.registry, content, id),
-      }),
+      p.loadModelFile ?? registryBackedModelLoader(p.stateDir, p.client, p.addresses.registry, content),
     oracleFeeds: Object.values(p.addresses.feeds),
     policySnapshot: async (query) => {
       try {
@@ -59,11 +55,27 @@ export function agentVerifyDependencies(p: {
 }
 
 /**
+ * The model files `verify` and `verify --synth` re-run: `<stateDir>/models` (or the shipped ones), else the
+ * file the registry's metadataURI names in the content store (`modelFileFromRegistryUri`).
+ */
+export function registryBackedModelLoader(
+  stateDir: string,
+  client: PublicClient,
+  registry: Address,
+  content: ContentStore,
+): (id: Hex) => Promise<Uint8Array> {
+  return modelFileLoader(stateDir, {
+    where: "the content store under the model's registered metadataURI",
+    load: (id) => modelFileFromRegistryUri(client, registry, content, id),
+  });
+}
+
+/**
  * The model file the registry's `metadataURI` names (`ipfs://<cid>`) from the content store, when it is there
  * and hashes to `id`; undefined otherwise (another URI scheme, not stored, damaged or another file). A failed
  * chain read propagates (an unreachable node is not "no file").
  */
-export async function modelFileFromRegistryUri(
+async function modelFileFromRegistryUri(
   client: PublicClient,
   registry: Address,
   content: ContentStore,

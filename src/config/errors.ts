@@ -98,9 +98,7 @@ export function nearest(key: string, known: readonly string[]): string | undefin
     const distance = name.toLowerCase() === key.toLowerCase() ? 0 : editDistance(key, name);
     if (!best || distance < best.distance) best = { name, distance };
   }
-  return best && best.distance <= Math.min(2, Math.floor(key.length / 3)) + (best.distance === 0 ? 1 : 0)
-    ? best.name
-    : undefined;
+  return best && best.distance <= Math.min(2, Math.floor(key.length / 3)) ? best.name : undefined;
 }
 
 /** Edit distance with adjacent transpositions (insert, delete, substitute, swap two neighbours: 1 each). */

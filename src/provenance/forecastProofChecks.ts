@@ -1,6 +1,7 @@
 import { encodeAbiParameters, toHex } from 'viem';
 import { fixedToPpm, modelId as modelIdOf, parseModelFile } from '../models/index.js';
 import type { Manifest } from './manifest.js';
+import { utcOf } from './verify/util.js';
 import type { Hex, VerifyCheck } from './verify.js';
 
 /** What the gate recorded under (modelId, proofId): `ForecastProofGate.provenForecast`. */
@@ -77,7 +78,7 @@ export async function forecastProofChecks(
     status: recorded ? 'pass' : 'fail',
     expected: `a forecast recorded by gate ${proof.gate} under model ${modelId}, proof ${proofId}`,
     actual: recorded
-      ? `recorded at ${record.provenAt} (${new Date(Number(record.provenAt) * 1000).toISOString().replace('.000Z', 'Z')})`
+      ? `recorded at ${record.provenAt} (${utcOf(String(record.provenAt))})`
       : 'nothing recorded',
     ...(recorded ? {} : { detail: 'no verified Groth16 proof backs this forecast' }),
   });

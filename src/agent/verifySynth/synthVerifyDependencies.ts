@@ -1,8 +1,7 @@
 // Why: the CLI and the demo verify from a state directory; this builds the dependencies that implies.
 import type { Address, PublicClient } from 'viem';
 import { type ChainPosition, type ContentStore, readRoundPublication } from '../../provenance/index.js';
-import { modelFileLoader } from '../models.js';
-import { modelFileFromRegistryUri } from '../verifyDeps.js';
+import { registryBackedModelLoader } from '../verifyDeps.js';
 import type { SynthVerifyDependencies } from './types.js';
 
 /**
@@ -23,10 +22,7 @@ export function synthVerifyDependencies(parameters: {
   const published = new Map<string, Promise<ChainPosition | undefined>>();
   return {
     ...rest,
-    loadModelFile: modelFileLoader(stateDir, {
-      where: "the content store under the model's registered metadataURI",
-      load: (id) => modelFileFromRegistryUri(rest.client, rest.registry, rest.content, id),
-    }),
+    loadModelFile: registryBackedModelLoader(stateDir, rest.client, rest.registry, rest.content),
     roundPublication: (feed, roundId) => {
       const key = `${feed.toLowerCase()}:${roundId}`;
       let read = published.get(key);

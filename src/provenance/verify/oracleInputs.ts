@@ -2,7 +2,7 @@
 import { formatUnits } from 'viem';
 import type { Manifest } from '../manifest.js';
 import type { Hex, VerifyCheck, VerifyDependencies } from './types.js';
-import { sameAddress, tryRead } from './util.js';
+import { sameAddress, tryRead, utcOf } from './util.js';
 
 /**
  * `oracle-feed`: the manifest's feed is one of the deployment's oracle feeds (not any contract that
@@ -82,10 +82,4 @@ function priceOf(answer: string, decimals: number): string {
   } catch {
     return answer;
   }
-}
-
-/** Unix seconds as an ISO 8601 UTC time; the text as is when it is not a representable time. */
-function utcOf(seconds: string): string {
-  const ms = Number(seconds) * 1000;
-  return /^\d+$/.test(seconds) && ms <= 8.64e15 ? new Date(ms).toISOString().replace('.000Z', 'Z') : seconds;
 }

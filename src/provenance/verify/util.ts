@@ -46,3 +46,9 @@ export async function tryRead<T>(read: () => Promise<T>): Promise<{ value: T } |
 
 export const sameAddress = (a: string | undefined, b: string | undefined) =>
   a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
+
+/** Unix seconds as an ISO 8601 UTC time (`2019-12-03T20:00:00Z`); the text as is when it is not a representable time. */
+export function utcOf(seconds: string): string {
+  const ms = Number(seconds) * 1000;
+  return /^\d+$/.test(seconds) && ms <= 8.64e15 ? new Date(ms).toISOString().replace('.000Z', 'Z') : seconds;
+}
