@@ -357,14 +357,14 @@ describe('demo end to end on a shortened history (2020-02-03 → 2020-03-31, wit
 });
 
 /**
- * Runs `provenant agent run --epochs 2 --poll 1` on the demo state as a process (stderr a pipe, not a
+ * Runs `provenant agent run --epochs 2 --poll 0.1` on the demo state as a process (stderr a pipe, not a
  * terminal) until it has waited through more than ten polls after its first waiting line, then stops
  * it with SIGINT; returns its stderr.
  */
 async function waitingLines(dir: string): Promise<string> {
   const child = spawn(
     process.execPath,
-    ['bin/provenant.js', '--state-dir', dir, 'agent', 'run', '--epochs', '2', '--poll', '1'],
+    ['bin/provenant.js', '--state-dir', dir, 'agent', 'run', '--epochs', '2', '--poll', '0.1'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -375,7 +375,7 @@ async function waitingLines(dir: string): Promise<string> {
   const deadline = Date.now() + 90_000;
   while (!stderr.includes('waiting for a new oracle round') && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 200));
-  await new Promise((r) => setTimeout(r, 12_500)); // > 10 polls: a listener leak would warn
+  await new Promise((r) => setTimeout(r, 2_000)); // ~20 polls (> 10): a listener leak would warn
   child.kill('SIGINT');
   await exited;
   return stderr;
