@@ -5,6 +5,17 @@ import {PlainToken} from "../policy/PolicyTestBase.sol";
 import {MinterToken} from "./GuardGas.t.sol";
 import {Test, console} from "forge-std/Test.sol";
 
+/// @notice What both floor tokens share: the event and the errors of the checks.
+abstract contract FloorGuardErrors is PlainToken {
+    event Consumed(bytes32 indexed modelId, uint256 amount);
+
+    error NotAgent(address caller);
+    error Paused();
+    error ModelNotAllowed(bytes32 modelId);
+    error EpochCapExceeded(uint256 requested, uint256 remaining);
+    error LifetimeCapExceeded(uint256 requested, uint256 remaining);
+}
+
 /// @notice Why issue 3's 8,000-gas overhead target is not met: the cheapest guard that still does what the
 /// issue asks of every checked mint — only the agent key, pause, a per-epoch and a lifetime cap, an
 /// allowed-model check, an event per consumption — compiled INTO the token (no external guard, no call),
@@ -17,7 +28,7 @@ import {Test, console} from "forge-std/Test.sol";
 /// Neither is a design we ship (it would move governance's limits into every asset); they bound from below
 /// what any guard meeting the issue's feature list costs under EIP-2929 pricing. Printed as
 /// `gas.inlineFloor.*`.
-contract InlineGuardToken is PlainToken {
+contract InlineGuardToken is FloorGuardErrors {
     /// agent (160) | paused (1 bit at 160) | epochLength (32 at 168)
     uint256 internal _gate;
     /// epochCap (128) | lifetimeCap (128)
@@ -25,14 +36,6 @@ contract InlineGuardToken is PlainToken {
     /// epochIndex (32) | epochUsed (112) | lifetimeUsed (112)
     uint256 internal _usage;
     mapping(bytes32 modelId => bool) internal _allowed;
-
-    event Consumed(bytes32 indexed modelId, uint256 amount);
-
-    error NotAgent(address caller);
-    error Paused();
-    error ModelNotAllowed(bytes32 modelId);
-    error EpochCapExceeded(uint256 requested, uint256 remaining);
-    error LifetimeCapExceeded(uint256 requested, uint256 remaining);
 
     constructor(address agent, uint256 epochLength, uint256 epochCap, uint256 lifetimeCap, bytes32 model) {
         _gate = uint256(uint160(agent)) | (epochLength << 168);
@@ -61,21 +64,13 @@ contract InlineGuardToken is PlainToken {
 /// @notice The same checks with the caps packed into the role slot (whole tokens: a 31-bit epoch cap and a
 /// 32-bit lifetime cap), the tightest layout that keeps every check: one slot read for role, pause, epoch
 /// length and caps; one slot read and written for usage; one slot read for the model.
-contract PackedInlineGuardToken is PlainToken {
+contract PackedInlineGuardToken is FloorGuardErrors {
     /// agent (160) | epochLength (32 at 160) | epochCap whole tokens (31 at 192) | lifetimeCap whole (32 at 223)
     /// | paused (1 bit at 255)
     uint256 internal _gate;
     /// epochIndex (32) | epochUsed (112) | lifetimeUsed (112)
     uint256 internal _usage;
     mapping(bytes32 modelId => bool) internal _allowed;
-
-    event Consumed(bytes32 indexed modelId, uint256 amount);
-
-    error NotAgent(address caller);
-    error Paused();
-    error ModelNotAllowed(bytes32 modelId);
-    error EpochCapExceeded(uint256 requested, uint256 remaining);
-    error LifetimeCapExceeded(uint256 requested, uint256 remaining);
 
     constructor(
         address agent,
@@ -162,18 +157,16 @@ contract InlineGuardFloorBench is Test {
 
     /// The checks refuse what they should (so the figures above are of a guard that works).
     function test_inlineGuards_refuse() public {
-        vm.expectRevert(abi.encodeWithSelector(PackedInlineGuardToken.NotAgent.selector, USER));
+        vm.expectRevert(abi.encodeWithSelector(FloorGuardErrors.NotAgent.selector, USER));
         vm.prank(USER);
         packed.mintGuarded(USER, 1e18, MODEL);
-        vm.expectRevert(abi.encodeWithSelector(PackedInlineGuardToken.ModelNotAllowed.selector, bytes32(0)));
+        vm.expectRevert(abi.encodeWithSelector(FloorGuardErrors.ModelNotAllowed.selector, bytes32(0)));
         vm.prank(AGENT);
         packed.mintGuarded(USER, 1e18, bytes32(0));
-        vm.expectRevert(
-            abi.encodeWithSelector(PackedInlineGuardToken.EpochCapExceeded.selector, 1000e18, 999e18)
-        );
+        vm.expectRevert(abi.encodeWithSelector(FloorGuardErrors.EpochCapExceeded.selector, 1000e18, 999e18));
         vm.prank(AGENT);
         packed.mintGuarded(USER, 1000e18, MODEL);
-        vm.expectRevert(abi.encodeWithSelector(InlineGuardToken.EpochCapExceeded.selector, 1000e18, 999e18));
+        vm.expectRevert(abi.encodeWithSelector(FloorGuardErrors.EpochCapExceeded.selector, 1000e18, 999e18));
         vm.prank(AGENT);
         inline_.mintGuarded(USER, 1000e18, MODEL);
     }
