@@ -1,4 +1,14 @@
-import { type Address, encodeFunctionData, type Hex, keccak256, toBytes } from 'viem';
+import {
+  type Address,
+  encodeAbiParameters,
+  encodeFunctionData,
+  type Hex,
+  keccak256,
+  pad,
+  parseAbiParameters,
+  toBytes,
+  toHex,
+} from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
 import type { ProvenantClients } from '../clients.js';
 import { provenantGovernorAbi, provenantTimelockAbi, provenantVotesAbi } from '../generated/contracts.js';
@@ -154,6 +164,63 @@ export async function execute(
     functionName: 'execute',
     needs: 'Queued',
     hint: 'Queue it first; it can execute once the timelock delay has passed.',
+  });
+}
+
+/**
+ * The proposer cancels its proposal through the governor (OpenZeppelin Governor: only while Pending, only
+ * the proposer; anything else reverts `GovernorUnableToCancel`, decoded before anything is sent).
+ */
+export async function cancel(
+  clients: ProvenantClients,
+  governor: Address,
+  proposal: Proposal,
+): Promise<WriteReturnType> {
+  const [targets, values, calldatas] = parts(proposal);
+  return writeContract(clients, {
+    address: governor,
+    abi: provenantGovernorAbi,
+    functionName: 'cancel',
+    args: [targets, values, calldatas, descriptionHash(proposal.description)],
+    label: 'cancel proposal',
+  });
+}
+
+/**
+ * The timelock operation id a governor queues a proposal under (GovernorTimelockControl: a batch with no
+ * predecessor and the salt `bytes20(governor) ^ descriptionHash`).
+ */
+export function timelockOperationId(governor: Address, proposal: Proposal): Hex {
+  const [targets, values, calldatas] = parts(proposal);
+  const governorBytes20 = BigInt(pad(governor, { dir: 'right', size: 32 }));
+  const salt = toHex(governorBytes20 ^ BigInt(descriptionHash(proposal.description)), { size: 32 });
+  return keccak256(
+    encodeAbiParameters(parseAbiParameters('address[], uint256[], bytes[], bytes32, bytes32'), [
+      [...targets],
+      [...values],
+      [...calldatas],
+      pad('0x', { size: 32 }),
+      salt,
+    ]),
+  );
+}
+
+/**
+ * A holder of the timelock's CANCELLER_ROLE cancels a queued proposal's operation in the timelock
+ * (`TimelockController.cancel`); the governor then reports the proposal Canceled. Reverts
+ * `AccessControlUnauthorizedAccount` for any other key (decoded before anything is sent).
+ */
+export async function cancelQueued(
+  clients: ProvenantClients,
+  addresses: { governor: Address; timelock: Address },
+  proposal: Proposal,
+): Promise<WriteReturnType> {
+  return writeContract(clients, {
+    address: addresses.timelock,
+    abi: provenantTimelockAbi,
+    functionName: 'cancel',
+    args: [timelockOperationId(addresses.governor, proposal)],
+    label: 'cancel queued operation',
   });
 }
 

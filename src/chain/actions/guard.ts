@@ -32,6 +32,24 @@ export function setLimitCall(guard: Address, change: LimitChange, label?: string
   );
 }
 
+/** A full PolicyGuard.Limits tuple, one value per field (a policy's ceiling or its governed limits). */
+export type LimitsTuple = Record<GuardField, bigint>;
+
+/**
+ * The governed call `PolicyGuard.lowerCeiling(asset, action, ceiling)` for a proposal (timelock only):
+ * `ceiling` is the whole new ceiling (fields not lowered keep their current value); governed limits looser
+ * than it are clamped to it at execution, and any field looser than the current ceiling reverts
+ * `CeilingExceeded`.
+ */
+export function lowerCeilingCall(
+  guard: Address,
+  change: { asset: Address; action: Hex; ceiling: LimitsTuple },
+  label: string,
+): GovernanceCall {
+  const ceiling = Object.fromEntries(GUARD_FIELDS.map((f) => [f, change.ceiling[f]]));
+  return governanceCall(guard, policyGuardAbi, 'lowerCeiling', [change.asset, change.action, ceiling], label);
+}
+
 /**
  * Guardian (or admin): tightens one governed limit at once. Loosening reverts `GuardianCannotLoosen`
  * (decoded into a ContractRevertError before anything is sent).

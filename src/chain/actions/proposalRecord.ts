@@ -17,6 +17,8 @@ export type SavedProposal = {
   calls: { target: Address; value: string; data: Hex; label: string }[];
   proposer: Address;
   createdAt: string;
+  /** Set by `provenant gov cancel`: who canceled it, when (ISO, chain time) and in which transaction. */
+  canceled?: { by: Address; at: string; tx: Hex } | undefined;
 };
 
 /** Where saved proposals live in a state directory. */
@@ -37,6 +39,18 @@ export function recordProposal(
     stateDir,
     savedProposalOf(id, proposal, { chainId: clients.chain.id, governor, proposer: clients.account.address }),
   );
+}
+
+/**
+ * Marks a saved proposal canceled (who, when, which transaction), atomically; returns the path. The rest of
+ * the record (its calls, which the governor does not keep) is left as it was.
+ */
+export function recordCancel(
+  stateDir: string,
+  saved: SavedProposal,
+  canceled: { by: Address; at: string; tx: Hex },
+): string {
+  return saveProposal(stateDir, { ...saved, canceled });
 }
 
 function saveProposal(stateDir: string, saved: SavedProposal): string {

@@ -9,17 +9,21 @@ export function registerGov(program: Command): void {
   const gov = program
     .command('gov')
     .description(
-      'Governance: propose, vote, queue (timelock) and execute changes to the limits. On a devnet, --advance moves chain time past each delay.',
+      'Governance: propose, vote, queue (timelock), execute or cancel changes to the limits. On a devnet, --advance moves chain time past each delay.',
     );
 
   gov
     .command('propose')
     .description(
-      'Propose a change of one governed limit (--set-limit), lifting a pause (--unpause) or creating the default policies (--create-policies); the proposal is saved under <stateDir>/proposals/<id>.json.',
+      "Propose a change of one governed limit (--set-limit), lowering a policy's hard bounds (--lower-ceiling), lifting a pause (--unpause) or creating the default policies (--create-policies); the proposal is saved under <stateDir>/proposals/<id>.json.",
     )
     .option(
       '--set-limit <policy field value...>',
       'policy (e.g. sWTI/SYNTH_MINT, pool/SET_FEE), limit field (epochCap, rateLimit, maxStep, …) and new value (SYNTH_MINT caps in whole synth)',
+    )
+    .option(
+      '--lower-ceiling <policy field=value...>',
+      'policy (e.g. sWTI/SYNTH_MINT) and new hard bounds as field=value[,field=value…] (same units as --set-limit); a ceiling only goes down, a floor (minValue, marginBps) only up; other fields keep their bound, and governed limits beyond the new bound are clamped to it',
     )
     .option(
       '--unpause [asset]',
@@ -57,6 +61,14 @@ export function registerGov(program: Command): void {
     .description('Execute a queued proposal once the timelock delay has passed.')
     .option('--json', 'print the decoded events as JSON')
     .action(lazyAction(actions, 'govExecuteAction'));
+
+  gov
+    .command('cancel <id>')
+    .description(
+      "Cancel a proposal: its proposer, while it is Pending (before voting opens); a queued one, a holder of the timelock's CANCELLER_ROLE. Anything else is refused with who may cancel and when.",
+    )
+    .option('--json', 'print the id, state and the cancel record as JSON')
+    .action(lazyAction(actions, 'govCancelAction'));
 
   gov
     .command('status [id]')

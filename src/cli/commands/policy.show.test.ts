@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { GUARD_FIELDS, type GuardField } from '../../chain/index.js';
 import { POLICY_ACTIONS, type PolicyState } from '../../policy/index.js';
-import { FLOOR_FIELDS, formatLimit, hardBoundName, policyTableRows, shortAmount } from './policy.js';
+import {
+  FLOOR_FIELDS,
+  formatLimit,
+  hardBoundName,
+  policyJsonRow,
+  policyTableRows,
+  shortAmount,
+} from './policy.js';
 
 const limits = (values: Partial<Record<GuardField, bigint>>) =>
   Object.fromEntries(GUARD_FIELDS.map((f) => [f, values[f] ?? 0n])) as PolicyState['limits'];
@@ -81,5 +88,29 @@ describe('policy show: amounts in the table', () => {
     expect(shortAmount('1500')).toBe('1500');
     expect(shortAmount('0.25')).toBe('0.25');
     expect(shortAmount('12.3456')).toBe('12.3456');
+  });
+});
+
+describe('policy show --json: the guard state', () => {
+  const guardState = {
+    guard: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0' as const,
+    globallyPaused: false,
+    roles: {
+      admin: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9' as const,
+      guardian: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' as const,
+      agent: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8' as const,
+    },
+  };
+
+  test('behavior: each row carries the guard, the roles and the global pause the table prints above it', () => {
+    const row = policyJsonRow(policy, guardState);
+    expect(row).toMatchObject({ ...guardState, pausedBy: null, policy: 'sWTI/USD pool/SET_FEE' });
+    expect(row.limits.maxValue).toBe('100');
+  });
+
+  test('behavior: pausedBy says which pause stops the policy (they are lifted by different proposals)', () => {
+    const paused = { ...policy, paused: true };
+    expect(policyJsonRow(paused, guardState).pausedBy).toBe('asset');
+    expect(policyJsonRow(paused, { ...guardState, globallyPaused: true }).pausedBy).toBe('guard');
   });
 });

@@ -275,6 +275,24 @@ export function policyRow(p: PolicyState) {
   };
 }
 
+/** The guard-wide state `policy show` prints above its table: the guard, its global pause and its roles. */
+export type GuardState = {
+  guard: Address;
+  globallyPaused: boolean;
+  /** admin: the timelock (governance); guardian: pauses and tightens; agent: acts within the limits. */
+  roles: { admin: Address; guardian: Address; agent: Address };
+};
+
+/**
+ * One policy as `policy show --json` prints it: `policyRow` plus what the table shows above the policies
+ * (the guard, the global pause, the roles) and whether a pause is the whole guard's or the asset's
+ * (`pausedBy`: they are lifted by different proposals). Kept one array of policies so existing readers work.
+ */
+export function policyJsonRow(p: PolicyState, g: GuardState) {
+  const pausedBy = !p.paused ? null : g.globallyPaused ? 'guard' : 'asset';
+  return { ...policyRow(p), pausedBy, guard: g.guard, globallyPaused: g.globallyPaused, roles: g.roles };
+}
+
 /**
  * Fields whose hard bound is a floor, not a ceiling: for them a LOWER value is looser
  * (PolicyGuard._looser), so the governed value sits at or above the bound and the guardian may only raise
@@ -351,16 +369,6 @@ export const policyShowAction = async (flags: { json?: boolean }, command: Comma
       deployment.addresses.guard,
       deployment.labels,
     );
-    if (flags.json) {
-      console.log(toJson(policies.map(policyRow)));
-      return;
-    }
-    if (policies.length === 0) {
-      console.log(
-        'No policies yet: governance creates them (the devnet demo passes the bootstrap proposal).',
-      );
-      return;
-    }
     const guard = deployment.addresses.guard;
     const read = <T>(functionName: 'globallyPaused' | 'guardian' | 'agent' | 'admin') =>
       context.clients.publicClient.readContract({
@@ -374,6 +382,17 @@ export const policyShowAction = async (flags: { json?: boolean }, command: Comma
       read<Address>('agent'),
       read<Address>('admin'),
     ]);
+    if (flags.json) {
+      const guardState = { guard, globallyPaused, roles: { admin, guardian, agent } };
+      console.log(toJson(policies.map((p) => policyJsonRow(p, guardState))));
+      return;
+    }
+    if (policies.length === 0) {
+      console.log(
+        'No policies yet: governance creates them (the devnet demo passes the bootstrap proposal).',
+      );
+      return;
+    }
     console.log(
       `PolicyGuard ${guard} on chain ${context.clients.chain.id}: ${policies.length} policies; ${globallyPaused ? 'GLOBALLY PAUSED (every agent action is refused until governance unpauses)' : 'not globally paused'}`,
     );

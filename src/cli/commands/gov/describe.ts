@@ -18,7 +18,10 @@ export const formatVotes = (votes: bigint | string) => `${formatUnits(BigInt(vot
 
 /** True when `value` lies beyond the field's hard bound (above a ceiling, below a floor: PolicyGuard._looser). */
 export const beyondBound = (p: PolicyState, field: GuardField, value: bigint) =>
-  FLOOR_FIELDS.includes(field) ? value < p.ceiling[field] : value > p.ceiling[field];
+  looser(field, value, p.ceiling[field]);
+
+/** True when `a` is looser than `b` for `field` (PolicyGuard._looser: a lower floor, a higher ceiling). */
+const looser = (field: GuardField, a: bigint, b: bigint) => (FLOOR_FIELDS.includes(field) ? a < b : a > b);
 
 /**
  * One limit change in plain words: policy, field, the value now, the value proposed and the hard bound,
@@ -33,6 +36,40 @@ export function describeLimitChange(p: PolicyState, field: GuardField, value: bi
     ? `; BEYOND the hard ${hardBoundName(field)}: execution will revert CeilingExceeded`
     : '';
   return `set ${policyName(p)} ${field}: ${change} (${bound}${beyond})`;
+}
+
+/**
+ * A proposed new hard bound of a policy in plain words: each field whose bound changes, old → new, and the
+ * governed limits the new bound will clamp, e.g. `lower sWTI vault/SYNTH_MINT hard bounds: epochCap ceiling
+ * 10000 → 5000 (governed 1500 stays); marginBps floor 1000 bps → 4000 bps (clamps governed marginBps
+ * 3000 bps → 4000 bps)`. A field looser than the current bound is flagged: execution would revert.
+ */
+export function describeCeilingChange(p: PolicyState, ceiling: Readonly<Record<GuardField, bigint>>): string {
+  const parts = GUARD_FIELDS.filter((field) => ceiling[field] !== p.ceiling[field]).map((field) => {
+    const f = (v: bigint) => formatLimit(p.action, field, v);
+    const bound = hardBoundName(field);
+    const next = ceiling[field];
+    const change = `${field} ${bound} ${f(p.ceiling[field])} → ${f(next)}`;
+    if (looser(field, next, p.ceiling[field]))
+      return `${change} (${bound === 'floor' ? 'LOWERS' : 'RAISES'} the hard ${bound}: execution will revert CeilingExceeded)`;
+    const governed = p.limits[field];
+    return looser(field, governed, next)
+      ? `${change} (clamps governed ${field} ${f(governed)} → ${f(next)})`
+      : `${change} (governed ${f(governed)} stays)`;
+  });
+  return `lower ${policyName(p)} hard bounds: ${parts.join('; ') || 'every bound is already at the proposed value'}`;
+}
+
+/** The governed limits a new ceiling clamps at execution: field, value now, value after. */
+export function clampedBy(
+  p: PolicyState,
+  ceiling: Readonly<Record<GuardField, bigint>>,
+): { field: GuardField; from: bigint; to: bigint }[] {
+  return GUARD_FIELDS.filter((field) => looser(field, p.limits[field], ceiling[field])).map((field) => ({
+    field,
+    from: p.limits[field],
+    to: ceiling[field],
+  }));
 }
 
 /**
@@ -64,6 +101,13 @@ export function describeCall(
     const p = policyOf(asset, action);
     return field && p && typeof value === 'bigint' ? describeLimitChange(p, field, value) : call.label;
   }
+  if (decoded.functionName === 'lowerCeiling') {
+    const [asset, action, ceiling] = args;
+    const p = policyOf(asset, action);
+    return p && ceiling && typeof ceiling === 'object'
+      ? describeCeilingChange(p, ceiling as Record<GuardField, bigint>)
+      : call.label;
+  }
   if (decoded.functionName === 'unpause') return 'unpause the whole guard (every agent action resumes)';
   if (decoded.functionName === 'unpauseAsset') {
     const p = policies.find((x) => x.asset.toLowerCase() === String(args[0]).toLowerCase());
@@ -93,6 +137,18 @@ export function describeEvent(
           `${f} ${formatLimit(p.action, f, previous[f] ?? 0n)} → ${formatLimit(p.action, f, current[f] ?? 0n)}`,
       );
       return `LimitsChanged: ${policyName(p)} ${changed.join(', ') || '(no field changed)'}`;
+    }
+  }
+  if (isGuard && e.eventName === 'CeilingLowered') {
+    const p = policies.find((x) => x.policyId.toLowerCase() === String(e.args.policyId).toLowerCase());
+    const previous = e.args.previous as Record<string, bigint> | undefined;
+    const current = e.args.current as Record<string, bigint> | undefined;
+    if (p && previous && current) {
+      const changed = GUARD_FIELDS.filter((f) => previous[f] !== current[f]).map(
+        (f) =>
+          `${f} ${hardBoundName(f)} ${formatLimit(p.action, f, previous[f] ?? 0n)} → ${formatLimit(p.action, f, current[f] ?? 0n)}`,
+      );
+      return `CeilingLowered: ${policyName(p)} ${changed.join(', ') || '(no bound changed)'}`;
     }
   }
   if (isGuard && e.eventName === 'GlobalUnpaused') return 'GlobalUnpaused: the whole guard is unpaused';

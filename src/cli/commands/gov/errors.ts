@@ -39,3 +39,31 @@ export class TimelockNotReadyError extends NonRetryableError {
     );
   }
 }
+
+/**
+ * `gov propose --lower-ceiling` with a field looser than the policy's current hard bound (a ceiling raised,
+ * a floor lowered): PolicyGuard.lowerCeiling would revert CeilingExceeded at execution, after the vote.
+ */
+export class CeilingRaiseError extends NonRetryableError {
+  override name = 'CeilingRaiseError';
+  constructor(p: PolicyState, field: GuardField, requested: bigint) {
+    const f = (v: bigint) => formatLimit(p.action, field, v);
+    const floor = hardBoundName(field) === 'floor';
+    const bound = hardBoundName(field);
+    super(
+      `Cannot propose ${policyName(p)} hard ${bound} of ${field} = ${f(requested)}: it is ${floor ? 'below' : 'above'} the current hard ${bound} of ${f(p.ceiling[field])}, and a hard ${bound} can only be ${floor ? 'raised' : 'lowered'}, never ${floor ? 'lowered' : 'raised'}.`,
+      {
+        details: `Such a proposal would pass the vote and then revert CeilingExceeded at execution. Give ${field}=<value> ${floor ? 'at or above' : 'at or below'} ${f(p.ceiling[field])} (the governed ${field} is ${f(p.limits[field])} now), or leave ${field} out to keep its ${bound}; \`provenant policy show\` lists every limit with its bound.`,
+        docsPath: 'docs/governance.md',
+      },
+    );
+  }
+}
+
+/**
+ * `gov cancel` that the contracts would refuse: the governor lets only the proposer cancel, only while
+ * Pending; a queued operation only a holder of the timelock's CANCELLER_ROLE cancels.
+ */
+export class CancelRefusedError extends NonRetryableError {
+  override name = 'CancelRefusedError';
+}

@@ -51,6 +51,8 @@ export async function requireState(
     Queued: `It is queued: \`provenant gov execute ${short}\` once the timelock delay has passed.`,
     Defeated: 'Voting ended without quorum or without a majority for; make a new proposal.',
     Executed: 'It has already been executed; nothing is left to do.',
+    Canceled:
+      'It was canceled (`provenant gov cancel`); it can never run. Make a new proposal (with another description).',
   };
   throw new ProposalStateError(
     step,

@@ -1,7 +1,22 @@
 // Why: the public surface of `provenant gov` (handlers, proposal helpers, errors); `../gov.ts` re-exports it.
-export { describeCall, describeEvent, describeLimitChange, formatVotes } from './describe.js';
+export { govCancelAction } from './cancel.js';
+export { type CeilingAssignment, nextCeiling, parseCeilingAssignments } from './ceiling.js';
+export {
+  clampedBy,
+  describeCall,
+  describeCeilingChange,
+  describeEvent,
+  describeLimitChange,
+  formatVotes,
+} from './describe.js';
 export { devnetClients } from './devnet.js';
-export { LimitBeyondBoundError, TimelockNotReadyError, VoteRefusedError } from './errors.js';
+export {
+  CancelRefusedError,
+  CeilingRaiseError,
+  LimitBeyondBoundError,
+  TimelockNotReadyError,
+  VoteRefusedError,
+} from './errors.js';
 export { govExecuteAction } from './execute.js';
 export { govProposeAction, PoliciesExistError, printProposed, proposeAndSave } from './propose.js';
 export { govQueueAction } from './queue.js';

@@ -1,9 +1,11 @@
 // Why: `gov propose` (and `model approve`, through proposeAndSave) turns a change into a saved proposal and
 // prints what was proposed and what to do next.
 import type { Command } from 'commander';
+import { formatUnits } from 'viem';
 import {
   ensureDelegated,
   governanceCall,
+  lowerCeilingCall,
   type Proposal,
   type ProposalState,
   passProposalOnDevnet,
@@ -19,6 +21,7 @@ import type { ChainContext } from '../../context.js';
 import { printTable, toJson } from '../../output.js';
 import {
   type Deployment,
+  fieldDecimals,
   iso,
   parseField,
   parseLimitValue,
@@ -27,7 +30,15 @@ import {
   splitPolicyRef,
   withDeployment,
 } from '../policy.js';
-import { beyondBound, describeCall, describeLimitChange, policiesOf } from './describe.js';
+import { nextCeiling, parseCeilingAssignments } from './ceiling.js';
+import {
+  beyondBound,
+  clampedBy,
+  describeCall,
+  describeCeilingChange,
+  describeLimitChange,
+  policiesOf,
+} from './describe.js';
 import { advanceTo, devnetClients } from './devnet.js';
 import { LimitBeyondBoundError } from './errors.js';
 import { readGovernor } from './governor.js';
@@ -62,9 +73,12 @@ export function printProposed(
   result: { id: bigint; path: string; state: ProposalState },
   json: boolean | undefined,
   changes: readonly string[] = [],
+  extra: Record<string, unknown> = {},
 ): void {
   if (json) {
-    console.log(toJson({ id: result.id.toString(), state: result.state, path: result.path, changes }));
+    console.log(
+      toJson({ id: result.id.toString(), state: result.state, path: result.path, changes, ...extra }),
+    );
     return;
   }
   const short = result.id.toString().slice(0, 12);
@@ -85,6 +99,7 @@ export function printProposed(
 export const govProposeAction = async (
   flags: {
     setLimit?: string[];
+    lowerCeiling?: string[];
     unpause?: string | boolean;
     createPolicies?: boolean;
     description?: string;
@@ -94,12 +109,24 @@ export const govProposeAction = async (
   },
   command: Command,
 ) => {
-  const kinds = [flags.setLimit !== undefined, flags.unpause !== undefined, flags.createPolicies === true];
+  const kinds = [
+    flags.setLimit !== undefined,
+    flags.lowerCeiling !== undefined,
+    flags.unpause !== undefined,
+    flags.createPolicies === true,
+  ];
   if (kinds.filter(Boolean).length !== 1) {
-    throw new NonRetryableError('Propose exactly one change: --set-limit, --unpause or --create-policies.', {
-      details:
-        'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --unpause; provenant gov propose --unpause nft; provenant gov propose --create-policies',
-    });
+    throw new NonRetryableError(
+      'Propose exactly one change: --set-limit, --lower-ceiling, --unpause or --create-policies.',
+      {
+        details:
+          'Examples: provenant gov propose --set-limit sWTI/SYNTH_MINT epochCap 2000; provenant gov propose --lower-ceiling sWTI/SYNTH_MINT epochCap=5000; provenant gov propose --unpause; provenant gov propose --unpause nft; provenant gov propose --create-policies',
+      },
+    );
+  }
+  if (flags.lowerCeiling !== undefined) {
+    await proposeLowerCeiling(command, flags.lowerCeiling, flags);
+    return;
   }
   if (flags.createPolicies) {
     await withDeployment(command, (context, deployment) =>
@@ -173,6 +200,56 @@ export const govProposeAction = async (
     printProposed(result, flags.json, [describeLimitChange(current, field, value)]);
   });
 };
+
+/**
+ * `gov propose --lower-ceiling <policy> field=value[,…]`: one `PolicyGuard.lowerCeiling` call whose other
+ * fields keep the policy's current bounds, refused before any transaction when a field would be looser than
+ * its current bound.
+ */
+async function proposeLowerCeiling(
+  command: Command,
+  args: readonly string[],
+  flags: { description?: string; advance?: boolean; pass?: boolean; json?: boolean },
+): Promise<void> {
+  const [ref, ...assignments] = args;
+  if (ref === undefined)
+    throw new NonRetryableError('--lower-ceiling needs a policy and at least one field=value.', {
+      details:
+        'Example: provenant gov propose --lower-ceiling sWTI/SYNTH_MINT epochCap=5000,lifetimeCap=500000',
+    });
+  // Checked before the chain is opened: the action (from the text) fixes the values' units.
+  const requested = parseCeilingAssignments(splitPolicyRef(ref).action, assignments);
+  await withDeployment(command, async (context, deployment) => {
+    const policy = resolvePolicyRef(ref, deployment);
+    const current = await readPolicy(
+      context.clients.publicClient,
+      deployment.addresses.guard,
+      policy.asset,
+      policy.action,
+      deployment.labels,
+    );
+    const ceiling = nextCeiling(current, requested);
+    const label = `lower the hard bounds of ${policy.name}: ${requested.map((r) => `${r.field}=${r.text}`).join(', ')}`;
+    const now = (await context.clients.publicClient.getBlock()).timestamp;
+    const description =
+      flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+    const call = lowerCeilingCall(
+      deployment.addresses.guard,
+      { asset: policy.asset, action: policy.action, ceiling },
+      label,
+    );
+    const result = await proposeAndSave(context, deployment, { description, calls: [call] }, flags);
+    const clamps = clampedBy(current, ceiling);
+    printProposed(result, flags.json, [describeCeilingChange(current, ceiling)], {
+      // Whole units, as `policy show --json` gives limits (SYNTH_MINT caps in whole synth).
+      clamps: clamps.map((c) => ({
+        field: c.field,
+        from: formatUnits(c.from, fieldDecimals(policy.action, c.field)),
+        to: formatUnits(c.to, fieldDecimals(policy.action, c.field)),
+      })),
+    });
+  });
+}
 
 /** Every default policy of the agent already exists: nothing to create. */
 export class PoliciesExistError extends NonRetryableError {

@@ -30,6 +30,13 @@ const SavedProposalSchema = z.object({
   ),
   proposer: address,
   createdAt: z.string(),
+  canceled: z
+    .object({
+      by: address,
+      at: z.string(),
+      tx: z.string().regex(/^0x[0-9a-fA-F]{64}$/, 'expected a transaction hash'),
+    })
+    .optional(),
 });
 
 const proposalRole = (stateDir: string) => ({

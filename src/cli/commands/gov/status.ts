@@ -6,6 +6,7 @@ import {
   type ProvenantClients,
   proposalState,
   proposalsDir,
+  type SavedProposal,
 } from '../../../chain/index.js';
 import type { PolicyState } from '../../../policy/index.js';
 import { printTable, toJson } from '../../output.js';
@@ -29,6 +30,8 @@ export type ProposalStatus = {
   /** For + abstain reached the quorum (null before the snapshot). */
   quorumReached: boolean | null;
   calls: string[];
+  /** Who canceled it with `provenant gov cancel`, when and in which transaction (from the saved record). */
+  canceled: { by: string; at: string; tx: string } | null;
   /** The calls decoded: which policy, which field, the value now → the value proposed, the hard bound. */
   changes: string[];
   next: string;
@@ -40,6 +43,7 @@ async function statusOf(
   id: bigint,
   proposal: Proposal,
   policies: readonly PolicyState[],
+  canceled?: SavedProposal['canceled'],
 ): Promise<ProposalStatus> {
   const governor = deployment.addresses.governor;
   const [state, snapshot, deadline, eta, votes] = await Promise.all([
@@ -62,7 +66,9 @@ async function statusOf(
   const next: Record<ProposalState, string> = {
     Pending: `voting opens at ${iso(snapshot + 1n)} (chain time now ${iso(now)}); then \`provenant gov vote ${short}\``,
     Active: `vote until ${iso(deadline)}: \`provenant gov vote ${short}\`; then \`provenant gov queue ${short}\``,
-    Canceled: 'nothing (canceled)',
+    Canceled: canceled
+      ? `nothing (canceled by ${canceled.by} at ${canceled.at}, tx ${canceled.tx})`
+      : 'nothing (canceled)',
     Defeated: 'nothing (defeated: no quorum or no majority); propose again',
     Succeeded: `\`provenant gov queue ${short}\` (then the timelock delay runs)`,
     Queued: `executable from ${iso(eta)}${eta > now ? ` (in ${eta - now} s of chain time)` : ' (now)'}: \`provenant gov execute ${short}\``,
@@ -81,6 +87,7 @@ async function statusOf(
     quorumEstimated: !atSnapshot,
     quorumReached: atSnapshot && quorum !== null ? votes[1] + votes[2] >= quorum : null,
     calls: proposal.calls.map((c) => c.label),
+    canceled: canceled ?? null,
     changes: proposal.calls.map((c) => describeCall(c, deployment.addresses.guard, policies)),
     next: next[state],
   };
@@ -119,13 +126,14 @@ export const govStatusAction = async (
     async (context, deployment) => {
       const chainId = context.clients.chain.id;
       if (idText) {
-        const { id, proposal } = loadProposal(context.stateDir, idText, chainId);
+        const { id, proposal, saved } = loadProposal(context.stateDir, idText, chainId);
         const s = await statusOf(
           context.clients,
           deployment,
           id,
           proposal,
           await policiesOf(context.clients, deployment),
+          saved.canceled,
         );
         if (flags.json) console.log(toJson(s));
         else printStatus(s);
@@ -134,7 +142,9 @@ export const govStatusAction = async (
       const all = listSaved(context.stateDir).filter((p) => p.chainId === chainId);
       const policies = await policiesOf(context.clients, deployment);
       const rows = await Promise.all(
-        all.map(async (p) => statusOf(context.clients, deployment, BigInt(p.id), proposalOf(p), policies)),
+        all.map(async (p) =>
+          statusOf(context.clients, deployment, BigInt(p.id), proposalOf(p), policies, p.canceled),
+        ),
       );
       if (flags.json) {
         console.log(toJson(rows));
