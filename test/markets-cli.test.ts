@@ -5,12 +5,15 @@ import {
   balanceOf,
   DEVNET_ROLES,
   dynamicFeePoolAbi,
+  maxAmountInForImpact,
   mintSynth,
+  readPool,
   readPosition,
+  swapPriceImpact,
   syntheticVaultAbi,
   writeContract,
 } from '../src/chain/index.js';
-import { explainPoolError } from '../src/cli/commands/pool.js';
+import { explainPoolError, PriceImpactTooHighError } from '../src/cli/commands/pool.js';
 import { runCli } from './cliHarness.js';
 import { type MarketStack, openMarketStack, publishWtiClose, wtiCloses } from './marketStack.js';
 
@@ -211,6 +214,183 @@ describe('pool (review s7: balances in whole units, your share, deadline)', () =
   });
 });
 
+describe('pool swap --max-price-impact-bps (refused before anything is sent)', () => {
+  const user = () => stack.users[0]!.account.address;
+  const nonce = () => stack.agent.publicClient.getTransactionCount({ address: user() });
+  /** Runs a swap expected to be refused and returns the error. */
+  async function refusedSwap(args: string[]): Promise<PriceImpactTooHighError> {
+    try {
+      await runCli(stack, ['pool', 'swap', ...args], DEVNET_ROLES.user0);
+    } catch (error) {
+      return error as PriceImpactTooHighError;
+    }
+    throw new Error(`expected \`pool swap ${args.join(' ')}\` to be refused`);
+  }
+
+  test('by default (1000 bps) a swap moving the price 44% is refused with the impact, the limit and the size that fits; nothing is sent', async () => {
+    await runCli(stack, ['faucet', '3000', '--to', user()], DEVNET_ROLES.user0);
+    const state = await readPool(stack.agent, stack.addresses.pool);
+    const before = await nonce();
+    const error = await refusedSwap(['1000', '--in', 'usd']);
+    expect(error).toBeInstanceOf(PriceImpactTooHighError);
+    const impact = swapPriceImpact({
+      amountIn: 1_000_000_000n,
+      reserveIn: state.reserve1,
+      feeBps: state.feeBps,
+    });
+    const fits = maxAmountInForImpact({
+      reserveIn: state.reserve1,
+      feeBps: state.feeBps,
+      maxImpactBps: 1_000n,
+    })!;
+    expect(error.impactBps).toBe(impact.impactBps);
+    expect(error.impactBps).toBeGreaterThan(4_000n);
+    expect(error.maxImpactBps).toBe(1_000n);
+    expect(error.maxAmountIn).toBe(fits);
+    expect(error.message).toContain(
+      `Swapping 1000 tUSD would move the price ${formatUnits(impact.impactBps, 2)}% against you (price impact ${impact.impactBps} bps, not counting the ${state.feeBps} bps fee), above --max-price-impact-bps 1000 (10%).`,
+    );
+    expect(error.message).toContain(`at most ${formatUnits(fits, 6)} tUSD fits within 1000 bps now`);
+    // Nothing was sent: not the swap, not even the approval before it.
+    expect(await nonce()).toBe(before);
+    expect(await readPool(stack.agent, stack.addresses.pool)).toEqual(state);
+  });
+
+  test('the size that fits a limit passes and one base unit more is refused; the swap it sends moves the price within the limit', async () => {
+    const state = await readPool(stack.agent, stack.addresses.pool);
+    const fits = maxAmountInForImpact({
+      reserveIn: state.reserve1,
+      feeBps: state.feeBps,
+      maxImpactBps: 200n,
+    })!;
+    const over = await refusedSwap([
+      formatUnits(fits + 1n, 6),
+      '--in',
+      'usd',
+      '--max-price-impact-bps',
+      '200',
+    ]);
+    expect(over).toBeInstanceOf(PriceImpactTooHighError);
+    expect(over.impactBps).toBe(201n); // rounded up: just above 200
+    expect(over.maxAmountIn).toBe(fits);
+    const swap = JSON.parse(
+      await runCli(
+        stack,
+        ['pool', 'swap', formatUnits(fits, 6), '--in', 'usd', '--max-price-impact-bps', '200', '--json'],
+        DEVNET_ROLES.user0,
+      ),
+    ) as Record<string, unknown> & { swapped: Record<string, string> };
+    expect(swap.priceImpactBps).toBe(200);
+    // What the pool paid, before its fee, against its price before: within 2% (1 wei for the pool's rounding).
+    const out = BigInt(swap.swapped.amountOut!);
+    const x = fits * (10_000n - state.feeBps); // the input after the fee, times 10,000
+    expect((out + 1n) * state.reserve1 * 10_000n * 10_000n).toBeGreaterThanOrEqual(
+      (10_000n - 200n) * x * state.reserve0,
+    );
+    expect(out * state.reserve1 * 10_000n * 10_000n).toBeLessThan((10_000n - 199n) * x * state.reserve0);
+  });
+
+  test('--json gives the amounts in whole units next to the base units', async () => {
+    const swap = JSON.parse(
+      await runCli(stack, ['pool', 'swap', '5', '--in', 'usd', '--json'], DEVNET_ROLES.user0),
+    ) as Record<string, string> & { swapped: Record<string, string> };
+    expect(swap.swapped.amountIn).toBe('5000000');
+    expect(swap).toMatchObject({
+      tokenIn: 'tUSD',
+      tokenOut: 'sWTI',
+      amountInUnits: '5',
+      amountOutUnits: formatUnits(BigInt(swap.swapped.amountOut!), 18),
+      quotedUnits: formatUnits(BigInt(swap.quoted!), 18),
+      minOutUnits: formatUnits(BigInt(swap.minOut!), 18),
+    });
+    expect(swap.quoted).toMatch(/^\d+$/);
+  });
+
+  test("pool add off the pool's ratio is refused before sending, in whole units; pool add|remove --json (they had no JSON) give base and whole units", async () => {
+    type Liquidity = Record<string, string | null>;
+    // Off the pool's ratio (about 13 tUSD per sWTI) the pool would take far less than 5 tUSD: refused before
+    // sending, in whole units with the amounts that pair (it used to revert `InsufficientAmount` in base units).
+    const { reserve0, reserve1 } = await readPool(stack.agent, stack.addresses.pool);
+    const pair1 = (10n ** 17n * reserve1 + reserve0 - 1n) / reserve0; // 0.1 sWTI's worth of tUSD, rounded up
+    const before = await stack.agent.publicClient.getTransactionCount({ address: user() });
+    const off = await refusal(['pool', 'add', '0.1', '5'], DEVNET_ROLES.user0);
+    expect(off).toContain("0.1 sWTI and 5 tUSD are off the pool's ratio");
+    expect(off).toMatch(
+      /it would take 0\.\d+ sWTI \+ 1\.\d+ tUSD; 1\.\d+ tUSD is below the 4\.95 tUSD that --slippage-bps 100 accepts\./,
+    );
+    expect(off).toContain(`\`provenant pool add 0.1 ${formatUnits(pair1, 6)}\``);
+    expect(await stack.agent.publicClient.getTransactionCount({ address: user() })).toBe(before);
+    const added = JSON.parse(
+      await runCli(stack, ['pool', 'add', '0.1', formatUnits(pair1, 6), '--json'], DEVNET_ROLES.user0),
+    ) as Liquidity & { added: Record<string, string> };
+    expect(added).toMatchObject({
+      token0: 'sWTI',
+      token1: 'tUSD',
+      amount0Units: formatUnits(BigInt(added.added.amount0!), 18),
+      amount1Units: formatUnits(BigInt(added.added.amount1!), 6),
+      sharesUnits: formatUnits(BigInt(added.added.shares!), 18),
+    });
+    expect(BigInt(added.added.shares!)).toBeGreaterThan(0n);
+    const removed = JSON.parse(
+      await runCli(stack, ['pool', 'remove', '--all', '--json'], DEVNET_ROLES.user0),
+    ) as Liquidity & { removed: Record<string, string> };
+    expect(removed.removed.shares).toBe(added.added.shares);
+    expect(removed).toMatchObject({
+      token0: 'sWTI',
+      token1: 'tUSD',
+      amount0Units: formatUnits(BigInt(removed.removed.amount0!), 18),
+      amount1Units: formatUnits(BigInt(removed.removed.amount1!), 6),
+      sharesUnits: added.sharesUnits,
+    });
+  });
+});
+
+describe('synth mint --json (whole units next to base units; JSON only on stdout)', () => {
+  test('the document parses, and carries the Minted amounts in whole units with their tokens', async () => {
+    const agent = stack.agentAccount.address;
+    await runCli(stack, ['faucet', '200', '--to', agent], DEVNET_ROLES.user0);
+    const opened = JSON.parse(
+      await runCli(stack, ['synth', 'open', '200', '--json'], DEVNET_ROLES.agent),
+    ) as Record<string, unknown> & { deposited: Record<string, string> };
+    expect(opened.deposited.amount).toBe('200000000');
+    expect(opened).toMatchObject({ token: 'tUSD', amountUnits: '200', minted: null });
+    const printed = await runCli(stack, ['synth', 'mint', '1.5', '--json'], DEVNET_ROLES.agent);
+    // It used to print the "Minted …" sentence before the JSON, which made stdout unparseable.
+    const minted = JSON.parse(printed) as Record<string, unknown> & {
+      events: { eventName: string; args: Record<string, string> }[];
+    };
+    const event = minted.events.find((e) => e.eventName === 'Minted')!;
+    expect(event.args.amount).toBe('1500000000000000000');
+    expect(minted).toMatchObject({
+      synth: 'sWTI',
+      feeToken: 'tUSD',
+      amount: '1500000000000000000',
+      amountUnits: '1.5',
+      fee: event.args.fee,
+      feeUnits: formatUnits(BigInt(event.args.fee!), 6),
+      priceUnits: formatUnits(BigInt(event.args.priceWad!), 18),
+      ratioAfter: `${(Number(event.args.ratioAfterBps) / 100).toFixed(2)}%`,
+    });
+    expect(BigInt(event.args.fee!)).toBeGreaterThan(0n);
+  });
+});
+
+describe('synth burn|withdraw --json (they had no JSON; whole units next to base units)', () => {
+  test('burn gives the Repaid event and the amount in sWTI; withdraw the Withdrawn event and the amount in tUSD', async () => {
+    const agent = stack.agentAccount.address;
+    const burned = JSON.parse(
+      await runCli(stack, ['synth', 'burn', '1.25', '--owner', agent, '--json'], DEVNET_ROLES.user1),
+    ) as Record<string, unknown> & { repaid: Record<string, string> };
+    expect(burned.repaid).toMatchObject({ owner: agent, amount: '1250000000000000000' });
+    expect(burned).toMatchObject({ token: 'sWTI', amountUnits: '1.25' });
+    const withdrawn = JSON.parse(
+      await runCli(stack, ['synth', 'withdraw', '0.5', '--json'], DEVNET_ROLES.agent),
+    ) as Record<string, unknown> & { withdrawn: Record<string, string> };
+    expect(withdrawn.withdrawn).toMatchObject({ owner: agent, to: agent, amount: '500000' });
+    expect(withdrawn).toMatchObject({ token: 'tUSD', amountUnits: '0.5' });
+  });
+});
+
 describe('synth mint refusals that no policy limit would change (review s7)', () => {
   test('zkRequired: the refusal names the rule and the two ways forward, not `policy show`', async () => {
     await writeContract(stack.guardian, {
@@ -266,5 +446,29 @@ describe('faucet (devnet collateral)', () => {
     expect(await refusal(['faucet', '1.1234567'], DEVNET_ROLES.user0)).toContain(
       "The amount '1.1234567' has 7 decimals, but at most 6 are allowed",
     );
+  });
+});
+
+describe('synth liquidate --json (whole units next to base units)', () => {
+  test('after WTI rose to its 2020-05-05 close, a keeper liquidates the agent; the JSON names the amounts in units', async () => {
+    // The agent's position sits near the minimum ratio at 12.4 USD; a fresh round at the 2020-05-05 close
+    // (about twice that) puts it below the liquidation ratio.
+    await publishWtiClose(stack, wtiCloses('2020-05-05', '2020-05-05'), '2020-05-05');
+    const agent = stack.agentAccount.address;
+    expect((await readPosition(stack.agent, stack.addresses.vault, agent)).liquidatable).toBe(true);
+    const out = JSON.parse(
+      await runCli(stack, ['synth', 'liquidate', agent, '--max-repay', '2.5', '--json'], DEVNET_ROLES.user1),
+    ) as Record<string, unknown> & { liquidated: Record<string, string> };
+    const l = out.liquidated;
+    expect(l.debtRepaid).toBe('2500000000000000000');
+    expect(out).toMatchObject({
+      synth: 'sWTI',
+      collateralToken: 'tUSD',
+      debtRepaidUnits: '2.5',
+      toLiquidatorUnits: formatUnits(BigInt(l.toLiquidator!), 6),
+      toReserveUnits: formatUnits(BigInt(l.toReserve!), 6),
+      priceUnits: formatUnits(BigInt(l.priceWad!), 18),
+    });
+    expect(BigInt(l.toLiquidator!)).toBeGreaterThan(0n);
   });
 });

@@ -325,6 +325,47 @@ describe('model approve', () => {
 });
 
 describe('model register', () => {
+  test('of an id another owner registered: the notice says governance approves one owner, whose the id shows, and what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenant-contested-'));
+    const file = join(dir, 'model.json');
+    const parsed = { ...parseModelFile(readFileSync('models/forecaster-wti.json')), version: 'contested' };
+    writeFileSync(file, modelFileBytes(parsed));
+    try {
+      type Registered = {
+        modelId: Hex;
+        shares: Address;
+        otherRegistrations: { owner: Address }[];
+        notice: string | null;
+      };
+      const first = JSON.parse(
+        await runCli(stack, ['model', 'register', file, '--json'], DEVNET_ROLES.user0),
+      ) as Registered;
+      expect(first.otherRegistrations).toEqual([]);
+      expect(first.notice).toBeNull();
+      const id = first.modelId;
+      const second = await runCli(stack, ['model', 'register', file], DEVNET_ROLES.user1);
+      expect(second).toContain(`Note: model ${id} was already registered by ${alice} (at `);
+      expect(second).toContain(`share token ${first.shares})`);
+      expect(second).toContain(
+        "Governance approves one owner's registration of an id, and the first approval binds the id to it for good",
+      );
+      expect(second).toContain(`names the earliest registration (${alice}'s)`);
+      expect(second).toMatch(
+        new RegExp(`provenant model approve ${id.slice(0, 12)} --owner ${bob} --shares 0x[0-9a-fA-F]{40}`),
+      );
+      expect(second).toContain('publish your own work under a new version (a new id)');
+      const third = JSON.parse(
+        await runCli(stack, ['model', 'register', file, '--json'], DEVNET_ROLES.user2),
+      ) as Registered;
+      expect(third.otherRegistrations.map((r) => r.owner)).toEqual([alice, bob]);
+      expect(third.notice).toContain(`already registered by ${alice}`);
+      expect(third.notice).toContain(`and 1 other owner(s): ${bob}.`);
+      expect(third.notice).toContain(`--owner ${carol} --shares ${third.shares}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a split naming one holder twice is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'provenant-dup-holder-'));
     const file = join(dir, 'model.json');

@@ -330,3 +330,51 @@ export async function swapExactIn(
   });
   return { ...result, quoted, minOut, deadline };
 }
+
+/** The pool's basis-point scale (`DynamicFeePool.BPS`). */
+const POOL_BPS = 10_000n;
+
+/** A swap's price impact (`swapPriceImpact`), rounded up to bps and as the exact fraction. */
+export type PriceImpact = {
+  /** Price impact in basis points, rounded up. */
+  impactBps: bigint;
+  /** The exact impact as a fraction `numerator / denominator` (for comparisons without rounding). */
+  numerator: bigint;
+  denominator: bigint;
+};
+
+/**
+ * The price impact of an exact-in swap of `amountIn` into a pool side holding `reserveIn`, at `feeBps`:
+ * how far the price the trade gets, before the fee, falls short of the pool's price before it
+ * (`reserveOut / reserveIn`). For the pool's constant product (`DynamicFeePool._amountOut`) that is
+ * exactly `x / (reserveIn + x)` with `x = amountIn · (1 − fee)`, whatever `reserveOut`: the fee itself is
+ * not counted (it is the pool's stated fee, bounded by policy), only the move the trade's size causes.
+ * `impactBps` is rounded up, so a trade is never shown as smaller than it is. Pure: read the reserves
+ * and fee with `readPool` first.
+ */
+export function swapPriceImpact(p: { amountIn: bigint; reserveIn: bigint; feeBps: bigint }): PriceImpact {
+  const inAfterFee = p.amountIn * (POOL_BPS - p.feeBps);
+  const denominator = p.reserveIn * POOL_BPS + inAfterFee;
+  if (denominator === 0n) return { impactBps: POOL_BPS, numerator: 1n, denominator: 1n };
+  const impactBps = (inAfterFee * POOL_BPS + denominator - 1n) / denominator;
+  return { impactBps, numerator: inAfterFee, denominator };
+}
+
+/**
+ * The largest `amountIn` whose price impact (`swapPriceImpact`) is at most `maxImpactBps` against
+ * reserve `reserveIn` at `feeBps`: `floor(L · reserveIn · BPS / ((BPS − L) · (BPS − fee)))`. Any amount
+ * is within a limit of 10,000 bps (undefined: no bound).
+ */
+export function maxAmountInForImpact(p: {
+  reserveIn: bigint;
+  feeBps: bigint;
+  maxImpactBps: bigint;
+}): bigint | undefined {
+  if (p.maxImpactBps >= POOL_BPS || p.feeBps >= POOL_BPS) return undefined;
+  return (p.maxImpactBps * p.reserveIn * POOL_BPS) / ((POOL_BPS - p.maxImpactBps) * (POOL_BPS - p.feeBps));
+}
+
+/** Whether `impact` is above `maxImpactBps` (exact: compares the fraction, not the rounded bps). */
+export function priceImpactExceeds(impact: PriceImpact, maxImpactBps: bigint): boolean {
+  return impact.numerator * POOL_BPS > maxImpactBps * impact.denominator;
+}

@@ -9,6 +9,12 @@ const actions = () => import('./pool.js');
 /** Slippage in basis points: 0 (exact) to 10000 (accept anything). */
 const slippageBps = intInRange(0, 10_000, 'bps');
 
+/**
+ * Default `--max-price-impact-bps` of `pool swap`: 10 %. It catches a mistyped size (ten times the
+ * intended trade) in a shallow pool without refusing ordinary trades; docs/markets.md#cli says why.
+ */
+export const MAX_PRICE_IMPACT_BPS_DEFAULT = 1_000;
+
 /** `--deadline <seconds>`: the pool refuses the transaction if it is mined later (`Expired`). */
 const deadlineOption = [
   '--deadline <seconds>',
@@ -31,6 +37,7 @@ export function registerPool(program: Command): void {
     )
     .option('--slippage-bps <bps>', 'accept down to this much less of either amount', slippageBps, 100)
     .option(...deadlineOption)
+    .option('--json', 'print the LiquidityAdded event as JSON (base units, and whole units in *Units fields)')
     .action(lazyAction(actions, 'poolAddAction'));
 
   pool
@@ -39,6 +46,10 @@ export function registerPool(program: Command): void {
     .option('--all', 'burn every LP share you hold')
     .option('--slippage-bps <bps>', 'accept down to this much less of either token', slippageBps, 100)
     .option(...deadlineOption)
+    .option(
+      '--json',
+      'print the LiquidityRemoved event as JSON (base units, and whole units in *Units fields)',
+    )
     .action(lazyAction(actions, 'poolRemoveAction'));
 
   pool
@@ -48,8 +59,14 @@ export function registerPool(program: Command): void {
     )
     .requiredOption('--in <side>', 'what you pay: synth (sWTI) or usd (the collateral)')
     .option('--slippage-bps <bps>', 'refuse if the output is this much below the quote', slippageBps, 50)
+    .option(
+      '--max-price-impact-bps <bps>',
+      'refuse before sending if the trade moves the price more than this against you (not counting the fee; 10000 accepts any)',
+      slippageBps,
+      MAX_PRICE_IMPACT_BPS_DEFAULT,
+    )
     .option(...deadlineOption)
-    .option('--json', 'print the Swapped event as JSON')
+    .option('--json', 'print the Swapped event as JSON (base units, and whole units in *Units fields)')
     .action(lazyAction(actions, 'poolSwapAction'));
 
   pool

@@ -6,13 +6,17 @@ import {
   DEVNET_ROLES,
   dynamicFeePoolAbi,
   ensureAllowance,
+  maxAmountInForImpact,
+  type PoolState,
   type ProvenantClients,
   prepareSetFee,
   previewRemove,
+  priceImpactExceeds,
   readPool,
   removeLiquidity,
   setPoolFee,
   swapExactIn,
+  swapPriceImpact,
   toContractRevertError,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
@@ -25,6 +29,57 @@ import { parseAmount, preflightOrExplain } from './synth.js';
 /** A pool command refused before sending anything (or a refusal explained), with the numbers and the fix. */
 export class PoolActionRefusedError extends NonRetryableError {
   override name = 'PoolActionRefusedError';
+}
+
+/**
+ * A swap whose price impact (`swapPriceImpact`: how far the price it gets, before the fee, falls short of
+ * the pool's price before it) is above `--max-price-impact-bps`; refused before anything is sent.
+ */
+export class PriceImpactTooHighError extends PoolActionRefusedError {
+  override name = 'PriceImpactTooHighError';
+  /** The swap's impact in bps (rounded up), the limit, and the largest input within it (base units). */
+  readonly impactBps: bigint;
+  readonly maxImpactBps: bigint;
+  readonly maxAmountIn: bigint;
+  constructor(
+    sentence: string,
+    options: { details: string; impactBps: bigint; maxImpactBps: bigint; maxAmountIn: bigint },
+  ) {
+    super(sentence, { details: options.details, docsPath: 'docs/markets.md#cli' });
+    this.impactBps = options.impactBps;
+    this.maxImpactBps = options.maxImpactBps;
+    this.maxAmountIn = options.maxAmountIn;
+  }
+}
+
+/** Basis points as a percentage with two decimals (`1234` → `12.34%`). */
+const bpsText = (bps: bigint) => `${formatUnits(bps, 2)}%`;
+
+/**
+ * Refuses (PriceImpactTooHighError) a swap of `amountIn` whose price impact against `state` is above
+ * `maxImpactBps`, naming the impact, the limit and the largest input that fits; returns the impact in bps.
+ */
+export function requirePriceImpactWithin(
+  state: PoolState,
+  m: PoolMarket,
+  tokenIn: Side,
+  amountIn: bigint,
+  maxImpactBps: bigint,
+): bigint {
+  const reserveIn = tokenIn === m.token0 ? state.reserve0 : state.reserve1;
+  const impact = swapPriceImpact({ amountIn, reserveIn, feeBps: state.feeBps });
+  if (!priceImpactExceeds(impact, maxImpactBps)) return impact.impactBps;
+  const fits = maxAmountInForImpact({ reserveIn, feeBps: state.feeBps, maxImpactBps }) ?? amountIn;
+  const amount = (v: bigint) => `${units(v, tokenIn.decimals)} ${tokenIn.symbol}`;
+  throw new PriceImpactTooHighError(
+    `Swapping ${amount(amountIn)} would move the price ${bpsText(impact.impactBps)} against you (price impact ${impact.impactBps} bps, not counting the ${state.feeBps} bps fee), above --max-price-impact-bps ${maxImpactBps} (${bpsText(maxImpactBps)}).`,
+    {
+      details: `Nothing was sent. The pool holds ${units(state.reserve0, m.token0.decimals)} ${m.token0.symbol} + ${units(state.reserve1, m.token1.decimals)} ${m.token1.symbol}; at most ${amount(fits)} fits within ${maxImpactBps} bps now. Swap that much (or split the trade), or raise --max-price-impact-bps (10000 accepts any impact).`,
+      impactBps: impact.impactBps,
+      maxImpactBps,
+      maxAmountIn: fits,
+    },
+  );
 }
 
 /** LP shares are the pool's 18-decimal ERC-20. */
@@ -124,11 +179,67 @@ function pickIn(m: PoolMarket, which: string): { tokenIn: Side; tokenOut: Side }
   });
 }
 
+/**
+ * The whole-unit side of `pool add|remove --json`: a LiquidityAdded / LiquidityRemoved event's amounts
+ * (kept in base units next to these) with the tokens' symbols.
+ */
+function liquidityUnits(m: PoolMarket, args: Record<string, unknown> | undefined) {
+  const at = (v: unknown, decimals: number) => (v === undefined ? null : units(v as bigint, decimals));
+  return {
+    token0: m.token0.symbol,
+    token1: m.token1.symbol,
+    amount0Units: at(args?.amount0, m.token0.decimals),
+    amount1Units: at(args?.amount1, m.token1.decimals),
+    sharesUnits: at(args?.shares, SHARE_DECIMALS),
+  };
+}
+
+const ceilDiv = (a: bigint, b: bigint) => (a + b - 1n) / b;
+
+/**
+ * Refuses (PoolActionRefusedError) an add whose amounts are off the pool's ratio by more than
+ * `slippageBps`: `addLiquidity` takes only what its shares are worth (`shares = min(amountN · supply /
+ * reserveN)`, each side `ceil(shares · reserveN / supply)`), and a side taken below its minimum reverts
+ * `InsufficientAmount` in base units. Names what the pool would take and the amounts that pair.
+ */
+function refuseOffRatio(
+  state: PoolState,
+  m: PoolMarket,
+  amount0: bigint,
+  amount1: bigint,
+  slippageBps: bigint,
+) {
+  const { reserve0: r0, reserve1: r1, totalShares: supply } = state;
+  if (supply === 0n || r0 === 0n || r1 === 0n) return; // the first deposit sets the ratio
+  const lesser = (x: bigint, y: bigint) => (x < y ? x : y);
+  const shares = lesser((amount0 * supply) / r0, (amount1 * supply) / r1);
+  const take0 = ceilDiv(shares * r0, supply);
+  const take1 = ceilDiv(shares * r1, supply);
+  const min = (v: bigint) => (v * (10_000n - slippageBps)) / 10_000n;
+  if (take0 >= min(amount0) && take1 >= min(amount1)) return;
+  const t0 = (v: bigint) => `${units(v, m.token0.decimals)} ${m.token0.symbol}`;
+  const t1 = (v: bigint) => `${units(v, m.token1.decimals)} ${m.token1.symbol}`;
+  const short =
+    take0 < min(amount0)
+      ? `${t0(take0)} is below the ${t0(min(amount0))}`
+      : `${t1(take1)} is below the ${t1(min(amount1))}`;
+  const price = units((r1 * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / r0, m.token1.decimals + 6);
+  const pair1 = ceilDiv(amount0 * r1, r0);
+  const pair0 = ceilDiv(amount1 * r0, r1);
+  throw new PoolActionRefusedError(
+    `${t0(amount0)} and ${t1(amount1)} are off the pool's ratio (${price} ${m.token1.symbol} per ${m.token0.symbol}): it would take ${t0(take0)} + ${t1(take1)}; ${short} that --slippage-bps ${slippageBps} accepts.`,
+    {
+      details: `Nothing was sent. Add in the pool's ratio: \`provenant pool add ${units(amount0, m.token0.decimals)} ${units(pair1, m.token1.decimals)}\` or \`provenant pool add ${units(pair0, m.token0.decimals)} ${units(amount1, m.token1.decimals)}\` (\`provenant pool show\` prints the price).`,
+      docsPath: 'docs/markets.md#cli',
+    },
+  );
+}
+
 /** `provenant pool add <synth> <usd>`; registered (with its options) in pool.register.ts. */
 export const poolAddAction = async (
   synthText: string,
   usdText: string,
-  flags: { slippageBps: number; deadline: number },
+  flags: { slippageBps: number; deadline: number; json?: boolean },
   command: Command,
 ) => {
   await withPool(command, 'default', async (context, _d, m) => {
@@ -146,6 +257,8 @@ export const poolAddAction = async (
       amount1,
       `Add at most what you hold (on the devnet ${m.token1.symbol} comes from its faucet).`,
     );
+    // Before the approvals (transactions of their own): amounts off the pool's ratio send nothing.
+    refuseOffRatio(await readPool(context.clients, m.pool), m, amount0, amount1, BigInt(flags.slippageBps));
     await ensureAllowance(context.clients, m.token0.address, m.pool, amount0);
     await ensureAllowance(context.clients, m.token1.address, m.pool, amount1);
     const r = await addLiquidity(context.clients, m.pool, {
@@ -156,6 +269,10 @@ export const poolAddAction = async (
       throw explainPoolError(error);
     });
     const ev = r.events.find((e) => e.eventName === 'LiquidityAdded');
+    if (flags.json) {
+      console.log(toJson({ hash: r.hash, added: ev?.args, ...liquidityUnits(m, ev?.args) }));
+      return;
+    }
     console.log(
       `Added liquidity: ${units((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${units((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} for ${units((ev?.args.shares as bigint) ?? 0n, SHARE_DECIMALS)} LP shares (tx ${r.hash}); \`provenant pool show\` prints your share of the pool.`,
     );
@@ -165,7 +282,7 @@ export const poolAddAction = async (
 /** `provenant pool remove [shares]`; registered (with its options) in pool.register.ts. */
 export const poolRemoveAction = async (
   sharesText: string | undefined,
-  flags: { all?: boolean; slippageBps: number; deadline: number },
+  flags: { all?: boolean; slippageBps: number; deadline: number; json?: boolean },
   command: Command,
 ) => {
   if (flags.all && sharesText)
@@ -199,6 +316,10 @@ export const poolRemoveAction = async (
       },
     );
     const ev = r.events.find((e) => e.eventName === 'LiquidityRemoved');
+    if (flags.json) {
+      console.log(toJson({ hash: r.hash, removed: ev?.args, ...liquidityUnits(m, ev?.args) }));
+      return;
+    }
     console.log(
       `Removed ${formatUnits(shares, 18)} shares: ${formatUnits((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} (tx ${r.hash}).`,
     );
@@ -208,7 +329,7 @@ export const poolRemoveAction = async (
 /** `provenant pool swap <amount>`; registered (with its options) in pool.register.ts. */
 export const poolSwapAction = async (
   amountText: string,
-  flags: { in: string; slippageBps: number; deadline: number; json?: boolean },
+  flags: { in: string; slippageBps: number; maxPriceImpactBps: number; deadline: number; json?: boolean },
   command: Command,
 ) => {
   await withPool(command, 'default', async (context, _d, m) => {
@@ -220,8 +341,10 @@ export const poolSwapAction = async (
       amountIn,
       `Swap at most what you hold${tokenIn === m.token0 ? '' : ` (on the devnet ${tokenIn.symbol} comes from its faucet)`}.`,
     );
-    await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
+    // Checked before the approval, which is a transaction of its own: a refused swap sends nothing.
     const state = await readPool(context.clients, m.pool);
+    const impactBps = requirePriceImpactWithin(state, m, tokenIn, amountIn, BigInt(flags.maxPriceImpactBps));
+    await ensureAllowance(context.clients, tokenIn.address, m.pool, amountIn);
     const r = await swapExactIn(context.clients, m.pool, {
       tokenIn: tokenIn.address,
       amountIn,
@@ -231,11 +354,27 @@ export const poolSwapAction = async (
     });
     const { quoted, minOut, deadline } = r;
     const ev = r.events.find((e) => e.eventName === 'Swapped');
+    const out = (ev?.args.amountOut as bigint) ?? 0n;
     if (flags.json) {
-      console.log(toJson({ hash: r.hash, quoted, minOut, deadline, swapped: ev?.args }));
+      // Base units as before (machines rely on them); *Units are the same amounts in whole units.
+      console.log(
+        toJson({
+          hash: r.hash,
+          quoted,
+          minOut,
+          deadline,
+          swapped: ev?.args,
+          tokenIn: tokenIn.symbol,
+          tokenOut: tokenOut.symbol,
+          amountInUnits: units(amountIn, tokenIn.decimals),
+          amountOutUnits: units(out, tokenOut.decimals),
+          quotedUnits: units(quoted, tokenOut.decimals),
+          minOutUnits: units(minOut, tokenOut.decimals),
+          priceImpactBps: Number(impactBps),
+        }),
+      );
       return;
     }
-    const out = (ev?.args.amountOut as bigint) ?? 0n;
     // Prices in token1 (USD) per token0 (synth), 6 decimals shown: before the swap (spot) and paid.
     const synthIn = tokenIn === m.token0;
     const [synthAmount, usdAmount] = synthIn ? [amountIn, out] : [out, amountIn];
@@ -246,7 +385,7 @@ export const poolSwapAction = async (
     const spot = perSynth(state.reserve1, state.reserve0);
     const paid = perSynth(usdAmount, synthAmount);
     console.log(
-      `Swapped ${units(amountIn, tokenIn.decimals)} ${tokenIn.symbol} for ${units(out, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee: ${paid} ${m.token1.symbol} per ${m.token0.symbol} (the pool's price before was ${spot}; minimum accepted ${units(minOut, tokenOut.decimals)} ${tokenOut.symbol}) (tx ${r.hash}).`,
+      `Swapped ${units(amountIn, tokenIn.decimals)} ${tokenIn.symbol} for ${units(out, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee: ${paid} ${m.token1.symbol} per ${m.token0.symbol} (the pool's price before was ${spot}; price impact ${bpsText(impactBps)}; minimum accepted ${units(minOut, tokenOut.decimals)} ${tokenOut.symbol}) (tx ${r.hash}).`,
     );
   });
 };

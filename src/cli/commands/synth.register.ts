@@ -24,6 +24,10 @@ export function registerSynth(program: Command): void {
     )
     .option('--model <id>', 'model that sized the mint (default: the newest approved forecaster)')
     .option('--intent <text>', 'idempotency text for the mint (reuse to retry safely)')
+    .option(
+      '--json',
+      'print the Deposited event (and the mint, with --mint) as JSON: base units, and whole units in *Units fields',
+    )
     .action(lazyAction(actions, 'synthOpenAction'));
 
   synth
@@ -36,13 +40,14 @@ export function registerSynth(program: Command): void {
       '--intent <text>',
       'idempotency text (reuse to retry safely: a second mint with the same key is refused)',
     )
-    .option('--json', 'print the decoded events as JSON')
+    .option('--json', 'print the decoded events as JSON (base units, and whole units in *Units fields)')
     .action(lazyAction(actions, 'synthMintAction'));
 
   synth
     .command('burn <amount>')
     .description("Burn <amount> of your synth to repay a position's debt (yours by default). Never paused.")
     .option('--owner <address>', 'repay this position instead of your own')
+    .option('--json', 'print the Repaid event as JSON: base units, and whole units in amountUnits')
     .action(lazyAction(actions, 'synthBurnAction'));
 
   synth
@@ -51,6 +56,7 @@ export function registerSynth(program: Command): void {
       'Withdraw <amount> collateral from your position; with debt it must stay at or above the minimum ratio.',
     )
     .option('--to <address>', 'send it here (default: you)')
+    .option('--json', 'print the Withdrawn event as JSON: base units, and whole units in amountUnits')
     .action(lazyAction(actions, 'synthWithdrawAction'));
 
   synth
@@ -59,7 +65,7 @@ export function registerSynth(program: Command): void {
       'Liquidate a position below the liquidation ratio, burning your synth; you receive the repaid value plus half the penalty. Below 100% + penalty any amount is accepted (collateral seized pro rata, at most what the position holds).',
     )
     .option('--max-repay <amount>', 'most synth to burn (default: the debt, or your balance if smaller)')
-    .option('--json', 'print the Liquidated event as JSON')
+    .option('--json', 'print the Liquidated event as JSON (base units, and whole units in *Units fields)')
     .action(lazyAction(actions, 'synthLiquidateAction'));
 
   synth

@@ -15,6 +15,7 @@ import {
   readVaultPrice,
   repaySynth,
   syntheticVaultAbi,
+  type WriteReturnType,
   withdrawCollateral,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
@@ -207,10 +208,9 @@ async function withMarket<T>(
 }
 
 /** `provenant synth open <collateral>`; registered (with its options) in synth.register.ts. */
-/** `provenant synth open <collateral>`; registered (with its options) in synth.register.ts. */
 export const synthOpenAction = async (
   amountText: string,
-  flags: { mint?: string; model?: string; intent?: string },
+  flags: { mint?: string; model?: string; intent?: string; json?: boolean },
   command: Command,
 ) => {
   const mint = flags.mint ? parseSynthAmount(flags.mint, 'synth amount (--mint)', command) : undefined;
@@ -229,10 +229,23 @@ export const synthOpenAction = async (
       amount,
       intentId: intentKey(undefined, 'deposit'),
     });
-    console.log(
-      `Deposited ${units(amount, m.collateralDecimals)} ${m.collateralSymbol} into ${m.symbol} position ${me} (tx ${deposited.hash}).`,
-    );
-    if (flags.mint && mint !== undefined) await doMint(context, deployment, m, mint, flags);
+    if (!flags.json)
+      console.log(
+        `Deposited ${units(amount, m.collateralDecimals)} ${m.collateralSymbol} into ${m.symbol} position ${me} (tx ${deposited.hash}).`,
+      );
+    const minted =
+      mint === undefined
+        ? undefined
+        : await doMint(context, deployment, m, mint, { ...flags, quiet: Boolean(flags.json) });
+    if (flags.json) {
+      console.log(
+        toJson({
+          ...eventJson(deposited, 'Deposited', 'deposited', m.collateralSymbol, m.collateralDecimals),
+          minted: minted && mint !== undefined ? mintJson(m, mint, minted) : null,
+        }),
+      );
+      return;
+    }
     await printPosition(context.clients, m, me, false);
   });
 };
@@ -260,6 +273,47 @@ async function refuseMintBeforeDeposit(clients: ProvenantClients, m: SynthMarket
     });
 }
 
+/**
+ * `synth mint --json` (and `open --mint --json`'s `minted`): the result with every decoded event (base
+ * units, as before: machines rely on them) and the Minted amounts again in whole units with their tokens.
+ */
+function mintJson(m: SynthMarket, amount: bigint, result: Awaited<ReturnType<typeof mintSynth>>) {
+  const minted = result.events.find((e) => e.eventName === 'Minted')?.args;
+  return {
+    hash: result.hash,
+    gasUsed: result.gasUsed,
+    events: result.events,
+    synth: m.symbol,
+    feeToken: m.collateralSymbol,
+    amount: (minted?.amount as bigint) ?? amount,
+    fee: (minted?.fee as bigint) ?? 0n,
+    amountUnits: units((minted?.amount as bigint) ?? amount, SYNTH_DECIMALS),
+    feeUnits: units((minted?.fee as bigint) ?? 0n, m.collateralDecimals),
+    ratioAfter: minted ? pct(minted.ratioAfterBps as bigint) : null,
+    priceUnits: minted ? units(minted.priceWad as bigint, 18) : null,
+  };
+}
+
+/**
+ * The `--json` of `synth open|burn|withdraw`: the transaction, the vault event's arguments under `key`
+ * (base units), the token and the amount in whole units (`amountUnits`).
+ */
+function eventJson(
+  r: WriteReturnType,
+  eventName: 'Deposited' | 'Repaid' | 'Withdrawn',
+  key: string,
+  token: string,
+  decimals: number,
+) {
+  const args = r.events.find((e) => e.eventName === eventName)?.args;
+  return {
+    hash: r.hash,
+    [key]: args,
+    token,
+    amountUnits: args?.amount === undefined ? null : units(args.amount as bigint, decimals),
+  };
+}
+
 /** `provenant synth mint <amount>`; registered (with its options) in synth.register.ts. */
 export const synthMintAction = async (
   amountText: string,
@@ -268,15 +322,20 @@ export const synthMintAction = async (
 ) => {
   const amount = parseSynthAmount(amountText, 'synth amount (<amount>)', command);
   await withMarket(command, 'agent', async (context, deployment, m) => {
-    const result = await doMint(context, deployment, m, amount, flags);
-    if (flags.json)
-      console.log(toJson({ hash: result.hash, gasUsed: result.gasUsed, events: result.events }));
-    else await printPosition(context.clients, m, context.clients.account.address, false);
+    // With --json, stdout carries the JSON document only (doMint's sentence would make it unparseable).
+    const result = await doMint(context, deployment, m, amount, { ...flags, quiet: Boolean(flags.json) });
+    if (flags.json) {
+      console.log(toJson(mintJson(m, amount, result)));
+    } else await printPosition(context.clients, m, context.clients.account.address, false);
   });
 };
 
 /** `provenant synth burn <amount>`; registered (with its options) in synth.register.ts. */
-export const synthBurnAction = async (amountText: string, flags: { owner?: string }, command: Command) => {
+export const synthBurnAction = async (
+  amountText: string,
+  flags: { owner?: string; json?: boolean },
+  command: Command,
+) => {
   const ownerFlag = flags.owner ? parseAddress(flags.owner, '--owner') : undefined;
   const amount = parseSynthAmount(amountText, 'synth amount (<amount>)', command);
   await withMarket(command, 'default', async (context, _d, m) => {
@@ -316,13 +375,21 @@ export const synthBurnAction = async (amountText: string, flags: { owner?: strin
       amount,
       intentId: intentKey(undefined, 'repay'),
     });
+    if (flags.json) {
+      console.log(toJson(eventJson(r, 'Repaid', 'repaid', m.symbol, SYNTH_DECIMALS)));
+      return;
+    }
     console.log(`Repaid ${units(amount, SYNTH_DECIMALS)} ${m.symbol} of ${owner} (tx ${r.hash}).`);
     await printPosition(context.clients, m, owner, false);
   });
 };
 
 /** `provenant synth withdraw <amount>`; registered (with its options) in synth.register.ts. */
-export const synthWithdrawAction = async (amountText: string, flags: { to?: string }, command: Command) => {
+export const synthWithdrawAction = async (
+  amountText: string,
+  flags: { to?: string; json?: boolean },
+  command: Command,
+) => {
   const toFlag = flags.to ? parseAddress(flags.to, '--to') : undefined;
   await withMarket(command, 'default', async (context, _d, m) => {
     const me = context.clients.account.address;
@@ -359,6 +426,10 @@ export const synthWithdrawAction = async (amountText: string, flags: { to?: stri
       to,
       intentId: intentKey(undefined, 'withdraw'),
     });
+    if (flags.json) {
+      console.log(toJson(eventJson(r, 'Withdrawn', 'withdrawn', m.collateralSymbol, m.collateralDecimals)));
+      return;
+    }
     console.log(`Withdrew ${c(amount)} to ${to} (tx ${r.hash}).`);
     await printPosition(context.clients, m, me, false);
   });
@@ -418,7 +489,21 @@ export const synthLiquidateAction = async (
     });
     const ev = r.events.find((e) => e.eventName === 'Liquidated');
     if (flags.json) {
-      console.log(toJson({ hash: r.hash, liquidated: ev?.args }));
+      const a = ev?.args ?? {};
+      const at = (v: unknown, decimals: number) => (v === undefined ? null : units(v as bigint, decimals));
+      // `liquidated` keeps the event's base units (machines rely on them); *Units are whole units.
+      console.log(
+        toJson({
+          hash: r.hash,
+          liquidated: ev?.args,
+          synth: m.symbol,
+          collateralToken: m.collateralSymbol,
+          debtRepaidUnits: at(a.debtRepaid, SYNTH_DECIMALS),
+          toLiquidatorUnits: at(a.toLiquidator, m.collateralDecimals),
+          toReserveUnits: at(a.toReserve, m.collateralDecimals),
+          priceUnits: at(a.priceWad, 18),
+        }),
+      );
       return;
     }
     const c = (v: unknown) => `${units((v as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol}`;
@@ -455,7 +540,7 @@ async function doMint(
   deployment: Deployment,
   m: SynthMarket,
   amount: bigint,
-  flags: { model?: string; intent?: string },
+  flags: { model?: string; intent?: string; quiet?: boolean },
 ) {
   const modelId = await resolveModelId(
     context.clients,
@@ -468,9 +553,10 @@ async function doMint(
   await preflightOrExplain(context, deployment, call);
   const result = await mintSynth(context.clients, m.vault, { amount, modelId, intentId });
   const minted = result.events.find((e) => e.eventName === 'Minted');
-  console.log(
-    `Minted ${units(amount, SYNTH_DECIMALS)} ${m.symbol} sized by model ${modelId.slice(0, 12)}…; fee ${units((minted?.args.fee as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol} accrued to the model (tx ${result.hash}).`,
-  );
+  if (!flags.quiet)
+    console.log(
+      `Minted ${units(amount, SYNTH_DECIMALS)} ${m.symbol} sized by model ${modelId.slice(0, 12)}…; fee ${units((minted?.args.fee as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol} accrued to the model (tx ${result.hash}).`,
+    );
   return result;
 }
 

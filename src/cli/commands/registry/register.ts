@@ -1,12 +1,19 @@
 // Why: `model register` refuses a registration that could never be approved before it deploys a share token.
 import type { Command } from 'commander';
 import { isAddressEqual } from 'viem';
-import { type ModelKindName, readBoundOwner, readRegistration, registerModel } from '../../../chain/index.js';
+import {
+  listRegistrations,
+  type ModelKindName,
+  type ModelRecord,
+  readBoundOwner,
+  readRegistration,
+  registerModel,
+} from '../../../chain/index.js';
 import { NonRetryableError } from '../../../errors/index.js';
 import { modelId as modelIdOf, parseModelFile } from '../../../models/index.js';
 import { readInputFile } from '../../files.js';
 import { printTable, toJson } from '../../output.js';
-import { withDeployment } from '../policy.js';
+import { iso, withDeployment } from '../policy.js';
 import { modelRow, sharesText } from './format.js';
 import { parseHolders, refuseDuplicateHolders } from './options.js';
 
@@ -30,9 +37,13 @@ export const registryRegisterAction = async (
   await withDeployment(command, async (context, deployment) => {
     const registry = deployment.addresses.registry;
     const me = context.clients.account.address;
-    const [mine, bound] = await Promise.all([
+    const [mine, bound, earlier] = await Promise.all([
       readRegistration(context.clients, registry, id, me),
       readBoundOwner(context.clients, registry, id),
+      listRegistrations(context.clients, registry, {
+        modelId: id,
+        fromBlock: deployment.addresses.fromBlock,
+      }),
     ]);
     if (mine)
       throw new NonRetryableError(`Model ${id} (${file}) is already registered by you.`, {
@@ -58,11 +69,18 @@ export const registryRegisterAction = async (
       amounts,
     });
     const record = (await readRegistration(context.clients, registry, id, me))!;
-    if (flags.json) console.log(toJson({ ...modelRow(record), hash: r.hash }));
+    // Others' registrations of the id, read before sending (the id was not bound to anyone then).
+    const others = earlier.filter((o) => !isAddressEqual(o.owner, me));
+    const notice = others.length > 0 ? competingRegistrationsNotice(record, others) : null;
+    if (flags.json)
+      console.log(
+        toJson({ ...modelRow(record), hash: r.hash, otherRegistrations: others.map(modelRow), notice }),
+      );
     else {
       console.log(
         `Registered model ${id} (tx ${r.hash}). Propose its approval for agent use with \`provenant model approve ${id.slice(0, 12)} --owner ${context.clients.account.address} --shares ${record.shares}\`.`,
       );
+      if (notice) console.log(notice);
       printTable([
         ...Object.entries(modelRow(record)).map(([k, v]): [string, string] => [k, String(v)]),
         ['holders', holders.map((h, i) => `${h}=${sharesText(amounts[i] ?? 0n)}`).join(', ')],
@@ -70,3 +88,23 @@ export const registryRegisterAction = async (
     }
   });
 };
+
+/**
+ * What a registrant needs to know when other owners registered the same id before them (none approved
+ * yet): governance approves one owner's registration, whose the id shows until then, and what to do.
+ */
+export function competingRegistrationsNotice(mine: ModelRecord, others: readonly ModelRecord[]): string {
+  const first = others[0]!;
+  const more =
+    others.length > 1
+      ? ` and ${others.length - 1} other owner(s): ${others
+          .slice(1)
+          .map((o) => o.owner)
+          .join(', ')}`
+      : '';
+  return [
+    `Note: model ${mine.modelId} was already registered by ${first.owner} (at ${iso(first.registeredAt)}, share token ${first.shares})${more}.`,
+    `Governance approves one owner's registration of an id, and the first approval binds the id to it for good: only that registration's share holders ever earn its revenue. Until an approval, \`provenant model show ${mine.modelId.slice(0, 12)}\` names the earliest registration (${first.owner}'s) and lists yours among the others.`,
+    `If the model is yours, ask governance to approve your registration by owner and share token (\`provenant model approve ${mine.modelId.slice(0, 12)} --owner ${mine.owner} --shares ${mine.shares}\`) and give the reviewers evidence that it is yours (where the file was first published, its metadata URI and licence). If it is theirs, your registration will never earn: publish your own work under a new version (a new id).`,
+  ].join('\n');
+}
