@@ -200,11 +200,12 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
     for (const line of windowLines) expect(line, verify).toMatch(/^✓ oracle-window/);
 
     // `verify --synth`: every synth decision verified, the proven ones among them.
-    const synth = JSON.parse(await runCli(stack, ['verify', '--synth', '--all', '--json'], 0)) as {
+    const synthJson = JSON.parse(await runCli(stack, ['verify', '--synth', '--all', '--json'], 0)) as {
       ok: boolean;
-      proofKind?: string;
-      checks: { name: string; status: string }[];
-    }[];
+      reports: { ok: boolean; proofKind?: string; checks: { name: string; status: string }[] }[];
+    };
+    expect(synthJson.ok).toBe(true);
+    const synth = synthJson.reports;
     expect(synth.length).toBeGreaterThanOrEqual(proven.length);
     expect(synth.filter((r) => !r.ok)).toEqual([]);
     expect(synth.filter((r) => r.proofKind === 'groth16').length).toBeGreaterThanOrEqual(proven.length);

@@ -193,11 +193,16 @@ describe('agent on anvil', () => {
     cpSync(join(dir, 'content'), join(run.dir, 'content'), { recursive: true });
     const verified = await cli('verify', '--synth', waiting!.key, '--json');
     expect(verified.code, verified.err).toBe(0);
-    expect((JSON.parse(verified.out) as { ok: boolean }[]).map((r) => r.ok)).toEqual([true]);
+    const verifiedJson = JSON.parse(verified.out) as { ok: boolean; reports: { ok: boolean }[] };
+    expect([verifiedJson.ok, verifiedJson.reports.map((r) => r.ok)]).toEqual([true, [true]]);
 
     // Replay: the same approval cannot be consumed again, nor does a later epoch resend it.
     expect(() => run.journal.approvals.consume(pending!.id, pending!.calldataHash)).toThrow(ApprovalError);
     expect(() => run.journal.approvals.consume(pending!.id, pending!.calldataHash)).toThrow(/already used/);
+    // The epoch that sent the approved mint asked for no second one (one decision, one request); the next
+    // round decides anew, on the debt the approved mint left.
+    expect(run.journal.approvals.list({ status: 'pending' })).toEqual([]);
+    await run.agent.runEpoch(await advance());
     // An approval is bound to its calldata: approving the new request does not let other calldata through.
     const [next] = run.journal.approvals.list({ status: 'pending' });
     expect(next).toBeDefined();
@@ -223,7 +228,7 @@ describe('agent on anvil', () => {
     const target = journal.entries({ kind: 'decision' })[0]!;
     journal.close();
     const ok = await runCli(['--state-dir', jdir, 'audit', 'verify']);
-    expect(ok.code).toBe(0);
+    expect(ok.code, ok.out + ok.err).toBe(0);
     expect(ok.out).toMatch(/^✓ audit verify: \d+ entries, hash chain intact/);
 
     const db = new Database(journalPath(jdir));

@@ -148,10 +148,13 @@ describe('provenant art + verify on anvil', () => {
     writeFileSync(path, bytes);
     const tampered = await cli('verify', token, '--at-version', '1', '--json');
     expect(tampered.code).toBe(1);
-    const [report] = JSON.parse(tampered.out) as {
+    const printed = JSON.parse(tampered.out) as {
       ok: boolean;
-      checks: { name: string; status: string }[];
-    }[];
+      reports: { ok: boolean; checks: { name: string; status: string }[] }[];
+    };
+    // One object: the verdict the exit code carries, and the reports.
+    expect(printed.ok).toBe(false);
+    const [report] = printed.reports;
     expect(report!.ok).toBe(false);
     expect(report!.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual(['image-bytes']);
     expect(tampered.err).toContain('failed: image-bytes');
@@ -164,7 +167,12 @@ describe('provenant art + verify on anvil', () => {
     const alone = await cli('verify', '--manifest', manifestCids[0]!, '--json');
     expect(alone.err).toBe('');
     expect(alone.code).toBe(0);
-    const [report] = JSON.parse(alone.out) as { tokenId: string; version: number; ok: boolean }[];
+    const aloneJson = JSON.parse(alone.out) as {
+      ok: boolean;
+      reports: { tokenId: string; version: number; ok: boolean }[];
+    };
+    expect(aloneJson.ok).toBe(true);
+    const [report] = aloneJson.reports;
     expect([report!.tokenId, report!.version, report!.ok]).toEqual([token, 0, true]);
     const withToken = await cli('verify', token!, '--manifest', manifestCids[0]!);
     expect(withToken.code).toBe(0);
@@ -314,7 +322,9 @@ describe('provenant art + verify on anvil', () => {
     const verified = await cli('verify', intent.asset.tokenId.toString(), '--json');
     expect(verified.err).toBe('');
     expect(verified.code).toBe(0);
-    const [report] = JSON.parse(verified.out) as VerifyReport[];
+    const verifiedJson = JSON.parse(verified.out) as { ok: boolean; reports: VerifyReport[] };
+    expect(verifiedJson.ok).toBe(true);
+    const [report] = verifiedJson.reports;
     expect(report!.checks.filter((c) => c.status !== 'pass')).toEqual([]);
     expect(report!.ok).toBe(true);
     const replayed = report!.checks.find((c) => c.name === 'forecast-replay')!;
@@ -331,7 +341,7 @@ describe('provenant art + verify on anvil', () => {
     // The CLI mint's version 0: a render that names no forecaster skips the check (never passes it).
     const v0 = await cli('verify', token!, '--at-version', '0', '--json');
     expect(v0.code).toBe(0);
-    const [v0Report] = JSON.parse(v0.out) as VerifyReport[];
+    const [v0Report] = (JSON.parse(v0.out) as { reports: VerifyReport[] }).reports;
     const named = parseManifest(await stack.content.get(manifestCids[0]!)).inputs.forecast?.modelId;
     const cliCheck = v0Report!.checks.find((c) => c.name === 'forecast-replay')!;
     expect([cliCheck.status, v0Report!.ok]).toEqual([named ? 'pass' : 'skip', true]);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { notVerifiedError, parseIntentId, parseTokenId } from '../src/cli/commands/verify.js';
+import { notVerifiedError, parseIntentId, parseTokenId, verifyJson } from '../src/cli/commands/verify.js';
 import { formatSynthReport } from '../src/cli/commands/verify.synth.js';
 import { formatVerifyReport, type VerifyReport } from '../src/provenance/index.js';
 import { thrown } from './thrown.js';
@@ -91,6 +91,17 @@ describe('verify explains a version that is not verified (review 7)', () => {
     expect(error.message).toContain(
       '2 of 2 version(s) NOT verified (failed: image-bytes; not checked: model-id).',
     );
+  });
+});
+
+describe('verify --json', () => {
+  test('one object: the verdict the exit code carries, and the reports whole', () => {
+    const passed = { tokenId: '7', version: 0, ok: true, notChecked: [], checks: [] };
+    const failed = { ...passed, version: 1, ok: false };
+    expect(verifyJson([passed, failed])).toEqual({ ok: false, reports: [passed, failed] });
+    expect(verifyJson([passed])).toEqual({ ok: true, reports: [passed] });
+    // Nothing to verify (no token minted yet, no synth decision): exit 0, and ok says so.
+    expect(verifyJson([])).toEqual({ ok: true, reports: [] });
   });
 });
 

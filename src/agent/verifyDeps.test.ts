@@ -1,5 +1,10 @@
-import { describe, expect, test } from 'vitest';
-import { historicalStateUnavailable } from './verifyDeps.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPublicClient, type Hex, http } from 'viem';
+import { afterAll, describe, expect, test } from 'vitest';
+import { buildReplay, openStack, publishMarketDay, type Stack } from './index.js';
+import { agentVerifyDependencies, historicalStateUnavailable } from './verifyDeps.js';
 
 describe('historicalStateUnavailable', () => {
   test("recognises nodes' no-state answers, also as the cause of a library error", () => {
@@ -18,4 +23,56 @@ describe('historicalStateUnavailable', () => {
     expect(historicalStateUnavailable(new Error('fetch failed: ECONNREFUSED'))).toBe(false);
     expect(historicalStateUnavailable(undefined)).toBe(false);
   });
+});
+
+describe('agentVerifyDependencies (real anvil)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'provenant-verifydeps-'));
+  let stack: Stack | undefined;
+  afterAll(async () => {
+    await stack?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('behavior: an oracle round is read once per run (verify --all asks for the same rounds per version); a failed read is asked again', async () => {
+    const replay = buildReplay({ start: '2020-03-02', end: '2020-03-03', warmupDays: 0 });
+    stack = await openStack({
+      stateDir: dir,
+      statePath: null,
+      trainEnd: '2020-02-28',
+      forecasterKind: 'ridge',
+      genesisTimestamp: replay[0]!.timestamp - 86_400n,
+    });
+    for (const { timestamp, wti, brent } of replay)
+      await publishMarketDay(
+        stack,
+        { accounts: stack.reporterAccounts, spreadPpm: 500 },
+        { timestamp, wti, brent },
+      );
+    const calls: string[] = [];
+    const client = createPublicClient({
+      transport: http(stack.devnet.rpcUrl, {
+        onFetchRequest: async (request) => {
+          const body = (await request.clone().json()) as { method: string } | { method: string }[];
+          for (const { method } of Array.isArray(body) ? body : [body]) calls.push(method);
+        },
+      }),
+    });
+    const deps = agentVerifyDependencies({
+      client,
+      addresses: stack.addresses,
+      stateDir: dir,
+      content: stack.content,
+    });
+    const feed = stack.addresses.feeds.WTI!;
+    const first = await deps.readRound(feed, 1n);
+    expect(first.roundId).toBe(1n);
+    expect(first.answer).toBeGreaterThan(0n);
+    // The same round again, under another spelling of the feed: no second request.
+    expect(await deps.readRound(feed.toUpperCase().replace('0X', '0x') as Hex, 1n)).toEqual(first);
+    expect(calls.filter((m) => m === 'eth_call')).toHaveLength(1);
+    // A round the oracle never had reverts, each time it is asked (not remembered as a failure).
+    await expect(deps.readRound(feed, 99n)).rejects.toThrow();
+    await expect(deps.readRound(feed, 99n)).rejects.toThrow();
+    expect(calls.filter((m) => m === 'eth_call')).toHaveLength(3);
+  }, 120_000);
 });

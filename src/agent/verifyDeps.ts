@@ -34,7 +34,7 @@ export function agentVerifyDependencies(p: {
   loadModelFile?: VerifyDependencies['loadModelFile'];
 }): VerifyDependencies {
   const content = p.content ?? new ContentStore(p.stateDir);
-  return chainVerifyDependencies({
+  const deps = chainVerifyDependencies({
     client: p.client,
     nft: p.addresses.nft,
     registry: p.addresses.registry,
@@ -52,6 +52,26 @@ export function agentVerifyDependencies(p: {
       }
     },
   });
+  return { ...deps, readRound: rememberedRounds(deps.readRound) };
+}
+
+/**
+ * `readRound` read once per feed and round for the run: a published round does not change, and the
+ * versions `verify --all` checks name overlapping windows (each art manifest names its 21 newest rounds,
+ * so consecutive versions share all but one). A failed read is not remembered: the next version asks again.
+ */
+function rememberedRounds(readRound: VerifyDependencies['readRound']): VerifyDependencies['readRound'] {
+  const rounds = new Map<string, ReturnType<VerifyDependencies['readRound']>>();
+  return (feed, roundId) => {
+    const key = `${feed.toLowerCase()}:${roundId}`;
+    let read = rounds.get(key);
+    if (!read) {
+      read = readRound(feed, roundId);
+      rounds.set(key, read);
+      read.catch(() => rounds.delete(key));
+    }
+    return read;
+  };
 }
 
 /**

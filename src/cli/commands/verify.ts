@@ -61,6 +61,14 @@ export function notVerifiedError(reports: readonly VerifyReport[]): NonRetryable
   );
 }
 
+/**
+ * What `verify --json` and `verify --synth --json` print: the verdict the exit code carries (`ok`: every
+ * report verified, so also true when there was nothing to verify) and every report, checks included.
+ */
+export function verifyJson<R extends { ok: boolean }>(reports: readonly R[]): { ok: boolean; reports: R[] } {
+  return { ok: reports.every((r) => r.ok), reports: [...reports] };
+}
+
 /** `verify --synth <intentId>`: the 32-byte intent id the journal records (and `verify --synth` prints). */
 export function parseIntentId(text: string): Hex {
   const id = text.trim();
@@ -102,7 +110,7 @@ export function registerVerify(program: Command): void {
       'verify the version this manifest describes (from the content store; the token id is then optional)',
     )
     .option('--all', 'every version of every minted token (or of the given token)')
-    .option('--json', 'print the reports as JSON')
+    .option('--json', 'print { ok, reports } as JSON (ok: every report verified)')
     .option(
       '--synth',
       'verify synthetic-vault decisions instead (the argument is an intent id; none or --all: every one in the journal)',
@@ -182,7 +190,7 @@ export function registerVerify(program: Command): void {
           );
         }
         const failed = reports.filter((r) => !r.ok);
-        if (flags.json) console.log(toJson(reports));
+        if (flags.json) console.log(toJson(verifyJson(reports)));
         else {
           console.log(reports.map(formatVerifyReport).join('\n\n'));
           if (flags.all)
@@ -226,7 +234,7 @@ async function verifySynthCommand(
         details: 'Run `provenant verify --synth --all` to list every synth decision the journal recorded.',
       });
     const failed = reports.filter((r) => !r.ok);
-    if (flags.json) console.log(toJson(reports));
+    if (flags.json) console.log(toJson(verifyJson(reports)));
     else {
       const { formatSynthReport } = await import('./verify.synth.js');
       if (reports.length) console.log(reports.map(formatSynthReport).join('\n\n'));

@@ -3,14 +3,26 @@ import type { VerifyReport } from './types.js';
 
 /**
  * One line per check: `✓ name  value` (what was found), `✗ name  expected …  found …  (why)` (`found
- * nothing readable` when the read itself failed), `– name  (why skipped)`. What `provenant verify` prints.
+ * nothing readable` when the read itself failed), `– name  (why skipped)`. Consecutive checks skipped
+ * for one reason (every check after a manifest that fails its commitment, say) share one line:
+ * `– n checks skipped: a, b, …  (why)`; `--json` still lists each. What `provenant verify` prints.
  */
 export function formatVerifyReport(report: VerifyReport): string {
   const lines = [
     // A token that was never minted has no version to name (the report's version is then -1).
     `token ${report.tokenId}${report.version >= 0 ? ` version ${report.version}` : ''}${report.manifestCid ? ` manifest ${report.manifestCid}` : ''}`,
   ];
-  for (const check of report.checks) {
+  const { checks } = report;
+  for (let i = 0; i < checks.length; i += 1) {
+    const check = checks[i]!;
+    const run = skippedRun(checks, i);
+    if (run.length > 1) {
+      lines.push(
+        `– ${run.length} checks skipped: ${run.map((c) => c.name).join(', ')}${check.detail ? `  (${check.detail})` : ''}`,
+      );
+      i += run.length - 1;
+      continue;
+    }
     const mark = check.status === 'pass' ? '✓' : check.status === 'fail' ? '✗' : '–';
     let line = `${mark} ${check.name}`;
     if (check.status === 'fail') {
@@ -35,4 +47,19 @@ export function formatVerifyReport(report: VerifyReport): string {
         : `NOT verified: ${report.notChecked.join(', ')} could not be checked (the – line says why)`,
   );
   return lines.join('\n');
+}
+
+/**
+ * The skipped checks from `checks[start]` on that share its reason, with nothing but such skips between
+ * them (empty when `checks[start]` is not a skip). A skip with no stated value is one of a run; one with
+ * an expected or found value (a window stated but not placed, say) keeps its own line.
+ */
+function skippedRun(checks: VerifyReport['checks'], start: number): VerifyReport['checks'] {
+  const bare = (c: VerifyReport['checks'][number]) =>
+    c.status === 'skip' && c.expected === undefined && c.actual === undefined;
+  const first = checks[start]!;
+  if (!bare(first)) return [];
+  let end = start + 1;
+  while (end < checks.length && bare(checks[end]!) && checks[end]!.detail === first.detail) end += 1;
+  return checks.slice(start, end);
 }

@@ -2,7 +2,7 @@
 import { formatUnits } from 'viem';
 import type { Manifest } from '../manifest.js';
 import type { Hex, VerifyCheck, VerifyDependencies } from './types.js';
-import { sameAddress, tryRead, utcOf } from './util.js';
+import { mapBounded, READ_CONCURRENCY, sameAddress, tryRead, utcOf } from './util.js';
 
 /**
  * `oracle-feed`: the manifest's feed is one of the deployment's oracle feeds (not any contract that
@@ -41,9 +41,13 @@ export async function oracleInputChecks(
   const decimals = manifest.inputs.oracle.decimals;
   const describe = (r: { roundId: string; answer: string; updatedAt: string }) =>
     `round ${r.roundId}: answer ${r.answer} (${priceOf(r.answer, decimals)}) at ${r.updatedAt} (${utcOf(r.updatedAt)})`;
+  // The rounds are independent reads: a few at a time (the report keeps the manifest's order).
+  const reads = await mapBounded(manifest.inputs.oracle.rounds, READ_CONCURRENCY, (claimed) =>
+    tryRead(() => deps.readRound(feed, BigInt(claimed.roundId))),
+  );
   const checks: VerifyCheck[] = [];
   for (const [i, claimed] of manifest.inputs.oracle.rounds.entries()) {
-    const read = await tryRead(() => deps.readRound(feed, BigInt(claimed.roundId)));
+    const read = reads[i]!;
     if ('error' in read) {
       checks.push({
         name: `oracle-input[${i}]`,

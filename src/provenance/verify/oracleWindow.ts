@@ -4,7 +4,7 @@ import type { Manifest } from '../manifest.js';
 import { POLICY_SNAPSHOT_MAX_AGE_BLOCKS, snapshotBlock } from './policySnapshot.js';
 import { describePosition, logName, positionBefore } from './position.js';
 import type { ChainPosition, Hex, TokenVersionRecord, VerifyCheck, VerifyDependencies } from './types.js';
-import { tryRead } from './util.js';
+import { mapBounded, READ_CONCURRENCY, tryRead } from './util.js';
 
 const name = 'oracle-window';
 
@@ -139,12 +139,22 @@ type Publications = {
   actual: string;
 };
 
-/** Reads where the newest round, the next one (or the next phase's first) were published. */
+/**
+ * Reads where the newest round, the next one (or the next phase's first) were published. Each is a scan
+ * of the feed's logs from the deployment block, independent of the others, so they run together: on a
+ * proxy round id the next phase's first round is read alongside, though only needed when round last + 1
+ * has no log (the usual case of a window that was the latest).
+ */
 async function readPublications(f: WindowFrame): Promise<Publications | VerifyCheck> {
   const { feed, last, span, expected, publication } = f;
-  const lastRead = await tryRead(() => publication(feed, last));
+  const phaseId = phaseOf(last) > 0n ? firstRoundOfNextPhase(last) : undefined;
+  const reads = await mapBounded(
+    [last, last + 1n, ...(phaseId !== undefined ? [phaseId] : [])],
+    READ_CONCURRENCY,
+    (id) => tryRead(() => publication(feed, id)),
+  );
+  const [lastRead, nextRead, phaseRead] = [reads[0]!, reads[1]!, reads[2]];
   if ('error' in lastRead) return unreadable(f, lastRead.error, `${span}, consecutive`);
-  const nextRead = await tryRead(() => publication(feed, last + 1n));
   if ('error' in nextRead) return unreadable(f, nextRead.error, `${span}, consecutive`);
   const lastAt = lastRead.value;
   const nextAt = nextRead.value;
@@ -172,11 +182,9 @@ async function readPublications(f: WindowFrame): Promise<Publications | VerifyCh
   // feed may still have moved on to the next phase (an aggregator upgrade), whose first round is
   // `(phase + 1) << 64 | 1`. A window ending before that round was published is not the latest either.
   let nextPhase: { id: bigint; at: ChainPosition } | undefined;
-  if (!nextAt && phaseOf(last) > 0n) {
-    const id = firstRoundOfNextPhase(last);
-    const phaseRead = await tryRead(() => publication(feed, id));
+  if (!nextAt && phaseId !== undefined && phaseRead) {
     if ('error' in phaseRead) return unreadable(f, phaseRead.error, actual);
-    if (phaseRead.value) nextPhase = { id, at: phaseRead.value };
+    if (phaseRead.value) nextPhase = { id: phaseId, at: phaseRead.value };
   }
   return { lastAt, nextAt, nextNow, nextPhase, actual };
 }

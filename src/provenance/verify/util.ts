@@ -52,3 +52,36 @@ export function utcOf(seconds: string): string {
   const ms = Number(seconds) * 1000;
   return /^\d+$/.test(seconds) && ms <= 8.64e15 ? new Date(ms).toISOString().replace('.000Z', 'Z') : seconds;
 }
+
+/** How many independent chain reads one check runs at a time (a public RPC endpoint throttles more). */
+export const READ_CONCURRENCY = 4;
+
+/**
+ * `read` of every item, at most `limit` at a time, the results in the items' order. The first rejection
+ * rejects the whole (as `Promise.all`): no read starts after it, and the reads already started settle first.
+ */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  read: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await read(items[i]!, i);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker);
+  const settled = await Promise.allSettled(workers);
+  const rejected = settled.find((s) => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
+  return results;
+}

@@ -43,8 +43,17 @@ import { zkForecastChecks } from './zkForecast.js';
  */
 export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies): Promise<VerifyReport> {
   const target = await resolveTarget(input, deps);
+  return verifyTarget(target, input.manifestCid, await deps.readTokenRecord(target.tokenId), deps);
+}
+
+/** Verifies `target` against `record`, the token's on-chain record (read once per token by `verifyAllVersions`). */
+async function verifyTarget(
+  target: Awaited<ReturnType<typeof resolveTarget>>,
+  givenCid: string | undefined,
+  record: TokenRecord,
+  deps: VerifyDependencies,
+): Promise<VerifyReport> {
   const tokenId = target.tokenId;
-  const record = await deps.readTokenRecord(tokenId);
   const version = target.version ?? record.versions.length - 1;
   const onChain = version >= 0 ? record.versions[version] : undefined;
   const checks = checkList(tokenId, version, record, onChain);
@@ -52,15 +61,15 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
   // 0. token-exists: a token the NFT does not know has nothing else to check.
   const exists = tokenExistsCheck(record, tokenId);
   checks.add(exists);
-  if (exists.status === 'fail') return checks.report(input.manifestCid);
+  if (exists.status === 'fail') return checks.report(givenCid);
 
   // 1. manifest-commitment
   if (!onChain) {
     // Nothing else can be checked against a version that does not exist: one line says so, not a skip per check.
     checks.add(missingVersionCheck(record, version));
-    return checks.report(input.manifestCid);
+    return checks.report(givenCid);
   }
-  const manifestCid = input.manifestCid ?? onChain.manifestCid;
+  const manifestCid = givenCid ?? onChain.manifestCid;
   const commitment = await manifestCommitmentCheck(manifestCid, onChain, target.manifest, deps);
   checks.add(commitment.check);
   if ('skipReason' in commitment) {
@@ -147,12 +156,18 @@ async function checkCommittedManifest(
   checks.add(...(await zkForecastChecks(committed, record, tokenId, version, deps)));
 }
 
-/** Verifies every version of a token, oldest first. */
+/**
+ * Verifies every version of a token, oldest first. The token's on-chain record (its Minted/Evolved log
+ * scans, version chain, tokenURI and senders) is read once and shared by every version: it is the same
+ * record `verifyAsset` would read again per version. A token the NFT does not know gives one report
+ * (`token-exists` failed), as `verifyAsset` does.
+ */
 export async function verifyAllVersions(tokenId: bigint, deps: VerifyDependencies): Promise<VerifyReport[]> {
   const record = await deps.readTokenRecord(tokenId);
+  if (record.versions.length === 0) return [await verifyTarget({ tokenId }, undefined, record, deps)];
   const reports: VerifyReport[] = [];
   for (let version = 0; version < record.versions.length; version += 1) {
-    reports.push(await verifyAsset({ tokenId, version }, deps));
+    reports.push(await verifyTarget({ tokenId, version }, undefined, record, deps));
   }
   return reports;
 }
