@@ -21,6 +21,8 @@ export type AgentAddresses = {
   zkAccumulator: Address | undefined;
   /** ForecastAigcVerifier (ERC-7007 `groth16` proofs on the NFT); undefined on deployments without it. */
   aigcVerifier?: Address | undefined;
+  /** JournalAnchor (on-chain anchors of the journal head); undefined on deployments without it. */
+  journalAnchor?: Address | undefined;
   /** The earliest deployment block of the suite: where event scans start (0 when unknown). */
   fromBlock: bigint;
 };
@@ -48,6 +50,7 @@ export function agentAddresses(manifest: DeploymentManifest, extra: { synth: Add
     zkGate: manifest.contracts['ForecastProofGate.WTI']?.address,
     zkAccumulator: manifest.contracts['FeedAccumulator.WTI']?.address,
     aigcVerifier: manifest.contracts.ForecastAigcVerifier?.address,
+    journalAnchor: manifest.contracts.JournalAnchor?.address,
     fromBlock: earliestDeploymentBlock(manifest),
   };
 }

@@ -16,7 +16,8 @@ import { FeedRefusedError, type FeedRules } from '../oracle/index.js';
 import { explainRefusal, type PolicyState, preflight, type Refusal, readPolicies } from '../policy/index.js';
 import type { ContentStore } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels } from './addresses.js';
-import { attestJournalHead, type Journal } from './journal/index.js';
+import { type ApprovalWait, approvalWaits, heldBy } from './approvalWaits.js';
+import { type AnchorOutcome, anchorJournalHead, attestJournalHead, type Journal } from './journal/index.js';
 import {
   appendRecent,
   checkObservation,
@@ -56,6 +57,11 @@ export type EpochReport = {
   debt: bigint | undefined;
   halted: string | undefined;
   skipped: string | undefined;
+  /**
+   * Approval mode: the decisions in flight when this epoch decided (no intent of the same kind on the same
+   * contract was prepared while one waits for approval or is not settled). Absent when none.
+   */
+  waiting?: ApprovalWait[] | undefined;
   intents: {
     key: Hex;
     kind: string;
@@ -64,6 +70,8 @@ export type EpochReport = {
     refusal?: Refusal;
     gasUsed?: bigint;
   }[];
+  /** The on-chain anchor of the signed journal head (journal/anchor.ts); absent when the epoch threw. */
+  anchor?: AnchorOutcome | undefined;
 };
 
 export type Agent = {
@@ -121,6 +129,19 @@ export function createAgent(deps: AgentDependencies): Agent {
               : undefined;
       if (status)
         journal.intents.setStatus(outcome.key, status, `recovered after restart (${outcome.status})`);
+    }
+    // An approved intent whose approval was used just before a crash (older journals: its status was not
+    // yet 'sent') and that the tx manager never reserved was never broadcast: failed, so it holds nothing back.
+    for (const intent of journal.intents.list({ status: 'awaiting-approval' })) {
+      const used = journal.approvals
+        .list({ status: 'approved', used: true })
+        .some((a) => a.intentKey === intent.key);
+      if (used && !(await journal.txStore().get(intent.key)))
+        journal.intents.setStatus(
+          intent.key,
+          'failed',
+          'its approval was used but it was not sent before the crash',
+        );
     }
     // Intents sent but never settled by the tx manager (e.g. crash before reservation) are re-decided next epoch.
     for (const intent of journal.intents.list({ status: 'sent' })) {
@@ -241,11 +262,17 @@ export function createAgent(deps: AgentDependencies): Agent {
         },
       });
       report.skipped = `outlier: ${inference.outlier.reason ?? 'flagged'}`;
+      // The round was decided (not to act): `agent run` after a restart waits for the next round instead of
+      // deciding this one again (a second decision and note for it), and `agent status` shows this epoch.
+      journal.state.setLastEpoch(epoch);
       return report;
     }
     if (inference.drift.halt) {
       halt(`drift: ${inference.drift.reason}`, inference.drift);
       report.halted = `drift: ${inference.drift.reason}`;
+      // Decided too (to halt). Unrecorded, a restart after a person's resume ran this round again, and the
+      // round's recorded inference (restored from the journal) halted the agent again on the same verdict.
+      journal.state.setLastEpoch(epoch);
       return report;
     }
     // decide
@@ -258,8 +285,14 @@ export function createAgent(deps: AgentDependencies): Agent {
     report.debt = position.debt;
     if (await drawdownBreached(position, synthBalance, inference.price))
       return { ...report, halted: (journal.state.halted() as { reason: string }).reason };
+    // Approval mode: what waits for a person (or was approved and is not settled) holds back intents of the
+    // same kind on the same contract; the journal says so once per change (`approvalWaits` state entries).
+    let waits = approvalWaits(journal);
+    noteWaits(waits);
+    if (waits.length > 0) report.waiting = waits;
     const context: EpochContext = {
       epoch,
+      waiting: waits,
       observation,
       inference,
       options,
@@ -275,9 +308,14 @@ export function createAgent(deps: AgentDependencies): Agent {
     let deciding: readonly Strategy[] = deps.strategies;
     for (let pass = 0; deciding.length > 0; pass++) {
       const intents: Intent[] = [];
+      if (pass > 0) context.waiting = waits = approvalWaits(journal);
       for (const strategy of deciding) {
         try {
-          intents.push(...(await strategy.decide(context)));
+          for (const intent of await strategy.decide(context)) {
+            const wait = heldBy(waits, intent.kind, intent.call.to);
+            // One decision at a time: not recorded, not preflighted, no second approval request.
+            if (!wait) intents.push(intent);
+          }
         } catch (error) {
           // The gate recorded this very statement with other outputs: the gate, the circuit or the agent's
           // model disagree. That needs a person, so halt (journalled, like a drift halt; the monitor pauses
@@ -364,7 +402,8 @@ export function createAgent(deps: AgentDependencies): Agent {
       }
       if (pass === 0) for (const approved of approvedIntents()) ready.push(approved);
       // act (pipelined: intents of one epoch touch different contracts and do not depend on each other)
-      for (const intent of ready) journal.intents.setStatus(intent.key, 'sent');
+      for (const intent of ready)
+        if (journal.intents.get(intent.key)?.status !== 'sent') journal.intents.setStatus(intent.key, 'sent');
       const settled = await deps.tx.sendMany(
         ready.map((i) => ({
           key: i.key,
@@ -452,8 +491,26 @@ export function createAgent(deps: AgentDependencies): Agent {
         report.halted = `repeated refusals (${strategy})`;
       }
     }
+    noteWaits(approvalWaits(journal));
     journal.state.setLastEpoch(epoch);
     return report;
+  }
+
+  /** Journals what the agent waits on when it changed (a `state` entry; nothing while it stays the same). */
+  function noteWaits(waits: readonly ApprovalWait[]) {
+    // Never waited (approval mode off, or nothing asked yet): no entry.
+    if (waits.length === 0 && journal.state.get('approvalWaits') === undefined) return;
+    journal.state.setChained(
+      'approvalWaits',
+      waits.map((w) => ({
+        approvalId: w.approvalId,
+        intentKey: w.intentKey,
+        kind: w.kind,
+        to: w.to,
+        status: w.status,
+        reason: w.reason,
+      })),
+    );
   }
 
   function countRefusal(strategy: string, refused: boolean) {
@@ -465,7 +522,12 @@ export function createAgent(deps: AgentDependencies): Agent {
     for (const approval of journal.approvals.list({ status: 'approved', used: false })) {
       const p = approval.payload as { summary: string; to: Address; data: Hex; sizeUsd: number };
       const row = journal.intents.get(approval.intentKey);
-      journal.approvals.consume(approval.id, keccak256(p.data));
+      // Used and marked sent in one transaction: a crash between them would leave an approved intent that is
+      // neither sendable (its approval is used) nor settled, holding its kind back for good.
+      journal.db.transaction(() => {
+        journal.approvals.consume(approval.id, keccak256(p.data));
+        if (row) journal.intents.setStatus(approval.intentKey, 'sent', `approval ${approval.id} used`);
+      })();
       // The decision's manifest (recorded with the intent when it was decided) goes with it: journaled as the
       // `manifest` entry once confirmed, it is what `verify --synth` re-derives the approved mint from.
       const recorded = (row?.payload as { manifest?: { cid?: unknown; commitment?: unknown } } | undefined)
@@ -528,8 +590,24 @@ export function createAgent(deps: AgentDependencies): Agent {
         if (journal.db.open) await attestJournalHead(journal, deps.account);
       }
     };
+  // Every `journalAnchorEveryEpochs` epochs the head just signed also goes on-chain (journal/anchor.ts),
+  // then the head after the anchor's own entries is signed.
+  async function runEpochAndAnchor(epoch: number): Promise<EpochReport> {
+    const report = await attested(runEpoch)(epoch);
+    report.anchor = await anchorJournalHead({
+      journal,
+      tx: deps.tx,
+      publicClient: clients.publicClient,
+      contract: addresses.journalAnchor,
+      epoch,
+      everyEpochs: options.journalAnchorEveryEpochs,
+    });
+    if (!['disabled', 'no-contract', 'not-due'].includes(report.anchor.status))
+      await attestJournalHead(journal, deps.account);
+    return report;
+  }
   return {
-    runEpoch: attested(runEpoch),
+    runEpoch: runEpochAndAnchor,
     recover: attested(recover),
     rebaseline() {
       rebaselineFrom(recentFeatures, recentErrors);

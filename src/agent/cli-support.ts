@@ -41,6 +41,7 @@ import {
 } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
 import { type Agent, type EpochReport, intentPayload } from './agent.js';
+import { type ApprovalWait, approvalWaits } from './approvalWaits.js';
 import type { IntentStatus, Journal } from './journal/index.js';
 import { loadGenerator, type TrainedForecaster } from './models.js';
 import { replayForecast } from './strategies/art.js';
@@ -197,6 +198,11 @@ export type AgentStatus = {
   lastRun: { at: string; outcome: string } | null;
   pendingApprovals: { id: string; intentKey: Hex; summary: string; sizeUsd: number; calldataHash: Hex }[];
   approvedUnused: number;
+  /**
+   * Approval mode: decisions in flight (pending, or approved and not settled); while one is, the agent
+   * prepares no other intent of its kind on its contract.
+   */
+  waiting: ApprovalWait[];
   intents: Partial<Record<IntentStatus, number>>;
   journal: { entries: number; head: Hex };
 };
@@ -227,6 +233,7 @@ export function agentStatus(journal: Journal): AgentStatus {
       };
     }),
     approvedUnused: journal.approvals.list({ status: 'approved', used: false }).length,
+    waiting: approvalWaits(journal),
     intents,
     journal: { entries: head.seq, head: head.hash },
   };
@@ -298,7 +305,10 @@ export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult>
     const wanted = p.once ? 1 : (p.epochs ?? 1);
     // The epoch this loop ran last: an epoch skipped for too little history (or a window it cannot use)
     // does not record `epoch.last`, and without this the loop ran that same round again at once, over and
-    // over, spending `--epochs` on it instead of waiting for the next round.
+    // over, spending `--epochs` on it instead of waiting for the next round. Across a restart such an epoch
+    // runs once more, harmlessly (it skips again; the summary counts epochs and rounds once). Epochs that
+    // decided their round without acting (an outlier, a drift halt) do record it (agent.ts): re-deciding a
+    // drift-halted round after a person's resume halted the agent again on the same verdict.
     let ranHere: number | null = null;
     while (reports.length < wanted) {
       if (p.signal?.aborted) {

@@ -1,5 +1,6 @@
 export { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
 export { type Agent, type AgentDependencies, createAgent, type EpochReport } from './agent.js';
+export { type ApprovalWait, approvalWaits } from './approvalWaits.js';
 export {
   type BootstrapApprovals,
   bootstrapApprovals,

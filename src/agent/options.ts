@@ -55,6 +55,12 @@ export const agentOptionsSchema = z
      * round, so in approval mode an intent approved after a newer round arrives is refused as stale.
      */
     zk: z.boolean().default(false),
+    /**
+     * Every this many epochs the agent also anchors the journal head it signed on-chain (JournalAnchor
+     * `anchor(seq, head)`), so a rewrite by someone holding the agent's key is caught by `audit verify`.
+     * 0 or null turns it off; a deployment without the contract never anchors.
+     */
+    journalAnchorEveryEpochs: z.number().int().min(0).max(100_000).nullable().default(24),
     /** Oracle rounds of history the agent reads each epoch. */
     historyRounds: z.number().int().min(70).max(400).default(90),
   })

@@ -388,6 +388,8 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
       contract: 'ForecastAigcVerifier',
       args: (d) => [d['ForecastProofGate.WTI']],
     });
+  // On-chain anchors of the agent's journal head (no owner, no arguments): `audit verify` checks them.
+  steps.push({ name: 'JournalAnchor', contract: 'JournalAnchor', args: () => [] });
   return steps;
 }
 

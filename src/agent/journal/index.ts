@@ -1,4 +1,23 @@
 export {
+  ANCHOR_INTENT_KIND,
+  type AnchorCheck,
+  type AnchorIntentPayload,
+  type AnchorJournalHeadParameters,
+  type AnchorOutcome,
+  type AnchorSource,
+  type AnchorsReport,
+  anchorDue,
+  anchorIntentKey,
+  anchorIntents,
+  anchorJournalHead,
+  anchorSources,
+  checkJournalAnchors,
+  journalAgents,
+  type OnChainAnchor,
+  readJournalAnchors,
+  verifyJournalAnchors,
+} from './anchor.js';
+export {
   type AttestationStatus,
   attestationMessage,
   attestJournalHead,

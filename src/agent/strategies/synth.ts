@@ -9,6 +9,7 @@ import {
 import { NonRetryableError } from '../../errors/index.js';
 import { canonicalJson, type ModelFile, sizePosition } from '../../models/index.js';
 import { prove, type ZkArtifacts, type ZkRiskConfig, zkMaxDebtOf } from '../../zk/index.js';
+import { heldBy } from '../approvalWaits.js';
 import type { Intent, Strategy } from './types.js';
 
 const E18 = 10n ** 18n;
@@ -128,6 +129,9 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
       const band = (target * BigInt(Math.round(options.rebalanceBand * 10_000))) / 10_000n;
       const threshold = band > E18 ? band : E18;
       if (delta > -threshold && delta < threshold) return [];
+      // A mint (repay) of this vault waits for a person's approval or is not settled: one decision at a time.
+      if (heldBy(context.waiting ?? [], delta > 0n ? 'synth-mint' : 'synth-repay', parameters.vault))
+        return [];
       // zk path: prove the forecast on the latest 21 rounds — only when a mint is due (a proof takes ~1 s);
       // the mint may not pass the proven bound, and a bound below the debt leaves nothing to mint.
       const zk =

@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem';
 import type { PreparedCall } from '../../chain/index.js';
 import type { PolicyState, Refusal } from '../../policy/index.js';
+import type { ApprovalWait } from '../approvalWaits.js';
 import type { Inference, Observation } from '../market.js';
 import type { AgentOptions } from '../options.js';
 
@@ -36,6 +37,12 @@ export type EpochContext = {
   chainId: number;
   /** The agent's own position in the sWTI vault and its free synth balance, read this epoch. */
   portfolio: { collateral: bigint; debt: bigint; synthBalance: bigint };
+  /**
+   * Approval mode: decisions in flight (waiting for `agent approve`, or approved and not settled). The agent
+   * drops any intent of the same kind on the same contract; a strategy may return early instead (the synth
+   * strategy does, before a zk proof). Absent: nothing waits.
+   */
+  waiting?: readonly ApprovalWait[] | undefined;
 };
 
 /** A strategy is one small module with one job: given the epoch, say what it wants. */

@@ -197,8 +197,25 @@ export function formatEpoch(r: EpochReport): string {
   if (r.skipped) lines.push(`  skipped: ${r.skipped}`);
   for (const i of r.intents)
     lines.push(`  ${i.outcome}: ${i.summary}${i.refusal ? ` — ${i.refusal.sentence}` : ''}`);
+  for (const w of r.waiting ?? []) lines.push(`  holding back: ${w.reason}`);
   if (r.halted) lines.push(`  HALTED: ${r.halted}`);
+  const anchor = anchorLine(r.anchor);
+  if (anchor) lines.push(`  ${anchor}`);
   return lines.join('\n');
+}
+
+/** What the epoch's on-chain journal anchor did, for `agent run`; nothing when no anchor was due. */
+export function anchorLine(a: EpochReport['anchor']): string | undefined {
+  switch (a?.status) {
+    case 'anchored':
+      return `anchored journal head seq ${a.seq} on-chain in block ${a.blockNumber} (tx ${a.hash}${a.resumed ? ', finishing a send an earlier run left' : ''})`;
+    case 'skipped':
+      return `journal anchor not sent: the chain already holds seq ${a.onChainSeq}, at or above this head's seq ${a.seq}`;
+    case 'failed':
+      return `journal anchor for seq ${a.seq} failed: ${a.error instanceof Error ? a.error.message.split('\n')[0] : String(a.error)}${a.retry ? ' (sent again next epoch)' : ' (the next due epoch anchors its own head)'}`;
+    default:
+      return undefined;
+  }
 }
 
 export function registerAgent(program: Command): void {
@@ -337,6 +354,8 @@ export function registerAgent(program: Command): void {
           console.log(
             `  approval ${a.id}: ${a.summary} (${a.sizeUsd.toFixed(0)} USD, calldata ${a.calldataHash}) — \`provenant agent approve ${a.id}\``,
           );
+        // What the agent holds back meanwhile: no second intent of that kind on that contract.
+        for (const w of s.waiting) console.log(`  holding back: ${w.reason}`);
       });
     });
 

@@ -19,9 +19,14 @@ export function registerAudit(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (flags: { anchor?: string; json?: boolean }, command: Command) => {
       // Loaded here, not at start-up: the agent module pulls in viem and better-sqlite3.
-      const { checkJournalAttestation, journalPath, openJournal, UNCHECKED_SIDE_DATA } = await import(
-        '../../agent/index.js'
-      );
+      const {
+        anchorSources,
+        checkJournalAttestation,
+        journalPath,
+        openJournal,
+        UNCHECKED_SIDE_DATA,
+        verifyJournalAnchors,
+      } = await import('../../agent/index.js');
       const { loadCliConfig } = await import('../context.js');
       const { toJson } = await import('../output.js');
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
@@ -62,7 +67,15 @@ export function registerAudit(program: Command): void {
             ? await checkJournalAttestation(journal, storedSigner as `0x${string}`)
             : await checkJournalAttestation(journal, '0x0000000000000000000000000000000000000000');
         const signedOk = attestation.status !== 'invalid';
-        if (flags.json) console.log(toJson({ ...report, attestation, unchecked: UNCHECKED_SIDE_DATA }));
+        // On-chain anchors (JournalAnchor): hold against a rewrite re-signed with the agent's key. Read only
+        // when this state dir's deployment has the contract or the journal records anchors.
+        const anchors = await checkAnchors(journal, config.stateDirPath, command, {
+          anchorSources,
+          verifyJournalAnchors,
+        });
+        const anchorsOk = anchors.status === 'ok' || anchors.status === 'none';
+        if (flags.json)
+          console.log(toJson({ ...report, attestation, anchors, unchecked: UNCHECKED_SIDE_DATA }));
         else {
           if (report.issues.length === 0)
             console.log(
@@ -90,6 +103,7 @@ export function registerAudit(program: Command): void {
           else if (attestation.status === 'invalid') console.log(`✗ signed head: ${attestation.problem}`);
           else if (attestation.status === 'unattested')
             console.log('– signed head: none (a journal written before head signing)');
+          console.log(anchorLine(anchors));
           console.log('  not derivable from the entries, not checked:');
           for (const u of UNCHECKED_SIDE_DATA) console.log(`    ${u.what}: ${u.why}`);
         }
@@ -99,6 +113,17 @@ export function registerAudit(program: Command): void {
             {
               details:
                 'The entries no longer match the head the agent signed: the file was rewritten or cut after it was signed. Keep it for inspection; restore it from a backup before the agent runs again.',
+              docsPath: 'docs/agent.md#journal',
+            },
+          );
+        if (!anchorsOk && signedOk && report.ok)
+          throw new NonRetryableError(
+            `The journal ${path} failed verification against its on-chain anchors: ${anchors.status === 'mismatch' ? anchors.problem : anchors.status === 'unchecked' ? `not checked (${anchors.problem})` : ''}.`,
+            {
+              details:
+                anchors.status === 'mismatch'
+                  ? 'An anchor on the chain cannot be rewritten: the journal no longer holds what the agent anchored, so it was rewritten (and re-signed, if the signed head still matches: the agent key is compromised) or cut. Keep the file for inspection, rotate the agent key, and restore the journal from a backup that matches the anchors.'
+                  : 'The deployment has a JournalAnchor contract but its anchors could not be read: connect to the chain the agent ran on (--rpc-url, or the state dir of the embedded devnet) and run the audit again.',
               docsPath: 'docs/agent.md#journal',
             },
           );
@@ -116,6 +141,58 @@ export function registerAudit(program: Command): void {
         journal.close();
       }
     });
+}
+
+type AnchorFns = Pick<typeof import('../../agent/index.js'), 'anchorSources' | 'verifyJournalAnchors'>;
+
+/** Connects to the chain only when there are anchors to read (the embedded devnet, or --rpc-url). */
+async function checkAnchors(
+  journal: ReturnType<typeof openJournal>,
+  stateDir: string,
+  command: Command,
+  fns: AnchorFns,
+): Promise<Awaited<ReturnType<AnchorFns['verifyJournalAnchors']>>> {
+  const sources = fns.anchorSources(journal, stateDir);
+  if (sources.length === 0) return fns.verifyJournalAnchors(journal, sources, undefined);
+  const { openChain } = await import('../context.js');
+  let chain: Awaited<ReturnType<typeof openChain>>;
+  try {
+    chain = await openChain(command.optsWithGlobals<GlobalOptions>(), { readOnly: true });
+  } catch (error) {
+    return {
+      status: 'unchecked',
+      problem: `the chain could not be reached (${(error as Error).message.split('\n')[0]})`,
+    };
+  }
+  try {
+    return await fns.verifyJournalAnchors(journal, sources, {
+      client: chain.clients.publicClient,
+      chainId: chain.clients.chain.id,
+    });
+  } catch (error) {
+    return {
+      status: 'unchecked',
+      problem: `the anchors could not be read (${(error as Error).message.split('\n')[0]})`,
+    };
+  } finally {
+    await chain.close();
+  }
+}
+
+/** The audit's line for the on-chain anchors. */
+function anchorLine(a: Awaited<ReturnType<AnchorFns['verifyJournalAnchors']>>): string {
+  switch (a.status) {
+    case 'none':
+      return `– on-chain anchors: none (${a.reason})`;
+    case 'unchecked':
+      return `✗ on-chain anchors: not checked: ${a.problem}`;
+    case 'ok':
+      return a.latest
+        ? `✓ on-chain anchors: ${a.anchors}, latest seq ${a.latest.seq} (block ${a.latest.blockNumber})`
+        : `✓ on-chain anchors: 0 on ${a.contract} (none sent yet)`;
+    case 'mismatch':
+      return `✗ on-chain anchors: seq ${a.first.seq} anchored ${a.first.anchoredHash}, the journal has ${a.first.journalHash ?? `no entry ${a.first.seq}`} (${a.problem})`;
+  }
 }
 
 /**

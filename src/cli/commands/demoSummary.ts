@@ -85,13 +85,22 @@ export async function finishDemo(
       : signed.status === 'invalid'
         ? ''
         : ', head not signed';
-  const ok = audit.ok && signed.status !== 'invalid';
+  const anchors = await checkDemoAnchors(result);
+  const anchorsText =
+    anchors.status === 'ok'
+      ? anchors.latest
+        ? `, ${anchors.anchors} on-chain anchor(s) match (latest seq ${anchors.latest.seq})`
+        : ', no on-chain anchor yet'
+      : '';
+  const anchorsFailed = anchors.status === 'mismatch' || anchors.status === 'unchecked';
+  const ok = audit.ok && signed.status !== 'invalid' && !anchorsFailed;
   const auditLine = ok
-    ? `audit verify: ${audit.entries} entries, hash chain intact (head ${audit.head.hash.slice(0, 18)}…)${signedText}`
+    ? `audit verify: ${audit.entries} entries, hash chain intact (head ${audit.head.hash.slice(0, 18)}…)${signedText}${anchorsText}`
     : `audit verify FAILED: ${[
         ...audit.issues.map((i) => `seq ${i.seq}: ${i.detail}`),
         ...audit.tables.map((t) => t.detail),
         ...(signed.status === 'invalid' ? [signed.problem] : []),
+        ...(anchorsFailed ? [`on-chain anchors: ${anchors.problem}`] : []),
       ].join('; ')}`;
   console.log(`\n${verifyLines.join('\n')}\n${auditLine}`);
   const files = writeAgentReport(summary, resolve(options.reportDir), {
@@ -111,6 +120,19 @@ export async function finishDemo(
 /** The Ctrl-C line: how far this run got and the exact command that resumes it. */
 export function stoppedMessage(epochsRun: number, resumeCommand: string): string {
   return `\nStopped cleanly after ${epochsRun} epoch(s) this run; chain state and journal are saved. Run \`${resumeCommand}\` to resume.`;
+}
+
+/** The journal heads the agent anchored on-chain (`JournalAnchor`), checked as `audit verify` checks them. */
+async function checkDemoAnchors(result: DemoResult) {
+  const { anchorSources, verifyJournalAnchors } = await import('../../agent/index.js');
+  const { stack } = result;
+  const sources = anchorSources(result.journal, stack.stateDir);
+  const client = stack.agent.publicClient;
+  return verifyJournalAnchors(
+    result.journal,
+    sources,
+    sources.length > 0 ? { client, chainId: await client.getChainId() } : undefined,
+  );
 }
 
 async function verifyAll(result: DemoResult): Promise<string[]> {
