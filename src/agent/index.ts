@@ -69,6 +69,12 @@ export {
   parseAgentOptions,
 } from './options.js';
 export { latestProvenForecast } from './provenForecast.js';
+export {
+  checkAgentReadiness,
+  EPOCH_GAS_BUDGET,
+  type ReadinessCheck,
+  type ReadinessReport,
+} from './readiness.js';
 export { buildReplay, type ReplayEpoch, timestampOf } from './replay.js';
 export { summaryRows, writeAgentReport } from './report.js';
 export {

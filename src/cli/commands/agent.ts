@@ -8,6 +8,7 @@ import type { LoadedConfig } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import type { GlobalOptions } from '../context.js';
 import { positiveInt, positiveSeconds } from '../parse.js';
+import { registerAgentCheck } from './agent.check.js';
 
 // Heavy modules (viem, the agent, the chain, better-sqlite3) load inside the handlers, so that
 // `provenant --help` and the other commands do not pay for them.
@@ -320,6 +321,8 @@ export function registerAgent(program: Command): void {
         );
       },
     );
+
+  registerAgentCheck(agent);
 
   agent
     .command('status')

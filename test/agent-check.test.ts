@@ -1,0 +1,129 @@
+import { readdirSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { checkAgentReadiness, type ReadinessReport } from '../src/agent/index.js';
+import { DEVNET_ROLES, policyGuardAbi } from '../src/chain/index.js';
+import { formatReadiness } from '../src/cli/commands/agent.check.js';
+import { runCli } from './cliHarness.js';
+import { type MarketStack, openMarketStack, publishWtiClose, wtiCloses } from './marketStack.js';
+
+// `provenant agent check` on a real anvil with the whole suite deployed (the demo's stack): what it says
+// when the agent can run, and each problem it must name with its fix (a foreign key, a pause, a missing
+// model file), through the domain function and the CLI.
+
+let m: MarketStack;
+const byName = (r: ReadinessReport, name: string) => r.checks.find((c) => c.name === name);
+
+beforeAll(async () => {
+  m = await openMarketStack('agent-check');
+}, 180_000);
+afterAll(async () => {
+  await m?.close();
+});
+
+const check = (agent = m.stack.agentAccount.address) =>
+  checkAgentReadiness({ clients: m.stack.agent, agent, stateDir: m.stateDir });
+
+describe('agent check', () => {
+  test('behavior: on the deployed suite the agent can run; a feed without a round is a warning, then ok once published', async () => {
+    const before = await check();
+    expect(before.ok).toBe(true);
+    expect(before.checks.map((c) => c.name)).toEqual([
+      'deployment',
+      'agent-role',
+      'gas',
+      'pause',
+      'policies',
+      'forecaster',
+      'generator',
+      'oracle',
+      'collateral',
+      'journal',
+      'anchors',
+    ]);
+    for (const name of [
+      'deployment',
+      'agent-role',
+      'gas',
+      'pause',
+      'policies',
+      'forecaster',
+      'generator',
+      'journal',
+    ])
+      expect(byName(before, name)?.status, `${name}: ${byName(before, name)?.detail}`).toBe('ok');
+    expect(byName(before, 'oracle')).toMatchObject({ status: 'warn' });
+    expect(byName(before, 'oracle')?.detail).toContain('has no round yet');
+    expect(byName(before, 'anchors')).toMatchObject({ status: 'ok' });
+
+    const closes = wtiCloses('2020-04-21', '2020-04-21');
+    await publishWtiClose(m.stack, closes, '2020-04-21', 60);
+    const after = await check();
+    expect(byName(after, 'oracle')).toMatchObject({ status: 'ok' });
+    expect(byName(after, 'oracle')?.detail).toMatch(
+      /^round 1: 8\.91 USD, 0 s old \(the policy allows 86400 s\)$/,
+    );
+    expect(formatReadiness(after)).toMatch(/✓ agent 0x[0-9a-fA-F]{40} can run on chain \d+$/);
+  }, 60_000);
+
+  test('error: a key the guard does not accept as its agent fails agent-role, naming the guard agent', async () => {
+    const other = m.stack.guardian.account.address;
+    const r = await check(other);
+    expect(r.ok).toBe(false);
+    const role = byName(r, 'agent-role');
+    expect(role?.status).toBe('fail');
+    expect(role?.detail).toBe(
+      `the guard accepts ${m.stack.agentAccount.address} as its agent, not ${other}: every action would revert PolicyNotAgent`,
+    );
+    expect(role?.fix).toContain('PolicyGuard.setAgent');
+    expect(formatReadiness(r)).toContain(`✗ agent ${other} cannot run on chain`);
+  }, 60_000);
+
+  test('behavior: a guardian pause of the vault is a warning that names the asset and who may unpause', async () => {
+    const { guardian } = m.stack;
+    const hash = await guardian.walletClient.writeContract({
+      address: m.stack.addresses.guard,
+      abi: policyGuardAbi,
+      functionName: 'pauseAsset',
+      args: [m.stack.addresses.vault],
+      account: guardian.account,
+      chain: guardian.chain,
+    });
+    await guardian.publicClient.waitForTransactionReceipt({ hash });
+    const r = await check();
+    expect(r.ok).toBe(true);
+    expect(byName(r, 'pause')).toMatchObject({
+      status: 'warn',
+      detail: "paused: sWTI vault; the agent's actions on it are refused",
+    });
+    expect(byName(r, 'pause')?.fix).toContain('gov propose --unpause');
+  }, 60_000);
+
+  test('error: the forecaster file missing from the state dir fails forecaster with `model train`; the CLI exits with AgentNotReadyError', async () => {
+    const models = join(m.stateDir, 'models');
+    const file = readdirSync(models).find((f) => /^0x[0-9a-f]{64}\.json$/.test(f));
+    expect(file).toBeDefined();
+    renameSync(join(models, file!), join(m.stateDir, file!));
+    try {
+      const r = await check();
+      expect(r.ok).toBe(false);
+      expect(byName(r, 'forecaster')).toMatchObject({ status: 'fail' });
+      expect(byName(r, 'forecaster')?.detail).toContain('no forecaster model file in');
+      expect(byName(r, 'forecaster')?.fix).toContain('provenant model train --train-end');
+      await expect(runCli(m.stack, ['agent', 'check'], DEVNET_ROLES.agent)).rejects.toThrow(
+        /The agent 0x[0-9a-fA-F]{40} cannot run yet: forecaster/,
+      );
+    } finally {
+      renameSync(join(m.stateDir, file!), join(models, file!));
+    }
+    const text = await runCli(m.stack, ['agent', 'check'], DEVNET_ROLES.agent);
+    expect(text).toContain('✓ forecaster:');
+    expect(text).toContain('! pause: paused: sWTI vault');
+    expect(text).toContain('    fix: Only governance unpauses an asset');
+    const json = JSON.parse(
+      await runCli(m.stack, ['agent', 'check', '--json'], DEVNET_ROLES.agent),
+    ) as ReadinessReport;
+    expect(json.ok).toBe(true);
+    expect(json.agent).toBe(m.stack.agentAccount.address);
+  }, 60_000);
+});
