@@ -5,12 +5,14 @@ import { createWalletClient, http, parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openStack, type Stack, timestampOf } from '../src/agent/index.js';
 import {
+  cancel,
   DEVNET_ROLES,
   devnetAccount,
   provenantGovernorAbi,
   provenantTimelockAbi,
   TIMELOCK_ROLES,
 } from '../src/chain/index.js';
+import { loadProposal } from '../src/cli/commands/gov/savedProposals.js';
 import { runCli } from './cliHarness.js';
 
 // The DAO member's and the guardian's gaps closed in session 8: lowering a policy's hard bounds through a
@@ -33,6 +35,13 @@ async function refusal(args: string[], account: number): Promise<Error> {
     return error as Error;
   }
   throw new Error(`provenant ${args.join(' ')} did not refuse`);
+}
+
+/** The deployer proposes sWTI/SYNTH_MINT epochCap = `value` (`--advance`: voting open); the proposal id. */
+async function proposeEpochCap(value: string, description: string, o: { advance?: boolean } = {}) {
+  const args = ['gov', 'propose', '--set-limit', 'sWTI/SYNTH_MINT', 'epochCap', value];
+  args.push('--description', description, ...(o.advance ? ['--advance'] : []), '--json');
+  return (JSON.parse(await runCli(stack, args, DEVNET_ROLES.deployer)) as { id: string }).id;
 }
 
 const governorRead = (functionName: 'proposalDeadline' | 'proposalEta' | 'proposalSnapshot', id: string) =>
@@ -155,23 +164,7 @@ describe('gov propose --lower-ceiling', () => {
 
 describe('gov cancel', () => {
   test('behavior: the proposer cancels while Pending; anyone else is told who may and when; status shows Canceled', async () => {
-    const { id } = JSON.parse(
-      await runCli(
-        stack,
-        [
-          'gov',
-          'propose',
-          '--set-limit',
-          'sWTI/SYNTH_MINT',
-          'epochCap',
-          '1000',
-          '--description',
-          'To cancel',
-          '--json',
-        ],
-        DEVNET_ROLES.deployer,
-      ),
-    ) as { id: string };
+    const id = await proposeEpochCap('1000', 'To cancel');
     const notMine = await refusal(['gov', 'cancel', id], DEVNET_ROLES.guardian);
     expect(notMine.name).toBe('CancelRefusedError');
     expect(notMine.message).toContain(
@@ -211,24 +204,32 @@ describe('gov cancel', () => {
     );
   });
 
+  test('behavior: a cancel whose process stopped before writing the record is completed by running gov cancel again', async () => {
+    const id = await proposeEpochCap('1050', 'Canceled, record lost');
+    // What `gov cancel` sends, without the record it writes after (the process killed in between).
+    const { proposal } = loadProposal(stateDir, id, stack.deployer.chain.id);
+    await stack.deployer.testClient!.setNextBlockTimestamp({
+      timestamp: await governorRead('proposalSnapshot', id),
+    });
+    const sent = await cancel(stack.deployer, stack.addresses.governor, proposal);
+    const path = join(proposalsDir(), `${id}.json`);
+    expect(JSON.parse(readFileSync(path, 'utf8')).canceled).toBeUndefined();
+    const again = JSON.parse(await runCli(stack, ['gov', 'cancel', id, '--json'], DEVNET_ROLES.guardian)) as {
+      state: string;
+      canceled: { by: string; tx: string; at: string };
+    };
+    expect(again.state).toBe('Canceled');
+    // Who sent the cancel (the proposer), not who ran the command now.
+    expect(again.canceled).toMatchObject({ by: deployer, tx: sent.hash });
+    expect(JSON.parse(readFileSync(path, 'utf8')).canceled).toEqual(again.canceled);
+    // Recorded now: a further run is refused as before.
+    await expect(runCli(stack, ['gov', 'cancel', id], DEVNET_ROLES.deployer)).rejects.toThrow(
+      `Cannot cancel proposal ${id.slice(0, 12)}: it is already canceled.`,
+    );
+  });
+
   test('behavior: a cancel that would land once voting has opened is refused in words, not as a raw revert', async () => {
-    const { id } = JSON.parse(
-      await runCli(
-        stack,
-        [
-          'gov',
-          'propose',
-          '--set-limit',
-          'sWTI/SYNTH_MINT',
-          'epochCap',
-          '1100',
-          '--description',
-          'Too late',
-          '--json',
-        ],
-        DEVNET_ROLES.deployer,
-      ),
-    ) as { id: string };
+    const id = await proposeEpochCap('1100', 'Too late');
     // The latest block still reads Pending; the block the cancel would be mined in is past the snapshot.
     await stack.deployer.testClient!.setNextBlockTimestamp({
       timestamp: (await governorRead('proposalSnapshot', id)) + 1n,
@@ -244,24 +245,7 @@ describe('gov cancel', () => {
   });
 
   test('behavior: once voting is open not even the proposer can cancel; the refusal says to vote against', async () => {
-    const { id } = JSON.parse(
-      await runCli(
-        stack,
-        [
-          'gov',
-          'propose',
-          '--set-limit',
-          'sWTI/SYNTH_MINT',
-          'epochCap',
-          '900',
-          '--description',
-          'Active one',
-          '--advance',
-          '--json',
-        ],
-        DEVNET_ROLES.deployer,
-      ),
-    ) as { id: string };
+    const id = await proposeEpochCap('900', 'Active one', { advance: true });
     const active = await refusal(['gov', 'cancel', id], DEVNET_ROLES.deployer);
     expect(active.name).toBe('CancelRefusedError');
     expect(active.message).toMatch(
@@ -273,24 +257,7 @@ describe('gov cancel', () => {
   });
 
   test('behavior: a queued proposal is refused without the timelock CANCELLER_ROLE and canceled with it', async () => {
-    const { id } = JSON.parse(
-      await runCli(
-        stack,
-        [
-          'gov',
-          'propose',
-          '--set-limit',
-          'sWTI/SYNTH_MINT',
-          'epochCap',
-          '800',
-          '--description',
-          'Queued one',
-          '--advance',
-          '--json',
-        ],
-        DEVNET_ROLES.deployer,
-      ),
-    ) as { id: string };
+    const id = await proposeEpochCap('800', 'Queued one', { advance: true });
     await runCli(stack, ['gov', 'vote', id, '--advance'], DEVNET_ROLES.deployer);
     await runCli(stack, ['gov', 'queue', id], DEVNET_ROLES.deployer);
     const noRole = await refusal(['gov', 'cancel', id], DEVNET_ROLES.guardian);

@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   type Address,
   encodeAbiParameters,
@@ -9,14 +7,7 @@ import {
   keccak256,
   type PublicClient,
 } from 'viem';
-import {
-  deploymentBlock,
-  journalAnchorAbi,
-  readManifest,
-  scanLogs,
-  type TxManager,
-  TxRevertedError,
-} from '../../chain/index.js';
+import { journalAnchorAbi, type TxManager, TxRevertedError } from '../../chain/index.js';
 import { redactUrlsIn } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import type { IntentRow, Journal, JournalHead } from './journal.js';
@@ -25,7 +16,7 @@ import type { IntentRow, Journal, JournalHead } from './journal.js';
  * The signed head (attest.ts) does not hold against someone who also has the agent's key: they can rewrite
  * the journal and sign the rewrite. So every `journalAnchorEveryEpochs` epochs the agent also sends the head
  * it just signed to the JournalAnchor contract (`anchor(seq, head)`), whose `JournalAnchored` logs nobody
- * can rewrite, and `audit verify` compares every anchored head with the journal (`checkJournalAnchors`).
+ * can rewrite, and `audit verify` compares every anchored head with the journal (anchorAudit.ts).
  *
  * Exactly once across restarts: the anchor is an intent (kind `journal-anchor`, key from chain, contract,
  * seq and head) recorded before the transaction, sent through the agent's tx manager under that key (one
@@ -124,9 +115,14 @@ export type AnchorOutcome =
   /**
    * The anchor did not land. `retry`: it stays `decided` and the next epoch sends it again under the same
    * key (an unreachable node, no receipt yet); otherwise it is final (`reverted`, `failed`) and the next
-   * epoch anchors its own head.
+   * epoch anchors its own head. `error` is the error's first line with every URL redacted (`agent run --json`
+   * prints this outcome; a library error object carries the RPC URL, which can hold an API key).
    */
-  | { status: 'failed'; seq: number; head: Hex; key: Hex; error: unknown; retry: boolean };
+  | { status: 'failed'; seq: number; head: Hex; key: Hex; error: string; retry: boolean };
+
+/** An error as one line for a person or a log: its message's first line, every URL redacted. */
+const errorLine = (error: unknown): string =>
+  redactUrlsIn(String(error instanceof Error ? error.message : error).split('\n')[0] ?? '').slice(0, 500);
 
 export type AnchorJournalHeadParameters = {
   journal: Journal;
@@ -171,7 +167,7 @@ export async function anchorJournalHead(p: AnchorJournalHeadParameters): Promise
           seq: open.payload.seq,
           head: open.payload.head,
           key: open.key,
-          error,
+          error: errorLine(error),
           retry: true,
         };
       }
@@ -187,7 +183,7 @@ export async function anchorJournalHead(p: AnchorJournalHeadParameters): Promise
   try {
     onChain = await lastSeq();
   } catch (error) {
-    return { status: 'failed', seq: head.seq, head: head.hash, key, error, retry: true };
+    return { status: 'failed', seq: head.seq, head: head.hash, key, error: errorLine(error), retry: true };
   }
   const payload: AnchorIntentPayload = {
     summary: `anchor journal head seq ${head.seq}`,
@@ -238,234 +234,12 @@ async function send(
     // Only a final answer settles the intent; anything else (no receipt yet, an unreachable node, a
     // process stopped mid-send) leaves it `decided`, and the next epoch sends it again under the same key.
     if (!(error instanceof NonRetryableError))
-      return { status: 'failed', seq, head, key: row.key, error, retry: true };
+      return { status: 'failed', seq, head, key: row.key, error: errorLine(error), retry: true };
     const note =
       error instanceof TxRevertedError
         ? `reverted: ${error.reason ?? 'no reason recovered'}`
         : redactUrlsIn(String((error as Error).message)).slice(0, 500);
     p.journal.intents.setStatus(row.key, error instanceof TxRevertedError ? 'reverted' : 'failed', note);
-    return { status: 'failed', seq, head, key: row.key, error, retry: false };
+    return { status: 'failed', seq, head, key: row.key, error: errorLine(error), retry: false };
   }
-}
-
-// ---------------------------------------------------------------------------------------------- audit
-
-/** One `JournalAnchored` log. */
-export type OnChainAnchor = {
-  agent: Address;
-  seq: number;
-  head: Hex;
-  blockNumber: bigint;
-  transactionHash: Hex;
-};
-
-/** Every `JournalAnchored` log of `agents` on `contract` from `fromBlock` on, in block order. */
-export async function readJournalAnchors(
-  client: Pick<PublicClient, 'getBlockNumber' | 'getContractEvents'>,
-  contract: Address,
-  agents: readonly Address[],
-  fromBlock = 0n,
-): Promise<OnChainAnchor[]> {
-  if (agents.length === 0) return [];
-  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
-    client.getContractEvents({
-      address: contract,
-      abi: journalAnchorAbi,
-      eventName: 'JournalAnchored',
-      args: { agent: [...agents] },
-      fromBlock: from,
-      toBlock: to,
-    }),
-  );
-  return logs.map((log) => ({
-    agent: log.args.agent as Address,
-    seq: Number(log.args.seq),
-    head: log.args.head as Hex,
-    blockNumber: log.blockNumber as bigint,
-    transactionHash: log.transactionHash as Hex,
-  }));
-}
-
-/** The addresses that anchored for this journal: the head's signer and the senders of its anchor txs. */
-export function journalAgents(journal: Journal): Address[] {
-  const out: Address[] = [];
-  const add = (a: unknown) => {
-    if (
-      typeof a === 'string' &&
-      /^0x[0-9a-fA-F]{40}$/.test(a) &&
-      !out.some((x) => isAddressEqual(x, a as Address))
-    )
-      out.push(a as Address);
-  };
-  add(journal.state.get<{ signer?: string }>('attestation')?.signer);
-  const store = journal.txStore();
-  for (const row of anchorIntents(journal)) {
-    const record = store.get(row.key) as { from?: Address } | undefined;
-    add(record?.from);
-  }
-  return out;
-}
-
-/** What `checkJournalAnchors` found. */
-export type AnchorCheck =
-  | {
-      status: 'ok';
-      contract: Address;
-      anchors: number;
-      latest: { seq: number; head: Hex; blockNumber: string } | null;
-    }
-  | {
-      status: 'mismatch';
-      contract: Address;
-      anchors: number;
-      /** The first anchor (by seq) the journal does not match; `journalHash` null when the journal ends before it. */
-      first: { seq: number; anchoredHash: Hex; journalHash: Hex | null; blockNumber: string; agent: Address };
-      problem: string;
-    };
-
-/**
- * Checks every on-chain anchor against the journal: the entry at each anchored seq must exist and hash to
- * the anchored head. Also the reverse: an anchor the journal records as confirmed must be on-chain (a
- * journal that claims anchors the chain does not hold was written elsewhere or edited).
- */
-export function checkJournalAnchors(
-  journal: Journal,
-  contract: Address,
-  anchors: readonly OnChainAnchor[],
-): AnchorCheck {
-  const sorted = [...anchors].sort((a, b) => a.seq - b.seq || Number(a.blockNumber - b.blockNumber));
-  const head = journal.head();
-  for (const anchor of sorted) {
-    const [entry] = journal.entries({ fromSeq: anchor.seq, limit: 1 });
-    const journalHash = entry && entry.seq === anchor.seq ? entry.hash : null;
-    if (journalHash !== null && journalHash.toLowerCase() === anchor.head.toLowerCase()) continue;
-    return {
-      status: 'mismatch',
-      contract,
-      anchors: anchors.length,
-      first: {
-        seq: anchor.seq,
-        anchoredHash: anchor.head,
-        journalHash,
-        blockNumber: anchor.blockNumber.toString(),
-        agent: anchor.agent,
-      },
-      problem:
-        journalHash === null
-          ? `anchor at seq ${anchor.seq} (block ${anchor.blockNumber}) holds ${anchor.head}, but the journal ends at seq ${head.seq}: entries were cut off`
-          : `anchor at seq ${anchor.seq} (block ${anchor.blockNumber}) holds ${anchor.head}, but the journal's entry ${anchor.seq} hashes to ${journalHash}: the journal was rewritten after it was anchored`,
-    };
-  }
-  for (const row of anchorIntents(journal, contract).filter((r) => r.status === 'confirmed')) {
-    const { seq, head: anchored } = row.payload;
-    if (sorted.some((a) => a.seq === seq && a.head.toLowerCase() === anchored.toLowerCase())) continue;
-    const [entry] = journal.entries({ fromSeq: seq, limit: 1 });
-    return {
-      status: 'mismatch',
-      contract,
-      anchors: anchors.length,
-      first: {
-        seq,
-        anchoredHash: anchored,
-        journalHash: entry && entry.seq === seq ? entry.hash : null,
-        blockNumber: '',
-        agent: '0x0000000000000000000000000000000000000000',
-      },
-      problem: `the journal records an anchor at seq ${seq} (${anchored}) as confirmed, but ${contract} holds no such anchor: the journal and the chain disagree (another chain, or an edited journal)`,
-    };
-  }
-  const latest = sorted.at(-1);
-  return {
-    status: 'ok',
-    contract,
-    anchors: anchors.length,
-    latest: latest
-      ? { seq: latest.seq, head: latest.head, blockNumber: latest.blockNumber.toString() }
-      : null,
-  };
-}
-
-/** An anchor contract this journal's anchors may be on: from a deployment manifest or an anchor intent. */
-export type AnchorSource = { chainId: number; contract: Address; fromBlock: bigint };
-
-/**
- * The JournalAnchor contracts to check: every deployment manifest of `stateDir` that has one
- * (`deployments/<chainId>.json`), and every contract the journal's anchor intents went to.
- */
-export function anchorSources(journal: Journal, stateDir: string): AnchorSource[] {
-  const out: AnchorSource[] = [];
-  const add = (s: AnchorSource) => {
-    const same = out.find((o) => o.chainId === s.chainId && isAddressEqual(o.contract, s.contract));
-    if (!same) out.push(s);
-    else if (s.fromBlock < same.fromBlock) same.fromBlock = s.fromBlock;
-  };
-  const dir = join(stateDir, 'deployments');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+\.json$/.test(f)) : [];
-  for (const file of files.sort()) {
-    const manifest = readManifest(stateDir, Number(file.slice(0, -5)));
-    const entry = manifest.contracts.JournalAnchor;
-    if (entry) add({ chainId: manifest.chainId, contract: entry.address, fromBlock: deploymentBlock(entry) });
-  }
-  for (const row of anchorIntents(journal)) {
-    const { chainId, contract } = row.payload;
-    if (typeof chainId === 'number' && typeof contract === 'string')
-      add({ chainId, contract, fromBlock: 0n });
-  }
-  return out;
-}
-
-/** What `verifyJournalAnchors` found: `none` is informational, `unchecked` and `mismatch` fail the audit. */
-export type AnchorsReport =
-  | { status: 'none'; reason: string }
-  | { status: 'unchecked'; problem: string }
-  | AnchorCheck;
-
-/**
- * Reads every `JournalAnchored` log of the journal's agent address(es) (`journalAgents`) on each anchor
- * contract of `sources` that is on the connected chain, and checks them against the journal
- * (`checkJournalAnchors`). The first contract that does not match decides; otherwise the counts add up.
- */
-export async function verifyJournalAnchors(
-  journal: Journal,
-  sources: readonly AnchorSource[],
-  /** The connected chain; undefined when there are no `sources` (nothing to read). */
-  chain:
-    | { client: Pick<PublicClient, 'getBlockNumber' | 'getContractEvents' | 'getCode'>; chainId: number }
-    | undefined,
-): Promise<AnchorsReport> {
-  if (sources.length === 0)
-    return {
-      status: 'none',
-      reason: "no JournalAnchor contract in this state dir's deployment, and the journal records no anchor",
-    };
-  if (!chain) return { status: 'unchecked', problem: 'no chain to read the anchors from' };
-  const { client, chainId } = chain;
-  const here = sources.filter((s) => s.chainId === chainId);
-  if (here.length === 0)
-    return {
-      status: 'unchecked',
-      problem: `the anchor contract is on chain ${[...new Set(sources.map((s) => s.chainId))].join(', ')}, but the node is chain ${chainId}: pass that chain's --rpc-url`,
-    };
-  const agents = journalAgents(journal);
-  if (agents.length === 0)
-    return {
-      status: 'none',
-      reason: 'the journal names no agent address (it was never signed), so no anchor can be its',
-    };
-  let total = 0;
-  let latest: Extract<AnchorCheck, { status: 'ok' }>['latest'] = null;
-  for (const source of here) {
-    const code = await client.getCode({ address: source.contract });
-    if (!code || code === '0x')
-      return {
-        status: 'unchecked',
-        problem: `no contract at the JournalAnchor address ${source.contract} on chain ${chainId}: a node of another network, or a devnet without its saved state`,
-      };
-    const anchors = await readJournalAnchors(client, source.contract, agents, source.fromBlock);
-    const check = checkJournalAnchors(journal, source.contract, anchors);
-    if (check.status === 'mismatch') return check;
-    total += check.anchors;
-    if (check.latest && (!latest || check.latest.seq > latest.seq)) latest = check.latest;
-  }
-  return { status: 'ok', contract: here[0]!.contract, anchors: total, latest };
 }

@@ -1,22 +1,19 @@
 export {
   ANCHOR_INTENT_KIND,
-  type AnchorCheck,
-  type AnchorIntentPayload,
   type AnchorJournalHeadParameters,
   type AnchorOutcome,
-  type AnchorSource,
-  type AnchorsReport,
-  anchorDue,
-  anchorIntentKey,
   anchorIntents,
   anchorJournalHead,
+} from './anchor.js';
+export {
+  type AnchorCheck,
+  type AnchorSource,
+  type AnchorsReport,
   anchorSources,
-  checkJournalAnchors,
-  journalAgents,
   type OnChainAnchor,
   readJournalAnchors,
   verifyJournalAnchors,
-} from './anchor.js';
+} from './anchorAudit.js';
 export {
   type AttestationStatus,
   attestationMessage,

@@ -12,6 +12,7 @@ import {
 import { NonRetryableError } from '../../errors/index.js';
 import type { ProvenantClients } from '../clients.js';
 import { provenantGovernorAbi, provenantTimelockAbi, provenantVotesAbi } from '../generated/contracts.js';
+import { scanLogs } from '../logScan.js';
 import { type WriteReturnType, writeContract } from './write.js';
 
 /** One call a proposal makes through the timelock. */
@@ -222,6 +223,46 @@ export async function cancelQueued(
     args: [timelockOperationId(addresses.governor, proposal)],
     label: 'cancel queued operation',
   });
+}
+
+/**
+ * The transaction that canceled `proposal`: the governor's `ProposalCanceled(id)` (a Pending cancel), or the
+ * timelock's `Cancelled(operationId)` (a queued one), scanned from `fromBlock` on; undefined when neither
+ * is found. Lets `gov cancel` complete the saved record of a cancel whose process stopped after the
+ * transaction and before the record was written.
+ */
+export async function findCancelTransaction(
+  clients: ProvenantClients,
+  addresses: { governor: Address; timelock: Address; fromBlock?: bigint | undefined },
+  id: bigint,
+  proposal: Proposal,
+): Promise<{ hash: Hex; blockNumber: bigint } | undefined> {
+  const range = { fromBlock: addresses.fromBlock ?? 0n };
+  const [byGovernor, byTimelock] = await Promise.all([
+    scanLogs(clients.publicClient, range, (fromBlock, toBlock) =>
+      clients.publicClient.getContractEvents({
+        address: addresses.governor,
+        abi: provenantGovernorAbi,
+        eventName: 'ProposalCanceled',
+        fromBlock,
+        toBlock,
+      }),
+    ),
+    scanLogs(clients.publicClient, range, (fromBlock, toBlock) =>
+      clients.publicClient.getContractEvents({
+        address: addresses.timelock,
+        abi: provenantTimelockAbi,
+        eventName: 'Cancelled',
+        args: { id: timelockOperationId(addresses.governor, proposal) },
+        fromBlock,
+        toBlock,
+      }),
+    ),
+  ]);
+  const log = byGovernor.find((l) => l.args.proposalId === id) ?? byTimelock[0];
+  return log?.transactionHash && log.blockNumber !== null
+    ? { hash: log.transactionHash, blockNumber: log.blockNumber }
+    : undefined;
 }
 
 /** Self-delegates the signer's votes (ERC20Votes counts only delegated balances). Idempotent. */

@@ -36,7 +36,7 @@ describe('anchorLine (agent run prints what the journal anchor did)', () => {
       seq: 7,
       head,
       key: head,
-      error: new Error('node down\nstack'),
+      error: 'node down',
       retry: true,
     };
     expect(anchorLine(failed)).toBe('journal anchor for seq 7 failed: node down (sent again next epoch)');

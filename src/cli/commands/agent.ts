@@ -213,7 +213,7 @@ export function anchorLine(a: EpochReport['anchor']): string | undefined {
     case 'skipped':
       return `journal anchor not sent: the chain already holds seq ${a.onChainSeq}, at or above this head's seq ${a.seq}`;
     case 'failed':
-      return `journal anchor for seq ${a.seq} failed: ${a.error instanceof Error ? a.error.message.split('\n')[0] : String(a.error)}${a.retry ? ' (sent again next epoch)' : ' (the next due epoch anchors its own head)'}`;
+      return `journal anchor for seq ${a.seq} failed: ${a.error}${a.retry ? ' (sent again next epoch)' : ' (the next due epoch anchors its own head)'}`;
     default:
       return undefined;
   }

@@ -123,7 +123,7 @@ export function registerAudit(program: Command): void {
               details:
                 anchors.status === 'mismatch'
                   ? 'An anchor on the chain cannot be rewritten: the journal no longer holds what the agent anchored, so it was rewritten (and re-signed, if the signed head still matches: the agent key is compromised) or cut. Keep the file for inspection, rotate the agent key, and restore the journal from a backup that matches the anchors.'
-                  : 'The deployment has a JournalAnchor contract but its anchors could not be read: connect to the chain the agent ran on (--rpc-url, or the state dir of the embedded devnet) and run the audit again.',
+                  : "The journal's anchor contract (from the state dir's deployment manifest or the journal's own anchor intents) could not be read: connect to the chain the agent ran on (--rpc-url, or the state dir of the embedded devnet) and run the audit again.",
               docsPath: 'docs/agent.md#journal',
             },
           );

@@ -13,7 +13,7 @@ const slippageBps = intInRange(0, 10_000, 'bps');
  * Default `--max-price-impact-bps` of `pool swap`: 10 %. It catches a mistyped size (ten times the
  * intended trade) in a shallow pool without refusing ordinary trades; docs/markets.md#cli says why.
  */
-export const MAX_PRICE_IMPACT_BPS_DEFAULT = 1_000;
+const MAX_PRICE_IMPACT_BPS_DEFAULT = 1_000;
 
 /** `--deadline <seconds>`: the pool refuses the transaction if it is mined later (`Expired`). */
 const deadlineOption = [

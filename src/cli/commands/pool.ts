@@ -59,7 +59,7 @@ const bpsText = (bps: bigint) => `${formatUnits(bps, 2)}%`;
  * Refuses (PriceImpactTooHighError) a swap of `amountIn` whose price impact against `state` is above
  * `maxImpactBps`, naming the impact, the limit and the largest input that fits; returns the impact in bps.
  */
-export function requirePriceImpactWithin(
+function requirePriceImpactWithin(
   state: PoolState,
   m: PoolMarket,
   tokenIn: Side,

@@ -1,10 +1,11 @@
 // Why: `gov cancel` cancels what the contracts let the signer cancel (its own Pending proposal through the
 // governor; a queued operation with the timelock's CANCELLER_ROLE) and otherwise says who may cancel and when.
 import type { Command } from 'commander';
-import type { Address } from 'viem';
+import { type Address, getAddress, type Hex } from 'viem';
 import {
   cancel,
   cancelQueued,
+  findCancelTransaction,
   type ProposalState,
   proposalState,
   provenantTimelockAbi,
@@ -26,22 +27,51 @@ export const govCancelAction = async (idText: string, flags: { json?: boolean },
     const { governor, timelock } = deployment.addresses;
     const short = id.toString().slice(0, 12);
     const me = context.clients.account.address;
-    const [state, proposer, snapshot] = await Promise.all([
+    const [state, proposer, snapshot, isCanceller] = await Promise.all([
       proposalState(context.clients, governor, id),
       readGovernor<Address>(context.clients, governor, 'proposalProposer', [id]),
       readGovernor<bigint>(context.clients, governor, 'proposalSnapshot', [id]),
+      context.clients.publicClient.readContract({
+        address: timelock,
+        abi: provenantTimelockAbi,
+        functionName: 'hasRole',
+        args: [TIMELOCK_ROLES.CANCELLER_ROLE, me],
+      }),
     ]);
-    const isCanceller = await context.clients.publicClient.readContract({
-      address: timelock,
-      abi: provenantTimelockAbi,
-      functionName: 'hasRole',
-      args: [TIMELOCK_ROLES.CANCELLER_ROLE, me],
-    });
     const mine = proposer.toLowerCase() === me.toLowerCase();
     const refuse = async (stateNow: ProposalState) => {
       const now = (await context.clients.publicClient.getBlock()).timestamp;
       return refusal({ short, state: stateNow, proposer, me, snapshot, now, timelock, isCanceller });
     };
+    // Record what happened, whoever sent it: who, when (chain time) and which transaction.
+    const recordAndPrint = async (tx: { hash: Hex; blockNumber: bigint }, earlier: boolean) => {
+      const [block, sent] = await Promise.all([
+        context.clients.publicClient.getBlock({ blockNumber: tx.blockNumber }),
+        earlier ? context.clients.publicClient.getTransaction({ hash: tx.hash }) : undefined,
+      ]);
+      const canceled = { by: sent ? getAddress(sent.from) : me, at: iso(block.timestamp), tx: tx.hash };
+      const path = recordCancel(context.stateDir, saved, canceled);
+      const after = await proposalState(context.clients, governor, id);
+      if (flags.json) {
+        console.log(toJson({ id: id.toString(), state: after, canceled, path }));
+        return;
+      }
+      console.log(
+        earlier
+          ? `Proposal ${short} was already canceled by ${canceled.by} (tx ${tx.hash}, ${canceled.at}), but its record did not say so (the cancel's process stopped before writing it): ${path} now does.`
+          : `Canceled proposal ${short} (tx ${tx.hash}): it is ${after}; the record in ${path} says so.`,
+      );
+    };
+    // A cancel whose process stopped between the transaction and the record: complete the record.
+    if (state === 'Canceled' && !saved.canceled) {
+      const earlier = await findCancelTransaction(
+        context.clients,
+        { governor, timelock, fromBlock: deployment.addresses.fromBlock },
+        id,
+        proposal,
+      );
+      if (earlier) return recordAndPrint(earlier, true);
+    }
     let result: WriteReturnType;
     if (state === 'Pending' && mine) {
       try {
@@ -65,16 +95,7 @@ export const govCancelAction = async (idText: string, flags: { json?: boolean },
     } else {
       throw await refuse(state);
     }
-    const hash = result.hash;
-    const block = await context.clients.publicClient.getBlock({ blockNumber: result.receipt.blockNumber });
-    const canceled = { by: me, at: iso(block.timestamp), tx: hash };
-    const path = recordCancel(context.stateDir, saved, canceled);
-    const after = await proposalState(context.clients, governor, id);
-    if (flags.json) {
-      console.log(toJson({ id: id.toString(), state: after, canceled, path }));
-      return;
-    }
-    console.log(`Canceled proposal ${short} (tx ${hash}): it is ${after}; the record in ${path} says so.`);
+    await recordAndPrint({ hash: result.hash, blockNumber: result.receipt.blockNumber }, false);
   });
 };
 

@@ -127,28 +127,19 @@ export function describeEvent(
   policies: readonly PolicyState[],
 ): string {
   const isGuard = e.address.toLowerCase() === deployment.addresses.guard.toLowerCase();
-  if (isGuard && e.eventName === 'LimitsChanged') {
+  // Both events carry a policy's whole Limits tuple before and after: the governed limits, or its hard bounds.
+  if (isGuard && (e.eventName === 'LimitsChanged' || e.eventName === 'CeilingLowered')) {
     const p = policies.find((x) => x.policyId.toLowerCase() === String(e.args.policyId).toLowerCase());
     const previous = e.args.previous as Record<string, bigint> | undefined;
     const current = e.args.current as Record<string, bigint> | undefined;
     if (p && previous && current) {
+      const bounds = e.eventName === 'CeilingLowered';
       const changed = GUARD_FIELDS.filter((f) => previous[f] !== current[f]).map(
         (f) =>
-          `${f} ${formatLimit(p.action, f, previous[f] ?? 0n)} → ${formatLimit(p.action, f, current[f] ?? 0n)}`,
+          `${f}${bounds ? ` ${hardBoundName(f)}` : ''} ${formatLimit(p.action, f, previous[f] ?? 0n)} → ${formatLimit(p.action, f, current[f] ?? 0n)}`,
       );
-      return `LimitsChanged: ${policyName(p)} ${changed.join(', ') || '(no field changed)'}`;
-    }
-  }
-  if (isGuard && e.eventName === 'CeilingLowered') {
-    const p = policies.find((x) => x.policyId.toLowerCase() === String(e.args.policyId).toLowerCase());
-    const previous = e.args.previous as Record<string, bigint> | undefined;
-    const current = e.args.current as Record<string, bigint> | undefined;
-    if (p && previous && current) {
-      const changed = GUARD_FIELDS.filter((f) => previous[f] !== current[f]).map(
-        (f) =>
-          `${f} ${hardBoundName(f)} ${formatLimit(p.action, f, previous[f] ?? 0n)} → ${formatLimit(p.action, f, current[f] ?? 0n)}`,
-      );
-      return `CeilingLowered: ${policyName(p)} ${changed.join(', ') || '(no bound changed)'}`;
+      const none = bounds ? '(no bound changed)' : '(no field changed)';
+      return `${e.eventName}: ${policyName(p)} ${changed.join(', ') || none}`;
     }
   }
   if (isGuard && e.eventName === 'GlobalUnpaused') return 'GlobalUnpaused: the whole guard is unpaused';

@@ -16,7 +16,7 @@ import {
   setLimitCall,
 } from '../../../chain/index.js';
 import { NonRetryableError } from '../../../errors/index.js';
-import { readPolicy } from '../../../policy/index.js';
+import { type PolicyState, readPolicy } from '../../../policy/index.js';
 import type { ChainContext } from '../../context.js';
 import { printTable, toJson } from '../../output.js';
 import {
@@ -143,9 +143,7 @@ export const govProposeAction = async (
       const call = resolved
         ? governanceCall(guard, policyGuardAbi, 'unpauseAsset', [resolved.asset], label)
         : governanceCall(guard, policyGuardAbi, 'unpause', [], label);
-      const now = (await context.clients.publicClient.getBlock()).timestamp;
-      const description =
-        flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+      const description = flags.description ?? (await describedNow(context, label));
       const policies = await policiesOf(context.clients, deployment);
       printProposed(
         await proposeAndSave(context, deployment, { description, calls: [call] }, flags),
@@ -170,18 +168,10 @@ export const govProposeAction = async (
   await withDeployment(command, async (context, deployment) => {
     const policy = resolvePolicyRef(ref, deployment);
     // The hard bound is known now: a value beyond it would pass the vote and revert at execution.
-    const current = await readPolicy(
-      context.clients.publicClient,
-      deployment.addresses.guard,
-      policy.asset,
-      policy.action,
-      deployment.labels,
-    );
+    const current = await readPolicyNow(context, deployment, policy);
     if (beyondBound(current, field, value)) throw new LimitBeyondBoundError(current, field, value);
     const label = `set ${policy.name} ${field} to ${valueText}`;
-    const now = (await context.clients.publicClient.getBlock()).timestamp;
-    const description =
-      flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+    const description = flags.description ?? (await describedNow(context, label));
     const result = await proposeAndSave(
       context,
       deployment,
@@ -221,18 +211,10 @@ async function proposeLowerCeiling(
   const requested = parseCeilingAssignments(splitPolicyRef(ref).action, assignments);
   await withDeployment(command, async (context, deployment) => {
     const policy = resolvePolicyRef(ref, deployment);
-    const current = await readPolicy(
-      context.clients.publicClient,
-      deployment.addresses.guard,
-      policy.asset,
-      policy.action,
-      deployment.labels,
-    );
+    const current = await readPolicyNow(context, deployment, policy);
     const ceiling = nextCeiling(current, requested);
     const label = `lower the hard bounds of ${policy.name}: ${requested.map((r) => `${r.field}=${r.text}`).join(', ')}`;
-    const now = (await context.clients.publicClient.getBlock()).timestamp;
-    const description =
-      flags.description ?? `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+    const description = flags.description ?? (await describedNow(context, label));
     const call = lowerCeilingCall(
       deployment.addresses.guard,
       { asset: policy.asset, action: policy.action, ceiling },
@@ -249,6 +231,30 @@ async function proposeLowerCeiling(
       })),
     });
   });
+}
+
+/**
+ * A proposal's default description: `label` as a sentence, stamped with chain time. The stamp keeps two
+ * proposals of the same change apart (the governor derives the id from the description too).
+ */
+async function describedNow(context: ChainContext, label: string): Promise<string> {
+  const now = (await context.clients.publicClient.getBlock()).timestamp;
+  return `${label[0]?.toUpperCase()}${label.slice(1)} (proposed at ${iso(now)})`;
+}
+
+/** The policy's limits and hard bounds as the guard holds them now (a proposal is checked against them). */
+function readPolicyNow(
+  context: ChainContext,
+  deployment: Deployment,
+  policy: { asset: PolicyState['asset']; action: PolicyState['action'] },
+): Promise<PolicyState> {
+  return readPolicy(
+    context.clients.publicClient,
+    deployment.addresses.guard,
+    policy.asset,
+    policy.action,
+    deployment.labels,
+  );
 }
 
 /** Every default policy of the agent already exists: nothing to create. */
@@ -282,9 +288,9 @@ async function proposeMissingPolicies(
       },
     );
   const calls = missing.map((p) => createPolicyCall(deployment.addresses.guard, p));
-  const now = (await context.clients.publicClient.getBlock()).timestamp;
   const description =
-    flags.description ?? `Create the agent's default policies (${missing.length}) (proposed at ${iso(now)})`;
+    flags.description ??
+    (await describedNow(context, `create the agent's default policies (${missing.length})`));
   const result = await proposeAndSave(context, deployment, { description, calls }, flags);
   printProposed(
     result,

@@ -93,7 +93,7 @@ export const registryRegisterAction = async (
  * What a registrant needs to know when other owners registered the same id before them (none approved
  * yet): governance approves one owner's registration, whose the id shows until then, and what to do.
  */
-export function competingRegistrationsNotice(mine: ModelRecord, others: readonly ModelRecord[]): string {
+function competingRegistrationsNotice(mine: ModelRecord, others: readonly ModelRecord[]): string {
   const first = others[0]!;
   const more =
     others.length > 1
