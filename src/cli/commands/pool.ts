@@ -70,11 +70,11 @@ function requirePriceImpactWithin(
   const impact = swapPriceImpact({ amountIn, reserveIn, feeBps: state.feeBps });
   if (!priceImpactExceeds(impact, maxImpactBps)) return impact.impactBps;
   const fits = maxAmountInForImpact({ reserveIn, feeBps: state.feeBps, maxImpactBps }) ?? amountIn;
-  const amount = (v: bigint) => `${units(v, tokenIn.decimals)} ${tokenIn.symbol}`;
+  const amount = (v: bigint) => `${formatUnits(v, tokenIn.decimals)} ${tokenIn.symbol}`;
   throw new PriceImpactTooHighError(
     `Swapping ${amount(amountIn)} would move the price ${bpsText(impact.impactBps)} against you (price impact ${impact.impactBps} bps, not counting the ${state.feeBps} bps fee), above --max-price-impact-bps ${maxImpactBps} (${bpsText(maxImpactBps)}).`,
     {
-      details: `Nothing was sent. The pool holds ${units(state.reserve0, m.token0.decimals)} ${m.token0.symbol} + ${units(state.reserve1, m.token1.decimals)} ${m.token1.symbol}; at most ${amount(fits)} fits within ${maxImpactBps} bps now. Swap that much (or split the trade), or raise --max-price-impact-bps (10000 accepts any impact).`,
+      details: `Nothing was sent. The pool holds ${formatUnits(state.reserve0, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits(state.reserve1, m.token1.decimals)} ${m.token1.symbol}; at most ${amount(fits)} fits within ${maxImpactBps} bps now. Swap that much (or split the trade), or raise --max-price-impact-bps (10000 accepts any impact).`,
       impactBps: impact.impactBps,
       maxImpactBps,
       maxAmountIn: fits,
@@ -84,8 +84,6 @@ function requirePriceImpactWithin(
 
 /** LP shares are the pool's 18-decimal ERC-20. */
 const SHARE_DECIMALS = 18;
-
-const units = (value: bigint, decimals: number) => formatUnits(value, decimals);
 
 /** The CLI's `--slippage-bps` and `--deadline` (seconds from the next block) for the pool's chain actions. */
 const poolCallOptions = (flags: { slippageBps: number; deadline: number }) => ({
@@ -103,7 +101,7 @@ async function requireBalance(
   const held = await balanceOf(clients, token.address, clients.account.address);
   if (held < needed)
     throw new PoolActionRefusedError(
-      `You hold ${units(held, token.decimals)} ${token.symbol}, less than the ${units(needed, token.decimals)} ${token.symbol} this needs.`,
+      `You hold ${formatUnits(held, token.decimals)} ${token.symbol}, less than the ${formatUnits(needed, token.decimals)} ${token.symbol} this needs.`,
       { details: `${fix} Account: ${clients.account.address}.`, docsPath: 'docs/markets.md#cli' },
     );
 }
@@ -184,7 +182,7 @@ function pickIn(m: PoolMarket, which: string): { tokenIn: Side; tokenOut: Side }
  * (kept in base units next to these) with the tokens' symbols.
  */
 function liquidityUnits(m: PoolMarket, args: Record<string, unknown> | undefined) {
-  const at = (v: unknown, decimals: number) => (v === undefined ? null : units(v as bigint, decimals));
+  const at = (v: unknown, decimals: number) => (v === undefined ? null : formatUnits(v as bigint, decimals));
   return {
     token0: m.token0.symbol,
     token1: m.token1.symbol,
@@ -217,19 +215,19 @@ function refuseOffRatio(
   const take1 = ceilDiv(shares * r1, supply);
   const min = (v: bigint) => (v * (10_000n - slippageBps)) / 10_000n;
   if (take0 >= min(amount0) && take1 >= min(amount1)) return;
-  const t0 = (v: bigint) => `${units(v, m.token0.decimals)} ${m.token0.symbol}`;
-  const t1 = (v: bigint) => `${units(v, m.token1.decimals)} ${m.token1.symbol}`;
+  const t0 = (v: bigint) => `${formatUnits(v, m.token0.decimals)} ${m.token0.symbol}`;
+  const t1 = (v: bigint) => `${formatUnits(v, m.token1.decimals)} ${m.token1.symbol}`;
   const short =
     take0 < min(amount0)
       ? `${t0(take0)} is below the ${t0(min(amount0))}`
       : `${t1(take1)} is below the ${t1(min(amount1))}`;
-  const price = units((r1 * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / r0, m.token1.decimals + 6);
+  const price = formatUnits((r1 * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / r0, m.token1.decimals + 6);
   const pair1 = ceilDiv(amount0 * r1, r0);
   const pair0 = ceilDiv(amount1 * r0, r1);
   throw new PoolActionRefusedError(
     `${t0(amount0)} and ${t1(amount1)} are off the pool's ratio (${price} ${m.token1.symbol} per ${m.token0.symbol}): it would take ${t0(take0)} + ${t1(take1)}; ${short} that --slippage-bps ${slippageBps} accepts.`,
     {
-      details: `Nothing was sent. Add in the pool's ratio: \`provenant pool add ${units(amount0, m.token0.decimals)} ${units(pair1, m.token1.decimals)}\` or \`provenant pool add ${units(pair0, m.token0.decimals)} ${units(amount1, m.token1.decimals)}\` (\`provenant pool show\` prints the price).`,
+      details: `Nothing was sent. Add in the pool's ratio: \`provenant pool add ${formatUnits(amount0, m.token0.decimals)} ${formatUnits(pair1, m.token1.decimals)}\` or \`provenant pool add ${formatUnits(pair0, m.token0.decimals)} ${formatUnits(amount1, m.token1.decimals)}\` (\`provenant pool show\` prints the price).`,
       docsPath: 'docs/markets.md#cli',
     },
   );
@@ -274,7 +272,7 @@ export const poolAddAction = async (
       return;
     }
     console.log(
-      `Added liquidity: ${units((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${units((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} for ${units((ev?.args.shares as bigint) ?? 0n, SHARE_DECIMALS)} LP shares (tx ${r.hash}); \`provenant pool show\` prints your share of the pool.`,
+      `Added liquidity: ${formatUnits((ev?.args.amount0 as bigint) ?? 0n, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits((ev?.args.amount1 as bigint) ?? 0n, m.token1.decimals)} ${m.token1.symbol} for ${formatUnits((ev?.args.shares as bigint) ?? 0n, SHARE_DECIMALS)} LP shares (tx ${r.hash}); \`provenant pool show\` prints your share of the pool.`,
     );
   });
 };
@@ -304,9 +302,9 @@ export const poolRemoveAction = async (
       );
     if (shares > held)
       throw new PoolActionRefusedError(
-        `You hold ${units(held, SHARE_DECIMALS)} LP shares, less than the ${units(shares, SHARE_DECIMALS)} to burn.`,
+        `You hold ${formatUnits(held, SHARE_DECIMALS)} LP shares, less than the ${formatUnits(shares, SHARE_DECIMALS)} to burn.`,
         {
-          details: `Burn at most ${units(held, SHARE_DECIMALS)} (\`provenant pool remove --all\` burns every one); \`provenant pool show\` prints your shares and what they redeem for.`,
+          details: `Burn at most ${formatUnits(held, SHARE_DECIMALS)} (\`provenant pool remove --all\` burns every one); \`provenant pool show\` prints your shares and what they redeem for.`,
           docsPath: 'docs/markets.md#cli',
         },
       );
@@ -366,10 +364,10 @@ export const poolSwapAction = async (
           swapped: ev?.args,
           tokenIn: tokenIn.symbol,
           tokenOut: tokenOut.symbol,
-          amountInUnits: units(amountIn, tokenIn.decimals),
-          amountOutUnits: units(out, tokenOut.decimals),
-          quotedUnits: units(quoted, tokenOut.decimals),
-          minOutUnits: units(minOut, tokenOut.decimals),
+          amountInUnits: formatUnits(amountIn, tokenIn.decimals),
+          amountOutUnits: formatUnits(out, tokenOut.decimals),
+          quotedUnits: formatUnits(quoted, tokenOut.decimals),
+          minOutUnits: formatUnits(minOut, tokenOut.decimals),
           priceImpactBps: Number(impactBps),
         }),
       );
@@ -381,11 +379,11 @@ export const poolSwapAction = async (
     const perSynth = (usd: bigint, synth: bigint) =>
       synth === 0n
         ? 'n/a'
-        : units((usd * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / synth, m.token1.decimals + 6);
+        : formatUnits((usd * 10n ** BigInt(m.token0.decimals) * 10n ** 6n) / synth, m.token1.decimals + 6);
     const spot = perSynth(state.reserve1, state.reserve0);
     const paid = perSynth(usdAmount, synthAmount);
     console.log(
-      `Swapped ${units(amountIn, tokenIn.decimals)} ${tokenIn.symbol} for ${units(out, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee: ${paid} ${m.token1.symbol} per ${m.token0.symbol} (the pool's price before was ${spot}; price impact ${bpsText(impactBps)}; minimum accepted ${units(minOut, tokenOut.decimals)} ${tokenOut.symbol}) (tx ${r.hash}).`,
+      `Swapped ${formatUnits(amountIn, tokenIn.decimals)} ${tokenIn.symbol} for ${formatUnits(out, tokenOut.decimals)} ${tokenOut.symbol} at ${String(ev?.args.feeBps ?? '?')} bps fee: ${paid} ${m.token1.symbol} per ${m.token0.symbol} (the pool's price before was ${spot}; price impact ${bpsText(impactBps)}; minimum accepted ${formatUnits(minOut, tokenOut.decimals)} ${tokenOut.symbol}) (tx ${r.hash}).`,
     );
   });
 };

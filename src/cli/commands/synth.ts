@@ -231,7 +231,7 @@ export const synthOpenAction = async (
     });
     if (!flags.json)
       console.log(
-        `Deposited ${units(amount, m.collateralDecimals)} ${m.collateralSymbol} into ${m.symbol} position ${me} (tx ${deposited.hash}).`,
+        `Deposited ${formatUnits(amount, m.collateralDecimals)} ${m.collateralSymbol} into ${m.symbol} position ${me} (tx ${deposited.hash}).`,
       );
     const minted =
       mint === undefined
@@ -287,10 +287,10 @@ function mintJson(m: SynthMarket, amount: bigint, result: Awaited<ReturnType<typ
     feeToken: m.collateralSymbol,
     amount: (minted?.amount as bigint) ?? amount,
     fee: (minted?.fee as bigint) ?? 0n,
-    amountUnits: units((minted?.amount as bigint) ?? amount, SYNTH_DECIMALS),
-    feeUnits: units((minted?.fee as bigint) ?? 0n, m.collateralDecimals),
+    amountUnits: formatUnits((minted?.amount as bigint) ?? amount, SYNTH_DECIMALS),
+    feeUnits: formatUnits((minted?.fee as bigint) ?? 0n, m.collateralDecimals),
     ratioAfter: minted ? pct(minted.ratioAfterBps as bigint) : null,
-    priceUnits: minted ? units(minted.priceWad as bigint, 18) : null,
+    priceUnits: minted ? formatUnits(minted.priceWad as bigint, 18) : null,
   };
 }
 
@@ -310,7 +310,7 @@ function eventJson(
     hash: r.hash,
     [key]: args,
     token,
-    amountUnits: args?.amount === undefined ? null : units(args.amount as bigint, decimals),
+    amountUnits: args?.amount === undefined ? null : formatUnits(args.amount as bigint, decimals),
   };
 }
 
@@ -356,17 +356,17 @@ export const synthBurnAction = async (
       );
     if (amount > position.debt)
       throw new SynthActionRefusedError(
-        `Repaying ${units(amount, SYNTH_DECIMALS)} ${m.symbol} is more than the debt of ${units(position.debt, SYNTH_DECIMALS)} ${m.symbol}.`,
+        `Repaying ${formatUnits(amount, SYNTH_DECIMALS)} ${m.symbol} is more than the debt of ${formatUnits(position.debt, SYNTH_DECIMALS)} ${m.symbol}.`,
         {
-          details: `Repay at most ${units(position.debt, SYNTH_DECIMALS)} ${m.symbol}, the whole debt (you hold ${units(held, SYNTH_DECIMALS)} ${m.symbol}); \`provenant synth show${ownerFlag ? ` ${owner}` : ''}\` prints the position.`,
+          details: `Repay at most ${formatUnits(position.debt, SYNTH_DECIMALS)} ${m.symbol}, the whole debt (you hold ${formatUnits(held, SYNTH_DECIMALS)} ${m.symbol}); \`provenant synth show${ownerFlag ? ` ${owner}` : ''}\` prints the position.`,
           docsPath: 'docs/markets.md#cli',
         },
       );
     if (amount > held)
       throw new SynthActionRefusedError(
-        `You hold ${units(held, SYNTH_DECIMALS)} ${m.symbol}, less than the ${units(amount, SYNTH_DECIMALS)} ${m.symbol} to burn.`,
+        `You hold ${formatUnits(held, SYNTH_DECIMALS)} ${m.symbol}, less than the ${formatUnits(amount, SYNTH_DECIMALS)} ${m.symbol} to burn.`,
         {
-          details: `Burn at most ${units(held, SYNTH_DECIMALS)}, or get more ${m.symbol} first (\`provenant pool swap <usd> --in usd\` buys it from the pool).`,
+          details: `Burn at most ${formatUnits(held, SYNTH_DECIMALS)}, or get more ${m.symbol} first (\`provenant pool swap <usd> --in usd\` buys it from the pool).`,
           docsPath: 'docs/markets.md#cli',
         },
       );
@@ -379,7 +379,7 @@ export const synthBurnAction = async (
       console.log(toJson(eventJson(r, 'Repaid', 'repaid', m.symbol, SYNTH_DECIMALS)));
       return;
     }
-    console.log(`Repaid ${units(amount, SYNTH_DECIMALS)} ${m.symbol} of ${owner} (tx ${r.hash}).`);
+    console.log(`Repaid ${formatUnits(amount, SYNTH_DECIMALS)} ${m.symbol} of ${owner} (tx ${r.hash}).`);
     await printPosition(context.clients, m, owner, false);
   });
 };
@@ -400,21 +400,21 @@ export const synthWithdrawAction = async (
       m.collateralSymbol,
     );
     const view = await readView(context.clients, m, me);
-    const c = (v: bigint) => `${units(v, m.collateralDecimals)} ${m.collateralSymbol}`;
+    const c = (v: bigint) => `${formatUnits(v, m.collateralDecimals)} ${m.collateralSymbol}`;
     if (amount > view.position.collateral)
       throw new SynthActionRefusedError(
         `Withdrawing ${c(amount)} is more than the ${c(view.position.collateral)} your ${m.symbol} position holds.`,
         {
           details:
             view.outlook && view.price.fresh
-              ? `At most ${c(view.outlook.withdrawable)} can be withdrawn now${view.position.debt > 0n ? ` (the rest keeps the position at the minimum ratio ${pct(view.minRatioBps)})` : ''}: \`provenant synth withdraw ${units(view.outlook.withdrawable, m.collateralDecimals)}\`.`
+              ? `At most ${c(view.outlook.withdrawable)} can be withdrawn now${view.position.debt > 0n ? ` (the rest keeps the position at the minimum ratio ${pct(view.minRatioBps)})` : ''}: \`provenant synth withdraw ${formatUnits(view.outlook.withdrawable, m.collateralDecimals)}\`.`
               : `\`provenant synth show\` prints the position.`,
           docsPath: 'docs/markets.md#cli',
         },
       );
     if (view.position.debt > 0n && view.outlook && view.price.fresh && amount > view.outlook.withdrawable)
       throw new SynthActionRefusedError(
-        `Withdrawing ${c(amount)} would leave your ${m.symbol} position below the minimum collateral ratio ${pct(view.minRatioBps)} (its debt is ${units(view.position.debt, SYNTH_DECIMALS)} ${m.symbol} at ${units(view.price.priceWad ?? 0n, 18)} USD per ${m.symbol}).`,
+        `Withdrawing ${c(amount)} would leave your ${m.symbol} position below the minimum collateral ratio ${pct(view.minRatioBps)} (its debt is ${formatUnits(view.position.debt, SYNTH_DECIMALS)} ${m.symbol} at ${formatUnits(view.price.priceWad ?? 0n, 18)} USD per ${m.symbol}).`,
         {
           details: `At most ${c(view.outlook.withdrawable)} can be withdrawn now; repay debt first (\`provenant synth burn <amount>\`) to withdraw more.`,
           docsPath: 'docs/markets.md#cli',
@@ -451,7 +451,7 @@ export const synthLiquidateAction = async (
       balanceOf(context.clients, m.synth, context.clients.account.address),
     ]);
     const { position } = view;
-    const s = (v: bigint) => `${units(v, SYNTH_DECIMALS)} ${m.symbol}`;
+    const s = (v: bigint) => `${formatUnits(v, SYNTH_DECIMALS)} ${m.symbol}`;
     if (position.debt === 0n)
       throw new SynthActionRefusedError(
         `Position ${owner} in ${m.symbol} has no debt, so there is nothing to liquidate.`,
@@ -464,7 +464,7 @@ export const synthLiquidateAction = async (
       throw new SynthActionRefusedError(
         `Position ${owner} in ${m.symbol} is safe: its collateral ratio is ${pct(view.outlook.ratioBps)}, at or above the liquidation ratio ${pct(view.liquidationRatioBps)}, so it cannot be liquidated.`,
         {
-          details: `At ${units(view.price.priceWad ?? 0n, 18)} USD per ${m.symbol} it is safe; it becomes liquidatable when the price reaches ${view.outlook.liquidationPriceWad === undefined ? 'n/a' : units(view.outlook.liquidationPriceWad, 18)} USD per ${m.symbol} (\`provenant synth show ${owner}\` prints its ratio and price).`,
+          details: `At ${formatUnits(view.price.priceWad ?? 0n, 18)} USD per ${m.symbol} it is safe; it becomes liquidatable when the price reaches ${view.outlook.liquidationPriceWad === undefined ? 'n/a' : formatUnits(view.outlook.liquidationPriceWad, 18)} USD per ${m.symbol} (\`provenant synth show ${owner}\` prints its ratio and price).`,
           docsPath: 'docs/markets.md#cli',
         },
       );
@@ -477,7 +477,7 @@ export const synthLiquidateAction = async (
       throw new SynthActionRefusedError(
         `--max-repay ${s(maxRepayFlag)} is more than the ${s(mine)} you hold.`,
         {
-          details: `Liquidation burns your own ${m.symbol}: pass --max-repay ${units(smaller(mine, position.debt), SYNTH_DECIMALS)} (or leave it out: the default is the debt, ${s(position.debt)}, or your balance if smaller).`,
+          details: `Liquidation burns your own ${m.symbol}: pass --max-repay ${formatUnits(smaller(mine, position.debt), SYNTH_DECIMALS)} (or leave it out: the default is the debt, ${s(position.debt)}, or your balance if smaller).`,
           docsPath: 'docs/markets.md#cli',
         },
       );
@@ -490,7 +490,8 @@ export const synthLiquidateAction = async (
     const ev = r.events.find((e) => e.eventName === 'Liquidated');
     if (flags.json) {
       const a = ev?.args ?? {};
-      const at = (v: unknown, decimals: number) => (v === undefined ? null : units(v as bigint, decimals));
+      const at = (v: unknown, decimals: number) =>
+        v === undefined ? null : formatUnits(v as bigint, decimals);
       // `liquidated` keeps the event's base units (machines rely on them); *Units are whole units.
       console.log(
         toJson({
@@ -506,13 +507,14 @@ export const synthLiquidateAction = async (
       );
       return;
     }
-    const c = (v: unknown) => `${units((v as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol}`;
+    const c = (v: unknown) =>
+      `${formatUnits((v as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol}`;
     printTable([
       ['liquidated', owner],
       ['debt repaid', s((ev?.args.debtRepaid as bigint) ?? 0n)],
       ['you received', c(ev?.args.toLiquidator)],
       ['to the reserve', c(ev?.args.toReserve)],
-      ['at price', `${units((ev?.args.priceWad as bigint) ?? 0n, 18)} USD per ${m.symbol}`],
+      ['at price', `${formatUnits((ev?.args.priceWad as bigint) ?? 0n, 18)} USD per ${m.symbol}`],
       ['tx', r.hash],
     ]);
     await printPosition(context.clients, m, owner, false);
@@ -555,13 +557,12 @@ async function doMint(
   const minted = result.events.find((e) => e.eventName === 'Minted');
   if (!flags.quiet)
     console.log(
-      `Minted ${units(amount, SYNTH_DECIMALS)} ${m.symbol} sized by model ${modelId.slice(0, 12)}…; fee ${units((minted?.args.fee as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol} accrued to the model (tx ${result.hash}).`,
+      `Minted ${formatUnits(amount, SYNTH_DECIMALS)} ${m.symbol} sized by model ${modelId.slice(0, 12)}…; fee ${formatUnits((minted?.args.fee as bigint) ?? 0n, m.collateralDecimals)} ${m.collateralSymbol} accrued to the model (tx ${result.hash}).`,
     );
   return result;
 }
 
 /** A whole-unit amount as viem formats it (`1500.5`, `0.000001`). */
-const units = (value: bigint, decimals: number) => formatUnits(value, decimals);
 
 /** A position with its vault's values, its price (fresh or not) and, at that price, what it can do. */
 async function readView(clients: ProvenantClients, m: SynthMarket, owner: Address) {
@@ -600,8 +601,8 @@ async function printPosition(
 ): Promise<void> {
   const v = await readView(clients, m, owner);
   const { position, risk, price, outlook } = v;
-  const c = (x: bigint) => units(x, m.collateralDecimals);
-  const s = (x: bigint) => units(x, SYNTH_DECIMALS);
+  const c = (x: bigint) => formatUnits(x, m.collateralDecimals);
+  const s = (x: bigint) => formatUnits(x, SYNTH_DECIMALS);
   const age = price.now >= price.updatedAt ? price.now - price.updatedAt : 0n;
   const safe = position.debt === 0n || (outlook?.ratioBps ?? 0n) >= v.minRatioBps;
   const row = {
