@@ -25,6 +25,7 @@ import {
   ensureAllowance,
   faucet,
   modelRegistryAbi,
+  readAllRevenueTotals,
   readFeeToken,
   readRevenueTotals,
   readShareBalances,
@@ -118,6 +119,24 @@ describe('model claim', () => {
 });
 
 describe('revenue and holder reads', () => {
+  test('every model at once (model show) gives each the totals its own scan gives, and the list shows them', async () => {
+    await payRevenue(2n * E6);
+    const all = await readAllRevenueTotals(stack.deployer, stack.addresses.registry);
+    const one = await readRevenueTotals(stack.deployer, stack.addresses.registry, model);
+    expect(all.get(model.toLowerCase() as Hex)).toEqual(one);
+    expect(one.paidIn).toBeGreaterThanOrEqual(2n * E6);
+    // A model that never earned is absent from the map and reads zero on its own.
+    const idle = await readRevenueTotals(stack.deployer, stack.addresses.registry, stack.generator.id);
+    expect(all.get(stack.generator.id.toLowerCase() as Hex) ?? { paidIn: 0n, claimed: 0n }).toEqual(idle);
+    const token = await readFeeToken(stack.deployer, stack.addresses.registry);
+    const listed = JSON.parse(await runCli(stack, ['model', 'show', '--json'], DEVNET_ROLES.user0)) as {
+      modelId: string;
+      revenuePaidIn: string;
+    }[];
+    const row = listed.find((m) => m.modelId.toLowerCase() === model.toLowerCase());
+    expect(row?.revenuePaidIn).toBe(`${formatUnits(one.paidIn, token.decimals)} ${token.symbol}`);
+  });
+
   test('include a payment made just before, even when the client caches the block number', async () => {
     // A client that caches the block number for a minute: what a long-lived process (the agent) holds.
     const cached = {

@@ -435,6 +435,9 @@ export async function readFeeToken(clients: ProvenantClients, registry: Address)
   return { address, symbol, decimals };
 }
 
+/** A model id's revenue so far, in fee-token units: `paidIn − claimed` is what its holders can still claim. */
+export type RevenueTotals = { paidIn: bigint; claimed: bigint };
+
 /**
  * What a model id has earned and paid out so far (fee-token units), summed over the registry's
  * `RevenueDistributed` / `RevenueClaimed` events from `fromBlock`: `paidIn − claimed` is what the holders
@@ -445,7 +448,29 @@ export async function readRevenueTotals(
   registry: Address,
   modelId: Hex,
   fromBlock?: bigint | undefined,
-): Promise<{ paidIn: bigint; claimed: bigint }> {
+): Promise<RevenueTotals> {
+  const totals = await scanRevenue(clients, registry, fromBlock, modelId);
+  return totals.get(modelId.toLowerCase() as Hex) ?? { paidIn: 0n, claimed: 0n };
+}
+
+/**
+ * `readRevenueTotals` for every model id at once (keys lower-case): two log scans in all, not two per model,
+ * for listings (`model show`). Ids that never earned are absent.
+ */
+export async function readAllRevenueTotals(
+  clients: ProvenantClients,
+  registry: Address,
+  fromBlock?: bigint | undefined,
+): Promise<Map<Hex, RevenueTotals>> {
+  return scanRevenue(clients, registry, fromBlock, undefined);
+}
+
+async function scanRevenue(
+  clients: ProvenantClients,
+  registry: Address,
+  fromBlock: bigint | undefined,
+  modelId: Hex | undefined,
+): Promise<Map<Hex, RevenueTotals>> {
   // One end block for both scans (uncached, as `scanLogs` reads it), so paid in and claimed are totals at
   // the same block.
   const toBlock = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
@@ -455,16 +480,25 @@ export async function readRevenueTotals(
         address: registry,
         abi: modelRegistryAbi,
         eventName,
-        args: { modelId },
+        ...(modelId ? { args: { modelId } } : {}),
         fromBlock: from,
         toBlock: to,
         strict: true,
       }),
     );
   const [paid, claimed] = await Promise.all([events('RevenueDistributed'), events('RevenueClaimed')]);
-  const sum = (logs: readonly { args: { amount?: bigint } }[]) =>
-    logs.reduce((total, log) => total + (log.args.amount ?? 0n), 0n);
-  return { paidIn: sum(paid), claimed: sum(claimed) };
+  const totals = new Map<Hex, RevenueTotals>();
+  const add = (logs: readonly { args: { modelId: Hex; amount: bigint } }[], field: keyof RevenueTotals) => {
+    for (const { args } of logs) {
+      const key = args.modelId.toLowerCase() as Hex;
+      const entry = totals.get(key) ?? { paidIn: 0n, claimed: 0n };
+      entry[field] += args.amount;
+      totals.set(key, entry);
+    }
+  };
+  add(paid, 'paidIn');
+  add(claimed, 'claimed');
+  return totals;
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   claimableRevenue,
   type FeeToken,
   type ModelRecord,
+  type RevenueTotals,
   readRevenueTotals,
   readShareBalances,
 } from '../../../chain/index.js';
@@ -23,13 +24,15 @@ export async function revenueView(
   bound: boolean,
   token: FeeToken,
   viewer: Address | undefined,
+  /** The model's totals when the caller read every model's at once (`readAllRevenueTotals`); else read here. */
+  known?: RevenueTotals | undefined,
 ) {
   const registry = deployment.addresses.registry;
   const [{ totalSupply, balances }, totals, claimable] = await Promise.all([
     readShareBalances(context.clients, m.shares, viewer ? [viewer] : []),
-    bound
-      ? readRevenueTotals(context.clients, registry, m.modelId, deployment.addresses.fromBlock)
-      : undefined,
+    !bound
+      ? undefined
+      : (known ?? readRevenueTotals(context.clients, registry, m.modelId, deployment.addresses.fromBlock)),
     bound && viewer ? claimableRevenue(context.clients, registry, m.modelId, viewer) : 0n,
   ]);
   const held = balances[0] ?? 0n;

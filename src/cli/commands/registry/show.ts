@@ -1,7 +1,13 @@
 // Why: `model show` prints one model with its file check, revenue and rival registrations, or every model.
 import type { Command } from 'commander';
 import { isAddressEqual } from 'viem';
-import { listModels, listRegistrations, readBoundOwner, readFeeToken } from '../../../chain/index.js';
+import {
+  listModels,
+  listRegistrations,
+  readAllRevenueTotals,
+  readBoundOwner,
+  readFeeToken,
+} from '../../../chain/index.js';
 import { printTable, toJson } from '../../output.js';
 import { iso, withDeployment } from '../policy.js';
 import { modelRow } from './format.js';
@@ -62,8 +68,12 @@ export const registryShowAction = async (
         }
         return;
       }
-      const models = await listModels(context.clients, registry, deployment.addresses.fromBlock);
-      const token = await readFeeToken(context.clients, registry);
+      const [models, token, revenue] = await Promise.all([
+        listModels(context.clients, registry, deployment.addresses.fromBlock),
+        readFeeToken(context.clients, registry),
+        // Two log scans for every model together (per model it was two each).
+        readAllRevenueTotals(context.clients, registry, deployment.addresses.fromBlock),
+      ]);
       const views = await Promise.all(
         models.map(async (m) =>
           revenueView(
@@ -73,6 +83,7 @@ export const registryShowAction = async (
             (await readBoundOwner(context.clients, registry, m.modelId)) !== undefined,
             token,
             viewer,
+            revenue.get(m.modelId.toLowerCase() as `0x${string}`) ?? { paidIn: 0n, claimed: 0n },
           ),
         ),
       );
