@@ -1,5 +1,6 @@
 // Why: an accepted broadcast is recorded (status and time) before anything relies on it.
 import type { Hex } from 'viem';
+import { TransactionRejectedError } from '../errors.js';
 import type { TxRecord, TxRecordPatch } from '../types.js';
 import type { ManagerContext } from './context.js';
 import { type BroadcastOutcome, sendRaw } from './sendRaw.js';
@@ -22,4 +23,18 @@ export async function broadcast(
   const hash = record.attempts[index]?.hash as Hex;
   ctx.emit({ type: 'broadcast', key: record.key, hash, nonce: record.nonce, attempt: index });
   return { record: updated, outcome };
+}
+
+/**
+ * Sends the record's last attempt again. A node that rejects it (e.g. too low a fee for its pool) is the
+ * outcome `underpriced`, not a throw: the caller keeps the record as it is and bumps it later.
+ */
+export function broadcastLast(
+  ctx: ManagerContext,
+  record: TxRecord,
+): Promise<{ record: TxRecord; outcome: BroadcastOutcome }> {
+  return broadcast(ctx, record, record.attempts.length - 1).catch((error) => {
+    if (error instanceof TransactionRejectedError) return { record, outcome: 'underpriced' as const };
+    throw error;
+  });
 }

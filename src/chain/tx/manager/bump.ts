@@ -1,7 +1,6 @@
 // Why: a transaction stuck without a receipt is re-signed with higher fees (bounded by the cap) and sent again.
-import { TransactionRejectedError } from '../errors.js';
 import type { TxRecord } from '../types.js';
-import { broadcast } from './broadcast.js';
+import { broadcastLast } from './broadcast.js';
 import type { ManagerContext } from './context.js';
 import { sign } from './sign.js';
 
@@ -26,11 +25,7 @@ export async function bump(ctx: ManagerContext, record: TxRecord): Promise<TxRec
   const attempt = await sign(ctx, record, fees, last.kind);
   const updated = await ctx.persist(record.key, { attempts: [...record.attempts, attempt] });
   ctx.emit({ type: 'bumped', key: record.key, hash: attempt.hash, nonce: record.nonce, ...fees });
-  const sent = await broadcast(ctx, updated, updated.attempts.length - 1).catch((error) => {
-    if (error instanceof TransactionRejectedError)
-      return { record: updated, outcome: 'underpriced' as const };
-    throw error;
-  });
+  const sent = await broadcastLast(ctx, updated);
   if (sent.outcome === 'accepted') return sent.record;
   // Not accepted: keep the attempt on record (its hash is tracked) and try a higher fee next round.
   return restartStuckClock(ctx, sent.record);

@@ -1,8 +1,7 @@
 // Why: after a crash, every stored transaction that is not final is finished from its record, never sent a second time.
 import type { Hex } from 'viem';
-import { TransactionRejectedError } from '../errors.js';
 import type { TxRecord } from '../types.js';
-import { broadcast } from './broadcast.js';
+import { broadcastLast } from './broadcast.js';
 import { checkChain } from './checkChain.js';
 import type { ManagerContext } from './context.js';
 import { settle } from './settle.js';
@@ -47,10 +46,7 @@ async function resend(ctx: ManagerContext, stored: TxRecord): Promise<SendResult
   if (done) return done;
   let record = stored;
   if (record.status === 'broadcast') {
-    const sent = await broadcast(ctx, record, record.attempts.length - 1).catch((error) => {
-      if (error instanceof TransactionRejectedError) return { record, outcome: 'underpriced' as const };
-      throw error;
-    });
+    const sent = await broadcastLast(ctx, record);
     record = sent.record;
     ctx.emit({
       type: 'rebroadcast',

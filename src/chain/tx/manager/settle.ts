@@ -1,9 +1,9 @@
 // Why: after broadcast, a transaction is watched until final: receipts polled, stuck ones bumped, dropped ones resent.
 import type { Hex } from 'viem';
-import { TransactionPendingError, TransactionRejectedError } from '../errors.js';
+import { TransactionPendingError } from '../errors.js';
 import { sleep } from '../retry.js';
 import type { TxRecord } from '../types.js';
-import { broadcast } from './broadcast.js';
+import { broadcastLast } from './broadcast.js';
 import { bump } from './bump.js';
 import { checkChain } from './checkChain.js';
 import type { ManagerContext } from './context.js';
@@ -50,10 +50,7 @@ async function isDropped(ctx: ManagerContext, record: TxRecord): Promise<boolean
 
 /** Sends the last attempt again; a refusal leaves the record as it is (the next round bumps it). */
 async function rebroadcastDropped(ctx: ManagerContext, input: TxRecord, lastHash: Hex): Promise<TxRecord> {
-  const sent = await broadcast(ctx, input, input.attempts.length - 1).catch((error) => {
-    if (error instanceof TransactionRejectedError) return { record: input, outcome: 'underpriced' as const };
-    throw error;
-  });
+  const sent = await broadcastLast(ctx, input);
   const record = sent.record;
   ctx.emit({
     type: 'rebroadcast',
