@@ -26,7 +26,8 @@ import { runCli } from './cliHarness.js';
 // `1 << 64 | n`, no AnswerUpdated of its own) over a stand-alone MedianOracle the demo's reporters
 // publish into. The suite, the agent and the verifiers read the proxy only. Half-way the proxy's aggregator
 // is upgraded, as Chainlink replaces a feed's aggregator: the ids restart at `2 << 64 | 1`, the zk
-// accumulator bridges the phases, and the agent proves again once the new phase has a full window.
+// accumulator bridges the phases (recording phase 1's last round), and the agent goes on from the new
+// phase's first round with windows across the upgrade: no epoch waits.
 
 const PHASE_1 = 1n << 64n;
 const PHASE_2 = 2n << 64n;
@@ -141,16 +142,18 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
     expect(bridges.map((b) => [b.args.lastOfPhase, b.args.firstOfNextPhase])).toEqual([
       [PHASE_1 | phase1Rounds, PHASE_2 | 1n],
     ]);
+    expect(
+      await read.readContract({
+        address: accumulator,
+        abi: feedAccumulatorAbi,
+        functionName: 'bridgedFrom',
+        args: [PHASE_2],
+      }),
+    ).toBe(PHASE_1 | phase1Rounds);
 
-    // Until phase 2 had a full window the agent waited, saying why; the epochs after acted again.
-    const skipped = journal
-      .entries({ kind: 'epoch' })
-      .map((e) => (e.payload as { skipped?: string }).skipped)
-      .filter((reason) => reason !== undefined);
-    expect(skipped).toHaveLength(20);
-    expect(skipped[0]).toBe(
-      `not enough oracle history for features (1 rounds, 21 needed; the feed's aggregator was upgraded and phase 2 began at round ${PHASE_2 | 1n}: the agent acts again once the new phase has 21 rounds)`,
-    );
+    // No epoch waited for the new phase: its windows reach back across the upgrade into phase 1.
+    const epochs = journal.entries({ kind: 'epoch' }).map((e) => e.payload as { skipped?: string });
+    expect(epochs.filter((e) => e.skipped !== undefined).map((e) => e.skipped)).toEqual([]);
     // The agent acted: at least one artwork minted and evolved, several proven (zk) synth mints.
     const confirmed = journal.intents.list({ status: 'confirmed' });
     const kinds = (kind: string) => confirmed.filter((i) => i.kind === kind);
@@ -163,7 +166,8 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
       fromBlock: 0n,
     });
     expect(proven.length).toBeGreaterThanOrEqual(3);
-    // Proven on both sides of the upgrade: each window inside one phase (the gate refuses a crossing one).
+    // Proven on both sides of the upgrade and across it: a statement on one of phase 2's first 20 rounds
+    // names its window's first round in phase 1 (the gate's firstRoundOf, through the accumulator's bridge).
     const statements = await read.getContractEvents({
       address: stack.addresses.zkGate as Address,
       abi: forecastProofGateAbi,
@@ -171,9 +175,24 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
       fromBlock: 0n,
     });
     const phaseOf = (id: bigint) => id >> 64n;
+    const local = (id: bigint) => id & ((1n << 64n) - 1n);
     expect(statements.filter((e) => phaseOf(e.args.lastRoundId!) === 1n).length).toBeGreaterThanOrEqual(1);
     expect(statements.filter((e) => phaseOf(e.args.lastRoundId!) === 2n).length).toBeGreaterThanOrEqual(1);
-    for (const e of statements) expect(phaseOf(e.args.firstRoundId!)).toBe(phaseOf(e.args.lastRoundId!));
+    const crossing = statements.filter((e) => phaseOf(e.args.firstRoundId!) !== phaseOf(e.args.lastRoundId!));
+    expect(crossing.length).toBeGreaterThanOrEqual(1);
+    for (const e of statements) {
+      const [first, last] = [e.args.firstRoundId!, e.args.lastRoundId!];
+      if (phaseOf(first) === phaseOf(last)) expect(last - first).toBe(20n);
+      else {
+        expect([phaseOf(first), phaseOf(last)]).toEqual([1n, 2n]);
+        expect(local(last)).toBeLessThan(21n);
+        // The old phase's last 21 - n rounds: first .. phase 1's last round.
+        expect(first).toBe(PHASE_1 | (phase1Rounds - (21n - local(last)) + 1n));
+      }
+    }
+    // The first proof after the upgrade came on phase 2's first rounds, not 20 rounds later.
+    const firstAfter = statements.find((e) => phaseOf(e.args.lastRoundId!) === 2n)!;
+    expect(local(firstAfter.args.lastRoundId!)).toBeLessThan(21n);
 
     // The NFT manifests name the proxy and its round ids (phase 1: >= 2^64).
     const art = [...kinds('art-mint'), ...kinds('art-evolve')];
@@ -202,7 +221,11 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
     // `verify --synth`: every synth decision verified, the proven ones among them.
     const synthJson = JSON.parse(await runCli(stack, ['verify', '--synth', '--all', '--json'], 0)) as {
       ok: boolean;
-      reports: { ok: boolean; proofKind?: string; checks: { name: string; status: string }[] }[];
+      reports: {
+        ok: boolean;
+        proofKind?: string;
+        checks: { name: string; status: string; actual?: string }[];
+      }[];
     };
     expect(synthJson.ok).toBe(true);
     const synth = synthJson.reports;
@@ -211,6 +234,11 @@ describe('demo end to end on a Chainlink-style proxy WTI feed, upgraded mid-run 
     expect(synth.filter((r) => r.proofKind === 'groth16').length).toBeGreaterThanOrEqual(proven.length);
     for (const report of synth)
       expect(report.checks.find((c) => c.name === 'oracle-window')?.status).toBe('pass');
+    // Among them the decisions right after the upgrade, whose windows cross it.
+    const crossed = synth.filter((r) =>
+      r.checks.find((c) => c.name === 'oracle-window')?.actual?.includes('but for one aggregator upgrade'),
+    );
+    expect(crossed.length).toBeGreaterThanOrEqual(1);
 
     journal.close();
     const audit = await runCli(stack, ['audit', 'verify'], 0);

@@ -176,7 +176,7 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
     });
   }, 240_000);
 
-  test('behavior: readFeedWindow reads a proxy window within the current phase, never across an upgrade', async () => {
+  test('behavior: readFeedWindow reads a proxy window across one upgrade, from the old phase last rounds', async () => {
     const first = await aggregator('WindowPhaseOne');
     const second = await aggregator('WindowPhaseTwo');
     const proxy = await deployProxy('WindowProxy', first);
@@ -195,14 +195,22 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
     expect((await pc.waitForTransactionReceipt({ hash })).status).toBe('success');
     await publish(second, 72);
     await publish(second, 72.5);
-    // After the upgrade: only phase 2's rounds (the agent then has too little history and waits).
+    // After the upgrade: phase 2's rounds preceded by phase 1's last ones (its aggregator's latest round,
+    // read through the proxy's phaseAggregators(1)), never `2 << 64 | 0`.
     const after = await readFeedWindow(pc, proxy, 5);
-    expect(ids(after)).toEqual([phase(2n, 1n), phase(2n, 2n)]);
-    expect(after.map((r) => r.answer)).toEqual([7_200_000_000n, 7_250_000_000n]);
-    // The zk prover's window (`latestRounds`) reads through AggregatorV3Interface within the phase too.
+    expect(ids(after)).toEqual([phase(1n, 1n), phase(1n, 2n), phase(1n, 3n), phase(2n, 1n), phase(2n, 2n)]);
+    expect(after.map((r) => r.answer)).toEqual([
+      7_000_000_000n,
+      7_050_000_000n,
+      7_100_000_000n,
+      7_200_000_000n,
+      7_250_000_000n,
+    ]);
+    // The zk prover's window (`latestRounds`) needs the accumulator's bridge to reach back across the
+    // upgrade (the gate's rule): without an accumulator it stays within the phase.
     expect((await latestRounds(env.clients, proxy, 2)).roundIds).toEqual([phase(2n, 1n), phase(2n, 2n)]);
     await expect(latestRounds(env.clients, proxy, 3)).rejects.toThrow(
-      /has 2 round\(s\) in its current phase; the proof needs the latest 3/,
+      /has 2 round\(s\) in its current phase; the proof needs the latest 3, and no accumulator was given/,
     );
     // Pinned to a block before the switch, the window is phase 1's, as it was then.
     expect(ids(await readFeedWindow(pc, proxy, 2, { blockNumber: beforeSwitch }))).toEqual([

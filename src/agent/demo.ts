@@ -66,7 +66,8 @@ export type DemoParameters = {
    * `wtiFeed: 'chainlink-proxy'` only: on this replay day the proxy is upgraded to a new aggregator, as
    * Chainlink does when it replaces a feed's aggregator. The day's WTI round is published into the new
    * aggregator, then the proxy switches (ids restart at `2 << 64 | 1`); the zk accumulator bridges the
-   * phases, and the agent waits for a full window in the new phase before it proves again.
+   * phases (recording phase 1's last round as the bridge's `bridgedFrom`), and the agent goes on proving
+   * from the new phase's first round with a window across the upgrade (phase 1's last 20 rounds and round 1).
    */
   upgradeWtiAggregatorOn?: string | undefined;
   /** The config's `devnet` settings (port, bind host, state dump interval): `StackParameters.devnet`. */

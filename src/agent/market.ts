@@ -98,12 +98,13 @@ export function featuresFromObservation(
 ): { names: string[]; features: number[]; returns: number[] } {
   const answers = observation.wti.map((r) => r.answer);
   if (answers.length < ORACLE_FEATURE_ANSWERS) {
-    // A proxy phase after the first began with this window: the feed's aggregator was replaced, and the
-    // window stays inside one phase (the zk gate and verify take consecutive ids), so the agent waits.
+    // The window reaches back across at most ONE aggregator upgrade (as the zk gate and verify take it):
+    // when it still starts at round 1 of a proxy phase after the first, the phase before that one was
+    // not reached (two upgrades inside one window), so the agent waits for the rounds from there to add up.
     const first = observation.wti[0]?.roundId;
     const upgraded =
       first !== undefined && phaseOf(first) > 1n && aggregatorRoundOf(first) === 1n
-        ? `; the feed's aggregator was upgraded and phase ${phaseOf(first)} began at round ${first}: the agent acts again once the new phase has ${ORACLE_FEATURE_ANSWERS} rounds`
+        ? `; the window crosses at most one aggregator upgrade and stops at round ${first}, the first of phase ${phaseOf(first)}: the agent acts again once the rounds from there reach ${ORACLE_FEATURE_ANSWERS}`
         : '';
     throw new RangeError(
       `not enough oracle history for features (${answers.length} rounds, ${ORACLE_FEATURE_ANSWERS} needed${upgraded})`,

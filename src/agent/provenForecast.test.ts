@@ -1,6 +1,6 @@
 import type { PublicClient } from 'viem';
 import { describe, expect, test } from 'vitest';
-import { latestProvenForecast } from './provenForecast.js';
+import { latestProvenForecast, windowRoundIds } from './provenForecast.js';
 
 const GATE = '0x00000000000000000000000000000000000000aa' as const;
 const MODEL = `0x${'11'.repeat(32)}` as const;
@@ -32,5 +32,67 @@ describe('latestProvenForecast', () => {
     // No new block: before, the follower skipped the scan (head < next block) and never saw round 42's proof.
     expect((await latest())?.roundIds.at(-1)).toBe(42n);
     expect((await latest())?.roundIds.at(-1)).toBe(42n);
+  });
+});
+
+const P1 = 1n << 64n;
+const P2 = 2n << 64n;
+
+describe('windowRoundIds', () => {
+  test('default: consecutive ids inside one phase', () => {
+    expect(windowRoundIds(P2 | 5n, P2 | 25n, 21)).toEqual(
+      Array.from({ length: 21 }, (_, k) => P2 | BigInt(5 + k)),
+    );
+  });
+
+  test('behavior: across one aggregator upgrade, the old phase last 21 - n rounds then rounds 1..n', () => {
+    // Phase 1 ended at round 72; the window ends at phase 2's round 3.
+    expect(windowRoundIds(P1 | 55n, P2 | 3n, 21)).toEqual([
+      ...Array.from({ length: 18 }, (_, k) => P1 | BigInt(55 + k)),
+      P2 | 1n,
+      P2 | 2n,
+      P2 | 3n,
+    ]);
+    expect(windowRoundIds(P1 | 72n, P2 | 20n, 21)[0]).toBe(P1 | 72n);
+    expect(windowRoundIds(P1 | 72n, P2 | 20n, 21)[1]).toBe(P2 | 1n);
+  });
+
+  test('behavior: ids that are no window are refused', () => {
+    expect(() => windowRoundIds(P2 | 1n, P2 | 20n, 21)).toThrow(
+      /20 round\(s\) of one phase, not a window of 21/,
+    );
+    expect(() => windowRoundIds(P1 | 50n, P2 | 21n, 21)).toThrow(/cannot be a window of 21 across one/);
+    expect(() => windowRoundIds(P2 | 50n, P1 | 3n, 21)).toThrow(/cannot be a window/);
+  });
+});
+
+describe('latestProvenForecast across an aggregator upgrade', () => {
+  test('a statement whose first round lies in the phase before names the rounds across the bridge', async () => {
+    const log = {
+      blockNumber: 5n,
+      args: {
+        proofId: `0x${'22'.repeat(32)}`,
+        modelId: MODEL,
+        firstRoundId: P1 | 60n,
+        lastRoundId: P2 | 2n,
+        forecast: [1n, 2n],
+      },
+    };
+    const read: string[] = [];
+    const client = {
+      getBlockNumber: async () => 5n,
+      getContractEvents: async () => [log],
+      readContract: async ({ functionName }: { functionName: string }) => {
+        read.push(functionName);
+        return 21n;
+      },
+    } as unknown as PublicClient;
+    const latest = await latestProvenForecast({ client, gate: GATE, modelId: MODEL, scaleBits: 20 })();
+    expect(latest?.roundIds).toEqual([
+      ...Array.from({ length: 19 }, (_, k) => P1 | BigInt(60 + k)),
+      P2 | 1n,
+      P2 | 2n,
+    ]);
+    expect(read).toEqual(['N_ANSWERS']);
   });
 });

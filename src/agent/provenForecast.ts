@@ -1,5 +1,11 @@
 import type { Address, Hex, PublicClient } from 'viem';
-import { forecastProofGateAbi, scanLogs } from '../chain/index.js';
+import {
+  aggregatorRoundOf,
+  firstRoundOfPhase,
+  forecastProofGateAbi,
+  phaseOf,
+  scanLogs,
+} from '../chain/index.js';
 import type { ProvenForecastRef } from './strategies/art.js';
 
 /** Blocks scanned again on the next call (a log node lagging the head node by up to this many). */
@@ -20,6 +26,17 @@ export function latestProvenForecast(parameters: {
 }): () => Promise<ProvenForecastRef | undefined> {
   let nextBlock = parameters.fromBlock ?? 0n;
   let latest: ProvenForecastRef | undefined;
+  // The gate's window length, read once and only for a window across an aggregator upgrade (the event
+  // names its first and last rounds; which of them lie in the old phase depends on N_ANSWERS).
+  let answers: Promise<bigint> | undefined;
+  const windowLength = () => {
+    answers ??= parameters.client.readContract({
+      address: parameters.gate,
+      abi: forecastProofGateAbi,
+      functionName: 'N_ANSWERS',
+    });
+    return answers;
+  };
   return async () => {
     const head = await parameters.client.getBlockNumber({ cacheTime: 0 }); // a proof submitted just before counts
     if (head < nextBlock) return latest;
@@ -46,14 +63,48 @@ export function latestProvenForecast(parameters: {
         gate: parameters.gate,
         modelId,
         proofId,
-        roundIds: Array.from(
-          { length: Number(lastRoundId - firstRoundId) + 1 },
-          (_, k) => firstRoundId + BigInt(k),
-        ),
+        roundIds:
+          phaseOf(firstRoundId) === phaseOf(lastRoundId)
+            ? windowRoundIds(firstRoundId, lastRoundId, Number(lastRoundId - firstRoundId) + 1)
+            : windowRoundIds(firstRoundId, lastRoundId, Number(await windowLength())),
         outputs: [forecast[0] ?? 0n, forecast[1] ?? 0n],
         scaleBits: parameters.scaleBits,
       };
     }
     return latest;
   };
+}
+
+/**
+ * The round ids of a `count`-round window from `firstRoundId` to `lastRoundId`, oldest first, as
+ * `ForecastProofGate`'s `ForecastProven` names it: consecutive ids when both lie in one phase; otherwise the
+ * window crosses one aggregator upgrade (the gate's `firstRoundOf`) and holds `firstRoundId` up to the old
+ * phase's last round (`count - n` rounds) and rounds 1..n of `lastRoundId`'s phase (`phase << 64 | n`).
+ * RangeError when the ids cannot be such a window.
+ */
+export function windowRoundIds(firstRoundId: bigint, lastRoundId: bigint, count: number): bigint[] {
+  const total = BigInt(count);
+  if (phaseOf(firstRoundId) === phaseOf(lastRoundId)) {
+    if (count < 1 || lastRoundId - firstRoundId + 1n !== total)
+      throw new RangeError(
+        `rounds ${firstRoundId}..${lastRoundId} are ${lastRoundId - firstRoundId + 1n} round(s) of one phase, not a window of ${count}`,
+      );
+    return Array.from({ length: count }, (_, k) => firstRoundId + BigInt(k));
+  }
+  const n = aggregatorRoundOf(lastRoundId);
+  const older = total - n;
+  if (
+    phaseOf(firstRoundId) > phaseOf(lastRoundId) ||
+    n < 1n ||
+    older < 1n ||
+    aggregatorRoundOf(firstRoundId) < 1n
+  )
+    throw new RangeError(
+      `rounds ${firstRoundId}..${lastRoundId} cannot be a window of ${count} across one aggregator upgrade`,
+    );
+  const newer = firstRoundOfPhase(lastRoundId);
+  return [
+    ...Array.from({ length: Number(older) }, (_, k) => firstRoundId + BigInt(k)),
+    ...Array.from({ length: Number(n) }, (_, k) => newer + BigInt(k)),
+  ];
 }

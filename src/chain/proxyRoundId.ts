@@ -14,7 +14,11 @@ export const phaseOf = (roundId: bigint): bigint => roundId >> PROXY_PHASE_OFFSE
 /** The aggregator's own round id inside a proxy round id (the id itself for a plain aggregator). */
 export const aggregatorRoundOf = (roundId: bigint): bigint => roundId & AGGREGATOR_ROUND_MASK;
 
-/** The oldest round of `roundId`'s phase: how far back a window ending at `roundId` may reach (1 on a plain aggregator). */
+/**
+ * The first round of `roundId`'s phase (1 on a plain aggregator). The round before it is the last round of
+ * an earlier phase (the feed accumulator's `bridgedFrom(phase << 64)`), never `phase << 64 | 0`: a window
+ * ending early in a phase reaches back across that one upgrade.
+ */
 export const firstRoundOfPhase = (roundId: bigint): bigint => (phaseOf(roundId) << PROXY_PHASE_OFFSET) | 1n;
 
 /** The first round of the phase after `roundId`'s: what follows a phase's last round. */

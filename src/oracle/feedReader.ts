@@ -1,5 +1,17 @@
-import type { Address, PublicClient } from 'viem';
-import { aggregatorV3InterfaceAbi, firstRoundOfPhase } from '../chain/index.js';
+import {
+  type Address,
+  BaseError,
+  ContractFunctionRevertedError,
+  ContractFunctionZeroDataError,
+  type PublicClient,
+} from 'viem';
+import {
+  aggregatorV3InterfaceAbi,
+  firstRoundOfPhase,
+  PROXY_PHASE_OFFSET,
+  phasedAggregatorProxyAbi,
+  phaseOf,
+} from '../chain/index.js';
 import { FeedRefusedError } from './errors.js';
 
 /** One round as AggregatorV3Interface returns it. */
@@ -25,6 +37,12 @@ export type FeedRules = {
  * works. With `blockNumber`, every read is at that block, so the window is the feed's latest as of that
  * block even when a round lands while the reads are in flight (a window read across two blocks could
  * otherwise end at a round that was no longer the latest at either).
+ *
+ * On a Chainlink proxy (ids `phase << 64 | n`) a window that needs more rounds than the newest round's
+ * phase has goes on, across ONE aggregator upgrade, with the last rounds of the phase before: the newest
+ * round of the latest earlier phase whose aggregator (`phaseAggregators(phase)`) has one, downwards (how
+ * the feed accumulator chains them, and the zk gate's `firstRoundOf`). It stops at that phase's round 1:
+ * a window never crosses a second upgrade, so it may come back shorter than `count`.
  */
 export async function readFeedWindow(
   client: PublicClient,
@@ -42,10 +60,14 @@ export async function readFeedWindow(
   const rounds: FeedRound[] = [toRound(latest)];
   const first = latest[0];
   const ids: bigint[] = [];
-  // Inside the newest round's phase only: a proxy's ids are consecutive within one phase (one aggregator),
-  // so after an aggregator upgrade the window is shorter (the agent then has too little history and waits
-  // for the new phase's rounds) instead of reading `phase << 64 | 0`, which no proxy answers.
+  // A proxy's ids are consecutive within one phase (one aggregator): never `phase << 64 | 0`, which no
+  // proxy answers. Before the phase's round 1 comes the previous phase's last round.
   for (let id = first - 1n; id >= firstRoundOfPhase(first) && ids.length < count - 1; id--) ids.push(id);
+  if (ids.length < count - 1 && phaseOf(first) > 1n) {
+    const before = await lastRoundBeforePhase(client, feed, phaseOf(first), options.blockNumber);
+    if (before !== undefined)
+      for (let id = before; id >= firstRoundOfPhase(before) && ids.length < count - 1; id--) ids.push(id);
+  }
   const older = await Promise.all(
     ids.map((roundId) =>
       client.readContract({
@@ -59,6 +81,62 @@ export async function readFeedWindow(
   );
   for (const r of older) rounds.unshift(toRound(r));
   return rounds;
+}
+
+/**
+ * The newest round of the latest phase before `phase` that has one (full proxy id), read from the
+ * phases' aggregators (`phaseAggregators(q)`, as on Chainlink's EACAggregatorProxy) at `blockNumber`;
+ * undefined when `feed` is no proxy (the call reverts) or no earlier phase has a round. A transport error
+ * propagates: a failed read is never taken for "no earlier round".
+ */
+export async function lastRoundBeforePhase(
+  client: PublicClient,
+  feed: Address,
+  phase: bigint,
+  blockNumber?: bigint | undefined,
+): Promise<bigint | undefined> {
+  const at = blockNumber === undefined ? {} : { blockNumber };
+  for (let q = phase - 1n; q >= 1n; q--) {
+    const aggregator = await orAbsent(
+      client.readContract({
+        address: feed,
+        abi: phasedAggregatorProxyAbi,
+        functionName: 'phaseAggregators',
+        args: [Number(q)],
+        ...at,
+      }),
+    );
+    if (aggregator === undefined) return undefined; // no proxy: no phases to cross
+    if (BigInt(aggregator) === 0n) continue;
+    const latest = await orAbsent(
+      client.readContract({
+        address: aggregator,
+        abi: aggregatorV3InterfaceAbi,
+        functionName: 'latestRoundData',
+        ...at,
+      }),
+    );
+    // An aggregator replaced before it answered has no round (it reverts, or answers round 0 / updatedAt 0).
+    if (latest !== undefined && latest[0] > 0n && latest[3] !== 0n)
+      return (q << PROXY_PHASE_OFFSET) | latest[0];
+  }
+  return undefined;
+}
+
+/** The read's value, or undefined when the call reverted (any other error propagates). */
+async function orAbsent<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (
+      error instanceof BaseError &&
+      error.walk(
+        (e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError,
+      )
+    )
+      return undefined;
+    throw error;
+  }
 }
 
 export async function readRound(client: PublicClient, feed: Address, roundId: bigint): Promise<FeedRound> {

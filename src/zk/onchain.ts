@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem';
 import {
+  aggregatorRoundOf,
   aggregatorV3InterfaceAbi,
   feedAccumulatorAbi,
   firstRoundOfPhase,
@@ -21,23 +22,52 @@ import type { ZkArtifacts } from './setup.js';
  * and mint through `SyntheticVault.mintWithProof`.
  */
 
-/** The feed's latest `count` rounds (oldest first), as the gate will read them with `getRoundData`. */
+/**
+ * The feed's latest `count` rounds (oldest first), as the gate will read them with `getRoundData`: the
+ * chain's last `count` rounds. On a Chainlink proxy (ids `phase << 64 | n`, consecutive only within a
+ * phase) a current phase with fewer rounds is completed, across ONE aggregator upgrade, with the rounds
+ * before the accumulator's bridge into it (`bridgedFrom(phase << 64)` = K: K - (count - n) + 1 .. K), as
+ * `ForecastProofGate.firstRoundOf` takes them; that needs `accumulator`, having absorbed the bridge.
+ */
 export async function latestRounds(
   clients: ProvenantClients,
   feed: Address,
   count: number,
+  options: { accumulator?: Address | undefined } = {},
 ): Promise<{ roundIds: bigint[]; answers: bigint[]; updatedAt: bigint[] }> {
-  // Through AggregatorV3Interface only (a Chainlink proxy has no `latestRound()`), at one block, and
-  // inside the current phase of a proxy: its ids are `phase << 64 | n`, consecutive only within a phase.
+  // Through AggregatorV3Interface only (a Chainlink proxy has no `latestRound()`), at one block.
   const blockNumber = await clients.publicClient.getBlockNumber({ cacheTime: 0 });
   const read = { address: feed, abi: aggregatorV3InterfaceAbi, blockNumber } as const;
   const [latest] = await clients.publicClient.readContract({ ...read, functionName: 'latestRoundData' });
-  const inPhase = latest - firstRoundOfPhase(latest) + 1n;
-  if (inPhase < BigInt(count))
-    throw new ZkCircuitError(
-      `feed ${feed} has ${inPhase} round(s) in its current phase; the proof needs the latest ${count}`,
-    );
-  const roundIds = Array.from({ length: count }, (_, k) => latest - BigInt(count - 1 - k));
+  const phaseFirst = firstRoundOfPhase(latest);
+  const inPhase = latest - phaseFirst + 1n;
+  let roundIds = Array.from({ length: count }, (_, k) => latest - BigInt(count - 1 - k));
+  if (inPhase < BigInt(count)) {
+    const older = BigInt(count) - inPhase;
+    const lastBefore = options.accumulator
+      ? await clients.publicClient.readContract({
+          address: options.accumulator,
+          abi: feedAccumulatorAbi,
+          functionName: 'bridgedFrom',
+          args: [phaseFirst - 1n],
+          blockNumber,
+        })
+      : 0n;
+    if (aggregatorRoundOf(lastBefore) < older)
+      throw new ZkCircuitError(
+        `feed ${feed} has ${inPhase} round(s) in its current phase; the proof needs the latest ${count}, and ${
+          options.accumulator === undefined
+            ? 'no accumulator was given to find the rounds before the phase'
+            : lastBefore === 0n
+              ? `accumulator ${options.accumulator} has not bridged into the phase (absorb round ${latest} first)`
+              : `the phase before it ends at round ${lastBefore}, ${aggregatorRoundOf(lastBefore)} round(s): a window crosses at most one aggregator upgrade`
+        }`,
+      );
+    roundIds = [
+      ...Array.from({ length: Number(older) }, (_, k) => lastBefore - older + 1n + BigInt(k)),
+      ...Array.from({ length: Number(inPhase) }, (_, k) => phaseFirst + BigInt(k)),
+    ];
+  }
   const rounds = await Promise.all(
     roundIds.map((id) =>
       clients.publicClient.readContract({ ...read, functionName: 'getRoundData', args: [id] }),
@@ -110,7 +140,18 @@ export async function proveFromChain(
     absorb?: boolean | undefined;
   },
 ): Promise<ForecastProof & { roundIds: bigint[]; answers: bigint[]; lastRoundId: bigint }> {
-  const rounds = await latestRounds(clients, parameters.feed, parameters.artifacts.layout.answers);
+  // Absorbed first: a window across an aggregator upgrade reads the accumulator's bridge into the phase.
+  if (parameters.absorb) {
+    const [latest] = await clients.publicClient.readContract({
+      address: parameters.feed,
+      abi: aggregatorV3InterfaceAbi,
+      functionName: 'latestRoundData',
+    });
+    await absorbRounds(clients, parameters.accumulator, latest);
+  }
+  const rounds = await latestRounds(clients, parameters.feed, parameters.artifacts.layout.answers, {
+    accumulator: parameters.accumulator,
+  });
   const lastRoundId = rounds.roundIds.at(-1)!;
   if (parameters.absorb) await absorbRounds(clients, parameters.accumulator, lastRoundId);
   else {
@@ -118,6 +159,8 @@ export async function proveFromChain(
     if (absorbed < lastRoundId)
       throw new ZkAccumulatorBehindError(parameters.accumulator, absorbed, lastRoundId);
   }
+  // The round before the first: `first - 1` in its phase (round 0 of a phase the chain bridged into, or
+  // START_ROUND - 1, hold the chain before its round 1).
   const accPrev = await accumulatorAt(clients, parameters.accumulator, rounds.roundIds[0]! - 1n);
   const proof = await prove(parameters.artifacts, parameters.model, { answers: rounds.answers, accPrev });
   return { ...proof, roundIds: rounds.roundIds, answers: rounds.answers, lastRoundId };

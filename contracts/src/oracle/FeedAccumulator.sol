@@ -20,11 +20,16 @@ import {PoseidonT3} from "./PoseidonT3.sol";
 /// The ids a phase never reached are skipped (`accumulatorAt` refuses them). A phase with no round 1 (an
 /// aggregator replaced before it answered) is passed over: the chain goes on with the next phase that has
 /// one, up to the phase of the round asked for; when none has, absorbing reverts naming the current
-/// phase's missing next round.
+/// phase's missing next round. A bridge also records the last round absorbed before it (`bridgedFrom`), so
+/// a window of consecutive chain rounds that ends early in a phase can name its rounds in the phase before:
+/// the chain's predecessor of a bridged phase's round 1 is `bridgedFrom(phase << 64)`, not an id minus one.
 ///
 /// Invariants: `lastAbsorbed()` only grows, from `START_ROUND - 1`, and once past it is a round the feed
 /// has served; for every absorbed round r, acc(r) == Poseidon2(acc(r - 1), field(answer_r)) with
-/// answer_r the feed's answer for round r when it was absorbed; a stored accumulator never changes.
+/// answer_r the feed's answer for round r when it was absorbed; a stored accumulator never changes. For
+/// every bridged phase's round 0 b, `bridgedFrom(b)` is the last round absorbed before the chain's first
+/// round after b (0 when no round was absorbed before it), is set once with the bridge and never changes,
+/// and is 0 for every id that is no bridge.
 /// No admin and nothing configurable: the feed and the start round are fixed at deployment.
 /// @dev Rounds are read with `getRoundData`, so a feed whose past rounds can change yields the chain of
 /// the answers as read. A MedianOracle's rounds are immutable, and its ids never reach a second phase.
@@ -45,6 +50,8 @@ contract FeedAccumulator {
     mapping(uint80 roundId => uint256) private _accumulators;
     /// @dev Bridge slots (a phase's round 0) that hold the chain value 0: the bridge came before any round.
     mapping(uint80 roundId => bool) private _zeroBridges;
+    /// @dev A bridged phase's round 0 => the last round absorbed before the bridge (0: none was).
+    mapping(uint80 roundZero => uint80 lastBefore) private _bridgedFrom;
 
     // ---------------------------------------------------------------- events
 
@@ -116,6 +123,8 @@ contract FeedAccumulator {
                 // acc is 0 only before the first round is absorbed: remember such a bridge explicitly, as 0
                 // otherwise marks a skipped id (`_accumulatorAt`).
                 if (acc == 0) _zeroBridges[bridge] = true;
+                // acc != 0: a round was absorbed, and r is the last of them (`PhaseBridged` names it too).
+                else _bridgedFrom[bridge] = r;
                 emit PhaseBridged(r, next, acc);
             }
             acc = PoseidonT3.hash(acc, _field(answer));
@@ -132,6 +141,15 @@ contract FeedAccumulator {
     /// `AccumulatorRoundSkipped` for an id a proxy phase never reached before the chain left it.
     function accumulatorAt(uint80 roundId) external view returns (uint256) {
         return _accumulatorAt(roundId, _lastAbsorbed);
+    }
+
+    /// @notice The last round absorbed before the chain bridged into the phase whose round 0 is `roundZero`
+    /// (full proxy id, in an earlier phase): the chain's predecessor of that phase's first round, so a window
+    /// of chain rounds that ends at `phase << 64 | n` reaches back into the phase before. 0 when `roundZero`
+    /// is no bridge (not a round 0, or a phase the chain has not entered or entered at START_ROUND) or when
+    /// the bridge was made before any round was absorbed (no round precedes it).
+    function bridgedFrom(uint80 roundZero) external view returns (uint80) {
+        return _bridgedFrom[roundZero];
     }
 
     /// @notice The last round absorbed (START_ROUND - 1 before the first absorb).

@@ -14,9 +14,17 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// movement) and evaluates the model; it also hashes the answers into the feed accumulator's Poseidon
 /// chain and outputs the chain's end `accLast`. The gate compares `accLast` with the on-chain
 /// `ACCUMULATOR.accumulatorAt(lastRoundId)`: by Poseidon's second-preimage resistance, the only answers
-/// that reach that value are the feed's answers for rounds `lastRoundId - N_ANSWERS + 1 .. lastRoundId`.
-/// So the forecast is bound to the oracle's rounds end to end, with one storage read instead of one
-/// `getRoundData` per answer, and one public signal instead of one per answer.
+/// that reach that value are the chain's last `N_ANSWERS` answers up to `lastRoundId`. So the forecast is
+/// bound to the oracle's rounds end to end, with one storage read instead of one `getRoundData` per
+/// answer, and one public signal instead of one per answer.
+/// Windows and proxy phases (a Chainlink proxy's ids are `phase << 64 | n`; a MedianOracle's are phase 0):
+/// with n >= N_ANSWERS the window is rounds `n - N_ANSWERS + 1 .. n` of lastRoundId's phase. With
+/// 1 <= n < N_ANSWERS it spans the accumulator's bridge into that phase: its last N_ANSWERS - n rounds
+/// before the bridge (`ACCUMULATOR.bridgedFrom(phase << 64)` = K, rounds `K - (N_ANSWERS - n) + 1 .. K` of
+/// K's phase) and rounds `1 .. n` of the new phase. Accepted only when K's phase-local index is at least
+/// N_ANSWERS - n, so the older part lies inside K's phase (at most one bridge per window); else, and for
+/// n = 0 or no bridge, `ZkRoundTooEarly`. `ForecastProven.firstRoundId` is the window's oldest round either
+/// way (a later phase than it means the window crossed the bridge).
 /// Invariants:
 /// - A forecast is recorded only if the proof verifies against the immutable verifier, the proven weight
 ///   commitment equals the registry's zk commitment of an approved model, the proven chain end equals the
@@ -88,9 +96,11 @@ contract ForecastProofGate {
     error ZkBadLayout(uint256 outputs, uint256 answers, uint256 valueBits);
     error ZkAccumulatorFeedMismatch(address accumulatorFeed, address oracle);
     error ZkPublicSignalCount(uint256 given, uint256 expected);
-    /// @notice `lastRoundId`'s phase has fewer than `answers` rounds up to it (`lastRoundId = phase << 64 | n`,
-    /// n < answers; phase 0 for a MedianOracle): the window would start before round 1 or cross a proxy
-    /// phase. After an aggregator upgrade, prove again once the new phase has `answers` rounds.
+    /// @notice The chain has fewer than `answers` rounds up to `lastRoundId` within reach: with
+    /// `lastRoundId = phase << 64 | n`, n < answers (phase 0 for a MedianOracle), and no accumulator bridge
+    /// into that phase whose previous phase supplies the other answers - n rounds (n = 0, no bridge, a bridge
+    /// before any round, or an old phase too short: a window crosses at most one bridge). Prove again once
+    /// the phase has `answers` rounds, or once the accumulator has absorbed the bridge.
     error ZkRoundTooEarly(uint80 lastRoundId, uint256 answers);
     error ZkProofAlreadyUsed(bytes32 proofId);
     error ZkModelNotApproved(bytes32 modelId);
@@ -156,8 +166,9 @@ contract ForecastProofGate {
 
     /// @notice Checks a proof and records its forecast. Reverts with the first rule that fails.
     /// @param modelId The registered model the proof claims.
-    /// @param lastRoundId The last of the `N_ANSWERS` consecutive rounds the proof's answers are, and the
-    /// round the forecast is made on.
+    /// @param lastRoundId The last of the `N_ANSWERS` rounds the proof's answers are (consecutive in the
+    /// accumulator's chain: in lastRoundId's phase, or across the bridge into it), and the round the forecast
+    /// is made on.
     /// @param a Proof point A. @param b Proof point B (snarkjs calldata order). @param c Proof point C.
     /// @param publicSignals [commitment, accLast, packed…] as produced by the prover.
     /// @return proofId The statement id (nullifier); read the forecast with `provenForecast(modelId, proofId)`.
@@ -172,9 +183,7 @@ contract ForecastProofGate {
         if (publicSignals.length != N_PUBLIC) {
             revert ZkPublicSignalCount(publicSignals.length, N_PUBLIC);
         }
-        // The window lies inside lastRoundId's phase (a Chainlink proxy's ids are `phase << 64 | n`; a
-        // MedianOracle's are phase 0), so its rounds are the consecutive ids ending at lastRoundId.
-        if (uint64(lastRoundId) < N_ANSWERS) revert ZkRoundTooEarly(lastRoundId, N_ANSWERS);
+        uint80 firstRoundId = _firstRoundOf(lastRoundId);
         proofId = keccak256(abi.encode(lastRoundId, publicSignals));
         if (_proven[modelId][proofId].provenAt != 0) revert ZkProofAlreadyUsed(proofId);
 
@@ -192,11 +201,14 @@ contract ForecastProofGate {
             forecast[i] = _value(publicSignals, i);
         }
         _record(proofId, modelId, lastRoundId, forecast);
-        // n >= N_ANSWERS in lastRoundId = phase << 64 | n (checked above), so the first round is n - N + 1 >= 1
-        // of the same phase.
-        emit ForecastProven(
-            proofId, modelId, uint80(lastRoundId + 1 - N_ANSWERS), lastRoundId, forecast, msg.sender
-        );
+        emit ForecastProven(proofId, modelId, firstRoundId, lastRoundId, forecast, msg.sender);
+    }
+
+    /// @notice The oldest round of the `N_ANSWERS`-round window ending at `lastRoundId` (what `submit` emits as
+    /// `firstRoundId`): in lastRoundId's phase, or in the phase before the accumulator's bridge into it.
+    /// Reverts `ZkRoundTooEarly` when no such window exists yet (see the contract header).
+    function firstRoundOf(uint80 lastRoundId) external view returns (uint80) {
+        return _firstRoundOf(lastRoundId);
     }
 
     /// @notice The forecast proven for `modelId` under `proofId`; `provenAt == 0` when none.
@@ -215,6 +227,21 @@ contract ForecastProofGate {
     }
 
     // ---- internal ----
+
+    function _firstRoundOf(uint80 lastRoundId) internal view returns (uint80) {
+        uint256 n = uint64(lastRoundId);
+        // Inside the phase: n - N + 1 >= 1, so the window is the consecutive ids ending at lastRoundId.
+        if (n >= N_ANSWERS) return uint80(lastRoundId + 1 - N_ANSWERS);
+        if (n == 0) revert ZkRoundTooEarly(lastRoundId, N_ANSWERS);
+        // Across the bridge into lastRoundId's phase: the chain's round before `phase << 64 | 1` is K.
+        uint80 lastBefore = ACCUMULATOR.bridgedFrom(lastRoundId - uint80(n));
+        uint256 older = N_ANSWERS - n;
+        // K's own index must hold the older rounds (K = 0 when there is no bridge), or the window would reach
+        // round 0 of K's phase or a second bridge.
+        if (uint64(lastBefore) < older) revert ZkRoundTooEarly(lastRoundId, N_ANSWERS);
+        // uint64(K) >= older, so the subtraction stays inside K's phase.
+        return uint80(lastBefore + 1 - older);
+    }
 
     function _checkRounds(uint80 lastRoundId, uint256 provenAccumulator) internal view {
         // The accumulator reverts with its own error for a round it has not absorbed.

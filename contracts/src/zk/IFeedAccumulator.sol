@@ -12,4 +12,8 @@ interface IFeedAccumulator {
 
     /// @notice The chain value after absorbing round `roundId`; reverts for a round not absorbed yet.
     function accumulatorAt(uint80 roundId) external view returns (uint256);
+
+    /// @notice The last round the chain absorbed before it bridged into the proxy phase whose round 0 is
+    /// `roundZero` (`phase << 64`); 0 when there is no such bridge or no round was absorbed before it.
+    function bridgedFrom(uint80 roundZero) external view returns (uint80);
 }

@@ -147,6 +147,15 @@ contract FeedAccumulatorPhasesInvariantTest is OracleTestBase {
                 assertEq(
                     acc.accumulatorAt(id - 1), prev, "a bridged phase's round 0 holds the chain before it"
                 );
+                assertEq(
+                    acc.bridgedFrom(id - 1),
+                    handler.ghostIds(k - 1),
+                    "bridgedFrom(b) is the last round absorbed before b"
+                );
+            } else if (uint64(id) == 1) {
+                assertEq(acc.bridgedFrom(id - 1), 0, "no round was absorbed before the chain's first");
+            } else {
+                assertEq(acc.bridgedFrom(id - 1), 0, "the id before a round inside a phase is no bridge");
             }
             uint256 f = answer >= 0 ? uint256(answer) : PoseidonT3.FIELD_P - uint256(-answer);
             uint256 expected = PoseidonT3.hash(prev, f);

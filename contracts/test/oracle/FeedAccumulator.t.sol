@@ -408,6 +408,10 @@ contract FeedAccumulatorPhaseTest is AccumulatorTestBase {
         assertEq(
             acc.accumulatorAt(PHASE_2), chain[before - 1], "phase 2 round 0 carries acc(last of phase 1)"
         );
+        // ... and names phase 1's last round: the chain's round before phase 2's first.
+        assertEq(acc.bridgedFrom(PHASE_2), PHASE_1 | uint80(before), "bridgedFrom is phase 1's last round");
+        assertEq(acc.bridgedFrom(PHASE_1), 0, "the chain started in phase 1: no bridge into it");
+        assertEq(acc.bridgedFrom(PHASE_2 | 1), 0, "a real round is no bridge");
         vm.expectRevert(
             abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundSkipped.selector, PHASE_1 | 99)
         );
@@ -487,6 +491,8 @@ contract FeedAccumulatorPhaseTest is AccumulatorTestBase {
         emit FeedAccumulator.PhaseBridged(PHASE_1 | 2, phase3 | 1, chain[1]);
         assertEq(acc.absorb(phase3 | 2), chain[3]);
         assertEq(acc.accumulatorAt(phase3), chain[1], "phase 3 round 0 carries acc(last of phase 1)");
+        assertEq(acc.bridgedFrom(phase3), PHASE_1 | 2, "the round before phase 3's first is phase 1's last");
+        assertEq(acc.bridgedFrom(PHASE_2), 0, "the phase passed over has no bridge");
         vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundSkipped.selector, PHASE_2));
         acc.accumulatorAt(PHASE_2);
     }
@@ -498,6 +504,7 @@ contract FeedAccumulatorPhaseTest is AccumulatorTestBase {
         FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 3);
         acc.absorb(PHASE_2 | 1);
         assertEq(acc.accumulatorAt(PHASE_2), 0, "the chain before phase 2's round 1 is empty");
+        assertEq(acc.bridgedFrom(PHASE_2), 0, "no round was absorbed before the bridge");
         (, int256 answer,,,) = proxy.getRoundData(PHASE_2 | 1);
         assertEq(acc.accumulatorAt(PHASE_2 | 1), poseidon.hash(0, _fieldRef(answer)));
         vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundSkipped.selector, PHASE_1 | 3));
@@ -510,5 +517,28 @@ contract FeedAccumulatorPhaseTest is AccumulatorTestBase {
         vm.expectRevert(abi.encodeWithSelector(FeedAccumulator.AccumulatorRoundMissing.selector, PHASE_2 | 2));
         acc.absorb(PHASE_2 | 3);
         assertEq(acc.lastAbsorbed(), PHASE_1);
+        assertEq(acc.bridgedFrom(PHASE_2), 0, "a reverted absorb records no bridge");
+    }
+
+    /// bridgedFrom is set once, with the bridge, and a retired aggregator's later round does not move it.
+    function test_bridgedFrom_setOnceWithTheBridge() public {
+        _bridgedFromStable(3, 2);
+    }
+
+    function testFuzz_bridgedFrom_setOnceWithTheBridge(uint256 before, uint256 absorbedFirst) public {
+        before = bound(before, 1, 6);
+        _bridgedFromStable(before, bound(absorbedFirst, 0, before));
+    }
+
+    function _bridgedFromStable(uint256 before, uint256 absorbedFirst) internal {
+        _twoPhases(before, 2);
+        FeedAccumulator acc = new FeedAccumulator(AggregatorV3Interface(address(proxy)), PHASE_1 | 1);
+        if (absorbedFirst > 0) acc.absorb(PHASE_1 | uint80(absorbedFirst));
+        assertEq(acc.bridgedFrom(PHASE_2), 0, "not bridged yet");
+        acc.absorb(PHASE_2 | 1);
+        assertEq(acc.bridgedFrom(PHASE_2), PHASE_1 | uint80(before));
+        _publish(oracle, 321); // the retired aggregator answers once more
+        acc.absorb(PHASE_2 | 2);
+        assertEq(acc.bridgedFrom(PHASE_2), PHASE_1 | uint80(before), "a bridge never changes");
     }
 }

@@ -199,8 +199,9 @@ contract ForecastProofGateTest is Test, ZkFeedSetup {
         gate.submit(F.MODEL_ID, lastRoundId, F.a(), F.b(), F.c(), F.publicSignals());
     }
 
-    /// @notice A window that would cross a Chainlink proxy phase (ids `phase << 64 | n`, n < N_ANSWERS) is
-    /// refused: its rounds would not be the consecutive ids the event and the verifiers name.
+    /// @notice A window that would reach into an earlier Chainlink proxy phase (ids `phase << 64 | n`,
+    /// n < N_ANSWERS) with no accumulator bridge into its phase is refused (bridged windows:
+    /// ForecastProofGate.phases.t.sol).
     function test_submit_revertsWhenWindowCrossesProxyPhase() public {
         uint80 lastRoundId = (uint80(2) << 64) | 20;
         vm.expectRevert(

@@ -1,5 +1,11 @@
 // Why: the rounds must be the feed's latest window at the log, not a chosen one (shared with --synth).
-import { firstRoundOfNextPhase, phaseOf } from '../../chain/index.js';
+import {
+  aggregatorRoundOf,
+  firstRoundOfNextPhase,
+  firstRoundOfPhase,
+  PROXY_PHASE_OFFSET,
+  phaseOf,
+} from '../../chain/index.js';
 import type { Manifest } from '../manifest.js';
 import { POLICY_SNAPSHOT_MAX_AGE_BLOCKS, snapshotBlock } from './policySnapshot.js';
 import { describePosition, logName, positionBefore } from './position.js';
@@ -42,10 +48,16 @@ export type OracleWindowQuery = {
  * `oracle-window`: the rounds are one window, not a selection. Their ids are consecutive (oldest first),
  * and the newest one was the feed's latest when the log was written: it was published (its AnswerUpdated
  * log) before that log, and the next round was not. Shared by `verify` (art versions) and `verify --synth`.
+ * On a Chainlink proxy (ids `phase << 64 | n`) a window may cross ONE aggregator upgrade, as the feed
+ * accumulator and the zk gate chain it: round 1 of a phase may follow a round of an earlier phase when
+ * that round was its phase's last before the log (the next id of its phase was not published before the
+ * log) and no phase in between had published its round 1.
  */
 export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyCheck> {
   const frame = windowFrame(q);
   if ('status' in frame) return frame;
+  const skipped = await skippedAtBridge(frame);
+  if (skipped) return skipped;
   const publications = await readPublications(frame);
   if ('status' in publications) return publications;
   return judgeWindow(frame, publications);
@@ -66,7 +78,13 @@ type WindowFrame = {
   span: string;
   /** The newest round of the window. */
   last: bigint;
+  /** The one aggregator upgrade the window crosses: `before` is followed by `after` (round 1 of its phase). */
+  bridge: { before: bigint; after: bigint } | undefined;
 };
+
+/** Whether `next` (round 1 of a later phase) may follow `previous` (a real round of an earlier one). */
+const isPhaseBridge = (previous: bigint, next: bigint): boolean =>
+  aggregatorRoundOf(next) === 1n && aggregatorRoundOf(previous) >= 1n && phaseOf(next) > phaseOf(previous);
 
 /**
  * The window's shape: not empty, consecutive, and placeable (the log's position and the round
@@ -80,26 +98,39 @@ function windowFrame(q: OracleWindowQuery): WindowFrame | VerifyCheck {
   const where = !at
     ? `the ${q.logName} log`
     : `${describePosition(at)} (the ${q.logName} log)${read ? ` or at the agent's read (block ${read.blockNumber}, ${at.blockNumber - read.blockNumber} blocks before)` : ''}`;
+  // "Consecutive" in the feed's own order: across at most one aggregator upgrade on a proxy (see above).
   const expected = `consecutive rounds, the newest the feed's latest at ${where}`;
   if (ids.length === 0) return { name, status: 'fail', expected, actual: 'no rounds' };
   const first = ids[0]!;
   const last = ids.at(-1)!;
-  const gap = ids.findIndex((id, i) => i > 0 && id !== ids[i - 1]! + 1n);
+  const gaps = ids.flatMap((id, i) => (i > 0 && id !== ids[i - 1]! + 1n ? [i] : []));
   const span = `rounds ${first}..${last} (${ids.length})`;
-  if (gap > 0)
+  // One step from a phase's round to round 1 of a later phase is an aggregator upgrade (checked against the
+  // publication logs below); any other gap, or a second upgrade, is a selection.
+  const bridgeAt =
+    gaps.length === 1 && isPhaseBridge(ids[gaps[0]! - 1]!, ids[gaps[0]!]!) ? gaps[0]! : undefined;
+  const bad = bridgeAt === undefined ? gaps[0] : undefined;
+  if (bad !== undefined)
     return {
       name,
       status: 'fail',
       expected,
-      actual: `${span}: round ${ids[gap - 1]} is followed by ${ids[gap]}`,
-      detail: 'the rounds are not consecutive: the window skips rounds the oracle published',
+      actual: `${span}: round ${ids[bad - 1]} is followed by ${ids[bad]}`,
+      detail:
+        gaps.length > 1 && gaps.every((g) => isPhaseBridge(ids[g - 1]!, ids[g]!))
+          ? 'the window crosses more than one aggregator upgrade: a window crosses at most one'
+          : 'the rounds are not consecutive: the window skips rounds the oracle published',
     };
+  const bridge = bridgeAt === undefined ? undefined : { before: ids[bridgeAt - 1]!, after: ids[bridgeAt]! };
+  const shape = bridge
+    ? `${span}, consecutive but for one aggregator upgrade (round ${bridge.before}, then ${bridge.after})`
+    : `${span}, consecutive`;
   if (!at || !q.roundPublication)
     return {
       name,
       status: 'skip',
       expected,
-      actual: `${span}, consecutive`,
+      actual: shape,
       detail: at
         ? 'round publications are not readable; pass roundPublication'
         : `the ${q.logName} log's block is unknown`,
@@ -112,8 +143,9 @@ function windowFrame(q: OracleWindowQuery): WindowFrame | VerifyCheck {
     roundExistsNow: q.roundExistsNow,
     read,
     expected,
-    span,
+    span: shape,
     last,
+    bridge,
   };
 }
 
@@ -154,8 +186,8 @@ async function readPublications(f: WindowFrame): Promise<Publications | VerifyCh
     (id) => tryRead(() => publication(feed, id)),
   );
   const [lastRead, nextRead, phaseRead] = [reads[0]!, reads[1]!, reads[2]];
-  if ('error' in lastRead) return unreadable(f, lastRead.error, `${span}, consecutive`);
-  if ('error' in nextRead) return unreadable(f, nextRead.error, `${span}, consecutive`);
+  if ('error' in lastRead) return unreadable(f, lastRead.error, span);
+  if ('error' in nextRead) return unreadable(f, nextRead.error, span);
   const lastAt = lastRead.value;
   const nextAt = nextRead.value;
   let nextNow: boolean | undefined;
@@ -167,7 +199,7 @@ async function readPublications(f: WindowFrame): Promise<Publications | VerifyCh
         name,
         status: 'fail',
         expected,
-        actual: `${span}, consecutive`,
+        actual: span,
         detail: `reading round ${last + 1n} of the feed failed: ${read.error}`,
       };
     nextNow = read.value;
@@ -177,7 +209,7 @@ async function readPublications(f: WindowFrame): Promise<Publications | VerifyCh
     : nextNow
       ? 'published (getRoundData) but no publication log found'
       : 'not published';
-  const actual = `${span}, consecutive; round ${last} ${lastAt ? `published at ${describePosition(lastAt)}` : 'has no publication log'}, round ${last + 1n} ${nextText}`;
+  const actual = `${span}; round ${last} ${lastAt ? `published at ${describePosition(lastAt)}` : 'has no publication log'}, round ${last + 1n} ${nextText}`;
   // A Chainlink proxy round id is `phase << 64 | n`: when the phase's aggregator had no round n + 1, the
   // feed may still have moved on to the next phase (an aggregator upgrade), whose first round is
   // `(phase + 1) << 64 | 1`. A window ending before that round was published is not the latest either.
@@ -187,6 +219,34 @@ async function readPublications(f: WindowFrame): Promise<Publications | VerifyCh
     if (phaseRead.value) nextPhase = { id: phaseId, at: phaseRead.value };
   }
   return { lastAt, nextAt, nextNow, nextPhase, actual };
+}
+
+/**
+ * For a window across an aggregator upgrade: a round the window skips at the bridge that was published
+ * before the log (the next id of the old round's phase, or round 1 of a phase in between), or undefined.
+ * The old phase's later rounds after the log do not count: the chain had moved on by then.
+ */
+async function skippedAtBridge(f: WindowFrame): Promise<VerifyCheck | undefined> {
+  if (!f.bridge) return undefined;
+  const { before, after } = f.bridge;
+  const skippable = [before + 1n];
+  for (let q = phaseOf(before) + 1n; q < phaseOf(after); q++)
+    skippable.push(firstRoundOfPhase(q << PROXY_PHASE_OFFSET));
+  const reads = await mapBounded(skippable, READ_CONCURRENCY, (id) =>
+    tryRead(() => f.publication(f.feed, id)),
+  );
+  for (const [i, read] of reads.entries()) {
+    if ('error' in read) return unreadable(f, read.error, f.span);
+    if (read.value && positionBefore(read.value, f.at))
+      return {
+        name,
+        status: 'fail',
+        expected: f.expected,
+        actual: `${f.span}; round ${skippable[i]} published at ${describePosition(read.value)}`,
+        detail: `the window skips round ${skippable[i]}, which the oracle published before the ${f.logName} log: round ${before} was not the last before round ${after}`,
+      };
+  }
+  return undefined;
 }
 
 /** The verdict: was the window the feed's latest at the log, or at the agent's read with one round in flight? */

@@ -1,0 +1,117 @@
+import { describe, expect, test } from 'vitest';
+import { oracleWindowVerdict } from './oracleWindow.js';
+import type { ChainPosition, Hex } from './types.js';
+
+// A Chainlink-style proxy whose aggregator was upgraded: phase 1 published rounds 1..30 (blocks 100..129),
+// phase 2 rounds 1..3 (blocks 200..202). The decision's log is at block 210.
+const FEED = '0x00000000000000000000000000000000000000a0' as Hex;
+const P1 = 1n << 64n;
+const P2 = 2n << 64n;
+const P3 = 3n << 64n;
+const LOG: ChainPosition = { blockNumber: 210n, logIndex: 0 };
+
+function publications(extra: [bigint, bigint][] = []) {
+  const at = new Map<bigint, bigint>();
+  for (let n = 1n; n <= 30n; n++) at.set(P1 | n, 99n + n);
+  for (let n = 1n; n <= 3n; n++) at.set(P2 | n, 199n + n);
+  for (const [id, block] of extra) at.set(id, block);
+  return async (_feed: Hex, roundId: bigint): Promise<ChainPosition | undefined> => {
+    const block = at.get(roundId);
+    return block === undefined ? undefined : { blockNumber: block, logIndex: 0 };
+  };
+}
+
+const window = (...ids: bigint[]) => ids;
+const acrossBridge = window(
+  ...Array.from({ length: 18 }, (_, k) => P1 | BigInt(13 + k)),
+  P2 | 1n,
+  P2 | 2n,
+  P2 | 3n,
+);
+
+describe('oracle-window across an aggregator upgrade', () => {
+  test('default: phase 1 last rounds then phase 2 rounds 1..3 pass', async () => {
+    const check = await oracleWindowVerdict({
+      feed: FEED,
+      roundIds: acrossBridge,
+      at: LOG,
+      logName: 'Minted',
+      roundPublication: publications(),
+    });
+    expect(check.status).toBe('pass');
+    expect(check.actual).toMatch(
+      /consecutive but for one aggregator upgrade \(round 18446744073709551646, then 36893488147419103233\)/,
+    );
+  });
+
+  test('behavior: the old phase published a round after the window old part before the log: a skipped round', async () => {
+    const check = await oracleWindowVerdict({
+      feed: FEED,
+      roundIds: acrossBridge,
+      at: LOG,
+      logName: 'Minted',
+      roundPublication: publications([[P1 | 31n, 205n]]),
+    });
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      `the window skips round ${P1 | 31n}, which the oracle published before the Minted log: round ${P1 | 30n} was not the last before round ${P2 | 1n}`,
+    );
+  });
+
+  test('behavior: a round of the old phase published only after the log does not count', async () => {
+    const check = await oracleWindowVerdict({
+      feed: FEED,
+      roundIds: acrossBridge,
+      at: LOG,
+      logName: 'Minted',
+      roundPublication: publications([[P1 | 31n, 300n]]),
+    });
+    expect(check.status).toBe('pass');
+  });
+
+  test('behavior: not the old phase last round (a gap before round 1) fails', async () => {
+    const ids = window(
+      ...Array.from({ length: 18 }, (_, k) => P1 | BigInt(10 + k)),
+      P2 | 1n,
+      P2 | 2n,
+      P2 | 3n,
+    );
+    const check = await oracleWindowVerdict({
+      feed: FEED,
+      roundIds: ids,
+      at: LOG,
+      logName: 'Minted',
+      roundPublication: publications(),
+    });
+    expect(check.status).toBe('fail');
+    expect(check.detail).toMatch(new RegExp(`skips round ${P1 | 28n}`));
+  });
+
+  test('behavior: two upgrades inside one window fail', async () => {
+    const ids = window(P1 | 29n, P1 | 30n, P2 | 1n, P2 | 2n, P2 | 3n, P3 | 1n);
+    const check = await oracleWindowVerdict({
+      feed: FEED,
+      roundIds: ids,
+      at: LOG,
+      logName: 'Minted',
+      roundPublication: publications([[P3 | 1n, 205n]]),
+    });
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe(
+      'the window crosses more than one aggregator upgrade: a window crosses at most one',
+    );
+  });
+
+  test('behavior: a jump to a later phase that is not its round 1 stays a gap', async () => {
+    const ids = window(P1 | 29n, P1 | 30n, P2 | 2n, P2 | 3n);
+    const check = await oracleWindowVerdict({
+      feed: FEED,
+      roundIds: ids,
+      at: LOG,
+      logName: 'Minted',
+      roundPublication: publications(),
+    });
+    expect(check.status).toBe('fail');
+    expect(check.detail).toBe('the rounds are not consecutive: the window skips rounds the oracle published');
+  });
+});
