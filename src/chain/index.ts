@@ -82,6 +82,8 @@ export {
   aggregatorRoundOf,
   firstRoundOfNextPhase,
   firstRoundOfPhase,
+  isPhaseBridge,
+  isRoundWindow,
   PROXY_PHASE_OFFSET,
   phaseOf,
 } from './proxyRoundId.js';

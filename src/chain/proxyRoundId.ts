@@ -24,3 +24,22 @@ export const firstRoundOfPhase = (roundId: bigint): bigint => (phaseOf(roundId) 
 /** The first round of the phase after `roundId`'s: what follows a phase's last round. */
 export const firstRoundOfNextPhase = (roundId: bigint): bigint =>
   ((phaseOf(roundId) + 1n) << PROXY_PHASE_OFFSET) | 1n;
+
+/** Whether `next` (round 1 of a later phase) may follow `previous` (a real round of an earlier one): an upgrade. */
+export const isPhaseBridge = (previous: bigint, next: bigint): boolean =>
+  aggregatorRoundOf(next) === 1n && aggregatorRoundOf(previous) >= 1n && phaseOf(next) > phaseOf(previous);
+
+/**
+ * Whether ascending `ids` are a window of the feed's rounds in its own order: each the previous + 1, but for at
+ * most one aggregator upgrade (`isPhaseBridge`), as the zk accumulator chains them. Whether the upgrade step
+ * skipped a round the old aggregator published is for the publication logs to say (`oracle-window`).
+ */
+export function isRoundWindow(ids: readonly bigint[]): boolean {
+  let bridges = 0;
+  for (let i = 1; i < ids.length; i++) {
+    const [previous, next] = [ids[i - 1]!, ids[i]!];
+    if (next === previous + 1n) continue;
+    if (!isPhaseBridge(previous, next) || ++bridges > 1) return false;
+  }
+  return true;
+}

@@ -127,15 +127,13 @@ export async function forecastProofChecks(
       : 'no forecast input',
   });
 
-  const latestPrice = p.manifest.inputs.oracle.rounds.reduce(
-    (max, r) => (BigInt(r.roundId) > max ? BigInt(r.roundId) : max),
-    0n,
-  );
+  const ids = p.manifest.inputs.oracle.rounds.map((r) => BigInt(r.roundId));
+  const latestPrice = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).at(-1) ?? 0n;
   checks.push({
     name: 'zk-forecast-rounds',
     status: lastRound <= latestPrice ? 'pass' : 'fail',
     expected: `the proof's last round ≤ the render's latest round ${latestPrice}`,
-    actual: `round ${lastRound} (${latestPrice - lastRound} round(s) before the render's prices)`,
+    actual: `round ${lastRound} (${provenRoundPlace(lastRound, ids)})`,
   });
 
   const args = erc7007GrothArguments(p.tokenId, p.version, p.manifestBytes, proof, p.chainProof);
@@ -147,4 +145,16 @@ export async function forecastProofChecks(
     actual: String(verified),
   });
   return checks;
+}
+
+/**
+ * Where the proven forecast's last round sits among the render's rounds, counted in those rounds, not as an
+ * id difference: across an aggregator upgrade the ids jump by a phase (2^64).
+ */
+export function provenRoundPlace(lastRound: bigint, renderRounds: readonly bigint[]): string {
+  if (renderRounds.includes(lastRound))
+    return `${renderRounds.filter((id) => id > lastRound).length} round(s) before the render's latest`;
+  return renderRounds.every((id) => id < lastRound)
+    ? "after the render's latest round"
+    : 'older than every round the render used';
 }

@@ -651,8 +651,22 @@ describe('forecast-replay: a replay render’s forecast is re-derived from its r
     // The gap also breaks the market window (oracle-window), whatever the forecast.
     expect(failing(byGap)).toEqual(['oracle-window', 'forecast-replay']);
     expect(checkOf(byGap, 'forecast-replay').detail).toMatch(
-      /not consecutive \(round \d+ is followed by \d+\)/,
+      /not consecutive \(round \d+ is followed by \d+; at most one aggregator upgrade may sit between two rounds\)/,
     );
+  });
+
+  test('behavior: a window across one aggregator upgrade (phase 1 round k, then phase 2 round 1) replays its forecast', async () => {
+    const phase = (p: bigint, n: bigint) => (p << 64n) | n;
+    const bridged = REAL.map((r, i) => ({
+      ...r,
+      roundId: i < 12 ? phase(1n, 100n + BigInt(i)) : phase(2n, BigInt(i - 11)),
+    }));
+    const byBridge = await (await replayWorld({ returnPpm: PPM, modelId: F.id }, bridged)).verify();
+    expect(checkOf(byBridge, 'forecast-replay').status).toBe('pass');
+    // Two upgrades inside one window are no window of the feed's rounds.
+    const twice = bridged.map((r, i) => (i >= 16 ? { ...r, roundId: phase(3n, BigInt(i - 15)) } : r));
+    const byTwice = await (await replayWorld({ returnPpm: PPM, modelId: F.id }, twice)).verify();
+    expect(checkOf(byTwice, 'forecast-replay').detail).toMatch(/at most one aggregator upgrade/);
   });
 
   test('behavior: a render with no forecast skips forecast-replay with the reason and still verifies', async () => {

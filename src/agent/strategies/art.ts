@@ -1,4 +1,5 @@
 import { type Address, encodeAbiParameters, type Hex, keccak256, type PublicClient } from 'viem';
+import { isRoundWindow } from '../../chain/index.js';
 import {
   fixedToPpm,
   inferFixed,
@@ -232,7 +233,8 @@ export function replayForecast(
     .sort((a, b) => (a.roundId < b.roundId ? -1 : a.roundId > b.roundId ? 1 : 0))
     .slice(-ORACLE_FEATURE_ANSWERS);
   if (window.length < ORACLE_FEATURE_ANSWERS) return undefined;
-  if (window.some((r, i) => i > 0 && r.roundId !== window[i - 1]!.roundId + 1n)) return undefined;
+  // Consecutive in the feed's order, across at most one aggregator upgrade (what the agent's window read gives).
+  if (!isRoundWindow(window.map((r) => r.roundId))) return undefined;
   const s = forecaster.model.scaleBits;
   const features = oracleFeaturesFixed(
     window.map((r) => r.answer),

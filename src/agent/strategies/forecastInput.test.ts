@@ -100,4 +100,13 @@ describe('replayForecast: the replay forecast is the forecaster’s fixed-point 
       .map((r, i) => (i < 10 ? r : { ...r, roundId: r.roundId + 1n }));
     expect(replayForecast(forecaster, gap)).toBeUndefined();
   });
+
+  test('behavior: a window across one aggregator upgrade (old phase tail, new phase from round 1) gives the same forecast', () => {
+    const window = rounds.slice(-ORACLE_FEATURE_ANSWERS);
+    const bridged = window.map((r, i) => ({
+      ...r,
+      roundId: i < 15 ? (1n << 64n) | (500n + BigInt(i)) : (2n << 64n) | BigInt(i - 14),
+    }));
+    expect(replayForecast(forecaster, bridged)).toEqual(replayForecast(forecaster, window));
+  });
 });

@@ -1,5 +1,6 @@
 // Why: a replay render's forecast is re-derived by re-running its forecaster, not taken on trust.
 import { keccak256 } from 'viem';
+import { isRoundWindow } from '../../chain/index.js';
 import {
   fixedToPpm,
   inferFixed,
@@ -77,11 +78,14 @@ export async function forecastReplayCheck(
     return fail(
       `the manifest carries ${rounds.length} round(s); the forecaster's features need ${ORACLE_FEATURE_ANSWERS}`,
     );
-  const gap = rounds.findIndex((r, i) => i > 0 && r.roundId !== rounds[i - 1]!.roundId + 1n);
-  if (gap > 0)
+  // Consecutive in the feed's own order: one aggregator upgrade may sit between them, as the agent reads a
+  // window after an upgrade (whether the old phase ended there is `oracle-window`'s to check).
+  if (!isRoundWindow(rounds.map((r) => r.roundId))) {
+    const gap = rounds.findIndex((r, i) => i > 0 && r.roundId !== rounds[i - 1]!.roundId + 1n);
     return fail(
-      `the forecast's rounds are not consecutive (round ${rounds[gap - 1]!.roundId} is followed by ${rounds[gap]!.roundId})`,
+      `the forecast's rounds are not consecutive (round ${rounds[gap - 1]!.roundId} is followed by ${rounds[gap]!.roundId}; at most one aggregator upgrade may sit between two rounds)`,
     );
+  }
   const first = rounds[0]!.roundId;
   const last = rounds.at(-1)!.roundId;
   let output: bigint;

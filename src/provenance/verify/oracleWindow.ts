@@ -1,8 +1,8 @@
 // Why: the rounds must be the feed's latest window at the log, not a chosen one (shared with --synth).
 import {
-  aggregatorRoundOf,
   firstRoundOfNextPhase,
   firstRoundOfPhase,
+  isPhaseBridge,
   PROXY_PHASE_OFFSET,
   phaseOf,
 } from '../../chain/index.js';
@@ -81,10 +81,6 @@ type WindowFrame = {
   /** The one aggregator upgrade the window crosses: `before` is followed by `after` (round 1 of its phase). */
   bridge: { before: bigint; after: bigint } | undefined;
 };
-
-/** Whether `next` (round 1 of a later phase) may follow `previous` (a real round of an earlier one). */
-const isPhaseBridge = (previous: bigint, next: bigint): boolean =>
-  aggregatorRoundOf(next) === 1n && aggregatorRoundOf(previous) >= 1n && phaseOf(next) > phaseOf(previous);
 
 /**
  * The window's shape: not empty, consecutive, and placeable (the log's position and the round
