@@ -47,7 +47,8 @@ contract JournalAnchor {
     }
 
     /// @notice The seq of `agent`'s latest anchor; 0 when it has anchored nothing.
-    /// @param agent The anchoring address. @return The last seq `agent` anchored.
+    /// @param agent The anchoring address.
+    /// @return The last seq `agent` anchored.
     function lastSeq(address agent) external view returns (uint64) {
         return _lastSeq[agent];
     }
