@@ -19,6 +19,7 @@ import {
   sendPrepared,
   syntheticVaultAbi,
 } from '../src/chain/index.js';
+import { main } from '../src/cli/main.js';
 import { loadDataset } from '../src/data/index.js';
 import {
   inferFixed,
@@ -290,10 +291,24 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     const tampered = join(stateDir, 'tampered.json');
     file.publicSignals[2] = (BigInt(file.publicSignals[2]!) + 1n).toString(); // the forecast
     writeFileSync(tampered, JSON.stringify(file));
-    const previous = process.exitCode;
-    expect(await runCli(stack, ['zk', 'verify', tampered], 1)).toContain('INVALID');
-    expect(process.exitCode).toBe(1);
-    process.exitCode = previous;
+    // Through main(), as the binary runs it: exit 1 (a process.exitCode set by the command was overwritten by 0).
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const { error, log } = console;
+    console.error = (...parts: unknown[]) => errors.push(parts.join(' '));
+    console.log = (...parts: unknown[]) => logs.push(parts.join(' '));
+    let code: number;
+    try {
+      code = await main(['node', 'provenant', 'zk', 'verify', tampered]);
+    } finally {
+      console.error = error;
+      console.log = log;
+    }
+    expect(code).toBe(1);
+    expect(logs.join('\n')).toContain('INVALID');
+    expect(errors.join('\n')).toContain(
+      `The proof in ${tampered} does not verify: the Groth16 proof is invalid for its public signals.`,
+    );
   }, 60_000);
 
   test('the synth strategy with options.zk mints through vault.proveAndMint, sized within the proven bound', async () => {

@@ -327,5 +327,14 @@ export const zkVerifyAction = released(async (proofFile: string) => {
       commitmentOk ? `${file.zkCommitment} (matches the public signal)` : 'MISMATCH with the public signal',
     ],
   ]);
-  if (!ok || !commitmentOk) process.exitCode = 1;
+  // Thrown, not process.exitCode: the binary sets the exit code from what main() returns, which overwrote it
+  // with 0 (a real `provenant zk verify` of an invalid proof exited 0).
+  if (!ok || !commitmentOk)
+    throw new NonRetryableError(
+      `The proof in ${proofFile} does not verify: ${[!ok ? 'the Groth16 proof is invalid for its public signals' : '', !commitmentOk ? 'its zkCommitment differs from the public signal' : ''].filter(Boolean).join(', and ')}.`,
+      {
+        details:
+          'The file was changed after it was proven, or it was made for another circuit or model. Prove again: `provenant zk prove`.',
+      },
+    );
 });
