@@ -10,6 +10,7 @@ import {
   modelRegistryAbi,
   type ProvenantClients,
   policyGuardAbi,
+  proxyRoundLabel,
   syntheticVaultAbi,
 } from '../chain/index.js';
 import { ProvenantError } from '../errors/index.js';
@@ -17,7 +18,12 @@ import { type PolicyState, readPolicies } from '../policy/index.js';
 import { type AgentAddresses, addressLabels } from './addresses.js';
 import { demoPolicies } from './bootstrap.js';
 import { loadAgentForecaster, resolveAgentAddresses } from './cli-support.js';
-import { checkJournalAttestation, openJournal } from './journal/index.js';
+import {
+  anchorSources,
+  checkJournalAttestation,
+  openJournal,
+  verifyJournalAnchors,
+} from './journal/index.js';
 import { loadGenerator } from './models.js';
 import { journalPath } from './stack.js';
 
@@ -319,7 +325,11 @@ async function oracleCheck(
     (p) => p.asset.toLowerCase() === a.vault.toLowerCase() && p.actionLabel === 'SYNTH_MINT',
   );
   const maxAge = synthMint?.limits.maxOracleAge;
-  const detail = `round ${roundId}: ${formatUnits(answer, 8)} USD, ${age} s old${maxAge ? ` (the policy allows ${maxAge} s)` : ''}`;
+  // A Chainlink proxy's id is `phase << 64 | n`: name the aggregator round too (after an upgrade the
+  // agent's window reaches back into the previous phase while this phase is shorter than the window).
+  const label = proxyRoundLabel(roundId);
+  const round = label ? `${roundId} (${label})` : `${roundId}`;
+  const detail = `round ${round}: ${formatUnits(answer, 8)} USD, ${age} s old${maxAge ? ` (the policy allows ${maxAge} s)` : ''}`;
   if (maxAge !== undefined && age > maxAge)
     return warn(
       'oracle',
@@ -404,10 +414,56 @@ async function journalChecks(
           'A person checks the reason, then `provenant agent resume --by <name>`.',
         ),
       );
-    checks.push(anchorCheck(head.seq));
+    const seqCheck = anchorCheck(head.seq);
+    checks.push(
+      seqCheck.status === 'ok' && verified.ok && a.journalAnchor
+        ? await anchorLogsCheck(clients, journal, stateDir, seqCheck)
+        : seqCheck,
+    );
     return checks;
   } finally {
     journal.close();
+  }
+}
+
+/**
+ * Every `JournalAnchored` log of this journal's agent checked against its entries, as `audit verify` does:
+ * a journal rewritten before an anchored seq (even re-hashed and re-signed with the agent's key, which the
+ * hash chain and signed head then pass) fails here instead of being run on and anchored further.
+ */
+async function anchorLogsCheck(
+  clients: ProvenantClients,
+  journal: ReturnType<typeof openJournal>,
+  stateDir: string,
+  seqCheck: ReadinessCheck,
+): Promise<ReadinessCheck> {
+  const sources = anchorSources(journal, stateDir);
+  const result = await verifyJournalAnchors(journal, sources, {
+    client: clients.publicClient,
+    chainId: clients.chain.id,
+  }).catch((error: unknown) => ({ status: 'unchecked' as const, problem: messageOf(error) }));
+  switch (result.status) {
+    case 'mismatch':
+      return fail(
+        'anchors',
+        `the journal does not match what the agent anchored on-chain: ${result.problem}`,
+        'Do not run the agent on this journal: restore the one it anchored from a backup (`provenant audit verify` names the first anchor that differs); if the rewrite was re-signed with the agent key, rotate that key.',
+      );
+    case 'unchecked':
+      return warn(
+        'anchors',
+        `the anchor logs could not be checked against the journal: ${result.problem}`,
+        'Run `provenant audit verify` against this chain before the agent runs.',
+      );
+    case 'ok':
+      return result.latest
+        ? ok(
+            'anchors',
+            `${result.anchors} on-chain anchor(s) match the journal, latest seq ${result.latest.seq} (JournalAnchor ${result.contract})`,
+          )
+        : seqCheck;
+    default:
+      return seqCheck;
   }
 }
 

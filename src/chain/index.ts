@@ -86,6 +86,8 @@ export {
   isRoundWindow,
   PROXY_PHASE_OFFSET,
   phaseOf,
+  proxyRoundLabel,
+  proxyRoundsText,
 } from './proxyRoundId.js';
 export { ContractRevertError, decodeRevertData, toContractRevertError } from './revert.js';
 export {

@@ -43,3 +43,29 @@ export function isRoundWindow(ids: readonly bigint[]): boolean {
   }
   return true;
 }
+
+/** One proxy round as a person reads it: `phase 2 #42` (empty for a plain aggregator's id, already readable). */
+export const proxyRoundLabel = (roundId: bigint): string =>
+  phaseOf(roundId) === 0n ? '' : `phase ${phaseOf(roundId)} #${aggregatorRoundOf(roundId)}`;
+
+/**
+ * A window's rounds as a person reads them: on a Chainlink proxy (ids `phase << 64 | n`) the raw ids are
+ * 20 digits, so each phase's stretch is named by its aggregator's own round numbers, and a window across
+ * an upgrade shows where it crosses: `phase 1 #95..#110, phase 2 #1..#5`. Empty below 2^64 (a plain
+ * aggregator's ids are already readable).
+ */
+export function proxyRoundsText(ids: readonly bigint[]): string {
+  if (ids.length === 0 || ids.every((id) => phaseOf(id) === 0n)) return '';
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 1; i <= ids.length; i++) {
+    if (i < ids.length && phaseOf(ids[i]!) === phaseOf(ids[start]!)) continue;
+    const a = ids[start]!;
+    const b = ids[i - 1]!;
+    parts.push(
+      `phase ${phaseOf(a)} #${aggregatorRoundOf(a)}${i - 1 > start ? `..#${aggregatorRoundOf(b)}` : ''}`,
+    );
+    start = i;
+  }
+  return parts.join(', ');
+}

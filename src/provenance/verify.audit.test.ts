@@ -35,7 +35,9 @@ describe('control: the honest mint', () => {
       `✓ manifest-context  chain 31337, NFT ${NFT}, guard ${GUARD}, agent 0x70997970c51812dc3a010c7d01b50e0d17dc79c8`,
     );
     expect(printed).toContain('✓ oracle-feed  feed 0x5f4ec3df9cbd43714fe2740f5e3616155c5b8419, 8 decimals');
-    expect(printed).toContain(`✓ oracle-window  rounds ${ROUNDS[0]!.roundId}..${ROUNDS[2]!.roundId} (3)`);
+    expect(printed).toContain(
+      `✓ oracle-window  rounds ${ROUNDS[0]!.roundId}..${ROUNDS[2]!.roundId} (3: phase 1 #1..#3)`,
+    );
     expect(printed).toContain('– policy-snapshot  (policy snapshot not re-derived');
     expect(printed.endsWith('\nverified')).toBe(true);
   });
@@ -289,7 +291,7 @@ describe('F5: the rounds are one window, the latest at the mint', () => {
     const report = await verify(world);
     expect(failing(report)).toEqual(['oracle-window']);
     expect(checkOf(report, 'oracle-window').actual).toBe(
-      `rounds ${ROUNDS[0]!.roundId}..${ROUNDS[2]!.roundId} (2): round ${ROUNDS[0]!.roundId} is followed by ${ROUNDS[2]!.roundId}`,
+      `rounds ${ROUNDS[0]!.roundId}..${ROUNDS[2]!.roundId} (2: phase 1 #1..#3): round ${ROUNDS[0]!.roundId} is followed by ${ROUNDS[2]!.roundId}`,
     );
     expect(report.ok).toBe(false);
   });

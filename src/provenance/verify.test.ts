@@ -107,7 +107,7 @@ describe('verifyAsset', () => {
     expect(checkOf(report, 'forecast-replay').detail).toMatch(/^the render used no forecast/);
     expect(checkOf(report, 'policy-snapshot').detail).toMatch(/^policy snapshot not re-derived/);
     expect(checkOf(report, 'oracle-window').actual).toBe(
-      `rounds ${ROUNDS[1]!.roundId}..${ROUNDS[3]!.roundId} (3), consecutive; round ${ROUNDS[3]!.roundId} published at block 150 log 0, round ${ROUNDS[3]!.roundId + 1n} not published`,
+      `rounds ${ROUNDS[1]!.roundId}..${ROUNDS[3]!.roundId} (3: phase 1 #2..#4), consecutive; round ${ROUNDS[3]!.roundId} published at block 150 log 0, round ${ROUNDS[3]!.roundId + 1n} not published`,
     );
     expect(checkOf(report, 'model-approved').actual).toBe(
       'approved at block 200 since ModelApproved in block 50',

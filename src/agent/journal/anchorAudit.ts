@@ -77,6 +77,11 @@ export type AnchorCheck =
       anchors: number;
       /** The first anchor (by seq) the journal does not match; `journalHash` null when the journal ends before it. */
       first: { seq: number; anchoredHash: Hex; journalHash: Hex | null; blockNumber: string; agent: Address };
+      /**
+       * The highest anchored seq below `first` that still matches (null: none), so the change lies in the
+       * entries after it, up to `first.seq`: each hash covers every entry before it.
+       */
+      matchedUpTo: number | null;
       problem: string;
     };
 
@@ -92,10 +97,20 @@ export function checkJournalAnchors(
 ): AnchorCheck {
   const sorted = [...anchors].sort((a, b) => a.seq - b.seq || Number(a.blockNumber - b.blockNumber));
   const head = journal.head();
+  let matchedUpTo: number | null = null;
   for (const anchor of sorted) {
     const [entry] = journal.entries({ fromSeq: anchor.seq, limit: 1 });
     const journalHash = entry && entry.seq === anchor.seq ? entry.hash : null;
-    if (journalHash !== null && journalHash.toLowerCase() === anchor.head.toLowerCase()) continue;
+    if (journalHash !== null && journalHash.toLowerCase() === anchor.head.toLowerCase()) {
+      matchedUpTo = anchor.seq;
+      continue;
+    }
+    // Every entry hash covers the whole chain before it: an anchor that still matches clears the entries
+    // up to its seq, so the change is in the stretch after the last such anchor.
+    const where =
+      matchedUpTo === null
+        ? `in entries 1..${anchor.seq} (no earlier anchor matches)`
+        : `in entries ${matchedUpTo + 1}..${anchor.seq} (the anchor at seq ${matchedUpTo} still matches)`;
     return {
       status: 'mismatch',
       contract,
@@ -107,10 +122,11 @@ export function checkJournalAnchors(
         blockNumber: anchor.blockNumber.toString(),
         agent: anchor.agent,
       },
+      matchedUpTo,
       problem:
         journalHash === null
           ? `anchor at seq ${anchor.seq} (block ${anchor.blockNumber}) holds ${anchor.head}, but the journal ends at seq ${head.seq}: entries were cut off`
-          : `anchor at seq ${anchor.seq} (block ${anchor.blockNumber}) holds ${anchor.head}, but the journal's entry ${anchor.seq} hashes to ${journalHash}: the journal was rewritten after it was anchored`,
+          : `anchor at seq ${anchor.seq} (block ${anchor.blockNumber}) holds ${anchor.head}, but the journal's entry ${anchor.seq} hashes to ${journalHash}: the journal was rewritten ${where} after it was anchored`,
     };
   }
   for (const row of anchorIntents(journal, contract).filter((r) => r.status === 'confirmed')) {
@@ -128,6 +144,7 @@ export function checkJournalAnchors(
         blockNumber: '',
         agent: '0x0000000000000000000000000000000000000000',
       },
+      matchedUpTo: null,
       problem: `the journal records an anchor at seq ${seq} (${anchored}) as confirmed, but ${contract} holds no such anchor: the journal and the chain disagree (another chain, or an edited journal)`,
     };
   }

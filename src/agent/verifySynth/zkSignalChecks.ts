@@ -45,11 +45,13 @@ export async function zkCommitmentCheck(
     }),
   );
   const ofFile = zkCommitment(model);
+  // As bytes32 hex, the form the registry stores and `zk info`, `zk prove` and `model show` print.
+  const hex = (v: bigint) => `0x${v.toString(16).padStart(64, '0')}`;
   check(
     'zk-commitment',
     decoded.commitment === registered && registered === ofFile,
-    `registry ${registered}, model file ${ofFile}`,
-    `proven ${decoded.commitment}`,
+    `registry ${hex(registered)}, model file ${hex(ofFile)}`,
+    `proven ${hex(decoded.commitment)}`,
   );
 }
 

@@ -16,10 +16,15 @@ export function formatReadiness(r: ReadinessReport): string {
   ]);
   const failed = r.checks.filter((c) => c.status === 'fail').length;
   const warned = r.checks.filter((c) => c.status === 'warn').length;
+  // A halt is a warning (nothing is broken), but `agent run` stops at once with exit code 1 until a person
+  // resumes it: the verdict says so instead of "can run".
+  const halted = r.checks.some((c) => c.name === 'halt' && c.status === 'warn');
   lines.push(
     failed > 0
       ? `✗ agent ${r.agent} cannot run on chain ${r.chainId}: ${failed} problem(s) to fix${warned ? `, ${warned} warning(s)` : ''}`
-      : `✓ agent ${r.agent} can run on chain ${r.chainId}${warned ? `, with ${warned} warning(s) above` : ''}`,
+      : halted
+        ? `! agent ${r.agent} is set up on chain ${r.chainId} but halted: \`agent run\` stops at once (exit code 1) until a person runs \`provenant agent resume\` (${warned} warning(s) above)`
+        : `✓ agent ${r.agent} can run on chain ${r.chainId}${warned ? `, with ${warned} warning(s) above` : ''}`,
   );
   return lines.join('\n');
 }
@@ -36,6 +41,16 @@ export class AgentNotReadyError extends NonRetryableError {
   }
 }
 
+/** `agent check --agent <address>`: a 20-byte hex address, refused before the chain is opened. */
+export function parseAgentAddress(text: string): `0x${string}` {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text.trim()))
+    throw new NonRetryableError(`--agent '${text}' is not an address.`, {
+      details:
+        'Pass the agent address as 0x followed by 40 hex digits (`provenant policy show` names the guard agent), or leave --agent out to check the signer key.',
+    });
+  return text.trim() as `0x${string}`;
+}
+
 export function registerAgentCheck(agent: Command): void {
   agent
     .command('check')
@@ -43,14 +58,22 @@ export function registerAgentCheck(agent: Command): void {
       'Before `agent run`: the deployment, the guard role of the agent key, gas, pauses, policies, models, the oracle, collateral and the journal; each problem with its fix (reads only).',
     )
     .option('--json', 'print { ok, agent, chainId, checks } as JSON')
-    .action(async (flags: { json?: boolean }, command: Command) => {
+    .option(
+      '--agent <address>',
+      "check this agent address instead of the signer key's (reads only: no key needed, e.g. an auditor or a monitoring host)",
+      parseAgentAddress,
+    )
+    .action(async (flags: { json?: boolean; agent?: `0x${string}` }, command: Command) => {
       const { checkAgentReadiness } = await import('../../agent/index.js');
       const { toJson } = await import('../output.js');
-      const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'agent' });
+      // Every check reads; only the agent's address is needed, so --agent spares the key.
+      const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), {
+        signer: flags.agent ? 'none' : 'agent',
+      });
       try {
         const report = await checkAgentReadiness({
           clients: session.clients,
-          agent: session.account.address,
+          agent: flags.agent ?? session.account.address,
           stateDir: session.stateDir,
         });
         console.log(flags.json ? toJson(report) : formatReadiness(report));

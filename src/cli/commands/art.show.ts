@@ -1,6 +1,7 @@
 // Why: `provenant art show` tells a token's story from its manifests (which model, which rounds, which
 // forecast, which files), not only the commitments the chain keeps; kept apart from the command wiring.
 import { formatUnits } from 'viem';
+import { aggregatorRoundOf, phaseOf, proxyRoundLabel } from '../../chain/index.js';
 import type { Manifest, TokenVersionRecord } from '../../provenance/index.js';
 
 /** What a version's manifest says, in the words and units a collector reads. */
@@ -84,6 +85,26 @@ export function versionStory(m: Manifest): VersionStory {
   };
 }
 
+/**
+ * `first..last`, or `first..last (n)` with the count, and on a Chainlink proxy (ids `phase << 64 | n`,
+ * 20 digits) the aggregator rounds they are, so a window across an upgrade shows it:
+ * `… (21: phase 1 #95..phase 2 #5)`. Plain ids as they are.
+ */
+export function roundRangeText(first: string, last: string, count?: number): string {
+  const range = `${first}..${last}`;
+  const counted = (note: string) =>
+    count === undefined
+      ? note
+        ? `${range} (${note})`
+        : range
+      : `${range} (${count}${note ? `: ${note}` : ''})`;
+  if (!/^\d+$/.test(first) || !/^\d+$/.test(last)) return counted('');
+  const [a, b] = [BigInt(first), BigInt(last)];
+  if (phaseOf(a) === 0n && phaseOf(b) === 0n) return counted('');
+  const end = phaseOf(a) === phaseOf(b) ? `#${aggregatorRoundOf(b)}` : proxyRoundLabel(b);
+  return counted(`${proxyRoundLabel(a)}..${end}`);
+}
+
 /** `+0.0743%` from 743 ppm: a return in percent, four decimals, integers only. */
 export function ppmAsPercent(ppm: number): string {
   const sign = ppm < 0 ? '-' : '+';
@@ -96,7 +117,7 @@ function forecastLine(s: VersionStory): string {
   const by = s.forecast.modelId ? `by forecaster ${s.forecast.modelId}` : 'naming no forecaster';
   const how =
     s.proof.kind === 'groth16'
-      ? `proven: Groth16 proof ${s.proof.proofId} on rounds ${s.proof.firstRound}..${s.proof.lastRound}, recorded by gate ${s.proof.gate}`
+      ? `proven: Groth16 proof ${s.proof.proofId} on rounds ${roundRangeText(s.proof.firstRound, s.proof.lastRound)}, recorded by gate ${s.proof.gate}`
       : 're-derived by `provenant verify` from the rounds (replay)';
   return `${s.forecast.returnPpm} ppm (${ppmAsPercent(s.forecast.returnPpm)} expected next return) ${by}; ${how}`;
 }
@@ -121,7 +142,7 @@ export function versionLines(v: ShownVersion, contentDir: string): string[] {
   }
   lines.push(
     `    model       ${s.model.name} ${s.model.version} (${s.model.algorithm}) ${s.model.id}${v.modelId && v.modelId.toLowerCase() !== s.model.id ? `; the log names ${v.modelId}` : ''}`,
-    `    prices      feed ${s.oracle.feed}, rounds ${s.oracle.firstRound}..${s.oracle.lastRound} (${s.oracle.rounds}); latest ${s.oracle.lastAnswer} at ${s.oracle.lastUpdatedAt}`,
+    `    prices      feed ${s.oracle.feed}, rounds ${roundRangeText(s.oracle.firstRound, s.oracle.lastRound, s.oracle.rounds)}; latest ${s.oracle.lastAnswer} at ${s.oracle.lastUpdatedAt}`,
     `    forecast    ${forecastLine(s)}`,
     `    market      ${s.regime}`,
     `    image       ${s.image.cid} (PNG ${s.image.width}×${s.image.height}, ${s.image.size} bytes)`,

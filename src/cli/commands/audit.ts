@@ -74,8 +74,19 @@ export function registerAudit(program: Command): void {
           verifyJournalAnchors,
         });
         const anchorsOk = anchors.status === 'ok' || anchors.status === 'none';
+        // `ok` is the verdict the exit code carries: the chain and tables (`chainOk`), the signed head and
+        // the on-chain anchors all hold. A rewrite re-signed with the agent's key passes the first two.
         if (flags.json)
-          console.log(toJson({ ...report, attestation, anchors, unchecked: UNCHECKED_SIDE_DATA }));
+          console.log(
+            toJson({
+              ...report,
+              ok: report.ok && signedOk && anchorsOk,
+              chainOk: report.ok,
+              attestation,
+              anchors,
+              unchecked: UNCHECKED_SIDE_DATA,
+            }),
+          );
         else {
           if (report.issues.length === 0)
             console.log(
@@ -103,7 +114,7 @@ export function registerAudit(program: Command): void {
           else if (attestation.status === 'invalid') console.log(`✗ signed head: ${attestation.problem}`);
           else if (attestation.status === 'unattested')
             console.log('– signed head: none (a journal written before head signing)');
-          console.log(anchorLine(anchors));
+          console.log(anchorLine(anchors, report.head.seq));
           console.log('  not derivable from the entries, not checked:');
           for (const u of UNCHECKED_SIDE_DATA) console.log(`    ${u.what}: ${u.why}`);
         }
@@ -179,17 +190,28 @@ async function checkAnchors(
   }
 }
 
-/** The audit's line for the on-chain anchors. */
-function anchorLine(a: Awaited<ReturnType<AnchorFns['verifyJournalAnchors']>>): string {
+/**
+ * The audit's line for the on-chain anchors. `headSeq` is the journal's last entry: the entries after the
+ * latest anchor are held only by the signed head, which someone with the agent's key can re-sign.
+ */
+export function anchorLine(
+  a: Awaited<ReturnType<AnchorFns['verifyJournalAnchors']>>,
+  headSeq: number,
+): string {
   switch (a.status) {
     case 'none':
       return `– on-chain anchors: none (${a.reason})`;
     case 'unchecked':
       return `✗ on-chain anchors: not checked: ${a.problem}`;
-    case 'ok':
+    case 'ok': {
+      const open = (from: number) =>
+        headSeq >= from
+          ? `; entries ${from}..${headSeq} are not anchored yet (held by the signed head only, until the next anchor)`
+          : '';
       return a.latest
-        ? `✓ on-chain anchors: ${a.anchors}, latest seq ${a.latest.seq} (block ${a.latest.blockNumber})`
-        : `✓ on-chain anchors: 0 on ${a.contract} (none sent yet)`;
+        ? `✓ on-chain anchors: ${a.anchors}, latest seq ${a.latest.seq} (block ${a.latest.blockNumber})${open(a.latest.seq + 1)}`
+        : `✓ on-chain anchors: 0 on ${a.contract} (none sent yet)${open(1)}`;
+    }
     case 'mismatch':
       return `✗ on-chain anchors: seq ${a.first.seq} anchored ${a.first.anchoredHash}, the journal has ${a.first.journalHash ?? `no entry ${a.first.seq}`} (${a.problem})`;
   }

@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import type { PublicClient } from 'viem';
 import {
+  type AgentAddresses,
   agentVerifyDependencies,
   type DemoResult,
   formatSynthVerifyReport,
@@ -9,6 +11,13 @@ import {
   verifySynthFromJournal,
   writeAgentReport,
 } from '../../agent/index.js';
+import {
+  aggregatorRoundOf,
+  aggregatorV3InterfaceAbi,
+  feedAccumulatorAbi,
+  forecastProofGateAbi,
+  phaseOf,
+} from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
 import { formatVerifyReport, mintedTokenIds, verifyAllVersions } from '../../provenance/index.js';
 import { printTable } from '../output.js';
@@ -74,7 +83,11 @@ export async function finishDemo(
     console.log('\nHalts:');
     for (const h of summary.halts) console.log(`  ${h.date ?? `epoch ${h.epoch}`}: ${h.reason}`);
   }
-  const verifyLines = await verifyAll(result);
+  const upgrades = await feedUpgradeLines(result.stack.agent.publicClient, result.stack.addresses).catch(
+    (error: unknown) => [`WTI aggregator upgrades: not read (${(error as Error).message.split('\n')[0]})`],
+  );
+  // Printed with the verification lines and written to the report's Verification section.
+  const verifyLines = [...(await verifyAll(result)), ...upgrades];
   const audit = journal.verify();
   // The head the agent signed after its last epoch (journal/attest.ts), checked against the agent's key.
   const { checkJournalAttestation } = await import('../../agent/index.js');
@@ -115,6 +128,68 @@ export async function finishDemo(
         'A failed check names what differs; the journal and the content store are left as they are for inspection.',
     });
   }
+}
+
+/** A proxy round as `phase p #n (YYYY-MM-DD)`: its aggregator's own round and the day it observed. */
+async function roundWhen(
+  client: Pick<PublicClient, 'readContract'>,
+  feed: AgentAddresses['feeds']['WTI'],
+  id: bigint,
+) {
+  const name = `phase ${phaseOf(id)} #${aggregatorRoundOf(id)}`;
+  const data = await client
+    .readContract({ address: feed, abi: aggregatorV3InterfaceAbi, functionName: 'getRoundData', args: [id] })
+    .catch(() => undefined);
+  return data ? `${name} (${new Date(Number(data[3]) * 1000).toISOString().slice(0, 10)})` : name;
+}
+
+/**
+ * On a Chainlink-style proxy feed, what the summary and the report say about each aggregator upgrade the
+ * run went through: where the old phase ended and the new one began (the zk accumulator's `PhaseBridged`
+ * logs), and how many zk proofs the gate accepted on a window that spans it (`ForecastProven` with the
+ * first round in the old phase and the last in the new one), so the new behaviour (no 20-round wait) is
+ * visible. Nothing on a feed without upgrades or a deployment without the zk accumulator.
+ */
+export async function feedUpgradeLines(
+  client: Pick<PublicClient, 'getContractEvents' | 'readContract'>,
+  addresses: Pick<AgentAddresses, 'feeds' | 'zkAccumulator' | 'zkGate' | 'fromBlock'>,
+): Promise<string[]> {
+  if (!addresses.zkAccumulator) return [];
+  const bridges = await client.getContractEvents({
+    address: addresses.zkAccumulator,
+    abi: feedAccumulatorAbi,
+    eventName: 'PhaseBridged',
+    fromBlock: addresses.fromBlock,
+  });
+  if (bridges.length === 0) return [];
+  const proofs = addresses.zkGate
+    ? await client.getContractEvents({
+        address: addresses.zkGate,
+        abi: forecastProofGateAbi,
+        eventName: 'ForecastProven',
+        fromBlock: addresses.fromBlock,
+      })
+    : [];
+  const feed = addresses.feeds.WTI;
+  const lines: string[] = [];
+  for (const bridge of bridges) {
+    const before = bridge.args.lastOfPhase as bigint;
+    const after = bridge.args.firstOfNextPhase as bigint;
+    const spanning = proofs.filter((p) => {
+      const first = p.args.firstRoundId as bigint;
+      const last = p.args.lastRoundId as bigint;
+      return phaseOf(first) === phaseOf(before) && phaseOf(last) === phaseOf(after);
+    });
+    const firstSpan = spanning[0]?.args;
+    lines.push(
+      `WTI aggregator upgrade: ${await roundWhen(client, feed, before)} was phase ${phaseOf(before)}'s last round, ${await roundWhen(client, feed, after)} phase ${phaseOf(after)}'s first; the zk accumulator bridged them (block ${bridge.blockNumber}); ${
+        addresses.zkGate
+          ? `${spanning.length} zk proof(s) on windows spanning the upgrade${firstSpan ? `, the first on rounds phase ${phaseOf(firstSpan.firstRoundId as bigint)} #${aggregatorRoundOf(firstSpan.firstRoundId as bigint)}..phase ${phaseOf(firstSpan.lastRoundId as bigint)} #${aggregatorRoundOf(firstSpan.lastRoundId as bigint)}` : ''}`
+          : 'no zk gate'
+      }`,
+    );
+  }
+  return lines;
 }
 
 /** The Ctrl-C line: how far this run got and the exact command that resumes it. */

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { oracleWindowVerdict } from './oracleWindow.js';
+import { proxyRoundsText } from '../../chain/index.js';
+import { oracleWindowVerdict, roundSpanText } from './oracleWindow.js';
 import type { ChainPosition, Hex } from './types.js';
 
 // A Chainlink-style proxy whose aggregator was upgraded: phase 1 published rounds 1..30 (blocks 100..129),
@@ -42,6 +43,20 @@ describe('oracle-window across an aggregator upgrade', () => {
     expect(check.actual).toMatch(
       /consecutive but for one aggregator upgrade \(round 18446744073709551646, then 36893488147419103233\)/,
     );
+    // The 20-digit proxy ids are named by phase and aggregator round, so the upgrade is readable at once.
+    expect(check.actual).toMatch(
+      /^rounds 18446744073709551629\.\.36893488147419103235 \(21: phase 1 #13\.\.#30, phase 2 #1\.\.#3\), consecutive but/,
+    );
+  });
+
+  test('behavior: round spans name proxy phases; plain aggregator ids stay as they are', () => {
+    expect(proxyRoundsText([P2 | 7n])).toBe('phase 2 #7');
+    expect(proxyRoundsText([P1 | 30n, P2 | 1n])).toBe('phase 1 #30, phase 2 #1');
+    expect(roundSpanText([P2 | 10n, P2 | 11n, P2 | 12n])).toBe(
+      `rounds ${P2 | 10n}..${P2 | 12n} (3: phase 2 #10..#12)`,
+    );
+    expect(proxyRoundsText([5n, 6n])).toBe('');
+    expect(roundSpanText([5n, 6n, 7n])).toBe('rounds 5..7 (3)');
   });
 
   test('behavior: the old phase published a round after the window old part before the log: a skipped round', async () => {

@@ -5,6 +5,7 @@ import {
   isPhaseBridge,
   PROXY_PHASE_OFFSET,
   phaseOf,
+  proxyRoundsText,
 } from '../../chain/index.js';
 import type { Manifest } from '../manifest.js';
 import { POLICY_SNAPSHOT_MAX_AGE_BLOCKS, snapshotBlock } from './policySnapshot.js';
@@ -13,6 +14,12 @@ import type { ChainPosition, Hex, TokenVersionRecord, VerifyCheck, VerifyDepende
 import { mapBounded, READ_CONCURRENCY, tryRead } from './util.js';
 
 const name = 'oracle-window';
+
+/** `rounds first..last (n)`, with the proxy phases and rounds (`proxyRoundsText`) when the ids are a proxy's. */
+export function roundSpanText(ids: readonly bigint[]): string {
+  const phases = proxyRoundsText(ids);
+  return `rounds ${ids[0]}..${ids.at(-1)} (${ids.length}${phases ? `: ${phases}` : ''})`;
+}
 
 /** What `oracleWindowVerdict` needs: a feed, the rounds named (oldest first) and the log they fed. */
 export type OracleWindowQuery = {
@@ -97,10 +104,9 @@ function windowFrame(q: OracleWindowQuery): WindowFrame | VerifyCheck {
   // "Consecutive" in the feed's own order: across at most one aggregator upgrade on a proxy (see above).
   const expected = `consecutive rounds, the newest the feed's latest at ${where}`;
   if (ids.length === 0) return { name, status: 'fail', expected, actual: 'no rounds' };
-  const first = ids[0]!;
   const last = ids.at(-1)!;
   const gaps = ids.flatMap((id, i) => (i > 0 && id !== ids[i - 1]! + 1n ? [i] : []));
-  const span = `rounds ${first}..${last} (${ids.length})`;
+  const span = roundSpanText(ids);
   // One step from a phase's round to round 1 of a later phase is an aggregator upgrade (checked against the
   // publication logs below); any other gap, or a second upgrade, is a selection.
   const bridgeAt =
