@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Hex } from 'viem';
+import { type Hex, toHex } from 'viem';
+import { mnemonicToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   anchorJournalHead,
@@ -30,7 +31,7 @@ import type { EntryRow } from '../src/agent/journal/journal.js';
 import type { SynthManifest } from '../src/agent/verifySynth/manifest.js';
 import type { SynthVerifyDependencies } from '../src/agent/verifySynth/types.js';
 import { zkCommitmentCheck } from '../src/agent/verifySynth/zkSignalChecks.js';
-import { createTxManager } from '../src/chain/index.js';
+import { createTxManager, DEVNET_MNEMONIC, DEVNET_ROLES } from '../src/chain/index.js';
 import { feedUpgradeLines } from '../src/cli/commands/demoSummary.js';
 import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { absorbRounds, zkCommitment, zkCommitmentHex } from '../src/zk/index.js';
@@ -199,6 +200,32 @@ describe('journal anchors: agent check and audit verify agree', () => {
       anchors: { status: 'mismatch', matchedUpTo: first.seq, first: { seq: second.seq } },
     });
     expect((await audit()).err).toContain(where);
+
+    // `agent run` refuses it before appending anything: it would otherwise run on the rewrite and anchor it.
+    const saved = process.env.PROVENANT_PRIVATE_KEY;
+    process.env.PROVENANT_PRIVATE_KEY = toHex(
+      mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: DEVNET_ROLES.agent }).getHdKey().privateKey!,
+    );
+    try {
+      const ran = await runCli([
+        '--rpc-url',
+        stack.devnet.rpcUrl,
+        '--state-dir',
+        dir,
+        'agent',
+        'run',
+        '--once',
+      ]);
+      expect(ran.code).toBe(1);
+      expect(ran.err).toContain(`does not match its on-chain anchors`);
+      expect(ran.err).toContain('The agent did not start and appended nothing.');
+    } finally {
+      if (saved === undefined) delete process.env.PROVENANT_PRIVATE_KEY;
+      else process.env.PROVENANT_PRIVATE_KEY = saved;
+    }
+    const untouched = openJournal(path, { readonly: true });
+    expect(untouched.head().seq).toBe(head);
+    untouched.close();
   }, 120_000);
 });
 

@@ -1,10 +1,12 @@
 // Why: `audit verify`'s side of the on-chain anchors (anchor.ts sends them): read every `JournalAnchored` log
 // of the journal's agent address(es) and check each anchored (seq, head) against the journal.
+
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Address, type Hex, isAddressEqual, type PublicClient } from 'viem';
 import { deploymentBlock, journalAnchorAbi, readManifest, scanLogs } from '../../chain/index.js';
 import { anchorIntents } from './anchor.js';
+import { JournalAnchorMismatchError } from './errors.js';
 import type { Journal } from './journal.js';
 
 /** One `JournalAnchored` log. */
@@ -244,4 +246,21 @@ export async function verifyJournalAnchors(
     if (check.latest && (!latest || check.latest.seq > latest.seq)) latest = check.latest;
   }
   return { status: 'ok', contract: here[0]!.contract, anchors: total, latest };
+}
+
+/**
+ * Before a run: refuses (`JournalAnchorMismatchError`) a journal that no longer matches an anchor the agent
+ * put on-chain, so a rewrite is never run on or anchored again. An unreadable chain is not refused here (the
+ * run then fails on its own reads); no anchor contract, or no anchor yet, passes.
+ */
+export async function requireAnchoredJournal(
+  journal: Journal,
+  path: string,
+  sources: readonly AnchorSource[],
+  chain: Parameters<typeof verifyJournalAnchors>[2],
+): Promise<AnchorsReport> {
+  const report = await verifyJournalAnchors(journal, sources, chain);
+  if (report.status === 'mismatch')
+    throw new JournalAnchorMismatchError(path, report.problem, report.first.seq);
+  return report;
 }

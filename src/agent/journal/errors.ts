@@ -65,3 +65,23 @@ export class JournalTamperedError extends NonRetryableError {
     this.tables = report.tables;
   }
 }
+
+/**
+ * The journal no longer holds a head the agent anchored on-chain: it was rewritten (and re-signed, if its
+ * signature still checks: the agent key is in other hands) or cut. The agent does not start on it, or it
+ * would anchor the rewrite too.
+ */
+export class JournalAnchorMismatchError extends NonRetryableError {
+  override name = 'JournalAnchorMismatchError';
+  readonly seq: number;
+  constructor(path: string, problem: string, seq: number) {
+    super(
+      `The journal ${path} does not match its on-chain anchors: ${problem}. The agent did not start and appended nothing.`,
+      {
+        details: `An anchor on the chain cannot be rewritten, so the file changed after the agent anchored seq ${seq}. Keep it for inspection (\`provenant audit verify\` names the rewritten range), rotate the agent key if its signature still checks, and restore the journal from a backup that matches the anchors.`,
+        docsPath: 'docs/agent.md#journal',
+      },
+    );
+    this.seq = seq;
+  }
+}

@@ -12,6 +12,7 @@ export {
   anchorSources,
   type OnChainAnchor,
   readJournalAnchors,
+  requireAnchoredJournal,
   verifyJournalAnchors,
 } from './anchorAudit.js';
 export {
@@ -25,7 +26,13 @@ export {
   requireAttestedJournal,
 } from './attest.js';
 export { type TableIssue, UNCHECKED_SIDE_DATA } from './derive.js';
-export { ApprovalError, JournalNotFoundError, JournalOpenError, JournalTamperedError } from './errors.js';
+export {
+  ApprovalError,
+  JournalAnchorMismatchError,
+  JournalNotFoundError,
+  JournalOpenError,
+  JournalTamperedError,
+} from './errors.js';
 export {
   type AppendEntry,
   type ApprovalRow,

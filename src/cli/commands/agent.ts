@@ -127,8 +127,15 @@ async function withRuntime<T>(
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
   options: { acceptUnattestedJournal?: boolean | undefined } = {},
 ): Promise<T> {
-  const { connectAgentRuntime, journalPath, loadAgentForecaster, openJournalForRun, resolveAgentAddresses } =
-    await import('../../agent/index.js');
+  const {
+    anchorSources,
+    connectAgentRuntime,
+    journalPath,
+    loadAgentForecaster,
+    openJournalForRun,
+    requireAnchoredJournal,
+    resolveAgentAddresses,
+  } = await import('../../agent/index.js');
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
@@ -147,6 +154,22 @@ async function withRuntime<T>(
       acceptUnattested: options.acceptUnattestedJournal,
     });
     journal = opened.journal;
+    // The heads the agent anchored on-chain must still be in the file: a rewrite, even one re-signed with
+    // this key, is refused before anything is appended (or anchored again).
+    try {
+      await requireAnchoredJournal(
+        journal,
+        journalPath(session.stateDir),
+        anchorSources(journal, session.stateDir),
+        {
+          client: session.clients.publicClient,
+          chainId: session.clients.chain.id,
+        },
+      );
+    } catch (error) {
+      journal.close();
+      throw error;
+    }
     if (opened.attestation.status === 'unattested')
       console.error(
         `Accepted the unsigned journal (${opened.attestation.entries} entries) and signed its head.`,
