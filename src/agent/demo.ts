@@ -150,6 +150,10 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
   try {
     ({ journal, attestation } = await openJournalForRun(journalPath(p.stateDir), stack.agentAccount, {
       acceptUnattested: true,
+      anchors: {
+        stateDir: p.stateDir,
+        chain: { client: stack.agent.publicClient, chainId: stack.agent.chain.id },
+      },
     }));
   } catch (error) {
     await stack.close();

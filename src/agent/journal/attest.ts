@@ -9,6 +9,7 @@ import {
   stringToHex,
 } from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
+import { anchorSources, requireAnchoredJournal } from './anchorAudit.js';
 import { type Journal, type JournalHead, openJournal } from './journal.js';
 
 /**
@@ -143,11 +144,26 @@ export async function requireAttestedJournal(
 export async function openJournalForRun(
   path: string,
   account: LocalAccount,
-  options: { acceptUnattested?: boolean | undefined } = {},
+  options: {
+    acceptUnattested?: boolean | undefined;
+    /**
+     * Also refuse a journal that no longer holds a head the agent anchored on-chain
+     * (`requireAnchoredJournal`): the state dir (its deployment names the anchor contract) and the chain.
+     */
+    anchors?: { stateDir: string; chain: Parameters<typeof requireAnchoredJournal>[3] } | undefined;
+  } = {},
 ): Promise<{ journal: Journal; attestation: AttestationStatus }> {
   const journal = openJournal(path, { requireIntact: true });
   try {
-    return { journal, attestation: await requireAttestedJournal(journal, account, options) };
+    const attestation = await requireAttestedJournal(journal, account, options);
+    if (options.anchors)
+      await requireAnchoredJournal(
+        journal,
+        path,
+        anchorSources(journal, options.anchors.stateDir),
+        options.anchors.chain,
+      );
+    return { journal, attestation };
   } catch (error) {
     journal.close();
     throw error;

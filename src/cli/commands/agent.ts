@@ -127,15 +127,8 @@ async function withRuntime<T>(
   fn: (s: AgentSession, journal: Journal, runtime: AgentRuntime, signal: AbortSignal) => Promise<T>,
   options: { acceptUnattestedJournal?: boolean | undefined } = {},
 ): Promise<T> {
-  const {
-    anchorSources,
-    connectAgentRuntime,
-    journalPath,
-    loadAgentForecaster,
-    openJournalForRun,
-    requireAnchoredJournal,
-    resolveAgentAddresses,
-  } = await import('../../agent/index.js');
+  const { connectAgentRuntime, journalPath, loadAgentForecaster, openJournalForRun, resolveAgentAddresses } =
+    await import('../../agent/index.js');
   const { ipfsSettings } = await import('../../config/index.js');
   const { withShutdown } = await import('../context.js');
   const session = await openAgentSession(globals, { signer: 'agent' });
@@ -149,27 +142,16 @@ async function withRuntime<T>(
       loadAgentForecaster(session.stateDir);
     }
     await signPastGenesis(journalPath(session.stateDir), session.account);
-    // Verified and signed by this agent's key before anything is appended (journal/attest.ts).
+    // Verified, signed by this agent's key and matching its on-chain anchors before anything is appended
+    // (a rewrite, even one re-signed with this key, would otherwise be run on and anchored again).
     const opened = await openJournalForRun(journalPath(session.stateDir), session.account, {
       acceptUnattested: options.acceptUnattestedJournal,
+      anchors: {
+        stateDir: session.stateDir,
+        chain: { client: session.clients.publicClient, chainId: session.clients.chain.id },
+      },
     });
     journal = opened.journal;
-    // The heads the agent anchored on-chain must still be in the file: a rewrite, even one re-signed with
-    // this key, is refused before anything is appended (or anchored again).
-    try {
-      await requireAnchoredJournal(
-        journal,
-        journalPath(session.stateDir),
-        anchorSources(journal, session.stateDir),
-        {
-          client: session.clients.publicClient,
-          chainId: session.clients.chain.id,
-        },
-      );
-    } catch (error) {
-      journal.close();
-      throw error;
-    }
     if (opened.attestation.status === 'unattested')
       console.error(
         `Accepted the unsigned journal (${opened.attestation.entries} entries) and signed its head.`,

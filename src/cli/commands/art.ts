@@ -30,6 +30,10 @@ async function withAgent<T>(
   try {
     ({ journal } = await openJournalForRun(journalPath(session.stateDir), session.account, {
       acceptUnattested: true,
+      anchors: {
+        stateDir: session.stateDir,
+        chain: { client: session.clients.publicClient, chainId: session.clients.chain.id },
+      },
     }));
   } catch (error) {
     await session.close();
