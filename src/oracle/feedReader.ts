@@ -12,7 +12,7 @@ import {
   phasedAggregatorProxyAbi,
   phaseOf,
 } from '../chain/index.js';
-import { FeedRefusedError } from './errors.js';
+import { FeedRefusedError, roundText } from './errors.js';
 
 /** One round as AggregatorV3Interface returns it. */
 export type FeedRound = {
@@ -189,7 +189,7 @@ export function checkRound(
         'deviation',
         feedLabel,
         latest.roundId,
-        `answer moved ${formatBps(move)} from round ${previous.roundId} (${show(previous.answer, rules.decimals)} → ${show(latest.answer, rules.decimals)}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`,
+        `answer moved ${formatBps(move)} from round ${roundText(previous.roundId)} (${show(previous.answer, rules.decimals)} → ${show(latest.answer, rules.decimals)}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`,
       );
     }
   }

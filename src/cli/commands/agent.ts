@@ -313,7 +313,7 @@ export function registerAgent(program: Command): void {
               );
             if (result.stopped === 'halted') {
               throw new NonRetryableError(
-                `The agent is halted: ${journal.state.halted().halted ? (journal.state.halted() as { reason: string }).reason : ''}.`,
+                `The agent is halted: ${(journal.state.halted().halted ? (journal.state.halted() as { reason: string }).reason : '').replace(/\.+$/, '')}.`,
                 {
                   details:
                     'A person checks the reason, then resumes with `provenant agent resume --by <name>`.',
