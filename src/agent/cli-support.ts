@@ -194,6 +194,8 @@ export type AgentStatus = {
   halted: boolean;
   reason: string | null;
   since: string | null;
+  /** The epoch the agent halted in and its market day (null when not halted; date null when not recorded). */
+  haltedAt: { epoch: number; date: string | null } | null;
   lastEpoch: number | null;
   lastRun: { at: string; outcome: string } | null;
   pendingApprovals: { id: string; intentKey: Hex; summary: string; sizeUsd: number; calldataHash: Hex }[];
@@ -206,6 +208,22 @@ export type AgentStatus = {
   intents: Partial<Record<IntentStatus, number>>;
   journal: { entries: number; head: Hex };
 };
+
+/**
+ * The epoch the agent halted in and that epoch's market day (its oracle round's date): `since` is wall-clock
+ * time, which on a replayed devnet says nothing about where in the market the halt came.
+ */
+function haltedAt(journal: Journal): AgentStatus['haltedAt'] {
+  const halt = journal.entries({ kind: 'halt' }).at(-1);
+  if (!halt) return null;
+  const row = journal.db
+    .prepare(
+      "SELECT payload FROM entries WHERE epoch = ? AND kind IN ('decision', 'epoch') AND payload LIKE '%\"date\":%' ORDER BY seq DESC LIMIT 1",
+    )
+    .get(halt.epoch) as { payload: string } | undefined;
+  const date = row ? (JSON.parse(row.payload) as { date?: unknown }).date : undefined;
+  return { epoch: halt.epoch, date: typeof date === 'string' ? date : null };
+}
 
 export function agentStatus(journal: Journal): AgentStatus {
   const halt = journal.state.halted();
@@ -220,6 +238,7 @@ export function agentStatus(journal: Journal): AgentStatus {
     halted: halt.halted,
     reason: halt.halted ? halt.reason : null,
     since: halt.halted ? new Date(halt.since).toISOString() : null,
+    haltedAt: halt.halted ? haltedAt(journal) : null,
     lastEpoch: journal.state.lastEpoch(),
     lastRun: journal.state.get<{ at: string; outcome: string }>('agent.lastRun') ?? null,
     pendingApprovals: journal.approvals.list({ status: 'pending' }).map((a) => {

@@ -343,7 +343,12 @@ export function registerAgent(program: Command): void {
           return;
         }
         printTable([
-          ['state', s.halted ? `HALTED since ${s.since}: ${s.reason}` : 'running (not halted)'],
+          [
+            'state',
+            s.halted
+              ? `HALTED since ${s.since}${s.haltedAt ? ` (epoch ${s.haltedAt.epoch}${s.haltedAt.date ? `, market day ${s.haltedAt.date}` : ''})` : ''}: ${s.reason}`
+              : 'running (not halted)',
+          ],
           ['last epoch', s.lastEpoch === null ? 'none' : String(s.lastEpoch)],
           ['last run', s.lastRun ? `${s.lastRun.at}: ${s.lastRun.outcome}` : '—'],
           [
