@@ -66,18 +66,22 @@ describe('windowRoundIds', () => {
   });
 });
 
+/** A ForecastProven log at block 5 whose window crosses the upgrade: phase 1 #60..#78, phase 2 #1..#2. */
+const acrossUpgrade = (proofByte: string) => ({
+  blockNumber: 5n,
+  args: {
+    proofId: `0x${proofByte.repeat(32)}`,
+    modelId: MODEL,
+    firstRoundId: P1 | 60n,
+    lastRoundId: P2 | 2n,
+    forecast: [1n, 2n],
+  },
+});
+const acrossUpgradeIds = [...Array.from({ length: 19 }, (_, k) => P1 | BigInt(60 + k)), P2 | 1n, P2 | 2n];
+
 describe('latestProvenForecast across an aggregator upgrade', () => {
   test('a statement whose first round lies in the phase before names the rounds across the bridge', async () => {
-    const log = {
-      blockNumber: 5n,
-      args: {
-        proofId: `0x${'22'.repeat(32)}`,
-        modelId: MODEL,
-        firstRoundId: P1 | 60n,
-        lastRoundId: P2 | 2n,
-        forecast: [1n, 2n],
-      },
-    };
+    const log = acrossUpgrade('22');
     const read: string[] = [];
     const client = {
       getBlockNumber: async () => 5n,
@@ -88,11 +92,28 @@ describe('latestProvenForecast across an aggregator upgrade', () => {
       },
     } as unknown as PublicClient;
     const latest = await latestProvenForecast({ client, gate: GATE, modelId: MODEL, scaleBits: 20 })();
-    expect(latest?.roundIds).toEqual([
-      ...Array.from({ length: 19 }, (_, k) => P1 | BigInt(60 + k)),
-      P2 | 1n,
-      P2 | 2n,
-    ]);
+    expect(latest?.roundIds).toEqual(acrossUpgradeIds);
     expect(read).toEqual(['N_ANSWERS']);
+  });
+});
+
+describe('latestProvenForecast when the window length cannot be read', () => {
+  test('a failed N_ANSWERS read is retried on the next call, and the statement is not lost', async () => {
+    // The statement is 20 blocks before the head: older than the rescanned suffix.
+    const log = acrossUpgrade('33');
+    let failures = 1;
+    const client = {
+      getBlockNumber: async () => 25n,
+      getContractEvents: async ({ fromBlock, toBlock }: { fromBlock: bigint; toBlock: bigint }) =>
+        log.blockNumber >= fromBlock && log.blockNumber <= toBlock ? [log] : [],
+      readContract: async () => {
+        if (failures-- > 0) throw new Error('HTTP request failed: 503');
+        return 21n;
+      },
+    } as unknown as PublicClient;
+    const latest = latestProvenForecast({ client, gate: GATE, modelId: MODEL, scaleBits: 20 });
+    await expect(latest()).rejects.toThrow('503');
+    // Before: the rejected read was cached (every later call failed) and the scan had moved past block 5.
+    expect((await latest())?.roundIds).toEqual(acrossUpgradeIds);
   });
 });

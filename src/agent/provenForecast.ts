@@ -28,13 +28,15 @@ export function latestProvenForecast(parameters: {
   let latest: ProvenForecastRef | undefined;
   // The gate's window length, read once and only for a window across an aggregator upgrade (the event
   // names its first and last rounds; which of them lie in the old phase depends on N_ANSWERS).
+  // A failed read is not kept: the next call reads again instead of failing for good on one RPC error.
   let answers: Promise<bigint> | undefined;
   const windowLength = () => {
-    answers ??= parameters.client.readContract({
-      address: parameters.gate,
-      abi: forecastProofGateAbi,
-      functionName: 'N_ANSWERS',
-    });
+    answers ??= parameters.client
+      .readContract({ address: parameters.gate, abi: forecastProofGateAbi, functionName: 'N_ANSWERS' })
+      .catch((error: unknown) => {
+        answers = undefined;
+        throw error;
+      });
     return answers;
   };
   return async () => {
@@ -51,12 +53,9 @@ export function latestProvenForecast(parameters: {
         strict: true,
       }),
     );
-    // The next call scans the last blocks again: with several RPC endpoints (or a load-balanced one) the
-    // node answering eth_getLogs can lag the one that gave the head, and logs of those blocks would be
-    // missed for good. The newest event of a suffix of the blocks scanned is never older than `latest`.
-    const rescanFrom = head + 1n - LOG_RESCAN_BLOCKS;
-    nextBlock = rescanFrom > (parameters.fromBlock ?? 0n) ? rescanFrom : (parameters.fromBlock ?? 0n);
     const last = events.at(-1);
+    // Before `nextBlock` moves on: when the window length cannot be read, the next call scans these blocks
+    // again rather than losing a log older than the rescanned suffix.
     if (last) {
       const { proofId, modelId, firstRoundId, lastRoundId, forecast } = last.args;
       latest = {
@@ -71,6 +70,11 @@ export function latestProvenForecast(parameters: {
         scaleBits: parameters.scaleBits,
       };
     }
+    // The next call scans the last blocks again: with several RPC endpoints (or a load-balanced one) the
+    // node answering eth_getLogs can lag the one that gave the head, and logs of those blocks would be
+    // missed for good. The newest event of a suffix of the blocks scanned is never older than `latest`.
+    const rescanFrom = head + 1n - LOG_RESCAN_BLOCKS;
+    nextBlock = rescanFrom > (parameters.fromBlock ?? 0n) ? rescanFrom : (parameters.fromBlock ?? 0n);
     return latest;
   };
 }

@@ -10,7 +10,7 @@ import {
   modelRegistryAbi,
   type ProvenantClients,
   policyGuardAbi,
-  proxyRoundLabel,
+  proxyRoundIdText,
   syntheticVaultAbi,
 } from '../chain/index.js';
 import { ProvenantError } from '../errors/index.js';
@@ -327,9 +327,7 @@ async function oracleCheck(
   const maxAge = synthMint?.limits.maxOracleAge;
   // A Chainlink proxy's id is `phase << 64 | n`: name the aggregator round too (after an upgrade the
   // agent's window reaches back into the previous phase while this phase is shorter than the window).
-  const label = proxyRoundLabel(roundId);
-  const round = label ? `${roundId} (${label})` : `${roundId}`;
-  const detail = `round ${round}: ${formatUnits(answer, 8)} USD, ${age} s old${maxAge ? ` (the policy allows ${maxAge} s)` : ''}`;
+  const detail = `round ${proxyRoundIdText(roundId)}: ${formatUnits(answer, 8)} USD, ${age} s old${maxAge ? ` (the policy allows ${maxAge} s)` : ''}`;
   if (maxAge !== undefined && age > maxAge)
     return warn(
       'oracle',

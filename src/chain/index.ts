@@ -86,6 +86,7 @@ export {
   isRoundWindow,
   PROXY_PHASE_OFFSET,
   phaseOf,
+  proxyRoundIdText,
   proxyRoundLabel,
   proxyRoundsText,
 } from './proxyRoundId.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isPhaseBridge, isRoundWindow } from './proxyRoundId.js';
+import { isPhaseBridge, isRoundWindow, proxyRoundIdText } from './proxyRoundId.js';
 
 const id = (phase: bigint, n: bigint) => (phase << 64n) | n;
 
@@ -18,5 +18,12 @@ describe('isRoundWindow (a window of the feed rounds in its own order)', () => {
     expect(isRoundWindow([id(1n, 0n), id(2n, 1n)])).toBe(false);
     expect(isRoundWindow([id(1n, 42n), id(2n, 1n), id(3n, 1n)])).toBe(false);
     expect(isPhaseBridge(id(2n, 5n), id(1n, 1n))).toBe(false);
+  });
+});
+
+describe('proxyRoundIdText', () => {
+  test('a proxy id carries its phase and aggregator round; a plain id stays as it is', () => {
+    expect(proxyRoundIdText(id(2n, 42n))).toBe(`${id(2n, 42n)} (phase 2 #42)`);
+    expect(proxyRoundIdText(42n)).toBe('42');
   });
 });

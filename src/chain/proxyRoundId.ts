@@ -48,6 +48,12 @@ export function isRoundWindow(ids: readonly bigint[]): boolean {
 export const proxyRoundLabel = (roundId: bigint): string =>
   phaseOf(roundId) === 0n ? '' : `phase ${phaseOf(roundId)} #${aggregatorRoundOf(roundId)}`;
 
+/** A round id for a message: a proxy's 20-digit id followed by its label (`… (phase 2 #42)`); a plain id as is. */
+export const proxyRoundIdText = (roundId: bigint): string => {
+  const label = proxyRoundLabel(roundId);
+  return label ? `${roundId} (${label})` : `${roundId}`;
+};
+
 /**
  * A window's rounds as a person reads them: on a Chainlink proxy (ids `phase << 64 | n`) the raw ids are
  * 20 digits, so each phase's stretch is named by its aggregator's own round numbers, and a window across

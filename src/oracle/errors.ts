@@ -1,12 +1,6 @@
 import type { Address } from 'viem';
-import { proxyRoundLabel } from '../chain/index.js';
+import { proxyRoundIdText } from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
-
-/** A round id as people read it: a Chainlink proxy's `phase << 64 | n` also as `phase p #n`. */
-export const roundText = (roundId: bigint): string => {
-  const label = proxyRoundLabel(roundId);
-  return label ? `${roundId} (${label})` : `${roundId}`;
-};
 
 /** The agent refuses a feed reading. `rule` names which check failed. */
 export class FeedRefusedError extends NonRetryableError {
@@ -15,7 +9,7 @@ export class FeedRefusedError extends NonRetryableError {
   readonly feed: string;
   readonly roundId: bigint;
   constructor(rule: FeedRefusedError['rule'], feed: string, roundId: bigint, sentence: string) {
-    super(`Refused feed ${feed} round ${roundText(roundId)}: ${sentence}`, {
+    super(`Refused feed ${feed} round ${proxyRoundIdText(roundId)}: ${sentence}`, {
       details:
         'The agent does not act on this round. It will act again once a fresh, consistent round is published.',
       docsPath: 'docs/oracle.md#refusals',

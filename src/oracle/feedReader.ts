@@ -11,8 +11,9 @@ import {
   PROXY_PHASE_OFFSET,
   phasedAggregatorProxyAbi,
   phaseOf,
+  proxyRoundIdText,
 } from '../chain/index.js';
-import { FeedRefusedError, roundText } from './errors.js';
+import { FeedRefusedError } from './errors.js';
 
 /** One round as AggregatorV3Interface returns it. */
 export type FeedRound = {
@@ -189,7 +190,7 @@ export function checkRound(
         'deviation',
         feedLabel,
         latest.roundId,
-        `answer moved ${formatBps(move)} from round ${roundText(previous.roundId)} (${show(previous.answer, rules.decimals)} → ${show(latest.answer, rules.decimals)}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`,
+        `answer moved ${formatBps(move)} from round ${proxyRoundIdText(previous.roundId)} (${show(previous.answer, rules.decimals)} → ${show(latest.answer, rules.decimals)}), the limit is ${formatBps(BigInt(rules.maxDeviationBps))}.`,
       );
     }
   }

@@ -6,6 +6,7 @@ import {
   firstRoundOfPhase,
   forecastProofGateAbi,
   type ProvenantClients,
+  phaseOf,
   readProvenForecast,
   syntheticVaultAbi,
   type WriteReturnType,
@@ -44,25 +45,44 @@ export async function latestRounds(
   let roundIds = Array.from({ length: count }, (_, k) => latest - BigInt(count - 1 - k));
   if (inPhase < BigInt(count)) {
     const older = BigInt(count) - inPhase;
-    const lastBefore = options.accumulator
-      ? await clients.publicClient.readContract({
-          address: options.accumulator,
-          abi: feedAccumulatorAbi,
-          functionName: 'bridgedFrom',
-          args: [phaseFirst - 1n],
-          blockNumber,
-        })
-      : 0n;
-    if (aggregatorRoundOf(lastBefore) < older)
+    const short = `feed ${feed} has ${inPhase} round(s) in its current phase; the proof needs the latest ${count}`;
+    const wait = `Prove again once the phase has ${count} rounds (round ${phaseFirst + BigInt(count) - 1n}).`;
+    // Phase 0 (a plain aggregator or MedianOracle) and a proxy's phase 1 have no phase before them: there is
+    // no bridge to read, only rounds to wait for.
+    if (phaseOf(latest) <= 1n)
+      throw new ZkCircuitError(`${short}, and there is no earlier phase to reach back into`, wait);
+    if (options.accumulator === undefined)
       throw new ZkCircuitError(
-        `feed ${feed} has ${inPhase} round(s) in its current phase; the proof needs the latest ${count}, and ${
-          options.accumulator === undefined
-            ? 'no accumulator was given to find the rounds before the phase'
-            : lastBefore === 0n
-              ? `accumulator ${options.accumulator} has not bridged into the phase (absorb round ${latest} first)`
-              : `the phase before it ends at round ${lastBefore}, ${aggregatorRoundOf(lastBefore)} round(s): a window crosses at most one aggregator upgrade`
-        }`,
+        `${short}, and no accumulator was given to find the rounds before the phase`,
+        `Pass the feed accumulator (its bridgedFrom names the phase before), or ${wait.toLowerCase()}`,
       );
+    const accumulator = { address: options.accumulator, abi: feedAccumulatorAbi, blockNumber } as const;
+    const lastBefore = await clients.publicClient.readContract({
+      ...accumulator,
+      functionName: 'bridgedFrom',
+      args: [phaseFirst - 1n],
+    });
+    if (aggregatorRoundOf(lastBefore) < older) {
+      if (lastBefore !== 0n)
+        throw new ZkCircuitError(
+          `${short}, and the phase before it ends at round ${lastBefore}, ${aggregatorRoundOf(lastBefore)} round(s): a window crosses at most one aggregator upgrade`,
+          wait,
+        );
+      // No bridge recorded: either the accumulator has not reached this phase yet, or it bridged into it
+      // before absorbing any round (its chain starts here), and then only waiting helps.
+      const absorbed = await clients.publicClient.readContract({
+        ...accumulator,
+        functionName: 'lastAbsorbed',
+      });
+      throw new ZkCircuitError(
+        absorbed >= phaseFirst
+          ? `${short}, and accumulator ${options.accumulator} absorbed no round before the phase (its chain starts in it)`
+          : `${short}, and accumulator ${options.accumulator} has not bridged into the phase (absorb round ${latest} first)`,
+        absorbed >= phaseFirst
+          ? wait
+          : `Absorb up to round ${latest} first: anyone may call FeedAccumulator.absorb(${latest}), e.g. with \`provenant zk prove --submit\`, which absorbs with the submitting key.`,
+      );
+    }
     roundIds = [
       ...Array.from({ length: Number(older) }, (_, k) => lastBefore - older + 1n + BigInt(k)),
       ...Array.from({ length: Number(inPhase) }, (_, k) => phaseFirst + BigInt(k)),

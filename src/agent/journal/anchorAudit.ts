@@ -250,8 +250,9 @@ export async function verifyJournalAnchors(
 
 /**
  * Before a run: refuses (`JournalAnchorMismatchError`) a journal that no longer matches an anchor the agent
- * put on-chain, so a rewrite is never run on or anchored again. An unreadable chain is not refused here (the
- * run then fails on its own reads); no anchor contract, or no anchor yet, passes.
+ * put on-chain, so a rewrite is never run on or anchored again. A read that fails (the node is unreachable)
+ * propagates, so the run does not start unchecked; no anchor contract, no anchor yet, or anchors this chain
+ * cannot show (`unchecked`: another chain's contract, no code at the address) pass.
  */
 export async function requireAnchoredJournal(
   journal: Journal,

@@ -12,7 +12,6 @@ export {
   anchorSources,
   type OnChainAnchor,
   readJournalAnchors,
-  requireAnchoredJournal,
   verifyJournalAnchors,
 } from './anchorAudit.js';
 export {

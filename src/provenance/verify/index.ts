@@ -2,11 +2,7 @@
 
 export { formatVerifyReport } from './format.js';
 export { modelApprovalAt } from './modelApproval.js';
-export {
-  type OracleWindowQuery,
-  oracleWindowVerdict,
-  roundSpanText,
-} from './oracleWindow.js';
+export { type OracleWindowQuery, oracleWindowVerdict } from './oracleWindow.js';
 export { POLICY_SNAPSHOT_MAX_AGE_BLOCKS } from './policySnapshot.js';
 export type {
   ChainContext,

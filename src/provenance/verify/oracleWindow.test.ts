@@ -30,15 +30,20 @@ const acrossBridge = window(
   P2 | 3n,
 );
 
+/** The verdict on `roundIds` for a Minted log at block 210, the feed's publications plus `extra`. */
+const verdict = (roundIds: readonly bigint[], extra: [bigint, bigint][] = [], readBlock?: bigint) =>
+  oracleWindowVerdict({
+    feed: FEED,
+    roundIds,
+    at: LOG,
+    logName: 'Minted',
+    roundPublication: publications(extra),
+    readBlock,
+  });
+
 describe('oracle-window across an aggregator upgrade', () => {
   test('default: phase 1 last rounds then phase 2 rounds 1..3 pass', async () => {
-    const check = await oracleWindowVerdict({
-      feed: FEED,
-      roundIds: acrossBridge,
-      at: LOG,
-      logName: 'Minted',
-      roundPublication: publications(),
-    });
+    const check = await verdict(acrossBridge);
     expect(check.status).toBe('pass');
     expect(check.actual).toMatch(
       /consecutive but for one aggregator upgrade \(round 18446744073709551646, then 36893488147419103233\)/,
@@ -60,27 +65,31 @@ describe('oracle-window across an aggregator upgrade', () => {
   });
 
   test('behavior: the old phase published a round after the window old part before the log: a skipped round', async () => {
-    const check = await oracleWindowVerdict({
-      feed: FEED,
-      roundIds: acrossBridge,
-      at: LOG,
-      logName: 'Minted',
-      roundPublication: publications([[P1 | 31n, 205n]]),
-    });
+    const check = await verdict(acrossBridge, [[P1 | 31n, 205n]]);
     expect(check.status).toBe('fail');
     expect(check.detail).toBe(
       `the window skips round ${P1 | 31n}, which the oracle published before the Minted log: round ${P1 | 30n} was not the last before round ${P2 | 1n}`,
     );
   });
 
+  test('behavior: a round the retired aggregator published after the agent read is a race, not a skipped round', async () => {
+    // The agent read at block 203 (phase 2 #3 at 202 was its latest); phase 1's aggregator, retired but
+    // still publishing, added round 31 at 205, before the log at 210. Before: a fail (skipped round).
+    const query = (readBlock: bigint, published: bigint) =>
+      verdict(acrossBridge, [[P1 | 31n, published]], readBlock);
+    const raced = await query(203n, 205n);
+    expect(raced.status).toBe('pass');
+    expect(raced.detail).toBe(
+      `round ${P1 | 31n} (the old phase's) landed after the agent's read (block 203) and before the Minted log (at block 205 log 0): the agent could not have used it`,
+    );
+    // Published by the read block: the agent could have read it, so the window skipped it.
+    expect((await query(203n, 203n)).status).toBe('fail');
+    // A read block before the window's own newest round (202) excuses nothing.
+    expect((await query(201n, 205n)).status).toBe('fail');
+  });
+
   test('behavior: a round of the old phase published only after the log does not count', async () => {
-    const check = await oracleWindowVerdict({
-      feed: FEED,
-      roundIds: acrossBridge,
-      at: LOG,
-      logName: 'Minted',
-      roundPublication: publications([[P1 | 31n, 300n]]),
-    });
+    const check = await verdict(acrossBridge, [[P1 | 31n, 300n]]);
     expect(check.status).toBe('pass');
   });
 
@@ -91,26 +100,14 @@ describe('oracle-window across an aggregator upgrade', () => {
       P2 | 2n,
       P2 | 3n,
     );
-    const check = await oracleWindowVerdict({
-      feed: FEED,
-      roundIds: ids,
-      at: LOG,
-      logName: 'Minted',
-      roundPublication: publications(),
-    });
+    const check = await verdict(ids);
     expect(check.status).toBe('fail');
     expect(check.detail).toMatch(new RegExp(`skips round ${P1 | 28n}`));
   });
 
   test('behavior: two upgrades inside one window fail', async () => {
     const ids = window(P1 | 29n, P1 | 30n, P2 | 1n, P2 | 2n, P2 | 3n, P3 | 1n);
-    const check = await oracleWindowVerdict({
-      feed: FEED,
-      roundIds: ids,
-      at: LOG,
-      logName: 'Minted',
-      roundPublication: publications([[P3 | 1n, 205n]]),
-    });
+    const check = await verdict(ids, [[P3 | 1n, 205n]]);
     expect(check.status).toBe('fail');
     expect(check.detail).toBe(
       'the window crosses more than one aggregator upgrade: a window crosses at most one',
@@ -119,13 +116,7 @@ describe('oracle-window across an aggregator upgrade', () => {
 
   test('behavior: a jump to a later phase that is not its round 1 stays a gap', async () => {
     const ids = window(P1 | 29n, P1 | 30n, P2 | 2n, P2 | 3n);
-    const check = await oracleWindowVerdict({
-      feed: FEED,
-      roundIds: ids,
-      at: LOG,
-      logName: 'Minted',
-      roundPublication: publications(),
-    });
+    const check = await verdict(ids);
     expect(check.status).toBe('fail');
     expect(check.detail).toBe('the rounds are not consecutive: the window skips rounds the oracle published');
   });

@@ -64,10 +64,13 @@ export async function oracleWindowVerdict(q: OracleWindowQuery): Promise<VerifyC
   const frame = windowFrame(q);
   if ('status' in frame) return frame;
   const skipped = await skippedAtBridge(frame);
-  if (skipped) return skipped;
+  if (skipped && 'status' in skipped) return skipped;
   const publications = await readPublications(frame);
   if ('status' in publications) return publications;
-  return judgeWindow(frame, publications);
+  const verdict = await judgeWindow(frame, publications);
+  return skipped && verdict.status === 'pass'
+    ? { ...verdict, detail: [verdict.detail, skipped.excused].filter(Boolean).join('; ') }
+    : verdict;
 }
 
 /** What the `oracle-window` check knows before it reads any publication log. */
@@ -226,9 +229,12 @@ async function readPublications(f: WindowFrame): Promise<Publications | VerifyCh
 /**
  * For a window across an aggregator upgrade: a round the window skips at the bridge that was published
  * before the log (the next id of the old round's phase, or round 1 of a phase in between), or undefined.
- * The old phase's later rounds after the log do not count: the chain had moved on by then.
+ * The old phase's later rounds after the log do not count: the chain had moved on by then. A retired
+ * aggregator may still publish after the upgrade: a skipped round published after the agent's read block
+ * (with the window's newest round published by then) is a round the agent could not have read, as the
+ * round in flight `judgeWindow` excuses at the window's end, and is only reported (`excused`).
  */
-async function skippedAtBridge(f: WindowFrame): Promise<VerifyCheck | undefined> {
+async function skippedAtBridge(f: WindowFrame): Promise<VerifyCheck | { excused: string } | undefined> {
   if (!f.bridge) return undefined;
   const { before, after } = f.bridge;
   const skippable = [before + 1n];
@@ -237,18 +243,29 @@ async function skippedAtBridge(f: WindowFrame): Promise<VerifyCheck | undefined>
   const reads = await mapBounded(skippable, READ_CONCURRENCY, (id) =>
     tryRead(() => f.publication(f.feed, id)),
   );
+  const excused: string[] = [];
   for (const [i, read] of reads.entries()) {
     if ('error' in read) return unreadable(f, read.error, f.span);
-    if (read.value && positionBefore(read.value, f.at))
-      return {
-        name,
-        status: 'fail',
-        expected: f.expected,
-        actual: `${f.span}; round ${skippable[i]} published at ${describePosition(read.value)}`,
-        detail: `the window skips round ${skippable[i]}, which the oracle published before the ${f.logName} log: round ${before} was not the last before round ${after}`,
-      };
+    if (!read.value || !positionBefore(read.value, f.at)) continue;
+    if (f.read && !positionBefore(read.value, f.read)) {
+      const last = await tryRead(() => f.publication(f.feed, f.last));
+      if ('error' in last) return unreadable(f, last.error, f.span);
+      if (last.value && positionBefore(last.value, f.read)) {
+        excused.push(
+          `round ${skippable[i]} (the old phase's) landed after the agent's read (block ${f.read.blockNumber}) and before the ${f.logName} log (at ${describePosition(read.value)}): the agent could not have used it`,
+        );
+        continue;
+      }
+    }
+    return {
+      name,
+      status: 'fail',
+      expected: f.expected,
+      actual: `${f.span}; round ${skippable[i]} published at ${describePosition(read.value)}`,
+      detail: `the window skips round ${skippable[i]}, which the oracle published before the ${f.logName} log: round ${before} was not the last before round ${after}`,
+    };
   }
-  return undefined;
+  return excused.length > 0 ? { excused: excused.join('; ') } : undefined;
 }
 
 /** The verdict: was the window the feed's latest at the log, or at the agent's read with one round in flight? */
