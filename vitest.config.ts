@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     retry: 0,
+    // One temp root per run (TMPDIR), removed at the end: test state dirs no longer pile up in /tmp.
+    globalSetup: ['test/setup/tmpRoot.ts'],
   },
 });
