@@ -90,7 +90,7 @@ export {
   proxyRoundLabel,
   proxyRoundsText,
 } from './proxyRoundId.js';
-export { ContractRevertError, decodeRevertData, toContractRevertError } from './revert.js';
+export { ContractRevertError, decodeRevertData, isContractRevert, toContractRevertError } from './revert.js';
 export {
   DEVNET_ROLES,
   devnetAccount,

@@ -1,4 +1,10 @@
-import { BaseError, ContractFunctionRevertedError, decodeErrorResult, type Hex } from 'viem';
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  ContractFunctionZeroDataError,
+  decodeErrorResult,
+  type Hex,
+} from 'viem';
 import { NonRetryableError } from '../errors/index.js';
 import { allErrorsAbi } from './generated/contracts.js';
 
@@ -76,4 +82,17 @@ function findRevertData(error: BaseError): Hex | undefined {
       String((e as { data: string }).data).startsWith('0x'),
   );
   return (found as { data?: Hex } | null)?.data;
+}
+
+/**
+ * True when a read failed because the contract reverted or returned nothing (no such function, no code):
+ * "the feed has no such round / is no proxy", not a transport error, which callers let propagate.
+ */
+export function isContractRevert(error: unknown): boolean {
+  return (
+    error instanceof BaseError &&
+    error.walk(
+      (e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError,
+    ) !== null
+  );
 }

@@ -1,13 +1,8 @@
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  ContractFunctionZeroDataError,
-  type PublicClient,
-} from 'viem';
+import type { Address, PublicClient } from 'viem';
 import {
   aggregatorV3InterfaceAbi,
   firstRoundOfPhase,
+  isContractRevert,
   PROXY_PHASE_OFFSET,
   phasedAggregatorProxyAbi,
   phaseOf,
@@ -129,13 +124,7 @@ async function orAbsent<T>(read: Promise<T>): Promise<T | undefined> {
   try {
     return await read;
   } catch (error) {
-    if (
-      error instanceof BaseError &&
-      error.walk(
-        (e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError,
-      )
-    )
-      return undefined;
+    if (isContractRevert(error)) return undefined;
     throw error;
   }
 }

@@ -1,18 +1,11 @@
 import { dirname } from 'node:path';
 import { CID } from 'multiformats/cid';
 import * as Digest from 'multiformats/hashes/digest';
-import {
-  type Address,
-  BaseError,
-  ContractFunctionRevertedError,
-  ContractFunctionZeroDataError,
-  hexToBytes,
-  type PublicClient,
-  toHex,
-} from 'viem';
+import { type Address, hexToBytes, type PublicClient, toHex } from 'viem';
 import {
   aggregatorRoundOf,
   aggregatorV3InterfaceAbi,
+  isContractRevert,
   medianOracleAbi,
   modelRegistryAbi,
   phasedAggregatorProxyAbi,
@@ -112,13 +105,7 @@ function phaseAggregator(client: RoundPublicationClient, feed: Hex, phase: numbe
         (error: unknown) => {
           // A feed without phaseAggregators (a MedianOracle) reverts: it is no proxy. Anything else
           // (a transport error) propagates.
-          if (
-            error instanceof BaseError &&
-            error.walk(
-              (e) => e instanceof ContractFunctionRevertedError || e instanceof ContractFunctionZeroDataError,
-            )
-          )
-            return null;
+          if (isContractRevert(error)) return null;
           throw error;
         },
       );
