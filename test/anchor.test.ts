@@ -10,8 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import type { Address, Hex } from 'viem';
+import type { Address } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   ANCHOR_INTENT_KIND,
@@ -19,14 +18,12 @@ import {
   anchorJournalHead,
   attestJournalHead,
   checkJournalAttestation,
-  entryHash,
   type Journal,
   journalPath,
   openJournal,
   parseAgentOptions,
   readJournalAnchors,
 } from '../src/agent/index.js';
-import type { EntryRow } from '../src/agent/journal/journal.js';
 import {
   createClients,
   createTxManager,
@@ -38,6 +35,7 @@ import {
   startDevnet,
 } from '../src/chain/index.js';
 import { runCli } from './fixtures/cli.js';
+import { rewriteEntry } from './fixtures/journal.js';
 
 let devnet: Devnet;
 let deployer: ProvenantClients;
@@ -254,25 +252,6 @@ describe('anchorJournalHead', () => {
     });
 });
 
-/** Raw SQL on the file, as someone with write access would, with the append-only triggers dropped. */
-function rewrite(path: string, seq: number) {
-  const db = new Database(path);
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
-    name: string;
-  }[])
-    db.exec(`DROP TRIGGER ${t.name}`);
-  db.prepare('UPDATE entries SET payload = ? WHERE seq = ?').run('{"round":"999"}', seq);
-  // Re-hash every entry, so the chain is consistent again.
-  const rows = db.prepare('SELECT * FROM entries ORDER BY seq').all() as EntryRow[];
-  let previous = rows[0]!.prev_hash;
-  for (const r of rows) {
-    const hash = entryHash({ ...r, prev_hash: previous as Hex });
-    db.prepare('UPDATE entries SET prev_hash = ?, hash = ? WHERE seq = ?').run(previous, hash, r.seq);
-    previous = hash;
-  }
-  db.close();
-}
-
 describe('audit verify: on-chain anchors', () => {
   test('default: every anchor matches; a rewrite re-signed with the agent key fails on the anchor', async () => {
     const dir = stateDir;
@@ -300,7 +279,7 @@ describe('audit verify: on-chain anchors', () => {
 
     // Someone with the file and the agent key rewrites entry 2 (before the anchored seq), re-hashes the
     // chain and signs the new head: the chain check and the signed head both pass.
-    rewrite(path, 2);
+    rewriteEntry(path, 2);
     const rewritten = openJournal(path);
     await attestJournalHead(rewritten, account);
     expect(rewritten.verify().issues).toEqual([]);

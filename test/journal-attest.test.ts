@@ -7,21 +7,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, test } from 'vitest';
 import {
   attestJournalHead,
   checkJournalAttestation,
-  entryHash,
   JournalAttestationError,
   journalPath,
   openJournal,
   requireAttestedJournal,
 } from '../src/agent/index.js';
-import type { EntryRow } from '../src/agent/journal/journal.js';
 import { devnetAccount } from '../src/chain/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import { runCli } from './fixtures/cli.js';
+import { rehash, tamper } from './fixtures/journal.js';
 
 const agent = devnetAccount(1);
 const stranger = devnetAccount(7);
@@ -44,34 +42,6 @@ async function signedJournal() {
   const attestation = await attestJournalHead(journal, agent);
   journal.close();
   return { dir, path, attestation };
-}
-
-/** Raw SQL on the file, as someone with write access would, with the append-only triggers dropped. */
-function tamper(path: string, edit: (db: Database.Database) => void) {
-  const db = new Database(path);
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
-    name: string;
-  }[])
-    db.exec(`DROP TRIGGER ${t.name}`);
-  edit(db);
-  db.close();
-}
-
-/** Re-hashes every entry from the first one on, so the chain is consistent again after an edit. */
-function rehash(db: Database.Database) {
-  const rows = db.prepare('SELECT * FROM entries ORDER BY seq').all() as EntryRow[];
-  let previous = rows[0]!.prev_hash;
-  for (const r of rows) {
-    r.prev_hash = previous;
-    const hash = entryHash({ ...r, prev_hash: r.prev_hash as `0x${string}` });
-    db.prepare('UPDATE entries SET payload = ?, prev_hash = ?, hash = ? WHERE seq = ?').run(
-      r.payload,
-      r.prev_hash,
-      hash,
-      r.seq,
-    );
-    previous = hash;
-  }
 }
 
 describe('the agent-signed journal head', () => {

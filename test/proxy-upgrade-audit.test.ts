@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { type Hex, toHex } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -17,7 +16,6 @@ import {
   attestJournalHead,
   checkAgentReadiness,
   deployNextWtiAggregator,
-  entryHash,
   type Journal,
   journalPath,
   openJournal,
@@ -27,7 +25,6 @@ import {
   switchWtiProxy,
   timestampOf,
 } from '../src/agent/index.js';
-import type { EntryRow } from '../src/agent/journal/journal.js';
 import type { SynthManifest } from '../src/agent/verifySynth/manifest.js';
 import type { SynthVerifyDependencies } from '../src/agent/verifySynth/types.js';
 import { zkCommitmentCheck } from '../src/agent/verifySynth/zkSignalChecks.js';
@@ -36,6 +33,7 @@ import { feedUpgradeLines } from '../src/cli/commands/demoSummary.js';
 import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { absorbRounds, zkCommitment, zkCommitmentHex } from '../src/zk/index.js';
 import { runCli } from './fixtures/cli.js';
+import { rewriteEntry } from './fixtures/journal.js';
 
 let stack: Stack;
 let dir: string;
@@ -68,24 +66,6 @@ const audit = (...flags: string[]) =>
 async function epochs(journal: Journal, n: number): Promise<void> {
   for (let i = 0; i < n; i++) journal.append({ kind: 'decision', payload: { round: String(i + 1) } });
   await attestJournalHead(journal, stack.agentAccount);
-}
-
-/** Someone with write access edits entry `seq` and re-hashes every entry after it (the chain passes again). */
-function rewrite(path: string, seq: number): void {
-  const db = new Database(path);
-  for (const t of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as {
-    name: string;
-  }[])
-    db.exec(`DROP TRIGGER ${t.name}`);
-  db.prepare('UPDATE entries SET payload = ? WHERE seq = ?').run('{"round":"999"}', seq);
-  const rows = db.prepare('SELECT * FROM entries ORDER BY seq').all() as EntryRow[];
-  let previous = rows[0]!.prev_hash;
-  for (const r of rows) {
-    const hash = entryHash({ ...r, prev_hash: previous as Hex });
-    db.prepare('UPDATE entries SET prev_hash = ?, hash = ? WHERE seq = ?').run(previous, hash, r.seq);
-    previous = hash;
-  }
-  db.close();
 }
 
 describe('agent check on a proxy feed', () => {
@@ -167,7 +147,7 @@ describe('journal anchors: agent check and audit verify agree', () => {
     // Rewritten between the two anchors and re-hashed, not re-signed: the signed head fails; the JSON
     // verdict is the exit code's, not the hash chain's alone.
     expect(target).toBeLessThan(second.seq);
-    rewrite(path, target);
+    rewriteEntry(path, target);
     const unsigned = await audit('--json');
     expect(unsigned.code).toBe(1);
     expect(JSON.parse(unsigned.out)).toMatchObject({
