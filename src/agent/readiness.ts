@@ -30,7 +30,7 @@ import { journalPath } from './stack.js';
 /** One line of `agent check`: `fail` stops the agent, `warn` makes it wait, halt or be refused. */
 export type ReadinessCheck = {
   name: string;
-  status: 'ok' | 'warn' | 'fail' | 'skip';
+  status: 'ok' | 'warn' | 'fail';
   /** What was found. */
   detail: string;
   /** What to do about it (for `warn` and `fail`). */
@@ -67,7 +67,7 @@ const fail = (name: string, detail: string, fix: string): ReadinessCheck => ({
  * nothing is paused, every policy its strategies use exists, its models are in the state dir and approved
  * (with a zk commitment where the vault takes proven mints only), the WTI feed is fresh, it holds
  * collateral, and its journal (if any) is intact, signed by it and not behind its on-chain anchors.
- * Reads only; a check that cannot be made (an earlier one failed) is `skip`.
+ * Reads only; when the deployment is missing, the report stops there (nothing else can be read).
  */
 export async function checkAgentReadiness(p: {
   clients: ProvenantClients;
@@ -114,16 +114,14 @@ export async function checkAgentReadiness(p: {
         ),
   );
   checks.push(gasCheck(balance, fees?.maxFeePerGas ?? fees?.gasPrice));
-  checks.push(await pauseCheck(clients, addresses, globallyPaused));
+  checks.push(pauseCheck(globallyPaused, policies));
   checks.push(policiesCheck(addresses, policies));
   checks.push(...(await modelChecks(clients, addresses, stateDir)));
   checks.push(await oracleCheck(clients, addresses, policies));
-  const collateral = await balanceOf(clients, addresses.collateral, agent);
-  const decimals = await client.readContract({
-    address: addresses.collateral,
-    abi: erc20Abi,
-    functionName: 'decimals',
-  });
+  const [collateral, decimals] = await Promise.all([
+    balanceOf(clients, addresses.collateral, agent),
+    client.readContract({ address: addresses.collateral, abi: erc20Abi, functionName: 'decimals' }),
+  ]);
   checks.push(
     collateral > 0n
       ? ok('collateral', `${formatUnits(collateral, decimals)} of the collateral ${addresses.collateral}`)
@@ -183,30 +181,15 @@ function gasCheck(balance: bigint, feePerGas: bigint | undefined): ReadinessChec
   return ok('gas', detail);
 }
 
-async function pauseCheck(
-  clients: ProvenantClients,
-  a: AgentAddresses,
-  globallyPaused: boolean,
-): Promise<ReadinessCheck> {
+/** Pauses, from the policies already read (each says whether its asset or the whole guard is paused). */
+function pauseCheck(globallyPaused: boolean, policies: readonly PolicyState[]): ReadinessCheck {
   if (globallyPaused)
     return warn(
       'pause',
       'the guard is paused globally: every agent action is refused (PolicyPaused)',
       'Only governance unpauses: `provenant gov propose --unpause`, then vote, queue and execute (docs/governance.md).',
     );
-  const labels = addressLabels(a);
-  const assets = [a.vault, a.pool, a.nft];
-  const paused = await Promise.all(
-    assets.map((asset) =>
-      clients.publicClient.readContract({
-        address: a.guard,
-        abi: policyGuardAbi,
-        functionName: 'isPaused',
-        args: [asset],
-      }),
-    ),
-  );
-  const names = assets.filter((_, i) => paused[i]).map((asset) => labels[asset] ?? asset);
+  const names = [...new Set(policies.filter((p) => p.paused).map((p) => p.assetLabel))];
   if (names.length > 0)
     return warn(
       'pause',

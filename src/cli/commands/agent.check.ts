@@ -6,7 +6,7 @@ import { NonRetryableError } from '../../errors/index.js';
 import type { GlobalOptions } from '../context.js';
 import { openAgentSession } from './agent.js';
 
-const MARK: Record<ReadinessCheck['status'], string> = { ok: '✓', warn: '!', fail: '✗', skip: '–' };
+const MARK: Record<ReadinessCheck['status'], string> = { ok: '✓', warn: '!', fail: '✗' };
 
 /** The report as `agent check` prints it: one line per check, the fix under each warning and failure. */
 export function formatReadiness(r: ReadinessReport): string {
