@@ -56,13 +56,10 @@ export function anchorIntents(
   journal: Journal,
   contract?: Address,
 ): (IntentRow & { payload: AnchorIntentPayload })[] {
-  return journal.intents
-    .list()
-    .filter((r) => r.kind === ANCHOR_INTENT_KIND)
-    .filter((r) => {
-      const c = (r.payload as Partial<AnchorIntentPayload>)?.contract;
-      return contract === undefined || (typeof c === 'string' && isAddressEqual(c as Address, contract));
-    }) as (IntentRow & { payload: AnchorIntentPayload })[];
+  return journal.intents.list({ kind: ANCHOR_INTENT_KIND }).filter((r) => {
+    const c = (r.payload as Partial<AnchorIntentPayload>)?.contract;
+    return contract === undefined || (typeof c === 'string' && isAddressEqual(c as Address, contract));
+  }) as (IntentRow & { payload: AnchorIntentPayload })[];
 }
 
 /**

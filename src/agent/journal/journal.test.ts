@@ -160,6 +160,23 @@ describe('journal tables', () => {
     expect(journal.intents.list({ status: 'sent' })).toHaveLength(1);
   });
 
+  test('behavior: intents list by kind, by status, or both', () => {
+    const { journal } = filled(0);
+    journal.intents.record({ key: key('m1'), kind: 'synth.mint', payload: {} });
+    journal.intents.record({ key: key('a1'), kind: 'journal-anchor', payload: {} });
+    journal.intents.record({ key: key('a2'), kind: 'journal-anchor', payload: {} });
+    journal.intents.setStatus(key('a2'), 'confirmed');
+    expect(journal.intents.list({ kind: 'journal-anchor' }).map((r) => r.key)).toEqual([
+      key('a1'),
+      key('a2'),
+    ]);
+    expect(journal.intents.list({ kind: 'journal-anchor', status: 'confirmed' }).map((r) => r.key)).toEqual([
+      key('a2'),
+    ]);
+    expect(journal.intents.list({ kind: 'synth.mint', status: 'confirmed' })).toEqual([]);
+    expect(journal.intents.list()).toHaveLength(3);
+  });
+
   test('behavior: an approval is bound to its calldata hash and cannot be replayed', () => {
     const { journal } = filled(0);
     const calldata = keccak256('0x1234');

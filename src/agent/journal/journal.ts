@@ -144,7 +144,7 @@ export type Journal = {
     }): IntentRow;
     get(key: Hex): IntentRow | undefined;
     setStatus(key: Hex, status: IntentStatus, note?: string | undefined): IntentRow;
-    list(filter?: { status?: IntentStatus }): IntentRow[];
+    list(filter?: { status?: IntentStatus; kind?: string }): IntentRow[];
   };
   approvals: {
     request(input: { intentKey: Hex; calldataHash: Hex; payload: unknown; id?: string }): ApprovalRow;
@@ -391,12 +391,15 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       appendInTx({ kind: 'intent', key, payload: { status, from: existing.status, note: note ?? null } }, t);
       return intentGet(key) as IntentRow;
     }),
-    list: (filter = {}) =>
-      (
-        (filter.status
-          ? db.prepare('SELECT * FROM intents WHERE status = ? ORDER BY created_at, key').all(filter.status)
-          : db.prepare('SELECT * FROM intents ORDER BY created_at, key').all()) as IntentDbRow[]
-      ).map(toIntent),
+    list: (filter = {}) => {
+      // Filtered in SQL: a kind's few rows (e.g. the anchors, read every epoch) without parsing every intent.
+      const where = [
+        ...(filter.status ? [['status = ?', filter.status]] : []),
+        ...(filter.kind ? [['kind = ?', filter.kind]] : []),
+      ] as [string, string][];
+      const sql = `SELECT * FROM intents${where.length ? ` WHERE ${where.map(([c]) => c).join(' AND ')}` : ''} ORDER BY created_at, key`;
+      return (db.prepare(sql).all(...where.map(([, v]) => v)) as IntentDbRow[]).map(toIntent);
+    },
   };
 
   // ---- approvals
