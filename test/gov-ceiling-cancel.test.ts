@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createWalletClient, http, parseEther } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStack, type Stack, timestampOf } from '../src/agent/index.js';
+import { type Stack, timestampOf } from '../src/agent/index.js';
 import {
   cancel,
   DEVNET_ROLES,
@@ -14,11 +13,13 @@ import {
 } from '../src/chain/index.js';
 import { loadProposal } from '../src/cli/commands/gov/savedProposals.js';
 import { runCli } from './cliHarness.js';
+import { type MarketStack, openMarketStack } from './marketStack.js';
 
 // The DAO member's and the guardian's gaps closed in session 8: lowering a policy's hard bounds through a
 // proposal, cancelling a proposal, and `policy show --json` carrying the roles and the pause. Demo limits:
 // sWTI SYNTH_MINT epochCap 1500 under a hard ceiling of 10000, marginBps 3000 over a floor of 1000.
 
+let market: MarketStack | undefined;
 let stack: Stack;
 let stateDir: string;
 
@@ -72,19 +73,15 @@ const show = async () =>
   JSON.parse(await runCli(stack, ['policy', 'show', '--json'], DEVNET_ROLES.deployer)) as ShowRow[];
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'provenant-gov-ceiling-cancel-'));
-  stack = await openStack({
-    stateDir,
-    statePath: null,
+  market = await openMarketStack('gov-ceiling-cancel', {
     trainEnd: '2018-12-31',
-    forecasterKind: 'ridge',
     genesisTimestamp: timestampOf('2019-01-02') - 86_400n,
   });
+  ({ stack, stateDir } = market);
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await market?.close();
 });
 
 describe('gov propose --lower-ceiling', () => {

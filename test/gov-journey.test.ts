@@ -10,13 +10,15 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openStack, type Stack, timestampOf } from '../src/agent/index.js';
+import { type Stack, timestampOf } from '../src/agent/index.js';
 import { DEVNET_ROLES, provenantGovernorAbi } from '../src/chain/index.js';
 import { runCli } from './cliHarness.js';
+import { type MarketStack, openMarketStack } from './marketStack.js';
 
 // The DAO member's and the guardian's journey through `gov` and `policy` on the demo's default limits
 // (sWTI SYNTH_MINT epochCap 1500 under a hard ceiling of 10000, marginBps 3000 over a floor of 1000).
 
+let market: MarketStack | undefined;
 let stack: Stack;
 let stateDir: string;
 const scratch: string[] = [];
@@ -25,19 +27,16 @@ const proposalsDir = () => join(stateDir, 'proposals');
 const savedCount = () => (existsSync(proposalsDir()) ? readdirSync(proposalsDir()).length : 0);
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'provenant-gov-journey-'));
-  stack = await openStack({
-    stateDir,
-    statePath: null,
+  market = await openMarketStack('gov-journey', {
     trainEnd: '2018-12-31',
-    forecasterKind: 'ridge',
     genesisTimestamp: timestampOf('2019-01-02') - 86_400n,
   });
+  ({ stack, stateDir } = market);
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  for (const dir of [stateDir, ...scratch]) if (dir) rmSync(dir, { recursive: true, force: true });
+  await market?.close();
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('gov propose', () => {

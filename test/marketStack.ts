@@ -5,21 +5,22 @@ import { openStack, type Stack, timestampOf } from '../src/agent/index.js';
 import { loadDataset } from '../src/data/index.js';
 import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 
-// The stack the markets tests share: the agent's ridge forecaster trained on data up to 2020-04-17, the
+// The stack the markets (and governance) tests share: the agent's ridge forecaster trained on data up to 2020-04-17, the
 // chain clock at 2020-04-20 (the day of the negative WTI print, which the dataset drops), an in-memory
 // devnet and a state dir of its own, removed on close.
 
 export type MarketStack = { stack: Stack; stateDir: string; close: () => Promise<void> };
 
-export async function openMarketStack(prefix: string): Promise<MarketStack> {
-  const stateDir = mkdtempSync(join(tmpdir(), `provenant-${prefix}-`));
-  const stack = await openStack({
-    stateDir,
-    statePath: null,
+export async function openMarketStack(
+  prefix: string,
+  /** Another training end and chain clock (defaults: trained up to 2020-04-17, clock at 2020-04-20). */
+  at: { trainEnd: string; genesisTimestamp: bigint } = {
     trainEnd: '2020-04-17',
-    forecasterKind: 'ridge',
     genesisTimestamp: timestampOf('2020-04-20'),
-  });
+  },
+): Promise<MarketStack> {
+  const stateDir = mkdtempSync(join(tmpdir(), `provenant-${prefix}-`));
+  const stack = await openStack({ stateDir, statePath: null, forecasterKind: 'ridge', ...at });
   return {
     stack,
     stateDir,

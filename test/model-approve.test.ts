@@ -5,33 +5,25 @@
  * but voters read the squatter's kind and version in the proposal text. Expected: the description and
  * label describe the registration being approved (alice's); they did not before the fix.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ensureModelRegistered, openStack, type Stack, timestampOf } from '../src/agent/index.js';
+import { ensureModelRegistered, type Stack } from '../src/agent/index.js';
 import { DEVNET_ROLES, readModel, readRegistration } from '../src/chain/index.js';
 import { modelFileBytes, modelId as modelIdOf, parseModelFile } from '../src/models/index.js';
 import { runCli } from './cliHarness.js';
+import { type MarketStack, openMarketStack } from './marketStack.js';
 
 const E18 = 10n ** 18n;
+let market: MarketStack | undefined;
 let stack: Stack;
-let stateDir: string;
 
 beforeAll(async () => {
-  stateDir = mkdtempSync(join(tmpdir(), 'provenant-approve-description-'));
-  stack = await openStack({
-    stateDir,
-    statePath: null,
-    trainEnd: '2020-04-17',
-    forecasterKind: 'ridge',
-    genesisTimestamp: timestampOf('2020-04-20'),
-  });
+  market = await openMarketStack('approve-description');
+  ({ stack } = market);
 }, 180_000);
 
 afterAll(async () => {
-  await stack?.close();
-  if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  await market?.close();
 });
 
 test('the approval proposal describes the registration it approves, not the squatter’s', async () => {
