@@ -16,8 +16,14 @@ import { FeedRefusedError, type FeedRules } from '../oracle/index.js';
 import { explainRefusal, type PolicyState, preflight, type Refusal, readPolicies } from '../policy/index.js';
 import type { ContentStore } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels } from './addresses.js';
-import { type ApprovalWait, approvalWaits, heldBy } from './approvalWaits.js';
-import { type AnchorOutcome, anchorJournalHead, attestJournalHead, type Journal } from './journal/index.js';
+import { type ApprovalWait, approvalWaits, expireApprovals, heldBy } from './approvalWaits.js';
+import {
+  type AnchorOutcome,
+  type ApprovalExpiry,
+  anchorJournalHead,
+  attestJournalHead,
+  type Journal,
+} from './journal/index.js';
 import {
   appendRecent,
   checkObservation,
@@ -62,6 +68,11 @@ export type EpochReport = {
    * contract was prepared while one waits for approval or is not settled). Absent when none.
    */
   waiting?: ApprovalWait[] | undefined;
+  /**
+   * Approval mode: requests this epoch expired, unanswered for `approvalExpiryEpochs` epochs (their intents
+   * closed, never sent; the epoch decides anew). Absent when none.
+   */
+  expired?: ApprovalExpiry[] | undefined;
   intents: {
     key: Hex;
     kind: string;
@@ -165,6 +176,11 @@ export function createAgent(deps: AgentDependencies): Agent {
       intents: [],
     };
     journal.setEpoch(epoch);
+    // Approval mode: a request nobody answered in time is closed first, also while halted (a person who
+    // resumes must not release a decision made on a week-old market). From the journal and the epoch only,
+    // so a restart after a kill records the same expiry.
+    const expired = expireApprovals(journal, epoch, options.approvalExpiryEpochs);
+    if (expired.length > 0) report.expired = expired;
     const haltState = journal.state.halted();
     if (haltState.halted) {
       report.halted = haltState.reason;
@@ -387,6 +403,10 @@ export function createAgent(deps: AgentDependencies): Agent {
               to: intent.call.to,
               data: intent.call.data,
               sizeUsd: intent.sizeUsd,
+              // Unanswered by this epoch, the request expires (approvalWaits.ts `expireApprovals`).
+              ...(options.approvalExpiryEpochs === null
+                ? {}
+                : { expiresAtEpoch: epoch + options.approvalExpiryEpochs }),
             },
           });
           journal.intents.setStatus(intent.key, 'awaiting-approval', `approval ${approval.id}`);

@@ -41,7 +41,7 @@ import {
 } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
 import { type Agent, type EpochReport, intentPayload } from './agent.js';
-import { type ApprovalWait, approvalWaits } from './approvalWaits.js';
+import { type ApprovalWait, approvalWaits, type ExpiredApproval, expiredApprovals } from './approvalWaits.js';
 import type { IntentStatus, Journal } from './journal/index.js';
 import { loadGenerator, type TrainedForecaster } from './models.js';
 import { replayForecast } from './strategies/art.js';
@@ -198,8 +198,19 @@ export type AgentStatus = {
   haltedAt: { epoch: number; date: string | null } | null;
   lastEpoch: number | null;
   lastRun: { at: string; outcome: string } | null;
-  pendingApprovals: { id: string; intentKey: Hex; summary: string; sizeUsd: number; calldataHash: Hex }[];
+  /** `expiresAtEpoch`: the epoch at which it expires unanswered (null: no deadline was recorded with it). */
+  pendingApprovals: {
+    id: string;
+    intentKey: Hex;
+    summary: string;
+    sizeUsd: number;
+    calldataHash: Hex;
+    expiresAtEpoch: number | null;
+  }[];
+  /** Approved and not sent yet: the next epoch sends them if it is at or before their deadline, else they expire. */
   approvedUnused: number;
+  /** Requests that expired (unanswered, or not sent by their deadline; intents closed, never sent), oldest first. */
+  expiredApprovals: ExpiredApproval[];
   /**
    * Approval mode: decisions in flight (pending, or approved and not settled); while one is, the agent
    * prepares no other intent of its kind on its contract.
@@ -242,16 +253,18 @@ export function agentStatus(journal: Journal): AgentStatus {
     lastEpoch: journal.state.lastEpoch(),
     lastRun: journal.state.get<{ at: string; outcome: string }>('agent.lastRun') ?? null,
     pendingApprovals: journal.approvals.list({ status: 'pending' }).map((a) => {
-      const p = a.payload as { summary?: string; sizeUsd?: number };
+      const p = a.payload as { summary?: string; sizeUsd?: number; expiresAtEpoch?: unknown };
       return {
         id: a.id,
         intentKey: a.intentKey,
         summary: p.summary ?? '',
         sizeUsd: p.sizeUsd ?? 0,
         calldataHash: a.calldataHash,
+        expiresAtEpoch: typeof p.expiresAtEpoch === 'number' ? p.expiresAtEpoch : null,
       };
     }),
     approvedUnused: journal.approvals.list({ status: 'approved', used: false }).length,
+    expiredApprovals: expiredApprovals(journal),
     waiting: approvalWaits(journal),
     intents,
     journal: { entries: head.seq, head: head.hash },

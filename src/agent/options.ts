@@ -41,6 +41,23 @@ export const agentOptionsSchema = z
     maxDrawdown: z.number().positive().max(1).default(0.5),
     /** Intents whose size (USD) exceeds this wait for `provenant agent approve <id>`; null disables approval mode. */
     approvalThresholdUsd: z.number().positive().nullable().default(null),
+    /**
+     * A pending approval request expires when this many epochs (new WTI rounds) have passed since the epoch
+     * that asked for it, unanswered: the agent journals the expiry, closes the intent and decides anew on
+     * the current market. null keeps a request open until a person answers (not recommended). An approved
+     * request is sent by the next epoch if that epoch is at or before its deadline, else it expires too (the
+     * agent did not run in time). docs/agent.md#approval-mode
+     */
+    approvalExpiryEpochs: z
+      .number({ error: 'expected a whole number of epochs (WTI rounds), e.g. 3, or null for never' })
+      .int({ error: 'expected a whole number of epochs (WTI rounds), e.g. 3' })
+      .min(1, {
+        error:
+          'must be at least 1: a request expires after this many new WTI rounds unanswered (0 would expire it before anyone could answer); use null to keep requests open until a person answers',
+      })
+      .max(10_000)
+      .nullable()
+      .default(3),
     /** Skip the client-side preflight (the chain still refuses what the guard does not allow). */
     preflight: z.boolean().default(true),
     /**

@@ -148,8 +148,20 @@ export function checkSideTables(db: Database.Database, rows: readonly Row[]): Ta
           },
         });
       else if (existing) {
+        // An expired request is closed for good: no later entry (an approval, a rejection, a use) revives
+        // it, so a table row that says it was approved or used after its expiry is named as edited.
+        if (existing.value.status === 'expired') continue;
         if (p.status === 'used') existing.value.used = 1;
-        else {
+        else if (p.status === 'expired') {
+          // The agent expires only a pending request or an approved, unused one (`approvals.expire`); an
+          // expiry entry for any other changes nothing.
+          const expirable =
+            existing.value.status === 'pending' ||
+            (existing.value.status === 'approved' && !existing.value.used);
+          if (!expirable) continue;
+          existing.value.status = 'expired';
+          existing.value.decided_by = nullableString(p.by);
+        } else {
           existing.value.status = String(p.status);
           existing.value.decided_by = nullableString(p.by);
         }

@@ -29,6 +29,34 @@ export class ApprovalError extends NonRetryableError {
   }
 }
 
+/**
+ * `provenant agent approve <id>` (or `--reject`) on a request that expired (unanswered, or approved but not sent by its deadline): nothing changes. The
+ * agent closed its intent when it expired and decides anew on the current market.
+ */
+export class ApprovalExpiredError extends NonRetryableError {
+  override name = 'ApprovalExpiredError';
+  readonly approvalId: string;
+  /** The epoch the request was made in and the epoch the agent expired it in. */
+  readonly requestedEpoch: number;
+  readonly expiredAtEpoch: number;
+  /** When the expiry was journaled (ms since the Unix epoch, the agent's clock). */
+  readonly expiredAt: number;
+  constructor(id: string, expiry: { requestedEpoch: number; expiredAtEpoch: number; expiredAt: number }) {
+    super(
+      `Approval ${id} cannot be decided: it expired at epoch ${expiry.expiredAtEpoch} (${new Date(expiry.expiredAt).toISOString()}), ${expiry.expiredAtEpoch - expiry.requestedEpoch} epoch(s) after it was requested at epoch ${expiry.requestedEpoch}. Nothing was changed.`,
+      {
+        details:
+          'Its intent was closed and will never be sent: it was decided on a market that has moved on. The agent decides anew on every epoch and asks again with a new id if the market still calls for it: see `provenant agent status` for the pending requests, and approve the new id. `agent.approvalExpiryEpochs` sets how long a request stays open.',
+        docsPath: 'docs/agent.md#approval-mode',
+      },
+    );
+    this.approvalId = id;
+    this.requestedEpoch = expiry.requestedEpoch;
+    this.expiredAtEpoch = expiry.expiredAtEpoch;
+    this.expiredAt = expiry.expiredAt;
+  }
+}
+
 /** A typed accessor was asked for a row that does not exist. */
 export class JournalNotFoundError extends NonRetryableError {
   override name = 'JournalNotFoundError';

@@ -27,6 +27,7 @@ export {
 export { type TableIssue, UNCHECKED_SIDE_DATA } from './derive.js';
 export {
   ApprovalError,
+  ApprovalExpiredError,
   JournalAnchorMismatchError,
   JournalNotFoundError,
   JournalOpenError,
@@ -34,6 +35,7 @@ export {
 } from './errors.js';
 export {
   type AppendEntry,
+  type ApprovalExpiry,
   type ApprovalRow,
   type ApprovalStatus,
   type EntryKind,

@@ -6,7 +6,13 @@ import { type Hex, keccak256, stringToBytes } from 'viem';
 import type { TxStore } from '../../chain/index.js';
 import { canonicalJson } from '../../models/index.js';
 import { checkSideTables, type TableIssue } from './derive.js';
-import { ApprovalError, JournalNotFoundError, JournalOpenError, JournalTamperedError } from './errors.js';
+import {
+  ApprovalError,
+  ApprovalExpiredError,
+  JournalNotFoundError,
+  JournalOpenError,
+  JournalTamperedError,
+} from './errors.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 import { createSqliteTxStore } from './txStore.js';
 
@@ -72,7 +78,22 @@ export type IntentRow = {
   updatedAt: number;
 };
 
-export type ApprovalStatus = 'pending' | 'approved' | 'rejected';
+/** `expired`: nobody answered within `agent.approvalExpiryEpochs`; its intent was closed (never sent). */
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+/** When a request expired, from its hash-chained `approval` entries (the request's and the expiry's). */
+export type ApprovalExpiry = {
+  approvalId: string;
+  /** The epoch the request was made in (its request entry's epoch). */
+  requestedEpoch: number;
+  /** The epoch the agent expired it in (its expiry entry's epoch). */
+  expiredAtEpoch: number;
+  /** The expiry entry's time (ms since the Unix epoch) and seq. */
+  expiredAt: number;
+  seq: number;
+  /** Why, as the agent recorded it ("unanswered at epoch …" or "approved but not sent by its deadline …"). */
+  reason: string;
+};
 
 export type ApprovalRow = {
   id: string;
@@ -154,6 +175,15 @@ export type Journal = {
     reject(id: string, by: string, reason: string): ApprovalRow;
     /** Marks an approved, unused approval for exactly this calldata hash as used; throws ApprovalError otherwise. */
     consume(id: string, calldataHash: Hex): ApprovalRow;
+    /**
+     * A request nobody answered in time (pending), or approved but not sent by its deadline (unused): in one
+     * transaction the row becomes `expired`, an `approval` entry records it (with the epoch it was requested
+     * in and `epoch`), and its intent is closed (`failed`, never sent). Idempotent: an already expired
+     * request is returned unchanged. Throws ApprovalError for a rejected request or a used approval.
+     */
+    expire(id: string, input: { epoch: number; reason: string }): ApprovalRow;
+    /** When an expired request expired (from its entries); undefined when it did not expire. */
+    expiry(id: string): ApprovalExpiry | undefined;
   };
   state: {
     halt(reason: string, details?: unknown): void;
@@ -423,8 +453,36 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     if (!a) throw new JournalNotFoundError('approval', id);
     return a;
   };
+  const approvalEntries = (a: ApprovalRow) =>
+    entries({ kind: 'approval', key: a.intentKey }).filter(
+      (e) => (e.payload as { id?: unknown }).id === a.id,
+    );
+  const approvalExpiry = (id: string): ApprovalExpiry | undefined => {
+    const a = approvalGet(id);
+    if (!a) return undefined;
+    const list = approvalEntries(a);
+    const requested = list.find((e) => (e.payload as { status?: unknown }).status === 'pending');
+    const expired = list.find((e) => (e.payload as { status?: unknown }).status === 'expired');
+    if (!expired) return undefined;
+    return {
+      approvalId: id,
+      requestedEpoch: requested?.epoch ?? expired.epoch,
+      expiredAtEpoch: expired.epoch,
+      expiredAt: expired.time,
+      seq: expired.seq,
+      reason: String((expired.payload as { reason?: unknown }).reason ?? ''),
+    };
+  };
   const decide = (id: string, status: ApprovalStatus, by: string, extra: Record<string, unknown>) => {
     const a = approvalMustGet(id);
+    if (a.status === 'expired') {
+      const expiry = approvalExpiry(id);
+      throw new ApprovalExpiredError(id, {
+        requestedEpoch: expiry?.requestedEpoch ?? 0,
+        expiredAtEpoch: expiry?.expiredAtEpoch ?? 0,
+        expiredAt: expiry?.expiredAt ?? a.updatedAt,
+      });
+    }
     if (a.status !== 'pending') throw new ApprovalError(id, `it is already ${a.status}`);
     const t = now();
     db.prepare('UPDATE approvals SET status = ?, decided_by = ?, updated_at = ? WHERE id = ?').run(
@@ -501,6 +559,54 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       );
       return approvalMustGet(id);
     }),
+    expire: db.transaction((id: string, input: { epoch: number; reason: string }) => {
+      const a = approvalMustGet(id);
+      if (a.status === 'expired') return a;
+      // A pending request, or one approved but never sent (its approval not used): a used approval's
+      // transaction is on its way and settles on-chain; a rejected one is decided.
+      if (a.status !== 'pending' && !(a.status === 'approved' && !a.used))
+        throw new ApprovalError(
+          id,
+          `it is ${a.status}${a.used ? ' and used' : ''}: only a pending request, or an approved one not yet sent, expires`,
+        );
+      const requested = approvalEntries(a).find(
+        (e) => (e.payload as { status?: unknown }).status === 'pending',
+      );
+      const t = now();
+      db.prepare('UPDATE approvals SET status = ?, decided_by = ?, updated_at = ? WHERE id = ?').run(
+        'expired',
+        'agent',
+        t,
+        id,
+      );
+      appendInTx(
+        {
+          kind: 'approval',
+          key: a.intentKey,
+          epoch: input.epoch,
+          payload: {
+            id,
+            status: 'expired',
+            by: 'agent',
+            calldataHash: a.calldataHash,
+            requestedEpoch: requested?.epoch ?? null,
+            expiredAtEpoch: input.epoch,
+            reason: input.reason,
+          },
+        },
+        t,
+      );
+      // Closed in the same transaction: never sent, and it holds nothing back any more.
+      const intent = intentGet(a.intentKey);
+      if (intent && ['decided', 'awaiting-approval', 'approved'].includes(intent.status))
+        intents.setStatus(
+          a.intentKey,
+          'failed',
+          `approval ${id} expired at epoch ${input.epoch}: ${input.reason}`,
+        );
+      return approvalMustGet(id);
+    }),
+    expiry: approvalExpiry,
   };
 
   // ---- agent state

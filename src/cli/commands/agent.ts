@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { LocalAccount } from 'viem';
-import type { AgentRuntime, EpochReport, Journal } from '../../agent/index.js';
+import type { AgentRuntime, AgentStatus, EpochReport, Journal } from '../../agent/index.js';
 import type { ProvenantClients } from '../../chain/index.js';
 import type { LoadedConfig } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
@@ -197,9 +197,46 @@ async function withJournal<T>(globals: GlobalOptions, fn: (journal: Journal) => 
   }
 }
 
+/** The `approvals` row of `agent status`. */
+export function approvalsSummary(
+  s: Pick<AgentStatus, 'pendingApprovals' | 'approvedUnused' | 'expiredApprovals'>,
+): string {
+  return `${s.pendingApprovals.length} pending, ${s.approvedUnused} approved and not yet sent (sent by the next epoch), ${s.expiredApprovals.length} expired`;
+}
+
+/** How many expired requests `agent status` lists (the newest); `--json` has them all. */
+const EXPIRED_SHOWN = 5;
+
+/** The lines `agent status` prints under its table: pending, expired, and what is held back. */
+export function approvalLines(
+  s: Pick<AgentStatus, 'pendingApprovals' | 'expiredApprovals' | 'waiting'>,
+): string[] {
+  const lines: string[] = [];
+  for (const a of s.pendingApprovals)
+    lines.push(
+      `  approval ${a.id}: ${a.summary} (${a.sizeUsd.toFixed(0)} USD, calldata ${a.calldataHash})${a.expiresAtEpoch === null ? '' : `, expires at epoch ${a.expiresAtEpoch}`} — \`provenant agent approve ${a.id}\``,
+    );
+  const expired = s.expiredApprovals.slice(-EXPIRED_SHOWN);
+  if (s.expiredApprovals.length > expired.length)
+    lines.push(
+      `  (${s.expiredApprovals.length - expired.length} older expired request(s): \`--json\` lists all)`,
+    );
+  for (const e of expired)
+    lines.push(
+      `  EXPIRED ${e.approvalId}: ${e.summary} (${e.sizeUsd.toFixed(0)} USD) — requested at epoch ${e.requestedEpoch}, expired at epoch ${e.expiredAtEpoch} (${new Date(e.expiredAt).toISOString()}): ${e.reason}; never sent, the agent decides anew`,
+    );
+  // What the agent holds back meanwhile: no second intent of that kind on that contract.
+  for (const w of s.waiting) lines.push(`  holding back: ${w.reason}`);
+  return lines;
+}
+
 export function formatEpoch(r: EpochReport): string {
   const head = `epoch ${r.epoch} ${r.date || ''} WTI ${r.price?.toFixed(2) ?? '—'}${r.forecast ? ` forecast ${(r.forecast.mean * 100).toFixed(3)}%` : ''}`;
   const lines = [head];
+  for (const e of r.expired ?? [])
+    lines.push(
+      `  expired: approval ${e.approvalId} (requested at epoch ${e.requestedEpoch}): ${e.reason}; its intent is closed, decided anew`,
+    );
   if (r.skipped) lines.push(`  skipped: ${r.skipped}`);
   for (const i of r.intents)
     lines.push(`  ${i.outcome}: ${i.summary}${i.refusal ? ` — ${i.refusal.sentence}` : ''}`);
@@ -331,7 +368,7 @@ export function registerAgent(program: Command): void {
 
   agent
     .command('status')
-    .description('Halted or not (and why), last epoch, pending approvals, intents by status.')
+    .description('Halted or not (and why), last epoch, pending and expired approvals, intents by status.')
     .option('--json', 'print as JSON')
     .action(async (flags: { json?: boolean }, command: Command) => {
       const { agentStatus } = await import('../../agent/index.js');
@@ -357,18 +394,10 @@ export function registerAgent(program: Command): void {
               .map(([k, v]) => `${k} ${v}`)
               .join(', ') || 'none',
           ],
-          [
-            'approvals',
-            `${s.pendingApprovals.length} pending, ${s.approvedUnused} approved and not yet sent`,
-          ],
+          ['approvals', approvalsSummary(s)],
           ['journal', `${s.journal.entries} entries, head ${s.journal.head}`],
         ]);
-        for (const a of s.pendingApprovals)
-          console.log(
-            `  approval ${a.id}: ${a.summary} (${a.sizeUsd.toFixed(0)} USD, calldata ${a.calldataHash}) — \`provenant agent approve ${a.id}\``,
-          );
-        // What the agent holds back meanwhile: no second intent of that kind on that contract.
-        for (const w of s.waiting) console.log(`  holding back: ${w.reason}`);
+        for (const line of approvalLines(s)) console.log(line);
       });
     });
 
@@ -424,7 +453,7 @@ export function registerAgent(program: Command): void {
   agent
     .command('approve <id>')
     .description(
-      'Approve a pending intent; the approval is bound to its calldata hash and used at most once.',
+      'Approve a pending intent; the approval is bound to its calldata hash and used at most once. An expired request (unanswered, or not sent, within `agent.approvalExpiryEpochs` epochs) is refused: approve the new request the agent makes.',
     )
     .option('--by <name>', 'who approves', process.env.USER ?? 'operator')
     .option('--reject <reason>', 'reject instead of approving')
