@@ -4,22 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type Agent,
-  agentStatus,
-  buildAgent,
-  type Journal,
-  journalPath,
-  openJournal,
-  parseAgentOptions,
-  type ReplayEpoch,
-  runAgentLoop,
-  type Stack,
-} from '../src/agent/index.js';
+import { agentStatus, type Journal, runAgentLoop, type Stack } from '../src/agent/index.js';
 import {
   type CrashPoint,
   createClients,
-  createTxManager,
   type Devnet,
   findFreePort,
   provenanceNFTAbi,
@@ -28,7 +16,8 @@ import {
   startDevnet,
   syntheticVaultAbi,
 } from '../src/chain/index.js';
-import { openReplayStack, publishDay } from './fixtures/chain.js';
+import { openReplayStack } from './fixtures/chain.js';
+import { type ReplayMarket, replayAgent, replayMarket } from './fixtures/replayAgent.js';
 
 const OPTIONS = { art: { size: 64, evolveEveryEpochs: 2, maxTokens: 4 } };
 
@@ -60,20 +49,10 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
   const statePath = join(dir, 'devnet-state.json');
   let stack: Stack;
   let restarted: Devnet | undefined;
-  const acting: ReplayEpoch[] = [];
-
-  const nextEpoch = async (): Promise<number> => {
-    const e = acting.shift()!;
-    await publishDay(stack, e);
-    return e.index;
-  };
-  const agentIn = (journal: Journal, clients = stack.agent): Agent =>
-    buildAgent(
-      { ...stack, agent: clients },
-      journal,
-      createTxManager({ clients, account: stack.agentAccount, store: journal.txStore(), pollIntervalMs: 20 }),
-      parseAgentOptions(OPTIONS),
-    );
+  let market: ReplayMarket;
+  /** The agent as a restarted `agent run` builds it, on the journal in the stack's state dir. */
+  const restartedAgent = (clients = stack.agent) =>
+    replayAgent(stack, { journalDir: dir, options: OPTIONS, clients });
 
   /** Journal and chain agree: each confirmed mint intent minted exactly once, and every on-chain mint is a confirmed intent. */
   async function expectJournalMatchesChain(journal: Journal) {
@@ -116,8 +95,8 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
       warmupDays: 70,
       trainEnd: '2020-01-01',
     });
-    stack = opened.stack;
-    acting.push(...opened.acting);
+    market = replayMarket(opened);
+    stack = market.stack;
   });
   afterAll(async () => {
     await restarted?.stop();
@@ -126,7 +105,7 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
 
   for (const crashAt of ['after-sign', 'after-broadcast'] as const) {
     test(`SIGKILL ${crashAt.replace('-', ' ')}: restart, recover, next epoch — no double mint, no lost intent`, async () => {
-      const epoch = await nextEpoch();
+      const epoch = await market.advance();
       const child = await runChild({
         rpcUrl: stack.devnet.rpcUrl,
         stateDir: dir,
@@ -137,7 +116,7 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
       expect(child.output).not.toContain('finished without crashing');
       expect(child.signal).toBe('SIGKILL');
 
-      const journal = openJournal(journalPath(dir));
+      const { journal, agent } = restartedAgent();
       const inFlight = journal.intents.list({ status: 'sent' });
       expect(inFlight.length).toBeGreaterThan(0);
       const signed = await journal.txStore().pending(stack.agent.chain.id, stack.agentAccount.address);
@@ -149,13 +128,12 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
         address: stack.agentAccount.address,
       });
       expect(chainNonce - signed[0]!.nonce).toBe(crashAt === 'after-sign' ? 0 : signed.length);
-      const agent = agentIn(journal);
       await agent.recover();
       for (const i of inFlight) expect(journal.intents.get(i.key)?.status).toBe('confirmed');
       // A restarted loop runs the interrupted epoch again (it never recorded it as done): nothing is sent twice.
       const rerun = await agent.runEpoch(epoch);
       for (const i of inFlight) expect(rerun.intents.map((x) => x.key)).not.toContain(i.key);
-      const next = await agent.runEpoch(await nextEpoch());
+      const next = await agent.runEpoch(await market.advance());
       expect(next.halted).toBeUndefined();
       await expectJournalMatchesChain(journal);
       journal.close();
@@ -163,7 +141,7 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
   }
 
   test('anvil restarted from its state file mid-run: the agent recovers and continues', async () => {
-    const journal = openJournal(journalPath(dir));
+    const { journal, agent } = restartedAgent();
     const before = await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address);
     const blockBefore = await stack.agent.publicClient.getBlockNumber();
     await stack.devnet.stop(); // SIGTERM: anvil writes its state file
@@ -172,10 +150,9 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
     expect(await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address)).toEqual(
       before,
     );
-    const agent = agentIn(journal);
     await agent.recover();
     for (let i = 0; i < 2; i++) {
-      const report = await agent.runEpoch(await nextEpoch());
+      const report = await agent.runEpoch(await market.advance());
       expect(report.halted).toBeUndefined();
       expect(report.intents.filter((x) => x.outcome === 'failed')).toEqual([]);
     }
@@ -191,9 +168,8 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
       devnet: true,
       timeoutMs: 2_000,
     });
-    const journal = openJournal(journalPath(dir));
-    const agent = agentIn(journal, failover);
-    const epoch = await nextEpoch();
+    const { journal, agent } = restartedAgent(failover);
+    const epoch = await market.advance();
     const report = await agent.runEpoch(epoch);
     expect(report.halted).toBeUndefined();
     expect(report.price).toBeGreaterThan(0);

@@ -5,38 +5,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Hex, keccak256 } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type Agent,
-  type AgentOptions,
-  ApprovalError,
-  buildAgent,
-  type EpochReport,
-  type Journal,
-  journalPath,
-  openJournal,
-  parseAgentOptions,
-  type ReplayEpoch,
-  runDemo,
-  type Stack,
-} from '../src/agent/index.js';
-import { createTxManager, readPosition, syntheticVaultAbi } from '../src/chain/index.js';
-import { DEVNET_AGENT_KEY, type MarketDay, nextDay, openReplayStack, publishDay } from './fixtures/chain.js';
+import { ApprovalError, type EpochReport, journalPath, runDemo, type Stack } from '../src/agent/index.js';
+import { readPosition, syntheticVaultAbi } from '../src/chain/index.js';
+import { DEVNET_AGENT_KEY, nextDay, openReplayStack } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
-
-type Running = { journal: Journal; agent: Agent; dir: string };
-
-/** An agent with its own journal (own state dir) on the shared stack. */
-function agentOn(stack: Stack, options: Partial<AgentOptions>): Running {
-  const dir = mkdtempSync(join(tmpdir(), 'provenant-agent-journal-'));
-  const journal = openJournal(journalPath(dir));
-  const tx = createTxManager({
-    clients: stack.agent,
-    account: stack.agentAccount,
-    store: journal.txStore(),
-    pollIntervalMs: 20,
-  });
-  return { journal, agent: buildAgent(stack, journal, tx, parseAgentOptions(options)), dir };
-}
+import {
+  JANUARY_2020,
+  type ReplayAgent,
+  type ReplayMarket,
+  replayAgent,
+  replayMarket,
+  show,
+} from './fixtures/replayAgent.js';
 
 async function mintedEvents(stack: Stack, intentId?: Hex) {
   return stack.agent.publicClient.getContractEvents({
@@ -53,44 +33,25 @@ async function mintedEvents(stack: Stack, intentId?: Hex) {
 describe('agent on anvil', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provenant-agent-'));
   let stack: Stack;
-  let day: MarketDay;
-  let epoch: number;
-  const acting: ReplayEpoch[] = [];
-
-  /** Publishes the next real market day (or the given one) and returns its epoch number. */
-  async function advance(custom?: MarketDay): Promise<number> {
-    const real = acting.shift();
-    day = custom ?? (real as MarketDay);
-    if (!day) throw new Error('replay exhausted');
-    await publishDay(stack, day);
-    epoch += 1;
-    return epoch;
-  }
+  /** The replay's acting days: `market.advance()` publishes the next (or a planted) day. */
+  let market: ReplayMarket;
 
   beforeAll(async () => {
-    const opened = await openReplayStack({
-      stateDir: dir,
-      statePath: null,
-      start: '2020-01-02',
-      end: '2020-02-14',
-      warmupDays: 70,
-      trainEnd: '2020-01-01',
-    });
-    stack = opened.stack;
-    acting.push(...opened.acting);
-    epoch = acting[0]!.index - 1;
+    const opened = await openReplayStack({ stateDir: dir, ...JANUARY_2020 });
+    market = replayMarket(opened);
+    stack = market.stack;
   });
   afterAll(async () => {
     await stack?.close();
   });
 
-  let preflightOff: Running;
+  let preflightOff: ReplayAgent;
 
   test('(a) with preflight disabled, an over-cap mint is still refused on-chain: mined, reverted, journaled with the decoded rule', async () => {
-    preflightOff = agentOn(stack, { preflight: false });
+    preflightOff = replayAgent(stack, { options: { preflight: false } });
     let reverted: EpochReport['intents'][number] | undefined;
     for (let i = 0; i < 5 && !reverted; i++) {
-      const report = await preflightOff.agent.runEpoch(await advance());
+      const report = await preflightOff.agent.runEpoch(await market.advance());
       reverted = report.intents.find((x) => x.kind === 'synth-mint' && x.outcome === 'reverted');
     }
     expect(reverted).toBeDefined();
@@ -121,7 +82,7 @@ describe('agent on anvil', () => {
   });
 
   test('(d) approval mode: an over-threshold intent waits for `agent approve`, is then sent once; a replayed or re-targeted approval is refused', async () => {
-    const run = agentOn(stack, { approvalThresholdUsd: 1_000 });
+    const run = replayAgent(stack, { options: { approvalThresholdUsd: 1_000 } });
     // The same state dir serves `provenant agent …` against this chain: deployments, models, config.
     cpSync(join(dir, 'deployments'), join(run.dir, 'deployments'), { recursive: true });
     cpSync(join(dir, 'models'), join(run.dir, 'models'), { recursive: true });
@@ -141,7 +102,7 @@ describe('agent on anvil', () => {
       ]);
     const debtBefore = (await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address))
       .debt;
-    const first = await run.agent.runEpoch(await advance());
+    const first = await run.agent.runEpoch(await market.advance());
     const waiting = first.intents.find((i) => i.outcome === 'awaiting-approval');
     expect(waiting?.kind).toBe('synth-mint');
     expect((await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address)).debt).toBe(
@@ -166,7 +127,7 @@ describe('agent on anvil', () => {
     expect(twice.err).toContain('it is already approved');
 
     // `provenant agent run --once` on the next round sends the approved intent (the agent key signs).
-    await advance();
+    await market.advance();
     process.env.PROVENANT_PRIVATE_KEY = DEVNET_AGENT_KEY;
     const ran = await cli('agent', 'run', '--once', '--json').finally(
       () => delete process.env.PROVENANT_PRIVATE_KEY,
@@ -175,7 +136,7 @@ describe('agent on anvil', () => {
     expect(ran.code).toBe(0);
     const result = JSON.parse(ran.out) as { stopped: string; reports: EpochReport[] };
     expect(result.stopped).toBe('done');
-    expect(result.reports[0]?.epoch).toBe(epoch);
+    expect(result.reports[0]?.epoch).toBe(market.epoch);
     const sent = result.reports[0]?.intents.find((i) => i.key === waiting!.key);
     // On failure, say why (the journal keeps the error of a failed send).
     expect(sent?.outcome, JSON.stringify(run.journal.intents.get(waiting!.key))).toBe('confirmed');
@@ -202,7 +163,7 @@ describe('agent on anvil', () => {
     // The epoch that sent the approved mint asked for no second one (one decision, one request); the next
     // round decides anew, on the debt the approved mint left.
     expect(run.journal.approvals.list({ status: 'pending' })).toEqual([]);
-    await run.agent.runEpoch(await advance());
+    await run.agent.runEpoch(await market.advance());
     // An approval is bound to its calldata: approving the new request does not let other calldata through.
     const [next] = run.journal.approvals.list({ status: 'pending' });
     expect(next).toBeDefined();
@@ -210,14 +171,12 @@ describe('agent on anvil', () => {
     const other = keccak256('0x1234');
     expect(() => run.journal.approvals.consume(next!.id, other)).toThrow(/it approves calldata/);
     expect(run.journal.approvals.get(next!.id)?.used).toBe(false);
-    const last = await run.agent.runEpoch(await advance());
+    const last = await run.agent.runEpoch(await market.advance());
     expect(await mintedEvents(stack, waiting!.key)).toHaveLength(1);
     // On failure, say what the epoch did with the approved intent (and what the journal knows of it).
     expect(
       await mintedEvents(stack, next!.intentKey),
-      JSON.stringify({ report: last, intent: run.journal.intents.get(next!.intentKey) }, (_k, v) =>
-        typeof v === 'bigint' ? v.toString() : v,
-      ),
+      show({ report: last, intent: run.journal.intents.get(next!.intentKey) }),
     ).toHaveLength(1);
     expect(run.journal.verify().ok).toBe(true);
     run.journal.close();
@@ -250,20 +209,20 @@ describe('agent on anvil', () => {
   });
 
   test('(c) a planted drift (daily moves far outside the training distribution) halts the agent', async () => {
-    const run = agentOn(stack, {});
-    await run.agent.runEpoch(await advance());
+    const run = replayAgent(stack);
+    await run.agent.runEpoch(await market.advance());
     let report: EpochReport | undefined;
-    let price = day.wti;
+    let price = market.day.wti;
     for (let i = 0; i < 15; i++) {
       price = price * (i % 2 === 0 ? 1.09 : 0.92);
-      report = await run.agent.runEpoch(await advance(nextDay(day, price)));
+      report = await run.agent.runEpoch(await market.advance(nextDay(market.day, price)));
       if (report.halted) break;
     }
     expect(report?.halted).toMatch(/^drift: error drift: Page–Hinkley statistic [\d.]+ > λ 15/);
     const halt = run.journal.state.halted();
     expect(halt.halted && halt.reason).toMatch(/^drift: /);
     // Halted: the next epoch does nothing until a person resumes.
-    const after = await run.agent.runEpoch(await advance(nextDay(day, price)));
+    const after = await run.agent.runEpoch(await market.advance(nextDay(market.day, price)));
     expect(after.halted).toMatch(/^drift: /);
     expect(after.intents).toEqual([]);
     run.journal.state.set('consecutiveRefusals', { synth: 2 });
@@ -276,16 +235,16 @@ describe('agent on anvil', () => {
   });
 
   test('(b) an injected outlier round is flagged and not acted on; a move beyond the deviation limit halts with "deviant oracle"', async () => {
-    const run = agentOn(stack, {});
+    const run = replayAgent(stack);
     // Back to calm, then several quiet days so the recent window is calm again.
-    let price = day.wti;
+    let price = market.day.wti;
     for (let i = 0; i < 3; i++) {
       price *= i % 2 === 0 ? 1.004 : 0.997;
-      await run.agent.runEpoch(await advance(nextDay(day, price)));
+      await run.agent.runEpoch(await market.advance(nextDay(market.day, price)));
     }
     const intentsBefore = run.journal.intents.list().length;
     // Published through the reporters and accepted by the oracle: +24% is inside the 25% deviation limit.
-    const outlier = await run.agent.runEpoch(await advance(nextDay(day, price * 1.24)));
+    const outlier = await run.agent.runEpoch(await market.advance(nextDay(market.day, price * 1.24)));
     expect(outlier.skipped).toMatch(/^outlier: value [\d.]+ is [\d.]+ robust z-scores/);
     expect(outlier.halted).toBeUndefined();
     expect(outlier.intents).toEqual([]);
@@ -294,7 +253,7 @@ describe('agent on anvil', () => {
       note: 'round flagged as an outlier: not acted on',
     });
 
-    const deviant = await run.agent.runEpoch(await advance(nextDay(day, price * 1.24 * 1.4)));
+    const deviant = await run.agent.runEpoch(await market.advance(nextDay(market.day, price * 1.24 * 1.4)));
     expect(deviant.halted).toMatch(/^deviant oracle: /);
     const halt = run.journal.state.halted();
     expect(halt.halted && halt.reason).toMatch(

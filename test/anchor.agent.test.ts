@@ -10,36 +10,25 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   anchorIntents,
-  buildAgent,
   checkJournalAttestation,
   type EpochReport,
-  journalPath,
-  openJournal,
-  parseAgentOptions,
-  type ReplayEpoch,
   readJournalAnchors,
   type Stack,
 } from '../src/agent/index.js';
-import { createTxManager, journalAnchorAbi } from '../src/chain/index.js';
-import { openReplayStack, publishDay } from './fixtures/chain.js';
+import { journalAnchorAbi } from '../src/chain/index.js';
+import { openReplayStack } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
+import { JANUARY_2020, type ReplayMarket, replayAgent, replayMarket } from './fixtures/replayAgent.js';
 
 describe('agent: on-chain anchors of the journal head', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provenant-anchor-agent-'));
   let stack: Stack;
-  const acting: ReplayEpoch[] = [];
+  let market: ReplayMarket;
 
   beforeAll(async () => {
-    const opened = await openReplayStack({
-      stateDir: dir,
-      statePath: null,
-      start: '2020-01-02',
-      end: '2020-01-15',
-      warmupDays: 70,
-      trainEnd: '2020-01-01',
-    });
-    stack = opened.stack;
-    acting.push(...opened.acting);
+    const opened = await openReplayStack({ stateDir: dir, ...JANUARY_2020, end: '2020-01-15' });
+    market = replayMarket(opened);
+    stack = market.stack;
   });
   afterAll(async () => {
     await stack?.close();
@@ -48,19 +37,12 @@ describe('agent: on-chain anchors of the journal head', () => {
 
   test('default: every 2 epochs the signed head goes on-chain, and `audit verify` checks it', async () => {
     expect(stack.addresses.journalAnchor).toBeDefined();
-    const journal = openJournal(journalPath(dir));
-    const tx = createTxManager({
-      clients: stack.agent,
-      account: stack.agentAccount,
-      store: journal.txStore(),
-      pollIntervalMs: 20,
+    const { journal, agent } = replayAgent(stack, {
+      journalDir: dir,
+      options: { journalAnchorEveryEpochs: 2 },
     });
-    const agent = buildAgent(stack, journal, tx, parseAgentOptions({ journalAnchorEveryEpochs: 2 }));
     const reports: EpochReport[] = [];
-    for (const day of acting.slice(0, 5)) {
-      await publishDay(stack, day);
-      reports.push(await agent.runEpoch(day.index));
-    }
+    for (let i = 0; i < 5; i++) reports.push(await agent.runEpoch(await market.advance()));
     expect(reports.map((r) => r.anchor?.status)).toEqual([
       'not-due',
       'not-due',

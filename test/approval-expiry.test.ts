@@ -3,88 +3,50 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  type Agent,
   ApprovalExpiredError,
   agentStatus,
-  buildAgent,
   type EpochReport,
-  type Journal,
   journalPath,
   openJournal,
-  parseAgentOptions,
-  type ReplayEpoch,
-  type Stack,
 } from '../src/agent/index.js';
-import { createTxManager } from '../src/chain/index.js';
-import { openReplayStack, publishDay } from './fixtures/chain.js';
+import { openReplayStack } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
 import { rewriteEntry } from './fixtures/journal.js';
+import {
+  awaitingApproval,
+  createReplayAgent,
+  JANUARY_2020,
+  type ReplayAgentRun,
+  show,
+} from './fixtures/replayAgent.js';
 
 // Two epochs to answer: a request made in epoch e expires at the start of epoch e + 2.
-const OPTIONS = parseAgentOptions({ approvalThresholdUsd: 1_000, approvalExpiryEpochs: 2 });
-
-const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
-const awaiting = (report: EpochReport) =>
-  report.intents.filter((i) => i.outcome === 'awaiting-approval').map((i) => i.key);
+const OPTIONS = { approvalThresholdUsd: 1_000, approvalExpiryEpochs: 2 };
 
 // Approval mode on a real anvil: a request nobody answers expires after `approvalExpiryEpochs` new rounds; its
 // intent is closed (never sent), a later approve is refused, and the agent decides anew on the current market.
 describe('approval mode: an unanswered request expires', () => {
   const dir = mkdtempSync(join(tmpdir(), 'provenant-approval-expiry-'));
   const jdir = mkdtempSync(join(tmpdir(), 'provenant-approval-expiry-journal-'));
-  let stack: Stack;
-  const acting: ReplayEpoch[] = [];
-  let epoch: number;
-  let journal: Journal;
-  let agent: Agent;
-
-  function start() {
-    journal = openJournal(journalPath(jdir));
-    const tx = createTxManager({
-      clients: stack.agent,
-      account: stack.agentAccount,
-      store: journal.txStore(),
-      pollIntervalMs: 20,
-    });
-    agent = buildAgent(stack, journal, tx, OPTIONS);
-  }
-
-  async function advance(): Promise<number> {
-    const day = acting.shift();
-    if (!day) throw new Error('replay exhausted');
-    await publishDay(stack, day);
-    epoch += 1;
-    return epoch;
-  }
+  let run: ReplayAgentRun;
 
   beforeAll(async () => {
-    const opened = await openReplayStack({
-      stateDir: dir,
-      statePath: null,
-      start: '2020-01-02',
-      end: '2020-02-14',
-      warmupDays: 70,
-      trainEnd: '2020-01-01',
-    });
-    stack = opened.stack;
-    acting.push(...opened.acting);
-    epoch = acting[0]!.index - 1;
-    start();
+    const opened = await openReplayStack({ stateDir: dir, ...JANUARY_2020 });
+    run = createReplayAgent(opened, { journalDir: jdir, options: OPTIONS });
   });
   afterAll(async () => {
-    if (journal?.db.open) journal.close();
-    await stack?.close();
+    await run?.close();
   });
 
   let expiredId: string;
   let freshId: string;
 
   test('behavior: pending until its deadline, expired at it, and a fresh request when the market still calls for one', async () => {
-    const first = await agent.runEpoch(await advance());
-    const [mint] = awaiting(first);
+    const first = await run.agent.runEpoch(await run.advance());
+    const [mint] = awaitingApproval(first);
     expect(mint, show(first.intents)).toBeDefined();
-    const requestedAt = epoch;
-    const [request] = journal.approvals.list({ status: 'pending' });
+    const requestedAt = run.epoch;
+    const [request] = run.journal.approvals.list({ status: 'pending' });
     expect(request?.intentKey).toBe(mint);
     expect((request?.payload as { expiresAtEpoch?: number } | undefined)?.expiresAtEpoch).toBe(
       requestedAt + 2,
@@ -92,42 +54,42 @@ describe('approval mode: an unanswered request expires', () => {
     expiredId = request!.id;
 
     // One round later, still unanswered: not expired, held back, no second request.
-    const next = await agent.runEpoch(await advance());
+    const next = await run.agent.runEpoch(await run.advance());
     expect(next.expired).toBeUndefined();
-    expect(awaiting(next)).toEqual([]);
-    expect(journal.approvals.get(expiredId)?.status).toBe('pending');
-    expect(agentStatus(journal).pendingApprovals).toEqual([
+    expect(awaitingApproval(next)).toEqual([]);
+    expect(run.journal.approvals.get(expiredId)?.status).toBe('pending');
+    expect(agentStatus(run.journal).pendingApprovals).toEqual([
       expect.objectContaining({ id: expiredId, expiresAtEpoch: requestedAt + 2 }),
     ]);
 
     // The deadline round: expired first (journaled, intent closed), then decided anew: a new request.
-    const due = await agent.runEpoch(await advance());
+    const due = await run.agent.runEpoch(await run.advance());
     expect(due.expired?.map((e) => [e.approvalId, e.requestedEpoch, e.expiredAtEpoch])).toEqual([
       [expiredId, requestedAt, requestedAt + 2],
     ]);
-    expect(journal.approvals.get(expiredId)?.status).toBe('expired');
-    expect(journal.intents.get(mint!)?.status).toBe('failed');
-    const [fresh] = awaiting(due);
+    expect(run.journal.approvals.get(expiredId)?.status).toBe('expired');
+    expect(run.journal.intents.get(mint!)?.status).toBe('failed');
+    const [fresh] = awaitingApproval(due);
     expect(fresh, show(due.intents)).toBeDefined();
     expect(fresh).not.toBe(mint);
-    const pending = journal.approvals.list({ status: 'pending' });
+    const pending = run.journal.approvals.list({ status: 'pending' });
     expect(pending.map((a) => a.intentKey)).toEqual([fresh]);
     freshId = pending[0]!.id;
-    expect(agentStatus(journal).waiting.map((w) => w.approvalId)).toEqual([freshId]);
+    expect(agentStatus(run.journal).waiting.map((w) => w.approvalId)).toEqual([freshId]);
     // The expired intent was never sent.
-    expect(await journal.txStore().get(mint!)).toBeUndefined();
-    expect(journal.verify().ok).toBe(true);
+    expect(await run.journal.txStore().get(mint!)).toBeUndefined();
+    expect(run.journal.verify().ok).toBe(true);
   });
 
   test('behavior: `agent approve` on the expired request is refused and changes nothing; status shows it apart', async () => {
-    const head = journal.head();
+    const head = run.journal.head();
     const approve = await runCli(['--state-dir', jdir, 'agent', 'approve', expiredId]);
     expect(approve.code).toBe(1);
     expect(approve.err).toContain(`Approval ${expiredId} cannot be decided: it expired at epoch`);
     expect(approve.err).toContain('Nothing was changed.');
-    expect(() => journal.approvals.approve(expiredId, 'test')).toThrow(ApprovalExpiredError);
-    expect(journal.head()).toEqual(head);
-    expect(journal.approvals.get(expiredId)?.status).toBe('expired');
+    expect(() => run.journal.approvals.approve(expiredId, 'test')).toThrow(ApprovalExpiredError);
+    expect(run.journal.head()).toEqual(head);
+    expect(run.journal.approvals.get(expiredId)?.status).toBe('expired');
 
     const text = await runCli(['--state-dir', jdir, 'agent', 'status']);
     expect(text.code).toBe(0);
@@ -146,51 +108,50 @@ describe('approval mode: an unanswered request expires', () => {
   });
 
   test('behavior: a request approved in time is sent by the next epoch, at the latest its deadline epoch, across a restart', async () => {
-    journal.approvals.approve(freshId, 'test');
+    run.journal.approvals.approve(freshId, 'test');
     // Restart between (state from the journal only), then two rounds: the deadline passes, it was approved.
-    journal.close();
-    start();
-    await agent.recover();
-    await advance();
-    const sending = await agent.runEpoch(await advance());
+    run.restart();
+    await run.agent.recover();
+    await run.advance();
+    const sending = await run.agent.runEpoch(await run.advance());
     expect(sending.expired).toBeUndefined();
-    expect(journal.approvals.get(freshId)).toMatchObject({ status: 'approved', used: true });
-    const key = journal.approvals.get(freshId)!.intentKey;
+    expect(run.journal.approvals.get(freshId)).toMatchObject({ status: 'approved', used: true });
+    const key = run.journal.approvals.get(freshId)!.intentKey;
     expect(sending.intents.find((i) => i.key === key)?.outcome, show(sending.intents)).toBe('confirmed');
-    expect(journal.verify().ok).toBe(true);
+    expect(run.journal.verify().ok).toBe(true);
   });
 
   test('behavior: approved in time but found unsent after its deadline (the agent did not run), it expires and is never sent', async () => {
     // The market still calls for a mint after the last one landed: the agent asks again.
     let requested: EpochReport | undefined;
     for (let i = 0; i < 6 && requested === undefined; i++) {
-      const report = await agent.runEpoch(await advance());
-      if (awaiting(report).length > 0) requested = report;
+      const report = await run.agent.runEpoch(await run.advance());
+      if (awaitingApproval(report).length > 0) requested = report;
     }
     expect(requested, 'no new approval request within six rounds').toBeDefined();
-    const [key] = awaiting(requested!);
-    const [late] = journal.approvals.list({ status: 'pending' });
+    const [key] = awaitingApproval(requested!);
+    const [late] = run.journal.approvals.list({ status: 'pending' });
     expect(late?.intentKey).toBe(key);
     // Approved at once, but the agent is stopped for three rounds (one past the deadline epoch).
-    journal.approvals.approve(late!.id, 'test');
-    journal.close();
-    await advance();
-    await advance();
-    await advance();
-    start();
-    await agent.recover();
-    const resumed = await agent.runEpoch(await advance());
+    run.journal.approvals.approve(late!.id, 'test');
+    run.journal.close();
+    await run.advance();
+    await run.advance();
+    await run.advance();
+    run.restart();
+    await run.agent.recover();
+    const resumed = await run.agent.runEpoch(await run.advance());
     expect(resumed.expired?.map((e) => e.approvalId)).toEqual([late!.id]);
     expect(resumed.expired?.[0]?.reason).toContain('approved but not sent by its deadline epoch');
-    expect(journal.approvals.get(late!.id)).toMatchObject({ status: 'expired', used: false });
-    expect(journal.intents.get(key!)?.status).toBe('failed');
-    expect(await journal.txStore().get(key!)).toBeUndefined();
-    expect(journal.verify().ok).toBe(true);
+    expect(run.journal.approvals.get(late!.id)).toMatchObject({ status: 'expired', used: false });
+    expect(run.journal.intents.get(key!)?.status).toBe('failed');
+    expect(await run.journal.txStore().get(key!)).toBeUndefined();
+    expect(run.journal.verify().ok).toBe(true);
   });
 
   test('behavior: `audit verify` passes on the journal with its expiry and fails once the expiry entry is rewritten', async () => {
-    const expiry = journal.approvals.expiry(expiredId)!;
-    journal.close();
+    const expiry = run.journal.approvals.expiry(expiredId)!;
+    run.journal.close();
     const ok = await runCli(['--state-dir', jdir, 'audit', 'verify']);
     expect(ok.code, ok.out + ok.err).toBe(0);
     const entry = openJournal(journalPath(jdir), { readonly: true });

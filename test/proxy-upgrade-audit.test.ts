@@ -28,12 +28,13 @@ import {
 import type { SynthManifest } from '../src/agent/verifySynth/manifest.js';
 import type { SynthVerifyDependencies } from '../src/agent/verifySynth/types.js';
 import { zkCommitmentCheck } from '../src/agent/verifySynth/zkSignalChecks.js';
-import { createTxManager, DEVNET_MNEMONIC, DEVNET_ROLES } from '../src/chain/index.js';
+import { DEVNET_MNEMONIC, DEVNET_ROLES } from '../src/chain/index.js';
 import { feedUpgradeLines } from '../src/cli/commands/demoSummary.js';
 import { publishNextRound, toAnswer } from '../src/oracle/index.js';
 import { absorbRounds, zkCommitment, zkCommitmentHex } from '../src/zk/index.js';
 import { runCli } from './fixtures/cli.js';
 import { rewriteEntry } from './fixtures/journal.js';
+import { journalTxManager } from './fixtures/replayAgent.js';
 
 let stack: Stack;
 let dir: string;
@@ -101,12 +102,7 @@ describe('journal anchors: agent check and audit verify agree', () => {
   test('error: a rewrite before an anchored seq, re-signed with the agent key, fails agent check and the --json verdict', async () => {
     const path = journalPath(dir);
     const journal = openJournal(path);
-    const tx = createTxManager({
-      clients: stack.agent,
-      account: stack.agentAccount,
-      store: journal.txStore(),
-      pollIntervalMs: 20,
-    });
+    const tx = journalTxManager(stack, journal);
     const anchor = async (epoch: number) => {
       const outcome = await anchorJournalHead({
         journal,

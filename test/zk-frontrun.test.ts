@@ -26,6 +26,7 @@ import { createTxManager } from '../src/chain/tx/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import { proveFromChain, releaseCurves, submitForecastProof } from '../src/zk/index.js';
 import { recordedForecast } from '../src/zk/onchain.js';
+import { show } from './fixtures/replayAgent.js';
 
 /**
  * The agent survives a front-run of its zk proof. The gate is open (anyone may submit a valid proof) and
@@ -133,7 +134,6 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const show = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
 /** The epoch's last synth mint (a mint over the guard's cap is refused at preflight, then resized). */
 const mintOf = (report: EpochReport) => report.intents.filter((i) => i.kind === 'synth-mint').slice(-1);
 const callOf = (key: Hex) => {
