@@ -144,7 +144,8 @@ export async function openStack(p: StackParameters): Promise<Stack> {
     }
     const deployed = await deploySuite(deployer, p.stateDir, suiteOptions);
     const addresses = agentAddresses(deployed.manifest, {
-      synth: deployed.addresses['SynthToken.sWTI'] as Address,
+      // The vault is the synth's ERC-20.
+      synth: deployed.addresses['SyntheticVault.sWTI'] as Address,
     });
     step('training the forecaster on data before the replay');
     const forecaster = trainAgentForecaster({

@@ -20,7 +20,6 @@ import {
   feedAccumulatorAbi,
   provenantTimelockAbi,
   provenantVotesAbi,
-  syntheticVaultAbi,
 } from './generated/contracts.js';
 import { type DeployedFeed, readManifest, writeManifest } from './manifest.js';
 import { toContractRevertError } from './revert.js';
@@ -328,7 +327,8 @@ export function suiteSteps(options: SuiteOptions): DeployStep[] {
       name: 'DynamicFeePool.sWTI',
       contract: 'DynamicFeePool',
       args: (d) => [
-        d['SyntheticVault.sWTI:synth'] ?? zeroAddress,
+        // The vault is the synth's ERC-20 (SyntheticVault.SYNTH() returns the vault itself).
+        d['SyntheticVault.sWTI'] ?? zeroAddress,
         collateral(d),
         d.PolicyGuard,
         300n,
@@ -420,7 +420,10 @@ async function existingAccumulatorStart(
   return clients.publicClient.readContract({ ...at, functionName: 'START_ROUND' });
 }
 
-/** `addresses` holds every deployed contract by plan name plus `Feed.<key>` for every feed. */
+/**
+ * `addresses` holds every deployed contract by plan name plus `Feed.<key>` for every feed and
+ * `SynthToken.<symbol>` for every synth (its vault's address: the vault is the synth's ERC-20).
+ */
 export type DeploySuiteResult = DeployPlanResult & { addresses: Record<string, Address> };
 
 /**
@@ -450,25 +453,17 @@ export async function deploySuite(
     accumulatorStartRounds[key] =
       (await existingAccumulatorStart(clients, stateDir, key, address)) ?? check.latestRoundId;
   }
-  // The pool needs the sWTI synth token, which the vault deploys: run the plan in two phases.
+  // Each vault is its synth's ERC-20, so the pool's synth address is known from the plan itself: one phase.
   const all = suiteSteps({ ...options, accumulatorStartRounds });
-  const poolIndex = all.findIndex((s) => s.name === 'DynamicFeePool.sWTI');
-  const first = await runPlan(clients, stateDir, all.slice(0, poolIndex), onStep);
+  const deployed = await runPlan(clients, stateDir, all, onStep);
   const addresses: Record<string, Address> = Object.fromEntries(
-    Object.entries(first.manifest.contracts).map(([k, v]) => [k, v.address]),
+    Object.entries(deployed.manifest.contracts).map(([k, v]) => [k, v.address]),
   );
-  const vault = addresses['SyntheticVault.sWTI'];
-  if (vault) addresses['SyntheticVault.sWTI:synth'] = await readSynth(clients, vault);
+  // `SynthToken.<symbol>` stays for readers written when the synth was a separate contract: the vault.
   for (const symbol of options.feeds.filter((f) => f.synthSymbol).map((f) => f.synthSymbol)) {
-    const v = addresses[`SyntheticVault.${symbol}`];
-    if (v) addresses[`SynthToken.${symbol}`] = await readSynth(clients, v);
+    const vault = addresses[`SyntheticVault.${symbol}`];
+    if (vault) addresses[`SynthToken.${symbol}`] = vault;
   }
-  const rest = all
-    .slice(poolIndex)
-    .map((step) => ({ ...step, args: (d: Record<string, Address>) => step.args({ ...addresses, ...d }) }));
-  const second = await runPlan(clients, stateDir, [...all.slice(0, poolIndex), ...rest], onStep);
-  for (const [k, v] of Object.entries(second.manifest.contracts)) addresses[k] = v.address;
-  delete addresses['SyntheticVault.sWTI:synth'];
   // The feeds by key, external or deployed; a feed that was external before and is deployed now (or
   // the reverse) is simply overwritten.
   const manifest = readManifest(stateDir, clients.chain.id);
@@ -485,13 +480,7 @@ export async function deploySuite(
   const manifestPath = writeManifest(stateDir, manifest);
   await refuseAgentVotes(clients, addresses.ProvenantVotes as Address, options.roles.agent);
   await wireTimelock(clients, addresses);
-  return {
-    ...second,
-    manifest,
-    manifestPath,
-    outcomes: [...first.outcomes, ...second.outcomes.slice(poolIndex)],
-    addresses,
-  };
+  return { ...deployed, manifest, manifestPath, addresses };
 }
 
 /**
@@ -579,10 +568,6 @@ async function refuseAgentVotes(clients: ProvenantClients, votes: Address, agent
       'holder of governance votes',
       `It holds ${balance} PVG (wei) and ${delegated} delegated votes, so it could pass proposals that loosen its own limits; move them away from the agent.`,
     );
-}
-
-async function readSynth(clients: ProvenantClients, vault: Address): Promise<Address> {
-  return clients.publicClient.readContract({ address: vault, abi: syntheticVaultAbi, functionName: 'SYNTH' });
 }
 
 async function wireTimelock(clients: ProvenantClients, addresses: Record<string, Address>): Promise<void> {

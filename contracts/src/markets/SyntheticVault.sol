@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -13,12 +15,23 @@ import {AggregatorV3Interface} from "../oracle/AggregatorV3Interface.sol";
 import {OracleLib} from "../oracle/OracleLib.sol";
 import {ICollateralGuard, PolicyActions} from "../policy/IPolicyGuard.sol";
 import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
-import {SynthToken} from "./SynthToken.sol";
 
 /// @title SyntheticVault
 /// @notice One vault per synthetic asset (sWTI, sXAU, ...). Owners deposit an ERC-20 collateral (a
 /// dollar stablecoin, valued at 1 USD per token), mint the synth against it at the oracle price, burn
 /// the synth to repay, and withdraw. Unsafe positions are liquidated by anyone.
+///
+/// The vault IS the synth: this contract is the synthetic asset's ERC-20 (18 decimals, EIP-2612 permits;
+/// name, symbol and permit domain from `Config.name` / `Config.symbol`). Minting and burning are internal
+/// (`_mint` / `_burn`, reached only from the mint, repay and liquidation paths), so no call to a separate
+/// token contract is paid on any of them (a cold account, 2,600 gas, plus the call's overhead, each time;
+/// measured in `contracts/test/bench/MarketsGas.t.sol`). `SYNTH()` returns `address(this)` for the ABI
+/// consumers that read the synth's address from the vault. `totalSupply()` returns `totalDebt` instead of
+/// keeping a second counter (one storage write less per mint and per burn, and the two totals cannot drift
+/// apart); balances live in the vault's own mapping, transfers, allowances and permits are OpenZeppelin's.
+/// Transfers, approvals and permits are not behind `nonReentrant`: the vault calls out (guard, feed,
+/// collateral, registry, zk gate) only where its ledger is whole — before a mint's effects, after a burn's
+/// — so a re-entrant synth transfer sees and leaves `totalSupply == totalDebt == sum of balances`.
 ///
 /// Design — which anchor and why:
 /// - **Maker (vault per owner, Vat invariants)**: we keep Maker's shape — isolated positions, a debt
@@ -101,8 +114,11 @@ import {SynthToken} from "./SynthToken.sol";
 /// (output0) is not enforced on-chain: the rule bounds size, the strategy decides whether to trade.
 ///
 /// Invariants (tested in `contracts/test/markets/`):
-/// - `synth.totalSupply() == totalDebt == sum of position debts == sum of synth balances` (the token
-///   reads its supply from `totalDebt`, see `SynthToken`); `totalDebt <= debtCeiling` after a mint.
+/// - `totalSupply() == totalDebt == sum of position debts == sum of synth balances`: every change of a
+///   position's debt is matched, in the same internal path, by a `_mint` or `_burn` of the same amount
+///   (mint: to the minter; repay and liquidation: from the caller), transfers move balances only, and
+///   `totalSupply()` reads `totalDebt`; only the vault's own mint, repay and liquidation paths mint or
+///   burn (there is no external mint or burn). `totalDebt <= debtCeiling` after a mint.
 /// - A mint never leaves its position below `minCollateralRatioBps` or with debt below `minDebt`.
 /// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price) by
 ///   any positive amount of synth up to its debt, in both regimes, and a liquidation never lowers the
@@ -116,7 +132,7 @@ import {SynthToken} from "./SynthToken.sol";
 ///   feed's previous round).
 /// - The guardian can pause new minting only; repay, deposit, withdraw (of a safe position) and
 ///   liquidation never pause. Governed values stay within the immutable floors/ceilings.
-contract SyntheticVault is ReentrancyGuardTransient {
+contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -201,8 +217,6 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @dev √(π/2)·√252 in WAD: turns an expected |daily log return| into an annualised volatility.
     uint256 private constant ABS_TO_ANNUAL_VOL_WAD = 19_895_745_131_869_626_275;
 
-    /// @notice The synthetic token this vault alone mints and burns.
-    SynthToken public immutable SYNTH;
     /// @notice The collateral token (any decimals <= 36), valued at 1 USD per whole token.
     IERC20 public immutable COLLATERAL;
     /// @notice USD price of one synth unit (e.g. WTI per barrel), AggregatorV3 shape, any decimals <= 36.
@@ -247,6 +261,9 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// @notice Mint fees (collateral units) owed to each model's shareholders, not yet flushed.
     mapping(bytes32 modelId => uint256) public feesAccrued;
     ZkConfig private _zk;
+    /// @dev Synth balances. OpenZeppelin's `_update` would also write its supply counter, which
+    /// `totalSupply()` replaces by `totalDebt` (see the header), so `_update` is overridden onto this map.
+    mapping(address account => uint256) private _synthBalances;
 
     /// @notice `amount` collateral was added to `owner`'s position by `by`.
     event Deposited(address indexed owner, address indexed by, bytes32 indexed intentId, uint256 amount);
@@ -370,16 +387,16 @@ contract SyntheticVault is ReentrancyGuardTransient {
     }
 
     /// @param c See `Config`. `c.bounds` are validated against the absolute limits above, then
-    /// `c.risk`, `c.debtCeiling` against `c.bounds`. The vault deploys its `SynthToken` and approves the
-    /// registry to pull mint fees.
-    constructor(Config memory c) {
+    /// `c.risk`, `c.debtCeiling` against `c.bounds`. `c.name` and `c.symbol` name the synth (the vault
+    /// itself, see the header; `c.name` is also its permit domain). Approves the registry to pull mint fees.
+    constructor(Config memory c) ERC20(c.name, c.symbol) ERC20Permit(c.name) {
         if (address(c.collateral) == address(0)) revert ZeroAddress("collateral");
         if (address(c.feed) == address(0)) revert ZeroAddress("feed");
         if (address(c.guard) == address(0)) revert ZeroAddress("guard");
         if (c.admin == address(0)) revert ZeroAddress("admin");
         // Fees go to REGISTRY and the guard approves models in its own registry: if they differed, a model
         // the guard approves could not be paid and its fees would be stranded in the vault.
-        if (address(c.registry) != address(0) && c.registry != c.guard.modelRegistry()) {
+        if (address(c.registry) != address(0) && address(c.registry) != address(c.guard.modelRegistry())) {
             revert VaultRegistryMismatch(address(c.registry), address(c.guard.modelRegistry()));
         }
         // Fees accrue in collateral and `distribute` pulls the registry's fee token: they must be the same
@@ -424,7 +441,6 @@ contract SyntheticVault is ReentrancyGuardTransient {
         REGISTRY = c.registry;
         ADMIN = c.admin;
         guardian = c.guardian;
-        SYNTH = new SynthToken(c.name, c.symbol, address(this));
 
         _validateRisk(c.risk);
         _risk = c.risk;
@@ -545,7 +561,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
             p.debt = uint128(debtAfter);
             totalDebt -= uint128(amount);
         }
-        SYNTH.burn(msg.sender, amount);
+        _burn(msg.sender, amount);
         emit Repaid(owner, msg.sender, intentId, amount);
     }
 
@@ -589,7 +605,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
         }
 
         uint256 seized;
-        (repaid, seized, toLiquidator) = _liquidationSplit(p, r, price, ratio, maxRepay);
+        (repaid, seized, toLiquidator) = _liquidationSplit(p, r.liquidationPenaltyBps, price, ratio, maxRepay);
         // toLiquidator <= seized <= p.collateral in both regimes (partial: ratio >= 1 + p bounds seized
         // above; full: repaid <= debt and the cap); the subtractions stay checked so a broken bound
         // reverts instead of corrupting state.
@@ -602,7 +618,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
             debtTotal -= uint128(repaid);
         }
         (totalDebt, reserve) = (debtTotal, reserveBefore + uint128(toReserve));
-        SYNTH.burn(msg.sender, repaid);
+        _burn(msg.sender, repaid);
         COLLATERAL.safeTransfer(msg.sender, toLiquidator);
         emit Liquidated(owner, msg.sender, intentId, repaid, toLiquidator, toReserve, price);
     }
@@ -740,6 +756,23 @@ contract SyntheticVault is ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ views
 
+    /// @notice The synth's address: this vault, which is the synth's ERC-20 (see the header). Kept so that
+    /// every reader written when the synth was a separate token (`SYNTH()` then `balanceOf`, `approve`,
+    /// ...) keeps working unchanged.
+    function SYNTH() external view returns (address) {
+        return address(this);
+    }
+
+    /// @notice Synth total supply: `totalDebt`, equal to the sum of all balances (see the header).
+    function totalSupply() public view override returns (uint256) {
+        return totalDebt;
+    }
+
+    /// @inheritdoc ERC20
+    function balanceOf(address account) public view override returns (uint256) {
+        return _synthBalances[account];
+    }
+
     /// @notice `owner`'s collateral (collateral units) and debt (synth units).
     function positionOf(address owner) external view returns (uint256 collateral, uint256 debt) {
         Position memory p = _positions[owner];
@@ -791,7 +824,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
 
     // ------------------------------------------------------------------ internal
 
-    /// @dev The single mint path. Order: local checks, guard checks, effects, then token interactions.
+    /// @dev The single mint path. Order: local checks, guard checks, then effects (the synth `_mint` is
+    /// internal, an effect like the others; `depositAndMint` pulls the collateral after it returns).
     /// `p` is the caller's position as read (plus any collateral just deposited); written once, here.
     function _mintSynth(Position memory p, uint256 amount, bytes32 modelId, bytes32 intentId, bool proven)
         internal
@@ -820,7 +854,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
         _positions[msg.sender] = Position(uint128(coll), debtAfter.toUint128());
         totalDebt = totalAfter.toUint128();
         if (fee != 0) feesAccrued[modelId] += fee;
-        SYNTH.mint(msg.sender, amount);
+        _mint(msg.sender, amount);
         emit Minted(msg.sender, modelId, intentId, amount, fee, ratio, price);
     }
 
@@ -852,18 +886,23 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// position and the part of it paid `toLiquidator` (the rest goes to the reserve). See the header.
     function _liquidationSplit(
         Position memory p,
-        RiskParams memory r,
+        uint256 penaltyBps,
         uint256 price,
         uint256 ratio,
         uint256 maxRepay
     ) internal view returns (uint256 repaid, uint256 seized, uint256 toLiquidator) {
         repaid = maxRepay < p.debt ? maxRepay : p.debt;
         uint256 valueWad = _mulDiv(repaid, price, WAD);
+        uint256 seizeBps;
+        uint256 dueBps;
+        // penaltyBps is a uint16 (and <= LIQUIDATION_PENALTY_CEILING_BPS <= 2000): nothing here can overflow.
+        unchecked {
+            seizeBps = BPS + penaltyBps;
+            dueBps = BPS + penaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS;
+        }
         // The liquidator's due: the repaid value plus its share of the penalty (rounded down).
-        toLiquidator = _fromWadDown(
-            _mulDiv(valueWad, BPS + r.liquidationPenaltyBps * LIQUIDATOR_PENALTY_SHARE_BPS / BPS, BPS)
-        );
-        if (ratio < BPS + r.liquidationPenaltyBps) {
+        toLiquidator = _fromWadDown(_mulDiv(valueWad, dueBps, BPS));
+        if (ratio < seizeBps) {
             // Full regime (ratio < 1 + p): any amount up to the debt, the collateral seized pro rata,
             // floor(coll * repaid / debt): rounded down, so the exact ratio coll/debt never falls; the
             // whole debt seizes all the collateral. No minimum-debt check here: every repaid unit of an
@@ -875,7 +914,7 @@ contract SyntheticVault is ReentrancyGuardTransient {
             // Partial regime: ratio >= 1 + p, so seizing (1 + p) per unit of debt never lowers the ratio.
             // No minDebt check (see the header): it would make small positions unliquidatable.
             // Value rounded down here (in the owner's favour), so the position's exact ratio never falls.
-            seized = _fromWadDown(_mulDiv(valueWad, BPS + r.liquidationPenaltyBps, BPS));
+            seized = _fromWadDown(_mulDiv(valueWad, seizeBps, BPS));
         }
     }
 
@@ -958,7 +997,8 @@ contract SyntheticVault is ReentrancyGuardTransient {
     /// answer below one WAD unit, which would truncate to a zero price (a zero debt value: every position
     /// "safe", every fee zero): refused instead.
     function _toPriceWad(uint256 answer) internal view returns (uint256 price) {
-        price = answer * _PRICE_TO_WAD_MUL / _PRICE_TO_WAD_DIV;
+        // One of MUL and DIV is 1 (constructor): only the other one is applied.
+        price = _PRICE_TO_WAD_DIV == 1 ? answer * _PRICE_TO_WAD_MUL : answer / _PRICE_TO_WAD_DIV;
         if (price == 0) revert PriceBelowPrecision(answer);
     }
 
@@ -1002,12 +1042,29 @@ contract SyntheticVault is ReentrancyGuardTransient {
         return Math.mulDiv(x, y, d, Math.Rounding.Ceil);
     }
 
+    /// @dev `coll * MUL / DIV`; one of the two is 1 (constructor), so only the other one is applied.
     function _toWad(uint256 coll) internal view returns (uint256) {
-        return coll * _COLLATERAL_TO_WAD_MUL / _COLLATERAL_TO_WAD_DIV;
+        return _COLLATERAL_TO_WAD_DIV == 1 ? coll * _COLLATERAL_TO_WAD_MUL : coll / _COLLATERAL_TO_WAD_DIV;
     }
 
+    /// @dev `wad * DIV / MUL`, rounded down; one of the two is 1 (constructor), so only the other is applied.
     function _fromWadDown(uint256 wad) internal view returns (uint256) {
-        return wad * _COLLATERAL_TO_WAD_DIV / _COLLATERAL_TO_WAD_MUL;
+        return _COLLATERAL_TO_WAD_DIV == 1 ? wad / _COLLATERAL_TO_WAD_MUL : wad * _COLLATERAL_TO_WAD_DIV;
+    }
+
+    /// @dev OpenZeppelin's `_update` without the supply counter (`totalSupply()` is `totalDebt`). Adding to
+    /// a balance stays checked; it cannot overflow anyway, since all balances sum to the uint128 `totalDebt`.
+    function _update(address from, address to, uint256 value) internal override {
+        if (from != address(0)) {
+            uint256 fromBalance = _synthBalances[from];
+            if (fromBalance < value) revert ERC20InsufficientBalance(from, fromBalance, value);
+            // fromBalance >= value checked above.
+            unchecked {
+                _synthBalances[from] = fromBalance - value;
+            }
+        }
+        if (to != address(0)) _synthBalances[to] += value;
+        emit Transfer(from, to, value);
     }
 
     function _validateRisk(RiskParams memory r) internal view {

@@ -7,7 +7,6 @@ import {Test} from "forge-std/Test.sol";
 
 import {TestStablecoin} from "../../src/devnet/TestStablecoin.sol";
 import {DynamicFeePool} from "../../src/markets/DynamicFeePool.sol";
-import {SynthToken} from "../../src/markets/SynthToken.sol";
 import {SyntheticVault} from "../../src/markets/SyntheticVault.sol";
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {ModelRegistry} from "../../src/models/ModelRegistry.sol";
@@ -17,7 +16,7 @@ import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
 import {TestFeed} from "./TestFeed.sol";
 
 /// @notice Deploys the markets stack in its production order and wiring, with the real PolicyGuard:
-/// stablecoin -> ModelRegistry -> PolicyGuard -> SyntheticVault (deploys SynthToken) ->
+/// stablecoin -> ModelRegistry -> PolicyGuard -> SyntheticVault (itself the synth ERC-20) ->
 /// guard.createPolicy(vault, SYNTH_MINT) -> DynamicFeePool -> guard.createPolicy(pool, SET_FEE) ->
 /// register + approve a model.
 abstract contract MarketsFixture is Test {
@@ -39,7 +38,8 @@ abstract contract MarketsFixture is Test {
     ModelRegistry internal registry;
     PolicyGuard internal guard;
     SyntheticVault internal vault;
-    SynthToken internal synth;
+    /// @dev The synth is the vault itself (`vault.SYNTH() == address(vault)`); named apart for readability.
+    SyntheticVault internal synth;
     DynamicFeePool internal pool;
 
     function _deployMarkets() internal {
@@ -51,7 +51,7 @@ abstract contract MarketsFixture is Test {
             timelock, guardianKey, agent, IModelRegistry(address(registry)), _globalCeiling()
         );
         vault = new SyntheticVault(_vaultConfig(IERC20Metadata(address(usd)), feed, guard, registry));
-        synth = vault.SYNTH();
+        synth = SyntheticVault(vault.SYNTH());
         pool = new DynamicFeePool(
             IERC20(address(synth)),
             IERC20(address(usd)),

@@ -5,7 +5,6 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
 import {Test, console} from "forge-std/Test.sol";
 
-import {SynthToken} from "../../src/markets/SynthToken.sol";
 import {SyntheticVault} from "../../src/markets/SyntheticVault.sol";
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {ModelRegistry} from "../../src/models/ModelRegistry.sol";
@@ -20,7 +19,8 @@ import {VaultHandler} from "./handlers/VaultHandler.sol";
 contract SyntheticVaultInvariantTest is Test {
     bytes32 internal constant MODEL_ID = keccak256("weights:invariant-model");
     SyntheticVault internal vault;
-    SynthToken internal synth;
+    /// @dev The synth is the vault itself (`vault.SYNTH() == address(vault)`); named apart for readability.
+    SyntheticVault internal synth;
     TestToken internal usd;
     TestFeed internal feed;
     VaultHandler internal handler;
@@ -63,7 +63,7 @@ contract SyntheticVaultInvariantTest is Test {
         c.risk = SyntheticVault.RiskParams(15_000, 12_000, 1000, 30, 3600, false, 1e18);
         c.debtCeiling = 1e30;
         vault = new SyntheticVault(c);
-        synth = vault.SYNTH();
+        synth = SyntheticVault(vault.SYNTH());
         for (uint256 i; i < 4; ++i) {
             address a = makeAddr(string.concat("actor", vm.toString(i)));
             actors.push(a);

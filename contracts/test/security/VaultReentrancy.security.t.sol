@@ -163,7 +163,7 @@ contract VaultReentrancySecurityTest is MarketsFixture {
         assertEq(d, amount);
         assertEq(hook.balanceOf(address(hv)), c, "vault holds exactly the position's collateral");
         assertEq(hook.balanceOf(address(owner)), ownerBalance - coll);
-        assertEq(hv.SYNTH().totalSupply(), hv.SYNTH().balanceOf(address(owner)));
+        assertEq(hv.totalSupply(), hv.balanceOf(address(owner)));
     }
 
     /// @notice The payout hooks (withdraw, liquidation) cannot re-enter either.

@@ -53,7 +53,7 @@ contract VaultZkMintTest is MarketsFixture, ZkFeedSetup {
                 IERC20Metadata(address(usd)), AggregatorV3Interface(address(oracle)), guard, registry
             )
         );
-        synth = vault.SYNTH();
+        synth = SyntheticVault(vault.SYNTH());
         PolicyGuard.Limits memory limits = _emptyLimits();
         limits.epochCap = EPOCH_CAP;
         limits.lifetimeCap = 1_000_000e18;

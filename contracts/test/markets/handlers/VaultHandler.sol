@@ -4,7 +4,6 @@ pragma solidity 0.8.37;
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Test} from "forge-std/Test.sol";
 
-import {SynthToken} from "../../../src/markets/SynthToken.sol";
 import {SyntheticVault} from "../../../src/markets/SyntheticVault.sol";
 import {OracleLib} from "../../../src/oracle/OracleLib.sol";
 import {TestFeed} from "../TestFeed.sol";
@@ -24,7 +23,8 @@ contract VaultHandler is Test {
     bytes32 internal constant MODEL = keccak256("weights:invariant-model");
 
     SyntheticVault internal vault;
-    SynthToken internal synth;
+    /// @dev The synth is the vault itself (`vault.SYNTH() == address(vault)`); named apart for readability.
+    SyntheticVault internal synth;
     TestToken internal usd;
     TestFeed internal feed;
     address public keeper;
@@ -64,13 +64,13 @@ contract VaultHandler is Test {
         address[] memory actors_
     ) {
         vault = vault_;
-        synth = vault_.SYNTH();
+        synth = SyntheticVault(vault_.SYNTH());
         usd = usd_;
         feed = feed_;
         keeper = keeper_;
         agent = agent_;
         actors = actors_;
-        initialSupply = vault_.SYNTH().totalSupply();
+        initialSupply = vault_.totalSupply();
     }
 
     function actorCount() external view returns (uint256) {
