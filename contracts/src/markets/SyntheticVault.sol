@@ -93,6 +93,11 @@ import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 ///   liquidatable while its ratio is below the liquidation ratio, and liquidating it all takes the last
 ///   collateral unit with it. Rounding the seizure down can leave a few wei of debt against a whole
 ///   collateral unit, i.e. safe again: anyone may then `repay` it (no minimum applies to a zero debt).
+/// The reserve is stored as a uint96 and saturates at `MAX_TOTAL` (2^96 - 1 collateral units): a penalty
+/// share that would take it higher stays in the position instead (less is seized), so a liquidation is
+/// never refused for it and the position's ratio only ends higher. With 6- or 18-decimal collateral the
+/// bound is 7.9e22 or 7.9e10 whole tokens; with 24 decimals, 79,228 — the admin keeps it below by moving
+/// the reserve out (`withdrawReserve`).
 /// A position with ratio < 100% is bad debt: no rational liquidator repays it (the seized collateral is
 /// worth less than the synth burned); the admin may recapitalise it from the reserve off-band (not
 /// automated here).
@@ -118,7 +123,9 @@ import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 ///   position's debt is matched, in the same internal path, by a `_mint` or `_burn` of the same amount
 ///   (mint: to the minter; repay and liquidation: from the caller), transfers move balances only, and
 ///   `totalSupply()` reads `totalDebt`; only the vault's own mint, repay and liquidation paths mint or
-///   burn (there is no external mint or burn). `totalDebt <= debtCeiling` after a mint.
+///   burn (there is no external mint or burn). `totalDebt <= debtCeiling <= MAX_TOTAL` after a mint
+///   (`debtCeiling` and `minDebt` are refused above `MAX_TOTAL` where they are set, so the uint96 the
+///   totals are stored in can never be exceeded); `reserve <= MAX_TOTAL` (it saturates).
 /// - A mint never leaves its position below `minCollateralRatioBps` or with debt below `minDebt`.
 /// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price) by
 ///   any positive amount of synth up to its debt, in both regimes, and a liquidation never lowers the
@@ -127,6 +134,11 @@ import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 ///   can never be used up by another.
 /// - `collateral.balanceOf(this) == sum of position collateral + reserve + sum of feesAccrued` (no
 ///   donations); every fee is routed to the model that sized its mint.
+/// - Storage: a liquidation reads one global slot (`totalDebt`, `reserve`, `maxOracleAge`,
+///   `liquidationRatioBps`, `liquidationPenaltyBps`) besides the position and balances; a mint reads that
+///   slot and one more (`debtCeiling`, `minDebt`, `minCollateralRatioBps`, `mintFeeBps`, `mintingPaused`,
+///   `zkRequired`). The views (`totalDebt()`, `reserve()`, `debtCeiling()`, `zkRequired()`,
+///   `riskParams()`) keep their types.
 /// - No price is used unless `answer > 0` and `block.timestamp - updatedAt <= maxOracleAge` (OracleLib);
 ///   a mint's price also satisfies the guard's SYNTH_MINT oracle policy (age and deviation from the
 ///   feed's previous round).
@@ -151,6 +163,30 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         uint32 maxOracleAge;
         bool mintingPaused;
         uint128 minDebt;
+    }
+
+    /// @dev Storage, one slot: the three risk values a liquidation reads, with the two totals it writes,
+    /// so a liquidation reads (and writes) one global slot. Every mint reads it too (`totalDebt`, the
+    /// oracle age, the liquidation ratio it passes to the guard). Both totals are at most `MAX_TOTAL`
+    /// (2^96 - 1): `totalDebt <= debtCeiling <= MAX_TOTAL` after every mint (the ceiling is checked where it
+    /// is set); `reserve` saturates at `MAX_TOTAL` (see `liquidate`).
+    struct Globals {
+        uint96 totalDebt;
+        uint96 reserve;
+        uint32 maxOracleAge;
+        uint16 liquidationRatioBps;
+        uint16 liquidationPenaltyBps;
+    }
+
+    /// @dev Storage, one slot: the other values the mint path reads. `debtCeiling` and `minDebt` are at most
+    /// `MAX_TOTAL` (checked where they are set: constructor, `setDebtCeiling`, `setMinDebt`).
+    struct MintParams {
+        uint96 debtCeiling;
+        uint96 minDebt;
+        uint16 minCollateralRatioBps;
+        uint16 mintFeeBps;
+        bool mintingPaused;
+        bool zkRequired;
     }
 
     /// @notice Hard limits fixed at deployment; governance can never move a value past them.
@@ -211,6 +247,10 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     uint256 public constant MINT_FEE_ABSOLUTE_CEILING_BPS = 500;
     /// @notice Absolute ceiling for oracle staleness tolerance: 1 day.
     uint256 public constant ORACLE_AGE_ABSOLUTE_CEILING = 1 days;
+    /// @notice Hard ceiling of `debtCeiling` and `minDebt`, and the most `totalDebt` and `reserve` can hold:
+    /// 2^96 - 1 (7.9e10 whole synths of 18 decimals; 7.9e10 whole collateral tokens of 18 decimals, 7.9e22
+    /// of 6). `totalDebt`, `reserve`, `debtCeiling` and `minDebt` are stored as uint96 (see `Globals`).
+    uint256 public constant MAX_TOTAL = type(uint96).max;
     /// @notice Share of the liquidation penalty paid to the liquidator; the rest goes to the reserve.
     uint256 public constant LIQUIDATOR_PENALTY_SHARE_BPS = 5000;
     uint256 private constant WAD = 1e18;
@@ -243,18 +283,11 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
 
     /// @notice May pause new minting (never anything else). Set by the admin.
     address public guardian;
-    /// @notice Sum of all position debts (== synth total supply).
-    uint128 public totalDebt;
-    /// @notice Collateral owned by the vault (liquidation penalties), moved only by the admin.
-    /// Packed with `totalDebt`: a liquidation writes both in one slot.
-    uint128 public reserve;
-    /// @notice Maximum `totalDebt` a mint may reach.
-    uint248 public debtCeiling;
-    /// @notice When true, a mint is accepted only through the zk path (`mintWithProof`, `proveAndMint`):
-    /// `mint` and `depositAndMint` refuse with `ZkProofRequired`. Packed with `debtCeiling`, which every
-    /// mint reads anyway, so the check costs no extra storage read.
-    bool public zkRequired;
-    RiskParams private _risk;
+    /// @dev `totalDebt`, `reserve` and the liquidation's risk values (read by `totalDebt()`, `reserve()`,
+    /// `riskParams()`).
+    Globals private _globals;
+    /// @dev The mint path's other values (read by `debtCeiling()`, `zkRequired()`, `riskParams()`).
+    MintParams private _mintParams;
     mapping(address owner => Position) private _positions;
     /// @dev Keyed by `keccak256(abi.encode(caller, intentId))` (see `_intentKey`).
     mapping(bytes32 callerIntent => bool) private _intentUsed;
@@ -357,7 +390,8 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     error RepayExceedsDebt(uint256 amount, uint256 debt);
     /// @notice The position is not below the liquidation ratio.
     error PositionSafe(address owner, uint256 ratioBps, uint256 liquidationRatioBps);
-    /// @notice A governed value lies outside its hard bound or breaks a relation between values.
+    /// @notice A governed value lies outside its hard bound or breaks a relation between values
+    /// (`debtCeiling` and `minDebt`: above `MAX_TOTAL`).
     error ParameterOutOfBounds(bytes32 what, uint256 value, uint256 bound);
     /// @notice A token reports more than 36 decimals.
     error UnsupportedDecimals(uint256 decimals);
@@ -387,7 +421,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     }
 
     /// @param c See `Config`. `c.bounds` are validated against the absolute limits above, then
-    /// `c.risk`, `c.debtCeiling` against `c.bounds`. `c.name` and `c.symbol` name the synth (the vault
+    /// `c.risk`, `c.debtCeiling` against `c.bounds`, and `c.debtCeiling`, `c.risk.minDebt` against `MAX_TOTAL`. `c.name` and `c.symbol` name the synth (the vault
     /// itself, see the header; `c.name` is also its permit domain). Approves the registry to pull mint fees.
     constructor(Config memory c) ERC20(c.name, c.symbol) ERC20Permit(c.name) {
         if (address(c.collateral) == address(0)) revert ZeroAddress("collateral");
@@ -443,8 +477,11 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         guardian = c.guardian;
 
         _validateRisk(c.risk);
-        _risk = c.risk;
-        debtCeiling = c.debtCeiling.toUint248();
+        _checkTotalBound("minDebt", c.risk.minDebt);
+        _checkTotalBound("debtCeiling", c.debtCeiling);
+        _storeRisk(c.risk);
+        // <= MAX_TOTAL, checked above.
+        _mintParams.debtCeiling = uint96(c.debtCeiling);
         if (address(c.registry) != address(0)) {
             COLLATERAL.forceApprove(address(c.registry), type(uint256).max);
         } else if (c.risk.mintFeeBps != 0) {
@@ -554,12 +591,12 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         uint256 debt = p.debt;
         if (amount > debt) revert RepayExceedsDebt(amount, debt);
         uint256 debtAfter = debt - amount;
-        uint256 minDebt = _risk.minDebt;
+        uint256 minDebt = _mintParams.minDebt;
         if (debtAfter != 0 && debtAfter < minDebt) revert DebtBelowMinimum(debtAfter, minDebt);
-        // Cannot underflow: amount <= debt <= totalDebt.
+        // Cannot underflow: amount <= debt <= totalDebt <= MAX_TOTAL, so amount also fits uint96.
         unchecked {
             p.debt = uint128(debtAfter);
-            totalDebt -= uint128(amount);
+            _globals.totalDebt -= uint96(amount);
         }
         _burn(msg.sender, amount);
         emit Repaid(owner, msg.sender, intentId, amount);
@@ -577,7 +614,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         uint256 debt = p.debt;
         if (debt != 0) {
             uint256 ratio = _ratioBps(collAfter, debt, _priceWad());
-            uint256 minRatio = _risk.minCollateralRatioBps;
+            uint256 minRatio = _mintParams.minCollateralRatioBps;
             if (ratio < minRatio) revert CollateralRatioTooLow(ratio, minRatio);
         }
         p.collateral = uint128(collAfter);
@@ -587,7 +624,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
 
     /// @notice Liquidates `owner`'s position if its ratio is below the liquidation ratio, burning up to
     /// `maxRepay` of the caller's synth. Never paused; needs a fresh, positive price. See the header
-    /// for the partial/full regimes and the penalty split.
+    /// for the partial/full regimes, the penalty split and the reserve's bound (`MAX_TOTAL`).
     /// @return repaid Debt burned. @return toLiquidator Collateral paid to the caller.
     function liquidate(address owner, uint256 maxRepay, bytes32 intentId)
         external
@@ -597,27 +634,28 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         if (maxRepay == 0) revert ZeroAmount();
         _useIntent(intentId, false);
         Position memory p = _positions[owner];
-        RiskParams memory r = _risk;
-        uint256 price = _priceWadAt(r.maxOracleAge);
+        // The one global slot a liquidation reads and writes: its risk values and both totals.
+        Globals memory g = _globals;
+        uint256 price = _priceWadAt(g.maxOracleAge);
         uint256 ratio = _ratioBps(p.collateral, p.debt, price);
-        if (p.debt == 0 || ratio >= r.liquidationRatioBps) {
-            revert PositionSafe(owner, ratio, r.liquidationRatioBps);
+        if (p.debt == 0 || ratio >= g.liquidationRatioBps) {
+            revert PositionSafe(owner, ratio, g.liquidationRatioBps);
         }
 
         uint256 seized;
-        (repaid, seized, toLiquidator) = _liquidationSplit(p, r.liquidationPenaltyBps, price, ratio, maxRepay);
+        (repaid, seized, toLiquidator) = _liquidationSplit(p, g.liquidationPenaltyBps, price, ratio, maxRepay);
         // toLiquidator <= seized <= p.collateral in both regimes (partial: ratio >= 1 + p bounds seized
         // above; full: repaid <= debt and the cap); the subtractions stay checked so a broken bound
         // reverts instead of corrupting state.
         uint256 toReserve = seized - toLiquidator;
+        (seized, toReserve) = _capToReserve(g.reserve, seized, toReserve);
         _positions[owner] = Position(uint128(p.collateral - seized), uint128(p.debt - repaid));
-        // One read and one write of the packed (totalDebt, reserve) slot. Cannot underflow: repaid <=
-        // p.debt <= totalDebt. The reserve add stays checked (toReserve <= p.collateral, a uint128).
-        (uint128 debtTotal, uint128 reserveBefore) = (totalDebt, reserve);
+        // One write of the packed global slot. Cannot underflow: repaid <= p.debt <= totalDebt <= MAX_TOTAL
+        // (so repaid fits uint96); cannot overflow: toReserve <= MAX_TOTAL - reserve (above).
         unchecked {
-            debtTotal -= uint128(repaid);
+            (_globals.totalDebt, _globals.reserve) =
+            (g.totalDebt - uint96(repaid), g.reserve + uint96(toReserve));
         }
-        (totalDebt, reserve) = (debtTotal, reserveBefore + uint128(toReserve));
         _burn(msg.sender, repaid);
         COLLATERAL.safeTransfer(msg.sender, toLiquidator);
         emit Liquidated(owner, msg.sender, intentId, repaid, toLiquidator, toReserve, price);
@@ -646,25 +684,30 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         uint16 liquidationRatioBps,
         uint16 liquidationPenaltyBps
     ) external onlyAdmin {
-        RiskParams memory r = _risk;
+        RiskParams memory r = _riskParams();
         r.minCollateralRatioBps = minCollateralRatioBps;
         r.liquidationRatioBps = liquidationRatioBps;
         r.liquidationPenaltyBps = liquidationPenaltyBps;
         _validateRisk(r);
-        _risk = r;
+        _storeRisk(r);
         emit RiskRatiosSet(minCollateralRatioBps, liquidationRatioBps, liquidationPenaltyBps);
     }
 
-    /// @notice Sets the debt ceiling. Admin only. Lowering it below `totalDebt` blocks new mints only.
+    /// @notice Sets the debt ceiling, at most `MAX_TOTAL` (so no mint can take `totalDebt` past what it
+    /// stores). Admin only. Lowering it below `totalDebt` blocks new mints only.
     function setDebtCeiling(uint256 newCeiling) external onlyAdmin {
-        debtCeiling = newCeiling.toUint248();
+        _checkTotalBound("debtCeiling", newCeiling);
+        // <= MAX_TOTAL, checked above.
+        _mintParams.debtCeiling = uint96(newCeiling);
         emit DebtCeilingSet(newCeiling);
     }
 
     /// @notice Sets the minimum non-zero debt of a position: applies to mints and repays (a position's
-    /// debt is zero or at least this after either), never to liquidations. Admin only.
+    /// debt is zero or at least this after either), never to liquidations. Admin only; at most `MAX_TOTAL`.
     function setMinDebt(uint256 newMinDebt) external onlyAdmin {
-        _risk.minDebt = newMinDebt.toUint128();
+        _checkTotalBound("minDebt", newMinDebt);
+        // <= MAX_TOTAL, checked above.
+        _mintParams.minDebt = uint96(newMinDebt);
         emit MinDebtSet(newMinDebt);
     }
 
@@ -676,7 +719,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         if (address(REGISTRY) == address(0) && newFeeBps != 0) {
             revert ParameterOutOfBounds("mintFee", newFeeBps, 0);
         }
-        _risk.mintFeeBps = newFeeBps;
+        _mintParams.mintFeeBps = newFeeBps;
         emit MintFeeSet(newFeeBps);
     }
 
@@ -685,7 +728,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         if (newMaxAge == 0 || newMaxAge > ORACLE_AGE_CEILING) {
             revert ParameterOutOfBounds("maxOracleAge", newMaxAge, ORACLE_AGE_CEILING);
         }
-        _risk.maxOracleAge = newMaxAge;
+        _globals.maxOracleAge = newMaxAge;
         emit MaxOracleAgeSet(newMaxAge);
     }
 
@@ -728,28 +771,29 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         } else if (msg.sender != ADMIN) {
             revert VaultNotAdmin(msg.sender);
         }
-        zkRequired = required;
+        _mintParams.zkRequired = required;
         emit ZkRequiredSet(required, msg.sender);
     }
 
     /// @notice Pauses new minting at once. Guardian or admin.
     function pauseMinting() external {
         if (msg.sender != guardian && msg.sender != ADMIN) revert VaultNotGuardian(msg.sender);
-        _risk.mintingPaused = true;
+        _mintParams.mintingPaused = true;
         emit MintingPausedSet(true, msg.sender);
     }
 
     /// @notice Resumes minting. Admin only (tighten fast, loosen slow).
     function unpauseMinting() external onlyAdmin {
-        _risk.mintingPaused = false;
+        _mintParams.mintingPaused = false;
         emit MintingPausedSet(false, msg.sender);
     }
 
     /// @notice Moves `amount` of the reserve to `to`. Admin only.
     function withdrawReserve(address to, uint256 amount) external onlyAdmin {
-        uint256 res = reserve;
+        uint256 res = _globals.reserve;
         if (amount > res) revert InsufficientCollateral(res, amount);
-        reserve = uint128(res - amount);
+        // amount <= res <= MAX_TOTAL: the result fits uint96.
+        _globals.reserve = uint96(res - amount);
         COLLATERAL.safeTransfer(to, amount);
         emit ReserveWithdrawn(to, amount);
     }
@@ -763,9 +807,33 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         return address(this);
     }
 
+    /// @notice Sum of all position debts (== synth total supply); at most `debtCeiling` after a mint, and
+    /// never above `MAX_TOTAL`.
+    function totalDebt() external view returns (uint128) {
+        return _globals.totalDebt;
+    }
+
+    /// @notice Collateral owned by the vault (liquidation penalties), moved only by the admin; at most
+    /// `MAX_TOTAL` (see `liquidate`). Packed with `totalDebt`: a liquidation writes both in one slot.
+    function reserve() external view returns (uint128) {
+        return _globals.reserve;
+    }
+
+    /// @notice Maximum `totalDebt` a mint may reach (at most `MAX_TOTAL`).
+    function debtCeiling() external view returns (uint248) {
+        return _mintParams.debtCeiling;
+    }
+
+    /// @notice When true, a mint is accepted only through the zk path (`mintWithProof`, `proveAndMint`):
+    /// `mint` and `depositAndMint` refuse with `ZkProofRequired`. Packed with the mint path's other values,
+    /// which every mint reads anyway, so the check costs no extra storage read.
+    function zkRequired() external view returns (bool) {
+        return _mintParams.zkRequired;
+    }
+
     /// @notice Synth total supply: `totalDebt`, equal to the sum of all balances (see the header).
     function totalSupply() public view override returns (uint256) {
-        return totalDebt;
+        return _globals.totalDebt;
     }
 
     /// @inheritdoc ERC20
@@ -781,7 +849,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
 
     /// @notice The governed risk values.
     function riskParams() external view returns (RiskParams memory) {
-        return _risk;
+        return _riskParams();
     }
 
     /// @notice True when `caller` has used `intentId` (intent ids are recorded per caller).
@@ -803,7 +871,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     /// @notice True when `owner` has debt and a ratio below the liquidation ratio at the current price.
     function isLiquidatable(address owner) external view returns (bool) {
         Position memory p = _positions[owner];
-        return p.debt != 0 && _ratioBps(p.collateral, p.debt, _priceWad()) < _risk.liquidationRatioBps;
+        return p.debt != 0 && _ratioBps(p.collateral, p.debt, _priceWad()) < _globals.liquidationRatioBps;
     }
 
     /// @notice The zero-knowledge mint path's settings.
@@ -819,7 +887,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
 
     /// @notice Mint fee, in collateral units, for minting `amount` synth at the current price.
     function mintFeeFor(uint256 amount) external view returns (uint256) {
-        return _mintFee(amount, _priceWad(), _risk.mintFeeBps);
+        return _mintFee(amount, _priceWad(), _mintParams.mintFeeBps);
     }
 
     // ------------------------------------------------------------------ internal
@@ -830,12 +898,13 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     function _mintSynth(Position memory p, uint256 amount, bytes32 modelId, bytes32 intentId, bool proven)
         internal
     {
-        if (!proven && zkRequired) revert ZkProofRequired();
+        MintParams memory m = _mintParams;
+        if (!proven && m.zkRequired) revert ZkProofRequired();
         if (amount == 0) revert ZeroAmount();
-        RiskParams memory r = _risk;
-        if (r.mintingPaused) revert MintingPaused();
-        (uint256 price, MintRound memory round) = _mintRound(r.maxOracleAge);
-        uint256 fee = _mintFee(amount, price, r.mintFeeBps);
+        if (m.mintingPaused) revert MintingPaused();
+        Globals memory g = _globals;
+        (uint256 price, MintRound memory round) = _mintRound(g.maxOracleAge);
+        uint256 fee = _mintFee(amount, price, m.mintFeeBps);
         uint256 coll = p.collateral;
         if (fee > coll) revert InsufficientCollateral(coll, fee);
         // fee <= coll checked above.
@@ -843,16 +912,20 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
             coll -= fee;
         }
         uint256 debtAfter = p.debt + amount;
-        if (debtAfter < r.minDebt) revert DebtBelowMinimum(debtAfter, r.minDebt);
-        uint256 totalAfter = totalDebt + amount;
-        if (totalAfter > debtCeiling) revert DebtCeilingExceeded(totalAfter, debtCeiling);
+        if (debtAfter < m.minDebt) revert DebtBelowMinimum(debtAfter, m.minDebt);
+        // totalDebt + amount is computed again where it is stored (a local here would not fit the stack).
+        if (g.totalDebt + amount > m.debtCeiling) {
+            revert DebtCeilingExceeded(g.totalDebt + amount, m.debtCeiling);
+        }
         uint256 ratio = _ratioBps(coll, debtAfter, price);
-        if (ratio < r.minCollateralRatioBps) revert CollateralRatioTooLow(ratio, r.minCollateralRatioBps);
+        if (ratio < m.minCollateralRatioBps) revert CollateralRatioTooLow(ratio, m.minCollateralRatioBps);
 
-        _guardMint(amount, modelId, ratio, r.liquidationRatioBps, round);
+        _guardMint(amount, modelId, ratio, g.liquidationRatioBps, round);
 
+        // debtAfter <= totalDebt + amount <= debtCeiling <= MAX_TOTAL (checked above and where the ceiling
+        // is set); the casts stay checked (SafeCast) so a broken bound reverts instead of truncating.
         _positions[msg.sender] = Position(uint128(coll), debtAfter.toUint128());
-        totalDebt = totalAfter.toUint128();
+        _globals.totalDebt = (g.totalDebt + amount).toUint96();
         if (fee != 0) feesAccrued[modelId] += fee;
         _mint(msg.sender, amount);
         emit Minted(msg.sender, modelId, intentId, amount, fee, ratio, price);
@@ -918,6 +991,26 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         }
     }
 
+    /// @dev The reserve saturates at `MAX_TOTAL`: the part of `toReserve` that would not fit stays in the
+    /// position (`seized` is lowered by it), so a liquidation is never refused for it and the position's
+    /// ratio can only be higher than without the cap. Returns the amounts to apply.
+    function _capToReserve(uint256 reserveBefore, uint256 seized, uint256 toReserve)
+        internal
+        pure
+        returns (uint256, uint256)
+    {
+        // reserveBefore <= MAX_TOTAL (stored as uint96).
+        uint256 room;
+        unchecked {
+            room = MAX_TOTAL - reserveBefore;
+        }
+        if (toReserve <= room) return (seized, toReserve);
+        // toReserve > room, and toReserve <= seized (toReserve = seized - toLiquidator).
+        unchecked {
+            return (seized - (toReserve - room), room);
+        }
+    }
+
     /// @dev The risk rule of the zk path (see the header), for a position holding `coll` collateral.
     function _zkMaxDebt(uint256 coll, bytes32 modelId, bytes32 proofId) internal view returns (uint256) {
         ZkConfig memory z = _zk;
@@ -927,7 +1020,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         if (block.timestamp > uint256(f.provenAt) + z.maxProofAge) {
             revert ZkForecastStale(proofId, f.provenAt, z.maxProofAge, block.timestamp);
         }
-        (uint80 latestRound, uint256 answer,) = OracleLib.latest(FEED, _risk.maxOracleAge);
+        (uint80 latestRound, uint256 answer,) = OracleLib.latest(FEED, _globals.maxOracleAge);
         if (latestRound != f.lastRoundId) revert ZkForecastOutdated(proofId, f.lastRoundId, latestRound);
         uint256 price = _toPriceWad(answer);
         return Math.mulDiv(_toWad(coll), _zkLeverageWad(f.output1, z), price);
@@ -966,7 +1059,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     /// @dev Reads the feed through `OracleLib`: reverts `OracleNonPositiveAnswer` unless answer > 0 and
     /// `OracleStaleRound` if the round is older than `maxOracleAge`. Returns USD per synth, 18 decimals.
     function _priceWad() internal view returns (uint256) {
-        return _priceWadAt(_risk.maxOracleAge);
+        return _priceWadAt(_globals.maxOracleAge);
     }
 
     /// @dev The mint path's price read: the latest round through `OracleLib` (positive, at most
@@ -1053,7 +1146,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     }
 
     /// @dev OpenZeppelin's `_update` without the supply counter (`totalSupply()` is `totalDebt`). Adding to
-    /// a balance stays checked; it cannot overflow anyway, since all balances sum to the uint128 `totalDebt`.
+    /// a balance stays checked; it cannot overflow anyway, since all balances sum to `totalDebt` (<= `MAX_TOTAL`).
     function _update(address from, address to, uint256 value) internal override {
         if (from != address(0)) {
             uint256 fromBalance = _synthBalances[from];
@@ -1065,6 +1158,41 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         }
         if (to != address(0)) _synthBalances[to] += value;
         emit Transfer(from, to, value);
+    }
+
+    /// @dev The governed risk values, gathered from the two slots they are stored in.
+    function _riskParams() internal view returns (RiskParams memory r) {
+        Globals memory g = _globals;
+        MintParams memory m = _mintParams;
+        r = RiskParams({
+            minCollateralRatioBps: m.minCollateralRatioBps,
+            liquidationRatioBps: g.liquidationRatioBps,
+            liquidationPenaltyBps: g.liquidationPenaltyBps,
+            mintFeeBps: m.mintFeeBps,
+            maxOracleAge: g.maxOracleAge,
+            mintingPaused: m.mintingPaused,
+            minDebt: m.minDebt
+        });
+    }
+
+    /// @dev Stores validated risk values in their two slots; `r.minDebt <= MAX_TOTAL` (checked by the
+    /// callers that change it: the constructor and `setMinDebt`; `setRiskRatios` writes back the stored one).
+    function _storeRisk(RiskParams memory r) internal {
+        Globals storage g = _globals;
+        g.maxOracleAge = r.maxOracleAge;
+        g.liquidationRatioBps = r.liquidationRatioBps;
+        g.liquidationPenaltyBps = r.liquidationPenaltyBps;
+        MintParams storage m = _mintParams;
+        m.minCollateralRatioBps = r.minCollateralRatioBps;
+        m.mintFeeBps = r.mintFeeBps;
+        m.mintingPaused = r.mintingPaused;
+        m.minDebt = uint96(r.minDebt);
+    }
+
+    /// @dev Reverts `ParameterOutOfBounds(what, value, MAX_TOTAL)` when `value` does not fit the uint96 it
+    /// is stored in.
+    function _checkTotalBound(bytes32 what, uint256 value) internal pure {
+        if (value > MAX_TOTAL) revert ParameterOutOfBounds(what, value, MAX_TOTAL);
     }
 
     function _validateRisk(RiskParams memory r) internal view {

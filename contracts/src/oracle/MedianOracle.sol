@@ -47,7 +47,9 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 ///
 /// Invariants: round ids are contiguous from 1; `updatedAt` (== `startedAt`) is non-zero, never later
 /// than the block that accepted the round, and non-decreasing in the round id; every stored answer is within the bounds in force when
-/// it was accepted; `minQuorum(reporterCount) <= quorum <= reporterCount` at all times; hence, with
+/// it was accepted; `updatedAt <= MAX_OBSERVED_AT` (2^40 - 1, year 36812); the latest-round slot read by
+/// `latestRoundData` always holds the same id, answer and time as `getRoundData(latestRound())`;
+/// `minQuorum(reporterCount) <= quorum <= reporterCount` at all times; hence, with
 /// fewer than half of the registered reporters dishonest, every accepted answer lies within the range of
 /// the honest answers it was computed from. Reporter set, quorum, bounds and heartbeat are changed only
 /// by `admin` (the TimelockController).
@@ -64,7 +66,7 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
     }
 
     /// @dev One storage slot per round (128 + 64 bits), so a consumer's `getRoundData` costs one cold
-    /// slot read and `latestRoundData` two (with `_latestRound`). Answers are bounded by
+    /// slot read (`latestRoundData` reads `Latest`, one slot too). Answers are bounded by
     /// `[minAnswer, maxAnswer]`, which must fit int128 (±1.7e38: an 8-decimal price up to 1.7e30).
     /// `observedAt` is the oldest report's observation time, served as both `startedAt` and `updatedAt`;
     /// 0 marks a round not accepted (an accepted round's `observedAt` is never 0).
@@ -73,19 +75,32 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         uint64 observedAt;
     }
 
+    /// @dev The latest accepted round in one slot (80 + 128 + 40 = 248 bits), so `latestRoundData` costs one
+    /// cold slot read and `submitRound` finds the round id to expect and the previous round's time in the
+    /// slot it rewrites. A copy of `_rounds[roundId]` (same answer and time). `roundId` keeps the full
+    /// AggregatorV3 width (uint80); `observedAt` is at most `MAX_OBSERVED_AT` (2^40 - 1 seconds: year
+    /// 36812), checked in `submitRound` (`OracleTimestampTooLarge`); 0 only before the first round.
+    struct Latest {
+        uint80 roundId;
+        int128 answer;
+        uint40 observedAt;
+    }
+
     // ---------------------------------------------------------------- constants
 
     bytes32 public constant REPORT_TYPEHASH =
         keccak256("Report(address feed,uint80 roundId,int256 answer,uint256 observedAt)");
     /// @notice Most reporters the set may hold (bounds the cost of a round).
     uint256 public constant MAX_REPORTERS = 31;
+    /// @notice Latest observation time a round may carry: 2^40 - 1 seconds (year 36812), the width of
+    /// `Latest.observedAt`.
+    uint256 public constant MAX_OBSERVED_AT = type(uint40).max;
 
     // ---------------------------------------------------------------- state
 
     uint8 private immutable _DECIMALS;
     string private _description;
     address private _admin;
-    uint80 private _latestRound;
     uint8 private _quorum;
     uint8 private _reporterCount;
     uint32 private _heartbeat;
@@ -94,6 +109,7 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
     mapping(address reporter => bool) private _isReporter;
     address[] private _reporters;
     mapping(uint80 roundId => Round) private _rounds;
+    Latest private _latest;
 
     // ---------------------------------------------------------------- events
 
@@ -123,6 +139,8 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
     /// `previousUpdatedAt`: relay reports observed at or after `previousUpdatedAt`.
     error OracleRoundOlderThanPrevious(uint80 roundId, uint256 updatedAt, uint256 previousUpdatedAt);
     error OracleRoundNotFound(uint80 roundId);
+    /// @notice A round's observation time `observedAt` is above `MAX_OBSERVED_AT` (2^40 - 1).
+    error OracleTimestampTooLarge(uint256 observedAt, uint256 maxObservedAt);
     error OracleNoRounds();
     error OracleUnauthorized(address caller);
     error OracleInvalidQuorum(uint256 quorum, uint256 reporterCount);
@@ -175,7 +193,9 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
     /// @notice Accepts round `roundId` from signed reports (see the contract header for the rules).
     /// @return answer The median stored for the round.
     function submitRound(uint80 roundId, Report[] calldata reports) external returns (int256 answer) {
-        uint80 expected = _latestRound + 1;
+        // One read of the latest round: the id to expect and the previous round's time.
+        Latest memory previous = _latest;
+        uint80 expected = previous.roundId + 1;
         if (roundId != expected) revert OracleRoundOutOfOrder(expected, roundId);
         uint256 n = reports.length;
         if (n < _quorum) revert OracleQuorumNotMet(n, _quorum);
@@ -192,14 +212,15 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
             answers[i] = r.answer;
             if (r.observedAt < oldest) oldest = r.observedAt;
         }
-        // oldest <= block.timestamp (no report from the future), so it fits uint64 for eons.
-        if (roundId > 1) {
-            uint256 previous = _rounds[roundId - 1].observedAt;
-            if (oldest < previous) revert OracleRoundOlderThanPrevious(roundId, oldest, previous);
+        // oldest <= block.timestamp (no report from the future); the uint40 of `Latest` bounds it (year 36812).
+        if (oldest > MAX_OBSERVED_AT) revert OracleTimestampTooLarge(oldest, MAX_OBSERVED_AT);
+        // Before the first round `previous.observedAt` is 0, which every accepted report passes.
+        if (oldest < previous.observedAt) {
+            revert OracleRoundOlderThanPrevious(roundId, oldest, previous.observedAt);
         }
         answer = median(answers);
-        _latestRound = roundId;
-        // answer lies within [minAnswer, maxAnswer], which fit int128.
+        // answer lies within [minAnswer, maxAnswer], which fit int128; oldest <= MAX_OBSERVED_AT (above).
+        _latest = Latest(roundId, int128(answer), uint40(oldest));
         _rounds[roundId] = Round(int128(answer), uint64(oldest));
         emit AnswerUpdated(answer, roundId, oldest);
         emit RoundAccepted(roundId, answer, n, msg.sender);
@@ -284,16 +305,15 @@ contract MedianOracle is AggregatorV3Interface, EIP712 {
         view
         returns (uint80 roundId, int256 answer, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound)
     {
-        uint80 id = _latestRound;
-        if (id == 0) revert OracleNoRounds();
-        Round memory r = _rounds[id];
-        return (id, r.answer, r.observedAt, r.observedAt, id);
+        Latest memory l = _latest;
+        if (l.roundId == 0) revert OracleNoRounds();
+        return (l.roundId, l.answer, l.observedAt, l.observedAt, l.roundId);
     }
 
     // ---------------------------------------------------------------- views: configuration
 
     function latestRound() external view returns (uint80) {
-        return _latestRound;
+        return _latest.roundId;
     }
 
     function quorum() external view returns (uint256) {
