@@ -1,5 +1,6 @@
 import type { Address, Hex } from 'viem';
 import { describe, expect, test } from 'vitest';
+import { currentEpoch } from '../src/agent/index.js';
 import {
   defaultSuiteOptions,
   deployPlan,
@@ -73,6 +74,35 @@ const uncached = () => {
 const now = async (): Promise<ChainPosition> => ({
   blockNumber: await env.clients.publicClient.getBlockNumber({ cacheTime: 0 }),
   logIndex: 1_000,
+});
+
+describe('the agent epoch on a Chainlink-style proxy feed', () => {
+  test('behavior: each new proxy round is the next epoch, also across an aggregator upgrade (ids above 2^53 stay exact)', async () => {
+    const read = uncached() as unknown as Parameters<typeof currentEpoch>[0];
+    const first = await aggregator('EpochPhaseOne');
+    const second = await aggregator('EpochPhaseTwo');
+    const proxy = await deployProxy('EpochProxy', first);
+    await publish(first, 70);
+    const e1 = await currentEpoch(read, proxy);
+    await publish(first, 70.5);
+    const e2 = await currentEpoch(read, proxy);
+    // phase 1 #1 and #2: one epoch apart (Number() of the raw ids would make them equal).
+    expect(e2 - e1).toBe(1);
+    expect(e1).toBe(2 ** 32);
+    const hash = await env.clients.walletClient.writeContract({
+      address: proxy,
+      abi: phasedAggregatorProxyAbi,
+      functionName: 'setAggregator',
+      args: [second],
+    });
+    expect((await env.clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    await publish(second, 71);
+    const e3 = await currentEpoch(read, proxy);
+    expect(e3).toBeGreaterThan(e2);
+    expect(e3).toBe(2 * 2 ** 32);
+    await publish(second, 71.5);
+    expect((await currentEpoch(read, proxy)) - e3).toBe(1);
+  });
 });
 
 describe('oracle-window on a Chainlink-style proxy feed', () => {

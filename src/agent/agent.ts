@@ -176,9 +176,10 @@ export function createAgent(deps: AgentDependencies): Agent {
       intents: [],
     };
     journal.setEpoch(epoch);
-    // Approval mode: a request nobody answered in time is closed first, also while halted (a person who
-    // resumes must not release a decision made on a week-old market). From the journal and the epoch only,
-    // so a restart after a kill records the same expiry.
+    // Approval mode: a request nobody answered in time is closed first, before anything is sent and also
+    // when this epoch is halted (the first epoch after a person resumes must not release a decision made on
+    // a week-old market). From the journal and the epoch only, so a restart after a kill records the same
+    // expiry.
     const expired = expireApprovals(journal, epoch, options.approvalExpiryEpochs);
     if (expired.length > 0) report.expired = expired;
     const haltState = journal.state.halted();
@@ -303,7 +304,7 @@ export function createAgent(deps: AgentDependencies): Agent {
       return { ...report, halted: (journal.state.halted() as { reason: string }).reason };
     // Approval mode: what waits for a person (or was approved and is not settled) holds back intents of the
     // same kind on the same contract; the journal says so once per change (`approvalWaits` state entries).
-    let waits = approvalWaits(journal);
+    let waits = approvalWaits(journal, options.approvalExpiryEpochs);
     noteWaits(waits);
     if (waits.length > 0) report.waiting = waits;
     const context: EpochContext = {
@@ -324,7 +325,7 @@ export function createAgent(deps: AgentDependencies): Agent {
     let deciding: readonly Strategy[] = deps.strategies;
     for (let pass = 0; deciding.length > 0; pass++) {
       const intents: Intent[] = [];
-      if (pass > 0) context.waiting = waits = approvalWaits(journal);
+      if (pass > 0) context.waiting = waits = approvalWaits(journal, options.approvalExpiryEpochs);
       for (const strategy of deciding) {
         try {
           for (const intent of await strategy.decide(context)) {
@@ -511,7 +512,7 @@ export function createAgent(deps: AgentDependencies): Agent {
         report.halted = `repeated refusals (${strategy})`;
       }
     }
-    noteWaits(approvalWaits(journal));
+    noteWaits(approvalWaits(journal, options.approvalExpiryEpochs));
     journal.state.setLastEpoch(epoch);
     return report;
   }

@@ -184,7 +184,21 @@ describe('expireApprovals', () => {
     expect(dueExpiries(legacy.journal, 6, 2)).toEqual([]);
     expect(dueExpiries(legacy.journal, 7, 2).map((d) => d.expiresAtEpoch)).toEqual([7]);
     expect(dueExpiries(legacy.journal, 1_000, null)).toEqual([]);
+    // `agent status` and the wait list show the deadline the agent applies, given the same setting.
+    const [wait] = approvalWaits(legacy.journal, 2);
+    expect(wait?.expiresAtEpoch).toBe(7);
+    expect(wait?.reason).toContain('expires at epoch 7');
+    expect(agentStatus(legacy.journal, 2).pendingApprovals[0]?.expiresAtEpoch).toBe(7);
+    expect(agentStatus(legacy.journal).pendingApprovals[0]?.expiresAtEpoch).toBeNull();
     legacy.journal.close();
+  });
+
+  test('config: approvalExpiryEpochs out of range is refused with what to set instead', () => {
+    expect(() => parseAgentOptions({ approvalExpiryEpochs: 0 })).toThrow(/at least 1/);
+    expect(() => parseAgentOptions({ approvalExpiryEpochs: 10_001 })).toThrow(/at most 10000 epochs/);
+    expect(() => parseAgentOptions({ approvalExpiryEpochs: 2.5 })).toThrow(/whole number/);
+    expect(parseAgentOptions({}).approvalExpiryEpochs).toBe(3);
+    expect(parseAgentOptions({ approvalExpiryEpochs: null }).approvalExpiryEpochs).toBeNull();
   });
 
   test('behavior: an approved request not yet sent is left for an epoch up to its deadline, and expires after it', () => {

@@ -21,9 +21,9 @@ export type ApprovalWait = {
    */
   status: 'pending' | 'approved' | 'sent';
   /**
-   * The deadline recorded with the request: a pending request expires at this epoch if nobody has answered;
-   * an approved one is sent by an epoch up to it, else expires. Null when requested without a deadline,
-   * and for a sent one (its transaction settles on-chain).
+   * The request's deadline (`approvalDeadline`): a pending request expires at this epoch if nobody has
+   * answered; an approved one is sent by an epoch up to it, else expires. Null when it has none, and for a
+   * sent one (its transaction settles on-chain).
    */
   expiresAtEpoch: number | null;
   /** One line for people (journaled with the `approvalWaits` state entry, printed by `agent status`). */
@@ -41,9 +41,10 @@ const SETTLED: ReadonlySet<IntentStatus> = new Set([
 
 /**
  * The decisions in flight, from the journal alone (the `approvals` and `intents` tables it derives), so a
- * restarted agent waits on exactly what the one before it waited on.
+ * restarted agent waits on exactly what the one before it waited on. `expiryEpochs` (the agent's
+ * `approvalExpiryEpochs`) gives the deadline of a request recorded without one, as `expireApprovals` applies it.
  */
-export function approvalWaits(journal: Journal): ApprovalWait[] {
+export function approvalWaits(journal: Journal, expiryEpochs: number | null = null): ApprovalWait[] {
   const out: ApprovalWait[] = [];
   for (const approval of journal.approvals.list()) {
     if (approval.status === 'rejected' || approval.status === 'expired') continue;
@@ -54,7 +55,7 @@ export function approvalWaits(journal: Journal): ApprovalWait[] {
     const to = String(p.to ?? '').toLowerCase() as Address;
     const status = approval.status === 'pending' ? 'pending' : approval.used ? 'sent' : 'approved';
     const what = `${kind} on ${to} waits for approval ${approval.id}`;
-    const expiresAtEpoch = status === 'sent' ? null : recordedDeadline(approval);
+    const expiresAtEpoch = status === 'sent' ? null : approvalDeadline(journal, approval, expiryEpochs);
     out.push({
       approvalId: approval.id,
       intentKey: approval.intentKey,

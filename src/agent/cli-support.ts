@@ -11,6 +11,7 @@ import {
 import {
   aggregatorV3InterfaceAbi,
   ContractRevertError,
+  epochOfRound,
   isTransientRpcError,
   NotDeployedError,
   type ProvenantClients,
@@ -41,7 +42,13 @@ import {
 } from '../provenance/index.js';
 import { type AgentAddresses, addressLabels, agentAddresses } from './addresses.js';
 import { type Agent, type EpochReport, intentPayload } from './agent.js';
-import { type ApprovalWait, approvalWaits, type ExpiredApproval, expiredApprovals } from './approvalWaits.js';
+import {
+  type ApprovalWait,
+  approvalDeadline,
+  approvalWaits,
+  type ExpiredApproval,
+  expiredApprovals,
+} from './approvalWaits.js';
 import type { IntentStatus, Journal } from './journal/index.js';
 import { loadGenerator, type TrainedForecaster } from './models.js';
 import { replayForecast } from './strategies/art.js';
@@ -236,7 +243,11 @@ function haltedAt(journal: Journal): AgentStatus['haltedAt'] {
   return { epoch: halt.epoch, date: typeof date === 'string' ? date : null };
 }
 
-export function agentStatus(journal: Journal): AgentStatus {
+/**
+ * `expiryEpochs`: the configured `agent.approvalExpiryEpochs`, so a request recorded without a deadline shows
+ * the one the agent will apply (null: only recorded deadlines are shown).
+ */
+export function agentStatus(journal: Journal, expiryEpochs: number | null = null): AgentStatus {
   const halt = journal.state.halted();
   const intents: Partial<Record<IntentStatus, number>> = {};
   for (const row of journal.db.prepare('SELECT status, COUNT(*) AS n FROM intents GROUP BY status').all() as {
@@ -253,32 +264,35 @@ export function agentStatus(journal: Journal): AgentStatus {
     lastEpoch: journal.state.lastEpoch(),
     lastRun: journal.state.get<{ at: string; outcome: string }>('agent.lastRun') ?? null,
     pendingApprovals: journal.approvals.list({ status: 'pending' }).map((a) => {
-      const p = a.payload as { summary?: string; sizeUsd?: number; expiresAtEpoch?: unknown };
+      const p = a.payload as { summary?: string; sizeUsd?: number };
       return {
         id: a.id,
         intentKey: a.intentKey,
         summary: p.summary ?? '',
         sizeUsd: p.sizeUsd ?? 0,
         calldataHash: a.calldataHash,
-        expiresAtEpoch: typeof p.expiresAtEpoch === 'number' ? p.expiresAtEpoch : null,
+        expiresAtEpoch: approvalDeadline(journal, a, expiryEpochs),
       };
     }),
     approvedUnused: journal.approvals.list({ status: 'approved', used: false }).length,
     expiredApprovals: expiredApprovals(journal),
-    waiting: approvalWaits(journal),
+    waiting: approvalWaits(journal, expiryEpochs),
     intents,
     journal: { entries: head.seq, head: head.hash },
   };
 }
 
-/** The epoch the chain is at: one epoch per WTI round (round r is epoch r − 1, as in the demo's replay). */
+/**
+ * The epoch the chain is at: one epoch per WTI round (`epochOfRound`: round r of a plain aggregator is epoch
+ * r − 1, as in the demo's replay; a Chainlink proxy's `phase << 64 | n` is numbered exactly, not as a float).
+ */
 export async function currentEpoch(client: PublicClient, wtiFeed: Address): Promise<number> {
   const latest = await client.readContract({
     address: wtiFeed,
     abi: aggregatorV3InterfaceAbi,
     functionName: 'latestRoundData',
   });
-  return Number(latest[0]) - 1;
+  return epochOfRound(latest[0]);
 }
 
 /**

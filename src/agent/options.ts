@@ -55,7 +55,10 @@ export const agentOptionsSchema = z
         error:
           'must be at least 1: a request expires after this many new WTI rounds unanswered (0 would expire it before anyone could answer); use null to keep requests open until a person answers',
       })
-      .max(10_000)
+      .max(10_000, {
+        error:
+          'must be at most 10000 epochs (WTI rounds); use null to keep requests open until a person answers',
+      })
       .nullable()
       .default(3),
     /** Skip the client-side preflight (the chain still refuses what the guard does not allow). */

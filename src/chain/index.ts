@@ -80,6 +80,8 @@ export {
 export {
   AGGREGATOR_ROUND_MASK,
   aggregatorRoundOf,
+  EPOCH_ROUNDS_PER_PHASE,
+  epochOfRound,
   firstRoundOfNextPhase,
   firstRoundOfPhase,
   isPhaseBridge,
@@ -89,6 +91,7 @@ export {
   proxyRoundIdText,
   proxyRoundLabel,
   proxyRoundsText,
+  RoundIdOutOfRangeError,
 } from './proxyRoundId.js';
 export { ContractRevertError, decodeRevertData, isContractRevert, toContractRevertError } from './revert.js';
 export {

@@ -1,3 +1,5 @@
+import { NonRetryableError } from '../errors/index.js';
+
 /**
  * Chainlink proxy round ids (`EACAggregatorProxy`): `phaseId << 64 | aggregatorRoundId`. A proxy's rounds
  * are consecutive only within one phase (one aggregator); an aggregator upgrade starts the next phase at
@@ -13,6 +15,47 @@ export const phaseOf = (roundId: bigint): bigint => roundId >> PROXY_PHASE_OFFSE
 
 /** The aggregator's own round id inside a proxy round id (the id itself for a plain aggregator). */
 export const aggregatorRoundOf = (roundId: bigint): bigint => roundId & AGGREGATOR_ROUND_MASK;
+
+/** Rounds an aggregator may hold and still map to distinct agent epochs (`epochOfRound`): 2^32. */
+export const EPOCH_ROUNDS_PER_PHASE = 1n << 32n;
+
+/** Phases `epochOfRound` maps (Chainlink's phase id is a uint16). */
+const MAX_EPOCH_PHASE = (1n << 16n) - 1n;
+
+/**
+ * The agent's epoch for feed round `roundId` (one epoch per round): `phase · 2^32 + n − 1`, so a plain
+ * aggregator's round `n` is epoch `n − 1` (as the demo's replay counts) and a proxy's epochs keep the
+ * order of its rounds across aggregator upgrades while staying exact JavaScript integers (< 2^48; a raw
+ * proxy id, ~2^64 and up, is not: consecutive rounds would read as one number). Epochs are consecutive
+ * within a phase and jump at an upgrade (anything counted in epochs, such as an approval's deadline, then
+ * counts the jump as elapsed). Throws RoundIdOutOfRangeError for round 0 of a phase, a phase above
+ * 2^16 − 1 or an aggregator round at or above 2^32.
+ */
+export function epochOfRound(roundId: bigint): number {
+  const phase = phaseOf(roundId);
+  const n = aggregatorRoundOf(roundId);
+  if (n === 0n || n >= EPOCH_ROUNDS_PER_PHASE || phase > MAX_EPOCH_PHASE) {
+    throw new RoundIdOutOfRangeError(roundId);
+  }
+  return Number(phase * EPOCH_ROUNDS_PER_PHASE + n - 1n);
+}
+
+/** A feed round id the agent cannot number as an epoch (`epochOfRound`). */
+export class RoundIdOutOfRangeError extends NonRetryableError {
+  override name = 'RoundIdOutOfRangeError';
+  readonly roundId: bigint;
+  constructor(roundId: bigint) {
+    super(
+      `The WTI feed's latest round id ${proxyRoundIdText(roundId)} is outside what the agent numbers as epochs: an aggregator round from 1 to 2^32 − 1 in a phase up to 65,535.`,
+      {
+        details:
+          'Every AggregatorV3 feed this project deploys, and every Chainlink proxy, stays inside it; a feed that answers round 0 or ids outside it is not one the agent can follow. Check that `--feed WTI=` (the deployment manifest) names the price feed you meant.',
+        docsPath: 'docs/agent.md#epochs',
+      },
+    );
+    this.roundId = roundId;
+  }
+}
 
 /**
  * The first round of `roundId`'s phase (1 on a plain aggregator). The round before it is the last round of

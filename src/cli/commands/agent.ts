@@ -178,7 +178,10 @@ async function withRuntime<T>(
   );
 }
 
-async function withJournal<T>(globals: GlobalOptions, fn: (journal: Journal) => T): Promise<T> {
+async function withJournal<T>(
+  globals: GlobalOptions,
+  fn: (journal: Journal, config: LoadedConfig) => T,
+): Promise<T> {
   const { journalPath, openJournal } = await import('../../agent/index.js');
   const { loadCliConfig } = await import('../context.js');
   const config = loadCliConfig(globals);
@@ -191,7 +194,7 @@ async function withJournal<T>(globals: GlobalOptions, fn: (journal: Journal) => 
     });
   const journal = openJournal(path);
   try {
-    return fn(journal);
+    return fn(journal, config);
   } finally {
     journal.close();
   }
@@ -371,10 +374,11 @@ export function registerAgent(program: Command): void {
     .description('Halted or not (and why), last epoch, pending and expired approvals, intents by status.')
     .option('--json', 'print as JSON')
     .action(async (flags: { json?: boolean }, command: Command) => {
-      const { agentStatus } = await import('../../agent/index.js');
+      const { agentStatus, parseAgentOptions } = await import('../../agent/index.js');
       const { printTable, toJson } = await import('../output.js');
-      await withJournal(command.optsWithGlobals<GlobalOptions>(), (journal) => {
-        const s = agentStatus(journal);
+      await withJournal(command.optsWithGlobals<GlobalOptions>(), (journal, config) => {
+        // The deadline the agent applies to a request recorded without one comes from the same config.
+        const s = agentStatus(journal, parseAgentOptions(config.agent).approvalExpiryEpochs);
         if (flags.json) {
           console.log(toJson(s));
           return;
@@ -466,8 +470,14 @@ export function registerAgent(program: Command): void {
         console.log(
           `${row.status === 'approved' ? 'Approved' : 'Rejected'} ${id}: ${p.summary ?? ''} (calldata ${row.calldataHash}).`,
         );
-        if (row.status === 'approved')
-          console.log('It is sent at the next epoch (`provenant agent run --once` sends it now).');
+        if (row.status === 'approved') {
+          const deadline = (row.payload as { expiresAtEpoch?: unknown }).expiresAtEpoch;
+          console.log(
+            typeof deadline === 'number'
+              ? `It is sent by the agent's next epoch if that is at or before epoch ${deadline}; later (a stopped or halted agent), it expires instead (\`provenant agent run --once\` sends it now).`
+              : 'It is sent at the next epoch (`provenant agent run --once` sends it now).',
+          );
+        }
       });
     });
 }
