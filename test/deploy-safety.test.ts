@@ -164,7 +164,7 @@ describe('deploy --collateral checked up front (defect 2)', () => {
       /^Collateral 0x00000000000000000000000000000000000c0de1 cannot be used: it does not answer decimals\(\) \(.+\): not an ERC-20 token\.$/,
     );
     await expect(deploySuite(clients, stateDir, options(forty))).rejects.toThrow(
-      'Collateral 0x00000000000000000000000000000000000c0de2 cannot be used: it reports 40 decimals; the vaults accept at most 36.',
+      'Collateral 0x00000000000000000000000000000000000c0de2 cannot be used: it reports 40 decimals; the vaults accept at most 18.',
     );
     expect(Object.keys(readManifest(stateDir, local.chainId).contracts)).toEqual([]);
   }, 60_000);

@@ -137,9 +137,10 @@ export async function checkExternalFeed(
 
 /**
  * The most decimals a collateral token may have: SyntheticVault's constructor reverts with
- * `UnsupportedDecimals` above it (it scales collateral amounts to 18 decimals by a power of ten).
+ * `UnsupportedDecimals` above it (its reserve is a uint96 of collateral units, at least 7.9e10 whole
+ * tokens only up to 18 decimals; collateral amounts scale to 18 decimals by one multiplication).
  */
-export const MAX_COLLATERAL_DECIMALS = 36;
+export const MAX_COLLATERAL_DECIMALS = 18;
 
 /** What the collateral check found at the `--collateral` address. */
 export type CollateralCheck = {

@@ -30,8 +30,13 @@ import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 /// keeping a second counter (one storage write less per mint and per burn, and the two totals cannot drift
 /// apart); balances live in the vault's own mapping, transfers, allowances and permits are OpenZeppelin's.
 /// Transfers, approvals and permits are not behind `nonReentrant`: the vault calls out (guard, feed,
-/// collateral, registry, zk gate) only where its ledger is whole — before a mint's effects, after a burn's
-/// — so a re-entrant synth transfer sees and leaves `totalSupply == totalDebt == sum of balances`.
+/// collateral, registry, zk gate) only where the synth ledger is whole — the guard, feed and zk gate
+/// before a mint's effects; the collateral after all of a mint's or a burn's effects (`depositAndMint`'s
+/// pull, a liquidation's payout) or where no synth moves (`deposit` credits the position before its pull,
+/// `withdraw` pays after its write); the registry in `flushFees` (no synth moves) — so a re-entrant synth
+/// transfer sees and leaves `totalSupply == totalDebt == sum of balances`. The vault's own address cannot
+/// receive synth (`ERC20InvalidReceiver`): nothing could ever move or burn that balance, and sending the
+/// synth "back to the vault" does not repay a debt (`repay` does).
 ///
 /// Design — which anchor and why:
 /// - **Maker (vault per owner, Vat invariants)**: we keep Maker's shape — isolated positions, a debt
@@ -95,9 +100,9 @@ import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 ///   collateral unit, i.e. safe again: anyone may then `repay` it (no minimum applies to a zero debt).
 /// The reserve is stored as a uint96 and saturates at `MAX_TOTAL` (2^96 - 1 collateral units): a penalty
 /// share that would take it higher stays in the position instead (less is seized), so a liquidation is
-/// never refused for it and the position's ratio only ends higher. With 6- or 18-decimal collateral the
-/// bound is 7.9e22 or 7.9e10 whole tokens; with 24 decimals, 79,228 — the admin keeps it below by moving
-/// the reserve out (`withdrawReserve`).
+/// never refused for it and the position's ratio only ends higher. The collateral has at most 18 decimals
+/// (refused above, `UnsupportedDecimals`), so the bound is at least 7.9e10 whole tokens (7.9e22 with 6
+/// decimals); the admin keeps the reserve below it by moving the reserve out (`withdrawReserve`).
 /// A position with ratio < 100% is bad debt: no rational liquidator repays it (the seized collateral is
 /// worth less than the synth burned); the admin may recapitalise it from the reserve off-band (not
 /// automated here).
@@ -248,16 +253,22 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     /// @notice Absolute ceiling for oracle staleness tolerance: 1 day.
     uint256 public constant ORACLE_AGE_ABSOLUTE_CEILING = 1 days;
     /// @notice Hard ceiling of `debtCeiling` and `minDebt`, and the most `totalDebt` and `reserve` can hold:
-    /// 2^96 - 1 (7.9e10 whole synths of 18 decimals; 7.9e10 whole collateral tokens of 18 decimals, 7.9e22
-    /// of 6). `totalDebt`, `reserve`, `debtCeiling` and `minDebt` are stored as uint96 (see `Globals`).
+    /// 2^96 - 1 (7.9e10 whole synths of 18 decimals; at least 7.9e10 whole collateral tokens, since the
+    /// collateral has at most 18 decimals; 7.9e22 of 6). `totalDebt`, `reserve`, `debtCeiling` and `minDebt`
+    /// are stored as uint96 (see `Globals`).
     uint256 public constant MAX_TOTAL = type(uint96).max;
     /// @notice Share of the liquidation penalty paid to the liquidator; the rest goes to the reserve.
     uint256 public constant LIQUIDATOR_PENALTY_SHARE_BPS = 5000;
     uint256 private constant WAD = 1e18;
+    /// @dev Most collateral decimals accepted: `MAX_TOTAL` collateral units (the reserve's cap) must stay a
+    /// large amount (>= 7.9e10 whole tokens), and collateral converts to WAD by one exact multiplication.
+    uint256 private constant MAX_COLLATERAL_DECIMALS = 18;
+    /// @dev Most feed decimals accepted (a feed with more than 18 converts by a division, see `_toPriceWad`).
+    uint256 private constant MAX_FEED_DECIMALS = 36;
     /// @dev √(π/2)·√252 in WAD: turns an expected |daily log return| into an annualised volatility.
     uint256 private constant ABS_TO_ANNUAL_VOL_WAD = 19_895_745_131_869_626_275;
 
-    /// @notice The collateral token (any decimals <= 36), valued at 1 USD per whole token.
+    /// @notice The collateral token (any decimals <= 18), valued at 1 USD per whole token.
     IERC20 public immutable COLLATERAL;
     /// @notice USD price of one synth unit (e.g. WTI per barrel), AggregatorV3 shape, any decimals <= 36.
     AggregatorV3Interface public immutable FEED;
@@ -276,8 +287,8 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     /// @notice Hard ceiling of `maxOracleAge` (<= 1 day).
     uint256 public immutable ORACLE_AGE_CEILING;
 
+    /// @dev 10^(18 - collateral decimals): collateral units to WAD (the collateral has at most 18 decimals).
     uint256 private immutable _COLLATERAL_TO_WAD_MUL;
-    uint256 private immutable _COLLATERAL_TO_WAD_DIV;
     uint256 private immutable _PRICE_TO_WAD_MUL;
     uint256 private immutable _PRICE_TO_WAD_DIV;
 
@@ -393,7 +404,8 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     /// @notice A governed value lies outside its hard bound or breaks a relation between values
     /// (`debtCeiling` and `minDebt`: above `MAX_TOTAL`).
     error ParameterOutOfBounds(bytes32 what, uint256 value, uint256 bound);
-    /// @notice A token reports more than 36 decimals.
+    /// @notice The collateral reports more than `MAX_COLLATERAL_DECIMALS` (18) decimals, or the feed more
+    /// than `MAX_FEED_DECIMALS` (36).
     error UnsupportedDecimals(uint256 decimals);
     /// @notice Nothing (beyond the 1-unit slot keeper) to flush for `modelId`.
     error NothingToFlush(bytes32 modelId, uint256 accrued);
@@ -421,8 +433,10 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     }
 
     /// @param c See `Config`. `c.bounds` are validated against the absolute limits above, then
-    /// `c.risk`, `c.debtCeiling` against `c.bounds`, and `c.debtCeiling`, `c.risk.minDebt` against `MAX_TOTAL`. `c.name` and `c.symbol` name the synth (the vault
-    /// itself, see the header; `c.name` is also its permit domain). Approves the registry to pull mint fees.
+    /// `c.risk`, `c.debtCeiling` against `c.bounds`, and `c.debtCeiling`, `c.risk.minDebt` against
+    /// `MAX_TOTAL`. The collateral must have at most 18 decimals and the feed at most 36
+    /// (`UnsupportedDecimals`). `c.name` and `c.symbol` name the synth (the vault itself, see the header;
+    /// `c.name` is also its permit domain). Approves the registry to pull mint fees.
     constructor(Config memory c) ERC20(c.name, c.symbol) ERC20Permit(c.name) {
         if (address(c.collateral) == address(0)) revert ZeroAddress("collateral");
         if (address(c.feed) == address(0)) revert ZeroAddress("feed");
@@ -462,10 +476,11 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
 
         uint256 cd = c.collateral.decimals();
         uint256 fd = c.feed.decimals();
-        if (cd > 36) revert UnsupportedDecimals(cd);
-        if (fd > 36) revert UnsupportedDecimals(fd);
-        _COLLATERAL_TO_WAD_MUL = cd <= 18 ? 10 ** (18 - cd) : 1;
-        _COLLATERAL_TO_WAD_DIV = cd <= 18 ? 1 : 10 ** (cd - 18);
+        // The reserve is a uint96 (`MAX_TOTAL` collateral units): above 18 decimals it would saturate at
+        // less than 7.9e10 whole tokens (0.079 at 30 decimals), i.e. the bad-debt buffer would be off.
+        if (cd > MAX_COLLATERAL_DECIMALS) revert UnsupportedDecimals(cd);
+        if (fd > MAX_FEED_DECIMALS) revert UnsupportedDecimals(fd);
+        _COLLATERAL_TO_WAD_MUL = 10 ** (18 - cd);
         _PRICE_TO_WAD_MUL = fd <= 18 ? 10 ** (18 - fd) : 1;
         _PRICE_TO_WAD_DIV = fd <= 18 ? 1 : 10 ** (fd - 18);
 
@@ -1108,12 +1123,11 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         return _mulDivUp(debt, price, WAD);
     }
 
+    /// @dev The mint fee in collateral units: `feeBps` of the minted value, rounded up (against the minter).
     function _mintFee(uint256 amount, uint256 price, uint256 feeBps) internal view returns (uint256) {
         if (feeBps == 0) return 0;
         uint256 feeWad = _mulDivUp(_debtValueWad(amount, price), feeBps, BPS);
-        // Collateral with <= 18 decimals (DIV == 1): ceil(feeWad / MUL), the same value as the mulDiv below.
-        if (_COLLATERAL_TO_WAD_DIV == 1) return Math.ceilDiv(feeWad, _COLLATERAL_TO_WAD_MUL);
-        return Math.mulDiv(feeWad, _COLLATERAL_TO_WAD_DIV, _COLLATERAL_TO_WAD_MUL, Math.Rounding.Ceil);
+        return Math.ceilDiv(feeWad, _COLLATERAL_TO_WAD_MUL);
     }
 
     /// @dev floor(x * y / d), exactly `Math.mulDiv(x, y, d)`; skips the 512-bit product when both
@@ -1135,18 +1149,19 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
         return Math.mulDiv(x, y, d, Math.Rounding.Ceil);
     }
 
-    /// @dev `coll * MUL / DIV`; one of the two is 1 (constructor), so only the other one is applied.
+    /// @dev Collateral units as WAD: `coll * 10^(18 - decimals)` (exact; the collateral has <= 18 decimals).
     function _toWad(uint256 coll) internal view returns (uint256) {
-        return _COLLATERAL_TO_WAD_DIV == 1 ? coll * _COLLATERAL_TO_WAD_MUL : coll / _COLLATERAL_TO_WAD_DIV;
+        return coll * _COLLATERAL_TO_WAD_MUL;
     }
 
-    /// @dev `wad * DIV / MUL`, rounded down; one of the two is 1 (constructor), so only the other is applied.
+    /// @dev WAD as collateral units, rounded down: `wad / 10^(18 - decimals)`.
     function _fromWadDown(uint256 wad) internal view returns (uint256) {
-        return _COLLATERAL_TO_WAD_DIV == 1 ? wad / _COLLATERAL_TO_WAD_MUL : wad * _COLLATERAL_TO_WAD_DIV;
+        return wad / _COLLATERAL_TO_WAD_MUL;
     }
 
-    /// @dev OpenZeppelin's `_update` without the supply counter (`totalSupply()` is `totalDebt`). Adding to
-    /// a balance stays checked; it cannot overflow anyway, since all balances sum to `totalDebt` (<= `MAX_TOTAL`).
+    /// @dev OpenZeppelin's `_update` without the supply counter (`totalSupply()` is `totalDebt`), refusing the
+    /// vault itself as a receiver (`ERC20InvalidReceiver`). Adding to a balance stays checked; it cannot
+    /// overflow anyway, since all balances sum to `totalDebt` (<= `MAX_TOTAL`).
     function _update(address from, address to, uint256 value) internal override {
         if (from != address(0)) {
             uint256 fromBalance = _synthBalances[from];
@@ -1156,7 +1171,13 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
                 _synthBalances[from] = fromBalance - value;
             }
         }
-        if (to != address(0)) _synthBalances[to] += value;
+        if (to != address(0)) {
+            // Synth sent to the vault could never be moved or burned again (nothing spends the vault's own
+            // balance; "repay by sending it back" is refused instead). Mint and burn never get here with
+            // `to == address(this)`: a mint goes to its caller (the vault never calls itself), a burn to 0.
+            if (to == address(this)) revert ERC20InvalidReceiver(to);
+            _synthBalances[to] += value;
+        }
         emit Transfer(from, to, value);
     }
 

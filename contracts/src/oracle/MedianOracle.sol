@@ -17,6 +17,8 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 ///    reporter, such as one made for another round, is `OracleInvalidSignature(index)`);
 ///  - every answer lies in `[minAnswer, maxAnswer]`, and every `observedAt` is non-zero, not in the
 ///    future and at most `heartbeat` seconds old;
+///  - the oldest `observedAt` is at most `MAX_OBSERVED_AT` (2^40 - 1: it is stored as a uint40;
+///    `OracleTimestampTooLarge`);
 ///  - the oldest `observedAt` is not older than the previous round's `updatedAt` (a round never
 ///    replaces newer data with older: `OracleRoundOlderThanPrevious`).
 /// The round's answer is the median of the answers. With an even number of reports it is the mean of

@@ -901,7 +901,7 @@ contract SyntheticVaultTest is MarketsFixture {
     }
 
     function testFuzz_constructor_rejectsCollateralOtherThanFeeToken(uint8 decimals) public {
-        decimals = uint8(bound(decimals, 0, 30));
+        decimals = uint8(bound(decimals, 0, 18)); // above 18 the decimals are refused first (see below)
         TestToken other = new TestToken("other", decimals);
         SyntheticVault.Config memory c = _vaultConfig(IERC20Metadata(address(other)), feed, guard, registry);
         vm.expectRevert(
@@ -1024,6 +1024,61 @@ contract SyntheticVaultTest is MarketsFixture {
     }
 
     // ------------------------------------------------------------------ decimals
+
+    /// @dev Collateral with more than 18 decimals is refused, naming its decimals: the reserve is a uint96
+    /// of collateral units (`MAX_TOTAL`), which above 18 decimals is less than 7.9e10 whole tokens (0.079
+    /// at 30). 18 and 0 are accepted; the feed keeps its own bound (36 accepted, 37 refused).
+    function test_decimals_collateralAbove18Refused() public {
+        uint8[6] memory refused = [uint8(19), 24, 30, 36, 37, 255];
+        for (uint256 i; i < refused.length; ++i) {
+            _checkCollateralDecimalsRefused(refused[i]);
+        }
+        _checkCollateralDecimalsAccepted(18);
+        _checkCollateralDecimalsAccepted(0);
+        SyntheticVault.Config memory c =
+            _vaultConfig(IERC20Metadata(address(usd)), new TestFeed(36, 75e36), guard, registry);
+        assertEq(new SyntheticVault(c).priceWad(), 75e18, "a 36-decimal feed is accepted");
+        c.feed = new TestFeed(37, 75e8); // the test feed stores an int128: any answer will do here
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.UnsupportedDecimals.selector, 37));
+        new SyntheticVault(c);
+    }
+
+    function testFuzz_decimals_collateralAbove18Refused(uint8 decimals) public {
+        if (decimals > 18) _checkCollateralDecimalsRefused(decimals);
+        else _checkCollateralDecimalsAccepted(decimals);
+    }
+
+    function _collateralOf(uint8 decimals) internal returns (SyntheticVault.Config memory c) {
+        TestToken token = new TestToken("cX", decimals);
+        c = _vaultConfig(IERC20Metadata(address(token)), feed, guard, registry);
+        c.registry = IModelRegistry(address(0)); // not the fee token: no fees for this vault
+        c.risk.mintFeeBps = 0;
+    }
+
+    function _checkCollateralDecimalsRefused(uint8 decimals) internal {
+        SyntheticVault.Config memory c = _collateralOf(decimals);
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.UnsupportedDecimals.selector, decimals));
+        new SyntheticVault(c);
+    }
+
+    /// @dev Deploys, takes a deposit, and its reserve cap is at least 7.9e10 whole tokens. (Mint and
+    /// liquidation figures at 0..18 decimals: `contracts/test/security/VaultFold.security.t.sol`.)
+    function _checkCollateralDecimalsAccepted(uint8 decimals) internal {
+        SyntheticVault.Config memory c = _collateralOf(decimals);
+        SyntheticVault v = new SyntheticVault(c);
+        TestToken token = TestToken(address(c.collateral));
+        uint256 amount = 150 * 10 ** uint256(decimals);
+        token.mint(alice, amount);
+        vm.startPrank(alice);
+        token.approve(address(v), amount);
+        v.deposit(agent, amount, bytes32(0));
+        vm.stopPrank();
+        (uint256 coll,) = v.positionOf(agent);
+        assertEq(coll, amount);
+        assertGe(
+            v.MAX_TOTAL() / 10 ** uint256(decimals), 79_228_162_514, "reserve cap >= 7.9e10 whole tokens"
+        );
+    }
 
     /// @dev A 24-decimal feed whose answer is below one WAD unit: the price would truncate to zero (every
     /// position safe, every fee zero), so pricing refuses it; one unit more prices normally.

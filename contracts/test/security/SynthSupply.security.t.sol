@@ -9,7 +9,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// @notice Adversarial review of the synth's `totalSupply()` reading the vault's `totalDebt` (commit
 /// b61e247; the synth is now the vault itself), with the real guard: every debt change is mirrored by a mint or burn with its `Transfer`
 /// log, so balances and debt cannot diverge through repay by a third party, liquidation, transfers to
-/// the vault or to address(0), self-transfers or permits. Each test pins the safe behaviour.
+/// address(0), self-transfers or permits; transfers to the vault (the synth itself) are refused, since
+/// nothing could ever move or burn the vault's own balance. Each test pins the safe behaviour.
 contract SynthSupplySecurityTest is MarketsFixture {
     bytes32 internal constant I1 = keccak256("intent-1");
     bytes32 internal constant I2 = keccak256("intent-2");
@@ -25,7 +26,7 @@ contract SynthSupplySecurityTest is MarketsFixture {
         _holders.push(keeper);
         _holders.push(alice);
         _holders.push(bob);
-        _holders.push(address(vault)); // == address(synth): the vault is the synth
+        _holders.push(address(vault)); // == address(synth): the vault is the synth (receives nothing)
         _holders.push(vm.addr(OWNER_PK));
     }
 
@@ -73,27 +74,84 @@ contract SynthSupplySecurityTest is MarketsFixture {
     }
 
     /// @notice Transfers to address(0) revert (no burn without debt repayment); transfers to the vault
-    /// (which is the token) are plain transfers (the synth is stuck there, supply and debt unchanged);
-    /// self-transfers keep the balance; overdrafts revert with the OpenZeppelin error.
+    /// (which is the token) revert too (the synth would be stuck there for ever); self-transfers keep the
+    /// balance; overdrafts revert with the OpenZeppelin error.
     function test_transferEdges() public {
         _agentOpen(20_000e6, 100e18, I1);
         vm.startPrank(agent);
         vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
         synth.transfer(address(0), 1e18);
         synth.approve(keeper, 5e18);
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(vault)));
         synth.transfer(address(vault), 10e18);
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(synth)));
         synth.transfer(address(synth), 1e18);
         synth.transfer(agent, 89e18);
-        assertEq(synth.balanceOf(agent), 89e18);
+        assertEq(synth.balanceOf(agent), 100e18, "a self-transfer keeps the balance");
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, agent, 89e18, 90e18)
+            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, agent, 100e18, 101e18)
         );
-        synth.transfer(bob, 90e18);
+        synth.transfer(bob, 101e18);
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
         vm.prank(keeper);
         synth.transferFrom(agent, address(0), 1e18);
-        assertEq(synth.balanceOf(address(vault)), 11e18, "sent to the vault and to the token: one account");
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(vault)));
+        vm.prank(keeper);
+        synth.transferFrom(agent, address(vault), 1e18);
+        assertEq(synth.allowance(agent, keeper), 5e18, "refused transferFroms spend no allowance");
+        assertEq(synth.balanceOf(address(vault)), 0, "the vault holds no synth");
+        assertEq(synth.totalSupply(), 100e18);
+        _assertLedger();
+    }
+
+    /// @notice A synth `transfer` or `transferFrom` to the vault ("repay by sending it back") reverts
+    /// `ERC20InvalidReceiver(vault)` and changes nothing: balances, allowance, debt and supply stay.
+    function test_transferToVault_refused() public {
+        _checkTransferToVaultRefused(10e18, 4e18);
+    }
+
+    function testFuzz_transferToVault_refused(uint256 amount, uint256 allowance) public {
+        _checkTransferToVaultRefused(bound(amount, 0, 200e18), bound(allowance, 0, type(uint256).max));
+    }
+
+    function _checkTransferToVaultRefused(uint256 amount, uint256 allowance) internal {
+        _agentOpen(20_000e6, 100e18, I1);
+        vm.prank(agent);
+        synth.approve(keeper, allowance);
+        bytes memory refusal =
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(vault));
+        // `_update` checks the sender's balance first: an amount above it reverts ERC20InsufficientBalance,
+        // any other (zero included) ERC20InvalidReceiver. `transferFrom` checks the allowance before both.
+        if (amount <= 100e18) {
+            vm.expectRevert(refusal);
+        } else {
+            vm.expectRevert(
+                abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, agent, 100e18, amount)
+            );
+        }
+        vm.prank(agent);
+        synth.transfer(address(vault), amount);
+        if (amount > allowance) {
+            vm.expectRevert(
+                abi.encodeWithSelector(
+                    IERC20Errors.ERC20InsufficientAllowance.selector, keeper, allowance, amount
+                )
+            );
+        } else if (amount <= 100e18) {
+            vm.expectRevert(refusal);
+        } else {
+            vm.expectRevert(
+                abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, agent, 100e18, amount)
+            );
+        }
+        vm.prank(keeper);
+        synth.transferFrom(agent, address(vault), amount);
+        assertEq(synth.balanceOf(agent), 100e18);
+        assertEq(synth.balanceOf(address(vault)), 0);
+        assertEq(synth.allowance(agent, keeper), allowance);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 100e18);
         assertEq(synth.totalSupply(), 100e18);
         _assertLedger();
     }
@@ -160,8 +218,13 @@ contract SynthSupplySecurityTest is MarketsFixture {
         vm.prank(agent);
         synth.transfer(keeper, amounts[0]);
         amounts[1] = bound(amounts[1], 0, synth.balanceOf(keeper));
+        // Sending it to the vault is refused (nothing moves); sending it to another holder is a transfer.
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(vault)));
         vm.prank(keeper);
         synth.transfer(address(vault), amounts[1]);
+        vm.prank(keeper);
+        synth.transfer(bob, amounts[1]);
+        assertEq(synth.balanceOf(address(vault)), 0);
         _assertLedger();
         // A third party repays, keeping the rest of the debt at zero or >= minDebt.
         amounts[2] = bound(amounts[2], 1, synth.balanceOf(keeper) + 1);

@@ -41,23 +41,25 @@ contract VaultMathHarness is SyntheticVault {
 
 /// @notice Adversarial review of the mul-div shortcut (commit b61e247): `_mulDiv` / `_mulDivUp` must be
 /// exactly `Math.mulDiv` (floor / ceil) for every input, including the 2^128 boundary, zero divisors and
-/// overflowing quotients; `_mintFee`'s new `DIV == 1` branch must equal the general formula; and the
-/// liquidation figures must be those of the pre-change formulas (recomputed here with `Math.mulDiv`).
+/// overflowing quotients; `_mintFee` (`ceil(feeWad / MUL)` since collateral has at most 18 decimals) must
+/// equal the general formula `ceil(feeWad · DIV / MUL)` for every accepted decimals (0, 6 and 18 here: the
+/// largest and smallest MUL, and the devnet's); and the liquidation figures must be those of the
+/// pre-change formulas (recomputed here with `Math.mulDiv`).
 contract VaultMathSecurityTest is MarketsFixture {
     uint256 internal constant WAD = 1e18;
     uint256 internal constant BPS = 10_000;
     uint256 internal constant T128 = uint256(1) << 128;
     bytes32 internal constant I1 = keccak256("intent-1");
 
+    VaultMathHarness internal h0;
     VaultMathHarness internal h6;
     VaultMathHarness internal h18;
-    VaultMathHarness internal h24;
 
     function setUp() public {
         _deployMarkets();
+        h0 = _harness(0);
         h6 = _harness(6);
         h18 = _harness(18);
-        h24 = _harness(24);
     }
 
     function _harness(uint8 decimals) internal returns (VaultMathHarness) {
@@ -113,10 +115,10 @@ contract VaultMathSecurityTest is MarketsFixture {
         _checkMulDiv(x, y, d);
     }
 
-    // ------------------------------------------------------------------ the fee branch
+    // ------------------------------------------------------------------ the fee
 
-    /// @notice `_mintFee` = ceil(ceil(ceil(amount · price / WAD) · bps / BPS) · DIV / MUL), the
-    /// pre-change formula, for 6-, 18- and 24-decimal collateral (the last takes the general branch).
+    /// @notice `_mintFee` = ceil(ceil(ceil(amount · price / WAD) · bps / BPS) · DIV / MUL) (DIV = 1: the
+    /// collateral has at most 18 decimals), the pre-change formula, for 0-, 6- and 18-decimal collateral.
     function test_mintFee_equalsFormula() public view {
         _checkMintFee(1e18 + 1, 75e18 + 7, 30);
     }
@@ -129,12 +131,12 @@ contract VaultMathSecurityTest is MarketsFixture {
         uint256 feeWad =
             Math.mulDiv(Math.mulDiv(amount, price, WAD, Math.Rounding.Ceil), bps, BPS, Math.Rounding.Ceil);
         assertEq(
+            h0.mintFee(amount, price, bps), Math.mulDiv(feeWad, 1, 1e18, Math.Rounding.Ceil), "0 decimals"
+        );
+        assertEq(
             h6.mintFee(amount, price, bps), Math.mulDiv(feeWad, 1, 1e12, Math.Rounding.Ceil), "6 decimals"
         );
         assertEq(h18.mintFee(amount, price, bps), feeWad, "18 decimals");
-        assertEq(
-            h24.mintFee(amount, price, bps), Math.mulDiv(feeWad, 1e6, 1, Math.Rounding.Ceil), "24 decimals"
-        );
         assertEq(h6.mintFee(amount, price, 0), 0);
     }
 
@@ -151,6 +153,9 @@ contract VaultMathSecurityTest is MarketsFixture {
     function test_ratio_equalsFormula() public view {
         assertEq(h6.ratioBps(11_977.5e6, 100e18, 100e18), 11_977);
         assertEq(h6.ratioBps(1, 0, 1), type(uint256).max);
+        // The same 11,977.5 USD of collateral at 0 and 18 decimals (the conversion is one multiplication).
+        assertEq(h18.ratioBps(11_977.5e18, 100e18, 100e18), 11_977);
+        assertEq(h0.ratioBps(11_977, 100e18, 100e18), 11_977);
     }
 
     // ------------------------------------------------------------------ liquidation figures

@@ -68,20 +68,8 @@ describe('positionOutlook: the figures synth show prints are the vault boundarie
   });
 });
 
-describe('positionOutlook: collateral with more than 18 decimals (the vault divides, 10^(d − 18))', () => {
-  // A 24-decimal collateral: the vault's value in wad is floor(c / 10^6).
-  const E24 = 10n ** 24n;
-  const ratio24 = (collateral: bigint, debt: bigint, price: bigint) =>
-    ((collateral / 10n ** 6n) * 10_000n) / ((debt * price + E18 - 1n) / E18);
-  const p: OutlookInput = { ...base, collateral: 30_000n * E24, collateralDecimals: 24 };
-
-  test('withdrawable and the deposit to safety are exact boundaries (it threw a RangeError)', () => {
-    const { withdrawable } = positionOutlook(p);
-    expect(ratio24(p.collateral - withdrawable, p.debt, p.priceWad)).toBeGreaterThanOrEqual(15_000n);
-    expect(ratio24(p.collateral - withdrawable - 10n ** 6n, p.debt, p.priceWad)).toBeLessThan(15_000n);
-    const unsafe = { ...p, collateral: 15_000n * E24 };
-    const { depositToMinimum } = positionOutlook(unsafe);
-    expect(ratio24(unsafe.collateral + depositToMinimum, p.debt, p.priceWad)).toBeGreaterThanOrEqual(15_000n);
-    expect(ratio24(unsafe.collateral + depositToMinimum - 1n, p.debt, p.priceWad)).toBeLessThan(15_000n);
+describe('positionOutlook: collateral with more than 18 decimals', () => {
+  test('is refused, as the vault refuses it (UnsupportedDecimals)', () => {
+    expect(() => positionOutlook({ ...base, collateralDecimals: 24 })).toThrow(/accepts 0 to 18/);
   });
 });

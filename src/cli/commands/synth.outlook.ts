@@ -54,10 +54,14 @@ function lowest(lo: bigint, hi: bigint, ok: (x: bigint) => boolean): bigint {
 }
 
 export function positionOutlook(p: OutlookInput): PositionOutlook {
-  // The vault's conversion: × 10^(18 − d) for collateral with at most 18 decimals, ÷ 10^(d − 18) above.
-  const mul = p.collateralDecimals <= 18 ? 10n ** BigInt(18 - p.collateralDecimals) : 1n;
-  const div = p.collateralDecimals <= 18 ? 1n : 10n ** BigInt(p.collateralDecimals - 18);
-  const toWad = (c: bigint) => (c * mul) / div;
+  // The vault's conversion: × 10^(18 − d); it refuses collateral with more than 18 decimals.
+  if (p.collateralDecimals > 18 || p.collateralDecimals < 0) {
+    throw new RangeError(
+      `collateral decimals ${p.collateralDecimals}: a SyntheticVault accepts 0 to 18 (UnsupportedDecimals)`,
+    );
+  }
+  const mul = 10n ** BigInt(18 - p.collateralDecimals);
+  const toWad = (c: bigint) => c * mul;
   const debtValue = (d: bigint) => ceilDiv(d * p.priceWad, WAD);
   const ratio = (c: bigint, d: bigint): bigint | undefined => {
     if (d === 0n) return undefined;
@@ -69,7 +73,7 @@ export function positionOutlook(p: OutlookInput): PositionOutlook {
     return r === undefined || r >= limit;
   };
   const fee = (amount: bigint) =>
-    p.mintFeeBps === 0n ? 0n : ceilDiv(ceilDiv(debtValue(amount) * p.mintFeeBps, BPS) * div, mul);
+    p.mintFeeBps === 0n ? 0n : ceilDiv(ceilDiv(debtValue(amount) * p.mintFeeBps, BPS), mul);
   const min = p.minCollateralRatioBps;
 
   // Withdraw: the ratio after must stay >= the minimum (no check without debt).
@@ -95,9 +99,8 @@ export function positionOutlook(p: OutlookInput): PositionOutlook {
     const left = p.debt - repayToMinimum;
     if (left !== 0n && left < p.minDebt) repayToMinimum = p.debt;
   }
-  // The least deposit that restores the minimum, searched up to a bound that surely does (the vault's floor
-  // divisions make the closed form inexact for collateral with more than 18 decimals).
-  const enough = ceilDiv(min * debtValue(p.debt) * div, mul * BPS) + div;
+  // The least deposit that restores the minimum, searched up to a bound that surely does.
+  const enough = ceilDiv(min * debtValue(p.debt), mul * BPS) + 1n;
   const depositToMinimum = safe ? 0n : lowest(0n, enough, (d) => atLeast(p.collateral + d, p.debt, min));
 
   // Liquidatable when the ratio < the liquidation ratio; it falls as the price rises (a position is short
