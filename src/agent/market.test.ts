@@ -75,5 +75,11 @@ describe('infer: the single-round outlier rule (shared with the backtest)', () =
     ]);
     expect(jump[k + 1]!.drift.errorAlarm).toBe(true);
     expect(jump[k + 1]!.drift.halt).toBe(true);
+    // The report's drift chart reads the peak over both rows fed: at least the alarm's λ (15), while the
+    // last row's own statistic may have restarted after the alarm.
+    expect(jump[k + 1]!.driftPeak.pageHinkley).toBeGreaterThan(15);
+    expect(jump[k + 1]!.driftPeak.pageHinkley).toBeGreaterThanOrEqual(jump[k + 1]!.drift.pageHinkley);
+    // A held round feeds nothing: no peak.
+    expect(jump[k]!.driftPeak).toEqual({ pageHinkley: 0, psi: 0 });
   });
 });

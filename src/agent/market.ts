@@ -49,6 +49,12 @@ export type Inference = {
   /** Yesterday's forecast error, if known. */
   previousError: number | undefined;
   drift: DriftStatus;
+  /**
+   * The highest Page–Hinkley and PSI statistics over the rows this call fed (`drift` holds the last row's:
+   * after an alarm the Page–Hinkley statistic restarts, and a confirming round feeds two rows), for the
+   * report's drift chart. Zero when nothing was fed.
+   */
+  driftPeak: { pageHinkley: number; psi: number };
   /** Flagged: the round is held or rejected under the outlier rule — do not act on it. */
   outlier: OutlierFlag;
   /**
@@ -152,7 +158,12 @@ export function infer(observation: Observation, model: ModelFile, state: InferSt
   state.outliers ??= state.monitor.outlierGate();
   const gate = state.outliers.step(realised, returns.slice(-61, -1), { features, error: previousError });
   let drift = state.lastDrift ?? QUIET_DRIFT_STATUS;
-  for (const fed of gate.feed) drift = state.monitor.update(fed.features, fed.error);
+  const driftPeak = { pageHinkley: 0, psi: 0 };
+  for (const fed of gate.feed) {
+    drift = state.monitor.update(fed.features, fed.error);
+    driftPeak.pageHinkley = Math.max(driftPeak.pageHinkley, drift.pageHinkley);
+    driftPeak.psi = Math.max(driftPeak.psi, drift.psi);
+  }
   state.lastDrift = drift;
   state.lastForecast = forecast.mean;
   const inference: Inference = {
@@ -163,6 +174,7 @@ export function infer(observation: Observation, model: ModelFile, state: InferSt
     realised,
     previousError,
     drift,
+    driftPeak,
     outlier: gate.flag,
     fed: gate.feed,
     price: Number(latest.answer) / 10 ** observation.decimals,
@@ -242,6 +254,7 @@ export function decisionPayload(
     ewmaVol: inference.ewmaVol,
     realised: inference.realised,
     drift: inference.drift,
+    driftPeak: inference.driftPeak,
     outlier: flagForJournal(inference.outlier),
     fed: inference.fed.map((x) => ({ features: x.features, error: x.error ?? null })),
     held: heldForJournal(state),
@@ -260,6 +273,7 @@ type DecisionRecord = {
   ewmaVol?: number;
   realised?: number;
   drift?: DriftStatus & { reason?: string | null };
+  driftPeak?: { pageHinkley: number; psi: number };
   outlier?: JournalledFlag;
   fed?: { features: number[]; error: number | null }[];
   held?: JournalledHold | null;
@@ -353,6 +367,8 @@ function inferenceFromJournal(p: DecisionRecord): Inference | undefined {
     realised: p.realised,
     previousError: p.previousError ?? undefined,
     drift: driftFromJournal(p.drift),
+    // Journals from before the peak was recorded: the last row's statistics.
+    driftPeak: p.driftPeak ?? { pageHinkley: p.drift.pageHinkley, psi: p.drift.psi },
     outlier: flagFromJournal(p.outlier),
     fed: p.fed.map((x) => ({ features: x.features, error: x.error ?? undefined })),
     price: p.price,

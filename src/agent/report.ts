@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_PSI_THRESHOLD } from '../models/index.js';
 import { writeChartPng } from '../plot/index.js';
 import type { AgentSummary } from './summary.js';
 
-/** The demo report: a Markdown summary plus PNG charts of price and forecast, position, fee, caps used. */
+/** The demo report: a Markdown summary plus PNG charts of price and forecast, position, fee, drift, caps used. */
 export function writeAgentReport(
   summary: AgentSummary,
   outDir: string,
@@ -46,6 +47,17 @@ export function writeAgentReport(
     dates: s.dates,
     yLabel: 'bps',
     lines: [{ label: 'fee', values: s.fee, color: '#9467bd' }],
+  });
+  chart('drift.png', {
+    title: 'Drift: each detector as a fraction of its alarm threshold (at 1 the agent halts)',
+    dates: s.dates,
+    yLabel: 'statistic / threshold',
+    lines: [
+      { label: 'forecast errors (Page–Hinkley / λ)', values: s.driftErrors, color: '#d62728' },
+      { label: `inputs (PSI / ${DEFAULT_PSI_THRESHOLD})`, values: s.driftInputs, color: '#1f77b4' },
+      { label: 'halt line', values: s.dates.map(() => 1), color: '#7f7f7f' },
+    ],
+    spans: [{ label: 'agent halted', ranges: haltRanges, color: '#d62728', opacity: 0.15 }],
   });
   chart('caps.png', {
     title: 'sWTI minted per day versus the daily cap (1,500)',

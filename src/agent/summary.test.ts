@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { openJournal } from './journal/index.js';
+import { writeAgentReport } from './report.js';
 import { summarizeJournal } from './summary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'provenant-summary-'));
@@ -54,5 +55,46 @@ describe('summarizeJournal: model vs random walk', () => {
     expect(summarizeJournal(twice).forecast).toEqual(expected);
     once.close();
     twice.close();
+  });
+});
+
+describe('summarizeJournal: drift statistics for the report', () => {
+  test('each decision gives the detectors as a fraction of their thresholds (λ 15, PSI 0.25); none recorded is NaN', () => {
+    const journal = openJournal(join(dir, 'drift.sqlite'), { now: () => ++clock });
+    type Stats = { pageHinkley: number; psi: number };
+    const decide = (epoch: number, drift?: Stats, driftPeak?: Stats) =>
+      journal.append({
+        kind: 'decision',
+        epoch,
+        payload: {
+          date: `2020-03-0${epoch + 1}`,
+          round: String(epoch + 1),
+          price: 30,
+          forecast: { mean: 0 },
+          drift,
+          driftPeak,
+        },
+      });
+    decide(0, { pageHinkley: 3, psi: 0.05 });
+    // An alarm on the first of two rows fed: the last row's statistic restarted; the peak is the alarm's.
+    decide(1, { pageHinkley: 4.5, psi: 0.5 }, { pageHinkley: 30, psi: 0.5 });
+    decide(2);
+    const s = summarizeJournal(journal).series;
+    expect(s.driftErrors.slice(0, 2)).toEqual([0.2, 2]);
+    expect(s.driftInputs.slice(0, 2)).toEqual([0.2, 2]);
+    expect(s.driftErrors[2]).toBeNaN();
+    expect(s.driftInputs[2]).toBeNaN();
+    // The demo report draws them (drift.png, a real PNG next to the others).
+    const out = join(dir, 'report-drift');
+    const files = writeAgentReport(summarizeJournal(journal), out, {
+      elapsedSeconds: 1,
+      verify: [],
+      audit: 'ok',
+    });
+    const drift = files.find((f) => f.endsWith('drift.png'));
+    expect(drift && existsSync(drift)).toBe(true);
+    expect(readFileSync(drift!).subarray(1, 4).toString()).toBe('PNG');
+    expect(readFileSync(files[0]!, 'utf8')).toContain('![drift.png](drift.png)');
+    journal.close();
   });
 });

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_HINKLEY, DEFAULT_PSI_THRESHOLD } from '../models/index.js';
 import type { Journal } from './journal/index.js';
 
 /** What the agent did, computed from the journal alone (so a resumed run reports the whole history). */
@@ -24,6 +25,14 @@ export type AgentSummary = {
     fee: (number | undefined)[];
     mintedPerEpoch: number[];
     halted: boolean[];
+    /**
+     * The drift monitor's statistics after each decision, as a fraction of their alarm threshold (1 = the
+     * halt line): Page–Hinkley on forecast errors / λ, PSI of the inputs / its threshold (the agent's
+     * monitor runs with the defaults, `DEFAULT_PAGE_HINKLEY` and `DEFAULT_PSI_THRESHOLD`). NaN where a
+     * decision recorded none (an older journal).
+     */
+    driftErrors: number[];
+    driftInputs: number[];
   };
 };
 
@@ -34,6 +43,8 @@ type DecisionPayload = {
   forecast?: { mean: number };
   previousError?: number | null;
   rebaseline?: boolean;
+  drift?: { pageHinkley?: number; psi?: number };
+  driftPeak?: { pageHinkley?: number; psi?: number };
 };
 type IntentPayload = { decision?: { amount?: string; to?: number } };
 
@@ -108,6 +119,8 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     fee: [],
     mintedPerEpoch: [],
     halted: [],
+    driftErrors: [],
+    driftInputs: [],
   };
   let position = 0;
   let fee: number | undefined = 30;
@@ -131,6 +144,10 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     series.fee.push(fee);
     series.mintedPerEpoch.push(byEpochMint.get(e.epoch) ?? 0);
     series.halted.push(haltedEpochs.has(e.epoch));
+    // The peak over the rows the decision fed (the statistic restarts after an alarm), else the last row's.
+    const peak = p.driftPeak ?? p.drift;
+    series.driftErrors.push((peak?.pageHinkley ?? Number.NaN) / DEFAULT_PAGE_HINKLEY.lambda);
+    series.driftInputs.push((peak?.psi ?? Number.NaN) / DEFAULT_PSI_THRESHOLD);
     if (repeated) continue;
     if (p.previousError !== undefined && p.previousError !== null && previousForecast !== undefined) {
       const realised = p.previousError + previousForecast;

@@ -10,6 +10,9 @@ export const DEFAULT_PAGE_HINKLEY: { readonly delta: number; readonly lambda: nu
 };
 
 /** Error scale used when none is given ('trailing': 'garch' is calibrated but misses the late-2014 target, rationale 8). */
+/** The PSI above which a widening of the inputs alarms (`DriftMonitorOptions.psiThreshold`). */
+export const DEFAULT_PSI_THRESHOLD = 0.25;
+
 export const DEFAULT_ERROR_SCALE: 'trailing' | 'reference' | 'garch' = 'trailing';
 
 /**
@@ -514,7 +517,7 @@ export class DriftMonitor {
     this.o = {
       psiFeatures: options.psiFeatures ?? [0],
       psiWindow: options.psiWindow ?? 250,
-      psiThreshold: options.psiThreshold ?? 0.25,
+      psiThreshold: options.psiThreshold ?? DEFAULT_PSI_THRESHOLD,
       psiMode: options.psiMode ?? 'widening',
       pageHinkley:
         options.pageHinkley ??

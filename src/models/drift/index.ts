@@ -9,6 +9,7 @@ export {
   DEFAULT_PAGE_HINKLEY_GARCH,
   DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM,
   DEFAULT_PAGE_HINKLEY_GARCH_CUSUM,
+  DEFAULT_PSI_THRESHOLD,
   type DriftConfirmOptions,
   DriftMonitor,
   type DriftMonitorOptions,
