@@ -44,6 +44,17 @@ const aggregator = (name: string) =>
 
 const publish = (feed: Address, price: number) => publishPrice(env.clients, feed, price);
 
+/** The proxy owner switches to `next`: the proxy's next phase starts on it. */
+async function upgrade(proxy: Address, next: Address): Promise<void> {
+  const hash = await env.clients.walletClient.writeContract({
+    address: proxy,
+    abi: phasedAggregatorProxyAbi,
+    functionName: 'setAggregator',
+    args: [next],
+  });
+  expect((await env.clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+}
+
 /** Where the aggregator itself logged round `roundId` (AnswerUpdated). */
 async function answerUpdatedAt(feed: Address, roundId: bigint): Promise<ChainPosition> {
   const [log] = await env.clients.publicClient.getContractEvents({
@@ -89,13 +100,7 @@ describe('the agent epoch on a Chainlink-style proxy feed', () => {
     // phase 1 #1 and #2: one epoch apart (Number() of the raw ids would make them equal).
     expect(e2 - e1).toBe(1);
     expect(e1).toBe(2 ** 32);
-    const hash = await env.clients.walletClient.writeContract({
-      address: proxy,
-      abi: phasedAggregatorProxyAbi,
-      functionName: 'setAggregator',
-      args: [second],
-    });
-    expect((await env.clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    await upgrade(proxy, second);
     await publish(second, 71);
     const e3 = await currentEpoch(read, proxy);
     expect(e3).toBeGreaterThan(e2);
@@ -156,13 +161,7 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
     expect((await window([phase(1n, 2n), phase(1n, 3n)], await now())).status).toBe('pass');
 
     // The owner switches aggregators: phase 2 starts; its rounds are logged by the second aggregator.
-    const hash = await env.clients.walletClient.writeContract({
-      address: proxy,
-      abi: phasedAggregatorProxyAbi,
-      functionName: 'setAggregator',
-      args: [second],
-    });
-    expect((await env.clients.publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
+    await upgrade(proxy, second);
     await publish(second, 72);
     const [latest] = await env.clients.publicClient.readContract({
       address: proxy,
@@ -216,13 +215,7 @@ describe('oracle-window on a Chainlink-style proxy feed', () => {
     // Five asked, three exist in phase 1: the window is the three (it used to read `1 << 64 | 0`, which reverts).
     expect(ids(await readFeedWindow(pc, proxy, 5))).toEqual([phase(1n, 1n), phase(1n, 2n), phase(1n, 3n)]);
     const beforeSwitch = await pc.getBlockNumber({ cacheTime: 0 });
-    const hash = await env.clients.walletClient.writeContract({
-      address: proxy,
-      abi: phasedAggregatorProxyAbi,
-      functionName: 'setAggregator',
-      args: [second],
-    });
-    expect((await pc.waitForTransactionReceipt({ hash })).status).toBe('success');
+    await upgrade(proxy, second);
     await publish(second, 72);
     await publish(second, 72.5);
     // After the upgrade: phase 2's rounds preceded by phase 1's last ones (its aggregator's latest round,
