@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePrivateKey, type LocalAccount, privateKeyToAccount } from 'viem/accounts';
 import { agentOptionsSchema } from '../agent/index.js';
@@ -134,12 +135,17 @@ export async function openChain(
       close: async () => {},
     };
   }
+  const statePath = config.devnet.stateFile ? join(stateDir, config.devnet.stateFile) : null;
   const devnet = await startDevnet({
     port: config.devnet.port,
     host: config.devnet.host,
     chainId: config.devnet.chainId,
-    statePath: config.devnet.stateFile ? join(stateDir, config.devnet.stateFile) : null,
+    statePath,
     stateIntervalSeconds: config.devnet.stateIntervalSeconds,
+    // A saved chain (the demo's) resumes at its own clock, market time, not the wall clock: without this
+    // the first command that sends a transaction after `npm start` moved the chain to today, every price
+    // read as stale and the demo refused to resume. A new chain starts at the wall clock as before.
+    ...(statePath && existsSync(statePath) ? { genesisTimestamp: 1n } : {}),
   });
   try {
     const account = devnetAccount(parameters.accountIndex ?? DEVNET_ROLES.deployer);
