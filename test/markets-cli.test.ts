@@ -94,6 +94,21 @@ describe('synth show (review s7: price age, room to act, liquidation price)', ()
         args: [withdrawable + 1n, agent, intent('over')],
       }),
     ).rejects.toThrow(/CollateralRatioTooLow/);
+    // To the vault itself: refused before sending (the collateral would belong to no position), and the
+    // vault refuses it too.
+    const vault = stack.addresses.vault;
+    expect(await refusal(['synth', 'withdraw', '1', '--to', vault], DEVNET_ROLES.agent)).toContain(
+      'is the sWTI vault itself: collateral sent there belongs to no position',
+    );
+    await expect(
+      stack.agent.publicClient.simulateContract({
+        account: stack.agentAccount,
+        address: vault,
+        abi: syntheticVaultAbi,
+        functionName: 'withdraw',
+        args: [1n, vault, intent('to-vault')],
+      }),
+    ).rejects.toThrow(/CollateralToVault/);
     await runCli(stack, ['synth', 'withdraw', String(shown.withdrawable)], DEVNET_ROLES.agent);
     const after = await show(agent);
     expect(after.withdrawable).toBe('0');

@@ -411,6 +411,9 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     error NothingToFlush(bytes32 modelId, uint256 accrued);
     /// @notice A zero address where one is required.
     error ZeroAddress(string field);
+    /// @notice Collateral would be sent to the vault itself, where it belongs to no position and the reserve
+    /// does not count it: nobody could ever take it out. Send it to an owned address.
+    error CollateralToVault();
     /// @notice The zero-knowledge mint path is not configured.
     error ZkPathDisabled();
     /// @notice The vault requires a zk proof for every mint (`zkRequired`): use `mintWithProof` or
@@ -621,6 +624,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
     /// fresh price and leaves the position at or above the minimum ratio; without debt, needs no price.
     function withdraw(uint256 amount, address to, bytes32 intentId) external nonReentrant {
         if (amount == 0) revert ZeroAmount();
+        if (to == address(this)) revert CollateralToVault();
         _useIntent(intentId, false);
         Position storage p = _positions[msg.sender];
         uint256 coll = p.collateral;
@@ -805,6 +809,7 @@ contract SyntheticVault is ERC20, ERC20Permit, ReentrancyGuardTransient {
 
     /// @notice Moves `amount` of the reserve to `to`. Admin only.
     function withdrawReserve(address to, uint256 amount) external onlyAdmin {
+        if (to == address(this)) revert CollateralToVault();
         uint256 res = _globals.reserve;
         if (amount > res) revert InsufficientCollateral(res, amount);
         // amount <= res <= MAX_TOTAL: the result fits uint96.

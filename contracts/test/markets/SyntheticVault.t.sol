@@ -491,6 +491,37 @@ contract SyntheticVaultTest is MarketsFixture {
         vault.withdraw(amount, agent, bytes32(0));
     }
 
+    /// Collateral sent to the vault itself would belong to no position and never come out: refused, for the
+    /// owner's withdrawal and the admin's reserve withdrawal alike; nothing changes.
+    function test_withdraw_toVaultRefused() public {
+        _agentOpen(20_000e6, 100e18, I1);
+        (uint256 collBefore,) = vault.positionOf(agent);
+        uint256 vaultUsd = usd.balanceOf(address(vault));
+        vm.expectRevert(SyntheticVault.CollateralToVault.selector);
+        vm.prank(agent);
+        vault.withdraw(1e6, address(vault), bytes32(0));
+        vm.expectRevert(SyntheticVault.CollateralToVault.selector);
+        vm.prank(timelock);
+        vault.withdrawReserve(address(vault), 0);
+        (uint256 collAfter,) = vault.positionOf(agent);
+        assertEq(collAfter, collBefore);
+        assertEq(usd.balanceOf(address(vault)), vaultUsd);
+    }
+
+    function testFuzz_withdraw_toAnyOtherAddress(address to, uint256 amount) public {
+        vm.assume(to != address(vault) && to != address(0));
+        vm.prank(agent);
+        vault.deposit(agent, 20_000e6, bytes32(0));
+        amount = bound(amount, 1, 20_000e6);
+        uint256 before = usd.balanceOf(to);
+        vm.prank(agent);
+        vault.withdraw(amount, to, bytes32(0));
+        assertEq(usd.balanceOf(to) - before, amount);
+        vm.expectRevert(SyntheticVault.CollateralToVault.selector);
+        vm.prank(agent);
+        vault.withdraw(1, address(vault), bytes32(0));
+    }
+
     // ------------------------------------------------------------------ liquidation
 
     function test_liquidate_partial() public {

@@ -421,6 +421,14 @@ export const synthWithdrawAction = async (
         },
       );
     const to = toFlag ?? me;
+    if (to.toLowerCase() === m.vault.toLowerCase())
+      throw new SynthActionRefusedError(
+        `--to ${to} is the ${m.symbol} vault itself: collateral sent there belongs to no position and nobody could take it out again (the vault refuses it: CollateralToVault).`,
+        {
+          details: `Pass an address you control with --to, or leave --to out to withdraw to ${me}.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
     const r = await withdrawCollateral(context.clients, m.vault, {
       amount,
       to,
