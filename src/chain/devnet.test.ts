@@ -93,6 +93,8 @@ describe('startDevnet: a killed owner does not lose chain state', () => {
     const refused = await startDevnet({ statePath }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DevnetStateInUseError);
     expect((refused as Error).message).toContain(`pid ${owner.pid}`);
+    // …and says how to use the chain that runs there instead (a command's --rpc-url).
+    expect((refused as Error).message).toContain(`pass --rpc-url ${lock?.rpcUrl} to this command`);
 
     await killed(owner);
     // The watchdog stops the orphan (SIGTERM: it saves its 3 blocks) without anyone's help.

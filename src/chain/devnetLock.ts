@@ -41,7 +41,7 @@ export class DevnetStateInUseError extends NonRetryableError {
       {
         details: self
           ? 'Stop the running devnet (devnet.stop()) before starting another on the same state file, or use another state file.'
-          : `Two nodes on one state file overwrite each other's chain. Stop that process first (Ctrl-C in its terminal, or \`kill ${lock.ownerPid}\`; it saves the state on the way out), or pass another --state file. The lock is ${lockPath}; it was written at ${lock.startedAt}.`,
+          : `Two nodes on one state file overwrite each other's chain. ${lock.rpcUrl ? `To use that running chain, pass --rpc-url ${lock.rpcUrl} to this command; or stop` : 'Stop'} that process first (Ctrl-C in its terminal, or \`kill ${lock.ownerPid}\`; it saves the state on the way out), or use another state file (\`--state\` of \`provenant devnet\`, \`devnet.stateFile\` in the config). The lock is ${lockPath}; it was written at ${lock.startedAt}.`,
         docsPath: 'docs/chain.md#devnet',
       },
     );

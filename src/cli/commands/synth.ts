@@ -350,7 +350,10 @@ export const synthBurnAction = async (
       throw new SynthActionRefusedError(
         `${whose} in ${m.symbol} has no debt, so there is nothing to repay.`,
         {
-          details: `A burn repays debt; ${owner === me ? 'yours' : 'its'} is 0 ${m.symbol}. To take collateral out use \`provenant synth withdraw\`; \`provenant synth show${owner === me ? '' : ` ${owner}`}\` prints the position.`,
+          details:
+            owner === me
+              ? `A burn repays debt; yours is 0 ${m.symbol}. To take collateral out use \`provenant synth withdraw\`; \`provenant synth show\` prints the position.`
+              : `A burn repays debt; that position's is 0 ${m.symbol} (only its owner can withdraw its collateral). \`provenant synth show ${owner}\` prints the position.`,
           docsPath: 'docs/markets.md#cli',
         },
       );
