@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,11 +78,26 @@ describe('a replayed chain keeps its clock; a demo refuses to resume on a chain 
     const stateDir = join(root, 'cli');
     const first = await demo(stateDir, '2020-02-05');
     expect(first.completed).toBe(true);
+    // `agent status` shows the demo's last epoch as the last run, in the demo's own count.
+    expect(first.journal.state.get<{ outcome: string }>('agent.lastRun')?.outcome).toMatch(
+      /^demo epoch (\d+)\/\1 \(market day 2020-02-05\) ran/,
+    );
     first.journal.close();
     await first.stack.close();
     const statePath = join(stateDir, 'devnet-state.json');
     const before = await savedClock(statePath);
     expect(before.getUTCFullYear()).toBe(2020);
+    // A command that sends a transaction on the saved chain (the faucet) keeps its clock too (user walk,
+    // session 9: it moved the chain to today, every price read stale and the demo refused to resume).
+    const faucet = spawnSync(
+      process.execPath,
+      ['bin/provenant.js', '--state-dir', stateDir, 'faucet', '10'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(faucet.status, faucet.stderr).toBe(0);
+    expect((await savedClock(statePath)).getUTCFullYear()).toBe(2020);
     await mineThroughCli(['devnet', '--state', statePath]);
     const after = await savedClock(statePath);
     expect(after.getUTCFullYear()).toBe(2020);

@@ -240,6 +240,11 @@ export async function runDemo(p: DemoParameters): Promise<DemoResult> {
       });
       if (journal.state.lastEpoch() === null || (journal.state.lastEpoch() ?? -1) < epoch.index)
         journal.state.setLastEpoch(epoch.index);
+      // What `agent status` shows as the last run (as `agent run` records it), in the demo's own count.
+      journal.state.set('agent.lastRun', {
+        at: new Date().toISOString(),
+        outcome: `demo epoch ${epoch.index - firstActing + 1}/${acting} (market day ${epoch.date}) ran${report.halted ? `, halted: ${report.halted}` : ''}`,
+      });
     }
     const completed = (journal.state.lastEpoch() ?? -1) >= (replay.at(-1)?.index ?? 0);
     return {

@@ -388,7 +388,7 @@ export function registerAgent(program: Command): void {
             'state',
             s.halted
               ? `HALTED since ${s.since}${s.haltedAt ? ` (epoch ${s.haltedAt.epoch}${s.haltedAt.date ? `, market day ${s.haltedAt.date}` : ''})` : ''}: ${s.reason}`
-              : 'running (not halted)',
+              : 'not halted (it acts while `provenant agent run` or the demo runs)',
           ],
           ['last epoch', s.lastEpoch === null ? 'none' : String(s.lastEpoch)],
           ['last run', s.lastRun ? `${s.lastRun.at}: ${s.lastRun.outcome}` : '—'],
