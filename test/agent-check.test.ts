@@ -1,8 +1,17 @@
 import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
+import { keccak256, stringToHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkAgentReadiness, type ReadinessReport } from '../src/agent/index.js';
-import { DEVNET_ROLES, policyGuardAbi } from '../src/chain/index.js';
+import {
+  DEVNET_ROLES,
+  depositCollateral,
+  mintSynth,
+  policyGuardAbi,
+  readPosition,
+  repaySynth,
+  withdrawCollateral,
+} from '../src/chain/index.js';
 import { formatReadiness } from '../src/cli/commands/agent.check.js';
 import { runCli } from './cliHarness.js';
 import { type MarketStack, openMarketStack, publishWtiClose, wtiCloses } from './marketStack.js';
@@ -38,6 +47,7 @@ describe('agent check', () => {
       'generator',
       'oracle',
       'collateral',
+      'position',
       'journal',
       'anchors',
     ]);
@@ -49,6 +59,7 @@ describe('agent check', () => {
       'policies',
       'forecaster',
       'generator',
+      'position',
       'journal',
     ])
       expect(byName(before, name)?.status, `${name}: ${byName(before, name)?.detail}`).toBe('ok');
@@ -64,6 +75,52 @@ describe('agent check', () => {
       /^round 1: 8\.91 USD, 0 s old \(the policy allows 86400 s\)$/,
     );
     expect(formatReadiness(after)).toMatch(/✓ agent 0x[0-9a-fA-F]{40} can run on chain \d+$/);
+  }, 60_000);
+
+  test('error: the agent position a keeper may liquidate fails position, with the ratio and the fix; restored, it passes', async () => {
+    const { agent, addresses, agentAccount, forecaster } = m.stack;
+    const me = agentAccount.address;
+    const key = (label: string) => keccak256(stringToHex(`agent-check:${label}`));
+    // At the 2020-04-21 close (8.91 USD): 1,000 sWTI owed, collateral withdrawn down to ~151 % of its value.
+    await mintSynth(agent, addresses.vault, {
+      amount: 1_000n * 10n ** 18n,
+      modelId: forecaster.id,
+      intentId: key('mint'),
+    });
+    const held = await readPosition(agent, addresses.vault, me);
+    const keep = 13_500n * 10n ** 6n;
+    await withdrawCollateral(agent, addresses.vault, {
+      amount: held.collateral - keep,
+      to: me,
+      intentId: key('withdraw'),
+    });
+    expect(byName(await check(), 'position')).toMatchObject({ status: 'ok' });
+    // The next close, 2020-04-22, is far higher: the position is now liquidatable.
+    await publishWtiClose(m.stack, wtiCloses('2020-04-22', '2020-04-22'), '2020-04-22', 60);
+    const r = await check();
+    expect(r.ok).toBe(false);
+    expect(byName(r, 'position')?.status).toBe('fail');
+    expect(byName(r, 'position')?.detail).toMatch(
+      /^the agent's sWTI position is liquidatable: ratio \d+\.\d\d % < liquidation ratio \d+\.\d\d % \(debt 1000 sWTI\)/,
+    );
+    expect(byName(r, 'position')?.fix).toContain(`provenant synth show ${me}`);
+    // Repaid (and the collateral put back): no debt, the check passes again.
+    await repaySynth(agent, addresses.vault, {
+      owner: me,
+      amount: 1_000n * 10n ** 18n,
+      intentId: key('repay'),
+    });
+    await depositCollateral(agent, addresses.vault, {
+      owner: me,
+      amount: held.collateral - keep,
+      intentId: key('back'),
+    });
+    const restored = await check();
+    expect(byName(restored, 'position')).toMatchObject({
+      status: 'ok',
+      detail: "the agent's sWTI position has no debt",
+    });
+    expect(restored.ok).toBe(true);
   }, 60_000);
 
   test('error: a key the guard does not accept as its agent fails agent-role, naming the guard agent', async () => {

@@ -11,6 +11,7 @@ import {
   type ProvenantClients,
   policyGuardAbi,
   proxyRoundIdText,
+  readPosition,
   syntheticVaultAbi,
 } from '../chain/index.js';
 import { ProvenantError } from '../errors/index.js';
@@ -131,8 +132,51 @@ export async function checkAgentReadiness(p: {
           'Send the agent collateral (on the embedded devnet: `provenant faucet <amount> --to <agent>`).',
         ),
   );
+  checks.push(await positionCheck(clients, addresses.vault, agent));
   checks.push(...(await journalChecks(clients, addresses, agent, stateDir)));
   return report();
+}
+
+/**
+ * The agent's own sWTI position: a position a keeper may liquidate now loses collateral to the penalty
+ * (fail: the operator acts before anyone else does); one below the minimum ratio has its mints refused
+ * until it is restored (warn). The ratio is the vault's, at its current price.
+ */
+async function positionCheck(
+  clients: ProvenantClients,
+  vault: Address,
+  agent: Address,
+): Promise<ReadinessCheck> {
+  const [position, risk] = await Promise.all([
+    readPosition(clients, vault, agent),
+    clients.publicClient.readContract({ address: vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
+  ]);
+  const pct = (bps: bigint | number) => `${(Number(bps) / 100).toFixed(2)} %`;
+  const debt = `${formatUnits(position.debt, 18)} sWTI`;
+  if (position.debt === 0n) return ok('position', `the agent's sWTI position has no debt`);
+  if (position.ratioBps === undefined)
+    return warn(
+      'position',
+      `the agent's sWTI position owes ${debt}, and its ratio cannot be read now (the vault refuses its price: stale or not positive)`,
+      'Wait for the reporters to publish a fresh WTI round, then run `provenant agent check` again.',
+    );
+  const fix = `Restore it: deposit collateral (\`provenant synth open <amount>\` with the agent key) or repay (\`provenant synth burn <amount>\`); \`provenant synth show ${agent}\` gives the amounts.`;
+  if (position.liquidatable)
+    return fail(
+      'position',
+      `the agent's sWTI position is liquidatable: ratio ${pct(position.ratioBps)} < liquidation ratio ${pct(risk.liquidationRatioBps)} (debt ${debt}); a keeper may take its collateral with the penalty now`,
+      fix,
+    );
+  if (position.ratioBps < BigInt(risk.minCollateralRatioBps))
+    return warn(
+      'position',
+      `the agent's sWTI position is below the minimum ratio: ${pct(position.ratioBps)} < ${pct(risk.minCollateralRatioBps)} (debt ${debt}); its mints are refused until it is restored`,
+      fix,
+    );
+  return ok(
+    'position',
+    `ratio ${pct(position.ratioBps)} (minimum ${pct(risk.minCollateralRatioBps)}, liquidation ${pct(risk.liquidationRatioBps)}), debt ${debt}`,
+  );
 }
 
 /** Every contract the agent calls has code on this chain (a manifest from another chain or a reset devnet does not). */
