@@ -406,6 +406,91 @@ describe('synth burn|withdraw --json (they had no JSON; whole units next to base
   });
 });
 
+describe('user walk s9: a holder is told who mints, what it holds, and the faucet and pool speak JSON and fixes', () => {
+  test('a mint signed by a holder is refused for the role, naming the agent, before any deposit', async () => {
+    const holder = stack.users[0]!.account.address;
+    const agent = stack.agentAccount.address;
+    await runCli(stack, ['faucet', '200', '--to', holder], DEVNET_ROLES.user0);
+    const mint = await refusal(['synth', 'mint', '1'], DEVNET_ROLES.user0);
+    expect(mint).toContain(`Only the agent ${agent} may mint sWTI`);
+    expect(mint).toContain(`you sign as ${holder}`);
+    expect(mint).toContain('A holder opens a position and deposits collateral');
+    expect(mint).not.toContain('zk-proven');
+    const before = await readPosition(stack.agent, stack.addresses.vault, holder);
+    const open = await refusal(['synth', 'open', '100', '--mint', '1'], DEVNET_ROLES.user0);
+    expect(open).toContain(`Only the agent ${agent} may mint sWTI`);
+    expect(open).toContain('Nothing was sent: the deposit was not made either.');
+    expect((await readPosition(stack.agent, stack.addresses.vault, holder)).collateral).toBe(
+      before.collateral,
+    );
+  });
+
+  test("synth show: a holder's position can mint nothing (mintable null, with the reason); the wallet is shown", async () => {
+    const holder = stack.users[0]!.account.address;
+    await runCli(stack, ['synth', 'open', '100'], DEVNET_ROLES.user0);
+    const shown = (await show(holder)) as Shown & { wallet: Record<string, string> };
+    expect(shown.mintable).toBeNull();
+    expect(shown.mintableNote).toContain(`only the agent ${stack.agentAccount.address} mints`);
+    expect(shown.withdrawable).toBe('100');
+    const [synthHeld, usdHeld] = await Promise.all([
+      balanceOf(stack.agent, stack.addresses.synth, holder),
+      balanceOf(stack.agent, stack.addresses.collateral, holder),
+    ]);
+    expect(shown.wallet).toEqual({
+      holder,
+      synth: synthHeld.toString(),
+      synthUnits: formatUnits(synthHeld, 18),
+      collateral: usdHeld.toString(),
+      collateralUnits: formatUnits(usdHeld, 6),
+    });
+    const text = await runCli(stack, ['synth', 'show'], DEVNET_ROLES.user0);
+    expect(text).toMatch(
+      /can mint +none: only the agent 0x[0-9a-fA-F]{40} mints, and only against its own position/,
+    );
+    expect(text).not.toMatch(/can mint +[0-9]/);
+    expect(text).toContain(`you hold ${formatUnits(synthHeld, 18)} sWTI, ${formatUnits(usdHeld, 6)} tUSD`);
+    // Someone else's position names its owner as the holder; the agent's own keeps its room to mint.
+    const other = await runCli(stack, ['synth', 'show', holder], DEVNET_ROLES.user1);
+    expect(other).toContain(`${holder} holds ${formatUnits(synthHeld, 18)} sWTI`);
+    const agent = await show(stack.agentAccount.address);
+    expect(agent.mintable).not.toBeNull();
+    expect(agent.mintableNote).toBeNull();
+  });
+
+  test('faucet --json gives the amount and balance in base and whole units, the token, recipient and tx', async () => {
+    const to = stack.users[2]!.account.address;
+    const before = await balanceOf(stack.agent, stack.addresses.collateral, to);
+    const out = JSON.parse(
+      await runCli(stack, ['faucet', '12.5', '--to', to, '--json'], DEVNET_ROLES.user0),
+    ) as Record<string, string>;
+    expect(out).toMatchObject({
+      token: 'tUSD',
+      recipient: to,
+      amount: '12500000',
+      amountUnits: '12.5',
+      balance: (before + 12_500_000n).toString(),
+      balanceUnits: formatUnits(before + 12_500_000n, 6),
+    });
+    expect(out.hash).toMatch(/^0x[0-9a-f]{64}$/);
+  });
+
+  test('pool: remove --all without shares names how to get some; show does not offer remove --all; impact 0 names the limit that fits', async () => {
+    const none = await refusal(['pool', 'remove', '--all'], DEVNET_ROLES.user2);
+    expect(none).toContain('You hold no LP shares of this pool');
+    expect(none).toContain('`provenant pool add <sWTI> <tUSD>`');
+    const shown = await runCli(stack, ['pool', 'show'], DEVNET_ROLES.user2);
+    expect(shown).not.toContain('pool remove --all');
+    expect(shown).toContain('nothing: you hold no LP shares');
+    const zero = await refusal(
+      ['pool', 'swap', '1', '--in', 'usd', '--max-price-impact-bps', '0'],
+      DEVNET_ROLES.user0,
+    );
+    expect(zero).toContain('no swap fits within 0 bps');
+    expect(zero).toMatch(/--max-price-impact-bps \d+ accepts this swap/);
+    expect(zero).not.toContain('at most 0 tUSD');
+  });
+});
+
 describe('synth mint refusals that no policy limit would change (review s7)', () => {
   test('zkRequired: the refusal names the rule and the two ways forward, not `policy show`', async () => {
     await writeContract(stack.guardian, {
@@ -416,6 +501,12 @@ describe('synth mint refusals that no policy limit would change (review s7)', ()
     });
     const message = await refusal(['synth', 'mint', '1'], DEVNET_ROLES.agent);
     expect(message).toContain('Refused by the vault: it accepts zk-proven mints only (zkRequired is on)');
+    // A holder's key is refused for the role first (only the agent mints), not for the zk rule.
+    const holder = await refusal(['synth', 'mint', '1'], DEVNET_ROLES.user0);
+    expect(holder).toContain(`Only the agent ${stack.agentAccount.address} may mint sWTI`);
+    expect(holder).not.toContain('zk-proven mints only');
+    // synth show of the agent's own position says minting is zk-only now.
+    expect((await show(stack.agentAccount.address)).mintableNote).toContain('zk-proven mints only');
     expect(message).toContain('This is a rule of the contract, not a policy limit');
     expect(message).not.toContain('policy show');
     // `open --mint` is refused before its deposit (it used to deposit, then fail the mint).

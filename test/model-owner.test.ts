@@ -20,10 +20,12 @@ import { type Address, createPublicClient, formatUnits, type Hex, http } from 'v
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Stack } from '../src/agent/index.js';
 import {
+  accruedFees,
   claimableRevenue,
   DEVNET_ROLES,
   ensureAllowance,
   faucet,
+  mintSynth,
   modelRegistryAbi,
   readAllRevenueTotals,
   readFeeToken,
@@ -39,7 +41,7 @@ import {
 } from '../src/cli/commands/registry.js';
 import { modelFileBytes, parseModelFile } from '../src/models/index.js';
 import { runCli } from './cliHarness.js';
-import { type MarketStack, openMarketStack } from './marketStack.js';
+import { type MarketStack, openMarketStack, publishWtiClose, wtiCloses } from './marketStack.js';
 
 const E6 = 10n ** 6n;
 let market: MarketStack;
@@ -401,5 +403,53 @@ describe('model register', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('fees waiting in a vault (user walk s9: show and shares said "claimable 0" while they waited)', () => {
+  test('model show and model shares name the fees a vault holds for the model and the flush that pays them in', async () => {
+    const forecaster = stack.forecaster.id;
+    for (const c of wtiCloses('2020-04-21', '2020-04-24')) await publishWtiClose(stack, [c], c.date);
+    await mintSynth(stack.agent, stack.addresses.vault, {
+      amount: 100n * 10n ** 18n,
+      modelId: forecaster,
+      intentId: `0x${'5a'.repeat(32)}`,
+    });
+    const token = await readFeeToken(stack.deployer, stack.addresses.registry);
+    const accrued = await accruedFees(stack.deployer, stack.addresses.vault, forecaster);
+    expect(accrued).toBeGreaterThan(1n);
+    const waiting = {
+      synth: 'sWTI',
+      vault: stack.addresses.vault,
+      amount: (accrued - 1n).toString(),
+      amountUnits: formatUnits(accrued - 1n, token.decimals),
+      token: token.symbol,
+    };
+    const shown = JSON.parse(
+      await runCli(stack, ['model', 'show', forecaster, '--json'], DEVNET_ROLES.user0),
+    ) as { feesWaiting: unknown[] };
+    expect(shown.feesWaiting).toEqual([waiting]);
+    const flush = `flush with \`provenant model claim ${forecaster.slice(0, 12)} --flush sWTI\``;
+    const text = await runCli(stack, ['model', 'show', forecaster], DEVNET_ROLES.user0);
+    expect(text).toMatch(
+      new RegExp(
+        `waiting in the sWTI vault +${waiting.amountUnits.replace('.', '\\.')} ${token.symbol} \\(not yet paid in`,
+      ),
+    );
+    expect(text).toContain(flush);
+    const held = JSON.parse(
+      await runCli(stack, ['model', 'shares', forecaster, '--json'], DEVNET_ROLES.user0),
+    ) as { feesWaiting: unknown[] };
+    expect(held.feesWaiting).toEqual([waiting]);
+    expect(await runCli(stack, ['model', 'shares', forecaster], DEVNET_ROLES.user0)).toContain(flush);
+    // After the flush nothing waits, and the line is gone.
+    await runCli(stack, ['model', 'claim', forecaster, '--flush', 'sWTI'], DEVNET_ROLES.user0);
+    const after = JSON.parse(
+      await runCli(stack, ['model', 'show', forecaster, '--json'], DEVNET_ROLES.user0),
+    ) as { feesWaiting: unknown[] };
+    expect(after.feesWaiting).toEqual([]);
+    expect(await runCli(stack, ['model', 'show', forecaster], DEVNET_ROLES.user0)).not.toContain(
+      'waiting in',
+    );
   });
 });

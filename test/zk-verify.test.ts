@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeAbiParameters, type Hex, keccak256, toHex } from 'viem';
+import { encodeAbiParameters, formatUnits, type Hex, keccak256, toHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   agentVerifyDependencies,
@@ -122,6 +122,10 @@ describe('provenant verify --synth', () => {
       'zk-proof',
       'zk-bound',
     ]);
+    // --json keeps base units; the text output reads the same amount in whole sWTI (user walk s9).
+    const vaultEvent = zk[0]!.checks.find((c) => c.name === 'vault-event')!;
+    expect(vaultEvent.expected).toBe(zk[0]!.amount);
+    expect(vaultEvent.shown?.expected).toBe(`${formatUnits(BigInt(zk[0]!.amount!), 18)} sWTI`);
   });
 
   test('without <stateDir>/models, the forecaster file is the one the registry names in the content store', async () => {
@@ -205,6 +209,12 @@ describe('provenant verify --synth', () => {
     expect(ok.err).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.out).toContain(`verify --synth: ${refs.length} decisions, ${refs.length} verified`);
+    // Amounts in whole sWTI, not base units (user walk s9).
+    expect(ok.out).toMatch(/✓ vault-event +[\d.]+ sWTI\n/);
+    expect(ok.out).not.toMatch(/✓ vault-event +\d{10,}/);
+    expect(ok.out).toMatch(
+      /✓ zk-bound +MintedWithProof\(0x[0-9a-f]{8}…, amount [\d.]+ sWTI, bound [\d.]+ sWTI\)/,
+    );
 
     const { ref } = await zkMint();
     const path = result.stack.content.pathOf(ref.manifestCid);

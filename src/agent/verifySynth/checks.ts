@@ -1,4 +1,5 @@
 // Why: every step reports through one recorder, so a report is a flat, ordered list of named checks.
+import { formatUnits } from 'viem';
 import type { SynthCheck, SynthVerifyReport } from './types.js';
 
 /** Records one check (expected/actual shown as text) and returns whether it passed. */
@@ -8,11 +9,16 @@ export type RecordCheck = (
   expected?: unknown,
   actual?: unknown,
   detail?: string,
+  /** expected/actual for the text output (whole units), when they differ from the recorded ones. */
+  shown?: SynthCheck['shown'],
 ) => boolean;
 
 /** A value as a check shows it: lists as `[a, b]`, everything else as its string. */
 export const show = (v: unknown) =>
   Array.isArray(v) ? `[${v.map(String).join(', ')}]` : typeof v === 'string' ? v : String(v);
+
+/** Synth base units (18 decimals) in whole sWTI as a person reads them, e.g. `1500 sWTI`. */
+export const synthUnits = (v: bigint | string) => `${formatUnits(BigInt(v), 18)} sWTI`;
 
 /** Two lists equal element by element, compared as strings (bigints against decimal strings). */
 export const eqList = (a: readonly unknown[], b: readonly unknown[]) =>
@@ -27,13 +33,14 @@ export function checkRecorder(report: SynthVerifyReport): {
   finish: () => SynthVerifyReport;
 } {
   const checks: SynthCheck[] = report.checks;
-  const check: RecordCheck = (name, ok, expected, actual, detail) => {
+  const check: RecordCheck = (name, ok, expected, actual, detail, shown) => {
     checks.push({
       name,
       status: ok ? 'pass' : 'fail',
       ...(expected !== undefined ? { expected: show(expected) } : {}),
       ...(actual !== undefined ? { actual: show(actual) } : {}),
       ...(detail ? { detail } : {}),
+      ...(shown ? { shown } : {}),
     });
     return ok;
   };

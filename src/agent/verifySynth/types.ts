@@ -10,6 +10,11 @@ export type SynthCheck = {
   expected?: string | undefined;
   actual?: string | undefined;
   detail?: string | undefined;
+  /**
+   * The same expected/actual as a person reads them (amounts in whole sWTI), for the text output only;
+   * `expected`/`actual` keep the base units machines rely on.
+   */
+  shown?: { expected?: string | undefined; actual?: string | undefined } | undefined;
 };
 
 export type SynthVerifyReport = {

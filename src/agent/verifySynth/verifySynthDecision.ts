@@ -1,7 +1,7 @@
 // Why: one decision's verification, step by step in the documented order; each step lives in its own
 // module and reports through the same check recorder.
 import { type Address, type Hex, keccak256 } from 'viem';
-import { checkRecorder, type RecordCheck } from './checks.js';
+import { checkRecorder, type RecordCheck, synthUnits } from './checks.js';
 import { intentUsedCheck } from './intentUsedCheck.js';
 import { parseSynthManifest, type SynthManifest } from './manifest.js';
 import { modelReplayChecks } from './modelReplayChecks.js';
@@ -79,7 +79,11 @@ export async function verifySynthDecision(
   // the vault's record of the decision
   const tx = await vaultEvent(client, vault, ref.intentId, m.action, deps.fromBlock, agent);
   if (!tx) check('vault-event', false, `${m.action === 'mint' ? 'Minted' : 'Repaid'} log`, 'none');
-  else check('vault-event', tx.amount === BigInt(m.amount), m.amount, tx.amount.toString(), `tx ${tx.hash}`);
+  else
+    check('vault-event', tx.amount === BigInt(m.amount), m.amount, tx.amount.toString(), `tx ${tx.hash}`, {
+      expected: synthUnits(m.amount),
+      actual: synthUnits(tx.amount),
+    });
 
   // model + forecast replay
   const { model, outputs } = await modelReplayChecks(m, deps, check);

@@ -2,7 +2,7 @@
 // the documented order for a groth16 manifest.
 import type { Hex } from 'viem';
 import type { ModelFile } from '../../models/index.js';
-import { eqList, type RecordCheck, show } from './checks.js';
+import { eqList, type RecordCheck, show, synthUnits } from './checks.js';
 import { loadCircuitByHash } from './loadCircuitByHash.js';
 import type { SynthGroth16Proof, SynthManifest } from './manifest.js';
 import { type MintCall, mintCallArgs } from './mintCallArgs.js';
@@ -77,6 +77,7 @@ function zkBoundCheck(
     event.proofId === proofId &&
     event.amount === BigInt(m.amount) &&
     event.maxDebt === maxDebt;
+  const u = synthUnits;
   check(
     'zk-bound',
     after <= maxDebt && eventOk,
@@ -84,5 +85,12 @@ function zkBoundCheck(
     event
       ? `MintedWithProof(${event.proofId.slice(0, 10)}…, ${event.amount}, ${event.maxDebt})`
       : 'no MintedWithProof log',
+    undefined,
+    {
+      expected: `debt+amount ${u(after)} ≤ bound ${u(maxDebt)}; MintedWithProof(${proofId.slice(0, 10)}…, amount ${u(m.amount)}, bound ${u(maxDebt)})`,
+      actual: event
+        ? `MintedWithProof(${event.proofId.slice(0, 10)}…, amount ${u(event.amount)}, bound ${u(event.maxDebt)})`
+        : 'no MintedWithProof log',
+    },
   );
 }

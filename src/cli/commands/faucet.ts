@@ -15,7 +15,8 @@ export function registerFaucet(program: Command): void {
       "Devnet only: mint <amount> of the devnet collateral (TestStablecoin, tUSD, an open faucet) to --to or the signer, in whole units (at most 1,000,000,000,000 per call). Refused when the deployment's collateral is a real token.",
     )
     .option('--to <address>', 'recipient (default: the signer)')
-    .action(async (amountText: string, flags: { to?: string }, command: Command) => {
+    .option('--json', 'print JSON: the amount and balance in base and whole units, token, recipient, tx hash')
+    .action(async (amountText: string, flags: { to?: string; json?: boolean }, command: Command) => {
       // Loaded here, not at start-up: the chain module pulls in viem.
       const { formatUnits, isAddressEqual } = await import('viem');
       const { balanceOf, faucet, testStablecoinAbi } = await import('../../chain/index.js');
@@ -53,6 +54,22 @@ export function registerFaucet(program: Command): void {
         const recipient = to ?? context.clients.account.address;
         const sent = await faucet(context.clients, stablecoin, recipient, amount);
         const balance = await balanceOf(context.clients, stablecoin, recipient);
+        if (flags.json) {
+          const { toJson } = await import('../output.js');
+          console.log(
+            toJson({
+              hash: sent.hash,
+              token: symbol,
+              tokenAddress: stablecoin,
+              recipient,
+              amount,
+              amountUnits: formatUnits(amount, decimals),
+              balance,
+              balanceUnits: formatUnits(balance, decimals),
+            }),
+          );
+          return;
+        }
         console.log(
           `Minted ${formatUnits(amount, decimals)} ${symbol} to ${recipient} (tx ${sent.hash}); its balance is now ${formatUnits(balance, decimals)} ${symbol}.`,
         );

@@ -74,7 +74,11 @@ function requirePriceImpactWithin(
   throw new PriceImpactTooHighError(
     `Swapping ${amount(amountIn)} would move the price ${bpsText(impact.impactBps)} against you (price impact ${impact.impactBps} bps, not counting the ${state.feeBps} bps fee), above --max-price-impact-bps ${maxImpactBps} (${bpsText(maxImpactBps)}).`,
     {
-      details: `Nothing was sent. The pool holds ${formatUnits(state.reserve0, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits(state.reserve1, m.token1.decimals)} ${m.token1.symbol}; at most ${amount(fits)} fits within ${maxImpactBps} bps now. Swap that much (or split the trade), or raise --max-price-impact-bps (10000 accepts any impact).`,
+      details: `Nothing was sent. The pool holds ${formatUnits(state.reserve0, m.token0.decimals)} ${m.token0.symbol} + ${formatUnits(state.reserve1, m.token1.decimals)} ${m.token1.symbol}; ${
+        fits === 0n
+          ? `no swap fits within ${maxImpactBps} bps: every swap moves the price (the impact is rounded up to at least 1 bps). Raise --max-price-impact-bps: --max-price-impact-bps ${impact.impactBps} accepts this swap (10000 accepts any impact).`
+          : `at most ${amount(fits)} fits within ${maxImpactBps} bps now. Swap that much (or split the trade), or raise --max-price-impact-bps (10000 accepts any impact).`
+      }`,
       impactBps: impact.impactBps,
       maxImpactBps,
       maxAmountIn: fits,
@@ -295,9 +299,14 @@ export const poolRemoveAction = async (
     const shares = flags.all ? held : given;
     if (shares === 0n)
       throw new NonRetryableError(
-        flags.all ? 'You hold no LP shares of this pool.' : 'Give the number of shares to burn, or --all.',
+        flags.all
+          ? `You hold no LP shares of this pool (${context.clients.account.address}), so --all has nothing to burn.`
+          : 'Give the number of shares to burn, or --all.',
         {
-          details: `You hold ${formatUnits(held, 18)} LP shares.`,
+          details: flags.all
+            ? `LP shares come from adding liquidity: \`provenant pool add <${m.token0.symbol}> <${m.token1.symbol}>\` (\`provenant pool show\` prints the pool's ratio). If another key holds the shares, sign with that key.`
+            : `You hold ${formatUnits(held, SHARE_DECIMALS)} LP shares${held > 0n ? `: \`provenant pool remove ${formatUnits(held, SHARE_DECIMALS)}\` (or --all) burns them all` : ''}.`,
+          docsPath: 'docs/markets.md#cli',
         },
       );
     if (shares > held)
@@ -469,7 +478,9 @@ export const poolShowAction = async (flags: { json?: boolean }, command: Command
         : [
             [
               'yours redeem for',
-              `${row.yourRedeem0} ${row.token0} + ${row.yourRedeem1} ${row.token1} (\`provenant pool remove --all\`)`,
+              mine === 0n
+                ? `nothing: you hold no LP shares (\`provenant pool add <${row.token0}> <${row.token1}>\` adds liquidity for some)`
+                : `${row.yourRedeem0} ${row.token0} + ${row.yourRedeem1} ${row.token1} (\`provenant pool remove --all\`)`,
             ] as [string, string],
           ]),
     ]);

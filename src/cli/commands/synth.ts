@@ -10,6 +10,7 @@ import {
   listModels,
   mintSynth,
   type ProvenantClients,
+  policyGuardAbi,
   prepareMintSynth,
   readPosition,
   readVaultPrice,
@@ -68,6 +69,8 @@ export type SynthMarket = {
   collateralDecimals: number;
   /** The collateral token's symbol (tUSD on the devnet). */
   collateralSymbol: string;
+  /** The PolicyGuard whose `agent()` is the only account the vault lets mint. */
+  guard: Address;
 };
 
 export async function synthMarket(
@@ -85,7 +88,50 @@ export async function synthMarket(
     read({ address: collateral, abi: erc20Abi, functionName: 'decimals' }),
     read({ address: collateral, abi: erc20Abi, functionName: 'symbol' }),
   ]);
-  return { symbol, vault, synth, collateral, collateralDecimals, collateralSymbol };
+  return {
+    symbol,
+    vault,
+    synth,
+    collateral,
+    collateralDecimals,
+    collateralSymbol,
+    guard: deployment.addresses.guard,
+  };
+}
+
+/** The guard's agent (the only account the vault lets mint, against its own position) and the vault's zk rule. */
+export async function readMintRole(
+  clients: ProvenantClients,
+  m: SynthMarket,
+): Promise<{ agent: Address; zkRequired: boolean }> {
+  const read = clients.publicClient.readContract;
+  const [agent, zkRequired] = await Promise.all([
+    read({ address: m.guard, abi: policyGuardAbi, functionName: 'agent' }),
+    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'zkRequired' }),
+  ]);
+  return { agent, zkRequired };
+}
+
+/**
+ * Only the guard's agent mints (the vault asks the guard, whatever zkRequired says), so a mint signed by
+ * any other key is refused first with that reason, naming the agent; `beforeDeposit` when `open --mint`
+ * would otherwise have deposited.
+ */
+async function refuseNonAgentMint(
+  clients: ProvenantClients,
+  m: SynthMarket,
+  beforeDeposit: boolean,
+): Promise<void> {
+  const me = clients.account.address;
+  const { agent } = await readMintRole(clients, m);
+  if (agent.toLowerCase() === me.toLowerCase()) return;
+  throw new SynthActionRefusedError(
+    `Only the agent ${agent} may mint ${m.symbol} (the guard's \`agent()\`, \`provenant policy show\`); you sign as ${me}, so the vault would refuse this mint whatever its zk rule.`,
+    {
+      details: `${beforeDeposit ? 'Nothing was sent: the deposit was not made either. ' : 'Nothing was sent. '}A holder opens a position and deposits collateral (\`provenant synth open <collateral>\`, without --mint), withdraws it and repays debt (\`synth burn\`); the agent mints against its own position (\`provenant agent run\`). To hold ${m.symbol}, buy it from the pool: \`provenant pool swap <usd> --in usd\`.`,
+      docsPath: 'docs/markets.md#cli',
+    },
+  );
 }
 
 /**
@@ -222,7 +268,10 @@ export const synthOpenAction = async (
       m.collateralSymbol,
     );
     const me = context.clients.account.address;
-    if (mint !== undefined) await refuseMintBeforeDeposit(context.clients, m);
+    if (mint !== undefined) {
+      await refuseNonAgentMint(context.clients, m, true);
+      await refuseMintBeforeDeposit(context.clients, m);
+    }
     await ensureAllowance(context.clients, m.collateral, m.vault, amount);
     const deposited = await depositCollateral(context.clients, m.vault, {
       owner: me,
@@ -555,6 +604,8 @@ async function doMint(
   amount: bigint,
   flags: { model?: string; intent?: string; quiet?: boolean },
 ) {
+  // The role before anything else: a holder's key is refused for that, not for the zk rule or a model.
+  await refuseNonAgentMint(context.clients, m, false);
   const modelId = await resolveModelId(
     context.clients,
     deployment.addresses.registry,
@@ -610,8 +661,21 @@ async function printPosition(
   owner: Address,
   json: boolean,
 ): Promise<void> {
-  const v = await readView(clients, m, owner);
+  const [v, role, heldSynth, heldCollateral] = await Promise.all([
+    readView(clients, m, owner),
+    readMintRole(clients, m),
+    balanceOf(clients, m.synth, owner),
+    balanceOf(clients, m.collateral, owner),
+  ]);
   const { position, risk, price, outlook } = v;
+  // Only the agent mints, and only against its own position: any other position's "room to mint" is none.
+  const agentsOwn = role.agent.toLowerCase() === owner.toLowerCase();
+  const mintableNote = agentsOwn
+    ? role.zkRequired
+      ? `zk-proven mints only (zkRequired is on): the agent mints through \`provenant agent run\` (proveAndMint), not \`synth mint\``
+      : null
+    : `only the agent ${role.agent} mints, and only against its own position; this position's owner deposits, withdraws and repays${role.zkRequired ? ' (and the vault takes zk-proven mints only: zkRequired is on)' : ''}`;
+  const you = owner.toLowerCase() === clients.account.address.toLowerCase();
   const c = (x: bigint) => formatUnits(x, m.collateralDecimals);
   const s = (x: bigint) => formatUnits(x, SYNTH_DECIMALS);
   const age = price.now >= price.updatedAt ? price.now - price.updatedAt : 0n;
@@ -636,7 +700,19 @@ async function printPosition(
     /** At the last price (fresh or not): what the position can do and where it is liquidated. */
     ratioAtLastPrice: outlook ? pct(outlook.ratioBps ?? MAX_RATIO) : null,
     withdrawable: outlook ? c(outlook.withdrawable) : null,
-    mintable: outlook ? s(outlook.mintable) : null,
+    /** Most the agent may mint on its own position; null for any other position (see mintableNote). */
+    mintable: outlook && agentsOwn ? s(outlook.mintable) : null,
+    mintableNote,
+    agent: role.agent,
+    zkRequired: role.zkRequired,
+    /** The owner's wallet (outside the position): base units and whole units. */
+    wallet: {
+      holder: owner,
+      synth: heldSynth,
+      synthUnits: s(heldSynth),
+      collateral: heldCollateral,
+      collateralUnits: c(heldCollateral),
+    },
     repayToMinimum: outlook ? s(outlook.repayToMinimum) : null,
     depositToMinimum: outlook ? c(outlook.depositToMinimum) : null,
     liquidationPrice: outlook?.liquidationPriceWad === undefined ? null : s(outlook.liquidationPriceWad),
@@ -682,12 +758,13 @@ async function printPosition(
     ]);
   if (outlook) {
     rows.push([`can withdraw${stale}`, `${row.withdrawable} ${m.collateralSymbol}`]);
-    if (safe)
+    if (!agentsOwn) rows.push(['can mint', `none: ${mintableNote}`]);
+    else if (safe)
       rows.push([
         `can mint${stale}`,
-        `${row.mintable} ${m.symbol} more at the minimum ratio (agent key only; policy caps may allow less: \`provenant policy show\`)`,
+        `${row.mintable} ${m.symbol} more at the minimum ratio (the agent's key; policy caps may allow less: \`provenant policy show\`)${mintableNote ? `; ${mintableNote}` : ''}`,
       ]);
-    else
+    if (!safe)
       rows.push([
         `to be safe${stale}`,
         `repay ${row.repayToMinimum} ${m.symbol} or deposit ${row.depositToMinimum} ${m.collateralSymbol} (back to the minimum ratio ${row.minCollateralRatio})`,
@@ -699,6 +776,10 @@ async function printPosition(
       `${row.liquidationPenalty} / ${row.mintFee}${row.mintingPaused ? ' (minting PAUSED)' : ''}`,
     ],
     ['total debt / ceiling', `${row.totalDebt} / ${row.debtCeiling} ${m.symbol}`],
+    [
+      'wallet',
+      `${you ? 'you hold' : `${owner} holds`} ${row.wallet.synthUnits} ${m.symbol}, ${row.wallet.collateralUnits} ${m.collateralSymbol} (outside the position)`,
+    ],
   );
   printTable(rows);
 }

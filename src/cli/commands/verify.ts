@@ -236,11 +236,9 @@ async function verifySynthCommand(
     const failed = reports.filter((r) => !r.ok);
     if (flags.json) console.log(toJson(verifyJson(reports)));
     else {
-      const { formatSynthReport } = await import('./verify.synth.js');
+      const { formatSynthReport, synthSummaryLine } = await import('./verify.synth.js');
       if (reports.length) console.log(reports.map(formatSynthReport).join('\n\n'));
-      console.log(
-        `\nverify --synth: ${reports.length} decisions, ${reports.length - failed.length} verified`,
-      );
+      console.log(`\n${synthSummaryLine(reports.length, reports.length - failed.length)}`);
     }
     if (failed.length > 0) {
       const checks = [

@@ -1,7 +1,7 @@
 // Why: `model claim` pays a holder its revenue (after an optional vault flush) and refuses a claim of nothing,
 // saying where revenue may be waiting.
 import type { Command } from 'commander';
-import { type Address, formatUnits } from 'viem';
+import { formatUnits } from 'viem';
 import {
   accruedFees,
   claimableRevenue,
@@ -21,13 +21,7 @@ import { type Deployment, vaultOf, withDeployment } from '../policy.js';
 import { NothingToClaimError } from './errors.js';
 import { feeText, sharesText } from './format.js';
 import { requireModel } from './requireModel.js';
-
-/** Every deployed synthetic vault, by symbol (`SyntheticVault.<symbol>` in the manifest). */
-function deployedVaults(deployment: Deployment): { symbol: string; vault: Address }[] {
-  return Object.entries(deployment.manifest.contracts)
-    .filter(([name]) => name.startsWith('SyntheticVault.'))
-    .map(([name, entry]) => ({ symbol: name.slice('SyntheticVault.'.length), vault: entry.address }));
-}
+import { deployedVaults } from './vaultFees.js';
 
 /**
  * Refuses a claim that would pay the signer nothing (it would only spend gas), naming the signer's

@@ -11,6 +11,7 @@ import {
 import type { ChainContext } from '../../context.js';
 import type { Deployment } from '../policy.js';
 import { feeText, percentText, sharesText } from './format.js';
+import { readWaitingFees, waitingRows } from './vaultFees.js';
 
 /**
  * The figures an owner or shareholder reads next to a model: its share supply, the revenue paid in to
@@ -28,18 +29,22 @@ export async function revenueView(
   known?: RevenueTotals | undefined,
 ) {
   const registry = deployment.addresses.registry;
-  const [{ totalSupply, balances }, totals, claimable] = await Promise.all([
+  const [{ totalSupply, balances }, totals, claimable, feesWaiting] = await Promise.all([
     readShareBalances(context.clients, m.shares, viewer ? [viewer] : []),
     !bound
       ? undefined
       : (known ?? readRevenueTotals(context.clients, registry, m.modelId, deployment.addresses.fromBlock)),
     bound && viewer ? claimableRevenue(context.clients, registry, m.modelId, viewer) : 0n,
+    readWaitingFees(context.clients, deployment, m.modelId, token),
   ]);
   const held = balances[0] ?? 0n;
   return {
     totalShares: sharesText(totalSupply),
     revenuePaidIn: totals ? feeText(totals.paidIn, token) : 'none (never approved)',
     revenueClaimed: totals ? feeText(totals.claimed, token) : 'none (never approved)',
+    /** Mint fees each vault holds for the model, not yet flushed (so not yet in `revenuePaidIn`). */
+    feesWaiting,
+    modelId: m.modelId,
     ...(viewer
       ? {
           you: {
@@ -58,6 +63,7 @@ export function revenueRows(view: Awaited<ReturnType<typeof revenueView>>): [str
     ['total shares', view.totalShares],
     ['revenue paid in', view.revenuePaidIn],
     ['revenue claimed', view.revenueClaimed],
+    ...waitingRows(view.feesWaiting, view.modelId),
     ...(view.you
       ? ([
           ['your shares', `${view.you.shares} (${view.you.percent}) held by ${view.you.address}`],

@@ -19,6 +19,7 @@ import { parseAddress, parseAmount } from '../synth.js';
 import { InsufficientSharesError, ShareRecipientError } from './errors.js';
 import { feeText, percentText, sharesText } from './format.js';
 import { requireModel } from './requireModel.js';
+import { readWaitingFees, waitingRows } from './vaultFees.js';
 
 /** What `model shares --transfer` moved, as `--json` reports it. */
 type Transferred = { to: Address; amount: string; hash: Hex };
@@ -149,14 +150,10 @@ export const registrySharesAction = async (
       const transferred = flags.transfer
         ? await transferStep(context, registry, m, token, { ...flags, transfer: flags.transfer })
         : undefined;
-      const { totalSupply, rows } = await holderRows(
-        context,
-        deployment,
-        m,
-        token,
-        flags.holder,
-        transferred?.to,
-      );
+      const [{ totalSupply, rows }, feesWaiting] = await Promise.all([
+        holderRows(context, deployment, m, token, flags.holder, transferred?.to),
+        readWaitingFees(context.clients, deployment, m.modelId, token),
+      ]);
       if (flags.json) {
         console.log(
           toJson({
@@ -166,6 +163,7 @@ export const registrySharesAction = async (
             token: token.symbol,
             ...(transferred ? { transferred } : {}),
             holders: rows,
+            feesWaiting,
           }),
         );
         return;
@@ -179,6 +177,11 @@ export const registrySharesAction = async (
           `${r.shares} shares (${r.percent}), claimable ${r.claimable} ${token.symbol}${r.you ? '  (you)' : ''}`,
         ]),
       );
+      // Claimable counts only fees already flushed to the registry; the rest waits in the vaults.
+      if (feesWaiting.length > 0) {
+        console.log('');
+        printTable(waitingRows(feesWaiting, m.modelId));
+      }
       // Reading needs no key (a read-only command on a configured endpoint); a transfer signs.
     },
     { readOnly: !flags.transfer },
