@@ -156,6 +156,9 @@ describe('agent on anvil', () => {
     expect(verified.code, verified.err).toBe(0);
     const verifiedJson = JSON.parse(verified.out) as { ok: boolean; reports: { ok: boolean }[] };
     expect([verifiedJson.ok, verifiedJson.reports.map((r) => r.ok)]).toEqual([true, [true]]);
+    // The JSON keeps its documented shape: base units in expected/actual, no whole-unit `shown` for people.
+    expect(verified.out).toContain('"vault-event"');
+    expect(verified.out).not.toContain('"shown"');
 
     // Replay: the same approval cannot be consumed again, nor does a later epoch resend it.
     expect(() => run.journal.approvals.consume(pending!.id, pending!.calldataHash)).toThrow(ApprovalError);

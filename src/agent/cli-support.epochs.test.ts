@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Address } from 'viem';
+import { type Address, keccak256, stringToHex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { afterAll, describe, expect, test } from 'vitest';
 import { datasetAnswers } from '../models/index.js';
 import { createAgent } from './agent.js';
-import { agentStatus, runAgentLoop } from './cli-support.js';
+import { agentStatus, renumberLegacyEpochs, runAgentLoop } from './cli-support.js';
 import { type Journal, openJournal } from './journal/index.js';
 import { trainAgentForecaster } from './models.js';
 import { parseAgentOptions } from './options.js';
@@ -123,6 +123,40 @@ describe('runAgentLoop: epochs that decide without acting record `epoch.last`', 
     const next = await once(journal, feed).catch((e: unknown) => e);
     expect(String(next)).toMatch(/stop after the decision/);
     expect(journal.verify().ok).toBe(true);
+    journal.close();
+  });
+});
+
+describe('a proxy journal from before exact epochs (epoch = Number(roundId) − 1)', () => {
+  test('behavior: its last epoch is renumbered from the last decision round, its requests with such deadlines expire; a current journal is untouched', () => {
+    const journal = openJournal(join(stateDir, 'legacy.sqlite'));
+    const round = (2n << 64n) | 42n; // phase 2, aggregator round 42
+    const old = Number(round) - 1;
+    journal.append({
+      kind: 'decision',
+      epoch: old,
+      payload: { round: round.toString(), date: '2020-05-01' },
+    });
+    journal.state.setLastEpoch(old);
+    const key = keccak256(stringToHex('legacy-intent'));
+    journal.intents.record({ key, kind: 'synth-mint', payload: {} });
+    const request = journal.approvals.request({
+      intentKey: key,
+      calldataHash: key,
+      payload: { summary: 'mint', to: FEED, data: '0x', sizeUsd: 1, expiresAtEpoch: old + 3 },
+      id: 'legacy-1',
+    });
+    const changed = renumberLegacyEpochs(journal);
+    const exact = 2 * 2 ** 32 + 41;
+    expect(changed).toEqual({ lastEpoch: { from: old, to: exact }, expired: [request.id] });
+    expect(journal.state.lastEpoch()).toBe(exact);
+    expect(journal.approvals.get(request.id)?.status).toBe('expired');
+    expect(journal.entries({ kind: 'note' }).at(-1)?.payload).toMatchObject({
+      epochsRenumbered: { from: old, to: exact, round: round.toString() },
+    });
+    expect(journal.verify().ok).toBe(true);
+    // Already in the current numbering: nothing more to do.
+    expect(renumberLegacyEpochs(journal)).toEqual({ expired: [] });
     journal.close();
   });
 });

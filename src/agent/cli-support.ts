@@ -295,6 +295,59 @@ export async function currentEpoch(client: PublicClient, wtiFeed: Address): Prom
   return epochOfRound(latest[0]);
 }
 
+/** Above any epoch `epochOfRound` gives (phase < 2^16, round < 2^32): a journal's epoch from the old numbering. */
+const LEGACY_EPOCH_FLOOR = 2 ** 48;
+
+/**
+ * A journal an agent on a Chainlink proxy wrote before epochs were `epochOfRound` numbered them
+ * `Number(roundId) − 1` (~1.8e19 and up): its last epoch would stay above every new one, so `agent run`
+ * would find "nothing new" for ever, and requests recorded with such deadlines would never expire. Renumbers
+ * the last epoch from the last decision's exact round id (journalled as a note) and expires those requests
+ * (their decisions were made on a market that has moved on). Returns what it changed; nothing for a journal
+ * in the current numbering.
+ */
+export function renumberLegacyEpochs(journal: Journal): {
+  lastEpoch?: { from: number; to: number | null };
+  expired: string[];
+} {
+  const out: { lastEpoch?: { from: number; to: number | null }; expired: string[] } = { expired: [] };
+  const last = journal.state.lastEpoch();
+  const legacyDeadline = (a: { payload: unknown }) => {
+    const d = (a.payload as { expiresAtEpoch?: unknown } | null)?.expiresAtEpoch;
+    return typeof d === 'number' && d >= LEGACY_EPOCH_FLOOR;
+  };
+  const stale = journal.approvals
+    .list()
+    .filter((a) => (a.status === 'pending' || (a.status === 'approved' && !a.used)) && legacyDeadline(a));
+  if ((last === null || last < LEGACY_EPOCH_FLOOR) && stale.length === 0) return out;
+  const round = journal
+    .entries({ kind: 'decision' })
+    .map((e) => (e.payload as { round?: unknown }).round)
+    .filter((r): r is string => typeof r === 'string')
+    .at(-1);
+  let to: number | null = null;
+  try {
+    to = round === undefined ? null : epochOfRound(BigInt(round));
+  } catch {
+    to = null;
+  }
+  if (last !== null && last >= LEGACY_EPOCH_FLOOR) {
+    if (to !== null) journal.state.setLastEpoch(to);
+    else journal.state.set('epoch.last', null);
+    journal.append({ kind: 'note', payload: { epochsRenumbered: { from: last, to, round: round ?? null } } });
+    out.lastEpoch = { from: last, to };
+  }
+  for (const a of stale) {
+    journal.approvals.expire(a.id, {
+      epoch: to ?? 0,
+      reason:
+        'recorded under the old proxy epoch numbering (Number(roundId) − 1), whose deadline could never come: decided on a market that has moved on',
+    });
+    out.expired.push(a.id);
+  }
+  return out;
+}
+
 /**
  * `currentEpoch`, or null while the WTI feed has no round at all (a MedianOracle just deployed answers
  * `latestRoundData` with `OracleNoRounds()` until its reporters publish the first round).
@@ -343,6 +396,8 @@ export async function runAgentLoop(p: RunLoopParameters): Promise<RunLoopResult>
     journal.state.set('agent.lastRun', { at: new Date().toISOString(), outcome });
   try {
     await p.agent.recover();
+    // A proxy journal from before exact epochs (`renumberLegacyEpochs`) would otherwise wait for ever.
+    renumberLegacyEpochs(journal);
     const halt = journal.state.halted();
     if (halt.halted) {
       record(`halted: ${halt.reason}`);

@@ -79,7 +79,10 @@ describe('infer: the single-round outlier rule (shared with the backtest)', () =
     // last row's own statistic may have restarted after the alarm.
     expect(jump[k + 1]!.driftPeak.pageHinkley).toBeGreaterThan(15);
     expect(jump[k + 1]!.driftPeak.pageHinkley).toBeGreaterThanOrEqual(jump[k + 1]!.drift.pageHinkley);
-    // A held round feeds nothing: no peak.
-    expect(jump[k]!.driftPeak).toEqual({ pageHinkley: 0, psi: 0 });
+    // A held round feeds nothing: the monitor's statistics carry over (the chart does not dip to 0).
+    expect(jump[k]!.driftPeak).toEqual({
+      pageHinkley: jump[k - 1]!.drift.pageHinkley,
+      psi: jump[k - 1]!.drift.psi,
+    });
   });
 });

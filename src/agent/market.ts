@@ -52,7 +52,7 @@ export type Inference = {
   /**
    * The highest Page–Hinkley and PSI statistics over the rows this call fed (`drift` holds the last row's:
    * after an alarm the Page–Hinkley statistic restarts, and a confirming round feeds two rows), for the
-   * report's drift chart. Zero when nothing was fed.
+   * report's drift chart. When nothing was fed (a held round), the monitor's carried statistics.
    */
   driftPeak: { pageHinkley: number; psi: number };
   /** Flagged: the round is held or rejected under the outlier rule — do not act on it. */
@@ -158,7 +158,9 @@ export function infer(observation: Observation, model: ModelFile, state: InferSt
   state.outliers ??= state.monitor.outlierGate();
   const gate = state.outliers.step(realised, returns.slice(-61, -1), { features, error: previousError });
   let drift = state.lastDrift ?? QUIET_DRIFT_STATUS;
-  const driftPeak = { pageHinkley: 0, psi: 0 };
+  // A round that feeds nothing (held or rejected) leaves the monitor as it was: its statistics carry over.
+  const driftPeak =
+    gate.feed.length === 0 ? { pageHinkley: drift.pageHinkley, psi: drift.psi } : { pageHinkley: 0, psi: 0 };
   for (const fed of gate.feed) {
     drift = state.monitor.update(fed.features, fed.error);
     driftPeak.pageHinkley = Math.max(driftPeak.pageHinkley, drift.pageHinkley);

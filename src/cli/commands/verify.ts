@@ -234,7 +234,9 @@ async function verifySynthCommand(
         details: 'Run `provenant verify --synth --all` to list every synth decision the journal recorded.',
       });
     const failed = reports.filter((r) => !r.ok);
-    if (flags.json) console.log(toJson(verifyJson(reports)));
+    // `shown` (whole units) is for people: the JSON keeps its documented shape, base units in expected/actual.
+    const forMachines = reports.map((r) => ({ ...r, checks: r.checks.map(({ shown: _shown, ...c }) => c) }));
+    if (flags.json) console.log(toJson(verifyJson(forMachines)));
     else {
       const { formatSynthReport, synthSummaryLine } = await import('./verify.synth.js');
       if (reports.length) console.log(reports.map(formatSynthReport).join('\n\n'));

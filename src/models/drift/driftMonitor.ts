@@ -9,10 +9,10 @@ export const DEFAULT_PAGE_HINKLEY: { readonly delta: number; readonly lambda: nu
   lambda: 15,
 };
 
-/** Error scale used when none is given ('trailing': 'garch' is calibrated but misses the late-2014 target, rationale 8). */
 /** The PSI above which a widening of the inputs alarms (`DriftMonitorOptions.psiThreshold`). */
 export const DEFAULT_PSI_THRESHOLD = 0.25;
 
+/** Error scale used when none is given ('trailing': 'garch' is calibrated but misses the late-2014 target, rationale 8). */
 export const DEFAULT_ERROR_SCALE: 'trailing' | 'reference' | 'garch' = 'trailing';
 
 /**
