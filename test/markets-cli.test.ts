@@ -1,4 +1,13 @@
-import { encodeAbiParameters, erc20Abi, formatUnits, type Hex, keccak256, parseUnits } from 'viem';
+import {
+  type Address,
+  encodeAbiParameters,
+  erc20Abi,
+  formatUnits,
+  type Hex,
+  keccak256,
+  parseUnits,
+  zeroAddress,
+} from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Stack } from '../src/agent/index.js';
 import {
@@ -7,6 +16,7 @@ import {
   dynamicFeePoolAbi,
   maxAmountInForImpact,
   mintSynth,
+  policyGuardAbi,
   readPool,
   readPosition,
   swapPriceImpact,
@@ -576,5 +586,38 @@ describe('synth liquidate --json (whole units next to base units)', () => {
       priceUnits: formatUnits(BigInt(l.priceWad!), 18),
     });
     expect(BigInt(l.toLiquidator!)).toBeGreaterThan(0n);
+  });
+});
+
+describe('no agent key set in the guard', () => {
+  test('error: a mint says nobody may mint now, and synth show says so, instead of naming the zero address as the agent', async () => {
+    const { guard, timelock } = stack.addresses;
+    const agent = stack.agentAccount.address;
+    const test = stack.deployer.testClient!;
+    // Governance (the timelock) clears the agent key, as `setAgent(0)` through a proposal would.
+    const asTimelock = async (to: Address) => {
+      await test.impersonateAccount({ address: timelock });
+      await test.setBalance({ address: timelock, value: 10n ** 18n });
+      const hash = await stack.deployer.walletClient.writeContract({
+        account: timelock,
+        chain: stack.deployer.chain,
+        address: guard,
+        abi: policyGuardAbi,
+        functionName: 'setAgent',
+        args: [to],
+      });
+      await stack.deployer.publicClient.waitForTransactionReceipt({ hash });
+      await test.stopImpersonatingAccount({ address: timelock });
+    };
+    await asTimelock(zeroAddress);
+    try {
+      const refused = await refusal(['synth', 'mint', '1'], DEVNET_ROLES.agent);
+      expect(refused).toContain('No agent key is set in the guard');
+      expect(refused).not.toContain(`Only the agent ${zeroAddress}`);
+      const shown = await show(agent);
+      expect(shown.mintableNote).toMatch(/^no agent key is set in the guard \(nobody mints now\)/);
+    } finally {
+      await asTimelock(agent);
+    }
   });
 });

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { type Address, erc20Abi, formatUnits, getAddress, type Hex, keccak256, toBytes } from 'viem';
+import {
+  type Address,
+  erc20Abi,
+  formatUnits,
+  getAddress,
+  type Hex,
+  keccak256,
+  toBytes,
+  zeroAddress,
+} from 'viem';
 import {
   balanceOf,
   DEVNET_ROLES,
@@ -124,9 +133,11 @@ async function refuseNonAgentMint(
 ): Promise<void> {
   const me = clients.account.address;
   const { agent } = await readMintRole(clients, m);
-  if (agent.toLowerCase() === me.toLowerCase()) return;
+  if (agent.toLowerCase() === me.toLowerCase() && agent !== zeroAddress) return;
   throw new SynthActionRefusedError(
-    `Only the agent ${agent} may mint ${m.symbol} (the guard's \`agent()\`, \`provenant policy show\`); you sign as ${me}, so the vault would refuse this mint whatever its zk rule.`,
+    agent === zeroAddress
+      ? `No agent key is set in the guard (its \`agent()\` is the zero address), so nobody may mint ${m.symbol} now; you sign as ${me}.`
+      : `Only the agent ${agent} may mint ${m.symbol} (the guard's \`agent()\`, \`provenant policy show\`); you sign as ${me}, so the vault would refuse this mint whatever its zk rule.`,
     {
       details: `${beforeDeposit ? 'Nothing was sent: the deposit was not made either. ' : 'Nothing was sent. '}A holder opens a position and deposits collateral (\`provenant synth open <collateral>\`, without --mint), withdraws it and repays debt (\`synth burn\`); the agent mints against its own position (\`provenant agent run\`). To hold ${m.symbol}, buy it from the pool: \`provenant pool swap <usd> --in usd\`.`,
       docsPath: 'docs/markets.md#cli',
@@ -674,7 +685,7 @@ async function printPosition(
     ? role.zkRequired
       ? `zk-proven mints only (zkRequired is on): the agent mints through \`provenant agent run\` (proveAndMint), not \`synth mint\``
       : null
-    : `only the agent ${role.agent} mints, and only against its own position; this position's owner deposits, withdraws and repays${role.zkRequired ? ' (and the vault takes zk-proven mints only: zkRequired is on)' : ''}`;
+    : `${role.agent === zeroAddress ? 'no agent key is set in the guard (nobody mints now); only the agent mints' : `only the agent ${role.agent} mints`}, and only against its own position; this position's owner deposits, withdraws and repays${role.zkRequired ? ' (and the vault takes zk-proven mints only: zkRequired is on)' : ''}`;
   const you = owner.toLowerCase() === clients.account.address.toLowerCase();
   const c = (x: bigint) => formatUnits(x, m.collateralDecimals);
   const s = (x: bigint) => formatUnits(x, SYNTH_DECIMALS);
