@@ -145,7 +145,7 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
     const before = await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address);
     const blockBefore = await stack.agent.publicClient.getBlockNumber();
     await stack.devnet.stop(); // SIGTERM: anvil writes its state file
-    restarted = await startDevnet({ statePath, port: stack.devnet.port, genesisTimestamp: 1n });
+    restarted = await startDevnet({ statePath, port: stack.devnet.port });
     expect(await stack.agent.publicClient.getBlockNumber()).toBe(blockBefore);
     expect(await readPosition(stack.agent, stack.addresses.vault, stack.agentAccount.address)).toEqual(
       before,

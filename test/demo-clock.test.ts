@@ -26,7 +26,7 @@ const demo = (stateDir: string, end: string) =>
 
 /** Latest block time of a saved chain, read keeping its clock. */
 async function savedClock(statePath: string): Promise<Date> {
-  const devnet = await startDevnet({ statePath, genesisTimestamp: 1n });
+  const devnet = await startDevnet({ statePath });
   try {
     const res = await fetch(devnet.rpcUrl, {
       method: 'POST',
@@ -118,7 +118,7 @@ describe('a replayed chain keeps its clock; a demo refuses to resume on a chain 
     await first.stack.close();
     const statePath = join(stateDir, 'devnet-state.json');
     // What the devnet command did before: a start without keeping the clock, and one block mined.
-    const wall = await startDevnet({ statePath });
+    const wall = await startDevnet({ statePath, keepSavedClock: false });
     await fetch(wall.rpcUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -81,7 +81,7 @@ export function heldBy(waits: readonly ApprovalWait[], kind: string, to: Address
 }
 
 /** The deadline the agent recorded with the request (`expiresAtEpoch` in its payload), if any. */
-function recordedDeadline(approval: ApprovalRow): number | null {
+export function recordedDeadline(approval: ApprovalRow): number | null {
   const v = (approval.payload as { expiresAtEpoch?: unknown } | null)?.expiresAtEpoch;
   return typeof v === 'number' && Number.isInteger(v) ? v : null;
 }

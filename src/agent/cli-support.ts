@@ -48,8 +48,9 @@ import {
   approvalWaits,
   type ExpiredApproval,
   expiredApprovals,
+  recordedDeadline,
 } from './approvalWaits.js';
-import type { IntentStatus, Journal } from './journal/index.js';
+import type { ApprovalRow, IntentStatus, Journal } from './journal/index.js';
 import { loadGenerator, type TrainedForecaster } from './models.js';
 import { replayForecast } from './strategies/art.js';
 import {
@@ -312,10 +313,7 @@ export function renumberLegacyEpochs(journal: Journal): {
 } {
   const out: { lastEpoch?: { from: number; to: number | null }; expired: string[] } = { expired: [] };
   const last = journal.state.lastEpoch();
-  const legacyDeadline = (a: { payload: unknown }) => {
-    const d = (a.payload as { expiresAtEpoch?: unknown } | null)?.expiresAtEpoch;
-    return typeof d === 'number' && d >= LEGACY_EPOCH_FLOOR;
-  };
+  const legacyDeadline = (a: ApprovalRow) => (recordedDeadline(a) ?? 0) >= LEGACY_EPOCH_FLOOR;
   const stale = journal.approvals
     .list()
     .filter((a) => (a.status === 'pending' || (a.status === 'approved' && !a.used)) && legacyDeadline(a));

@@ -18,11 +18,16 @@ export type StartDevnetParameters = {
   /** Milliseconds to wait for the node to answer. */
   startupTimeoutMs?: number | undefined;
   /**
-   * Genesis timestamp (seconds) for a new chain, e.g. the first date of replayed market history. With
-   * it, a chain loaded from a state file also keeps its own clock (anvil would otherwise jump to the
-   * wall clock on restart), so replayed history resumes at the time it stopped.
+   * Genesis timestamp (seconds) for a new chain, e.g. the first date of replayed market history; a new
+   * chain without it starts at the wall clock. Ignored for a chain loaded from a state file.
    */
   genesisTimestamp?: bigint | undefined;
+  /**
+   * A chain loaded from a state file keeps its own clock (default true): anvil would otherwise stamp the
+   * next block at the wall clock, moving a replayed demo chain from 2020 to today for good. `false` only
+   * to reproduce that (tests of the refusal that follows).
+   */
+  keepSavedClock?: boolean | undefined;
   /** Told when a damaged state file was replaced by its last good copy. */
   onWarning?: ((message: string) => void) | undefined;
 };
@@ -226,7 +231,7 @@ async function launch(
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  if (parameters.genesisTimestamp !== undefined && resumed) {
+  if (resumed && parameters.keepSavedClock !== false) {
     const latest = await rpc(rpcUrl, 'eth_getBlockByNumber', ['latest', false]);
     const timestamp = BigInt((latest as { timestamp: string }).timestamp);
     await rpc(rpcUrl, 'anvil_setTime', [Number(timestamp + 1n)]);

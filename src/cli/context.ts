@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePrivateKey, type LocalAccount, privateKeyToAccount } from 'viem/accounts';
 import { agentOptionsSchema } from '../agent/index.js';
@@ -142,10 +141,9 @@ export async function openChain(
     chainId: config.devnet.chainId,
     statePath,
     stateIntervalSeconds: config.devnet.stateIntervalSeconds,
-    // A saved chain (the demo's) resumes at its own clock, market time, not the wall clock: without this
-    // the first command that sends a transaction after `npm start` moved the chain to today, every price
-    // read as stale and the demo refused to resume. A new chain starts at the wall clock as before.
-    ...(statePath && existsSync(statePath) ? { genesisTimestamp: 1n } : {}),
+    // A saved chain (the demo's) resumes at its own clock, market time: startDevnet's default. Before it was,
+    // the first command that sent a transaction after `npm start` moved the chain to today, every price
+    // read as stale and the demo refused to resume (context.devnetClock.test.ts).
   });
   try {
     const account = devnetAccount(parameters.accountIndex ?? DEVNET_ROLES.deployer);

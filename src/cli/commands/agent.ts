@@ -67,8 +67,7 @@ export async function openAgentSession(
     host: config.devnet.host,
     chainId: config.devnet.chainId,
     stateIntervalSeconds: config.devnet.stateIntervalSeconds,
-    // Resumes the chain at its own clock (market time), not the wall clock.
-    genesisTimestamp: 1n,
+    // Resumes the chain at its own clock (market time), not the wall clock: startDevnet's default.
   });
   try {
     const account = devnetAccount(DEVNET_ROLES.agent);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { GlobalOptions } from '../context.js';
@@ -33,10 +32,7 @@ export function registerDevnet(program: Command): void {
         chainId: config.devnet.chainId,
         statePath,
         stateIntervalSeconds: config.devnet.stateIntervalSeconds,
-        // A saved chain keeps its own clock (a replayed demo's chain is years behind the wall clock: a
-        // block mined at wall-clock time would jump it forward for good). The value only matters for a
-        // new chain, which then starts at the wall clock as before: see `genesisTimestamp`.
-        ...(statePath && existsSync(statePath) ? { genesisTimestamp: 1n } : {}),
+        // A saved chain keeps its own clock: startDevnet's default (`keepSavedClock`).
       });
       console.log(
         `Devnet running at ${devnet.rpcUrl} (chain ${devnet.chainId})${devnet.statePath ? `, state in ${devnet.statePath} (lock ${devnet.lockPath})` : ''}.`,

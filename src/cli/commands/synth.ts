@@ -130,10 +130,11 @@ async function refuseNonAgentMint(
   clients: ProvenantClients,
   m: SynthMarket,
   beforeDeposit: boolean,
-): Promise<void> {
+): Promise<{ agent: Address; zkRequired: boolean }> {
   const me = clients.account.address;
-  const { agent } = await readMintRole(clients, m);
-  if (agent.toLowerCase() === me.toLowerCase() && agent !== zeroAddress) return;
+  const role = await readMintRole(clients, m);
+  const { agent } = role;
+  if (agent.toLowerCase() === me.toLowerCase() && agent !== zeroAddress) return role;
   throw new SynthActionRefusedError(
     agent === zeroAddress
       ? `No agent key is set in the guard (its \`agent()\` is the zero address), so nobody may mint ${m.symbol} now; you sign as ${me}.`
@@ -280,8 +281,8 @@ export const synthOpenAction = async (
     );
     const me = context.clients.account.address;
     if (mint !== undefined) {
-      await refuseNonAgentMint(context.clients, m, true);
-      await refuseMintBeforeDeposit(context.clients, m);
+      const { zkRequired } = await refuseNonAgentMint(context.clients, m, true);
+      await refuseMintBeforeDeposit(context.clients, m, zkRequired);
     }
     await ensureAllowance(context.clients, m.collateral, m.vault, amount);
     const deposited = await depositCollateral(context.clients, m.vault, {
@@ -314,12 +315,17 @@ export const synthOpenAction = async (
  * `open --mint` deposits first and mints second: a mint the vault refuses whatever the deposit (zk-proven
  * mints only, minting paused) is refused before the deposit, so nothing half-done is left behind.
  */
-async function refuseMintBeforeDeposit(clients: ProvenantClients, m: SynthMarket): Promise<void> {
-  const read = clients.publicClient.readContract;
-  const [zkRequired, risk] = await Promise.all([
-    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'zkRequired' }),
-    read({ address: m.vault, abi: syntheticVaultAbi, functionName: 'riskParams' }),
-  ]);
+async function refuseMintBeforeDeposit(
+  clients: ProvenantClients,
+  m: SynthMarket,
+  /** The vault's zk rule, as the role check just read it (`readMintRole`). */
+  zkRequired: boolean,
+): Promise<void> {
+  const risk = await clients.publicClient.readContract({
+    address: m.vault,
+    abi: syntheticVaultAbi,
+    functionName: 'riskParams',
+  });
   const rule = zkRequired
     ? VAULT_SENTENCES.ZkProofRequired
     : risk.mintingPaused

@@ -21,7 +21,7 @@ import { type Deployment, vaultOf, withDeployment } from '../policy.js';
 import { NothingToClaimError } from './errors.js';
 import { feeText, sharesText } from './format.js';
 import { requireModel } from './requireModel.js';
-import { deployedVaults } from './vaultFees.js';
+import { deployedVaults, readWaitingFees } from './vaultFees.js';
 
 /**
  * Refuses a claim that would pay the signer nothing (it would only spend gas), naming the signer's
@@ -36,26 +36,21 @@ async function refuseEmptyClaim(
 ): Promise<never> {
   const me = context.clients.account.address;
   const registry = deployment.addresses.registry;
-  const [{ totalSupply, balances }, totals, accrued] = await Promise.all([
+  const [{ totalSupply, balances }, totals, fees] = await Promise.all([
     readShareBalances(context.clients, m.shares, [me]),
     readRevenueTotals(context.clients, registry, m.modelId, deployment.addresses.fromBlock),
-    Promise.all(
-      deployedVaults(deployment).map(async (v) => ({
-        ...v,
-        amount: await accruedFees(context.clients, v.vault, m.modelId),
-      })),
-    ),
+    readWaitingFees(context.clients, deployment, m.modelId, token),
   ]);
   const held = balances[0] ?? 0n;
   const short = m.modelId.slice(0, 12);
-  // The vault keeps 1 unit in each slot (a flush moves amount - 1).
-  const waiting = accrued.filter((v) => v.amount > 1n);
+  // What a flush would move from each vault (it keeps 1 unit in the slot).
+  const waiting = fees.filter((v) => v.amount > 0n);
   const figures = `${me} holds ${sharesText(held)} of its ${sharesText(totalSupply)} shares; the model has been paid ${feeText(totals.paidIn, token)} in revenue, ${feeText(totals.claimed, token)} of it claimed`;
   const details =
     held === 0n
       ? `Revenue is paid pro rata to the holders of share token ${m.shares} at the time it arrives, and it stays with them when they transfer shares. Sign with a holder's key (\`provenant model shares ${short} --holder <address>\` shows balances and claimable amounts).`
       : waiting.length > 0
-        ? `Fees are waiting in ${waiting.map((v) => `the ${v.symbol} vault (${feeText(v.amount - 1n, token)})`).join(' and ')}: route them to the holders first with \`provenant model claim ${short} --flush ${waiting[0]!.symbol}\`.`
+        ? `Fees are waiting in ${waiting.map((v) => `the ${v.synth} vault (${feeText(v.amount, token)})`).join(' and ')}: route them to the holders first with \`provenant model claim ${short} --flush ${waiting[0]!.synth}\`.`
         : 'Your share of the revenue so far has been claimed. More arrives as the agent uses the model (vault mint fees, flushed with `--flush`, and NFT mint fees); `provenant model show ' +
           short +
           '` shows what you can claim.';
