@@ -14,11 +14,13 @@ import {
   passProposalOnDevnet,
   policyGuardAbi,
   prepareMintSynth,
+  readMintNonce,
   syntheticVaultAbi,
   writeContract,
 } from '../src/chain/index.js';
 import { publishNextRound } from '../src/oracle/index.js';
 import { POLICY_ACTIONS } from '../src/policy/index.js';
+import { releaseCurves } from '../src/zk/index.js';
 
 const mints = Number(process.argv[2] ?? 100);
 const days = Number(process.argv[3] ?? 60);
@@ -66,23 +68,30 @@ async function guardedThroughput() {
       keccak256(encodeAbiParameters([{ type: 'string' }, { type: 'uint256' }], [tag, BigInt(i)]));
     const measure = async (mode: string, n: number) => {
       // Baseline: one at a time, each receipt awaited before the next send (the usual agent-kit loop).
+      // Each mint names the position's mint nonce, which the previous mint moved on.
+      let nonce = await readMintNonce(stack.agent, a.vault, stack.agentAccount.address);
       let t = performance.now();
       for (let i = 0; i < n; i++) {
         await writeContract(stack.agent, {
           address: a.vault,
           abi: syntheticVaultAbi,
           functionName: 'mint',
-          args: [10n * E18, stack.forecaster.id, key(`${mode}-baseline`, i)],
+          args: [10n * E18, stack.forecaster.id, key(`${mode}-baseline`, i), nonce++],
         });
       }
       const baseline = n / ((performance.now() - t) / 1000);
       // Pipelined: the transaction manager reserves consecutive nonces and keeps them all in flight.
-      // The agent passes the gas its preflight estimated; here a fixed limit above a mint's cost.
+      // The agent passes the gas its preflight estimated; here a fixed limit above a mint's cost. Mints in
+      // flight together carry consecutive mint nonces (account nonce order is mining order), from the one
+      // read after the baseline; a refused one would make the rest revert MintNonceMismatch.
+      const first = await readMintNonce(stack.agent, a.vault, stack.agentAccount.address);
+      if (first !== nonce) throw new Error(`mint nonce ${first} after the baseline, expected ${nonce}`);
       const intents = Array.from({ length: n }, (_, i) => {
         const call = prepareMintSynth(a.vault, {
           amount: 10n * E18,
           modelId: stack.forecaster.id,
           intentId: key(`${mode}-pipelined`, i),
+          nonce: first + BigInt(i),
         });
         return {
           key: key(`${mode}-pipelined`, i),
@@ -156,3 +165,5 @@ async function epochLatency() {
 
 await guardedThroughput();
 await epochLatency();
+// The demo's zk mints start snarkjs' curve worker threads; stop them so the process exits (as the CLI does).
+await releaseCurves();

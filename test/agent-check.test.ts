@@ -8,6 +8,7 @@ import {
   depositCollateral,
   mintSynth,
   policyGuardAbi,
+  readMintNonce,
   readPosition,
   repaySynth,
   withdrawCollateral,
@@ -78,6 +79,7 @@ describe('agent check', () => {
       amount: 1_000n * 10n ** 18n,
       modelId: forecaster.id,
       intentId: key('mint'),
+      nonce: await readMintNonce(agent, addresses.vault, me),
     });
     const held = await readPosition(agent, addresses.vault, me);
     const keep = 13_500n * 10n ** 6n;

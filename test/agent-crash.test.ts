@@ -2,9 +2,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Hex } from 'viem';
+import { type Address, decodeFunctionData, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { agentStatus, type Journal, runAgentLoop, type Stack } from '../src/agent/index.js';
+import {
+  agentStatus,
+  createAgent,
+  type Journal,
+  journalPath,
+  openJournal,
+  parseAgentOptions,
+  runAgentLoop,
+  type Stack,
+  type Strategy,
+} from '../src/agent/index.js';
 import {
   type CrashPoint,
   createClients,
@@ -12,12 +22,19 @@ import {
   findFreePort,
   provenanceNFTAbi,
   RpcUnavailableError,
+  readMintedLogs,
+  readMintNonce,
   readPosition,
   startDevnet,
   syntheticVaultAbi,
 } from '../src/chain/index.js';
+import { configSchema, feedRulesOf } from '../src/config/index.js';
 import { openReplayStack } from './fixtures/chain.js';
-import { type ReplayMarket, replayAgent, replayMarket } from './fixtures/replayAgent.js';
+import { journalTxManager, type ReplayMarket, replayAgent, replayMarket } from './fixtures/replayAgent.js';
+
+/** A recorded intent's call, decoded against the vault. */
+const decodeMint = (payload: unknown) =>
+  decodeFunctionData({ abi: syntheticVaultAbi, data: (payload as { data: Hex }).data });
 
 const OPTIONS = { art: { size: 64, evolveEveryEpochs: 2, maxTokens: 4 } };
 
@@ -136,6 +153,77 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
       const next = await agent.runEpoch(await market.advance());
       expect(next.halted).toBeUndefined();
       await expectJournalMatchesChain(journal);
+      journal.close();
+    }, 60_000);
+  }
+
+  // A journal restored from a copy older than a landed mint (or any send path that repeats a call) sends the
+  // same mint again: the vault refuses it (MintNonceMismatch: its nonce was used), and the agent finds the
+  // intent's Minted log and ends with the intent confirmed, minted once — with and without preflight.
+  for (const preflight of [true, false]) {
+    test(`a landed mint sent again (${preflight ? 'refused in preflight' : 'reverted on-chain'}) is confirmed by its Minted log, not failed, not minted twice`, async () => {
+      const { journal: original } = restartedAgent();
+      const landed = original.intents
+        .list({ status: 'confirmed' })
+        .filter((i) => i.kind === 'synth-mint' && decodeMint(i.payload).functionName === 'mint')
+        .at(-1);
+      original.close();
+      expect(landed).toBeDefined();
+      const { to, data } = landed!.payload as { to: Address; data: Hex };
+      const owner = stack.agentAccount.address;
+      const logsOf = () => readMintedLogs(stack.agent, to, { owner, intentId: landed!.key });
+      expect(await logsOf()).toHaveLength(1);
+      const nonce = await readMintNonce(stack.agent, to, owner);
+      expect(decodeMint(landed!.payload).args[3]).toBeLessThan(nonce);
+      // The agent on a journal that never saw the mint, deciding exactly that intent again.
+      const journal = openJournal(journalPath(mkdtempSync(join(tmpdir(), 'provenant-resend-'))));
+      const resend: Strategy = {
+        name: 'synth',
+        decide: async () => [
+          {
+            key: landed!.key,
+            strategy: 'synth',
+            kind: 'synth-mint',
+            call: { to, data, label: 'mint sWTI (sent again)' },
+            sizeUsd: 0,
+            summary: 'mint sent again',
+            decision: {},
+          },
+        ],
+      };
+      const agent = createAgent({
+        clients: stack.agent,
+        account: stack.agentAccount,
+        addresses: stack.addresses,
+        journal,
+        tx: journalTxManager(stack, journal),
+        options: parseAgentOptions({ ...OPTIONS, preflight }),
+        feedRules: { ...feedRulesOf(configSchema.parse({}).oracle), decimals: 8 },
+        forecaster: {
+          model: stack.forecaster.model,
+          id: stack.forecaster.id,
+          reference: stack.forecaster.reference,
+        },
+        content: stack.content,
+        strategies: [resend],
+        decimals: 8,
+      });
+      const report = await agent.runEpoch(await market.advance());
+      expect(report.halted).toBeUndefined();
+      const [outcome] = report.intents;
+      expect(
+        outcome,
+        JSON.stringify(report.intents, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+      ).toMatchObject({
+        key: landed!.key,
+        outcome: 'confirmed',
+      });
+      expect(outcome!.summary).toContain(`minted in tx ${(await logsOf())[0]!.hash}`);
+      expect(journal.intents.get(landed!.key)?.status).toBe('confirmed');
+      // Sent without preflight, the transaction reverted with the nonce refusal (the journal says so).
+      if (!preflight) expect(journal.intents.get(landed!.key)?.note).toMatch(/not a second mint/);
+      expect(await logsOf()).toHaveLength(1);
+      expect(await readMintNonce(stack.agent, to, owner)).toBe(nonce);
       journal.close();
     }, 60_000);
   }

@@ -15,6 +15,7 @@ import {
   devnetReporter,
   manifestPath,
   medianOracleAbi,
+  modelRegistryAbi,
   type ProvenantClients,
   policyGuardAbi,
   provenantTimelockAbi,
@@ -81,6 +82,10 @@ describe('deploySuite on a real anvil', () => {
         args: [TIMELOCK_ROLES.DEFAULT_ADMIN_ROLE, roles().deployer],
       }),
     ).toBe(false);
+    // The registry tells the guard of every approval change (the guard's one-slot fast path).
+    expect(
+      await read({ address: a.ModelRegistry!, abi: modelRegistryAbi, functionName: 'approvalListener' }),
+    ).toBe(a.PolicyGuard);
     // The manifest on disk names every contract with the code hash that is on-chain.
     const manifest = readManifest(stateDir, devnet.chainId);
     expect(Object.keys(manifest.contracts)).toContain('ProvenanceNFT');

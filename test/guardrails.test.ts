@@ -14,6 +14,7 @@ import {
   passProposalOnDevnet,
   policyGuardAbi,
   prepareMintSynth,
+  readMintNonce,
   setLimitCall,
   syntheticVaultAbi,
   TxRevertedError,
@@ -49,6 +50,8 @@ let stateDir: string;
 const published: { date: string; reports: SignedReport[]; value: number }[] = [];
 
 const intent = (label: string): Hex => keccak256(encodeAbiParameters([{ type: 'string' }], [label]));
+/** The nonce the agent's next mint names (each landed mint moves it on). */
+const mintNonce = () => readMintNonce(stack.agent, stack.addresses.vault, stack.agentAccount.address);
 
 async function policies(): Promise<PolicyState[]> {
   return readPolicies(stack.agent.publicClient, stack.addresses.guard, addressLabels(stack.addresses));
@@ -130,6 +133,7 @@ describe('PolicyGuard on the agent key', () => {
       amount: 1_000n * E18,
       modelId,
       intentId: intent('within'),
+      nonce: await mintNonce(),
     });
     const sent = await tx.send({
       key: intent('within'),
@@ -144,6 +148,7 @@ describe('PolicyGuard on the agent key', () => {
       amount: 600n * E18,
       modelId,
       intentId: intent('above'),
+      nonce: await mintNonce(),
     });
     const before = await preflightMint(600n * E18, 'above');
     expect(before.ok).toBe(false);
@@ -365,6 +370,7 @@ describe('time between preflight and mining', () => {
       amount: 1n * E18,
       modelId: stack.forecaster.id,
       intentId: intent('look-ahead'),
+      nonce: await mintNonce(),
     });
     const at = { from: stack.agentAccount.address, to: call.to, data: call.data };
     const context = { policies: await policies(), formatAmount };
@@ -387,6 +393,7 @@ describe('time between preflight and mining', () => {
       amount: 1n * E18,
       modelId: stack.forecaster.id,
       intentId: intent('mined-late'),
+      nonce: await mintNonce(),
     });
     const gas = await stack.agent.publicClient.estimateGas({
       account: stack.agentAccount.address,
@@ -454,6 +461,7 @@ async function preflightMint(amount: bigint, label: string) {
     amount,
     modelId: stack.forecaster.id,
     intentId: intent(label),
+    nonce: await mintNonce(),
   });
   return preflight(
     stack.agent.publicClient,
@@ -472,6 +480,7 @@ async function sendMint(amount: bigint, label: string) {
     amount,
     modelId: stack.forecaster.id,
     intentId: intent(label),
+    nonce: await mintNonce(),
   });
   return tx.send({ key: intent(label), label: call.label, to: call.to, data: call.data });
 }

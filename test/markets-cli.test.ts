@@ -17,6 +17,7 @@ import {
   maxAmountInForImpact,
   mintSynth,
   policyGuardAbi,
+  readMintNonce,
   readPool,
   readPosition,
   swapPriceImpact,
@@ -65,6 +66,7 @@ beforeAll(async () => {
     amount: 1_000n * E18,
     modelId: stack.forecaster.id,
     intentId: intent('mint'),
+    nonce: await readMintNonce(stack.agent, stack.addresses.vault, stack.agentAccount.address),
   });
   await runCli(stack, ['pool', 'add', '100', '1240'], DEVNET_ROLES.agent);
 }, 240_000);

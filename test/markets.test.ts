@@ -1,7 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Address, encodeAbiParameters, erc20Abi, formatUnits, type Hex, keccak256 } from 'viem';
+import {
+  type Address,
+  decodeFunctionData,
+  encodeAbiParameters,
+  erc20Abi,
+  formatUnits,
+  type Hex,
+  keccak256,
+} from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { addressLabels, ensureModelRegistered, type Stack } from '../src/agent/index.js';
 import {
@@ -18,10 +26,14 @@ import {
   prepareMintSynth,
   prepareSetFee,
   readIntentUsed,
+  readMintedLogs,
+  readMintNonce,
   readModel,
   readPool,
   readPosition,
   readRegistration,
+  repaySynth,
+  sendPrepared,
   setPoolFee,
   syntheticVaultAbi,
   toContractRevertError,
@@ -68,12 +80,16 @@ async function explainContext() {
   };
 }
 
+/** The nonce the agent's next mint names (each mint that lands moves it on by one). */
+const mintNonce = () => readMintNonce(stack.agent, stack.addresses.vault, stack.agentAccount.address);
+
+/** The mint's parameters, with the agent's current mint nonce. */
+async function mintParameters(amount: bigint, label: string) {
+  return { amount, modelId: stack.forecaster.id, intentId: intent(label), nonce: await mintNonce() };
+}
+
 async function mint(amount: bigint, label: string) {
-  return mintSynth(stack.agent, stack.addresses.vault, {
-    amount,
-    modelId: stack.forecaster.id,
-    intentId: intent(label),
-  });
+  return mintSynth(stack.agent, stack.addresses.vault, await mintParameters(amount, label));
 }
 
 beforeAll(async () => {
@@ -96,9 +112,13 @@ describe('SyntheticVault', () => {
       functionName: 'priceWad',
     });
     expect(price).toBe(1_240n * 10n ** 16n); // $12.40
-    const minted = await mint(1_000n * E18, 'mint-1000');
+    const first = await mintParameters(1_000n * E18, 'mint-1000');
+    const minted = await mintSynth(stack.agent, vault, first);
     const ev = minted.events.find((e) => e.eventName === 'Minted')!;
     expect(ev.args.amount).toBe(1_000n * E18);
+    expect(ev.args.intentId).toBe(first.intentId);
+    expect(ev.args.collateralAdded).toBe(0n); // a plain mint deposits nothing
+    expect(await mintNonce()).toBe(first.nonce + 1n);
     // Fee: 0.30% of the minted value ($12,400), in collateral (6 decimals), rounded up.
     expect(ev.args.fee).toBe(37_200_000n);
     expect(await balanceOf(stack.agent, stack.addresses.synth, stack.agentAccount.address)).toBe(
@@ -106,11 +126,7 @@ describe('SyntheticVault', () => {
     );
 
     // 1,000 used of 1,500 today: 600 more is refused — before sending (preflight) and by the contract.
-    const call = prepareMintSynth(vault, {
-      amount: 600n * E18,
-      modelId: stack.forecaster.id,
-      intentId: intent('mint-600'),
-    });
+    const call = prepareMintSynth(vault, await mintParameters(600n * E18, 'mint-600'));
     const pre = await preflight(
       stack.agent.publicClient,
       { from: stack.agentAccount.address, to: call.to, data: call.data },
@@ -132,6 +148,55 @@ describe('SyntheticVault', () => {
     await expect(runCli(stack, ['synth', 'mint', '600'], DEVNET_ROLES.agent)).rejects.toThrow(
       pre.refusal.sentence,
     );
+  });
+
+  test('behavior: a resend of a landed mint (the same prepared call) is refused with MintNonceMismatch, explained; nothing is minted twice', async () => {
+    const { vault } = stack.addresses;
+    const owner = stack.agentAccount.address;
+    const landed = await readMintedLogs(stack.agent, vault, { owner, intentId: intent('mint-1000') });
+    expect(landed).toHaveLength(1);
+    const nonce = await mintNonce();
+    // The first test's mint, prepared exactly as it was sent (its nonce is the one before the current).
+    const resent = prepareMintSynth(vault, {
+      amount: 1_000n * E18,
+      modelId: stack.forecaster.id,
+      intentId: intent('mint-1000'),
+      nonce: nonce - 1n,
+    });
+    expect(decodeFunctionData({ abi: syntheticVaultAbi, data: resent.data }).functionName).toBe('mint');
+    const before = await readPosition(stack.agent, vault, owner);
+    const pre = await preflight(
+      stack.agent.publicClient,
+      { from: owner, to: resent.to, data: resent.data },
+      await explainContext(),
+    );
+    if (pre.ok) throw new Error('expected a refusal');
+    expect(pre.refusal.errorName).toBe('MintNonceMismatch');
+    expect(pre.refusal.args).toEqual({ nonce: nonce - 1n, current: nonce });
+    expect(pre.refusal.sentence).toBe(
+      `Refused by the vault: the mint named mint nonce ${nonce - 1n}, but the position is at ${nonce}, so a mint with nonce ${nonce - 1n} already landed (a mint is keyed by its nonce and lands at most once): it was not minted again. Look for that mint's Minted log before minting more; for a new mint, read the nonce again (SyntheticVault.mintNonce(owner), \`provenant synth show\`) and prepare the call anew.`,
+    );
+    // Sent anyway (the transaction is simulated first and refused the same way): no second mint.
+    let revert: ContractRevertError | undefined;
+    try {
+      await sendPrepared(stack.agent, resent, [syntheticVaultAbi]);
+    } catch (error) {
+      revert = toContractRevertError(error);
+    }
+    expect(revert?.errorName).toBe('MintNonceMismatch');
+    expect(revert?.args).toEqual({ nonce: nonce - 1n, current: nonce });
+    expect(await mintNonce()).toBe(nonce);
+    expect((await readPosition(stack.agent, vault, owner)).debt).toBe(before.debt);
+    expect(await readMintedLogs(stack.agent, vault, { owner, intentId: intent('mint-1000') })).toHaveLength(
+      1,
+    );
+    // A mint's intent id is emitted, not recorded: intentUsed is for the other actions' keys.
+    expect(await readIntentUsed(stack.agent, vault, owner, intent('mint-1000'))).toBe(false);
+    // `synth show` prints the nonce the next mint names.
+    const shown = JSON.parse(await runCli(stack, ['synth', 'show', owner, '--json'], DEVNET_ROLES.user0)) as {
+      mintNonce: string;
+    };
+    expect(shown.mintNonce).toBe(nonce.toString());
   });
 
   test('behavior: the price moves against the position (WTI 12.40 → 15.04 → 19.23) and another account liquidates it', async () => {
@@ -510,6 +575,31 @@ describe('CLI reads', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('behavior: synth mint --intent retried after it landed is reported, not minted again; repay and deposit keys stay recorded', async () => {
+    const { agent, addresses } = stack;
+    const owner = stack.agentAccount.address;
+    const nonce = await mintNonce();
+    const cli = ['synth', 'mint', '1', '--intent', 'cli-retry'];
+    await runCli(stack, cli, DEVNET_ROLES.agent);
+    expect(await mintNonce()).toBe(nonce + 1n);
+    await expect(runCli(stack, cli, DEVNET_ROLES.agent)).rejects.toThrow(
+      /A mint with --intent 'cli-retry' already landed: 1 sWTI in tx 0x[0-9a-f]{64} \(block \d+\); it is not minted again\./,
+    );
+    expect(await mintNonce()).toBe(nonce + 1n);
+    // The other actions' optional keys are still recorded per caller, and refused when reused.
+    await repaySynth(agent, addresses.vault, { owner, amount: E18, intentId: intent('repay-1') });
+    expect(await readIntentUsed(agent, addresses.vault, owner, intent('repay-1'))).toBe(true);
+    expect(await readIntentUsed(agent, addresses.vault, owner, intent('top-up'))).toBe(true); // a deposit's
+    let revert: ContractRevertError | undefined;
+    try {
+      await repaySynth(agent, addresses.vault, { owner, amount: E18, intentId: intent('repay-1') });
+    } catch (error) {
+      revert = toContractRevertError(error);
+    }
+    expect(revert?.errorName).toBe('DuplicateIntent');
+    expect(await mintNonce()).toBe(nonce + 1n); // a repay neither names nor moves the mint nonce
   });
 
   test('synth open / withdraw / show for a user position (no debt: withdraw needs no price)', async () => {

@@ -29,6 +29,7 @@ import {
   modelRegistryAbi,
   readAllRevenueTotals,
   readFeeToken,
+  readMintNonce,
   readRevenueTotals,
   readShareBalances,
   writeContract,
@@ -414,6 +415,7 @@ describe('fees waiting in a vault (user walk s9: show and shares said "claimable
       amount: 100n * 10n ** 18n,
       modelId: forecaster,
       intentId: `0x${'5a'.repeat(32)}`,
+      nonce: await readMintNonce(stack.agent, stack.addresses.vault, stack.agentAccount.address),
     });
     const token = await readFeeToken(stack.deployer, stack.addresses.registry);
     const accrued = await accruedFees(stack.deployer, stack.addresses.vault, forecaster);

@@ -21,7 +21,15 @@ import {
   verifySynthDecision,
 } from '../src/agent/index.js';
 import { type Journal, openJournal } from '../src/agent/journal/index.js';
-import { forecastProofGateAbi, readPosition, syntheticVaultAbi, type TxManager } from '../src/chain/index.js';
+import {
+  forecastProofGateAbi,
+  readIntentUsed,
+  readMintedLogs,
+  readMintNonce,
+  readPosition,
+  syntheticVaultAbi,
+  type TxManager,
+} from '../src/chain/index.js';
 import { createTxManager } from '../src/chain/tx/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import { proveFromChain, releaseCurves, submitForecastProof } from '../src/zk/index.js';
@@ -197,6 +205,7 @@ describe('a front-run zk proof (ZkProofAlreadyUsed)', () => {
   test('a proof front-run in the mempool reverts proveAndMint; the same epoch mints with mintWithProof', async () => {
     const owner = stack.agentAccount.address;
     const before = await readPosition(stack.agent, stack.addresses.vault, owner);
+    const nonceBefore = await readMintNonce(stack.agent, stack.addresses.vault, owner);
     frontRun = true;
     const report = await agent.runEpoch(ACTING.index + 1);
     frontRun = false;
@@ -213,19 +222,29 @@ describe('a front-run zk proof (ZkProofAlreadyUsed)', () => {
     expect(mint!.outcome, show(report)).toBe('confirmed');
     const call = callOf(mint!.key);
     expect(call.functionName).toBe('mintWithProof');
-    const [amount, modelId, intentId, usedProofId] = call.args as readonly [bigint, Hex, Hex, Hex];
+    const [amount, modelId, intentId, usedProofId, nonce] = call.args as readonly [
+      bigint,
+      Hex,
+      Hex,
+      Hex,
+      bigint,
+    ];
     expect([modelId, intentId, usedProofId]).toEqual([stack.forecaster.id, mint!.key, proofId]);
     const after = await readPosition(stack.agent, stack.addresses.vault, owner);
     expect(amount).toBeGreaterThan(0n);
     expect(after.debt - before.debt).toBe(amount);
-    // mintWithProof records the intent id (proveAndMint does not).
-    const used = await stack.agent.publicClient.readContract({
-      address: stack.addresses.vault,
-      abi: syntheticVaultAbi,
-      functionName: 'intentUsed',
-      args: [owner, mint!.key],
+    // mintWithProof is keyed by the position's mint nonce (the reverted proveAndMint named none and moved it
+    // not): it named the nonce read before the epoch, and landing moved it on by one. Its intent id is in
+    // its Minted log, not recorded (intentUsed is for deposit/repay/withdraw/liquidate keys).
+    expect(nonce).toBe(nonceBefore);
+    expect(await readMintNonce(stack.agent, stack.addresses.vault, owner)).toBe(nonceBefore + 1n);
+    const mintedLogs = await readMintedLogs(stack.agent, stack.addresses.vault, {
+      owner,
+      intentId: mint!.key,
     });
-    expect(used).toBe(true);
+    expect(mintedLogs).toHaveLength(1);
+    expect(mintedLogs[0]!.amount).toBe(amount);
+    expect(await readIntentUsed(stack.agent, stack.addresses.vault, owner, mint!.key)).toBe(false);
     // The statement was recorded by the watcher's transaction, not the agent's.
     const events = await stack.agent.publicClient.getContractEvents({
       address: gate,

@@ -15,7 +15,7 @@ import {
   verifySynthDecision,
   verifySynthFromJournal,
 } from '../src/agent/index.js';
-import { provenanceNFTAbi, syntheticVaultAbi, writeContract } from '../src/chain/index.js';
+import { provenanceNFTAbi, readMintNonce, syntheticVaultAbi, writeContract } from '../src/chain/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import {
   FORECAST_PROOF_CHECK_NAMES,
@@ -314,7 +314,13 @@ describe('the demo vault accepts proven mints only (zkRequired)', () => {
         address: stack.addresses.vault,
         abi: syntheticVaultAbi,
         functionName: 'mint',
-        args: [10n ** 18n, stack.forecaster.id, keccak256(toHex('plain mint without a proof'))],
+        // The current mint nonce, so the zk rule (checked after the nonce) is what refuses it.
+        args: [
+          10n ** 18n,
+          stack.forecaster.id,
+          keccak256(toHex('plain mint without a proof')),
+          await readMintNonce(stack.agent, stack.addresses.vault, stack.agentAccount.address),
+        ],
       }),
     ).rejects.toThrow(/ZkProofRequired/);
   });

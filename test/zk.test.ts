@@ -15,6 +15,7 @@ import {
   type ContractRevertError,
   forecastProofGateAbi,
   modelRegistryAbi,
+  readMintNonce,
   readPosition,
   sendPrepared,
   syntheticVaultAbi,
@@ -194,16 +195,22 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
     const owner = stack.agentAccount.address;
     const bound = await zkMaxDebt(stack.agent, vault, { owner, modelId: stack.forecaster.id, proofId });
     expect(bound).toBeGreaterThan(20n * 10n ** 18n);
-    const before = await readPosition(stack.agent, vault, owner);
+    const before = {
+      ...(await readPosition(stack.agent, vault, owner)),
+      mintNonce: await readMintNonce(stack.agent, vault, owner),
+    };
     const minted = await mintWithProof(stack.agent, vault, {
       amount: 20n * 10n ** 18n,
       modelId: stack.forecaster.id,
       intentId: intent('mint-1'),
       proofId,
+      nonce: before.mintNonce,
     });
     expect(minted.events.some((e) => e.eventName === 'MintedWithProof')).toBe(true);
     const after = await readPosition(stack.agent, vault, owner);
     expect(after.debt - before.debt).toBe(20n * 10n ** 18n);
+    // The landed mint moved the position's mint nonce on by one.
+    expect(await readMintNonce(stack.agent, vault, owner)).toBe(before.mintNonce + 1n);
 
     // Above the proven bound: refused by the vault's risk rule before the guard is asked.
     const over = await refusal(
@@ -212,6 +219,7 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
         modelId: stack.forecaster.id,
         intentId: intent('mint-over'),
         proofId,
+        nonce: before.mintNonce + 1n,
       }),
     );
     expect(over.errorName).toBe('ZkSizeExceeded');
@@ -346,7 +354,12 @@ describe('zk-gated mint on anvil (agent ridge forecaster, real WTI)', () => {
       agent: owner,
       policies: [],
       chainId: stack.agent.chain.id,
-      portfolio: { collateral: position.collateral, debt: position.debt, synthBalance: 0n },
+      portfolio: {
+        collateral: position.collateral,
+        debt: position.debt,
+        synthBalance: 0n,
+        mintNonce: await readMintNonce(stack.agent, stack.addresses.vault, owner),
+      },
     } as unknown as EpochContext;
     const strategy = synthStrategy({
       vault: stack.addresses.vault,

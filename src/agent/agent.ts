@@ -3,8 +3,12 @@ import {
   aggregatorV3InterfaceAbi,
   balanceOf,
   ContractRevertError,
+  type MintedLog,
   type ProvenantClients,
+  readMintedLogs,
+  readMintNonce,
   readPosition,
+  TransactionReplacedError,
   type TxManager,
   TxRevertedError,
   toContractRevertError,
@@ -130,6 +134,21 @@ export function createAgent(deps: AgentDependencies): Agent {
     for (const outcome of report.outcomes) {
       const intent = journal.intents.get(outcome.key);
       if (!intent) continue;
+      // A synth mint that did not land by this transaction may have landed by an earlier send of the same
+      // intent (its resend then reverts MintNonceMismatch): its Minted log decides, not the outcome alone.
+      const landed =
+        outcome.status !== 'mined' && intent.kind === 'synth-mint'
+          ? await mintLanded(intent.payload, outcome.key)
+          : undefined;
+      if (landed) {
+        journal.intents.setStatus(
+          outcome.key,
+          'confirmed',
+          `recovered after restart: minted in tx ${landed.hash} (this transaction ${outcome.status}, not a second mint)`,
+        );
+        journalManifest(outcome.key, intent.kind, intent.payload, intent.epoch);
+        continue;
+      }
       const status =
         outcome.status === 'mined'
           ? 'confirmed'
@@ -140,6 +159,8 @@ export function createAgent(deps: AgentDependencies): Agent {
               : undefined;
       if (status)
         journal.intents.setStatus(outcome.key, status, `recovered after restart (${outcome.status})`);
+      // A confirmed decision is one `verify --synth` re-derives: its manifest entry, as an epoch journals it.
+      if (status === 'confirmed') journalManifest(outcome.key, intent.kind, intent.payload, intent.epoch);
     }
     // An approved intent whose approval was used just before a crash (older journals: its status was not
     // yet 'sent') and that the tx manager never reserved was never broadcast: failed, so it holds nothing back.
@@ -154,10 +175,53 @@ export function createAgent(deps: AgentDependencies): Agent {
           'its approval was used but it was not sent before the crash',
         );
     }
-    // Intents sent but never settled by the tx manager (e.g. crash before reservation) are re-decided next epoch.
+    // Intents sent but never settled by the tx manager (e.g. crash before reservation) are re-decided next epoch
+    // — unless the chain holds the mint (its Minted log): then it is confirmed, and nothing is re-decided for it.
     for (const intent of journal.intents.list({ status: 'sent' })) {
-      journal.intents.setStatus(intent.key, 'failed', 'no transaction was recorded for it before the crash');
+      const landed = intent.kind === 'synth-mint' ? await mintLanded(intent.payload, intent.key) : undefined;
+      if (landed) {
+        journal.intents.setStatus(
+          intent.key,
+          'confirmed',
+          `recovered after restart: minted in tx ${landed.hash}`,
+        );
+        journalManifest(intent.key, intent.kind, intent.payload, intent.epoch);
+      } else
+        journal.intents.setStatus(
+          intent.key,
+          'failed',
+          'no transaction was recorded for it before the crash',
+        );
     }
+  }
+
+  /**
+   * The Minted log of the agent's synth mint intent `key` at the vault the intent called (its recorded
+   * `to`), or undefined. The vault does not record a mint's intent id (its key is the position's mint
+   * nonce): a mint refused with MintNonceMismatch was either sent before and landed, or lost its nonce to
+   * another of our mints, and only this log tells them apart.
+   */
+  async function mintLanded(payload: unknown, key: Hex): Promise<MintedLog | undefined> {
+    const to = (payload as { to?: unknown } | undefined)?.to;
+    const vault = typeof to === 'string' ? (to as Address) : addresses.vault;
+    const logs = await readMintedLogs(clients, vault, {
+      owner: me,
+      intentId: key,
+      fromBlock: addresses.fromBlock,
+    });
+    return logs[0];
+  }
+
+  /** Journals the `manifest` entry of a confirmed intent from the manifest recorded with it (if it has one). */
+  function journalManifest(key: Hex, kind: string, payload: unknown, epoch: number | null | undefined) {
+    const m = (payload as { manifest?: { cid?: unknown; commitment?: unknown } } | undefined)?.manifest;
+    if (typeof m?.cid !== 'string' || typeof m.commitment !== 'string') return;
+    journal.append({
+      kind: 'manifest',
+      ...(typeof epoch === 'number' ? { epoch } : {}),
+      key,
+      payload: { cid: m.cid, commitment: m.commitment, kind },
+    });
   }
 
   function halt(reason: string, details: unknown): void {
@@ -294,10 +358,11 @@ export function createAgent(deps: AgentDependencies): Agent {
     }
     // decide
     const labels = labelsFor(addresses);
-    const [policies, position, synthBalance] = await Promise.all([
+    const [policies, position, synthBalance, mintNonce] = await Promise.all([
       readPolicies(clients.publicClient, addresses.guard, labels),
       readPosition(clients, addresses.vault, me),
       balanceOf(clients, addresses.synth, me),
+      readMintNonce(clients, addresses.vault, me),
     ]);
     report.debt = position.debt;
     if (await drawdownBreached(position, synthBalance, inference.price))
@@ -316,7 +381,7 @@ export function createAgent(deps: AgentDependencies): Agent {
       agent: me,
       policies,
       chainId: clients.chain.id,
-      portfolio: { collateral: position.collateral, debt: position.debt, synthBalance },
+      portfolio: { collateral: position.collateral, debt: position.debt, synthBalance, mintNonce },
     };
     // A zk proof copied from the mempool and submitted to the gate first (the gate records a statement
     // once) makes the agent's proveAndMint revert ZkProofAlreadyUsed. Such a strategy decides once more in
@@ -325,7 +390,12 @@ export function createAgent(deps: AgentDependencies): Agent {
     let deciding: readonly Strategy[] = deps.strategies;
     for (let pass = 0; deciding.length > 0; pass++) {
       const intents: Intent[] = [];
-      if (pass > 0) context.waiting = waits = approvalWaits(journal, options.approvalExpiryEpochs);
+      if (pass > 0) {
+        context.waiting = waits = approvalWaits(journal, options.approvalExpiryEpochs);
+        // The nonce the next nonce-checked mint names, after what the first pass sent (a proveAndMint does
+        // not move it, but the pass may have carried an approved mint that did).
+        context.portfolio.mintNonce = await readMintNonce(clients, addresses.vault, me);
+      }
       for (const strategy of deciding) {
         try {
           for (const intent of await strategy.decide(context)) {
@@ -382,6 +452,16 @@ export function createAgent(deps: AgentDependencies): Agent {
             preflightGas.set(intent.key, withGasMargin(verdict.gas));
             break;
           }
+          // A synth mint refused for its nonce that already landed (its Minted log: sent before and never
+          // confirmed in this journal) is confirmed, not sent again, not re-decided.
+          if (intent.kind === 'synth-mint' && verdict.refusal.errorName === 'MintNonceMismatch') {
+            const landed = await mintLanded({ to: intent.call.to }, intent.key);
+            if (landed) {
+              confirm(intent, epoch, report, undefined, `minted in tx ${landed.hash}; not sent again`);
+              intent = undefined;
+              break;
+            }
+          }
           journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);
           if (verdict.refusal.errorName === 'ZkProofAlreadyUsed') frontRun.add(intent.strategy);
           report.intents.push({
@@ -434,35 +514,36 @@ export function createAgent(deps: AgentDependencies): Agent {
           gas: options.preflight ? preflightGas.get(i.key) : 2_000_000n,
         })),
       );
-      settled.forEach((outcome, index) => {
+      for (const [index, outcome] of settled.entries()) {
         const intent = ready[index]!;
         if (outcome.ok) {
-          journal.intents.setStatus(intent.key, 'confirmed');
-          if (intent.manifest)
-            journal.append({
-              kind: 'manifest',
-              epoch,
-              key: intent.key,
-              payload: {
-                cid: intent.manifest.cid,
-                commitment: intent.manifest.commitment,
-                kind: intent.kind,
-              },
-            });
-          report.intents.push({
-            key: intent.key,
-            kind: intent.kind,
-            summary: intent.summary,
-            outcome: 'confirmed',
-            gasUsed: outcome.result.receipt.gasUsed,
-          });
-          countRefusal(intent.strategy, false);
-          return;
+          confirm(intent, epoch, report, outcome.result.receipt.gasUsed);
+          continue;
         }
         const revert =
           outcome.error instanceof TxRevertedError
             ? outcome.error.revert
             : toContractRevertError(outcome.error);
+        // A nonce-checked synth mint refused for its nonce, or whose account nonce another transaction took:
+        // landed or not is decided by the intent's Minted log. Landed (an earlier send of this very intent),
+        // it is confirmed, minted once; else the refusal stands (another of our mints moved the nonce).
+        if (
+          intent.kind === 'synth-mint' &&
+          ((revert instanceof ContractRevertError && revert.errorName === 'MintNonceMismatch') ||
+            outcome.error instanceof TransactionReplacedError)
+        ) {
+          const landed = await mintLanded({ to: intent.call.to }, intent.key);
+          if (landed) {
+            confirm(
+              intent,
+              epoch,
+              report,
+              undefined,
+              `minted in tx ${landed.hash}; this send was not a second mint`,
+            );
+            continue;
+          }
+        }
         if (revert instanceof ContractRevertError) {
           const refusal = explainRefusal(revert, { policies, formatAmount: amountFormatter });
           if (refusal.errorName === 'ZkProofAlreadyUsed') frontRun.add(intent.strategy);
@@ -485,7 +566,7 @@ export function createAgent(deps: AgentDependencies): Agent {
             refusal,
           });
           countRefusal(intent.strategy, true);
-          return;
+          continue;
         }
         journal.intents.setStatus(
           intent.key,
@@ -499,7 +580,7 @@ export function createAgent(deps: AgentDependencies): Agent {
           summary: intent.summary,
           outcome: 'failed',
         });
-      });
+      }
       deciding = pass === 0 ? deps.strategies.filter((s) => frontRun.has(s.name)) : [];
     }
     journal.state.setChained('consecutiveRefusals', consecutiveRefusals);
@@ -515,6 +596,30 @@ export function createAgent(deps: AgentDependencies): Agent {
     noteWaits(approvalWaits(journal, options.approvalExpiryEpochs));
     journal.state.setLastEpoch(epoch);
     return report;
+  }
+
+  /** An intent that landed: confirmed, its manifest journaled, reported (with its gas when this send landed it). */
+  function confirm(intent: Intent, epoch: number, report: EpochReport, gasUsed?: bigint, note?: string) {
+    journal.intents.setStatus(intent.key, 'confirmed', note);
+    if (intent.manifest)
+      journal.append({
+        kind: 'manifest',
+        epoch,
+        key: intent.key,
+        payload: {
+          cid: intent.manifest.cid,
+          commitment: intent.manifest.commitment,
+          kind: intent.kind,
+        },
+      });
+    report.intents.push({
+      key: intent.key,
+      kind: intent.kind,
+      summary: note ? `${intent.summary} (${note})` : intent.summary,
+      outcome: 'confirmed',
+      ...(gasUsed !== undefined ? { gasUsed } : {}),
+    });
+    countRefusal(intent.strategy, false);
   }
 
   /** Journals what the agent waits on when it changed (a `state` entry; nothing while it stays the same). */

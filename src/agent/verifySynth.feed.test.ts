@@ -8,8 +8,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Address, type Hex, keccak256, type PublicClient } from 'viem';
+import { type Address, encodeFunctionData, type Hex, keccak256, type PublicClient } from 'viem';
 import { afterAll, describe, expect, test } from 'vitest';
+import { syntheticVaultAbi } from '../chain/index.js';
 import {
   dequantize,
   inferFixed,
@@ -32,6 +33,8 @@ const VAULT = '0x00000000000000000000000000000000000000a1' as Address;
 const VAULT_FEED = '0x00000000000000000000000000000000000000f1' as Address;
 const FOREIGN_FEED = '0x00000000000000000000000000000000000000f2' as Address;
 const AGENT = '0x70997970c51812dc3a010c7d01b50e0d17dc79c8' as Address;
+/** The mint nonce the decision's mint transaction named. */
+const MINT_NONCE = 7n;
 
 /** A 5-input linear forecaster over the oracle features (the shipped ridge weights, first 5 columns). */
 function oracleForecaster(): { model: ModelFile; bytes: Uint8Array; id: Hex } {
@@ -93,9 +96,24 @@ function chain(
   intentId: Hex,
   amount: bigint,
   published: Publications = new Map(),
+  mintedLogs = 1,
 ): PublicClient {
+  const minted = (i: number) => ({
+    transactionHash: `0x${(0xab + i).toString(16).repeat(32)}`,
+    blockNumber: 900n + BigInt(i),
+    logIndex: 0,
+    args: { owner: AGENT, intentId, amount },
+  });
   return {
     getBlockNumber: async () => 1_000n,
+    // The mint transaction: `mint(amount, model, intent id, nonce 7)`.
+    getTransaction: async () => ({
+      input: encodeFunctionData({
+        abi: syntheticVaultAbi,
+        functionName: 'mint',
+        args: [amount, `0x${'c3'.repeat(32)}`, intentId, MINT_NONCE],
+      }),
+    }),
     readContract: async (p: { address: Address; functionName: string; args?: readonly unknown[] }) => {
       if (p.functionName === 'intentUsed') return true;
       if (p.functionName === 'FEED' || p.functionName === 'feed') return VAULT_FEED;
@@ -122,14 +140,7 @@ function chain(
           : [];
       }
       return p.eventName === 'Minted' && p.args?.intentId === intentId
-        ? [
-            {
-              transactionHash: `0x${'ab'.repeat(32)}`,
-              blockNumber: 900n,
-              logIndex: 0,
-              args: { owner: AGENT, intentId, amount },
-            },
-          ]
+        ? Array.from({ length: mintedLogs }, (_, i) => minted(i))
         : [];
     },
   } as unknown as PublicClient;
@@ -152,6 +163,7 @@ async function verifyWith(
   rounds: [bigint, bigint][],
   published?: Publications,
   edit?: (manifest: ReturnType<typeof decision>) => void,
+  mintedLogs = 1,
 ) {
   const { model, bytes: modelBytes, id } = oracleForecaster();
   const manifest = decision(model, id, feed, rounds);
@@ -163,7 +175,7 @@ async function verifyWith(
   const report = await verifySynthDecision(
     { intentId, manifestCid: cid },
     {
-      client: chain(feeds, intentId, BigInt(manifest.amount), published),
+      client: chain(feeds, intentId, BigInt(manifest.amount), published, mintedLogs),
       vault: VAULT,
       registry: '0x00000000000000000000000000000000000000b1',
       content,
@@ -192,6 +204,39 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
     expect(checkOf(report, 'oracle-window').actual).toBe(
       'rounds 9..30 (22), consecutive; round 30 has no publication log, round 31 not published',
     );
+    // A plain mint is keyed by the position's mint nonce: one Minted log, and the nonce its call named.
+    expect(checkOf(report, 'intent-used').actual).toBe(`mint nonce ${MINT_NONCE}`);
+    expect(checkOf(report, 'intent-used').detail).toContain(`tx 0x${'ab'.repeat(32)}`);
+  });
+
+  test('tamper: a mint decision the vault never minted for the agent (no Minted log) fails intent-used', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(-22);
+    const report = await verifyWith(
+      new Map([[VAULT_FEED, wti]]),
+      VAULT_FEED,
+      rounds,
+      undefined,
+      undefined,
+      0,
+    );
+    expect(failing(report)).toContain('intent-used');
+    expect(checkOf(report, 'intent-used').actual).toBe('no Minted log');
+  });
+
+  test('tamper: an intent id minted twice (two Minted logs) fails intent-used', async () => {
+    const wti = series(30);
+    const rounds = [...wti.entries()].slice(-22);
+    const report = await verifyWith(
+      new Map([[VAULT_FEED, wti]]),
+      VAULT_FEED,
+      rounds,
+      undefined,
+      undefined,
+      2,
+    );
+    expect(failing(report)).toEqual(['intent-used']);
+    expect(checkOf(report, 'intent-used').actual).toMatch(/^2 Minted logs \(txs 0x(ab){32}, 0x(ac){32}\)$/);
   });
 
   test('tamper: rounds read from a feed that is not the vault’s (fabricated prices) fail oracle-feed', async () => {

@@ -18,6 +18,7 @@ import { checkCollateral, checkExternalFeed, ExternalFeedError } from './externa
 import {
   artifacts,
   feedAccumulatorAbi,
+  modelRegistryAbi,
   provenantTimelockAbi,
   provenantVotesAbi,
 } from './generated/contracts.js';
@@ -480,6 +481,7 @@ export async function deploySuite(
   const manifestPath = writeManifest(stateDir, manifest);
   await refuseAgentVotes(clients, addresses.ProvenantVotes as Address, options.roles.agent);
   await wireTimelock(clients, addresses);
+  await bindApprovalListener(clients, addresses);
   return { ...deployed, manifest, manifestPath, addresses };
 }
 
@@ -568,6 +570,35 @@ async function refuseAgentVotes(clients: ProvenantClients, votes: Address, agent
       'holder of governance votes',
       `It holds ${balance} PVG (wei) and ${delegated} delegated votes, so it could pass proposals that loosen its own limits; move them away from the agent.`,
     );
+}
+
+/**
+ * Binds the guard as the registry's approval listener (`ModelRegistry.bindApprovalListener`), so the registry
+ * tells it of every approval change and each guarded action reads the guard's own copy (one slot) instead of
+ * calling the registry (~3,000 gas more). Only the registry's deployer can bind, once: a registry already bound
+ * (to this guard, or to an earlier guard when only the guard was redeployed) or deployed by another key is
+ * left as it is, and the guard then asks the registry on every action, which is correct, only dearer.
+ */
+async function bindApprovalListener(
+  clients: ProvenantClients,
+  addresses: Record<string, Address>,
+): Promise<void> {
+  const registry = addresses.ModelRegistry as Address;
+  const guard = addresses.PolicyGuard as Address;
+  const read = (functionName: 'approvalListener' | 'DEPLOYER') =>
+    clients.publicClient.readContract({ address: registry, abi: modelRegistryAbi, functionName });
+  const [bound, deployer] = await Promise.all([read('approvalListener'), read('DEPLOYER')]);
+  if (bound !== zeroAddress || deployer.toLowerCase() !== clients.account.address.toLowerCase()) return;
+  await sendPrepared(
+    clients,
+    prepareCall({
+      address: registry,
+      abi: modelRegistryAbi,
+      functionName: 'bindApprovalListener',
+      args: [guard],
+      label: 'registry: bind the guard as approval listener',
+    }),
+  );
 }
 
 async function wireTimelock(clients: ProvenantClients, addresses: Record<string, Address>): Promise<void> {

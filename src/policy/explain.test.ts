@@ -262,6 +262,24 @@ describe('explainRefusal: SyntheticVault', () => {
     expect(r.sentence).toContain('only governance can resume minting');
   });
 
+  test('MintNonceMismatch behind the position: that mint already landed, nothing minted twice', () => {
+    const r = explain('error MintNonceMismatch(uint256 nonce, uint256 current)', [3n, 4n]);
+    expect(r.rule).toBe('mint-nonce');
+    expect(r.args).toEqual({ nonce: 3n, current: 4n });
+    expect(r.sentence).toMatchInlineSnapshot(
+      `"Refused by the vault: the mint named mint nonce 3, but the position is at 4, so a mint with nonce 3 already landed (a mint is keyed by its nonce and lands at most once): it was not minted again. Look for that mint's Minted log before minting more; for a new mint, read the nonce again (SyntheticVault.mintNonce(owner), \`provenant synth show\`) and prepare the call anew."`,
+    );
+  });
+
+  test('MintNonceMismatch ahead of the position: read the nonce again', () => {
+    const r = explain('error MintNonceMismatch(uint256 nonce, uint256 current)', [7n, 5n]);
+    expect(r.rule).toBe('mint-nonce');
+    expect(r.sentence).toContain('named mint nonce 7, but the position is at 5');
+    expect(r.sentence).toContain('nothing was minted');
+    expect(r.sentence).toContain('Read the nonce again');
+    expect(r.sentence).not.toContain('already landed');
+  });
+
   test('InsufficientCollateral formats 6-decimal collateral', () => {
     const r = explain('error InsufficientCollateral(uint256 available, uint256 needed)', [
       1_250_500_000n,

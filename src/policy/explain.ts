@@ -26,6 +26,7 @@ export type RefusalRule =
   | 'debt-ceiling'
   | 'min-debt'
   | 'minting-paused'
+  | 'mint-nonce'
   | 'insufficient-collateral'
   | 'oracle-heartbeat'
   | 'oracle-non-positive'
@@ -266,6 +267,16 @@ export function explainRefusal(
         'minting-paused',
         'Refused by the vault: minting is paused (by the guardian or governance); deposit, repay, withdraw and liquidation still work, and only governance can resume minting (SyntheticVault.unpauseMinting through the timelock).',
       );
+    case 'MintNonceMismatch': {
+      const nonce = big(a.nonce);
+      const current = big(a.current);
+      return make(
+        'mint-nonce',
+        nonce < current
+          ? `Refused by the vault: the mint named mint nonce ${nonce}, but the position is at ${current}, so a mint with nonce ${nonce} already landed (a mint is keyed by its nonce and lands at most once): it was not minted again. Look for that mint's Minted log before minting more; for a new mint, read the nonce again (SyntheticVault.mintNonce(owner), \`provenant synth show\`) and prepare the call anew.`
+          : `Refused by the vault: the mint named mint nonce ${nonce}, but the position is at ${current} (a mint must name the current nonce, and the one before it has not landed); nothing was minted. Read the nonce again (SyntheticVault.mintNonce(owner), \`provenant synth show\`) and prepare the call anew.`,
+      );
+    }
     case 'InsufficientCollateral':
       return make(
         'insufficient-collateral',

@@ -240,18 +240,20 @@ export async function zkMaxDebt(
 
 /**
  * Mints through the vault's zk path against a statement the gate already recorded (by anyone): the same
- * size bound and guard checks as `proveAndMint`, and the vault records `intentId` (proveAndMint does not).
+ * size bound and guard checks as `proveAndMint`. Keyed like `mint`: `nonce` must be the sender's current
+ * `mintNonce` (read it with `readMintNonce` of src/chain), which the mint moves on by one (`proveAndMint`
+ * neither names nor moves it); `intentId` is emitted in `Minted`, not recorded.
  */
 export async function mintWithProof(
   clients: ProvenantClients,
   vault: Address,
-  parameters: { amount: bigint; modelId: Hex; intentId: Hex; proofId: Hex },
+  parameters: { amount: bigint; modelId: Hex; intentId: Hex; proofId: Hex; nonce: bigint },
 ): Promise<WriteReturnType> {
   return writeContract(clients, {
     address: vault,
     abi: syntheticVaultAbi,
     functionName: 'mintWithProof',
-    args: [parameters.amount, parameters.modelId, parameters.intentId, parameters.proofId],
+    args: [parameters.amount, parameters.modelId, parameters.intentId, parameters.proofId, parameters.nonce],
     label: 'mint with proof',
   });
 }

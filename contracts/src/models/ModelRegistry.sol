@@ -9,6 +9,7 @@ import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IZkModelRegistry} from "../zk/IZkModelRegistry.sol";
+import {IModelApprovalListener} from "./IModelApprovalListener.sol";
 import {IModelRegistry} from "./IModelRegistry.sol";
 import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 
@@ -23,7 +24,9 @@ import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 ///   registration of its own, which governance never approves. A `zkCommitment` slot (e.g. a Poseidon
 ///   hash of the weights for a later circuit) can be set once by each registration's owner before approval.
 /// - Approval for agent use is a separate, governed step: only `ADMIN` (the timelock) approves; the
-///   guardian or the admin may revoke at once (tighten fast, loosen slow). PolicyGuard reads `isApproved`.
+///   guardian or the admin may revoke at once (tighten fast, loosen slow). PolicyGuard reads `isApproved`;
+///   the guard bound by `bindApprovalListener` is also told of every change, so it answers from its own
+///   storage on the hot path (see `approvalListener`).
 ///   Governance approves the registration it reviewed, not an id: `approveModel` names the expected owner
 ///   (which selects the registration), share token and zk commitment and reverts with
 ///   `RegistrationMismatch` when the record differs. The share token's address is a CREATE2 of the
@@ -104,8 +107,15 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     /// @notice Governance (the timelock): approves models, sets the guardian.
     address public immutable ADMIN;
 
+    /// @notice The account that deployed the registry: may bind the approval listener, once.
+    address public immutable DEPLOYER;
+
     /// @notice May revoke approvals at once.
     address public guardian;
+    /// @notice The guard told of every approval change (`onModelApprovalChanged`), so it can read approvals
+    /// from its own storage. Bound once by `DEPLOYER` (zero until then); never rebound, because a guard
+    /// that stopped being told would keep allowing a model revoked after the switch.
+    IModelApprovalListener public approvalListener;
     mapping(bytes32 key => Model) private _registrations;
     mapping(bytes32 modelId => address) private _firstRegistrant;
     mapping(bytes32 modelId => address) private _boundOwner;
@@ -140,6 +150,8 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     event RevenueClaimed(bytes32 indexed modelId, address indexed holder, uint256 amount);
     /// @notice Governance replaced the guardian.
     event GuardianSet(address guardian);
+    /// @notice `listener` will be told of every approval change from now on.
+    event ApprovalListenerBound(address indexed listener);
 
     /// @notice `modelId` is zero, or `registrant` already registered it.
     error ModelAlreadyRegistered(bytes32 modelId, address registrant);
@@ -166,6 +178,12 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     error ZkCommitmentLocked(bytes32 modelId, address owner);
     /// @notice A zero amount or address.
     error ZeroValue(string field);
+    /// @notice Only `DEPLOYER` may bind the approval listener.
+    error RegistryNotDeployer(address caller);
+    /// @notice The approval listener is already bound (to `listener`); it is bound once, for good.
+    error ApprovalListenerAlreadyBound(address listener);
+    /// @notice `listener` reads approvals from `listenerRegistry`, not from this registry.
+    error ApprovalListenerRegistryMismatch(address listener, address listenerRegistry);
     /// @notice The registration of `modelId` by `owner` is not the one governance reviewed: the on-chain
     /// values first, each followed by the value the approval expected.
     error RegistrationMismatch(
@@ -189,6 +207,7 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         if (admin == address(0)) revert ZeroValue("admin");
         FEE_TOKEN = feeToken;
         ADMIN = admin;
+        DEPLOYER = msg.sender;
         guardian = guardian_;
         emit GuardianSet(guardian_);
     }
@@ -247,6 +266,7 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         }
         _bindings[modelId] = Binding({shares: m.shares, approved: true, zkCommitment: m.zkCommitment});
         emit ModelApproved(modelId, msg.sender);
+        _tellListener(modelId, true);
     }
 
     /// @notice Revokes `modelId`'s approval at once (its binding stays). Guardian or admin.
@@ -256,6 +276,21 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
         if (address(b.shares) == address(0)) revert ModelNotApproved(modelId);
         b.approved = false;
         emit ModelRevoked(modelId, msg.sender);
+        _tellListener(modelId, false);
+    }
+
+    /// @notice Binds the guard to tell of every approval change (see `approvalListener`). `DEPLOYER` only,
+    /// once; `listener` must read this registry. Approvals made before the binding are not pushed: the
+    /// guard finds them by asking the registry (its slow path), so binding late is safe, only costlier.
+    function bindApprovalListener(IModelApprovalListener listener) external {
+        if (msg.sender != DEPLOYER) revert RegistryNotDeployer(msg.sender);
+        address bound = address(approvalListener);
+        if (bound != address(0)) revert ApprovalListenerAlreadyBound(bound);
+        if (address(listener) == address(0)) revert ZeroValue("listener");
+        address read = address(listener.modelRegistry());
+        if (read != address(this)) revert ApprovalListenerRegistryMismatch(address(listener), read);
+        approvalListener = listener;
+        emit ApprovalListenerBound(address(listener));
     }
 
     /// @notice Sets the zk commitment (e.g. Poseidon hash of the weights) of the caller's own registration
@@ -413,6 +448,12 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
     // ------------------------------------------------------------------ internal
 
     /// @dev The registration key (and share token CREATE2 salt) of `registrant`'s registration of `modelId`.
+    /// @dev Tells the bound listener (if any) of `modelId`'s new approval, after the state change and its event.
+    function _tellListener(bytes32 modelId, bool approved) internal {
+        IModelApprovalListener listener = approvalListener;
+        if (address(listener) != address(0)) listener.onModelApprovalChanged(modelId, approved);
+    }
+
     function _key(bytes32 modelId, address registrant) internal pure returns (bytes32) {
         return keccak256(abi.encode(modelId, registrant));
     }

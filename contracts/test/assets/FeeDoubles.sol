@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {IModelApprovalListener} from "../../src/models/IModelApprovalListener.sol";
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
@@ -23,6 +24,8 @@ contract AssetModelRegistry is IModelRegistry {
     IERC20 public immutable feeToken;
     mapping(bytes32 modelId => uint256) public revenue;
     mapping(bytes32 modelId => bool) private _approved;
+    /// @notice Told of every `setApproved` once bound (as `ModelRegistry.bindApprovalListener`; unchecked here).
+    IModelApprovalListener public approvalListener;
 
     event Distributed(bytes32 indexed modelId, uint256 amount);
 
@@ -30,8 +33,15 @@ contract AssetModelRegistry is IModelRegistry {
         feeToken = token;
     }
 
+    function bindApprovalListener(IModelApprovalListener listener) external {
+        approvalListener = listener;
+    }
+
     function setApproved(bytes32 modelId, bool approved) external {
         _approved[modelId] = approved;
+        if (address(approvalListener) != address(0)) {
+            approvalListener.onModelApprovalChanged(modelId, approved);
+        }
     }
 
     function isApproved(bytes32 modelId) external view returns (bool) {

@@ -3,7 +3,7 @@ pragma solidity 0.8.37;
 
 import {MedianOracle} from "../../src/oracle/MedianOracle.sol";
 import {PolicyActions} from "../../src/policy/IPolicyGuard.sol";
-import {GuardedToken, PlainToken, PolicyTestBase} from "../policy/PolicyTestBase.sol";
+import {GuardedToken, PlainToken, PolicyTestBase, TEST_MODEL} from "../policy/PolicyTestBase.sol";
 import {console} from "forge-std/console.sol";
 
 /// @notice Gas benchmark: a guarded ERC-20 mint versus the same mint unguarded, both measured with the
@@ -59,6 +59,10 @@ contract GuardGasBench is PolicyTestBase {
 
     function setUp() public override {
         super.setUp();
+        // As the deployment does: the registry tells the guard of every approval change (the guard's fast
+        // path). The base approved TEST_MODEL before this binding; approving it again pushes it.
+        registry.bindApprovalListener(guard);
+        registry.setApproved(TEST_MODEL, true);
         plain = new PlainToken();
         // Warm-up mints so balances, supply and the usage slot are non-zero (steady state).
         plain.mint(USER, 1e18);
@@ -132,7 +136,8 @@ contract GuardGasBench is PolicyTestBase {
         console.log("gas.guard.overhead.newEpoch", guarded - unguarded);
     }
 
-    /// With an approved model (one call to the registry) and a subject already used this epoch.
+    /// With an approved model (pushed by the registry: read from the guard's copy, no registry call) and a
+    /// subject already used this epoch.
     function test_bench_guardOverheadModelAndSubject() public {
         uint256 unguarded = _coldMint(address(plain), 1e18);
         vm.cool(address(token));

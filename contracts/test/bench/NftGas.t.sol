@@ -56,7 +56,6 @@ contract NftGasTest is Test {
     function setUp() public {
         vm.warp(1_750_000_000);
         AssetModelRegistry registry = new AssetModelRegistry(new TestFeeToken());
-        registry.setApproved(MODEL, true);
         PolicyGuard.Limits memory ceiling = PolicyGuard.Limits({
             epochCap: 1000,
             lifetimeCap: 1_000_000,
@@ -71,6 +70,9 @@ contract NftGasTest is Test {
         });
         PolicyGuard pg =
             new PolicyGuard(address(this), address(0), agent, IModelRegistry(address(registry)), ceiling);
+        // As the deployment does: the registry tells the guard of every approval change (its fast path).
+        registry.bindApprovalListener(pg);
+        registry.setApproved(MODEL, true);
         nft = new ProvenanceNFT("Provenant Art", "PVART", pg, timelock, timelock, 500, 0);
         PolicyGuard.Limits memory limits = ceiling;
         pg.createPolicy(address(nft), PolicyActions.MINT, 1 days, ceiling, limits, 0);

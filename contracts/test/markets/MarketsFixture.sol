@@ -50,6 +50,8 @@ abstract contract MarketsFixture is Test {
         guard = new PolicyGuard(
             timelock, guardianKey, agent, IModelRegistry(address(registry)), _globalCeiling()
         );
+        // As the deployment does: the registry tells the guard of every approval change (its fast path).
+        registry.bindApprovalListener(guard);
         vault = new SyntheticVault(_vaultConfig(IERC20Metadata(address(usd)), feed, guard, registry));
         synth = SyntheticVault(vault.SYNTH());
         pool = new DynamicFeePool(
@@ -171,9 +173,16 @@ abstract contract MarketsFixture is Test {
         feed.set(answer);
     }
 
-    /// @dev Agent opens a position with `coll` collateral and mints `amount`.
+    /// @dev Agent opens a position with `coll` collateral and mints `amount` (at its current mint nonce).
+    /// Reads the nonce with a call, which a pending `vm.expectRevert` would take for the call it expects: use
+    /// `_agentOpenAt` there.
     function _agentOpen(uint256 coll, uint256 amount, bytes32 intent) internal {
+        _agentOpenAt(coll, amount, intent, vault.mintNonce(agent));
+    }
+
+    /// @dev `_agentOpen` naming `nonce` (no call before the mint: safe under `vm.expectRevert`).
+    function _agentOpenAt(uint256 coll, uint256 amount, bytes32 intent, uint256 nonce) internal {
         vm.prank(agent);
-        vault.depositAndMint(coll, amount, MODEL, intent);
+        vault.depositAndMint(coll, amount, MODEL, intent, nonce);
     }
 }

@@ -76,7 +76,7 @@ contract SyntheticVaultInvariantTest is Test {
         usd.mint(agent, 1_000_000_000e6);
         vm.startPrank(agent);
         usd.approve(address(vault), type(uint256).max);
-        vault.depositAndMint(1_000_000_000e6, 200_000e18, MODEL_ID, keccak256("agent-open"));
+        vault.depositAndMint(1_000_000_000e6, 200_000e18, MODEL_ID, keccak256("agent-open"), 0);
         synth.transfer(keeper, 100_000e18);
         vm.stopPrank();
         // Every actor starts with a position at the minimum ratio (30,000 tUSD, 264 sWTI at 75 USD:
@@ -84,7 +84,7 @@ contract SyntheticVaultInvariantTest is Test {
         for (uint256 i; i < actors.length; ++i) {
             usd.mint(actors[i], 30_000e6);
             vm.prank(actors[i]);
-            vault.depositAndMint(30_000e6, 264e18, MODEL_ID, keccak256(abi.encode("actor-open", i)));
+            vault.depositAndMint(30_000e6, 264e18, MODEL_ID, keccak256(abi.encode("actor-open", i)), 0);
         }
         handler = new VaultHandler(vault, usd, feed, keeper, agent, actors);
         targetContract(address(handler));
@@ -131,6 +131,23 @@ contract SyntheticVaultInvariantTest is Test {
     function invariant_noMintBelowMinimumRatio() public view {
         assertFalse(handler.mintBelowMin(), "a mint left its position below the minimum ratio");
         assertFalse(handler.overLimitNotRefused(), "an over-limit mint was not refused by the ratio check");
+    }
+
+    /// @notice Every landed mint moved its position's `mintNonce` by exactly one and no refused mint moved
+    /// it (checked by the handler around each call); the nonces count exactly the landed mints: each actor
+    /// opened with one `depositAndMint`, the agent's opening is its only mint, and nothing else (deposits,
+    /// repays, withdrawals, liquidations, transfers) moves a nonce.
+    function invariant_mintNonceCountsLandedMints() public view {
+        assertFalse(
+            handler.mintNonceBroken(), "a mint moved its nonce by other than one, or a refusal moved it"
+        );
+        uint256 sum;
+        for (uint256 i; i < actors.length; ++i) {
+            sum += vault.mintNonce(actors[i]);
+        }
+        assertEq(sum, actors.length + handler.mints(), "actors' nonces == their openings + landed mints");
+        assertEq(vault.mintNonce(agent), 1, "the agent only opened");
+        assertEq(vault.mintNonce(keeper), 0, "the keeper never mints");
     }
 
     /// @notice The supply moves only by what the handler minted, repaid and liquidated (ghost sums).

@@ -132,7 +132,7 @@ contract SyntheticVaultPackingTest is MarketsFixture {
         assertEq(vault.totalSupply(), MAX);
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DebtCeilingExceeded.selector, MAX + 1e18, MAX));
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
     }
 
     function test_mint_reachesMaxTotalThenRefused() public {

@@ -181,8 +181,11 @@ contract SyntheticVaultSynthTest is MarketsFixture {
         (, uint256 debt) = vault.positionOf(agent);
         if (kind == 0) {
             uint256 minted = bound(b, 1e18, 50e18);
+            uint256 nonce = vault.mintNonce(agent);
             vm.prank(agent);
-            vault.depositAndMint(minted * 75 * 3 / 1e12, minted, MODEL, keccak256(abi.encode("seq", i, b)));
+            vault.depositAndMint(
+                minted * 75 * 3 / 1e12, minted, MODEL, keccak256(abi.encode("seq", i, b)), nonce
+            );
             return true;
         }
         uint256 amount = bound(b >> 8, 0, bal);

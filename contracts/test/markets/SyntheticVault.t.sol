@@ -38,14 +38,16 @@ contract SyntheticVaultTest is MarketsFixture {
 
     function test_depositAndMint() public {
         vm.expectEmit(address(vault));
-        emit SyntheticVault.Minted(agent, MODEL, I1, 100e18, 22_500_000, 26_636, 75e18);
+        emit SyntheticVault.Minted(agent, MODEL, I1, 100e18, 22_500_000, 26_636, 75e18, 20_000e6);
         _agentOpen(20_000e6, 100e18, I1);
         (uint256 coll, uint256 debt) = vault.positionOf(agent);
         assertEq(coll, 20_000e6 - 22_500_000, "collateral net of fee");
         assertEq(debt, 100e18);
         assertEq(synth.balanceOf(agent), 100e18);
         assertEq(synth.totalSupply(), vault.totalDebt());
-        assertTrue(vault.intentUsed(agent, I1));
+        // The mint's key is the position's nonce, now moved on; its intent id is emitted, not recorded.
+        assertEq(vault.mintNonce(agent), 1);
+        assertFalse(vault.intentUsed(agent, I1));
         assertEq(vault.collateralRatioBps(agent), 26_636);
         // The 0.30% fee (22.5 tUSD) accrued to the model; a flush (anyone) routes it to the holders, 60/40,
         // keeping 1 unit in the slot.
@@ -71,7 +73,7 @@ contract SyntheticVaultTest is MarketsFixture {
         uint256 fee = ((valueWad * 30 + 9999) / 10_000 + 1e12 - 1) / 1e12;
         if (fee > coll) {
             vm.expectRevert(abi.encodeWithSelector(SyntheticVault.InsufficientCollateral.selector, coll, fee));
-            _agentOpen(coll, amount, I1);
+            _agentOpenAt(coll, amount, I1, 0);
             return;
         }
         uint256 ratio = (coll - fee) * 1e12 * 10_000 / valueWad;
@@ -79,7 +81,7 @@ contract SyntheticVaultTest is MarketsFixture {
             vm.expectRevert(
                 abi.encodeWithSelector(SyntheticVault.CollateralRatioTooLow.selector, ratio, 15_000)
             );
-            _agentOpen(coll, amount, I1);
+            _agentOpenAt(coll, amount, I1, 0);
             return;
         }
         _agentOpen(coll, amount, I1);
@@ -99,11 +101,11 @@ contract SyntheticVaultTest is MarketsFixture {
             abi.encodeWithSelector(PolicyGuard.PolicyMintCapExceeded.selector, id, 200e18, 100e18)
         );
         vm.prank(agent);
-        vault.mint(200e18, MODEL, I2);
-        // Nothing changed, and the intent of the refused mint is still free for a retry.
+        vault.mint(200e18, MODEL, I2, 1);
+        // Nothing changed, and the nonce of the refused mint is still free for a retry.
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 900e18);
-        assertFalse(vault.intentUsed(agent, I2));
+        assertEq(vault.mintNonce(agent), 1);
     }
 
     function testFuzz_mint_refusedAboveEpochCap(uint256 first, uint256 second) public {
@@ -115,15 +117,15 @@ contract SyntheticVaultTest is MarketsFixture {
             abi.encodeWithSelector(PolicyGuard.PolicyMintCapExceeded.selector, id, second, EPOCH_CAP - first)
         );
         vm.prank(agent);
-        vault.mint(second, MODEL, I2);
+        vault.mint(second, MODEL, I2, 1);
     }
 
     function _refusedForNonAgent(address caller, uint256 coll, uint256 amount) internal {
         vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyNotAgent.selector, caller));
         vm.prank(caller);
-        vault.depositAndMint(coll, amount, MODEL, I1);
+        vault.depositAndMint(coll, amount, MODEL, I1, 0);
         assertEq(synth.totalSupply(), 0);
-        assertFalse(vault.intentUsed(caller, I1));
+        assertEq(vault.mintNonce(caller), 0);
     }
 
     function test_mint_refusedForNonAgent() public {
@@ -148,7 +150,7 @@ contract SyntheticVaultTest is MarketsFixture {
             )
         );
         vm.prank(agent);
-        vault.depositAndMint(20_000e6, amount, other, I1);
+        vault.depositAndMint(20_000e6, amount, other, I1, 0);
         assertEq(vault.feesAccrued(other), 0);
     }
 
@@ -165,15 +167,16 @@ contract SyntheticVaultTest is MarketsFixture {
     /// was skipped for a zero id) and strand its fee in `feesAccrued[0]`. The guard now refuses it.
     function _refusedForZeroModel(uint256 coll, uint256 amount, bool viaMint) internal {
         bytes32 id = guard.policyId(address(vault), PolicyActions.SYNTH_MINT);
+        uint256 nonce = vault.mintNonce(agent);
         vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyModelRequired.selector, id));
         vm.prank(agent);
         if (viaMint) {
-            vault.mint(amount, bytes32(0), I2);
+            vault.mint(amount, bytes32(0), I2, nonce);
         } else {
-            vault.depositAndMint(coll, amount, bytes32(0), I2);
+            vault.depositAndMint(coll, amount, bytes32(0), I2, nonce);
         }
         assertEq(vault.feesAccrued(bytes32(0)), 0, "no fee stranded under the zero model");
-        assertFalse(vault.intentUsed(agent, I2));
+        assertEq(vault.mintNonce(agent), nonce);
     }
 
     function test_mint_refusedForZeroModel() public {
@@ -203,7 +206,7 @@ contract SyntheticVaultTest is MarketsFixture {
         vm.expectRevert(
             abi.encodeWithSelector(PolicyGuard.PolicyCollateralTooLow.selector, id, 15_570, 16_000)
         );
-        _agentOpen(11_700e6, 100e18, I1);
+        _agentOpenAt(11_700e6, 100e18, I1, 0);
     }
 
     function testFuzz_mint_refusedByGuardMargin(uint256 coll) public {
@@ -215,13 +218,13 @@ contract SyntheticVaultTest is MarketsFixture {
         vm.expectRevert(
             abi.encodeWithSelector(PolicyGuard.PolicyCollateralTooLow.selector, id, ratio, 16_000)
         );
-        _agentOpen(coll, 100e18, I1);
+        _agentOpenAt(coll, 100e18, I1, 0);
     }
 
     function test_mint_belowMinRatio() public {
         // 11,000 - 22.5 = 10,977.5 against 7,500 = 146.36% < 150%.
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.CollateralRatioTooLow.selector, 14_636, 15_000));
-        _agentOpen(11_000e6, 100e18, I1);
+        _agentOpenAt(11_000e6, 100e18, I1, 0);
     }
 
     function testFuzz_mint_belowMinRatio(uint256 coll, uint256 amount) public {
@@ -233,26 +236,33 @@ contract SyntheticVaultTest is MarketsFixture {
         uint256 ratio = (coll - fee) * 1e16 / valueWad;
         assertLt(ratio, 15_000);
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.CollateralRatioTooLow.selector, ratio, 15_000));
-        _agentOpen(coll, amount, I1);
+        _agentOpenAt(coll, amount, I1, 0);
     }
 
-    function test_mint_duplicateIntent() public {
+    /// @dev The agent's crash recovery: a landed mint resent (same intent, same nonce) is refused, because
+    /// the nonce it names has moved on; nothing is minted twice.
+    function test_mint_resendRefused() public {
         _agentOpen(20_000e6, 10e18, I1);
-        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DuplicateIntent.selector, I1));
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.MintNonceMismatch.selector, 0, 1));
         vm.prank(agent);
-        vault.mint(10e18, MODEL, I1);
+        vault.mint(10e18, MODEL, I1, 0);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 10e18);
     }
 
-    function testFuzz_mint_duplicateIntent(bytes32 intent) public {
+    function testFuzz_mint_resendRefused(bytes32 intent) public {
         vm.assume(intent != bytes32(0));
         _agentOpen(20_000e6, 10e18, intent);
-        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DuplicateIntent.selector, intent));
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.MintNonceMismatch.selector, 0, 1));
         vm.prank(agent);
-        vault.mint(10e18, MODEL, intent);
+        vault.mint(10e18, MODEL, intent, 0);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 10e18);
     }
 
-    /// @dev Intent ids are per caller: `other` using the agent's key first (a deposit) does not block
-    /// the agent's mint, and each caller's record is separate.
+    /// @dev Intent ids are per caller: `other` using the agent's key first (a deposit) blocks neither the
+    /// agent's mint (keyed by its nonce; the intent id is only emitted) nor the agent's own use of the key
+    /// for a deposit, and each caller's record is separate.
     function _intentPerCaller(address other, bytes32 key) internal {
         usd.mint(other, 1);
         vm.startPrank(other);
@@ -262,13 +272,22 @@ contract SyntheticVaultTest is MarketsFixture {
         assertTrue(vault.intentUsed(other, key));
         assertFalse(vault.intentUsed(agent, key));
         _agentOpen(20_000e6, 10e18, key);
-        assertTrue(vault.intentUsed(agent, key));
+        assertFalse(vault.intentUsed(agent, key), "a mint does not record its intent id");
+        assertEq(vault.mintNonce(agent), 1);
+        assertEq(vault.mintNonce(other), 0);
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 10e18);
-        // Still one use per caller.
+        // The mint resent: refused by its nonce.
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.MintNonceMismatch.selector, 0, 1));
+        vm.prank(agent);
+        vault.mint(1e18, MODEL, key, 0);
+        // The agent's own optional key: free until the agent uses it, then one use per caller.
+        vm.prank(agent);
+        vault.deposit(agent, 1e6, key);
+        assertTrue(vault.intentUsed(agent, key));
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DuplicateIntent.selector, key));
         vm.prank(agent);
-        vault.mint(1e18, MODEL, key);
+        vault.deposit(agent, 1e6, key);
     }
 
     function test_intent_perCaller() public {
@@ -282,24 +301,31 @@ contract SyntheticVaultTest is MarketsFixture {
 
     function test_mint_missingIntent() public {
         vm.expectRevert(SyntheticVault.MissingIntent.selector);
-        _agentOpen(20_000e6, 10e18, bytes32(0));
+        _agentOpenAt(20_000e6, 10e18, bytes32(0), 0);
     }
 
     /// @dev The intent check comes first, whatever the amounts, the model or the entry point.
-    function testFuzz_mint_missingIntent(uint256 coll, uint256 amount, bytes32 modelId, bool viaMint) public {
+    function testFuzz_mint_missingIntent(
+        uint256 coll,
+        uint256 amount,
+        bytes32 modelId,
+        uint256 nonce,
+        bool viaMint
+    ) public {
+        coll = bound(coll, 0, 1_000_000e6);
         vm.expectRevert(SyntheticVault.MissingIntent.selector);
         vm.prank(agent);
-        if (viaMint) vault.mint(amount, modelId, bytes32(0));
-        else vault.depositAndMint(bound(coll, 0, 1_000_000e6), amount, modelId, bytes32(0));
+        if (viaMint) vault.mint(amount, modelId, bytes32(0), nonce);
+        else vault.depositAndMint(coll, amount, modelId, bytes32(0), nonce);
     }
 
     function _debtCeilingAndMinDebt(uint256 ceiling, uint256 above, uint256 dust) internal {
         vm.prank(timelock);
         vault.setDebtCeiling(ceiling);
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DebtCeilingExceeded.selector, above, ceiling));
-        _agentOpen(900_000e6, above, I1);
+        _agentOpenAt(900_000e6, above, I1, 0);
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DebtBelowMinimum.selector, dust, 1e18));
-        _agentOpen(20_000e6, dust, I1);
+        _agentOpenAt(20_000e6, dust, I1, 0);
         // At the ceiling exactly: allowed.
         _agentOpen(900_000e6, ceiling, I1);
         assertEq(vault.totalDebt(), ceiling);
@@ -329,7 +355,7 @@ contract SyntheticVaultTest is MarketsFixture {
         vault.pauseMinting();
         vm.expectRevert(SyntheticVault.MintingPaused.selector);
         vm.prank(agent);
-        vault.mint(pausedAmount, MODEL, I2);
+        vault.mint(pausedAmount, MODEL, I2, 1);
         // The guardian cannot unpause.
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.VaultNotAdmin.selector, guardianKey));
         vm.prank(guardianKey);
@@ -351,7 +377,7 @@ contract SyntheticVaultTest is MarketsFixture {
         vault.deposit(agent, 10_000e6, bytes32(0));
         feed.set(75e8);
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 81e18);
     }
@@ -385,7 +411,7 @@ contract SyntheticVaultTest is MarketsFixture {
             abi.encodeWithSelector(PolicyGuard.PolicyPaused.selector, global ? address(0) : address(vault))
         );
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
         vm.prank(agent);
         synth.transfer(keeper, 100e18 - repayAmount);
         vm.prank(agent);
@@ -691,7 +717,7 @@ contract SyntheticVaultTest is MarketsFixture {
         );
         vm.expectRevert(err);
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
         vm.expectRevert(err);
         vm.prank(keeper);
         vault.liquidate(agent, 10e18, bytes32(0));
@@ -710,7 +736,7 @@ contract SyntheticVaultTest is MarketsFixture {
         );
         vm.expectRevert(err);
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
         vm.expectRevert(err);
         vm.prank(keeper);
         vault.liquidate(agent, 10e18, bytes32(0));
@@ -739,14 +765,15 @@ contract SyntheticVaultTest is MarketsFixture {
             abi.encodeWithSelector(PolicyGuard.PolicyOracleStale.selector, _mintId(), stamp, age, policyAge)
         );
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
-        // Nothing moved; the intent is free for a retry on a fresh round.
+        vault.mint(1e18, MODEL, I2, 1);
+        // Nothing moved; the nonce is free for a retry on a fresh round.
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 10e18);
-        assertFalse(vault.intentUsed(agent, I2));
+        assertEq(vault.mintNonce(agent), 1);
         feed.set(WTI);
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
+        assertEq(vault.mintNonce(agent), 2);
         (, debt) = vault.positionOf(agent);
         assertEq(debt, 11e18);
     }
@@ -778,9 +805,10 @@ contract SyntheticVaultTest is MarketsFixture {
             );
         }
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, dev > maxDev ? 10e18 : 11e18);
+        assertEq(vault.mintNonce(agent), dev > maxDev ? 1 : 2);
     }
 
     function test_mint_refusedForDeviantRound() public {
@@ -829,7 +857,7 @@ contract SyntheticVaultTest is MarketsFixture {
         );
         vm.expectRevert(err);
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
         vm.expectRevert(err);
         vm.prank(keeper);
         vault.liquidate(agent, 10e18, bytes32(0));
@@ -844,7 +872,7 @@ contract SyntheticVaultTest is MarketsFixture {
         );
         vm.expectRevert(err);
         vm.prank(agent);
-        vault.mint(1e18, MODEL, I2);
+        vault.mint(1e18, MODEL, I2, 1);
         vm.expectRevert(err);
         vm.prank(keeper);
         vault.liquidate(agent, 10e18, bytes32(0));
@@ -1143,7 +1171,7 @@ contract SyntheticVaultTest is MarketsFixture {
         dai.mint(agent, 12_000e18);
         vm.startPrank(agent);
         dai.approve(address(v18), type(uint256).max);
-        v18.depositAndMint(12_000e18, 100e18, MODEL, I1);
+        v18.depositAndMint(12_000e18, 100e18, MODEL, I1, 0);
         vm.stopPrank();
         assertEq(v18.collateralRatioBps(agent), 16_000);
     }

@@ -5,7 +5,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Test, console} from "forge-std/Test.sol";
 
 import {TestStablecoin} from "../../src/devnet/TestStablecoin.sol";
+import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {ModelRegistry} from "../../src/models/ModelRegistry.sol";
+import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
 import {RegistrantsHandler} from "./RegistrantsHandler.sol";
 
 /// @notice ModelRegistry invariants with several registrants of one model id: squatters registering
@@ -22,7 +24,9 @@ import {RegistrantsHandler} from "./RegistrantsHandler.sol";
 /// - every approval of a non-bound registration after binding reverted `ModelIdBound`, every approval of
 ///   the owner's reviewed registration succeeded, revenue calls on the unbound id reverted
 ///   `ModelNotApproved`, duplicate registrations reverted, and `setZkCommitment` succeeded exactly when
-///   the registration was not the bound one and had no commitment yet.
+///   the registration was not the bound one and had no commitment yet;
+/// - a PolicyGuard bound as the registry's approval listener, and a second guard on the registry that is
+///   not, both answer `isModelAllowed(MODEL) == registry.isApproved(MODEL)` (the push and the slow path).
 /// forge-config: default.invariant.fail-on-revert = true
 contract ModelRegistryRegistrantsInvariantTest is Test {
     bytes32 internal constant MODEL = keccak256("weights:registrants-invariant");
@@ -31,6 +35,9 @@ contract ModelRegistryRegistrantsInvariantTest is Test {
     RegistrantsHandler internal handler;
     address internal timelock = makeAddr("timelock");
     address internal guardianKey = makeAddr("guardian");
+    /// @dev Bound as the registry's approval listener (told of every approve / revoke); `unboundGuard` is not.
+    PolicyGuard internal boundGuard;
+    PolicyGuard internal unboundGuard;
 
     function setUp() public {
         usd = new TestStablecoin();
@@ -45,6 +52,22 @@ contract ModelRegistryRegistrantsInvariantTest is Test {
         pool[6] = address(registry);
         handler = new RegistrantsHandler(registry, usd, MODEL, timelock, guardianKey, pool);
         targetContract(address(handler));
+        PolicyGuard.Limits memory ceiling;
+        boundGuard = new PolicyGuard(
+            timelock, guardianKey, makeAddr("agent"), IModelRegistry(address(registry)), ceiling
+        );
+        unboundGuard = new PolicyGuard(
+            timelock, guardianKey, makeAddr("agent"), IModelRegistry(address(registry)), ceiling
+        );
+        registry.bindApprovalListener(boundGuard);
+    }
+
+    /// @notice Both guards follow the registry's approval exactly, through every approve and revoke.
+    function invariant_guardsFollowRegistry() public view {
+        bool approved = registry.isApproved(MODEL);
+        assertEq(boundGuard.isModelAllowed(MODEL), approved, "bound guard != registry");
+        assertEq(unboundGuard.isModelAllowed(MODEL), approved, "unbound guard != registry");
+        assertFalse(boundGuard.isModelAllowed(keccak256("weights:other")), "an id never approved is allowed");
     }
 
     function _claimable() internal view returns (uint256 sum) {

@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 
+import {IModelApprovalListener} from "../../src/models/IModelApprovalListener.sol";
 import {IModelRegistry} from "../../src/models/IModelRegistry.sol";
 import {IPolicyGuard, PolicyActions} from "../../src/policy/IPolicyGuard.sol";
 import {PolicyGuard} from "../../src/policy/PolicyGuard.sol";
@@ -26,12 +27,19 @@ function limitsArray(PolicyGuard.Limits memory l) pure returns (uint256[10] memo
     ];
 }
 
-/// @notice Test double: a model registry whose approvals the test sets.
+/// @notice Test double: a model registry whose approvals the test sets. Once a listener is bound (as
+/// `ModelRegistry.bindApprovalListener` does; unchecked here), every `setApproved` is pushed to it.
 contract TestModelRegistry is IModelRegistry {
     mapping(bytes32 => bool) public approved;
+    IModelApprovalListener public approvalListener;
+
+    function bindApprovalListener(IModelApprovalListener listener) external {
+        approvalListener = listener;
+    }
 
     function setApproved(bytes32 modelId, bool value) external {
         approved[modelId] = value;
+        if (address(approvalListener) != address(0)) approvalListener.onModelApprovalChanged(modelId, value);
     }
 
     function isApproved(bytes32 modelId) external view returns (bool) {

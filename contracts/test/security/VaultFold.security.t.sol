@@ -118,7 +118,7 @@ contract VaultFoldSecurityTest is MarketsFixture {
     function test_synthTransferDuringCollateralPull() public {
         (SyntheticVault hv, HookToken hook, ReentrantOwner owner) = _hookVault();
         owner.setReentry(abi.encodeCall(IERC20.transfer, (bob, 20e18)));
-        owner.call(abi.encodeCall(SyntheticVault.depositAndMint, (10_000e6, 50e18, MODEL, keccak256("o"))));
+        owner.call(abi.encodeCall(SyntheticVault.depositAndMint, (10_000e6, 50e18, MODEL, keccak256("o"), 0)));
         assertTrue(owner.reentrySucceeded(), "transfer mid-call allowed");
         assertEq(hv.balanceOf(address(owner)), 30e18);
         assertEq(hv.balanceOf(bob), 20e18);
@@ -137,7 +137,7 @@ contract VaultFoldSecurityTest is MarketsFixture {
         hook.mint(alice, 12_000e6);
         vm.startPrank(alice);
         hook.approve(address(hv), type(uint256).max);
-        hv.depositAndMint(12_000e6, 100e18, MODEL, keccak256("a"));
+        hv.depositAndMint(12_000e6, 100e18, MODEL, keccak256("a"), 0);
         hv.transfer(address(owner), 100e18);
         vm.stopPrank();
         feed.set(105e8); // 114.3%: partial regime
@@ -170,12 +170,12 @@ contract VaultFoldSecurityTest is MarketsFixture {
         c6.mint(agent, 100_000e6);
         vm.startPrank(agent);
         c6.approve(address(hv), type(uint256).max);
-        hv.depositAndMint(50_000e6, 100e18, MODEL, keccak256("1"));
+        hv.depositAndMint(50_000e6, 100e18, MODEL, keccak256("1"), 0);
         hv.transfer(address(hg), 40e18);
         vm.stopPrank();
         hg.arm(hv, bob);
         vm.prank(agent);
-        hv.mint(10e18, MODEL, keccak256("2"));
+        hv.mint(10e18, MODEL, keccak256("2"), 1);
         assertEq(
             hg.repayError(),
             abi.encodeWithSelector(ReentrancyGuardTransient.ReentrancyGuardReentrantCall.selector)
@@ -280,7 +280,7 @@ contract VaultFoldSecurityTest is MarketsFixture {
         token.mint(alice, 12_000 * one);
         vm.startPrank(alice);
         token.approve(address(hv), type(uint256).max);
-        hv.depositAndMint(12_000 * one, 100e18, MODEL, keccak256("a"));
+        hv.depositAndMint(12_000 * one, 100e18, MODEL, keccak256("a"), 0);
         hv.transfer(keeper, 100e18);
         vm.stopPrank();
         feed.set(101e8);

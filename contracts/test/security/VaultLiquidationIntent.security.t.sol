@@ -6,7 +6,8 @@ import {MarketsFixture} from "../markets/MarketsFixture.sol";
 
 /// @notice Second audit of issue 4, with the real guard and pool: (F5) an underwater position is
 /// liquidatable although the pool always keeps some synth, so nobody can hold the whole debt; (F1) a
-/// caller cannot use up the agent's intent key (keys are per caller).
+/// caller cannot use up the agent's intent key (optional keys are per caller; a mint's key is its position's
+/// nonce, which only the position's owner moves).
 contract VaultLiquidationIntentSecurityTest is MarketsFixture {
     address internal attacker = makeAddr("attacker");
 
@@ -21,7 +22,7 @@ contract VaultLiquidationIntentSecurityTest is MarketsFixture {
     /// synth stays locked behind the pool's minimum liquidity. The price jumps to `price` (full regime).
     function _underwaterWithLockedSynth(int256 price) internal returns (uint256 held, uint256 debt) {
         vm.prank(agent);
-        vault.depositAndMint(120_000e6, 1000e18, MODEL, keccak256("open"));
+        vault.depositAndMint(120_000e6, 1000e18, MODEL, keccak256("open"), 0);
         vm.startPrank(agent);
         pool.addLiquidity(500e18, 37_500e6, 0, 0, agent, block.timestamp);
         synth.transfer(keeper, synth.balanceOf(agent));
@@ -64,18 +65,21 @@ contract VaultLiquidationIntentSecurityTest is MarketsFixture {
         _liquidatesWhatIsHeld(bound(price, 109e8, 300e8));
     }
 
-    /// @dev F1: `attacker` spends `key` first, on a 1-unit deposit to its own position; the agent's
-    /// mint with that key still goes through, and the vault reports each caller's use separately.
+    /// @dev F1: `attacker` spends `key` first, on a 1-unit deposit to the agent's position (it cannot move
+    /// the agent's mint nonce: deposits leave it alone); the agent's mint with that key still goes through,
+    /// and the vault reports each caller's use separately.
     function _intentNotBurned(bytes32 key) internal {
         vm.prank(attacker);
-        vault.deposit(attacker, 1, key);
+        vault.deposit(agent, 1, key);
         assertTrue(vault.intentUsed(attacker, key));
         assertFalse(vault.intentUsed(agent, key));
+        assertEq(vault.mintNonce(agent), 0);
         vm.prank(agent);
-        vault.depositAndMint(10_000e6, 10e18, MODEL, key);
+        vault.depositAndMint(10_000e6, 10e18, MODEL, key, 0);
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 10e18);
-        assertTrue(vault.intentUsed(agent, key));
+        assertEq(vault.mintNonce(agent), 1);
+        assertFalse(vault.intentUsed(agent, key), "a mint's intent id is emitted, not recorded");
     }
 
     function test_F1_agentIntentCannotBeBurned() public {

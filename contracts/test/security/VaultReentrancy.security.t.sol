@@ -122,10 +122,12 @@ contract VaultReentrancySecurityTest is MarketsFixture {
         calls = new bytes[](7);
         calls[0] = abi.encodeCall(SyntheticVault.withdraw, (10_000e6, address(owner), bytes32(0)));
         calls[1] = abi.encodeCall(SyntheticVault.deposit, (address(owner), 1e6, bytes32(0)));
-        calls[2] = abi.encodeCall(SyntheticVault.mint, (1e18, MODEL, keccak256("inner mint")));
+        // Inner mints name the nonce the outer mint moves to: only the re-entry guard can refuse them.
+        calls[2] = abi.encodeCall(SyntheticVault.mint, (1e18, MODEL, keccak256("inner mint"), 1));
         calls[3] = abi.encodeCall(SyntheticVault.repay, (address(owner), 1e18, bytes32(0)));
         calls[4] = abi.encodeCall(SyntheticVault.liquidate, (address(owner), 1e18, bytes32(0)));
-        calls[5] = abi.encodeCall(SyntheticVault.depositAndMint, (1e6, 1e18, MODEL, keccak256("inner dam")));
+        calls[5] =
+            abi.encodeCall(SyntheticVault.depositAndMint, (1e6, 1e18, MODEL, keccak256("inner dam"), 1));
         calls[6] = abi.encodeCall(SyntheticVault.flushFees, (MODEL));
     }
 
@@ -151,7 +153,9 @@ contract VaultReentrancySecurityTest is MarketsFixture {
     function _checkDepositAndMintReentry(bytes memory reentry, uint256 coll, uint256 amount) internal {
         owner.setReentry(reentry);
         uint256 ownerBalance = hook.balanceOf(address(owner));
-        owner.call(abi.encodeCall(SyntheticVault.depositAndMint, (coll, amount, MODEL, keccak256("outer"))));
+        owner.call(
+            abi.encodeCall(SyntheticVault.depositAndMint, (coll, amount, MODEL, keccak256("outer"), 0))
+        );
         assertTrue(owner.reentered(), "the hook ran");
         assertFalse(owner.reentrySucceeded(), "re-entry refused");
         assertEq(
@@ -168,7 +172,7 @@ contract VaultReentrancySecurityTest is MarketsFixture {
 
     /// @notice The payout hooks (withdraw, liquidation) cannot re-enter either.
     function test_payoutHooks_reentryBlocked() public {
-        owner.call(abi.encodeCall(SyntheticVault.mint, (50e18, MODEL, keccak256("m"))));
+        owner.call(abi.encodeCall(SyntheticVault.mint, (50e18, MODEL, keccak256("m"), 0)));
         owner.setReentry(abi.encodeCall(SyntheticVault.withdraw, (1000e6, address(owner), bytes32(0))));
         owner.call(abi.encodeCall(SyntheticVault.withdraw, (1000e6, address(owner), bytes32(0))));
         assertTrue(owner.reentered());

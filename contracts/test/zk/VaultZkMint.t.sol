@@ -49,6 +49,8 @@ abstract contract VaultZkMintSetup is MarketsFixture, ZkFeedSetup {
         guard = new PolicyGuard(
             timelock, guardianKey, agent, IModelRegistry(address(registry)), _globalCeiling()
         );
+        // As the deployment does: the registry tells the guard of every approval change (its fast path).
+        registry.bindApprovalListener(guard);
         vault = new SyntheticVault(
             _vaultConfig(
                 IERC20Metadata(address(usd)), AggregatorV3Interface(address(oracle)), guard, registry
@@ -114,9 +116,16 @@ abstract contract VaultZkMintSetup is MarketsFixture, ZkFeedSetup {
         return capital * 1e12 * leverage / (uint256(_lastFixtureAnswer()) * 1e10);
     }
 
+    /// @dev The agent's `mintWithProof` at its current mint nonce (read with a call: under a pending
+    /// `vm.expectRevert`, use `_mintAt`).
     function _mint(uint256 amount, bytes32 proofId) internal {
+        _mintAt(amount, proofId, vault.mintNonce(agent));
+    }
+
+    /// @dev The agent's `mintWithProof` naming `nonce`.
+    function _mintAt(uint256 amount, bytes32 proofId, uint256 nonce) internal {
         vm.prank(agent);
-        vault.mintWithProof(amount, F.MODEL_ID, keccak256(abi.encode("zk", amount, proofId)), proofId);
+        vault.mintWithProof(amount, F.MODEL_ID, keccak256(abi.encode("zk", amount, proofId)), proofId, nonce);
     }
 }
 
@@ -144,7 +153,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
         vm.expectRevert(
             abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, proofId, maxDebt + 1, maxDebt)
         );
-        _mint(maxDebt + 1, proofId);
+        _mintAt(maxDebt + 1, proofId, 0);
     }
 
     function test_mintWithProof_boundsThePositionNotEachMint() public {
@@ -158,7 +167,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
         vm.expectRevert(
             abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, proofId, maxDebt / 2 + rest, bound)
         );
-        _mint(rest, proofId);
+        _mintAt(rest, proofId, 1);
     }
 
     /// @dev Fuzz twin of the two tests above: any amount mints iff the debt after stays within the bound.
@@ -171,7 +180,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
                 abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, proofId, amount, maxDebt)
             );
         }
-        _mint(amount, proofId);
+        _mintAt(amount, proofId, 0);
         (, uint256 debt) = vault.positionOf(agent);
         assertLe(debt, maxDebt);
     }
@@ -183,12 +192,12 @@ contract VaultZkMintTest is VaultZkMintSetup {
         bytes32 other = keccak256("other model");
         vm.expectRevert(abi.encodeWithSelector(SyntheticVault.ZkForecastNotProven.selector, other, proofId));
         vm.prank(agent);
-        vault.mintWithProof(1e18, other, keccak256("i1"), proofId);
+        vault.mintWithProof(1e18, other, keccak256("i1"), proofId, 0);
         bytes32 unknown = keccak256("no such proof");
         vm.expectRevert(
             abi.encodeWithSelector(SyntheticVault.ZkForecastNotProven.selector, F.MODEL_ID, unknown)
         );
-        _mint(1e18, unknown);
+        _mintAt(1e18, unknown, 0);
     }
 
     function test_mintWithProof_refusesStaleProof() public {
@@ -199,7 +208,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
                 SyntheticVault.ZkForecastStale.selector, proofId, NOW, MAX_PROOF_AGE, NOW + MAX_PROOF_AGE + 1
             )
         );
-        _mint(1e18, proofId);
+        _mintAt(1e18, proofId, 0);
     }
 
     function test_mintWithProof_refusesWhenTheFeedMovedOn() public {
@@ -208,7 +217,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
         vm.expectRevert(
             abi.encodeWithSelector(SyntheticVault.ZkForecastOutdated.selector, proofId, ROUND_1, ROUND_1 + 1)
         );
-        _mint(1e18, proofId);
+        _mintAt(1e18, proofId, 0);
     }
 
     function test_mintWithProof_stillThroughTheGuard() public {
@@ -221,7 +230,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(PolicyGuard.PolicyNotAgent.selector, alice));
         vm.prank(alice);
-        vault.mintWithProof(1e18, F.MODEL_ID, keccak256("i2"), proofId);
+        vault.mintWithProof(1e18, F.MODEL_ID, keccak256("i2"), proofId, 0);
         // Revoked model: the guard refuses it although its proof stays recorded.
         vm.prank(guardianKey);
         registry.revokeModel(F.MODEL_ID);
@@ -232,15 +241,85 @@ contract VaultZkMintTest is VaultZkMintSetup {
                 F.MODEL_ID
             )
         );
-        _mint(1e18, proofId);
+        _mintAt(1e18, proofId, 0);
     }
 
-    function test_mintWithProof_duplicateIntent() public {
+    /// @dev The landed mint resent (same intent, same nonce): refused by the nonce, nothing minted twice.
+    function test_mintWithProof_resendRefused() public {
         bytes32 proofId = _submit();
         _mint(1e18, proofId);
         bytes32 intent = keccak256(abi.encode("zk", uint256(1e18), proofId));
-        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.DuplicateIntent.selector, intent));
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.MintNonceMismatch.selector, 0, 1));
+        vm.prank(agent);
+        vault.mintWithProof(1e18, F.MODEL_ID, intent, proofId, 0);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 1e18);
+    }
+
+    // ---- the mint nonce ----
+
+    /// @dev `mintWithProof` is nonce-checked like `mint`: each landed one moves the nonce by one, a stale or
+    /// future nonce is refused `MintNonceMismatch`, and a mint the proven bound refuses leaves it.
+    function test_mintWithProof_movesTheNonceByOne() public {
+        bytes32 proofId = _submit();
+        assertEq(vault.mintNonce(agent), 0);
         _mint(1e18, proofId);
+        assertEq(vault.mintNonce(agent), 1);
+        _mint(1e18, proofId);
+        assertEq(vault.mintNonce(agent), 2);
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.MintNonceMismatch.selector, 3, 2));
+        _mintAt(1e18, proofId, 3);
+        uint256 maxDebt = vault.zkMaxDebt(agent, F.MODEL_ID, proofId);
+        vm.expectRevert(
+            abi.encodeWithSelector(SyntheticVault.ZkSizeExceeded.selector, proofId, maxDebt + 1, maxDebt)
+        );
+        _mintAt(maxDebt - 2e18 + 1, proofId, 2);
+        assertEq(vault.mintNonce(agent), 2);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, 2e18);
+    }
+
+    function testFuzz_mintWithProof_movesTheNonceByOne(uint256 seed, uint256 count, uint256 wrong) public {
+        bytes32 proofId = _submit();
+        count = bound(count, 1, 6);
+        for (uint256 i; i < count; ++i) {
+            _mint(bound(uint256(keccak256(abi.encode(seed, i))), 1e18, 5e18), proofId);
+            assertEq(vault.mintNonce(agent), i + 1);
+        }
+        vm.assume(wrong != count);
+        vm.expectRevert(abi.encodeWithSelector(SyntheticVault.MintNonceMismatch.selector, wrong, count));
+        _mintAt(1e18, proofId, wrong);
+        assertEq(vault.mintNonce(agent), count);
+    }
+
+    /// @dev `proveAndMint` takes no nonce and does not move it (its key is the proof's statement), whatever
+    /// the nonce the earlier plain mints left.
+    function _proveAndMintKeepsNonce(uint256 plainMints, uint256 amount) internal {
+        for (uint256 i; i < plainMints; ++i) {
+            vm.prank(agent);
+            vault.mint(1e18, F.MODEL_ID, keccak256(abi.encode("plain", i)), i);
+        }
+        assertEq(vault.mintNonce(agent), plainMints);
+        SyntheticVault.ForecastProofCalldata memory p = SyntheticVault.ForecastProofCalldata({
+            lastRoundId: ROUND_1, a: F.a(), b: F.b(), c: F.c(), publicSignals: F.publicSignals()
+        });
+        vm.prank(agent);
+        vault.proveAndMint(amount, F.MODEL_ID, keccak256("prove-keeps-nonce"), p);
+        (, uint256 debt) = vault.positionOf(agent);
+        assertEq(debt, plainMints * 1e18 + amount);
+        assertEq(vault.mintNonce(agent), plainMints, "proveAndMint leaves the nonce");
+        // The next nonce-checked mint names the same nonce as before the proveAndMint.
+        vm.prank(agent);
+        vault.mint(1e18, F.MODEL_ID, keccak256("after"), plainMints);
+        assertEq(vault.mintNonce(agent), plainMints + 1);
+    }
+
+    function test_proveAndMint_leavesTheNonce() public {
+        _proveAndMintKeepsNonce(2, 10e18);
+    }
+
+    function testFuzz_proveAndMint_leavesTheNonce(uint256 plainMints, uint256 amount) public {
+        _proveAndMintKeepsNonce(bound(plainMints, 0, 4), bound(amount, 1e18, 20e18));
     }
 
     // ---- configuration ----
@@ -282,7 +361,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
         vault.setZkConfig(_disabledZkConfig());
         vm.stopPrank();
         vm.expectRevert(SyntheticVault.ZkPathDisabled.selector);
-        _mint(1e18, bytes32(0));
+        _mintAt(1e18, bytes32(0), 0);
     }
 
     // ---- zkRequired: every mint must carry a proof ----
@@ -298,9 +377,9 @@ contract VaultZkMintTest is VaultZkMintSetup {
 
         vm.startPrank(agent);
         vm.expectRevert(SyntheticVault.ZkProofRequired.selector);
-        vault.mint(1e18, F.MODEL_ID, keccak256("plain"));
+        vault.mint(1e18, F.MODEL_ID, keccak256("plain"), 0);
         vm.expectRevert(SyntheticVault.ZkProofRequired.selector);
-        vault.depositAndMint(0, 1e18, F.MODEL_ID, keccak256("plain-deposit"));
+        vault.depositAndMint(0, 1e18, F.MODEL_ID, keccak256("plain-deposit"), 0);
         vm.stopPrank();
         _mint(1e18, _submit()); // the zk path is unaffected
         (, uint256 debt) = vault.positionOf(agent);
@@ -318,7 +397,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
         vm.prank(timelock);
         vault.setZkRequired(false);
         vm.prank(agent);
-        vault.mint(1e18, F.MODEL_ID, keccak256("plain-again"));
+        vault.mint(1e18, F.MODEL_ID, keccak256("plain-again"), 1);
         (, debt) = vault.positionOf(agent);
         assertEq(debt, 2e18);
     }
@@ -332,11 +411,12 @@ contract VaultZkMintTest is VaultZkMintSetup {
         usd.mint(agent, collateral);
         vm.startPrank(agent);
         vm.expectRevert(SyntheticVault.ZkProofRequired.selector);
-        vault.depositAndMint(collateral, amount, F.MODEL_ID, keccak256(abi.encode(amount, collateral)));
+        vault.depositAndMint(collateral, amount, F.MODEL_ID, keccak256(abi.encode(amount, collateral)), 0);
         vm.stopPrank();
         (uint256 coll, uint256 debt) = vault.positionOf(agent);
         assertEq(coll, CAPITAL);
         assertEq(debt, 0);
+        assertEq(vault.mintNonce(agent), 0);
     }
 
     /// @notice It cannot be switched on while the zk path is disabled (every mint would be impossible).
@@ -389,7 +469,7 @@ contract VaultZkMintTest is VaultZkMintSetup {
         SyntheticVault v = vault; // read before the window: the test's own storage is no part of the figure
         vm.prank(agent);
         uint256 g0 = gasleft();
-        v.mint(10e18, F.MODEL_ID, keccak256("gas"));
+        v.mint(10e18, F.MODEL_ID, keccak256("gas"), 0);
         console.log("plain mint gas (same state)", g0 - gasleft());
         (, uint256 debt) = vault.positionOf(agent);
         assertEq(debt, 10e18);
@@ -412,7 +492,7 @@ contract VaultZkMintAfterSubmitGasTest is VaultZkMintSetup {
         SyntheticVault v = vault; // read before the window: the test's own storage is no part of the figure
         vm.prank(agent);
         uint256 g0 = gasleft();
-        v.mintWithProof(10e18, F.MODEL_ID, keccak256("gas"), id);
+        v.mintWithProof(10e18, F.MODEL_ID, keccak256("gas"), id, 0);
         uint256 mintGas = g0 - gasleft();
         console.log("zk-gated mint gas: mintWithProof", mintGas);
         (, uint256 debt) = vault.positionOf(agent);
@@ -428,7 +508,7 @@ contract VaultZkMintExistingPositionGasTest is VaultZkMintSetup {
     function setUp() public override {
         super.setUp();
         vm.prank(agent);
-        vault.mint(1e18, F.MODEL_ID, keccak256("earlier plain mint"));
+        vault.mint(1e18, F.MODEL_ID, keccak256("earlier plain mint"), 0);
     }
 
     /// @notice The agent's steady state: `proveAndMint` on a position that already has debt and synth

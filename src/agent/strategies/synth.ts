@@ -105,8 +105,9 @@ export function recordedStatementDifferences(
  * synth: mint or burn toward the risk-adjusted position. Size = volatility targeting with a cap
  * (`sizePosition`; 'always-long' by default: the forecast volatility sets the size, or 'long-only':
  * nothing while the forecast mean is negative) times the agent's capital, in sWTI at the oracle price.
- * Each decision is a content-addressed manifest whose keccak256 is the vault's intent id, so the chain
- * refuses to execute the same decision twice.
+ * Each decision is a content-addressed manifest whose keccak256 is the vault's intent id (emitted in its
+ * `Minted`/`Repaid` log); the chain refuses to execute the same decision twice by the mint's nonce (`mint`,
+ * `mintWithProof`), the gate's single-use statement (`proveAndMint`) or the recorded intent id (`repay`).
  */
 export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
   return {
@@ -184,6 +185,12 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
             }
           : { kind: 'replay' },
       };
+      // The nonce-checked mints (`mint`, `mintWithProof`) name the position's mint nonce as read with it; a
+      // resize after a refusal keeps it (the refused mint did not land), and one synth mint is decided per
+      // epoch (a second waits for the first to settle: `heldBy`), so no two in flight share or skip one.
+      // `proveAndMint` names none (its key is the proof's statement). Not in the manifest: the intent id is
+      // the decision, the nonce only where in the position's sequence it is sent.
+      const nonce = context.portfolio.mintNonce;
       const make = (action: 'mint' | 'repay', amount: bigint, resizedFrom?: bigint): Intent => {
         const manifest = {
           ...base,
@@ -197,9 +204,14 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
           action === 'mint'
             ? zk
               ? zk.recorded
-                ? prepareMintWithProof(parameters.vault, parameters.modelId, amount, key, zk.proofId)
+                ? prepareMintWithProof(parameters.vault, parameters.modelId, amount, key, zk.proofId, nonce)
                 : prepareProveAndMint(parameters.vault, parameters.modelId, amount, key, zk)
-              : prepareMintSynth(parameters.vault, { amount, modelId: parameters.modelId, intentId: key })
+              : prepareMintSynth(parameters.vault, {
+                  amount,
+                  modelId: parameters.modelId,
+                  intentId: key,
+                  nonce,
+                })
             : prepareRepay(parameters.vault, { owner: context.agent, amount, intentId: key });
         return {
           key,
@@ -285,19 +297,23 @@ async function proveForecast(
   return { artifacts: zk.artifacts, proof, roundIds, lastRoundId, maxDebt, proofId, recorded };
 }
 
-/** `vault.mintWithProof`: a mint sized by a forecast the gate already recorded under `proofId`. */
+/**
+ * `vault.mintWithProof`: a mint sized by a forecast the gate already recorded under `proofId`, keyed by the
+ * position's mint `nonce` like `mint`.
+ */
 function prepareMintWithProof(
   vault: Address,
   modelId: Hex,
   amount: bigint,
   intentId: Hex,
   proofId: Hex,
+  nonce: bigint,
 ): PreparedCall {
   return prepareCall({
     address: vault,
     abi: syntheticVaultAbi,
     functionName: 'mintWithProof',
-    args: [amount, modelId, intentId, proofId],
+    args: [amount, modelId, intentId, proofId, nonce],
     label: 'mint sWTI with a recorded proof',
   });
 }

@@ -35,8 +35,11 @@ export type EpochContext = {
   agent: Address;
   policies: readonly PolicyState[];
   chainId: number;
-  /** The agent's own position in the sWTI vault and its free synth balance, read this epoch. */
-  portfolio: { collateral: bigint; debt: bigint; synthBalance: bigint };
+  /**
+   * The agent's own position in the sWTI vault and its free synth balance, read this epoch, with the
+   * position's `mintNonce` (the nonce its next `mint`/`mintWithProof` must name; a landed one moves it on).
+   */
+  portfolio: { collateral: bigint; debt: bigint; synthBalance: bigint; mintNonce: bigint };
   /**
    * Approval mode: decisions in flight (waiting for `agent approve`, or approved and not settled). The agent
    * drops any intent of the same kind on the same contract; a strategy may return early instead (the synth

@@ -1,47 +1,108 @@
-// Why: `intent-used` has two sources of truth (the vault's intent record, or the gate's statement record
-// for a `proveAndMint`), and choosing between them is a job of its own.
+// Why: `intent-used` has three sources of truth (a nonce-checked mint's single Minted log, the vault's
+// intent record for a repay, or the gate's statement record for a `proveAndMint`), and choosing between
+// them is a job of its own.
 import type { Address, Hex } from 'viem';
 import { forecastProofGateAbi, syntheticVaultAbi } from '../../chain/index.js';
-import { parseSynthManifest } from './manifest.js';
+import { parseSynthManifest, type SynthManifest } from './manifest.js';
+import { sentMintNonce } from './mintCallArgs.js';
 import type { SynthVerifyDependencies } from './types.js';
+import { agentMintedLogs } from './vaultLogs.js';
 import { statementId, zkContracts } from './zkContracts.js';
 
+type CheckTuple = [string, boolean, unknown, unknown, string];
+
 /**
- * `intent-used`: the vault recorded the intent id — or, for a zk mint sent as `proveAndMint` (which
- * does not record it), the gate recorded the manifest's statement, the single-use key of that mint.
+ * `intent-used`: the chain holds the decision's single-use key, under the agent.
+ * - a nonce-checked mint (`mint`, or `mintWithProof` for a front-run statement: manifest `proof.sentAs`):
+ *   the vault keys it by the position's mint nonce and does not record the intent id, so exactly one
+ *   Minted log of the vault carries the intent id for the agent (none: never minted; two: minted twice);
+ *   the found value shows the mint nonce that transaction named (its calldata);
+ * - a repay: the vault recorded the intent id for the agent (`intentUsed(agent, id)`);
+ * - a zk mint sent as `proveAndMint` (no nonce, nothing recorded by the vault): the gate recorded the
+ *   manifest's statement, the single-use key of that mint.
+ * A manifest that does not parse (its own checks fail) is held to a Minted log, else to `intentUsed`.
  */
 export async function intentUsedCheck(
   deps: SynthVerifyDependencies,
   caller: Address | undefined,
   intentId: Hex,
   manifestBytes: Uint8Array,
-): Promise<[string, boolean, unknown, unknown, string]> {
-  const { client, vault } = deps;
+): Promise<CheckTuple> {
+  let m: SynthManifest | undefined;
+  try {
+    m = parseSynthManifest(manifestBytes);
+  } catch {}
+  if (m?.action === 'mint' && m.proof?.kind === 'groth16' && m.proof.sentAs === undefined)
+    return statementRecorded(deps, {
+      modelId: m.model.id,
+      lastRoundId: BigInt(m.proof.lastRoundId),
+      publicSignals: m.proof.publicSignals.map(BigInt),
+    });
+  if (m?.action === 'repay') return intentRecorded(deps, caller, intentId);
+  const minted = await mintedOnce(deps, caller, intentId);
+  if (minted[1] || m?.action === 'mint') return minted;
+  // Unparseable manifest: a repay's record is the other way the intent id can have been used.
+  const recorded = await intentRecorded(deps, caller, intentId);
+  return recorded[1] ? recorded : minted;
+}
+
+/** A nonce-checked mint: exactly one Minted log of the vault for (agent, intent id). */
+async function mintedOnce(
+  deps: SynthVerifyDependencies,
+  caller: Address | undefined,
+  intentId: Hex,
+): Promise<CheckTuple> {
+  const expected = 'one Minted log of the agent with this intent id (a mint is keyed by its mint nonce)';
+  const where = `SyntheticVault Minted(owner ${caller ?? 'unknown: no Minted/Repaid log'}, intent id) logs; the nonce is the one the transaction named`;
+  if (caller === undefined) return ['intent-used', false, expected, 'no Minted log', where];
+  const logs = await agentMintedLogs(deps.client, deps.vault, intentId, deps.fromBlock, caller);
+  if (logs.length !== 1)
+    return [
+      'intent-used',
+      false,
+      expected,
+      logs.length === 0
+        ? 'no Minted log'
+        : `${logs.length} Minted logs (txs ${logs.map((l) => l.hash).join(', ')})`,
+      where,
+    ];
+  const log = logs[0]!;
+  const nonce = await sentMintNonce(deps.client, log.hash);
+  return [
+    'intent-used',
+    true,
+    expected,
+    nonce === undefined ? `minted in tx ${log.hash} (no nonce in its call)` : `mint nonce ${nonce}`,
+    `${where}: tx ${log.hash}`,
+  ];
+}
+
+/** A repay (or an older record): `intentUsed(agent, intent id)`. */
+async function intentRecorded(
+  deps: SynthVerifyDependencies,
+  caller: Address | undefined,
+  intentId: Hex,
+): Promise<CheckTuple> {
   const used =
     caller !== undefined &&
-    (await client.readContract({
-      address: vault,
+    (await deps.client.readContract({
+      address: deps.vault,
       abi: syntheticVaultAbi,
       functionName: 'intentUsed',
       args: [caller, intentId],
     }));
   const where = `SyntheticVault.intentUsed(${caller ?? 'no caller: no Minted/Repaid log'}, intent id)`;
-  if (used) return ['intent-used', true, true, true, where];
-  let statement: { modelId: Hex; lastRoundId: bigint; publicSignals: bigint[] } | undefined;
-  try {
-    const m = parseSynthManifest(manifestBytes);
-    // A fallback mint (`mintWithProof`) records its intent id: the gate's record does not stand for it.
-    if (m.proof?.kind === 'groth16' && m.proof.sentAs === undefined)
-      statement = {
-        modelId: m.model.id,
-        lastRoundId: BigInt(m.proof.lastRoundId),
-        publicSignals: m.proof.publicSignals.map(BigInt),
-      };
-  } catch {}
-  if (!statement) return ['intent-used', false, true, false, where];
+  return ['intent-used', used, true, used, where];
+}
+
+/** A `proveAndMint`: the gate recorded the manifest's statement. */
+async function statementRecorded(
+  deps: SynthVerifyDependencies,
+  statement: { modelId: Hex; lastRoundId: bigint; publicSignals: bigint[] },
+): Promise<CheckTuple> {
   const { gate } = await zkContracts(deps);
   const proofId = statementId(statement.lastRoundId, statement.publicSignals);
-  const record = await client.readContract({
+  const record = await deps.client.readContract({
     address: gate,
     abi: forecastProofGateAbi,
     functionName: 'provenForecast',

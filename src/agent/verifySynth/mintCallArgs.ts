@@ -46,6 +46,8 @@ export type MintCall =
       modelId: Hex;
       intentId: Hex;
       proofId: Hex;
+      /** The position's mint nonce the call named. */
+      nonce: bigint;
       mintedWithProof: MintedWithProof;
     };
 
@@ -69,8 +71,8 @@ export async function mintCallArgs(client: PublicClient, hash: Hex): Promise<Min
   const e = events[0]?.args as { proofId: Hex; amount: bigint; maxDebt: bigint } | undefined;
   const mintedWithProof = e ? { proofId: e.proofId, amount: e.amount, maxDebt: e.maxDebt } : undefined;
   if (decoded.functionName === 'mintWithProof') {
-    const [amount, modelId, intentId, proofId] = decoded.args as readonly [bigint, Hex, Hex, Hex];
-    return { via: 'mintWithProof', amount, modelId, intentId, proofId, mintedWithProof };
+    const [amount, modelId, intentId, proofId, nonce] = decoded.args;
+    return { via: 'mintWithProof', amount, modelId, intentId, proofId, nonce, mintedWithProof };
   }
   if (decoded.functionName !== 'proveAndMint') return undefined;
   const p = (decoded.args as readonly unknown[])[3] as ProofCalldata;
@@ -81,4 +83,20 @@ export async function mintCallArgs(client: PublicClient, hash: Hex): Promise<Min
     proof: groth16Of(p),
     mintedWithProof,
   };
+}
+
+/**
+ * The mint nonce a nonce-checked mint transaction named (`mint`, `mintWithProof`, `depositAndMint`: its
+ * last argument), or undefined for any other call (`proveAndMint` names none) or calldata that does not
+ * decode against the vault.
+ */
+export async function sentMintNonce(client: PublicClient, hash: Hex): Promise<bigint | undefined> {
+  const tx = await client.getTransaction({ hash });
+  try {
+    const decoded = decodeFunctionData({ abi: syntheticVaultAbi, data: tx.input });
+    if (decoded.functionName === 'mint') return decoded.args[3];
+    if (decoded.functionName === 'mintWithProof' || decoded.functionName === 'depositAndMint')
+      return decoded.args[4];
+  } catch {}
+  return undefined;
 }

@@ -64,20 +64,7 @@ export async function vaultEvent(
   agent: Address | undefined,
 ): Promise<VaultLog | undefined> {
   if (!agent) return undefined;
-  if (action === 'mint') {
-    const logs = await scanLogs(client, { fromBlock }, (from, to) =>
-      client.getContractEvents({
-        address: vault,
-        abi: syntheticVaultAbi,
-        eventName: 'Minted',
-        args: { owner: agent, intentId },
-        fromBlock: from,
-        toBlock: to,
-        strict: true,
-      }),
-    );
-    return vaultLog(logs[0]);
-  }
+  if (action === 'mint') return (await agentMintedLogs(client, vault, intentId, fromBlock, agent))[0];
   const logs = await scanLogs(client, { fromBlock }, (from, to) =>
     client.getContractEvents({
       address: vault,
@@ -90,4 +77,30 @@ export async function vaultEvent(
     }),
   );
   return vaultLog(logs[0]);
+}
+
+/**
+ * Every Minted log of `agent` (owner) carrying `intentId`, in block order. The vault does not record a
+ * nonce-checked mint's intent id (the position's mint nonce keys it), so these logs are the chain's record
+ * that the intent was minted — and that it was minted once.
+ */
+export async function agentMintedLogs(
+  client: PublicClient,
+  vault: Address,
+  intentId: Hex,
+  fromBlock: bigint | undefined,
+  agent: Address,
+): Promise<VaultLog[]> {
+  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
+    client.getContractEvents({
+      address: vault,
+      abi: syntheticVaultAbi,
+      eventName: 'Minted',
+      args: { owner: agent, intentId },
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    }),
+  );
+  return logs.map((l) => vaultLog(l) as VaultLog);
 }

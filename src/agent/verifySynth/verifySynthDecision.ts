@@ -18,9 +18,12 @@ import { verifyZk } from './verifyZk.js';
  * Checks, in order (a failed `manifest-stored` or `manifest-format` stops the rest):
  * - `manifest-stored`   the content store holds bytes that hash to the journal's manifest CID
  * - `intent-id`         keccak256(manifest bytes) equals the intent id
- * - `intent-used`       the vault recorded the intent id for the agent (`intentUsed(agent, id)`: intent ids are per
- *                       caller; the agent is `deps.agent`, else the sender named by the intent's Minted/Repaid
- *                       log); for a `proveAndMint` (which does not record it), the gate recorded its statement
+ * - `intent-used`       the chain holds the decision's single-use key under the agent (`deps.agent`, else the
+ *                       sender named by the intent's Minted/Repaid log): a nonce-checked mint (`mint`, or
+ *                       `mintWithProof` for a front-run statement), keyed by the position's mint nonce, has
+ *                       exactly one Minted log of the agent with the intent id (shown: the mint nonce its
+ *                       transaction named); a repay's intent id is recorded (`intentUsed(agent, id)`); a
+ *                       `proveAndMint` (no nonce, nothing recorded) has its statement recorded by the gate
  * - `manifest-format`   a synth-decision manifest for this vault
  * - `vault-event`       the vault's Minted/Repaid log for the intent id carries the manifest's amount
  * - `model-file`        the model file named by the manifest hashes to its id

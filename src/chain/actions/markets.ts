@@ -1,6 +1,7 @@
 import type { Address, Hex, ReadContractReturnType } from 'viem';
 import type { ProvenantClients } from '../clients.js';
 import { aggregatorV3InterfaceAbi, dynamicFeePoolAbi, syntheticVaultAbi } from '../generated/contracts.js';
+import { scanLogs } from '../logScan.js';
 import { toContractRevertError } from '../revert.js';
 import { type PreparedCall, prepareCall } from './call.js';
 import { sendPrepared, type WriteReturnType, writeContract } from './write.js';
@@ -99,9 +100,11 @@ const unlessRevert =
   };
 
 /**
- * Whether `caller` has used `intentId` at the vault. Intent ids are recorded per caller
- * (`keccak256(abi.encode(caller, intentId))`), so another account using the same id never blocks the
- * agent's action: ask with the account that sends it.
+ * Whether `caller` has used `intentId` as the optional key of a `deposit`, `repay`, `withdraw` or
+ * `liquidate` at the vault. Intent ids are recorded per caller (`keccak256(abi.encode(caller, intentId))`),
+ * so another account using the same id never blocks the agent's action: ask with the account that sends
+ * it. Mints are not recorded here (always false for a mint's intent id): they are keyed by the position's
+ * mint nonce (`readMintNonce`), and their intent id is found in their `Minted` log.
  */
 export async function readIntentUsed(
   clients: Pick<ProvenantClients, 'publicClient'>,
@@ -117,6 +120,74 @@ export async function readIntentUsed(
   });
 }
 
+/**
+ * The nonce `owner`'s next `mint`, `mintWithProof` or `depositAndMint` must name (`SyntheticVault.mintNonce`).
+ * A landed mint moves it on by one, so a resent mint reverts `MintNonceMismatch(nonce, current)`; read it
+ * with the position the mint is sized on. `proveAndMint` neither names nor moves it.
+ */
+export async function readMintNonce(
+  clients: Pick<ProvenantClients, 'publicClient'>,
+  vault: Address,
+  owner: Address,
+): Promise<bigint> {
+  return clients.publicClient.readContract({
+    address: vault,
+    abi: syntheticVaultAbi,
+    functionName: 'mintNonce',
+    args: [owner],
+  });
+}
+
+/** One `Minted` log of a vault: where it is and what it minted. */
+export type MintedLog = {
+  hash: Hex;
+  blockNumber: bigint;
+  logIndex: number;
+  owner: Address;
+  modelId: Hex;
+  intentId: Hex;
+  amount: bigint;
+  fee: bigint;
+  collateralAdded: bigint;
+};
+
+/**
+ * The vault's `Minted` logs of `owner` carrying `intentId` (both indexed), oldest first, scanned from
+ * `fromBlock` (default 0) in windows (`scanLogs`). A mint's intent id is not recorded in the vault's
+ * state (its key is the mint nonce), so this is how to tell whether an intent's mint landed: a resent mint
+ * reverts `MintNonceMismatch` whether that mint or another one moved the nonce, and only the log says
+ * which.
+ */
+export async function readMintedLogs(
+  clients: Pick<ProvenantClients, 'publicClient'>,
+  vault: Address,
+  p: { owner: Address; intentId: Hex; fromBlock?: bigint | undefined },
+): Promise<MintedLog[]> {
+  const client = clients.publicClient;
+  const logs = await scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
+    client.getContractEvents({
+      address: vault,
+      abi: syntheticVaultAbi,
+      eventName: 'Minted',
+      args: { owner: p.owner, intentId: p.intentId },
+      fromBlock,
+      toBlock,
+      strict: true,
+    }),
+  );
+  return logs.map((l) => ({
+    hash: l.transactionHash,
+    blockNumber: l.blockNumber,
+    logIndex: l.logIndex,
+    owner: l.args.owner,
+    modelId: l.args.modelId,
+    intentId: l.args.intentId,
+    amount: l.args.amount,
+    fee: l.args.fee,
+    collateralAdded: l.args.collateralAdded,
+  }));
+}
+
 export function prepareDeposit(
   vault: Address,
   p: { owner: Address; amount: bigint; intentId: Hex },
@@ -129,15 +200,19 @@ export function prepareDeposit(
     label: `deposit ${p.amount}`,
   });
 }
+/**
+ * `vault.mint(amount, modelId, intentId, nonce)`: `intentId` non-zero (emitted in `Minted`), `nonce` the
+ * sender's current `mintNonce` (`readMintNonce`); a call prepared once lands at most once.
+ */
 export function prepareMintSynth(
   vault: Address,
-  p: { amount: bigint; modelId: Hex; intentId: Hex },
+  p: { amount: bigint; modelId: Hex; intentId: Hex; nonce: bigint },
 ): PreparedCall {
   return prepareCall({
     address: vault,
     abi: syntheticVaultAbi,
     functionName: 'mint',
-    args: [p.amount, p.modelId, p.intentId],
+    args: [p.amount, p.modelId, p.intentId, p.nonce],
     label: `mint synth ${p.amount}`,
   });
 }

@@ -21,15 +21,24 @@ import {
   type ProvenantClients,
   policyGuardAbi,
   prepareMintSynth,
+  readMintedLogs,
+  readMintNonce,
   readPosition,
   readVaultPrice,
   repaySynth,
   syntheticVaultAbi,
+  toContractRevertError,
   type WriteReturnType,
   withdrawCollateral,
 } from '../../chain/index.js';
 import { NonRetryableError } from '../../errors/index.js';
-import { type ExplainContext, type PolicyState, preflight, readPolicies } from '../../policy/index.js';
+import {
+  type ExplainContext,
+  explainRefusal,
+  type PolicyState,
+  preflight,
+  readPolicies,
+} from '../../policy/index.js';
 import { type ChainContext, type GlobalOptions, openChain, withShutdown } from '../context.js';
 import { printTable, toJson } from '../output.js';
 import { parseAddress as parseAddressText, parseFixedPoint } from '../parse.js';
@@ -630,9 +639,39 @@ async function doMint(
     'forecaster',
   );
   const intentId = intentKey(flags.intent, 'mint');
-  const call = prepareMintSynth(m.vault, { amount, modelId, intentId });
+  const me = context.clients.account.address;
+  // `--intent <text>` makes a retry safe: the vault keys a mint by the position's mint nonce, not by the
+  // intent id, so a mint of this intent that already landed (its Minted log) is reported, not repeated.
+  if (flags.intent !== undefined) {
+    const [landed] = await readMintedLogs(context.clients, m.vault, {
+      owner: me,
+      intentId,
+      fromBlock: deployment.addresses.fromBlock,
+    });
+    if (landed)
+      throw new SynthActionRefusedError(
+        `A mint with --intent '${flags.intent}' already landed: ${formatUnits(landed.amount, SYNTH_DECIMALS)} ${m.symbol} in tx ${landed.hash} (block ${landed.blockNumber}); it is not minted again.`,
+        {
+          details: `Nothing was sent. The intent id ${intentId} is in that transaction's Minted log. To mint more, run \`provenant synth mint\` with another --intent (or none); \`provenant synth show\` prints the position.`,
+          docsPath: 'docs/markets.md#cli',
+        },
+      );
+  }
+  // The mint names the position's current mint nonce; a mint that lands moves it on, so this call (and any
+  // resend of it) mints at most once.
+  const nonce = await readMintNonce(context.clients, m.vault, me);
+  const call = prepareMintSynth(m.vault, { amount, modelId, intentId, nonce });
   await preflightOrExplain(context, deployment, call);
-  const result = await mintSynth(context.clients, m.vault, { amount, modelId, intentId });
+  const result = await mintSynth(context.clients, m.vault, { amount, modelId, intentId, nonce }).catch(
+    async (error: unknown) => {
+      // Another mint of this position landed between the preflight and the send (the simulation before the
+      // send refused it: nothing was sent).
+      const revert = toContractRevertError(error);
+      if (revert?.errorName !== 'MintNonceMismatch') throw error;
+      const refusal = explainRefusal(revert, await explainContext(context.clients, deployment));
+      throw new PolicyRefusedError(refusal.sentence, refusal.errorName);
+    },
+  );
   const minted = result.events.find((e) => e.eventName === 'Minted');
   if (!flags.quiet)
     console.log(
@@ -678,11 +717,12 @@ async function printPosition(
   owner: Address,
   json: boolean,
 ): Promise<void> {
-  const [v, role, heldSynth, heldCollateral] = await Promise.all([
+  const [v, role, heldSynth, heldCollateral, mintNonce] = await Promise.all([
     readView(clients, m, owner),
     readMintRole(clients, m),
     balanceOf(clients, m.synth, owner),
     balanceOf(clients, m.collateral, owner),
+    readMintNonce(clients, m.vault, owner),
   ]);
   const { position, risk, price, outlook } = v;
   // Only the agent mints, and only against its own position: any other position's "room to mint" is none.
@@ -704,6 +744,8 @@ async function printPosition(
     collateral: c(position.collateral),
     collateralSymbol: m.collateralSymbol,
     debt: s(position.debt),
+    /** The nonce the position's next mint names (`SyntheticVault.mintNonce`): its landed mints so far. */
+    mintNonce: mintNonce.toString(),
     ratio: pct(position.ratioBps),
     liquidatable: position.liquidatable ?? null,
     price: price.fresh && price.priceWad !== undefined ? s(price.priceWad) : null,
@@ -760,6 +802,10 @@ async function printPosition(
     ['position', `${owner} in ${m.symbol} (${m.vault})`],
     ['collateral', `${row.collateral} ${m.collateralSymbol}`],
     ['debt', `${row.debt} ${m.symbol}`],
+    [
+      'mint nonce',
+      `${row.mintNonce} (the next mint of this position names it; each mint that lands moves it on by one)`,
+    ],
     [
       'ratio',
       outlook

@@ -35,6 +35,8 @@ contract VaultHandler is Test {
     uint256 internal _nonce;
 
     bool public mintBelowMin;
+    /// @dev Set if a landed mint did not move its position's `mintNonce` by exactly one, or a refused one moved it.
+    bool public mintNonceBroken;
     bool public overLimitNotRefused;
     bool public liquidationWorse;
     /// @notice A liquidation of an unsafe position was refused for another reason than leaving dust in
@@ -104,14 +106,17 @@ contract VaultHandler is Test {
         else if (amount % 2 == 0 && room >= 1e18) amount = bound(amount, 1e18, room);
         else amount = bound(amount, room + 1e18, 2 * room + 2e18);
         bytes4 expected = _expectedMintError(coll, debt, amount);
+        uint256 nonceBefore = vault.mintNonce(a);
         vm.prank(a);
-        try vault.mint(amount, MODEL, _intent()) {
+        try vault.mint(amount, MODEL, _intent(), nonceBefore) {
             mints++;
+            if (vault.mintNonce(a) != nonceBefore + 1) mintNonceBroken = true;
             ghostMinted += amount;
             if (vault.collateralRatioBps(a) < vault.riskParams().minCollateralRatioBps) mintBelowMin = true;
             if (expected == SyntheticVault.CollateralRatioTooLow.selector) overLimitNotRefused = true;
         } catch (bytes memory err) {
             failures[msg.sig]++;
+            if (vault.mintNonce(a) != nonceBefore) mintNonceBroken = true;
             if (expected == SyntheticVault.CollateralRatioTooLow.selector) {
                 if (bytes4(err) == expected) overLimitRefusals++;
                 else overLimitNotRefused = true;
