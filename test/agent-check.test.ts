@@ -2,11 +2,14 @@ import { readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { keccak256, stringToHex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkAgentReadiness, type ReadinessReport } from '../src/agent/index.js';
+import { checkAgentReadiness, type ReadinessReport, resolveAgentAddresses } from '../src/agent/index.js';
+import { approvalPushCheck } from '../src/agent/readiness.js';
 import {
   DEVNET_ROLES,
   depositCollateral,
   mintSynth,
+  modelRegistryAbi,
+  modelRegistryBytecode,
   policyGuardAbi,
   readMintNonce,
   readPosition,
@@ -47,6 +50,7 @@ describe('agent check', () => {
       'pause',
       'policies',
       'forecaster',
+      'approval push',
       'generator',
       'oracle',
       'collateral',
@@ -115,6 +119,30 @@ describe('agent check', () => {
       detail: "the agent's sWTI position has no debt",
     });
     expect(restored.ok).toBe(true);
+  }, 60_000);
+
+  test('behavior: approval push warns, naming the fix, when the registry tells another guard or none', async () => {
+    const a = await resolveAgentAddresses(m.stack.agent, m.stateDir);
+    const client = m.stack.agent;
+    // The deployed suite: the registry tells this guard (asserted ok in the first test). Against another guard:
+    const other = await approvalPushCheck(client, { ...a, guard: a.vault });
+    expect(other.status).toBe('warn');
+    expect(other.detail).toContain(`tells another guard (${a.guard})`);
+    expect(other.fix).toContain('bound to one guard for good');
+    // A registry nobody bound (deployed here, as a second deployment by another key would be):
+    const deployer = m.stack.deployer;
+    const hash = await deployer.walletClient.deployContract({
+      abi: modelRegistryAbi,
+      bytecode: modelRegistryBytecode,
+      args: [a.vault, deployer.account.address, deployer.account.address],
+      account: deployer.account,
+      chain: deployer.chain,
+    });
+    const receipt = await deployer.publicClient.waitForTransactionReceipt({ hash });
+    const unbound = await approvalPushCheck(client, { ...a, registry: receipt.contractAddress! });
+    expect(unbound.status).toBe('warn');
+    expect(unbound.detail).toContain('tells no guard of approval changes');
+    expect(unbound.fix).toContain('bindApprovalListener(guard)');
   }, 60_000);
 
   test('error: a key the guard does not accept as its agent fails agent-role, naming the guard agent', async () => {

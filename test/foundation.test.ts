@@ -114,10 +114,24 @@ describe('deploySuite on a real anvil', () => {
     );
     expect(third.outcomes.find((o) => o.name === 'PolicyGuard')?.outcome).toBe('redeployed');
     expect(third.outcomes.find((o) => o.name === 'TestStablecoin')?.outcome).toBe('reused');
+    // The new registry was bound to the new guard (no warning); the second deploy had nothing to bind either.
+    expect([second.warnings, third.warnings]).toEqual([[], []]);
+
+    // Only the guard redeployed: the reused registry stays bound to the old guard for good, and the deploy
+    // says what that costs and how to get the one-slot check back.
+    const oldGuard = third.addresses.PolicyGuard!;
+    const again = JSON.parse(readFileSync(path, 'utf8'));
+    again.contracts.PolicyGuard.address = '0x000000000000000000000000000000000000dEaD';
+    writeFileSync(path, JSON.stringify(again));
+    const fourth = await deploySuite(clients, stateDir, defaultSuiteOptions(roles()));
+    expect(fourth.outcomes.find((o) => o.name === 'ModelRegistry')?.outcome).toBe('reused');
+    expect(fourth.warnings).toHaveLength(1);
+    expect(fourth.warnings[0]).toContain(`tells another guard (${oldGuard})`);
+    expect(fourth.warnings[0]).toContain('deploy a new registry');
 
     // The deployer hands one PVG to the agent: the next deploy refuses (the agent could vote).
     const hash = await clients.walletClient.writeContract({
-      address: third.addresses.ProvenantVotes!,
+      address: fourth.addresses.ProvenantVotes!,
       abi: provenantVotesAbi,
       functionName: 'transfer',
       args: [roles().agent, 1n],

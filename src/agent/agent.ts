@@ -3,6 +3,7 @@ import {
   aggregatorV3InterfaceAbi,
   balanceOf,
   ContractRevertError,
+  isFinalTxStatus,
   type MintedLog,
   type ProvenantClients,
   readMintedLogs,
@@ -178,6 +179,20 @@ export function createAgent(deps: AgentDependencies): Agent {
     // Intents sent but never settled by the tx manager (e.g. crash before reservation) are re-decided next epoch
     // — unless the chain holds the mint (its Minted log): then it is confirmed, and nothing is re-decided for it.
     for (const intent of journal.intents.list({ status: 'sent' })) {
+      // The tx manager's own record decides first: still in flight (it gave up waiting, or an earlier
+      // recovery stopped before this intent) stays 'sent'; mined is confirmed — also when its outcome was
+      // reported to an earlier recovery that threw before recording it (the record is final, so no outcome now).
+      const record = await journal.txStore().get(intent.key);
+      if (record && !isFinalTxStatus(record.status)) continue;
+      if (record?.status === 'mined') {
+        journal.intents.setStatus(
+          intent.key,
+          'confirmed',
+          `recovered after restart: mined in tx ${record.minedHash}`,
+        );
+        journalManifest(intent.key, intent.kind, intent.payload, intent.epoch);
+        continue;
+      }
       const landed = intent.kind === 'synth-mint' ? await mintLanded(intent.payload, intent.key) : undefined;
       if (landed) {
         journal.intents.setStatus(
@@ -186,11 +201,15 @@ export function createAgent(deps: AgentDependencies): Agent {
           `recovered after restart: minted in tx ${landed.hash}`,
         );
         journalManifest(intent.key, intent.kind, intent.payload, intent.epoch);
-      } else
+      } else if (record?.status === 'reverted' || record?.status === 'replaced')
+        journal.intents.setStatus(intent.key, record.status, `recovered after restart (${record.status})`);
+      else
         journal.intents.setStatus(
           intent.key,
           'failed',
-          'no transaction was recorded for it before the crash',
+          record
+            ? `its transaction failed (${record.status})`
+            : 'no transaction was recorded for it before the crash',
         );
     }
   }

@@ -2,7 +2,7 @@
 // from the chain, the state dir and the journal, without sending anything. `agent run` refuses the same
 // problems one at a time, mid-start; this lists them all at once, each with its fix.
 import { existsSync } from 'node:fs';
-import { type Address, erc20Abi, formatEther, formatUnits, type Hex, zeroHash } from 'viem';
+import { type Address, erc20Abi, formatEther, formatUnits, type Hex, zeroAddress, zeroHash } from 'viem';
 import {
   aggregatorV3InterfaceAbi,
   balanceOf,
@@ -318,6 +318,7 @@ async function modelChecks(
         ),
       );
   }
+  checks.push(await approvalPushCheck(clients, a));
   const generator = loadGenerator();
   checks.push(
     (await approved(generator.id))
@@ -329,6 +330,36 @@ async function modelChecks(
         ),
   );
   return checks;
+}
+
+/**
+ * Whether the registry tells this guard of every approval change (`ModelRegistry.bindApprovalListener`): then
+ * each guarded action reads the guard's own copy (one slot); else the guard asks the registry every time,
+ * correct but ~5,500 gas dearer per action. Only the registry's deployer can bind it, once (`deploy` does).
+ */
+export async function approvalPushCheck(
+  clients: ProvenantClients,
+  a: AgentAddresses,
+): Promise<ReadinessCheck> {
+  const listener = await clients.publicClient.readContract({
+    address: a.registry,
+    abi: modelRegistryAbi,
+    functionName: 'approvalListener',
+  });
+  if (listener.toLowerCase() === a.guard.toLowerCase())
+    return ok(
+      'approval push',
+      'the registry tells the guard of every approval change (one-slot model check)',
+    );
+  return warn(
+    'approval push',
+    listener === zeroAddress
+      ? `the registry ${a.registry} tells no guard of approval changes: every guarded action asks it (~5,500 gas more each)`
+      : `the registry ${a.registry} tells another guard (${listener}) of approval changes, not this one (${a.guard}): every guarded action asks the registry (~5,500 gas more each)`,
+    listener === zeroAddress
+      ? "The registry's deployer binds the guard once: `ModelRegistry.bindApprovalListener(guard)` (a fresh `provenant deploy` does it)."
+      : 'A registry is bound to one guard for good: accept the cost, or deploy a new registry with this guard.',
+  );
 }
 
 async function oracleCheck(

@@ -425,7 +425,11 @@ async function existingAccumulatorStart(
  * `addresses` holds every deployed contract by plan name plus `Feed.<key>` for every feed and
  * `SynthToken.<symbol>` for every synth (its vault's address: the vault is the synth's ERC-20).
  */
-export type DeploySuiteResult = DeployPlanResult & { addresses: Record<string, Address> };
+export type DeploySuiteResult = DeployPlanResult & {
+  addresses: Record<string, Address>;
+  /** What the deploy could not do and the operator should know (each with its consequence and fix). */
+  warnings: string[];
+};
 
 /**
  * Deploys the suite (idempotently) and wires it: the governor becomes the timelock's only proposer and
@@ -481,8 +485,8 @@ export async function deploySuite(
   const manifestPath = writeManifest(stateDir, manifest);
   await refuseAgentVotes(clients, addresses.ProvenantVotes as Address, options.roles.agent);
   await wireTimelock(clients, addresses);
-  await bindApprovalListener(clients, addresses);
-  return { ...deployed, manifest, manifestPath, addresses };
+  const warning = await bindApprovalListener(clients, addresses);
+  return { ...deployed, manifest, manifestPath, addresses, warnings: warning ? [warning] : [] };
 }
 
 /**
@@ -575,20 +579,25 @@ async function refuseAgentVotes(clients: ProvenantClients, votes: Address, agent
 /**
  * Binds the guard as the registry's approval listener (`ModelRegistry.bindApprovalListener`), so the registry
  * tells it of every approval change and each guarded action reads the guard's own copy (one slot) instead of
- * calling the registry (~3,000 gas more). Only the registry's deployer can bind, once: a registry already bound
- * (to this guard, or to an earlier guard when only the guard was redeployed) or deployed by another key is
- * left as it is, and the guard then asks the registry on every action, which is correct, only dearer.
+ * calling the registry (~5,500 gas more). Only the registry's deployer can bind, once. A registry already
+ * bound to this guard needs nothing; one bound to another guard (only the guard was redeployed) or unbound
+ * and deployed by another key is left as it is — the guard then asks the registry on every action, correct
+ * but dearer — and the returned warning says so (the unbound case also names who still holds the binding).
  */
 async function bindApprovalListener(
   clients: ProvenantClients,
   addresses: Record<string, Address>,
-): Promise<void> {
+): Promise<string | undefined> {
   const registry = addresses.ModelRegistry as Address;
   const guard = addresses.PolicyGuard as Address;
   const read = (functionName: 'approvalListener' | 'DEPLOYER') =>
     clients.publicClient.readContract({ address: registry, abi: modelRegistryAbi, functionName });
   const [bound, deployer] = await Promise.all([read('approvalListener'), read('DEPLOYER')]);
-  if (bound !== zeroAddress || deployer.toLowerCase() !== clients.account.address.toLowerCase()) return;
+  if (bound.toLowerCase() === guard.toLowerCase()) return undefined;
+  if (bound !== zeroAddress)
+    return `ModelRegistry ${registry} tells another guard (${bound}) of approval changes, not PolicyGuard ${guard}: every guarded action asks the registry (~5,500 gas more each). A registry is bound to one guard for good; deploy a new registry (fresh state dir) to get the one-slot check.`;
+  if (deployer.toLowerCase() !== clients.account.address.toLowerCase())
+    return `ModelRegistry ${registry} tells no guard of approval changes and only its deployer ${deployer} can bind one (this key is ${clients.account.address}): every guarded action asks the registry (~5,500 gas more each). Run \`provenant deploy\` with that key, which binds PolicyGuard ${guard}; until it is bound, that key could bind a listener of its choosing (docs/markets.md, ModelRegistry).`;
   await sendPrepared(
     clients,
     prepareCall({
@@ -599,6 +608,7 @@ async function bindApprovalListener(
       label: 'registry: bind the guard as approval listener',
     }),
   );
+  return undefined;
 }
 
 async function wireTimelock(clients: ProvenantClients, addresses: Record<string, Address>): Promise<void> {

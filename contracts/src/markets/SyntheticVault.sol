@@ -141,7 +141,8 @@ import {ForecastProofGate} from "../zk/ForecastProofGate.sol";
 /// - Every position with ratio < `liquidationRatioBps` is liquidatable (at a fresh, positive price) by
 ///   any positive amount of synth up to its debt, in both regimes, and a liquidation never lowers the
 ///   position's exact ratio (collateral/debt) nor raises the system's shortfall.
-/// - A position's `mintNonce` moves only by its owner's own mints, by exactly one each; optional intent
+/// - A position's `mintNonce` moves only by its owner's own nonce-checked mints, by exactly one per mint
+///   (`proveAndMint` and every other action leave it); optional intent
 ///   ids are keyed per caller (`keccak256(abi.encode(msg.sender, intentId))`): one caller's key can never
 ///   be used up by another.
 /// - `collateral.balanceOf(this) == sum of position collateral + reserve + sum of feesAccrued` (no

@@ -26,7 +26,11 @@ import {IModelSharesHook, ModelShares} from "./ModelShares.sol";
 /// - Approval for agent use is a separate, governed step: only `ADMIN` (the timelock) approves; the
 ///   guardian or the admin may revoke at once (tighten fast, loosen slow). PolicyGuard reads `isApproved`;
 ///   the guard bound by `bindApprovalListener` is also told of every change, so it answers from its own
-///   storage on the hot path (see `approvalListener`).
+///   storage on the hot path (see `approvalListener`). Trust: `DEPLOYER` chooses that listener, once, and a
+///   listener that reverts makes approvals and revocations revert (so a revocation can never land while the
+///   guard's copy still says approved). The deployment binds the suite's guard right after deploying it, and
+///   anyone can check `approvalListener()` (`provenant agent check` does); a guardian who finds it wrong
+///   pauses the guard, which stops every guarded action at once.
 ///   Governance approves the registration it reviewed, not an id: `approveModel` names the expected owner
 ///   (which selects the registration), share token and zk commitment and reverts with
 ///   `RegistrationMismatch` when the record differs. The share token's address is a CREATE2 of the
@@ -447,13 +451,13 @@ contract ModelRegistry is IModelRegistry, IZkModelRegistry, IModelSharesHook, Re
 
     // ------------------------------------------------------------------ internal
 
-    /// @dev The registration key (and share token CREATE2 salt) of `registrant`'s registration of `modelId`.
     /// @dev Tells the bound listener (if any) of `modelId`'s new approval, after the state change and its event.
     function _tellListener(bytes32 modelId, bool approved) internal {
         IModelApprovalListener listener = approvalListener;
         if (address(listener) != address(0)) listener.onModelApprovalChanged(modelId, approved);
     }
 
+    /// @dev The registration key (and share token CREATE2 salt) of `registrant`'s registration of `modelId`.
     function _key(bytes32 modelId, address registrant) internal pure returns (bytes32) {
         return keccak256(abi.encode(modelId, registrant));
     }

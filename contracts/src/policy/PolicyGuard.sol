@@ -43,10 +43,10 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// (always made: a model is required) one more: the guard's copy of the registry's approval, which the
 /// registry keeps current by telling the guard of every change once bound (`ModelRegistry.
 /// bindApprovalListener`); a model the copy does not hold (approved before the binding, or a guard the
-/// registry does not tell) is asked of the registry, a cold call ~3,000 gas dearer. Measured
+/// registry does not tell) is asked of the registry: ~5,400 gas dearer (the cold call and its slot, after reading the empty copy). Measured
 /// (contracts/test/bench/GuardGas.t.sol, cold accounts and slots as in a fresh transaction): a guarded
 /// ERC-20 mint costs 17,982 gas more than the same mint unguarded with the model read from the guard's
-/// copy, 23,371 when the guard must ask the registry (15,700 before the model became required).
+/// copy, 23,349 when the guard must ask the registry (15,700 before the model became required).
 /// Under EIP-2929 pricing the floor for any external guard that keeps a revocable agent role, writes
 /// usage and emits an event is 2,600 (cold call) + 2,100 (role) + 5,000 (usage read + write) + 1,637
 /// (event) = 11,337 gas before any computation, plus 2,100 for the required model (the copy's slot) =

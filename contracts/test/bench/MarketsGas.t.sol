@@ -192,8 +192,8 @@ contract MarketsGasOpenTest is MarketsGasBase {
     }
 
     /// @notice Deposit + guard `consumeWithCollateral` (consume + collateral margin in one call) + oracle
-    /// read + synth mint + fee accrued to the model + intent recorded. Three slots go zero -> non-zero
-    /// (position, agent synth balance, intent).
+    /// read + synth mint + fee accrued to the model; the mint nonce lives in the position slot. Two slots go
+    /// zero -> non-zero (position, agent synth balance).
     function test_gas_openAndMint() public {
         bytes32 intent = keccak256("bench-open");
         vm.prank(agent2);

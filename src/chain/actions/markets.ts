@@ -129,12 +129,15 @@ export async function readMintNonce(
   clients: Pick<ProvenantClients, 'publicClient'>,
   vault: Address,
   owner: Address,
+  /** Read at this block (default latest): pin it with a log scan that must see the same chain. */
+  blockNumber?: bigint,
 ): Promise<bigint> {
   return clients.publicClient.readContract({
     address: vault,
     abi: syntheticVaultAbi,
     functionName: 'mintNonce',
     args: [owner],
+    ...(blockNumber === undefined ? {} : { blockNumber }),
   });
 }
 
@@ -161,10 +164,10 @@ export type MintedLog = {
 export async function readMintedLogs(
   clients: Pick<ProvenantClients, 'publicClient'>,
   vault: Address,
-  p: { owner: Address; intentId: Hex; fromBlock?: bigint | undefined },
+  p: { owner: Address; intentId: Hex; fromBlock?: bigint | undefined; toBlock?: bigint | undefined },
 ): Promise<MintedLog[]> {
   const client = clients.publicClient;
-  const logs = await scanLogs(client, { fromBlock: p.fromBlock }, (fromBlock, toBlock) =>
+  const logs = await scanLogs(client, { fromBlock: p.fromBlock, toBlock: p.toBlock }, (fromBlock, toBlock) =>
     client.getContractEvents({
       address: vault,
       abi: syntheticVaultAbi,

@@ -173,6 +173,8 @@ export function registerDeploy(program: Command): void {
             `oracle.quorum ${configured} is below the minimum ${minOracleQuorum(reporters.length)} for ${reporters.length} reporters (fewer than half lying must not decide a round): deploying with quorum ${options.quorum}.`,
           );
         const result = await deploySuite(context.clients, context.stateDir, options);
+        // On stderr, so `--json` output stays one document.
+        for (const warning of result.warnings) console.error(`warning: ${warning}`);
         // The commands that act on the suite find the collateral in the manifest (it is not deployed here).
         const manifest = collateral
           ? await recordCollateral(context.clients, context.stateDir, collateral)

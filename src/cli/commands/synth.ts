@@ -292,6 +292,7 @@ export const synthOpenAction = async (
     if (mint !== undefined) {
       const { zkRequired } = await refuseNonAgentMint(context.clients, m, true);
       await refuseMintBeforeDeposit(context.clients, m, zkRequired);
+      await refuseLandedMint(context, deployment, m, flags.intent);
     }
     await ensureAllowance(context.clients, m.collateral, m.vault, amount);
     const deposited = await depositCollateral(context.clients, m.vault, {
@@ -623,6 +624,36 @@ export const synthShowAction = async (ownerText: string | undefined, flags: Synt
   });
 };
 
+/**
+ * `--intent <text>` makes a retry safe: the vault keys a mint by the position's mint nonce, not by the
+ * intent id, so a mint of this intent that already landed (its Minted log up to block `at`) is reported,
+ * not repeated. `synth open --mint` asks before it deposits, so its retry deposits nothing either.
+ */
+async function refuseLandedMint(
+  context: ChainContext,
+  deployment: Deployment,
+  m: SynthMarket,
+  intent: string | undefined,
+  at?: bigint,
+): Promise<void> {
+  if (intent === undefined) return;
+  const intentId = intentKey(intent, 'mint');
+  const [landed] = await readMintedLogs(context.clients, m.vault, {
+    owner: context.clients.account.address,
+    intentId,
+    fromBlock: deployment.addresses.fromBlock,
+    toBlock: at,
+  });
+  if (landed)
+    throw new SynthActionRefusedError(
+      `A mint with --intent '${intent}' already landed: ${formatUnits(landed.amount, SYNTH_DECIMALS)} ${m.symbol} in tx ${landed.hash} (block ${landed.blockNumber}); it is not minted again.`,
+      {
+        details: `Nothing was sent. The intent id ${intentId} is in that transaction's Minted log. To mint more, run \`provenant synth mint\` with another --intent (or none); \`provenant synth show\` prints the position.`,
+        docsPath: 'docs/markets.md#cli',
+      },
+    );
+}
+
 async function doMint(
   context: ChainContext,
   deployment: Deployment,
@@ -640,26 +671,14 @@ async function doMint(
   );
   const intentId = intentKey(flags.intent, 'mint');
   const me = context.clients.account.address;
-  // `--intent <text>` makes a retry safe: the vault keys a mint by the position's mint nonce, not by the
-  // intent id, so a mint of this intent that already landed (its Minted log) is reported, not repeated.
-  if (flags.intent !== undefined) {
-    const [landed] = await readMintedLogs(context.clients, m.vault, {
-      owner: me,
-      intentId,
-      fromBlock: deployment.addresses.fromBlock,
-    });
-    if (landed)
-      throw new SynthActionRefusedError(
-        `A mint with --intent '${flags.intent}' already landed: ${formatUnits(landed.amount, SYNTH_DECIMALS)} ${m.symbol} in tx ${landed.hash} (block ${landed.blockNumber}); it is not minted again.`,
-        {
-          details: `Nothing was sent. The intent id ${intentId} is in that transaction's Minted log. To mint more, run \`provenant synth mint\` with another --intent (or none); \`provenant synth show\` prints the position.`,
-          docsPath: 'docs/markets.md#cli',
-        },
-      );
-  }
+  // The nonce and the log scan below see one chain: both at this block. (Read apart, a mint landing between
+  // them, or an endpoint whose block number lags its eth_call, hides the landed mint's log while the nonce
+  // has moved past it: the retry would then mint the same --intent again.)
+  const at = await context.clients.publicClient.getBlockNumber({ cacheTime: 0 });
+  await refuseLandedMint(context, deployment, m, flags.intent, at);
   // The mint names the position's current mint nonce; a mint that lands moves it on, so this call (and any
   // resend of it) mints at most once.
-  const nonce = await readMintNonce(context.clients, m.vault, me);
+  const nonce = await readMintNonce(context.clients, m.vault, me, at);
   const call = prepareMintSynth(m.vault, { amount, modelId, intentId, nonce });
   await preflightOrExplain(context, deployment, call);
   const result = await mintSynth(context.clients, m.vault, { amount, modelId, intentId, nonce }).catch(
