@@ -223,12 +223,28 @@ export function createAgent(deps: AgentDependencies): Agent {
   async function mintLanded(payload: unknown, key: Hex): Promise<MintedLog | undefined> {
     const to = (payload as { to?: unknown } | undefined)?.to;
     const vault = typeof to === 'string' ? (to as Address) : addresses.vault;
+    // The scan starts at the block the decision was read at (its journaled `decision.readBlock`: the mint
+    // was sent after it), less a reorg margin; journals written before it was recorded scan from the
+    // deployment block. An approved intent is rebuilt without its decision: the journaled row has it.
+    const readBlockOf = (p: unknown) =>
+      (p as { decision?: { readBlock?: unknown } } | undefined)?.decision?.readBlock;
+    const readBlock = readBlockOf(payload) ?? readBlockOf(journal.intents.get(key)?.payload);
     const logs = await readMintedLogs(clients, vault, {
       owner: me,
       intentId: key,
       fromBlock: addresses.fromBlock,
+      readBlock: typeof readBlock === 'string' ? readBlock : undefined,
     });
     return logs[0];
+  }
+
+  /**
+   * The refusal of a synth mint refused `MintNonceMismatch` whose intent id no Minted log carries (checked
+   * by `mintLanded`): explained as this intent not having landed (another mint took the nonce) and being
+   * decided again, not as "a mint with that nonce already landed".
+   */
+  function unlandedMintRefusal(refusal: Refusal, key: Hex): Refusal {
+    return explainRefusal(refusal, { unlandedMintIntent: key });
   }
 
   /** Journals the `manifest` entry of a confirmed intent from the manifest recorded with it (if it has one). */
@@ -460,38 +476,43 @@ export function createAgent(deps: AgentDependencies): Agent {
             { policies, formatAmount: amountFormatter },
             { lookAheadSeconds: options.preflightLookAheadSeconds },
           );
+          // A synth mint refused for its nonce: its Minted log decides. Landed (sent before and never
+          // confirmed in this journal), it is confirmed, not sent again, not re-decided; not landed, another
+          // mint took the nonce, and the refusal says so (this intent did not land; decided again).
+          let refusal = verdict.ok ? undefined : verdict.refusal;
+          let landed: MintedLog | undefined;
+          if (refusal && intent.kind === 'synth-mint' && refusal.errorName === 'MintNonceMismatch') {
+            landed = await mintLanded({ to: intent.call.to }, intent.key);
+            if (!landed) refusal = unlandedMintRefusal(refusal, intent.key);
+          }
           journal.append({
             kind: 'preflight',
             epoch,
             key: intent.key,
-            payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...verdict.refusal },
+            payload: verdict.ok ? { ok: true, gas: verdict.gas } : { ok: false, ...refusal },
           });
           if (verdict.ok) {
             // Reuse the preflight's estimate (with the shared gas margin) so the transaction manager does not estimate again.
             preflightGas.set(intent.key, withGasMargin(verdict.gas));
             break;
           }
-          // A synth mint refused for its nonce that already landed (its Minted log: sent before and never
-          // confirmed in this journal) is confirmed, not sent again, not re-decided.
-          if (intent.kind === 'synth-mint' && verdict.refusal.errorName === 'MintNonceMismatch') {
-            const landed = await mintLanded({ to: intent.call.to }, intent.key);
-            if (landed) {
-              confirm(intent, epoch, report, undefined, `minted in tx ${landed.hash}; not sent again`);
-              intent = undefined;
-              break;
-            }
+          if (landed) {
+            confirm(intent, epoch, report, undefined, `minted in tx ${landed.hash}; not sent again`);
+            intent = undefined;
+            break;
           }
-          journal.intents.setStatus(intent.key, 'refused', verdict.refusal.sentence);
-          if (verdict.refusal.errorName === 'ZkProofAlreadyUsed') frontRun.add(intent.strategy);
+          refusal ??= verdict.refusal;
+          journal.intents.setStatus(intent.key, 'refused', refusal.sentence);
+          if (refusal.errorName === 'ZkProofAlreadyUsed') frontRun.add(intent.strategy);
           report.intents.push({
             key: intent.key,
             kind: intent.kind,
             summary: intent.summary,
             outcome: 'refused',
-            refusal: verdict.refusal,
+            refusal,
           });
           countRefusal(intent.strategy, true);
-          intent = intent.resize?.(verdict.refusal, policies);
+          intent = intent.resize?.(refusal, policies);
         }
         if (!intent) continue;
         if (options.approvalThresholdUsd !== null && intent.sizeUsd > options.approvalThresholdUsd) {
@@ -546,6 +567,7 @@ export function createAgent(deps: AgentDependencies): Agent {
         // A nonce-checked synth mint refused for its nonce, or whose account nonce another transaction took:
         // landed or not is decided by the intent's Minted log. Landed (an earlier send of this very intent),
         // it is confirmed, minted once; else the refusal stands (another of our mints moved the nonce).
+        let unlanded = false;
         if (
           intent.kind === 'synth-mint' &&
           ((revert instanceof ContractRevertError && revert.errorName === 'MintNonceMismatch') ||
@@ -562,9 +584,15 @@ export function createAgent(deps: AgentDependencies): Agent {
             );
             continue;
           }
+          unlanded = true;
         }
         if (revert instanceof ContractRevertError) {
-          const refusal = explainRefusal(revert, { policies, formatAmount: amountFormatter });
+          const refusal = explainRefusal(revert, {
+            policies,
+            formatAmount: amountFormatter,
+            // Checked just above: no Minted log carries this intent id, so the sentence says it did not land.
+            ...(unlanded ? { unlandedMintIntent: intent.key } : {}),
+          });
           if (refusal.errorName === 'ZkProofAlreadyUsed') frontRun.add(intent.strategy);
           journal.intents.setStatus(
             intent.key,

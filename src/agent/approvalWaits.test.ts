@@ -180,6 +180,9 @@ describe('expireApprovals', () => {
     expect(dueExpiries(recorded.journal, 6, 100).map((d) => d.expiresAtEpoch)).toEqual([6]);
     recorded.journal.close();
     const legacy = requestedIn(5);
+    // The request epoch comes from its hash-chained `pending` entry.
+    expect(legacy.journal.approvals.requestedEpoch(legacy.id)).toBe(5);
+    expect(legacy.journal.approvals.requestedEpoch('no-such-request')).toBeUndefined();
     expect(approvalWaits(legacy.journal)[0]?.expiresAtEpoch).toBeNull();
     expect(dueExpiries(legacy.journal, 6, 2)).toEqual([]);
     expect(dueExpiries(legacy.journal, 7, 2).map((d) => d.expiresAtEpoch)).toEqual([7]);

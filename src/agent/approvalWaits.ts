@@ -86,14 +86,6 @@ export function recordedDeadline(approval: ApprovalRow): number | null {
   return typeof v === 'number' && Number.isInteger(v) ? v : null;
 }
 
-/** The epoch a request was made in: its request entry's epoch (hash-chained). */
-function requestedEpoch(journal: Journal, approval: ApprovalRow): number | undefined {
-  return journal.entries({ kind: 'approval', key: approval.intentKey }).find((e) => {
-    const p = e.payload as { id?: unknown; status?: unknown };
-    return p.id === approval.id && p.status === 'pending';
-  })?.epoch;
-}
-
 /**
  * The epoch at which a pending request expires: the deadline recorded with it, else (a request made
  * without one, e.g. by an older build or with `approvalExpiryEpochs: null`) its request epoch plus
@@ -107,7 +99,7 @@ export function approvalDeadline(
   const recorded = recordedDeadline(approval);
   if (recorded !== null) return recorded;
   if (expiryEpochs === null) return null;
-  const requested = requestedEpoch(journal, approval);
+  const requested = journal.approvals.requestedEpoch(approval.id);
   return requested === undefined ? null : requested + expiryEpochs;
 }
 

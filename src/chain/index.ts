@@ -59,9 +59,12 @@ export * from './generated/contracts.js';
 export { decryptKeystore, encryptKeystore, type KeystoreV3 } from './keystore.js';
 export {
   DEFAULT_LOG_WINDOW,
+  DEFAULT_RATE_LIMIT_RETRIES,
   deploymentBlock,
   isLogRangeError,
+  isRateLimitError,
   type LogScanRange,
+  LogScanRateLimitedError,
   scanLogs,
 } from './logScan.js';
 export {

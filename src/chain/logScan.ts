@@ -1,7 +1,12 @@
 import type { PublicClient } from 'viem';
+import { redactCauseChain, redactUrlsIn } from '../config/index.js';
+import { RetryableError } from '../errors/index.js';
 
 /** Default window of one `eth_getLogs` request: the limit most hosted RPC providers enforce. */
 export const DEFAULT_LOG_WINDOW = 10_000n;
+
+/** How many times one window refused for the provider's rate limit is asked again before giving up. */
+export const DEFAULT_RATE_LIMIT_RETRIES = 4;
 
 export type LogScanRange = {
   /** First block to read; the contract's deployment block when known (`deploymentBlock`), else 0. */
@@ -10,25 +15,110 @@ export type LogScanRange = {
   toBlock?: bigint | undefined;
   /** Blocks per request (default 10,000); halved automatically when the node refuses a window. */
   window?: bigint | undefined;
+  /**
+   * A window refused for the provider's request rate limit is read again (same blocks, same size) up to
+   * this many times (default 4) before the scan throws `LogScanRateLimitedError`.
+   */
+  rateLimitRetries?: number | undefined;
+  /**
+   * Waits before rate-limit retry `attempt` (1, 2, …). Default: 500 ms × 2^(attempt − 1) (0.5, 1, 2,
+   * 4 s: 7.5 s in all with the default retries). Injectable so tests do not wait.
+   */
+  backoff?: ((attempt: number) => Promise<void>) | undefined;
 };
+
+const defaultBackoff = (attempt: number) =>
+  new Promise<void>((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
+
+/** The error and its causes (viem wraps the node's answer: LimitExceededRpcError → RpcRequestError). */
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  let current = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 8; depth++) {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (chain.length === 0 && error !== undefined && error !== null) chain.push(error);
+  return chain;
+}
+
+/** Every message, short message and details of the error's cause chain, lower case. */
+function errorText(error: unknown): string {
+  return causeChain(error)
+    .flatMap((e) =>
+      typeof e === 'object'
+        ? [
+            (e as { shortMessage?: unknown }).shortMessage,
+            (e as { details?: unknown }).details,
+            (e as { message?: unknown }).message,
+          ]
+        : [e],
+    )
+    .filter((t): t is string => typeof t === 'string' && t.length > 0)
+    .join(' ')
+    .toLowerCase();
+}
+
+/**
+ * True for the errors a provider gives when the account sends requests too fast, whatever the request:
+ * HTTP status 429 (viem's `HttpRequestError`/`RpcRequestError` `.status`), a JSON-RPC error with code 429
+ * (Alchemy answers `{"code":429,"message":"Your app has exceeded its compute units per second
+ * capacity…"}`), or the wording of a rate limit ("rate limit", "too many requests", Infura's -32005
+ * "project ID request rate exceeded", QuickNode's "credits limited to 6000/sec"). A smaller window does
+ * not help these: the same window is asked again after a pause.
+ */
+export function isRateLimitError(error: unknown): boolean {
+  for (const e of causeChain(error)) {
+    if (typeof e !== 'object') continue;
+    if ((e as { status?: unknown }).status === 429 || (e as { code?: unknown }).code === 429) return true;
+  }
+  return /rate[- ]?limit|too many requests|exceed(s|ed)?\b.*\b(rate|capacity|per second|throughput)|rate exceeded|limited to \d+ ?\/ ?s(ec(ond)?)?\b|\b(status:?|http) 429\b/.test(
+    errorText(error),
+  );
+}
 
 /**
  * True for the errors a node gives when one `eth_getLogs` request spans too many blocks or returns
  * too many logs (Infura, Alchemy, QuickNode, geth and reth word these differently); these are
- * answered by retrying with a smaller window, every other error propagates.
+ * answered by retrying with a smaller window, every other error propagates. A rate limit is not one
+ * (`isRateLimitError`), even when worded "… exceeded": a smaller window would only send more requests.
+ * A bare -32005 "limit exceeded" (no rate wording, no 429) is taken as a range error.
  */
 export function isLogRangeError(error: unknown): boolean {
-  const text = [
-    (error as { shortMessage?: string })?.shortMessage,
-    (error as { details?: string })?.details,
-    (error as Error)?.message,
-  ]
-    .filter(Boolean)
-    .join(' ')
-    .toLowerCase();
+  if (isRateLimitError(error)) return false;
   return /block range|range (is )?too (large|wide|big)|exceed(s|ed)? .*(range|limit|results)|too many (results|logs|blocks)|query returned more than|response size|limit exceeded|log response size/.test(
-    text,
+    errorText(error),
   );
+}
+
+/**
+ * The provider kept refusing a log scan for its request rate limit. Retryable: later, or with a
+ * provider (plan) that allows more requests, the same scan succeeds.
+ */
+export class LogScanRateLimitedError extends RetryableError {
+  override name = 'LogScanRateLimitedError';
+  constructor(p: { fromBlock: bigint; toBlock: bigint; attempts: number; cause: unknown }) {
+    const said = providerWords(p.cause);
+    super(
+      `The RPC provider's request rate limit refused a log scan (eth_getLogs, blocks ${p.fromBlock}–${p.toBlock}) ${p.attempts} times in a row.`,
+      {
+        details: `The provider answered${said ? ` "${said}"` : ' HTTP 429 (too many requests)'}: its rate limit, not the size of the request (a smaller block window would only send more requests). Retry later, or use an RPC endpoint with higher limits (another provider, a paid plan or your own node) with --rpc-url.`,
+        cause: redactCauseChain(p.cause),
+        docsPath: 'docs/chain.md#endpoints',
+      },
+    );
+  }
+}
+
+/** What the provider said (viem's `details`, else the message's first line), URLs redacted, short. */
+function providerWords(error: unknown): string {
+  const details = (error as { details?: unknown })?.details;
+  const text =
+    typeof details === 'string' && details
+      ? details
+      : String((error as { message?: unknown })?.message ?? '').split('\n')[0]!;
+  const redacted = redactUrlsIn(text).trim();
+  return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted;
 }
 
 /**
@@ -36,7 +126,9 @@ export function isLogRangeError(error: unknown): boolean {
  * on providers that cap the block range of one request. `fetch` reads one window (e.g. a viem
  * `getContractEvents` call with these bounds); results come back in block order. When the node refuses
  * a window as too large, the window is halved and the same blocks are read again; a one-block window
- * that is still refused is an error.
+ * that is still refused is an error. When the provider refuses a window for its rate limit, the same
+ * window is read again after a backoff, at most `rateLimitRetries` times, then `LogScanRateLimitedError`
+ * (retryable) is thrown. Every other error propagates.
  */
 export async function scanLogs<T>(
   client: Pick<PublicClient, 'getBlockNumber'>,
@@ -48,14 +140,30 @@ export async function scanLogs<T>(
   const last = range.toBlock ?? (await client.getBlockNumber({ cacheTime: 0 }));
   let window = range.window ?? DEFAULT_LOG_WINDOW;
   if (window < 1n) window = 1n;
+  const retries = range.rateLimitRetries ?? DEFAULT_RATE_LIMIT_RETRIES;
+  const backoff = range.backoff ?? defaultBackoff;
   const out: T[] = [];
   let from = range.fromBlock ?? 0n;
+  let rateLimited = 0;
   while (from <= last) {
     const to = from + window - 1n < last ? from + window - 1n : last;
     try {
       out.push(...(await fetch(from, to)));
       from = to + 1n;
+      rateLimited = 0;
     } catch (error) {
+      if (isRateLimitError(error)) {
+        rateLimited++;
+        if (rateLimited > retries)
+          throw new LogScanRateLimitedError({
+            fromBlock: from,
+            toBlock: to,
+            attempts: rateLimited,
+            cause: error,
+          });
+        await backoff(rateLimited);
+        continue;
+      }
       if (!isLogRangeError(error) || window === 1n) throw error;
       window = window / 2n;
     }

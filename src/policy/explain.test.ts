@@ -271,6 +271,29 @@ describe('explainRefusal: SyntheticVault', () => {
     );
   });
 
+  test('MintNonceMismatch for an agent intent with no Minted log: this intent did not land, it is decided again', () => {
+    const intent = `0x${'e5'.repeat(32)}` as Hex;
+    const r = explain('error MintNonceMismatch(uint256 nonce, uint256 current)', [3n, 4n], {
+      ...context,
+      unlandedMintIntent: intent,
+    });
+    expect(r.rule).toBe('mint-nonce');
+    expect(r.args).toEqual({ nonce: 3n, current: 4n });
+    expect(r.sentence).toMatchInlineSnapshot(
+      `"Refused by the vault: this mint (intent 0xe5e5e5e5…) named mint nonce 3, but the position is at 4: another mint of the position took nonce 3. No Minted log carries this intent id, so this intent did not land and nothing was minted for it; it is not sent again, and the agent decides anew at its next epoch with the position's current nonce."`,
+    );
+    // Nothing in it reads as if this intent had landed.
+    expect(r.sentence).not.toContain('already landed');
+    expect(r.sentence).not.toContain('not minted again');
+    // Ahead of the position the general sentence stands (nothing was minted, read the nonce again).
+    const ahead = explain('error MintNonceMismatch(uint256 nonce, uint256 current)', [7n, 5n], {
+      ...context,
+      unlandedMintIntent: intent,
+    });
+    expect(ahead.sentence).toContain('nothing was minted');
+    expect(ahead.sentence).not.toContain('already landed');
+  });
+
   test('MintNonceMismatch ahead of the position: read the nonce again', () => {
     const r = explain('error MintNonceMismatch(uint256 nonce, uint256 current)', [7n, 5n]);
     expect(r.rule).toBe('mint-nonce');

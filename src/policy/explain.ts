@@ -63,6 +63,13 @@ export type ExplainContext = {
   token?: { symbol: string; decimals: number };
   /** How to get tokens on this network, appended to an ERC20InsufficientBalance sentence. */
   fundingHint?: string;
+  /**
+   * The intent id of the refused mint, given when the caller (the agent) checked the vault's Minted logs and
+   * none carries it: a `MintNonceMismatch` behind the position then says that THIS intent did not land
+   * (another mint took the position's nonce) and that it is decided again, instead of the general "a mint
+   * with that nonce already landed", which reads as if this intent had.
+   */
+  unlandedMintIntent?: Hex | undefined;
 };
 
 /** Synth amounts (debt) are always 18-decimal (SyntheticVault.Position). */
@@ -270,6 +277,12 @@ export function explainRefusal(
     case 'MintNonceMismatch': {
       const nonce = big(a.nonce);
       const current = big(a.current);
+      const intent = context.unlandedMintIntent;
+      if (intent !== undefined && nonce < current)
+        return make(
+          'mint-nonce',
+          `Refused by the vault: this mint (intent ${short(intent)}) named mint nonce ${nonce}, but the position is at ${current}: another mint of the position took nonce ${nonce}. No Minted log carries this intent id, so this intent did not land and nothing was minted for it; it is not sent again, and the agent decides anew at its next epoch with the position's current nonce.`,
+        );
       return make(
         'mint-nonce',
         nonce < current

@@ -184,6 +184,8 @@ export type Journal = {
     expire(id: string, input: { epoch: number; reason: string }): ApprovalRow;
     /** When an expired request expired (from its entries); undefined when it did not expire. */
     expiry(id: string): ApprovalExpiry | undefined;
+    /** The epoch the request was made in: its `pending` entry's epoch (hash-chained); undefined without one. */
+    requestedEpoch(id: string): number | undefined;
   };
   state: {
     halt(reason: string, details?: unknown): void;
@@ -457,12 +459,14 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
     entries({ kind: 'approval', key: a.intentKey }).filter(
       (e) => (e.payload as { id?: unknown }).id === a.id,
     );
+  /** The request's entry with `status`: `pending` is the request itself (its epoch: when it was made). */
+  const approvalEntry = (a: ApprovalRow, status: ApprovalStatus) =>
+    approvalEntries(a).find((e) => (e.payload as { status?: unknown }).status === status);
   const approvalExpiry = (id: string): ApprovalExpiry | undefined => {
     const a = approvalGet(id);
     if (!a) return undefined;
-    const list = approvalEntries(a);
-    const requested = list.find((e) => (e.payload as { status?: unknown }).status === 'pending');
-    const expired = list.find((e) => (e.payload as { status?: unknown }).status === 'expired');
+    const requested = approvalEntry(a, 'pending');
+    const expired = approvalEntry(a, 'expired');
     if (!expired) return undefined;
     return {
       approvalId: id,
@@ -569,9 +573,7 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
           id,
           `it is ${a.status}${a.used ? ' and used' : ''}: only a pending request, or an approved one not yet sent, expires`,
         );
-      const requested = approvalEntries(a).find(
-        (e) => (e.payload as { status?: unknown }).status === 'pending',
-      );
+      const requested = approvalEntry(a, 'pending');
       const t = now();
       db.prepare('UPDATE approvals SET status = ?, decided_by = ?, updated_at = ? WHERE id = ?').run(
         'expired',
@@ -607,6 +609,10 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
       return approvalMustGet(id);
     }),
     expiry: approvalExpiry,
+    requestedEpoch: (id) => {
+      const a = approvalGet(id);
+      return a ? (approvalEntry(a, 'pending')?.epoch ?? undefined) : undefined;
+    },
   };
 
   // ---- agent state

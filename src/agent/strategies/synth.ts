@@ -223,6 +223,9 @@ export function synthStrategy(parameters: SynthStrategyParameters): Strategy {
           decision: {
             action,
             amount: amount.toString(),
+            // The block the rounds were read at (the manifest's inputs.readBlock): the mint can only land
+            // after it, so the agent's Minted-log checks (`mintLanded`) scan from there, not the deployment.
+            readBlock: observation.blockNumber.toString(),
             target: target.toString(),
             debt: debt.toString(),
             size: sizing.size,

@@ -19,8 +19,11 @@ type CheckTuple = [string, boolean, unknown, unknown, string];
  *   the found value shows the mint nonce that transaction named (its calldata);
  * - a repay: the vault recorded the intent id for the agent (`intentUsed(agent, id)`);
  * - a zk mint sent as `proveAndMint` (no nonce, nothing recorded by the vault): the gate recorded the
- *   manifest's statement, the single-use key of that mint.
+ *   manifest's statement, the single-use key of that mint, and exactly one Minted log of the agent carries
+ *   the intent id (the statement cannot be recorded twice, but the log is what ties this intent to it).
  * A manifest that does not parse (its own checks fail) is held to a Minted log, else to `intentUsed`.
+ * Minted logs are scanned from `deps.fromBlock` (the deployment block), not from the manifest's read block:
+ * an auditor's uniqueness check must not trust a block the agent chose.
  */
 export async function intentUsedCheck(
   deps: SynthVerifyDependencies,
@@ -32,30 +35,49 @@ export async function intentUsedCheck(
   try {
     m = parseSynthManifest(manifestBytes);
   } catch {}
-  if (m?.action === 'mint' && m.proof?.kind === 'groth16' && m.proof.sentAs === undefined)
-    return statementRecorded(deps, {
+  // Every Minted log since the deployment: "exactly one" must not rest on the manifest's own read block (an
+  // agent writes its manifest, so a late `inputs.readBlock` could hide an earlier mint of the same intent id).
+  const logsFrom = deps.fromBlock;
+  if (m?.action === 'mint' && m.proof?.kind === 'groth16' && m.proof.sentAs === undefined) {
+    const statement = await statementRecorded(deps, {
       modelId: m.model.id,
       lastRoundId: BigInt(m.proof.lastRoundId),
       publicSignals: m.proof.publicSignals.map(BigInt),
     });
+    const minted = await mintedOnce(deps, caller, intentId, logsFrom, false);
+    return [
+      'intent-used',
+      statement[1] && minted[1],
+      `${statement[2]}, and ${minted[2]}`,
+      `${statement[3]}; ${minted[3]}`,
+      `${statement[4]}; ${minted[4]}`,
+    ];
+  }
   if (m?.action === 'repay') return intentRecorded(deps, caller, intentId);
-  const minted = await mintedOnce(deps, caller, intentId);
+  const minted = await mintedOnce(deps, caller, intentId, logsFrom, true);
   if (minted[1] || m?.action === 'mint') return minted;
   // Unparseable manifest: a repay's record is the other way the intent id can have been used.
   const recorded = await intentRecorded(deps, caller, intentId);
   return recorded[1] ? recorded : minted;
 }
 
-/** A nonce-checked mint: exactly one Minted log of the vault for (agent, intent id). */
+/**
+ * Exactly one Minted log of the vault for (agent, intent id), scanned from `fromBlock`. A nonce-checked
+ * mint (`nonceChecked`) shows the mint nonce its transaction named; a `proveAndMint` names none.
+ */
 async function mintedOnce(
   deps: SynthVerifyDependencies,
   caller: Address | undefined,
   intentId: Hex,
+  fromBlock: bigint | undefined,
+  nonceChecked: boolean,
 ): Promise<CheckTuple> {
-  const expected = 'one Minted log of the agent with this intent id (a mint is keyed by its mint nonce)';
-  const where = `SyntheticVault Minted(owner ${caller ?? 'unknown: no Minted/Repaid log'}, intent id) logs; the nonce is the one the transaction named`;
+  const expected = nonceChecked
+    ? 'one Minted log of the agent with this intent id (a mint is keyed by its mint nonce)'
+    : 'one Minted log of the agent with this intent id';
+  const where = `SyntheticVault Minted(owner ${caller ?? 'unknown: no Minted/Repaid log'}, intent id) logs${nonceChecked ? '; the nonce is the one the transaction named' : ''}`;
   if (caller === undefined) return ['intent-used', false, expected, 'no Minted log', where];
-  const logs = await agentMintedLogs(deps.client, deps.vault, intentId, deps.fromBlock, caller);
+  const logs = await agentMintedLogs(deps.client, deps.vault, intentId, fromBlock, caller);
   if (logs.length !== 1)
     return [
       'intent-used',
@@ -67,6 +89,8 @@ async function mintedOnce(
       where,
     ];
   const log = logs[0]!;
+  if (!nonceChecked)
+    return ['intent-used', true, expected, `one Minted log, tx ${log.hash}`, `${where}: tx ${log.hash}`];
   const nonce = await sentMintNonce(deps.client, log.hash);
   return [
     'intent-used',

@@ -1,6 +1,7 @@
 // Why: one decision's verification, step by step in the documented order; each step lives in its own
 // module and reports through the same check recorder.
 import { type Address, type Hex, keccak256 } from 'viem';
+import { mintScanStart } from '../../chain/index.js';
 import { checkRecorder, type RecordCheck, synthUnits } from './checks.js';
 import { intentUsedCheck } from './intentUsedCheck.js';
 import { parseSynthManifest, type SynthManifest } from './manifest.js';
@@ -24,6 +25,7 @@ import { verifyZk } from './verifyZk.js';
  *                       exactly one Minted log of the agent with the intent id (shown: the mint nonce its
  *                       transaction named); a repay's intent id is recorded (`intentUsed(agent, id)`); a
  *                       `proveAndMint` (no nonce, nothing recorded) has its statement recorded by the gate
+ *                       and exactly one Minted log of the agent with the intent id
  * - `manifest-format`   a synth-decision manifest for this vault
  * - `vault-event`       the vault's Minted/Repaid log for the intent id carries the manifest's amount
  * - `model-file`        the model file named by the manifest hashes to its id
@@ -73,14 +75,17 @@ export async function verifySynthDecision(
   const bytes = await storedManifest(ref.manifestCid, deps, check);
   if (!bytes) return finish();
   check('intent-id', keccak256(bytes) === ref.intentId, ref.intentId, keccak256(bytes));
-  const agent = deps.agent ?? (await intentCaller(client, vault, ref.intentId, deps.fromBlock));
+  // The decision's Minted/Repaid logs come after the block its rounds were read at (inputs.readBlock):
+  // scan from there (less a reorg margin), not from the deployment; older manifests lack it.
+  const logsFrom = mintScanStart(deps.fromBlock, readBlockOf(bytes));
+  const agent = deps.agent ?? (await intentCaller(client, vault, ref.intentId, logsFrom));
   check(...(await intentUsedCheck(deps, agent, ref.intentId, bytes)));
 
   const m = synthManifestOf(bytes, vault, report, check);
   if (!m) return finish();
 
   // the vault's record of the decision
-  const tx = await vaultEvent(client, vault, ref.intentId, m.action, deps.fromBlock, agent);
+  const tx = await vaultEvent(client, vault, ref.intentId, m.action, logsFrom, agent);
   if (!tx) check('vault-event', false, `${m.action === 'mint' ? 'Minted' : 'Repaid'} log`, 'none');
   else
     check('vault-event', tx.amount === BigInt(m.amount), m.amount, tx.amount.toString(), `tx ${tx.hash}`, {
@@ -99,6 +104,16 @@ export async function verifySynthDecision(
   if (m.proof?.kind === 'groth16' && model)
     await verifyZk(m, model, outputs, ref.intentId, tx?.hash, deps, check);
   return finish();
+}
+
+/** The manifest's `inputs.readBlock` when the bytes parse and carry one (a malformed value is ignored). */
+function readBlockOf(bytes: Uint8Array): string | undefined {
+  try {
+    const readBlock = parseSynthManifest(bytes).inputs?.readBlock;
+    return typeof readBlock === 'string' ? readBlock : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `manifest-stored`: the manifest's bytes from the content store, or undefined (a failed check). */

@@ -155,19 +155,57 @@ export type MintedLog = {
 };
 
 /**
- * The vault's `Minted` logs of `owner` carrying `intentId` (both indexed), oldest first, scanned from
- * `fromBlock` (default 0) in windows (`scanLogs`). A mint's intent id is not recorded in the vault's
- * state (its key is the mint nonce), so this is how to tell whether an intent's mint landed: a resent mint
- * reverts `MintNonceMismatch` whether that mint or another one moved the nonce, and only the log says
- * which.
+ * Blocks a decision's read block is moved back by when it bounds a scan for the decision's Minted log: the
+ * mint is sent after the read, but a reorg after the read can put it at (or a little below) that height.
+ * 64 blocks: two Ethereum epochs, past finality; a scan starting there stays one `eth_getLogs` window.
+ */
+export const MINT_SCAN_REORG_MARGIN = 64n;
+
+/**
+ * The first block of a scan for the Minted log of a decision read at `readBlock` (an agent intent's
+ * `decision.readBlock`, a synth manifest's `inputs.readBlock`, decimal string or bigint): `readBlock` less
+ * `MINT_SCAN_REORG_MARGIN`, never below `fromBlock` (the suite's deployment block). A missing or malformed
+ * read block (journals written before it was recorded) gives `fromBlock`: a scan from the deployment.
+ */
+export function mintScanStart(
+  fromBlock: bigint | undefined,
+  readBlock: bigint | string | undefined,
+): bigint | undefined {
+  const read =
+    typeof readBlock === 'bigint'
+      ? readBlock
+      : typeof readBlock === 'string' && /^\d{1,30}$/.test(readBlock)
+        ? BigInt(readBlock)
+        : undefined;
+  if (read === undefined) return fromBlock;
+  const start = read > MINT_SCAN_REORG_MARGIN ? read - MINT_SCAN_REORG_MARGIN : 0n;
+  return fromBlock !== undefined && fromBlock > start ? fromBlock : start;
+}
+
+/**
+ * The vault's `Minted` logs of `owner` carrying `intentId` (both indexed), oldest first, scanned in windows
+ * (`scanLogs`) from `fromBlock` (default 0) or, when the decision's `readBlock` is given, from
+ * `mintScanStart(fromBlock, readBlock)`: a mint lands after the block its decision was read at, so on a
+ * months-old chain the scan is one or two `eth_getLogs` calls instead of one per 10,000 blocks since the
+ * deployment. A mint's intent id is not recorded in the vault's state (its key is the mint nonce), so this
+ * is how to tell whether an intent's mint landed: a resent mint reverts `MintNonceMismatch` whether that
+ * mint or another one moved the nonce, and only the log says which.
  */
 export async function readMintedLogs(
   clients: Pick<ProvenantClients, 'publicClient'>,
   vault: Address,
-  p: { owner: Address; intentId: Hex; fromBlock?: bigint | undefined; toBlock?: bigint | undefined },
+  p: {
+    owner: Address;
+    intentId: Hex;
+    fromBlock?: bigint | undefined;
+    toBlock?: bigint | undefined;
+    /** The block the decision was read at (the mint lands after it); absent: scan from `fromBlock`. */
+    readBlock?: bigint | string | undefined;
+  },
 ): Promise<MintedLog[]> {
   const client = clients.publicClient;
-  const logs = await scanLogs(client, { fromBlock: p.fromBlock, toBlock: p.toBlock }, (fromBlock, toBlock) =>
+  const from = mintScanStart(p.fromBlock, p.readBlock);
+  const logs = await scanLogs(client, { fromBlock: from, toBlock: p.toBlock }, (fromBlock, toBlock) =>
     client.getContractEvents({
       address: vault,
       abi: syntheticVaultAbi,
