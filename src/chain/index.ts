@@ -65,6 +65,7 @@ export {
   isRateLimitError,
   type LogScanRange,
   LogScanRateLimitedError,
+  MAX_RETRY_AFTER_SECONDS,
   scanLogs,
 } from './logScan.js';
 export {

@@ -27,6 +27,13 @@ export type LogScanRange = {
   backoff?: ((attempt: number) => Promise<void>) | undefined;
 };
 
+/**
+ * The longest wait a provider may ask for (its `Retry-After` header) that a scan sits out: viem's transport
+ * already slept that long before each of its own retries, so a longer one fails the scan at once
+ * (`LogScanRateLimitedError`) instead of sleeping it again on every rate-limit retry of the scan.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 8;
+
 const defaultBackoff = (attempt: number) =>
   new Promise<void>((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
 
@@ -64,29 +71,45 @@ function errorText(error: unknown): string {
  * HTTP status 429 (viem's `HttpRequestError`/`RpcRequestError` `.status`), a JSON-RPC error with code 429
  * (Alchemy answers `{"code":429,"message":"Your app has exceeded its compute units per second
  * capacity…"}`), or the wording of a rate limit ("rate limit", "too many requests", Infura's -32005
- * "project ID request rate exceeded", QuickNode's "credits limited to 6000/sec"). A smaller window does
- * not help these: the same window is asked again after a pause.
+ * "project ID request rate exceeded", QuickNode's "credits limited to 6000/sec" and -32007/-32009 "15/second
+ * request limit reached - reduce calls per second …"). A smaller window does not help these: the same window
+ * is asked again after a pause.
  */
 export function isRateLimitError(error: unknown): boolean {
   for (const e of causeChain(error)) {
     if (typeof e !== 'object') continue;
     if ((e as { status?: unknown }).status === 429 || (e as { code?: unknown }).code === 429) return true;
   }
-  return /rate[- ]?limit|too many requests|exceed(s|ed)?\b.*\b(rate|capacity|per second|throughput)|rate exceeded|limited to \d+ ?\/ ?s(ec(ond)?)?\b|\b(status:?|http) 429\b/.test(
+  return /rate[- ]?limit|too many requests|exceed(s|ed)?\b.*\b(rate|capacity|per second|throughput)|rate exceeded|limited to \d+ ?\/ ?s(ec(ond)?)?\b|\b(status:?|http) 429\b|\brequest limit reached\b|calls per second/.test(
     errorText(error),
   );
 }
 
+/** The provider's `Retry-After` (seconds) from the error's cause chain (viem keeps the response headers). */
+function retryAfterSeconds(error: unknown): number | undefined {
+  for (const e of causeChain(error)) {
+    const headers = (e as { headers?: { get?: unknown } }).headers;
+    if (typeof headers?.get !== 'function') continue;
+    const value = (headers as Headers).get('retry-after')?.trim();
+    if (!value) continue;
+    if (/^\d+$/.test(value)) return Number(value);
+    const ms = Date.parse(value) - Date.now();
+    if (Number.isFinite(ms)) return Math.max(0, Math.ceil(ms / 1000));
+  }
+  return undefined;
+}
+
 /**
  * True for the errors a node gives when one `eth_getLogs` request spans too many blocks or returns
- * too many logs (Infura, Alchemy, QuickNode, geth and reth word these differently); these are
- * answered by retrying with a smaller window, every other error propagates. A rate limit is not one
+ * too many logs (Infura, Alchemy, QuickNode's -32614 "eth_getLogs is limited to a 10,000 range", geth and
+ * reth word these differently); these are answered by retrying with a smaller window, every other error
+ * propagates. A rate limit is not one
  * (`isRateLimitError`), even when worded "… exceeded": a smaller window would only send more requests.
  * A bare -32005 "limit exceeded" (no rate wording, no 429) is taken as a range error.
  */
 export function isLogRangeError(error: unknown): boolean {
   if (isRateLimitError(error)) return false;
-  return /block range|range (is )?too (large|wide|big)|exceed(s|ed)? .*(range|limit|results)|too many (results|logs|blocks)|query returned more than|response size|limit exceeded|log response size/.test(
+  return /block range|range (is )?too (large|wide|big)|exceed(s|ed)? .*(range|limit|results)|too many (results|logs|blocks)|query returned more than|response size|limit exceeded|log response size|limited to an? [\d,]+ (blocks? )?range/.test(
     errorText(error),
   );
 }
@@ -97,12 +120,22 @@ export function isLogRangeError(error: unknown): boolean {
  */
 export class LogScanRateLimitedError extends RetryableError {
   override name = 'LogScanRateLimitedError';
-  constructor(p: { fromBlock: bigint; toBlock: bigint; attempts: number; cause: unknown }) {
+  constructor(p: {
+    fromBlock: bigint;
+    toBlock: bigint;
+    attempts: number;
+    cause: unknown;
+    retryAfterSeconds?: number | undefined;
+  }) {
     const said = providerWords(p.cause);
+    const wait =
+      p.retryAfterSeconds === undefined
+        ? ''
+        : ` It asks to wait ${p.retryAfterSeconds} s before the next request.`;
     super(
-      `The RPC provider's request rate limit refused a log scan (eth_getLogs, blocks ${p.fromBlock}–${p.toBlock}) ${p.attempts} times in a row.`,
+      `The RPC provider's request rate limit refused a log scan (eth_getLogs, blocks ${p.fromBlock}–${p.toBlock}) ${p.attempts} time${p.attempts === 1 ? '' : 's in a row'}.`,
       {
-        details: `The provider answered${said ? ` "${said}"` : ' HTTP 429 (too many requests)'}: its rate limit, not the size of the request (a smaller block window would only send more requests). Retry later, or use an RPC endpoint with higher limits (another provider, a paid plan or your own node) with --rpc-url.`,
+        details: `The provider answered${said ? ` "${said}"` : ' HTTP 429 (too many requests)'}: its rate limit, not the size of the request (a smaller block window would only send more requests).${wait} Retry later, or use an RPC endpoint with higher limits (another provider, a paid plan or your own node) with --rpc-url.`,
         cause: redactCauseChain(p.cause),
         docsPath: 'docs/chain.md#endpoints',
       },
@@ -154,12 +187,15 @@ export async function scanLogs<T>(
     } catch (error) {
       if (isRateLimitError(error)) {
         rateLimited++;
-        if (rateLimited > retries)
+        // A long Retry-After: viem slept it before each of its own retries already; the scan does not repeat that.
+        const asked = retryAfterSeconds(error);
+        if (rateLimited > retries || (asked !== undefined && asked > MAX_RETRY_AFTER_SECONDS))
           throw new LogScanRateLimitedError({
             fromBlock: from,
             toBlock: to,
             attempts: rateLimited,
             cause: error,
+            retryAfterSeconds: asked,
           });
         await backoff(rateLimited);
         continue;
