@@ -6,11 +6,9 @@ import { type Address, decodeFunctionData, type Hex } from 'viem';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   agentStatus,
-  createAgent,
   type Journal,
   journalPath,
   openJournal,
-  parseAgentOptions,
   runAgentLoop,
   type Stack,
   type Strategy,
@@ -28,9 +26,8 @@ import {
   startDevnet,
   syntheticVaultAbi,
 } from '../src/chain/index.js';
-import { configSchema, feedRulesOf } from '../src/config/index.js';
 import { openReplayStack } from './fixtures/chain.js';
-import { journalTxManager, type ReplayMarket, replayAgent, replayMarket } from './fixtures/replayAgent.js';
+import { type ReplayMarket, replayAgent, replayMarket, scriptedAgent } from './fixtures/replayAgent.js';
 
 /** A recorded intent's call, decoded against the vault. */
 const decodeMint = (payload: unknown) =>
@@ -191,23 +188,7 @@ describe('agent crash injection, anvil restart and RPC failover', () => {
           },
         ],
       };
-      const agent = createAgent({
-        clients: stack.agent,
-        account: stack.agentAccount,
-        addresses: stack.addresses,
-        journal,
-        tx: journalTxManager(stack, journal),
-        options: parseAgentOptions({ ...OPTIONS, preflight }),
-        feedRules: { ...feedRulesOf(configSchema.parse({}).oracle), decimals: 8 },
-        forecaster: {
-          model: stack.forecaster.model,
-          id: stack.forecaster.id,
-          reference: stack.forecaster.reference,
-        },
-        content: stack.content,
-        strategies: [resend],
-        decimals: 8,
-      });
+      const agent = scriptedAgent(stack, journal, { ...OPTIONS, preflight }, [resend]);
       const report = await agent.runEpoch(await market.advance());
       expect(report.halted).toBeUndefined();
       const [outcome] = report.intents;

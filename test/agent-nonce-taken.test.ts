@@ -10,16 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Address, decodeFunctionData, encodeFunctionData, type Hex, keccak256, toHex } from 'viem';
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  createAgent,
-  journalPath,
-  openJournal,
-  parseAgentOptions,
-  type Strategy,
-} from '../src/agent/index.js';
+import { journalPath, openJournal, type Strategy } from '../src/agent/index.js';
 import { readMintedLogs, readMintNonce, syntheticVaultAbi } from '../src/chain/index.js';
-import { configSchema, feedRulesOf } from '../src/config/index.js';
-import { journalTxManager, show, useJanuaryReplayAgent } from './fixtures/replayAgent.js';
+import { scriptedAgent, show, useJanuaryReplayAgent } from './fixtures/replayAgent.js';
 
 const OPTIONS = { art: { size: 64, evolveEveryEpochs: 2, maxTokens: 4 } };
 
@@ -73,23 +66,7 @@ describe('a synth mint whose nonce another of our mints took', () => {
         ],
       };
       const journal = openJournal(journalPath(mkdtempSync(join(tmpdir(), 'provenant-nonce-taken-'))));
-      const agent = createAgent({
-        clients: stack.agent,
-        account: stack.agentAccount,
-        addresses: stack.addresses,
-        journal,
-        tx: journalTxManager(stack, journal),
-        options: parseAgentOptions({ ...OPTIONS, preflight }),
-        feedRules: { ...feedRulesOf(configSchema.parse({}).oracle), decimals: 8 },
-        forecaster: {
-          model: stack.forecaster.model,
-          id: stack.forecaster.id,
-          reference: stack.forecaster.reference,
-        },
-        content: stack.content,
-        strategies: [stale],
-        decimals: 8,
-      });
+      const agent = scriptedAgent(stack, journal, { ...OPTIONS, preflight }, [stale]);
       const report = await agent.runEpoch(await run().advance());
       const [outcome] = report.intents;
       expect(outcome, show(report.intents)).toMatchObject({

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { expect, test } from 'vitest';
+import { recoveryAgent } from '../../test/fixtures/recoveryAgent.js';
 import { MINT_SCAN_REORG_MARGIN } from '../chain/index.js';
-import { createAgent } from './agent.js';
 import { openJournal } from './journal/index.js';
-import { parseAgentOptions } from './options.js';
 
 const VAULT = '0x00000000000000000000000000000000000000aa' as Address;
 const KEY = `0x${'11'.repeat(32)}` as Hex;
@@ -52,18 +51,12 @@ async function recoverWith(payload: Record<string, unknown>) {
       ];
     },
   };
-  await createAgent({
-    clients: { publicClient, chain: { id: 31337 } } as never,
-    account: ACCOUNT,
-    addresses: { vault: VAULT, fromBlock: DEPLOYED, feeds: {} } as never,
+  await recoveryAgent({
+    publicClient,
     journal,
-    tx: { recover: async () => ({ outcomes: [] }) } as never,
-    options: parseAgentOptions({}),
-    feedRules: { maxAgeSeconds: 1e9, maxDeviationBps: 1e6 },
-    forecaster: { model: {} as never, id: '0x' as Hex, reference: { X: [[0, 0]], errors: [0] } },
-    content: {} as never,
-    strategies: [],
-    decimals: 8,
+    account: ACCOUNT,
+    vault: VAULT,
+    fromBlock: DEPLOYED,
   }).recover();
   const intent = journal.intents.get(KEY);
   journal.close();

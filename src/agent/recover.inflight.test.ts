@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import type { Address, Hex } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { expect, test } from 'vitest';
+import { recoveryAgent } from '../../test/fixtures/recoveryAgent.js';
 import type { TxStatus } from '../chain/index.js';
-import { createAgent } from './agent.js';
 import { openJournal } from './journal/index.js';
-import { parseAgentOptions } from './options.js';
 
 const VAULT = '0x00000000000000000000000000000000000000aa' as Address;
 const K_MINT = `0x${'11'.repeat(32)}` as Hex;
@@ -26,18 +25,13 @@ function agentWith(journal: ReturnType<typeof openJournal>, outcomes: Outcome[],
       return [];
     },
   };
-  return createAgent({
-    clients: { publicClient, chain: { id: 31337 } } as never,
-    account: privateKeyToAccount(`0x${'01'.repeat(32)}`),
-    addresses: { vault: VAULT, fromBlock: 0n, feeds: {} } as never,
+  return recoveryAgent({
+    publicClient,
     journal,
-    tx: { recover: async () => ({ outcomes }) } as never,
-    options: parseAgentOptions({}),
-    feedRules: { maxAgeSeconds: 1e9, maxDeviationBps: 1e6 },
-    forecaster: { model: {} as never, id: '0x' as Hex, reference: { X: [[0, 0]], errors: [0] } },
-    content: {} as never,
-    strategies: [],
-    decimals: 8,
+    account: privateKeyToAccount(`0x${'01'.repeat(32)}`),
+    vault: VAULT,
+    fromBlock: 0n,
+    outcomes,
   });
 }
 

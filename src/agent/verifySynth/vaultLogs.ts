@@ -1,6 +1,6 @@
 // Why: the vault's Minted/Repaid logs name who sent an intent and carry the amount the vault recorded.
 import type { Address, Hex, PublicClient } from 'viem';
-import { scanLogs, syntheticVaultAbi } from '../../chain/index.js';
+import { readMintedLogs, scanLogs, syntheticVaultAbi } from '../../chain/index.js';
 
 /** Where and with what amount the vault logged a decision. */
 export type VaultLog = { hash: Hex; amount: bigint; blockNumber: bigint; logIndex: number };
@@ -80,27 +80,16 @@ export async function vaultEvent(
 }
 
 /**
- * Every Minted log of `agent` (owner) carrying `intentId`, in block order. The vault does not record a
- * nonce-checked mint's intent id (the position's mint nonce keys it), so these logs are the chain's record
- * that the intent was minted — and that it was minted once.
+ * Every Minted log of `agent` (owner) carrying `intentId`, in block order (`readMintedLogs`). The vault does
+ * not record a nonce-checked mint's intent id (the position's mint nonce keys it), so these logs are the
+ * chain's record that the intent was minted — and that it was minted once.
  */
-export async function agentMintedLogs(
+export function agentMintedLogs(
   client: PublicClient,
   vault: Address,
   intentId: Hex,
   fromBlock: bigint | undefined,
   agent: Address,
 ): Promise<VaultLog[]> {
-  const logs = await scanLogs(client, { fromBlock }, (from, to) =>
-    client.getContractEvents({
-      address: vault,
-      abi: syntheticVaultAbi,
-      eventName: 'Minted',
-      args: { owner: agent, intentId },
-      fromBlock: from,
-      toBlock: to,
-      strict: true,
-    }),
-  );
-  return logs.map((l) => vaultLog(l) as VaultLog);
+  return readMintedLogs({ publicClient: client }, vault, { owner: agent, intentId, fromBlock });
 }

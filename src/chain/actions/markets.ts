@@ -1,4 +1,4 @@
-import type { Address, Hex, ReadContractReturnType } from 'viem';
+import type { Address, Hex, PublicClient, ReadContractReturnType } from 'viem';
 import type { ProvenantClients } from '../clients.js';
 import { aggregatorV3InterfaceAbi, dynamicFeePoolAbi, syntheticVaultAbi } from '../generated/contracts.js';
 import { scanLogs } from '../logScan.js';
@@ -192,7 +192,8 @@ export function mintScanStart(
  * mint or another one moved the nonce, and only the log says which.
  */
 export async function readMintedLogs(
-  clients: Pick<ProvenantClients, 'publicClient'>,
+  /** Any viem public client (a Provenant client set's, or verify's). */
+  clients: { publicClient: Pick<PublicClient, 'getBlockNumber' | 'getContractEvents'> },
   vault: Address,
   p: {
     owner: Address;
