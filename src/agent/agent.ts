@@ -27,6 +27,7 @@ import {
   type ApprovalExpiry,
   anchorJournalHead,
   attestJournalHead,
+  type IntentRow,
   type Journal,
 } from './journal/index.js';
 import {
@@ -141,27 +142,14 @@ export function createAgent(deps: AgentDependencies): Agent {
         outcome.status !== 'mined' && intent.kind === 'synth-mint'
           ? await mintLanded(intent.payload, outcome.key)
           : undefined;
-      if (landed) {
-        journal.intents.setStatus(
-          outcome.key,
-          'confirmed',
+      if (landed)
+        confirmRecovered(
+          intent,
           `recovered after restart: minted in tx ${landed.hash} (this transaction ${outcome.status}, not a second mint)`,
         );
-        journalManifest(outcome.key, intent.kind, intent.payload, intent.epoch);
-        continue;
-      }
-      const status =
-        outcome.status === 'mined'
-          ? 'confirmed'
-          : outcome.status === 'reverted'
-            ? 'reverted'
-            : outcome.status === 'replaced'
-              ? 'replaced'
-              : undefined;
-      if (status)
-        journal.intents.setStatus(outcome.key, status, `recovered after restart (${outcome.status})`);
-      // A confirmed decision is one `verify --synth` re-derives: its manifest entry, as an epoch journals it.
-      if (status === 'confirmed') journalManifest(outcome.key, intent.kind, intent.payload, intent.epoch);
+      else if (outcome.status === 'mined') confirmRecovered(intent, 'recovered after restart (mined)');
+      else if (outcome.status === 'reverted' || outcome.status === 'replaced')
+        journal.intents.setStatus(outcome.key, outcome.status, `recovered after restart (${outcome.status})`);
     }
     // An approved intent whose approval was used just before a crash (older journals: its status was not
     // yet 'sent') and that the tx manager never reserved was never broadcast: failed, so it holds nothing back.
@@ -185,23 +173,12 @@ export function createAgent(deps: AgentDependencies): Agent {
       const record = await journal.txStore().get(intent.key);
       if (record && !isFinalTxStatus(record.status)) continue;
       if (record?.status === 'mined') {
-        journal.intents.setStatus(
-          intent.key,
-          'confirmed',
-          `recovered after restart: mined in tx ${record.minedHash}`,
-        );
-        journalManifest(intent.key, intent.kind, intent.payload, intent.epoch);
+        confirmRecovered(intent, `recovered after restart: mined in tx ${record.minedHash}`);
         continue;
       }
       const landed = intent.kind === 'synth-mint' ? await mintLanded(intent.payload, intent.key) : undefined;
-      if (landed) {
-        journal.intents.setStatus(
-          intent.key,
-          'confirmed',
-          `recovered after restart: minted in tx ${landed.hash}`,
-        );
-        journalManifest(intent.key, intent.kind, intent.payload, intent.epoch);
-      } else if (record?.status === 'reverted' || record?.status === 'replaced')
+      if (landed) confirmRecovered(intent, `recovered after restart: minted in tx ${landed.hash}`);
+      else if (record?.status === 'reverted' || record?.status === 'replaced')
         journal.intents.setStatus(intent.key, record.status, `recovered after restart (${record.status})`);
       else
         journal.intents.setStatus(
@@ -247,15 +224,20 @@ export function createAgent(deps: AgentDependencies): Agent {
     return explainRefusal(refusal, { unlandedMintIntent: key });
   }
 
-  /** Journals the `manifest` entry of a confirmed intent from the manifest recorded with it (if it has one). */
-  function journalManifest(key: Hex, kind: string, payload: unknown, epoch: number | null | undefined) {
-    const m = (payload as { manifest?: { cid?: unknown; commitment?: unknown } } | undefined)?.manifest;
+  /**
+   * A journaled intent recovery found landed: confirmed (with `note`), and the `manifest` entry an epoch would
+   * have journaled from the manifest recorded with it (if it has one), so `verify --synth` re-derives it.
+   */
+  function confirmRecovered(intent: IntentRow, note: string): void {
+    journal.intents.setStatus(intent.key, 'confirmed', note);
+    const m = (intent.payload as { manifest?: { cid?: unknown; commitment?: unknown } } | undefined)
+      ?.manifest;
     if (typeof m?.cid !== 'string' || typeof m.commitment !== 'string') return;
     journal.append({
       kind: 'manifest',
-      ...(typeof epoch === 'number' ? { epoch } : {}),
-      key,
-      payload: { cid: m.cid, commitment: m.commitment, kind },
+      ...(typeof intent.epoch === 'number' ? { epoch: intent.epoch } : {}),
+      key: intent.key,
+      payload: { cid: m.cid, commitment: m.commitment, kind: intent.kind },
     });
   }
 
