@@ -35,16 +35,13 @@ export async function intentUsedCheck(
   try {
     m = parseSynthManifest(manifestBytes);
   } catch {}
-  // Every Minted log since the deployment: "exactly one" must not rest on the manifest's own read block (an
-  // agent writes its manifest, so a late `inputs.readBlock` could hide an earlier mint of the same intent id).
-  const logsFrom = deps.fromBlock;
   if (m?.action === 'mint' && m.proof?.kind === 'groth16' && m.proof.sentAs === undefined) {
     const statement = await statementRecorded(deps, {
       modelId: m.model.id,
       lastRoundId: BigInt(m.proof.lastRoundId),
       publicSignals: m.proof.publicSignals.map(BigInt),
     });
-    const minted = await mintedOnce(deps, caller, intentId, logsFrom, false);
+    const minted = await mintedOnce(deps, caller, intentId, false);
     return [
       'intent-used',
       statement[1] && minted[1],
@@ -54,7 +51,7 @@ export async function intentUsedCheck(
     ];
   }
   if (m?.action === 'repay') return intentRecorded(deps, caller, intentId);
-  const minted = await mintedOnce(deps, caller, intentId, logsFrom, true);
+  const minted = await mintedOnce(deps, caller, intentId, true);
   if (minted[1] || m?.action === 'mint') return minted;
   // Unparseable manifest: a repay's record is the other way the intent id can have been used.
   const recorded = await intentRecorded(deps, caller, intentId);
@@ -62,14 +59,15 @@ export async function intentUsedCheck(
 }
 
 /**
- * Exactly one Minted log of the vault for (agent, intent id), scanned from `fromBlock`. A nonce-checked
+ * Exactly one Minted log of the vault for (agent, intent id), scanned from the deployment (`deps.fromBlock`):
+ * "exactly one" must not rest on the manifest's own read block (an agent writes its manifest, so a late
+ * `inputs.readBlock` could hide an earlier mint of the same intent id). A nonce-checked
  * mint (`nonceChecked`) shows the mint nonce its transaction named; a `proveAndMint` names none.
  */
 async function mintedOnce(
   deps: SynthVerifyDependencies,
   caller: Address | undefined,
   intentId: Hex,
-  fromBlock: bigint | undefined,
   nonceChecked: boolean,
 ): Promise<CheckTuple> {
   const expected = nonceChecked
@@ -77,7 +75,7 @@ async function mintedOnce(
     : 'one Minted log of the agent with this intent id';
   const where = `SyntheticVault Minted(owner ${caller ?? 'unknown: no Minted/Repaid log'}, intent id) logs${nonceChecked ? '; the nonce is the one the transaction named' : ''}`;
   if (caller === undefined) return ['intent-used', false, expected, 'no Minted log', where];
-  const logs = await agentMintedLogs(deps.client, deps.vault, intentId, fromBlock, caller);
+  const logs = await agentMintedLogs(deps.client, deps.vault, intentId, deps.fromBlock, caller);
   if (logs.length !== 1)
     return [
       'intent-used',
