@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ import {
   cidOf,
   mintedTokenIds,
   parseManifest,
+  rawCidFromDigest,
   type VerifyReport,
   verifyAllVersions,
   verifyAsset,
@@ -27,6 +29,8 @@ import {
 import { runCli as runStackCli } from './cliHarness.js';
 import { DEVNET_AGENT_KEY, publishDay } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
+
+const sha256 = (bytes: Uint8Array): string => `0x${createHash('sha256').update(bytes).digest('hex')}`;
 
 // Real WTI and Brent closes of March 2020 go through 5 reporters into the oracles; the art commands
 // render from those rounds, mint and evolve through the agent key, and `verify` re-derives every version.
@@ -84,6 +88,7 @@ describe('provenant art + verify on anvil', () => {
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const printed = JSON.parse(r.out) as {
+      commitment: string;
       image: string;
       metadata: string;
       manifest: string;
@@ -91,7 +96,12 @@ describe('provenant art + verify on anvil', () => {
     };
     expect(printed.latestRound).toBe(String(replay.length - 2));
     expect((await cidOf(readFileSync(join(out, 'image.png')))).toString()).toBe(printed.image);
-    expect((await cidOf(readFileSync(join(out, 'metadata.json')))).toString()).toBe(printed.metadata);
+    const metadata = readFileSync(join(out, 'metadata.json'));
+    expect((await cidOf(metadata)).toString()).toBe(printed.metadata);
+    // The commitment (a mint's token id) is the metadata's sha2-256 digest; the metadata names the manifest.
+    expect(printed.commitment).toBe(sha256(metadata));
+    expect(rawCidFromDigest(printed.commitment as `0x${string}`)).toBe(printed.metadata);
+    expect(JSON.parse(metadata.toString('utf8')).provenance).toBe(`ipfs://${printed.manifest}`);
     const manifest = parseManifest(readFileSync(join(out, 'manifest.json')), printed.manifest);
     expect(manifest.inputs.oracle.rounds.at(-1)?.roundId).toBe(printed.latestRound);
     expect(manifest.outputs.image.cid).toBe(printed.image);
@@ -119,13 +129,23 @@ describe('provenant art + verify on anvil', () => {
 
     const shown = await cli('art', 'show', token, '--json');
     const record = JSON.parse(shown.out) as {
-      versions: { manifestCid: string }[];
+      versions: { manifestCid: string; commitment: `0x${string}`; metadataCid: string; provenance: string }[];
       tokenUri: string;
       owner: string;
     };
     expect(record.versions).toHaveLength(3);
     manifestCids = record.versions.map((v) => v.manifestCid);
     expect(record.owner).toBe(stack.agentAccount.address);
+    // Each version's commitment is its metadata's digest (v0's is the token id), and the metadata names the
+    // manifest its log names; tokenURI is the latest metadata.
+    expect(BigInt(record.versions[0]!.commitment)).toBe(tokenId);
+    for (const v of record.versions) {
+      expect(sha256(await stack.content.get(v.metadataCid))).toBe(v.commitment);
+      expect(v.metadataCid).toBe(rawCidFromDigest(v.commitment));
+      expect(v.provenance).toBe(`ipfs://${v.manifestCid}`);
+    }
+    expect(record.tokenUri).toBe(`ipfs://${record.versions[2]!.metadataCid}`);
+    expect(new Set(record.versions.map((v) => v.commitment)).size).toBe(3);
 
     const reports = await verifyAllVersions(tokenId!, deps());
     expect(reports.map((x) => [x.version, x.ok])).toEqual([
@@ -188,11 +208,13 @@ describe('provenant art + verify on anvil', () => {
     const manifests = await Promise.all(
       manifestCids.map(async (cid) => parseManifest(await stack.content.get(cid), cid)),
     );
+    const metadataCids = (
+      JSON.parse((await cli('art', 'show', token!, '--json')).out) as { versions: { metadataCid: string }[] }
+    ).versions.map((v) => v.metadataCid);
     const shown = await cli('art', 'show', token!);
     expect(shown.err).toBe('');
     expect(shown.code).toBe(0);
-    const latest = manifests[2]!;
-    expect(shown.out).toContain(`ipfs://${latest.outputs.metadata.cid} (the metadata of v2, the latest)`);
+    expect(shown.out).toContain(`ipfs://${metadataCids[2]} (the metadata of v2, the latest)`);
     for (const [version, m] of manifests.entries()) {
       const rounds = m.inputs.oracle.rounds;
       const last = rounds.at(-1)!;
@@ -215,7 +237,10 @@ describe('provenant art + verify on anvil', () => {
       expect(shown.out).toContain(
         `    image       ${m.outputs.image.cid} (PNG 64×64, ${m.outputs.image.size} bytes)`,
       );
-      expect(shown.out).toContain(`    metadata    ${m.outputs.metadata.cid}`);
+      expect(shown.out).toContain(`    metadata    ${metadataCids[version]}`);
+      expect(shown.out).toContain(
+        `    provenance  ipfs://${manifestCids[version]} (the manifest the log names)`,
+      );
       if (version > 0) expect(shown.out).toContain(`    parent      ${manifestCids[version - 1]}`);
     }
     expect(shown.out).toContain(`Files: each CID above is the file ${stack.content.dir}/<cid>`);

@@ -15,14 +15,23 @@ import {
   verifySynthDecision,
   verifySynthFromJournal,
 } from '../src/agent/index.js';
-import { provenanceNFTAbi, readMintNonce, syntheticVaultAbi, writeContract } from '../src/chain/index.js';
+import {
+  forecastProofGateAbi,
+  provenanceNFTAbi,
+  readMintNonce,
+  syntheticVaultAbi,
+  writeContract,
+} from '../src/chain/index.js';
 import { canonicalJson } from '../src/models/index.js';
 import {
+  cidToBytes,
   FORECAST_PROOF_CHECK_NAMES,
   forecastProofChecks,
   manifestBytes,
   mintedTokenIds,
   parseManifest,
+  rawCidFromDigest,
+  readTokenRecord,
   verifyAllVersions,
 } from '../src/provenance/index.js';
 import { releaseCurves } from '../src/zk/index.js';
@@ -251,15 +260,30 @@ describe('ERC-7007 verify with a groth16 proof (ForecastAigcVerifier)', () => {
         [BigInt(synth.proof.lastRoundId), synth.proof.publicSignals.map(BigInt)],
       ),
     );
-    // A groth16 art manifest: canonical JSON with `forecastProof: { modelId, proofId }`.
+    const gate = stack.addresses.zkGate!;
+    const recorded = await read.readContract({
+      address: gate,
+      abi: forecastProofGateAbi,
+      functionName: 'provenForecast',
+      args: [modelId, proofId],
+    });
+    // A groth16 art manifest (canonical JSON with `forecastProof: { modelId, proofId }`) and the metadata
+    // that names it: the version's commitment (the token id) is the metadata's sha2-256 digest.
     const art = {
-      format: 'provenant-manifest/1',
+      format: 'provenant-manifest/2',
       kind: 'art-test',
       date: synth.date,
       forecastProof: { modelId, proofId },
     };
+    const sha256 = (b: Uint8Array): Hex => `0x${createHash('sha256').update(b).digest('hex')}`;
     const bytes = new TextEncoder().encode(canonicalJson(art));
-    const commitment = keccak256(bytes);
+    const manifestDigest = sha256(bytes);
+    const metadataOf = (digest: Hex) =>
+      new TextEncoder().encode(
+        canonicalJson({ name: 'zk-verify test', provenance: `ipfs://${rawCidFromDigest(digest)}` }),
+      );
+    const metadata = metadataOf(manifestDigest);
+    const metadataDigest = sha256(metadata);
     await writeContract(stack.agent, {
       address: nft,
       abi: provenanceNFTAbi,
@@ -267,33 +291,40 @@ describe('ERC-7007 verify with a groth16 proof (ForecastAigcVerifier)', () => {
       args: [
         stack.agentAccount.address,
         stack.generator.id,
-        commitment,
+        metadataDigest,
         keccak256(toHex('zk-verify test intent')),
-        `0x${createHash('sha256').update(bytes).digest('hex')}`,
-        keccak256(toHex('metadata')),
+        manifestDigest,
       ],
       label: 'mint a groth16 test token',
     });
-    const tokenId = BigInt(commitment);
+    const tokenId = BigInt(metadataDigest);
     const head = (kindProof: Hex) =>
       `0x02${tokenId.toString(16).padStart(64, '0')}${'00'.repeat(32)}${kindProof.slice(2)}` as Hex;
-    const kindProof = (id: Hex) =>
+    const kindProof = (id: Hex, outputs: readonly [bigint, bigint] = [recorded.output0, recorded.output1]) =>
       encodeAbiParameters(
-        [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes' }],
-        [modelId, id, toHex(bytes)],
+        [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes' }, { type: 'int256' }, { type: 'int256' }],
+        [modelId, id, toHex(bytes), outputs[0], outputs[1]],
       );
-    const verify = (proof: Hex, aigcData: Hex = '0x') =>
+    const verify = (proof: Hex, aigcData: Uint8Array = metadata, prompt: Uint8Array = bytes) =>
       read.readContract({
         address: nft,
         abi: provenanceNFTAbi,
         functionName: 'verify',
-        args: [toHex(bytes), aigcData, proof],
+        args: [toHex(prompt), toHex(aigcData), proof],
       });
 
     expect(await verify(head(kindProof(proofId)))).toBe(true);
-    const decodedOutputs = encodeAbiParameters([{ type: 'int256' }, { type: 'int256' }], [0n, 0n]);
-    expect(await verify(head(kindProof(proofId)), decodedOutputs)).toBe(false); // not the proven forecast
+    // The prompt may also be the manifest's 36-byte binary raw CIDv1.
+    expect(
+      await verify(head(kindProof(proofId)), metadata, cidToBytes(rawCidFromDigest(manifestDigest))),
+    ).toBe(true);
+    // Not the proven forecast's outputs; a forecast the gate never recorded.
+    expect(await verify(head(kindProof(proofId, [recorded.output0 + 1n, recorded.output1])))).toBe(false);
     expect(await verify(head(kindProof(keccak256(toHex('never proven')))))).toBe(false);
+    // Metadata that is not the minted commitment, or a minted metadata naming another manifest.
+    expect(await verify(head(kindProof(proofId)), metadataOf(keccak256(toHex('other'))))).toBe(false);
+    const other = new TextEncoder().encode(canonicalJson({ ...art, kind: 'art-test-2' }));
+    expect(await verify(head(kindProof(proofId)), metadata, other)).toBe(false);
   });
 });
 
@@ -361,10 +392,21 @@ describe('groth16 artworks: the art strategy renders on the forecast the gate re
         forecastProof: { ...manifest.proof.forecastProof, proofId: keccak256(toHex('never proven')) },
       },
     };
+    // The version's committed metadata (its digest is the version's commitment); it names the real manifest.
+    const onChain = await readTokenRecord(
+      stack.agent.publicClient,
+      stack.addresses.nft,
+      BigInt(sample.tokenId),
+      {
+        fromBlock: stack.addresses.fromBlock,
+      },
+    );
+    const metadata = await stack.content.get(rawCidFromDigest(onChain.versions[sample.version]!.commitment));
     const forgedChecks = await forecastProofChecks(
       {
         manifest: forged,
         manifestBytes: manifestBytes(forged),
+        metadataBytes: metadata,
         tokenId: BigInt(sample.tokenId),
         version: sample.version,
       },

@@ -347,11 +347,40 @@ describe('explainRefusal: oracle feeds (OracleLib)', () => {
 });
 
 describe('explainRefusal: ProvenanceNFT', () => {
-  test('DuplicateContent names the commitment and says content is minted once', () => {
-    const r = explain('error DuplicateContent(bytes32 manifestCommitment)', [COMMITMENT]);
+  test('DuplicateContent names the metadata digest and says content is minted once', () => {
+    const r = explain('error DuplicateContent(bytes32 metadataDigest)', [COMMITMENT]);
     expect(r.rule).toBe('duplicate-content');
-    expect(r.sentence).toContain(`manifest commitment ${COMMITMENT} is already minted`);
-    expect(r.sentence).toContain('minted once');
+    expect(r.sentence).toMatchInlineSnapshot(
+      `"Refused by the NFT: the metadata with sha2-256 digest 0xd4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4 is already minted (a token id is its genesis metadata digest, and the same manifest gives the same metadata), so each content is minted once; evolve that token (its id is this digest) instead of minting it again, or render new content."`,
+    );
+  });
+
+  test('ZeroKey names the three values and which of them is zero', () => {
+    const r = explain('error ZeroKey(bytes32 metadataDigest, bytes32 intentKey, bytes32 manifestDigest)', [
+      COMMITMENT,
+      MINT_ID,
+      ZERO_ID,
+    ]);
+    expect(r.rule).toBe('zero-key');
+    expect(r.sentence).toContain(
+      `metadataDigest ${COMMITMENT}, intentKey ${MINT_ID} and manifestDigest ${ZERO_ID}`,
+    );
+    expect(r.sentence).toContain('(zero: manifestDigest)');
+    expect(r.sentence).toContain('Re-render the asset');
+    // An update passes intent key 0 itself: with a zero metadata digest both are named.
+    const update = explain(
+      'error ZeroKey(bytes32 metadataDigest, bytes32 intentKey, bytes32 manifestDigest)',
+      [ZERO_ID, ZERO_ID, COMMITMENT],
+    );
+    expect(update.sentence).toContain('(zero: metadataDigest, intentKey)');
+  });
+
+  test('InvalidUpdateProof gives the length and the 64-byte layout', () => {
+    const r = explain('error InvalidUpdateProof(uint256 length)', [96n]);
+    expect(r.rule).toBe('invalid-update-proof');
+    expect(r.sentence).toMatchInlineSnapshot(
+      `"Refused by the NFT: the addAigcData proof is 96 bytes, but it must be 64: abi.encodePacked(bytes32 modelId, uint256 parentVersion). Drop any trailing manifest digest (the manifest is named by the prompt) and send the model id and the parent version only."`,
+    );
   });
 
   test('VersionConflict names the given parent and the latest version', () => {

@@ -31,6 +31,8 @@ export type RefusalRule =
   | 'oracle-heartbeat'
   | 'oracle-non-positive'
   | 'duplicate-content'
+  | 'zero-key'
+  | 'invalid-update-proof'
   | 'version-conflict'
   | 'insufficient-balance'
   | 'insufficient-allowance'
@@ -310,7 +312,22 @@ export function explainRefusal(
     case 'DuplicateContent':
       return make(
         'duplicate-content',
-        `Refused by the NFT: the content with manifest commitment ${String(a.manifestCommitment)} is already minted (its token id is the commitment) and each content is minted once; evolve that token instead of minting it again.`,
+        `Refused by the NFT: the metadata with sha2-256 digest ${String(a.metadataDigest)} is already minted (a token id is its genesis metadata digest, and the same manifest gives the same metadata), so each content is minted once; evolve that token (its id is this digest) instead of minting it again, or render new content.`,
+      );
+    case 'ZeroKey': {
+      const zero = (['metadataDigest', 'intentKey', 'manifestDigest'] as const).filter(
+        (k) => big(a[k]) === 0n,
+      );
+      const named = zero.length > 0 ? zero.join(', ') : 'none of them';
+      return make(
+        'zero-key',
+        `Refused by the NFT: the call gave metadataDigest ${String(a.metadataDigest)}, intentKey ${String(a.intentKey)} and manifestDigest ${String(a.manifestDigest)}, and zero is not allowed (zero: ${named}); the two digests must be real sha2-256 digests and a mint's intent key non-zero (an update passes intent key 0 itself, so there only the digests count). Re-render the asset so its metadata and manifest digests are set, and give the intent a non-zero key.`,
+      );
+    }
+    case 'InvalidUpdateProof':
+      return make(
+        'invalid-update-proof',
+        `Refused by the NFT: the addAigcData proof is ${String(a.length)} bytes, but it must be 64: abi.encodePacked(bytes32 modelId, uint256 parentVersion). Drop any trailing manifest digest (the manifest is named by the prompt) and send the model id and the parent version only.`,
       );
     case 'VersionConflict':
       return make(

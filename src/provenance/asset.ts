@@ -1,3 +1,4 @@
+import { sha256 } from 'viem';
 import {
   type ArtworkMetadata,
   artSeed,
@@ -13,7 +14,14 @@ import {
   renderArtwork,
 } from '../models/index.js';
 import { addBytes, type ContentAddress } from './cid.js';
-import { InvalidManifestError, type Manifest, manifestBytes, manifestCommitment } from './manifest.js';
+import {
+  InvalidManifestError,
+  MANIFEST_FORMAT,
+  type Manifest,
+  manifestBytes,
+  versionCommitment,
+} from './manifest.js';
+import { rawBlockAddress } from './metadataLink.js';
 
 export type DerivedOutputs = {
   png: Uint8Array;
@@ -31,6 +39,8 @@ export type DeriveOutputsParameters = {
   marketState: MarketState;
   width: number;
   height: number;
+  /** The CID of the manifest the metadata names (`"provenance":"ipfs://<manifestCid>"`). */
+  manifestCid: string;
   /**
    * The image CID the metadata points at. Defaults to the CID of the rendered PNG; the verifier
    * passes the manifest's declared CID so that image and metadata are checked independently.
@@ -38,8 +48,19 @@ export type DeriveOutputsParameters = {
   imageCid?: string;
 };
 
-/** Re-runnable core of a render: PNG bytes, metadata bytes and both CIDs. */
-export async function deriveOutputs(model: ModelFile, p: DeriveOutputsParameters): Promise<DerivedOutputs> {
+type RenderedImage = {
+  png: Uint8Array;
+  image: ContentAddress;
+  seed: `0x${string}`;
+  width: number;
+  height: number;
+};
+
+/** The PNG of a render and its CID (the image may span several blocks: it is named by the manifest). */
+async function renderImage(
+  model: ModelFile,
+  p: Pick<DeriveOutputsParameters, 'seed' | 'marketState' | 'width' | 'height'>,
+): Promise<RenderedImage> {
   const art = renderArtwork(model, {
     seed: p.seed,
     marketState: p.marketState,
@@ -47,9 +68,18 @@ export async function deriveOutputs(model: ModelFile, p: DeriveOutputsParameters
     height: p.height,
   });
   const image = await addBytes(art.png);
+  return { png: art.png, image, seed: art.seed, width: art.width, height: art.height };
+}
+
+/** The metadata of a render: derived from the image, the model and the manifest it names. */
+async function metadataOf(
+  model: ModelFile,
+  art: RenderedImage,
+  p: Pick<DeriveOutputsParameters, 'version' | 'marketState' | 'manifestCid' | 'imageCid'>,
+): Promise<Pick<DerivedOutputs, 'metadata' | 'metadataBytes' | 'metadataAddress'>> {
   const metadata = artworkMetadata({
     version: p.version,
-    imageCid: p.imageCid ?? image.cid.toString(),
+    imageCid: p.imageCid ?? art.image.cid.toString(),
     modelId: modelId(model),
     modelName: model.name,
     modelVersion: model.version,
@@ -57,18 +87,30 @@ export async function deriveOutputs(model: ModelFile, p: DeriveOutputsParameters
     marketState: p.marketState,
     width: art.width,
     height: art.height,
+    manifestCid: p.manifestCid,
   });
   const metadataBytes = artworkMetadataBytes(metadata);
-  const metadataAddress = await addBytes(metadataBytes);
-  return { png: art.png, image, metadata, metadataBytes, metadataAddress, seed: art.seed };
+  const metadataAddress = await rawBlockAddress('metadata', metadataBytes);
+  return { metadata, metadataBytes, metadataAddress };
+}
+
+/**
+ * Re-runnable core of a render: PNG bytes, the metadata naming `manifestCid`, and both CIDs. Throws
+ * `ContentExceedsRawBlockError` when the metadata does not fit one raw block.
+ */
+export async function deriveOutputs(model: ModelFile, p: DeriveOutputsParameters): Promise<DerivedOutputs> {
+  const art = await renderImage(model, p);
+  const meta = await metadataOf(model, art, p);
+  return { png: art.png, image: art.image, seed: art.seed, ...meta };
 }
 
 export type RenderAssetParameters = {
   chainId: number;
   contract?: `0x${string}`;
   /**
-   * Omitted for the mint (version 0): on ProvenanceNFT the token id is `uint256(keccak256(genesis
-   * manifest bytes))`, returned as `tokenId`. Required for updates (version ≥ 1, with `parent`).
+   * Omitted for the mint (version 0): on ProvenanceNFT the token id is `uint256(sha256(genesis metadata
+   * bytes))` (the genesis commitment), returned as `tokenId`. Required for updates (version ≥ 1, with
+   * `parent`).
    */
   tokenId?: bigint;
   /** 0 for a mint; k for the k-th update. */
@@ -85,6 +127,10 @@ export type RenderAssetParameters = {
   height?: number;
   agent: `0x${string}`;
   policy: { guard?: `0x${string}`; snapshot: Record<string, string | number | boolean> };
+  /**
+   * The previous version (null for a mint): its manifest CID and its on-chain commitment (the sha2-256
+   * digest of its metadata; version 0's is the token id).
+   */
   parent: { manifestCid: string; commitment: `0x${string}` } | null;
   /** Version of the Provenant code that rendered, e.g. the package version or git describe. */
   codeVersion: string;
@@ -96,18 +142,27 @@ export type RenderAssetParameters = {
 };
 
 export type RenderedAsset = DerivedOutputs & {
-  /** The token id: given for updates; `uint256(commitment)` for a mint. */
+  /** The token id: given for updates; `BigInt(commitment)` for a mint. */
   tokenId: bigint;
   manifest: Manifest;
   manifestBytes: Uint8Array;
+  /** The manifest's raw CIDv1 (sha2-256): the metadata names it as `provenance`. */
   manifestAddress: ContentAddress;
-  /** keccak256(manifestBytes): the 32-byte on-chain commitment. */
+  /** sha256(manifestBytes), 0x: the digest of `manifestAddress`, logged in Minted/Evolved. */
+  manifestDigest: `0x${string}`;
+  /**
+   * sha256(metadataBytes), 0x: the version's 32-byte on-chain commitment (the digest of
+   * `metadataAddress`); for a mint, the token id.
+   */
   commitment: `0x${string}`;
 };
 
 /**
- * Renders an asset and writes its provenance: market state from the oracle rounds, the PNG, the
- * metadata JSON, their CIDs, and the manifest with its CID and commitment. Pure: nothing is stored.
+ * Renders an asset and writes its provenance, in the order the hashes need: market state from the
+ * oracle rounds, the PNG and its CID, the manifest (naming the image, not the metadata) and its CID,
+ * then the metadata naming the manifest, its CID and the commitment (its digest). Pure: nothing is
+ * stored. Throws `ContentExceedsRawBlockError` when the manifest or the metadata does not fit one raw
+ * IPFS block (the NFT names both by raw CIDv1 digest).
  */
 export async function renderAsset(model: ModelFile, p: RenderAssetParameters): Promise<RenderedAsset> {
   if ((p.version === 0) !== (p.tokenId === undefined) || (p.version === 0) !== (p.parent === null)) {
@@ -136,12 +191,12 @@ export async function renderAsset(model: ModelFile, p: RenderAssetParameters): P
   const seed = artSeed(nonce, salt);
   const width = p.width ?? 512;
   const height = p.height ?? 512;
-  const derived = await deriveOutputs(model, { seed, version: p.version, marketState, width, height });
+  const art = await renderImage(model, { seed, marketState, width, height });
   const sortedRounds = [...p.oracle.rounds].sort((a, b) =>
     a.roundId < b.roundId ? -1 : a.roundId > b.roundId ? 1 : 0,
   );
   const manifest: Manifest = {
-    format: 'provenant-manifest/1',
+    format: MANIFEST_FORMAT,
     kind: 'nft-render',
     chainId: p.chainId,
     asset: {
@@ -179,8 +234,7 @@ export async function renderAsset(model: ModelFile, p: RenderAssetParameters): P
     marketState,
     parameters: { width, height, nonce, salt, seed },
     outputs: {
-      image: { cid: derived.image.cid.toString(), mediaType: 'image/png', size: derived.png.length },
-      metadata: { cid: derived.metadataAddress.cid.toString(), mediaType: 'application/json' },
+      image: { cid: art.image.cid.toString(), mediaType: 'image/png', size: art.png.length },
     },
     proof: p.proof ?? { kind: 'replay' },
     agent: p.agent.toLowerCase(),
@@ -191,14 +245,23 @@ export async function renderAsset(model: ModelFile, p: RenderAssetParameters): P
     parent: p.parent,
   };
   const bytes = manifestBytes(manifest);
-  const manifestAddress = await addBytes(bytes);
-  const commitment = manifestCommitment(bytes);
+  const manifestAddress = await rawBlockAddress('manifest', bytes);
+  const meta = await metadataOf(model, art, {
+    version: p.version,
+    marketState,
+    manifestCid: manifestAddress.cid.toString(),
+  });
+  const commitment = versionCommitment(meta.metadataBytes);
   return {
-    ...derived,
+    png: art.png,
+    image: art.image,
+    seed: art.seed,
+    ...meta,
     tokenId: p.tokenId ?? BigInt(commitment),
     manifest,
     manifestBytes: bytes,
     manifestAddress,
+    manifestDigest: sha256(bytes),
     commitment,
   };
 }

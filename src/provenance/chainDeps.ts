@@ -1,7 +1,5 @@
 import { dirname } from 'node:path';
-import { CID } from 'multiformats/cid';
-import * as Digest from 'multiformats/hashes/digest';
-import { type Address, hexToBytes, type PublicClient, toHex } from 'viem';
+import { type Address, type PublicClient, toHex } from 'viem';
 import {
   aggregatorRoundOf,
   aggregatorV3InterfaceAbi,
@@ -17,6 +15,7 @@ import {
   toContractRevertError,
 } from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
+import { rawCidOfDigest } from './metadataLink.js';
 import type { ContentStore } from './store.js';
 import type {
   ChainContext,
@@ -28,12 +27,9 @@ import type {
   VerifyDependencies,
 } from './verify.js';
 
-const RAW = 0x55;
-const SHA2_256 = 0x12;
-
-/** The CIDv1 (raw leaves, sha2-256) whose digest ProvenanceNFT carries in its events and storage. */
+/** The CIDv1 (raw, sha2-256) whose digest ProvenanceNFT carries in its events and storage. */
 export function rawCidFromDigest(digest: Hex): string {
-  return CID.createV1(RAW, Digest.create(SHA2_256, hexToBytes(digest))).toString();
+  return rawCidOfDigest(digest);
 }
 
 export type ChainVerifyParameters = {
@@ -179,7 +175,8 @@ async function unlessNonexistent<T>(read: Promise<T>): Promise<T | undefined> {
 
 /**
  * Wires `verifyAsset` to a chain and a content store: token versions rebuilt from the Minted/Evolved
- * events (commitments, manifest CIDs, the logged model id and the log's block; ProvenanceNFT stores
+ * events (commitments = metadata digests: the token id for version 0, `Evolved.metadataDigest` after;
+ * manifest CIDs from `manifestDigest`, the logged model id and the log's block; ProvenanceNFT stores
  * only a hash-chain head over the commitments, read with `versionChain` and checked as `chain-head`),
  * oracle rounds through AggregatorV3Interface, model approval at a version's block rebuilt from the
  * registry's ModelApproved/ModelRevoked events (no archive state needed). A token the NFT does not
@@ -238,8 +235,9 @@ export async function readTokenRecord(
   ]);
   if (chain === undefined) return { tokenId, exists: false, versions: [] };
   const [count, head] = chain;
-  // Version 0's commitment is the token id; version n's is in its Evolved log. Versions are
-  // contiguous: a missing log ends the list (and then `chain-head` fails on the count).
+  // Version 0's commitment (its metadata digest) is the token id; version n's is its Evolved log's
+  // metadataDigest. Versions are contiguous: a missing log ends the list (and then `chain-head` fails
+  // on the count).
   const genesis = minted[0];
   const senderOf = options.senderOf;
   const [genesisSender, ...evolvedSenders] = senderOf
@@ -267,7 +265,7 @@ export async function readTokenRecord(
   for (let v = 1; byVersion.has(v); v += 1) {
     const e = byVersion.get(v)!;
     versions.push({
-      commitment: e.args.manifestCommitment as Hex,
+      commitment: e.args.metadataDigest as Hex,
       manifestCid: rawCidFromDigest(e.args.manifestDigest as Hex),
       modelId: e.args.modelId as Hex,
       blockNumber: e.blockNumber,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { keccak256, toHex } from 'viem';
-import { parseModelFile } from '../models/index.js';
+import { keccak256, sha256, toHex } from 'viem';
+import { artworkMetadataBytes, canonicalJson, parseModelFile } from '../models/index.js';
 import type {
   ChainPosition,
   Manifest,
@@ -93,7 +93,7 @@ function chainReads(
 }
 
 /**
- * An in-memory world shaped like ProvenanceNFT: one token (id = keccak256 of its genesis manifest)
+ * An in-memory world shaped like ProvenanceNFT: one token (id = sha256 of its genesis metadata)
  * with two versions (v0 minted in block 100, v1 evolved in block 200, both sent by AGENT), its
  * content, the oracle rounds (ROUNDS[0..2] published in blocks 10–30, ROUNDS[3] in block 150) and
  * the model registry.
@@ -172,8 +172,13 @@ export type MintWorldOptions = {
   params?: (p: RenderAssetParameters) => void;
   /** Edits the rendered manifest (re-encoded canonically, so it stays a valid manifest). */
   manifest?: (m: Manifest) => void;
-  /** Replaces the committed bytes entirely (e.g. a BOM-prefixed copy). */
+  /** Replaces the manifest bytes entirely (e.g. a BOM-prefixed copy). */
   bytes?: (canonical: Uint8Array) => Uint8Array;
+  /**
+   * Replaces the committed metadata bytes. Default: the honest render's metadata naming the (possibly
+   * edited) manifest by its CID, as an agent that committed that manifest would.
+   */
+  metadata?: (honest: Uint8Array, manifestCid: string) => Uint8Array;
   /** Extra oracle contracts on the chain (not the deployment's): feed address -> rounds. */
   feeds?: Record<string, RoundData[]>;
 };
@@ -181,8 +186,9 @@ export type MintWorldOptions = {
 /**
  * An in-memory chain holding ONE minted token (block 100, sent by AGENT) whose committed manifest a
  * test chooses: rendered from the honest fixture parameters (rounds ROUNDS[0..2], no forecast), then
- * optionally edited and re-encoded canonically. The chain is honest about what it holds: the
- * commitment is what was minted, the rounds are the oracle's (ROUNDS[0..2] published in blocks
+ * optionally edited and re-encoded canonically; the committed metadata names it (token id = sha256 of
+ * that metadata; the Minted log records the manifest's digest). The chain is honest about what it
+ * holds: the commitment is what was minted, the rounds are the oracle's (ROUNDS[0..2] published in blocks
  * 10–30, ROUNDS[3] in block 200, after the mint), the model was approved in block 50. Only the
  * manifest's claims vary.
  */
@@ -198,11 +204,14 @@ export async function mintWorld(options: MintWorldOptions = {}) {
   }
   if (options.bytes) bytes = options.bytes(bytes);
   const manifestCid = (await addBytes(bytes)).cid.toString();
-  const commitment = keccak256(bytes);
+  const honestMetadata = artworkMetadataBytes({ ...asset.metadata, provenance: `ipfs://${manifestCid}` });
+  const metadataBytes = options.metadata ? options.metadata(honestMetadata, manifestCid) : honestMetadata;
+  const metadataCid = (await addBytes(metadataBytes)).cid.toString();
+  const commitment = sha256(metadataBytes);
   const tokenId = BigInt(commitment);
   const content = new Map<string, Uint8Array>([
     [asset.image.cid.toString(), asset.png],
-    [asset.metadataAddress.cid.toString(), asset.metadataBytes],
+    [metadataCid, metadataBytes],
     [manifestCid, bytes],
   ]);
   const record: TokenRecord = {
@@ -218,7 +227,7 @@ export async function mintWorld(options: MintWorldOptions = {}) {
         sender: AGENT,
       },
     ],
-    tokenUri: `ipfs://${asset.metadataAddress.cid.toString()}`,
+    tokenUri: `ipfs://${metadataCid}`,
     chain: { count: 1, head: versionChainHead([toHex(tokenId, { size: 32 })]) },
   };
   const rounds = new Map<string, Map<bigint, RoundData>>();
@@ -250,7 +259,19 @@ export async function mintWorld(options: MintWorldOptions = {}) {
       return found;
     },
   };
-  return { asset, bytes, manifestCid, commitment, tokenId, record, deps, content, published };
+  return {
+    asset,
+    bytes,
+    manifestCid,
+    metadataBytes,
+    metadataCid,
+    commitment,
+    tokenId,
+    record,
+    deps,
+    content,
+    published,
+  };
 }
 
 /** Names of the failed checks. */
@@ -259,3 +280,6 @@ export const failing = (report: VerifyReport) =>
 /** Names and statuses of every check that did not pass. */
 export const notPassing = (report: VerifyReport) =>
   report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.name}:${c.status}`);
+
+/** Canonical metadata bytes of a JSON value (keys sorted, no whitespace), e.g. an edited metadata object. */
+export const metadataJsonBytes = (value: unknown) => new TextEncoder().encode(canonicalJson(value));

@@ -10,7 +10,7 @@ export type RecordedForecast = { output0: bigint; output1: bigint; lastRoundId: 
 /** Chain reads the `groth16` checks need (the CLI wires them to the gate, the NFT and the model files). */
 export type ForecastProofDependencies = {
   readProvenForecast(gate: Hex, modelId: Hex, proofId: Hex): Promise<RecordedForecast>;
-  /** ERC-7007 `ProvenanceNFT.verify(prompt, aigcData, proof)`. */
+  /** ERC-7007 `ProvenanceNFT.verify(prompt, aigcData, proof)`: prompt = manifest bytes, aigcData = metadata bytes. */
   erc7007Verify(prompt: Uint8Array, aigcData: Hex, proof: Hex): Promise<boolean>;
   loadModelFile(modelId: Hex): Promise<Uint8Array>;
 };
@@ -26,29 +26,33 @@ export const FORECAST_PROOF_CHECK_NAMES = [
 ] as const;
 
 /**
- * The ERC-7007 `proof` argument for a `groth16` version: `0x02 ‖ tokenId ‖ version ‖ chainProof ‖
- * abi.encode(modelId, proofId, manifest)` (zk/README.md, docs/provenance.md), with `aigcData =
- * abi.encode(output0, output1)`. `chainProof` is empty for version 0; for version ≥ 1 it is the
- * parent's chain head followed by the commitments of the later versions, so the NFT can recompute
- * its stored head.
+ * The ERC-7007 arguments for a `groth16` version: `aigcData` = the version's metadata JSON bytes (whose
+ * sha2-256 digest is its commitment, and which names the manifest), `proof` = `0x02 ‖ tokenId ‖ version ‖
+ * chainProof ‖ abi.encode(modelId, proofId, manifest, output0, output1)` (zk/README.md,
+ * docs/provenance.md). `chainProof` is empty for version 0; for version ≥ 1 it is the parent's chain
+ * head followed by the commitments of the later versions, so the NFT can recompute its stored head.
  */
 export function erc7007GrothArguments(
   tokenId: bigint,
   version: number,
   manifestBytes: Uint8Array,
+  metadataBytes: Uint8Array,
   proof: Extract<Manifest['proof'], { kind: 'groth16' }>,
   chainProof: Hex = '0x',
 ): { aigcData: Hex; proof: Hex } {
   const kindProof = encodeAbiParameters(
-    [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes' }],
-    [proof.forecastProof.modelId as Hex, proof.forecastProof.proofId as Hex, toHex(manifestBytes)],
+    [{ type: 'bytes32' }, { type: 'bytes32' }, { type: 'bytes' }, { type: 'int256' }, { type: 'int256' }],
+    [
+      proof.forecastProof.modelId as Hex,
+      proof.forecastProof.proofId as Hex,
+      toHex(manifestBytes),
+      BigInt(proof.outputs[0]!),
+      BigInt(proof.outputs[1]!),
+    ],
   );
   const word = (v: bigint) => v.toString(16).padStart(64, '0');
   return {
-    aigcData: encodeAbiParameters(
-      [{ type: 'int256' }, { type: 'int256' }],
-      [BigInt(proof.outputs[0]!), BigInt(proof.outputs[1]!)],
-    ),
+    aigcData: toHex(metadataBytes),
     proof: `0x02${word(tokenId)}${word(BigInt(version))}${chainProof.slice(2)}${kindProof.slice(2)}`,
   };
 }
@@ -57,11 +61,20 @@ export function erc7007GrothArguments(
  * Checks a `groth16` render (nothing for `replay`): the gate recorded the named forecast (a Groth16
  * proof of the registered forecaster verified on-chain), the manifest states its outputs and rounds
  * exactly, the scale is the forecaster file's, the render's forecast input is that forecast, the proof's
- * rounds are not newer than the render's prices, and ERC-7007 `verify` on the NFT answers true.
- * Assumes the manifest already matched the on-chain commitment.
+ * rounds are not newer than the render's prices, and ERC-7007 `verify(manifest, metadata, proof)` on
+ * the NFT answers true. Assumes the metadata is the version's commitment and names this manifest
+ * (`metadata-commitment`, `manifest-commitment`).
  */
 export async function forecastProofChecks(
-  p: { manifest: Manifest; manifestBytes: Uint8Array; tokenId: bigint; version: number; chainProof?: Hex },
+  p: {
+    manifest: Manifest;
+    manifestBytes: Uint8Array;
+    /** The version's committed metadata JSON (ERC-7007 `aigcData`). */
+    metadataBytes: Uint8Array;
+    tokenId: bigint;
+    version: number;
+    chainProof?: Hex;
+  },
   deps: ForecastProofDependencies,
 ): Promise<VerifyCheck[]> {
   const proof = p.manifest.proof;
@@ -136,12 +149,19 @@ export async function forecastProofChecks(
     actual: `round ${lastRound} (${provenRoundPlace(lastRound, ids)})`,
   });
 
-  const args = erc7007GrothArguments(p.tokenId, p.version, p.manifestBytes, proof, p.chainProof);
+  const args = erc7007GrothArguments(
+    p.tokenId,
+    p.version,
+    p.manifestBytes,
+    p.metadataBytes,
+    proof,
+    p.chainProof,
+  );
   const verified = await deps.erc7007Verify(p.manifestBytes, args.aigcData, args.proof);
   checks.push({
     name: 'erc7007-verify',
     status: verified ? 'pass' : 'fail',
-    expected: 'ProvenanceNFT.verify(manifest, outputs, groth16 proof) = true',
+    expected: 'ProvenanceNFT.verify(manifest, metadata, groth16 proof) = true',
     actual: String(verified),
   });
   return checks;

@@ -53,10 +53,18 @@ export {
   type Manifest,
   ManifestSchema,
   manifestBytes,
-  manifestCommitment,
   parseManifest,
   validateManifest,
+  versionCommitment,
 } from './manifest.js';
+export {
+  ContentExceedsRawBlockError,
+  InvalidMetadataError,
+  isRawSha256Cid,
+  metadataFromManifest,
+  parseMetadataProvenance,
+  rawBlockAddress,
+} from './metadataLink.js';
 export { ContentCorruptedError, ContentNotFoundError, ContentStore } from './store.js';
 export {
   CHECK_NAMES,

@@ -1,25 +1,36 @@
-import { keccak256 } from 'viem';
+import { sha256 } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { baseParams, MODEL, ROUNDS } from './fixtures.test-helpers.js';
 import {
   InvalidManifestError,
   manifestBytes,
-  manifestCommitment,
   parseManifest,
+  parseMetadataProvenance,
   renderAsset,
   validateManifest,
+  versionCommitment,
 } from './index.js';
 
 describe('manifest', () => {
-  test('default: canonical bytes, CID and keccak256 commitment; rendering twice gives the same manifest', async () => {
+  test('default: canonical bytes and raw CIDs; the commitment is sha256 of the metadata, which names the manifest; rendering twice gives the same bytes', async () => {
     const a = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
     const b = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
     expect(a.manifestBytes).toEqual(b.manifestBytes);
-    expect(a.commitment).toBe(keccak256(a.manifestBytes));
-    expect(manifestCommitment(a.manifest)).toBe(a.commitment);
+    expect(a.metadataBytes).toEqual(b.metadataBytes);
+    expect(a.commitment).toBe(sha256(a.metadataBytes));
+    expect(versionCommitment(a.metadataBytes)).toBe(a.commitment);
+    expect(a.manifestDigest).toBe(sha256(a.manifestBytes));
+    // Both are single raw blocks: CIDv1 raw (bafkrei…) whose digest is the sha256 of the bytes.
+    expect(a.manifestAddress.cid.code).toBe(0x55);
+    expect(a.metadataAddress.cid.code).toBe(0x55);
+    expect(`0x${Buffer.from(a.metadataAddress.cid.multihash.digest).toString('hex')}`).toBe(a.commitment);
+    expect(`0x${Buffer.from(a.manifestAddress.cid.multihash.digest).toString('hex')}`).toBe(a.manifestDigest);
+    expect(a.metadata.provenance).toBe(`ipfs://${a.manifestAddress.cid.toString()}`);
+    expect(parseMetadataProvenance(a.metadataBytes).manifestCid).toBe(a.manifestAddress.cid.toString());
+    expect(new TextDecoder().decode(a.manifestBytes)).not.toContain(a.metadataAddress.cid.toString());
     expect(parseManifest(a.manifestBytes)).toEqual(a.manifest);
     expect(a.manifest).toMatchObject({
-      format: 'provenant-manifest/1',
+      format: 'provenant-manifest/2',
       asset: { version: 0, contract: '0x5fbdb2315678afecb367f032d93f642f64180aa3' },
       model: { kind: 'generator', name: 'provenant-cppn', algorithm: 'provenant-cppn/1' },
       inputs: {
@@ -38,8 +49,43 @@ describe('manifest', () => {
     expect(a.manifest.asset.tokenId).toBeUndefined();
     expect(a.tokenId).toBe(BigInt(a.commitment));
     expect(a.manifest.parameters.seed).toBe(a.seed);
-    expect(a.manifest.outputs.image.cid).toBe(a.image.cid.toString());
-    expect(a.manifest.outputs.metadata.cid).toBe(a.metadataAddress.cid.toString());
+    expect(a.manifest.outputs).toEqual({
+      image: { cid: a.image.cid.toString(), mediaType: 'image/png', size: a.png.length },
+    });
+  });
+
+  test('behavior: an update names its parent by manifest CID and commitment, keeps the seed, and gets another commitment', async () => {
+    const v0 = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    const parent = { manifestCid: v0.manifestAddress.cid.toString(), commitment: v0.commitment };
+    const v1 = await renderAsset(MODEL, baseParams(1, ROUNDS.slice(1, 4), parent, v0.tokenId));
+    expect(v1.tokenId).toBe(v0.tokenId);
+    expect(v1.manifest.parent).toEqual(parent);
+    expect(v1.manifest.asset.tokenId).toBe(v0.tokenId.toString());
+    expect(v1.seed).toBe(v0.seed);
+    expect(v1.commitment).toBe(sha256(v1.metadataBytes));
+    expect(v1.commitment).not.toBe(v0.commitment);
+  });
+
+  test('behavior: a manifest of the old format /1 (naming its metadata CID) is refused', async () => {
+    const { manifest } = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
+    const old = {
+      ...manifest,
+      format: 'provenant-manifest/1',
+      outputs: {
+        ...manifest.outputs,
+        metadata: { cid: manifest.outputs.image.cid, mediaType: 'application/json' },
+      },
+    };
+    const error = (() => {
+      try {
+        validateManifest(old);
+      } catch (e) {
+        return e as InvalidManifestError;
+      }
+    })()!;
+    expect(error).toBeInstanceOf(InvalidManifestError);
+    expect(error.issues.some((i) => i.startsWith('format:'))).toBe(true);
+    expect(error.issues.some((i) => i.includes('metadata'))).toBe(true);
   });
 
   test('behavior: schema errors name every bad field', async () => {
@@ -100,7 +146,7 @@ describe('manifest', () => {
   test("behavior: the asset's image or metadata given as its manifest is named as such (review 6)", async () => {
     const asset = await renderAsset(MODEL, baseParams(0, ROUNDS.slice(0, 3), null));
     expect(() => parseManifest(asset.png, 'bafyimage')).toThrow(
-      /manifest bafyimage: these bytes are a PNG image, not a provenance manifest; the manifest's CID is the one the token's Minted\/Evolved log records/,
+      /manifest bafyimage: these bytes are a PNG image, not a provenance manifest; the manifest's CID is the one the version's metadata names as "provenance" and its Minted\/Evolved log records/,
     );
     expect(() => parseManifest(asset.metadataBytes)).toThrow(/these bytes are NFT metadata JSON/);
     expect(parseManifest(asset.manifestBytes)).toEqual(asset.manifest);

@@ -1,4 +1,4 @@
-import { keccak256 } from 'viem';
+import { sha256 } from 'viem';
 import { z } from 'zod';
 import { NonRetryableError } from '../errors/index.js';
 import { canonicalJson } from '../models/index.js';
@@ -7,14 +7,19 @@ import { parseCid } from './cid.js';
 /**
  * The provenance manifest of one render (a mint or a metadata update): everything needed to re-run
  * the generator and check every input against the chain. Stored as canonical JSON (keys sorted, no
- * whitespace, UTF-8); content-addressed by the CID of those bytes, committed on-chain as
- * `keccak256(bytes)`.
+ * whitespace, UTF-8); content-addressed by the raw CIDv1 (sha2-256) of those bytes.
+ *
+ * What goes on-chain is not the manifest but the version's metadata: its commitment is the sha2-256
+ * digest of the metadata JSON, which names this manifest (`"provenance":"ipfs://<manifest CID>"`).
+ * So the manifest names the image but not the metadata (that would be a hash cycle); the metadata is
+ * derived from the manifest, after it (format `/2`; `/1` named the metadata CID and was committed as
+ * keccak256 of its own bytes).
  *
  * Nothing time-dependent is recorded (no wall-clock timestamp): the same render produces the same
- * manifest bytes, so a restarted agent that renders again gets the same commitment and the contract
- * refuses the duplicate mint.
+ * manifest bytes, hence the same metadata and commitment, so a restarted agent that renders again
+ * gets the same token id and the contract refuses the duplicate mint.
  */
-export const MANIFEST_FORMAT = 'provenant-manifest/1' as const;
+export const MANIFEST_FORMAT = 'provenant-manifest/2' as const;
 
 const hex32 = z.string().regex(/^0x[0-9a-f]{64}$/, 'expected 0x followed by 64 lowercase hex digits');
 const address = z.string().regex(/^0x[0-9a-f]{40}$/, 'expected a lowercase 0x address (40 hex digits)');
@@ -81,7 +86,10 @@ export const ManifestSchema = z
     chainId: safeInt.positive(),
     asset: z.strictObject({
       contract: address.optional(),
-      /** Absent for the mint (the token id is then keccak256 of this manifest); present for updates. */
+      /**
+       * Absent for the mint (the token id is then the sha2-256 digest of the metadata derived from this
+       * manifest); present for updates.
+       */
       tokenId: uintString.optional(),
       /** 0 for the mint, k for the k-th update. */
       version: safeInt.nonnegative(),
@@ -117,7 +125,6 @@ export const ManifestSchema = z
         mediaType: z.literal('image/png'),
         size: safeInt.nonnegative(),
       }),
-      metadata: z.strictObject({ cid: cidString, mediaType: z.literal('application/json') }),
     }),
     proof: ProofSchema,
     agent: address,
@@ -125,6 +132,10 @@ export const ManifestSchema = z
       guard: address.optional(),
       snapshot: z.record(z.string(), z.union([z.string(), safeInt, z.boolean()])),
     }),
+    /**
+     * The previous version: its manifest's CID and its on-chain commitment (the sha2-256 digest of its
+     * metadata JSON; for version 0 that is the token id). Null for the mint.
+     */
     parent: z.union([z.null(), z.strictObject({ manifestCid: cidString, commitment: hex32 })]),
   })
   .superRefine((m, ctx) => {
@@ -133,7 +144,8 @@ export const ManifestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['asset', 'tokenId'],
-        message: 'a mint (version 0) has no tokenId: it is keccak256 of the manifest',
+        message:
+          'a mint (version 0) has no tokenId: it is the sha2-256 digest of the metadata derived from the manifest',
       });
     }
     if (!mint && m.asset.tokenId === undefined) {
@@ -181,14 +193,17 @@ export function validateManifest(value: unknown, source?: string): Manifest {
   return result.data;
 }
 
-/** The canonical bytes of a manifest: what is stored, content-addressed and committed. */
+/** The canonical bytes of a manifest: what is stored and content-addressed (its raw CIDv1 names it). */
 export function manifestBytes(manifest: Manifest): Uint8Array {
   return new TextEncoder().encode(canonicalJson(validateManifest(manifest)));
 }
 
-/** The on-chain commitment: keccak256 of the canonical bytes. */
-export function manifestCommitment(manifestOrBytes: Manifest | Uint8Array): `0x${string}` {
-  return keccak256(manifestOrBytes instanceof Uint8Array ? manifestOrBytes : manifestBytes(manifestOrBytes));
+/**
+ * A version's on-chain commitment: the sha2-256 digest of its metadata JSON bytes (0x, lowercase), the
+ * digest inside the metadata's raw CIDv1. Version 0's is the token id.
+ */
+export function versionCommitment(metadataBytes: Uint8Array): `0x${string}` {
+  return sha256(metadataBytes);
 }
 
 /**
@@ -201,7 +216,7 @@ export function parseManifest(bytes: Uint8Array, source?: string): Manifest {
   const kind = otherAssetFile(bytes);
   if (kind)
     throw new InvalidManifestError(
-      `these bytes are ${kind}, not a provenance manifest; the manifest's CID is the one the token's Minted/Evolved log records (\`provenant art show <tokenId>\`)`,
+      `these bytes are ${kind}, not a provenance manifest; the manifest's CID is the one the version's metadata names as "provenance" and its Minted/Evolved log records (\`provenant art show <tokenId>\`)`,
       [],
       source,
     );
@@ -232,7 +247,7 @@ export function parseManifest(bytes: Uint8Array, source?: string): Manifest {
   const canonical = new TextEncoder().encode(canonicalJson(manifest));
   if (!sameBytes(canonical, bytes)) {
     throw new InvalidManifestError(
-      `bytes are not canonical JSON (${bytes.length} bytes given, the canonical encoding has ${canonical.length}), so the commitment would not reproduce`,
+      `bytes are not canonical JSON (${bytes.length} bytes given, the canonical encoding has ${canonical.length}), so its CID, the metadata naming it and the commitment would not reproduce`,
       [],
       source,
     );

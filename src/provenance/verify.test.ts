@@ -1,4 +1,4 @@
-import { keccak256, toHex } from 'viem';
+import { keccak256, sha256, toHex } from 'viem';
 import { describe, expect, test } from 'vitest';
 import { RetryableError } from '../errors/index.js';
 import {
@@ -75,6 +75,7 @@ describe('verifyAsset', () => {
     expect(report.ok).toBe(true);
     expect(report.checks.map((c) => c.name)).toEqual([
       'token-exists',
+      'metadata-commitment',
       'manifest-commitment',
       'manifest-token',
       'manifest-context',
@@ -92,7 +93,6 @@ describe('verifyAsset', () => {
       'image-bytes',
       'image-cid',
       'metadata-bytes',
-      'metadata-cid',
       'token-uri',
       'version-chain',
       'policy-snapshot',
@@ -161,8 +161,12 @@ describe('verifyAsset', () => {
     // Only the checks that do not depend on the manifest pass: the token exists, the logs match the head.
     expect(report.checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual([
       'token-exists',
+      'metadata-commitment',
       'chain-head',
     ]);
+    expect(checkOf(report, 'manifest-commitment').detail).toBe(
+      'the stored manifest bytes are not the ones the committed metadata names',
+    );
   });
 
   test('tamper: an oracle input that differs from getRoundData fails exactly that oracle-input', async () => {
@@ -175,12 +179,27 @@ describe('verifyAsset', () => {
     expect(check.actual).toContain('answer 7598500001');
   });
 
-  test('tamper: metadata bytes, tokenURI and model approval each fail their own check', async () => {
+  test('tamper: one byte of the metadata fails exactly metadata-commitment (the rest is skipped, the on-chain chain-head still checked)', async () => {
     const world = await makeWorld();
     const metadataCid = world.v1.metadataAddress.cid.toString();
     world.content.set(metadataCid, flip(world.content.get(metadataCid)!, 3));
-    expect(failing(await verifyAsset({ tokenId: world.tokenId }, world.deps))).toEqual(['metadata-bytes']);
-    world.content.set(metadataCid, world.v1.metadataBytes);
+    const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
+    expect(failing(report)).toEqual(['metadata-commitment']);
+    expect(report.checks.filter((c) => c.status === 'pass').map((c) => c.name)).toEqual([
+      'token-exists',
+      'chain-head',
+    ]);
+    const check = checkOf(report, 'metadata-commitment');
+    expect(check.expected).toBe(`${world.v1.commitment} (${metadataCid})`);
+    expect(check.actual).toContain(sha256(world.content.get(metadataCid)!));
+    expect(check.detail).toBe('the stored metadata bytes are not the ones committed on-chain');
+    // The other versions do not depend on it.
+    expect((await verifyAsset({ tokenId: world.tokenId, version: 0 }, world.deps)).ok).toBe(true);
+  });
+
+  test('tamper: tokenURI and model approval each fail their own check', async () => {
+    const world = await makeWorld();
+    const metadataCid = world.v1.metadataAddress.cid.toString();
     world.record.tokenUri = `ipfs://${world.v0.metadataAddress.cid.toString()}`;
     expect(failing(await verifyAsset({ tokenId: world.tokenId }, world.deps))).toEqual(['token-uri']);
     world.record.tokenUri = `ipfs://${metadataCid}`;
@@ -203,10 +222,12 @@ describe('verifyAsset', () => {
       ),
     );
     world.content.set(forged.manifestAddress.cid.toString(), forged.manifestBytes);
+    world.content.set(forged.metadataAddress.cid.toString(), forged.metadataBytes);
     world.record.versions[1] = {
       commitment: forged.commitment,
       manifestCid: forged.manifestAddress.cid.toString(),
     };
+    world.record.tokenUri = `ipfs://${forged.metadataAddress.cid.toString()}`;
     world.record.chain = recordedChain(world.record); // the contract does not read manifests: it took it
     const report = await verifyAsset({ tokenId: world.tokenId }, world.deps);
     expect(failing(report)).toEqual(['version-chain']);
@@ -243,10 +264,10 @@ describe('verifyAsset', () => {
     const report = await verifyAsset({ tokenId: world.tokenId, version: 1 }, world.deps);
     const check = report.checks.find((c) => c.name === 'version-chain')!;
     expect(check.status).toBe('fail');
-    const altered = keccak256(world.content.get(cid)!);
+    const altered = sha256(world.content.get(cid)!);
     expect(check.actual).toContain(`, whose stored bytes hash to ${altered}`);
     expect(check.detail).toBe(
-      `the parent manifest's stored bytes hash to ${altered}, not the previous commitment: the parent manifest was altered`,
+      `the parent manifest's stored bytes hash to ${altered}, not its CID's digest ${world.v0.manifestDigest}: the parent manifest was altered`,
     );
   });
 
@@ -320,17 +341,23 @@ describe('verifyAsset', () => {
     expect(text.split('\n')[0]).toBe('token 12345');
   });
 
-  test('behavior: a version the chain does not have fails manifest-commitment', async () => {
+  test('behavior: a version the chain does not have fails metadata-commitment; missing metadata or manifest fails its own check', async () => {
     const world = await makeWorld();
     const report = await verifyAsset({ tokenId: world.tokenId, version: 5 }, world.deps);
-    expect(failing(report)).toEqual(['manifest-commitment']);
+    expect(failing(report)).toEqual(['metadata-commitment']);
     // One line for the missing version (and the chain head), not a skip line per check.
-    expect(report.checks.map((c) => c.name)).toEqual(['token-exists', 'manifest-commitment', 'chain-head']);
+    expect(report.checks.map((c) => c.name)).toEqual(['token-exists', 'metadata-commitment', 'chain-head']);
     expect(report.checks[1]!.detail).toBe('no such version: the token has versions 0..1');
     world.content.delete(world.v1.manifestAddress.cid.toString());
     expect(failing(await verifyAsset({ tokenId: world.tokenId }, world.deps))).toEqual([
       'manifest-commitment',
     ]);
+    world.content.delete(world.v1.metadataAddress.cid.toString());
+    const noMetadata = await verifyAsset({ tokenId: world.tokenId }, world.deps);
+    expect(failing(noMetadata)).toEqual(['metadata-commitment']);
+    expect(checkOf(noMetadata, 'metadata-commitment').detail).toBe(
+      `metadata ${world.v1.metadataAddress.cid.toString()}: content ${world.v1.metadataAddress.cid.toString()} not found`,
+    );
   });
 
   test('behavior: retryable dependency errors propagate instead of failing a check', async () => {
@@ -346,7 +373,12 @@ describe('verifyAsset', () => {
     world.rounds.get(ROUNDS[1]!.roundId)!.updatedAt = 1n;
     const text = formatVerifyReport(await verifyAsset({ tokenId: world.tokenId }, world.deps));
     // ✓ lines carry the value found.
-    expect(text).toContain(`✓ manifest-commitment  ${world.v1.commitment}`);
+    const metadataCid = world.v1.metadataAddress.cid.toString();
+    const manifestCid = world.v1.manifestAddress.cid.toString();
+    expect(text).toContain(
+      `✓ metadata-commitment  ${world.v1.commitment} (${metadataCid}), names manifest ${manifestCid}`,
+    );
+    expect(text).toContain(`✓ manifest-commitment  ${world.v1.manifestDigest} (${manifestCid})`);
     expect(text).toContain(`✓ model-id  ${MODEL_ID}`);
     expect(text).toContain('✓ token-exists  minted, 2 version(s)');
     expect(text).toContain(`✓ image-cid  ${world.v1.image.cid.toString()}`);
@@ -435,7 +467,7 @@ describe('verifyAsset: the model at the version’s block', () => {
 });
 
 describe('verifyAsset: --manifest', () => {
-  test('default: a manifest alone names its token and version (v0: keccak256 of its bytes; v1: its tokenId)', async () => {
+  test('default: a manifest alone names its token and version (v0: sha256 of the metadata derived from it; v1: its tokenId)', async () => {
     const world = await makeChainWorld();
     const v0 = await verifyAsset({ manifestCid: world.v0.manifestAddress.cid.toString() }, world.deps);
     expect([v0.tokenId, v0.version, v0.ok]).toEqual([world.tokenId.toString(), 0, true]);
@@ -457,11 +489,13 @@ describe('verifyAsset: --manifest', () => {
       world.deps,
     );
     expect(failing(forced)).toEqual(['manifest-commitment']);
-    // The expected side is the chain's: version 1's commitment and the manifest CID its log names.
+    // The expected side is the chain's: the manifest version 1's committed metadata names.
     const commitment = forced.checks.find((c) => c.name === 'manifest-commitment')!;
-    expect(commitment.expected).toBe(`${world.v1.commitment} (${world.v1.manifestAddress.cid.toString()})`);
+    expect(commitment.expected).toBe(
+      `${world.v1.manifestDigest} (${world.v1.manifestAddress.cid.toString()})`,
+    );
     expect(commitment.detail).toBe(
-      `manifest ${world.v0.manifestAddress.cid.toString()} is not the one this version committed on-chain (its log names ${world.v1.manifestAddress.cid.toString()})`,
+      `manifest ${world.v0.manifestAddress.cid.toString()} is not the one this version committed on-chain (its metadata names ${world.v1.manifestAddress.cid.toString()})`,
     );
   });
 

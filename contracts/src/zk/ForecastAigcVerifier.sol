@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {ByteSearch} from "../assets/ByteSearch.sol";
 import {IAigcVerifier} from "../assets/IAigcVerifier.sol";
 import {ForecastProofGate} from "./ForecastProofGate.sol";
 import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
@@ -9,21 +10,22 @@ import {Strings} from "@openzeppelin/contracts/utils/Strings.sol";
 /// @notice ERC-7007 `groth16` proofs for `ProvenanceNFT`: answers whether a token version's committed
 /// manifest names a market-state forecast that `ForecastProofGate` accepted on-chain.
 ///
-/// The kind proof (what follows the NFT's 65-byte head) is `abi.encode(bytes32 modelId, bytes32 proofId,
-/// bytes manifest)`. `verifyAigc` returns true iff
-/// 1. `keccak256(manifest)` equals the version's manifest commitment (the NFT passes the stored one);
+/// The kind proof (what follows the NFT's 65-byte head and chain proof) is `abi.encode(bytes32 modelId,
+/// bytes32 proofId, bytes manifest, int256 output0, int256 output1)`. `verifyAigc` returns true iff
+/// 1. `sha256(manifest)` equals the manifest digest the NFT passes (the manifest the version's committed
+///    metadata names);
 /// 2. the gate recorded a forecast under (`modelId`, `proofId`) (`provenForecast(..).provenAt != 0`);
 /// 3. the manifest contains, byte for byte, the canonical-JSON member
 ///    `"forecastProof":{"modelId":"0x<64 hex>","proofId":"0x<64 hex>"}` (lowercase hex) for exactly these
 ///    ids; in valid JSON that byte sequence can only be a real member (a quote inside a string is `\"`);
-/// 4. `aigcData` is empty, or is `abi.encode(int256 output0, int256 output1)` equal to the recorded forecast.
+/// 4. (`output0`, `output1`) equal the recorded forecast.
 ///
 /// What a true answer proves: the artwork's committed manifest (the one the agent recorded for that
 /// token version) names a forecast that the gate accepted, i.e. at submission a Groth16 proof verified
 /// that the model whose weights hash to the registry's zk commitment of `modelId` — approved at that
 /// moment — turned the feed's answers for the proven rounds (bound through the feed accumulator; the
 /// features are derived from them inside the circuit; the last round fresh by the gate's `MAX_AGE`) into
-/// that forecast; and, with `aigcData`, that the forecast is exactly those outputs.
+/// that forecast, and that the forecast is exactly those outputs.
 ///
 /// What it does not prove: that the image was rendered from that forecast (the renderer is re-executed
 /// off-chain by `provenant verify`); that the model is still approved now; that the forecast is from the
@@ -63,20 +65,21 @@ contract ForecastAigcVerifier is IAigcVerifier {
     function verifyAigc(
         uint256, /* tokenId */
         uint256, /* version */
-        bytes32 manifestCommitment,
-        bytes calldata aigcData,
+        bytes32 manifestDigest,
+        bytes calldata, /* aigcData: the metadata, already bound to the manifest by the NFT */
         bytes calldata proof
-    ) external view returns (bool) {
-        if (proof.length < 128) return false;
-        (bytes32 modelId, bytes32 proofId, bytes memory manifest) =
-            abi.decode(proof, (bytes32, bytes32, bytes));
-        if (keccak256(manifest) != manifestCommitment) return false;
+    )
+        external
+        view
+        returns (bool)
+    {
+        if (proof.length < 192) return false;
+        (bytes32 modelId, bytes32 proofId, bytes memory manifest, int256 output0, int256 output1) =
+            abi.decode(proof, (bytes32, bytes32, bytes, int256, int256));
+        if (sha256(manifest) != manifestDigest) return false;
         ForecastProofGate.ProvenForecast memory p = GATE.provenForecast(modelId, proofId);
         if (p.provenAt == 0) return false;
-        if (!_contains(manifest, forecastMember(modelId, proofId))) return false;
-        if (aigcData.length == 0) return true;
-        if (aigcData.length != 64) return false;
-        (int256 output0, int256 output1) = abi.decode(aigcData, (int256, int256));
+        if (!ByteSearch.contains(manifest, forecastMember(modelId, proofId))) return false;
         return output0 == p.output0 && output1 == p.output1;
     }
 
@@ -89,28 +92,5 @@ contract ForecastAigcVerifier is IAigcVerifier {
             Strings.toHexString(uint256(proofId), 32),
             _MEMBER_TAIL
         );
-    }
-
-    // ---- internal ----
-
-    /// @dev True when `needle` (longer than 32 bytes) occurs in `hay`. Compares the first word, then
-    /// hashes the candidate window.
-    function _contains(bytes memory hay, bytes memory needle) internal pure returns (bool found) {
-        uint256 n = needle.length;
-        if (hay.length < n) return false;
-        assembly ("memory-safe") {
-            let h := add(hay, 32)
-            let first := mload(add(needle, 32))
-            let needleHash := keccak256(add(needle, 32), n)
-            let end := add(h, sub(mload(hay), n))
-            for { let p := h } iszero(gt(p, end)) { p := add(p, 1) } {
-                if eq(mload(p), first) {
-                    if eq(keccak256(p, n), needleHash) {
-                        found := 1
-                        break
-                    }
-                }
-            }
-        }
     }
 }

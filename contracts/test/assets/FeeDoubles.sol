@@ -59,15 +59,15 @@ contract AssetModelRegistry is IModelRegistry {
     }
 }
 
-/// @notice An `IAigcVerifier` double: accepts a proof iff it equals keccak256(commitment, aigcData).
+/// @notice An `IAigcVerifier` double: accepts a proof iff it equals keccak256(manifestDigest, aigcData).
 contract TestAigcVerifier {
     function verifyAigc(
         uint256,
         uint256,
-        bytes32 manifestCommitment,
+        bytes32 manifestDigest,
         bytes calldata aigcData,
         bytes calldata proof
     ) external pure returns (bool) {
-        return proof.length == 32 && bytes32(proof) == keccak256(abi.encode(manifestCommitment, aigcData));
+        return proof.length == 32 && bytes32(proof) == keccak256(abi.encode(manifestDigest, aigcData));
     }
 }

@@ -7,7 +7,8 @@ import {TestPolicyGuard} from "./TestPolicyGuard.sol";
 import {Test} from "forge-std/Test.sol";
 
 /// @notice Shared deployment for the ProvenanceNFT tests: a test guard with a mint cap and a per-token
-/// update interval, the NFT owned by a stand-in timelock, and helpers that build binary CIDs.
+/// update interval, the NFT owned by a stand-in timelock, and helpers that build binary CIDs and real
+/// metadata (canonical JSON naming its manifest, whose sha2-256 digest is the version's commitment).
 abstract contract ProvenanceFixture is Test {
     bytes32 internal constant MODEL = keccak256("provenant.model.cppn-v1");
     bytes32 internal constant OTHER_MODEL = keccak256("provenant.model.unapproved");
@@ -48,10 +49,11 @@ abstract contract ProvenanceFixture is Test {
         return abi.encodePacked(uint8(0x01), uint8(0x55), uint8(0x12), uint8(0x20), digest);
     }
 
-    /// @dev Stands in for the manifest's sha2-256 digest (its raw CIDv1 digest) in tests. keccak, not
-    /// sha256: the sha256 precompile is a call and would swallow a pending `vm.prank`/`expectRevert`.
-    function sha(bytes32 commitment) internal pure returns (bytes32) {
-        return keccak256(abi.encodePacked("sha256", commitment));
+    /// @dev Stands in for a manifest's sha2-256 digest (its raw CIDv1 digest) in tests that need no real
+    /// manifest. keccak, not sha256: the sha256 precompile is a call and would swallow a pending
+    /// `vm.prank`/`expectRevert` (real digests are computed before the prank, see `mintMeta`).
+    function sha(bytes32 metadataDigest) internal pure returns (bytes32) {
+        return keccak256(abi.encodePacked("sha256", metadataDigest));
     }
 
     /// @dev A manifest for test `n` (stands in for the canonical JSON bytes).
@@ -59,31 +61,73 @@ abstract contract ProvenanceFixture is Test {
         return abi.encodePacked('{"kind":"provenant.manifest","n":', vm.toString(n), "}");
     }
 
-    function mintAs(address sender, bytes32 commitment, bytes32 intentKey, bytes32 metadataDigest)
+    /// @dev The metadata digest (= token id) `mintN(n)` mints.
+    function digestN(uint256 n) internal pure returns (bytes32) {
+        return keccak256(abi.encode("md", n));
+    }
+
+    /// @dev `"provenance":"ipfs://<raw CIDv1 of manifestDigest>"`, built with the independent base32
+    /// below (not the contract's `CidV1`), so tests check `provenanceMember` against it.
+    function provenanceMemberRef(bytes32 manifestDigest) internal pure returns (bytes memory) {
+        return abi.encodePacked('"provenance":"ipfs://b', base32Reference(rawCid(manifestDigest)), '"');
+    }
+
+    /// @dev Canonical metadata JSON (keys sorted, no whitespace) of version `n`, naming manifest `m`.
+    function metadataFor(bytes memory m, uint256 n) internal pure returns (bytes memory) {
+        return abi.encodePacked(
+            '{"image":"ipfs://bafkreiimage","name":"Provenant #',
+            vm.toString(n),
+            '",',
+            provenanceMemberRef(sha256(m)),
+            "}"
+        );
+    }
+
+    /// @dev Mints real metadata `meta` (naming manifest `m`) as the agent: token id = sha256(meta).
+    function mintMeta(bytes memory meta, bytes memory m, bytes32 intentKey) internal returns (uint256) {
+        return mintAs(agent, sha256(meta), intentKey, sha256(m));
+    }
+
+    /// @dev Appends real metadata `meta` (naming manifest `m`) as the agent.
+    function evolveMeta(uint256 tokenId, uint256 parent, bytes memory meta, bytes memory m)
         internal
         returns (uint256)
     {
-        bytes32 manifestDigest = sha(commitment);
+        return evolveAs(agent, tokenId, parent, sha256(meta), sha256(m));
+    }
+
+    function mintAs(address sender, bytes32 metadataDigest, bytes32 intentKey) internal returns (uint256) {
+        return mintAs(sender, metadataDigest, intentKey, sha(metadataDigest));
+    }
+
+    function mintAs(address sender, bytes32 metadataDigest, bytes32 intentKey, bytes32 manifestDigest)
+        internal
+        returns (uint256)
+    {
         vm.prank(sender);
-        return nft.mint(collector, MODEL, commitment, intentKey, manifestDigest, metadataDigest);
+        return nft.mint(collector, MODEL, metadataDigest, intentKey, manifestDigest);
     }
 
     function mintN(uint256 n) internal returns (uint256) {
-        return mintAs(
-            agent, keccak256(manifest(n)), keccak256(abi.encode("intent", n)), keccak256(abi.encode("md", n))
-        );
+        return mintAs(agent, digestN(n), keccak256(abi.encode("intent", n)));
+    }
+
+    function evolveAs(address sender, uint256 tokenId, uint256 parent, bytes32 metadataDigest)
+        internal
+        returns (uint256)
+    {
+        return evolveAs(sender, tokenId, parent, metadataDigest, sha(metadataDigest));
     }
 
     function evolveAs(
         address sender,
         uint256 tokenId,
         uint256 parent,
-        bytes32 commitment,
-        bytes32 metadataDigest
+        bytes32 metadataDigest,
+        bytes32 manifestDigest
     ) internal returns (uint256) {
-        bytes32 manifestDigest = sha(commitment);
         vm.prank(sender);
-        return nft.evolve(tokenId, parent, MODEL, commitment, manifestDigest, metadataDigest);
+        return nft.evolve(tokenId, parent, MODEL, manifestDigest, metadataDigest);
     }
 
     /// @dev An independent base32 (RFC 4648, lower case) that walks bit by bit.

@@ -8,10 +8,12 @@ import {ChainReference} from "./ChainReference.sol";
 import {RealGuardFixture} from "./RealGuardFixture.sol";
 import {Test, Vm} from "forge-std/Test.sol";
 
-/// @notice Drives the NFT as an agent (and strangers) would: mints with fresh manifests, duplicate
-/// manifests and fresh manifests under a reused intent key (allowed: the key is only logged), updates with current and stale parents, transfers and time. Keeps ghost
-/// copies of every version chain (as appended, and as read back from the emitted `Evolved` logs) and
-/// flags any refusal that should have been a success or vice versa, and any head that did not extend.
+/// @notice Drives the NFT as an agent (and strangers) would: mints with fresh metadata, duplicate
+/// metadata (an existing token id) and fresh metadata under a reused intent key (allowed: the key is
+/// only logged), updates with current and stale parents, transfers and time. Keeps ghost copies of
+/// every version chain (as appended, and as read back from the emitted `Minted`/`Evolved` logs: the
+/// token id, then each `Evolved` metadata digest) and flags any refusal that should have been a
+/// success or vice versa, and any head that did not extend.
 contract ProvenanceHandler is Test {
     ProvenanceNFT internal immutable _nft;
     PolicyGuard internal immutable _guard;
@@ -36,9 +38,8 @@ contract ProvenanceHandler is Test {
 
     function mint(uint256 seed, uint8 mode) external {
         ++_nonce;
-        bytes32 commitment = keccak256(abi.encode("c", seed, _nonce));
+        bytes32 commitment = keccak256(abi.encode("c", seed, _nonce)); // the genesis metadata digest
         bytes32 intentKey = keccak256(abi.encode("k", seed, _nonce));
-        bytes32 md = keccak256(abi.encode("m", seed, _nonce));
         bool expectDuplicate = mode % 4 == 1 && tokens.length != 0;
         bool reuseIntent = mode % 4 == 2 && _intents.length != 0;
         if (expectDuplicate) commitment = bytes32(tokens[seed % tokens.length]);
@@ -48,12 +49,12 @@ contract ProvenanceHandler is Test {
 
         bytes32 manifestDigest = keccak256(abi.encode("sha256", commitment));
         vm.prank(sender);
-        try _nft.mint(address(this), _model, commitment, intentKey, manifestDigest, md) returns (uint256 id) {
-            if (expectDuplicate || sender != _agent) ++violations;
+        try _nft.mint(address(this), _model, commitment, intentKey, manifestDigest) returns (uint256 id) {
+            if (expectDuplicate || sender != _agent || id != uint256(commitment)) ++violations;
             tokens.push(id);
             _chains[id].push(commitment);
             _emitted[id].push(bytes32(id)); // the genesis commitment is the token id
-            lastMetadata[id] = md;
+            lastMetadata[id] = commitment; // version 0's metadata digest is the token id
             _intents.push(intentKey);
             ++ghostMinted;
         } catch {
@@ -70,18 +71,17 @@ contract ProvenanceHandler is Test {
         bytes32[] storage chain = _chains[id];
         uint256 parent = chain.length - 1;
         if (stale && parent == 0) stale = false;
-        bytes32 commitment = keccak256(abi.encode("u", seed, ++_nonce));
-        bytes32 md = keccak256(abi.encode("um", seed, _nonce));
+        bytes32 commitment = keccak256(abi.encode("u", seed, ++_nonce)); // the new metadata digest
         (uint256 before, bytes32 headBefore) = _nft.versionChain(id);
         bytes32 manifestDigest = keccak256(abi.encode("sha256", commitment));
         vm.recordLogs();
         vm.prank(_agent);
-        try _nft.evolve(id, stale ? parent - 1 : parent, _model, commitment, manifestDigest, md) returns (
+        try _nft.evolve(id, stale ? parent - 1 : parent, _model, manifestDigest, commitment) returns (
             uint256 version
         ) {
             if (stale || version != parent + 1) ++violations;
             chain.push(commitment);
-            lastMetadata[id] = md;
+            lastMetadata[id] = commitment;
             _recordEmitted(id, version);
             // The head extends by exactly the new commitment.
             bytes32[] memory step = new bytes32[](2);
@@ -100,7 +100,7 @@ contract ProvenanceHandler is Test {
     /// @dev Appends the commitment of the `Evolved` log just emitted for (`id`, `version`).
     function _recordEmitted(uint256 id, uint256 version) internal {
         Vm.Log[] memory logs = vm.getRecordedLogs();
-        bytes32 topic = keccak256("Evolved(uint256,uint256,bytes32,bytes32,bytes32,bytes32)");
+        bytes32 topic = keccak256("Evolved(uint256,uint256,bytes32,bytes32,bytes32)");
         uint256 found;
         for (uint256 i; i < logs.length; ++i) {
             if (logs[i].emitter != address(_nft) || logs[i].topics[0] != topic) continue;
@@ -125,6 +125,13 @@ contract ProvenanceHandler is Test {
 
     function tokenCount() external view returns (uint256) {
         return tokens.length;
+    }
+
+    /// @notice How many tokens are at exactly version 1 now (the head implied by the token id).
+    function tokensAtVersionOne() external view returns (uint256 n) {
+        for (uint256 t; t < tokens.length; ++t) {
+            if (_chains[tokens[t]].length == 2) ++n;
+        }
     }
 
     function chainOf(uint256 id) external view returns (bytes32[] memory) {
@@ -162,8 +169,9 @@ contract ProvenanceNFTInvariantTest is RealGuardFixture {
 
     /// @notice The history is append-only: the version count is what was appended, the commitments
     /// read back from the emitted logs are exactly the appended ones, and recomputing the chain from them
-    /// gives the stored head (so no past version was rewritten or dropped); `tokenURI`'s digest is the
-    /// last metadata.
+    /// gives the stored head (so no past version was rewritten or dropped), for every token at every
+    /// version, including version 1 (whose head is implied, not stored); `latestVersion` and `tokenURI`
+    /// name the last metadata (the token id at version 0).
     function invariant_versionHistoryIsAppendOnly() public view {
         uint256 n = handler.tokenCount();
         for (uint256 t; t < n; ++t) {
@@ -179,9 +187,17 @@ contract ProvenanceNFTInvariantTest is RealGuardFixture {
             assertEq(count, chain.length);
             assertEq(head, ChainReference.head(emitted));
             assertEq(nft.chainHead(emitted), head);
+            if (chain.length == 2) {
+                // Version 1: no chain word; the head is link(token id, c_1).
+                assertEq(
+                    head, bytes32(uint256(keccak256(abi.encode(bytes32(id), emitted[1]))) & ((1 << 224) - 1))
+                );
+            }
             (uint256 latest, bytes32 md) = nft.latestVersion(id);
             assertEq(latest, chain.length - 1);
             assertEq(md, handler.lastMetadata(id));
+            assertEq(md, emitted[emitted.length - 1]);
+            assertEq(nft.metadataCidOf(id), abi.encodePacked(hex"01551220", md));
         }
     }
 
@@ -189,5 +205,29 @@ contract ProvenanceNFTInvariantTest is RealGuardFixture {
     /// stale parents, shrinking version counts).
     function invariant_noRuleViolations() public view {
         assertEq(handler.violations(), 0);
+    }
+
+    /// @notice Concrete twin of the invariants: a fixed sequence that leaves tokens at versions 0, 1
+    /// and 2, a duplicate, a stranger, a stale parent and a rate-limited update, then checks them all.
+    function test_invariants_concreteSequence() public {
+        handler.mint(1, 0);
+        handler.mint(2, 0);
+        handler.mint(3, 0);
+        handler.mint(4, 1); // duplicate of an existing token id: refused
+        handler.mint(5, 3); // a stranger: refused
+        handler.mint(6, 2); // reused intent key: allowed
+        handler.warp(1 hours);
+        handler.evolve(0, false); // token 0 -> version 1
+        handler.evolve(1, false); // token 1 -> version 1
+        handler.evolve(1, false); // rate-limited in this epoch: refused, chain unchanged
+        handler.warp(1 hours);
+        handler.evolve(1, true); // stale parent: refused
+        handler.evolve(1, false); // token 1 -> version 2
+        assertEq(handler.tokenCount(), 4);
+        assertEq(handler.tokensAtVersionOne(), 1);
+        assertEq(nft.versionCount(handler.tokens(1)), 3);
+        invariant_totalMintedWithinGuardCap();
+        invariant_versionHistoryIsAppendOnly();
+        invariant_noRuleViolations();
     }
 }

@@ -57,7 +57,7 @@ contract ProvenanceNFTPolicyTest is RealGuardFixture {
                 PolicyGuard.PolicyModelNotAllowed.selector, policyId(PolicyActions.MINT), OTHER_MODEL
             )
         );
-        nft.mint(collector, OTHER_MODEL, c, keccak256("k"), c, c);
+        nft.mint(collector, OTHER_MODEL, c, keccak256("k"), keccak256("manifest"));
     }
 
     function test_mint_epochCap_refused_thenResets() public {

@@ -65,7 +65,7 @@ contract ProvenanceNFTWiredTest is Test {
     }
 
     function test_mint_needsRegistryApproval_thenPaysModelHolders() public {
-        bytes32 c = keccak256("manifest");
+        bytes32 c = keccak256("metadata"); // the genesis metadata digest: the token id
         vm.prank(agent);
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -74,13 +74,13 @@ contract ProvenanceNFTWiredTest is Test {
                 MODEL
             )
         );
-        nft.mint(agent, MODEL, c, keccak256("intent"), c, c);
+        nft.mint(agent, MODEL, c, keccak256("intent"), keccak256("manifest"));
 
         ModelRegistry.Model memory m = registry.getModel(MODEL);
         vm.prank(timelock);
         registry.approveModel(MODEL, m.owner, address(m.shares), m.zkCommitment);
         vm.prank(agent);
-        uint256 id = nft.mint(agent, MODEL, c, keccak256("intent"), c, c);
+        uint256 id = nft.mint(agent, MODEL, c, keccak256("intent"), keccak256("manifest"));
 
         assertEq(nft.ownerOf(id), agent);
         assertEq(token.balanceOf(agent), 100e18 - FEE);
@@ -90,7 +90,7 @@ contract ProvenanceNFTWiredTest is Test {
 
         vm.warp(block.timestamp + 1 hours);
         vm.prank(agent);
-        nft.evolve(id, 0, MODEL, keccak256("v1"), keccak256("v1"), keccak256("v1"));
+        nft.evolve(id, 0, MODEL, keccak256("manifest v1"), keccak256("metadata v1"));
         assertEq(nft.versionCount(id), 2);
         assertEq(token.balanceOf(address(registry)), FEE, "updates carry no fee");
     }

@@ -59,22 +59,23 @@ abstract contract RealGuardFixture is Test {
         });
     }
 
-    function mintAs(address sender, bytes32 commitment, bytes32 intentKey) internal returns (uint256) {
+    /// @dev Mints metadata digest `metadataDigest` (the token id); the manifest digest is a stand-in.
+    function mintAs(address sender, bytes32 metadataDigest, bytes32 intentKey) internal returns (uint256) {
         vm.prank(sender);
-        return
-            nft.mint(collector, MODEL, commitment, intentKey, keccak256(abi.encode(commitment)), commitment);
+        return nft.mint(collector, MODEL, metadataDigest, intentKey, keccak256(abi.encode(metadataDigest)));
     }
 
     function mintN(uint256 n) internal returns (uint256) {
         return mintAs(agent, keccak256(abi.encode("manifest", n)), keccak256(abi.encode("intent", n)));
     }
 
-    function evolveAs(address sender, uint256 tokenId, uint256 parent, bytes32 commitment)
+    /// @dev Appends metadata digest `metadataDigest` (the version's commitment); stand-in manifest digest.
+    function evolveAs(address sender, uint256 tokenId, uint256 parent, bytes32 metadataDigest)
         internal
         returns (uint256)
     {
         vm.prank(sender);
-        return nft.evolve(tokenId, parent, MODEL, commitment, keccak256(abi.encode(commitment)), commitment);
+        return nft.evolve(tokenId, parent, MODEL, keccak256(abi.encode(metadataDigest)), metadataDigest);
     }
 
     function policyId(bytes32 action) internal view returns (bytes32) {

@@ -28,9 +28,11 @@ contract PlainERC721 is ERC721 {
 /// @notice Gas of ProvenanceNFT's guarded mint and metadata update, with the real `PolicyGuard` (and,
 /// for comparison, the test guard). Each figure is measured in its own test so that storage and
 /// accounts start cold, as in a real transaction; setUp primes the steady state (the collector holds
-/// a token, the guard's counters and token A's chain word are non-zero). `update` is that steady state
-/// (token A, evolved once: its chain word is rewritten); `update.firstOfToken` is token B's first update
-/// (its chain word and the guard's per-token slot go from zero to non-zero).
+/// a token, the guard's counters and token A's two words are non-zero). `update` is that steady state
+/// (token A, evolved twice: its chain word and latest commitment are rewritten); `update.firstOfToken`
+/// is token B's first update (its latest-commitment slot and the guard's per-token slot go from zero to
+/// non-zero; version 1's head is implied, no chain word); `update.secondOfToken` is token B's second
+/// update (its chain word goes from zero to non-zero).
 ///
 /// Printed per case: `<name> <execution gas>` = gas used by the call frame (a transaction's gas minus
 /// its intrinsic cost), and `<name>.tx <n>` = execution + 21,000 + calldata (4 per zero byte, 16 per
@@ -46,8 +48,9 @@ contract NftGasTest is Test {
     ProvenanceNFT internal nftT; // TestPolicyGuard
     ProvenanceNFT internal nftN; // NoopGuard
     PlainERC721 internal plain;
-    uint256 internal tokenA; // minted and evolved once in setUp
+    uint256 internal tokenA; // minted and evolved twice in setUp (its chain word exists)
     uint256 internal tokenB; // minted in setUp, never evolved
+    uint256 internal tokenC; // minted and evolved once in setUp (no chain word yet)
     uint256 internal tokenAT;
     uint256 internal tokenBT;
     uint256 internal tokenAN;
@@ -95,23 +98,42 @@ contract NftGasTest is Test {
         (tokenA, tokenB) = _prime(nft);
         (tokenAT, tokenBT) = _prime(nftT);
         (tokenAN, tokenBN) = _prime(nftN);
+        vm.startPrank(agent);
+        tokenC = uint256(nft.mint(collector, MODEL, _h("dc"), _h("ic"), _h("mc")));
+        nft.evolve(tokenC, 0, MODEL, _h("mc1"), _h("dc1"));
+        vm.stopPrank();
         vm.warp(block.timestamp + 1 days);
     }
 
+    /// @dev Issue #5's target: a guarded mint costs at most 105,000 gas per transaction (receipt
+    /// figure), also to a first-time holder. (No bound for the update: the issue's 50,000 is not met,
+    /// a steady update is about 62,000; see the figures printed.)
+    uint256 internal constant MINT_TX_TARGET = 105_000;
+
     function test_gas_mint() public {
-        _mint(nft, collector, "gas.nft.mint");
+        assertLe(
+            _mint(nft, collector, "gas.nft.mint"), MINT_TX_TARGET, "gas.nft.mint.tx over issue #5's target"
+        );
     }
 
     function test_gas_mint_firstTokenOfHolder() public {
-        _mint(nft, makeAddr("newHolder"), "gas.nft.mint.newHolder");
+        assertLe(
+            _mint(nft, makeAddr("newHolder"), "gas.nft.mint.newHolder"),
+            MINT_TX_TARGET,
+            "gas.nft.mint.newHolder.tx over issue #5's target"
+        );
     }
 
     function test_gas_update() public {
-        _evolve(nft, tokenA, 1, "gas.nft.update");
+        _evolve(nft, tokenA, 2, "gas.nft.update");
     }
 
     function test_gas_update_firstOfToken() public {
         _evolve(nft, tokenB, 0, "gas.nft.update.firstOfToken");
+    }
+
+    function test_gas_update_secondOfToken() public {
+        _evolve(nft, tokenC, 1, "gas.nft.update.secondOfToken");
     }
 
     function test_gas_mint_testGuard() public {
@@ -119,7 +141,7 @@ contract NftGasTest is Test {
     }
 
     function test_gas_update_testGuard() public {
-        _evolve(nftT, tokenAT, 1, "gas.nft.update.testGuard");
+        _evolve(nftT, tokenAT, 2, "gas.nft.update.testGuard");
     }
 
     function test_gas_mint_noopGuard() public {
@@ -127,7 +149,7 @@ contract NftGasTest is Test {
     }
 
     function test_gas_update_noopGuard() public {
-        _evolve(nftN, tokenAN, 1, "gas.nft.update.noopGuard");
+        _evolve(nftN, tokenAN, 2, "gas.nft.update.noopGuard");
     }
 
     function test_gas_update_firstOfToken_noopGuard() public {
@@ -145,43 +167,48 @@ contract NftGasTest is Test {
 
     function _prime(ProvenanceNFT target) internal returns (uint256 a, uint256 b) {
         vm.startPrank(agent);
-        a = target.mint(collector, MODEL, _h("a"), _h("ia"), _h("ma"), _h("da"));
-        b = target.mint(collector, MODEL, _h("b"), _h("ib"), _h("mb"), _h("db"));
-        target.evolve(a, 0, MODEL, _h("a1"), _h("ma1"), _h("da1"));
+        a = target.mint(collector, MODEL, _h("da"), _h("ia"), _h("ma"));
+        b = target.mint(collector, MODEL, _h("db"), _h("ib"), _h("mb"));
+        target.evolve(a, 0, MODEL, _h("ma1"), _h("da1"));
+        vm.warp(block.timestamp + 1 hours); // the update policy allows one update per token per hour
+        target.evolve(a, 1, MODEL, _h("ma2"), _h("da2"));
         vm.stopPrank();
     }
 
-    function _mint(ProvenanceNFT target, address to, string memory name) internal {
-        bytes32 c = _h(string.concat(name, ".manifest"));
+    /// @dev Mints, prints the figures and returns the transaction figure (`<name>.tx`).
+    function _mint(ProvenanceNFT target, address to, string memory name) internal returns (uint256 txGas) {
         bytes32 manifestCid = _h(string.concat(name, ".manifestCid"));
         bytes32 metadataCid = _h(string.concat(name, ".metadataCid"));
         bytes32 intentKey = _h(string.concat(name, ".intent"));
         vm.prank(agent);
-        target.mint(to, MODEL, c, intentKey, manifestCid, metadataCid);
-        _report(name, abi.encodeCall(ProvenanceNFT.mint, (to, MODEL, c, intentKey, manifestCid, metadataCid)));
-        assertEq(target.ownerOf(uint256(c)), to);
+        target.mint(to, MODEL, metadataCid, intentKey, manifestCid);
+        txGas = _report(
+            name, abi.encodeCall(ProvenanceNFT.mint, (to, MODEL, metadataCid, intentKey, manifestCid))
+        );
+        assertEq(target.ownerOf(uint256(metadataCid)), to);
     }
 
     function _evolve(ProvenanceNFT target, uint256 tokenId, uint256 parent, string memory name) internal {
-        bytes32 c = _h(string.concat(name, ".manifest"));
         bytes32 manifestCid = _h(string.concat(name, ".manifestCid"));
         bytes32 metadataCid = _h(string.concat(name, ".metadataCid"));
         vm.prank(agent);
-        target.evolve(tokenId, parent, MODEL, c, manifestCid, metadataCid);
+        target.evolve(tokenId, parent, MODEL, manifestCid, metadataCid);
         _report(
-            name, abi.encodeCall(ProvenanceNFT.evolve, (tokenId, parent, MODEL, c, manifestCid, metadataCid))
+            name, abi.encodeCall(ProvenanceNFT.evolve, (tokenId, parent, MODEL, manifestCid, metadataCid))
         );
         assertEq(target.versionCount(tokenId), parent + 2);
     }
 
-    function _report(string memory name, bytes memory callData) internal view {
+    /// @dev Prints `<name> <execution>` and `<name>.tx <n>`; returns the `.tx` figure.
+    function _report(string memory name, bytes memory callData) internal view returns (uint256 txGas) {
         uint256 execution = vm.lastCallGas().gasTotalUsed;
         uint256 calldataGas;
         for (uint256 i; i < callData.length; ++i) {
             calldataGas += callData[i] == 0 ? 4 : 16;
         }
         console.log(string.concat(name, " ", vm.toString(execution)));
-        console.log(string.concat(name, ".tx ", vm.toString(execution + 21_000 + calldataGas)));
+        txGas = execution + 21_000 + calldataGas;
+        console.log(string.concat(name, ".tx ", vm.toString(txGas)));
     }
 
     function _h(string memory s) internal pure returns (bytes32) {

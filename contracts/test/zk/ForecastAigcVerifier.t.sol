@@ -61,20 +61,22 @@ contract ForecastAigcVerifierTest is ProvenanceFixture, ZkFeedSetup {
         return value;
     }
 
+    /// @dev The kind proof naming (`modelId`, `id`) with the recorded forecast's outputs.
     function _kindProof(bytes32 modelId, bytes32 id, bytes memory manifest_)
         internal
         pure
         returns (bytes memory)
     {
-        return abi.encode(modelId, id, manifest_);
+        return abi.encode(modelId, id, manifest_, F.OUTPUT_0, F.OUTPUT_1);
     }
 
+    /// @dev Asks the adapter as the NFT would: the manifest's sha2-256 digest and some metadata bytes.
     function _check(bytes memory manifest_, bytes memory aigcData, bytes memory kindProof)
         internal
         view
         returns (bool)
     {
-        return adapter.verifyAigc(1, 0, keccak256(manifest_), aigcData, kindProof);
+        return adapter.verifyAigc(1, 0, sha256(manifest_), aigcData, kindProof);
     }
 
     // ---- direct ----
@@ -94,12 +96,15 @@ contract ForecastAigcVerifierTest is ProvenanceFixture, ZkFeedSetup {
         assertTrue(_check(m, "", _kindProof(F.MODEL_ID, proofId, m)));
     }
 
-    function test_verifyAigc_aigcDataMustBeTheProvenForecast() public view {
+    /// @notice The outputs are in the kind proof and always checked; `aigcData` (the metadata, already
+    /// bound by the NFT) does not change the answer.
+    function test_verifyAigc_outputsMustBeTheProvenForecast() public view {
         bytes memory m = _manifest(F.MODEL_ID, proofId);
         bytes memory kp = _kindProof(F.MODEL_ID, proofId, m);
-        assertTrue(_check(m, abi.encode(F.OUTPUT_0, F.OUTPUT_1), kp));
-        assertFalse(_check(m, abi.encode(F.OUTPUT_0, F.OUTPUT_1 + 1), kp));
-        assertFalse(_check(m, abi.encode(F.OUTPUT_0), kp)); // wrong length
+        assertTrue(_check(m, "", kp));
+        assertTrue(_check(m, bytes('{"name":"any metadata"}'), kp));
+        assertFalse(_check(m, "", abi.encode(F.MODEL_ID, proofId, m, F.OUTPUT_0, F.OUTPUT_1 + 1)));
+        assertFalse(_check(m, "", abi.encode(F.MODEL_ID, proofId, m, F.OUTPUT_0 + 1, F.OUTPUT_1)));
     }
 
     function test_verifyAigc_falseForUnprovenStatement() public view {
@@ -122,14 +127,28 @@ contract ForecastAigcVerifierTest is ProvenanceFixture, ZkFeedSetup {
         assertFalse(_check(m, "", _kindProof(F.MODEL_ID, proofId, m)));
     }
 
+    /// @notice The manifest in the kind proof must be the one whose sha2-256 digest the NFT passes.
     function test_verifyAigc_falseWhenManifestIsNotTheCommittedOne() public view {
         bytes memory m = _manifest(F.MODEL_ID, proofId);
-        bytes memory kp = _kindProof(F.MODEL_ID, proofId, m);
-        assertFalse(adapter.verifyAigc(1, 0, keccak256("another manifest"), "", kp));
+        assertTrue(_digestCase(m, sha256(m)));
+        assertFalse(_digestCase(m, sha256("another manifest")));
+        assertFalse(_digestCase(m, keccak256(m)), "the old keccak commitment is not the digest");
+        assertFalse(_digestCase(m, bytes32(0)));
+    }
+
+    function testFuzz_verifyAigc_falseForAnyOtherManifestDigest(bytes32 digest) public view {
+        bytes memory m = _manifest(F.MODEL_ID, proofId);
+        vm.assume(digest != sha256(m));
+        assertFalse(_digestCase(m, digest));
+    }
+
+    function _digestCase(bytes memory m, bytes32 digest) internal view returns (bool) {
+        return adapter.verifyAigc(1, 0, digest, "", _kindProof(F.MODEL_ID, proofId, m));
     }
 
     function test_verifyAigc_falseForShortProof() public view {
         assertFalse(adapter.verifyAigc(1, 0, bytes32(0), "", abi.encode(F.MODEL_ID, proofId)));
+        assertFalse(adapter.verifyAigc(1, 0, bytes32(0), "", new bytes(191)));
     }
 
     function test_constructor_revertsOnZeroGate() public {
@@ -159,7 +178,7 @@ contract ForecastAigcVerifierTest is ProvenanceFixture, ZkFeedSetup {
 
     function _wrongOutputsCase(int256 o0, int256 o1) internal view returns (bool) {
         bytes memory m = _manifest(F.MODEL_ID, proofId);
-        return _check(m, abi.encode(o0, o1), _kindProof(F.MODEL_ID, proofId, m));
+        return _check(m, "", abi.encode(F.MODEL_ID, proofId, m, o0, o1));
     }
 
     function testFuzz_verifyAigc_falseForAnyOtherOutputs(int256 o0, int256 o1) public view {
@@ -168,6 +187,7 @@ contract ForecastAigcVerifierTest is ProvenanceFixture, ZkFeedSetup {
     }
 
     function test_verifyAigc_falseForAnyOtherOutputs_concrete() public view {
+        assertTrue(_wrongOutputsCase(F.OUTPUT_0, F.OUTPUT_1), "the recorded outputs pass");
         assertFalse(_wrongOutputsCase(F.OUTPUT_1, F.OUTPUT_0));
         assertFalse(_wrongOutputsCase(F.OUTPUT_0 - 1, F.OUTPUT_1));
         assertFalse(_wrongOutputsCase(0, 0));
@@ -196,19 +216,31 @@ contract ForecastAigcVerifierTest is ProvenanceFixture, ZkFeedSetup {
 
     function test_nftVerify_groth16_trueOnlyWithAdapterAndProvenForecast() public {
         bytes memory m = _manifest(F.MODEL_ID, proofId);
-        uint256 tokenId = mintAs(agent, keccak256(m), keccak256("intent-zk"), keccak256("md-zk"));
+        bytes memory meta = metadataFor(m, 0); // the version's metadata names the manifest
+        uint256 tokenId = mintMeta(meta, m, keccak256("intent-zk"));
         bytes memory proof = _nftProof(tokenId, _kindProof(F.MODEL_ID, proofId, m));
-        assertFalse(nft.verify(m, "", proof)); // no verifier set yet
+        assertFalse(nft.verify(m, meta, proof)); // no verifier set yet
 
         vm.prank(timelock);
         nft.setAigcVerifier(IAigcVerifier(address(adapter)));
-        assertTrue(nft.verify(m, "", proof));
-        assertTrue(nft.verify(abi.encodePacked(keccak256(m)), "", proof)); // prompt as the commitment
-        assertTrue(nft.verify(m, abi.encode(F.OUTPUT_0, F.OUTPUT_1), proof));
-        assertFalse(nft.verify(m, abi.encode(F.OUTPUT_0 + 1, F.OUTPUT_1), proof));
+        assertTrue(nft.verify(m, meta, proof));
+        assertTrue(nft.verify(rawCid(sha256(m)), meta, proof)); // prompt as the manifest's binary CID
+        assertFalse(nft.verify(m, metadataFor(m, 1), proof), "metadata not recorded");
+        assertFalse(
+            nft.verify(
+                m, meta, _nftProof(tokenId, abi.encode(F.MODEL_ID, proofId, m, F.OUTPUT_0 + 1, F.OUTPUT_1))
+            ),
+            "outputs are not the recorded forecast"
+        );
+        // The kind proof's manifest must be the one the metadata names.
+        bytes memory other = _manifest(F.MODEL_ID, proofId);
+        other[2] = "D"; // {"Date":...: still names the proof, another digest
+        assertFalse(nft.verify(m, meta, _nftProof(tokenId, _kindProof(F.MODEL_ID, proofId, other))));
 
-        bytes32 other = keccak256("unproven");
-        assertFalse(nft.verify(m, "", _nftProof(tokenId, _kindProof(F.MODEL_ID, other, m))));
-        assertFalse(nft.verify(m, "", _nftProof(tokenId, hex"deadbeef"))); // malformed kind proof: false
+        bytes32 unproven = keccak256("unproven");
+        assertFalse(nft.verify(m, meta, _nftProof(tokenId, _kindProof(F.MODEL_ID, unproven, m))));
+        assertFalse(nft.verify(m, meta, _nftProof(tokenId, hex"deadbeef"))); // malformed kind proof: false
+        // The session-10 kind proof (no outputs) is refused.
+        assertFalse(nft.verify(m, meta, _nftProof(tokenId, abi.encode(F.MODEL_ID, proofId, m))));
     }
 }

@@ -16,6 +16,7 @@ import type { Intent, Strategy } from './types.js';
 export type ArtToken = {
   tokenId: bigint;
   nonce: Hex;
+  /** Per version: its manifest CID and its on-chain commitment (the sha2-256 digest of its metadata). */
   versions: { version: number; manifestCid: string; commitment: Hex }[];
 };
 
@@ -75,9 +76,10 @@ export type ProvenForecastRef = {
  * art: mint a market-art NFT when the market regime changes (calm, trending, volatile), and evolve the
  * newest token every `evolveEveryEpochs` epochs, within the guard's mint cap and per-token rate limit.
  * Image, metadata and manifest go to the content store before the transaction (and to IPFS when a
- * `publish` hook is given, without blocking); the manifest's keccak256 is the on-chain commitment
- * (and, for a mint, the token id). The manifest's policy snapshot is the guard's MINT (or UPDATE)
- * policy read at render time (`artPolicySection`).
+ * `publish` hook is given, without blocking). A version's on-chain commitment is the sha2-256 digest
+ * of its metadata (for a mint, the token id), and the metadata names the manifest by CID
+ * (`"provenance":"ipfs://<manifest CID>"`). The manifest's policy snapshot is the guard's MINT (or
+ * UPDATE) policy read at render time (`artPolicySection`).
  */
 export function artStrategy(parameters: ArtStrategyParameters): Strategy {
   const window = parameters.window ?? ORACLE_FEATURE_ANSWERS;

@@ -1,14 +1,16 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { keccak256, toBytes } from 'viem';
+import { decodeFunctionData, keccak256, toBytes } from 'viem';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { GUARD_FIELDS } from '../../chain/index.js';
+import { GUARD_FIELDS, provenanceNFTAbi } from '../../chain/index.js';
 import {
   CHUNK_SIZE,
+  ContentExceedsRawBlockError,
   ContentStore,
   cidOf,
   cidSha256Digest,
@@ -19,8 +21,9 @@ import {
 import { loadGenerator } from '../models.js';
 import {
   type ArtPolicyReading,
+  AssetDigestMismatchError,
+  artEvolveCall,
   artMintCall,
-  ContentExceedsRawBlockError,
   codeVersion,
   ipfsAssetPublisher,
   policySnapshotOf,
@@ -133,11 +136,72 @@ describe('rawBlockDigest', () => {
     expect((caught as Error).message).toMatchInlineSnapshot(`
       "The metadata is 262145 bytes, more than one raw IPFS block (262144 bytes).
 
-      ProvenanceNFT stores the metadata CID as the sha2-256 digest of a raw CIDv1 block, which holds at most 262144 bytes; a larger file is chunked by IPFS and gets a dag-pb CID the digest cannot name. Render a smaller artwork (fewer rounds in the window) or shorten the metadata.
+      ProvenanceNFT names the metadata by the sha2-256 digest of a raw CIDv1 block, which holds at most 262144 bytes; a larger file is chunked by IPFS and gets a dag-pb CID the digest cannot name. Render with fewer oracle rounds in the window or a smaller policy snapshot, or shorten the metadata.
 
       Docs: docs/provenance.md#content"
     `);
     expect(() => artMintCall(NFT, { to: AGENT, modelId: generator.id, nonce: NONCE, asset })).not.toThrow();
+  });
+});
+
+describe('artMintCall / artEvolveCall', () => {
+  const sha = (bytes: Uint8Array) => `0x${createHash('sha256').update(bytes).digest('hex')}`;
+
+  test('default: mint(to, modelId, metadataDigest, intentKey, manifestDigest); the token id is the metadata digest', async () => {
+    const asset = await render({ guard: GUARD, snapshot: policySnapshotOf(READING) });
+    const call = artMintCall(NFT, { to: AGENT, modelId: generator.id, nonce: NONCE, asset });
+    const { functionName, args } = decodeFunctionData({ abi: provenanceNFTAbi, data: call.data });
+    expect(functionName).toBe('mint');
+    expect(args).toEqual([AGENT, generator.id, sha(asset.metadataBytes), NONCE, sha(asset.manifestBytes)]);
+    expect(asset.commitment).toBe(sha(asset.metadataBytes));
+    expect(asset.tokenId).toBe(BigInt(asset.commitment));
+    expect(asset.manifestDigest).toBe(sha(asset.manifestBytes));
+    // The metadata names the manifest by its raw CID, the member the contract's verify searches for.
+    expect(new TextDecoder().decode(asset.metadataBytes)).toContain(
+      `"provenance":"ipfs://${asset.manifestAddress.cid.toString()}"`,
+    );
+    expect(call.to).toBe(NFT);
+  });
+
+  test('default: evolve(tokenId, parentVersion, modelId, manifestDigest, metadataDigest), keyed by the commitment', async () => {
+    const asset = await render({ guard: GUARD, snapshot: policySnapshotOf(READING) });
+    const { call, key } = artEvolveCall(NFT, {
+      tokenId: 42n,
+      parentVersion: 3,
+      modelId: generator.id,
+      asset,
+    });
+    const { functionName, args } = decodeFunctionData({ abi: provenanceNFTAbi, data: call.data });
+    expect(functionName).toBe('evolve');
+    expect(args).toEqual([42n, 3n, generator.id, sha(asset.manifestBytes), sha(asset.metadataBytes)]);
+    expect(call.label).toBe('evolve art v4');
+    expect(key).toBe(
+      artEvolveCall(NFT, { tokenId: 42n, parentVersion: 3, modelId: generator.id, asset }).key,
+    );
+    const other = await render({
+      guard: GUARD,
+      snapshot: { ...policySnapshotOf(READING), blockNumber: '124' },
+    });
+    expect(
+      artEvolveCall(NFT, { tokenId: 42n, parentVersion: 3, modelId: generator.id, asset: other }).key,
+    ).not.toBe(key);
+  });
+
+  test('error: metadata bytes that are not the recorded commitment are refused before sending', async () => {
+    const asset = await render({ guard: GUARD, snapshot: policySnapshotOf(READING) });
+    const edited: RenderedAsset = { ...asset, metadataBytes: new TextEncoder().encode('{}') };
+    expect(() => artMintCall(NFT, { to: AGENT, modelId: generator.id, nonce: NONCE, asset: edited })).toThrow(
+      AssetDigestMismatchError,
+    );
+    expect(() =>
+      artEvolveCall(NFT, { tokenId: 1n, parentVersion: 0, modelId: generator.id, asset: edited }),
+    ).toThrow(
+      `The rendered asset's commitment is ${asset.commitment}, but the sha2-256 digest of its metadata bytes is`,
+    );
+    const manifestEdited: RenderedAsset = { ...asset, manifestBytes: new TextEncoder().encode('{}') };
+    expect(() =>
+      artMintCall(NFT, { to: AGENT, modelId: generator.id, nonce: NONCE, asset: manifestEdited }),
+    ).toThrow(`The rendered asset's manifestDigest is ${asset.manifestDigest}`);
   });
 });
 

@@ -15,6 +15,7 @@ import { NonRetryableError } from '../../errors/index.js';
 import { POLICY_ACTIONS } from '../../policy/index.js';
 import {
   CHUNK_SIZE,
+  ContentExceedsRawBlockError,
   type ContentStore,
   type IpfsHttpOptions,
   pushToIpfs,
@@ -23,7 +24,9 @@ import {
 
 /**
  * The NFT calls of an artwork, shared by the art strategy and `provenant art mint|evolve`: CIDs cross
- * the ABI as sha2-256 digests, and an evolve's idempotency key is derived from its manifest commitment.
+ * the ABI as sha2-256 digests. A version's on-chain commitment is its metadata digest (for a mint, the
+ * token id); the metadata names the manifest (`"provenance":"ipfs://<manifest CID>"`), whose digest is
+ * emitted beside it. An evolve's idempotency key is derived from the version's commitment.
  */
 const sha256 = (bytes: Uint8Array): Hex => `0x${createHash('sha256').update(bytes).digest('hex')}`;
 
@@ -103,17 +106,6 @@ export function ipfsAssetPublisher(
   };
 }
 
-/** An artwork file is larger than one raw IPFS block, so its CID is not a raw sha2-256 digest. */
-export class ContentExceedsRawBlockError extends NonRetryableError {
-  override name = 'ContentExceedsRawBlockError';
-  constructor(what: string, size: number) {
-    super(`The ${what} is ${size} bytes, more than one raw IPFS block (${CHUNK_SIZE} bytes).`, {
-      details: `ProvenanceNFT stores the ${what} CID as the sha2-256 digest of a raw CIDv1 block, which holds at most ${CHUNK_SIZE} bytes; a larger file is chunked by IPFS and gets a dag-pb CID the digest cannot name. Render a smaller artwork (fewer rounds in the window) or shorten the metadata.`,
-      docsPath: 'docs/provenance.md#content',
-    });
-  }
-}
-
 /**
  * The sha2-256 digest of a file the NFT names by raw CIDv1. Throws `ContentExceedsRawBlockError` when
  * the file does not fit one block (its real CID would be a dag-pb root, not this digest).
@@ -125,44 +117,66 @@ export function rawBlockDigest(what: string, bytes: Uint8Array): Hex {
 
 // ---------------------------------------------------------------- the NFT calls
 
-/** `ProvenanceNFT.mint` of a rendered version 0; `nonce` is also the intent key. */
+/**
+ * The two digests a version crosses the ABI with: its commitment (the sha2-256 digest of its metadata,
+ * checked to equal `asset.commitment`) and its manifest's digest (checked to equal `asset.manifestDigest`). Both files must be single raw blocks (`rawBlockDigest`).
+ */
+function versionDigests(asset: RenderedAsset): { metadataDigest: Hex; manifestDigest: Hex } {
+  const manifestDigest = rawBlockDigest('manifest', asset.manifestBytes);
+  const metadataDigest = rawBlockDigest('metadata', asset.metadataBytes);
+  if (metadataDigest !== asset.commitment.toLowerCase())
+    throw new AssetDigestMismatchError('metadata', 'commitment', asset.commitment, metadataDigest);
+  if (manifestDigest !== asset.manifestDigest.toLowerCase())
+    throw new AssetDigestMismatchError('manifest', 'manifestDigest', asset.manifestDigest, manifestDigest);
+  return { metadataDigest, manifestDigest };
+}
+
+/** A rendered asset whose recorded digest is not the digest of its bytes (changed after rendering). */
+export class AssetDigestMismatchError extends NonRetryableError {
+  override name = 'AssetDigestMismatchError';
+  constructor(what: string, field: string, recorded: Hex, actual: Hex) {
+    super(
+      `The rendered asset's ${field} is ${recorded}, but the sha2-256 digest of its ${what} bytes is ${actual}.`,
+      {
+        details: `The NFT records the ${what} by that digest, so the two must agree; the asset was changed after renderAsset produced it. Render it again instead of editing its bytes.`,
+        docsPath: 'docs/provenance.md#content',
+      },
+    );
+  }
+}
+
+/**
+ * `ProvenanceNFT.mint` of a rendered version 0: `mint(to, modelId, metadataDigest, intentKey,
+ * manifestDigest)`; the token id is the metadata digest (`asset.commitment`); `nonce` is the intent key.
+ */
 export function artMintCall(
   nft: Address,
   p: { to: Address; modelId: Hex; nonce: Hex; asset: RenderedAsset },
 ): PreparedCall {
+  const { metadataDigest, manifestDigest } = versionDigests(p.asset);
   return prepareCall({
     address: nft,
     abi: provenanceNFTAbi,
     functionName: 'mint',
-    args: [
-      p.to,
-      p.modelId,
-      p.asset.commitment,
-      p.nonce,
-      rawBlockDigest('manifest', p.asset.manifestBytes),
-      rawBlockDigest('metadata', p.asset.metadataBytes),
-    ],
+    args: [p.to, p.modelId, metadataDigest, p.nonce, manifestDigest],
     label: `mint art (${p.asset.manifest.marketState.regime})`,
   });
 }
 
-/** `ProvenanceNFT.evolve` of a rendered version `parentVersion + 1`, with its intent key. */
+/**
+ * `ProvenanceNFT.evolve` of a rendered version `parentVersion + 1`: `evolve(tokenId, parentVersion,
+ * modelId, manifestDigest, metadataDigest)`, with its intent key (derived from the version's commitment).
+ */
 export function artEvolveCall(
   nft: Address,
   p: { tokenId: bigint; parentVersion: number; modelId: Hex; asset: RenderedAsset },
 ): { call: PreparedCall; key: Hex } {
+  const { metadataDigest, manifestDigest } = versionDigests(p.asset);
   const call = prepareCall({
     address: nft,
     abi: provenanceNFTAbi,
     functionName: 'evolve',
-    args: [
-      p.tokenId,
-      BigInt(p.parentVersion),
-      p.modelId,
-      p.asset.commitment,
-      rawBlockDigest('manifest', p.asset.manifestBytes),
-      rawBlockDigest('metadata', p.asset.metadataBytes),
-    ],
+    args: [p.tokenId, BigInt(p.parentVersion), p.modelId, manifestDigest, metadataDigest],
     label: `evolve art v${p.parentVersion + 1}`,
   });
   const key = keccak256(

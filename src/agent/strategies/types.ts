@@ -20,7 +20,11 @@ export type Intent = {
   summary: string;
   /** Decision inputs and outputs, journaled with the intent. */
   decision: Record<string, unknown>;
-  /** Provenance manifest of the asset this creates, when there is one. */
+  /**
+   * Provenance manifest of the asset this creates, when there is one, with the on-chain commitment the
+   * action records (art: the sha2-256 digest of the version's metadata, which names the manifest; a
+   * mint's token id; synth: the intent key).
+   */
   manifest?: { cid: string; commitment: Hex; bytes: Uint8Array } | undefined;
   /** After a refusal by a cap or step rule, a smaller intent that fits (or undefined). */
   resize?: ((refusal: Refusal, policies: readonly PolicyState[]) => Intent | undefined) | undefined;

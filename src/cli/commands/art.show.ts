@@ -1,5 +1,7 @@
 // Why: `provenant art show` tells a token's story from its manifests (which model, which rounds, which
 // forecast, which files), not only the commitments the chain keeps; kept apart from the command wiring.
+// A version's commitment is the sha2-256 digest of its metadata, and the metadata names its manifest
+// (`"provenance":"ipfs://<manifest CID>"`): the show prints that link beside the manifest the log names.
 import { formatUnits } from 'viem';
 import { aggregatorRoundOf, phaseOf, proxyRoundLabel } from '../../chain/index.js';
 import type { Manifest, TokenVersionRecord } from '../../provenance/index.js';
@@ -25,17 +27,57 @@ export type VersionStory = {
     | { kind: 'groth16'; gate: string; proofId: string; firstRound: string; lastRound: string };
   regime: string;
   image: { cid: string; size: number; width: number; height: number };
-  metadata: { cid: string };
+  /** The parent version: its manifest CID and its on-chain commitment (the sha2-256 digest of its metadata). */
   parent: { manifestCid: string; commitment: string } | null;
 };
 
-/** One version as `art show --json` prints it: the chain's record, and the story or why it is missing. */
+/**
+ * One version as `art show --json` prints it: the chain's record (`commitment` is the sha2-256 digest of
+ * the version's metadata, so `metadataCid` is its raw CIDv1), the metadata's provenance link, and the
+ * story or why it is missing.
+ */
 export type ShownVersion = TokenVersionRecord & {
   version: number;
+  /** The metadata's raw CIDv1 (`bafkrei…`), from the commitment: what `tokenURI` names for the latest version. */
+  metadataCid: string;
+  /** The metadata's `provenance` member (`ipfs://<manifest CID>`), read from the local content store. */
+  provenance?: string;
+  /** Why the metadata could not be read from the local content store, or names no manifest. */
+  metadataProblem?: string;
   story?: VersionStory;
   /** Why the manifest could not be read from the local content store (missing, changed, not a manifest). */
   manifestProblem?: string;
 };
+
+/**
+ * The `provenance` member of a version's metadata JSON (`ipfs://<manifest CID>`); throws when the bytes
+ * are not a JSON object with that string member.
+ */
+export function provenanceOf(metadataBytes: Uint8Array): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metadataBytes));
+  } catch {
+    throw new Error('the metadata is not UTF-8 JSON');
+  }
+  const link = (parsed as { provenance?: unknown } | null)?.provenance;
+  if (typeof parsed !== 'object' || parsed === null || typeof link !== 'string')
+    throw new Error('the metadata has no "provenance" member (it names no manifest)');
+  return link;
+}
+
+/**
+ * The metadata's provenance link against the manifest the version's log names: the link that binds the
+ * manifest to the on-chain commitment (the contract's ERC-7007 `verify` checks the same member).
+ */
+export function provenanceLine(v: ShownVersion, contentDir: string): string {
+  if (v.provenance === undefined)
+    return `(metadata not readable from ${contentDir}: ${v.metadataProblem ?? 'unknown'}; fetch ipfs://${v.metadataCid} into the store to see which manifest it names)`;
+  if (v.manifestCid === undefined) return `${v.provenance} (the log names no manifest to compare)`;
+  return v.provenance === `ipfs://${v.manifestCid}`
+    ? `${v.provenance} (the manifest the log names)`
+    : `${v.provenance} (NOT the manifest the log names, ipfs://${v.manifestCid}; run \`provenant verify\`)`;
+}
 
 const isoOf = (seconds: string): string => {
   const ms = Number(seconds) * 1000;
@@ -80,7 +122,6 @@ export function versionStory(m: Manifest): VersionStory {
       width: m.parameters.width,
       height: m.parameters.height,
     },
-    metadata: { cid: m.outputs.metadata.cid },
     parent: m.parent,
   };
 }
@@ -130,8 +171,10 @@ export function versionLines(v: ShownVersion, contentDir: string): string[] {
       : '';
   const lines = [
     `v${v.version}  ${v.version === 0 ? 'minted' : 'evolved'}${where}`,
+    `    commitment  ${v.commitment} (sha2-256 of the metadata${v.version === 0 ? '; the token id' : ''})`,
+    `    metadata    ${v.metadataCid}`,
+    `    provenance  ${provenanceLine(v, contentDir)}`,
     `    manifest    ${v.manifestCid ?? '(no manifest CID in the log)'}`,
-    `    commitment  ${v.commitment}`,
   ];
   const s = v.story;
   if (!s) {
@@ -146,18 +189,17 @@ export function versionLines(v: ShownVersion, contentDir: string): string[] {
     `    forecast    ${forecastLine(s)}`,
     `    market      ${s.regime}`,
     `    image       ${s.image.cid} (PNG ${s.image.width}×${s.image.height}, ${s.image.size} bytes)`,
-    `    metadata    ${s.metadata.cid}`,
   );
   if (s.parent) lines.push(`    parent      ${s.parent.manifestCid} (commitment ${s.parent.commitment})`);
   return lines;
 }
 
-/** tokenURI against the latest version's metadata CID (what `verify`'s token-uri check compares). */
+/** tokenURI against the latest version's metadata CID (the raw CIDv1 of its commitment; `verify`'s token-uri check). */
 export function tokenUriLine(tokenUri: string | undefined, versions: readonly ShownVersion[]): string {
   const latest = versions.length - 1;
-  const cid = versions[latest]?.story?.metadata.cid;
+  const cid = versions[latest]?.metadataCid;
   if (tokenUri === undefined) return '— (not read)';
-  if (cid === undefined) return `${tokenUri} (v${latest}'s manifest is not readable: not compared)`;
+  if (cid === undefined) return `${tokenUri} (no version recorded: not compared)`;
   return tokenUri === `ipfs://${cid}`
     ? `${tokenUri} (the metadata of v${latest}, the latest)`
     : `${tokenUri} (NOT the metadata of v${latest}, the latest: ipfs://${cid}; run \`provenant verify\`)`;

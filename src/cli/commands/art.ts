@@ -88,9 +88,10 @@ async function act(
   printTable([
     ['token', `${a.tokenId} (0x${a.tokenId.toString(16)})`],
     ['version', String(a.manifest.asset.version)],
+    ['commitment', a.commitment],
+    ['metadata', a.metadataAddress.cid.toString()],
     ['manifest', a.manifestAddress.cid.toString()],
     ['image', a.image.cid.toString()],
-    ['metadata', a.metadataAddress.cid.toString()],
     ['regime', a.manifest.marketState.regime],
   ]);
   if (outcome.outcome === 'confirmed')
@@ -98,7 +99,9 @@ async function act(
       `Confirmed in ${outcome.hash} (${outcome.gasUsed} gas). Check it with \`provenant verify ${a.tokenId}\`.`,
     );
   else if (outcome.outcome === 'duplicate')
-    console.log('Already done: the journal has this intent (the chain refuses a duplicate manifest).');
+    console.log(
+      'Already done: the journal has this intent (the chain refuses the same content twice: the same manifest gives the same metadata, hence the same token id).',
+    );
   else
     throw new NonRetryableError(
       `${outcome.outcome === 'refused' ? 'Refused before sending' : 'Refused on-chain'}: ${outcome.refusal.sentence}`,
@@ -149,11 +152,12 @@ export function registerArt(program: Command): void {
         writeFileAtomicSync(join(out, 'image.png'), asset.png);
         writeFileAtomicSync(join(out, 'metadata.json'), asset.metadataBytes);
         writeFileAtomicSync(join(out, 'manifest.json'), asset.manifestBytes);
+        // The commitment is the metadata's sha2-256 digest (a mint's token id); the metadata names the manifest.
         const cids = {
-          image: asset.image.cid.toString(),
+          commitment: asset.commitment,
           metadata: asset.metadataAddress.cid.toString(),
           manifest: asset.manifestAddress.cid.toString(),
-          commitment: asset.commitment,
+          image: asset.image.cid.toString(),
           latestRound: latestRound.toString(),
           regime: asset.manifest.marketState.regime,
         };
@@ -217,15 +221,19 @@ export function registerArt(program: Command): void {
   art
     .command('show <tokenId>')
     .description(
-      "A token's story: owner, tokenURI, and per version its block, manifest and commitment, model, price rounds, forecast (and how it is proven), image and metadata CIDs; where the files are and how to verify.",
+      "A token's story: owner, tokenURI, and per version its block, commitment (the metadata's sha2-256 digest), metadata CID and the manifest it names, model, price rounds, forecast (and how it is proven), image CID; where the files are and how to verify.",
     )
     .option('--json', 'print as JSON')
     .action(async (tokenText: string, flags: { json?: boolean }, command: Command) => {
       const { resolveAgentAddresses } = await import('../../agent/index.js');
       const { provenanceNFTAbi } = await import('../../chain/index.js');
-      const { ContentStore, parseManifest, readTokenRecord } = await import('../../provenance/index.js');
+      const { ContentStore, parseManifest, rawCidFromDigest, readTokenRecord } = await import(
+        '../../provenance/index.js'
+      );
       const { printTable, toJson } = await import('../output.js');
-      const { fetchLines, tokenUriLine, versionLines, versionStory } = await import('./art.show.js');
+      const { fetchLines, provenanceOf, tokenUriLine, versionLines, versionStory } = await import(
+        './art.show.js'
+      );
       const { openAgentSession } = await import('./agent.js');
       const tokenId = parseTokenId(tokenText);
       const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
@@ -244,17 +252,25 @@ export function registerArt(program: Command): void {
           functionName: 'ownerOf',
           args: [tokenId],
         });
-        // Each manifest comes from the local store, which re-hashes it: a changed or missing one is named,
-        // never shown as if it were the recorded one.
+        // Each file comes from the local store, which re-hashes it: a changed or missing one is named,
+        // never shown as if it were the recorded one. The metadata's CID is the commitment's raw CIDv1.
         const content = new ContentStore(session.stateDir);
         const versions: ShownVersion[] = await Promise.all(
           record.versions.map(async (v, version): Promise<ShownVersion> => {
-            if (!v.manifestCid) return { ...v, version, manifestProblem: 'the log names no manifest CID' };
+            const metadataCid = rawCidFromDigest(v.commitment);
+            let link: Pick<ShownVersion, 'provenance' | 'metadataProblem'>;
+            try {
+              link = { provenance: provenanceOf(await content.get(metadataCid)) };
+            } catch (error) {
+              link = { metadataProblem: (error as Error).message.split('\n')[0] ?? '' };
+            }
+            const shown = { ...v, version, metadataCid, ...link };
+            if (!v.manifestCid) return { ...shown, manifestProblem: 'the log names no manifest CID' };
             try {
               const bytes = await content.get(v.manifestCid);
-              return { ...v, version, story: versionStory(parseManifest(bytes, v.manifestCid)) };
+              return { ...shown, story: versionStory(parseManifest(bytes, v.manifestCid)) };
             } catch (error) {
-              return { ...v, version, manifestProblem: (error as Error).message.split('\n')[0] ?? '' };
+              return { ...shown, manifestProblem: (error as Error).message.split('\n')[0] ?? '' };
             }
           }),
         );

@@ -149,12 +149,17 @@ describe('renderArtwork', () => {
       marketState: STATE,
       width: 64,
       height: 64,
+      manifestCid: 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku',
     });
     expect(sha256(artworkMetadataBytes(metadata))).toBe(
-      'e71e2577effcdb125efba699da3e5c3e0bb01b5d4d90f1b96f66017d795b0216',
+      'c0a60929208016bbe76d1d50ec0ffbf1d1054fa9d9300c9e6f8b235321e01899',
     );
     expect(metadata.image).toBe('ipfs://bafkreif3cc2243ackmg2vmldahr6oopzfmyesz3m2gzc7xprcbvqarqabu');
     expect(metadata.attributes).toContainEqual({ trait_type: 'Regime', value: 'calm' });
+    // The member ProvenanceNFT.provenanceMember(sha256(manifest)) returns, byte for byte.
+    expect(new TextDecoder().decode(artworkMetadataBytes(metadata))).toContain(
+      '"provenance":"ipfs://bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"',
+    );
   });
 
   test('golden: default 512×512 pixels and PNG', () => {

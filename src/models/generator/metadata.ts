@@ -6,8 +6,10 @@ export type NftAttribute = { trait_type: string; value: string | number; display
 
 /**
  * Token metadata in the common ERC-721 form (name, description, image, attributes) plus the ERC-7007
- * AIGC fields (prompt, seed, aigc_type, aigc_data). The name comes from the seed, not the token id:
- * on ProvenanceNFT the token id is the hash of the genesis manifest, which names this metadata's CID.
+ * AIGC fields (prompt, seed, aigc_type, aigc_data) and `provenance`, the `ipfs://` URI of the
+ * provenance manifest the metadata was derived from. On ProvenanceNFT a version's commitment is the
+ * sha2-256 digest of these bytes (the token id is version 0's), so the name comes from the seed, not
+ * the token id (that would be a hash cycle).
  */
 export type ArtworkMetadata = {
   name: string;
@@ -18,6 +20,8 @@ export type ArtworkMetadata = {
   seed: string;
   aigc_type: 'image';
   aigc_data: string;
+  /** `ipfs://<manifest CID>`: the manifest (raw CIDv1, sha2-256) this metadata was derived from. */
+  provenance: string;
 };
 
 export type ArtworkMetadataParameters = {
@@ -31,6 +35,11 @@ export type ArtworkMetadataParameters = {
   marketState: MarketState;
   width: number;
   height: number;
+  /**
+   * CID of the provenance manifest (raw CIDv1, sha2-256, base32 `bafkrei…`): the metadata names it as
+   * `"provenance":"ipfs://<manifestCid>"`, the byte string `ProvenanceNFT.provenanceMember` looks for.
+   */
+  manifestCid: string;
 };
 
 /** The market-state 'prompt' of a render, as one line of text. */
@@ -60,6 +69,7 @@ export function artworkMetadata(p: ArtworkMetadataParameters): ArtworkMetadata {
     seed: hexToBigInt(p.seed).toString(),
     aigc_type: 'image',
     aigc_data: image,
+    provenance: `ipfs://${p.manifestCid}`,
   };
 }
 

@@ -1,18 +1,26 @@
 // Why: which token and version to verify, and whether the chain has them, is settled before the manifest.
-import { keccak256 } from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
-import { parseManifest } from '../manifest.js';
+import { parseManifest, versionCommitment } from '../manifest.js';
+import { metadataFromManifest } from '../metadataLink.js';
 import type { TokenRecord, VerifyCheck, VerifyDependencies, VerifyInput } from './types.js';
 import { tryLoad } from './util.js';
 
+/** What `verify` checks: the token, the version (when given) and a manifest given by CID. */
+export type Target = {
+  tokenId: bigint;
+  version?: number;
+  /** The version the given manifest states (`asset.version`): used when no log records that manifest. */
+  claimedVersion?: number;
+  manifest?: { bytes: Uint8Array } | { error: string };
+};
+
 /**
  * The token and version to verify: given, or (with `manifestCid`) read from the manifest, so
- * `verify --manifest <cid>` needs no token id and checks the version that manifest describes.
+ * `verify --manifest <cid>` needs no token id: an update's manifest names its token; a mint's token id
+ * is the digest of the metadata derived from the manifest (`metadataFromManifest`). The version is then
+ * the one whose log records that manifest (`verifyTarget`).
  */
-export async function resolveTarget(
-  input: VerifyInput,
-  deps: VerifyDependencies,
-): Promise<{ tokenId: bigint; version?: number; manifest?: { bytes: Uint8Array } | { error: string } }> {
+export async function resolveTarget(input: VerifyInput, deps: VerifyDependencies): Promise<Target> {
   const cid = input.manifestCid;
   if (cid === undefined) {
     if (input.tokenId === undefined)
@@ -28,7 +36,10 @@ export async function resolveTarget(
     try {
       const m = parseManifest(loaded.bytes, cid);
       claimed = {
-        tokenId: m.asset.tokenId === undefined ? BigInt(keccak256(loaded.bytes)) : BigInt(m.asset.tokenId),
+        tokenId:
+          m.asset.tokenId === undefined
+            ? BigInt(versionCommitment(metadataFromManifest(m, cid).bytes))
+            : BigInt(m.asset.tokenId),
         version: m.asset.version,
       };
     } catch (error) {
@@ -44,8 +55,12 @@ export async function resolveTarget(
             'Pass the manifest CID of the version (`provenant art show <tokenId>` lists the manifest of each version), or the token id alone.'
           : 'Put the manifest in the content store (<stateDir>/content, e.g. from a CAR export), or pass the token id with it.',
     });
-  const version = input.version ?? claimed?.version;
-  return { tokenId, ...(version !== undefined ? { version } : {}), manifest: loaded };
+  return {
+    tokenId,
+    ...(input.version !== undefined ? { version: input.version } : {}),
+    ...(claimed ? { claimedVersion: claimed.version } : {}),
+    manifest: loaded,
+  };
 }
 
 /** `token-exists`: a token the NFT does not know (never minted) has nothing else to check. */
@@ -65,11 +80,11 @@ export function tokenExistsCheck(record: TokenRecord, tokenId: bigint): VerifyCh
   return { name: 'token-exists', status: 'pass', actual: `minted, ${versionCount} version(s)` };
 }
 
-/** `manifest-commitment` of a version the token does not have: nothing else can be checked against it. */
+/** `metadata-commitment` of a version the token does not have: nothing else can be checked against it. */
 export function missingVersionCheck(record: TokenRecord, version: number): VerifyCheck {
   const versionCount = record.versions.length;
   return {
-    name: 'manifest-commitment',
+    name: 'metadata-commitment',
     status: 'fail',
     expected: `a version ${version} on-chain`,
     actual: `${versionCount} version(s)`,

@@ -7,12 +7,15 @@ export type Hex = `0x${string}`;
 /** One version of a token as the chain records it. */
 export type TokenVersionRecord = {
   /**
-   * The 32-byte provenance commitment: keccak256 of the manifest bytes (version 0's is the token id).
-   * ProvenanceNFT keeps only a hash-chain head over them; each one comes from its Minted/Evolved log
-   * and is bound by the `chain-head` check.
+   * The 32-byte commitment: the sha2-256 digest of the version's metadata JSON (the digest of its raw
+   * CIDv1; version 0's is the token id). ProvenanceNFT keeps only a hash-chain head over them; version
+   * n ≥ 1's comes from its Evolved log (`metadataDigest`) and is bound by the `chain-head` check.
    */
   commitment: Hex;
-  /** The manifest CID, from the mint/update event (the full record lives in events). */
+  /**
+   * The manifest CID the version's Minted/Evolved log records (raw CIDv1 of its `manifestDigest`):
+   * `manifest-commitment` requires the committed metadata to name this manifest.
+   */
   manifestCid?: string;
   /** The parent commitment the contract stored with this version, if it stores one. */
   parentCommitment?: Hex;
@@ -52,7 +55,7 @@ export type TokenRecord = {
   exists?: boolean;
   /** Version 0 (the mint) first. */
   versions: TokenVersionRecord[];
-  /** `tokenURI(tokenId)`, if read; checked against the metadata CID of the latest version. */
+  /** `tokenURI(tokenId)`, if read; checked against the metadata CID (of the commitment) of the latest version. */
   tokenUri?: string;
   /**
    * The on-chain version chain, if read: `verify` recomputes the head from `versions` (the
@@ -127,20 +130,26 @@ export type VerifyDependencies = {
 
 export type VerifyInput = {
   /**
-   * The token. Optional with `manifestCid`: a mint's manifest is the token id (keccak256 of its
-   * bytes), an update's manifest names its token.
+   * The token. Optional with `manifestCid`: an update's manifest names its token; a mint's token id is
+   * the sha2-256 digest of the metadata derived from the manifest.
    */
   tokenId?: bigint;
-  /** Default: the version `manifestCid` describes, else the latest version. */
+  /**
+   * Default: the version whose Minted/Evolved log records `manifestCid` (else the version the manifest
+   * states), else the latest version.
+   */
   version?: number;
-  /** Verify this manifest (its own version, unless `version` says otherwise) instead of the CID the chain's events name. */
+  /**
+   * Verify this manifest: it must be the one the version's committed metadata names (and its log
+   * records). Without it the manifest is the one the committed metadata names.
+   */
   manifestCid?: string;
 };
 
 export type CheckStatus = 'pass' | 'fail' | 'skip';
 
 export type VerifyCheck = {
-  /** e.g. 'manifest-commitment', 'oracle-input[2]'. */
+  /** e.g. 'metadata-commitment', 'oracle-input[2]'. */
   name: string;
   status: CheckStatus;
   expected?: string;
@@ -172,6 +181,7 @@ export type VerifyReport = {
 /** Names of the checks, in the order they are reported (oracle inputs expand to one per round). */
 export const CHECK_NAMES = [
   'token-exists',
+  'metadata-commitment',
   'manifest-commitment',
   'manifest-token',
   'manifest-context',
@@ -187,7 +197,6 @@ export const CHECK_NAMES = [
   'image-bytes',
   'image-cid',
   'metadata-bytes',
-  'metadata-cid',
   'token-uri',
   'version-chain',
   'policy-snapshot',

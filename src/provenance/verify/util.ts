@@ -1,5 +1,5 @@
 // Why: reads turn a revert or missing file into a ✗ line while a down RPC still propagates, everywhere alike.
-import { keccak256 } from 'viem';
+import { sha256 } from 'viem';
 import { isRetryable } from '../../errors/index.js';
 
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -14,9 +14,9 @@ export function firstDifference(a: Uint8Array, b: Uint8Array): string {
   return `lengths differ: ${a.length} vs ${b.length}`;
 }
 
-/** Bytes as a report shows them: their length and keccak256. */
+/** Bytes as a report shows them: their length and sha2-256 (the digest inside their raw CID). */
 export function describeBytes(bytes: Uint8Array): string {
-  return `${bytes.length} bytes, keccak256 ${keccak256(bytes)}`;
+  return `${bytes.length} bytes, sha256 ${sha256(bytes)}`;
 }
 
 /** Loads content, turning non-retryable failures into a message; retryable ones propagate. */

@@ -75,7 +75,6 @@ describe('formatVerifyReport: skipped checks', () => {
       'image-bytes',
       'image-cid',
       'metadata-bytes',
-      'metadata-cid',
       'token-uri',
       'version-chain',
       'policy-snapshot',
@@ -84,7 +83,7 @@ describe('formatVerifyReport: skipped checks', () => {
     expect(lines.filter((l) => l.startsWith('–'))).toEqual([
       `– ${skipped.length} checks skipped: ${skipped.join(', ')}  (manifest does not match the on-chain commitment; none of its claims is trusted)`,
     ]);
-    expect(lines.map((l) => l.split(' ')[0])).toEqual(['token', '✓', '✗', '–', '✓', 'NOT']);
+    expect(lines.map((l) => l.split(' ')[0])).toEqual(['token', '✓', '✓', '✗', '–', '✓', 'NOT']);
   });
 
   test('a lone skip, or one that states a value, keeps its own line', () => {

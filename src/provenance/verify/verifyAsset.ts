@@ -1,8 +1,13 @@
 // Why: the order of the checks, and which failures stop the later ones, in one place; each check lives apart.
 
 import { type CheckList, checkList } from './checkList.js';
+import {
+  type CommittedManifest,
+  manifestCommitmentCheck,
+  manifestTokenCheck,
+  metadataCommitmentCheck,
+} from './commitment.js';
 import { forecastReplayCheck } from './forecastReplay.js';
-import { type CommittedManifest, manifestCommitmentCheck, manifestTokenCheck } from './manifestCommitment.js';
 import { manifestContextCheck } from './manifestContext.js';
 import { modelApprovedCheck } from './modelApproval.js';
 import { modelIdCheck, modelLoggedCheck } from './modelFile.js';
@@ -11,7 +16,7 @@ import { oracleWindowCheck } from './oracleWindow.js';
 import { outputChecks, tokenUriCheck } from './outputs.js';
 import { policySnapshotCheck } from './policySnapshot.js';
 import { marketStateCheck, seedCheck } from './renderInputs.js';
-import { missingVersionCheck, resolveTarget, tokenExistsCheck } from './target.js';
+import { missingVersionCheck, resolveTarget, type Target, tokenExistsCheck } from './target.js';
 import type {
   Hex,
   TokenRecord,
@@ -24,18 +29,20 @@ import { versionChainCheck } from './versionChain.js';
 import { zkForecastChecks } from './zkForecast.js';
 
 /**
- * Verifies one version of a token by re-derivation: the token must exist (`token-exists`); the
- * manifest must match the on-chain commitment and name this chain, NFT, guard and minting agent
- * (`manifest-context`); the model file must hash to the model id, match the manifest's description,
+ * Verifies one version of a token by re-derivation, starting from the chain: the token must exist
+ * (`token-exists`); the metadata stored under the version's commitment (token id or
+ * `Evolved.metadataDigest`) must hash to it and name a manifest (`metadata-commitment`); that manifest
+ * must be the one the version's log records, hash to its CID and parse (`manifest-commitment`), and
+ * name this chain, NFT, guard and minting agent (`manifest-context`); the model file must hash to the model id, match the manifest's description,
  * be the one the version's log recorded (`model-logged`) and have been approved at the version's
  * block; the feed must be one of the deployment's (`oracle-feed`), every oracle input must equal the
  * oracle's round, and the rounds must be the feed's latest consecutive window at the version's log
- * (`oracle-window`); re-running the generator must reproduce the image and metadata bytes and their
- * CIDs; the version must point at its on-chain parent; and, when the record carries the on-chain chain
+ * (`oracle-window`); re-running the generator must reproduce the image bytes and CID and the
+ * committed metadata bytes; the version must point at its on-chain parent; and, when the record carries the on-chain chain
  * head, the head recomputed from the logged commitments must equal it (`chain-head`).
  *
- * Checks that cannot be trusted are skipped, not failed: when the manifest does not match the
- * commitment nothing it says is checked, and when the model file does not match its id nothing is
+ * Checks that cannot be trusted are skipped, not failed: when the metadata or the manifest does not
+ * match the commitment nothing the manifest says is checked, and when the model file does not match its id nothing is
  * re-rendered. So a single tampered piece fails exactly its own check.
  *
  * Retryable errors from the dependencies (RPC or network down) propagate; everything else becomes
@@ -48,13 +55,13 @@ export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies):
 
 /** Verifies `target` against `record`, the token's on-chain record (read once per token by `verifyAllVersions`). */
 async function verifyTarget(
-  target: Awaited<ReturnType<typeof resolveTarget>>,
+  target: Target,
   givenCid: string | undefined,
   record: TokenRecord,
   deps: VerifyDependencies,
 ): Promise<VerifyReport> {
   const tokenId = target.tokenId;
-  const version = target.version ?? record.versions.length - 1;
+  const version = target.version ?? versionOfManifest(record, givenCid, target.claimedVersion);
   const onChain = version >= 0 ? record.versions[version] : undefined;
   const checks = checkList(tokenId, version, record, onChain);
 
@@ -63,21 +70,46 @@ async function verifyTarget(
   checks.add(exists);
   if (exists.status === 'fail') return checks.report(givenCid);
 
-  // 1. manifest-commitment
+  // 1. metadata-commitment: the chain's commitment leads to the metadata, which names the manifest.
   if (!onChain) {
     // Nothing else can be checked against a version that does not exist: one line says so, not a skip per check.
     checks.add(missingVersionCheck(record, version));
     return checks.report(givenCid);
   }
-  const manifestCid = givenCid ?? onChain.manifestCid;
-  const commitment = await manifestCommitmentCheck(manifestCid, onChain, target.manifest, deps);
+  const metadata = await metadataCommitmentCheck(onChain, deps);
+  checks.add(metadata.check);
+  if ('skipReason' in metadata) {
+    checks.skipFrom('manifest-commitment', metadata.skipReason);
+    return checks.report(givenCid ?? onChain.manifestCid);
+  }
+
+  // 2. manifest-commitment: that manifest is the logged one (and the given one), and its bytes hash to its CID.
+  const given = givenCid !== undefined ? { cid: givenCid, loaded: target.manifest } : undefined;
+  const commitment = await manifestCommitmentCheck(metadata.committed, onChain, given, deps);
   checks.add(commitment.check);
   if ('skipReason' in commitment) {
     checks.skipFrom('manifest-token', commitment.skipReason);
-    return checks.report(manifestCid);
+    return checks.report(givenCid ?? metadata.committed.manifestCid);
   }
   await checkCommittedManifest(commitment.committed, { tokenId, version, record, onChain }, deps, checks);
-  return checks.report(manifestCid);
+  return checks.report(commitment.committed.manifestCid);
+}
+
+/**
+ * The version `verify --manifest <cid>` checks when no version is given: the one whose Minted/Evolved
+ * log records that manifest, else the version the manifest states, else the latest.
+ */
+function versionOfManifest(
+  record: TokenRecord,
+  givenCid: string | undefined,
+  claimedVersion: number | undefined,
+): number {
+  if (givenCid !== undefined) {
+    const logged = record.versions.findIndex((v) => v.manifestCid === givenCid);
+    if (logged >= 0) return logged;
+    if (claimedVersion !== undefined) return claimedVersion;
+  }
+  return record.versions.length - 1;
 }
 
 /** The version a committed manifest is checked against: the token, its record and the version's entry. */
@@ -89,8 +121,8 @@ type VersionUnderCheck = {
 };
 
 /**
- * Every check after `manifest-commitment`, in report order, on a manifest whose bytes are the version's
- * commitment (so its claims can be checked one by one).
+ * Every check after `manifest-commitment`, in report order, on a manifest the version's committed
+ * metadata names and whose bytes hash to that name (so its claims can be checked one by one).
  */
 async function checkCommittedManifest(
   committed: CommittedManifest,
@@ -99,7 +131,7 @@ async function checkCommittedManifest(
   checks: CheckList,
 ): Promise<void> {
   const { manifest } = committed;
-  // 2. manifest-token: a mint's token id is keccak256 of its manifest; an update names its token.
+  // 3. manifest-token: a mint's manifest names no token (its id is the genesis commitment); an update names its token.
   checks.add(manifestTokenCheck(committed, tokenId, version));
 
   // 2b. manifest-context: the chain, NFT, guard and agent the manifest names are the ones verified here.
@@ -140,10 +172,10 @@ async function checkCommittedManifest(
   checks.add(seedCheck(manifest));
 
   // 9–12. re-derivation
-  checks.add(...(await outputChecks(model, manifest, deps)));
+  checks.add(...(await outputChecks(model, committed, deps)));
 
   // 13. token-uri (only for the latest version, and only when the record carries it)
-  const uri = tokenUriCheck(record, version, manifest);
+  const uri = tokenUriCheck(record, version, committed);
   if (uri) checks.add(uri);
 
   // 14. version-chain

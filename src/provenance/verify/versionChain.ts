@@ -1,7 +1,7 @@
 // Why: a version is bound to the token's history by its parent link and by the on-chain hash chain.
-import { concat, keccak256, toHex } from 'viem';
+import { concat, keccak256, sha256, toHex } from 'viem';
 import { NonRetryableError } from '../../errors/index.js';
-import { parseCid } from '../cid.js';
+import { cidSha256Digest, parseCid } from '../cid.js';
 import { type Manifest, parseManifest } from '../manifest.js';
 import type {
   Hex,
@@ -59,8 +59,8 @@ export function chainHeadCheck(record: TokenRecord, chain: VersionChain): Verify
 
 /**
  * `version-chain`: version 0 names no parent, on-chain or in its manifest; a later version's manifest
- * names the previous version (commitment and manifest CID), whose stored manifest still hashes to that
- * commitment and has the same seed.
+ * names the previous version: its commitment (metadata digest) and its manifest CID (the one the
+ * previous version's log records), whose stored bytes still hash to that CID and have the same seed.
  */
 export async function versionChainCheck(
   manifest: Manifest,
@@ -105,10 +105,10 @@ export async function versionChainCheck(
   if (parent && problems.length === 0) {
     const parentBytes = await tryLoad(() => deps.loadContent(parent.manifestCid));
     if ('error' in parentBytes) problems.push(`parent manifest: ${parentBytes.error}`);
-    else if (keccak256(parentBytes.bytes) !== previous.commitment.toLowerCase()) {
-      parentBytesHash = keccak256(parentBytes.bytes);
+    else if (sha256(parentBytes.bytes) !== cidSha256Digest(parent.manifestCid)) {
+      parentBytesHash = sha256(parentBytes.bytes);
       problems.push(
-        `the parent manifest's stored bytes hash to ${parentBytesHash}, not the previous commitment: the parent manifest was altered`,
+        `the parent manifest's stored bytes hash to ${parentBytesHash}, not its CID's digest ${cidSha256Digest(parent.manifestCid)}: the parent manifest was altered`,
       );
     } else {
       try {

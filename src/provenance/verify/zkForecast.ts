@@ -1,7 +1,7 @@
 // Why: a groth16 render's forecast is proven, not replayed; its checks need the version's chain proof.
 import { concat } from 'viem';
 import { forecastProofChecks } from '../forecastProofChecks.js';
-import type { CommittedManifest } from './manifestCommitment.js';
+import type { CommittedManifest } from './commitment.js';
 import type { Hex, TokenRecord, VerifyCheck, VerifyDependencies } from './types.js';
 import { tryRead } from './util.js';
 import { versionChainHead } from './versionChain.js';
@@ -11,7 +11,7 @@ import { versionChainHead } from './versionChain.js';
  * verify); none for any other render. Without `forecastProof` reads, one skipped `zk-forecast-recorded`.
  */
 export async function zkForecastChecks(
-  { manifest, bytes }: CommittedManifest,
+  { manifest, bytes, metadataBytes }: CommittedManifest,
   record: TokenRecord,
   tokenId: bigint,
   version: number,
@@ -35,7 +35,7 @@ export async function zkForecastChecks(
   const forecastProof = deps.forecastProof;
   const proven = await tryRead(() =>
     forecastProofChecks(
-      { manifest, manifestBytes: bytes, tokenId, version, chainProof },
+      { manifest, manifestBytes: bytes, metadataBytes, tokenId, version, chainProof },
       { ...forecastProof, loadModelFile: deps.loadModelFile },
     ),
   );
