@@ -39,13 +39,14 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// and the chain head `h_n` (low 224 bits), where `h_0 = c_0 = bytes32(tokenId)` (implicit: nothing is
 /// stored at mint) and `h_n = keccak256(abi.encode(h_{n-1}, c_n))` with its top 32 bits cleared; the
 /// latest `c_n` is stored beside it for `tokenURI`. An update rewrites both words (non-zero to non-zero,
-/// 5,000 gas each) instead of filling a fresh slot per version. Every past version stays verifiable:
-/// each `Evolved` log carries its version's commitment, anyone recomputes the chain from the logs
-/// (`chainHead`) and compares it with `versionChain`; on-chain, ERC-7007 `verify` checks version `v`
-/// against the head from the parent head and the later commitments given in the proof. The head is
-/// truncated to 224 bits so the version index fits in the same slot: forging a different history with
-/// the same head needs a keccak second preimage on 224 bits (2^224 work), and even the agent, the only
-/// writer, would need a collision (2^112), the SHA-224 security level. What is given up:
+/// 5,000 gas each) instead of filling a fresh slot per version (the first update fills the latest
+/// commitment's slot, version 1's head being implied by it; the second fills the chain word). Every past
+/// version stays verifiable: each `Evolved` log carries its version's commitment, anyone recomputes the
+/// chain from the logs (`chainHead`) and compares it with `versionChain`; on-chain, ERC-7007 `verify`
+/// checks version `v` against the head from the parent head and the later commitments given in the proof.
+/// The head is truncated to 224 bits so the version index fits in the same slot: forging a different
+/// history with the same head needs a keccak second preimage on 224 bits (2^224 work), and even the
+/// agent, the only writer, would need a collision (2^112), the SHA-224 security level. What is given up:
 /// `versionAt(tokenId, index)` (a past commitment is not readable from storage, only checkable against
 /// the head). The model id, manifest digest and intent key are emitted in `Minted` / `Evolved`, not
 /// stored; each mint and update names the model that rendered that version, the guard checks it is
@@ -64,12 +65,14 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// - Only the guard's agent creates or changes provenance, and only through `_mintWithProvenance` and
 ///   `_evolve`, which each call `guard.consume` first; so every mint counts against the guard's caps
 ///   and every update against its per-token rate limit, and nothing happens while the guard is paused.
-/// - A genesis commitment is minted at most once (it is the token id): a restarted agent that resends
-///   a mint cannot double-mint. The same manifest gives the same metadata, hence the same token id, so
-///   the same manifest cannot be minted twice either. The agent's manifest names its intent key
-///   (`nonce`), and its journal records the intent and its manifest before sending, so a restart
-///   resumes that manifest instead of re-rendering. The intent key is not stored; it is indexed in
-///   `Minted`, so two tokens of one intent are visible in the logs.
+/// - A genesis commitment is minted at most once (it is the token id): a restarted agent that resends a
+///   mint cannot double-mint. The contract never sees the metadata, so it cannot refuse a second metadata
+///   naming an already minted manifest: the agent derives the metadata from the manifest
+///   deterministically (same manifest, same metadata, same token id, `DuplicateContent`), and `provenant
+///   verify` fails any other metadata (`metadata-bytes`). The agent's manifest names its intent key
+///   (`nonce`), and its journal records the intent and its manifest before sending, so a restart resumes
+///   that manifest instead of re-rendering. The intent key is not stored; it is indexed in `Minted`, so
+///   two tokens of one intent are visible in the logs.
 /// - A token's version count only grows by one per update and its head only ever extends: after `n`
 ///   updates the stored head equals `chainHead` over the `n + 1` commitments in the order they were
 ///   emitted, so no past version can be rewritten or dropped without changing the head. `tokenURI`
@@ -369,7 +372,7 @@ contract ProvenanceNFT is ERC721, ERC2981, Ownable2Step, IERC7007, IERC4906 {
 
     /// @notice The version history of `tokenId` as the chain keeps it: the version count and the chain
     /// head over the commitments of all versions. Past commitments are not stored: rebuild them from
-    /// `Minted` (version 0: the token id) and `Evolved` (version n: `manifestCommitment`) and check
+    /// `Minted` (version 0: the token id) and `Evolved` (version n: `metadataDigest`) and check
     /// them with `chainHead(commitments) == head`.
     function versionChain(uint256 tokenId) external view returns (uint256 count, bytes32 head) {
         _requireOwned(tokenId);

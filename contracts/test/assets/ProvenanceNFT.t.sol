@@ -368,6 +368,21 @@ contract ProvenanceNFTTest is ProvenanceFixture {
 
     /// @notice Version 1's head is implied by the token id and `c_1` (no chain word is written by the
     /// first update); it still equals `chainHead([id, c_1])` and extends correctly to version 2.
+    /// @dev The documented limit of the content model (header, Invariants): the contract never sees the
+    /// metadata, so two metadata documents naming one manifest mint two tokens, and ERC-7007 `verify` answers
+    /// true for that manifest under both. The agent derives one metadata per manifest; `provenant verify`
+    /// fails any other (`metadata-bytes`). Pinned so that a change of this behaviour is a conscious one.
+    function test_sameManifest_twoMetadata_mintTwoTokens_documentedLimit() public {
+        bytes memory m = manifest(7);
+        bytes memory metaA = metadataFor(m, 7);
+        bytes memory metaB = abi.encodePacked(metaA, " ");
+        uint256 a = mintMeta(metaA, m, keccak256("intent-a"));
+        uint256 b = mintMeta(metaB, m, keccak256("intent-b"));
+        assertTrue(a != b, "two tokens");
+        assertTrue(nft.verify(m, metaA, abi.encodePacked(uint8(1), a, uint256(0))));
+        assertTrue(nft.verify(m, metaB, abi.encodePacked(uint8(1), b, uint256(0))));
+    }
+
     function test_versionOne_headImplied() public {
         uint256 id = mintN(1);
         vm.warp(block.timestamp + UPDATE_INTERVAL);

@@ -100,7 +100,9 @@ async function act(
     );
   else if (outcome.outcome === 'duplicate')
     console.log(
-      'Already done: the journal has this intent (the chain refuses the same content twice: the same manifest gives the same metadata, hence the same token id).',
+      a.manifest.asset.version === 0
+        ? 'Already done: the journal has this intent (the chain refuses the same content twice: the same manifest gives the same metadata, hence the same token id).'
+        : `Already done: the journal has this intent (the chain refuses a second update from version ${a.manifest.asset.version - 1}: VersionConflict).`,
     );
   else
     throw new NonRetryableError(

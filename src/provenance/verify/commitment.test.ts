@@ -1,3 +1,4 @@
+import { base36 } from 'multiformats/bases/base36';
 import { decodeAbiParameters, sha256, toHex } from 'viem';
 import { describe, expect, test } from 'vitest';
 import {
@@ -15,6 +16,7 @@ import {
   ContentExceedsRawBlockError,
   InvalidMetadataError,
   metadataFromManifest,
+  parseCid,
   parseMetadataProvenance,
   rawBlockAddress,
   renderAsset,
@@ -222,5 +224,25 @@ describe('single raw blocks', () => {
     await expect(renderAsset(MODEL, params)).rejects.toThrow(
       /^The manifest is 2\d{5} bytes, more than one raw IPFS block \(262144 bytes\)\./,
     );
+  });
+});
+
+describe('verify --manifest with a CID in another multibase', () => {
+  test('behavior: a mint manifest named by its base36 CID finds its token, like the base32 one', async () => {
+    // Before the fix the metadata was re-derived with the CID as typed (`ipfs://k…`), which hashes to a token
+    // that does not exist: the collector saw `token-exists ✗` instead of the version being checked.
+    const world = await makeWorld();
+    // The real ContentStore keys files by the canonical CID (parseCid(cid).toString()): model that.
+    const deps = {
+      ...world.deps,
+      loadContent: (cid: string) => world.deps.loadContent(parseCid(cid).toString()),
+    };
+    const cid32 = world.v0.manifestAddress.cid.toString();
+    const cid36 = world.v0.manifestAddress.cid.toString(base36);
+    expect(cid36.startsWith('k')).toBe(true);
+    const byBase32 = await verifyAsset({ manifestCid: cid32 }, deps);
+    expect([byBase32.tokenId, byBase32.version, byBase32.ok]).toEqual([world.tokenId.toString(), 0, true]);
+    const byBase36 = await verifyAsset({ manifestCid: cid36 }, deps);
+    expect([byBase36.tokenId, byBase36.version, byBase36.ok]).toEqual([world.tokenId.toString(), 0, true]);
   });
 });

@@ -161,7 +161,7 @@ export async function manifestCommitmentCheck(
 }
 
 /** A CID in its canonical string form, or the text as given when it is no CID. */
-function normalCid(cid: string): string {
+export function normalCid(cid: string): string {
   try {
     return parseCid(cid).toString();
   } catch {

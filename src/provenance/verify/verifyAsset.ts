@@ -6,6 +6,7 @@ import {
   manifestCommitmentCheck,
   manifestTokenCheck,
   metadataCommitmentCheck,
+  normalCid,
 } from './commitment.js';
 import { forecastReplayCheck } from './forecastReplay.js';
 import { manifestContextCheck } from './manifestContext.js';
@@ -49,8 +50,12 @@ import { zkForecastChecks } from './zkForecast.js';
  * a failed check.
  */
 export async function verifyAsset(input: VerifyInput, deps: VerifyDependencies): Promise<VerifyReport> {
-  const target = await resolveTarget(input, deps);
-  return verifyTarget(target, input.manifestCid, await deps.readTokenRecord(target.tokenId), deps);
+  // One spelling of the given CID (base36 `k…` and base32 `bafk…` name the same manifest): a mint's token id
+  // is derived from the metadata naming it, and the logs name it in base32.
+  const given =
+    input.manifestCid === undefined ? input : { ...input, manifestCid: normalCid(input.manifestCid) };
+  const target = await resolveTarget(given, deps);
+  return verifyTarget(target, given.manifestCid, await deps.readTokenRecord(target.tokenId), deps);
 }
 
 /** Verifies `target` against `record`, the token's on-chain record (read once per token by `verifyAllVersions`). */
