@@ -91,6 +91,9 @@ type Publications = Map<bigint, [bigint, number]>;
  * A chain holding: the vault (feed `VAULT_FEED`, the agent's intent used, its Minted log at block 900 log
  * 0), the rounds of each feed and, when given, the vault feed's AnswerUpdated logs. Anything else throws.
  */
+/** `eth_getLogs` requests for the vault's Minted event since the last reset (one per scanned window). */
+let mintedQueries = 0;
+
 function chain(
   feeds: Map<string, Map<bigint, bigint>>,
   intentId: Hex,
@@ -139,6 +142,7 @@ function chain(
           ? [{ blockNumber: at[0], logIndex: at[1], args: { roundId: p.args!.roundId } }]
           : [];
       }
+      if (p.eventName === 'Minted') mintedQueries += 1;
       return p.eventName === 'Minted' && p.args?.intentId === intentId
         ? Array.from({ length: mintedLogs }, (_, i) => minted(i))
         : [];
@@ -207,6 +211,17 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
     // A plain mint is keyed by the position's mint nonce: one Minted log, and the nonce its call named.
     expect(checkOf(report, 'intent-used').actual).toBe(`mint nonce ${MINT_NONCE}`);
     expect(checkOf(report, 'intent-used').detail).toContain(`tx 0x${'ab'.repeat(32)}`);
+  });
+
+  test('behavior: one scan of the intent’s Minted logs serves intent-used and vault-event', async () => {
+    // It was two (intent-used from the deployment, vault-event from the read block), three when the caller
+    // was not given; on a real chain each is one eth_getLogs per 10,000 blocks.
+    const wti = series(30);
+    mintedQueries = 0;
+    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, [...wti.entries()].slice(-22));
+    expect(report.ok).toBe(true);
+    expect(checkOf(report, 'vault-event').actual).toBeDefined();
+    expect(mintedQueries).toBe(1);
   });
 
   test('tamper: a mint decision the vault never minted for the agent (no Minted log) fails intent-used', async () => {

@@ -2,11 +2,11 @@
 // intent record for a repay, or the gate's statement record for a `proveAndMint`), and choosing between
 // them is a job of its own.
 import type { Address, Hex } from 'viem';
-import { forecastProofGateAbi, syntheticVaultAbi } from '../../chain/index.js';
+import { forecastProofGateAbi, type MintedLog, syntheticVaultAbi } from '../../chain/index.js';
 import { parseSynthManifest, type SynthManifest } from './manifest.js';
 import { sentMintNonce } from './mintCallArgs.js';
 import type { SynthVerifyDependencies } from './types.js';
-import { agentMintedLogs } from './vaultLogs.js';
+import { intentMintedLogs, mintedBy } from './vaultLogs.js';
 import { statementId, zkContracts } from './zkContracts.js';
 
 type CheckTuple = [string, boolean, unknown, unknown, string];
@@ -23,14 +23,17 @@ type CheckTuple = [string, boolean, unknown, unknown, string];
  *   the intent id (the statement cannot be recorded twice, but the log is what ties this intent to it).
  * A manifest that does not parse (its own checks fail) is held to a Minted log, else to `intentUsed`.
  * Minted logs are scanned from `deps.fromBlock` (the deployment block), not from the manifest's read block:
- * an auditor's uniqueness check must not trust a block the agent chose.
+ * an auditor's uniqueness check must not trust a block the agent chose. `minted`: the intent's Minted logs
+ * when the caller has scanned them already (`intentMintedLogs` from `deps.fromBlock`); else scanned here.
  */
 export async function intentUsedCheck(
   deps: SynthVerifyDependencies,
   caller: Address | undefined,
   intentId: Hex,
   manifestBytes: Uint8Array,
+  minted?: readonly MintedLog[],
 ): Promise<CheckTuple> {
+  const intentMints = () => minted ?? intentMintedLogs(deps.client, deps.vault, intentId, deps.fromBlock);
   let m: SynthManifest | undefined;
   try {
     m = parseSynthManifest(manifestBytes);
@@ -41,21 +44,21 @@ export async function intentUsedCheck(
       lastRoundId: BigInt(m.proof.lastRoundId),
       publicSignals: m.proof.publicSignals.map(BigInt),
     });
-    const minted = await mintedOnce(deps, caller, intentId, false);
+    const once = await mintedOnce(deps, caller, intentMints, false);
     return [
       'intent-used',
-      statement[1] && minted[1],
-      `${statement[2]}, and ${minted[2]}`,
-      `${statement[3]}; ${minted[3]}`,
-      `${statement[4]}; ${minted[4]}`,
+      statement[1] && once[1],
+      `${statement[2]}, and ${once[2]}`,
+      `${statement[3]}; ${once[3]}`,
+      `${statement[4]}; ${once[4]}`,
     ];
   }
   if (m?.action === 'repay') return intentRecorded(deps, caller, intentId);
-  const minted = await mintedOnce(deps, caller, intentId, true);
-  if (minted[1] || m?.action === 'mint') return minted;
+  const once = await mintedOnce(deps, caller, intentMints, true);
+  if (once[1] || m?.action === 'mint') return once;
   // Unparseable manifest: a repay's record is the other way the intent id can have been used.
   const recorded = await intentRecorded(deps, caller, intentId);
-  return recorded[1] ? recorded : minted;
+  return recorded[1] ? recorded : once;
 }
 
 /**
@@ -67,7 +70,7 @@ export async function intentUsedCheck(
 async function mintedOnce(
   deps: SynthVerifyDependencies,
   caller: Address | undefined,
-  intentId: Hex,
+  intentMints: () => readonly MintedLog[] | Promise<readonly MintedLog[]>,
   nonceChecked: boolean,
 ): Promise<CheckTuple> {
   const expected = nonceChecked
@@ -75,7 +78,7 @@ async function mintedOnce(
     : 'one Minted log of the agent with this intent id';
   const where = `SyntheticVault Minted(owner ${caller ?? 'unknown: no Minted/Repaid log'}, intent id) logs${nonceChecked ? '; the nonce is the one the transaction named' : ''}`;
   if (caller === undefined) return ['intent-used', false, expected, 'no Minted log', where];
-  const logs = await agentMintedLogs(deps.client, deps.vault, intentId, deps.fromBlock, caller);
+  const logs = mintedBy(await intentMints(), caller);
   if (logs.length !== 1)
     return [
       'intent-used',

@@ -9,7 +9,7 @@ import { modelReplayChecks } from './modelReplayChecks.js';
 import { oracleBindingChecks } from './oracleBindingChecks.js';
 import { oracleRoundsCheck } from './oracleRoundsCheck.js';
 import type { SynthVerifyDependencies, SynthVerifyReport } from './types.js';
-import { intentCaller, vaultEvent } from './vaultLogs.js';
+import { intentCaller, intentMintedLogs, vaultEvent } from './vaultLogs.js';
 import { verifyZk } from './verifyZk.js';
 
 /**
@@ -75,17 +75,20 @@ export async function verifySynthDecision(
   const bytes = await storedManifest(ref.manifestCid, deps, check);
   if (!bytes) return finish();
   check('intent-id', keccak256(bytes) === ref.intentId, ref.intentId, keccak256(bytes));
-  // The decision's Minted/Repaid logs come after the block its rounds were read at (inputs.readBlock):
-  // scan from there (less a reorg margin), not from the deployment; older manifests lack it.
+  // The decision's Repaid log comes after the block its rounds were read at (inputs.readBlock): scan from
+  // there (less a reorg margin), not from the deployment; older manifests lack it.
   const logsFrom = mintScanStart(deps.fromBlock, readBlockOf(bytes));
-  const agent = deps.agent ?? (await intentCaller(client, vault, ref.intentId, logsFrom));
-  check(...(await intentUsedCheck(deps, agent, ref.intentId, bytes)));
+  // Minted logs, though, are scanned once from the deployment: `intent-used`'s "exactly one" must not rest
+  // on the manifest's read block, and the same scan names the caller and the vault event.
+  const minted = await intentMintedLogs(client, vault, ref.intentId, deps.fromBlock);
+  const agent = deps.agent ?? (await intentCaller(client, vault, ref.intentId, logsFrom, minted));
+  check(...(await intentUsedCheck(deps, agent, ref.intentId, bytes, minted)));
 
   const m = synthManifestOf(bytes, vault, report, check);
   if (!m) return finish();
 
   // the vault's record of the decision
-  const tx = await vaultEvent(client, vault, ref.intentId, m.action, logsFrom, agent);
+  const tx = await vaultEvent(client, vault, ref.intentId, m.action, logsFrom, agent, minted);
   if (!tx) check('vault-event', false, `${m.action === 'mint' ? 'Minted' : 'Repaid'} log`, 'none');
   else
     check('vault-event', tx.amount === BigInt(m.amount), m.amount, tx.amount.toString(), `tx ${tx.hash}`, {

@@ -183,7 +183,8 @@ export function mintScanStart(
 }
 
 /**
- * The vault's `Minted` logs of `owner` carrying `intentId` (both indexed), oldest first, scanned in windows
+ * The vault's `Minted` logs of `owner` (any owner when omitted) carrying `intentId` (both indexed), oldest
+ * first, scanned in windows
  * (`scanLogs`) from `fromBlock` (default 0) or, when the decision's `readBlock` is given, from
  * `mintScanStart(fromBlock, readBlock)`: a mint lands after the block its decision was read at, so on a
  * months-old chain the scan is one or two `eth_getLogs` calls instead of one per 10,000 blocks since the
@@ -196,7 +197,8 @@ export async function readMintedLogs(
   clients: { publicClient: Pick<PublicClient, 'getBlockNumber' | 'getContractEvents'> },
   vault: Address,
   p: {
-    owner: Address;
+    /** Omitted: every owner's (an auditor that does not know the agent yet). */
+    owner?: Address | undefined;
     intentId: Hex;
     fromBlock?: bigint | undefined;
     toBlock?: bigint | undefined;
