@@ -58,8 +58,8 @@ const HEX_BYTES = /^0x([0-9a-fA-F]{2})*$/;
  * `nonce` and `salt` as lowercase 0x-hex strings. The nonce is chosen by the agent at mint (e.g. its
  * intent key), the salt names the collection (e.g. the NFT contract address; default `0x`).
  *
- * The token id cannot be an input: on ProvenanceNFT the token id is the keccak256 of the genesis
- * manifest, which contains this seed. The market state is not an input either: a token keeps its
+ * The token id cannot be an input: on ProvenanceNFT the token id is the sha2-256 digest of the genesis
+ * metadata, which names the manifest that contains this seed. The market state is not an input either: a token keeps its
  * seed (its latent identity) across versions and the market state conditions the network, so a
  * dynamic NFT visibly evolves rather than being replaced by an unrelated image.
  */
