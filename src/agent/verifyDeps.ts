@@ -1,6 +1,12 @@
 import { type Address, type Hex, keccak256, type PublicClient } from 'viem';
 import { modelRegistryAbi } from '../chain/index.js';
-import { ContentStore, chainVerifyDependencies, type VerifyDependencies } from '../provenance/index.js';
+import {
+  ContentCorruptedError,
+  ContentNotFoundError,
+  ContentStore,
+  chainVerifyDependencies,
+  type VerifyDependencies,
+} from '../provenance/index.js';
 import type { AgentAddresses } from './addresses.js';
 import { modelFileLoader } from './models.js';
 import { policySnapshotOf, readArtPolicy } from './strategies/artCalls.js';
@@ -93,7 +99,8 @@ export function registryBackedModelLoader(
 /**
  * The model file the registry's `metadataURI` names (`ipfs://<cid>`) from the content store, when it is there
  * and hashes to `id`; undefined otherwise (another URI scheme, not stored, damaged or another file). A failed
- * chain read propagates (an unreachable node is not "no file").
+ * chain read propagates (an unreachable node is not "no file"), and so does a failed fetch through the
+ * store's gateway (`ContentStore` with a remote): its error names the gateway, the block and the fix.
  */
 async function modelFileFromRegistryUri(
   client: PublicClient,
@@ -112,7 +119,9 @@ async function modelFileFromRegistryUri(
   try {
     const bytes = await content.get(uri.slice('ipfs://'.length));
     return keccak256(bytes) === id ? bytes : undefined;
-  } catch {
+  } catch (error) {
+    if (content.remote && !(error instanceof ContentNotFoundError || error instanceof ContentCorruptedError))
+      throw error;
     return undefined;
   }
 }

@@ -8,6 +8,7 @@ import {
   ConfigParseError,
   feedRulesOf,
   InvalidConfigError,
+  ipfsGatewayUrl,
   ipfsSettings,
   loadConfig,
   nearest,
@@ -150,6 +151,43 @@ describe('ipfs config', () => {
     ]);
     // The value of an authorization never belongs in the file: there is no field for it.
     expect((caught as Error).message).toContain("unknown field 'token'");
+  });
+});
+
+describe('ipfs gateway config', () => {
+  test('default: a gateway-only section is valid, pushes nothing, and names the gateway', () => {
+    const config = parseConfig({ ipfs: { gatewayUrl: 'https://trustless-gateway.link' } });
+    expect(config.ipfs).toEqual({
+      gatewayUrl: 'https://trustless-gateway.link',
+      pin: true,
+      timeoutMs: 30_000,
+    });
+    expect(ipfsSettings(config.ipfs, {})).toBeUndefined();
+    expect(ipfsGatewayUrl(config.ipfs)).toBe('https://trustless-gateway.link');
+    expect(ipfsGatewayUrl(config.ipfs, 'http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    expect(ipfsGatewayUrl(undefined)).toBeUndefined();
+  });
+
+  test('behavior: push and gateway together keep the push settings', () => {
+    const config = parseConfig({
+      ipfs: { apiUrl: 'http://127.0.0.1:5001', gatewayUrl: 'http://127.0.0.1:8080' },
+    });
+    expect(ipfsSettings(config.ipfs, {})).toEqual({
+      apiUrl: 'http://127.0.0.1:5001',
+      pin: true,
+      timeoutMs: 30_000,
+    });
+    expect(ipfsGatewayUrl(config.ipfs)).toBe('http://127.0.0.1:8080');
+  });
+
+  test('error: a section with neither URL, and a gateway that is not http(s) (shown redacted)', () => {
+    const empty = thrown(() => parseConfig({ ipfs: { pin: false } }));
+    expect(empty).toBeInstanceOf(InvalidConfigError);
+    expect((empty as InvalidConfigError).issues.map((i) => i.field)).toEqual(['ipfs.apiUrl']);
+    expect(empty.message).toContain('gatewayUrl');
+    const bad = thrown(() => parseConfig({ ipfs: { gatewayUrl: 'ftp://user:s3cret@gw.example.org/k' } }));
+    expect((bad as InvalidConfigError).issues.map((i) => i.field)).toEqual(['ipfs.gatewayUrl']);
+    expect(bad.message).not.toContain('s3cret');
   });
 });
 

@@ -53,7 +53,7 @@ export const SECRET_NAME_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Fields holding URLs: shown redacted (scheme and host only), as an RPC URL may carry an API key. */
-const URL_FIELD = /^(chain\.rpcUrls\.\d+|ipfs\.apiUrl)$/;
+const URL_FIELD = /^(chain\.rpcUrls\.\d+|ipfs\.apiUrl|ipfs\.gatewayUrl)$/;
 
 export function describeIssues(
   issues: readonly z.core.$ZodIssue[] | z.ZodError,

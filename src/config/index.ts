@@ -7,7 +7,7 @@ export {
   nearest,
   SECRET_NAME_FIELDS,
 } from './errors.js';
-export { type IpfsSettings, ipfsSettings } from './ipfs.js';
+export { type IpfsSettings, ipfsGatewayUrl, ipfsSettings } from './ipfs.js';
 export {
   ConfigIsDirectoryError,
   DEFAULT_CONFIG_FILE,

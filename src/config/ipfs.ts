@@ -13,14 +13,14 @@ export type IpfsSettings = {
 
 /**
  * Resolves the `ipfs` config section against the environment. Returns undefined when no IPFS endpoint
- * is configured (the default: nothing is pushed). A named but unset authorization variable does not
+ * to push to is configured (the default, and a gateway-only section: nothing is pushed). A named but unset authorization variable does not
  * throw (a push is never required): it is reported in `missingAuthorizationEnv` so the caller can warn.
  */
 export function ipfsSettings(
   section: IpfsConfig | undefined,
   env: Record<string, string | undefined> = process.env,
 ): IpfsSettings | undefined {
-  if (!section) return undefined;
+  if (!section?.apiUrl) return undefined;
   const settings: IpfsSettings = { apiUrl: section.apiUrl, pin: section.pin, timeoutMs: section.timeoutMs };
   if (section.authorizationEnv) {
     const value = env[section.authorizationEnv];
@@ -28,4 +28,9 @@ export function ipfsSettings(
     else settings.missingAuthorizationEnv = section.authorizationEnv;
   }
   return settings;
+}
+
+/** The trustless gateway content is fetched from: the `--ipfs-gateway` flag, else `ipfs.gatewayUrl`, else none. */
+export function ipfsGatewayUrl(section: IpfsConfig | undefined, flag?: string): string | undefined {
+  return flag ?? section?.gatewayUrl;
 }

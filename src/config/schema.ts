@@ -75,14 +75,22 @@ export const oracleSchema = z
 export const guardAddressSchema = hexAddress;
 
 /**
- * Optional push of rendered content to a real IPFS node or pinning service over the kubo RPC API
- * (`/api/v0/add`). Absent: nothing leaves the machine. A push never blocks a mint: failures are
- * warnings, and `provenant content push` retries later.
+ * The optional IPFS section: push rendered content to a real IPFS node or pinning service over the kubo
+ * RPC API (`/api/v0/add`, `apiUrl`), and/or fetch content this machine does not hold from a trustless
+ * gateway (`gatewayUrl`, every block verified against its CID). Absent: nothing leaves the machine and
+ * nothing is fetched. A push never blocks a mint: failures are warnings, and `provenant content push`
+ * retries later.
  */
 export const ipfsSchema = z
   .object({
-    /** The node's RPC API, e.g. `http://127.0.0.1:5001` (not a gateway). */
-    apiUrl: z.url({ protocol: /^https?$/ }),
+    /** The node's RPC API, e.g. `http://127.0.0.1:5001` (not a gateway). Absent: nothing is pushed. */
+    apiUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * A trustless gateway (`GET /ipfs/<cid>?format=raw`), e.g. `https://trustless-gateway.link`, that
+     * `verify` and `art show` fetch missing content from (`--ipfs-gateway` overrides it). Absent: content
+     * comes from the local store only.
+     */
+    gatewayUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Ask the node to pin what it receives. */
     pin: z.boolean().default(true),
     /**
@@ -90,10 +98,15 @@ export const ipfsSchema = z
      * `Bearer …` for a pinning service). The secret itself is never in the file and never logged.
      */
     authorizationEnv: envVarName.optional(),
-    /** Milliseconds to wait for the node's answer to one upload. */
+    /** Milliseconds to wait for the node's answer to one upload, or the gateway's to one block. */
     timeoutMs: z.number().int().positive().default(30_000),
   })
-  .strict();
+  .strict()
+  .refine((section) => section.apiUrl !== undefined || section.gatewayUrl !== undefined, {
+    message:
+      'an apiUrl (the node RPC API to push to) or a gatewayUrl (a trustless gateway to fetch from), or no ipfs section at all',
+    path: ['apiUrl'],
+  });
 
 export const configSchema = z
   .object({

@@ -7,6 +7,13 @@ export {
   renderAsset,
 } from './asset.js';
 export {
+  type CarImportResult,
+  carBlockSource,
+  type ImportCarReturnType,
+  InvalidCarError,
+  importCar,
+} from './carImport.js';
+export {
   type ChainVerifyParameters,
   chainVerifyDependencies,
   mintedTokenIds,
@@ -34,12 +41,34 @@ export {
   profileOf,
 } from './cid.js';
 export {
+  assertImportableCid,
+  BlockMismatchError,
+  BlockMissingError,
+  type BlockSource,
+  BlockTooLargeError,
+  ContentProfileMismatchError,
+  FileTooLargeError,
+  MAX_BLOCK_BYTES,
+  MAX_IMPORT_FILE_BYTES,
+  NotAFileError,
+  type ReadDagFileOptions,
+  readDagFile,
+  UnsupportedHashError,
+  verifiedBlock,
+} from './dagImport.js';
+export {
   erc7007GrothArguments,
   FORECAST_PROOF_CHECK_NAMES,
   type ForecastProofDependencies,
   forecastProofChecks,
   type RecordedForecast,
 } from './forecastProofChecks.js';
+export {
+  type GatewayBlockSourceOptions,
+  GatewayRefusedError,
+  GatewayUnavailableError,
+  gatewayBlockSource,
+} from './gatewayBlocks.js';
 export {
   addQuery,
   type IpfsHttpOptions,
@@ -65,7 +94,12 @@ export {
   parseMetadataProvenance,
   rawBlockAddress,
 } from './metadataLink.js';
-export { ContentCorruptedError, ContentNotFoundError, ContentStore } from './store.js';
+export {
+  ContentCorruptedError,
+  ContentNotFoundError,
+  ContentStore,
+  type ContentStoreOptions,
+} from './store.js';
 export {
   CHECK_NAMES,
   type ChainPosition,

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { NonRetryableError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
 import { addBytes, type CidProfile, DEFAULT_CID_PROFILE, parseCid, profileOf } from './cid.js';
+import { type BlockSource, readDagFile } from './dagImport.js';
 
 export class ContentNotFoundError extends NonRetryableError {
   override name = 'ContentNotFoundError';
   readonly cid: string;
   constructor(cid: string, where: string) {
     super(`Content ${cid} is not in the local content store`, {
-      details: `Looked in ${where}. Fetch it from IPFS (e.g. \`ipfs get ${cid}\`) or re-render it, then put it into the store.`,
+      details: `Looked in ${where}. Import a CAR that holds it (\`provenant content import <file.car>\`), fetch it from a gateway (--ipfs-gateway <url> or ipfs.gatewayUrl), or re-render it.`,
     });
     this.cid = cid;
   }
@@ -25,6 +26,17 @@ export class ContentCorruptedError extends NonRetryableError {
   }
 }
 
+export type ContentStoreOptions = {
+  /** The profile `put` adds new bytes with (default `kubo-cidv1`). */
+  profile?: CidProfile;
+  /**
+   * Where `get` fetches a file that is not stored locally (e.g. `gatewayBlockSource`): read block by
+   * block, each verified against its CID (`readDagFile`), then stored. Never consulted for a file that
+   * is stored: a local file that fails its hash is refused, not replaced.
+   */
+  remote?: BlockSource;
+};
+
 /**
  * Content-addressed files under `<stateDir>/content/<cid>`: whole files keyed by the root CID that
  * `ipfs add` would print. Writes are atomic and durable (temp file, fsync, rename, fsync of the
@@ -34,10 +46,15 @@ export class ContentCorruptedError extends NonRetryableError {
 export class ContentStore {
   readonly dir: string;
   readonly profile: CidProfile;
+  readonly remote: BlockSource | undefined;
+  /** CIDs `get` fetched from `remote` and stored, in order (for "fetched N file(s) from …"). */
+  readonly fetched: string[] = [];
+  private readonly inFlight = new Map<string, Promise<Uint8Array>>();
 
-  constructor(stateDir: string, options: { profile?: CidProfile } = {}) {
+  constructor(stateDir: string, options: ContentStoreOptions = {}) {
     this.dir = join(stateDir, 'content');
     this.profile = options.profile ?? DEFAULT_CID_PROFILE;
+    this.remote = options.remote;
   }
 
   pathOf(cid: string): string {
@@ -51,17 +68,21 @@ export class ContentStore {
    */
   async put(bytes: Uint8Array): Promise<string> {
     const cid = (await addBytes(bytes, this.profile)).cid.toString();
-    if (await this.holdsIntact(cid)) return cid;
-    await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.pathOf(cid), bytes);
+    await this.write(cid, bytes);
     return cid;
   }
 
-  /** True when the file for `cid` exists and its bytes hash to `cid`. */
-  private async holdsIntact(cid: string): Promise<boolean> {
+  private async write(cid: string, bytes: Uint8Array): Promise<void> {
+    if (await this.holds(cid)) return;
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(this.pathOf(cid), bytes);
+  }
+
+  /** True when the file for `cid` is stored locally and its bytes hash to `cid` (never fetches). */
+  async holds(cid: string): Promise<boolean> {
     if (!(await this.has(cid))) return false;
     try {
-      await this.get(cid);
+      await this.readLocal(cid);
       return true;
     } catch (error) {
       if (error instanceof ContentCorruptedError || error instanceof ContentNotFoundError) return false;
@@ -87,8 +108,50 @@ export class ContentStore {
     }
   }
 
-  /** Reads and verifies: the bytes must hash to `cid` under the profile its version implies. */
+  /**
+   * Reads and verifies: the bytes must hash to `cid` under the profile its version implies. A file not
+   * stored locally is fetched from `remote` when there is one (every block verified, the file re-added
+   * under the same CID), stored, and returned; its CID is appended to `fetched`. Without `remote`, or
+   * when the remote fails, the error says so (the remote's error names the block and the source).
+   */
   async get(cid: string): Promise<Uint8Array> {
+    try {
+      return await this.readLocal(cid);
+    } catch (error) {
+      if (!(error instanceof ContentNotFoundError) || !this.remote) throw error;
+    }
+    const key = parseCid(cid).toString();
+    let fetching = this.inFlight.get(key);
+    if (!fetching) {
+      fetching = this.fetchRemote(key, this.remote);
+      this.inFlight.set(key, fetching);
+      fetching.then(
+        () => this.inFlight.delete(key),
+        () => this.inFlight.delete(key),
+      );
+    }
+    return fetching;
+  }
+
+  /**
+   * Reads the file `cid` out of `source` (`readDagFile`: every block verified against its CID, the size
+   * capped, the bytes re-added under the root's profile and compared with `cid`) and stores it. Nothing
+   * is written unless all of that holds. Returns the bytes.
+   */
+  async importFrom(cid: string, source: BlockSource): Promise<Uint8Array> {
+    const key = parseCid(cid).toString();
+    const bytes = await readDagFile(key, source);
+    await this.write(key, bytes);
+    return bytes;
+  }
+
+  private async fetchRemote(cid: string, remote: BlockSource): Promise<Uint8Array> {
+    const bytes = await this.importFrom(cid, remote);
+    this.fetched.push(cid);
+    return bytes;
+  }
+
+  private async readLocal(cid: string): Promise<Uint8Array> {
     const path = this.pathOf(cid);
     let bytes: Uint8Array;
     try {

@@ -70,7 +70,7 @@ describe('provenanceLine / versionLines', () => {
       `    metadata    ${METADATA}`,
       `    provenance  ipfs://${MANIFEST} (the manifest the log names)`,
       `    manifest    ${MANIFEST}`,
-      `    (manifest not readable from /store: unknown; fetch ipfs://${MANIFEST} into the store to see this version's story)`,
+      `    (manifest not readable from /store: unknown; run again with --ipfs-gateway <url>, or \`provenant content import\` a CAR that holds ipfs://${MANIFEST}, to see this version's story)`,
     ]);
   });
 
@@ -81,7 +81,7 @@ describe('provenanceLine / versionLines', () => {
     );
     const { provenance: _, ...unread } = shown({ metadataProblem: 'Content not found' });
     expect(provenanceLine(unread, '/store')).toBe(
-      `(metadata not readable from /store: Content not found; fetch ipfs://${METADATA} into the store to see which manifest it names)`,
+      `(metadata not readable from /store: Content not found; run again with --ipfs-gateway <url>, or \`provenant content import\` a CAR that holds ipfs://${METADATA}, to see which manifest it names)`,
     );
     expect(versionLines(shown({ version: 2 }), '/store')[1]).toBe(
       `    commitment  0x${'c6'.repeat(32)} (sha2-256 of the metadata)`,

@@ -72,7 +72,7 @@ export function provenanceOf(metadataBytes: Uint8Array): string {
  */
 export function provenanceLine(v: ShownVersion, contentDir: string): string {
   if (v.provenance === undefined)
-    return `(metadata not readable from ${contentDir}: ${v.metadataProblem ?? 'unknown'}; fetch ipfs://${v.metadataCid} into the store to see which manifest it names)`;
+    return `(metadata not readable from ${contentDir}: ${v.metadataProblem ?? 'unknown'}; run again with --ipfs-gateway <url>, or \`provenant content import\` a CAR that holds ipfs://${v.metadataCid}, to see which manifest it names)`;
   if (v.manifestCid === undefined) return `${v.provenance} (the log names no manifest to compare)`;
   return v.provenance === `ipfs://${v.manifestCid}`
     ? `${v.provenance} (the manifest the log names)`
@@ -179,7 +179,7 @@ export function versionLines(v: ShownVersion, contentDir: string): string[] {
   const s = v.story;
   if (!s) {
     lines.push(
-      `    (manifest not readable from ${contentDir}: ${v.manifestProblem ?? 'unknown'}; fetch ipfs://${v.manifestCid ?? '…'} into the store to see this version's story)`,
+      `    (manifest not readable from ${contentDir}: ${v.manifestProblem ?? 'unknown'}; run again with --ipfs-gateway <url>, or \`provenant content import\` a CAR that holds ipfs://${v.manifestCid ?? '…'}, to see this version's story)`,
     );
     return lines;
   }

@@ -226,12 +226,16 @@ export function registerArt(program: Command): void {
       "A token's story: owner, tokenURI, and per version its block, commitment (the metadata's sha2-256 digest), metadata CID and the manifest it names, model, price rounds, forecast (and how it is proven), image CID; where the files are and how to verify.",
     )
     .option('--json', 'print as JSON')
-    .action(async (tokenText: string, flags: { json?: boolean }, command: Command) => {
+    .option(
+      '--ipfs-gateway <url>',
+      'fetch metadata and manifests missing from the local content store from this trustless IPFS gateway (verified block by block, then stored; default: ipfs.gatewayUrl from the config)',
+    )
+    .action(async (tokenText: string, flags: { json?: boolean; ipfsGateway?: string }, command: Command) => {
+      const { checkGatewayFlag, readThroughContentStore } = await import('./content.js');
+      await checkGatewayFlag(flags.ipfsGateway);
       const { resolveAgentAddresses } = await import('../../agent/index.js');
       const { provenanceNFTAbi } = await import('../../chain/index.js');
-      const { ContentStore, parseManifest, rawCidFromDigest, readTokenRecord } = await import(
-        '../../provenance/index.js'
-      );
+      const { parseManifest, rawCidFromDigest, readTokenRecord } = await import('../../provenance/index.js');
       const { printTable, toJson } = await import('../output.js');
       const { fetchLines, provenanceOf, tokenUriLine, versionLines, versionStory } = await import(
         './art.show.js'
@@ -239,6 +243,11 @@ export function registerArt(program: Command): void {
       const { openAgentSession } = await import('./agent.js');
       const tokenId = parseTokenId(tokenText);
       const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
+      const { store: content, reportFetched } = await readThroughContentStore(
+        session.stateDir,
+        session.config.ipfs,
+        flags.ipfsGateway,
+      );
       try {
         const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
         const record = await readTokenRecord(session.clients.publicClient, addresses.nft, tokenId, {
@@ -254,9 +263,9 @@ export function registerArt(program: Command): void {
           functionName: 'ownerOf',
           args: [tokenId],
         });
-        // Each file comes from the local store, which re-hashes it: a changed or missing one is named,
-        // never shown as if it were the recorded one. The metadata's CID is the commitment's raw CIDv1.
-        const content = new ContentStore(session.stateDir);
+        // Each file comes from the local store, which re-hashes it (or, with a gateway, from the gateway,
+        // verified block by block): a changed or missing one is named, never shown as if it were the
+        // recorded one. The metadata's CID is the commitment's raw CIDv1.
         const versions: ShownVersion[] = await Promise.all(
           record.versions.map(async (v, version): Promise<ShownVersion> => {
             const metadataCid = rawCidFromDigest(v.commitment);
@@ -291,6 +300,7 @@ export function registerArt(program: Command): void {
         for (const v of versions) console.log(versionLines(v, content.dir).join('\n'));
         console.log(fetchLines(tokenId, content.dir).join('\n'));
       } finally {
+        reportFetched();
         await session.close();
       }
     });

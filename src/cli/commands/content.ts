@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { IpfsConfig } from '../../config/index.js';
 import { NonRetryableError } from '../../errors/index.js';
+import type { ContentStore } from '../../provenance/index.js';
 import type { GlobalOptions } from '../context.js';
 
 // The provenance module (multiformats, IPLD, viem) loads inside the handlers, not at start-up.
@@ -62,6 +64,47 @@ export function registerContent(program: Command): void {
       const car = await exportFilesCar(files);
       writeFileAtomicSync(resolve(file), car);
       console.log(`Wrote ${files.length} file(s), ${car.length} bytes, to ${resolve(file)}.`);
+    });
+  content
+    .command('import <file>')
+    .description(
+      'Load every file of a CAR (e.g. what `content export` wrote elsewhere) into the local content store: each block is checked against its CID, each file re-added and stored under the same CID; one line per file, exit 1 if any failed.',
+    )
+    .action(async (file: string, _flags: unknown, command: Command) => {
+      const { readFileSync, statSync } = await import('node:fs');
+      const { ContentStore, importCar } = await provenance();
+      const { loadCliConfig } = await context();
+      const path = resolve(file);
+      let car: Uint8Array;
+      try {
+        if (!statSync(path).isFile()) throw new Error('not a file');
+        car = new Uint8Array(readFileSync(path));
+      } catch (error) {
+        throw new NonRetryableError(`Cannot read the CAR file ${path}: ${(error as Error).message}.`, {
+          details:
+            'Pass the path of a CAR written by `provenant content export <file.car>` (or `ipfs dag export`).',
+        });
+      }
+      const store = new ContentStore(loadCliConfig(command.optsWithGlobals<GlobalOptions>()).stateDirPath);
+      const { results, blocks } = await importCar(store, car, { describe: `the CAR file ${path}` });
+      for (const r of results)
+        console.log(
+          r.status === 'failed'
+            ? `${r.cid}  failed: ${r.error.shortMessage}`
+            : `${r.cid}  ${r.bytes} bytes  ${r.status === 'imported' ? 'imported' : 'already there'}`,
+        );
+      const count = (status: string) => results.filter((r) => r.status === status).length;
+      const failed = count('failed');
+      const line = `${results.length} file(s) in ${path} (${blocks} blocks): ${count('imported')} imported, ${count('present')} already there, ${failed} failed; store ${store.dir}.`;
+      if (failed === 0) {
+        console.log(line);
+        return;
+      }
+      throw new NonRetryableError(line, {
+        details:
+          'The files imported are stored; each failed line names the CID and the block that is changed or missing (nothing of that file was stored). Get those files from another copy (another CAR, or an IPFS gateway with `provenant verify --ipfs-gateway <url>`).',
+        docsPath: 'docs/provenance.md#content',
+      });
     });
   content
     .command('push')
@@ -146,6 +189,52 @@ async function storedCids(command: Command) {
       );
   }
   return { store, cids };
+}
+
+/**
+ * `--ipfs-gateway <url>` (verify, verify --synth, art show): refused at once when it is not an http(s)
+ * URL, shown redacted (it may carry credentials, or be a token pasted in the wrong place).
+ */
+export async function checkGatewayFlag(url: string | undefined): Promise<void> {
+  if (url === undefined || /^https?:$/.test(safeProtocol(url))) return;
+  const { InvalidFlagError, redactUrl } = await import('../../config/index.js');
+  throw new InvalidFlagError(
+    '--ipfs-gateway',
+    redactUrl(url),
+    'an http(s) URL',
+    'Pass the base URL of a trustless IPFS gateway (one that serves GET /ipfs/<cid>?format=raw), e.g. --ipfs-gateway https://trustless-gateway.link, or set ipfs.gatewayUrl in the config file.',
+  );
+}
+
+/**
+ * The content store `verify` and `art show` read: the local one under `stateDir`, reading through to a
+ * trustless gateway (the `--ipfs-gateway` flag, else `ipfs.gatewayUrl`) for a file it does not hold;
+ * what it fetches is verified block by block and stored. `reportFetched` says on stderr what was fetched.
+ */
+export async function readThroughContentStore(
+  stateDir: string,
+  ipfs: IpfsConfig | undefined,
+  flag: string | undefined,
+): Promise<{ store: ContentStore; reportFetched: () => void }> {
+  const { ContentStore, gatewayBlockSource } = await provenance();
+  const { ipfsGatewayUrl, redactUrl } = await import('../../config/index.js');
+  const gatewayUrl = ipfsGatewayUrl(ipfs, flag);
+  if (!gatewayUrl) return { store: new ContentStore(stateDir), reportFetched: () => {} };
+  const shownAs = redactUrl(gatewayUrl);
+  const store = new ContentStore(stateDir, {
+    remote: gatewayBlockSource({
+      gatewayUrl,
+      shownAs,
+      ...(ipfs?.timeoutMs ? { timeoutMs: ipfs.timeoutMs } : {}),
+    }),
+  });
+  return {
+    store,
+    reportFetched: () => {
+      if (store.fetched.length > 0)
+        process.stderr.write(`fetched ${store.fetched.length} file(s) from ${shownAs} into ${store.dir}\n`);
+    },
+  };
 }
 
 /** The URL's protocol (`http:`), or '' when the text is not a URL. */

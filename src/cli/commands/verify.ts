@@ -9,7 +9,14 @@ import { nonNegativeInt } from '../parse.js';
 // The agent and provenance modules (viem, better-sqlite3, resvg) load inside the handlers, so that
 // `provenant --help` does not pay for them.
 
-type VerifyFlags = { atVersion?: number; all?: boolean; json?: boolean; manifest?: string; synth?: boolean };
+type VerifyFlags = {
+  atVersion?: number;
+  all?: boolean;
+  json?: boolean;
+  manifest?: string;
+  synth?: boolean;
+  ipfsGateway?: string;
+};
 
 export function parseTokenId(text: string): bigint {
   let id: bigint | undefined;
@@ -115,8 +122,14 @@ export function registerVerify(program: Command): void {
       '--synth',
       'verify synthetic-vault decisions instead (the argument is an intent id; none or --all: every one in the journal)',
     )
+    .option(
+      '--ipfs-gateway <url>',
+      'fetch manifests, metadata, images and model files missing from the local content store from this trustless IPFS gateway (every block verified against its CID, then stored; default: ipfs.gatewayUrl from the config)',
+    )
     .action(async (tokenText: string | undefined, flags: VerifyFlags, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
+      const { checkGatewayFlag, readThroughContentStore } = await import('./content.js');
+      await checkGatewayFlag(flags.ipfsGateway);
       if (flags.synth) {
         // --manifest and --at-version name art versions; an intent id and --all are alternatives.
         const misplaced = [
@@ -163,12 +176,18 @@ export function registerVerify(program: Command): void {
       const { toJson } = await import('../output.js');
       const { openAgentSession } = await import('./agent.js');
       const session = await openAgentSession(globals, { signer: 'none' });
+      const { store, reportFetched } = await readThroughContentStore(
+        session.stateDir,
+        session.config.ipfs,
+        flags.ipfsGateway,
+      );
       try {
         const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
         const deps = agentVerifyDependencies({
           client: session.clients.publicClient,
           addresses,
           stateDir: session.stateDir,
+          content: store,
         });
         const reports: VerifyReport[] = [];
         if (flags.all) {
@@ -200,6 +219,7 @@ export function registerVerify(program: Command): void {
         }
         if (failed.length > 0) throw notVerifiedError(reports);
       } finally {
+        reportFetched();
         await session.close();
       }
     });
@@ -212,11 +232,16 @@ async function verifySynthCommand(
 ): Promise<void> {
   const { journalPath, openJournal, resolveAgentAddresses, synthVerifyDependencies, verifySynthFromJournal } =
     await import('../../agent/index.js');
-  const { ContentStore } = await import('../../provenance/index.js');
   const { toJson } = await import('../output.js');
   const { openAgentSession } = await import('./agent.js');
+  const { readThroughContentStore } = await import('./content.js');
   const session = await openAgentSession(globals, { signer: 'none' });
   let journal: ReturnType<typeof openJournal> | undefined;
+  const { store, reportFetched } = await readThroughContentStore(
+    session.stateDir,
+    session.config.ipfs,
+    flags.ipfsGateway,
+  );
   try {
     journal = openJournal(journalPath(session.stateDir), { readonly: true });
     const addresses = await resolveAgentAddresses(session.clients, session.stateDir);
@@ -225,7 +250,7 @@ async function verifySynthCommand(
       stateDir: session.stateDir,
       vault: addresses.vault,
       registry: addresses.registry,
-      content: new ContentStore(session.stateDir),
+      content: store,
       fromBlock: addresses.fromBlock,
     });
     const reports = await verifySynthFromJournal(journal, deps, { intentId });
@@ -252,6 +277,7 @@ async function verifySynthCommand(
       );
     }
   } finally {
+    reportFetched();
     journal?.close();
     await session.close();
   }

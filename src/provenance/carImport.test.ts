@@ -1,0 +1,185 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importer } from 'ipfs-unixfs-importer';
+import { fixedSize } from 'ipfs-unixfs-importer/chunker';
+import { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
+import { identity } from 'multiformats/hashes/identity';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { flipByte, leavesOf, noisePng } from './importFixtures.test-helpers.js';
+import {
+  addBytes,
+  type Block,
+  BlockMismatchError,
+  BlockMissingError,
+  type CarImportResult,
+  ContentProfileMismatchError,
+  ContentStore,
+  exportCar,
+  exportFilesCar,
+  FileTooLargeError,
+  InvalidCarError,
+  importCar,
+  readDagFile,
+  UnsupportedHashError,
+} from './index.js';
+
+let stateDir: string;
+beforeEach(async () => {
+  stateDir = await mkdtemp(join(tmpdir(), 'provenant-car-import-'));
+});
+afterEach(async () => {
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const text = (s: string) => new TextEncoder().encode(s);
+const PNG_BYTES = noisePng();
+const METADATA = text('{"name":"Market art #1","image":"ipfs://…"}');
+const MANIFEST = text('{"format":"provenant/manifest@1","asset":{"version":0}}');
+
+const summary = (results: CarImportResult[]) =>
+  results.map((r) => `${r.cid} ${r.status}${r.status === 'failed' ? ` ${r.error.name}` : ` ${r.bytes}`}`);
+
+describe('importCar', () => {
+  test('default: a content export (multi-block PNG, metadata, manifest, a CIDv0 file) imports into an empty store with the same CIDs', async () => {
+    const files = [
+      await addBytes(PNG_BYTES),
+      await addBytes(METADATA),
+      await addBytes(MANIFEST),
+      await addBytes(PNG_BYTES, 'kubo-cidv0'),
+    ];
+    expect(files[0]?.blocks.length).toBe(4); // 3 leaves + root: the PNG is ~640 KB
+    expect(files[3]?.cid.toString()).toMatch(/^Qm/);
+    const car = await exportFilesCar(files);
+    const store = new ContentStore(stateDir);
+    const first = await importCar(store, car);
+    expect(summary(first.results)).toEqual([
+      `${files[0]?.cid} imported ${PNG_BYTES.length}`,
+      `${files[1]?.cid} imported ${METADATA.length}`,
+      `${files[2]?.cid} imported ${MANIFEST.length}`,
+      `${files[3]?.cid} imported ${PNG_BYTES.length}`,
+    ]);
+    expect(await store.list()).toEqual(files.map((f) => f.cid.toString()).sort());
+    expect(await store.get(files[0]?.cid.toString() ?? '')).toEqual(PNG_BYTES);
+    expect(await store.get(files[3]?.cid.toString() ?? '')).toEqual(PNG_BYTES);
+    expect(await store.get(files[2]?.cid.toString() ?? '')).toEqual(MANIFEST);
+    // Again: everything is already there.
+    const again = await importCar(store, car);
+    expect(again.results.map((r) => r.status)).toEqual(['present', 'present', 'present', 'present']);
+  });
+
+  test('behavior: a CAR with one block changed refuses that file naming the block, and imports the others', async () => {
+    const png = await addBytes(PNG_BYTES);
+    const metadata = await addBytes(METADATA);
+    const leaf = leavesOf(png)[1] as Block;
+    const blocks = [...png.blocks, ...metadata.blocks].map((b) =>
+      b.cid.equals(leaf.cid) ? { cid: b.cid, bytes: flipByte(b.bytes) } : b,
+    );
+    const car = await exportCar([png.cid, metadata.cid], blocks);
+    const store = new ContentStore(stateDir);
+    const { results } = await importCar(store, car);
+    expect(summary(results)).toEqual([
+      `${png.cid} failed BlockMismatchError`,
+      `${metadata.cid} imported ${METADATA.length}`,
+    ]);
+    const failed = results[0] as Extract<CarImportResult, { status: 'failed' }>;
+    expect(failed.error).toBeInstanceOf(BlockMismatchError);
+    expect(failed.error.shortMessage).toContain(`Block ${leaf.cid} from the CAR file does not match its CID`);
+    expect(await store.list()).toEqual([metadata.cid.toString()]);
+  });
+
+  test('behavior: a changed single-block file (its root) is refused naming the root', async () => {
+    const metadata = await addBytes(METADATA);
+    const car = await exportCar([metadata.cid], [{ cid: metadata.cid, bytes: flipByte(METADATA, 3) }]);
+    const store = new ContentStore(stateDir);
+    const { results } = await importCar(store, car);
+    expect(summary(results)).toEqual([`${metadata.cid} failed BlockMismatchError`]);
+    expect(await store.list()).toEqual([]);
+  });
+
+  test('behavior: a CAR missing a leaf block refuses that file naming the root and the missing block', async () => {
+    const png = await addBytes(PNG_BYTES);
+    const manifest = await addBytes(MANIFEST);
+    const missing = leavesOf(png)[2] as Block;
+    const car = await exportCar(
+      [png.cid, manifest.cid],
+      [...png.blocks, ...manifest.blocks].filter((b) => !b.cid.equals(missing.cid)),
+    );
+    const store = new ContentStore(stateDir);
+    const { results } = await importCar(store, car);
+    expect(summary(results)).toEqual([
+      `${png.cid} failed BlockMissingError`,
+      `${manifest.cid} imported ${MANIFEST.length}`,
+    ]);
+    const failed = results[0] as Extract<CarImportResult, { status: 'failed' }>;
+    expect(failed.error).toBeInstanceOf(BlockMissingError);
+    expect(failed.error.shortMessage).toBe(`Block ${missing.cid} of file ${png.cid} is not in the CAR file`);
+    expect(await store.has(png.cid.toString())).toBe(false);
+  });
+
+  test('behavior: bytes that are not a CAR are refused with a clear error', async () => {
+    const store = new ContentStore(stateDir);
+    const notCar = importCar(store, text('{"this":"is JSON, not a CAR"}'));
+    await expect(notCar).rejects.toThrow(InvalidCarError);
+    await expect(notCar).rejects.toThrow(/^Not a CAR file: /);
+    await expect(importCar(store, new Uint8Array(0))).rejects.toThrow(InvalidCarError);
+    expect(await store.list()).toEqual([]);
+  });
+
+  test('behavior: a root under another multihash than sha2-256 is refused by name', async () => {
+    const cid = CID.createV1(raw.code, identity.digest(METADATA));
+    const car = await exportCar([cid], [{ cid, bytes: METADATA }]);
+    const { results } = await importCar(new ContentStore(stateDir), car);
+    const failed = results[0] as Extract<CarImportResult, { status: 'failed' }>;
+    expect(failed.error).toBeInstanceOf(UnsupportedHashError);
+    expect(failed.error.shortMessage).toBe(
+      `CID ${cid} uses the identity multihash (0x0); only sha2-256 is accepted`,
+    );
+  });
+
+  test('behavior: a file built with another chunker verifies block by block but is refused naming both CIDs', async () => {
+    const blocks: Block[] = [];
+    let root: CID | undefined;
+    for await (const entry of importer(
+      [{ content: PNG_BYTES }],
+      {
+        put: (cid: CID, bytes: Uint8Array) => {
+          blocks.push({ cid, bytes });
+          return cid;
+        },
+      },
+      { cidVersion: 1, rawLeaves: true, chunker: fixedSize({ chunkSize: 100_000 }) },
+    ))
+      root = entry.cid;
+    if (!root) throw new Error('no root');
+    const car = await exportCar([root], blocks);
+    const { results } = await importCar(new ContentStore(stateDir), car);
+    const failed = results[0] as Extract<CarImportResult, { status: 'failed' }>;
+    expect(failed.error).toBeInstanceOf(ContentProfileMismatchError);
+    const kubo = (await addBytes(PNG_BYTES)).cid.toString();
+    expect(failed.error.shortMessage).toBe(
+      `File ${root} re-adds to ${kubo} under the kubo-cidv1 profile: it was built with another chunking or DAG layout`,
+    );
+  });
+});
+
+describe('readDagFile', () => {
+  test('behavior: a file over the size cap is refused before its leaves are read', async () => {
+    const png = await addBytes(PNG_BYTES);
+    const asked: string[] = [];
+    const source = {
+      describe: 'a test map',
+      get: async (cid: CID) => {
+        asked.push(cid.toString());
+        return png.blocks.find((b) => b.cid.equals(cid))?.bytes;
+      },
+    };
+    await expect(readDagFile(png.cid, source, { maxBytes: 300_000 })).rejects.toThrow(FileTooLargeError);
+    await expect(readDagFile(png.cid, source, { maxBytes: 300_000 })).rejects.toThrow(
+      `File ${png.cid} is ${PNG_BYTES.length} bytes, over the 300000-byte`,
+    );
+    expect(asked).toEqual([png.cid.toString(), png.cid.toString()]);
+    expect(await readDagFile(png.cid, source)).toEqual(PNG_BYTES);
+  });
+});
