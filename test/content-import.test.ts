@@ -1,7 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { MAX_IMPORT_CAR_BYTES } from '../src/cli/commands/content.js';
 import { main } from '../src/cli/main.js';
 import { flipByte, leavesOf, noisePng } from '../src/provenance/importFixtures.test-helpers.js';
 import { addBytes, ContentStore, exportCar } from '../src/provenance/index.js';
@@ -90,6 +91,16 @@ describe('provenant content import', () => {
       1,
     );
     expect(err.join('')).toContain(`Cannot read the CAR file ${join(dir, 'nope.car')}`);
+  });
+
+  test('error: a CAR over the 1 GiB limit is refused before it is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'provenant-import-huge-'));
+    const huge = join(dir, 'huge.car');
+    writeFileSync(huge, '');
+    truncateSync(huge, MAX_IMPORT_CAR_BYTES + 1); // sparse: takes no disk
+    expect(await run(['--state-dir', join(dir, 'state'), 'content', 'import', huge])).toBe(1);
+    expect(err.join('')).toContain(`is ${MAX_IMPORT_CAR_BYTES + 1} bytes, over the 1 GiB import limit`);
+    expect(existsSync(join(dir, 'state', 'content'))).toBe(false);
   });
 });
 

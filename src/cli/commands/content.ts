@@ -8,6 +8,9 @@ import type { GlobalOptions } from '../context.js';
 
 // The provenance module (multiformats, IPLD, viem) loads inside the handlers, not at start-up.
 const provenance = () => import('../../provenance/index.js');
+
+/** Largest CAR `content import` reads (it is read whole into memory): 1 GiB. */
+export const MAX_IMPORT_CAR_BYTES = 2 ** 30;
 const context = () => import('../context.js');
 
 /**
@@ -77,9 +80,20 @@ export function registerContent(program: Command): void {
       const path = resolve(file);
       let car: Uint8Array;
       try {
-        if (!statSync(path).isFile()) throw new Error('not a file');
+        const stat = statSync(path);
+        if (!stat.isFile()) throw new Error('not a file');
+        // The CAR is read whole into memory: a file over the limit is refused before it is read.
+        if (stat.size > MAX_IMPORT_CAR_BYTES)
+          throw new NonRetryableError(
+            `The CAR file ${path} is ${stat.size} bytes, over the ${MAX_IMPORT_CAR_BYTES / 2 ** 30} GiB import limit.`,
+            {
+              details:
+                'A CAR is read whole into memory. Export the files in smaller CARs, or fetch them from a gateway with `provenant verify --ipfs-gateway <url>`.',
+            },
+          );
         car = new Uint8Array(readFileSync(path));
       } catch (error) {
+        if (error instanceof NonRetryableError) throw error;
         throw new NonRetryableError(`Cannot read the CAR file ${path}: ${(error as Error).message}.`, {
           details:
             'Pass the path of a CAR written by `provenant content export <file.car>` (or `ipfs dag export`).',
