@@ -1,11 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as dagPb from '@ipld/dag-pb';
 import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { identity } from 'multiformats/hashes/identity';
+import { sha256 } from 'multiformats/hashes/sha2';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { flipByte, leavesOf, noisePng } from './importFixtures.test-helpers.js';
 import {
@@ -21,7 +23,10 @@ import {
   FileTooLargeError,
   InvalidCarError,
   importCar,
+  MAX_IMPORT_FILE_BYTES,
+  maxBlocksFor,
   readDagFile,
+  TooManyBlocksError,
   UnsupportedHashError,
 } from './index.js';
 
@@ -181,5 +186,125 @@ describe('readDagFile', () => {
     );
     expect(asked).toEqual([png.cid.toString(), png.cid.toString()]);
     expect(await readDagFile(png.cid, source)).toEqual(PNG_BYTES);
+  });
+});
+
+/** A sha2-256 block of `codec` (raw or dag-pb) over `bytes`. */
+async function blockOf(codec: number, bytes: Uint8Array): Promise<Block> {
+  return { cid: CID.createV1(codec, await sha256.digest(bytes)), bytes };
+}
+
+const varint = (n: number): number[] => {
+  const out: number[] = [];
+  for (; n >= 0x80; n = Math.floor(n / 0x80)) out.push((n % 0x80) | 0x80);
+  out.push(n);
+  return out;
+};
+
+/** A dag-pb UnixFS file node (protobuf written by hand: Type=File, filesize, blocksizes) whose links declare the given sizes. */
+async function fileNode(links: { cid: CID; size: number }[]): Promise<Block> {
+  const total = links.reduce((n, l) => n + l.size, 0);
+  const data = new Uint8Array([
+    0x08,
+    2,
+    0x18,
+    ...varint(total),
+    ...links.flatMap((l) => [0x20, ...varint(l.size)]),
+  ]);
+  const bytes = dagPb.encode({ Data: data, Links: links.map((l) => ({ Hash: l.cid, Tsize: l.size })) });
+  return blockOf(dagPb.code, bytes);
+}
+
+/** A source over a Map of blocks that counts every `get`. */
+function countingSource(blocks: Block[]) {
+  const map = new Map(blocks.map((b) => [b.cid.toString(), b.bytes]));
+  const counter = { gets: 0 };
+  const source = {
+    describe: 'a test map',
+    get: async (cid: CID) => {
+      counter.gets++;
+      return map.get(cid.toString());
+    },
+  };
+  return { source, counter };
+}
+
+describe('readDagFile: DAGs no `ipfs add` makes', () => {
+  test('behavior: a small DAG that links one 1-byte leaf 40,000 times is refused after a bounded number of block reads', async () => {
+    // 40 KB declared (under every cap), 3 distinct blocks, but 200 × 200 links: a kubo file of that size
+    // has 1 block. Before the fix every link was fetched and hashed (40,201 reads), then refused.
+    const leaf = await blockOf(raw.code, new Uint8Array([97]));
+    const inner = await fileNode(Array.from({ length: 200 }, () => ({ cid: leaf.cid, size: 1 })));
+    const root = await fileNode(Array.from({ length: 200 }, () => ({ cid: inner.cid, size: 200 })));
+    const { source, counter } = countingSource([leaf, inner, root]);
+    const error = await readDagFile(root.cid, source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TooManyBlocksError);
+    expect((error as TooManyBlocksError).shortMessage).toMatch(
+      new RegExp(`^File ${root.cid} needs more than \\d+ block reads`),
+    );
+    expect(counter.gets).toBeLessThanOrEqual(maxBlocksFor(MAX_IMPORT_FILE_BYTES) + 1);
+  });
+
+  test('behavior: nothing is read from the source after readDagFile has settled (no walk left running)', async () => {
+    // One data byte, then 300 zero-size links at the file's end to a node of 300 more: the exporter
+    // keeps walking them after the last byte. Before the fix, a CAR of 5 KB went on for 90,000 reads after
+    // the refusal (fan-out 5,000 at depth 2: a 660 KB CAR kept `content import` at 100 % CPU for good).
+    const empty = await blockOf(raw.code, new Uint8Array(0));
+    const zero = await fileNode(Array.from({ length: 300 }, () => ({ cid: empty.cid, size: 0 })));
+    const data = await blockOf(raw.code, new Uint8Array([97]));
+    const root = await fileNode([
+      { cid: data.cid, size: 1 },
+      ...Array.from({ length: 300 }, () => ({ cid: zero.cid, size: 0 })),
+    ]);
+    const { source, counter } = countingSource([empty, zero, data, root]);
+    await expect(readDagFile(root.cid, source)).rejects.toThrow(/^(File|Block)/);
+    const settled = counter.gets;
+    await new Promise((done) => setImmediate(done));
+    await new Promise((done) => setTimeout(done, 20));
+    expect(counter.gets - settled).toBe(0);
+    expect(settled).toBeLessThanOrEqual(maxBlocksFor(MAX_IMPORT_FILE_BYTES) + 1);
+  });
+
+  test('default: a 64 MiB-class kubo file stays far under the block-read limit', () => {
+    // 64 MiB = 256 leaves of 256 KiB + 2 inner nodes + the root (174 links per node).
+    expect(maxBlocksFor(MAX_IMPORT_FILE_BYTES)).toBeGreaterThanOrEqual(256 + 2 + 1);
+    expect(maxBlocksFor(0)).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('readDagFile: failures deep in the DAG', () => {
+  /** root → ["hello ", inner → ["world"]]: two levels of dag-pb (no `ipfs add` layout; re-adds to another CID). */
+  async function twoLevels() {
+    const hello = await blockOf(raw.code, text('hello '));
+    const world = await blockOf(raw.code, text('world'));
+    const inner = await fileNode([{ cid: world.cid, size: 5 }]);
+    const root = await fileNode([
+      { cid: hello.cid, size: 6 },
+      { cid: inner.cid, size: 5 },
+    ]);
+    return { hello, world, inner, root };
+  }
+
+  test('default: bytes two levels down are read in order', async () => {
+    const { hello, world, inner, root } = await twoLevels();
+    const { source } = countingSource([hello, world, inner, root]);
+    const error = await readDagFile(root.cid, source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContentProfileMismatchError);
+    expect((error as ContentProfileMismatchError).actual).toBe(
+      (await addBytes(text('hello world'))).cid.toString(),
+    );
+  });
+
+  test("behavior: a block missing two levels down is this file's refusal, not an unhandled rejection, and the next root still imports", async () => {
+    // Before the fix the exporter's nested walk left the error unhandled: `content import` of this CAR
+    // crashed with a stack trace, no per-file line, and the good second file was not imported.
+    const { hello, inner, root } = await twoLevels();
+    const metadata = await addBytes(METADATA);
+    const car = await exportCar([root.cid, metadata.cid], [hello, inner, root, ...metadata.blocks]);
+    const { results } = await importCar(new ContentStore(stateDir), car);
+    expect(summary(results)).toEqual([
+      `${root.cid} failed BlockMissingError`,
+      `${metadata.cid} imported ${METADATA.length}`,
+    ]);
   });
 });

@@ -1,22 +1,34 @@
-import { exporter } from 'ipfs-unixfs-exporter';
+import * as dagPb from '@ipld/dag-pb';
+import { UnixFS } from 'ipfs-unixfs';
 import { equals } from 'multiformats/bytes';
 import type { CID } from 'multiformats/cid';
+import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
-import { NonRetryableError, ProvenantError } from '../errors/index.js';
-import { addBytes, parseCid, profileOf } from './cid.js';
+import { NonRetryableError } from '../errors/index.js';
+import { addBytes, CHUNK_SIZE, parseCid, profileOf } from './cid.js';
 
 /**
  * Reading UnixFS files (what `ipfs add` and `content export` produce) out of blocks that come from
- * somewhere untrusted: a CAR file or a public gateway. The UnixFS decoding is `ipfs-unixfs-exporter`'s;
- * what this module adds is trust: every block is hashed against its CID before the exporter sees it
- * (sha2-256 only), a file's size is capped, and the file read back is re-added with the root's profile
- * and must give the root CID again, so the bytes stored are exactly the ones the CID names.
+ * somewhere untrusted: a CAR file or a public gateway, walked here (not with `ipfs-unixfs-exporter`, whose
+ * walker leaves a failure two levels down as an unhandled rejection and walks on after the last byte):
+ * every block is hashed against its CID (sha2-256 only) before it is decoded, a file's size and block
+ * reads are capped, and the file read back is re-added with the root's profile and must give the root
+ * CID again, so the bytes stored are exactly the ones the CID names.
  */
 
 /** Largest file read out of a CAR or a gateway (64 MiB): artworks, metadata, manifests and model files are far smaller. */
 export const MAX_IMPORT_FILE_BYTES = 64 * 1024 * 1024;
 /** Largest block accepted (2 MiB, the trustless gateway's and bitswap's block limit; ours are ≤ 256 KiB). */
 export const MAX_BLOCK_BYTES = 2 * 1024 * 1024;
+/**
+ * Most block reads a file of at most `maxBytes` may take: `ipfs add` (either profile) makes one leaf per
+ * 256 KiB chunk and fewer inner nodes than leaves, so twice the leaves plus the root is never reached by
+ * a file the store could hold. A DAG that links blocks over and over (a small CAR can name billions of
+ * reads) is refused at this count instead of being walked.
+ */
+export function maxBlocksFor(maxBytes: number): number {
+  return 2 * Math.max(1, Math.ceil(maxBytes / CHUNK_SIZE)) + 1;
+}
 /** The sha2-256 multihash code: the only hash a block is accepted under. */
 const SHA2_256 = 0x12;
 
@@ -122,6 +134,22 @@ export class FileTooLargeError extends NonRetryableError {
   }
 }
 
+/** A DAG that needs more block reads than any file `ipfs add` makes of the capped size (`maxBlocksFor`). */
+export class TooManyBlocksError extends NonRetryableError {
+  override name = 'TooManyBlocksError';
+  readonly cid: string;
+  constructor(cid: string, limit: number, maxBytes: number) {
+    super(
+      `File ${cid} needs more than ${limit} block reads, more than any file \`ipfs add\` makes of at most ${maxBytes} bytes`,
+      {
+        details:
+          'Its DAG links blocks over and over (or was not built by `ipfs add`), so it was not walked further. Nothing was stored.',
+      },
+    );
+    this.cid = cid;
+  }
+}
+
 /** A root that is not a UnixFS file (a directory, a dag-cbor object, a malformed node). */
 export class NotAFileError extends NonRetryableError {
   override name = 'NotAFileError';
@@ -188,18 +216,22 @@ export async function verifiedBlock(
 export type ReadDagFileOptions = {
   /** Default `MAX_IMPORT_FILE_BYTES`. */
   maxBytes?: number;
+  /** Most block reads (default `maxBlocksFor(maxBytes)`). */
+  maxBlocks?: number;
   /** Blocks fetched at once (default 4); 1 reads strictly in order. */
   concurrency?: number;
   signal?: AbortSignal;
 };
 
 /**
- * The whole file under `root`, read with `ipfs-unixfs-exporter` from blocks of `source`, each verified
- * against its CID (`verifiedBlock`) before the exporter decodes it. The declared size is checked against
- * the cap before any leaf is read, and the bytes read are counted too. Then the bytes are re-added with
- * the root's profile (`profileOf`: v1 raw leaves, v0 dag-pb leaves) and must give `root` again
- * (`ContentProfileMismatchError` otherwise), so the result is exactly what `ContentStore.put` would key
- * under `root`.
+ * The whole file under `root`, read from blocks of `source`, each verified against its CID
+ * (`verifiedBlock`) before it is decoded, and walked in order here (dag-pb nodes with `@ipld/dag-pb`,
+ * their UnixFS data with `ipfs-unixfs`). The declared size is checked against the cap before any leaf is
+ * read, the bytes read are counted too, and so are the block reads (`maxBlocksFor`). Every read is
+ * awaited here: a failure anywhere in the DAG is this call's error, and nothing is read after it settles.
+ * Then the bytes are re-added with the root's profile (`profileOf`: v1 raw leaves, v0 dag-pb leaves) and
+ * must give `root` again (`ContentProfileMismatchError` otherwise), so the result is exactly what
+ * `ContentStore.put` would key under `root`.
  */
 export async function readDagFile(
   root: CID | string,
@@ -209,36 +241,65 @@ export async function readDagFile(
   const rootCid = typeof root === 'string' ? parseCid(root) : root;
   const rootText = rootCid.toString();
   const maxBytes = options.maxBytes ?? MAX_IMPORT_FILE_BYTES;
+  const maxBlocks = options.maxBlocks ?? maxBlocksFor(maxBytes);
+  const concurrency = Math.max(1, options.concurrency ?? 4);
   assertImportableCid(rootCid);
-  // Stops the exporter's parallel block reads once one has failed.
+  // Cancels the reads still in flight (a gateway's requests) once this call has settled.
   const abort = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, abort.signal]) : abort.signal;
-  const blockstore = {
-    async *get(cid: CID, getOptions?: { signal?: AbortSignal }) {
-      yield await verifiedBlock(source, rootCid, cid, { signal: getOptions?.signal ?? signal });
-    },
+  let reads = 0;
+  const read = async (cid: CID): Promise<Uint8Array> => {
+    if (++reads > maxBlocks) throw new TooManyBlocksError(rootText, maxBlocks, maxBytes);
+    return verifiedBlock(source, rootCid, cid, { signal });
+  };
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const emit = (part: Uint8Array) => {
+    total += part.length;
+    if (total > maxBytes) throw new FileTooLargeError(rootText, BigInt(total), maxBytes);
+    if (part.length > 0) parts.push(part);
+  };
+  const walk = async (cid: CID, block: Uint8Array): Promise<void> => {
+    if (cid.code === raw.code) {
+      emit(block);
+      return;
+    }
+    const isRoot = cid.equals(rootCid);
+    const where = isRoot ? 'it' : `its block ${cid}`;
+    let node: dagPb.PBNode;
+    let unixfs: UnixFS;
+    try {
+      node = dagPb.decode(block);
+      if (!node.Data) throw new Error('no UnixFS data');
+      unixfs = UnixFS.unmarshal(node.Data);
+    } catch (error) {
+      throw new NotAFileError(rootText, `${where} is not a UnixFS node (${(error as Error).message})`, error);
+    }
+    if (unixfs.type !== 'file' && unixfs.type !== 'raw')
+      throw new NotAFileError(rootText, `${where} is a UnixFS ${unixfs.type}`);
+    if (isRoot && unixfs.fileSize() > BigInt(maxBytes))
+      throw new FileTooLargeError(rootText, unixfs.fileSize(), maxBytes);
+    if (node.Links.length !== unixfs.blockSizes.length)
+      throw new NotAFileError(
+        rootText,
+        `${where} has ${node.Links.length} links but ${unixfs.blockSizes.length} block sizes`,
+      );
+    for (const link of node.Links)
+      if (link.Hash.code !== raw.code && link.Hash.code !== dagPb.code)
+        throw new NotAFileError(
+          rootText,
+          `${where} links to ${link.Hash}, whose codec is ${CODEC_NAMES[link.Hash.code] ?? hex(link.Hash.code)}`,
+        );
+    if (unixfs.data) emit(unixfs.data);
+    for await (const child of inOrder(
+      node.Links.map((l) => l.Hash),
+      read,
+      concurrency,
+    ))
+      await walk(child.cid, child.bytes);
   };
   try {
-    let entry: Awaited<ReturnType<typeof exporter>>;
-    try {
-      entry = await exporter(rootCid, blockstore, { signal });
-    } catch (error) {
-      throw asDagError(rootText, error);
-    }
-    if (entry.type !== 'file' && entry.type !== 'raw')
-      throw new NotAFileError(rootText, `it is a UnixFS ${entry.type}`);
-    if (entry.size > BigInt(maxBytes)) throw new FileTooLargeError(rootText, entry.size, maxBytes);
-    const parts: Uint8Array[] = [];
-    let total = 0;
-    try {
-      for await (const part of entry.content({ signal, blockReadConcurrency: options.concurrency ?? 4 })) {
-        total += part.length;
-        if (total > maxBytes) throw new FileTooLargeError(rootText, BigInt(total), maxBytes);
-        parts.push(part);
-      }
-    } catch (error) {
-      throw asDagError(rootText, error);
-    }
+    await walk(rootCid, await read(rootCid));
     const bytes = new Uint8Array(total);
     let offset = 0;
     for (const part of parts) {
@@ -254,9 +315,32 @@ export async function readDagFile(
   }
 }
 
-/** Our errors pass through; the exporter's (malformed node, wrong sizes) become `NotAFileError` naming the root. */
-function asDagError(root: string, error: unknown): unknown {
-  if (error instanceof ProvenantError) return error;
-  const name = (error as Error)?.name ?? 'Error';
-  return new NotAFileError(root, `${name}: ${(error as Error)?.message ?? String(error)}`, error);
+/**
+ * The blocks `cids` through `read`, in order, at most `concurrency` in flight (and so in memory) at
+ * once. Every read's failure is caught here (none is left unhandled) and the first is thrown in order;
+ * no read starts once the caller stops iterating (`readDagFile` then aborts those in flight).
+ */
+async function* inOrder(
+  cids: CID[],
+  read: (cid: CID) => Promise<Uint8Array>,
+  concurrency: number,
+): AsyncGenerator<{ cid: CID; bytes: Uint8Array }> {
+  type Settled = { cid: CID; bytes: Uint8Array; error?: undefined } | { cid: CID; error: unknown };
+  const pending: Promise<Settled>[] = [];
+  let next = 0;
+  const start = () => {
+    const cid = cids[next++] as CID;
+    pending.push(
+      read(cid).then(
+        (bytes) => ({ cid, bytes }),
+        (error: unknown) => ({ cid, error: error ?? new Error('read failed') }),
+      ),
+    );
+  };
+  while (next < cids.length && pending.length < concurrency) start();
+  for (let settled = await pending.shift(); settled; settled = await pending.shift()) {
+    if (settled.error !== undefined) throw settled.error;
+    if (next < cids.length) start();
+    yield settled as { cid: CID; bytes: Uint8Array };
+  }
 }

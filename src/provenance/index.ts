@@ -50,9 +50,11 @@ export {
   FileTooLargeError,
   MAX_BLOCK_BYTES,
   MAX_IMPORT_FILE_BYTES,
+  maxBlocksFor,
   NotAFileError,
   type ReadDagFileOptions,
   readDagFile,
+  TooManyBlocksError,
   UnsupportedHashError,
   verifiedBlock,
 } from './dagImport.js';
