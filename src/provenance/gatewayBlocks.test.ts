@@ -22,6 +22,7 @@ import {
   GatewayRefusedError,
   GatewayUnavailableError,
   gatewayBlockSource,
+  RemoteFetchDeadlineError,
   verifyAllVersions,
 } from './index.js';
 
@@ -91,6 +92,26 @@ describe('gatewayBlockSource + ContentStore read-through', () => {
     );
     expect(await store.list()).toEqual([]);
     expect(store.fetched).toEqual([]);
+  });
+
+  test('behavior: a file whose blocks each arrive in time but not all within the per-file deadline is refused, nothing stored', async () => {
+    const png = await addBytes(PNG_BYTES);
+    gateway = await startGateway(png.blocks);
+    gateway.delayMs = 150; // each block well inside its own 30 s timeout; four blocks, two rounds of reads
+    const store = new ContentStore(stateDir, {
+      remote: gatewayBlockSource({ gatewayUrl: gateway.url }),
+      remoteDeadlineMs: 200,
+    });
+    const fetch = store.get(png.cid.toString());
+    await expect(fetch).rejects.toThrow(RemoteFetchDeadlineError);
+    await expect(fetch).rejects.toThrow(
+      `File ${png.cid} was not fetched from the IPFS gateway ${gateway.url} within 0.2 s`,
+    );
+    expect(await store.list()).toEqual([]);
+    expect(store.fetched).toEqual([]);
+    // The same source with the default deadline fetches it.
+    const patient = new ContentStore(stateDir, { remote: gatewayBlockSource({ gatewayUrl: gateway.url }) });
+    expect(await patient.get(png.cid.toString())).toEqual(PNG_BYTES);
   });
 
   test('behavior: a dead gateway is an error naming the redacted URL and the fix', async () => {

@@ -41,6 +41,8 @@ export type FakeGateway = {
   authorizations: string[];
   /** The Content-Type of a block answer (default application/vnd.ipld.raw; a test may mimic a deserialising gateway). */
   contentType: string;
+  /** Milliseconds each block answer waits before it is sent (a slow gateway; default 0). */
+  delayMs: number;
   close(): Promise<void>;
 };
 
@@ -54,7 +56,7 @@ export async function startGateway(blocks: Iterable<Block> = []): Promise<FakeGa
   for (const block of blocks) map.set(block.cid.toString(), block.bytes);
   const requests: string[] = [];
   const authorizations: string[] = [];
-  const state = { contentType: 'application/vnd.ipld.raw' };
+  const state = { contentType: 'application/vnd.ipld.raw', delayMs: 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     requests.push(req.url ?? '');
     authorizations.push(req.headers.authorization ?? '');
@@ -71,8 +73,12 @@ export async function startGateway(blocks: Iterable<Block> = []): Promise<FakeGa
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': state.contentType, 'content-length': bytes.length });
-    res.end(bytes);
+    const answer = () => {
+      res.writeHead(200, { 'content-type': state.contentType, 'content-length': bytes.length });
+      res.end(bytes);
+    };
+    if (state.delayMs > 0) setTimeout(answer, state.delayMs);
+    else answer();
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
@@ -86,6 +92,12 @@ export async function startGateway(blocks: Iterable<Block> = []): Promise<FakeGa
     },
     set contentType(value: string) {
       state.contentType = value;
+    },
+    get delayMs() {
+      return state.delayMs;
+    },
+    set delayMs(value: number) {
+      state.delayMs = value;
     },
     close: () =>
       new Promise<void>((done, fail) => {

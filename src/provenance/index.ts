@@ -101,6 +101,8 @@ export {
   ContentNotFoundError,
   ContentStore,
   type ContentStoreOptions,
+  DEFAULT_REMOTE_FILE_DEADLINE_MS,
+  RemoteFetchDeadlineError,
 } from './store.js';
 export {
   CHECK_NAMES,

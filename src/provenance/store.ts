@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NonRetryableError } from '../errors/index.js';
+import { NonRetryableError, RetryableError } from '../errors/index.js';
 import { writeFileAtomic } from '../files/index.js';
 import { addBytes, type CidProfile, DEFAULT_CID_PROFILE, parseCid, profileOf } from './cid.js';
 import { type BlockSource, readDagFile } from './dagImport.js';
@@ -26,6 +26,24 @@ export class ContentCorruptedError extends NonRetryableError {
   }
 }
 
+/** How long `get` may take to fetch one file from `remote`, all its blocks together (default 5 minutes). */
+export const DEFAULT_REMOTE_FILE_DEADLINE_MS = 5 * 60_000;
+
+/** A file whose blocks did not all arrive from the remote source within the per-file deadline. */
+export class RemoteFetchDeadlineError extends RetryableError {
+  override name = 'RemoteFetchDeadlineError';
+  readonly cid: string;
+  constructor(cid: string, source: string, deadlineMs: number, cause?: unknown) {
+    super(`File ${cid} was not fetched from ${source} within ${deadlineMs / 1000} s`, {
+      details:
+        'Each block has its own timeout too; this deadline bounds the whole file (a slow or dripping source). Nothing of the file was stored. Retry later, use another gateway (--ipfs-gateway), or `provenant content import` a CAR that holds it.',
+      docsPath: 'docs/provenance.md#content-for-auditors-and-collectors',
+      cause,
+    });
+    this.cid = cid;
+  }
+}
+
 export type ContentStoreOptions = {
   /** The profile `put` adds new bytes with (default `kubo-cidv1`). */
   profile?: CidProfile;
@@ -35,6 +53,8 @@ export type ContentStoreOptions = {
    * is stored: a local file that fails its hash is refused, not replaced.
    */
   remote?: BlockSource;
+  /** The most one file's fetch from `remote` may take (`DEFAULT_REMOTE_FILE_DEADLINE_MS`). */
+  remoteDeadlineMs?: number;
 };
 
 /**
@@ -47,6 +67,7 @@ export class ContentStore {
   readonly dir: string;
   readonly profile: CidProfile;
   readonly remote: BlockSource | undefined;
+  readonly remoteDeadlineMs: number;
   /** CIDs `get` fetched from `remote` and stored, in order (for "fetched N file(s) from …"). */
   readonly fetched: string[] = [];
   private readonly inFlight = new Map<string, Promise<Uint8Array>>();
@@ -55,6 +76,7 @@ export class ContentStore {
     this.dir = join(stateDir, 'content');
     this.profile = options.profile ?? DEFAULT_CID_PROFILE;
     this.remote = options.remote;
+    this.remoteDeadlineMs = options.remoteDeadlineMs ?? DEFAULT_REMOTE_FILE_DEADLINE_MS;
   }
 
   pathOf(cid: string): string {
@@ -138,15 +160,27 @@ export class ContentStore {
    * capped, the bytes re-added under the root's profile and compared with `cid`) and stores it. Nothing
    * is written unless all of that holds. Returns the bytes.
    */
-  async importFrom(cid: string, source: BlockSource): Promise<Uint8Array> {
+  async importFrom(
+    cid: string,
+    source: BlockSource,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<Uint8Array> {
     const key = parseCid(cid).toString();
-    const bytes = await readDagFile(key, source);
+    const bytes = await readDagFile(key, source, options);
     await this.write(key, bytes);
     return bytes;
   }
 
   private async fetchRemote(cid: string, remote: BlockSource): Promise<Uint8Array> {
-    const bytes = await this.importFrom(cid, remote);
+    const deadline = AbortSignal.timeout(this.remoteDeadlineMs);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.importFrom(cid, remote, { signal: deadline });
+    } catch (error) {
+      if (deadline.aborted)
+        throw new RemoteFetchDeadlineError(cid, remote.describe, this.remoteDeadlineMs, error);
+      throw error;
+    }
     this.fetched.push(cid);
     return bytes;
   }
