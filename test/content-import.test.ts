@@ -47,7 +47,7 @@ describe('provenant content import', () => {
       [`${png}  ${PNG_BYTES.length} bytes  imported`, `${text}  ${TEXT.length} bytes  imported`].sort(),
     );
     expect(lines[2]).toMatch(
-      /^2 file\(s\) in .*export\.car \(5 blocks\): 2 imported, 0 already there, 0 failed;/,
+      /^2 file\(s\) in .*export\.car \(5 blocks\): 2 imported, 0 replaced \(damaged\), 0 already there, 0 failed;/,
     );
     const auditorStore = new ContentStore(auditorDir);
     expect(await auditorStore.list()).toEqual([png, text].sort());
@@ -75,7 +75,7 @@ describe('provenant content import', () => {
       `Block ${leaf?.cid} from the CAR file ${car} does not match its CID`,
     );
     expect(err.join('')).toContain('2 file(s) in');
-    expect(err.join('')).toContain('1 imported, 0 already there, 1 failed');
+    expect(err.join('')).toContain('1 imported, 0 replaced (damaged), 0 already there, 1 failed');
     expect(await new ContentStore(stateDir).list()).toEqual([textFile.cid.toString()]);
   });
 

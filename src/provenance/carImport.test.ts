@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dagPb from '@ipld/dag-pb';
@@ -72,6 +72,20 @@ describe('importCar', () => {
     // Again: everything is already there.
     const again = await importCar(store, car);
     expect(again.results.map((r) => r.status)).toEqual(['present', 'present', 'present', 'present']);
+  });
+
+  test('behavior: a stored copy that no longer matches its CID is replaced by the verified bytes and reported as replaced', async () => {
+    const files = [await addBytes(METADATA), await addBytes(MANIFEST)];
+    const store = new ContentStore(stateDir);
+    const metadataCid = await store.put(METADATA);
+    await store.put(MANIFEST);
+    await writeFile(store.pathOf(metadataCid), text('{"name":"edited"}'));
+    const { results } = await importCar(store, await exportFilesCar(files));
+    expect(summary(results)).toEqual([
+      `${metadataCid} replaced ${METADATA.length}`,
+      `${files[1]?.cid} present ${MANIFEST.length}`,
+    ]);
+    expect(await store.get(metadataCid)).toEqual(METADATA);
   });
 
   test('behavior: a CAR with one block changed refuses that file naming the block, and imports the others', async () => {

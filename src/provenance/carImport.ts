@@ -19,7 +19,7 @@ export class InvalidCarError extends NonRetryableError {
 
 /** What happened to one root of a CAR. */
 export type CarImportResult =
-  | { cid: string; status: 'imported' | 'present'; bytes: number }
+  | { cid: string; status: 'imported' | 'present' | 'replaced'; bytes: number }
   | { cid: string; status: 'failed'; error: ProvenantError };
 
 export type ImportCarReturnType = {
@@ -44,8 +44,8 @@ export function carBlockSource(reader: CarReader, describe = 'the CAR file'): Bl
 /**
  * Imports every file of a CAR into the store: each root (what `content export` writes: one root per
  * file) is read as a UnixFS file with every block verified against its CID (`readDagFile`), re-added
- * with the root's profile, and stored. A root already stored intact is `present` (a damaged local copy
- * is replaced by the verified bytes). One root's problem (a changed or missing block, a directory, a
+ * with the root's profile, and stored. A root already stored intact is `present`; a stored copy that no
+ * longer hashes to its CID is `replaced` by the verified bytes. One root's problem (a changed or missing block, a directory, a
  * file over the cap) is reported for that root; the other roots are still imported. Bytes that are not
  * a CAR are an `InvalidCarError`.
  */
@@ -76,8 +76,10 @@ export async function importCar(
         results.push({ cid, status: 'present', bytes: (await store.get(cid)).length });
         continue;
       }
+      // A file there that is not intact (holds() said no) is a damaged copy: say so when it is replaced.
+      const damaged = await store.has(cid);
       const bytes = await store.importFrom(cid, source);
-      results.push({ cid, status: 'imported', bytes: bytes.length });
+      results.push({ cid, status: damaged ? 'replaced' : 'imported', bytes: bytes.length });
     } catch (error) {
       if (!(error instanceof ProvenantError)) throw error;
       results.push({ cid, status: 'failed', error });

@@ -105,11 +105,11 @@ export function registerContent(program: Command): void {
         console.log(
           r.status === 'failed'
             ? `${r.cid}  failed: ${r.error.shortMessage}`
-            : `${r.cid}  ${r.bytes} bytes  ${r.status === 'imported' ? 'imported' : 'already there'}`,
+            : `${r.cid}  ${r.bytes} bytes  ${r.status === 'imported' ? 'imported' : r.status === 'replaced' ? 'replaced a damaged copy (it no longer matched its CID)' : 'already there'}`,
         );
       const count = (status: string) => results.filter((r) => r.status === status).length;
       const failed = count('failed');
-      const line = `${results.length} file(s) in ${path} (${blocks} blocks): ${count('imported')} imported, ${count('present')} already there, ${failed} failed; store ${store.dir}.`;
+      const line = `${results.length} file(s) in ${path} (${blocks} blocks): ${count('imported')} imported, ${count('replaced')} replaced (damaged), ${count('present')} already there, ${failed} failed; store ${store.dir}.`;
       if (failed === 0) {
         console.log(line);
         return;
