@@ -3,6 +3,7 @@ import { importer } from 'ipfs-unixfs-importer';
 import { fixedSize } from 'ipfs-unixfs-importer/chunker';
 import { balanced } from 'ipfs-unixfs-importer/layout';
 import { CID } from 'multiformats/cid';
+import { concatBytes } from 'viem';
 import { NonRetryableError } from '../errors/index.js';
 
 /**
@@ -123,14 +124,7 @@ export async function exportCar(roots: CID[], blocks: Block[]): Promise<Uint8Arr
   }
   await writer.close();
   await collected;
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const car = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    car.set(part, offset);
-    offset += part.length;
-  }
-  return car;
+  return concatBytes(parts);
 }
 
 /** One CAR with several files (e.g. image, metadata, manifest): roots in order, blocks merged. */

@@ -4,6 +4,7 @@ import { equals } from 'multiformats/bytes';
 import type { CID } from 'multiformats/cid';
 import * as raw from 'multiformats/codecs/raw';
 import { sha256 } from 'multiformats/hashes/sha2';
+import { concatBytes } from 'viem';
 import { NonRetryableError } from '../errors/index.js';
 import { addBytes, CHUNK_SIZE, parseCid, profileOf } from './cid.js';
 
@@ -300,12 +301,7 @@ export async function readDagFile(
   };
   try {
     await walk(rootCid, await read(rootCid));
-    const bytes = new Uint8Array(total);
-    let offset = 0;
-    for (const part of parts) {
-      bytes.set(part, offset);
-      offset += part.length;
-    }
+    const bytes = concatBytes(parts);
     const profile = profileOf(rootCid);
     const again = (await addBytes(bytes, profile)).cid.toString();
     if (again !== rootText) throw new ContentProfileMismatchError(rootText, again, profile);

@@ -1,4 +1,5 @@
 import type { CID } from 'multiformats/cid';
+import { concatBytes } from 'viem';
 import { NonRetryableError, RetryableError } from '../errors/index.js';
 import { type BlockSource, BlockTooLargeError, MAX_BLOCK_BYTES } from './dagImport.js';
 
@@ -159,13 +160,7 @@ async function readCapped(
     }
     parts.push(value);
   }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
+  return concatBytes(parts);
 }
 
 /**
