@@ -15,7 +15,7 @@ import {
   toContractRevertError,
 } from '../chain/index.js';
 import { NonRetryableError } from '../errors/index.js';
-import { rawCidOfDigest } from './metadataLink.js';
+import { rawCidFromDigest } from './metadataLink.js';
 import type { ContentStore } from './store.js';
 import type {
   ChainContext,
@@ -26,11 +26,6 @@ import type {
   TokenVersionRecord,
   VerifyDependencies,
 } from './verify.js';
-
-/** The CIDv1 (raw, sha2-256) whose digest ProvenanceNFT carries in its events and storage. */
-export function rawCidFromDigest(digest: Hex): string {
-  return rawCidOfDigest(digest);
-}
 
 export type ChainVerifyParameters = {
   client: PublicClient;

@@ -17,7 +17,6 @@ export {
   type ChainVerifyParameters,
   chainVerifyDependencies,
   mintedTokenIds,
-  rawCidFromDigest,
   readRoundPublication,
   readTokenRecord,
 } from './chainDeps.js';
@@ -95,6 +94,7 @@ export {
   metadataFromManifest,
   parseMetadataProvenance,
   rawBlockAddress,
+  rawCidFromDigest,
 } from './metadataLink.js';
 export {
   ContentCorruptedError,

@@ -41,7 +41,7 @@ export async function rawBlockAddress(what: string, bytes: Uint8Array): Promise<
  * The raw CIDv1 (sha2-256, base32 `bafkrei…`) of a 32-byte digest: how ProvenanceNFT names a manifest
  * (`manifestDigest`) and a version's metadata (its commitment).
  */
-export function rawCidOfDigest(digest: `0x${string}`): string {
+export function rawCidFromDigest(digest: `0x${string}`): string {
   return CID.createV1(RAW, Digest.create(SHA2_256, hexToBytes(digest))).toString();
 }
 

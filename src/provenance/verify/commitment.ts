@@ -2,7 +2,7 @@
 import { sha256 } from 'viem';
 import { cidSha256Digest, parseCid } from '../cid.js';
 import { type Manifest, parseManifest } from '../manifest.js';
-import { parseMetadataProvenance, rawCidOfDigest } from '../metadataLink.js';
+import { parseMetadataProvenance, rawCidFromDigest } from '../metadataLink.js';
 import type { Hex, TokenVersionRecord, VerifyCheck, VerifyDependencies } from './types.js';
 import { tryLoad } from './util.js';
 
@@ -38,7 +38,7 @@ export async function metadataCommitmentCheck(
 ): Promise<Outcome<CommittedMetadata>> {
   const name = 'metadata-commitment';
   const commitment = onChain.commitment.toLowerCase() as Hex;
-  const metadataCid = rawCidOfDigest(commitment);
+  const metadataCid = rawCidFromDigest(commitment);
   const expected = `${commitment} (${metadataCid})`;
   const loaded = await tryLoad(() => deps.loadContent(metadataCid));
   if ('error' in loaded)
@@ -53,7 +53,7 @@ export async function metadataCommitmentCheck(
         name,
         status: 'fail',
         expected,
-        actual: `${digest} (${rawCidOfDigest(digest)})`,
+        actual: `${digest} (${rawCidFromDigest(digest)})`,
         detail: 'the stored metadata bytes are not the ones committed on-chain',
       },
       skipReason: 'metadata does not match the on-chain commitment; the manifest it names is not trusted',
@@ -134,7 +134,7 @@ export async function manifestCommitmentCheck(
         name,
         status: 'fail',
         expected,
-        actual: `${actual} (${rawCidOfDigest(actual)})`,
+        actual: `${actual} (${rawCidFromDigest(actual)})`,
         detail: 'the stored manifest bytes are not the ones the committed metadata names',
       },
       skipReason,
