@@ -67,21 +67,36 @@ export function loadCliConfig(options: GlobalOptions): LoadedConfig {
  * a URL is shown redacted (it may carry an API key); one that does not is shown as given.
  */
 export function checkRpcUrlFlag(url: string): void {
+  checkUrlFlag(
+    '--rpc-url',
+    url,
+    /^(https?|wss?):$/,
+    'an http(s)/ws(s) URL',
+    'Pass a JSON-RPC endpoint such as --rpc-url http://127.0.0.1:8545 (repeat the flag for failover endpoints), or leave --rpc-url out to run on the embedded devnet.',
+  );
+}
+
+/**
+ * A URL flag (`--rpc-url`, `--api-url`, `--ipfs-gateway`) whose protocol must match `protocols`; else an
+ * `InvalidFlagError` naming the flag, what it expects and the fix.
+ */
+export function checkUrlFlag(
+  flag: string,
+  url: string,
+  protocols: RegExp,
+  expected: string,
+  fix: string,
+): void {
   let protocol: string | undefined;
   try {
     protocol = new URL(url).protocol;
   } catch {
     protocol = undefined;
   }
-  if (protocol && /^(https?|wss?):$/.test(protocol)) return;
-  throw new InvalidFlagError(
-    '--rpc-url',
-    // Never the raw value: what does not parse as a URL may be a key pasted into the wrong flag, and an
-    // endpoint typed without its scheme (`host/v3/<api key>`) carries its credential in the path.
-    redactUrl(url),
-    'an http(s)/ws(s) URL',
-    'Pass a JSON-RPC endpoint such as --rpc-url http://127.0.0.1:8545 (repeat the flag for failover endpoints), or leave --rpc-url out to run on the embedded devnet.',
-  );
+  if (protocol && protocols.test(protocol)) return;
+  // Never the raw value: what does not parse as a URL may be a key pasted into the wrong flag, and an
+  // endpoint typed without its scheme (`host/v3/<api key>`) carries its credential in the path.
+  throw new InvalidFlagError(flag, redactUrl(url), expected, fix);
 }
 
 /**

@@ -135,13 +135,12 @@ export function registerContent(program: Command): void {
       const { pushToIpfs } = await provenance();
       const { loadCliConfig } = await context();
       const config = loadCliConfig(command.optsWithGlobals<GlobalOptions>());
-      const { InvalidFlagError, redactUrl } = await import('../../config/index.js');
-      // Like --rpc-url: a value that is not an http(s) URL is never echoed (it may be a token pasted
-      // into the wrong flag), and a URL is shown redacted (it may carry credentials).
-      if (flags.apiUrl !== undefined && !/^https?:$/.test(safeProtocol(flags.apiUrl)))
-        throw new InvalidFlagError(
+      const { redactUrl } = await import('../../config/index.js');
+      if (flags.apiUrl !== undefined)
+        (await context()).checkUrlFlag(
           '--api-url',
-          redactUrl(flags.apiUrl),
+          flags.apiUrl,
+          /^https?:$/,
           'an http(s) URL',
           'Pass the IPFS node RPC API, e.g. --api-url http://127.0.0.1:5001 (not a gateway URL), or set ipfs.apiUrl in the config file.',
         );
@@ -210,11 +209,11 @@ async function storedCids(command: Command) {
  * URL, shown redacted (it may carry credentials, or be a token pasted in the wrong place).
  */
 export async function checkGatewayFlag(url: string | undefined): Promise<void> {
-  if (url === undefined || /^https?:$/.test(safeProtocol(url))) return;
-  const { InvalidFlagError, redactUrl } = await import('../../config/index.js');
-  throw new InvalidFlagError(
+  if (url === undefined) return;
+  (await context()).checkUrlFlag(
     '--ipfs-gateway',
-    redactUrl(url),
+    url,
+    /^https?:$/,
     'an http(s) URL',
     'Pass the base URL of a trustless IPFS gateway (one that serves GET /ipfs/<cid>?format=raw), e.g. --ipfs-gateway https://trustless-gateway.link, or set ipfs.gatewayUrl in the config file.',
   );
@@ -249,13 +248,4 @@ export async function readThroughContentStore(
         process.stderr.write(`fetched ${store.fetched.length} file(s) from ${shownAs} into ${store.dir}\n`);
     },
   };
-}
-
-/** The URL's protocol (`http:`), or '' when the text is not a URL. */
-function safeProtocol(text: string): string {
-  try {
-    return new URL(text).protocol;
-  } catch {
-    return '';
-  }
 }
