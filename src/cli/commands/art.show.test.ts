@@ -1,12 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import {
-  provenanceLine,
-  provenanceOf,
-  roundRangeText,
-  type ShownVersion,
-  tokenUriLine,
-  versionLines,
-} from './art.show.js';
+import { provenanceLine, roundRangeText, type ShownVersion, tokenUriLine, versionLines } from './art.show.js';
 
 // `art show` on a Chainlink proxy feed: the rounds of a version (20-digit ids `phase << 64 | n`) are also
 // named as the aggregator's own rounds, so a window across an aggregator upgrade is readable.
@@ -46,20 +39,6 @@ const shown = (over: Partial<ShownVersion> = {}): ShownVersion => ({
   blockNumber: 12n,
   logIndex: 3,
   ...over,
-});
-const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
-
-describe('provenanceOf', () => {
-  test("default: the metadata's provenance member", () => {
-    expect(provenanceOf(bytes({ name: 'x', provenance: `ipfs://${MANIFEST}` }))).toBe(`ipfs://${MANIFEST}`);
-  });
-
-  test('error: metadata naming no manifest, or not JSON', () => {
-    expect(() => provenanceOf(bytes({ name: 'x' }))).toThrow('the metadata has no "provenance" member');
-    expect(() => provenanceOf(bytes({ provenance: 7 }))).toThrow('the metadata has no "provenance" member');
-    expect(() => provenanceOf(bytes(null))).toThrow('the metadata has no "provenance" member');
-    expect(() => provenanceOf(new Uint8Array([0xff, 0x7b]))).toThrow('the metadata is not UTF-8 JSON');
-  });
 });
 
 describe('provenanceLine / versionLines', () => {

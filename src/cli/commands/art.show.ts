@@ -50,23 +50,6 @@ export type ShownVersion = TokenVersionRecord & {
 };
 
 /**
- * The `provenance` member of a version's metadata JSON (`ipfs://<manifest CID>`); throws when the bytes
- * are not a JSON object with that string member.
- */
-export function provenanceOf(metadataBytes: Uint8Array): string {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(metadataBytes));
-  } catch {
-    throw new Error('the metadata is not UTF-8 JSON');
-  }
-  const link = (parsed as { provenance?: unknown } | null)?.provenance;
-  if (typeof parsed !== 'object' || parsed === null || typeof link !== 'string')
-    throw new Error('the metadata has no "provenance" member (it names no manifest)');
-  return link;
-}
-
-/**
  * The metadata's provenance link against the manifest the version's log names: the link that binds the
  * manifest to the on-chain commitment (the contract's ERC-7007 `verify` checks the same member).
  */

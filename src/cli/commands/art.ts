@@ -235,11 +235,11 @@ export function registerArt(program: Command): void {
       await checkGatewayFlag(flags.ipfsGateway);
       const { resolveAgentAddresses } = await import('../../agent/index.js');
       const { provenanceNFTAbi } = await import('../../chain/index.js');
-      const { parseManifest, rawCidFromDigest, readTokenRecord } = await import('../../provenance/index.js');
-      const { printTable, toJson } = await import('../output.js');
-      const { fetchLines, provenanceOf, tokenUriLine, versionLines, versionStory } = await import(
-        './art.show.js'
+      const { parseManifest, parseMetadataProvenance, rawCidFromDigest, readTokenRecord } = await import(
+        '../../provenance/index.js'
       );
+      const { printTable, toJson } = await import('../output.js');
+      const { fetchLines, tokenUriLine, versionLines, versionStory } = await import('./art.show.js');
       const { openAgentSession } = await import('./agent.js');
       const tokenId = parseTokenId(tokenText);
       const session = await openAgentSession(command.optsWithGlobals<GlobalOptions>(), { signer: 'none' });
@@ -271,7 +271,8 @@ export function registerArt(program: Command): void {
             const metadataCid = rawCidFromDigest(v.commitment);
             let link: Pick<ShownVersion, 'provenance' | 'metadataProblem'>;
             try {
-              link = { provenance: provenanceOf(await content.get(metadataCid)) };
+              const { manifestCid } = parseMetadataProvenance(await content.get(metadataCid), metadataCid);
+              link = { provenance: `ipfs://${manifestCid}` };
             } catch (error) {
               link = { metadataProblem: (error as Error).message.split('\n')[0] ?? '' };
             }
