@@ -195,11 +195,22 @@ const failing = (report: { checks: { name: string; status: string }[] }) =>
 const checkOf = (report: { checks: { name: string }[] }, name: string) =>
   report.checks.find((c) => c.name === name) as { expected?: string; actual?: string; detail?: string };
 
+/** A decision on the vault feed's latest 22 of 30 rounds, with `mintedLogs` Minted logs for its intent. */
+const latestWindowDecision = (mintedLogs = 1) => {
+  const wti = series(30);
+  return verifyWith(
+    new Map([[VAULT_FEED, wti]]),
+    VAULT_FEED,
+    [...wti.entries()].slice(-22),
+    undefined,
+    undefined,
+    mintedLogs,
+  );
+};
+
 describe('verify --synth binds a replay decision to the vault feed’s latest window (review 5 F2)', () => {
   test('control: the decision re-derives and its rounds are the vault feed’s latest window', async () => {
-    const wti = series(30);
-    const rounds = [...wti.entries()].slice(-22);
-    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, rounds);
+    const report = await latestWindowDecision();
     expect(failing(report)).toEqual([]);
     expect(report.ok).toBe(true);
     expect(checkOf(report, 'oracle-feed').expected).toBe(
@@ -216,40 +227,21 @@ describe('verify --synth binds a replay decision to the vault feed’s latest wi
   test('behavior: one scan of the intent’s Minted logs serves intent-used and vault-event', async () => {
     // It was two (intent-used from the deployment, vault-event from the read block), three when the caller
     // was not given; on a real chain each is one eth_getLogs per 10,000 blocks.
-    const wti = series(30);
     mintedQueries = 0;
-    const report = await verifyWith(new Map([[VAULT_FEED, wti]]), VAULT_FEED, [...wti.entries()].slice(-22));
+    const report = await latestWindowDecision();
     expect(report.ok).toBe(true);
     expect(checkOf(report, 'vault-event').actual).toBeDefined();
     expect(mintedQueries).toBe(1);
   });
 
   test('tamper: a mint decision the vault never minted for the agent (no Minted log) fails intent-used', async () => {
-    const wti = series(30);
-    const rounds = [...wti.entries()].slice(-22);
-    const report = await verifyWith(
-      new Map([[VAULT_FEED, wti]]),
-      VAULT_FEED,
-      rounds,
-      undefined,
-      undefined,
-      0,
-    );
+    const report = await latestWindowDecision(0);
     expect(failing(report)).toContain('intent-used');
     expect(checkOf(report, 'intent-used').actual).toBe('no Minted log');
   });
 
   test('tamper: an intent id minted twice (two Minted logs) fails intent-used', async () => {
-    const wti = series(30);
-    const rounds = [...wti.entries()].slice(-22);
-    const report = await verifyWith(
-      new Map([[VAULT_FEED, wti]]),
-      VAULT_FEED,
-      rounds,
-      undefined,
-      undefined,
-      2,
-    );
+    const report = await latestWindowDecision(2);
     expect(failing(report)).toEqual(['intent-used']);
     expect(checkOf(report, 'intent-used').actual).toMatch(/^2 Minted logs \(txs 0x(ab){32}, 0x(ac){32}\)$/);
   });
