@@ -11,12 +11,16 @@
  * `DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM`, rationale 10), lists every halt onset and the warnings.
  * `npx tsx bench/models.bench.ts oracle` runs them on the oracle-only features the agent's (zk-provable)
  * forecaster uses (`oracleDatasetFeatures`: the last 21 prices as the feed publishes them).
+ * `npx tsx bench/models.bench.ts reference-threshold [oracle]` runs them with the trailing detector's λ
+ * set from each refit's reference (`referenceThreshold: DEFAULT_REFERENCE_THRESHOLD`, rationale 11),
+ * lists every halt onset and the λ the refits chose.
  */
 
 import {
   DEFAULT_CONFIRM,
   DEFAULT_MEAN_SHIFT_CUSUM,
   DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM,
+  DEFAULT_REFERENCE_THRESHOLD,
   DriftMonitor,
   type DriftMonitorOptions,
 } from '../src/models/drift/index.js';
@@ -31,11 +35,15 @@ import {
 
 const fmt = (v: number, d = 3) => v.toFixed(d);
 
-const arg = process.argv[2];
-if (arg !== undefined && arg !== 'garch-cusum' && arg !== 'garch-confirm' && arg !== 'oracle')
+const modes = ['garch-cusum', 'garch-confirm', 'reference-threshold', 'oracle'] as const;
+const args = process.argv.slice(2);
+const bad = args.find((a) => !(modes as readonly string[]).includes(a));
+if (bad !== undefined)
   throw new RangeError(
-    `mode must be omitted (the DriftMonitor defaults), garch-cusum, garch-confirm or oracle (oracle-only features), got ${arg}`,
+    `modes are garch-cusum, garch-confirm, reference-threshold (the drift settings; none = the DriftMonitor defaults) and oracle (oracle-only features), got ${bad}`,
   );
+const arg = args.find((a) => a !== 'oracle');
+const oracle = args.includes('oracle');
 const drift: DriftMonitorOptions | undefined =
   arg === 'garch-cusum'
     ? { errorScale: 'garch', meanShift: { ...DEFAULT_MEAN_SHIFT_CUSUM } }
@@ -49,13 +57,16 @@ const drift: DriftMonitorOptions | undefined =
             window: DEFAULT_CONFIRM.window,
           },
         }
-      : undefined;
+      : arg === 'reference-threshold'
+        ? { referenceThreshold: { ...DEFAULT_REFERENCE_THRESHOLD } }
+        : undefined;
 console.log(
-  `drift monitor: ${arg === 'garch-cusum' || arg === 'garch-confirm' ? arg : 'defaults'}${arg === 'garch-confirm' ? ` (λ_G ${DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM.lambda}, ${JSON.stringify(DEFAULT_CONFIRM)})` : ''}`,
+  `drift monitor: ${arg ?? 'defaults'}${arg === 'reference-threshold' ? ` (${JSON.stringify(DEFAULT_REFERENCE_THRESHOLD)})` : ''}${arg === 'garch-confirm' ? ` (λ_G ${DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM.lambda}, ${JSON.stringify(DEFAULT_CONFIRM)})` : ''}`,
 );
 
-const features =
-  arg === 'oracle' ? oracleDatasetFeatures('wti-daily', { scaleBits: 20 }) : datasetFeatures('wti-daily');
+const features = oracle
+  ? oracleDatasetFeatures('wti-daily', { scaleBits: 20 })
+  : datasetFeatures('wti-daily');
 console.log(`features: ${features.names.join(', ')}`);
 for (const model of ['mlp', 'ridge'] as const) {
   // garch-confirm: a twin monitor fed the backtest's exact calls, to list the (non-halting) warnings.
@@ -102,6 +113,14 @@ for (const model of ['mlp', 'ridge'] as const) {
         )
         .join(', ')}`,
     );
+  if (arg === 'reference-threshold') {
+    const lambdas = r.refits.map((x) => x.driftLambda);
+    const sorted = [...lambdas].sort((a, b) => a - b);
+    const at = (date: string) => r.refits.filter((x) => x.date <= date).at(-1)?.driftLambda;
+    console.log(
+      `  λ over ${lambdas.length} refits: min ${fmt(sorted[0]!, 2)}, median ${fmt(sorted[sorted.length >> 1]!, 2)}, max ${fmt(sorted.at(-1)!, 2)}; at the floor ${lambdas.filter((l) => l === DEFAULT_REFERENCE_THRESHOLD.floor).length}; in force on ${['1994-01-03', '1996-02-01', '2008-09-15', '2014-11-28', '2018-12-03', '2020-03-09', '2022-02-24'].map((d) => `${d} ${fmt(at(d) ?? Number.NaN, 2)}`).join(', ')}`,
+    );
+  }
   if (twin)
     console.log(
       `  warning onsets (lone trailing or CUSUM alarm, no halt): ${r.rows

@@ -1,9 +1,14 @@
 import { fitGarch, type GarchFit } from '../risk/index.js';
 import { countBins, psiWithEdges, referenceEdges } from './distribution.js';
 import { flagOutlier, type OutlierFlag, OutlierGate } from './outlier.js';
+import {
+  type ReferenceThreshold,
+  type ReferenceThresholdOptions,
+  thresholdFromReference,
+} from './referenceThreshold.js';
 import { Cusum, PageHinkley } from './sequential.js';
 
-/** Default Page–Hinkley parameters of the error-drift detector with the 'trailing' and 'reference' scales (λ not calibrated: see rationale 7). */
+/** Default Page–Hinkley parameters of the error-drift detector with the 'trailing' and 'reference' scales (λ not calibrated: see rationale 7; with `referenceThreshold` λ is the floor of rationale 11). */
 export const DEFAULT_PAGE_HINKLEY: { readonly delta: number; readonly lambda: number } = {
   delta: 0.25,
   lambda: 15,
@@ -93,6 +98,12 @@ export const DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM: { readonly delta: number; reado
  */
 export const DEFAULT_GARCH_CONFIRM: false | typeof DEFAULT_CONFIRM = false;
 
+/**
+ * Whether the 'trailing' detector sets λ from each reference (rationale 11) when `referenceThreshold`
+ * is not given: on only if it met the rule pre-registered there for the ridge forecaster on real data.
+ */
+export const DEFAULT_TRAILING_REFERENCE_THRESHOLD: false | ReferenceThresholdOptions = false;
+
 export type DriftMonitorOptions = {
   /** Feature indices watched for input drift (default [0]: the latest return). */
   psiFeatures?: number[];
@@ -162,6 +173,14 @@ export type DriftMonitorOptions = {
    * `DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM`.
    */
   confirm?: false | DriftConfirmOptions;
+  /**
+   * `errorScale: 'trailing'` only: set the Page–Hinkley λ at every `setReference` from the reference
+   * itself (rationale 11): the smallest λ ≥ `floor` at which the detector, replayed over the
+   * reference's errors, would have started at most `alarmsPerDecade` halts per `rowsPerDecade` rows
+   * (`thresholdFromReference`). `pageHinkley.lambda` is then ignored; the floor is the λ of a reference
+   * shorter than `minRows`. Default `DEFAULT_TRAILING_REFERENCE_THRESHOLD`; `false` keeps λ fixed.
+   */
+  referenceThreshold?: false | ReferenceThresholdOptions;
 };
 
 export type DriftStatus = {
@@ -418,6 +437,40 @@ export const QUIET_DRIFT_STATUS: Readonly<DriftStatus> = Object.freeze({
  *    2015-01-06), 2020 0, 2022 none, 0.2 %; halt onsets 1990-09-20, 2008-12-22, 2015-01-06 (all
  *    confirmed) and 2020-03-09 (G). Rule f fails for the ridge forecaster (late 2014 missed), so the
  *    defaults are unchanged: 'trailing', λ = 15; `confirm` is opt-in (`DEFAULT_GARCH_CONFIRM` false).
+ * 11. λ from the reference's own past (`referenceThreshold`; protocol written and committed BEFORE any
+ *    real-data run of it). Rationales 7–10 calibrated on a simulated null, and the GARCH-t null fitted
+ *    on 1986–1990 proved far burstier than real markets (the trailing detector fires ≈ 15 times per
+ *    decade on it, 2.7 on the real calm periods), so a threshold read off it is either useless or
+ *    blind. The other standard way to set a control limit is from in-control history: here, at every
+ *    `setReference`, from the reference the refit hands over (the last 10 years of in-sample errors in
+ *    the walk-forward; the training window, or the recent rows after a person's resume, in the agent).
+ *    Nothing after the refit date is read, so this is a walk-forward choice, not a fit to the test
+ *    periods. The rule, every number fixed now:
+ *    a. Replay the unchanged trailing detector (δ 0.25, half-life 126, reference mean and burn-in of
+ *       rationale 1) over the reference's finite errors in order, with the live gating of single
+ *       outliers (the `OutlierGate` rule on the errors, which stand in for returns), each alarm latched
+ *       for 21 rows and the statistic then restarted (rationale 6 with the monthly refit), and count
+ *       the halt onsets.
+ *    b. Budget: ⌊2 · n / 2520⌋ onsets for n finite reference errors, i.e. issue 6's 2 per decade, here
+ *       applied to all the reference's years, breaks included (so it is stricter than the issue).
+ *    c. λ = the smallest value in [15, 1000] whose replay keeps the budget (bisection, assuming the
+ *       count falls as λ rises); 15, rationale 2's design value, is a floor, so the rule can only make
+ *       the detector quieter than today's default. A reference of fewer than 1,260 errors (budget
+ *       below one onset: the walk-forward's first refits, monthly data, a short resume window) keeps
+ *       λ = 15.
+ *    d. Nothing else changes: PSI, outlier gate, re-arm semantics, δ, half-life.
+ *    e. ONE run of `npx tsx bench/models.bench.ts reference-threshold` (WTI daily 1990–2026, full
+ *       features, ridge and MLP), reported in full, plus the oracle-feature run for the record. It
+ *       becomes the default (`DEFAULT_TRAILING_REFERENCE_THRESHOLD` = `DEFAULT_REFERENCE_THRESHOLD`,
+ *       and so the agent's) only if, for the ridge forecaster, calm false alarms ≤ 2/decade AND the
+ *       first halt (the report's `delay`) is ≤ 10 trading days after 2020-03-09 AND ≤ 42 after
+ *       2014-11-28; otherwise it stays opt-in and the default stays λ = 15. Nothing above is changed
+ *       after that run.
+ *    Disclosure: this is the fourth pre-registered attempt at the calm-period target, made knowing the
+ *    real-data trade-off of a FIXED λ (λ 20 → 2.02, λ 25 → 1.34 calm alarms per decade for the ridge,
+ *    with the 2014 and 2020 delays still within target: docs/models.md), and knowing which months the
+ *    calm alarms fall in. What is new is only where λ comes from; the budget 2/decade is the issue's
+ *    number, the floor is the old default, and the 21-row latch the backtest's refit interval.
  */
 
 /**
@@ -433,7 +486,10 @@ export const QUIET_DRIFT_STATUS: Readonly<DriftStatus> = Object.freeze({
  * a flagged round is held back from `update` until the next round confirms or reverts it (`OutlierGate`).
  */
 export class DriftMonitor {
-  private readonly o: Required<Omit<DriftMonitorOptions, 'meanShift' | 'confirm'>>;
+  private readonly o: Required<Omit<DriftMonitorOptions, 'meanShift' | 'confirm' | 'referenceThreshold'>>;
+  /** Rationale 11: how λ follows the reference, and what the last reference gave. */
+  private readonly referenceThreshold: ReferenceThresholdOptions | undefined;
+  private lastThreshold: ReferenceThreshold | undefined;
   /** `confirm` (rationale 10): settings, leg T's Page–Hinkley and trailing scale, remembered alarm rows. */
   private readonly confirm: (DriftConfirmOptions & { cusum: { clip: number } }) | undefined;
   private readonly phT: PageHinkley | undefined;
@@ -539,7 +595,42 @@ export class DriftMonitor {
         `errorHalfLife must be a positive number of rows, got ${this.o.errorHalfLife}; use e.g. 126 (half a trading year)`,
       );
     this.alpha = 1 - 2 ** (-1 / this.o.errorHalfLife);
-    this.ph = new PageHinkley(this.o.pageHinkley);
+    const rt =
+      options.referenceThreshold ??
+      (this.o.errorScale === 'trailing' ? DEFAULT_TRAILING_REFERENCE_THRESHOLD : false);
+    if (rt && this.o.errorScale !== 'trailing')
+      throw new RangeError(
+        `referenceThreshold (rationale 11) sets the trailing detector's λ, got errorScale '${this.o.errorScale}'; pass errorScale: 'trailing' or drop referenceThreshold`,
+      );
+    if (
+      rt &&
+      !(
+        rt.alarmsPerDecade >= 0 &&
+        rt.rowsPerDecade > 0 &&
+        rt.minRows >= 0 &&
+        Number.isInteger(rt.rearmRows) &&
+        rt.rearmRows >= 1 &&
+        rt.floor > 0 &&
+        rt.ceiling > rt.floor
+      )
+    )
+      throw new RangeError(
+        `referenceThreshold needs alarmsPerDecade ≥ 0, rowsPerDecade > 0, minRows ≥ 0, an integer rearmRows ≥ 1 and 0 < floor < ceiling, got ${JSON.stringify(rt)}; use e.g. DEFAULT_REFERENCE_THRESHOLD`,
+      );
+    this.referenceThreshold = rt ? { ...rt } : undefined;
+    this.ph = new PageHinkley(
+      rt ? { delta: this.o.pageHinkley.delta, lambda: rt.floor } : this.o.pageHinkley,
+    );
+  }
+
+  /** λ of the error detector now in force (it moves at each `setReference` with `referenceThreshold`). */
+  get errorThreshold(): number {
+    return this.ph.options.lambda;
+  }
+
+  /** With `referenceThreshold`: how the last `setReference` set λ (else undefined). */
+  get referenceCalibration(): Readonly<ReferenceThreshold> | undefined {
+    return this.lastThreshold;
   }
 
   /**
@@ -595,6 +686,20 @@ export class DriftMonitor {
       const t = this.seedTrailing(finite);
       this.errorScale = t.scale;
       this.errorRefMean = t.refMean;
+      if (this.referenceThreshold) {
+        this.lastThreshold = thresholdFromReference(
+          finite,
+          {
+            delta: this.o.pageHinkley.delta,
+            alpha: this.alpha,
+            burnIn: t.burnIn,
+            referenceMean: t.refMean,
+            outlierThreshold: this.o.outlierThreshold,
+          },
+          this.referenceThreshold,
+        );
+        this.ph.setLambda(this.lastThreshold.lambda);
+      }
     }
     if (this.phT) {
       const t = this.seedTrailing(finite);
@@ -659,7 +764,7 @@ export class DriftMonitor {
       const r = this.ph.update(Math.abs(error) / scale, this.errorRefMean);
       stat = r.statistic;
       if (r.alarm && !this.latched) {
-        this.latched = `error drift: Page–Hinkley statistic ${r.statistic.toFixed(2)} > λ ${this.o.pageHinkley.lambda} on |error|/${scale.toExponential(3)} (${this.scaleName()})`;
+        this.latched = `error drift: Page–Hinkley statistic ${r.statistic.toFixed(2)} > λ ${this.referenceThreshold ? `${this.ph.options.lambda.toFixed(2)} (from the reference, rationale 11)` : this.o.pageHinkley.lambda} on |error|/${scale.toExponential(3)} (${this.scaleName()})`;
       }
       let cAlarm = false;
       if (this.cusum && this.meanShift) {
@@ -728,7 +833,7 @@ export class DriftMonitor {
    * EWMA through the reference in order, standardising each error by the scale before it (exactly
    * what `update` does); the in-control mean of |e| / scale after a burn-in of one half-life.
    */
-  private seedTrailing(finite: number[]): { scale: number; refMean: number } {
+  private seedTrailing(finite: number[]): { scale: number; refMean: number; burnIn: number } {
     const n = Math.max(1, finite.length);
     let scale = finite.reduce((a, e) => a + Math.abs(e), 0) / n || 1;
     const burnIn = Math.min(finite.length >> 1, this.o.errorHalfLife);
@@ -741,7 +846,7 @@ export class DriftMonitor {
       }
       scale += this.alpha * (Math.abs(e) - scale);
     });
-    return { scale: scale > 0 ? scale : 1, refMean: zN > 0 ? zSum / zN : 1 };
+    return { scale: scale > 0 ? scale : 1, refMean: zN > 0 ? zSum / zN : 1, burnIn };
   }
 
   /** Adversarial single-round check against the recent window (flag only; the caller must not act on a flagged round). */

@@ -10,6 +10,7 @@ export {
   DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM,
   DEFAULT_PAGE_HINKLEY_GARCH_CUSUM,
   DEFAULT_PSI_THRESHOLD,
+  DEFAULT_TRAILING_REFERENCE_THRESHOLD,
   type DriftConfirmOptions,
   DriftMonitor,
   type DriftMonitorOptions,
@@ -25,4 +26,13 @@ export {
   type OutlierHold,
   robustZ,
 } from './outlier.js';
+export {
+  countReferenceOnsets,
+  DEFAULT_REFERENCE_THRESHOLD,
+  type ReferenceThreshold,
+  type ReferenceThresholdOptions,
+  referenceFeedOrder,
+  type TrailingDetector,
+  thresholdFromReference,
+} from './referenceThreshold.js';
 export { Cusum, PageHinkley } from './sequential.js';

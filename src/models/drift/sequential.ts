@@ -7,12 +7,23 @@
 export class PageHinkley {
   private s = 0;
   private min = 0;
-  constructor(readonly options: { delta: number; lambda: number }) {}
+  private settings: { readonly delta: number; readonly lambda: number };
+  constructor(options: { delta: number; lambda: number }) {
+    this.settings = { delta: options.delta, lambda: options.lambda };
+  }
+  /** δ and the current λ. */
+  get options(): { readonly delta: number; readonly lambda: number } {
+    return this.settings;
+  }
+  /** Moves the alarm threshold λ; the evidence gathered so far is kept. */
+  setLambda(lambda: number): void {
+    this.settings = { delta: this.settings.delta, lambda };
+  }
   update(x: number, referenceMean: number): { alarm: boolean; statistic: number } {
-    this.s += x - referenceMean - this.options.delta;
+    this.s += x - referenceMean - this.settings.delta;
     if (this.s < this.min) this.min = this.s;
     const statistic = this.s - this.min;
-    if (statistic > this.options.lambda) {
+    if (statistic > this.settings.lambda) {
       this.reset();
       return { alarm: true, statistic };
     }

@@ -120,7 +120,14 @@ export type BacktestResult = {
   };
   rows: BacktestRow[];
   /** Per refit: the GARCH fit, the fixed-point scale used (re-picked when a refit broke the tolerance) and its max |fixed − float| on the check rows. */
-  refits: { date: string; garch: GarchFit; scaleBits: number; fixedMaxAbsError: number }[];
+  /** Per refit: its date, GARCH fit, fixed-point scale and error, and the drift detector's λ from then on (it moves only with `drift.referenceThreshold`). */
+  refits: {
+    date: string;
+    garch: GarchFit;
+    scaleBits: number;
+    fixedMaxAbsError: number;
+    driftLambda: number;
+  }[];
   scaleBits: number;
   /** The model file of the last refit (what would be deployed now). */
   lastModel: ModelFile;
@@ -269,6 +276,7 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
         garch,
         scaleBits: exported.scaleBits,
         fixedMaxAbsError: Math.max(...exported.maxAbsError),
+        driftLambda: monitor.errorThreshold,
       });
     }
     const x = f.X[i]!;
