@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { mulberry32, normalSource } from '../forecast/prng.js';
 import { DriftMonitor } from './driftMonitor.js';
+import { OutlierGate } from './outlier.js';
 import {
   countReferenceOnsets,
   DEFAULT_REFERENCE_THRESHOLD,
@@ -94,6 +95,25 @@ describe('λ from the reference (rationale 11)', () => {
     expect(order.fed).not.toContain(1500);
     expect(order.fed).not.toContain(1501);
     expect(order.fed).toHaveLength(2518);
+  });
+
+  test("the feed order is the live gate's, each error judged against the 60 before it", () => {
+    const e = decade(9, 3);
+    e[700] = 0.5;
+    e[701] = -0.45; // reverted
+    e[1800] = -0.4;
+    e[1801] = -0.05; // confirmed
+    const gate = new OutlierGate<number>(10);
+    const fed: number[] = [];
+    const at: number[] = [];
+    e.forEach((v, k) => {
+      for (const j of k >= 60 ? gate.step(v, e.slice(k - 60, k), k).feed : [k]) {
+        fed.push(j);
+        at.push(k);
+      }
+    });
+    expect(referenceFeedOrder(e, 10)).toEqual({ fed, at });
+    expect(fed).toHaveLength(2518);
   });
 
   test('a sustained jump is confirmed by the next error and fed, in order', () => {
