@@ -12,8 +12,9 @@
  * `npx tsx bench/models.bench.ts oracle` runs them on the oracle-only features the agent's (zk-provable)
  * forecaster uses (`oracleDatasetFeatures`: the last 21 prices as the feed publishes them).
  * `npx tsx bench/models.bench.ts reference-threshold [oracle]` runs them with the trailing detector's λ
- * set from each refit's reference (`referenceThreshold: DEFAULT_REFERENCE_THRESHOLD`, rationale 11),
- * lists every halt onset and the λ the refits chose.
+ * set from each refit's reference (`referenceThreshold: DEFAULT_REFERENCE_THRESHOLD`, rationale 11;
+ * the default since it met the rule pre-registered there), lists every halt onset and the λ the
+ * refits chose; `fixed-lambda` runs them with λ fixed at 15 (the default before rationale 11).
  */
 
 import {
@@ -35,12 +36,12 @@ import {
 
 const fmt = (v: number, d = 3) => v.toFixed(d);
 
-const modes = ['garch-cusum', 'garch-confirm', 'reference-threshold', 'oracle'] as const;
+const modes = ['garch-cusum', 'garch-confirm', 'reference-threshold', 'fixed-lambda', 'oracle'] as const;
 const args = process.argv.slice(2);
 const bad = args.find((a) => !(modes as readonly string[]).includes(a));
 if (bad !== undefined)
   throw new RangeError(
-    `modes are garch-cusum, garch-confirm, reference-threshold (the drift settings; none = the DriftMonitor defaults) and oracle (oracle-only features), got ${bad}`,
+    `modes are garch-cusum, garch-confirm, reference-threshold, fixed-lambda (the drift settings; none = the DriftMonitor defaults) and oracle (oracle-only features), got ${bad}`,
   );
 const arg = args.find((a) => a !== 'oracle');
 const oracle = args.includes('oracle');
@@ -59,7 +60,9 @@ const drift: DriftMonitorOptions | undefined =
         }
       : arg === 'reference-threshold'
         ? { referenceThreshold: { ...DEFAULT_REFERENCE_THRESHOLD } }
-        : undefined;
+        : arg === 'fixed-lambda'
+          ? { referenceThreshold: false }
+          : undefined;
 console.log(
   `drift monitor: ${arg ?? 'defaults'}${arg === 'reference-threshold' ? ` (${JSON.stringify(DEFAULT_REFERENCE_THRESHOLD)})` : ''}${arg === 'garch-confirm' ? ` (λ_G ${DEFAULT_PAGE_HINKLEY_GARCH_CONFIRM.lambda}, ${JSON.stringify(DEFAULT_CONFIRM)})` : ''}`,
 );
@@ -113,7 +116,7 @@ for (const model of ['mlp', 'ridge'] as const) {
         )
         .join(', ')}`,
     );
-  if (arg === 'reference-threshold') {
+  if (arg === 'reference-threshold' || arg === undefined) {
     const lambdas = r.refits.map((x) => x.driftLambda);
     const sorted = [...lambdas].sort((a, b) => a - b);
     const at = (date: string) => r.refits.filter((x) => x.date <= date).at(-1)?.driftLambda;

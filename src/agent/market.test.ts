@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { DriftMonitor, datasetAnswers } from '../models/index.js';
+import { DriftMonitor, type DriftMonitorOptions, datasetAnswers } from '../models/index.js';
 import type { FeedRound } from '../oracle/index.js';
 import { type Inference, type InferState, infer, type Observation } from './market.js';
 import { trainAgentForecaster } from './models.js';
@@ -17,8 +17,8 @@ const { dates, answers } = datasetAnswers('wti-daily');
 const from = dates.indexOf('2019-01-02');
 const real = answers.slice(from, from + 160);
 
-function run(edit: (answers: bigint[]) => bigint[]): Inference[] {
-  const monitor = new DriftMonitor();
+function run(edit: (answers: bigint[]) => bigint[], drift?: DriftMonitorOptions): Inference[] {
+  const monitor = new DriftMonitor(drift);
   monitor.setReference(forecaster.reference.X, forecaster.reference.errors);
   const state: InferState = { monitor, lastForecast: undefined };
   const series = edit([...real]);
@@ -65,7 +65,13 @@ describe('infer: the single-round outlier rule (shared with the backtest)', () =
   });
 
   test('a sustained +50 % jump is confirmed by the next round, both errors fed in order, and alarms', () => {
-    const jump = run((a) => a.map((v, i) => (i >= J ? (v * 3n) / 2n : v)));
+    // λ fixed at 15: one confirmed jump's error (≈ 20 error scales) alarms alone. The default λ, set from
+    // this forecaster's 2009–2018 reference (rationale 11), is higher, so a lone level shift feeds the
+    // same errors without halting (a deviant-oracle limit catches such a jump in the agent).
+    const edit = (a: bigint[]) => a.map((v, i) => (i >= J ? (v * 3n) / 2n : v));
+    const jump = run(edit, { referenceThreshold: false });
+    const byDefault = run(edit);
+    expect(byDefault.map((x) => x.fed)).toEqual(jump.map((x) => x.fed));
     expect(jump[k]!.outlier.flagged).toBe(true);
     expect(jump[k]!.drift.halt).toBe(false);
     expect(jump[k + 1]!.outlier.flagged).toBe(false);

@@ -224,7 +224,7 @@ describe("DriftMonitor: errorScale 'garch' (standardised residuals, rationale 8)
     const path = simulateGarch(nullGarch, 5040, 20260601, { studentT: 5, initVariance: 6.168e-4 });
     const ref = path.slice(0, 2520);
     const stream = path.slice(2520);
-    const trailing = onsets(walkLagged(new DriftMonitor(), ref, stream));
+    const trailing = onsets(walkLagged(new DriftMonitor({ referenceThreshold: false }), ref, stream));
     const garch = walkLagged(new DriftMonitor({ errorScale: 'garch' }), ref, stream);
     expect(trailing).toBeGreaterThanOrEqual(3);
     expect(onsets(garch)).toBe(0);
@@ -519,7 +519,7 @@ describe("DriftMonitor: confirmation rule ('garch' + confirm, rationale 10)", ()
     const path = simulateGarch(nullGarch, 5040, 20260601, { studentT: 5, initVariance: 6.168e-4 });
     const ref = path.slice(0, 2520);
     const stream = path.slice(2520);
-    const trailing = onsets(walkLagged(new DriftMonitor(), ref, stream, 21));
+    const trailing = onsets(walkLagged(new DriftMonitor({ referenceThreshold: false }), ref, stream, 21));
     const st = walkLagged(
       new DriftMonitor({ errorScale: 'garch', confirm: { ...DEFAULT_CONFIRM } }),
       ref,

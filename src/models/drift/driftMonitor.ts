@@ -2,6 +2,7 @@ import { fitGarch, type GarchFit } from '../risk/index.js';
 import { countBins, psiWithEdges, referenceEdges } from './distribution.js';
 import { flagOutlier, type OutlierFlag, OutlierGate } from './outlier.js';
 import {
+  DEFAULT_REFERENCE_THRESHOLD,
   type ReferenceThreshold,
   type ReferenceThresholdOptions,
   thresholdFromReference,
@@ -100,9 +101,11 @@ export const DEFAULT_GARCH_CONFIRM: false | typeof DEFAULT_CONFIRM = false;
 
 /**
  * Whether the 'trailing' detector sets λ from each reference (rationale 11) when `referenceThreshold`
- * is not given: on only if it met the rule pre-registered there for the ridge forecaster on real data.
+ * is not given: on, because it met the rule pre-registered there for the ridge forecaster on real data
+ * (calm false alarms 0.67/decade, late 2014 caught on the day, 2020 after 1 row).
  */
-export const DEFAULT_TRAILING_REFERENCE_THRESHOLD: false | ReferenceThresholdOptions = false;
+export const DEFAULT_TRAILING_REFERENCE_THRESHOLD: false | ReferenceThresholdOptions =
+  DEFAULT_REFERENCE_THRESHOLD;
 
 export type DriftMonitorOptions = {
   /** Feature indices watched for input drift (default [0]: the latest return). */
@@ -471,6 +474,18 @@ export const QUIET_DRIFT_STATUS: Readonly<DriftStatus> = Object.freeze({
  *    with the 2014 and 2020 delays still within target: docs/models.md), and knowing which months the
  *    calm alarms fall in. What is new is only where λ comes from; the budget 2/decade is the issue's
  *    number, the floor is the old default, and the 21-row latch the backtest's refit interval.
+ *    Result of the one run (2026-11-27; committed protocol ab7410f; `npx tsx bench/models.bench.ts
+ *    reference-threshold`, WTI daily 1990–2026, full features): ridge calm false alarms 0.67/decade
+ *    (1 in 14.9 y: 1996-03-15; was 2.69), delays (first halt) 2008 5, late 2014 0 (an error-drift
+ *    halt on 2014-11-28 itself), 2020 1, 2022 NONE within 126 rows (λ 32.6 in force: the reference
+ *    then held 2020's alarms), 3.7 % of rows halted (was 5.0 %); λ over 437 refits 15.0–44.2, median
+ *    30.8, at the floor 24 times (1998–2008 references; 15 in force on 2008-09-15). MLP: 0.67
+ *    (1996-03-15), 5 / 0 / 1 / none, 3.8 %, λ 15.0–49.4. DM and VaR figures are unchanged (the
+ *    detector does not touch them). Oracle-only features, for the record: ridge 0.67, 5 / 0 / 1 /
+ *    none; MLP 0.67, 5 / 0 (error drift 43, halted since 2014-11-14) / 1 / none. Rule e holds for the
+ *    ridge forecaster, so `DEFAULT_TRAILING_REFERENCE_THRESHOLD` = `DEFAULT_REFERENCE_THRESHOLD`: the
+ *    default for the walk-forward and the agent. The price, as measured: the 2022 break is no longer
+ *    caught (it was after 9 rows), because a reference holding a crisis raises λ for up to ten years.
  */
 
 /**

@@ -159,8 +159,11 @@ describe('DriftMonitor with referenceThreshold', () => {
     );
   });
 
-  test('without it λ stays fixed whatever the reference', () => {
-    const m = new DriftMonitor({ psiFeatures: [] });
+  test('the default (since rationale 11 met its rule), and off λ stays fixed whatever the reference', () => {
+    const on = new DriftMonitor({ psiFeatures: [] });
+    on.setReference(X(2520), decade(2, 5));
+    expect(on.referenceCalibration?.basis).toBe('calibrated');
+    const m = new DriftMonitor({ psiFeatures: [], referenceThreshold: false });
     m.setReference(X(2520), decade(2, 5));
     expect(m.errorThreshold).toBe(15);
     expect(m.referenceCalibration).toBeUndefined();

@@ -1,5 +1,6 @@
 import {
   DEFAULT_CONFIRM,
+  DEFAULT_ERROR_SCALE,
   DEFAULT_PAGE_HINKLEY,
   DriftMonitor,
   type DriftMonitorOptions,
@@ -202,7 +203,15 @@ function shadowCounts(
       initVariance: nm.initVariance,
     });
     const features = syntheticFeatures(returns);
-    const shadows = configs.map((c) => new DriftMonitor({ ...options.drift, ...c, psiFeatures: [] }));
+    // Each shadow runs one fixed λ of the grid: with the trailing scale, λ from the reference
+    // (rationale 11) would override it, so it is off in the shadows.
+    const fixedLambda =
+      (options.drift?.errorScale ?? DEFAULT_ERROR_SCALE) === 'trailing'
+        ? { referenceThreshold: false as const }
+        : {};
+    const shadows = configs.map(
+      (c) => new DriftMonitor({ ...options.drift, ...c, psiFeatures: [], ...fixedLambda }),
+    );
     const errorFlags: boolean[][] = configs.map(() => []);
     const r = runBacktest({
       features,

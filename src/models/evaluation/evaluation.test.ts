@@ -73,6 +73,8 @@ describe('computeMetrics: alarm delays and calm-period false alarms on a hand-ma
     haltReason: undefined,
     errorAlarm: false,
     inputAlarm: false,
+    pageHinkley: 0,
+    driftLambda: 15,
     outlier: false,
     outlierAction: undefined,
     position: 0,
@@ -286,13 +288,14 @@ describe('runBacktest', () => {
     );
   });
 
-  test('report: runs on shipped gold data and writes markdown, summary and four PNG charts', () => {
+  test('report: runs on shipped gold data and writes markdown, summary and five PNG charts', () => {
     const result = runBacktest({ dataset: 'gold-monthly' });
     expect(result.rows[0]!.date >= '1970-01-01').toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'provenant-report-'));
     const { files } = writeModelReport(result, dir);
     expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual([
       'drift-alarms.png',
+      'drift-threshold.png',
       'forecast-vs-actual.png',
       'position-size.png',
       'report.md',

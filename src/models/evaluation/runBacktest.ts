@@ -103,6 +103,9 @@ export type BacktestRow = {
   haltReason: string | undefined;
   errorAlarm: boolean;
   inputAlarm: boolean;
+  /** The error detector's Page–Hinkley statistic after this row, and the λ it is compared with (moves at refits with `referenceThreshold`). */
+  pageHinkley: number;
+  driftLambda: number;
   /** Not acted on because of the single-round outlier rule: the row was held or rejected (`outlierAction`). */
   outlier: boolean;
   /** 'held': this row's own return was flagged and held back; 'rejected': this row reverted the held one. */
@@ -349,6 +352,8 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
       haltReason: status.reason,
       errorAlarm: status.errorAlarm,
       inputAlarm: status.inputAlarm,
+      pageHinkley: status.pageHinkley,
+      driftLambda: monitor.errorThreshold,
       outlier,
       outlierAction: gate.action === 'hold' ? 'held' : gate.action === 'reject' ? 'rejected' : undefined,
       position,

@@ -8,6 +8,7 @@ import {
   DEFAULT_PAGE_HINKLEY,
   DEFAULT_PAGE_HINKLEY_GARCH,
   DEFAULT_PAGE_HINKLEY_GARCH_CUSUM,
+  DEFAULT_TRAILING_REFERENCE_THRESHOLD,
 } from '../drift/index.js';
 import { modelId } from '../modelFile.js';
 import { CALM_PERIODS, KNOWN_BREAKS } from './periods.js';
@@ -137,6 +138,28 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
       },
     ],
   });
+  chart('drift-threshold.png', {
+    title: `${o.dataset}: error-drift evidence (Page–Hinkley statistic) against its threshold λ, error-drift halts shaded`,
+    dates,
+    yLabel: 'Page–Hinkley statistic',
+    spans: [
+      {
+        label: 'halted: error drift',
+        ranges: ranges(rows.map((r) => r.errorAlarm)),
+        color: '#d62728',
+        opacity: 0.2,
+      },
+    ],
+    lines: [
+      { label: 'statistic', values: rows.map((r) => r.pageHinkley), color: '#1f77b4' },
+      {
+        label: 'λ (set at each refit)',
+        values: rows.map((r) => r.driftLambda),
+        color: '#d62728',
+        width: 1.5,
+      },
+    ],
+  });
   chart('position-size.png', {
     title: `${o.dataset}: position size (vol target ${o.targetVol}, cap ${o.cap}), zero while halted`,
     dates,
@@ -165,6 +188,11 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
       : DEFAULT_PAGE_HINKLEY_GARCH
     : DEFAULT_PAGE_HINKLEY;
   const cu = DEFAULT_MEAN_SHIFT_CUSUM;
+  const rt = garch ? false : DEFAULT_TRAILING_REFERENCE_THRESHOLD;
+  const lambdas = result.refits.map((r) => r.driftLambda).sort((a, b) => a - b);
+  const lambdaRange = lambdas.length
+    ? `${lambdas[0]!.toFixed(1)} to ${lambdas.at(-1)!.toFixed(1)} (median ${lambdas[lambdas.length >> 1]!.toFixed(1)}; chart "drift threshold")`
+    : 'no refit';
   const md = [
     `# Model backtest: ${o.dataset} (${o.frequency})`,
     '',
@@ -234,13 +262,14 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
       : []),
     `| ≤ 2 false alarms (halt onsets of any kind) per decade in calm periods | ${m.drift.falseAlarmsPerDecade.toFixed(2)} | ${pass(m.drift.falseAlarmsPerDecade <= 2)} |`,
     '',
-    `Commodity returns are close to a random walk; these numbers are reported as measured, with parameters fixed before the run (ridge λ = 1, MLP 8 hidden units, 20 + 3 epochs, Page–Hinkley δ = ${ph.delta}, λ = ${ph.lambda} ${garch ? `${cusum ? `(calibrated with the signed CUSUM, h = ${cusum.h}, k = ${cusum.k} fixed in advance for a 0.5 σ shift: the budget of ≤ 1 halt per decade on a GARCH(1,1)-t null fitted before the first forecast split in advance, ≤ 0.5 each; bench/driftCalibration.bench.ts garch-cusum)` : '(calibrated: the smallest λ on the grid with ≤ 1 halt per decade on a GARCH(1,1)-t null fitted before the first forecast; bench/driftCalibration.bench.ts garch)'}, errors standardised by the risk model's GARCH σ` : '(not calibrated: on a GARCH(1,1)-t null fitted before the first forecast no λ up to 150 keeps false alarms within 1 per decade; bench/driftCalibration.bench.ts), error-scale half-life 126 rows'}, PSI window 250 at 0.25, widening only; rationale in src/models/drift/driftMonitor.ts).${garch ? '' : ` The alternative \`errorScale: 'garch'\` (errors and inputs standardised by the risk model's GARCH σ) is calibrated (λ = ${DEFAULT_PAGE_HINKLEY_GARCH.lambda}, ≤ 1 false alarm per decade on that null) but was not made the default because on WTI daily it raised no error-drift alarm within 126 trading days of the late-2014 break (docs/models.md). Adding a two-sided CUSUM on the signed standardised residuals (\`meanShift\`, k = ${cu.k} for a 0.5 σ mean shift, clipped at ±${cu.clip}; λ = ${DEFAULT_PAGE_HINKLEY_GARCH_CUSUM.lambda}, h = ${cu.h} from a budget split in advance, ≤ 0.5 halt per decade each on the same null; bench/driftCalibration.bench.ts garch-cusum) did not change that: on WTI daily its statistic never reached h in 36 years (peak 14.9 in December 2008, 12.5 in January 2015; the standardised residuals averaged only −0.38 σ over the two months after 2014-11-28), so it stays opt-in.`} "Already halted" means a halt was in force on the break date; its reason is shown, and the break targets are judged on the error-drift detector alone so a halt for another reason is not credited.`,
+    `Commodity returns are close to a random walk; these numbers are reported as measured, with parameters fixed before the run (ridge λ = 1, MLP 8 hidden units, 20 + 3 epochs, Page–Hinkley δ = ${ph.delta}, λ = ${ph.lambda} ${garch ? `${cusum ? `(calibrated with the signed CUSUM, h = ${cusum.h}, k = ${cusum.k} fixed in advance for a 0.5 σ shift: the budget of ≤ 1 halt per decade on a GARCH(1,1)-t null fitted before the first forecast split in advance, ≤ 0.5 each; bench/driftCalibration.bench.ts garch-cusum)` : '(calibrated: the smallest λ on the grid with ≤ 1 halt per decade on a GARCH(1,1)-t null fitted before the first forecast; bench/driftCalibration.bench.ts garch)'}, errors standardised by the risk model's GARCH σ` : rt ? `as the floor: λ is set at each refit from the fit window's own errors, the smallest λ ≥ ${rt.floor} at which the detector replayed over them starts at most ${rt.alarmsPerDecade} halts per decade (rationale 11, pre-registered and adopted by the rule fixed before its one real-data run; a fit window under ${rt.minRows} rows keeps the floor); over this backtest's refits λ ran from ${lambdaRange}, error-scale half-life 126 rows` : '(not calibrated: on a GARCH(1,1)-t null fitted before the first forecast no λ up to 150 keeps false alarms within 1 per decade; bench/driftCalibration.bench.ts), error-scale half-life 126 rows'}, PSI window 250 at 0.25, widening only; rationale in src/models/drift/driftMonitor.ts).${garch ? '' : ` The alternative \`errorScale: 'garch'\` (errors and inputs standardised by the risk model's GARCH σ) is calibrated (λ = ${DEFAULT_PAGE_HINKLEY_GARCH.lambda}, ≤ 1 false alarm per decade on that null) but was not made the default because on WTI daily it raised no error-drift alarm within 126 trading days of the late-2014 break (docs/models.md). Adding a two-sided CUSUM on the signed standardised residuals (\`meanShift\`, k = ${cu.k} for a 0.5 σ mean shift, clipped at ±${cu.clip}; λ = ${DEFAULT_PAGE_HINKLEY_GARCH_CUSUM.lambda}, h = ${cu.h} from a budget split in advance, ≤ 0.5 halt per decade each on the same null; bench/driftCalibration.bench.ts garch-cusum) did not change that: on WTI daily its statistic never reached h in 36 years (peak 14.9 in December 2008, 12.5 in January 2015; the standardised residuals averaged only −0.38 σ over the two months after 2014-11-28), so it stays opt-in.`} "Already halted" means a halt was in force on the break date; its reason is shown, and the break targets are judged on the error-drift detector alone so a halt for another reason is not credited.`,
     '',
     '## Charts',
     '',
     '![forecast vs actual](forecast-vs-actual.png)',
     '![VaR bands](var-bands.png)',
     '![drift alarms](drift-alarms.png)',
+    '![drift threshold](drift-threshold.png)',
     '![position size](position-size.png)',
     '',
   ].join('\n');
