@@ -59,9 +59,9 @@ describe('summarizeJournal: model vs random walk', () => {
 });
 
 describe('summarizeJournal: drift statistics for the report', () => {
-  test('each decision gives the detectors as a fraction of their thresholds (λ 15, PSI 0.25); none recorded is NaN', () => {
+  test('each decision gives the detectors as a fraction of their thresholds (the λ recorded, else 15; PSI 0.25); none recorded is NaN', () => {
     const journal = openJournal(join(dir, 'drift.sqlite'), { now: () => ++clock });
-    type Stats = { pageHinkley: number; psi: number };
+    type Stats = { pageHinkley: number; psi: number; lambda?: number };
     const decide = (epoch: number, drift?: Stats, driftPeak?: Stats) =>
       journal.append({
         kind: 'decision',
@@ -79,8 +79,11 @@ describe('summarizeJournal: drift statistics for the report', () => {
     // An alarm on the first of two rows fed: the last row's statistic restarted; the peak is the alarm's.
     decide(1, { pageHinkley: 4.5, psi: 0.5 }, { pageHinkley: 30, psi: 0.5 });
     decide(2);
+    // λ recorded with the decision (set from the monitor's reference, rationale 11) is the halt line.
+    decide(3, { pageHinkley: 15, psi: 0.05, lambda: 30 });
     const s = summarizeJournal(journal).series;
     expect(s.driftErrors.slice(0, 2)).toEqual([0.2, 2]);
+    expect(s.driftErrors[3]).toBe(0.5);
     expect(s.driftInputs.slice(0, 2)).toEqual([0.2, 2]);
     expect(s.driftErrors[2]).toBeNaN();
     expect(s.driftInputs[2]).toBeNaN();

@@ -27,9 +27,9 @@ export type AgentSummary = {
     halted: boolean[];
     /**
      * The drift monitor's statistics after each decision, as a fraction of their alarm threshold (1 = the
-     * halt line): Page–Hinkley on forecast errors / λ, PSI of the inputs / its threshold (the agent's
-     * monitor runs with the defaults, `DEFAULT_PAGE_HINKLEY` and `DEFAULT_PSI_THRESHOLD`). NaN where a
-     * decision recorded none (an older journal).
+     * halt line): Page–Hinkley on forecast errors / the λ in force (recorded with each decision; an
+     * older journal's decisions fall back to `DEFAULT_PAGE_HINKLEY`), PSI of the inputs / its threshold
+     * (`DEFAULT_PSI_THRESHOLD`). NaN where a decision recorded none (an older journal).
      */
     driftErrors: number[];
     driftInputs: number[];
@@ -43,7 +43,7 @@ type DecisionPayload = {
   forecast?: { mean: number };
   previousError?: number | null;
   rebaseline?: boolean;
-  drift?: { pageHinkley?: number; psi?: number };
+  drift?: { pageHinkley?: number; psi?: number; lambda?: number };
   driftPeak?: { pageHinkley?: number; psi?: number };
 };
 type IntentPayload = { decision?: { amount?: string; to?: number } };
@@ -146,7 +146,10 @@ export function summarizeJournal(journal: Journal): AgentSummary {
     series.halted.push(haltedEpochs.has(e.epoch));
     // The peak over the rows the decision fed (the statistic restarts after an alarm), else the last row's.
     const peak = p.driftPeak ?? p.drift;
-    series.driftErrors.push((peak?.pageHinkley ?? Number.NaN) / DEFAULT_PAGE_HINKLEY.lambda);
+    // λ as the decision's monitor had it (set from its reference, rationale 11); older journals lack it.
+    series.driftErrors.push(
+      (peak?.pageHinkley ?? Number.NaN) / (p.drift?.lambda ?? DEFAULT_PAGE_HINKLEY.lambda),
+    );
     series.driftInputs.push((peak?.psi ?? Number.NaN) / DEFAULT_PSI_THRESHOLD);
     if (repeated) continue;
     if (p.previousError !== undefined && p.previousError !== null && previousForecast !== undefined) {

@@ -193,6 +193,8 @@ export type DriftStatus = {
   errorAlarm: boolean;
   inputAlarm: boolean;
   pageHinkley: number;
+  /** The λ that statistic is compared with (it moves at `setReference` with `referenceThreshold`); absent in the quiet status. */
+  lambda?: number;
   /** The signed CUSUM's statistic max(C⁺, C⁻) after this row (when `meanShift` or `confirm` is on). */
   cusum?: number;
   /** `confirm` only: the trailing-scale Page–Hinkley statistic (leg T) after this row. */
@@ -838,6 +840,7 @@ export class DriftMonitor {
       errorAlarm: this.latched !== undefined,
       inputAlarm,
       pageHinkley: stat,
+      lambda: this.ph.options.lambda,
       ...(this.cusum ? { cusum: cusumStat ?? 0 } : {}),
       ...(this.confirm ? { trailingPageHinkley: trailStat ?? 0, warning: this.confirmWarning() } : {}),
     };
