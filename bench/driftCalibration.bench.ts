@@ -24,15 +24,24 @@
  * (k 0.25, clip 3) within 42 rows) under the SAME null, seeds and pipeline, with the same split:
  * λ_G = the smallest with Page–Hinkley-on-|z|-only ≤ 0.5/decade, h = the smallest with the
  * confirmed pair alone ≤ 0.5, each the larger of the ridge and MLP choices; combined ≤ 1/decade.
+ *
+ * `npx tsx bench/driftCalibration.bench.ts reference-threshold` is not a calibration: it counts the
+ * halts of the trailing detector with λ set from each reference (rationale 11, the default) on the
+ * same null paths, next to the fixed λ 15 it replaced, and on an i.i.d. t(5) null for contrast.
  */
 
-import { DEFAULT_PAGE_HINKLEY, type DriftMonitorOptions } from '../src/models/drift/index.js';
+import {
+  DEFAULT_PAGE_HINKLEY,
+  DEFAULT_REFERENCE_THRESHOLD,
+  type DriftMonitorOptions,
+} from '../src/models/drift/index.js';
 import {
   calibrateDriftPair,
   calibrateDriftThreshold,
   type DriftCalibration,
   type DriftNullModel,
   fitDriftNullModel,
+  nullHaltRates,
 } from '../src/models/evaluation/index.js';
 import { datasetFeatures } from '../src/models/forecast/index.js';
 import { fitGarch } from '../src/models/risk/index.js';
@@ -49,10 +58,18 @@ if (
   arg !== 'reference' &&
   arg !== 'garch' &&
   arg !== 'garch-cusum' &&
-  arg !== 'garch-confirm'
+  arg !== 'garch-confirm' &&
+  arg !== 'reference-threshold'
 )
-  throw new RangeError(`mode must be trailing, reference, garch, garch-cusum or garch-confirm, got ${arg}`);
-const mode = arg === 'garch-cusum' || arg === 'garch-confirm' ? 'garch' : arg;
+  throw new RangeError(
+    `mode must be trailing, reference, garch, garch-cusum, garch-confirm or reference-threshold, got ${arg}`,
+  );
+const mode =
+  arg === 'garch-cusum' || arg === 'garch-confirm'
+    ? 'garch'
+    : arg === 'reference-threshold'
+      ? 'trailing'
+      : arg;
 const pair = arg === 'garch-cusum' || arg === 'garch-confirm';
 const secondName = arg === 'garch-confirm' ? 'confirmed pair (T AND C within 42 rows)' : 'CUSUM';
 const drift: DriftMonitorOptions = mode ? { errorScale: mode } : {};
@@ -66,6 +83,30 @@ const describe = (name: string, m: DriftNullModel) =>
   console.log(
     `${name}: GARCH(1,1)-t(${m.studentT}) ω ${m.garch.omega.toExponential(3)}, α ${fmt(m.garch.alpha, 4)}, β ${fmt(m.garch.beta, 4)} (α+β ${fmt(m.garch.persistence, 5)}), μ ${m.garch.mu.toExponential(3)}; start variance ${m.initVariance.toExponential(3)} (sd ${fmt(Math.sqrt(m.initVariance) * 100, 2)} %/day); fit window ${m.fittedOn.from}..${m.fittedOn.to} (${m.fittedOn.rows} rows)`,
   );
+if (arg === 'reference-threshold') {
+  // Not a calibration: how often the trailing detector with λ set from each reference (rationale 11)
+  // halts on the same null paths, next to the fixed λ 15 it replaced; the i.i.d. t(5) null for contrast.
+  const iidNull: DriftNullModel = {
+    ...primary,
+    garch: { omega: primary.initVariance, alpha: 0, beta: 0, mu: 0, persistence: 0 },
+  };
+  describe('primary null (Gaussian QMLE, the repository fitter)', primary);
+  for (const [name, m, paths] of [
+    ['primary null', primary, 20],
+    ['i.i.d. t(5) null', iidNull, 5],
+  ] as const)
+    for (const model of ['ridge', 'mlp'] as const) {
+      const t0 = performance.now();
+      const r = nullHaltRates({ nullModel: m, model, paths, monitoredRows: 2520, seed: SEED }, [
+        { referenceThreshold: false, pageHinkley: { ...DEFAULT_PAGE_HINKLEY } },
+        { referenceThreshold: { ...DEFAULT_REFERENCE_THRESHOLD } },
+      ]);
+      console.log(
+        `${model}, ${name}, ${paths} paths × 10 y (${fmt(r.decades, 1)} decades; input onsets ${fmt(r.inputAlarmsPerDecade)}/decade; ${fmt((performance.now() - t0) / 1000, 1)} s): halts/decade (error alarms) fixed λ ${DEFAULT_PAGE_HINKLEY.lambda} ${fmt(r.rows[0]!.haltsPerDecade)} (${fmt(r.rows[0]!.errorAlarmsPerDecade)}), λ from the reference ${fmt(r.rows[1]!.haltsPerDecade)} (${fmt(r.rows[1]!.errorAlarmsPerDecade)}); most on one path ${r.rows[0]!.maxPerPath} / ${r.rows[1]!.maxPerPath}`,
+      );
+    }
+  process.exit(0);
+}
 if (pair) {
   describe('primary null (Gaussian QMLE, the repository fitter)', primary);
   const chosen: { lambda: number; h: number }[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DriftMonitor, type DriftMonitorOptions } from '../drift/index.js';
+import { DEFAULT_REFERENCE_THRESHOLD, DriftMonitor, type DriftMonitorOptions } from '../drift/index.js';
 import { datasetFeatures } from '../forecast/index.js';
 import { simulateGarch } from '../risk/index.js';
 import {
@@ -7,6 +7,7 @@ import {
   calibrateDriftThreshold,
   type DriftNullModel,
   fitDriftNullModel,
+  nullHaltRates,
   syntheticFeatures,
 } from './calibrateDrift.js';
 import { type BacktestOptions, runBacktest } from './runBacktest.js';
@@ -100,6 +101,30 @@ describe('drift threshold calibration', () => {
       c.rows.filter((r) => r.lambda < c.chosen!).every((r) => r.haltsPerDecade > options.budgetPerDecade),
     ).toBe(true);
     expect(calibrateDriftThreshold(options).rows).toEqual(c.rows);
+  });
+
+  test('null halt rates: a fixed-λ config counts as the calibration row of that λ; λ from the reference is a config too', () => {
+    const options = {
+      nullModel: nullModel(0.08, 0.88),
+      model: 'ridge' as const,
+      paths: 2,
+      monitoredRows: 1260,
+      seed: 11,
+      backtest: { ...backtest, minTrain: 1300, trainWindow: 1300 },
+    };
+    const r = nullHaltRates(options, [
+      { pageHinkley: { delta: 0.25, lambda: 10 } },
+      { referenceThreshold: { ...DEFAULT_REFERENCE_THRESHOLD, floor: 10 } },
+    ]);
+    const row = calibrateDriftThreshold({ ...options, lambdas: [10], budgetPerDecade: 1 }).rows[0]!;
+    expect(r.rows[0]).toMatchObject({
+      haltsPerDecade: row.haltsPerDecade,
+      errorAlarmsPerDecade: row.errorAlarmsPerDecade,
+    });
+    expect(row.errorOnsets).toBeGreaterThan(0);
+    // λ from each 1,300-row reference (budget 1 replayed onset) never sits below the floor, so it halts no more.
+    expect(r.rows[1]!.errorAlarmsPerDecade).toBeLessThanOrEqual(r.rows[0]!.errorAlarmsPerDecade);
+    expect(r.decades).toBe(1);
   });
 
   test('the signed CUSUM (meanShift) twin matches the backtest, and the pair calibration follows its split rule', () => {

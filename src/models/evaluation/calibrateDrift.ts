@@ -169,6 +169,35 @@ export function calibrateDriftThreshold(options: DriftCalibrationOptions): Drift
   };
 }
 
+export type NullHaltRate = {
+  config: DriftMonitorOptions;
+  haltsPerDecade: number;
+  errorAlarmsPerDecade: number;
+  maxPerPath: number;
+};
+
+/**
+ * Halt onsets per decade of each monitor config on the simulated null, through the same pipeline as
+ * `calibrateDriftThreshold` (e.g. λ set from each reference, rationale 11, next to a fixed λ).
+ */
+export function nullHaltRates(
+  options: Omit<DriftCalibrationOptions, 'lambdas' | 'budgetPerDecade'>,
+  configs: DriftMonitorOptions[],
+): { rows: NullHaltRate[]; inputAlarmsPerDecade: number; decades: number } {
+  const c = shadowCounts(options, configs);
+  const decades = c.monitored / 2520;
+  return {
+    rows: configs.map((config, k) => ({
+      config,
+      haltsPerDecade: c.halts[k]! / decades,
+      errorAlarmsPerDecade: c.errors[k]! / decades,
+      maxPerPath: c.maxPerPath[k]!,
+    })),
+    inputAlarmsPerDecade: c.inputOnsets / decades,
+    decades,
+  };
+}
+
 type ShadowCounts = {
   halts: number[];
   errors: number[];
@@ -204,13 +233,13 @@ function shadowCounts(
     });
     const features = syntheticFeatures(returns);
     // Each shadow runs one fixed λ of the grid: with the trailing scale, λ from the reference
-    // (rationale 11) would override it, so it is off in the shadows.
+    // (rationale 11) would override it, so it is off in the shadows unless a config turns it on.
     const fixedLambda =
       (options.drift?.errorScale ?? DEFAULT_ERROR_SCALE) === 'trailing'
         ? { referenceThreshold: false as const }
         : {};
     const shadows = configs.map(
-      (c) => new DriftMonitor({ ...options.drift, ...c, psiFeatures: [], ...fixedLambda }),
+      (c) => new DriftMonitor({ ...options.drift, ...fixedLambda, ...c, psiFeatures: [] }),
     );
     const errorFlags: boolean[][] = configs.map(() => []);
     const r = runBacktest({

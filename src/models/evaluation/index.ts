@@ -8,6 +8,8 @@ export {
   type DriftPairCalibration,
   type DriftPairCalibrationOptions,
   fitDriftNullModel,
+  type NullHaltRate,
+  nullHaltRates,
   syntheticFeatures,
 } from './calibrateDrift.js';
 export { CALM_PERIODS, KNOWN_BREAKS } from './periods.js';
