@@ -37,6 +37,7 @@ describe('provenant model report', () => {
       'forecast-vs-actual.png',
       'var-bands.png',
       'drift-alarms.png',
+      'drift-threshold.png',
       'position-size.png',
       'report.md',
       'summary.json',
@@ -44,7 +45,13 @@ describe('provenant model report', () => {
       expect(existsSync(join(out, file)), file).toBe(true);
       expect(statSync(join(out, file)).size, file).toBeGreaterThan(100);
     }
-    for (const png of ['forecast-vs-actual.png', 'var-bands.png', 'drift-alarms.png', 'position-size.png'])
+    for (const png of [
+      'forecast-vs-actual.png',
+      'var-bands.png',
+      'drift-alarms.png',
+      'drift-threshold.png',
+      'position-size.png',
+    ])
       expect(readFileSync(join(out, png)).subarray(1, 4).toString('latin1')).toBe('PNG');
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toContain('# Model backtest: wti-daily (daily)');
@@ -64,6 +71,9 @@ describe('provenant model report', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.metrics.n).toBeGreaterThan(400);
     expect(printed).toContain('Christoffersen conditional-coverage p');
-    expect(printed).toContain(`Wrote 6 files to ${out}`);
+    expect(printed).toContain(`Wrote 7 files to ${out}`);
+    // The drift section names where λ came from (rationale 11) and the chart that draws it.
+    expect(md).toMatch(/λ is set at each refit from the fit window's own errors/);
+    expect(md).toContain('![drift threshold](drift-threshold.png)');
   });
 });
