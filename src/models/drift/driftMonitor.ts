@@ -645,6 +645,19 @@ export class DriftMonitor {
     return this.ph.options.lambda;
   }
 
+  /** λ in an alarm's reason, with where it came from when it follows the reference (rationale 11). */
+  private lambdaText(): string {
+    const t = this.lastThreshold;
+    if (!this.referenceThreshold || !t) return String(this.ph.options.lambda);
+    const lambda = this.ph.options.lambda.toFixed(2);
+    if (t.basis === 'calibrated') return `${lambda} (from the reference, rationale 11)`;
+    if (t.basis === 'short')
+      return `${lambda} (the floor: the reference has ${t.rows} errors, under the ${this.referenceThreshold.minRows} needed to set λ from it, rationale 11)`;
+    if (t.basis === 'floor')
+      return `${lambda} (the floor, which the reference keeps within its budget, rationale 11)`;
+    return `${lambda} (the ceiling: the reference alarms more than its budget even there, rationale 11)`;
+  }
+
   /** With `referenceThreshold`: how the last `setReference` set λ (else undefined). */
   get referenceCalibration(): Readonly<ReferenceThreshold> | undefined {
     return this.lastThreshold;
@@ -781,7 +794,7 @@ export class DriftMonitor {
       const r = this.ph.update(Math.abs(error) / scale, this.errorRefMean);
       stat = r.statistic;
       if (r.alarm && !this.latched) {
-        this.latched = `error drift: Page–Hinkley statistic ${r.statistic.toFixed(2)} > λ ${this.referenceThreshold ? `${this.ph.options.lambda.toFixed(2)} (from the reference, rationale 11)` : this.o.pageHinkley.lambda} on |error|/${scale.toExponential(3)} (${this.scaleName()})`;
+        this.latched = `error drift: Page–Hinkley statistic ${r.statistic.toFixed(2)} > λ ${this.lambdaText()} on |error|/${scale.toExponential(3)} (${this.scaleName()})`;
       }
       let cAlarm = false;
       if (this.cusum && this.meanShift) {

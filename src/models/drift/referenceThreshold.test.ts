@@ -157,6 +157,12 @@ describe('DriftMonitor with referenceThreshold', () => {
     expect(reason).toMatch(
       new RegExp(`> λ ${first.lambda.toFixed(2)} \\(from the reference, rationale 11\\)`),
     );
+    // A short reference (a resume on recent rows) keeps the floor, and the alarm says why.
+    m.setReference(X(300), bursty.slice(0, 300));
+    const short = big.map((e) => m.update([0], e).reason).find((r) => r !== undefined);
+    expect(short).toMatch(
+      /> λ 15\.00 \(the floor: the reference has 300 errors, under the 1260 needed to set λ from it, rationale 11\)/,
+    );
   });
 
   test('the default (since rationale 11 met its rule), and off λ stays fixed whatever the reference', () => {
