@@ -6,6 +6,7 @@ import {
   dynamicFeePoolAbi,
   governanceCall,
   medianOracleAbi,
+  type ProvenantClients,
   passProposalOnDevnet,
   phasedAggregatorProxyAbi,
   policyGuardAbi,
@@ -490,6 +491,18 @@ async function publishEpoch(stack: Stack, reporters: ReporterSet, epoch: ReplayE
 
 /** The day's Brent and gold rounds that are not on-chain yet (their feed's latest is older than the day). */
 async function publishMissingOtherFeeds(stack: Stack, reporters: ReporterSet, day: MarketDay): Promise<void> {
+  const missing = await missingOtherFeeds(stack, day);
+  if (missing.brent === undefined && missing.gold === undefined) return;
+  const now = (await stack.relayer.publicClient.getBlock()).timestamp;
+  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
+  await publishOtherFeeds(stack, reporters, missing, day.timestamp > now ? day.timestamp : now);
+}
+
+/** `day` with only the Brent and gold values whose feed has no round of that day yet. */
+async function missingOtherFeeds(
+  stack: Pick<Stack, 'relayer' | 'addresses'>,
+  day: MarketDay,
+): Promise<MarketDay> {
   const missing: MarketDay = { timestamp: day.timestamp, wti: day.wti, brent: undefined };
   for (const [key, value] of [
     ['BRENT', day.brent],
@@ -514,10 +527,7 @@ async function publishMissingOtherFeeds(stack: Stack, reporters: ReporterSet, da
       else missing.gold = value;
     }
   }
-  if (missing.brent === undefined && missing.gold === undefined) return;
-  const now = (await stack.relayer.publicClient.getBlock()).timestamp;
-  // biome-ignore lint/complexity/useMathMinMax: bigints (Math.max takes numbers)
-  await publishOtherFeeds(stack, reporters, missing, day.timestamp > now ? day.timestamp : now);
+  return missing;
 }
 
 /** A resumed demo's chain clock is past the next market day it would publish: its dates would be wrong. */
@@ -623,24 +633,46 @@ export type MarketDay = Pick<ReplayEpoch, 'timestamp' | 'wti' | 'brent'> & { gol
  * Publishes one market day into the oracles: chain time follows market time (an empty block at the
  * day's close, so every call and simulation of that day sees it), then one signed round per feed. WTI
  * goes to `stack.wtiPublishTarget` when given (the aggregator behind a proxy feed), else to its feed.
+ * With a `feedRelayer` (a second key; submitting signed reports is permissionless) Brent and gold are
+ * relayed by it while WTI and its absorb go through `relayer`, at the same time: a day's publishing is
+ * the largest part of the demo's time. It then publishes only the Brent and gold rounds the day does
+ * not have yet, so a run killed after one relayer's rounds landed and not the other's repeats nothing.
  */
 export async function publishMarketDay(
-  stack: Pick<Stack, 'relayer' | 'deployer' | 'addresses'> & { wtiPublishTarget?: Address | undefined },
+  stack: Pick<Stack, 'relayer' | 'deployer' | 'addresses'> & {
+    wtiPublishTarget?: Address | undefined;
+    feedRelayer?: ProvenantClients | undefined;
+  },
   reporters: ReporterSet,
   day: MarketDay,
 ): Promise<void> {
-  const { relayer, addresses } = stack;
+  const { relayer, addresses, feedRelayer } = stack;
   const observedAt = await advanceToDay(stack, day);
   const aggregator = proxyAggregator(stack);
-  const wti = await publishNextRound(relayer, reporters, {
-    feed: aggregator ?? addresses.feeds.WTI,
-    answer: toAnswer(day.wti, 8),
-    observedAt,
-  });
-  await publishOtherFeeds(stack, reporters, day, observedAt);
+  const publishWti = () =>
+    publishNextRound(relayer, reporters, {
+      feed: aggregator ?? addresses.feeds.WTI,
+      answer: toAnswer(day.wti, 8),
+      observedAt,
+    });
   // The relayer keeps the WTI accumulator current, so a proof on today's rounds can be checked today.
   // On a proxy feed the accumulator follows the proxy's ids: the round just published, as the proxy names it.
-  await absorbWti(stack, aggregator ? await latestProxyRound(stack) : wti.roundId);
+  const absorb = async (wti: { roundId: bigint }) =>
+    absorbWti(stack, aggregator ? await latestProxyRound(stack) : wti.roundId);
+  if (!feedRelayer) {
+    const wti = await publishWti();
+    await publishOtherFeeds(stack, reporters, day, observedAt);
+    return absorb(wti);
+  }
+  const others = { ...stack, relayer: feedRelayer };
+  const settled = await Promise.allSettled([
+    publishWti().then(absorb),
+    missingOtherFeeds(others, day).then((missing) =>
+      publishOtherFeeds(others, reporters, missing, observedAt),
+    ),
+  ]);
+  // Both sides finish (nothing left in flight) before the first failure is reported.
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
 }
 
 /**

@@ -77,6 +77,8 @@ export type Stack = {
   agent: ProvenantClients;
   agentAccount: LocalAccount;
   relayer: ProvenantClients;
+  /** A second relayer key: the demo's Brent and gold rounds go through it, in parallel with WTI. */
+  feedRelayer: ProvenantClients;
   reporterAccounts: LocalAccount[];
   users: ProvenantClients[];
   /** The guardian key (pause and tighten only); the demo's monitor uses it. */
@@ -117,10 +119,11 @@ export async function openStack(p: StackParameters): Promise<Stack> {
     const deployerAccount = devnetAccount(DEVNET_ROLES.deployer);
     const agentAccount = devnetAccount(DEVNET_ROLES.agent);
     const reporterAccounts = Array.from({ length: reporterCount }, (_, i) => devnetReporter(i));
-    const [deployer, agent, relayer, user0, user1, user2, guardian] = await Promise.all([
+    const [deployer, agent, relayer, feedRelayer, user0, user1, user2, guardian] = await Promise.all([
       connect(deployerAccount),
       connect(agentAccount),
       connect(reporterAccounts[0]!),
+      connect(devnetAccount(DEVNET_ROLES.feedRelayer)),
       connect(devnetAccount(DEVNET_ROLES.user0)),
       connect(devnetAccount(DEVNET_ROLES.user1)),
       connect(devnetAccount(DEVNET_ROLES.user2)),
@@ -217,6 +220,7 @@ export async function openStack(p: StackParameters): Promise<Stack> {
       agent,
       agentAccount,
       relayer,
+      feedRelayer,
       reporterAccounts,
       users: [user0, user1, user2],
       guardian,

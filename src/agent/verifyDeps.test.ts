@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicClient, type Hex, http } from 'viem';
 import { afterAll, describe, expect, test } from 'vitest';
+import { medianOracleAbi } from '../chain/index.js';
 import { buildReplay, openStack, publishMarketDay, type Stack } from './index.js';
 import { agentVerifyDependencies, historicalStateUnavailable } from './verifyDeps.js';
 
@@ -74,5 +75,35 @@ describe('agentVerifyDependencies (real anvil)', () => {
     await expect(deps.readRound(feed, 99n)).rejects.toThrow();
     await expect(deps.readRound(feed, 99n)).rejects.toThrow();
     expect(calls.filter((m) => m === 'eth_call')).toHaveLength(3);
+  }, 120_000);
+
+  test('publishMarketDay relays Brent with the second key in parallel with WTI, and a day published again relays only what it lacks', async () => {
+    const s = stack!;
+    const { BRENT, WTI } = s.addresses.feeds as Record<'BRENT' | 'WTI', Hex>;
+    const latest = async (feed: Hex) =>
+      BigInt(
+        await s.relayer.publicClient.readContract({
+          address: feed,
+          abi: medianOracleAbi,
+          functionName: 'latestRound',
+        }),
+      );
+    const relayedBy = async (feed: Hex) => {
+      const logs = await s.relayer.publicClient.getContractEvents({
+        address: feed,
+        abi: medianOracleAbi,
+        eventName: 'RoundAccepted',
+        fromBlock: 0n,
+      });
+      return (await s.relayer.publicClient.getTransaction({ hash: logs.at(-1)!.transactionHash })).from;
+    };
+    expect((await relayedBy(BRENT)).toLowerCase()).toBe(s.feedRelayer.account.address.toLowerCase());
+    expect((await relayedBy(WTI)).toLowerCase()).toBe(s.relayer.account.address.toLowerCase());
+    const [wtiBefore, brentBefore] = [await latest(WTI), await latest(BRENT)];
+    // The last day again (as after a run killed once Brent had landed): Brent has the day, so only WTI goes out.
+    const day = buildReplay({ start: '2020-03-02', end: '2020-03-03', warmupDays: 0 }).at(-1)!;
+    await publishMarketDay(s, { accounts: s.reporterAccounts, spreadPpm: 500 }, day);
+    expect(await latest(WTI)).toBe(wtiBefore + 1n);
+    expect(await latest(BRENT)).toBe(brentBefore);
   }, 120_000);
 });

@@ -91,6 +91,8 @@ export const DEVNET_ROLES = {
   agent: 1,
   guardian: 2,
   monitor: 3,
+  /** Relays the demo's Brent and gold rounds while the first reporter relays WTI (`publishMarketDay`). */
+  feedRelayer: 4,
   reporter0: 20,
   user0: 10,
   user1: 11,
