@@ -266,6 +266,10 @@ describe('agent on anvil', () => {
     );
     const status = await runCli(['--state-dir', run.dir, 'agent', 'status']);
     expect(status.out).toMatch(/HALTED since .*: deviant oracle/);
+    // The drift row: the last decision's statistics against the λ the agent's monitor had set from its reference.
+    expect(status.out).toMatch(
+      /drift +Page–Hinkley \d+\.\d\d of λ \d+\.\d\d \(\d+ %\), PSI \d\.\d{3} of 0\.25 \(\d+ %\), after market day \d{4}-\d\d-\d\d/,
+    );
     // `agent run` on a halted agent does nothing and exits 1 with the reason.
     cpSync(join(dir, 'deployments'), join(run.dir, 'deployments'), { recursive: true });
     cpSync(join(dir, 'models'), join(run.dir, 'models'), { recursive: true });

@@ -35,3 +35,37 @@ describe('agentStatus: where in the market a halt came', () => {
     }
   });
 });
+
+describe('agentStatus: the drift monitor after the last decision', () => {
+  test('behavior: gives the newest recorded statistics with the λ then in force; none recorded is null; an older journal has no λ', () => {
+    const journal = openJournal(join(mkdtempSync(join(tmpdir(), 'provenant-status-')), 'journal.sqlite'));
+    try {
+      expect(agentStatus(journal).drift).toBeNull();
+      journal.setEpoch(1);
+      journal.append({
+        kind: 'decision',
+        payload: { date: '2020-03-09', drift: { pageHinkley: 12.5, lambda: 27.97, psi: 0.1, halt: false } },
+      });
+      journal.setEpoch(2);
+      journal.append({
+        kind: 'decision',
+        payload: { date: '2020-03-10', note: 'held outlier: no drift recorded' },
+      });
+      expect(agentStatus(journal).drift).toEqual({
+        date: '2020-03-09',
+        pageHinkley: 12.5,
+        lambda: 27.97,
+        psi: 0.1,
+        psiThreshold: 0.25,
+      });
+      journal.setEpoch(3);
+      journal.append({
+        kind: 'decision',
+        payload: { date: '2020-03-11', drift: { pageHinkley: 3, psi: 0.2 } },
+      });
+      expect(agentStatus(journal).drift).toMatchObject({ date: '2020-03-11', lambda: null });
+    } finally {
+      journal.close();
+    }
+  });
+});

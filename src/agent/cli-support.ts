@@ -25,6 +25,7 @@ import {
 import { redactUrlsIn } from '../config/index.js';
 import { NonRetryableError } from '../errors/index.js';
 import {
+  DEFAULT_PSI_THRESHOLD,
   datasetFeatures,
   inferFixedReal,
   type ModelFile,
@@ -226,7 +227,42 @@ export type AgentStatus = {
   waiting: ApprovalWait[];
   intents: Partial<Record<IntentStatus, number>>;
   journal: { entries: number; head: Hex };
+  /**
+   * The drift monitor after the last decision that recorded it: the Page–Hinkley statistic on the forecast
+   * errors against the λ then in force (set from the monitor's reference; null in a journal written before
+   * λ was recorded) and the inputs' PSI against its threshold. Null before any such decision.
+   */
+  drift: {
+    date: string | null;
+    pageHinkley: number;
+    lambda: number | null;
+    psi: number;
+    psiThreshold: number;
+  } | null;
 };
+
+/** The drift statistics of the newest decision that recorded them (`AgentStatus.drift`). */
+function lastDrift(journal: Journal): AgentStatus['drift'] {
+  const row = journal.db
+    .prepare(
+      "SELECT payload FROM entries WHERE kind = 'decision' AND payload LIKE '%\"drift\":{%' ORDER BY seq DESC LIMIT 1",
+    )
+    .get() as { payload: string } | undefined;
+  if (!row) return null;
+  const p = JSON.parse(row.payload) as {
+    date?: unknown;
+    drift?: { pageHinkley?: unknown; lambda?: unknown; psi?: unknown };
+  };
+  const d = p.drift;
+  if (typeof d?.pageHinkley !== 'number' || typeof d.psi !== 'number') return null;
+  return {
+    date: typeof p.date === 'string' ? p.date : null,
+    pageHinkley: d.pageHinkley,
+    lambda: typeof d.lambda === 'number' ? d.lambda : null,
+    psi: d.psi,
+    psiThreshold: DEFAULT_PSI_THRESHOLD,
+  };
+}
 
 /**
  * The epoch the agent halted in and that epoch's market day (its oracle round's date): `since` is wall-clock
@@ -280,6 +316,7 @@ export function agentStatus(journal: Journal, expiryEpochs: number | null = null
     waiting: approvalWaits(journal, expiryEpochs),
     intents,
     journal: { entries: head.seq, head: head.hash },
+    drift: lastDrift(journal),
   };
 }
 

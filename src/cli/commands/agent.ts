@@ -199,6 +199,20 @@ async function withJournal<T>(
   }
 }
 
+/**
+ * The `drift` row of `agent status`: each detector's statistic after the last decision against its halt
+ * threshold (λ is set from the monitor's reference, so it is read from the decision, not assumed).
+ */
+function driftSummary(d: AgentStatus['drift']): string {
+  if (!d) return 'no decision recorded drift statistics yet';
+  const share = (v: number, of: number) => `${Math.round((100 * v) / of)} %`;
+  const errors =
+    d.lambda === null
+      ? `Page–Hinkley ${d.pageHinkley.toFixed(2)} (λ not recorded by this journal's agent)`
+      : `Page–Hinkley ${d.pageHinkley.toFixed(2)} of λ ${d.lambda.toFixed(2)} (${share(d.pageHinkley, d.lambda)})`;
+  return `${errors}, PSI ${d.psi.toFixed(3)} of ${d.psiThreshold} (${share(d.psi, d.psiThreshold)})${d.date ? `, after market day ${d.date}` : ''}`;
+}
+
 /** The `approvals` row of `agent status`. */
 export function approvalsSummary(
   s: Pick<AgentStatus, 'pendingApprovals' | 'approvedUnused' | 'expiredApprovals'>,
@@ -398,6 +412,7 @@ export function registerAgent(program: Command): void {
               .join(', ') || 'none',
           ],
           ['approvals', approvalsSummary(s)],
+          ['drift', driftSummary(s.drift)],
           ['journal', `${s.journal.entries} entries, head ${s.journal.head}`],
         ]);
         for (const line of approvalLines(s)) console.log(line);
