@@ -208,7 +208,7 @@ function driftSummary(d: AgentStatus['drift']): string {
   const share = (v: number, of: number) => `${Math.round((100 * v) / of)} %`;
   const errors =
     d.lambda === null
-      ? `Page–Hinkley ${d.pageHinkley.toFixed(2)} (λ not recorded by this journal's agent)`
+      ? `Page–Hinkley ${d.pageHinkley.toFixed(2)} (no λ recorded with this decision)`
       : `Page–Hinkley ${d.pageHinkley.toFixed(2)} of λ ${d.lambda.toFixed(2)} (${share(d.pageHinkley, d.lambda)})`;
   return `${errors}, PSI ${d.psi.toFixed(3)} of ${d.psiThreshold} (${share(d.psi, d.psiThreshold)})${d.date ? `, after market day ${d.date}` : ''}`;
 }

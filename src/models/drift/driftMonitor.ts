@@ -488,6 +488,12 @@ export const QUIET_DRIFT_STATUS: Readonly<DriftStatus> = Object.freeze({
  *    ridge forecaster, so `DEFAULT_TRAILING_REFERENCE_THRESHOLD` = `DEFAULT_REFERENCE_THRESHOLD`: the
  *    default for the walk-forward and the agent. The price, as measured: the 2022 break is no longer
  *    caught (it was after 9 rows), because a reference holding a crisis raises λ for up to ten years.
+ *    After the run, a review found, and these were changed without changing the run's output (checked
+ *    byte for byte): a new λ below the evidence carried across a refit restarts it (else an input or
+ *    operator halt followed by a resume's lower λ halted the next row on nothing new; 0 occurrences on
+ *    WTI); the replay honours `afterAlarm: 'carry'`; a non-finite ceiling is refused. It also noted
+ *    that the 21-row latch of step a is a simplification (live re-arms come 1–21 rows after an alarm
+ *    in the walk-forward, at a resume in the agent), which makes λ lower than an 11-row latch would.
  */
 
 /**
@@ -628,11 +634,12 @@ export class DriftMonitor {
         Number.isInteger(rt.rearmRows) &&
         rt.rearmRows >= 1 &&
         rt.floor > 0 &&
+        Number.isFinite(rt.ceiling) &&
         rt.ceiling > rt.floor
       )
     )
       throw new RangeError(
-        `referenceThreshold needs alarmsPerDecade ≥ 0, rowsPerDecade > 0, minRows ≥ 0, an integer rearmRows ≥ 1 and 0 < floor < ceiling, got ${JSON.stringify(rt)}; use e.g. DEFAULT_REFERENCE_THRESHOLD`,
+        `referenceThreshold needs alarmsPerDecade ≥ 0, rowsPerDecade > 0, minRows ≥ 0, an integer rearmRows ≥ 1 and 0 < floor < ceiling (finite), got ${JSON.stringify(rt)}; use e.g. DEFAULT_REFERENCE_THRESHOLD`,
       );
     this.referenceThreshold = rt ? { ...rt } : undefined;
     this.ph = new PageHinkley(
@@ -725,10 +732,16 @@ export class DriftMonitor {
             burnIn: t.burnIn,
             referenceMean: t.refMean,
             outlierThreshold: this.o.outlierThreshold,
+            afterAlarm: this.o.afterAlarm,
           },
           this.referenceThreshold,
         );
-        this.ph.setLambda(this.lastThreshold.lambda);
+        const lambda = this.lastThreshold.lambda;
+        // Evidence carried across the refit (no error alarm latched: say an input or operator halt) that
+        // already exceeds a LOWER new λ would halt on the next row with no new evidence (a resume's
+        // short reference drops λ to the floor): evidence gathered against the old λ restarts instead.
+        if (lambda < this.ph.options.lambda && this.ph.statistic > lambda) this.ph.reset();
+        this.ph.setLambda(lambda);
       }
     }
     if (this.phT) {

@@ -149,6 +149,8 @@ describe('SortedWindow', () => {
     for (let k = 0; k < 4; k++) flat.push(0.02);
     expect(flat.robustZ(0.02)).toBe(0);
     expect(flat.robustZ(0.03)).toBe(Number.POSITIVE_INFINITY);
+    expect(() => flat.push(Number.NaN)).toThrow(/not a finite number/);
+    expect(flat.length).toBe(4);
   });
 
   test('a gate judging against a SortedWindow holds and resolves exactly as one given the arrays', () => {

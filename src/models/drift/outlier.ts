@@ -37,6 +37,11 @@ export class SortedWindow {
 
   /** Appends `value` (finite), dropping the oldest value when the window is full. */
   push(value: number): void {
+    // A NaN would sort nowhere and the next eviction would remove the wrong value.
+    if (!Number.isFinite(value))
+      throw new RangeError(
+        `SortedWindow.push: ${value} is not a finite number; drop non-finite values before the window`,
+      );
     if (this.sorted.length === this.capacity) {
       const old = this.fifo[this.head]!;
       this.fifo[this.head] = value;

@@ -133,6 +133,15 @@ describe('λ from the reference (rationale 11)', () => {
     const rearmed = countReferenceOnsets(e, referenceFeedOrder(e, 10), detector, 15, 21);
     expect(once).toBe(1);
     expect(rearmed).toBeGreaterThan(1);
+    // With afterAlarm 'carry' the re-armed statistic keeps the episode's evidence, as the live monitor does.
+    const carried = countReferenceOnsets(
+      e,
+      referenceFeedOrder(e, 10),
+      { ...detector, afterAlarm: 'carry' },
+      15,
+      21,
+    );
+    expect(carried).toBeGreaterThan(rearmed);
   });
 });
 
@@ -175,6 +184,28 @@ describe('DriftMonitor with referenceThreshold', () => {
     expect(m.referenceCalibration).toBeUndefined();
   });
 
+  test('a new λ below the evidence already carried restarts it instead of halting on the next row', () => {
+    const m = new DriftMonitor({ psiFeatures: [] });
+    m.setReference(X(2520), decade(2, 5));
+    const high = m.errorThreshold;
+    expect(high).toBeGreaterThan(20);
+    // Errors a little above the reference level until the statistic is between 15 and λ (no alarm).
+    let statistic = 0;
+    for (let k = 0; k < 400 && statistic <= 17; k++) {
+      const s = m.update([0], 0.04 * (k % 2 ? 1 : -1));
+      expect(s.halt).toBe(false);
+      statistic = s.pageHinkley;
+    }
+    expect(statistic).toBeGreaterThan(15);
+    expect(statistic).toBeLessThan(high);
+    // A resume's short reference: λ drops to the floor, and the old evidence does not halt a quiet row.
+    m.setReference(X(250), decade(3, 0).slice(0, 250));
+    expect(m.errorThreshold).toBe(15);
+    const next = m.update([0], 0);
+    expect(next.halt).toBe(false);
+    expect(next.pageHinkley).toBeLessThan(1);
+  });
+
   test('refuses settings it cannot honour, naming the fix', () => {
     expect(
       () => new DriftMonitor({ errorScale: 'garch', referenceThreshold: DEFAULT_REFERENCE_THRESHOLD }),
@@ -182,6 +213,12 @@ describe('DriftMonitor with referenceThreshold', () => {
     expect(
       () => new DriftMonitor({ referenceThreshold: { ...DEFAULT_REFERENCE_THRESHOLD, ceiling: 10 } }),
     ).toThrow(/0 < floor < ceiling/);
+    expect(
+      () =>
+        new DriftMonitor({
+          referenceThreshold: { ...DEFAULT_REFERENCE_THRESHOLD, ceiling: Number.POSITIVE_INFINITY },
+        }),
+    ).toThrow(/ceiling \(finite\)/);
     expect(
       () => new DriftMonitor({ referenceThreshold: { ...DEFAULT_REFERENCE_THRESHOLD, rearmRows: 0 } }),
     ).toThrow(/integer rearmRows ≥ 1/);

@@ -4,9 +4,13 @@ import { PageHinkley } from './sequential.js';
 /**
  * How the trailing-scale Page–Hinkley threshold λ is set from the reference a (re)fit hands the
  * monitor (rationale 11 in driftMonitor.ts): the smallest λ ≥ `floor` at which the detector, replayed
- * over the reference's own forecast errors exactly as it would have run on them, starts at most
- * `alarmsPerDecade` halts per `rowsPerDecade` rows. The threshold is read off the past only, so it
- * adapts to each market's own history without looking at the periods it is judged on.
+ * over the reference's own forecast errors, starts at most `alarmsPerDecade` halts per `rowsPerDecade`
+ * rows. The replay runs the live detector's arithmetic (scale, burn-in, reference mean, outlier gate,
+ * restart at re-arm) with one simplification: every alarm is latched for `rearmRows` rows, where live
+ * the walk-forward re-arms at its next refit (1–21 rows later) and the agent only when a person
+ * resumes it; a longer latch hides more re-alarms, so it counts fewer onsets than an 11-row average
+ * would and picks a lower λ. The threshold is read off the past only, so it adapts to each market's
+ * own history without looking at the periods it is judged on.
  */
 export type ReferenceThresholdOptions = {
   /** Halt onsets allowed per decade of reference rows (2: issue 6's calm-period budget). */
@@ -45,6 +49,8 @@ export type TrailingDetector = {
   readonly referenceMean: number;
   /** Robust z beyond which one error is held by the outlier gate (the monitor's `outlierThreshold`). */
   readonly outlierThreshold: number;
+  /** What a re-arm does with the statistic (the monitor's `afterAlarm`; default 'restart', rationale 6). */
+  readonly afterAlarm?: 'restart' | 'carry';
 };
 
 export type ReferenceThreshold = {
@@ -114,7 +120,7 @@ export function countReferenceOnsets(
     const k = order.at[i]!;
     if (latchedAt !== undefined && k - latchedAt >= rearmRows) {
       latchedAt = undefined;
-      ph.reset();
+      if (detector.afterAlarm !== 'carry') ph.reset();
     }
     const e = Math.abs(errors[j]!);
     if (j >= detector.burnIn) {

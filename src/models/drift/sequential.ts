@@ -19,6 +19,10 @@ export class PageHinkley {
   setLambda(lambda: number): void {
     this.settings = { delta: this.settings.delta, lambda };
   }
+  /** The evidence gathered so far, S_t − M_t (what `update` compares with λ). */
+  get statistic(): number {
+    return this.s - this.min;
+  }
   update(x: number, referenceMean: number): { alarm: boolean; statistic: number } {
     this.s += x - referenceMean - this.settings.delta;
     if (this.s < this.min) this.min = this.s;

@@ -191,7 +191,7 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
   const rt = garch ? false : DEFAULT_TRAILING_REFERENCE_THRESHOLD;
   const lambdas = result.refits.map((r) => r.driftLambda).sort((a, b) => a - b);
   const lambdaRange = lambdas.length
-    ? `${lambdas[0]!.toFixed(1)} to ${lambdas.at(-1)!.toFixed(1)} (median ${lambdas[lambdas.length >> 1]!.toFixed(1)}; chart "drift threshold")`
+    ? `${lambdas[0]!.toFixed(1)} to ${lambdas.at(-1)!.toFixed(1)} (median ${((lambdas[lambdas.length >> 1]! + lambdas[(lambdas.length - 1) >> 1]!) / 2).toFixed(1)}; chart "drift threshold")`
     : 'no refit';
   const md = [
     `# Model backtest: ${o.dataset} (${o.frequency})`,
