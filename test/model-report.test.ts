@@ -71,6 +71,9 @@ describe('provenant model report', () => {
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
     expect(summary.metrics.n).toBeGreaterThan(400);
     expect(printed).toContain('Christoffersen conditional-coverage p');
+    expect(printed).toMatch(
+      /drift: Page–Hinkley λ over the refits \(min \/ median \/ max\) +\d+\.\d\d \/ \d+\.\d\d \/ \d+\.\d\d/,
+    );
     expect(printed).toContain(`Wrote 7 files to ${out}`);
     // The drift section names where λ came from (rationale 11) and the chart that draws it.
     expect(md).toMatch(/λ is set at each refit from the fit window's own errors/);

@@ -125,6 +125,14 @@ function withBacktestFlags(command: Command): Command {
     .option('--refit-every <rows>', 'rows between refits', positiveInt);
 }
 
+/** λ of the error-drift detector across the refits: it is set from each fit window (docs/models.md#lambda-from-the-reference). */
+function lambdaRange(result: BacktestResult): string {
+  const l = result.refits.map((r) => r.driftLambda).sort((a, b) => a - b);
+  if (!l.length) return 'no refit';
+  const median = (l[l.length >> 1]! + l[(l.length - 1) >> 1]!) / 2;
+  return `${l[0]!.toFixed(2)} / ${median.toFixed(2)} / ${l.at(-1)!.toFixed(2)}`;
+}
+
 function summary(result: BacktestResult): [string, string][] {
   const m = result.metrics;
   const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
@@ -144,6 +152,7 @@ function summary(result: BacktestResult): [string, string][] {
       'drift: halted fraction, false alarms / decade (calm)',
       `${f(m.drift.haltedFraction * 100, 1)}%, ${f(m.drift.falseAlarmsPerDecade, 2)}`,
     ],
+    ['drift: Page–Hinkley λ over the refits (min / median / max)', lambdaRange(result)],
     ...m.drift.breaks.map((b): [string, string] => [
       `break ${b.name} (${b.date})`,
       b.delay === undefined
