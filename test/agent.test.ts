@@ -237,7 +237,10 @@ describe('agent on anvil', () => {
     // A person's resume also restarts the consecutive-refusal count (as agent.rebaseline() does).
     expect(run.journal.state.get('consecutiveRefusals')).toEqual({});
     run.journal.close();
-  });
+    // Up to 17 epochs, each of which may prove a forecast and render art: λ set from the training window
+    // (≈ 28, rationale 11) needs about twice the planted days λ 15 did. ~8 s alone; CI runs files in
+    // parallel on 2 cores, and one run went past the 60 s default.
+  }, 180_000);
 
   test('(b) an injected outlier round is flagged and not acted on; a move beyond the deviation limit halts with "deviant oracle"', async () => {
     const run = replayAgent(stack);
