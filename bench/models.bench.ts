@@ -25,7 +25,7 @@ import {
   DriftMonitor,
   type DriftMonitorOptions,
 } from '../src/models/drift/index.js';
-import { runBacktest } from '../src/models/evaluation/index.js';
+import { driftLambdaOn, driftLambdaRange, runBacktest } from '../src/models/evaluation/index.js';
 import {
   datasetFeatures,
   inferFixed,
@@ -117,11 +117,19 @@ for (const model of ['mlp', 'ridge'] as const) {
         .join(', ')}`,
     );
   if (arg === 'reference-threshold' || arg === undefined) {
-    const lambdas = r.refits.map((x) => x.driftLambda);
-    const sorted = [...lambdas].sort((a, b) => a - b);
-    const at = (date: string) => r.refits.filter((x) => x.date <= date).at(-1)?.driftLambda;
+    const range = driftLambdaRange(r.refits)!;
+    const dates = [
+      '1994-01-03',
+      '1996-02-01',
+      '2008-09-15',
+      '2014-11-28',
+      '2018-12-03',
+      '2020-03-09',
+      '2022-02-24',
+    ];
+    const inForce = driftLambdaOn(r.refits, dates);
     console.log(
-      `  λ over ${lambdas.length} refits: min ${fmt(sorted[0]!, 2)}, median ${fmt(sorted[sorted.length >> 1]!, 2)}, max ${fmt(sorted.at(-1)!, 2)}; at the floor ${lambdas.filter((l) => l === DEFAULT_REFERENCE_THRESHOLD.floor).length}; in force on ${['1994-01-03', '1996-02-01', '2008-09-15', '2014-11-28', '2018-12-03', '2020-03-09', '2022-02-24'].map((d) => `${d} ${fmt(at(d) ?? Number.NaN, 2)}`).join(', ')}`,
+      `  λ over ${r.refits.length} refits: min ${fmt(range.min, 2)}, median ${fmt(range.median, 2)}, max ${fmt(range.max, 2)}; at the floor ${r.refits.filter((x) => x.driftLambda === DEFAULT_REFERENCE_THRESHOLD.floor).length}; in force on ${dates.map((d, k) => `${d} ${fmt(inForce[k]!, 2)}`).join(', ')}`,
     );
   }
   if (twin)

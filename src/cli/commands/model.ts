@@ -125,15 +125,9 @@ function withBacktestFlags(command: Command): Command {
     .option('--refit-every <rows>', 'rows between refits', positiveInt);
 }
 
-/** λ of the error-drift detector across the refits: it is set from each fit window (docs/models.md#lambda-from-the-reference). */
-function lambdaRange(result: BacktestResult): string {
-  const l = result.refits.map((r) => r.driftLambda).sort((a, b) => a - b);
-  if (!l.length) return 'no refit';
-  const median = (l[l.length >> 1]! + l[(l.length - 1) >> 1]!) / 2;
-  return `${l[0]!.toFixed(2)} / ${median.toFixed(2)} / ${l.at(-1)!.toFixed(2)}`;
-}
-
-function summary(result: BacktestResult): [string, string][] {
+async function summary(result: BacktestResult): Promise<[string, string][]> {
+  const { driftLambdaRange } = await import('../../models/index.js');
+  const lr = driftLambdaRange(result.refits);
   const m = result.metrics;
   const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
   return [
@@ -152,7 +146,10 @@ function summary(result: BacktestResult): [string, string][] {
       'drift: halted fraction, false alarms / decade (calm)',
       `${f(m.drift.haltedFraction * 100, 1)}%, ${f(m.drift.falseAlarmsPerDecade, 2)}`,
     ],
-    ['drift: Page–Hinkley λ over the refits (min / median / max)', lambdaRange(result)],
+    [
+      'drift: Page–Hinkley λ over the refits (min / median / max)',
+      lr ? `${f(lr.min, 2)} / ${f(lr.median, 2)} / ${f(lr.max, 2)}` : 'no refit',
+    ],
     ...m.drift.breaks.map((b): [string, string] => [
       `break ${b.name} (${b.date})`,
       b.delay === undefined
@@ -179,7 +176,7 @@ export function registerModel(program: Command): void {
       const { printTable, toJson } = await import('../output.js');
       const result = await backtest(flags);
       if (flags.json) console.log(toJson(result.metrics));
-      else printTable(summary(result));
+      else printTable(await summary(result));
     });
   withBacktestFlags(
     model
@@ -192,7 +189,7 @@ export function registerModel(program: Command): void {
       const { printTable } = await import('../output.js');
       const result = await backtest(flags);
       const { files } = writeModelReport(result, resolve(flags.out));
-      printTable(summary(result));
+      printTable(await summary(result));
       console.log(`\nWrote ${files.length} files to ${resolve(flags.out)}:`);
       for (const file of files) console.log(`  ${file}`);
     });

@@ -74,7 +74,6 @@ describe('computeMetrics: alarm delays and calm-period false alarms on a hand-ma
     errorAlarm: false,
     inputAlarm: false,
     pageHinkley: 0,
-    driftLambda: 15,
     outlier: false,
     outlierAction: undefined,
     position: 0,

@@ -12,6 +12,7 @@ export {
   nullHaltRates,
   syntheticFeatures,
 } from './calibrateDrift.js';
+export { driftLambdaOn, driftLambdaRange } from './driftThresholds.js';
 export { CALM_PERIODS, KNOWN_BREAKS } from './periods.js';
 export {
   type BacktestMetrics,

@@ -103,9 +103,8 @@ export type BacktestRow = {
   haltReason: string | undefined;
   errorAlarm: boolean;
   inputAlarm: boolean;
-  /** The error detector's Page–Hinkley statistic after this row, and the λ it is compared with (moves at refits with `referenceThreshold`). */
+  /** The error detector's Page–Hinkley statistic after this row (its λ: the refit's `driftLambda`, `driftLambdaOn`). */
   pageHinkley: number;
-  driftLambda: number;
   /** Not acted on because of the single-round outlier rule: the row was held or rejected (`outlierAction`). */
   outlier: boolean;
   /** 'held': this row's own return was flagged and held back; 'rejected': this row reverted the held one. */
@@ -122,7 +121,6 @@ export type BacktestResult = {
     frequency: 'daily' | 'monthly';
   };
   rows: BacktestRow[];
-  /** Per refit: the GARCH fit, the fixed-point scale used (re-picked when a refit broke the tolerance) and its max |fixed − float| on the check rows. */
   /** Per refit: its date, GARCH fit, fixed-point scale and error, and the drift detector's λ from then on (it moves only with `drift.referenceThreshold`). */
   refits: {
     date: string;
@@ -353,7 +351,6 @@ export function runBacktest(options: BacktestOptions = {}): BacktestResult {
       errorAlarm: status.errorAlarm,
       inputAlarm: status.inputAlarm,
       pageHinkley: status.pageHinkley,
-      driftLambda: monitor.errorThreshold,
       outlier,
       outlierAction: gate.action === 'hold' ? 'held' : gate.action === 'reject' ? 'rejected' : undefined,
       position,

@@ -11,6 +11,7 @@ import {
   DEFAULT_TRAILING_REFERENCE_THRESHOLD,
 } from '../drift/index.js';
 import { modelId } from '../modelFile.js';
+import { driftLambdaOn, driftLambdaRange } from './driftThresholds.js';
 import { CALM_PERIODS, KNOWN_BREAKS } from './periods.js';
 import type { BacktestResult } from './runBacktest.js';
 import type { CoverageResult } from './tests.js';
@@ -154,7 +155,7 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
       { label: 'statistic', values: rows.map((r) => r.pageHinkley), color: '#1f77b4' },
       {
         label: 'λ (set at each refit)',
-        values: rows.map((r) => r.driftLambda),
+        values: driftLambdaOn(result.refits, dates),
         color: '#d62728',
         width: 1.5,
       },
@@ -189,9 +190,9 @@ export function writeModelReport(result: BacktestResult, outDir: string): { file
     : DEFAULT_PAGE_HINKLEY;
   const cu = DEFAULT_MEAN_SHIFT_CUSUM;
   const rt = garch ? false : DEFAULT_TRAILING_REFERENCE_THRESHOLD;
-  const lambdas = result.refits.map((r) => r.driftLambda).sort((a, b) => a - b);
-  const lambdaRange = lambdas.length
-    ? `${lambdas[0]!.toFixed(1)} to ${lambdas.at(-1)!.toFixed(1)} (median ${((lambdas[lambdas.length >> 1]! + lambdas[(lambdas.length - 1) >> 1]!) / 2).toFixed(1)}; chart "drift threshold")`
+  const lr = driftLambdaRange(result.refits);
+  const lambdaRange = lr
+    ? `${lr.min.toFixed(1)} to ${lr.max.toFixed(1)} (median ${lr.median.toFixed(1)}; chart "drift threshold")`
     : 'no refit';
   const md = [
     `# Model backtest: ${o.dataset} (${o.frequency})`,
