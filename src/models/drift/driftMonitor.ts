@@ -2,6 +2,7 @@ import { fitGarch, type GarchFit } from '../risk/index.js';
 import { countBins, psiWithEdges, referenceEdges } from './distribution.js';
 import { flagOutlier, type OutlierFlag, OutlierGate } from './outlier.js';
 import {
+  checkReferenceThreshold,
   DEFAULT_REFERENCE_THRESHOLD,
   type ReferenceThreshold,
   type ReferenceThresholdOptions,
@@ -625,22 +626,7 @@ export class DriftMonitor {
       throw new RangeError(
         `referenceThreshold (rationale 11) sets the trailing detector's λ, got errorScale '${this.o.errorScale}'; pass errorScale: 'trailing' or drop referenceThreshold`,
       );
-    if (
-      rt &&
-      !(
-        rt.alarmsPerDecade >= 0 &&
-        rt.rowsPerDecade > 0 &&
-        rt.minRows >= 0 &&
-        Number.isInteger(rt.rearmRows) &&
-        rt.rearmRows >= 1 &&
-        rt.floor > 0 &&
-        Number.isFinite(rt.ceiling) &&
-        rt.ceiling > rt.floor
-      )
-    )
-      throw new RangeError(
-        `referenceThreshold needs alarmsPerDecade ≥ 0, rowsPerDecade > 0, minRows ≥ 0, an integer rearmRows ≥ 1 and 0 < floor < ceiling (finite), got ${JSON.stringify(rt)}; use e.g. DEFAULT_REFERENCE_THRESHOLD`,
-      );
+    if (rt) checkReferenceThreshold(rt);
     this.referenceThreshold = rt ? { ...rt } : undefined;
     this.ph = new PageHinkley(
       rt ? { delta: this.o.pageHinkley.delta, lambda: rt.floor } : this.o.pageHinkley,

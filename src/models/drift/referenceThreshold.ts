@@ -37,6 +37,26 @@ export const DEFAULT_REFERENCE_THRESHOLD: ReferenceThresholdOptions = {
   ceiling: 1000,
 };
 
+/** RangeError naming the fix when `options` cannot be honoured (the monitor checks them when built). */
+export function checkReferenceThreshold(options: ReferenceThresholdOptions): void {
+  const o = options;
+  if (
+    !(
+      o.alarmsPerDecade >= 0 &&
+      o.rowsPerDecade > 0 &&
+      o.minRows >= 0 &&
+      Number.isInteger(o.rearmRows) &&
+      o.rearmRows >= 1 &&
+      o.floor > 0 &&
+      Number.isFinite(o.ceiling) &&
+      o.ceiling > o.floor
+    )
+  )
+    throw new RangeError(
+      `referenceThreshold needs alarmsPerDecade ≥ 0, rowsPerDecade > 0, minRows ≥ 0, an integer rearmRows ≥ 1 and 0 < floor < ceiling (finite), got ${JSON.stringify(o)}; use e.g. DEFAULT_REFERENCE_THRESHOLD`,
+    );
+}
+
 /** What the trailing detector's replay needs to know about the monitor it mirrors. */
 export type TrailingDetector = {
   /** Page–Hinkley tolerance δ. */
@@ -144,6 +164,7 @@ export function thresholdFromReference(
   detector: TrailingDetector,
   options: ReferenceThresholdOptions = DEFAULT_REFERENCE_THRESHOLD,
 ): ReferenceThreshold {
+  checkReferenceThreshold(options);
   const finite = errors.filter((e) => Number.isFinite(e));
   const rows = finite.length;
   const budget = Math.floor((options.alarmsPerDecade * rows) / options.rowsPerDecade);
