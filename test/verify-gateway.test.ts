@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { buildReplay, openStack, type ReplayEpoch, type Stack } from '../src/agent/index.js';
+import type { ReplayEpoch, Stack } from '../src/agent/index.js';
 import { main } from '../src/cli/main.js';
 import { type FakeGateway, startGateway } from '../src/provenance/importFixtures.test-helpers.js';
 import { addBytes, mintedTokenIds } from '../src/provenance/index.js';
-import { DEVNET_AGENT_KEY, publishDay } from './fixtures/chain.js';
+import { DEVNET_AGENT_KEY, openReplayStack, publishDay } from './fixtures/chain.js';
 import { runCli } from './fixtures/cli.js';
 
 /**
@@ -18,7 +18,6 @@ describe('verify and art show without the agent content: gateway and CAR import'
   const dir = mkdtempSync(join(tmpdir(), 'provenant-verify-gateway-'));
   const car = join(dir, 'agent.car');
   let stack: Stack;
-  let replay: ReplayEpoch[];
   let gateway: FakeGateway;
   let token: string;
   const cli = (...args: string[]) => runCli(['--rpc-url', stack.devnet.rpcUrl, '--state-dir', dir, ...args]);
@@ -41,15 +40,16 @@ describe('verify and art show without the agent content: gateway and CAR import'
 
   beforeAll(async () => {
     process.env.PROVENANT_PRIVATE_KEY = DEVNET_AGENT_KEY;
-    replay = buildReplay({ start: '2020-03-02', end: '2020-03-04', warmupDays: 22 });
-    stack = await openStack({
+    let acting: ReplayEpoch[];
+    ({ stack, acting } = await openReplayStack({
       stateDir: dir,
       statePath: null,
+      start: '2020-03-02',
+      end: '2020-03-04',
+      warmupDays: 22,
       trainEnd: '2020-02-28',
-      forecasterKind: 'ridge',
-      genesisTimestamp: (replay[0]?.timestamp ?? 0n) - 86_400n,
-    });
-    for (const day of replay) await publishDay(stack, day);
+    }));
+    for (const day of acting) await publishDay(stack, day);
     const minted = await cli('art', 'mint', '--size', '64');
     expect(minted.err).toBe('');
     expect(minted.code).toBe(0);

@@ -30,7 +30,7 @@ export type ImportCarReturnType = {
 };
 
 /** The blocks of a CAR as a `BlockSource` (unverified; `readDagFile` hashes each). */
-export function carBlockSource(reader: CarReader, describe = 'the CAR file'): BlockSource {
+function carBlockSource(reader: CarReader, describe = 'the CAR file'): BlockSource {
   return {
     describe,
     remedy:

@@ -184,7 +184,7 @@ export class ContentProfileMismatchError extends NonRetryableError {
 }
 
 /** Refuses a CID whose multihash is not sha2-256 (by name) or whose codec is not raw/dag-pb. */
-export function assertImportableCid(cid: CID): void {
+function assertImportableCid(cid: CID): void {
   if (cid.multihash.code !== SHA2_256) throw new UnsupportedHashError(cid.toString(), cid.multihash.code);
   if (cid.code !== 0x55 && cid.code !== 0x70)
     throw new NotAFileError(
@@ -197,7 +197,7 @@ export function assertImportableCid(cid: CID): void {
  * The block `cid` from `source`, verified: sha2-256 only, at most `MAX_BLOCK_BYTES`, bytes hashing to the
  * CID's digest. A missing block is a `BlockMissingError` naming `root` and `cid`.
  */
-export async function verifiedBlock(
+async function verifiedBlock(
   source: BlockSource,
   root: CID,
   cid: CID,

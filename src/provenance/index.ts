@@ -8,7 +8,6 @@ export {
 } from './asset.js';
 export {
   type CarImportResult,
-  carBlockSource,
   type ImportCarReturnType,
   InvalidCarError,
   importCar,
@@ -40,7 +39,6 @@ export {
   profileOf,
 } from './cid.js';
 export {
-  assertImportableCid,
   BlockMismatchError,
   BlockMissingError,
   type BlockSource,
@@ -55,7 +53,6 @@ export {
   readDagFile,
   TooManyBlocksError,
   UnsupportedHashError,
-  verifiedBlock,
 } from './dagImport.js';
 export {
   erc7007GrothArguments,
